@@ -1,0 +1,1 @@
+"""Letters -> records -> feature table. Shared by training and serving; imports neither."""

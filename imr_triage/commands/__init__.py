@@ -1,0 +1,16 @@
+"""Subcommand registry: each module defines `register(app)`; add new modules to `_MODULES`."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+_MODULES: list[str] = [
+    # one line per command module, e.g. "imr_triage.commands.parse"
+]
+
+
+def register_all(app: typer.Typer) -> None:
+    for name in _MODULES:
+        importlib.import_module(name).register(app)

@@ -1,0 +1,1 @@
+"""FastAPI scoring service, explanations and dashboard. Imports `features`, never `training`."""

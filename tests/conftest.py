@@ -1,0 +1,35 @@
+"""Shared test fixtures: where the real data lives, and a skip when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DWC_LETTERS = SHARED_DATA / "dwc-imr-letters"
+SEED_LETTER_DIR = SHARED_DATA / "seed-letter"
+DMHC_CSV = SHARED_DATA / "dmhc-imr" / "Independent_Medical_Review__IMR__Determinations__Trend.csv"
+
+
+def require_shared(path: Path) -> Path:
+    """Skip the calling test, with the reason, when ../shared is not next to this checkout."""
+    if not path.exists():
+        pytest.skip(f"real data not available: {path} is missing (../shared is absent on this machine)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def dwc_letters_dir() -> Path:
+    return require_shared(DWC_LETTERS)
+
+
+@pytest.fixture(scope="session")
+def seed_letter_dir() -> Path:
+    return require_shared(SEED_LETTER_DIR)
+
+
+@pytest.fixture(scope="session")
+def dmhc_csv() -> Path:
+    return require_shared(DMHC_CSV)

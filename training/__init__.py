@@ -1,0 +1,1 @@
+"""Training, evaluation, MLflow tracking and the model registry. Never imports `serving`."""
