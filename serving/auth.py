@@ -1,0 +1,101 @@
+"""API-key authentication: keys are stored hashed, each with scopes (`score`, `admin`).
+
+Missing or unknown key -> 401; a known key without the needed scope -> 403. Verified keys are
+remembered by their SHA-256 digest so a slow PBKDF2 hash costs once per key, not once per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import threading
+from collections.abc import Callable, Iterable
+
+from fastapi import HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from serving.settings import ApiKeyEntry
+
+API_KEY_HEADER = "X-API-Key"
+PBKDF2_ITERATIONS = 200_000
+
+api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="API key with the scope the route needs."
+)
+
+
+def hash_api_key(key: str, scheme: str = "sha256", iterations: int = PBKDF2_ITERATIONS) -> str:
+    """The stored form of a key: 'sha256:<hex>' or 'pbkdf2_sha256:<iterations>:<salt>:<hash>'."""
+    if scheme == "sha256":
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    if scheme == "pbkdf2_sha256":
+        salt = os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", key.encode(), salt, iterations)
+        return f"pbkdf2_sha256:{iterations}:{salt.hex()}:{digest.hex()}"
+    raise ValueError(f"unknown key hash scheme {scheme!r}; use 'sha256' or 'pbkdf2_sha256'")
+
+
+def hash_matches(key: str, stored: str) -> bool:
+    """Constant-time check of a presented key against one stored hash."""
+    if stored.startswith("sha256:"):
+        candidate = hashlib.sha256(key.encode()).hexdigest()
+        return hmac.compare_digest(candidate, stored.removeprefix("sha256:"))
+    if stored.startswith("pbkdf2_sha256:"):
+        try:
+            _, iterations, salt_hex, hash_hex = stored.split(":")
+            digest = hashlib.pbkdf2_hmac("sha256", key.encode(), bytes.fromhex(salt_hex), int(iterations))
+        except ValueError:
+            return False
+        return hmac.compare_digest(digest.hex(), hash_hex)
+    return False
+
+
+class KeyVerifier:
+    """Checks presented keys against the configured entries; one instance per app."""
+
+    def __init__(self, entries: Iterable[ApiKeyEntry]) -> None:
+        self._entries = list(entries)
+        self._verified: dict[str, ApiKeyEntry] = {}  # sha256(key) -> entry, filled on first success
+        self._lock = threading.Lock()
+
+    def identify(self, key: str) -> ApiKeyEntry | None:
+        """The entry the key belongs to, or None."""
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()
+        hit = self._verified.get(fingerprint)
+        if hit is not None:
+            return hit
+        for entry in self._entries:
+            if hash_matches(key, entry.hash):
+                with self._lock:
+                    self._verified[fingerprint] = entry
+                return entry
+        return None
+
+
+def require_scope(scope: str) -> Callable[..., ApiKeyEntry]:
+    """A FastAPI dependency that admits only keys carrying `scope`."""
+
+    def dependency(request: Request, key: str | None = Security(api_key_header)) -> ApiKeyEntry:
+        if not key:
+            raise HTTPException(
+                status_code=status.HTTP_401_UNAUTHORIZED,
+                detail=f"missing API key: send it in the {API_KEY_HEADER} header",
+                headers={"WWW-Authenticate": "APIKey"},
+            )
+        entry = request.app.state.key_verifier.identify(key)
+        if entry is None:
+            raise HTTPException(
+                status_code=status.HTTP_401_UNAUTHORIZED,
+                detail="invalid API key",
+                headers={"WWW-Authenticate": "APIKey"},
+            )
+        if scope not in entry.scopes:
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=f"API key '{entry.name}' lacks the '{scope}' scope needed here",
+            )
+        request.state.api_key_name = entry.name
+        return entry
+
+    return dependency

@@ -1,0 +1,107 @@
+"""Settings of the scoring API, read from the environment and `.env` (prefix `IMR_SERVE_`).
+
+One typed object holds everything the service may be configured with, so the app factory takes it
+as its only argument and tests build their own instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Scope = Literal["score", "admin"]
+
+# The well-known key that development mode accepts when no keys are configured; refused in production.
+DEV_API_KEY = "imr-dev-key"
+
+
+class ApiKeyEntry(BaseModel):
+    """One accepted API key, stored only as a hash (see `serving.auth.hash_api_key`)."""
+
+    name: str = Field(description="Who holds the key; appears in logs instead of the key.")
+    hash: str = Field(description="'sha256:<hex>' or 'pbkdf2_sha256:<iterations>:<salt hex>:<hash hex>'.")
+    scopes: list[Scope] = Field(default_factory=lambda: ["score"])
+
+    @field_validator("hash")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not (v.startswith("sha256:") or v.startswith("pbkdf2_sha256:")):
+            raise ValueError("API key hash must start with 'sha256:' or 'pbkdf2_sha256:'")
+        return v
+
+
+class ServingSettings(BaseSettings):
+    """Everything `imr serve` and `create_app` may be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="IMR_SERVE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- where the model comes from ---
+    model_name: str = Field(default="imr-overturn", description="Registered model name in MLflow.")
+    model_alias: str = Field(default="champion", description="Registry alias to follow.")
+    tracking_uri: str | None = Field(
+        default=None, description="MLflow tracking/registry URI (e.g. sqlite:///mlflow.db)."
+    )
+    model_path: Path | None = Field(
+        default=None, description="Local model directory; when set, the registry is not used."
+    )
+    poll_interval_s: float = Field(
+        default=30.0, ge=0, description="How often to check the alias for a new version (0: never)."
+    )
+
+    # --- scoring ---
+    risk_band_edges: list[float] = Field(
+        default_factory=lambda: [0.25, 0.5],
+        description="Ascending likelihood cut points between bands.",
+    )
+    risk_band_labels: list[str] = Field(default_factory=lambda: ["low", "medium", "high"])
+    top_k: int = Field(default=3, ge=0, le=50, description="Reasons returned per service.")
+    max_batch_items: int = Field(default=5000, ge=1, description="Most cases accepted in one batch.")
+
+    # --- security and limits ---
+    production: bool = Field(default=False, description="Production mode: no default key, keys required.")
+    api_keys: list[ApiKeyEntry] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest request body.")
+
+    # --- process ---
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _check_bands_and_keys(self) -> ServingSettings:
+        edges = self.risk_band_edges
+        if any(not 0.0 < e < 1.0 for e in edges) or edges != sorted(set(edges)):
+            raise ValueError(f"risk_band_edges must be strictly ascending values in (0, 1), got {edges}")
+        if len(self.risk_band_labels) != len(edges) + 1:
+            raise ValueError(
+                f"risk_band_labels needs {len(edges) + 1} labels for {len(edges)} edges, "
+                f"got {self.risk_band_labels}"
+            )
+        if self.production:
+            from serving.auth import hash_matches
+
+            if not self.api_keys:
+                raise ValueError("production mode needs at least one API key in IMR_SERVE_API_KEYS")
+            if any(hash_matches(DEV_API_KEY, k.hash) for k in self.api_keys):
+                raise ValueError("production mode refuses the development key 'imr-dev-key'")
+        return self
+
+    def effective_api_keys(self) -> list[ApiKeyEntry]:
+        """Configured keys, or in development mode only, the well-known development key."""
+        if self.api_keys or self.production:
+            return list(self.api_keys)
+        from serving.auth import hash_api_key
+
+        return [ApiKeyEntry(name="development", hash=hash_api_key(DEV_API_KEY), scopes=["score", "admin"])]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> ServingSettings:
+    """The process's settings, read once; tests call `get_settings.cache_clear()` or pass their own."""
+    return ServingSettings()
