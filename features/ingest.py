@@ -1,0 +1,242 @@
+"""Batch ingestion: letter files (PDF or text) -> Case records -> parquet tables, and back.
+
+One bad file never costs the batch: every file either yields a `Case` or a `ParseFailure` with
+its path and reason, and both are written. The parquet layout is flat (one row per case, one row
+per service, guideline citations spread into prefixed columns) so pandas users need no unpacking;
+`load_records` rebuilds the pydantic objects from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from features.letters import LetterParseError, parse_text
+from features.pdf_text import PDF_MAGIC, Engine, PdfTextError, pdf_bytes_to_text
+from features.records import Case, GuidelineCitation, ParseFailure, ServiceDecision
+
+LETTER_SUFFIXES = (".pdf", ".txt")
+CASES_FILE = "cases.parquet"
+SERVICES_FILE = "services.parquet"
+FAILURES_FILE = "failures.csv"
+_GLOB_CHARS = frozenset("*?[")
+_GUIDELINE_PREFIXES = ("ur_guideline", "reviewer_guideline")
+_GUIDELINE_FIELDS = tuple(GuidelineCitation.model_fields)
+_CASE_SCALARS = tuple(f for f in Case.model_fields if f != "services")
+_SERVICE_SCALARS = tuple(f for f in ServiceDecision.model_fields if f not in _GUIDELINE_PREFIXES)
+
+
+@dataclass
+class IngestResult:
+    """What a batch produced: parsed cases and per-file failures, in input order."""
+
+    cases: list[Case] = field(default_factory=list)
+    failures: list[ParseFailure] = field(default_factory=list)
+
+    @property
+    def n_services(self) -> int:
+        return sum(len(c.services) for c in self.cases)
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise LetterParseError(f"{name}: binary data, not a PDF or a text letter")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_bytes(data: bytes, source_file: str, engine: Engine = "pypdfium2") -> Case:
+    """Parse one letter's raw bytes; PDF is recognised by its magic bytes, not the file name."""
+    if not data.strip():
+        raise LetterParseError(f"{source_file}: empty file")
+    if data.lstrip()[:5].startswith(PDF_MAGIC) or source_file.lower().endswith(".pdf"):
+        text = pdf_bytes_to_text(data, name=source_file, engine=engine)
+    else:
+        text = _decode_text(data, source_file)
+    return parse_text(text, source_file)
+
+
+def parse_file(path: Path | str, engine: Engine = "pypdfium2") -> Case:
+    """Parse one letter file (PDF or text); raises LetterParseError/PdfTextError/OSError with the path."""
+    p = Path(path)
+    return parse_bytes(p.read_bytes(), str(p), engine=engine)
+
+
+def expand_inputs(inputs: Iterable[Path | str]) -> tuple[list[Path], list[ParseFailure]]:
+    """Files named by paths, directories (searched recursively for .pdf/.txt) or glob patterns."""
+    files: list[Path] = []
+    missing: list[ParseFailure] = []
+    for item in inputs:
+        s = str(item)
+        p = Path(s)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LETTER_SUFFIXES)
+            if not found:
+                missing.append(ParseFailure(source_file=s, reason="directory holds no .pdf or .txt files"))
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        elif _GLOB_CHARS & set(s):
+            found = sorted(Path(f) for f in glob.glob(s, recursive=True) if Path(f).is_file())
+            if not found:
+                missing.append(ParseFailure(source_file=s, reason="glob pattern matched no files"))
+            files.extend(found)
+        else:
+            missing.append(ParseFailure(source_file=s, reason="no such file or directory"))
+    seen: set[Path] = set()
+    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]  # type: ignore[func-returns-value]
+    return unique, missing
+
+
+def iter_parse(files: Iterable[Path], engine: Engine = "pypdfium2") -> Iterator[Case | ParseFailure]:
+    """Yield a Case or a ParseFailure per file; never raises for a bad file."""
+    for f in files:
+        try:
+            yield parse_file(f, engine=engine)
+        except (LetterParseError, PdfTextError) as exc:
+            yield ParseFailure(source_file=str(f), reason=str(exc).removeprefix(f"{f}: "))
+        except OSError as exc:
+            yield ParseFailure(source_file=str(f), reason=f"cannot read file: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not lose the batch
+            reason = f"unexpected parser error {type(exc).__name__}: {exc}"
+            yield ParseFailure(source_file=str(f), reason=reason)
+
+
+def parse_paths(
+    inputs: Iterable[Path | str], engine: Engine = "pypdfium2", progress: bool = False
+) -> IngestResult:
+    """Parse every letter named by `inputs`, optionally with a rich progress bar."""
+    files, failures = expand_inputs(inputs)
+    result = IngestResult(failures=list(failures))
+    results = iter_parse(files, engine=engine)
+    if progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("parsing letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        ) as bar:
+            task = bar.add_task("parse", total=len(files))
+            for r in results:
+                _collect(result, r)
+                bar.advance(task)
+    else:
+        for r in results:
+            _collect(result, r)
+    return result
+
+
+def _collect(result: IngestResult, r: Case | ParseFailure) -> None:
+    if isinstance(r, Case):
+        result.cases.append(r)
+    else:
+        result.failures.append(r)
+
+
+# ---- parquet layout -------------------------------------------------------------------------
+
+
+def case_rows(cases: Iterable[Case]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Flat rows: one dict per case and one per service (with `letter_id` and guideline columns)."""
+    case_out: list[dict[str, Any]] = []
+    svc_out: list[dict[str, Any]] = []
+    for c in cases:
+        case_out.append({f: getattr(c, f) for f in _CASE_SCALARS} | {"n_services": len(c.services)})
+        for s in c.services:
+            row: dict[str, Any] = {"letter_id": c.letter_id, "source_file": c.source_file}
+            row.update({f: getattr(s, f) for f in _SERVICE_SCALARS})
+            for prefix in _GUIDELINE_PREFIXES:
+                g: GuidelineCitation | None = getattr(s, prefix)
+                for f in _GUIDELINE_FIELDS:
+                    row[f"{prefix}_{f}"] = getattr(g, f) if g is not None else None
+            svc_out.append(row)
+    return case_out, svc_out
+
+
+def _schemas() -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    text_list = pa.list_(pa.string())
+    case_types = {
+        "letter_id": pa.string(), "case_number": pa.string(), "letter_format": pa.string(),
+        "synthetic": pa.bool_(), "date_assigned": pa.date32(), "date_of_injury": pa.date32(),
+        "ur_denial_date": pa.date32(), "application_received": pa.date32(), "priority": pa.string(),
+        "reviewer_licensure": text_list, "reviewer_specialty": pa.string(), "patient_age": pa.int32(),
+        "patient_sex": pa.string(), "clinical_summary": pa.string(), "source_file": pa.string(),
+        "parse_warnings": text_list, "decision_date": pa.date32(), "n_services": pa.int32(),
+    }
+    svc_types: dict[str, Any] = {
+        "letter_id": pa.string(), "source_file": pa.string(), "item_index": pa.int32(),
+        "heading": pa.string(), "service": pa.string(), "partial_ur_certification": pa.bool_(),
+        "partial_certification_text": pa.string(), "decision": pa.string(), "rationale": pa.string(),
+    }
+    guideline_types = {
+        "raw": pa.string(), "sources": text_list, "chapter": pa.string(), "year": pa.int32(),
+        "pages": text_list, "sections": text_list, "no_evidence_cited": pa.bool_(),
+    }
+    for prefix in _GUIDELINE_PREFIXES:
+        svc_types.update({f"{prefix}_{k}": v for k, v in guideline_types.items()})
+    missing = (set(_CASE_SCALARS) - set(case_types)) | (set(_SERVICE_SCALARS) - set(svc_types))
+    if missing:  # the records contract grew a field: fail loudly rather than drop it
+        raise RuntimeError(f"parquet schema lacks record fields {sorted(missing)}; update features/ingest.py")
+    return pa.schema(list(case_types.items())), pa.schema(list(svc_types.items()))
+
+
+def write_records(result: IngestResult, out_dir: Path | str) -> dict[str, Path]:
+    """Write cases.parquet, services.parquet and failures.csv (always, even when empty)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    case_schema, svc_schema = _schemas()
+    cases, services = case_rows(result.cases)
+    paths = {"cases": out / CASES_FILE, "services": out / SERVICES_FILE, "failures": out / FAILURES_FILE}
+    pq.write_table(pa.Table.from_pylist(cases, schema=case_schema), paths["cases"])
+    pq.write_table(pa.Table.from_pylist(services, schema=svc_schema), paths["services"])
+    with paths["failures"].open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source_file", "reason"])
+        for f in result.failures:
+            w.writerow([f.source_file, f.reason])
+    return paths
+
+
+def load_records(directory: Path | str) -> list[Case]:
+    """Rebuild `Case` objects (with their services, in letter order) from `write_records` output."""
+    import pyarrow.parquet as pq
+
+    d = Path(directory)
+    for name in (CASES_FILE, SERVICES_FILE):
+        if not (d / name).exists():
+            raise FileNotFoundError(f"{d / name} not found; run `imr parse ... --out {d}` first")
+    by_letter: dict[tuple[str, str], list[ServiceDecision]] = {}
+    for row in pq.read_table(d / SERVICES_FILE).to_pylist():
+        g_parts = {}
+        for prefix in _GUIDELINE_PREFIXES:
+            vals = {f: row.pop(f"{prefix}_{f}") for f in _GUIDELINE_FIELDS}
+            g_parts[prefix] = None if vals["raw"] is None else GuidelineCitation(
+                **{k: v for k, v in vals.items() if v is not None}
+            )
+        key = (row.pop("letter_id"), row.pop("source_file"))
+        by_letter.setdefault(key, []).append(ServiceDecision(**row, **g_parts))
+    cases = []
+    for row in pq.read_table(d / CASES_FILE).to_pylist():
+        row.pop("n_services", None)
+        svcs = sorted(by_letter.get((row["letter_id"], row["source_file"]), []), key=lambda s: s.item_index)
+        cases.append(Case(**{k: v for k, v in row.items() if v is not None}, services=svcs))
+    return cases
+
+
+def load_failures(directory: Path | str) -> list[ParseFailure]:
+    """The per-file failures written next to the parquet tables."""
+    p = Path(directory) / FAILURES_FILE
+    if not p.exists():
+        return []
+    with p.open(encoding="utf-8", newline="") as fh:
+        return [ParseFailure(**row) for row in csv.DictReader(fh)]

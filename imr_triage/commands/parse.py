@@ -1,0 +1,65 @@
+"""`imr parse PATHS... --out DIR`: letters (PDF or text) -> cases/services parquet + failures.csv.
+
+Exit status is non-zero only when no letter at all could be parsed, so a batch with a few bad
+files still feeds the next stage; the failures are listed in the summary and in failures.csv.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import typer
+from pydantic import BaseModel
+
+
+class ParseParams(BaseModel):
+    """The `parse:` section of params.yaml (CLI options override it)."""
+
+    engine: Literal["pypdfium2", "pypdf"] = "pypdfium2"
+    out: Path = Path("data/parsed")
+
+
+def parse(
+    paths: list[str] = typer.Argument(..., help="Letter files (.pdf/.txt), directories or glob patterns."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output directory [params: parse.out]."),
+    engine: str | None = typer.Option(None, help="PDF text engine: pypdfium2|pypdf [params: parse.engine]."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Parse IMR Final Determination letters into cases.parquet and services.parquet."""
+    import time
+
+    from rich.console import Console
+
+    from features.ingest import parse_paths, write_records
+    from imr_triage.params import load_params, section
+
+    cfg = ParseParams(**section(load_params(params_file), "parse"))
+    if out is not None:
+        cfg.out = out
+    if engine is not None:
+        cfg = ParseParams(engine=engine, out=cfg.out)  # validates the engine name
+    console = Console(stderr=True)
+    t0 = time.perf_counter()
+    result = parse_paths(paths, engine=cfg.engine, progress=progress)
+    written = write_records(result, cfg.out)
+    secs = time.perf_counter() - t0
+    n_files = len(result.cases) + len(result.failures)
+    console.print(
+        f"letters read: {n_files}  parsed: {len(result.cases)}  services: {result.n_services}  "
+        f"failed: {len(result.failures)}  ({secs:.1f}s)"
+    )
+    warned = sum(1 for c in result.cases if c.parse_warnings)
+    if warned:
+        console.print(f"letters with parse warnings: {warned} (see parse_warnings in {written['cases']})")
+    for f in result.failures:
+        console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
+    console.print(f"wrote {written['cases']}, {written['services']}, {written['failures']}")
+    if not result.cases:
+        console.print("no letter could be parsed", style="bold red")
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("parse")(parse)
