@@ -8,6 +8,7 @@ import typer
 
 _MODULES: list[str] = [
     # one line per command module, e.g. "imr_triage.commands.parse"
+    "imr_triage.commands.parse",
 ]
 
 
