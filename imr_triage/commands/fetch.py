@@ -1,0 +1,127 @@
+"""`imr fetch`: download public DWC IMR decision letters politely and resumably, with a manifest.
+
+Letters come from a search (filters below), from listed case numbers / PDF URLs, or both.
+Exit status: 0 when everything listed is on disk and verified, 1 when anything failed, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+DATE_FORMATS = ["%Y-%m-%d"]
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _date_option(help_text: str) -> Any:
+    """A YYYY-MM-DD search-filter option."""
+    return typer.Option(None, formats=DATE_FORMATS, help=f"Search: {help_text} (YYYY-MM-DD).")
+
+
+def fetch(
+    out: Path = typer.Option(..., "--out", help="Directory for PDFs and manifest.json / manifest.csv."),
+    items: list[str] | None = typer.Argument(None, help="Case numbers and/or PDF URLs."),
+    case_numbers: Path | None = typer.Option(None, "--case-numbers", help="File: one case number a line."),
+    urls: Path | None = typer.Option(None, "--urls", help="File: one PDF URL a line."),
+    decision_from: datetime | None = _date_option("decided on/after"),
+    decision_to: datetime | None = _date_option("decided on/before"),
+    injury_from: datetime | None = _date_option("injury on/after"),
+    injury_to: datetime | None = _date_option("injury on/before"),
+    received_from: datetime | None = _date_option("received after"),
+    received_to: datetime | None = _date_option("received before"),
+    outcome: str | None = typer.Option(None, help="Search: outcome value as the site's form sends it."),
+    specialty: str | None = typer.Option(None, help="Search: reviewer specialty value (form value)."),
+    sub_category: str | None = typer.Option(None, help="Search: sub-category value (form value)."),
+    max_pages: int | None = typer.Option(None, min=1, help="Bound on search result pages (default 20)."),
+    rate: float | None = typer.Option(None, min=0.001, help="Max requests per second (default 0.5)."),
+    base_url: str | None = typer.Option(None, help="Site root (default https://www.dir.ca.gov)."),
+    timeout: float | None = typer.Option(None, min=0.001, help="Per-request timeout, seconds (default 30)."),
+    retries: int | None = typer.Option(None, min=0, max=20, help="Retries per request (default 4)."),
+    backoff: float | None = typer.Option(None, min=0, help="First back-off delay, seconds (default 2)."),
+    contact: str | None = typer.Option(None, help="Contact URL/e-mail put in the User-Agent."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="Reads its `fetch:` section."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Download IMR decision letters (PDF) from the DWC decision search or from listed items."""
+    import logging
+
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from features.download.fetcher import run_fetch
+    from features.download.search_form import SearchFilters
+    from features.download.settings import build_settings
+    from features.download.targets import read_list_file
+    from imr_triage.params import load_params, section
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    console = Console(stderr=True)
+    overrides = {
+        "base_url": base_url,
+        "requests_per_second": rate,
+        "timeout_s": timeout,
+        "max_retries": retries,
+        "backoff_base_s": backoff,
+        "max_pages": max_pages,
+        "contact": contact,
+    }
+    try:
+        settings = build_settings(section(load_params(params_file), "fetch"), overrides)
+        listed = list(items or [])
+        for path in (case_numbers, urls):
+            if path is not None:
+                listed += read_list_file(path)
+    except (ValidationError, ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]imr fetch: {exc}[/red]")
+        raise typer.Exit(2) from exc
+
+    filters = SearchFilters(
+        decision_from=_day(decision_from),
+        decision_to=_day(decision_to),
+        injury_from=_day(injury_from),
+        injury_to=_day(injury_to),
+        received_from=_day(received_from),
+        received_to=_day(received_to),
+        outcome=outcome,
+        specialty=specialty,
+        sub_category=sub_category,
+    )
+    if filters.is_empty() and not listed:
+        console.print("[red]imr fetch: nothing to fetch: give search filters, case numbers or URLs[/red]")
+        raise typer.Exit(2)
+
+    report = run_fetch(
+        settings,
+        out,
+        filters=None if filters.is_empty() else filters,
+        items=listed,
+        show_progress=progress,
+        console=console,
+    )
+    if report.search is not None:
+        console.print(f"search: {report.search.pages} page(s), {len(report.search.rows)} service row(s)")
+        if report.search.note:
+            console.print(f"[yellow]note: {report.search.note}[/yellow]")
+    console.print(
+        f"letters: {report.count('downloaded')} downloaded, {report.count('present')} already present, "
+        f"{report.count('failed') + len(report.bad_items)} failed; {report.requests} request(s) made"
+    )
+    if report.manifest_paths:
+        console.print(f"manifest: {report.manifest_paths[0]}")
+    failures = report.failures
+    for line in failures[:20]:
+        console.print(f"[red]FAILED[/red] {line}", markup=True, highlight=False)
+    if len(failures) > 20:
+        console.print(f"... and {len(failures) - 20} more (see the manifest)")
+    if failures:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fetch")(fetch)
