@@ -1,0 +1,248 @@
+"""Per-service explanations: TreeSHAP contributions grouped back to spec features, tied to guidelines.
+
+One `Explainer` per loaded model: it precomputes the encoded-column -> feature grouping matrix,
+then explains whole batches with array operations (one `pred_contrib` call, one matrix product,
+one argsort), so the CLI and the API pay well under a millisecond per service.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from features.explanation_models import EvidenceSpan, Reason, ServiceExplanation
+from features.guideline_phrases import PhraseEntry, PhraseTable, load_phrase_table, value_key
+
+ZERO_CONTRIBUTION = 1e-12  # |log-odds| below this is "not used by the model for this row"
+
+EvidenceLike = EvidenceSpan | Mapping[str, Any] | Any
+RowEvidence = Mapping[str, EvidenceLike | Sequence[EvidenceLike] | None]
+
+
+class ExplainableModel(Protocol):
+    """What the explainer needs from a model (TriageModel satisfies it)."""
+
+    spec: Any
+    feature_of_column: list[str]
+    calibrator: Any
+
+    def contributions(self, df: pd.DataFrame) -> Any: ...
+
+
+def grouping_matrix(feature_of_column: Sequence[str], features: Sequence[str]) -> np.ndarray:
+    """0/1 matrix (encoded columns x features): `contrib @ G` sums one-hot/text columns per feature."""
+    index = {f: j for j, f in enumerate(features)}
+    unknown = sorted({f for f in feature_of_column if f not in index})
+    if unknown:
+        raise ValueError(f"encoded columns belong to features not in the spec: {unknown}")
+    g = np.zeros((len(feature_of_column), len(features)), dtype=np.float64)
+    g[np.arange(len(feature_of_column)), [index[f] for f in feature_of_column]] = 1.0
+    return g
+
+
+def group_contributions(
+    contrib: np.ndarray, feature_of_column: Sequence[str], features: Sequence[str]
+) -> np.ndarray:
+    """Per-feature log-odds contributions (rows x features) from per-column ones (rows x columns)."""
+    return np.asarray(contrib, dtype=np.float64) @ grouping_matrix(feature_of_column, features)
+
+
+def top_k_indices(grouped: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the k feature indices with the largest |contribution| (largest first) and a mask of
+    which of them are non-zero (a model may use fewer than k features for a row)."""
+    if k <= 0 or grouped.shape[1] == 0:
+        empty = np.zeros((grouped.shape[0], 0), dtype=np.int64)
+        return empty, empty.astype(bool)
+    k = min(k, grouped.shape[1])
+    # stable sort on -|c| keeps spec order among ties, so explanations are deterministic
+    order = np.argsort(-np.abs(grouped), axis=1, kind="stable")[:, :k]
+    used = np.abs(np.take_along_axis(grouped, order, axis=1)) > ZERO_CONTRIBUTION
+    return order, used
+
+
+def probability_effects(
+    raw: np.ndarray, contrib: np.ndarray, calibrate: Any
+) -> np.ndarray:
+    """Calibrated p(raw) - p(raw - contribution), elementwise for a (rows x k) block of contributions."""
+    raw = np.asarray(raw, dtype=np.float64)
+    p_with = np.asarray(calibrate(raw), dtype=np.float64)
+    without = raw[:, None] - contrib
+    p_without = np.asarray(calibrate(without.ravel()), dtype=np.float64).reshape(without.shape)
+    return p_with[:, None] - p_without
+
+
+def _display_value(value: Any) -> float | bool | str | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer | int):
+        return float(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(float(value)) else float(value)
+    return str(value)
+
+
+def _as_spans(raw: Any) -> list[EvidenceSpan]:
+    """Accept one span or a list of spans, as models, dicts, tuples or objects with the fields."""
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, list | tuple) and (not raw or not isinstance(raw[0], int | str)) else [raw]
+    out: list[EvidenceSpan] = []
+    for s in items:
+        if s is None:
+            continue
+        if isinstance(s, EvidenceSpan):
+            out.append(s)
+        elif isinstance(s, Mapping):
+            out.append(EvidenceSpan.model_validate(dict(s)))
+        elif isinstance(s, tuple | list) and len(s) == 4:
+            out.append(EvidenceSpan(section=str(s[0]), start=int(s[1]), end=int(s[2]), text=str(s[3])))
+        else:
+            out.append(
+                EvidenceSpan(
+                    section=str(getattr(s, "section")),  # noqa: B009 - duck-typed span objects
+                    start=int(getattr(s, "start")),  # noqa: B009
+                    end=int(getattr(s, "end")),  # noqa: B009
+                    text=str(getattr(s, "text")),  # noqa: B009
+                )
+            )
+    return out
+
+
+class Explainer:
+    """Explains a trained model's scores; build once per loaded model, reuse for every batch."""
+
+    def __init__(
+        self, model: ExplainableModel, phrases: PhraseTable | None = None, top_k: int = 5
+    ) -> None:
+        self.model = model
+        self.phrases = phrases if phrases is not None else load_phrase_table()
+        self.top_k = top_k
+        self.features: list[str] = list(model.spec.names)
+        self._group = grouping_matrix(model.feature_of_column, self.features)
+        self._descriptions = {f.name: f.description for f in model.spec.features}
+        ctx = {self.phrases.family_feature} | {k for e in self.phrases.entries for k in e.when}
+        self._context_features = sorted(c for c in ctx if c in set(self.features))
+        self._no_phrase = self.phrases.no_guideline_text
+
+    # ---- numbers ---------------------------------------------------------------------------
+    def grouped(self, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(per-feature contributions, expected values, raw scores) for a raw feature frame."""
+        c = self.model.contributions(rows)
+        values = np.asarray(c.values, dtype=np.float64)
+        expected = np.asarray(c.expected_value, dtype=np.float64)
+        grouped = values @ self._group
+        raw = values.sum(axis=1) + expected
+        return grouped, expected, raw
+
+    # ---- explanations ----------------------------------------------------------------------
+    def explain(
+        self,
+        rows: pd.DataFrame,
+        evidence: Sequence[RowEvidence | None] | None = None,
+        top_k: int | None = None,
+    ) -> list[ServiceExplanation]:
+        """One explanation per row of `rows` (raw spec features; ids/meta columns used if present).
+
+        `evidence[i]` maps feature name -> span(s) that set row i's value (from `features.table`).
+        """
+        k = self.top_k if top_k is None else top_k
+        n = len(rows)
+        if evidence is not None and len(evidence) != n:
+            raise ValueError(f"evidence has {len(evidence)} entries for {n} rows")
+        if n == 0:
+            return []
+        grouped, expected, raw = self.grouped(rows)
+        prob = np.asarray(self.model.calibrator.apply(raw), dtype=np.float64)
+        order, used = top_k_indices(grouped, k)
+        top = np.take_along_axis(grouped, order, axis=1)
+        effects = probability_effects(raw, top, self.model.calibrator.apply)
+        other = grouped.sum(axis=1) - np.where(used, top, 0.0).sum(axis=1)
+
+        values = {f: rows[f].to_numpy(dtype=object) for f in self.features if f in rows.columns}
+        context_cols = {f: values[f] for f in self._context_features if f in values}
+        ids = self._id_columns(rows)
+        cache: dict[tuple[Any, ...], PhraseEntry | None] = {}
+
+        out: list[ServiceExplanation] = []
+        for i in range(n):
+            context = {f: col[i] for f, col in context_cols.items()}
+            row_evidence = evidence[i] if evidence is not None else None
+            reasons: list[Reason] = []
+            for j in range(order.shape[1]):
+                if not used[i, j]:
+                    break
+                fi = int(order[i, j])
+                name = self.features[fi]
+                value = values[name][i] if name in values else None
+                phi = float(top[i, j])
+                direction = "raises" if phi > 0 else "lowers"
+                key = (name, value_key(value), direction, *(value_key(v) for v in context.values()))
+                if key not in cache:
+                    cache[key] = self.phrases.match(name, value, context, direction)
+                entry = cache[key]
+                reasons.append(self._reason(name, value, phi, float(effects[i, j]), direction, entry,
+                                            row_evidence))
+            family = context.get(self.phrases.family_feature)
+            out.append(
+                ServiceExplanation.model_construct(
+                    letter_id=ids["letter_id"][i],
+                    item_index=ids["item_index"][i],
+                    service=ids["service"][i],
+                    service_family=None if family is None else _display_value(family),
+                    overturn_likelihood=float(prob[i]),
+                    raw_score=float(raw[i]),
+                    expected_value=float(expected[i]),
+                    other_features_log_odds=float(other[i]),
+                    reasons=reasons,
+                )
+            )
+        return out
+
+    def _reason(
+        self,
+        name: str,
+        value: Any,
+        phi: float,
+        effect: float,
+        direction: str,
+        entry: PhraseEntry | None,
+        row_evidence: RowEvidence | None,
+    ) -> Reason:
+        spans = _as_spans(row_evidence.get(name)) if row_evidence else []
+        if entry is None or entry.no_guideline:
+            note = self._no_phrase if entry is None or not entry.note else f"{self._no_phrase} {entry.note}"
+            return Reason.model_construct(
+                feature=name, description=self._descriptions.get(name, ""), value=_display_value(value),
+                direction=direction, log_odds=phi, probability_effect=effect, phrase=None, citations=[],
+                citation=None, no_guideline=True, note=note, evidence=spans,
+            )
+        citations = list(entry.citations)
+        return Reason.model_construct(
+            feature=name, description=self._descriptions.get(name, ""), value=_display_value(value),
+            direction=direction, log_odds=phi, probability_effect=effect, phrase=entry.phrase,
+            citations=citations, citation="; ".join(c.text() for c in citations), no_guideline=False,
+            note=None, evidence=spans,
+        )
+
+    @staticmethod
+    def _id_columns(rows: pd.DataFrame) -> dict[str, list[Any]]:
+        n = len(rows)
+
+        def col(name: str, cast: Any) -> list[Any]:
+            if name not in rows.columns:
+                return [None] * n
+            return [None if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)))
+                    else cast(v) for v in rows[name].tolist()]
+
+        service = "service" if "service" in rows.columns else "heading"
+        return {
+            "letter_id": col("letter_id", str),
+            "item_index": col("item_index", int),
+            "service": col(service, str),
+        }
