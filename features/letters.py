@@ -26,7 +26,8 @@ UR_LABEL = "Claims Administrator guideline:"
 REVIEWER_LABEL = "MAXIMUS guideline:"
 RATIONALE_LABEL = "Decision rationale:"
 
-_WS = re.compile(r"\s+")
+# The synth engineer's marker line; any top line starting with "SYNTHETIC" counts, so wording can evolve.
+_SYNTHETIC_LINE = re.compile(r"^\W*SYNTHETIC\b", re.IGNORECASE)
 _DATE = r"(\d{1,2}/\d{1,2}/\d{4})"
 _HEADER_FIELDS: dict[str, re.Pattern[str]] = {
     "case_number": re.compile(r"Case Number:\s*([A-Z]{2}\d{2}-\d+)"),
@@ -49,6 +50,7 @@ _AGE_SEX = re.compile(
     r"(male|female|man|woman|gentleman|lady)\b",
     re.IGNORECASE,
 )
+_SEX_ONLY = re.compile(r"\b(male|female|man|woman|gentleman|lady)\b", re.IGNORECASE)
 _SEX_WORDS = {"male": "male", "man": "male", "gentleman": "male", "female": "female", "woman": "female",
               "lady": "female"}
 # A decision line ends with ": Upheld" (or is the bare word after a heading line ending in ':').
@@ -62,13 +64,18 @@ _PARTIAL_SERVICE = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_IS = re.compile(r"\s+is$")
+_LONG_HEADING_LINES = 4  # real headings wrap over at most 3 lines; partial-certification ones excepted
+_LONG_HEADING_CHARS = 300
 _PARAGRAPH_END = re.compile(r"[.!?][\"'”’)]?$")
 
 # Guideline citations
 _NO_EVIDENCE = re.compile(r"did not cite any medical evidence", re.IGNORECASE)
+_MTUS_PREFIX = r"Decision based on MTUS\s+(?:ACOEM\s+)?+(?:Chapter\s+\d+\s+)?+(?!Page\(s\)|Section\(s\))"
+# "MTUS Forearm, Wrist, and Hand Complaints 2004": the year ends the chapter when there is one ...
+_MTUS_CHAPTER_YEAR = re.compile(_MTUS_PREFIX + r"(?P<chapter>[^.:]+?)\s+(?P<year>(?:19|20)\d{2})\b")
+# ... else (2014 letters) it runs to the first comma, full stop or Page(s)/Section(s) label.
 _MTUS_CHAPTER = re.compile(
-    r"Decision based on MTUS\s+(?:ACOEM\s+)?(?:Chapter\s+\d+\s+)?(?P<chapter>.+?)"
-    r"(?:\s+(?P<year>(?:19|20)\d{2}))?(?:\s+Guidelines)?\s*(?=,|\.(?:\s|$)|Page\(s\)|Section\(s\)|$)"
+    _MTUS_PREFIX + r"(?P<chapter>[^,.]+?)\s*(?=,|\.(?:\s|$)|Page\(s\)|Section\(s\)|$)"
 )
 _ODG_CHAPTER = re.compile(
     r"Official Disability Guidelines(?:\s*\(ODG\))?[\s,:;-]*(?P<chapter>[A-Z][^,.;:(]*?)"
@@ -76,6 +83,8 @@ _ODG_CHAPTER = re.compile(
 )
 _PAGES = re.compile(r"Page\(s\):\s*(?P<pages>[\d\s,\-–]+\d)")
 _SECTIONS = re.compile(r"Section\(s\):\s*(?P<sections>.+?)(?=\.\s+Decision based on|\.?$|, and\s)")
+# Section names may contain commas ("TENS, chronic pain"); split only before a capitalised name.
+_SECTION_SPLIT = re.compile(r",\s+(?=[A-Z0-9])")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 
 
@@ -84,7 +93,7 @@ class LetterParseError(ValueError):
 
 
 def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _join(lines: list[str]) -> str:
@@ -122,10 +131,10 @@ def parse_guideline(raw: str) -> GuidelineCitation:
         sources.append("Non-MTUS")
     chapter: str | None = None
     year: int | None = None
-    m = _MTUS_CHAPTER.search(text)
+    m = _MTUS_CHAPTER_YEAR.search(text) or _MTUS_CHAPTER.search(text)
     if m:
         chapter = m.group("chapter").strip() or None
-        year = int(m.group("year")) if m.group("year") else None
+        year = int(m.group("year")) if "year" in m.groupdict() else None
     else:
         m = _ODG_CHAPTER.search(text)
         if m:
@@ -135,7 +144,10 @@ def parse_guideline(raw: str) -> GuidelineCitation:
         year = int(y.group(1)) if y else None
     pages = [p.strip() for m in _PAGES.finditer(text) for p in m.group("pages").split(",") if p.strip()]
     sections = [
-        s.strip() for m in _SECTIONS.finditer(text) for s in m.group("sections").split(",") if s.strip()
+        s.strip()
+        for m in _SECTIONS.finditer(text)
+        for s in _SECTION_SPLIT.split(m.group("sections"))
+        if s.strip()
     ]
     return GuidelineCitation(raw=text, sources=sources, chapter=chapter, year=year, pages=pages,
                              sections=sections)
@@ -185,7 +197,7 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
         raise LetterParseError(
             f"{source}: no disputed-item decisions found (no line ending in ': Upheld' or ': Overturned')"
         )
-    if len(ur_idx) != len(dec_idx):
+    if len(ur_idx) > len(dec_idx):
         # Name the first guideline block that has no decision line before it.
         for n, u in enumerate(ur_idx):
             prev_dec = [d for d in dec_idx if d < u]
@@ -195,9 +207,8 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
                 raise LetterParseError(
                     f"{source}: item {n} ('{head}'): decision word (Upheld/Overturned) missing"
                 )
-        raise LetterParseError(
-            f"{source}: {len(dec_idx)} decision lines but {len(ur_idx)} '{UR_LABEL}' blocks; "
-            "cannot pair items with their decisions"
+        raise LetterParseError(  # pragma: no cover - the loop above finds the item
+            f"{source}: {len(dec_idx)} decision lines but {len(ur_idx)} '{UR_LABEL}' blocks"
         )
     services: list[ServiceDecision] = []
     lo = start - 1
@@ -229,6 +240,8 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
                 warnings.append(f"item {n}: partial UR certification but no 'original request, X' clause")
         if not heading:
             raise LetterParseError(f"{source}: item {n}: empty heading before '{decision}'")
+        if not partial and (d - starts[n] >= _LONG_HEADING_LINES or len(heading) > _LONG_HEADING_CHARS):
+            warnings.append(f"item {n}: unusually long heading; it may include the previous rationale's tail")
         body_end = starts[n + 1] if n + 1 < len(dec_idx) else len(lines)
         parts = _split_item_body(lines[d + 1 : body_end])
         if UR_LABEL not in parts:
@@ -266,7 +279,7 @@ def parse_text(text: str, source_file: str = "") -> Case:
     if "\x00" in text[:4096]:
         raise LetterParseError(f"{source}: binary data, not letter text")
     lines = _letter_lines(text)
-    synthetic = any(SYNTHETIC_MARKER in line for line in lines[:5])
+    synthetic = any(_SYNTHETIC_LINE.search(line) for line in lines[:5])
     how = _find_line(lines, HOW_TITLE)
     issues = _find_line(lines, ISSUES_TITLE)
     if how < 0 or issues < 0:
@@ -308,12 +321,19 @@ def parse_text(text: str, source_file: str = "") -> Case:
         warnings.append("clinical case summary is empty")
     age: int | None = None
     sex: str | None = None
-    am = _AGE_SEX.search(summary[:600])
+    opening = summary[:600]
+    am = _AGE_SEX.search(opening)
     if am:
         age = int(am.group(1))
         sex = _SEX_WORDS[am.group(2).lower()]
     else:
-        warnings.append("patient age/sex not found in the summary's opening")
+        warnings.append("patient age not found in the summary's opening")
+        first_sentence = opening.split(". ", 1)[0]
+        sm = _SEX_ONLY.search(first_sentence)
+        if sm:
+            sex = _SEX_WORDS[sm.group(1).lower()]
+        else:
+            warnings.append("patient sex not found in the summary's first sentence")
 
     items_intro = _find_line(lines, ITEMS_INTRO, issues, min(issues + 3, len(lines)))
     start = (items_intro if items_intro >= 0 else issues) + 1
