@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from features.explanation_models import EvidenceSpan, Reason, ServiceExplanation
-from features.guideline_phrases import PhraseEntry, PhraseTable, load_phrase_table, value_key
+from features.guideline_phrases import (
+    HEADING_CONTEXT,
+    PhraseEntry,
+    PhraseTable,
+    load_phrase_table,
+    value_key,
+)
 
 ZERO_CONTRIBUTION = 1e-12  # |log-odds| below this is "not used by the model for this row"
 
@@ -167,11 +173,15 @@ class Explainer:
         values = {f: rows[f].to_numpy(dtype=object) for f in self.features if f in rows.columns}
         context_cols = {f: values[f] for f in self._context_features if f in values}
         ids = self._id_columns(rows)
+        context_cols[HEADING_CONTEXT] = ids["service"]
         cache: dict[tuple[Any, ...], PhraseEntry | None] = {}
 
         out: list[ServiceExplanation] = []
+        patterns = self.phrases.heading_patterns
         for i in range(n):
             context = {f: col[i] for f, col in context_cols.items()}
+            heading = context.get(HEADING_CONTEXT)
+            heading_hits = tuple(bool(heading and p.search(heading)) for p in patterns)
             row_evidence = evidence[i] if evidence is not None else None
             reasons: list[Reason] = []
             for j in range(order.shape[1]):
@@ -182,7 +192,8 @@ class Explainer:
                 value = values[name][i] if name in values else None
                 phi = float(top[i, j])
                 direction = "raises" if phi > 0 else "lowers"
-                key = (name, value_key(value), direction, *(value_key(v) for v in context.values()))
+                key = (name, value_key(value), direction, heading_hits,
+                       *(value_key(v) for f, v in context.items() if f != HEADING_CONTEXT))
                 if key not in cache:
                     cache[key] = self.phrases.match(name, value, context, direction)
                 entry = cache[key]

@@ -9,6 +9,7 @@ plainly instead of inventing a citation.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from importlib import resources
@@ -26,6 +27,7 @@ GuidelineName = Literal[
 ]
 
 DEFAULT_TABLE = "guideline_phrases.yaml"
+HEADING_CONTEXT = "service"  # context key holding the service heading text (pre-review)
 
 
 class Citation(BaseModel):
@@ -65,6 +67,11 @@ class PhraseEntry(BaseModel):
     values: tuple[str, ...] | None = Field(
         default=None, description="The feature's own (categorical) values this entry applies to."
     )
+    heading_pattern: str | None = Field(
+        default=None,
+        description="Regex (case-insensitive) the service heading must match, e.g. a drug name that "
+        "the taxonomy folds into a class (Soma within muscle relaxants).",
+    )
     min: float | None = Field(default=None, description="Inclusive lower bound on a numeric value.")
     max: float | None = Field(default=None, description="Inclusive upper bound on a numeric value.")
     direction: Direction | None = Field(default=None, description="Only for this direction (None: any).")
@@ -91,6 +98,11 @@ class PhraseEntry(BaseModel):
         elif not self.phrase or not self.citations:
             raise ValueError(f"{self.feature}: an entry needs a phrase and at least one citation "
                              "(or no_guideline: true)")
+        if self.heading_pattern is not None:
+            try:
+                re.compile(self.heading_pattern)
+            except re.error as exc:
+                raise ValueError(f"{self.feature}: bad heading_pattern: {exc}") from exc
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"{self.feature}: min > max")
         return self
@@ -107,6 +119,10 @@ class PhraseEntry(BaseModel):
                 return False
         if self.values is not None and value_key(value) not in self.values:
             return False
+        if self._heading_re is not None:
+            heading = context.get(HEADING_CONTEXT)
+            if not isinstance(heading, str) or not self._heading_re.search(heading):
+                return False
         if self.min is not None or self.max is not None:
             num = _as_number(value)
             if num is None:
@@ -118,12 +134,17 @@ class PhraseEntry(BaseModel):
         return True
 
     @cached_property
+    def _heading_re(self) -> re.Pattern[str] | None:
+        return None if self.heading_pattern is None else re.compile(self.heading_pattern, re.IGNORECASE)
+
+    @cached_property
     def specificity(self) -> int:
         """More constraints = more specific; the matcher prefers the most specific match."""
         return (
             (2 if self.families is not None else 0)
             + 2 * len(self.when)
             + (2 if self.values is not None else 0)
+            + (3 if self.heading_pattern is not None else 0)
             + (1 if self.min is not None or self.max is not None else 0)
             + (1 if self.direction is not None else 0)
         )
@@ -148,6 +169,15 @@ class PhraseTable(BaseModel):
         for lst in out.values():  # most specific first; stable within equal specificity (file order)
             lst.sort(key=lambda e: -e.specificity)
         return out
+
+    @cached_property
+    def heading_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Distinct heading regexes in the table (callers key their match caches on which hit)."""
+        seen: dict[str, re.Pattern[str]] = {}
+        for e in self.entries:
+            if e.heading_pattern is not None and e.heading_pattern not in seen:
+                seen[e.heading_pattern] = re.compile(e.heading_pattern, re.IGNORECASE)
+        return tuple(seen.values())
 
     def features(self) -> set[str]:
         return set(self._by_feature)

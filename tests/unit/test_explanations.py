@@ -30,16 +30,16 @@ TINY_FEATURES = [
 def _tiny_frame(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Synthetic rows with a known signal: long carisoprodol use lowers, neuro deficit raises."""
     rng = np.random.default_rng(seed)
-    stype = rng.choice(["carisoprodol", "mri", "emg", "ncv", "physical_therapy"], size=n)
+    stype = rng.choice(["muscle_relaxant", "mri", "emg", "ncv", "physical_therapy"], size=n)
     family = pd.Series(stype).map(
-        {"carisoprodol": "medication", "mri": "imaging", "emg": "electrodiagnostics",
+        {"muscle_relaxant": "medication", "mri": "imaging", "emg": "electrodiagnostics",
          "ncv": "electrodiagnostics", "physical_therapy": "physical_medicine"}
     )
     duration = np.where(rng.random(n) < 0.4, np.nan, rng.integers(0, 24, size=n).astype(float))
     fi = rng.choice(["yes", "no", "not_stated"], size=n)
     neuro = rng.random(n) < 0.3
     age = rng.integers(20, 70, size=n).astype(float)
-    logit = (-1.5 + 1.8 * neuro - 0.15 * np.nan_to_num(duration) * (stype == "carisoprodol")
+    logit = (-1.5 + 1.8 * neuro - 0.15 * np.nan_to_num(duration) * (stype == "muscle_relaxant")
              + 0.8 * (fi == "yes") - 1.0 * (stype == "ncv"))
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     df = pd.DataFrame({
@@ -166,8 +166,8 @@ def test_explanations_rank_reasons_and_add_up(tiny_model, batch):
 
 def test_carisoprodol_duration_reason_cites_short_term_use(tiny_model):
     rows = pd.DataFrame([{
-        "letter_id": "SYNTH-X", "item_index": 0, "service": "synthetic carisoprodol",
-        "service_family": "medication", "service_type": "carisoprodol", "duration_of_use_months": 14.0,
+        "letter_id": "SYNTH-X", "item_index": 0, "service": "Soma 350mg, #90 (synthetic)",
+        "service_family": "medication", "service_type": "muscle_relaxant", "duration_of_use_months": 14.0,
         "functional_improvement": "not_stated", "red_flag_neuro_deficit": False, "patient_age": 46.0,
     }])
     span = EvidenceSpan(section="clinical_summary", start=10, end=30, text="synthetic: 14 months")
@@ -213,9 +213,18 @@ def test_phrase_table_refuses_a_phrase_without_citation(tmp_path):
 
 def test_phrase_matching_prefers_the_most_specific_row():
     table = load_phrase_table()
-    ctx = {"service_family": "electrodiagnostics", "service_type": "ncv"}
+    ctx = {"service_family": "electrodiagnostics", "service_type": "ncv", "service_region": "lower_extremity",
+           "region_low_back": True}
     e = table.match("service_type", "ncv", ctx, "lowers")
     assert e is not None and "Nerve conduction" in (e.citations[0].section or "")
+    # the ODG Low Back NCV phrase does not apply to an upper-limb study
+    upper = table.match("service_type", "ncv", {**ctx, "service_region": "upper_extremity"}, "lowers")
+    assert upper is not None and upper.no_guideline
+    relaxant = {"service_family": "medication", "service_type": "muscle_relaxant"}
+    soma = table.match("duration_of_use_months", 8.0, {**relaxant, "service": "Soma 350mg #90"}, "lowers")
+    other = table.match("duration_of_use_months", 8.0, {**relaxant, "service": "Flexeril 7.5mg"}, "lowers")
+    assert soma is not None and [c.pages for c in soma.citations] == ["29", "63-66"]
+    assert other is not None and [c.pages for c in other.citations] == ["63-66"]
     generic = table.match("service_type", "acupuncture", {"service_type": "acupuncture"}, "lowers")
     assert generic is not None and generic.no_guideline
     fi = table.match("functional_improvement", "no", {"service_family": "dme", "service_type": "tens"},
