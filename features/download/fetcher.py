@@ -178,7 +178,7 @@ def run_fetch(
     out_dir.mkdir(parents=True, exist_ok=True)
     report = FetchReport()
     letters, report.bad_items = letters_from_items(items or [])
-    console = console or Console(stderr=True)
+    console = console or Console(stderr=True, soft_wrap=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     progress = Progress(*columns, console=console, disable=not show_progress)
     with PoliteClient(settings) as client, progress as bar:
@@ -192,8 +192,10 @@ def run_fetch(
             letters += [letter for letter in found if letter.case_number not in known]
         task = bar.add_task("letters", total=len(letters))
         for letter in letters:
+            bar.update(task, description=f"letters ({letter.case_number})")
             report.records.append(fetch_letter(client, out_dir, letter))
             bar.advance(task)
+        bar.update(task, description="letters")
         report.requests = client.requests_made
     if report.records:
         report.manifest_paths = write_manifest(out_dir, report.records)

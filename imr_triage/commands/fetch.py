@@ -53,6 +53,7 @@ def fetch(
 
     from pydantic import ValidationError
     from rich.console import Console
+    from rich.logging import RichHandler
 
     from features.download.fetcher import run_fetch
     from features.download.search_form import SearchFilters
@@ -60,8 +61,10 @@ def fetch(
     from features.download.targets import read_list_file
     from imr_triage.params import load_params, section
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
+    # retries are logged through the same console so they print above the progress bar
+    handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
     overrides = {
         "base_url": base_url,
         "requests_per_second": rate,
