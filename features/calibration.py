@@ -1,0 +1,56 @@
+"""Score calibrators that map LightGBM's raw log-odds to probabilities, stored as plain numbers.
+
+Kept as arrays/coefficients (not pickled sklearn objects) so a saved model reloads to bit-identical
+probabilities and serving needs no training code. Fitted on out-of-fold raw scores only.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+CalibrationMethod = Literal["isotonic", "sigmoid", "none"]
+
+
+class ScoreCalibrator(BaseModel):
+    """Monotone map raw score -> probability: isotonic (step table) or sigmoid (Platt: a * raw + b)."""
+
+    method: CalibrationMethod
+    x: list[float] = Field(default_factory=list, description="isotonic: raw-score knots (ascending)")
+    y: list[float] = Field(default_factory=list, description="isotonic: probability at each knot")
+    a: float = 1.0
+    b: float = 0.0
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        raw = np.asarray(raw, dtype=float)
+        if self.method == "isotonic":
+            return np.interp(raw, np.asarray(self.x), np.asarray(self.y))
+        z = self.a * raw + self.b if self.method == "sigmoid" else raw
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def fit_calibrator(raw: np.ndarray, y: np.ndarray, method: CalibrationMethod) -> ScoreCalibrator:
+    """Fit a calibrator on out-of-fold raw scores `raw` with labels `y` (0/1)."""
+    raw = np.asarray(raw, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if method == "none":
+        return ScoreCalibrator(method="none")
+    if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True)
+        iso.fit(raw, y)
+        return ScoreCalibrator(
+            method="isotonic",
+            x=[float(v) for v in iso.X_thresholds_],
+            y=[float(v) for v in iso.y_thresholds_],
+        )
+    if method == "sigmoid":
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=1e6, max_iter=1000)
+        lr.fit(raw.reshape(-1, 1), y.astype(int))
+        return ScoreCalibrator(method="sigmoid", a=float(lr.coef_[0, 0]), b=float(lr.intercept_[0]))
+    raise ValueError(f"unknown calibration method {method!r}; use isotonic, sigmoid or none")

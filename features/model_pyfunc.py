@@ -1,0 +1,75 @@
+"""MLflow pyfunc wrapper of `TriageModel`: the registered model takes plain JSON-typed feature columns.
+
+The whole pipeline (encoding, booster, calibration) runs inside, so `mlflow.pyfunc.load_model`
+callers send the same raw columns as the API. Imports mlflow, so it is kept apart from
+`features.model_artifact` (serving loads the artifact without paying for this import).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mlflow.pyfunc
+import pandas as pd
+
+from features.model_artifact import TriageModel
+
+ARTIFACT_KEY = "triage_model"
+OUTPUT_COLUMNS = ["overturn_probability", "raw_score"]
+
+
+class TriagePyfunc(mlflow.pyfunc.PythonModel):
+    """Loads the saved TriageModel from the model's artifacts and scores raw feature frames."""
+
+    def load_context(self, context: Any) -> None:
+        self.model = TriageModel.load(context.artifacts[ARTIFACT_KEY])
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> Any:
+        frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
+        for name in self.model.spec.names:
+            if name not in frame.columns:
+                frame = frame.assign(**{name: None})
+        raw = self.model.predict_raw(frame)
+        return pd.DataFrame(
+            {"overturn_probability": self.model.calibrator.apply(raw), "raw_score": raw}, index=frame.index
+        )
+
+
+def input_example(model: TriageModel, rows: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """A few raw rows with exactly the spec's feature columns, typed for JSON (None for missing)."""
+    example = rows.loc[:, model.spec.names].head(n).copy()
+    types = model.spec.mlflow_column_types()
+    for col, kind in types.items():
+        if kind == "double":
+            example[col] = pd.to_numeric(example[col], errors="coerce").astype("float64")
+        elif kind == "boolean":
+            example[col] = example[col].astype("object").where(example[col].notna(), None)
+        else:
+            example[col] = example[col].astype("object").where(example[col].notna(), None)
+    return example
+
+
+def log_pyfunc_model(
+    model: TriageModel,
+    saved_dir: Path,
+    example_rows: pd.DataFrame,
+    name: str = "model",
+    registered_model_name: str | None = None,
+) -> Any:
+    """Log the wrapper (signature from the spec, input example from real rows) to the active run."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    signature = ModelSignature(
+        inputs=model.spec.mlflow_input_schema(),
+        outputs=Schema([ColSpec("double", c) for c in OUTPUT_COLUMNS]),
+    )
+    return mlflow.pyfunc.log_model(
+        name=name,
+        python_model=TriagePyfunc(),
+        artifacts={ARTIFACT_KEY: str(saved_dir)},
+        signature=signature,
+        input_example=input_example(model, example_rows),
+        registered_model_name=registered_model_name,
+    )
