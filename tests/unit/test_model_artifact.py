@@ -37,7 +37,9 @@ def test_save_load_identical(trained, tmp_path: Path) -> None:
     again = TriageModel.load(tmp_path / "m")
     assert np.array_equal(again.predict_raw(df), model.predict_raw(df))
     assert np.array_equal(again.predict_proba(df), model.predict_proba(df))
-    assert np.array_equal(again.contributions(df).values.to_numpy(), model.contributions(df).values.to_numpy())
+    before, after = model.contributions(df), again.contributions(df)
+    assert np.array_equal(after.values.to_numpy(), before.values.to_numpy())
+    assert np.array_equal(after.expected_value, before.expected_value)
     assert again.metadata == model.metadata
 
 
