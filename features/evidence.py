@@ -1,0 +1,32 @@
+"""What an extractor returns: the value and the letter text that set it, so explanations can quote it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from features.records import Section
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSpan:
+    """A piece of pre-review letter text; offsets index into that section's text (None for header fields)."""
+
+    section: Section
+    start: int | None
+    end: int | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section.value, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """One feature value (None = not stated/unknown) with the span it came from, if any."""
+
+    value: Any
+    span: EvidenceSpan | None = None
+
+
+MISSING = Extraction(None, None)

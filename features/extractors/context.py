@@ -1,0 +1,61 @@
+"""What every extractor receives: the pre-review view of a case, one of its services, and the tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from features.pre_review import PreReviewCase, PreReviewService
+from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
+from features.text_patterns import TextPatterns, load_patterns, sentence_bounds
+
+
+@dataclass
+class CaseContext:
+    """Per-case state shared by the extractors of its services (sentence bounds, cached results)."""
+
+    case: PreReviewCase
+    patterns: TextPatterns
+    taxonomy: ServiceTaxonomy
+    cache: dict[str, Any] = field(default_factory=dict)
+    _bounds: list[tuple[int, int]] | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.case.clinical_summary
+
+    @property
+    def bounds(self) -> list[tuple[int, int]]:
+        if self._bounds is None:
+            self._bounds = sentence_bounds(self.case.clinical_summary)
+        return self._bounds
+
+    @classmethod
+    def build(cls, case: PreReviewCase) -> CaseContext:
+        return cls(case=case, patterns=load_patterns(), taxonomy=load_taxonomy())
+
+
+@dataclass
+class ServiceContext:
+    """One disputed service within its case; `text` is the part IMR decides (the heading otherwise)."""
+
+    case_ctx: CaseContext
+    service: PreReviewService
+    service_class: ServiceClass
+
+    @property
+    def text(self) -> str:
+        return self.service.service or self.service.heading
+
+    @property
+    def case(self) -> PreReviewCase:
+        return self.case_ctx.case
+
+    @property
+    def patterns(self) -> TextPatterns:
+        return self.case_ctx.patterns
+
+    @classmethod
+    def build(cls, case_ctx: CaseContext, service: PreReviewService) -> ServiceContext:
+        text = service.service or service.heading
+        return cls(case_ctx, service, case_ctx.taxonomy.classify(text))

@@ -1,0 +1,358 @@
+"""Service-level extractors: the heading (family, type, region, dose, sessions), UR's guideline line,
+UR's partial certification, and what the case summary says about this particular treatment."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.extractors.case_level import summary_span
+from features.extractors.context import ServiceContext
+from features.records import Section
+from features.text_patterns import is_negated, sentence_of, to_number
+
+_THERAPY_TYPES = {
+    "physical_therapy": r"physical therap\w*|physiotherap\w*|\bPT\b|therapy",
+    "occupational_therapy": r"occupational therap\w*|hand therap\w*|\bOT\b|therapy",
+    "chiropractic": r"chiro\w*|manipulation",
+    "acupuncture": r"acupuncture",
+    "massage": r"massage|myofascial",
+    "aquatic_therapy": r"aqua\w*|pool",
+    "modality": r"therapy|stimulation|ultrasound",
+}
+_DOSED_FAMILIES = {"medication"}
+_LEVEL_FAMILIES = {"injection", "surgery"}
+
+
+def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> EvidenceSpan:
+    text = ctx.text
+    if m is None:
+        return EvidenceSpan(Section.SERVICE_HEADING, 0, len(text), text)
+    return EvidenceSpan(Section.SERVICE_HEADING, m.start(), m.end(), text[m.start() : m.end()])
+
+
+# ---- taxonomy -------------------------------------------------------------------------------
+def service_family(ctx: ServiceContext) -> Extraction:
+    c = ctx.service_class
+    span = EvidenceSpan(Section.SERVICE_HEADING, c.start, c.end, ctx.text[c.start : c.end]) if c.known else (
+        _heading_span(ctx)
+    )
+    return Extraction(c.family, span)
+
+
+def service_type(ctx: ServiceContext) -> Extraction:
+    return Extraction(ctx.service_class.type, service_family(ctx).span)
+
+
+def _heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
+    found = []
+    for name, pat in ctx.patterns.regions.items():
+        m = pat.search(ctx.text)
+        if m:
+            found.append((name, m))
+    specific = [f for f in found if f[0] != "spine_unspecified"]
+    return specific or found
+
+
+def service_region(ctx: ServiceContext) -> Extraction:
+    found = _heading_regions(ctx)
+    if not found:
+        return Extraction("none", None)
+    if len(found) == 1:
+        return Extraction(found[0][0], _heading_span(ctx, found[0][1]))
+    return Extraction("multiple", _heading_span(ctx))
+
+
+def imaging_contrast(ctx: ServiceContext) -> Extraction:
+    if ctx.service_class.family != "imaging":
+        return MISSING
+    p = ctx.patterns
+    m = p["contrast_without"].search(ctx.text)
+    if m:
+        return Extraction(False, _heading_span(ctx, m))
+    m = p["contrast_with"].search(ctx.text)
+    if m:
+        return Extraction(True, _heading_span(ctx, m))
+    return MISSING
+
+
+def limbs_count(ctx: ServiceContext) -> Extraction:
+    p = ctx.patterns
+    m = p["bilateral"].search(ctx.text)
+    if m:
+        return Extraction(2.0, _heading_span(ctx, m))
+    left = p["side_left"].search(ctx.text)
+    right = p["side_right"].search(ctx.text)
+    if left and right:
+        return Extraction(2.0, _heading_span(ctx))
+    if left or right:
+        return Extraction(1.0, _heading_span(ctx, left or right))
+    return MISSING
+
+
+def sessions_requested(ctx: ServiceContext) -> Extraction:
+    """Sessions asked for: an explicit count wins, else frequency x weeks, else 'N times M' / 'times N'."""
+    p = ctx.patterns
+    words = p.number_words
+    text = ctx.text
+    explicit = list(p["sessions_n"].finditer(text))
+    if explicit:
+        total = sum(to_number(m.group(1), words) or 0.0 for m in explicit)
+        return Extraction(total, _heading_span(ctx, explicit[0]))
+    m = p["sessions_freq_weeks"].search(text)
+    if m:
+        lo, hi, weeks = (to_number(g, words) for g in m.groups())
+        freq = hi if hi is not None else lo
+        if freq is not None and weeks is not None:
+            return Extraction(freq * weeks, _heading_span(ctx, m))
+    m = p["sessions_times"].search(text)
+    if m and ctx.service_class.family in ("physical_medicine", "consultation", "functional_program"):
+        a, b, c = m.groups()
+        n = float(a) * float(b) if a and b else float(c) if c else None
+        if n is not None:
+            return Extraction(n, _heading_span(ctx, m))
+    return MISSING
+
+
+def drug_strength_mg(ctx: ServiceContext) -> Extraction:
+    if ctx.service_class.family not in _DOSED_FAMILIES:
+        return MISSING
+    m = ctx.patterns["strength_mg"].search(ctx.text)
+    if not m:
+        return MISSING
+    return Extraction(float(m.group(1)), _heading_span(ctx, m))
+
+
+def drug_quantity(ctx: ServiceContext) -> Extraction:
+    if ctx.service_class.family not in _DOSED_FAMILIES:
+        return MISSING
+    m = ctx.patterns["quantity"].search(ctx.text)
+    if not m:
+        return MISSING
+    return Extraction(float(m.group(1)), _heading_span(ctx, m))
+
+
+def refills(ctx: ServiceContext) -> Extraction:
+    """Refills named in a medication heading; a medication heading silent about refills means 0."""
+    if ctx.service_class.family not in _DOSED_FAMILIES:
+        return MISSING
+    m = ctx.patterns["refills"].search(ctx.text)
+    if not m:
+        return Extraction(0.0, None)
+    n = to_number(m.group(1), ctx.patterns.number_words)
+    return Extraction(n, _heading_span(ctx, m)) if n is not None else MISSING
+
+
+def injection_levels(ctx: ServiceContext) -> Extraction:
+    if ctx.service_class.family not in _LEVEL_FAMILIES:
+        return MISSING
+    ms = list(ctx.patterns["spinal_level"].finditer(ctx.text))
+    if not ms:
+        return MISSING
+    return Extraction(float(len(ms)), _heading_span(ctx, ms[0]))
+
+
+def continuation_request(ctx: ServiceContext) -> Extraction:
+    m = ctx.patterns["continuation"].search(ctx.text)
+    return Extraction(True, _heading_span(ctx, m)) if m else Extraction(False, None)
+
+
+def retrospective_request(ctx: ServiceContext) -> Extraction:
+    m = ctx.patterns["retrospective"].search(ctx.text)
+    return Extraction(True, _heading_span(ctx, m)) if m else Extraction(False, None)
+
+
+# ---- UR's decision ---------------------------------------------------------------------------
+def partial_ur_certification(ctx: ServiceContext) -> Extraction:
+    s = ctx.service
+    if s.partial_ur_certification:
+        text = s.partial_certification_text or "partially certified by UR"
+        return Extraction(True, EvidenceSpan(Section.PARTIAL_CERTIFICATION, 0, len(text), text))
+    return Extraction(False, None)
+
+
+def _ur_span(ctx: ServiceContext, m: re.Match[str] | None) -> EvidenceSpan:
+    raw = ctx.service.ur_guideline_raw or ""
+    if m is None:
+        return EvidenceSpan(Section.UR_GUIDELINE, 0, len(raw), raw)
+    return EvidenceSpan(Section.UR_GUIDELINE, m.start(), m.end(), raw[m.start() : m.end()])
+
+
+def ur_guideline_source(ctx: ServiceContext) -> Extraction:
+    raw = ctx.service.ur_guideline_raw
+    if raw is None:
+        return Extraction("missing", None)
+    p = ctx.patterns
+    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search(raw):
+        return Extraction("none_cited", _ur_span(ctx, p["ur_none_cited"].search(raw)))
+    mtus = p["ur_mtus"].search(raw)
+    odg = p["ur_odg"].search(raw)
+    if mtus and odg:
+        return Extraction("mtus_odg", _ur_span(ctx, None))
+    if mtus:
+        return Extraction("mtus", _ur_span(ctx, mtus))
+    if odg:
+        return Extraction("odg", _ur_span(ctx, odg))
+    acoem = p["ur_acoem"].search(raw)
+    if acoem:
+        return Extraction("acoem", _ur_span(ctx, acoem))
+    return Extraction("other" if raw.strip() else "missing", _ur_span(ctx, None))
+
+
+def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
+    raw = ctx.service.ur_guideline_raw
+    if raw is None:
+        return Extraction("none", None)
+    p = ctx.patterns
+    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search(raw):
+        return Extraction("none", None)
+    for chapter, pat in p["ur_chapters"].items():
+        m = pat.search(raw)
+        if m:
+            return Extraction(chapter, _ur_span(ctx, m))
+    return Extraction("other", _ur_span(ctx, None))
+
+
+# ---- the case summary about this service ------------------------------------------------------
+def _service_mention_pattern(ctx: ServiceContext) -> re.Pattern[str] | None:
+    """A regex finding this service's treatment in the summary: its taxonomy type, or its first word."""
+    t = ctx.service_class.type
+    if t in _THERAPY_TYPES:
+        return re.compile(_THERAPY_TYPES[t], re.IGNORECASE)
+    if ctx.service_class.known:
+        pat = ctx.case_ctx.taxonomy.type_pattern(t)
+        if pat is not None:
+            word = re.match(r"\s*(?:post-?op\s+|retrospective\s+)?([A-Za-z][A-Za-z-]{3,})", ctx.text)
+            alts = [pat.pattern] + ([re.escape(word.group(1))] if word else [])
+            return re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+    return None
+
+
+_MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
+
+
+def _parse_date(token: str) -> date | None:
+    token = token.replace(".", "").replace(",", "").strip()
+    for fmt in ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y"):
+        try:
+            return datetime.strptime(token, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def duration_of_use_months(ctx: ServiceContext) -> Extraction:
+    """Months the requested drug/treatment has been used, from a summary sentence that names it."""
+    pat = _service_mention_pattern(ctx)
+    text = ctx.case_ctx.summary
+    if pat is None or not text:
+        return MISSING
+    p = ctx.patterns
+    bounds = ctx.case_ctx.bounds
+    seen: set[int] = set()
+    for mention in pat.finditer(text):
+        s, e = sentence_of(bounds, mention.start())
+        if s in seen:
+            continue
+        seen.add(s)
+        sentence = text[s:e]
+        m = p["duration_for"].search(sentence)
+        if m:
+            n = to_number(m.group(1), p.number_words)
+            if n is not None:
+                months = round(n * _MONTHS[m.group(2).lower()], 2)
+                return Extraction(months, summary_span(ctx, s + m.start(), s + m.end()))
+        m = p["duration_since_date"].search(sentence)
+        ref = ctx.case.ur_denial_date
+        if m and ref is not None:
+            d = _parse_date(m.group(1))
+            if d is not None and d <= ref:
+                months = (ref - d).days / 30.4
+                return Extraction(round(months, 2), summary_span(ctx, s + m.start(), s + m.end()))
+        m = p["duration_long_term"].search(sentence)
+        if m:
+            return Extraction(12.0, summary_span(ctx, s + m.start(), s + m.end()))
+    return MISSING
+
+
+def _service_regions(ctx: ServiceContext) -> list[str]:
+    return [name for name, _ in _heading_regions(ctx)]
+
+
+def prior_imaging_same_region(ctx: ServiceContext) -> Extraction:
+    """A summary sentence reporting done imaging (not a request) of this service's region.
+
+    Services naming no region (medications, DME) count imaging of any region.
+    """
+    text = ctx.case_ctx.summary
+    if not text:
+        return MISSING
+    p = ctx.patterns
+    regions = _service_regions(ctx)
+    region_pats = [ctx.patterns.regions[r] for r in regions]
+    bounds = ctx.case_ctx.bounds
+    for m in p["imaging_word"].finditer(text):
+        s, e = sentence_of(bounds, m.start())
+        sentence = text[s:e]
+        if p["request_cue"].search(sentence) or not p["imaging_result_cue"].search(sentence):
+            continue
+        if is_negated(text, m.start(), s, p["negation"]):
+            continue
+        if region_pats and not any(rp.search(sentence) for rp in region_pats):
+            continue
+        return Extraction(True, summary_span(ctx, s, e))
+    return Extraction(False, None)
+
+
+def prior_sessions(ctx: ServiceContext) -> Extraction:
+    """Sessions of the same therapy already done, from summary sentences naming the therapy."""
+    t = ctx.service_class.type
+    if t not in _THERAPY_TYPES:
+        return MISSING
+    text = ctx.case_ctx.summary
+    p = ctx.patterns
+    therapy = re.compile(_THERAPY_TYPES[t], re.IGNORECASE)
+    bounds = ctx.case_ctx.bounds
+    best: tuple[float, int, int] | None = None
+    for m in p["no_prior_sessions"].finditer(text):
+        if therapy.search(m.group(0)):
+            best = (0.0, m.start(), m.end())
+    for key in ("sessions_out_of", "sessions_count"):
+        for m in p[key].finditer(text):
+            s, e = sentence_of(bounds, m.start())
+            sentence = text[s:e]
+            if not therapy.search(sentence) or not p["completed_cue"].search(sentence):
+                continue
+            if p["request_cue"].search(text, s, m.start()):
+                continue
+            n = to_number(m.group(1), p.number_words)
+            if n is None or n > 100:
+                continue
+            if best is None or n > best[0]:
+                best = (n, m.start(), m.end())
+    if best is None:
+        return MISSING
+    return Extraction(best[0], summary_span(ctx, best[1], best[2]))
+
+
+SERVICE_EXTRACTORS = {
+    "service_family": service_family,
+    "service_type": service_type,
+    "service_region": service_region,
+    "imaging_contrast": imaging_contrast,
+    "limbs_count": limbs_count,
+    "sessions_requested": sessions_requested,
+    "drug_strength_mg": drug_strength_mg,
+    "drug_quantity": drug_quantity,
+    "refills": refills,
+    "injection_levels": injection_levels,
+    "continuation_request": continuation_request,
+    "retrospective_request": retrospective_request,
+    "partial_ur_certification": partial_ur_certification,
+    "ur_guideline_source": ur_guideline_source,
+    "ur_guideline_chapter": ur_guideline_chapter,
+    "duration_of_use_months": duration_of_use_months,
+    "prior_imaging_same_region": prior_imaging_same_region,
+    "prior_sessions": prior_sessions,
+}

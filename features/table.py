@@ -1,0 +1,150 @@
+"""Cases -> the feature table (one row per disputed service), and per-row evidence for explanations.
+
+`build_feature_table` is what training and the `imr features` command use; `feature_rows` gives the
+same values with the letter span behind each one, for explanations. Both run the extractors named
+in the feature spec on the pre-review view of a case only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from features.evidence import EvidenceSpan, Extraction
+from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.pre_review import PreReviewCase
+from features.records import Case
+from features.spec import POSITIVE_DECISION, FeatureSpec, Role, load_spec
+
+
+class UnknownExtractorError(KeyError):
+    """The spec names an extractor that `features.extractors.EXTRACTORS` does not have."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureValue:
+    name: str
+    value: Any
+    span: EvidenceSpan | None
+
+
+@dataclass(slots=True)
+class FeatureRow:
+    """One disputed service's raw feature values, each with the evidence span that set it."""
+
+    letter_id: str
+    item_index: int
+    heading: str
+    values: dict[str, FeatureValue] = field(default_factory=dict)
+
+    def raw(self) -> dict[str, Any]:
+        """The plain feature dict (what `FeatureEncoder` and the API request model take)."""
+        return {k: v.value for k, v in self.values.items()}
+
+
+def _check_extractors(spec: FeatureSpec) -> None:
+    missing = [f.extractor for f in spec.features if f.extractor not in EXTRACTORS]
+    if missing:
+        raise UnknownExtractorError(f"feature spec names unknown extractors: {missing}")
+
+
+def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[str, Extraction]]]:
+    """(item_index, heading, {feature: Extraction}) per service; case-level features run once."""
+    view = PreReviewCase.from_case(case)
+    case_ctx = CaseContext.build(view)
+    out: list[tuple[int, str, dict[str, Extraction]]] = []
+    case_values: dict[str, Extraction] | None = None
+    for service in view.services:
+        ctx = ServiceContext.build(case_ctx, service)
+        if case_values is None:
+            case_values = {
+                f.name: EXTRACTORS[f.extractor](ctx) for f in spec.features if f.role == Role.CASE
+            }
+        values = dict(case_values)
+        for f in spec.features:
+            if f.role == Role.SERVICE:
+                values[f.name] = EXTRACTORS[f.extractor](ctx)
+        out.append((service.item_index, service.heading, {n: values[n] for n in spec.names}))
+    return out
+
+
+def feature_rows(case: Case, spec: FeatureSpec | None = None) -> list[FeatureRow]:
+    """Each service's feature values with their evidence spans (for explanations)."""
+    spec = spec or load_spec()
+    _check_extractors(spec)
+    return [
+        FeatureRow(
+            letter_id=case.letter_id,
+            item_index=idx,
+            heading=heading,
+            values={n: FeatureValue(n, e.value, e.span) for n, e in vals.items()},
+        )
+        for idx, heading, vals in _extract_case(case, spec)
+    ]
+
+
+def _table_records(cases: Iterable[Case], spec: FeatureSpec, with_target: bool) -> Iterator[dict[str, Any]]:
+    for case in cases:
+        by_index = {s.item_index: s for s in case.services}
+        for idx, _heading, vals in _extract_case(case, spec):
+            s = by_index[idx]
+            rec: dict[str, Any] = {
+                "letter_id": case.letter_id,
+                "item_index": idx,
+                "case_number": case.case_number,
+                "synthetic": case.synthetic,
+                "letter_format": case.letter_format,
+                "ur_denial_date": case.ur_denial_date,
+                "heading": s.heading,
+                "service": s.service,
+            }
+            rec.update({n: e.value for n, e in vals.items()})
+            if with_target:
+                rec[spec.target] = None if s.decision is None else int(s.decision == POSITIVE_DECISION)
+            yield rec
+
+
+def build_feature_table(
+    cases: Iterable[Case], *, with_target: bool = True, spec: FeatureSpec | None = None
+) -> pd.DataFrame:
+    """One row per disputed service: id columns, meta columns, raw features, and the target.
+
+    The target is 1 (Overturned), 0 (Upheld) or missing (decision unknown, e.g. serving input);
+    rows are kept either way so a batch never loses a service.
+    """
+    spec = spec or load_spec()
+    _check_extractors(spec)
+    records = list(_table_records(cases, spec, with_target))
+    columns = spec.table_columns if with_target else spec.table_columns[:-1]
+    df = pd.DataFrame.from_records(records, columns=columns)
+    return coerce_table_types(df, spec)
+
+
+def coerce_table_types(df: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """Stable column dtypes (so parquet files and MLflow signatures do not depend on the batch)."""
+    from features.spec import Dtype
+
+    for f in spec.features:
+        if f.name not in df.columns:
+            continue
+        if f.dtype == Dtype.NUMERIC:
+            df[f.name] = pd.to_numeric(df[f.name], errors="coerce").astype("float64")
+        elif f.dtype == Dtype.BOOLEAN:
+            df[f.name] = df[f.name].astype("boolean")
+        else:
+            df[f.name] = df[f.name].astype("string")
+    if "item_index" in df.columns:
+        df["item_index"] = df["item_index"].astype("int64")
+    if "ur_denial_date" in df.columns:
+        df["ur_denial_date"] = pd.to_datetime(df["ur_denial_date"], errors="coerce")
+    if spec.target in df.columns:
+        df[spec.target] = df[spec.target].astype("Int8")
+    for col in ("letter_id", "case_number", "letter_format", "heading", "service"):
+        if col in df.columns:
+            df[col] = df[col].astype("string")
+    if "synthetic" in df.columns:
+        df["synthetic"] = df["synthetic"].astype("bool")
+    return df
