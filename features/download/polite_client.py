@@ -106,6 +106,8 @@ class PoliteClient:
             retry_after: str | None = None
             try:
                 status, content, retry_after = self._read(method, url, data)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise FetchFailed(f"{url!r}: not a fetchable URL ({exc})") from exc
             except httpx.TimeoutException as exc:
                 reason = f"timed out after {self.settings.timeout_s:g}s ({type(exc).__name__})"
             except httpx.TransportError as exc:

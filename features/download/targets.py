@@ -58,7 +58,11 @@ def letters_from_items(items: list[str]) -> tuple[list[Letter], list[BadItem]]:
     bad: list[BadItem] = []
     for item in items:
         if is_url(item):
-            case_number, source, url = case_number_from_url(item), "url", item
+            try:
+                case_number, source, url = case_number_from_url(item), "url", item
+            except ValueError as exc:  # e.g. a malformed IPv6 host
+                bad.append(BadItem(item=item, reason=f"malformed URL: {exc}"))
+                continue
         else:
             case_number, source, url = item, "case_number", None
         if not CASE_NUMBER_PATTERN.match(case_number):

@@ -167,6 +167,26 @@ def test_url_list_fetches_directly_and_does_not_retry_a_404(
     assert (tmp_path / "out" / "CM16-0000001.pdf").exists()
 
 
+def test_search_rerun_reads_pages_but_requests_no_pdfs(site: SyntheticSite, base_url: str, tmp_path: Path):
+    site.pages = [
+        [synthetic_case("CM16-0000001"), synthetic_case("CM16-0000006")],
+        [synthetic_case("CM16-0000008")],
+    ]
+    for _ in range(2):
+        code, output = run_fetch(base_url, tmp_path, "--decision-from", "2017-01-01")
+        assert code == 0, output
+    assert site.search_hits() == 4 and site.pdf_hits() == 3
+    assert "0 downloaded, 3 already present" in output
+
+
+def test_unfetchable_url_is_reported_without_stopping_the_batch(base_url: str, tmp_path: Path):
+    code, output = run_fetch(
+        base_url, tmp_path, "http:///CM16-0000010.pdf", f"{base_url}/letters/CM16-0000001.pdf"
+    )
+    assert code == 1
+    assert "not a fetchable URL" in output and "1 downloaded" in output
+
+
 def test_unexpected_layout_is_a_clear_error(base_url: str, tmp_path: Path):
     code, output = run_fetch(f"{base_url}/broken", tmp_path, "--decision-from", "2017-01-01")
     assert code == 1

@@ -79,14 +79,18 @@ def test_settings_precedence_cli_over_env_over_params(monkeypatch: pytest.Monkey
 def test_list_file_and_items_keep_good_rows_and_name_bad_ones(tmp_path: Path) -> None:
     listing = tmp_path / "cases.txt"
     listing.write_text("# synthetic list\nCM16-0000001\n\ncm16-0000002  # lower case ok\n../etc/passwd\n")
-    items = read_list_file(listing) + ["https://x.test/a/CM16-0000003.pdf", "CM16-0000001"]
+    items = read_list_file(listing) + [
+        "https://x.test/a/CM16-0000003.pdf",
+        "CM16-0000001",
+        "http://[bad/x.pdf",
+    ]
     letters, bad = letters_from_items(items)
     assert [(x.case_number, x.source) for x in letters] == [
         ("CM16-0000001", "case_number"),
         ("CM16-0000002", "case_number"),
         ("CM16-0000003", "url"),
     ]
-    assert [b.item for b in bad] == ["../etc/passwd"]
+    assert [b.item for b in bad] == ["../etc/passwd", "http://[bad/x.pdf"]
     with pytest.raises(FileNotFoundError, match="missing.txt"):
         read_list_file(tmp_path / "missing.txt")
 
