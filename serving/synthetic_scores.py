@@ -1,0 +1,134 @@
+"""SYNTHETIC scored services for the dashboard benchmark, demo screenshots and tests.
+
+These rows are fabricated (no letter, no model): they exist to fill the scores database at the
+scale the dashboard must handle. Every row is flagged `synthetic=True` and letter ids start with
+`SYNTH-`, so they can never be mistaken for real scores.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow
+
+SPEC_FILE = "synthetic_scores.yaml"
+
+
+def _load_spec() -> dict[str, Any]:
+    text = resources.files("serving").joinpath("data", SPEC_FILE).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _band(p: float, edges: tuple[float, ...], labels: tuple[str, ...]) -> str:
+    for edge, label in zip(edges, labels, strict=False):
+        if p < edge:
+            return label
+    return labels[-1]
+
+
+def synthetic_score_rows(
+    n_services: int,
+    *,
+    seed: int = 0,
+    model_name: str = "imr-overturn",
+    model_version: str = "1",
+    band_edges: tuple[float, ...] = (0.25, 0.5),
+    band_labels: tuple[str, ...] = ("low", "medium", "high"),
+    scored_at: datetime | None = None,
+) -> list[ScoreRow]:
+    """`n_services` SYNTHETIC scored services in letters of 1-4 services each (deterministic per seed)."""
+    import numpy as np
+
+    spec = _load_spec()
+    rng = np.random.default_rng(seed)
+
+    def pick(name: str, size: int) -> tuple[list[str], np.ndarray]:
+        levels = list(spec[name])
+        w = np.array([spec[name][k]["weight"] for k in levels], dtype=float)
+        idx = rng.choice(len(levels), size=size, p=w / w.sum())
+        shifts = np.array([spec[name][k]["shift"] for k in levels])[idx]
+        return [levels[i] for i in idx], shifts
+
+    families, s_fam = pick("service_families", n_services)
+    regions, s_reg = pick("body_regions", n_services)
+    guides, s_gui = pick("ur_guideline_sources", n_services)
+    start, end = spec["denial_date_start"], spec["denial_date_end"]
+    span = (end - start).days
+    time_trend = np.zeros(n_services)
+    rows: list[ScoreRow] = []
+    i = 0
+    letter = 0
+    while i < n_services:
+        k = int(min(rng.integers(1, 5), n_services - i))
+        denial = start + timedelta(days=int(rng.integers(0, span + 1)))
+        priority = "Expedited" if rng.random() < 0.1 else "Standard"
+        for item in range(k):
+            j = i + item
+            # Later denials overturn slightly more often in this synthetic world (visible over time).
+            time_trend[j] = 0.6 * (denial - start).days / max(span, 1)
+            z = spec["base_log_odds"] + s_fam[j] + s_reg[j] + s_gui[j] + time_trend[j] + rng.normal(0, 0.9)
+            p = float(1.0 / (1.0 + np.exp(-z)))
+            reasons = [
+                {
+                    "feature": "service_family",
+                    "text": f"service family: {families[j]}",
+                    "contribution": float(s_fam[j]),
+                },
+                {
+                    "feature": "ur_guideline_source",
+                    "text": f"UR cited {guides[j]}",
+                    "contribution": float(s_gui[j]),
+                },
+                {
+                    "feature": "body_region",
+                    "text": f"body region: {regions[j]}",
+                    "contribution": float(s_reg[j]),
+                },
+            ]
+            reasons.sort(key=lambda r: -abs(r["contribution"]))
+            rows.append(
+                ScoreRow(
+                    letter_id=f"SYNTH-{seed:02d}-{letter:07d}",
+                    item_index=item,
+                    service_heading=f"SYNTHETIC {families[j].replace('_', ' ')} request ({regions[j]})",
+                    service_family=families[j],
+                    body_region=regions[j],
+                    ur_guideline_source=guides[j],
+                    ur_denial_date=denial,
+                    priority=priority,
+                    probability=p,
+                    risk_band=_band(p, band_edges, band_labels),
+                    top_reasons=reasons,
+                    model_name=model_name,
+                    model_version=model_version,
+                    scored_at=scored_at,
+                    synthetic=True,
+                )
+            )
+        i += k
+        letter += 1
+    return rows
+
+
+def synthetic_model_run(model_name: str = "imr-overturn", model_version: str = "1") -> ModelRunRow:
+    """A SYNTHETIC, slightly over-confident reliability curve for the demo model."""
+    points = []
+    for b in range(10):
+        predicted = (b + 0.5) / 10
+        observed = min(1.0, max(0.0, 0.05 + 0.85 * predicted))
+        points.append(CalibrationPoint(predicted=predicted, observed=observed, count=200 - 15 * b))
+    return ModelRunRow(
+        model_name=model_name,
+        model_version=model_version,
+        calibration=points,
+        metrics={"roc_auc": 0.71, "brier": 0.21, "synthetic": 1.0},
+    )
+
+
+def synthetic_date(seed_day: int) -> date:
+    """A fixed synthetic date (used by tests to build filters inside the synthetic range)."""
+    return _load_spec()["denial_date_start"] + timedelta(days=seed_day)

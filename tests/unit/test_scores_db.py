@@ -1,0 +1,250 @@
+"""Scores database: the same tests on SQLite and on a real PostgreSQL server started here.
+
+Aggregates are checked against the same numbers computed in Python from the rows written, so a
+wrong GROUP BY, bucket edge or filter in SQL fails the test on either backend.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from pydantic import ValidationError
+from sqlalchemy import inspect
+
+from serving.scores_db import (
+    CalibrationPoint,
+    ModelRunRow,
+    ScoreFilters,
+    ScoreRow,
+    ScoresBase,
+    ScoresRepository,
+    open_scores_db,
+)
+from serving.synthetic_scores import synthetic_score_rows
+from tests.postgres_server import PostgresServer, find_pg_bin, start_postgres
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if find_pg_bin() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found; `apt-get install postgresql` to run")
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request: pytest.FixtureRequest, tmp_path) -> Iterator[ScoresRepository]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scores.db'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.create_database(f"scores_{next(_db_counter)}")
+    r = open_scores_db(url)
+    try:
+        yield r
+    finally:
+        r.engine.dispose()
+
+
+def _row(letter: str, item: int, p: float, **kw: object) -> ScoreRow:
+    base: dict[str, object] = {
+        "letter_id": letter,
+        "item_index": item,
+        "service_heading": f"SYNTHETIC service {item}",
+        "probability": p,
+        "risk_band": "high" if p >= 0.5 else "low",
+        "model_name": "m",
+        "model_version": "1",
+    }
+    base.update(kw)
+    return ScoreRow.model_validate(base)
+
+
+def test_migrated_schema_matches_the_orm_models(repo: ScoresRepository) -> None:
+    with repo.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), ScoresBase.metadata)
+        tables = set(inspect(conn).get_table_names())
+    assert diffs == []
+    assert {"scored_services", "model_runs", "alembic_version"} <= tables
+    # Opening again runs `upgrade head` again: a no-op, data kept.
+    repo.save_scores([_row("A", 0, 0.3)])
+    again = open_scores_db(repo.engine.url.render_as_string(hide_password=False))
+    assert again.count() == 1
+    again.engine.dispose()
+
+
+def test_rescoring_with_the_same_model_is_an_upsert(repo: ScoresRepository) -> None:
+    t1 = datetime(2024, 1, 1, tzinfo=UTC)
+    repo.save_scores([_row("A", 0, 0.2, scored_at=t1), _row("A", 1, 0.9, scored_at=t1)])
+    repo.save_scores([_row("A", 0, 0.7, risk_band="high", top_reasons=[{"text": "r"}])])
+    assert repo.count() == 2
+    rows = {r["item_index"]: r for r in repo.case_rows("A")}
+    assert rows[0]["probability"] == pytest.approx(0.7)
+    assert rows[0]["risk_band"] == "high"
+    assert rows[0]["top_reasons"] == [{"text": "r"}]
+    assert rows[0]["scored_at"] > t1.isoformat()
+    assert rows[1]["probability"] == pytest.approx(0.9)
+    # A new model version is a new row, not an overwrite.
+    repo.save_scores([_row("A", 0, 0.1, model_version="2")])
+    assert repo.count() == 3
+    assert {(r["model_version"], r["item_index"]) for r in repo.case_rows("A")} == {
+        ("1", 0),
+        ("1", 1),
+        ("2", 0),
+    }
+
+
+def test_bad_rows_are_refused_before_the_database() -> None:
+    with pytest.raises(ValidationError, match="probability"):
+        _row("A", 0, 1.5)
+    with pytest.raises(ValidationError, match="item_index"):
+        _row("A", -1, 0.5)
+
+
+def _expected(rows: list[ScoreRow], f: ScoreFilters) -> list[ScoreRow]:
+    out = []
+    for r in rows:
+        if f.date_from and (r.ur_denial_date is None or r.ur_denial_date < f.date_from):
+            continue
+        if f.date_to and (r.ur_denial_date is None or r.ur_denial_date > f.date_to):
+            continue
+        if f.service_family and r.service_family != f.service_family:
+            continue
+        if f.model_version and r.model_version != f.model_version:
+            continue
+        if f.model_name and r.model_name != f.model_name:
+            continue
+        out.append(r)
+    return out
+
+
+FILTERS = [
+    ScoreFilters(),
+    ScoreFilters(model_name="m", model_version="2"),
+    ScoreFilters(service_family="opioid", model_version="1"),
+    ScoreFilters(date_from=date(2015, 3, 1), date_to=date(2016, 6, 30)),
+]
+
+
+@pytest.fixture
+def loaded(repo: ScoresRepository) -> tuple[ScoresRepository, list[ScoreRow]]:
+    rows = synthetic_score_rows(600, seed=3, model_name="m", model_version="1")
+    rows += synthetic_score_rows(250, seed=4, model_name="m", model_version="2")
+    rows.append(_row("EDGE", 0, 1.0, service_family="opioid", ur_denial_date=date(2015, 3, 1)))
+    rows.append(_row("EDGE", 1, 0.0, service_family=None, body_region=None))
+    repo.save_scores(rows)
+    return repo, rows
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "model2", "opioid-v1", "dates"])
+def test_aggregates_equal_python_on_the_same_rows(loaded, f: ScoreFilters) -> None:  # type: ignore[no-untyped-def]
+    repo, rows = loaded
+    exp = _expected(rows, f)
+    assert exp, "filter should keep some rows"
+
+    s = repo.summary(f)
+    assert s["services"] == len(exp)
+    assert s["cases"] == len({r.letter_id for r in exp})
+    assert s["mean_probability"] == pytest.approx(sum(r.probability for r in exp) / len(exp))
+    assert s["share_above_threshold"] == pytest.approx(sum(r.probability >= 0.5 for r in exp) / len(exp))
+
+    bins = repo.distribution(f, bins=10)
+    assert [b["count"] for b in bins] == [
+        sum(min(int(r.probability * 10), 9) == i for r in exp) for i in range(10)
+    ]
+
+    for by in ("service_family", "body_region", "ur_guideline_source"):
+        got = {g["key"]: (g["count"], g["mean_probability"]) for g in repo.by_group(f, by, limit=100)}
+        keys = {getattr(r, by) or "(unknown)" for r in exp}
+        assert set(got) == keys
+        for k in keys:
+            ps = [r.probability for r in exp if (getattr(r, by) or "(unknown)") == k]
+            assert got[k][0] == len(ps)
+            assert got[k][1] == pytest.approx(sum(ps) / len(ps))
+
+    months = repo.by_month(f)
+    assert [m["month"] for m in months] == sorted(m["month"] for m in months)
+    dated = [r for r in exp if r.ur_denial_date]
+    assert sum(m["count"] for m in months) == len(dated)
+    for m in months:
+        ps = [r.probability for r in dated if r.ur_denial_date.strftime("%Y-%m") == m["month"]]
+        assert m["mean_probability"] == pytest.approx(sum(ps) / len(ps))
+
+
+def test_queue_is_sorted_and_paginated(loaded) -> None:  # type: ignore[no-untyped-def]
+    repo, rows = loaded
+    f = ScoreFilters(model_name="m", model_version="1")
+    exp = _expected(rows, f)
+    seen: list[tuple[str, int]] = []
+    probs: list[float] = []
+    page = 1
+    while True:
+        q = repo.queue(f, page=page, page_size=97)
+        assert q["total"] == len(exp)
+        if not q["items"]:
+            break
+        seen += [(i["letter_id"], i["item_index"]) for i in q["items"]]
+        probs += [i["probability"] for i in q["items"]]
+        page += 1
+    assert len(seen) == len(set(seen)) == len(exp)
+    assert probs == sorted(probs, reverse=True)
+    top = repo.queue(f, page=1, page_size=2)["items"]
+    assert (top[0]["letter_id"], top[0]["probability"]) == ("EDGE", 1.0)
+    assert top[1]["top_reasons"] and top[1]["model_version"] == "1"
+    with pytest.raises(ValueError):
+        repo.queue(f, page=0)
+
+
+def test_csv_export_streams_the_filtered_table(loaded) -> None:  # type: ignore[no-untyped-def]
+    repo, rows = loaded
+    f = ScoreFilters(service_family="opioid", model_version="1")
+    chunks = list(repo.iter_export_csv(f, batch=50))
+    assert len(chunks) > 2, "export should arrive in several chunks"
+    table = list(csv.DictReader(io.StringIO("".join(chunks))))
+    exp = _expected(rows, f)
+    assert len(table) == len(exp)
+    assert {(t["letter_id"], int(t["item_index"])) for t in table} == {
+        (r.letter_id, r.item_index) for r in exp
+    }
+    assert all(t["service_family"] == "opioid" for t in table)
+    assert isinstance(json.loads(table[0]["top_reasons"]), list)
+
+
+def test_models_and_calibration_curve(loaded) -> None:  # type: ignore[no-untyped-def]
+    repo, _rows = loaded
+    later = datetime.now(UTC)
+    repo.save_scores([_row("LATEST", 0, 0.5, model_version="3", scored_at=later)])
+    models = repo.models()
+    assert [(m["model_name"], m["model_version"]) for m in models][0] == ("m", "3")
+    assert repo.current_model()["model_version"] == "3"
+    assert {m["model_version"] for m in models} == {"1", "2", "3"}
+    assert repo.model_run("m", "3") is None
+    curve = [
+        CalibrationPoint(predicted=0.1, observed=0.15, count=40),
+        CalibrationPoint(predicted=0.8, observed=0.7),
+    ]
+    repo.record_model_run(
+        ModelRunRow(model_name="m", model_version="3", calibration=curve, metrics={"brier": 0.2})
+    )
+    repo.record_model_run(
+        ModelRunRow(model_name="m", model_version="3", calibration=curve[:1], metrics={"brier": 0.19})
+    )
+    run = repo.model_run("m", "3")
+    assert run["calibration"] == [{"predicted": 0.1, "observed": 0.15, "count": 40}]
+    assert run["metrics"] == {"brier": 0.19}
+    opts = repo.filter_options()
+    assert "opioid" in opts["service_families"]
+    assert opts["date_min"] <= "2015-03-01" <= opts["date_max"]
