@@ -116,10 +116,12 @@ def parse_paths(
     result = IngestResult(failures=list(failures))
     results = iter_parse(files, engine=engine)
     if progress:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         with Progress(
-            TextColumn("parsing letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            TextColumn("parsing letters"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True),
         ) as bar:
             task = bar.add_task("parse", total=len(files))
             for r in results:

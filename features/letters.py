@@ -202,8 +202,9 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
         for n, u in enumerate(ur_idx):
             prev_dec = [d for d in dec_idx if d < u]
             if len(prev_dec) < n + 1:
-                lo = ur_idx[n - 1] if n else start
-                head = _join(lines[max(lo + 1, u - 3) : u])[:80]
+                rationales = [i for i in range(start, u) if lines[i].startswith(RATIONALE_LABEL)]
+                lo = max(rationales, default=start - 1)
+                head = _join(lines[_heading_start(lines, u - 1, lo) : u]).rstrip(" :")[:80]
                 raise LetterParseError(
                     f"{source}: item {n} ('{head}'): decision word (Upheld/Overturned) missing"
                 )
@@ -240,7 +241,7 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
                 warnings.append(f"item {n}: partial UR certification but no 'original request, X' clause")
         if not heading:
             raise LetterParseError(f"{source}: item {n}: empty heading before '{decision}'")
-        if not partial and (d - starts[n] >= _LONG_HEADING_LINES or len(heading) > _LONG_HEADING_CHARS):
+        if not partial and (d - starts[n] + 1 >= _LONG_HEADING_LINES or len(heading) > _LONG_HEADING_CHARS):
             warnings.append(f"item {n}: unusually long heading; it may include the previous rationale's tail")
         body_end = starts[n + 1] if n + 1 < len(dec_idx) else len(lines)
         parts = _split_item_body(lines[d + 1 : body_end])

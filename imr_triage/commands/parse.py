@@ -40,7 +40,7 @@ def parse(
         cfg.out = out
     if engine is not None:
         cfg = ParseParams(engine=engine, out=cfg.out)  # validates the engine name
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     t0 = time.perf_counter()
     result = parse_paths(paths, engine=cfg.engine, progress=progress)
     written = write_records(result, cfg.out)
