@@ -19,7 +19,7 @@ from tests.synthetic_dwc import SyntheticSite, serve_site, synthetic_case
 
 pytestmark = pytest.mark.slow
 
-FAST = ["--rate", "500", "--timeout", "0.3", "--retries", "2", "--backoff", "0.01", "--no-progress"]
+FAST = ["--rate", "500", "--timeout", "1.0", "--retries", "2", "--backoff", "0.01", "--no-progress"]
 SEARCH_PATH = "/dwc/imr/IMRDecisionSearch.asp"
 
 
@@ -69,7 +69,7 @@ def site() -> SyntheticSite:
             "CM16-0000005": "truncated",  # complete response of an incomplete PDF
             "CM16-0000007": "cut",  # connection closed before Content-Length bytes
         },
-        slow_seconds=1.0,
+        slow_seconds=2.0,  # well past the 1 s client timeout, so a loaded CI machine cannot blur it
     )
 
 
