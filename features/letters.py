@@ -30,7 +30,7 @@ RATIONALE_LABEL = "Decision rationale:"
 _SYNTHETIC_LINE = re.compile(r"^\W*SYNTHETIC\b", re.IGNORECASE)
 _DATE = r"(\d{1,2}/\d{1,2}/\d{4})"
 _HEADER_FIELDS: dict[str, re.Pattern[str]] = {
-    "case_number": re.compile(r"Case Number:\s*([A-Z]{2}\d{2}-\d+)"),
+    "case_number": re.compile(r"Case Number:\s*([A-Z]+\d*-\d+)"),
     "date_assigned": re.compile(r"Date Assigned:\s*" + _DATE),
     "date_of_injury": re.compile(r"Date of Injury:\s*" + _DATE),
     "decision_date": re.compile(r"Decision Date:\s*" + _DATE),
@@ -225,11 +225,14 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
         m = _DECISION_TAIL.match(block)
         if m is None:  # pragma: no cover - guarded by _DECISION_LINE
             raise LetterParseError(f"{source}: item {n}: cannot read the decision in '{block[:80]}'")
-        heading = _TRAILING_IS.sub("", m.group("head").strip())
+        heading = m.group("head").strip()
         decision = m.group("dec")
-        service = heading
         partial = False
         partial_text: str | None = None
+        if not _PARTIAL_START.search(heading):
+            # "X is: Upheld" only occurs with partial certification; keep heading == service otherwise
+            heading = _TRAILING_IS.sub("", heading)
+        service = heading
         if _PARTIAL_START.search(heading):
             partial = True
             pm = _PARTIAL_SERVICE.search(heading)

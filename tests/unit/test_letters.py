@@ -41,7 +41,7 @@ def test_wrapped_headings_with_colons_quantities_and_partial_certification() -> 
     partial = services[2]
     assert partial.partial_ur_certification and partial.service == "Tramadol 50mg #30"
     assert partial.partial_certification_text.startswith("Tramadol 50mg #60 was the original request.")
-    assert partial.heading.endswith("original request, Tramadol 50mg #30")
+    assert partial.heading.endswith("original request, Tramadol 50mg #30 is")
     assert not services[0].partial_ur_certification and services[0].partial_certification_text is None
 
 
