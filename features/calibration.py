@@ -22,11 +22,17 @@ class ScoreCalibrator(BaseModel):
     y: list[float] = Field(default_factory=list, description="isotonic: probability at each knot")
     a: float = 1.0
     b: float = 0.0
+    clip: float = Field(
+        default=1e-4,
+        description="isotonic: keep probabilities in [clip, 1-clip]; a hard 0 or 1 from a "
+        "step function would make log loss infinite for one surprising service",
+    )
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         raw = np.asarray(raw, dtype=float)
         if self.method == "isotonic":
-            return np.interp(raw, np.asarray(self.x), np.asarray(self.y))
+            p = np.interp(raw, np.asarray(self.x), np.asarray(self.y))
+            return np.clip(p, self.clip, 1.0 - self.clip)
         z = self.a * raw + self.b if self.method == "sigmoid" else raw
         return 1.0 / (1.0 + np.exp(-z))
 

@@ -164,15 +164,13 @@ def load_from_mlflow(model_uri: str, dst: Path | str | None = None) -> TriageMod
     """
     import mlflow
 
-    from features.model_pyfunc import ARTIFACT_KEY
-
     local = Path(
         mlflow.artifacts.download_artifacts(
             artifact_uri=model_uri, dst_path=None if dst is None else str(dst)
         )
     )
-    candidates = [local / "artifacts" / ARTIFACT_KEY, local / ARTIFACT_KEY, local]
-    for c in candidates:
-        if (c / METADATA_FILE).is_file():
-            return TriageModel.load(c)
-    raise FileNotFoundError(f"{model_uri}: no TriageModel artifact found under {local}")
+    # mlflow stores the artifact directory under its own name inside `artifacts/`; find it by content
+    found = sorted(p.parent for p in local.rglob(METADATA_FILE) if (p.parent / BOOSTER_FILE).is_file())
+    if not found:
+        raise FileNotFoundError(f"{model_uri}: no TriageModel artifact found under {local}")
+    return TriageModel.load(found[0])

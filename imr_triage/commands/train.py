@@ -1,0 +1,64 @@
+"""`imr train FEATURES`: time-ordered holdout by letter, then the LightGBM triage model on the rest.
+
+Writes the TriageModel directory, the holdout letter ids (so evaluate/register judge the same
+rows) and a JSON summary of the weighting/calibration choice and timings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def train(
+    features: Path = typer.Argument(..., help="Feature table (parquet) from `imr features`."),
+    out: Path = typer.Option(Path("models"), "--out", "-o", help="Output directory (model/, holdout.json)."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [train:]."),
+) -> None:
+    """Train the overturn model on all but the holdout letters and save it."""
+    import json
+
+    import pandas as pd
+
+    from features.spec import load_spec
+    from imr_triage.params import load_params, section
+    from training.splits import holdout_split
+    from training.train import TrainParams, labelled_rows, train_model
+
+    if not features.is_file():
+        raise typer.BadParameter(f"{features}: feature table not found", param_hint="FEATURES")
+    params = TrainParams(**section(load_params(params_file), "train"))
+    spec = load_spec()
+    table = labelled_rows(pd.read_parquet(features), spec)
+    holdout = holdout_split(table, params.test_fraction, params.seed)
+    result = train_model(table.iloc[holdout.train], spec, params)
+    out.mkdir(parents=True, exist_ok=True)
+    result.model.save(out / "model")
+    test_letters = sorted(set(table["letter_id"].iloc[holdout.test].astype(str)))
+    (out / "holdout.json").write_text(
+        json.dumps({**holdout.describe(), "test_letter_ids": test_letters}, indent=1), encoding="utf-8"
+    )
+    meta = result.model.metadata
+    summary = {
+        "n_train_services": int(holdout.train.size),
+        "n_train_letters": meta.training_data.get("n_letters"),
+        "chosen_weighting": meta.calibration["weighting"],
+        "chosen_calibration": meta.calibration["method"],
+        "best_rounds": result.best_rounds[meta.calibration["weighting"]],
+        "oof_brier": round(result.candidates[0].brier, 6),
+        "oof_log_loss": round(result.candidates[0].log_loss, 6),
+        "oof_roc_auc": round(result.candidates[0].roc_auc, 6),
+        "oof_ece": round(result.candidates[0].ece, 6),
+        "train_seconds": round(result.seconds["total"], 2),
+    }
+    (out / "train_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    typer.echo(
+        f"trained on {holdout.train.size} services ({holdout.describe()['kind']} holdout of "
+        f"{holdout.test.size}); {meta.calibration['reason']}"
+    )
+    typer.echo(f"wrote {out / 'model'}, {out / 'holdout.json'}, {out / 'train_summary.json'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

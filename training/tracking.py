@@ -1,0 +1,151 @@
+"""MLflow tracking: where runs go, and one call that logs a trained, evaluated model with its context.
+
+Default store is `sqlite:///mlflow.db` in the working directory with artifacts under `./mlartifacts`;
+`MLFLOW_TRACKING_URI` points the same code at a shared tracking server (as a retraining job does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from features.model_artifact import TriageModel
+
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+DEFAULT_EXPERIMENT = "imr-triage"
+LOCAL_ARTIFACT_DIR = "mlartifacts"
+
+
+def resolve_tracking_uri(uri: str | None = None) -> str:
+    """Explicit URI, else `MLFLOW_TRACKING_URI`, else the project-local SQLite file."""
+    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def configure(uri: str | None = None, experiment: str = DEFAULT_EXPERIMENT) -> str:
+    """Point mlflow at the store and make sure the experiment exists; returns the experiment id.
+
+    For a local SQLite store the experiment's artifacts go to `./mlartifacts` (absolute path), so
+    runs, plots and models stay inside the project folder; a server decides its own artifact root.
+    """
+    import mlflow
+
+    resolved = resolve_tracking_uri(uri)
+    mlflow.set_tracking_uri(resolved)
+    client = mlflow.MlflowClient()
+    found = client.get_experiment_by_name(experiment)
+    if found is not None:
+        mlflow.set_experiment(experiment)
+        return found.experiment_id
+    location = None
+    if resolved.startswith("sqlite:") or resolved.startswith("file:") or "://" not in resolved:
+        location = (Path.cwd() / LOCAL_ARTIFACT_DIR).resolve().as_uri()
+    exp_id = client.create_experiment(experiment, artifact_location=location)
+    mlflow.set_experiment(experiment)
+    return exp_id
+
+
+def git_commit(cwd: Path | None = None) -> dict[str, str]:
+    """HEAD commit and whether the tree had uncommitted changes ('unknown' outside a git repo)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        return {"git_commit": head, "git_dirty": str(bool(dirty)).lower()}
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": "unknown", "git_dirty": "unknown"}
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+def flatten_params(params: dict[str, Any]) -> dict[str, str]:
+    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each)."""
+    flat: dict[str, Any] = {}
+    _flatten("", params, flat)
+    return {k: str(v)[:6000] for k, v in flat.items()}
+
+
+@dataclass(frozen=True)
+class LoggedRun:
+    run_id: str
+    model_uri: str
+    experiment_id: str
+    tracking_uri: str
+
+
+def log_training_run(
+    model: TriageModel,
+    model_dir: Path,
+    example_rows: pd.DataFrame,
+    params: dict[str, Any],
+    metrics: dict[str, float],
+    report_files: list[Path],
+    data_fingerprint: dict[str, Any],
+    run_name: str | None = None,
+    experiment: str = DEFAULT_EXPERIMENT,
+    tracking_uri: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> LoggedRun:
+    """One MLflow run: params, metrics, plots/reports, feature spec, data fingerprint, git commit, model."""
+    import mlflow
+
+    from features.model_pyfunc import log_pyfunc_model
+
+    exp_id = configure(tracking_uri, experiment)
+    with mlflow.start_run(run_name=run_name) as run:
+        mlflow.set_tags(
+            {
+                **git_commit(),
+                **(tags or {}),
+                "model_version": model.metadata.model_version,
+                "feature_spec_fingerprint": model.metadata.feature_spec_fingerprint,
+                "synthetic_training_data": str(model.metadata.synthetic_training_data).lower(),
+                "calibration": f"{model.metadata.calibration.get('weighting')}+"
+                f"{model.metadata.calibration.get('method')}",
+            }
+        )
+        mlflow.log_params(flatten_params(params))
+        clean = {
+            k.replace("@", "_at_"): float(v)
+            for k, v in metrics.items()
+            if isinstance(v, int | float) and v == v
+        }
+        mlflow.log_metrics(clean)
+        for f in report_files:
+            if f.is_file():
+                mlflow.log_artifact(str(f), artifact_path="plots" if f.suffix == ".png" else "reports")
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Path(tmp)
+            (t / "feature_spec.json").write_text(model.spec.model_dump_json(indent=1), encoding="utf-8")
+            (t / "data_fingerprint.json").write_text(json.dumps(data_fingerprint, indent=1), encoding="utf-8")
+            (t / "calibration_choice.json").write_text(
+                json.dumps(model.metadata.calibration, indent=1), encoding="utf-8"
+            )
+            for name in ("feature_spec.json", "data_fingerprint.json", "calibration_choice.json"):
+                mlflow.log_artifact(str(t / name), artifact_path="context")
+        for key, val in data_fingerprint.items():
+            if isinstance(val, int | float) and not isinstance(val, bool):
+                mlflow.log_metric(f"data.{key}", float(val))
+        mlflow.set_tag("data_sha256", str(data_fingerprint.get("sha256", "")))
+        info = log_pyfunc_model(model, model_dir, example_rows, name="model")
+        return LoggedRun(run.info.run_id, info.model_uri, exp_id, mlflow.get_tracking_uri())
