@@ -9,6 +9,9 @@ import typer
 _MODULES: list[str] = [
     # one line per command module, e.g. "imr_triage.commands.parse"
     "imr_triage.commands.parse",
+    "imr_triage.commands.train",
+    "imr_triage.commands.evaluate",
+    "imr_triage.commands.register",
 ]
 
 
