@@ -1,0 +1,107 @@
+"""`create_app(settings)`: the FastAPI app, with everything it holds on `app.state` (no globals).
+
+The lifespan loads the model (registry alias or local path) before traffic and starts the poller
+that follows the alias; the app still starts when no model can be loaded, and `/readyz` says 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from imr_triage import __version__
+from serving.auth import KeyVerifier
+from serving.metrics import ServiceMetrics
+from serving.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
+from serving.model_store import ModelSource, ModelStore, ReloadResult, Served
+from serving.settings import ServingSettings
+
+log = logging.getLogger("serving.app")
+
+DESCRIPTION = """\
+Predicts, **before review**, whether a California workers' compensation Independent Medical Review
+will overturn a utilization-review denial, per disputed service, with reasons tied to guideline
+phrases. Send pre-review information only: post-review fields (decision, reviewer guideline,
+rationale, decision date) are refused. Authenticate with the `X-API-Key` header.
+"""
+
+
+def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None) -> FastAPI:
+    """Build the app; `source` overrides where models come from (default: from `settings`)."""
+    from serving.model_sources import build_source
+    from serving.routes_admin import router as admin_router
+    from serving.routes_health import router as health_router
+    from serving.routes_score import build_score_router
+    from serving.scorer import prepare_scorer
+
+    metrics = ServiceMetrics()
+    model_source = source if source is not None else build_source(settings)
+
+    def on_swap(served: Served[Any]) -> None:
+        metrics.set_model(served.ref.name, served.ref.version, served.ref.alias or "")
+
+    def on_outcome(result: ReloadResult) -> None:
+        metrics.reloads.labels(outcome=result.outcome).inc()
+
+    store: ModelStore[Any] = ModelStore(
+        model_source,
+        validate=lambda model: prepare_scorer(model, settings),
+        on_swap=on_swap,
+        on_outcome=on_outcome,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        result = await store.refresh_async()
+        if result.outcome != "loaded":
+            log.warning("started without a model (%s): %s", result.outcome, result.error)
+        poller = None
+        if settings.poll_interval_s > 0:
+            poller = asyncio.create_task(store.poll_forever(settings.poll_interval_s))
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+
+    app = FastAPI(
+        title="imr-triage scoring API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.store = store
+    app.state.key_verifier = KeyVerifier(settings.effective_api_keys())
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI echoes the input by default; a case's text and patient details must not travel back.
+        errors = [
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg", "")).removeprefix("Value error, "),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.include_router(health_router)
+    app.include_router(admin_router)
+    app.include_router(build_score_router(settings))
+    # Outermost last: metrics see every request, including the 413s of the body limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
+    return app
