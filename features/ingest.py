@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from features.letters import LetterParseError, parse_text
-from features.pdf_text import PDF_MAGIC, Engine, PdfTextError, pdf_bytes_to_text
+from features.pdf_text import PDF_MAGIC, Engine, PdfTextError, pdf_bytes_to_text, pdf_to_text
 from features.records import Case, GuidelineCitation, ParseFailure, ServiceDecision
 
 LETTER_SUFFIXES = (".pdf", ".txt")
@@ -65,6 +65,10 @@ def parse_bytes(data: bytes, source_file: str, engine: Engine = "pypdfium2") -> 
 def parse_file(path: Path | str, engine: Engine = "pypdfium2") -> Case:
     """Parse one letter file (PDF or text); raises LetterParseError/PdfTextError/OSError with the path."""
     p = Path(path)
+    with p.open("rb") as fh:
+        head = fh.read(1024)
+    if head.lstrip()[:5].startswith(PDF_MAGIC) or (head and p.suffix.lower() == ".pdf"):
+        return parse_text(pdf_to_text(p, engine=engine), str(p))
     return parse_bytes(p.read_bytes(), str(p), engine=engine)
 
 

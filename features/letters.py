@@ -97,7 +97,17 @@ def _norm(text: str) -> str:
 
 
 def _join(lines: list[str]) -> str:
-    return _norm(" ".join(lines))
+    """Join wrapped lines with spaces, except after a hyphen that ends a line inside a word or date
+    ("10-30-" + "2016"), which the PDF wrapped there."""
+    if not any(line.endswith("-") for line in lines):
+        return _norm(" ".join(lines))
+    parts: list[str] = []
+    for line in lines:
+        if parts and len(parts[-1]) > 1 and parts[-1].endswith("-") and parts[-1][-2].isalnum():
+            parts[-1] += line
+        else:
+            parts.append(line)
+    return _norm(" ".join(parts))
 
 
 def _parse_date(value: str | None) -> date | None:

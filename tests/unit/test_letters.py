@@ -92,6 +92,12 @@ def test_crlf_form_feeds_and_blank_lines_are_tolerated() -> None:
     assert parse_text(text).model_dump() == parse_text(dwc_letter()).model_dump()
 
 
+def test_line_end_hyphen_inside_a_word_or_date_joins_without_space() -> None:
+    opening = "The injured worker is a 40 year old male hurt on 10-30-\n2016 at a synthetic site - \nrepeat."
+    summary = parse_text(dwc_letter(summary_opening=opening)).clinical_summary
+    assert "hurt on 10-30-2016 at a synthetic site - repeat." in summary
+
+
 def test_legacy_2014_format() -> None:
     case = parse_text(legacy_letter(), "seed/000_abc.txt")
     assert case.letter_format == "legacy-2014" and case.case_number is None
