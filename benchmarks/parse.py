@@ -47,7 +47,7 @@ def rate(files: list[Path], repeats: int) -> dict[str, float]:
 def imr_synth(n: int, out: Path, pdf: bool) -> str | None:
     """Run `imr synth`; return None on success or the reason it is unavailable."""
     cmd = [sys.executable, "-c", "from imr_triage.cli import app; app()", "synth", "--n", str(n),
-           "--seed", "0", "--out", str(out)] + (["--pdf"] if pdf else [])
+           "--seed", "0", "--out", str(out), "--no-progress"] + (["--pdf"] if pdf else [])
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     if res.returncode != 0:
         return f"`imr synth` failed (exit {res.returncode}): {(res.stderr or res.stdout).strip()[-300:]}"
