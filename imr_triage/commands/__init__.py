@@ -10,6 +10,7 @@ _MODULES: list[str] = [
     # one line per command module, e.g. "imr_triage.commands.parse"
     "imr_triage.commands.serve",
     "imr_triage.commands.fetch",
+    "imr_triage.commands.synth",
     "imr_triage.commands.parse",
     "imr_triage.commands.train",
     "imr_triage.commands.evaluate",
