@@ -15,6 +15,7 @@ _MODULES: list[str] = [
     "imr_triage.commands.train",
     "imr_triage.commands.evaluate",
     "imr_triage.commands.register",
+    "imr_triage.commands.evaluate_real",
 ]
 
 
