@@ -41,6 +41,14 @@ class IngestResult:
     def n_services(self) -> int:
         return sum(len(c.services) for c in self.cases)
 
+    @property
+    def duplicate_ids(self) -> list[str]:
+        """letter_ids parsed from more than one file (e.g. a PDF and its text); both are kept."""
+        seen: dict[str, int] = {}
+        for c in self.cases:
+            seen[c.letter_id] = seen.get(c.letter_id, 0) + 1
+        return sorted(k for k, v in seen.items() if v > 1)
+
 
 def _decode_text(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:

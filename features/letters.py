@@ -163,6 +163,10 @@ def parse_guideline(raw: str) -> GuidelineCitation:
                              sections=sections)
 
 
+def _starts_like_heading(text: str) -> bool:
+    return text[:1].isupper() or text[:1].isdigit()
+
+
 def _heading_start(lines: list[str], dec_idx: int, lo: int) -> int:
     """First line of the heading that ends on line `dec_idx`; never at or before line `lo`.
 
@@ -173,6 +177,11 @@ def _heading_start(lines: list[str], dec_idx: int, lo: int) -> int:
     j = dec_idx
     while j - 1 > lo and not _PARAGRAPH_END.search(lines[j - 1]):
         j -= 1
+    if j - 1 > lo and not _starts_like_heading(lines[j]):
+        # a heading line that ends in '.' ("... 100 mg." / "#30 ..."): take the line before too
+        j -= 1
+        while j - 1 > lo and not _PARAGRAPH_END.search(lines[j - 1]):
+            j -= 1
     block = _join(lines[j : dec_idx + 1])
     if _PARTIAL_HINT.search(block) and not _PARTIAL_START.search(block):
         k = j
@@ -254,6 +263,8 @@ def _parse_items(lines: list[str], start: int, source: str, warnings: list[str])
                 warnings.append(f"item {n}: partial UR certification but no 'original request, X' clause")
         if not heading:
             raise LetterParseError(f"{source}: item {n}: empty heading before '{decision}'")
+        if not _starts_like_heading(heading):
+            warnings.append(f"item {n}: heading starts mid-sentence ('{heading[:40]}')")
         if not partial and (d - starts[n] + 1 >= _LONG_HEADING_LINES or len(heading) > _LONG_HEADING_CHARS):
             warnings.append(f"item {n}: unusually long heading; it may include the previous rationale's tail")
         body_end = starts[n + 1] if n + 1 < len(dec_idx) else len(lines)

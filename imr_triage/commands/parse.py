@@ -53,6 +53,10 @@ def parse(
     warned = sum(1 for c in result.cases if c.parse_warnings)
     if warned:
         console.print(f"letters with parse warnings: {warned} (see parse_warnings in {written['cases']})")
+    dups = result.duplicate_ids
+    if dups:
+        console.print(f"letter ids parsed from more than one file (all kept): {', '.join(dups[:10])}"
+                      + (f" and {len(dups) - 10} more" if len(dups) > 10 else ""))
     for f in result.failures:
         console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
     console.print(f"wrote {written['cases']}, {written['services']}, {written['failures']}")

@@ -158,3 +158,17 @@ def test_long_heading_is_flagged_when_a_rationale_lacks_its_full_stop() -> None:
     case = parse_text(dwc_letter((no_stop, DEFAULT_ITEMS[0])))
     assert len(case.services) == 2
     assert any("unusually long heading" in w for w in case.parse_warnings)
+
+
+def test_heading_line_ending_in_a_full_stop_is_kept_whole() -> None:
+    cut = Item(("Tramadol ER 100 mg.", "#30 for pain: Upheld"))
+    case = parse_text(dwc_letter((DEFAULT_ITEMS[0], cut)))
+    assert case.services[1].service == "Tramadol ER 100 mg. #30 for pain"
+    assert case.parse_warnings == []
+
+
+def test_heading_that_starts_mid_sentence_is_flagged() -> None:
+    odd = Item(("#30 tablets for pain: Upheld",))
+    case = parse_text(dwc_letter((odd,)))
+    assert case.services[0].service == "#30 tablets for pain"
+    assert any("item 0: heading starts mid-sentence" in w for w in case.parse_warnings)

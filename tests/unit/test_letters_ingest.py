@@ -55,6 +55,7 @@ def test_batch_keeps_good_letters_and_names_each_failure(mixed_dir: Path) -> Non
     for name, expected in EXPECTED_REASONS.items():
         assert expected in reasons[name], (name, reasons[name])
     assert result.n_services == 3 + 3 + 2
+    assert result.duplicate_ids == ["CM16-0000001"]  # good.txt and the PDF share the test case number
 
 
 def test_pdf_page_breaks_do_not_change_the_parse(tmp_path: Path) -> None:
