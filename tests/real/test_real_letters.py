@@ -112,3 +112,16 @@ def test_pypdf_engine_gives_the_same_services(dwc_letters_dir: Path, parsed: dic
         mine = parsed[pdf.stem]
         assert [(s.service, s.decision) for s in other.services] == [
             (s.service, s.decision) for s in mine.services]
+
+
+def test_truncated_real_pdf_fails_alone(dwc_letters_dir: Path, tmp_path: Path) -> None:
+    pdfs = sorted((dwc_letters_dir / "pdf").glob("*.pdf"))[:3]
+    data = pdfs[0].read_bytes()
+    for frac in (0.3, 0.9, 0.999):
+        bad = tmp_path / f"truncated_{frac}.pdf"
+        bad.write_bytes(data[: int(len(data) * frac)])
+    result = parse_paths([*pdfs, tmp_path])
+    assert len(result.cases) == 3
+    assert sorted(Path(f.source_file).name for f in result.failures) == [
+        "truncated_0.3.pdf", "truncated_0.999.pdf", "truncated_0.9.pdf"]
+    assert all("corrupt or truncated PDF" in f.reason for f in result.failures)
