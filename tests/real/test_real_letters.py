@@ -123,5 +123,5 @@ def test_truncated_real_pdf_fails_alone(dwc_letters_dir: Path, tmp_path: Path) -
     result = parse_paths([*pdfs, tmp_path])
     assert len(result.cases) == 3
     assert sorted(Path(f.source_file).name for f in result.failures) == [
-        "truncated_0.3.pdf", "truncated_0.999.pdf", "truncated_0.9.pdf"]
+        "truncated_0.3.pdf", "truncated_0.9.pdf", "truncated_0.999.pdf"]
     assert all("corrupt or truncated PDF" in f.reason for f in result.failures)
