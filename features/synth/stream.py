@@ -21,14 +21,13 @@ _BLOCK = 256
 class Stream:
     """Uniform, normal, integer and weighted choices from one seeded generator."""
 
-    __slots__ = ("_rng", "_key", "_buf", "_pos")
+    __slots__ = ("_rng", "_key", "_it")
 
     def __init__(self, rng: np.random.Generator | None = None, buffer: list[float] | None = None,
                  key: tuple[int, ...] = ()) -> None:
         self._rng = rng
         self._key = key
-        self._buf: list[float] = buffer or []
-        self._pos = 0
+        self._it = iter(buffer or ())
 
     @classmethod
     def for_key(cls, *key: int) -> Stream:
@@ -36,14 +35,13 @@ class Stream:
         return cls(np.random.default_rng(list(key)))
 
     def uniform(self) -> float:
-        if self._pos >= len(self._buf):
+        try:
+            return next(self._it)
+        except StopIteration:
             if self._rng is None:  # prefilled buffer used up: continue from a generator of the key
                 self._rng = np.random.default_rng([*self._key, 1])
-            self._buf = self._rng.random(_BLOCK).tolist()
-            self._pos = 0
-        u = self._buf[self._pos]
-        self._pos += 1
-        return u
+            self._it = iter(self._rng.random(_BLOCK).tolist())
+            return next(self._it)
 
     def bernoulli(self, p: float) -> bool:
         return self.uniform() < p
@@ -76,7 +74,7 @@ class StreamSource:
     a corpus has 10 letters or 10,000.
     """
 
-    def __init__(self, seed: int, purpose: int, block_size: int = 512, per_letter: int = 384) -> None:
+    def __init__(self, seed: int, purpose: int, block_size: int = 512, per_letter: int = 128) -> None:
         self.seed, self.purpose = seed, purpose
         self.block_size, self.per_letter = block_size, per_letter
         self._block = -1
