@@ -6,13 +6,14 @@ type `unknown` (counted by `experiments/taxonomy_coverage.py`, never dropped).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from features.text_patterns import FastPattern, ascii_lower, compile_lower
 
 UNKNOWN_TYPE = "unknown"
 OTHER_FAMILY = "other"
@@ -22,7 +23,7 @@ OTHER_FAMILY = "other"
 class TaxonomyRule:
     family: str
     type: str
-    pattern: re.Pattern[str]
+    pattern: FastPattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +51,15 @@ class ServiceTaxonomy:
     rules: tuple[TaxonomyRule, ...]
 
     def classify(self, heading: str) -> ServiceClass:
+        text = ascii_lower(heading)
         for rule in self.rules:
-            m = rule.pattern.search(heading)
+            m = rule.pattern.search(text)
             if m:
                 return ServiceClass(rule.family, rule.type, m.start(), m.end())
         return ServiceClass(OTHER_FAMILY, UNKNOWN_TYPE)
 
-    def type_pattern(self, service_type: str) -> re.Pattern[str] | None:
-        """The regex of a type's first rule (used to find the same treatment in the case summary)."""
+    def type_pattern(self, service_type: str) -> FastPattern | None:
+        """The regex of a type's first rule (lower-case; to find the same treatment in the case summary)."""
         for rule in self.rules:
             if rule.type == service_type:
                 return rule.pattern
@@ -86,5 +88,5 @@ def load_taxonomy() -> ServiceTaxonomy:
     for i, r in enumerate(data["rules"]):
         if r["family"] not in families:
             raise ValueError(f"service_taxonomy.yaml rule {i}: unknown family {r['family']!r}")
-        rules.append(TaxonomyRule(r["family"], r["type"], re.compile(r["pattern"], re.IGNORECASE)))
+        rules.append(TaxonomyRule(r["family"], r["type"], compile_lower(r["pattern"])))
     return ServiceTaxonomy(families=families, rules=tuple(rules))

@@ -8,17 +8,18 @@ from datetime import date
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
 from features.records import Section
-from features.text_patterns import is_negated, sentence_of
+from features.text_patterns import FastPattern, is_negated, sentence_of
 
 _SNIPPET = 80
+_EXPLICIT_SEX = re.compile(r"\b(male|female|man|woman)\b")
 
 
 def summary_span(ctx: ServiceContext, start: int, end: int) -> EvidenceSpan:
-    text = ctx.case_ctx.summary
-    return EvidenceSpan(Section.CLINICAL_SUMMARY, start, end, text[start:end][:_SNIPPET * 3])
+    text = ctx.case_ctx.summary_raw
+    return EvidenceSpan(Section.CLINICAL_SUMMARY, start, end, text[start:end][: _SNIPPET * 3])
 
 
-def first_affirmed(ctx: ServiceContext, pattern: re.Pattern[str]) -> re.Match[str] | None:
+def first_affirmed(ctx: ServiceContext, pattern: FastPattern) -> re.Match[str] | None:
     """First match of `pattern` in the summary that is not negated within its sentence."""
     text = ctx.case_ctx.summary
     neg = ctx.patterns["negation"]
@@ -76,7 +77,7 @@ def patient_age(ctx: ServiceContext) -> Extraction:
 def patient_sex(ctx: ServiceContext) -> Extraction:
     """Explicit 'male'/'female' wins; otherwise the majority of pronouns in the summary."""
     text = ctx.case_ctx.summary
-    explicit = re.search(r"\b(male|female|man|woman)\b", text, re.IGNORECASE)
+    explicit = _EXPLICIT_SEX.search(text)
     if explicit:
         word = explicit.group(1).lower()
         sex = "female" if word in ("female", "woman") else "male"
@@ -150,19 +151,34 @@ def pain_score(ctx: ServiceContext) -> Extraction:
     return Extraction(best[0], summary_span(ctx, best[1], best[2]))
 
 
-def functional_improvement(ctx: ServiceContext) -> Extraction:
-    """'no' when a sentence states no/lack of improvement, else 'yes' when one states improvement."""
+def _yes_no_statement(ctx: ServiceContext, key: str) -> Extraction:
+    """'yes'/'no'/'not_stated' from the first summary sentence with a statement; 'no' wins within it."""
     text = ctx.case_ctx.summary
     if not text:
         return MISSING
-    pats = ctx.patterns["functional_improvement"]
-    neg = pats["no"].search(text)
-    if neg:
-        return Extraction("no", summary_span(ctx, neg.start(), neg.end()))
-    pos = first_affirmed(ctx, pats["yes"])
-    if pos:
-        return Extraction("yes", summary_span(ctx, pos.start(), pos.end()))
-    return Extraction("not_stated", None)
+    pats = ctx.patterns[key]
+    hits = []
+    for level in ("no", "yes"):
+        for m in pats[level].finditer(text):
+            s, _ = sentence_of(ctx.case_ctx.bounds, m.start())
+            if level == "yes" and is_negated(text, m.start(), s, ctx.patterns["negation"]):
+                continue
+            hits.append((s, 0 if level == "no" else 1, level, m))
+            break
+    if not hits:
+        return Extraction("not_stated", None)
+    _, _, level, m = min(hits, key=lambda h: (h[0], h[1]))
+    return Extraction(level, summary_span(ctx, m.start(), m.end()))
+
+
+def functional_improvement(ctx: ServiceContext) -> Extraction:
+    """Whether the summary documents functional improvement ('yes'), its absence ('no'), or neither."""
+    return _yes_no_statement(ctx, "functional_improvement")
+
+
+def failed_conservative_care(ctx: ServiceContext) -> Extraction:
+    """'yes' = conservative care tried and failed, 'no' = not yet tried, else 'not_stated'."""
+    return _yes_no_statement(ctx, "failed_conservative_care")
 
 
 def _flag(pattern_path: tuple[str, ...], name: str, doc: str):
@@ -201,7 +217,5 @@ CASE_EXTRACTORS = {
         for k in ("neuro_deficit", "trauma", "fracture", "infection", "cancer", "cauda_equina")
     },
     "prior_surgery": _flag(("prior_surgery",), "prior_surgery", "An earlier surgery is stated."),
-    "failed_conservative_care": _flag(
-        ("failed_conservative_care",), "failed_conservative_care", "Conservative care failed."
-    ),
+    "failed_conservative_care": failed_conservative_care,
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from features.pre_review import PreReviewCase, PreReviewService
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
-from features.text_patterns import TextPatterns, load_patterns, sentence_bounds
+from features.text_patterns import TextPatterns, ascii_lower, load_patterns, sentence_bounds
 
 
 @dataclass
@@ -17,11 +17,13 @@ class CaseContext:
     case: PreReviewCase
     patterns: TextPatterns
     taxonomy: ServiceTaxonomy
+    summary: str = ""  # ascii-lower-cased clinical summary: what patterns search
     cache: dict[str, Any] = field(default_factory=dict)
     _bounds: list[tuple[int, int]] | None = None
 
     @property
-    def summary(self) -> str:
+    def summary_raw(self) -> str:
+        """The summary as written: what evidence spans quote."""
         return self.case.clinical_summary
 
     @property
@@ -32,7 +34,8 @@ class CaseContext:
 
     @classmethod
     def build(cls, case: PreReviewCase) -> CaseContext:
-        return cls(case=case, patterns=load_patterns(), taxonomy=load_taxonomy())
+        summary = ascii_lower(case.clinical_summary)
+        return cls(case=case, patterns=load_patterns(), taxonomy=load_taxonomy(), summary=summary)
 
 
 @dataclass
@@ -42,9 +45,10 @@ class ServiceContext:
     case_ctx: CaseContext
     service: PreReviewService
     service_class: ServiceClass
+    text: str  # ascii-lower-cased service text: what patterns search
 
     @property
-    def text(self) -> str:
+    def text_raw(self) -> str:
         return self.service.service or self.service.heading
 
     @property
@@ -58,4 +62,4 @@ class ServiceContext:
     @classmethod
     def build(cls, case_ctx: CaseContext, service: PreReviewService) -> ServiceContext:
         text = service.service or service.heading
-        return cls(case_ctx, service, case_ctx.taxonomy.classify(text))
+        return cls(case_ctx, service, case_ctx.taxonomy.classify(text), ascii_lower(text))

@@ -10,7 +10,7 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import summary_span
 from features.extractors.context import ServiceContext
 from features.records import Section
-from features.text_patterns import is_negated, sentence_of, to_number
+from features.text_patterns import FastPattern, ascii_lower, compile_lower, is_negated, sentence_of, to_number
 
 _THERAPY_TYPES = {
     "physical_therapy": r"physical therap\w*|physiotherap\w*|\bPT\b|therapy",
@@ -21,12 +21,14 @@ _THERAPY_TYPES = {
     "aquatic_therapy": r"aqua\w*|pool",
     "modality": r"therapy|stimulation|ultrasound",
 }
+_FIRST_WORD = re.compile(r"\s*(?:post-?op\s+|retrospective\s+|prospective request for\s+)?([a-z][a-z-]{3,})")
+_GENERIC_FIRST_WORDS = {"additional", "continue", "continued", "prospective", "purchase", "rental", "initial"}
 _DOSED_FAMILIES = {"medication"}
 _LEVEL_FAMILIES = {"injection", "surgery"}
 
 
 def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> EvidenceSpan:
-    text = ctx.text
+    text = ctx.text_raw
     if m is None:
         return EvidenceSpan(Section.SERVICE_HEADING, 0, len(text), text)
     return EvidenceSpan(Section.SERVICE_HEADING, m.start(), m.end(), text[m.start() : m.end()])
@@ -35,9 +37,9 @@ def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> Eviden
 # ---- taxonomy -------------------------------------------------------------------------------
 def service_family(ctx: ServiceContext) -> Extraction:
     c = ctx.service_class
-    span = EvidenceSpan(Section.SERVICE_HEADING, c.start, c.end, ctx.text[c.start : c.end]) if c.known else (
-        _heading_span(ctx)
-    )
+    if not c.known:
+        return Extraction(c.family, _heading_span(ctx))
+    span = EvidenceSpan(Section.SERVICE_HEADING, c.start, c.end, ctx.text_raw[c.start : c.end])
     return Extraction(c.family, span)
 
 
@@ -181,6 +183,8 @@ def _ur_span(ctx: ServiceContext, m: re.Match[str] | None) -> EvidenceSpan:
 
 def ur_guideline_source(ctx: ServiceContext) -> Extraction:
     raw = ctx.service.ur_guideline_raw
+    if raw is not None:
+        raw = ascii_lower(raw)
     if raw is None:
         return Extraction("missing", None)
     p = ctx.patterns
@@ -202,6 +206,8 @@ def ur_guideline_source(ctx: ServiceContext) -> Extraction:
 
 def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
     raw = ctx.service.ur_guideline_raw
+    if raw is not None:
+        raw = ascii_lower(raw)
     if raw is None:
         return Extraction("none", None)
     p = ctx.patterns
@@ -215,18 +221,21 @@ def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
 
 
 # ---- the case summary about this service ------------------------------------------------------
-def _service_mention_pattern(ctx: ServiceContext) -> re.Pattern[str] | None:
-    """A regex finding this service's treatment in the summary: its taxonomy type, or its first word."""
+def _service_mention_patterns(ctx: ServiceContext) -> list[FastPattern]:
+    """Regexes finding this service's treatment in the summary, most specific first:
+    the heading's first word (a drug name), then its taxonomy type (any drug of the class)."""
     t = ctx.service_class.type
     if t in _THERAPY_TYPES:
-        return re.compile(_THERAPY_TYPES[t], re.IGNORECASE)
+        return [compile_lower(_THERAPY_TYPES[t])]
+    out: list[FastPattern] = []
     if ctx.service_class.known:
+        word = _FIRST_WORD.match(ctx.text)
+        if word and word.group(1) not in _GENERIC_FIRST_WORDS:
+            out.append(compile_lower(re.escape(word.group(1))))
         pat = ctx.case_ctx.taxonomy.type_pattern(t)
         if pat is not None:
-            word = re.match(r"\s*(?:post-?op\s+|retrospective\s+)?([A-Za-z][A-Za-z-]{3,})", ctx.text)
-            alts = [pat.pattern] + ([re.escape(word.group(1))] if word else [])
-            return re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
-    return None
+            out.append(pat)
+    return out
 
 
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
@@ -242,37 +251,48 @@ def _parse_date(token: str) -> date | None:
     return None
 
 
-def duration_of_use_months(ctx: ServiceContext) -> Extraction:
-    """Months the requested drug/treatment has been used, from a summary sentence that names it."""
-    pat = _service_mention_pattern(ctx)
-    text = ctx.case_ctx.summary
-    if pat is None or not text:
-        return MISSING
+def _duration_in_sentence(ctx: ServiceContext, s: int, e: int) -> Extraction | None:
     p = ctx.patterns
+    text = ctx.case_ctx.summary
+    sentence = text[s:e]
+    ref = ctx.case.ur_denial_date
+    m = p["duration_for"].search(sentence)
+    if m:
+        n = to_number(m.group(1), p.number_words)
+        if n is not None:
+            months = round(n * _MONTHS[m.group(2)], 2)
+            return Extraction(months, summary_span(ctx, s + m.start(), s + m.end()))
+    m = p["duration_since_date"].search(sentence)
+    if m and ref is not None:
+        d = _parse_date(m.group(1))
+        if d is not None and d <= ref:
+            return Extraction(round((ref - d).days / 30.4, 2), summary_span(ctx, s + m.start(), s + m.end()))
+    m = p["duration_new"].search(sentence)
+    if m:
+        return Extraction(0.0, summary_span(ctx, s + m.start(), s + m.end()))
+    m = p["duration_long_term"].search(sentence)
+    if m:
+        return Extraction(12.0, summary_span(ctx, s + m.start(), s + m.end()))
+    return None
+
+
+def duration_of_use_months(ctx: ServiceContext) -> Extraction:
+    """Months the requested drug/treatment has been used, from a summary sentence that names it
+    (a newly started drug counts 0; 'long-term use' without a number counts 12)."""
+    text = ctx.case_ctx.summary
+    if not text:
+        return MISSING
     bounds = ctx.case_ctx.bounds
-    seen: set[int] = set()
-    for mention in pat.finditer(text):
-        s, e = sentence_of(bounds, mention.start())
-        if s in seen:
-            continue
-        seen.add(s)
-        sentence = text[s:e]
-        m = p["duration_for"].search(sentence)
-        if m:
-            n = to_number(m.group(1), p.number_words)
-            if n is not None:
-                months = round(n * _MONTHS[m.group(2).lower()], 2)
-                return Extraction(months, summary_span(ctx, s + m.start(), s + m.end()))
-        m = p["duration_since_date"].search(sentence)
-        ref = ctx.case.ur_denial_date
-        if m and ref is not None:
-            d = _parse_date(m.group(1))
-            if d is not None and d <= ref:
-                months = (ref - d).days / 30.4
-                return Extraction(round(months, 2), summary_span(ctx, s + m.start(), s + m.end()))
-        m = p["duration_long_term"].search(sentence)
-        if m:
-            return Extraction(12.0, summary_span(ctx, s + m.start(), s + m.end()))
+    for pat in _service_mention_patterns(ctx):
+        seen: set[int] = set()
+        for mention in pat.finditer(text):
+            s, e = sentence_of(bounds, mention.start())
+            if s in seen or ctx.patterns["request_cue"].search(text, s, e):
+                continue
+            seen.add(s)
+            found = _duration_in_sentence(ctx, s, e)
+            if found is not None:
+                return found
     return MISSING
 
 
@@ -312,7 +332,7 @@ def prior_sessions(ctx: ServiceContext) -> Extraction:
         return MISSING
     text = ctx.case_ctx.summary
     p = ctx.patterns
-    therapy = re.compile(_THERAPY_TYPES[t], re.IGNORECASE)
+    therapy = compile_lower(_THERAPY_TYPES[t])
     bounds = ctx.case_ctx.bounds
     best: tuple[float, int, int] | None = None
     for m in p["no_prior_sessions"].finditer(text):
