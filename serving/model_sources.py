@@ -76,7 +76,6 @@ class RegistryModelSource:
         import mlflow
 
         from features.model_artifact import METADATA_FILE, TriageModel
-        from features.model_pyfunc import ARTIFACT_KEY
 
         with tempfile.TemporaryDirectory(prefix="imr-serve-model-") as tmp:
             local = Path(
@@ -84,9 +83,10 @@ class RegistryModelSource:
                     artifact_uri=ref.uri, dst_path=tmp, tracking_uri=self.tracking_uri
                 )
             )
-            for candidate in (local / "artifacts" / ARTIFACT_KEY, local / ARTIFACT_KEY, local):
-                if (candidate / METADATA_FILE).is_file():
-                    return TriageModel.load(candidate)
+            # The pyfunc keeps the saved directory under artifacts/<its name>; find it by its metadata.
+            found = sorted(local.rglob(METADATA_FILE), key=lambda p: len(p.parts))
+            for meta in found:
+                return TriageModel.load(meta.parent)
         raise FileNotFoundError(f"{ref.uri}: no TriageModel artifact in the registered model")
 
 

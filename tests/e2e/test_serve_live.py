@@ -1,0 +1,444 @@
+"""The scoring API as a real uvicorn process on 127.0.0.1, following a registry alias in a
+temporary SQLite MLflow store: scoring, batches, letter upload, auth, limits, reload under load,
+refusal of broken models, metrics, and a schemathesis run with no server errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.serve_support import (
+    ADMIN_KEY,
+    SCORE_KEY,
+    LiveServer,
+    Registry,
+    server_env,
+    start_server,
+    synthetic_letters,
+    train_small_model,
+)
+
+pytestmark = pytest.mark.slow
+
+CASE: dict[str, Any] = {
+    "case_id": "SYNTHETIC-LIVE-1",
+    "date_of_injury": "2014-02-03",
+    "ur_denial_date": "2016-04-11",
+    "application_received": "2016-04-20",
+    "priority": "Standard",
+    "patient_age": 47,
+    "patient_sex": "male",
+    "clinical_summary": "Synthetic case. This 47 year old male injured his low back. He has used "
+    "carisoprodol for 9 months. Pain was rated 8/10. No functional improvement was documented.",
+    "services": [
+        {"heading": "Soma 350mg #90", "ur_guideline": "MTUS (Effective July 18, 2009) Page 29, Carisoprodol"},
+        {"heading": "MRI of the lumbar spine without contrast"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("serve-live")
+
+
+@pytest.fixture(scope="module")
+def letters() -> list[str]:
+    return synthetic_letters(12, seed=99)
+
+
+@pytest.fixture(scope="module")
+def registry(workdir: Path) -> Registry:
+    """Two good versions and two broken ones of the same registered model."""
+    reg = Registry(root=workdir, uri=f"sqlite:///{workdir / 'mlflow.db'}")
+    model_a, _ = train_small_model(synthetic_letters(150, seed=11), seed=11)
+    model_b, _ = train_small_model(synthetic_letters(150, seed=12), seed=12, rounds=30)
+    dir_a = model_a.save(workdir / "model-a")
+    dir_b = model_b.save(workdir / "model-b")
+    reg.register("good-a", dir_a, model_a)
+    reg.register("good-b", dir_b, model_b)
+
+    corrupt = workdir / "model-corrupt"
+    shutil.copytree(dir_a, corrupt)
+    booster = corrupt / "booster.txt"
+    booster.write_text(booster.read_text()[:2000], encoding="utf-8")  # truncated tree dump
+    reg.register("corrupt", corrupt, model_a)
+
+    not_finite = workdir / "model-not-finite"
+    shutil.copytree(dir_a, not_finite)  # loads fine, but every probability is NaN
+    (not_finite / "calibrator.json").write_text('{"method": "sigmoid", "a": NaN, "b": 0.0}', encoding="utf-8")
+    reg.register("not-finite", not_finite, model_a)
+    reg.point("champion", "good-a")
+    return reg
+
+
+@pytest.fixture(scope="module")
+def server(registry: Registry, workdir: Path) -> Any:
+    srv = start_server(workdir / "server", server_env(registry))
+    yield srv
+    srv.stop()
+
+
+def _version(srv: LiveServer) -> str:
+    with srv.client() as c:
+        return c.get("/v1/model").json()["version"]
+
+
+def _wait_for_version(srv: LiveServer, version: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _version(srv) == version:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"server did not switch to version {version} within {timeout}s")
+
+
+# ---- scoring -----------------------------------------------------------------------------
+
+
+def test_structured_case_scores_match_the_model(
+    server: LiveServer, registry: Registry, workdir: Path
+) -> None:
+    from features.model_artifact import TriageModel
+    from features.spec import load_spec
+    from features.table import build_feature_table
+    from serving.case_rows import case_from_request
+    from serving.schemas import build_request_models
+
+    spec = load_spec()
+    with server.client() as c:
+        r = c.post("/v1/score", json=CASE)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["case_id"] == "SYNTHETIC-LIVE-1"
+    assert body["model"] == {
+        "name": registry.name,
+        "version": registry.versions["good-a"],
+        "alias": "champion",
+    }
+    assert [s["service"] for s in body["services"]] == [s["heading"] for s in CASE["services"]]
+    for s in body["services"]:
+        assert 0.0 <= s["overturn_likelihood"] <= 1.0
+        assert s["risk_band"] in {"low", "medium", "high"}
+        assert 1 <= len(s["reasons"]) <= 3
+        for reason in s["reasons"]:
+            assert reason["direction"] in {"raises", "lowers"}
+            assert reason["no_guideline"] or reason["citation"]
+        parts = sum(x["log_odds"] for x in s["reasons"]) + s["other_features_log_odds"] + s["expected_value"]
+        assert parts == pytest.approx(s["raw_score"], abs=1e-6)
+
+    # The same case scored in-process with the saved model gives the same likelihoods.
+    CaseIn = build_request_models(spec.request_model())["CaseIn"]
+    table = build_feature_table(
+        [case_from_request(CaseIn.model_validate(CASE))], with_target=False, spec=spec
+    )
+    expected = TriageModel.load(workdir / "model-a").predict_proba(table)
+    assert [s["overturn_likelihood"] for s in body["services"]] == pytest.approx(list(expected), abs=1e-9)
+
+
+def test_explicit_features_override_extracted_ones(server: LiveServer) -> None:
+    case = json.loads(json.dumps(CASE))
+    with server.client() as c:
+        base = c.post("/v1/score", json=case).json()["services"][0]
+        case["services"][0]["features"] = {
+            "service_family": "physical_medicine",
+            "duration_of_use_months": 0.5,
+        }
+        over = c.post("/v1/score", json=case).json()["services"][0]
+    assert over["service_family"] == "physical_medicine" != base["service_family"]
+
+
+def test_letter_text_is_scored_per_service(server: LiveServer, letters: list[str]) -> None:
+    from features.letters import parse_text
+
+    with server.client() as c:
+        r = c.post("/v1/score", json={"text": letters[0]})
+    assert r.status_code == 200, r.text
+    services = r.json()["services"]
+    assert len(services) == len(parse_text(letters[0]).services) >= 1
+    assert any(reason["evidence"] for s in services for reason in s["reasons"]) or all(
+        not s["reasons"] for s in services
+    )
+
+
+@pytest.mark.parametrize(
+    "where,patch",
+    [
+        ("case", {"decision": "Overturned"}),
+        ("case", {"decision_date": "2016-06-01"}),
+        ("service", {"rationale": "the reviewer's reasoning"}),
+        ("service", {"reviewer_guideline": "MTUS page 29"}),
+    ],
+)
+def test_post_review_fields_are_refused_with_a_clear_message(
+    server: LiveServer, where: str, patch: dict[str, str]
+) -> None:
+    case = json.loads(json.dumps(CASE))
+    (case if where == "case" else case["services"][0]).update(patch)
+    with server.client() as c:
+        r = c.post("/v1/score", json=case)
+    assert r.status_code == 422
+    text = json.dumps(r.json())
+    assert "post-review" in text and next(iter(patch)) in text
+    assert "carisoprodol" not in text  # the case text is not echoed back
+
+
+def test_batch_scores_good_items_and_names_bad_ones(server: LiveServer, letters: list[str]) -> None:
+    items: list[Any] = [
+        CASE,
+        {"case_id": "BAD-POST-REVIEW", "decision": "Upheld", "services": [{"heading": "Soma"}]},
+        {"case_id": "BAD-NO-SERVICES", "services": []},
+        {"text": letters[1], "case_id": "LETTER-1"},
+        "not an object",
+        {"case_id": "BAD-TEXT", "text": "no letter here at all"},
+        dict(CASE, case_id="SYNTHETIC-LIVE-2"),
+    ]
+    with server.client() as c:
+        r = c.post("/v1/score/batch", json=items)
+        single = c.post("/v1/score", json=CASE).json()
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["n_items"], body["n_ok"], body["n_failed"]) == (7, 3, 4)
+    ok = [x["ok"] for x in body["results"]]
+    assert ok == [True, False, False, True, False, False, True]
+    errors = {x["index"]: x["error"] for x in body["results"] if not x["ok"]}
+    assert "item 1 (BAD-POST-REVIEW)" in errors[1] and "post-review" in errors[1]
+    assert "item 2 (BAD-NO-SERVICES)" in errors[2] and "services" in errors[2]
+    assert errors[4].startswith("item 4")
+    assert "item 5 (BAD-TEXT)" in errors[5]
+    first = body["results"][0]["services"]
+    assert [s["overturn_likelihood"] for s in first] == pytest.approx(
+        [s["overturn_likelihood"] for s in single["services"]], abs=1e-12
+    )
+    assert body["n_services"] == sum(len(x["services"]) for x in body["results"] if x["ok"])
+
+
+def test_batch_as_ndjson_keeps_good_lines(server: LiveServer) -> None:
+    lines = [json.dumps(CASE), "{not json", json.dumps(dict(CASE, case_id="NDJSON-2")), ""]
+    with server.client() as c:
+        r = c.post(
+            "/v1/score/batch",
+            content="\n".join(lines).encode(),
+            headers={"Content-Type": "application/x-ndjson"},
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [x["ok"] for x in body["results"]] == [True, False, True]
+    assert body["results"][1]["error"].startswith("line 2: invalid JSON")
+
+
+def test_letter_upload_pdf_and_text(server: LiveServer, letters: list[str], workdir: Path) -> None:
+    from tests.unit.letter_texts import letter_pdf
+
+    pdf = letter_pdf(letters[2], workdir / "synthetic-letter.pdf", lines_per_page=60)
+    with server.client() as c:
+        r_pdf = c.post(
+            "/v1/score/letter", files={"file": ("synthetic-letter.pdf", pdf.read_bytes(), "application/pdf")}
+        )
+        r_txt = c.post(
+            "/v1/score/letter", files={"file": ("synthetic-letter.txt", letters[2].encode(), "text/plain")}
+        )
+        r_bad = c.post(
+            "/v1/score/letter", files={"file": ("broken.pdf", b"%PDF-1.4 truncated", "application/pdf")}
+        )
+    assert r_pdf.status_code == 200, r_pdf.text
+    assert r_txt.status_code == 200, r_txt.text
+    pdf_scores = [s["overturn_likelihood"] for s in r_pdf.json()["services"]]
+    txt_scores = [s["overturn_likelihood"] for s in r_txt.json()["services"]]
+    assert len(pdf_scores) == len(txt_scores) >= 1
+    assert r_bad.status_code == 422 and "broken.pdf" in r_bad.json()["detail"]
+
+
+# ---- auth and limits ---------------------------------------------------------------------
+
+
+def test_auth_401_and_403(server: LiveServer) -> None:
+    with server.client(key=None) as c:
+        r = c.post("/v1/score", json=CASE)
+        assert r.status_code == 401 and "X-API-Key" in r.json()["detail"]
+        assert r.headers.get("www-authenticate") == "APIKey"
+        assert c.get("/healthz").status_code == 200  # health needs no key
+    with server.client(key="imr-dev-key") as c:  # the dev key is not accepted in production mode
+        assert c.post("/v1/score", json=CASE).status_code == 401
+    with server.client(key=SCORE_KEY) as c:
+        r = c.post("/v1/admin/reload")
+        assert r.status_code == 403 and "admin" in r.json()["detail"]
+    with server.client(key=ADMIN_KEY) as c:
+        assert c.post("/v1/admin/reload").status_code == 200
+
+
+def test_body_size_limit(server: LiveServer) -> None:
+    big = json.dumps(dict(CASE, clinical_summary="x" * (5 * 1024 * 1024))).encode()
+
+    def chunks() -> Any:
+        for i in range(0, len(big), 65536):
+            yield big[i : i + 65536]
+
+    with server.client() as c:
+        r = c.post("/v1/score", content=big, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and "limit" in r.json()["detail"]
+        r = c.post("/v1/score/batch", content=chunks(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+
+
+def test_production_mode_refuses_to_start_without_keys(workdir: Path) -> None:
+    import subprocess
+
+    from tests.e2e.serve_support import imr_command
+
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("IMR_SERVE_")}
+    env["IMR_SERVE_PRODUCTION"] = "true"
+    (workdir / "nokeys").mkdir(exist_ok=True)
+    p = subprocess.run(
+        imr_command() + ["serve"], cwd=workdir / "nokeys", env=env, capture_output=True, text=True, timeout=60
+    )
+    assert p.returncode == 2
+    assert "production mode needs at least one API key" in p.stderr
+
+
+def test_not_ready_without_a_model(registry: Registry, workdir: Path) -> None:
+    srv = start_server(
+        workdir / "no-model", server_env(registry, IMR_SERVE_MODEL_NAME="no-such-model"), wait_ready=False
+    )
+    try:
+        with srv.client() as c:
+            assert c.get("/healthz").status_code == 200
+            assert c.get("/readyz").status_code == 503
+            assert c.post("/v1/score", json=CASE).status_code == 503
+    finally:
+        srv.stop()
+
+
+# ---- model lifecycle ---------------------------------------------------------------------
+
+
+def test_broken_versions_are_refused_and_the_old_one_stays(server: LiveServer, registry: Registry) -> None:
+    good = registry.versions["good-a"]
+    try:
+        for label in ("corrupt", "not-finite"):
+            registry.point("champion", label)
+            with server.client(key=ADMIN_KEY) as c:
+                r = c.post("/v1/admin/reload").json()
+                assert r["outcome"] == "refused", r
+                assert r["version"] == registry.versions[label]
+                assert r["serving_version"] == good
+                assert c.post("/v1/score", json=CASE).status_code == 200
+                info = c.get("/v1/model").json()
+            assert info["version"] == good
+            assert registry.versions[label] in info["refused_versions"]
+        assert "could not" in server.log() or "refused model" in server.log()
+    finally:
+        registry.point("champion", "good-a")
+
+
+def test_alias_move_under_load_fails_no_request(server: LiveServer, registry: Registry) -> None:
+    """A load loop runs while the alias moves a -> b (picked up by the poller) and back (admin reload)."""
+    stop = threading.Event()
+    failures: list[str] = []
+    versions: Counter[str] = Counter()
+
+    def load_loop() -> None:
+        with server.client() as c:
+            deadline = time.monotonic() + 60  # bounded even if the test body fails to stop it
+            while not stop.is_set() and time.monotonic() < deadline:
+                try:
+                    r = c.post("/v1/score", json=CASE)
+                    if r.status_code != 200:
+                        failures.append(f"{r.status_code}: {r.text[:200]}")
+                    else:
+                        versions[r.json()["model"]["version"]] += 1
+                except httpx.HTTPError as exc:
+                    failures.append(repr(exc))
+
+    threads = [threading.Thread(target=load_loop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.5)
+        registry.point("champion", "good-b")
+        _wait_for_version(server, registry.versions["good-b"])  # the poller noticed
+        time.sleep(0.5)
+        registry.point("champion", "good-a")
+        with server.client(key=ADMIN_KEY) as c:
+            r = c.post("/v1/admin/reload").json()
+        assert r["serving_version"] == registry.versions["good-a"]
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert failures == []
+    assert versions[registry.versions["good-a"]] > 0 and versions[registry.versions["good-b"]] > 0
+
+
+def test_metrics_expose_routes_model_and_scores(server: LiveServer, registry: Registry) -> None:
+    with server.client() as c:
+        c.post("/v1/score", json=CASE)
+        text = c.get("/metrics").text
+    assert 'imr_http_requests_total{method="POST",route="/v1/score",status="200"}' in text
+    assert 'imr_http_request_duration_seconds_bucket{le="0.005",method="POST",route="/v1/score"}' in text
+    assert f'version="{registry.versions["good-a"]}"' in text and "imr_model_info{" in text
+    assert "imr_overturn_probability_bucket" in text
+    assert 'imr_model_reloads_total{outcome="refused"}' in text
+
+
+def test_openapi_has_examples_and_versioned_routes(server: LiveServer) -> None:
+    spec = httpx.get(server.base_url + "/openapi.json").json()
+    for path in (
+        "/v1/score",
+        "/v1/score/batch",
+        "/v1/score/letter",
+        "/v1/model",
+        "/v1/admin/reload",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ):
+        assert path in spec["paths"], path
+    body = spec["paths"]["/v1/score"]["post"]["requestBody"]["content"]["application/json"]
+    assert "structured" in body["examples"] and "text" in body["examples"]
+
+
+# ---- schemathesis: no 5xx on generated requests ---------------------------------------------
+
+
+def test_schemathesis_finds_no_server_errors(server: LiveServer) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    schema = schemathesis.openapi.from_url(server.base_url + "/openapi.json")
+    server_errors: list[str] = []
+    n_calls = 0
+
+    for operation in schema.get_all_operations():
+        op = operation.ok()
+
+        @given(case=op.as_strategy())
+        @settings(
+            max_examples=25,
+            deadline=None,
+            phases=[Phase.generate],
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            nonlocal n_calls
+            case.headers = {**(case.headers or {}), "X-API-Key": SCORE_KEY}
+            response = case.call(timeout=30)
+            n_calls += 1
+            if response.status_code >= 500:
+                server_errors.append(
+                    f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
+                )
+
+        run()
+    assert n_calls > 100
+    assert server_errors == [], "\n".join(server_errors[:5])
