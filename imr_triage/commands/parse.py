@@ -17,7 +17,7 @@ class ParseParams(BaseModel):
     """The `parse:` section of params.yaml (CLI options override it)."""
 
     engine: Literal["pypdfium2", "pypdf"] = "pypdfium2"
-    out: Path = Path("data/parsed")
+    out: Path = Path("data/records")
 
 
 def parse(
