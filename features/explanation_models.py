@@ -24,8 +24,8 @@ class EvidenceSpan(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     section: str = Field(description="Letter section the span is in, e.g. 'clinical_summary'.")
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: int | None = Field(default=None, ge=0, description="None for header fields (no offsets).")
+    end: int | None = Field(default=None, ge=0)
     text: str
 
 
@@ -68,3 +68,12 @@ class ServiceExplanation(BaseModel):
     )
     reasons: list[Reason] = Field(default_factory=list)
     probability_effect_method: str = PROBABILITY_EFFECT_METHOD
+
+
+class LetterExplanation(BaseModel):
+    """Every disputed service of one letter, explained by one model."""
+
+    letter_id: str
+    source_file: str | None = None
+    model_version: str | None = None
+    services: list[ServiceExplanation] = Field(default_factory=list)

@@ -14,7 +14,12 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from features.explanation_models import EvidenceSpan, Reason, ServiceExplanation
+from features.explanation_models import (
+    PROBABILITY_EFFECT_METHOD,
+    EvidenceSpan,
+    LetterExplanation,
+    ServiceExplanation,
+)
 from features.guideline_phrases import (
     HEADING_CONTEXT,
     PhraseEntry,
@@ -22,6 +27,8 @@ from features.guideline_phrases import (
     load_phrase_table,
     value_key,
 )
+from features.records import Case
+from features.spec import FeatureSpec
 
 ZERO_CONTRIBUTION = 1e-12  # |log-odds| below this is "not used by the model for this row"
 
@@ -107,17 +114,19 @@ def _as_spans(raw: Any) -> list[EvidenceSpan]:
         elif isinstance(s, Mapping):
             out.append(EvidenceSpan.model_validate(dict(s)))
         elif isinstance(s, tuple | list) and len(s) == 4:
-            out.append(EvidenceSpan(section=str(s[0]), start=int(s[1]), end=int(s[2]), text=str(s[3])))
-        else:
+            sec, start, end, text = s
+            out.append(EvidenceSpan(section=str(sec), start=_offset(start), end=_offset(end), text=str(text)))
+        else:  # duck-typed span objects, e.g. features.evidence.EvidenceSpan
             out.append(
                 EvidenceSpan(
-                    section=str(getattr(s, "section")),  # noqa: B009 - duck-typed span objects
-                    start=int(getattr(s, "start")),  # noqa: B009
-                    end=int(getattr(s, "end")),  # noqa: B009
-                    text=str(getattr(s, "text")),  # noqa: B009
+                    section=str(s.section), start=_offset(s.start), end=_offset(s.end), text=str(s.text)
                 )
             )
     return out
+
+
+def _offset(v: Any) -> int | None:
+    return None if v is None else int(v)
 
 
 class Explainer:
@@ -153,9 +162,20 @@ class Explainer:
         evidence: Sequence[RowEvidence | None] | None = None,
         top_k: int | None = None,
     ) -> list[ServiceExplanation]:
-        """One explanation per row of `rows` (raw spec features; ids/meta columns used if present).
+        """One validated `ServiceExplanation` per row of `rows` (see `explain_records`)."""
+        return [ServiceExplanation.model_validate(r) for r in self.explain_records(rows, evidence, top_k)]
 
-        `evidence[i]` maps feature name -> span(s) that set row i's value (from `features.table`).
+    def explain_records(
+        self,
+        rows: pd.DataFrame,
+        evidence: Sequence[RowEvidence | None] | None = None,
+        top_k: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """One JSON-ready dict per row of `rows`, shaped exactly like `ServiceExplanation`.
+
+        `rows` holds raw spec features (id/meta columns `letter_id`, `item_index`, `service` are used
+        when present); `evidence[i]` maps feature name -> span(s) that set row i's value. Plain dicts
+        are the fast path for large batches (no per-object validation); `explain` validates them.
         """
         k = self.top_k if top_k is None else top_k
         n = len(rows)
@@ -169,77 +189,75 @@ class Explainer:
         top = np.take_along_axis(grouped, order, axis=1)
         effects = probability_effects(raw, top, self.model.calibrator.apply)
         other = grouped.sum(axis=1) - np.where(used, top, 0.0).sum(axis=1)
+        n_used = used.sum(axis=1).tolist()
+        order_l, top_l, eff_l = order.tolist(), top.tolist(), effects.tolist()
+        prob_l, raw_l, exp_l, other_l = prob.tolist(), raw.tolist(), expected.tolist(), other.tolist()
 
         values = {f: rows[f].to_numpy(dtype=object) for f in self.features if f in rows.columns}
         context_cols = {f: values[f] for f in self._context_features if f in values}
         ids = self._id_columns(rows)
-        context_cols[HEADING_CONTEXT] = ids["service"]
-        cache: dict[tuple[Any, ...], PhraseEntry | None] = {}
-
-        out: list[ServiceExplanation] = []
         patterns = self.phrases.heading_patterns
+        family_col = values.get(self.phrases.family_feature)
+        guide_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+        features, descriptions = self.features, self._descriptions
+
+        out: list[dict[str, Any]] = []
         for i in range(n):
             context = {f: col[i] for f, col in context_cols.items()}
-            heading = context.get(HEADING_CONTEXT)
+            heading = ids["service"][i]
+            context[HEADING_CONTEXT] = heading
             heading_hits = tuple(bool(heading and p.search(heading)) for p in patterns)
+            ctx_key = tuple(value_key(v) for f, v in context.items() if f != HEADING_CONTEXT)
             row_evidence = evidence[i] if evidence is not None else None
-            reasons: list[Reason] = []
-            for j in range(order.shape[1]):
-                if not used[i, j]:
-                    break
-                fi = int(order[i, j])
-                name = self.features[fi]
+            reasons: list[dict[str, Any]] = []
+            for j in range(n_used[i]):
+                name = features[order_l[i][j]]
                 value = values[name][i] if name in values else None
-                phi = float(top[i, j])
+                phi = top_l[i][j]
                 direction = "raises" if phi > 0 else "lowers"
-                key = (name, value_key(value), direction, heading_hits,
-                       *(value_key(v) for f, v in context.items() if f != HEADING_CONTEXT))
-                if key not in cache:
-                    cache[key] = self.phrases.match(name, value, context, direction)
-                entry = cache[key]
-                reasons.append(self._reason(name, value, phi, float(effects[i, j]), direction, entry,
-                                            row_evidence))
-            family = context.get(self.phrases.family_feature)
-            out.append(
-                ServiceExplanation.model_construct(
-                    letter_id=ids["letter_id"][i],
-                    item_index=ids["item_index"][i],
-                    service=ids["service"][i],
-                    service_family=None if family is None else _display_value(family),
-                    overturn_likelihood=float(prob[i]),
-                    raw_score=float(raw[i]),
-                    expected_value=float(expected[i]),
-                    other_features_log_odds=float(other[i]),
-                    reasons=reasons,
-                )
-            )
+                key = (name, value_key(value), direction, heading_hits, ctx_key)
+                guide = guide_cache.get(key)
+                if guide is None:
+                    guide = self._guideline_part(self.phrases.match(name, value, context, direction))
+                    guide_cache[key] = guide
+                spans = _as_spans(row_evidence.get(name)) if row_evidence else []
+                reasons.append({
+                    "feature": name,
+                    "description": descriptions.get(name, ""),
+                    "value": _display_value(value),
+                    "direction": direction,
+                    "log_odds": phi,
+                    "probability_effect": eff_l[i][j],
+                    **guide,
+                    "evidence": [sp.model_dump() for sp in spans],
+                })
+            family = None if family_col is None else _display_value(family_col[i])
+            out.append({
+                "letter_id": ids["letter_id"][i],
+                "item_index": ids["item_index"][i],
+                "service": heading,
+                "service_family": None if family is None else str(family),
+                "overturn_likelihood": prob_l[i],
+                "raw_score": raw_l[i],
+                "expected_value": exp_l[i],
+                "other_features_log_odds": other_l[i],
+                "reasons": reasons,
+                "probability_effect_method": PROBABILITY_EFFECT_METHOD,
+            })
         return out
 
-    def _reason(
-        self,
-        name: str,
-        value: Any,
-        phi: float,
-        effect: float,
-        direction: str,
-        entry: PhraseEntry | None,
-        row_evidence: RowEvidence | None,
-    ) -> Reason:
-        spans = _as_spans(row_evidence.get(name)) if row_evidence else []
+    def _guideline_part(self, entry: PhraseEntry | None) -> dict[str, Any]:
+        """The phrase/citation fields of a reason (shared by every reason that matches `entry`)."""
         if entry is None or entry.no_guideline:
             note = self._no_phrase if entry is None or not entry.note else f"{self._no_phrase} {entry.note}"
-            return Reason.model_construct(
-                feature=name, description=self._descriptions.get(name, ""), value=_display_value(value),
-                direction=direction, log_odds=phi, probability_effect=effect, phrase=None, citations=[],
-                citation=None, no_guideline=True, note=note, evidence=spans,
-            )
-        citations = list(entry.citations)
-        return Reason.model_construct(
-            feature=name, description=self._descriptions.get(name, ""), value=_display_value(value),
-            direction=direction, log_odds=phi, probability_effect=effect, phrase=entry.phrase,
-            citations=citations, citation="; ".join(c.text() for c in citations), no_guideline=False,
-            note=None, evidence=spans,
-        )
+            return {"phrase": None, "citations": [], "citation": None, "no_guideline": True, "note": note}
+        return {
+            "phrase": entry.phrase,
+            "citations": [c.model_dump() for c in entry.citations],
+            "citation": "; ".join(c.text() for c in entry.citations),
+            "no_guideline": False,
+            "note": None,
+        }
 
     @staticmethod
     def _id_columns(rows: pd.DataFrame) -> dict[str, list[Any]]:
@@ -257,3 +275,31 @@ class Explainer:
             "item_index": col("item_index", int),
             "service": col(service, str),
         }
+
+
+def case_inputs(case: Case, spec: FeatureSpec) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """A parsed letter -> (raw feature rows with ids, per-row evidence spans) for `Explainer.explain`."""
+    from features.table import feature_rows
+
+    frs = feature_rows(case, spec)
+    services = {s.item_index: s.service or s.heading for s in case.services}
+    records, evidence = [], []
+    for fr in frs:
+        records.append({"letter_id": fr.letter_id, "item_index": fr.item_index,
+                        "service": services.get(fr.item_index, fr.heading), **fr.raw()})
+        evidence.append({name: fv.span for name, fv in fr.values.items() if fv.span is not None})
+    columns = ["letter_id", "item_index", "service", *spec.names]
+    return pd.DataFrame.from_records(records, columns=columns), evidence
+
+
+def explain_case(explainer: Explainer, case: Case, top_k: int | None = None) -> LetterExplanation:
+    """Explain every service of one parsed letter, with the evidence spans that set each feature."""
+    rows, evidence = case_inputs(case, explainer.model.spec)
+    services = explainer.explain(rows, evidence, top_k)
+    meta = getattr(explainer.model, "metadata", None)
+    return LetterExplanation(
+        letter_id=case.letter_id,
+        source_file=case.source_file or None,
+        model_version=getattr(meta, "model_version", None),
+        services=services,
+    )

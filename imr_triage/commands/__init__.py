@@ -9,6 +9,7 @@ import typer
 _MODULES: list[str] = [
     # one line per command module, e.g. "imr_triage.commands.parse"
     "imr_triage.commands.serve",
+    "imr_triage.commands.explain",
     "imr_triage.commands.fetch",
     "imr_triage.commands.synth",
     "imr_triage.commands.parse",

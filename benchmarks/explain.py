@@ -1,0 +1,167 @@
+"""Explanations per second for batches of 1, 100 and 10,000 services (target: >= 5,000/s on 2 cores).
+
+Times `Explainer.explain` end to end: encoding, LightGBM `pred_contrib`, grouping per feature,
+calibrated probability effects, phrase matching and the pydantic response objects (and, separately,
+their JSON). Uses `--model` / `--features` when given (a saved TriageModel directory and a feature
+parquet); otherwise trains a model of the default training size on a synthetic random feature table
+built from the spec, so the benchmark runs on a fresh clone. Prints a table of medians and writes
+JSON to benchmarks/results/explain.json.
+
+    .venv/bin/python benchmarks/explain.py [--model models/model --features data/features.parquet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from features.calibration import fit_calibrator
+from features.encoder import FeatureEncoder
+from features.explanations import Explainer
+from features.model_artifact import ModelMetadata, TriageModel
+from features.spec import Dtype, FeatureSpec, load_spec
+
+RESULTS = Path(__file__).resolve().parent / "results" / "explain.json"
+SYNTH_TYPES = {  # (family, type, heading) triples for the synthetic benchmark rows
+    "medication": [("muscle_relaxant", "Soma 350mg #90 (synthetic)"), ("opioid", "Norco 10/325 #60"),
+                   ("topical", "Compounded cream"), ("nsaid", "Naproxen 550mg #60")],
+    "imaging": [("mri", "MRI lumbar spine"), ("xray", "X-rays lumbar spine")],
+    "electrodiagnostics": [("emg", "EMG bilateral lower extremities"), ("ncv", "NCV right lower extremity")],
+    "physical_medicine": [("physical_therapy", "Physical therapy 2x6 lumbar")],
+    "dme": [("tens", "TENS unit and supplies")],
+    "surgery": [("hardware_removal", "Hardware removal lumbar")],
+}
+
+
+def synthetic_feature_frame(spec: FeatureSpec, n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Random raw feature rows (SYNTHETIC) covering every spec dtype, with a label that depends on them."""
+    rng = np.random.default_rng(seed)
+    df: dict[str, object] = {}
+    for f in spec.features:
+        if f.dtype == Dtype.NUMERIC:
+            v = rng.gamma(2.0, 10.0, size=n)
+            v[rng.random(n) < 0.3] = np.nan
+            df[f.name] = v
+        elif f.dtype == Dtype.BOOLEAN:
+            df[f.name] = rng.random(n) < 0.3
+        elif f.dtype == Dtype.CATEGORICAL:
+            levels = f.levels or [f"{f.name}_{i}" for i in range(6)]
+            df[f.name] = rng.choice(levels, size=n)
+        else:
+            df[f.name] = ["synthetic text"] * n
+    fams = list(SYNTH_TYPES)
+    fam = rng.choice(fams, size=n)
+    picks = [SYNTH_TYPES[f][rng.integers(len(SYNTH_TYPES[f]))] for f in fam]
+    df["service_family"] = fam
+    df["service_type"] = [p[0] for p in picks]
+    frame = pd.DataFrame(df)
+    frame.insert(0, "service", [p[1] for p in picks])
+    frame.insert(0, "item_index", np.arange(n) % 4)
+    frame.insert(0, "letter_id", [f"SYNTH-{i // 4:06d}" for i in range(n)])
+    enc = FeatureEncoder(spec, min_frequency=1).fit(frame)
+    x = enc.transform(frame).fillna(0.0).to_numpy()
+    w = rng.normal(0, 0.6, size=x.shape[1])
+    logit = -2.0 + (x - x.mean(0)) / (x.std(0) + 1e-9) @ w / np.sqrt(x.shape[1]) * 2.5
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return frame, y
+
+
+def train_benchmark_model(spec: FeatureSpec, frame: pd.DataFrame, y: np.ndarray) -> TriageModel:
+    """A model the size of the training defaults (400 rounds, 15 leaves) on the synthetic table."""
+    enc = FeatureEncoder(spec, min_frequency=5).fit(frame)
+    x = enc.transform(frame)
+    booster = lgb.train(
+        {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 40,
+         "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+         "verbose": -1, "seed": 0, "num_threads": 2},
+        lgb.Dataset(x.to_numpy(), label=y),  # default column names: encoder slugs may collide
+        num_boost_round=400,
+    )
+    raw = booster.predict(x.to_numpy(), raw_score=True)
+    meta = ModelMetadata(model_version="benchmark-synthetic", feature_spec_version=spec.version,
+                         feature_spec_fingerprint=spec.fingerprint(), synthetic_training_data=True)
+    return TriageModel(spec, enc, booster, fit_calibrator(raw, y, "isotonic"), meta)
+
+
+def time_call(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, help="saved TriageModel directory")
+    ap.add_argument("--features", type=Path, help="feature parquet with the spec's columns")
+    ap.add_argument("--top-k", type=int, default=5)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 10_000])
+    ap.add_argument("--repeats", type=int, default=0, help="0: 200 / 20 / 5 by batch size")
+    args = ap.parse_args()
+
+    if (args.model is None) != (args.features is None):
+        ap.error("give both --model and --features, or neither (synthetic benchmark model)")
+    if args.model is not None:
+        model = TriageModel.load(args.model)
+        pool = pd.read_parquet(args.features)
+        source = f"model {args.model}, rows {args.features}"
+    else:
+        spec = load_spec()
+        frame, y = synthetic_feature_frame(spec, 20_000, seed=0)
+        model = train_benchmark_model(spec, frame, y)
+        pool = synthetic_feature_frame(spec, max(args.sizes), seed=1)[0]
+        source = "synthetic random feature table (SYNTHETIC), model trained on 20,000 synthetic rows"
+    explainer = Explainer(model, top_k=args.top_k)
+    explainer.explain(pool.head(10))  # warm-up: phrase table caches, LightGBM first call
+
+    rows = []
+    for size in args.sizes:
+        batch = pool.sample(n=size, replace=len(pool) < size, random_state=size).reset_index(drop=True)
+        repeats = args.repeats or (200 if size == 1 else 20 if size <= 1000 else 5)
+        t_explain = time_call(lambda b=batch: explainer.explain(b), repeats)
+        t_score = time_call(lambda b=batch: model.predict_proba(b), repeats)
+        expl = explainer.explain(batch)
+        t_json = time_call(lambda e=expl: [x.model_dump_json() for x in e], max(3, repeats // 4))
+        med = statistics.median(t_explain)
+        rows.append({
+            "batch": size,
+            "repeats": repeats,
+            "median_s": med,
+            "services_per_s": size / med,
+            "score_only_services_per_s": size / statistics.median(t_score),
+            "with_json_services_per_s": size / (med + statistics.median(t_json)),
+            "ms_per_batch": med * 1000,
+        })
+
+    print(f"explanations, top-k={args.top_k}; {source}")
+    print(f"trees={model.booster.num_trees()} encoded_columns={len(model.encoded_columns)} "
+          f"features={len(model.spec.names)} cpus={os.cpu_count()}")
+    head = f"{'batch':>7} {'ms/batch (median)':>18} {'explained/s':>12} {'+JSON/s':>10} {'score-only/s':>13}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['batch']:>7} {r['ms_per_batch']:>18.2f} {r['services_per_s']:>12,.0f} "
+              f"{r['with_json_services_per_s']:>10,.0f} {r['score_only_services_per_s']:>13,.0f}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "benchmark": "explain", "source": source, "top_k": args.top_k, "results": rows,
+        "trees": model.booster.num_trees(), "encoded_columns": len(model.encoded_columns),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+    }, indent=1))
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

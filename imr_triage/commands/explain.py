@@ -1,0 +1,144 @@
+"""`imr explain LETTER...`: each disputed service's calibrated overturn likelihood and its top reasons.
+
+Reasons are TreeSHAP contributions grouped per spec feature, each tied to a guideline phrase (or a
+plain "no guideline phrase") and to the letter text that set the feature. A rich table for people,
+`--json` for machines. A letter that cannot be parsed is reported by name; the others still print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ExplainParams(BaseModel):
+    """The optional `explain:` section of params.yaml (CLI options override it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: Path = Field(default=Path("models/model"), description="Local TriageModel directory.")
+    top_k: int = Field(default=5, ge=1, description="Reasons shown per service.")
+
+
+def _load_model(model: Path | None, model_uri: str | None, default: Path):
+    from features.model_artifact import TriageModel, load_from_mlflow
+
+    if model_uri:
+        import mlflow
+
+        from training.tracking import resolve_tracking_uri
+
+        mlflow.set_tracking_uri(resolve_tracking_uri())
+        return load_from_mlflow(model_uri), model_uri
+    path = model or default
+    if not path.exists():
+        raise typer.BadParameter(
+            f"{path}: no model there; train one (`make demo` / `dvc repro`) or pass --model PATH or "
+            "--model-uri models:/imr-overturn@champion",
+            param_hint="--model",
+        )
+    return TriageModel.load(path), str(path)
+
+
+def _fmt_value(value: object) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _print_tables(letters: list, console, source: str) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    for letter in letters:
+        table = Table(
+            title=f"{letter.letter_id}  ({letter.source_file})",
+            caption=f"model: {letter.model_version or source}; probability effect = calibrated p(all) - "
+            "p(without this feature's log-odds)",
+            show_lines=True,
+            expand=True,
+        )
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("Service", ratio=2)
+        table.add_column("Overturn", justify="right", no_wrap=True)
+        table.add_column("Reasons (log-odds, probability effect; guideline; letter evidence)", ratio=6)
+        for s in letter.services:
+            cell = Text()
+            for n, r in enumerate(s.reasons):
+                if n:
+                    cell.append("\n")
+                arrow, style = ("▲ raises", "red") if r.direction == "raises" else ("▼ lowers", "green")
+                cell.append(f"{arrow} ", style=style)
+                cell.append(f"{r.feature} = {_fmt_value(r.value)}", style="bold")
+                cell.append(f"  {r.log_odds:+.2f} log-odds, {100 * r.probability_effect:+.1f} pp\n")
+                if r.no_guideline:
+                    cell.append(f"   {r.note}\n", style="dim")
+                else:
+                    cell.append(f"   {r.phrase}\n")
+                    cell.append(f"   [{r.citation}]\n", style="cyan")
+                if r.evidence:
+                    quoted = "; ".join(f'{e.section}: "{e.text}"' for e in r.evidence[:2])
+                    cell.append(f"   evidence: {quoted}\n", style="italic")
+            if not s.reasons:
+                cell.append("no feature moved this score from the base rate", style="dim")
+            table.add_row(
+                str(s.item_index),
+                f"{s.service}\n[{s.service_family}]",
+                f"{100 * s.overturn_likelihood:.1f}%",
+                cell,
+            )
+        console.print(table)
+
+
+def explain(
+    letters: list[Path] = typer.Argument(..., help="Letter files (.pdf or .txt)."),
+    model: Path | None = typer.Option(None, "--model", help="TriageModel directory [params: explain.model]."),
+    model_uri: str | None = typer.Option(
+        None, "--model-uri", help="MLflow model URI instead, e.g. models:/imr-overturn@champion."
+    ),
+    top_k: int | None = typer.Option(
+        None, "--top-k", min=1, help="Reasons per service [params: explain.top_k]."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per letter, in a list)."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read."),
+) -> None:
+    """Explain the overturn likelihood of each disputed service in IMR letters."""
+    import json
+
+    from rich.console import Console
+
+    from features.explanations import Explainer, explain_case
+    from features.ingest import parse_file
+    from imr_triage.params import load_params, section
+
+    cfg = ExplainParams(**section(load_params(params_file), "explain"))
+    k = top_k or cfg.top_k
+    err = Console(stderr=True, soft_wrap=True)
+    triage_model, source = _load_model(model, model_uri, cfg.model)
+    explainer = Explainer(triage_model, top_k=k)
+
+    results, failures = [], []
+    for path in letters:
+        try:
+            case = parse_file(path)
+            if not case.services:
+                raise ValueError("no disputed services found in the letter")
+            results.append(explain_case(explainer, case, k))
+        except Exception as exc:  # noqa: BLE001 - reported per letter, the rest still run
+            failures.append((path, exc))
+            err.print(f"[red]error[/red] {path}: {exc}")
+
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
+    else:
+        _print_tables(results, Console(), source)
+    if failures and not results:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explain")(explain)

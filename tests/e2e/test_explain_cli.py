@@ -1,0 +1,70 @@
+"""`imr explain` end to end: a subprocess on synthetic letters (and the seed letter when present)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from features.synth.corpus import iter_letters
+from features.synth.generative_model import GeneratorSettings
+from tests.conftest import REPO_ROOT, SEED_LETTER_DIR
+from tests.synthetic_explain_model import synthetic_model_dir
+
+pytestmark = pytest.mark.slow
+
+
+def _imr(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "from imr_triage.cli import app; app()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO_ROOT,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory) -> list[Path]:
+    out = tmp_path_factory.mktemp("synthetic-letters")
+    paths = []
+    for i, (_case, text) in enumerate(iter_letters(3, GeneratorSettings(seed=5))):
+        p = out / f"synthetic-{i}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def test_explain_json_and_table_and_bad_files_named(letters, tmp_path):
+    model = synthetic_model_dir()
+    bad = tmp_path / "not-a-letter.txt"
+    bad.write_text("this is not an IMR letter\n", encoding="utf-8")
+    r = _imr("explain", *map(str, letters), str(bad), "--model", str(model), "--top-k", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    assert "not-a-letter.txt" in r.stderr  # named, and the good letters still come out
+    data = json.loads(r.stdout)
+    assert len(data) == 3
+    for letter in data:
+        assert letter["model_version"] == "synthetic-test-model" and letter["services"]
+        for s in letter["services"]:
+            assert 0.0 <= s["overturn_likelihood"] <= 1.0
+            assert 1 <= len(s["reasons"]) <= 3
+            for reason in s["reasons"]:
+                assert reason["direction"] in ("raises", "lowers")
+                assert (reason["citation"] is None) == reason["no_guideline"]
+
+    table = _imr("explain", str(letters[0]), "--model", str(model))
+    assert table.returncode == 0, table.stderr
+    assert "Overturn" in table.stdout and "log-odds" in table.stdout
+
+    only_bad = _imr("explain", str(bad), "--model", str(model))
+    assert only_bad.returncode == 1 and "not-a-letter.txt" in only_bad.stderr
+    missing = _imr("explain", str(letters[0]), "--model", str(tmp_path / "no-model"))
+    assert missing.returncode != 0 and "no-model" in (missing.stderr + missing.stdout)
+
+
+@pytest.mark.real
+def test_explain_seed_letter_table_names_soma(seed_letter_dir):
+    (path,) = sorted(SEED_LETTER_DIR.glob("*.txt"))
+    r = _imr("explain", str(path), "--model", str(synthetic_model_dir()), "--top-k", "3")
+    assert r.returncode == 0, r.stderr
+    assert "Soma" in r.stdout and "Carisoprodol (Soma)" in r.stdout

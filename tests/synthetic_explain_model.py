@@ -1,0 +1,55 @@
+"""A small overturn model trained on a SYNTHETIC letter corpus, built once per test session.
+
+Letters come from `imr synth`'s generator and go through the real parser and feature table, so
+the model sees the same features as in production; trained with fixed small LightGBM settings (no
+CV search) to keep the fixture to seconds. Cached per process, saved under a temporary directory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import lightgbm as lgb
+
+from features.calibration import fit_calibrator
+from features.encoder import FeatureEncoder
+from features.letters import parse_text
+from features.model_artifact import ModelMetadata, TriageModel
+from features.spec import load_spec
+from features.synth.corpus import iter_letters
+from features.synth.generative_model import GeneratorSettings
+from features.table import build_feature_table
+
+N_LETTERS = 1500
+SEED = 11
+
+
+@lru_cache(maxsize=1)
+def synthetic_model_dir() -> Path:
+    """Directory of a saved TriageModel trained on N_LETTERS synthetic letters (built on first call)."""
+    spec = load_spec()
+    cases = [
+        parse_text(text, f"synthetic-{i:05d}.txt")
+        for i, (_case, text) in enumerate(iter_letters(N_LETTERS, GeneratorSettings(seed=SEED)))
+    ]
+    table = build_feature_table(cases, spec=spec)
+    table = table[table[spec.target].notna()].reset_index(drop=True)
+    y = table[spec.target].astype(int).to_numpy()
+    encoder = FeatureEncoder(spec, min_frequency=5).fit(table)
+    x = encoder.transform(table).to_numpy()
+    booster = lgb.train(
+        {"objective": "binary", "learning_rate": 0.1, "num_leaves": 8, "min_data_in_leaf": 10,
+         "lambda_l2": 1.0, "verbose": -1, "seed": SEED, "num_threads": 1, "deterministic": True},
+        lgb.Dataset(x, label=y),
+        num_boost_round=120,
+    )
+    raw = booster.predict(x, raw_score=True)
+    meta = ModelMetadata(
+        model_version="synthetic-test-model", feature_spec_version=spec.version,
+        feature_spec_fingerprint=spec.fingerprint(), synthetic_training_data=True,
+        training_data={"letters": N_LETTERS, "services": len(table), "synthetic": True},
+    )
+    model = TriageModel(spec, encoder, booster, fit_calibrator(raw, y, "sigmoid"), meta)
+    return model.save(Path(tempfile.mkdtemp(prefix="imr-synthetic-model-")) / "model")
