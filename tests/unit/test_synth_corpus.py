@@ -122,3 +122,13 @@ def test_cli_rejects_bad_options(tmp_path, extra, message):
                                       "--params", str(tmp_path / "absent.yaml"), *extra])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_cli_reads_the_synth_section_of_params(tmp_path):
+    params = tmp_path / "params.yaml"
+    out = tmp_path / "from_params"
+    params.write_text(f"synth:\n  n: 3\n  seed: 8\n  out: {out}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["synth", "--no-progress", "--params", str(params)])
+    assert result.exit_code == 0, result.output
+    assert len(list((out / LETTERS_DIR).iterdir())) == 3
+    assert json.loads((out / MANIFEST).read_text())["settings"]["seed"] == "8"
