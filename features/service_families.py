@@ -45,12 +45,16 @@ class ServiceClass:
         return self.family != OTHER_FAMILY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ServiceTaxonomy:
     families: tuple[str, ...]
     rules: tuple[TaxonomyRule, ...]
 
     def classify(self, heading: str) -> ServiceClass:
+        """Family and type of a heading (memoised: the same headings recur across letters)."""
+        return _classify_cached(self, heading)
+
+    def _classify(self, heading: str) -> ServiceClass:
         text = ascii_lower(heading)
         for rule in self.rules:
             m = rule.pattern.search(text)
@@ -76,6 +80,11 @@ class ServiceTaxonomy:
             counts["unmapped"] += int(not c.known)
             counts["total"] += 1
         return counts
+
+
+@lru_cache(maxsize=8192)
+def _classify_cached(taxonomy: ServiceTaxonomy, heading: str) -> ServiceClass:
+    return taxonomy._classify(heading)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ rationale, decision date), so leakage is impossible by construction rather than 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,19 @@ class FeatureSpec(BaseModel):
 
 
 def load_spec(path: Path | str | None = None) -> FeatureSpec:
-    """Load and validate a spec file; the packaged `feature_spec.yaml` when no path is given."""
+    """Load and validate a spec file; the packaged `feature_spec.yaml` when no path is given
+    (that one is parsed once per process: the model is frozen, so sharing it is safe)."""
+    if path is None:
+        return _packaged_spec()
+    return _load_spec(path)
+
+
+@lru_cache(maxsize=1)
+def _packaged_spec() -> FeatureSpec:
+    return _load_spec(None)
+
+
+def _load_spec(path: Path | str | None) -> FeatureSpec:
     if path is None:
         text = resources.files("features").joinpath(DEFAULT_SPEC_FILE).read_text(encoding="utf-8")
         origin = f"features/{DEFAULT_SPEC_FILE}"

@@ -31,6 +31,7 @@ _ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
 
 
 _MAX_STARTS = 40
+_SHORT_TEXT = 250  # below this many characters a plain regex scan beats looking for the starts
 
 
 def _in_chars(av: Any) -> list[str] | None:
@@ -123,7 +124,7 @@ class FastPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
-        if self.starts is None:
+        if self.starts is None or end - pos < _SHORT_TEXT:
             return self.regex.search(text, pos, end)
         for i in self._candidates(text, pos, end):
             m = self.regex.match(text, i, end)
@@ -133,7 +134,7 @@ class FastPattern:
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         end = len(text) if endpos is None else endpos
-        if self.starts is None:
+        if self.starts is None or end - pos < _SHORT_TEXT:
             yield from self.regex.finditer(text, pos, end)
             return
         last = pos

@@ -181,16 +181,17 @@ def failed_conservative_care(ctx: ServiceContext) -> Extraction:
     return _yes_no_statement(ctx, "failed_conservative_care")
 
 
-def _flag(pattern_path: tuple[str, ...], name: str, doc: str):
+def _flag(pattern_path: tuple[str, ...], name: str, doc: str, also: tuple[str, ...] | None = None):
     def extract(ctx: ServiceContext) -> Extraction:
         if not ctx.case_ctx.summary:
             return MISSING
-        pat = ctx.patterns[pattern_path[0]]
-        for key in pattern_path[1:]:
-            pat = pat[key]
-        m = first_affirmed(ctx, pat)
-        if m:
-            return Extraction(True, summary_span(ctx, m.start(), m.end()))
+        for path in (pattern_path, also) if also else (pattern_path,):
+            pat = ctx.patterns[path[0]]
+            for key in path[1:]:
+                pat = pat[key]
+            m = first_affirmed(ctx, pat)
+            if m:
+                return Extraction(True, summary_span(ctx, m.start(), m.end()))
         return Extraction(False, None)
 
     extract.__name__ = name
@@ -214,8 +215,12 @@ CASE_EXTRACTORS = {
     "functional_improvement": functional_improvement,
     **{
         f"red_flag_{k}": _flag(("red_flags", k), f"red_flag_{k}", f"Red flag {k} stated, not negated.")
-        for k in ("neuro_deficit", "trauma", "fracture", "infection", "cancer", "cauda_equina")
+        for k in ("trauma", "fracture", "infection", "cancer", "cauda_equina")
     },
+    "red_flag_neuro_deficit": _flag(
+        ("red_flags", "neuro_deficit"), "red_flag_neuro_deficit", "Objective neurological deficit stated.",
+        also=("red_flags", "neuro_grade"),
+    ),
     "prior_surgery": _flag(("prior_surgery",), "prior_surgery", "An earlier surgery is stated."),
     "failed_conservative_care": failed_conservative_care,
 }
