@@ -177,7 +177,7 @@ def write_corpus(
             rows.extend(_range_job(job))
             if on_progress is not None:
                 on_progress(job[1] - job[0])
-    frame = pd.DataFrame(rows, columns=_columns(rows))
+    frame = pd.DataFrame(rows, columns=_columns(rows, settings))
     frame.to_parquet(out_dir / GROUND_TRUTH, index=False)
     overturned = int((frame["decision"] == "Overturned").sum()) if len(frame) else 0
     partial = int(frame["partial_ur_certification"].sum()) if len(frame) else 0
@@ -204,8 +204,9 @@ def write_corpus(
     return summary
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str] | None:
-    """Column order of the ground truth (also for an empty corpus)."""
+def _columns(rows: list[dict[str, Any]], settings: GeneratorSettings) -> list[str]:
+    """Column order of the ground truth; an empty corpus still gets every column."""
     if rows:
         return list(rows[0])
-    return None
+    case = CaseGenerator(settings).case(0)
+    return list(ground_truth_rows(case, "")[0])

@@ -74,6 +74,7 @@ def test_parse_of_synth_reproduces_the_ground_truth(corpus):
         for f in CASE_FIELDS:
             assert getattr(case, f) == first[f], (first.file, f)
         assert (case.patient_age, case.patient_sex) == (first.patient_age, first.patient_sex)
+        assert ", ".join(case.reviewer_licensure) == first.reviewer_licensure
         got = [(s.item_index, s.heading, s.service, s.partial_ur_certification, s.decision,
                 s.ur_guideline is not None and s.ur_guideline.no_evidence_cited) for s in case.services]
         want = [(r.item_index, r.heading, r.service, bool(r.partial_ur_certification), r.decision,
