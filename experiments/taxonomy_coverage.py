@@ -1,6 +1,6 @@
 """Service-taxonomy coverage on the real letters' headings -> experiments/taxonomy-coverage.md.
 
-Run: .venv/bin/python experiments/taxonomy_coverage.py [--data ../shared/data] [--out experiments/taxonomy-coverage.md]
+Run: .venv/bin/python experiments/taxonomy_coverage.py [--data ../shared/data] [--out FILE.md]
 Headings come from labels.csv (DWC letters) and the seed letter's labels.csv; no letter text is written,
 only headings that fail to map (headings are the disputed items' names, already in labels.csv).
 """

@@ -13,6 +13,7 @@ _MODULES: list[str] = [
     "imr_triage.commands.fetch",
     "imr_triage.commands.synth",
     "imr_triage.commands.parse",
+    "imr_triage.commands.features",
     "imr_triage.commands.train",
     "imr_triage.commands.evaluate",
     "imr_triage.commands.register",

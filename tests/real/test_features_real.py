@@ -73,7 +73,8 @@ def test_real_feature_table_is_complete_and_plausible(real_cases: list[Case]) ->
     assert df["patient_sex"].notna().mean() > 0.95
     assert (df["days_injury_to_ur_denial"] >= 0).all()
     assert (df["service_family"] != "other").mean() >= 0.95
-    assert set(df["ur_guideline_source"]) <= {"mtus", "mtus_odg", "odg", "acoem", "other", "none_cited", "missing"}
+    sources = {"mtus", "mtus_odg", "odg", "acoem", "other", "none_cited", "missing"}
+    assert set(df["ur_guideline_source"]) <= sources
     assert df["ur_guideline_source"].eq("none_cited").sum() >= 20  # UR often cites nothing
     assert df["partial_ur_certification"].sum() >= 10
 

@@ -1,0 +1,74 @@
+"""`imr features RECORDS_DIR --out features.parquet`: parsed records -> the feature table.
+
+One row per disputed service (ids, meta, the spec's pre-review features, the target). A letter whose
+features cannot be built is reported by name and skipped; every other letter's rows are written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def features(
+    records_dir: Path = typer.Argument(..., help="Directory written by `imr parse` (cases/services)."),
+    out: Path = typer.Option(Path("data/features.parquet"), "--out", "-o", help="Feature table to write."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Build the feature table (one row per disputed service) from parsed letters."""
+    import time
+
+    import pandas as pd
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from features.ingest import load_records
+    from features.spec import load_spec
+    from features.table import build_feature_table
+
+    console = Console(stderr=True, soft_wrap=True)
+    if not records_dir.is_dir():
+        console.print(f"{records_dir}: not a directory (expected `imr parse` output)", style="bold red")
+        raise typer.Exit(code=2)
+    spec = load_spec()
+    t0 = time.perf_counter()
+    cases = load_records(records_dir)
+    frames: list[pd.DataFrame] = []
+    failed: list[str] = []
+    chunk = 500
+    columns = [
+        TextColumn("features"), BarColumn(), MofNCompleteColumn(), TextColumn("letters"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, disable=not progress) as bar:
+        task = bar.add_task("features", total=len(cases))
+        for start in range(0, len(cases), chunk):
+            batch = cases[start : start + chunk]
+            try:
+                frames.append(build_feature_table(batch, spec=spec))
+            except Exception:  # noqa: BLE001 - isolate the bad letter, keep the rest of the batch
+                for case in batch:
+                    try:
+                        frames.append(build_feature_table([case], spec=spec))
+                    except Exception as exc:  # noqa: BLE001
+                        failed.append(f"{case.letter_id} ({case.source_file}): {type(exc).__name__}: {exc}")
+            bar.advance(task, len(batch))
+    table = pd.concat(frames, ignore_index=True) if frames else build_feature_table([], spec=spec)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out, index=False)
+    secs = time.perf_counter() - t0
+    labelled = int(table[spec.target].notna().sum())
+    console.print(
+        f"letters: {len(cases)}  services: {len(table)}  labelled: {labelled}  "
+        f"overturned: {int(table[spec.target].sum())}  failed letters: {len(failed)}  ({secs:.1f}s)"
+    )
+    for line in failed:
+        console.print(f"  FAILED {line}", markup=False, highlight=False)
+    console.print(f"wrote {out}")
+    if not len(table) and cases:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("features")(features)
