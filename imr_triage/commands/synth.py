@@ -39,7 +39,7 @@ class SynthParams(BaseModel):
     period_end: str = "2017-01"  # ... to the last day of this one
     shift: str = "none"
     first_id: int = Field(1, ge=1)
-    workers: int = Field(0, ge=0)  # 0: up to 4 processes for large corpora; output is identical
+    workers: int = Field(0, ge=0)  # 0: automatic (half the cores, max 4); output is identical
 
     @field_validator("period_start", "period_end")
     @classmethod
@@ -90,7 +90,9 @@ def synth(
         raise typer.BadParameter(f"unknown --shift {cfg.shift!r}; choose one of: {', '.join(known)}")
     settings = GeneratorSettings(seed=cfg.seed, period_start=start, period_end=end, shift=cfg.shift,
                                  first_id=cfg.first_id)
-    n_workers = cfg.workers or (min(4, os.cpu_count() or 1) if cfg.n >= 2000 else 1)
+    # Automatic: half the cores (max 4) for large corpora; writing many small files, not drawing
+    # letters, limits the speed, and on a busy 2-core machine a second process only adds contention.
+    n_workers = cfg.workers or (max(1, min(4, (os.cpu_count() or 1) // 2)) if cfg.n >= 2000 else 1)
     with Progress(TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, disable=not progress, transient=True) as bar:
         task = bar.add_task("letters", total=cfg.n)
