@@ -1,0 +1,77 @@
+"""Feature building speed: services per second on one core (target: 5,000 services/s).
+
+Times `build_feature_table` (all extractors + the typed DataFrame) on parsed synthetic letters
+(generated in memory, labelled synthetic) and, when ../shared/data is present, on the real letters.
+Parsing is not timed. Prints a table of medians over repeats and writes
+benchmarks/results/features.json.
+
+    .venv/bin/python benchmarks/features.py [--letters 2000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# This script is named like the `features` package; drop its own folder from the import path.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from features.letters import parse_text  # noqa: E402
+from features.records import Case  # noqa: E402
+from features.synth.corpus import iter_letters  # noqa: E402
+from features.synth.generative_model import GeneratorSettings  # noqa: E402
+from features.table import build_feature_table  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "features.json"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dwc-imr-letters" / "pdf"
+
+
+def _time(cases: list[Case], repeats: int) -> dict[str, float]:
+    build_feature_table(cases[:20])  # warm caches (compiled patterns, spec)
+    n = sum(len(c.services) for c in cases)
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        build_feature_table(cases)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return {
+        "letters": len(cases), "services": n,
+        "median_wall_s": statistics.median(wall), "median_cpu_s": statistics.median(cpu),
+        "services_per_s_wall": n / statistics.median(wall), "services_per_s_cpu": n / statistics.median(cpu),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--letters", type=int, default=2000, help="synthetic letters to time")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    results: dict[str, dict[str, float]] = {}
+    synthetic = [parse_text(t, f"bench{i}.synthetic.txt")
+                 for i, (_, t) in enumerate(iter_letters(args.letters, GeneratorSettings(seed=1)))]
+    results["synthetic"] = _time(synthetic, args.repeats)
+    if REAL.is_dir():
+        from features.ingest import parse_paths
+
+        results["real"] = _time(parse_paths([REAL]).cases, args.repeats)
+    cols = ("letters", "services", "wall s", "svc/s wall", "svc/s cpu")
+    print(f"{'corpus':10s} " + " ".join(f"{c:>11s}" for c in cols))
+    for name, r in results.items():
+        print(f"{name:10s} {r['letters']:11d} {r['services']:11d} {r['median_wall_s']:11.2f} "
+              f"{r['services_per_s_wall']:11.0f} {r['services_per_s_cpu']:11.0f}")
+    print("target: 5,000 services/s on one core (single-process; median of repeats)")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
+                                   "repeats": args.repeats, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
