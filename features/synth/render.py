@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from features.synth.generative_model import MEDICATION_FAMILIES, THERAPY_NAMES, SynthCase, SynthService
+from features.synth.generative_model import THERAPY_NAMES, SynthCase, SynthService
+from features.synth.outcome import MEDICATION_FAMILIES
 from features.synth.stream import Stream
 from features.synth.tables import SynthTables
 

@@ -12,8 +12,8 @@ from features.synth.generative_model import (
     CaseGenerator,
     GeneratorSettings,
     SynthCase,
-    outcome_terms,
 )
+from features.synth.outcome import outcome_terms
 from features.synth.render import LetterRenderer, wrap
 from features.synth.tables import SynthTables
 
