@@ -1,0 +1,23 @@
+"""Tracking URI resolution (env overrides the project-local SQLite default) and param flattening."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.tracking import DEFAULT_TRACKING_URI, flatten_params, resolve_tracking_uri
+
+
+def test_default_is_project_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert resolve_tracking_uri() == DEFAULT_TRACKING_URI == "sqlite:///mlflow.db"
+
+
+def test_environment_and_explicit_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:5999")
+    assert resolve_tracking_uri() == "http://127.0.0.1:5999"
+    assert resolve_tracking_uri("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_flatten_params_dotted_strings() -> None:
+    flat = flatten_params({"train": {"lgbm": {"num_leaves": 15}, "seed": 0}, "register": {"margin": 0.005}})
+    assert flat == {"train.lgbm.num_leaves": "15", "train.seed": "0", "register.margin": "0.005"}
