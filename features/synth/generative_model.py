@@ -257,10 +257,24 @@ def _draw_services(case: SynthCase, s: Stream, tables: SynthTables) -> list[Synt
         if svc.service.lower() in seen:
             svc.original_request = svc.service = svc.heading = f"{svc.service} (item {i + 1})"
         seen.add(svc.service.lower())
+        _share_history(svc, services)
         services.append(svc)
     if bundle:
         services[0].associated = False
     return services
+
+
+def _share_history(svc: SynthService, earlier: list[SynthService]) -> None:
+    """One worker has one history: the same region's prior imaging, the same therapy's prior
+    sessions and the same drug's duration of use are shared by all items of a letter."""
+    for e in earlier:
+        if svc.prior_imaging is not None and e.prior_imaging is not None and \
+                (e.region, e.side) == (svc.region, svc.side):
+            svc.prior_imaging = e.prior_imaging
+        if svc.prior_sessions is not None and e.prior_sessions is not None and e.item_key == svc.item_key:
+            svc.prior_sessions = e.prior_sessions
+        if svc.drug is not None and e.drug == svc.drug and e.drug_months is not None:
+            svc.drug_months, svc.duration_phrase = e.drug_months, e.duration_phrase
 
 
 def _pick_region(item: dict[str, Any], case: SynthCase, s: Stream, tables: SynthTables

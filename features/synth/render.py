@@ -167,10 +167,16 @@ class LetterRenderer:
             sents.append(s.pick(p["neuro_no"]))
         if case.red_flag in ("fracture", "infection", "cancer", "cauda_equina"):
             sents.append(s.pick(p[case.red_flag]).format(region=pname, **slots))
+        told: set[str] = set()  # each drug's and therapy's history is stated once
         for svc in case.services:
+            topic = svc.drug or svc.item_key
+            if topic in told:
+                continue
             if svc.family in MEDICATION_FAMILIES and svc.drug and not svc.associated:
+                told.add(topic)
                 sents.append(self._duration(case, svc, s, style, slots))
             if svc.prior_sessions is not None:
+                told.add(topic)
                 therapy = THERAPY_NAMES.get(svc.item_key, "therapy")
                 if svc.prior_sessions == 0:
                     sents.append(s.pick(p["sessions_none"]).format(therapy=therapy, **slots))

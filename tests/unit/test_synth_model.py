@@ -153,3 +153,14 @@ def test_wrap_keeps_words_and_width():
     lines = wrap(text, 30)
     assert " ".join(lines) == " ".join(text.split())
     assert all(len(line) <= 30 for line in lines)
+
+
+def test_one_history_per_worker_within_a_letter(cases):
+    for c in cases:
+        imaging = {}
+        sessions = {}
+        for s in c.services:
+            if s.prior_imaging is not None:
+                assert imaging.setdefault((s.region, s.side), s.prior_imaging) == s.prior_imaging
+            if s.prior_sessions is not None:
+                assert sessions.setdefault(s.item_key, s.prior_sessions) == s.prior_sessions
