@@ -133,9 +133,17 @@ class Explainer:
     """Explains a trained model's scores; build once per loaded model, reuse for every batch."""
 
     def __init__(
-        self, model: ExplainableModel, phrases: PhraseTable | None = None, top_k: int = 5
+        self,
+        model: ExplainableModel,
+        phrases: PhraseTable | None = None,
+        top_k: int = 5,
+        fast_min_rows: int | None = 64,
     ) -> None:
+        """`fast_min_rows`: batches at least this big use `FastTreeShap` (None: always LightGBM)."""
         self.model = model
+        self.fast_min_rows = fast_min_rows
+        self._fast: Any = None  # FastTreeShap, built on first large batch (or by warm_up)
+        self._fast_tried = False
         self.phrases = phrases if phrases is not None else load_phrase_table()
         self.top_k = top_k
         self.features: list[str] = list(model.spec.names)
@@ -146,11 +154,42 @@ class Explainer:
         self._no_phrase = self.phrases.no_guideline_text
 
     # ---- numbers ---------------------------------------------------------------------------
+    def warm_up(self) -> bool:
+        """Build the fast TreeSHAP tables and compile its kernels now (servers call this at start-up);
+        returns whether the fast path is available for this model."""
+        if self.fast_min_rows is None:
+            return False
+        fast = self._fast_shap()
+        if fast is not None:
+            fast.contributions(np.zeros((1, fast.n_columns)))
+        return fast is not None
+
+    def _fast_shap(self) -> Any:
+        if not self._fast_tried:
+            self._fast_tried = True
+            booster = getattr(self.model, "booster", None)
+            if booster is not None:
+                try:
+                    from features.fast_treeshap import FastTreeShap
+
+                    self._fast = FastTreeShap.build(booster)
+                except ImportError:  # numba missing: LightGBM's pred_contrib does the work
+                    self._fast = None
+        return self._fast
+
+    def contributions(self, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per encoded column TreeSHAP values (rows x columns) and expected values (rows,)."""
+        big = self.fast_min_rows is not None and len(rows) >= self.fast_min_rows
+        fast = self._fast_shap() if big else None
+        if fast is not None:
+            out = fast.contributions(self.model.encode(rows).to_numpy(dtype=np.float64))
+            return out[:, :-1], out[:, -1]
+        c = self.model.contributions(rows)
+        return np.asarray(c.values, dtype=np.float64), np.asarray(c.expected_value, dtype=np.float64)
+
     def grouped(self, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(per-feature contributions, expected values, raw scores) for a raw feature frame."""
-        c = self.model.contributions(rows)
-        values = np.asarray(c.values, dtype=np.float64)
-        expected = np.asarray(c.expected_value, dtype=np.float64)
+        values, expected = self.contributions(rows)
         grouped = values @ self._group
         raw = values.sum(axis=1) + expected
         return grouped, expected, raw

@@ -230,3 +230,19 @@ def test_phrase_matching_prefers_the_most_specific_row():
     fi = table.match("functional_improvement", "no", {"service_family": "dme", "service_type": "tens"},
                      "lowers")
     assert fi is not None and fi.citations[0].pages == "114-116"
+
+
+def test_fast_path_gives_the_same_explanations_as_lightgbm(tiny_model, batch):
+    pytest.importorskip("numba")
+    fast = Explainer(tiny_model, top_k=4, fast_min_rows=1)
+    slow = Explainer(tiny_model, top_k=4, fast_min_rows=None)
+    assert fast.warm_up() and not slow.warm_up()
+    v_fast, e_fast = fast.contributions(batch)
+    v_slow, e_slow = slow.contributions(batch)
+    np.testing.assert_allclose(v_fast, v_slow, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(e_fast, e_slow, rtol=0, atol=1e-9)
+    a, b = fast.explain_records(batch), slow.explain_records(batch)
+    names = [[[r["feature"] for r in x["reasons"]] for x in out] for out in (a, b)]
+    assert names[0] == names[1]
+    for x, y in zip(a, b, strict=True):
+        assert x["raw_score"] == pytest.approx(y["raw_score"], abs=1e-9)
