@@ -49,9 +49,9 @@ class SynthParams(BaseModel):
 
 
 def synth(
-    n: int | None = typer.Option(None, "--n", help="Number of letters [params: synth.n]."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed [params: synth.seed]."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Output directory [params: synth.out]."),
+    n: int | None = typer.Option(None, "--n", help="Number of letters (params: synth.n)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (params: synth.seed)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output directory (params: synth.out)."),
     pdf: bool | None = typer.Option(None, "--pdf/--no-pdf", help="Also render PDFs (slower)."),
     period_start: str | None = typer.Option(None, help="First month of UR denial dates, YYYY-MM."),
     period_end: str | None = typer.Option(None, help="Last month of UR denial dates, YYYY-MM."),
