@@ -7,7 +7,7 @@ scale the dashboard must handle. Every row is flagged `synthetic=True` and lette
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -58,38 +58,32 @@ def synthetic_score_rows(
     guides, s_gui = pick("ur_guideline_sources", n_services)
     start, end = spec["denial_date_start"], spec["denial_date_end"]
     span = (end - start).days
-    time_trend = np.zeros(n_services)
     rows: list[ScoreRow] = []
     i = 0
     letter = 0
     while i < n_services:
         k = int(min(rng.integers(1, 5), n_services - i))
         denial = start + timedelta(days=int(rng.integers(0, span + 1)))
-        priority = "Expedited" if rng.random() < 0.1 else "Standard"
+        priority, s_pri = pick("priorities", 1)
+        trend = spec["time_trend_log_odds"] * (denial - start).days / max(span, 1)
         for item in range(k):
             j = i + item
-            # Later denials overturn slightly more often in this synthetic world (visible over time).
-            time_trend[j] = 0.6 * (denial - start).days / max(span, 1)
-            z = spec["base_log_odds"] + s_fam[j] + s_reg[j] + s_gui[j] + time_trend[j] + rng.normal(0, 0.9)
+            z = spec["base_log_odds"] + s_fam[j] + s_reg[j] + s_gui[j] + s_pri[0] + trend + rng.normal(0, 0.9)
             p = float(1.0 / (1.0 + np.exp(-z)))
             reasons = [
                 {
-                    "feature": "service_family",
-                    "text": f"service family: {families[j]}",
-                    "contribution": float(s_fam[j]),
-                },
-                {
-                    "feature": "ur_guideline_source",
-                    "text": f"UR cited {guides[j]}",
-                    "contribution": float(s_gui[j]),
-                },
-                {
-                    "feature": "body_region",
-                    "text": f"body region: {regions[j]}",
-                    "contribution": float(s_reg[j]),
-                },
+                    "feature": feat,
+                    "value": val,
+                    "direction": "raises" if lo >= 0 else "lowers",
+                    "log_odds": lo,
+                }
+                for feat, val, lo in (
+                    ("service_family", families[j], float(s_fam[j])),
+                    ("ur_guideline_source", guides[j], float(s_gui[j])),
+                    ("service_region", regions[j], float(s_reg[j])),
+                )
             ]
-            reasons.sort(key=lambda r: -abs(r["contribution"]))
+            reasons.sort(key=lambda r: -abs(r["log_odds"]))
             rows.append(
                 ScoreRow(
                     letter_id=f"SYNTH-{seed:02d}-{letter:07d}",
@@ -99,7 +93,7 @@ def synthetic_score_rows(
                     body_region=regions[j],
                     ur_guideline_source=guides[j],
                     ur_denial_date=denial,
-                    priority=priority,
+                    priority=priority[0],
                     probability=p,
                     risk_band=_band(p, band_edges, band_labels),
                     top_reasons=reasons,
@@ -127,8 +121,3 @@ def synthetic_model_run(model_name: str = "imr-overturn", model_version: str = "
         calibration=points,
         metrics={"roc_auc": 0.71, "brier": 0.21, "synthetic": 1.0},
     )
-
-
-def synthetic_date(seed_day: int) -> date:
-    """A fixed synthetic date (used by tests to build filters inside the synthetic range)."""
-    return _load_spec()["denial_date_start"] + timedelta(days=seed_day)

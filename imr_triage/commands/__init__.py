@@ -18,6 +18,7 @@ _MODULES: list[str] = [
     "imr_triage.commands.evaluate",
     "imr_triage.commands.register",
     "imr_triage.commands.evaluate_real",
+    "imr_triage.commands.score",
 ]
 
 

@@ -134,7 +134,7 @@ def _expected(rows: list[ScoreRow], f: ScoreFilters) -> list[ScoreRow]:
 FILTERS = [
     ScoreFilters(),
     ScoreFilters(model_name="m", model_version="2"),
-    ScoreFilters(service_family="opioid", model_version="1"),
+    ScoreFilters(service_family="medication", model_version="1"),
     ScoreFilters(date_from=date(2015, 3, 1), date_to=date(2016, 6, 30)),
 ]
 
@@ -143,13 +143,13 @@ FILTERS = [
 def loaded(repo: ScoresRepository) -> tuple[ScoresRepository, list[ScoreRow]]:
     rows = synthetic_score_rows(600, seed=3, model_name="m", model_version="1")
     rows += synthetic_score_rows(250, seed=4, model_name="m", model_version="2")
-    rows.append(_row("EDGE", 0, 1.0, service_family="opioid", ur_denial_date=date(2015, 3, 1)))
+    rows.append(_row("EDGE", 0, 1.0, service_family="medication", ur_denial_date=date(2015, 3, 1)))
     rows.append(_row("EDGE", 1, 0.0, service_family=None, body_region=None))
     repo.save_scores(rows)
     return repo, rows
 
 
-@pytest.mark.parametrize("f", FILTERS, ids=["all", "model2", "opioid-v1", "dates"])
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "model2", "medication-v1", "dates"])
 def test_aggregates_equal_python_on_the_same_rows(loaded, f: ScoreFilters) -> None:  # type: ignore[no-untyped-def]
     repo, rows = loaded
     exp = _expected(rows, f)
@@ -210,7 +210,7 @@ def test_queue_is_sorted_and_paginated(loaded) -> None:  # type: ignore[no-untyp
 
 def test_csv_export_streams_the_filtered_table(loaded) -> None:  # type: ignore[no-untyped-def]
     repo, rows = loaded
-    f = ScoreFilters(service_family="opioid", model_version="1")
+    f = ScoreFilters(service_family="medication", model_version="1")
     chunks = list(repo.iter_export_csv(f, batch=50))
     assert len(chunks) > 2, "export should arrive in several chunks"
     table = list(csv.DictReader(io.StringIO("".join(chunks))))
@@ -219,7 +219,7 @@ def test_csv_export_streams_the_filtered_table(loaded) -> None:  # type: ignore[
     assert {(t["letter_id"], int(t["item_index"])) for t in table} == {
         (r.letter_id, r.item_index) for r in exp
     }
-    assert all(t["service_family"] == "opioid" for t in table)
+    assert all(t["service_family"] == "medication" for t in table)
     assert isinstance(json.loads(table[0]["top_reasons"]), list)
 
 
@@ -246,5 +246,5 @@ def test_models_and_calibration_curve(loaded) -> None:  # type: ignore[no-untype
     assert run["calibration"] == [{"predicted": 0.1, "observed": 0.15, "count": 40}]
     assert run["metrics"] == {"brier": 0.19}
     opts = repo.filter_options()
-    assert "opioid" in opts["service_families"]
+    assert "medication" in opts["service_families"]
     assert opts["date_min"] <= "2015-03-01" <= opts["date_max"]

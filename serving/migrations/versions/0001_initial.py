@@ -17,16 +17,17 @@ depends_on = None
 
 # Frozen copy of the index list at this revision (later revisions add/drop their own).
 _M = ["model_name", "model_version"]
+_FACTS = ["ur_denial_date", "service_family", "body_region", "ur_guideline_source", "ur_denial_month"]
 INDEXES: list[tuple[str, list[str]]] = [
-    ("ix_scored_model_probability", [*_M, "probability", "letter_id"]),
+    ("ix_scored_model_probability", [*_M, "probability", "letter_id", "service_family", "ur_denial_date"]),
+    ("ix_scored_model_letter", [*_M, "letter_id", "probability"]),
     ("ix_scored_model_family", [*_M, "service_family", "probability"]),
     ("ix_scored_model_region", [*_M, "body_region", "probability"]),
     ("ix_scored_model_guideline", [*_M, "ur_guideline_source", "probability"]),
     ("ix_scored_model_month", [*_M, "ur_denial_month", "probability"]),
-    ("ix_scored_model_denial_date", [*_M, "ur_denial_date", "probability"]),
+    ("ix_scored_model_facts", [*_M, *_FACTS, "probability", "letter_id"]),
     ("ix_scored_model_scored_at", [*_M, "scored_at"]),
-    ("ix_scored_denial_date", ["ur_denial_date"]),
-    ("ix_scored_family", ["service_family"]),
+    ("ix_scored_family", ["service_family", "probability"]),
 ]
 
 

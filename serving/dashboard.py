@@ -1,0 +1,179 @@
+"""`/dashboard`: what analysts look at — charts and a triage queue over the scores database.
+
+The HTML and JS are static files served from this package (Chart.js is vendored, so no internet is
+needed); every number comes from the JSON endpoints under `/dashboard/api/`, which aggregate in the
+database and paginate the queue, so the page stays fast at 100k+ scored services.
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the route-local Annotated aliases.
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
+
+from serving.scores_db import (
+    GROUP_COLUMNS,
+    LazyScoresDb,
+    ScoreFilters,
+    ScoresDbSettings,
+    ScoresRepository,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown"}
+PREFIX = "/dashboard"
+
+
+def _filters(
+    date_from: Annotated[date | None, Query(description="UR denial date from (inclusive).")] = None,
+    date_to: Annotated[date | None, Query(description="UR denial date to (inclusive).")] = None,
+    service_family: Annotated[str | None, Query(max_length=64)] = None,
+    model_name: Annotated[str | None, Query(max_length=128)] = None,
+    model_version: Annotated[str | None, Query(max_length=64)] = None,
+) -> ScoreFilters:
+    if date_from and date_to and date_from > date_to:
+        raise HTTPException(status_code=422, detail="date_from must not be after date_to")
+    return ScoreFilters(
+        date_from=date_from,
+        date_to=date_to,
+        service_family=service_family or None,
+        model_name=model_name or None,
+        model_version=model_version or None,
+    )
+
+
+def _page(name: str) -> HTMLResponse:
+    html = (TEMPLATE_DIR / name).read_text(encoding="utf-8").replace("{{base}}", PREFIX)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def build_dashboard_router(db: LazyScoresDb) -> APIRouter:
+    """All dashboard routes; the database is opened (and migrated) on the first request."""
+    router = APIRouter(prefix=PREFIX, tags=["dashboard"])
+    Filters = Annotated[ScoreFilters, Depends(_filters)]
+
+    def repo() -> ScoresRepository:
+        return db.get()
+
+    Repo = Annotated[ScoresRepository, Depends(repo)]
+
+    @router.get("", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard_page() -> HTMLResponse:
+        return _page("dashboard.html")
+
+    @router.get("/case/{letter_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(letter_id: str) -> HTMLResponse:
+        return _page("case.html")
+
+    @router.get("/static/{name}", include_in_schema=False)
+    def static_file(name: str) -> FileResponse:
+        path = STATIC_DIR / name
+        # Only plain files directly inside static/ (no traversal, no subfolders).
+        if "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+            raise HTTPException(status_code=404, detail=f"no static file {name!r}")
+        media = STATIC_TYPES.get(path.suffix, "application/octet-stream")
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
+
+    @router.get("/api/filters")
+    def filter_options(r: Repo) -> dict[str, Any]:
+        """Filter choices: model versions (newest first), service families, UR denial date bounds."""
+        return {**r.filter_options(), "models": r.models(), "current_model": r.current_model()}
+
+    @router.get("/api/summary")
+    def summary(r: Repo, f: Filters) -> dict[str, Any]:
+        return r.summary(f)
+
+    @router.get("/api/distribution")
+    def distribution(r: Repo, f: Filters, bins: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+        return {"bins": r.distribution(f, bins)}
+
+    @router.get("/api/groups/{by}")
+    def groups(
+        r: Repo, f: Filters, by: str, limit: Annotated[int, Query(ge=1, le=200)] = 30
+    ) -> dict[str, Any]:
+        if by not in GROUP_COLUMNS:
+            raise HTTPException(
+                status_code=404, detail=f"unknown grouping {by!r}; use {', '.join(GROUP_COLUMNS)}"
+            )
+        return {"by": by, "groups": r.by_group(f, by, limit)}
+
+    @router.get("/api/monthly")
+    def monthly(r: Repo, f: Filters) -> dict[str, Any]:
+        return {"months": r.by_month(f)}
+
+    @router.get("/api/queue")
+    def queue(
+        r: Repo,
+        f: Filters,
+        page: Annotated[int, Query(ge=1)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=500)] = 25,
+    ) -> dict[str, Any]:
+        return r.queue(f, page, page_size)
+
+    @router.get("/api/calibration")
+    def calibration(
+        r: Repo,
+        model_name: Annotated[str | None, Query(max_length=128)] = None,
+        model_version: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> dict[str, Any]:
+        """The reliability curve of the given model (default: the one that scored most recently)."""
+        if not (model_name and model_version):
+            current = r.current_model()
+            if current is None:
+                return {"model": None, "calibration": [], "metrics": {}}
+            model_name, model_version = current["model_name"], current["model_version"]
+        run = r.model_run(model_name, model_version)
+        if run is None:
+            return {
+                "model": {"model_name": model_name, "model_version": model_version},
+                "calibration": [],
+                "metrics": {},
+            }
+        return {
+            "model": {"model_name": model_name, "model_version": model_version},
+            "calibration": run["calibration"],
+            "metrics": run["metrics"],
+            "registered_at": run["registered_at"],
+        }
+
+    @router.get("/api/case/{letter_id}")
+    def case_detail(r: Repo, letter_id: str) -> dict[str, Any]:
+        rows = r.case_rows(letter_id)
+        if not rows:
+            raise HTTPException(status_code=404, detail=f"no scored services for letter {letter_id!r}")
+        return {"letter_id": letter_id, "services": rows}
+
+    @router.get("/api/export.csv")
+    def export_csv(r: Repo, f: Filters) -> StreamingResponse:
+        """The filtered table as CSV, streamed (never built in memory)."""
+        return StreamingResponse(
+            iterate_in_threadpool(r.iter_export_csv(f)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="imr-scores.csv"'},
+        )
+
+    return router
+
+
+def include_dashboard(app: FastAPI, scores_db_url: str | None = None) -> LazyScoresDb:
+    """Mount the dashboard on `app` and expose the scores database as `app.state.scores_db`.
+
+    The URL defaults to `IMR_SCORES_DB_URL` (SQLite `scores.db` when unset). The API's scoring routes
+    may write through `app.state.scores_db.get().save_scores(...)`.
+    """
+    db = LazyScoresDb(scores_db_url or ScoresDbSettings().scores_db_url)
+    app.state.scores_db = db
+    app.include_router(build_dashboard_router(db))
+    return db
+
+
+def create_dashboard_app(scores_db_url: str | None = None) -> FastAPI:
+    """A dashboard-only app (no model needed): used by tests, the benchmark and `imr dashboard`-style runs."""
+    app = FastAPI(title="imr-triage dashboard")
+    include_dashboard(app, scores_db_url)
+    return app

@@ -1,0 +1,70 @@
+"""Helpers for dashboard e2e tests: SYNTHETIC letters scored by `imr score`, and a live dashboard server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def imr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", "from imr_triage.cli import app; app()", *args]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600, env=env, check=False)
+
+
+def write_synthetic_letters(out: Path, n: int, seed: int) -> list[Path]:
+    """`n` SYNTHETIC letter texts from the project's generator, one file each."""
+    from features.synth.corpus import iter_letters
+    from features.synth.generative_model import GeneratorSettings
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, (_case, text) in enumerate(iter_letters(n, GeneratorSettings(seed=seed))):
+        p = out / f"synthetic-{seed}-{i:04d}.txt"
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_dashboard(db_url: str) -> Iterator[str]:
+    """A real uvicorn process serving the dashboard on 127.0.0.1; yields its /dashboard URL."""
+    port = _free_port()
+    env = {**os.environ, "IMR_SCORES_DB_URL": db_url}
+    cmd = [sys.executable, "-m", "uvicorn", "serving.dashboard:create_dashboard_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
+    base = f"http://127.0.0.1:{port}/dashboard"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/filters", timeout=10).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"dashboard server did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
