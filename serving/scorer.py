@@ -38,6 +38,8 @@ class Scorer:
             model.spec, model.feature_of_column, model.calibrator.apply, load_phrase_table(), settings.top_k
         )
         self.band_edges = list(settings.risk_band_edges)
+        self.batch_threads = settings.batch_threads
+        self.parallel_from_rows = settings.parallel_from_rows
         self.band_labels = list(settings.risk_band_labels)
 
     # ---- numbers ---------------------------------------------------------------------------
@@ -54,7 +56,10 @@ class Scorer:
         x = self.encode(rows)
         if len(x) == 0:
             return np.zeros((0, x.shape[1] + 1))
-        return np.asarray(self.model.booster.predict(x, pred_contrib=True, num_threads=1), dtype=np.float64)
+        threads = 1 if len(x) < self.parallel_from_rows else self.batch_threads
+        return np.asarray(
+            self.model.booster.predict(x, pred_contrib=True, num_threads=threads), dtype=np.float64
+        )
 
     def band(self, p: float) -> str:
         for edge, label in zip(self.band_edges, self.band_labels, strict=False):
@@ -142,13 +147,9 @@ def prepare_scorer(model: Any, settings: ServingSettings, serving_spec: FeatureS
     raw = np.asarray(model.booster.predict(x, raw_score=True, num_threads=1), dtype=np.float64)
     prob = np.asarray(model.calibrator.apply(raw), dtype=np.float64)
     if prob.shape != (len(rows),):
-        raise ModelValidationError(
-            f"smoke probabilities have shape {prob.shape}, not ({len(rows)},)"
-        )
+        raise ModelValidationError(f"smoke probabilities have shape {prob.shape}, not ({len(rows)},)")
     if not np.all(np.isfinite(prob)) or np.any(prob < 0) or np.any(prob > 1):
-        raise ModelValidationError(
-            f"smoke probabilities not finite or outside [0, 1]: {prob.tolist()}"
-        )
+        raise ModelValidationError(f"smoke probabilities not finite or outside [0, 1]: {prob.tolist()}")
     scored = scorer.score(rows)
     contrib = scorer.contributions(rows)
     if not np.all(np.isfinite(contrib)):

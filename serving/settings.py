@@ -62,6 +62,10 @@ class ServingSettings(BaseSettings):
     risk_band_labels: list[str] = Field(default_factory=lambda: ["low", "medium", "high"])
     top_k: int = Field(default=3, ge=0, le=50, description="Reasons returned per service.")
     max_batch_items: int = Field(default=5000, ge=1, description="Most cases accepted in one batch.")
+    batch_threads: int = Field(default=2, ge=1, description="LightGBM threads for large batches.")
+    parallel_from_rows: int = Field(
+        default=256, ge=1, description="Rows from which a batch uses `batch_threads` (smaller: 1 thread)."
+    )
 
     # --- security and limits ---
     production: bool = Field(default=False, description="Production mode: no default key, keys required.")
