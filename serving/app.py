@@ -36,6 +36,7 @@ rationale, decision date) are refused. Authenticate with the `X-API-Key` header.
 
 def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None) -> FastAPI:
     """Build the app; `source` overrides where models come from (default: from `settings`)."""
+    from serving.dashboard import include_dashboard
     from serving.model_sources import build_source
     from serving.routes_admin import router as admin_router
     from serving.routes_health import router as health_router
@@ -101,6 +102,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     app.include_router(health_router)
     app.include_router(admin_router)
     app.include_router(build_score_router(settings))
+    include_dashboard(app)  # /dashboard over the scores DB (IMR_SCORES_DB_URL), opened on first use
     # Outermost last: metrics see every request, including the 413s of the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)

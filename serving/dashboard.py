@@ -52,9 +52,9 @@ def _page(name: str) -> HTMLResponse:
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
-def build_dashboard_router(db: LazyScoresDb) -> APIRouter:
+def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> APIRouter:
     """All dashboard routes; the database is opened (and migrated) on the first request."""
-    router = APIRouter(prefix=PREFIX, tags=["dashboard"])
+    router = APIRouter(prefix=PREFIX, tags=["dashboard"], include_in_schema=include_in_schema)
     Filters = Annotated[ScoreFilters, Depends(_filters)]
 
     def repo() -> ScoresRepository:
@@ -160,20 +160,24 @@ def build_dashboard_router(db: LazyScoresDb) -> APIRouter:
     return router
 
 
-def include_dashboard(app: FastAPI, scores_db_url: str | None = None) -> LazyScoresDb:
+def include_dashboard(
+    app: FastAPI, scores_db_url: str | None = None, include_in_schema: bool = False
+) -> LazyScoresDb:
     """Mount the dashboard on `app` and expose the scores database as `app.state.scores_db`.
 
-    The URL defaults to `IMR_SCORES_DB_URL` (SQLite `scores.db` when unset). The API's scoring routes
-    may write through `app.state.scores_db.get().save_scores(...)`.
+    The URL defaults to `IMR_SCORES_DB_URL` (SQLite `scores.db` when unset); nothing is opened until
+    the first dashboard request. The API's scoring routes may write through
+    `app.state.scores_db.get().save_scores(...)`. Kept out of the scoring API's OpenAPI by default:
+    these JSON routes serve the page, not triage tools.
     """
     db = LazyScoresDb(scores_db_url or ScoresDbSettings().scores_db_url)
     app.state.scores_db = db
-    app.include_router(build_dashboard_router(db))
+    app.include_router(build_dashboard_router(db, include_in_schema))
     return db
 
 
 def create_dashboard_app(scores_db_url: str | None = None) -> FastAPI:
     """A dashboard-only app (no model needed): used by tests, the benchmark and `imr dashboard`-style runs."""
     app = FastAPI(title="imr-triage dashboard")
-    include_dashboard(app, scores_db_url)
+    include_dashboard(app, scores_db_url, include_in_schema=True)
     return app
