@@ -228,8 +228,7 @@ def migrations_dir() -> Path:
     return Path(__file__).resolve().parent / "migrations"
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Run Alembic `upgrade <revision>` on this engine (idempotent; serialised on PostgreSQL)."""
+def _run_alembic(engine: Engine, action: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -241,7 +240,17 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             # Two processes starting at once must not both create the tables.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727170)")
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        getattr(command, action)(cfg, revision)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Run Alembic `upgrade <revision>` on this engine (idempotent; serialised on PostgreSQL)."""
+    _run_alembic(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Run Alembic `downgrade <revision>` (tests and operators; `base` drops the scores tables)."""
+    _run_alembic(engine, "downgrade", revision)
 
 
 def open_scores_db(url: str | None = None) -> ScoresRepository:

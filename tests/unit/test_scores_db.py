@@ -26,6 +26,8 @@ from serving.scores_db import (
     ScoreRow,
     ScoresBase,
     ScoresRepository,
+    downgrade,
+    migrate,
     open_scores_db,
 )
 from serving.synthetic_scores import synthetic_score_rows
@@ -84,6 +86,12 @@ def test_migrated_schema_matches_the_orm_models(repo: ScoresRepository) -> None:
     again = open_scores_db(repo.engine.url.render_as_string(hide_password=False))
     assert again.count() == 1
     again.engine.dispose()
+    # The migration also goes down cleanly, and back up.
+    downgrade(repo.engine, "base")
+    with repo.engine.connect() as conn:
+        assert not {"scored_services", "model_runs"} & set(inspect(conn).get_table_names())
+    migrate(repo.engine)
+    assert repo.count() == 0
 
 
 def test_rescoring_with_the_same_model_is_an_upsert(repo: ScoresRepository) -> None:
