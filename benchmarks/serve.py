@@ -260,13 +260,14 @@ def main() -> None:
     )
     print(
         f"{'scenario':<8} {'conc':>4} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'req/s':>8} {'services/s':>11}"
+        f"{'req/s':>8} {'services/s':>11} {'srv cpu ms/req':>14}"
     )
     for r in rows:
         sps = r.get("services_per_s", r["req_per_s"])
         print(
             f"{r['scenario']:<8} {r['concurrency']:>4} {r['requests']:>8} {r['errors']:>6} "
-            f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['req_per_s']:>8.1f} {sps:>11.0f}"
+            f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['req_per_s']:>8.1f} {sps:>11.0f} "
+            f"{r['server_cpu_ms_per_request']:>14.2f}"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
