@@ -8,6 +8,7 @@ explicitly override what the extractors read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from features.records import Case, ServiceDecision
@@ -22,6 +23,9 @@ class PreparedCase:
     rows: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    ur_denial_date: date | None = None
+    priority: str | None = None
+    synthetic: bool = False
 
 
 def case_from_request(req: Any) -> Case:
@@ -75,7 +79,9 @@ def prepare_case(
         row["service"] = (svc.service if svc is not None else None) or fr.heading
         rows.append(row)
         evidence.append(spans)
-    return PreparedCase(case_id, rows, evidence, list(case.parse_warnings))
+    return PreparedCase(
+        case_id, rows, evidence, list(case.parse_warnings), case.ur_denial_date, case.priority, case.synthetic
+    )
 
 
 def prepare_structured(req: Any, spec: FeatureSpec) -> PreparedCase:

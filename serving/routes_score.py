@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
 
@@ -26,11 +26,13 @@ from serving.schemas import (
     ScoreResponse,
     build_request_models,
 )
+from serving.score_store import save_scores, stable_case_id
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.score")
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonlines", "application/jsonl")
+STORE_HELP = "Also write the scores to the scores database (the dashboard's source); idempotent per case."
 LETTER_MAX_BYTES_NOTE = "limited by the service's body size limit"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -92,16 +94,33 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
     def model_ref(served: Any) -> dict[str, Any]:
         return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias}
 
-    def respond_one(request: Request, prepared: PreparedCase, endpoint: str) -> Response:
+    async def store_scores(
+        request: Request,
+        items: list[tuple[PreparedCase, list[dict[str, Any]]]],
+        served: Any,
+        warnings: list[str],
+    ) -> int | None:
+        """Write scores to the scores database; a database failure never fails the scoring."""
+        try:
+            return await run_in_threadpool(save_scores, request.app.state, items, served.ref)
+        except Exception as exc:
+            log.error("scores not stored: %s", type(exc).__name__)
+            warnings.append(f"scores not stored in the scores database ({type(exc).__name__})")
+            return None
+
+    async def respond_one(request: Request, prepared: PreparedCase, endpoint: str, store: bool) -> Response:
         served = current(request)
         services = served.model.score(prepared.rows, prepared.evidence)
         request.app.state.metrics.observe_scores(endpoint, (s["overturn_likelihood"] for s in services))
+        warnings = list(prepared.warnings)
+        stored = await store_scores(request, [(prepared, services)], served, warnings) if store else None
         return _json(
             {
                 "case_id": prepared.case_id,
                 "model": model_ref(served),
                 "services": services,
-                "warnings": prepared.warnings,
+                "warnings": warnings,
+                "stored": stored,
                 "probability_effect_method": PROBABILITY_EFFECT_METHOD,
             }
         )
@@ -123,6 +142,7 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
                 }
             ),
         ],
+        store: Annotated[bool, Query(description=STORE_HELP)] = False,
     ) -> Response:
         current(request)  # 503 before doing any work
         try:
@@ -130,7 +150,9 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
         except ValueError as exc:
             request.app.state.metrics.items_failed.labels(endpoint="score").inc()
             raise HTTPException(status_code=422, detail=str(exc)) from exc
-        return respond_one(request, prepared, "score")
+        if store and prepared.case_id is None:
+            prepared.case_id = stable_case_id(body.model_dump_json().encode())
+        return await respond_one(request, prepared, "score", store)
 
     @router.post(
         "/score/letter",
@@ -141,6 +163,7 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
     async def score_letter(
         request: Request,
         file: Annotated[UploadFile, File(description=f"PDF or plain-text letter ({LETTER_MAX_BYTES_NOTE}).")],
+        store: Annotated[bool, Query(description=STORE_HELP)] = False,
     ) -> Response:
         from features.ingest import parse_bytes
 
@@ -164,7 +187,7 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
                 else f"{name}: cannot read letter ({type(exc).__name__})"
             )
             raise HTTPException(status_code=422, detail=msg) from exc
-        return respond_one(request, prepared, "letter")
+        return await respond_one(request, prepared, "letter", store)
 
     @router.post(
         "/score/batch",
@@ -199,7 +222,10 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
             }
         },
     )
-    async def score_batch(request: Request) -> Response:
+    async def score_batch(
+        request: Request,
+        store: Annotated[bool, Query(description=STORE_HELP)] = False,
+    ) -> Response:
         served = current(request)
         raw = await request.body()
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -217,6 +243,14 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
         m.observe_scores("batch", result.pop("_probabilities"))
         if result["n_failed"]:
             m.items_failed.labels(endpoint="batch").inc(result["n_failed"])
+        done = result.pop("_scored")
+        result["stored"] = None
+        if store:
+            for p, _ in done:
+                if p.case_id is None:
+                    p.case_id = stable_case_id(orjson.dumps(p.rows, option=orjson.OPT_SORT_KEYS, default=str))
+            result["warnings"] = []
+            result["stored"] = await store_scores(request, done, served, result["warnings"])
         result["model"] = model_ref(served)
         return _json(result)
 
@@ -317,12 +351,14 @@ def _score_batch(
                 chunks.append(None)
 
     probabilities: list[float] = []
+    scored_items: list[tuple[PreparedCase, list[dict[str, Any]]]] = []
     for (i, p), services in zip(prepared, chunks, strict=True):
         if services is None:
             results[i] = {"index": i, "id": p.case_id, "ok": False, "error": f"item {i}: scoring failed"}
             continue
         probabilities.extend(s["overturn_likelihood"] for s in services)
         results[i] = {"index": i, "id": p.case_id, "ok": True, "services": services, "warnings": p.warnings}
+        scored_items.append((p, services))
     n_ok = sum(1 for r in results if r["ok"])
     return {
         "n_items": len(items),
@@ -332,4 +368,5 @@ def _score_batch(
         "results": results,
         "probability_effect_method": PROBABILITY_EFFECT_METHOD,
         "_probabilities": probabilities,
+        "_scored": scored_items,
     }

@@ -226,6 +226,7 @@ class ScoreResponse(BaseModel):
     model: ModelRefOut
     services: list[ServiceScore]
     warnings: list[str] = Field(default_factory=list)
+    stored: int | None = Field(default=None, description="Rows written to the scores database (store=true).")
     probability_effect_method: str = PROBABILITY_EFFECT_METHOD
 
 
@@ -253,4 +254,6 @@ class BatchResponse(BaseModel):
     n_failed: int
     n_services: int
     results: list[BatchItemResult]
+    stored: int | None = Field(default=None, description="Rows written to the scores database (store=true).")
+    warnings: list[str] = Field(default_factory=list)
     probability_effect_method: str = PROBABILITY_EFFECT_METHOD

@@ -183,6 +183,7 @@ def server_env(registry: Registry, **extra: str) -> dict[str, str]:
         "IMR_SERVE_POLL_INTERVAL_S": "0.5",
         "IMR_SERVE_MAX_BODY_BYTES": str(4 * 1024 * 1024),
         "IMR_SERVE_TOP_K": "3",
+        "IMR_SCORES_DB_URL": f"sqlite:///{registry.root / 'scores.db'}",
     }
     env.update(extra)
     return env

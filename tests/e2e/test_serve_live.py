@@ -257,6 +257,35 @@ def test_letter_upload_pdf_and_text(server: LiveServer, letters: list[str], work
     assert r_bad.status_code == 422 and "broken.pdf" in r_bad.json()["detail"]
 
 
+def test_store_true_writes_scores_idempotently(server: LiveServer, registry: Registry) -> None:
+    from sqlalchemy import func, select
+
+    from serving.scores_db import ScoredService, open_scores_db
+
+    anonymous = {"services": [{"heading": "Soma 350mg #60"}]}
+    with server.client() as c:
+        first = c.post("/v1/score", params={"store": "true"}, json=CASE).json()
+        again = c.post("/v1/score", params={"store": "true"}, json=CASE).json()
+        batch = c.post(
+            "/v1/score/batch",
+            params={"store": "true"},
+            json=[dict(CASE, case_id="STORE-B1"), anonymous, anonymous],
+        ).json()
+        not_stored = c.post("/v1/score", json=dict(CASE, case_id="NOT-STORED")).json()
+    assert first["stored"] == again["stored"] == 2
+    assert batch["stored"] == 4 and batch["warnings"] == []
+    assert not_stored["stored"] is None
+    repo = open_scores_db(f"sqlite:///{registry.root / 'scores.db'}")
+    with repo.engine.connect() as conn:
+        ids = conn.execute(
+            select(ScoredService.letter_id, func.count()).group_by(ScoredService.letter_id)
+        ).all()
+    counts = dict(ids)
+    assert counts.pop("SYNTHETIC-LIVE-1") == 2 and counts.pop("STORE-B1") == 2
+    assert len(counts) == 1 and next(iter(counts)).startswith("api-")  # same anonymous case, one id
+    assert "NOT-STORED" not in counts
+
+
 # ---- auth and limits ---------------------------------------------------------------------
 
 

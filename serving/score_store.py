@@ -1,0 +1,49 @@
+"""Writes API scores into the scores database (the dashboard's source) when a request asks to.
+
+Kept apart from the routes so scoring never depends on the database: it is opened lazily on the
+first `store=true` request, and the upsert key (case id, item, model version) makes re-scoring
+the same case with the same model idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from serving.case_rows import PreparedCase
+
+
+def stable_case_id(raw: bytes) -> str:
+    """An id for a case sent without one: the same request body always gets the same id."""
+    return "api-" + hashlib.sha256(raw).hexdigest()[:20]
+
+
+def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, Any]]]], ref: Any) -> int:
+    """Upsert one row per scored service; returns how many rows were written."""
+    from serving.scores_db import ScoreRow
+
+    now = datetime.now(UTC)
+    rows = []
+    for prepared, services in items:
+        for row, s in zip(prepared.rows, services, strict=True):
+            rows.append(
+                ScoreRow(
+                    letter_id=str(prepared.case_id),
+                    item_index=int(row["item_index"]),
+                    service_heading=str(s.get("service") or ""),
+                    service_family=s.get("service_family"),
+                    body_region=row.get("service_region") or None,
+                    ur_guideline_source=row.get("ur_guideline_source") or None,
+                    ur_denial_date=prepared.ur_denial_date,
+                    priority=prepared.priority,
+                    probability=float(s["overturn_likelihood"]),
+                    risk_band=s["risk_band"],
+                    top_reasons=[{k: v for k, v in r.items() if k != "description"} for r in s["reasons"]],
+                    model_name=ref.name,
+                    model_version=str(ref.version),
+                    scored_at=now,
+                    synthetic=prepared.synthetic,
+                )
+            )
+    return app_state.scores_db.get().save_scores(rows)
