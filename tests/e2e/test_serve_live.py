@@ -471,3 +471,11 @@ def test_schemathesis_finds_no_server_errors(server: LiveServer) -> None:
         run()
     assert n_calls > 100
     assert server_errors == [], "\n".join(server_errors[:5])
+
+
+def test_server_log_holds_no_case_text(server: LiveServer, letters: list[str]) -> None:
+    """Runs last in this module: after every request above, the log has routes and versions only."""
+    log = server.log()
+    assert "refused model" in log  # the log is being written
+    for secret in ("carisoprodol", "47 year old", "Soma 350mg", max(letters[0].splitlines(), key=len)[:40]):
+        assert secret not in log, secret
