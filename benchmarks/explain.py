@@ -1,11 +1,13 @@
 """Explanations per second for batches of 1, 100 and 10,000 services (target: >= 5,000/s on 2 cores).
 
-Times `Explainer.explain` end to end: encoding, LightGBM `pred_contrib`, grouping per feature,
-calibrated probability effects, phrase matching and the pydantic response objects (and, separately,
-their JSON). Uses `--model` / `--features` when given (a saved TriageModel directory and a feature
-parquet); otherwise trains a model of the default training size on a synthetic random feature table
-built from the spec, so the benchmark runs on a fresh clone. Prints a table of medians and writes
-JSON to benchmarks/results/explain.json.
+Times `Explainer.explain_records` end to end (the batch path the API uses): encoding, TreeSHAP
+(FastTreeShap for batches >= 64 rows, LightGBM `pred_contrib` below), grouping per feature,
+calibrated probability effects, phrase matching and JSON-ready dicts; and, as extra columns, the same
+plus JSON encoding, plus pydantic validation into `ServiceExplanation` (what `imr explain` prints),
+and LightGBM pred_contrib instead of FastTreeShap. Uses `--model` / `--features` when given (a saved
+TriageModel directory and a feature parquet); otherwise trains a model of the default training size
+on a synthetic random feature table built from the spec, so the benchmark runs on a fresh clone.
+Prints a table of medians and writes JSON to benchmarks/results/explain.json.
 
     .venv/bin/python benchmarks/explain.py [--model models/model --features data/features.parquet]
 """
@@ -111,7 +113,7 @@ def main() -> None:
     ap.add_argument("--features", type=Path, help="feature parquet with the spec's columns")
     ap.add_argument("--top-k", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 10_000])
-    ap.add_argument("--repeats", type=int, default=0, help="0: 200 / 20 / 5 by batch size")
+    ap.add_argument("--repeats", type=int, default=0, help="0: 100 / 20 / 5 by batch size")
     args = ap.parse_args()
 
     if (args.model is None) != (args.features is None):
@@ -127,39 +129,53 @@ def main() -> None:
         pool = synthetic_feature_frame(spec, max(args.sizes), seed=1)[0]
         source = "synthetic random feature table (SYNTHETIC), model trained on 20,000 synthetic rows"
     explainer = Explainer(model, top_k=args.top_k)
-    explainer.explain(pool.head(10))  # warm-up: phrase table caches, LightGBM first call
+    t0 = time.perf_counter()
+    fast = explainer.warm_up()  # FastTreeShap tables + numba kernels (cached on disk after the first run)
+    warm_s = time.perf_counter() - t0
+    lightgbm_only = Explainer(model, top_k=args.top_k, fast_min_rows=None)
+    explainer.explain_records(pool.head(100))
 
     rows = []
     for size in args.sizes:
         batch = pool.sample(n=size, replace=len(pool) < size, random_state=size).reset_index(drop=True)
-        repeats = args.repeats or (200 if size == 1 else 20 if size <= 1000 else 5)
-        t_explain = time_call(lambda b=batch: explainer.explain(b), repeats)
+        repeats = args.repeats or (100 if size == 1 else 20 if size <= 1000 else 5)
+        t_explain = time_call(lambda b=batch: explainer.explain_records(b), repeats)
         t_score = time_call(lambda b=batch: model.predict_proba(b), repeats)
-        expl = explainer.explain(batch)
-        t_json = time_call(lambda e=expl: [x.model_dump_json() for x in e], max(3, repeats // 4))
+        few = max(3, repeats // 4)
+        records = explainer.explain_records(batch)
+        t_json = time_call(lambda r=records: json.dumps(r), few)
+        t_models = time_call(lambda b=batch: explainer.explain(b), few)
+        t_lgb = time_call(lambda b=batch: lightgbm_only.explain_records(b), few)
         med = statistics.median(t_explain)
         rows.append({
             "batch": size,
             "repeats": repeats,
             "median_s": med,
             "services_per_s": size / med,
-            "score_only_services_per_s": size / statistics.median(t_score),
             "with_json_services_per_s": size / (med + statistics.median(t_json)),
+            "validated_models_services_per_s": size / statistics.median(t_models),
+            "lightgbm_pred_contrib_services_per_s": size / statistics.median(t_lgb),
+            "score_only_services_per_s": size / statistics.median(t_score),
             "ms_per_batch": med * 1000,
         })
 
     print(f"explanations, top-k={args.top_k}; {source}")
     print(f"trees={model.booster.num_trees()} encoded_columns={len(model.encoded_columns)} "
           f"features={len(model.spec.names)} cpus={os.cpu_count()}")
-    head = f"{'batch':>7} {'ms/batch (median)':>18} {'explained/s':>12} {'+JSON/s':>10} {'score-only/s':>13}"
+    print(f"fast TreeSHAP available: {fast} (warm-up {warm_s:.1f}s); "
+          f"load average at end: {os.getloadavg()[0]:.1f}")
+    head = (f"{'batch':>7} {'ms/batch':>10} {'explained/s':>12} {'+JSON/s':>9} {'pydantic/s':>11} "
+            f"{'lgb-contrib/s':>14} {'score-only/s':>13}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['batch']:>7} {r['ms_per_batch']:>18.2f} {r['services_per_s']:>12,.0f} "
-              f"{r['with_json_services_per_s']:>10,.0f} {r['score_only_services_per_s']:>13,.0f}")
+        print(f"{r['batch']:>7} {r['ms_per_batch']:>10.2f} {r['services_per_s']:>12,.0f} "
+              f"{r['with_json_services_per_s']:>9,.0f} {r['validated_models_services_per_s']:>11,.0f} "
+              f"{r['lightgbm_pred_contrib_services_per_s']:>14,.0f} {r['score_only_services_per_s']:>13,.0f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "explain", "source": source, "top_k": args.top_k, "results": rows,
+        "fast_treeshap": fast, "warm_up_s": warm_s, "load_average_1min_at_end": os.getloadavg()[0],
         "trees": model.booster.num_trees(), "encoded_columns": len(model.encoded_columns),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},

@@ -25,7 +25,6 @@ from features.guideline_phrases import (
     PhraseEntry,
     PhraseTable,
     load_phrase_table,
-    value_key,
 )
 from features.records import Case
 from features.spec import FeatureSpec
@@ -232,31 +231,38 @@ class Explainer:
         order_l, top_l, eff_l = order.tolist(), top.tolist(), effects.tolist()
         prob_l, raw_l, exp_l, other_l = prob.tolist(), raw.tolist(), expected.tolist(), other.tolist()
 
-        values = {f: rows[f].to_numpy(dtype=object) for f in self.features if f in rows.columns}
-        context_cols = {f: values[f] for f in self._context_features if f in values}
+        columns = _LazyColumns(rows)
         ids = self._id_columns(rows)
-        patterns = self.phrases.heading_patterns
-        family_col = values.get(self.phrases.family_feature)
+        context_names = [f for f in self._context_features if f in rows.columns]
+        context_cols = {f: columns.values(f) for f in context_names}
+        ctx_keys = list(zip(*(columns.codes(f) for f in context_names), strict=True)) or [()] * n
+        headings = pd.Series(ids["service"], dtype=object).fillna("")
+        hits = [[bool(p.search(h)) for h in headings] for p in self.phrases.heading_patterns]
+        heading_keys = list(zip(*hits, strict=True)) or [()] * n
+        family = self.phrases.family_feature
+        family_col = columns.values(family) if family in rows.columns else None
         guide_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
         features, descriptions = self.features, self._descriptions
 
         out: list[dict[str, Any]] = []
         for i in range(n):
-            context = {f: col[i] for f, col in context_cols.items()}
+            context: dict[str, Any] | None = None  # built only when a phrase look-up misses the cache
             heading = ids["service"][i]
-            context[HEADING_CONTEXT] = heading
-            heading_hits = tuple(bool(heading and p.search(heading)) for p in patterns)
-            ctx_key = tuple(value_key(v) for f, v in context.items() if f != HEADING_CONTEXT)
             row_evidence = evidence[i] if evidence is not None else None
             reasons: list[dict[str, Any]] = []
             for j in range(n_used[i]):
                 name = features[order_l[i][j]]
-                value = values[name][i] if name in values else None
+                present = name in rows.columns
+                value = columns.values(name)[i] if present else None
                 phi = top_l[i][j]
                 direction = "raises" if phi > 0 else "lowers"
-                key = (name, value_key(value), direction, heading_hits, ctx_key)
+                code = columns.codes(name)[i] if present else -1
+                key = (name, code, direction, heading_keys[i], ctx_keys[i])
                 guide = guide_cache.get(key)
                 if guide is None:
+                    if context is None:
+                        context = {f: col[i] for f, col in context_cols.items()}
+                        context[HEADING_CONTEXT] = heading
                     guide = self._guideline_part(self.phrases.match(name, value, context, direction))
                     guide_cache[key] = guide
                 spans = _as_spans(row_evidence.get(name)) if row_evidence else []
@@ -270,12 +276,12 @@ class Explainer:
                     **guide,
                     "evidence": [sp.model_dump() for sp in spans],
                 })
-            family = None if family_col is None else _display_value(family_col[i])
+            fam = None if family_col is None else _display_value(family_col[i])
             out.append({
                 "letter_id": ids["letter_id"][i],
                 "item_index": ids["item_index"][i],
                 "service": heading,
-                "service_family": None if family is None else str(family),
+                "service_family": None if fam is None else str(fam),
                 "overturn_likelihood": prob_l[i],
                 "raw_score": raw_l[i],
                 "expected_value": exp_l[i],
@@ -314,6 +320,26 @@ class Explainer:
             "item_index": col("item_index", int),
             "service": col(service, str),
         }
+
+
+class _LazyColumns:
+    """Object arrays and factorised codes of a frame's columns, converted only when first needed."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self._rows = rows
+        self._values: dict[str, np.ndarray] = {}
+        self._codes: dict[str, list[int]] = {}
+
+    def values(self, name: str) -> np.ndarray:
+        if name not in self._values:
+            self._values[name] = self._rows[name].to_numpy(dtype=object)
+        return self._values[name]
+
+    def codes(self, name: str) -> list[int]:
+        """Same code = same value (missing values share one code), for cache keys."""
+        if name not in self._codes:
+            self._codes[name] = pd.factorize(pd.Series(self.values(name), dtype=object))[0].tolist()
+        return self._codes[name]
 
 
 def case_inputs(case: Case, spec: FeatureSpec) -> tuple[pd.DataFrame, list[dict[str, Any]]]:

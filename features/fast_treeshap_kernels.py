@@ -87,8 +87,10 @@ def explain_rows(x, node_feat, node_thr, node_default_left, node_missing, tree_n
                 ls = leaf_state[leaf]
                 fo = leaf_feat_off[leaf]
                 to = table_off[leaf]
+                cols = leaf_feats[fo: fo + d]
                 for r in range(r0, r1):
                     base = to + (state[r - r0, ls] & full) * d
+                    vals = tables[base: base + d]
                     acc = out[r]
                     for j in range(d):
-                        acc[leaf_feats[fo + j]] += tables[base + j]
+                        acc[cols[j]] += vals[j]
