@@ -90,6 +90,8 @@ def probability_effects(
 def _display_value(value: Any) -> float | bool | str | None:
     if value is None or value is pd.NA:
         return None
+    if type(value) is float:
+        return None if value != value else value  # NaN is not equal to itself
     if isinstance(value, np.bool_ | bool):
         return bool(value)
     if isinstance(value, np.integer | int):
@@ -244,6 +246,10 @@ class Explainer:
         guide_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
         features, descriptions = self.features, self._descriptions
 
+        present = set(rows.columns)
+        col_values: dict[str, Any] = {}
+        col_codes: dict[str, Any] = {}
+        no_values, no_codes = [None] * n, [-1] * n
         out: list[dict[str, Any]] = []
         for i in range(n):
             context: dict[str, Any] | None = None  # built only when a phrase look-up misses the cache
@@ -252,12 +258,14 @@ class Explainer:
             reasons: list[dict[str, Any]] = []
             for j in range(n_used[i]):
                 name = features[order_l[i][j]]
-                present = name in rows.columns
-                value = columns.values(name)[i] if present else None
+                vals = col_values.get(name)
+                if vals is None:
+                    vals = col_values[name] = columns.values(name) if name in present else no_values
+                    col_codes[name] = columns.codes(name) if name in present else no_codes
+                value = vals[i]
                 phi = top_l[i][j]
                 direction = "raises" if phi > 0 else "lowers"
-                code = columns.codes(name)[i] if present else -1
-                key = (name, code, direction, heading_keys[i], ctx_keys[i])
+                key = (name, col_codes[name][i], direction, heading_keys[i], ctx_keys[i])
                 guide = guide_cache.get(key)
                 if guide is None:
                     if context is None:
@@ -265,7 +273,7 @@ class Explainer:
                         context[HEADING_CONTEXT] = heading
                     guide = self._guideline_part(self.phrases.match(name, value, context, direction))
                     guide_cache[key] = guide
-                spans = _as_spans(row_evidence.get(name)) if row_evidence else []
+                spans = _as_spans(row_evidence.get(name)) if row_evidence else ()
                 reasons.append({
                     "feature": name,
                     "description": descriptions.get(name, ""),
