@@ -22,30 +22,41 @@ class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
-            "imr_http_requests", "HTTP requests by route template, method and status.",
-            ["route", "method", "status"], registry=self.registry,
+            "imr_http_requests",
+            "HTTP requests by route template, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
-            "imr_http_request_duration_seconds", "Request latency by route template.",
-            ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry,
+            "imr_http_request_duration_seconds",
+            "Request latency by route template.",
+            ["route", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.model_info = Gauge(
-            "imr_model_info", "1 for the model version being served.",
-            ["name", "version", "alias"], registry=self.registry,
+            "imr_model_info",
+            "1 for the model version being served.",
+            ["name", "version", "alias"],
+            registry=self.registry,
         )
         self.model_loaded = Gauge("imr_model_loaded", "1 when a model is loaded.", registry=self.registry)
         self.reloads = Counter(
             "imr_model_reloads", "Model reload attempts by outcome.", ["outcome"], registry=self.registry
         )
         self.scores = Histogram(
-            "imr_overturn_probability", "Distribution of scored overturn likelihoods.",
-            buckets=SCORE_BUCKETS, registry=self.registry,
+            "imr_overturn_probability",
+            "Distribution of scored overturn likelihoods.",
+            buckets=SCORE_BUCKETS,
+            registry=self.registry,
         )
         self.services_scored = Counter(
             "imr_services_scored", "Services scored, by endpoint.", ["endpoint"], registry=self.registry
         )
         self.items_failed = Counter(
-            "imr_items_failed", "Cases that failed validation or scoring, by endpoint.", ["endpoint"],
+            "imr_items_failed",
+            "Cases that failed validation or scoring, by endpoint.",
+            ["endpoint"],
             registry=self.registry,
         )
 

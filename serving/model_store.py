@@ -134,7 +134,10 @@ class ModelStore(Generic[T]):
         self._current = served  # the atomic swap
         self.refused.pop(ref.version, None)
         log.info(
-            "serving model %s version %s (was %s), loaded in %.2fs", ref.name, ref.version, prev,
+            "serving model %s version %s (was %s), loaded in %.2fs",
+            ref.name,
+            ref.version,
+            prev,
             served.load_seconds,
         )
         if self._on_swap is not None:
