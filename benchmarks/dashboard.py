@@ -70,6 +70,9 @@ def seed(url: str, rows: int) -> dict[str, float]:
         out["insert_rows_per_s"] = rows / out["insert_s"]
         for v in ("1", "2"):
             repo.record_model_run(synthetic_model_run(model_version=v))
+        t0 = time.perf_counter()
+        repo.optimize()  # as `imr score` does after writing
+        out["optimize_s"] = time.perf_counter() - t0
     out["rows"] = float(repo.count())
     repo.engine.dispose()
     return out
@@ -111,6 +114,12 @@ def page_calls(filters: dict[str, str]) -> list[str]:
 
 def time_api(client: httpx.Client, base: str, filters: dict[str, str], repeats: int) -> dict[str, float]:
     out: dict[str, float] = {}
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        client.get(base + "/api/filters").raise_for_status()
+        ts.append(time.perf_counter() - t0)
+    out["/api/filters (first call of the page)"] = statistics.median(ts) * 1000
     for call in page_calls(filters):
         ts = []
         for _ in range(repeats):
@@ -134,19 +143,21 @@ def time_browser(base: str, repeats: int, screenshot: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        loads, filtered = [], []
+        loads, filtered, in_page, in_page_filter = [], [], [], []
         for i in range(repeats):
             page = browser.new_page(viewport={"width": 1400, "height": 1300})
             t0 = time.perf_counter()
             page.goto(base)
             page.wait_for_selector("body[data-state=ready][data-generation='1']", timeout=60_000)
             loads.append(time.perf_counter() - t0)
+            in_page.append(float(page.get_attribute("body", "data-ready-at-ms")) / 1000)
             family = page.eval_on_selector("#f-family", "s => s.options[1].value")
             page.select_option("#f-family", family)
             t0 = time.perf_counter()
             page.click("#apply")
             page.wait_for_selector("body[data-state=ready][data-generation='2']", timeout=60_000)
             filtered.append(time.perf_counter() - t0)
+            in_page_filter.append(float(page.get_attribute("body", "data-load-ms")) / 1000)
             if i == repeats - 1:
                 page.select_option("#f-family", "")
                 page.click("#apply")
@@ -155,9 +166,13 @@ def time_browser(base: str, repeats: int, screenshot: Path) -> dict[str, float]:
                 page.screenshot(path=str(screenshot), full_page=True)
             page.close()
         browser.close()
-    out["page load to all charts drawn"] = statistics.median(loads) * 1000
-    out["apply a filter to redrawn"] = statistics.median(filtered) * 1000
-    out["page load worst"] = max(loads) * 1000
+    # In-page: measured by the page itself (navigation start -> every chart and the queue drawn).
+    out["in page: navigation start to all drawn"] = statistics.median(in_page) * 1000
+    out["in page: apply filter to all redrawn"] = statistics.median(in_page_filter) * 1000
+    out["in page: navigation to drawn, worst"] = max(in_page) * 1000
+    # Harness wall time: also counts Playwright's page creation, load event and polling.
+    out["playwright wall: goto to ready"] = statistics.median(loads) * 1000
+    out["playwright wall: click Apply to ready"] = statistics.median(filtered) * 1000
     return out
 
 
@@ -217,7 +232,8 @@ def main() -> None:
         tmp.cleanup()
 
     print(
-        f"\nDashboard benchmark: {int(seeded['rows']):,} scored services on {backend}, medians of {args.repeats}"
+        f"\nDashboard benchmark: {int(seeded['rows']):,} scored services on {backend}, "
+        f"medians of {args.repeats}"
     )
     print(f"{'measure':<52} {'ms':>10}")
     for group, vals in results.items():

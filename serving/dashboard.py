@@ -82,7 +82,8 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     @router.get("/api/filters")
     def filter_options(r: Repo) -> dict[str, Any]:
         """Filter choices: model versions (newest first), service families, UR denial date bounds."""
-        return {**r.filter_options(), "models": r.models(), "current_model": r.current_model()}
+        models = r.models()  # newest scoring first: the first is the current model
+        return {**r.filter_options(), "models": models, "current_model": models[0] if models else None}
 
     @router.get("/api/summary")
     def summary(r: Repo, f: Filters) -> dict[str, Any]:

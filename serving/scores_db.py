@@ -105,6 +105,7 @@ class ScoredService(ScoresBase):
             for name, cols in COVERING_INDEXES
         ],
         Index("ix_scored_family", "service_family", "probability"),
+        Index("ix_scored_denial_date", "ur_denial_date"),  # date bounds of the filter controls
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -349,6 +350,16 @@ class ScoresRepository:
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=["model_name", "model_version"], set_=update)
             )
+
+    def optimize(self) -> None:
+        """Refresh planner statistics after a large write (and, on PostgreSQL, the visibility map,
+        so the covering indexes give index-only scans). Autovacuum would get there, later."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM (ANALYZE) scored_services")
+        else:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
 
     # ---- filter helpers --------------------------------------------------------------------
     @staticmethod

@@ -17,6 +17,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field
 
 CASE_SUFFIXES = (".json", ".jsonl", ".ndjson")
+OPTIMIZE_AFTER = 1000  # services written in one run before statistics are refreshed
 
 
 class ScoreParams(BaseModel):
@@ -209,6 +210,8 @@ def score(
                 pending = []
             bar.advance(task)
     repo.save_scores(pending)
+    if n_services >= OPTIMIZE_AFTER:
+        repo.optimize()  # fresh planner statistics keep the dashboard's queries on their indexes
 
     meta = triage_model.metadata
     curve = (meta.metrics or {}).get("reliability")

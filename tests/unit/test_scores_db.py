@@ -232,7 +232,9 @@ def test_csv_export_streams_the_filtered_table(loaded) -> None:  # type: ignore[
 
 
 def test_models_and_calibration_curve(loaded) -> None:  # type: ignore[no-untyped-def]
-    repo, _rows = loaded
+    repo, rows = loaded
+    repo.optimize()  # VACUUM ANALYZE / PRAGMA optimize must run on a live database, data untouched
+    assert repo.count() == len(rows)
     later = datetime.now(UTC)
     repo.save_scores([_row("LATEST", 0, 0.5, model_version="3", scored_at=later)])
     models = repo.models()

@@ -28,6 +28,7 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("ix_scored_model_facts", [*_M, *_FACTS, "probability", "letter_id"]),
     ("ix_scored_model_scored_at", [*_M, "scored_at"]),
     ("ix_scored_family", ["service_family", "probability"]),
+    ("ix_scored_denial_date", ["ur_denial_date"]),
 ]
 
 
