@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.slow
 
 def _imr(*args: str) -> subprocess.CompletedProcess[str]:
     code = "from imr_triage.cli import app; app()"
+    env = {**os.environ, "COLUMNS": "220"}  # a wide table, so phrases are not wrapped mid-word
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO_ROOT,
-                          timeout=300)
+                          timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
