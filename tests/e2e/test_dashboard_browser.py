@@ -81,7 +81,8 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
     assert 0 < in_family["services"] < total
 
     with live_dashboard(scored_db) as base:
-        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        context = browser.new_context(viewport={"width": 1400, "height": 1300})
+        page = context.new_page()
         errors: list[str] = []
         outside: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -135,7 +136,7 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         n_case_rows = len(repo.case_rows(letter_id))
         assert page.locator("#case-services tbody tr").count() == n_case_rows
         assert page.locator("#case-services li").count() > 0
-        page.close()
+        context.close()
 
     repo.engine.dispose()
     assert not errors, errors
