@@ -139,7 +139,9 @@ def main() -> None:
     for size in args.sizes:
         batch = pool.sample(n=size, replace=len(pool) < size, random_state=size).reset_index(drop=True)
         repeats = args.repeats or (100 if size == 1 else 20 if size <= 1000 else 5)
+        c0 = time.process_time()
         t_explain = time_call(lambda b=batch: explainer.explain_records(b), repeats)
+        cpu_per_call = (time.process_time() - c0) / repeats  # all threads; robust to other load
         t_score = time_call(lambda b=batch: model.predict_proba(b), repeats)
         few = max(3, repeats // 4)
         records = explainer.explain_records(batch)
@@ -157,6 +159,7 @@ def main() -> None:
             "lightgbm_pred_contrib_services_per_s": size / statistics.median(t_lgb),
             "score_only_services_per_s": size / statistics.median(t_score),
             "ms_per_batch": med * 1000,
+            "cpu_ms_per_service": cpu_per_call / size * 1000,
         })
 
     print(f"explanations, top-k={args.top_k}; {source}")
@@ -165,13 +168,14 @@ def main() -> None:
     print(f"fast TreeSHAP available: {fast} (warm-up {warm_s:.1f}s); "
           f"load average at end: {os.getloadavg()[0]:.1f}")
     head = (f"{'batch':>7} {'ms/batch':>10} {'explained/s':>12} {'+JSON/s':>9} {'pydantic/s':>11} "
-            f"{'lgb-contrib/s':>14} {'score-only/s':>13}")
+            f"{'lgb-contrib/s':>14} {'score-only/s':>13} {'CPU ms/svc':>11}")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['batch']:>7} {r['ms_per_batch']:>10.2f} {r['services_per_s']:>12,.0f} "
               f"{r['with_json_services_per_s']:>9,.0f} {r['validated_models_services_per_s']:>11,.0f} "
-              f"{r['lightgbm_pred_contrib_services_per_s']:>14,.0f} {r['score_only_services_per_s']:>13,.0f}")
+              f"{r['lightgbm_pred_contrib_services_per_s']:>14,.0f} {r['score_only_services_per_s']:>13,.0f} "
+              f"{r['cpu_ms_per_service']:>11.3f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "explain", "source": source, "top_k": args.top_k, "results": rows,

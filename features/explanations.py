@@ -25,6 +25,7 @@ from features.guideline_phrases import (
     PhraseEntry,
     PhraseTable,
     load_phrase_table,
+    value_key,
 )
 from features.records import Case
 from features.spec import FeatureSpec
@@ -238,7 +239,7 @@ class Explainer:
         context_names = [f for f in self._context_features if f in rows.columns]
         context_cols = {f: columns.values(f) for f in context_names}
         ctx_keys = list(zip(*(columns.codes(f) for f in context_names), strict=True)) or [()] * n
-        headings = pd.Series(ids["service"], dtype=object).fillna("")
+        headings = [h or "" for h in ids["service"]]
         hits = [[bool(p.search(h)) for h in headings] for p in self.phrases.heading_patterns]
         heading_keys = list(zip(*hits, strict=True)) or [()] * n
         family = self.phrases.family_feature
@@ -346,7 +347,12 @@ class _LazyColumns:
     def codes(self, name: str) -> list[int]:
         """Same code = same value (missing values share one code), for cache keys."""
         if name not in self._codes:
-            self._codes[name] = pd.factorize(pd.Series(self.values(name), dtype=object))[0].tolist()
+            vals = self.values(name)
+            if len(vals) < 256:  # pandas' fixed cost dominates small batches
+                seen: dict[str, int] = {}
+                self._codes[name] = [seen.setdefault(value_key(v), len(seen)) for v in vals]
+            else:
+                self._codes[name] = pd.factorize(pd.Series(vals, dtype=object))[0].tolist()
         return self._codes[name]
 
 
