@@ -75,14 +75,15 @@ def sized_table(source: Path, n_services: int, seed: int):  # -> pd.DataFrame
     letters = df["letter_id"].unique()
     per_letter = len(df) / len(letters)
     rng = np.random.default_rng(seed)
-    pick = rng.choice(letters, int(n_services / per_letter * 1.05) + 1, replace=True)
-    groups = dict(tuple(df.groupby("letter_id", sort=False)))
-    parts = []
-    for i, lid in enumerate(pick):
-        g = groups[lid].copy()
-        g["letter_id"] = f"BENCH-{i:07d}"
-        parts.append(g)
-    return pd.concat(parts, ignore_index=True).head(n_services)
+    pick = rng.choice(len(letters), int(n_services / per_letter * 1.05) + 1, replace=True)
+    codes = pd.factorize(df["letter_id"])[0]
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(letters)))
+    sizes = np.bincount(codes, minlength=len(letters))
+    rows = np.concatenate([order[starts[k] : starts[k] + sizes[k]] for k in pick])
+    out = df.iloc[rows].reset_index(drop=True)
+    out["letter_id"] = np.repeat([f"BENCH-{i:07d}" for i in range(len(pick))], sizes[pick])
+    return out.head(n_services)
 
 
 def _child(source: str, n: int, seed: int, params: dict, queue: mp.Queue) -> None:
@@ -114,6 +115,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 200_000])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--synth-letters", type=int, default=5000, help="corpus size when --features is absent")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = ap.parse_args()
 
     from imr_triage.params import load_params, section
@@ -151,8 +153,8 @@ def main() -> None:
             f"{r['services']:>9} {r['median_seconds']:>9} {r['median_peak_rss_mb']:>12} "
             f"{r['median_train_rss_growth_mb']:>14} {r['services_per_second']:>11}"
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
         json.dumps(
             {
                 "benchmark": "train",
@@ -167,7 +169,7 @@ def main() -> None:
             default=str,
         )
     )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

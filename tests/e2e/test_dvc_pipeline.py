@@ -49,6 +49,8 @@ def test_repro_runs_all_then_nothing_then_only_dependents(tmp_path: Path) -> Non
     proj = tmp_path / "proj"
     proj.mkdir()
     shutil.copy(REPO / "dvc.yaml", proj / "dvc.yaml")
+    for code in ("features", "training"):  # stages depend on their code (hashed, not imported from here)
+        shutil.copytree(REPO / code, proj / code, ignore=shutil.ignore_patterns("__pycache__"))
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     (proj / "params.yaml").write_text(yaml.safe_dump(_merge(params, SMALL), sort_keys=False))
     env = {
@@ -64,6 +66,7 @@ def test_repro_runs_all_then_nothing_then_only_dependents(tmp_path: Path) -> Non
     }
     _run(["git", "init", "-q"], proj, env)
     _run([str(BIN / "dvc"), "init", "-q"], proj, env)
+    shutil.copy(REPO / ".dvcignore", proj / ".dvcignore")
 
     first = _run([str(BIN / "dvc"), "repro"], proj, env)
     assert _ran(first) == {"synth", "parse", "features", "train", "evaluate", "register"}
@@ -82,4 +85,12 @@ def test_repro_runs_all_then_nothing_then_only_dependents(tmp_path: Path) -> Non
     (proj / "params.yaml").write_text(yaml.safe_dump(changed, sort_keys=False))
     third = _run([str(BIN / "dvc"), "repro"], proj, env)
     assert _ran(third) == {"train", "evaluate", "register"}, third
+    assert "Stage 'features' didn't change" in third
     assert json.loads((proj / "reports" / "registry.json").read_text())["version"] == "2"
+
+    # a code change re-runs its stage and what depends on it, nothing upstream
+    with (proj / "training" / "registry.py").open("a") as fh:
+        fh.write("\n# edited\n")
+    fourth = _run([str(BIN / "dvc"), "repro"], proj, env)
+    assert _ran(fourth) == {"register"}, fourth
+    assert json.loads((proj / "reports" / "registry.json").read_text())["version"] == "3"
