@@ -24,6 +24,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# Running `python benchmarks/train.py` puts benchmarks/ first on sys.path, where benchmarks/features.py
+# would shadow the `features` package (also in spawned children, which inherit sys.path).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 RESULTS = REPO / "benchmarks" / "results" / "train.json"
 
 
@@ -133,6 +136,10 @@ def main() -> None:
                 q: mp.Queue = ctx.Queue()
                 p = ctx.Process(target=_child, args=(str(source), n, r, params, q))
                 p.start()
+                while p.is_alive() and q.empty():  # a crashed child must not leave us waiting
+                    p.join(timeout=1)
+                if q.empty():
+                    raise SystemExit(f"training child for {n} services failed (exit {p.exitcode})")
                 runs.append(q.get())
                 p.join()
             rows.append(
