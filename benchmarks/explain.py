@@ -19,22 +19,18 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
-# benchmarks/features.py shadows the `features` package when this folder is on the import path.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
 
-import lightgbm as lgb  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from features.calibration import fit_calibrator  # noqa: E402
-from features.encoder import FeatureEncoder  # noqa: E402
-from features.explanations import Explainer  # noqa: E402
-from features.model_artifact import ModelMetadata, TriageModel  # noqa: E402
-from features.spec import Dtype, FeatureSpec, load_spec  # noqa: E402
+from features.calibration import fit_calibrator
+from features.encoder import FeatureEncoder
+from features.explanations import Explainer
+from features.model_artifact import ModelMetadata, TriageModel
+from features.spec import Dtype, FeatureSpec, load_spec
 
 RESULTS = Path(__file__).resolve().parent / "results" / "explain.json"
 SYNTH_TYPES = {  # (family, type, heading) triples for the synthetic benchmark rows

@@ -29,9 +29,6 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-# Scripts here run with benchmarks/ first on sys.path, where benchmarks/features.py would shadow the
-# `features` package; drop that entry so the package is imported.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 RESULTS = ROOT / "benchmarks" / "results"
 DEV_KEY = "imr-dev-key"
 

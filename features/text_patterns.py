@@ -214,7 +214,8 @@ def to_number(token: str | None, words: dict[str, int]) -> float | None:
         return None
 
 
-_SENTENCE_END = re.compile(r"(?<!\bDr)(?<!\bvs)(?<!\bNo)(?<!\bno)[.;!?](?=\s+[A-Z(\"]|\s*$)")
+# The punctuation comes first so `re` skips ahead to it; the look-behinds then include it.
+_SENTENCE_END = re.compile(r"[.;!?](?<!\bDr.)(?<!\bvs.)(?<!\bNo.)(?<!\bno.)(?=\s+[A-Z(\"]|\s*$)")
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

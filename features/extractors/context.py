@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from features.pre_review import PreReviewCase, PreReviewService
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
-from features.text_patterns import TextPatterns, ascii_lower, load_patterns, sentence_bounds
+from features.text_patterns import FastPattern, TextPatterns, ascii_lower, load_patterns, sentence_bounds
 
 
 @dataclass
@@ -32,6 +33,14 @@ class CaseContext:
             self._bounds = sentence_bounds(self.case.clinical_summary)
         return self._bounds
 
+    def matches(self, pattern: FastPattern) -> list[re.Match[str]]:
+        """Every match of `pattern` in the summary, found once per case: each service asks again."""
+        key = ("matches", pattern.pattern)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = list(pattern.finditer(self.summary))
+        return found
+
     @classmethod
     def build(cls, case: PreReviewCase) -> CaseContext:
         summary = ascii_lower(case.clinical_summary)
@@ -46,6 +55,7 @@ class ServiceContext:
     service: PreReviewService
     service_class: ServiceClass
     text: str  # ascii-lower-cased service text: what patterns search
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text_raw(self) -> str:

@@ -48,6 +48,13 @@ def service_type(ctx: ServiceContext) -> Extraction:
 
 
 def _heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
+    """Regions the heading names (memoised per service: the region and prior-imaging features ask)."""
+    if "regions" not in ctx.cache:
+        ctx.cache["regions"] = _find_heading_regions(ctx)
+    return ctx.cache["regions"]
+
+
+def _find_heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
     found = []
     for name, pat in ctx.patterns.regions.items():
         m = pat.search(ctx.text)
@@ -282,15 +289,20 @@ def duration_of_use_months(ctx: ServiceContext) -> Extraction:
     text = ctx.case_ctx.summary
     if not text:
         return MISSING
-    bounds = ctx.case_ctx.bounds
+    case_ctx = ctx.case_ctx
+    bounds = case_ctx.bounds
+    request_cue = ctx.patterns["request_cue"]
+    memo = case_ctx.cache.setdefault("duration_by_sentence", {})
     for pat in _service_mention_patterns(ctx):
         seen: set[int] = set()
-        for mention in pat.finditer(text):
+        for mention in case_ctx.matches(pat):
             s, e = sentence_of(bounds, mention.start())
-            if s in seen or ctx.patterns["request_cue"].search(text, s, e):
+            if s in seen:
                 continue
+            if s not in memo:  # a sentence's duration depends on the case only, not on the service
+                memo[s] = None if request_cue.search(text, s, e) else _duration_in_sentence(ctx, s, e)
             seen.add(s)
-            found = _duration_in_sentence(ctx, s, e)
+            found = memo[s]
             if found is not None:
                 return found
     return MISSING
@@ -308,21 +320,33 @@ def prior_imaging_same_region(ctx: ServiceContext) -> Extraction:
     text = ctx.case_ctx.summary
     if not text:
         return MISSING
-    p = ctx.patterns
     regions = _service_regions(ctx)
     region_pats = [ctx.patterns.regions[r] for r in regions]
-    bounds = ctx.case_ctx.bounds
-    for m in p["imaging_word"].finditer(text):
-        s, e = sentence_of(bounds, m.start())
-        sentence = text[s:e]
-        if p["request_cue"].search(sentence) or not p["imaging_result_cue"].search(sentence):
-            continue
-        if is_negated(text, m.start(), s, p["negation"]):
-            continue
+    for s, e, sentence in _done_imaging_sentences(ctx):
         if region_pats and not any(rp.search(sentence) for rp in region_pats):
             continue
         return Extraction(True, summary_span(ctx, s, e))
     return Extraction(False, None)
+
+
+def _done_imaging_sentences(ctx: ServiceContext) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each summary imaging mention reporting done imaging, in order; per case."""
+    cache = ctx.case_ctx.cache
+    if "done_imaging" not in cache:
+        text = ctx.case_ctx.summary
+        p = ctx.patterns
+        bounds = ctx.case_ctx.bounds
+        found = []
+        for m in p["imaging_word"].finditer(text):
+            s, e = sentence_of(bounds, m.start())
+            sentence = text[s:e]
+            if p["request_cue"].search(sentence) or not p["imaging_result_cue"].search(sentence):
+                continue
+            if is_negated(text, m.start(), s, p["negation"]):
+                continue
+            found.append((s, e, sentence))
+        cache["done_imaging"] = found
+    return cache["done_imaging"]
 
 
 def prior_sessions(ctx: ServiceContext) -> Extraction:
@@ -330,30 +354,44 @@ def prior_sessions(ctx: ServiceContext) -> Extraction:
     t = ctx.service_class.type
     if t not in _THERAPY_TYPES:
         return MISSING
-    text = ctx.case_ctx.summary
-    p = ctx.patterns
     therapy = compile_lower(_THERAPY_TYPES[t])
-    bounds = ctx.case_ctx.bounds
     best: tuple[float, int, int] | None = None
-    for m in p["no_prior_sessions"].finditer(text):
+    for m in ctx.case_ctx.matches(ctx.patterns["no_prior_sessions"]):
         if therapy.search(m.group(0)):
             best = (0.0, m.start(), m.end())
-    for key in ("sessions_out_of", "sessions_count"):
-        for m in p[key].finditer(text):
-            s, e = sentence_of(bounds, m.start())
-            sentence = text[s:e]
-            if not therapy.search(sentence) or not p["completed_cue"].search(sentence):
-                continue
-            if p["request_cue"].search(text, s, m.start()):
-                continue
-            n = to_number(m.group(1), p.number_words)
-            if n is None or n > 100:
-                continue
-            if best is None or n > best[0]:
-                best = (n, m.start(), m.end())
+    for n, m, sentence in _completed_session_counts(ctx):
+        if not therapy.search(sentence):
+            continue
+        if best is None or n > best[0]:
+            best = (n, m.start(), m.end())
     if best is None:
         return MISSING
     return Extraction(best[0], summary_span(ctx, best[1], best[2]))
+
+
+def _completed_session_counts(ctx: ServiceContext) -> list[tuple[float, re.Match[str], str]]:
+    """(count, match, sentence) of each summary session count reported as done, in order; per case
+    (which therapy the sentence names is checked per service)."""
+    cache = ctx.case_ctx.cache
+    if "completed_sessions" not in cache:
+        text = ctx.case_ctx.summary
+        p = ctx.patterns
+        bounds = ctx.case_ctx.bounds
+        found = []
+        for key in ("sessions_out_of", "sessions_count"):
+            for m in p[key].finditer(text):
+                s, e = sentence_of(bounds, m.start())
+                sentence = text[s:e]
+                if not p["completed_cue"].search(sentence):
+                    continue
+                if p["request_cue"].search(text, s, m.start()):
+                    continue
+                n = to_number(m.group(1), p.number_words)
+                if n is None or n > 100:
+                    continue
+                found.append((n, m, sentence))
+        cache["completed_sessions"] = found
+    return cache["completed_sessions"]
 
 
 SERVICE_EXTRACTORS = {

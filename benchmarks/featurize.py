@@ -3,9 +3,9 @@
 Times `build_feature_table` (all extractors + the typed DataFrame) on parsed synthetic letters
 (generated in memory, labelled synthetic) and, when ../shared/data is present, on the real letters.
 Parsing is not timed. Prints a table of medians over repeats and writes
-benchmarks/results/features.json.
+benchmarks/results/featurize.json.
 
-    .venv/bin/python benchmarks/features.py [--letters 2000] [--repeats 5]
+    .venv/bin/python benchmarks/featurize.py [--letters 2000] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
-# This script is named like the `features` package; drop its own folder from the import path.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from features.letters import parse_text
+from features.records import Case
+from features.synth.corpus import iter_letters
+from features.synth.generative_model import GeneratorSettings
+from features.table import build_feature_table
 
-from features.letters import parse_text  # noqa: E402
-from features.records import Case  # noqa: E402
-from features.synth.corpus import iter_letters  # noqa: E402
-from features.synth.generative_model import GeneratorSettings  # noqa: E402
-from features.table import build_feature_table  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results" / "features.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "featurize.json"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dwc-imr-letters" / "pdf"
 
 
