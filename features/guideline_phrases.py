@@ -235,10 +235,15 @@ def _as_number(value: Any) -> float | None:
 
 
 def load_phrase_table(path: Path | str | None = None) -> PhraseTable:
-    """Load and validate the table (the packaged one by default); errors name the file."""
+    """Load and validate the table: a file path, or the name of a packaged table (e.g.
+    `dmhc_guideline_phrases.yaml`); the packaged default when none is given. Errors name the file."""
+    name = DEFAULT_TABLE
+    if path is not None and len(Path(path).parts) == 1 and not Path(path).exists():
+        if resources.files("features").joinpath(Path(path).name).is_file():
+            path, name = None, Path(path).name
     if path is None:
-        text = resources.files("features").joinpath(DEFAULT_TABLE).read_text(encoding="utf-8")
-        where = f"features/{DEFAULT_TABLE}"
+        text = resources.files("features").joinpath(name).read_text(encoding="utf-8")
+        where = f"features/{name}"
     else:
         text = Path(path).read_text(encoding="utf-8")
         where = str(path)

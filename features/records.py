@@ -73,7 +73,7 @@ class Case(BaseModel):
 
     letter_id: str = Field(description="Case number, or the file stem when the letter has none.")
     case_number: str | None = None
-    letter_format: Literal["dwc-2016", "legacy-2014", "synthetic"] = "dwc-2016"
+    letter_format: Literal["dwc-2016", "legacy-2014", "synthetic", "dmhc-trend"] = "dwc-2016"
     synthetic: bool = Field(default=False, description="True for letters made by `imr synth`.")
     date_assigned: date | None = None
     date_of_injury: date | None = None

@@ -163,22 +163,35 @@ class FeatureSpec(BaseModel):
 
 
 def load_spec(path: Path | str | None = None) -> FeatureSpec:
-    """Load and validate a spec file; the packaged `feature_spec.yaml` when no path is given
-    (that one is parsed once per process: the model is frozen, so sharing it is safe)."""
+    """Load and validate a spec: a file path, or the name of a packaged spec (e.g.
+    `dmhc_feature_spec.yaml`); the packaged `feature_spec.yaml` when none is given. Packaged specs
+    are parsed once per process (the model is frozen, so sharing it is safe)."""
     if path is None:
-        return _packaged_spec()
+        return _packaged_spec(DEFAULT_SPEC_FILE)
+    if _is_packaged_name(path):
+        return _packaged_spec(str(path))
     return _load_spec(path)
 
 
-@lru_cache(maxsize=1)
-def _packaged_spec() -> FeatureSpec:
-    return _load_spec(None)
+def _is_packaged_name(path: Path | str) -> bool:
+    """A bare file name that is not a file here but is one in the `features` package."""
+    p = Path(path)
+    return (
+        len(p.parts) == 1
+        and not p.exists()
+        and resources.files("features").joinpath(p.name).is_file()
+    )
 
 
-def _load_spec(path: Path | str | None) -> FeatureSpec:
+@lru_cache(maxsize=8)
+def _packaged_spec(name: str) -> FeatureSpec:
+    return _load_spec(None, name)
+
+
+def _load_spec(path: Path | str | None, packaged: str = DEFAULT_SPEC_FILE) -> FeatureSpec:
     if path is None:
-        text = resources.files("features").joinpath(DEFAULT_SPEC_FILE).read_text(encoding="utf-8")
-        origin = f"features/{DEFAULT_SPEC_FILE}"
+        text = resources.files("features").joinpath(packaged).read_text(encoding="utf-8")
+        origin = f"features/{packaged}"
     else:
         text = Path(path).read_text(encoding="utf-8")
         origin = str(path)

@@ -36,6 +36,7 @@ rationale, decision date) are refused. Authenticate with the `X-API-Key` header.
 
 def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None) -> FastAPI:
     """Build the app; `source` overrides where models come from (default: from `settings`)."""
+    from features.spec import load_spec
     from serving.dashboard import include_dashboard
     from serving.model_sources import build_source
     from serving.routes_admin import router as admin_router
@@ -43,6 +44,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     from serving.routes_score import build_score_router
     from serving.scorer import prepare_scorer
 
+    spec = load_spec(settings.feature_spec)
     metrics = ServiceMetrics()
     model_source = source if source is not None else build_source(settings)
 
@@ -54,7 +56,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
 
     store: ModelStore[Any] = ModelStore(
         model_source,
-        validate=lambda model: prepare_scorer(model, settings),
+        validate=lambda model: prepare_scorer(model, settings, spec),
         on_swap=on_swap,
         on_outcome=on_outcome,
     )
@@ -101,7 +103,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
 
     app.include_router(health_router)
     app.include_router(admin_router)
-    app.include_router(build_score_router(settings))
+    app.include_router(build_score_router(settings, spec))
     include_dashboard(app)  # /dashboard over the scores DB (IMR_SCORES_DB_URL), opened on first use
     # Outermost last: metrics see every request, including the 413s of the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -35,7 +35,11 @@ class Scorer:
         self.serving_spec = serving_spec
         self.fast = FastEncoder.for_model(model)
         self.reasons = ReasonBuilder(
-            model.spec, model.feature_of_column, model.calibrator.apply, load_phrase_table(), settings.top_k
+            model.spec,
+            model.feature_of_column,
+            model.calibrator.apply,
+            load_phrase_table(settings.guideline_phrases),
+            settings.top_k,
         )
         self.band_edges = list(settings.risk_band_edges)
         self.batch_threads = settings.batch_threads

@@ -53,6 +53,16 @@ class ServingSettings(BaseSettings):
     poll_interval_s: float = Field(
         default=30.0, ge=0, description="How often to check the alias for a new version (0: never)."
     )
+    feature_spec: str | None = Field(
+        default=None,
+        description="Feature spec the API builds requests from: a file or a packaged name such as "
+        "'dmhc_feature_spec.yaml' (default: the letters spec); the model must read the same features.",
+    )
+    guideline_phrases: str | None = Field(
+        default=None,
+        description="Guideline phrase table for reasons: a file or a packaged name such as "
+        "'dmhc_guideline_phrases.yaml' (default: the letters table).",
+    )
 
     # --- scoring ---
     risk_band_edges: list[float] = Field(

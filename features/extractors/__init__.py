@@ -12,10 +12,11 @@ from collections.abc import Callable
 from features.evidence import Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
+from features.extractors.dmhc_level import DMHC_EXTRACTORS
 from features.extractors.service_level import SERVICE_EXTRACTORS
 
 Extractor = Callable[[ServiceContext], Extraction]
 
-EXTRACTORS: dict[str, Extractor] = {**CASE_EXTRACTORS, **SERVICE_EXTRACTORS}
+EXTRACTORS: dict[str, Extractor] = {**CASE_EXTRACTORS, **SERVICE_EXTRACTORS, **DMHC_EXTRACTORS}
 
 __all__ = ["EXTRACTORS", "CaseContext", "Extraction", "Extractor", "ServiceContext"]

@@ -19,6 +19,8 @@ _MODULES: list[str] = [
     "imr_triage.commands.register",
     "imr_triage.commands.evaluate_real",
     "imr_triage.commands.score",
+    "imr_triage.commands.ingest_dmhc",
+    "imr_triage.commands.benchmark_dmhc",
 ]
 
 
