@@ -13,12 +13,17 @@ from typing import Any
 
 import numpy as np
 
+from features.fast_treeshap import FastTreeShap
 from features.spec import Dtype, FeatureSpec, load_spec
 from serving.fast_encoder import FastEncoder
 from serving.reasons import ReasonBuilder
 from serving.settings import ServingSettings
 
 ADDITIVITY_TOLERANCE = 1e-6
+# From this many rows the precomputed TreeSHAP tables beat LightGBM `pred_contrib` (same values);
+# below it the numba call overhead is not worth it.
+FAST_SHAP_MIN_ROWS = 64
+FAST_SHAP_AGREEMENT = 1e-9
 
 
 class ModelValidationError(ValueError):
@@ -34,12 +39,10 @@ class Scorer:
         self.model = model
         self.serving_spec = serving_spec
         self.fast = FastEncoder.for_model(model)
+        # exact path-dependent TreeSHAP tables, built once per loaded model (None when unsupported)
+        self.fast_shap: FastTreeShap | None = FastTreeShap.build(model.booster)
         self.reasons = ReasonBuilder(
-            model.spec,
-            model.feature_of_column,
-            model.calibrator.apply,
-            load_phrase_table(settings.guideline_phrases),
-            settings.top_k,
+            model.spec, model.feature_of_column, model.calibrator.apply, load_phrase_table(), settings.top_k
         )
         self.band_edges = list(settings.risk_band_edges)
         self.batch_threads = settings.batch_threads
@@ -56,10 +59,13 @@ class Scorer:
         return np.ascontiguousarray(self.model.encode(frame).to_numpy(dtype=np.float64))
 
     def contributions(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """LightGBM `pred_contrib` (columns + expected value); one thread: no OpenMP start-up per call."""
+        """SHAP values per column + expected value: fast TreeSHAP for batches, else LightGBM
+        `pred_contrib` on one thread (no OpenMP start-up per small call)."""
         x = self.encode(rows)
         if len(x) == 0:
             return np.zeros((0, x.shape[1] + 1))
+        if self.fast_shap is not None and len(x) >= FAST_SHAP_MIN_ROWS:
+            return self.fast_shap.contributions(x)
         threads = 1 if len(x) < self.parallel_from_rows else self.batch_threads
         return np.asarray(
             self.model.booster.predict(x, pred_contrib=True, num_threads=threads), dtype=np.float64
@@ -161,6 +167,10 @@ def prepare_scorer(model: Any, settings: ServingSettings, serving_spec: FeatureS
     gap = float(np.max(np.abs(contrib.sum(axis=1) - raw)))
     if not gap <= ADDITIVITY_TOLERANCE:
         raise ModelValidationError(f"contributions do not add up to the raw score (max gap {gap:.2e})")
+    if scorer.fast_shap is not None:  # also compiles the kernel now, not on the first large batch
+        fast = scorer.fast_shap.contributions(x)
+        if not np.allclose(fast, contrib, rtol=0, atol=FAST_SHAP_AGREEMENT):
+            scorer.fast_shap = None  # never serve values that differ from pred_contrib
     for item, p in zip(scored, prob.tolist(), strict=True):
         if not math.isclose(item["overturn_likelihood"], p, rel_tol=0, abs_tol=1e-9):
             raise ModelValidationError("explained likelihood differs from the model's probability")

@@ -60,6 +60,21 @@ def test_fast_encoder_equals_feature_encoder(model, n: int) -> None:
     assert np.array_equal(fast.encode(rows), reference, equal_nan=True)
 
 
+@pytest.mark.parametrize("n", [63, 64, 300])
+def test_batch_contributions_equal_pred_contrib(model, n: int) -> None:
+    """Batches from FAST_SHAP_MIN_ROWS use the fast TreeSHAP tables; values equal LightGBM's."""
+    scorer = prepare_scorer(model, ServingSettings(_env_file=None))
+    assert scorer.fast_shap is not None
+    rows = _json_rows(model, n, seed=n)
+    x = scorer.encode(rows)
+    want = model.booster.predict(x, pred_contrib=True, num_threads=1)
+    got = scorer.contributions(rows)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    raw = model.booster.predict(x, raw_score=True, num_threads=1)
+    np.testing.assert_allclose(got.sum(axis=1), raw, rtol=0, atol=1e-6)
+
+
 def test_reasons_equal_the_explainer(model) -> None:
     settings = ServingSettings(_env_file=None, top_k=4)
     scorer = prepare_scorer(model, settings)
