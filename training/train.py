@@ -64,6 +64,9 @@ class TrainParams(BaseModel):
     selection_metric: Literal["brier", "log_loss"] = "brier"
     num_threads: int = 1  # >1 only on an idle machine: OpenMP spin-waits badly when cores are shared
     model_name: str = "imr-overturn"
+    engine: Literal["local", "dask"] = "local"  # dask: DaskLGBMClassifier (training/dask_train.py)
+    dask_scheduler: str = "local"  # engine dask: scheduler address, or 'local' for a LocalCluster
+    dask_workers: int = Field(default=2, ge=1)  # engine dask with 'local': LocalCluster workers
     encoder: EncoderParams = Field(default_factory=EncoderParams)
     lgbm: LgbmParams = Field(default_factory=LgbmParams)
 
@@ -103,6 +106,16 @@ def _lgb_params(p: TrainParams, weighting: str, pos_weight: float) -> dict[str, 
     if weighting == "balanced":
         params["scale_pos_weight"] = pos_weight
     return params
+
+
+def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[dict[str, float]]:
+    """Mean predicted vs observed overturn rate per equal-width probability bin (empty bins left out)."""
+    bins = np.minimum((np.asarray(p) * n_bins).astype(int), n_bins - 1)
+    curve = []
+    for b in np.unique(bins):
+        m = bins == b
+        curve.append({"predicted": float(p[m].mean()), "observed": float(y[m].mean()), "count": int(m.sum())})
+    return curve
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -178,6 +191,12 @@ def _cross_fitted(
 
 def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> TrainResult:
     """Train on every labelled row of `table` (the caller has already removed the holdout)."""
+    if params.engine == "dask":
+        from features.distributed import dask_client
+        from training.dask_train import train_model_dask
+
+        with dask_client(params.dask_scheduler, params.dask_workers) as client:
+            return train_model_dask(table, spec, params, client)
     t0 = time.perf_counter()
     data = labelled_rows(table, spec)
     if data.empty or data[spec.target].nunique() < 2:
@@ -250,13 +269,14 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         synthetic_training_data=synthetic,
         created_at=created,
     )
+    oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration)
+    # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
+    # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
+    metadata.metrics["reliability"] = reliability_curve(np.asarray(y), oof_probability)
+    metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)"
     model = TriageModel(spec, encoder, booster, calibrator, metadata)
     oof = pd.DataFrame(
-        {
-            "letter_id": groups,
-            "y": y,
-            "oof_probability": _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration),
-        }
+        {"letter_id": groups, "y": y, "oof_probability": oof_probability}
     )  # type: ignore[arg-type]
     for w, raw in raw_by_w.items():
         oof[f"raw_{w}"] = raw

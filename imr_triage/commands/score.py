@@ -109,6 +109,58 @@ def _reliability(pairs: list[tuple[float, int]], bins: int) -> list[dict[str, fl
     ]
 
 
+def risk_band(p: float, bands: tuple[list[float], list[str]]) -> str:
+    """The API's risk band label of a probability (edges ascending, one more label than edges)."""
+    edges, labels = bands
+    return next((lab for edge, lab in zip(edges, labels, strict=False) if p < edge), labels[-1])
+
+
+def score_file(
+    path: Path, triage_model: Any, explainer: Any, k: int, name: str, version: str, scored_at: Any,
+    bands: tuple[list[float], list[str]],
+) -> tuple[list[Any], list[tuple[float, int]], int]:
+    """Score rows, (probability, outcome) pairs of decided services, and the case count of one file."""
+    from features.explanations import case_inputs
+    from serving.scores_db import ScoreRow
+
+    out: list[ScoreRow] = []
+    labelled: list[tuple[float, int]] = []
+    n_cases = 0
+    for case in _cases_in(path):
+        if not case.services:
+            raise ValueError(f"{case.letter_id}: no disputed services found")
+        rows, evidence = case_inputs(case, triage_model.spec)
+        explained = explainer.explain(rows, evidence, k)
+        decisions = {s.item_index: s.decision for s in case.services}
+        for row, ex in zip(rows.to_dict("records"), explained, strict=True):
+            p = float(ex.overturn_likelihood)
+            out.append(
+                ScoreRow(
+                    letter_id=case.letter_id,
+                    item_index=int(row["item_index"]),
+                    service_heading=str(ex.service or row.get("service") or ""),
+                    service_family=ex.service_family or row.get("service_family"),
+                    body_region=row.get("service_region") or None,
+                    ur_guideline_source=row.get("ur_guideline_source") or None,
+                    ur_denial_date=case.ur_denial_date,
+                    priority=case.priority,
+                    probability=p,
+                    risk_band=risk_band(p, bands),
+                    top_reasons=[r.model_dump(mode="json", exclude={"description"}) for r in ex.reasons],
+                    model_name=name,
+                    model_version=version,
+                    scored_at=scored_at,
+                    synthetic=case.synthetic,
+                )
+            )
+            # Decisions are post-review: never features, only the reliability check.
+            decision = decisions.get(int(row["item_index"]))
+            if decision is not None:
+                labelled.append((p, int(decision == "Overturned")))
+        n_cases += 1
+    return out, labelled, n_cases
+
+
 def score(
     inputs: list[Path] = typer.Argument(
         ..., help="Letters (.pdf/.txt), case files (.json/.jsonl) or folders."
@@ -125,6 +177,10 @@ def score(
     top_k: int | None = typer.Option(None, "--top-k", min=1, max=50, help="Reasons per service."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [score:]."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Score partitions of the inputs on Dask: a scheduler address or 'local'."
+    ),
+    dask_workers: int | None = typer.Option(None, help="Workers of `--dask local` [params: dask.n_workers]."),
 ) -> None:
     """Score and explain each disputed service and write it to the scores database."""
     from datetime import UTC, datetime
@@ -132,7 +188,7 @@ def score(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from features.explanations import Explainer, case_inputs
+    from features.explanations import Explainer
     from imr_triage.commands.explain import _load_model
     from imr_triage.params import load_params, section
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
@@ -153,55 +209,34 @@ def score(
     settings = ServingSettings()  # the API's risk bands, so CLI and API label scores alike
     edges, labels = settings.risk_band_edges, settings.risk_band_labels
 
-    def band(p: float) -> str:
-        return next((lab for edge, lab in zip(edges, labels, strict=False) if p < edge), labels[-1])
-
     repo = open_scores_db(db)
     scored_at = datetime.now(UTC)
     pending: list[ScoreRow] = []
     labelled: list[tuple[float, int]] = []
     n_cases = n_services = 0
     failed: list[tuple[str, str]] = list(failures)
+    if dask is not None:
+        from imr_triage.dask_runs import score_on_dask
+
+        n_cases, n_services, labelled, dask_failed = score_on_dask(
+            files, triage_model, k, name, version, scored_at, repo, cfg.batch_size, dask, dask_workers,
+            params_file,
+        )
+        failed += dask_failed
+        for src, reason in dask_failed:
+            err.print(f"[red]error[/red] {src}: {reason}")
     with Progress(TextColumn("score"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, disable=not progress, transient=True) as bar:  # fmt: skip
+                  console=err, disable=not progress or dask is not None, transient=True) as bar:  # fmt: skip
         task = bar.add_task("files", total=len(files))
-        for path in files:
+        for path in files if dask is None else []:
             try:
-                for case in _cases_in(path):
-                    if not case.services:
-                        raise ValueError(f"{case.letter_id}: no disputed services found")
-                    rows, evidence = case_inputs(case, triage_model.spec)
-                    explained = explainer.explain(rows, evidence, k)
-                    decisions = {s.item_index: s.decision for s in case.services}
-                    for row, ex in zip(rows.to_dict("records"), explained, strict=True):
-                        p = float(ex.overturn_likelihood)
-                        pending.append(
-                            ScoreRow(
-                                letter_id=case.letter_id,
-                                item_index=int(row["item_index"]),
-                                service_heading=str(ex.service or row.get("service") or ""),
-                                service_family=ex.service_family or row.get("service_family"),
-                                body_region=row.get("service_region") or None,
-                                ur_guideline_source=row.get("ur_guideline_source") or None,
-                                ur_denial_date=case.ur_denial_date,
-                                priority=case.priority,
-                                probability=p,
-                                risk_band=band(p),
-                                top_reasons=[
-                                    r.model_dump(mode="json", exclude={"description"}) for r in ex.reasons
-                                ],
-                                model_name=name,
-                                model_version=version,
-                                scored_at=scored_at,
-                                synthetic=case.synthetic,
-                            )
-                        )
-                        # Decisions are post-review: never features, only the reliability check.
-                        decision = decisions.get(int(row["item_index"]))
-                        if decision is not None:
-                            labelled.append((p, int(decision == "Overturned")))
-                    n_cases += 1
-                    n_services += len(explained)
+                rows, file_labelled, file_cases = score_file(
+                    path, triage_model, explainer, k, name, version, scored_at, (edges, labels)
+                )
+                pending += rows
+                labelled += file_labelled
+                n_cases += file_cases
+                n_services += len(rows)
             except Exception as exc:  # noqa: BLE001 - reported per file, the rest still run
                 failed.append((str(path), str(exc)))
                 err.print(f"[red]error[/red] {path}: {exc}")
@@ -218,7 +253,7 @@ def score(
     metrics: dict[str, Any] = {m: v for m, v in (meta.metrics or {}).items() if isinstance(v, int | float)}
     if curve:
         points = [CalibrationPoint.model_validate(p) for p in curve]
-        metrics["reliability_source"] = "training holdout"
+        metrics["reliability_source"] = str((meta.metrics or {}).get("reliability_source", "training"))
     elif labelled:
         points = [CalibrationPoint.model_validate(p) for p in _reliability(labelled, cfg.calibration_bins)]
         metrics["reliability_services"] = len(labelled)
