@@ -20,6 +20,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from features.spec import Dtype, FeatureDef, FeatureSpec, load_spec
 
 OTHER_LEVEL = "_other_"  # rare levels in training and levels never seen in training
+# Column suffix of that bucket: level slugs never end in "_", so no level (not even "other") can clash.
+INFREQUENT_SUFFIX = "infrequent__"
 MISSING_LEVEL = "_missing_"
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -89,7 +91,8 @@ class _BooleanBlock(_NumericBlock):
 
 
 class _CategoricalBlock(_Block):
-    """One-hot over levels seen at least `min_frequency` times; the rest and unseen ones go to `_other_`."""
+    """One-hot over levels seen at least `min_frequency` times; the rest and unseen ones go to the
+    `<feature>__infrequent__` column."""
 
     def fit(self, values: pd.Series, options: dict[str, Any]) -> None:
         counts = pd.Series([_to_level(v) for v in values]).value_counts()
@@ -100,7 +103,7 @@ class _CategoricalBlock(_Block):
 
     def columns(self) -> list[str]:
         return [f"{self.feature.name}__{_level_slug(lvl)}" for lvl in self.levels] + [
-            f"{self.feature.name}__{OTHER_LEVEL.strip('_')}"
+            f"{self.feature.name}__{INFREQUENT_SUFFIX}"
         ]
 
     def transform(self, values: pd.Series) -> np.ndarray:

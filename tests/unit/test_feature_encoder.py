@@ -36,11 +36,11 @@ def test_encoder_outputs_float64_and_maps_columns_back_to_features():
     assert len(enc.feature_of_column) == out.shape[1]
     assert set(enc.feature_of_column) == set(load_spec().names)
     assert "service_family__imaging" in out.columns
-    # the rare level and a never-seen level both land in the `_other_` column
-    assert out.loc[5, "service_family__other"] == 1.0
+    # the rare level and a never-seen level both land in the infrequent bucket
+    assert out.loc[5, "service_family__infrequent__"] == 1.0
     unseen = df.iloc[[0]].copy()
     unseen["service_family"] = "teleportation"
-    assert enc.transform(unseen)["service_family__other"].iloc[0] == 1.0
+    assert enc.transform(unseen)["service_family__infrequent__"].iloc[0] == 1.0
     # each categorical row has exactly one hot column
     fam_cols = [c for c, f in zip(out.columns, enc.feature_of_column, strict=True) if f == "service_family"]
     assert (out[fam_cols].sum(axis=1) == 1.0).all()
@@ -67,3 +67,16 @@ def test_encoder_round_trips_through_pickle_and_accepts_json_records():
     out = clone.transform_records(json_rows)
     assert out.shape == (1, len(enc.get_feature_names_out()))
     assert out["red_flag_fracture"].iloc[0] == 1.0 and out["patient_age"].iloc[0] == 40.0
+
+
+def test_a_level_named_other_does_not_clash_with_the_infrequent_bucket():
+    """`service_family` has a real level "other"; its column and the rare-level bucket stay distinct."""
+    df = _raw_rows(60)
+    df["service_family"] = ["other" if i % 2 else "imaging" for i in range(len(df))]
+    df.loc[5, "service_family"] = "teleportation"  # rare: goes to the bucket
+    enc = FeatureEncoder(load_spec(), min_frequency=3).fit(df)
+    out = enc.transform(df)
+    assert out.columns.is_unique
+    assert {"service_family__other", "service_family__infrequent__"} <= set(out.columns)
+    assert out.loc[1, "service_family__other"] == 1.0 and out.loc[1, "service_family__infrequent__"] == 0.0
+    assert out.loc[5, "service_family__infrequent__"] == 1.0 and out.loc[5, "service_family__other"] == 0.0
