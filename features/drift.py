@@ -1,0 +1,277 @@
+"""Population stability index (PSI) per feature and for the score, between a reference and a current table.
+
+A model trained on one period scores a later one; PSI says, per input, how far the later population
+moved (numeric features binned on the reference's quantiles, categorical and boolean ones by level,
+missing values as their own bin). It flags covariate drift cheaply and without labels, which is all a
+monitor has for recently scored cases. Thresholds come from params (`drift:`), not from this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from features.spec import Dtype, FeatureSpec
+
+MISSING_LEVEL = "(missing)"
+SCORE_NAME = "score"
+OTHER_FAMILY = "other"
+
+
+class DriftParams(BaseModel):
+    """params.yaml `drift:` section."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    warn: float = Field(default=0.1, ge=0)  # PSI from which a feature is reported as moved
+    alert: float = Field(default=0.25, ge=0)  # PSI from which it is flagged as drifted
+    bins: int = Field(default=10, ge=2)  # quantile bins of numeric features (reference quantiles)
+    epsilon: float = Field(default=1e-4, gt=0)  # floor for empty bins (PSI is infinite otherwise)
+    other_share_alert: float = Field(default=0.05, ge=0)  # rise of the `other` family share that alerts
+    family_column: str = "service_family"
+    # With labels (retraining): the champion's metric on the new letters may fall this far below its
+    # own out-of-fold estimate before it counts as concept drift (metric units, worse direction).
+    performance_drop_alert: float = Field(default=0.025, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DriftParams:
+        if self.alert < self.warn:
+            raise ValueError(f"drift.alert ({self.alert}) must be >= drift.warn ({self.warn})")
+        return self
+
+
+def psi_from_shares(reference: np.ndarray, current: np.ndarray, epsilon: float = 1e-4) -> float:
+    """PSI = sum((c - r) * ln(c / r)) over bins; shares are floored at `epsilon` and renormalised."""
+    r = np.clip(np.asarray(reference, dtype=float), epsilon, None)
+    c = np.clip(np.asarray(current, dtype=float), epsilon, None)
+    r, c = r / r.sum(), c / c.sum()
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def numeric_edges(reference: pd.Series, bins: int) -> np.ndarray:
+    """Inner bin edges at the reference's quantiles (ties collapse, so a constant feature has none)."""
+    values = pd.to_numeric(reference, errors="coerce").dropna().to_numpy(dtype=float)
+    if values.size == 0:
+        return np.array([])
+    qs = np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1])
+    return np.unique(qs)
+
+
+def _numeric_counts(s: pd.Series, edges: np.ndarray) -> np.ndarray:
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(v)
+    idx = np.searchsorted(edges, v[~missing], side="right")
+    counts = np.bincount(idx, minlength=edges.size + 1).astype(float)
+    return np.append(counts, float(missing.sum()))
+
+
+def _levels(s: pd.Series) -> pd.Series:
+    return s.astype("object").where(s.notna(), MISSING_LEVEL).astype(str)
+
+
+@dataclass(frozen=True)
+class FeatureDrift:
+    """PSI of one column and the level/bin shares behind it (for the report)."""
+
+    name: str
+    kind: str  # numeric | categorical | score
+    psi: float
+    status: str  # ok | warn | alert
+    n_reference: int
+    n_current: int
+    bins: list[str]
+    reference_share: list[float]
+    current_share: list[float]
+
+
+def _status(psi: float, p: DriftParams) -> str:
+    return "alert" if psi >= p.alert else "warn" if psi >= p.warn else "ok"
+
+
+def column_drift(
+    name: str,
+    reference: pd.Series,
+    current: pd.Series,
+    numeric: bool,
+    p: DriftParams,
+    kind: str | None = None,
+) -> FeatureDrift:
+    """PSI of one column: numeric on reference-quantile bins, otherwise by level (missing is a level)."""
+    if numeric:
+        edges = numeric_edges(reference, p.bins)
+        r, c = _numeric_counts(reference, edges), _numeric_counts(current, edges)
+        bounds = ["-inf", *[f"{e:g}" for e in edges], "inf"]
+        labels = [f"[{lo}, {hi})" for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)] + [MISSING_LEVEL]
+        keep = (r + c) > 0
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
+        r, c = r[keep], c[keep]
+    else:
+        rl, cl = _levels(reference), _levels(current)
+        labels = sorted(set(rl.unique()) | set(cl.unique()))
+        r = rl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
+        c = cl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
+    if r.sum() == 0 or c.sum() == 0:
+        psi = float("nan")
+        r_share, c_share = r, c
+    else:
+        r_share, c_share = r / r.sum(), c / c.sum()
+        psi = psi_from_shares(r_share, c_share, p.epsilon)
+    status = "ok" if math.isnan(psi) else _status(psi, p)
+    return FeatureDrift(
+        name,
+        kind or ("numeric" if numeric else "categorical"),
+        psi,
+        status,
+        int(reference.notna().sum()) if numeric else len(reference),
+        int(current.notna().sum()) if numeric else len(current),
+        labels,
+        [round(float(x), 6) for x in r_share],
+        [round(float(x), 6) for x in c_share],
+    )
+
+
+@dataclass
+class DriftReport:
+    """Every column's PSI plus the summary a scheduler or dashboard needs."""
+
+    params: dict[str, Any]
+    n_reference: int
+    n_current: int
+    features: list[FeatureDrift]
+    score: FeatureDrift | None
+    other_share_reference: float | None
+    other_share_current: float | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[str]:
+        names = [f.name for f in self.features if f.status == "alert"]
+        if self.score is not None and self.score.status == "alert":
+            names.append(SCORE_NAME)
+        if self.other_share_alert:
+            names.append(f"{OTHER_FAMILY} family share")
+        return names
+
+    @property
+    def warnings(self) -> list[str]:
+        cols = [*self.features, *([self.score] if self.score else [])]
+        return [f.name for f in cols if f.status == "warn"]
+
+    @property
+    def other_share_alert(self) -> bool:
+        if self.other_share_reference is None or self.other_share_current is None:
+            return False
+        rise = self.other_share_current - self.other_share_reference
+        return rise >= float(self.params["other_share_alert"])
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.alerts)
+
+    def as_dict(self) -> dict[str, Any]:
+        ranked = sorted(self.features, key=lambda f: -1.0 if math.isnan(f.psi) else f.psi, reverse=True)
+        return {
+            "params": self.params,
+            "n_reference": self.n_reference,
+            "n_current": self.n_current,
+            "drifted": self.drifted,
+            "alerts": self.alerts,
+            "warnings": self.warnings,
+            "max_feature_psi": max((f.psi for f in self.features if not math.isnan(f.psi)), default=None),
+            "score": _finite(asdict(self.score)) if self.score else None,
+            "other_share_reference": self.other_share_reference,
+            "other_share_current": self.other_share_current,
+            "other_share_alert": self.other_share_alert,
+            "features": [_finite(asdict(f)) for f in ranked],
+            "notes": self.notes,
+        }
+
+
+def _finite(d: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no NaN: a PSI that could not be computed is null."""
+    if isinstance(d.get("psi"), float) and math.isnan(d["psi"]):
+        d["psi"] = None
+    return d
+
+
+def _other_share(df: pd.DataFrame, column: str) -> float | None:
+    if column not in df or len(df) == 0:
+        return None
+    return float((df[column].astype("object") == OTHER_FAMILY).mean())
+
+
+def compute_drift(
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    spec: FeatureSpec,
+    params: DriftParams,
+    reference_scores: np.ndarray | None = None,
+    current_scores: np.ndarray | None = None,
+) -> DriftReport:
+    """PSI for each spec feature present in both tables (and for the score when both sides have one)."""
+    if reference.empty:
+        raise ValueError("reference table is empty: nothing to compare with")
+    if current.empty:
+        raise ValueError("current table is empty: no recent cases to check")
+    notes: list[str] = []
+    out: list[FeatureDrift] = []
+    skipped = [f.name for f in spec.features if f.name not in reference or f.name not in current]
+    if skipped:
+        notes.append(f"not in both tables, skipped: {', '.join(skipped)}")
+    for f in spec.features:
+        if f.name in skipped or f.dtype == Dtype.TEXT:
+            continue
+        numeric = f.dtype == Dtype.NUMERIC
+        out.append(column_drift(f.name, reference[f.name], current[f.name], numeric, params))
+    score = None
+    if reference_scores is not None and current_scores is not None:
+        # Scores live in [0, 1]; fixed-width bins keep the score PSI comparable between runs.
+        score = column_drift(
+            SCORE_NAME, pd.Series(reference_scores), pd.Series(current_scores), True, params, kind="score"
+        )
+    else:
+        notes.append("score PSI not computed (needs a model for the reference, or scores on both sides)")
+    return DriftReport(
+        params.model_dump(),
+        len(reference),
+        len(current),
+        out,
+        score,
+        _other_share(reference, params.family_column),
+        _other_share(current, params.family_column),
+        notes,
+    )
+
+
+def drift_markdown(report: dict[str, Any], title: str = "Drift report") -> str:
+    """Human-readable version of `DriftReport.as_dict()` (what the JSON says, as a table)."""
+    p = report["params"]
+    lines = [
+        f"# {title}",
+        "",
+        f"Reference rows: {report['n_reference']}; current rows: {report['n_current']}. "
+        f"PSI thresholds: warn >= {p['warn']}, alert >= {p['alert']}.",
+        "",
+        f"**Drift flagged: {'yes' if report['drifted'] else 'no'}**"
+        + (f" (alerts: {', '.join(report['alerts'])})" if report["alerts"] else ""),
+        "",
+    ]
+    if report.get("other_share_reference") is not None:
+        lines += [
+            f"Share of `{OTHER_FAMILY}` service family: reference {report['other_share_reference']:.3%}, "
+            f"current {report['other_share_current']:.3%} (alert on a rise of {p['other_share_alert']:.1%}).",
+            "",
+        ]
+    lines += ["| column | kind | PSI | status |", "|---|---|---|---|"]
+    rows = ([report["score"]] if report.get("score") else []) + report["features"]
+    for f in rows:
+        psi = "n/a" if f["psi"] is None else f"{f['psi']:.4f}"
+        lines.append(f"| {f['name']} | {f['kind']} | {psi} | {f['status']} |")
+    for n in report.get("notes", []):
+        lines += ["", f"Note: {n}"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""`imr retrain --new-letters DIR`: add new letters, train a challenger, promote it only on evidence.
+
+Exit status (for schedulers): 0 promoted (the champion alias moved), 10 champion kept, 11 no new
+letters (nothing trained), 1 failed. A report (retrain.json, retrain.md, drift.json, drift.md) is
+written to --out in every case. See docs/retraining.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+HELP = """Ingest new letters into the corpus, rebuild features, train a challenger and promote it if it
+beats the champion (MLflow alias) on the same time-ordered holdout by the configured margin.
+
+Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
+1 = failed (the report says why). With --no-exit-code every outcome but a failure exits 0 (for DVC).
+"""
+
+
+def retrain(
+    new_letters: Path = typer.Option(..., "--new-letters", help="Directory of new letters (.pdf/.txt)."),
+    corpus: Path = typer.Option(
+        Path("data/records"), "--corpus", help="Corpus records (`imr parse` output)."
+    ),
+    corpus_out: Path | None = typer.Option(
+        None, "--corpus-out", help="Where the updated records go (default: update --corpus in place)."
+    ),
+    features: Path = typer.Option(
+        Path("data/features.parquet"), "--features", help="Existing feature table (old rows reused)."
+    ),
+    features_out: Path | None = typer.Option(
+        None, "--features-out", help="Updated feature table (default: overwrite --features)."
+    ),
+    out: Path = typer.Option(Path("reports/retrain"), "--out", "-o", help="Report directory."),
+    params_file: Path = typer.Option(
+        Path("params.yaml"), "--params", help="params.yaml [retrain:, register:, train:, drift:]."
+    ),
+    tracking_uri: str | None = typer.Option(
+        None, "--tracking-uri", help="MLflow URI (default: $MLFLOW_TRACKING_URI or sqlite:///mlflow.db)."
+    ),
+    engine: str = typer.Option("pypdfium2", help="PDF text engine: pypdfium2|pypdf."),
+    exit_code: bool = typer.Option(
+        True, "--exit-code/--no-exit-code", help="Distinct exit codes per outcome (off: 0 unless failed)."
+    ),
+) -> None:
+    import traceback
+
+    from rich.console import Console
+
+    from imr_triage.params import load_params
+    from training.retrain import RetrainExit, run_retrain, write_report
+
+    console = Console(stderr=True, soft_wrap=True)
+    report: dict[str, object]
+    try:
+        result = run_retrain(
+            new_letters,
+            corpus,
+            corpus_out or corpus,
+            features,
+            features_out or features,
+            out,
+            load_params(params_file),
+            tracking_uri=tracking_uri,
+            engine=engine,
+            log=lambda m: console.print(m, markup=False, highlight=False),
+        )
+        report, code = result.report, result.exit_code
+    except Exception as exc:  # noqa: BLE001 - any failure becomes a report and exit 1 for the scheduler
+        report = {
+            "outcome": "failed",
+            "exit_code": int(RetrainExit.FAILED),
+            "new_letters": str(new_letters),
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(limit=8),
+        }
+        code = int(RetrainExit.FAILED)
+        console.print(f"retrain failed: {type(exc).__name__}: {exc}", style="bold red", markup=False)
+    js, md = write_report(report, out)
+    console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}")
+    if code == RetrainExit.FAILED or (exit_code and code):
+        raise typer.Exit(code)
+
+
+retrain.__doc__ = HELP
+
+
+def register(app: typer.Typer) -> None:
+    app.command("retrain")(retrain)

@@ -1,0 +1,212 @@
+"""`imr retrain` end to end on synthetic letters: a shifted newer period promotes, an unshifted one does not.
+
+A champion is trained on synthetic letters from 2016-10..2017-01 and registered (alias `champion`) in
+a temporary SQLite MLflow store. The retraining CLI then ingests 2017-06..2017-12 letters generated
+with `--shift guideline-2017` (outcome logic changed) in one copy of the store, and with `--shift none`
+in another. Corpus sizes were chosen so the decision is not fragile: with these seeds the shifted
+gain's 95% lower bound is far above 0 and the unshifted one's is below 0 (see docs/retraining.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from imr_triage.cli import app
+
+pytestmark = pytest.mark.slow
+
+N_LETTERS = 1500
+MODEL = "imr-overturn-retrain-e2e"
+PARAMS = {
+    "train": {
+        "seed": 0,
+        "cv_folds": 3,
+        "weighting": "unweighted",
+        "calibration": "sigmoid",
+        "lgbm": {"num_boost_round": 150},
+    },
+    "register": {"model_name": MODEL, "margin": 0.005, "metric": "roc_auc", "experiment": "retrain-e2e"},
+    "retrain": {"holdout_fraction": 0.25, "n_bootstrap": 300, "seed": 0},
+    "drift": {"warn": 0.1, "alert": 0.25, "performance_drop_alert": 0.025},
+}
+
+
+def _synth(runner: CliRunner, out: Path, seed: int, start: str, end: str, shift: str, first_id: int) -> Path:
+    res = runner.invoke(
+        app,
+        [
+            "synth",
+            "--n",
+            str(N_LETTERS),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--period-start",
+            start,
+            "--period-end",
+            end,
+            "--shift",
+            shift,
+            "--first-id",
+            str(first_id),
+            "--no-progress",
+            "--params",
+            str(out.parent / "none.yaml"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    return out / "letters"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """Old-period corpus (records + features) and a registered champion trained on all of it."""
+    root = tmp_path_factory.mktemp("retrain")
+    cwd = os.getcwd()
+    os.chdir(root)  # a local MLflow store puts artifacts under ./mlartifacts
+    try:
+        yield _build_world(root)
+    finally:
+        os.chdir(cwd)
+
+
+def _build_world(root: Path) -> dict[str, Path]:
+    import mlflow
+
+    from features.ingest import parse_paths, write_records
+    from features.spec import load_spec
+    from features.table import build_feature_table
+    from training.registry import RegistryParams, register_challenger
+    from training.tracking import log_training_run
+    from training.train import TrainParams, train_model
+
+    runner = CliRunner()
+    old = _synth(runner, root / "old", 0, "2016-10", "2017-01", "none", 1)
+    shifted = _synth(runner, root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001)
+    same = _synth(runner, root / "same", 1, "2017-06", "2017-12", "none", 100001)
+    parsed = parse_paths([old])
+    write_records(parsed, root / "records")
+    spec = load_spec()
+    table = build_feature_table(parsed.cases, spec=spec)
+    table.to_parquet(root / "features.parquet", index=False)
+    (root / "params.yaml").write_text(yaml.safe_dump(PARAMS))
+
+    champion = train_model(table, spec, TrainParams(**PARAMS["train"])).model
+    champion.save(root / "champion")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    reg = RegistryParams(**PARAMS["register"])
+    logged = log_training_run(
+        champion,
+        root / "champion",
+        table.head(20),
+        {},
+        {},
+        [],
+        {},
+        experiment=reg.experiment,
+        tracking_uri=uri,
+    )
+    version = register_challenger(logged.model_uri, reg, logged.run_id)
+    mlflow.MlflowClient().set_registered_model_alias(MODEL, "champion", version)
+    return {"root": root, "shifted": shifted, "same": same}
+
+
+def _retrain(world: dict[str, Path], name: str, letters: Path) -> tuple[int, dict, Path]:
+    """A private copy of the corpus and the store, then `imr retrain` on it."""
+    root = world["root"]
+    work = root / name
+    shutil.copytree(root / "records", work / "records")
+    shutil.copy(root / "features.parquet", work / "features.parquet")
+    shutil.copy(root / "mlflow.db", work / "mlflow.db")
+    args = [
+        "retrain",
+        "--new-letters",
+        str(letters),
+        "--corpus",
+        str(work / "records"),
+        "--features",
+        str(work / "features.parquet"),
+        "--out",
+        str(work / "report"),
+        "--params",
+        str(root / "params.yaml"),
+        "--tracking-uri",
+        f"sqlite:///{work / 'mlflow.db'}",
+    ]
+    res = CliRunner().invoke(app, args)
+    report = json.loads((work / "report" / "retrain.json").read_text())
+    assert res.exit_code == report["exit_code"], res.output
+    return res.exit_code, report, work
+
+
+def _champion_version(work: Path) -> str:
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{work / 'mlflow.db'}")
+    return str(client.get_model_version_by_alias(MODEL, "champion").version)
+
+
+def _check_decision_matches_numbers(report: dict) -> None:
+    dec, cmp_ = report["decision"], report["comparison"]
+    champ, chal = report["champion"]["metrics"]["roc_auc"], report["challenger"]["metrics"]["roc_auc"]
+    assert dec["challenger_value"] == pytest.approx(chal) == pytest.approx(cmp_["challenger_value"])
+    assert dec["reference_value"] == pytest.approx(champ) == pytest.approx(cmp_["reference_value"])
+    assert cmp_["gain"] == pytest.approx(chal - champ)
+    expected = cmp_["gain"] >= dec["margin"] and cmp_["gain_lower"] >= 0.0
+    assert dec["promoted"] is expected
+    assert report["outcome"] == ("promoted" if expected else "kept")
+    assert report["holdout"]["new_letter_share"] == 1.0  # the newest letters are the new period
+
+
+def test_shifted_period_flags_drift_and_promotes(world: dict[str, Path]) -> None:
+    code, report, work = _retrain(world, "shifted-run", world["shifted"])
+    assert report["ingest"]["n_new"] == N_LETTERS and report["ingest"]["n_duplicate"] == 0
+    assert report["drift"]["drifted"], report["drift"]
+    _check_decision_matches_numbers(report)
+    assert code == 0 and report["outcome"] == "promoted"
+    assert _champion_version(work) == report["challenger"]["version"] == report["champion_after"][1:]
+    assert "**Outcome: promoted**" in (work / "report" / "retrain.md").read_text()
+    assert (work / "report" / "drift.json").is_file()
+
+    # The same letters again: nothing new, nothing trained, champion untouched.
+    again = CliRunner().invoke(
+        app,
+        [
+            "retrain",
+            "--new-letters",
+            str(world["shifted"]),
+            "--corpus",
+            str(work / "records"),
+            "--features",
+            str(work / "features.parquet"),
+            "--out",
+            str(work / "report2"),
+            "--params",
+            str(world["root"] / "params.yaml"),
+            "--tracking-uri",
+            f"sqlite:///{work / 'mlflow.db'}",
+        ],
+    )
+    second = json.loads((work / "report2" / "retrain.json").read_text())
+    assert again.exit_code == 11 and second["outcome"] == "no_new_letters"
+    assert (
+        second["ingest"]["n_duplicate"] == N_LETTERS
+        and second["ingest"]["corpus_letters_after"] == 2 * N_LETTERS
+    )
+
+
+def test_unshifted_period_keeps_champion(world: dict[str, Path]) -> None:
+    code, report, work = _retrain(world, "same-run", world["same"])
+    _check_decision_matches_numbers(report)
+    assert not report["drift"]["drifted"], report["drift"]
+    assert code == 10 and report["outcome"] == "kept"
+    assert _champion_version(work) == report["champion"]["version"] != report["challenger"]["version"]

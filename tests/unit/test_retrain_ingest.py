@@ -1,0 +1,76 @@
+"""Retraining: a letter already in the corpus (by id or case number) is not added twice; the decision rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from letter_texts import dwc_letter
+
+from features.ingest import IngestResult, load_records, parse_paths, write_records
+from features.records import Case
+from training.comparison import paired_gain
+from training.registry import RegistryParams, decide
+from training.retrain import RetrainParams, final_decision, ingest_new_letters, merge_new_cases
+
+
+def _case(letter_id: str, case_number: str | None = None) -> Case:
+    return Case(letter_id=letter_id, case_number=case_number, source_file=f"{letter_id}.txt")
+
+
+def test_merge_skips_known_ids_case_numbers_and_repeats_within_the_batch() -> None:
+    corpus = [_case("A", "CM1"), _case("B", "CM2")]
+    parsed = IngestResult(cases=[_case("A", "CM1"), _case("B-copy", "CM2"), _case("C", "CM3"),
+                                 _case("C", "CM3"), _case("D", None)])
+    merged, added, dups = merge_new_cases(corpus, parsed)
+    assert [c.letter_id for c in added] == ["C", "D"]
+    assert dups == ["A", "B-copy", "C"]
+    assert [c.letter_id for c in merged] == ["A", "B", "C", "D"]
+
+
+def _write(folder: Path, name: str, number: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = dwc_letter().replace("Case Number: CM16-0000001", f"Case Number: {number}")
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_ingest_new_letters_counts_new_duplicate_and_failed(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    _write(old, "one.txt", "CM16-0000001")
+    write_records(parse_paths([old]), tmp_path / "corpus")
+    new = tmp_path / "new"
+    _write(new, "one-again.txt", "CM16-0000001")  # same case, another file name
+    _write(new, "two.txt", "CM16-0000002")
+    (new / "broken.txt").write_text("", encoding="utf-8")
+    summary, old_cases, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    assert (len(old_cases), [c.case_number for c in added]) == (1, ["CM16-0000002"])
+    d = summary.as_dict()
+    assert (d["n_new"], d["n_duplicate"], d["n_failed"], d["n_files"]) == (1, 1, 1, 3)
+    assert d["failures"][0]["source_file"].endswith("broken.txt")
+    numbers = sorted(c.case_number for c in load_records(tmp_path / "corpus"))
+    assert numbers == ["CM16-0000001", "CM16-0000002"]
+    # running again adds nothing
+    again, _, added_again = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    assert added_again == [] and again.corpus_letters_after == 2 and len(again.duplicate_letter_ids) == 2
+
+
+def test_decision_needs_margin_and_a_credible_gain() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    letters = np.arange(400) // 2
+    good = np.clip(y * 0.6 + rng.uniform(0, 0.4, 400), 0, 1)
+    noise = rng.uniform(size=400)
+    reg = RegistryParams(margin=0.005)
+    params = RetrainParams()
+    strong = paired_gain(y, good, noise, letters, "roc_auc", 200, 0.95, 0)
+    assert strong.gain_lower > 0
+    assert strong.gain == pytest.approx(strong.challenger_value - strong.reference_value)
+    point = decide(strong.challenger_value, strong.reference_value, "champion v1", reg, "2", "1", 400)
+    assert final_decision(point, strong, params).promoted
+    tiny = paired_gain(y, noise, noise[::-1].copy(), letters, "roc_auc", 200, 0.95, 0)
+    noisy_point = decide(0.70, 0.60, "champion v1", reg, "2", "1", 400)
+    weak = tiny.__class__(**{**tiny.as_dict(), "gain": 0.1, "gain_lower": -0.01})
+    out = final_decision(noisy_point, weak, params)
+    assert not out.promoted and "not credible" in out.reason
+    assert final_decision(noisy_point, weak, RetrainParams(require_credible_gain=False)).promoted
