@@ -20,6 +20,7 @@ _MODULES: list[str] = [
     "imr_triage.commands.evaluate_real",
     "imr_triage.commands.score",
     "imr_triage.commands.retrain",
+    "imr_triage.commands.drift",
     "imr_triage.commands.ingest_dmhc",
     "imr_triage.commands.benchmark_dmhc",
 ]
