@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import iterate_in_threadpool
 
 from serving.scores_db import (
@@ -27,6 +28,38 @@ STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown"}
 PREFIX = "/dashboard"
+
+
+class DriftReportSettings(BaseSettings):
+    """Where the latest `imr drift`/`imr retrain` drift report is: `IMR_DRIFT_REPORT` (JSON path)."""
+
+    model_config = SettingsConfigDict(env_prefix="IMR_", env_file=".env", extra="ignore")
+
+    drift_report: Path = Path("reports/drift/drift.json")
+
+
+def _drift_panel(path: Path) -> dict[str, Any]:
+    """The drift report trimmed to what the panel draws; `available: false` until one is written."""
+    import json
+
+    if not path.is_file():
+        return {"available": False, "path": str(path)}
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        cols = ([report["score"]] if report.get("score") else []) + report["features"]
+        return {
+            "available": True,
+            "path": str(path),
+            "warn": report["params"]["warn"],
+            "alert": report["params"]["alert"],
+            "drifted": report["drifted"],
+            "alerts": report["alerts"],
+            "other_share_reference": report.get("other_share_reference"),
+            "other_share_current": report.get("other_share_current"),
+            "columns": [{k: c[k] for k in ("name", "kind", "psi", "status")} for c in cols],
+        }
+    except (ValueError, KeyError, TypeError) as exc:
+        raise HTTPException(status_code=500, detail=f"{path}: not a drift report ({exc})") from exc
 
 
 def _filters(
@@ -84,6 +117,11 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
         """Filter choices: model versions (newest first), service families, UR denial date bounds."""
         models = r.models()  # newest scoring first: the first is the current model
         return {**r.filter_options(), "models": models, "current_model": models[0] if models else None}
+
+    @router.get("/api/drift")
+    def drift_report() -> dict[str, Any]:
+        """PSI per feature and for the score from the latest drift report, with the thresholds."""
+        return _drift_panel(DriftReportSettings().drift_report)
 
     @router.get("/api/summary")
     def summary(r: Repo, f: Filters) -> dict[str, Any]:
