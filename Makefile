@@ -16,7 +16,11 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 demo: venv
-	$(BIN)/imr demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	@echo "--- example: one synthetic letter explained by the trained model ---"
+	$(BIN)/imr explain "$$(ls data/synthetic/letters/*.synthetic.txt | head -n 1)" --model models/model
+	@echo "--- evaluation: reports/evaluation.md; MLflow: $(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db"
+	@echo "--- serve it: $(BIN)/imr serve --model-path models/model  (docs at /docs, dashboard at /dashboard)"
 
 test: venv
 	$(BIN)/ruff check .
