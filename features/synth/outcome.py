@@ -2,13 +2,16 @@
 
 logit = intercept + family base + sum(coef * term); p = sigmoid(logit + e), e ~ N(0, noise_sd);
 the decision is a Bernoulli(p) draw from the letter's own outcome stream (post-review).
-Coefficients live in `outcome_model.yaml`; docs/synthetic-corpus.md explains each term.
+Two kinds of term: single-condition terms coded below, and conjunctive guideline rules declared as
+data (`outcome.rules` in `outcome_model.yaml`), which fire only when ALL their conditions hold, as
+real guideline criteria do. Coefficients of both live in `outcome.coef` (so a period shift can
+change either); docs/synthetic-corpus.md explains each term.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from features.synth.stream import Stream
 from features.synth.tables import SynthTables
@@ -21,8 +24,46 @@ MEDICATION_FAMILIES = frozenset(
      "anticonvulsants", "ppis"}
 )
 
-def outcome_terms(case: SynthCase, svc: SynthService) -> dict[str, float]:
-    """The active terms of the logistic outcome model for one service (value 1 unless stated)."""
+def _value(case: SynthCase, svc: SynthService, var: str) -> Any:
+    """A latent variable by name: the service's own first, then the letter's."""
+    if hasattr(svc, var):
+        return getattr(svc, var)
+    if hasattr(case, var):
+        return getattr(case, var)
+    raise KeyError(f"outcome rule refers to unknown latent variable {var!r}")
+
+
+def _holds(value: Any, cond: Any) -> bool:
+    """One rule condition: a scalar means equality, a list membership, a mapping a range
+    (`min`/`max`, inclusive; a missing value never satisfies it) or `not_in`."""
+    if isinstance(cond, dict):
+        if "not_in" in cond:
+            return value not in cond["not_in"]
+        if value is None:
+            return False
+        return cond.get("min", -math.inf) <= value <= cond.get("max", math.inf)
+    if isinstance(cond, list):
+        return value in cond
+    return value == cond
+
+
+def rule_terms(case: SynthCase, svc: SynthService, rules: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The conjunctive guideline rules that fire for a service (all conditions hold). Associated
+    services of a surgery follow the surgery's decision instead."""
+    if svc.associated:
+        return {}
+    return {
+        name: 1.0
+        for name, conds in rules.items()
+        if all(_holds(_value(case, svc, var), cond) for var, cond in conds.items())
+    }
+
+
+def outcome_terms(
+    case: SynthCase, svc: SynthService, rules: dict[str, dict[str, Any]] | None = None
+) -> dict[str, float]:
+    """The active terms of the logistic outcome model for one service (value 1 unless stated):
+    the single-condition terms below plus the conjunctive `rules` (from `outcome_model.yaml`)."""
     t: dict[str, float] = {}
     fam = svc.family
     if case.ur_no_evidence:
@@ -75,6 +116,8 @@ def outcome_terms(case: SynthCase, svc: SynthService) -> dict[str, float]:
         t["carisoprodol"] = 1.0
     if svc.compound:
         t["compound_topical"] = 1.0
+    if rules:
+        t.update(rule_terms(case, svc, rules))
     return t
 
 
@@ -84,7 +127,7 @@ def decide(case: SynthCase, s: Stream, tables: SynthTables) -> None:
     coef = out["coef"]
     surgery_decision: str | None = None
     for svc in case.services:
-        terms = outcome_terms(case, svc)
+        terms = outcome_terms(case, svc, out.get("rules"))
         logit = out["intercept"] + out["family_base"].get(svc.family, 0.0)
         logit += sum(coef[k] * v for k, v in terms.items())
         follows_upheld_surgery = svc.associated and surgery_decision == "Upheld"
