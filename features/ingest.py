@@ -23,6 +23,8 @@ LETTER_SUFFIXES = (".pdf", ".txt")
 CASES_FILE = "cases.parquet"
 SERVICES_FILE = "services.parquet"
 FAILURES_FILE = "failures.csv"
+PARTITIONED_CASES = "cases"  # `imr parse --dask`: cases/part-*.parquet
+PARTITIONED_SERVICES = "services"
 _GLOB_CHARS = frozenset("*?[")
 _GUIDELINE_PREFIXES = ("ur_guideline", "reviewer_guideline")
 _GUIDELINE_FIELDS = tuple(GuidelineCitation.model_fields)
@@ -201,36 +203,64 @@ def _schemas() -> tuple[Any, Any]:
     return pa.schema(list(case_types.items())), pa.schema(list(svc_types.items()))
 
 
-def write_records(result: IngestResult, out_dir: Path | str) -> dict[str, Path]:
-    """Write cases.parquet, services.parquet and failures.csv (always, even when empty)."""
+def write_case_tables(cases_: Iterable[Case], cases_path: Path, services_path: Path) -> None:
+    """The two parquet tables of a batch (or of one partition of a `--dask` run)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     case_schema, svc_schema = _schemas()
-    cases, services = case_rows(result.cases)
-    paths = {"cases": out / CASES_FILE, "services": out / SERVICES_FILE, "failures": out / FAILURES_FILE}
-    pq.write_table(pa.Table.from_pylist(cases, schema=case_schema), paths["cases"])
-    pq.write_table(pa.Table.from_pylist(services, schema=svc_schema), paths["services"])
-    with paths["failures"].open("w", newline="", encoding="utf-8") as fh:
+    cases, services = case_rows(cases_)
+    pq.write_table(pa.Table.from_pylist(cases, schema=case_schema), cases_path)
+    pq.write_table(pa.Table.from_pylist(services, schema=svc_schema), services_path)
+
+
+def write_failures(failures: Iterable[ParseFailure], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["source_file", "reason"])
-        for f in result.failures:
+        for f in failures:
             w.writerow([f.source_file, f.reason])
+
+
+def write_records(result: IngestResult, out_dir: Path | str) -> dict[str, Path]:
+    """Write cases.parquet, services.parquet and failures.csv (always, even when empty)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"cases": out / CASES_FILE, "services": out / SERVICES_FILE, "failures": out / FAILURES_FILE}
+    write_case_tables(result.cases, paths["cases"], paths["services"])
+    write_failures(result.failures, paths["failures"])
     return paths
 
 
 def load_records(directory: Path | str) -> list[Case]:
-    """Rebuild `Case` objects (with their services, in letter order) from `write_records` output."""
+    """Rebuild `Case` objects (with their services, in letter order) from `write_records` output.
+
+    Also reads the partitioned layout of `imr parse --dask` (cases/part-*.parquet, services/...),
+    but only when its `_SUCCESS` manifest says the job finished: an incomplete job is refused.
+    """
     import pyarrow.parquet as pq
 
     d = Path(directory)
+    if not (d / CASES_FILE).exists() and (d / PARTITIONED_CASES).is_dir():
+        from features.partitioned_output import completed_parts
+
+        case_rows_: list[dict[str, Any]] = []
+        svc_rows: list[dict[str, Any]] = []
+        for part in completed_parts(d):
+            case_rows_ += pq.read_table(d / PARTITIONED_CASES / part).to_pylist()
+            svc_rows += pq.read_table(d / PARTITIONED_SERVICES / part).to_pylist()
+        return records_from_rows(case_rows_, svc_rows)
     for name in (CASES_FILE, SERVICES_FILE):
         if not (d / name).exists():
             raise FileNotFoundError(f"{d / name} not found; run `imr parse ... --out {d}` first")
+    cases = pq.read_table(d / CASES_FILE).to_pylist()
+    return records_from_rows(cases, pq.read_table(d / SERVICES_FILE).to_pylist())
+
+
+def records_from_rows(case_rows_: list[dict[str, Any]], svc_rows: list[dict[str, Any]]) -> list[Case]:
+    """`Case` objects from the flat case and service rows of the parquet layout (case order kept)."""
     by_letter: dict[tuple[str, str], list[ServiceDecision]] = {}
-    for row in pq.read_table(d / SERVICES_FILE).to_pylist():
+    for row in svc_rows:
         g_parts = {}
         for prefix in _GUIDELINE_PREFIXES:
             vals = {f: row.pop(f"{prefix}_{f}") for f in _GUIDELINE_FIELDS}
@@ -240,7 +270,7 @@ def load_records(directory: Path | str) -> list[Case]:
         key = (row.pop("letter_id"), row.pop("source_file"))
         by_letter.setdefault(key, []).append(ServiceDecision(**row, **g_parts))
     cases = []
-    for row in pq.read_table(d / CASES_FILE).to_pylist():
+    for row in case_rows_:
         row.pop("n_services", None)
         svcs = sorted(by_letter.get((row["letter_id"], row["source_file"]), []), key=lambda s: s.item_index)
         cases.append(Case(**{k: v for k, v in row.items() if v is not None}, services=svcs))

@@ -15,6 +15,11 @@ def features(
     records_dir: Path = typer.Argument(..., help="Directory written by `imr parse` (cases/services)."),
     out: Path = typer.Option(Path("data/features.parquet"), "--out", "-o", help="Feature table to write."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Run partitioned on Dask (OUT becomes a parquet dataset): address or 'local'."
+    ),
+    dask_workers: int | None = typer.Option(None, help="Workers of `--dask local` [params: dask.n_workers]."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [dask:]."),
 ) -> None:
     """Build the feature table (one row per disputed service) from parsed letters."""
     import time
@@ -31,6 +36,11 @@ def features(
     if not records_dir.is_dir():
         console.print(f"{records_dir}: not a directory (expected `imr parse` output)", style="bold red")
         raise typer.Exit(code=2)
+    if dask is not None:
+        from imr_triage.dask_runs import run_features_on_dask
+
+        run_features_on_dask(records_dir, out, dask, dask_workers, params_file, console)
+        return
     spec = load_spec()
     t0 = time.perf_counter()
     cases = load_records(records_dir)

@@ -26,6 +26,10 @@ def parse(
     engine: str | None = typer.Option(None, help="PDF text engine: pypdfium2|pypdf [params: parse.engine]."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Run partitioned on Dask: a scheduler address or 'local' [params: dask:]."
+    ),
+    dask_workers: int | None = typer.Option(None, help="Workers of `--dask local` [params: dask.n_workers]."),
 ) -> None:
     """Parse IMR Final Determination letters into cases.parquet and services.parquet."""
     import time
@@ -42,6 +46,11 @@ def parse(
         cfg = ParseParams(engine=engine, out=cfg.out)  # validates the engine name
     console = Console(stderr=True, soft_wrap=True)
     t0 = time.perf_counter()
+    if dask is not None:
+        from imr_triage.dask_runs import run_parse_on_dask
+
+        run_parse_on_dask(paths, cfg.out, cfg.engine, dask, dask_workers, params_file, console)
+        return
     result = parse_paths(paths, engine=cfg.engine, progress=progress)
     written = write_records(result, cfg.out)
     secs = time.perf_counter() - t0

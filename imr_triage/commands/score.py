@@ -118,14 +118,28 @@ def risk_band(p: float, bands: tuple[list[float], list[str]]) -> str:
 def score_file(
     path: Path, triage_model: Any, explainer: Any, k: int, name: str, version: str, scored_at: Any,
     bands: tuple[list[float], list[str]],
-) -> tuple[list[Any], list[tuple[float, int]], int]:
-    """Score rows, (probability, outcome) pairs of decided services, and the case count of one file."""
+) -> tuple[list[Any], list[tuple[float, int]], int, str | None]:
+    """Score rows, (probability, outcome) pairs of decided services, case count and error of one file.
+
+    A bad case stops its file but keeps the rows of the cases before it (the batch never loses rows).
+    """
+    out: list[Any] = []
+    labelled: list[tuple[float, int]] = []
+    done: list[str] = []
+    try:
+        _score_cases(path, triage_model, explainer, k, name, version, scored_at, bands, out, labelled, done)
+    except Exception as exc:  # noqa: BLE001 - reported per file, the rest still run
+        return out, labelled, len(done), str(exc)
+    return out, labelled, len(done), None
+
+
+def _score_cases(
+    path: Path, triage_model: Any, explainer: Any, k: int, name: str, version: str, scored_at: Any,
+    bands: tuple[list[float], list[str]], out: list[Any], labelled: list[tuple[float, int]], done: list[str],
+) -> None:
     from features.explanations import case_inputs
     from serving.scores_db import ScoreRow
 
-    out: list[ScoreRow] = []
-    labelled: list[tuple[float, int]] = []
-    n_cases = 0
     for case in _cases_in(path):
         if not case.services:
             raise ValueError(f"{case.letter_id}: no disputed services found")
@@ -157,8 +171,7 @@ def score_file(
             decision = decisions.get(int(row["item_index"]))
             if decision is not None:
                 labelled.append((p, int(decision == "Overturned")))
-        n_cases += 1
-    return out, labelled, n_cases
+        done.append(case.letter_id)
 
 
 def score(
@@ -229,17 +242,16 @@ def score(
                   console=err, disable=not progress or dask is not None, transient=True) as bar:  # fmt: skip
         task = bar.add_task("files", total=len(files))
         for path in files if dask is None else []:
-            try:
-                rows, file_labelled, file_cases = score_file(
-                    path, triage_model, explainer, k, name, version, scored_at, (edges, labels)
-                )
-                pending += rows
-                labelled += file_labelled
-                n_cases += file_cases
-                n_services += len(rows)
-            except Exception as exc:  # noqa: BLE001 - reported per file, the rest still run
-                failed.append((str(path), str(exc)))
-                err.print(f"[red]error[/red] {path}: {exc}")
+            rows, file_labelled, file_cases, error = score_file(
+                path, triage_model, explainer, k, name, version, scored_at, (edges, labels)
+            )
+            pending += rows
+            labelled += file_labelled
+            n_cases += file_cases
+            n_services += len(rows)
+            if error is not None:
+                failed.append((str(path), error))
+                err.print(f"[red]error[/red] {path}: {error}")
             if len(pending) >= cfg.batch_size:
                 repo.save_scores(pending)
                 pending = []

@@ -1,0 +1,130 @@
+"""The `--dask` branches of `imr parse`, `imr features` and `imr score`: open a client, run, report.
+
+The partition work itself lives in `features.distributed`; scoring partitions live here because they
+write `serving`'s ScoreRow, which `features` must not import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+def _dask_params(params_file: Path, workers: int | None) -> Any:
+    from features.distributed import DaskParams
+    from imr_triage.params import load_params, section
+
+    cfg = DaskParams(**section(load_params(params_file), "dask"))
+    if workers is not None:
+        cfg.n_workers = workers
+    return cfg
+
+
+def run_parse_on_dask(
+    paths: list[str], out: Path, engine: str, address: str, workers: int | None, params_file: Path,
+    console: Any,
+) -> None:
+    import time
+
+    from features.distributed import dask_client, parse_partitioned
+
+    cfg = _dask_params(params_file, workers)
+    t0 = time.perf_counter()
+    with dask_client(address, cfg.n_workers) as client:
+        res = parse_partitioned(paths, out, client, engine=engine,  # type: ignore[arg-type]
+                                partition_size=cfg.partition_size, retries=cfg.retries)  # fmt: skip
+    console.print(
+        f"letters read: {res.n_cases + len(res.failures)}  parsed: {res.n_cases}  "
+        f"services: {res.n_services}  failed: {len(res.failures)}  partitions: {len(res.partitions)}  "
+        f"({time.perf_counter() - t0:.1f}s)"
+    )
+    if res.warned:
+        console.print(f"letters with parse warnings: {res.warned} (see parse_warnings in {out}/cases/)")
+    for f in res.failures:
+        console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
+    console.print(f"wrote {out}/cases/, {out}/services/, {out}/failures.csv, {out}/_SUCCESS")
+    if not res.n_cases:
+        console.print("no letter could be parsed", style="bold red")
+        raise typer.Exit(code=1)
+
+
+def run_features_on_dask(
+    records_dir: Path, out: Path, address: str, workers: int | None, params_file: Path, console: Any
+) -> None:
+    import time
+
+    from features.distributed import dask_client, features_partitioned
+
+    cfg = _dask_params(params_file, workers)
+    t0 = time.perf_counter()
+    with dask_client(address, cfg.n_workers) as client:
+        res = features_partitioned(records_dir, out, client, cfg.partition_size, cfg.retries)
+    console.print(
+        f"letters: {res.letters}  services: {res.rows}  failed letters: {len(res.failed)}  "
+        f"partitions: {len(res.partitions)}  ({time.perf_counter() - t0:.1f}s)"
+    )
+    for line in res.failed:
+        console.print(f"  FAILED {line}", markup=False, highlight=False)
+    console.print(f"wrote {out}/part-*.parquet and {out}/_SUCCESS")
+    if not res.rows and res.letters:
+        raise typer.Exit(code=1)
+
+
+def _score_partition(
+    files: list[str], model: Any, k: int, name: str, version: str, scored_at: Any,
+    bands: tuple[list[float], list[str]],
+) -> dict[str, Any]:
+    """Score one slice of input files on a worker; a failing file is named, the rest still scored."""
+    from features.explanations import Explainer
+    from imr_triage.commands.score import score_file
+
+    explainer = Explainer(model, top_k=k)
+    rows: list[Any] = []
+    labelled: list[tuple[float, int]] = []
+    failed: list[tuple[str, str]] = []
+    n_cases = 0
+    for f in files:
+        r, lab, n, error = score_file(Path(f), model, explainer, k, name, version, scored_at, bands)
+        if error is not None:  # reported per file, as in the single-process path
+            failed.append((f, error))
+        rows += r
+        labelled += lab
+        n_cases += n
+    return {"rows": rows, "labelled": labelled, "failed": failed, "n_cases": n_cases}
+
+
+def score_on_dask(
+    files: list[Path], model: Any, k: int, name: str, version: str, scored_at: Any, repo: Any,
+    batch_size: int, address: str, workers: int | None, params_file: Path,
+) -> tuple[int, int, list[tuple[float, int]], list[tuple[str, str]]]:
+    """Score partitions of `files` on Dask and store their rows in partition order (idempotent upserts)."""
+    from features.distributed import dask_client
+    from serving.settings import ServingSettings
+
+    cfg = _dask_params(params_file, workers)
+    settings = ServingSettings()
+    bands = (list(settings.risk_band_edges), list(settings.risk_band_labels))
+    names = [str(f) for f in files]
+    chunks = [names[a : a + cfg.partition_size] for a in range(0, len(names), cfg.partition_size)]
+    n_cases = n_services = 0
+    labelled: list[tuple[float, int]] = []
+    failed: list[tuple[str, str]] = []
+    with dask_client(address, cfg.n_workers) as client:
+        shared = client.scatter(model, broadcast=True)
+        futures = [
+            client.submit(_score_partition, chunk, shared, k, name, version, scored_at, bands,
+                          retries=cfg.retries, pure=False)  # fmt: skip
+            for chunk in chunks
+        ]
+        for fut in futures:  # partition order, so rows and failures come back in input order
+            part = fut.result()
+            for a in range(0, len(part["rows"]), batch_size):
+                repo.save_scores(part["rows"][a : a + batch_size])
+            n_cases += part["n_cases"]
+            n_services += len(part["rows"])
+            labelled += part["labelled"]
+            failed += part["failed"]
+            fut.release()
+    return n_cases, n_services, labelled, failed
