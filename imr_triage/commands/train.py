@@ -19,18 +19,18 @@ def train(
     """Train the overturn model on all but the holdout letters and save it."""
     import json
 
-    import pandas as pd
-
+    from features.distributed import read_feature_table
     from features.spec import load_spec
     from imr_triage.params import load_params, section
     from training.splits import holdout_split
     from training.train import TrainParams, labelled_rows, train_model
 
-    if not features.is_file():
+    if not features.exists():
         raise typer.BadParameter(f"{features}: feature table not found", param_hint="FEATURES")
     params = TrainParams(**section(load_params(params_file), "train"))
     spec = load_spec()
-    table = labelled_rows(pd.read_parquet(features), spec)
+    # A single parquet file, or the partitioned dataset `imr features --dask` writes (complete only).
+    table = labelled_rows(read_feature_table(features), spec)
     holdout = holdout_split(table, params.test_fraction, params.seed)
     result = train_model(table.iloc[holdout.train], spec, params)
     out.mkdir(parents=True, exist_ok=True)
