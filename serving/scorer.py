@@ -42,7 +42,11 @@ class Scorer:
         # exact path-dependent TreeSHAP tables, built once per loaded model (None when unsupported)
         self.fast_shap: FastTreeShap | None = FastTreeShap.build(model.booster)
         self.reasons = ReasonBuilder(
-            model.spec, model.feature_of_column, model.calibrator.apply, load_phrase_table(), settings.top_k
+            model.spec,
+            model.feature_of_column,
+            model.calibrator.apply,
+            load_phrase_table(settings.guideline_phrases),
+            settings.top_k,
         )
         self.band_edges = list(settings.risk_band_edges)
         self.batch_threads = settings.batch_threads
