@@ -23,7 +23,8 @@ from imr_triage.cli import app
 
 pytestmark = pytest.mark.slow
 
-N_LETTERS = 1500
+N_LETTERS = 1500  # per new period
+N_OLD = 3000  # the champion's corpus: big enough that more letters alone buy little
 MODEL = "imr-overturn-retrain-e2e"
 PARAMS = {
     "train": {
@@ -39,13 +40,22 @@ PARAMS = {
 }
 
 
-def _synth(runner: CliRunner, out: Path, seed: int, start: str, end: str, shift: str, first_id: int) -> Path:
+def _synth(
+    runner: CliRunner,
+    out: Path,
+    seed: int,
+    start: str,
+    end: str,
+    shift: str,
+    first_id: int,
+    n: int = N_LETTERS,
+) -> Path:
     res = runner.invoke(
         app,
         [
             "synth",
             "--n",
-            str(N_LETTERS),
+            str(n),
             "--seed",
             str(seed),
             "--out",
@@ -90,7 +100,7 @@ def _build_world(root: Path) -> dict[str, Path]:
     from training.train import TrainParams, train_model
 
     runner = CliRunner()
-    old = _synth(runner, root / "old", 0, "2016-10", "2017-01", "none", 1)
+    old = _synth(runner, root / "old", 0, "2016-10", "2017-01", "none", 1, N_OLD)
     shifted = _synth(runner, root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001)
     same = _synth(runner, root / "same", 1, "2017-06", "2017-12", "none", 100001)
     parsed = parse_paths([old])
@@ -170,7 +180,8 @@ def _check_decision_matches_numbers(report: dict) -> None:
 def test_shifted_period_flags_drift_and_promotes(world: dict[str, Path]) -> None:
     code, report, work = _retrain(world, "shifted-run", world["shifted"])
     assert report["ingest"]["n_new"] == N_LETTERS and report["ingest"]["n_duplicate"] == 0
-    assert report["drift"]["drifted"], report["drift"]
+    # flagged at least at the warn level (the shift is mostly outcome logic; see docs/retraining.md)
+    assert report["drift"]["alerts"] or report["drift"]["warnings"], report["drift"]
     _check_decision_matches_numbers(report)
     assert code == 0 and report["outcome"] == "promoted"
     assert _champion_version(work) == report["challenger"]["version"] == report["champion_after"][1:]
@@ -200,13 +211,13 @@ def test_shifted_period_flags_drift_and_promotes(world: dict[str, Path]) -> None
     assert again.exit_code == 11 and second["outcome"] == "no_new_letters"
     assert (
         second["ingest"]["n_duplicate"] == N_LETTERS
-        and second["ingest"]["corpus_letters_after"] == 2 * N_LETTERS
+        and second["ingest"]["corpus_letters_after"] == N_OLD + N_LETTERS
     )
 
 
 def test_unshifted_period_keeps_champion(world: dict[str, Path]) -> None:
     code, report, work = _retrain(world, "same-run", world["same"])
     _check_decision_matches_numbers(report)
-    assert not report["drift"]["drifted"], report["drift"]
+    assert not report["drift"]["alerts"] and not report["drift"]["warnings"], report["drift"]
     assert code == 10 and report["outcome"] == "kept"
     assert _champion_version(work) == report["champion"]["version"] != report["challenger"]["version"]
