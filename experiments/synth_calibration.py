@@ -31,7 +31,7 @@ def _q(s: pd.Series) -> str:
 
 def describe(services: pd.DataFrame, cases: pd.DataFrame) -> dict[str, str]:
     """One column of the table: services need decision, service, partial, no_evidence;
-    cases need n_items, age, sex, days_injury_to_ur."""
+    cases need n_items, age, sex, days_injury_to_ur, pain_score (missing where not stated)."""
     n_items = cases["n_items"]
     out = {
         "letters": f"{len(cases)}",
@@ -48,6 +48,8 @@ def describe(services: pd.DataFrame, cases: pd.DataFrame) -> dict[str, str]:
         "male": f"{(cases.sex == 'male').mean():.0%}",
         "days injury -> UR denial: median [p10-p90]": _q(cases.days_injury_to_ur),
         "share of letters injured > 1 year before UR": f"{(cases.days_injury_to_ur > 365).mean():.0%}",
+        "pain score stated in the summary (letters)": f"{cases.pain_score.notna().mean():.1%}",
+        "pain score where stated: median [p10-p90]": _q(cases.pain_score.dropna()),
     }
     tax = load_taxonomy()
     fam = services.service.map(lambda h: tax.classify(h).family)
@@ -62,15 +64,17 @@ def real_tables() -> tuple[pd.DataFrame, pd.DataFrame] | None:
     if not (REAL / "labels.csv").exists():
         return None
     from features.ingest import parse_file
+    from features.table import build_feature_table
 
     labels = pd.read_csv(REAL / "labels.csv")
     rows, svc_extra = [], []
     for case_number, g in labels.groupby("case_number", sort=False):
         case = parse_file(REAL / "pdf" / f"{case_number}.pdf")
+        pain = build_feature_table([case]).pain_score.iloc[0] if case.services else None
         doi = pd.to_datetime(g.date_of_injury.iloc[0])
         ur = pd.to_datetime(g.ur_denial_date.iloc[0])
         rows.append({"n_items": len(g), "age": case.patient_age, "sex": case.patient_sex,
-                     "days_injury_to_ur": (ur - doi).days,
+                     "days_injury_to_ur": (ur - doi).days, "pain_score": pain,
                      "any_overturned": (g.decision == "Overturned").any()})
         for s in case.services:
             svc_extra.append({"partial": s.partial_ur_certification,
@@ -91,6 +95,8 @@ def synthetic_tables(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     cases = gt.groupby("letter_id", sort=False).agg(
         n_items=("n_items", "first"), age=("patient_age", "first"), sex=("patient_sex", "first"),
         days_injury_to_ur=("days_injury_to_ur", "first"),
+        # the stated score; equal to what the feature extractor finds (tests/unit/test_synth_corpus.py)
+        pain_score=("pain_score", "first"),
         any_overturned=("decision", lambda d: (d == "Overturned").any()))
     return services, cases
 

@@ -80,8 +80,10 @@ def ground_truth_rows(case: SynthCase, file_name: str) -> list[dict[str, Any]]:
         "prior_surgery": case.prior_surgery,
         "failed_conservative": case.failed_conservative,
         "functional_improvement": case.functional_improvement,
-        "pain_score": case.pain,
-        "pain_low": case.pain_low,
+        "pain_score": case.pain if case.pain_stated else None,  # as stated in the summary
+        "pain_low": case.pain_low if case.pain_stated else None,
+        "pain_stated": case.pain_stated,
+        "pain_latent": case.pain,  # what the outcome model used
         "ur_no_evidence": case.ur_no_evidence,
         "period_shift": case.shift,
     }

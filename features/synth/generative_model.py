@@ -31,8 +31,10 @@ THERAPY_NAMES = {
 }
 RED_FLAGS = ("fracture", "trauma", "infection", "cancer", "cauda_equina")
 
-# Streams per letter: (seed, letter index, purpose).
-STREAM_CASE, STREAM_OUTCOME, STREAM_PRE_TEXT, STREAM_POST_TEXT = 0, 1, 2, 3
+# Streams per letter: (seed, letter index, purpose). STREAM_DISCLOSURE decides what the summary
+# states (added later, so that its draws leave every other variable as it was).
+STREAM_CASE, STREAM_OUTCOME, STREAM_PRE_TEXT, STREAM_POST_TEXT, STREAM_DISCLOSURE = 0, 1, 2, 3, 4
+DISCLOSURE_DRAWS = 8  # uniforms per letter in the disclosure stream (one is used)
 
 
 @dataclass
@@ -87,7 +89,7 @@ class SynthCase:
     prior_surgery: bool
     failed_conservative: str  # yes / no / not_stated
     functional_improvement: str  # yes / no / not_stated
-    pain: int
+    pain: int  # latent: the outcome model uses it whether or not the summary states it
     pain_low: int | None
     priority: str
     ur_no_evidence: bool
@@ -95,6 +97,7 @@ class SynthCase:
     licensure: list[str]
     shift: str
     services: list[SynthService] = field(default_factory=list)
+    pain_stated: bool = True  # whether the Clinical Case Summary quotes the pain score
 
 
 @dataclass(frozen=True)
@@ -418,11 +421,19 @@ class CaseGenerator:
         seed = settings.seed
         self._sources = {p: StreamSource(seed, p) for p in
                          (STREAM_CASE, STREAM_OUTCOME, STREAM_PRE_TEXT, STREAM_POST_TEXT)}
+        self._sources[STREAM_DISCLOSURE] = StreamSource(seed, STREAM_DISCLOSURE, per_letter=DISCLOSURE_DRAWS)
 
     def stream(self, index: int, purpose: int) -> Stream:
         return self._sources[purpose].for_letter(index)
 
     def case(self, index: int) -> SynthCase:
         case = draw_case(index, self.stream(index, STREAM_CASE), self.settings, self.tables)
+        disclose(case, self.stream(index, STREAM_DISCLOSURE), self.tables)
         decide(case, self.stream(index, STREAM_OUTCOME), self.tables)
         return case
+
+
+def disclose(case: SynthCase, s: Stream, tables: SynthTables) -> None:
+    """Which latent findings the summary states. Real summaries quote a pain score only about half
+    the time; drawn from its own stream so the case and outcome draws stay as they were."""
+    case.pain_stated = s.bernoulli(tables.mix["pain"]["stated_share"])

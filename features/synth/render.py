@@ -153,9 +153,11 @@ class LetterRenderer:
             elif s.bernoulli(0.5):
                 sents.append(s.pick(p["no_prior_imaging"]).format(region=name))
         if case.pain_low is not None:
-            sents.append(s.pick(p["pain_range"]).format(low=case.pain_low, pain=case.pain, **slots))
+            pain_sentence = s.pick(p["pain_range"]).format(low=case.pain_low, pain=case.pain, **slots)
         else:
-            sents.append(s.pick(p["pain_single"]).format(pain=case.pain, **slots))
+            pain_sentence = s.pick(p["pain_single"]).format(pain=case.pain, **slots)
+        if case.pain_stated:  # the phrase is drawn either way, so the rest of the text is unchanged
+            sents.append(pain_sentence)
         pname = f"{pside} {preg['names'][0]}" if pside else preg["names"][0]
         sents.append(s.pick(p["exam"]).format(region=pname))
         if case.neuro_deficit:

@@ -82,6 +82,32 @@ def test_parse_of_synth_reproduces_the_ground_truth(corpus):
         assert got == want, first.file
 
 
+def test_pain_score_is_stated_in_about_half_of_the_letters(corpus):
+    """Real summaries quote a pain score in about half of the letters; the ground truth records an
+    unstated score as missing and keeps the latent score the outcome model used."""
+    letters = pd.read_parquet(corpus / GROUND_TRUTH).groupby("letter_id").first()
+    assert letters.pain_latent.notna().all()
+    assert (letters.pain_score.isna() == ~letters.pain_stated).all()
+    stated = letters[letters.pain_stated]
+    assert (stated.pain_score == stated.pain_latent).all()
+    assert letters[~letters.pain_stated].pain_low.isna().all()
+    assert 0.4 <= letters.pain_stated.mean() <= 0.6  # stated_share 0.5, 300 letters
+
+
+def test_feature_extractor_recovers_the_stated_pain_score(corpus):
+    """Round trip text -> features: the score where the summary states it, missing where not."""
+    ingest = pytest.importorskip("features.ingest")
+    from features.table import build_feature_table
+
+    gt = pd.read_parquet(corpus / GROUND_TRUTH).groupby("letter_id").first()
+    cases = ingest.parse_paths([corpus / f for f in gt.file]).cases
+    table = build_feature_table(cases).groupby("case_number").pain_score.first()
+    got = table.reindex(gt.index)
+    assert (got.isna() == gt.pain_score.isna()).all()
+    stated = gt.pain_score.notna()
+    assert (got[stated].astype(float) == gt.pain_score[stated].astype(float)).all()
+
+
 def test_pdf_letters_round_trip(tmp_path):
     ingest = pytest.importorskip("features.ingest")
     pytest.importorskip("reportlab")

@@ -7,13 +7,14 @@ from datetime import date
 import pytest
 
 from features.synth.generative_model import (
+    STREAM_OUTCOME,
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
     CaseGenerator,
     GeneratorSettings,
     SynthCase,
 )
-from features.synth.outcome import outcome_terms
+from features.synth.outcome import decide, outcome_terms
 from features.synth.render import LetterRenderer, wrap
 from features.synth.tables import SynthTables
 
@@ -164,3 +165,25 @@ def test_one_history_per_worker_within_a_letter(cases):
                 assert imaging.setdefault((s.region, s.side), s.prior_imaging) == s.prior_imaging
             if s.prior_sessions is not None:
                 assert sessions.setdefault(s.item_key, s.prior_sessions) == s.prior_sessions
+
+
+def test_unstated_pain_drops_only_the_pain_sentence_and_keeps_the_outcome():
+    """The disclosure draw has its own stream: hiding the pain score removes one sentence of the
+    summary and changes nothing else (latent pain, outcome, the rest of the text)."""
+    gen = CaseGenerator(GeneratorSettings(seed=31))
+    renderer = LetterRenderer(gen.tables)
+    seen = {True: 0, False: 0}
+    for i in range(200):
+        case = gen.case(i)
+        seen[case.pain_stated] += 1
+        decided = [(s.p_overturn, s.decision) for s in case.services]
+        sentences = {}
+        for stated in (True, False):
+            case.pain_stated = stated
+            sentences[stated] = renderer.summary(case, gen.stream(i, STREAM_PRE_TEXT)).split(". ")
+            decide(case, gen.stream(i, STREAM_OUTCOME), gen.tables)
+            assert [(s.p_overturn, s.decision) for s in case.services] == decided
+        dropped = [x for x in sentences[True] if x not in sentences[False]]
+        assert len(dropped) == 1 and str(case.pain) in dropped[0], dropped
+        assert sentences[False] == [x for x in sentences[True] if x != dropped[0]]
+    assert seen[True] > 60 and seen[False] > 60

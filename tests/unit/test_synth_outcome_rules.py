@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from features.synth.generative_model import CaseGenerator, GeneratorSettings, SynthCase
+from features.synth.generative_model import (
+    STREAM_POST_TEXT,
+    STREAM_PRE_TEXT,
+    CaseGenerator,
+    GeneratorSettings,
+    SynthCase,
+)
 from features.synth.outcome import rule_terms
+from features.synth.render import LetterRenderer
 from features.synth.tables import SynthTables
 
 
@@ -65,3 +72,31 @@ def test_range_conditions_never_match_a_missing_value(cases):
     assert rule_terms(c, s, {"r": {"prior_sessions": {"min": 0}}}) == {}
     not_in = {"r": {"prior_sessions": {"not_in": [1, 2]}, "family": ["imaging"]}}
     assert rule_terms(c, s, not_in) == {"r": 1.0}
+
+
+def test_every_rule_has_a_reason_in_the_direction_of_its_coefficient():
+    """A rule without reason text would make the rationale fall back to the generic sentence."""
+    for shift in SynthTables.known_shifts():
+        tables = SynthTables.load(shift)
+        reasons = tables.phrases["reasons"]
+        for name in tables.outcome["rules"]:
+            assert name in reasons, f"phrases.yaml reasons: has no entry for rule {name!r}"
+            direction = "overturned" if tables.outcome["coef"][name] > 0 else "upheld"
+            assert reasons[name].get(direction, "").strip(), (shift, name, direction)
+
+
+def test_rule_reasons_appear_only_in_the_post_review_rationale():
+    gen = CaseGenerator(GeneratorSettings(seed=77))
+    renderer = LetterRenderer(gen.tables)
+    reasons = gen.tables.phrases["reasons"]
+    texts = {reasons[r][d] for r in gen.tables.outcome["rules"] for d in ("overturned", "upheld")
+             if reasons[r][d]}
+    used: set[str] = set()
+    for i in range(1500):
+        case = gen.case(i)
+        letter = renderer.render(case, gen.stream(i, STREAM_PRE_TEXT), gen.stream(i, STREAM_POST_TEXT))
+        pre_review, post_review = letter.split("IMR ISSUES, DECISIONS AND RATIONALES")
+        flat_pre, flat_post = " ".join(pre_review.split()), " ".join(post_review.split())
+        assert not any(t in flat_pre for t in texts), case.case_number
+        used |= {t for t in texts if t in flat_post}
+    assert len(used) >= 5, used  # rule reasons reach the rationales (not the generic fallback)
