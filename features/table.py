@@ -71,6 +71,16 @@ def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[st
     return out
 
 
+def feature_extractions(
+    case: Case, spec: FeatureSpec | None = None
+) -> list[tuple[int, str, dict[str, Extraction]]]:
+    """(item_index, heading, {feature: Extraction}) per service: `feature_rows` without building a
+    `FeatureValue` per feature (the scoring API reads values and spans straight from these)."""
+    spec = spec or load_spec()
+    _check_extractors(spec)
+    return _extract_case(case, spec)
+
+
 def feature_rows(case: Case, spec: FeatureSpec | None = None) -> list[FeatureRow]:
     """Each service's feature values with their evidence spans (for explanations)."""
     spec = spec or load_spec()

@@ -124,9 +124,22 @@ class FastPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
-        if self.starts is None or end - pos < _SHORT_TEXT:
+        starts = self.starts
+        if starts is None or end - pos < _SHORT_TEXT:
             return self.regex.search(text, pos, end)
-        for i in self._candidates(text, pos, end):
+        # Most searches end at the first literal found (or find none): look for each literal's first
+        # occurrence only, and list every later start only when that first candidate fails.
+        first = -1
+        for lit in starts:
+            i = text.find(lit, pos, end)
+            if i >= 0 and (first < 0 or i < first):
+                first = i
+        if first < 0:
+            return None
+        m = self.regex.match(text, first, end)
+        if m:
+            return m
+        for i in self._candidates(text, first + 1, end):
             m = self.regex.match(text, i, end)
             if m:
                 return m

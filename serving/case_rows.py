@@ -61,22 +61,22 @@ def prepare_case(
     case: Case, spec: FeatureSpec, case_id: str | None, overrides: list[dict[str, Any]] | None = None
 ) -> PreparedCase:
     """Rows and evidence for every service of `case`; `overrides[i]` replaces values of service i."""
-    from features.table import feature_rows
+    from features.table import feature_extractions
 
     rows: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
     by_index = {s.item_index: s for s in case.services}
-    for i, fr in enumerate(feature_rows(case, spec)):
-        svc = by_index.get(fr.item_index)
-        row: dict[str, Any] = {k: v.value for k, v in fr.values.items()}
-        spans = {k: v.span for k, v in fr.values.items() if v.span is not None}
+    for i, (item_index, heading, values) in enumerate(feature_extractions(case, spec)):
+        svc = by_index.get(item_index)
+        row: dict[str, Any] = {k: e.value for k, e in values.items()}
+        spans = {k: e.span for k, e in values.items() if e.span is not None}
         if overrides is not None and overrides[i]:
             row.update(overrides[i])
             for k in overrides[i]:
                 spans.pop(k, None)
         row["letter_id"] = case_id
-        row["item_index"] = fr.item_index
-        row["service"] = (svc.service if svc is not None else None) or fr.heading
+        row["item_index"] = item_index
+        row["service"] = (svc.service if svc is not None else None) or heading
         rows.append(row)
         evidence.append(spans)
     return PreparedCase(

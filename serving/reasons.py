@@ -125,6 +125,7 @@ class ReasonBuilder:
             self._descriptions,
             self.phrases.family_feature,
         )
+        hits_by_heading: dict[str | None, tuple[bool, ...]] = {}
         out: list[dict[str, Any]] = []
         for i in range(n):
             row = rows[i]
@@ -141,7 +142,11 @@ class ReasonBuilder:
                 direction = "raises" if phi > 0 else "lowers"
                 if context_keys is None:
                     context_keys = tuple(value_key(row.get(f)) for f in self._context)
-                    heading_hits = tuple(bool(heading and p.search(heading)) for p in self._patterns)
+                    heading_hits = hits_by_heading.get(heading)
+                    if heading_hits is None:  # headings repeat within a batch; patterns are pure
+                        heading_hits = hits_by_heading[heading] = tuple(
+                            bool(heading and p.search(heading)) for p in self._patterns
+                        )
                 key = (name, value_key(value), direction, heading_hits, *context_keys)
                 static = cache.get(key)
                 if static is None:
