@@ -71,7 +71,11 @@ def test_repro_runs_all_then_nothing_then_only_dependents(tmp_path: Path) -> Non
     first = _run([str(BIN / "dvc"), "repro"], proj, env)
     assert _ran(first) == {"synth", "parse", "features", "train", "evaluate", "register"}
     decision = json.loads((proj / "reports" / "registry.json").read_text())
-    assert decision["promoted"] is True and decision["version"] == "1"
+    assert decision["version"] == "1" and decision["reference"] == "baseline family_rate"
+    # 160 letters give a tiny holdout: whether the first model beats the family rate is data-dependent,
+    # so the test checks that the decision follows the numbers (the 20k demo's promotion is documented).
+    beats = decision["challenger_value"] > decision["reference_value"] + decision["margin"]
+    assert decision["promoted"] is beats, decision
     metrics = json.loads((proj / "reports" / "metrics.json").read_text())
     assert 0.5 < metrics["roc_auc"] <= 1.0 and "family_rate.roc_auc" in metrics
     for png in ("roc", "pr", "reliability", "shap_summary"):

@@ -123,8 +123,8 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     mlflow.set_tracking_uri(mlflow_server)
     client = mlflow.MlflowClient()
     name = SMALL_PARAMS["register"]["model_name"]
-    assert client.get_model_version_by_alias(name, "champion").version == "1"
-    assert client.get_model_version_by_alias(name, "challenger").version == "2"
+    assert str(client.get_model_version_by_alias(name, "champion").version) == "1"
+    assert str(client.get_model_version_by_alias(name, "challenger").version) == "2"
     v2 = client.get_model_version(name, "2")
     assert v2.tags["promotion.promoted"] == "false"
 
