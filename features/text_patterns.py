@@ -12,6 +12,7 @@ import re._parser as _sre_parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from heapq import heapify, heappop, heapreplace
 from importlib import resources
 from typing import Any
 
@@ -54,7 +55,8 @@ def _literal_starts(items: Any) -> list[str] | None:
 
     Walks the parsed pattern: leading zero-width assertions are skipped, a branch contributes the
     starts of all its alternatives, a small character class its characters, a repeat (min >= 1) its
-    body; a literal run followed by a branch is extended by the branch's starts (`o(dg|fficial)`).
+    body; a literal run followed by a branch or a small class is extended by its starts (`o(dg|fficial)`,
+    `l[1-5]`), so spinal levels become selective two-character starts.
     """
     items = list(items)
     i = 0
@@ -70,7 +72,7 @@ def _literal_starts(items: Any) -> list[str] | None:
             chars.append(chr(items[i][1]))
             i += 1
         lit = "".join(chars)
-        if i < len(items) and items[i][0] in (_sre.BRANCH, _sre.SUBPATTERN):
+        if i < len(items) and items[i][0] in (_sre.BRANCH, _sre.SUBPATTERN, _sre.IN):
             tail = _literal_starts(items[i:])
             if tail:
                 return [lit + t for t in tail]
@@ -95,6 +97,15 @@ def _literal_starts(items: Any) -> list[str] | None:
     return starts
 
 
+def _without_extensions(starts: list[str]) -> list[str]:
+    """The distinct starts, sorted, less those that begin with another start ('no' covers 'not')."""
+    kept: list[str] = []
+    for s in sorted(set(starts)):  # a prefix sorts right before the strings it begins
+        if not (kept and s.startswith(kept[-1])):
+            kept.append(s)
+    return kept
+
+
 class FastPattern:
     """A compiled regex that, when every match must start with one of a few literals, only tries
     `match` where those literals occur (found with C-speed `str.find`).
@@ -111,16 +122,30 @@ class FastPattern:
         starts = _literal_starts(_sre_parse.parse(pattern))
         # one-character starts (digits, 'l' of L5) match too often for the Python-level loop to win
         selective = starts is not None and min(len(x) for x in starts) >= 2
-        self.starts = sorted(set(starts)) if selective else None
+        # a start that another start is a prefix of adds no candidate position: drop it (one find less)
+        self.starts = _without_extensions(starts) if selective else None
 
-    def _candidates(self, text: str, pos: int, endpos: int) -> list[int]:
-        found: set[int] = set()
+    def _candidates(self, text: str, pos: int, endpos: int) -> Iterator[int]:
+        """Start positions of the literals, ascending and without repeats, found lazily: callers that
+        stop at the first match (`first_affirmed`, yes/no statements) do not pay for listing them all."""
+        find = text.find
+        heap = []
         for lit in self.starts or ():
-            i = text.find(lit, pos, endpos)
-            while i >= 0:
-                found.add(i)
-                i = text.find(lit, i + 1, endpos)
-        return sorted(found)
+            i = find(lit, pos, endpos)
+            if i >= 0:
+                heap.append((i, lit))
+        heapify(heap)
+        prev = -1
+        while heap:
+            i, lit = heap[0]
+            j = find(lit, i + 1, endpos)
+            if j >= 0:
+                heapreplace(heap, (j, lit))
+            else:
+                heappop(heap)
+            if i != prev:
+                prev = i
+                yield i
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         end = len(text) if endpos is None else endpos
