@@ -55,8 +55,8 @@ def _literal_starts(items: Any) -> list[str] | None:
 
     Walks the parsed pattern: leading zero-width assertions are skipped, a branch contributes the
     starts of all its alternatives, a small character class its characters, a repeat (min >= 1) its
-    body; a literal run followed by a branch or a small class is extended by its starts (`o(dg|fficial)`,
-    `l[1-5]`), so spinal levels become selective two-character starts.
+    body; a literal run followed by a branch is extended by the branch's starts (`o(dg|fficial)`), a
+    one-character run by a following small class (`l[1-5]`: spinal levels become selective).
     """
     items = list(items)
     i = 0
@@ -72,7 +72,9 @@ def _literal_starts(items: Any) -> list[str] | None:
             chars.append(chr(items[i][1]))
             i += 1
         lit = "".join(chars)
-        if i < len(items) and items[i][0] in (_sre.BRANCH, _sre.SUBPATTERN, _sre.IN):
+        # a class only extends a one-character run (`l[1-5]`): on longer runs it would only add finds
+        extend = (_sre.BRANCH, _sre.SUBPATTERN, _sre.IN) if len(lit) < 2 else (_sre.BRANCH, _sre.SUBPATTERN)
+        if i < len(items) and items[i][0] in extend:
             tail = _literal_starts(items[i:])
             if tail:
                 return [lit + t for t in tail]
