@@ -139,21 +139,10 @@ def build_features_isolated(cases: list[Case], chunk: int = 500) -> tuple[Any, l
     import pandas as pd
 
     from features.spec import load_spec
-    from features.table import build_feature_table
+    from features.table import build_feature_frames, build_feature_table
 
     spec = load_spec()
-    frames: list[pd.DataFrame] = []
-    failed: list[str] = []
-    for start in range(0, len(cases), chunk):
-        batch = cases[start : start + chunk]
-        try:
-            frames.append(build_feature_table(batch, spec=spec))
-        except Exception:  # noqa: BLE001 - isolate the bad letter, keep the rest of the batch
-            for case in batch:
-                try:
-                    frames.append(build_feature_table([case], spec=spec))
-                except Exception as exc:  # noqa: BLE001
-                    failed.append(f"{case.letter_id} ({case.source_file}): {type(exc).__name__}: {exc}")
+    frames, failed = build_feature_frames(cases, spec, chunk=chunk)
     frames = [f for f in frames if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else build_feature_table([], spec=spec)
     return table, failed

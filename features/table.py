@@ -7,7 +7,7 @@ in the feature spec on the pre-review view of a case only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +131,34 @@ def build_feature_table(
     columns = spec.table_columns if with_target else spec.table_columns[:-1]
     df = pd.DataFrame.from_records(records, columns=columns)
     return coerce_table_types(df, spec)
+
+
+def build_feature_frames(
+    cases: Sequence[Case],
+    spec: FeatureSpec,
+    *,
+    chunk: int = 500,
+    on_chunk: Callable[[int], None] | None = None,
+) -> tuple[list[pd.DataFrame], list[str]]:
+    """Feature tables of `cases` in chunks, so one bad letter is named and skipped, never the batch.
+
+    A chunk that fails is rebuilt letter by letter; `on_chunk(n_letters)` reports progress.
+    """
+    frames: list[pd.DataFrame] = []
+    failed: list[str] = []
+    for start in range(0, len(cases), chunk):
+        batch = cases[start : start + chunk]
+        try:
+            frames.append(build_feature_table(batch, spec=spec))
+        except Exception:  # noqa: BLE001 - isolate the bad letter, keep the rest of the batch
+            for case in batch:
+                try:
+                    frames.append(build_feature_table([case], spec=spec))
+                except Exception as exc:  # noqa: BLE001
+                    failed.append(f"{case.letter_id} ({case.source_file}): {type(exc).__name__}: {exc}")
+        if on_chunk is not None:
+            on_chunk(len(batch))
+    return frames, failed
 
 
 def coerce_table_types(df: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:

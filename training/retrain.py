@@ -28,7 +28,7 @@ from features.ingest import IngestResult, load_failures, load_records, parse_pat
 from features.model_artifact import TriageModel
 from features.records import Case
 from features.spec import FeatureSpec
-from features.table import build_feature_table
+from features.table import build_feature_frames, build_feature_table
 from training.comparison import PairedGain, paired_gain
 from training.registry import PromotionDecision, RegistryParams, decide
 from training.splits import holdout_split
@@ -124,17 +124,8 @@ def ingest_new_letters(
 
 def _build_rows(cases: list[Case], spec: FeatureSpec, failed: list[str]) -> list[pd.DataFrame]:
     """Feature rows in chunks; a letter whose features cannot be built is named and skipped."""
-    frames: list[pd.DataFrame] = []
-    for start in range(0, len(cases), 500):
-        batch = cases[start : start + 500]
-        try:
-            frames.append(build_feature_table(batch, spec=spec))
-        except Exception:  # noqa: BLE001 - isolate the bad letter, keep the batch
-            for case in batch:
-                try:
-                    frames.append(build_feature_table([case], spec=spec))
-                except Exception as exc:  # noqa: BLE001
-                    failed.append(f"{case.letter_id}: {type(exc).__name__}: {exc}")
+    frames, failed_here = build_feature_frames(cases, spec)
+    failed.extend(failed_here)
     return frames
 
 

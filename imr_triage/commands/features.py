@@ -30,7 +30,7 @@ def features(
 
     from features.ingest import load_records
     from features.spec import load_spec
-    from features.table import build_feature_table
+    from features.table import build_feature_frames, build_feature_table
 
     console = Console(stderr=True, soft_wrap=True)
     if not records_dir.is_dir():
@@ -44,26 +44,13 @@ def features(
     spec = load_spec()
     t0 = time.perf_counter()
     cases = load_records(records_dir)
-    frames: list[pd.DataFrame] = []
-    failed: list[str] = []
-    chunk = 500
     columns = [
         TextColumn("features"), BarColumn(), MofNCompleteColumn(), TextColumn("letters"),
         TimeRemainingColumn(),
     ]
     with Progress(*columns, console=console, disable=not progress) as bar:
         task = bar.add_task("features", total=len(cases))
-        for start in range(0, len(cases), chunk):
-            batch = cases[start : start + chunk]
-            try:
-                frames.append(build_feature_table(batch, spec=spec))
-            except Exception:  # noqa: BLE001 - isolate the bad letter, keep the rest of the batch
-                for case in batch:
-                    try:
-                        frames.append(build_feature_table([case], spec=spec))
-                    except Exception as exc:  # noqa: BLE001
-                        failed.append(f"{case.letter_id} ({case.source_file}): {type(exc).__name__}: {exc}")
-            bar.advance(task, len(batch))
+        frames, failed = build_feature_frames(cases, spec, on_chunk=lambda n: bar.advance(task, n))
     table = pd.concat(frames, ignore_index=True) if frames else build_feature_table([], spec=spec)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out, index=False)
