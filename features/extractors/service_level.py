@@ -124,22 +124,22 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
     return MISSING
 
 
-def drug_strength_mg(ctx: ServiceContext) -> Extraction:
+def _dosed_heading_number(ctx: ServiceContext, pattern: str) -> Extraction:
+    """The first number a heading pattern captures, for drug-like families only."""
     if ctx.service_class.family not in _DOSED_FAMILIES:
         return MISSING
-    m = ctx.patterns["strength_mg"].search(ctx.text)
+    m = ctx.patterns[pattern].search(ctx.text)
     if not m:
         return MISSING
     return Extraction(float(m.group(1)), _heading_span(ctx, m))
+
+
+def drug_strength_mg(ctx: ServiceContext) -> Extraction:
+    return _dosed_heading_number(ctx, "strength_mg")
 
 
 def drug_quantity(ctx: ServiceContext) -> Extraction:
-    if ctx.service_class.family not in _DOSED_FAMILIES:
-        return MISSING
-    m = ctx.patterns["quantity"].search(ctx.text)
-    if not m:
-        return MISSING
-    return Extraction(float(m.group(1)), _heading_span(ctx, m))
+    return _dosed_heading_number(ctx, "quantity")
 
 
 def refills(ctx: ServiceContext) -> Extraction:
