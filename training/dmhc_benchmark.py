@@ -20,27 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from features.spec import FeatureSpec
 from training import metrics as M
 from training.baselines import BaseRate, FamilyRate, LogisticBaseline
+from training.evaluation import LABELS as EVAL_LABELS
+from training.evaluation import METRIC_LABELS as EVAL_METRIC_LABELS
+from training.evaluation import MODEL_KEY
 from training.splits import grouped_folds
 from training.train import TrainParams, labelled_rows, train_model
 
-MODEL_KEY = "lightgbm"
 ORDER = [MODEL_KEY, "logistic_regression", "treatment_rate", "family_rate", "base_rate"]
-LABELS = {
-    MODEL_KEY: "LightGBM (calibrated)",
-    "logistic_regression": "Logistic regression",
-    "treatment_rate": "Per-treatment rate",
-    "family_rate": "Service-family rate",
-    "base_rate": "Base rate",
-}
+LABELS = {**EVAL_LABELS, "treatment_rate": "Per-treatment rate"}
 METRICS = ["accuracy", "roc_auc", "pr_auc", "brier", "ece", "log_loss"]
-METRIC_LABELS = {
-    "accuracy": "Accuracy",
-    "roc_auc": "ROC-AUC",
-    "pr_auc": "PR-AUC",
-    "brier": "Brier",
-    "ece": "ECE",
-    "log_loss": "Log loss",
-}
+METRIC_LABELS = {"accuracy": "Accuracy", **EVAL_METRIC_LABELS}
 
 
 class DmhcBenchmarkParams(BaseModel):
