@@ -8,10 +8,10 @@ from datetime import date
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
 from features.records import Section
-from features.text_patterns import FastPattern, is_negated, sentence_of
+from features.text_patterns import FastPattern, compile_lower, is_negated, sentence_of
 
 _SNIPPET = 80
-_EXPLICIT_SEX = re.compile(r"\b(male|female|man|woman)\b")
+_EXPLICIT_SEX = r"\b(male|female|man|woman)\b"
 
 
 def summary_span(ctx: ServiceContext, start: int, end: int) -> EvidenceSpan:
@@ -24,7 +24,7 @@ def first_affirmed(ctx: ServiceContext, pattern: FastPattern) -> re.Match[str] |
     text = ctx.case_ctx.summary
     neg = ctx.patterns["negation"]
     bounds = ctx.case_ctx.bounds
-    for m in pattern.finditer(text):
+    for m in pattern.findall_in(ctx.case_ctx.words):
         s, _ = sentence_of(bounds, m.start())
         if not is_negated(text, m.start(), s, neg):
             return m
@@ -64,7 +64,7 @@ def items_in_letter(ctx: ServiceContext) -> Extraction:
 
 
 def patient_age(ctx: ServiceContext) -> Extraction:
-    m = ctx.patterns["age"].search(ctx.case_ctx.summary)
+    m = ctx.patterns["age"].search_in(ctx.case_ctx.words)
     if m:
         age = int(m.group(1) or m.group(2))
         if 14 <= age <= 100:
@@ -76,8 +76,8 @@ def patient_age(ctx: ServiceContext) -> Extraction:
 
 def patient_sex(ctx: ServiceContext) -> Extraction:
     """Explicit 'male'/'female' wins; otherwise the majority of pronouns in the summary."""
-    text = ctx.case_ctx.summary
-    explicit = _EXPLICIT_SEX.search(text)
+    words = ctx.case_ctx.words
+    explicit = compile_lower(_EXPLICIT_SEX).search_in(words)
     if explicit:
         word = explicit.group(1).lower()
         sex = "female" if word in ("female", "woman") else "male"
@@ -85,8 +85,8 @@ def patient_sex(ctx: ServiceContext) -> Extraction:
     if ctx.case.patient_sex:
         return Extraction(ctx.case.patient_sex, _header(f"sex {ctx.case.patient_sex}"))
     pats = ctx.patterns["sex"]
-    male = list(pats["male"].finditer(text))
-    female = list(pats["female"].finditer(text))
+    male = pats["male"].findall_in(words)
+    female = pats["female"].findall_in(words)
     if len(male) == len(female):
         return MISSING
     winner, hits = ("male", male) if len(male) > len(female) else ("female", female)
@@ -97,10 +97,10 @@ def patient_sex(ctx: ServiceContext) -> Extraction:
 def _summary_regions(ctx: ServiceContext) -> dict[str, re.Match[str]]:
     cache = ctx.case_ctx.cache
     if "regions" not in cache:
-        text = ctx.case_ctx.summary
+        words = ctx.case_ctx.words
         found: dict[str, re.Match[str]] = {}
         for name, pat in ctx.patterns.regions.items():
-            m = pat.search(text)
+            m = pat.search_in(words)
             if m:
                 found[name] = m
         cache["regions"] = found
@@ -134,10 +134,10 @@ def _region_flag(group: str):
 # ---- pain, function, red flags, history ------------------------------------------------------
 def pain_score(ctx: ServiceContext) -> Extraction:
     """Highest 0-10 pain score stated; ranges count by their upper end."""
-    text = ctx.case_ctx.summary
+    words = ctx.case_ctx.words
     best: tuple[float, int, int] | None = None
     for key in ("pain_score", "pain_score_word"):
-        for m in ctx.patterns[key].finditer(text):
+        for m in ctx.patterns[key].findall_in(words):
             vals = [float(g) for g in m.groups() if g is not None]
             v = max(vals) if vals else None
             if v is None or v > 10:
@@ -159,7 +159,7 @@ def _yes_no_statement(ctx: ServiceContext, key: str) -> Extraction:
     pats = ctx.patterns[key]
     hits = []
     for level in ("no", "yes"):
-        for m in pats[level].finditer(text):
+        for m in pats[level].findall_in(ctx.case_ctx.words):
             s, _ = sentence_of(ctx.case_ctx.bounds, m.start())
             if level == "yes" and is_negated(text, m.start(), s, ctx.patterns["negation"]):
                 continue

@@ -8,7 +8,14 @@ from typing import Any
 
 from features.pre_review import PreReviewCase, PreReviewService
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
-from features.text_patterns import FastPattern, TextPatterns, ascii_lower, load_patterns, sentence_bounds
+from features.text_patterns import (
+    FastPattern,
+    TextPatterns,
+    WordText,
+    ascii_lower,
+    load_patterns,
+    sentence_bounds,
+)
 
 
 @dataclass
@@ -19,8 +26,9 @@ class CaseContext:
     patterns: TextPatterns
     taxonomy: ServiceTaxonomy
     summary: str = ""  # ascii-lower-cased clinical summary: what patterns search
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
     _bounds: list[tuple[int, int]] | None = None
+    _words: WordText | None = None
 
     @property
     def summary_raw(self) -> str:
@@ -33,12 +41,18 @@ class CaseContext:
             self._bounds = sentence_bounds(self.case.clinical_summary)
         return self._bounds
 
+    @property
+    def words(self) -> WordText:
+        """The lower-cased summary prepared for word-start pattern search (built on first use)."""
+        if self._words is None:
+            self._words = WordText(self.summary)
+        return self._words
+
     def matches(self, pattern: FastPattern) -> list[re.Match[str]]:
         """Every match of `pattern` in the summary, found once per case: each service asks again."""
-        key = ("matches", pattern.pattern)
-        found = self.cache.get(key)
+        found = self.cache.get(pattern)
         if found is None:
-            found = self.cache[key] = list(pattern.finditer(self.summary))
+            found = self.cache[pattern] = pattern.findall_in(self.words)
         return found
 
     @classmethod

@@ -259,37 +259,38 @@ def _parse_date(token: str) -> date | None:
 
 
 def _duration_in_sentence(ctx: ServiceContext, s: int, e: int) -> Extraction | None:
+    # Sentences start right after their end mark (or at 0) and these patterns look behind only through
+    # `\b`, so searching the summary within [s, e) finds what searching the sentence on its own did.
     p = ctx.patterns
-    text = ctx.case_ctx.summary
-    sentence = text[s:e]
+    words = ctx.case_ctx.words
     ref = ctx.case.ur_denial_date
-    m = p["duration_for"].search(sentence)
+    m = p["duration_for"].search_in(words, s, e)
     if m:
         n = to_number(m.group(1), p.number_words)
         if n is not None:
             months = round(n * _MONTHS[m.group(2)], 2)
-            return Extraction(months, summary_span(ctx, s + m.start(), s + m.end()))
-    m = p["duration_since_date"].search(sentence)
+            return Extraction(months, summary_span(ctx, m.start(), m.end()))
+    m = p["duration_since_date"].search_in(words, s, e)
     if m and ref is not None:
         d = _parse_date(m.group(1))
         if d is not None and d <= ref:
-            return Extraction(round((ref - d).days / 30.4, 2), summary_span(ctx, s + m.start(), s + m.end()))
-    m = p["duration_new"].search(sentence)
+            return Extraction(round((ref - d).days / 30.4, 2), summary_span(ctx, m.start(), m.end()))
+    m = p["duration_new"].search_in(words, s, e)
     if m:
-        return Extraction(0.0, summary_span(ctx, s + m.start(), s + m.end()))
-    m = p["duration_long_term"].search(sentence)
+        return Extraction(0.0, summary_span(ctx, m.start(), m.end()))
+    m = p["duration_long_term"].search_in(words, s, e)
     if m:
-        return Extraction(12.0, summary_span(ctx, s + m.start(), s + m.end()))
+        return Extraction(12.0, summary_span(ctx, m.start(), m.end()))
     return None
 
 
 def duration_of_use_months(ctx: ServiceContext) -> Extraction:
     """Months the requested drug/treatment has been used, from a summary sentence that names it
     (a newly started drug counts 0; 'long-term use' without a number counts 12)."""
-    text = ctx.case_ctx.summary
-    if not text:
+    if not ctx.case_ctx.summary:
         return MISSING
     case_ctx = ctx.case_ctx
+    words = case_ctx.words
     bounds = case_ctx.bounds
     request_cue = ctx.patterns["request_cue"]
     memo = case_ctx.cache.setdefault("duration_by_sentence", {})
@@ -300,7 +301,7 @@ def duration_of_use_months(ctx: ServiceContext) -> Extraction:
             if s in seen:
                 continue
             if s not in memo:  # a sentence's duration depends on the case only, not on the service
-                memo[s] = None if request_cue.search(text, s, e) else _duration_in_sentence(ctx, s, e)
+                memo[s] = None if request_cue.search_in(words, s, e) else _duration_in_sentence(ctx, s, e)
             seen.add(s)
             found = memo[s]
             if found is not None:
@@ -322,8 +323,9 @@ def prior_imaging_same_region(ctx: ServiceContext) -> Extraction:
         return MISSING
     regions = _service_regions(ctx)
     region_pats = [ctx.patterns.regions[r] for r in regions]
-    for s, e, sentence in _done_imaging_sentences(ctx):
-        if region_pats and not any(rp.search(sentence) for rp in region_pats):
+    words = ctx.case_ctx.words
+    for s, e, _sentence in _done_imaging_sentences(ctx):
+        if region_pats and not any(rp.search_in(words, s, e) for rp in region_pats):
             continue
         return Extraction(True, summary_span(ctx, s, e))
     return Extraction(False, None)
@@ -334,13 +336,14 @@ def _done_imaging_sentences(ctx: ServiceContext) -> list[tuple[int, int, str]]:
     cache = ctx.case_ctx.cache
     if "done_imaging" not in cache:
         text = ctx.case_ctx.summary
+        words = ctx.case_ctx.words
         p = ctx.patterns
         bounds = ctx.case_ctx.bounds
         found = []
-        for m in p["imaging_word"].finditer(text):
+        for m in p["imaging_word"].findall_in(words):
             s, e = sentence_of(bounds, m.start())
             sentence = text[s:e]
-            if p["request_cue"].search(sentence) or not p["imaging_result_cue"].search(sentence):
+            if p["request_cue"].search_in(words, s, e) or not p["imaging_result_cue"].search_in(words, s, e):
                 continue
             if is_negated(text, m.start(), s, p["negation"]):
                 continue
@@ -375,16 +378,17 @@ def _completed_session_counts(ctx: ServiceContext) -> list[tuple[float, re.Match
     cache = ctx.case_ctx.cache
     if "completed_sessions" not in cache:
         text = ctx.case_ctx.summary
+        words = ctx.case_ctx.words
         p = ctx.patterns
         bounds = ctx.case_ctx.bounds
         found = []
         for key in ("sessions_out_of", "sessions_count"):
-            for m in p[key].finditer(text):
+            for m in p[key].findall_in(words):
                 s, e = sentence_of(bounds, m.start())
                 sentence = text[s:e]
-                if not p["completed_cue"].search(sentence):
+                if not p["completed_cue"].search_in(words, s, e):
                     continue
-                if p["request_cue"].search(text, s, m.start()):
+                if p["request_cue"].search_in(words, s, m.start()):
                     continue
                 n = to_number(m.group(1), p.number_words)
                 if n is None or n > 100:
