@@ -1,19 +1,23 @@
-"""Raw feature rows from structured input (case attributes + service headings), without a letter.
+"""Structured (pre-review) requests -> a `Case`, without a letter: the one converter for every caller.
 
-The API can score a request typed into a form: it is turned into a `Case` holding only pre-review
-fields and run through the very same extractors as a parsed letter, so both paths agree.
+A request typed into a form (here `CaseInput`, or the scoring API's spec-built `CaseIn`) becomes a
+`Case` holding only pre-review fields and runs through the very same extractors as a parsed letter;
+guideline lines go through the letter parser's `parse_guideline`, so both paths agree.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from features.letters import parse_guideline
 from features.records import Case, GuidelineCitation, ServiceDecision
 from features.spec import FeatureSpec
 from features.table import FeatureRow, feature_rows
+
+STRUCTURED_SOURCE = "<structured input>"
 
 
 class ServiceInput(BaseModel):
@@ -43,32 +47,56 @@ class CaseInput(BaseModel):
     services: list[ServiceInput] = Field(min_length=1)
 
     def to_case(self) -> Case:
-        return Case(
-            letter_id=self.letter_id,
-            date_of_injury=self.date_of_injury,
-            ur_denial_date=self.ur_denial_date,
-            application_received=self.application_received,
-            priority=self.priority,
-            patient_age=self.patient_age,
-            patient_sex=self.patient_sex,
-            clinical_summary=self.clinical_summary,
-            source_file="<structured input>",
-            services=[
-                ServiceDecision(
-                    item_index=i,
-                    heading=s.heading,
-                    service=s.heading,
-                    partial_ur_certification=s.partial_ur_certification,
-                    partial_certification_text=s.partial_certification_text,
-                    ur_guideline=None
-                    if s.ur_guideline is None
-                    else GuidelineCitation(
-                        raw=s.ur_guideline, no_evidence_cited="did not cite" in s.ur_guideline.lower()
-                    ),
-                )
-                for i, s in enumerate(self.services)
-            ],
+        return case_from_structured(self)
+
+
+class GuidelineMemo:
+    """Parsed guideline lines of one batch: the same few lines recur across its cases, and parsing
+    is a dozen regex searches. The citations are shared between cases, so nobody may mutate them."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, GuidelineCitation] = {}
+
+    def __call__(self, raw: str) -> GuidelineCitation:
+        hit = self._parsed.get(raw)
+        if hit is None:
+            hit = self._parsed[raw] = parse_guideline(raw)
+        return hit
+
+
+def case_from_structured(req: Any, guidelines: GuidelineMemo | None = None) -> Case:
+    """A validated structured request as a pre-review `Case`.
+
+    `req` has the case attributes of `CaseInput` and a list of `services`; the API's request also
+    carries `case_id` (the letter id and case number) and, per service, `service` (the part in
+    dispute when UR partially certified it). Pass one `guidelines` memo for all cases of a batch.
+    """
+    parse = guidelines if guidelines is not None else GuidelineMemo()
+    case_id = getattr(req, "case_id", None)
+    services = [
+        ServiceDecision(
+            item_index=i,
+            heading=s.heading,
+            service=getattr(s, "service", None) or s.heading,
+            partial_ur_certification=s.partial_ur_certification,
+            partial_certification_text=s.partial_certification_text,
+            ur_guideline=parse(s.ur_guideline) if s.ur_guideline else None,
         )
+        for i, s in enumerate(req.services)
+    ]
+    return Case(
+        letter_id=getattr(req, "letter_id", None) or case_id or "request",
+        case_number=case_id,
+        date_of_injury=req.date_of_injury,
+        ur_denial_date=req.ur_denial_date,
+        application_received=req.application_received,
+        priority=req.priority,
+        patient_age=req.patient_age,
+        patient_sex=req.patient_sex,
+        clinical_summary=req.clinical_summary,
+        source_file=STRUCTURED_SOURCE,
+        services=services,
+    )
 
 
 def rows_from_input(request: CaseInput, spec: FeatureSpec | None = None) -> list[FeatureRow]:

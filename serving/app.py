@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,9 @@ from serving.model_store import ModelSource, ModelStore, ReloadResult, Served
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.app")
+
+# `imr serve --workers N` hands each worker process the settings it resolved (CLI options, env file).
+RESOLVED_SETTINGS_ENV = "IMR_SERVE_RESOLVED_SETTINGS"
 
 DESCRIPTION = """\
 Predicts, **before review**, whether a California workers' compensation Independent Medical Review
@@ -109,3 +113,11 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """uvicorn's app factory in each worker process: the settings `imr serve` resolved and validated,
+    or, started directly (`uvicorn --factory serving.app:create_app_from_environment`), the environment."""
+    resolved = os.environ.get(RESOLVED_SETTINGS_ENV)
+    settings = ServingSettings.model_validate_json(resolved) if resolved else ServingSettings()
+    return create_app(settings)

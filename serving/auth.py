@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from fastapi import HTTPException, Request, Security, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
 from serving.settings import ApiKeyEntry
@@ -59,6 +60,10 @@ class KeyVerifier:
         self._verified: dict[str, ApiKeyEntry] = {}  # sha256(key) -> entry, filled on first success
         self._lock = threading.Lock()
 
+    def verified(self, key: str) -> ApiKeyEntry | None:
+        """The entry of a key already verified once (a dictionary look-up), or None."""
+        return self._verified.get(hashlib.sha256(key.encode()).hexdigest())
+
     def identify(self, key: str) -> ApiKeyEntry | None:
         """The entry the key belongs to, or None."""
         fingerprint = hashlib.sha256(key.encode()).hexdigest()
@@ -76,14 +81,19 @@ class KeyVerifier:
 def require_scope(scope: str) -> Callable[..., ApiKeyEntry]:
     """A FastAPI dependency that admits only keys carrying `scope`."""
 
-    def dependency(request: Request, key: str | None = Security(api_key_header)) -> ApiKeyEntry:
+    async def dependency(request: Request, key: str | None = Security(api_key_header)) -> ApiKeyEntry:
         if not key:
             raise HTTPException(
                 status_code=status.HTTP_401_UNAUTHORIZED,
                 detail=f"missing API key: send it in the {API_KEY_HEADER} header",
                 headers={"WWW-Authenticate": "APIKey"},
             )
-        entry = request.app.state.key_verifier.identify(key)
+        # Known keys are checked on the event loop (no thread hop per request); a key not seen yet
+        # may need a slow PBKDF2 hash, which runs in the thread pool so it never blocks the loop.
+        verifier = request.app.state.key_verifier
+        entry = verifier.verified(key)
+        if entry is None:
+            entry = await run_in_threadpool(verifier.identify, key)
         if entry is None:
             raise HTTPException(
                 status_code=status.HTTP_401_UNAUTHORIZED,

@@ -1,8 +1,8 @@
 """Scoring requests -> raw feature rows with evidence, through the same extractors as training.
 
-Structured cases become a pre-review `Case` (no decision fields exist on the request models), so
-the letter path and the JSON path share `features.table.feature_rows`; values the caller states
-explicitly override what the extractors read.
+Structured cases become a pre-review `Case` through `features.structured_input` (no decision fields
+exist on the request models), so the letter path and the JSON path share the extractors; values the
+caller states explicitly override what the extractors read.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from features.records import Case, ServiceDecision
+from features.records import Case
 from features.spec import FeatureSpec
+from features.structured_input import GuidelineMemo, case_from_structured
 
 
 @dataclass
@@ -28,35 +29,6 @@ class PreparedCase:
     synthetic: bool = False
 
 
-def case_from_request(req: Any) -> Case:
-    """A validated `CaseIn` as a pre-review `Case` record."""
-    from features.letters import parse_guideline
-
-    services = [
-        ServiceDecision(
-            item_index=i,
-            heading=s.heading,
-            service=s.service or s.heading,
-            partial_ur_certification=s.partial_ur_certification,
-            partial_certification_text=s.partial_certification_text,
-            ur_guideline=parse_guideline(s.ur_guideline) if s.ur_guideline else None,
-        )
-        for i, s in enumerate(req.services)
-    ]
-    return Case(
-        letter_id=req.case_id or "request",
-        case_number=req.case_id,
-        date_of_injury=req.date_of_injury,
-        ur_denial_date=req.ur_denial_date,
-        application_received=req.application_received,
-        priority=req.priority,
-        patient_age=req.patient_age,
-        patient_sex=req.patient_sex,
-        clinical_summary=req.clinical_summary,
-        services=services,
-    )
-
-
 def prepare_case(
     case: Case, spec: FeatureSpec, case_id: str | None, overrides: list[dict[str, Any]] | None = None
 ) -> PreparedCase:
@@ -68,8 +40,12 @@ def prepare_case(
     by_index = {s.item_index: s for s in case.services}
     for i, (item_index, heading, values) in enumerate(feature_extractions(case, spec)):
         svc = by_index.get(item_index)
-        row: dict[str, Any] = {k: e.value for k, e in values.items()}
-        spans = {k: e.span for k, e in values.items() if e.span is not None}
+        row: dict[str, Any] = {}
+        spans: dict[str, Any] = {}
+        for k, e in values.items():
+            row[k] = e.value
+            if e.span is not None:
+                spans[k] = e.span
         if overrides is not None and overrides[i]:
             row.update(overrides[i])
             for k in overrides[i]:
@@ -84,11 +60,12 @@ def prepare_case(
     )
 
 
-def prepare_structured(req: Any, spec: FeatureSpec) -> PreparedCase:
+def prepare_structured(req: Any, spec: FeatureSpec, guidelines: GuidelineMemo | None = None) -> PreparedCase:
+    """A validated `CaseIn`; pass one `guidelines` memo for all cases of a batch."""
     overrides = [
         s.features.model_dump(exclude_unset=True) if s.features is not None else {} for s in req.services
     ]
-    return prepare_case(case_from_request(req), spec, req.case_id, overrides)
+    return prepare_case(case_from_structured(req, guidelines), spec, req.case_id, overrides)
 
 
 def prepare_text(text: str, spec: FeatureSpec, case_id: str | None, source: str = "request") -> PreparedCase:

@@ -16,6 +16,7 @@ from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
 
 from features.explanation_models import PROBABILITY_EFFECT_METHOD
 from features.spec import FeatureSpec, load_spec
+from features.structured_input import GuidelineMemo
 from serving.auth import require_scope
 from serving.case_rows import PreparedCase, prepare_case, prepare_structured, prepare_text
 from serving.schemas import (
@@ -80,10 +81,10 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
         "anyOf": [{"$ref": "#/components/schemas/CaseIn"}, {"$ref": "#/components/schemas/LetterText"}]
     }
 
-    def prepare(body: Any) -> PreparedCase:
+    def prepare(body: Any, guidelines: GuidelineMemo | None = None) -> PreparedCase:
         if isinstance(body, LetterText):
             return prepare_text(body.text, spec, body.case_id)
-        return prepare_structured(body, spec)
+        return prepare_structured(body, spec, guidelines)
 
     def current(request: Request) -> Any:
         served = request.app.state.store.current
@@ -297,18 +298,22 @@ def _item_id(item: Any) -> str | None:
 
 
 def _score_batch(
-    items: list[Any], adapter: TypeAdapter[Any], prepare: Callable[[Any], PreparedCase], scorer: Any
+    items: list[Any],
+    adapter: TypeAdapter[Any],
+    prepare: Callable[[Any, GuidelineMemo], PreparedCase],
+    scorer: Any,
 ) -> dict[str, Any]:
     """Validate and prepare each item on its own, then score all good rows in one model call."""
     results: list[dict[str, Any]] = [{} for _ in items]
     prepared: list[tuple[int, PreparedCase]] = []
+    guidelines = GuidelineMemo()  # the batch's cases cite the same few guideline lines
     for i, item in enumerate(items):
         item_id = _item_id(item)
         if isinstance(item, _BadLine):
             results[i] = {"index": i, "id": None, "ok": False, "error": item.error}
             continue
         try:
-            prepared.append((i, prepare(adapter.validate_python(item))))
+            prepared.append((i, prepare(adapter.validate_python(item), guidelines)))
         except ValidationError as exc:
             results[i] = {
                 "index": i,

@@ -7,6 +7,7 @@ The schema is owned by the Alembic migrations in `serving/migrations/`, applied 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import threading
@@ -231,6 +232,24 @@ def migrations_dir() -> Path:
     return Path(__file__).resolve().parent / "migrations"
 
 
+@contextlib.contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations of one SQLite file across processes (`imr serve --workers N` opens it in
+    every worker at once; SQLite DDL is not transactional here, so two would both create tables)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _run_alembic(engine: Engine, action: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
@@ -238,7 +257,7 @@ def _run_alembic(engine: Engine, action: str, revision: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
+    with _sqlite_migration_lock(engine), engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Two processes starting at once must not both create the tables.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727170)")

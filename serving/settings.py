@@ -86,6 +86,13 @@ class ServingSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "info"
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="uvicorn worker processes (one per core uses them all); each loads the model and "
+        "polls the alias itself, so with more than one, reloads reach every worker through polling.",
+    )
 
     @model_validator(mode="after")
     def _check_bands_and_keys(self) -> ServingSettings:

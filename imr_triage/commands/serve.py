@@ -18,6 +18,9 @@ def serve(
         None, "--hash-key", help="Print the stored (hashed) form of this API key and exit."
     ),
     scopes: str = typer.Option("score", help="With --hash-key: comma-separated scopes (score,admin)."),
+    workers: int | None = typer.Option(
+        None, min=1, help="Worker processes (default: IMR_SERVE_WORKERS or 1); one per core uses them all."
+    ),
 ) -> None:
     """Start the scoring API (FastAPI + uvicorn); settings come from IMR_SERVE_* variables or .env."""
     import json
@@ -46,6 +49,8 @@ def serve(
         overrides["port"] = port
     if model_path is not None:
         overrides["model_path"] = model_path
+    if workers is not None:
+        overrides["workers"] = workers
     try:
         if env_file is not None:
             settings = ServingSettings(_env_file=env_file, **overrides)
@@ -54,13 +59,38 @@ def serve(
     except ValidationError as exc:
         typer.echo(f"imr serve: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from exc
-    app = create_app(settings)
+    run_options: dict[str, object] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,  # the access log would carry query strings; metrics cover traffic instead
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **run_options)
+        return
+    import os
+
+    from serving.app import RESOLVED_SETTINGS_ENV
+    from serving.metrics import prepare_multiprocess_metrics
+
+    # One worker per core: each worker's numeric kernels (numba, OpenMP) get the cores it owns, so
+    # workers neither oversubscribe the machine nor spin on each other's cores (operators may override).
+    threads = max(1, (os.cpu_count() or 1) // settings.workers)
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
+    if "batch_threads" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"batch_threads": min(settings.batch_threads, threads)})
+    # Worker processes rebuild the app from the settings resolved here (CLI options, --env-file).
+    os.environ[RESOLVED_SETTINGS_ENV] = settings.model_dump_json()
+    prepare_multiprocess_metrics()
+    if settings.poll_interval_s == 0:
+        typer.echo(
+            f"imr serve: {settings.workers} workers with polling off: POST /v1/admin/reload reloads only "
+            "the worker that answers it; set IMR_SERVE_POLL_INTERVAL_S so every worker follows the alias",
+            err=True,
+        )
     uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,  # the access log would carry query strings; metrics cover traffic instead
+        "serving.app:create_app_from_environment", factory=True, workers=settings.workers, **run_options
     )
 
 

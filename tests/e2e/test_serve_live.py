@@ -109,8 +109,8 @@ def test_structured_case_scores_match_the_model(
 ) -> None:
     from features.model_artifact import TriageModel
     from features.spec import load_spec
+    from features.structured_input import case_from_structured
     from features.table import build_feature_table
-    from serving.case_rows import case_from_request
     from serving.schemas import build_request_models
 
     spec = load_spec()
@@ -138,7 +138,7 @@ def test_structured_case_scores_match_the_model(
     # The same case scored in-process with the saved model gives the same likelihoods.
     CaseIn = build_request_models(spec.request_model())["CaseIn"]
     table = build_feature_table(
-        [case_from_request(CaseIn.model_validate(CASE))], with_target=False, spec=spec
+        [case_from_structured(CaseIn.model_validate(CASE))], with_target=False, spec=spec
     )
     expected = TriageModel.load(workdir / "model-a").predict_proba(table)
     assert [s["overturn_likelihood"] for s in body["services"]] == pytest.approx(list(expected), abs=1e-9)
@@ -471,6 +471,87 @@ def test_schemathesis_finds_no_server_errors(server: LiveServer) -> None:
         run()
     assert n_calls > 100
     assert server_errors == [], "\n".join(server_errors[:5])
+
+
+# ---- several worker processes ------------------------------------------------------------
+
+
+def _all_workers_say(srv: LiveServer, check: Any, timeout: float = 60.0, agree: int = 12) -> None:
+    """`check(client)` must hold on `agree` new connections in a row (the kernel spreads new
+    connections over the workers, so one lagging worker breaks the run)."""
+    deadline = time.monotonic() + timeout
+    in_a_row = 0
+    while in_a_row < agree:
+        assert time.monotonic() < deadline, f"workers did not agree within {timeout}s"
+        with srv.client() as c:
+            in_a_row = in_a_row + 1 if check(c) else 0
+        if in_a_row == 0:
+            time.sleep(0.1)
+
+
+def _served_versions(metrics_text: str) -> dict[str, set[str]]:
+    """pid -> versions whose imr_model_info series is 1 (multiprocess metrics label each worker)."""
+    out: dict[str, set[str]] = {}
+    for line in metrics_text.splitlines():
+        if line.startswith("imr_model_info{") and line.endswith(" 1.0"):
+            labels = dict(kv.split("=", 1) for kv in line[line.index("{") + 1 : line.index("}")].split(","))
+            out.setdefault(labels["pid"].strip('"'), set()).add(labels["version"].strip('"'))
+    return out
+
+
+def test_two_workers_share_metrics_follow_the_alias_and_store_every_row(
+    registry: Registry, workdir: Path
+) -> None:
+    """`IMR_SERVE_WORKERS=2`: each worker loads the model and polls the alias itself, `/metrics` sums
+    both whichever answers, and concurrent store=true requests from both workers lose no row."""
+    from sqlalchemy import func, select
+
+    from serving.scores_db import ScoredService, open_scores_db
+
+    db_url = f"sqlite:///{workdir / 'scores-two-workers.db'}"
+    srv = start_server(
+        workdir / "two-workers", server_env(registry, IMR_SERVE_WORKERS="2", IMR_SCORES_DB_URL=db_url)
+    )
+    good_a, good_b = registry.versions["good-a"], registry.versions["good-b"]
+    try:
+        _all_workers_say(srv, lambda c: c.get("/readyz").status_code == 200)
+        failures: list[str] = []
+
+        def post_many(start: int) -> None:
+            for i in range(start, start + 6):
+                with srv.client() as c:  # a new connection per request reaches both workers
+                    r = c.post("/v1/score", params={"store": "true"}, json=dict(CASE, case_id=f"W2-{i}"))
+                    if r.status_code != 200 or r.json()["stored"] != 2:
+                        body = r.json()
+                        failures.append(f"{r.status_code}: {body.get('stored')} {body.get('warnings')}")
+
+        threads = [threading.Thread(target=post_many, args=(6 * k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert failures == []
+        with srv.client() as c:
+            metrics = c.get("/metrics").text
+        assert 'imr_http_requests_total{method="POST",route="/v1/score",status="200"} 24.0' in metrics
+        assert 'imr_services_scored_total{endpoint="score"} 48.0' in metrics
+        served = _served_versions(metrics)
+        assert len(served) == 2 and all(v == {good_a} for v in served.values()), served
+        repo = open_scores_db(db_url)
+        with repo.engine.connect() as conn:
+            n_rows, n_cases = conn.execute(
+                select(func.count(), func.count(func.distinct(ScoredService.letter_id)))
+            ).one()
+        assert (n_rows, n_cases) == (48, 24)
+
+        registry.point("champion", "good-b")  # every worker's own poller picks it up
+        _all_workers_say(srv, lambda c: c.get("/v1/model").json()["version"] == good_b)
+        with srv.client() as c:
+            served = _served_versions(c.get("/metrics").text)
+        assert len(served) == 2 and all(v == {good_b} for v in served.values()), served
+    finally:
+        registry.point("champion", "good-a")
+        srv.stop()
 
 
 def test_server_log_holds_no_case_text(server: LiveServer, letters: list[str]) -> None:

@@ -57,7 +57,9 @@ def test_development_mode_has_only_the_dev_key_when_none_configured() -> None:
 
 def test_env_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = tmp_path / ".env"
-    env.write_text("IMR_SERVE_TOP_K=7\nIMR_SERVE_MODEL_ALIAS=challenger\nIMR_SERVE_RISK_BAND_EDGES=[0.1,0.9]\n")
+    env.write_text(
+        "IMR_SERVE_TOP_K=7\nIMR_SERVE_MODEL_ALIAS=challenger\nIMR_SERVE_RISK_BAND_EDGES=[0.1,0.9]\n"
+    )
     s = ServingSettings(_env_file=env)
     assert (s.top_k, s.model_alias, s.risk_band_edges) == (7, "challenger", [0.1, 0.9])
 
@@ -69,3 +71,24 @@ def test_env_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_risk_bands_are_refused(edges, labels, msg) -> None:
     with pytest.raises(ValidationError, match=msg):
         ServingSettings(_env_file=None, risk_band_edges=edges, risk_band_labels=labels)
+
+
+def test_verified_keys_are_known_without_hashing_again() -> None:
+    v = KeyVerifier([ApiKeyEntry(name="triage", hash=hash_api_key("k1", "pbkdf2_sha256", 1000))])
+    assert v.verified("k1") is None  # not verified yet: the route hashes it in the thread pool
+    assert v.identify("k1").name == "triage"
+    assert v.verified("k1").name == "triage"
+    assert v.verified("k2") is None
+
+
+def test_workers_setting_and_the_worker_app_factory(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from serving.app import RESOLVED_SETTINGS_ENV, create_app_from_environment
+
+    assert ServingSettings(_env_file=None).workers == 1
+    with pytest.raises(ValidationError):
+        ServingSettings(_env_file=None, workers=0)
+    resolved = ServingSettings(_env_file=None, workers=2, top_k=5, model_path=tmp_path / "no-model")
+    monkeypatch.setenv(RESOLVED_SETTINGS_ENV, resolved.model_dump_json())
+    monkeypatch.setenv("IMR_SERVE_TOP_K", "7")  # the worker takes what `imr serve` resolved, not this
+    app = create_app_from_environment()
+    assert app.state.settings == resolved and app.state.settings.top_k == 5
