@@ -51,8 +51,20 @@ def _check_extractors(spec: FeatureSpec) -> None:
         raise UnknownExtractorError(f"feature spec names unknown extractors: {missing}")
 
 
+_Plan = list[tuple[str, Callable[[ServiceContext], Extraction], bool]]
+
+
+def _plan(spec: FeatureSpec) -> _Plan:
+    """(feature name, extractor, is case-level) in spec order: looked up once per batch, not per service."""
+    return [(f.name, EXTRACTORS[f.extractor], f.role == Role.CASE) for f in spec.features]
+
+
 def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[str, Extraction]]]:
     """(item_index, heading, {feature: Extraction}) per service; case-level features run once."""
+    return _extract_planned(case, _plan(spec))
+
+
+def _extract_planned(case: Case, plan: _Plan) -> list[tuple[int, str, dict[str, Extraction]]]:
     view = PreReviewCase.from_case(case)
     case_ctx = CaseContext.build(view)
     out: list[tuple[int, str, dict[str, Extraction]]] = []
@@ -60,14 +72,9 @@ def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[st
     for service in view.services:
         ctx = ServiceContext.build(case_ctx, service)
         if case_values is None:
-            case_values = {
-                f.name: EXTRACTORS[f.extractor](ctx) for f in spec.features if f.role == Role.CASE
-            }
-        values = dict(case_values)
-        for f in spec.features:
-            if f.role == Role.SERVICE:
-                values[f.name] = EXTRACTORS[f.extractor](ctx)
-        out.append((service.item_index, service.heading, {n: values[n] for n in spec.names}))
+            case_values = {name: fn(ctx) for name, fn, is_case in plan if is_case}
+        values = {name: case_values[name] if is_case else fn(ctx) for name, fn, is_case in plan}
+        out.append((service.item_index, service.heading, values))
     return out
 
 
@@ -97,9 +104,10 @@ def feature_rows(case: Case, spec: FeatureSpec | None = None) -> list[FeatureRow
 
 
 def _table_records(cases: Iterable[Case], spec: FeatureSpec, with_target: bool) -> Iterator[dict[str, Any]]:
+    plan = _plan(spec)
     for case in cases:
         by_index = {s.item_index: s for s in case.services}
-        for idx, _heading, vals in _extract_case(case, spec):
+        for idx, _heading, vals in _extract_planned(case, plan):
             s = by_index[idx]
             rec: dict[str, Any] = {
                 "letter_id": case.letter_id,

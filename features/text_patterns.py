@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heapify, heappop, heapreplace
 from importlib import resources
-from itertools import accumulate, compress, count
-from operator import add
+from operator import itemgetter
 from typing import Any
 
 import yaml
@@ -35,6 +34,8 @@ def ascii_lower(text: str) -> str:
 _NONWORD_TO_SPACE = bytes(c if re.match(r"\w", chr(c)) else 32 for c in range(256))
 _NONWORD = re.compile(r"\W")
 _WORD_RUN = re.compile(r"\w+")
+_FIRST_FOUR = itemgetter(slice(0, 4))
+_FIRST_TWO = itemgetter(slice(0, 2))
 _ASCII_WORD_CHARS = "".join(chr(c) for c in range(128) if re.match(r"\w", chr(c)))
 
 
@@ -48,42 +49,24 @@ def _blank_nonword(text: str) -> str:
 class WordText:
     """One text prepared once for the `\\b`-led patterns that many extractors run on it.
 
-    `by_four` maps the first four characters of every word (a shorter word: the word) to where such
-    words start, ascending; `by_two` does the same for the first two. A `\\b`-led pattern then tries
-    only the words that begin with one of its literals, found by dict look-ups (and `startswith` on
-    `blanked`, the text with non-word characters as blanks), instead of scanning the text once per
-    literal (which also stops inside words: 'ct' in 'structure', 'he' in 'the').
+    `spaced` is the text with every non-word character blanked and one blank in front, so finding
+    " " + literal stops only where a word starts with the literal (a plain find also stops inside
+    words: 'ct' in 'structure', 'he' in 'the'). `fours` and `twos` hold the first four and first two
+    characters of every word (a shorter word: the word), so a literal whose word is absent is skipped
+    without a find: most of a pattern's literals are absent from any one summary.
     """
 
-    __slots__ = ("blanked", "by_four", "by_two", "text")
+    __slots__ = ("fours", "spaced", "text", "twos")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        blanked = self.blanked = _blank_nonword(text)
-        parts = blanked.split(" ")
-        # part i starts after the i blanks and the parts before it; empty parts are runs of blanks
-        offsets = compress(map(add, accumulate(map(len, parts), initial=0), count()), parts)
-        by_four: dict[str, list[int]] = {}
-        by_two: dict[str, list[int]] = {}
-        get4 = by_four.get
-        get2 = by_two.get
-        ascii_text = text.isascii()
-        for word, at in zip(compress(parts, parts), offsets, strict=True):
-            found = get4(word[:4])
-            if found is None:
-                by_four[word[:4]] = [at]
-            else:
-                found.append(at)
-            key = word[:2]
-            if not ascii_text and not key.isascii() and key[0].isascii():
-                key = key[0] + "_"  # still found by one-character literals (see `_word_keys`)
-            found = get2(key)
-            if found is None:
-                by_two[key] = [at]
-            else:
-                found.append(at)
-        self.by_four = by_four
-        self.by_two = by_two
+        blanked = _blank_nonword(text)
+        self.spaced = " " + blanked
+        fours = self.fours = set(map(_FIRST_FOUR, set(blanked.split())))
+        twos = set(map(_FIRST_TWO, fours))
+        if not text.isascii():  # still found by one-character literals (see `_word_keys`)
+            twos = {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
+        self.twos = twos
 
 
 _ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
@@ -197,8 +180,8 @@ def _split_starts(items: Any) -> tuple[list[str], list[str]] | None:
 
 
 def _word_keys(lit: str) -> tuple[bool, list[str]]:
-    """Where `WordText` files the words `lit` can start: (True, keys of `by_four`) or (False, keys of
-    `by_two`). A literal that ends its word ('x-ray', 'no ') or is four characters or more goes by its
+    """The keys of the words `lit` can start: (True, keys in `WordText.fours`) or (False, keys in
+    `WordText.twos`). A literal that ends its word ('x-ray', 'no ') or is four characters or more goes by its
     first four; a shorter one ('mri', 'no') by its first two; a single word character ('4' from `\\d`)
     by itself and followed by any word character (non-ASCII ones are filed under '_')."""
     run = _WORD_RUN.match(lit).group()  # type: ignore[union-attr]
@@ -213,8 +196,8 @@ _WordLiterals = dict[str, tuple[str, ...]]
 
 
 def _word_literals(parsed: Any) -> tuple[_WordLiterals, _WordLiterals, tuple[str, ...]] | None:
-    """How `WordText` finds a pattern's candidate starts: for `by_four` and for `by_two`, word key ->
-    the literals (non-word characters blanked, as `WordText.blanked` holds them) starting such words,
+    """How `WordText` finds a pattern's candidate starts: for `fours` and for `twos`, word key -> the
+    literals (non-word characters blanked and a blank in front, as `WordText.spaced` holds them),
     and the literals of branches not led by `\\b` (found in the text itself); None when not every
     match starts with one of them."""
     split = _split_starts(parsed)
@@ -223,13 +206,48 @@ def _word_literals(parsed: Any) -> tuple[_WordLiterals, _WordLiterals, tuple[str
     word, anywhere = _without_extensions(split[0]), _without_extensions(split[1]) if split[1] else []
     if any(len(s) < 2 for s in anywhere):  # one character found anywhere: as slow as the plain scan
         return None
+    if any(len(s) == 1 and s.isdigit() for s in word):
+        # a number can start the match: digit-led words (dates, counts) are so many that trying each
+        # costs more than the plain regex scan
+        return None
     four: dict[str, list[str]] = {}
     two: dict[str, list[str]] = {}
     for lit in word:
         long, keys = _word_keys(lit)
         for key in keys:
-            (four if long else two).setdefault(key, []).append(_blank_nonword(lit))
+            (four if long else two).setdefault(key, []).append(" " + _blank_nonword(lit))
     return {k: tuple(v) for k, v in four.items()}, {k: tuple(v) for k, v in two.items()}, tuple(anywhere)
+
+
+def _tail_anchor(items: Any, state: Any) -> tuple[str, frozenset[int]] | None:
+    """(c, widths) when every match consumes a fixed-width run that ends with the literal c, of one of
+    `widths` characters (zero-width assertions around it allowed): a match can then only start
+    width - 1 characters before an occurrence of c (`neuro_grade`: '4/5', '4 over 5')."""
+    consuming = [it for it in items if it[0] not in _ZERO_WIDTH]
+    if not consuming:
+        return None
+    *head, (op, av) = consuming
+    before = 0
+    for it in head:
+        lo, hi = _sre_parse.SubPattern(state, [it]).getwidth()
+        if lo != hi:
+            return None
+        before += lo
+    tail: tuple[str, frozenset[int]] | None
+    if op == _sre.LITERAL:
+        tail = (chr(av), frozenset((1,)))
+    elif op == _sre.SUBPATTERN:
+        tail = _tail_anchor(av[-1], state)
+    elif op == _sre.BRANCH:
+        subs = [_tail_anchor(alt, state) for alt in av[1]]
+        if any(sub is None for sub in subs) or len({sub[0] for sub in subs}) != 1:  # type: ignore[index]
+            return None
+        tail = (subs[0][0], frozenset(w for sub in subs for w in sub[1]))  # type: ignore[index]
+    else:
+        return None
+    if tail is None:
+        return None
+    return tail[0], frozenset(before + w for w in tail[1])
 
 
 def _without_extensions(starts: list[str]) -> list[str]:
@@ -249,8 +267,8 @@ class FastPattern:
     ~30x slower than needed; this keeps the exact regex semantics (leftmost, non-overlapping).
     """
 
-    __slots__ = ("anywhere_literals", "four_keys", "four_literals", "pattern", "regex", "starts", "two_keys",
-                 "two_literals", "word_keys")
+    __slots__ = ("anywhere_literals", "four_keys", "four_literals", "pattern", "regex", "starts", "tail",
+                 "two_keys", "two_literals", "word_keys")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -268,6 +286,25 @@ class FastPattern:
         selective = starts is not None and min(len(x) for x in starts) >= 2
         # a start that another start is a prefix of adds no candidate position: drop it (one find less)
         self.starts = _without_extensions(starts) if selective else None
+        # no literal start: maybe a literal the match ends with, at a fixed distance from its start
+        tail = None if self.starts is not None else _tail_anchor(parsed.data, parsed.state)
+        self.tail = (tail[0], tuple(sorted(tail[1], reverse=True))) if tail else None
+
+    def _tail_starts(self, text: str, pos: int, end: int) -> list[int]:
+        """Ascending positions in [pos, end) where a match ending with the tail literal can start."""
+        char, widths = self.tail  # type: ignore[misc]
+        find = text.find
+        found: list[int] = []
+        q = find(char, pos, end)
+        while q >= 0:
+            for w in widths:  # widest first: ascending starts
+                i = q - w + 1
+                if i >= pos:
+                    found.append(i)
+            q = find(char, q + 1, end)
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
 
     def _candidates(self, text: str, pos: int, endpos: int) -> Iterator[int]:
         """Start positions of the literals, ascending and without repeats, found lazily: callers that
@@ -295,6 +332,13 @@ class FastPattern:
         end = len(text) if endpos is None else endpos
         starts = self.starts
         if starts is None or end - pos < _SHORT_TEXT:
+            if self.tail is not None and end - pos >= _SHORT_TEXT:
+                match = self.regex.match
+                for i in self._tail_starts(text, pos, end):
+                    m = match(text, i, end)
+                    if m:
+                        return m
+                return None
             return self.regex.search(text, pos, end)
         # Most searches end at the first literal found (or find none): look for each literal's first
         # occurrence only, and list every later start only when that first candidate fails.
@@ -317,10 +361,14 @@ class FastPattern:
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         end = len(text) if endpos is None else endpos
         if self.starts is None or end - pos < _SHORT_TEXT:
-            yield from self.regex.finditer(text, pos, end)
-            return
+            if self.tail is None or end - pos < _SHORT_TEXT:
+                yield from self.regex.finditer(text, pos, end)
+                return
+            candidates: Iterator[int] | list[int] = self._tail_starts(text, pos, end)
+        else:
+            candidates = self._candidates(text, pos, end)
         last = pos
-        for i in self._candidates(text, pos, end):
+        for i in candidates:
             if i < last:
                 continue
             m = self.regex.match(text, i, end)
@@ -332,26 +380,26 @@ class FastPattern:
         return self.regex.match(text, pos, len(text) if endpos is None else endpos)
 
     def _word_starts(self, words: WordText, pos: int, end: int) -> list[int]:
-        """Ascending positions in [pos, end) where a word starts with one of the literals; may repeat a
-        position, which callers tolerate."""
+        """Ascending positions in [pos, end) where a word starts with one of the literals (that fits
+        before `end`); may repeat a position, which callers tolerate."""
+        hit4 = self.four_keys & words.fours
+        hit2 = self.two_keys & words.twos
+        anywhere = self.anywhere_literals
+        if not (hit4 or hit2 or anywhere):  # the common case: none of the pattern's words is here
+            return []
         found: list[int] = []
-        startswith = words.blanked.startswith
-        for index, by_key, keys in ((words.by_four, self.four_literals, self.four_keys),
-                                    (words.by_two, self.two_literals, self.two_keys)):
-            if not keys:
-                continue
-            for key in keys & index.keys():
-                lits = by_key[key]
-                n = len(key)
-                for i in index[key]:
-                    if pos <= i < end:
-                        for lit in lits:
-                            if len(lit) == n or startswith(lit, i):
-                                found.append(i)
-                                break
-        if self.anywhere_literals:
+        find = words.spaced.find
+        stop = end + 1  # `spaced` is one longer: " " + literal fits before stop iff literal fits before end
+        for hit, by_key in ((hit4, self.four_literals), (hit2, self.two_literals)):
+            for key in hit:
+                for lit in by_key[key]:
+                    j = find(lit, pos, stop)
+                    while j >= 0:
+                        found.append(j)
+                        j = find(lit, j + 1, stop)
+        if anywhere:
             find = words.text.find
-            for lit in self.anywhere_literals:
+            for lit in anywhere:
                 j = find(lit, pos, end)
                 while j >= 0:
                     found.append(j)
@@ -372,6 +420,24 @@ class FastPattern:
             if m:
                 return m
         return None
+
+    def iter_in(self, words: WordText, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
+        """`finditer(words.text, pos, end)` trying only the word starts, lazily (callers that stop at the
+        first acceptable match do not pay for matching the rest)."""
+        text = words.text
+        n = len(text) if end is None else end
+        if self.word_keys is None:
+            yield from self.finditer(text, pos, n)
+            return
+        match = self.regex.match
+        last = pos
+        for i in self._word_starts(words, pos, n):
+            if i < last:
+                continue
+            m = match(text, i, n)
+            if m:
+                yield m
+                last = m.end()  # never empty: every match starts with a literal
 
     def findall_in(self, words: WordText, pos: int = 0, end: int | None = None) -> list[re.Match[str]]:
         """`list(finditer(words.text, pos, end))`, trying only the word starts (same matches)."""
@@ -414,7 +480,7 @@ def _compile_tree(node: Any) -> Any:
     return node
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextPatterns:
     """All extractor regexes, compiled. Attribute names follow the YAML keys."""
 
@@ -425,6 +491,18 @@ class TextPatterns:
 
     def __getitem__(self, key: str) -> Any:
         return self.p[key]
+
+    def all(self) -> list[FastPattern]:
+        """Every compiled pattern (the phrase tree and the regions)."""
+        return _all_patterns(self.p) + list(self.regions.values())
+
+
+def _all_patterns(node: Any) -> list[FastPattern]:
+    if isinstance(node, FastPattern):
+        return [node]
+    if isinstance(node, dict):
+        return [p for v in node.values() for p in _all_patterns(v)]
+    return []
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ def first_affirmed(ctx: ServiceContext, pattern: FastPattern) -> re.Match[str] |
     text = ctx.case_ctx.summary
     neg = ctx.patterns["negation"]
     bounds = ctx.case_ctx.bounds
-    for m in pattern.findall_in(ctx.case_ctx.words):
+    for m in pattern.iter_in(ctx.case_ctx.words):
         s, _ = sentence_of(bounds, m.start())
         if not is_negated(text, m.start(), s, neg):
             return m
@@ -157,9 +157,10 @@ def _yes_no_statement(ctx: ServiceContext, key: str) -> Extraction:
     if not text:
         return MISSING
     pats = ctx.patterns[key]
+    words = ctx.case_ctx.words
     hits = []
     for level in ("no", "yes"):
-        for m in pats[level].findall_in(ctx.case_ctx.words):
+        for m in pats[level].iter_in(words):
             s, _ = sentence_of(ctx.case_ctx.bounds, m.start())
             if level == "yes" and is_negated(text, m.start(), s, ctx.patterns["negation"]):
                 continue

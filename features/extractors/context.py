@@ -87,3 +87,19 @@ class ServiceContext:
     def build(cls, case_ctx: CaseContext, service: PreReviewService) -> ServiceContext:
         text = service.service or service.heading
         return cls(case_ctx, service, case_ctx.taxonomy.classify(text), ascii_lower(text))
+
+    @classmethod
+    def of_service_text(
+        cls,
+        patterns: TextPatterns,
+        taxonomy: ServiceTaxonomy,
+        text: str,
+        ur_guideline_raw: str | None = None,
+        ur_no_evidence_cited: bool = False,
+    ) -> ServiceContext:
+        """A service with only its text (and UR guideline line) in an otherwise empty case: all that the
+        extractors memoised by that text read."""
+        case = PreReviewCase("", None, None, None, None, None, None, "", ())
+        service = PreReviewService(0, text, text, False, "", ur_guideline_raw, ur_no_evidence_cited)
+        case_ctx = CaseContext(case=case, patterns=patterns, taxonomy=taxonomy)
+        return cls(case_ctx, service, taxonomy.classify(text), ascii_lower(text))

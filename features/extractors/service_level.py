@@ -4,13 +4,24 @@ UR's partial certification, and what the case summary says about this particular
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import summary_span
 from features.extractors.context import ServiceContext
 from features.records import Section
-from features.text_patterns import FastPattern, ascii_lower, compile_lower, is_negated, sentence_of, to_number
+from features.service_families import ServiceTaxonomy
+from features.text_patterns import (
+    FastPattern,
+    TextPatterns,
+    ascii_lower,
+    compile_lower,
+    is_negated,
+    sentence_of,
+    to_number,
+)
 
 _THERAPY_TYPES = {
     "physical_therapy": r"physical therap\w*|physiotherap\w*|\bPT\b|therapy",
@@ -48,16 +59,15 @@ def service_type(ctx: ServiceContext) -> Extraction:
 
 
 def _heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
-    """Regions the heading names (memoised per service: the region and prior-imaging features ask)."""
-    if "regions" not in ctx.cache:
-        ctx.cache["regions"] = _find_heading_regions(ctx)
-    return ctx.cache["regions"]
+    """Regions the heading names (memoised by text: the region and prior-imaging features ask)."""
+    return _find_heading_regions(ctx.patterns, ctx.text)
 
 
-def _find_heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
+@lru_cache(maxsize=16384)
+def _find_heading_regions(patterns: TextPatterns, text: str) -> list[tuple[str, re.Match[str]]]:
     found = []
-    for name, pat in ctx.patterns.regions.items():
-        m = pat.search(ctx.text)
+    for name, pat in patterns.regions.items():
+        m = pat.search(text)
         if m:
             found.append((name, m))
     specific = [f for f in found if f[0] != "spine_unspecified"]
@@ -228,21 +238,28 @@ def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
 
 
 # ---- the case summary about this service ------------------------------------------------------
-def _service_mention_patterns(ctx: ServiceContext) -> list[FastPattern]:
+def _service_mention_patterns(ctx: ServiceContext) -> tuple[FastPattern, ...]:
     """Regexes finding this service's treatment in the summary, most specific first:
     the heading's first word (a drug name), then its taxonomy type (any drug of the class)."""
-    t = ctx.service_class.type
+    return _mention_patterns(ctx.case_ctx.taxonomy, ctx.text_raw)
+
+
+@lru_cache(maxsize=16384)
+def _mention_patterns(taxonomy: ServiceTaxonomy, text_raw: str) -> tuple[FastPattern, ...]:
+    """`_service_mention_patterns` by service text (memoised: the same headings recur)."""
+    service_class = taxonomy.classify(text_raw)
+    t = service_class.type
     if t in _THERAPY_TYPES:
-        return [compile_lower(_THERAPY_TYPES[t])]
+        return (compile_lower(_THERAPY_TYPES[t]),)
     out: list[FastPattern] = []
-    if ctx.service_class.known:
-        word = _FIRST_WORD.match(ctx.text)
+    if service_class.known:
+        word = _FIRST_WORD.match(ascii_lower(text_raw))
         if word and word.group(1) not in _GENERIC_FIRST_WORDS:
             out.append(compile_lower(re.escape(word.group(1))))
-        pat = ctx.case_ctx.taxonomy.type_pattern(t)
+        pat = taxonomy.type_pattern(t)
         if pat is not None:
             out.append(pat)
-    return out
+    return tuple(out)
 
 
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
@@ -398,22 +415,58 @@ def _completed_session_counts(ctx: ServiceContext) -> list[tuple[float, re.Match
     return cache["completed_sessions"]
 
 
+# ---- memoised by text: the same headings and UR guideline lines recur across letters --------------
+_Extractor = Callable[[ServiceContext], Extraction]
+
+
+def _by_service_text(fn: _Extractor) -> _Extractor:
+    """`fn` (which reads only the service text) memoised by that text."""
+
+    def extract(ctx: ServiceContext) -> Extraction:
+        return _service_text_extraction(fn, ctx.patterns, ctx.case_ctx.taxonomy, ctx.text_raw)
+
+    extract.__name__, extract.__doc__ = fn.__name__, fn.__doc__
+    return extract
+
+
+@lru_cache(maxsize=65536)
+def _service_text_extraction(
+    fn: _Extractor, patterns: TextPatterns, taxonomy: ServiceTaxonomy, text: str
+) -> Extraction:
+    return fn(ServiceContext.of_service_text(patterns, taxonomy, text))
+
+
+def _by_ur_line(fn: _Extractor) -> _Extractor:
+    """`fn` (which reads only UR's guideline line and its no-evidence flag) memoised by those."""
+
+    def extract(ctx: ServiceContext) -> Extraction:
+        s = ctx.service
+        taxonomy = ctx.case_ctx.taxonomy
+        return _ur_line_extraction(fn, ctx.patterns, taxonomy, s.ur_guideline_raw, s.ur_no_evidence_cited)
+
+    extract.__name__, extract.__doc__ = fn.__name__, fn.__doc__
+    return extract
+
+
+@lru_cache(maxsize=16384)
+def _ur_line_extraction(
+    fn: _Extractor, patterns: TextPatterns, taxonomy: ServiceTaxonomy, raw: str | None, no_evidence: bool
+) -> Extraction:
+    return fn(ServiceContext.of_service_text(patterns, taxonomy, "", raw, no_evidence))
+
+
 SERVICE_EXTRACTORS = {
-    "service_family": service_family,
-    "service_type": service_type,
-    "service_region": service_region,
-    "imaging_contrast": imaging_contrast,
-    "limbs_count": limbs_count,
-    "sessions_requested": sessions_requested,
-    "drug_strength_mg": drug_strength_mg,
-    "drug_quantity": drug_quantity,
-    "refills": refills,
-    "injection_levels": injection_levels,
-    "continuation_request": continuation_request,
-    "retrospective_request": retrospective_request,
+    **{
+        fn.__name__: _by_service_text(fn)
+        for fn in (
+            service_family, service_type, service_region, imaging_contrast, limbs_count, sessions_requested,
+            drug_strength_mg, drug_quantity, refills, injection_levels, continuation_request,
+            retrospective_request,
+        )
+    },
     "partial_ur_certification": partial_ur_certification,
-    "ur_guideline_source": ur_guideline_source,
-    "ur_guideline_chapter": ur_guideline_chapter,
+    "ur_guideline_source": _by_ur_line(ur_guideline_source),
+    "ur_guideline_chapter": _by_ur_line(ur_guideline_chapter),
     "duration_of_use_months": duration_of_use_months,
     "prior_imaging_same_region": prior_imaging_same_region,
     "prior_sessions": prior_sessions,

@@ -85,19 +85,14 @@ def _word_led(pats: list[FastPattern]) -> list[FastPattern]:
     return [p for p in pats if p.word_keys is not None]
 
 
-def test_word_text_lists_every_word_start_under_its_first_two_characters() -> None:
+def test_word_text_blanks_non_word_characters_and_keys_every_word() -> None:
     for text in _ADVERSARIAL + ["  double  blanks\t\nand_under_scores 12ab", "\u00e9t\u00e9 4\u00e9 x"]:
         w = WordText(text)
-        assert w.blanked == re.sub(r"\W", " ", text)
-        four: dict[str, list[int]] = {}
-        two: dict[str, list[int]] = {}
-        for m in re.finditer(r"\w+", text):
-            four.setdefault(m.group()[:4], []).append(m.start())
-            key = m.group()[:2]
-            if not key.isascii() and key[0].isascii():
-                key = key[0] + "_"
-            two.setdefault(key, []).append(m.start())
-        assert (w.by_four, w.by_two) == (four, two)
+        assert w.spaced == " " + re.sub(r"\W", " ", text)
+        words = re.findall(r"\w+", text)
+        assert w.fours == {x[:4] for x in words}
+        twos = {x[:2] for x in words}
+        assert w.twos == {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
 
 
 def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
@@ -116,6 +111,7 @@ def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
                 got = fp.search_in(w, pos, end)
                 assert (got and got.span()) == (want and want.span()), (fp.pattern, text[:40], pos, end)
                 want_all = [(m.span(), m.groups()) for m in plain.finditer(text, pos, end)]
+                assert [(m.span(), m.groups()) for m in fp.iter_in(w, pos, end)] == want_all
                 got_all = [(m.span(), m.groups()) for m in fp.findall_in(w, pos, end)]
                 assert got_all == want_all, (fp.pattern, text[:40], pos, end)
 
@@ -123,7 +119,8 @@ def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
 def test_patterns_that_are_not_word_led_fall_back_to_the_plain_scan() -> None:
     p = load_patterns()
     assert p["pain_score"].word_keys is None  # starts with a look-behind, not \b
-    assert p["age"].word_keys is not None and "ag" in p["age"].word_keys  # \b in every branch
+    assert p["age"].word_keys is None  # a number can start it: digit-led words are too many to try
+    assert FastPattern(r"\bfoo|\bba[rz]\d").word_keys == {"fo", "ba"}  # \b in every branch
     text = "pain 7/10 at 11/2015, 3 out of 10"
     w = WordText(text)
     assert [m.span() for m in p["pain_score"].findall_in(w)] == [
@@ -131,7 +128,53 @@ def test_patterns_that_are_not_word_led_fall_back_to_the_plain_scan() -> None:
 
 
 def test_single_character_starts_only_hit_word_starts() -> None:
-    fp = FastPattern(r"\b(\d{2})[- ]year")
-    assert fp.word_keys is not None and set("0123456789") <= fp.word_keys
-    w = WordText("in 2015 a 45-year old, x45-year, 145 year")
-    assert [m.span() for m in fp.findall_in(w)] == [(10, 17)]
+    fp = FastPattern(r"\b[xy]\w*ray")
+    assert fp.word_keys is not None and {"x", "xr", "y_"} <= fp.word_keys
+    text = "xray axray x-ray yray xxray x\u00e9ray \u00e9xray yr"
+    want = [m.span() for m in re.finditer(fp.pattern, text)]
+    assert [m.span() for m in fp.findall_in(WordText(text))] == want
+    assert len(fp.findall_in(WordText(text))) == 4
+
+
+def test_tail_anchored_patterns_equal_plain_regex() -> None:
+    """Motor grades have no literal start but end with '5' a fixed distance from the start: only those
+    positions are tried (texts over 250 characters take that path)."""
+    grade = load_patterns()["red_flags"]["neuro_grade"]
+    assert grade.tail == ("5", (9, 7, 4, 2))
+    pad = "strength testing documented during the examination of the upper extremities. " * 4
+    pieces = ["4/5", "4 / 5", "4 over 5", "4 out of 5", "5-/5", "4+/5", "3-/5", "11/5/2016", "x4/5", "44/5",
+              "4/55", "4/5/", "4\t/\n5", "5/5", "-4/5", "4.5/5", "0/5 1/5"]
+    texts = [pad + p for p in pieces] + [p + " " + pad for p in pieces] + [pad + " ".join(pieces) + pad]
+    texts += [" ".join(pieces * 8), "/5" + pad + "4/5"]
+    for fp in (grade, FastPattern(r"(?<=\d)(?:ab|c\s)e"), FastPattern(r"[0-9a]\s(?:y|zzy)\b")):
+        plain = re.compile(fp.pattern)
+        assert fp.tail is not None
+        for text in texts + [t.replace("4", "1abe c de 1 y a zzy 7\tzzyq") for t in texts]:
+            for pos in (0, 3, len(pad)):
+                want = plain.search(text, pos)
+                got = fp.search(text, pos)
+                assert (got and got.span()) == (want and want.span()), (fp.pattern, text, pos)
+                want_all = [m.span() for m in plain.finditer(text, pos)]
+                assert [m.span() for m in fp.finditer(text, pos)] == want_all
+    assert FastPattern(r"a+b").tail is None and FastPattern(r"(?:ab|cd)").starts is not None
+
+
+_PAIN_SCORE_BEFORE = (  # the pattern as first written; the packaged one moves the look-behind for speed
+    r"(?<![\d/.])(\d{1,2}(?:\.\d)?)(?:\s*(?:-|to)\s*(\d{1,2}(?:\.\d)?))?\s*(?:/\s*10\b(?!\s*/)|out of "
+    r"(?:a possible )?10\b|over 10\b|on a (?:scale of )?(?:0\s*-\s*|1\s*-\s*|zero to |one to )?10\b|"
+    r"on an? (?:0-|1-)?10[- ]point)"
+)
+
+
+def test_rewritten_pain_score_pattern_matches_what_the_original_did(texts: list[str]) -> None:
+    pieces = ["7/10", "7 / 10", "7.5/10", "17/10", "117/10", "x7/10", "/7/10", ".7/10", "1.7/10", "7-8/10",
+              "7 to 8 out of 10", "7 out of a possible 10", "7 over 10", "7 on a scale of 0 - 10",
+              "7/10/2016", "7 on a 10-point", "3-4 on a 10-point scale", "07/10", "7/100", "7/10x"]
+    docs = texts + pieces + [" ".join(pieces), "a" + "b".join(pieces), "\n".join(pieces)]
+    new = load_patterns()["pain_score"]
+    old = re.compile(_PAIN_SCORE_BEFORE)
+    assert new.pattern != old.pattern
+    for text in docs:
+        for pos in (0, 1, 4):
+            assert [(m.span(), m.groups()) for m in new.finditer(text, pos)] == [
+                (m.span(), m.groups()) for m in old.finditer(text, pos)], text
