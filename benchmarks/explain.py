@@ -1,12 +1,14 @@
 """Explanations per second for batches of 1, 100 and 10,000 services (target: >= 5,000/s on 2 cores).
 
-Times `Explainer.explain_records` end to end (the batch path the API uses): encoding, TreeSHAP
-(FastTreeShap for batches >= 64 rows, LightGBM `pred_contrib` below), grouping per feature,
-calibrated probability effects, phrase matching and JSON-ready dicts; and, as extra columns, the same
-plus JSON encoding, plus pydantic validation into `ServiceExplanation` (what `imr explain` prints),
-and LightGBM pred_contrib instead of FastTreeShap. Uses `--model` / `--features` when given (a saved
-TriageModel directory and a feature parquet); otherwise trains a model of the default training size
-on a synthetic random feature table built from the spec, so the benchmark runs on a fresh clone.
+Times `Explainer.explain_records` end to end (`features.reason_builder`, the code the API uses too):
+encoding, TreeSHAP (FastTreeShap, numba threads over row blocks), grouping per feature, calibrated
+probability effects, phrase matching and JSON-ready dicts. Wall time (median) and CPU time of the
+process (all threads: robust to load from other processes). Extra columns: the same plus one JSON
+encode (orjson when installed, as an API would), plus pydantic validation into `ServiceExplanation`
+(what `imr explain` prints), and LightGBM `pred_contrib` instead of FastTreeShap. Uses `--model` /
+`--features` when given (a saved TriageModel directory and a feature parquet); otherwise trains a
+model of the default training size on a synthetic random feature table built from the spec, so the
+benchmark runs on a fresh clone.
 Prints a table of medians and writes JSON to benchmarks/results/explain.json.
 
     .venv/bin/python benchmarks/explain.py [--model models/model --features data/features.parquet]
@@ -15,6 +17,7 @@ Prints a table of medians and writes JSON to benchmarks/results/explain.json.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -103,13 +106,24 @@ def time_call(fn, repeats: int) -> list[float]:
     return out
 
 
+def time_call_cpu(fn, repeats: int) -> tuple[list[float], list[float]]:
+    """Wall and process CPU seconds (all threads) of each call."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        c0, t0 = time.process_time(), time.perf_counter()
+        fn()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return wall, cpu
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, help="saved TriageModel directory")
     ap.add_argument("--features", type=Path, help="feature parquet with the spec's columns")
     ap.add_argument("--top-k", type=int, default=5)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 10_000])
-    ap.add_argument("--repeats", type=int, default=0, help="0: 100 / 20 / 5 by batch size")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1_000, 10_000])
+    ap.add_argument("--repeats", type=int, default=0, help="0: 200 / 40 / 20 / 7 by batch size")
     args = ap.parse_args()
 
     if (args.model is None) != (args.features is None):
@@ -130,32 +144,39 @@ def main() -> None:
     warm_s = time.perf_counter() - t0
     lightgbm_only = Explainer(model, top_k=args.top_k, fast_min_rows=None)
     explainer.explain_records(pool.head(100))
+    if importlib.util.find_spec("orjson") is not None:
+        import orjson
+
+        json_name, dumps = "orjson", orjson.dumps
+    else:
+        json_name, dumps = "json", json.dumps
 
     rows = []
     for size in args.sizes:
         batch = pool.sample(n=size, replace=len(pool) < size, random_state=size).reset_index(drop=True)
-        repeats = args.repeats or (100 if size == 1 else 20 if size <= 1000 else 5)
-        c0 = time.process_time()
-        t_explain = time_call(lambda b=batch: explainer.explain_records(b), repeats)
-        cpu_per_call = (time.process_time() - c0) / repeats  # all threads; robust to other load
+        repeats = args.repeats or (200 if size == 1 else 40 if size <= 100 else 20 if size <= 1000 else 7)
+        t_explain, t_cpu = time_call_cpu(lambda b=batch: explainer.explain_records(b), repeats)
         t_score = time_call(lambda b=batch: model.predict_proba(b), repeats)
         few = max(3, repeats // 4)
         records = explainer.explain_records(batch)
-        t_json = time_call(lambda r=records: json.dumps(r), few)
+        t_json = time_call(lambda r=records: dumps(r), few)
         t_models = time_call(lambda b=batch: explainer.explain(b), few)
         t_lgb = time_call(lambda b=batch: lightgbm_only.explain_records(b), few)
         med = statistics.median(t_explain)
+        cpu = statistics.median(t_cpu)
         rows.append({
             "batch": size,
             "repeats": repeats,
             "median_s": med,
+            "median_cpu_s": cpu,
             "services_per_s": size / med,
+            "services_per_cpu_s": size / cpu,
             "with_json_services_per_s": size / (med + statistics.median(t_json)),
             "validated_models_services_per_s": size / statistics.median(t_models),
             "lightgbm_pred_contrib_services_per_s": size / statistics.median(t_lgb),
             "score_only_services_per_s": size / statistics.median(t_score),
             "ms_per_batch": med * 1000,
-            "cpu_ms_per_service": cpu_per_call / size * 1000,
+            "cpu_ms_per_service": cpu / size * 1000,
         })
 
     print(f"explanations, top-k={args.top_k}; {source}")
@@ -163,18 +184,21 @@ def main() -> None:
           f"features={len(model.spec.names)} cpus={os.cpu_count()}")
     print(f"fast TreeSHAP available: {fast} (warm-up {warm_s:.1f}s); "
           f"load average at end: {os.getloadavg()[0]:.1f}")
-    head = (f"{'batch':>7} {'ms/batch':>10} {'explained/s':>12} {'+JSON/s':>9} {'pydantic/s':>11} "
-            f"{'lgb-contrib/s':>14} {'score-only/s':>13} {'CPU ms/svc':>11}")
+    print(f"medians; CPU = process CPU time over all threads; JSON encoder: {json_name}")
+    head = (f"{'batch':>7} {'ms/batch':>10} {'explained/s':>12} {'per CPU-s':>10} {'+JSON/s':>9} "
+            f"{'pydantic/s':>11} {'lgb-contrib/s':>14} {'score-only/s':>13} {'CPU ms/svc':>11}")
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['batch']:>7} {r['ms_per_batch']:>10.2f} {r['services_per_s']:>12,.0f} "
+              f"{r['services_per_cpu_s']:>10,.0f} "
               f"{r['with_json_services_per_s']:>9,.0f} {r['validated_models_services_per_s']:>11,.0f} "
               f"{r['lightgbm_pred_contrib_services_per_s']:>14,.0f} {r['score_only_services_per_s']:>13,.0f} "
               f"{r['cpu_ms_per_service']:>11.3f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "benchmark": "explain", "source": source, "top_k": args.top_k, "results": rows,
+        "benchmark": "explain", "source": source, "top_k": args.top_k, "json_encoder": json_name,
+        "results": rows,
         "fast_treeshap": fast, "warm_up_s": warm_s, "load_average_1min_at_end": os.getloadavg()[0],
         "trees": model.booster.num_trees(), "encoded_columns": len(model.encoded_columns),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),

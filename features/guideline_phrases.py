@@ -124,7 +124,7 @@ class PhraseEntry(BaseModel):
             if not isinstance(heading, str) or not self._heading_re.search(heading):
                 return False
         if self.min is not None or self.max is not None:
-            num = _as_number(value)
+            num = as_number(value)
             if num is None:
                 return False
             if self.min is not None and num < self.min:
@@ -182,6 +182,16 @@ class PhraseTable(BaseModel):
     def features(self) -> set[str]:
         return set(self._by_feature)
 
+    def value_use(self, feature: str) -> tuple[str, tuple[float, ...]]:
+        """How `match` reads this feature's own value, so callers can cache matches per value bucket:
+        ("none", ()) when no entry constrains the value, ("bounds", sorted min/max bounds) when entries
+        only bound it numerically, ("exact", ()) when an entry lists values."""
+        entries = self._by_feature.get(feature, ())
+        if any(e.values is not None for e in entries):
+            return "exact", ()
+        bounds = {b for e in entries for b in (e.min, e.max) if b is not None}
+        return ("bounds", tuple(sorted(bounds))) if bounds else ("none", ())
+
     def missing(self, spec_features: Iterable[str]) -> list[str]:
         """Spec features with no entry at all (neither a phrase nor an explicit no-guideline row)."""
         have = self.features()
@@ -224,7 +234,8 @@ def value_key(value: Any) -> str:
     return str(value).strip().lower()
 
 
-def _as_number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """The numeric reading of a value for min/max bounds (None: not a number, so no bound matches)."""
     if value is None or isinstance(value, bool | str) or type(value).__name__ == "NAType":
         return None
     try:

@@ -1,4 +1,6 @@
-"""`Scorer`: one loaded model ready for traffic (fast encoder, reason builder, risk bands).
+"""`Scorer`: one loaded model ready for traffic (fast encoder, fast TreeSHAP, reasons, risk bands).
+
+Reasons come from `features.reason_builder.ReasonBuilder`, the implementation `imr explain` uses.
 
 `prepare_scorer` is the model store's validation step: it builds the scorer and runs a smoke input
 through it, refusing (raising) when the model's features do not fit the serving spec, when the
@@ -13,16 +15,17 @@ from typing import Any
 
 import numpy as np
 
+from features.fast_encoder import FastEncoder
 from features.fast_treeshap import FastTreeShap
+from features.reason_builder import ReasonBuilder
+from features.row_columns import RecordColumns
 from features.spec import Dtype, FeatureSpec, load_spec
-from serving.fast_encoder import FastEncoder
-from serving.reasons import ReasonBuilder
 from serving.settings import ServingSettings
 
 ADDITIVITY_TOLERANCE = 1e-6
-# From this many rows the precomputed TreeSHAP tables beat LightGBM `pred_contrib` (same values);
-# below it the numba call overhead is not worth it.
-FAST_SHAP_MIN_ROWS = 64
+# From this many rows the precomputed TreeSHAP tables are used instead of LightGBM `pred_contrib`
+# (same values): measured faster from one row (0.35 ms against 1.1 ms on the 400-tree benchmark model).
+FAST_SHAP_MIN_ROWS = 1
 FAST_SHAP_AGREEMENT = 1e-9
 
 
@@ -63,9 +66,11 @@ class Scorer:
         return np.ascontiguousarray(self.model.encode(frame).to_numpy(dtype=np.float64))
 
     def contributions(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """SHAP values per column + expected value: fast TreeSHAP for batches, else LightGBM
-        `pred_contrib` on one thread (no OpenMP start-up per small call)."""
-        x = self.encode(rows)
+        """SHAP values per column + expected value: fast TreeSHAP, else LightGBM `pred_contrib`
+        (one thread below `parallel_from_rows`: no OpenMP start-up per small call)."""
+        return self._contributions(self.encode(rows))
+
+    def _contributions(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros((0, x.shape[1] + 1))
         if self.fast_shap is not None and len(x) >= FAST_SHAP_MIN_ROWS:
@@ -89,7 +94,10 @@ class Scorer:
         top_k: int | None = None,
     ) -> list[dict[str, Any]]:
         """One dict per row: the explanation fields plus `risk_band`."""
-        out = self.reasons.explain(rows, self.contributions(rows), evidence, top_k)
+        columns = RecordColumns(rows)
+        x = self.fast.encode_columns(columns) if self.fast is not None and len(rows) >= 32 else None
+        contrib = self._contributions(self.encode(rows) if x is None else x)
+        out = self.reasons.explain(columns, contrib[:, :-1], contrib[:, -1], evidence, top_k)
         for item in out:
             item.pop("probability_effect_method", None)  # said once per response, not per service
             item["risk_band"] = self.band(item["overturn_likelihood"])

@@ -246,3 +246,56 @@ def test_fast_path_gives_the_same_explanations_as_lightgbm(tiny_model, batch):
     assert names[0] == names[1]
     for x, y in zip(a, b, strict=True):
         assert x["raw_score"] == pytest.approx(y["raw_score"], abs=1e-9)
+
+
+def _bounded_table():
+    """A phrase table (SYNTHETIC phrases) whose rows bound a numeric value, list categorical values and
+    match a heading, so a cached look-up keyed by value bucket must still pick the right row."""
+    from features.guideline_phrases import PhraseTable
+
+    cite = {"guideline": "ODG", "section": "synthetic test section"}
+    entries = [
+        {"feature": "duration_of_use_months", "max": 3, "phrase": "short (synthetic)", "citations": [cite]},
+        {"feature": "duration_of_use_months", "min": 3.5, "max": 12, "phrase": "medium (synthetic)",
+         "citations": [cite]},
+        {"feature": "duration_of_use_months", "min": 12, "direction": "lowers", "phrase": "long (synthetic)",
+         "citations": [cite]},
+        {"feature": "functional_improvement", "values": ["no"], "families": ["medication"],
+         "phrase": "no improvement, medication (synthetic)", "citations": [cite]},
+        {"feature": "service_type", "heading_pattern": r"\bmuscle",
+         "when": {"service_family": ["medication"]}, "phrase": "heading (synthetic)", "citations": [cite]},
+    ] + [{"feature": f, "no_guideline": True} for f in TINY_FEATURES]
+    return PhraseTable.model_validate({"family_feature": "service_family", "entries": entries})
+
+
+def test_cached_phrase_lookups_equal_direct_matches(tiny_model):
+    """Every reason's phrase equals `PhraseTable.match` on that row, across two batches sharing the
+    cache, with numeric values on both sides of bounds and exactly on them."""
+    table = _bounded_table()
+    ex = Explainer(tiny_model, phrases=table, top_k=6)
+    for seed in (5, 6):
+        rows = _tiny_frame(400, seed=seed)[0]
+        rows.loc[rows.index[:40], "duration_of_use_months"] = [3.0, 3.2, 3.5, 12.0, 12.5] * 8
+        for i, e in enumerate(ex.explain_records(rows)):
+            row = rows.iloc[i].to_dict()
+            for r in e["reasons"]:
+                want = table.match(r["feature"], row[r["feature"]], row, r["direction"])
+                assert want is not None
+                assert r["phrase"] == want.phrase and r["no_guideline"] == want.no_guideline
+    phrases = {r["phrase"] for e in ex.explain_records(rows) for r in e["reasons"]}
+    assert {"short (synthetic)", "medium (synthetic)", "no improvement, medication (synthetic)"} <= phrases
+
+
+def test_reason_building_restores_the_garbage_collector(tiny_model, batch):
+    import gc
+
+    ex = Explainer(tiny_model, top_k=2)
+    assert gc.isenabled()
+    ex.explain_records(batch.head(3))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ex.explain_records(batch.head(3))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from features.explanations import Explainer
+from features.fast_encoder import FastEncoder
 from features.spec import Dtype, load_spec
-from serving.fast_encoder import FastEncoder
 from serving.scorer import ModelValidationError, prepare_scorer, smoke_rows
 from serving.settings import ServingSettings
 from tests.unit.training_tables import tiny_table
@@ -60,12 +60,30 @@ def test_fast_encoder_equals_feature_encoder(model, n: int) -> None:
     assert np.array_equal(fast.encode(rows), reference, equal_nan=True)
 
 
-@pytest.mark.parametrize("n", [63, 64, 300])
+@pytest.mark.parametrize("n", [200, 1100])
+def test_fast_encoder_frame_path_equals_feature_encoder(model, n: int) -> None:
+    """Frames (the `imr explain` path) with plain dtypes and with object columns of odd values."""
+    fast = FastEncoder.for_model(model)
+    table = tiny_table(n, seed=n, spec=model.spec).head(n).reset_index(drop=True)
+    odd = table.astype(object)
+    num = next(f.name for f in model.spec.features if f.dtype == Dtype.NUMERIC)
+    boo = next(f.name for f in model.spec.features if f.dtype == Dtype.BOOLEAN)
+    cat = next(f.name for f in model.spec.features if f.dtype == Dtype.CATEGORICAL)
+    odd.loc[0, num], odd.loc[1, num], odd.loc[2, num] = "7.5", None, pd.NA
+    odd.loc[0, boo], odd.loc[1, boo], odd.loc[2, boo] = "yes", None, 0.0
+    odd.loc[0, cat], odd.loc[1, cat] = "  A NEVER SEEN LEVEL ", None
+    for frame in (table, odd, table.head(5), odd.head(5)):
+        reference = model.encode(frame).to_numpy()
+        assert np.array_equal(fast.encode_frame(frame), reference, equal_nan=True)
+    assert fast.encode_frame(table.drop(columns=[num])) is None
+
+
+@pytest.mark.parametrize("n", [1, 63, 64, 300])
 def test_batch_contributions_equal_pred_contrib(model, n: int) -> None:
-    """Batches from FAST_SHAP_MIN_ROWS use the fast TreeSHAP tables; values equal LightGBM's."""
+    """Batches from FAST_SHAP_MIN_ROWS (one row) use the fast TreeSHAP tables; values equal LightGBM's."""
     scorer = prepare_scorer(model, ServingSettings(_env_file=None))
     assert scorer.fast_shap is not None
-    rows = _json_rows(model, n, seed=n)
+    rows = _json_rows(model, max(n, 8), seed=n)[:n]
     x = scorer.encode(rows)
     want = model.booster.predict(x, pred_contrib=True, num_threads=1)
     got = scorer.contributions(rows)
