@@ -89,9 +89,20 @@ def serve(
             "the worker that answers it; set IMR_SERVE_POLL_INTERVAL_S so every worker follows the alias",
             err=True,
         )
-    uvicorn.run(
+    from uvicorn.supervisors import Multiprocess
+
+    from serving.listener import ListenError, tcp_listener
+
+    config = uvicorn.Config(
         "serving.app:create_app_from_environment", factory=True, workers=settings.workers, **run_options
     )
+    try:  # our own listener, not uvicorn's: see serving.listener (TCP_NODELAY)
+        sock = tcp_listener(settings.host, settings.port)
+    except ListenError as exc:
+        typer.echo(f"imr serve: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"imr serve: {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def register(app: typer.Typer) -> None:

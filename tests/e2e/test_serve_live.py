@@ -544,6 +544,16 @@ def test_two_workers_share_metrics_follow_the_alias_and_store_every_row(
             ).one()
         assert (n_rows, n_cases) == (48, 24)
 
+        # keep-alive requests answer without the ~40 ms Nagle/delayed-ACK stall (serving.listener)
+        with srv.client() as c:
+            c.post("/v1/score", json=CASE)
+            took = []
+            for _ in range(15):
+                t0 = time.perf_counter()
+                assert c.post("/v1/score", json=CASE).status_code == 200
+                took.append(time.perf_counter() - t0)
+        assert sorted(took)[len(took) // 2] < 0.025, took
+
         registry.point("champion", "good-b")  # every worker's own poller picks it up
         _all_workers_say(srv, lambda c: c.get("/v1/model").json()["version"] == good_b)
         with srv.client() as c:
