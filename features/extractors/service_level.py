@@ -455,6 +455,12 @@ def _ur_line_extraction(
     return fn(ServiceContext.of_service_text(patterns, taxonomy, "", raw, no_evidence))
 
 
+def clear_text_caches() -> None:
+    """Forget the memoised heading and UR-line extractions (benchmarks time a cold start with this)."""
+    for cached in (_find_heading_regions, _mention_patterns, _service_text_extraction, _ur_line_extraction):
+        cached.cache_clear()
+
+
 SERVICE_EXTRACTORS = {
     **{
         fn.__name__: _by_service_text(fn)
