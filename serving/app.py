@@ -108,7 +108,10 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     app.include_router(health_router)
     app.include_router(admin_router)
     app.include_router(build_score_router(settings, spec))
-    include_dashboard(app)  # /dashboard over the scores DB (IMR_SCORES_DB_URL), opened on first use
+    # /dashboard over the scores DB (IMR_SCORES_DB_URL), opened on first use; behind the API keys
+    # (scope `dashboard`) when settings.dashboard_requires_key()
+    gate = app.state.key_verifier if settings.dashboard_requires_key() else None
+    include_dashboard(app, verifier=gate)
     # Outermost last: metrics see every request, including the 413s of the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)

@@ -10,11 +10,21 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
-from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import iterate_in_threadpool
 
+from serving.auth import KeyVerifier
+from serving.dashboard_auth import (
+    COOKIE,
+    DashboardGate,
+    Denial,
+    gate_of,
+    login_page,
+    presented_key,
+    require_dashboard_key,
+)
 from serving.scores_db import (
     GROUP_COLUMNS,
     LazyScoresDb,
@@ -80,14 +90,23 @@ def _filters(
     )
 
 
-def _page(name: str) -> HTMLResponse:
-    html = (TEMPLATE_DIR / name).read_text(encoding="utf-8").replace("{{base}}", PREFIX)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+SIGN_OUT = (
+    '<form method="post" action="{{base}}/logout" class="signout">'
+    '<button id="signout">Sign out</button></form>'
+)
+
+
+def _page(name: str, signed_in: bool = False) -> HTMLResponse:
+    html = (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+    html = html.replace("{{signout}}", SIGN_OUT if signed_in else "")
+    return HTMLResponse(html.replace("{{base}}", PREFIX), headers={"Cache-Control": "no-store"})
 
 
 def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> APIRouter:
     """All dashboard routes; the database is opened (and migrated) on the first request."""
     router = APIRouter(prefix=PREFIX, tags=["dashboard"], include_in_schema=include_in_schema)
+    # JSON routes: a key with the `dashboard` scope when the gate is closed (401/403 otherwise).
+    api = APIRouter(prefix="/api", dependencies=[Depends(require_dashboard_key)])
     Filters = Annotated[ScoreFilters, Depends(_filters)]
 
     def repo() -> ScoresRepository:
@@ -95,13 +114,49 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
 
     Repo = Annotated[ScoresRepository, Depends(repo)]
 
+    async def page_or_login(request: Request, name: str) -> Response:
+        gate = gate_of(request)
+        if isinstance(await gate.check(presented_key(request)), Denial):
+            return gate.login_redirect(request)
+        return _page(name, signed_in=not gate.open)
+
     @router.get("", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard_page() -> HTMLResponse:
-        return _page("dashboard.html")
+    async def dashboard_page(request: Request) -> Response:
+        return await page_or_login(request, "dashboard.html")
 
     @router.get("/case/{letter_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case_page(letter_id: str) -> HTMLResponse:
-        return _page("case.html")
+    async def case_page(request: Request, letter_id: str) -> Response:
+        return await page_or_login(request, "case.html")
+
+    @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str | None = None) -> Response:
+        gate = gate_of(request)
+        if gate.open:
+            return RedirectResponse(gate.safe_next(next), status.HTTP_303_SEE_OTHER)
+        return login_page(TEMPLATE_DIR / "login.html", gate, next or PREFIX)
+
+    @router.post("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login(
+        request: Request,
+        key: Annotated[str, Form(max_length=512)] = "",
+        next: Annotated[str, Form(max_length=2048)] = PREFIX,
+    ) -> Response:
+        """Check the key; on success keep it in an HttpOnly, SameSite=Strict cookie for this session."""
+        gate = gate_of(request)
+        outcome = await gate.check(key)
+        if isinstance(outcome, Denial):
+            return login_page(TEMPLATE_DIR / "login.html", gate, next, outcome)
+        out = RedirectResponse(gate.safe_next(next), status.HTTP_303_SEE_OTHER)
+        if not gate.open:
+            secure = request.url.scheme == "https"
+            out.set_cookie(COOKIE, key, httponly=True, samesite="strict", path=PREFIX, secure=secure)
+        return out
+
+    @router.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        out = RedirectResponse(PREFIX + "/login", status.HTTP_303_SEE_OTHER)
+        out.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+        return out
 
     @router.get("/static/{name}", include_in_schema=False)
     def static_file(name: str) -> FileResponse:
@@ -112,26 +167,26 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
         media = STATIC_TYPES.get(path.suffix, "application/octet-stream")
         return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
 
-    @router.get("/api/filters")
+    @api.get("/filters")
     def filter_options(r: Repo) -> dict[str, Any]:
         """Filter choices: model versions (newest first), service families, UR denial date bounds."""
         models = r.models()  # newest scoring first: the first is the current model
         return {**r.filter_options(), "models": models, "current_model": models[0] if models else None}
 
-    @router.get("/api/drift")
+    @api.get("/drift")
     def drift_report() -> dict[str, Any]:
         """PSI per feature and for the score from the latest drift report, with the thresholds."""
         return _drift_panel(DriftReportSettings().drift_report)
 
-    @router.get("/api/summary")
+    @api.get("/summary")
     def summary(r: Repo, f: Filters) -> dict[str, Any]:
         return r.summary(f)
 
-    @router.get("/api/distribution")
+    @api.get("/distribution")
     def distribution(r: Repo, f: Filters, bins: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
         return {"bins": r.distribution(f, bins)}
 
-    @router.get("/api/groups/{by}")
+    @api.get("/groups/{by}")
     def groups(
         r: Repo, f: Filters, by: str, limit: Annotated[int, Query(ge=1, le=200)] = 30
     ) -> dict[str, Any]:
@@ -141,11 +196,11 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             )
         return {"by": by, "groups": r.by_group(f, by, limit)}
 
-    @router.get("/api/monthly")
+    @api.get("/monthly")
     def monthly(r: Repo, f: Filters) -> dict[str, Any]:
         return {"months": r.by_month(f)}
 
-    @router.get("/api/queue")
+    @api.get("/queue")
     def queue(
         r: Repo,
         f: Filters,
@@ -154,7 +209,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     ) -> dict[str, Any]:
         return r.queue(f, page, page_size)
 
-    @router.get("/api/calibration")
+    @api.get("/calibration")
     def calibration(
         r: Repo,
         model_name: Annotated[str | None, Query(max_length=128)] = None,
@@ -180,14 +235,14 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             "registered_at": run["registered_at"],
         }
 
-    @router.get("/api/case/{letter_id}")
+    @api.get("/case/{letter_id}")
     def case_detail(r: Repo, letter_id: str) -> dict[str, Any]:
         rows = r.case_rows(letter_id)
         if not rows:
             raise HTTPException(status_code=404, detail=f"no scored services for letter {letter_id!r}")
         return {"letter_id": letter_id, "services": rows}
 
-    @router.get("/api/export.csv")
+    @api.get("/export.csv")
     def export_csv(r: Repo, f: Filters) -> StreamingResponse:
         """The filtered table as CSV, streamed (never built in memory)."""
         return StreamingResponse(
@@ -196,27 +251,33 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             headers={"Content-Disposition": 'attachment; filename="imr-scores.csv"'},
         )
 
+    router.include_router(api)
     return router
 
 
 def include_dashboard(
-    app: FastAPI, scores_db_url: str | None = None, include_in_schema: bool = False
+    app: FastAPI,
+    scores_db_url: str | None = None,
+    include_in_schema: bool = False,
+    verifier: KeyVerifier | None = None,
 ) -> LazyScoresDb:
     """Mount the dashboard on `app` and expose the scores database as `app.state.scores_db`.
 
     The URL defaults to `IMR_SCORES_DB_URL` (SQLite `scores.db` when unset); nothing is opened until
     the first dashboard request. The API's scoring routes may write through
     `app.state.scores_db.get().save_scores(...)`. Kept out of the scoring API's OpenAPI by default:
-    these JSON routes serve the page, not triage tools.
+    these JSON routes serve the page, not triage tools. With a `verifier`, pages and data need a key
+    with the `dashboard` scope (serving.dashboard_auth); without one the dashboard is open.
     """
     db = LazyScoresDb(scores_db_url or ScoresDbSettings().scores_db_url)
     app.state.scores_db = db
+    app.state.dashboard_gate = DashboardGate(PREFIX, verifier)
     app.include_router(build_dashboard_router(db, include_in_schema))
     return db
 
 
-def create_dashboard_app(scores_db_url: str | None = None) -> FastAPI:
+def create_dashboard_app(scores_db_url: str | None = None, verifier: KeyVerifier | None = None) -> FastAPI:
     """A dashboard-only app (no model needed): used by tests, the benchmark and `imr dashboard`-style runs."""
     app = FastAPI(title="imr-triage dashboard")
-    include_dashboard(app, scores_db_url, include_in_schema=True)
+    include_dashboard(app, scores_db_url, include_in_schema=True, verifier=verifier)
     return app

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Scope = Literal["score", "admin"]
+Scope = Literal["score", "admin", "dashboard"]
 
 # The well-known key that development mode accepts when no keys are configured; refused in production.
 DEV_API_KEY = "imr-dev-key"
@@ -81,6 +81,11 @@ class ServingSettings(BaseSettings):
     production: bool = Field(default=False, description="Production mode: no default key, keys required.")
     api_keys: list[ApiKeyEntry] = Field(default_factory=list)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest request body.")
+    dashboard_auth: bool | None = Field(
+        default=None,
+        description="Require a key with the 'dashboard' scope for /dashboard (sign-in form, HttpOnly "
+        "cookie, or the X-API-Key header). Default (unset): on in production mode, off in development.",
+    )
 
     # --- process ---
     host: str = "127.0.0.1"
@@ -113,13 +118,17 @@ class ServingSettings(BaseSettings):
                 raise ValueError("production mode refuses the development key 'imr-dev-key'")
         return self
 
+    def dashboard_requires_key(self) -> bool:
+        return self.production if self.dashboard_auth is None else self.dashboard_auth
+
     def effective_api_keys(self) -> list[ApiKeyEntry]:
         """Configured keys, or in development mode only, the well-known development key."""
         if self.api_keys or self.production:
             return list(self.api_keys)
         from serving.auth import hash_api_key
 
-        return [ApiKeyEntry(name="development", hash=hash_api_key(DEV_API_KEY), scopes=["score", "admin"])]
+        every_scope: list[Scope] = ["score", "admin", "dashboard"]
+        return [ApiKeyEntry(name="development", hash=hash_api_key(DEV_API_KEY), scopes=every_scope)]
 
 
 @lru_cache(maxsize=1)

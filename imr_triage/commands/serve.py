@@ -17,7 +17,9 @@ def serve(
     hash_key: str | None = typer.Option(
         None, "--hash-key", help="Print the stored (hashed) form of this API key and exit."
     ),
-    scopes: str = typer.Option("score", help="With --hash-key: comma-separated scopes (score,admin)."),
+    scopes: str = typer.Option(
+        "score", help="With --hash-key: comma-separated scopes (score, admin, dashboard)."
+    ),
     workers: int | None = typer.Option(
         None, min=1, help="Worker processes (default: IMR_SERVE_WORKERS or 1); one per core uses them all."
     ),

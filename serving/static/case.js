@@ -46,6 +46,10 @@
   async function load() {
     el("case-id").textContent = letterId;
     const resp = await fetch(base + "/api/case/" + encodeURIComponent(letterId));
+    if (resp.status === 401) {  // signed out: to the form, returning here afterwards
+      location.href = base + "/login?next=" + encodeURIComponent(location.pathname);
+      throw new Error("signed out");
+    }
     if (!resp.ok) {
       const detail = (await resp.json().catch(() => ({}))).detail || resp.statusText;
       throw new Error(detail);

@@ -30,9 +30,16 @@
     return q;
   }
 
+  function toLogin() {
+    // The sign-in expired or was revoked: back to the form, returning here afterwards.
+    location.href = base + "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    throw new Error("signed out");
+  }
+
   async function getJSON(path, params) {
     const url = base + "/api/" + path + (params && [...params].length ? "?" + params.toString() : "");
     const resp = await fetch(url, { headers: { Accept: "application/json" } });
+    if (resp.status === 401) toLogin();
     if (!resp.ok) {
       let detail = resp.statusText;
       try { detail = (await resp.json()).detail || detail; } catch (e) { /* not JSON */ }

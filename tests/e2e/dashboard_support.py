@@ -68,3 +68,37 @@ def live_dashboard(db_url: str) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def live_production_api(db_url: str, model_dir: Path, api_keys_json: str) -> Iterator[str]:
+    """`imr serve` in production mode (keys required, dashboard closed by default) on 127.0.0.1;
+    yields its /dashboard URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMR_SERVE_")}
+    env.update({
+        "IMR_SCORES_DB_URL": db_url, "IMR_SERVE_PRODUCTION": "true", "IMR_SERVE_API_KEYS": api_keys_json,
+        "IMR_SERVE_MODEL_PATH": str(model_dir), "IMR_SERVE_POLL_INTERVAL_S": "0",
+        "IMR_SERVE_PORT": str(port), "IMR_SERVE_LOG_LEVEL": "warning",
+    })  # fmt: skip
+    cmd = [sys.executable, "-c", "from imr_triage.cli import app; app()", "serve"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(root + "/readyz", timeout=10).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"imr serve did not become ready (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield root + "/dashboard"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

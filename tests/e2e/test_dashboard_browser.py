@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from serving.scores_db import ScoreFilters, open_scores_db
-from tests.e2e.dashboard_support import imr, live_dashboard, write_synthetic_letters
+from tests.e2e.dashboard_support import imr, live_dashboard, live_production_api, write_synthetic_letters
 from tests.synthetic_explain_model import synthetic_model_dir
 
 pytestmark = pytest.mark.slow
@@ -141,3 +141,38 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
     repo.engine.dispose()
     assert not errors, errors
     assert not outside, f"requests left loopback: {outside}"
+
+
+def test_production_dashboard_signs_in_through_the_form(scored_db: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """`imr serve` in production mode: the dashboard asks for a key with the `dashboard` scope, names a
+    wrong one, keeps the right one in a cookie scripts cannot read, and signs out."""
+    import json
+
+    from serving.auth import hash_api_key
+
+    keys = json.dumps([
+        {"name": "analyst", "hash": hash_api_key("analyst-secret-1"), "scopes": ["dashboard"]},
+        {"name": "scorer", "hash": hash_api_key("scorer-secret-2"), "scopes": ["score"]},
+    ])  # fmt: skip
+    with live_production_api(scored_db, synthetic_model_dir(), keys) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base)
+        page.wait_for_selector("#login-form")
+        assert "/dashboard/login" in page.url
+        page.fill("#login-key", "scorer-secret-2")
+        page.click("#login-submit")
+        assert "lacks the 'dashboard' scope" in page.inner_text("#login-error")
+        page.fill("#login-key", "analyst-secret-1")
+        page.click("#login-submit")
+        page.wait_for_selector("body[data-state=ready][data-generation='1']", timeout=30_000)
+        assert page.evaluate("() => document.cookie") == ""  # HttpOnly: not readable by scripts
+        assert int(page.inner_text("#kpi-services").replace(",", "")) > 0
+        page.click("#signout")
+        page.wait_for_selector("#login-form")
+        page.goto(base)
+        page.wait_for_selector("#login-form")
+        context.close()
+    assert not errors, errors

@@ -52,7 +52,7 @@ def test_development_mode_has_only_the_dev_key_when_none_configured() -> None:
     s = ServingSettings(_env_file=None)
     keys = s.effective_api_keys()
     assert len(keys) == 1 and hash_matches(DEV_API_KEY, keys[0].hash)
-    assert set(keys[0].scopes) == {"score", "admin"}
+    assert set(keys[0].scopes) == {"score", "admin", "dashboard"}
 
 
 def test_env_file_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
