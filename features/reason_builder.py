@@ -9,16 +9,15 @@ small dict. Inputs are read column by column (`features.row_columns`), from a Da
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from features.collector import collector_paused
 from features.explanation_models import PROBABILITY_EFFECT_METHOD, EvidenceSpan
 from features.guideline_phrases import HEADING_CONTEXT, PhraseEntry, PhraseTable, as_number, value_key
 from features.row_columns import RowColumns
@@ -109,20 +108,6 @@ def _offset(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small acyclic dicts: its passes over
-    the growing heap took more than half the time of a 10,000-service batch. Re-enabled afterwards
-    only if it was enabled before (another thread may have paused it too)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class ReasonBuilder:
     """Built once per loaded model: grouping matrix, descriptions, phrase table and a match cache."""
 
@@ -180,7 +165,7 @@ class ReasonBuilder:
         top = np.take_along_axis(grouped, order, axis=1)
         effects = probability_effects(raw, top, self.calibrate)
         other = grouped.sum(axis=1) - np.where(used, top, 0.0).sum(axis=1)
-        with _collector_paused():
+        with collector_paused():
             return self._records(columns, order, used, top, effects, prob, raw, expected, other, evidence)
 
     def _records(
