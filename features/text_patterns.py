@@ -62,7 +62,7 @@ class WordText:
         self.text = text
         blanked = _blank_nonword(text)
         self.spaced = " " + blanked
-        fours = self.fours = set(map(_FIRST_FOUR, set(blanked.split())))
+        fours = self.fours = set(map(_FIRST_FOUR, blanked.split()))  # slicing every word beats hashing it
         twos = set(map(_FIRST_TWO, fours))
         if not text.isascii():  # still found by one-character literals (see `_word_keys`)
             twos = {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
@@ -250,6 +250,34 @@ def _tail_anchor(items: Any, state: Any) -> tuple[str, frozenset[int]] | None:
     return tail[0], frozenset(before + w for w in tail[1])
 
 
+def _required_literals(items: Any) -> list[str] | None:
+    """Literals one of which every match contains, or None when none is known: a literal run, or the
+    union over a branch's alternatives; of a sequence's items, the set whose shortest literal is longest.
+    A long text holding none of them cannot match (`sessions_count` needs 'sessions', 'visits' or
+    'treatments'), which one `str.find` each tells faster than the regex scan."""
+    found: list[list[str]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op == _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append(["".join(run)])
+            run = []
+        sub: list[str] | None = None
+        if op == _sre.SUBPATTERN and not av[1] & _sre.SRE_FLAG_IGNORECASE:
+            sub = _required_literals(av[-1])
+        elif op == _sre.BRANCH:
+            alts = [_required_literals(alt) for alt in av[1]]
+            if all(alts):
+                sub = sorted({lit for alt in alts for lit in alt})  # type: ignore[union-attr]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            sub = _required_literals(av[2])
+        if sub:
+            found.append(sub)
+    return max(found, key=lambda lits: (min(map(len, lits)), -len(lits)), default=None)
+
+
 def _without_extensions(starts: list[str]) -> list[str]:
     """The distinct starts, sorted, less those that begin with another start ('no' covers 'not')."""
     kept: list[str] = []
@@ -267,8 +295,8 @@ class FastPattern:
     ~30x slower than needed; this keeps the exact regex semantics (leftmost, non-overlapping).
     """
 
-    __slots__ = ("anywhere_literals", "four_keys", "four_literals", "pattern", "regex", "starts", "tail",
-                 "two_keys", "two_literals", "word_keys")
+    __slots__ = ("anywhere_literals", "four_keys", "four_literals", "pattern", "regex", "required", "starts",
+                 "tail", "two_keys", "two_literals", "word_keys")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -289,6 +317,18 @@ class FastPattern:
         # no literal start: maybe a literal the match ends with, at a fixed distance from its start
         tail = None if self.starts is not None else _tail_anchor(parsed.data, parsed.state)
         self.tail = (tail[0], tuple(sorted(tail[1], reverse=True))) if tail else None
+        # neither: the plain scan, skipped on long texts that hold none of the literals a match contains
+        caseless = parsed.state.flags & _sre.SRE_FLAG_IGNORECASE
+        plain = self.starts is None and self.tail is None and not caseless
+        self.required = tuple(_required_literals(parsed.data) or ()) if plain else ()
+
+    def _lacks_required(self, text: str, pos: int, end: int) -> bool:
+        """True when `text[pos:end]` holds none of the literals every match contains (so none matches)."""
+        find = text.find
+        for lit in self.required:
+            if find(lit, pos, end) >= 0:
+                return False
+        return True
 
     def _tail_starts(self, text: str, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a match ending with the tail literal can start."""
@@ -339,6 +379,8 @@ class FastPattern:
                     if m:
                         return m
                 return None
+            if self.required and end - pos >= _SHORT_TEXT and self._lacks_required(text, pos, end):
+                return None
             return self.regex.search(text, pos, end)
         # Most searches end at the first literal found (or find none): look for each literal's first
         # occurrence only, and list every later start only when that first candidate fails.
@@ -362,6 +404,8 @@ class FastPattern:
         end = len(text) if endpos is None else endpos
         if self.starts is None or end - pos < _SHORT_TEXT:
             if self.tail is None or end - pos < _SHORT_TEXT:
+                if self.required and end - pos >= _SHORT_TEXT and self._lacks_required(text, pos, end):
+                    return
                 yield from self.regex.finditer(text, pos, end)
                 return
             candidates: Iterator[int] | list[int] = self._tail_starts(text, pos, end)

@@ -178,3 +178,33 @@ def test_rewritten_pain_score_pattern_matches_what_the_original_did(texts: list[
         for pos in (0, 1, 4):
             assert [(m.span(), m.groups()) for m in new.finditer(text, pos)] == [
                 (m.span(), m.groups()) for m in old.finditer(text, pos)], text
+
+
+def test_required_literal_prefilter_equals_plain_regex(texts: list[str]) -> None:
+    """Patterns with no literal start skip long texts that lack every literal a match must contain;
+    texts with and without those literals (and matches right at the edges) give what `re` gives."""
+    p = load_patterns()
+    assert p["sessions_count"].required == ("sessions", "treatments", "visits")
+    assert p["sessions_out_of"].required == ("sessions", "visits")  # longer than the common 'of '
+    assert FastPattern(r"(?i)\d+ visits").required == ()  # case-insensitive literals: no prefilter
+    assert FastPattern(r"\d+(?i:visits)").required == ()
+    assert FastPattern(r"\d+(?:visits|)").required == ()  # an empty branch needs nothing
+    assert FastPattern(r"\d+(?:ab){2,}c?").required == ("ab",)
+    pad = "the patient reports ongoing symptoms and follow up is documented in the record. " * 4
+    pieces = ["6 sessions", "12 prior physical therapy visits", "3 of 6 authorized sessions", "2 treatments",
+              "pain 7/10", "7 out of 10", "40 year old", "aged 40", "6 session", "visit", "3 of 12 visits",
+              "4 ones", "4 two", "ab1", "q2"]
+    docs = texts + [pad + x for x in pieces] + [x + pad for x in pieces] + [pad, pad + "6 sessions"[:-1]]
+    pats = [p["sessions_count"], p["sessions_out_of"], p["pain_score"], p["age"], p["duration_for"]]
+    pats += [FastPattern(x) for x in (r"\d+(?:ab){2,}c?", r"[0-9]+ (?:one|two)s?\b", r"(?:ab|q)\d")]
+    for fp in pats:
+        assert fp.required, fp.pattern
+        plain = re.compile(fp.pattern)
+        for text in docs:
+            n = len(text)
+            for pos, end in ((0, n), (5, n), (0, n - 3), (len(pad) - 4, n)):
+                want = plain.search(text, pos, end)
+                got = fp.search(text, pos, end)
+                assert (got and got.span()) == (want and want.span()), (fp.pattern, text[-40:], pos, end)
+                want_all = [(m.span(), m.groups()) for m in plain.finditer(text, pos, end)]
+                assert [(m.span(), m.groups()) for m in fp.finditer(text, pos, end)] == want_all
