@@ -420,59 +420,58 @@ _Extractor = Callable[[ServiceContext], Extraction]
 
 
 def _by_service_text(fn: _Extractor) -> _Extractor:
-    """`fn` (which reads only the service text) memoised by that text."""
+    """`fn` (which reads only the service text) memoised by that text, on the text's shared context."""
+    name = fn.__name__
 
     def extract(ctx: ServiceContext) -> Extraction:
-        return _service_text_extraction(fn, ctx.patterns, ctx.case_ctx.taxonomy, ctx.text_raw)
-
-    extract.__name__, extract.__doc__ = fn.__name__, fn.__doc__
-    return extract
-
-
-@lru_cache(maxsize=65536)
-def _service_text_extraction(
-    fn: _Extractor, patterns: TextPatterns, taxonomy: ServiceTaxonomy, text: str
-) -> Extraction:
-    return fn(_service_text_context(patterns, taxonomy, text))
-
-
-@lru_cache(maxsize=4096)
-def _service_text_context(patterns: TextPatterns, taxonomy: ServiceTaxonomy, text: str) -> ServiceContext:
-    """One text-only context per heading, shared by its dozen extractors (building it cost ~10 us each)."""
-    return ServiceContext.of_service_text(patterns, taxonomy, text)
-
-
-def _by_ur_line(fn: _Extractor) -> _Extractor:
-    """`fn` (which reads only UR's guideline line and its no-evidence flag) memoised by those."""
-
-    def extract(ctx: ServiceContext) -> Extraction:
-        s = ctx.service
-        taxonomy = ctx.case_ctx.taxonomy
-        return _ur_line_extraction(fn, ctx.patterns, taxonomy, s.ur_guideline_raw, s.ur_no_evidence_cited)
+        case_ctx = ctx.case_ctx
+        text_ctx = _service_text_context(case_ctx.patterns, case_ctx.taxonomy, ctx.text_raw)
+        memo = text_ctx.cache
+        found = memo.get(name)
+        if found is None:
+            found = memo[name] = fn(text_ctx)
+        return found
 
     extract.__name__, extract.__doc__ = fn.__name__, fn.__doc__
     return extract
 
 
 @lru_cache(maxsize=16384)
-def _ur_line_extraction(
-    fn: _Extractor, patterns: TextPatterns, taxonomy: ServiceTaxonomy, raw: str | None, no_evidence: bool
-) -> Extraction:
-    return fn(_ur_line_context(patterns, taxonomy, raw, no_evidence))
+def _service_text_context(patterns: TextPatterns, taxonomy: ServiceTaxonomy, text: str) -> ServiceContext:
+    """One text-only context per heading: its extractors share it and memoise their results in its
+    `cache` (one cache miss per new heading, not one per extractor; building it cost ~10 us)."""
+    return ServiceContext.of_service_text(patterns, taxonomy, text)
 
 
-@lru_cache(maxsize=4096)
+def _by_ur_line(fn: _Extractor) -> _Extractor:
+    """`fn` (which reads only UR's guideline line and its no-evidence flag) memoised by those."""
+    name = fn.__name__
+
+    def extract(ctx: ServiceContext) -> Extraction:
+        s, case_ctx = ctx.service, ctx.case_ctx
+        line_ctx = _ur_line_context(case_ctx.patterns, case_ctx.taxonomy, s.ur_guideline_raw,
+                                    s.ur_no_evidence_cited)
+        memo = line_ctx.cache
+        found = memo.get(name)
+        if found is None:
+            found = memo[name] = fn(line_ctx)
+        return found
+
+    extract.__name__, extract.__doc__ = fn.__name__, fn.__doc__
+    return extract
+
+
+@lru_cache(maxsize=16384)
 def _ur_line_context(
     patterns: TextPatterns, taxonomy: ServiceTaxonomy, raw: str | None, no_evidence: bool
 ) -> ServiceContext:
-    """One UR-line-only context per line, shared by the UR-line extractors."""
+    """One UR-line-only context per line, shared by the UR-line extractors (which memoise in its `cache`)."""
     return ServiceContext.of_service_text(patterns, taxonomy, "", raw, no_evidence)
 
 
 def clear_text_caches() -> None:
     """Forget the memoised heading and UR-line extractions (benchmarks time a cold start with this)."""
-    for cached in (_find_heading_regions, _mention_patterns, _service_text_extraction, _ur_line_extraction,
-                   _service_text_context, _ur_line_context):
+    for cached in (_find_heading_regions, _mention_patterns, _service_text_context, _ur_line_context):
         cached.cache_clear()
 
 
