@@ -458,6 +458,12 @@ class FastPattern:
         n = len(text) if end is None else end
         if self.word_keys is None:
             return self.search(text, pos, n)
+        if len(text) < _SHORT_TEXT:  # a heading: one set test rules most patterns out, else a plain scan
+            if self.anywhere_literals or not (
+                self.four_keys.isdisjoint(words.fours) and self.two_keys.isdisjoint(words.twos)
+            ):
+                return self.regex.search(text, pos, n)
+            return None
         match = self.regex.match
         for i in self._word_starts(words, pos, n):
             m = match(text, i, n)

@@ -16,6 +16,7 @@ from features.service_families import ServiceTaxonomy
 from features.text_patterns import (
     FastPattern,
     TextPatterns,
+    WordText,
     ascii_lower,
     compile_lower,
     is_negated,
@@ -66,8 +67,9 @@ def _heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
 @lru_cache(maxsize=16384)
 def _find_heading_regions(patterns: TextPatterns, text: str) -> list[tuple[str, re.Match[str]]]:
     found = []
+    words = WordText(text)  # most regions' words are absent from a heading: skipped without a scan
     for name, pat in patterns.regions.items():
-        m = pat.search(text)
+        m = pat.search_in(words)
         if m:
             found.append((name, m))
     specific = [f for f in found if f[0] != "spine_unspecified"]

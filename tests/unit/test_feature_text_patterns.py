@@ -208,3 +208,38 @@ def test_required_literal_prefilter_equals_plain_regex(texts: list[str]) -> None
                 assert (got and got.span()) == (want and want.span()), (fp.pattern, text[-40:], pos, end)
                 want_all = [(m.span(), m.groups()) for m in plain.finditer(text, pos, end)]
                 assert [(m.span(), m.groups()) for m in fp.finditer(text, pos, end)] == want_all
+
+
+def test_headings_classified_and_regioned_as_plain_regex_does() -> None:
+    """Short texts (headings) go through `search_in` by one key-set test, then the plain scan: taxonomy
+    rules and regions on headings must give what `re.search` gives, first matching rule included."""
+    from features.extractors.service_level import _find_heading_regions, clear_text_caches
+    from features.letters import parse_text
+    from features.service_families import load_taxonomy
+
+    tax = load_taxonomy()
+    p = load_patterns()
+    raw = iter_letters(60, GeneratorSettings(seed=7))
+    letters = [parse_text(t, f"h{i}.synthetic.txt") for i, (_, t) in enumerate(raw)]
+    headings = sorted({s.service or s.heading for c in letters for s in c.services}) + _ADVERSARIAL + [
+        "MRI lumbar spine w/o contrast", "L4-5 ESI bilateral", "tramadol 50mg #60", "PT x 12 for the knee",
+        "EMG/NCV bilateral upper extremities", "Urine drug screen", "x-ray of the right wrist", "labs: cbc",
+        "retrospective request for chiropractic 2x4", "Physical therapy", "pt/ot", ""]
+    plain_rules = [(rule, re.compile(rule.pattern.pattern)) for rule in tax.rules]
+    plain_regions = [(name, re.compile(pat.pattern)) for name, pat in p.regions.items()]
+    assert len(headings) > 30
+    assert any(fp.word_keys is not None and fp.anywhere_literals for fp in (r.pattern for r in tax.rules))
+    clear_text_caches()
+    for h in headings:
+        text = ascii_lower(h)
+        want = next(((r.family, r.type, m.span()) for r, rx in plain_rules if (m := rx.search(text))), None)
+        got = tax._classify(h)
+        assert (got.family, got.type, (got.start, got.end)) == want if want else not got.known, h
+        for fp in [r.pattern for r in tax.rules] + list(p.regions.values()):
+            w = WordText(text)
+            m = fp.search_in(w)
+            want_m = re.search(fp.pattern, text)
+            assert (m and m.span()) == (want_m and want_m.span()), (fp.pattern, h)
+        found = [(name, m.span()) for name, rx in plain_regions if (m := rx.search(text))]
+        specific = [f for f in found if f[0] != "spine_unspecified"]
+        assert [(n, m.span()) for n, m in _find_heading_regions(p, text)] == (specific or found), h
