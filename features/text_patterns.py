@@ -253,7 +253,7 @@ def _tail_anchor(items: Any, state: Any) -> tuple[str, frozenset[int]] | None:
 def _required_literals(items: Any) -> list[str] | None:
     """Literals one of which every match contains, or None when none is known: a literal run, or the
     union over a branch's alternatives; of a sequence's items, the set whose shortest literal is longest.
-    A long text holding none of them cannot match (`sessions_count` needs 'sessions', 'visits' or
+    A text holding none of them cannot match (`sessions_count` needs 'sessions', 'visits' or
     'treatments'), which one `str.find` each tells faster than the regex scan."""
     found: list[list[str]] = []
     run: list[str] = []
@@ -317,10 +317,12 @@ class FastPattern:
         # no literal start: maybe a literal the match ends with, at a fixed distance from its start
         tail = None if self.starts is not None else _tail_anchor(parsed.data, parsed.state)
         self.tail = (tail[0], tuple(sorted(tail[1], reverse=True))) if tail else None
-        # neither: the plain scan, skipped on long texts that hold none of the literals a match contains
+        # neither: the plain scan, skipped on texts that hold none of the literals a match contains
         caseless = parsed.state.flags & _sre.SRE_FLAG_IGNORECASE
         plain = self.starts is None and self.tail is None and not caseless
-        self.required = tuple(_required_literals(parsed.data) or ()) if plain else ()
+        required = _required_literals(parsed.data) if plain else None
+        # a one-character literal is in nearly every text: checking for it would only add a call
+        self.required = tuple(required) if required and min(map(len, required)) >= 2 else ()
 
     def _lacks_required(self, text: str, pos: int, end: int) -> bool:
         """True when `text[pos:end]` holds none of the literals every match contains (so none matches)."""
@@ -379,7 +381,7 @@ class FastPattern:
                     if m:
                         return m
                 return None
-            if self.required and end - pos >= _SHORT_TEXT and self._lacks_required(text, pos, end):
+            if self.required and self._lacks_required(text, pos, end):
                 return None
             return self.regex.search(text, pos, end)
         # Most searches end at the first literal found (or find none): look for each literal's first
@@ -404,7 +406,7 @@ class FastPattern:
         end = len(text) if endpos is None else endpos
         if self.starts is None or end - pos < _SHORT_TEXT:
             if self.tail is None or end - pos < _SHORT_TEXT:
-                if self.required and end - pos >= _SHORT_TEXT and self._lacks_required(text, pos, end):
+                if self.required and self._lacks_required(text, pos, end):
                     return
                 yield from self.regex.finditer(text, pos, end)
                 return

@@ -189,14 +189,16 @@ def test_required_literal_prefilter_equals_plain_regex(texts: list[str]) -> None
     assert FastPattern(r"(?i)\d+ visits").required == ()  # case-insensitive literals: no prefilter
     assert FastPattern(r"\d+(?i:visits)").required == ()
     assert FastPattern(r"\d+(?:visits|)").required == ()  # an empty branch needs nothing
+    assert FastPattern(r"\d+ ?mg").required == ("mg",) and FastPattern(r"\d+(?:m|#)").required == ()
     assert FastPattern(r"\d+(?:ab){2,}c?").required == ("ab",)
     pad = "the patient reports ongoing symptoms and follow up is documented in the record. " * 4
     pieces = ["6 sessions", "12 prior physical therapy visits", "3 of 6 authorized sessions", "2 treatments",
               "pain 7/10", "7 out of 10", "40 year old", "aged 40", "6 session", "visit", "3 of 12 visits",
-              "4 ones", "4 two", "ab1", "q2"]
-    docs = texts + [pad + x for x in pieces] + [x + pad for x in pieces] + [pad, pad + "6 sessions"[:-1]]
+              "4 ones", "4 two", "ab1", "cd2"]
+    docs = texts + pieces + [pad + x for x in pieces] + [x + pad for x in pieces]  # short texts too
+    docs += [pad, pad + "6 sessions"[:-1]]
     pats = [p["sessions_count"], p["sessions_out_of"], p["pain_score"], p["age"], p["duration_for"]]
-    pats += [FastPattern(x) for x in (r"\d+(?:ab){2,}c?", r"[0-9]+ (?:one|two)s?\b", r"(?:ab|q)\d")]
+    pats += [FastPattern(x) for x in (r"\d+(?:ab){2,}c?", r"[0-9]+ (?:one|two)s?\b", r"x?cd\d")]
     for fp in pats:
         assert fp.required, fp.pattern
         plain = re.compile(fp.pattern)
