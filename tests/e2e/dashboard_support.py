@@ -42,32 +42,40 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_dashboard(db_url: str) -> Iterator[str]:
-    """A real uvicorn process serving the dashboard on 127.0.0.1; yields its /dashboard URL."""
-    port = _free_port()
-    env = {**os.environ, "IMR_SCORES_DB_URL": db_url}
-    cmd = [sys.executable, "-m", "uvicorn", "serving.dashboard:create_dashboard_app", "--factory",
-           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+def _server(cmd: list[str], env: dict[str, str], ready_url: str, timeout: float) -> Iterator[None]:
+    """Run `cmd` until `ready_url` answers 200 (or fail naming the exit code); stop it afterwards."""
     proc = subprocess.Popen(cmd, cwd=REPO, env=env)
-    base = f"http://127.0.0.1:{port}/dashboard"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                if httpx.get(base + "/api/filters", timeout=10).status_code == 200:
+                if httpx.get(ready_url, timeout=10).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dashboard server did not start (exit code {proc.poll()})")
+                what = " ".join(cmd[-3:])
+                raise RuntimeError(f"{what}: not ready within {timeout}s (exit code {proc.poll()})")
             time.sleep(0.2)
-        yield base
+        yield
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def live_dashboard(db_url: str) -> Iterator[str]:
+    """A real uvicorn process serving the dashboard on 127.0.0.1; yields its /dashboard URL."""
+    port = _free_port()
+    env = {**os.environ, "IMR_SCORES_DB_URL": db_url}
+    cmd = [sys.executable, "-m", "uvicorn", "serving.dashboard:create_dashboard_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    base = f"http://127.0.0.1:{port}/dashboard"
+    with _server(cmd, env, base + "/api/filters", 60):
+        yield base
 
 
 @contextmanager
@@ -82,23 +90,6 @@ def live_production_api(db_url: str, model_dir: Path, api_keys_json: str) -> Ite
         "IMR_SERVE_PORT": str(port), "IMR_SERVE_LOG_LEVEL": "warning",
     })  # fmt: skip
     cmd = [sys.executable, "-c", "from imr_triage.cli import app; app()", "serve"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(root + "/readyz", timeout=10).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"imr serve did not become ready (exit code {proc.poll()})")
-            time.sleep(0.2)
+    with _server(cmd, env, root + "/readyz", 120):
         yield root + "/dashboard"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
