@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from features.collector import collector_paused
+from features.column_types import as_boolean, as_float, as_string
 from features.evidence import EvidenceSpan, Extraction
 from features.extractors import EXTRACTORS, CaseContext, ServiceContext
 from features.pre_review import PreReviewCase
@@ -179,11 +180,11 @@ def coerce_table_types(df: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
         if f.name not in df.columns:
             continue
         if f.dtype == Dtype.NUMERIC:
-            df[f.name] = pd.to_numeric(df[f.name], errors="coerce").astype("float64")
+            df[f.name] = as_float(df[f.name])
         elif f.dtype == Dtype.BOOLEAN:
-            df[f.name] = df[f.name].astype("boolean")
+            df[f.name] = as_boolean(df[f.name])
         else:
-            df[f.name] = df[f.name].astype("string")
+            df[f.name] = as_string(df[f.name])
     if "item_index" in df.columns:
         df["item_index"] = df["item_index"].astype("int64")
     if "ur_denial_date" in df.columns:
@@ -192,7 +193,7 @@ def coerce_table_types(df: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
         df[spec.target] = df[spec.target].astype("Int8")
     for col in ("letter_id", "case_number", "letter_format", "heading", "service"):
         if col in df.columns:
-            df[col] = df[col].astype("string")
+            df[col] = as_string(df[col])
     if "synthetic" in df.columns:
         df["synthetic"] = df["synthetic"].astype("bool")
     return df
