@@ -34,14 +34,27 @@ from training.train import (
 )
 
 
-def _dask_frame(X: np.ndarray, y: np.ndarray, columns: list[str], n_parts: int) -> tuple[Any, Any]:
+def _dask_frame(X: np.ndarray, y: np.ndarray, columns: list[str], client: Any) -> tuple[Any, Any]:
+    """One contiguous slice of the rows per worker, placed on that worker (sorted addresses).
+
+    LightGBM's Dask engine trains each worker on the parts it holds; left to the scheduler, where the
+    parts landed was a matter of timing (one worker could hold both). The rank order LightGBM then
+    uses still varies, so models differ a little run to run (docs/scaling.md).
+    """
     import dask.dataframe as dd
 
-    frame = pd.DataFrame(X, columns=columns)
-    return (
-        dd.from_pandas(frame, npartitions=n_parts, sort=False),
-        dd.from_pandas(pd.Series(y, name="y"), npartitions=n_parts, sort=False),
-    )
+    workers = sorted(client.scheduler_info()["workers"])
+    bounds = np.linspace(0, len(X), len(workers) + 1).astype(int)
+    xs, ys = [], []
+    for worker, lo, hi in zip(workers, bounds[:-1], bounds[1:], strict=True):
+        if hi <= lo:
+            continue
+        index = pd.RangeIndex(lo, hi)
+        xs.append(client.scatter(pd.DataFrame(X[lo:hi], columns=columns, index=index), workers=[worker]))
+        ys.append(client.scatter(pd.Series(y[lo:hi], name="y", index=index), workers=[worker]))
+    meta_x = pd.DataFrame(X[:0], columns=columns)
+    meta_y = pd.Series(y[:0], name="y")
+    return dd.from_delayed(xs, meta=meta_x), dd.from_delayed(ys, meta=meta_y)
 
 
 def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams, client: Any) -> TrainResult:
@@ -63,9 +76,8 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
     Xn = X.to_numpy(dtype=np.float64)
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
     lgb_params = _lgb_params(params, weighting, pos_weight)
-    n_workers = max(1, len(client.scheduler_info()["workers"]))
-    X_fit, y_fit = _dask_frame(Xn[fit_idx], y[fit_idx], names, n_workers)
-    X_val, y_val = _dask_frame(Xn[valid_idx], y[valid_idx], names, n_workers)
+    X_fit, y_fit = _dask_frame(Xn[fit_idx], y[fit_idx], names, client)
+    X_val, y_val = _dask_frame(Xn[valid_idx], y[valid_idx], names, client)
     clf = lgb.DaskLGBMClassifier(client=client, n_estimators=params.lgbm.num_boost_round, **lgb_params)
     clf.fit(X_fit, y_fit, eval_set=[(X_val, y_val)], eval_names=["valid"], eval_metric="binary_logloss")
     curve = np.asarray(clf.evals_result_["valid"]["binary_logloss"])
@@ -73,7 +85,7 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
     first: lgb.Booster = clf.to_local().booster_
     raw_val = first.predict(Xn[valid_idx], raw_score=True, num_iteration=best)
     # Refit on every training row at the chosen round count (as the local engine's final fit does).
-    X_all, y_all = _dask_frame(Xn, y, names, n_workers)
+    X_all, y_all = _dask_frame(Xn, y, names, client)
     final = lgb.DaskLGBMClassifier(client=client, n_estimators=best, **lgb_params).fit(X_all, y_all)
     booster: lgb.Booster = final.to_local().booster_
     calibrator = fit_calibrator(raw_val, y[valid_idx], method)  # type: ignore[arg-type]
