@@ -4,21 +4,12 @@ match (literal-start prefilter), so every speed change to it is checked here aga
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from features.synth.corpus import iter_letters
 from features.synth.generative_model import GeneratorSettings
 from features.text_patterns import FastPattern, WordText, _without_extensions, ascii_lower, load_patterns
-
-
-def _all_patterns(node: Any) -> list[FastPattern]:
-    if isinstance(node, FastPattern):
-        return [node]
-    if isinstance(node, dict):
-        return [p for v in node.values() for p in _all_patterns(v)]
-    return []
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +21,7 @@ def texts() -> list[str]:
 
 
 def _patterns() -> list[FastPattern]:
-    p = load_patterns()
-    return _all_patterns(p.p) + list(p.regions.values())
+    return load_patterns().all()
 
 
 def test_search_and_finditer_equal_plain_regex(texts: list[str]) -> None:
