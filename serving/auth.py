@@ -11,6 +11,7 @@ import hmac
 import os
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
@@ -78,34 +79,43 @@ class KeyVerifier:
         return None
 
 
+@dataclass(frozen=True)
+class Denial:
+    """Why a presented key is refused, with the HTTP status that says so (401 or 403)."""
+
+    status_code: int
+    reason: str
+
+
+async def check_key(verifier: KeyVerifier, key: str | None, scope: str, missing: str) -> ApiKeyEntry | Denial:
+    """The key's entry when it carries `scope`, else a `Denial` (`missing`: what to say without a key).
+
+    Known keys are checked on the event loop (no thread hop per request); a key not seen yet may need a
+    slow PBKDF2 hash, which runs in the thread pool so it never blocks the loop."""
+    if not key:
+        return Denial(status.HTTP_401_UNAUTHORIZED, missing)
+    entry = verifier.verified(key)
+    if entry is None:
+        entry = await run_in_threadpool(verifier.identify, key)
+    if entry is None:
+        return Denial(status.HTTP_401_UNAUTHORIZED, "invalid API key")
+    if scope not in entry.scopes:
+        reason = f"API key '{entry.name}' lacks the '{scope}' scope needed here"
+        return Denial(status.HTTP_403_FORBIDDEN, reason)
+    return entry
+
+
 def require_scope(scope: str) -> Callable[..., ApiKeyEntry]:
     """A FastAPI dependency that admits only keys carrying `scope`."""
+    missing = f"missing API key: send it in the {API_KEY_HEADER} header"
 
     async def dependency(request: Request, key: str | None = Security(api_key_header)) -> ApiKeyEntry:
-        if not key:
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail=f"missing API key: send it in the {API_KEY_HEADER} header",
-                headers={"WWW-Authenticate": "APIKey"},
-            )
-        # Known keys are checked on the event loop (no thread hop per request); a key not seen yet
-        # may need a slow PBKDF2 hash, which runs in the thread pool so it never blocks the loop.
-        verifier = request.app.state.key_verifier
-        entry = verifier.verified(key)
-        if entry is None:
-            entry = await run_in_threadpool(verifier.identify, key)
-        if entry is None:
-            raise HTTPException(
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                detail="invalid API key",
-                headers={"WWW-Authenticate": "APIKey"},
-            )
-        if scope not in entry.scopes:
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"API key '{entry.name}' lacks the '{scope}' scope needed here",
-            )
-        request.state.api_key_name = entry.name
-        return entry
+        outcome = await check_key(request.app.state.key_verifier, key, scope, missing)
+        if isinstance(outcome, Denial):
+            unauthorized = outcome.status_code == status.HTTP_401_UNAUTHORIZED
+            headers = {"WWW-Authenticate": "APIKey"} if unauthorized else None
+            raise HTTPException(status_code=outcome.status_code, detail=outcome.reason, headers=headers)
+        request.state.api_key_name = outcome.name
+        return outcome
 
     return dependency

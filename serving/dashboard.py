@@ -15,11 +15,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import iterate_in_threadpool
 
-from serving.auth import KeyVerifier
+from serving.auth import Denial, KeyVerifier
 from serving.dashboard_auth import (
     COOKIE,
     DashboardGate,
-    Denial,
     gate_of,
     login_page,
     presented_key,

@@ -15,23 +15,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from serving.auth import API_KEY_HEADER, KeyVerifier
+from serving.auth import API_KEY_HEADER, Denial, KeyVerifier, check_key
 from serving.settings import ApiKeyEntry
 
 SCOPE = "dashboard"
 COOKIE = "imr_dashboard_key"
 MAX_KEY_CHARS = 512
-
-
-@dataclass(frozen=True)
-class Denial:
-    """Why a key may not see the dashboard, with the HTTP status that says so (401 or 403)."""
-
-    status_code: int
-    reason: str
+SIGN_IN_HINT = "sign in with an API key that has the 'dashboard' scope"
 
 
 @dataclass(frozen=True)
@@ -49,18 +41,9 @@ class DashboardGate:
         """The key's entry when it may see the dashboard, a `Denial` when not; None when open."""
         if self.verifier is None:
             return None
-        if not key:
-            return Denial(401, "sign in with an API key that has the 'dashboard' scope")
-        if len(key) > MAX_KEY_CHARS:
+        if key and len(key) > MAX_KEY_CHARS:
             return Denial(401, "invalid API key")
-        entry = self.verifier.verified(key)
-        if entry is None:  # first sight of this key: a PBKDF2 hash may be slow, keep it off the loop
-            entry = await run_in_threadpool(self.verifier.identify, key)
-        if entry is None:
-            return Denial(401, "invalid API key")
-        if SCOPE not in entry.scopes:
-            return Denial(403, f"API key '{entry.name}' lacks the 'dashboard' scope")
-        return entry
+        return await check_key(self.verifier, key, SCOPE, SIGN_IN_HINT)
 
     def safe_next(self, target: str | None) -> str:
         """Where to go after signing in: a dashboard path only (never another site)."""
