@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heapify, heappop, heapreplace
@@ -375,12 +375,7 @@ class FastPattern:
         starts = self.starts
         if starts is None or end - pos < _SHORT_TEXT:
             if self.tail is not None and end - pos >= _SHORT_TEXT:
-                match = self.regex.match
-                for i in self._tail_starts(text, pos, end):
-                    m = match(text, i, end)
-                    if m:
-                        return m
-                return None
+                return self._first_match(text, self._tail_starts(text, pos, end), end)
             if self.required and self._lacks_required(text, pos, end):
                 return None
             return self.regex.search(text, pos, end)
@@ -396,8 +391,14 @@ class FastPattern:
         m = self.regex.match(text, first, end)
         if m:
             return m
-        for i in self._candidates(text, first + 1, end):
-            m = self.regex.match(text, i, end)
+        return self._first_match(text, self._candidates(text, first + 1, end), end)
+
+    def _first_match(self, text: str, starts: Iterable[int], end: int) -> re.Match[str] | None:
+        """The match at the first of the ascending `starts` where the pattern matches (that is the
+        leftmost match when every match begins at one of them)."""
+        match = self.regex.match
+        for i in starts:
+            m = match(text, i, end)
             if m:
                 return m
         return None
@@ -466,12 +467,7 @@ class FastPattern:
             ):
                 return self.regex.search(text, pos, n)
             return None
-        match = self.regex.match
-        for i in self._word_starts(words, pos, n):
-            m = match(text, i, n)
-            if m:
-                return m
-        return None
+        return self._first_match(text, self._word_starts(words, pos, n), n)
 
     def iter_in(self, words: WordText, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         """`finditer(words.text, pos, end)` trying only the word starts, lazily (callers that stop at the
@@ -493,21 +489,7 @@ class FastPattern:
 
     def findall_in(self, words: WordText, pos: int = 0, end: int | None = None) -> list[re.Match[str]]:
         """`list(finditer(words.text, pos, end))`, trying only the word starts (same matches)."""
-        text = words.text
-        n = len(text) if end is None else end
-        if self.word_keys is None:
-            return list(self.finditer(text, pos, n))
-        match = self.regex.match
-        out = []
-        last = pos
-        for i in self._word_starts(words, pos, n):
-            if i < last:
-                continue
-            m = match(text, i, n)
-            if m:
-                out.append(m)
-                last = m.end()  # never empty: every match starts with a literal
-        return out
+        return list(self.iter_in(words, pos, end))
 
 
 def compile_lower(pattern: str) -> FastPattern:
