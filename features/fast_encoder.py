@@ -22,6 +22,7 @@ from features.row_columns import FrameColumns, RecordColumns, RowColumns
 from features.spec import Dtype
 
 _NAN = math.nan
+COLUMNWISE_FROM_ROWS = 32  # below this many rows, row by row is faster than column by column
 
 
 def _num(v: Any) -> float:
@@ -79,9 +80,14 @@ class FastEncoder:
             return None
         return cls(steps, col)
 
-    def encode(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """Matrix of shape (len(rows), n_columns); a missing key counts as a missing value."""
-        return self._by_row(rows) if len(rows) < 32 else self.encode_columns(RecordColumns(rows))
+    def encode(self, rows: Sequence[Mapping[str, Any]], columns: RecordColumns | None = None) -> np.ndarray:
+        """Matrix of shape (len(rows), n_columns); a missing key counts as a missing value. `columns`:
+        the same rows already read column by column (the caller reuses it for the reasons)."""
+        if len(rows) < COLUMNWISE_FROM_ROWS:
+            return self._by_row(rows)
+        x = self.encode_columns(columns if columns is not None else RecordColumns(rows))
+        assert x is not None  # dict rows have every column (a missing key reads as missing)
+        return x
 
     def encode_frame(self, frame: pd.DataFrame) -> np.ndarray | None:
         """Matrix for a raw feature frame; None when it lacks a spec column (the model's own encoder

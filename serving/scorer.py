@@ -95,8 +95,8 @@ class Scorer:
     ) -> list[dict[str, Any]]:
         """One dict per row: the explanation fields plus `risk_band`."""
         columns = RecordColumns(rows)
-        x = self.fast.encode_columns(columns) if self.fast is not None and len(rows) >= 32 else None
-        contrib = self._contributions(self.encode(rows) if x is None else x)
+        x = self.fast.encode(rows, columns) if self.fast is not None else self.encode(rows)
+        contrib = self._contributions(x)
         out = self.reasons.explain(columns, contrib[:, :-1], contrib[:, -1], evidence, top_k)
         for item in out:
             item.pop("probability_effect_method", None)  # said once per response, not per service
