@@ -492,6 +492,60 @@ class FastPattern:
         return list(self.iter_in(words, pos, end))
 
 
+_GRAM = 3  # characters of a literal's start that `PatternIndex` files it under
+
+
+def _blanked_starts(pattern: FastPattern) -> list[str] | None:
+    """What every match of `pattern` starts with, as `WordText.spaced` holds it (non-word characters
+    blanked; word-led literals with their leading blank), or None when that is not known."""
+    if pattern.regex.flags & re.IGNORECASE:
+        return None
+    if pattern.word_keys is not None:
+        word = {lit for by_key in (pattern.four_literals, pattern.two_literals) for lits in by_key.values()
+                for lit in lits}
+        return sorted(word) + [_blank_nonword(lit) for lit in pattern.anywhere_literals]
+    if pattern.starts is not None:
+        return [_blank_nonword(lit) for lit in pattern.starts]
+    return None
+
+
+class PatternIndex:
+    """Which of an ordered list of patterns can match a short text (a heading), from the first three
+    characters of what their matches start with: one look-up per three-character slice of the text
+    instead of one search per pattern (a heading against the 65 taxonomy rules: 24 -> 14 us).
+
+    `candidates` never leaves out a pattern that matches: every match starts with one of the pattern's
+    literals (word-led ones at a word start, with the blank before it), and blanking non-word
+    characters maps an occurrence in the text to one in `WordText.spaced`.
+    """
+
+    __slots__ = ("always", "by_gram")
+
+    def __init__(self, patterns: Iterable[FastPattern]) -> None:
+        by_gram: dict[str, set[int]] = {}
+        always: list[int] = []
+        for i, pattern in enumerate(patterns):
+            starts = _blanked_starts(pattern)
+            if not starts or min(map(len, starts)) < _GRAM:
+                always.append(i)
+                continue
+            for lit in starts:
+                by_gram.setdefault(lit[:_GRAM], set()).add(i)
+        self.by_gram = {gram: frozenset(found) for gram, found in by_gram.items()}
+        self.always = frozenset(always)
+
+    def candidates(self, words: WordText) -> list[int]:
+        """Indices, ascending, of the patterns that may match `words.text` (a superset of those that do)."""
+        spaced = words.spaced
+        get = self.by_gram.get
+        found = set(self.always)
+        for i in range(len(spaced) - _GRAM + 1):
+            hit = get(spaced[i : i + _GRAM])
+            if hit is not None:
+                found |= hit
+        return sorted(found)
+
+
 def compile_lower(pattern: str) -> FastPattern:
     """Compile a YAML pattern for matching against `ascii_lower`-ed text."""
     return _compile_cached(ascii_lower(pattern))

@@ -55,6 +55,24 @@ class CaseContext:
             found = self.cache[pattern] = pattern.findall_in(self.words)
         return found
 
+    def mention_starts(self, mention: FastPattern | str) -> list[int]:
+        """Where `mention` starts in the summary, left to right without overlaps, found once per case:
+        a pattern's matches, or a lower-case word's occurrences anywhere (as its escaped regex would)."""
+        key = ("mention", mention)
+        found = self.cache.get(key)
+        if found is None:
+            if isinstance(mention, str):
+                found = []
+                find, step = self.summary.find, len(mention)
+                i = find(mention)
+                while i >= 0:
+                    found.append(i)
+                    i = find(mention, i + step)
+            else:
+                found = [m.start() for m in self.matches(mention)]
+            self.cache[key] = found
+        return found
+
     @classmethod
     def build(cls, case: PreReviewCase) -> CaseContext:
         summary = ascii_lower(case.clinical_summary)

@@ -12,7 +12,7 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import summary_span
 from features.extractors.context import ServiceContext
 from features.records import Section
-from features.service_families import ServiceTaxonomy
+from features.service_families import ServiceTaxonomy, clear_classification_cache
 from features.text_patterns import (
     FastPattern,
     TextPatterns,
@@ -240,24 +240,25 @@ def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
 
 
 # ---- the case summary about this service ------------------------------------------------------
-def _service_mention_patterns(ctx: ServiceContext) -> tuple[FastPattern, ...]:
-    """Regexes finding this service's treatment in the summary, most specific first:
-    the heading's first word (a drug name), then its taxonomy type (any drug of the class)."""
+def _service_mention_patterns(ctx: ServiceContext) -> tuple[FastPattern | str, ...]:
+    """What finds this service's treatment in the summary, most specific first: the heading's first
+    word (a drug name, as a plain lower-case word), then its taxonomy type (any drug of the class)."""
     return _mention_patterns(ctx.case_ctx.taxonomy, ctx.text_raw)
 
 
 @lru_cache(maxsize=16384)
-def _mention_patterns(taxonomy: ServiceTaxonomy, text_raw: str) -> tuple[FastPattern, ...]:
-    """`_service_mention_patterns` by service text (memoised: the same headings recur)."""
+def _mention_patterns(taxonomy: ServiceTaxonomy, text_raw: str) -> tuple[FastPattern | str, ...]:
+    """`_service_mention_patterns` by service text (memoised: the same headings recur). The first word
+    stays a string: compiling a regex per new drug name cost ~70 us, and a word is found with `str.find`."""
     service_class = taxonomy.classify(text_raw)
     t = service_class.type
     if t in _THERAPY_TYPES:
         return (compile_lower(_THERAPY_TYPES[t]),)
-    out: list[FastPattern] = []
+    out: list[FastPattern | str] = []
     if service_class.known:
         word = _FIRST_WORD.match(ascii_lower(text_raw))
         if word and word.group(1) not in _GENERIC_FIRST_WORDS:
-            out.append(compile_lower(re.escape(word.group(1))))
+            out.append(word.group(1))
         pat = taxonomy.type_pattern(t)
         if pat is not None:
             out.append(pat)
@@ -315,8 +316,8 @@ def duration_of_use_months(ctx: ServiceContext) -> Extraction:
     memo = case_ctx.cache.setdefault("duration_by_sentence", {})
     for pat in _service_mention_patterns(ctx):
         seen: set[int] = set()
-        for mention in case_ctx.matches(pat):
-            s, e = sentence_of(bounds, mention.start())
+        for start in case_ctx.mention_starts(pat):
+            s, e = sentence_of(bounds, start)
             if s in seen:
                 continue
             if s not in memo:  # a sentence's duration depends on the case only, not on the service
@@ -472,9 +473,11 @@ def _ur_line_context(
 
 
 def clear_text_caches() -> None:
-    """Forget the memoised heading and UR-line extractions (benchmarks time a cold start with this)."""
+    """Forget everything memoised by heading or UR-line text, classification included (benchmarks time
+    a cold start with this: what a new `imr features` process pays on letters it has not seen)."""
     for cached in (_find_heading_regions, _mention_patterns, _service_text_context, _ur_line_context):
         cached.cache_clear()
+    clear_classification_cache()
 
 
 SERVICE_EXTRACTORS = {

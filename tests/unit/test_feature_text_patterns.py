@@ -235,3 +235,45 @@ def test_headings_classified_and_regioned_as_plain_regex_does() -> None:
         found = [(name, m.span()) for name, rx in plain_regions if (m := rx.search(text))]
         specific = [f for f in found if f[0] != "spine_unspecified"]
         assert [(n, m.span()) for n, m in _find_heading_regions(p, text)] == (specific or found), h
+
+
+def test_pattern_index_never_drops_a_rule_that_matches() -> None:
+    """`PatternIndex.candidates` may list rules that do not match, never leave out one that does; and it
+    does prune (most of the 65 taxonomy rules are ruled out for a typical heading)."""
+    from features.service_families import load_taxonomy
+    from features.text_patterns import PatternIndex
+
+    rules = [r.pattern for r in load_taxonomy().rules]
+    index = PatternIndex(rules)
+    headings = [ascii_lower(t) for t in _ADVERSARIAL] + [
+        "mri lumbar spine w/o contrast", "x-ray of the right wrist", "norco 10/325mg #90",
+        "synvisc-one injection", "re-evaluation visit", "home health aide 4 hours/day", "pt/ot",
+        "ice/heat unit", "", "é-stim unit"]
+    lines = [s for _, t in iter_letters(30, GeneratorSettings(seed=9)) for s in t.splitlines()]
+    headings += [ascii_lower(s) for s in lines if 0 < len(s) < 120]
+    sizes = []
+    for text in headings:
+        cands = index.candidates(WordText(text))
+        sizes.append(len(cands))
+        assert cands == sorted(set(cands))
+        for i, fp in enumerate(rules):
+            if re.search(fp.pattern, text):
+                assert i in cands, (fp.pattern, text)
+    assert sum(sizes) / len(sizes) < len(rules) / 3
+
+
+def test_mention_words_found_where_their_escaped_regex_finds_them() -> None:
+    """Drug names are looked up as plain words (no regex compiled per heading): same starts as
+    `re.finditer(re.escape(word))`, non-overlapping."""
+    from features.extractors.context import CaseContext
+    from features.pre_review import PreReviewCase
+    from features.service_families import load_taxonomy
+
+    summary = "Norco-10 helped; NORCO was refilled. aaaaaaa. Re-norco, tramadol-er since 2019. norco"
+    case = PreReviewCase("x", None, None, None, None, None, None, summary, ())
+    ctx = CaseContext(case=case, patterns=load_patterns(), taxonomy=load_taxonomy(),
+                      summary=ascii_lower(summary))
+    for word in ("norco", "aaaa", "tramadol-er", "absent"):
+        want = [m.start() for m in re.finditer(re.escape(word), ascii_lower(summary))]
+        assert ctx.mention_starts(word) == want, word
+    assert ctx.mention_starts("norco") == [0, 17, 49, 80]
