@@ -173,27 +173,33 @@ def build_feature_frames(
 
 
 def coerce_table_types(df: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
-    """Stable column dtypes (so parquet files and MLflow signatures do not depend on the batch)."""
+    """Stable column dtypes (so parquet files and MLflow signatures do not depend on the batch).
+
+    The typed columns go into one new frame: assigning them one by one into `df` cost ~60 us each
+    (pandas splits a block per assignment), about half of typing a few hundred rows.
+    """
     from features.spec import Dtype
 
+    typed: dict[str, Any] = {}
     for f in spec.features:
         if f.name not in df.columns:
             continue
         if f.dtype == Dtype.NUMERIC:
-            df[f.name] = as_float(df[f.name])
+            typed[f.name] = as_float(df[f.name])
         elif f.dtype == Dtype.BOOLEAN:
-            df[f.name] = as_boolean(df[f.name])
+            typed[f.name] = as_boolean(df[f.name])
         else:
-            df[f.name] = as_string(df[f.name])
+            typed[f.name] = as_string(df[f.name])
     if "item_index" in df.columns:
-        df["item_index"] = df["item_index"].astype("int64")
+        typed["item_index"] = df["item_index"].astype("int64")
     if "ur_denial_date" in df.columns:
-        df["ur_denial_date"] = pd.to_datetime(df["ur_denial_date"], errors="coerce")
+        typed["ur_denial_date"] = pd.to_datetime(df["ur_denial_date"], errors="coerce")
     if spec.target in df.columns:
-        df[spec.target] = df[spec.target].astype("Int8")
+        typed[spec.target] = df[spec.target].astype("Int8")
     for col in ("letter_id", "case_number", "letter_format", "heading", "service"):
         if col in df.columns:
-            df[col] = as_string(df[col])
+            typed[col] = as_string(df[col])
     if "synthetic" in df.columns:
-        df["synthetic"] = df["synthetic"].astype("bool")
-    return df
+        typed["synthetic"] = df["synthetic"].astype("bool")
+    columns = {c: typed[c] if c in typed else df[c] for c in df.columns}
+    return pd.DataFrame(columns, index=df.index)
