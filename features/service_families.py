@@ -13,7 +13,7 @@ from importlib import resources
 
 import yaml
 
-from features.text_patterns import FastPattern, PatternIndex, WordText, ascii_lower, compile_lower
+from features.text_patterns import FastPattern, PatternIndex, ascii_lower, compile_lower, heading_words
 
 UNKNOWN_TYPE = "unknown"
 OTHER_FAMILY = "other"
@@ -59,7 +59,7 @@ class ServiceTaxonomy:
         return _classify_cached(self, heading)
 
     def _classify(self, heading: str) -> ServiceClass:
-        words = WordText(ascii_lower(heading))
+        words = heading_words(ascii_lower(heading))
         rules = self.rules
         for i in self.index.candidates(words):  # in rule order; the rest cannot match this heading
             rule = rules[i]

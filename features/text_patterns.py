@@ -546,6 +546,13 @@ class PatternIndex:
         return sorted(found)
 
 
+@lru_cache(maxsize=16384)
+def heading_words(text: str) -> WordText:
+    """The `WordText` of a lower-cased heading, built once and shared by classification, heading
+    regions and the heading extractors (three builds per new heading before)."""
+    return WordText(text)
+
+
 def compile_lower(pattern: str) -> FastPattern:
     """Compile a YAML pattern for matching against `ascii_lower`-ed text."""
     return _compile_cached(ascii_lower(pattern))

@@ -13,6 +13,7 @@ from features.text_patterns import (
     TextPatterns,
     WordText,
     ascii_lower,
+    heading_words,
     load_patterns,
     sentence_bounds,
 )
@@ -88,6 +89,15 @@ class ServiceContext:
     service_class: ServiceClass
     text: str  # ascii-lower-cased service text: what patterns search
     cache: dict[str, Any] = field(default_factory=dict)
+    _words: WordText | None = None
+
+    @property
+    def words(self) -> WordText:
+        """`text` prepared for word-led patterns (built on first use): one set test then rules out most
+        heading patterns without a scan (heading extractors run once per distinct heading)."""
+        if self._words is None:
+            self._words = heading_words(self.text)
+        return self._words
 
     @property
     def text_raw(self) -> str:

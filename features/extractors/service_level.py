@@ -16,9 +16,9 @@ from features.service_families import ServiceTaxonomy, clear_classification_cach
 from features.text_patterns import (
     FastPattern,
     TextPatterns,
-    WordText,
     ascii_lower,
     compile_lower,
+    heading_words,
     is_negated,
     sentence_of,
     to_number,
@@ -67,7 +67,7 @@ def _heading_regions(ctx: ServiceContext) -> list[tuple[str, re.Match[str]]]:
 @lru_cache(maxsize=16384)
 def _find_heading_regions(patterns: TextPatterns, text: str) -> list[tuple[str, re.Match[str]]]:
     found = []
-    words = WordText(text)  # most regions' words are absent from a heading: skipped without a scan
+    words = heading_words(text)  # most regions' words are absent from a heading: skipped without a scan
     for name, pat in patterns.regions.items():
         m = pat.search_in(words)
         if m:
@@ -89,10 +89,10 @@ def imaging_contrast(ctx: ServiceContext) -> Extraction:
     if ctx.service_class.family != "imaging":
         return MISSING
     p = ctx.patterns
-    m = p["contrast_without"].search(ctx.text)
+    m = p["contrast_without"].search_in(ctx.words)
     if m:
         return Extraction(False, _heading_span(ctx, m))
-    m = p["contrast_with"].search(ctx.text)
+    m = p["contrast_with"].search_in(ctx.words)
     if m:
         return Extraction(True, _heading_span(ctx, m))
     return MISSING
@@ -100,11 +100,11 @@ def imaging_contrast(ctx: ServiceContext) -> Extraction:
 
 def limbs_count(ctx: ServiceContext) -> Extraction:
     p = ctx.patterns
-    m = p["bilateral"].search(ctx.text)
+    m = p["bilateral"].search_in(ctx.words)
     if m:
         return Extraction(2.0, _heading_span(ctx, m))
-    left = p["side_left"].search(ctx.text)
-    right = p["side_right"].search(ctx.text)
+    left = p["side_left"].search_in(ctx.words)
+    right = p["side_right"].search_in(ctx.words)
     if left and right:
         return Extraction(2.0, _heading_span(ctx))
     if left or right:
@@ -168,19 +168,19 @@ def refills(ctx: ServiceContext) -> Extraction:
 def injection_levels(ctx: ServiceContext) -> Extraction:
     if ctx.service_class.family not in _LEVEL_FAMILIES:
         return MISSING
-    ms = list(ctx.patterns["spinal_level"].finditer(ctx.text))
+    ms = ctx.patterns["spinal_level"].findall_in(ctx.words)
     if not ms:
         return MISSING
     return Extraction(float(len(ms)), _heading_span(ctx, ms[0]))
 
 
 def continuation_request(ctx: ServiceContext) -> Extraction:
-    m = ctx.patterns["continuation"].search(ctx.text)
+    m = ctx.patterns["continuation"].search_in(ctx.words)
     return Extraction(True, _heading_span(ctx, m)) if m else Extraction(False, None)
 
 
 def retrospective_request(ctx: ServiceContext) -> Extraction:
-    m = ctx.patterns["retrospective"].search(ctx.text)
+    m = ctx.patterns["retrospective"].search_in(ctx.words)
     return Extraction(True, _heading_span(ctx, m)) if m else Extraction(False, None)
 
 
@@ -475,7 +475,8 @@ def _ur_line_context(
 def clear_text_caches() -> None:
     """Forget everything memoised by heading or UR-line text, classification included (benchmarks time
     a cold start with this: what a new `imr features` process pays on letters it has not seen)."""
-    for cached in (_find_heading_regions, _mention_patterns, _service_text_context, _ur_line_context):
+    for cached in (_find_heading_regions, _mention_patterns, _service_text_context, _ur_line_context,
+                   heading_words):
         cached.cache_clear()
     clear_classification_cache()
 
