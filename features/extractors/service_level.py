@@ -422,13 +422,19 @@ def _completed_session_counts(ctx: ServiceContext) -> list[tuple[float, re.Match
 _Extractor = Callable[[ServiceContext], Extraction]
 
 
+_TEXT_CONTEXT = "_text_context"  # key of a service's text-only context in its `cache`
+
+
 def _by_service_text(fn: _Extractor) -> _Extractor:
     """`fn` (which reads only the service text) memoised by that text, on the text's shared context."""
     name = fn.__name__
 
     def extract(ctx: ServiceContext) -> Extraction:
-        case_ctx = ctx.case_ctx
-        text_ctx = _service_text_context(case_ctx.patterns, case_ctx.taxonomy, ctx.text_raw)
+        text_ctx = ctx.cache.get(_TEXT_CONTEXT)  # found once per service, not once per extractor
+        if text_ctx is None:
+            case_ctx = ctx.case_ctx
+            text_ctx = ctx.cache[_TEXT_CONTEXT] = _service_text_context(
+                case_ctx.patterns, case_ctx.taxonomy, ctx.text_raw)
         memo = text_ctx.cache
         found = memo.get(name)
         if found is None:
