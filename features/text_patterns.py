@@ -467,7 +467,34 @@ class FastPattern:
             ):
                 return self.regex.search(text, pos, n)
             return None
-        return self._first_match(text, self._word_starts(words, pos, n), n)
+        # as in `search`: most searches end at the first candidate, so find each literal's first
+        # occurrence only, and list the later candidates only when that one fails
+        first = self._first_word_start(words, pos, n)
+        if first < 0:
+            return None
+        m = self.regex.match(text, first, n)
+        if m:
+            return m
+        return self._first_match(text, self._word_starts(words, first + 1, n), n)
+
+    def _first_word_start(self, words: WordText, pos: int, end: int) -> int:
+        """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
+        first = -1
+        find = words.spaced.find
+        stop = end + 1
+        for hit, by_key in ((self.four_keys & words.fours, self.four_literals),
+                            (self.two_keys & words.twos, self.two_literals)):
+            for key in hit:
+                for lit in by_key[key]:
+                    j = find(lit, pos, stop)
+                    if j >= 0 and (first < 0 or j < first):
+                        first = j
+        find = words.text.find
+        for lit in self.anywhere_literals:
+            j = find(lit, pos, end)
+            if j >= 0 and (first < 0 or j < first):
+                first = j
+        return first
 
     def iter_in(self, words: WordText, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
         """`finditer(words.text, pos, end)` trying only the word starts, lazily (callers that stop at the

@@ -277,3 +277,23 @@ def test_mention_words_found_where_their_escaped_regex_finds_them() -> None:
         want = [m.start() for m in re.finditer(re.escape(word), ascii_lower(summary))]
         assert ctx.mention_starts(word) == want, word
     assert ctx.mention_starts("norco") == [0, 17, 49, 80]
+
+
+def test_search_in_falls_back_when_the_first_candidate_fails() -> None:
+    """`search_in` tries the earliest literal occurrence first and lists later candidates only if it
+    fails: the result must still be re.search's, wherever the first success lies."""
+    fp = FastPattern(r"\b(not (?:documented|noted)|nothing new|ct scan)\b")
+    filler = "the worker reports pain in the back. " * 8
+    texts = [
+        filler + "not here, nothing. nothing new. not documented",
+        filler + "noted ct, not noted",
+        filler + "not, not, not",
+        "ct scan " + filler + "not documented",
+    ]
+    for text in texts:
+        assert len(text) >= 250
+        words = WordText(text)
+        for pos, end in ((0, None), (5, None), (0, len(text) - 3), (len(filler) + 4, None)):
+            got = fp.search_in(words, pos, end)
+            want = fp.regex.search(text, pos, len(text) if end is None else end)
+            assert (got and got.span()) == (want and want.span()), (text[-40:], pos, end)
