@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ def ascii_lower(text: str) -> str:
 _NONWORD_TO_SPACE = bytes(c if re.match(r"\w", chr(c)) else 32 for c in range(256))
 _NONWORD = re.compile(r"\W")
 _WORD_RUN = re.compile(r"\w+")
+_DIGIT_WORD = re.compile(" [0-9]")  # in `WordText.spaced`: a word starting with a digit, at the blank's index
 _FIRST_FOUR = itemgetter(slice(0, 4))
 _FIRST_TWO = itemgetter(slice(0, 2))
 _ASCII_WORD_CHARS = "".join(chr(c) for c in range(128) if re.match(r"\w", chr(c)))
@@ -56,7 +58,7 @@ class WordText:
     without a find: most of a pattern's literals are absent from any one summary.
     """
 
-    __slots__ = ("fours", "spaced", "text", "twos")
+    __slots__ = ("_digit_starts", "fours", "spaced", "text", "twos")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -67,6 +69,17 @@ class WordText:
         if not text.isascii():  # still found by one-character literals (see `_word_keys`)
             twos = {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
         self.twos = twos
+        self._digit_starts: list[int] | None = None
+
+    def digit_starts(self, pos: int, end: int) -> list[int]:
+        """Ascending positions in [pos, end) where a word starting with an ASCII digit starts (found once
+        per text: one C-level scan for a blank followed by a digit)."""
+        starts = self._digit_starts
+        if starts is None:
+            starts = self._digit_starts = [m.start() for m in _DIGIT_WORD.finditer(self.spaced)]
+        if pos <= 0 and end >= len(self.text):
+            return starts
+        return starts[bisect_left(starts, pos) : bisect_left(starts, end)]
 
 
 _ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
@@ -195,28 +208,30 @@ def _word_keys(lit: str) -> tuple[bool, list[str]]:
 _WordLiterals = dict[str, tuple[str, ...]]
 
 
-def _word_literals(parsed: Any) -> tuple[_WordLiterals, _WordLiterals, tuple[str, ...]] | None:
+def _word_literals(parsed: Any) -> tuple[_WordLiterals, _WordLiterals, tuple[str, ...], bool] | None:
     """How `WordText` finds a pattern's candidate starts: for `fours` and for `twos`, word key -> the
     literals (non-word characters blanked and a blank in front, as `WordText.spaced` holds them),
-    and the literals of branches not led by `\\b` (found in the text itself); None when not every
-    match starts with one of them."""
+    the literals of branches not led by `\\b` (found in the text itself), and whether every word
+    that starts with a digit is a candidate too (a number can start the match: `WordText.digit_starts`);
+    None when not every match starts with one of them."""
     split = _split_starts(parsed)
     if split is None or not split[0]:
         return None
     word, anywhere = _without_extensions(split[0]), _without_extensions(split[1]) if split[1] else []
     if any(len(s) < 2 for s in anywhere):  # one character found anywhere: as slow as the plain scan
         return None
-    if any(len(s) == 1 and s.isdigit() for s in word):
-        # a number can start the match: digit-led words (dates, counts) are so many that trying each
-        # costs more than the plain regex scan
-        return None
+    # every word that starts with any digit is a candidate then, so digit-led literals need no finds
+    digits = any(len(s) == 1 and s.isdigit() for s in word)
+    if digits:
+        word = [s for s in word if not s[0].isdigit()]
     four: dict[str, list[str]] = {}
     two: dict[str, list[str]] = {}
     for lit in word:
         long, keys = _word_keys(lit)
         for key in keys:
             (four if long else two).setdefault(key, []).append(" " + _blank_nonword(lit))
-    return {k: tuple(v) for k, v in four.items()}, {k: tuple(v) for k, v in two.items()}, tuple(anywhere)
+    return ({k: tuple(v) for k, v in four.items()}, {k: tuple(v) for k, v in two.items()}, tuple(anywhere),
+            digits)
 
 
 def _tail_anchor(items: Any, state: Any) -> tuple[str, frozenset[int]] | None:
@@ -295,8 +310,8 @@ class FastPattern:
     ~30x slower than needed; this keeps the exact regex semantics (leftmost, non-overlapping).
     """
 
-    __slots__ = ("anywhere_literals", "four_keys", "four_literals", "pattern", "regex", "required", "starts",
-                 "tail", "two_keys", "two_literals", "word_keys")
+    __slots__ = ("anywhere_literals", "digit_words", "four_keys", "four_literals", "pattern", "regex",
+                 "required", "starts", "tail", "two_keys", "two_literals", "word_keys")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -306,7 +321,8 @@ class FastPattern:
         # `\b`-led patterns whose literals start words: found through `WordText` (one-character
         # starts included, since only word starts count there: ' 5' does not stop inside '2015')
         words = _word_literals(parsed)
-        self.four_literals, self.two_literals, self.anywhere_literals = words or ({}, {}, ())
+        self.four_literals, self.two_literals, self.anywhere_literals, self.digit_words = (
+            words or ({}, {}, (), False))
         self.four_keys = frozenset(self.four_literals)
         self.two_keys = frozenset(self.two_literals)
         self.word_keys = (self.four_keys | self.two_keys) if words else None
@@ -432,9 +448,9 @@ class FastPattern:
         hit4 = self.four_keys & words.fours
         hit2 = self.two_keys & words.twos
         anywhere = self.anywhere_literals
-        if not (hit4 or hit2 or anywhere):  # the common case: none of the pattern's words is here
+        if not (hit4 or hit2 or anywhere or self.digit_words):  # the common case: none of its words is here
             return []
-        found: list[int] = []
+        found: list[int] = words.digit_starts(pos, end)[:] if self.digit_words else []
         find = words.spaced.find
         stop = end + 1  # `spaced` is one longer: " " + literal fits before stop iff literal fits before end
         for hit, by_key in ((hit4, self.four_literals), (hit2, self.two_literals)):
@@ -459,10 +475,10 @@ class FastPattern:
         """`search(words.text, pos, end)`, trying only the word starts (same match)."""
         text = words.text
         n = len(text) if end is None else end
-        if self.word_keys is None:
+        if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
             return self.search(text, pos, n)
         if len(text) < _SHORT_TEXT:  # a heading: one set test rules most patterns out, else a plain scan
-            if self.anywhere_literals or not (
+            if self.anywhere_literals or self.digit_words or not (
                 self.four_keys.isdisjoint(words.fours) and self.two_keys.isdisjoint(words.twos)
             ):
                 return self.regex.search(text, pos, n)
@@ -480,6 +496,10 @@ class FastPattern:
     def _first_word_start(self, words: WordText, pos: int, end: int) -> int:
         """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
         first = -1
+        if self.digit_words:
+            digits = words.digit_starts(pos, end)
+            if digits:
+                first = digits[0]
         find = words.spaced.find
         stop = end + 1
         for hit, by_key in ((self.four_keys & words.fours, self.four_literals),
@@ -501,7 +521,7 @@ class FastPattern:
         first acceptable match do not pay for matching the rest)."""
         text = words.text
         n = len(text) if end is None else end
-        if self.word_keys is None:
+        if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
             yield from self.finditer(text, pos, n)
             return
         match = self.regex.match
@@ -526,6 +546,8 @@ def _blanked_starts(pattern: FastPattern) -> list[str] | None:
     """What every match of `pattern` starts with, as `WordText.spaced` holds it (non-word characters
     blanked; word-led literals with their leading blank), or None when that is not known."""
     if pattern.regex.flags & re.IGNORECASE:
+        return None
+    if pattern.digit_words:  # a word starting with any digit can start a match
         return None
     if pattern.word_keys is not None:
         word = {lit for by_key in (pattern.four_literals, pattern.two_literals) for lits in by_key.values()

@@ -109,7 +109,7 @@ def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
 def test_patterns_that_are_not_word_led_fall_back_to_the_plain_scan() -> None:
     p = load_patterns()
     assert p["pain_score"].word_keys is None  # starts with a look-behind, not \b
-    assert p["age"].word_keys is None  # a number can start it: digit-led words are too many to try
+    assert p["age"].digit_words and p["age"].word_keys is not None  # numbers: `WordText.digit_starts`
     assert FastPattern(r"\bfoo|\bba[rz]\d").word_keys == {"fo", "ba"}  # \b in every branch
     text = "pain 7/10 at 11/2015, 3 out of 10"
     w = WordText(text)
@@ -297,3 +297,29 @@ def test_search_in_falls_back_when_the_first_candidate_fails() -> None:
             got = fp.search_in(words, pos, end)
             want = fp.regex.search(text, pos, len(text) if end is None else end)
             assert (got and got.span()) == (want and want.span()), (text[-40:], pos, end)
+
+
+def test_digit_led_patterns_try_every_word_that_starts_with_a_digit() -> None:
+    """Patterns a number can start (`\\b(\\d{1,3}|one|...)`) try the digit word starts of `WordText`:
+    same matches as re, also for numbers glued to letters, windows, and non-ASCII digits (plain scan)."""
+    p = load_patterns()
+    pats = [p["age"], p["sessions_count"], p["sessions_out_of"], p["sessions_n"], p["refills"]]
+    assert all(fp.digit_words for fp in pats)
+    filler = "the worker was seen for follow-up of the low back. " * 6
+    texts = [
+        filler + "a 45-year-old male completed 12 sessions; x12 visits, l5 4 of 6 sessions, 3 refills.",
+        filler + "age 37. 2015-2016: 8 (eight) physical therapy visits; 0 refills 99 treatments",
+        filler + "١٢ sessions and ٤٥-year-old; 6 sessions.",  # Arabic-Indic digits match \\d
+        "12 sessions at the start " + filler + "and 7 visits at the end 3",
+    ]
+    for text in texts:
+        assert len(text) >= 250
+        words = WordText(ascii_lower(text))
+        low = words.text
+        for fp in pats:
+            for pos, end in ((0, len(low)), (3, len(low) - 2), (len(filler) - 5, len(low))):
+                want = [m.span() for m in fp.regex.finditer(low, pos, end)]
+                assert [m.span() for m in fp.findall_in(words, pos, end)] == want, (fp.pattern[:30], pos)
+                first = fp.regex.search(low, pos, end)
+                got = fp.search_in(words, pos, end)
+                assert (got and got.span()) == (first and first.span()), (fp.pattern[:30], pos)
