@@ -2,13 +2,17 @@
 
 Times `build_feature_table` (all extractors + the typed DataFrame) on parsed synthetic letters
 (generated in memory, labelled synthetic) and, when ../shared/data is present, on the real letters.
-Parsing is not timed. Each repeat starts cold: the extractions memoised by heading / UR-line text
-are forgotten first, as in a fresh `imr features` run (the "warm" column keeps them, as a long run or
-a serving process has them). Prints a table of medians over repeats and writes
-benchmarks/results/featurize.json. (Named featurize.py, not features.py: a script named features.py
-would shadow the `features` package it imports.)
+Parsing is not timed. Each repeat starts cold: everything memoised by heading or UR-line text
+(classifications included) is forgotten first, as in a new `imr features` process on letters it has
+not seen (the "warm" column keeps them, as a long run or a serving process has them). Prints a table
+of medians over repeats and writes benchmarks/results/featurize.json. (Named featurize.py, not
+features.py: a script named features.py would shadow the `features` package it imports.)
 
     .venv/bin/python benchmarks/featurize.py [--letters 2000] [--repeats 5]
+    .venv/bin/python benchmarks/featurize.py --at 4c09b63   # this script, on the feature code of a commit
+
+Times on this shared machine drift by up to 40% within an hour: compare back to back, or count
+instructions with benchmarks/featurize_instructions.py, which does not drift.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -28,8 +34,16 @@ from features.synth.corpus import iter_letters
 from features.synth.generative_model import GeneratorSettings
 from features.table import build_feature_table
 
+try:
+    from features.service_families import clear_classification_cache
+except ImportError:  # feature code of a commit before it had its own clear (--at): the same effect
+    from features.service_families import _classify_cached
+
+    clear_classification_cache = _classify_cached.cache_clear
+
+ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "featurize.json"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "dwc-imr-letters" / "pdf"
+REAL = ROOT.parent / "shared" / "data" / "dwc-imr-letters" / "pdf"
 
 
 def _time(cases: list[Case], repeats: int) -> dict[str, float]:
@@ -38,6 +52,7 @@ def _time(cases: list[Case], repeats: int) -> dict[str, float]:
     wall, cpu, warm = [], [], []
     for _ in range(repeats):
         clear_text_caches()
+        clear_classification_cache()
         t0, c0 = time.perf_counter(), time.process_time()
         build_feature_table(cases)
         wall.append(time.perf_counter() - t0)
@@ -57,7 +72,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--letters", type=int, default=2000, help="synthetic letters to time")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--at", metavar="COMMIT", help="time the feature code of this commit (a worktree beside)")
     args = ap.parse_args()
+    if args.at:
+        _rerun_at(args.at, [f"--letters={args.letters}", f"--repeats={args.repeats}"])
+        return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results: dict[str, dict[str, float]] = {}
     synthetic = [parse_text(t, f"bench{i}.synthetic.txt")
@@ -75,8 +94,22 @@ def main() -> None:
               f"{r['services_per_s_cpu_warm']:11.0f}")
     print("target: 5,000 services/s on one core (single-process; median of repeats)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    code = os.environ.get("IMR_BENCH_CODE", "checkout")
     RESULTS.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
-                                   "repeats": args.repeats, "results": results}, indent=2))
+                                   "code": code, "repeats": args.repeats, "results": results}, indent=2))
+
+
+def _rerun_at(commit: str, argv: list[str]) -> None:
+    """Run this script again with `commit`'s feature code first on the path (checked out beside)."""
+    tree = ROOT.parent / f"imr-triage-at-{commit}"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--force", "--detach", str(tree), commit],
+                   check=True, capture_output=True)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(tree), "IMR_BENCH_CODE": commit}
+        print(f"feature code of {commit}:")
+        subprocess.run([sys.executable, __file__, *argv], env=env, check=True)
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
 
 
 if __name__ == "__main__":
