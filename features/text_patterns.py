@@ -81,6 +81,16 @@ class WordText:
             return starts
         return starts[bisect_left(starts, pos) : bisect_left(starts, end)]
 
+    def first_digit_start(self, pos: int, end: int) -> int:
+        """The first of `digit_starts(pos, end)`, or -1, without listing them all (a search that ends
+        at its first candidate needs no more)."""
+        starts = self._digit_starts
+        if starts is not None:
+            i = bisect_left(starts, pos)
+            return starts[i] if i < len(starts) and starts[i] < end else -1
+        m = _DIGIT_WORD.search(self.spaced, pos, end + 1)
+        return m.start() if m else -1
+
 
 _ZERO_WIDTH = {_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT}
 
@@ -497,9 +507,7 @@ class FastPattern:
         """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
         first = -1
         if self.digit_words:
-            digits = words.digit_starts(pos, end)
-            if digits:
-                first = digits[0]
+            first = words.first_digit_start(pos, end)
         find = words.spaced.find
         stop = end + 1
         for hit, by_key in ((self.four_keys & words.fours, self.four_literals),
