@@ -77,9 +77,7 @@ class WordText:
         starts = self._digit_starts
         if starts is None:
             starts = self._digit_starts = [m.start() for m in _DIGIT_WORD.finditer(self.spaced)]
-        if pos <= 0 and end >= len(self.text):
-            return starts
-        return starts[bisect_left(starts, pos) : bisect_left(starts, end)]
+        return starts[bisect_left(starts, pos) : bisect_left(starts, end)]  # a new list: callers extend it
 
     def first_digit_start(self, pos: int, end: int) -> int:
         """The first of `digit_starts(pos, end)`, or -1, without listing them all (a search that ends
@@ -460,7 +458,7 @@ class FastPattern:
         anywhere = self.anywhere_literals
         if not (hit4 or hit2 or anywhere or self.digit_words):  # the common case: none of its words is here
             return []
-        found: list[int] = words.digit_starts(pos, end)[:] if self.digit_words else []
+        found: list[int] = words.digit_starts(pos, end) if self.digit_words else []
         find = words.spaced.find
         stop = end + 1  # `spaced` is one longer: " " + literal fits before stop iff literal fits before end
         for hit, by_key in ((hit4, self.four_literals), (hit2, self.two_literals)):
