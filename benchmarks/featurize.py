@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from worktree import checked_out
+
 from features.extractors.service_level import clear_text_caches
 from features.letters import parse_text
 from features.records import Case
@@ -101,15 +103,10 @@ def main() -> None:
 
 def _rerun_at(commit: str, argv: list[str]) -> None:
     """Run this script again with `commit`'s feature code first on the path (checked out beside)."""
-    tree = ROOT.parent / f"imr-triage-at-{commit}"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--force", "--detach", str(tree), commit],
-                   check=True, capture_output=True)
-    try:
+    with checked_out(commit) as tree:
         env = {**os.environ, "PYTHONPATH": str(tree), "IMR_BENCH_CODE": commit}
         print(f"feature code of {commit}:")
         subprocess.run([sys.executable, __file__, *argv], env=env, check=True)
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
 
 
 if __name__ == "__main__":

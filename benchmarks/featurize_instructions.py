@@ -26,9 +26,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from worktree import checked_out
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "featurize_instructions.json"
@@ -72,21 +72,6 @@ def _cases(corpus: str) -> list:
             for i, (_, t) in enumerate(iter_letters(500, GeneratorSettings(seed=1)))]
 
 
-@contextmanager
-def _tree(commit: str | None) -> Iterator[Path]:
-    """This checkout, or `commit` checked out beside it (removed afterwards)."""
-    if commit is None:
-        yield ROOT
-        return
-    tree = ROOT.parent / f"imr-triage-at-{commit}"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--force", "--detach", str(tree), commit],
-                   check=True, capture_output=True)
-    try:
-        yield tree
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
-
-
 def _instructions(tree: Path, cases_file: Path, builds: int) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": str(tree)}  # one thread, one hash seed: otherwise counts vary run to run
@@ -113,7 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cases_file = Path(tmp) / "cases.pkl"
         cases_file.write_bytes(pickle.dumps(cases))
-        with _tree(args.at) as tree:
+        with checked_out(args.at) as tree:
             base = _instructions(tree, cases_file, 0)
             total = _instructions(tree, cases_file, args.builds)
     per_build = (total - base) / args.builds
