@@ -20,6 +20,11 @@ from typing import Any
 
 import yaml
 
+try:  # optional C speed-up of the word-start search (setup.py builds it when a compiler is present)
+    from features._wordscan import WordIndex
+except ImportError:  # pragma: no cover - exercised where the extension is not built
+    WordIndex = None
+
 # Patterns are lower-cased and run on ASCII-lower-cased text: several times faster than IGNORECASE,
 # and `ascii_lower` keeps every offset so spans still index the original text.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -55,21 +60,27 @@ class WordText:
     " " + literal stops only where a word starts with the literal (a plain find also stops inside
     words: 'ct' in 'structure', 'he' in 'the'). `fours` and `twos` hold the first four and first two
     characters of every word (a shorter word: the word), so a literal whose word is absent is skipped
-    without a find: most of a pattern's literals are absent from any one summary.
+    without a find: most of a pattern's literals are absent from any one summary. A long text has
+    `index` (the C `WordIndex`) instead of the key sets when the extension is built.
     """
 
-    __slots__ = ("_digit_starts", "fours", "spaced", "text", "twos")
+    __slots__ = ("_digit_starts", "fours", "index", "spaced", "text", "twos")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, indexed: bool = True) -> None:
         self.text = text
         blanked = _blank_nonword(text)
         self.spaced = " " + blanked
+        self._digit_starts: list[int] | None = None
+        # A summary-length text gets the C word index when it is built (`indexed=False` forces the
+        # pure-Python search): one pass over the words instead of a `find` per literal and the key sets.
+        self.index = WordIndex(self.spaced) if indexed and WordIndex and len(text) >= _SHORT_TEXT else None
+        if self.index is not None:
+            return
         fours = self.fours = set(map(_FIRST_FOUR, blanked.split()))  # slicing every word beats hashing it
         twos = set(map(_FIRST_TWO, fours))
         if not text.isascii():  # still found by one-character literals (see `_word_keys`)
             twos = {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
         self.twos = twos
-        self._digit_starts: list[int] | None = None
 
     def digit_starts(self, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a word starting with an ASCII digit starts (found once
@@ -319,7 +330,7 @@ class FastPattern:
     """
 
     __slots__ = ("anywhere_literals", "digit_words", "four_keys", "four_literals", "pattern", "regex",
-                 "required", "starts", "tail", "two_keys", "two_literals", "word_keys")
+                 "required", "scan_literals", "starts", "tail", "two_keys", "two_literals", "word_keys")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -334,6 +345,10 @@ class FastPattern:
         self.four_keys = frozenset(self.four_literals)
         self.two_keys = frozenset(self.two_literals)
         self.word_keys = (self.four_keys | self.two_keys) if words else None
+        # the same word literals for `WordIndex` (a word starting with any digit: one literal per digit)
+        self.scan_literals = tuple(sorted({lit for by_key in (self.four_literals, self.two_literals)
+                                           for lits in by_key.values() for lit in lits})) + (
+            tuple(" " + d for d in "0123456789") if self.digit_words else ())
         # one-character starts (digits, 'l' of L5) match too often for the Python-level loop to win
         selective = starts is not None and min(len(x) for x in starts) >= 2
         # a start that another start is a prefix of adds no candidate position: drop it (one find less)
@@ -453,6 +468,13 @@ class FastPattern:
     def _word_starts(self, words: WordText, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a word starts with one of the literals (that fits
         before `end`); may repeat a position, which callers tolerate."""
+        index = words.index
+        if index is not None:
+            found = index.starts(self.scan_literals, pos, end + 1)
+            if self.anywhere_literals:
+                found += self._anywhere_starts(words.text, pos, end)
+                found.sort()
+            return found
         hit4 = self.four_keys & words.fours
         hit2 = self.two_keys & words.twos
         anywhere = self.anywhere_literals
@@ -469,14 +491,20 @@ class FastPattern:
                         found.append(j)
                         j = find(lit, j + 1, stop)
         if anywhere:
-            find = words.text.find
-            for lit in anywhere:
-                j = find(lit, pos, end)
-                while j >= 0:
-                    found.append(j)
-                    j = find(lit, j + 1, end)
+            found += self._anywhere_starts(words.text, pos, end)
         if len(found) > 1:
             found.sort()
+        return found
+
+    def _anywhere_starts(self, text: str, pos: int, end: int) -> list[int]:
+        """Where the literals of branches not led by `\\b` occur in `text[pos:end]` (unsorted)."""
+        found: list[int] = []
+        find = text.find
+        for lit in self.anywhere_literals:
+            j = find(lit, pos, end)
+            while j >= 0:
+                found.append(j)
+                j = find(lit, j + 1, end)
         return found
 
     def search_in(self, words: WordText, pos: int = 0, end: int | None = None) -> re.Match[str] | None:
@@ -503,6 +531,20 @@ class FastPattern:
 
     def _first_word_start(self, words: WordText, pos: int, end: int) -> int:
         """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
+        index = words.index
+        if index is not None:
+            first = index.first(self.scan_literals, pos, end + 1)
+        else:
+            first = self._first_keyed_start(words, pos, end)
+        find = words.text.find
+        for lit in self.anywhere_literals:
+            j = find(lit, pos, end)
+            if j >= 0 and (first < 0 or j < first):
+                first = j
+        return first
+
+    def _first_keyed_start(self, words: WordText, pos: int, end: int) -> int:
+        """The first word start in [pos, end) with one of the word literals, by the key sets (no index)."""
         first = -1
         if self.digit_words:
             first = words.first_digit_start(pos, end)
@@ -515,11 +557,6 @@ class FastPattern:
                     j = find(lit, pos, stop)
                     if j >= 0 and (first < 0 or j < first):
                         first = j
-        find = words.text.find
-        for lit in self.anywhere_literals:
-            j = find(lit, pos, end)
-            if j >= 0 and (first < 0 or j < first):
-                first = j
         return first
 
     def iter_in(self, words: WordText, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:

@@ -9,7 +9,14 @@ import pytest
 
 from features.synth.corpus import iter_letters
 from features.synth.generative_model import GeneratorSettings
-from features.text_patterns import FastPattern, WordText, _without_extensions, ascii_lower, load_patterns
+from features.text_patterns import (
+    FastPattern,
+    WordIndex,
+    WordText,
+    _without_extensions,
+    ascii_lower,
+    load_patterns,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +78,16 @@ _ADVERSARIAL = [
 ]
 
 
+@pytest.fixture(params=["c_index", "pure_python"])
+def make_words(request: pytest.FixtureRequest):
+    """WordText with the C word index on long texts (skipped where the extension is not built), or the
+    pure-Python search (key sets and `str.find`): both must give what `re` gives."""
+    if request.param == "c_index" and WordIndex is None:
+        pytest.skip("features._wordscan is not built (no C compiler at install)")
+    indexed = request.param == "c_index"
+    return lambda text: WordText(text, indexed=indexed)
+
+
 def _word_led(pats: list[FastPattern]) -> list[FastPattern]:
     return [p for p in pats if p.word_keys is not None]
 
@@ -85,14 +102,15 @@ def test_word_text_blanks_non_word_characters_and_keys_every_word() -> None:
         assert w.twos == {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
 
 
-def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
+def test_search_in_and_findall_in_equal_plain_regex(texts: list[str], make_words) -> None:
     pats = _word_led(_patterns())
     assert len(pats) > 40  # most summary patterns go through word starts
     docs = texts + [ascii_lower(t) for t in _ADVERSARIAL] + _ADVERSARIAL
+    docs += [" ".join([t] * 12) for t in _ADVERSARIAL if t]  # long enough for the C word index
     for fp in pats:
         plain = re.compile(fp.pattern)
         for text in docs:
-            w = WordText(text)
+            w = make_words(text)
             n = len(text)
             for pos, end in ((0, n), (7, n), (0, n // 2), (n // 3, n - 5), (n, n)):
                 if end < pos:
@@ -106,24 +124,24 @@ def test_search_in_and_findall_in_equal_plain_regex(texts: list[str]) -> None:
                 assert got_all == want_all, (fp.pattern, text[:40], pos, end)
 
 
-def test_patterns_that_are_not_word_led_fall_back_to_the_plain_scan() -> None:
+def test_patterns_that_are_not_word_led_fall_back_to_the_plain_scan(make_words) -> None:
     p = load_patterns()
     assert p["pain_score"].word_keys is None  # starts with a look-behind, not \b
     assert p["age"].digit_words and p["age"].word_keys is not None  # numbers: `WordText.digit_starts`
     assert FastPattern(r"\bfoo|\bba[rz]\d").word_keys == {"fo", "ba"}  # \b in every branch
     text = "pain 7/10 at 11/2015, 3 out of 10"
-    w = WordText(text)
+    w = make_words(text)
     assert [m.span() for m in p["pain_score"].findall_in(w)] == [
         m.span() for m in re.finditer(p["pain_score"].pattern, text)]
 
 
-def test_single_character_starts_only_hit_word_starts() -> None:
+def test_single_character_starts_only_hit_word_starts(make_words) -> None:
     fp = FastPattern(r"\b[xy]\w*ray")
     assert fp.word_keys is not None and {"x", "xr", "y_"} <= fp.word_keys
     text = "xray axray x-ray yray xxray x\u00e9ray \u00e9xray yr"
     want = [m.span() for m in re.finditer(fp.pattern, text)]
-    assert [m.span() for m in fp.findall_in(WordText(text))] == want
-    assert len(fp.findall_in(WordText(text))) == 4
+    assert [m.span() for m in fp.findall_in(make_words(text))] == want
+    assert len(fp.findall_in(make_words(text))) == 4
 
 
 def test_tail_anchored_patterns_equal_plain_regex() -> None:
@@ -279,7 +297,7 @@ def test_mention_words_found_where_their_escaped_regex_finds_them() -> None:
     assert ctx.mention_starts("norco") == [0, 17, 49, 80]
 
 
-def test_search_in_falls_back_when_the_first_candidate_fails() -> None:
+def test_search_in_falls_back_when_the_first_candidate_fails(make_words) -> None:
     """`search_in` tries the earliest literal occurrence first and lists later candidates only if it
     fails: the result must still be re.search's, wherever the first success lies."""
     fp = FastPattern(r"\b(not (?:documented|noted)|nothing new|ct scan)\b")
@@ -292,14 +310,14 @@ def test_search_in_falls_back_when_the_first_candidate_fails() -> None:
     ]
     for text in texts:
         assert len(text) >= 250
-        words = WordText(text)
+        words = make_words(text)
         for pos, end in ((0, None), (5, None), (0, len(text) - 3), (len(filler) + 4, None)):
             got = fp.search_in(words, pos, end)
             want = fp.regex.search(text, pos, len(text) if end is None else end)
             assert (got and got.span()) == (want and want.span()), (text[-40:], pos, end)
 
 
-def test_digit_led_patterns_try_every_word_that_starts_with_a_digit() -> None:
+def test_digit_led_patterns_try_every_word_that_starts_with_a_digit(make_words) -> None:
     """Patterns a number can start (`\\b(\\d{1,3}|one|...)`) try the digit word starts of `WordText`:
     same matches as re, also for numbers glued to letters, windows, and non-ASCII digits (plain scan)."""
     p = load_patterns()
@@ -314,13 +332,13 @@ def test_digit_led_patterns_try_every_word_that_starts_with_a_digit() -> None:
     ]
     for text in texts:
         assert len(text) >= 250
-        words = WordText(ascii_lower(text))
+        words = make_words(ascii_lower(text))
         low = words.text
         for fp in pats:
             for pos, end in ((0, len(low)), (3, len(low) - 2), (len(filler) - 5, len(low))):
                 want = [m.span() for m in fp.regex.finditer(low, pos, end)]
                 assert [m.span() for m in fp.findall_in(words, pos, end)] == want, (fp.pattern[:30], pos)
                 first = fp.regex.search(low, pos, end)
-                for w in (words, WordText(low)):  # digit starts listed already / found by one search
+                for w in (words, make_words(low)):  # digit starts listed already / found by one search
                     got = fp.search_in(w, pos, end)
                     assert (got and got.span()) == (first and first.span()), (fp.pattern[:30], pos)

@@ -1,0 +1,302 @@
+/* Word-start literal search for features.text_patterns (optional C speed-up; a pure-Python path does
+ * the same when this module is not built).
+ *
+ * `WordIndex(spaced)` indexes every word start of a `WordText.spaced` string (a blank followed by a
+ * non-blank) once, in chains keyed by the word's first characters. `starts(literals, pos, stop)` and
+ * `first(literals, pos, stop)` then give exactly the positions `spaced.find(literal, ...)` would stop at
+ * for literals that begin with a blank and a word character, without scanning the text per literal:
+ * that scanning, and the Python loops around it, were about a third of building a real letter's
+ * features.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define N1 256  /* by first character */
+#define N2 1024 /* by first two characters (words of two or more) */
+#define N4 4096 /* by first four characters (a shorter word: the whole word) */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *text;
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+    Py_ssize_t nwords;
+    Py_ssize_t *pos;  /* position of each word's leading blank, ascending */
+    int32_t *next;    /* 3 * nwords links: by one, two and four characters; -1 ends a chain */
+    int32_t head1[N1], head2[N2], head4[N4];
+} WordIndex;
+
+static inline uint32_t key_hash(const Py_UCS4 *c, Py_ssize_t n, uint32_t mask) {
+    uint32_t h = (uint32_t)n * 2654435761u;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ c[i]) * 16777619u;
+    return (h ^ (h >> 15)) & mask;
+}
+
+static void WordIndex_dealloc(WordIndex *self) {
+    PyMem_Free(self->pos);
+    PyMem_Free(self->next);
+    Py_XDECREF(self->text);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *text;
+    static char *kwlist[] = {"spaced", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U:WordIndex", kwlist, &text)) return NULL;
+    WordIndex *self = (WordIndex *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    Py_INCREF(text);
+    self->text = text;
+    self->kind = PyUnicode_KIND(text);
+    self->data = PyUnicode_DATA(text);
+    self->len = PyUnicode_GET_LENGTH(text);
+    const int kind = self->kind;
+    const void *data = self->data;
+    const Py_ssize_t len = self->len;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t j = 0; j + 1 < len; j++)
+        if (PyUnicode_READ(kind, data, j) == ' ' && PyUnicode_READ(kind, data, j + 1) != ' ') n++;
+    if (n > INT32_MAX) {
+        Py_DECREF(self);
+        PyErr_SetString(PyExc_OverflowError, "text has too many words to index");
+        return NULL;
+    }
+    self->nwords = n;
+    self->pos = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    self->next = PyMem_Malloc(sizeof(int32_t) * 3 * (n ? n : 1));
+    if (self->pos == NULL || self->next == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    memset(self->head1, 0xff, sizeof(self->head1));
+    memset(self->head2, 0xff, sizeof(self->head2));
+    memset(self->head4, 0xff, sizeof(self->head4));
+    Py_ssize_t w = 0;
+    for (Py_ssize_t j = 0; j + 1 < len; j++)
+        if (PyUnicode_READ(kind, data, j) == ' ' && PyUnicode_READ(kind, data, j + 1) != ' ') self->pos[w++] = j;
+    /* last word first, each put in front of its chains: every chain ends up ascending */
+    for (w = n - 1; w >= 0; w--) {
+        Py_ssize_t j = self->pos[w];
+        Py_UCS4 c[4];
+        Py_ssize_t k = 0;
+        while (k < 4 && j + 1 + k < len) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, j + 1 + k);
+            if (ch == ' ') break;
+            c[k++] = ch;
+        }
+        int32_t *nx = self->next + 3 * w;
+        uint32_t b1 = c[0] & (N1 - 1);
+        nx[0] = self->head1[b1];
+        self->head1[b1] = (int32_t)w;
+        if (k >= 2) {
+            uint32_t b2 = key_hash(c, 2, N2 - 1);
+            nx[1] = self->head2[b2];
+            self->head2[b2] = (int32_t)w;
+        } else {
+            nx[1] = -1;
+        }
+        uint32_t b4 = key_hash(c, k, N4 - 1);
+        nx[2] = self->head4[b4];
+        self->head4[b4] = (int32_t)w;
+    }
+    return (PyObject *)self;
+}
+
+/* The chain to walk for a literal (its characters, blank first) and which link follows it. */
+static int32_t chain_of(WordIndex *self, const Py_UCS1 *lit, Py_ssize_t n, int *link) {
+    Py_ssize_t r = 0; /* the word characters after the leading blank */
+    while (1 + r < n && lit[1 + r] != ' ') r++;
+    Py_UCS4 c[4];
+    for (Py_ssize_t i = 0; i < r && i < 4; i++) c[i] = lit[1 + i];
+    if (r >= 4) {
+        *link = 2;
+        return self->head4[key_hash(c, 4, N4 - 1)];
+    }
+    if (1 + r < n) { /* the literal ends its word: only words equal to that run */
+        *link = 2;
+        return self->head4[key_hash(c, r, N4 - 1)];
+    }
+    if (r >= 2) {
+        *link = 1;
+        return self->head2[key_hash(c, 2, N2 - 1)];
+    }
+    *link = 0;
+    return self->head1[c[0] & (N1 - 1)];
+}
+
+static inline int matches_at(WordIndex *self, Py_ssize_t j, const Py_UCS1 *lit, Py_ssize_t n) {
+    const int kind = self->kind;
+    const void *data = self->data;
+    if (kind == PyUnicode_1BYTE_KIND) return memcmp((const Py_UCS1 *)data + j + 1, lit + 1, n - 1) == 0;
+    for (Py_ssize_t k = 1; k < n; k++)
+        if (PyUnicode_READ(kind, data, j + k) != lit[k]) return 0;
+    return 1;
+}
+
+/* Checks one literal argument; returns its characters (NULL with an exception set when unusable). */
+static const Py_UCS1 *literal_chars(PyObject *lit, Py_ssize_t *n) {
+    if (!PyUnicode_Check(lit) || !PyUnicode_IS_ASCII(lit)) {
+        PyErr_SetString(PyExc_TypeError, "literals must be ASCII str");
+        return NULL;
+    }
+    *n = PyUnicode_GET_LENGTH(lit);
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(lit);
+    if (*n < 2 || s[0] != ' ' || s[1] == ' ') {
+        PyErr_Format(PyExc_ValueError, "literal %R must be a blank followed by a word character", lit);
+        return NULL;
+    }
+    return s;
+}
+
+static int parse_args(PyObject *const *args, Py_ssize_t nargs, const char *name, PyObject **lits,
+                      Py_ssize_t *lo, Py_ssize_t *stop) {
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "%s(literals, pos, stop) takes 3 arguments", name);
+        return -1;
+    }
+    if (!PyTuple_Check(args[0])) {
+        PyErr_Format(PyExc_TypeError, "%s: literals must be a tuple", name);
+        return -1;
+    }
+    *lits = args[0];
+    *lo = PyLong_AsSsize_t(args[1]);
+    if (*lo == -1 && PyErr_Occurred()) return -1;
+    *stop = PyLong_AsSsize_t(args[2]);
+    if (*stop == -1 && PyErr_Occurred()) return -1;
+    return 0;
+}
+
+static int cmp_ssize(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* starts(literals, pos, stop): ascending distinct j with pos <= j, j + len(lit) <= stop and
+ * spaced[j:j + len(lit)] == lit for some literal (what repeated `find` calls report). */
+static PyObject *WordIndex_starts(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *lits;
+    Py_ssize_t lo, stop;
+    if (parse_args(args, nargs, "starts", &lits, &lo, &stop) < 0) return NULL;
+    if (stop > self->len) stop = self->len;
+    if (lo < 0) lo = 0;
+    Py_ssize_t cap = 16, count = 0;
+    Py_ssize_t stack[16];
+    Py_ssize_t *found = stack;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lits); i++) {
+        Py_ssize_t n;
+        const Py_UCS1 *lit = literal_chars(PyTuple_GET_ITEM(lits, i), &n);
+        if (lit == NULL) goto fail;
+        int link;
+        for (int32_t w = chain_of(self, lit, n, &link); w >= 0; w = self->next[3 * w + link]) {
+            Py_ssize_t j = self->pos[w];
+            if (j < lo) continue;
+            if (j + n > stop) break;
+            if (!matches_at(self, j, lit, n)) continue;
+            if (count == cap) {
+                Py_ssize_t *grown = PyMem_Malloc(sizeof(Py_ssize_t) * cap * 2);
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                memcpy(grown, found, sizeof(Py_ssize_t) * count);
+                if (found != stack) PyMem_Free(found);
+                found = grown;
+                cap *= 2;
+            }
+            found[count++] = j;
+        }
+    }
+    if (count > 1) qsort(found, count, sizeof(Py_ssize_t), cmp_ssize);
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < count; i++)
+        if (distinct == 0 || found[distinct - 1] != found[i]) found[distinct++] = found[i];
+    PyObject *out = PyList_New(distinct);
+    if (out == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < distinct; i++) {
+        PyObject *v = PyLong_FromSsize_t(found[i]);
+        if (v == NULL) {
+            Py_DECREF(out);
+            goto fail;
+        }
+        PyList_SET_ITEM(out, i, v);
+    }
+    if (found != stack) PyMem_Free(found);
+    return out;
+fail:
+    if (found != stack) PyMem_Free(found);
+    return NULL;
+}
+
+/* first(literals, pos, stop): the least of starts(literals, pos, stop), or -1. */
+static PyObject *WordIndex_first(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *lits;
+    Py_ssize_t lo, stop;
+    if (parse_args(args, nargs, "first", &lits, &lo, &stop) < 0) return NULL;
+    if (stop > self->len) stop = self->len;
+    if (lo < 0) lo = 0;
+    Py_ssize_t best = -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lits); i++) {
+        Py_ssize_t n;
+        const Py_UCS1 *lit = literal_chars(PyTuple_GET_ITEM(lits, i), &n);
+        if (lit == NULL) return NULL;
+        int link;
+        for (int32_t w = chain_of(self, lit, n, &link); w >= 0; w = self->next[3 * w + link]) {
+            Py_ssize_t j = self->pos[w];
+            if (j < lo) continue;
+            if (j + n > stop || (best >= 0 && j >= best)) break;
+            if (matches_at(self, j, lit, n)) {
+                best = j;
+                break;
+            }
+        }
+    }
+    return PyLong_FromSsize_t(best);
+}
+
+static PyObject *WordIndex_len(WordIndex *self, PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromSsize_t(self->nwords);
+}
+
+static PyMethodDef WordIndex_methods[] = {
+    {"starts", (PyCFunction)(void (*)(void))WordIndex_starts, METH_FASTCALL,
+     "starts(literals, pos, stop) -> ascending distinct positions where a literal occurs in [pos, stop)"},
+    {"first", (PyCFunction)(void (*)(void))WordIndex_first, METH_FASTCALL,
+     "first(literals, pos, stop) -> the first such position, or -1"},
+    {"words", (PyCFunction)WordIndex_len, METH_NOARGS, "words() -> how many word starts are indexed"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject WordIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "features._wordscan.WordIndex",
+    .tp_doc = "Word starts of a WordText.spaced string, for finding blank-led literals without a scan each.",
+    .tp_basicsize = sizeof(WordIndex),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = WordIndex_new,
+    .tp_dealloc = (destructor)WordIndex_dealloc,
+    .tp_methods = WordIndex_methods,
+};
+
+static struct PyModuleDef wordscan_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "features._wordscan",
+    .m_doc = "Word-start literal search (optional C speed-up of features.text_patterns).",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC PyInit__wordscan(void) {
+    if (PyType_Ready(&WordIndexType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&wordscan_module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&WordIndexType);
+    if (PyModule_AddObject(m, "WordIndex", (PyObject *)&WordIndexType) < 0) {
+        Py_DECREF(&WordIndexType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

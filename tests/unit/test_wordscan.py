@@ -1,0 +1,95 @@
+"""The optional C word index (`features._wordscan.WordIndex`) must report exactly the positions that
+`str.find` of each blank-led literal reports in `WordText.spaced`: the feature extractors' candidates
+(and so every feature value) depend on it."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sysconfig
+
+import pytest
+
+from features.text_patterns import WordIndex, WordText
+
+needs_index = pytest.mark.skipif(WordIndex is None, reason="features._wordscan is not built (no C compiler)")
+
+_VOCAB = ["no", "not", "note", "nothing", "mri", "mris", "x", "xray", "ray", "fracture", "fx", "l5", "s1",
+          "5", "55", "12", "pain", "patient", "pt", "caf\u00e9", "\u00e9t\u00e9", "\u0661\u0662", "a", "the",
+          "physical", "physician", "therapy", "ct", "_x", "x_ray"]
+_SEPARATORS = [" ", "  ", "-", ", ", ". ", "/", "\u2014", "\u00a0", "\n", "_"]
+
+
+def _finds(spaced: str, literals: tuple[str, ...], pos: int, stop: int) -> list[int]:
+    found = set()
+    for lit in literals:
+        j = spaced.find(lit, pos, stop)
+        while j >= 0:
+            found.add(j)
+            j = spaced.find(lit, j + 1, stop)
+    return sorted(found)
+
+
+def _literal(rng: random.Random) -> str:
+    word = rng.choice(_VOCAB).encode("ascii", "ignore").decode() or "x"
+    kind = rng.randrange(5)
+    if kind == 0:
+        return " " + word[: rng.randint(1, len(word))]  # a word's prefix: 'n', 'no', 'mri'
+    if kind == 1:
+        return " " + word + " "  # ends its word
+    if kind == 2:
+        return " " + word + " " + rng.choice(["ray", "of", "5", "the"])  # two words
+    if kind == 3:
+        return " " + str(rng.randrange(10))  # a word starting with a digit
+    return " " + word
+
+
+@needs_index
+def test_starts_and_first_equal_repeated_finds() -> None:
+    rng = random.Random(3)
+    for trial in range(400):
+        parts = [rng.choice(_VOCAB) + rng.choice(_SEPARATORS) for _ in range(rng.randint(0, 120))]
+        spaced = WordText("".join(parts), indexed=False).spaced
+        if trial % 7 == 0:
+            spaced = spaced.encode("ascii", "ignore").decode()  # the one-byte fast path
+        index = WordIndex(spaced)
+        assert index.words() == sum(1 for j in range(len(spaced) - 1) if spaced[j] == " " != spaced[j + 1])
+        for _ in range(8):
+            literals = tuple(_literal(rng) for _ in range(rng.randint(1, 6)))
+            pos = rng.randint(0, len(spaced))
+            stop = rng.randint(pos, len(spaced) + 3)
+            want = _finds(spaced, literals, pos, stop)
+            assert index.starts(literals, pos, stop) == want, (spaced[:60], literals, pos, stop)
+            assert index.first(literals, pos, stop) == (want[0] if want else -1)
+
+
+@needs_index
+def test_empty_texts_and_windows() -> None:
+    for spaced in ("", " ", "  ", " x", "x"):
+        index = WordIndex(spaced)
+        assert index.starts((" x",), 0, 10) == _finds(spaced, (" x",), 0, 10)
+        assert index.first((" x",), 0, 10) == (_finds(spaced, (" x",), 0, 10) or [-1])[0]
+    index = WordIndex(" no no no")
+    assert index.starts((" no",), 4, 4) == [] and index.first((" no",), -5, 6) == 0
+
+
+@needs_index
+def test_bad_arguments_are_named() -> None:
+    index = WordIndex(" no pain")
+    with pytest.raises(TypeError, match="tuple"):
+        index.starts([" no"], 0, 5)
+    with pytest.raises(ValueError, match="blank followed by a word character"):
+        index.first(("no",), 0, 5)
+    with pytest.raises(TypeError, match="ASCII"):
+        index.starts((" caf\u00e9",), 0, 5)
+    with pytest.raises(TypeError):
+        WordIndex(b" no pain")
+
+
+def test_the_extension_is_built_where_a_c_compiler_is() -> None:
+    """`setup.py` marks it optional so installs without a compiler still work; with one, a failed build
+    would silently cost a third of the feature speed, so that fails here."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): the pure-Python word search runs")
+    assert WordIndex is not None, "features._wordscan did not build: run `pip install -e .`, read its log"
