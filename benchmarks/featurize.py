@@ -10,6 +10,7 @@ features.py: a script named features.py would shadow the `features` package it i
 
     .venv/bin/python benchmarks/featurize.py [--letters 2000] [--repeats 5]
     .venv/bin/python benchmarks/featurize.py --at 4c09b63   # this script, on the feature code of a commit
+    .venv/bin/python benchmarks/featurize.py --pure-python  # without the optional C word index
 
 Times on this shared machine drift by up to 40% within an hour: compare back to back, or count
 instructions with benchmarks/featurize_instructions.py, which does not drift.
@@ -75,10 +76,13 @@ def main() -> None:
     ap.add_argument("--letters", type=int, default=2000, help="synthetic letters to time")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--at", metavar="COMMIT", help="time the feature code of this commit (a worktree beside)")
+    ap.add_argument("--pure-python", action="store_true", help="without the C word index")
     args = ap.parse_args()
     if args.at:
-        _rerun_at(args.at, [f"--letters={args.letters}", f"--repeats={args.repeats}"])
+        _rerun_at(args.at, [f"--letters={args.letters}", f"--repeats={args.repeats}"]
+                  + (["--pure-python"] if args.pure_python else []))
         return
+    search = _word_search(args.pure_python)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results: dict[str, dict[str, float]] = {}
     synthetic = [parse_text(t, f"bench{i}.synthetic.txt")
@@ -94,11 +98,22 @@ def main() -> None:
         print(f"{name:10s} {r['letters']:11d} {r['services']:11d} {r['median_wall_s']:11.2f} "
               f"{r['services_per_s_wall']:11.0f} {r['services_per_s_cpu']:11.0f} "
               f"{r['services_per_s_cpu_warm']:11.0f}")
+    print(f"word search: {search}")
     print("target: 5,000 services/s on one core (single-process; median of repeats)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     code = os.environ.get("IMR_BENCH_CODE", "checkout")
     RESULTS.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
-                                   "code": code, "repeats": args.repeats, "results": results}, indent=2))
+                                   "code": code, "word_search": search, "repeats": args.repeats,
+                                   "results": results}, indent=2))
+
+
+def _word_search(pure_python: bool) -> str:
+    """Which word search the extractors run: the C index, or the pure-Python one (forced, or not built)."""
+    import features.text_patterns as text_patterns
+
+    if pure_python:
+        text_patterns.WordIndex = None
+    return "C index (features._wordscan)" if getattr(text_patterns, "WordIndex", None) else "pure Python"
 
 
 def _rerun_at(commit: str, argv: list[str]) -> None:

@@ -8,6 +8,7 @@ start-up are left out), with every text-keyed cache cleared before each build as
 
     .venv/bin/python benchmarks/featurize_instructions.py [--corpus real|synthetic] [--builds 2]
     .venv/bin/python benchmarks/featurize_instructions.py --at 4c09b63   # the feature code of a commit
+    .venv/bin/python benchmarks/featurize_instructions.py --pure-python  # without the C word index
 
 `--at` checks the commit out in a git worktree beside this checkout and counts its feature code on the
 letters parsed by this checkout (pickled records; their model must not have changed in between).
@@ -38,6 +39,10 @@ REAL = ROOT.parent / "shared" / "data" / "dwc-imr-letters" / "pdf"
 _CHILD = """
 import pickle, sys
 cases = pickle.loads(open(sys.argv[1], "rb").read())
+import features.text_patterns as text_patterns
+if sys.argv[3] == "pure":
+    text_patterns.WordIndex = None
+print("word search:", "C index" if getattr(text_patterns, "WordIndex", None) else "pure Python")
 from features.table import build_feature_table
 from features.text_patterns import load_patterns
 from features.service_families import load_taxonomy
@@ -72,17 +77,18 @@ def _cases(corpus: str) -> list:
             for i, (_, t) in enumerate(iter_letters(500, GeneratorSettings(seed=1)))]
 
 
-def _instructions(tree: Path, cases_file: Path, builds: int) -> int:
+def _instructions(tree: Path, cases_file: Path, builds: int, pure: bool) -> tuple[int, str]:
     env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": str(tree)}  # one thread, one hash seed: otherwise counts vary run to run
     out = subprocess.run(
         ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, "-c", _CHILD, str(cases_file), str(builds)],
+         sys.executable, "-c", _CHILD, str(cases_file), str(builds), "pure" if pure else "any"],
         env=env, capture_output=True, text=True, check=True, cwd=tree)
     m = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
     if m is None:
         raise RuntimeError(f"no instruction count in valgrind's output:\n{out.stderr[-2000:]}")
-    return int(m.group(1).replace(",", ""))
+    search = re.search(r"word search: (.+)", out.stdout)
+    return int(m.group(1).replace(",", "")), search.group(1) if search else "?"
 
 
 def main() -> None:
@@ -90,6 +96,7 @@ def main() -> None:
     ap.add_argument("--corpus", choices=("real", "synthetic"), default="real")
     ap.add_argument("--builds", type=int, default=2, help="cold builds counted (the mean is reported)")
     ap.add_argument("--at", metavar="COMMIT", help="count the feature code of this commit instead")
+    ap.add_argument("--pure-python", action="store_true", help="without the C word index")
     args = ap.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind not found: apt-get install valgrind")
@@ -99,17 +106,18 @@ def main() -> None:
         cases_file = Path(tmp) / "cases.pkl"
         cases_file.write_bytes(pickle.dumps(cases))
         with checked_out(args.at) as tree:
-            base = _instructions(tree, cases_file, 0)
-            total = _instructions(tree, cases_file, args.builds)
+            base, _ = _instructions(tree, cases_file, 0, args.pure_python)
+            total, search = _instructions(tree, cases_file, args.builds, args.pure_python)
     per_build = (total - base) / args.builds
     row = {"commit": args.at or "checkout", "corpus": args.corpus, "letters": len(cases),
-           "services": services, "instructions_per_cold_build": int(per_build),
+           "services": services, "word_search": search, "instructions_per_cold_build": int(per_build),
            "instructions_per_service": int(per_build / services)}
     cols = ("code", "corpus", "letters", "services", "M instr/build", "instr/service")
     print(" ".join(f"{c:>14s}" for c in cols))
     values = (row["commit"], args.corpus, len(cases), services,
               f"{per_build / 1e6:.1f}", f"{per_build / services:.0f}")
     print(" ".join(f"{v!s:>14s}" for v in values))
+    print(f"word search: {search}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"python": sys.version.split()[0], "builds": args.builds, **row}, indent=2))
 
