@@ -3,7 +3,7 @@
  *
  * `WordIndex(spaced)` indexes every word start of a `WordText.spaced` string (a blank followed by a
  * non-blank) once, in chains keyed by the word's first characters. `starts(literals, pos, stop)` and
- * `first(literals, pos, stop)` then give exactly the positions `spaced.find(literal, ...)` would stop at
+ * `first(literals, pos, stop)` (literals: a `LiteralSet`, prepared once per pattern) then give exactly the positions `spaced.find(literal, ...)` would stop at
  * for literals that begin with a blank and a word character, without scanning the text per literal:
  * that scanning, and the Python loops around it, were about a third of building a real letter's
  * features.
@@ -28,6 +28,21 @@ typedef struct {
     int32_t *next;    /* 3 * nwords links: by one, two and four characters; -1 ends a chain */
     int32_t head1[N1], head2[N2], head4[N4];
 } WordIndex;
+
+/* One literal, prepared once: its characters, and which chain (link) and bucket hold its candidates. */
+typedef struct {
+    const Py_UCS1 *chars;
+    Py_ssize_t n;
+    int link;       /* 0: by first character, 1: by two, 2: by four (or the whole short word) */
+    uint32_t bucket;
+} Literal;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *source; /* the tuple of str the literals point into */
+    Py_ssize_t count;
+    Literal *lits;
+} LiteralSet;
 
 static inline uint32_t key_hash(const Py_UCS4 *c, Py_ssize_t n, uint32_t mask) {
     uint32_t h = (uint32_t)n * 2654435761u;
@@ -80,7 +95,7 @@ static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     /* last word first, each put in front of its chains: every chain ends up ascending */
     for (w = n - 1; w >= 0; w--) {
         Py_ssize_t j = self->pos[w];
-        Py_UCS4 c[4];
+        Py_UCS4 c[4] = {0, 0, 0, 0};
         Py_ssize_t k = 0;
         while (k < 4 && j + 1 + k < len) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, j + 1 + k);
@@ -105,26 +120,35 @@ static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     return (PyObject *)self;
 }
 
-/* The chain to walk for a literal (its characters, blank first) and which link follows it. */
-static int32_t chain_of(WordIndex *self, const Py_UCS1 *lit, Py_ssize_t n, int *link) {
-    Py_ssize_t r = 0; /* the word characters after the leading blank */
+/* Which chain holds a literal's candidates: the literal's word characters after the leading blank
+ * decide (four or more: by four; fewer but ending the word: that whole word; two or three: by two; one:
+ * by the first character). Every chain is a superset: `matches_at` checks the whole literal. */
+static void literal_chain(const Py_UCS1 *lit, Py_ssize_t n, int *link, uint32_t *bucket) {
+    Py_ssize_t r = 0;
     while (1 + r < n && lit[1 + r] != ' ') r++;
-    Py_UCS4 c[4];
+    Py_UCS4 c[4] = {0, 0, 0, 0};
     for (Py_ssize_t i = 0; i < r && i < 4; i++) c[i] = lit[1 + i];
     if (r >= 4) {
         *link = 2;
-        return self->head4[key_hash(c, 4, N4 - 1)];
-    }
-    if (1 + r < n) { /* the literal ends its word: only words equal to that run */
+        *bucket = key_hash(c, 4, N4 - 1);
+    } else if (1 + r < n) {
         *link = 2;
-        return self->head4[key_hash(c, r, N4 - 1)];
-    }
-    if (r >= 2) {
+        *bucket = key_hash(c, r, N4 - 1);
+    } else if (r >= 2) {
         *link = 1;
-        return self->head2[key_hash(c, 2, N2 - 1)];
+        *bucket = key_hash(c, 2, N2 - 1);
+    } else {
+        *link = 0;
+        *bucket = c[0] & (N1 - 1);
     }
-    *link = 0;
-    return self->head1[c[0] & (N1 - 1)];
+}
+
+static inline int32_t chain_head(WordIndex *self, const Literal *lit) {
+    switch (lit->link) {
+    case 2: return self->head4[lit->bucket];
+    case 1: return self->head2[lit->bucket];
+    default: return self->head1[lit->bucket];
+    }
 }
 
 static inline int matches_at(WordIndex *self, Py_ssize_t j, const Py_UCS1 *lit, Py_ssize_t n) {
@@ -151,17 +175,70 @@ static const Py_UCS1 *literal_chars(PyObject *lit, Py_ssize_t *n) {
     return s;
 }
 
-static int parse_args(PyObject *const *args, Py_ssize_t nargs, const char *name, PyObject **lits,
+static void LiteralSet_dealloc(LiteralSet *self) {
+    PyMem_Free(self->lits);
+    Py_XDECREF(self->source);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *source;
+    static char *kwlist[] = {"literals", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:LiteralSet", kwlist, &PyTuple_Type, &source)) return NULL;
+    LiteralSet *self = (LiteralSet *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    Py_INCREF(source);
+    self->source = source;
+    self->count = PyTuple_GET_SIZE(source);
+    self->lits = PyMem_Malloc(sizeof(Literal) * (self->count ? self->count : 1));
+    if (self->lits == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < self->count; i++) {
+        Literal *lit = &self->lits[i];
+        lit->chars = literal_chars(PyTuple_GET_ITEM(source, i), &lit->n);
+        if (lit->chars == NULL) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        literal_chain(lit->chars, lit->n, &lit->link, &lit->bucket);
+    }
+    return (PyObject *)self;
+}
+
+static PyObject *LiteralSet_len(LiteralSet *self, PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromSsize_t(self->count);
+}
+
+static PyMethodDef LiteralSet_methods[] = {
+    {"size", (PyCFunction)LiteralSet_len, METH_NOARGS, "size() -> how many literals"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LiteralSetType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "features._wordscan.LiteralSet",
+    .tp_doc = "LiteralSet(literals): blank-led ASCII literals prepared once for WordIndex.starts / first.",
+    .tp_basicsize = sizeof(LiteralSet),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = LiteralSet_new,
+    .tp_dealloc = (destructor)LiteralSet_dealloc,
+    .tp_methods = LiteralSet_methods,
+};
+
+static int parse_args(PyObject *const *args, Py_ssize_t nargs, const char *name, LiteralSet **lits,
                       Py_ssize_t *lo, Py_ssize_t *stop) {
     if (nargs != 3) {
         PyErr_Format(PyExc_TypeError, "%s(literals, pos, stop) takes 3 arguments", name);
         return -1;
     }
-    if (!PyTuple_Check(args[0])) {
-        PyErr_Format(PyExc_TypeError, "%s: literals must be a tuple", name);
+    if (!Py_IS_TYPE(args[0], &LiteralSetType)) {
+        PyErr_Format(PyExc_TypeError, "%s: literals must be a LiteralSet", name);
         return -1;
     }
-    *lits = args[0];
+    *lits = (LiteralSet *)args[0];
     *lo = PyLong_AsSsize_t(args[1]);
     if (*lo == -1 && PyErr_Occurred()) return -1;
     *stop = PyLong_AsSsize_t(args[2]);
@@ -177,7 +254,7 @@ static int cmp_ssize(const void *a, const void *b) {
 /* starts(literals, pos, stop): ascending distinct j with pos <= j, j + len(lit) <= stop and
  * spaced[j:j + len(lit)] == lit for some literal (what repeated `find` calls report). */
 static PyObject *WordIndex_starts(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
-    PyObject *lits;
+    LiteralSet *lits;
     Py_ssize_t lo, stop;
     if (parse_args(args, nargs, "starts", &lits, &lo, &stop) < 0) return NULL;
     if (stop > self->len) stop = self->len;
@@ -185,12 +262,12 @@ static PyObject *WordIndex_starts(WordIndex *self, PyObject *const *args, Py_ssi
     Py_ssize_t cap = 16, count = 0;
     Py_ssize_t stack[16];
     Py_ssize_t *found = stack;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lits); i++) {
-        Py_ssize_t n;
-        const Py_UCS1 *lit = literal_chars(PyTuple_GET_ITEM(lits, i), &n);
-        if (lit == NULL) goto fail;
-        int link;
-        for (int32_t w = chain_of(self, lit, n, &link); w >= 0; w = self->next[3 * w + link]) {
+    for (Py_ssize_t i = 0; i < lits->count; i++) {
+        const Literal *L = &lits->lits[i];
+        const Py_UCS1 *lit = L->chars;
+        const Py_ssize_t n = L->n;
+        const int link = L->link;
+        for (int32_t w = chain_head(self, L); w >= 0; w = self->next[3 * w + link]) {
             Py_ssize_t j = self->pos[w];
             if (j < lo) continue;
             if (j + n > stop) break;
@@ -232,18 +309,18 @@ fail:
 
 /* first(literals, pos, stop): the least of starts(literals, pos, stop), or -1. */
 static PyObject *WordIndex_first(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
-    PyObject *lits;
+    LiteralSet *lits;
     Py_ssize_t lo, stop;
     if (parse_args(args, nargs, "first", &lits, &lo, &stop) < 0) return NULL;
     if (stop > self->len) stop = self->len;
     if (lo < 0) lo = 0;
     Py_ssize_t best = -1;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lits); i++) {
-        Py_ssize_t n;
-        const Py_UCS1 *lit = literal_chars(PyTuple_GET_ITEM(lits, i), &n);
-        if (lit == NULL) return NULL;
-        int link;
-        for (int32_t w = chain_of(self, lit, n, &link); w >= 0; w = self->next[3 * w + link]) {
+    for (Py_ssize_t i = 0; i < lits->count; i++) {
+        const Literal *L = &lits->lits[i];
+        const Py_UCS1 *lit = L->chars;
+        const Py_ssize_t n = L->n;
+        const int link = L->link;
+        for (int32_t w = chain_head(self, L); w >= 0; w = self->next[3 * w + link]) {
             Py_ssize_t j = self->pos[w];
             if (j < lo) continue;
             if (j + n > stop || (best >= 0 && j >= best)) break;
@@ -289,12 +366,18 @@ static struct PyModuleDef wordscan_module = {
 };
 
 PyMODINIT_FUNC PyInit__wordscan(void) {
-    if (PyType_Ready(&WordIndexType) < 0) return NULL;
+    if (PyType_Ready(&WordIndexType) < 0 || PyType_Ready(&LiteralSetType) < 0) return NULL;
     PyObject *m = PyModule_Create(&wordscan_module);
     if (m == NULL) return NULL;
     Py_INCREF(&WordIndexType);
     if (PyModule_AddObject(m, "WordIndex", (PyObject *)&WordIndexType) < 0) {
         Py_DECREF(&WordIndexType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LiteralSetType);
+    if (PyModule_AddObject(m, "LiteralSet", (PyObject *)&LiteralSetType) < 0) {
+        Py_DECREF(&LiteralSetType);
         Py_DECREF(m);
         return NULL;
     }

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 try:  # optional C speed-up of the word-start search (setup.py builds it when a compiler is present)
-    from features._wordscan import WordIndex
+    from features._wordscan import LiteralSet, WordIndex
 except ImportError:  # pragma: no cover - exercised where the extension is not built
-    WordIndex = None
+    LiteralSet = WordIndex = None
 
 # Patterns are lower-cased and run on ASCII-lower-cased text: several times faster than IGNORECASE,
 # and `ascii_lower` keeps every offset so spans still index the original text.
@@ -345,10 +345,11 @@ class FastPattern:
         self.four_keys = frozenset(self.four_literals)
         self.two_keys = frozenset(self.two_literals)
         self.word_keys = (self.four_keys | self.two_keys) if words else None
-        # the same word literals for `WordIndex` (a word starting with any digit: one literal per digit)
-        self.scan_literals = tuple(sorted({lit for by_key in (self.four_literals, self.two_literals)
-                                           for lits in by_key.values() for lit in lits})) + (
+        # the same word literals, prepared for `WordIndex` (a word starting with any digit: one per digit)
+        literals = tuple(sorted({lit for by_key in (self.four_literals, self.two_literals)
+                                 for lits in by_key.values() for lit in lits})) + (
             tuple(" " + d for d in "0123456789") if self.digit_words else ())
+        self.scan_literals = LiteralSet(literals) if LiteralSet is not None and words else None
         # one-character starts (digits, 'l' of L5) match too often for the Python-level loop to win
         selective = starts is not None and min(len(x) for x in starts) >= 2
         # a start that another start is a prefix of adds no candidate position: drop it (one find less)
@@ -513,6 +514,15 @@ class FastPattern:
         n = len(text) if end is None else end
         if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
             return self.search(text, pos, n)
+        index = words.index
+        if index is not None and not self.anywhere_literals:  # all candidates from the C word index
+            first = index.first(self.scan_literals, pos, n + 1)
+            if first < 0:
+                return None
+            m = self.regex.match(text, first, n)
+            if m:
+                return m
+            return self._first_match(text, index.starts(self.scan_literals, first + 1, n + 1), n)
         if len(text) < _SHORT_TEXT:  # a heading: one set test rules most patterns out, else a plain scan
             if self.anywhere_literals or self.digit_words or not (
                 self.four_keys.isdisjoint(words.fours) and self.two_keys.isdisjoint(words.twos)
@@ -569,7 +579,12 @@ class FastPattern:
             return
         match = self.regex.match
         last = pos
-        for i in self._word_starts(words, pos, n):
+        index = words.index
+        if index is not None and not self.anywhere_literals:
+            starts = index.starts(self.scan_literals, pos, n + 1)
+        else:
+            starts = self._word_starts(words, pos, n)
+        for i in starts:
             if i < last:
                 continue
             m = match(text, i, n)

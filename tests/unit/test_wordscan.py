@@ -10,7 +10,7 @@ import sysconfig
 
 import pytest
 
-from features.text_patterns import WordIndex, WordText
+from features.text_patterns import LiteralSet, WordIndex, WordText
 
 needs_index = pytest.mark.skipif(WordIndex is None, reason="features._wordscan is not built (no C compiler)")
 
@@ -59,29 +59,34 @@ def test_starts_and_first_equal_repeated_finds() -> None:
             pos = rng.randint(0, len(spaced))
             stop = rng.randint(pos, len(spaced) + 3)
             want = _finds(spaced, literals, pos, stop)
-            assert index.starts(literals, pos, stop) == want, (spaced[:60], literals, pos, stop)
-            assert index.first(literals, pos, stop) == (want[0] if want else -1)
+            prepared = LiteralSet(literals)
+            assert index.starts(prepared, pos, stop) == want, (spaced[:60], literals, pos, stop)
+            assert index.first(prepared, pos, stop) == (want[0] if want else -1)
 
 
 @needs_index
 def test_empty_texts_and_windows() -> None:
     for spaced in ("", " ", "  ", " x", "x"):
         index = WordIndex(spaced)
-        assert index.starts((" x",), 0, 10) == _finds(spaced, (" x",), 0, 10)
-        assert index.first((" x",), 0, 10) == (_finds(spaced, (" x",), 0, 10) or [-1])[0]
+        assert index.starts(LiteralSet((" x",)), 0, 10) == _finds(spaced, (" x",), 0, 10)
+        assert index.first(LiteralSet((" x",)), 0, 10) == (_finds(spaced, (" x",), 0, 10) or [-1])[0]
     index = WordIndex(" no no no")
-    assert index.starts((" no",), 4, 4) == [] and index.first((" no",), -5, 6) == 0
+    no = LiteralSet((" no",))
+    assert index.starts(no, 4, 4) == [] and index.first(no, -5, 6) == 0
+    assert index.starts(LiteralSet(()), 0, 9) == [] and index.first(LiteralSet(()), 0, 9) == -1
 
 
 @needs_index
 def test_bad_arguments_are_named() -> None:
     index = WordIndex(" no pain")
-    with pytest.raises(TypeError, match="tuple"):
-        index.starts([" no"], 0, 5)
+    with pytest.raises(TypeError, match="LiteralSet"):
+        index.starts((" no",), 0, 5)
+    with pytest.raises(TypeError):
+        LiteralSet([" no"])
     with pytest.raises(ValueError, match="blank followed by a word character"):
-        index.first(("no",), 0, 5)
+        LiteralSet(("no",))
     with pytest.raises(TypeError, match="ASCII"):
-        index.starts((" caf\u00e9",), 0, 5)
+        LiteralSet((" caf\u00e9",))
     with pytest.raises(TypeError):
         WordIndex(b" no pain")
 
