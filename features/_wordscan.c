@@ -19,10 +19,14 @@
 
 typedef struct {
     PyObject_HEAD
-    PyObject *text;
+    PyObject *text;  /* the spaced text */
     int kind;
     const void *data;
     Py_ssize_t len;
+    PyObject *raw;   /* the text itself (optional): where literals not led by a blank are found */
+    int raw_kind;
+    const void *raw_data;
+    Py_ssize_t raw_len;
     Py_ssize_t nwords;
     Py_ssize_t *pos;  /* position of each word's leading blank, ascending */
     int32_t *next;    /* 3 * nwords links: by one, two and four characters; -1 ends a chain */
@@ -41,6 +45,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *source; /* the tuple of str the literals point into */
     Py_ssize_t count;
+    int anywhere;     /* found anywhere in the text itself, not only at word starts of the spaced text */
     Literal *lits;
 } LiteralSet;
 
@@ -54,17 +59,25 @@ static void WordIndex_dealloc(WordIndex *self) {
     PyMem_Free(self->pos);
     PyMem_Free(self->next);
     Py_XDECREF(self->text);
+    Py_XDECREF(self->raw);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    PyObject *text;
-    static char *kwlist[] = {"spaced", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U:WordIndex", kwlist, &text)) return NULL;
+    PyObject *text, *raw = NULL;
+    static char *kwlist[] = {"spaced", "text", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|U:WordIndex", kwlist, &text, &raw)) return NULL;
     WordIndex *self = (WordIndex *)type->tp_alloc(type, 0);
     if (self == NULL) return NULL;
     Py_INCREF(text);
     self->text = text;
+    if (raw != NULL) {
+        Py_INCREF(raw);
+        self->raw = raw;
+        self->raw_kind = PyUnicode_KIND(raw);
+        self->raw_data = PyUnicode_DATA(raw);
+        self->raw_len = PyUnicode_GET_LENGTH(raw);
+    }
     self->kind = PyUnicode_KIND(text);
     self->data = PyUnicode_DATA(text);
     self->len = PyUnicode_GET_LENGTH(text);
@@ -161,13 +174,20 @@ static inline int matches_at(WordIndex *self, Py_ssize_t j, const Py_UCS1 *lit, 
 }
 
 /* Checks one literal argument; returns its characters (NULL with an exception set when unusable). */
-static const Py_UCS1 *literal_chars(PyObject *lit, Py_ssize_t *n) {
+static const Py_UCS1 *literal_chars(PyObject *lit, Py_ssize_t *n, int anywhere) {
     if (!PyUnicode_Check(lit) || !PyUnicode_IS_ASCII(lit)) {
         PyErr_SetString(PyExc_TypeError, "literals must be ASCII str");
         return NULL;
     }
     *n = PyUnicode_GET_LENGTH(lit);
     const Py_UCS1 *s = PyUnicode_1BYTE_DATA(lit);
+    if (anywhere) {
+        if (*n == 0) {
+            PyErr_SetString(PyExc_ValueError, "an anywhere literal must not be empty");
+            return NULL;
+        }
+        return s;
+    }
     if (*n < 2 || s[0] != ' ' || s[1] == ' ') {
         PyErr_Format(PyExc_ValueError, "literal %R must be a blank followed by a word character", lit);
         return NULL;
@@ -183,13 +203,16 @@ static void LiteralSet_dealloc(LiteralSet *self) {
 
 static PyObject *LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     PyObject *source;
-    static char *kwlist[] = {"literals", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!:LiteralSet", kwlist, &PyTuple_Type, &source)) return NULL;
+    int anywhere = 0;
+    static char *kwlist[] = {"literals", "anywhere", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!|p:LiteralSet", kwlist, &PyTuple_Type, &source, &anywhere))
+        return NULL;
     LiteralSet *self = (LiteralSet *)type->tp_alloc(type, 0);
     if (self == NULL) return NULL;
     Py_INCREF(source);
     self->source = source;
     self->count = PyTuple_GET_SIZE(source);
+    self->anywhere = anywhere;
     self->lits = PyMem_Malloc(sizeof(Literal) * (self->count ? self->count : 1));
     if (self->lits == NULL) {
         Py_DECREF(self);
@@ -197,12 +220,12 @@ static PyObject *LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kw
     }
     for (Py_ssize_t i = 0; i < self->count; i++) {
         Literal *lit = &self->lits[i];
-        lit->chars = literal_chars(PyTuple_GET_ITEM(source, i), &lit->n);
+        lit->chars = literal_chars(PyTuple_GET_ITEM(source, i), &lit->n, anywhere);
         if (lit->chars == NULL) {
             Py_DECREF(self);
             return NULL;
         }
-        literal_chain(lit->chars, lit->n, &lit->link, &lit->bucket);
+        if (!anywhere) literal_chain(lit->chars, lit->n, &lit->link, &lit->bucket);
     }
     return (PyObject *)self;
 }
@@ -229,13 +252,21 @@ static PyTypeObject LiteralSetType = {
 };
 
 static int parse_args(PyObject *const *args, Py_ssize_t nargs, const char *name, LiteralSet **lits,
-                      Py_ssize_t *lo, Py_ssize_t *stop) {
-    if (nargs != 3) {
-        PyErr_Format(PyExc_TypeError, "%s(literals, pos, stop) takes 3 arguments", name);
+                      Py_ssize_t *lo, Py_ssize_t *stop, LiteralSet **anywhere) {
+    if (nargs != 3 && nargs != 4) {
+        PyErr_Format(PyExc_TypeError, "%s(literals, pos, stop[, anywhere]) takes 3 or 4 arguments", name);
         return -1;
     }
-    if (!Py_IS_TYPE(args[0], &LiteralSetType)) {
-        PyErr_Format(PyExc_TypeError, "%s: literals must be a LiteralSet", name);
+    *anywhere = NULL;
+    if (nargs == 4 && args[3] != Py_None) {
+        if (!Py_IS_TYPE(args[3], &LiteralSetType) || !((LiteralSet *)args[3])->anywhere) {
+            PyErr_Format(PyExc_TypeError, "%s: anywhere must be a LiteralSet(..., anywhere=True)", name);
+            return -1;
+        }
+        *anywhere = (LiteralSet *)args[3];
+    }
+    if (!Py_IS_TYPE(args[0], &LiteralSetType) || ((LiteralSet *)args[0])->anywhere) {
+        PyErr_Format(PyExc_TypeError, "%s: literals must be a LiteralSet of blank-led literals", name);
         return -1;
     }
     *lits = (LiteralSet *)args[0];
@@ -251,17 +282,89 @@ static int cmp_ssize(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* starts(literals, pos, stop): ascending distinct j with pos <= j, j + len(lit) <= stop and
- * spaced[j:j + len(lit)] == lit for some literal (what repeated `find` calls report). */
+/* Calls found(j) for each i in [lo, end - n] with raw[i:i + n] == lit, ascending, until it returns
+ * nonzero; returns -1 on error, 1 when stopped, 0 otherwise. What repeated `raw.find(lit, ..., end)` gives. */
+typedef int (*found_fn)(void *state, Py_ssize_t j);
+
+static int raw_occurrences(WordIndex *self, const Literal *L, Py_ssize_t lo, Py_ssize_t end, found_fn found,
+                           void *state) {
+    const Py_UCS1 *lit = L->chars;
+    const Py_ssize_t n = L->n;
+    if (end > self->raw_len) end = self->raw_len;
+    if (self->raw_kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *s = self->raw_data;
+        Py_ssize_t i = lo;
+        while (i + n <= end) {
+            const Py_UCS1 *hit = memchr(s + i, lit[0], (size_t)(end - n + 1 - i));
+            if (hit == NULL) break;
+            i = hit - s;
+            if (memcmp(s + i + 1, lit + 1, n - 1) == 0) {
+                int r = found(state, i);
+                if (r) return r;
+            }
+            i++;
+        }
+        return 0;
+    }
+    for (Py_ssize_t i = lo; i + n <= end; i++) {
+        Py_ssize_t k = 0;
+        while (k < n && PyUnicode_READ(self->raw_kind, self->raw_data, i + k) == lit[k]) k++;
+        if (k == n) {
+            int r = found(state, i);
+            if (r) return r;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t *found, cap, count;
+    Py_ssize_t *stack;
+} Collected;
+
+static int collect(void *state, Py_ssize_t j) {
+    Collected *c = state;
+    if (c->count == c->cap) {
+        Py_ssize_t *grown = PyMem_Malloc(sizeof(Py_ssize_t) * c->cap * 2);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(grown, c->found, sizeof(Py_ssize_t) * c->count);
+        if (c->found != c->stack) PyMem_Free(c->found);
+        c->found = grown;
+        c->cap *= 2;
+    }
+    c->found[c->count++] = j;
+    return 0;
+}
+
+static int first_only(void *state, Py_ssize_t j) {
+    Py_ssize_t *best = state;
+    if (*best < 0 || j < *best) *best = j;
+    return 1; /* ascending: the first occurrence is this literal's least */
+}
+
+static int check_raw(WordIndex *self, LiteralSet *anywhere) {
+    if (anywhere != NULL && self->raw == NULL) {
+        PyErr_SetString(PyExc_ValueError, "anywhere literals need the index built with the text");
+        return -1;
+    }
+    return 0;
+}
+
+/* starts(literals, pos, stop[, anywhere]): ascending distinct j with pos <= j, j + len(lit) <= stop and
+ * spaced[j:j + len(lit)] == lit for some literal (what repeated `find` calls report), together with
+ * each i where an anywhere literal occurs in text[pos:stop - 1] (`spaced` is one longer than `text`). */
 static PyObject *WordIndex_starts(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
-    LiteralSet *lits;
+    LiteralSet *lits, *anywhere;
     Py_ssize_t lo, stop;
-    if (parse_args(args, nargs, "starts", &lits, &lo, &stop) < 0) return NULL;
+    if (parse_args(args, nargs, "starts", &lits, &lo, &stop, &anywhere) < 0 || check_raw(self, anywhere) < 0)
+        return NULL;
     if (stop > self->len) stop = self->len;
     if (lo < 0) lo = 0;
-    Py_ssize_t cap = 16, count = 0;
     Py_ssize_t stack[16];
-    Py_ssize_t *found = stack;
+    Collected c = {stack, 16, 0, stack};
     for (Py_ssize_t i = 0; i < lits->count; i++) {
         const Literal *L = &lits->lits[i];
         const Py_UCS1 *lit = L->chars;
@@ -271,47 +374,39 @@ static PyObject *WordIndex_starts(WordIndex *self, PyObject *const *args, Py_ssi
             Py_ssize_t j = self->pos[w];
             if (j < lo) continue;
             if (j + n > stop) break;
-            if (!matches_at(self, j, lit, n)) continue;
-            if (count == cap) {
-                Py_ssize_t *grown = PyMem_Malloc(sizeof(Py_ssize_t) * cap * 2);
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto fail;
-                }
-                memcpy(grown, found, sizeof(Py_ssize_t) * count);
-                if (found != stack) PyMem_Free(found);
-                found = grown;
-                cap *= 2;
-            }
-            found[count++] = j;
+            if (matches_at(self, j, lit, n) && collect(&c, j) < 0) goto fail;
         }
     }
-    if (count > 1) qsort(found, count, sizeof(Py_ssize_t), cmp_ssize);
+    if (anywhere != NULL)
+        for (Py_ssize_t i = 0; i < anywhere->count; i++)
+            if (raw_occurrences(self, &anywhere->lits[i], lo, stop - 1, collect, &c) < 0) goto fail;
+    if (c.count > 1) qsort(c.found, c.count, sizeof(Py_ssize_t), cmp_ssize);
     Py_ssize_t distinct = 0;
-    for (Py_ssize_t i = 0; i < count; i++)
-        if (distinct == 0 || found[distinct - 1] != found[i]) found[distinct++] = found[i];
+    for (Py_ssize_t i = 0; i < c.count; i++)
+        if (distinct == 0 || c.found[distinct - 1] != c.found[i]) c.found[distinct++] = c.found[i];
     PyObject *out = PyList_New(distinct);
     if (out == NULL) goto fail;
     for (Py_ssize_t i = 0; i < distinct; i++) {
-        PyObject *v = PyLong_FromSsize_t(found[i]);
+        PyObject *v = PyLong_FromSsize_t(c.found[i]);
         if (v == NULL) {
             Py_DECREF(out);
             goto fail;
         }
         PyList_SET_ITEM(out, i, v);
     }
-    if (found != stack) PyMem_Free(found);
+    if (c.found != stack) PyMem_Free(c.found);
     return out;
 fail:
-    if (found != stack) PyMem_Free(found);
+    if (c.found != stack) PyMem_Free(c.found);
     return NULL;
 }
 
-/* first(literals, pos, stop): the least of starts(literals, pos, stop), or -1. */
+/* first(literals, pos, stop[, anywhere]): the least of starts(...), or -1. */
 static PyObject *WordIndex_first(WordIndex *self, PyObject *const *args, Py_ssize_t nargs) {
-    LiteralSet *lits;
+    LiteralSet *lits, *anywhere;
     Py_ssize_t lo, stop;
-    if (parse_args(args, nargs, "first", &lits, &lo, &stop) < 0) return NULL;
+    if (parse_args(args, nargs, "first", &lits, &lo, &stop, &anywhere) < 0 || check_raw(self, anywhere) < 0)
+        return NULL;
     if (stop > self->len) stop = self->len;
     if (lo < 0) lo = 0;
     Py_ssize_t best = -1;
@@ -330,6 +425,12 @@ static PyObject *WordIndex_first(WordIndex *self, PyObject *const *args, Py_ssiz
             }
         }
     }
+    if (anywhere != NULL)
+        for (Py_ssize_t i = 0; i < anywhere->count; i++) {
+            Py_ssize_t end = best >= 0 ? best + anywhere->lits[i].n : stop - 1; /* only an earlier one counts */
+            if (end > stop - 1) end = stop - 1;
+            raw_occurrences(self, &anywhere->lits[i], lo, end, first_only, &best);
+        }
     return PyLong_FromSsize_t(best);
 }
 
@@ -339,9 +440,9 @@ static PyObject *WordIndex_len(WordIndex *self, PyObject *Py_UNUSED(ignored)) {
 
 static PyMethodDef WordIndex_methods[] = {
     {"starts", (PyCFunction)(void (*)(void))WordIndex_starts, METH_FASTCALL,
-     "starts(literals, pos, stop) -> ascending distinct positions where a literal occurs in [pos, stop)"},
+     "starts(literals, pos, stop[, anywhere]) -> ascending distinct positions where a literal occurs"},
     {"first", (PyCFunction)(void (*)(void))WordIndex_first, METH_FASTCALL,
-     "first(literals, pos, stop) -> the first such position, or -1"},
+     "first(literals, pos, stop[, anywhere]) -> the first such position, or -1"},
     {"words", (PyCFunction)WordIndex_len, METH_NOARGS, "words() -> how many word starts are indexed"},
     {NULL, NULL, 0, NULL},
 };

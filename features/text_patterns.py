@@ -73,7 +73,8 @@ class WordText:
         self._digit_starts: list[int] | None = None
         # A summary-length text gets the C word index when it is built (`indexed=False` forces the
         # pure-Python search): one pass over the words instead of a `find` per literal and the key sets.
-        self.index = WordIndex(self.spaced) if indexed and WordIndex and len(text) >= _SHORT_TEXT else None
+        self.index = (WordIndex(self.spaced, text) if indexed and WordIndex and len(text) >= _SHORT_TEXT
+                      else None)
         if self.index is not None:
             return
         fours = self.fours = set(map(_FIRST_FOUR, blanked.split()))  # slicing every word beats hashing it
@@ -329,8 +330,9 @@ class FastPattern:
     ~30x slower than needed; this keeps the exact regex semantics (leftmost, non-overlapping).
     """
 
-    __slots__ = ("anywhere_literals", "digit_words", "four_keys", "four_literals", "pattern", "regex",
-                 "required", "scan_literals", "starts", "tail", "two_keys", "two_literals", "word_keys")
+    __slots__ = ("anywhere_literals", "anywhere_set", "digit_words", "four_keys", "four_literals",
+                 "pattern", "regex", "required", "scan_literals", "starts", "tail", "two_keys",
+                 "two_literals", "word_keys")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
@@ -350,6 +352,8 @@ class FastPattern:
                                  for lits in by_key.values() for lit in lits})) + (
             tuple(" " + d for d in "0123456789") if self.digit_words else ())
         self.scan_literals = LiteralSet(literals) if LiteralSet is not None and words else None
+        self.anywhere_set = (LiteralSet(self.anywhere_literals, anywhere=True)
+                             if self.scan_literals is not None and self.anywhere_literals else None)
         # one-character starts (digits, 'l' of L5) match too often for the Python-level loop to win
         selective = starts is not None and min(len(x) for x in starts) >= 2
         # a start that another start is a prefix of adds no candidate position: drop it (one find less)
@@ -471,11 +475,7 @@ class FastPattern:
         before `end`); may repeat a position, which callers tolerate."""
         index = words.index
         if index is not None:
-            found = index.starts(self.scan_literals, pos, end + 1)
-            if self.anywhere_literals:
-                found += self._anywhere_starts(words.text, pos, end)
-                found.sort()
-            return found
+            return index.starts(self.scan_literals, pos, end + 1, self.anywhere_set)
         hit4 = self.four_keys & words.fours
         hit2 = self.two_keys & words.twos
         anywhere = self.anywhere_literals
@@ -515,14 +515,15 @@ class FastPattern:
         if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
             return self.search(text, pos, n)
         index = words.index
-        if index is not None and not self.anywhere_literals:  # all candidates from the C word index
-            first = index.first(self.scan_literals, pos, n + 1)
+        if index is not None:  # all candidates from the C word index
+            first = index.first(self.scan_literals, pos, n + 1, self.anywhere_set)
             if first < 0:
                 return None
             m = self.regex.match(text, first, n)
             if m:
                 return m
-            return self._first_match(text, index.starts(self.scan_literals, first + 1, n + 1), n)
+            later = index.starts(self.scan_literals, first + 1, n + 1, self.anywhere_set)
+            return self._first_match(text, later, n)
         if len(text) < _SHORT_TEXT:  # a heading: one set test rules most patterns out, else a plain scan
             if self.anywhere_literals or self.digit_words or not (
                 self.four_keys.isdisjoint(words.fours) and self.two_keys.isdisjoint(words.twos)
@@ -543,9 +544,8 @@ class FastPattern:
         """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
         index = words.index
         if index is not None:
-            first = index.first(self.scan_literals, pos, end + 1)
-        else:
-            first = self._first_keyed_start(words, pos, end)
+            return index.first(self.scan_literals, pos, end + 1, self.anywhere_set)
+        first = self._first_keyed_start(words, pos, end)
         find = words.text.find
         for lit in self.anywhere_literals:
             j = find(lit, pos, end)
@@ -580,8 +580,8 @@ class FastPattern:
         match = self.regex.match
         last = pos
         index = words.index
-        if index is not None and not self.anywhere_literals:
-            starts = index.starts(self.scan_literals, pos, n + 1)
+        if index is not None:
+            starts = index.starts(self.scan_literals, pos, n + 1, self.anywhere_set)
         else:
             starts = self._word_starts(words, pos, n)
         for i in starts:

@@ -49,10 +49,11 @@ def test_starts_and_first_equal_repeated_finds() -> None:
     rng = random.Random(3)
     for trial in range(400):
         parts = [rng.choice(_VOCAB) + rng.choice(_SEPARATORS) for _ in range(rng.randint(0, 120))]
-        spaced = WordText("".join(parts), indexed=False).spaced
+        text = "".join(parts)
         if trial % 7 == 0:
-            spaced = spaced.encode("ascii", "ignore").decode()  # the one-byte fast path
-        index = WordIndex(spaced)
+            text = text.encode("ascii", "ignore").decode()  # the one-byte fast paths
+        spaced = WordText(text, indexed=False).spaced
+        index = WordIndex(spaced, text)
         assert index.words() == sum(1 for j in range(len(spaced) - 1) if spaced[j] == " " != spaced[j + 1])
         for _ in range(8):
             literals = tuple(_literal(rng) for _ in range(rng.randint(1, 6)))
@@ -62,6 +63,13 @@ def test_starts_and_first_equal_repeated_finds() -> None:
             prepared = LiteralSet(literals)
             assert index.starts(prepared, pos, stop) == want, (spaced[:60], literals, pos, stop)
             assert index.first(prepared, pos, stop) == (want[0] if want else -1)
+            # literals found anywhere in the text itself (branches not led by \b), up to stop - 1
+            anywhere = tuple(rng.choice(["no ", "has", "a", "ray", "5", "x_", "e", "the p", "-"])
+                             for _ in range(rng.randint(1, 3)))
+            want = sorted(set(want) | set(_finds(text, anywhere, pos, stop - 1)))
+            both = (prepared, pos, stop, LiteralSet(anywhere, anywhere=True))
+            assert index.starts(*both) == want, (text[:60], literals, anywhere, pos, stop)
+            assert index.first(*both) == (want[0] if want else -1)
 
 
 @needs_index
@@ -89,6 +97,10 @@ def test_bad_arguments_are_named() -> None:
         LiteralSet((" caf\u00e9",))
     with pytest.raises(TypeError):
         WordIndex(b" no pain")
+    with pytest.raises(ValueError, match="built with the text"):
+        index.first(LiteralSet((" no",)), 0, 5, LiteralSet(("pa",), anywhere=True))
+    with pytest.raises(TypeError, match="anywhere=True"):
+        WordIndex(" no", "no").starts(LiteralSet((" no",)), 0, 3, LiteralSet((" no",)))
 
 
 def test_the_extension_is_built_where_a_c_compiler_is() -> None:
