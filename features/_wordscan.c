@@ -13,9 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define N1 256  /* by first character */
-#define N2 1024 /* by first two characters (words of two or more) */
-#define N4 4096 /* by first four characters (a shorter word: the whole word) */
+#define N1 256 /* by first character; the tables by two and by four characters grow with the text */
 
 typedef struct {
     PyObject_HEAD
@@ -30,7 +28,10 @@ typedef struct {
     Py_ssize_t nwords;
     Py_ssize_t *pos;  /* position of each word's leading blank, ascending */
     int32_t *next;    /* 3 * nwords links: by one, two and four characters; -1 ends a chain */
-    int32_t head1[N1], head2[N2], head4[N4];
+    int32_t head1[N1];
+    int32_t *head2;  /* by first two characters (words of two or more): mask + 1 buckets */
+    int32_t *head4;  /* by first four characters (a shorter word: the whole word): mask + 1 buckets */
+    uint32_t mask;
 } WordIndex;
 
 /* One literal, prepared once: its characters, and which chain (link) and bucket hold its candidates. */
@@ -38,7 +39,7 @@ typedef struct {
     const Py_UCS1 *chars;
     Py_ssize_t n;
     int link;       /* 0: by first character, 1: by two, 2: by four (or the whole short word) */
-    uint32_t bucket;
+    uint32_t hash;  /* of its key; the bucket is hash & mask (by one character: the character) */
 } Literal;
 
 typedef struct {
@@ -49,15 +50,16 @@ typedef struct {
     Literal *lits;
 } LiteralSet;
 
-static inline uint32_t key_hash(const Py_UCS4 *c, Py_ssize_t n, uint32_t mask) {
+static inline uint32_t key_hash(const Py_UCS4 *c, Py_ssize_t n) {
     uint32_t h = (uint32_t)n * 2654435761u;
     for (Py_ssize_t i = 0; i < n; i++) h = (h ^ c[i]) * 16777619u;
-    return (h ^ (h >> 15)) & mask;
+    return h ^ (h >> 15);
 }
 
 static void WordIndex_dealloc(WordIndex *self) {
     PyMem_Free(self->pos);
     PyMem_Free(self->next);
+    PyMem_Free(self->head2);
     Py_XDECREF(self->text);
     Py_XDECREF(self->raw);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -93,15 +95,19 @@ static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         return NULL;
     }
     self->nwords = n;
+    uint32_t buckets = 16; /* at least twice the words: short chains, and a heading pays for few buckets */
+    while (buckets < 2 * (uint64_t)n && buckets < (1u << 30)) buckets <<= 1;
+    self->mask = buckets - 1;
     self->pos = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
     self->next = PyMem_Malloc(sizeof(int32_t) * 3 * (n ? n : 1));
-    if (self->pos == NULL || self->next == NULL) {
+    self->head2 = PyMem_Malloc(sizeof(int32_t) * 2 * (size_t)buckets);
+    if (self->pos == NULL || self->next == NULL || self->head2 == NULL) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
+    self->head4 = self->head2 + buckets;
     memset(self->head1, 0xff, sizeof(self->head1));
-    memset(self->head2, 0xff, sizeof(self->head2));
-    memset(self->head4, 0xff, sizeof(self->head4));
+    memset(self->head2, 0xff, sizeof(int32_t) * 2 * (size_t)buckets);
     Py_ssize_t w = 0;
     for (Py_ssize_t j = 0; j + 1 < len; j++)
         if (PyUnicode_READ(kind, data, j) == ' ' && PyUnicode_READ(kind, data, j + 1) != ' ') self->pos[w++] = j;
@@ -120,13 +126,13 @@ static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         nx[0] = self->head1[b1];
         self->head1[b1] = (int32_t)w;
         if (k >= 2) {
-            uint32_t b2 = key_hash(c, 2, N2 - 1);
+            uint32_t b2 = key_hash(c, 2) & self->mask;
             nx[1] = self->head2[b2];
             self->head2[b2] = (int32_t)w;
         } else {
             nx[1] = -1;
         }
-        uint32_t b4 = key_hash(c, k, N4 - 1);
+        uint32_t b4 = key_hash(c, k) & self->mask;
         nx[2] = self->head4[b4];
         self->head4[b4] = (int32_t)w;
     }
@@ -136,31 +142,31 @@ static PyObject *WordIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwd
 /* Which chain holds a literal's candidates: the literal's word characters after the leading blank
  * decide (four or more: by four; fewer but ending the word: that whole word; two or three: by two; one:
  * by the first character). Every chain is a superset: `matches_at` checks the whole literal. */
-static void literal_chain(const Py_UCS1 *lit, Py_ssize_t n, int *link, uint32_t *bucket) {
+static void literal_chain(const Py_UCS1 *lit, Py_ssize_t n, int *link, uint32_t *hash) {
     Py_ssize_t r = 0;
     while (1 + r < n && lit[1 + r] != ' ') r++;
     Py_UCS4 c[4] = {0, 0, 0, 0};
     for (Py_ssize_t i = 0; i < r && i < 4; i++) c[i] = lit[1 + i];
     if (r >= 4) {
         *link = 2;
-        *bucket = key_hash(c, 4, N4 - 1);
+        *hash = key_hash(c, 4);
     } else if (1 + r < n) {
         *link = 2;
-        *bucket = key_hash(c, r, N4 - 1);
+        *hash = key_hash(c, r);
     } else if (r >= 2) {
         *link = 1;
-        *bucket = key_hash(c, 2, N2 - 1);
+        *hash = key_hash(c, 2);
     } else {
         *link = 0;
-        *bucket = c[0] & (N1 - 1);
+        *hash = c[0];
     }
 }
 
 static inline int32_t chain_head(WordIndex *self, const Literal *lit) {
     switch (lit->link) {
-    case 2: return self->head4[lit->bucket];
-    case 1: return self->head2[lit->bucket];
-    default: return self->head1[lit->bucket];
+    case 2: return self->head4[lit->hash & self->mask];
+    case 1: return self->head2[lit->hash & self->mask];
+    default: return self->head1[lit->hash & (N1 - 1)];
     }
 }
 
@@ -225,7 +231,7 @@ static PyObject *LiteralSet_new(PyTypeObject *type, PyObject *args, PyObject *kw
             Py_DECREF(self);
             return NULL;
         }
-        if (!anywhere) literal_chain(lit->chars, lit->n, &lit->link, &lit->bucket);
+        if (!anywhere) literal_chain(lit->chars, lit->n, &lit->link, &lit->hash);
     }
     return (PyObject *)self;
 }

@@ -60,8 +60,8 @@ class WordText:
     " " + literal stops only where a word starts with the literal (a plain find also stops inside
     words: 'ct' in 'structure', 'he' in 'the'). `fours` and `twos` hold the first four and first two
     characters of every word (a shorter word: the word), so a literal whose word is absent is skipped
-    without a find: most of a pattern's literals are absent from any one summary. A long text has
-    `index` (the C `WordIndex`) instead of the key sets when the extension is built.
+    without a find: most of a pattern's literals are absent from any one summary. With the C extension
+    built, `index` (a `WordIndex`) replaces the key sets.
     """
 
     __slots__ = ("_digit_starts", "fours", "index", "spaced", "text", "twos")
@@ -71,10 +71,9 @@ class WordText:
         blanked = _blank_nonword(text)
         self.spaced = " " + blanked
         self._digit_starts: list[int] | None = None
-        # A summary-length text gets the C word index when it is built (`indexed=False` forces the
-        # pure-Python search): one pass over the words instead of a `find` per literal and the key sets.
-        self.index = (WordIndex(self.spaced, text) if indexed and WordIndex and len(text) >= _SHORT_TEXT
-                      else None)
+        # The C word index when it is built (`indexed=False` forces the pure-Python search): one pass
+        # over the words instead of a `find` per literal or a regex scan per heading, and no key sets.
+        self.index = WordIndex(self.spaced, text) if indexed and WordIndex else None
         if self.index is not None:
             return
         fours = self.fours = set(map(_FIRST_FOUR, blanked.split()))  # slicing every word beats hashing it
