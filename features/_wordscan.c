@@ -465,6 +465,164 @@ static PyTypeObject WordIndexType = {
     .tp_methods = WordIndex_methods,
 };
 
+/* ---- GramIndex: which of an ordered list of patterns can match a short text (PatternIndex) ---------- */
+
+typedef struct {
+    PyObject_HEAD
+    uint32_t mask;      /* table size - 1 */
+    uint32_t *keys;     /* 3 ASCII characters, 7 bits each, plus 1 (0: empty slot) */
+    uint32_t *offset;   /* where the slot's pattern indices start in `items` */
+    uint32_t *count;
+    int32_t *items;
+    int32_t *always;
+    Py_ssize_t nalways;
+    Py_ssize_t npatterns;
+} GramIndex;
+
+static inline uint32_t gram_slot(uint32_t key, uint32_t mask) { return (key * 2654435761u >> 7) & mask; }
+
+static void GramIndex_dealloc(GramIndex *self) {
+    PyMem_Free(self->keys);
+    PyMem_Free(self->items);
+    PyMem_Free(self->always);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int as_indices(PyObject *seq, Py_ssize_t npatterns, int32_t *out) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(seq); i++) {
+        Py_ssize_t v = PyLong_AsSsize_t(PyTuple_GET_ITEM(seq, i));
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (v < 0 || v >= npatterns) {
+            PyErr_Format(PyExc_ValueError, "pattern index %zd outside 0..%zd", v, npatterns - 1);
+            return -1;
+        }
+        out[i] = (int32_t)v;
+    }
+    return 0;
+}
+
+static PyObject *GramIndex_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *grams, *always;
+    Py_ssize_t npatterns;
+    static char *kwlist[] = {"grams", "always", "patterns", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!n:GramIndex", kwlist, &PyDict_Type, &grams,
+                                     &PyTuple_Type, &always, &npatterns))
+        return NULL;
+    GramIndex *self = (GramIndex *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->npatterns = npatterns;
+    Py_ssize_t ngrams = PyDict_GET_SIZE(grams), nitems = 0, pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(grams, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key) || !PyUnicode_IS_ASCII(key) || PyUnicode_GET_LENGTH(key) != 3 ||
+            !PyTuple_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "grams must map 3-character ASCII str to a tuple of int");
+            Py_DECREF(self);
+            return NULL;
+        }
+        nitems += PyTuple_GET_SIZE(value);
+    }
+    uint32_t size = 16;
+    while (size < 2 * (uint64_t)ngrams) size <<= 1;
+    self->mask = size - 1;
+    self->keys = PyMem_Calloc(3 * (size_t)size, sizeof(uint32_t));
+    self->items = PyMem_Malloc(sizeof(int32_t) * (nitems ? nitems : 1));
+    self->nalways = PyTuple_GET_SIZE(always);
+    self->always = PyMem_Malloc(sizeof(int32_t) * (self->nalways ? self->nalways : 1));
+    if (self->keys == NULL || self->items == NULL || self->always == NULL) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->offset = self->keys + size;
+    self->count = self->keys + 2 * (size_t)size;
+    if (as_indices(always, npatterns, self->always) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    uint32_t at = 0;
+    pos = 0;
+    while (PyDict_Next(grams, &pos, &key, &value)) {
+        const Py_UCS1 *g = PyUnicode_1BYTE_DATA(key);
+        uint32_t k = ((uint32_t)g[0] << 14 | (uint32_t)g[1] << 7 | g[2]) + 1;
+        uint32_t s = gram_slot(k, self->mask);
+        while (self->keys[s] != 0) s = (s + 1) & self->mask;
+        self->keys[s] = k;
+        self->offset[s] = at;
+        self->count[s] = (uint32_t)PyTuple_GET_SIZE(value);
+        if (as_indices(value, npatterns, self->items + at) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        at += self->count[s];
+    }
+    return (PyObject *)self;
+}
+
+/* candidates(spaced) -> ascending indices of the patterns filed under some 3-character slice of
+ * `spaced`, and those filed as always (what PatternIndex.candidates returns, without a Python loop). */
+static PyObject *GramIndex_candidates(GramIndex *self, PyObject *spaced) {
+    if (!PyUnicode_Check(spaced)) {
+        PyErr_SetString(PyExc_TypeError, "candidates(spaced): spaced must be str");
+        return NULL;
+    }
+    char stack[256];
+    char *seen = self->npatterns <= 256 ? stack : PyMem_Calloc(self->npatterns, 1);
+    if (seen == NULL) return PyErr_NoMemory();
+    if (seen == stack) memset(stack, 0, self->npatterns);
+    for (Py_ssize_t i = 0; i < self->nalways; i++) seen[self->always[i]] = 1;
+    const int kind = PyUnicode_KIND(spaced);
+    const void *data = PyUnicode_DATA(spaced);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(spaced);
+    for (Py_ssize_t i = 0; i + 3 <= n; i++) {
+        Py_UCS4 a = PyUnicode_READ(kind, data, i), b = PyUnicode_READ(kind, data, i + 1),
+                c = PyUnicode_READ(kind, data, i + 2);
+        if ((a | b | c) > 127) continue; /* every key is ASCII */
+        uint32_t k = (a << 14 | b << 7 | c) + 1;
+        for (uint32_t s = gram_slot(k, self->mask); self->keys[s] != 0; s = (s + 1) & self->mask) {
+            if (self->keys[s] == k) {
+                const int32_t *it = self->items + self->offset[s];
+                for (uint32_t j = 0; j < self->count[s]; j++) seen[it[j]] = 1;
+                break;
+            }
+        }
+    }
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < self->npatterns; i++) total += seen[i];
+    PyObject *out = PyList_New(total);
+    if (out != NULL) {
+        Py_ssize_t at = 0;
+        for (Py_ssize_t i = 0; i < self->npatterns && out != NULL; i++) {
+            if (!seen[i]) continue;
+            PyObject *v = PyLong_FromSsize_t(i);
+            if (v == NULL) {
+                Py_CLEAR(out);
+                break;
+            }
+            PyList_SET_ITEM(out, at++, v);
+        }
+    }
+    if (seen != stack) PyMem_Free(seen);
+    return out;
+}
+
+static PyMethodDef GramIndex_methods[] = {
+    {"candidates", (PyCFunction)GramIndex_candidates, METH_O,
+     "candidates(spaced) -> ascending indices of the patterns that may match"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject GramIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "features._wordscan.GramIndex",
+    .tp_doc = "GramIndex(grams, always, patterns): patterns filed under 3-character starts (PatternIndex).",
+    .tp_basicsize = sizeof(GramIndex),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = GramIndex_new,
+    .tp_dealloc = (destructor)GramIndex_dealloc,
+    .tp_methods = GramIndex_methods,
+};
+
 static struct PyModuleDef wordscan_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "features._wordscan",
@@ -473,7 +631,9 @@ static struct PyModuleDef wordscan_module = {
 };
 
 PyMODINIT_FUNC PyInit__wordscan(void) {
-    if (PyType_Ready(&WordIndexType) < 0 || PyType_Ready(&LiteralSetType) < 0) return NULL;
+    if (PyType_Ready(&WordIndexType) < 0 || PyType_Ready(&LiteralSetType) < 0 ||
+        PyType_Ready(&GramIndexType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&wordscan_module);
     if (m == NULL) return NULL;
     Py_INCREF(&WordIndexType);
@@ -485,6 +645,12 @@ PyMODINIT_FUNC PyInit__wordscan(void) {
     Py_INCREF(&LiteralSetType);
     if (PyModule_AddObject(m, "LiteralSet", (PyObject *)&LiteralSetType) < 0) {
         Py_DECREF(&LiteralSetType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&GramIndexType);
+    if (PyModule_AddObject(m, "GramIndex", (PyObject *)&GramIndexType) < 0) {
+        Py_DECREF(&GramIndexType);
         Py_DECREF(m);
         return NULL;
     }

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 try:  # optional C speed-up of the word-start search (setup.py builds it when a compiler is present)
-    from features._wordscan import LiteralSet, WordIndex
+    from features._wordscan import GramIndex, LiteralSet, WordIndex
 except ImportError:  # pragma: no cover - exercised where the extension is not built
-    LiteralSet = WordIndex = None
+    GramIndex = LiteralSet = WordIndex = None
 
 # Patterns are lower-cased and run on ASCII-lower-cased text: several times faster than IGNORECASE,
 # and `ascii_lower` keeps every offset so spans still index the original text.
@@ -625,11 +625,12 @@ class PatternIndex:
     characters maps an occurrence in the text to one in `WordText.spaced`.
     """
 
-    __slots__ = ("always", "by_gram")
+    __slots__ = ("always", "by_gram", "compiled")
 
     def __init__(self, patterns: Iterable[FastPattern]) -> None:
         by_gram: dict[str, set[int]] = {}
         always: list[int] = []
+        patterns = list(patterns)
         for i, pattern in enumerate(patterns):
             starts = _blanked_starts(pattern)
             if not starts or min(map(len, starts)) < _GRAM:
@@ -639,9 +640,15 @@ class PatternIndex:
                 by_gram.setdefault(lit[:_GRAM], set()).add(i)
         self.by_gram = {gram: frozenset(found) for gram, found in by_gram.items()}
         self.always = frozenset(always)
+        # the same table in C when the extension is built: one call instead of a loop over the slices
+        ascii_grams = all(g.isascii() for g in by_gram)
+        self.compiled = (GramIndex({g: tuple(sorted(f)) for g, f in by_gram.items()}, tuple(always),
+                                   len(patterns)) if GramIndex is not None and ascii_grams else None)
 
     def candidates(self, words: WordText) -> list[int]:
         """Indices, ascending, of the patterns that may match `words.text` (a superset of those that do)."""
+        if self.compiled is not None and words.index is not None:
+            return self.compiled.candidates(words.spaced)
         spaced = words.spaced
         get = self.by_gram.get
         found = set(self.always)

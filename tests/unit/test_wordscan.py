@@ -10,7 +10,7 @@ import sysconfig
 
 import pytest
 
-from features.text_patterns import LiteralSet, WordIndex, WordText
+from features.text_patterns import GramIndex, LiteralSet, WordIndex, WordText
 
 needs_index = pytest.mark.skipif(WordIndex is None, reason="features._wordscan is not built (no C compiler)")
 
@@ -110,3 +110,16 @@ def test_the_extension_is_built_where_a_c_compiler_is() -> None:
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}): the pure-Python word search runs")
     assert WordIndex is not None, "features._wordscan did not build: run `pip install -e .`, read its log"
+
+
+@needs_index
+def test_gram_index_lists_the_patterns_filed_under_any_slice() -> None:
+    grams = {" mr": (0, 3), "mri": (1,), " x ": (2,), "ray": (3,)}
+    index = GramIndex(grams, (4,), 6)
+    for spaced in (" mri of x ray", " x  ray", " caf\u00e9 mri", "", " m", " \u00e9mr"):
+        want = sorted({i for g, found in grams.items() if g in spaced for i in found} | {4})
+        assert index.candidates(spaced) == want, spaced
+    with pytest.raises(ValueError, match="outside"):
+        GramIndex({"abc": (6,)}, (), 6)
+    with pytest.raises(TypeError, match="3-character ASCII"):
+        GramIndex({"ab": (0,)}, (), 6)
