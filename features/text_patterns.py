@@ -41,6 +41,7 @@ _NONWORD_TO_SPACE = bytes(c if re.match(r"\w", chr(c)) else 32 for c in range(25
 _NONWORD = re.compile(r"\W")
 _WORD_RUN = re.compile(r"\w+")
 _DIGIT_WORD = re.compile(" [0-9]")  # in `WordText.spaced`: a word starting with a digit, at the blank's index
+_DIGIT_LITERALS = tuple(" " + d for d in "0123456789")  # blank-led: a word that starts with this digit
 _FIRST_FOUR = itemgetter(slice(0, 4))
 _FIRST_TWO = itemgetter(slice(0, 2))
 _ASCII_WORD_CHARS = "".join(chr(c) for c in range(128) if re.match(r"\w", chr(c)))
@@ -346,13 +347,6 @@ class FastPattern:
         self.four_keys = frozenset(self.four_literals)
         self.two_keys = frozenset(self.two_literals)
         self.word_keys = (self.four_keys | self.two_keys) if words else None
-        # the same word literals, prepared for `WordIndex` (a word starting with any digit: one per digit)
-        literals = tuple(sorted({lit for by_key in (self.four_literals, self.two_literals)
-                                 for lits in by_key.values() for lit in lits})) + (
-            tuple(" " + d for d in "0123456789") if self.digit_words else ())
-        self.scan_literals = LiteralSet(literals) if LiteralSet is not None and words else None
-        self.anywhere_set = (LiteralSet(self.anywhere_literals, anywhere=True)
-                             if self.scan_literals is not None and self.anywhere_literals else None)
         # one-character starts (digits, 'l' of L5) match too often for the Python-level loop to win
         selective = starts is not None and min(len(x) for x in starts) >= 2
         # a start that another start is a prefix of adds no candidate position: drop it (one find less)
@@ -366,6 +360,20 @@ class FastPattern:
         required = _required_literals(parsed.data) if plain else None
         # a one-character literal is in nearly every text: checking for it would only add a call
         self.required = tuple(required) if required and min(map(len, required)) >= 2 else ()
+        # What the C `WordIndex` looks for, when it is built: the word literals (a word starting with any
+        # digit: one literal per digit) and those found anywhere; a pattern not led by `\\b` that has
+        # literal starts goes by those alone. None: the regex scan (`search` / `finditer`).
+        self.scan_literals = self.anywhere_set = None
+        if LiteralSet is not None and words:
+            literals = tuple(sorted({lit for by_key in (self.four_literals, self.two_literals)
+                                     for lits in by_key.values() for lit in lits}))
+            self.scan_literals = LiteralSet(literals + (_DIGIT_LITERALS if self.digit_words else ()))
+            if self.anywhere_literals:
+                self.anywhere_set = LiteralSet(self.anywhere_literals, anywhere=True)
+        elif LiteralSet is not None and self.starts is not None and not caseless and all(
+                s.isascii() for s in self.starts):
+            self.scan_literals = LiteralSet(())
+            self.anywhere_set = LiteralSet(tuple(self.starts), anywhere=True)
 
     def _lacks_required(self, text: str, pos: int, end: int) -> bool:
         """True when `text[pos:end]` holds none of the literals every match contains (so none matches)."""
@@ -472,9 +480,6 @@ class FastPattern:
     def _word_starts(self, words: WordText, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a word starts with one of the literals (that fits
         before `end`); may repeat a position, which callers tolerate."""
-        index = words.index
-        if index is not None:
-            return index.starts(self.scan_literals, pos, end + 1, self.anywhere_set)
         hit4 = self.four_keys & words.fours
         hit2 = self.two_keys & words.twos
         anywhere = self.anywhere_literals
@@ -511,10 +516,9 @@ class FastPattern:
         """`search(words.text, pos, end)`, trying only the word starts (same match)."""
         text = words.text
         n = len(text) if end is None else end
-        if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
-            return self.search(text, pos, n)
+        unicode_digits = self.digit_words and not text.isascii()  # \\d: any Unicode digit, not only 0-9
         index = words.index
-        if index is not None:  # all candidates from the C word index
+        if index is not None and self.scan_literals is not None and not unicode_digits:  # the C word index
             first = index.first(self.scan_literals, pos, n + 1, self.anywhere_set)
             if first < 0:
                 return None
@@ -523,6 +527,8 @@ class FastPattern:
                 return m
             later = index.starts(self.scan_literals, first + 1, n + 1, self.anywhere_set)
             return self._first_match(text, later, n)
+        if self.word_keys is None or unicode_digits:
+            return self.search(text, pos, n)
         if len(text) < _SHORT_TEXT:  # a heading: one set test rules most patterns out, else a plain scan
             if self.anywhere_literals or self.digit_words or not (
                 self.four_keys.isdisjoint(words.fours) and self.two_keys.isdisjoint(words.twos)
@@ -540,20 +546,7 @@ class FastPattern:
         return self._first_match(text, self._word_starts(words, first + 1, n), n)
 
     def _first_word_start(self, words: WordText, pos: int, end: int) -> int:
-        """The least of `_word_starts(words, pos, end)`, or -1 when there is none."""
-        index = words.index
-        if index is not None:
-            return index.first(self.scan_literals, pos, end + 1, self.anywhere_set)
-        first = self._first_keyed_start(words, pos, end)
-        find = words.text.find
-        for lit in self.anywhere_literals:
-            j = find(lit, pos, end)
-            if j >= 0 and (first < 0 or j < first):
-                first = j
-        return first
-
-    def _first_keyed_start(self, words: WordText, pos: int, end: int) -> int:
-        """The first word start in [pos, end) with one of the word literals, by the key sets (no index)."""
+        """The least of `_word_starts(words, pos, end)`, or -1 when there is none (pure-Python search)."""
         first = -1
         if self.digit_words:
             first = words.first_digit_start(pos, end)
@@ -566,6 +559,11 @@ class FastPattern:
                     j = find(lit, pos, stop)
                     if j >= 0 and (first < 0 or j < first):
                         first = j
+        find = words.text.find
+        for lit in self.anywhere_literals:
+            j = find(lit, pos, end)
+            if j >= 0 and (first < 0 or j < first):
+                first = j
         return first
 
     def iter_in(self, words: WordText, pos: int = 0, end: int | None = None) -> Iterator[re.Match[str]]:
@@ -573,16 +571,17 @@ class FastPattern:
         first acceptable match do not pay for matching the rest)."""
         text = words.text
         n = len(text) if end is None else end
-        if self.word_keys is None or (self.digit_words and not text.isascii()):  # \\d: any Unicode digit
+        unicode_digits = self.digit_words and not text.isascii()  # \\d: any Unicode digit, not only 0-9
+        index = words.index
+        if index is not None and self.scan_literals is not None and not unicode_digits:
+            starts = index.starts(self.scan_literals, pos, n + 1, self.anywhere_set)
+        elif self.word_keys is None or unicode_digits:
             yield from self.finditer(text, pos, n)
             return
-        match = self.regex.match
-        last = pos
-        index = words.index
-        if index is not None:
-            starts = index.starts(self.scan_literals, pos, n + 1, self.anywhere_set)
         else:
             starts = self._word_starts(words, pos, n)
+        match = self.regex.match
+        last = pos
         for i in starts:
             if i < last:
                 continue

@@ -116,18 +116,17 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
     """Sessions asked for: an explicit count wins, else frequency x weeks, else 'N times M' / 'times N'."""
     p = ctx.patterns
     words = p.number_words
-    text = ctx.text
-    explicit = list(p["sessions_n"].finditer(text))
+    explicit = p["sessions_n"].findall_in(ctx.words)
     if explicit:
         total = sum(to_number(m.group(1), words) or 0.0 for m in explicit)
         return Extraction(total, _heading_span(ctx, explicit[0]))
-    m = p["sessions_freq_weeks"].search(text)
+    m = p["sessions_freq_weeks"].search_in(ctx.words)
     if m:
         lo, hi, weeks = (to_number(g, words) for g in m.groups())
         freq = hi if hi is not None else lo
         if freq is not None and weeks is not None:
             return Extraction(freq * weeks, _heading_span(ctx, m))
-    m = p["sessions_times"].search(text)
+    m = p["sessions_times"].search_in(ctx.words)
     if m and ctx.service_class.family in ("physical_medicine", "consultation", "functional_program"):
         a, b, c = m.groups()
         n = float(a) * float(b) if a and b else float(c) if c else None
@@ -140,7 +139,7 @@ def _dosed_heading_number(ctx: ServiceContext, pattern: str) -> Extraction:
     """The first number a heading pattern captures, for drug-like families only."""
     if ctx.service_class.family not in _DOSED_FAMILIES:
         return MISSING
-    m = ctx.patterns[pattern].search(ctx.text)
+    m = ctx.patterns[pattern].search_in(ctx.words)
     if not m:
         return MISSING
     return Extraction(float(m.group(1)), _heading_span(ctx, m))
@@ -158,7 +157,7 @@ def refills(ctx: ServiceContext) -> Extraction:
     """Refills named in a medication heading; a medication heading silent about refills means 0."""
     if ctx.service_class.family not in _DOSED_FAMILIES:
         return MISSING
-    m = ctx.patterns["refills"].search(ctx.text)
+    m = ctx.patterns["refills"].search_in(ctx.words)
     if not m:
         return Extraction(0.0, None)
     n = to_number(m.group(1), ctx.patterns.number_words)
@@ -207,17 +206,19 @@ def ur_guideline_source(ctx: ServiceContext) -> Extraction:
     if raw is None:
         return Extraction("missing", None)
     p = ctx.patterns
-    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search(raw):
-        return Extraction("none_cited", _ur_span(ctx, p["ur_none_cited"].search(raw)))
-    mtus = p["ur_mtus"].search(raw)
-    odg = p["ur_odg"].search(raw)
+    words = heading_words(raw)  # the UR line's word index, shared with `ur_guideline_chapter`
+    none_cited = p["ur_none_cited"].search_in(words)
+    if ctx.service.ur_no_evidence_cited or none_cited:
+        return Extraction("none_cited", _ur_span(ctx, none_cited))
+    mtus = p["ur_mtus"].search_in(words)
+    odg = p["ur_odg"].search_in(words)
     if mtus and odg:
         return Extraction("mtus_odg", _ur_span(ctx, None))
     if mtus:
         return Extraction("mtus", _ur_span(ctx, mtus))
     if odg:
         return Extraction("odg", _ur_span(ctx, odg))
-    acoem = p["ur_acoem"].search(raw)
+    acoem = p["ur_acoem"].search_in(words)
     if acoem:
         return Extraction("acoem", _ur_span(ctx, acoem))
     return Extraction("other" if raw.strip() else "missing", _ur_span(ctx, None))
@@ -230,10 +231,11 @@ def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
     if raw is None:
         return Extraction("none", None)
     p = ctx.patterns
-    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search(raw):
+    words = heading_words(raw)
+    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search_in(words):
         return Extraction("none", None)
     for chapter, pat in p["ur_chapters"].items():
-        m = pat.search(raw)
+        m = pat.search_in(words)
         if m:
             return Extraction(chapter, _ur_span(ctx, m))
     return Extraction("other", _ur_span(ctx, None))

@@ -103,8 +103,11 @@ def test_word_text_blanks_non_word_characters_and_keys_every_word() -> None:
 
 
 def test_search_in_and_findall_in_equal_plain_regex(texts: list[str], make_words) -> None:
-    pats = _word_led(_patterns())
-    assert len(pats) > 40  # most summary patterns go through word starts
+    """Every pattern: word-led ones by word starts, the others by their literal starts (C index) or the
+    regex scan, all the same as `re`."""
+    pats = _patterns()
+    assert len(_word_led(pats)) > 40  # most summary patterns go through word starts
+    assert any(p.word_keys is None and p.scan_literals is not None for p in pats) or WordIndex is None
     docs = texts + [ascii_lower(t) for t in _ADVERSARIAL] + _ADVERSARIAL
     docs += [" ".join([t] * 12) for t in _ADVERSARIAL if t]  # long enough for the C word index
     for fp in pats:
