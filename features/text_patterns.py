@@ -83,6 +83,10 @@ class WordText:
             twos = {k if k.isascii() or not k[0].isascii() else k[0] + "_" for k in twos}
         self.twos = twos
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its text when unpickled (the C index itself cannot be pickled)."""
+        return (WordText, (self.text, self.index is not None))
+
     def digit_starts(self, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a word starting with an ASCII digit starts (found once
         per text: one C-level scan for a blank followed by a digit)."""
@@ -375,6 +379,10 @@ class FastPattern:
             self.scan_literals = LiteralSet(())
             self.anywhere_set = LiteralSet(tuple(self.starts), anywhere=True)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Recompiled from the pattern when unpickled (its C literal sets cannot be pickled)."""
+        return (FastPattern, (self.pattern,))
+
     def _lacks_required(self, text: str, pos: int, end: int) -> bool:
         """True when `text[pos:end]` holds none of the literals every match contains (so none matches)."""
         find = text.find
@@ -624,12 +632,12 @@ class PatternIndex:
     characters maps an occurrence in the text to one in `WordText.spaced`.
     """
 
-    __slots__ = ("always", "by_gram", "compiled")
+    __slots__ = ("always", "by_gram", "compiled", "patterns")
 
     def __init__(self, patterns: Iterable[FastPattern]) -> None:
         by_gram: dict[str, set[int]] = {}
         always: list[int] = []
-        patterns = list(patterns)
+        patterns = self.patterns = tuple(patterns)
         for i, pattern in enumerate(patterns):
             starts = _blanked_starts(pattern)
             if not starts or min(map(len, starts)) < _GRAM:
@@ -643,6 +651,10 @@ class PatternIndex:
         ascii_grams = all(g.isascii() for g in by_gram)
         self.compiled = (GramIndex({g: tuple(sorted(f)) for g, f in by_gram.items()}, tuple(always),
                                    len(patterns)) if GramIndex is not None and ascii_grams else None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its patterns when unpickled (the C table cannot be pickled)."""
+        return (PatternIndex, (self.patterns,))
 
     def candidates(self, words: WordText) -> list[int]:
         """Indices, ascending, of the patterns that may match `words.text` (a superset of those that do)."""

@@ -123,3 +123,24 @@ def test_gram_index_lists_the_patterns_filed_under_any_slice() -> None:
         GramIndex({"abc": (6,)}, (), 6)
     with pytest.raises(TypeError, match="3-character ASCII"):
         GramIndex({"ab": (0,)}, (), 6)
+
+
+def test_patterns_taxonomy_and_word_texts_still_pickle() -> None:
+    """The C objects cannot be pickled; what holds them rebuilds them (patterns and taxonomy pickled
+    before the extension existed, e.g. to ship to worker processes)."""
+    import pickle
+
+    from features.service_families import load_taxonomy
+    from features.text_patterns import load_patterns
+
+    text = "mri of the lumbar spine, x-ray of the knee; no functional improvement. " * 5
+    for obj in (load_patterns(), load_taxonomy()):
+        copy = pickle.loads(pickle.dumps(obj))
+        assert type(copy) is type(obj)
+    taxonomy = pickle.loads(pickle.dumps(load_taxonomy()))
+    assert taxonomy._classify("MRI lumbar spine") == load_taxonomy()._classify("MRI lumbar spine")
+    words = pickle.loads(pickle.dumps(WordText(text)))
+    assert words.text == text and (words.index is None) == (WordIndex is None)
+    fp = pickle.loads(pickle.dumps(load_patterns()["imaging_word"]))
+    assert [m.span() for m in fp.findall_in(words)] == [
+        m.span() for m in load_patterns()["imaging_word"].regex.finditer(text)]
