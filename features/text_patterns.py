@@ -485,6 +485,13 @@ class FastPattern:
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return self.regex.match(text, pos, len(text) if endpos is None else endpos)
 
+    def search_line(self, text: str) -> re.Match[str] | None:
+        """`search(text)` on a short text that recurs (a UR guideline line): through its cached word
+        index when the C extension is built; else the regex scan, cheaper than building key sets."""
+        if WordIndex is None:
+            return self.search(text)
+        return self.search_in(heading_words(text))
+
     def _word_starts(self, words: WordText, pos: int, end: int) -> list[int]:
         """Ascending positions in [pos, end) where a word starts with one of the literals (that fits
         before `end`); may repeat a position, which callers tolerate."""
@@ -583,8 +590,8 @@ class FastPattern:
         index = words.index
         if index is not None and self.scan_literals is not None and not unicode_digits:
             starts = index.starts(self.scan_literals, pos, n + 1, self.anywhere_set)
-        elif self.word_keys is None or unicode_digits:
-            yield from self.finditer(text, pos, n)
+        elif self.word_keys is None or unicode_digits or len(text) < _SHORT_TEXT:  # as `search_in`: a
+            yield from self.finditer(text, pos, n)  # heading is scanned faster than its starts are listed
             return
         else:
             starts = self._word_starts(words, pos, n)

@@ -206,19 +206,18 @@ def ur_guideline_source(ctx: ServiceContext) -> Extraction:
     if raw is None:
         return Extraction("missing", None)
     p = ctx.patterns
-    words = heading_words(raw)  # the UR line's word index, shared with `ur_guideline_chapter`
-    none_cited = p["ur_none_cited"].search_in(words)
+    none_cited = p["ur_none_cited"].search_line(raw)
     if ctx.service.ur_no_evidence_cited or none_cited:
         return Extraction("none_cited", _ur_span(ctx, none_cited))
-    mtus = p["ur_mtus"].search_in(words)
-    odg = p["ur_odg"].search_in(words)
+    mtus = p["ur_mtus"].search_line(raw)
+    odg = p["ur_odg"].search_line(raw)
     if mtus and odg:
         return Extraction("mtus_odg", _ur_span(ctx, None))
     if mtus:
         return Extraction("mtus", _ur_span(ctx, mtus))
     if odg:
         return Extraction("odg", _ur_span(ctx, odg))
-    acoem = p["ur_acoem"].search_in(words)
+    acoem = p["ur_acoem"].search_line(raw)
     if acoem:
         return Extraction("acoem", _ur_span(ctx, acoem))
     return Extraction("other" if raw.strip() else "missing", _ur_span(ctx, None))
@@ -231,11 +230,10 @@ def ur_guideline_chapter(ctx: ServiceContext) -> Extraction:
     if raw is None:
         return Extraction("none", None)
     p = ctx.patterns
-    words = heading_words(raw)
-    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search_in(words):
+    if ctx.service.ur_no_evidence_cited or p["ur_none_cited"].search_line(raw):
         return Extraction("none", None)
     for chapter, pat in p["ur_chapters"].items():
-        m = pat.search_in(words)
+        m = pat.search_line(raw)
         if m:
             return Extraction(chapter, _ur_span(ctx, m))
     return Extraction("other", _ur_span(ctx, None))
