@@ -365,7 +365,7 @@ class FastPattern:
         # a one-character literal is in nearly every text: checking for it would only add a call
         self.required = tuple(required) if required and min(map(len, required)) >= 2 else ()
         # What the C `WordIndex` looks for, when it is built: the word literals (a word starting with any
-        # digit: one literal per digit) and those found anywhere; a pattern not led by `\\b` that has
+        # digit: one literal per digit) and those found anywhere; a pattern not led by `\b` that has
         # literal starts goes by those alone. None: the regex scan (`search` / `finditer`).
         self.scan_literals = self.anywhere_set = None
         if LiteralSet is not None and words:
