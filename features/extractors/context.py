@@ -93,8 +93,8 @@ class ServiceContext:
 
     @property
     def words(self) -> WordText:
-        """`text` prepared for word-led patterns (built on first use): one set test then rules out most
-        heading patterns without a scan (heading extractors run once per distinct heading)."""
+        """`text` prepared for word-led patterns (built on first use): the heading's shared `WordText`,
+        whose word index (or, without the C extension, key sets) rules most patterns out without a scan."""
         if self._words is None:
             self._words = heading_words(self.text)
         return self._words
