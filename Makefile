@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test unit lint venv clean
 
 $(BIN)/.installed: pyproject.toml setup.py features/_wordscan.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): under a minute
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: venv
 	$(BIN)/ruff check .

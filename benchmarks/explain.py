@@ -1,11 +1,11 @@
 """Explanations per second for batches of 1, 100 and 10,000 services (target: >= 5,000/s on 2 cores).
 
-Times `Explainer.explain_records` end to end (`features.reason_builder`, the code the API uses too):
+Times `Predictor.explain` end to end (the one predictor the CLI and the API use):
 encoding, TreeSHAP (FastTreeShap, numba threads over row blocks), grouping per feature, calibrated
 probability effects, phrase matching and JSON-ready dicts. Wall time (median) and CPU time of the
 process (all threads: robust to load from other processes). Extra columns: the same plus one JSON
 encode (orjson when installed, as an API would), plus pydantic validation into `ServiceExplanation`
-(what `imr explain` prints), and LightGBM `pred_contrib` instead of FastTreeShap. Uses `--model` /
+(what `imr explain` prints), and a predictor using `pred_contrib` (no fast TreeSHAP). Uses `--model` /
 `--features` when given (a saved TriageModel directory and a feature parquet); otherwise trains a
 model of the default training size on a synthetic random feature table built from the spec, so the
 benchmark runs on a fresh clone.
@@ -29,11 +29,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.calibration import fit_calibrator
-from features.encoder import FeatureEncoder
-from features.explanations import Explainer
-from features.model_artifact import ModelMetadata, TriageModel
 from features.spec import Dtype, FeatureSpec, load_spec
+from model.artifact import ModelMetadata, TriageModel
+from model.calibration import fit_calibrator
+from model.encoder import FeatureEncoder
+from model.explanation_models import ServiceExplanation
+from model.predictor import Predictor
 
 RESULTS = Path(__file__).resolve().parent / "results" / "explain.json"
 SYNTH_TYPES = {  # (family, type, heading) triples for the synthetic benchmark rows
@@ -138,12 +139,13 @@ def main() -> None:
         model = train_benchmark_model(spec, frame, y)
         pool = synthetic_feature_frame(spec, max(args.sizes), seed=1)[0]
         source = "synthetic random feature table (SYNTHETIC), model trained on 20,000 synthetic rows"
-    explainer = Explainer(model, top_k=args.top_k)
+    explainer = Predictor(model, top_k=args.top_k)
     t0 = time.perf_counter()
-    fast = explainer.warm_up()  # FastTreeShap tables + numba kernels (cached on disk after the first run)
+    explainer.explain(pool.head(1))  # fast TreeSHAP tables + numba kernels (cached on disk after one run)
+    fast = explainer.shap_method == "precomputed TreeSHAP"
     warm_s = time.perf_counter() - t0
-    lightgbm_only = Explainer(model, top_k=args.top_k, fast_min_rows=None)
-    explainer.explain_records(pool.head(100))
+    lightgbm_only = Predictor(model, top_k=args.top_k, fast_shap=False)
+    explainer.explain(pool.head(100))
     if importlib.util.find_spec("orjson") is not None:
         import orjson
 
@@ -155,13 +157,15 @@ def main() -> None:
     for size in args.sizes:
         batch = pool.sample(n=size, replace=len(pool) < size, random_state=size).reset_index(drop=True)
         repeats = args.repeats or (200 if size == 1 else 40 if size <= 100 else 20 if size <= 1000 else 7)
-        t_explain, t_cpu = time_call_cpu(lambda b=batch: explainer.explain_records(b), repeats)
-        t_score = time_call(lambda b=batch: model.predict_proba(b), repeats)
+        t_explain, t_cpu = time_call_cpu(lambda b=batch: explainer.explain(b), repeats)
+        t_score = time_call(lambda b=batch: explainer.predict_proba(b), repeats)
         few = max(3, repeats // 4)
-        records = explainer.explain_records(batch)
+        records = explainer.explain(batch)
         t_json = time_call(lambda r=records: dumps(r), few)
-        t_models = time_call(lambda b=batch: explainer.explain(b), few)
-        t_lgb = time_call(lambda b=batch: lightgbm_only.explain_records(b), few)
+        t_models = time_call(
+            lambda b=batch: [ServiceExplanation.model_validate(d) for d in explainer.explain(b)], few
+        )
+        t_lgb = time_call(lambda b=batch: lightgbm_only.explain(b), few)
         med = statistics.median(t_explain)
         cpu = statistics.median(t_cpu)
         rows.append({

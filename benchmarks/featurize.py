@@ -31,11 +31,11 @@ from pathlib import Path
 from worktree import checked_out
 
 from features.extractors.service_level import clear_text_caches
-from features.letters import parse_text
-from features.records import Case
-from features.synth.corpus import iter_letters
-from features.synth.generative_model import GeneratorSettings
 from features.table import build_feature_table
+from letters.parser import parse_text
+from letters.records import Case
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
 
 try:
     from features.service_families import clear_classification_cache
@@ -89,7 +89,7 @@ def main() -> None:
                  for i, (_, t) in enumerate(iter_letters(args.letters, GeneratorSettings(seed=1)))]
     results["synthetic"] = _time(synthetic, args.repeats)
     if REAL.is_dir():
-        from features.ingest import parse_paths
+        from letters.ingest import parse_paths
 
         results["real"] = _time(parse_paths([REAL]).cases, args.repeats)
     cols = ("letters", "services", "wall s", "svc/s wall", "svc/s cpu", "warm cpu")

@@ -64,14 +64,14 @@ for _ in range(int(sys.argv[2])):
 
 def _cases(corpus: str) -> list:
     if corpus == "real":
-        from features.ingest import parse_paths
+        from letters.ingest import parse_paths
 
         if not REAL.is_dir():
             sys.exit(f"real letters not found at {REAL} (../shared is absent); use --corpus synthetic")
         return parse_paths([REAL]).cases
-    from features.letters import parse_text
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
+    from letters.parser import parse_text
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
 
     return [parse_text(t, f"bench{i}.synthetic.txt")
             for i, (_, t) in enumerate(iter_letters(500, GeneratorSettings(seed=1)))]

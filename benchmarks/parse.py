@@ -23,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from features.ingest import parse_file
-from features.pdf_text import pdf_to_text
+from letters.ingest import parse_file
+from letters.pdf_text import pdf_to_text
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "parse.json"

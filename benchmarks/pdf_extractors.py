@@ -22,8 +22,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from features.letters import LetterParseError, parse_text
-from features.pdf_text import _ENGINES, normalise_text
+from letters.parser import LetterParseError, parse_text
+from letters.pdf_text import _ENGINES, normalise_text
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "pdf_extractors.json"

@@ -23,8 +23,8 @@ from typing import Any
 
 
 def _corpus(n: int, root: Path) -> Path:
-    from features.synth.corpus import write_corpus
-    from features.synth.generative_model import GeneratorSettings
+    from synthetic.corpus import write_corpus
+    from synthetic.generative_model import GeneratorSettings
 
     write_corpus(n, root / "synthetic-corpus", GeneratorSettings(seed=0), workers=2)
     return root / "synthetic-corpus" / "letters"
@@ -32,7 +32,8 @@ def _corpus(n: int, root: Path) -> Path:
 
 def _model(table: Any) -> Any:
     from features.spec import load_spec
-    from training.train import LgbmParams, TrainParams, train_model
+    from training.boosting import LgbmParams, TrainParams
+    from training.train import train_model
 
     p = TrainParams(cv_folds=2, weighting="unweighted", calibration="sigmoid",
                     lgbm=LgbmParams(num_boost_round=150))  # fmt: skip
@@ -42,7 +43,9 @@ def _model(table: Any) -> Any:
 def _score_partition(df: Any, model: Any) -> Any:
     import pandas as pd
 
-    return pd.Series(model.predict_proba(df), index=df.index, name="p")
+    from model.predictor import Predictor
+
+    return pd.Series(Predictor(model).predict_proba(df), index=df.index, name="p")
 
 
 def main() -> None:
@@ -60,7 +63,7 @@ def main() -> None:
     import pandas as pd
     from distributed import wait
 
-    from features.distributed import dask_client, features_partitioned, parse_partitioned, read_feature_table
+    from training.distributed import dask_client, features_partitioned, parse_partitioned, read_feature_table
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="imr-scale-") as tmp:

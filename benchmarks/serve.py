@@ -54,9 +54,9 @@ SINGLE_CASE: dict[str, Any] = {
 
 def synthetic_cases(n_services: int, seed: int = 5) -> list[dict[str, Any]]:
     """Structured (pre-review) requests made from SYNTHETIC letters, totalling `n_services` services."""
-    from features.letters import parse_text
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
+    from letters.parser import parse_text
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
 
     out: list[dict[str, Any]] = []
     total = 0
@@ -95,11 +95,11 @@ def synthetic_cases(n_services: int, seed: int = 5) -> list[dict[str, Any]]:
 
 def train_synthetic_model(out_dir: Path) -> Path:
     """A small model on SYNTHETIC letters (the project's parser, feature table and trainer)."""
-    from features.letters import parse_text
     from features.spec import load_spec
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
     from features.table import build_feature_table
+    from letters.parser import parse_text
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
     from training.train import TrainParams, train_model
 
     spec = load_spec()

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from features.synth.corpus import iter_letters, write_corpus
-from features.synth.generative_model import GeneratorSettings
+from synthetic.corpus import iter_letters, write_corpus
+from synthetic.generative_model import GeneratorSettings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

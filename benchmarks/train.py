@@ -60,8 +60,8 @@ def synthetic_features(n_letters: int, work: Path) -> Path:
         ],
         check=True,
     )
-    from features.ingest import load_records
     from features.table import build_feature_table
+    from letters.ingest import load_records
 
     out = work / "features.parquet"
     build_feature_table(load_records(work / "records")).to_parquet(out)
@@ -121,7 +121,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = ap.parse_args()
 
-    from imr_triage.params import load_params, section
+    from training.params import load_params, section
 
     params = section(load_params(REPO / "params.yaml"), "train")
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,8 +18,8 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere: the project's pa
 
 
 def view(case_number: str) -> str:
-    from features.ingest import parse_file
-    from features.pre_review import PreReviewCase
+    from letters.ingest import parse_file
+    from letters.pre_review import PreReviewCase
 
     case = PreReviewCase.from_case(parse_file(LETTERS / f"{case_number}.pdf"))
     lines = [

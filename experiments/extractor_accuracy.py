@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from features.ingest import parse_paths
 from features.table import build_feature_table
+from letters.ingest import parse_paths
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOTATIONS = REPO / "tests" / "real" / "annotations.csv"

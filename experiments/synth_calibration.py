@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from features.service_families import load_taxonomy
-from features.synth.corpus import GROUND_TRUTH, write_corpus
-from features.synth.generative_model import GeneratorSettings
+from synthetic.corpus import GROUND_TRUTH, write_corpus
+from synthetic.generative_model import GeneratorSettings
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dwc-imr-letters"
 
@@ -63,8 +63,8 @@ def describe(services: pd.DataFrame, cases: pd.DataFrame) -> dict[str, str]:
 def real_tables() -> tuple[pd.DataFrame, pd.DataFrame] | None:
     if not (REAL / "labels.csv").exists():
         return None
-    from features.ingest import parse_file
     from features.table import build_feature_table
+    from letters.ingest import parse_file
 
     labels = pd.read_csv(REAL / "labels.csv")
     rows, svc_extra = [], []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from features.records import Section
+from letters.records import Section
 
 
 @dataclass(slots=True)

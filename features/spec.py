@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from features.records import POST_REVIEW_SECTIONS, Section
+from letters.records import POST_REVIEW_SECTIONS, Section
 
 DEFAULT_SPEC_FILE = "feature_spec.yaml"
 

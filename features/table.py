@@ -17,9 +17,9 @@ from features.collector import collector_paused
 from features.column_types import as_boolean, as_float, as_string
 from features.evidence import EvidenceSpan, Extraction
 from features.extractors import EXTRACTORS, CaseContext, ServiceContext
-from features.pre_review import PreReviewCase
-from features.records import Case
 from features.spec import POSITIVE_DECISION, FeatureSpec, Role, load_spec
+from letters.pre_review import PreReviewCase
+from letters.records import Case
 
 
 class UnknownExtractorError(KeyError):
@@ -103,6 +103,26 @@ def feature_rows(case: Case, spec: FeatureSpec | None = None) -> list[FeatureRow
         )
         for idx, heading, vals in _extract_case(case, spec)
     ]
+
+
+def scoring_rows(
+    case: Case, spec: FeatureSpec | None = None, case_id: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, EvidenceSpan]]]:
+    """What a predictor explains, per service: the raw features plus `letter_id` (`case_id` when given),
+    `item_index` and `service` (the part IMR decides), and the evidence span of each feature that has one."""
+    spec = spec or load_spec()
+    _check_extractors(spec)
+    by_index = {s.item_index: s for s in case.services}
+    rows: list[dict[str, Any]] = []
+    evidence: list[dict[str, EvidenceSpan]] = []
+    for idx, heading, vals in _extract_case(case, spec):
+        svc = by_index.get(idx)
+        row = {n: e.value for n, e in vals.items()}
+        row.update(letter_id=case_id or case.letter_id, item_index=idx,
+                   service=(svc.service if svc is not None else None) or heading)  # fmt: skip
+        rows.append(row)
+        evidence.append({n: e.span for n, e in vals.items() if e.span is not None})
+    return rows, evidence
 
 
 def _table_records(cases: Iterable[Case], spec: FeatureSpec, with_target: bool) -> Iterator[dict[str, Any]]:

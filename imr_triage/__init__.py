@@ -1,7 +1,8 @@
-"""imr-triage: pre-review prediction of California workers' compensation IMR outcomes.
+"""imr-triage's command line (`imr`): the thin layer that ties letters, features, model, training and serving.
 
-This small core holds what every lifecycle package shares (version, paths, settings); the
-lifecycle packages are `features`, `training` and `serving`.
+Nothing below imports this package; the version comes from the installed distribution's metadata.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("imr-triage")

@@ -1,7 +1,7 @@
 """The `--dask` branches of `imr parse`, `imr features` and `imr score`: open a client, run, report.
 
-The partition work itself lives in `features.distributed`; scoring partitions live here because they
-write `serving`'s ScoreRow, which `features` must not import.
+The partition work lives in `training.distributed` (parse, features) and `serving.batch_scoring`
+(scores); this module only wires them to a Dask client for the CLI.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import typer
 
 
 def _dask_params(params_file: Path, workers: int | None) -> Any:
-    from features.distributed import DaskParams
-    from imr_triage.params import load_params, section
+    from training.distributed import DaskParams
+    from training.params import load_params, section
 
     cfg = DaskParams(**section(load_params(params_file), "dask"))
     if workers is not None:
@@ -28,7 +28,7 @@ def run_parse_on_dask(
 ) -> None:
     import time
 
-    from features.distributed import dask_client, parse_partitioned
+    from training.distributed import dask_client, parse_partitioned
 
     cfg = _dask_params(params_file, workers)
     t0 = time.perf_counter()
@@ -55,7 +55,7 @@ def run_features_on_dask(
 ) -> None:
     import time
 
-    from features.distributed import dask_client, features_partitioned
+    from training.distributed import dask_client, features_partitioned
 
     cfg = _dask_params(params_file, workers)
     t0 = time.perf_counter()
@@ -73,25 +73,23 @@ def run_features_on_dask(
 
 
 def _score_partition(
-    files: list[str], model: Any, k: int, name: str, version: str, scored_at: Any,
-    bands: tuple[list[float], list[str]],
+    files: list[str], model: Any, k: int, name: str, version: str, scored_at: Any, settings: Any
 ) -> dict[str, Any]:
     """Score one slice of input files on a worker; a failing file is named, the rest still scored."""
-    from features.explanations import Explainer
-    from imr_triage.commands.score import score_file
+    from serving.batch_scoring import score_file
 
-    explainer = Explainer(model, top_k=k)
+    predictor = settings.predictor(model, top_k=k)
     rows: list[Any] = []
     labelled: list[tuple[float, int]] = []
     failed: list[tuple[str, str]] = []
     n_cases = 0
     for f in files:
-        r, lab, n, error = score_file(Path(f), model, explainer, k, name, version, scored_at, bands)
-        if error is not None:  # reported per file, as in the single-process path
-            failed.append((f, error))
-        rows += r
-        labelled += lab
-        n_cases += n
+        got = score_file(Path(f), predictor, model.spec, name, version, scored_at)
+        if got.error is not None:  # reported per file, as in the single-process path
+            failed.append((f, got.error))
+        rows += got.rows
+        labelled += got.labelled
+        n_cases += got.n_cases
     return {"rows": rows, "labelled": labelled, "failed": failed, "n_cases": n_cases}
 
 
@@ -100,12 +98,11 @@ def score_on_dask(
     batch_size: int, address: str, workers: int | None, params_file: Path,
 ) -> tuple[int, int, list[tuple[float, int]], list[tuple[str, str]]]:
     """Score partitions of `files` on Dask and store their rows in partition order (idempotent upserts)."""
-    from features.distributed import dask_client
     from serving.settings import ServingSettings
+    from training.distributed import dask_client
 
     cfg = _dask_params(params_file, workers)
-    settings = ServingSettings()
-    bands = (list(settings.risk_band_edges), list(settings.risk_band_labels))
+    settings = ServingSettings()  # the API's bands and phrases, so CLI and API label scores alike
     names = [str(f) for f in files]
     chunks = [names[a : a + cfg.partition_size] for a in range(0, len(names), cfg.partition_size)]
     n_cases = n_services = 0
@@ -114,7 +111,7 @@ def score_on_dask(
     with dask_client(address, cfg.n_workers) as client:
         shared = client.scatter(model, broadcast=True)
         futures = [
-            client.submit(_score_partition, chunk, shared, k, name, version, scored_at, bands,
+            client.submit(_score_partition, chunk, shared, k, name, version, scored_at, settings,
                           retries=cfg.retries, pure=False)  # fmt: skip
             for chunk in chunks
         ]

@@ -1,4 +1,4 @@
-"""DMHC health-plan IMR determinations (the `;`-separated trend CSV) -> typed rows, cases, feature table.
+"""DMHC health-plan IMR determinations (the `;`-separated trend CSV) -> typed rows and cases.
 
 A second real source at scale: one case per Reference ID, one service per row (the treatment
 category and sub-category). The determination is only ever the label. A malformed row becomes a
@@ -8,27 +8,17 @@ category and sub-category). The determination is only ever the label. A malforme
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from features.records import Case, ServiceDecision
-from features.spec import POSITIVE_DECISION, FeatureSpec, load_spec
+from letters.records import Case, ServiceDecision
 
-DMHC_SPEC_FILE = "dmhc_feature_spec.yaml"
-DMHC_TAXONOMY_FILE = "dmhc_taxonomy.yaml"
-DMHC_PHRASES_FILE = "dmhc_guideline_phrases.yaml"
 LETTER_FORMAT = "dmhc-trend"
 HEADING_SEPARATOR = " / "
 NOT_STATED = "Not stated"  # heading part for a missing treatment category or sub-category
-OTHER_FAMILY = "other"
 
 # CSV header -> DmhcRow field
 COLUMNS: dict[str, str] = {
@@ -110,7 +100,7 @@ class DmhcBatch:
     errors: list[DmhcRowError] = field(default_factory=list)
 
 
-# ---- headings and families -----------------------------------------------------------------------
+# ---- headings -----------------------------------------------------------------------
 def service_heading(category: str | None, subcategory: str | None) -> str:
     """'<treatment category> / <sub-category>': the service text the model and the API see."""
     return f"{category or NOT_STATED}{HEADING_SEPARATOR}{subcategory or NOT_STATED}"
@@ -123,32 +113,6 @@ def split_heading(heading: str | None) -> tuple[str | None, str | None]:
     cat, sep, sub = heading.partition(HEADING_SEPARATOR)  # no DMHC category contains " / "
     cat, sub = cat.strip(), sub.strip() if sep else ""
     return (None if cat in ("", NOT_STATED) else cat), (None if sub in ("", NOT_STATED) else sub)
-
-
-@dataclass(frozen=True)
-class DmhcTaxonomy:
-    families: tuple[str, ...]
-    categories: dict[str, str]
-
-    def family(self, category: str | None) -> str:
-        if category is None:
-            return OTHER_FAMILY
-        return self.categories.get(category.strip().lower(), OTHER_FAMILY)
-
-
-@lru_cache(maxsize=1)
-def load_dmhc_taxonomy() -> DmhcTaxonomy:
-    """The packaged DMHC taxonomy, validated: every category maps to a declared family."""
-    data = yaml.safe_load(resources.files("features").joinpath(DMHC_TAXONOMY_FILE).read_text("utf-8"))
-    families = tuple(data["families"])
-    bad = {c: f for c, f in data["categories"].items() if f not in families}
-    if bad:
-        raise ValueError(f"{DMHC_TAXONOMY_FILE}: categories map to undeclared families: {bad}")
-    return DmhcTaxonomy(families, {str(c).strip().lower(): f for c, f in data["categories"].items()})
-
-
-def load_dmhc_spec() -> FeatureSpec:
-    return load_spec(DMHC_SPEC_FILE)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -209,7 +173,7 @@ def read_dmhc_csv(path: Path | str) -> DmhcBatch:
     return batch
 
 
-# ---- records and the feature table ---------------------------------------------------------------
+# ---- records ---------------------------------------------------------------
 def to_case(row: DmhcRow) -> Case:
     """The project's record: one case (the Reference ID) with one service, decision as the label."""
     return Case(
@@ -226,47 +190,3 @@ def to_case(row: DmhcRow) -> Case:
     )
 
 
-def case_features(row: DmhcRow) -> dict[str, Any]:
-    """Case-level fields of one row: the `caller_supplied` features of the DMHC spec plus `report_year`."""
-    return {
-        "diagnosis_category": row.diagnosis_category,
-        "diagnosis_subcategory": row.diagnosis_subcategory,
-        "review_type": row.review_type.lower(),
-        "age_range": row.age_range,
-        "patient_gender": row.patient_gender,
-        "report_year": float(row.report_year),
-    }
-
-
-def service_features(heading: str | None) -> dict[str, Any]:
-    """Service-level raw features from the heading (what the DMHC extractors compute in serving)."""
-    cat, sub = split_heading(heading)
-    return {
-        "treatment_category": cat,
-        "treatment_subcategory": sub,
-        "service_family": load_dmhc_taxonomy().family(cat),
-    }
-
-
-def dmhc_feature_table(rows: Iterable[DmhcRow], spec: FeatureSpec | None = None) -> pd.DataFrame:
-    """One row per service in the spec's table layout (ids, meta incl. `report_year`, features, target)."""
-    from features.table import coerce_table_types
-
-    spec = spec or load_dmhc_spec()
-    records = []
-    for row in rows:
-        rec: dict[str, Any] = {
-            "letter_id": row.reference_id,
-            "item_index": 0,
-            "case_number": row.reference_id,
-            "synthetic": False,
-            "letter_format": LETTER_FORMAT,
-            "heading": row.heading,
-            "service": row.heading,
-        }
-        rec.update(service_features(row.heading))
-        rec.update(case_features(row))
-        rec[spec.target] = int(row.determination == POSITIVE_DECISION)
-        records.append(rec)
-    df = pd.DataFrame.from_records(records, columns=spec.table_columns)
-    return coerce_table_types(df, spec)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from features.letters import LetterParseError, parse_text
-from features.pdf_text import PDF_MAGIC, Engine, PdfTextError, pdf_bytes_to_text, pdf_to_text
-from features.records import Case, GuidelineCitation, ParseFailure, ServiceDecision
+from letters.parser import LetterParseError, parse_text
+from letters.pdf_text import PDF_MAGIC, Engine, PdfTextError, pdf_bytes_to_text, pdf_to_text
+from letters.records import Case, GuidelineCitation, ParseFailure, ServiceDecision
 
 LETTER_SUFFIXES = (".pdf", ".txt")
 CASES_FILE = "cases.parquet"
@@ -199,7 +199,7 @@ def _schemas() -> tuple[Any, Any]:
         svc_types.update({f"{prefix}_{k}": v for k, v in guideline_types.items()})
     missing = (set(_CASE_SCALARS) - set(case_types)) | (set(_SERVICE_SCALARS) - set(svc_types))
     if missing:  # the records contract grew a field: fail loudly rather than drop it
-        raise RuntimeError(f"parquet schema lacks record fields {sorted(missing)}; update features/ingest.py")
+        raise RuntimeError(f"parquet schema lacks record fields {sorted(missing)}; update letters/ingest.py")
     return pa.schema(list(case_types.items())), pa.schema(list(svc_types.items()))
 
 
@@ -242,7 +242,7 @@ def load_records(directory: Path | str) -> list[Case]:
 
     d = Path(directory)
     if not (d / CASES_FILE).exists() and (d / PARTITIONED_CASES).is_dir():
-        from features.partitioned_output import completed_parts
+        from letters.partitioned_output import completed_parts
 
         case_rows_: list[dict[str, Any]] = []
         svc_rows: list[dict[str, Any]] = []

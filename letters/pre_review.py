@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from features.records import Case, ServiceDecision
+from letters.records import Case, ServiceDecision
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.letters import parse_guideline
-from features.records import Case, GuidelineCitation, ServiceDecision
-from features.spec import FeatureSpec
-from features.table import FeatureRow, feature_rows
+from letters.parser import parse_guideline
+from letters.records import Case, GuidelineCitation, ServiceDecision
 
 STRUCTURED_SOURCE = "<structured input>"
 
@@ -97,8 +95,3 @@ def case_from_structured(req: Any, guidelines: GuidelineMemo | None = None) -> C
         source_file=STRUCTURED_SOURCE,
         services=services,
     )
-
-
-def rows_from_input(request: CaseInput, spec: FeatureSpec | None = None) -> list[FeatureRow]:
-    """Feature rows (values + evidence) for a structured request, one per service."""
-    return feature_rows(request.to_case(), spec)

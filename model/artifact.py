@@ -1,38 +1,41 @@
 """`TriageModel`: the one fitted artifact (spec + encoder + LightGBM booster + calibrator + metadata).
 
-Training builds it, MLflow stores it, serving and explanations load it; it lives in `features` so
-serving never imports training code. Saved as booster text + JSON + a joblib'd encoder so a reload
-gives identical raw scores, probabilities and contributions.
+Training builds it, MLflow stores it, `model.predictor.Predictor` scores with it; it lives in `model`
+so serving never imports training code. It holds; it does not score. Saved as booster text and JSON
+(no pickles): a reload gives identical raw scores, probabilities and contributions, and the same
+model always writes the same bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import lightgbm as lgb
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, Field
 
-from features.calibration import ScoreCalibrator
 from features.spec import FeatureSpec
+from model.calibration import ScoreCalibrator
+from model.encoder import FeatureEncoder
 
 BOOSTER_FILE = "booster.txt"
-ENCODER_FILE = "encoder.joblib"
+ENCODER_FILE = "encoder.json"
 CALIBRATOR_FILE = "calibrator.json"
 SPEC_FILE = "feature_spec.json"
 METADATA_FILE = "metadata.json"
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2  # 2: encoder as JSON (1: a pickled `features.encoder`)
 
 
 class ModelMetadata(BaseModel):
     """What a served prediction needs to be traceable: versions, data fingerprint, metrics, choices."""
 
-    model_version: str = Field(description="Human-readable version, e.g. 'imr-overturn 2026-11-01T12:00'.")
+    model_version: str = Field(
+        description="Content version: the model name and a digest of what the model computes (booster, "
+        "calibrator, encoded columns, training data), e.g. 'imr-overturn-3fa9c2b1d0e4'. The same training "
+        "run on the same data gives the same version, so a DVC pipeline reproduces it byte for byte."
+    )
     artifact_format: int = ARTIFACT_FORMAT
     feature_spec_version: int
     feature_spec_fingerprint: str
@@ -45,72 +48,26 @@ class ModelMetadata(BaseModel):
     encoded_columns: list[str] = Field(default_factory=list)
     feature_of_column: list[str] = Field(default_factory=list)
     synthetic_training_data: bool | None = None
-    created_at: str = ""
-
-
-@dataclass(frozen=True)
-class Contributions:
-    """Per-row additive log-odds contributions of encoded columns; `values.sum(1) + expected == raw`."""
-
-    values: pd.DataFrame
-    expected_value: np.ndarray  # one per row (constant for a given booster)
-    feature_of_column: list[str]
 
 
 class TriageModel:
-    """Raw feature rows -> calibrated overturn probability, raw log-odds and contributions."""
+    """What a trained model is: its spec, fitted encoder, booster, calibrator and metadata."""
 
     def __init__(
         self,
         spec: FeatureSpec,
-        encoder: Any,
+        encoder: FeatureEncoder,
         booster: lgb.Booster,
         calibrator: ScoreCalibrator,
         metadata: ModelMetadata,
-        predict_threads: int = 1,
     ) -> None:
         self.spec = spec
         self.encoder = encoder
         self.booster = booster
         self.calibrator = calibrator
         self.metadata = metadata
-        # One OpenMP thread: on a busy 2-core host more threads spin-wait and run many times slower.
-        self.predict_threads = predict_threads
         self.encoded_columns: list[str] = list(encoder.get_feature_names_out())
         self.feature_of_column: list[str] = list(encoder.feature_of_column)
-
-    # ---- prediction ------------------------------------------------------------------------
-    def encode(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Encoded float frame (columns = `encoded_columns`); the booster was trained on this layout."""
-        return self.encoder.transform(df)
-
-    def _matrix(self, df: pd.DataFrame) -> np.ndarray:
-        return np.ascontiguousarray(self.encode(df).to_numpy(dtype=np.float64))
-
-    def predict_raw(self, df: pd.DataFrame) -> np.ndarray:
-        """Uncalibrated log-odds from the booster."""
-        if len(df) == 0:
-            return np.empty(0)
-        return np.asarray(
-            self.booster.predict(self._matrix(df), raw_score=True, num_threads=self.predict_threads),
-            dtype=np.float64,
-        )
-
-    def predict_proba(self, df: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability that IMR overturns the UR denial of each service."""
-        return self.calibrator.apply(self.predict_raw(df))
-
-    def contributions(self, df: pd.DataFrame) -> Contributions:
-        """TreeSHAP contributions (LightGBM `pred_contrib`) per encoded column, in log-odds."""
-        if len(df) == 0:
-            empty = pd.DataFrame(columns=self.encoded_columns, dtype=np.float64)
-            return Contributions(empty, np.empty(0), self.feature_of_column)
-        contrib = np.asarray(
-            self.booster.predict(self._matrix(df), pred_contrib=True, num_threads=self.predict_threads),
-            dtype=np.float64,
-        )
-        values = pd.DataFrame(contrib[:, :-1], columns=self.encoded_columns, index=df.index)
-        return Contributions(values, contrib[:, -1].copy(), self.feature_of_column)
 
     # ---- persistence -----------------------------------------------------------------------
     def save(self, directory: Path | str) -> Path:
@@ -118,7 +75,7 @@ class TriageModel:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         (out / BOOSTER_FILE).write_text(self.booster.model_to_string(), encoding="utf-8")
-        joblib.dump(self.encoder, out / ENCODER_FILE)
+        (out / ENCODER_FILE).write_text(json.dumps(self.encoder.to_dict(), indent=1), encoding="utf-8")
         (out / CALIBRATOR_FILE).write_text(self.calibrator.model_dump_json(indent=1), encoding="utf-8")
         (out / SPEC_FILE).write_text(self.spec.model_dump_json(indent=1), encoding="utf-8")
         (out / METADATA_FILE).write_text(self.metadata.model_dump_json(indent=1), encoding="utf-8")
@@ -141,7 +98,8 @@ class TriageModel:
                 (src / CALIBRATOR_FILE).read_text(encoding="utf-8")
             )
             booster = lgb.Booster(model_str=(src / BOOSTER_FILE).read_text(encoding="utf-8"))
-            encoder = joblib.load(src / ENCODER_FILE)
+            state = json.loads((src / ENCODER_FILE).read_text(encoding="utf-8"))
+            encoder = FeatureEncoder.from_dict(spec, state)
         except Exception as exc:  # noqa: BLE001 - re-raised with the directory named
             raise ValueError(f"{src}: cannot load TriageModel: {exc}") from exc
         model = cls(spec, encoder, booster, calibrator, metadata)
@@ -155,6 +113,19 @@ class TriageModel:
     def describe(self) -> dict[str, Any]:
         """JSON-ready summary for `GET /v1/model` and reports."""
         return json.loads(self.metadata.model_dump_json())
+
+
+def content_version(
+    model_name: str, booster: lgb.Booster, calibrator: ScoreCalibrator, encoded_columns: list[str],
+    data_hash: str,
+) -> str:
+    """`<model name>-<12 hex>`: a digest of what the model computes, so one version names one model."""
+    h = hashlib.sha256()
+    parts = (booster.model_to_string(), calibrator.model_dump_json(), "\x1f".join(encoded_columns), data_hash)
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return f"{model_name}-{h.hexdigest()[:12]}"
 
 
 def load_from_mlflow(model_uri: str, dst: Path | str | None = None) -> TriageModel:

@@ -1,9 +1,10 @@
 """Turns raw feature rows (plain JSON types) into a float64 matrix, the same way in training and serving.
 
-One `FeatureEncoder` is fitted in training, saved with the model and reused unchanged in serving.
-Each spec dtype has its own small column block, so a new dtype (e.g. a TF-IDF text block) is one
-more class in `_BLOCKS` and no caller changes. `feature_of_column` maps every output column back to
-its spec feature so SHAP contributions can be summed per feature.
+One `FeatureEncoder` is fitted in training, saved with the model and reused unchanged in serving; it is
+the only encoder. Fitting learns the categorical levels; encoding is one pass of flat steps (one per
+spec feature) over dict rows (the API) or a frame's columns (batch), whole columns at once where the
+dtype allows. `feature_of_column` maps every output column back to its spec feature so SHAP
+contributions can be summed per feature. Text is not encoded here: a text signal is a model of its own.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from features.spec import Dtype, FeatureDef, FeatureSpec, load_spec
+from features.spec import Dtype, FeatureSpec, load_spec
+from model.row_columns import FrameColumns, RecordColumns, RowColumns
 
 OTHER_LEVEL = "_other_"  # rare levels in training and levels never seen in training
 # Column suffix of that bucket: level slugs never end in "_", so no level (not even "other") can clash.
@@ -25,6 +28,10 @@ INFREQUENT_SUFFIX = "infrequent__"
 MISSING_LEVEL = "_missing_"
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
+_NAN = math.nan
+COLUMNWISE_FROM_ROWS = 32  # below this many dict rows, row by row is faster than column by column
+_NUMERIC, _BOOLEAN, _CATEGORICAL = 0, 1, 2
+Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
 
 
 def _level_slug(level: str) -> str:
@@ -34,22 +41,31 @@ def _level_slug(level: str) -> str:
 
 
 def _to_float(value: Any) -> float:
+    t = type(value)
+    if t is float:
+        return value
     if value is None or value is pd.NA:
-        return math.nan
+        return _NAN
+    if t is int:
+        return float(value)
     if isinstance(value, bool | np.bool_):
         return float(value)
     try:
         return float(value)
     except (TypeError, ValueError):
-        return math.nan
+        return _NAN
 
 
 def _to_bool_float(value: Any) -> float:
+    if value is True:
+        return 1.0
+    if value is False:
+        return 0.0
     if value is None or value is pd.NA:
-        return math.nan
+        return _NAN
     if isinstance(value, str):
         v = value.strip().lower()
-        return 1.0 if v in _TRUE else 0.0 if v in _FALSE else math.nan
+        return 1.0 if v in _TRUE else 0.0 if v in _FALSE else _NAN
     f = _to_float(value)
     return f if math.isnan(f) else float(f != 0.0)
 
@@ -60,95 +76,59 @@ def _to_level(value: Any) -> str:
     return str(value).strip().lower() or MISSING_LEVEL
 
 
-class _Block:
-    """Encodes one spec feature into one or more output columns."""
+class _Steps:
+    """One step per spec feature (name, kind, first column, level -> column, infrequent column)."""
 
-    def __init__(self, feature: FeatureDef) -> None:
-        self.feature = feature
+    def __init__(self, steps: list[tuple[str, int, int, dict[str, int], int]], n_columns: int) -> None:
+        self.steps = steps
+        self.n_columns = n_columns
 
-    def fit(self, values: pd.Series, options: dict[str, Any]) -> None:  # noqa: B027 - optional hook
-        pass
+    def by_column(self, columns: RowColumns) -> np.ndarray:
+        n = columns.n
+        out = np.zeros((n, self.n_columns), dtype=np.float64, order="F")
+        positions = np.arange(n)
+        for name, kind, col, index, other in self.steps:
+            v = columns.array(name) if kind != _CATEGORICAL else None
+            if v is not None and v.dtype == np.float64:  # a float column: the conversions, vectorised
+                out[:, col] = v if kind == _NUMERIC else np.where(np.isnan(v), _NAN, v != 0.0)
+            elif v is not None:  # bool or integer dtype: no missing values
+                out[:, col] = v if kind == _NUMERIC else v != 0
+            else:
+                values = columns.values(name)
+                if kind == _NUMERIC:
+                    out[:, col] = [_to_float(v) for v in values]
+                elif kind == _BOOLEAN:
+                    out[:, col] = [_to_bool_float(v) for v in values]
+                else:
+                    out[positions, [index.get(v if type(v) is str and v in index else _to_level(v), other)
+                                    for v in values]] = 1.0
+        return np.ascontiguousarray(out)
 
-    def columns(self) -> list[str]:
-        raise NotImplementedError
-
-    def transform(self, values: pd.Series) -> np.ndarray:
-        raise NotImplementedError
-
-
-class _NumericBlock(_Block):
-    def columns(self) -> list[str]:
-        return [self.feature.name]
-
-    def transform(self, values: pd.Series) -> np.ndarray:
-        return np.fromiter((_to_float(v) for v in values), dtype=np.float64, count=len(values))[:, None]
-
-
-class _BooleanBlock(_NumericBlock):
-    def transform(self, values: pd.Series) -> np.ndarray:
-        out = np.fromiter((_to_bool_float(v) for v in values), dtype=np.float64, count=len(values))
-        return out[:, None]
-
-
-class _CategoricalBlock(_Block):
-    """One-hot over levels seen at least `min_frequency` times; the rest and unseen ones go to the
-    `<feature>__infrequent__` column."""
-
-    def fit(self, values: pd.Series, options: dict[str, Any]) -> None:
-        counts = pd.Series([_to_level(v) for v in values]).value_counts()
-        keep = counts[counts >= options["min_frequency"]].index
-        levels = sorted(str(x) for x in keep if x != OTHER_LEVEL)
-        self.levels: list[str] = levels[: options["max_levels"]]
-        self._index = {lvl: i for i, lvl in enumerate(self.levels)}
-
-    def columns(self) -> list[str]:
-        return [f"{self.feature.name}__{_level_slug(lvl)}" for lvl in self.levels] + [
-            f"{self.feature.name}__{INFREQUENT_SUFFIX}"
-        ]
-
-    def transform(self, values: pd.Series) -> np.ndarray:
-        n_other = len(self.levels)
-        out = np.zeros((len(values), n_other + 1), dtype=np.float64)
-        idx = np.fromiter(
-            (self._index.get(_to_level(v), n_other) for v in values), dtype=np.int64, count=len(values)
-        )
-        out[np.arange(len(values)), idx] = 1.0
+    def by_row(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        out = np.zeros((len(rows), self.n_columns), dtype=np.float64)
+        for i, r in enumerate(rows):
+            x = out[i]
+            get = r.get
+            for name, kind, col, index, other in self.steps:
+                v = get(name)
+                if kind == _NUMERIC:
+                    x[col] = _to_float(v)
+                elif kind == _BOOLEAN:
+                    x[col] = _to_bool_float(v)
+                else:
+                    x[index.get(v if type(v) is str and v in index else _to_level(v), other)] = 1.0
         return out
 
 
-class _TextBlock(_Block):
-    """TF-IDF of a text feature (no text feature is in the default spec yet; kept ready)."""
-
-    def fit(self, values: pd.Series, options: dict[str, Any]) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.vectorizer = TfidfVectorizer(
-            max_features=options["text_max_features"], min_df=options["min_frequency"], sublinear_tf=True
-        )
-        self.vectorizer.fit(values.fillna("").astype(str))
-
-    def columns(self) -> list[str]:
-        vocab = self.vectorizer.get_feature_names_out()
-        return [f"{self.feature.name}__{_level_slug(t)}" for t in vocab]
-
-    def transform(self, values: pd.Series) -> np.ndarray:
-        return self.vectorizer.transform(values.fillna("").astype(str)).toarray().astype(np.float64)
-
-
-_BLOCKS: dict[Dtype, type[_Block]] = {
-    Dtype.NUMERIC: _NumericBlock,
-    Dtype.BOOLEAN: _BooleanBlock,
-    Dtype.CATEGORICAL: _CategoricalBlock,
-    Dtype.TEXT: _TextBlock,
-}
-
-
 class FeatureEncoder(TransformerMixin, BaseEstimator):
-    """Raw feature table -> float64 DataFrame; NaN kept for trees, or imputed+scaled for linear models.
+    """Raw feature rows -> float64 matrix; NaN kept for trees, or imputed+scaled for linear models.
 
-    `linear=True` (for the logistic-regression baseline) replaces NaN in numeric/boolean columns by
-    the training median, adds a `<name>__missing` indicator for every such column that had missing
-    values in training, and standardises numeric columns. Categorical one-hot columns are left 0/1.
+    Numeric and boolean features are one column each (strings such as "7.5" or "yes" are read as the
+    number / truth value they state; anything else is missing); a categorical feature is one-hot over
+    the levels seen at least `min_frequency` times (at most `max_levels`), plus an `__infrequent__`
+    column for rare and unseen levels. `linear=True` (the logistic-regression baseline) replaces NaN
+    in numeric/boolean columns by the training median, adds a `<name>__missing` indicator for every
+    such column that had missing values in training, and standardises numeric columns.
     """
 
     def __init__(
@@ -157,13 +137,11 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         *,
         min_frequency: int = 5,
         max_levels: int = 50,
-        text_max_features: int = 200,
         linear: bool = False,
     ) -> None:
         self.spec = spec
         self.min_frequency = min_frequency
         self.max_levels = max_levels
-        self.text_max_features = text_max_features
         self.linear = linear
 
     # ---- fitting ----------------------------------------------------------------------------
@@ -172,32 +150,39 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         missing = [n for n in spec.names if n not in X.columns]
         if missing:
             raise KeyError(f"feature table lacks spec columns: {missing}")
-        options = {
-            "min_frequency": self.min_frequency,
-            "max_levels": self.max_levels,
-            "text_max_features": self.text_max_features,
-        }
+        text = [f.name for f in spec.features if f.dtype == Dtype.TEXT]
+        if text:
+            raise ValueError(f"the encoder does not encode text features: {text}")
         self.spec_ = spec
-        self.blocks_: list[_Block] = []
+        self.levels_: dict[str, list[str]] = {}
+        columns: list[str] = []
+        owners: list[str] = []
+        kinds: list[Dtype] = []
         for f in spec.features:
-            block = _BLOCKS[f.dtype](f)
-            block.fit(X[f.name], options)
-            self.blocks_.append(block)
+            if f.dtype == Dtype.CATEGORICAL:
+                counts = pd.Series([_to_level(v) for v in X[f.name]]).value_counts()
+                keep = counts[counts >= self.min_frequency].index
+                levels = sorted(str(x) for x in keep if x != OTHER_LEVEL)[: self.max_levels]
+                self.levels_[f.name] = levels
+                names = [f"{f.name}__{_level_slug(lvl)}" for lvl in levels]
+                names.append(f"{f.name}__{INFREQUENT_SUFFIX}")
+            else:
+                names = [f.name]
+            columns += names
+            owners += [f.name] * len(names)
+            kinds += [f.dtype] * len(names)
         self.feature_names_in_ = np.asarray(spec.names, dtype=object)
         self.n_features_in_ = len(spec.names)
-
-        raw = self._raw_matrix(X)
-        self.columns_ = [c for b in self.blocks_ for c in b.columns()]
+        self.columns_ = columns
         if self.linear:
-            self._fit_linear(raw)
+            self._fit_linear(self._steps().by_column(FrameColumns(X)), kinds, owners)
         else:
-            self.output_columns_ = list(self.columns_)
-            self.output_feature_of_column_ = [b.feature.name for b in self.blocks_ for _ in b.columns()]
+            self.output_columns_ = list(columns)
+            self.output_feature_of_column_ = list(owners)
         self.feature_of_column = list(self.output_feature_of_column_)
         return self
 
-    def _fit_linear(self, raw: np.ndarray) -> None:
-        kinds = [b.feature.dtype for b in self.blocks_ for _ in b.columns()]
+    def _fit_linear(self, raw: np.ndarray, kinds: list[Dtype], owners: list[str]) -> None:
         self.scaled_ = np.array([k == Dtype.NUMERIC for k in kinds])
         imputable = np.array([k in (Dtype.NUMERIC, Dtype.BOOLEAN) for k in kinds])
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -210,36 +195,104 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         self.stds_ = np.where(std > 0, std, 1.0)
         self.indicator_idx_ = [i for i in range(raw.shape[1]) if imputable[i] and np.isnan(raw[:, i]).any()]
         self.output_columns_ = self.columns_ + [f"{self.columns_[i]}__missing" for i in self.indicator_idx_]
-        owners = [b.feature.name for b in self.blocks_ for _ in b.columns()]
         self.output_feature_of_column_ = owners + [owners[i] for i in self.indicator_idx_]
 
-    # ---- transforming -----------------------------------------------------------------------
-    def _raw_matrix(self, X: pd.DataFrame) -> np.ndarray:
-        missing = [n for n in self.spec_.names if n not in X.columns]
-        if missing:
-            raise KeyError(f"input lacks feature columns: {missing}")
-        parts = [b.transform(X[b.feature.name]) for b in self.blocks_]
-        return np.hstack(parts) if parts else np.empty((len(X), 0))
+    # ---- encoding ---------------------------------------------------------------------------
+    def _steps(self) -> _Steps:
+        """The flat encoding steps, derived from the fitted levels once (not pickled)."""
+        steps = self.__dict__.get("_steps_")
+        if steps is None:
+            plan: list[tuple[str, int, int, dict[str, int], int]] = []
+            col = 0
+            for f in self.spec_.features:
+                if f.dtype == Dtype.CATEGORICAL:
+                    levels = self.levels_[f.name]
+                    index = {lvl: col + i for i, lvl in enumerate(levels)}
+                    plan.append((f.name, _CATEGORICAL, col, index, col + len(levels)))
+                    col += len(levels) + 1
+                else:
+                    plan.append((f.name, _NUMERIC if f.dtype == Dtype.NUMERIC else _BOOLEAN, col, {}, -1))
+                    col += 1
+            steps = self.__dict__["_steps_"] = _Steps(plan, col)
+        return steps
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_steps_", None)
+        return state
+
+    def matrix(self, rows: Rows) -> np.ndarray:
+        """Encoded float64 matrix (rows x `output_columns_`) of a raw feature frame or of dict rows (a
+        missing key is a missing value); a frame lacking a spec column raises naming it."""
+        if not hasattr(self, "levels_"):
+            raise RuntimeError("FeatureEncoder is not fitted; call fit() first")
+        steps = self._steps()
+        if isinstance(rows, pd.DataFrame):
+            missing = [n for n in self.spec_.names if n not in rows.columns]
+            if missing:
+                raise KeyError(f"input lacks feature columns: {missing}")
+            raw = steps.by_column(FrameColumns(rows))
+        elif len(rows) < COLUMNWISE_FROM_ROWS:
+            raw = steps.by_row(rows)
+        else:
+            raw = steps.by_column(RecordColumns(rows))
+        if not self.linear:
+            return raw
+        missing_ind = np.isnan(raw[:, self.indicator_idx_]).astype(np.float64)
+        filled = np.where(np.isnan(raw), self.medians_, raw)
+        scaled = self.scaled_
+        filled[:, scaled] = (filled[:, scaled] - self.means_[scaled]) / self.stds_[scaled]
+        return np.hstack([filled, missing_ind])
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        if not hasattr(self, "blocks_"):
-            raise RuntimeError("FeatureEncoder is not fitted; call fit() first")
+        """sklearn's interface: the encoded matrix as a frame with the output column names."""
         if not isinstance(X, pd.DataFrame):
             X = pd.DataFrame(X)
-        raw = self._raw_matrix(X)
-        if self.linear:
-            missing = np.isnan(raw[:, self.indicator_idx_]).astype(np.float64)
-            filled = np.where(np.isnan(raw), self.medians_, raw)
-            filled[:, self.scaled_] = (filled[:, self.scaled_] - self.means_[self.scaled_]) / self.stds_[
-                self.scaled_
-            ]
-            raw = np.hstack([filled, missing])
-        return pd.DataFrame(raw, columns=self.output_columns_, index=X.index, dtype=np.float64)
+        return pd.DataFrame(self.matrix(X), columns=self.output_columns_, index=X.index, dtype=np.float64)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(self.output_columns_, dtype=object)
 
-    def transform_records(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
-        """Serving helper: encode a list of raw JSON rows (missing keys count as missing values)."""
-        frame = pd.DataFrame.from_records(rows, columns=self.spec_.names)
-        return self.transform(frame)
+    # ---- persistence ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as plain JSON values (the spec is saved beside it): a model artifact stores
+        this instead of a pickle, so the same fit always writes the same bytes."""
+        state: dict[str, Any] = {
+            "min_frequency": self.min_frequency,
+            "max_levels": self.max_levels,
+            "linear": self.linear,
+            "levels": self.levels_,
+            "columns": self.columns_,
+            "output_columns": self.output_columns_,
+            "output_feature_of_column": self.output_feature_of_column_,
+        }
+        if self.linear:
+            state.update(
+                scaled=self.scaled_.tolist(), medians=self.medians_.tolist(), means=self.means_.tolist(),
+                stds=self.stds_.tolist(), indicator_idx=list(self.indicator_idx_),
+            )  # fmt: skip
+        return state
+
+    @classmethod
+    def from_dict(cls, spec: FeatureSpec, state: dict[str, Any]) -> FeatureEncoder:
+        """A fitted encoder from `to_dict` output and the spec it was fitted with."""
+        enc = cls(spec, min_frequency=state["min_frequency"], max_levels=state["max_levels"],
+                  linear=state["linear"])  # fmt: skip
+        enc.spec_ = spec
+        enc.levels_ = {k: list(v) for k, v in state["levels"].items()}
+        enc.columns_ = list(state["columns"])
+        enc.output_columns_ = list(state["output_columns"])
+        enc.output_feature_of_column_ = list(state["output_feature_of_column"])
+        enc.feature_of_column = list(enc.output_feature_of_column_)
+        enc.feature_names_in_ = np.asarray(spec.names, dtype=object)
+        enc.n_features_in_ = len(spec.names)
+        if enc.linear:
+            enc.scaled_ = np.asarray(state["scaled"], dtype=bool)
+            enc.medians_ = np.asarray(state["medians"], dtype=np.float64)
+            enc.means_ = np.asarray(state["means"], dtype=np.float64)
+            enc.stds_ = np.asarray(state["stds"], dtype=np.float64)
+            enc.indicator_idx_ = list(state["indicator_idx"])
+        n = enc._steps().n_columns
+        if n != len(enc.columns_):
+            raise ValueError(f"encoder state gives {n} columns but lists {len(enc.columns_)}")
+        return enc

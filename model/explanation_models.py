@@ -1,6 +1,6 @@
 """Pydantic shapes of an explanation, shared by `imr explain` and the scoring API's responses.
 
-Kept apart from the logic in `features.explanations` so the API can import the response models
+Kept apart from the logic in `model.explanations` so the API can import the response models
 without the numerical code, and so the JSON contract is read in one place.
 """
 
@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.guideline_phrases import Citation
+from model.guideline_phrases import Citation
 
 PROBABILITY_EFFECT_METHOD = (
     "calibrated probability with all contributions minus calibrated probability with this "
@@ -61,6 +61,7 @@ class ServiceExplanation(BaseModel):
     service: str | None = Field(default=None, description="The service as IMR decides it.")
     service_family: str | None = None
     overturn_likelihood: float = Field(ge=0.0, le=1.0, description="Calibrated probability of Overturn.")
+    risk_band: str | None = Field(default=None, description="Band of the likelihood (`RiskBands`).")
     raw_score: float = Field(description="Booster log-odds before calibration.")
     expected_value: float = Field(description="Model's base log-odds (TreeSHAP expected value).")
     other_features_log_odds: float = Field(

@@ -31,7 +31,7 @@ MIN_BLOCK_ROWS, MAX_BLOCK_ROWS = 64, 1024
 
 def _kernels() -> tuple[Any, Any]:
     """The numba kernels, imported on first use so importing `features` does not load numba."""
-    from features import fast_treeshap_kernels as k
+    from model import fast_treeshap_kernels as k
 
     return k.build_tables, k.explain_rows
 

@@ -1,4 +1,4 @@
-"""numba kernels of `features.fast_treeshap` (compiled once, cached on disk by numba)."""
+"""numba kernels of `model.fast_treeshap` (compiled once, cached on disk by numba)."""
 
 from __future__ import annotations
 

@@ -250,10 +250,10 @@ def load_phrase_table(path: Path | str | None = None) -> PhraseTable:
     `dmhc_guideline_phrases.yaml`); the packaged default when none is given. Errors name the file."""
     name = DEFAULT_TABLE
     if path is not None and len(Path(path).parts) == 1 and not Path(path).exists():
-        if resources.files("features").joinpath(Path(path).name).is_file():
+        if resources.files("model").joinpath(Path(path).name).is_file():
             path, name = None, Path(path).name
     if path is None:
-        text = resources.files("features").joinpath(name).read_text(encoding="utf-8")
+        text = resources.files("model").joinpath(name).read_text(encoding="utf-8")
         where = f"features/{name}"
     else:
         text = Path(path).read_text(encoding="utf-8")

@@ -1,31 +1,37 @@
-"""`Scorer`: one loaded model ready for traffic (fast encoder, fast TreeSHAP, reasons, risk bands).
+"""`Predictor`: the one way a trained model scores, for the CLI, the API, batch jobs, Dask, the MLflow
+pyfunc and evaluation alike.
 
-Reasons come from `features.reason_builder.ReasonBuilder`, the implementation `imr explain` uses.
-
-`prepare_scorer` is the model store's validation step: it builds the scorer and runs a smoke input
-through it, refusing (raising) when the model's features do not fit the serving spec, when the
-probabilities are not finite values in [0, 1], or when contributions do not add up to the score.
+Raw feature rows (a frame, or dict rows from JSON) go through the model's one encoder; the booster
+gives log-odds, the calibrator the probability, `RiskBands` the band; TreeSHAP contributions come
+from `contributions`, the only place that asks LightGBM for `pred_contrib` (a precomputed TreeSHAP,
+`model.fast_treeshap`, gives the same values faster when the model allows it). Contributions can be
+summed over any grouping of features, and `explain` turns them into reasons tied to guidelines.
+`check` is the smoke test a model must pass before it is served.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, model_validator
 
-from features.fast_encoder import FastEncoder
-from features.fast_treeshap import FastTreeShap
-from features.reason_builder import ReasonBuilder
-from features.row_columns import RecordColumns
 from features.spec import Dtype, FeatureSpec, load_spec
-from serving.settings import ServingSettings
+from model.artifact import TriageModel
+from model.guideline_phrases import PhraseTable, load_phrase_table
+from model.reasons import ReasonBuilder, grouping_matrix
+from model.row_columns import FrameColumns, RecordColumns
 
+log = logging.getLogger(__name__)
+
+Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
 ADDITIVITY_TOLERANCE = 1e-6
-# From this many rows the precomputed TreeSHAP tables are used instead of LightGBM `pred_contrib`
-# (same values): measured faster from one row (0.35 ms against 1.1 ms on the 400-tree benchmark model).
-FAST_SHAP_MIN_ROWS = 1
 FAST_SHAP_AGREEMENT = 1e-9
 
 
@@ -33,88 +39,235 @@ class ModelValidationError(ValueError):
     """The model failed the smoke check and must not be served."""
 
 
-class Scorer:
-    """Raw feature rows -> per-service likelihood, risk band and reasons (plain dicts)."""
+class RiskBands(BaseModel):
+    """Likelihood cut points and their labels: the one band function of the project."""
 
-    def __init__(self, model: Any, settings: ServingSettings, serving_spec: FeatureSpec) -> None:
-        from features.guideline_phrases import load_phrase_table
+    edges: list[float] = Field(default_factory=lambda: [0.25, 0.5], description="Ascending cut points.")
+    labels: list[str] = Field(default_factory=lambda: ["low", "medium", "high"])
 
+    @model_validator(mode="after")
+    def _check(self) -> RiskBands:
+        if any(not 0.0 < e < 1.0 for e in self.edges) or self.edges != sorted(set(self.edges)):
+            raise ValueError(f"risk band edges must be strictly ascending values in (0, 1), got {self.edges}")
+        if len(self.labels) != len(self.edges) + 1:
+            raise ValueError(
+                f"risk band labels: needs {len(self.edges) + 1} labels for {len(self.edges)} edges, "
+                f"got {self.labels}"
+            )
+        return self
+
+    def label(self, p: float) -> str:
+        """The band of one probability: the first whose upper edge lies above it."""
+        for edge, name in zip(self.edges, self.labels, strict=False):
+            if p < edge:
+                return name
+        return self.labels[-1]
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """Per-row additive log-odds: `values.sum(1) + expected == raw score` (columns = encoded columns)."""
+
+    values: np.ndarray  # rows x encoded columns
+    expected: np.ndarray  # rows
+
+
+class Predictor:
+    """A loaded model ready to score: build once per model, reuse for every batch (thread-safe)."""
+
+    def __init__(
+        self,
+        model: TriageModel,
+        *,
+        phrases: PhraseTable | None = None,
+        top_k: int = 5,
+        bands: RiskBands | None = None,
+        batch_threads: int = 1,
+        parallel_from_rows: int = 256,
+        fast_shap: bool = True,
+    ) -> None:
+        """`batch_threads`: LightGBM threads from `parallel_from_rows` rows on (one below: no OpenMP
+        start-up per small call; on a busy 2-core host more threads spin-wait). `fast_shap`: use the
+        precomputed TreeSHAP when the model allows it (built on first use, or by `check`)."""
         self.model = model
-        self.serving_spec = serving_spec
-        self.fast = FastEncoder.for_model(model)
-        # exact path-dependent TreeSHAP tables, built once per loaded model (None when unsupported)
-        self.fast_shap: FastTreeShap | None = FastTreeShap.build(model.booster)
-        self.reasons = ReasonBuilder(
-            model.spec,
-            model.feature_of_column,
-            model.calibrator.apply,
-            load_phrase_table(settings.guideline_phrases),
-            settings.top_k,
-        )
-        self.band_edges = list(settings.risk_band_edges)
-        self.batch_threads = settings.batch_threads
-        self.parallel_from_rows = settings.parallel_from_rows
-        self.band_labels = list(settings.risk_band_labels)
+        self.spec: FeatureSpec = model.spec
+        self.top_k = top_k
+        self.bands = bands or RiskBands()
+        self.batch_threads = batch_threads
+        self.parallel_from_rows = parallel_from_rows
+        self._fast_wanted = fast_shap
+        self._fast: Any = None
+        self._fast_tried = False
+        self._phrases = phrases
+        self._reasons: ReasonBuilder | None = None
+
+    @property
+    def reasons(self) -> ReasonBuilder:
+        """Phrase table, grouping and match cache for `explain`, built on first use (scoring alone
+        never reads the phrase table)."""
+        if self._reasons is None:
+            phrases = self._phrases if self._phrases is not None else load_phrase_table()
+            self._reasons = ReasonBuilder(
+                self.spec, self.model.feature_of_column, self.model.calibrator.apply, phrases, self.top_k
+            )
+        return self._reasons
+
+    @classmethod
+    def load(cls, directory: Path | str, **options: Any) -> Predictor:
+        """A predictor for the `TriageModel` saved in `directory`."""
+        return cls(TriageModel.load(directory), **options)
+
+    @property
+    def metadata(self) -> Any:
+        return self.model.metadata
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.spec.names)
 
     # ---- numbers ---------------------------------------------------------------------------
-    def encode(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        if self.fast is not None:
-            return self.fast.encode(rows)
-        import pandas as pd
+    def matrix(self, rows: Rows) -> np.ndarray:
+        """The encoded float matrix the booster reads (the model's one encoder)."""
+        return self.model.encoder.matrix(rows)
 
-        frame = pd.DataFrame.from_records(list(rows), columns=self.model.spec.names)
-        return np.ascontiguousarray(self.model.encode(frame).to_numpy(dtype=np.float64))
+    def _threads(self, n: int) -> int:
+        return 1 if n < self.parallel_from_rows else self.batch_threads
 
-    def contributions(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """SHAP values per column + expected value: fast TreeSHAP, else LightGBM `pred_contrib`
-        (one thread below `parallel_from_rows`: no OpenMP start-up per small call)."""
-        return self._contributions(self.encode(rows))
-
-    def _contributions(self, x: np.ndarray) -> np.ndarray:
+    def raw_scores(self, rows: Rows | np.ndarray) -> np.ndarray:
+        """Booster log-odds before calibration."""
+        x = rows if isinstance(rows, np.ndarray) else self.matrix(rows)
         if len(x) == 0:
-            return np.zeros((0, x.shape[1] + 1))
-        if self.fast_shap is not None and len(x) >= FAST_SHAP_MIN_ROWS:
-            return self.fast_shap.contributions(x)
-        threads = 1 if len(x) < self.parallel_from_rows else self.batch_threads
-        return np.asarray(
-            self.model.booster.predict(x, pred_contrib=True, num_threads=threads), dtype=np.float64
-        )
+            return np.empty(0)
+        raw = self.model.booster.predict(x, raw_score=True, num_threads=self._threads(len(x)))
+        return np.asarray(raw, dtype=np.float64)
+
+    def predict_proba(self, rows: Rows | np.ndarray) -> np.ndarray:
+        """Calibrated probability that IMR overturns the UR denial of each service."""
+        return np.asarray(self.model.calibrator.apply(self.raw_scores(rows)), dtype=np.float64)
 
     def band(self, p: float) -> str:
-        for edge, label in zip(self.band_edges, self.band_labels, strict=False):
-            if p < edge:
-                return label
-        return self.band_labels[-1]
+        return self.bands.label(p)
 
-    # ---- the API's unit of work ------------------------------------------------------------
-    def score(
+    def contributions(self, rows: Rows | np.ndarray) -> Contributions:
+        """TreeSHAP contributions per encoded column and the expected value, per row."""
+        x = rows if isinstance(rows, np.ndarray) else self.matrix(rows)
+        if len(x) == 0:
+            return Contributions(np.zeros((0, x.shape[1])), np.zeros(0))
+        fast = self._fast_shap()
+        if fast is not None:
+            out = fast.contributions(x)
+        else:
+            out = self._pred_contrib(x)
+        return Contributions(out[:, :-1], out[:, -1])
+
+    def _pred_contrib(self, x: np.ndarray) -> np.ndarray:
+        out = self.model.booster.predict(x, pred_contrib=True, num_threads=self._threads(len(x)))
+        return np.asarray(out, dtype=np.float64)
+
+    def _fast_shap(self) -> Any:
+        if not self._fast_tried:
+            self._fast_tried = True
+            if self._fast_wanted:
+                try:
+                    from model.fast_treeshap import FastTreeShap
+
+                    self._fast = FastTreeShap.build(self.model.booster)
+                except ImportError:  # numba missing: LightGBM's pred_contrib does the work
+                    self._fast = None
+        return self._fast
+
+    @property
+    def shap_method(self) -> str:
+        """Which TreeSHAP implementation `contributions` uses (both give the same values)."""
+        return "precomputed TreeSHAP" if self._fast_shap() is not None else "LightGBM pred_contrib"
+
+    def grouped(
+        self, contributions: Contributions, groups: Mapping[str, Sequence[str]] | None = None
+    ) -> tuple[np.ndarray, list[str]]:
+        """Contributions summed per group of spec features (rows x groups) and the group names.
+
+        Default groups: one per spec feature (one-hot columns summed). A feature may sit in several
+        groups or in none; a group's value is the sum over the encoded columns of its features."""
+        names = self.feature_names
+        per_feature = contributions.values @ grouping_matrix(self.model.feature_of_column, names)
+        if groups is None:
+            return per_feature, names
+        index = {f: j for j, f in enumerate(names)}
+        unknown = sorted({f for fs in groups.values() for f in fs if f not in index})
+        if unknown:
+            raise ValueError(f"groups name features the model does not have: {unknown}")
+        g = np.zeros((len(names), len(groups)))
+        for k, fs in enumerate(groups.values()):
+            g[[index[f] for f in fs], k] = 1.0
+        return per_feature @ g, list(groups)
+
+    # ---- explanations ----------------------------------------------------------------------
+    def explain(
         self,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Rows,
         evidence: Sequence[Mapping[str, Any] | None] | None = None,
         top_k: int | None = None,
     ) -> list[dict[str, Any]]:
-        """One dict per row: the explanation fields plus `risk_band`."""
-        columns = RecordColumns(rows)
-        x = self.fast.encode(rows, columns) if self.fast is not None else self.encode(rows)
-        contrib = self._contributions(x)
-        out = self.reasons.explain(columns, contrib[:, :-1], contrib[:, -1], evidence, top_k)
+        """One JSON-ready dict per row: likelihood, band, raw score, expected value and top reasons.
+
+        `rows` hold raw spec features plus, when present, `letter_id`, `item_index` and `service`;
+        `evidence[i]` maps feature name -> the span(s) that set row i's value."""
+        n = len(rows)
+        if evidence is not None and len(evidence) != n:
+            raise ValueError(f"evidence has {len(evidence)} entries for {n} rows")
+        if n == 0:
+            return []
+        columns = FrameColumns(rows) if isinstance(rows, pd.DataFrame) else RecordColumns(rows)
+        c = self.contributions(rows)
+        out = self.reasons.explain(columns, c.values, c.expected, evidence, top_k)
         for item in out:
-            item.pop("probability_effect_method", None)  # said once per response, not per service
+            item.pop("probability_effect_method", None)  # stated once per response by callers
             item["risk_band"] = self.band(item["overturn_likelihood"])
         return out
 
+    # ---- serving checks --------------------------------------------------------------------
+    def check(self, serving_spec: FeatureSpec | None = None) -> None:
+        """Refuse (raise `ModelValidationError`) a model that cannot be served: features the serving
+        side does not build, probabilities outside [0, 1], contributions that do not add up. Also builds
+        the fast TreeSHAP now and keeps it only if it agrees with `pred_contrib` (logged otherwise)."""
+        spec = serving_spec or load_spec()
+        check_schema(self.model, spec)
+        rows = smoke_rows(spec)
+        x = self.matrix(rows)
+        reference = self.model.encoder.matrix(pd.DataFrame.from_records(rows, columns=self.spec.names))
+        if x.shape != reference.shape or not np.array_equal(x, reference, equal_nan=True):
+            raise ModelValidationError("the encoder gives different matrices for dict rows and a frame")
+        prob = self.predict_proba(x)
+        if prob.shape != (len(rows),):
+            raise ModelValidationError(f"smoke probabilities have shape {prob.shape}, not ({len(rows)},)")
+        if not np.all(np.isfinite(prob)) or np.any(prob < 0) or np.any(prob > 1):
+            raise ModelValidationError(f"smoke probabilities not finite or outside [0, 1]: {prob.tolist()}")
+        exact = self._pred_contrib(x)
+        if not np.all(np.isfinite(exact)):
+            raise ModelValidationError("smoke input gave non-finite contributions")
+        gap = float(np.max(np.abs(exact.sum(axis=1) - self.raw_scores(x))))
+        if not gap <= ADDITIVITY_TOLERANCE:
+            raise ModelValidationError(f"contributions do not add up to the raw score (max gap {gap:.2e})")
+        fast = self._fast_shap()
+        agrees = fast is None or np.allclose(fast.contributions(x), exact, rtol=0, atol=FAST_SHAP_AGREEMENT)
+        if not agrees:
+            log.warning("fast TreeSHAP disagrees with pred_contrib on the smoke rows; using pred_contrib")
+            self._fast = None
+        for item, p in zip(self.explain(rows), prob.tolist(), strict=True):
+            if not math.isclose(item["overturn_likelihood"], p, rel_tol=0, abs_tol=1e-9):
+                raise ModelValidationError("explained likelihood differs from the model's probability")
+
     def describe(self) -> dict[str, Any]:
-        """Model facts for `GET /v1/model`."""
+        """Model facts for `GET /v1/model` and reports."""
         meta = self.model.metadata
         data = meta.training_data or {}
         return {
             "model_version_tag": meta.model_version,
             "data_fingerprint": data.get("hash") or data.get("fingerprint") or data.get("sha256"),
             "spec_fingerprint": meta.feature_spec_fingerprint,
-            "trained_at": meta.created_at or None,
             "metrics": meta.metrics,
             "training_data": data,
-            "features": [f.model_dump(mode="json") for f in self.model.spec.features],
+            "features": [f.model_dump(mode="json") for f in self.spec.features],
         }
 
 
@@ -135,7 +288,7 @@ def smoke_rows(spec: FeatureSpec) -> list[dict[str, Any]]:
     return [{"letter_id": "SMOKE-SYNTHETIC", "item_index": 2}, high, low]
 
 
-def check_schema(model: Any, serving_spec: FeatureSpec) -> None:
+def check_schema(model: TriageModel, serving_spec: FeatureSpec) -> None:
     """Every feature the model reads must be one the serving side builds, with the same type."""
     served = {f.name: f.dtype for f in serving_spec.features}
     missing = [f.name for f in model.spec.features if f.name not in served]
@@ -149,41 +302,3 @@ def check_schema(model: Any, serving_spec: FeatureSpec) -> None:
     n_cols = len(model.encoded_columns)
     if model.booster.num_feature() != n_cols:
         raise ModelValidationError(f"booster expects {model.booster.num_feature()} columns, encoder {n_cols}")
-
-
-def prepare_scorer(model: Any, settings: ServingSettings, serving_spec: FeatureSpec | None = None) -> Scorer:
-    """Build a scorer and prove it works on the smoke input; raises `ModelValidationError` if not."""
-    spec = serving_spec or load_spec()
-    check_schema(model, spec)
-    scorer = Scorer(model, settings, spec)
-    rows = smoke_rows(spec)
-    x = scorer.encode(rows)
-    if scorer.fast is not None:
-        import pandas as pd
-
-        frame = pd.DataFrame.from_records(rows, columns=model.spec.names)
-        reference = model.encode(frame).to_numpy(dtype=np.float64)
-        same = x.shape == reference.shape and np.array_equal(x, reference, equal_nan=True)
-        if not same:
-            raise ModelValidationError("fast encoder disagrees with the model's encoder on the smoke input")
-    raw = np.asarray(model.booster.predict(x, raw_score=True, num_threads=1), dtype=np.float64)
-    prob = np.asarray(model.calibrator.apply(raw), dtype=np.float64)
-    if prob.shape != (len(rows),):
-        raise ModelValidationError(f"smoke probabilities have shape {prob.shape}, not ({len(rows)},)")
-    if not np.all(np.isfinite(prob)) or np.any(prob < 0) or np.any(prob > 1):
-        raise ModelValidationError(f"smoke probabilities not finite or outside [0, 1]: {prob.tolist()}")
-    scored = scorer.score(rows)
-    contrib = scorer.contributions(rows)
-    if not np.all(np.isfinite(contrib)):
-        raise ModelValidationError("smoke input gave non-finite contributions")
-    gap = float(np.max(np.abs(contrib.sum(axis=1) - raw)))
-    if not gap <= ADDITIVITY_TOLERANCE:
-        raise ModelValidationError(f"contributions do not add up to the raw score (max gap {gap:.2e})")
-    if scorer.fast_shap is not None:  # also compiles the kernel now, not on the first large batch
-        fast = scorer.fast_shap.contributions(x)
-        if not np.allclose(fast, contrib, rtol=0, atol=FAST_SHAP_AGREEMENT):
-            scorer.fast_shap = None  # never serve values that differ from pred_contrib
-    for item, p in zip(scored, prob.tolist(), strict=True):
-        if not math.isclose(item["overturn_likelihood"], p, rel_tol=0, abs_tol=1e-9):
-            raise ModelValidationError("explained likelihood differs from the model's probability")
-    return scorer

@@ -1,8 +1,8 @@
 """MLflow pyfunc wrapper of `TriageModel`: the registered model takes plain JSON-typed feature columns.
 
-The whole pipeline (encoding, booster, calibration) runs inside, so `mlflow.pyfunc.load_model`
-callers send the same raw columns as the API. Imports mlflow, so it is kept apart from
-`features.model_artifact` (serving loads the artifact without paying for this import).
+The whole pipeline (encoding, booster, calibration) runs inside, through the same `Predictor` as
+`imr serve`, so `mlflow.pyfunc.load_model` callers send the same raw columns as the API. Imports
+mlflow, so it is kept apart from `model.artifact` (serving loads the artifact without this import).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 import mlflow.pyfunc
 import pandas as pd
 
-from features.model_artifact import TriageModel
+from model.artifact import TriageModel
+from model.predictor import Predictor
 
 ARTIFACT_KEY = "triage_model"
 OUTPUT_COLUMNS = ["overturn_probability", "raw_score"]
@@ -23,16 +24,17 @@ class TriagePyfunc(mlflow.pyfunc.PythonModel):
     """Loads the saved TriageModel from the model's artifacts and scores raw feature frames."""
 
     def load_context(self, context: Any) -> None:
-        self.model = TriageModel.load(context.artifacts[ARTIFACT_KEY])
+        self.predictor = Predictor.load(context.artifacts[ARTIFACT_KEY], fast_shap=False)
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> Any:
         frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
-        for name in self.model.spec.names:
+        for name in self.predictor.feature_names:
             if name not in frame.columns:
                 frame = frame.assign(**{name: None})
-        raw = self.model.predict_raw(frame)
+        raw = self.predictor.raw_scores(frame)
         return pd.DataFrame(
-            {"overturn_probability": self.model.calibrator.apply(raw), "raw_score": raw}, index=frame.index
+            {"overturn_probability": self.predictor.model.calibrator.apply(raw), "raw_score": raw},
+            index=frame.index,
         )
 
 

@@ -1,10 +1,10 @@
 """Top-k reasons for a batch of scored services, as JSON-ready dicts: the one implementation behind
-`imr explain` (`features.explanations.Explainer`) and the scoring API (`serving.scorer.Scorer`).
+every explanation, through `model.predictor.Predictor.explain` (CLI, API, batch, Dask).
 
 The numbers are array operations over the whole batch (grouping per feature, calibrated probability,
 top-k, probability effects); what is left per reason is a phrase look-up in a cache keyed by exactly
 what the phrase table reads (feature, direction, the value's bucket, the service's context) and one
-small dict. Inputs are read column by column (`features.row_columns`), from a DataFrame or dict rows.
+small dict. Inputs are read column by column (`model.row_columns`), from a DataFrame or dict rows.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from features.collector import collector_paused
-from features.explanation_models import PROBABILITY_EFFECT_METHOD, EvidenceSpan
-from features.guideline_phrases import HEADING_CONTEXT, PhraseEntry, PhraseTable, as_number, value_key
-from features.row_columns import RowColumns
+from model.explanation_models import PROBABILITY_EFFECT_METHOD, EvidenceSpan
+from model.guideline_phrases import HEADING_CONTEXT, PhraseEntry, PhraseTable, as_number, value_key
+from model.row_columns import RowColumns
 
 ZERO_CONTRIBUTION = 1e-12  # |log-odds| below this is "not used by the model for this row"
 CACHE_LIMIT = 200_000  # phrase-match cache entries kept per builder before it is cleared

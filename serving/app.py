@@ -12,13 +12,13 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version as _package_version
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from imr_triage import __version__
 from serving.auth import KeyVerifier
 from serving.metrics import ServiceMetrics
 from serving.middleware import BodySizeLimitMiddleware, RequestMetricsMiddleware
@@ -46,7 +46,6 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     from serving.routes_admin import router as admin_router
     from serving.routes_health import router as health_router
     from serving.routes_score import build_score_router
-    from serving.scorer import prepare_scorer
 
     spec = load_spec(settings.feature_spec)
     metrics = ServiceMetrics()
@@ -60,7 +59,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
 
     store: ModelStore[Any] = ModelStore(
         model_source,
-        validate=lambda model: prepare_scorer(model, settings, spec),
+        validate=lambda model: _checked_predictor(settings, model, spec),
         on_swap=on_swap,
         on_outcome=on_outcome,
     )
@@ -83,7 +82,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
 
     app = FastAPI(
         title="imr-triage scoring API",
-        version=__version__,
+        version=_package_version("imr-triage"),
         description=DESCRIPTION,
         lifespan=lifespan,
     )
@@ -116,6 +115,13 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     return app
+
+
+def _checked_predictor(settings: ServingSettings, model: Any, spec: Any) -> Any:
+    """The predictor a loaded model is served through, after its smoke check (raises if it fails)."""
+    predictor = settings.predictor(model)
+    predictor.check(spec)
+    return predictor
 
 
 def create_app_from_environment() -> FastAPI:

@@ -7,8 +7,6 @@ remembered by their SHA-256 digest so a slow PBKDF2 hash costs once per key, not
 from __future__ import annotations
 
 import hashlib
-import hmac
-import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,40 +15,13 @@ from fastapi import HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 
-from serving.settings import ApiKeyEntry
+from serving.api_keys import ApiKeyEntry, hash_matches
 
 API_KEY_HEADER = "X-API-Key"
-PBKDF2_ITERATIONS = 200_000
 
 api_key_header = APIKeyHeader(
     name=API_KEY_HEADER, auto_error=False, description="API key with the scope the route needs."
 )
-
-
-def hash_api_key(key: str, scheme: str = "sha256", iterations: int = PBKDF2_ITERATIONS) -> str:
-    """The stored form of a key: 'sha256:<hex>' or 'pbkdf2_sha256:<iterations>:<salt>:<hash>'."""
-    if scheme == "sha256":
-        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-    if scheme == "pbkdf2_sha256":
-        salt = os.urandom(16)
-        digest = hashlib.pbkdf2_hmac("sha256", key.encode(), salt, iterations)
-        return f"pbkdf2_sha256:{iterations}:{salt.hex()}:{digest.hex()}"
-    raise ValueError(f"unknown key hash scheme {scheme!r}; use 'sha256' or 'pbkdf2_sha256'")
-
-
-def hash_matches(key: str, stored: str) -> bool:
-    """Constant-time check of a presented key against one stored hash."""
-    if stored.startswith("sha256:"):
-        candidate = hashlib.sha256(key.encode()).hexdigest()
-        return hmac.compare_digest(candidate, stored.removeprefix("sha256:"))
-    if stored.startswith("pbkdf2_sha256:"):
-        try:
-            _, iterations, salt_hex, hash_hex = stored.split(":")
-            digest = hashlib.pbkdf2_hmac("sha256", key.encode(), bytes.fromhex(salt_hex), int(iterations))
-        except ValueError:
-            return False
-        return hmac.compare_digest(digest.hex(), hash_hex)
-    return False
 
 
 class KeyVerifier:

@@ -1,6 +1,6 @@
 """Scoring requests -> raw feature rows with evidence, through the same extractors as training.
 
-Structured cases become a pre-review `Case` through `features.structured_input` (no decision fields
+Structured cases become a pre-review `Case` through `letters.structured` (no decision fields
 exist on the request models), so the letter path and the JSON path share the extractors; values the
 caller states explicitly override what the extractors read.
 """
@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from features.records import Case
 from features.spec import FeatureSpec
-from features.structured_input import GuidelineMemo, case_from_structured
+from features.table import scoring_rows
+from letters.records import Case
+from letters.structured import GuidelineMemo, case_from_structured
 
 
 @dataclass
@@ -33,28 +34,13 @@ def prepare_case(
     case: Case, spec: FeatureSpec, case_id: str | None, overrides: list[dict[str, Any]] | None = None
 ) -> PreparedCase:
     """Rows and evidence for every service of `case`; `overrides[i]` replaces values of service i."""
-    from features.table import feature_extractions
-
-    rows: list[dict[str, Any]] = []
-    evidence: list[dict[str, Any]] = []
-    by_index = {s.item_index: s for s in case.services}
-    for i, (item_index, heading, values) in enumerate(feature_extractions(case, spec)):
-        svc = by_index.get(item_index)
-        row: dict[str, Any] = {}
-        spans: dict[str, Any] = {}
-        for k, e in values.items():
-            row[k] = e.value
-            if e.span is not None:
-                spans[k] = e.span
-        if overrides is not None and overrides[i]:
-            row.update(overrides[i])
-            for k in overrides[i]:
+    rows, evidence = scoring_rows(case, spec, case_id)
+    for row, spans, override in zip(rows, evidence, overrides or [None] * len(rows), strict=True):
+        if override:
+            row.update(override)
+            for k in override:
                 spans.pop(k, None)
         row["letter_id"] = case_id
-        row["item_index"] = item_index
-        row["service"] = (svc.service if svc is not None else None) or heading
-        rows.append(row)
-        evidence.append(spans)
     return PreparedCase(
         case_id, rows, evidence, list(case.parse_warnings), case.ur_denial_date, case.priority, case.synthetic
     )
@@ -70,7 +56,7 @@ def prepare_structured(req: Any, spec: FeatureSpec, guidelines: GuidelineMemo | 
 
 def prepare_text(text: str, spec: FeatureSpec, case_id: str | None, source: str = "request") -> PreparedCase:
     """Parse letter text; raises `LetterParseError` (a ValueError) with a reason a caller can act on."""
-    from features.letters import parse_text
+    from letters.parser import parse_text
 
     case = parse_text(text, source)
     if not case.services:

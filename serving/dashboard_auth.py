@@ -17,8 +17,8 @@ from urllib.parse import quote
 from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from serving.api_keys import ApiKeyEntry
 from serving.auth import API_KEY_HEADER, Denial, KeyVerifier, check_key
-from serving.settings import ApiKeyEntry
 
 SCOPE = "dashboard"
 COOKIE = "imr_dashboard_key"

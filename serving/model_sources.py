@@ -26,7 +26,7 @@ class LocalModelSource:
         return f"local model directory {self.path}"
 
     def current(self) -> ModelRef | None:
-        from features.model_artifact import METADATA_FILE
+        from model.artifact import METADATA_FILE
 
         meta = self.path / METADATA_FILE
         if not meta.is_file():
@@ -35,7 +35,7 @@ class LocalModelSource:
         return ModelRef(name=self.name, version=str(version), alias=None, uri=str(self.path))
 
     def load(self, ref: ModelRef) -> Any:
-        from features.model_artifact import TriageModel
+        from model.artifact import TriageModel
 
         return TriageModel.load(self.path)
 
@@ -75,7 +75,7 @@ class RegistryModelSource:
     def load(self, ref: ModelRef) -> Any:
         import mlflow
 
-        from features.model_artifact import METADATA_FILE, TriageModel
+        from model.artifact import METADATA_FILE, TriageModel
 
         with tempfile.TemporaryDirectory(prefix="imr-serve-model-") as tmp:
             local = Path(

@@ -2,7 +2,7 @@
 
 Every request takes the current model once (so a reload mid-request changes nothing for it), and
 answers with pre-serialised JSON: the response models document the shape in OpenAPI, while the hot
-path skips re-validating what the scorer built.
+path skips re-validating what the predictor built.
 """
 
 import logging
@@ -14,9 +14,9 @@ from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Reques
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Discriminator, Tag, TypeAdapter, ValidationError
 
-from features.explanation_models import PROBABILITY_EFFECT_METHOD
 from features.spec import FeatureSpec, load_spec
-from features.structured_input import GuidelineMemo
+from letters.structured import GuidelineMemo
+from model.explanation_models import PROBABILITY_EFFECT_METHOD
 from serving.auth import require_scope
 from serving.case_rows import PreparedCase, prepare_case, prepare_structured, prepare_text
 from serving.schemas import (
@@ -111,7 +111,7 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
 
     async def respond_one(request: Request, prepared: PreparedCase, endpoint: str, store: bool) -> Response:
         served = current(request)
-        services = served.model.score(prepared.rows, prepared.evidence)
+        services = served.model.explain(prepared.rows, prepared.evidence)
         request.app.state.metrics.observe_scores(endpoint, (s["overturn_likelihood"] for s in services))
         warnings = list(prepared.warnings)
         stored = await store_scores(request, [(prepared, services)], served, warnings) if store else None
@@ -166,7 +166,7 @@ def build_score_router(settings: ServingSettings, spec: FeatureSpec | None = Non
         file: Annotated[UploadFile, File(description=f"PDF or plain-text letter ({LETTER_MAX_BYTES_NOTE}).")],
         store: Annotated[bool, Query(description=STORE_HELP)] = False,
     ) -> Response:
-        from features.ingest import parse_bytes
+        from letters.ingest import parse_bytes
 
         current(request)
         name = file.filename or "upload"
@@ -301,7 +301,7 @@ def _score_batch(
     items: list[Any],
     adapter: TypeAdapter[Any],
     prepare: Callable[[Any, GuidelineMemo], PreparedCase],
-    scorer: Any,
+    predictor: Any,
 ) -> dict[str, Any]:
     """Validate and prepare each item on its own, then score all good rows in one model call."""
     results: list[dict[str, Any]] = [{} for _ in items]
@@ -340,7 +340,7 @@ def _score_batch(
     rows = [r for _, p in prepared for r in p.rows]
     evidence = [e for _, p in prepared for e in p.evidence]
     try:
-        scored = scorer.score(rows, evidence)
+        scored = predictor.explain(rows, evidence)
         chunks: list[list[dict[str, Any]] | None] = []
         pos = 0
         for _, p in prepared:
@@ -351,7 +351,7 @@ def _score_batch(
         chunks = []
         for _, p in prepared:
             try:
-                chunks.append(scorer.score(p.rows, p.evidence))
+                chunks.append(predictor.explain(p.rows, p.evidence))
             except Exception:
                 chunks.append(None)
 

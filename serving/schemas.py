@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from features.explanation_models import PROBABILITY_EFFECT_METHOD, Reason
+from model.explanation_models import PROBABILITY_EFFECT_METHOD, Reason
 
 
 class HealthResponse(BaseModel):
@@ -44,7 +44,6 @@ class ModelInfo(BaseModel):
     )
     data_fingerprint: str | None = Field(default=None, description="Hash of the training data.")
     spec_fingerprint: str | None = None
-    trained_at: str | None = None
     training_data: dict[str, Any] = Field(default_factory=dict, description="Hash and row counts.")
     metrics: dict[str, Any] = Field(default_factory=dict)
     features: list[dict[str, Any]] = Field(default_factory=list, description="The feature spec.")

@@ -19,31 +19,39 @@ def stable_case_id(raw: bytes) -> str:
     return "api-" + hashlib.sha256(raw).hexdigest()[:20]
 
 
-def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, Any]]]], ref: Any) -> int:
-    """Upsert one row per scored service; returns how many rows were written."""
+def score_rows(
+    prepared: PreparedCase, services: list[dict[str, Any]], model_name: str, model_version: str,
+    scored_at: datetime,
+) -> list[Any]:
+    """One scores-database row per explained service of a prepared case (the API's and `imr score`'s)."""
     from serving.scores_db import ScoreRow
 
+    return [
+        ScoreRow(
+            letter_id=str(prepared.case_id),
+            item_index=int(row["item_index"]),
+            service_heading=str(s.get("service") or row.get("service") or ""),
+            service_family=s.get("service_family"),
+            body_region=row.get("service_region") or None,
+            ur_guideline_source=row.get("ur_guideline_source") or None,
+            ur_denial_date=prepared.ur_denial_date,
+            priority=prepared.priority,
+            probability=float(s["overturn_likelihood"]),
+            risk_band=s["risk_band"],
+            top_reasons=[{k: v for k, v in r.items() if k != "description"} for r in s["reasons"]],
+            model_name=model_name,
+            model_version=model_version,
+            scored_at=scored_at,
+            synthetic=prepared.synthetic,
+        )
+        for row, s in zip(prepared.rows, services, strict=True)
+    ]
+
+
+def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, Any]]]], ref: Any) -> int:
+    """Upsert one row per scored service; returns how many rows were written."""
     now = datetime.now(UTC)
     rows = []
     for prepared, services in items:
-        for row, s in zip(prepared.rows, services, strict=True):
-            rows.append(
-                ScoreRow(
-                    letter_id=str(prepared.case_id),
-                    item_index=int(row["item_index"]),
-                    service_heading=str(s.get("service") or ""),
-                    service_family=s.get("service_family"),
-                    body_region=row.get("service_region") or None,
-                    ur_guideline_source=row.get("ur_guideline_source") or None,
-                    ur_denial_date=prepared.ur_denial_date,
-                    priority=prepared.priority,
-                    probability=float(s["overturn_likelihood"]),
-                    risk_band=s["risk_band"],
-                    top_reasons=[{k: v for k, v in r.items() if k != "description"} for r in s["reasons"]],
-                    model_name=ref.name,
-                    model_version=str(ref.version),
-                    scored_at=now,
-                    synthetic=prepared.synthetic,
-                )
-            )
+        rows += score_rows(prepared, services, ref.name, str(ref.version), now)
     return app_state.scores_db.get().save_scores(rows)

@@ -8,30 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Scope = Literal["score", "admin", "dashboard"]
-
-# The well-known key that development mode accepts when no keys are configured; refused in production.
-DEV_API_KEY = "imr-dev-key"
-
-
-class ApiKeyEntry(BaseModel):
-    """One accepted API key, stored only as a hash (see `serving.auth.hash_api_key`)."""
-
-    name: str = Field(description="Who holds the key; appears in logs instead of the key.")
-    hash: str = Field(description="'sha256:<hex>' or 'pbkdf2_sha256:<iterations>:<salt hex>:<hash hex>'.")
-    scopes: list[Scope] = Field(default_factory=lambda: ["score"])
-
-    @field_validator("hash")
-    @classmethod
-    def _known_scheme(cls, v: str) -> str:
-        if not (v.startswith("sha256:") or v.startswith("pbkdf2_sha256:")):
-            raise ValueError("API key hash must start with 'sha256:' or 'pbkdf2_sha256:'")
-        return v
+from model.artifact import TriageModel
+from model.guideline_phrases import load_phrase_table
+from model.predictor import Predictor, RiskBands
+from serving.api_keys import DEV_API_KEY, ApiKeyEntry, Scope, hash_api_key, hash_matches
 
 
 class ServingSettings(BaseSettings):
@@ -101,22 +85,27 @@ class ServingSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_bands_and_keys(self) -> ServingSettings:
-        edges = self.risk_band_edges
-        if any(not 0.0 < e < 1.0 for e in edges) or edges != sorted(set(edges)):
-            raise ValueError(f"risk_band_edges must be strictly ascending values in (0, 1), got {edges}")
-        if len(self.risk_band_labels) != len(edges) + 1:
-            raise ValueError(
-                f"risk_band_labels needs {len(edges) + 1} labels for {len(edges)} edges, "
-                f"got {self.risk_band_labels}"
-            )
+        self.risk_bands()  # raises naming the edges or labels that do not fit
         if self.production:
-            from serving.auth import hash_matches
-
             if not self.api_keys:
                 raise ValueError("production mode needs at least one API key in IMR_SERVE_API_KEYS")
             if any(hash_matches(DEV_API_KEY, k.hash) for k in self.api_keys):
                 raise ValueError("production mode refuses the development key 'imr-dev-key'")
         return self
+
+    def risk_bands(self) -> RiskBands:
+        return RiskBands(edges=self.risk_band_edges, labels=self.risk_band_labels)
+
+    def predictor(self, model: TriageModel, top_k: int | None = None) -> Predictor:
+        """The predictor these settings describe (phrases, bands, threads) for a loaded model."""
+        return Predictor(
+            model,
+            phrases=load_phrase_table(self.guideline_phrases),
+            top_k=self.top_k if top_k is None else top_k,
+            bands=self.risk_bands(),
+            batch_threads=self.batch_threads,
+            parallel_from_rows=self.parallel_from_rows,
+        )
 
     def dashboard_requires_key(self) -> bool:
         return self.production if self.dashboard_auth is None else self.dashboard_auth
@@ -125,8 +114,6 @@ class ServingSettings(BaseSettings):
         """Configured keys, or in development mode only, the well-known development key."""
         if self.api_keys or self.production:
             return list(self.api_keys)
-        from serving.auth import hash_api_key
-
         every_scope: list[Scope] = ["score", "admin", "dashboard"]
         return [ApiKeyEntry(name="development", hash=hash_api_key(DEV_API_KEY), scopes=every_scope)]
 

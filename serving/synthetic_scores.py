@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from model.predictor import RiskBands
 from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow
 
 SPEC_FILE = "synthetic_scores.yaml"
@@ -23,21 +24,13 @@ def _load_spec() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def _band(p: float, edges: tuple[float, ...], labels: tuple[str, ...]) -> str:
-    for edge, label in zip(edges, labels, strict=False):
-        if p < edge:
-            return label
-    return labels[-1]
-
-
 def synthetic_score_rows(
     n_services: int,
     *,
     seed: int = 0,
     model_name: str = "imr-overturn",
     model_version: str = "1",
-    band_edges: tuple[float, ...] = (0.25, 0.5),
-    band_labels: tuple[str, ...] = ("low", "medium", "high"),
+    bands: RiskBands | None = None,
     scored_at: datetime | None = None,
 ) -> list[ScoreRow]:
     """`n_services` SYNTHETIC scored services in letters of 1-4 services each (deterministic per seed)."""
@@ -45,6 +38,7 @@ def synthetic_score_rows(
 
     spec = _load_spec()
     rng = np.random.default_rng(seed)
+    bands = bands or RiskBands()
 
     def pick(name: str, size: int) -> tuple[list[str], np.ndarray]:
         levels = list(spec[name])
@@ -95,7 +89,7 @@ def synthetic_score_rows(
                     ur_denial_date=denial,
                     priority=priority[0],
                     probability=p,
-                    risk_band=_band(p, band_edges, band_labels),
+                    risk_band=bands.label(p),
                     top_reasons=reasons,
                     model_name=model_name,
                     model_version=model_version,

@@ -13,14 +13,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from features.synth.generative_model import (
+from synthetic.generative_model import (
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
     CaseGenerator,
     GeneratorSettings,
     SynthCase,
 )
-from features.synth.render import LetterRenderer
+from synthetic.render import LetterRenderer
 
 LETTERS_DIR = "letters"
 PDF_DIR = "pdf"
@@ -124,7 +124,7 @@ def _write_range(start: int, stop: int, settings: GeneratorSettings, out_dir: Pa
     renderer = LetterRenderer(gen.tables)
     pdf_writer = None
     if pdf:
-        from features.synth.pdf import PdfWriter
+        from synthetic.pdf import PdfWriter
 
         pdf_writer = PdfWriter()
     rows: list[dict[str, Any]] = []

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from features.synth.outcome import decide
-from features.synth.stream import Stream, StreamSource
-from features.synth.tables import SynthTables, cumulative
+from synthetic.outcome import decide
+from synthetic.stream import Stream, StreamSource
+from synthetic.tables import SynthTables, cumulative
 
 NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "

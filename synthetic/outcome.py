@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from features.synth.stream import Stream
-from features.synth.tables import SynthTables
+from synthetic.stream import Stream
+from synthetic.tables import SynthTables
 
 if TYPE_CHECKING:
-    from features.synth.generative_model import SynthCase, SynthService
+    from synthetic.generative_model import SynthCase, SynthService
 
 MEDICATION_FAMILIES = frozenset(
     {"opioids", "muscle_relaxants", "nsaids", "hypnotics", "topicals", "antidepressants",

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from features.synth.generative_model import THERAPY_NAMES, SynthCase, SynthService
-from features.synth.outcome import MEDICATION_FAMILIES
-from features.synth.stream import Stream
-from features.synth.tables import SynthTables
+from synthetic.generative_model import THERAPY_NAMES, SynthCase, SynthService
+from synthetic.outcome import MEDICATION_FAMILIES
+from synthetic.stream import Stream
+from synthetic.tables import SynthTables
 
 LINE_WIDTH = 95
 ODG_NAME = "Official Disability Guidelines (ODG)"

@@ -16,7 +16,7 @@ import yaml
 
 
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files("features.synth").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("synthetic").joinpath(name).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
 

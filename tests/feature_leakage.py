@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from features.records import Case, GuidelineCitation
+from letters.records import Case, GuidelineCitation
 
 ADVERSARIAL = (
     "The patient is a 71-year-old female with a fracture, metastatic cancer, an infection and cauda "

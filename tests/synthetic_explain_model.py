@@ -13,14 +13,14 @@ from pathlib import Path
 
 import lightgbm as lgb
 
-from features.calibration import fit_calibrator
-from features.encoder import FeatureEncoder
-from features.letters import parse_text
-from features.model_artifact import ModelMetadata, TriageModel
 from features.spec import load_spec
-from features.synth.corpus import iter_letters
-from features.synth.generative_model import GeneratorSettings
 from features.table import build_feature_table
+from letters.parser import parse_text
+from model.artifact import ModelMetadata, TriageModel
+from model.calibration import fit_calibrator
+from model.encoder import FeatureEncoder
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
 
 N_LETTERS = 1500
 SEED = 11

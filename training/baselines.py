@@ -13,8 +13,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 from sklearn.linear_model import LogisticRegression
 
-from features.encoder import FeatureEncoder
 from features.spec import FeatureSpec
+from model.encoder import FeatureEncoder
 
 
 class BaselineParams(BaseModel):

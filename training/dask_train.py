@@ -10,28 +10,27 @@ with `.to_local()` goes into an ordinary `TriageModel`, so serving loads it unch
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.calibration import fit_calibrator
-from features.model_artifact import ModelMetadata, TriageModel
 from features.spec import FeatureSpec
+from model.artifact import ModelMetadata, TriageModel, content_version
+from model.calibration import fit_calibrator
 from training import metrics as M
-from training.fingerprint import table_fingerprint
-from training.splits import grouped_folds
-from training.train import (
+from training.boosting import (
     CandidateScore,
     TrainParams,
     TrainResult,
-    _encoder,
-    _lgb_params,
-    _unique_names,
     labelled_rows,
+    lgb_params,
+    make_encoder,
+    unique_names,
 )
+from training.fingerprint import table_fingerprint
+from training.splits import grouped_folds
 
 
 def _dask_frame(X: np.ndarray, y: np.ndarray, columns: list[str], client: Any) -> tuple[Any, Any]:
@@ -70,15 +69,15 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
     method = "isotonic" if params.calibration == "isotonic" else "sigmoid"  # auto: 2 parameters, one fold
 
     X_raw = data[spec.names]
-    encoder = _encoder(spec, params).fit(X_raw)
+    encoder = make_encoder(spec, params).fit(X_raw)
     X = encoder.transform(X_raw)
-    names = _unique_names(list(X.columns))
+    names = unique_names(list(X.columns))
     Xn = X.to_numpy(dtype=np.float64)
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
-    lgb_params = _lgb_params(params, weighting, pos_weight)
+    booster_params = lgb_params(params, weighting, pos_weight)
     X_fit, y_fit = _dask_frame(Xn[fit_idx], y[fit_idx], names, client)
     X_val, y_val = _dask_frame(Xn[valid_idx], y[valid_idx], names, client)
-    clf = lgb.DaskLGBMClassifier(client=client, n_estimators=params.lgbm.num_boost_round, **lgb_params)
+    clf = lgb.DaskLGBMClassifier(client=client, n_estimators=params.lgbm.num_boost_round, **booster_params)
     clf.fit(X_fit, y_fit, eval_set=[(X_val, y_val)], eval_names=["valid"], eval_metric="binary_logloss")
     curve = np.asarray(clf.evals_result_["valid"]["binary_logloss"])
     best = int(np.argmin(curve)) + 1
@@ -86,7 +85,7 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
     raw_val = first.predict(Xn[valid_idx], raw_score=True, num_iteration=best)
     # Refit on every training row at the chosen round count (as the local engine's final fit does).
     X_all, y_all = _dask_frame(Xn, y, names, client)
-    final = lgb.DaskLGBMClassifier(client=client, n_estimators=best, **lgb_params).fit(X_all, y_all)
+    final = lgb.DaskLGBMClassifier(client=client, n_estimators=best, **booster_params).fit(X_all, y_all)
     booster: lgb.Booster = final.to_local().booster_
     calibrator = fit_calibrator(raw_val, y[valid_idx], method)  # type: ignore[arg-type]
     prob_val = calibrator.apply(raw_val)
@@ -96,9 +95,8 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
         M.roc_auc(yv, prob_val),
     )
     t_fit = time.perf_counter()
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     metadata = ModelMetadata(
-        model_version=f"{params.model_name} {created}",
+        model_version="",  # set below from what the model computes
         feature_spec_version=spec.version,
         feature_spec_fingerprint=spec.fingerprint(),
         training_data=table_fingerprint(data, spec.target),
@@ -115,7 +113,9 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
         encoded_columns=list(X.columns),
         feature_of_column=list(encoder.feature_of_column),
         synthetic_training_data=bool(data["synthetic"].astype(bool).all()) if "synthetic" in data else None,
-        created_at=created,
+    )
+    metadata.model_version = content_version(
+        params.model_name, booster, calibrator, metadata.encoded_columns, metadata.training_data["sha256"]
     )
     model = TriageModel(spec, encoder, booster, calibrator, metadata)
     oof = pd.DataFrame({"letter_id": groups[valid_idx], "y": yv, "oof_probability": prob_val})

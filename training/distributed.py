@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.ingest import (
+from letters.ingest import (
     CASES_FILE,
     FAILURES_FILE,
     PARTITIONED_CASES,
@@ -28,9 +28,9 @@ from features.ingest import (
     write_case_tables,
     write_failures,
 )
-from features.partitioned_output import clear_partitioned, completed_parts, part_name, write_success
-from features.pdf_text import Engine
-from features.records import Case, ParseFailure
+from letters.partitioned_output import clear_partitioned, completed_parts, part_name, write_success
+from letters.pdf_text import Engine
+from letters.records import Case, ParseFailure
 
 
 class DaskParams(BaseModel):

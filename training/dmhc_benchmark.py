@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from features.spec import FeatureSpec
+from model.predictor import Predictor
 from training import metrics as M
 from training.baselines import BaseRate, FamilyRate, LogisticBaseline
 from training.evaluation import LABELS as EVAL_LABELS
@@ -100,7 +101,7 @@ def fit_predict_all(
             spec, p.lr_C, p.lr_max_iter, p.train.encoder.min_frequency
         ).fit(train, y),
     }
-    preds = {MODEL_KEY: result.model.predict_proba(test)}
+    preds = {MODEL_KEY: Predictor(result.model).predict_proba(test)}
     preds.update({k: b.predict_proba(test) for k, b in baselines.items()})
     return preds, result
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.predictor import Predictor
 from training.baselines import FamilyRate
 from training.dmhc_benchmark import MODEL_KEY, DmhcBenchmarkParams, SplitResult
 from training.fingerprint import table_fingerprint
@@ -52,7 +53,7 @@ def log_and_register(
     baseline = FamilyRate(p.treatment_column, p.prior_strength).fit(train, y_train).predict_proba(test)
     return promote_if_better(
         version,
-        model.predict_proba(test),
+        Predictor(model).predict_proba(test),
         test,
         test[target].to_numpy(dtype=int),
         baseline,

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.model_artifact import TriageModel
 from features.spec import FeatureSpec
+from model.artifact import TriageModel
+from model.predictor import Predictor
 from training import metrics as M
 from training.baselines import BaselineParams, fit_baselines
 
@@ -109,7 +110,7 @@ def evaluate_on_holdout(
     y_train = train[spec.target].to_numpy(dtype=int)
     y = test[spec.target].to_numpy(dtype=int)
     baselines = fit_baselines(train, y_train, spec, params.baselines, min_frequency)
-    preds = {MODEL_KEY: model.predict_proba(test)}
+    preds = {MODEL_KEY: Predictor(model).predict_proba(test)}
     preds.update({k: b.predict_proba(test) for k, b in baselines.items()})
     groups = test["letter_id"].astype(str).to_numpy()
     reports, diffs = M.evaluate_predictions(y, preds, groups, cfg, reference=MODEL_KEY)
@@ -218,9 +219,12 @@ def write_outputs(
         ),
     }
     sample = test.sample(min(len(test), params.shap_sample), random_state=params.seed) if len(test) else test
-    contrib = model.contributions(sample)
+    predictor = Predictor(model)
+    contrib = predictor.contributions(sample)
     paths["shap"] = plots.plot_shap_summary(
-        contrib.values, model.encode(sample), plot_dir / "shap_summary.png"
+        contrib.values,
+        pd.DataFrame(predictor.matrix(sample), columns=model.encoded_columns),
+        plot_dir / "shap_summary.png",
     )
     paths["json"].write_text(json.dumps(result.as_dict(), indent=1, default=str), encoding="utf-8")
     paths["markdown"].write_text(markdown_report(result, title), encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from features.model_artifact import TriageModel
+from model.artifact import TriageModel
 from training.train import labelled_rows
 
 

@@ -81,20 +81,25 @@ def plot_reliability(y: np.ndarray, preds: dict[str, np.ndarray], path: Path, n_
 
 
 def plot_shap_summary(
-    contributions: pd.DataFrame, encoded: pd.DataFrame, path: Path, max_display: int = 20
+    contributions: np.ndarray, encoded: pd.DataFrame, path: Path, max_display: int = 20
 ) -> Path:
-    """SHAP beeswarm from LightGBM pred_contrib values (no second explainer needed)."""
+    """SHAP beeswarm of the predictor's TreeSHAP values (no second explainer needed)."""
     import shap
 
     plt = _plt()
-    shap.summary_plot(
-        contributions.to_numpy(),
-        encoded.to_numpy(),
-        feature_names=list(encoded.columns),
-        max_display=max_display,
-        show=False,
-        plot_size=(7, 6),
-    )
+    state = np.random.get_state()
+    np.random.seed(0)  # shap shuffles the beeswarm's points with numpy's global generator
+    try:
+        shap.summary_plot(
+            np.asarray(contributions),
+            encoded.to_numpy(),
+            feature_names=list(encoded.columns),
+            max_display=max_display,
+            show=False,
+            plot_size=(7, 6),
+        )
+    finally:
+        np.random.set_state(state)
     fig = plt.gcf()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.model_artifact import TriageModel
 from features.spec import FeatureSpec
+from model.artifact import TriageModel
+from model.predictor import Predictor
 from training import metrics as M
 from training.baselines import BaselineParams, fit_baselines
+from training.boosting import LgbmParams, TrainParams
 from training.evaluation import LABELS, METRIC_LABELS, MODEL_KEY, ORDER, _fmt
 from training.splits import grouped_folds
-from training.train import LgbmParams, TrainParams, train_model
+from training.train import train_model
 
 
 class RealLettersParams(BaseModel):
@@ -77,7 +79,7 @@ def real_only_cv(real: pd.DataFrame, spec: FeatureSpec, p: RealLettersParams) ->
             result = train_model(train, spec, params)
             cal = result.model.metadata.calibration
             chosen.append(f"{cal['weighting']}+{cal['method']}")
-            oof[MODEL_KEY][te] = result.model.predict_proba(test)
+            oof[MODEL_KEY][te] = Predictor(result.model).predict_proba(test)
             base = fit_baselines(train, y[tr], spec, p.baselines, p.min_frequency)
             for n, b in base.items():
                 oof[n][te] = b.predict_proba(test)
@@ -113,7 +115,8 @@ def synthetic_to_real(
     base = fit_baselines(
         synthetic_train, synthetic_train[spec.target].to_numpy(dtype=int), spec, BaselineParams(), 5
     )
-    preds = {MODEL_KEY: model.predict_proba(real), **{n: b.predict_proba(real) for n, b in base.items()}}
+    preds = {MODEL_KEY: Predictor(model).predict_proba(real)}
+    preds.update({n: b.predict_proba(real) for n, b in base.items()})
     reports, diffs = M.evaluate_predictions(y, preds, groups, _metric_cfg(p), reference=MODEL_KEY)
     return Experiment(
         "b_synthetic_to_real",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from model.predictor import Predictor
 from training.metrics import HIGHER_IS_BETTER, brier, log_loss, roc_auc
 
 METRIC_FNS = {"roc_auc": roc_auc, "brier": brier, "log_loss": log_loss}
@@ -141,7 +142,7 @@ def promote_if_better(
     """Compare with the champion (re-scored on `eval_rows`) or, for the first model, the baseline."""
     import mlflow
 
-    from features.model_artifact import load_from_mlflow
+    from model.artifact import load_from_mlflow
 
     client = mlflow.MlflowClient()
     fn = METRIC_FNS[params.metric]
@@ -161,7 +162,7 @@ def promote_if_better(
     else:
         try:
             champion = load_from_mlflow(f"models:/{params.model_name}@{params.champion_alias}")
-            champion_value = fn(y, champion.predict_proba(eval_rows))
+            champion_value = fn(y, Predictor(champion).predict_proba(eval_rows))
             decision = decide(
                 challenger_value, champion_value, f"champion v{previous}", params, version, previous, len(y)
             )

@@ -23,13 +23,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.drift import DriftParams, compute_drift, drift_markdown
-from features.ingest import IngestResult, load_failures, load_records, parse_paths, write_records
-from features.model_artifact import TriageModel
-from features.records import Case
 from features.spec import FeatureSpec
 from features.table import build_feature_frames, build_feature_table
+from letters.ingest import IngestResult, load_failures, load_records, parse_paths, write_records
+from letters.records import Case
+from model.artifact import TriageModel
+from model.predictor import Predictor
 from training.comparison import PairedGain, paired_gain
+from training.drift import DriftParams, compute_drift, drift_markdown
 from training.registry import PromotionDecision, RegistryParams, decide
 from training.splits import holdout_split
 from training.train import TrainParams, labelled_rows, train_model
@@ -166,7 +167,8 @@ def performance_drift(
     rows = test_rows.loc[test_rows["letter_id"].astype(str).isin(new_ids)]
     if expected is None or rows.empty or rows[spec.target].nunique() < 2:
         return None
-    observed = float(METRIC_FNS[metric](rows[spec.target].to_numpy(dtype=int), champion.predict_proba(rows)))
+    y = rows[spec.target].to_numpy(dtype=int)
+    observed = float(METRIC_FNS[metric](y, Predictor(champion).predict_proba(rows)))
     drop = float(expected) - observed if HIGHER_IS_BETTER[metric] else observed - float(expected)
     return {
         "metric": metric,
@@ -231,11 +233,11 @@ def run_retrain(
     """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1)."""
     import mlflow
 
-    from features.model_artifact import load_from_mlflow
     from features.spec import load_spec
-    from imr_triage.params import section
+    from model.artifact import load_from_mlflow
     from training.baselines import FamilyRate
     from training.evaluation import EvaluateParams
+    from training.params import section
     from training.registry import METRIC_FNS, _log_decision, current_champion, register_challenger
     from training.tracking import configure, log_training_run
 
@@ -290,7 +292,9 @@ def run_retrain(
     drift_report = None
     if len(ref_rows) and len(cur_rows):
         scores = (
-            (champion.predict_proba(ref_rows), champion.predict_proba(cur_rows)) if champion else (None, None)
+            (Predictor(champion).predict_proba(ref_rows), Predictor(champion).predict_proba(cur_rows))
+            if champion
+            else (None, None)
         )
         drift_report = compute_drift(ref_rows, cur_rows, spec, drift_p, *scores).as_dict()
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -333,7 +337,7 @@ def run_retrain(
         "new_letter_share": float(test_rows["letter_id"].astype(str).isin(new_ids).mean()),
     }
     y = test_rows[spec.target].to_numpy(dtype=int)
-    p_chal = challenger.predict_proba(test_rows)
+    p_chal = Predictor(challenger).predict_proba(test_rows)
     report["challenger"] = {"metrics": _metrics_of(y, p_chal), "n_train_services": len(train_rows)}
     log(
         f"challenger trained on {len(train_rows)} services in {seconds['train']:.1f}s; "
@@ -342,7 +346,7 @@ def run_retrain(
 
     gain: PairedGain | None = None
     if champion is not None:
-        p_champ = champion.predict_proba(test_rows)
+        p_champ = Predictor(champion).predict_proba(test_rows)
         report["champion"] = {"version": previous, "metrics": _metrics_of(y, p_champ)}
         if report["drift"] is not None:
             perf = performance_drift(champion, test_rows, spec, new_ids, reg.metric, drift_p)
@@ -391,7 +395,7 @@ def run_retrain(
         metrics,
         [],
         {"training": challenger.metadata.training_data},
-        run_name=f"retrain {challenger.metadata.created_at}",
+        run_name=f"retrain {challenger.metadata.model_version}",
         experiment=reg.experiment,
         tracking_uri=tracking_uri,
         tags={"job": "retrain"},

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from features.model_artifact import TriageModel
+from model.artifact import TriageModel
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_EXPERIMENT = "imr-triage"
@@ -109,7 +109,7 @@ def log_training_run(
     """One MLflow run: params, metrics, plots/reports, feature spec, data fingerprint, git commit, model."""
     import mlflow
 
-    from features.model_pyfunc import log_pyfunc_model
+    from model.pyfunc import log_pyfunc_model
 
     exp_id = configure(tracking_uri, experiment)
     with mlflow.start_run(run_name=run_name) as run:

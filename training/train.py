@@ -9,103 +9,27 @@ the best out-of-fold Brier score. The candidates' numbers go into the model's me
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
-from features.calibration import CalibrationMethod, fit_calibrator
-from features.encoder import FeatureEncoder
-from features.model_artifact import ModelMetadata, TriageModel
 from features.spec import FeatureSpec
+from model.artifact import ModelMetadata, TriageModel, content_version
+from model.calibration import CalibrationMethod, fit_calibrator
 from training import metrics as M
+from training.boosting import (
+    CandidateScore,
+    TrainParams,
+    TrainResult,
+    labelled_rows,
+    lgb_params,
+    make_encoder,
+    unique_names,
+)
 from training.fingerprint import table_fingerprint
 from training.splits import grouped_folds
-
-Weighting = Literal["unweighted", "balanced"]
-
-
-class LgbmParams(BaseModel):
-    """LightGBM hyperparameters (params.yaml `train.lgbm`)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    learning_rate: float = 0.05
-    num_boost_round: int = 400
-    num_leaves: int = 15
-    min_data_in_leaf: int = 40
-    feature_fraction: float = 0.8
-    bagging_fraction: float = 0.8
-    bagging_freq: int = 1
-    lambda_l2: float = 1.0
-
-
-class EncoderParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    min_frequency: int = 5
-    max_levels: int = 50
-
-
-class TrainParams(BaseModel):
-    """params.yaml `train:` section."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    seed: int = 0
-    test_fraction: float = Field(default=0.2, gt=0, lt=1)
-    cv_folds: int = Field(default=5, ge=2)
-    weighting: Literal["auto", "unweighted", "balanced"] = "auto"
-    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
-    selection_metric: Literal["brier", "log_loss"] = "brier"
-    num_threads: int = 1  # >1 only on an idle machine: OpenMP spin-waits badly when cores are shared
-    model_name: str = "imr-overturn"
-    engine: Literal["local", "dask"] = "local"  # dask: DaskLGBMClassifier (training/dask_train.py)
-    dask_scheduler: str = "local"  # engine dask: scheduler address, or 'local' for a LocalCluster
-    dask_workers: int = Field(default=2, ge=1)  # engine dask with 'local': LocalCluster workers
-    encoder: EncoderParams = Field(default_factory=EncoderParams)
-    lgbm: LgbmParams = Field(default_factory=LgbmParams)
-
-
-@dataclass
-class CandidateScore:
-    weighting: str
-    calibration: str
-    brier: float
-    log_loss: float
-    ece: float
-    roc_auc: float
-
-
-@dataclass
-class TrainResult:
-    """The fitted model plus what was learned on the way (kept for reports and MLflow)."""
-
-    model: TriageModel
-    oof: pd.DataFrame  # letter_id, y, raw score per weighting, calibrated probability of the choice
-    candidates: list[CandidateScore]
-    best_rounds: dict[str, int]
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _lgb_params(p: TrainParams, weighting: str, pos_weight: float) -> dict[str, Any]:
-    params = {
-        "objective": "binary",
-        "metric": "binary_logloss",
-        "verbosity": -1,
-        "seed": p.seed,
-        "num_threads": p.num_threads,
-        "deterministic": True,
-        "force_row_wise": True,
-        **p.lgbm.model_dump(exclude={"num_boost_round"}),
-    }
-    if weighting == "balanced":
-        params["scale_pos_weight"] = pos_weight
-    return params
 
 
 def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[dict[str, float]]:
@@ -118,29 +42,6 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[di
     return curve
 
 
-def _unique_names(names: list[str]) -> list[str]:
-    """LightGBM refuses repeated feature names; suffix repeats (the artifact keeps the encoder's names)."""
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        k = seen.get(n, 0)
-        seen[n] = k + 1
-        out.append(n if k == 0 else f"{n}__{k}")
-    return out
-
-
-def _encoder(spec: FeatureSpec, p: TrainParams) -> FeatureEncoder:
-    return FeatureEncoder(spec, min_frequency=p.encoder.min_frequency, max_levels=p.encoder.max_levels)
-
-
-def labelled_rows(table: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
-    """Rows with a known 0/1 target (unknown decisions cannot train or evaluate)."""
-    y = pd.to_numeric(table[spec.target], errors="coerce")
-    out = table.loc[y.isin([0, 1])].copy()
-    out[spec.target] = y.loc[out.index].astype(int)
-    return out.reset_index(drop=True)
-
-
 def _cv_raw_scores(
     X_raw: pd.DataFrame,
     y: np.ndarray,
@@ -151,10 +52,10 @@ def _cv_raw_scores(
 ) -> tuple[np.ndarray, int]:
     """Out-of-fold raw scores at the boosting round with the best mean validation loss."""
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
-    params = _lgb_params(p, weighting, pos_weight)
+    params = lgb_params(p, weighting, pos_weight)
     curves, boosters, encoded = [], [], []
     for tr, te in folds:
-        enc = _encoder(spec, p).fit(X_raw.iloc[tr])
+        enc = make_encoder(spec, p).fit(X_raw.iloc[tr])
         Xtr = enc.transform(X_raw.iloc[tr]).to_numpy()
         Xte = enc.transform(X_raw.iloc[te]).to_numpy()
         w_te = np.where(y[te] == 1, pos_weight, 1.0) if weighting == "balanced" else None
@@ -192,8 +93,8 @@ def _cross_fitted(
 def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> TrainResult:
     """Train on every labelled row of `table` (the caller has already removed the holdout)."""
     if params.engine == "dask":
-        from features.distributed import dask_client
         from training.dask_train import train_model_dask
+        from training.distributed import dask_client
 
         with dask_client(params.dask_scheduler, params.dask_workers) as client:
             return train_model_dask(table, spec, params, client)
@@ -238,21 +139,20 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         )
     )
 
-    encoder = _encoder(spec, params).fit(X_raw)
+    encoder = make_encoder(spec, params).fit(X_raw)
     X = encoder.transform(X_raw)
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
     booster = lgb.train(
-        _lgb_params(params, chosen.weighting, pos_weight),
-        lgb.Dataset(X.to_numpy(), y, feature_name=_unique_names(list(X.columns))),
+        lgb_params(params, chosen.weighting, pos_weight),
+        lgb.Dataset(X.to_numpy(), y, feature_name=unique_names(list(X.columns))),
         num_boost_round=best_rounds[chosen.weighting],
     )
     calibrator = fit_calibrator(raw_by_w[chosen.weighting], y, chosen.calibration)  # type: ignore[arg-type]
     t_fit = time.perf_counter()
 
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     synthetic = bool(data["synthetic"].astype(bool).all()) if "synthetic" in data else None
     metadata = ModelMetadata(
-        model_version=f"{params.model_name} {created}",
+        model_version="",  # set below from what the model computes
         feature_spec_version=spec.version,
         feature_spec_fingerprint=spec.fingerprint(),
         training_data=table_fingerprint(data, spec.target),
@@ -267,13 +167,15 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         encoded_columns=list(X.columns),
         feature_of_column=list(encoder.feature_of_column),
         synthetic_training_data=synthetic,
-        created_at=created,
     )
     oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration)
     # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
     # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
     metadata.metrics["reliability"] = reliability_curve(np.asarray(y), oof_probability)
     metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)"
+    metadata.model_version = content_version(
+        params.model_name, booster, calibrator, metadata.encoded_columns, metadata.training_data["sha256"]
+    )
     model = TriageModel(spec, encoder, booster, calibrator, metadata)
     oof = pd.DataFrame(
         {"letter_id": groups, "y": y, "oof_probability": oof_probability}

@@ -7,8 +7,8 @@ from datetime import date
 
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.records import Section
 from features.text_patterns import FastPattern, compile_lower, is_negated, sentence_of
+from letters.records import Section
 
 _SNIPPET = 80
 _EXPLICIT_SEX = r"\b(male|female|man|woman)\b"

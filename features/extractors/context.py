@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from features.pre_review import PreReviewCase, PreReviewService
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
 from features.text_patterns import (
     FastPattern,
@@ -17,6 +16,7 @@ from features.text_patterns import (
     load_patterns,
     sentence_bounds,
 )
+from letters.pre_review import PreReviewCase, PreReviewService
 
 
 @dataclass

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from features.dmhc_taxonomy import service_features
 from features.evidence import EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.records import Section
+from letters.records import Section
 
 
 def _heading_span(ctx: ServiceContext) -> EvidenceSpan:
@@ -20,8 +21,6 @@ def _heading_span(ctx: ServiceContext) -> EvidenceSpan:
 
 def _service_value(name: str) -> Callable[[ServiceContext], Extraction]:
     def extract(ctx: ServiceContext) -> Extraction:
-        from features.dmhc import service_features
-
         value = service_features(ctx.text_raw)[name]
         return Extraction(value, _heading_span(ctx) if value is not None else None)
 

@@ -11,7 +11,6 @@ from functools import lru_cache
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import summary_span
 from features.extractors.context import ServiceContext
-from features.records import Section
 from features.service_families import ServiceTaxonomy, clear_classification_cache
 from features.text_patterns import (
     FastPattern,
@@ -23,6 +22,7 @@ from features.text_patterns import (
     sentence_of,
     to_number,
 )
+from letters.records import Section
 
 _THERAPY_TYPES = {
     "physical_therapy": r"physical therap\w*|physiotherap\w*|\bPT\b|therapy",

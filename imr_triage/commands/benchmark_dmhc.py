@@ -26,9 +26,10 @@ def benchmark_dmhc(
     """Year split (train <= 2013, test 2014-2016) and grouped CV; LightGBM vs baselines with CIs."""
     import time
 
-    from features.dmhc import dmhc_feature_table, load_dmhc_spec, read_dmhc_csv
-    from imr_triage.params import load_params, section
+    from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+    from letters.dmhc import read_dmhc_csv
     from training.dmhc_benchmark import DmhcBenchmarkParams, grouped_cv, write_report, year_split
+    from training.params import load_params, section
 
     t0 = time.perf_counter()
     p = DmhcBenchmarkParams(**section(load_params(params_file), "dmhc"))

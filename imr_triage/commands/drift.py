@@ -62,10 +62,11 @@ def drift(
     from rich.console import Console
     from rich.table import Table
 
-    from features.drift import DriftParams, compute_drift, drift_markdown
-    from features.model_artifact import TriageModel, load_from_mlflow
     from features.spec import load_spec
-    from imr_triage.params import load_params, section
+    from model.artifact import TriageModel, load_from_mlflow
+    from model.predictor import Predictor
+    from training.drift import DriftParams, compute_drift, drift_markdown
+    from training.params import load_params, section
 
     console = Console(stderr=True, soft_wrap=True)
     params = DriftParams(**section(load_params(params_file), "drift"))
@@ -85,9 +86,9 @@ def drift(
     if model:
         remote = model.startswith(("models:/", "runs:/"))
         triage = load_from_mlflow(model) if remote else TriageModel.load(model)
-    ref_scores = triage.predict_proba(ref) if triage is not None else None
+    ref_scores = Predictor(triage).predict_proba(ref) if triage is not None else None
     if triage is not None and not from_db:
-        cur_scores = triage.predict_proba(cur)
+        cur_scores = Predictor(triage).predict_proba(cur)
     try:
         report = compute_drift(ref, cur, load_spec(), params, ref_scores, cur_scores).as_dict()
     except ValueError as exc:

@@ -22,9 +22,9 @@ def evaluate(
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml [evaluate:]."),
 ) -> None:
     """Write evaluation.json, evaluation.md, metrics.json and ROC/PR/reliability/SHAP plots."""
-    from imr_triage.params import load_params, section
     from training.evaluation import EvaluateParams, evaluate_on_holdout, write_outputs
     from training.holdout_data import load_holdout_frames
+    from training.params import load_params, section
 
     params = EvaluateParams(**section(load_params(params_file), "evaluate"))
     data = load_holdout_frames(features, model_dir, holdout)

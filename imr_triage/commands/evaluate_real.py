@@ -26,10 +26,10 @@ def evaluate_real(
     """Run experiments (a) real-only CV and (b) synthetic-to-real, each beside the baselines."""
     import json
 
-    from features.ingest import parse_paths
     from features.spec import load_spec
     from features.table import build_feature_table
-    from imr_triage.params import load_params, section
+    from letters.ingest import parse_paths
+    from training.params import load_params, section
     from training.real_letters import RealLettersParams, markdown_tables, real_only_cv, synthetic_to_real
     from training.train import labelled_rows
 

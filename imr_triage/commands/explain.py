@@ -23,7 +23,7 @@ class ExplainParams(BaseModel):
 
 
 def _load_model(model: Path | None, model_uri: str | None, default: Path):
-    from features.model_artifact import TriageModel, load_from_mlflow
+    from model.artifact import TriageModel, load_from_mlflow
 
     if model_uri:
         import mlflow
@@ -111,15 +111,16 @@ def explain(
 
     from rich.console import Console
 
-    from features.explanations import Explainer, explain_case
-    from features.ingest import parse_file
-    from imr_triage.params import load_params, section
+    from letters.ingest import parse_file
+    from model.explanations import explain_case
+    from model.predictor import Predictor
+    from training.params import load_params, section
 
     cfg = ExplainParams(**section(load_params(params_file), "explain"))
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
     triage_model, source = _load_model(model, model_uri, cfg.model)
-    explainer = Explainer(triage_model, top_k=k)
+    predictor = Predictor(triage_model, top_k=k)
 
     results, failures = [], []
     for path in letters:
@@ -127,7 +128,7 @@ def explain(
             case = parse_file(path)
             if not case.services:
                 raise ValueError("no disputed services found in the letter")
-            results.append(explain_case(explainer, case, k))
+            results.append(explain_case(predictor, case, k))
         except Exception as exc:  # noqa: BLE001 - reported per letter, the rest still run
             failures.append((path, exc))
             err.print(f"[red]error[/red] {path}: {exc}")

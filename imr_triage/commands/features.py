@@ -28,9 +28,9 @@ def features(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from features.ingest import load_records
     from features.spec import load_spec
     from features.table import build_feature_frames, build_feature_table
+    from letters.ingest import load_records
 
     console = Console(stderr=True, soft_wrap=True)
     if not records_dir.is_dir():

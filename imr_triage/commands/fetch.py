@@ -55,11 +55,11 @@ def fetch(
     from rich.console import Console
     from rich.logging import RichHandler
 
-    from features.download.fetcher import run_fetch
-    from features.download.search_form import SearchFilters
-    from features.download.settings import build_settings
-    from features.download.targets import read_list_file
-    from imr_triage.params import load_params, section
+    from letters.download.fetcher import run_fetch
+    from letters.download.search_form import SearchFilters
+    from letters.download.settings import build_settings
+    from letters.download.targets import read_list_file
+    from training.params import load_params, section
 
     console = Console(stderr=True, soft_wrap=True)
     # retries are logged through the same console so they print above the progress bar

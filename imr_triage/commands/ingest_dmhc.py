@@ -20,7 +20,8 @@ def ingest_dmhc(
     """Write records.jsonl (one case per Reference ID), features.parquet and errors.jsonl."""
     import json
 
-    from features.dmhc import dmhc_feature_table, load_dmhc_spec, read_dmhc_csv, to_case
+    from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+    from letters.dmhc import read_dmhc_csv, to_case
 
     if not csv_path.is_file():
         raise typer.BadParameter(f"{csv_path}: no such file", param_hint="CSV")

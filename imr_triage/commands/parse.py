@@ -36,8 +36,8 @@ def parse(
 
     from rich.console import Console
 
-    from features.ingest import parse_paths, write_records
-    from imr_triage.params import load_params, section
+    from letters.ingest import parse_paths, write_records
+    from training.params import load_params, section
 
     cfg = ParseParams(**section(load_params(params_file), "parse"))
     if out is not None:

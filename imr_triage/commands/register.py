@@ -33,11 +33,12 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
-    from imr_triage.params import load_params, section
+    from model.predictor import Predictor
     from training.baselines import FamilyRate
     from training.evaluation import EvaluateParams
     from training.fingerprint import table_fingerprint
     from training.holdout_data import load_holdout_frames
+    from training.params import load_params, section
     from training.registry import RegistryParams, promote_if_better, register_challenger
     from training.tracking import log_training_run
 
@@ -85,7 +86,7 @@ def register_model(
     )
     decision = promote_if_better(
         version,
-        model.predict_proba(data.test),
+        Predictor(model).predict_proba(data.test),
         data.test,
         y,
         family.predict_proba(data.test),
@@ -93,13 +94,11 @@ def register_model(
         run_id=logged.run_id,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    record = {
-        **decision.as_dict(),
-        "run_id": logged.run_id,
-        "model_uri": logged.model_uri,
-        "tracking_uri": logged.tracking_uri,
-    }
-    out.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    # The decision is a pipeline output (deterministic on a fresh store); where MLflow put the run is not,
+    # so it goes beside it, outside DVC's view.
+    out.write_text(json.dumps(decision.as_dict(), indent=1), encoding="utf-8")
+    run = {"run_id": logged.run_id, "model_uri": logged.model_uri, "tracking_uri": logged.tracking_uri}
+    out.with_name(out.stem + "_run.json").write_text(json.dumps(run, indent=1), encoding="utf-8")
     typer.echo(f"run {logged.run_id}: registered {reg.model_name} v{version} as @{reg.challenger_alias}")
     typer.echo(decision.reason)
     if exit_code and not decision.promoted:

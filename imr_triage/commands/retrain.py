@@ -49,7 +49,7 @@ def retrain(
 
     from rich.console import Console
 
-    from imr_triage.params import load_params
+    from training.params import load_params
     from training.retrain import RetrainExit, run_retrain, write_report
 
     console = Console(stderr=True, soft_wrap=True)

@@ -28,7 +28,7 @@ def serve(
     import json
 
     if hash_key is not None:
-        from serving.auth import hash_api_key
+        from serving.api_keys import hash_api_key
 
         entry = {
             "name": "CHANGE-ME",

@@ -1,6 +1,6 @@
 """`imr synth --n N --seed S --out DIR`: the embedded default corpus of synthetic IMR letters.
 
-Letters are drawn from the documented generative model in `features/synth/` (see
+Letters are drawn from the documented generative model in `synthetic/` (see
 docs/synthetic-corpus.md); the same settings always give byte-identical files.
 """
 
@@ -68,10 +68,10 @@ def synth(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from features.synth.corpus import write_corpus
-    from features.synth.generative_model import GeneratorSettings
-    from features.synth.tables import SynthTables
-    from imr_triage.params import load_params, section
+    from synthetic.corpus import write_corpus
+    from synthetic.generative_model import GeneratorSettings
+    from synthetic.tables import SynthTables
+    from training.params import load_params, section
 
     console = Console(stderr=True, soft_wrap=True)
     overrides = {k: v for k, v in {

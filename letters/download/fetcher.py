@@ -15,13 +15,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from features.download.manifest import LetterRecord, write_atomic, write_manifest
-from features.download.pdf_check import InvalidPdf, check_pdf_bytes, check_pdf_file
-from features.download.polite_client import FetchFailed, PoliteClient
-from features.download.search_form import SearchFilters, form_fields
-from features.download.search_results import ResultRow, ResultsLayoutError, ResultsPage, parse_results_page
-from features.download.settings import FetchSettings
-from features.download.targets import BadItem, Letter, letters_from_items, letters_from_rows
+from letters.download.manifest import LetterRecord, write_atomic, write_manifest
+from letters.download.pdf_check import InvalidPdf, check_pdf_bytes, check_pdf_file
+from letters.download.polite_client import FetchFailed, PoliteClient
+from letters.download.search_form import SearchFilters, form_fields
+from letters.download.search_results import ResultRow, ResultsLayoutError, ResultsPage, parse_results_page
+from letters.download.settings import FetchSettings
+from letters.download.targets import BadItem, Letter, letters_from_items, letters_from_rows
 
 log = logging.getLogger(__name__)
 

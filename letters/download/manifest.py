@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from features.download.search_results import ResultRow
+from letters.download.search_results import ResultRow
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"

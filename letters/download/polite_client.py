@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from features.download.settings import FetchSettings
+from letters.download.settings import FetchSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

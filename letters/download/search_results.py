@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from pydantic import BaseModel
 
-from features.download.html_tree import Node, parse_html
+from letters.download.html_tree import Node, parse_html
 
 RESULTS_TABLE_CLASS = "tabborder"
 # Field -> header phrases (lower case, words separated by single spaces); first matching field wins,

@@ -5,12 +5,11 @@ Precedence: CLI flags > environment (`IMR_FETCH_*`) > `params.yaml` `fetch:` sec
 
 from __future__ import annotations
 
+from importlib.metadata import version as _package_version
 from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from imr_triage import __version__
 
 
 class FetchSettings(BaseSettings):
@@ -46,7 +45,7 @@ class FetchSettings(BaseSettings):
 
     @property
     def user_agent(self) -> str:
-        return f"imr-triage/{__version__} (+{self.contact})"
+        return f"imr-triage/{_package_version('imr-triage')} (+{self.contact})"
 
 
 def build_settings(params_section: dict[str, Any], overrides: dict[str, Any]) -> FetchSettings:

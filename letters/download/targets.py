@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 from pydantic import BaseModel, Field
 
-from features.download.search_results import ResultRow
+from letters.download.search_results import ResultRow
 
 CASE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
 

@@ -23,8 +23,8 @@ def imr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 def write_synthetic_letters(out: Path, n: int, seed: int) -> list[Path]:
     """`n` SYNTHETIC letter texts from the project's generator, one file each."""
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
 
     out.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -23,17 +23,17 @@ MODEL_NAME = "imr-overturn-test"
 
 def synthetic_letters(n: int, seed: int) -> list[str]:
     """Letter texts from the project's synthetic generator (each carries the SYNTHETIC marker)."""
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
 
     return [text for _, text in iter_letters(n, GeneratorSettings(seed=seed))]
 
 
 def train_small_model(letters: list[str], seed: int, rounds: int = 60) -> Any:
     """A small TriageModel trained with the project's own parser, feature table and trainer."""
-    from features.letters import parse_text
     from features.spec import load_spec
     from features.table import build_feature_table
+    from letters.parser import parse_text
     from training.train import TrainParams, train_model
 
     spec = load_spec()
@@ -67,7 +67,7 @@ class Registry:
         from mlflow.models import ModelSignature
         from mlflow.types import ColSpec, Schema
 
-        from features.model_pyfunc import ARTIFACT_KEY, OUTPUT_COLUMNS, TriagePyfunc
+        from model.pyfunc import ARTIFACT_KEY, OUTPUT_COLUMNS, TriagePyfunc
 
         mlflow.set_tracking_uri(self.uri)
         mlflow.set_registry_uri(self.uri)

@@ -148,7 +148,7 @@ def test_production_dashboard_signs_in_through_the_form(scored_db: str, browser)
     wrong one, keeps the right one in a cookie scripts cannot read, and signs out."""
     import json
 
-    from serving.auth import hash_api_key
+    from serving.api_keys import hash_api_key
 
     keys = json.dumps([
         {"name": "analyst", "hash": hash_api_key("analyst-secret-1"), "scopes": ["dashboard"]},

@@ -12,18 +12,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.distributed import (
+from features.spec import load_spec
+from features.table import build_feature_table
+from letters.ingest import load_failures, load_records, parse_paths, write_records
+from letters.partitioned_output import SUCCESS_FILE, IncompleteOutputError, read_manifest
+from tests.e2e.dashboard_support import write_synthetic_letters
+from training.distributed import (
     dask_client,
     features_partitioned,
     parse_partitioned,
     read_feature_table,
 )
-from features.ingest import load_failures, load_records, parse_paths, write_records
-from features.partitioned_output import SUCCESS_FILE, IncompleteOutputError, read_manifest
-from features.spec import load_spec
-from features.table import build_feature_table
-from tests.e2e.dashboard_support import write_synthetic_letters
 
+pytestmark = pytest.mark.slow  # a Dask LocalCluster per module
 N_LETTERS = 200
 KEY = ["letter_id", "item_index"]
 
@@ -107,10 +108,9 @@ def test_rerun_replaces_stale_partitions(letters: Path, client: object, tmp_path
 
 
 def test_score_rows_match_single_process(letters: Path, client: object, tmp_path: Path) -> None:
-    from features.explanations import Explainer
-    from features.model_artifact import TriageModel
-    from imr_triage.commands.score import score_file
     from imr_triage.dask_runs import score_on_dask
+    from model.artifact import TriageModel
+    from serving.batch_scoring import score_file
     from serving.scores_db import ScoreFilters, open_scores_db
     from serving.settings import ServingSettings
     from tests.synthetic_explain_model import synthetic_model_dir
@@ -118,16 +118,14 @@ def test_score_rows_match_single_process(letters: Path, client: object, tmp_path
     model = TriageModel.load(synthetic_model_dir())
     files = sorted(letters.glob("*.txt"))
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    s = ServingSettings()
-    bands = (list(s.risk_band_edges), list(s.risk_band_labels))
+    predictor = ServingSettings().predictor(model, top_k=3)
     single_db = open_scores_db(f"sqlite:///{tmp_path / 'single.db'}")
-    explainer = Explainer(model, top_k=3)
     failed_single = []
     for f in files:
-        rows, _lab, _n, error = score_file(f, model, explainer, 3, "m", "1", at, bands)
-        single_db.save_scores(rows)
-        if error is not None:
-            failed_single.append((str(f), error))
+        got = score_file(f, predictor, model.spec, "m", "1", at)
+        single_db.save_scores(got.rows)
+        if got.error is not None:
+            failed_single.append((str(f), got.error))
     dask_db = open_scores_db(f"sqlite:///{tmp_path / 'dask.db'}")
     address = client.scheduler.address  # type: ignore[attr-defined]
     params = tmp_path / "params.yaml"
@@ -156,10 +154,10 @@ BRIER_TOLERANCE = 0.005
 def test_dask_training_matches_local_quality_and_saves_a_plain_model(client: object, tmp_path: Path) -> None:
     import numpy as np
 
-    from features.letters import parse_text
-    from features.model_artifact import TriageModel
-    from features.synth.corpus import iter_letters
-    from features.synth.generative_model import GeneratorSettings
+    from letters.parser import parse_text
+    from model.artifact import TriageModel
+    from synthetic.corpus import iter_letters
+    from synthetic.generative_model import GeneratorSettings
     from training import metrics as M
     from training.dask_train import train_model_dask
     from training.splits import holdout_split
@@ -178,7 +176,9 @@ def test_dask_training_matches_local_quality_and_saves_a_plain_model(client: obj
     reloaded = TriageModel.load(result.model.save(tmp_path / "model"))  # what serving loads
     assert reloaded.metadata.calibration["engine"] == "dask"
     y = test[spec.target].to_numpy()
-    p_local, p_dask = local.predict_proba(test), reloaded.predict_proba(test)
-    np.testing.assert_allclose(p_dask, result.model.predict_proba(test))
+    from model.predictor import Predictor
+
+    p_local, p_dask = Predictor(local).predict_proba(test), Predictor(reloaded).predict_proba(test)
+    np.testing.assert_allclose(p_dask, Predictor(result.model).predict_proba(test))
     assert abs(M.roc_auc(y, p_dask) - M.roc_auc(y, p_local)) <= AUC_TOLERANCE
     assert abs(M.brier(y, p_dask) - M.brier(y, p_local)) <= BRIER_TOLERANCE

@@ -19,7 +19,9 @@ SAMPLE_ROWS = 3000
 def test_dmhc_model_trained_registered_and_served(
     dmhc_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from features.dmhc import dmhc_feature_table, load_dmhc_spec, read_dmhc_csv
+    from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+    from letters.dmhc import read_dmhc_csv
+    from model.predictor import Predictor
     from training.dmhc_benchmark import DmhcBenchmarkParams, year_split
     from training.dmhc_registry import log_and_register
 
@@ -83,7 +85,7 @@ def test_dmhc_model_trained_registered_and_served(
             "treatment_subcategory": "Anti-virals",
             "service_family": "pharmacy",
         }
-        expected = float(result.model.predict_proba(pd.DataFrame([row]))[0])
+        expected = float(Predictor(result.model).predict_proba(pd.DataFrame([row]))[0])
         assert svc["overturn_likelihood"] == pytest.approx(expected, abs=1e-9)
         assert svc["reasons"], "no reasons returned"
         for reason in svc["reasons"]:

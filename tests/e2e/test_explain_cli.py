@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from features.synth.corpus import iter_letters
-from features.synth.generative_model import GeneratorSettings
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
 from tests.conftest import REPO_ROOT, SEED_LETTER_DIR
 from tests.synthetic_explain_model import synthetic_model_dir
 

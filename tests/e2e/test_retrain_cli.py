@@ -92,9 +92,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
 def _build_world(root: Path) -> dict[str, Path]:
     import mlflow
 
-    from features.ingest import parse_paths, write_records
     from features.spec import load_spec
     from features.table import build_feature_table
+    from letters.ingest import parse_paths, write_records
     from training.registry import RegistryParams, register_challenger
     from training.tracking import log_training_run
     from training.train import TrainParams, train_model

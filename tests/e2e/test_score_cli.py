@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from features.letters import parse_text
+from letters.parser import parse_text
 from serving.scores_db import ScoreFilters, open_scores_db
 from tests.e2e.dashboard_support import imr, write_synthetic_letters
 from tests.synthetic_explain_model import synthetic_model_dir

@@ -107,10 +107,10 @@ def _wait_for_version(srv: LiveServer, version: str, timeout: float = 30.0) -> N
 def test_structured_case_scores_match_the_model(
     server: LiveServer, registry: Registry, workdir: Path
 ) -> None:
-    from features.model_artifact import TriageModel
     from features.spec import load_spec
-    from features.structured_input import case_from_structured
     from features.table import build_feature_table
+    from letters.structured import case_from_structured
+    from model.predictor import Predictor
     from serving.schemas import build_request_models
 
     spec = load_spec()
@@ -140,7 +140,7 @@ def test_structured_case_scores_match_the_model(
     table = build_feature_table(
         [case_from_structured(CaseIn.model_validate(CASE))], with_target=False, spec=spec
     )
-    expected = TriageModel.load(workdir / "model-a").predict_proba(table)
+    expected = Predictor.load(workdir / "model-a").predict_proba(table)
     assert [s["overturn_likelihood"] for s in body["services"]] == pytest.approx(list(expected), abs=1e-9)
 
 
@@ -157,7 +157,7 @@ def test_explicit_features_override_extracted_ones(server: LiveServer) -> None:
 
 
 def test_letter_text_is_scored_per_service(server: LiveServer, letters: list[str]) -> None:
-    from features.letters import parse_text
+    from letters.parser import parse_text
 
     with server.client() as c:
         r = c.post("/v1/score", json={"text": letters[0]})

@@ -111,7 +111,8 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     assert first.returncode == 0 and decision1["promoted"] is True
     assert decision1["reference"] == "baseline family_rate"
     assert decision1["challenger_value"] > decision1["reference_value"]
-    assert decision1["tracking_uri"] == mlflow_server
+    run1 = json.loads((tmp_path / "reports" / "registry_run.json").read_text())
+    assert run1["tracking_uri"] == mlflow_server
 
     # the same model again: equal to the champion, so it cannot clear the margin
     second = _imr(["register", "features.parquet", "--exit-code"], tmp_path, env)
@@ -128,7 +129,7 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     v2 = client.get_model_version(name, "2")
     assert v2.tags["promotion.promoted"] == "false"
 
-    run = client.get_run(decision1["run_id"])
+    run = client.get_run(run1["run_id"])
     assert run.data.metrics["roc_auc"] > 0.5
     assert "family_rate.roc_auc" in run.data.metrics and "ece_ci_high" in run.data.metrics
     assert run.data.tags["git_commit"] and run.data.tags["data_sha256"]
@@ -139,7 +140,8 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     assert "context/feature_spec.json" in ctx and "context/data_fingerprint.json" in ctx
 
     # the registered pyfunc takes plain JSON-typed columns and agrees with the saved artifact
-    from features.model_artifact import TriageModel, load_from_mlflow
+    from model.artifact import TriageModel, load_from_mlflow
+    from model.predictor import Predictor
 
     pyfunc = mlflow.pyfunc.load_model(f"models:/{name}@champion")
     rows = pd.read_parquet(tmp_path / "features.parquet").head(20)
@@ -147,6 +149,7 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     records = json.loads(rows[spec_cols].to_json(orient="records"))
     out = pyfunc.predict(pd.DataFrame.from_records(records))
     local = TriageModel.load(tmp_path / "models" / "model")
-    assert out["overturn_probability"].to_numpy() == pytest.approx(local.predict_proba(rows), abs=1e-9)
+    expected = Predictor(local).predict_proba(rows)
+    assert out["overturn_probability"].to_numpy() == pytest.approx(expected, abs=1e-9)
     served = load_from_mlflow(f"models:/{name}@champion")
     assert served.metadata == local.metadata

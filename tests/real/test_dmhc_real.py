@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from features.dmhc import dmhc_feature_table, load_dmhc_spec, read_dmhc_csv
+from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+from letters.dmhc import read_dmhc_csv
 
 pytestmark = pytest.mark.real
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from features.explanations import Explainer, explain_case
-from features.ingest import parse_file
-from features.model_artifact import TriageModel
+from letters.ingest import parse_file
+from model.artifact import TriageModel
+from model.explanations import explain_case
+from model.predictor import Predictor
 from tests.synthetic_explain_model import synthetic_model_dir
 
 pytestmark = [pytest.mark.real, pytest.mark.slow]
@@ -45,7 +46,7 @@ def _uses_duration(model: TriageModel) -> bool:
 def test_soma_service_names_duration_and_short_term_criterion(synthetic_model, seed_case):
     assert _uses_duration(synthetic_model), "the synthetic model should split on duration of use"
     all_features = len(synthetic_model.spec.names)
-    soma = _soma(explain_case(Explainer(synthetic_model), seed_case, top_k=all_features))
+    soma = _soma(explain_case(Predictor(synthetic_model), seed_case, top_k=all_features))
     by_feature = {r.feature: r for r in soma.reasons}
     duration = by_feature.get("duration_of_use_months")
     assert duration is not None, "model uses duration of use but the Soma explanation does not name it"
@@ -59,8 +60,8 @@ def test_soma_service_names_duration_and_short_term_criterion(synthetic_model, s
 def test_stated_long_use_of_soma_lowers_the_likelihood_with_its_evidence(synthetic_model, seed_case):
     summary = seed_case.clinical_summary + SYNTHETIC_SENTENCE
     stated = seed_case.model_copy(update={"clinical_summary": summary})
-    before = _soma(explain_case(Explainer(synthetic_model), seed_case, 5))
-    after = _soma(explain_case(Explainer(synthetic_model), stated, 5))
+    before = _soma(explain_case(Predictor(synthetic_model), seed_case, 5))
+    after = _soma(explain_case(Predictor(synthetic_model), stated, 5))
     reasons = {r.feature: r for r in after.reasons}
     assert "duration_of_use_months" in reasons, [r.feature for r in after.reasons]
     r = reasons["duration_of_use_months"]

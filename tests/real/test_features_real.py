@@ -7,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.ingest import parse_paths
-from features.letters import parse_text
-from features.pdf_text import pdf_to_text
-from features.records import Case
 from features.service_families import load_taxonomy
 from features.spec import load_spec
 from features.table import build_feature_table, feature_rows
+from letters.ingest import parse_paths
+from letters.parser import parse_text
+from letters.pdf_text import pdf_to_text
+from letters.records import Case
 from tests.feature_leakage import rewrite_post_review_record, rewrite_post_review_text
 
 pytestmark = pytest.mark.real
@@ -80,7 +80,7 @@ def test_real_feature_table_is_complete_and_plausible(real_cases: list[Case]) ->
 
 
 def test_seed_letter_features(seed_letter_dir: Path) -> None:
-    from features.ingest import parse_file
+    from letters.ingest import parse_file
 
     case = parse_file(next(seed_letter_dir.glob("*.txt")))
     rows = {r.heading: r.raw() for r in feature_rows(case)}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from features.download.pdf_check import InvalidPdf, check_pdf_file
+from letters.download.pdf_check import InvalidPdf, check_pdf_file
 
 pytestmark = pytest.mark.real
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.ingest import parse_file, parse_paths
-from features.records import Case
+from letters.ingest import parse_file, parse_paths
+from letters.records import Case
 
 pytestmark = pytest.mark.real
 

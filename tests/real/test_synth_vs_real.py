@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from features.synth.generative_model import CaseGenerator, GeneratorSettings
+from synthetic.generative_model import CaseGenerator, GeneratorSettings
 
 pytestmark = pytest.mark.real
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from features.calibration import ScoreCalibrator, fit_calibrator
+from model.calibration import ScoreCalibrator, fit_calibrator
 from training.metrics import ece
 
 

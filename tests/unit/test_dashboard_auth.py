@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import KeyVerifier, hash_api_key
+from serving.api_keys import ApiKeyEntry, hash_api_key
+from serving.auth import KeyVerifier
 from serving.dashboard import create_dashboard_app
 from serving.dashboard_auth import COOKIE
 from serving.scores_db import open_scores_db
-from serving.settings import ApiKeyEntry, ServingSettings
+from serving.settings import ServingSettings
 from serving.synthetic_scores import synthetic_model_run, synthetic_score_rows
 
 ANALYST, SCORER = "analyst-key-123", "scorer-key-456"

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from training_tables import tiny_table
 
-from features.drift import DriftParams, compute_drift
 from features.spec import load_spec
 from serving.dashboard import create_dashboard_app
+from training.drift import DriftParams, compute_drift
 
 
 def test_drift_endpoint_reports_absence_then_the_report(

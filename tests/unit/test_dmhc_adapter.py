@@ -6,17 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from features.dmhc import (
-    dmhc_feature_table,
-    load_dmhc_spec,
-    load_dmhc_taxonomy,
-    read_dmhc_csv,
-    service_features,
-    split_heading,
-    to_case,
-)
-from features.guideline_phrases import load_phrase_table
+from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+from features.dmhc_taxonomy import load_dmhc_taxonomy, service_features
 from features.spec import load_spec
+from letters.dmhc import read_dmhc_csv, split_heading, to_case
+from model.guideline_phrases import load_phrase_table
 
 HEADER = (
     "Reference ID;Report Year;Diagnosis Category;Diagnosis Sub Category;Treatment Category;"

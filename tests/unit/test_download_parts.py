@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from features.download.manifest import LetterRecord, load_manifest, write_manifest
-from features.download.pdf_check import InvalidPdf, check_pdf_bytes, check_pdf_file
-from features.download.polite_client import PoliteClient, RateLimiter
-from features.download.search_form import SearchFilters, form_fields
-from features.download.search_results import ResultRow
-from features.download.settings import FetchSettings, build_settings
-from features.download.targets import letters_from_items, read_list_file
 from imr_triage import __version__
+from letters.download.manifest import LetterRecord, load_manifest, write_manifest
+from letters.download.pdf_check import InvalidPdf, check_pdf_bytes, check_pdf_file
+from letters.download.polite_client import PoliteClient, RateLimiter
+from letters.download.search_form import SearchFilters, form_fields
+from letters.download.search_results import ResultRow
+from letters.download.settings import FetchSettings, build_settings
+from letters.download.targets import letters_from_items, read_list_file
 from tests.synthetic_dwc import synthetic_pdf
 
 

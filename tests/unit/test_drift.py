@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from training_tables import tiny_table
 
-from features.drift import (
+from training.drift import (
     MISSING_LEVEL,
     DriftParams,
     column_drift,

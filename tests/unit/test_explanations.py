@@ -1,4 +1,5 @@
-"""Explanations on a tiny hand-built model: additivity, grouping, ranking, SHAP agreement, phrases."""
+"""The Predictor's explanations on a tiny hand-built model: additivity, grouping, ranking, SHAP agreement,
+phrases."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.calibration import fit_calibrator
-from features.encoder import FeatureEncoder
-from features.explanation_models import EvidenceSpan, ServiceExplanation
-from features.explanations import Explainer, group_contributions, grouping_matrix, top_k_indices
-from features.guideline_phrases import load_phrase_table
-from features.model_artifact import ModelMetadata, TriageModel
 from features.spec import FeatureSpec, load_spec
+from model.artifact import ModelMetadata, TriageModel
+from model.calibration import fit_calibrator
+from model.encoder import FeatureEncoder
+from model.explanation_models import EvidenceSpan, ServiceExplanation
+from model.guideline_phrases import load_phrase_table
+from model.predictor import Predictor
+from model.reasons import grouping_matrix, top_k_indices
 
 TINY_FEATURES = [
     "service_family",
@@ -88,45 +90,62 @@ def batch() -> pd.DataFrame:
 
 
 def test_contributions_plus_expected_equal_raw_score_and_survive_reload(tiny_model, batch, tmp_path):
-    c = tiny_model.contributions(batch)
-    raw = tiny_model.predict_raw(batch)
-    total = c.values.to_numpy().sum(axis=1) + c.expected_value
+    predictor = Predictor(tiny_model)
+    c = predictor.contributions(batch)
+    raw = predictor.raw_scores(batch)
+    total = c.values.sum(axis=1) + c.expected
     assert len(total) == len(batch)
     np.testing.assert_allclose(total, raw, rtol=0, atol=1e-6)
 
-    reloaded = TriageModel.load(tiny_model.save(tmp_path / "m"))
+    reloaded = Predictor.load(tiny_model.save(tmp_path / "m"))
     c2 = reloaded.contributions(batch)
-    np.testing.assert_array_equal(c2.values.to_numpy(), c.values.to_numpy())
-    np.testing.assert_array_equal(c2.expected_value, c.expected_value)
-    np.testing.assert_array_equal(reloaded.predict_proba(batch), tiny_model.predict_proba(batch))
+    np.testing.assert_array_equal(c2.values, c.values)
+    np.testing.assert_array_equal(c2.expected, c.expected)
+    np.testing.assert_array_equal(reloaded.predict_proba(batch), predictor.predict_proba(batch))
 
 
 def test_lightgbm_pred_contrib_agrees_with_shap_tree_explainer(tiny_model, batch):
     shap = pytest.importorskip("shap")
-    x = tiny_model.encode(batch).to_numpy()
+    predictor = Predictor(tiny_model)
+    x = predictor.matrix(batch)
     explainer = shap.TreeExplainer(tiny_model.booster)
     sv = np.asarray(explainer.shap_values(x))
     if sv.ndim == 3:  # some shap versions return one block per class
         sv = sv[-1]
-    c = tiny_model.contributions(batch)
-    np.testing.assert_allclose(sv, c.values.to_numpy(), rtol=0, atol=1e-6)
+    c = predictor.contributions(batch)
+    np.testing.assert_allclose(sv, c.values, rtol=0, atol=1e-6)
     ev = np.ravel(explainer.expected_value)[-1]
-    np.testing.assert_allclose(ev, c.expected_value, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(ev, c.expected, rtol=0, atol=1e-6)
 
 
 def test_grouping_sums_one_hot_columns_per_feature(tiny_model, batch):
-    c = tiny_model.contributions(batch)
-    features = tiny_model.spec.names
-    grouped = group_contributions(c.values.to_numpy(), tiny_model.feature_of_column, features)
+    predictor = Predictor(tiny_model)
+    c = predictor.contributions(batch)
+    grouped, features = predictor.grouped(c)
+    assert features == tiny_model.spec.names
     assert grouped.shape == (len(batch), len(features))
-    onehot = [col for col, f in zip(tiny_model.encoded_columns, tiny_model.feature_of_column, strict=True)
-              if f == "service_type"]
+    onehot = [j for j, f in enumerate(tiny_model.feature_of_column) if f == "service_type"]
     assert len(onehot) > 1
     np.testing.assert_allclose(grouped[:, features.index("service_type")],
-                               c.values[onehot].to_numpy().sum(axis=1), atol=1e-12)
-    np.testing.assert_allclose(grouped.sum(axis=1), c.values.to_numpy().sum(axis=1), atol=1e-9)
+                               c.values[:, onehot].sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(grouped.sum(axis=1), c.values.sum(axis=1), atol=1e-9)
     with pytest.raises(ValueError, match="not in the spec"):
         grouping_matrix(["nope"], features)
+
+
+def test_contributions_sum_over_any_grouping_of_features(tiny_model, batch):
+    """Criteria-style groups: a feature may feed several groups or none; each group sums its features."""
+    predictor = Predictor(tiny_model)
+    c = predictor.contributions(batch)
+    per_feature, names = predictor.grouped(c)
+    groups = {"service": ["service_family", "service_type"], "use": ["duration_of_use_months"],
+              "also_type": ["service_type"]}
+    got, group_names = predictor.grouped(c, groups)
+    assert group_names == ["service", "use", "also_type"]
+    for k, fs in enumerate(groups.values()):
+        np.testing.assert_allclose(got[:, k], per_feature[:, [names.index(f) for f in fs]].sum(axis=1))
+    with pytest.raises(ValueError, match="nope"):
+        predictor.grouped(c, {"bad": ["nope"]})
 
 
 def test_top_k_orders_by_size_and_drops_unused_features():
@@ -140,10 +159,10 @@ def test_top_k_orders_by_size_and_drops_unused_features():
 
 
 def test_explanations_rank_reasons_and_add_up(tiny_model, batch):
-    ex = Explainer(tiny_model, top_k=3)
-    out = ex.explain(batch)
-    proba = tiny_model.predict_proba(batch)
-    raw = tiny_model.predict_raw(batch)
+    predictor = Predictor(tiny_model, top_k=3)
+    out = [ServiceExplanation.model_validate(d) for d in predictor.explain(batch)]
+    proba = predictor.predict_proba(batch)
+    raw = predictor.raw_scores(batch)
     assert len(out) == len(batch)
     for i, e in enumerate(out):
         assert e.overturn_likelihood == pytest.approx(proba[i], abs=1e-9)
@@ -158,7 +177,8 @@ def test_explanations_rank_reasons_and_add_up(tiny_model, batch):
             # a monotone calibrator moves the probability the same way as the log-odds (or not at all)
             assert r.probability_effect * r.log_odds >= 0
             assert (r.phrase is None) == r.no_guideline == (not r.citations)
-    assert len(ex.explain(batch.head(5), top_k=1)[0].reasons) == 1
+        assert e.risk_band == predictor.bands.label(e.overturn_likelihood)
+    assert len(predictor.explain(batch.head(5), top_k=1)[0]["reasons"]) == 1
     # the API reuses these models: they must round-trip through JSON with validation
     again = ServiceExplanation.model_validate_json(out[0].model_dump_json())
     assert again == ServiceExplanation.model_validate(json.loads(out[0].model_dump_json()))
@@ -171,8 +191,9 @@ def test_carisoprodol_duration_reason_cites_short_term_use(tiny_model):
         "functional_improvement": "not_stated", "red_flag_neuro_deficit": False, "patient_age": 46.0,
     }])
     span = EvidenceSpan(section="clinical_summary", start=10, end=30, text="synthetic: 14 months")
-    ex = Explainer(tiny_model, top_k=6)
-    (e,) = ex.explain(rows, evidence=[{"duration_of_use_months": [span]}])
+    predictor = Predictor(tiny_model, top_k=6)
+    (d,) = predictor.explain(rows, evidence=[{"duration_of_use_months": [span]}])
+    e = ServiceExplanation.model_validate(d)
     by_name = {r.feature: r for r in e.reasons}
     r = by_name["duration_of_use_months"]
     assert r.direction == "lowers"
@@ -186,10 +207,10 @@ def test_carisoprodol_duration_reason_cites_short_term_use(tiny_model):
 
 
 def test_empty_batch_and_mismatched_evidence(tiny_model, batch):
-    ex = Explainer(tiny_model)
-    assert ex.explain(batch.head(0)) == []
+    predictor = Predictor(tiny_model)
+    assert predictor.explain(batch.head(0)) == []
     with pytest.raises(ValueError, match="evidence has 1 entries for 2 rows"):
-        ex.explain(batch.head(2), evidence=[{}])
+        predictor.explain(batch.head(2), evidence=[{}])
 
 
 def test_every_spec_feature_has_a_phrase_entry_or_explicit_no_guideline():
@@ -234,14 +255,14 @@ def test_phrase_matching_prefers_the_most_specific_row():
 
 def test_fast_path_gives_the_same_explanations_as_lightgbm(tiny_model, batch):
     pytest.importorskip("numba")
-    fast = Explainer(tiny_model, top_k=4, fast_min_rows=1)
-    slow = Explainer(tiny_model, top_k=4, fast_min_rows=None)
-    assert fast.warm_up() and not slow.warm_up()
-    v_fast, e_fast = fast.contributions(batch)
-    v_slow, e_slow = slow.contributions(batch)
-    np.testing.assert_allclose(v_fast, v_slow, rtol=0, atol=1e-9)
-    np.testing.assert_allclose(e_fast, e_slow, rtol=0, atol=1e-9)
-    a, b = fast.explain_records(batch), slow.explain_records(batch)
+    fast = Predictor(tiny_model, top_k=4)
+    slow = Predictor(tiny_model, top_k=4, fast_shap=False)
+    assert fast.shap_method == "precomputed TreeSHAP" and slow.shap_method == "LightGBM pred_contrib"
+    for n in (1, len(batch)):
+        cf, cs = fast.contributions(batch.head(n)), slow.contributions(batch.head(n))
+        np.testing.assert_allclose(cf.values, cs.values, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(cf.expected, cs.expected, rtol=0, atol=1e-9)
+    a, b = fast.explain(batch), slow.explain(batch)
     names = [[[r["feature"] for r in x["reasons"]] for x in out] for out in (a, b)]
     assert names[0] == names[1]
     for x, y in zip(a, b, strict=True):
@@ -251,7 +272,7 @@ def test_fast_path_gives_the_same_explanations_as_lightgbm(tiny_model, batch):
 def _bounded_table():
     """A phrase table (SYNTHETIC phrases) whose rows bound a numeric value, list categorical values and
     match a heading, so a cached look-up keyed by value bucket must still pick the right row."""
-    from features.guideline_phrases import PhraseTable
+    from model.guideline_phrases import PhraseTable
 
     cite = {"guideline": "ODG", "section": "synthetic test section"}
     entries = [
@@ -272,30 +293,30 @@ def test_cached_phrase_lookups_equal_direct_matches(tiny_model):
     """Every reason's phrase equals `PhraseTable.match` on that row, across two batches sharing the
     cache, with numeric values on both sides of bounds and exactly on them."""
     table = _bounded_table()
-    ex = Explainer(tiny_model, phrases=table, top_k=6)
+    ex = Predictor(tiny_model, phrases=table, top_k=6)
     for seed in (5, 6):
         rows = _tiny_frame(400, seed=seed)[0]
         rows.loc[rows.index[:40], "duration_of_use_months"] = [3.0, 3.2, 3.5, 12.0, 12.5] * 8
-        for i, e in enumerate(ex.explain_records(rows)):
+        for i, e in enumerate(ex.explain(rows)):
             row = rows.iloc[i].to_dict()
             for r in e["reasons"]:
                 want = table.match(r["feature"], row[r["feature"]], row, r["direction"])
                 assert want is not None
                 assert r["phrase"] == want.phrase and r["no_guideline"] == want.no_guideline
-    phrases = {r["phrase"] for e in ex.explain_records(rows) for r in e["reasons"]}
+    phrases = {r["phrase"] for e in ex.explain(rows) for r in e["reasons"]}
     assert {"short (synthetic)", "medium (synthetic)", "no improvement, medication (synthetic)"} <= phrases
 
 
 def test_reason_building_restores_the_garbage_collector(tiny_model, batch):
     import gc
 
-    ex = Explainer(tiny_model, top_k=2)
+    ex = Predictor(tiny_model, top_k=2)
     assert gc.isenabled()
-    ex.explain_records(batch.head(3))
+    ex.explain(batch.head(3))
     assert gc.isenabled()
     gc.disable()
     try:
-        ex.explain_records(batch.head(3))
+        ex.explain(batch.head(3))
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -6,7 +6,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from features.fast_treeshap import FastTreeShap
+from model.fast_treeshap import FastTreeShap
 
 pytest.importorskip("numba")
 

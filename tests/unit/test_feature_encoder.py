@@ -7,9 +7,10 @@ import pickle
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from features.encoder import FeatureEncoder
 from features.spec import load_spec
+from model.encoder import FeatureEncoder
 
 
 def _raw_rows(n: int) -> pd.DataFrame:
@@ -61,12 +62,58 @@ def test_linear_mode_imputes_adds_indicators_and_scales():
 def test_encoder_round_trips_through_pickle_and_accepts_json_records():
     df = _raw_rows(30)
     enc = FeatureEncoder(load_spec(), min_frequency=2).fit(df)
+    enc.matrix(df)  # derived steps exist now; they are rebuilt, not pickled
     clone = pickle.loads(pickle.dumps(enc))
     pd.testing.assert_frame_equal(enc.transform(df), clone.transform(df))
     json_rows = [{"patient_age": 40, "service_family": "imaging", "red_flag_fracture": "true"}]
-    out = clone.transform_records(json_rows)
+    out = pd.DataFrame(clone.matrix(json_rows), columns=clone.get_feature_names_out())
     assert out.shape == (1, len(enc.get_feature_names_out()))
     assert out["red_flag_fracture"].iloc[0] == 1.0 and out["patient_age"].iloc[0] == 40.0
+
+
+def test_encoder_state_round_trips_through_json_in_both_modes():
+    """The model artifact stores `to_dict` as JSON (no pickle): the reloaded encoder encodes alike."""
+    import json
+
+    df = _raw_rows(60)
+    for linear in (False, True):
+        enc = FeatureEncoder(load_spec(), min_frequency=3, linear=linear).fit(df)
+        again = FeatureEncoder.from_dict(load_spec(), json.loads(json.dumps(enc.to_dict())))
+        np.testing.assert_array_equal(again.matrix(df), enc.matrix(df))
+        assert again.feature_of_column == enc.feature_of_column
+    state = enc.to_dict()
+    state["columns"] = state["columns"][:-1]
+    with pytest.raises(ValueError, match="columns"):
+        FeatureEncoder.from_dict(load_spec(), state)
+
+
+def _column(enc: FeatureEncoder, x: np.ndarray, name: str) -> np.ndarray:
+    return x[:, list(enc.get_feature_names_out()).index(name)]
+
+
+def test_json_values_are_read_as_they_state_whatever_the_batch_size():
+    """What a JSON client may send: numbers as strings, truth words, unseen or padded levels, nulls
+    and absent keys; row by row (small batches) and column by column (large ones) read them alike."""
+    enc = FeatureEncoder(load_spec(), min_frequency=2).fit(_raw_rows(60))
+    odd = [
+        {"patient_age": "7.5", "red_flag_fracture": "yes", "service_family": "  IMAGING "},
+        {"patient_age": None, "red_flag_fracture": "no", "service_family": "teleportation"},
+        {"patient_age": True, "red_flag_fracture": 0.0, "service_family": None},
+        {"red_flag_fracture": "maybe"},  # absent keys and an unknown truth word are missing
+    ]
+    want_age = [7.5, math.nan, 1.0, math.nan]
+    want_flag = [1.0, 0.0, 0.0, math.nan]
+    for n in (1, 40):  # below and above COLUMNWISE_FROM_ROWS
+        rows = odd * n
+        x = enc.matrix(rows)
+        np.testing.assert_array_equal(_column(enc, x, "patient_age"), want_age * n)
+        np.testing.assert_array_equal(_column(enc, x, "red_flag_fracture"), want_flag * n)
+        assert _column(enc, x, "service_family__imaging").tolist() == [1.0, 0.0, 0.0, 0.0] * n
+        assert _column(enc, x, "service_family__infrequent__").tolist() == [0.0, 1.0, 1.0, 1.0] * n
+        frame = pd.DataFrame.from_records(rows, columns=load_spec().names)
+        np.testing.assert_array_equal(enc.matrix(frame), x)
+    with pytest.raises(KeyError, match="patient_age"):
+        enc.matrix(pd.DataFrame({"service_family": ["imaging"]}))
 
 
 def test_a_level_named_other_does_not_clash_with_the_infrequent_bucket():

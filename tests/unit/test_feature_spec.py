@@ -6,7 +6,6 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from features.records import POST_REVIEW_SECTIONS, Section
 from features.spec import (
     ID_COLUMNS,
     TARGET_COLUMN,
@@ -15,6 +14,7 @@ from features.spec import (
     PostReviewFeatureError,
     load_spec,
 )
+from letters.records import POST_REVIEW_SECTIONS, Section
 
 
 def test_packaged_spec_loads_and_reads_only_pre_review_sections():

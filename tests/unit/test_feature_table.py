@@ -8,13 +8,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from features.letters import parse_text
-from features.records import Case, GuidelineCitation, ServiceDecision
 from features.spec import load_spec
-from features.structured_input import CaseInput, ServiceInput, rows_from_input
-from features.synth.corpus import iter_letters
-from features.synth.generative_model import GeneratorSettings
 from features.table import build_feature_table, feature_rows
+from letters.parser import parse_text
+from letters.records import Case, GuidelineCitation, ServiceDecision
+from letters.structured import CaseInput, ServiceInput
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
 from tests.feature_leakage import rewrite_post_review_record, rewrite_post_review_text
 
 SUMMARY = (
@@ -108,9 +108,9 @@ def test_structured_input_gives_the_same_row_as_the_letter_record():
         clinical_summary=case.clinical_summary,
         services=[ServiceInput(heading=s.heading, ur_guideline=s.ur_guideline.raw) for s in case.services],
     )
-    assert [r.raw() for r in rows_from_input(request)] == [r.raw() for r in feature_rows(case)]
+    assert [r.raw() for r in feature_rows(request.to_case())] == [r.raw() for r in feature_rows(case)]
     model = load_spec().request_model()
-    for row in rows_from_input(request):
+    for row in feature_rows(request.to_case()):
         model(**row.raw())  # every raw row validates against the API request model
 
 

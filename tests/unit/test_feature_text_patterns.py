@@ -7,8 +7,6 @@ import re
 
 import pytest
 
-from features.synth.corpus import iter_letters
-from features.synth.generative_model import GeneratorSettings
 from features.text_patterns import (
     FastPattern,
     WordIndex,
@@ -17,6 +15,8 @@ from features.text_patterns import (
     ascii_lower,
     load_patterns,
 )
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +227,8 @@ def test_headings_classified_and_regioned_as_plain_regex_does() -> None:
     """Short texts (headings) go through `search_in` by one key-set test, then the plain scan: taxonomy
     rules and regions on headings must give what `re.search` gives, first matching rule included."""
     from features.extractors.service_level import _find_heading_regions, clear_text_caches
-    from features.letters import parse_text
     from features.service_families import load_taxonomy
+    from letters.parser import parse_text
 
     tax = load_taxonomy()
     p = load_patterns()
@@ -288,8 +288,8 @@ def test_mention_words_found_where_their_escaped_regex_finds_them() -> None:
     """Drug names are looked up as plain words (no regex compiled per heading): same starts as
     `re.finditer(re.escape(word))`, non-overlapping."""
     from features.extractors.context import CaseContext
-    from features.pre_review import PreReviewCase
     from features.service_families import load_taxonomy
+    from letters.pre_review import PreReviewCase
 
     summary = "Norco-10 helped; NORCO was refilled. aaaaaaa. Re-norco, tramadol-er since 2019. norco"
     case = PreReviewCase("x", None, None, None, None, None, None, summary, ())

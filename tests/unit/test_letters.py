@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from features.letters import SYNTHETIC_MARKER, LetterParseError, parse_guideline, parse_text
+from letters.parser import SYNTHETIC_MARKER, LetterParseError, parse_guideline, parse_text
 from tests.unit.letter_texts import DEFAULT_ITEMS, Item, dwc_letter, legacy_letter
 
 

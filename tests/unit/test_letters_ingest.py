@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from features.ingest import expand_inputs, load_failures, load_records, parse_file, parse_paths, write_records
-from features.letters import SYNTHETIC_MARKER
-from features.pdf_text import PdfTextError, pdf_to_text
 from imr_triage.cli import app
+from letters.ingest import expand_inputs, load_failures, load_records, parse_file, parse_paths, write_records
+from letters.parser import SYNTHETIC_MARKER
+from letters.pdf_text import PdfTextError, pdf_to_text
 from tests.unit.letter_texts import DEFAULT_ITEMS, Item, dwc_letter, legacy_letter, letter_pdf
 
 
@@ -68,7 +68,7 @@ def test_pdf_page_breaks_do_not_change_the_parse(tmp_path: Path) -> None:
 
 
 def parse_file_text(text: str) -> dict:
-    from features.letters import parse_text
+    from letters.parser import parse_text
 
     return parse_text(text).model_dump(exclude={"source_file"})
 

@@ -1,4 +1,4 @@
-"""TriageModel: contributions add up to the raw score; save/load gives identical outputs."""
+"""TriageModel through its Predictor: contributions add up to the raw score; save/load is identical."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from training_tables import tiny_table
 
-from features.model_artifact import TriageModel
 from features.spec import load_spec
+from model.artifact import TriageModel
+from model.predictor import Predictor
 from training.train import TrainParams, train_model
 
 FAST = TrainParams(cv_folds=3, lgbm={"num_boost_round": 60})
@@ -24,22 +25,22 @@ def trained():
 
 def test_contributions_sum_to_raw_score(trained) -> None:
     result, df = trained
-    c = result.model.contributions(df)
-    assert list(c.values.columns) == result.model.encoded_columns
-    assert len(c.feature_of_column) == c.values.shape[1]
-    assert np.allclose(c.values.to_numpy().sum(1) + c.expected_value, result.model.predict_raw(df), atol=1e-6)
+    predictor = Predictor(result.model)
+    c = predictor.contributions(df)
+    assert c.values.shape == (len(df), len(result.model.encoded_columns))
+    assert np.allclose(c.values.sum(1) + c.expected, predictor.raw_scores(df), atol=1e-6)
 
 
 def test_save_load_identical(trained, tmp_path: Path) -> None:
     result, df = trained
     model = result.model
-    TriageModel.load(model.save(tmp_path / "m"))
-    again = TriageModel.load(tmp_path / "m")
-    assert np.array_equal(again.predict_raw(df), model.predict_raw(df))
-    assert np.array_equal(again.predict_proba(df), model.predict_proba(df))
-    before, after = model.contributions(df), again.contributions(df)
-    assert np.array_equal(after.values.to_numpy(), before.values.to_numpy())
-    assert np.array_equal(after.expected_value, before.expected_value)
+    model.save(tmp_path / "m")
+    before, again = Predictor(model), Predictor.load(tmp_path / "m")
+    assert np.array_equal(again.raw_scores(df), before.raw_scores(df))
+    assert np.array_equal(again.predict_proba(df), before.predict_proba(df))
+    c0, c1 = before.contributions(df), again.contributions(df)
+    assert np.array_equal(c1.values, c0.values)
+    assert np.array_equal(c1.expected, c0.expected)
     assert again.metadata == model.metadata
 
 
@@ -58,7 +59,7 @@ def test_metadata_records_choice_and_fingerprint(trained) -> None:
 def test_probabilities_are_probabilities_and_rank_signal(trained) -> None:
     result, _ = trained
     test = tiny_table(200, seed=99)
-    p = result.model.predict_proba(test)
+    p = Predictor(result.model).predict_proba(test)
     assert np.all((p >= 0) & (p <= 1))
     from training.metrics import roc_auc
 

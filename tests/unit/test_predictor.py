@@ -1,5 +1,6 @@
-"""The serving hot path equals the reference path: fast encoder vs FeatureEncoder, reasons vs
-`features.explanations.Explainer`, and the smoke validation refuses broken models."""
+"""The one Predictor as the API uses it: JSON rows, contributions equal LightGBM's pred_contrib from one
+row up, reasons for dict rows equal those for a frame, risk bands, and the smoke check refusing broken
+models."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.explanations import Explainer
-from features.fast_encoder import FastEncoder
 from features.spec import Dtype, load_spec
-from serving.scorer import ModelValidationError, prepare_scorer, smoke_rows
+from model.predictor import ModelValidationError, Predictor, RiskBands, smoke_rows
 from serving.settings import ServingSettings
 from tests.unit.training_tables import tiny_table
 
@@ -51,59 +50,34 @@ def _json_rows(model, n: int, seed: int) -> list[dict]:
     return rows
 
 
-@pytest.mark.parametrize("n", [1, 5, 31, 32, 200])
-def test_fast_encoder_equals_feature_encoder(model, n: int) -> None:
-    rows = _json_rows(model, max(n, 8), seed=n)[:n]
-    fast = FastEncoder.for_model(model)
-    assert fast is not None
-    reference = model.encode(pd.DataFrame.from_records(rows, columns=model.spec.names)).to_numpy()
-    assert np.array_equal(fast.encode(rows), reference, equal_nan=True)
-
-
-@pytest.mark.parametrize("n", [200, 1100])
-def test_fast_encoder_frame_path_equals_feature_encoder(model, n: int) -> None:
-    """Frames (the `imr explain` path) with plain dtypes and with object columns of odd values."""
-    fast = FastEncoder.for_model(model)
-    table = tiny_table(n, seed=n, spec=model.spec).head(n).reset_index(drop=True)
-    odd = table.astype(object)
-    num = next(f.name for f in model.spec.features if f.dtype == Dtype.NUMERIC)
-    boo = next(f.name for f in model.spec.features if f.dtype == Dtype.BOOLEAN)
-    cat = next(f.name for f in model.spec.features if f.dtype == Dtype.CATEGORICAL)
-    odd.loc[0, num], odd.loc[1, num], odd.loc[2, num] = "7.5", None, pd.NA
-    odd.loc[0, boo], odd.loc[1, boo], odd.loc[2, boo] = "yes", None, 0.0
-    odd.loc[0, cat], odd.loc[1, cat] = "  A NEVER SEEN LEVEL ", None
-    for frame in (table, odd, table.head(5), odd.head(5)):
-        reference = model.encode(frame).to_numpy()
-        assert np.array_equal(fast.encode_frame(frame), reference, equal_nan=True)
-    assert fast.encode_frame(table.drop(columns=[num])) is None
-
-
 @pytest.mark.parametrize("n", [1, 63, 64, 300])
 def test_batch_contributions_equal_pred_contrib(model, n: int) -> None:
-    """Batches from FAST_SHAP_MIN_ROWS (one row) use the fast TreeSHAP tables; values equal LightGBM's."""
-    scorer = prepare_scorer(model, ServingSettings(_env_file=None))
-    assert scorer.fast_shap is not None
+    """From one row up the precomputed TreeSHAP serves; its values equal LightGBM's."""
+    predictor = ServingSettings(_env_file=None).predictor(model)
+    predictor.check()
+    assert predictor.shap_method == "precomputed TreeSHAP"
     rows = _json_rows(model, max(n, 8), seed=n)[:n]
-    x = scorer.encode(rows)
+    x = predictor.matrix(rows)
     want = model.booster.predict(x, pred_contrib=True, num_threads=1)
-    got = scorer.contributions(rows)
-    assert got.shape == want.shape
-    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    got = predictor.contributions(rows)
+    assert got.values.shape == want[:, :-1].shape
+    np.testing.assert_allclose(got.values, want[:, :-1], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got.expected, want[:, -1], rtol=0, atol=1e-9)
     raw = model.booster.predict(x, raw_score=True, num_threads=1)
-    np.testing.assert_allclose(got.sum(axis=1), raw, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got.values.sum(axis=1) + got.expected, raw, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(predictor.raw_scores(rows), raw, rtol=0, atol=0)
 
 
-def test_reasons_equal_the_explainer(model) -> None:
-    settings = ServingSettings(_env_file=None, top_k=4)
-    scorer = prepare_scorer(model, settings)
+def test_dict_rows_and_a_frame_get_the_same_explanations(model) -> None:
+    """The API sends dict rows, `imr explain` and batch jobs a frame: one predictor, one answer."""
+    predictor = ServingSettings(_env_file=None, top_k=4).predictor(model)
     rows = _json_rows(model, 120, seed=9)
-    served = scorer.score(rows)
-    ref = Explainer(model, top_k=4).explain(pd.DataFrame.from_records(rows))
+    served = predictor.explain(rows)
+    ref = predictor.explain(pd.DataFrame.from_records(rows))
     assert len(served) == len(ref)
     for got, want in zip(served, ref, strict=True):
-        want = want.model_dump(mode="json")
         assert got.pop("risk_band") in {"low", "medium", "high"}
-        want.pop("probability_effect_method")
+        want.pop("risk_band")
         for key in ("overturn_likelihood", "raw_score", "expected_value", "other_features_log_odds"):
             assert got.pop(key) == pytest.approx(want.pop(key), abs=1e-9)
         for g, w in zip(got.pop("reasons"), want.pop("reasons"), strict=True):
@@ -114,8 +88,8 @@ def test_reasons_equal_the_explainer(model) -> None:
 
 
 def test_risk_bands_follow_settings(model) -> None:
-    scorer = prepare_scorer(model, ServingSettings(_env_file=None, risk_band_edges=[0.2, 0.6]))
-    assert [scorer.band(p) for p in (0.0, 0.19, 0.2, 0.59, 0.6, 1.0)] == [
+    predictor = ServingSettings(_env_file=None, risk_band_edges=[0.2, 0.6]).predictor(model)
+    assert [predictor.band(p) for p in (0.0, 0.19, 0.2, 0.59, 0.6, 1.0)] == [
         "low",
         "low",
         "medium",
@@ -133,7 +107,7 @@ def test_smoke_check_refuses_non_finite_and_mismatched_models(model) -> None:
     broken = copy.copy(model)
     broken.calibrator = model.calibrator.model_copy(update={"method": "sigmoid", "a": math.nan})
     with pytest.raises(ModelValidationError, match="not finite"):
-        prepare_scorer(broken, settings)
+        settings.predictor(broken).check()
     spec = load_spec()
     renamed = spec.model_copy(
         update={
@@ -144,4 +118,18 @@ def test_smoke_check_refuses_non_finite_and_mismatched_models(model) -> None:
         }
     )
     with pytest.raises(ModelValidationError, match="does not build"):
-        prepare_scorer(model, settings, serving_spec=renamed)
+        settings.predictor(model).check(renamed)
+
+
+def test_risk_bands_refuse_edges_and_labels_that_do_not_fit() -> None:
+    with pytest.raises(ValueError, match="ascending"):
+        RiskBands(edges=[0.5, 0.25])
+    with pytest.raises(ValueError, match="3 labels"):
+        RiskBands(edges=[0.25, 0.5], labels=["low", "high"])
+
+
+def test_scoring_alone_never_reads_the_phrase_table(model) -> None:
+    """Training and evaluation only need probabilities: the reasons machinery is built on first use."""
+    predictor = Predictor(model)
+    predictor.predict_proba(_json_rows(model, 8, seed=1))
+    assert predictor._reasons is None

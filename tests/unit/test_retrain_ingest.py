@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from letter_texts import dwc_letter
 
-from features.ingest import IngestResult, load_records, parse_paths, write_records
-from features.records import Case
+from letters.ingest import IngestResult, load_records, parse_paths, write_records
+from letters.records import Case
 from training.comparison import paired_gain
 from training.registry import RegistryParams, decide
 from training.retrain import RetrainParams, final_decision, ingest_new_letters, merge_new_cases

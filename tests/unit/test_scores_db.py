@@ -47,7 +47,7 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])  # a live server: slow
 def repo(request: pytest.FixtureRequest, tmp_path) -> Iterator[ScoresRepository]:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'scores.db'}"

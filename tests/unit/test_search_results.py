@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from features.download.search_results import ResultsLayoutError, parse_results_page
+from letters.download.search_results import ResultsLayoutError, parse_results_page
 from tests.synthetic_dwc import (
     no_results_html,
     renamed_columns_html,

@@ -7,8 +7,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from serving.auth import KeyVerifier, hash_api_key, hash_matches
-from serving.settings import DEV_API_KEY, ApiKeyEntry, ServingSettings
+from serving.api_keys import DEV_API_KEY, ApiKeyEntry, hash_api_key, hash_matches
+from serving.auth import KeyVerifier
+from serving.settings import ServingSettings
 
 
 def test_hash_schemes_verify_only_the_right_key() -> None:

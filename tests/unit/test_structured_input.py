@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from features.letters import parse_guideline
 from features.spec import load_spec
-from features.structured_input import CaseInput, GuidelineMemo, ServiceInput, case_from_structured
+from letters.parser import parse_guideline
+from letters.structured import CaseInput, GuidelineMemo, ServiceInput, case_from_structured
 from serving.schemas import build_request_models
 
 GUIDELINE = "MTUS (Effective July 18, 2009)   Page 29, Carisoprodol (Soma)"

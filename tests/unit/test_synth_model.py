@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from features.synth.generative_model import (
+from synthetic.generative_model import (
     STREAM_OUTCOME,
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
@@ -14,9 +14,9 @@ from features.synth.generative_model import (
     GeneratorSettings,
     SynthCase,
 )
-from features.synth.outcome import decide, outcome_terms
-from features.synth.render import LetterRenderer, wrap
-from features.synth.tables import SynthTables
+from synthetic.outcome import decide, outcome_terms
+from synthetic.render import LetterRenderer, wrap
+from synthetic.tables import SynthTables
 
 N_CALIBRATION = 5000
 

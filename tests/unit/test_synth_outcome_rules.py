@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from features.synth.generative_model import (
+from synthetic.generative_model import (
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
     CaseGenerator,
     GeneratorSettings,
     SynthCase,
 )
-from features.synth.outcome import rule_terms
-from features.synth.render import LetterRenderer
-from features.synth.tables import SynthTables
+from synthetic.outcome import rule_terms
+from synthetic.render import LetterRenderer
+from synthetic.tables import SynthTables
 
 
 @pytest.fixture(scope="module")

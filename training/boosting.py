@@ -1,0 +1,120 @@
+"""What both training engines (local and Dask) share: the `train:` settings, LightGBM parameters, the
+encoder they fit, and the result they return. Kept apart so neither engine imports the other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from features.spec import FeatureSpec
+from model.artifact import TriageModel
+from model.encoder import FeatureEncoder
+
+Weighting = Literal["unweighted", "balanced"]
+
+
+class LgbmParams(BaseModel):
+    """LightGBM hyperparameters (params.yaml `train.lgbm`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    learning_rate: float = 0.05
+    num_boost_round: int = 400
+    num_leaves: int = 15
+    min_data_in_leaf: int = 40
+    feature_fraction: float = 0.8
+    bagging_fraction: float = 0.8
+    bagging_freq: int = 1
+    lambda_l2: float = 1.0
+
+
+class EncoderParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_frequency: int = 5
+    max_levels: int = 50
+
+
+class TrainParams(BaseModel):
+    """params.yaml `train:` section."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seed: int = 0
+    test_fraction: float = Field(default=0.2, gt=0, lt=1)
+    cv_folds: int = Field(default=5, ge=2)
+    weighting: Literal["auto", "unweighted", "balanced"] = "auto"
+    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
+    selection_metric: Literal["brier", "log_loss"] = "brier"
+    num_threads: int = 1  # >1 only on an idle machine: OpenMP spin-waits badly when cores are shared
+    model_name: str = "imr-overturn"
+    engine: Literal["local", "dask"] = "local"  # dask: DaskLGBMClassifier (training/dask_train.py)
+    dask_scheduler: str = "local"  # engine dask: scheduler address, or 'local' for a LocalCluster
+    dask_workers: int = Field(default=2, ge=1)  # engine dask with 'local': LocalCluster workers
+    encoder: EncoderParams = Field(default_factory=EncoderParams)
+    lgbm: LgbmParams = Field(default_factory=LgbmParams)
+
+
+@dataclass
+class CandidateScore:
+    weighting: str
+    calibration: str
+    brier: float
+    log_loss: float
+    ece: float
+    roc_auc: float
+
+
+@dataclass
+class TrainResult:
+    """The fitted model plus what was learned on the way (kept for reports and MLflow)."""
+
+    model: TriageModel
+    oof: pd.DataFrame  # letter_id, y, raw score per weighting, calibrated probability of the choice
+    candidates: list[CandidateScore]
+    best_rounds: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def lgb_params(p: TrainParams, weighting: str, pos_weight: float) -> dict[str, Any]:
+    params = {
+        "objective": "binary",
+        "metric": "binary_logloss",
+        "verbosity": -1,
+        "seed": p.seed,
+        "num_threads": p.num_threads,
+        "deterministic": True,
+        "force_row_wise": True,
+        **p.lgbm.model_dump(exclude={"num_boost_round"}),
+    }
+    if weighting == "balanced":
+        params["scale_pos_weight"] = pos_weight
+    return params
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """LightGBM refuses repeated feature names; suffix repeats (the artifact keeps the encoder's names)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n}__{k}")
+    return out
+
+
+def make_encoder(spec: FeatureSpec, p: TrainParams) -> FeatureEncoder:
+    return FeatureEncoder(spec, min_frequency=p.encoder.min_frequency, max_levels=p.encoder.max_levels)
+
+
+def labelled_rows(table: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """Rows with a known 0/1 target (unknown decisions cannot train or evaluate)."""
+    y = pd.to_numeric(table[spec.target], errors="coerce")
+    out = table.loc[y.isin([0, 1])].copy()
+    out[spec.target] = y.loc[out.index].astype(int)
+    return out.reset_index(drop=True)
+
+
