@@ -285,6 +285,12 @@ NOTES = """
   known type.
 - Body region and side stay with the extractors (`features/body_regions.yaml`, `service_region`,
   `limbs_count`); the taxonomy does not duplicate them.
+- Validation discipline: the table was frozen (commit fae2189, "frozen here before the first validation
+  run") and graded once; later commits changed speed only (the same classes on every tune, synthetic and
+  generated heading). The validation errors above were left as they are: changing a synonym because a
+  validation service missed would tune on validation. By value they are chiropractic services placed in
+  the generic physical-medicine fallback or as a referral, a therapeutic modality read as diagnostic
+  ultrasound, and a spine operation read as a nerve release.
 - What does not work: the heading alone cannot say that a list of tests ordered with an operation,
   without a pre-op word, is pre-operative testing (two tune services; the type is `lab_test`, the family
   is right). Temazepam is a

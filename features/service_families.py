@@ -128,6 +128,8 @@ class ServiceTaxonomy:
     patch_forms: frozenset[str]
     patch_topical_classes: frozenset[str]
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+    _suffixes: tuple[str, ...] = field(init=False, repr=False)
+    _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[int]] = {}
@@ -135,6 +137,8 @@ class ServiceTaxonomy:
             for lemma in set(term.lemmas):
                 index.setdefault(lemma, []).append(i)
         object.__setattr__(self, "_by_lemma", {k: tuple(v) for k, v in index.items()})
+        object.__setattr__(self, "_suffixes", tuple(e.suffix for e in self.endings))
+        object.__setattr__(self, "_patterns", {})
 
     @property
     def types(self) -> tuple[tuple[str, str], ...]:
@@ -159,11 +163,14 @@ class ServiceTaxonomy:
     def matches(self, content: Sequence[Token]) -> list[Match]:
         """Every term and word ending found in a heading's content tokens (leftmost match of each)."""
         lemmas = [t.lemma for t in content]
-        candidates = sorted({i for lemma in lemmas for i in self._by_lemma.get(lemma, ())})
+        present = set(lemmas)
+        candidates = sorted({i for lemma in present for i in self._by_lemma.get(lemma, ())})
         slack = self.words.window_slack
         found = []
         for i in candidates:
             term = self.terms[i]
+            if not present.issuperset(term.lemmas):
+                continue
             positions = find_lemmas(term.lemmas, lemmas, slack)
             if positions is None:
                 continue
@@ -176,7 +183,7 @@ class ServiceTaxonomy:
             found.append(_match(term, positions, content))
         for pos, tok in enumerate(content):
             word = tok.lemma
-            if word in self._by_lemma or not word.isalpha():
+            if not word.endswith(self._suffixes) or word in self._by_lemma or not word.isalpha():
                 continue
             for ending in self.endings:
                 if len(word) >= len(ending.suffix) + 3 and word.endswith(ending.suffix):
@@ -232,9 +239,11 @@ class ServiceTaxonomy:
         return r"\b(?:" + "|".join(alternatives) + r")\b"
 
     def type_pattern(self, service_type: str) -> FastPattern | None:
-        """`type_regex` compiled for the extractors' summary search."""
-        regex = self.type_regex(service_type)
-        return None if regex is None else compile_lower(regex)
+        """`type_regex` compiled for the extractors' summary search (once per type)."""
+        if service_type not in self._patterns:
+            regex = self.type_regex(service_type)
+            self._patterns[service_type] = None if regex is None else compile_lower(regex)
+        return self._patterns[service_type]
 
     def coverage(self, headings: Iterable[str]) -> dict[str, int]:
         """Counts per family plus `unmapped` (no telling word) and `total`, for the coverage report."""
@@ -422,5 +431,5 @@ def _fallback(fb: dict[str, Any], families: tuple[str, ...], words: WordRules,
 def load_taxonomy() -> ServiceTaxonomy:
     """The packaged taxonomy and drug lexicon, validated."""
     text = resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return build_taxonomy(data, load_lexicon(data["medication"]["lexicon"]))
