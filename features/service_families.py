@@ -1,39 +1,90 @@
-"""Service headings -> family, type and attributes, driven by `service_taxonomy.yaml`.
+"""Service headings -> family and type, driven by `service_taxonomy.yaml` and `drug_lexicon.csv`.
 
-The first taxonomy rule whose pattern matches wins; a heading no rule matches is family `other`,
-type `unknown` (counted by `experiments/taxonomy_coverage.py`, never dropped).
+A heading is cut into word lemmas (`heading_tokens`) and matched against the table's terms in any word
+order; the earliest clause, then the highest rank wins (the YAML explains why). A heading no term
+matches falls back on its words ("#60", "tablets" -> medication; "unit", "rental" -> DME). Only a heading
+with no telling word is family `other`, type `unknown` (counted by `experiments/taxonomy_coverage.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
-from features.text_patterns import FastPattern, PatternIndex, ascii_lower, compile_lower, heading_words
+from features.drug_lexicon import DrugName, load_lexicon
+from features.heading_tokens import Token, fold, term_lemmas, tokenize
+from features.text_patterns import FastPattern, compile_lower
 
 UNKNOWN_TYPE = "unknown"
 OTHER_FAMILY = "other"
+TOPICAL_TYPE = "topical"
+
+# How a heading got its class (for the coverage report).
+VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
+VIA_FALLBACK, VIA_NONE = "fallback", "none"
 
 
 @dataclass(frozen=True, slots=True)
-class TaxonomyRule:
+class Term:
+    """One synonym of a type, as the lemmas it must match; `requires` lists qualifier terms of which one
+    must also occur (pre-op + "CBC" is pre-op testing). `drug_class` is set for drug-lexicon names."""
+
+    text: str
+    lemmas: tuple[str, ...]
     family: str
     type: str
-    pattern: FastPattern
+    rank: int
+    requires: tuple[tuple[str, ...], ...] = ()
+    drug_class: str | None = None
+    via: str = VIA_TERM
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """A word ending that places an otherwise unknown word ("-ectomy" surgery, "-codone" opioid)."""
+
+    suffix: str
+    term: Term
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackFamily:
+    family: str
+    type: str
+    cues: dict[str, int]
+    suffixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    term: Term
+    positions: tuple[int, ...]  # indices into the heading's content tokens
+    clause: int
+    start: int  # character offsets in the heading as written
+    end: int
+
+    def key(self) -> tuple[int, int, int, int]:
+        """Sort key: earliest clause, highest rank, earliest word, longest term."""
+        return (self.clause, -self.term.rank, self.positions[0], -len(self.term.lemmas))
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceClass:
-    """The family and type of one heading, and where in the heading the rule matched."""
+    """The family and type of one heading, and where in the heading the deciding words stand."""
 
     family: str
     type: str
     start: int | None = None
     end: int | None = None
+    via: str = VIA_TERM
 
     @property
     def known(self) -> bool:
@@ -45,38 +96,157 @@ class ServiceClass:
         return self.family != OTHER_FAMILY
 
 
+@dataclass(frozen=True, slots=True)
+class WordRules:
+    """How headings are cut into words: see `words` in the YAML."""
+
+    keep_as_is: frozenset[str]
+    stopwords: frozenset[str]
+    complements: frozenset[str]
+    window_slack: int
+    vocabulary: frozenset[str] = frozenset()
+
+    def tokens(self, text: str) -> list[Token]:
+        return tokenize(text, keep=self.keep_as_is, vocabulary=self.vocabulary, complements=self.complements)
+
+    def content(self, text: str) -> list[Token]:
+        """The tokens terms are matched on: all but stopwords."""
+        return [t for t in self.tokens(text) if t.lemma not in self.stopwords]
+
+    def lemmas(self, term: str) -> tuple[str, ...]:
+        return term_lemmas(term, keep=self.keep_as_is, stopwords=self.stopwords, vocabulary=self.vocabulary)
+
+
 @dataclass(frozen=True, eq=False)
 class ServiceTaxonomy:
     families: tuple[str, ...]
-    rules: tuple[TaxonomyRule, ...]
-    index: PatternIndex = field(init=False, repr=False)
+    words: WordRules
+    terms: tuple[Term, ...]
+    endings: tuple[Ending, ...]
+    fallback: tuple[FallbackFamily, ...]
+    fallback_min_score: int
+    patch_forms: frozenset[str]
+    patch_topical_classes: frozenset[str]
+    _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
+    _suffixes: tuple[str, ...] = field(init=False, repr=False)
+    _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "index", PatternIndex(r.pattern for r in self.rules))
+        index: dict[str, list[int]] = {}
+        for i, term in enumerate(self.terms):
+            for lemma in set(term.lemmas):
+                index.setdefault(lemma, []).append(i)
+        object.__setattr__(self, "_by_lemma", {k: tuple(v) for k, v in index.items()})
+        object.__setattr__(self, "_suffixes", tuple(e.suffix for e in self.endings))
+        object.__setattr__(self, "_patterns", {})
+
+    @property
+    def types(self) -> tuple[tuple[str, str], ...]:
+        """Every (family, type) the table can give, fallback types included, in table order."""
+        seen = dict.fromkeys([(t.family, t.type) for t in self.terms] + [(e.term.family, e.term.type)
+                             for e in self.endings] + [(f.family, f.type) for f in self.fallback])
+        return tuple(seen)
 
     def classify(self, heading: str) -> ServiceClass:
         """Family and type of a heading (memoised: the same headings recur across letters)."""
         return _classify_cached(self, heading)
 
     def _classify(self, heading: str) -> ServiceClass:
-        words = heading_words(ascii_lower(heading))
-        rules = self.rules
-        for i in self.index.candidates(words):  # in rule order; the rest cannot match this heading
-            rule = rules[i]
-            m = rule.pattern.search_in(words)
-            if m:
-                return ServiceClass(rule.family, rule.type, m.start(), m.end())
-        return ServiceClass(OTHER_FAMILY, UNKNOWN_TYPE)
+        content = self.words.content(heading)
+        matches = longest(self.matches(content))
+        if matches:
+            best = min(matches, key=Match.key)
+            return ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
+                                best.term.via)
+        return self._fall_back(content)
+
+    def matches(self, content: Sequence[Token]) -> list[Match]:
+        """Every term and word ending found in a heading's content tokens (leftmost match of each)."""
+        lemmas = [t.lemma for t in content]
+        present = set(lemmas)
+        candidates = sorted({i for lemma in present for i in self._by_lemma.get(lemma, ())})
+        slack = self.words.window_slack
+        found = []
+        for i in candidates:
+            term = self.terms[i]
+            if not present.issuperset(term.lemmas):
+                continue
+            positions = find_lemmas(term.lemmas, lemmas, slack)
+            if positions is None:
+                continue
+            if term.requires:
+                extra = next((p for q in term.requires if (p := find_lemmas(q, lemmas, slack)) is not None),
+                             None)
+                if extra is None:
+                    continue
+                positions = tuple(sorted({*positions, *extra}))
+            found.append(_match(term, positions, content))
+        for pos, tok in enumerate(content):
+            word = tok.lemma
+            if not word.endswith(self._suffixes) or word in self._by_lemma or not word.isalpha():
+                continue
+            for ending in self.endings:
+                if len(word) >= len(ending.suffix) + 3 and word.endswith(ending.suffix):
+                    found.append(_match(ending.term, (pos,), content))
+                    break
+        return found
+
+    def _type_of(self, best: Match, matches: list[Match]) -> str:
+        """The winner's type, except that a drug named with a topical form elsewhere in the heading
+        ("Flurbiprofen 15% in a cream base") is a topical request; with a patch, only a drug of
+        `patch_topical_classes` is."""
+        if best.term.drug_class is None:
+            return best.term.type
+        own = set(best.positions)
+        for m in matches:
+            if m.term.drug_class is None and m.term.type == TOPICAL_TYPE and not own & set(m.positions):
+                is_patch = m.term.lemmas[0] in self.patch_forms
+                if not is_patch or best.term.drug_class in self.patch_topical_classes:
+                    return TOPICAL_TYPE
+        return best.term.type
+
+    def _fall_back(self, content: Sequence[Token]) -> ServiceClass:
+        """The family whose cue words weigh most in the heading, or `other`/`unknown` when none weighs
+        `fallback_min_score`."""
+        best: tuple[int, FallbackFamily, Token] | None = None
+        for fam in self.fallback:
+            score, top, top_w = 0, None, 0
+            for tok in content:
+                w = fam.cues.get(tok.lemma, 0)
+                if not w and tok.lemma.isalpha():
+                    w = 2 * any(len(tok.lemma) > len(s) + 2 and tok.lemma.endswith(s) for s in fam.suffixes)
+                score += w
+                if w > top_w:
+                    top, top_w = tok, w
+            if top is not None and score >= self.fallback_min_score and (best is None or score > best[0]):
+                best = (score, fam, top)
+        if best is None:
+            return ServiceClass(OTHER_FAMILY, UNKNOWN_TYPE, via=VIA_NONE)
+        _, fam, tok = best
+        return ServiceClass(fam.family, fam.type, tok.start, tok.end, VIA_FALLBACK)
+
+    def type_terms(self, service_type: str) -> tuple[str, ...]:
+        """The table's words for a type, drug names of its classes included (what names it in a summary)."""
+        return tuple(dict.fromkeys(t.text for t in self.terms if t.type == service_type))
+
+    def type_regex(self, service_type: str) -> str | None:
+        """A lower-case regex that finds any of the type's words in running text (plural or singular;
+        words joined by spaces, hyphens or slashes), longest first; None for a type without words."""
+        alternatives = [r for text in self.type_terms(service_type) if (r := term_regex(text))]
+        if not alternatives:
+            return None
+        alternatives.sort(key=len, reverse=True)
+        return r"\b(?:" + "|".join(alternatives) + r")\b"
 
     def type_pattern(self, service_type: str) -> FastPattern | None:
-        """The regex of a type's first rule (lower-case; to find the same treatment in the case summary)."""
-        for rule in self.rules:
-            if rule.type == service_type:
-                return rule.pattern
-        return None
+        """`type_regex` compiled for the extractors' summary search (once per type)."""
+        if service_type not in self._patterns:
+            regex = self.type_regex(service_type)
+            self._patterns[service_type] = None if regex is None else compile_lower(regex)
+        return self._patterns[service_type]
 
     def coverage(self, headings: Iterable[str]) -> dict[str, int]:
-        """Counts per family plus `unmapped` (rule-less) and `total`, for the coverage report."""
+        """Counts per family plus `unmapped` (no telling word) and `total`, for the coverage report."""
         counts: dict[str, int] = {f: 0 for f in self.families}
         counts["unmapped"] = 0
         counts["total"] = 0
@@ -86,6 +256,61 @@ class ServiceTaxonomy:
             counts["unmapped"] += int(not c.known)
             counts["total"] += 1
         return counts
+
+
+def term_regex(text: str) -> str:
+    """One term as a lower-case regex: its words in the written order, joined by spaces, hyphens or
+    slashes, the last one singular or plural ("" for a term without letters or digits)."""
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    if not words:
+        return ""
+    return "".join(re.escape(w) + r"[\s/-]*" for w in words[:-1]) + _plural_regex(words[-1])
+
+
+def _plural_regex(word: str) -> str:
+    if not word.isalpha():
+        return re.escape(word)
+    if word.endswith("y") and len(word) > 3:
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    if word.endswith("is") and len(word) > 4:
+        return re.escape(word[:-2]) + "(?:is|es)"
+    return re.escape(word) + "(?:e?s)?"
+
+
+def longest(matches: list[Match]) -> list[Match]:
+    """The matches not inside a longer one: words that are part of a longer term belong to it."""
+    spans = [set(m.positions) for m in matches]
+    return [m for m, s in zip(matches, spans, strict=True) if not any(s < other for other in spans)]
+
+
+def find_lemmas(lemmas: Sequence[str], words: Sequence[str], slack: int) -> tuple[int, ...] | None:
+    """Positions of all `lemmas` in `words`, in any order, within len(lemmas) + slack consecutive words
+    (leftmost such window), or None."""
+    if len(lemmas) == 1:
+        try:
+            return (words.index(lemmas[0]),)
+        except ValueError:
+            return None
+    need = Counter(lemmas)
+    width = len(lemmas) + slack
+    for i, w in enumerate(words):
+        if w not in need:
+            continue
+        left = dict(need)
+        picked = []
+        for j in range(i, min(i + width, len(words))):
+            if left.get(words[j], 0) > 0:
+                left[words[j]] -= 1
+                picked.append(j)
+        if len(picked) == len(lemmas):
+            return tuple(picked)
+    return None
+
+
+def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> Match:
+    toks = [content[p] for p in positions]
+    return Match(term, positions, min(t.clause for t in toks), min(t.start for t in toks),
+                 max(t.end for t in toks))
 
 
 @lru_cache(maxsize=8192)
@@ -98,15 +323,113 @@ def clear_classification_cache() -> None:
     _classify_cached.cache_clear()
 
 
+# ---- loading ---------------------------------------------------------------------------------------
+def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
+                   source: str = "service_taxonomy.yaml") -> ServiceTaxonomy:
+    """A taxonomy from the YAML's data and the drug lexicon, validated: a bad entry raises one line naming
+    the entry and the problem. Terms are read twice: the second time "-ing" words reduce to stems the
+    first reading found ("muscle testing" matches "muscle test")."""
+    families = tuple(data["families"])
+    w = data["words"]
+    words = WordRules(frozenset(w["keep_as_is"]), frozenset(w["stopwords"]), frozenset(w["complements"]),
+                      int(w["window_slack"]))
+    fallback = _fallback(data["fallback"], families, words, source)
+    cues = frozenset(c for f in fallback for c in f.cues)
+    for _ in range(2):
+        terms, endings = _terms(data, lexicon, families, words, source)
+        vocabulary = frozenset(lemma for t in terms for lemma in t.lemmas) | cues
+        words = dataclasses.replace(words, vocabulary=vocabulary)
+    _check_unique(terms, source)
+    med = data["medication"]
+    unknown = set(med["patch_topical_classes"]) - set(med["classes"])
+    if unknown:
+        raise ValueError(f"{source} medication.patch_topical_classes: unknown classes {sorted(unknown)}")
+    patch_forms = frozenset(lemma for f in med["patch_forms"] for lemma in words.lemmas(f))
+    return ServiceTaxonomy(families=families, words=words, terms=tuple(terms), endings=tuple(endings),
+                           fallback=fallback, fallback_min_score=int(data["fallback"]["min_score"]),
+                           patch_forms=patch_forms,
+                           patch_topical_classes=frozenset(med["patch_topical_classes"]))
+
+
+def _check_family(families: tuple[str, ...], family: str, source: str, where: str) -> None:
+    if family not in families:
+        raise ValueError(f"{source} {where}: unknown family {family!r}")
+
+
+def _terms(data: dict[str, Any], lexicon: Sequence[DrugName], families: tuple[str, ...], words: WordRules,
+           source: str) -> tuple[list[Term], list[Ending]]:
+    qualifiers = {name: tuple(words.lemmas(q) for q in qs) for name, qs in data.get("qualifiers", {}).items()}
+    terms: list[Term] = []
+    endings: list[Ending] = []
+    for i, entry in enumerate(data["types"]):
+        where = f"types[{i}] ({entry.get('family')}/{entry.get('type')})"
+        _check_family(families, entry["family"], source, where)
+        requires: tuple[tuple[str, ...], ...] = ()
+        if "requires" in entry:
+            if entry["requires"] not in qualifiers:
+                raise ValueError(f"{source} {where}: unknown qualifier {entry['requires']!r}")
+            requires = qualifiers[entry["requires"]]
+        for text in entry.get("terms", []):
+            lemmas = words.lemmas(str(text))
+            if not lemmas:
+                raise ValueError(f"{source} {where}: term {text!r} has no word besides stopwords")
+            terms.append(Term(str(text), lemmas, entry["family"], entry["type"], int(entry["rank"]),
+                              requires))
+        for suffix in entry.get("suffixes", []):
+            endings.append(Ending(suffix, Term(f"-{suffix}", (), entry["family"], entry["type"],
+                                               int(entry["rank"]), via=VIA_WORD_ENDING)))
+    med = data["medication"]
+    _check_family(families, med["family"], source, "medication")
+    classes: dict[str, str] = med["classes"]
+    offsets: dict[str, int] = med.get("type_rank_offsets", {})
+    for row in lexicon:
+        if row.drug_class not in classes:
+            raise ValueError(f"{med['lexicon']} {row.name!r}: class {row.drug_class!r} has no service_type "
+                             f"in {source} medication.classes")
+        stype = classes[row.drug_class]
+        if row.is_stem:
+            endings.append(Ending(row.name[1:], Term(row.name, (), med["family"], stype,
+                                                     int(med["stem_rank"]) + offsets.get(stype, 0),
+                                                     drug_class=row.drug_class, via=VIA_WORD_ENDING)))
+            continue
+        lemmas = words.lemmas(row.name)
+        if not lemmas:
+            raise ValueError(f"{med['lexicon']} {row.name!r}: no word besides stopwords")
+        terms.append(Term(row.name, lemmas, med["family"], stype, int(med["rank"]) + offsets.get(stype, 0),
+                          drug_class=row.drug_class, via=VIA_DRUG))
+    return terms, endings
+
+
+def _check_unique(terms: Sequence[Term], source: str) -> None:
+    """One source of truth: the same words may not name two different types."""
+    seen: dict[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]], Term] = {}
+    for t in terms:
+        key = (tuple(sorted(t.lemmas)), t.requires)
+        other = seen.setdefault(key, t)
+        if (other.family, other.type) != (t.family, t.type):
+            raise ValueError(f"{source}: {t.text!r} ({t.family}/{t.type}) and {other.text!r} "
+                             f"({other.family}/{other.type}) are the same words")
+
+
+def _fallback(fb: dict[str, Any], families: tuple[str, ...], words: WordRules,
+              source: str) -> tuple[FallbackFamily, ...]:
+    out = []
+    for i, entry in enumerate(fb["families"]):
+        where = f"fallback.families[{i}] ({entry.get('family')})"
+        _check_family(families, entry["family"], source, where)
+        cues = {}
+        for cue, weight in entry.get("cues", {}).items():
+            toks = tokenize(str(cue), keep=words.keep_as_is)
+            if len(toks) != 1:
+                raise ValueError(f"{source} {where}: cue {cue!r} must be one word")
+            cues[toks[0].lemma] = int(weight)
+        out.append(FallbackFamily(entry["family"], entry["type"], cues, tuple(entry.get("suffixes", []))))
+    return tuple(out)
+
+
 @lru_cache(maxsize=1)
 def load_taxonomy() -> ServiceTaxonomy:
-    """The packaged taxonomy, validated: every rule's family must be a declared family."""
+    """The packaged taxonomy and drug lexicon, validated."""
     text = resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    families = tuple(data["families"])
-    rules = []
-    for i, r in enumerate(data["rules"]):
-        if r["family"] not in families:
-            raise ValueError(f"service_taxonomy.yaml rule {i}: unknown family {r['family']!r}")
-        rules.append(TaxonomyRule(r["family"], r["type"], compile_lower(r["pattern"])))
-    return ServiceTaxonomy(families=families, rules=tuple(rules))
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return build_taxonomy(data, load_lexicon(data["medication"]["lexicon"]))

@@ -1,0 +1,312 @@
+"""The service taxonomy on SYNTHETIC headings: every synonym and lexicon row reaches its type (as written,
+in the plural, in another word order), plurals and the word fallback carry headings no row names, and the
+tables refuse bad rows with a one-line error."""
+
+from __future__ import annotations
+
+import math
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from features.drug_lexicon import load_lexicon, parse_lexicon
+from features.heading_tokens import singular, tokenize
+from features.service_families import (
+    OTHER_FAMILY,
+    UNKNOWN_TYPE,
+    VIA_FALLBACK,
+    VIA_WORD_ENDING,
+    build_taxonomy,
+    load_taxonomy,
+)
+from features.text_patterns import ascii_lower
+
+REPO = Path(__file__).resolve().parents[2]
+DATA: dict[str, Any] = yaml.safe_load(
+    resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8"))
+LEXICON = load_lexicon()
+QUALIFIER_EXAMPLE = {"pre_op": "Pre-op"}
+
+
+def _plural(word: str) -> str:
+    """The regular English plural, as a letter writer would type it."""
+    if word.endswith("is"):
+        return word[:-2] + "es"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def _variants(term: str) -> list[str]:
+    """The term as written, Title Case, with its last word in the plural, and with its words reversed."""
+    words = term.split()
+    out = [term, term.title()]
+    last = words[-1]
+    if last.isalpha() and len(last) > 3 and not last.endswith(("s", "us")):
+        out.append(" ".join([*words[:-1], _plural(last)]))
+    if len(words) > 1:
+        out.append(" ".join(reversed(words)))
+    return out
+
+
+TERM_ROWS = [
+    pytest.param(entry, term, id=f"{entry['family']}/{entry['type']}:{term}")
+    for entry in DATA["types"] for term in entry["terms"]
+]
+
+
+@pytest.mark.parametrize(("entry", "term"), TERM_ROWS)
+def test_every_synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
+    tax = load_taxonomy()
+    prefix = QUALIFIER_EXAMPLE[entry["requires"]] + " " if "requires" in entry else ""
+    for heading in _variants(str(term)):
+        c = tax.classify(prefix + heading)
+        assert (c.family, c.type) == (entry["family"], entry["type"]), prefix + heading
+        assert c.start is not None and c.end is not None and c.start < c.end
+
+
+def test_a_qualified_synonym_needs_its_qualifier() -> None:
+    """"Labs" is a lab test; only "Pre-op labs" is pre-operative testing."""
+    tax = load_taxonomy()
+    assert tax.classify("Labs").type == "lab_test"
+    assert tax.classify("Pre-op labs").type == "pre_op_testing"
+    assert tax.classify("Preoperative CBC").type == "pre_op_testing"
+    assert tax.classify("Visit").type == "office_visit"
+    assert tax.classify("Pre-op visit").type == "medical_clearance"
+
+
+def _drug_type(row: Any) -> str:
+    return DATA["medication"]["classes"][row.drug_class]
+
+
+@pytest.mark.parametrize("row", [r for r in LEXICON if not r.is_stem], ids=lambda r: r.name)
+def test_every_drug_name_reaches_its_class_type(row: Any) -> None:
+    tax = load_taxonomy()
+    headings = (f"{row.name} 10mg #60", f"{row.name.upper()} 10 mg, 60 tablets", f"Retrospective {row.name}")
+    for heading in headings:
+        c = tax.classify(heading)
+        assert (c.family, c.type) == ("medication", _drug_type(row)), heading
+
+
+@pytest.mark.parametrize("row", [r for r in LEXICON if r.is_stem], ids=lambda r: r.name)
+def test_every_name_stem_places_an_unknown_generic_name(row: Any) -> None:
+    """A generic name nobody listed ("zqxcodone") gets its class from its USAN stem."""
+    tax = load_taxonomy()
+    c = tax.classify(f"Zqx{row.name[1:]} 5 mg tablets")
+    assert (c.family, c.type, c.via) == ("medication", _drug_type(row), VIA_WORD_ENDING)
+
+
+def test_a_brand_and_its_generic_land_in_the_same_family() -> None:
+    """Brand -> first ingredient of `contains`; where the lexicon lists that generic, both are medications
+    of the same type unless the product is sold as another class (diphenhydramine kits sold as sleep aids)."""
+    tax = load_taxonomy()
+    names = {r.name: r for r in LEXICON}
+    pairs = 0
+    for r in LEXICON:
+        first = re.split(r"[/ ]", r.contains)[0] if r.contains else ""
+        if r.kind not in ("brand", "compound") or first not in names:
+            continue
+        brand, generic = tax.classify(f"{r.name} 10mg"), tax.classify(f"{first} 10mg")
+        assert brand.family == generic.family == "medication", r.name
+        if r.drug_class == names[first].drug_class:
+            assert brand.type == generic.type, r.name
+        pairs += 1
+    assert pairs > 100
+
+
+@pytest.mark.parametrize(
+    ("heading", "family", "type_"),
+    [
+        ("Braces", "dme", "brace"),
+        ("Wrist wraps", "dme", "brace"),
+        ("Crutches", "dme", "mobility_aid"),
+        ("Hearing aids", "dme", "hearing_aid"),
+        ("Orthoses", "dme", "brace"),
+        ("SSEPs", "electrodiagnostics", "evoked_potentials"),
+        ("MRIs of the knee", "imaging", "mri"),
+        ("X-Rays", "imaging", "xray"),
+        ("Injections", "injection", "joint"),
+        ("Lidoderm patches", "medication", "topical"),
+        ("Creams", "medication", "topical"),
+        ("Aquatic therapies", "physical_medicine", "aquatic_therapy"),
+        ("Nerve conduction studies", "electrodiagnostics", "ncv"),
+        ("Urine drug screens", "lab", "drug_screen"),
+        ("Functional capacity evaluations", "functional_program", "fce"),
+    ],
+)
+def test_plural_headings_reach_the_singular_type(heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_)
+
+
+def test_singular_follows_the_regular_rules_and_keeps_abbreviations() -> None:
+    assert [singular(w) for w in ("braces", "therapies", "patches", "orthoses", "boxes", "crutches",
+                                  "analysis", "status", "glass")] == [
+        "brace", "therapy", "patch", "orthosis", "box", "crutch", "analysis", "status", "glass"]
+    assert singular("tens", keep={"tens"}) == "tens"
+    assert [t.lemma for t in tokenize("T.E.N.S. unit, EMGs/NCVs, 10mg #60", keep={"tens"})] == [
+        "tens", "unit", "emg", "ncv", "10", "mg", "#", "60"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "family", "type_"),
+    [
+        ("Zqxil 10 mg tablets #60", "medication", "medication_other"),
+        ("Zqxil oral suspension, 2 refills", "medication", "medication_other"),
+        ("Rental of a zqx unit", "dme", "dme_other"),
+        ("Zqx prosthesis", "dme", "dme_other"),
+        ("Zqx scan of the abdomen", "imaging", "imaging_other"),
+        ("Zqxography", "imaging", "imaging_other"),
+        ("Zqx therapy, 12 sessions", "physical_medicine", "physical_medicine_other"),
+        ("Zqx block at L4-5", "injection", "injection_other"),
+        ("Zqx specimen assay", "lab", "lab_other"),
+        ("Zqx program, 80 hours", "functional_program", "functional_program_other"),
+        ("Follow-up with neurologist", "consultation", "office_visit"),
+        ("Zqx surgical procedure", "surgery", "surgery_other"),
+    ],
+)
+def test_fallback_places_headings_no_synonym_names(heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_), heading
+    if c.via == VIA_FALLBACK:
+        assert c.start is not None and heading[c.start : c.end].strip()
+
+
+def test_operation_word_endings_are_surgery() -> None:
+    c = load_taxonomy().classify("Left zqxectomy")
+    assert (c.family, c.via) == ("surgery", VIA_WORD_ENDING)
+
+
+def test_only_a_heading_without_telling_words_is_other_unknown() -> None:
+    tax = load_taxonomy()
+    c = tax.classify("Teleportation")
+    assert (c.family, c.type, c.known, c.specific) == (OTHER_FAMILY, UNKNOWN_TYPE, False, False)
+    assert tax.classify("").family == OTHER_FAMILY
+    assert tax.classify("Transportation to appointments").type == "transportation"  # known, yet no family
+    counts = tax.coverage(["Teleportation", "MRI of the knee", "Transportation"])
+    assert (counts["other"], counts["unmapped"], counts["imaging"], counts["total"]) == (2, 1, 1, 3)
+
+
+@pytest.mark.parametrize(
+    ("heading", "family", "type_"),
+    [
+        # the service is named before "with", "for", "to", ...
+        ("Consultation with a spine surgeon about a lumbar fusion", "consultation",
+         "specialist_consult"),
+        ("Post-op physical therapy after knee arthroscopy", "physical_medicine", "physical_therapy"),
+        ("Acupuncture, 8 visits, with a capsaicin patch", "physical_medicine", "acupuncture"),
+        ("Lumbar X-rays (at the follow-up appointment)", "imaging", "xray"),
+        # a procedure outranks the drug it delivers and the imaging that guides it
+        ("Injection of bupivacaine 0.5% and triamcinolone into the left shoulder", "injection", "joint"),
+        ("Ultrasound-guided injection", "injection", "joint"),
+        ("Lumbar epidural steroid injection under fluoroscopy", "injection", "epidural"),
+        # a discipline outranks a modality; a device outranks the modality it delivers
+        ("Infrared acupuncture, 6 visits", "physical_medicine", "acupuncture"),
+        ("Electrical stimulation unit", "dme", "tens"),
+        ("Ultrasound therapy", "physical_medicine", "modality"),
+        ("Ultrasound of the shoulder", "imaging", "ultrasound"),
+        # drugs: topical forms, patches of systemic drugs, combination products
+        ("Tramadol 8% cream", "medication", "topical"),
+        ("Fentanyl 25mcg/hr patch", "medication", "opioid"),
+        ("Scopolamine patch", "medication", "antiemetic_laxative"),
+        ("Naproxen/esomeprazole 500/20mg", "medication", "nsaid"),
+        ("APAP/codeine 300/30mg", "medication", "opioid"),
+        ("Soma compound", "medication", "muscle_relaxant"),
+        ("Gel-One injection", "injection", "viscosupplementation"),
+    ],
+)
+def test_precedence(heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_)
+
+
+def test_synthetic_variant_groups_map_to_one_family() -> None:
+    """The robustness groups of experiments/taxonomy_variants.yaml (SYNTHETIC headings)."""
+    tax = load_taxonomy()
+    groups = yaml.safe_load((REPO / "experiments" / "taxonomy_variants.yaml").read_text())["groups"]
+    wrong = []
+    for g in groups:
+        for h in g["headings"]:
+            c = tax.classify(h)
+            if c.family != g["family"] or ("type" in g and c.type != g["type"]):
+                wrong.append((h, c.family, c.type))
+    assert not wrong
+    assert sum(len(g["headings"]) for g in groups) > 250
+
+
+def test_every_fallback_cue_votes_for_its_family() -> None:
+    """A cue repeated up to the threshold places a heading of nothing else in its family (or, for a cue
+    two families share, in one of them)."""
+    tax = load_taxonomy()
+    fb = DATA["fallback"]
+    for fam in fb["families"]:
+        for cue, weight in fam["cues"].items():
+            sharing = {f["family"] for f in fb["families"] if cue in f["cues"]}
+            heading = " ".join([str(cue)] * math.ceil(fb["min_score"] / weight))
+            c = tax.classify(heading)
+            if c.via != VIA_FALLBACK:
+                continue  # the cue is also a synonym somewhere: that row's test covers it
+            assert c.family in sharing, (cue, c)
+
+
+def test_type_pattern_finds_the_type_in_running_text() -> None:
+    tax = load_taxonomy()
+    opioid = tax.type_pattern("opioid")
+    assert opioid is not None
+    assert opioid.search(ascii_lower("She has taken Norco and hydrocodone-bitartrate since 2019."))
+    assert not opioid.search("she takes ibuprofen")
+    brace = tax.type_pattern("brace")
+    assert brace is not None and brace.search("wore wrist braces at night")
+    assert tax.type_pattern("imaging_other") is None  # a fallback type has no words of its own
+    assert "nerve conduction" in tax.type_terms("ncv")
+
+
+def _data(**changes: Any) -> dict[str, Any]:
+    data = yaml.safe_load(yaml.safe_dump(DATA))
+    data.update(changes)
+    return data
+
+
+def test_bad_table_rows_raise_one_line_naming_the_row() -> None:
+    sauna = {"family": "spa", "type": "sauna", "rank": 1, "terms": ["sauna"]}
+    bad_family = _data(types=[*DATA["types"], sauna])
+    with pytest.raises(ValueError, match=r"service_taxonomy.yaml types\[\d+\] \(spa/sauna\): unknown family"):
+        build_taxonomy(bad_family, LEXICON)
+    clash = _data(types=[*DATA["types"], {"family": "dme", "type": "shoes", "rank": 1, "terms": ["braces"]}])
+    with pytest.raises(ValueError, match=r"'braces' \(dme/shoes\) and 'brace' \(dme/brace\) are the same"):
+        build_taxonomy(clash, LEXICON)
+    stop_only = _data(types=[*DATA["types"], {"family": "dme", "type": "x", "rank": 1, "terms": ["of the"]}])
+    with pytest.raises(ValueError, match="has no word besides stopwords"):
+        build_taxonomy(stop_only, LEXICON)
+    two_word_cue = _data(fallback={**DATA["fallback"], "families": [
+        {"family": "dme", "type": "dme_other", "cues": {"two words": 2}}]})
+    with pytest.raises(ValueError, match="cue 'two words' must be one word"):
+        build_taxonomy(two_word_cue, LEXICON)
+    unknown_class = parse_lexicon("name,drug_class,kind,contains\nzqx,alchemy,generic,\n")
+    with pytest.raises(ValueError, match="'zqx': class 'alchemy' has no service_type"):
+        build_taxonomy(DATA, unknown_class)
+
+
+def test_bad_lexicon_rows_raise_one_line_naming_the_row() -> None:
+    with pytest.raises(ValueError, match=r"row 2 \(zqx\): kind 'pill' is not one of"):
+        parse_lexicon("name,drug_class,kind,contains\nzqx,opioid,pill,\n")
+    with pytest.raises(ValueError, match=r"row 3 \(zqx\): name listed twice"):
+        parse_lexicon("name,drug_class,kind,contains\nzqx,opioid,generic,\nzqx,opioid,brand,\n")
+    with pytest.raises(ValueError, match="leading '-'"):
+        parse_lexicon("name,drug_class,kind,contains\ncodone,opioid,stem,\n")
+
+
+def test_taxonomy_pickles_and_classifies_the_same() -> None:
+    """Dask workers receive the taxonomy pickled."""
+    import pickle
+
+    tax = load_taxonomy()
+    copy = pickle.loads(pickle.dumps(tax))
+    for h in ("MRI lumbar spine", "Norco 10/325 #60", "Zqx 10 mg tablets", "Teleportation"):
+        assert copy._classify(h) == tax._classify(h)
