@@ -6,6 +6,7 @@ hold only the summary lines. The bar is transient: the summary printed after it 
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 
 from rich.console import Console
@@ -22,7 +23,10 @@ PROGRESS_HELP = "Show a progress bar (only on a terminal)."
 
 
 def progress_wanted(requested: bool, console: Console) -> bool:
-    """True when the user did not turn progress off and the console is a terminal."""
+    """True when the user did not turn progress off and the console is a terminal.
+
+    MLflow's own download bars are turned off either way: our bar (or the summary lines) says it."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     return requested and console.is_terminal
 
 

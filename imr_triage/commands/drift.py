@@ -140,8 +140,14 @@ def _read_current(current: str, from_db: bool, model_version: str | None, since:
     except ScoresDbMissing as exc:
         fail(str(exc))
     if rows.empty:
-        filters = ", ".join(f for f in (model_version and f"model version {model_version}",
-                                        since and f"UR denials since {since}") if f)
+        filters = ", ".join(
+            f
+            for f in (
+                model_version and f"model version {model_version}",
+                since and f"UR denials since {since}",
+            )
+            if f
+        )
         fail(f"{current}: no scored services{' for ' + filters if filters else ''}")
     cur, notes = current_from_scores(rows, load_spec().names)
     return cur, cur["probability"].to_numpy(dtype=float), notes
