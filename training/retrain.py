@@ -250,6 +250,8 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
         f"{len(ingest.failures)} failed; "
         f"corpus {ingest.corpus_letters_before} -> {ingest.corpus_letters_after}"
     )
+    for f in ingest.failures:
+        run.log(f"error: {f['source_file']}: {f['reason']}")
     return ingest, old_cases, added
 
 
