@@ -94,3 +94,15 @@ def load_model(model: Path | None, model_uri: str | None, default: Path) -> tupl
         return TriageModel.load(path), str(path)
     except (OSError, ValueError) as exc:
         fail(str(exc).splitlines()[0])
+
+
+def holdout_frames(features: Path, model_dir: Path, holdout: Path) -> Any:
+    """The train/holdout frames `imr train` left (for evaluate and register), or one line saying why not."""
+    from training.holdout_data import load_holdout_frames
+
+    try:
+        return load_holdout_frames(features, model_dir, holdout)
+    except (OSError, ValueError) as exc:  # missing files, a damaged model, a holdout of another table
+        fail(str(exc).splitlines()[0])
+    except Exception as exc:  # noqa: BLE001 - e.g. pyarrow on a file that is not parquet
+        fail(f"{features}: cannot read it with the holdout {holdout} ({one_line(exc)})")

@@ -33,19 +33,17 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
+    from imr_triage.cli_input import holdout_frames, params_section
     from model.predictor import Predictor
     from training.baselines import FamilyRate
     from training.evaluation import EvaluateParams
     from training.fingerprint import table_fingerprint
-    from training.holdout_data import load_holdout_frames
-    from training.params import load_params, section
     from training.registry import RegistryParams, promote_if_better, register_challenger, version_label
     from training.tracking import log_training_run
 
-    all_params = load_params(params_file)
-    reg = RegistryParams(**section(all_params, "register"))
-    ev = EvaluateParams(**section(all_params, "evaluate"))
-    data = load_holdout_frames(features, model_dir, holdout)
+    reg = params_section(RegistryParams, params_file, "register")
+    ev = params_section(EvaluateParams, params_file, "evaluate")
+    data = holdout_frames(features, model_dir, holdout)
     model, spec = data.model, data.model.spec
     metrics_file = reports / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}

@@ -151,3 +151,23 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
     assert report["outcome"] == "failed" and "new-letters directory not found" in report["error"]
     res = _imr("retrain", "--new-letters", str(tmp_path), "--engine", "word", "--out", str(tmp_path / "rep"))
     assert res.exit_code == 2 and _errors(res)[0].startswith("error: --engine: ")
+
+
+def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:
+    tiny_table(20).to_parquet(tmp_path / "f.parquet")
+    (tmp_path / "holdout.json").write_text('{"test_letter_ids": []}', encoding="utf-8")
+    for command in ("evaluate", "register"):
+        res = _imr(
+            command,
+            str(tmp_path / "f.parquet"),
+            "--model",
+            str(tmp_path / "none"),
+            "--holdout",
+            str(tmp_path / "holdout.json"),
+        )
+        assert res.exit_code == 2 and "Traceback" not in res.output
+        assert res.output.startswith(f"error: {tmp_path / 'none'}: not a TriageModel directory")
+        res = _imr(command, str(tmp_path / "absent.parquet"), "--holdout", str(tmp_path / "holdout.json"))
+        assert (
+            res.output.strip() == f"error: {tmp_path / 'absent.parquet'}: not found (run `imr train` first)"
+        )
