@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from imr_triage import settings_doc
@@ -18,8 +19,10 @@ PACKAGES = ("letters", "features", "model", "training", "serving", "synthetic", 
 VARIABLE = re.compile(r"(IMR|MLFLOW|PROMETHEUS)_[A-Z0-9_]*[A-Z0-9]")
 
 
-def _sources() -> list[Path]:
-    return [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+@lru_cache(maxsize=1)
+def _trees() -> list[tuple[Path, ast.Module]]:
+    paths = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in paths]
 
 
 def test_committed_table_is_the_generated_one() -> None:
@@ -30,8 +33,8 @@ def test_committed_table_is_the_generated_one() -> None:
 
 def test_every_settings_class_is_in_the_table() -> None:
     found = set()
-    for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in _trees():
+        for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and any(
                 getattr(b, "id", getattr(b, "attr", None)) == "BaseSettings" for b in node.bases
             ):
@@ -43,8 +46,8 @@ def test_every_settings_class_is_in_the_table() -> None:
 def test_every_variable_the_code_names_is_documented_with_a_meaning() -> None:
     documented = {v.name: v for v in settings_doc.rows()}
     named = set()
-    for path in _sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for _path, tree in _trees():
+        for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
