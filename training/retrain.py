@@ -313,7 +313,7 @@ def _drift(run: _Run, table: pd.DataFrame, new_ids: set[str], champion: Champion
         "score_psi": (d["score"] or {}).get("psi"),
         "report": str(out / DRIFT_JSON),
     }
-    run.log(f"drift flagged: {d['drifted']} (alerts: {', '.join(d['alerts']) or 'none'})")
+    run.log(f"drift flagged: {'yes' if d['drifted'] else 'no'} (alerts: {', '.join(d['alerts']) or 'none'})")
 
 
 def _window(run: _Run, labelled: pd.DataFrame, new_ids: set[str], champion: Champion | None) -> TestWindow:
