@@ -24,7 +24,7 @@ def _dask_params(params_file: Path, workers: int | None) -> Any:
 
 def run_parse_on_dask(
     paths: list[str], out: Path, engine: str, address: str, workers: int | None, params_file: Path,
-    console: Any,
+    console: Any, allow_failures: bool = False,
 ) -> None:
     import time
 
@@ -48,10 +48,13 @@ def run_parse_on_dask(
     if not res.n_cases:
         console.print("no letter could be parsed", style="bold red")
         raise typer.Exit(code=1)
+    if res.failures and not allow_failures:
+        raise typer.Exit(code=1)
 
 
 def run_features_on_dask(
-    records_dir: Path, out: Path, address: str, workers: int | None, params_file: Path, console: Any
+    records_dir: Path, out: Path, address: str, workers: int | None, params_file: Path, console: Any,
+    allow_failures: bool = False,
 ) -> None:
     import time
 
@@ -68,7 +71,7 @@ def run_features_on_dask(
     for line in res.failed:
         console.print(f"  FAILED {line}", markup=False, highlight=False)
     console.print(f"wrote {out}/part-*.parquet and {out}/_SUCCESS")
-    if not res.rows and res.letters:
+    if (not res.rows and res.letters) or (res.failed and not allow_failures):
         raise typer.Exit(code=1)
 
 

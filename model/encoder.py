@@ -76,6 +76,17 @@ def _to_level(value: Any) -> str:
     return str(value).strip().lower() or MISSING_LEVEL
 
 
+def category_level(value: Any) -> str:
+    """The level a categorical value is encoded as ('Standard ' and 'standard' are one level; missing
+    is `MISSING_LEVEL`): drift and any other comparison of levels must see what the model sees."""
+    return _to_level(value)
+
+
+def truth_value(value: Any) -> float:
+    """1.0 / 0.0 / NaN, as a boolean feature is encoded ('yes', 1, True are all true)."""
+    return _to_bool_float(value)
+
+
 class _Steps:
     """One step per spec feature (name, kind, first column, level -> column, infrequent column)."""
 

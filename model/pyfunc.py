@@ -54,12 +54,15 @@ def input_example(model: TriageModel, rows: pd.DataFrame, n: int = 3) -> pd.Data
 
 def log_pyfunc_model(
     model: TriageModel,
-    saved_dir: Path,
+    saved_dir: Path | str,
     example_rows: pd.DataFrame,
     name: str = "model",
     registered_model_name: str | None = None,
 ) -> Any:
-    """Log the wrapper (signature from the spec, input example from real rows) to the active run."""
+    """Log the wrapper (signature from the spec, input example from real rows) to the active run.
+
+    `saved_dir` is the saved TriageModel: a folder, or an artifact URI (`runs:/<id>/triage_model`)
+    so that the MLmodel file records no local path."""
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
 

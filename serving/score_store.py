@@ -13,6 +13,8 @@ from typing import Any
 
 from serving.case_rows import PreparedCase
 
+ROW_IDS = frozenset({"letter_id", "item_index", "service"})  # the rest of a prepared row is features
+
 
 def stable_case_id(raw: bytes) -> str:
     """An id for a case sent without one: the same request body always gets the same id."""
@@ -43,6 +45,7 @@ def score_rows(
             model_version=model_version,
             scored_at=scored_at,
             synthetic=prepared.synthetic,
+            features={k: v for k, v in row.items() if k not in ROW_IDS and v is not None},
         )
         for row, s in zip(prepared.rows, services, strict=True)
     ]

@@ -128,6 +128,9 @@ class ScoredService(ScoresBase):
     model_version: Mapped[str] = mapped_column(String(64))
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The raw feature values the service was scored on (what `imr drift` compares with the training
+    # table); NULL for rows written before revision 0002.
+    features: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ModelRun(ScoresBase):
@@ -166,6 +169,7 @@ class ScoreRow(BaseModel):
     model_version: str
     scored_at: datetime | None = None
     synthetic: bool = False
+    features: dict[str, Any] | None = None  # raw feature values scored (None: not recorded)
 
 
 class CalibrationPoint(BaseModel):

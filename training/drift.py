@@ -2,8 +2,10 @@
 
 A model trained on one period scores a later one; PSI says, per input, how far the later population
 moved (numeric features binned on the reference's quantiles, categorical and boolean ones by level,
-missing values as their own bin). It flags covariate drift cheaply and without labels, which is all a
-monitor has for recently scored cases. Thresholds come from params (`drift:`), not from this module.
+missing values as their own bin). Levels are normalised exactly as the model's encoder reads them
+(`Standard` and `standard` are one level, `yes`/`1`/`True` one truth value), so drift reports what
+the model sees, not how a letter was typed. Every spec feature is compared; one the current side
+lacks is listed as not compared. Thresholds come from params (`drift:`), not from this module.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from features.spec import Dtype, FeatureSpec
+from model.encoder import MISSING_LEVEL as ENCODER_MISSING
+from model.encoder import category_level, truth_value
 
 MISSING_LEVEL = "(missing)"
 SCORE_NAME = "score"
@@ -70,8 +74,20 @@ def _numeric_counts(s: pd.Series, edges: np.ndarray) -> np.ndarray:
     return np.append(counts, float(missing.sum()))
 
 
-def _levels(s: pd.Series) -> pd.Series:
-    return s.astype("object").where(s.notna(), MISSING_LEVEL).astype(str)
+def _level(value: object, dtype: Dtype) -> str:
+    if dtype == Dtype.BOOLEAN:
+        t = truth_value(value)
+        return "true" if t == 1.0 else "false" if t == 0.0 else MISSING_LEVEL
+    level = category_level(value)
+    return MISSING_LEVEL if level == ENCODER_MISSING else level
+
+
+def _levels(s: pd.Series, dtype: Dtype) -> pd.Series:
+    """Each value as the level the encoder reads: categories lowercased and stripped, booleans as
+    true/false; anything missing (or unreadable as a truth value) is MISSING_LEVEL."""
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    names = np.array([_level(u, dtype) for u in uniques] + [MISSING_LEVEL], dtype=object)
+    return pd.Series(names[codes], index=s.index, dtype="object")  # code -1 (missing) -> last
 
 
 @dataclass(frozen=True)
@@ -97,11 +113,12 @@ def column_drift(
     name: str,
     reference: pd.Series,
     current: pd.Series,
-    numeric: bool,
+    dtype: Dtype,
     p: DriftParams,
     kind: str | None = None,
 ) -> FeatureDrift:
     """PSI of one column: numeric on reference-quantile bins, otherwise by level (missing is a level)."""
+    numeric = dtype == Dtype.NUMERIC
     if numeric:
         edges = numeric_edges(reference, p.bins)
         r, c = _numeric_counts(reference, edges), _numeric_counts(current, edges)
@@ -111,7 +128,7 @@ def column_drift(
         labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
         r, c = r[keep], c[keep]
     else:
-        rl, cl = _levels(reference), _levels(current)
+        rl, cl = _levels(reference, dtype), _levels(current, dtype)
         labels = sorted(set(rl.unique()) | set(cl.unique()))
         r = rl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
         c = cl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
@@ -124,7 +141,7 @@ def column_drift(
     status = "ok" if math.isnan(psi) else _status(psi, p)
     return FeatureDrift(
         name,
-        kind or ("numeric" if numeric else "categorical"),
+        kind or str(dtype),
         psi,
         status,
         int(reference.notna().sum()) if numeric else len(reference),
@@ -147,6 +164,7 @@ class DriftReport:
     other_share_reference: float | None
     other_share_current: float | None
     notes: list[str] = field(default_factory=list)
+    not_compared: list[str] = field(default_factory=list)  # spec features one side lacks
 
     @property
     def alerts(self) -> list[str]:
@@ -188,6 +206,8 @@ class DriftReport:
             "other_share_current": self.other_share_current,
             "other_share_alert": self.other_share_alert,
             "features": [_finite(asdict(f)) for f in ranked],
+            "n_features_compared": len(self.features),
+            "not_compared": self.not_compared,
             "notes": self.notes,
         }
 
@@ -202,7 +222,7 @@ def _finite(d: dict[str, Any]) -> dict[str, Any]:
 def _other_share(df: pd.DataFrame, column: str) -> float | None:
     if column not in df or len(df) == 0:
         return None
-    return float((df[column].astype("object") == OTHER_FAMILY).mean())
+    return float((_levels(df[column], Dtype.CATEGORICAL) == OTHER_FAMILY).mean())
 
 
 def compute_drift(
@@ -213,26 +233,28 @@ def compute_drift(
     reference_scores: np.ndarray | None = None,
     current_scores: np.ndarray | None = None,
 ) -> DriftReport:
-    """PSI for each spec feature present in both tables (and for the score when both sides have one)."""
+    """PSI for every spec feature (and for the score when both sides have one); a feature one table
+    lacks is listed in `not_compared`, never silently dropped."""
     if reference.empty:
         raise ValueError("reference table is empty: nothing to compare with")
     if current.empty:
         raise ValueError("current table is empty: no recent cases to check")
     notes: list[str] = []
     out: list[FeatureDrift] = []
-    skipped = [f.name for f in spec.features if f.name not in reference or f.name not in current]
-    if skipped:
-        notes.append(f"not in both tables, skipped: {', '.join(skipped)}")
-    for f in spec.features:
-        if f.name in skipped or f.dtype == Dtype.TEXT:
-            continue
-        numeric = f.dtype == Dtype.NUMERIC
-        out.append(column_drift(f.name, reference[f.name], current[f.name], numeric, params))
+    compared = [f for f in spec.features if f.dtype != Dtype.TEXT]
+    absent = [f.name for f in compared if f.name not in reference or f.name not in current]
+    if absent:
+        notes.append(f"{len(absent)} of {len(compared)} features not in both tables, not compared: "
+                     f"{', '.join(absent)}")
+    for f in compared:
+        if f.name not in absent:
+            out.append(column_drift(f.name, reference[f.name], current[f.name], f.dtype, params))
     score = None
     if reference_scores is not None and current_scores is not None:
-        # Scores live in [0, 1]; fixed-width bins keep the score PSI comparable between runs.
+        # Binned on the reference scores' quantiles, like any numeric column.
         score = column_drift(
-            SCORE_NAME, pd.Series(reference_scores), pd.Series(current_scores), True, params, kind="score"
+            SCORE_NAME, pd.Series(reference_scores), pd.Series(current_scores), Dtype.NUMERIC, params,
+            kind="score",
         )
     else:
         notes.append("score PSI not computed (needs a model for the reference, or scores on both sides)")
@@ -245,6 +267,7 @@ def compute_drift(
         _other_share(reference, params.family_column),
         _other_share(current, params.family_column),
         notes,
+        absent,
     )
 
 
@@ -254,7 +277,8 @@ def drift_markdown(report: dict[str, Any], title: str = "Drift report") -> str:
     lines = [
         f"# {title}",
         "",
-        f"Reference rows: {report['n_reference']}; current rows: {report['n_current']}. "
+        f"Reference rows: {report['n_reference']}; current rows: {report['n_current']}; features "
+        f"compared: {report.get('n_features_compared', len(report['features']))}. "
         f"PSI thresholds: warn >= {p['warn']}, alert >= {p['alert']}.",
         "",
         f"**Drift flagged: {'yes' if report['drifted'] else 'no'}**"

@@ -3,6 +3,11 @@
 The champion is re-scored on the challenger's evaluation rows, so both are judged on the same
 data; the first model must beat the service-family-rate baseline instead. Each decision is a typed
 object (for a retraining job's exit code) and is logged to the run and the model version as tags.
+
+One name per model: the artifact's content version (`imr-overturn-3fa9c2b1d0e4`, a digest of what
+it computes) is tagged on its registered version (`content_version`), and people see both as
+`v3 (imr-overturn-3fa9c2b1d0e4)`: the registry number says which registration, the content version
+which model (the same in every store, in the API and in the scores database).
 """
 
 from __future__ import annotations
@@ -19,6 +24,14 @@ from model.predictor import Predictor
 from training.metrics import HIGHER_IS_BETTER, brier, log_loss, roc_auc
 
 METRIC_FNS = {"roc_auc": roc_auc, "brier": brier, "log_loss": log_loss}
+CONTENT_VERSION_TAG = "content_version"
+
+
+def version_label(registry_version: str | None, content_version: str | None) -> str:
+    """How a registered model is named to people: `v3 (imr-overturn-3fa9c2b1d0e4)`."""
+    if registry_version is None:
+        return content_version or "none"
+    return f"v{registry_version} ({content_version})" if content_version else f"v{registry_version}"
 
 
 class RegistryParams(BaseModel):
@@ -105,8 +118,11 @@ def decide(
     )
 
 
-def register_challenger(model_uri: str, params: RegistryParams, run_id: str | None = None) -> str:
-    """Register `model_uri` as a new version and point the challenger alias at it; returns the version."""
+def register_challenger(
+    model_uri: str, params: RegistryParams, run_id: str | None = None, content_version: str | None = None
+) -> str:
+    """Register `model_uri` as a new version (tagged with the artifact's content version) and point the
+    challenger alias at it; returns the registry version number."""
     import mlflow
 
     client = mlflow.MlflowClient()
@@ -114,6 +130,10 @@ def register_challenger(model_uri: str, params: RegistryParams, run_id: str | No
     client.set_registered_model_alias(params.model_name, params.challenger_alias, mv.version)
     if run_id:
         client.set_model_version_tag(params.model_name, mv.version, "run_id", run_id)
+        # `log_training_run` tags the run with the artifact's content version.
+        content_version = content_version or client.get_run(run_id).data.tags.get("model_version")
+    if content_version:
+        client.set_model_version_tag(params.model_name, mv.version, CONTENT_VERSION_TAG, content_version)
     return str(mv.version)
 
 
@@ -163,8 +183,9 @@ def promote_if_better(
         try:
             champion = load_from_mlflow(f"models:/{params.model_name}@{params.champion_alias}")
             champion_value = fn(y, Predictor(champion).predict_proba(eval_rows))
+            label = version_label(previous, champion.metadata.model_version)
             decision = decide(
-                challenger_value, champion_value, f"champion v{previous}", params, version, previous, len(y)
+                challenger_value, champion_value, f"champion {label}", params, version, previous, len(y)
             )
         except Exception as exc:  # noqa: BLE001 - a champion that cannot score must not block forever
             base = decide(

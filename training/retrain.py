@@ -1,11 +1,12 @@
 """Retraining job: add new letters to the corpus, train a challenger, replace the champion only on evidence.
 
 Steps: parse the new letters and add those not already in the corpus (same letter id or case number);
-extend the feature table; split the updated table in time (the newest letters are the holdout); train a
-challenger on the rest; score the champion (the registry alias) and the challenger on the SAME holdout;
-promote when registry.decide's margin rule holds and, by default, a letter-level paired bootstrap puts
-the gain's lower bound at or above `min_gain_lower_bound`. Drift of the new letters against the old
-corpus is measured on the way. Every run leaves a JSON and a markdown report, whatever the outcome.
+extend the feature table; measure drift of the new letters against the old corpus; choose the test
+window from the letters the champion never saw (`training.retrain_window`: the new letters and any
+dated after its training data, newest first); train a challenger on everything else; score both on
+the window, and again on the window's new letters; promote when registry.decide's margin rule holds
+and, by default, a letter-level paired bootstrap puts the gain's lower bound at or above
+`min_gain_lower_bound`. Every run leaves a JSON and a markdown report (`training.retrain_report`).
 """
 
 from __future__ import annotations
@@ -13,32 +14,36 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from features.spec import FeatureSpec
-from features.table import build_feature_frames, build_feature_table
-from letters.ingest import IngestResult, load_failures, load_records, parse_paths, write_records
 from letters.records import Case
 from model.artifact import TriageModel
 from model.predictor import Predictor
+from training.boosting import TrainParams, labelled_rows
 from training.comparison import PairedGain, paired_gain
+from training.corpus_update import IngestSummary, ingest_new_letters, update_features
 from training.drift import DriftParams, compute_drift, drift_markdown
-from training.registry import PromotionDecision, RegistryParams, decide
-from training.splits import holdout_split
-from training.train import TrainParams, labelled_rows, train_model
+from training.evaluation import EvaluateParams
+from training.params import section
+from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, decide, version_label
+from training.retrain_window import TestWindow, choose_test_window, trained_until
 
-REPORT_JSON = "retrain.json"
-REPORT_MD = "retrain.md"
 DRIFT_JSON = "drift.json"
 DRIFT_MD = "drift.md"
+CHALLENGER_DIR = "challenger_model"
+# The steps a run announces (progress bars know the total from this list).
+STEPS = ("ingest", "features", "champion", "drift", "train", "compare", "register")
+Log = Callable[[str], None]
 
 
 class RetrainExit(IntEnum):
@@ -55,7 +60,10 @@ class RetrainParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    holdout_fraction: float = Field(default=0.25, gt=0, lt=1)  # newest letters (by UR denial date)
+    # Share of the letters the champion never saw (new, or dated after its training data) that form
+    # the test window, newest first; with no champion, of all letters.
+    holdout_fraction: float = Field(default=0.5, gt=0, lt=1)
+    min_test_letters: int = Field(default=30, ge=1)  # the window takes at least this many (when there)
     margin: float | None = Field(default=None, ge=0)  # None: register.margin
     require_credible_gain: bool = True  # also demand the bootstrap lower bound below
     min_gain_lower_bound: float = 0.0  # one-sided lower bound of the gain must reach this
@@ -65,120 +73,69 @@ class RetrainParams(BaseModel):
     train: dict[str, Any] = Field(default_factory=dict)  # overrides of the `train:` section
 
 
-@dataclass
-class IngestSummary:
-    """What incremental ingestion did with the new letter files."""
+class RetrainJob(BaseModel):
+    """Where a run reads and writes: the `imr retrain` options."""
 
-    n_files: int
-    new_letter_ids: list[str]
-    duplicate_letter_ids: list[str]
-    failures: list[dict[str, str]]
-    corpus_letters_before: int
-    corpus_letters_after: int
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d.update(
-            n_new=len(self.new_letter_ids),
-            n_duplicate=len(self.duplicate_letter_ids),
-            n_failed=len(self.failures),
+    new_letters: Path
+    corpus: Path = Path("data/records")
+    corpus_out: Path | None = None  # None: update `corpus` in place
+    features: Path | None = Path("data/features.parquet")  # old rows reused when they match
+    features_out: Path | None = None  # None: overwrite `features`
+    out: Path = Path("reports/retrain")
+    tracking_uri: str | None = None
+    engine: Literal["pypdfium2", "pypdf"] = "pypdfium2"
+
+    @property
+    def corpus_target(self) -> Path:
+        return self.corpus_out or self.corpus
+
+    @property
+    def features_target(self) -> Path:
+        return self.features_out or self.features or Path("data/features.parquet")
+
+
+class RetrainSettings(BaseModel):
+    """Every params.yaml section a run reads, validated once before any work starts."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    retrain: RetrainParams
+    registry: RegistryParams = Field(alias="register")  # the `register:` section
+    drift: DriftParams
+    train: TrainParams
+    evaluate: EvaluateParams
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> RetrainSettings:
+        """From params.yaml; a validation error names the section and key (`retrain.holdout_fraction`)."""
+        retrain = dict(params.get("retrain") or {})
+        return cls.model_validate(
+            {
+                "retrain": retrain,
+                "register": section(params, "register"),
+                "drift": section(params, "drift"),
+                "train": {**section(params, "train"), **(retrain.get("train") or {})},
+                "evaluate": section(params, "evaluate"),
+            }
         )
-        return d
+
+    @property
+    def margin(self) -> float:
+        return self.registry.margin if self.retrain.margin is None else self.retrain.margin
 
 
-def merge_new_cases(corpus: list[Case], parsed: IngestResult) -> tuple[list[Case], list[Case], list[str]]:
-    """(merged corpus, newly added cases, duplicate letter ids): a letter is known by id or case number."""
-    known_ids = {c.letter_id for c in corpus}
-    known_numbers = {c.case_number for c in corpus if c.case_number}
-    added: list[Case] = []
-    duplicates: list[str] = []
-    for case in parsed.cases:
-        if case.letter_id in known_ids or (case.case_number and case.case_number in known_numbers):
-            duplicates.append(case.letter_id)
-            continue
-        added.append(case)
-        known_ids.add(case.letter_id)
-        if case.case_number:
-            known_numbers.add(case.case_number)
-    return [*corpus, *added], added, duplicates
+@dataclass(frozen=True)
+class Champion:
+    """The model the champion alias points at, with both of its names."""
 
+    version: str  # registry version number
+    model: TriageModel
 
-def ingest_new_letters(
-    new_letters: Path, corpus_dir: Path, corpus_out: Path, engine: str = "pypdfium2"
-) -> tuple[IngestSummary, list[Case], list[Case]]:
-    """Parse `new_letters`, add the unseen ones to the corpus records and write them to `corpus_out`."""
-    corpus = load_records(corpus_dir) if (corpus_dir / "cases.parquet").exists() else []
-    old_failures = load_failures(corpus_dir) if corpus else []
-    parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
-    merged, added, duplicates = merge_new_cases(corpus, parsed)
-    write_records(IngestResult(cases=merged, failures=[*old_failures, *parsed.failures]), corpus_out)
-    summary = IngestSummary(
-        n_files=len(parsed.cases) + len(parsed.failures),
-        new_letter_ids=[c.letter_id for c in added],
-        duplicate_letter_ids=duplicates,
-        failures=[{"source_file": f.source_file, "reason": f.reason} for f in parsed.failures],
-        corpus_letters_before=len(corpus),
-        corpus_letters_after=len(merged),
-    )
-    return summary, corpus, added
-
-
-def _build_rows(cases: list[Case], spec: FeatureSpec, failed: list[str]) -> list[pd.DataFrame]:
-    """Feature rows in chunks; a letter whose features cannot be built is named and skipped."""
-    frames, failed_here = build_feature_frames(cases, spec)
-    failed.extend(failed_here)
-    return frames
-
-
-def update_features(
-    existing: Path | None, old_cases: list[Case], added: list[Case], spec: FeatureSpec
-) -> tuple[pd.DataFrame, str, list[str]]:
-    """Old rows reused when the existing table matches the corpus and the spec (else rebuilt); new built."""
-    failed: list[str] = []
-    reuse = None
-    if existing is not None and existing.is_file():
-        table = pd.read_parquet(existing)
-        same_cols = list(table.columns) == list(spec.table_columns)
-        same_letters = set(table["letter_id"].astype(str)) == {c.letter_id for c in old_cases}
-        if same_cols and same_letters:
-            reuse = table
-    old = [reuse] if reuse is not None else _build_rows(old_cases, spec, failed)
-    frames = [f for f in [*old, *_build_rows(added, spec, failed)] if len(f)]
-    table = pd.concat(frames, ignore_index=True) if frames else build_feature_table([], spec=spec)
-    how = "reused existing rows, built new ones" if reuse is not None else "rebuilt from the corpus"
-    return table, how, failed
-
-
-def performance_drift(
-    champion: TriageModel,
-    test_rows: pd.DataFrame,
-    spec: FeatureSpec,
-    new_ids: set[str],
-    metric: str,
-    p: DriftParams,
-) -> dict[str, Any] | None:
-    """Concept drift seen with labels: the champion's metric on the new holdout letters vs its own
-    out-of-fold estimate (recorded at training). Label-free PSI cannot see a change in outcome logic."""
-    from training.metrics import HIGHER_IS_BETTER
-    from training.registry import METRIC_FNS
-
-    candidates = champion.metadata.calibration.get("candidates") or []
-    expected = candidates[0].get(metric) if candidates else None
-    rows = test_rows.loc[test_rows["letter_id"].astype(str).isin(new_ids)]
-    if expected is None or rows.empty or rows[spec.target].nunique() < 2:
-        return None
-    y = rows[spec.target].to_numpy(dtype=int)
-    observed = float(METRIC_FNS[metric](y, Predictor(champion).predict_proba(rows)))
-    drop = float(expected) - observed if HIGHER_IS_BETTER[metric] else observed - float(expected)
-    return {
-        "metric": metric,
-        "expected_out_of_fold": float(expected),
-        "observed_on_new_letters": observed,
-        "n_services": len(rows),
-        "drop": drop,
-        "alert_drop": p.performance_drop_alert,
-        "flagged": bool(drop >= p.performance_drop_alert),
-    }
+    @property
+    def label(self) -> str:
+        return version_label(self.version, self.model.metadata.model_version)
 
 
 @dataclass
@@ -190,10 +147,71 @@ class RetrainResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def _metrics_of(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
-    from training.registry import METRIC_FNS
+@dataclass
+class _Run:
+    """One run's inputs and the report it fills in as the steps go."""
 
-    return {k: float(fn(y, p)) for k, fn in METRIC_FNS.items()}
+    job: RetrainJob
+    settings: RetrainSettings
+    spec: FeatureSpec
+    log: Log
+    step: Log
+    report: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, name: str, t0: float) -> None:
+        self.seconds[name] = time.perf_counter() - t0
+
+
+# ---- comparison helpers --------------------------------------------------------------------------
+def metrics_of(y: np.ndarray, p: np.ndarray) -> dict[str, float | None]:
+    """Every registry metric; None where it is undefined (e.g. AUC when one outcome only)."""
+    if y.size == 0:
+        return {k: None for k in METRIC_FNS}
+    out: dict[str, float | None] = {}
+    for k, fn in METRIC_FNS.items():
+        try:
+            v = float(fn(y, p))
+        except ValueError:
+            v = float("nan")
+        out[k] = v if np.isfinite(v) else None
+    return out
+
+
+def out_of_fold_estimate(model: TriageModel, metric: str) -> float | None:
+    """The model's own out-of-fold `metric` recorded at training (its chosen candidate), if any."""
+    candidates = model.metadata.calibration.get("candidates") or []
+    value = candidates[0].get(metric) if candidates else None
+    return None if value is None else float(value)
+
+
+def performance_drift(
+    expected: float | None, y_new: np.ndarray, p_new: np.ndarray, metric: str, p: DriftParams
+) -> dict[str, Any]:
+    """Concept drift seen with labels: the champion's metric on the new letters of the window vs its own
+    out-of-fold estimate `expected` from training. Label-free PSI cannot see a change in outcome logic.
+    Always a dict: when the check cannot be made, `note` says why and `flagged` is False."""
+    from training.metrics import HIGHER_IS_BETTER
+
+    observed = metrics_of(y_new, p_new)[metric]
+    out = {
+        "metric": metric,
+        "n_services": int(y_new.size),
+        "alert_drop": p.performance_drop_alert,
+        "expected_out_of_fold": expected,
+        "observed_on_new_letters": observed,
+        "drop": None,
+        "flagged": False,
+        "note": None,
+    }
+    if y_new.size == 0:
+        return out | {"note": "no new letters in the test window"}
+    if expected is None:
+        return out | {"note": "the champion records no out-of-fold estimate"}
+    if observed is None:
+        return out | {"note": f"{metric} undefined on the new letters (one outcome only)"}
+    drop = expected - observed if HIGHER_IS_BETTER[metric] else observed - expected
+    return out | {"drop": drop, "flagged": bool(drop >= p.performance_drop_alert)}
 
 
 def final_decision(
@@ -218,310 +236,316 @@ def final_decision(
     )
 
 
-def run_retrain(
-    new_letters: Path,
-    corpus_dir: Path,
-    corpus_out: Path,
-    features_path: Path | None,
-    features_out: Path,
-    out_dir: Path,
-    all_params: dict[str, Any],
-    tracking_uri: str | None = None,
-    engine: str = "pypdfium2",
-    log: Any = print,
-) -> RetrainResult:
-    """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1)."""
-    import mlflow
-
-    from features.spec import load_spec
-    from model.artifact import load_from_mlflow
-    from training.baselines import FamilyRate
-    from training.evaluation import EvaluateParams
-    from training.params import section
-    from training.registry import METRIC_FNS, _log_decision, current_champion, register_challenger
-    from training.tracking import configure, log_training_run
-
+# ---- the steps -----------------------------------------------------------------------------------
+def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
+    job = run.job
+    if not job.new_letters.is_dir():
+        raise FileNotFoundError(f"{job.new_letters}: new-letters directory not found")
     t0 = time.perf_counter()
-    rp = RetrainParams(**(all_params.get("retrain") or {}))
-    reg = RegistryParams(**section(all_params, "register"))
-    drift_p = DriftParams(**section(all_params, "drift"))
-    train_p = TrainParams(**{**section(all_params, "train"), **rp.train})
-    margin = reg.margin if rp.margin is None else rp.margin
-    spec = load_spec()
-    report: dict[str, Any] = {
-        "started_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "new_letters": str(new_letters),
-        "corpus": str(corpus_out),
-        "features": str(features_out),
-        "params": {"retrain": rp.model_dump(), "register": reg.model_dump(), "margin": margin},
-    }
-    seconds: dict[str, float] = {}
-
-    if not new_letters.is_dir():
-        raise FileNotFoundError(f"{new_letters}: new-letters directory not found")
-    ingest, old_cases, added = ingest_new_letters(new_letters, corpus_dir, corpus_out, engine)
-    report["ingest"] = ingest.as_dict()
-    seconds["ingest"] = time.perf_counter() - t0
-    log(
+    ingest, old_cases, added = ingest_new_letters(job.new_letters, job.corpus, job.corpus_target, job.engine)
+    run.report["ingest"] = ingest.as_dict()
+    run.timed("ingest", t0)
+    run.log(
         f"new letters: {len(added)} new, {len(ingest.duplicate_letter_ids)} duplicate, "
         f"{len(ingest.failures)} failed; "
         f"corpus {ingest.corpus_letters_before} -> {ingest.corpus_letters_after}"
     )
-    if not added:
-        report.update(outcome="no_new_letters", exit_code=int(RetrainExit.NO_NEW_LETTERS), seconds=seconds)
-        return RetrainResult("no_new_letters", int(RetrainExit.NO_NEW_LETTERS), report)
+    for f in ingest.failures:
+        run.log(f"error: {f['source_file']}: {f['reason']}")
+    return ingest, old_cases, added
 
-    t = time.perf_counter()
-    table, how, failed_rows = update_features(features_path, old_cases, added, spec)
-    features_out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(features_out, index=False)
-    seconds["features"] = time.perf_counter() - t
-    report["feature_table"] = {"rows": len(table), "how": how, "failed_letters": failed_rows}
 
-    configure(tracking_uri, reg.experiment)
-    previous = current_champion(reg)
-    champion: TriageModel | None = None
-    if previous is not None:
-        champion = load_from_mlflow(f"models:/{reg.model_name}@{reg.champion_alias}")
-    log(f"champion: {reg.model_name} v{previous}" if previous else "no champion yet")
+def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFrame:
+    t0 = time.perf_counter()
+    table, how, failed_rows = update_features(run.job.features, old_cases, added, run.spec)
+    out = run.job.features_target
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out, index=False)
+    run.timed("features", t0)
+    run.report["feature_table"] = {"rows": len(table), "how": how, "failed_letters": failed_rows}
+    return table
 
-    # Drift: the new letters against the corpus they join (the champion's world), features and score.
-    new_ids = set(ingest.new_letter_ids)
+
+def _champion(run: _Run) -> Champion | None:
+    from model.artifact import load_from_mlflow
+    from training.registry import current_champion
+    from training.tracking import configure
+
+    reg = run.settings.registry
+    configure(run.job.tracking_uri, reg.experiment)
+    version = current_champion(reg)
+    if version is None:
+        run.log("no champion yet: the challenger faces the family-rate baseline")
+        return None
+    champion = Champion(version, load_from_mlflow(f"models:/{reg.model_name}@{reg.champion_alias}"))
+    run.log(f"champion: {reg.model_name} {champion.label}")
+    return champion
+
+
+def _drift(run: _Run, table: pd.DataFrame, new_ids: set[str], champion: Champion | None) -> None:
+    """The new letters against the corpus they join (the champion's world): features and score."""
     is_new = table["letter_id"].astype(str).isin(new_ids).to_numpy()
     ref_rows, cur_rows = table.loc[~is_new], table.loc[is_new]
-    drift_report = None
-    if len(ref_rows) and len(cur_rows):
-        scores = (
-            (Predictor(champion).predict_proba(ref_rows), Predictor(champion).predict_proba(cur_rows))
-            if champion
-            else (None, None)
-        )
-        drift_report = compute_drift(ref_rows, cur_rows, spec, drift_p, *scores).as_dict()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / DRIFT_JSON).write_text(json.dumps(drift_report, indent=1), encoding="utf-8")
-        (out_dir / DRIFT_MD).write_text(
-            drift_markdown(drift_report, "Drift: new letters vs the existing corpus"), encoding="utf-8"
-        )
-        log(
-            f"drift flagged: {drift_report['drifted']} "
-            f"(alerts: {', '.join(drift_report['alerts']) or 'none'})"
-        )
-    report["drift"] = (
-        {
-            k: drift_report[k]
-            for k in (
-                "drifted",
-                "alerts",
-                "warnings",
-                "max_feature_psi",
-                "other_share_reference",
-                "other_share_current",
-            )
-        }
-        | {"score_psi": (drift_report["score"] or {}).get("psi"), "report": str(out_dir / DRIFT_JSON)}
-        if drift_report
-        else None
-    )
-
-    # Same time-ordered holdout for both models: the newest letters of the updated corpus.
-    t = time.perf_counter()
-    labelled = labelled_rows(table, spec)
-    split = holdout_split(labelled, rp.holdout_fraction, rp.seed)
-    train_rows, test_rows = labelled.iloc[split.train], labelled.iloc[split.test]
-    result = train_model(train_rows, spec, train_p)
-    challenger = result.model
-    seconds["train"] = time.perf_counter() - t
-    report["holdout"] = split.describe() | {
-        "n_letters": int(test_rows["letter_id"].nunique()),
-        "n_positive": int(test_rows[spec.target].sum()),
-        "new_letter_share": float(test_rows["letter_id"].astype(str).isin(new_ids).mean()),
-    }
-    y = test_rows[spec.target].to_numpy(dtype=int)
-    p_chal = Predictor(challenger).predict_proba(test_rows)
-    report["challenger"] = {"metrics": _metrics_of(y, p_chal), "n_train_services": len(train_rows)}
-    log(
-        f"challenger trained on {len(train_rows)} services in {seconds['train']:.1f}s; "
-        f"holdout {len(test_rows)}"
-    )
-
-    gain: PairedGain | None = None
+    if not (len(ref_rows) and len(cur_rows)):
+        run.report["drift"] = None
+        return
+    scores = (None, None)
     if champion is not None:
-        p_champ = Predictor(champion).predict_proba(test_rows)
-        report["champion"] = {"version": previous, "metrics": _metrics_of(y, p_champ)}
-        if report["drift"] is not None:
-            perf = performance_drift(champion, test_rows, spec, new_ids, reg.metric, drift_p)
-            report["drift"]["performance"] = perf
-            if perf and perf["flagged"]:
-                report["drift"]["drifted"] = True
-                report["drift"]["alerts"] = [*report["drift"]["alerts"], f"champion {reg.metric} drop"]
-            log(f"champion performance on new letters: {perf}")
-        gain = paired_gain(
-            y,
-            p_chal,
-            p_champ,
-            test_rows["letter_id"].to_numpy(),
-            reg.metric,
-            rp.n_bootstrap,
-            rp.confidence,
-            rp.seed,
-        )
-        reference, ref_value = f"champion v{previous}", gain.reference_value
-        report["comparison"] = gain.as_dict()
-    else:
-        ev = EvaluateParams(**section(all_params, "evaluate"))
-        family = FamilyRate(ev.baselines.family_column, ev.baselines.family_prior_strength).fit(
-            train_rows, train_rows[spec.target].to_numpy(dtype=int)
-        )
-        reference = f"baseline {ev.baselines.family_column} rate"
-        ref_value = METRIC_FNS[reg.metric](y, family.predict_proba(test_rows))
-        report["champion"] = None
+        predictor = Predictor(champion.model)
+        scores = (predictor.predict_proba(ref_rows), predictor.predict_proba(cur_rows))
+    d = compute_drift(ref_rows, cur_rows, run.spec, run.settings.drift, *scores).as_dict()
+    out = run.job.out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / DRIFT_JSON).write_text(json.dumps(d, indent=1), encoding="utf-8")
+    (out / DRIFT_MD).write_text(
+        drift_markdown(d, "Drift: new letters vs the existing corpus"), encoding="utf-8"
+    )
+    keys = (
+        "drifted",
+        "alerts",
+        "warnings",
+        "max_feature_psi",
+        "n_features_compared",
+        "other_share_reference",
+        "other_share_current",
+    )
+    run.report["drift"] = {k: d[k] for k in keys} | {
+        "score_psi": (d["score"] or {}).get("psi"),
+        "report": str(out / DRIFT_JSON),
+    }
+    run.log(f"drift flagged: {'yes' if d['drifted'] else 'no'} (alerts: {', '.join(d['alerts']) or 'none'})")
 
-    # Register the challenger (always: the registry keeps every candidate) and decide.
-    model_dir = out_dir / "challenger_model"
+
+def _window(run: _Run, labelled: pd.DataFrame, new_ids: set[str], champion: Champion | None) -> TestWindow:
+    rp = run.settings.retrain
+    window = choose_test_window(
+        labelled,
+        new_ids,
+        has_champion=champion is not None,
+        champion_until=trained_until(champion.model.metadata.training_data) if champion else None,
+        fraction=rp.holdout_fraction,
+        min_letters=rp.min_test_letters,
+    )
+    test = labelled.iloc[window.test]
+    run.report["test_window"] = window.describe() | {
+        "n_positive": int(test[run.spec.target].sum()),
+        "new_letter_share": float(test["letter_id"].astype(str).isin(new_ids).mean()),
+    }
+    run.log(
+        f"test window: {len(window.test_letters)} letters ({window.n_new_letters} new) from {window.cutoff}; "
+        f"{window.rule}"
+    )
+    return window
+
+
+def _train(run: _Run, train_rows: pd.DataFrame) -> TriageModel:
+    from training.train import train_model
+
+    t0 = time.perf_counter()
+    challenger = train_model(train_rows, run.spec, run.settings.train).model
+    run.timed("train", t0)
+    run.log(f"challenger trained on {len(train_rows)} services in {run.seconds['train']:.1f}s")
+    return challenger
+
+
+def _compare(
+    run: _Run,
+    test_rows: pd.DataFrame,
+    train_rows: pd.DataFrame,
+    new_ids: set[str],
+    challenger: TriageModel,
+    champion: Champion | None,
+) -> tuple[np.ndarray, np.ndarray, PairedGain | None, str, float]:
+    """Both models on the window and on its new letters; (y, p_challenger, gain, reference, its value)."""
+    from training.baselines import FamilyRate
+
+    reg, target = run.settings.registry, run.spec.target
+    y = test_rows[target].to_numpy(dtype=int)
+    new = test_rows["letter_id"].astype(str).isin(new_ids).to_numpy()
+    p_chal = Predictor(challenger).predict_proba(test_rows)
+    run.report["challenger"] = {
+        "content_version": challenger.metadata.model_version,
+        "n_train_services": len(train_rows),
+        "metrics": metrics_of(y, p_chal),
+        "metrics_new_letters": metrics_of(y[new], p_chal[new]),
+    }
+    if champion is None:
+        base = run.settings.evaluate.baselines
+        family = FamilyRate(base.family_column, base.family_prior_strength).fit(
+            train_rows, train_rows[target].to_numpy(dtype=int)
+        )
+        run.report["champion"] = None
+        ref_value = float(METRIC_FNS[reg.metric](y, family.predict_proba(test_rows)))
+        return y, p_chal, None, f"baseline {base.family_column} rate", ref_value
+    p_champ = Predictor(champion.model).predict_proba(test_rows)
+    expected = out_of_fold_estimate(champion.model, reg.metric)
+    perf = performance_drift(expected, y[new], p_champ[new], reg.metric, run.settings.drift)
+    run.report["champion"] = {
+        "version": champion.version,
+        "content_version": champion.model.metadata.model_version,
+        "label": champion.label,
+        "metrics": metrics_of(y, p_champ),
+        "metrics_new_letters": metrics_of(y[new], p_champ[new]),
+    }
+    if run.report["drift"] is not None:
+        run.report["drift"]["performance"] = perf
+        if perf["flagged"]:
+            run.report["drift"]["drifted"] = True
+            run.report["drift"]["alerts"] = [*run.report["drift"]["alerts"], f"champion {reg.metric} drop"]
+    _log_new_letter_metrics(run, int(new.sum()), perf)
+    rp = run.settings.retrain
+    letters = test_rows["letter_id"].to_numpy()
+    gain = paired_gain(y, p_chal, p_champ, letters, reg.metric, rp.n_bootstrap, rp.confidence, rp.seed)
+    run.report["comparison"] = gain.as_dict()
+    return y, p_chal, gain, f"champion {champion.label}", gain.reference_value
+
+
+def _log_new_letter_metrics(run: _Run, n_new: int, perf: dict[str, Any]) -> None:
+    metric = run.settings.registry.metric
+    chal = run.report["challenger"]["metrics_new_letters"][metric]
+    champ = run.report["champion"]["metrics_new_letters"][metric]
+    run.log(
+        f"on the {n_new} new-letter services of the window, {metric}: challenger {_num(chal)}, champion "
+        f"{_num(champ)}; champion's out-of-fold estimate {_num(perf['expected_out_of_fold'])}"
+        + (f" ({perf['note']})" if perf["note"] else f", drop {perf['drop']:+.4f}")
+    )
+
+
+def _num(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.4f}"
+
+
+def _register_and_decide(
+    run: _Run,
+    challenger: TriageModel,
+    test_rows: pd.DataFrame,
+    window: TestWindow,
+    y: np.ndarray,
+    p_chal: np.ndarray,
+    gain: PairedGain | None,
+    reference: str,
+    ref_value: float,
+    champion: Champion | None,
+) -> PromotionDecision:
+    """Register the challenger (always: the registry keeps every candidate), decide, move the alias."""
+    import mlflow
+
+    from training.registry import _log_decision, register_challenger
+    from training.tracking import log_training_run
+
+    s, job = run.settings, run.job
+    model_dir = job.out / CHALLENGER_DIR
     challenger.save(model_dir)
-    metrics = {f"holdout_{k}": v for k, v in report["challenger"]["metrics"].items()}
-    if report["champion"]:
-        metrics |= {f"champion_holdout_{k}": v for k, v in report["champion"]["metrics"].items()}
+    metrics = {f"holdout_{k}": v for k, v in run.report["challenger"]["metrics"].items() if v is not None}
+    if champion is not None:
+        metrics |= {
+            f"champion_holdout_{k}": v for k, v in run.report["champion"]["metrics"].items() if v is not None
+        }
     logged = log_training_run(
         challenger,
         model_dir,
         test_rows.head(50),
         {
-            "train": train_p.model_dump(),
-            "retrain": rp.model_dump(),
-            "register": reg.model_dump(),
-            "split": split.describe(),
+            "train": s.train.model_dump(),
+            "retrain": s.retrain.model_dump(),
+            "register": s.registry.model_dump(),
+            "split": window.describe(),
         },
         metrics,
         [],
         {"training": challenger.metadata.training_data},
         run_name=f"retrain {challenger.metadata.model_version}",
-        experiment=reg.experiment,
-        tracking_uri=tracking_uri,
+        experiment=s.registry.experiment,
+        tracking_uri=job.tracking_uri,
         tags={"job": "retrain"},
     )
-    version = register_challenger(logged.model_uri, reg, logged.run_id)
+    version = register_challenger(
+        logged.model_uri, s.registry, logged.run_id, challenger.metadata.model_version
+    )
     point = decide(
-        float(METRIC_FNS[reg.metric](y, p_chal)),
+        float(METRIC_FNS[s.registry.metric](y, p_chal)),
         float(ref_value),
         reference,
-        reg,
+        s.registry,
         version,
-        previous,
+        champion.version if champion else None,
         len(y),
-        margin=margin if champion is not None else 0.0,
+        margin=s.margin if champion is not None else 0.0,
     )
-    decision = final_decision(point, gain, rp)
+    decision = final_decision(point, gain, s.retrain)
     if decision.promoted:
-        mlflow.MlflowClient().set_registered_model_alias(reg.model_name, reg.champion_alias, version)
+        mlflow.MlflowClient().set_registered_model_alias(
+            s.registry.model_name, s.registry.champion_alias, version
+        )
     _log_decision(decision, logged.run_id)
-    outcome = "promoted" if decision.promoted else "kept"
-    code = RetrainExit.PROMOTED if decision.promoted else RetrainExit.KEPT
-    seconds["total"] = time.perf_counter() - t0
-    report.update(
-        outcome=outcome,
-        exit_code=int(code),
-        decision=decision.as_dict(),
-        challenger=report["challenger"]
-        | {"version": version, "run_id": logged.run_id, "model_uri": logged.model_uri},
-        champion_after=f"v{version}" if decision.promoted else (f"v{previous}" if previous else None),
-        tracking_uri=logged.tracking_uri,
-        seconds={k: round(v, 2) for k, v in seconds.items()},
+    label = version_label(version, challenger.metadata.model_version)
+    run.report["challenger"] |= {
+        "version": version,
+        "label": label,
+        "run_id": logged.run_id,
+        "model_uri": logged.model_uri,
+    }
+    run.report["tracking_uri"] = logged.tracking_uri
+    run.report["champion_after"] = label if decision.promoted else (champion.label if champion else None)
+    run.report["champion_after_version"] = (
+        version if decision.promoted else (champion.version if champion else None)
     )
+    return decision
+
+
+def run_retrain(
+    job: RetrainJob, settings: RetrainSettings, log: Log = print, step: Log = lambda _name: None
+) -> RetrainResult:
+    """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1).
+    `step(name)` is called as each of `STEPS` starts (a progress bar), `log` with each result line."""
+    from features.spec import load_spec
+
+    t0 = time.perf_counter()
+    run = _Run(job, settings, load_spec(), log, step)
+    run.report.update(
+        started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        new_letters=str(job.new_letters),
+        corpus=str(job.corpus_target),
+        features=str(job.features_target),
+        params={
+            "retrain": settings.retrain.model_dump(),
+            "register": settings.registry.model_dump(),
+            "margin": settings.margin,
+        },
+    )
+    step("ingest")
+    ingest, old_cases, added = _ingest(run)
+    if not added:
+        return _finish(run, "no_new_letters", RetrainExit.NO_NEW_LETTERS, t0)
+    step("features")
+    table = _features(run, old_cases, added)
+    step("champion")
+    champion = _champion(run)
+    new_ids = set(ingest.new_letter_ids)
+    step("drift")
+    _drift(run, table, new_ids, champion)
+    step("train")
+    labelled = labelled_rows(table, run.spec)
+    window = _window(run, labelled, new_ids, champion)
+    train_rows, test_rows = labelled.iloc[window.train], labelled.iloc[window.test]
+    challenger = _train(run, train_rows)
+    step("compare")
+    y, p_chal, gain, reference, ref_value = _compare(
+        run, test_rows, train_rows, new_ids, challenger, champion
+    )
+    step("register")
+    decision = _register_and_decide(
+        run, challenger, test_rows, window, y, p_chal, gain, reference, ref_value, champion
+    )
+    run.report["decision"] = decision.as_dict()
     log(decision.reason)
-    return RetrainResult(outcome, int(code), report)
+    code = RetrainExit.PROMOTED if decision.promoted else RetrainExit.KEPT
+    return _finish(run, "promoted" if decision.promoted else "kept", code, t0)
 
 
-def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
-    """retrain.json (machine-readable) and retrain.md (the same numbers for a person)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    js, md = out_dir / REPORT_JSON, out_dir / REPORT_MD
-    js.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
-    md.write_text(retrain_markdown(report), encoding="utf-8")
-    return js, md
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.4f}" if isinstance(v, float) else "n/a" if v is None else str(v)
-
-
-def retrain_markdown(r: dict[str, Any]) -> str:
-    """Markdown view of the retrain report."""
-    lines = [
-        "# Retraining report",
-        "",
-        f"Started {r.get('started_at')}; new letters from `{r.get('new_letters')}`.",
-        "",
-        f"**Outcome: {r.get('outcome')}** (exit code {r.get('exit_code')})",
-        "",
-    ]
-    if r.get("error"):
-        lines += [f"Error: `{r['error']}`", ""]
-    ing = r.get("ingest")
-    if ing:
-        lines += [
-            "## Ingestion",
-            "",
-            f"Files read: {ing['n_files']}; new letters: {ing['n_new']}; already in the corpus: "
-            f"{ing['n_duplicate']}; failed: {ing['n_failed']}. Corpus: {ing['corpus_letters_before']} -> "
-            f"{ing['corpus_letters_after']} letters.",
-            "",
-        ]
-        lines += [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
-    d = r.get("drift")
-    if d:
-        lines += [
-            "## Drift (new letters vs existing corpus)",
-            "",
-            f"Drift flagged: **{'yes' if d['drifted'] else 'no'}**; "
-            f"alerts: {', '.join(d['alerts']) or 'none'}; "
-            f"warnings: {', '.join(d['warnings']) or 'none'}; max feature PSI {_fmt(d['max_feature_psi'])}; "
-            f"score PSI {_fmt(d['score_psi'])}. Full table: `{d['report']}`.",
-            "",
-        ]
-        perf = d.get("performance")
-        if perf:
-            lines += [
-                f"Champion {perf['metric']} on the {perf['n_services']} new-letter holdout services: "
-                f"{perf['observed_on_new_letters']:.4f} vs its out-of-fold "
-                f"{perf['expected_out_of_fold']:.4f} "
-                f"at training (drop {perf['drop']:+.4f}; concept-drift alert from {perf['alert_drop']:g}): "
-                f"**{'flagged' if perf['flagged'] else 'not flagged'}**.",
-                "",
-            ]
-    if r.get("holdout"):
-        h = r["holdout"]
-        lines += [
-            "## Holdout (same rows for both models)",
-            "",
-            f"{h['kind']} split, newest letters from {h['cutoff']}: {h['n_test']} services, {h['n_letters']} "
-            f"letters, {h['n_positive']} overturned; {h['new_letter_share']:.0%} from the new letters.",
-            "",
-        ]
-    if r.get("challenger"):
-        champ = r.get("champion") or {}
-        lines += ["| metric | challenger | champion |", "|---|---|---|"]
-        for k, v in r["challenger"]["metrics"].items():
-            lines.append(f"| {k} | {v:.5f} | {_fmt((champ.get('metrics') or {}).get(k))} |")
-        lines.append("")
-    c = r.get("comparison")
-    if c:
-        lines += [
-            f"Gain in {c['metric']} (positive = challenger better): {c['gain']:+.5f}; "
-            f"{c['confidence']:.0%} one-sided bounds [{c['gain_lower']:+.5f}, {c['gain_upper']:+.5f}] "
-            f"from {c['n_bootstrap']} letter-level paired bootstrap resamples of {c['n_letters']} letters.",
-            "",
-        ]
-    dec = r.get("decision")
-    if dec:
-        lines += [
-            "## Decision",
-            "",
-            dec["reason"],
-            "",
-            f"Champion after this run: {r.get('champion_after')}.",
-            "",
-        ]
-    if r.get("seconds"):
-        lines += [f"Seconds: {r['seconds']}", ""]
-    return "\n".join(lines)
+def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:
+    run.seconds["total"] = time.perf_counter() - t0
+    run.report.update(
+        outcome=outcome, exit_code=int(code), seconds={k: round(v, 2) for k, v in run.seconds.items()}
+    )
+    return RetrainResult(outcome, int(code), run.report)

@@ -2,6 +2,9 @@
 
 Default store is `sqlite:///mlflow.db` in the working directory with artifacts under `./mlartifacts`;
 `MLFLOW_TRACKING_URI` points the same code at a shared tracking server (as a retraining job does).
+What a run logs names no path of the machine that logged it: the model's files are referred to by
+their run URI, and a local store's MLmodel names the model by its run-relative name (MLflow 3 would
+write the store's absolute folder there), so a store can be moved or shared as it is.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pandas as pd
 
@@ -21,6 +26,8 @@ from model.artifact import TriageModel
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 DEFAULT_EXPERIMENT = "imr-triage"
 LOCAL_ARTIFACT_DIR = "mlartifacts"
+MODEL_NAME = "model"  # the logged pyfunc's name in its run
+ARTIFACT_DIR = "triage_model"  # the plain TriageModel directory, logged to the run first
 
 
 def resolve_tracking_uri(uri: str | None = None) -> str:
@@ -147,5 +154,24 @@ def log_training_run(
             if isinstance(val, int | float) and not isinstance(val, bool):
                 mlflow.log_metric(f"data.{key}", float(val))
         mlflow.set_tag("data_sha256", str(data_fingerprint.get("sha256", "")))
-        info = log_pyfunc_model(model, model_dir, example_rows, name="model")
+        # By run URI, not by the local folder: MLmodel records where its artifacts came from.
+        mlflow.log_artifacts(str(model_dir), artifact_path=ARTIFACT_DIR)
+        source = f"runs:/{run.info.run_id}/{ARTIFACT_DIR}"
+        info = log_pyfunc_model(model, source, example_rows, name=MODEL_NAME)
+        _drop_local_location(info.model_id)
         return LoggedRun(run.info.run_id, info.model_uri, exp_id, mlflow.get_tracking_uri())
+
+
+def _drop_local_location(model_id: str) -> None:
+    """In a local store, MLmodel's `artifact_path` is the store's absolute folder: name it by the
+    model's run-relative name instead (a server store records a location-free mlflow-artifacts URI)."""
+    import mlflow
+    import yaml
+
+    location = mlflow.get_logged_model(model_id).artifact_location
+    if not location.startswith("file:"):
+        return
+    mlmodel = Path(url2pathname(urlparse(location).path)) / "MLmodel"
+    data = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
+    data["artifact_path"] = MODEL_NAME
+    mlmodel.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -22,12 +22,11 @@ def evaluate(
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml [evaluate:]."),
 ) -> None:
     """Write evaluation.json, evaluation.md, metrics.json and ROC/PR/reliability/SHAP plots."""
+    from imr_triage.cli_input import holdout_frames, params_section
     from training.evaluation import EvaluateParams, evaluate_on_holdout, write_outputs
-    from training.holdout_data import load_holdout_frames
-    from training.params import load_params, section
 
-    params = EvaluateParams(**section(load_params(params_file), "evaluate"))
-    data = load_holdout_frames(features, model_dir, holdout)
+    params = params_section(EvaluateParams, params_file, "evaluate")
+    data = holdout_frames(features, model_dir, holdout)
     result = evaluate_on_holdout(
         data.model,
         data.model.spec,

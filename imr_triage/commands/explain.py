@@ -2,7 +2,8 @@
 
 Reasons are TreeSHAP contributions grouped per spec feature, each tied to a guideline phrase (or a
 plain "no guideline phrase") and to the letter text that set the feature. A rich table for people,
-`--json` for machines. A letter that cannot be parsed is reported by name; the others still print.
+`--json` for machines. A letter that cannot be parsed is reported by name on one line; the others
+still print, and the exit status is 1 when any letter failed.
 """
 
 from __future__ import annotations
@@ -20,26 +21,6 @@ class ExplainParams(BaseModel):
 
     model: Path = Field(default=Path("models/model"), description="Local TriageModel directory.")
     top_k: int = Field(default=5, ge=1, description="Reasons shown per service.")
-
-
-def _load_model(model: Path | None, model_uri: str | None, default: Path):
-    from model.artifact import TriageModel, load_from_mlflow
-
-    if model_uri:
-        import mlflow
-
-        from training.tracking import resolve_tracking_uri
-
-        mlflow.set_tracking_uri(resolve_tracking_uri())
-        return load_from_mlflow(model_uri), model_uri
-    path = model or default
-    if not path.exists():
-        raise typer.BadParameter(
-            f"{path}: no model there; train one (`make demo` / `dvc repro`) or pass --model PATH or "
-            "--model-uri models:/imr-overturn@champion",
-            param_hint="--model",
-        )
-    return TriageModel.load(path), str(path)
 
 
 def _fmt_value(value: object) -> str:
@@ -95,7 +76,7 @@ def _print_tables(letters: list, console, source: str) -> None:
 
 
 def explain(
-    letters: list[Path] = typer.Argument(..., help="Letter files (.pdf or .txt)."),
+    letters: list[Path] = typer.Argument(..., help="Letter files (.pdf or .txt) or folders of them."),
     model: Path | None = typer.Option(None, "--model", help="TriageModel directory [params: explain.model]."),
     model_uri: str | None = typer.Option(
         None, "--model-uri", help="MLflow model URI instead, e.g. models:/imr-overturn@champion."
@@ -111,33 +92,39 @@ def explain(
 
     from rich.console import Console
 
-    from letters.ingest import parse_file
+    from imr_triage.cli_input import load_model, params_section
+    from letters.ingest import expand_inputs, parse_file
     from model.explanations import explain_case
     from model.predictor import Predictor
-    from training.params import load_params, section
 
-    cfg = ExplainParams(**section(load_params(params_file), "explain"))
+    cfg = params_section(ExplainParams, params_file, "explain")
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
-    triage_model, source = _load_model(model, model_uri, cfg.model)
+    triage_model, source = load_model(model, model_uri, cfg.model)
     predictor = Predictor(triage_model, top_k=k)
 
-    results, failures = [], []
-    for path in letters:
+    # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure.
+    files, missing = expand_inputs(letters)
+    failures = [(m.source_file, m.reason) for m in missing]
+    results = []
+    for path in files:
         try:
             case = parse_file(path)
             if not case.services:
                 raise ValueError("no disputed services found in the letter")
             results.append(explain_case(predictor, case, k))
         except Exception as exc:  # noqa: BLE001 - reported per letter, the rest still run
-            failures.append((path, exc))
-            err.print(f"[red]error[/red] {path}: {exc}")
+            failures.append((str(path), str(exc).removeprefix(f"{path}: ") or type(exc).__name__))
+    for name, reason in failures:
+        err.print(f"error: {name}: {reason}", markup=False, highlight=False)
 
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
     else:
         _print_tables(results, Console(), source)
-    if failures and not results:
+    if failures:
+        if results:
+            err.print(f"{len(failures)} of {len(failures) + len(results)} letters failed", markup=False)
         raise typer.Exit(code=1)
 
 

@@ -1,7 +1,8 @@
 """`imr features RECORDS_DIR --out features.parquet`: parsed records -> the feature table.
 
 One row per disputed service (ids, meta, the spec's pre-review features, the target). A letter whose
-features cannot be built is reported by name and skipped; every other letter's rows are written.
+features cannot be built is reported by name and skipped; every other letter's rows are written, and
+the exit status is 1 when any letter failed (`--allow-failures`: only when no row was built).
 """
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from pathlib import Path
 
 import typer
 
+from imr_triage.cli_input import fail, one_line
+
 
 def features(
     records_dir: Path = typer.Argument(..., help="Directory written by `imr parse` (cases/services)."),
     out: Path = typer.Option(Path("data/features.parquet"), "--out", "-o", help="Feature table to write."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    allow_failures: bool = typer.Option(
+        False, "--allow-failures", help="Exit 0 when some letters failed (1 only when no row was built)."
+    ),
     dask: str | None = typer.Option(
         None, "--dask", help="Run partitioned on Dask (OUT becomes a parquet dataset): address or 'local'."
     ),
@@ -33,17 +39,20 @@ def features(
     from letters.ingest import load_records
 
     console = Console(stderr=True, soft_wrap=True)
-    if not records_dir.is_dir():
-        console.print(f"{records_dir}: not a directory (expected `imr parse` output)", style="bold red")
-        raise typer.Exit(code=2)
+    if not ((records_dir / "cases.parquet").is_file() or (records_dir / "cases").is_dir()):
+        what = "no cases.parquet in that folder" if records_dir.is_dir() else "not a directory"
+        fail(f"{records_dir}: {what} (expected the output of `imr parse ... --out {records_dir}`)")
     if dask is not None:
         from imr_triage.dask_runs import run_features_on_dask
 
-        run_features_on_dask(records_dir, out, dask, dask_workers, params_file, console)
+        run_features_on_dask(records_dir, out, dask, dask_workers, params_file, console, allow_failures)
         return
     spec = load_spec()
     t0 = time.perf_counter()
-    cases = load_records(records_dir)
+    try:
+        cases = load_records(records_dir)
+    except Exception as exc:  # noqa: BLE001 - a damaged parquet file, named once
+        fail(f"{records_dir}: cannot read the parsed letters ({one_line(exc)})")
     columns = [
         TextColumn("features"), BarColumn(), MofNCompleteColumn(), TextColumn("letters"),
         TimeRemainingColumn(),
@@ -63,7 +72,7 @@ def features(
     for line in failed:
         console.print(f"  FAILED {line}", markup=False, highlight=False)
     console.print(f"wrote {out}")
-    if not len(table) and cases:
+    if (not len(table) and cases) or (failed and not allow_failures):
         raise typer.Exit(code=1)
 
 

@@ -6,7 +6,7 @@ Exit status: 0 when everything listed is on disk and verified, 1 when anything f
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +15,13 @@ import typer
 DATE_FORMATS = ["%Y-%m-%d"]
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value else None
-
-
 def _date_option(help_text: str) -> Any:
     """A YYYY-MM-DD search-filter option."""
     return typer.Option(None, formats=DATE_FORMATS, help=f"Search: {help_text} (YYYY-MM-DD).")
 
 
 def fetch(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Directory for PDFs and manifest.json / manifest.csv."),
     items: list[str] | None = typer.Argument(None, help="Case numbers and/or PDF URLs."),
     case_numbers: Path | None = typer.Option(None, "--case-numbers", help="File: one case number a line."),
@@ -49,64 +46,40 @@ def fetch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
 ) -> None:
     """Download IMR decision letters (PDF) from the DWC decision search or from listed items."""
-    import logging
-
     from pydantic import ValidationError
     from rich.console import Console
+
+    from imr_triage.cli_input import read_params, validation_message
+    from letters.download.options import FetchOptions
+    from training.params import section
+
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        options = FetchOptions.from_cli(ctx.params, section(read_params(params_file), "fetch"))
+    except ValidationError as exc:
+        console.print(f"imr fetch: {validation_message(exc, '')}", style="red", markup=False)
+        raise typer.Exit(2) from exc
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"imr fetch: {exc}", style="red", markup=False)
+        raise typer.Exit(2) from exc
+    if options.search is None and not options.items:
+        console.print("[red]imr fetch: nothing to fetch: give search filters, case numbers or URLs[/red]")
+        raise typer.Exit(2)
+    _fetch(options, console)
+
+
+def _fetch(options: Any, console: Any) -> None:
+    """Run the fetch and print its summary; exit 1 when anything failed."""
+    import logging
+
     from rich.logging import RichHandler
 
     from letters.download.fetcher import run_fetch
-    from letters.download.search_form import SearchFilters
-    from letters.download.settings import build_settings
-    from letters.download.targets import read_list_file
-    from training.params import load_params, section
 
-    console = Console(stderr=True, soft_wrap=True)
     # retries are logged through the same console so they print above the progress bar
     handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
-    overrides = {
-        "base_url": base_url,
-        "requests_per_second": rate,
-        "timeout_s": timeout,
-        "max_retries": retries,
-        "backoff_base_s": backoff,
-        "max_pages": max_pages,
-        "contact": contact,
-    }
-    try:
-        settings = build_settings(section(load_params(params_file), "fetch"), overrides)
-        listed = list(items or [])
-        for path in (case_numbers, urls):
-            if path is not None:
-                listed += read_list_file(path)
-    except (ValidationError, ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]imr fetch: {exc}[/red]")
-        raise typer.Exit(2) from exc
-
-    filters = SearchFilters(
-        decision_from=_day(decision_from),
-        decision_to=_day(decision_to),
-        injury_from=_day(injury_from),
-        injury_to=_day(injury_to),
-        received_from=_day(received_from),
-        received_to=_day(received_to),
-        outcome=outcome,
-        specialty=specialty,
-        sub_category=sub_category,
-    )
-    if filters.is_empty() and not listed:
-        console.print("[red]imr fetch: nothing to fetch: give search filters, case numbers or URLs[/red]")
-        raise typer.Exit(2)
-
-    report = run_fetch(
-        settings,
-        out,
-        filters=None if filters.is_empty() else filters,
-        items=listed,
-        show_progress=progress,
-        console=console,
-    )
+    report = run_fetch(options, console=console)
     if report.search is not None:
         console.print(f"search: {report.search.pages} page(s), {len(report.search.rows)} service row(s)")
         if report.search.note:

@@ -1,7 +1,8 @@
 """`imr parse PATHS... --out DIR`: letters (PDF or text) -> cases/services parquet + failures.csv.
 
-Exit status is non-zero only when no letter at all could be parsed, so a batch with a few bad
-files still feeds the next stage; the failures are listed in the summary and in failures.csv.
+Every letter that parses is written, whatever happens to the others; each failure is named on its own
+line and in failures.csv, and the exit status is 1 when any letter failed (`--allow-failures`: only
+when none parsed, for a pipeline that should go on with the good letters).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def parse(
     engine: str | None = typer.Option(None, help="PDF text engine: pypdfium2|pypdf [params: parse.engine]."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    allow_failures: bool = typer.Option(
+        False, "--allow-failures", help="Exit 0 when some letters failed (1 only when none parsed)."
+    ),
     dask: str | None = typer.Option(
         None, "--dask", help="Run partitioned on Dask: a scheduler address or 'local' [params: dask:]."
     ),
@@ -36,20 +40,19 @@ def parse(
 
     from rich.console import Console
 
+    from imr_triage.cli_input import params_section
     from letters.ingest import parse_paths, write_records
-    from training.params import load_params, section
 
-    cfg = ParseParams(**section(load_params(params_file), "parse"))
-    if out is not None:
-        cfg.out = out
-    if engine is not None:
-        cfg = ParseParams(engine=engine, out=cfg.out)  # validates the engine name
+    overrides = {k: v for k, v in (("out", out), ("engine", engine)) if v is not None}
+    cfg = params_section(ParseParams, params_file, "parse", **overrides)  # validates the engine name
     console = Console(stderr=True, soft_wrap=True)
     t0 = time.perf_counter()
     if dask is not None:
         from imr_triage.dask_runs import run_parse_on_dask
 
-        run_parse_on_dask(paths, cfg.out, cfg.engine, dask, dask_workers, params_file, console)
+        run_parse_on_dask(
+            paths, cfg.out, cfg.engine, dask, dask_workers, params_file, console, allow_failures
+        )
         return
     result = parse_paths(paths, engine=cfg.engine, progress=progress)
     written = write_records(result, cfg.out)
@@ -71,6 +74,8 @@ def parse(
     console.print(f"wrote {written['cases']}, {written['services']}, {written['failures']}")
     if not result.cases:
         console.print("no letter could be parsed", style="bold red")
+        raise typer.Exit(code=1)
+    if result.failures and not allow_failures:
         raise typer.Exit(code=1)
 
 

@@ -33,19 +33,17 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
+    from imr_triage.cli_input import holdout_frames, params_section
     from model.predictor import Predictor
     from training.baselines import FamilyRate
     from training.evaluation import EvaluateParams
     from training.fingerprint import table_fingerprint
-    from training.holdout_data import load_holdout_frames
-    from training.params import load_params, section
-    from training.registry import RegistryParams, promote_if_better, register_challenger
+    from training.registry import RegistryParams, promote_if_better, register_challenger, version_label
     from training.tracking import log_training_run
 
-    all_params = load_params(params_file)
-    reg = RegistryParams(**section(all_params, "register"))
-    ev = EvaluateParams(**section(all_params, "evaluate"))
-    data = load_holdout_frames(features, model_dir, holdout)
+    reg = params_section(RegistryParams, params_file, "register")
+    ev = params_section(EvaluateParams, params_file, "evaluate")
+    data = holdout_frames(features, model_dir, holdout)
     model, spec = data.model, data.model.spec
     metrics_file = reports / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
@@ -99,7 +97,8 @@ def register_model(
     out.write_text(json.dumps(decision.as_dict(), indent=1), encoding="utf-8")
     run = {"run_id": logged.run_id, "model_uri": logged.model_uri, "tracking_uri": logged.tracking_uri}
     out.with_name(out.stem + "_run.json").write_text(json.dumps(run, indent=1), encoding="utf-8")
-    typer.echo(f"run {logged.run_id}: registered {reg.model_name} v{version} as @{reg.challenger_alias}")
+    label = version_label(version, model.metadata.model_version)
+    typer.echo(f"run {logged.run_id}: registered {reg.model_name} {label} as @{reg.challenger_alias}")
     typer.echo(decision.reason)
     if exit_code and not decision.promoted:
         raise typer.Exit(EXIT_KEPT)

@@ -11,8 +11,12 @@ from pathlib import Path
 
 import typer
 
+from imr_triage.cli_input import fail, one_line
+from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
+
 HELP = """Ingest new letters into the corpus, rebuild features, train a challenger and promote it if it
-beats the champion (MLflow alias) on the same time-ordered holdout by the configured margin.
+beats the champion (MLflow alias) on letters neither trained on (the newest of those the champion
+never saw, new letters included) by the configured margin and a credible bootstrap gain.
 
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
 1 = failed (the report says why). With --no-exit-code every outcome but a failure exits 0 (for DVC).
@@ -44,42 +48,56 @@ def retrain(
     exit_code: bool = typer.Option(
         True, "--exit-code/--no-exit-code", help="Distinct exit codes per outcome (off: 0 unless failed)."
     ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
-    import traceback
-
+    from pydantic import ValidationError
     from rich.console import Console
 
-    from training.params import load_params
-    from training.retrain import RetrainExit, run_retrain, write_report
+    from imr_triage.cli_input import read_params, validation_message
+    from training.retrain import STEPS, RetrainExit, RetrainJob, RetrainSettings, run_retrain
+    from training.retrain_report import write_report
 
     console = Console(stderr=True, soft_wrap=True)
+    try:
+        job = RetrainJob(
+            new_letters=new_letters,
+            corpus=corpus,
+            corpus_out=corpus_out,
+            features=features,
+            features_out=features_out,
+            out=out,
+            tracking_uri=tracking_uri,
+            engine=engine,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        fail(f"--{validation_message(exc, '')}")
     report: dict[str, object]
     try:
-        result = run_retrain(
-            new_letters,
-            corpus,
-            corpus_out or corpus,
-            features,
-            features_out or features,
-            out,
-            load_params(params_file),
-            tracking_uri=tracking_uri,
-            engine=engine,
-            log=lambda m: console.print(m, markup=False, highlight=False),
-        )
+        settings = RetrainSettings.from_params(read_params(params_file))
+        with StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar:
+            result = run_retrain(
+                job, settings, log=lambda m: console.print(m, markup=False, highlight=False), step=bar.step
+            )
         report, code = result.report, result.exit_code
     except Exception as exc:  # noqa: BLE001 - any failure becomes a report and exit 1 for the scheduler
+        import traceback
+
+        why = (
+            f"{params_file}: {validation_message(exc, '')}"
+            if isinstance(exc, ValidationError)
+            else one_line(exc)
+        )
         report = {
             "outcome": "failed",
             "exit_code": int(RetrainExit.FAILED),
             "new_letters": str(new_letters),
-            "error": f"{type(exc).__name__}: {exc}",
+            "error": why,
             "traceback": traceback.format_exc(limit=8),
         }
         code = int(RetrainExit.FAILED)
-        console.print(f"retrain failed: {type(exc).__name__}: {exc}", style="bold red", markup=False)
+        console.print(f"error: retrain failed: {why}", style="bold red", markup=False)
     js, md = write_report(report, out)
-    console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}")
+    console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}", markup=False)
     if code == RetrainExit.FAILED or (exit_code and code):
         raise typer.Exit(code)
 

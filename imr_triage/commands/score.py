@@ -4,7 +4,8 @@ Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: o
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
 Re-scoring with the same model replaces rows instead of duplicating them. A file that fails is
-named with its reason; the others are still scored and stored.
+named with its reason; the others are still scored and stored, and the exit status is 1 when any
+input failed (`--allow-failures`: only when nothing was scored).
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ def score(
     top_k: int | None = typer.Option(None, "--top-k", min=1, max=50, help="Reasons per service."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [score:]."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    allow_failures: bool = typer.Option(
+        False, "--allow-failures", help="Exit 0 when some inputs failed (1 only when nothing was scored)."
+    ),
     dask: str | None = typer.Option(
         None, "--dask", help="Score partitions of the inputs on Dask: a scheduler address or 'local'."
     ),
@@ -81,22 +85,21 @@ def score(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from imr_triage.commands.explain import _load_model
+    from imr_triage.cli_input import load_model, params_section
     from serving.batch_scoring import expand_score_inputs, score_file
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
     from serving.settings import ServingSettings
-    from training.params import load_params, section
 
-    cfg = ScoreParams(**section(load_params(params_file), "score"))
+    cfg = params_section(ScoreParams, params_file, "score")
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
     files, failures = expand_score_inputs(inputs)
     for src, reason in failures:
-        err.print(f"[red]error[/red] {src}: {reason}")
+        err.print(f"error: {src}: {reason}", markup=False, highlight=False)
     if not files:
         raise typer.Exit(code=1)
 
-    triage_model, source = _load_model(model, model_uri, cfg.model)
+    triage_model, source = load_model(model, model_uri, cfg.model)
     name, version = _model_identity(triage_model, source, model_name, model_version)
     predictor = ServingSettings().predictor(triage_model, top_k=k)  # the API's bands and phrases
 
@@ -115,7 +118,7 @@ def score(
         )
         failed += dask_failed
         for src, reason in dask_failed:
-            err.print(f"[red]error[/red] {src}: {reason}")
+            err.print(f"error: {src}: {reason}", markup=False, highlight=False)
     with Progress(TextColumn("score"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, disable=not progress or dask is not None, transient=True) as bar:  # fmt: skip
         task = bar.add_task("files", total=len(files))
@@ -126,8 +129,9 @@ def score(
             n_cases += got.n_cases
             n_services += len(got.rows)
             if got.error is not None:
-                failed.append((str(path), got.error))
-                err.print(f"[red]error[/red] {path}: {got.error}")
+                why = got.error.removeprefix(f"{path}: ")  # parse errors already name the file
+                failed.append((str(path), why))
+                err.print(f"error: {path}: {why}", markup=False, highlight=False)
             if len(pending) >= cfg.batch_size:
                 repo.save_scores(pending)
                 pending = []
@@ -163,7 +167,7 @@ def score(
         f"{repo.engine.url.render_as_string(hide_password=True)}"
         + (f"; {len(failed)} input(s) failed" if failed else "")
     )
-    if n_services == 0:
+    if n_services == 0 or (failed and not allow_failures):
         raise typer.Exit(code=1)
 
 

@@ -10,35 +10,50 @@ from pathlib import Path
 
 import typer
 
+from imr_triage.cli_input import fail, params_section, read_feature_table
+from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
+
 
 def train(
     features: Path = typer.Argument(..., help="Feature table (parquet) from `imr features`."),
     out: Path = typer.Option(Path("models"), "--out", "-o", help="Output directory (model/, holdout.json)."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [train:]."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
     """Train the overturn model on all but the holdout letters and save it."""
     import json
 
-    from features.spec import load_spec
-    from training.distributed import read_feature_table
-    from training.params import load_params, section
-    from training.splits import holdout_split
-    from training.train import TrainParams, labelled_rows, train_model
+    from rich.console import Console
 
-    if not features.exists():
-        raise typer.BadParameter(f"{features}: feature table not found", param_hint="FEATURES")
-    params = TrainParams(**section(load_params(params_file), "train"))
+    from features.spec import load_spec
+    from training.boosting import TrainParams, labelled_rows
+    from training.splits import holdout_split
+    from training.train import train_model
+
+    params = params_section(TrainParams, params_file, "train")
     spec = load_spec()
-    # A single parquet file, or the partitioned dataset `imr features --dask` writes (complete only).
-    table = labelled_rows(read_feature_table(features), spec)
-    holdout = holdout_split(table, params.test_fraction, params.seed)
-    result = train_model(table.iloc[holdout.train], spec, params)
-    out.mkdir(parents=True, exist_ok=True)
-    result.model.save(out / "model")
-    test_letters = sorted(set(table["letter_id"].iloc[holdout.test].astype(str)))
-    (out / "holdout.json").write_text(
-        json.dumps({**holdout.describe(), "test_letter_ids": test_letters}, indent=1), encoding="utf-8"
-    )
+    console = Console(stderr=True, soft_wrap=True)
+    steps = ["reading the feature table", "training (CV, weighting, calibration)", "saving"]
+    with StepProgress("train", steps, console, progress_wanted(progress, console)) as bar:
+        bar.step(steps[0])
+        # A single parquet file, or the partitioned dataset `imr features --dask` writes (complete only).
+        table = read_feature_table(features)
+        missing = [c for c in (*spec.names, spec.target, "letter_id") if c not in table.columns]
+        if missing:
+            fail(f"{features}: not a feature table of this spec (missing columns: {', '.join(missing[:5])})")
+        table = labelled_rows(table, spec)
+        if table.empty:
+            fail(f"{features}: no service with a known decision to train on")
+        holdout = holdout_split(table, params.test_fraction, params.seed)
+        bar.step(steps[1])
+        result = train_model(table.iloc[holdout.train], spec, params)
+        bar.step(steps[2])
+        out.mkdir(parents=True, exist_ok=True)
+        result.model.save(out / "model")
+        test_letters = sorted(set(table["letter_id"].iloc[holdout.test].astype(str)))
+        (out / "holdout.json").write_text(
+            json.dumps({**holdout.describe(), "test_letter_ids": test_letters}, indent=1), encoding="utf-8"
+        )
     meta = result.model.metadata
     summary = {
         "n_train_services": int(holdout.train.size),

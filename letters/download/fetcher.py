@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from letters.download.manifest import LetterRecord, write_atomic, write_manifest
+from letters.download.options import FetchOptions
 from letters.download.pdf_check import InvalidPdf, check_pdf_bytes, check_pdf_file
 from letters.download.polite_client import FetchFailed, PoliteClient
 from letters.download.search_form import SearchFilters, form_fields
 from letters.download.search_results import ResultRow, ResultsLayoutError, ResultsPage, parse_results_page
-from letters.download.settings import FetchSettings
 from letters.download.targets import BadItem, Letter, letters_from_items, letters_from_rows
 
 log = logging.getLogger(__name__)
@@ -165,22 +165,15 @@ def fetch_letter(client: PoliteClient, out_dir: Path, letter: Letter) -> LetterR
     )
 
 
-def run_fetch(
-    settings: FetchSettings,
-    out_dir: Path,
-    *,
-    filters: SearchFilters | None = None,
-    items: list[str] | None = None,
-    show_progress: bool = True,
-    console: Console | None = None,
-) -> FetchReport:
+def run_fetch(options: FetchOptions, console: Console | None = None) -> FetchReport:
     """Gather letters from a search and/or listed items, fetch each, and write the manifest."""
+    settings, out_dir, filters = options.settings, options.out, options.search
     out_dir.mkdir(parents=True, exist_ok=True)
     report = FetchReport()
-    letters, report.bad_items = letters_from_items(items or [])
+    letters, report.bad_items = letters_from_items(options.items)
     console = console or Console(stderr=True, soft_wrap=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    progress = Progress(*columns, console=console, disable=not show_progress)
+    progress = Progress(*columns, console=console, disable=not options.progress)
     with PoliteClient(settings) as client, progress as bar:
         if filters is not None:
             task = bar.add_task("search pages", total=None)

@@ -21,17 +21,19 @@ class FetchSettings(BaseSettings):
         default="https://www.dir.ca.gov",
         description="Scheme and host (optionally a path prefix) of the DWC site; tests use 127.0.0.1.",
     )
-    search_path: str = Field(default="/dwc/imr/IMRDecisionSearch.asp")
+    search_path: str = Field(
+        default="/dwc/imr/IMRDecisionSearch.asp", description="Path of the IMR decision search form."
+    )
     pdf_url_template: str | None = Field(
         default=None,
         description="If set, case numbers map straight to PDFs, e.g. '{base_url}/path/{case_number}.pdf'; "
         "otherwise each case number is looked up through the search form.",
     )
     requests_per_second: float = Field(default=0.5, gt=0, description="Upper bound on request starts/s.")
-    timeout_s: float = Field(default=30.0, gt=0)
+    timeout_s: float = Field(default=30.0, gt=0, description="Seconds one request may take.")
     max_retries: int = Field(default=4, ge=0, le=20, description="Retries after the first attempt.")
     backoff_base_s: float = Field(default=2.0, ge=0, description="Delay before retry k is base * 2**k.")
-    backoff_max_s: float = Field(default=60.0, ge=0)
+    backoff_max_s: float = Field(default=60.0, ge=0, description="Longest delay between retries.")
     max_pages: int = Field(default=20, ge=1, le=10_000, description="Bound on search result pages.")
     max_pdf_bytes: int = Field(default=25_000_000, gt=0, description="Larger responses are refused.")
     contact: str = Field(

@@ -41,8 +41,8 @@ def test_explain_json_and_table_and_bad_files_named(letters, tmp_path):
     bad = tmp_path / "not-a-letter.txt"
     bad.write_text("this is not an IMR letter\n", encoding="utf-8")
     r = _imr("explain", *map(str, letters), str(bad), "--model", str(model), "--top-k", "3", "--json")
-    assert r.returncode == 0, r.stderr
-    assert "not-a-letter.txt" in r.stderr  # named, and the good letters still come out
+    assert r.returncode == 1, r.stderr  # a letter failed ...
+    assert f"error: {bad}: not an IMR" in r.stderr  # ... named on one line, and the good ones still come out
     data = json.loads(r.stdout)
     assert len(data) == 3
     for letter in data:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ PARAMS = {
         "lgbm": {"num_boost_round": 150},
     },
     "register": {"model_name": MODEL, "margin": 0.005, "metric": "roc_auc", "experiment": "retrain-e2e"},
-    "retrain": {"holdout_fraction": 0.25, "n_bootstrap": 300, "seed": 0},
+    "retrain": {"holdout_fraction": 0.5, "n_bootstrap": 300, "seed": 0},
     "drift": {"warn": 0.1, "alert": 0.25, "performance_drop_alert": 0.025},
 }
 
@@ -158,6 +159,22 @@ def _retrain(world: dict[str, Path], name: str, letters: Path) -> tuple[int, dic
     return res.exit_code, report, work
 
 
+def _content_tag(work: Path, version: str) -> str:
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{work / 'mlflow.db'}")
+    return client.get_model_version(MODEL, version).tags["content_version"]
+
+
+def _assert_no_local_paths(root: Path) -> None:
+    """No logged file (MLmodel included) names a folder of the machine that logged it."""
+    logged = [p for p in (root / "mlartifacts").rglob("*") if p.is_file() and p.suffix != ".pkl"]
+    assert logged
+    for p in logged:
+        if p.suffix in ("", ".json", ".yaml", ".txt", ".md"):
+            assert str(root) not in p.read_text(encoding="utf-8", errors="replace"), p
+
+
 def _champion_version(work: Path) -> str:
     import mlflow
 
@@ -174,7 +191,20 @@ def _check_decision_matches_numbers(report: dict) -> None:
     expected = cmp_["gain"] >= dec["margin"] and cmp_["gain_lower"] >= 0.0
     assert dec["promoted"] is expected
     assert report["outcome"] == ("promoted" if expected else "kept")
-    assert report["holdout"]["new_letter_share"] == 1.0  # the newest letters are the new period
+    # The window: letters neither model trained on. The champion trained on every old letter, so it is
+    # the newest half of the new period; both models are reported on it and on its new letters.
+    window = report["test_window"]
+    assert window["cutoff"] > window["champion_trained_until"] >= "2017-01-01"
+    assert window["n_letters"] == window["n_new_letters"] == N_LETTERS // 2
+    assert window["new_letter_share"] == 1.0
+    for side in ("challenger", "champion"):
+        assert report[side]["metrics_new_letters"]["roc_auc"] is not None
+    perf = report["drift"]["performance"]
+    assert perf["note"] is None and perf["observed_on_new_letters"] == pytest.approx(champ)
+    # One name per model: registry number and content version, in the report and on the registry.
+    label = report["champion"]["label"]
+    assert label == f"v{report['champion']['version']} ({report['champion']['content_version']})"
+    assert re.fullmatch(r"imr-overturn-[0-9a-f]{12}", report["champion"]["content_version"])
 
 
 def test_shifted_period_flags_drift_and_promotes(world: dict[str, Path]) -> None:
@@ -184,9 +214,14 @@ def test_shifted_period_flags_drift_and_promotes(world: dict[str, Path]) -> None
     assert report["drift"]["alerts"] or report["drift"]["warnings"], report["drift"]
     _check_decision_matches_numbers(report)
     assert code == 0 and report["outcome"] == "promoted"
-    assert _champion_version(work) == report["challenger"]["version"] == report["champion_after"][1:]
-    assert "**Outcome: promoted**" in (work / "report" / "retrain.md").read_text()
+    assert _champion_version(work) == report["challenger"]["version"] == report["champion_after_version"]
+    assert report["champion_after"] == report["challenger"]["label"]
+    assert _content_tag(work, report["challenger"]["version"]) == report["challenger"]["content_version"]
+    md = (work / "report" / "retrain.md").read_text()
+    assert "**Outcome: promoted**" in md and f"champion {report['champion']['label']}: window" in md
+    assert "None" not in md
     assert (work / "report" / "drift.json").is_file()
+    _assert_no_local_paths(world["root"])
 
     # The same letters again: nothing new, nothing trained, champion untouched.
     again = CliRunner().invoke(

@@ -27,7 +27,7 @@ def test_score_writes_explained_rows_idempotently(tmp_path: Path) -> None:
 
     run = imr("score", str(tmp_path / "letters"), str(tmp_path / "cases.jsonl"), "--model", model,
               "--db", db, "--model-version", "7", "--no-progress")  # fmt: skip
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 1, run.stderr  # two inputs failed; every good one is still stored
     assert "broken.txt" in run.stderr and "not an IMR Final Determination letter" in run.stderr
     assert "cases.jsonl: line 2" in run.stderr
 
@@ -46,7 +46,7 @@ def test_score_writes_explained_rows_idempotently(tmp_path: Path) -> None:
     first = {(r["letter_id"], r["item_index"]): r["probability"] for r in rows}
 
     again = imr("score", str(tmp_path / "letters"), "--model", model, "--db", db, "--model-version", "7",
-                "--no-progress")  # fmt: skip
+                "--no-progress", "--allow-failures")  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert repo.count() == expected, "re-scoring with the same model must not add rows"
     rows2 = repo.queue(ScoreFilters(model_version="7"), page_size=500)["items"]

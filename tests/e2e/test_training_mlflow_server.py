@@ -118,7 +118,8 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     second = _imr(["register", "features.parquet", "--exit-code"], tmp_path, env)
     decision2 = json.loads((tmp_path / "reports" / "registry.json").read_text())
     assert second.returncode == 3 and decision2["promoted"] is False
-    assert decision2["reference"] == "champion v1"
+    content = json.loads((tmp_path / "models" / "model" / "metadata.json").read_text())["model_version"]
+    assert decision2["reference"] == f"champion v1 ({content})"  # one name: registry number + content
     assert decision2["challenger_value"] == pytest.approx(decision2["reference_value"])
 
     mlflow.set_tracking_uri(mlflow_server)
@@ -128,6 +129,9 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     assert str(client.get_model_version_by_alias(name, "challenger").version) == "2"
     v2 = client.get_model_version(name, "2")
     assert v2.tags["promotion.promoted"] == "false"
+    v1_tag = client.get_model_version(name, "1").tags["content_version"]
+    assert v2.tags["content_version"] == v1_tag == content
+    assert f"v2 ({content}) as @challenger" in second.stdout
 
     run = client.get_run(run1["run_id"])
     assert run.data.metrics["roc_auc"] > 0.5

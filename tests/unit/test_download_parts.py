@@ -122,3 +122,28 @@ def test_manifest_merges_runs_and_flattens_services(tmp_path: Path) -> None:
         ("CM16-0000002", ""),
     ]
     assert not list(tmp_path.glob(".*part*"))
+
+
+def test_fetch_options_from_cli_values_and_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's option values (as click hands them over) become one FetchOptions object."""
+    from datetime import datetime
+
+    from letters.download.options import FetchOptions
+
+    monkeypatch.setenv("IMR_FETCH_TIMEOUT_S", "7")
+    listing = tmp_path / "cases.txt"
+    listing.write_text("CM16-0000009\n", encoding="utf-8")
+    cli = {
+        "out": tmp_path / "out", "items": ["CM16-0000001"], "case_numbers": listing, "urls": None,
+        "decision_from": datetime(2017, 1, 2), "decision_to": None, "outcome": "Upheld", "rate": 5.0,
+        "retries": None, "max_pages": None, "progress": False,
+    }
+    opts = FetchOptions.from_cli(cli, {"max_pages": 3, "timeout_s": 99, "requests_per_second": 0.1})
+    assert opts.items == ["CM16-0000001", "CM16-0000009"] and opts.progress is False
+    assert opts.search == SearchFilters(decision_from=date(2017, 1, 2), outcome="Upheld")
+    s = opts.settings
+    assert (s.requests_per_second, s.timeout_s, s.max_pages, s.max_retries) == (5.0, 7, 3, 4)
+    only_listed = FetchOptions.from_cli({"out": tmp_path, "items": ["CM16-0000001"]}, {})
+    assert only_listed.search is None
+    with pytest.raises(FileNotFoundError, match="absent.txt: list file not found"):
+        FetchOptions.from_cli({"out": tmp_path, "urls": tmp_path / "absent.txt"}, {})

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from training_tables import tiny_table
 
+from features.spec import Dtype
 from training.drift import (
     MISSING_LEVEL,
     DriftParams,
@@ -41,10 +42,10 @@ def test_numeric_bins_follow_reference_quantiles() -> None:
     p = DriftParams(bins=10)
     ref = pd.Series(np.arange(100, dtype=float))
     assert numeric_edges(ref, 10).size == 9
-    same = column_drift("x", ref, ref.copy(), True, p)
+    same = column_drift("x", ref, ref.copy(), Dtype.NUMERIC, p)
     assert same.psi == pytest.approx(0.0) and same.status == "ok"
     assert sum(same.reference_share) == pytest.approx(1.0)
-    top = column_drift("x", ref, pd.Series(np.arange(50, 100, dtype=float)), True, p)
+    top = column_drift("x", ref, pd.Series(np.arange(50, 100, dtype=float)), Dtype.NUMERIC, p)
     # current fills the 5 upper deciles (0.2 each), the 5 lower ones are empty (floored at 1e-4)
     c = np.array([1e-4] * 5 + [0.2] * 5)
     c = c / c.sum()
@@ -56,7 +57,7 @@ def test_categorical_levels_and_missing_level() -> None:
     p = DriftParams(warn=0.1, alert=0.25)
     ref = pd.Series(["a"] * 50 + ["b"] * 50)
     cur = pd.Series(["a"] * 25 + ["b"] * 50 + [None] * 25, dtype="object")
-    d = column_drift("cat", ref, cur, False, p)
+    d = column_drift("cat", ref, cur, Dtype.CATEGORICAL, p)
     assert d.bins == [MISSING_LEVEL, "a", "b"]
     assert d.current_share == [0.25, 0.25, 0.5]
     assert d.psi == pytest.approx(psi_from_shares(np.array([0, 0.5, 0.5]), np.array([0.25, 0.25, 0.5])))
@@ -98,3 +99,41 @@ def _spec():  # noqa: ANN202 - the project's spec
     from features.spec import load_spec
 
     return load_spec()
+
+
+def test_levels_are_read_as_the_encoder_reads_them() -> None:
+    """'Standard' vs 'standard' (the letter's spelling vs the feature's) is no drift; nor is yes/True/1."""
+    p = DriftParams()
+    ref = pd.Series(["standard"] * 80 + ["expedited"] * 20)
+    cur = pd.Series(["Standard"] * 40 + [" standard "] * 40 + ["EXPEDITED"] * 20)
+    same = column_drift("priority", ref, cur, Dtype.CATEGORICAL, p)
+    assert same.psi == pytest.approx(0.0) and same.bins == ["expedited", "standard"]
+    flags = column_drift(
+        "prior_surgery",
+        pd.Series([True] * 30 + [False] * 70 + [None] * 10, dtype="object"),
+        pd.Series(["yes"] * 10 + [1] * 20 + ["no"] * 30 + [0.0] * 40 + ["unclear"] * 10, dtype="object"),
+        Dtype.BOOLEAN,
+        p,
+    )
+    assert flags.psi == pytest.approx(0.0) and flags.bins == [MISSING_LEVEL, "false", "true"]
+    assert flags.kind == "boolean"
+
+
+def test_same_distribution_no_alert_every_feature_compared() -> None:
+    spec = _spec()
+    compared = [f.name for f in spec.features if f.dtype.value != "text"]
+    report = compute_drift(tiny_table(400, seed=0), tiny_table(400, seed=1), spec, DriftParams()).as_dict()
+    assert not report["drifted"] and report["alerts"] == []
+    assert report["n_features_compared"] == len(compared) == len(spec.features)
+    assert sorted(f["name"] for f in report["features"]) == sorted(compared) and report["not_compared"] == []
+
+
+def test_shifted_categorical_and_boolean_alert_and_a_missing_column_is_named() -> None:
+    ref, cur = tiny_table(400, seed=0), tiny_table(400, seed=1)
+    cur["priority"] = "Expedited"  # every case now expedited (spelled as a letter spells it)
+    cur["prior_surgery"] = "yes"
+    cur = cur.drop(columns=["pain_score"])
+    report = compute_drift(ref, cur, _spec(), DriftParams()).as_dict()
+    assert {"priority", "prior_surgery"} <= set(report["alerts"])
+    assert report["not_compared"] == ["pain_score"]
+    assert any("pain_score" in n for n in report["notes"])

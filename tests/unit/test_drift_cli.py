@@ -1,8 +1,9 @@
-"""`imr drift` on a feature table and on a scores database (tiny synthetic data)."""
+"""`imr drift` on a feature table and on a scores database (tiny synthetic data), and its input errors."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -51,5 +52,87 @@ def test_drift_cli_reads_the_scores_database(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     report = json.loads((tmp_path / "rep" / "drift.json").read_text())
     names = {f["name"] for f in report["features"]}
+    # Rows scored before feature values were stored: only the columns the rows hold, and it says so.
     assert {"service_family", "priority"} <= names and "patient_age" not in names
+    assert "patient_age" in report["not_compared"]
+    assert any("re-score" in n for n in report["notes"])
     assert report["other_share_current"] == 1.0 and "other family share" in report["alerts"]
+
+
+def _scores_db_from(table, path: Path) -> str:  # noqa: ANN001 - a feature frame
+    """A scores DB whose rows carry the table's feature values, as `imr score` and the API write them."""
+    from features.spec import load_spec
+    from serving.scores_db import ScoreRow, open_scores_db
+
+    names = load_spec().names
+    repo = open_scores_db(f"sqlite:///{path}")
+    rng = np.random.default_rng(0)
+    records = table.astype("object").where(table.notna(), None).to_dict("records")
+    repo.save_scores([
+        ScoreRow(letter_id=r["letter_id"], item_index=int(r["item_index"]), priority="Standard",
+                 probability=float(rng.uniform()), risk_band="low", model_name="m", model_version="v",
+                 features={k: r[k] for k in names if r[k] is not None})
+        for r in records
+    ])
+    repo.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def _drift(tmp_path: Path, current: str, *extra: str):  # noqa: ANN202 - click Result
+    return CliRunner().invoke(app, [
+        "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", current,
+        "--out", str(tmp_path / "rep"), "--params", str(tmp_path / "none.yaml"), *extra,
+    ])
+
+
+def test_drift_on_the_scores_database_compares_every_feature(tmp_path: Path) -> None:
+    from features.spec import load_spec
+
+    tiny_table(300, seed=0).to_parquet(tmp_path / "ref.parquet")
+    same = _drift(tmp_path, _scores_db_from(tiny_table(300, seed=1), tmp_path / "same.db"), "--fail-on-alert")
+    assert same.exit_code == 0, same.output
+    report = json.loads((tmp_path / "rep" / "drift.json").read_text())
+    assert report["n_features_compared"] == len(load_spec().features) and report["not_compared"] == []
+    assert not report["drifted"], report["alerts"]
+
+    shifted = tiny_table(300, seed=1)
+    shifted["pain_score"] = shifted["pain_score"] + 8
+    shifted["priority"] = "expedited"
+    moved = _drift(tmp_path, _scores_db_from(shifted, tmp_path / "moved.db"), "--fail-on-alert")
+    assert moved.exit_code == 10, moved.output
+    alerts = json.loads((tmp_path / "rep" / "drift.json").read_text())["alerts"]
+    assert {"pain_score", "priority"} <= set(alerts)
+
+
+def test_scoring_stores_the_feature_values(tmp_path: Path) -> None:
+    from letter_texts import dwc_letter
+
+    from features.spec import load_spec
+    from letters.parser import parse_text
+    from serving.case_rows import prepare_case
+    from serving.score_store import score_rows
+
+    spec = load_spec()
+    prepared = prepare_case(parse_text(dwc_letter(), "synthetic.txt"), spec, "SYN-1")
+    services = [{"overturn_likelihood": 0.5, "risk_band": "moderate", "reasons": []} for _ in prepared.rows]
+    row = score_rows(prepared, services, "m", "v", datetime.now(UTC))[0]
+    assert row.features and set(row.features) <= set(spec.names)
+    assert {k: v for k, v in prepared.rows[0].items() if k in spec.names and v is not None} == row.features
+
+
+def test_a_missing_or_foreign_scores_database_is_one_clear_line(tmp_path: Path) -> None:
+    tiny_table(50, seed=0).to_parquet(tmp_path / "ref.parquet")
+    missing = _drift(tmp_path, str(tmp_path / "typo.db"))
+    assert missing.exit_code == 2
+    assert missing.output.strip().splitlines() == [
+        f"error: {tmp_path / 'typo.db'}: no scores database there (SQLite file not found; check the path, "
+        "or IMR_SCORES_DB_URL)"
+    ]
+    assert not (tmp_path / "typo.db").exists()  # a read command never creates the database
+    (tmp_path / "other.db").write_bytes(b"")
+    foreign = _drift(tmp_path, f"sqlite:///{tmp_path / 'other.db'}")
+    assert foreign.exit_code == 2 and "not a scores database" in foreign.output
+    assert "Traceback" not in foreign.output and len(foreign.output.strip().splitlines()) == 1
+    no_ref = CliRunner().invoke(app, ["drift", "--reference", str(tmp_path / "nope.parquet"), "--current",
+                                      str(tmp_path / "ref.parquet")])
+    assert no_ref.exit_code == 2 and "nope.parquet: reference feature table not found" in no_ref.output

@@ -113,13 +113,16 @@ def test_cli_parse_writes_outputs_and_reports_failures(mixed_dir: Path, tmp_path
     out = tmp_path / "parsed"
     res = CliRunner().invoke(app, ["parse", str(mixed_dir), "--out", str(out), "--no-progress",
                                    "--params", str(tmp_path / "absent.yaml")])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # some letters failed: non-zero, and the good ones are written
     assert "parsed: 3" in res.output and "failed: 6" in res.output and "services: 8" in res.output
     assert "no_items.txt" in res.output
     with (out / "failures.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert {Path(r["source_file"]).name for r in rows} == set(EXPECTED_REASONS)
     assert len(load_records(out)) == 3
+    allowed = CliRunner().invoke(app, ["parse", str(mixed_dir), "--out", str(out), "--no-progress",
+                                       "--params", str(tmp_path / "absent.yaml"), "--allow-failures"])
+    assert allowed.exit_code == 0, allowed.output
 
 
 def test_cli_parse_exits_non_zero_when_nothing_parsed(mixed_dir: Path, tmp_path: Path) -> None:

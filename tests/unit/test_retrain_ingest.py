@@ -11,8 +11,9 @@ from letter_texts import dwc_letter
 from letters.ingest import IngestResult, load_records, parse_paths, write_records
 from letters.records import Case
 from training.comparison import paired_gain
+from training.corpus_update import ingest_new_letters, merge_new_cases
 from training.registry import RegistryParams, decide
-from training.retrain import RetrainParams, final_decision, ingest_new_letters, merge_new_cases
+from training.retrain import RetrainParams, final_decision
 
 
 def _case(letter_id: str, case_number: str | None = None) -> Case:

@@ -1,0 +1,108 @@
+"""Reading a command's inputs with one clear line per problem instead of a traceback.
+
+Every `imr` command reads some of: its params.yaml section, a feature table, a model. Each helper
+here names the file (or params key) and the problem, prints it on stderr and exits non-zero, so a
+user sees `error: data/feat.parquet: not a parquet file (...)`, never a stack of library frames.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+EXIT_INPUT = 2  # bad input (a file, an option, a params value); 1 is a run that failed part-way
+M = TypeVar("M", bound=BaseModel)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print `error: message` on stderr (one line, no markup) and exit with `code`."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    raise typer.Exit(code)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as `Type: first line of its message` (library messages run to many lines)."""
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def validation_message(exc: ValidationError, prefix: str) -> str:
+    """`prefix.key: what is wrong` for the first error of a pydantic validation."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in (prefix, *err.get("loc", ())) if p != "")
+    return f"{where}: {err.get('msg', 'invalid value')}"
+
+
+def read_params(path: Path) -> dict[str, Any]:
+    """params.yaml as a dict (a missing file gives the defaults); a malformed one is one clear line."""
+    from training.params import load_params
+
+    try:
+        return load_params(path)
+    except Exception as exc:  # noqa: BLE001 - YAML errors, a top-level list, unreadable file
+        fail(f"{path}: cannot read params ({one_line(exc)})")
+
+
+def params_section(model: type[M], params_file: Path, name: str, **overrides: Any) -> M:
+    """Validate one params.yaml section (merged over `base:`, then CLI overrides) into `model`."""
+    from training.params import section
+
+    try:
+        return model(**{**section(read_params(params_file), name), **overrides})
+    except ValidationError as exc:
+        fail(f"{params_file}: {validation_message(exc, name)}")
+
+
+def read_feature_table(path: Path, what: str = "feature table") -> Any:
+    """A parquet feature table (file or `--dask` dataset folder), or one line saying why not."""
+    from training.distributed import read_feature_table as read
+
+    if not path.exists():
+        fail(f"{path}: {what} not found")
+    try:
+        return read(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a non-parquet file
+        fail(f"{path}: not a readable parquet {what} ({one_line(exc)})")
+
+
+def load_model(model: Path | None, model_uri: str | None, default: Path) -> tuple[Any, str]:
+    """A TriageModel from a directory or an MLflow URI, with where it came from; one line on failure."""
+    from model.artifact import TriageModel, load_from_mlflow
+
+    if model_uri:
+        import mlflow
+
+        from training.tracking import resolve_tracking_uri
+
+        mlflow.set_tracking_uri(resolve_tracking_uri())
+        try:
+            return load_from_mlflow(model_uri), model_uri
+        except Exception as exc:  # noqa: BLE001 - registry or download errors, named once
+            fail(f"{model_uri}: cannot load the model ({one_line(exc)})")
+    path = model or default
+    if not path.exists():
+        fail(
+            f"{path}: no model there; train one (`make demo` / `dvc repro`) or pass --model PATH or "
+            "--model-uri models:/imr-overturn@champion"
+        )
+    try:
+        return TriageModel.load(path), str(path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc).splitlines()[0])
+
+
+def holdout_frames(features: Path, model_dir: Path, holdout: Path) -> Any:
+    """The train/holdout frames `imr train` left (for evaluate and register), or one line saying why not."""
+    from training.holdout_data import load_holdout_frames
+
+    try:
+        return load_holdout_frames(features, model_dir, holdout)
+    except (OSError, ValueError) as exc:  # missing files, a damaged model, a holdout of another table
+        fail(str(exc).splitlines()[0])
+    except Exception as exc:  # noqa: BLE001 - e.g. pyarrow on a file that is not parquet
+        fail(f"{features}: cannot read it with the holdout {holdout} ({one_line(exc)})")

@@ -1,0 +1,60 @@
+"""docs/settings.md lists every environment variable with its default, and cannot drift from the code.
+
+The table is generated from the settings classes; this test regenerates it and compares, finds every
+pydantic-settings class in the packages (so a new one must be listed), and every variable name the
+code spells out (so one read with `os.environ` must be documented too).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from imr_triage import settings_doc
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("letters", "features", "model", "training", "serving", "synthetic", "imr_triage")
+VARIABLE = re.compile(r"(IMR|MLFLOW|PROMETHEUS)_[A-Z0-9_]*[A-Z0-9]")
+
+
+@lru_cache(maxsize=1)
+def _trees() -> list[tuple[Path, ast.Module]]:
+    paths = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in paths]
+
+
+def test_committed_table_is_the_generated_one() -> None:
+    assert settings_doc.documented_table() == settings_doc.render(), (
+        "docs/settings.md is out of date: run `python -m imr_triage.settings_doc --write`"
+    )
+
+
+def test_every_settings_class_is_in_the_table() -> None:
+    found = set()
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(b, "id", getattr(b, "attr", None)) == "BaseSettings" for b in node.bases
+            ):
+                module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+                found.add(f"{module}:{node.name}")
+    assert found == set(settings_doc.SETTINGS_CLASSES)
+
+
+def test_every_variable_the_code_names_is_documented_with_a_meaning() -> None:
+    documented = {v.name: v for v in settings_doc.rows()}
+    named = set()
+    for _path, tree in _trees():
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and VARIABLE.fullmatch(node.value)
+            ):
+                named.add(node.value)
+    assert named <= set(documented), sorted(named - set(documented))
+    assert {"IMR_SCORES_DB_URL", "IMR_SERVE_API_KEYS", "MLFLOW_TRACKING_URI"} <= set(documented)
+    assert [v.name for v in documented.values() if not (v.meaning and v.default)] == []
+    assert "imr-dev-key" in settings_doc.DOC.read_text(encoding="utf-8")

@@ -1,0 +1,136 @@
+"""The retraining report: retrain.json (every number, for machines) and retrain.md (the same, for people)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+REPORT_JSON = "retrain.json"
+REPORT_MD = "retrain.md"
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    """retrain.json (machine-readable) and retrain.md (the same numbers for a person)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js, md = out_dir / REPORT_JSON, out_dir / REPORT_MD
+    js.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+    md.write_text(retrain_markdown(report), encoding="utf-8")
+    return js, md
+
+
+def _fmt(v: Any, digits: int = 4) -> str:
+    return f"{v:.{digits}f}" if isinstance(v, float) else "n/a" if v is None else str(v)
+
+
+def _ingest(ing: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Ingestion",
+        "",
+        f"Files read: {ing['n_files']}; new letters: {ing['n_new']}; already in the corpus: "
+        f"{ing['n_duplicate']}; failed: {ing['n_failed']}. Corpus: {ing['corpus_letters_before']} -> "
+        f"{ing['corpus_letters_after']} letters.",
+        "",
+    ]
+    return lines + [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
+
+
+def _drift(d: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Drift (new letters vs existing corpus)",
+        "",
+        f"Drift flagged: **{'yes' if d['drifted'] else 'no'}**; alerts: {', '.join(d['alerts']) or 'none'}; "
+        f"warnings: {', '.join(d['warnings']) or 'none'}; features compared: "
+        f"{d.get('n_features_compared', 'n/a')}; max feature PSI {_fmt(d['max_feature_psi'])}; "
+        f"score PSI {_fmt(d['score_psi'])}. Full table: `{d['report']}`.",
+        "",
+    ]
+    perf = d.get("performance")
+    if perf and perf.get("note"):
+        lines += [f"Champion concept-drift check not made: {perf['note']}.", ""]
+    elif perf:
+        lines += [
+            f"Champion {perf['metric']} on the {perf['n_services']} new-letter services of the test window: "
+            f"{perf['observed_on_new_letters']:.4f} vs its out-of-fold {perf['expected_out_of_fold']:.4f} at "
+            f"training (drop {perf['drop']:+.4f}; concept-drift alert from {perf['alert_drop']:g}): "
+            f"**{'flagged' if perf['flagged'] else 'not flagged'}**.",
+            "",
+        ]
+    return lines
+
+
+def _window(w: dict[str, Any]) -> list[str]:
+    trained = (
+        f" The champion trained on letters up to {w['champion_trained_until']}."
+        if w.get("champion_trained_until")
+        else ""
+    )
+    return [
+        "## Test window (letters neither model trained on; the same rows for both)",
+        "",
+        f"{w['rule']}: {w['n_test']} services, {w['n_letters']} letters from {w['cutoff']}, "
+        f"{w['n_positive']} overturned; {w['n_new_letters']} letters ({w['new_letter_share']:.0%} of the "
+        f"services) are new in this run.{trained}",
+        "",
+    ]
+
+
+def _metrics_table(r: dict[str, Any]) -> list[str]:
+    chal, champ = r["challenger"], r.get("champion") or {}
+    chal_name = f"challenger {chal.get('label') or chal.get('content_version', '')}".strip()
+    champ_name = f"champion {champ['label']}" if champ else "champion (none)"
+    lines = [
+        f"| metric | {chal_name}: window | {champ_name}: window | challenger: new letters | "
+        "champion: new letters |",
+        "|---|---|---|---|---|",
+    ]
+    for k, v in chal["metrics"].items():
+        lines.append(
+            f"| {k} | {_fmt(v, 5)} | {_fmt((champ.get('metrics') or {}).get(k), 5)} | "
+            f"{_fmt(chal['metrics_new_letters'].get(k), 5)} | "
+            f"{_fmt((champ.get('metrics_new_letters') or {}).get(k), 5)} |"
+        )
+    return [*lines, ""]
+
+
+def retrain_markdown(r: dict[str, Any]) -> str:
+    """Markdown view of the retrain report."""
+    lines = [
+        "# Retraining report",
+        "",
+        f"Started {r.get('started_at')}; new letters from `{r.get('new_letters')}`.",
+        "",
+        f"**Outcome: {r.get('outcome')}** (exit code {r.get('exit_code')})",
+        "",
+    ]
+    if r.get("error"):
+        lines += [f"Error: `{r['error']}`", ""]
+    if r.get("ingest"):
+        lines += _ingest(r["ingest"])
+    if r.get("drift"):
+        lines += _drift(r["drift"])
+    if r.get("test_window"):
+        lines += _window(r["test_window"])
+    if r.get("challenger"):
+        lines += _metrics_table(r)
+    c = r.get("comparison")
+    if c:
+        lines += [
+            f"Gain in {c['metric']} on the window (positive = challenger better): {c['gain']:+.5f}; "
+            f"{c['confidence']:.0%} one-sided bounds [{c['gain_lower']:+.5f}, {c['gain_upper']:+.5f}] "
+            f"from {c['n_bootstrap']} letter-level paired bootstrap resamples of {c['n_letters']} letters.",
+            "",
+        ]
+    dec = r.get("decision")
+    if dec:
+        lines += [
+            "## Decision",
+            "",
+            dec["reason"],
+            "",
+            f"Champion after this run: {r.get('champion_after')}.",
+            "",
+        ]
+    if r.get("seconds"):
+        lines += [f"Seconds: {r['seconds']}", ""]
+    return "\n".join(lines)
