@@ -60,7 +60,7 @@ class TrainParams(BaseModel):
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
     cv_folds: int = Field(default=5, ge=2)
     weighting: Literal["auto", "unweighted", "balanced"] = "auto"
-    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
+    calibration: Literal["auto", "isotonic", "sigmoid", "none"] = "auto"
     selection_metric: Literal["brier", "log_loss"] = "brier"
     num_threads: int = 1  # >1 only on an idle machine: OpenMP spin-waits badly when cores are shared
     model_name: str = "imr-overturn"

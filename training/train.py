@@ -27,7 +27,6 @@ from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
 from model.derived_columns import FamilyPriorColumn, ModelEncoder
-from model.family_prior import FamilyPrior
 from model.model_card import ModelCard, TrainedOn
 from training import metrics as M
 from training.boosting import (
@@ -40,6 +39,7 @@ from training.boosting import (
     unique_names,
 )
 from training.fingerprint import table_fingerprint
+from training.priors import cross_fitted_prior, fit_family_prior
 from training.splits import grouped_folds
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
@@ -85,29 +85,6 @@ def _sample_weights(is_synthetic: np.ndarray, params: TrainParams) -> np.ndarray
             "(the weight of one synthetic service; real services weigh 1)"
         )
     return np.where(is_synthetic, params.synthetic_weight, 1.0)
-
-
-class _Prior:
-    """The family prior for one training run: fitted on the real rows (all rows when none is real)."""
-
-    def __init__(self, data: pd.DataFrame, y: np.ndarray, fit_rows: np.ndarray, params: TrainParams) -> None:
-        self.p = params.family_prior
-        self.families = data[self.p.feature].to_numpy(dtype=object)
-        self.y = y
-        self.fit_rows = fit_rows
-
-    def fit(self, rows: np.ndarray) -> FamilyPrior:
-        use = rows[self.fit_rows[rows]]
-        return FamilyPrior.fit(
-            self.families[use], self.y[use], strength_scale=self.p.strength_scale, recentre=self.p.recentre
-        )
-
-    def cross_fitted(self, folds: Folds) -> np.ndarray:
-        """Each row's prior log-odds from a prior fitted without its fold (never its own label)."""
-        out = np.zeros(len(self.y))
-        for tr, te in folds:
-            out[te] = self.fit(tr).log_odds(self.families[te])
-        return out
 
 
 def _columns(encoder: Any, with_prior: bool, params: TrainParams) -> tuple[list[str], list[str]]:
@@ -248,8 +225,12 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     is_synthetic = synthetic_mask(data)
     weights = _sample_weights(is_synthetic, params)
     judged = ~is_synthetic if weights is not None else None  # mixed: judge and calibrate on real rows
-    prior = _Prior(data, y, judged if judged is not None else np.ones(len(y), bool), params)
-    extra = prior.cross_fitted(folds)[:, None] if params.family_prior.enabled else None
+    prior_rows = judged if judged is not None else np.ones(len(y), bool)  # the prior is fitted on real rows
+    fp = params.family_prior
+    families = data[fp.feature].to_numpy(dtype=object) if fp.enabled else None
+    extra = None
+    if families is not None:
+        extra = cross_fitted_prior(families, y, folds, params.family_prior, prior_rows)[:, None]
 
     features = make_encoder(mspec, params).fit(X_raw)
     columns, owners = _columns(features, extra is not None, params)
@@ -298,8 +279,8 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     encoder: Any = features
     if extra is not None:
         X = np.hstack([X, extra])
-        all_rows = np.arange(len(y))
-        prior_column = FamilyPriorColumn(prior.fit(all_rows), params.family_prior.feature)
+        prior = fit_family_prior(families, y, params.family_prior, np.flatnonzero(prior_rows))
+        prior_column = FamilyPriorColumn(prior, params.family_prior.feature)
         encoder = ModelEncoder(features, [prior_column])
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
     final_params = lgb_params(params, chosen.weighting, pos_weight)
