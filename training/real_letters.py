@@ -104,7 +104,7 @@ def validate_recipe(
     repeats: int,
     *,
     synthetic: pd.DataFrame | None = None,
-) -> RealLetterMetrics:
+) -> RecipeValidation:
     """Repeated grouped CV of exactly the recipe `imr train --letters` fits (synthetic rows, if any,
     join every training fold at their weight), for its model card."""
     from training.candidates import BaseRateCandidate, FamilyRateCandidate, LightGBMCandidate
@@ -112,7 +112,19 @@ def validate_recipe(
     syn = None if synthetic is None else synthetic.assign(synthetic=True)
     candidates = [LightGBMCandidate(spec, params, syn), FamilyRateCandidate(params), BaseRateCandidate()]
     result = repeated_cv(real, spec, params, cv, candidates=candidates, repeats=repeats)
-    return card_metrics(result, repeats, cv.folds)
+    oof = real[["letter_id", "item_index"]].reset_index(drop=True).assign(y=result.y)
+    for name in result.oof:
+        oof[name] = result.mean_oof(name)
+    return RecipeValidation(card_metrics(result, repeats, cv.folds), oof)
+
+
+@dataclass
+class RecipeValidation:
+    """The card's numbers and the out-of-fold predictions behind them (averaged over repeats), which
+    `imr register` judges a model trained on these very letters by (its own scores would be in-sample)."""
+
+    metrics: RealLetterMetrics
+    oof: pd.DataFrame  # letter_id, item_index, y, one column per candidate
 
 
 @dataclass

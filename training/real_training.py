@@ -26,6 +26,7 @@ class RealTrainingRun:
     letters: RealLetters
     metrics: RealLetterMetrics | None
     synthetic_services: int
+    oof: pd.DataFrame | None = None  # the recipe's out-of-fold predictions on these letters (for register)
 
     def summary(self) -> dict[str, Any]:
         meta = self.result.model.metadata
@@ -67,12 +68,13 @@ def train_on_real_letters(
         syn = synthetic.assign(synthetic=True)
         n_syn = len(syn)
         table = pd.concat([real, syn], ignore_index=True)
-    metrics = (
+    validation = (
         validate_recipe(real, spec, params, cv, cv.card_repeats, synthetic=synthetic) if validate else None
     )
+    metrics = None if validation is None else validation.metrics
     result = train_model(table, spec, params)
     card = result.model.metadata.card()
     card.real_letter_metrics = metrics
     card.notes.append(data.labels.summary())
     result.model.metadata.model_card = card
-    return RealTrainingRun(result, data, metrics, n_syn)
+    return RealTrainingRun(result, data, metrics, n_syn, None if validation is None else validation.oof)

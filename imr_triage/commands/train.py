@@ -16,6 +16,8 @@ from pathlib import Path
 
 import typer
 
+OOF_FILE = "real_cv_oof.parquet"  # `imr train --letters`: the recipe's out-of-fold predictions
+
 
 def train(
     features: Path | None = typer.Argument(None, help="Feature table (parquet) from `imr features`."),
@@ -144,6 +146,8 @@ def _train_letters(
     run.result.model.save(out / "model")
     summary = run.summary()
     (out / "train_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if run.oof is not None:  # ids, labels and out-of-fold probabilities only (no letter text)
+        run.oof.to_parquet(out / OOF_FILE, index=False)
     t = summary["trained_on"]
     typer.echo(run.letters.labels.summary())
     typer.echo(
