@@ -179,6 +179,7 @@ def repeated_cv(
     if candidates is None:
         candidates, notes = build_candidates(spec, train_params, cv.candidates)
     real = real.reset_index(drop=True)
+    unlabelled = real.drop(columns=[spec.target])  # test rows reach candidates and adders without labels
     y = real[spec.target].to_numpy(dtype=int)
     groups = real["letter_id"].astype(str).to_numpy()
     n_rep = cv.repeats if repeats is None else repeats
@@ -187,7 +188,7 @@ def repeated_cv(
         seed = cv.seed + r
         for tr, te in grouped_folds(y, groups, cv.folds, seed):
             fold = FoldData(real.iloc[tr].reset_index(drop=True), y[tr], groups[tr],
-                            real.iloc[te].reset_index(drop=True), seed)  # fmt: skip
+                            unlabelled.iloc[te].reset_index(drop=True), seed)  # fmt: skip
             fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
             for c in candidates:
                 oof[c.name][r, te] = c.fit_predict(fold)
@@ -238,12 +239,13 @@ def time_split(
     if candidates is None:
         candidates, _ = build_candidates(spec, train_params, cv.candidates)
     real = real.reset_index(drop=True)
+    unlabelled = real.drop(columns=[spec.target])
     split = holdout_split(real, cv.time_test_fraction, cv.seed)
     y = real[spec.target].to_numpy(dtype=int)
     groups = real["letter_id"].astype(str).to_numpy()
     tr, te = split.train, split.test
     fold = FoldData(real.iloc[tr].reset_index(drop=True), y[tr], groups[tr],
-                    real.iloc[te].reset_index(drop=True), cv.seed)  # fmt: skip
+                    unlabelled.iloc[te].reset_index(drop=True), cv.seed)  # fmt: skip
     fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
     preds = {c.name: c.fit_predict(fold)[None, :] for c in candidates}
     summary, diffs, _ = summarise(
