@@ -319,7 +319,8 @@ def write_report(ev: RealEvaluation, prefix: Path) -> dict[str, Path]:
     }
     ev.header["reliability_plot"] = str(paths["reliability"])
     preds = {n: ev.cv.mean_oof(n) for n in (SERVED, "logistic_regression", "family_rate") if n in ev.cv.oof}
-    plots.plot_reliability(ev.cv.y, preds, paths["reliability"], 10)
+    title = f"Real letters, out-of-fold ({ev.header['repeats']} x {ev.header['folds']}-fold CV, mean)"
+    plots.plot_reliability(ev.cv.y, preds, paths["reliability"], 10, title=title)
     paths["markdown"].write_text(markdown_report(ev), encoding="utf-8")
     paths["json"].write_text(json.dumps(ev.as_dict(), indent=1, default=str), encoding="utf-8")
     return paths
