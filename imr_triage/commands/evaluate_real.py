@@ -83,7 +83,15 @@ def evaluate_real(
         )
     adders = []
     if text_signal:
+        import importlib.util
+
         from letters.pre_review import PreReviewCase
+
+        if importlib.util.find_spec("model.text_signal") is None:
+            raise typer.BadParameter(
+                "model/text_signal.py (the text-signal issue's module) is not in this checkout",
+                param_hint="--text-signal",
+            )
 
         summaries = {c.letter_id: PreReviewCase.from_case(c).clinical_summary for c in data.cases}
         real = real.assign(
