@@ -46,15 +46,20 @@ def train(
     ),
 ) -> None:
     """Train the overturn model (FEATURES minus its holdout, or real letters) and save it."""
-    import json
-
-    if (features is None) == (letters is None):
-        raise typer.BadParameter("give either FEATURES or --letters DIR (not both)", param_hint="FEATURES")
-    if letters is not None:
+    if letters is not None and features is None:
         _train_letters(letters, labels, synthetic_weight, synthetic, not no_validate, out, params_file)
-        return
-    if synthetic_weight is not None:
-        raise typer.BadParameter("--synthetic-weight goes with --letters", param_hint="--synthetic-weight")
+    elif features is not None and letters is None:
+        if synthetic_weight is not None:
+            raise typer.BadParameter(
+                "--synthetic-weight goes with --letters", param_hint="--synthetic-weight"
+            )
+        _train_features(features, out, params_file)
+    else:
+        raise typer.BadParameter("give exactly one of FEATURES and --letters DIR", param_hint="FEATURES")
+
+
+def _train_features(features: Path, out: Path, params_file: Path) -> None:
+    import json
 
     from features.spec import load_spec
     from training.distributed import read_feature_table
@@ -62,7 +67,6 @@ def train(
     from training.splits import holdout_split
     from training.train import TrainParams, labelled_rows, train_model
 
-    assert features is not None
     if not features.exists():
         raise typer.BadParameter(f"{features}: feature table not found", param_hint="FEATURES")
     params = TrainParams(**section(load_params(params_file), "train"))

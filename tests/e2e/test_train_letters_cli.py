@@ -92,7 +92,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     both = _imr(
         "train", str(root / "x.parquet"), "--letters", str(world["letters"]), "--params", params, cwd=root
     )
-    assert both.returncode != 0 and "not both" in both.stdout + both.stderr
+    assert both.returncode != 0 and "exactly one of FEATURES" in both.stdout + both.stderr
 
 
 def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
