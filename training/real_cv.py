@@ -38,7 +38,7 @@ SUMMARY_METRICS = ("roc_auc", "brier", "log_loss", "ece")
 class RealCVParams(BaseModel):
     """params.yaml `evaluate_real:` (`imr evaluate-real`); the models' own settings are `train_real:`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")  # like every section: `base:` keys are merged in
 
     folds: int = Field(default=5, ge=2)
     repeats: int = Field(default=20, ge=1)
