@@ -18,13 +18,16 @@ from pydantic import BaseModel, Field
 
 from features.spec import FeatureSpec
 from model.calibration import ScoreCalibrator
+from model.derived_columns import ModelEncoder, derived_from_dict
 from model.encoder import FeatureEncoder
+from model.model_card import CARD_FILE, ModelCard, card_from_training_data
 
 BOOSTER_FILE = "booster.txt"
 ENCODER_FILE = "encoder.json"
 CALIBRATOR_FILE = "calibrator.json"
 SPEC_FILE = "feature_spec.json"
 METADATA_FILE = "metadata.json"
+DERIVED_FILE = "derived_columns.json"  # only when the model has derived inputs (e.g. the family prior)
 ARTIFACT_FORMAT = 2  # 2: encoder as JSON (1: a pickled `features.encoder`)
 
 
@@ -48,6 +51,14 @@ class ModelMetadata(BaseModel):
     encoded_columns: list[str] = Field(default_factory=list)
     feature_of_column: list[str] = Field(default_factory=list)
     synthetic_training_data: bool | None = None
+    model_card: ModelCard | None = Field(
+        default=None,
+        description="What the model was trained on and its real-letter metrics (model/model_card.py).",
+    )
+
+    def card(self) -> ModelCard:
+        """The model card (rebuilt from the training counts for models saved before cards existed)."""
+        return self.model_card or card_from_training_data(self.training_data, self.synthetic_training_data)
 
 
 class TriageModel:
@@ -56,7 +67,7 @@ class TriageModel:
     def __init__(
         self,
         spec: FeatureSpec,
-        encoder: FeatureEncoder,
+        encoder: FeatureEncoder | ModelEncoder,
         booster: lgb.Booster,
         calibrator: ScoreCalibrator,
         metadata: ModelMetadata,
@@ -79,6 +90,10 @@ class TriageModel:
         (out / CALIBRATOR_FILE).write_text(self.calibrator.model_dump_json(indent=1), encoding="utf-8")
         (out / SPEC_FILE).write_text(self.spec.model_dump_json(indent=1), encoding="utf-8")
         (out / METADATA_FILE).write_text(self.metadata.model_dump_json(indent=1), encoding="utf-8")
+        if isinstance(self.encoder, ModelEncoder):
+            derived = json.dumps(self.encoder.derived_to_dict(), indent=1)
+            (out / DERIVED_FILE).write_text(derived, encoding="utf-8")
+        (out / CARD_FILE).write_text(json.dumps(self.metadata.card().as_dict(), indent=1), encoding="utf-8")
         return out
 
     @classmethod
@@ -99,7 +114,10 @@ class TriageModel:
             )
             booster = lgb.Booster(model_str=(src / BOOSTER_FILE).read_text(encoding="utf-8"))
             state = json.loads((src / ENCODER_FILE).read_text(encoding="utf-8"))
-            encoder = FeatureEncoder.from_dict(spec, state)
+            encoder: FeatureEncoder | ModelEncoder = FeatureEncoder.from_dict(spec, state)
+            if (src / DERIVED_FILE).is_file():
+                derived = json.loads((src / DERIVED_FILE).read_text(encoding="utf-8"))
+                encoder = ModelEncoder(encoder, [derived_from_dict(d) for d in derived])
         except Exception as exc:  # noqa: BLE001 - re-raised with the directory named
             raise ValueError(f"{src}: cannot load TriageModel: {exc}") from exc
         model = cls(spec, encoder, booster, calibrator, metadata)
@@ -117,11 +135,14 @@ class TriageModel:
 
 def content_version(
     model_name: str, booster: lgb.Booster, calibrator: ScoreCalibrator, encoded_columns: list[str],
-    data_hash: str,
+    data_hash: str, *, derived: str = "",
 ) -> str:
-    """`<model name>-<12 hex>`: a digest of what the model computes, so one version names one model."""
+    """`<model name>-<12 hex>`: a digest of what the model computes, so one version names one model
+    (`derived`: the derived columns' JSON state, empty for a model without them)."""
     h = hashlib.sha256()
     parts = (booster.model_to_string(), calibrator.model_dump_json(), "\x1f".join(encoded_columns), data_hash)
+    if derived:
+        parts += (derived,)
     for part in parts:
         h.update(part.encode("utf-8"))
         h.update(b"\x00")

@@ -71,10 +71,27 @@ class ServiceExplanation(BaseModel):
     probability_effect_method: str = PROBABILITY_EFFECT_METHOD
 
 
+class TrainedOnCounts(BaseModel):
+    real_letters: int = Field(description="Real IMR letters the model was fitted on.")
+    synthetic_letters: int = Field(description="SYNTHETIC letters (`imr synth`) the model was fitted on.")
+
+
+class ModelFacts(BaseModel):
+    """What the model behind these scores was trained on and whether real letters ever tested it."""
+
+    version: str | None = None
+    trained_on: TrainedOnCounts
+    validated_on_real: bool = Field(description="True when the card holds metrics on real letters.")
+    warning: str | None = Field(
+        default=None, description="A plain warning to show with every score (e.g. never saw a real letter)."
+    )
+
+
 class LetterExplanation(BaseModel):
     """Every disputed service of one letter, explained by one model."""
 
     letter_id: str
     source_file: str | None = None
     model_version: str | None = None
+    model: ModelFacts | None = Field(default=None, description="The model card's facts (model_card.py).")
     services: list[ServiceExplanation] = Field(default_factory=list)

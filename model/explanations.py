@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from features.table import scoring_rows
 from letters.records import Case
-from model.explanation_models import LetterExplanation, ServiceExplanation
+from model.explanation_models import LetterExplanation, ModelFacts, ServiceExplanation
 from model.predictor import Predictor
 
 
@@ -13,9 +13,11 @@ def explain_case(predictor: Predictor, case: Case, top_k: int | None = None) -> 
     """Explain every service of one parsed letter."""
     rows, evidence = scoring_rows(case, predictor.spec)
     services = [ServiceExplanation.model_validate(s) for s in predictor.explain(rows, evidence, top_k)]
+    version = predictor.metadata.model_version
     return LetterExplanation(
         letter_id=case.letter_id,
         source_file=case.source_file or None,
-        model_version=predictor.metadata.model_version,
+        model_version=version,
+        model=ModelFacts.model_validate(predictor.metadata.card().facts(version)),
         services=services,
     )

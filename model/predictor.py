@@ -268,6 +268,7 @@ class Predictor:
             "metrics": meta.metrics,
             "training_data": data,
             "features": [f.model_dump(mode="json") for f in self.spec.features],
+            "model_card": meta.card().as_dict(),  # trained on (real/synthetic), real-letter metrics, warning
         }
 
 

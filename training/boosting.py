@@ -38,8 +38,21 @@ class EncoderParams(BaseModel):
     max_levels: int = 50
 
 
+class FamilyPriorParams(BaseModel):
+    """The empirical-Bayes family prior as a model input (model/family_prior.py): observed family rates
+    shrunk toward the published ones, fitted on real rows (all rows when none is real)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    feature: str = "service_family"  # the spec feature the prior is a function of (and reported under)
+    strength_scale: float = Field(default=1.0, ge=0)  # multiplies every published strength
+    recentre: bool = True  # prior level = base rate of the fitted rows (else the published level)
+    monotone: bool = True  # the booster may only raise the likelihood with the prior
+
+
 class TrainParams(BaseModel):
-    """params.yaml `train:` section."""
+    """params.yaml `train:` section (and `train_real:` for `imr train --letters`)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -47,7 +60,7 @@ class TrainParams(BaseModel):
     test_fraction: float = Field(default=0.2, gt=0, lt=1)
     cv_folds: int = Field(default=5, ge=2)
     weighting: Literal["auto", "unweighted", "balanced"] = "auto"
-    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
+    calibration: Literal["auto", "isotonic", "sigmoid", "none"] = "auto"
     selection_metric: Literal["brier", "log_loss"] = "brier"
     num_threads: int = 1  # >1 only on an idle machine: OpenMP spin-waits badly when cores are shared
     model_name: str = "imr-overturn"
@@ -56,6 +69,26 @@ class TrainParams(BaseModel):
     dask_workers: int = Field(default=2, ge=1)  # engine dask with 'local': LocalCluster workers
     encoder: EncoderParams = Field(default_factory=EncoderParams)
     lgbm: LgbmParams = Field(default_factory=LgbmParams)
+    # small-data options (real letters); the defaults leave the synthetic pipeline's model unchanged
+    features: list[str] | None = None  # spec features the model reads (None: all of them)
+    family_prior: FamilyPriorParams = Field(default_factory=FamilyPriorParams)
+    # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
+    select_rounds: bool = True
+    monotone: dict[str, Literal[-1, 1]] = Field(
+        default_factory=dict,
+        description="numeric/boolean spec feature -> +1 (only raises) or -1 (only lowers)",
+    )
+    synthetic_weight: float | None = Field(
+        default=None,
+        ge=0,
+        description="weight of each synthetic service when real ones are present (real: 1)",
+    )
+
+    def uses_small_data_options(self) -> bool:
+        return bool(
+            self.features is not None or self.family_prior.enabled or not self.select_rounds or self.monotone
+            or self.synthetic_weight is not None
+        )
 
 
 @dataclass

@@ -63,7 +63,13 @@ def reliability_table(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> pd.Data
     return df.groupby("bin").agg(mean_predicted=("p", "mean"), observed=("y", "mean"), n=("y", "size"))
 
 
-def plot_reliability(y: np.ndarray, preds: dict[str, np.ndarray], path: Path, n_bins: int = 10) -> Path:
+def plot_reliability(
+    y: np.ndarray,
+    preds: dict[str, np.ndarray],
+    path: Path,
+    n_bins: int = 10,
+    title: str = "Reliability (holdout)",
+) -> Path:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 5))
     for name, p in preds.items():
@@ -71,7 +77,7 @@ def plot_reliability(y: np.ndarray, preds: dict[str, np.ndarray], path: Path, n_
         ax.plot(t["mean_predicted"], t["observed"], marker="o", ms=3, label=name)
     ax.plot([0, 1], [0, 1], ls=":", c="grey")
     ax.set(
-        xlabel="mean predicted probability", ylabel="observed overturn rate", title="Reliability (holdout)"
+        xlabel="mean predicted probability", ylabel="observed overturn rate", title=title
     )
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()

@@ -118,6 +118,30 @@ def decide(
     )
 
 
+@dataclass(frozen=True)
+class RealLetterCheck:
+    """The challenger's Brier on real letters beside the base rate's on the same letters."""
+
+    brier: float
+    base_rate_brier: float
+    source: str  # how the challenger's Brier was measured (its card's CV, or scored on N letters)
+
+    def passes(self) -> bool:
+        return bool(np.isfinite(self.brier) and self.brier <= self.base_rate_brier)
+
+
+def apply_real_letter_gate(decision: PromotionDecision, check: RealLetterCheck | None) -> PromotionDecision:
+    """Refuse a challenger whose probabilities on real letters are worse than the base rate's, whatever
+    else it beats: a model that cannot beat "everyone gets the average" on real cases must not serve."""
+    if check is None or check.passes():
+        return decision
+    reason = (
+        f"refused: Brier on real letters {check.brier:.5f} is worse than the base rate's "
+        f"{check.base_rate_brier:.5f} ({check.source}); otherwise: {decision.reason}"
+    )
+    return PromotionDecision(**{**decision.as_dict(), "promoted": False, "reason": reason})
+
+
 def register_challenger(
     model_uri: str, params: RegistryParams, run_id: str | None = None, content_version: str | None = None
 ) -> str:
@@ -158,8 +182,10 @@ def promote_if_better(
     params: RegistryParams,
     run_id: str | None = None,
     baseline_name: str = "family_rate",
+    real_letters: RealLetterCheck | None = None,
 ) -> PromotionDecision:
-    """Compare with the champion (re-scored on `eval_rows`) or, for the first model, the baseline."""
+    """Compare with the champion (re-scored on `eval_rows`) or, for the first model, the baseline;
+    with `real_letters`, a challenger worse than the base rate on real letters is never promoted."""
     import mlflow
 
     from model.artifact import load_from_mlflow
@@ -205,6 +231,7 @@ def promote_if_better(
                     f"({type(exc).__name__}: {exc}); judged against the baseline instead: {base.reason}",
                 }
             )
+    decision = apply_real_letter_gate(decision, real_letters)
     if decision.promoted:
         client.set_registered_model_alias(params.model_name, params.champion_alias, version)
     _log_decision(decision, run_id)

@@ -4,20 +4,30 @@ The ~11% positive rate tempts class weighting, which distorts probabilities; we 
 unweighted and class-weighted boosters, calibrate each on out-of-fold scores (isotonic and sigmoid,
 cross-fitted so the calibrator never scores rows it was fitted on), and keep the combination with
 the best out-of-fold Brier score. The candidates' numbers go into the model's metadata.
+
+`train_model` is the one function that trains a model, from one `TrainParams`: the synthetic
+pipeline, `imr train --letters` and every fold of the real-letter cross-validation call it. For a
+few hundred real services the settings add: a subset of features, the empirical-Bayes family prior
+as an input (cross-fitted on the training rows), a fixed number of rounds, monotone constraints,
+and synthetic rows at a stated weight (then the calibrator is fitted on the real rows only).
 """
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.spec import FeatureSpec
+from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
+from model.derived_columns import FamilyPriorColumn, ModelEncoder
+from model.model_card import ModelCard, TrainedOn
 from training import metrics as M
 from training.boosting import (
     CandidateScore,
@@ -29,7 +39,10 @@ from training.boosting import (
     unique_names,
 )
 from training.fingerprint import table_fingerprint
+from training.priors import cross_fitted_prior, fit_family_prior
 from training.splits import grouped_folds
+
+Folds = list[tuple[np.ndarray, np.ndarray]]
 
 
 def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[dict[str, float]]:
@@ -42,38 +55,112 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[di
     return curve
 
 
+def model_spec(spec: FeatureSpec, params: TrainParams) -> FeatureSpec:
+    """The spec the model reads: all features, or the `features` subset in spec order."""
+    if params.features is None:
+        return spec
+    unknown = sorted(set(params.features) - set(spec.names))
+    if unknown:
+        raise ValueError(f"train.features names features the spec does not have: {unknown}")
+    wanted = set(params.features)
+    if params.family_prior.enabled:
+        wanted.add(params.family_prior.feature)  # the prior is reported under this feature
+    return spec.model_copy(update={"features": [f for f in spec.features if f.name in wanted]})
+
+
+def synthetic_mask(data: pd.DataFrame) -> np.ndarray:
+    """True for synthetic rows (a table without the flag counts as synthetic: never claim real data)."""
+    if "synthetic" not in data:
+        return np.ones(len(data), dtype=bool)
+    return data["synthetic"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+
+def _sample_weights(is_synthetic: np.ndarray, params: TrainParams) -> np.ndarray | None:
+    """Real rows weigh 1, synthetic rows `synthetic_weight`; None (no weights) for a one-kind table."""
+    if is_synthetic.all() or not is_synthetic.any():
+        return None
+    if params.synthetic_weight is None:
+        raise ValueError(
+            "the training table mixes real and synthetic letters: set train.synthetic_weight "
+            "(the weight of one synthetic service; real services weigh 1)"
+        )
+    return np.where(is_synthetic, params.synthetic_weight, 1.0)
+
+
+def _columns(encoder: Any, with_prior: bool, params: TrainParams) -> tuple[list[str], list[str]]:
+    """The booster's column names and the spec feature each belongs to (the prior last, when used)."""
+    columns = list(encoder.get_feature_names_out()) + (["family_prior"] if with_prior else [])
+    owners = list(encoder.feature_of_column) + ([params.family_prior.feature] if with_prior else [])
+    return columns, owners
+
+
+def _monotone(
+    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
+) -> list[int] | None:
+    """LightGBM's per-column constraint list, or None when nothing is constrained."""
+    wanted = dict(params.monotone)
+    if params.family_prior.enabled and params.family_prior.monotone:
+        wanted["family_prior"] = 1
+    if not wanted:
+        return None
+    kinds = {f.name: f.dtype for f in spec.features}
+    bad = [n for n in wanted if n != "family_prior" and kinds.get(n) not in (Dtype.NUMERIC, Dtype.BOOLEAN)]
+    if bad:
+        raise ValueError(f"train.monotone: only numeric or boolean model features can be constrained: {bad}")
+    # a derived column by its name; a spec feature only on its own (single) column
+    return [
+        wanted.get(col, 0) if col == "family_prior" or col == owner else 0
+        for col, owner in zip(columns, owners, strict=True)
+    ]
+
+
 def _cv_raw_scores(
     X_raw: pd.DataFrame,
     y: np.ndarray,
-    folds: list[tuple[np.ndarray, np.ndarray]],
+    folds: Folds,
     spec: FeatureSpec,
     p: TrainParams,
     weighting: str,
+    *,
+    extra: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    judged: np.ndarray | None = None,
+    monotone: Callable[[list[str], list[str]], list[int] | None] | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Out-of-fold raw scores at the boosting round with the best mean validation loss."""
+    """Out-of-fold raw scores at the boosting round with the best mean validation loss (on `judged`
+    rows: the real ones when synthetic rows are mixed in), or at `num_boost_round` when rounds are fixed."""
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
-    params = lgb_params(p, weighting, pos_weight)
     curves, boosters, encoded = [], [], []
     for tr, te in folds:
+        params = lgb_params(p, weighting, pos_weight)
         enc = make_encoder(spec, p).fit(X_raw.iloc[tr])
         Xtr = enc.transform(X_raw.iloc[tr]).to_numpy()
         Xte = enc.transform(X_raw.iloc[te]).to_numpy()
-        w_te = np.where(y[te] == 1, pos_weight, 1.0) if weighting == "balanced" else None
-        dtr = lgb.Dataset(Xtr, y[tr], free_raw_data=True)
-        dte = lgb.Dataset(Xte, y[te], weight=w_te, reference=dtr)
-        record: dict[str, Any] = {}
-        booster = lgb.train(
-            params,
-            dtr,
-            num_boost_round=p.lgbm.num_boost_round,
-            valid_sets=[dte],
-            valid_names=["valid"],
-            callbacks=[lgb.record_evaluation(record)],
-        )
-        curves.append(np.asarray(record["valid"]["binary_logloss"]))
+        if extra is not None:
+            Xtr, Xte = np.hstack([Xtr, extra[tr]]), np.hstack([Xte, extra[te]])
+        if monotone is not None:
+            columns, owners = _columns(enc, extra is not None, p)
+            constraints = monotone(columns, owners)
+            if constraints is not None:
+                params["monotone_constraints"] = constraints
+        dtr = lgb.Dataset(Xtr, y[tr], weight=None if weights is None else weights[tr], free_raw_data=True)
+        callbacks = []
+        if p.select_rounds:
+            keep = te if judged is None else te[judged[te]]
+            w_val = np.where(y[keep] == 1, pos_weight, 1.0) if weighting == "balanced" else None
+            dval = lgb.Dataset(Xte[np.isin(te, keep)], y[keep], weight=w_val, reference=dtr)
+            record: dict[str, Any] = {}
+            callbacks.append(lgb.record_evaluation(record))
+            booster = lgb.train(
+                params, dtr, num_boost_round=p.lgbm.num_boost_round, valid_sets=[dval], valid_names=["valid"],
+                callbacks=callbacks,
+            )  # fmt: skip
+            curves.append(np.asarray(record["valid"]["binary_logloss"]))
+        else:
+            booster = lgb.train(params, dtr, num_boost_round=p.lgbm.num_boost_round)
         boosters.append(booster)
         encoded.append(Xte)
-    best = int(np.argmin(np.mean(curves, axis=0))) + 1
+    best = int(np.argmin(np.mean(curves, axis=0))) + 1 if p.select_rounds else p.lgbm.num_boost_round
     oof = np.zeros(len(y))
     for (_, te), booster, Xte in zip(folds, boosters, encoded, strict=True):
         oof[te] = booster.predict(Xte, raw_score=True, num_iteration=best)
@@ -81,18 +168,46 @@ def _cv_raw_scores(
 
 
 def _cross_fitted(
-    raw: np.ndarray, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]], method: CalibrationMethod
+    raw: np.ndarray, y: np.ndarray, folds: Folds, method: CalibrationMethod, judged: np.ndarray | None = None
 ) -> np.ndarray:
-    """Calibrated OOF probabilities where each fold's calibrator was fitted on the other folds."""
+    """Calibrated OOF probabilities where each fold's calibrator was fitted on the other folds
+    (on their `judged` rows only, when given)."""
     out = np.zeros(len(y))
     for tr, te in folds:
-        out[te] = fit_calibrator(raw[tr], y[tr], method).apply(raw[te])
+        fit_on = tr if judged is None else tr[judged[tr]]
+        out[te] = fit_calibrator(raw[fit_on], y[fit_on], method).apply(raw[te])
     return out
+
+
+def trained_on(data: pd.DataFrame, is_synthetic: np.ndarray, params: TrainParams) -> TrainedOn:
+    """The model card's training counts, split by real and synthetic letters."""
+    letters = data["letter_id"].astype(str)
+    real = ~is_synthetic
+    dated = data.loc[real] if real.any() else data  # the real letters' dates when there are any
+    dates = (
+        pd.to_datetime(dated["ur_denial_date"], errors="coerce").dropna() if "ur_denial_date" in data else []
+    )
+    span = [dates.min().date().isoformat(), dates.max().date().isoformat()] if len(dates) else None
+    fmt = data.loc[real, "letter_format"].dropna().astype(str) if "letter_format" in data else []
+    return TrainedOn(
+        real_letters=int(letters[~is_synthetic].nunique()),
+        real_services=int((~is_synthetic).sum()),
+        synthetic_letters=int(letters[is_synthetic].nunique()),
+        synthetic_services=int(is_synthetic.sum()),
+        synthetic_weight=params.synthetic_weight if is_synthetic.any() and (~is_synthetic).any() else None,
+        ur_denial_dates=span,
+        sources=sorted(set(fmt)) + (["synthetic (imr synth)"] if is_synthetic.any() else []),
+    )
 
 
 def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> TrainResult:
     """Train on every labelled row of `table` (the caller has already removed the holdout)."""
     if params.engine == "dask":
+        if params.uses_small_data_options():
+            raise ValueError(
+                "train.engine dask supports none of the small-data options (features, family_prior, "
+                "select_rounds, monotone, synthetic_weight): use engine local"
+            )
         from training.dask_train import train_model_dask
         from training.distributed import dask_client
 
@@ -102,10 +217,29 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     data = labelled_rows(table, spec)
     if data.empty or data[spec.target].nunique() < 2:
         raise ValueError("training table needs both overturned and upheld services")
+    mspec = model_spec(spec, params)
     y = data[spec.target].to_numpy()
     groups = data["letter_id"].astype(str).to_numpy()
-    X_raw = data[spec.names]
+    X_raw = data[mspec.names]
     folds = grouped_folds(y, groups, params.cv_folds, params.seed)
+    is_synthetic = synthetic_mask(data)
+    weights = _sample_weights(is_synthetic, params)
+    judged = ~is_synthetic if weights is not None else None  # mixed: judge and calibrate on real rows
+    prior_rows = judged if judged is not None else np.ones(len(y), bool)  # the prior is fitted on real rows
+    fp = params.family_prior
+    families = data[fp.feature].to_numpy(dtype=object) if fp.enabled else None
+    extra = None
+    if families is not None:
+        extra = cross_fitted_prior(families, y, folds, params.family_prior, prior_rows)[:, None]
+
+    features = make_encoder(mspec, params).fit(X_raw)
+    columns, owners = _columns(features, extra is not None, params)
+    monotone = _monotone(columns, owners, mspec, params)
+
+    def constrain(cols: list[str], owns: list[str]) -> list[int] | None:
+        return _monotone(cols, owns, mspec, params)
+
+    cv_options = {"extra": extra, "weights": weights, "judged": judged, "monotone": constrain}
 
     weightings: list[str] = ["unweighted", "balanced"] if params.weighting == "auto" else [params.weighting]
     methods: list[CalibrationMethod] = (
@@ -114,13 +248,15 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     raw_by_w: dict[str, np.ndarray] = {}
     best_rounds: dict[str, int] = {}
     candidates: list[CandidateScore] = []
+    scored = np.ones(len(y), bool) if judged is None else judged
     for w in weightings:
-        raw_by_w[w], best_rounds[w] = _cv_raw_scores(X_raw, y, folds, spec, params, w)
+        raw_by_w[w], best_rounds[w] = _cv_raw_scores(X_raw, y, folds, mspec, params, w, **cv_options)
         for m in methods:
-            prob = _cross_fitted(raw_by_w[w], y, folds, m)
+            prob = _cross_fitted(raw_by_w[w], y, folds, m, judged)[scored]
+            ys = y[scored]
             candidates.append(
                 CandidateScore(
-                    w, m, M.brier(y, prob), M.log_loss(y, prob), M.ece(y, prob), M.roc_auc(y, prob)
+                    w, m, M.brier(ys, prob), M.log_loss(ys, prob), M.ece(ys, prob), M.roc_auc(ys, prob)
                 )
             )
     t_cv = time.perf_counter()
@@ -139,22 +275,33 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         )
     )
 
-    encoder = make_encoder(spec, params).fit(X_raw)
-    X = encoder.transform(X_raw)
+    X = features.transform(X_raw).to_numpy()
+    encoder: Any = features
+    if extra is not None:
+        X = np.hstack([X, extra])
+        prior = fit_family_prior(families, y, params.family_prior, np.flatnonzero(prior_rows))
+        prior_column = FamilyPriorColumn(prior, params.family_prior.feature)
+        encoder = ModelEncoder(features, [prior_column])
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
+    final_params = lgb_params(params, chosen.weighting, pos_weight)
+    if monotone is not None:
+        final_params["monotone_constraints"] = monotone
     booster = lgb.train(
-        lgb_params(params, chosen.weighting, pos_weight),
-        lgb.Dataset(X.to_numpy(), y, feature_name=unique_names(list(X.columns))),
+        final_params,
+        lgb.Dataset(X, y, weight=weights, feature_name=unique_names(columns)),
         num_boost_round=best_rounds[chosen.weighting],
     )
-    calibrator = fit_calibrator(raw_by_w[chosen.weighting], y, chosen.calibration)  # type: ignore[arg-type]
+    calib_rows = scored
+    calibrator = fit_calibrator(
+        raw_by_w[chosen.weighting][calib_rows], y[calib_rows], chosen.calibration  # type: ignore[arg-type]
+    )
     t_fit = time.perf_counter()
 
     synthetic = bool(data["synthetic"].astype(bool).all()) if "synthetic" in data else None
     metadata = ModelMetadata(
         model_version="",  # set below from what the model computes
-        feature_spec_version=spec.version,
-        feature_spec_fingerprint=spec.fingerprint(),
+        feature_spec_version=mspec.version,
+        feature_spec_fingerprint=mspec.fingerprint(),
         training_data=table_fingerprint(data, spec.target),
         calibration={
             "weighting": chosen.weighting,
@@ -164,21 +311,25 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
             "candidates": [c.__dict__ for c in ranked],
         },
         params=params.model_dump(),
-        encoded_columns=list(X.columns),
-        feature_of_column=list(encoder.feature_of_column),
+        encoded_columns=columns,
+        feature_of_column=owners,
         synthetic_training_data=synthetic,
+        model_card=ModelCard(trained_on=trained_on(data, is_synthetic, params)),
     )
-    oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration)
+    oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
     # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
     # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
-    metadata.metrics["reliability"] = reliability_curve(np.asarray(y), oof_probability)
-    metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)"
-    metadata.model_version = content_version(
-        params.model_name, booster, calibrator, metadata.encoded_columns, metadata.training_data["sha256"]
+    metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
+    metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)" + (
+        ", real rows only" if judged is not None else ""
     )
-    model = TriageModel(spec, encoder, booster, calibrator, metadata)
+    derived = json.dumps(encoder.derived_to_dict(), sort_keys=True) if extra is not None else ""
+    metadata.model_version = content_version(
+        params.model_name, booster, calibrator, columns, metadata.training_data["sha256"], derived=derived
+    )
+    model = TriageModel(mspec, encoder, booster, calibrator, metadata)
     oof = pd.DataFrame(
-        {"letter_id": groups, "y": y, "oof_probability": oof_probability}
+        {"letter_id": groups, "y": y, "oof_probability": oof_probability, "synthetic": is_synthetic}
     )  # type: ignore[arg-type]
     for w, raw in raw_by_w.items():
         oof[f"raw_{w}"] = raw

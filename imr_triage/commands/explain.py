@@ -102,6 +102,7 @@ def explain(
     err = Console(stderr=True, soft_wrap=True)
     triage_model, source = load_model(model, model_uri, cfg.model)
     predictor = Predictor(triage_model, top_k=k)
+    card = triage_model.metadata.card()
 
     # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure.
     files, missing = expand_inputs(letters)
@@ -118,10 +119,19 @@ def explain(
     for name, reason in failures:
         err.print(f"error: {name}: {reason}", markup=False, highlight=False)
 
+    if card.warning:  # every letter's JSON carries it too (`model.warning`)
+        err.print(f"[bold yellow]warning[/bold yellow]: {card.warning}")
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
     else:
-        _print_tables(results, Console(), source)
+        console = Console()
+        t = card.trained_on
+        console.print(
+            f"model {triage_model.metadata.model_version}: trained on {t.real_letters} real and "
+            f"{t.synthetic_letters} SYNTHETIC letters; "
+            + ("validated on real letters" if card.validated_on_real else "never validated on real letters")
+        )
+        _print_tables(results, console, source)
     if failures:
         if results:
             err.print(f"{len(failures)} of {len(failures) + len(results)} letters failed", markup=False)

@@ -1,8 +1,14 @@
-"""`imr register FEATURES`: log the run to MLflow, register a challenger, promote it if it wins.
+"""`imr register FEATURES` or `imr register --letters DIR`: log the run to MLflow, register a challenger,
+promote it if it wins.
 
 One stage does every MLflow side effect, so `imr train`/`imr evaluate` stay pure file-to-file
 steps that DVC can cache. Exit status is 0 whether or not the champion moved unless
 `--exit-code` is given (then 0 = promoted, 3 = champion kept), for schedulers.
+
+A model from `imr train --letters` was trained on every real letter it has, so it is judged by its
+recipe's out-of-fold predictions on those letters (saved beside it), and the champion by its scores on
+the same letters. Whenever real letters are known (the card's CV, or `--letters`), a challenger whose
+Brier on them is worse than the base rate's is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +21,13 @@ EXIT_KEPT = 3
 
 
 def register_model(
-    features: Path = typer.Argument(..., help="Feature table (parquet) the model was trained from."),
+    features: Path | None = typer.Argument(None, help="Feature table (parquet) the model was trained from."),
+    letters: Path | None = typer.Option(
+        None, "--letters", help="Real letters: the gate on Brier vs base rate; required without FEATURES."
+    ),
+    labels: Path | None = typer.Option(
+        None, "--labels", help="labels.csv for --letters [default: beside them]."
+    ),
     model_dir: Path = typer.Option(Path("models/model"), "--model", help="TriageModel directory."),
     holdout: Path = typer.Option(
         Path("models/holdout.json"), "--holdout", help="Holdout letters from train."
@@ -33,12 +45,21 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
+    if features is None:
+        if letters is None:
+            raise typer.BadParameter(
+                "give FEATURES (model of `imr train FEATURES`) or --letters DIR (of `imr train --letters`)",
+                param_hint="FEATURES",
+            )
+        _register_real(letters, labels, model_dir, out, params_file, tracking_uri, exit_code)
+        return
+
     from imr_triage.cli_input import holdout_frames, params_section
     from model.predictor import Predictor
     from training.baselines import FamilyRate
     from training.evaluation import EvaluateParams
     from training.fingerprint import table_fingerprint
-    from training.registry import RegistryParams, promote_if_better, register_challenger, version_label
+    from training.registry import RegistryParams, promote_if_better, register_challenger
     from training.tracking import log_training_run
 
     reg = params_section(RegistryParams, params_file, "register")
@@ -90,14 +111,129 @@ def register_model(
         family.predict_proba(data.test),
         reg,
         run_id=logged.run_id,
+        real_letters=_real_letter_check(model, letters, labels),
     )
+    _finish(decision, logged, reg, out, exit_code, model.metadata.model_version)
+
+
+def _real_letter_check(model, letters: Path | None, labels: Path | None):
+    """The gate's numbers: the card's real-letter CV when it has one, else the model scored on --letters."""
+    import numpy as np
+
+    from features.spec import load_spec
+    from model.predictor import Predictor
+    from training.letter_labels import load_real_letters
+    from training.metrics import brier
+    from training.registry import RealLetterCheck
+
+    m = model.metadata.card().real_letter_metrics
+    if m is not None:
+        return RealLetterCheck(m.brier.value, m.base_rate_brier, f"model card: {m.method}")
+    if letters is None:
+        return None
+    rows = load_real_letters(letters, load_spec(), labels).table
+    if rows.empty:
+        raise typer.BadParameter(f"{letters}: no labelled real services", param_hint="--letters")
+    y = rows["overturned"].to_numpy(dtype=int)
+    p = Predictor(model).predict_proba(rows)
+    source = f"scored on {len(rows)} services of {rows['letter_id'].nunique()} real letters in {letters}"
+    return RealLetterCheck(brier(y, p), brier(y, np.full(len(y), y.mean())), source)
+
+
+def _register_real(
+    letters: Path,
+    labels: Path | None,
+    model_dir: Path,
+    out: Path,
+    params_file: Path,
+    tracking_uri: str | None,
+    exit_code: bool,
+) -> None:
+    """A model trained on every real letter: judged by its recipe's out-of-fold predictions."""
+    import pandas as pd
+
+    from features.spec import load_spec
+    from imr_triage.commands.train import OOF_FILE
+    from model.artifact import TriageModel
+    from training.fingerprint import table_fingerprint
+    from training.letter_labels import load_real_letters
+    from training.params import load_params, section
+    from training.registry import RegistryParams, promote_if_better, register_challenger
+    from training.tracking import log_training_run
+
+    reg = RegistryParams(**section(load_params(params_file), "register"))
+    model = TriageModel.load(model_dir)
+    card = model.metadata.card()
+    oof_file = model_dir.parent / OOF_FILE
+    if card.real_letter_metrics is None or not oof_file.is_file():
+        raise typer.BadParameter(
+            f"{model_dir}: not a validated model from `imr train --letters` (needs its card's real-letter "
+            f"metrics and {oof_file})",
+            param_hint="--model",
+        )
+    rows = load_real_letters(letters, load_spec(), labels).table
+    oof = pd.read_parquet(oof_file)
+    keyed = rows.merge(oof, on=["letter_id", "item_index"], how="left", validate="one_to_one")
+    if keyed["lightgbm"].isna().any():
+        missing = int(keyed["lightgbm"].isna().sum())
+        raise typer.BadParameter(
+            f"{letters}: {missing} services were not among the model's training letters",
+            param_hint="--letters",
+        )
+    m = card.real_letter_metrics
+    y = keyed["overturned"].to_numpy(dtype=int)
+    metrics = {
+        "real_cv.roc_auc": m.roc_auc.value,
+        "real_cv.roc_auc_ci_low": m.roc_auc.low,
+        "real_cv.roc_auc_ci_high": m.roc_auc.high,
+        "real_cv.brier": m.brier.value,
+        "real_cv.base_rate_brier": m.base_rate_brier,
+        "real_cv.ece": m.ece,
+    }
+    files = [model_dir / "model_card.json", model_dir.parent / "train_summary.json"]
+    fingerprint = {**model.metadata.training_data, "evaluation": table_fingerprint(rows, "overturned")}
+    logged = log_training_run(
+        model,
+        model_dir,
+        rows,
+        {"train_real": model.metadata.params, "register": reg.model_dump()},
+        metrics,
+        files,
+        fingerprint,
+        run_name=model.metadata.model_version,
+        experiment=reg.experiment,
+        tracking_uri=tracking_uri,
+        tags={
+            "synthetic_data": str(card.trained_on.real_letters == 0).lower(),
+            "real_letters": str(card.trained_on.real_letters),
+        },
+    )
+    version = register_challenger(logged.model_uri, reg, logged.run_id)
+    decision = promote_if_better(
+        version,
+        keyed["lightgbm"].to_numpy(),
+        rows,
+        y,
+        keyed["family_rate"].to_numpy(),
+        reg,
+        run_id=logged.run_id,
+        real_letters=_real_letter_check(model, None, None),
+    )
+    _finish(decision, logged, reg, out, exit_code, model.metadata.model_version)
+
+
+def _finish(decision, logged, reg, out: Path, exit_code: bool, content_version: str) -> None:
+    import json
+
+    from training.registry import version_label
+
     out.parent.mkdir(parents=True, exist_ok=True)
     # The decision is a pipeline output (deterministic on a fresh store); where MLflow put the run is not,
     # so it goes beside it, outside DVC's view.
     out.write_text(json.dumps(decision.as_dict(), indent=1), encoding="utf-8")
     run = {"run_id": logged.run_id, "model_uri": logged.model_uri, "tracking_uri": logged.tracking_uri}
     out.with_name(out.stem + "_run.json").write_text(json.dumps(run, indent=1), encoding="utf-8")
-    label = version_label(version, model.metadata.model_version)
+    label = version_label(decision.version, content_version)
     typer.echo(f"run {logged.run_id}: registered {reg.model_name} {label} as @{reg.challenger_alias}")
     typer.echo(decision.reason)
     if exit_code and not decision.promoted:

@@ -1,7 +1,13 @@
-"""`imr train FEATURES`: time-ordered holdout by letter, then the LightGBM triage model on the rest.
+"""`imr train FEATURES` or `imr train --letters DIR`.
 
-Writes the TriageModel directory, the holdout letter ids (so evaluate/register judge the same
-rows) and a JSON summary of the weighting/calibration choice and timings.
+FEATURES (the synthetic pipeline): time-ordered holdout by letter, then the LightGBM triage model on
+the rest; writes the TriageModel directory, the holdout letter ids (so evaluate/register judge the
+same rows) and a JSON summary of the weighting/calibration choice.
+
+--letters DIR (real letters): parses the letters, checks their decisions against a labels.csv beside
+them, trains on all of them with the `train_real:` recipe (no holdout; synthetic rows only with
+--synthetic-weight) and writes OUT/model with a model card whose real-letter metrics come from
+cross-validating the same recipe on the same letters.
 """
 
 from __future__ import annotations
@@ -13,14 +19,50 @@ import typer
 from imr_triage.cli_input import fail, params_section, read_feature_table
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
+OOF_FILE = "real_cv_oof.parquet"  # `imr train --letters`: the recipe's out-of-fold predictions
+
 
 def train(
-    features: Path = typer.Argument(..., help="Feature table (parquet) from `imr features`."),
+    features: Path | None = typer.Argument(None, help="Feature table (parquet) from `imr features`."),
+    letters: Path | None = typer.Option(
+        None, "--letters", help="Train on the real letters in this directory instead of FEATURES."
+    ),
+    labels: Path | None = typer.Option(
+        None,
+        "--labels",
+        help="--letters: labels.csv to check decisions against [default: beside the letters].",
+    ),
+    synthetic_weight: float | None = typer.Option(
+        None, "--synthetic-weight", min=0.0, help="--letters: add synthetic rows, each with this weight."
+    ),
+    synthetic: Path = typer.Option(
+        Path("data/features.parquet"),
+        "--synthetic",
+        help="--letters: synthetic feature table for those rows.",
+    ),
+    no_validate: bool = typer.Option(
+        False, "--no-validate", help="--letters: skip the CV behind the card (card says: never validated)."
+    ),
     out: Path = typer.Option(Path("models"), "--out", "-o", help="Output directory (model/, holdout.json)."),
-    params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read [train:]."),
+    params_file: Path = typer.Option(
+        Path("params.yaml"), "--params", help="params.yaml to read [train:, or train_real: with --letters]."
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
-    """Train the overturn model on all but the holdout letters and save it."""
+    """Train the overturn model (FEATURES minus its holdout, or real letters) and save it."""
+    if letters is not None and features is None:
+        _train_letters(letters, labels, synthetic_weight, synthetic, not no_validate, out, params_file)
+    elif features is not None and letters is None:
+        if synthetic_weight is not None:
+            raise typer.BadParameter(
+                "--synthetic-weight goes with --letters", param_hint="--synthetic-weight"
+            )
+        _train_features(features, out, params_file, progress)
+    else:
+        raise typer.BadParameter("give exactly one of FEATURES and --letters DIR", param_hint="FEATURES")
+
+
+def _train_features(features: Path, out: Path, params_file: Path, progress: bool) -> None:
     import json
 
     from rich.console import Console
@@ -72,6 +114,76 @@ def train(
         f"{holdout.test.size}) in {result.seconds['total']:.1f}s; {meta.calibration['reason']}"
     )
     typer.echo(f"wrote {out / 'model'}, {out / 'holdout.json'}, {out / 'train_summary.json'}")
+
+
+def _train_letters(
+    letters: Path,
+    labels: Path | None,
+    synthetic_weight: float | None,
+    synthetic: Path,
+    validate: bool,
+    out: Path,
+    params_file: Path,
+) -> None:
+    import json
+
+    from threadpoolctl import threadpool_limits
+
+    from features.spec import load_spec
+    from training.boosting import TrainParams, labelled_rows
+    from training.params import load_params, section
+    from training.real_cv import RealCVParams
+    from training.real_training import train_on_real_letters
+
+    if not letters.is_dir():
+        raise typer.BadParameter(f"{letters}: no such directory of letters", param_hint="--letters")
+    all_params = load_params(params_file)
+    params = TrainParams(**section(all_params, "train_real"))
+    cv = RealCVParams(**section(all_params, "evaluate_real"))
+    spec = load_spec()
+    syn_rows = None
+    if synthetic_weight is not None:
+        if not synthetic.is_file():
+            raise typer.BadParameter(
+                f"{synthetic}: synthetic feature table not found", param_hint="--synthetic"
+            )
+        import pandas as pd
+
+        syn_rows = labelled_rows(pd.read_parquet(synthetic), spec)
+        params = params.model_copy(update={"synthetic_weight": synthetic_weight})
+    try:
+        with threadpool_limits(limits=1):
+            run = train_on_real_letters(
+                letters, spec, params, cv, labels=labels, synthetic=syn_rows, validate=validate
+            )
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    for problem in run.letters.problems:
+        typer.echo(f"error: {problem}", err=True)
+    out.mkdir(parents=True, exist_ok=True)
+    run.result.model.save(out / "model")
+    summary = run.summary()
+    (out / "train_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if run.oof is not None:  # ids, labels and out-of-fold probabilities only (no letter text)
+        run.oof.to_parquet(out / OOF_FILE, index=False)
+    t = summary["trained_on"]
+    typer.echo(run.letters.labels.summary())
+    typer.echo(
+        f"trained {summary['model_version']} on {t['real_services']} services of {t['real_letters']} real "
+        f"letters and {t['synthetic_services']} synthetic services (weight {t['synthetic_weight']})"
+    )
+    m = run.metrics
+    if m is not None:
+        typer.echo(
+            f"real-letter CV of this recipe: ROC-AUC {m.roc_auc.value:.3f} [{m.roc_auc.low:.3f}, "
+            f"{m.roc_auc.high:.3f}], Brier {m.brier.value:.4f} vs base rate {m.base_rate_brier:.4f}"
+        )
+    if summary["warning"]:
+        typer.echo(f"warning: {summary['warning']}")
+    typer.echo(f"wrote {out / 'model'} (with model_card.json) and {out / 'train_summary.json'}")
+    if run.letters.problems:
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:

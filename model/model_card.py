@@ -1,0 +1,129 @@
+"""The model card: what a model was trained on and what is known about it on real letters.
+
+A model trained on synthetic letters scores real letters with confident-looking numbers it has
+never earned; the card makes that visible wherever a score is shown (`imr explain`, `/v1/model`,
+API responses, the dashboard). It is stored in the model's metadata and as `model_card.json`
+beside the model files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CARD_FILE = "model_card.json"
+
+
+class Interval(BaseModel):
+    """A point estimate with its 95% interval (letter-level bootstrap)."""
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+
+class TrainedOn(BaseModel):
+    """Counts of the labelled rows the model was fitted on, split by real and synthetic letters."""
+
+    real_letters: int = 0
+    real_services: int = 0
+    synthetic_letters: int = 0
+    synthetic_services: int = 0
+    synthetic_weight: float | None = Field(
+        default=None, description="Sample weight of each synthetic service (real services weigh 1)."
+    )
+    ur_denial_dates: list[str] | None = Field(
+        default=None, description="First and last UR denial date of the training letters."
+    )
+    sources: list[str] = Field(default_factory=list, description="Where the letters came from.")
+
+
+class RealLetterMetrics(BaseModel):
+    """How the model (or its training recipe) did on real letters it was not fitted on."""
+
+    method: str = Field(description="How the numbers were obtained (CV design or holdout).")
+    n_letters: int
+    n_services: int
+    n_overturned: int
+    roc_auc: Interval
+    brier: Interval
+    base_rate_brier: float = Field(description="Brier of predicting the base rate for every service.")
+    ece: float | None = None
+    roc_auc_minus_family_rate: Interval | None = Field(
+        default=None, description="Paired ROC-AUC difference over the family-rate baseline."
+    )
+
+
+class ModelCard(BaseModel):
+    """Facts a user needs before trusting a score."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    trained_on: TrainedOn
+    real_letter_metrics: RealLetterMetrics | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def validated_on_real(self) -> bool:
+        return self.real_letter_metrics is not None
+
+    @property
+    def warning(self) -> str | None:
+        """A plain sentence for users, or None when the model has no known weakness of this kind."""
+        t = self.trained_on
+        m = self.real_letter_metrics
+        if t.real_letters == 0:
+            head = (
+                f"This model never saw a real letter: it was trained on {t.synthetic_letters} SYNTHETIC "
+                "letters only"
+            )
+            if m is None:
+                return head + " and was never validated on real letters; do not rely on its scores."
+            return head + f"; on real letters: {_summary(m)}."
+        if m is None:
+            return "This model was never validated on real letters; its scores are unproven."
+        if m.brier.value >= m.base_rate_brier:
+            return f"On real letters its probabilities are no better than the base rate ({_summary(m)})."
+        return None
+
+    def facts(self, version: str | None) -> dict[str, Any]:
+        """The short form every score carries (the `model` object of `imr explain --json`)."""
+        return {
+            "version": version,
+            "trained_on": {
+                "real_letters": self.trained_on.real_letters,
+                "synthetic_letters": self.trained_on.synthetic_letters,
+            },
+            "validated_on_real": self.validated_on_real,
+            "warning": self.warning,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The full card, with the derived fields spelled out (what `model_card.json` holds)."""
+        out = self.model_dump(mode="json")
+        out.update(validated_on_real=self.validated_on_real, warning=self.warning)
+        return out
+
+
+def _summary(m: RealLetterMetrics) -> str:
+    return (
+        f"ROC-AUC {m.roc_auc.value:.2f}, Brier {m.brier.value:.4f} vs {m.base_rate_brier:.4f} for the base "
+        f"rate, {m.n_services} services"
+    )
+
+
+def card_from_training_data(training_data: dict[str, Any], synthetic: bool | None) -> ModelCard:
+    """The card of a model saved before cards existed: its training counts, all real or all synthetic
+    as its metadata says (unknown counts as synthetic: the warning errs on the side of caution)."""
+    letters = int(training_data.get("n_letters") or 0)
+    services = int(training_data.get("n_services") or 0)
+    real = synthetic is False
+    trained = TrainedOn(
+        real_letters=letters if real else 0,
+        real_services=services if real else 0,
+        synthetic_letters=0 if real else letters,
+        synthetic_services=0 if real else services,
+        ur_denial_dates=training_data.get("ur_denial_dates"),
+    )
+    return ModelCard(trained_on=trained, notes=["card rebuilt from the training-data counts"])

@@ -1,0 +1,66 @@
+"""Parsed decisions against a labels.csv: mismatches are named, their services never train a model
+(SYNTHETIC letters from the generator, written as text files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from features.spec import load_spec
+from letters.ingest import parse_file
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
+from training.letter_labels import compare_with_labels, find_labels, load_real_letters
+
+
+@pytest.fixture(scope="module")
+def letter_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("letters")
+    (root / "pdf").mkdir()
+    rows = []
+    for i, (_case, text) in enumerate(iter_letters(8, GeneratorSettings(seed=21))):
+        path = root / "pdf" / f"synthetic-{i}.txt"
+        path.write_text(text, encoding="utf-8")
+        case = parse_file(path)
+        rows += [{"case_number": case.case_number, "item_index": s.item_index, "service": s.service,
+                  "decision": s.decision} for s in case.services]  # fmt: skip
+    pd.DataFrame(rows).to_csv(root / "labels.csv", index=False)
+    return root
+
+
+def test_matching_labels_pass_and_are_found_beside_the_letters(letter_dir: Path) -> None:
+    assert find_labels(letter_dir / "pdf") == letter_dir / "labels.csv"
+    data = load_real_letters(letter_dir / "pdf", load_spec())
+    labels = pd.read_csv(letter_dir / "labels.csv")
+    assert data.labels.ok and data.labels.n_compared == len(labels) == len(data.table)
+    assert data.problems == [] and data.dropped == []
+    assert "0 mismatches" in data.labels.summary()
+
+
+def test_mismatch_is_named_and_its_service_left_out(letter_dir: Path, tmp_path: Path) -> None:
+    labels = pd.read_csv(letter_dir / "labels.csv", dtype=str)
+    flipped = labels.iloc[0]
+    labels.loc[0, "decision"] = "Overturned" if flipped["decision"] == "Upheld" else "Upheld"
+    ghost = {"case_number": "SYN16-9999999", "item_index": "0", "service": "x", "decision": "Upheld"}
+    labels = pd.concat([labels, pd.DataFrame([ghost])], ignore_index=True)
+    bad = tmp_path / "labels.csv"
+    labels.to_csv(bad, index=False)
+    data = load_real_letters(letter_dir / "pdf", load_spec(), bad)
+    lines = [m.line() for m in data.labels.mismatches]
+    assert f"{flipped['case_number']} item {flipped['item_index']}: parsed decision" in lines[0]
+    assert any(line.startswith("SYN16-9999999: labelled but not among the parsed letters") for line in lines)
+    assert data.dropped == [f"{flipped['case_number']} item {flipped['item_index']}"]
+    assert len(data.table) == len(labels) - 2  # the flipped service and the ghost letter
+    assert len(data.problems) == 2
+
+
+def test_unreadable_labels_name_the_file(letter_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "labels.csv"
+    bad.write_text("case,decision\nA,Upheld\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels\.csv: missing columns \['case_number', 'item_index'\]"):
+        compare_with_labels([], bad)
+    no_labels = tmp_path / "nothing" / "here"
+    no_labels.mkdir(parents=True)
+    assert find_labels(no_labels) is None

@@ -1,0 +1,68 @@
+"""The model card where users meet scores: explanations, `Predictor.describe` (`/v1/model`), and the
+promotion gate that refuses a model worse than the base rate on real letters (SYNTHETIC data)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from training_tables import tiny_table
+
+from features.spec import load_spec
+from letters.parser import parse_text
+from model.explanations import explain_case
+from model.model_card import Interval, ModelCard, RealLetterMetrics, TrainedOn
+from model.predictor import Predictor
+from synthetic.corpus import iter_letters
+from synthetic.generative_model import GeneratorSettings
+from training.registry import RealLetterCheck, RegistryParams, apply_real_letter_gate, decide
+from training.train import TrainParams, train_model
+
+
+@pytest.fixture(scope="module")
+def synthetic_model():
+    return train_model(
+        tiny_table(150, seed=8), load_spec(), TrainParams(cv_folds=3, lgbm={"num_boost_round": 30})
+    ).model
+
+
+def test_explanations_and_describe_carry_the_card(synthetic_model) -> None:
+    predictor = Predictor(synthetic_model)
+    (_, text), *_ = iter_letters(1, GeneratorSettings(seed=2))
+    letter = explain_case(predictor, parse_text(text, "synthetic.txt"))
+    facts = letter.model.model_dump()
+    assert facts["version"] == synthetic_model.metadata.model_version
+    assert facts["trained_on"] == {"real_letters": 0, "synthetic_letters": 150}
+    assert facts["validated_on_real"] is False
+    assert facts["warning"].startswith("This model never saw a real letter")
+    card = predictor.describe()["model_card"]
+    assert card["trained_on"]["synthetic_letters"] == 150 and card["warning"] == facts["warning"]
+
+
+def _metrics(brier: float) -> RealLetterMetrics:
+    return RealLetterMetrics(
+        method="5 x 5-fold CV", n_letters=100, n_services=250, n_overturned=30,
+        roc_auc=Interval(value=0.7, low=0.6, high=0.8), brier=Interval(value=brier), base_rate_brier=0.10,
+    )  # fmt: skip
+
+
+def test_warning_follows_what_the_model_knows() -> None:
+    real = TrainedOn(real_letters=120, real_services=260)
+    assert ModelCard(trained_on=real).warning.startswith("This model was never validated on real letters")
+    good = ModelCard(trained_on=real, real_letter_metrics=_metrics(0.09))
+    assert good.validated_on_real and good.warning is None
+    poor = ModelCard(trained_on=real, real_letter_metrics=_metrics(0.11))
+    assert "no better than the base rate" in poor.warning and "0.1100 vs 0.1000" in poor.warning
+
+
+def test_gate_refuses_a_challenger_worse_than_the_base_rate() -> None:
+    params = RegistryParams(metric="roc_auc")
+    won = decide(0.75, 0.60, "baseline family_rate", params, "2", None, 300, margin=0.0)
+    assert won.promoted
+    assert apply_real_letter_gate(won, None) is won  # no real letters known: the rule as before
+    assert apply_real_letter_gate(won, RealLetterCheck(0.099, 0.100, "card")).promoted
+    refused = apply_real_letter_gate(won, RealLetterCheck(0.101, 0.100, "model card: 5 x 5-fold CV"))
+    assert not refused.promoted
+    assert refused.reason.startswith("refused: Brier on real letters 0.10100 is worse than the base rate's")
+    assert refused.challenger_value == won.challenger_value  # the numbers it decided on stay
+    assert not RealLetterCheck(math.nan, 0.1, "unscorable").passes()

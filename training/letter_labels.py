@@ -1,0 +1,156 @@
+"""Real letters as a labelled table: parse a directory, read each service's IMR decision, and check
+the parsed decisions against a `labels.csv` when one lies beside the letters.
+
+The decision is post-review text: it is read only as the target, never as a feature. A service
+whose parsed decision disagrees with the labels file is left out of training (its truth is
+unknown) and reported by case number and item, so one misread letter never trains the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from features.spec import FeatureSpec
+from features.table import build_feature_table
+from letters.ingest import parse_paths
+from letters.records import Case
+from training.boosting import labelled_rows
+
+LABELS_FILE = "labels.csv"
+LABEL_COLUMNS = ("case_number", "item_index", "decision")
+
+
+@dataclass(frozen=True)
+class LabelMismatch:
+    case_number: str
+    item_index: int | None
+    problem: str
+
+    def line(self) -> str:
+        item = "" if self.item_index is None else f" item {self.item_index}"
+        return f"{self.case_number}{item}: {self.problem}"
+
+
+@dataclass
+class LabelCheck:
+    """Parsed decisions compared with a labels file (or no file: nothing to compare)."""
+
+    labels_file: str | None
+    n_labelled: int = 0
+    n_compared: int = 0
+    mismatches: list[LabelMismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    def bad_services(self) -> set[tuple[str, int]]:
+        return {(m.case_number, m.item_index) for m in self.mismatches if m.item_index is not None}
+
+    def bad_letters(self) -> set[str]:
+        return {m.case_number for m in self.mismatches if m.item_index is None}
+
+    def summary(self) -> str:
+        if self.labels_file is None:
+            return f"no {LABELS_FILE} beside the letters: parsed decisions used unchecked"
+        return (
+            f"{self.labels_file}: {self.n_compared} of {self.n_labelled} labelled services compared, "
+            f"{len(self.mismatches)} mismatches"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "labels_file": self.labels_file,
+            "n_labelled": self.n_labelled,
+            "n_compared": self.n_compared,
+            "mismatches": [m.line() for m in self.mismatches],
+        }
+
+
+def find_labels(letters_dir: Path) -> Path | None:
+    """`labels.csv` in the letters directory or its parent (the shared layout: pdf/ + labels.csv)."""
+    for candidate in (letters_dir / LABELS_FILE, letters_dir.parent / LABELS_FILE):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def compare_with_labels(cases: list[Case], labels_file: Path) -> LabelCheck:
+    """Each labelled service's decision vs the parsed one; letters or services missing on either side."""
+    try:
+        labels = pd.read_csv(labels_file, dtype=str)
+    except Exception as exc:  # noqa: BLE001 - one clear line naming the file
+        raise ValueError(f"{labels_file}: cannot read labels: {exc}") from exc
+    missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
+    if missing:
+        raise ValueError(f"{labels_file}: missing columns {missing}")
+    check = LabelCheck(str(labels_file), n_labelled=len(labels))
+    by_case = {c.case_number or c.letter_id: c for c in cases}
+    for case_number, rows in labels.groupby("case_number", sort=True):
+        case = by_case.get(str(case_number))
+        if case is None:
+            check.mismatches.append(
+                LabelMismatch(str(case_number), None, "labelled but not among the parsed letters")
+            )
+            continue
+        parsed = {s.item_index: s for s in case.services}
+        for row in rows.itertuples():
+            try:
+                item = int(row.item_index)
+            except (TypeError, ValueError):
+                check.mismatches.append(
+                    LabelMismatch(str(case_number), None, f"bad item_index {row.item_index!r}")
+                )
+                continue
+            service = parsed.get(item)
+            if service is None:
+                check.mismatches.append(LabelMismatch(str(case_number), item, "labelled service not parsed"))
+                continue
+            check.n_compared += 1
+            if (service.decision or "") != str(row.decision):
+                check.mismatches.append(
+                    LabelMismatch(
+                        str(case_number),
+                        item,
+                        f"parsed decision {service.decision!r}, label {row.decision!r}",
+                    )
+                )
+        extra = sorted(set(parsed) - {int(i) for i in rows["item_index"] if str(i).isdigit()})
+        for item in extra:
+            check.mismatches.append(LabelMismatch(str(case_number), item, "parsed service has no label"))
+    return check
+
+
+@dataclass
+class RealLetters:
+    """The labelled feature rows of a directory of real letters and what went wrong on the way."""
+
+    table: pd.DataFrame
+    cases: list[Case]
+    parse_failures: list[str]
+    labels: LabelCheck
+    dropped: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.parse_failures + [m.line() for m in self.labels.mismatches]
+
+
+def load_real_letters(letters_dir: Path, spec: FeatureSpec, labels_file: Path | None = None) -> RealLetters:
+    """Parse every letter in `letters_dir`, build features, keep services with a decision that agrees
+    with the labels file (when there is one)."""
+    parsed = parse_paths([str(letters_dir)], progress=False)
+    failures = [f"{f.source_file}: {f.reason}" for f in parsed.failures]
+    labels_path = labels_file or find_labels(letters_dir)
+    check = compare_with_labels(parsed.cases, labels_path) if labels_path else LabelCheck(None)
+    table = labelled_rows(build_feature_table(parsed.cases, spec=spec), spec)
+    bad_items, bad_letters = check.bad_services(), check.bad_letters()
+    key = list(zip(table["case_number"].astype(str), table["item_index"].astype(int), strict=True))
+    drop = [(c, i) in bad_items or c in bad_letters for c, i in key]
+    dropped = [f"{c} item {i}" for (c, i), d in zip(key, drop, strict=True) if d]
+    table = table.loc[[not d for d in drop]].reset_index(drop=True)
+    return RealLetters(table, parsed.cases, failures, check, dropped)
