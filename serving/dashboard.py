@@ -24,7 +24,7 @@ from serving.dashboard_auth import (
     presented_key,
     require_dashboard_key,
 )
-from serving.plain_reasons import plain_service, value_words
+from serving.plain_reasons import load_wording, plain_service, value_words
 from serving.scores_db import (
     GROUP_COLUMNS,
     SORT_KEYS,
@@ -285,7 +285,11 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
         rows = r.case_rows(letter_id)
         if not rows:
             raise HTTPException(status_code=404, detail=f"no scored services for letter {letter_id!r}")
-        return {"letter_id": letter_id, "services": [_with_plain_reasons(row) for row in rows]}
+        return {
+            "letter_id": letter_id,
+            "services": [_with_plain_reasons(row) for row in rows],
+            "section_words": load_wording().sections,  # letter sections in words, for the checklist
+        }
 
     @api.get("/export.csv")
     def export_csv(r: Repo, f: Filters) -> StreamingResponse:

@@ -43,13 +43,15 @@
     return t;
   }
 
+  let sectionWords = {};
+
   function checklistSection(item, checklist) {
     // Issue #18's per-criterion checklist: criterion, status, the letter's words, direction.
     item.appendChild(node("h3", null, "Guideline checklist"));
     const rows = checklist.map((c) => {
       const quotes = [];
       for (const e of c.evidence || []) {
-        const q = "\u201c" + e.text + "\u201d" + (e.section ? " (" + words(e.section) + ")" : "");
+        const q = "\u201c" + e.text + "\u201d" + (e.section ? " (" + (sectionWords[e.section] || words(e.section)) + ")" : "");
         if (e.text && !quotes.includes(q)) quotes.push(q);
       }
       const status = node("span", "status status-" + String(c.status || "").toLowerCase(), words(c.status));
@@ -153,6 +155,7 @@
       throw new Error(detail);
     }
     const data = await resp.json();
+    sectionWords = data.section_words || {};
     // Rows come item by item, newest model first: the first row of an item is its current score.
     const current = [], older = [];
     const seen = new Set();

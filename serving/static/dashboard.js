@@ -204,7 +204,7 @@
       th.setAttribute("aria-sort", on ? (state.order === "asc" ? "ascending" : "descending") : "none");
     }
     const th = el("queue").querySelector("th[data-sort='" + state.sort + "']");
-    el("queue-order").textContent = "(sorted by " + th.textContent.toLowerCase() + ", " +
+    el("queue-order").textContent = "(sorted by " + th.textContent + ", " +
       (state.order === "asc" ? "ascending" : "descending") + ")";
   }
 
@@ -230,7 +230,7 @@
       td.appendChild(a);
       if (row.synthetic) td.appendChild(syntheticBadge());
       cell(tr, row.item_index + 1, "num");  // items count from 1 on screen; item_index stays 0-based
-      cell(tr, row.service_heading);
+      cell(tr, row.service_heading, "request");
       cell(tr, words(row.words.service_family));
       cell(tr, words(row.words.body_region));
       cell(tr, words(row.words.ur_guideline_source));
