@@ -348,9 +348,11 @@ def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ign
         checklist = first.locator("table.checklist tbody tr")
         assert checklist.count() == 2
         assert checklist.nth(0).locator("td").all_inner_texts() == [
-            "SYNTHETIC criterion: function improved on the drug", "not met",
-            "\u201cSYNTHETIC no change in function\u201d (clinical case summary)", "makes an overturn less likely",
-        ]  # fmt: skip
+            "SYNTHETIC criterion: function improved on the drug",
+            "not met",
+            "\u201cSYNTHETIC no change in function\u201d (clinical case summary)",
+            "makes an overturn less likely",
+        ]
         assert checklist.nth(1).locator("td").nth(2).inner_text() == "not found in the letter"
         text = first.inner_text()
         assert text.count(CITATION_TEXT) == 1 and text.count(PHRASE) == 1
