@@ -6,7 +6,7 @@
   const base = body.dataset.base;
   const charts = {};
   const state = { page: 1, pageSize: 25, sort: "probability", order: "desc", total: 0, pages: 1,
-                  generation: 0, queueGeneration: 0, origins: { real: 0, synthetic: 0 } };
+                  generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false } };
   // Sort direction a column starts with: likelihood, band and dates newest/highest first, words A-Z.
   const FIRST_ORDER = { probability: "desc", risk_band: "desc", ur_denial_date: "desc", model_version: "desc" };
   const SEP = "@@";
@@ -316,7 +316,7 @@
     state.origins = opts.origins;
     const originLabel = { real: "Real cases", synthetic: "SYNTHETIC cases" };
     for (const o of el("f-origin").options) {
-      if (o.value in originLabel) o.textContent = originLabel[o.value] + " (" + int(opts.origins[o.value]) + ")";
+      if (o.value in originLabel) o.textContent = originLabel[o.value] + (opts.origins[o.value] ? "" : " (none yet)");
     }
     el("f-origin").value = opts.default_origin;
     for (const m of opts.models) {
