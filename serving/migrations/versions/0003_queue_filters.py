@@ -3,8 +3,8 @@ flag, the facts index the risk band and the queue's sort keys (filters and sorts
 indexes), three small indexes give the filter controls' choices by seeks, and a nullable `checklist`
 column holds the per-criterion checklist of an explanation (issue #18).
 
-Revision ID: 0002_queue_filters
-Revises: 0001_initial
+Revision ID: 0003_queue_filters
+Revises: 0002_scored_features
 Create Date: 2026-11-20
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_queue_filters"
-down_revision = "0001_initial"
+revision = "0003_queue_filters"
+down_revision = "0002_scored_features"
 branch_labels = None
 depends_on = None
 
