@@ -32,9 +32,9 @@ from serving.scores_db import (
     Origin,
     ScoreFilters,
     ScoresDbSettings,
-    ScoresDbUnavailable,
     ScoresRepository,
 )
+from serving.scores_db_check import ScoresDbMissing
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -143,7 +143,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
         """The database for reading: a missing one is a 503 naming it, never a new empty file."""
         try:
             return db.read()
-        except ScoresDbUnavailable as exc:
+        except ScoresDbMissing as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
 
     Repo = Annotated[ScoresRepository, Depends(repo)]

@@ -110,14 +110,6 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 Origin = Literal["real", "synthetic", "all"]
 
 
-class ScoresDbUnavailable(Exception):
-    """A reader could not open the scores database; the message is one line naming it and why."""
-
-
-class ScoresDbMissing(ScoresDbUnavailable):
-    """A reader asked for a scores database that is not there (a mistyped path must not create one)."""
-
-
 class ScoresDbSettings(BaseSettings):
     """Where scores are stored: `IMR_SCORES_DB_URL` (SQLite path or PostgreSQL URL)."""
 
@@ -357,36 +349,13 @@ def open_scores_db(url: str | None = None) -> ScoresRepository:
 def open_existing_scores_db(url: str | None = None) -> ScoresRepository:
     """Open a scores database that must already exist: for readers (the dashboard, `imr drift`).
 
-    A missing SQLite file, a database without the scores tables or a server that cannot be reached
-    raises `ScoresDbUnavailable` (`ScoresDbMissing` for the first two) with one line naming it,
-    instead of creating an empty database at a mistyped path. An older schema is migrated to head.
+    A missing SQLite file, an unreachable server or a database without the scores tables raises
+    `serving.scores_db_check.ScoresDbMissing` with one line naming it, instead of an empty database
+    created at a mistyped path. An older schema is migrated to head; one at head is not written to.
     """
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import OperationalError
+    from serving.scores_db_check import require_existing_scores_db
 
-    url = normalise_url(url or ScoresDbSettings().scores_db_url)
-    parsed = make_url(url)
-    where = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        if not parsed.database.startswith("file:"):
-            path = Path(parsed.database).expanduser().resolve()
-            if not path.is_file():
-                raise ScoresDbMissing(
-                    f"{path}: no scores database there; check the path (IMR_SCORES_DB_URL or --db) - "
-                    "`imr score` creates one"
-                )
-            where = str(path)
-    engine = create_scores_engine(url)
-    try:
-        with engine.connect() as conn:
-            has_table = inspect(conn).has_table(ScoredService.__tablename__)
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else "error"
-        raise ScoresDbUnavailable(f"{where}: cannot open the scores database ({reason})") from exc
-    if not has_table:
-        engine.dispose()
-        raise ScoresDbMissing(f"{where}: not a scores database (no {ScoredService.__tablename__} table)")
+    engine = create_scores_engine(require_existing_scores_db(url or ScoresDbSettings().scores_db_url))
     if not _at_head(engine):
         migrate(engine)
     return ScoresRepository(engine)
@@ -409,7 +378,7 @@ class LazyScoresDb:
     """Opens the database on first use, once, thread-safely (the web app must start without it).
 
     `get()` is for writers and creates a missing database; `read()` is for readers (the dashboard)
-    and raises `ScoresDbUnavailable` while there is none, trying again on the next call.
+    and raises `serving.scores_db_check.ScoresDbMissing` while there is none, trying again later.
     """
 
     def __init__(self, url: str) -> None:

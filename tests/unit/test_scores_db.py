@@ -28,14 +28,13 @@ from serving.scores_db import (
     ScoreFilters,
     ScoreRow,
     ScoresBase,
-    ScoresDbMissing,
-    ScoresDbUnavailable,
     ScoresRepository,
     downgrade,
     migrate,
     open_existing_scores_db,
     open_scores_db,
 )
+from serving.scores_db_check import ScoresDbMissing
 from serving.synthetic_scores import synthetic_score_rows
 from tests.postgres_server import PostgresServer, find_pg_bin, start_postgres
 
@@ -337,7 +336,7 @@ def test_readers_refuse_a_missing_database_and_writers_create_it(tmp_path) -> No
     reader.engine.dispose()
     # The lazy handle of the web app: read() refuses (and tries again later), get() creates.
     lazy = LazyScoresDb(f"sqlite:///{tmp_path / 'later.db'}")
-    with pytest.raises(ScoresDbUnavailable, match="later.db: no scores database there"):
+    with pytest.raises(ScoresDbMissing, match="later.db: no scores database there"):
         lazy.read()
     assert lazy.get().count() == 0 and lazy.read() is lazy.get()
     lazy.close()
@@ -349,7 +348,7 @@ def test_readers_name_an_unreachable_or_empty_postgresql(postgres: PostgresServe
     with pytest.raises(ScoresDbMissing, match="not a scores database"):
         open_existing_scores_db(empty)
     gone = postgres.url("no_such_database")
-    with pytest.raises(ScoresDbUnavailable) as err:
+    with pytest.raises(ScoresDbMissing) as err:
         open_existing_scores_db(gone)
     assert "no_such_database" in str(err.value) and "\n" not in str(err.value)
 
