@@ -34,7 +34,7 @@ from serving.scores_db import (
     ScoresDbSettings,
     ScoresRepository,
 )
-from serving.scores_db_check import ScoresDbMissing
+from serving.scores_db_check import ScoresDbMissing, open_existing_scores_db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -142,7 +142,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     def repo() -> ScoresRepository:
         """The database for reading: a missing one is a 503 naming it, never a new empty file."""
         try:
-            return db.read()
+            return db.get(open_existing_scores_db)
         except ScoresDbMissing as exc:
             raise HTTPException(status_code=503, detail=str(exc)) from exc
 

@@ -11,7 +11,7 @@ import contextlib
 import csv
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -346,23 +346,8 @@ def open_scores_db(url: str | None = None) -> ScoresRepository:
     return ScoresRepository(engine)
 
 
-def open_existing_scores_db(url: str | None = None) -> ScoresRepository:
-    """Open a scores database that must already exist: for readers (the dashboard, `imr drift`).
-
-    A missing SQLite file, an unreachable server or a database without the scores tables raises
-    `serving.scores_db_check.ScoresDbMissing` with one line naming it, instead of an empty database
-    created at a mistyped path. An older schema is migrated to head; one at head is not written to.
-    """
-    from serving.scores_db_check import require_existing_scores_db
-
-    engine = create_scores_engine(require_existing_scores_db(url or ScoresDbSettings().scores_db_url))
-    if not _at_head(engine):
-        migrate(engine)
-    return ScoresRepository(engine)
-
-
-def _at_head(engine: Engine) -> bool:
-    """Whether the schema is already at the newest migration (a reader then writes nothing)."""
+def schema_at_head(engine: Engine) -> bool:
+    """Whether the schema is already at the newest migration (a reader then need write nothing)."""
     from alembic.config import Config
     from alembic.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -377,8 +362,9 @@ def _at_head(engine: Engine) -> bool:
 class LazyScoresDb:
     """Opens the database on first use, once, thread-safely (the web app must start without it).
 
-    `get()` is for writers and creates a missing database; `read()` is for readers (the dashboard)
-    and raises `serving.scores_db_check.ScoresDbMissing` while there is none, trying again later.
+    `get()` opens for writers and creates a missing database; readers (the dashboard) pass
+    `serving.scores_db_check.open_existing_scores_db`, which raises `ScoresDbMissing` while there is
+    none (the next call tries again).
     """
 
     def __init__(self, url: str) -> None:
@@ -386,17 +372,11 @@ class LazyScoresDb:
         self._repo: ScoresRepository | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> ScoresRepository:
-        return self._open(open_scores_db)
-
-    def read(self) -> ScoresRepository:
-        return self._open(open_existing_scores_db)
-
-    def _open(self, opener: Any) -> ScoresRepository:
+    def get(self, opener: Callable[[str], ScoresRepository] | None = None) -> ScoresRepository:
         if self._repo is None:
             with self._lock:
                 if self._repo is None:
-                    self._repo = opener(self.url)
+                    self._repo = (opener or open_scores_db)(self.url)
         return self._repo
 
     def close(self) -> None:

@@ -31,10 +31,9 @@ from serving.scores_db import (
     ScoresRepository,
     downgrade,
     migrate,
-    open_existing_scores_db,
     open_scores_db,
 )
-from serving.scores_db_check import ScoresDbMissing
+from serving.scores_db_check import ScoresDbMissing, open_existing_scores_db
 from serving.synthetic_scores import synthetic_score_rows
 from tests.postgres_server import PostgresServer, find_pg_bin, start_postgres
 
@@ -334,11 +333,11 @@ def test_readers_refuse_a_missing_database_and_writers_create_it(tmp_path) -> No
     reader = open_existing_scores_db(f"sqlite:///{missing}")
     assert reader.count() == 0
     reader.engine.dispose()
-    # The lazy handle of the web app: read() refuses (and tries again later), get() creates.
+    # The lazy handle of the web app: a reader's open refuses (and tries again later), a writer's creates.
     lazy = LazyScoresDb(f"sqlite:///{tmp_path / 'later.db'}")
     with pytest.raises(ScoresDbMissing, match="later.db: no scores database there"):
-        lazy.read()
-    assert lazy.get().count() == 0 and lazy.read() is lazy.get()
+        lazy.get(open_existing_scores_db)
+    assert lazy.get().count() == 0 and lazy.get(open_existing_scores_db) is lazy.get()
     lazy.close()
 
 
