@@ -228,7 +228,10 @@
       a.href = base + "/case/" + encodeURIComponent(row.letter_id);
       a.textContent = row.letter_id;
       td.appendChild(a);
-      if (row.synthetic) td.appendChild(syntheticBadge());
+      if (row.synthetic) {
+        td.appendChild(document.createElement("br"));
+        td.appendChild(syntheticBadge());
+      }
       cell(tr, row.item_index + 1, "num");  // items count from 1 on screen; item_index stays 0-based
       cell(tr, row.service_heading, "request");
       cell(tr, words(row.words.service_family));
