@@ -193,5 +193,7 @@
   load().catch((err) => {
     body.dataset.state = "error";
     el("status").textContent = "Error: " + err.message;
+    el("error-banner").textContent = err.message;
+    el("error-banner").hidden = false;
   });
 })();

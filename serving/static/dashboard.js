@@ -159,6 +159,13 @@
     });
   }
 
+  function showError(err) {
+    // At the top, where it is seen (e.g. a mistyped database path), and in the footer.
+    el("status").textContent = "Error: " + err.message;
+    el("error-banner").textContent = err.message;
+    el("error-banner").hidden = false;
+  }
+
   function reasonLine(r) {
     const arrow = r.direction === "raises" ? "▲ " : r.direction === "lowers" ? "▼ " : "";
     return arrow + r.text;
@@ -299,9 +306,10 @@
       body.dataset.readyAtMs = String(Math.round(performance.now()));
       body.dataset.state = "ready";
       el("status").textContent = "Loaded in " + body.dataset.loadMs + " ms.";
+      el("error-banner").hidden = true;
     } catch (err) {
       body.dataset.state = "error";
-      el("status").textContent = "Error: " + err.message;
+      showError(err);
     }
   }
 
@@ -362,7 +370,7 @@
   function queueOnly() {
     loadQueue(filterParams()).catch((err) => {
       el("queue").dataset.state = "error";
-      el("status").textContent = "Error: " + err.message;
+      showError(err);
     });
   }
 
@@ -410,6 +418,6 @@
   });
   init().catch((err) => {
     body.dataset.state = "error";
-    el("status").textContent = "Error: " + err.message;
+    showError(err);
   });
 })();

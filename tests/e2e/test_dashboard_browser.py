@@ -369,3 +369,15 @@ def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ign
         context.close()
     repo.engine.dispose()
     assert not errors, errors
+
+
+def test_a_mistyped_database_path_is_named_at_the_top_and_not_created(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "scroes.db"
+    with live_dashboard(f"sqlite:///{missing}") as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("body[data-state=error]", timeout=30_000)
+        assert page.is_visible("#error-banner")
+        assert page.inner_text("#error-banner").startswith(f"{missing}: no scores database there")
+        page.close()
+    assert not missing.exists()
