@@ -5,6 +5,7 @@ default, `--db URL` for another, `--postgres` for a throwaway local PostgreSQL),
 (medians over `--repeats`):
   - each JSON call the page makes, one at a time;
   - the whole set of calls fired concurrently (as the browser does);
+  - the queue sorted by each column, first and last page (what a column click and "Last" cost);
   - with Debian chromium present: the page in headless Chromium from navigation to every chart and
     the queue drawn (`body[data-state=ready]`), unfiltered and after applying a filter.
 Target: the page renders in under 2 s at 100k services. Writes benchmarks/results/dashboard.json and
@@ -108,8 +109,29 @@ def page_calls(filters: dict[str, str]) -> list[str]:
         f"/api/groups/service_family?{q}",
         f"/api/groups/body_region?{q}",
         f"/api/groups/ur_guideline_source?{q}",
-        f"/api/queue?{q}&page=1&page_size=25",
+        f"/api/queue?{q}&page=1&page_size=25&sort=probability&order=desc",
     ]
+
+
+def time_queue_sorts(
+    client: httpx.Client, base: str, filters: dict[str, str], repeats: int
+) -> dict[str, float]:
+    """The queue sorted by every column: first page, and the last (a "Last" click / page jump)."""
+    from serving.scores_db import SORT_KEYS
+
+    out: dict[str, float] = {}
+    q = urlencode(filters)
+    for sort in SORT_KEYS:
+        for label, page in (("first", 1), ("last", 10**9)):
+            ts = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                client.get(
+                    f"{base}/api/queue?{q}&page={page}&page_size=25&sort={sort}&order=desc"
+                ).raise_for_status()
+                ts.append(time.perf_counter() - t0)
+            out[f"sort {sort}, {label} page"] = statistics.median(ts) * 1000
+    return out
 
 
 def time_api(client: httpx.Client, base: str, filters: dict[str, str], repeats: int) -> dict[str, float]:
@@ -203,8 +225,11 @@ def main() -> None:
         proc, base = start_server(url)
         results: dict[str, dict[str, float]] = {}
         with httpx.Client(timeout=60) as client:
-            current = client.get(base + "/api/filters").json()["current_model"]
-            model = {"model_name": current["model_name"], "model_version": current["model_version"]}
+            opts = client.get(base + "/api/filters").json()
+            current = opts["current_model"]
+            # As the page sends it: the model, and the origin it opens on (real when any real row exists).
+            model = {"model_name": current["model_name"], "model_version": current["model_version"],
+                     "origin": opts["default_origin"]}  # fmt: skip
             client.get(base).raise_for_status()
             results["api (current model, no filter)"] = time_api(client, base, model, args.repeats)
             filt = {
@@ -214,6 +239,7 @@ def main() -> None:
                 "date_to": "2017-12-31",
             }
             results["api (family + date range)"] = time_api(client, base, filt, args.repeats)
+            results["queue sorts (current model)"] = time_queue_sorts(client, base, model, args.repeats)
             t0 = time.perf_counter()
             with client.stream("GET", base + "/api/export.csv?" + urlencode(model)) as resp:
                 n = sum(1 for _ in resp.iter_lines())

@@ -8,7 +8,7 @@ database and paginate the queue, so the page stays fast at 100k+ scored services
 # No `from __future__ import annotations`: FastAPI must see the route-local Annotated aliases.
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -24,13 +24,17 @@ from serving.dashboard_auth import (
     presented_key,
     require_dashboard_key,
 )
+from serving.plain_reasons import load_wording, plain_service, value_words
 from serving.scores_db import (
     GROUP_COLUMNS,
+    SORT_KEYS,
     LazyScoresDb,
+    Origin,
     ScoreFilters,
     ScoresDbSettings,
     ScoresRepository,
 )
+from serving.scores_db_check import ScoresDbMissing, open_existing_scores_db
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -75,6 +79,17 @@ def _filters(
     date_from: Annotated[date | None, Query(description="UR denial date from (inclusive).")] = None,
     date_to: Annotated[date | None, Query(description="UR denial date to (inclusive).")] = None,
     service_family: Annotated[str | None, Query(max_length=64)] = None,
+    risk_band: Annotated[str | None, Query(max_length=32, description="Likelihood band, e.g. high.")] = None,
+    ur_guideline_source: Annotated[
+        str | None, Query(max_length=64, description="Guideline family UR cited, e.g. mtus.")
+    ] = None,
+    origin: Annotated[
+        Origin,
+        Query(
+            description="real, synthetic (SYNTHETIC rows only) or all; the page sends real "
+            "whenever real rows exist."
+        ),
+    ] = "all",
     model_name: Annotated[str | None, Query(max_length=128)] = None,
     model_version: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ScoreFilters:
@@ -84,9 +99,25 @@ def _filters(
         date_from=date_from,
         date_to=date_to,
         service_family=service_family or None,
+        risk_band=risk_band or None,
+        ur_guideline_source=ur_guideline_source or None,
+        synthetic=None if origin == "all" else origin == "synthetic",
         model_name=model_name or None,
         model_version=model_version or None,
     )
+
+
+WORDED_COLUMNS = ("service_family", "body_region", "ur_guideline_source", "priority")
+
+
+def _with_plain_reasons(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row plus its reasons in plain words (`plain`) and its categories in words (`words`);
+    the stored values and raw reasons stay as they are."""
+    return {
+        **row,
+        "plain": plain_service(row["top_reasons"]).model_dump(),
+        "words": {c: value_words(row[c]) for c in WORDED_COLUMNS},
+    }
 
 
 SIGN_OUT = (
@@ -109,7 +140,11 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     Filters = Annotated[ScoreFilters, Depends(_filters)]
 
     def repo() -> ScoresRepository:
-        return db.get()
+        """The database for reading: a missing one is a 503 naming it, never a new empty file."""
+        try:
+            return db.get(open_existing_scores_db)
+        except ScoresDbMissing as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from exc
 
     Repo = Annotated[ScoresRepository, Depends(repo)]
 
@@ -170,7 +205,9 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     def filter_options(r: Repo) -> dict[str, Any]:
         """Filter choices: model versions (newest first), service families, UR denial date bounds."""
         models = r.models()  # newest scoring first: the first is the current model
-        return {**r.filter_options(), "models": models, "current_model": models[0] if models else None}
+        opts = r.filter_options()
+        labels = {v: value_words(v) for v in [*opts["service_families"], *opts["ur_guideline_sources"]]}
+        return {**opts, "labels": labels, "models": models, "current_model": models[0] if models else None}
 
     @api.get("/drift")
     def drift_report() -> dict[str, Any]:
@@ -203,10 +240,19 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     def queue(
         r: Repo,
         f: Filters,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, description="From 1; past the end gives the last page.")] = 1,
         page_size: Annotated[int, Query(ge=1, le=500)] = 25,
+        sort: Annotated[str, Query(description="Column to sort by: " + ", ".join(SORT_KEYS))] = "probability",
+        order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     ) -> dict[str, Any]:
-        return r.queue(f, page, page_size)
+        """One page of the triage queue, sorted in the database, with what it shows: rows `first`-`last`
+        of `total` matching, `in_all` for the same model and origin before the other filters."""
+        if sort not in SORT_KEYS:
+            detail = f"cannot sort by {sort!r}; use {', '.join(SORT_KEYS)}"
+            raise HTTPException(status_code=422, detail=detail)
+        out = r.queue(f, page, page_size, sort=sort, descending=order == "desc")
+        out["items"] = [_with_plain_reasons(row) for row in out["items"]]
+        return out
 
     @api.get("/calibration")
     def calibration(
@@ -239,7 +285,11 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
         rows = r.case_rows(letter_id)
         if not rows:
             raise HTTPException(status_code=404, detail=f"no scored services for letter {letter_id!r}")
-        return {"letter_id": letter_id, "services": rows}
+        return {
+            "letter_id": letter_id,
+            "services": [_with_plain_reasons(row) for row in rows],
+            "section_words": load_wording().sections,  # letter sections in words, for the checklist
+        }
 
     @api.get("/export.csv")
     def export_csv(r: Repo, f: Filters) -> StreamingResponse:

@@ -11,12 +11,12 @@ import contextlib
 import csv
 import io
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import (
     JSON,
@@ -48,18 +48,29 @@ UNKNOWN_GROUP = "(unknown)"
 UPSERT_CHUNK = 5000
 # Covering indexes, each led by (model_name, model_version): every dashboard query is answered from
 # one narrow index instead of the wide rows (reasons JSON, headings). `facts` serves date-ranged
-# filters with any grouping; the others give pre-sorted GROUP BY / ORDER BY for their column and
+# filters with any grouping and holds every filter column and the queue's sort keys (bar the heading)
+# with the id, so a queue page is chosen inside it whatever the filters and sort; the others give
+# pre-sorted GROUP BY / ORDER BY for their column and
 # carry service_family so the family filter is checked inside the index (good plans even before
-# ANALYZE has run).
-FACT_COLUMNS = ("ur_denial_date", "service_family", "body_region", "ur_guideline_source", "ur_denial_month")
+# ANALYZE has run). Each also ends with `synthetic`, so the real/synthetic filter the page always sends
+# is checked inside the index too.
+FACT_COLUMNS = (
+    "ur_denial_date",
+    "service_family",
+    "body_region",
+    "ur_guideline_source",
+    "ur_denial_month",
+    "risk_band",
+    "synthetic",
+)
 COVERING_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("probability", ("probability", "letter_id", "service_family", "ur_denial_date")),
-    ("letter", ("letter_id", "probability")),
-    ("family", ("service_family", "probability")),
-    ("region", ("body_region", "service_family", "probability")),
-    ("guideline", ("ur_guideline_source", "service_family", "probability")),
-    ("month", ("ur_denial_month", "service_family", "probability")),
-    ("facts", (*FACT_COLUMNS, "probability", "letter_id")),
+    ("probability", ("probability", "letter_id", "service_family", "ur_denial_date", "synthetic")),
+    ("letter", ("letter_id", "probability", "synthetic")),
+    ("family", ("service_family", "probability", "synthetic")),
+    ("region", ("body_region", "service_family", "probability", "synthetic")),
+    ("guideline", ("ur_guideline_source", "service_family", "probability", "synthetic")),
+    ("month", ("ur_denial_month", "service_family", "probability", "synthetic")),
+    ("facts", (*FACT_COLUMNS, "probability", "letter_id", "item_index", "priority", "id")),
     ("scored_at", ("scored_at",)),
 )
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -79,6 +90,24 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "scored_at",
     "synthetic",
 )
+# Queue sort keys: column -> the ORDER BY it means (ties broken by likelihood, highest first, then id,
+# so every order is total and paging never repeats or skips a row). The band sorts as the likelihood
+# it is cut from (alphabetical "high < low < medium" would mean nothing).
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "probability": ("probability",),
+    "risk_band": ("probability",),
+    "letter_id": ("letter_id", "item_index"),
+    "item_index": ("item_index", "letter_id"),
+    "service_heading": ("service_heading",),
+    "service_family": ("service_family",),
+    "body_region": ("body_region",),
+    "ur_guideline_source": ("ur_guideline_source",),
+    "ur_denial_date": ("ur_denial_date",),
+    "priority": ("priority",),
+    "model_version": ("model_name", "model_version"),
+    "synthetic": ("synthetic",),
+}
+Origin = Literal["real", "synthetic", "all"]
 
 
 class ScoresDbSettings(BaseSettings):
@@ -109,6 +138,10 @@ class ScoredService(ScoresBase):
         ],
         Index("ix_scored_family", "service_family", "probability"),
         Index("ix_scored_denial_date", "ur_denial_date"),  # date bounds of the filter controls
+        # The filter controls' choices, each found by a few index seeks (see `_distinct`).
+        Index("ix_scored_band", "risk_band", "probability"),
+        Index("ix_scored_guideline", "ur_guideline_source"),
+        Index("ix_scored_synthetic", "synthetic"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -131,6 +164,8 @@ class ScoredService(ScoresBase):
     # The raw feature values the service was scored on (what `imr drift` compares with the training
     # table); NULL for rows written before revision 0002.
     features: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Per-criterion checklist of the explanation (issue #18), when the scorer produced one.
+    checklist: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ModelRun(ScoresBase):
@@ -151,6 +186,22 @@ class ModelRun(ScoresBase):
 # --------------------------------------------------------------------------------------------
 # Plain input / output records
 # --------------------------------------------------------------------------------------------
+class ChecklistEvidence(BaseModel):
+    text: str
+    section: str | None = None
+
+
+class ChecklistItem(BaseModel):
+    """One guideline criterion checked against the letter (issue #18's explanation checklist)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    criterion: str
+    status: str
+    evidence: list[ChecklistEvidence] = Field(default_factory=list)
+    log_odds: float | None = None
+
+
 class ScoreRow(BaseModel):
     """One scored service as written by a scoring run."""
 
@@ -170,6 +221,7 @@ class ScoreRow(BaseModel):
     scored_at: datetime | None = None
     synthetic: bool = False
     features: dict[str, Any] | None = None  # raw feature values scored (None: not recorded)
+    checklist: list[ChecklistItem] | None = None
 
 
 class CalibrationPoint(BaseModel):
@@ -190,11 +242,15 @@ class ModelRunRow(BaseModel):
 
 
 class ScoreFilters(BaseModel):
-    """Dashboard filters; None means 'no filter'. The date range applies to the UR denial date."""
+    """Dashboard filters; None means 'no filter'. The date range applies to the UR denial date;
+    `synthetic` True keeps SYNTHETIC rows only, False real rows only."""
 
     date_from: date | None = None
     date_to: date | None = None
     service_family: str | None = None
+    risk_band: str | None = None
+    ur_guideline_source: str | None = None
+    synthetic: bool | None = None
     model_name: str | None = None
     model_version: str | None = None
 
@@ -280,25 +336,47 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def open_scores_db(url: str | None = None) -> ScoresRepository:
-    """Open (and migrate to head) the scores database at `url`, or the one from settings."""
+    """Open (creating and migrating to head) the scores database at `url`, or the one from settings.
+
+    For writers (`imr score`, the scoring API): a new SQLite path becomes a new database. Readers
+    use `open_existing_scores_db`, which refuses a missing one.
+    """
     engine = create_scores_engine(url or ScoresDbSettings().scores_db_url)
     migrate(engine)
     return ScoresRepository(engine)
 
 
+def schema_at_head(engine: Engine) -> bool:
+    """Whether the schema is already at the newest migration (a reader then need write nothing)."""
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head
+
+
 class LazyScoresDb:
-    """Opens the database on first use, once, thread-safely (the web app must start without it)."""
+    """Opens the database on first use, once, thread-safely (the web app must start without it).
+
+    `get()` opens for writers and creates a missing database; readers (the dashboard) pass
+    `serving.scores_db_check.open_existing_scores_db`, which raises `ScoresDbMissing` while there is
+    none (the next call tries again).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._repo: ScoresRepository | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> ScoresRepository:
+    def get(self, opener: Callable[[str], ScoresRepository] | None = None) -> ScoresRepository:
         if self._repo is None:
             with self._lock:
                 if self._repo is None:
-                    self._repo = open_scores_db(self.url)
+                    self._repo = (opener or open_scores_db)(self.url)
         return self._repo
 
     def close(self) -> None:
@@ -397,6 +475,12 @@ class ScoresRepository:
             clauses.append(t.ur_denial_date <= f.date_to)
         if f.service_family:
             clauses.append(t.service_family == f.service_family)
+        if f.risk_band:
+            clauses.append(t.risk_band == f.risk_band)
+        if f.ur_guideline_source:
+            clauses.append(t.ur_guideline_source == f.ur_guideline_source)
+        if f.synthetic is not None:
+            clauses.append(t.synthetic == f.synthetic)
         if f.model_name:
             clauses.append(t.model_name == f.model_name)
         if f.model_version:
@@ -481,23 +565,85 @@ class ScoresRepository:
                 {"month": m, "count": int(c), "mean_probability": float(p)} for m, c, p in conn.execute(stmt)
             ]
 
-    def queue(self, f: ScoreFilters, page: int = 1, page_size: int = 50) -> dict[str, Any]:
-        """Triage queue: services by likelihood (highest first), one page at a time, with the total."""
+    def queue(
+        self,
+        f: ScoreFilters,
+        page: int = 1,
+        page_size: int = 50,
+        *,
+        sort: str = "probability",
+        descending: bool = True,
+    ) -> dict[str, Any]:
+        """Triage queue: one page of the filtered services in `sort` order, with what it shows.
+
+        `total` counts the rows matching every filter, `in_all` the rows of the same model and origin
+        (real/synthetic) before the other filters; a page past the end gives the last page. Unknown
+        values sort last in either direction, on SQLite and PostgreSQL alike.
+        """
         if page < 1 or not 1 <= page_size <= 500:
             raise ValueError("page must be >= 1 and page_size between 1 and 500")
+        if sort not in SORT_KEYS:
+            raise ValueError(f"cannot sort by {sort!r}; choose one of {', '.join(SORT_KEYS)}")
         t = ScoredService
         where = self._where(f)
-        stmt = (
-            select(ScoredService.__table__)
-            .where(*where)
-            .order_by(t.probability.desc(), t.id)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        )
+        base = ScoreFilters(model_name=f.model_name, model_version=f.model_version, synthetic=f.synthetic)
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count(t.id)).where(*where)).scalar_one()
-            rows = [self._row_dict(r) for r in conn.execute(stmt)]
-        return {"total": int(total), "page": page, "page_size": page_size, "items": rows}
+            total = int(conn.execute(select(func.count(t.id)).where(*where)).scalar_one())
+            in_all = (
+                total
+                if base == f
+                else int(conn.execute(select(func.count(t.id)).where(*self._where(base))).scalar_one())
+            )
+            pages = max(1, -(-total // page_size))
+            page = min(page, pages)
+            offset = (page - 1) * page_size
+            size = min(page_size, total - offset)
+            keys = self._sort_keys(sort, descending)
+            # Pages in the back half are read from the other end (exactly reversed order), so "last
+            # page" costs what "first page" does.
+            backwards = offset > total - offset - size
+            if backwards:
+                offset, keys = total - offset - size, [(c, not d, not n) for c, d, n in keys]
+            order = [self._order_by(c, d, n) for c, d, n in keys]
+            # Deferred join: sort and skip narrow (key, id) tuples from the covering index, then read
+            # the page's wide rows (reasons JSON, headings) by id.
+            page_ids = select(t.id).where(*where).order_by(*order).limit(max(size, 0)).offset(offset)
+            page_rows = t.id.in_(page_ids.scalar_subquery())
+            stmt = select(ScoredService.__table__).where(page_rows).order_by(*order)
+            rows = [self._row_dict(r) for r in conn.execute(stmt)] if size > 0 else []
+            if backwards:
+                rows.reverse()
+        first = (page - 1) * page_size + 1 if rows else 0
+        return {
+            "total": total,
+            "in_all": in_all,
+            "page": page,
+            "pages": pages,
+            "page_size": page_size,
+            "first": first,
+            "last": first + len(rows) - 1 if rows else 0,
+            "sort": sort,
+            "order": "desc" if descending else "asc",
+            "items": rows,
+        }
+
+    @staticmethod
+    def _sort_keys(sort: str, descending: bool) -> list[tuple[str, bool, bool]]:
+        """(column, descending, nulls last) for a queue sort: the key columns with unknown values last,
+        then likelihood high to low, then id (a total order, so pages never overlap)."""
+        keys = [(name, descending, True) for name in SORT_KEYS[sort]]
+        if "probability" not in SORT_KEYS[sort]:
+            keys.append(("probability", True, True))
+        keys.append(("id", False, True))
+        return keys
+
+    @staticmethod
+    def _order_by(name: str, descending: bool, nulls_last: bool) -> Any:
+        col = getattr(ScoredService, name)
+        key = col.desc() if descending else col.asc()
+        if not ScoredService.__table__.c[name].nullable:
+            return key  # no NULLs: plain order, which an index can give
+        return key.nulls_last() if nulls_last else key.nulls_first()
 
     # ---- reads: cases, models, export -------------------------------------------------------
     def case_rows(self, letter_id: str) -> list[dict[str, Any]]:
@@ -549,24 +695,41 @@ class ScoresRepository:
         }
 
     def filter_options(self) -> dict[str, Any]:
-        """Values the dashboard's filter controls offer."""
+        """Values the dashboard's filter controls offer, and whether real and SYNTHETIC rows exist
+        (`default_origin`: real whenever there is any real row, so the two never mix unasked).
+        Every part is a few index seeks, not a scan: this is the page's first call."""
         t = ScoredService
         with self.engine.connect() as conn:
-            families = [
-                v
-                for (v,) in conn.execute(
-                    select(t.service_family)
-                    .where(t.service_family.is_not(None))
-                    .distinct()
-                    .order_by(t.service_family)
-                )
-            ]
+            families = self._distinct(conn, t.service_family)
+            guidelines = self._distinct(conn, t.ur_guideline_source)
+            bands = self._distinct(conn, t.risk_band)
+            lowest = {b: conn.execute(select(func.min(t.probability)).where(t.risk_band == b)).scalar_one()
+                      for b in bands}  # fmt: skip
+            origins = {
+                name: conn.execute(select(t.id).where(t.synthetic == flag).limit(1)).first() is not None
+                for name, flag in (("real", False), ("synthetic", True))
+            }
             lo, hi = conn.execute(select(func.min(t.ur_denial_date), func.max(t.ur_denial_date))).one()
         return {
             "service_families": families,
+            "risk_bands": sorted(bands, key=lambda b: lowest[b]),  # low to high likelihood
+            "ur_guideline_sources": guidelines,
+            "origins": origins,
+            "default_origin": "real" if origins["real"] else "synthetic" if origins["synthetic"] else "all",
             "date_min": lo.isoformat() if lo else None,
             "date_max": hi.isoformat() if hi else None,
         }
+
+    @staticmethod
+    def _distinct(conn: Any, col: Any) -> list[Any]:
+        """The column's distinct non-NULL values in order, by one index seek per value ("loose index
+        scan"; SELECT DISTINCT reads every row on SQLite and PostgreSQL alike)."""
+        out: list[Any] = []
+        value = conn.execute(select(func.min(col))).scalar_one()
+        while value is not None:
+            out.append(value)
+            value = conn.execute(select(func.min(col)).where(col > value)).scalar_one()
+        return out
 
     def iter_export_csv(self, f: ScoreFilters, batch: int = 2000) -> Iterator[str]:
         """The filtered table as CSV text chunks, streamed from a server-side cursor."""
@@ -612,4 +775,5 @@ class ScoresRepository:
             "model_version": r.model_version,
             "scored_at": _iso(r.scored_at),
             "synthetic": bool(r.synthetic),
+            "checklist": r.checklist,
         }

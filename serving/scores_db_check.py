@@ -12,7 +12,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from serving.scores_db import normalise_url
+from serving.scores_db import (
+    ScoresDbSettings,
+    ScoresRepository,
+    create_scores_engine,
+    migrate,
+    normalise_url,
+    schema_at_head,
+)
 
 SCORES_TABLE = "scored_services"
 
@@ -51,3 +58,15 @@ def require_existing_scores_db(url: str) -> str:
             "(`imr score`, or the API with store=true)"
         )
     return normalised
+
+
+def open_existing_scores_db(url: str | None = None) -> ScoresRepository:
+    """Open a scores database that must already exist: for readers (the dashboard, `imr drift`).
+
+    `require_existing_scores_db` first, so a mistyped path raises `ScoresDbMissing` in one line and
+    creates nothing; an older schema is then migrated to head, one at head is not written to.
+    """
+    engine = create_scores_engine(require_existing_scores_db(url or ScoresDbSettings().scores_db_url))
+    if not schema_at_head(engine):
+        migrate(engine)
+    return ScoresRepository(engine)

@@ -32,8 +32,10 @@ def synthetic_score_rows(
     model_version: str = "1",
     bands: RiskBands | None = None,
     scored_at: datetime | None = None,
+    checklist: bool = False,
 ) -> list[ScoreRow]:
-    """`n_services` SYNTHETIC scored services in letters of 1-4 services each (deterministic per seed)."""
+    """`n_services` SYNTHETIC scored services in letters of 1-4 services each (deterministic per seed);
+    with `checklist`, each also carries a SYNTHETIC per-criterion checklist (issue #18's shape)."""
     import numpy as np
 
     spec = _load_spec()
@@ -70,6 +72,7 @@ def synthetic_score_rows(
                     "value": val,
                     "direction": "raises" if lo >= 0 else "lowers",
                     "log_odds": lo,
+                    "probability_effect": p - float(1.0 / (1.0 + np.exp(lo - z))),
                 }
                 for feat, val, lo in (
                     ("service_family", families[j], float(s_fam[j])),
@@ -95,11 +98,27 @@ def synthetic_score_rows(
                     model_version=model_version,
                     scored_at=scored_at,
                     synthetic=True,
+                    checklist=_checklist(spec, rng, regions[j]) if checklist else None,
                 )
             )
         i += k
         letter += 1
     return rows
+
+
+def _checklist(spec: dict[str, Any], rng: Any, region: str) -> list[dict[str, Any]]:
+    statuses = spec["checklist_statuses"]
+    out = []
+    for criterion in spec["checklist_criteria"]:
+        status = statuses[int(rng.integers(0, len(statuses)))]
+        lo = {"met": 0.3, "not_met": -0.4}.get(status, 0.0) + float(rng.normal(0, 0.05))
+        evidence = (
+            []
+            if status == "not_stated"
+            else [{"text": f"SYNTHETIC note on the {region} region", "section": "clinical_summary"}]
+        )
+        out.append({"criterion": criterion, "status": status, "evidence": evidence, "log_odds": lo})
+    return out
 
 
 def synthetic_model_run(model_name: str = "imr-overturn", model_version: str = "1") -> ModelRunRow:

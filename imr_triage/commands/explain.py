@@ -23,54 +23,103 @@ class ExplainParams(BaseModel):
     top_k: int = Field(default=5, ge=1, description="Reasons shown per service.")
 
 
-def _fmt_value(value: object) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _points(points: float | None) -> str:
+    if points is None:
+        return ""
+    if abs(points) < 0.05:
+        return " (little effect)"
+    return f" ({points:+.1f} points)"
 
 
-def _print_tables(letters: list, console, source: str) -> None:
+def _reasons_cell(reasons: list, checklist: list | None):  # noqa: ANN202 - a rich renderable
+    """One service's reasons for a nurse: the fact in words, its direction, the guideline criterion
+    (each citation listed once per cell, by number) and the letter's words; a checklist table first
+    when the explanation carries one (issue #18)."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
+    from serving.plain_reasons import plain_service
+
+    plain = plain_service(reasons)
+    parts: list = []
+    if checklist:
+        check = Table("Criterion", "Status", "Evidence in the letter", "Effect", box=None, pad_edge=False,
+                      title="Guideline checklist", title_justify="left", title_style="bold")  # fmt: skip
+        for item in checklist:
+            get = item.get if isinstance(item, dict) else lambda k, o=item: getattr(o, k, None)
+            quotes = []
+            for e in get("evidence") or []:
+                text = e.get("text") if isinstance(e, dict) else getattr(e, "text", "")
+                if text and f'"{text}"' not in quotes:
+                    quotes.append(f'"{text}"')
+            lo = get("log_odds")
+            more = "more" if (lo or 0) > 0 else "less"
+            effect = "" if lo is None else "none" if lo == 0 else f"overturn {more} likely"
+            status = str(get("status") or "").replace("_", " ")
+            check.add_row(str(get("criterion")), status, "; ".join(quotes), effect)
+        parts.append(check)
+    cell = Text()
+    if checklist:
+        cell.append("\nWhy: what the letter says\n", style="bold")
+    for n, r in enumerate(plain.reasons, start=1):
+        if n > 1:
+            cell.append("\n")
+        arrow, style = {"raises": ("▲", "red"), "lowers": ("▼", "green")}.get(r.direction or "", ("•", ""))
+        cell.append(f"{n}. {arrow} ", style=style)
+        cell.append(r.text, style="bold")
+        if r.effect:
+            cell.append(f" - {r.effect}{_points(r.points)}")
+        cell.append("\n")
+        refs = "".join(f" [{i}]" for i in r.citation_refs)
+        if r.guideline:
+            cell.append(f"   Guideline: {r.guideline}{refs}\n")
+        elif r.same_guideline_as:
+            cell.append(f"   Guideline: the same criterion as reason {r.same_guideline_as}{refs}\n")
+        elif r.no_guideline:
+            cell.append(f"   No guideline criterion: {r.no_guideline}\n", style="dim")
+        if r.evidence:
+            quoted = "; ".join(f'"{e.text}" ({e.where})' for e in r.evidence)
+            cell.append(f"   The letter: {quoted}\n", style="italic")
+    if not plain.reasons:
+        cell.append("No fact in the letter moved this estimate from the usual rate.", style="dim")
+    if plain.citations:
+        cell.append("\n")
+    for i, citation in enumerate(plain.citations, start=1):
+        cell.append(f"[{i}] {citation}\n", style="cyan")
+    parts.append(cell)
+    return Group(*parts)
+
+
+def _print_tables(letters: list, console, source: str, bands=None) -> None:  # noqa: ANN001
+    """Tables for people: items numbered from 1 (`item_index` stays 0-based in --json), the likelihood
+    with its band, and the reasons in plain words; feature names and log-odds are in --json."""
+    from rich.table import Table
+
+    from model.predictor import RiskBands
+    from serving.plain_reasons import band_ranges
+
+    bands = bands or RiskBands()
+    ranges = ", ".join(f"{k} {v}" for k, v in band_ranges(bands.edges, bands.labels).items())
     for letter in letters:
         table = Table(
             title=f"{letter.letter_id}  ({letter.source_file})",
-            caption=f"model: {letter.model_version or source}; probability effect = calibrated p(all) - "
-            "p(without this feature's log-odds)",
+            caption=f"Bands: {ranges}. Points: change in the overturn likelihood from each fact. "
+            f"Model: {letter.model_version or source}. Feature names and log-odds: --json.",
             show_lines=True,
             expand=True,
         )
-        table.add_column("#", justify="right", no_wrap=True)
-        table.add_column("Service", ratio=2)
-        table.add_column("Overturn", justify="right", no_wrap=True)
-        table.add_column("Reasons (log-odds, probability effect; guideline; letter evidence)", ratio=6)
+        table.add_column("Item", justify="right", no_wrap=True)
+        table.add_column("Request", ratio=2)
+        table.add_column("Overturn likelihood", justify="right")
+        table.add_column("Why: what the letter says, and the guideline", ratio=6)
         for s in letter.services:
-            cell = Text()
-            for n, r in enumerate(s.reasons):
-                if n:
-                    cell.append("\n")
-                arrow, style = ("▲ raises", "red") if r.direction == "raises" else ("▼ lowers", "green")
-                cell.append(f"{arrow} ", style=style)
-                cell.append(f"{r.feature} = {_fmt_value(r.value)}", style="bold")
-                cell.append(f"  {r.log_odds:+.2f} log-odds, {100 * r.probability_effect:+.1f} pp\n")
-                if r.no_guideline:
-                    cell.append(f"   {r.note}\n", style="dim")
-                else:
-                    cell.append(f"   {r.phrase}\n")
-                    cell.append(f"   [{r.citation}]\n", style="cyan")
-                if r.evidence:
-                    quoted = "; ".join(f'{e.section}: "{e.text}"' for e in r.evidence[:2])
-                    cell.append(f"   evidence: {quoted}\n", style="italic")
-            if not s.reasons:
-                cell.append("no feature moved this score from the base rate", style="dim")
+            band = s.risk_band or bands.label(s.overturn_likelihood)
             table.add_row(
-                str(s.item_index),
-                f"{s.service}\n[{s.service_family}]",
-                f"{100 * s.overturn_likelihood:.1f}%",
-                cell,
+                str(s.item_index + 1) if s.item_index is not None else "",
+                f"{s.service}\n[{(s.service_family or 'other').replace('_', ' ')}]",
+                f"{100 * s.overturn_likelihood:.1f}%\n{band} band",
+                _reasons_cell(s.reasons, getattr(s, "checklist", None)),
             )
         console.print(table)
 
@@ -131,7 +180,7 @@ def explain(
             f"{t.synthetic_letters} SYNTHETIC letters; "
             + ("validated on real letters" if card.validated_on_real else "never validated on real letters")
         )
-        _print_tables(results, console, source)
+        _print_tables(results, console, source, predictor.bands)
     if failures:
         if results:
             err.print(f"{len(failures)} of {len(failures) + len(results)} letters failed", markup=False)

@@ -1,4 +1,6 @@
-// Case detail page: every scored service of one letter, for every model version that scored it.
+// Case page for a nurse reviewer: each requested item with its overturn likelihood and band, the
+// guideline checklist when the explanation has one, and the reasons in plain words (each citation
+// listed once per item). Feature names and log-odds sit behind the "Technical detail" toggle.
 (function () {
   "use strict";
   const body = document.body;
@@ -6,45 +8,143 @@
   const el = (id) => document.getElementById(id);
   const letterId = decodeURIComponent(location.pathname.split("/case/")[1] || "");
   const pct = (p) => (p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%");
+  const words = (v) => (v === null || v === undefined ? "unknown" : String(v).replace(/_/g, " "));
 
-  function reasonItem(r) {
-    const li = document.createElement("li");
-    if (r === null || typeof r !== "object") {
-      li.textContent = String(r);
-      return li;
-    }
-    const arrow = r.direction === "raises" ? "↑ " : r.direction === "lowers" ? "↓ " : "";
-    let text = r.feature ? r.feature + (r.value === undefined || r.value === null ? "" : " = " + r.value) : "";
-    if (typeof r.probability_effect === "number") {
-      text += " (" + (r.probability_effect >= 0 ? "+" : "") + (100 * r.probability_effect).toFixed(1) + " pp)";
-    }
-    li.appendChild(document.createTextNode(arrow + (text || JSON.stringify(r))));
-    const detail = r.phrase ? r.phrase + (r.citation ? " [" + r.citation + "]" : "") : r.note;
-    if (detail) {
-      const d = document.createElement("div");
-      d.className = "note";
-      d.textContent = detail;
-      li.appendChild(d);
-    }
-    const ev = (r.evidence || []).slice(0, 2).map((e) => e.section + ": \u201c" + e.text + "\u201d").join("; ");
-    if (ev) {
-      const e = document.createElement("div");
-      e.className = "note evidence";
-      e.textContent = "evidence: " + ev;
-      li.appendChild(e);
-    }
-    return li;
+  function node(tag, cls, text) {
+    const n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined && text !== null) n.textContent = String(text);
+    return n;
   }
 
-  function cell(tr, text) {
-    const td = document.createElement("td");
-    td.textContent = text === null || text === undefined ? "" : String(text);
-    tr.appendChild(td);
-    return td;
+  function syntheticBadge() {
+    const b = node("span", "synthetic-badge", "SYNTHETIC");
+    b.title = "A SYNTHETIC case: generated for testing and demos, not a real IMR letter";
+    return b;
+  }
+
+  function points(p) {
+    if (p === null || p === undefined) return "";
+    if (Math.abs(p) < 0.05) return " (little effect)";
+    return " (" + (p > 0 ? "+" : "") + p.toFixed(1) + " points)";
+  }
+
+  function table(cls, headings, rows) {
+    const t = node("table", cls);
+    const tr = node("tr");
+    for (const h of headings) tr.appendChild(node("th", null, h));
+    t.appendChild(node("thead")).appendChild(tr);
+    const tb = t.appendChild(node("tbody"));
+    for (const r of rows) {
+      const row = node("tr");
+      for (const c of r) row.appendChild(c instanceof Node ? (() => { const td = node("td"); td.appendChild(c); return td; })() : node("td", null, c));
+      tb.appendChild(row);
+    }
+    return t;
+  }
+
+  let sectionWords = {};
+
+  function checklistSection(item, checklist) {
+    // Issue #18's per-criterion checklist: criterion, status, the letter's words, direction.
+    item.appendChild(node("h3", null, "Guideline checklist"));
+    const rows = checklist.map((c) => {
+      const quotes = [];
+      for (const e of c.evidence || []) {
+        const q = "\u201c" + e.text + "\u201d" + (e.section ? " (" + (sectionWords[e.section] || words(e.section)) + ")" : "");
+        if (e.text && !quotes.includes(q)) quotes.push(q);
+      }
+      const status = node("span", "status status-" + String(c.status || "").toLowerCase(), words(c.status));
+      const lo = c.log_odds;
+      const effect = lo === null || lo === undefined ? "" : lo > 0 ? "makes an overturn more likely"
+        : lo < 0 ? "makes an overturn less likely" : "no effect";
+      return [c.criterion, status, quotes.join("; ") || "not found in the letter", effect];
+    });
+    item.appendChild(table("checklist", ["Criterion", "Status", "Evidence in the letter", "Effect"], rows));
+  }
+
+  function whySection(item, plain) {
+    item.appendChild(node("h3", null, "Why: what the letter says"));
+    if (!plain.reasons.length) {
+      item.appendChild(node("p", "note", "No fact in the letter moved this estimate from the usual rate."));
+      return;
+    }
+    const ol = node("ol", "why");
+    for (const r of plain.reasons) {
+      const li = node("li");
+      li.appendChild(node("span", "fact", r.text));
+      if (r.effect) {
+        li.appendChild(document.createTextNode(" — "));
+        const up = r.direction === "raises";
+        li.appendChild(node("span", "effect " + (up ? "up" : "down"), (up ? "▲ " : "▼ ") + r.effect + points(r.points)));
+      }
+      const refs = r.citation_refs.map((n) => " [" + n + "]").join("");
+      if (r.guideline) {
+        li.appendChild(node("div", "guideline", "Guideline: " + r.guideline + refs));
+      } else if (r.same_guideline_as) {
+        li.appendChild(node("div", "guideline", "Guideline: the same criterion as reason " + r.same_guideline_as + refs));
+      } else if (r.no_guideline) {
+        li.appendChild(node("div", "no-guideline", "No guideline criterion: " + r.no_guideline));
+      }
+      if (r.evidence.length) {
+        const quoted = r.evidence.map((e) => "\u201c" + e.text + "\u201d (" + e.where + ")").join("; ");
+        li.appendChild(node("div", "letter", "The letter: " + quoted));
+      }
+      ol.appendChild(li);
+    }
+    item.appendChild(ol);
+    if (plain.citations.length) {
+      const ul = node("ul", "citations");
+      plain.citations.forEach((c, i) => ul.appendChild(node("li", "citation", "[" + (i + 1) + "] " + c)));
+      item.appendChild(ul);
+    }
+  }
+
+  function technicalSection(item, s) {
+    const d = node("details", "technical");
+    d.appendChild(node("summary", null, "Technical detail (model features and log-odds)"));
+    const fmt = (x, k) => (typeof x === "number" ? x.toFixed(k) : "");
+    const rows = (s.top_reasons || []).filter((r) => r && typeof r === "object").map((r) => [
+      r.feature || r.text || "", r.value === null || r.value === undefined ? "null" : String(r.value),
+      r.direction || "", fmt(r.log_odds, 3), typeof r.probability_effect === "number" ? (100 * r.probability_effect).toFixed(2) + " pp" : "",
+      r.citation || "",
+    ]);
+    d.appendChild(table("technical-reasons", ["feature", "value", "direction", "log-odds", "probability effect", "citation"], rows));
+    if (Array.isArray(s.checklist) && s.checklist.length) {
+      d.appendChild(table("technical-checklist", ["criterion", "status", "log-odds"],
+        s.checklist.map((c) => [c.criterion, c.status, fmt(c.log_odds, 3)])));
+    }
+    d.appendChild(node("p", "note", "item_index " + s.item_index + " (0-based) · model " + s.model_name +
+      " v" + s.model_version + " · scored " + s.scored_at));
+    item.appendChild(d);
+  }
+
+  function itemCard(s) {
+    const item = node("article", "item" + (s.synthetic ? " synthetic" : ""));
+    item.dataset.itemIndex = String(s.item_index);
+    const h = node("h2");
+    h.appendChild(node("span", "item-no", "Item " + (s.item_index + 1)));  // from 1 on screen
+    h.appendChild(node("span", "request", s.service_heading || "(no heading)"));
+    if (s.synthetic) h.appendChild(syntheticBadge());
+    item.appendChild(h);
+    const lk = node("div", "likelihood");
+    lk.appendChild(node("span", "pct", pct(s.probability)));
+    lk.appendChild(node("span", "band-chip band-" + s.risk_band, s.risk_band + " band"));
+    lk.appendChild(node("span", "note", "likelihood that IMR overturns the UR denial"));
+    item.appendChild(lk);
+    item.appendChild(node("p", "facts", "Service family: " + words(s.words.service_family) + " · Body region: " +
+      words(s.words.body_region) + " · Guideline UR cited: " + words(s.words.ur_guideline_source)));
+    if (Array.isArray(s.checklist) && s.checklist.length) checklistSection(item, s.checklist);
+    whySection(item, s.plain);
+    technicalSection(item, s);
+    return item;
   }
 
   async function load() {
     el("case-id").textContent = letterId;
+    if (document.referrer.startsWith(location.origin + base) && !document.referrer.includes("/case/")) {
+      el("back").href = document.referrer;  // back to the same queue page, sort and filters
+    }
     const resp = await fetch(base + "/api/case/" + encodeURIComponent(letterId));
     if (resp.status === 401) {  // signed out: to the form, returning here afterwards
       location.href = base + "/login?next=" + encodeURIComponent(location.pathname);
@@ -55,32 +155,45 @@
       throw new Error(detail);
     }
     const data = await resp.json();
-    const first = data.services[0];
-    el("case-meta").textContent = "UR denial date: " + (first.ur_denial_date || "unknown") +
-      " · priority: " + (first.priority || "unknown") + (first.synthetic ? " · SYNTHETIC case" : "");
-    const tbody = el("case-services").querySelector("tbody");
+    sectionWords = data.section_words || {};
+    // Rows come item by item, newest model first: the first row of an item is its current score.
+    const current = [], older = [];
+    const seen = new Set();
     for (const s of data.services) {
-      const tr = document.createElement("tr");
-      cell(tr, s.item_index);
-      cell(tr, s.service_heading);
-      cell(tr, s.service_family);
-      cell(tr, s.body_region);
-      cell(tr, s.ur_guideline_source);
-      cell(tr, pct(s.probability));
-      cell(tr, s.risk_band);
-      const ul = document.createElement("ul");
-      for (const r of s.top_reasons || []) ul.appendChild(reasonItem(r));
-      cell(tr, "").appendChild(ul);
-      cell(tr, s.model_name + " v" + s.model_version);
-      cell(tr, s.scored_at);
-      tbody.appendChild(tr);
+      (seen.has(s.item_index) ? older : current).push(s);
+      seen.add(s.item_index);
+    }
+    const first = current[0];
+    if (current.some((s) => s.synthetic)) {
+      el("case-origin").appendChild(syntheticBadge());
+      el("case-banner").textContent = "A SYNTHETIC case: generated for testing and demos, not a real IMR letter.";
+      el("case-banner").hidden = false;
+    }
+    const meta = el("case-meta");
+    meta.appendChild(node("span", null, "UR denial date: " + (first.ur_denial_date || "unknown")));
+    meta.appendChild(node("span", null, "IMR priority: " + words(first.words.priority)));
+    meta.appendChild(node("span", null, current.length + (current.length === 1 ? " disputed item" : " disputed items")));
+    meta.appendChild(node("span", null, "Model: " + first.model_name + " v" + first.model_version));
+    for (const s of current) el("items").appendChild(itemCard(s));
+    if (older.length) {
+      el("history-card").hidden = false;
+      el("history-count").textContent = String(older.length);
+      const tb = el("case-history").querySelector("tbody");
+      for (const s of older) {
+        const tr = node("tr");
+        for (const v of [s.item_index + 1, s.service_heading, pct(s.probability), s.risk_band,
+          s.model_name + " v" + s.model_version, s.scored_at]) tr.appendChild(node("td", null, v));
+        tb.appendChild(tr);
+      }
     }
     body.dataset.state = "ready";
-    el("status").textContent = data.services.length + " scored service rows.";
+    el("status").textContent = current.length + " items scored" + (older.length ? "; " + older.length + " older scores" : "") + ".";
   }
 
   load().catch((err) => {
     body.dataset.state = "error";
     el("status").textContent = "Error: " + err.message;
+    el("error-banner").textContent = err.message;
+    el("error-banner").hidden = false;
   });
 })();

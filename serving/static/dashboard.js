@@ -5,7 +5,10 @@
   const body = document.body;
   const base = body.dataset.base;
   const charts = {};
-  const state = { page: 1, pageSize: 25, total: 0, generation: 0 };
+  const state = { page: 1, pageSize: 25, sort: "probability", order: "desc", total: 0, pages: 1,
+                  generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false } };
+  // Sort direction a column starts with: likelihood, band and dates newest/highest first, words A-Z.
+  const FIRST_ORDER = { probability: "desc", risk_band: "desc", ur_denial_date: "desc", model_version: "desc" };
   const SEP = "@@";
   const el = (id) => document.getElementById(id);
   const pct = (p) => (p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%");
@@ -19,9 +22,13 @@
     const q = new URLSearchParams();
     const from = el("f-date-from").value, to = el("f-date-to").value;
     const fam = el("f-family").value, model = el("f-model").value;
+    const band = el("f-band").value, guideline = el("f-guideline").value;
+    q.set("origin", el("f-origin").value);
     if (from) q.set("date_from", from);
     if (to) q.set("date_to", to);
     if (fam) q.set("service_family", fam);
+    if (band) q.set("risk_band", band);
+    if (guideline) q.set("ur_guideline_source", guideline);
     if (model) {
       const [name, version] = model.split(SEP);
       q.set("model_name", name);
@@ -43,7 +50,7 @@
     if (!resp.ok) {
       let detail = resp.statusText;
       try { detail = (await resp.json()).detail || detail; } catch (e) { /* not JSON */ }
-      throw new Error(path + ": " + resp.status + " " + JSON.stringify(detail));
+      throw new Error(typeof detail === "string" ? detail : path + ": " + resp.status + " " + JSON.stringify(detail));
     }
     return resp.json();
   }
@@ -152,13 +159,16 @@
     });
   }
 
-  function reasonText(r) {
-    if (r === null || r === undefined) return "";
-    if (typeof r !== "object") return String(r);
-    const arrow = r.direction === "raises" ? "↑ " : r.direction === "lowers" ? "↓ " : "";
-    let text = r.feature ? r.feature + (r.value === undefined || r.value === null ? "" : " = " + r.value) : "";
-    if (r.phrase) text += (text ? " — " : "") + r.phrase;
-    return arrow + (text || r.text || JSON.stringify(r));
+  function showError(err) {
+    // At the top, where it is seen (e.g. a mistyped database path), and in the footer.
+    el("status").textContent = "Error: " + err.message;
+    el("error-banner").textContent = err.message;
+    el("error-banner").hidden = false;
+  }
+
+  function reasonLine(r) {
+    const arrow = r.direction === "raises" ? "▲ " : r.direction === "lowers" ? "▼ " : "";
+    return arrow + r.text;
   }
 
   function cell(tr, text, cls) {
@@ -169,42 +179,119 @@
     return td;
   }
 
+  function words(v) {
+    return v === null || v === undefined ? "unknown" : String(v).replace(/_/g, " ");
+  }
+
+  function syntheticBadge() {
+    const b = document.createElement("span");
+    b.className = "synthetic-badge";
+    b.textContent = "SYNTHETIC";
+    b.title = "A SYNTHETIC case: generated for testing and demos, not a real IMR letter";
+    return b;
+  }
+
+  function queueParams() {
+    const q = filterParams();
+    q.set("page", state.page);
+    q.set("page_size", state.pageSize);
+    q.set("sort", state.sort);
+    q.set("order", state.order);
+    return q;
+  }
+
+  function saveToUrl() {
+    // The view lives in the address, so Back from a case page returns to the same page and sort.
+    history.replaceState(null, "", location.pathname + "?" + queueParams().toString());
+  }
+
+  function showSort() {
+    for (const th of el("queue").querySelectorAll("th[data-sort]")) {
+      const on = th.dataset.sort === state.sort;
+      th.setAttribute("aria-sort", on ? (state.order === "asc" ? "ascending" : "descending") : "none");
+    }
+    const th = el("queue").querySelector("th[data-sort='" + state.sort + "']");
+    el("queue-order").textContent = "(sorted by " + th.textContent + ", " +
+      (state.order === "asc" ? "ascending" : "descending") + ")";
+  }
+
   async function loadQueue(q) {
     const qq = new URLSearchParams(q);
-    qq.set("page", state.page);
-    qq.set("page_size", state.pageSize);
+    for (const [k, v] of queueParams()) if (!qq.has(k)) qq.set(k, v);
+    el("queue").dataset.state = "loading";
     const data = await getJSON("queue", qq);
     state.total = data.total;
+    state.pages = data.pages;
+    state.page = data.page;
     const tbody = el("queue").querySelector("tbody");
     tbody.replaceChildren();
     for (const row of data.items) {
       const tr = document.createElement("tr");
+      if (row.synthetic) tr.className = "synthetic";
       cell(tr, pct(row.probability), "num");
       cell(tr, row.risk_band, "band band-" + row.risk_band);
-      const td = cell(tr, "");
+      const td = cell(tr, "", "case");
       const a = document.createElement("a");
       a.href = base + "/case/" + encodeURIComponent(row.letter_id);
       a.textContent = row.letter_id;
       td.appendChild(a);
-      cell(tr, row.item_index, "num");
-      cell(tr, row.service_heading);
-      cell(tr, row.service_family);
-      cell(tr, row.body_region);
-      cell(tr, row.ur_guideline_source);
-      cell(tr, row.ur_denial_date);
-      cell(tr, (row.top_reasons || []).slice(0, 3).map(reasonText).join("; "), "reasons");
+      if (row.synthetic) {
+        td.appendChild(document.createElement("br"));
+        td.appendChild(syntheticBadge());
+      }
+      cell(tr, row.item_index + 1, "num");  // items count from 1 on screen; item_index stays 0-based
+      cell(tr, row.service_heading, "request");
+      cell(tr, words(row.words.service_family));
+      cell(tr, words(row.words.body_region));
+      cell(tr, words(row.words.ur_guideline_source));
+      cell(tr, row.ur_denial_date || "unknown", "date");
+      cell(tr, words(row.words.priority));
+      cell(tr, "v" + row.model_version).title = row.model_name + " v" + row.model_version;
+      const reasons = cell(tr, "", "reasons");
+      for (const r of (row.plain.reasons || []).slice(0, 3)) {
+        const div = document.createElement("div");
+        div.className = r.direction === "raises" ? "up" : r.direction === "lowers" ? "down" : "";
+        div.textContent = reasonLine(r);
+        reasons.appendChild(div);
+      }
       tbody.appendChild(tr);
     }
-    const pages = Math.max(1, Math.ceil(state.total / state.pageSize));
-    el("page-info").textContent = "page " + state.page + " of " + int(pages) + " (" + int(state.total) + " services)";
-    el("prev").disabled = state.page <= 1;
-    el("next").disabled = state.page >= pages;
+    const inAll = int(data.in_all) + " in all";
+    el("queue-count").textContent = data.total
+      ? "rows " + int(data.first) + "–" + int(data.last) + " of " + int(data.total) + " matching; " + inAll
+      : "no rows match these filters; " + inAll;
+    el("page-input").value = String(state.page);
+    el("page-input").max = String(state.pages);
+    el("page-info").textContent = "of " + int(state.pages);
+    el("first").disabled = el("prev").disabled = state.page <= 1;
+    el("next").disabled = el("last").disabled = state.page >= state.pages;
+    showSort();
+    saveToUrl();
+    state.queueGeneration += 1;
+    el("queue").dataset.generation = String(state.queueGeneration);
+    el("queue").dataset.state = "ready";
+  }
+
+  function showOrigin() {
+    const origin = el("f-origin").value, banner = el("origin-banner");
+    const n = state.origins;
+    if (origin === "synthetic") {
+      banner.textContent = "Showing SYNTHETIC cases only: generated for testing and demos, not real IMR letters.";
+    } else if (origin === "all" && n.synthetic && n.real) {
+      banner.textContent = "Showing real and SYNTHETIC cases together: every SYNTHETIC row is marked.";
+    } else if (origin === "real" && !n.real) {
+      banner.textContent = "No real cases scored yet; choose SYNTHETIC cases to see the generated ones.";
+    } else {
+      banner.textContent = "";
+    }
+    banner.hidden = !banner.textContent;
   }
 
   async function loadAll() {
     const t0 = performance.now();
     body.dataset.state = "loading";
     const q = filterParams();
+    showOrigin();
     el("export").href = base + "/api/export.csv" + ([...q].length ? "?" + q.toString() : "");
     try {
       await Promise.all([
@@ -219,17 +306,30 @@
       body.dataset.readyAtMs = String(Math.round(performance.now()));
       body.dataset.state = "ready";
       el("status").textContent = "Loaded in " + body.dataset.loadMs + " ms.";
+      el("error-banner").hidden = true;
     } catch (err) {
       body.dataset.state = "error";
-      el("status").textContent = "Error: " + err.message;
+      showError(err);
     }
+  }
+
+  function setSelect(id, value) {
+    // Only a value the control offers (an old bookmark may name a family no longer scored).
+    const sel = el(id);
+    if ([...sel.options].some((o) => o.value === value)) sel.value = value;
   }
 
   async function init() {
     const opts = await getJSON("filters");
-    for (const fam of opts.service_families) {
-      el("f-family").appendChild(new Option(fam, fam));
+    for (const fam of opts.service_families) el("f-family").appendChild(new Option(opts.labels[fam] || words(fam), fam));
+    for (const band of opts.risk_bands) el("f-band").appendChild(new Option(band, band));
+    for (const g of opts.ur_guideline_sources) el("f-guideline").appendChild(new Option(opts.labels[g] || words(g), g));
+    state.origins = opts.origins;
+    const originLabel = { real: "Real cases", synthetic: "SYNTHETIC cases" };
+    for (const o of el("f-origin").options) {
+      if (o.value in originLabel) o.textContent = originLabel[o.value] + (opts.origins[o.value] ? "" : " (none yet)");
     }
+    el("f-origin").value = opts.default_origin;
     for (const m of opts.models) {
       const label = m.model_name + " v" + m.model_version + " (" + int(m.count) + ")";
       el("f-model").appendChild(new Option(label, m.model_name + SEP + m.model_version));
@@ -243,7 +343,35 @@
     }
     if (opts.date_min) el("f-date-from").min = el("f-date-to").min = opts.date_min;
     if (opts.date_max) el("f-date-from").max = el("f-date-to").max = opts.date_max;
+    // A view saved in the address (bookmark, Back from a case page) wins over the defaults.
+    const saved = new URLSearchParams(location.search);
+    if (saved.has("origin")) setSelect("f-origin", saved.get("origin"));
+    if (saved.has("date_from")) el("f-date-from").value = saved.get("date_from");
+    if (saved.has("date_to")) el("f-date-to").value = saved.get("date_to");
+    if (saved.has("service_family")) setSelect("f-family", saved.get("service_family"));
+    if (saved.has("risk_band")) setSelect("f-band", saved.get("risk_band"));
+    if (saved.has("ur_guideline_source")) setSelect("f-guideline", saved.get("ur_guideline_source"));
+    if (saved.has("model_name")) {
+      setSelect("f-model", saved.get("model_version") ? saved.get("model_name") + SEP + saved.get("model_version") : "");
+    } else if (saved.has("origin")) {
+      el("f-model").value = "";  // a saved view without a model meant all versions
+    }
+    const savedSort = saved.get("sort");
+    if (savedSort && el("queue").querySelector("th[data-sort='" + savedSort + "']")) state.sort = savedSort;
+    if (saved.get("order") === "asc" || saved.get("order") === "desc") state.order = saved.get("order");
+    const size = parseInt(saved.get("page_size"), 10);
+    if ([25, 50, 100].includes(size)) state.pageSize = size;
+    el("page-size").value = String(state.pageSize);
+    const page = parseInt(saved.get("page"), 10);
+    if (page > 0) state.page = page;
     await loadAll();
+  }
+
+  function queueOnly() {
+    loadQueue(filterParams()).catch((err) => {
+      el("queue").dataset.state = "error";
+      showError(err);
+    });
   }
 
   el("filters").addEventListener("submit", (ev) => { ev.preventDefault(); state.page = 1; loadAll(); });
@@ -251,13 +379,45 @@
     el("f-date-from").value = "";
     el("f-date-to").value = "";
     el("f-family").value = "";
+    el("f-band").value = "";
+    el("f-guideline").value = "";
     state.page = 1;
     loadAll();
   });
-  el("prev").addEventListener("click", () => { state.page = Math.max(1, state.page - 1); loadQueue(filterParams()); });
-  el("next").addEventListener("click", () => { state.page += 1; loadQueue(filterParams()); });
+  for (const th of el("queue").querySelectorAll("th[data-sort]")) {
+    th.tabIndex = 0;
+    th.title = "Sort by " + th.textContent.toLowerCase();
+    const sortBy = () => {
+      const key = th.dataset.sort;
+      if (state.sort === key) {
+        state.order = state.order === "asc" ? "desc" : "asc";
+      } else {
+        state.sort = key;
+        state.order = FIRST_ORDER[key] || "asc";
+      }
+      state.page = 1;
+      queueOnly();
+    };
+    th.addEventListener("click", sortBy);
+    th.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortBy(); } });
+  }
+  el("page-size").addEventListener("change", () => {
+    state.pageSize = parseInt(el("page-size").value, 10);
+    state.page = 1;
+    queueOnly();
+  });
+  el("first").addEventListener("click", () => { state.page = 1; queueOnly(); });
+  el("prev").addEventListener("click", () => { state.page = Math.max(1, state.page - 1); queueOnly(); });
+  el("next").addEventListener("click", () => { state.page = Math.min(state.pages, state.page + 1); queueOnly(); });
+  el("last").addEventListener("click", () => { state.page = state.pages; queueOnly(); });
+  el("page-jump").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const n = parseInt(el("page-input").value, 10);
+    state.page = Number.isFinite(n) ? Math.min(Math.max(1, n), state.pages) : 1;
+    queueOnly();
+  });
   init().catch((err) => {
     body.dataset.state = "error";
-    el("status").textContent = "Error: " + err.message;
+    showError(err);
   });
 })();

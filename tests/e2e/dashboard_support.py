@@ -74,7 +74,7 @@ def live_dashboard(db_url: str) -> Iterator[str]:
     cmd = [sys.executable, "-m", "uvicorn", "serving.dashboard:create_dashboard_app", "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     base = f"http://127.0.0.1:{port}/dashboard"
-    with _server(cmd, env, base + "/api/filters", 60):
+    with _server(cmd, env, base, 60):  # the page answers even while the database is missing
         yield base
 
 

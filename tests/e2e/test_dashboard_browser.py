@@ -133,9 +133,9 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         link.click()
         page.wait_for_selector("body[data-state=ready]", timeout=30_000)
         assert page.inner_text("#case-id") == letter_id
-        n_case_rows = len(repo.case_rows(letter_id))
-        assert page.locator("#case-services tbody tr").count() == n_case_rows
-        assert page.locator("#case-services li").count() > 0
+        n_items = len({r["item_index"] for r in repo.case_rows(letter_id)})
+        assert page.locator("article.item").count() == n_items
+        assert page.locator("ol.why li").count() > 0
         context.close()
 
     repo.engine.dispose()
@@ -176,3 +176,208 @@ def test_production_dashboard_signs_in_through_the_form(scored_db: str, browser)
         page.wait_for_selector("#login-form")
         context.close()
     assert not errors, errors
+
+
+CITATION = {"guideline": "MTUS Chronic Pain Medical Treatment Guidelines", "section": "Opioids",
+            "pages": "74-96"}  # fmt: skip
+CITATION_TEXT = "MTUS Chronic Pain Medical Treatment Guidelines, Opioids, p.74-96"
+PHRASE = "SYNTHETIC phrase: an opioid continues only with documented gains in function."
+
+
+def _cited_reason(feature: str, value: object, lo: float) -> dict[str, object]:
+    return {
+        "feature": feature, "value": value, "direction": "raises" if lo > 0 else "lowers", "log_odds": lo,
+        "probability_effect": lo / 10, "phrase": PHRASE, "citations": [CITATION], "citation": CITATION_TEXT,
+        "no_guideline": False, "note": None,
+        "evidence": [{"section": "clinical_summary", "start": 0, "end": 9, "text": "SYNTHETIC"}],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def mixed_db(scored_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The scored SYNTHETIC letters plus: SYNTHETIC rows with checklists (issue #18's shape), one
+    SYNTHETIC case whose reasons share a citation, and rows marked real for this test only."""
+    import shutil
+
+    from serving.scores_db import ScoreRow
+    from serving.synthetic_scores import synthetic_score_rows
+
+    path = tmp_path_factory.mktemp("dash-mixed") / "scores.db"
+    shutil.copy(scored_db.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    repo = open_scores_db(url)
+    rows = synthetic_score_rows(300, seed=31, model_name="imr-overturn", model_version="2", checklist=True)
+    rows += [
+        r.model_copy(update={"synthetic": False, "letter_id": "TEST-REAL-" + r.letter_id})
+        for r in synthetic_score_rows(90, seed=32, model_name="imr-overturn", model_version="2")
+    ]
+    checklist = [
+        {"criterion": "SYNTHETIC criterion: function improved on the drug", "status": "not_met",
+         "evidence": [{"text": "SYNTHETIC no change in function", "section": "clinical_summary"}] * 2,
+         "log_odds": -0.6},
+        {"criterion": "SYNTHETIC criterion: urine drug screen on file", "status": "not_stated",
+         "evidence": [], "log_odds": -0.1},
+    ]  # fmt: skip
+    for item in (0, 1):
+        rows.append(
+            ScoreRow(
+                letter_id="SYNTH-CHECKLIST-0001", item_index=item, service_heading=f"SYNTHETIC opioid {item}",
+                service_family="medication", ur_guideline_source="mtus", probability=0.62 - 0.3 * item,
+                risk_band="high" if item == 0 else "medium", model_name="imr-overturn", model_version="2",
+                synthetic=True, checklist=checklist,
+                top_reasons=[_cited_reason("functional_improvement", "no", -0.6),
+                             _cited_reason("duration_of_use_months", 14.0, -0.4),
+                             _cited_reason("pain_score", 8.0, 0.3)],
+            )
+        )  # fmt: skip
+    repo.save_scores(rows)
+    repo.engine.dispose()
+    return url
+
+
+def _queue_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+    cases = page.locator("#queue tbody tr td:nth-child(3) a").all_inner_texts()
+    items = page.locator("#queue tbody tr td:nth-child(4)").all_inner_texts()
+    return [f"{c}#{i}" for c, i in zip(cases, items, strict=True)]
+
+
+def _repo_ids(q: dict) -> list[str]:  # type: ignore[type-arg]
+    return [f"{i['letter_id']}#{i['item_index'] + 1}" for i in q["items"]]  # items from 1 on screen
+
+
+def _wait_queue(page, generation: int) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector(f"#queue[data-state=ready][data-generation='{generation}']", timeout=30_000)
+
+
+def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ignore[no-untyped-def]
+    mixed_db: str, browser, tmp_path: Path
+) -> None:
+    repo = open_scores_db(mixed_db)
+    model = {"model_name": "imr-overturn", "model_version": "2"}
+    real = ScoreFilters(**model, synthetic=False)
+    synthetic = ScoreFilters(**model, synthetic=True)
+    with live_dashboard(mixed_db) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+        # Real rows exist: the queue opens on them, none marked SYNTHETIC, and says what it shows.
+        page.goto(base)
+        page.wait_for_selector("body[data-state=ready][data-generation='1']", timeout=30_000)
+        assert page.input_value("#f-origin") == "real"
+        assert page.locator("#queue .synthetic-badge").count() == 0
+        assert page.locator("#origin-banner").is_hidden()
+        n_real = repo.summary(real)["services"]
+        assert page.inner_text("#queue-count") == f"rows 1–25 of {n_real} matching; {n_real} in all"
+        page.screenshot(path=str(tmp_path / "queue-real.png"), full_page=True)
+
+        # SYNTHETIC cases: every row and the banner say so; band and UR guideline filters narrow it.
+        page.select_option("#f-origin", "synthetic")
+        page.select_option("#f-band", "high")
+        page.select_option("#f-guideline", "mtus")
+        page.click("#apply")
+        page.wait_for_selector("body[data-state=ready][data-generation='2']", timeout=30_000)
+        narrowed = synthetic.model_copy(update={"risk_band": "high", "ur_guideline_source": "mtus"})
+        want = repo.queue(narrowed, 1, 25)
+        n_synthetic = repo.summary(synthetic)["services"]
+        assert page.inner_text("#queue-count") == (
+            f"rows 1–{want['last']} of {want['total']} matching; {n_synthetic:,} in all"
+        )
+        rows = page.locator("#queue tbody tr")
+        assert rows.count() == len(want["items"]) > 0
+        assert page.locator("#queue tbody tr .synthetic-badge").count() == rows.count()
+        assert "SYNTHETIC" in page.inner_text("#origin-banner")
+        assert set(page.locator("#queue tbody tr td:nth-child(2)").all_inner_texts()) == {"high"}
+        assert set(page.locator("#queue tbody tr td:nth-child(8)").all_inner_texts()) == {"MTUS"}
+        assert page.inner_text("#kpi-services") == f"{want['total']:,}"
+
+        # Sort by UR denial date: newest first, then oldest first, as the database orders them.
+        page.select_option("#f-band", "")
+        page.select_option("#f-guideline", "")
+        page.click("#apply")
+        page.wait_for_selector("body[data-state=ready][data-generation='3']", timeout=30_000)
+        generation = int(page.get_attribute("#queue", "data-generation"))
+        page.click("#queue th[data-sort=ur_denial_date]")
+        _wait_queue(page, generation := generation + 1)
+        assert page.get_attribute("#queue th[data-sort=ur_denial_date]", "aria-sort") == "descending"
+        assert _queue_ids(page) == _repo_ids(repo.queue(synthetic, 1, 25, sort="ur_denial_date"))
+        page.click("#queue th[data-sort=ur_denial_date]")
+        _wait_queue(page, generation := generation + 1)
+        assert page.get_attribute("#queue th[data-sort=ur_denial_date]", "aria-sort") == "ascending"
+        dates = page.locator("#queue tbody tr td:nth-child(9)").all_inner_texts()
+        assert dates == sorted(dates)
+        by_date = repo.queue(synthetic, 1, 25, sort="ur_denial_date", descending=False)
+        assert _queue_ids(page) == _repo_ids(by_date)
+
+        # Page jump, last and first page.
+        page.fill("#page-input", "3")
+        page.click("#page-go")
+        _wait_queue(page, generation := generation + 1)
+        third = repo.queue(synthetic, 3, 25, sort="ur_denial_date", descending=False)
+        shown = f"rows 51–75 of {n_synthetic:,} matching; {n_synthetic:,} in all"
+        assert page.inner_text("#queue-count") == shown
+        assert _queue_ids(page) == _repo_ids(third)
+        page.click("#last")
+        _wait_queue(page, generation := generation + 1)
+        last = repo.queue(synthetic, 10_000, 25, sort="ur_denial_date", descending=False)
+        assert page.input_value("#page-input") == str(last["pages"]) and page.is_disabled("#next")
+        assert _queue_ids(page) == _repo_ids(last)
+        page.screenshot(path=str(tmp_path / "queue-last-page.png"), full_page=True)
+        # The view is in the address: a reload (or Back from a case) shows the same page and sort.
+        page.reload()
+        page.wait_for_selector("body[data-state=ready][data-generation='1']", timeout=30_000)
+        assert page.input_value("#f-origin") == "synthetic"
+        assert _queue_ids(page) == _repo_ids(last)
+        generation = int(page.get_attribute("#queue", "data-generation"))
+        page.click("#first")
+        _wait_queue(page, generation + 1)
+        assert page.is_disabled("#prev") and _queue_ids(page) == _repo_ids(by_date)
+
+        # The case page: items from 1, likelihood and band, the checklist, each citation once.
+        page.goto(base + "/case/SYNTH-CHECKLIST-0001")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        items = page.locator("article.item")
+        assert items.count() == 2
+        assert page.locator("article.item .item-no").all_inner_texts() == ["Item 1", "Item 2"]
+        assert page.locator("article.item .band-chip").all_inner_texts() == ["high band", "medium band"]
+        assert page.locator("article.item .pct").all_inner_texts() == ["62.0%", "32.0%"]
+        assert page.locator("#case-origin .synthetic-badge").count() == 1
+        first = items.nth(0)
+        checklist = first.locator("table.checklist tbody tr")
+        assert checklist.count() == 2
+        assert checklist.nth(0).locator("td").all_inner_texts() == [
+            "SYNTHETIC criterion: function improved on the drug",
+            "not met",
+            "\u201cSYNTHETIC no change in function\u201d (clinical case summary)",
+            "makes an overturn less likely",
+        ]
+        assert checklist.nth(1).locator("td").nth(2).inner_text() == "not found in the letter"
+        text = first.inner_text()
+        assert text.count(CITATION_TEXT) == 1 and text.count(PHRASE) == 1
+        assert first.locator("ol.why > li").count() == 3
+        assert "the same criterion as reason 1 [1]" in text
+        assert "Functional improvement from treatment documented: no" in text
+        # Model language only behind the toggle.
+        technical = first.locator("details.technical")
+        assert not technical.evaluate("d => d.open")
+        assert "functional_improvement" not in first.evaluate("n => n.innerText")
+        technical.locator("summary").click()
+        assert "functional_improvement" in technical.inner_text() and "-0.600" in technical.inner_text()
+        page.screenshot(path=str(tmp_path / "case-checklist.png"), full_page=True)
+        context.close()
+    repo.engine.dispose()
+    assert not errors, errors
+
+
+def test_a_mistyped_database_path_is_named_at_the_top_and_not_created(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "scroes.db"
+    with live_dashboard(f"sqlite:///{missing}") as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("body[data-state=error]", timeout=30_000)
+        assert page.is_visible("#error-banner")
+        assert page.inner_text("#error-banner").startswith(f"{missing}: no scores database there")
+        page.close()
+    assert not missing.exists()

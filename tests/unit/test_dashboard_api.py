@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.dashboard import create_dashboard_app
+from serving.plain_reasons import value_words
 from serving.scores_db import ScoreFilters, open_scores_db
 from serving.synthetic_scores import synthetic_model_run, synthetic_score_rows
 
@@ -17,7 +18,12 @@ from serving.synthetic_scores import synthetic_model_run, synthetic_score_rows
 def client(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path_factory.mktemp('dash') / 'scores.db'}"
     repo = open_scores_db(url)
-    repo.save_scores(synthetic_score_rows(400, seed=5, model_version="1"))
+    repo.save_scores(synthetic_score_rows(400, seed=5, model_version="1", checklist=True))
+    real = [  # rows marked real for these tests only (their ids say so); the rest are SYNTHETIC
+        r.model_copy(update={"synthetic": False, "letter_id": "TEST-REAL-" + r.letter_id})
+        for r in synthetic_score_rows(60, seed=6, model_version="1")
+    ]
+    repo.save_scores(real)
     repo.record_model_run(synthetic_model_run(model_version="1"))
     with TestClient(create_dashboard_app(url)) as c:
         c.repo = repo  # type: ignore[attr-defined]
@@ -76,6 +82,9 @@ def test_case_detail_and_csv_export(client: TestClient) -> None:
         ("/dashboard/api/summary?date_from=2019-01-01&date_to=2018-01-01", 422, "date_from"),
         ("/dashboard/api/summary?date_from=yesterday", 422, "date"),
         ("/dashboard/api/queue?page=0", 422, "page"),
+        ("/dashboard/api/queue?sort=patient_name", 422, "cannot sort by 'patient_name'"),
+        ("/dashboard/api/queue?order=up", 422, "order"),
+        ("/dashboard/api/summary?origin=imaginary", 422, "origin"),
         ("/dashboard/api/distribution?bins=1000", 422, "bins"),
     ],
 )
@@ -83,3 +92,64 @@ def test_bad_requests_get_clear_errors(client: TestClient, path: str, status: in
     resp = client.get(path)
     assert resp.status_code == status
     assert words in resp.text
+
+
+def test_filters_default_to_real_cases_when_any_exist(client: TestClient) -> None:
+    opts = client.get("/dashboard/api/filters").json()
+    assert opts["origins"] == {"real": True, "synthetic": True} and opts["default_origin"] == "real"
+    assert opts["risk_bands"] == ["low", "medium", "high"]
+    assert opts["labels"]["mtus_odg"] == "MTUS and ODG"
+    assert opts["labels"]["dme"] == "durable medical equipment"
+    real = client.get("/dashboard/api/queue", params={"origin": "real", "page_size": 500}).json()
+    assert real["total"] == real["in_all"] == 60 and not any(i["synthetic"] for i in real["items"])
+    synthetic = client.get("/dashboard/api/summary", params={"origin": "synthetic"}).json()
+    assert synthetic["services"] == 400
+    assert client.get("/dashboard/api/summary", params={"origin": "all"}).json()["services"] == 460
+
+
+def test_queue_sorts_filters_and_counts(client: TestClient) -> None:
+    repo = client.repo  # type: ignore[attr-defined]
+    q = {"origin": "synthetic", "risk_band": "medium", "ur_guideline_source": "mtus"}
+    f = ScoreFilters(synthetic=True, risk_band="medium", ur_guideline_source="mtus")
+    n = repo.summary(f)["services"]
+    params = {**q, "sort": "ur_denial_date", "order": "asc", "page": 2, "page_size": 5}
+    page = client.get("/dashboard/api/queue", params=params).json()
+    assert (page["total"], page["in_all"], page["page"], page["first"], page["last"]) == (n, 400, 2, 6, 10)
+    assert page["pages"] == -(-n // 5) and (page["sort"], page["order"]) == ("ur_denial_date", "asc")
+    dates = [i["ur_denial_date"] for i in page["items"]]
+    assert dates == sorted(dates)
+    assert all(i["risk_band"] == "medium" and i["ur_guideline_source"] == "mtus" for i in page["items"])
+    assert page["items"] == [
+        {**i, "plain": page["items"][k]["plain"], "words": page["items"][k]["words"]}
+        for k, i in enumerate(repo.queue(f, 2, 5, sort="ur_denial_date", descending=False)["items"])
+    ]
+    last = client.get("/dashboard/api/queue", params={**q, "page": 10_000, "page_size": 5}).json()
+    assert last["page"] == last["pages"] and last["last"] == n
+
+
+def test_reasons_and_categories_come_in_plain_words(client: TestClient) -> None:
+    queue = client.get("/dashboard/api/queue", params={"origin": "synthetic", "page_size": 1}).json()
+    item = queue["items"][0]
+    features = {r["feature"] for r in item["top_reasons"]}
+    texts = [r["text"] for r in item["plain"]["reasons"]]
+    assert len(texts) == len(item["top_reasons"]) and all(t for t in texts)
+    assert not any(f in t for f in features for t in texts), f"raw feature names in {texts}"
+    assert item["words"] == {c: value_words(item[c]) for c in item["words"]}
+    params = {"ur_guideline_source": "mtus_odg", "page_size": 1}
+    both = client.get("/dashboard/api/queue", params=params).json()
+    assert both["items"][0]["words"]["ur_guideline_source"] == "MTUS and ODG"
+    case = client.get(f"/dashboard/api/case/{item['letter_id']}").json()
+    s = case["services"][0]
+    assert s["checklist"] and {"criterion", "status", "evidence", "log_odds"} <= set(s["checklist"][0])
+    assert s["plain"]["reasons"] and s["item_index"] == 0  # 0-based in data; the page shows 1
+
+
+def test_a_mistyped_database_is_a_clear_503_and_is_not_created(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "typo.db"
+    with TestClient(create_dashboard_app(f"sqlite:///{missing}")) as c:
+        for path in ("/dashboard/api/filters", "/dashboard/api/queue", "/dashboard/api/case/X"):
+            resp = c.get(path)
+            assert resp.status_code == 503
+            assert resp.json()["detail"].startswith(f"{missing}: no scores database there")
+        assert c.get("/dashboard").status_code == 200  # the page itself loads and shows the error
+    assert not missing.exists()

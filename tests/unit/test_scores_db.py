@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -20,7 +21,9 @@ from pydantic import ValidationError
 from sqlalchemy import inspect
 
 from serving.scores_db import (
+    SORT_KEYS,
     CalibrationPoint,
+    LazyScoresDb,
     ModelRunRow,
     ScoreFilters,
     ScoreRow,
@@ -30,6 +33,7 @@ from serving.scores_db import (
     migrate,
     open_scores_db,
 )
+from serving.scores_db_check import ScoresDbMissing, open_existing_scores_db
 from serving.synthetic_scores import synthetic_score_rows
 from tests.postgres_server import PostgresServer, find_pg_bin, start_postgres
 
@@ -81,6 +85,8 @@ def test_migrated_schema_matches_the_orm_models(repo: ScoresRepository) -> None:
         tables = set(inspect(conn).get_table_names())
     assert diffs == []
     assert {"scored_services", "model_runs", "alembic_version"} <= tables
+    empty = repo.filter_options()
+    assert (empty["service_families"], empty["risk_bands"], empty["default_origin"]) == ([], [], "all")
     # Opening again runs `upgrade head` again: a no-op, data kept.
     repo.save_scores([_row("A", 0, 0.3)])
     again = open_scores_db(repo.engine.url.render_as_string(hide_password=False))
@@ -198,22 +204,152 @@ def test_queue_is_sorted_and_paginated(loaded) -> None:  # type: ignore[no-untyp
     exp = _expected(rows, f)
     seen: list[tuple[str, int]] = []
     probs: list[float] = []
-    page = 1
-    while True:
+    first = repo.queue(f, page=1, page_size=97)
+    assert first["pages"] == -(-len(exp) // 97) and first["in_all"] == first["total"] == len(exp)
+    for page in range(1, first["pages"] + 1):
         q = repo.queue(f, page=page, page_size=97)
-        assert q["total"] == len(exp)
-        if not q["items"]:
-            break
+        assert (q["page"], q["total"]) == (page, len(exp))
+        assert (q["first"], q["last"]) == ((page - 1) * 97 + 1, (page - 1) * 97 + len(q["items"]))
         seen += [(i["letter_id"], i["item_index"]) for i in q["items"]]
         probs += [i["probability"] for i in q["items"]]
-        page += 1
     assert len(seen) == len(set(seen)) == len(exp)
     assert probs == sorted(probs, reverse=True)
+    # A page past the end is the last page, not an empty one.
+    past = repo.queue(f, page=10_000, page_size=97)
+    assert past["page"] == first["pages"] and past["last"] == len(exp)
     top = repo.queue(f, page=1, page_size=2)["items"]
     assert (top[0]["letter_id"], top[0]["probability"]) == ("EDGE", 1.0)
     assert top[1]["top_reasons"] and top[1]["model_version"] == "1"
     with pytest.raises(ValueError):
         repo.queue(f, page=0)
+    with pytest.raises(ValueError, match="cannot sort by 'patient_name'"):
+        repo.queue(f, sort="patient_name")
+    empty = repo.queue(ScoreFilters(service_family="no-such-family"), page=3)
+    assert (empty["total"], empty["page"], empty["pages"], empty["first"], empty["items"]) == (0, 1, 1, 0, [])
+
+
+def _python_order(rows: list[ScoreRow], sort: str, descending: bool) -> list[tuple[str, int, str]]:
+    """The queue order computed in Python: key columns with unknown values last, then likelihood high
+    to low, then insertion order (the id)."""
+    keys = SORT_KEYS[sort]
+    indexed = list(enumerate(rows))
+
+    def key_of(pair):  # type: ignore[no-untyped-def]
+        i, r = pair
+        return tuple(getattr(r, k) for k in keys)
+
+    known = [p for p in indexed if all(v is not None for v in key_of(p))]
+    unknown = [p for p in indexed if any(v is None for v in key_of(p))]
+    tail = sorted(sorted(unknown, key=lambda p: p[0]), key=lambda p: -p[1].probability)
+    ordered = sorted(known, key=lambda p: p[0])
+    if "probability" not in keys:
+        ordered = sorted(ordered, key=lambda p: -p[1].probability)
+    ordered = sorted(ordered, key=key_of, reverse=descending)
+    return [(r.letter_id, r.item_index, r.model_version) for _, r in ordered + tail]
+
+
+def test_queue_sorts_by_every_column_in_the_database(repo: ScoresRepository) -> None:
+    """Every sortable column, both directions, on every page (back-half pages are read from the other
+    end): the same order as Python's, with unknown values last either way."""
+    rows = synthetic_score_rows(180, seed=21, model_name="m", model_version="1")
+    rows += [
+        _row("NULLS", 0, 0.5, service_family=None, body_region=None, ur_denial_date=None, priority=None),
+        _row("NULLS", 1, 0.5, service_family=None, body_region=None, ur_denial_date=None, priority=None),
+        _row("TIE", 0, 0.5, service_family="medication", priority="standard"),
+    ]
+    repo.save_scores(rows)  # ids follow the list order; the Python model relies on it for ties
+    for sort, descending in itertools.product(sorted(SORT_KEYS), (True, False)):
+        want = _python_order(rows, sort, descending)
+        got: list[tuple[str, int, str]] = []
+        q = repo.queue(ScoreFilters(), page=1, page_size=40, sort=sort, descending=descending)
+        for page in range(1, q["pages"] + 1):
+            q = repo.queue(ScoreFilters(), page=page, page_size=40, sort=sort, descending=descending)
+            got += [(i["letter_id"], i["item_index"], i["model_version"]) for i in q["items"]]
+        assert got == want, f"sort={sort} descending={descending}"
+
+
+def test_queue_filters_band_guideline_origin_and_counts_in_all(repo: ScoresRepository) -> None:
+    synthetic = synthetic_score_rows(300, seed=8, model_name="m", model_version="1")
+    real = [  # rows marked real for this test only (letter ids say so); the rest are SYNTHETIC
+        r.model_copy(update={"synthetic": False, "letter_id": "TEST-REAL-" + r.letter_id})
+        for r in synthetic_score_rows(120, seed=9, model_name="m", model_version="1")
+    ]
+    repo.save_scores(synthetic + real)
+    everything = synthetic + real
+    for f in [
+        ScoreFilters(synthetic=False),
+        ScoreFilters(synthetic=True, risk_band="high"),
+        ScoreFilters(synthetic=True, ur_guideline_source="mtus", service_family="medication"),
+        ScoreFilters(risk_band="low", date_from=date(2016, 1, 1)),
+    ]:
+        exp = [
+            r for r in _expected(everything, f)
+            if (f.synthetic is None or r.synthetic == f.synthetic)
+            and (f.risk_band is None or r.risk_band == f.risk_band)
+            and (f.ur_guideline_source is None or r.ur_guideline_source == f.ur_guideline_source)
+        ]  # fmt: skip
+        assert exp, f
+        q = repo.queue(f, page_size=500)
+        assert q["total"] == len(exp) == repo.summary(f)["services"]
+        got = {(i["letter_id"], i["item_index"]) for i in q["items"]}
+        assert got == {(r.letter_id, r.item_index) for r in exp}
+        in_all = [r for r in everything if f.synthetic is None or r.synthetic == f.synthetic]
+        assert q["in_all"] == len(in_all)
+        assert sum(b["count"] for b in repo.distribution(f)) == len(exp)
+    opts = repo.filter_options()
+    assert opts["origins"] == {"real": True, "synthetic": True}
+    assert opts["default_origin"] == "real"
+    assert opts["risk_bands"] == ["low", "medium", "high"]
+    assert "mtus" in opts["ur_guideline_sources"]
+
+
+def test_checklist_round_trips(repo: ScoresRepository) -> None:
+    (row,) = synthetic_score_rows(1, seed=2, model_name="m", checklist=True)
+    repo.save_scores([row, _row("PLAIN", 0, 0.4)])
+    (stored,) = repo.case_rows(row.letter_id)
+    assert stored["checklist"] == [c.model_dump() for c in row.checklist]
+    assert {c["status"] for c in stored["checklist"]} <= {"met", "not_met", "not_stated"}
+    assert repo.case_rows("PLAIN")[0]["checklist"] is None
+
+
+def test_readers_refuse_a_missing_database_and_writers_create_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "typo" / "scores.db"
+    with pytest.raises(ScoresDbMissing) as err:
+        open_existing_scores_db(f"sqlite:///{missing}")
+    assert str(err.value).startswith(f"{missing}: no scores database there")
+    assert "\n" not in str(err.value)
+    assert not missing.exists() and not missing.parent.exists(), "a reader must create nothing"
+    with pytest.raises(ScoresDbMissing, match="no scores database there"):
+        open_existing_scores_db(str(missing))  # a bare path, as `imr drift --current` takes
+    # A SQLite file that is not a scores database is refused, not filled with tables.
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).close()
+    with pytest.raises(ScoresDbMissing, match=f"{other}: not a scores database"):
+        open_existing_scores_db(f"sqlite:///{other}")
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("select count(*) from sqlite_master").fetchone() == (0,)
+    # A writer creates it; then a reader opens it.
+    open_scores_db(f"sqlite:///{missing}").engine.dispose()
+    reader = open_existing_scores_db(f"sqlite:///{missing}")
+    assert reader.count() == 0
+    reader.engine.dispose()
+    # The lazy handle of the web app: a reader's open refuses (and tries again later), a writer's creates.
+    lazy = LazyScoresDb(f"sqlite:///{tmp_path / 'later.db'}")
+    with pytest.raises(ScoresDbMissing, match="later.db: no scores database there"):
+        lazy.get(open_existing_scores_db)
+    assert lazy.get().count() == 0 and lazy.get(open_existing_scores_db) is lazy.get()
+    lazy.close()
+
+
+@pytest.mark.slow
+def test_readers_name_an_unreachable_or_empty_postgresql(postgres: PostgresServer) -> None:
+    empty = postgres.create_database(f"empty_{next(_db_counter)}")
+    with pytest.raises(ScoresDbMissing, match="not a scores database"):
+        open_existing_scores_db(empty)
+    gone = postgres.url("no_such_database")
+    with pytest.raises(ScoresDbMissing) as err:
+        open_existing_scores_db(gone)
+    assert "no_such_database" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_csv_export_streams_the_filtered_table(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -256,5 +392,10 @@ def test_models_and_calibration_curve(loaded) -> None:  # type: ignore[no-untype
     assert run["calibration"] == [{"predicted": 0.1, "observed": 0.15, "count": 40}]
     assert run["metrics"] == {"brier": 0.19}
     opts = repo.filter_options()
-    assert "medication" in opts["service_families"]
+    assert opts["service_families"] == sorted({r.service_family for r in rows if r.service_family})
+    guidelines = {r.ur_guideline_source for r in rows if r.ur_guideline_source}
+    assert opts["ur_guideline_sources"] == sorted(guidelines)
+    assert opts["risk_bands"] == ["low", "medium", "high"]
+    assert opts["origins"] == {"real": True, "synthetic": True}  # the EDGE rows are not flagged synthetic
+    assert opts["default_origin"] == "real"
     assert opts["date_min"] <= "2015-03-01" <= opts["date_max"]

@@ -1,0 +1,133 @@
+"""`imr explain`'s table for people (commands.explain._print_tables) on SYNTHETIC explanations: items
+numbered from 1, the likelihood with its band, reasons in plain words with each citation once per
+cell, and a checklist table when the explanation carries one (issue #18's shape)."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+
+from imr_triage.commands.explain import _print_tables
+from model.explanation_models import LetterExplanation, Reason, ServiceExplanation
+from model.predictor import RiskBands
+
+CITATION = {
+    "guideline": "MTUS Chronic Pain Medical Treatment Guidelines",
+    "section": "Opioids",
+    "pages": "74-96",
+}
+CITATION_TEXT = "MTUS Chronic Pain Medical Treatment Guidelines, Opioids, p.74-96"
+
+
+def _reason(feature: str, value: object, lo: float, phrase: str | None = None) -> Reason:
+    return Reason(
+        feature=feature,
+        value=value,
+        direction="raises" if lo > 0 else "lowers",
+        log_odds=lo,
+        probability_effect=lo / 8,
+        phrase=phrase,
+        citations=[CITATION] if phrase else [],
+        citation=CITATION_TEXT if phrase else None,
+        no_guideline=phrase is None,
+        note=None if phrase else "No guideline phrase for this feature. SYNTHETIC reason.",
+        evidence=[{"section": "clinical_summary", "text": "SYNTHETIC words"}],
+    )
+
+
+class ChecklistService(ServiceExplanation):
+    """Stand-in for the explanation once issue #18 adds its checklist (SYNTHETIC rows)."""
+
+    checklist: list[dict] = []
+
+
+def _letter() -> LetterExplanation:
+    opioid = [
+        _reason(
+            "functional_improvement", "no", -0.4, "SYNTHETIC phrase: continue only with documented gains."
+        ),
+        _reason(
+            "duration_of_use_months", 14.0, -0.3, "SYNTHETIC phrase: continue only with documented gains."
+        ),
+        _reason("pain_score", 8.0, 0.2, "SYNTHETIC phrase: pain and function are reassessed."),
+        _reason("patient_age", 52.0, 0.1),
+    ]
+    return LetterExplanation(
+        letter_id="SYNTH-TABLE-1",
+        source_file="synthetic.txt",
+        model_version="synthetic-test-model",
+        services=[
+            ServiceExplanation(
+                letter_id="SYNTH-TABLE-1",
+                item_index=0,
+                service="SYNTHETIC opioid refill",
+                service_family="medication",
+                overturn_likelihood=0.12,
+                risk_band="low",
+                raw_score=-2.0,
+                expected_value=-1.0,
+                other_features_log_odds=0.0,
+                reasons=opioid,
+            ),
+            ChecklistService(
+                letter_id="SYNTH-TABLE-1",
+                item_index=1,
+                service="SYNTHETIC lumbar MRI",
+                service_family="imaging",
+                overturn_likelihood=0.61,
+                risk_band="high",
+                raw_score=0.4,
+                expected_value=-1.0,
+                other_features_log_odds=0.0,
+                reasons=[_reason("red_flag_neuro_deficit", True, 0.9)],
+                checklist=[
+                    {
+                        "criterion": "SYNTHETIC criterion: nerve compromise on exam",
+                        "status": "met",
+                        "log_odds": 0.9,
+                        "evidence": [{"text": "SYNTHETIC weakness", "section": "clinical_summary"}] * 2,
+                    }
+                ],
+            ),
+        ],
+    )
+
+
+def _render() -> str:
+    console = Console(record=True, width=220, color_system=None)
+    _print_tables([_letter()], console, "model-dir", RiskBands())
+    return console.export_text()
+
+
+def test_items_from_one_with_band_and_plain_reasons() -> None:
+    out = _render()
+    numbers = re.findall(r"^│\s+(\d+)\s+│", out, flags=re.MULTILINE)
+    assert numbers == ["1", "2"], out  # item_index 0 and 1 on screen as 1 and 2
+    assert "12.0%" in out and "low band" in out and "61.0%" in out and "high band" in out
+    assert "Bands: low under 25%, medium 25% to under 50%, high 50% or more." in out.replace("\n", " ")
+    assert "Functional improvement from treatment documented: no" in out
+    assert "An objective neurological deficit is documented" in out
+    for raw in (
+        "functional_improvement",
+        "duration_of_use_months",
+        "red_flag_neuro_deficit",
+        "-0.40",
+        "+0.90",
+    ):
+        assert raw not in out, f"model language {raw!r} on screen"
+
+
+def test_each_citation_once_per_cell_and_repeated_phrase_referred_back() -> None:
+    out = _render()
+    assert out.count(CITATION_TEXT) == 1, out
+    assert out.count("SYNTHETIC phrase: continue only with documented gains.") == 1
+    assert "the same criterion as reason 1 [1]" in out
+
+
+def test_checklist_table_when_the_explanation_has_one() -> None:
+    out = _render()
+    assert "Guideline checklist" in out
+    row = next(line for line in out.splitlines() if "SYNTHETIC criterion: nerve compromise on exam" in line)
+    assert " met " in row and "overturn more likely" in row and row.count('"SYNTHETIC weakness"') == 1
+    assert out.count("Guideline checklist") == 1  # only the service that has one
