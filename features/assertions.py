@@ -74,6 +74,15 @@ class ContextRule(BaseModel):
             raise ValueError(f"rule {self.literal!r}: only terminate rules take `terminates`")
         if "[" not in self.example or "]" not in self.example:
             raise ValueError(f"rule {self.literal!r}: the example must mark its mention in [brackets]")
+        for pattern in self.token_patterns():
+            for spec in pattern:
+                for key in ("LOWER", "ORTH", "TEXT"):
+                    value = spec.get(key)
+                    words = value.get("IN", []) if isinstance(value, dict) else [value] if key in spec else []
+                    bad = [w for w in words if not isinstance(w, str)]
+                    if bad:
+                        raise ValueError(f"rule {self.literal!r}: pattern word {bad[0]!r} is not a string "
+                                         "(quote YAML words such as no, yes, on, off)")
         return self
 
     def token_patterns(self) -> list[list[dict[str, Any]]]:

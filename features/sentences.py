@@ -1,9 +1,9 @@
-"""Letter sections -> sentences, by spaCy's blank English tokenizer and rule-based sentence segmentation.
+"""Sentences of a letter section: spaCy's blank English pipeline (tokenizer + rule-based sentencizer).
 
 Every fact is read from one sentence of one pre-review section, so a value always comes with the whole
 sentence, the section and the sentence's character offsets in that section's text. Texts longer than
-`CHUNK_CHARS` are cut at a sentence end near that size and segmented chunk by chunk, so time grows
-linearly with length and spaCy's `max_length` is never reached.
+`CHUNK_CHARS` are cut near a sentence end (`chunks`) and segmented piece by piece, so time grows linearly
+with length and spaCy's `max_length` is never reached. `features.analysis` does the segmenting.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from letters.records import Section
 
@@ -61,23 +61,6 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
         start = cut
     out.append((start, text[start:]))
     return out
-
-
-def segment(text: str, section: Section) -> list[Sentence]:
-    """The sentences of one section's text, in order, with offsets into `text`; blank ones dropped."""
-    if not text.strip():
-        return []
-    nlp = pipeline()
-    sentences: list[Sentence] = []
-    for offset, piece in chunks(text):
-        doc: Doc = nlp(piece)
-        for sent in doc.sents:
-            s = sent.text.strip()
-            if not s:
-                continue
-            start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            sentences.append(Sentence(section, len(sentences), start, start + len(s), s, sent))
-    return sentences
 
 
 def sentence_at(sentences: list[Sentence], starts: list[int], pos: int) -> Sentence | None:
