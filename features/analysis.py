@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from features.assertions import AFFIRMED, Assertion, Modifier, context_engine
+from features.assertions import AFFIRMED, Assertion, ContextEngine, Modifier, context_engine
 from features.authors import load_author_rules
 from features.casefold import compile_folded, lower_text
 from features.evidence import EvidenceSpan
@@ -62,7 +62,8 @@ def concept_patterns() -> dict[str, re.Pattern[str]]:
 class AnalysedText:
     """A section's text split into sentences (authors attributed), with ConText triggers per sentence."""
 
-    def __init__(self, text: str, section: Section) -> None:
+    def __init__(self, text: str, section: Section, engine: ContextEngine | None = None) -> None:
+        self.engine = engine or context_engine()
         self.text = text
         self.lower = lower_text(text)  # what concept patterns search (same offsets as `text`)
         self.section = section
@@ -75,7 +76,7 @@ class AnalysedText:
         self._starts = [s.start for s in self.sentences]
 
     def _segment(self) -> None:
-        nlp, engine = pipeline(), context_engine()
+        nlp, engine = pipeline(), self.engine
         raw: list[Sentence] = []
         for offset, piece in chunks(self.text, CHUNK_CHARS):
             doc = nlp(piece)
@@ -113,7 +114,7 @@ class AnalysedText:
         if span is None:
             assertion = AFFIRMED
         else:
-            assertion = context_engine().assertion(
+            assertion = self.engine.assertion(
                 self._modifiers[s.index], s.span.start, s.span.end, span.start, span.end, concept)
         return Mention(concept, start, end, self.text[start:end], s, assertion)
 

@@ -160,7 +160,22 @@ class CaseFacts:
         not_tried = self._not_tried()
         if not_tried:
             return Extraction(NO, not_tried[0].span())
+        worse = self._worse_after_treatment()
+        if worse is not None:
+            return Extraction(YES, worse.span())
         return Extraction(NOT_STATED, None)
+
+    def _worse_after_treatment(self) -> Mention | None:
+        """Pain getting worse in the record when the record also lists treatment already given: care
+        that was tried and did not help (how the annotators read "worsening pain" after treatment)."""
+        done = [m for m in self.summary.mentions("treatment_done")
+                if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
+        if not done:
+            return None
+        for m in self.summary.mentions("worsening"):
+            if m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+                return m
+        return None
 
     def _not_tried(self) -> list[Mention]:
         """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
@@ -349,27 +364,32 @@ class ServiceFacts:
         return MISSING
 
     # ---------------------------------------------------------------- duration of use
-    def names(self) -> list[str]:
-        """Words that name this service's drug in the summary: the heading's own words (a drug name),
-        the other names of the same drug and the words for its class (`drug_names.yaml`)."""
+    def names(self) -> list[list[str]]:
+        """Words that name this service's drug in the summary, most specific first: the heading's own
+        words (a drug name), then the other names of the same drug, then words for its class
+        (`drug_names.yaml`)."""
         words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", self.text)]
         words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
         table = drug_names()
-        out = list(dict.fromkeys(words[:3]))
-        for w in words:
-            out.extend(table.synonyms.get(w, ()))
-        out.extend(table.classes.get(self.service_type, ()))
-        return list(dict.fromkeys(out))
+        own = list(dict.fromkeys(words[:3]))
+        others = [n for w in words for n in table.synonyms.get(w, ()) if n not in own]
+        return [own, list(dict.fromkeys(others)), list(table.classes.get(self.service_type, ()))]
 
     def duration_of_use_months(self) -> Extraction:
-        """Months the requested drug has been used, from a summary sentence naming it: 'for N months',
-        'since <date>', a start ('prescribed on <date>', 'On <date> ... started X') to the UR denial date,
-        newly started or about to start = 0. Negated statements and requested supplies say nothing."""
+        """Months the requested drug has been used, from a summary sentence naming it (by its own name
+        first, then another name, then its class): 'for N months', 'since <date>', a start ('prescribed
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. Negated
+        statements and requested supplies say nothing."""
         if not self.case.case.clinical_summary or self.family != "medication":
             return MISSING
-        names = self.names()
-        if not names:
-            return MISSING
+        for names in self.names():
+            if names:
+                found = self._duration_named(names)
+                if found is not None:
+                    return found
+        return MISSING
+
+    def _duration_named(self, names: list[str]) -> Extraction | None:
         name_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
         p = value_patterns()
         ref = self.case.case.ur_denial_date
@@ -383,7 +403,7 @@ class ServiceFacts:
                 if key == "duration_start" and Category.HYPOTHETICAL in m.assertion.categories:
                     continue  # "the provider requested Norco on 12/1" is not a start
                 return Extraction(value, m.span())
-        return MISSING
+        return None
 
 
 def _clause_start(text: str, sentence_start: int, pos: int) -> int:
@@ -397,6 +417,15 @@ def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
     lo = max(0, m.start - s.start - THERAPY_WINDOW)
     hi = min(len(s.text), m.end - s.start + THERAPY_WINDOW)
     return bool(therapy.search(s.text, lo, hi))
+
+
+def _months_to(start: date, ref: date, written: str) -> float:
+    """Whole months of use from a start date to the UR denial date (a start in the last month is 0, as
+    newly started): by days for a full date, by calendar months for a month and year ("since May
+    2016"), whose day is not known."""
+    if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
+        return float(int((ref - start).days / 30.4))
+    return float((ref.year - start.year) * 12 + ref.month - start.month)
 
 
 def _same_side(a: str | None, b: str | None) -> bool:
@@ -417,14 +446,14 @@ def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str,
         for m in p["duration_since_date"].finditer(text):
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
-                out.append(("duration_since_date", round((ref - d).days / 30.4, 2), m.span()))
+                out.append(("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
         start = p["duration_start"].search(text)
         if start:
             dates = [(abs(d.start() - start.start()), d) for d in p["date"].finditer(text)]
             for _, d in sorted(dates, key=lambda x: x[0]):
                 when = _parse_date(d.group(0))
                 if when is not None and when <= ref:
-                    out.append(("duration_start", round((ref - when).days / 30.4, 2), start.span()))
+                    out.append(("duration_start", _months_to(when, ref, d.group(0)), start.span()))
                     break
     for m in p["duration_new"].finditer(text):
         out.append(("duration_new", 0.0, m.span()))

@@ -1,5 +1,6 @@
 """Writer style changes no extracted value: on every real letter, naming the worker "patient", "injured
-worker", "claimant" or "applicant" and swapping he/she leaves every feature of every service unchanged.
+worker", "claimant" or "applicant" instead and swapping he/she leaves every feature of every service
+unchanged.
 
 The rewrite here is deliberately simple (whole-word replacement in the clinical summary); a shared
 style-rewrite function for the text model can replace it when both exist.
@@ -20,8 +21,9 @@ from letters.records import Case
 
 pytestmark = pytest.mark.real
 
-_WORKER = re.compile(r"\b(injured worker|patient|claimant|applicant|employee|(?<=the )worker)\b",
-                     re.IGNORECASE)
+_NAMES = {"injured worker": "patient", "patient": "claimant", "claimant": "applicant",
+          "applicant": "injured worker", "employee": "patient"}
+_WORKER = re.compile(r"\b(" + "|".join(_NAMES) + r")\b", re.IGNORECASE)
 _PRONOUNS = {"he": "she", "she": "he", "his": "her", "him": "her", "her": "his", "hers": "his",
              "himself": "herself", "herself": "himself"}
 _PRONOUN = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
@@ -31,12 +33,11 @@ def _keep_case(found: str, new: str) -> str:
     return new[0].upper() + new[1:] if found[0].isupper() else new
 
 
-def rewrite_style(text: str, worker: str, swap_pronouns: bool) -> str:
-    """`text` with every name of the worker replaced by `worker` and, optionally, he/she swapped."""
-    text = _WORKER.sub(lambda m: _keep_case(m.group(0), worker), text)
-    if swap_pronouns:
-        text = _PRONOUN.sub(lambda m: _keep_case(m.group(0), _PRONOUNS[m.group(0).lower()]), text)
-    return text
+def rewrite_style(text: str) -> str:
+    """`text` written by another hand: every name of the worker moved one along the ring injured worker
+    -> patient -> claimant -> applicant -> injured worker, and he/she (his/her) swapped."""
+    text = _WORKER.sub(lambda m: _keep_case(m.group(0), _NAMES[m.group(0).lower()]), text)
+    return _PRONOUN.sub(lambda m: _keep_case(m.group(0), _PRONOUNS[m.group(0).lower()]), text)
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +52,10 @@ def _values(cases: list[Case]) -> pd.DataFrame:
     return build_feature_table(cases, with_target=False)[spec.id_columns + spec.names].astype(object)
 
 
-@pytest.mark.parametrize("worker, swap", [("patient", False), ("injured worker", True), ("claimant", False),
-                                          ("applicant", True)])
-def test_naming_the_worker_differently_changes_no_feature(real_cases: list[Case], worker: str,
-                                                          swap: bool) -> None:
-    before = _values(real_cases)
-    rewritten = [c.model_copy(update={"clinical_summary": rewrite_style(c.clinical_summary, worker, swap)})
+def test_rewriting_the_writer_style_of_every_real_letter_changes_no_feature(real_cases: list[Case]) -> None:
+    rewritten = [c.model_copy(update={"clinical_summary": rewrite_style(c.clinical_summary)})
                  for c in real_cases]
     changed = sum(a.clinical_summary != b.clinical_summary
                   for a, b in zip(real_cases, rewritten, strict=True))
-    assert changed >= 75  # the rewrite really rewrote most letters (some use neither pronouns nor this name)
-    pd.testing.assert_frame_equal(before, _values(rewritten))
+    assert changed >= len(real_cases) - 2  # nearly every letter names the worker or uses he/she
+    pd.testing.assert_frame_equal(_values(real_cases), _values(rewritten))

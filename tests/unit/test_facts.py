@@ -188,9 +188,11 @@ def test_sessions_requested(heading: str, expected: float) -> None:
 
 @pytest.mark.parametrize("summary, expected", [
     ("He has been taking Norco for about 8 months.", 8.0),
-    ("She has been taking hydrocodone since 06/01/2016.", round(183 / 30.4, 2)),
+    ("She has been taking hydrocodone since 06/01/2016.", 6.0),  # whole months of use
+    ("She has been taking hydrocodone since June 2016.", 6.0),
     ("Norco was newly prescribed at the last visit.", 0.0),
-    ("On 11/01/2016 the physician prescribed Norco.", round(30 / 30.4, 2)),
+    ("On 10/01/2016 the physician prescribed Norco.", 2.0),
+    ("On 11/20/2016 the physician prescribed Norco.", 0.0),  # started within the month: newly started
     ("The request for a 1 month supply of Norco was modified.", None),
     ("Norco one tablet three times a day was continued.", None),
 ])
