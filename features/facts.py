@@ -366,14 +366,15 @@ class ServiceFacts:
     # ---------------------------------------------------------------- duration of use
     def names(self) -> list[list[str]]:
         """Words that name this service's drug in the summary, most specific first: the heading's own
-        words (a drug name), then the other names of the same drug, then words for its class
-        (`drug_names.yaml`)."""
+        words (a drug name), then the other names of the same drug, then words for its class (the
+        taxonomy's drug lexicon, `features.drug_names`)."""
         words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", self.text)]
         words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
         table = drug_names()
         own = list(dict.fromkeys(words[:3]))
-        others = [n for w in words for n in table.synonyms.get(w, ()) if n not in own]
-        return [own, list(dict.fromkeys(others)), list(table.classes.get(self.service_type, ()))]
+        others = [n for w in words for n in table.others(w) if n not in own]
+        classes = [c for w in words for c in table.class_names(w)]
+        return [own, list(dict.fromkeys(others)), list(dict.fromkeys(classes))]
 
     def duration_of_use_months(self) -> Extraction:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name

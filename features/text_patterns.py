@@ -1,14 +1,13 @@
-"""Plain-`re` stand-ins for the names `features/service_families.py` still imports.
+"""Plain-`re` stand-ins for the names `features/service_families.py` still imports (`type_pattern`).
 
 The word index, its C extension and the regex-parser walking `FastPattern` are gone (issue #17: plain
-code instead of speed machinery). `service_families.py` belongs to the taxonomy rework, which replaces
-these imports; until it lands, these keep its `classify` working with a plain compiled regex.
+code instead of speed machinery); `FastPattern` is now a compiled regex with the method names the
+taxonomy calls. The extractors do not use these.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 
 
 def ascii_lower(text: str) -> str:
@@ -32,18 +31,3 @@ class FastPattern:
 
 def compile_lower(pattern: str) -> FastPattern:
     return FastPattern(pattern.lower())
-
-
-def heading_words(text: str) -> str:
-    """The text itself: patterns search it directly."""
-    return text
-
-
-class PatternIndex:
-    """Every rule is a candidate, in order."""
-
-    def __init__(self, patterns: Iterable[FastPattern]) -> None:
-        self.n = len(list(patterns))
-
-    def candidates(self, _text: str) -> Iterator[int]:
-        return iter(range(self.n))
