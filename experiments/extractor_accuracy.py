@@ -234,10 +234,10 @@ NOTES = """## How to read this, and what remains
   red_flag_trauma 0.39 / 0.88, prior_surgery 0.50 / 0.33, prior_imaging_same_region 0.88 / 0.70,
   prior_sessions 0.75 / 0.60, duration_of_use_months 0 of 8.
 - **Met (>= 0.90 both, or no error among few positives)**: age, sex, pain score, neurological deficit,
-  fracture, prior surgery, sessions requested, drug quantity, UR guideline source, partial certification;
-  service family/type are the taxonomy's (its own issue and write-up; today's table was built from
-  every shared heading, so 1.00 here proves nothing about unseen headings). Trauma and prior sessions
-  miss one positive each (listed above), below 0.90 recall on 8 and 5 positives.
+  fracture, prior surgery, sessions requested, drug quantity, UR guideline source, partial certification.
+  Service family and type come from the service taxonomy (its own write-up:
+  `experiments/taxonomy-coverage.md`). Trauma and prior sessions miss one positive each (listed above),
+  below 0.90 recall on 8 and 5 positives.
 - **Not met**: functional_improvement (the record's and the UR's wording of "no functional
   improvement" that the concepts do not cover yet; the yes level has 2 positives), failed_conservative_care
   (the "not tried" level is found; the "tried and failed" level has 2 positives and its extractions are
