@@ -139,9 +139,6 @@ class AnalysedText:
             if found is not None:
                 yield found
 
-    def in_sentence(self, sentence: Sentence, concept: str, pattern: re.Pattern[str]) -> list[Mention]:
-        return list(self.find(concept, pattern, sentence.start, sentence.end))
-
 
 _SECTION_AUTHORS = {Section.PARTIAL_CERTIFICATION: "ur_reviewer", Section.UR_GUIDELINE: "ur_reviewer"}
 """Who writes the sections other than the summary, where the letter says so: the claims administrator
