@@ -179,7 +179,7 @@ class CaseFacts:
 
     def _not_tried(self) -> list[Mention]:
         """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
-        negated ("lack of documentation of conservative care") unless the sentence is about a failure."""
+        negated (UR finding no documented conservative care) unless the sentence is about a failure."""
         out = [m for m in self.summary.mentions("care_not_tried")
                if not m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}]
         failure = value_patterns()["failure_word"]
@@ -221,7 +221,7 @@ class CaseFacts:
     def imaging_studies(self) -> list[ImagingStudy]:
         """Studies reported as done (affirmed or historical, not the UR's account of a request), each
         with the regions named with it: in its clause before it ("right shoulder x-rays") or after it up
-        to the verb ("MRI of the lumbar spine dated ... revealed"), else anywhere near it."""
+        to the verb ("MRI of the knee dated ... revealed"), else anywhere near it."""
         text = self.summary.lower
         regions = body_regions()
         mentions = self.summary.mentions("imaging")

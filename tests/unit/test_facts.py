@@ -33,7 +33,7 @@ def value(summary: str, name: str, *headings: str, **kw) -> object:
 # ---------------------------------------------------------------- red flags
 @pytest.mark.parametrize("summary, expected", [
     ("Examination showed 4/5 weakness of the left quadriceps.", True),
-    ("Motor strength was 5-/5 in the legs.", True),
+    ("Leg strength graded 5-/5 on both sides.", True),
     ("Sensation was decreased over the L5 dermatome.", True),
     ("He denied weakness or numbness.", False),
     ("There was no motor weakness in either leg.", False),
@@ -80,7 +80,7 @@ def test_a_value_keeps_its_whole_sentence_section_offsets_author_and_assertion()
     ("He underwent arthroscopic rotator cuff repair in 2015.", True),
     ("The treatment plan included surgery of the shoulder.", False),
     ("The surgeon recommended a lumbar fusion.", False),
-    ("No relevant surgical history was documented.", False),
+    ("No surgical history was reported for him.", False),
     ("His father had knee surgery years ago.", False),
     ("Utilization review denied the request for shoulder arthroscopy.", False),
 ])
@@ -91,12 +91,12 @@ def test_prior_surgery(summary: str, expected: bool) -> None:
 # ---------------------------------------------------------------- function and conservative care
 @pytest.mark.parametrize("summary, expected", [
     ("With physical therapy she reports improved function, walking 30 minutes.", "yes"),
-    ("The physical therapy helped with flexibility.", "yes"),
+    ("Her therapy helped with flexibility of the knee.", "yes"),
     ("Six sessions were given without documentation of functional improvement.", "no"),
-    ("The patient has not seemed to improve with physical therapy.", "no"),
+    ("The claimant did not seem to improve with the exercises.", "no"),
     ("Therapy helped with pain.", "not_stated"),  # pain relief alone is not function
     ("Continued use requires documentation of functional improvement.", "not_stated"),
-    ("Utilization review denied the request due to a lack of documentation of functional improvement.", "no"),
+    ("Utilization review cited missing documentation of functional improvement.", "no"),
 ])
 def test_functional_improvement_is_tri_state(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -104,7 +104,7 @@ def test_functional_improvement_is_tri_state(summary: str, expected: str) -> Non
 
 def test_the_record_outranks_what_the_ur_reviewer_said_and_both_are_kept() -> None:
     summary = ("The patient reported that the medications helped his functional mobility. "
-               "The request was denied due to a lack of documentation of objective functional improvement.")
+               "The request was denied because objective functional improvement was not shown.")
     row = facts(summary)[0]
     assert row["functional_improvement"].value == "yes"
     assert row["ur_states_no_functional_improvement"].value is True
@@ -114,11 +114,11 @@ def test_the_record_outranks_what_the_ur_reviewer_said_and_both_are_kept() -> No
 @pytest.mark.parametrize("summary, expected", [
     ("He has tried physical therapy and medications, which failed to control the symptoms.", "yes"),
     ("Pain persists despite physical therapy.", "yes"),
-    ("Six sessions of physical therapy had not proven particularly beneficial.", "yes"),
+    ("Eight therapy visits had not proven especially beneficial.", "yes"),
     ("He has not yet tried physical therapy or other conservative measures.", "no"),
-    ("The claimant was pending receipt of physical therapy.", "no"),
-    ("The request was denied due to a lack of documentation of conservative care.", "no"),
-    ("The request was denied as there was no evidence the patient has tried and failed conservative care.",
+    ("The claimant is still awaiting the start of physical therapy.", "no"),
+    ("UR denied the request since no conservative care was documented.", "no"),
+    ("UR denied it because no record showed conservative care had been tried and had failed.",
      "not_stated"),  # a lack of documented failure alone
     ("A trial of physical therapy was required before imaging.", "not_stated"),  # a requirement
 ])
@@ -127,9 +127,9 @@ def test_failed_conservative_care_is_tri_state(summary: str, expected: str) -> N
 
 
 def test_ur_statements_are_facts_of_their_own() -> None:
-    summary = ("Utilization review denied the request because there was no evidence of red flag conditions "
-               "or neurological deficit. The guidelines do not recommend compound creams. "
-               "The request was denied as the patient has not attempted conservative treatment.")
+    summary = ("Utilization review denied the request because red flags and neurological deficits were not "
+               "documented. Guidelines do not support compounded creams. "
+               "UR also noted that he had never attempted conservative treatment.")
     row = facts(summary)[0]
     assert row["ur_states_no_red_flags"].value is True
     assert row["ur_states_not_recommended"].value is True
@@ -165,8 +165,8 @@ def test_service_region_and_side() -> None:
 # ---------------------------------------------------------------- sessions, doses, durations
 @pytest.mark.parametrize("summary, expected", [
     ("She has completed 12 sessions of physical therapy.", 12.0),
-    ("Treatment included at least five (5) physical therapy sessions. Four (4) physical therapy sessions "
-     "were completed.", 4.0),
+    ("Care so far included at least seven (7) physical therapy sessions. Six (6) physical therapy sessions "
+     "were completed.", 6.0),
     ("The claims administrator authorized 6 sessions of physical therapy.", None),
     ("He has not had any physical therapy for this injury.", 0.0),
     ("She has completed 8 sessions of chiropractic care.", None),  # another therapy
