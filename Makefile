@@ -7,7 +7,7 @@ export MPLBACKEND := Agg
 
 .PHONY: demo test unit lint venv clean
 
-$(BIN)/.installed: pyproject.toml setup.py features/_wordscan.c
+$(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -13,7 +13,6 @@ from typing import Any
 
 import pandas as pd
 
-from features.collector import collector_paused
 from features.column_types import as_boolean, as_float, as_string
 from features.evidence import EvidenceSpan, Extraction
 from features.extractors import EXTRACTORS, CaseContext, ServiceContext
@@ -157,8 +156,7 @@ def build_feature_table(
     """
     spec = spec or load_spec()
     _check_extractors(spec)
-    with collector_paused():  # the cyclic collector's passes were ~10% of a cold batch
-        records = list(_table_records(cases, spec, with_target))
+    records = list(_table_records(cases, spec, with_target))
     columns = spec.table_columns if with_target else spec.table_columns[:-1]
     df = pd.DataFrame.from_records(records, columns=columns)
     return coerce_table_types(df, spec)

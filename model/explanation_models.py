@@ -19,7 +19,8 @@ PROBABILITY_EFFECT_METHOD = (
 
 
 class EvidenceSpan(BaseModel):
-    """The text in the letter that set a feature's value (character offsets within the section)."""
+    """The text in the letter that set a feature's value (character offsets within the section), with
+    the whole sentence it sits in, who the sentence reports and what it asserts."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -27,6 +28,14 @@ class EvidenceSpan(BaseModel):
     start: int | None = Field(default=None, ge=0, description="None for header fields (no offsets).")
     end: int | None = Field(default=None, ge=0)
     text: str
+    sentence: str | None = Field(default=None, description="The whole sentence holding the span.")
+    sentence_start: int | None = Field(default=None, ge=0, description="Sentence offset in its section.")
+    sentence_end: int | None = Field(default=None, ge=0)
+    author: str | None = Field(
+        default=None, description="Who the sentence reports where the letter says so: ur_reviewer, qme, "
+        "treating_physician, patient (null: not said).")
+    assertion: str | None = Field(
+        default=None, description="affirmed, negated, possible, hypothetical, historical or family.")
 
 
 class Reason(BaseModel):

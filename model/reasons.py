@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from features.collector import collector_paused
 from model.explanation_models import PROBABILITY_EFFECT_METHOD, EvidenceSpan
 from model.guideline_phrases import HEADING_CONTEXT, PhraseEntry, PhraseTable, as_number, value_key
 from model.row_columns import RowColumns
@@ -165,8 +164,7 @@ class ReasonBuilder:
         top = np.take_along_axis(grouped, order, axis=1)
         effects = probability_effects(raw, top, self.calibrate)
         other = grouped.sum(axis=1) - np.where(used, top, 0.0).sum(axis=1)
-        with collector_paused():
-            return self._records(columns, order, used, top, effects, prob, raw, expected, other, evidence)
+        return self._records(columns, order, used, top, effects, prob, raw, expected, other, evidence)
 
     def _records(
         self, columns: RowColumns, order: np.ndarray, used: np.ndarray, top: np.ndarray,

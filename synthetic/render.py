@@ -16,6 +16,7 @@ from synthetic.stream import Stream
 from synthetic.tables import SynthTables
 
 LINE_WIDTH = 95
+WORKER_NAMES = ("patient", "injured worker", "claimant", "applicant")  # how writers name the worker
 ODG_NAME = "Official Disability Guidelines (ODG)"
 MONTHS = (
     "January February March April May June July August September October November December".split()
@@ -109,7 +110,9 @@ class LetterRenderer:
     def summary(self, case: SynthCase, s: Stream) -> str:
         p, t = self.p, self.t
         he = "he" if case.sex == "male" else "she"
-        slots: dict[str, Any] = {"pronoun": he, "Pronoun": he.capitalize()}
+        his = "his" if case.sex == "male" else "her"
+        slots: dict[str, Any] = {"pronoun": he, "Pronoun": he.capitalize(), "possessive": his,
+                                 "Possessive": his.capitalize(), "worker": s.pick(WORKER_NAMES)}
         style = s.integer(0, 3)
         sents = [s.pick(p["intro"]).format(age=case.age, sex=case.sex,
                                            doi=_summary_date(case.date_of_injury, style))]
@@ -122,10 +125,15 @@ class LetterRenderer:
             d = s.pick(t.regions[key]["diagnoses"])
             dx.append(f"{side} {d}" if side and s.bernoulli(0.5) else d)
         sents.append(s.pick(p["diagnoses"]).format(dx=_join(dx)))
+        if s.bernoulli(0.15):  # another person's history: no finding about the worker
+            sents.append(s.pick(p["family_history"]).format(**slots))
         k = s.integer(2, 3)
         tx = [s.pick(p["treatments"]) for _ in range(k)]
         tx = list(dict.fromkeys(tx))
-        sents.append(s.pick(p["conservative_" + case.failed_conservative]).format(tx=_join(tx), **slots))
+        # "not tried yet" is told by the UR reviewer instead of the record in some letters
+        care_by_ur = case.failed_conservative == "no" and s.bernoulli(0.4)
+        care = "not_stated" if care_by_ur else case.failed_conservative
+        sents.append(s.pick(p["conservative_" + care]).format(tx=_join(tx), **slots))
         primary, pside = case.regions[0]
         preg = t.regions[primary]
         if case.prior_surgery:
@@ -152,6 +160,16 @@ class LetterRenderer:
                     region=name, date=_summary_date(when, style), finding=finding))
             elif s.bernoulli(0.5):
                 sents.append(s.pick(p["no_prior_imaging"]).format(region=name))
+            other = {"left": "right", "right": "left"}.get(svc.side or "")
+            if other and not svc.prior_imaging and s.bernoulli(0.35) and not any(
+                    o.region == svc.region and o.side == other for o in case.services):
+                # a study of the other side only: not this service's region and side
+                when = date.fromordinal(s.integer(case.date_of_injury.toordinal(),
+                                                  max(case.date_of_injury.toordinal(),
+                                                      case.ur_denial_date.toordinal() - 10)))
+                finding = s.pick(reg["findings"]).format(level=s.pick(reg["levels"]))
+                sents.append(s.pick(p["other_side_imaging"]).format(
+                    region=f"{other} {reg['names'][0]}", date=_summary_date(when, style), finding=finding))
         if case.pain_low is not None:
             pain_sentence = s.pick(p["pain_range"]).format(low=case.pain_low, pain=case.pain, **slots)
         else:
@@ -166,7 +184,9 @@ class LetterRenderer:
             deficit = s.pick(nreg["deficits"]).format(side_lc=side_lc)
             sents.append(s.pick(p["neuro_yes"]).format(deficit=deficit))
         elif s.bernoulli(0.7):
-            sents.append(s.pick(p["neuro_no"]))
+            sents.append(s.pick(p["neuro_no"]).format(**slots))
+        if s.bernoulli(0.25):  # a requirement, not a finding
+            sents.append(s.pick(p["requirement"]))
         if case.red_flag in ("fracture", "infection", "cancer", "cauda_equina"):
             sents.append(s.pick(p[case.red_flag]).format(region=pname, **slots))
         told: set[str] = set()  # each drug's and therapy's history is stated once
@@ -180,18 +200,30 @@ class LetterRenderer:
             if svc.prior_sessions is not None:
                 told.add(topic)
                 therapy = THERAPY_NAMES.get(svc.item_key, "therapy")
+                if svc.prior_sessions == 0 and case.failed_conservative != "no":
+                    continue  # "none had yet" says conservative care is not yet tried: told only then
                 if svc.prior_sessions == 0:
                     sents.append(s.pick(p["sessions_none"]).format(therapy=therapy, **slots))
                 else:
                     sents.append(s.pick(p["sessions_some"]).format(
                         therapy=therapy, sessions=svc.prior_sessions, **slots))
-        if case.functional_improvement != "not_stated":
+        function_by_ur = case.functional_improvement == "no" and s.bernoulli(0.4)
+        if case.functional_improvement != "not_stated" and not function_by_ur:
             sents.append(s.pick(p["function_" + case.functional_improvement]).format(
                 minutes=s.pick((15, 20, 30, 45)), **slots))
         requests = [svc.original_request for svc in case.services]
         sents.append(s.pick(p["request"]).format(requests=_join(requests)))
         ur_date = _summary_date(case.ur_denial_date, style)
         sents.append(s.pick(p["ur"]).format(ur_date=ur_date))
+        # what the UR reviewer said, beside what the record shows
+        if function_by_ur:
+            sents.append(s.pick(p["function_no_ur"]))
+        elif case.functional_improvement == "yes" and s.bernoulli(0.3):
+            sents.append(s.pick(p["function_yes_ur_disputes"]))
+        if care_by_ur:
+            sents.append(s.pick(p["conservative_no_ur"]).format(**slots))
+        elif case.failed_conservative == "not_stated" and s.bernoulli(0.3):
+            sents.append(s.pick(p["conservative_not_stated_ur"]).format(**slots))
         for svc in case.services:
             if svc.partial:
                 sents.append(s.pick(p["ur_partial"]).format(

@@ -1,34 +1,29 @@
-"""Case-level extractors: header fields and what the clinical case summary says about the worker."""
+"""Case-level extractors: header fields and what the clinical case summary says about the worker.
+
+The clinical facts (function, conservative care, red flags, surgery, the UR's statements) come from
+`features.facts.CaseFacts`; the rest read a value pattern and quote the sentence it sits in.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from features.body_regions import body_regions
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.text_patterns import FastPattern, compile_lower, is_negated, sentence_of
+from features.facts import RED_FLAGS, UR_STATEMENTS
+from features.value_patterns import value_patterns
 from letters.records import Section
-
-_SNIPPET = 80
-_EXPLICIT_SEX = r"\b(male|female|man|woman)\b"
 
 
 def summary_span(ctx: ServiceContext, start: int, end: int) -> EvidenceSpan:
-    text = ctx.case_ctx.summary_raw
-    return EvidenceSpan(Section.CLINICAL_SUMMARY, start, end, text[start:end][: _SNIPPET * 3])
-
-
-def first_affirmed(ctx: ServiceContext, pattern: FastPattern) -> re.Match[str] | None:
-    """First match of `pattern` in the summary that is not negated within its sentence."""
-    text = ctx.case_ctx.summary
-    neg = ctx.patterns["negation"]
-    bounds = ctx.case_ctx.bounds
-    for m in pattern.iter_in(ctx.case_ctx.words):
-        s, _ = sentence_of(bounds, m.start())
-        if not is_negated(text, m.start(), s, neg):
-            return m
-    return None
+    """Evidence at [start, end) of the summary, with the whole sentence around it."""
+    summary = ctx.case_ctx.facts.summary
+    m = summary.mention("value", start, end)
+    if m is not None:
+        return m.span()
+    return EvidenceSpan(Section.CLINICAL_SUMMARY, start, end, summary.text[start:end])
 
 
 def _header(text: str) -> EvidenceSpan:
@@ -64,7 +59,7 @@ def items_in_letter(ctx: ServiceContext) -> Extraction:
 
 
 def patient_age(ctx: ServiceContext) -> Extraction:
-    m = ctx.patterns["age"].search_in(ctx.case_ctx.words)
+    m = value_patterns()["age"].search(ctx.case.clinical_summary)
     if m:
         age = int(m.group(1) or m.group(2))
         if 14 <= age <= 100:
@@ -75,55 +70,44 @@ def patient_age(ctx: ServiceContext) -> Extraction:
 
 
 def patient_sex(ctx: ServiceContext) -> Extraction:
-    """Explicit 'male'/'female' wins; otherwise the majority of pronouns in the summary."""
-    words = ctx.case_ctx.words
-    explicit = compile_lower(_EXPLICIT_SEX).search_in(words)
+    """Explicit 'male'/'female' wins, then the header; otherwise the majority of pronouns."""
+    text = ctx.case.clinical_summary
+    p = value_patterns()
+    explicit = p["explicit_sex"].search(text)
     if explicit:
         word = explicit.group(1).lower()
         sex = "female" if word in ("female", "woman") else "male"
         return Extraction(sex, summary_span(ctx, explicit.start(), explicit.end()))
     if ctx.case.patient_sex:
         return Extraction(ctx.case.patient_sex, _header(f"sex {ctx.case.patient_sex}"))
-    pats = ctx.patterns["sex"]
-    male = pats["male"].findall_in(words)
-    female = pats["female"].findall_in(words)
+    male = list(p["sex"]["male"].finditer(text))
+    female = list(p["sex"]["female"].finditer(text))
     if len(male) == len(female):
         return MISSING
-    winner, hits = ("male", male) if len(male) > len(female) else ("female", female)
-    return Extraction(winner, summary_span(ctx, hits[0].start(), hits[0].end()))
+    hits = male if len(male) > len(female) else female
+    return Extraction("male" if hits is male else "female", summary_span(ctx, hits[0].start(), hits[0].end()))
 
 
-# ---- body regions ----------------------------------------------------------------------------
-def _summary_regions(ctx: ServiceContext) -> dict[str, re.Match[str]]:
-    cache = ctx.case_ctx.cache
-    if "regions" not in cache:
-        words = ctx.case_ctx.words
-        found: dict[str, re.Match[str]] = {}
-        for name, pat in ctx.patterns.regions.items():
-            m = pat.search_in(words)
-            if m:
-                found[name] = m
-        cache["regions"] = found
-    return cache["regions"]
+# ---- body regions the summary mentions ------------------------------------------------------------
+def _summary_regions(ctx: ServiceContext) -> dict[str, tuple[int, int]]:
+    return {k: (r.start, r.end) for k, r in ctx.case_ctx.facts.summary_regions.items()}
 
 
 def body_region_count(ctx: ServiceContext) -> Extraction:
-    found = {k: v for k, v in _summary_regions(ctx).items() if k != "spine_unspecified"}
-    if not ctx.case_ctx.summary:
+    if not ctx.case.clinical_summary:
         return MISSING
-    text = ", ".join(sorted(found))
-    return Extraction(float(len(found)), EvidenceSpan(Section.CLINICAL_SUMMARY, None, None, text))
+    found = sorted(k for k in _summary_regions(ctx) if k != "spine_unspecified")
+    return Extraction(float(len(found)), EvidenceSpan(Section.CLINICAL_SUMMARY, None, None, ", ".join(found)))
 
 
 def _region_flag(group: str):
     def extract(ctx: ServiceContext) -> Extraction:
-        if not ctx.case_ctx.summary:
+        if not ctx.case.clinical_summary:
             return MISSING
         found = _summary_regions(ctx)
-        for region in ctx.patterns.summary_groups[group]:
-            m = found.get(region)
-            if m:
-                return Extraction(True, summary_span(ctx, m.start(), m.end()))
+        for region in body_regions().summary_groups[group]:
+            if region in found:
+                return Extraction(True, summary_span(ctx, *found[region]))
         return Extraction(False, None)
 
     extract.__name__ = f"region_{group}"
@@ -131,72 +115,56 @@ def _region_flag(group: str):
     return extract
 
 
-# ---- pain, function, red flags, history ------------------------------------------------------
+# ---- pain ------------------------------------------------------------------------------------------
 def pain_score(ctx: ServiceContext) -> Extraction:
     """Highest 0-10 pain score stated; ranges count by their upper end."""
-    words = ctx.case_ctx.words
+    text = ctx.case.clinical_summary
     best: tuple[float, int, int] | None = None
+    p = value_patterns()
     for key in ("pain_score", "pain_score_word"):
-        for m in ctx.patterns[key].findall_in(words):
+        for m in p[key].finditer(text):
             vals = [float(g) for g in m.groups() if g is not None]
             v = max(vals) if vals else None
             if v is None or v > 10:
                 continue
             if best is None or v > best[0]:
                 best = (v, m.start(), m.end())
-        if best is not None:
-            break
     if best is None:
         return MISSING
     return Extraction(best[0], summary_span(ctx, best[1], best[2]))
 
 
-def _yes_no_statement(ctx: ServiceContext, key: str) -> Extraction:
-    """'yes'/'no'/'not_stated' from the first summary sentence with a statement; 'no' wins within it."""
-    text = ctx.case_ctx.summary
-    if not text:
-        return MISSING
-    pats = ctx.patterns[key]
-    words = ctx.case_ctx.words
-    hits = []
-    for level in ("no", "yes"):
-        for m in pats[level].iter_in(words):
-            s, _ = sentence_of(ctx.case_ctx.bounds, m.start())
-            if level == "yes" and is_negated(text, m.start(), s, ctx.patterns["negation"]):
-                continue
-            hits.append((s, 0 if level == "no" else 1, level, m))
-            break
-    if not hits:
-        return Extraction("not_stated", None)
-    _, _, level, m = min(hits, key=lambda h: (h[0], h[1]))
-    return Extraction(level, summary_span(ctx, m.start(), m.end()))
-
-
+# ---- facts --------------------------------------------------------------------------------------------
 def functional_improvement(ctx: ServiceContext) -> Extraction:
-    """Whether the summary documents functional improvement ('yes'), its absence ('no'), or neither."""
-    return _yes_no_statement(ctx, "functional_improvement")
+    """yes / no / not_stated: whether treatment is documented to improve function (the record first)."""
+    return ctx.case_ctx.facts.functional_improvement()
 
 
 def failed_conservative_care(ctx: ServiceContext) -> Extraction:
-    """'yes' = conservative care tried and failed, 'no' = not yet tried, else 'not_stated'."""
-    return _yes_no_statement(ctx, "failed_conservative_care")
+    """yes = conservative care tried and failed, no = not yet tried or inadequate, else not_stated."""
+    return ctx.case_ctx.facts.failed_conservative_care()
 
 
-def _flag(pattern_path: tuple[str, ...], name: str, doc: str, also: tuple[str, ...] | None = None):
+def prior_surgery(ctx: ServiceContext) -> Extraction:
+    """An earlier operation on the patient is stated."""
+    return ctx.case_ctx.facts.prior_surgery()
+
+
+def _red_flag(kind: str):
     def extract(ctx: ServiceContext) -> Extraction:
-        if not ctx.case_ctx.summary:
-            return MISSING
-        for path in (pattern_path, also) if also else (pattern_path,):
-            pat = ctx.patterns[path[0]]
-            for key in path[1:]:
-                pat = pat[key]
-            m = first_affirmed(ctx, pat)
-            if m:
-                return Extraction(True, summary_span(ctx, m.start(), m.end()))
-        return Extraction(False, None)
+        return ctx.case_ctx.facts.red_flag(kind)
+
+    extract.__name__ = f"red_flag_{kind}"
+    extract.__doc__ = f"Red flag {kind.replace('_', ' ')}: the patient's own finding, not negated."
+    return extract
+
+
+def _ur_statement(name: str):
+    def extract(ctx: ServiceContext) -> Extraction:
+        return ctx.case_ctx.facts.ur_statement(name)
 
     extract.__name__ = name
-    extract.__doc__ = doc
+    extract.__doc__ = f"The UR reviewer's words in the summary: {re.sub('_', ' ', name[10:])}."
     return extract
 
 
@@ -214,14 +182,8 @@ CASE_EXTRACTORS = {
     },
     "pain_score": pain_score,
     "functional_improvement": functional_improvement,
-    **{
-        f"red_flag_{k}": _flag(("red_flags", k), f"red_flag_{k}", f"Red flag {k} stated, not negated.")
-        for k in ("trauma", "fracture", "infection", "cancer", "cauda_equina")
-    },
-    "red_flag_neuro_deficit": _flag(
-        ("red_flags", "neuro_deficit"), "red_flag_neuro_deficit", "Objective neurological deficit stated.",
-        also=("red_flags", "neuro_grade"),
-    ),
-    "prior_surgery": _flag(("prior_surgery",), "prior_surgery", "An earlier surgery is stated."),
+    **{f"red_flag_{k}": _red_flag(k) for k in RED_FLAGS},
+    "prior_surgery": prior_surgery,
     "failed_conservative_care": failed_conservative_care,
+    **{name: _ur_statement(name) for name in UR_STATEMENTS},
 }

@@ -15,13 +15,13 @@ from letters.records import Section
 
 
 def _heading_span(ctx: ServiceContext) -> EvidenceSpan:
-    text = ctx.text_raw
+    text = ctx.text
     return EvidenceSpan(Section.SERVICE_HEADING, 0, len(text), text)
 
 
 def _service_value(name: str) -> Callable[[ServiceContext], Extraction]:
     def extract(ctx: ServiceContext) -> Extraction:
-        value = service_features(ctx.text_raw)[name]
+        value = service_features(ctx.text)[name]
         return Extraction(value, _heading_span(ctx) if value is not None else None)
 
     return extract

@@ -305,18 +305,3 @@ def test_cached_phrase_lookups_equal_direct_matches(tiny_model):
                 assert r["phrase"] == want.phrase and r["no_guideline"] == want.no_guideline
     phrases = {r["phrase"] for e in ex.explain(rows) for r in e["reasons"]}
     assert {"short (synthetic)", "medium (synthetic)", "no improvement, medication (synthetic)"} <= phrases
-
-
-def test_reason_building_restores_the_garbage_collector(tiny_model, batch):
-    import gc
-
-    ex = Predictor(tiny_model, top_k=2)
-    assert gc.isenabled()
-    ex.explain(batch.head(3))
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        ex.explain(batch.head(3))
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

@@ -58,7 +58,11 @@ def test_extractors_read_the_expected_values_with_spans():
     assert soma["patient_age"].value == 52.0 and soma["patient_sex"].value == "female"
     assert soma["days_injury_to_ur_denial"].value == (date(2016, 11, 1) - date(2016, 1, 10)).days
     assert soma["days_ur_denial_to_application"].value == 14.0
-    assert soma["prior_surgery"].value is True and "status post" in soma["prior_surgery"].span.text
+    surgery = soma["prior_surgery"].span
+    assert soma["prior_surgery"].value is True
+    assert surgery.sentence == "She is status post L4-5 fusion in 2012." and surgery.text == "fusion"
+    assert (surgery.assertion, surgery.section.value) == ("historical", "clinical_summary")
+    assert SUMMARY[surgery.sentence_start : surgery.sentence_end] == surgery.sentence
     assert soma["red_flag_neuro_deficit"].value is True
     assert soma["red_flag_fracture"].value is False and soma["red_flag_infection"].value is False
     assert soma["pain_score"].value == 8.0

@@ -1,0 +1,145 @@
+"""One pre-review section analysed once: its sentences (with authors) and every concept mention in them,
+each with its ConText assertion. Extractors read mentions, never raw text windows.
+
+Concepts are regexes (`concepts.yaml`) searched over the whole section text, so each costs one linear
+scan; a mention is placed in its sentence by bisection and asserted only against that sentence's
+triggers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from features.assertions import AFFIRMED, Assertion, ContextEngine, Modifier, context_engine
+from features.authors import load_author_rules
+from features.casefold import compile_folded, lower_text
+from features.evidence import EvidenceSpan
+from features.package_data import read_yaml
+from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
+from letters.records import Section
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One match of a concept (or of any pattern) in a sentence, with what the sentence asserts of it."""
+
+    concept: str
+    start: int
+    end: int
+    text: str
+    sentence: Sentence
+    assertion: Assertion
+
+    @property
+    def author(self) -> str | None:
+        return self.sentence.author
+
+    @property
+    def affirmed(self) -> bool:
+        return self.assertion.affirmed
+
+    def span(self) -> EvidenceSpan:
+        """The evidence of a value read from this mention: the match, its whole sentence, section,
+        offsets, author and assertion."""
+        s = self.sentence
+        return EvidenceSpan(s.section, self.start, self.end, self.text, sentence=s.text,
+                            sentence_start=s.start, sentence_end=s.end, author=s.author,
+                            assertion=self.assertion.status)
+
+
+@lru_cache(maxsize=1)
+def concept_patterns() -> dict[str, re.Pattern[str]]:
+    """Each concept of `concepts.yaml` as one compiled regex (its patterns joined; lower-cased, to be
+    searched in `AnalysedText.lower`)."""
+    data = read_yaml("concepts.yaml")
+    return {name: compile_folded("|".join(f"(?:{p})" for p in c["patterns"]))
+            for name, c in data["concepts"].items()}
+
+
+class AnalysedText:
+    """A section's text split into sentences (authors attributed), with ConText triggers per sentence."""
+
+    def __init__(self, text: str, section: Section, engine: ContextEngine | None = None) -> None:
+        self.engine = engine or context_engine()
+        self.text = text
+        self.lower = lower_text(text)  # what concept patterns search (same offsets as `text`)
+        self.section = section
+        self.sentences: list[Sentence] = []
+        self._modifiers: list[list[Modifier]] = []
+        self._token_offset: list[int] = []  # char offset of each sentence's chunk (spans index the chunk)
+        self._mentions: dict[str, list[Mention]] = {}
+        if text.strip():
+            self._segment()
+        self._starts = [s.start for s in self.sentences]
+
+    def _segment(self) -> None:
+        nlp, engine = pipeline(), self.engine
+        raw: list[Sentence] = []
+        for offset, piece in chunks(self.text, CHUNK_CHARS):
+            doc = nlp(piece)
+            mods = engine.modifiers(doc)
+            mi = 0
+            for sent in doc.sents:
+                while mi < len(mods) and mods[mi].start < sent.start:
+                    mi += 1
+                mine = []
+                j = mi
+                while j < len(mods) and mods[j].start < sent.end:
+                    if mods[j].end <= sent.end:
+                        mine.append(mods[j])
+                    j += 1
+                s = sent.text.strip()
+                if not s:
+                    continue
+                start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                raw.append(Sentence(self.section, len(raw), start, start + len(s), s, sent))
+                self._modifiers.append(mine)
+                self._token_offset.append(offset)
+        self.sentences = load_author_rules().attribute(raw) if self.section == Section.CLINICAL_SUMMARY \
+            else [s.with_author(_SECTION_AUTHORS.get(self.section)) for s in raw]
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        return sentence_at(self.sentences, self._starts, pos)
+
+    def mention(self, concept: str, start: int, end: int) -> Mention | None:
+        """The mention of `concept` at characters [start, end), asserted in its sentence."""
+        s = self.sentence_at(start)
+        if s is None:
+            return None
+        offset = self._token_offset[s.index]
+        span = s.span.doc.char_span(start - offset, end - offset, alignment_mode="expand")
+        if span is None:
+            assertion = AFFIRMED
+        else:
+            assertion = self.engine.assertion(
+                self._modifiers[s.index], s.span.start, s.span.end, span.start, span.end, concept)
+        return Mention(concept, start, end, self.text[start:end], s, assertion)
+
+    def mentions(self, concept: str) -> list[Mention]:
+        """Every mention of a `concepts.yaml` concept, in text order (found once per text)."""
+        found = self._mentions.get(concept)
+        if found is None:
+            found = self._mentions[concept] = list(self.find(concept, concept_patterns()[concept]))
+        return found
+
+    def find(self, concept: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None,
+             group: int = 0) -> Iterator[Mention]:
+        """Mentions of a regex (its `group`), named `concept` for the rules that apply to some concepts.
+        A lower-case pattern (`casefold.compile_folded`) searches the lower-cased text; one compiled
+        with IGNORECASE may search either."""
+        text = self.lower if not pattern.flags & re.IGNORECASE else self.text
+        for m in pattern.finditer(text, start, len(text) if end is None else end):
+            s, e = m.span(group)
+            if s < 0 or s == e:
+                continue
+            found = self.mention(concept, s, e)
+            if found is not None:
+                yield found
+
+
+_SECTION_AUTHORS = {Section.PARTIAL_CERTIFICATION: "ur_reviewer", Section.UR_GUIDELINE: "ur_reviewer"}
+"""Who writes the sections other than the summary, where the letter says so: the claims administrator
+(UR) writes its partial certification and guideline line; the heading is the request itself."""

@@ -1,0 +1,249 @@
+"""Assertion status of a mention (negated, possible, hypothetical, historical, family) by ConText rules.
+
+The rules are data (`context_rules.yaml`): each is a trigger phrase (a literal, or a spaCy token pattern),
+a category and a direction with an optional maximum scope in tokens. spaCy's `Matcher` finds the triggers
+in each sentence; a mention is modified by every trigger whose scope covers it, within its sentence,
+until a terminator ("but", ";") or the scope's end. A pseudo-trigger ("no change") cancels the triggers
+it overlaps. medspaCy implements the same algorithm but cannot be installed with this stack
+(experiments/assertions.md says why); this is the algorithm in ~150 lines over spaCy 3.8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from features.sentences import pipeline
+
+
+class Category(StrEnum):
+    NEGATED = "negated"
+    POSSIBLE = "possible"
+    HYPOTHETICAL = "hypothetical"
+    HISTORICAL = "historical"
+    FAMILY = "family"
+    PSEUDO = "pseudo"
+    TERMINATE = "terminate"
+
+
+class Direction(StrEnum):
+    FORWARD = "forward"
+    BACKWARD = "backward"
+    BIDIRECTIONAL = "bidirectional"
+    PSEUDO = "pseudo"
+    TERMINATE = "terminate"
+
+
+MODIFYING = (Category.NEGATED, Category.FAMILY, Category.HYPOTHETICAL, Category.POSSIBLE, Category.HISTORICAL)
+"""The categories a mention can carry, in the order `status` reports them (the first present wins)."""
+
+
+class ContextRule(BaseModel):
+    """One ConText rule as written in `context_rules.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: Category
+    literal: str
+    direction: Direction
+    pattern: list[Any] | None = Field(default=None, description="spaCy token pattern(s) for the literal")
+    max_scope: int | None = Field(default=None, ge=1)
+    terminates: list[Category] | None = None
+    concepts: list[str] | None = None
+    not_concepts: list[str] | None = None
+    example: str
+    example_concept: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ContextRule:
+        structural = {Category.PSEUDO: Direction.PSEUDO, Category.TERMINATE: Direction.TERMINATE}
+        if structural.get(self.category, self.direction) != self.direction or (
+            self.category not in structural and self.direction in structural.values()
+        ):
+            raise ValueError(f"rule {self.literal!r}: category {self.category} cannot go {self.direction}")
+        if self.terminates is not None and self.category != Category.TERMINATE:
+            raise ValueError(f"rule {self.literal!r}: only terminate rules take `terminates`")
+        if "[" not in self.example or "]" not in self.example:
+            raise ValueError(f"rule {self.literal!r}: the example must mark its mention in [brackets]")
+        for pattern in self.token_patterns():
+            for spec in pattern:
+                for key in ("LOWER", "ORTH", "TEXT"):
+                    value = spec.get(key)
+                    words = value.get("IN", []) if isinstance(value, dict) else [value] if key in spec else []
+                    bad = [w for w in words if not isinstance(w, str)]
+                    if bad:
+                        raise ValueError(f"rule {self.literal!r}: pattern word {bad[0]!r} is not a string "
+                                         "(quote YAML words such as no, yes, on, off)")
+        return self
+
+    def token_patterns(self) -> list[list[dict[str, Any]]]:
+        """The Matcher patterns: the explicit pattern(s), else the literal's tokens (lower-cased)."""
+        if self.pattern is None:
+            return [[{"LOWER": t.lower_} for t in pipeline().tokenizer(self.literal)]]
+        if self.pattern and isinstance(self.pattern[0], list):
+            return self.pattern
+        return [self.pattern]
+
+    def modifies(self, concept: str) -> bool:
+        if self.concepts is not None and concept not in self.concepts:
+            return False
+        return not (self.not_concepts is not None and concept in self.not_concepts)
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    """A trigger found in a doc: token range [start, end) and the rule it matched."""
+
+    rule: ContextRule
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    """What a mention asserts: the set of modifying categories (empty: affirmed) and the triggers."""
+
+    categories: frozenset[Category]
+    triggers: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """One word for explanations: the first category of `MODIFYING` present, else 'affirmed'."""
+        for c in MODIFYING:
+            if c in self.categories:
+                return c.value
+        return "affirmed"
+
+    @property
+    def affirmed(self) -> bool:
+        return not self.categories
+
+    def __contains__(self, category: object) -> bool:
+        return category in self.categories
+
+
+AFFIRMED = Assertion(frozenset())
+
+
+MAX_PHRASES = 5000  # a token pattern that expands to more phrases than this stays a Matcher pattern
+
+
+def pattern_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
+    """The lower-case token sequences a token pattern matches, when it only tests LOWER (a string or
+    an IN list) with optional tokens (OP "?"); None for any other pattern."""
+    phrases: list[tuple[str, ...]] = [()]
+    for spec in pattern:
+        op = spec.get("OP")
+        if set(spec) - {"LOWER", "OP"} or op not in (None, "?"):
+            return None
+        value = spec["LOWER"]
+        words = [value] if isinstance(value, str) else value.get("IN") if set(value) == {"IN"} else None
+        if words is None:
+            return None
+        options = [(w.lower(),) for w in words] + ([()] if op == "?" else [])
+        phrases = [p + o for p in phrases for o in options]
+        if len(phrases) > MAX_PHRASES:
+            return None
+    return [p for p in phrases if p]
+
+
+class ContextEngine:
+    """The rules compiled into spaCy matchers: patterns that only test words become phrases of one
+    `PhraseMatcher` (one pass over the doc whatever the number of rules); any other token pattern goes to
+    a `Matcher`. Both find exactly the token sequences the patterns describe."""
+
+    def __init__(self, rules: Sequence[ContextRule]) -> None:
+        self.rules = tuple(rules)
+        vocab = pipeline().vocab
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.matcher = Matcher(vocab)
+        for i, rule in enumerate(self.rules):
+            for pattern in rule.token_patterns():
+                phrases = pattern_phrases(pattern)
+                if phrases is None:
+                    self.matcher.add(str(i), [pattern])
+                else:
+                    self.phrases.add(str(i), [Doc(vocab, words=list(p)) for p in phrases])
+
+    def modifiers(self, doc: Doc) -> list[Modifier]:
+        """Every trigger in `doc`. A trigger inside a longer one of another category is dropped ("not
+        medically necessary" is a request, not a negation; "was denied" is not "denied"); inside one
+        of the same category both stay (each with its own direction and scope). Pseudo-triggers remove
+        what they overlap and are then dropped themselves."""
+        strings = doc.vocab.strings
+        matches = set(self.phrases(doc))
+        if len(self.matcher):
+            matches.update(self.matcher(doc))
+        found = [Modifier(self.rules[int(strings[mid])], s, e) for mid, s, e in matches]
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Modifier] = []
+        for m in found:
+            if any(k.start <= m.start and m.end <= k.end and (k.end - k.start) > (m.end - m.start)
+                   and k.rule.category != m.rule.category for k in kept[-4:]):
+                continue
+            kept.append(m)
+        pseudo = [m for m in kept if m.rule.category == Category.PSEUDO]
+        if pseudo:
+            kept = [m for m in kept if m.rule.category != Category.PSEUDO
+                    and not any(p.start < m.end and m.start < p.end for p in pseudo)]
+        return kept
+
+    @staticmethod
+    def assertion(
+        modifiers: Iterable[Modifier], sent_start: int, sent_end: int, start: int, end: int, concept: str
+    ) -> Assertion:
+        """What the triggers of one sentence ([sent_start, sent_end) in tokens) assert about the mention
+        at tokens [start, end)."""
+        mods = list(modifiers)
+        terms = [m for m in mods if m.rule.category == Category.TERMINATE]
+        cats: set[Category] = set()
+        triggers: list[str] = []
+        for m in mods:
+            rule = m.rule
+            if rule.category in (Category.TERMINATE, Category.PSEUDO) or not rule.modifies(concept):
+                continue
+            if m.start < end and start < m.end:  # a trigger inside the mention is part of it
+                continue
+            if m.end <= start and rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
+                reach = sent_end if rule.max_scope is None else min(sent_end, m.end + rule.max_scope)
+                stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule)),
+                           default=None)
+                if stop is None and start < reach:
+                    cats.add(rule.category)
+                    triggers.append(rule.literal)
+            elif m.start >= end and rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
+                reach = sent_start if rule.max_scope is None else max(sent_start, m.start - rule.max_scope)
+                stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule)), default=None)
+                if stop is None and end > reach:
+                    cats.add(rule.category)
+                    triggers.append(rule.literal)
+        if not cats:
+            return AFFIRMED
+        return Assertion(frozenset(cats), tuple(triggers))
+
+
+def _ends(terminator: Modifier, rule: ContextRule) -> bool:
+    limits = terminator.rule.terminates
+    return limits is None or rule.category in limits
+
+
+def load_rules(text: str | None = None) -> list[ContextRule]:
+    """The packaged rules (or those in `text`, YAML), validated."""
+    if text is None:
+        text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
+    return [ContextRule.model_validate(r) for r in yaml.safe_load(text)["rules"]]
+
+
+@lru_cache(maxsize=1)
+def context_engine() -> ContextEngine:
+    """The engine of the packaged rules, built once per process."""
+    return ContextEngine(load_rules())

@@ -1,0 +1,59 @@
+"""Who a sentence reports (UR reviewer, QME, treating physician, patient), from cues kept in `authors.yaml`.
+
+What the UR reviewer *said* ("no documentation of functional improvement") is a different fact from what
+the record *shows*; extractors tell them apart by the author of the sentence a mention sits in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from features.package_data import read_yaml
+from features.sentences import Sentence
+
+UR_REVIEWER = "ur_reviewer"
+AUTHORS = (UR_REVIEWER, "qme", "treating_physician", "patient")
+
+
+@dataclass(frozen=True)
+class AuthorRules:
+    cues: tuple[tuple[str, re.Pattern[str]], ...]  # (author, one regex of all its cues), in order
+    carries: frozenset[str]
+    new_visit: re.Pattern[str]
+
+    def author_of(self, text: str) -> str | None:
+        for author, cue in self.cues:
+            if cue.search(text):
+                return author
+        return None
+
+    def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
+        """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
+        of the sentence before it unless it opens a new visit."""
+        out: list[Sentence] = []
+        carried: str | None = None
+        for s in sentences:
+            author = self.author_of(s.text)
+            if author is None and carried is not None and not self.new_visit.search(s.text):
+                author = carried
+            carried = author if author in self.carries else None
+            out.append(s.with_author(author))
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_author_rules() -> AuthorRules:
+    data = read_yaml("authors.yaml")
+    worker = data["worker"]
+    cues = []
+    carries = set()
+    for author, rule in data["authors"].items():
+        if author not in AUTHORS:
+            raise ValueError(f"authors.yaml: unknown author {author!r} (known: {', '.join(AUTHORS)})")
+        joined = "|".join(f"(?:{c.replace('{worker}', worker)})" for c in rule["cues"])
+        cues.append((author, re.compile(joined, re.IGNORECASE)))
+        if rule.get("carries"):
+            carries.add(author)
+    return AuthorRules(tuple(cues), frozenset(carries), re.compile(data["new_visit"], re.IGNORECASE))

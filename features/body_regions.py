@@ -1,0 +1,82 @@
+"""Body regions and sides (`body_regions.yaml`): which region and side a text names, and which regions
+count as the same for prior imaging (the annotation protocol's same-region rule)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from features.casefold import compile_folded, lower_text
+from features.package_data import read_yaml
+
+SPINE_UNSPECIFIED = "spine_unspecified"
+SIDE_WINDOW = 25  # characters before a region word in which its side is named ("left lower extremity")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionMention:
+    region: str
+    side: str | None  # left | right | bilateral | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class BodyRegions:
+    regions: dict[str, re.Pattern[str]]
+    sides: dict[str, re.Pattern[str]]
+    same_region: dict[str, frozenset[str]]
+    summary_groups: dict[str, list[str]]
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[RegionMention]:
+        """Every region named in text[start:end], each with the side named just before (or right after)
+        it, in text order. `text` must be lower-cased (`casefold.lower_text`)."""
+        end = len(text) if end is None else end
+        out = []
+        for name, pat in self.regions.items():
+            for m in pat.finditer(text, start, end):
+                out.append(RegionMention(name, self.side_of(text, m.start(), m.end(), start, end),
+                                         m.start(), m.end()))
+        out.sort(key=lambda r: r.start)
+        return out
+
+    def side_of(self, text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> str | None:
+        hi = len(text) if hi is None else hi
+        """The side named nearest before the region word (within `SIDE_WINDOW`), else right after it."""
+        before = text[max(lo, start - SIDE_WINDOW):start]
+        best, best_end = None, -1
+        for side, pat in self.sides.items():
+            for m in pat.finditer(before):
+                if m.end() > best_end:
+                    best, best_end = side, m.end()
+        if best is not None:
+            return best
+        after = text[end:min(hi, end + 10)].lstrip(" ,")
+        for side, pat in self.sides.items():
+            m = pat.match(after)
+            if m:
+                return side
+        return None
+
+    def named(self, text: str) -> list[RegionMention]:
+        """Regions a heading names: the specific ones, or an unspecified spine when it names no other."""
+        found = self.find(lower_text(text))
+        specific = [r for r in found if r.region != SPINE_UNSPECIFIED]
+        return specific or found
+
+    def same(self, a: str, b: str) -> bool:
+        return a == b or b in self.same_region.get(a, frozenset())
+
+
+@lru_cache(maxsize=1)
+def body_regions() -> BodyRegions:
+    raw = read_yaml("body_regions.yaml")
+    comp = {k: compile_folded(v) for k, v in raw["regions"].items()}
+    sides = {k: compile_folded(v) for k, v in raw["sides"].items()}
+    same = {k: frozenset(v) for k, v in raw.get("same_region", {}).items()}
+    for a, others in same.items():
+        for b in others:
+            if b not in comp or a not in comp:
+                raise ValueError(f"body_regions.yaml same_region: unknown region {a!r} or {b!r}")
+    return BodyRegions(comp, sides, same, raw["summary_groups"])

@@ -1,0 +1,62 @@
+"""Other names of a requested drug, read from the taxonomy's drug lexicon (`drug_lexicon.csv`).
+
+A heading may say "Norco" where the summary says "hydrocodone", or name only the class ("opioid
+medications"). A brand's principal ingredient (the first in its `contains` column) groups it with its
+generic and the other brands of that ingredient; the lexicon's class words name each drug class.
+Compounded products list several actives and are left out of the groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from features.drug_lexicon import load_lexicon
+
+
+@dataclass(frozen=True)
+class DrugNames:
+    synonyms: dict[str, tuple[str, ...]]  # a name -> the other names of the same drug
+    classes: dict[str, str]  # a name -> its drug class
+    class_words: dict[str, tuple[str, ...]]  # a drug class -> the words that name it
+
+    def others(self, name: str) -> tuple[str, ...]:
+        return self.synonyms.get(name.lower(), ())
+
+    def class_names(self, name: str) -> tuple[str, ...]:
+        drug_class = self.classes.get(name.lower())
+        return self.class_words.get(drug_class, ()) if drug_class else ()
+
+
+def _principal(contains: str) -> str | None:
+    """'hydrocodone/acetaminophen' -> 'hydrocodone'; 'oxycodone ER' -> 'oxycodone'."""
+    m = re.match(r"\s*([a-z][a-z-]+)", contains.lower())
+    return m.group(1) if m else None
+
+
+@lru_cache(maxsize=1)
+def drug_names() -> DrugNames:
+    rows = load_lexicon()
+    groups: dict[str, set[str]] = defaultdict(set)
+    classes: dict[str, str] = {}
+    class_words: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if r.is_stem:
+            continue
+        if r.kind == "class_word":
+            class_words[r.drug_class].append(r.name)
+            continue
+        classes[r.name] = r.drug_class
+        if r.kind == "generic":
+            groups[r.name].add(r.name)
+        elif r.kind in ("brand", "product") and r.contains:
+            principal = _principal(r.contains)
+            if principal:
+                groups[principal].update((principal, r.name))
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for names in groups.values():
+        for n in names:
+            synonyms[n] = tuple(sorted(names - {n}))
+    return DrugNames(synonyms, classes, {k: tuple(v) for k, v in class_words.items()})

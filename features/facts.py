@@ -1,0 +1,461 @@
+"""The pre-review facts of one case, each read from a sentence with its section, author and assertion.
+
+`CaseFacts` analyses the clinical summary once (sentences, authors, concept mentions with ConText
+assertions) and answers the case-level facts; `ServiceFacts` adds one disputed service's heading (its
+region, side and numbers) and what the summary says about that service. Every answer is an `Extraction`:
+the value and the evidence span (whole sentence, section, offsets, author, assertion).
+
+What the record shows and what the UR reviewer *said* are separate facts: `functional_improvement` is
+read from the record first and from the UR's words only when the record says nothing, while
+`ur_states_no_functional_improvement` and its siblings report the UR's words alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+
+from features.analysis import AnalysedText, Mention
+from features.assertions import Category
+from features.authors import UR_REVIEWER
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
+from features.casefold import lower_text
+from features.drug_names import drug_names
+from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.value_patterns import ValuePatterns, value_patterns
+from letters.pre_review import PreReviewCase, PreReviewService
+from letters.records import Section
+
+YES, NO, NOT_STATED = "yes", "no", "not_stated"
+RED_FLAGS = ("neuro_deficit", "trauma", "fracture", "infection", "cancer", "cauda_equina")
+UR_STATEMENTS = (
+    "ur_states_no_functional_improvement",
+    "ur_states_inadequate_conservative_care",
+    "ur_states_no_failed_conservative_care",
+    "ur_states_no_red_flags",
+    "ur_states_not_recommended",
+)
+# A red flag counts when the patient's own finding is stated: not negated, requested or another person's.
+_NOT_A_FINDING = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY})
+_MAY_BE_POSSIBLE = frozenset({"fracture"})  # the protocol counts a suspected fracture
+_OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of weakness is not an exam finding
+_DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+
+REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
+THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
+_MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
+_DATE_FORMATS = ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y",
+                 "%b %d %Y", "%b %Y")
+_GENERIC_HEADING_WORDS = frozenset(
+    "additional continue continued prospective retrospective purchase rental initial request post "
+    "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
+    "times units unit refill refills with without dose qty quantity month supply one two three "
+    "container bottle tube box the and for per".split())
+
+
+def _parse_date(token: str) -> date | None:
+    token = token.replace(".", "").replace(",", "").replace(" of ", " ")
+    token = re.sub(r"\s*([/-])\s*", r"\1", token).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(token, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _finding(m: Mention, kind: str) -> bool:
+    cats = m.assertion.categories
+    if cats & _NOT_A_FINDING:
+        return False
+    if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE:
+        return False
+    return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
+
+
+@dataclass(frozen=True, slots=True)
+class ImagingStudy:
+    """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
+
+    mention: Mention
+    regions: tuple[RegionMention, ...]
+
+
+class CaseFacts:
+    """Every case-level pre-review fact of one case (built once per case, read by every service)."""
+
+    def __init__(self, case: PreReviewCase) -> None:
+        self.case = case
+        self.summary = AnalysedText(case.clinical_summary, Section.CLINICAL_SUMMARY)
+
+    # ---------------------------------------------------------------- red flags and history
+    def red_flag(self, kind: str) -> Extraction:
+        """True from the first mention that is the patient's own finding (not negated, requested,
+        someone else's; for neuro deficit an exam finding, not the patient's report)."""
+        if not self.case.clinical_summary:
+            return MISSING
+        for m in self.summary.mentions(kind):
+            if _finding(m, kind):
+                return Extraction(True, m.span())
+        return Extraction(False, None)
+
+    def prior_surgery(self) -> Extraction:
+        """An operation done on the patient, stated by the record (not requested, negated, planned,
+        someone else's, or only in the UR's account of the request)."""
+        if not self.case.clinical_summary:
+            return MISSING
+        for m in self.summary.mentions("surgery"):
+            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            return Extraction(True, m.span())
+        return Extraction(False, None)
+
+    # ---------------------------------------------------------------- function and conservative care
+    def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
+        """(yes|no, mention) for each usable statement: `positive` affirmed = yes, negated = no;
+        `negative` affirmed = no. Requested, possible or other people's statements say nothing."""
+        out = []
+        for concept, sign in ((positive, YES), (negative, NO)):
+            for m in self.summary.mentions(concept):
+                cats = m.assertion.categories
+                if cats & {Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY}:
+                    continue
+                if Category.NEGATED in cats:
+                    if sign == YES:
+                        out.append((NO, m))
+                    continue
+                out.append((sign, m))
+        out.sort(key=lambda x: x[1].start)
+        return out
+
+    @cached_property
+    def _function_statements(self) -> list[tuple[str, Mention]]:
+        return self._polar("functional_improvement", "functional_decline")
+
+    def functional_improvement(self) -> Extraction:
+        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no)."""
+        if not self.case.clinical_summary:
+            return MISSING
+        record = [(v, m) for v, m in self._function_statements if m.author != UR_REVIEWER]
+        if record:
+            value, m = record[-1]
+            return Extraction(value, m.span())
+        ur_no = [m for v, m in self._function_statements if v == NO]
+        if ur_no:
+            return Extraction(NO, ur_no[0].span())
+        return Extraction(NOT_STATED, None)
+
+    def failed_conservative_care(self) -> Extraction:
+        """yes = the record says a treatment was tried and did not help; no = not tried yet or inadequate
+        (the UR's words count here, as the protocol says); else not_stated (the UR's 'no documented
+        failure' alone is not a 'no')."""
+        if not self.case.clinical_summary:
+            return MISSING
+        for m in self.summary.mentions("failed_care"):
+            if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
+                if m.author != UR_REVIEWER:
+                    return Extraction(YES, m.span())
+        not_tried = self._not_tried()
+        if not_tried:
+            return Extraction(NO, not_tried[0].span())
+        worse = self._worse_after_treatment()
+        if worse is not None:
+            return Extraction(YES, worse.span())
+        return Extraction(NOT_STATED, None)
+
+    def _worse_after_treatment(self) -> Mention | None:
+        """Pain getting worse in the record when the record also lists treatment already given: care
+        that was tried and did not help (how the annotators read "worsening pain" after treatment)."""
+        done = [m for m in self.summary.mentions("treatment_done")
+                if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
+        if not done:
+            return None
+        for m in self.summary.mentions("worsening"):
+            if m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+                return m
+        return None
+
+    def _not_tried(self) -> list[Mention]:
+        """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
+        negated (UR finding no documented conservative care) unless the sentence is about a failure."""
+        out = [m for m in self.summary.mentions("care_not_tried")
+               if not m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}]
+        failure = value_patterns()["failure_word"]
+        out += [m for m in self.summary.mentions("conservative_care")
+                if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
+        return sorted(out, key=lambda m: m.start)
+
+    # ---------------------------------------------------------------- what the UR reviewer said
+    def ur_statement(self, name: str) -> Extraction:
+        """One of `UR_STATEMENTS`: True from the first UR sentence saying it."""
+        if not self.case.clinical_summary:
+            return MISSING
+        found = self._ur_statements.get(name)
+        return Extraction(True, found.span()) if found is not None else Extraction(False, None)
+
+    @cached_property
+    def _ur_statements(self) -> dict[str, Mention]:
+        ur = UR_REVIEWER
+        out: dict[str, Mention] = {}
+
+        def first(name: str, mentions: list[Mention]) -> None:
+            mentions = [m for m in mentions if m.author == ur]
+            if mentions and name not in out:
+                out[name] = min(mentions, key=lambda m: m.start)
+
+        first("ur_states_no_functional_improvement", [m for v, m in self._function_statements if v == NO])
+        first("ur_states_inadequate_conservative_care", self._not_tried())
+        first("ur_states_no_failed_conservative_care",
+              [m for m in self.summary.mentions("failed_care") if Category.NEGATED in m.assertion.categories])
+        first("ur_states_no_red_flags", [
+            m for k in (*RED_FLAGS, "red_flags_named") for m in self.summary.mentions(k)
+            if Category.NEGATED in m.assertion.categories])
+        first("ur_states_not_recommended", [m for m in self.summary.mentions("not_recommended")
+                                            if not m.assertion.categories & {Category.NEGATED}])
+        return out
+
+    # ---------------------------------------------------------------- imaging, sessions, regions
+    @cached_property
+    def imaging_studies(self) -> list[ImagingStudy]:
+        """Studies reported as done (affirmed or historical, not the UR's account of a request), each
+        with the regions named with it: in its clause before it ("right shoulder x-rays") or after it up
+        to the verb ("MRI of the knee dated ... revealed"), else anywhere near it."""
+        text = self.summary.lower
+        regions = body_regions()
+        mentions = self.summary.mentions("imaging")
+        out = []
+        for i, m in enumerate(mentions):
+            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            s = m.sentence
+            prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
+            next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
+            lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
+            verb = value_patterns()["study_verb"].search(text, m.end, min(next_start, m.end + 60))
+            hi = verb.start() if verb else min(next_start, m.end + 60)
+            found = regions.find(text, lo, hi) or regions.find(text, max(prev_end, m.start - 40),
+                                                              min(next_start, m.end + 60))
+            specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
+            out.append(ImagingStudy(m, specific or tuple(found)))
+        return out
+
+    @cached_property
+    def claimed_regions(self) -> frozenset[str]:
+        """The specific regions the summary names (the claim's regions)."""
+        return frozenset(k for k in self.summary_regions if k != SPINE_UNSPECIFIED)
+
+    @cached_property
+    def summary_regions(self) -> dict[str, RegionMention]:
+        """The first mention of each body region the summary names, in text order."""
+        found: dict[str, RegionMention] = {}
+        for r in body_regions().find(self.summary.lower):
+            found.setdefault(r.region, r)
+        return found
+
+    @cached_property
+    def completed_sessions(self) -> list[tuple[float, Mention, bool]]:
+        """(count, mention, says completed) of each session count the summary reports as done: not
+        requested, authorized or negated; in a UR sentence only when it says the sessions were had."""
+        p = value_patterns()
+        out = []
+        for key in ("sessions_out_of", "sessions_count"):
+            for m in self.summary.find("therapy", p[key], group=1):
+                if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
+                    continue
+                s = m.sentence
+                if not p["completed_cue"].search(s.text):
+                    continue
+                says = bool(p["had_sessions"].search(s.text))
+                if m.author == UR_REVIEWER and not says:
+                    continue
+                n = p.number(m.text)
+                if n is None or n > 100:
+                    continue
+                out.append((n, m, says))
+        return out
+
+    def service(self, service: PreReviewService, family: str, service_type: str) -> ServiceFacts:
+        return ServiceFacts(self, service, family, service_type)
+
+
+class ServiceFacts:
+    """What one disputed service's heading says, and what the summary says about that service."""
+
+    def __init__(self, case: CaseFacts, service: PreReviewService, family: str, service_type: str) -> None:
+        self.case = case
+        self.service = service
+        self.family = family
+        self.service_type = service_type
+        self.text = service.service or service.heading
+        self.lower = lower_text(self.text)
+
+    def heading_span(self, start: int | None = None, end: int | None = None) -> EvidenceSpan:
+        """Evidence in the heading: the matched words (the whole heading by default) and the heading as
+        its sentence."""
+        text = self.text
+        s, e = (0, len(text)) if start is None else (start, end)
+        return EvidenceSpan(Section.SERVICE_HEADING, s, e, text[s:e], sentence=text,
+                            sentence_start=0, sentence_end=len(text), author=None, assertion="affirmed")
+
+    # ---------------------------------------------------------------- region and side
+    @cached_property
+    def regions(self) -> list[RegionMention]:
+        return body_regions().named(self.text)
+
+    @cached_property
+    def side(self) -> str | None:
+        """left / right / bilateral (both sides, or left and right both named), None when not named."""
+        sides = {r.side for r in self.regions if r.side}
+        p = body_regions().sides
+        if not sides:
+            sides = {name for name, pat in p.items() if pat.search(self.lower)}
+        if "bilateral" in sides or {"left", "right"} <= sides:
+            return "bilateral"
+        return next(iter(sides)) if sides else None
+
+    @cached_property
+    def region_less(self) -> bool:
+        """Services the protocol treats as naming no region: medications, DME, labs and the items of a
+        surgery (pre-op, post-op, associated surgical services), whatever region their heading names."""
+        if self.family in REGION_LESS_FAMILIES:
+            return True
+        return bool(value_patterns()["perioperative"].search(self.text))
+
+    def prior_imaging_same_region(self) -> Extraction:
+        """A done study of a region this service names (same side where both name one); a service that
+        names no region counts a done study of any region; a study naming no region counts for the
+        service's region when that is the only region the summary names."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        regions = body_regions()
+        mine = [] if self.region_less else self.regions
+        for study in self.case.imaging_studies:
+            if not mine:
+                return Extraction(True, study.mention.span())
+            if not study.regions:  # a study of an unnamed region counts for the only region claimed
+                claimed = self.case.claimed_regions
+                if len(claimed) == 1 and any(regions.same(r.region, next(iter(claimed))) for r in mine):
+                    return Extraction(True, study.mention.span())
+                continue
+            for r in mine:
+                for s in study.regions:
+                    if regions.same(r.region, s.region) and _same_side(r.side, s.side):
+                        return Extraction(True, study.mention.span())
+        return Extraction(False, None)
+
+    # ---------------------------------------------------------------- sessions already done
+    def prior_sessions(self) -> Extraction:
+        """Completed sessions of this service's therapy; 0 when the summary says none was had yet."""
+        therapy = value_patterns()["therapy_types"].get(self.service_type)
+        if therapy is None:
+            return MISSING
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
+        if counts:  # a count said to be completed beats an "at least" count
+            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            return Extraction(n, m.span())
+        sessions = value_patterns()["session_words"]
+        for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
+            if m.author == UR_REVIEWER:
+                continue
+            if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
+                return Extraction(0.0, m.span())
+        return MISSING
+
+    # ---------------------------------------------------------------- duration of use
+    def names(self) -> list[list[str]]:
+        """Words that name this service's drug in the summary, most specific first: the heading's own
+        words (a drug name), then the other names of the same drug, then words for its class (the
+        taxonomy's drug lexicon, `features.drug_names`)."""
+        words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", self.text)]
+        words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
+        table = drug_names()
+        own = list(dict.fromkeys(words[:3]))
+        others = [n for w in words for n in table.others(w) if n not in own]
+        classes = [c for w in words for c in table.class_names(w)]
+        return [own, list(dict.fromkeys(others)), list(dict.fromkeys(classes))]
+
+    def duration_of_use_months(self) -> Extraction:
+        """Months the requested drug has been used, from a summary sentence naming it (by its own name
+        first, then another name, then its class): 'for N months', 'since <date>', a start ('prescribed
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. Negated
+        statements and requested supplies say nothing."""
+        if not self.case.case.clinical_summary or self.family != "medication":
+            return MISSING
+        for names in self.names():
+            if names:
+                found = self._duration_named(names)
+                if found is not None:
+                    return found
+        return MISSING
+
+    def _duration_named(self, names: list[str]) -> Extraction | None:
+        name_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+        p = value_patterns()
+        ref = self.case.case.ur_denial_date
+        for s in self.case.summary.sentences:
+            if not name_re.search(s.text):
+                continue
+            for key, value, (a, b) in _durations(s.text, p, ref):
+                m = self.case.summary.mention("duration", s.start + a, s.start + b)
+                if m is None or Category.NEGATED in m.assertion.categories:
+                    continue
+                if key == "duration_start" and Category.HYPOTHETICAL in m.assertion.categories:
+                    continue  # "the provider requested Norco on 12/1" is not a start
+                return Extraction(value, m.span())
+        return None
+
+
+def _clause_start(text: str, sentence_start: int, pos: int) -> int:
+    """Where the clause holding `pos` starts: after the last comma, semicolon or colon before it."""
+    return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))
+
+
+def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
+    """Whether the therapy is named within `THERAPY_WINDOW` characters of a count, in its sentence."""
+    s = m.sentence
+    lo = max(0, m.start - s.start - THERAPY_WINDOW)
+    hi = min(len(s.text), m.end - s.start + THERAPY_WINDOW)
+    return bool(therapy.search(s.text, lo, hi))
+
+
+def _months_to(start: date, ref: date, written: str) -> float:
+    """Whole months of use from a start date to the UR denial date (a start in the last month is 0, as
+    newly started): by days for a full date, by calendar months for a month and year ("since May
+    2016"), whose day is not known."""
+    if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
+        return float(int((ref - start).days / 30.4))
+    return float((ref.year - start.year) * 12 + ref.month - start.month)
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or "bilateral" in (a, b)
+
+
+def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str, float, tuple[int, int]]]:
+    """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
+    of use, a 'since' date, a start verb with a date in the sentence, then 'newly started' (0)."""
+    out = []
+    for m in p["duration_for"].finditer(text):
+        n = p.number(m.group(1))
+        if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
+            continue  # "three times a day" is a frequency
+        if n is not None:
+            out.append(("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    if ref is not None:
+        for m in p["duration_since_date"].finditer(text):
+            d = _parse_date(m.group(1))
+            if d is not None and d <= ref:
+                out.append(("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
+        start = p["duration_start"].search(text)
+        if start:
+            dates = [(abs(d.start() - start.start()), d) for d in p["date"].finditer(text)]
+            for _, d in sorted(dates, key=lambda x: x[0]):
+                when = _parse_date(d.group(0))
+                if when is not None and when <= ref:
+                    out.append(("duration_start", _months_to(when, ref, d.group(0)), start.span()))
+                    break
+    for m in p["duration_new"].finditer(text):
+        out.append(("duration_new", 0.0, m.span()))
+    return out

@@ -1,0 +1,72 @@
+"""Sentences of a letter section: spaCy's blank English pipeline (tokenizer + rule-based sentencizer).
+
+Every fact is read from one sentence of one pre-review section, so a value always comes with the whole
+sentence, the section and the sentence's character offsets in that section's text. Texts longer than
+`CHUNK_CHARS` are cut near a sentence end (`chunks`) and segmented piece by piece, so time grows linearly
+with length and spaCy's `max_length` is never reached. `features.analysis` does the segmenting.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+from letters.records import Section
+
+CHUNK_CHARS = 20_000  # far below spaCy's max_length (1,000,000): a chunk's Doc stays small
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """The blank English pipeline (tokenizer + sentencizer): no downloaded weights, built once."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Sentence:
+    """One sentence of a section: offsets index that section's text; `author` is who said it, where
+    the letter says so (`features.authors`), else None."""
+
+    section: Section
+    index: int
+    start: int
+    end: int
+    text: str
+    span: Span  # its tokens (for the ConText matcher)
+    author: str | None = None
+
+    def with_author(self, author: str | None) -> Sentence:
+        return Sentence(self.section, self.index, self.start, self.end, self.text, self.span, author)
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) cuts of `text` of at most about `size` characters, each ending after a sentence
+    end mark when one is near, else after whitespace (a piece never splits a word unless it has none)."""
+    out: list[tuple[int, str]] = []
+    start, n = 0, len(text)
+    while n - start > size:
+        limit = start + size
+        cut = max(text.rfind(". ", start + size // 2, limit), text.rfind("\n", start + size // 2, limit))
+        if cut < 0:
+            cut = text.rfind(" ", start + size // 2, limit)
+        cut = limit if cut < 0 else cut + 1
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+def sentence_at(sentences: list[Sentence], starts: list[int], pos: int) -> Sentence | None:
+    """The sentence holding character `pos` (`starts` = each sentence's start, ascending)."""
+    i = bisect_right(starts, pos) - 1
+    if i < 0:
+        return None
+    s = sentences[i]
+    return s if pos < s.end else None

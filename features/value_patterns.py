@@ -1,0 +1,41 @@
+"""The value-reading patterns of `value_patterns.yaml`, compiled once (case-insensitive), and number words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from features.package_data import read_yaml
+
+
+@dataclass(frozen=True)
+class ValuePatterns:
+    patterns: dict[str, Any]  # name -> compiled regex, or a dict of them (sex, ur_chapters)
+    number_words: dict[str, float]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.patterns[name]
+
+    def number(self, token: str | None) -> float | None:
+        """'12' -> 12.0, 'twelve' -> 12.0, anything else -> None."""
+        if token is None:
+            return None
+        token = token.strip().lower()
+        if token.replace(".", "", 1).isdigit():
+            return float(token)
+        return self.number_words.get(token)
+
+
+def _compile(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _compile(v) for k, v in value.items()}
+    return re.compile(value, re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def value_patterns() -> ValuePatterns:
+    raw = read_yaml("value_patterns.yaml")
+    words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
+    return ValuePatterns({k: _compile(v) for k, v in raw.items()}, words)

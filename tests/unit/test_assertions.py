@@ -1,0 +1,109 @@
+"""ConText rules (features/context_rules.yaml) on SYNTHETIC sentences: every rule's own example, the
+phrase compilation against spaCy's Matcher, scopes, terminators, pseudo-triggers and rule validation."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from spacy.matcher import Matcher
+
+from features.analysis import AnalysedText
+from features.assertions import Category, ContextEngine, ContextRule, load_rules, pattern_phrases
+from features.sentences import pipeline
+from letters.records import Section
+
+RULES = load_rules()
+
+
+def assertion_of(example: str, concept: str = "test", engine: ContextEngine | None = None):
+    """The assertion of the [bracketed] mention of a SYNTHETIC example sentence."""
+    start = example.index("[")
+    end = example.index("]") - 1
+    text = example.replace("[", "").replace("]", "")
+    m = AnalysedText(text, Section.CLINICAL_SUMMARY, engine).mention(concept, start, end)
+    assert m is not None, example
+    return m.assertion
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[f"{r.category.value}:{r.literal}" for r in RULES])
+def test_every_rule_gives_its_category_on_its_own_example(rule: ContextRule) -> None:
+    """A modifying rule puts its category on its example's mention; a terminator or pseudo-trigger
+    changes what its example asserts (the example without that one rule reads differently)."""
+    assert rule.example.startswith("SYNTHETIC")
+    concept = rule.example_concept or (rule.concepts[0] if rule.concepts else "test")
+    got = assertion_of(rule.example, concept)
+    if rule.category in (Category.TERMINATE, Category.PSEUDO):
+        without = ContextEngine([r for r in RULES if r is not rule])
+        assert assertion_of(rule.example, concept, without).categories != got.categories, (rule.literal, got)
+    else:
+        assert rule.category in got, (rule.literal, got)
+
+
+def test_word_patterns_compile_to_phrases_that_match_what_the_matcher_matches() -> None:
+    nlp = pipeline()
+    docs = [nlp(r.example.replace("[", "").replace("]", "")) for r in RULES]
+    engine = ContextEngine(RULES)
+    for i, rule in enumerate(RULES):
+        matcher = Matcher(nlp.vocab)
+        matcher.add("r", rule.token_patterns())
+        for doc in docs:
+            expected = {(s, e) for _, s, e in matcher(doc)}
+            found = {(s, e) for mid, s, e in engine.phrases(doc) if nlp.vocab.strings[mid] == str(i)}
+            assert found == expected, (rule.literal, doc.text)
+
+
+def test_pattern_phrases_expands_optional_and_in_tokens_and_refuses_other_attributes() -> None:
+    pattern = [{"LOWER": {"IN": ["was", "is"]}}, {"LOWER": "all", "OP": "?"}, {"LOWER": "done"}]
+    assert sorted(pattern_phrases(pattern)) == sorted(
+        [("was", "done"), ("is", "done"), ("was", "all", "done"), ("is", "all", "done")])
+    assert pattern_phrases([{"IS_DIGIT": True}]) is None
+    assert pattern_phrases([{"LOWER": "a", "OP": "+"}]) is None
+
+
+def test_negation_scope_ends_at_its_maximum_and_at_a_terminator() -> None:
+    assert Category.NEGATED in assertion_of("SYNTHETIC: No sign of [weakness] was seen.")
+    far = ("SYNTHETIC: No tenderness, swelling, redness, warmth, spasm, deformity or crepitus "
+           "and then [weakness].")
+    assert assertion_of(far).affirmed
+    assert assertion_of("SYNTHETIC: He denied numbness; [weakness] was found.").affirmed
+    assert assertion_of("SYNTHETIC: [Weakness] was noted although he denied numbness.").affirmed
+
+
+def test_a_trigger_inside_the_mention_does_not_modify_it() -> None:
+    assert assertion_of("SYNTHETIC: She reported [no better] pain control.").affirmed
+
+
+def test_a_trigger_inside_a_longer_one_of_another_category_is_dropped() -> None:
+    got = assertion_of("SYNTHETIC: UR found the [MRI] not medically necessary.")
+    assert got.categories == {Category.HYPOTHETICAL}
+
+
+def test_sentences_are_independent() -> None:
+    assert assertion_of("SYNTHETIC: There was no fever. [Weakness] of the leg was found.").affirmed
+
+
+def test_status_names_one_category_in_a_fixed_order() -> None:
+    got = assertion_of("SYNTHETIC: There is no history of [cancer] in his father.")
+    assert {Category.NEGATED, Category.HISTORICAL, Category.FAMILY} <= got.categories
+    assert got.status == "negated"
+    assert assertion_of("SYNTHETIC: [Weakness] was found.").status == "affirmed"
+
+
+@pytest.mark.parametrize("bad", [
+    {"category": "negated", "literal": "no", "direction": "terminate", "example": "SYNTHETIC: [x]"},
+    {"category": "terminate", "literal": "but", "direction": "forward", "example": "SYNTHETIC: [x]"},
+    {"category": "negated", "literal": "no", "direction": "forward", "example": "no brackets"},
+    {"category": "negated", "literal": "no", "direction": "forward", "terminates": ["negated"],
+     "example": "SYNTHETIC: [x]"},
+    {"category": "negated", "literal": "no", "direction": "forward", "example": "SYNTHETIC: [x]", "typo": 1},
+])
+def test_malformed_rules_are_refused(bad: dict) -> None:
+    with pytest.raises(ValidationError):
+        ContextRule.model_validate(bad)
+
+
+def test_yaml_booleans_in_patterns_are_refused() -> None:
+    text = ('rules:\n  - {category: negated, literal: "no", direction: forward,'
+            ' pattern: [{LOWER: {IN: [no]}}], example: "SYNTHETIC: no [x]"}\n')
+    with pytest.raises(ValidationError, match="not a string"):
+        load_rules(text)
