@@ -130,7 +130,7 @@ def _compile(words: StyleWords) -> _Compiled:
     single = frozenset(d for d in dropped if _TOKEN.fullmatch(d))
     drop = re.compile(_phrase_regex([d for d in dropped if d not in single]))
     person_rewrite = re.compile(
-        r"(?i)(?<![A-Za-z0-9])(?:(a|an)\s+)?(" + "|".join(
+        r"(?i)(?<![A-Za-z0-9\-])(?:(a|an)\s+)?(" + "|".join(
             _GAP.join(re.escape(w) for w in f.split()) for f in sorted(_rewrite_person_forms(words),
                                                                         key=lambda f: -len(f))
         ) + r")(?![A-Za-z0-9])"
@@ -225,7 +225,8 @@ def _writer_style(text: str, w: StyleWords) -> str:
 
 
 # Writer names that are spelt differently from their rewrite form.
-_ALIASES = {"iw": "injured worker", "injured employee": "injured worker"}
+_ALIASES = {"iw": "injured worker", "injured employee": "injured worker", "employee": "injured worker",
+            "worker": "injured worker"}
 
 
 # ---- the rewrite (the style-invariance guard) --------------------------------------------------
