@@ -73,6 +73,15 @@ class StyleWords:
         unlabelled = sorted((set(forms) | set(_ALIASES)) - labels)
         if unlabelled:  # else "Patient: J. Doe" would lose its name and "Claimant: J. Doe" keep it
             raise ValueError(f"{origin}: every person form must be a name label; missing {unlabelled}")
+        # the guarantee normalise(rewrite_style(t)) == normalise(t) rests on these lists agreeing
+        person, pronouns = set(words("person")), set(words("pronouns"))
+        stop = set(words("stop_words"))
+        kept = sorted((set(forms) | set(_ALIASES)) - person) + sorted(
+            (set(swap) | set(swap.values())) - pronouns
+        )
+        kept += sorted(set(forms.values()) - stop)
+        if kept:
+            raise ValueError(f"{origin}: the rewrite would change words that normalise keeps: {kept}")
         return cls(
             person=words("person"),
             pronouns=words("pronouns"),
@@ -225,8 +234,12 @@ def _writer_style(text: str, w: StyleWords) -> str:
 
 
 # Writer names that are spelt differently from their rewrite form.
-_ALIASES = {"iw": "injured worker", "injured employee": "injured worker", "employee": "injured worker",
-            "worker": "injured worker"}
+_ALIASES = {
+    "iw": "injured worker",
+    "injured employee": "injured worker",
+    "employee": "injured worker",
+    "worker": "injured worker",
+}
 
 
 # ---- the rewrite (the style-invariance guard) --------------------------------------------------

@@ -99,3 +99,7 @@ def test_word_lists_must_be_lists_of_words():
         StyleWords.from_mapping({**data, "pronouns": "he"})
     with pytest.raises(ValueError, match="'stop_words' must be a list"):
         StyleWords.from_mapping({**data, "stop_words": ["a", True]})  # YAML reads a bare `on` as True
+    rewrite = {**data["rewrite"], "person_forms": {**data["rewrite"]["person_forms"], "customer": "a"}}
+    with pytest.raises(ValueError, match=r"would change words that normalise keeps: \['customer'\]"):
+        labels = [*data["name_labels"], "customer"]
+        StyleWords.from_mapping({**data, "rewrite": rewrite, "name_labels": labels})
