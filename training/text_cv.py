@@ -57,8 +57,10 @@ MODELS = {
     "text": "Text signal (style-normalised)",
     "text_raw": "Text, raw (writer style kept)",
     "person_words": "Person-word counts only (style)",
+    "summary_length": "Shorter summary ranks higher (nothing fitted)",
     "stack": "Stack: facts + text score (one LR)",
     "stack_meta": "Stack: LR on facts score + text score",
+    "stack_mean": "Mean of facts and text z-scores (nothing fitted)",
     "stack_raw": "Stack: facts + raw text score (one LR)",
 }
 RANK_METRICS = ("roc_auc", "pr_auc")
@@ -208,9 +210,11 @@ def fit_and_score(
     out: dict[str, np.ndarray] = {}
     fam = FamilyRate(prior_strength=p.family_prior_strength).fit(train.table, train.y)
     out["family_rate"] = fam.predict_proba(test.table)
-    out["facts"] = FactsLR(spec, p).fit(train.table, train.y).score(test.table)
+    facts = FactsLR(spec, p).fit(train.table, train.y)
+    out["facts"] = facts.score(test.table)
     pw = LogisticRegression(C=p.lr_C, class_weight="balanced").fit(person_word_counts(train.texts), train.y)
     out["person_words"] = pw.decision_function(person_word_counts(test.texts))
+    out["summary_length"] = -np.array([len(t.summary.split()) for t in test.texts], dtype=float)
     inner_folds = text_folds(train.y, train.groups, p.inner_folds, seed)
     facts_oof = np.zeros(train.y.size)
     for tr, te in inner_folds:
@@ -218,7 +222,8 @@ def fit_and_score(
         facts_oof[te] = part.score(train.table.iloc[te])
     for key, overrides in (("text", {}), ("text_raw", RAW_TEXT)):
         params = p.text.model_copy(update=overrides)
-        test_text = TextSignal.from_params(params).fit(train.texts, train.y).decision_function(test.texts)
+        text_model = TextSignal.from_params(params).fit(train.texts, train.y)
+        test_text = text_model.decision_function(test.texts)
         text_oof = cross_fitted_text_scores(train.texts, train.y, train.groups, inner_folds, params=params)
         out[key] = test_text
         # the stack: the facts' columns and the out-of-fold text score in one logistic regression
@@ -227,7 +232,15 @@ def fit_and_score(
         if key == "text":
             meta = MetaStack().fit(facts_oof, text_oof, train.y)
             out["stack_meta"] = meta.score(out["facts"], test_text)
+            out["stack_mean"] = _z(out["facts"], facts.score(train.table)) + _z(
+                test_text, text_model.decision_function(train.texts)
+            )
     return out
+
+
+def _z(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """`scores` on the scale of `reference` (the training rows' scores): mean 0, unit spread."""
+    return (scores - reference.mean()) / (reference.std() or 1.0)
 
 
 @dataclass
@@ -396,11 +409,13 @@ def evaluate(y: np.ndarray, preds: dict[str, np.ndarray], groups: np.ndarray, p:
     reports, diffs = M.evaluate_predictions(y, preds, groups, cfg, reference="stack")
     _, d_meta = M.evaluate_predictions(y, {k: preds[k] for k in ("stack_meta", "facts")}, groups, cfg,
                                        reference="stack_meta")  # fmt: skip
+    _, d_mean = M.evaluate_predictions(y, {k: preds[k] for k in ("stack_mean", "facts")}, groups, cfg,
+                                       reference="stack_mean")  # fmt: skip
     _, d_text = M.evaluate_predictions(y, {k: preds[k] for k in ("text", "text_raw")}, groups, cfg,
                                        reference="text")  # fmt: skip
     _, d_raw = M.evaluate_predictions(y, {k: preds[k] for k in ("stack_raw", "facts")}, groups, cfg,
                                       reference="stack_raw")  # fmt: skip
-    return reports, {**diffs, **d_meta, **d_text, **d_raw}
+    return reports, {**diffs, **d_meta, **d_mean, **d_text, **d_raw}
 
 
 def run(letters_dir: Path, split_file: Path, concepts_file: Path, p: TextCvParams) -> tuple[str, dict]:
@@ -421,7 +436,16 @@ def run(letters_dir: Path, split_file: Path, concepts_file: Path, p: TextCvParam
             "within_writer_auc": within_writer_auc(data.y, cv.pooled[k], writers),
             "writer_auc": M.roc_auc((writers == "injured worker").astype(int), cv.pooled[k]),
         }
-        for k in ("text", "text_raw", "person_words", "stack", "stack_meta", "stack_raw", "facts")
+        for k in (
+            "text",
+            "text_raw",
+            "person_words",
+            "stack",
+            "stack_meta",
+            "stack_mean",
+            "stack_raw",
+            "facts",
+        )
     }
     # (2) tune -> validation
     tune, val = data.subset(data.split == "tune"), data.subset(data.split == "validation")
@@ -463,8 +487,10 @@ def run(letters_dir: Path, split_file: Path, concepts_file: Path, p: TextCvParam
 def markdown(result: dict, reports, diffs, h_reports, h_diffs, concepts, p: TextCvParams,
              tune: RealTexts, val: RealTexts) -> str:  # fmt: skip
     h = result["header"]
-    pairs = [("stack", "facts"), ("stack_meta", "facts"), ("stack", "text"), ("stack", "family_rate"),
-             ("text", "text_raw"), ("stack", "stack_raw"), ("stack_raw", "facts")]  # fmt: skip
+    pairs = [
+        ("stack", "facts"), ("stack_meta", "facts"), ("stack_mean", "facts"), ("stack", "text"),
+        ("stack", "family_rate"), ("text", "text_raw"), ("stack", "stack_raw"), ("stack_raw", "facts"),
+    ]  # fmt: skip
     lines = [
         "# Text signal on real letters: facts, text, stack",
         "",
