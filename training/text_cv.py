@@ -205,9 +205,11 @@ class MetaStack:
 
 def fit_and_score(
     train: RealTexts, test: RealTexts, spec: FeatureSpec, p: TextCvParams, seed: int
-) -> dict[str, np.ndarray]:
-    """Every model of the comparison fitted on `train` and scored on `test` (text models nested)."""
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Every model of the comparison fitted on `train` and scored on `test` (text models nested), and
+    the weight each fitted stack gave the (standardised) text score."""
     out: dict[str, np.ndarray] = {}
+    weights: dict[str, float] = {}
     fam = FamilyRate(prior_strength=p.family_prior_strength).fit(train.table, train.y)
     out["family_rate"] = fam.predict_proba(test.table)
     facts = FactsLR(spec, p).fit(train.table, train.y)
@@ -229,13 +231,15 @@ def fit_and_score(
         # the stack: the facts' columns and the out-of-fold text score in one logistic regression
         stack = FactsLR(spec, p).fit(train.table, train.y, extra=text_oof)
         out["stack" if key == "text" else "stack_raw"] = stack.score(test.table, extra=test_text)
+        weights["stack" if key == "text" else "stack_raw"] = float(stack.lr.coef_[0][-1])
         if key == "text":
             meta = MetaStack().fit(facts_oof, text_oof, train.y)
             out["stack_meta"] = meta.score(out["facts"], test_text)
+            weights["stack_meta"] = float(meta.lr.coef_[0][1])
             out["stack_mean"] = _z(out["facts"], facts.score(train.table)) + _z(
                 test_text, text_model.decision_function(train.texts)
             )
-    return out
+    return out, weights
 
 
 def _z(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -247,24 +251,29 @@ def _z(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
 class CvResult:
     pooled: dict[str, np.ndarray]  # out-of-fold scores averaged over repeats
     per_repeat: dict[str, list[float]]  # ROC-AUC per repeat
+    text_weights: dict[str, list[float]]  # per outer fold: the stack's coefficient of the text score
 
 
 def repeated_cv(data: RealTexts, spec: FeatureSpec, p: TextCvParams, *, log: bool = True) -> CvResult:
     pooled = {k: np.zeros(data.y.size) for k in MODELS}
     per_repeat: dict[str, list[float]] = defaultdict(list)
+    text_weights: dict[str, list[float]] = defaultdict(list)
     for r in range(p.repeats):
         oof = {k: np.full(data.y.size, np.nan) for k in MODELS}
         for tr, te in text_folds(data.y, data.groups, p.folds, p.seed + r):
-            for k, v in fit_and_score(data.subset(_mask(tr, data)), data.subset(_mask(te, data)), spec, p,
-                                      p.seed + r).items():  # fmt: skip
+            scores, weights = fit_and_score(data.subset(_mask(tr, data)), data.subset(_mask(te, data)), spec,
+                                            p, p.seed + r)  # fmt: skip
+            for k, v in scores.items():
                 oof[k][te] = v
+            for k, w in weights.items():
+                text_weights[k].append(w)
         for k in MODELS:
             pooled[k] += _rank01(oof[k]) / p.repeats
             per_repeat[k].append(M.roc_auc(data.y, oof[k]))
         if log:
             print(f"repeat {r + 1}/{p.repeats}: " + ", ".join(f"{k} {per_repeat[k][-1]:.3f}" for k in MODELS),
                   file=sys.stderr, flush=True)  # fmt: skip
-    return CvResult(pooled, dict(per_repeat))
+    return CvResult(pooled, dict(per_repeat), dict(text_weights))
 
 
 def _mask(idx: np.ndarray, data: RealTexts) -> np.ndarray:
@@ -449,7 +458,8 @@ def run(letters_dir: Path, split_file: Path, concepts_file: Path, p: TextCvParam
     }
     # (2) tune -> validation
     tune, val = data.subset(data.split == "tune"), data.subset(data.split == "validation")
-    hold = {k: _rank01(v) for k, v in fit_and_score(tune, val, spec, p, p.seed).items()}
+    hold_scores, hold_weights = fit_and_score(tune, val, spec, p, p.seed)
+    hold = {k: _rank01(v) for k, v in hold_scores.items()}
     h_reports, h_diffs = evaluate(val.y, hold, val.groups, p)
     # (3) style rewrites: text models fitted on all letters, every summary rewritten
     shifts = {}
@@ -472,6 +482,8 @@ def run(letters_dir: Path, split_file: Path, concepts_file: Path, p: TextCvParam
         },
         "cv_per_repeat_roc_auc": cv.per_repeat,
         "cv_style": style_cv,
+        "cv_text_weights": cv.text_weights,
+        "holdout_text_weights": hold_weights,
         "holdout": {k: r.as_dict() for k, r in h_reports.items()},
         "holdout_diffs": {
             k: {m: e.as_dict() for m, e in d.items() if m in RANK_METRICS} for k, d in h_diffs.items()
@@ -506,6 +518,16 @@ def markdown(result: dict, reports, diffs, h_reports, h_diffs, concepts, p: Text
         *_metric_table(reports, result["cv_per_repeat_roc_auc"]),
         "",
         *_diff_table(diffs, pairs),
+        "",
+        "Weight of the standardised text score in each fitted stack, over the outer folds (a negative "
+        "weight uses the text backwards):",
+        "",
+        *[
+            f"- {MODELS[k]}: median {np.median(w):+.3f}, range {min(w):+.3f} to {max(w):+.3f}, negative in "
+            f"{sum(x < 0 for x in w)} of {len(w)} folds; tune -> validation "
+            f"{result['holdout_text_weights'][k]:+.3f}"
+            for k, w in result["cv_text_weights"].items()
+        ],
         "",
         "Style checks on the CV scores: ROC-AUC within writer groups (held-fixed writer) and how well the "
         "score tells an 'injured worker' writer from the others (0.5 = not at all).",
