@@ -70,6 +70,11 @@ class FeatureDef(BaseModel):
                 f"source section {source.value!r} is post-review (written by the IMR reviewer); "
                 "features may only read pre-review sections"
             )
+        if source == Section.REVIEWER_META:
+            raise ValueError(
+                "source section 'reviewer_meta' (the IMR reviewer's licensure and specialty) says who "
+                "decides, not what the case is: no feature may read it"
+            )
         return source
 
 

@@ -1,0 +1,154 @@
+"""Writer style must not matter, on every shared real letter.
+
+Each letter's Clinical Case Summary is rewritten the way another writer would put it ("injured
+worker" <-> "patient" <-> "claimant" <-> "applicant", with and without he <-> she;
+`features.style.rewrite_style`); no service's text score, no probability of a model using it and no
+extracted fact may move. The reviewer's specialty and licensure may not matter either.
+Skips when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from features.spec import load_spec
+from features.style import rewrite_style
+from features.table import build_feature_table
+from letters.ingest import parse_paths
+from letters.records import Case
+from model.encoder import FeatureEncoder
+from model.text_signal import ServiceText, TextSignal, service_texts
+
+pytestmark = pytest.mark.real
+
+TOLERANCE = 0.01
+REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant") for s in (False, True)]
+REWRITE_IDS = [f"{p.replace(' ', '-')}{'+he/she' if s else ''}" for p, s in REWRITES]
+
+
+def rewritten(case: Case, person: str, swap: bool) -> Case:
+    summary = rewrite_style(case.clinical_summary, person=person, swap_pronouns=swap)
+    return case.model_copy(update={"clinical_summary": summary})
+
+
+@dataclass
+class Variant:
+    """The shared real letters as one writer style: cases, facts table, service texts."""
+
+    cases: list[Case]
+    facts: pd.DataFrame
+    texts: list[ServiceText]
+
+    @classmethod
+    def of(cls, cases: list[Case]) -> Variant:
+        spec = load_spec()
+        table = build_feature_table(cases, with_target=False)[spec.id_columns + spec.names]
+        return cls(cases, table, [t for c in cases for t in service_texts(c)])
+
+
+@pytest.fixture(scope="module")
+def real_cases(dwc_letters_dir: Path) -> list[Case]:
+    result = parse_paths([dwc_letters_dir / "pdf"])
+    assert not result.failures
+    return sorted(result.cases, key=lambda c: c.letter_id)
+
+
+@pytest.fixture(scope="module")
+def original(real_cases: list[Case]) -> Variant:
+    return Variant.of(real_cases)
+
+
+@pytest.fixture(scope="module")
+def variants(real_cases: list[Case]) -> dict[tuple[str, bool], Variant]:
+    return {(p, s): Variant.of([rewritten(c, p, s) for c in real_cases]) for p, s in REWRITES}
+
+
+@pytest.fixture(scope="module")
+def labels(real_cases: list[Case]) -> np.ndarray:
+    return np.array([int(s.decision == "Overturned") for c in real_cases for s in c.services])
+
+
+@pytest.fixture(scope="module")
+def text_model(original: Variant, labels: np.ndarray) -> TextSignal:
+    """The text signal fitted on every real letter (its coefficients are real, so the check is too)."""
+    return TextSignal().fit(original.texts, labels)
+
+
+class FactsAndText:
+    """A model using the text score: logistic regression on the encoded facts plus the text score."""
+
+    def __init__(self, data: Variant, y: np.ndarray, text: TextSignal) -> None:
+        self.text = text
+        self.encoder = FeatureEncoder(load_spec(), linear=True, min_frequency=2).fit(data.facts)
+        self.lr = LogisticRegression(C=1.0, max_iter=5000).fit(self._matrix(data), y)
+
+    def _matrix(self, data: Variant) -> np.ndarray:
+        return np.column_stack([self.encoder.matrix(data.facts), self.text.decision_function(data.texts)])
+
+    def probability(self, data: Variant) -> np.ndarray:
+        return self.lr.predict_proba(self._matrix(data))[:, 1]
+
+
+@pytest.fixture(scope="module")
+def facts_and_text(original: Variant, labels: np.ndarray, text_model: TextSignal) -> FactsAndText:
+    return FactsAndText(original, labels, text_model)
+
+
+def test_the_rewrites_reach_nearly_every_summary(real_cases: list[Case], variants):
+    """So the checks below cannot pass for want of anything to rewrite."""
+    reached = np.zeros(len(real_cases), dtype=bool)
+    for (person, swap), v in variants.items():
+        changed = np.array(
+            [a.clinical_summary != b.clinical_summary for a, b in zip(v.cases, real_cases, strict=True)]
+        )
+        assert changed.mean() >= 0.3, (person, swap, int(changed.sum()))
+        reached |= changed
+    assert reached.mean() >= 0.95
+
+
+@pytest.mark.parametrize(("person", "swap"), REWRITES, ids=REWRITE_IDS)
+def test_no_text_score_moves_under_a_style_rewrite(original, variants, text_model: TextSignal, person, swap):
+    after = variants[(person, swap)].texts
+    shift = np.abs(text_model.decision_function(after) - text_model.decision_function(original.texts))
+    assert shift.max() <= TOLERANCE, f"log-odds moved by {shift.max():.4f}"
+    p_shift = np.abs(text_model.predict_proba(after)[:, 1] - text_model.predict_proba(original.texts)[:, 1])
+    assert p_shift.max() <= TOLERANCE
+
+
+@pytest.mark.parametrize(("person", "swap"), REWRITES, ids=REWRITE_IDS)
+def test_no_extracted_fact_changes_under_a_style_rewrite(original, variants, person, swap):
+    before, after = original.facts, variants[(person, swap)].facts
+    changed = {}
+    for name in load_spec().names:
+        a, b = before[name].astype(object), after[name].astype(object)
+        same = (a == b).fillna(False).astype(bool) | (a.isna() & b.isna())
+        if not same.all():
+            changed[name] = sorted(set(before.loc[~same, "letter_id"]))
+    assert not changed, f"facts that read writer style (feature: letters): {changed}"
+
+
+@pytest.mark.parametrize(("person", "swap"), REWRITES, ids=REWRITE_IDS)
+def test_no_probability_of_a_model_using_the_text_score_moves(
+    original, variants, facts_and_text, person, swap
+):
+    shift = np.abs(
+        facts_and_text.probability(variants[(person, swap)]) - facts_and_text.probability(original)
+    )
+    assert shift.max() <= TOLERANCE, f"probability moved by {shift.max():.3f}"
+
+
+def test_reviewer_specialty_and_licensure_change_no_fact_and_no_text_score(
+    real_cases: list[Case], original: Variant, text_model: TextSignal
+):
+    assert sum(bool(c.reviewer_specialty) for c in real_cases) >= 0.9 * len(real_cases)
+    swap = {"reviewer_specialty": "Psychiatry", "reviewer_licensure": ["Texas"]}
+    other = Variant.of([c.model_copy(update=swap) for c in real_cases])
+    pd.testing.assert_frame_equal(original.facts, other.facts)
+    before, after = text_model.decision_function(original.texts), text_model.decision_function(other.texts)
+    np.testing.assert_array_equal(after, before)
