@@ -1,0 +1,123 @@
+"""Grade the guideline checklists on the shared real letters of one split (validation by default).
+
+    .venv/bin/python experiments/criteria_eval.py [--split validation|tune] [--out FILE.csv]
+
+Per service: the governing section chosen from pre-review facts (features.checklist.case_checklists),
+graded against the chapter(s) the IMR reviewer cited (the reviewer's guideline line is read here only to
+grade; no feature reads it). Prints the figures of experiments/criteria.md; writes one row of values per
+service (case number, item, section and chapter keys, statuses; no letter text) when --out is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LETTERS = REPO.parent / "shared" / "data" / "dwc-imr-letters" / "pdf"
+SPLIT = REPO / "tests" / "real" / "letter_split.csv"
+sys.path.insert(0, str(REPO))  # run as a script from anywhere: the project's packages come from this checkout
+
+
+def split_cases(split: str) -> list[str]:
+    rows = [r for r in SPLIT.read_text(encoding="utf-8").splitlines() if r and not r.startswith("#")]
+    return sorted(r.split(",")[0] for r in rows[1:] if r.split(",")[1] == split)
+
+
+def whole_sentence(text: str, start: int, end: int) -> bool:
+    """The span is verbatim text that starts and ends on sentence boundaries (a heading counts whole)."""
+    from features.checklist import sentence_bounds
+
+    if not (0 <= start < end <= len(text)):
+        return False
+    return sentence_bounds(text, start, end) == (start, end)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["validation", "tune"], default="validation")
+    parser.add_argument("--out", type=Path, default=None, help="per-service CSV of values (no letter text)")
+    args = parser.parse_args(argv)
+    if not LETTERS.is_dir():
+        print(f"letters not found: {LETTERS}", file=sys.stderr)
+        return 2
+
+    from features.criteria import load_criteria
+    from features.extractors.criteria_level import case_checklists
+    from features.governing import cited_chapters
+    from letters.ingest import parse_file
+    from letters.pre_review import PreReviewCase
+
+    table = load_criteria()
+    rows: list[dict[str, object]] = []
+    evidence_total = evidence_ok = 0
+    for case_number in split_cases(args.split):
+        case = parse_file(LETTERS / f"{case_number}.pdf")
+        view = PreReviewCase.from_case(case)
+        by_index = {s.item_index: s for s in case.services}
+        pre = {s.item_index: s for s in view.services}
+        for cl in case_checklists(case):
+            svc = by_index[cl.item_index]
+            texts = {"clinical_summary": view.clinical_summary,
+                     "service_heading": pre[cl.item_index].service,
+                     "partial_certification": pre[cl.item_index].partial_certification_text}
+            for item in cl.checklist:
+                for ev in item.evidence:
+                    evidence_total += 1
+                    text = texts.get(ev.section) or ""
+                    ok = (ev.start is not None and ev.end is not None and text[ev.start:ev.end] == ev.text
+                          and whole_sentence(text, ev.start, ev.end))
+                    evidence_ok += ok
+            reviewer = cited_chapters(table, svc.reviewer_guideline.raw if svc.reviewer_guideline else None)
+            counts = cl.counts()
+            rows.append({
+                "case_number": case_number,
+                "item_index": cl.item_index,
+                "section_id": cl.section_id or "",
+                "chapter_key": cl.chapter_key or "",
+                "reviewer_chapters": ";".join(reviewer),
+                "chapter_first": int(bool(reviewer) and cl.chapter_key == reviewer[0]),
+                "chapter_any": int(bool(reviewer) and cl.chapter_key in reviewer),
+                "met": counts["met"],
+                "unmet": counts["unmet"],
+                "not_documented": counts["not_documented"],
+                "not_applicable": counts["not_applicable"],
+            })
+
+    n = len(rows)
+    with_status = sum(1 for r in rows if r["met"] or r["unmet"] or r["not_documented"])
+    cited = [r for r in rows if r["reviewer_chapters"]]
+    any_ok = sum(int(r["chapter_any"]) for r in cited)  # type: ignore[arg-type]
+    first_ok = sum(int(r["chapter_first"]) for r in cited)  # type: ignore[arg-type]
+    print(f"split: {args.split}; letters: {len({r['case_number'] for r in rows})}; services: {n}")
+    print(f"services with a governing section: {sum(1 for r in rows if r['section_id'])} / {n}")
+    print(f"services with >= 1 met/unmet/not-documented criterion: {with_status} / {n} "
+          f"({with_status / n:.1%})")
+    print(f"services where the reviewer cited a chapter of the table: {len(cited)}")
+    print(f"governing chapter = a chapter the reviewer cited: {any_ok} / {len(cited)} "
+          f"({any_ok / len(cited):.1%})")
+    print(f"governing chapter = the reviewer's first cited chapter: {first_ok} / {len(cited)} "
+          f"({first_ok / len(cited):.1%})")
+    share = evidence_ok / evidence_total if evidence_total else float("nan")
+    print(f"evidence texts that are whole sentences found verbatim: {evidence_ok} / {evidence_total} "
+          f"({share:.1%})")
+    misses = Counter((r["chapter_key"], r["reviewer_chapters"].split(";")[0])  # type: ignore[union-attr]
+                     for r in cited if not r["chapter_any"])
+    if misses:
+        print("chapter misses (ours -> reviewer's first):")
+        for (ours, theirs), k in misses.most_common():
+            print(f"  {ours or '(none)'} -> {theirs}: {k}")
+    if args.out is not None:
+        with args.out.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

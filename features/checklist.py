@@ -1,0 +1,267 @@
+"""The per-service checklist: every criterion of the governing section with its status, the facts that
+decided it and the letter text behind them as whole sentences, plus a reviewer-style summary line.
+
+One implementation serves the model's criterion columns and every surface that shows a checklist
+(`features.extractors.criteria_level.checklist_of` / `case_checklists`); it reads only pre-review facts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from features.criteria import STATUSES, Citation, CriteriaTable, Status
+from features.criteria_facts import LetterFacts, derive_facts, service_phase, text_regions
+from features.evidence import EvidenceSpan, Extraction
+from features.governing import cited_chapters, resolve_region, select_section
+from letters.records import Section
+
+# Sections whose text can be quoted as evidence of a clinical criterion (header facts are shown as
+# values; the UR's guideline line is context, not evidence about the patient).
+QUOTABLE_SECTIONS = (Section.CLINICAL_SUMMARY, Section.SERVICE_HEADING, Section.PARTIAL_CERTIFICATION)
+SELECTION_FACTS = ("service_type", "service_family", "service_region", "days_injury_to_ur_denial")
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "e.g", "i.e", "vs", "etc", "approx", "no", "st", "jr",
+                            "sr", "inc", "fig", "pg", "pp", "dept", "u.s", "a.m", "p.m", "min", "max"})
+_TERMINATOR = re.compile(r"[.!?](?=[\s\"')\]]|$)|\n\s*\n")
+
+
+class EvidenceItem(BaseModel):
+    """A whole sentence of pre-review text; offsets index into its section's text."""
+
+    text: str
+    section: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    author: str | None = None
+
+
+class CheckItem(BaseModel):
+    """One criterion of the governing section for one service."""
+
+    criterion_id: str
+    criterion: str = Field(description="What the reviewer checks, in the project's words.")
+    family: str
+    citation: Citation
+    status: Status
+    facts: dict[str, float | bool | str | None] = Field(
+        default_factory=dict, description="The fact values that decided the status."
+    )
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+
+
+class ServiceChecklist(BaseModel):
+    """The governing section of one disputed service and its criteria, with a summary line."""
+
+    letter_id: str | None = None
+    item_index: int
+    service: str
+    section_id: str | None = None
+    governing_guideline: Citation | None = None
+    chapter_key: str | None = None
+    in_force: bool | None = Field(default=None, description="Edition in force at the UR date (None: unknown)")
+    phase: str | None = None
+    region: str | None = None
+    checklist: list[CheckItem] = Field(default_factory=list)
+    summary: str
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for item in self.checklist:
+            out[item.status] += 1
+        return out
+
+    def family_status(self, family: str) -> Status:
+        """The status of the section's criterion of this family; not_applicable when it has none."""
+        for item in self.checklist:
+            if item.family == family:
+                return item.status
+        return "not_applicable"
+
+    def item(self, family: str) -> CheckItem | None:
+        return next((i for i in self.checklist if i.family == family), None)
+
+
+# ---- sentences ------------------------------------------------------------------------------------
+def _is_boundary(text: str, m: re.Match[str]) -> bool:
+    if m.group(0)[0] in "!?\n":
+        return True
+    i = m.start()
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:i].lower()
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    k = m.end()
+    while k < len(text) and text[k] in " \t\"')]":
+        k += 1
+    return not (k < len(text) and text[k].islower())
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The smallest run of whole sentences of `text` that covers [start, end)."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    s = 0
+    e = len(text)
+    for m in _TERMINATOR.finditer(text):
+        if not _is_boundary(text, m):
+            continue
+        stop = m.start() + (1 if m.group(0)[0] in ".!?" else 0)
+        if stop <= start:
+            s = m.end()
+        elif stop >= end:
+            e = stop
+            break
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentence_of_span(span: EvidenceSpan, texts: Mapping[Section, str]) -> EvidenceItem | None:
+    """The whole sentence(s) around an extractor's span, in the span's section (None when the span has
+    no offsets or its section is not quotable)."""
+    section = Section(span.section)
+    text = texts.get(section)
+    if section not in QUOTABLE_SECTIONS or text is None or span.start is None or span.end is None:
+        return None
+    if section == Section.SERVICE_HEADING:  # a request heading is quoted whole
+        s, e = len(text) - len(text.lstrip()), len(text.rstrip())
+    else:
+        s, e = sentence_bounds(text, span.start, span.end)
+    if e <= s:
+        return None
+    return EvidenceItem(text=text[s:e], section=section.value, start=s, end=e,
+                        author=getattr(span, "author", None))
+
+
+# ---- building a checklist ----------------------------------------------------------------------------
+def _display(value: Any) -> float | bool | str | None:
+    if value is None or type(value).__name__ == "NAType":
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, int | float) or type(value).__module__ == "numpy":
+        num = float(value)
+        return None if math.isnan(num) else num
+    return str(value)
+
+
+def summary_line(citation: Citation | None, items: Sequence[CheckItem]) -> str:
+    """'MTUS Low Back Complaints, Special Studies ...: 2 of 5 criteria not documented, 1 unmet, 2 met'."""
+    if citation is None:
+        return "No governing guideline section found for this request."
+    head = f"{citation.guideline} {citation.chapter}, {citation.section}"
+    applicable = [i for i in items if i.status != "not_applicable"]
+    n = len(applicable)
+    if n == 0:
+        return f"{head}: no criterion applies"
+    parts: list[str] = []
+    for status, label in (("not_documented", "not documented"), ("unmet", "unmet"), ("met", "met")):
+        k = sum(1 for i in applicable if i.status == status)
+        if k:
+            noun = "criterion" if n == 1 else "criteria"
+            parts.append(f"{k} of {n} {noun} {label}" if not parts else f"{k} {label}")
+    return f"{head}: {', '.join(parts)}"
+
+
+def service_checklist(
+    table: CriteriaTable,
+    extract: Callable[[str], Extraction],
+    *,
+    letter_id: str | None,
+    item_index: int,
+    service_text: str,
+    ur_guideline_line: str | None,
+    ur_denial_date: date | None,
+    texts: Mapping[Section, str],
+    letter: LetterFacts,
+) -> ServiceChecklist:
+    """The checklist of one service. `extract(name)` returns a spec feature's value and span for this
+    service; `texts` holds the pre-review text of each quotable section (what spans index into)."""
+    got: dict[str, Extraction] = {}
+
+    def value(name: str) -> Any:
+        if name not in got:
+            got[name] = extract(name)
+        return got[name].value
+
+    values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
+    values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"])
+    derived_needed = {name: d.sources for name, d in table.derived_facts.items()}
+    for sources in derived_needed.values():
+        for src in sources:
+            if src != "service_phase":
+                values[src] = value(src)
+    facts: dict[str, Any] = dict(values)
+    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter))
+
+    ur_chapters = cited_chapters(table, ur_guideline_line)
+    region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
+                            item_index=item_index, letter=letter, ur_chapters=ur_chapters)
+    selection = select_section(
+        table,
+        service_type=_str(values.get("service_type")),
+        service_family=_str(values.get("service_family")),
+        region=region,
+        phase=_str(facts.get("phase")),
+        groups=(facts.get("drug_group"), facts.get("modality_kind")),
+        surgery_in_letter=bool(facts.get("surgery_in_letter")),
+        ur_denial_date=ur_denial_date,
+        ur_chapters=ur_chapters,
+    )
+    if selection is None:
+        return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
+                                phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
+    items: list[CheckItem] = []
+    for crit in table.section_criteria(selection.section):
+        for fact in crit.facts:
+            if fact not in facts:
+                facts[fact] = value(fact)
+        status, deciding = crit.evaluate(facts, selection.section.params)
+        evidence: list[EvidenceItem] = []
+        if status in ("met", "unmet"):
+            seen: set[tuple[str, int | None, int | None]] = set()
+            for fact in deciding:
+                derived = table.derived_facts.get(fact)
+                if derived is not None and not derived.quote:
+                    continue
+                for src in table.feature_sources(fact):
+                    span = got[src].span if src in got else None
+                    item = sentence_of_span(span, texts) if span is not None else None
+                    if item is not None and (item.section, item.start, item.end) not in seen:
+                        seen.add((item.section, item.start, item.end))
+                        evidence.append(item)
+        items.append(CheckItem(
+            criterion_id=crit.id,
+            criterion=selection.section.phrase(crit),
+            family=crit.family,
+            citation=selection.citation,
+            status=status,
+            facts={f: _display(facts.get(f)) for f in deciding},
+            evidence=evidence,
+        ))
+    return ServiceChecklist(
+        letter_id=letter_id,
+        item_index=item_index,
+        service=service_text,
+        section_id=selection.section.id,
+        governing_guideline=selection.citation,
+        chapter_key=selection.chapter_key,
+        in_force=selection.in_force,
+        phase=_str(facts.get("phase")),
+        region=region,
+        checklist=items,
+        summary=summary_line(selection.citation, items),
+    )
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or type(value).__name__ == "NAType" else str(value)
