@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 LETTERS = REPO.parent / "shared" / "data" / "dwc-imr-letters" / "pdf"
 SPLIT = REPO / "tests" / "real" / "letter_split.csv"
+HANDCHECK = REPO / "experiments" / "criteria_handcheck.csv"
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the project's packages come from this checkout
 
 
@@ -34,6 +35,42 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
     if not (0 <= start < end <= len(text)):
         return False
     return sentence_bounds(text, start, end) == (start, end)
+
+
+def letter_bootstrap(
+    rows: list[dict[str, object]], key: str, n: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """2.5% and 97.5% quantiles of the share of `key` over letters resampled with replacement."""
+    import random
+
+    by_letter: dict[object, list[int]] = {}
+    for r in rows:
+        by_letter.setdefault(r["case_number"], []).append(int(r[key]))  # type: ignore[call-overload]
+    letters = list(by_letter)
+    rng = random.Random(seed)
+    shares = []
+    for _ in range(n):
+        pick = [v for _ in letters for v in by_letter[rng.choice(letters)]]
+        shares.append(sum(pick) / len(pick))
+    shares.sort()
+    return shares[int(0.025 * n)], shares[int(0.975 * n) - 1]
+
+
+def hand_check(path: Path, rows: list[dict[str, object]]) -> None:
+    """Summarise the hand judgements and name any whose section the table no longer chooses (stale)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    judged = list(csv.DictReader(lines))
+    current = {(str(r["case_number"]), str(r["item_index"])): r["section_id"] for r in rows}
+    stale = [f"{j['case_number']}#{j['item_index']}" for j in judged
+             if current.get((j["case_number"], j["item_index"])) != j["section_id"]]
+    right = sum(j["section_right"] == "1" and (j["page_given"] == "0" or j["page_right"] == "1")
+                for j in judged)
+    pages = [j for j in judged if j["page_given"] == "1"]
+    print(f"hand check ({path.name}): {right} / {len(judged)} citations right "
+          f"({right / len(judged):.0%}); pages given {len(pages)}, right "
+          f"{sum(j['page_right'] == '1' for j in pages)}")
+    if stale:
+        print(f"  stale judgements (the table now picks another section): {', '.join(stale)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 "unmet": counts["unmet"],
                 "not_documented": counts["not_documented"],
                 "not_applicable": counts["not_applicable"],
+                "overturned": int(svc.decision == "Overturned"),
             })
 
     n = len(rows)
@@ -101,18 +139,32 @@ def main(argv: list[str] | None = None) -> int:
           f"({any_ok / len(cited):.1%})")
     print(f"governing chapter = the reviewer's first cited chapter: {first_ok} / {len(cited)} "
           f"({first_ok / len(cited):.1%})")
+    totals = {k: sum(int(r[k]) for r in rows) for k in ("met", "unmet", "not_documented", "not_applicable")}
+    print("criterion statuses over all services: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+    decided = sum(1 for r in rows if r["met"] or r["unmet"])
+    print(f"services with >= 1 met or unmet criterion: {decided} / {n} ({decided / n:.1%})")
+    for label, group in (("with an unmet criterion", [r for r in rows if r["unmet"]]),
+                         ("without one", [r for r in rows if not r["unmet"]])):
+        k = sum(int(r["overturned"]) for r in group)  # type: ignore[call-overload]
+        print(f"  overturned {label}: {k} / {len(group)}")
     share = evidence_ok / evidence_total if evidence_total else float("nan")
     print(f"evidence texts that are whole sentences found verbatim: {evidence_ok} / {evidence_total} "
           f"({share:.1%})")
+    for key, label in (("chapter_any", "any cited chapter"), ("chapter_first", "first cited chapter")):
+        lo, hi = letter_bootstrap(cited, key)
+        print(f"  letter-level bootstrap 95% interval, {label}: {lo:.1%} - {hi:.1%}")
     misses = Counter((r["chapter_key"], r["reviewer_chapters"].split(";")[0])  # type: ignore[union-attr]
                      for r in cited if not r["chapter_any"])
     if misses:
         print("chapter misses (ours -> reviewer's first):")
         for (ours, theirs), k in misses.most_common():
             print(f"  {ours or '(none)'} -> {theirs}: {k}")
+    if args.split == "validation" and HANDCHECK.exists():
+        hand_check(HANDCHECK, rows)
     if args.out is not None:
-        with args.out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        with args.out.open("w", newline="", encoding="utf-8") as fh:  # values only: no decisions, no text
+            fields = [k for k in rows[0] if k != "overturned"]
+            writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
         print(f"wrote {args.out}")

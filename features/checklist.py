@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from features.criteria import STATUSES, Citation, CriteriaTable, Status
+from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
 from features.criteria_facts import LetterFacts, derive_facts, service_phase, text_regions
 from features.evidence import EvidenceSpan, Extraction
 from features.governing import cited_chapters, resolve_region, select_section
@@ -261,6 +261,43 @@ def service_checklist(
         checklist=items,
         summary=summary_line(selection.citation, items),
     )
+
+
+def what_if_met(
+    table: CriteriaTable, row: Mapping[str, Any], checklist: ServiceChecklist, criterion_id: str
+) -> dict[str, Any] | None:
+    """The raw feature row as it would be if a not-documented criterion were documented as met: the
+    criterion's status column says met, the counts move, and each spec feature its first met rule names
+    takes a value that satisfies it (derived facts keep their sources). None when the criterion is not
+    in the checklist, is not 'not documented', or has no met rule. For the predictor's what-if."""
+    item = next((i for i in checklist.checklist if i.criterion_id == criterion_id), None)
+    crit = table.criteria.get(criterion_id)
+    if item is None or crit is None or item.status != "not_documented" or not crit.met:
+        return None
+    params = table.sections[checklist.section_id].params if checklist.section_id else {}
+    out = dict(row)
+    for fact, test in crit.met[0].items():
+        if fact in table.derived_facts or fact not in row:
+            continue
+        out[fact] = _satisfying(test, params)
+    out[table.family_columns[crit.family]] = "met"
+    for column, step in (("criteria_met", 1), ("criteria_not_documented", -1)):
+        if out.get(column) is not None:
+            out[column] = float(out[column]) + step
+    return out
+
+
+def _satisfying(test: Any, params: Mapping[str, float]) -> Any:
+    if isinstance(test, NumericTest):
+        def bound(b: float | str) -> float:
+            return float(params[b[1:]]) if isinstance(b, str) else float(b)
+
+        if test.min is not None:
+            return bound(test.min)
+        if test.max is not None:
+            return bound(test.max)
+        return bound(test.above) + 1 if test.above is not None else bound(test.below) - 1  # type: ignore[arg-type]
+    return next(v for v in test if v is not None)
 
 
 def _str(value: Any) -> str | None:

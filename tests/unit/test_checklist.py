@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 
-from features.checklist import CheckItem, sentence_bounds, summary_line
+from features.checklist import CheckItem, sentence_bounds, summary_line, what_if_met
 from features.criteria import Citation, load_criteria
 from features.extractors.criteria_level import case_checklists
 from features.table import build_feature_table
@@ -189,3 +190,18 @@ def test_writer_style_and_post_review_text_change_nothing() -> None:
     changed = _case(decision="Overturned", rationale="A different SYNTHETIC rationale citing ODG Knee.")
     before = [c.model_dump() for c in case_checklists(_case())]
     assert [c.model_dump() for c in case_checklists(changed)] == before
+
+
+def test_what_if_documents_a_missing_criterion_as_met() -> None:
+    case = _case()
+    row = build_feature_table([case], with_target=False).to_dict("records")[2]  # the muscle relaxant
+    flexeril = case_checklists(case)[2]
+    assert {i.criterion_id: i.status for i in flexeril.checklist}["first_line_failed"] == "not_documented"
+    changed = what_if_met(TABLE, row, flexeril, "first_line_failed")
+    assert changed is not None
+    assert changed["failed_conservative_care"] == "yes" and changed["crit_conservative_care"] == "met"
+    assert changed["criteria_met"] == row["criteria_met"] + 1
+    assert changed["criteria_not_documented"] == row["criteria_not_documented"] - 1
+    assert {k for k in row if changed[k] != row[k] and not (pd.isna(changed[k]) and pd.isna(row[k]))} == {
+        "failed_conservative_care", "crit_conservative_care", "criteria_met", "criteria_not_documented"}
+    assert what_if_met(TABLE, row, flexeril, "quantity_short_course") is None  # already decided (unmet)
