@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
-from features.criteria_facts import LetterFacts, derive_facts, service_phase, text_regions
+from features.criteria_facts import LetterFacts, derive_facts, lexicons, service_phase, text_regions
 from features.evidence import EvidenceSpan, Extraction
 from features.governing import cited_chapters, resolve_region, select_section
 from letters.records import Section
@@ -77,10 +79,8 @@ class ServiceChecklist(BaseModel):
 
     def family_status(self, family: str) -> Status:
         """The status of the section's criterion of this family; not_applicable when it has none."""
-        for item in self.checklist:
-            if item.family == family:
-                return item.status
-        return "not_applicable"
+        item = self.item(family)
+        return "not_applicable" if item is None else item.status
 
     def item(self, family: str) -> CheckItem | None:
         return next((i for i in self.checklist if i.family == family), None)
@@ -103,21 +103,32 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     return not (k < len(text) and text[k].islower())
 
 
+@lru_cache(maxsize=4096)
+def _sentence_stops(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each sentence of `text` starts (after the previous end mark) and stops (after its own end
+    mark, or at the end of the text); once per text: every service of a letter quotes its summary."""
+    starts, stops = [], []
+    s = 0
+    for m in _TERMINATOR.finditer(text):
+        if not _is_boundary(text, m):
+            continue
+        stops.append(m.start() + (1 if m.group(0)[0] in ".!?" else 0))
+        starts.append(s)
+        s = m.end()
+    starts.append(s)
+    stops.append(len(text))
+    return tuple(starts), tuple(stops)
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The smallest run of whole sentences of `text` that covers [start, end)."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    s = 0
-    e = len(text)
-    for m in _TERMINATOR.finditer(text):
-        if not _is_boundary(text, m):
-            continue
-        stop = m.start() + (1 if m.group(0)[0] in ".!?" else 0)
-        if stop <= start:
-            s = m.end()
-        elif stop >= end:
-            e = stop
-            break
+    starts, stops = _sentence_stops(text)
+    first = bisect_right(stops, start)  # the first sentence that stops after `start`
+    last = bisect_left(stops, end, lo=min(first, len(stops) - 1))  # the first that stops at or after `end`
+    first, last = min(first, len(stops) - 1), min(last, len(stops) - 1)
+    s, e = starts[first], stops[last]
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
@@ -138,8 +149,8 @@ def sentence_of_span(span: EvidenceSpan, texts: Mapping[Section, str]) -> Eviden
         s, e = sentence_bounds(text, span.start, span.end)
     if e <= s:
         return None
-    return EvidenceItem(text=text[s:e], section=section.value, start=s, end=e,
-                        author=getattr(span, "author", None))
+    return EvidenceItem.model_construct(text=text[s:e], section=section.value, start=s, end=e,
+                                        author=getattr(span, "author", None))
 
 
 # ---- building a checklist ----------------------------------------------------------------------------
@@ -195,11 +206,9 @@ def service_checklist(
 
     values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
     values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"])
-    derived_needed = {name: d.sources for name, d in table.derived_facts.items()}
-    for sources in derived_needed.values():
-        for src in sources:
-            if src != "service_phase":
-                values[src] = value(src)
+    for src in lexicons(table).derived_sources:
+        if src not in values:
+            values[src] = value(src)
     facts: dict[str, Any] = dict(values)
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter))
 
@@ -239,7 +248,7 @@ def service_checklist(
                     if item is not None and (item.section, item.start, item.end) not in seen:
                         seen.add((item.section, item.start, item.end))
                         evidence.append(item)
-        items.append(CheckItem(
+        items.append(CheckItem.model_construct(  # built from validated table data: no re-validation
             criterion_id=crit.id,
             criterion=selection.section.phrase(crit),
             family=crit.family,
@@ -248,7 +257,7 @@ def service_checklist(
             facts={f: _display(facts.get(f)) for f in deciding},
             evidence=evidence,
         ))
-    return ServiceChecklist(
+    return ServiceChecklist.model_construct(
         letter_id=letter_id,
         item_index=item_index,
         service=service_text,

@@ -38,10 +38,15 @@ class LetterService:
 
 @dataclass(frozen=True, slots=True)
 class LetterFacts:
-    """The letter around a service: its disputed items and the regions its summary names."""
+    """The letter around a service: its disputed items and its clinical summary."""
 
     services: tuple[LetterService, ...]
-    summary_regions: tuple[str, ...] = ()
+    summary: str = ""
+
+    @property
+    def summary_regions(self) -> tuple[str, ...]:
+        """Regions the summary names (found on first use: only region-less services ask)."""
+        return text_regions(self.summary)
 
     def others(self, item_index: int) -> tuple[LetterService, ...]:
         return tuple(s for s in self.services if s.item_index != item_index)
@@ -71,7 +76,10 @@ class CompiledLexicons:
         # (chapter key, guideline, alias regex), longest alias first: 'Low Back Complaints' beats 'Low Back'
         pairs = [(key, ch.guideline, alias) for key, ch in table.chapters.items() for alias in ch.aliases]
         pairs.sort(key=lambda p: -len(p[2]))
+        self.derived_sources = tuple(dict.fromkeys(
+            src for d in table.derived_facts.values() for src in d.sources if src != "service_phase"))
         self.cited: dict[str, list[str]] = {}  # guideline line -> chapters it cites (lines recur)
+        self.citations: dict[tuple[str, str, str], Any] = {}  # (section, edition, chapter) -> (Citation, key)
         self.selectors = [
             (order, section, [_SelectorIndex.of(s) for s in section.match],
              frozenset({section.chapter, *section.chapter_by_region.values(),

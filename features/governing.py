@@ -125,11 +125,15 @@ def citation_for(
     """The citation of a section in one edition, with the chapter chosen by region where the section
     has a region map (ODG topics live in the chapter of the body part)."""
     key = edition.chapter or section.chapter_by_region.get(region or "", section.chapter)
-    chapter = table.chapters[key]
-    ed = table.editions[edition.edition]
-    citation = Citation(guideline=ed.guideline, edition=ed.edition, chapter=chapter.title,
-                        section=edition.section or section.section, pages=edition.pages)
-    return citation, key
+    memo = lexicons(table).citations
+    found = memo.get((section.id, edition.edition, key))
+    if found is None:
+        chapter = table.chapters[key]
+        ed = table.editions[edition.edition]
+        citation = Citation(guideline=ed.guideline, edition=ed.edition, chapter=chapter.title,
+                            section=edition.section or section.section, pages=edition.pages)
+        found = memo[(section.id, edition.edition, key)] = (citation, key)
+    return found
 
 
 def select_section(

@@ -66,7 +66,7 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
             stype = _extract(other, "service_type").value
             regions = text_regions(other.text_raw)
             services.append(LetterService(s.item_index, str(family), str(stype), regions))
-        found = cache[_LETTER] = LetterFacts(tuple(services), text_regions(ctx.case.clinical_summary))
+        found = cache[_LETTER] = LetterFacts(tuple(services), ctx.case.clinical_summary)
     return found
 
 
@@ -138,10 +138,18 @@ def _count(status: str) -> Callable[[ServiceContext], Extraction]:
     return extract
 
 
+_FAMILIES = "criteria_family_columns"  # key of a service's {family: Extraction} in its context cache
+
+
 def _family(family: str) -> Callable[[ServiceContext], Extraction]:
     def extract(ctx: ServiceContext) -> Extraction:
-        checklist = checklist_of(ctx)
-        return Extraction(checklist.family_status(family), _span(checklist.item(family)))
+        columns = ctx.cache.get(_FAMILIES)
+        if columns is None:  # every family column of the service at once: one pass over its checklist
+            checklist = checklist_of(ctx)
+            columns = ctx.cache[_FAMILIES] = {
+                item.family: Extraction(item.status, _span(item)) for item in checklist.checklist}
+        found = columns.get(family)
+        return found if found is not None else Extraction("not_applicable", None)
 
     extract.__name__ = f"{CRITERION_COLUMN_PREFIX}{family}"
     extract.__doc__ = f"Status of the governing section's {family.replace('_', ' ')} criterion."

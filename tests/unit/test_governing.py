@@ -107,13 +107,15 @@ def test_the_ur_cited_chapter_breaks_a_tie_and_places_an_odg_topic() -> None:
 
 def test_region_of_a_heading_without_one_comes_from_the_letter() -> None:
     letter = LetterFacts((LetterService(0, "surgery", "arthroscopy", ("knee",)),
-                          LetterService(1, "dme", "cold_therapy", ())), summary_regions=("lumbar", "knee"))
+                          LetterService(1, "dme", "cold_therapy", ())),
+                         summary="SYNTHETIC: low back pain, then a knee injury.")
     assert resolve_region(TABLE, "none", (), item_index=1, letter=letter) == "knee"
     assert resolve_region(TABLE, "multiple", text_regions("MRI of the left shoulder and neck"),
                           item_index=0, letter=NO_LETTER) == "shoulder"
-    lone = LetterFacts((), summary_regions=("hand_wrist",))
+    lone = LetterFacts((), summary="SYNTHETIC: pain in the right wrist.")
     assert resolve_region(TABLE, "none", (), item_index=0, letter=lone) == "hand_wrist"
-    assert resolve_region(TABLE, "none", (), item_index=0, letter=LetterFacts((), ("lumbar", "knee"))) is None
+    two = LetterFacts((), summary="SYNTHETIC: low back pain, then a knee injury.")
+    assert resolve_region(TABLE, "none", (), item_index=0, letter=two) is None
 
 
 @pytest.mark.parametrize(
