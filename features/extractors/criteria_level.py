@@ -70,8 +70,13 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
     return found
 
 
+@lru_cache(maxsize=1)
 def _table() -> CriteriaTable:
-    return load_criteria()
+    """The packaged criteria table, checked once against the packaged feature spec (a fact the spec lacks
+    is named here, before any checklist is built)."""
+    table = load_criteria()
+    table.check_spec(load_spec().names)
+    return table
 
 
 def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
