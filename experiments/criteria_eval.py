@@ -56,6 +56,14 @@ def letter_bootstrap(
     return shares[int(0.025 * n)], shares[int(0.975 * n) - 1]
 
 
+def unselected_types(table: object) -> list[str]:
+    """Service types of the taxonomy that no section's selector names."""
+    from features.service_families import load_taxonomy
+
+    named = {t for s in table.sections.values() for m in s.match for t in (m.types or ())}  # type: ignore[attr-defined]
+    return sorted(f"{fam}/{typ}" for fam, typ in load_taxonomy().types if typ not in named)
+
+
 def hand_check(path: Path, rows: list[dict[str, object]]) -> None:
     """Summarise the hand judgements and name any whose section the table no longer chooses (stale)."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
@@ -159,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         print("chapter misses (ours -> reviewer's first):")
         for (ours, theirs), k in misses.most_common():
             print(f"  {ours or '(none)'} -> {theirs}: {k}")
+    unselected = unselected_types(table)
+    if unselected:
+        print(f"taxonomy types no section names ({len(unselected)}; family-level sections may still fit): "
+              + ", ".join(unselected))
     if args.split == "validation" and HANDCHECK.exists():
         hand_check(HANDCHECK, rows)
     if args.out is not None:
