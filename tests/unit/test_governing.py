@@ -122,11 +122,11 @@ def test_region_of_a_heading_without_one_comes_from_the_letter() -> None:
     ("line", "chapters"),
     [
         ("Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies. Decision based on "
-         "Non-MTUS Citation Official Disability Guidelines (ODG), Knee and Leg Chapter.",
+         "Non-MTUS Citation Official Disability Guidelines (ODG), Knee and Leg Chapter (SYNTHETIC line).",
          ["mtus_low_back", "odg_knee"]),
         ("Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine "
-         "treatment, and Opioid Treatment 2016.", ["mtus_chronic_pain", "mtus_opioids"]),
-        ("Decision based on MTUS Neck and Upper Back Complaints 2004.", ["mtus_neck"]),
+         "treatment, and Opioid Treatment 2016 (SYNTHETIC line).", ["mtus_chronic_pain", "mtus_opioids"]),
+        ("SYNTHETIC: based on MTUS Neck and Upper Back Complaints 2004.", ["mtus_neck"]),
         ("The SYNTHETIC reviewer based the decision outside the MTUS. Decision based on Non-MTUS Citation "
          "ACOEM Pain, Suffering chapter; Official Disability Guidelines, Shoulder.", ["odg_shoulder"]),
         ("The Claims Administrator did not cite any medical evidence for its decision.", []),
