@@ -12,11 +12,14 @@ from collections.abc import Callable
 from features.evidence import Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
+from features.extractors.criteria_level import CRITERIA_EXTRACTORS
 from features.extractors.dmhc_level import DMHC_EXTRACTORS
 from features.extractors.service_level import SERVICE_EXTRACTORS
 
 Extractor = Callable[[ServiceContext], Extraction]
 
-EXTRACTORS: dict[str, Extractor] = {**CASE_EXTRACTORS, **SERVICE_EXTRACTORS, **DMHC_EXTRACTORS}
+EXTRACTORS: dict[str, Extractor] = {
+    **CASE_EXTRACTORS, **SERVICE_EXTRACTORS, **DMHC_EXTRACTORS, **CRITERIA_EXTRACTORS
+}
 
 __all__ = ["EXTRACTORS", "CaseContext", "Extraction", "Extractor", "ServiceContext"]

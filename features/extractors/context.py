@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from features.facts import CaseFacts, ServiceFacts
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
@@ -16,6 +17,7 @@ class CaseContext:
 
     case: PreReviewCase
     taxonomy: ServiceTaxonomy
+    cache: dict[str, Any] = field(default_factory=dict)  # values derived once per case (criteria checklist)
 
     @cached_property
     def facts(self) -> CaseFacts:
@@ -33,6 +35,7 @@ class ServiceContext:
     case_ctx: CaseContext
     service: PreReviewService
     service_class: ServiceClass
+    cache: dict[str, Any] = field(default_factory=dict)  # values derived once per service (its checklist)
 
     @property
     def case(self) -> PreReviewCase:

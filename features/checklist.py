@@ -1,0 +1,313 @@
+"""The per-service checklist: every criterion of the governing section with its status, the facts that
+decided it and the letter text behind them as whole sentences, plus a reviewer-style summary line.
+
+One implementation serves the model's criterion columns and every surface that shows a checklist
+(`features.extractors.criteria_level.checklist_of` / `case_checklists`); it reads only pre-review facts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
+from features.criteria_facts import LetterFacts, derive_facts, lexicons, service_phase, text_regions
+from features.evidence import EvidenceSpan, Extraction
+from features.governing import cited_chapters, resolve_region, select_section
+from letters.records import Section
+
+# Sections whose text can be quoted as evidence of a clinical criterion (header facts are shown as
+# values; the UR's guideline line is context, not evidence about the patient).
+QUOTABLE_SECTIONS = (Section.CLINICAL_SUMMARY, Section.SERVICE_HEADING, Section.PARTIAL_CERTIFICATION)
+SELECTION_FACTS = ("service_type", "service_family", "service_region", "days_injury_to_ur_denial")
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "e.g", "i.e", "vs", "etc", "approx", "no", "st", "jr",
+                            "sr", "inc", "fig", "pg", "pp", "dept", "u.s", "a.m", "p.m", "min", "max"})
+_TERMINATOR = re.compile(r"[.!?](?=[\s\"')\]]|$)|\n\s*\n")
+
+
+class EvidenceItem(BaseModel):
+    """A whole sentence of pre-review text; offsets index into its section's text."""
+
+    text: str
+    section: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    author: str | None = None
+
+
+class CheckItem(BaseModel):
+    """One criterion of the governing section for one service."""
+
+    criterion_id: str
+    criterion: str = Field(description="What the reviewer checks, in the project's words.")
+    family: str
+    citation: Citation
+    status: Status
+    facts: dict[str, float | bool | str | None] = Field(
+        default_factory=dict, description="The fact values that decided the status."
+    )
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+
+
+class ServiceChecklist(BaseModel):
+    """The governing section of one disputed service and its criteria, with a summary line."""
+
+    letter_id: str | None = None
+    item_index: int
+    service: str
+    section_id: str | None = None
+    governing_guideline: Citation | None = None
+    chapter_key: str | None = None
+    in_force: bool | None = Field(default=None, description="Edition in force at the UR date (None: unknown)")
+    phase: str | None = None
+    region: str | None = None
+    checklist: list[CheckItem] = Field(default_factory=list)
+    summary: str
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for item in self.checklist:
+            out[item.status] += 1
+        return out
+
+    def family_status(self, family: str) -> Status:
+        """The status of the section's criterion of this family; not_applicable when it has none."""
+        item = self.item(family)
+        return "not_applicable" if item is None else item.status
+
+    def item(self, family: str) -> CheckItem | None:
+        return next((i for i in self.checklist if i.family == family), None)
+
+
+# ---- sentences ------------------------------------------------------------------------------------
+def _is_boundary(text: str, m: re.Match[str]) -> bool:
+    if m.group(0)[0] in "!?\n":
+        return True
+    i = m.start()
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:i].lower()
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    k = m.end()
+    while k < len(text) and text[k] in " \t\"')]":
+        k += 1
+    return not (k < len(text) and text[k].islower())
+
+
+@lru_cache(maxsize=4096)
+def _sentence_stops(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each sentence of `text` starts (after the previous end mark) and stops (after its own end
+    mark, or at the end of the text); once per text: every service of a letter quotes its summary."""
+    starts, stops = [], []
+    s = 0
+    for m in _TERMINATOR.finditer(text):
+        if not _is_boundary(text, m):
+            continue
+        stops.append(m.start() + (1 if m.group(0)[0] in ".!?" else 0))
+        starts.append(s)
+        s = m.end()
+    starts.append(s)
+    stops.append(len(text))
+    return tuple(starts), tuple(stops)
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The smallest run of whole sentences of `text` that covers [start, end)."""
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    starts, stops = _sentence_stops(text)
+    first = bisect_right(stops, start)  # the first sentence that stops after `start`
+    last = bisect_left(stops, end, lo=min(first, len(stops) - 1))  # the first that stops at or after `end`
+    first, last = min(first, len(stops) - 1), min(last, len(stops) - 1)
+    s, e = starts[first], stops[last]
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentence_of_span(span: EvidenceSpan, texts: Mapping[Section, str]) -> EvidenceItem | None:
+    """The whole sentence(s) around an extractor's span, in the span's section (None when the span has
+    no offsets or its section is not quotable)."""
+    section = Section(span.section)
+    text = texts.get(section)
+    if section not in QUOTABLE_SECTIONS or text is None or span.start is None or span.end is None:
+        return None
+    if section == Section.SERVICE_HEADING:  # a request heading is quoted whole
+        s, e = len(text) - len(text.lstrip()), len(text.rstrip())
+    else:
+        s, e = sentence_bounds(text, span.start, span.end)
+    if e <= s:
+        return None
+    return EvidenceItem.model_construct(text=text[s:e], section=section.value, start=s, end=e,
+                                        author=getattr(span, "author", None))
+
+
+# ---- building a checklist ----------------------------------------------------------------------------
+def _display(value: Any) -> float | bool | str | None:
+    if value is None or type(value).__name__ == "NAType":
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, int | float) or type(value).__module__ == "numpy":
+        num = float(value)
+        return None if math.isnan(num) else num
+    return str(value)
+
+
+def summary_line(citation: Citation | None, items: Sequence[CheckItem]) -> str:
+    """'MTUS Low Back Complaints, Special Studies ...: 2 of 5 criteria not documented, 1 unmet, 2 met'."""
+    if citation is None:
+        return "No governing guideline section found for this request."
+    head = f"{citation.guideline} {citation.chapter}, {citation.section}"
+    applicable = [i for i in items if i.status != "not_applicable"]
+    n = len(applicable)
+    if n == 0:
+        return f"{head}: no criterion applies"
+    parts: list[str] = []
+    for status, label in (("not_documented", "not documented"), ("unmet", "unmet"), ("met", "met")):
+        k = sum(1 for i in applicable if i.status == status)
+        if k:
+            noun = "criterion" if n == 1 else "criteria"
+            parts.append(f"{k} of {n} {noun} {label}" if not parts else f"{k} {label}")
+    return f"{head}: {', '.join(parts)}"
+
+
+def service_checklist(
+    table: CriteriaTable,
+    extract: Callable[[str], Extraction],
+    *,
+    letter_id: str | None,
+    item_index: int,
+    service_text: str,
+    ur_guideline_line: str | None,
+    ur_denial_date: date | None,
+    texts: Mapping[Section, str],
+    letter: LetterFacts,
+) -> ServiceChecklist:
+    """The checklist of one service. `extract(name)` returns a spec feature's value and span for this
+    service; `texts` holds the pre-review text of each quotable section (what spans index into)."""
+    got: dict[str, Extraction] = {}
+
+    def value(name: str) -> Any:
+        if name not in got:
+            got[name] = extract(name)
+        return got[name].value
+
+    values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
+    values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"])
+    for src in lexicons(table).derived_sources:
+        if src not in values:
+            values[src] = value(src)
+    facts: dict[str, Any] = dict(values)
+    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter))
+
+    ur_chapters = cited_chapters(table, ur_guideline_line)
+    region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
+                            item_index=item_index, letter=letter, ur_chapters=ur_chapters)
+    selection = select_section(
+        table,
+        service_type=_str(values.get("service_type")),
+        service_family=_str(values.get("service_family")),
+        region=region,
+        phase=_str(facts.get("phase")),
+        groups=(facts.get("drug_group"), facts.get("modality_kind")),
+        surgery_in_letter=bool(facts.get("surgery_in_letter")),
+        ur_denial_date=ur_denial_date,
+        ur_chapters=ur_chapters,
+    )
+    if selection is None:
+        return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
+                                phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
+    items: list[CheckItem] = []
+    for crit in table.section_criteria(selection.section):
+        for fact in crit.facts:
+            if fact not in facts:
+                facts[fact] = value(fact)
+        status, deciding = crit.evaluate(facts, selection.section.params)
+        evidence: list[EvidenceItem] = []
+        if status in ("met", "unmet"):
+            seen: set[tuple[str, int | None, int | None]] = set()
+            for fact in deciding:
+                derived = table.derived_facts.get(fact)
+                if derived is not None and not derived.quote:
+                    continue
+                for src in table.feature_sources(fact):
+                    span = got[src].span if src in got else None
+                    item = sentence_of_span(span, texts) if span is not None else None
+                    if item is not None and (item.section, item.start, item.end) not in seen:
+                        seen.add((item.section, item.start, item.end))
+                        evidence.append(item)
+        items.append(CheckItem.model_construct(  # built from validated table data: no re-validation
+            criterion_id=crit.id,
+            criterion=selection.section.phrase(crit),
+            family=crit.family,
+            citation=selection.citation,
+            status=status,
+            facts={f: _display(facts.get(f)) for f in deciding},
+            evidence=evidence,
+        ))
+    return ServiceChecklist.model_construct(
+        letter_id=letter_id,
+        item_index=item_index,
+        service=service_text,
+        section_id=selection.section.id,
+        governing_guideline=selection.citation,
+        chapter_key=selection.chapter_key,
+        in_force=selection.in_force,
+        phase=_str(facts.get("phase")),
+        region=region,
+        checklist=items,
+        summary=summary_line(selection.citation, items),
+    )
+
+
+def what_if_met(
+    table: CriteriaTable, row: Mapping[str, Any], checklist: ServiceChecklist, criterion_id: str
+) -> dict[str, Any] | None:
+    """The raw feature row as it would be if a not-documented criterion were documented as met: the
+    criterion's status column says met, the counts move, and each spec feature its first met rule names
+    takes a value that satisfies it (derived facts keep their sources). None when the criterion is not
+    in the checklist, is not 'not documented', or has no met rule. For the predictor's what-if."""
+    item = next((i for i in checklist.checklist if i.criterion_id == criterion_id), None)
+    crit = table.criteria.get(criterion_id)
+    if item is None or crit is None or item.status != "not_documented" or not crit.met:
+        return None
+    params = table.sections[checklist.section_id].params if checklist.section_id else {}
+    out = dict(row)
+    for fact, test in crit.met[0].items():
+        if fact in table.derived_facts or fact not in row:
+            continue
+        out[fact] = _satisfying(test, params)
+    out[table.family_columns[crit.family]] = "met"
+    for column, step in (("criteria_met", 1), ("criteria_not_documented", -1)):
+        if out.get(column) is not None:
+            out[column] = float(out[column]) + step
+    return out
+
+
+def _satisfying(test: Any, params: Mapping[str, float]) -> Any:
+    if isinstance(test, NumericTest):
+        def bound(b: float | str) -> float:
+            return float(params[b[1:]]) if isinstance(b, str) else float(b)
+
+        if test.min is not None:
+            return bound(test.min)
+        if test.max is not None:
+            return bound(test.max)
+        return bound(test.above) + 1 if test.above is not None else bound(test.below) - 1  # type: ignore[arg-type]
+    return next(v for v in test if v is not None)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or type(value).__name__ == "NAType" else str(value)

@@ -1,0 +1,276 @@
+"""Facts the criteria read beyond the spec features: the phase of care, the letter's other requests,
+heading lexicons (drug and modality subgroups, rental days) and combinations of spec features.
+
+Everything here reads pre-review text only (the service heading, the header dates, the other
+headings of the same letter and the spec features' values); the patterns are data in
+`criteria.yaml` and `body_regions.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from features.criteria import CriteriaTable, as_number, fact_key
+
+UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "ten": 10, "fourteen": 14, "thirty": 30}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+PURCHASE_DAYS = 365.0
+
+
+@dataclass(frozen=True, slots=True)
+class LetterService:
+    """What the criteria need to know of one disputed item of the letter (from its heading)."""
+
+    item_index: int
+    family: str
+    type: str
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LetterFacts:
+    """The letter around a service: its disputed items and its clinical summary."""
+
+    services: tuple[LetterService, ...]
+    summary: str = ""
+
+    @property
+    def summary_regions(self) -> tuple[str, ...]:
+        """Regions the summary names (found on first use: only region-less services ask)."""
+        return text_regions(self.summary)
+
+    def others(self, item_index: int) -> tuple[LetterService, ...]:
+        return tuple(s for s in self.services if s.item_index != item_index)
+
+
+class CompiledLexicons:
+    """The table's heading lexicons and phase patterns, compiled once per table."""
+
+    def __init__(self, table: CriteriaTable) -> None:
+        lex = table.lexicons
+        self.groups: list[tuple[str, frozenset[str], dict[str, re.Pattern[str]]]] = []
+        for name in ("drug_group", "modality_kind"):
+            entry = lex[name]
+            self.groups.append((name, frozenset(entry["families"]),
+                                {k: _compile(p) for k, p in entry["patterns"].items()}))
+        topical = lex["topical_not_recommended"]
+        self.topical_families = frozenset(topical["families"])
+        self.topical = _compile(topical["pattern"])
+        rental = lex["rental_days"]
+        self.rental_families = frozenset(rental["families"])
+        self.rental = _compile(rental["pattern"])
+        self.purchase = _compile(rental["purchase"])
+        self.post_operative = _compile(table.phases.post_operative)
+        self.pre_operative = _compile(table.phases.pre_operative)
+        self.acute_days = table.phases.acute_days
+        self.subacute_days = table.phases.subacute_days
+        # (chapter key, guideline, alias regex), longest alias first: 'Low Back Complaints' beats 'Low Back'
+        pairs = [(key, ch.guideline, alias) for key, ch in table.chapters.items() for alias in ch.aliases]
+        pairs.sort(key=lambda p: -len(p[2]))
+        self.derived_sources = tuple(dict.fromkeys(
+            src for d in table.derived_facts.values() for src in d.sources if src != "service_phase"))
+        self.cited: dict[str, list[str]] = {}  # guideline line -> chapters it cites (lines recur)
+        self.citations: dict[tuple[str, str, str], Any] = {}  # (section, edition, chapter) -> (Citation, key)
+        self.selectors = [
+            (order, section, [_SelectorIndex.of(s) for s in section.match],
+             frozenset({section.chapter, *section.chapter_by_region.values(),
+                        *(e.chapter for e in section.editions if e.chapter)}))
+            for order, section in enumerate(table.sections.values())
+        ]
+        # which sections a service type, family or heading group can select (the rest never fit)
+        self.candidates: dict[tuple[str, str], list[int]] = {}
+        for i, (_, section, _, _) in enumerate(self.selectors):
+            for s in section.match:
+                keys = ([("group", g) for g in s.groups] if s.groups else
+                        [("type", t) for t in s.types] if s.types else
+                        [("family", f) for f in s.families or ()])
+                for key in keys:
+                    hits = self.candidates.setdefault(key, [])
+                    if i not in hits:
+                        hits.append(i)
+        self.chapter_aliases = tuple(
+            (key, guideline, re.compile(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", re.IGNORECASE))
+            for key, guideline, alias in pairs
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _SelectorIndex:
+    """A selector as sets, for matching many services quickly."""
+
+    types: frozenset[str] | None
+    families: frozenset[str] | None
+    regions: frozenset[str] | None
+    phases: frozenset[str] | None
+    groups: frozenset[str] | None
+    surgery: frozenset[bool] | None
+    specificity: int
+
+    @classmethod
+    def of(cls, s: Any) -> _SelectorIndex:
+        def opt(v: Any) -> frozenset[Any] | None:
+            return None if v is None else frozenset(v)
+
+        return cls(opt(s.types), opt(s.families), opt(s.regions), opt(s.phases), opt(s.groups),
+                   opt(s.surgery_in_letter), s.specificity)
+
+    def score(self, service_type: str | None, family: str | None, region: str | None, phase: str | None,
+              groups: set[str], surgery: bool) -> int | None:
+        """The specificity when every key the selector gives holds for the service, else None."""
+        if (
+            (self.types is not None and service_type not in self.types)
+            or (self.families is not None and family not in self.families)
+            or (self.regions is not None and region not in self.regions)
+            or (self.phases is not None and phase not in self.phases)
+            or (self.groups is not None and not (groups & self.groups))
+            or (self.surgery is not None and surgery not in self.surgery)
+        ):
+            return None
+        return self.specificity
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_COMPILED: dict[int, tuple[CriteriaTable, CompiledLexicons]] = {}
+
+
+def lexicons(table: CriteriaTable) -> CompiledLexicons:
+    """Compiled lexicons of a table (kept per table object; the packaged table is loaded once)."""
+    hit = _COMPILED.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _COMPILED[id(table)] = (table, CompiledLexicons(table))
+    return hit[1]
+
+
+# ---- body regions of a heading (body_regions.yaml, the extractors' region table) -----------------
+@lru_cache(maxsize=1)
+def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    text = resources.files("features").joinpath("body_regions.yaml").read_text(encoding="utf-8")
+    regions = yaml.safe_load(text)["regions"]
+    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in regions.items())
+
+
+@lru_cache(maxsize=8192)
+def text_regions(text: str) -> tuple[str, ...]:
+    """Regions a text names, in order of first mention; `spine_unspecified` only when no spinal
+    region is named."""
+    found = []
+    for name, pat in _region_patterns():
+        m = pat.search(text)
+        if m:
+            found.append((m.start(), name))
+    names = [n for _, n in sorted(found)]
+    specific = [n for n in names if n != "spine_unspecified"]
+    return tuple(specific or names)
+
+
+# ---- phase -------------------------------------------------------------------------------------
+def service_phase(table: CriteriaTable, service_text: str, days_since_injury: Any) -> str | None:
+    """post_operative / pre_operative from the heading, else acute / subacute / chronic by days from
+    the injury to the UR denial; None when neither is known."""
+    lex = lexicons(table)
+    if lex.post_operative.search(service_text):
+        return "post_operative"
+    if lex.pre_operative.search(service_text):
+        return "pre_operative"
+    days = as_number(days_since_injury)
+    if days is None:
+        return None
+    if days <= lex.acute_days:
+        return "acute"
+    return "subacute" if days <= lex.subacute_days else "chronic"
+
+
+# ---- derived facts -------------------------------------------------------------------------------
+def _any_true(values: Iterable[Any]) -> bool | None:
+    vals = [fact_key(v) for v in values]
+    if any(v == ("bool", True) for v in vals):
+        return True
+    return None if all(v == ("none",) for v in vals) else False
+
+
+def _group(lex: CompiledLexicons, name: str, family: str | None, text: str) -> str | None:
+    for group_name, families, patterns in lex.groups:
+        if group_name != name or family not in families:
+            continue
+        for key, pat in patterns.items():
+            if pat.search(text):
+                return key
+    return None
+
+
+def rental_days(lex: CompiledLexicons, family: str | None, text: str) -> float | None:
+    if family not in lex.rental_families:
+        return None
+    if lex.purchase.search(text):
+        return PURCHASE_DAYS
+    m = lex.rental.search(text)
+    if not m:
+        return None
+    raw = m.group(1).lower()
+    n = float(raw) if raw.isdigit() else float(_NUMBER_WORDS[raw])
+    return n * _UNIT_DAYS[m.group(2).lower()]
+
+
+def derive_facts(
+    table: CriteriaTable,
+    values: Mapping[str, Any],
+    *,
+    service_text: str,
+    item_index: int,
+    letter: LetterFacts,
+) -> dict[str, Any]:
+    """Every derived fact of `table.derived_facts` for one service, from its spec feature values."""
+    lex = lexicons(table)
+    family = values.get("service_family")
+    family = None if fact_key(family) == ("none",) else str(family)
+    others = letter.others(item_index)
+    prior = as_number(values.get("prior_sessions"))
+    requested = as_number(values.get("sessions_requested"))
+    duration = as_number(values.get("duration_of_use_months"))
+    continuation = fact_key(values.get("continuation_request"))
+    partial = fact_key(values.get("partial_ur_certification"))
+
+    if continuation == ("bool", True) or (prior or 0) > 0 or partial == ("bool", True):
+        additional: bool | None = True
+    elif continuation == ("bool", False) or prior == 0:
+        additional = False
+    else:
+        additional = None
+    if continuation == ("bool", True) or (duration or 0) > 0:
+        ongoing: bool | None = True
+    else:
+        ongoing = False if duration == 0 else None
+
+    topical = None
+    if family in lex.topical_families and values.get("service_type") == "topical":
+        topical = bool(lex.topical.search(service_text))
+    facts = {
+        "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources),
+        "total_sessions": None if requested is None else requested + (prior or 0.0),
+        "additional_request": additional,
+        "ongoing_use": ongoing,
+        "phase": values.get("service_phase"),
+        "surgery_in_letter": any(s.family == "surgery" for s in others),
+        "opioid_in_letter": any(s.type == "opioid" for s in others),
+        "nsaid_in_letter": any(s.type == "nsaid" for s in others),
+        "drug_group": _group(lex, "drug_group", family, service_text),
+        "modality_kind": _group(lex, "modality_kind", family, service_text),
+        "topical_not_recommended": topical,
+        "rental_days": rental_days(lex, family, service_text),
+    }
+    missing = set(table.derived_facts) - set(facts)
+    if missing:
+        raise KeyError(f"criteria_facts computes no value for derived facts {sorted(missing)}")
+    return facts

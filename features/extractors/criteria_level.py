@@ -1,0 +1,173 @@
+"""Criterion features: the governing section's checklist of a service, as model columns.
+
+`service_phase` (the phase of care), the counts of met / unmet / not documented criteria, and one status
+column per criterion family (`crit_<family>`, not_applicable when the governing section has no criterion
+of that family). The checklist is computed once per service (features/checklist.py) from the other
+extractors' values, so training, serving and every checklist surface share one computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from features.checklist import ServiceChecklist, service_checklist
+from features.criteria import CRITERION_COLUMN_PREFIX, CriteriaTable, load_criteria
+from features.criteria_facts import LetterFacts, LetterService, text_regions
+from features.criteria_facts import service_phase as phase_of
+from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.extractors.case_level import CASE_EXTRACTORS
+from features.extractors.context import CaseContext, ServiceContext
+from features.extractors.service_level import SERVICE_EXTRACTORS
+from features.spec import Role, load_spec
+from letters.pre_review import PreReviewCase
+from letters.records import Case, Section
+
+_CHECKLIST = "criteria_checklist"  # key of a service's checklist in its context cache
+_LETTER = "criteria_letter_facts"  # key of the letter's facts in the case context cache
+
+
+@lru_cache(maxsize=256)
+def _spec_extractor(name: str) -> tuple[Callable[[ServiceContext], Extraction], bool]:
+    """The extractor the feature spec names for a fact (a case- or service-level extractor: criterion
+    columns never read each other) and whether the fact describes the whole case."""
+    try:
+        feature = load_spec().feature(name)
+    except KeyError:
+        raise KeyError(f"criteria table reads fact {name!r}, which the feature spec lacks") from None
+    found = CASE_EXTRACTORS.get(feature.extractor) or SERVICE_EXTRACTORS.get(feature.extractor)
+    if found is None:
+        raise KeyError(f"criteria table reads fact {name!r}, whose extractor {feature.extractor!r} is not "
+                       "a case- or service-level extractor")
+    return found, feature.role == Role.CASE
+
+
+def _extract(ctx: ServiceContext, name: str) -> Extraction:
+    """A spec feature's value for this service, computed once per service (once per case for
+    case-level features, which every service of the letter shares)."""
+    key = f"criteria_fact:{name}"
+    extractor, case_level = _spec_extractor(name)
+    cache = ctx.case_ctx.cache if case_level else ctx.cache
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = extractor(ctx)
+    return hit
+
+
+def _letter_facts(ctx: ServiceContext) -> LetterFacts:
+    cache = ctx.case_ctx.cache
+    found = cache.get(_LETTER)
+    if found is None:
+        services = []
+        for s in ctx.case.services:
+            other = ctx if s.item_index == ctx.service.item_index else ServiceContext.build(ctx.case_ctx, s)
+            family = _extract(other, "service_family").value
+            stype = _extract(other, "service_type").value
+            regions = text_regions(other.text)
+            services.append(LetterService(s.item_index, str(family), str(stype), regions))
+        found = cache[_LETTER] = LetterFacts(tuple(services), ctx.case.clinical_summary)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _table() -> CriteriaTable:
+    """The packaged criteria table, checked once against the packaged feature spec (a fact the spec lacks
+    is named here, before any checklist is built)."""
+    table = load_criteria()
+    table.check_spec(load_spec().names)
+    return table
+
+
+def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
+    """The checklist of one service (computed once per service context)."""
+    found = ctx.cache.get(_CHECKLIST)
+    if found is None:
+        s = ctx.service
+        texts = {
+            Section.CLINICAL_SUMMARY: ctx.case.clinical_summary,
+            Section.SERVICE_HEADING: ctx.text,
+            Section.PARTIAL_CERTIFICATION: s.partial_certification_text,
+        }
+        found = ctx.cache[_CHECKLIST] = service_checklist(
+            _table(),
+            lambda name: _extract(ctx, name),
+            letter_id=ctx.case.letter_id,
+            item_index=s.item_index,
+            service_text=ctx.text,
+            ur_guideline_line=s.ur_guideline_raw,
+            ur_denial_date=ctx.case.ur_denial_date,
+            texts=texts,
+            letter=_letter_facts(ctx),
+        )
+    return found
+
+
+def case_checklists(case: Case) -> list[ServiceChecklist]:
+    """The checklist of every disputed service of a parsed letter (pre-review view only), in letter
+    order: the same computation the model's criterion columns come from."""
+    view = PreReviewCase.from_case(case)
+    case_ctx = CaseContext.build(view)
+    return [checklist_of(ServiceContext.build(case_ctx, s)) for s in view.services]
+
+
+def _span(item: Any) -> EvidenceSpan | None:
+    if item is None or not item.evidence:
+        return None
+    ev = item.evidence[0]
+    return EvidenceSpan(Section(ev.section), ev.start, ev.end, ev.text)
+
+
+def service_phase(ctx: ServiceContext) -> Extraction:
+    """Phase of care: post- or pre-operative from the heading, else acute / subacute / chronic from
+    the days between the injury and the UR denial."""
+    days = _extract(ctx, "days_injury_to_ur_denial").value
+    phase = phase_of(_table(), ctx.text, days)
+    if phase is None:
+        return MISSING
+    if phase in ("post_operative", "pre_operative"):
+        return Extraction(phase, EvidenceSpan(Section.SERVICE_HEADING, 0, len(ctx.text), ctx.text))
+    header = f"{days:.0f} days from injury to UR denial"
+    return Extraction(phase, EvidenceSpan(Section.HEADER, None, None, header))
+
+
+def _count(status: str) -> Callable[[ServiceContext], Extraction]:
+    def extract(ctx: ServiceContext) -> Extraction:
+        checklist = checklist_of(ctx)
+        if checklist.governing_guideline is None:
+            return MISSING
+        return Extraction(float(checklist.counts()[status]), None)
+
+    extract.__name__ = f"criteria_{status}"
+    extract.__doc__ = f"Number of criteria of the governing section that are {status.replace('_', ' ')}."
+    return extract
+
+
+_FAMILIES = "criteria_family_columns"  # key of a service's {family: Extraction} in its context cache
+
+
+def _family(family: str) -> Callable[[ServiceContext], Extraction]:
+    def extract(ctx: ServiceContext) -> Extraction:
+        columns = ctx.cache.get(_FAMILIES)
+        if columns is None:  # every family column of the service at once: one pass over its checklist
+            checklist = checklist_of(ctx)
+            columns = ctx.cache[_FAMILIES] = {
+                item.family: Extraction(item.status, _span(item)) for item in checklist.checklist}
+        found = columns.get(family)
+        return found if found is not None else Extraction("not_applicable", None)
+
+    extract.__name__ = f"{CRITERION_COLUMN_PREFIX}{family}"
+    extract.__doc__ = f"Status of the governing section's {family.replace('_', ' ')} criterion."
+    return extract
+
+
+def _extractors() -> dict[str, Callable[[ServiceContext], Extraction]]:
+    out: dict[str, Callable[[ServiceContext], Extraction]] = {"service_phase": service_phase}
+    for status in ("met", "unmet", "not_documented"):
+        out[f"criteria_{status}"] = _count(status)
+    for family in load_criteria().families:
+        out[f"{CRITERION_COLUMN_PREFIX}{family}"] = _family(family)
+    return out
+
+
+CRITERIA_EXTRACTORS = _extractors()

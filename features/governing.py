@@ -1,0 +1,176 @@
+"""Which guideline section governs a disputed service, from what is known before review: the service's
+type and family, its body region, the phase of care, the UR denial date (which edition was in force)
+and the chapter the UR cited (a tie-breaker, and a region for services whose heading names none).
+
+The reviewer's own guideline line is never read here; `cited_chapters` is also what the evaluation
+uses to grade against it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from features.criteria import Chapter, Citation, CriteriaTable, Section, SectionEdition
+from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
+
+UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
+_NON_MTUS = re.compile(r"non-mtus", re.IGNORECASE)
+_ODG = re.compile(r"official disability guidelines|offiicial disability|\bodg\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The governing section of one service, the edition that applied, and why."""
+
+    section: Section
+    edition: SectionEdition
+    citation: Citation
+    chapter_key: str
+    in_force: bool | None  # None: UR denial date unknown
+    region: str | None
+    reason: str
+
+
+# ---- chapters named in a guideline line ----------------------------------------------------------
+def cited_chapters(table: CriteriaTable, line: str | None) -> list[str]:
+    """Chapter keys a UR (or reviewer) guideline line cites, in order: MTUS chapters before 'Non-MTUS',
+    ODG chapters after the first mention of the ODG. ACOEM 3rd edition and other sources are not
+    chapters of this table and are skipped."""
+    if not line:
+        return []
+    memo = lexicons(table).cited
+    found = memo.get(line)
+    if found is None:
+        found = memo[line] = _cited_chapters(table, line)
+    return list(found)
+
+
+def _cited_chapters(table: CriteriaTable, line: str) -> list[str]:
+    split = _NON_MTUS.search(line)
+    mtus_part = line if split is None else line[: split.start()]
+    rest = "" if split is None else line[split.start():]
+    odg = _ODG.search(rest) if rest else None
+    odg_part = rest[odg.end():] if odg else ""
+    hits: list[tuple[int, int, str]] = []
+    for part_offset, part, guideline in ((0, mtus_part, "MTUS"), (1_000_000, odg_part, "ODG")):
+        taken: list[tuple[int, int]] = []
+        for key, chapter_guideline, pat in lexicons(table).chapter_aliases:
+            if chapter_guideline != guideline:
+                continue
+            for m in pat.finditer(part):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                hits.append((part_offset + m.start(), m.end(), key))
+    out: list[str] = []
+    for _, _, key in sorted(hits):
+        if key not in out:
+            out.append(key)
+    return out
+
+
+# ---- the region of a service ------------------------------------------------------------------
+def resolve_region(
+    table: CriteriaTable,
+    service_region: str | None,
+    heading_regions: tuple[str, ...],
+    *,
+    item_index: int,
+    letter: LetterFacts,
+    ur_chapters: Iterable[str] = (),
+) -> str | None:
+    """The heading's region; for several, the first named; for none, the letter's: the region of the
+    chapter UR cited, then an operation's region in the same letter, then the summary's only region."""
+    if service_region and service_region not in UNSPECIFIC_REGIONS:
+        return service_region
+    specific = [r for r in heading_regions if r not in UNSPECIFIC_REGIONS]
+    if specific:
+        return specific[0]
+    for key in ur_chapters:
+        chapter: Chapter | None = table.chapters.get(key)
+        if chapter is not None and chapter.regions:
+            return chapter.regions[0]
+    for other in letter.others(item_index):
+        regions = [r for r in other.regions if r not in UNSPECIFIC_REGIONS]
+        if other.family == "surgery" and regions:
+            return regions[0]
+    summary = [r for r in letter.summary_regions if r not in UNSPECIFIC_REGIONS]
+    if len(summary) == 1:
+        return summary[0]
+    return "spine_unspecified" if "spine_unspecified" in heading_regions else None
+
+
+# ---- selection --------------------------------------------------------------------------------
+def pick_edition(
+    table: CriteriaTable, section: Section, day: date | None
+) -> tuple[SectionEdition, bool | None]:
+    """The section's edition in force on `day`; otherwise the latest that started by then (or the
+    earliest when none had), flagged not in force; the latest when the date is unknown."""
+    by_start = sorted(section.editions, key=lambda e: table.editions[e.edition].applies_from)
+    if day is None:
+        return by_start[-1], None
+    for e in reversed(by_start):
+        if table.editions[e.edition].in_force(day):
+            return e, True
+    started = [e for e in by_start if table.editions[e.edition].applies_from <= day]
+    return (started[-1] if started else by_start[0]), False
+
+
+def citation_for(
+    table: CriteriaTable, section: Section, edition: SectionEdition, region: str | None
+) -> tuple[Citation, str]:
+    """The citation of a section in one edition, with the chapter chosen by region where the section
+    has a region map (ODG topics live in the chapter of the body part)."""
+    key = edition.chapter or section.chapter_by_region.get(region or "", section.chapter)
+    memo = lexicons(table).citations
+    found = memo.get((section.id, edition.edition, key))
+    if found is None:
+        chapter = table.chapters[key]
+        ed = table.editions[edition.edition]
+        citation = Citation(guideline=ed.guideline, edition=ed.edition, chapter=chapter.title,
+                            section=edition.section or section.section, pages=edition.pages)
+        found = memo[(section.id, edition.edition, key)] = (citation, key)
+    return found
+
+
+def select_section(
+    table: CriteriaTable,
+    *,
+    service_type: str | None,
+    service_family: str | None,
+    region: str | None,
+    phase: str | None,
+    groups: Iterable[str | None] = (),
+    surgery_in_letter: bool = False,
+    ur_denial_date: date | None = None,
+    ur_chapters: Iterable[str] = (),
+) -> Selection | None:
+    """The most specific section whose selectors fit the service (ties: priority, then a section in the
+    chapter UR cited, then the table's order); None when no section fits (e.g. an unknown service)."""
+    group_set = {g for g in groups if g}
+    ur = set(ur_chapters)
+    best: tuple[float, int, Section, int] | None = None
+    lex = lexicons(table)
+    keys = [("type", service_type), ("family", service_family), *(("group", g) for g in group_set)]
+    candidates = sorted({i for k in keys for i in lex.candidates.get(k, ())})  # type: ignore[arg-type]
+    for order, section, selectors, chapter_keys in (lex.selectors[i] for i in candidates):
+        fits = [f for s in selectors
+                if (f := s.score(service_type, service_family, region, phase, group_set, surgery_in_letter))
+                is not None]
+        if not fits:
+            continue
+        bonus = UR_CITED_BONUS if chapter_keys & ur else 0.0
+        score = max(fits) + section.priority + bonus
+        if best is None or score > best[0]:
+            best = (score, -order, section, max(fits))
+    if best is None:
+        return None
+    section = best[2]
+    edition, in_force = pick_edition(table, section, ur_denial_date)
+    citation, key = citation_for(table, section, edition, region)
+    reason = (f"specificity {best[3]}" + (f", priority {section.priority}" if section.priority else "")
+              + (", chapter UR cited" if key in ur else ""))
+    return Selection(section, edition, citation, key, in_force, region, reason)
