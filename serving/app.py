@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 from threadpoolctl import threadpool_limits
 
 from serving.auth import FailureLimiter, KeyVerifier
@@ -162,12 +162,11 @@ def add_component_schemas(app: FastAPI, models: list[type[Any]]) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            _, extra = models_json_schema(
-                [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
-            )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for name, definition in extra.get("$defs", {}).items():
-                components.setdefault(name, definition)
+            for model in models:
+                top = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in {**top.pop("$defs", {}), model.__name__: top}.items():
+                    components.setdefault(name, definition)
             app.openapi_schema = schema
         return app.openapi_schema
 
