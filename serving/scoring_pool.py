@@ -24,7 +24,7 @@ class ScoringPool:
     def __init__(self, threads: int, max_queued: int) -> None:
         self.threads = threads
         self.max_queued = max_queued
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="imr-score")
+        self._executor: ThreadPoolExecutor | None = None  # made on first use, again after shutdown
         self._in_flight = 0  # changed on the event loop only
 
     @property
@@ -38,6 +38,8 @@ class ScoringPool:
                 detail=f"server busy: {self._in_flight} scoring requests in progress; retry shortly",
                 headers={"Retry-After": "1"},
             )
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="imr-score")
         self._in_flight += 1
         try:
             loop = asyncio.get_running_loop()
@@ -46,4 +48,6 @@ class ScoringPool:
             self._in_flight -= 1
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

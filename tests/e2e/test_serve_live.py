@@ -595,7 +595,8 @@ def test_mlflow_models_serve_gives_the_same_probabilities(
     records = [{n: it["features"].get(n) for n in names} for it in items]
     assert sum(v is None for r in records for v in r.values()) > 1000  # missing values are common
     port = free_port()
-    env = {**os.environ, "MLFLOW_TRACKING_URI": registry.uri}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # its uvicorn
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registry.uri, "PATH": path}
     log_path = workdir / "mlflow-serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
