@@ -487,24 +487,21 @@ def main() -> None:
         try:
             gap = check_same_probabilities(imr_url, mlflow_url, features)
             json_headers = {"Content-Type": "application/json"}
-            rows += run_scenarios(
-                "imr",
-                imr_proc,
-                imr_url,
-                args.workers,
-                expand(imr_scenarios),
-                args.seconds,
-                {**json_headers, "X-API-Key": DEV_KEY},
-            )
-            rows += run_scenarios(
-                "mlflow",
-                mlflow_proc,
-                mlflow_url,
-                args.workers,
-                expand(mlflow_scenarios),
-                args.seconds,
-                json_headers,
-            )
+            servers = {
+                "imr": (imr_proc, imr_url, {**json_headers, "X-API-Key": DEV_KEY}),
+                "mlflow": (mlflow_proc, mlflow_url, json_headers),
+            }
+            # The text and structured scenarios first, then imr and mlflow back to back on each
+            # features scenario, so that both meet the same load from other work on the machine.
+            order = [("imr", sc) for sc in expand(imr_scenarios) if sc[1] != "features"]
+            mlflow_runs = expand(mlflow_scenarios)
+            for sc in expand(imr_scenarios):
+                if sc[1] == "features":
+                    order.append(("imr", sc))
+                    order += [("mlflow", m) for m in mlflow_runs if (m[0], m[5]) == (sc[0], sc[5])]
+            for server, sc in order:
+                proc, url, headers = servers[server]
+                rows += run_scenarios(server, proc, url, args.workers, [sc], args.seconds, headers)
         finally:
             stop(imr_proc)
             stop(mlflow_proc)

@@ -43,7 +43,8 @@ def validate_services(
 
 
 def score_rows(predictor: Predictor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Probability, band, raw score, expected value and per-feature contributions of each row."""
+    """Probability, band, raw score, expected value and per-feature contributions of each row (a
+    feature whose contribution is exactly 0, e.g. one the model never splits on, is left out)."""
     x = predictor.matrix(rows)
     raw = predictor.raw_scores(x)
     probability = np.asarray(predictor.model.calibrator.apply(raw), dtype=np.float64)
@@ -57,7 +58,7 @@ def score_rows(predictor: Predictor, rows: list[dict[str, Any]]) -> list[dict[st
             "risk_band": band(p),
             "raw_score": r,
             "expected_value": e,
-            "contributions": dict(zip(names, c, strict=True)),
+            "contributions": {f: v for f, v in zip(names, c, strict=True) if v != 0.0},
         }
         for p, r, e, c in zip(*columns, strict=True)
     ]

@@ -30,6 +30,8 @@ from serving.schemas import (
     BatchResponse,
     ErrorResponse,
     FeatureBatchResponse,
+    FeatureScore,
+    ModelRefOut,
     ScoreResponse,
     build_request_models,
 )
@@ -382,7 +384,7 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
             {"$ref": "#/components/schemas/FeatureServiceIn"}, "services", EXAMPLE_FEATURES
         ),
     )
-    async def score_features(request: Request, ctx: Context, served: CurrentModel) -> dict[str, Any]:
+    async def score_features(request: Request, ctx: Context, served: CurrentModel) -> FeatureBatchResponse:
         raw = await request.body()
         results, probabilities = await in_pool(
             ctx, "features", run_features, ctx, raw, content_type(request), served.model
@@ -391,13 +393,15 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
         n_ok = len(probabilities)
         if len(results) > n_ok:
             ctx.metrics.items_failed.labels(endpoint="features").inc(len(results) - n_ok)
-        return {
-            "model": model_ref(served),
-            "n_items": len(results),
-            "n_ok": n_ok,
-            "n_failed": len(results) - n_ok,
-            "results": results,
-        }
+        # Built by the predictor from validated input: constructed, not validated again (thousands of
+        # services); FastAPI serialises it through the response model.
+        return FeatureBatchResponse.model_construct(
+            model=ModelRefOut.model_construct(**model_ref(served)),
+            n_items=len(results),
+            n_ok=n_ok,
+            n_failed=len(results) - n_ok,
+            results=[FeatureScore.model_construct(**r) for r in results],
+        )
 
     return router
 

@@ -343,7 +343,8 @@ class FeatureScore(BaseModel):
     contributions: dict[str, float] | None = Field(
         default=None,
         description="TreeSHAP log-odds per spec feature (one-hot columns summed): expected_value plus "
-        "their sum is raw_score. Positive values raise the overturn likelihood.",
+        "their sum is raw_score. Positive values raise the overturn likelihood; features that "
+        "contribute exactly 0 (e.g. ones the model never splits on) are left out.",
     )
     error: str | None = None
 

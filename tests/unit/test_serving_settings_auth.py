@@ -182,3 +182,23 @@ def test_imr_serve_warns_about_deprecated_key_entries(monkeypatch: pytest.Monkey
     warn_deprecated_keys(ServingSettings(_env_file=None, api_keys=keys))
     err = capsys.readouterr().err
     assert "legacy" in err and "deprecated" in err and "fresh" not in err
+
+
+def test_imr_serve_prints_key_entries_as_one_json_line() -> None:
+    from typer.testing import CliRunner
+
+    from imr_triage.cli import app
+
+    runner = CliRunner()
+    new = runner.invoke(app, ["serve", "--new-key", "--scopes", "score,admin"])
+    assert new.exit_code == 0, new.output
+    entry = ApiKeyEntry.model_validate_json(new.stdout.strip())
+    key = new.stderr.strip().rsplit(" ", 1)[-1]
+    assert entry.scopes == ["score", "admin"] and key.startswith(f"imr_{entry.id}_")
+    assert KeyVerifier([entry]).identify(key) is not None
+    again = runner.invoke(app, ["serve", "--hash-key", key, "--scopes", "score"])
+    assert ApiKeyEntry.model_validate_json(again.stdout.strip()).hash == entry.hash
+    legacy = runner.invoke(app, ["serve", "--hash-key", "a chosen key", "--scopes", "score"])
+    assert legacy.exit_code == 0 and len(legacy.stdout.strip().splitlines()) == 1
+    stored = ApiKeyEntry.model_validate_json(legacy.stdout)
+    assert stored.id is None and hash_matches("a chosen key", stored.hash) and "deprecated" in legacy.stderr
