@@ -94,6 +94,7 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
             pool.shutdown()
+            scoring.letters.shutdown()
             blas.restore_original_limits()
 
     app = FastAPI(

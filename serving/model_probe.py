@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if parent:
         from serving.parent_watch import exit_with_parent
 
-        exit_with_parent(int(parent), signal.SIGKILL)
+        exit_with_parent(int(parent), signal.SIGKILL, kernel=False)  # started from a loader thread
     from features.spec import load_spec
     from model.artifact import TriageModel
     from model.predictor import Predictor

@@ -33,10 +33,12 @@ def _ask_kernel(sig: int) -> bool:
         return False
 
 
-def exit_with_parent(parent_pid: int, sig: int = signal.SIGTERM) -> None:
+def exit_with_parent(parent_pid: int, sig: int = signal.SIGTERM, *, kernel: bool = True) -> None:
     """Make this process get `sig` when `parent_pid` (its parent now) dies; if it is still alive
-    `GRACE_S` later, it exits. Call once, early, in the child."""
-    _ask_kernel(sig)
+    `GRACE_S` later, it exits. Call once, early, in the child. `kernel=False` for a child started
+    from a thread that may end before the parent: the kernel's signal follows the starting thread."""
+    if kernel:
+        _ask_kernel(sig)
 
     def watch() -> None:
         while os.getppid() == parent_pid:

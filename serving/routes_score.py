@@ -19,8 +19,9 @@ from features.spec import FeatureSpec
 from letters.structured import GuidelineMemo
 from model.explanation_models import PROBABILITY_EFFECT_METHOD
 from serving.auth import require_scope
-from serving.case_rows import PreparedCase, prepare_case, prepare_structured, prepare_text
+from serving.case_rows import PreparedCase, prepare_structured
 from serving.feature_scores import score_feature_services
+from serving.letter_reader import LetterReader, TextTooLong
 from serving.metrics import ServiceMetrics
 from serving.model_store import Served
 from serving.schemas import (
@@ -43,7 +44,6 @@ from serving.settings import ServingSettings
 log = logging.getLogger("serving.score")
 
 STORE_HELP = "Also write the scores to the scores database (the dashboard's source); idempotent per case."
-TEXT_LIMIT_SETTING = "IMR_SERVE_MAX_TEXT_CHARS"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or unknown API key."},
@@ -53,10 +53,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     429: {"model": ErrorResponse, "description": "Too many failed API key attempts from this address."},
     503: {"model": ErrorResponse, "description": "No model loaded yet, or the server is busy."},
 }
-
-
-class TextTooLong(ValueError):
-    """A letter text over `max_text_chars` (413 for a request; an item error in a batch)."""
 
 
 class UnusableInput(ValueError):
@@ -71,6 +67,7 @@ class ScoringContext:
     spec: FeatureSpec
     metrics: ServiceMetrics
     pool: ScoringPool
+    letters: LetterReader
     models: dict[str, type]
     body_adapter: TypeAdapter[Any]
     feature_adapter: TypeAdapter[Any]
@@ -85,23 +82,18 @@ class ScoringContext:
         )
         body = score_body_type(models)
         feature_service = models["FeatureServiceIn"]
+        letters = LetterReader(
+            spec, max_chars=settings.max_text_chars, process_from_chars=settings.text_process_from_chars
+        )
         return cls(
-            settings, spec, metrics, pool, models, TypeAdapter(body), TypeAdapter(feature_service),
+            settings, spec, metrics, pool, letters, models, TypeAdapter(body), TypeAdapter(feature_service),
             TypeAdapter(list[feature_service]),  # type: ignore[valid-type]
         )
-
-    def check_text(self, text: str) -> None:
-        limit = self.settings.max_text_chars
-        if len(text) > limit:
-            raise TextTooLong(
-                f"text is {len(text):,} characters; the limit is {limit:,} characters ({TEXT_LIMIT_SETTING})"
-            )
 
     def prepare(self, body: Any, guidelines: GuidelineMemo | None = None) -> PreparedCase:
         """Rows and evidence of a validated request body (letter text or structured case)."""
         if isinstance(body, self.models["LetterText"]):
-            self.check_text(body.text)
-            return prepare_text(body.text, self.spec, body.case_id)
+            return self.letters.text(body.text, body.case_id)
         return prepare_structured(body, self.spec, guidelines)
 
 
@@ -149,24 +141,6 @@ def prepare_and_explain(
     except ValueError as exc:
         raise UnusableInput(str(exc)) from exc
     return prepared, predictor.explain(prepared.rows, prepared.evidence)
-
-
-def read_letter(ctx: ScoringContext, data: bytes, name: str) -> PreparedCase:
-    """An uploaded PDF or text letter -> its prepared case (text over the limit: `TextTooLong`)."""
-    from letters.ingest import PDF_MAGIC, parse_bytes
-    from letters.parser import parse_text
-    from letters.pdf_text import pdf_bytes_to_text
-
-    if data.lstrip()[:5].startswith(PDF_MAGIC) or name.lower().endswith(".pdf"):
-        text = pdf_bytes_to_text(data, name=name)
-        ctx.check_text(text)
-        case = parse_text(text, name)
-    else:
-        ctx.check_text(data.decode("utf-8", "replace"))
-        case = parse_bytes(data, name)
-    if not case.services:
-        raise ValueError(f"{name}: no disputed services found in the letter")
-    return prepare_case(case, ctx.spec, case.case_number or case.letter_id)
 
 
 def body_items(raw: bytes, content_type: str, limit: int, key: str) -> list[Any]:
@@ -334,7 +308,7 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
 
         def prepare() -> PreparedCase:
             try:
-                return read_letter(ctx, data, name)
+                return ctx.letters.upload(data, name)
             except (TextTooLong, ValueError):
                 raise
             except Exception as exc:  # parse errors of any kind are the upload's fault, named by file

@@ -81,6 +81,12 @@ class ServingSettings(BaseSettings):
         ge=1000,
         description="Longest letter text accepted (characters, after PDF text extraction); longer: 413.",
     )
+    text_process_from_chars: int = Field(
+        default=200_000,
+        ge=0,
+        description="Letters this long (characters; uploads: bytes) or longer are read in a separate "
+        "process, so their regex passes never hold the lock the event loop needs (0: never).",
+    )
 
     # --- security and limits ---
     production: bool = Field(default=False, description="Production mode: no default key, keys required.")
