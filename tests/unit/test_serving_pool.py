@@ -34,3 +34,16 @@ def test_work_runs_off_the_loop_and_a_full_queue_answers_503() -> None:
     asyncio.run(main())
     pool.shutdown()
     asyncio.run(pool.run(int))  # usable again after shutdown (a new app lifespan)
+
+
+def test_letter_reader_refuses_text_over_the_limit_naming_it() -> None:
+    from features.spec import load_spec
+    from serving.letter_reader import LetterReader, TextTooLong
+    from serving.schemas import EXAMPLE_LETTER
+
+    reader = LetterReader(load_spec(), max_chars=len(EXAMPLE_LETTER), process_from_chars=0)
+    assert reader.text(EXAMPLE_LETTER, "SYNTHETIC-1").rows  # at the limit: read (here, in this thread)
+    with pytest.raises(TextTooLong, match=f"the limit is {len(EXAMPLE_LETTER):,} characters"):
+        reader.text(EXAMPLE_LETTER + " ", None)
+    with pytest.raises(TextTooLong, match="IMR_SERVE_MAX_TEXT_CHARS"):
+        reader.upload((EXAMPLE_LETTER + " ").encode(), "synthetic.txt")
