@@ -68,8 +68,9 @@ class Registry:
         from model.pyfunc import ARTIFACT_KEY, TriagePyfunc, pyfunc_signature
         from training.registry import record_artifact_digest
 
+        # The tracking URI only: the registry follows it, and no registry URI stays set for later tests
+        # (a test that configures only its tracking URI would otherwise register into this store).
         mlflow.set_tracking_uri(self.uri)
-        mlflow.set_registry_uri(self.uri)
         client = self.client()
         exp = client.get_experiment_by_name("serve-tests")
         exp_id = (
