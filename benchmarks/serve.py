@@ -40,6 +40,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+if not __package__ and sys.path and Path(sys.path[0]).resolve() == ROOT / "benchmarks":
+    # run by path: `benchmarks/` would shadow the `features` package with benchmarks/features.py
+    sys.path[0] = str(ROOT)
 RESULTS = ROOT / "benchmarks" / "results"
 DEV_KEY = "imr-dev-key"
 WARMUP_REQUESTS = 4
