@@ -82,6 +82,24 @@ OTHER_VARIABLES = (
         "`imr serve --workers N` (internal)",
         "The resolved serving settings handed to the worker processes; not for users to set.",
     ),
+    Variable(
+        "IMR_SERVE_SUPERVISOR_PID",
+        "(set by `imr serve`)",
+        "`imr serve --workers N` (internal)",
+        "The supervisor's process id: each worker exits when that process dies; not for users to set.",
+    ),
+    Variable(
+        "IMR_PROBE_PARENT_PID",
+        "(set by `imr serve`)",
+        "`serving.model_probe` (internal)",
+        "The server process a model probe belongs to: the probe exits when it dies; not for users to set.",
+    ),
+    Variable(
+        "OMP_WAIT_POLICY",
+        "`PASSIVE` (set by `imr serve` unless already set)",
+        "`imr serve`",
+        "LightGBM's idle OpenMP threads sleep instead of spinning on the cores the scoring threads need.",
+    ),
 )
 
 

@@ -28,6 +28,10 @@ CALIBRATOR_FILE = "calibrator.json"
 SPEC_FILE = "feature_spec.json"
 METADATA_FILE = "metadata.json"
 DERIVED_FILE = "derived_columns.json"  # only when the model has derived inputs (e.g. the family prior)
+CHECKSUMS_FILE = "checksums.json"
+ARTIFACT_FILES = (BOOSTER_FILE, ENCODER_FILE, CALIBRATOR_FILE, SPEC_FILE, METADATA_FILE)  # always present
+# Model-version tag holding `artifact_digest` of a registered artifact, set when it is registered.
+DIGEST_TAG = "imr.artifact_sha256"
 ARTIFACT_FORMAT = 2  # 2: encoder as JSON (1: a pickled `features.encoder`)
 
 
@@ -94,16 +98,17 @@ class TriageModel:
             derived = json.dumps(self.encoder.derived_to_dict(), indent=1)
             (out / DERIVED_FILE).write_text(derived, encoding="utf-8")
         (out / CARD_FILE).write_text(json.dumps(self.metadata.card().as_dict(), indent=1), encoding="utf-8")
+        write_checksums(out)
         return out
 
     @classmethod
     def load(cls, directory: Path | str) -> TriageModel:
         """Load a saved artifact; a missing or corrupt file raises naming the file."""
         src = Path(directory)
-        needed = [BOOSTER_FILE, ENCODER_FILE, CALIBRATOR_FILE, SPEC_FILE, METADATA_FILE]
-        absent = [n for n in needed if not (src / n).is_file()]
+        absent = [n for n in ARTIFACT_FILES if not (src / n).is_file()]
         if absent:
             raise FileNotFoundError(f"{src}: not a TriageModel directory, missing {absent}")
+        verify_checksums(src)  # before LightGBM parses anything: a damaged booster can abort the process
         try:
             metadata = ModelMetadata.model_validate_json((src / METADATA_FILE).read_text(encoding="utf-8"))
             if metadata.artifact_format != ARTIFACT_FORMAT:
@@ -131,6 +136,62 @@ class TriageModel:
     def describe(self) -> dict[str, Any]:
         """JSON-ready summary for `GET /v1/model` and reports."""
         return json.loads(self.metadata.model_dump_json())
+
+
+class ChecksumError(ValueError):
+    """An artifact file's bytes differ from the checksum recorded when the model was saved."""
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_checksums(directory: Path) -> Path:
+    """Record the SHA-256 of every artifact file in `checksums.json` (sorted keys: same bytes each time):
+    the five always present, and the derived columns and model card when saved."""
+    names = [*ARTIFACT_FILES, *(n for n in (DERIVED_FILE, CARD_FILE) if (directory / n).is_file())]
+    files = {name: _file_sha256(directory / name) for name in names}
+    out = directory / CHECKSUMS_FILE
+    out.write_text(json.dumps({"algorithm": "sha256", "files": files}, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def artifact_digest(directory: Path | str) -> str | None:
+    """One SHA-256 naming the whole artifact (the digest of its `checksums.json`), or None for an
+    artifact saved before checksums were recorded. The registry records it on each version."""
+    manifest = Path(directory) / CHECKSUMS_FILE
+    return _file_sha256(manifest) if manifest.is_file() else None
+
+
+def verify_checksums(directory: Path | str, expected_digest: str | None = None) -> bool:
+    """Raise `ChecksumError` naming the first file whose bytes differ from the recorded checksum (or a
+    manifest that differs from `expected_digest`, the registry's record). False when the artifact
+    records no checksums (saved before they existed), True when every file matches."""
+    src = Path(directory)
+    manifest = src / CHECKSUMS_FILE
+    if not manifest.is_file():
+        if expected_digest is not None:
+            raise ChecksumError(f"{src}: {CHECKSUMS_FILE} is missing but the registry recorded a checksum")
+        return False
+    if expected_digest is not None and _file_sha256(manifest) != expected_digest:
+        raise ChecksumError(f"{src}: {CHECKSUMS_FILE} differs from the checksum recorded at registration")
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ChecksumError(f"{src}: {CHECKSUMS_FILE} is not a checksum manifest ({exc})") from exc
+    unrecorded = [n for n in ARTIFACT_FILES if n not in recorded]
+    if unrecorded:
+        raise ChecksumError(f"{src}: {CHECKSUMS_FILE} records no checksum for {unrecorded}")
+    for name in sorted(recorded):
+        if not (src / name).is_file():
+            raise ChecksumError(f"{src / name}: missing, but recorded in {CHECKSUMS_FILE}")
+        if _file_sha256(src / name) != recorded[name]:
+            raise ChecksumError(f"{src / name}: checksum mismatch (changed since the model was saved)")
+    return True
 
 
 def content_version(
@@ -161,8 +222,16 @@ def load_from_mlflow(model_uri: str, dst: Path | str | None = None) -> TriageMod
             artifact_uri=model_uri, dst_path=None if dst is None else str(dst)
         )
     )
-    # mlflow stores the artifact directory under its own name inside `artifacts/`; find it by content
-    found = sorted(p.parent for p in local.rglob(METADATA_FILE) if (p.parent / BOOSTER_FILE).is_file())
+    return TriageModel.load(find_artifact_dir(local, model_uri))
+
+
+def find_artifact_dir(local: Path, model_uri: str) -> Path:
+    """The TriageModel directory inside a downloaded MLflow model (mlflow keeps it under
+    `artifacts/<its name>`); found by its files, the shallowest first."""
+    found = sorted(
+        (p.parent for p in local.rglob(METADATA_FILE) if (p.parent / BOOSTER_FILE).is_file()),
+        key=lambda d: len(d.parts),
+    )
     if not found:
         raise FileNotFoundError(f"{model_uri}: no TriageModel artifact found under {local}")
-    return TriageModel.load(found[0])
+    return found[0]

@@ -3,6 +3,11 @@
 The whole pipeline (encoding, booster, calibration) runs inside, through the same `Predictor` as
 `imr serve`, so `mlflow.pyfunc.load_model` callers send the same raw columns as the API. Imports
 mlflow, so it is kept apart from `model.artifact` (serving loads the artifact without this import).
+
+Missing stays missing: MLflow converts each value of an `inputs` request to the declared column type,
+and a JSON null declared `boolean` becomes False (`string`: the text 'None'). Boolean and categorical
+columns are therefore declared `Any` (passed through as sent) and only numbers `double` (null: NaN),
+so `mlflow models serve` gives the probabilities `imr serve` gives.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 import mlflow.pyfunc
 import pandas as pd
 
+from features.spec import Dtype, FeatureSpec
 from model.artifact import TriageModel
 from model.predictor import Predictor
 
@@ -38,15 +44,27 @@ class TriagePyfunc(mlflow.pyfunc.PythonModel):
         )
 
 
+def pyfunc_signature(spec: FeatureSpec) -> Any:
+    """Inputs: every spec feature, optional; numbers `double`, the rest `Any` (see the module note)."""
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+    from mlflow.types.schema import AnyType
+
+    inputs = [
+        ColSpec("double" if f.dtype == Dtype.NUMERIC else AnyType(), f.name, required=False)
+        for f in spec.features
+    ]
+    outputs = Schema([ColSpec("double", c) for c in OUTPUT_COLUMNS])
+    return ModelSignature(inputs=Schema(inputs), outputs=outputs)
+
+
 def input_example(model: TriageModel, rows: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """A few raw rows with exactly the spec's feature columns, typed for JSON (None for missing)."""
     example = rows.loc[:, model.spec.names].head(n).copy()
-    types = model.spec.mlflow_column_types()
-    for col, kind in types.items():
-        if kind == "double":
+    for f in model.spec.features:
+        col = f.name
+        if f.dtype == Dtype.NUMERIC:
             example[col] = pd.to_numeric(example[col], errors="coerce").astype("float64")
-        elif kind == "boolean":
-            example[col] = example[col].astype("object").where(example[col].notna(), None)
         else:
             example[col] = example[col].astype("object").where(example[col].notna(), None)
     return example
@@ -63,18 +81,11 @@ def log_pyfunc_model(
 
     `saved_dir` is the saved TriageModel: a folder, or an artifact URI (`runs:/<id>/triage_model`)
     so that the MLmodel file records no local path."""
-    from mlflow.models import ModelSignature
-    from mlflow.types import ColSpec, Schema
-
-    signature = ModelSignature(
-        inputs=model.spec.mlflow_input_schema(),
-        outputs=Schema([ColSpec("double", c) for c in OUTPUT_COLUMNS]),
-    )
     return mlflow.pyfunc.log_model(
         name=name,
         python_model=TriagePyfunc(),
         artifacts={ARTIFACT_KEY: str(saved_dir)},
-        signature=signature,
+        signature=pyfunc_signature(model.spec),
         input_example=input_example(model, example_rows),
         registered_model_name=registered_model_name,
     )

@@ -1,12 +1,16 @@
 """Where the served model comes from: an MLflow registry alias, or a local model directory.
 
 `current()` is the cheap question the poller asks every interval (which version does the alias
-point at?); `load()` downloads and loads that version, off the event loop.
+point at?); `load()` fetches that version and hands it to the `ArtifactLoader`, off the event loop.
+The loader refuses files whose checksums differ from those recorded at save and registration, and
+loads each new artifact first in a child process (`serving.model_probe`), so a model that crashes
+LightGBM costs a refusal, not the server.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,13 +18,39 @@ from typing import Any
 from serving.model_store import ModelRef, ModelSource
 from serving.settings import ServingSettings
 
+log = logging.getLogger("serving.model_sources")
+
+
+class ArtifactLoader:
+    """Checksums, then (once per artifact) a child-process probe, then the load in this process."""
+
+    def __init__(self, *, probe: bool, probe_timeout_s: float, feature_spec: str | None) -> None:
+        self.probe = probe
+        self.probe_timeout_s = probe_timeout_s
+        self.feature_spec = feature_spec
+        self._proven: set[str] = set()  # digests of artifacts a probe already loaded
+
+    def load(self, directory: Path, expected_digest: str | None = None) -> Any:
+        from model.artifact import TriageModel, artifact_digest, verify_checksums
+        from serving.model_probe import probe_in_child
+
+        if not verify_checksums(directory, expected_digest):
+            log.warning("%s records no checksums (saved before they existed): not verified", directory)
+        digest = artifact_digest(directory)
+        if self.probe and (digest is None or digest not in self._proven):
+            probe_in_child(directory, feature_spec=self.feature_spec, timeout_s=self.probe_timeout_s)
+            if digest is not None:
+                self._proven.add(digest)
+        return TriageModel.load(directory)
+
 
 class LocalModelSource:
     """A `TriageModel.save` directory; its version is the `model_version` in its metadata."""
 
-    def __init__(self, path: Path, name: str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path, name: str, loader: ArtifactLoader) -> None:
+        self.path = Path(path).resolve()
         self.name = name
+        self.loader = loader
 
     def describe(self) -> str:
         return f"local model directory {self.path}"
@@ -35,18 +65,17 @@ class LocalModelSource:
         return ModelRef(name=self.name, version=str(version), alias=None, uri=str(self.path))
 
     def load(self, ref: ModelRef) -> Any:
-        from model.artifact import TriageModel
-
-        return TriageModel.load(self.path)
+        return self.loader.load(self.path)
 
 
 class RegistryModelSource:
     """A registered model followed by alias (e.g. `imr-overturn@champion`) in an MLflow registry."""
 
-    def __init__(self, tracking_uri: str | None, name: str, alias: str) -> None:
+    def __init__(self, tracking_uri: str | None, name: str, alias: str, loader: ArtifactLoader) -> None:
         self.tracking_uri = tracking_uri
         self.name = name
         self.alias = alias
+        self.loader = loader
         self._client: Any = None
 
     def describe(self) -> str:
@@ -62,6 +91,8 @@ class RegistryModelSource:
     def current(self) -> ModelRef | None:
         from mlflow.exceptions import MlflowException
 
+        from model.artifact import DIGEST_TAG
+
         try:
             mv = self._mlflow().get_model_version_by_alias(self.name, self.alias)
         except MlflowException as exc:
@@ -69,13 +100,17 @@ class RegistryModelSource:
                 return None
             raise
         return ModelRef(
-            name=self.name, version=str(mv.version), alias=self.alias, uri=f"models:/{self.name}/{mv.version}"
+            name=self.name,
+            version=str(mv.version),
+            alias=self.alias,
+            uri=f"models:/{self.name}/{mv.version}",
+            digest=(mv.tags or {}).get(DIGEST_TAG),
         )
 
     def load(self, ref: ModelRef) -> Any:
         import mlflow
 
-        from model.artifact import METADATA_FILE, TriageModel
+        from model.artifact import find_artifact_dir
 
         with tempfile.TemporaryDirectory(prefix="imr-serve-model-") as tmp:
             local = Path(
@@ -83,15 +118,16 @@ class RegistryModelSource:
                     artifact_uri=ref.uri, dst_path=tmp, tracking_uri=self.tracking_uri
                 )
             )
-            # The pyfunc keeps the saved directory under artifacts/<its name>; find it by its metadata.
-            found = sorted(local.rglob(METADATA_FILE), key=lambda p: len(p.parts))
-            for meta in found:
-                return TriageModel.load(meta.parent)
-        raise FileNotFoundError(f"{ref.uri}: no TriageModel artifact in the registered model")
+            return self.loader.load(find_artifact_dir(local, ref.uri), expected_digest=ref.digest)
 
 
 def build_source(settings: ServingSettings) -> ModelSource[Any]:
     """A local directory when `model_path` is set, else the registry alias."""
+    loader = ArtifactLoader(
+        probe=settings.probe_new_models,
+        probe_timeout_s=settings.probe_timeout_s,
+        feature_spec=settings.feature_spec,
+    )
     if settings.model_path is not None:
-        return LocalModelSource(settings.model_path, settings.model_name)
-    return RegistryModelSource(settings.tracking_uri, settings.model_name, settings.model_alias)
+        return LocalModelSource(settings.model_path, settings.model_name, loader)
+    return RegistryModelSource(settings.tracking_uri, settings.model_name, settings.model_alias, loader)

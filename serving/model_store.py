@@ -2,7 +2,8 @@
 
 A new version is loaded and checked on a smoke input in the background; only a version that passes
 replaces the current one (a single reference assignment, so a request that already took the old
-model finishes on it). A version that fails is remembered as refused and the old one stays.
+model finishes on it). A version that fails is remembered as refused and the old one stays; the
+refusal is logged and counted once per version, not on every poll that finds the alias unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ModelRef:
     version: str
     alias: str | None
     uri: str
+    digest: str | None = None  # artifact checksum recorded at registration, when the source has one
 
 
 class ModelSource(Protocol, Generic[T]):
@@ -62,6 +64,7 @@ class ReloadResult:
     version: str | None = None
     previous_version: str | None = None
     error: str | None = None
+    repeated: bool = False  # a refusal of a version refused before (not logged or counted again)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -119,8 +122,9 @@ class ModelStore(Generic[T]):
             return ReloadResult("unavailable", None, prev, f"no model at {self.source.describe()}")
         if current is not None and current.ref == ref and not force:
             return ReloadResult("unchanged", ref.version, prev)
-        if ref.version in self.refused and not force:
-            return ReloadResult("refused", ref.version, prev, self.refused[ref.version])
+        known = ref.version in self.refused
+        if known and not force:
+            return ReloadResult("refused", ref.version, prev, self.refused[ref.version], repeated=True)
         start = time.perf_counter()
         try:
             model = self.source.load(ref)
@@ -128,8 +132,9 @@ class ModelStore(Generic[T]):
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             self.refused[ref.version] = reason
-            log.error("refused model %s version %s: %s", ref.name, ref.version, reason)
-            return ReloadResult("refused", ref.version, prev, reason)
+            if not known:
+                log.error("refused model %s version %s: %s", ref.name, ref.version, reason)
+            return ReloadResult("refused", ref.version, prev, reason, repeated=known)
         served = Served(ref=ref, model=model, load_seconds=time.perf_counter() - start)
         self._current = served  # the atomic swap
         self.refused.pop(ref.version, None)

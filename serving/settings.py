@@ -42,6 +42,12 @@ class ServingSettings(BaseSettings):
         description="Feature spec the API builds requests from: a file or a packaged name such as "
         "'dmhc_feature_spec.yaml' (default: the letters spec); the model must read the same features.",
     )
+    probe_new_models: bool = Field(
+        default=True,
+        description="Load each new model artifact first in a child process (`serving.model_probe`), so "
+        "a model that crashes LightGBM is refused instead of taking the server down.",
+    )
+    probe_timeout_s: float = Field(default=120.0, gt=0, description="Longest a model probe may take.")
     guideline_phrases: str | None = Field(
         default=None,
         description="Guideline phrase table for reasons: a file or a packaged name such as "
@@ -60,11 +66,39 @@ class ServingSettings(BaseSettings):
     parallel_from_rows: int = Field(
         default=256, ge=1, description="Rows from which a batch uses `batch_threads` (smaller: 1 thread)."
     )
+    scoring_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Threads per worker that parse, extract and score, off the event loop (health checks "
+        "and other requests answer while a large letter is read).",
+    )
+    max_queued_requests: int = Field(
+        default=64, ge=1, description="Scoring requests that may wait for a thread; more get 503 (busy)."
+    )
+    max_text_chars: int = Field(
+        default=1_000_000,
+        ge=1000,
+        description="Longest letter text accepted (characters, after PDF text extraction); longer: 413.",
+    )
+    text_process_from_chars: int = Field(
+        default=200_000,
+        ge=0,
+        description="Letters this long (characters; uploads: bytes) or longer are read in a separate "
+        "process, so their regex passes never hold the lock the event loop needs (0: never).",
+    )
 
     # --- security and limits ---
     production: bool = Field(default=False, description="Production mode: no default key, keys required.")
     api_keys: list[ApiKeyEntry] = Field(default_factory=list)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest request body.")
+    auth_failures_per_minute: float = Field(
+        default=30.0,
+        gt=0,
+        description="Failed API-key attempts allowed per client address and minute (after the burst); "
+        "past that, 429 without checking the key.",
+    )
+    auth_failure_burst: int = Field(default=10, ge=1, description="Failed attempts allowed at once.")
     dashboard_auth: bool | None = Field(
         default=None,
         description="Require a key with the 'dashboard' scope for /dashboard (sign-in form, HttpOnly "

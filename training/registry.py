@@ -151,6 +151,7 @@ def register_challenger(
 
     client = mlflow.MlflowClient()
     mv = mlflow.register_model(model_uri, params.model_name)
+    record_artifact_digest(client, params.model_name, str(mv.version), model_uri)
     client.set_registered_model_alias(params.model_name, params.challenger_alias, mv.version)
     if run_id:
         client.set_model_version_tag(params.model_name, mv.version, "run_id", run_id)
@@ -159,6 +160,26 @@ def register_challenger(
     if content_version:
         client.set_model_version_tag(params.model_name, mv.version, CONTENT_VERSION_TAG, content_version)
     return str(mv.version)
+
+
+def record_artifact_digest(client: Any, model_name: str, version: str, model_uri: str) -> str | None:
+    """Check the registered files against the checksums saved with the model and tag the version with
+    their digest (`model.artifact.DIGEST_TAG`), which `imr serve` checks on every load."""
+    import tempfile
+    from pathlib import Path
+
+    import mlflow
+
+    from model.artifact import DIGEST_TAG, artifact_digest, find_artifact_dir, verify_checksums
+
+    with tempfile.TemporaryDirectory(prefix="imr-register-") as tmp:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=tmp))
+        directory = find_artifact_dir(local, model_uri)
+        verify_checksums(directory)
+        digest = artifact_digest(directory)
+    if digest is not None:
+        client.set_model_version_tag(model_name, version, DIGEST_TAG, digest)
+    return digest
 
 
 def current_champion(params: RegistryParams) -> str | None:

@@ -15,28 +15,27 @@ def serve(
     ),
     env_file: Path | None = typer.Option(None, help="Read settings from this file instead of ./.env."),
     hash_key: str | None = typer.Option(
-        None, "--hash-key", help="Print the stored (hashed) form of this API key and exit."
+        None, "--hash-key", help="Print the stored (hashed) form of this API key as one JSON line and exit."
+    ),
+    new_key: bool = typer.Option(
+        False, "--new-key", help="Make a new key: its entry on stdout (one JSON line), the key on stderr."
     ),
     scopes: str = typer.Option(
-        "score", help="With --hash-key: comma-separated scopes (score, admin, dashboard)."
+        "score", help="With --hash-key/--new-key: comma-separated scopes (score, admin, dashboard)."
     ),
     workers: int | None = typer.Option(
         None, min=1, help="Worker processes (default: IMR_SERVE_WORKERS or 1); one per core uses them all."
     ),
 ) -> None:
     """Start the scoring API (FastAPI + uvicorn); settings come from IMR_SERVE_* variables or .env."""
-    import json
-
-    if hash_key is not None:
-        from serving.api_keys import hash_api_key
-
-        entry = {
-            "name": "CHANGE-ME",
-            "hash": hash_api_key(hash_key, "pbkdf2_sha256"),
-            "scopes": [s.strip() for s in scopes.split(",") if s.strip()],
-        }
-        typer.echo(json.dumps(entry))
+    if hash_key is not None or new_key:
+        print_key_entry(hash_key, scopes)
         return
+    # LightGBM's OpenMP threads sleep between calls instead of spinning on cores the other scoring
+    # threads need (set before LightGBM loads; worker processes inherit it). Operators may override.
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
     import uvicorn
     from pydantic import ValidationError
@@ -61,6 +60,7 @@ def serve(
     except ValidationError as exc:
         typer.echo(f"imr serve: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from exc
+    warn_deprecated_keys(settings)
     run_options: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,
@@ -70,9 +70,7 @@ def serve(
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **run_options)
         return
-    import os
-
-    from serving.app import RESOLVED_SETTINGS_ENV
+    from serving.app import RESOLVED_SETTINGS_ENV, SUPERVISOR_PID_ENV
     from serving.metrics import prepare_multiprocess_metrics
 
     # One worker per core: each worker's numeric kernels (numba, OpenMP) get the cores it owns, so
@@ -84,6 +82,7 @@ def serve(
         settings = settings.model_copy(update={"batch_threads": min(settings.batch_threads, threads)})
     # Worker processes rebuild the app from the settings resolved here (CLI options, --env-file).
     os.environ[RESOLVED_SETTINGS_ENV] = settings.model_dump_json()
+    os.environ[SUPERVISOR_PID_ENV] = str(os.getpid())  # workers exit when this process dies
     prepare_multiprocess_metrics()
     if settings.poll_interval_s == 0:
         typer.echo(
@@ -105,6 +104,44 @@ def serve(
         raise typer.Exit(1) from exc
     typer.echo(f"imr serve: {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def print_key_entry(key: str | None, scopes: str) -> None:
+    """`--hash-key KEY` / `--new-key`: the stored entry as one JSON line on stdout."""
+    from pydantic import ValidationError
+
+    from serving.api_keys import entry_for_key, new_api_key
+
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    fresh = key is None
+    key = new_api_key() if key is None else key
+    try:
+        entry = entry_for_key(key, wanted)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        typer.echo(f"imr serve: --scopes {scopes!r}: use score, admin and/or dashboard ({exc.error_count()} "
+                   "invalid)", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(entry.model_dump_json(exclude_none=True))
+    if fresh:
+        typer.echo(f"API key (shown once; give it to the client, store only the entry): {key}", err=True)
+    elif entry.deprecated:
+        typer.echo(
+            "imr serve: this key has no 'imr_<id>_' prefix, so its entry uses the deprecated form (no id, "
+            "PBKDF2), checked only behind the failure rate limit; make keys with `imr serve --new-key`",
+            err=True,
+        )
+
+
+def warn_deprecated_keys(settings: object) -> None:
+    """Name the configured key entries stored in a deprecated form (no id, or a PBKDF2 hash)."""
+    old = [e.name for e in getattr(settings, "api_keys", []) if e.deprecated]
+    if old:
+        typer.echo(
+            f"imr serve: warning: API key entries {', '.join(old)} use a deprecated form (no key id, or "
+            "a PBKDF2 hash): they keep working, checked only behind the "
+            "failure rate limit; replace them with keys from `imr serve --new-key`",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -57,20 +57,20 @@ class Registry:
 
         return MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
 
-    def register(self, label: str, model_dir: Path, model: Any) -> str:
+    def register(self, label: str, model_dir: Path, model: Any, record_digest: bool = True) -> str:
         """Log a saved model directory with the project's pyfunc wrapper and register a new version.
 
         Requirements are given, not inferred, and no input example is validated: both would load the
         model in a subprocess per version and cost tens of seconds in a test.
         """
         import mlflow
-        from mlflow.models import ModelSignature
-        from mlflow.types import ColSpec, Schema
 
-        from model.pyfunc import ARTIFACT_KEY, OUTPUT_COLUMNS, TriagePyfunc
+        from model.pyfunc import ARTIFACT_KEY, TriagePyfunc, pyfunc_signature
+        from training.registry import record_artifact_digest
 
+        # The tracking URI only: the registry follows it, and no registry URI stays set for later tests
+        # (a test that configures only its tracking URI would otherwise register into this store).
         mlflow.set_tracking_uri(self.uri)
-        mlflow.set_registry_uri(self.uri)
         client = self.client()
         exp = client.get_experiment_by_name("serve-tests")
         exp_id = (
@@ -83,13 +83,12 @@ class Registry:
                 name="model",
                 python_model=TriagePyfunc(),
                 artifacts={ARTIFACT_KEY: str(model_dir)},
-                signature=ModelSignature(
-                    inputs=model.spec.mlflow_input_schema(),
-                    outputs=Schema([ColSpec("double", c) for c in OUTPUT_COLUMNS]),
-                ),
+                signature=pyfunc_signature(model.spec),
                 pip_requirements=["imr-triage"],
             )
         mv = mlflow.register_model(info.model_uri, self.name)
+        if record_digest:  # as `register_challenger` does; False: a version registered before checksums
+            record_artifact_digest(client, self.name, str(mv.version), info.model_uri)
         self.versions[label] = str(mv.version)
         return str(mv.version)
 

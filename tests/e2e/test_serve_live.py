@@ -57,7 +57,9 @@ def letters() -> list[str]:
 
 @pytest.fixture(scope="module")
 def registry(workdir: Path) -> Registry:
-    """Two good versions and two broken ones of the same registered model."""
+    """Two good versions and three broken ones of the same registered model."""
+    from model.artifact import CHECKSUMS_FILE, write_checksums
+
     reg = Registry(root=workdir, uri=f"sqlite:///{workdir / 'mlflow.db'}")
     model_a, _ = train_small_model(synthetic_letters(150, seed=11), seed=11)
     model_b, _ = train_small_model(synthetic_letters(150, seed=12), seed=12, rounds=30)
@@ -66,15 +68,23 @@ def registry(workdir: Path) -> Registry:
     reg.register("good-a", dir_a, model_a)
     reg.register("good-b", dir_b, model_b)
 
-    corrupt = workdir / "model-corrupt"
-    shutil.copytree(dir_a, corrupt)
-    booster = corrupt / "booster.txt"
-    booster.write_text(booster.read_text()[:2000], encoding="utf-8")  # truncated tree dump
-    reg.register("corrupt", corrupt, model_a)
+    # Registered intact (checksum recorded), then its booster.txt truncated in the artifact store.
+    reg.register("corrupt", shutil.copytree(dir_a, workdir / "model-corrupt"), model_a)
+    stored = next(p for p in (workdir / "artifacts").rglob("booster.txt") if "model-corrupt" in str(p))
+    stored.write_text(stored.read_text()[:2000], encoding="utf-8")
+
+    # Saved before checksums existed and already damaged: a half booster aborts LightGBM (SIGABRT).
+    crash = shutil.copytree(dir_a, workdir / "model-crash")
+    (crash / CHECKSUMS_FILE).unlink()
+    booster = crash / "booster.txt"
+    text = booster.read_text()
+    booster.write_text(text[: len(text) // 2], encoding="utf-8")
+    reg.register("crash", crash, model_a, record_digest=False)
 
     not_finite = workdir / "model-not-finite"
     shutil.copytree(dir_a, not_finite)  # loads fine, but every probability is NaN
     (not_finite / "calibrator.json").write_text('{"method": "sigmoid", "a": NaN, "b": 0.0}', encoding="utf-8")
+    write_checksums(not_finite)
     reg.register("not-finite", not_finite, model_a)
     reg.point("champion", "good-a")
     return reg
@@ -82,7 +92,7 @@ def registry(workdir: Path) -> Registry:
 
 @pytest.fixture(scope="module")
 def server(registry: Registry, workdir: Path) -> Any:
-    srv = start_server(workdir / "server", server_env(registry))
+    srv = start_server(workdir / "server", server_env(registry, IMR_SERVE_MAX_TEXT_CHARS=str(2_500_000)))
     yield srv
     srv.stop()
 
@@ -350,9 +360,12 @@ def test_not_ready_without_a_model(registry: Registry, workdir: Path) -> None:
 
 
 def test_broken_versions_are_refused_and_the_old_one_stays(server: LiveServer, registry: Registry) -> None:
+    """Issue #21.1: a truncated booster (checksum), one that aborts LightGBM (child-process probe) and
+    one that scores NaN (smoke check) are each refused, logged and counted once; the server stays up."""
     good = registry.versions["good-a"]
+    broken = ("corrupt", "crash", "not-finite")
     try:
-        for label in ("corrupt", "not-finite"):
+        for label in broken:
             registry.point("champion", label)
             with server.client(key=ADMIN_KEY) as c:
                 r = c.post("/v1/admin/reload").json()
@@ -363,7 +376,17 @@ def test_broken_versions_are_refused_and_the_old_one_stays(server: LiveServer, r
                 info = c.get("/v1/model").json()
             assert info["version"] == good
             assert registry.versions[label] in info["refused_versions"]
-        assert "could not" in server.log() or "refused model" in server.log()
+            time.sleep(2.0)  # several polls (every 0.5 s) find the same refused version
+            assert server.proc.poll() is None, server.log()
+        reasons = info["refused_versions"]
+        assert "booster.txt: checksum mismatch" in reasons[registry.versions["corrupt"]]
+        assert "crashed a probe process (SIGABRT)" in reasons[registry.versions["crash"]]
+        with server.client() as c:
+            metrics = c.get("/metrics").text
+        assert f'imr_model_reloads_total{{outcome="refused"}} {float(len(broken))}' in metrics
+        log = server.log()
+        for label in broken:
+            assert log.count(f"refused model {registry.name} version {registry.versions[label]}:") == 1, log
     finally:
         registry.point("champion", "good-a")
 
@@ -419,11 +442,235 @@ def test_metrics_expose_routes_model_and_scores(server: LiveServer, registry: Re
     assert 'imr_model_reloads_total{outcome="refused"}' in text
 
 
+def test_openapi_examples_score(server: LiveServer) -> None:
+    """Every example the OpenAPI document shows for a scoring route is accepted and scored."""
+    spec = httpx.get(server.base_url + "/openapi.json").json()
+    body = spec["paths"]["/v1/score"]["post"]["requestBody"]["content"]["application/json"]
+    score_examples = body["examples"]
+    with server.client() as c:
+        for name, example in score_examples.items():
+            r = c.post("/v1/score", json=example["value"])
+            assert r.status_code == 200, (name, r.text)
+            assert r.json()["services"], name
+        for path in ("/v1/score/batch", "/v1/score/features"):
+            example = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
+            body = c.post(path, json=example).json()
+            assert body["n_failed"] == 0 and body["n_ok"] >= 1, (path, body)
+
+
+def test_strings_for_numbers_are_refused_not_converted(server: LiveServer) -> None:
+    case = json.loads(json.dumps(CASE))
+    case["patient_age"] = "47"
+    with server.client() as c:
+        r = c.post("/v1/score", json=case)
+        assert r.status_code == 422 and "patient_age" in r.text, r.text
+        case["patient_age"] = 47
+        case["services"][0]["features"] = {"duration_of_use_months": "9"}
+        r = c.post("/v1/score", json=case)
+        assert r.status_code == 422 and "duration_of_use_months" in r.text, r.text
+        r = c.post("/v1/score/features", json=[{"id": "s", "features": {"patient_age": "47"}}]).json()
+        assert r["n_failed"] == 1 and "patient_age" in r["results"][0]["error"]
+
+
+def _big_letter(letter: str, target_chars: int) -> str:
+    """A SYNTHETIC letter whose clinical summary is padded with its own (imaging-rich) sentences."""
+    head, rest = letter.split("CLINICAL CASE SUMMARY", 1)
+    summary, issues = rest.split("IMR ISSUES, DECISIONS AND RATIONALES", 1)
+    filler = (
+        "Synthetic filler. MRI of the lumbar spine dated 01-02-2015 showed a disc protrusion at L4-L5. "
+        "X-rays of the left knee were unremarkable. Pain was rated 6/10 with medications.\n"
+    )
+    padding = filler * (max(0, target_chars - len(letter)) // len(filler) + 1)
+    return f"{head}CLINICAL CASE SUMMARY{summary}{padding}IMR ISSUES, DECISIONS AND RATIONALES{issues}"
+
+
+def test_a_2mb_letter_does_not_block_health_checks(server: LiveServer, letters: list[str]) -> None:
+    """Issue #21.2: extraction runs in the scoring pool, so /healthz keeps answering meanwhile."""
+    big = _big_letter(letters[0], 2_000_000)
+    assert 2_000_000 <= len(big) < 2_500_000
+    result: dict[str, Any] = {}
+
+    def post_letter() -> None:
+        t0 = time.perf_counter()
+        with server.client(timeout=300) as c:
+            result["status"] = c.post("/v1/score", json={"text": big}).status_code
+        result["seconds"] = time.perf_counter() - t0
+
+    worker = threading.Thread(target=post_letter)
+    worker.start()
+    health: list[float] = []
+    with httpx.Client(base_url=server.base_url, timeout=60) as c:
+        time.sleep(0.3)  # the letter is being read now
+        while worker.is_alive() and len(health) < 200:
+            t0 = time.perf_counter()
+            assert c.get("/healthz").status_code == 200
+            health.append(time.perf_counter() - t0)
+            time.sleep(0.05)
+    worker.join(timeout=300)
+    assert result.get("status") == 200, result
+    assert len(health) >= 3, (health, result)  # the letter took long enough to overlap health checks
+    assert max(health) < 0.5, (max(health), result)
+
+
+def test_text_over_the_limit_gets_413_naming_it(server: LiveServer, letters: list[str]) -> None:
+    too_big = _big_letter(letters[0], 2_600_000)
+    with server.client() as c:
+        r = c.post("/v1/score", json={"text": too_big})
+        assert r.status_code == 413, r.text
+        assert "2,500,000" in r.json()["detail"] and "IMR_SERVE_MAX_TEXT_CHARS" in r.json()["detail"]
+        r = c.post(
+            "/v1/score/letter", files={"file": ("big-synthetic.txt", too_big.encode(), "text/plain")}
+        )
+        assert r.status_code == 413, r.text
+        r = c.post("/v1/score/batch", json=[{"text": too_big}, CASE]).json()
+        assert [x["ok"] for x in r["results"]] == [False, True]
+        assert "IMR_SERVE_MAX_TEXT_CHARS" in r["results"][0]["error"]
+
+
+def _feature_services(table: Any, names: list[str]) -> list[dict[str, Any]]:
+    """The table's services as fast-path items (missing values left out)."""
+    import math
+
+    out = []
+    for i, row in enumerate(table[names].to_dict(orient="records")):
+        feats = {
+            k: (v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()
+            if v is not None and not (isinstance(v, float) and math.isnan(v))
+        }
+        out.append({"id": f"SYNTHETIC-{i}", "features": feats})
+    return out
+
+
+@pytest.fixture(scope="module")
+def thousand_services(workdir: Path) -> tuple[Any, list[str]]:
+    """1,000 services with their raw features, from SYNTHETIC letters the models never saw."""
+    from features.spec import load_spec
+    from features.table import build_feature_table
+    from letters.parser import parse_text
+
+    spec = load_spec()
+    cases = [parse_text(t, f"synthetic-cmp-{i}.txt") for i, t in enumerate(synthetic_letters(700, seed=77))]
+    table = build_feature_table(cases, with_target=False, spec=spec)
+    assert len(table) >= 1000, len(table)
+    return table.head(1000).reset_index(drop=True), spec.names
+
+
+def test_features_fast_path_matches_the_model_and_explains(
+    server: LiveServer, workdir: Path, thousand_services: tuple[Any, list[str]]
+) -> None:
+    from model.predictor import Predictor
+
+    table, names = thousand_services
+    items = _feature_services(table, names)
+    bad = {"id": "BAD", "features": {"patient_age": "old", "decision": "Upheld"}}
+    with server.client() as c:
+        r = c.post("/v1/score/features", json={"services": items[:500] + [bad] + items[500:]})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["n_items"], body["n_ok"], body["n_failed"]) == (1001, 1000, 1)
+    assert "post-review" in body["results"][500]["error"] and body["results"][500]["id"] == "BAD"
+    good = body["results"][:500] + body["results"][501:]
+    expected = Predictor.load(workdir / "model-a").predict_proba(table)
+    assert [x["overturn_likelihood"] for x in good] == list(expected)
+    for x in good[:50]:
+        assert x["contributions"] and set(x["contributions"]) <= set(names)  # zeros are left out
+        parts = sum(x["contributions"].values()) + x["expected_value"]
+        assert parts == pytest.approx(x["raw_score"], abs=1e-6)
+
+
+def test_mlflow_models_serve_gives_the_same_probabilities(
+    server: LiveServer, registry: Registry, workdir: Path, thousand_services: tuple[Any, list[str]]
+) -> None:
+    """Issue #21.4: on 1,000 services (nulls included), `mlflow models serve` of the registered version
+    and `imr serve` give identical probabilities, whichever JSON form MLflow is sent."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.e2e.serve_support import free_port
+
+    table, names = thousand_services
+    items = _feature_services(table, names)
+    records = [{n: it["features"].get(n) for n in names} for it in items]
+    assert sum(v is None for r in records for v in r.values()) > 1000  # missing values are common
+    port = free_port()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # its uvicorn
+    env = {**os.environ, "MLFLOW_TRACKING_URI": registry.uri, "PATH": path}
+    log_path = workdir / "mlflow-serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "models", "serve", "-m",
+             f"models:/{registry.name}/{registry.versions['good-a']}", "--env-manager", "local",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            try:
+                if httpx.get(url + "/ping", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        with server.client() as c:
+            results = c.post("/v1/score/features", json=items).json()["results"]
+        ours = [x["overturn_likelihood"] for x in results]
+        split = {"columns": names, "data": [[r[n] for n in names] for r in records]}
+        for payload in ({"inputs": records}, {"dataframe_records": records}, {"dataframe_split": split}):
+            r = httpx.post(url + "/invocations", json=payload, timeout=120)
+            assert r.status_code == 200, r.text[:500]
+            theirs = [p["overturn_probability"] for p in r.json()["predictions"]]
+            differ = sum(a != b for a, b in zip(ours, theirs, strict=True))
+            assert differ == 0, f"{next(iter(payload))}: {differ} of 1000 probabilities differ"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_workers_exit_when_the_supervisor_is_killed(workdir: Path) -> None:
+    """Issue #21.5: after kill -9 of `imr serve --workers 2`, its worker processes exit too."""
+    import os
+    import signal
+
+    srv = start_server(
+        workdir / "orphans",
+        {
+            "IMR_SERVE_MODEL_PATH": str(workdir / "model-a"),
+            "IMR_SERVE_WORKERS": "2",
+            "IMR_SERVE_POLL_INTERVAL_S": "0",
+        },
+    )
+    try:
+        children = [int(c) for t in Path(f"/proc/{srv.proc.pid}/task").iterdir()
+                    for c in (t / "children").read_text().split()]
+        assert len(children) >= 2, children
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        alive = children
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+                     and Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] != "Z"]
+        assert alive == [], f"workers still running after the supervisor was killed: {alive}"
+    finally:
+        srv.stop()
+
+
 def test_openapi_has_examples_and_versioned_routes(server: LiveServer) -> None:
     spec = httpx.get(server.base_url + "/openapi.json").json()
     for path in (
         "/v1/score",
         "/v1/score/batch",
+        "/v1/score/features",
         "/v1/score/letter",
         "/v1/model",
         "/v1/admin/reload",

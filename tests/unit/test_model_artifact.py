@@ -70,3 +70,24 @@ def test_load_refuses_incomplete_dir(tmp_path: Path) -> None:
     (tmp_path / "booster.txt").write_text("x")
     with pytest.raises(FileNotFoundError, match="missing"):
         TriageModel.load(tmp_path)
+
+
+def test_checksums_are_recorded_and_a_changed_file_is_refused_before_parsing(trained, tmp_path: Path) -> None:
+    """Issue #21.1: a truncated booster is named by its checksum, before LightGBM reads it."""
+    from model.artifact import CHECKSUMS_FILE, ChecksumError, artifact_digest, verify_checksums
+
+    result, _ = trained
+    saved = result.model.save(tmp_path / "m")
+    digest = artifact_digest(saved)
+    assert (saved / CHECKSUMS_FILE).is_file() and digest is not None
+    assert verify_checksums(saved, expected_digest=digest)
+    with pytest.raises(ChecksumError, match="registration"):
+        verify_checksums(saved, expected_digest="0" * 64)
+    booster = saved / "booster.txt"
+    booster.write_text(booster.read_text()[: len(booster.read_text()) // 2])
+    with pytest.raises(ChecksumError, match="booster.txt: checksum mismatch"):
+        TriageModel.load(saved)
+    (saved / CHECKSUMS_FILE).unlink()  # an artifact saved before checksums: nothing to verify against
+    assert verify_checksums(saved) is False
+    with pytest.raises(ChecksumError, match="missing"):
+        verify_checksums(saved, expected_digest=digest)

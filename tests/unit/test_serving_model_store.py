@@ -135,3 +135,25 @@ def test_poller_follows_the_alias() -> None:
         return store.current.ref.version
 
     assert asyncio.run(scenario()) == "2"
+
+
+def test_a_refused_version_is_logged_and_counted_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue #21: polls that find the alias still on a refused version neither log nor count again."""
+    src = VersionedSource()
+    counted: list[str] = []
+    store = ModelStore(
+        src,
+        validate=finite_probability,
+        on_outcome=lambda r: None if r.repeated else counted.append(r.outcome),
+    )
+    src.versions.update({"1": 0.3, "2": -1.0})
+    src.alias = "1"
+    store.refresh()
+    src.alias = "2"
+    with caplog.at_level("ERROR", logger="serving.model_store"):
+        results = [store.refresh() for _ in range(5)] + [store.refresh(force=True)]
+    assert [r.outcome for r in results] == ["refused"] * 6
+    assert [r.repeated for r in results] == [False] + [True] * 5
+    assert counted == ["loaded", "refused"]
+    assert sum("refused model" in m for m in caplog.messages) == 1
+    assert store.current is not None and store.current.model == 0.3

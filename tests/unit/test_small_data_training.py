@@ -118,5 +118,6 @@ def test_synthetic_only_model_warns_and_old_artifacts_get_a_card(tmp_path: Path)
     meta = json.loads((tmp_path / METADATA_FILE).read_text())
     meta.pop("model_card")
     (tmp_path / METADATA_FILE).write_text(json.dumps(meta))
+    (tmp_path / "checksums.json").unlink()  # such a model was saved before checksums existed, too
     rebuilt = TriageModel.load(tmp_path).metadata.card()
     assert rebuilt.trained_on.synthetic_letters == 150 and rebuilt.warning == card.warning

@@ -46,3 +46,29 @@ def test_case_input_and_a_shared_memo_give_the_same_case() -> None:
         services=[ServiceInput(heading="x", ur_guideline="did not cite any medical evidence")]
     )
     assert no_evidence.to_case().services[0].ur_guideline.no_evidence_cited
+
+
+def test_strings_are_not_converted_into_numbers_or_booleans() -> None:
+    """A string sent for a numeric or boolean field is an error (422 at the API), never converted."""
+    import json
+
+    import pytest
+    from pydantic import TypeAdapter, ValidationError
+
+    spec = load_spec()
+    models = build_request_models(spec.request_model())
+    case_in, fast = models["CaseIn"], TypeAdapter(models["FeatureServiceIn"])
+    numeric = next(f.name for f in spec.features if f.dtype == "numeric")
+    boolean = next(f.name for f in spec.features if f.dtype == "boolean")
+    base = {"services": [{"heading": "Soma 350mg #60"}]}
+    with pytest.raises(ValidationError, match="patient_age"):
+        case_in.model_validate_json(json.dumps({**base, "patient_age": "52"}))
+    for name, value in ((numeric, "7.5"), (boolean, "yes"), (boolean, 1)):
+        body = {"services": [{"heading": "x", "features": {name: value}}]}
+        with pytest.raises(ValidationError, match=name):
+            case_in.model_validate_json(json.dumps(body))
+        with pytest.raises(ValidationError, match=name):
+            fast.validate_python({"features": {name: value}})
+    ok = case_in.model_validate_json(json.dumps({**base, "patient_age": 52}))
+    assert ok.patient_age == 52
+    assert fast.validate_python({"features": {numeric: 3}})["features"] == {numeric: 3}
