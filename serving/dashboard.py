@@ -19,6 +19,7 @@ from serving.auth import Denial, KeyVerifier
 from serving.dashboard_auth import (
     COOKIE,
     DashboardGate,
+    client_address,
     gate_of,
     login_page,
     presented_key,
@@ -150,7 +151,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
 
     async def page_or_login(request: Request, name: str) -> Response:
         gate = gate_of(request)
-        if isinstance(await gate.check(presented_key(request)), Denial):
+        if isinstance(await gate.check(presented_key(request), client_address(request)), Denial):
             return gate.login_redirect(request)
         return _page(name, signed_in=not gate.open)
 
@@ -177,7 +178,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     ) -> Response:
         """Check the key; on success keep it in an HttpOnly, SameSite=Strict cookie for this session."""
         gate = gate_of(request)
-        outcome = await gate.check(key)
+        outcome = await gate.check(key, client_address(request))
         if isinstance(outcome, Denial):
             return login_page(TEMPLATE_DIR / "login.html", gate, next, outcome)
         out = RedirectResponse(gate.safe_next(next), status.HTTP_303_SEE_OTHER)

@@ -37,13 +37,14 @@ class DashboardGate:
     def open(self) -> bool:
         return self.verifier is None
 
-    async def check(self, key: str | None) -> Denial | ApiKeyEntry | None:
-        """The key's entry when it may see the dashboard, a `Denial` when not; None when open."""
+    async def check(self, key: str | None, client: str | None = None) -> Denial | ApiKeyEntry | None:
+        """The key's entry when it may see the dashboard, a `Denial` when not; None when open. `client`:
+        the caller's address, so failed sign-ins are rate-limited per caller like the API's."""
         if self.verifier is None:
             return None
         if key and len(key) > MAX_KEY_CHARS:
             return Denial(401, "invalid API key")
-        return await check_key(self.verifier, key, SCOPE, SIGN_IN_HINT)
+        return await check_key(self.verifier, key, SCOPE, SIGN_IN_HINT, client)
 
     def safe_next(self, target: str | None) -> str:
         """Where to go after signing in: a dashboard path only (never another site)."""
@@ -55,6 +56,10 @@ class DashboardGate:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = f"{self.prefix}/login?next={quote(here, safe='/')}"
         return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def presented_key(request: Request) -> str | None:
@@ -71,7 +76,7 @@ async def require_dashboard_key(request: Request) -> None:
     gate = gate_of(request)
     if gate.open:
         return
-    outcome = await gate.check(presented_key(request))
+    outcome = await gate.check(presented_key(request), client_address(request))
     if isinstance(outcome, Denial):
         raise HTTPException(status_code=outcome.status_code, detail=outcome.reason)
     if outcome is not None:

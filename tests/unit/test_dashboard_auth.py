@@ -99,3 +99,21 @@ def test_production_closes_the_dashboard_by_default() -> None:
     assert ServingSettings(_env_file=None, dashboard_auth=True).dashboard_requires_key()
     assert not ServingSettings(_env_file=None, production=True, api_keys=[entry], dashboard_auth=False) \
         .dashboard_requires_key()
+
+
+def test_failed_sign_ins_are_limited_per_client_not_for_everyone() -> None:
+    """One caller guessing keys is slowed down (429-style denial with a wait); another caller is not."""
+    import asyncio
+
+    from serving.dashboard_auth import DashboardGate
+
+    gate = DashboardGate("/dashboard", KeyVerifier(KEYS))
+
+    async def attempts() -> tuple[list, object]:
+        guesser = [await gate.check(f"wrong-key-{i}", "10.0.0.1") for i in range(30)]
+        other = await gate.check("another-wrong-key", "10.0.0.2")
+        return guesser, other
+
+    guesser, other = asyncio.run(attempts())
+    assert any(getattr(d, "retry_after", None) for d in guesser)  # the guesser hit the limit
+    assert getattr(other, "status_code", None) == 401 and getattr(other, "retry_after", None) is None
