@@ -1,13 +1,14 @@
 """Extractor precision and recall against the hand annotations of the shared real letters.
 
-    .venv/bin/python experiments/extractor_accuracy.py             # validation aggregates, tune errors
-    .venv/bin/python experiments/extractor_accuracy.py --write     # also writes extractor-accuracy.md
+    .venv/bin/python experiments/extractor_accuracy.py             # tune errors and the tune table only
     .venv/bin/python experiments/extractor_accuracy.py --evidence  # tune errors with their sentences
+    .venv/bin/python experiments/extractor_accuracy.py --write     # validation: writes extractor-accuracy.md
 
 Annotations: tests/real/annotations.csv (all 292 services, by case number and item index, values read by a
 person from pre-review text); the split: tests/real/letter_split.csv. Rules are written from TUNE letters
-only, so the script prints errors of tune letters only and, for validation letters, aggregates only (the
-write-up also lists every validation error of the fields with fewer than 10 positives, as values).
+only, so the script prints errors of tune letters only; validation letters are scored only when asked
+(`--validation` prints aggregates, `--write` also writes the write-up, which lists every validation error of
+the fields with fewer than 10 positives, as values). Run those once, at the end of a round of rule changes.
 
 A value is *stated* when it is not blank / `not_stated` / 0 / false. A true positive is a stated extraction
 equal to a stated annotation (numbers within 0.5). precision = TP / stated extractions, recall = TP / stated
@@ -127,8 +128,8 @@ def _ci(x: np.ndarray) -> tuple[float, float]:
     return float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))
 
 
-def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(annotations with their split, extracted feature table) for every annotated service."""
+def load(data: Path, splits: tuple[str, ...] = ("tune", "validation")) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(annotations with their split, extracted feature table) for every annotated service of `splits`."""
     from features.table import build_feature_table
     from letters.ingest import parse_paths
 
@@ -137,6 +138,7 @@ def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ann = ann.merge(split, on="case_number", how="left")
     if ann["split"].isna().any():
         raise SystemExit(f"{SPLIT}: no split for {sorted(ann.loc[ann['split'].isna(), 'case_number'])}")
+    ann = ann[ann["split"].isin(splits)]
     pdf_dir = data / "dwc-imr-letters" / "pdf"
     if not pdf_dir.is_dir():
         raise SystemExit(f"{pdf_dir}: real letters not found (pass --data DIR holding dwc-imr-letters/)")
@@ -250,7 +252,7 @@ NOTES = """## How to read this, and what remains
   letter, so one letter with several services moves a field's figures by several services; the
   intervals are wide for that reason.
 - The tune letters (rules written from them) score 0.98-1.00 on every field but prior imaging (recall
-  0.93): a training-set figure, printed with `--tune-table`, not evidence of generalisation.
+  0.93): a training-set figure, printed by the script without `--write`, not evidence of generalisation.
 """
 
 
@@ -293,17 +295,21 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help=f"write {OUT.relative_to(REPO)} (validation only)")
     ap.add_argument("--evidence", action="store_true", help="print the sentence behind each tune error")
     ap.add_argument("--field", action="append", help="limit tune errors to this field (repeatable)")
-    ap.add_argument("--tune-table", action="store_true", help="also print the tune aggregate table")
+    ap.add_argument("--validation", action="store_true",
+                    help="also score the validation letters (aggregates; once, after the rules are written)")
     args = ap.parse_args()
-    ann, pred = load(args.data)
+    scored = args.validation or args.write
+    ann, pred = load(args.data, ("tune", "validation") if scored else ("tune",))
     fields = fields_of(ann)
     merged = ann.merge(pred, on=["case_number", "item_index"], suffixes=("_ann", "_pred"), how="left")
     tune = merged[merged["split"] == "tune"]
     val = merged[merged["split"] == "validation"]
     print_tune_errors(tune, fields, args.evidence, args.data, set(args.field) if args.field else None)
-    if args.tune_table:
-        print(f"\n# tune ({len(tune)} services, {tune['case_number'].nunique()} letters)")
-        print("\n".join(markdown_table(score_table(tune, fields))))
+    print(f"\n# tune ({len(tune)} services, {tune['case_number'].nunique()} letters): rules were written "
+          "from these, a training-set figure")
+    print("\n".join(markdown_table(score_table(tune, fields))))
+    if not scored:
+        return
     val_rows = score_table(val, fields)
     print(f"\n# validation ({len(val)} services, {val['case_number'].nunique()} letters): aggregates only")
     print("\n".join(markdown_table(val_rows)))
