@@ -218,28 +218,45 @@ class CaseFacts:
 
     # ---------------------------------------------------------------- imaging, sessions, regions
     @cached_property
-    def imaging_studies(self) -> list[ImagingStudy]:
-        """Studies reported as done (affirmed or historical, not the UR's account of a request), each
-        with the regions named with it: in its clause before it ("right shoulder x-rays") or after it up
-        to the verb ("MRI of the knee dated ... revealed"), else anywhere near it."""
+    def _imaging(self) -> list[ImagingStudy]:
+        """Every imaging mention with the regions named with it: after it when a phrase follows it ("MRI
+        of the knee dated ... revealed", up to the verb), else in its clause before it ("right shoulder
+        x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it."""
         text = self.summary.lower
         regions = body_regions()
+        p = value_patterns()
         mentions = self.summary.mentions("imaging")
         out = []
         for i, m in enumerate(mentions):
-            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
-                continue
             s = m.sentence
             prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
             next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
             lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
-            verb = value_patterns()["study_verb"].search(text, m.end, min(next_start, m.end + 60))
+            verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
             hi = verb.start() if verb else min(next_start, m.end + 60)
-            found = regions.find(text, lo, hi) or regions.find(text, max(prev_end, m.start - 40),
-                                                              min(next_start, m.end + 60))
+            before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
+            found = (after or before) if p["study_of"].match(text, m.end) else (before or after)
+            found = found or regions.find(text, max(prev_end, m.start - 40), min(next_start, m.end + 60))
             specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
             out.append(ImagingStudy(m, specific or tuple(found)))
         return out
+
+    @cached_property
+    def imaging_studies(self) -> list[ImagingStudy]:
+        """Studies reported as done (affirmed or historical, not the UR's account of a request)."""
+        return [st for st in self._imaging
+                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER]
+
+    @cached_property
+    def repeat_studies(self) -> list[ImagingStudy]:
+        """Studies named as a repeat ("repeat MRI", "updated x-rays"), requested, denied or not, by
+        anyone: a repeat presupposes an earlier study of the same region, and the presupposition holds
+        under negation ("no repeat MRI is needed"). Another person's study says nothing."""
+        text = self.summary.lower
+        cue = value_patterns()["repeat_study"]
+        return [st for st in self._imaging
+                if Category.FAMILY not in st.mention.assertion.categories
+                and cue.search(text, max(st.mention.sentence.start, st.mention.start - 30), st.mention.start)]
 
     @cached_property
     def claimed_regions(self) -> frozenset[str]:
@@ -331,6 +348,9 @@ class ServiceFacts:
             return MISSING
         regions = body_regions()
         mine = [] if self.region_less else self.regions
+        repeat = self._repeat_of_this_region(mine)
+        if repeat is not None:
+            return Extraction(True, repeat)
         for study in self.case.imaging_studies:
             if not mine:
                 return Extraction(True, study.mention.span())
@@ -344,6 +364,27 @@ class ServiceFacts:
                     if regions.same(r.region, s.region) and _same_side(r.side, s.side):
                         return Extraction(True, study.mention.span())
         return Extraction(False, None)
+
+    def _repeat_of_this_region(self, mine: list[RegionMention]) -> EvidenceSpan | None:
+        """A repeat study of this service's region, in its own heading ("Repeat MRI of the knee") or in
+        the summary (of a region this service names; a repeat naming no region is this imaging
+        request's own)."""
+        if self.family == "imaging":
+            m = value_patterns()["repeat_heading"].search(self.text)
+            if m:
+                return self.heading_span(*m.span())
+        regions = body_regions()
+        for study in self.case.repeat_studies:
+            if not study.regions:
+                if self.family == "imaging":
+                    return study.mention.span()
+                continue
+            if not mine:
+                return study.mention.span()
+            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+                   for r in mine for s in study.regions):
+                return study.mention.span()
+        return None
 
     # ---------------------------------------------------------------- sessions already done
     def prior_sessions(self) -> Extraction:
@@ -378,26 +419,34 @@ class ServiceFacts:
 
     def duration_of_use_months(self) -> Extraction:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name
-        first, then another name, then its class): 'for N months', 'since <date>', a start ('prescribed
-        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. Negated
-        statements and requested supplies say nothing."""
+        first, then another name, then its class, then the worker's medications in general when the
+        sentence names no drug): 'for N months', 'since <date>', 'since the injury', a start ('prescribed
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started or never used = 0.
+        Negated statements and requested supplies say nothing."""
         if not self.case.case.clinical_summary or self.family != "medication":
             return MISSING
         for names in self.names():
             if names:
-                found = self._duration_named(names)
+                words = "|".join(re.escape(n) for n in names)
+                # "non-opioid analgesics" names no opioid
+                name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
+                found = self._duration_in(name_re)
                 if found is not None:
                     return found
-        return MISSING
+        return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
 
-    def _duration_named(self, names: list[str]) -> Extraction | None:
-        name_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False) -> Extraction | None:
+        """The first duration stated in a summary sentence that `name_re` finds (with `only_unnamed`, in
+        one that names no drug of the lexicon: "her medications" then means every drug she takes)."""
         p = value_patterns()
-        ref = self.case.case.ur_denial_date
+        case = self.case.case
+        known = drug_names().classes
         for s in self.case.summary.sentences:
             if not name_re.search(s.text):
                 continue
-            for key, value, (a, b) in _durations(s.text, p, ref):
+            if only_unnamed and any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", s.text.lower())):
+                continue
+            for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury):
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 if m is None or Category.NEGATED in m.assertion.categories:
                     continue
@@ -433,9 +482,11 @@ def _same_side(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or "bilateral" in (a, b)
 
 
-def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str, float, tuple[int, int]]]:
+def _durations(text: str, p: ValuePatterns, ref: date | None,
+               injury: date | None = None) -> list[tuple[str, float, tuple[int, int]]]:
     """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
-    of use, a 'since' date, a start verb with a date in the sentence, then 'newly started' (0)."""
+    of use, a 'since' date or the injury, a start verb with a date in the sentence, then 'newly
+    started' or never used (0)."""
     out = []
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
@@ -443,6 +494,11 @@ def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str,
             continue  # "three times a day" is a frequency
         if n is not None:
             out.append(("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    for m in p["duration_last_unit"].finditer(text):
+        out.append(("duration_last_unit", _MONTHS[m.group(1).lower()], m.span()))
+    if ref is not None and injury is not None and injury <= ref:
+        for m in p["duration_since_injury"].finditer(text):
+            out.append(("duration_since_injury", float(int((ref - injury).days / 30.4)), m.span()))
     if ref is not None:
         for m in p["duration_since_date"].finditer(text):
             d = _parse_date(m.group(1))

@@ -1,0 +1,147 @@
+"""The ways clinical and UR writing states each pre-review fact, one SYNTHETIC sentence per way.
+
+Written from general clinical and utilization-review writing and the annotation protocol
+(`../shared/docs/annotation-protocol.md`), not from any letter: each row is a phrasing an unseen letter may
+use. The extractors must read the value the protocol gives it; a rule removed from `features/concepts.yaml`,
+`features/context_rules.yaml` or `features/value_patterns.yaml` (or a structural rule in `features/facts.py`)
+makes its rows fail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from features.table import feature_rows
+from letters.records import Case, GuidelineCitation, ServiceDecision
+
+INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at work on 01/02/2016. "
+
+
+def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
+          ur_denial: date = date(2016, 12, 1)) -> object:
+    """The value of feature `name` for one SYNTHETIC case with one service."""
+    service = ServiceDecision(item_index=0, heading=heading, service=heading,
+                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+    case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=ur_denial,
+                date_of_injury=date(2016, 1, 2), services=[service])
+    return feature_rows(case)[0].values[name].value
+
+
+# ---------------------------------------------------------------- functional improvement
+@pytest.mark.parametrize("summary, expected", [
+    # documented improvement of function or activity with a treatment
+    ("She reports improved function with physical therapy and walks 20 minutes.", "yes"),
+    ("Functional gains were noted after six sessions of acupuncture.", "yes"),
+    ("He reported a 50% improvement in function with the medication.", "yes"),
+    ("The medication allows him to perform his activities of daily living.", "yes"),
+    ("Norco enables her to continue working full duty.", "yes"),
+    # a documented lack of improvement (the record's words)
+    ("There was no documented functional improvement from prior physical therapy.", "no"),
+    ("Physical therapy resulted in minimal functional improvement.", "no"),
+    ("Therapy provided little functional benefit.", "no"),
+    ("The injured worker has not demonstrated functional gains with chiropractic care.", "no"),
+    ("Her function has not improved despite twelve sessions.", "no"),
+    ("His functional status remains unchanged.", "no"),
+    ("Function remained the same after the injections.", "no"),
+    ("No significant improvement in pain or function was reported.", "no"),
+    ("The medications failed to improve his function.", "no"),
+    ("Acupuncture did not result in any increase in function.", "no"),
+    ("Progress with physical therapy has plateaued.", "no"),
+    ("The patient reports no change in his ability to perform daily activities.", "no"),
+    ("There was no improvement with the prior physical therapy.", "no"),
+    # the UR's words ("no functional benefit" counts as no when the record says nothing)
+    ("The request was denied because there was no objective evidence of functional benefit.", "no"),
+    ("Utilization review noted that functional improvement was not documented.", "no"),
+    ("UR non-certified the request, citing the absence of documented functional gains.", "no"),
+    # not a statement about this patient's function
+    ("Pain was reduced from 8/10 to 5/10 with medications.", "not_stated"),
+    ("There was no improvement in her pain.", "not_stated"),  # pain terms only
+    ("Treatment goals include improved function and return to work.", "not_stated"),
+    ("Therapy is requested to improve strength and function.", "not_stated"),
+    ("Continued therapy is expected to increase function.", "not_stated"),
+    ("MTUS supports more therapy for patients who demonstrate functional improvement.", "not_stated"),
+    ("Guidelines recommend continuing opioids when there is improved function.", "not_stated"),
+])
+def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+# ---------------------------------------------------------------- failed conservative care
+@pytest.mark.parametrize("summary, expected", [
+    # tried and did not help
+    ("He completed six sessions of physical therapy without relief.", "yes"),
+    ("Physical therapy provided no relief.", "yes"),
+    ("She tried ibuprofen with no relief.", "yes"),
+    ("The patient reports only temporary relief from the injections.", "yes"),
+    ("Conservative treatment has been unsuccessful.", "yes"),
+    ("Prior chiropractic care was ineffective.", "yes"),
+    ("He did not tolerate physical therapy because of pain.", "yes"),
+    ("She was unable to tolerate NSAIDs because of gastritis.", "yes"),
+    ("Symptoms persist despite medications and a home exercise program.", "yes"),
+    ("He has tried and failed physical therapy, NSAIDs and activity modification.", "yes"),
+    ("Pain continued after a course of physical therapy.", "yes"),
+    ("She has had no improvement with twelve sessions of acupuncture.", "yes"),
+    ("Treatment with NSAIDs and muscle relaxants has failed.", "yes"),
+    ("Medications have not been effective in controlling his pain.", "yes"),
+    # not tried yet, or not adequately (the UR's words count)
+    ("She has not yet started physical therapy.", "no"),
+    ("No conservative treatment has been provided to date.", "no"),
+    ("The request was denied as there was no documentation of an adequate trial of physical therapy.", "no"),
+    ("The claimant is scheduled to begin physical therapy next week.", "no"),
+    ("He has not had any prior treatment for the knee.", "no"),
+    # neither: a failure not documented, a requirement, a guideline statement about other patients
+    ("There is no documentation that the patient failed conservative treatment.", "not_stated"),
+    ("Guidelines recommend imaging only after failure of conservative treatment.", "not_stated"),
+    ("MTUS supports injections for patients who have failed conservative care.", "not_stated"),
+    ("Failure of conservative care is required before surgery.", "not_stated"),
+    ("The knee pain started after lifting a box.", "not_stated"),
+])
+def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+# ---------------------------------------------------------------- prior imaging of the same region
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("An MRI of the right knee was reviewed, showing a meniscal tear.", "MRI of the right knee", True),
+    ("Per the patient, x-rays of the left wrist were taken at the emergency room.", "X-ray of the left wrist",
+     True),
+    ("MRI of the left knee (11/02/2016) showed a tear.", "Physical therapy for the left knee", True),
+    ("MRI of the lumbar spine showed a disc bulge.", "TENS unit", True),  # DME: region-less
+    ("Right shoulder x-rays were normal.", "MRI of the right shoulder", True),
+    ("A repeat MRI of the right knee was requested.", "Repeat MRI of the right knee", True),  # one before
+    ("UR found no indication for repeat imaging.", "MRI of the right knee", True),  # holds when negated
+    ("His brother had a repeat MRI of the knee.", "MRI of the right knee", False),
+    ("She had lumbar x-rays, and a cervical MRI is pending.", "MRI of the cervical spine", False),
+    ("X-rays of the left ankle were unremarkable.", "Physical therapy for the right ankle", False),
+    ("The MRI report of the knee is pending.", "MRI of the left knee", False),
+    ("An MRI of the lumbar spine has not been performed.", "MRI of the lumbar spine", False),
+    ("He is awaiting an MRI of the knee.", "MRI of the left knee", False),
+    ("She has never had imaging of the shoulder.", "MRI of the right shoulder", False),
+    ("An MRI of the cervical spine was denied by utilization review.", "MRI of the cervical spine", False),
+    ("Electrodiagnostic studies of both legs were normal.", "MRI of the lumbar spine", False),
+])
+def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
+    assert value(summary, "prior_imaging_same_region", heading) is expected
+
+
+# ---------------------------------------------------------------- duration of use (UR denial 2016-12-01)
+@pytest.mark.parametrize("summary, expected", [
+    ("He has been on Norco since the date of injury.", 10.0),  # 01/02/2016 to 12/01/2016
+    ("She has taken Norco for the past year.", 12.0),
+    ("He has used hydrocodone for over two years.", 24.0),
+    ("Norco has been prescribed since at least March 2016.", 9.0),
+    ("Norco was first prescribed on 06/15/2016.", 5.0),
+    ("The patient was started on Norco at the visit of 11/20/2016.", 0.0),
+    ("This is a new prescription for Norco.", 0.0),
+    ("He has not previously taken opioid medication.", 0.0),
+    ("The claimant is opioid naive.", 0.0),
+    ("Use of Norco dates back to 2015.", 23.0),
+    ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
+    ("He has been taking Norco long-term.", None),  # no duration stated
+    ("Norco was refilled on 11/01/2016.", None),
+    ("Norco 10/325 mg was listed among current medications.", None),
+])
+def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
+    assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
