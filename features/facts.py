@@ -44,6 +44,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
+VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
 _DATE_FORMATS = ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y",
@@ -293,6 +294,17 @@ class CaseFacts:
                 out.append((n, m, says))
         return out
 
+    @cached_property
+    def sentence_dates(self) -> list[tuple[date, str] | None]:
+        """The last full date written in each summary sentence (date, as written), None where there is
+        none: the date of the visit a following undated sentence reports."""
+        pattern = value_patterns()["date"]
+        out: list[tuple[date, str] | None] = []
+        for s in self.summary.sentences:
+            found = [(d, m.group(0)) for m in pattern.finditer(s.text) if (d := _parse_date(m.group(0)))]
+            out.append(found[-1] if found else None)
+        return out
+
     def service(self, service: PreReviewService, family: str, service_type: str) -> ServiceFacts:
         return ServiceFacts(self, service, family, service_type)
 
@@ -441,12 +453,17 @@ class ServiceFacts:
         p = value_patterns()
         case = self.case.case
         known = drug_names().classes
-        for s in self.case.summary.sentences:
+        sentences = self.case.summary.sentences
+        for s in sentences:
             if not name_re.search(s.text):
                 continue
             if only_unnamed and any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", s.text.lower())):
                 continue
-            for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury):
+            visit = None
+            if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
+                before = self.case.sentence_dates[max(0, s.index - VISIT_LOOKBACK):s.index]
+                visit = next((d for d in reversed(before) if d is not None), None)
+            for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury, visit):
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 if m is None or Category.NEGATED in m.assertion.categories:
                     continue
@@ -482,12 +499,14 @@ def _same_side(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or "bilateral" in (a, b)
 
 
-def _durations(text: str, p: ValuePatterns, ref: date | None,
-               injury: date | None = None) -> list[tuple[str, float, tuple[int, int]]]:
+def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | None = None,
+               visit: tuple[date, str] | None = None) -> list[tuple[str, float, tuple[int, int]]]:
     """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
-    of use, a 'since' date or the injury, a start verb with a date in the sentence, then 'newly
-    started' or never used (0)."""
+    of use, a 'since' date or the injury, a start verb with a date in the sentence, 'newly started' or
+    never used (0), a start verb dated by the visit the sentence reports (`visit`: "On 12/01/2016 she
+    was seen. Norco was prescribed."), then an undated start ("was started on Norco": newly, 0)."""
     out = []
+    undated_start: list[tuple[str, float, tuple[int, int]]] = []
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
@@ -512,6 +531,11 @@ def _durations(text: str, p: ValuePatterns, ref: date | None,
                 if when is not None and when <= ref:
                     out.append(("duration_start", _months_to(when, ref, d.group(0)), start.span()))
                     break
+            else:
+                if visit is not None and visit[0] <= ref:
+                    months = _months_to(visit[0], ref, visit[1])
+                    undated_start.append(("duration_start", months, start.span()))
     for m in p["duration_new"].finditer(text):
         out.append(("duration_new", 0.0, m.span()))
-    return out
+    undated_start += [("duration_started", 0.0, m.span()) for m in p["duration_started"].finditer(text)]
+    return out + undated_start

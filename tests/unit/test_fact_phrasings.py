@@ -49,6 +49,7 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("The medications failed to improve his function.", "no"),
     ("Acupuncture did not result in any increase in function.", "no"),
     ("Progress with physical therapy has plateaued.", "no"),
+    ("Functional improvement was minimal after the injections.", "no"),
     ("The patient reports no change in his ability to perform daily activities.", "no"),
     ("There was no improvement with the prior physical therapy.", "no"),
     # the UR's words ("no functional benefit" counts as no when the record says nothing)
@@ -97,6 +98,7 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("MTUS supports injections for patients who have failed conservative care.", "not_stated"),
     ("Failure of conservative care is required before surgery.", "not_stated"),
     ("The knee pain started after lifting a box.", "not_stated"),
+    ("Guidelines state that opioids are not effective for chronic back pain.", "not_stated"),  # the UR's
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
@@ -121,6 +123,9 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("She has never had imaging of the shoulder.", "MRI of the right shoulder", False),
     ("An MRI of the cervical spine was denied by utilization review.", "MRI of the cervical spine", False),
     ("Electrodiagnostic studies of both legs were normal.", "MRI of the lumbar spine", False),
+    ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # a modality
+    ("A diagnostic ultrasound of the left knee showed an effusion.", "MRI of the left knee", True),
+    ("The MRI of the left knee in question was meant to look for a tear.", "MRI of the left knee", False),
 ])
 def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
     assert value(summary, "prior_imaging_same_region", heading) is expected
@@ -139,6 +144,8 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("The claimant is opioid naive.", 0.0),
     ("Use of Norco dates back to 2015.", 23.0),
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
+    ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
+    ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
