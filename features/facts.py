@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
-from features.assertions import Category
+from features.assertions import Category, load_rules
 from features.authors import UR_REVIEWER
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.package_data import read_yaml
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -65,6 +66,30 @@ def _parse_date(token: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+@lru_cache(maxsize=1)
+def _request_triggers() -> frozenset[str]:
+    """The hypothetical rules that request or plan care (`request_triggers` of context_rules.yaml)."""
+    names = frozenset(read_yaml("context_rules.yaml").get("request_triggers", []))
+    unknown = sorted(names - _hypothetical_triggers())
+    if unknown:
+        raise ValueError(f"context_rules.yaml request_triggers: not hypothetical rules: {', '.join(unknown)}")
+    return names
+
+
+@lru_cache(maxsize=1)
+def _hypothetical_triggers() -> frozenset[str]:
+    return frozenset(r.literal for r in load_rules() if r.category == Category.HYPOTHETICAL)
+
+
+def _conditional(m: Mention) -> bool:
+    """Hypothetical by a condition or requirement ("if", "would", "requires"), not only by a request or
+    plan of care (`_request_triggers`)."""
+    if Category.HYPOTHETICAL not in m.assertion.categories:
+        return False
+    requests = _request_triggers()
+    return any(t in _hypothetical_triggers() and t not in requests for t in m.assertion.triggers)
 
 
 def _finding(m: Mention, kind: str) -> bool:
@@ -181,9 +206,13 @@ class CaseFacts:
     def _not_tried(self) -> list[Mention]:
         """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
         negated (UR finding no documented conservative care) unless the sentence is about a failure."""
-        out = [m for m in self.summary.mentions("care_not_tried")
-               if not m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}]
-        failure = value_patterns()["failure_word"]
+        p = value_patterns()
+        text = self.summary.lower
+        out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
+               if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
+               and not any(d.end() > m.start for d in
+                           p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))]
+        failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
         return sorted(out, key=lambda m: m.start)

@@ -85,6 +85,7 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Pain continued after a course of physical therapy.", "yes"),
     ("She has had no improvement with twelve sessions of acupuncture.", "yes"),
     ("Treatment with NSAIDs and muscle relaxants has failed.", "yes"),
+    ("An unsuccessful trial of physical therapy was documented.", "yes"),
     ("Medications have not been effective in controlling his pain.", "yes"),
     # not tried yet, or not adequately (the UR's words count)
     ("She has not yet started physical therapy.", "no"),
@@ -92,6 +93,10 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("The request was denied as there was no documentation of an adequate trial of physical therapy.", "no"),
     ("The claimant is scheduled to begin physical therapy next week.", "no"),
     ("He has not had any prior treatment for the knee.", "no"),
+    ("An initial course of physical therapy was requested.", "no"),
+    ("If physical therapy has not been tried, guidelines advise it first.", "not_stated"),  # a condition
+    ("She completed an initial course of physical therapy.", "not_stated"),  # tried
+    ("He had no physical therapy before the request.", "no"),
     # neither: a failure not documented, a requirement, a guideline statement about other patients
     ("There is no documentation that the patient failed conservative treatment.", "not_stated"),
     ("Guidelines recommend imaging only after failure of conservative treatment.", "not_stated"),
@@ -99,6 +104,9 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Failure of conservative care is required before surgery.", "not_stated"),
     ("The knee pain started after lifting a box.", "not_stated"),
     ("Guidelines state that opioids are not effective for chronic back pain.", "not_stated"),  # the UR's
+    ("Past history includes congestive heart failure with edema.", "not_stated"),
+    ("She made an unsuccessful attempt to return to work.", "not_stated"),
+    ("He reported side effects from the medication.", "not_stated"),
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
@@ -123,7 +131,7 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("She has never had imaging of the shoulder.", "MRI of the right shoulder", False),
     ("An MRI of the cervical spine was denied by utilization review.", "MRI of the cervical spine", False),
     ("Electrodiagnostic studies of both legs were normal.", "MRI of the lumbar spine", False),
-    ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # a modality
+    ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # modality
     ("A diagnostic ultrasound of the left knee showed an effusion.", "MRI of the left knee", True),
     ("The MRI of the left knee in question was meant to look for a tear.", "MRI of the left knee", False),
 ])
