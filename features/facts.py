@@ -552,6 +552,10 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | Non
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
                 out.append(("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
+        for m in p["duration_since_month"].finditer(text):
+            month = datetime.strptime(m.group(1), "%B").month
+            year = ref.year if month <= ref.month else ref.year - 1
+            out.append(("duration_since_month", float((ref.year - year) * 12 + ref.month - month), m.span()))
         start = p["duration_start"].search(text)
         if start:
             dates = [(abs(d.start() - start.start()), d) for d in p["date"].finditer(text)]

@@ -154,6 +154,10 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
     ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
     ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
+    ("He has taken Norco since October.", 2.0),
+    ("She has used Norco since August of last year.", None),  # no year written, no guess
+    ("He is not currently taking any medications.", 0.0),  # every requested drug is new
+    ("Medications: none.", 0.0),
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
