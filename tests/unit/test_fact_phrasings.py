@@ -64,6 +64,8 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("Continued therapy is expected to increase function.", "not_stated"),
     ("MTUS supports more therapy for patients who demonstrate functional improvement.", "not_stated"),
     ("Guidelines recommend continuing opioids when there is improved function.", "not_stated"),
+    ("Acupuncture is beneficial for patients with chronic neck strain.", "not_stated"),  # a general claim
+    ("Physical therapy has been helpful, and she walks farther.", "yes"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
