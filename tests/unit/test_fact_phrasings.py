@@ -66,6 +66,12 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("Guidelines recommend continuing opioids when there is improved function.", "not_stated"),
     ("Acupuncture is beneficial for patients with chronic neck strain.", "not_stated"),  # a general claim
     ("Physical therapy has been helpful, and she walks farther.", "yes"),
+    ("He is able to work full duty with the medication.", "yes"),
+    ("With the medications she can perform household chores.", "yes"),
+    ("She reports increased activity tolerance since the injections.", "yes"),
+    ("Function: unchanged since the last visit.", "no"),
+    ("His ability to perform ADLs has not changed with therapy.", "no"),
+    ("She is able to walk on heels and toes.", "not_stated"),  # an exam finding, no treatment
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
