@@ -131,6 +131,7 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("A repeat MRI of the right knee was requested.", "Repeat MRI of the right knee", True),  # one before
     ("UR found no indication for repeat imaging.", "MRI of the right knee", True),  # holds when negated
     ("His brother had a repeat MRI of the knee.", "MRI of the right knee", False),
+    ("A second opinion and an MRI of the right knee were requested.", "MRI of the right knee", False),
     ("She had lumbar x-rays, and a cervical MRI is pending.", "MRI of the cervical spine", False),
     ("X-rays of the left ankle were unremarkable.", "Physical therapy for the right ankle", False),
     ("The MRI report of the knee is pending.", "MRI of the left knee", False),
