@@ -167,6 +167,9 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("She has used Norco since August of last year.", None),  # no year written, no guess
     ("He is not currently taking any medications.", 0.0),  # every requested drug is new
     ("Medications: none.", 0.0),
+    ("The plan was to start Norco and a home exercise program.", 0.0),
+    ("Since starting Norco his pain is better.", None),  # started, but when is not said
+    ("He was given a prescription for Norco on 09/15/2016.", 2.0),
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
