@@ -141,16 +141,21 @@ class CaseFacts:
     # ---------------------------------------------------------------- function and conservative care
     def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
         """(yes|no, mention) for each usable statement: `positive` affirmed = yes, negated = no;
-        `negative` affirmed = no. Requested, possible or other people's statements say nothing."""
+        `negative` affirmed = no. Possible, conditional ("if", "requires") or other people's statements
+        say nothing. Under a request or decision (`_request_triggers`) an improvement says nothing ("PT
+        was requested to restore function") but a lack of it is the decision's reason ("the request
+        was denied for lack of functional improvement" is a no)."""
         out = []
         for concept, sign in ((positive, YES), (negative, NO)):
             for m in self.summary.mentions(concept):
                 cats = m.assertion.categories
-                if cats & {Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY}:
+                if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
                     continue
                 if Category.NEGATED in cats:
                     if sign == YES:
                         out.append((NO, m))
+                    continue
+                if Category.HYPOTHETICAL in cats and sign == YES:
                     continue
                 out.append((sign, m))
         out.sort(key=lambda x: x[1].start)

@@ -56,6 +56,13 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("The request was denied because there was no objective evidence of functional benefit.", "no"),
     ("Utilization review noted that functional improvement was not documented.", "no"),
     ("UR non-certified the request, citing the absence of documented functional gains.", "no"),
+    ("The request for therapy was non-certified without documentation of functional improvement.", "no"),
+    ("The request for physical therapy was denied for lack of documented functional improvement.", "no"),
+    ("Utilization review modified the request in the absence of objective functional improvement.", "no"),
+    ("The request for more therapy was denied, as functional improvement was not shown.", "no"),
+    ("UR denied the request for more therapy with no change in function.", "no"),
+    ("Physical therapy was requested to restore function and improve mobility.", "not_stated"),
+    ("If function does not improve, surgery would be considered.", "not_stated"),  # a condition
     # not a statement about this patient's function
     ("Pain was reduced from 8/10 to 5/10 with medications.", "not_stated"),
     ("There was no improvement in her pain.", "not_stated"),  # pain terms only
