@@ -197,14 +197,16 @@ class CaseFacts:
         return Extraction(NOT_STATED, None)
 
     def _worse_after_treatment(self) -> Mention | None:
-        """Pain getting worse in the record when the record also lists treatment already given: care
-        that was tried and did not help (how the annotators read "worsening pain" after treatment)."""
+        """Pain getting worse in the record after the record lists treatment already given (in that
+        order, as the record tells it): care that was tried and did not help (how the annotators read
+        "treatment has included ... On <date> she complained of increasing pain")."""
         done = [m for m in self.summary.mentions("treatment_done")
                 if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
         if not done:
             return None
+        first = min(m.start for m in done)
         for m in self.summary.mentions("worsening"):
-            if m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+            if m.start > first and m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
                 return m
         return None
 

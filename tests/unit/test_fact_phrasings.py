@@ -100,6 +100,7 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Pain continued after a course of physical therapy.", "yes"),
     ("She has had no improvement with twelve sessions of acupuncture.", "yes"),
     ("Treatment with NSAIDs and muscle relaxants has failed.", "yes"),
+    ("Treatment to date has included physical therapy. On 11/01/2016 she reported worsening pain.", "yes"),
     ("An unsuccessful trial of physical therapy was documented.", "yes"),
     ("Medications have not been effective in controlling his pain.", "yes"),
     # not tried yet, or not adequately (the UR's words count)
@@ -118,6 +119,8 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("MTUS supports injections for patients who have failed conservative care.", "not_stated"),
     ("Failure of conservative care is required before surgery.", "not_stated"),
     ("The knee pain started after lifting a box.", "not_stated"),
+    ("She reported worsening pain at the first visit. Treatment to date has included medications.",
+     "not_stated"),  # worse before any treatment the record names
     ("Guidelines state that opioids are not effective for chronic back pain.", "not_stated"),  # the UR's
     ("Past history includes congestive heart failure with edema.", "not_stated"),
     ("She made an unsuccessful attempt to return to work.", "not_stated"),
