@@ -39,6 +39,7 @@ FALSE_FLAGS = {"0", "0.0", "false"}  # 0/1 fields: 0 is "not stated"; for counts
 FLAG_FIELDS = ("red_flag_", "prior_surgery", "partial_ur_certification", "prior_imaging_same_region")
 TRI_STATE = ("functional_improvement", "failed_conservative_care")
 SMALL = 10  # fewer positives than this: counts and every error instead of intervals
+TARGET = 0.90  # the issue's precision and recall target: every error of a field below it is listed
 BOOTSTRAP = 2000
 
 
@@ -230,29 +231,46 @@ def _tune_evidence(merged: pd.DataFrame, data: Path) -> dict[tuple[str, int, str
 
 NOTES = """## How to read this, and what remains
 
-- **Before** (the pattern extractors of commit 884909f, scored by this same script:
-  `benchmarks/at_commit.sh 884909f experiments/extractor_accuracy.py`), on these validation letters:
-  functional_improvement 0.71 / 0.77, failed_conservative_care 0.00 / 0.00 (no "no" found at all),
-  red_flag_trauma 0.39 / 0.88, prior_surgery 0.50 / 0.33, prior_imaging_same_region 0.88 / 0.70,
-  prior_sessions 0.75 / 0.60, duration_of_use_months 0 of 8.
+- **This round** (branch `extract2`) changed the rules of four fields only, written from general
+  clinical and UR writing, the annotation protocol and tune letters; each way of saying a fact has a
+  SYNTHETIC test (`tests/unit/test_fact_phrasings.py`). The validation letters were scored once, after
+  the rules were written; the error list above comes from a second run of the same code that only
+  added the list to this file. Before (main at 4c55a25, the table of the previous write-up) -> after:
+  - functional_improvement 0.88 / 0.54 -> 0.91 / 0.77: the "no" level 7 -> 9 of 11 found, no false no
+    (a lack of improvement given as the reason of a UR decision now reads as no); "yes" 1 of 2, one
+    false yes. Recall still below 0.90.
+  - failed_conservative_care 0.71 / 0.83 -> **0.56** / 0.83: every annotated "no" is still found, but
+    false "no" rose from 1 to 5 and the "yes" level is still 0 of 2 with 3 false yes. Worse than before.
+  - prior_imaging_same_region 0.69 / 0.90 -> unchanged (4 false, 1 missed).
+  - duration_of_use_months 1 of 8 -> 3 of 8 found, with 4 false zeros (all the medication services of
+    one letter, annotated "not stated"); the five zeros of CM17-0013625 are still missed.
+- The errors sit in few letters (lists above): the 4 new false "no" of failed care and the 4 false
+  duration zeros are the same letter (CM17-0013716, four medication services), so one statement there
+  is probably read both as care not yet tried and as drugs not used before; the 3 false "yes" are 2
+  letters; the 4 false prior imaging values are one letter (CM17-0010006); counted by letter, failed
+  care has 2 letters with a false "no" and 2 with a false "yes" of 41.
+- Which rule produced a false value was not examined: that means reading validation text, and a fix
+  made from it would be tuned on validation. Suspects by construction: for failed care "no" and
+  duration, the readings added this round for care not yet tried (a requested first course, "no
+  documentation of an adequate trial", about to begin) and for drugs not used before ("not taking any
+  medications", "has not tried", "for the first time", the worker's medications in general). Whoever
+  reads these letters to fix a rule moves them to tune first (with the reason in
+  `tests/real/letter_split.csv`).
 - **Met (>= 0.90 both, or no error among few positives)**: age, sex, pain score, neurological deficit,
-  fracture, prior surgery, sessions requested, drug quantity, UR guideline source, partial certification.
-  Service family and type come from the service taxonomy (its own write-up:
-  `experiments/taxonomy-coverage.md`). Trauma and prior sessions miss one positive each (listed above),
-  below 0.90 recall on 8 and 5 positives.
-- **Not met**: functional_improvement (the record's and the UR's wording of "no functional
-  improvement" that the concepts do not cover yet; the yes level has 2 positives), failed_conservative_care
-  (the "not tried" level is found; the "tried and failed" level has 2 positives and its extractions are
-  wrong), prior_imaging_same_region (precision: studies counted for the wrong service), and
-  duration_of_use_months (the tune letters hold one duration, the validation letters eight; the rules
-  follow the protocol's wording but the validation letters state use in ways they do not read).
-- Validation aggregates (never errors or text, except the counts-only list above) were looked at while
-  the rules were written, about ten times; the rules themselves were written from tune letters, the
-  annotation protocol and the tune annotators' notes. Case-level fields repeat on every service of a
-  letter, so one letter with several services moves a field's figures by several services; the
-  intervals are wide for that reason.
+  fracture, prior surgery, sessions requested, drug quantity, UR guideline source, partial
+  certification. Service family and type come from the service taxonomy (`experiments/taxonomy-coverage.md`).
+  Trauma and prior sessions miss one positive each (listed above).
+- **Not met**: functional_improvement (recall), failed_conservative_care (precision, and the "yes"
+  level), prior_imaging_same_region (precision) and duration_of_use_months.
+- Validation figures were seen during development: the previous round looked at these aggregates
+  about ten times while writing rules; this round read only the previous write-up (its table and its
+  error list of duration) before writing rules, then ran the evaluation once. Case-level fields repeat
+  on every service of a letter, so one letter with several services moves a field's figures by several
+  services; the intervals are wide for that reason.
 - The tune letters (rules written from them) score 0.98-1.00 on every field but prior imaging (recall
-  0.93): a training-set figure, printed by the script without `--write`, not evidence of generalisation.
+  0.97) and failed care "yes" (18 of 19: worsening pain read as failed care now needs the treatment
+  listed before it). A training-set figure, printed by the script without `--write`, not evidence of
+  generalisation.
 """
 
 
@@ -279,11 +297,19 @@ def write_markdown(val_rows: list[dict[str, object]], merged_val: pd.DataFrame, 
         "",
     ]
     small = [r["field"] for r in val_rows if int(r["annotated"]) < SMALL and " = " not in str(r["field"])]
+    below = [r["field"] for r in val_rows if int(r["annotated"]) >= SMALL and " = " not in str(r["field"])
+             and min(r["precision"], r["recall"]) < TARGET]
     for field in small:
         bad = errors(merged_val, field)
         lines.append(f"- **{field}**: " + ("no errors" if bad.empty else "; ".join(
             f"{r.case_number} item {r.item_index}: annotated {r.ann or 'not stated'}, extracted "
             f"{r.pred or 'not stated'}" for r in bad.itertuples(index=False))))
+    lines += ["", f"## Every validation error of the fields below {TARGET:.2f} precision or recall", ""]
+    for field in below:
+        bad = errors(merged_val, field)
+        lines.append(f"- **{field}**: " + "; ".join(
+            f"{r.case_number} item {r.item_index}: annotated {r.ann or 'not stated'}, extracted "
+            f"{r.pred or 'not stated'}" for r in bad.itertuples(index=False)))
     lines += ["", *NOTES.splitlines()]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
