@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
-from features.assertions import Category
+from features.assertions import Category, load_rules
 from features.authors import UR_REVIEWER
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.package_data import read_yaml
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -44,6 +45,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
+VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
 _DATE_FORMATS = ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y",
@@ -64,6 +66,30 @@ def _parse_date(token: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+@lru_cache(maxsize=1)
+def _request_triggers() -> frozenset[str]:
+    """The hypothetical rules that request or plan care (`request_triggers` of context_rules.yaml)."""
+    names = frozenset(read_yaml("context_rules.yaml").get("request_triggers", []))
+    unknown = sorted(names - _hypothetical_triggers())
+    if unknown:
+        raise ValueError(f"context_rules.yaml request_triggers: not hypothetical rules: {', '.join(unknown)}")
+    return names
+
+
+@lru_cache(maxsize=1)
+def _hypothetical_triggers() -> frozenset[str]:
+    return frozenset(r.literal for r in load_rules() if r.category == Category.HYPOTHETICAL)
+
+
+def _conditional(m: Mention) -> bool:
+    """Hypothetical by a condition or requirement ("if", "would", "requires"), not only by a request or
+    plan of care (`_request_triggers`)."""
+    if Category.HYPOTHETICAL not in m.assertion.categories:
+        return False
+    requests = _request_triggers()
+    return any(t in _hypothetical_triggers() and t not in requests for t in m.assertion.triggers)
 
 
 def _finding(m: Mention, kind: str) -> bool:
@@ -115,16 +141,21 @@ class CaseFacts:
     # ---------------------------------------------------------------- function and conservative care
     def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
         """(yes|no, mention) for each usable statement: `positive` affirmed = yes, negated = no;
-        `negative` affirmed = no. Requested, possible or other people's statements say nothing."""
+        `negative` affirmed = no. Possible, conditional ("if", "requires") or other people's statements
+        say nothing. Under a request or decision (`_request_triggers`) an improvement says nothing ("PT
+        was requested to restore function") but a lack of it is the decision's reason ("the request
+        was denied for lack of functional improvement" is a no)."""
         out = []
         for concept, sign in ((positive, YES), (negative, NO)):
             for m in self.summary.mentions(concept):
                 cats = m.assertion.categories
-                if cats & {Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY}:
+                if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
                     continue
                 if Category.NEGATED in cats:
                     if sign == YES:
                         out.append((NO, m))
+                    continue
+                if Category.HYPOTHETICAL in cats and sign == YES:
                     continue
                 out.append((sign, m))
         out.sort(key=lambda x: x[1].start)
@@ -166,23 +197,29 @@ class CaseFacts:
         return Extraction(NOT_STATED, None)
 
     def _worse_after_treatment(self) -> Mention | None:
-        """Pain getting worse in the record when the record also lists treatment already given: care
-        that was tried and did not help (how the annotators read "worsening pain" after treatment)."""
+        """Pain getting worse in the record after the record lists treatment already given (in that
+        order, as the record tells it): care that was tried and did not help (how the annotators read
+        "treatment has included ... On <date> she complained of increasing pain")."""
         done = [m for m in self.summary.mentions("treatment_done")
                 if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
         if not done:
             return None
+        first = min(m.start for m in done)
         for m in self.summary.mentions("worsening"):
-            if m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+            if m.start > first and m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
                 return m
         return None
 
     def _not_tried(self) -> list[Mention]:
         """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
         negated (UR finding no documented conservative care) unless the sentence is about a failure."""
-        out = [m for m in self.summary.mentions("care_not_tried")
-               if not m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}]
-        failure = value_patterns()["failure_word"]
+        p = value_patterns()
+        text = self.summary.lower
+        out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
+               if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
+               and not any(d.end() > m.start for d in
+                           p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))]
+        failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
         return sorted(out, key=lambda m: m.start)
@@ -218,28 +255,45 @@ class CaseFacts:
 
     # ---------------------------------------------------------------- imaging, sessions, regions
     @cached_property
-    def imaging_studies(self) -> list[ImagingStudy]:
-        """Studies reported as done (affirmed or historical, not the UR's account of a request), each
-        with the regions named with it: in its clause before it ("right shoulder x-rays") or after it up
-        to the verb ("MRI of the knee dated ... revealed"), else anywhere near it."""
+    def _imaging(self) -> list[ImagingStudy]:
+        """Every imaging mention with the regions named with it: after it when a phrase follows it ("MRI
+        of the knee dated ... revealed", up to the verb), else in its clause before it ("right shoulder
+        x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it."""
         text = self.summary.lower
         regions = body_regions()
+        p = value_patterns()
         mentions = self.summary.mentions("imaging")
         out = []
         for i, m in enumerate(mentions):
-            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
-                continue
             s = m.sentence
             prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
             next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
             lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
-            verb = value_patterns()["study_verb"].search(text, m.end, min(next_start, m.end + 60))
+            verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
             hi = verb.start() if verb else min(next_start, m.end + 60)
-            found = regions.find(text, lo, hi) or regions.find(text, max(prev_end, m.start - 40),
-                                                              min(next_start, m.end + 60))
+            before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
+            found = (after or before) if p["study_of"].match(text, m.end) else (before or after)
+            found = found or regions.find(text, max(prev_end, m.start - 40), min(next_start, m.end + 60))
             specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
             out.append(ImagingStudy(m, specific or tuple(found)))
         return out
+
+    @cached_property
+    def imaging_studies(self) -> list[ImagingStudy]:
+        """Studies reported as done (affirmed or historical, not the UR's account of a request)."""
+        return [st for st in self._imaging
+                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER]
+
+    @cached_property
+    def repeat_studies(self) -> list[ImagingStudy]:
+        """Studies named as a repeat ("repeat MRI", "updated x-rays"), requested, denied or not, by
+        anyone: a repeat presupposes an earlier study of the same region, and the presupposition holds
+        under negation ("no repeat MRI is needed"). Another person's study says nothing."""
+        text = self.summary.lower
+        cue = value_patterns()["repeat_study"]
+        return [st for st in self._imaging
+                if Category.FAMILY not in st.mention.assertion.categories
+                and cue.search(text, max(st.mention.sentence.start, st.mention.start - 30), st.mention.start)]
 
     @cached_property
     def claimed_regions(self) -> frozenset[str]:
@@ -274,6 +328,17 @@ class CaseFacts:
                 if n is None or n > 100:
                     continue
                 out.append((n, m, says))
+        return out
+
+    @cached_property
+    def sentence_dates(self) -> list[tuple[date, str] | None]:
+        """The last full date written in each summary sentence (date, as written), None where there is
+        none: the date of the visit a following undated sentence reports."""
+        pattern = value_patterns()["date"]
+        out: list[tuple[date, str] | None] = []
+        for s in self.summary.sentences:
+            found = [(d, m.group(0)) for m in pattern.finditer(s.text) if (d := _parse_date(m.group(0)))]
+            out.append(found[-1] if found else None)
         return out
 
     def service(self, service: PreReviewService, family: str, service_type: str) -> ServiceFacts:
@@ -331,6 +396,9 @@ class ServiceFacts:
             return MISSING
         regions = body_regions()
         mine = [] if self.region_less else self.regions
+        repeat = self._repeat_of_this_region(mine)
+        if repeat is not None:
+            return Extraction(True, repeat)
         for study in self.case.imaging_studies:
             if not mine:
                 return Extraction(True, study.mention.span())
@@ -344,6 +412,27 @@ class ServiceFacts:
                     if regions.same(r.region, s.region) and _same_side(r.side, s.side):
                         return Extraction(True, study.mention.span())
         return Extraction(False, None)
+
+    def _repeat_of_this_region(self, mine: list[RegionMention]) -> EvidenceSpan | None:
+        """A repeat study of this service's region, in its own heading ("Repeat MRI of the knee") or in
+        the summary (of a region this service names; a repeat naming no region is this imaging
+        request's own)."""
+        if self.family == "imaging":
+            m = value_patterns()["repeat_heading"].search(self.text)
+            if m:
+                return self.heading_span(*m.span())
+        regions = body_regions()
+        for study in self.case.repeat_studies:
+            if not study.regions:
+                if self.family == "imaging":
+                    return study.mention.span()
+                continue
+            if not mine:
+                return study.mention.span()
+            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+                   for r in mine for s in study.regions):
+                return study.mention.span()
+        return None
 
     # ---------------------------------------------------------------- sessions already done
     def prior_sessions(self) -> Extraction:
@@ -378,26 +467,39 @@ class ServiceFacts:
 
     def duration_of_use_months(self) -> Extraction:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name
-        first, then another name, then its class): 'for N months', 'since <date>', a start ('prescribed
-        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. Negated
-        statements and requested supplies say nothing."""
+        first, then another name, then its class, then the worker's medications in general when the
+        sentence names no drug): 'for N months', 'since <date>', 'since the injury', a start ('prescribed
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started or never used = 0.
+        Negated statements and requested supplies say nothing."""
         if not self.case.case.clinical_summary or self.family != "medication":
             return MISSING
         for names in self.names():
             if names:
-                found = self._duration_named(names)
+                words = "|".join(re.escape(n) for n in names)
+                # "non-opioid analgesics" names no opioid
+                name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
+                found = self._duration_in(name_re)
                 if found is not None:
                     return found
-        return MISSING
+        return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
 
-    def _duration_named(self, names: list[str]) -> Extraction | None:
-        name_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False) -> Extraction | None:
+        """The first duration stated in a summary sentence that `name_re` finds (with `only_unnamed`, in
+        one that names no drug of the lexicon: "her medications" then means every drug she takes)."""
         p = value_patterns()
-        ref = self.case.case.ur_denial_date
-        for s in self.case.summary.sentences:
+        case = self.case.case
+        known = drug_names().classes
+        sentences = self.case.summary.sentences
+        for s in sentences:
             if not name_re.search(s.text):
                 continue
-            for key, value, (a, b) in _durations(s.text, p, ref):
+            if only_unnamed and any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", s.text.lower())):
+                continue
+            visit = None
+            if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
+                before = self.case.sentence_dates[max(0, s.index - VISIT_LOOKBACK):s.index]
+                visit = next((d for d in reversed(before) if d is not None), None)
+            for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury, visit):
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 if m is None or Category.NEGATED in m.assertion.categories:
                     continue
@@ -433,21 +535,34 @@ def _same_side(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or "bilateral" in (a, b)
 
 
-def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str, float, tuple[int, int]]]:
+def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | None = None,
+               visit: tuple[date, str] | None = None) -> list[tuple[str, float, tuple[int, int]]]:
     """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
-    of use, a 'since' date, a start verb with a date in the sentence, then 'newly started' (0)."""
+    of use, a 'since' date or the injury, a start verb with a date in the sentence, 'newly started' or
+    never used (0), a start verb dated by the visit the sentence reports (`visit`: "On 12/01/2016 she
+    was seen. Norco was prescribed."), then an undated start ("was started on Norco": newly, 0)."""
     out = []
+    undated_start: list[tuple[str, float, tuple[int, int]]] = []
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
             continue  # "three times a day" is a frequency
         if n is not None:
             out.append(("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    for m in p["duration_last_unit"].finditer(text):
+        out.append(("duration_last_unit", _MONTHS[m.group(1).lower()], m.span()))
+    if ref is not None and injury is not None and injury <= ref:
+        for m in p["duration_since_injury"].finditer(text):
+            out.append(("duration_since_injury", float(int((ref - injury).days / 30.4)), m.span()))
     if ref is not None:
         for m in p["duration_since_date"].finditer(text):
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
                 out.append(("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
+        for m in p["duration_since_month"].finditer(text):
+            month = datetime.strptime(m.group(1), "%B").month
+            year = ref.year if month <= ref.month else ref.year - 1
+            out.append(("duration_since_month", float((ref.year - year) * 12 + ref.month - month), m.span()))
         start = p["duration_start"].search(text)
         if start:
             dates = [(abs(d.start() - start.start()), d) for d in p["date"].finditer(text)]
@@ -456,6 +571,11 @@ def _durations(text: str, p: ValuePatterns, ref: date | None) -> list[tuple[str,
                 if when is not None and when <= ref:
                     out.append(("duration_start", _months_to(when, ref, d.group(0)), start.span()))
                     break
+            else:
+                if visit is not None and visit[0] <= ref:
+                    months = _months_to(visit[0], ref, visit[1])
+                    undated_start.append(("duration_start", months, start.span()))
     for m in p["duration_new"].finditer(text):
         out.append(("duration_new", 0.0, m.span()))
-    return out
+    undated_start += [("duration_started", 0.0, m.span()) for m in p["duration_started"].finditer(text)]
+    return out + undated_start

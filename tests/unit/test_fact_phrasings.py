@@ -1,0 +1,188 @@
+"""The ways clinical and UR writing states each pre-review fact, one SYNTHETIC sentence per way.
+
+Written from general clinical and utilization-review writing and the annotation protocol
+(`../shared/docs/annotation-protocol.md`), not from any letter: each row is a phrasing an unseen letter may
+use. The extractors must read the value the protocol gives it; a rule removed from `features/concepts.yaml`,
+`features/context_rules.yaml` or `features/value_patterns.yaml` (or a structural rule in `features/facts.py`)
+makes its rows fail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from features.table import feature_rows
+from letters.records import Case, GuidelineCitation, ServiceDecision
+
+INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at work on 01/02/2016. "
+
+
+def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
+          ur_denial: date = date(2016, 12, 1)) -> object:
+    """The value of feature `name` for one SYNTHETIC case with one service."""
+    service = ServiceDecision(item_index=0, heading=heading, service=heading,
+                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+    case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=ur_denial,
+                date_of_injury=date(2016, 1, 2), services=[service])
+    return feature_rows(case)[0].values[name].value
+
+
+# ---------------------------------------------------------------- functional improvement
+@pytest.mark.parametrize("summary, expected", [
+    # documented improvement of function or activity with a treatment
+    ("She reports improved function with physical therapy and walks 20 minutes.", "yes"),
+    ("Functional gains were noted after six sessions of acupuncture.", "yes"),
+    ("He reported a 50% improvement in function with the medication.", "yes"),
+    ("The medication allows him to perform his activities of daily living.", "yes"),
+    ("Norco enables her to continue working full duty.", "yes"),
+    # a documented lack of improvement (the record's words)
+    ("There was no documented functional improvement from prior physical therapy.", "no"),
+    ("Physical therapy resulted in minimal functional improvement.", "no"),
+    ("Therapy provided little functional benefit.", "no"),
+    ("The injured worker has not demonstrated functional gains with chiropractic care.", "no"),
+    ("Her function has not improved despite twelve sessions.", "no"),
+    ("His functional status remains unchanged.", "no"),
+    ("Function remained the same after the injections.", "no"),
+    ("No significant improvement in pain or function was reported.", "no"),
+    ("The medications failed to improve his function.", "no"),
+    ("Acupuncture did not result in any increase in function.", "no"),
+    ("Progress with physical therapy has plateaued.", "no"),
+    ("Functional improvement was minimal after the injections.", "no"),
+    ("The patient reports no change in his ability to perform daily activities.", "no"),
+    ("There was no improvement with the prior physical therapy.", "no"),
+    # the UR's words ("no functional benefit" counts as no when the record says nothing)
+    ("The request was denied because there was no objective evidence of functional benefit.", "no"),
+    ("Utilization review noted that functional improvement was not documented.", "no"),
+    ("UR non-certified the request, citing the absence of documented functional gains.", "no"),
+    ("The request for therapy was non-certified without documentation of functional improvement.", "no"),
+    ("The request for physical therapy was denied for lack of documented functional improvement.", "no"),
+    ("Utilization review modified the request in the absence of objective functional improvement.", "no"),
+    ("The request for more therapy was denied, as functional improvement was not shown.", "no"),
+    ("UR denied the request for more therapy with no change in function.", "no"),
+    ("Physical therapy was requested to restore function and improve mobility.", "not_stated"),
+    ("If function does not improve, surgery would be considered.", "not_stated"),  # a condition
+    # not a statement about this patient's function
+    ("Pain was reduced from 8/10 to 5/10 with medications.", "not_stated"),
+    ("There was no improvement in her pain.", "not_stated"),  # pain terms only
+    ("Treatment goals include improved function and return to work.", "not_stated"),
+    ("Therapy is requested to improve strength and function.", "not_stated"),
+    ("Continued therapy is expected to increase function.", "not_stated"),
+    ("MTUS supports more therapy for patients who demonstrate functional improvement.", "not_stated"),
+    ("Guidelines recommend continuing opioids when there is improved function.", "not_stated"),
+    ("Acupuncture is beneficial for patients with chronic neck strain.", "not_stated"),  # a general claim
+    ("Physical therapy has been helpful, and she walks farther.", "yes"),
+    ("He is able to work full duty with the medication.", "yes"),
+    ("With the medications she can perform household chores.", "yes"),
+    ("She reports increased activity tolerance since the injections.", "yes"),
+    ("Function: unchanged since the last visit.", "no"),
+    ("His ability to perform ADLs has not changed with therapy.", "no"),
+    ("She is able to walk on heels and toes.", "not_stated"),  # an exam finding, no treatment
+])
+def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+# ---------------------------------------------------------------- failed conservative care
+@pytest.mark.parametrize("summary, expected", [
+    # tried and did not help
+    ("He completed six sessions of physical therapy without relief.", "yes"),
+    ("Physical therapy provided no relief.", "yes"),
+    ("She tried ibuprofen with no relief.", "yes"),
+    ("The patient reports only temporary relief from the injections.", "yes"),
+    ("Conservative treatment has been unsuccessful.", "yes"),
+    ("Prior chiropractic care was ineffective.", "yes"),
+    ("He did not tolerate physical therapy because of pain.", "yes"),
+    ("She was unable to tolerate NSAIDs because of gastritis.", "yes"),
+    ("Symptoms persist despite medications and a home exercise program.", "yes"),
+    ("He has tried and failed physical therapy, NSAIDs and activity modification.", "yes"),
+    ("Pain continued after a course of physical therapy.", "yes"),
+    ("She has had no improvement with twelve sessions of acupuncture.", "yes"),
+    ("Treatment with NSAIDs and muscle relaxants has failed.", "yes"),
+    ("Treatment to date has included physical therapy. On 11/01/2016 she reported worsening pain.", "yes"),
+    ("An unsuccessful trial of physical therapy was documented.", "yes"),
+    ("Medications have not been effective in controlling his pain.", "yes"),
+    # not tried yet, or not adequately (the UR's words count)
+    ("She has not yet started physical therapy.", "no"),
+    ("No conservative treatment has been provided to date.", "no"),
+    ("The request was denied as there was no documentation of an adequate trial of physical therapy.", "no"),
+    ("The claimant is scheduled to begin physical therapy next week.", "no"),
+    ("He has not had any prior treatment for the knee.", "no"),
+    ("An initial course of physical therapy was requested.", "no"),
+    ("If physical therapy has not been tried, guidelines advise it first.", "not_stated"),  # a condition
+    ("She completed an initial course of physical therapy.", "not_stated"),  # tried
+    ("He had no physical therapy before the request.", "no"),
+    # neither: a failure not documented, a requirement, a guideline statement about other patients
+    ("There is no documentation that the patient failed conservative treatment.", "not_stated"),
+    ("Guidelines recommend imaging only after failure of conservative treatment.", "not_stated"),
+    ("MTUS supports injections for patients who have failed conservative care.", "not_stated"),
+    ("Failure of conservative care is required before surgery.", "not_stated"),
+    ("The knee pain started after lifting a box.", "not_stated"),
+    ("She reported worsening pain at the first visit. Treatment to date has included medications.",
+     "not_stated"),  # worse before any treatment the record names
+    ("Guidelines state that opioids are not effective for chronic back pain.", "not_stated"),  # the UR's
+    ("Past history includes congestive heart failure with edema.", "not_stated"),
+    ("She made an unsuccessful attempt to return to work.", "not_stated"),
+    ("He reported side effects from the medication.", "not_stated"),
+])
+def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+# ---------------------------------------------------------------- prior imaging of the same region
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("An MRI of the right knee was reviewed, showing a meniscal tear.", "MRI of the right knee", True),
+    ("Per the patient, x-rays of the left wrist were taken at the emergency room.", "X-ray of the left wrist",
+     True),
+    ("MRI of the left knee (11/02/2016) showed a tear.", "Physical therapy for the left knee", True),
+    ("MRI of the lumbar spine showed a disc bulge.", "TENS unit", True),  # DME: region-less
+    ("Right shoulder x-rays were normal.", "MRI of the right shoulder", True),
+    ("A repeat MRI of the right knee was requested.", "Repeat MRI of the right knee", True),  # one before
+    ("UR found no indication for repeat imaging.", "MRI of the right knee", True),  # holds when negated
+    ("His brother had a repeat MRI of the knee.", "MRI of the right knee", False),
+    ("A second opinion and an MRI of the right knee were requested.", "MRI of the right knee", False),
+    ("She had lumbar x-rays, and a cervical MRI is pending.", "MRI of the cervical spine", False),
+    ("X-rays of the left ankle were unremarkable.", "Physical therapy for the right ankle", False),
+    ("The MRI report of the knee is pending.", "MRI of the left knee", False),
+    ("An MRI of the lumbar spine has not been performed.", "MRI of the lumbar spine", False),
+    ("He is awaiting an MRI of the knee.", "MRI of the left knee", False),
+    ("She has never had imaging of the shoulder.", "MRI of the right shoulder", False),
+    ("An MRI of the cervical spine was denied by utilization review.", "MRI of the cervical spine", False),
+    ("Electrodiagnostic studies of both legs were normal.", "MRI of the lumbar spine", False),
+    ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # modality
+    ("A diagnostic ultrasound of the left knee showed an effusion.", "MRI of the left knee", True),
+    ("The MRI of the left knee in question was meant to look for a tear.", "MRI of the left knee", False),
+])
+def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
+    assert value(summary, "prior_imaging_same_region", heading) is expected
+
+
+# ---------------------------------------------------------------- duration of use (UR denial 2016-12-01)
+@pytest.mark.parametrize("summary, expected", [
+    ("He has been on Norco since the date of injury.", 10.0),  # 01/02/2016 to 12/01/2016
+    ("She has taken Norco for the past year.", 12.0),
+    ("He has used hydrocodone for over two years.", 24.0),
+    ("Norco has been prescribed since at least March 2016.", 9.0),
+    ("Norco was first prescribed on 06/15/2016.", 5.0),
+    ("The patient was started on Norco at the visit of 11/20/2016.", 0.0),
+    ("This is a new prescription for Norco.", 0.0),
+    ("He has not previously taken opioid medication.", 0.0),
+    ("The claimant is opioid naive.", 0.0),
+    ("Use of Norco dates back to 2015.", 23.0),
+    ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
+    ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
+    ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
+    ("He has taken Norco since October.", 2.0),
+    ("She has used Norco since August of last year.", None),  # no year written, no guess
+    ("He is not currently taking any medications.", 0.0),  # every requested drug is new
+    ("Medications: none.", 0.0),
+    ("The plan was to start Norco and a home exercise program.", 0.0),
+    ("Since starting Norco his pain is better.", None),  # started, but when is not said
+    ("He was given a prescription for Norco on 09/15/2016.", 2.0),
+    ("He has been taking Norco long-term.", None),  # no duration stated
+    ("Norco was refilled on 11/01/2016.", None),
+    ("Norco 10/325 mg was listed among current medications.", None),
+])
+def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
+    assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
