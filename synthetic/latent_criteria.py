@@ -12,12 +12,13 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
-from features.governing import select_section
-from features.service_families import load_taxonomy
+from features.governing import Selection, select_section
+from features.service_families import ServiceClass, load_taxonomy
 
 if TYPE_CHECKING:
     from synthetic.generative_model import SynthCase, SynthService
@@ -67,9 +68,11 @@ def _prior_study(case: SynthCase, svc: SynthService) -> bool:
     return (svc.region, svc.side) in studies
 
 
-def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables) -> dict[str, Any]:
-    """The spec features the criteria read, for one service, from latent variables."""
-    cls = load_taxonomy().classify(svc.service)
+def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
+                  cls: ServiceClass | None = None) -> dict[str, Any]:
+    """The spec features the criteria read, for one service, from latent variables (`cls`: the
+    request's family and type, when already known)."""
+    cls = cls or load_taxonomy().classify(svc.service)
     stated = stated_prior_sessions(case, svc)
     medication = bool(tables.families.get(svc.family, {}).get("medication"))
     facts: dict[str, Any] = {
@@ -100,34 +103,48 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables) -> di
     return facts
 
 
-def letter_facts(case: SynthCase) -> LetterFacts:
+def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
     """The letter's disputed items as the criteria see them (family and type of each request)."""
-    taxonomy = load_taxonomy()
-    services = []
-    for s in case.services:
-        cls = taxonomy.classify(s.service)
-        services.append(LetterService(s.item_index, cls.family, cls.type, ()))
-    return LetterFacts(tuple(services))
+    classes = classes or [load_taxonomy().classify(s.service) for s in case.services]
+    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
+                             for s, c in zip(case.services, classes, strict=True)))
+
+
+_SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}
+
+
+def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
+    """`select_section`, remembered per table, service description and which editions had started and
+    were in force (the selection depends on the date only through them): a few hundred recur."""
+    hit = _SELECTIONS.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _SELECTIONS[id(table)] = (table, {})
+    memo = hit[1]
+    editions = tuple((e.applies_from <= day, e.in_force(day)) for e in table.editions.values())
+    key = (editions, *sorted(keys.items()))
+    if key not in memo:
+        memo[key] = select_section(table, ur_denial_date=day, **keys)
+    return memo[key]
 
 
 def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, letter: LetterFacts,
-                     table: CriteriaTable | None = None) -> LatentChecklist:
+                     table: CriteriaTable | None = None, cls: ServiceClass | None = None) -> LatentChecklist:
     """The governing section of one service (selected as `features.governing` selects it, from the
     latent facts) and the status of each of its criteria under the table's rules."""
     table = table or criteria_table()
-    values = service_facts(case, svc, tables)
+    values = service_facts(case, svc, tables, cls)
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
     facts = {**values, **derive_facts(table, values, service_text=svc.service,
                                       item_index=svc.item_index, letter=letter)}
-    selection = select_section(
+    selection = _select(
         table,
+        case.ur_denial_date,
         service_type=values["service_type"],
         service_family=values["service_family"],
         region=values["service_region"],
         phase=facts.get("phase"),
-        groups=(facts.get("drug_group"), facts.get("modality_kind")),
+        groups=tuple(g for g in (facts.get("drug_group"), facts.get("modality_kind")) if g),
         surgery_in_letter=bool(facts.get("surgery_in_letter")),
-        ur_denial_date=case.ur_denial_date,
     )
     if selection is None:
         return LatentChecklist(None, None, {}, {})
@@ -141,7 +158,8 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
 
 def assess(case: SynthCase, tables: SynthTables) -> None:
     """Attach every service's latent checklist (pre-review: it reads no outcome)."""
-    letter = letter_facts(case)
+    classes = [load_taxonomy().classify(s.service) for s in case.services]
+    letter = letter_facts(case, classes)
     table = criteria_table()
-    for svc in case.services:
-        svc.checklist = latent_checklist(case, svc, tables, letter, table)
+    for svc, cls in zip(case.services, classes, strict=True):
+        svc.checklist = latent_checklist(case, svc, tables, letter, table, cls)
