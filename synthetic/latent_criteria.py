@@ -11,6 +11,7 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from synthetic.tables import SynthTables
 
 RED_FLAG_FACTS = ("trauma", "fracture", "infection", "cancer", "cauda_equina")
+_DIGITS = re.compile(r"\d+")
+_CLASSES: dict[str, ServiceClass] = {}
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,22 @@ def _prior_study(case: SynthCase, svc: SynthService) -> bool:
     return (svc.region, svc.side) in studies
 
 
+def request_class(service: str) -> ServiceClass:
+    """The taxonomy's family and type of a request, remembered per wording up to its numbers (counts,
+    quantities and strengths never decide a type; tests/unit/test_synth_criteria.py checks it): the
+    taxonomy classifies each distinct heading afresh, and counts make most headings distinct."""
+    key = _DIGITS.sub("#", service)
+    found = _CLASSES.get(key)
+    if found is None:
+        found = _CLASSES[key] = load_taxonomy().classify(service)
+    return found
+
+
 def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
                   cls: ServiceClass | None = None) -> dict[str, Any]:
     """The spec features the criteria read, for one service, from latent variables (`cls`: the
     request's family and type, when already known)."""
-    cls = cls or load_taxonomy().classify(svc.service)
+    cls = cls or request_class(svc.service)
     stated = stated_prior_sessions(case, svc)
     medication = bool(tables.families.get(svc.family, {}).get("medication"))
     facts: dict[str, Any] = {
@@ -105,7 +119,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
     """The letter's disputed items as the criteria see them (family and type of each request)."""
-    classes = classes or [load_taxonomy().classify(s.service) for s in case.services]
+    classes = classes or [request_class(s.service) for s in case.services]
     return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
                              for s, c in zip(case.services, classes, strict=True)))
 
@@ -125,6 +139,18 @@ def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
     if key not in memo:
         memo[key] = select_section(table, ur_denial_date=day, **keys)
     return memo[key]
+
+
+_STATUSES: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Status]]] = {}
+
+
+def _statuses(table: CriteriaTable) -> dict[tuple[Any, ...], Status]:
+    """Statuses already decided, per (section, criterion, values of the facts it reads): a status
+    depends on nothing else, and most fact combinations recur."""
+    hit = _STATUSES.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _STATUSES[id(table)] = (table, {})
+    return hit[1]
 
 
 def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, letter: LetterFacts,
@@ -150,15 +176,20 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
         return LatentChecklist(None, None, {}, {})
     statuses: dict[str, Status] = {}
     families: dict[str, str] = {}
-    for crit in table.section_criteria(selection.section):
-        statuses[crit.id] = crit.status(facts, selection.section.params)
+    section = selection.section
+    memo = _statuses(table)
+    for crit in table.section_criteria(section):
+        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(facts.get, crit.facts)))
+        if key not in memo:
+            memo[key] = crit.status(facts, section.params)
+        statuses[crit.id] = memo[key]
         families[crit.id] = crit.family
     return LatentChecklist(selection.section.id, selection.citation, statuses, families)
 
 
 def assess(case: SynthCase, tables: SynthTables) -> None:
     """Attach every service's latent checklist (pre-review: it reads no outcome)."""
-    classes = [load_taxonomy().classify(s.service) for s in case.services]
+    classes = [request_class(s.service) for s in case.services]
     letter = letter_facts(case, classes)
     table = criteria_table()
     for svc, cls in zip(case.services, classes, strict=True):

@@ -144,3 +144,16 @@ def test_rationale_and_reviewer_line_cite_the_governing_section_after_review_onl
             assert "MAXIMUS guideline: " + governing_line(citation) in flat_post
             assert citation.text() in flat_post
     assert cited > 300
+
+
+def test_a_request_class_remembered_by_wording_is_the_taxonomys_class(cases):
+    """Numbers never change a request's type, so the generator may remember classes per wording."""
+    from features.service_families import load_taxonomy
+    from synthetic.latent_criteria import request_class
+
+    taxonomy = load_taxonomy()
+    services = [s for c in cases for s in c.services]
+    assert len({s.service for s in services}) > 2000
+    for s in services:
+        got, want = request_class(s.service), taxonomy.classify(s.service)
+        assert (got.family, got.type) == (want.family, want.type), s.service
