@@ -5,6 +5,10 @@ well the checklist read from the rendered letters recovers the generator's laten
     .venv/bin/python experiments/synth_criteria.py calibrate --n 10000 --seed 11   # prints family_base
     .venv/bin/python experiments/synth_criteria.py shift-gap --n 10000 --seed 5
     .venv/bin/python experiments/synth_criteria.py recovery --n 600 --seed 5
+    .venv/bin/python experiments/synth_criteria.py ceiling --run runs/s   # after the pipeline below
+
+`ceiling` reads a pipeline run (`imr synth` into RUN/synthetic, then parse, features, train into
+RUN/models): how well the generator's own systematic logit ranks the holdout services.
 
 Every number is about SYNTHETIC letters (`imr synth`), never real IMR decisions.
 """
@@ -138,16 +142,33 @@ def cmd_recovery(args: argparse.Namespace) -> None:
         print(f"  {k} x {cid}: latent {want}, read {got}")
 
 
+def cmd_ceiling(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    run = Path(args.run)
+    test = set(json.loads((run / "models" / "holdout.json").read_text())["test_letter_ids"])
+    truth = pd.read_parquet(run / "synthetic" / "ground_truth.parquet")
+    held = truth[truth.letter_id.isin(test)]
+    y = held.decision == "Overturned"
+    print(f"SYNTHETIC holdout of {run}: {len(held)} services, {int(y.sum())} overturned; ROC-AUC of the "
+          f"generator's systematic logit {roc_auc_score(y, held.logit):.3f}, of the probability it drew "
+          f"with (noise included) {roc_auc_score(y, held.p_overturn):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, fn in (("rates", cmd_rates), ("calibrate", cmd_calibrate), ("shift-gap", cmd_shift_gap),
-                     ("recovery", cmd_recovery)):
+                     ("recovery", cmd_recovery), ("ceiling", cmd_ceiling)):
         p = sub.add_parser(name)
         p.add_argument("--n", type=int, default=10000)
         p.add_argument("--seed", type=int, default=11)
         p.add_argument("--shift", default="none")
         p.add_argument("--steps", type=int, default=4)
+        p.add_argument("--run", default="runs/s")
         p.set_defaults(fn=fn)
     args = parser.parse_args()
     args.fn(args)
