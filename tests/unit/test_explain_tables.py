@@ -86,8 +86,8 @@ def _letter() -> LetterExplanation:
                 other_features_log_odds=0.0,
                 reasons=[_reason("red_flag_neuro_deficit", True, 0.9)],
                 governing_guideline=SECTION,
-                summary="MTUS Low Back Complaints, SYNTHETIC special studies: 2 of 3 criteria not documented, "
-                "1 met",
+                summary="MTUS Low Back Complaints, SYNTHETIC special studies: 2 of 3 criteria not "
+                "documented, 1 met",
                 checklist=[
                     _criterion("nerve_compromise", "met", 0.9, [
                         {"text": "SYNTHETIC weakness.", "section": "clinical_summary", "start": 0, "end": 19,
