@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
 ADDITIVITY_TOLERANCE = 1e-6
+CHECKLIST_FIELDS = ("governing_guideline", "summary", "checklist", "context", "what_if")
 FAST_SHAP_AGREEMENT = 1e-9
 
 
@@ -254,7 +255,9 @@ class Predictor:
         """Criteria, context and what-ifs per row (what-if rows scored in one call of this predictor)."""
         parts = self.criteria.explain(values, columns, checklists)
         for item, part in zip(out, parts, strict=True):
-            if part is not None:
+            if part is None:  # no checklist for this row: the fields say so (null), never missing
+                item.update(dict.fromkeys(CHECKLIST_FIELDS))
+            else:
                 item.update(part)
                 item["what_if"] = []
         pending = self.criteria.what_if_rows(rows, checklists)
