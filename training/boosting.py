@@ -108,8 +108,8 @@ class TrainParams(BaseModel):
 
     def uses_small_data_options(self) -> bool:
         return bool(
-            self.features is not None or self.family_prior.enabled or not self.select_rounds or self.monotone
-            or self.no_interaction or self.synthetic_weight is not None
+            self.features is not None or self.family_prior.enabled or not self.select_rounds
+            or self.synthetic_weight is not None
         )
 
 
@@ -158,6 +158,57 @@ def unique_names(names: list[str]) -> list[str]:
         k = seen.get(n, 0)
         seen[n] = k + 1
         out.append(n if k == 0 else f"{n}__{k}")
+    return out
+
+
+def _monotone(
+    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
+) -> list[int] | None:
+    """LightGBM's per-column constraint list, or None when nothing is constrained."""
+    ordinal = params.encoder.ordinal_levels(spec)
+    wanted: dict[str, int] = {}
+    for key, sign in params.monotone.items():  # a pattern (crit_*) names every model feature it matches
+        hits = [f.name for f in spec.features if fnmatchcase(f.name, key)]
+        wanted.update(dict.fromkeys(hits or ([] if any(c in key for c in "*?[") else [key]), sign))
+    if params.family_prior.enabled and params.family_prior.monotone:
+        wanted["family_prior"] = 1
+    if not wanted:
+        return None
+    kinds = {f.name: f.dtype for f in spec.features}
+    bad = [n for n in wanted if n != "family_prior" and n not in ordinal
+           and kinds.get(n) not in (Dtype.NUMERIC, Dtype.BOOLEAN)]  # fmt: skip
+    if bad:
+        raise ValueError(
+            f"train.monotone: only numeric, boolean or ordinal model features can be constrained: {bad}"
+        )
+    # a derived column by its name; a spec feature only on its own (single) column
+    return [
+        wanted.get(col, 0) if col == "family_prior" or col == owner else 0
+        for col, owner in zip(columns, owners, strict=True)
+    ]
+
+
+def _matching(spec: FeatureSpec, keys: list[str]) -> list[str]:
+    """The model features named by `keys` (names or patterns such as `crit_*`)."""
+    return [f.name for f in spec.features if any(fnmatchcase(f.name, k) for k in keys)]
+
+
+def constraint_params(
+    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
+) -> dict[str, Any]:
+    """LightGBM's monotone and interaction constraints for these columns (empty: none), for both engines.
+    A feature in `no_interaction` enters additively: a tree that splits on it splits on nothing else, so
+    its TreeSHAP contribution is its own term of the model (for a criterion: of the sign its monotone
+    status says)."""
+    out: dict[str, Any] = {}
+    monotone = _monotone(columns, owners, spec, params)
+    if monotone is not None:
+        out["monotone_constraints"] = monotone
+    alone = set(_matching(spec, params.no_interaction))
+    if alone:
+        own = [[j] for j, owner in enumerate(owners) if owner in alone]
+        rest = [j for j, owner in enumerate(owners) if owner not in alone]
+        out["interaction_constraints"] = own + ([rest] if rest else [])
     return out
 
 

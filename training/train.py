@@ -24,7 +24,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.spec import Dtype, FeatureSpec
+from features.spec import FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
 from model.derived_columns import FamilyPriorColumn, ModelEncoder
@@ -34,6 +34,7 @@ from training.boosting import (
     CandidateScore,
     TrainParams,
     TrainResult,
+    constraint_params,
     labelled_rows,
     lgb_params,
     make_encoder,
@@ -94,56 +95,6 @@ def _columns(encoder: Any, with_prior: bool, params: TrainParams) -> tuple[list[
     columns = list(encoder.get_feature_names_out()) + (["family_prior"] if with_prior else [])
     owners = list(encoder.feature_of_column) + ([params.family_prior.feature] if with_prior else [])
     return columns, owners
-
-
-def _monotone(
-    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
-) -> list[int] | None:
-    """LightGBM's per-column constraint list, or None when nothing is constrained."""
-    ordinal = params.encoder.ordinal_levels(spec)
-    wanted: dict[str, int] = {}
-    for key, sign in params.monotone.items():  # a pattern (crit_*) names every model feature it matches
-        hits = [f.name for f in spec.features if fnmatchcase(f.name, key)]
-        wanted.update(dict.fromkeys(hits or ([] if any(c in key for c in "*?[") else [key]), sign))
-    if params.family_prior.enabled and params.family_prior.monotone:
-        wanted["family_prior"] = 1
-    if not wanted:
-        return None
-    kinds = {f.name: f.dtype for f in spec.features}
-    bad = [n for n in wanted if n != "family_prior" and n not in ordinal
-           and kinds.get(n) not in (Dtype.NUMERIC, Dtype.BOOLEAN)]  # fmt: skip
-    if bad:
-        raise ValueError(
-            f"train.monotone: only numeric, boolean or ordinal model features can be constrained: {bad}"
-        )
-    # a derived column by its name; a spec feature only on its own (single) column
-    return [
-        wanted.get(col, 0) if col == "family_prior" or col == owner else 0
-        for col, owner in zip(columns, owners, strict=True)
-    ]
-
-
-def _matching(spec: FeatureSpec, keys: list[str]) -> list[str]:
-    """The model features named by `keys` (names or patterns such as `crit_*`)."""
-    return [f.name for f in spec.features if any(fnmatchcase(f.name, k) for k in keys)]
-
-
-def _constraints(
-    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
-) -> dict[str, Any]:
-    """LightGBM's monotone and interaction constraints for these columns (empty: none). A feature in
-    `no_interaction` enters additively: a tree that splits on it splits on nothing else, so its TreeSHAP
-    contribution is its own term of the model (for a criterion: of the sign its monotone status says)."""
-    out: dict[str, Any] = {}
-    monotone = _monotone(columns, owners, spec, params)
-    if monotone is not None:
-        out["monotone_constraints"] = monotone
-    alone = set(_matching(spec, params.no_interaction))
-    if alone:
-        own = [[j] for j, owner in enumerate(owners) if owner in alone]
-        rest = [j for j, owner in enumerate(owners) if owner not in alone]
-        out["interaction_constraints"] = own + ([rest] if rest else [])
-    return out
 
 
 def _cv_raw_scores(
@@ -235,7 +186,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         if params.uses_small_data_options():
             raise ValueError(
                 "train.engine dask supports none of the small-data options (features, family_prior, "
-                "select_rounds, monotone, no_interaction, synthetic_weight): use engine local"
+                "select_rounds, synthetic_weight): use engine local"
             )
         from training.dask_train import train_model_dask
         from training.distributed import dask_client
@@ -263,10 +214,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
 
     features = make_encoder(mspec, params).fit(X_raw)
     columns, owners = _columns(features, extra is not None, params)
-    constraints = _constraints(columns, owners, mspec, params)
+    constraints = constraint_params(columns, owners, mspec, params)
 
     def constrain(cols: list[str], owns: list[str]) -> dict[str, Any]:
-        return _constraints(cols, owns, mspec, params)
+        return constraint_params(cols, owns, mspec, params)
 
     cv_options = {"extra": extra, "weights": weights, "judged": judged, "constraints": constrain}
 
