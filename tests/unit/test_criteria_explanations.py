@@ -263,3 +263,46 @@ def test_evidence_offsets_index_the_named_section_of_the_letter(letters: list[Pa
                         n += 1
     assert n > 0
 
+
+
+def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
+    """Grouping without a model: a criterion's log-odds is its status column plus every encoded column of
+    the facts it reads; a procedural feature and a derived prior column stay context, each on its own."""
+    from features.checklist import CheckItem, ServiceChecklist
+    from features.criteria import Citation
+    from model.criteria_explanations import CriteriaExplainer
+    from model.row_columns import RecordColumns
+
+    table = load_criteria()
+    section = next(s for s in table.sections.values() if "conservative_care_failed" in s.criteria)
+    features = ["crit_conservative_care", "failed_conservative_care", "priority", "service_family"]
+    columns = ["crit_conservative_care", "failed_conservative_care__yes", "failed_conservative_care__no",
+               "priority__standard", "service_family__medication", "family_prior"]  # fmt: skip
+    owners = [*features[:2], "failed_conservative_care", "priority", "service_family", "service_family"]
+
+    class Prior:  # a derived column, as model.derived_columns.FamilyPriorColumn reports it
+        kind, name, feature = "family_prior", "family_prior", "service_family"
+
+        def values(self, cols):  # noqa: ANN001, ANN202
+            return np.full(cols.n, -2.0)
+
+    explainer = CriteriaExplainer(features, columns, owners, [Prior()], table)
+    citation = Citation(guideline="MTUS", edition="2009", chapter="SYNTHETIC", section="SYNTHETIC")
+    items = [CheckItem(criterion_id=c.id, criterion=c.phrase, family=c.family, citation=citation,
+                       status="met" if c.id == "conservative_care_failed" else "not_documented")
+             for c in table.section_criteria(section)]  # fmt: skip
+    checklist = ServiceChecklist(item_index=0, service="SYNTHETIC", section_id=section.id,
+                                 governing_guideline=citation, summary="SYNTHETIC",
+                                 checklist=items)  # fmt: skip
+    values = np.array([[0.2, 0.3, 0.05, -0.1, 0.4, -0.7]])
+    row = {"crit_conservative_care": "met", "failed_conservative_care": "yes", "priority": "standard",
+           "service_family": "medication"}  # fmt: skip
+    (part,) = explainer.explain(values, RecordColumns([row]), [checklist])
+    crit = next(c for c in part["checklist"] if c["criterion_id"] == "conservative_care_failed")
+    assert crit["log_odds"] == pytest.approx(0.2 + 0.3 + 0.05)
+    context = {c["feature"]: c for c in part["context"]}
+    assert set(context) == {"priority", "service_family", "family_prior"}
+    assert context["family_prior"]["log_odds"] == pytest.approx(-0.7)
+    assert context["family_prior"]["value"] == pytest.approx(1 / (1 + np.exp(2.0)))  # the prior rate
+    assert context["service_family"]["log_odds"] == pytest.approx(0.4)  # its one-hot, not the prior
+    assert [c["feature"] for c in part["context"]] == ["family_prior", "service_family", "priority"]
