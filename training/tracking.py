@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -85,11 +86,16 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
+_MLFLOW_KEY_BAD = re.compile(r"[^\w\-. :/]")
+
+
 def flatten_params(params: dict[str, Any]) -> dict[str, str]:
-    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each)."""
+    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each).
+
+    Key characters MLflow refuses (a glob such as ``crit_*``) become ``_``, so any params.yaml logs."""
     flat: dict[str, Any] = {}
     _flatten("", params, flat)
-    return {k: str(v)[:6000] for k, v in flat.items()}
+    return {_MLFLOW_KEY_BAD.sub("_", k): str(v)[:6000] for k, v in flat.items()}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from training.tracking import DEFAULT_TRACKING_URI, flatten_params, resolve_tracking_uri
@@ -21,3 +23,14 @@ def test_environment_and_explicit_override(monkeypatch: pytest.MonkeyPatch) -> N
 def test_flatten_params_dotted_strings() -> None:
     flat = flatten_params({"train": {"lgbm": {"num_leaves": 15}, "seed": 0}, "register": {"margin": 0.005}})
     assert flat == {"train.lgbm.num_leaves": "15", "train.seed": "0", "register.margin": "0.005"}
+
+
+def test_flattened_keys_of_the_real_params_file_are_valid_mlflow_names() -> None:
+    """params.yaml uses globs (``crit_*``) as keys; MLflow refuses them, so logging a run failed."""
+    import yaml
+    from mlflow.utils.validation import validate_param_and_metric_name
+
+    params = yaml.safe_load((Path(__file__).resolve().parents[2] / "params.yaml").read_text())
+    flat = flatten_params(params)
+    assert any("crit_" in k for k in flat)
+    assert all(validate_param_and_metric_name(k) for k in flat), [k for k in flat if "*" in k]
