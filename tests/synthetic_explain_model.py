@@ -49,7 +49,7 @@ def synthetic_model_dir() -> Path:
     meta = ModelMetadata(
         model_version="synthetic-test-model", feature_spec_version=spec.version,
         feature_spec_fingerprint=spec.fingerprint(), synthetic_training_data=True,
-        training_data={"letters": N_LETTERS, "services": len(table), "synthetic": True},
+        training_data={"n_letters": N_LETTERS, "n_services": len(table), "synthetic": True},
     )
     model = TriageModel(spec, encoder, booster, fit_calibrator(raw, y, "sigmoid"), meta)
     return model.save(Path(tempfile.mkdtemp(prefix="imr-synthetic-model-")) / "model")
