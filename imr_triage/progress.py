@@ -1,4 +1,4 @@
-"""Progress of long CLI work (train, retrain, drift): a rich bar of named steps on a terminal.
+"""Progress of long CLI work (train, retrain, drift, server start-up): a rich bar of named steps.
 
 Quiet with `--no-progress` and whenever stderr is not a terminal (pipes, CI logs, DVC), so logs
 hold only the summary lines. The bar is transient: the summary printed after it is what stays.
@@ -56,13 +56,24 @@ class StepProgress:
         self._started = True
         self._bar.update(self._task, description=f"{self.title}: {name}")
 
-    def __enter__(self) -> StepProgress:
+    def start(self) -> StepProgress:
+        """Show the bar (what `with` does); for work whose end another component reports."""
         self._bar.start()
         return self
+
+    def finish(self) -> None:
+        """Count the running step done and take the bar off the screen."""
+        if self._started:
+            self._bar.advance(self._task)
+            self._started = False
+        self._bar.stop()
+
+    def __enter__(self) -> StepProgress:
+        return self.start()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc_type is None and self._started:
-            self._bar.advance(self._task)
-        self._bar.stop()
+        if exc_type is not None:
+            self._started = False  # a failed step is not counted done
+        self.finish()

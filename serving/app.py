@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import version as _package_version
 from typing import Any
@@ -44,8 +44,17 @@ rationale, decision date) are refused. Authenticate with the `X-API-Key` header.
 """
 
 
-def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None) -> FastAPI:
-    """Build the app; `source` overrides where models come from (default: from `settings`)."""
+def create_app(
+    settings: ServingSettings,
+    source: ModelSource[Any] | None = None,
+    *,
+    startup_step: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """Build the app; `source` overrides where models come from (default: from `settings`).
+
+    `startup_step(name)` hears each start-up step (`imr serve` shows them as a progress bar); it is
+    told "ready" once the model is loaded or refused and the app takes traffic."""
+    step = startup_step if startup_step is not None else (lambda _name: None)
     from features.spec import load_spec
     from serving.api_docs import include_offline_docs
     from serving.dashboard import include_dashboard
@@ -80,12 +89,14 @@ def create_app(settings: ServingSettings, source: ModelSource[Any] | None = None
         # One BLAS thread: the scoring pool already runs requests side by side, and idle BLAS threads
         # spin on the cores the encoder and TreeSHAP need (measured: 28 ms vs 0.5 ms per 1,000 rows).
         blas = threadpool_limits(limits=1, user_api="blas")
+        step("loading the model")
         result = await store.refresh_async()
         if result.outcome != "loaded":
             log.warning("started without a model (%s): %s", result.outcome, result.error)
         poller = None
         if settings.poll_interval_s > 0:
             poller = asyncio.create_task(store.poll_forever(settings.poll_interval_s))
+        step("ready")
         try:
             yield
         finally:

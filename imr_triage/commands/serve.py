@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
+
+from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
+
+# What a terminal shows while the server starts (the model load can take seconds from a registry).
+STARTUP_STEPS = ["loading libraries", "loading the model"]
 
 
 def serve(
@@ -26,6 +32,7 @@ def serve(
     workers: int | None = typer.Option(
         None, min=1, help="Worker processes (default: IMR_SERVE_WORKERS or 1); one per core uses them all."
     ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
     """Start the scoring API (FastAPI + uvicorn); settings come from IMR_SERVE_* variables or .env."""
     if hash_key is not None or new_key:
@@ -36,6 +43,25 @@ def serve(
     import os
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    console = Console(stderr=True)
+    bar = StepProgress("imr serve", STARTUP_STEPS, console, progress_wanted(progress, console)).start()
+    bar.step("loading libraries")
+    try:
+        _serve(host, port, model_path, env_file, workers, bar)
+    finally:
+        bar.finish()
+
+
+def _serve(
+    host: str | None,
+    port: int | None,
+    model_path: Path | None,
+    env_file: Path | None,
+    workers: int | None,
+    bar: StepProgress,
+) -> None:
+    """Resolve the settings and run uvicorn (one worker in this process, or a supervisor of N)."""
+    import os
 
     import uvicorn
     from pydantic import ValidationError
@@ -68,8 +94,15 @@ def serve(
         "access_log": False,  # the access log would carry query strings; metrics cover traffic instead
     }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), **run_options)
+        def startup_step(name: str) -> None:
+            if name == "ready":
+                bar.finish()  # uvicorn's own lines follow
+            else:
+                bar.step(name)
+
+        uvicorn.run(create_app(settings, startup_step=startup_step), **run_options)
         return
+    bar.finish()  # each worker loads its own model; uvicorn logs their start-up
     from serving.app import RESOLVED_SETTINGS_ENV, SUPERVISOR_PID_ENV
     from serving.metrics import prepare_multiprocess_metrics
 
