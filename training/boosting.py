@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from features.spec import FeatureSpec
 from model.artifact import TriageModel
 from model.encoder import FeatureEncoder
+from model.text_signal import TextSignalParams
 
 Weighting = Literal["unweighted", "balanced"]
 
@@ -51,6 +52,18 @@ class FamilyPriorParams(BaseModel):
     monotone: bool = True  # the booster may only raise the likelihood with the prior
 
 
+class TextScoreParams(BaseModel):
+    """The text signal's score as a model input (`case_text_score`, model/text_signal.py): fitted on the
+    real rows, cross-fitted for the rows the booster trains on; the model carries the fitted signal
+    and computes the score from the text of every row it scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    monotone: bool = True  # the booster may only raise the likelihood with the score
+    text: TextSignalParams = Field(default_factory=TextSignalParams)
+
+
 class TrainParams(BaseModel):
     """params.yaml `train:` section (and `train_real:` for `imr train --letters`)."""
 
@@ -72,6 +85,7 @@ class TrainParams(BaseModel):
     # small-data options (real letters); the defaults leave the synthetic pipeline's model unchanged
     features: list[str] | None = None  # spec features the model reads (None: all of them)
     family_prior: FamilyPriorParams = Field(default_factory=FamilyPriorParams)
+    text_signal: TextScoreParams = Field(default_factory=TextScoreParams)
     # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
     select_rounds: bool = True
     monotone: dict[str, Literal[-1, 1]] = Field(
@@ -87,7 +101,7 @@ class TrainParams(BaseModel):
     def uses_small_data_options(self) -> bool:
         return bool(
             self.features is not None or self.family_prior.enabled or not self.select_rounds or self.monotone
-            or self.synthetic_weight is not None
+            or self.synthetic_weight is not None or self.text_signal.enabled
         )
 
 

@@ -26,8 +26,9 @@ import pandas as pd
 from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
-from model.derived_columns import FamilyPriorColumn, ModelEncoder
+from model.derived_columns import TEXT_INPUTS, FamilyPriorColumn, ModelEncoder, text_score_def
 from model.model_card import ModelCard, TrainedOn
+from model.text_signal import TEXT_FEATURE
 from training import metrics as M
 from training.boosting import (
     CandidateScore,
@@ -41,6 +42,7 @@ from training.boosting import (
 from training.fingerprint import table_fingerprint
 from training.priors import cross_fitted_prior, fit_family_prior
 from training.splits import grouped_folds
+from training.text_score import cross_fitted_text_score, fit_text_score, row_texts
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -56,16 +58,33 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[di
 
 
 def model_spec(spec: FeatureSpec, params: TrainParams) -> FeatureSpec:
-    """The spec the model reads: all features, or the `features` subset in spec order."""
+    """The spec the model reads: all fact features, or the `features` subset in spec order; with the
+    text signal, also its text inputs and the score it derives from them (`case_text_score`)."""
+    text_features = {f.name for f in spec.features if f.dtype == Dtype.TEXT}
     if params.features is None:
-        return spec
-    unknown = sorted(set(params.features) - set(spec.names))
-    if unknown:
-        raise ValueError(f"train.features names features the spec does not have: {unknown}")
-    wanted = set(params.features)
+        wanted = set(spec.names) - text_features
+    else:
+        unknown = sorted(set(params.features) - set(spec.names))
+        if unknown:
+            raise ValueError(f"train.features names features the spec does not have: {unknown}")
+        named_text = sorted(set(params.features) & text_features)
+        if named_text:
+            raise ValueError(f"train.features: text features {named_text} are read through train.text_signal")
+        wanted = set(params.features)
     if params.family_prior.enabled:
         wanted.add(params.family_prior.feature)  # the prior is reported under this feature
-    return spec.model_copy(update={"features": [f for f in spec.features if f.name in wanted]})
+    features = [f for f in spec.features if f.name in wanted]
+    if params.text_signal.enabled:
+        inputs = list(TEXT_INPUTS.values())
+        absent = [n for n in inputs if n not in text_features]
+        if absent:
+            raise ValueError(f"train.text_signal needs the spec's text features {absent}")
+        if TEXT_FEATURE in spec.names:
+            raise ValueError(f"the spec already has a feature named {TEXT_FEATURE!r}, the text score's name")
+        features += [f for f in spec.features if f.name in inputs] + [text_score_def()]
+    if len(features) == len(spec.features):
+        return spec
+    return spec.model_copy(update={"features": features})
 
 
 def synthetic_mask(data: pd.DataFrame) -> np.ndarray:
@@ -101,6 +120,8 @@ def _monotone(
     wanted = dict(params.monotone)
     if params.family_prior.enabled and params.family_prior.monotone:
         wanted["family_prior"] = 1
+    if params.text_signal.enabled and params.text_signal.monotone:
+        wanted[TEXT_FEATURE] = 1
     if not wanted:
         return None
     kinds = {f.name: f.dtype for f in spec.features}
@@ -220,7 +241,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     mspec = model_spec(spec, params)
     y = data[spec.target].to_numpy()
     groups = data["letter_id"].astype(str).to_numpy()
-    X_raw = data[mspec.names]
+    X_raw = data[[n for n in mspec.names if n != TEXT_FEATURE or not params.text_signal.enabled]]
     folds = grouped_folds(y, groups, params.cv_folds, params.seed)
     is_synthetic = synthetic_mask(data)
     weights = _sample_weights(is_synthetic, params)
@@ -231,6 +252,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     extra = None
     if families is not None:
         extra = cross_fitted_prior(families, y, folds, params.family_prior, prior_rows)[:, None]
+    texts = row_texts(data) if params.text_signal.enabled else None
+    if texts is not None:  # the booster trains on out-of-fold text scores; serving computes them
+        oof_text = cross_fitted_text_score(texts, y, folds, params.text_signal.text, prior_rows)
+        X_raw = X_raw.assign(**{TEXT_FEATURE: oof_text})
 
     features = make_encoder(mspec, params).fit(X_raw)
     columns, owners = _columns(features, extra is not None, params)
@@ -310,7 +335,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
             "best_rounds": best_rounds,
             "candidates": [c.__dict__ for c in ranked],
         },
-        params=params.model_dump(),
+        params=params.model_dump(mode="json"),
         encoded_columns=columns,
         feature_of_column=owners,
         synthetic_training_data=synthetic,
@@ -324,10 +349,14 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         ", real rows only" if judged is not None else ""
     )
     derived = json.dumps(encoder.derived_to_dict(), sort_keys=True) if extra is not None else ""
+    derived_features = []
+    if texts is not None:
+        derived_features.append(fit_text_score(texts, y, params.text_signal.text, np.flatnonzero(prior_rows)))
+        derived += "".join(d.state_json() for d in derived_features)
     metadata.model_version = content_version(
         params.model_name, booster, calibrator, columns, metadata.training_data["sha256"], derived=derived
     )
-    model = TriageModel(mspec, encoder, booster, calibrator, metadata)
+    model = TriageModel(mspec, encoder, booster, calibrator, metadata, derived_features)
     oof = pd.DataFrame(
         {"letter_id": groups, "y": y, "oof_probability": oof_probability, "synthetic": is_synthetic}
     )  # type: ignore[arg-type]
