@@ -1,8 +1,14 @@
 """The text signal's score as a training input: fitted on real rows, cross-fitted for the rows it
-scores in training, so no row's score was fitted on its own label (or on its letter's labels)."""
+scores in training, so no row's score was fitted on its own label (or on its letter's labels).
+
+Fits are remembered by content (texts, labels, rows, settings): in a comparison of recipes every
+recipe with the text score sees the same folds, and refitting the same signal would only cost time.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,10 +30,34 @@ def row_texts(rows: pd.DataFrame) -> list[ServiceText]:
     return TextScoreFeature(TextSignal()).texts(FrameColumns(rows))
 
 
+_FITS: OrderedDict[str, TextSignal | float] = OrderedDict()
+_FITS_KEPT = 256  # fitted signals remembered per process (a few MB)
+
+
+def _key(texts: list[ServiceText], y: np.ndarray, rows: np.ndarray, params: TextSignalParams) -> str:
+    h = hashlib.sha256(params.model_dump_json().encode())
+    for i in rows:
+        t = texts[i]
+        h.update(f"{t.summary}\x1f{t.service}\x1f{t.ur_guideline}\x1e{int(y[i])}\x1d".encode())
+    return h.hexdigest()
+
+
 def _fit(
     texts: list[ServiceText], y: np.ndarray, rows: np.ndarray, params: TextSignalParams
 ) -> TextSignal | float:
     """A text signal on `rows`, or the rows' log-odds when they hold one class only (no text information)."""
+    key = _key(texts, y, rows, params)
+    hit = _FITS.get(key)
+    if hit is None:
+        hit = _FITS[key] = _fit_new(texts, y, rows, params)
+        if len(_FITS) > _FITS_KEPT:
+            _FITS.popitem(last=False)
+    return hit
+
+
+def _fit_new(
+    texts: list[ServiceText], y: np.ndarray, rows: np.ndarray, params: TextSignalParams
+) -> TextSignal | float:
     labels = y[rows]
     if len(set(labels.tolist())) < 2:
         rate = float(np.clip(labels.mean() if len(labels) else 0.5, 1e-3, 1 - 1e-3))
