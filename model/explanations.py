@@ -11,7 +11,7 @@ from model.predictor import Predictor
 
 def explain_case(predictor: Predictor, case: Case, top_k: int | None = None) -> LetterExplanation:
     """Explain every service of one parsed letter."""
-    rows, evidence = scoring_rows(case, predictor.spec)
+    rows, evidence = scoring_rows(case, predictor.model.input_spec)  # the model derives the rest
     services = [ServiceExplanation.model_validate(s) for s in predictor.explain(rows, evidence, top_k)]
     version = predictor.metadata.model_version
     return LetterExplanation(

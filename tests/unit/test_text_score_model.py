@@ -139,3 +139,16 @@ def test_text_features_cannot_be_named_as_facts(table: pd.DataFrame) -> None:
     params = TrainParams(**{**TEXT, "features": ["pain_score", "summary_text"]})
     with pytest.raises(ValueError, match="read through train.text_signal"):
         train_model(table, load_spec(), params)
+
+
+def test_the_scores_database_keeps_no_raw_text() -> None:
+    from datetime import UTC, datetime
+
+    from serving.case_rows import PreparedCase
+    from serving.score_store import score_rows
+
+    row = {"letter_id": "c1", "item_index": 0, "service": "SYNTHETIC MRI", "pain_score": 3.0,
+           "summary_text": "SYNTHETIC summary", "ur_guideline_text": "SYNTHETIC MTUS"}  # fmt: skip
+    explained = [{"overturn_likelihood": 0.2, "risk_band": "low", "reasons": []}]
+    stored = score_rows(PreparedCase("c1", [row], [{}]), explained, "m", "1", datetime.now(UTC))[0]
+    assert stored.features == {"pain_score": 3.0}
