@@ -88,6 +88,9 @@ class TrainParams(BaseModel):
     text_signal: TextScoreParams = Field(default_factory=TextScoreParams)
     # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
     select_rounds: bool = True
+    # False: skip the internal grouped CV when it has nothing to choose (fixed weighting and rounds,
+    # calibration none); the model then carries no out-of-fold reliability. Outer CV folds use it.
+    internal_cv: bool = True
     monotone: dict[str, Literal[-1, 1]] = Field(
         default_factory=dict,
         description="numeric/boolean spec feature -> +1 (only raises) or -1 (only lowers)",
@@ -98,10 +101,14 @@ class TrainParams(BaseModel):
         description="weight of each synthetic service when real ones are present (real: 1)",
     )
 
+    def chooses_nothing(self) -> bool:
+        """Fixed weighting and rounds, no calibrator: the internal CV would only give metadata."""
+        return self.weighting != "auto" and not self.select_rounds and self.calibration == "none"
+
     def uses_small_data_options(self) -> bool:
         return bool(
             self.features is not None or self.family_prior.enabled or not self.select_rounds or self.monotone
-            or self.synthetic_weight is not None or self.text_signal.enabled
+            or self.synthetic_weight is not None or self.text_signal.enabled or not self.internal_cv
         )
 
 

@@ -129,7 +129,10 @@ class LightGBMCandidate:
         extra = list(fold.extra_train.columns)
         spec = extended_spec(self.spec, extra)
         features = None if self.params.features is None else [*self.params.features, *extra]
-        params = self.params.model_copy(update={"seed": fold.seed, "features": features})
+        # inside an outer fold the internal CV would only fill the model's metadata: skipped when it
+        # chooses nothing (the fold's model and its scores are the same either way)
+        update = {"seed": fold.seed, "features": features, "internal_cv": not self.params.chooses_nothing()}
+        params = self.params.model_copy(update=update)
         train = _with(fold.train, fold.extra_train)
         if self.synthetic is not None and len(self.synthetic):
             train = pd.concat([train, self.synthetic], ignore_index=True)  # adder columns: missing there

@@ -274,6 +274,14 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     best_rounds: dict[str, int] = {}
     candidates: list[CandidateScore] = []
     scored = np.ones(len(y), bool) if judged is None else judged
+    if not params.internal_cv:  # nothing to choose: one weighting, fixed rounds, no calibrator
+        if not params.chooses_nothing():
+            raise ValueError("train.internal_cv false needs fixed weighting and rounds, calibration none")
+        nan = float("nan")
+        candidates.append(CandidateScore(weightings[0], "none", nan, nan, nan, nan))
+        raw_by_w[weightings[0]] = np.full(len(y), nan)
+        best_rounds[weightings[0]] = params.lgbm.num_boost_round
+        weightings = []
     for w in weightings:
         raw_by_w[w], best_rounds[w] = _cv_raw_scores(X_raw, y, folds, mspec, params, w, **cv_options)
         for m in methods:
@@ -292,7 +300,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     ranked = sorted(candidates, key=key)
     chosen = ranked[0]
-    reason = (
+    reason = "nothing chosen, no internal CV (train.internal_cv false)" if not params.internal_cv else (
         f"{chosen.weighting}+{chosen.calibration} has the lowest cross-fitted out-of-fold "
         f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f}); "
         + "; ".join(
@@ -341,13 +349,15 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         synthetic_training_data=synthetic,
         model_card=ModelCard(trained_on=trained_on(data, is_synthetic, params)),
     )
-    oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
-    # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
-    # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
-    metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
-    metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)" + (
-        ", real rows only" if judged is not None else ""
-    )
+    oof_probability = np.full(len(y), np.nan)
+    if params.internal_cv:
+        oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
+        # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
+        # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
+        metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
+        metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)" + (
+            ", real rows only" if judged is not None else ""
+        )
     derived = json.dumps(encoder.derived_to_dict(), sort_keys=True) if extra is not None else ""
     derived_features = []
     if texts is not None:

@@ -152,3 +152,13 @@ def test_the_scores_database_keeps_no_raw_text() -> None:
     explained = [{"overturn_likelihood": 0.2, "risk_band": "low", "reasons": []}]
     stored = score_rows(PreparedCase("c1", [row], [{}]), explained, "m", "1", datetime.now(UTC))[0]
     assert stored.features == {"pain_score": 3.0}
+
+
+def test_an_outer_fold_model_without_the_internal_cv_scores_the_same(table: pd.DataFrame) -> None:
+    """`internal_cv: false` (what the real-letter CV uses inside its folds) only drops metadata."""
+    with_cv = train_model(table, load_spec(), TrainParams(**TEXT)).model
+    without = train_model(table, load_spec(), TrainParams(**{**TEXT, "internal_cv": False})).model
+    assert np.array_equal(Predictor(without).predict_proba(table), Predictor(with_cv).predict_proba(table))
+    assert "reliability" in with_cv.metadata.metrics and "reliability" not in without.metadata.metrics
+    with pytest.raises(ValueError, match="internal_cv false"):
+        train_model(table, load_spec(), TrainParams(**{**TEXT, "internal_cv": False, "calibration": "sigmoid"}))
