@@ -160,5 +160,6 @@ def test_an_outer_fold_model_without_the_internal_cv_scores_the_same(table: pd.D
     without = train_model(table, load_spec(), TrainParams(**{**TEXT, "internal_cv": False})).model
     assert np.array_equal(Predictor(without).predict_proba(table), Predictor(with_cv).predict_proba(table))
     assert "reliability" in with_cv.metadata.metrics and "reliability" not in without.metadata.metrics
+    calibrated = TrainParams(**{**TEXT, "internal_cv": False, "calibration": "sigmoid"})
     with pytest.raises(ValueError, match="internal_cv false"):
-        train_model(table, load_spec(), TrainParams(**{**TEXT, "internal_cv": False, "calibration": "sigmoid"}))
+        train_model(table, load_spec(), calibrated)
