@@ -31,7 +31,7 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 _NAN = math.nan
 COLUMNWISE_FROM_ROWS = 32  # below this many dict rows, row by row is faster than column by column
-_NUMERIC, _BOOLEAN, _CATEGORICAL = 0, 1, 2
+_NUMERIC, _BOOLEAN, _CATEGORICAL, _ORDINAL = 0, 1, 2, 3
 Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
 
 
@@ -100,8 +100,10 @@ class _Steps:
         out = np.zeros((n, self.n_columns), dtype=np.float64, order="F")
         positions = np.arange(n)
         for name, kind, col, index, other in self.steps:
-            v = columns.array(name) if kind != _CATEGORICAL else None
-            if v is not None and v.dtype == np.float64:  # a float column: the conversions, vectorised
+            v = columns.array(name) if kind in (_NUMERIC, _BOOLEAN) else None
+            if kind == _ORDINAL:
+                out[:, col] = [index.get(_to_level(v), _NAN) for v in columns.values(name)]
+            elif v is not None and v.dtype == np.float64:  # a float column: the conversions, vectorised
                 out[:, col] = v if kind == _NUMERIC else np.where(np.isnan(v), _NAN, v != 0.0)
             elif v is not None:  # bool or integer dtype: no missing values
                 out[:, col] = v if kind == _NUMERIC else v != 0
@@ -127,6 +129,8 @@ class _Steps:
                     x[col] = _to_float(v)
                 elif kind == _BOOLEAN:
                     x[col] = _to_bool_float(v)
+                elif kind == _ORDINAL:
+                    x[col] = index.get(_to_level(v), _NAN)
                 else:
                     x[index.get(v if type(v) is str and v in index else _to_level(v), other)] = 1.0
         return out
@@ -147,6 +151,11 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     column for rare and unseen levels. `linear=True` (the logistic-regression baseline) replaces NaN
     in numeric/boolean columns by the training median, adds a `<name>__missing` indicator for every
     such column that had missing values in training, and standardises numeric columns.
+
+    `ordinal` names categorical features whose levels have an order (feature -> levels, lowest first, or
+    level -> rank where levels share a rank): each is one numeric column holding the level's rank, any
+    other level missing (NaN), so a tree model can be held monotone in it (a criterion's status: unmet <
+    not documented = not applicable < met).
     """
 
     def __init__(
@@ -156,11 +165,13 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         min_frequency: int = 5,
         max_levels: int = 50,
         linear: bool = False,
+        ordinal: Mapping[str, Sequence[str] | Mapping[str, float]] | None = None,
     ) -> None:
         self.spec = spec
         self.min_frequency = min_frequency
         self.max_levels = max_levels
         self.linear = linear
+        self.ordinal = ordinal
 
     # ---- fitting ----------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: Any = None) -> FeatureEncoder:
@@ -169,11 +180,18 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         if missing:
             raise KeyError(f"feature table lacks spec columns: {missing}")
         self.spec_ = spec
+        self.ordinal_ = self._ordinal_levels(spec)
         self.levels_: dict[str, list[str]] = {}
         columns: list[str] = []
         owners: list[str] = []
         kinds: list[Dtype] = []
         for f in spec.features:
+            if f.name in self.ordinal_:
+                names = [f.name]
+                columns += names
+                owners += names
+                kinds.append(Dtype.NUMERIC)  # a rank: imputed and scaled like a number in linear mode
+                continue
             if f.dtype == Dtype.CATEGORICAL:
                 counts = pd.Series([_to_level(v) for v in X[f.name]]).value_counts()
                 keep = counts[counts >= self.min_frequency].index
@@ -197,6 +215,20 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         self.feature_of_column = list(self.output_feature_of_column_)
         return self
 
+    def _ordinal_levels(self, spec: FeatureSpec) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for name, levels in (self.ordinal or {}).items():
+            pairs = levels.items() if isinstance(levels, Mapping) else ((v, r) for r, v in enumerate(levels))
+            ranks = [(_to_level(v), float(r)) for v, r in pairs]
+            if not ranks or len({v for v, _ in ranks}) != len(ranks):
+                raise ValueError(f"ordinal levels of {name} must be distinct and not empty")
+            out[name] = dict(ranks)
+        kinds = {f.name: f.dtype for f in spec.features}
+        bad = [n for n in out if kinds.get(n) != Dtype.CATEGORICAL]
+        if bad:
+            raise ValueError(f"ordinal encoding is for categorical spec features only: {bad}")
+        return out
+
     def _fit_linear(self, raw: np.ndarray, kinds: list[Dtype], owners: list[str]) -> None:
         self.scaled_ = np.array([k == Dtype.NUMERIC for k in kinds])
         imputable = np.array([k in (Dtype.NUMERIC, Dtype.BOOLEAN) for k in kinds])
@@ -219,8 +251,12 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         if steps is None:
             plan: list[tuple[str, int, int, dict[str, int], int]] = []
             col = 0
+            ordinal = getattr(self, "ordinal_", {})
             for f in self.spec_.features:
-                if f.dtype == Dtype.CATEGORICAL:
+                if f.name in ordinal:
+                    plan.append((f.name, _ORDINAL, col, ordinal[f.name], -1))  # type: ignore[arg-type]
+                    col += 1
+                elif f.dtype == Dtype.CATEGORICAL:
                     levels = self.levels_[f.name]
                     index = {lvl: col + i for i, lvl in enumerate(levels)}
                     plan.append((f.name, _CATEGORICAL, col, index, col + len(levels)))
@@ -281,6 +317,8 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
             "output_columns": self.output_columns_,
             "output_feature_of_column": self.output_feature_of_column_,
         }
+        if getattr(self, "ordinal_", None):  # only when used: older artifacts keep their bytes
+            state["ordinal"] = self.ordinal_
         if self.linear:
             state.update(
                 scaled=self.scaled_.tolist(), medians=self.medians_.tolist(), means=self.means_.tolist(),
@@ -292,9 +330,11 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     def from_dict(cls, spec: FeatureSpec, state: dict[str, Any]) -> FeatureEncoder:
         """A fitted encoder from `to_dict` output and the spec it was fitted with."""
         spec = encoded_spec(spec)
+        ordinal = {k: dict(v) for k, v in state.get("ordinal", {}).items()}  # absent before ordinal levels
         enc = cls(spec, min_frequency=state["min_frequency"], max_levels=state["max_levels"],
-                  linear=state["linear"])  # fmt: skip
+                  linear=state["linear"], ordinal=ordinal or None)  # fmt: skip
         enc.spec_ = spec
+        enc.ordinal_ = ordinal
         enc.levels_ = {k: list(v) for k, v in state["levels"].items()}
         enc.columns_ = list(state["columns"])
         enc.output_columns_ = list(state["output_columns"])

@@ -62,7 +62,85 @@ class Reason(BaseModel):
     evidence: list[EvidenceSpan] = Field(default_factory=list)
 
 
-class ServiceExplanation(BaseModel):
+class GuidelineSection(BaseModel):
+    """Where the governing guideline says it: {guideline, edition, chapter, section, pages}."""
+
+    guideline: str = Field(description="MTUS, ODG, ...")
+    edition: str = Field(description="The edition in force at the UR denial, e.g. '2009'.")
+    chapter: str = Field(description="The chapter's own title, e.g. 'Low Back Complaints'.")
+    section: str
+    pages: str | None = Field(default=None, description="Pages as a string ('303', '74-96'); null: unknown.")
+
+
+class CriterionEvidence(BaseModel):
+    """A whole sentence of the letter's pre-review text that decided a criterion's status."""
+
+    text: str
+    section: str | None = Field(description="Letter section: clinical_summary, service_heading, ...")
+    start: int | None = Field(default=None, ge=0, description="Offset of `text` in that section's text.")
+    end: int | None = Field(default=None, ge=0)
+    author: str | None = Field(default=None, description="Who the sentence reports, where the letter says.")
+
+
+class CriterionEffect(BaseModel):
+    """One criterion of the governing section: its status, the letter's words and its share of the score."""
+
+    criterion_id: str
+    criterion: str = Field(description="What the reviewer checks, in the project's words.")
+    citation: GuidelineSection
+    status: Literal["met", "unmet", "not_documented", "not_applicable"]
+    evidence: list[CriterionEvidence] = Field(default_factory=list)
+    log_odds: float = Field(
+        description="TreeSHAP contributions summed over the features behind the criterion (0 when not "
+        "applicable)."
+    )
+
+
+class ContextFactor(BaseModel):
+    """A procedural or case factor, prior or score that moves the likelihood but is no criterion."""
+
+    feature: str = Field(description="Spec feature, or a model column such as 'family_prior'.")
+    value: float | bool | str | None = None
+    log_odds: float
+    note: str = Field(description="What kind of factor this is (never a guideline criterion).")
+
+
+class WhatIf(BaseModel):
+    """The likelihood if a criterion not documented were documented as met (the same predictor)."""
+
+    criterion_id: str
+    criterion: str
+    likelihood_if_met: float = Field(ge=0.0, le=1.0)
+    change: float = Field(description="likelihood_if_met minus the overturn likelihood.")
+    label: str = Field(description="Says that this is a what-if, not a finding.")
+
+
+class ChecklistExplanation(BaseModel):
+    """The reviewer's view of a scored service (issue #18), shared by `imr explain` and the scoring API.
+    Every field is null when no checklist was built: on the structured fast path (services sent with their
+    features stated, no letter text) and for a structured service whose stated features the checklist
+    reads (the response's warnings say so)."""
+
+    governing_guideline: GuidelineSection | None = Field(
+        default=None, description="The guideline section that governs the request (null when none applies)."
+    )
+    summary: str | None = Field(
+        default=None,
+        description="Reviewer-style line, e.g. 'MTUS Chronic Pain ...: 2 of 4 criteria not documented'.",
+    )
+    checklist: list[CriterionEffect] | None = Field(
+        default=None, description="Every criterion of the governing section, once each."
+    )
+    context: list[ContextFactor] | None = Field(
+        default=None, description="Everything else the model read, largest first; never guideline criteria."
+    )
+    what_if: list[WhatIf] | None = Field(
+        default=None, description="Criteria not documented, by how much documenting them as met would move "
+        "the likelihood (largest rise first)."
+    )
+
+
+class ServiceScoreCore(BaseModel):
     """A disputed service: calibrated overturn likelihood and the top reasons behind it."""
 
     letter_id: str | None = None
@@ -78,6 +156,12 @@ class ServiceExplanation(BaseModel):
     )
     reasons: list[Reason] = Field(default_factory=list)
     probability_effect_method: str = PROBABILITY_EFFECT_METHOD
+
+
+class ServiceExplanation(ChecklistExplanation, ServiceScoreCore):
+    """A disputed service: calibrated overturn likelihood, the top reasons behind it and, when a checklist
+    was built, the criteria of its governing guideline section, the context factors and the what-ifs
+    (fields in that order: the score first)."""
 
 
 class TrainedOnCounts(BaseModel):

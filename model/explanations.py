@@ -1,18 +1,28 @@
 """Explaining whole letters: every disputed service of a parsed letter through the one `Predictor`,
-with the letter text (evidence spans) that set each feature."""
+with the letter text (evidence spans) that set each feature and the checklist of its governing
+guideline section."""
 
 from __future__ import annotations
 
+from features.checklist import ServiceChecklist
+from features.extractors.criteria_level import case_checklists
 from features.table import scoring_rows
 from letters.records import Case
 from model.explanation_models import LetterExplanation, ModelFacts, ServiceExplanation
 from model.predictor import Predictor
 
 
+def checklists_for(case: Case, rows: list[dict]) -> list[ServiceChecklist | None]:
+    """The checklist of each row's service (rows carry `item_index`), from the pre-review view."""
+    by_index = {c.item_index: c for c in case_checklists(case)}
+    return [by_index.get(int(r["item_index"])) for r in rows]
+
+
 def explain_case(predictor: Predictor, case: Case, top_k: int | None = None) -> LetterExplanation:
     """Explain every service of one parsed letter."""
     rows, evidence = scoring_rows(case, predictor.model.input_spec)  # the model derives the rest
-    services = [ServiceExplanation.model_validate(s) for s in predictor.explain(rows, evidence, top_k)]
+    explained = predictor.explain(rows, evidence, top_k, checklists=checklists_for(case, rows))
+    services = [ServiceExplanation.model_validate(s) for s in explained]
     version = predictor.metadata.model_version
     return LetterExplanation(
         letter_id=case.letter_id,

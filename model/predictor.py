@@ -22,16 +22,19 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
+from features.checklist import ServiceChecklist
 from features.spec import Dtype, FeatureSpec, load_spec
 from model.artifact import TriageModel
+from model.criteria_explanations import WHAT_IF_LABEL, CriteriaExplainer
 from model.guideline_phrases import PhraseTable, load_phrase_table
 from model.reasons import ReasonBuilder, grouping_matrix
-from model.row_columns import FrameColumns, RecordColumns
+from model.row_columns import FrameColumns, RecordColumns, RowColumns
 
 log = logging.getLogger(__name__)
 
 Rows = pd.DataFrame | Sequence[Mapping[str, Any]]
 ADDITIVITY_TOLERANCE = 1e-6
+CHECKLIST_FIELDS = ("governing_guideline", "summary", "checklist", "context", "what_if")
 FAST_SHAP_AGREEMENT = 1e-9
 
 
@@ -100,6 +103,7 @@ class Predictor:
         self._fast_tried = False
         self._phrases = phrases
         self._reasons: ReasonBuilder | None = None
+        self._criteria: CriteriaExplainer | None = None
 
     @property
     def reasons(self) -> ReasonBuilder:
@@ -203,19 +207,36 @@ class Predictor:
         return per_feature @ g, list(groups)
 
     # ---- explanations ----------------------------------------------------------------------
+    @property
+    def criteria(self) -> CriteriaExplainer:
+        """Criterion groups and context factors over this model's features, built on first use."""
+        if self._criteria is None:
+            self._criteria = CriteriaExplainer(
+                self.feature_names, self.model.encoded_columns, self.model.feature_of_column,
+                getattr(self.model.encoder, "derived", ()),
+            )  # fmt: skip
+        return self._criteria
+
     def explain(
         self,
         rows: Rows,
         evidence: Sequence[Mapping[str, Any] | None] | None = None,
         top_k: int | None = None,
+        *,
+        checklists: Sequence[ServiceChecklist | None] | None = None,
     ) -> list[dict[str, Any]]:
         """One JSON-ready dict per row: likelihood, band, raw score, expected value and top reasons.
 
         `rows` hold raw spec features plus, when present, `letter_id`, `item_index` and `service`;
-        `evidence[i]` maps feature name -> the span(s) that set row i's value."""
+        `evidence[i]` maps feature name -> the span(s) that set row i's value. With `checklists` (row i's
+        `features.checklist.ServiceChecklist`, or None where there is none) each row also gets its
+        governing guideline, summary line, the criteria with their log-odds, the context factors and,
+        for each criterion not documented, the likelihood if it were documented as met (`what_if`)."""
         n = len(rows)
         if evidence is not None and len(evidence) != n:
             raise ValueError(f"evidence has {len(evidence)} entries for {n} rows")
+        if checklists is not None and len(checklists) != n:
+            raise ValueError(f"checklists has {len(checklists)} entries for {n} rows")
         if n == 0:
             return []
         rows = self.model.derive(rows)  # derived inputs once: the explanation shows the value scored
@@ -225,7 +246,35 @@ class Predictor:
         for item in out:
             item.pop("probability_effect_method", None)  # stated once per response by callers
             item["risk_band"] = self.band(item["overturn_likelihood"])
+        if checklists is not None:
+            self._add_checklists(rows, columns, c.values, out, checklists)
         return out
+
+    def _add_checklists(
+        self, rows: Rows, columns: RowColumns, values: np.ndarray, out: list[dict[str, Any]],
+        checklists: Sequence[ServiceChecklist | None],
+    ) -> None:
+        """Criteria, context and what-ifs per row (what-if rows scored in one call of this predictor)."""
+        parts = self.criteria.explain(values, columns, checklists)
+        for item, part in zip(out, parts, strict=True):
+            if part is None:  # no checklist for this row: the fields say so (null), never missing
+                item.update(dict.fromkeys(CHECKLIST_FIELDS))
+            else:
+                item.update(part)
+                item["what_if"] = []
+        pending = self.criteria.what_if_rows(rows, checklists)
+        if not pending:
+            return
+        likelihoods = self.predict_proba([r for _, _, _, r in pending]).tolist()
+        for (i, cid, text, _), p in zip(pending, likelihoods, strict=True):
+            now = out[i]["overturn_likelihood"]
+            out[i]["what_if"].append(
+                {"criterion_id": cid, "criterion": text, "likelihood_if_met": p, "change": p - now,
+                 "label": WHAT_IF_LABEL}
+            )  # fmt: skip
+        for item in out:
+            if item.get("what_if"):
+                item["what_if"].sort(key=lambda w: -w["change"])
 
     # ---- serving checks --------------------------------------------------------------------
     def check(self, serving_spec: FeatureSpec | None = None) -> None:

@@ -91,7 +91,7 @@ def score_file(
             if not case.services:
                 raise ValueError(f"{case.letter_id}: no disputed services found")
             prepared = prepare_case(case, spec, case.letter_id)
-            services = predictor.explain(prepared.rows, prepared.evidence)
+            services = predictor.explain(prepared.rows, prepared.evidence, checklists=prepared.checklists)
             out.rows += score_rows(prepared, services, model_name, model_version, scored_at)
             # Decisions are post-review: never features, only the reliability check.
             decisions = {s.item_index: s.decision for s in case.services}

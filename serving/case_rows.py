@@ -28,22 +28,55 @@ class PreparedCase:
     ur_denial_date: date | None = None
     priority: str | None = None
     synthetic: bool = False
+    # Row i's guideline checklist (features.checklist.ServiceChecklist), None where there is none: the
+    # predictor turns it into the per-criterion explanation (`Predictor.explain(checklists=...)`).
+    checklists: list[Any] | None = None
 
 
 def prepare_case(
     case: Case, spec: FeatureSpec, case_id: str | None, overrides: list[dict[str, Any]] | None = None
 ) -> PreparedCase:
-    """Rows and evidence for every service of `case`; `overrides[i]` replaces values of service i."""
+    """Rows, evidence and guideline checklists for every service of `case`; `overrides[i]` replaces
+    values of service i (and leaves out its checklist when it states a value the checklist reads)."""
+    from model.explanations import checklists_for
+
     rows, evidence = scoring_rows(case, spec, case_id)
-    for row, spans, override in zip(rows, evidence, overrides or [None] * len(rows), strict=True):
+    checklists = checklists_for(case, rows)
+    warnings = list(case.parse_warnings)
+    for i, (row, spans, override) in enumerate(zip(rows, evidence, overrides or [None] * len(rows),
+                                                   strict=True)):  # fmt: skip
         if override:
             row.update(override)
             for k in override:
                 spans.pop(k, None)
+            stated = sorted(set(override) & checklist_inputs(checklists[i]))
+            if stated:
+                checklists[i] = None
+                warnings.append(f"item_index {row['item_index']}: no guideline checklist: the stated "
+                                f"{', '.join(stated)} "
+                                "would contradict the checklist read from the text")  # fmt: skip
         row["letter_id"] = case_id
     return PreparedCase(
-        case_id, rows, evidence, list(case.parse_warnings), case.ur_denial_date, case.priority, case.synthetic
+        case_id, rows, evidence, warnings, case.ur_denial_date, case.priority, case.synthetic, checklists
     )
+
+
+def checklist_inputs(checklist: Any) -> set[str]:
+    """The features a checklist reads (statuses, counts, the facts behind its criteria and the section
+    choice): a stated value for any of them would make the checklist disagree with the scored row."""
+    from features.checklist import SELECTION_FACTS
+    from features.criteria import load_criteria
+
+    if checklist is None:
+        return set()
+    table = load_criteria()
+    out = set(SELECTION_FACTS) | set(table.family_columns.values())
+    out |= {"criteria_met", "criteria_unmet", "criteria_not_documented", "service_phase"}
+    if checklist.section_id is not None:
+        for crit in table.section_criteria(checklist.section_id):
+            for fact in crit.facts:
+                out.update(table.feature_sources(fact))
+    return out
 
 
 def prepare_structured(req: Any, spec: FeatureSpec, guidelines: GuidelineMemo | None = None) -> PreparedCase:

@@ -25,7 +25,7 @@ from serving.dashboard_auth import (
     presented_key,
     require_dashboard_key,
 )
-from serving.plain_reasons import load_wording, plain_service, value_words
+from serving.plain_reasons import load_wording, plain_checklist, plain_service, value_words
 from serving.scores_db import (
     GROUP_COLUMNS,
     SORT_KEYS,
@@ -119,6 +119,16 @@ def _with_plain_reasons(row: dict[str, Any]) -> dict[str, Any]:
         "plain": plain_service(row["top_reasons"]).model_dump(),
         "words": {c: value_words(row[c]) for c in WORDED_COLUMNS},
     }
+
+
+def _with_plain_checklist(row: dict[str, Any]) -> dict[str, Any]:
+    """A case row plus its checklist in plain words (`plain_checklist`: summary line, criteria, what-ifs
+    by gain, context factors), or None when the row was scored without one."""
+    plain = plain_checklist(
+        row.get("checklist"), context=row.get("context"), summary=row.get("summary"),
+        likelihood=row.get("probability"),
+    )  # fmt: skip
+    return {**row, "plain_checklist": None if plain is None else plain.model_dump()}
 
 
 SIGN_OUT = (
@@ -288,7 +298,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             raise HTTPException(status_code=404, detail=f"no scored services for letter {letter_id!r}")
         return {
             "letter_id": letter_id,
-            "services": [_with_plain_reasons(row) for row in rows],
+            "services": [_with_plain_checklist(_with_plain_reasons(row)) for row in rows],
             "section_words": load_wording().sections,  # letter sections in words, for the checklist
         }
 

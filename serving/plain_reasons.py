@@ -29,6 +29,7 @@ class FeatureWording(BaseModel):
     values: dict[str, str] = Field(default_factory=dict)
     true: str | None = None
     false: str | None = None
+    percent: bool = False  # a rate in [0, 1] shown as a percentage
 
 
 class Wording(BaseModel):
@@ -37,6 +38,12 @@ class Wording(BaseModel):
     direction: dict[Literal["raises", "lowers"], str]
     not_stated: str
     sections: dict[str, str]
+    statuses: dict[Literal["met", "unmet", "not_documented", "not_applicable"], str]
+    no_effect: str
+    not_found: str
+    unquoted: str
+    what_if: str
+    context_factors: dict[str, FeatureWording]
     value_words: dict[str, str]
     features: dict[str, FeatureWording]
 
@@ -88,7 +95,9 @@ class PlainService(BaseModel):
 def value_text(feature: str, value: Any) -> str:
     """A feature's value in words ("7/10", "420 days", "The summary mentions a knee")."""
     w = load_wording()
-    fw = w.features.get(feature)
+    fw = w.features.get(feature) or w.context_factors.get(feature)
+    if fw is not None and fw.percent and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{fw.label}: {100 * value:.0f}%"
     label = fw.label if fw else feature.replace("_", " ").capitalize()
     if value is None or (isinstance(value, float) and value != value):
         return f"{label}: {w.not_stated}"
@@ -196,6 +205,122 @@ def plain_service(reasons: Sequence[Any]) -> PlainService:
             )
         )
     return PlainService(reasons=out, citations=citations)
+
+
+# ---- the per-criterion checklist (issue #18) ------------------------------------------------------
+EFFECT_EPS = 1e-6  # |log-odds| at or below this is "no effect" (TreeSHAP round-off)
+
+
+class PlainCriterion(BaseModel):
+    """One criterion of the governing section as a nurse reads it."""
+
+    criterion: str
+    status: str = Field(description="met / unmet / not_documented / not_applicable")
+    status_words: str
+    evidence: list[PlainEvidence] = Field(default_factory=list)
+    quote_note: str | None = Field(default=None, description="What to show where no sentence is quoted.")
+    direction: Literal["raises", "lowers"] | None = None
+    effect: str
+    citation: str | None = None
+
+
+class PlainContext(BaseModel):
+    text: str
+    direction: Literal["raises", "lowers"] | None = None
+    effect: str
+    note: str | None = None
+
+
+class PlainWhatIf(BaseModel):
+    criterion: str
+    likelihood_if_met: float
+    points: float = Field(description="Change in percentage points.")
+    text: str
+
+
+class PlainChecklist(BaseModel):
+    """A service's checklist for people: the summary line, the criteria (each once), what would change
+    the estimate (largest rise first) and the context factors (never criteria)."""
+
+    summary: str | None = None
+    guideline: str | None = Field(default=None, description="The governing section as one citation line.")
+    criteria: list[PlainCriterion] = Field(default_factory=list)
+    what_if: list[PlainWhatIf] = Field(default_factory=list)
+    context: list[PlainContext] = Field(default_factory=list)
+
+
+def citation_line(c: Any) -> str | None:
+    """'MTUS Low Back Complaints (2004), Special Studies ..., p.303' from a {guideline, edition, chapter,
+    section, pages} citation."""
+    if not c:
+        return None
+    g = {k: _get(c, k) for k in ("guideline", "edition", "chapter", "section", "pages")}
+    parts = [f"{g['guideline']} {g['chapter']} ({g['edition']})", str(g["section"])]
+    if g["pages"]:
+        parts.append(f"p.{g['pages']}")
+    return ", ".join(parts)
+
+
+def _effect(log_odds: Any) -> tuple[Literal["raises", "lowers"] | None, str]:
+    w = load_wording()
+    lo = float(log_odds or 0.0)
+    if abs(lo) <= EFFECT_EPS:
+        return None, w.no_effect
+    direction: Literal["raises", "lowers"] = "raises" if lo > 0 else "lowers"
+    return direction, w.direction[direction]
+
+
+def plain_checklist(
+    checklist: Sequence[Any] | None,
+    *,
+    context: Sequence[Any] | None = None,
+    what_if: Sequence[Any] | None = None,
+    summary: str | None = None,
+    likelihood: float | None = None,
+    max_context: int = 6,
+) -> PlainChecklist | None:
+    """The checklist of one explained service in plain words (None when the service has none).
+    `what_if` as in the API; stored rows carry `likelihood_if_met` on the checklist items instead."""
+    if checklist is None:
+        return None
+    w = load_wording()
+    criteria = []
+    for item in checklist:
+        direction, effect = _effect(_get(item, "log_odds"))
+        status = str(_get(item, "status") or "")
+        quotes = _evidence(item)
+        unquoted = w.unquoted if status in ("met", "unmet") else w.not_found
+        criteria.append(PlainCriterion(
+            criterion=str(_get(item, "criterion") or ""),
+            status=status,
+            status_words=w.statuses.get(status, status.replace("_", " ")),  # type: ignore[call-overload]
+            evidence=quotes,
+            quote_note=None if quotes else unquoted,
+            direction=direction,
+            effect=effect,
+            citation=citation_line(_get(item, "citation")),
+        ))
+    whatifs = []
+    pending = list(what_if or [])
+    if not pending and likelihood is not None:
+        pending = [
+            {"criterion": _get(i, "criterion"), "likelihood_if_met": _get(i, "likelihood_if_met"),
+             "change": float(_get(i, "likelihood_if_met")) - likelihood}
+            for i in checklist if _get(i, "likelihood_if_met") is not None
+        ]  # fmt: skip
+    for x in sorted(pending, key=lambda x: -float(_get(x, "change"))):
+        p, points = float(_get(x, "likelihood_if_met")), round(100 * float(_get(x, "change")), 1)
+        text = w.what_if.format(likelihood=f"{100 * p:.1f}%", points=f"{points:+.1f} points")
+        whatifs.append(PlainWhatIf(criterion=str(_get(x, "criterion")), likelihood_if_met=p, points=points,
+                                   text=text))  # fmt: skip
+    factors = []
+    for c in sorted(context or [], key=lambda c: -abs(float(_get(c, "log_odds") or 0.0)))[:max_context]:
+        direction, effect = _effect(_get(c, "log_odds"))
+        factors.append(PlainContext(text=value_text(str(_get(c, "feature")), _get(c, "value")),
+                                    direction=direction, effect=effect, note=_get(c, "note")))  # fmt: skip
+    guideline = citation_line(_get(checklist[0], "citation")) if checklist else None
+    return PlainChecklist(summary=summary, guideline=guideline, criteria=criteria, what_if=whatifs,
+                          context=factors)  # fmt: skip
 
 
 def band_ranges(edges: Sequence[float], labels: Sequence[str]) -> dict[str, str]:

@@ -140,7 +140,7 @@ def prepare_and_explain(
         raise
     except ValueError as exc:
         raise UnusableInput(str(exc)) from exc
-    return prepared, predictor.explain(prepared.rows, prepared.evidence)
+    return prepared, predictor.explain(prepared.rows, prepared.evidence, checklists=prepared.checklists)
 
 
 def body_items(raw: bytes, content_type: str, limit: int, key: str) -> list[Any]:

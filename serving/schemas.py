@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from typing_extensions import TypedDict
 
-from model.explanation_models import PROBABILITY_EFFECT_METHOD, Reason
+from model.explanation_models import PROBABILITY_EFFECT_METHOD, ChecklistExplanation, Reason
 
 
 class HealthResponse(BaseModel):
@@ -275,7 +275,7 @@ def feature_service_model(service_features: type[BaseModel]) -> Any:
 # ---- scoring responses -----------------------------------------------------------------------
 
 
-class ServiceScore(BaseModel):
+class _ServiceScoreCore(BaseModel):
     """One service: calibrated overturn likelihood, risk band and the top reasons."""
 
     item_index: int | None = None
@@ -288,6 +288,11 @@ class ServiceScore(BaseModel):
     other_features_log_odds: float
     reasons: list[Reason]
     letter_id: str | None = None
+
+
+class ServiceScore(ChecklistExplanation, _ServiceScoreCore):
+    """One service: calibrated overturn likelihood, risk band, the top reasons and, for letter text and
+    structured cases, the governing guideline's checklist, the context factors and the what-ifs."""
 
 
 class ScoreResponse(BaseModel):

@@ -123,14 +123,15 @@ def explain_prepared(predictor: Any, prepared: list[tuple[int, PreparedCase]]) -
     (the case that breaks it gets None, the rest are scored)."""
     rows = [r for _, p in prepared for r in p.rows]
     evidence = [e for _, p in prepared for e in p.evidence]
+    checklists = [c for _, p in prepared for c in (p.checklists or [None] * len(p.rows))]
     try:
-        scored = predictor.explain(rows, evidence)
+        scored = predictor.explain(rows, evidence, checklists=checklists)
     except Exception:
         log.exception("batch scoring failed; scoring items one by one")
         chunks: list[list[dict] | None] = []
         for _, p in prepared:
             try:
-                chunks.append(predictor.explain(p.rows, p.evidence))
+                chunks.append(predictor.explain(p.rows, p.evidence, checklists=p.checklists))
             except Exception:
                 chunks.append(None)
         return chunks

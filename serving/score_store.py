@@ -54,8 +54,25 @@ def score_rows(
             scored_at=scored_at,
             synthetic=prepared.synthetic,
             features={k: v for k, v in row.items() if k not in skip and v is not None},
+            checklist=stored_checklist(s),
+            context=s.get("context"),
+            summary=s.get("summary"),
         )
         for row, s in zip(prepared.rows, services, strict=True)
+    ]
+
+
+def stored_checklist(service: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The service's checklist items as stored: each not-documented criterion with a what-if carries its
+    `likelihood_if_met` (None when no checklist was built)."""
+    items = service.get("checklist")
+    if items is None:
+        return None
+    what_if = {w["criterion_id"]: w["likelihood_if_met"] for w in service.get("what_if") or []}
+    return [
+        {**item, "likelihood_if_met": what_if[item["criterion_id"]]} if item["criterion_id"] in what_if
+        else item
+        for item in items
     ]
 
 

@@ -166,6 +166,9 @@ class ScoredService(ScoresBase):
     features: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Per-criterion checklist of the explanation (issue #18), when the scorer produced one.
     checklist: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # Its context factors (never criteria) and the reviewer-style summary line (revision 0004).
+    context: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ModelRun(ScoresBase):
@@ -187,6 +190,10 @@ class ModelRun(ScoresBase):
 # Plain input / output records
 # --------------------------------------------------------------------------------------------
 class ChecklistEvidence(BaseModel):
+    """A sentence of the letter behind a criterion (offsets and author kept when the scorer gives them)."""
+
+    model_config = ConfigDict(extra="allow")
+
     text: str
     section: str | None = None
 
@@ -222,6 +229,8 @@ class ScoreRow(BaseModel):
     synthetic: bool = False
     features: dict[str, Any] | None = None  # raw feature values scored (None: not recorded)
     checklist: list[ChecklistItem] | None = None
+    context: list[dict[str, Any]] | None = None  # context factors of the explanation (not criteria)
+    summary: str | None = None  # e.g. "MTUS Low Back Complaints, ...: 1 of 5 criteria not documented"
 
 
 class CalibrationPoint(BaseModel):
@@ -776,4 +785,6 @@ class ScoresRepository:
             "scored_at": _iso(r.scored_at),
             "synthetic": bool(r.synthetic),
             "checklist": r.checklist,
+            "context": r.context,
+            "summary": r.summary,
         }

@@ -98,7 +98,7 @@ def synthetic_score_rows(
                     model_version=model_version,
                     scored_at=scored_at,
                     synthetic=True,
-                    checklist=_checklist(spec, rng, regions[j]) if checklist else None,
+                    **(_explained(spec, rng, regions[j], priority[0]) if checklist else {}),
                 )
             )
         i += k
@@ -106,18 +106,38 @@ def synthetic_score_rows(
     return rows
 
 
+def _explained(spec: dict[str, Any], rng: Any, region: str, priority: str) -> dict[str, Any]:
+    """A SYNTHETIC checklist with its summary line and one context factor (the ScoreRow fields)."""
+    items = _checklist(spec, rng, region)
+    c = spec["checklist_citation"]
+    counts = {st: sum(i["status"] == st for i in items) for st in ("not_documented", "unmet", "met")}
+    parts = [f"{k} {st.replace('_', ' ')}" for st, k in counts.items() if k]
+    summary = f"{c['guideline']} {c['chapter']}, {c['section']}: {len(items)} criteria: " + ", ".join(parts)
+    context = [{"feature": "priority", "value": priority, "log_odds": float(rng.normal(0, 0.1)),
+                "note": "SYNTHETIC context factor; not a guideline criterion"}]  # fmt: skip
+    return {"checklist": items, "summary": summary, "context": context}
+
+
 def _checklist(spec: dict[str, Any], rng: Any, region: str) -> list[dict[str, Any]]:
+    """Criteria in the contract's shape (ids, citation, met / unmet / not documented, log-odds of the sign
+    the status says); a not-documented one carries a SYNTHETIC what-if likelihood."""
     statuses = spec["checklist_statuses"]
     out = []
-    for criterion in spec["checklist_criteria"]:
+    for criterion_id, criterion in spec["checklist_criteria"].items():
         status = statuses[int(rng.integers(0, len(statuses)))]
-        lo = {"met": 0.3, "not_met": -0.4}.get(status, 0.0) + float(rng.normal(0, 0.05))
+        noise = abs(float(rng.normal(0, 0.05)))
+        lo = {"met": 0.3 + noise, "unmet": -0.4 - noise}.get(status, float(rng.normal(0, 0.05)))
         evidence = (
             []
-            if status == "not_stated"
-            else [{"text": f"SYNTHETIC note on the {region} region", "section": "clinical_summary"}]
-        )
-        out.append({"criterion": criterion, "status": status, "evidence": evidence, "log_odds": lo})
+            if status == "not_documented"
+            else [{"text": f"SYNTHETIC note on the {region} region.", "section": "clinical_summary",
+                   "start": 0, "end": 30, "author": None}]
+        )  # fmt: skip
+        item = {"criterion_id": criterion_id, "criterion": criterion, "citation": spec["checklist_citation"],
+                "status": status, "evidence": evidence, "log_odds": lo}  # fmt: skip
+        if status == "not_documented":
+            item["likelihood_if_met"] = float(rng.uniform(0.05, 0.6))
+        out.append(item)
     return out
 
 

@@ -110,6 +110,8 @@ def ground_truth_rows(case: SynthCase, file_name: str) -> list[dict[str, Any]]:
             "prior_sessions": svc.prior_sessions,
             "prior_imaging_same_region": svc.prior_imaging,
             "compound": svc.compound,
+            "governing_section": svc.checklist.section_id if svc.checklist else None,
+            "criteria_statuses": json.dumps(svc.checklist.statuses if svc.checklist else {}),
             "outcome_terms": json.dumps(svc.terms, sort_keys=True),
             "logit": svc.logit,
             "p_overturn": svc.p_overturn,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from synthetic.latent_criteria import LatentChecklist, assess
 from synthetic.outcome import decide
 from synthetic.stream import Stream, StreamSource
 from synthetic.tables import SynthTables, cumulative
@@ -30,6 +31,7 @@ THERAPY_NAMES = {
     "massage": "massage therapy",
 }
 RED_FLAGS = ("fracture", "trauma", "infection", "cancer", "cauda_equina")
+REGION_SLOTS = ("{region}", "{Region}", "{limb}", "{level}")  # heading slots that name a body region
 
 # Streams per letter: (seed, letter index, purpose). STREAM_DISCLOSURE decides what the summary
 # states (added later, so that its draws leave every other variable as it was).
@@ -60,9 +62,15 @@ class SynthService:
     prior_imaging: bool | None = None
     compound: bool = False
     associated: bool = False
+    count_decided: int | None = None  # the count of the part IMR decides (sessions, tablets, ...)
+    continuation: bool = False  # the request's wording asks to continue or refill
+    levels: int | None = None  # spinal levels the request names
+    names_region: bool = False  # the request's wording names its body region (or limb, or level)
     item: dict[str, Any] = field(default_factory=dict, repr=False)
+    # --- governing section and criterion statuses (pre-review; synthetic/latent_criteria.py) ---
+    checklist: LatentChecklist | None = None
     # --- outcome (post-review) ---
-    terms: dict[str, float] = field(default_factory=dict)
+    terms: dict[str, float] = field(default_factory=dict)  # active term -> its share of the logit
     logit: float = 0.0
     p_overturn: float = 0.0
     decision: str = ""
@@ -302,6 +310,7 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
     reg = tables.regions[region]
     template = s.pick(item["headings"])
     has_count = "{n}" in template or "{N_word}" in template
+    names_region = any(slot in template for slot in REGION_SLOTS)
     n = _count(s, item["count"]) if has_count and "count" in item else None
     slots = {
         "region": _region_phrase(tables, region, side, s),
@@ -321,7 +330,9 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
     original = render(n)
     svc = SynthService(item_index=i, family=fam, item_key=item["key"], region=region, side=side,
                        original_request=original, service=original, heading=original, item=item,
-                       count_requested=n)
+                       count_requested=n, count_decided=n, names_region=names_region,
+                       continuation=template in tables.continuation_templates,
+                       levels=1 if "{level}" in template and reg.get("spine") else None)
     if fam == "imaging":
         svc.prior_imaging = s.bernoulli(mix["prior_imaging_same_region"][phase])
     if fam == "physical_medicine":
@@ -352,7 +363,8 @@ def _draw_medication(i: int, fam: str, family: dict[str, Any], item: dict[str, A
     region, side = case.regions[0]
     svc = SynthService(item_index=i, family=fam, item_key=item["key"], region=region, side=side,
                        original_request=original, service=original, heading=original, item=item,
-                       count_requested=qty, drug=drug, compound=bool(item.get("compound")))
+                       count_requested=qty, count_decided=qty, drug=drug, compound=bool(item.get("compound")),
+                       continuation=template in tables.continuation_templates)
     phase = "chronic" if case.chronic else "acute"
     months_since_injury = case.days_injury_to_ur // 30
     if months_since_injury < 1 or s.bernoulli(mix["medication_new"][phase]):
@@ -379,6 +391,7 @@ def _make_partial(svc: SynthService, n: int, render: Any, s: Stream) -> None:
     svc.original_request = render(n)
     if s.bernoulli(0.8):
         svc.partial_form = "remaining"
+        svc.count_decided = n - authorized_n
         svc.service = render(n - authorized_n)
         svc.heading = (
             f"{svc.original_request} was the original request. {svc.authorized} was authorized by the "
@@ -408,7 +421,8 @@ def _draw_associated(i: int, case: SynthCase, surgery: SynthService, s: Stream, 
         text = assoc["prefix"] + text
     svc = SynthService(item_index=i, family=spec["family"], item_key="associated", region=region, side=side,
                        original_request=text, service=text, heading=text, associated=True,
-                       count_requested=n, item={"key": "associated", "principle": ""})
+                       count_requested=n, count_decided=n, item={"key": "associated", "principle": ""},
+                       names_region=any(slot in spec["heading"] for slot in REGION_SLOTS))
     return svc
 
 
@@ -429,6 +443,7 @@ class CaseGenerator:
     def case(self, index: int) -> SynthCase:
         case = draw_case(index, self.stream(index, STREAM_CASE), self.settings, self.tables)
         disclose(case, self.stream(index, STREAM_DISCLOSURE), self.tables)
+        assess(case, self.tables)
         decide(case, self.stream(index, STREAM_OUTCOME), self.tables)
         return case
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from features.criteria import Citation
 from synthetic.generative_model import THERAPY_NAMES, SynthCase, SynthService
+from synthetic.latent_criteria import criteria_table
 from synthetic.outcome import MEDICATION_FAMILIES
 from synthetic.stream import Stream
 from synthetic.tables import SynthTables
@@ -285,7 +287,12 @@ class LetterRenderer:
         return self._cite(svc, s, allow_outside=True)
 
     def reviewer_guideline(self, case: SynthCase, svc: SynthService, s: Stream) -> str:
-        return self._cite(svc, s, allow_outside=False)
+        """The section the reviewer applied: the governing section of the criteria table (post-review
+        text; the catalog's citations where no section governs)."""
+        citation = svc.checklist.citation if svc.checklist is not None else None
+        if citation is None or svc.associated:
+            return self._cite(svc, s, allow_outside=False)
+        return governing_line(citation)
 
     # ------------------------------------------------------------------ rationale (post-review)
     def rationale(self, case: SynthCase, svc: SynthService, s: Stream) -> str:
@@ -299,14 +306,43 @@ class LetterRenderer:
             principle = svc.item.get("principle") or self.t.families[svc.family].get("principle", "")
             if principle:
                 sents.append(s.pick(p["principle_openers"]).format(principle=principle))
-            coef = self.t.outcome["coef"]
-            ranked = sorted(
-                ((coef.get(k, 0.0) * v, k) for k, v in svc.terms.items() if k in p["reasons"]),
-                reverse=overturned,
-            )
-            reasons = [p["reasons"][k][key] for c, k in ranked
-                       if (c > 0 if overturned else c < 0) and p["reasons"][k].get(key)]
-            sents.extend(reasons[:2] or [p["reasons"]["default"][key]])
+            checklist = svc.checklist
+            if checklist is not None and checklist.citation is not None:
+                sents.append(s.pick(p["section_openers"]).format(citation=checklist.citation.text()))
+            sents.extend(self.reasons(svc, overturned)[:2] or [p["reasons"]["default"][key]])
         closing = p["closing_overturned" if overturned else "closing_upheld"]
         sents.append(s.pick(closing).format(service=svc.service))
         return " ".join(sents)
+
+    def reasons(self, svc: SynthService, overturned: bool) -> list[str]:
+        """Reason sentences for the terms that moved the outcome the way it went, strongest first:
+        a criterion by its status and phrase, a context term by its own sentence."""
+        p = self.p
+        key = "overturned" if overturned else "upheld"
+        checklist = svc.checklist
+        criterion_of = {} if checklist is None else {f: c for c, f in checklist.families.items()}
+        section = (criteria_table().sections[checklist.section_id]
+                   if checklist is not None and checklist.section_id else None)
+        ranked: list[tuple[float, str]] = []
+        for term, contribution in svc.terms.items():
+            if not (contribution > 0 if overturned else contribution < 0):
+                continue
+            if term in criterion_of and section is not None and checklist is not None:
+                cid = criterion_of[term]
+                phrase = section.phrase(criteria_table().criteria[cid])
+                status = checklist.statuses[cid]
+                ranked.append((abs(contribution), p["criterion_reasons"][status].format(criterion=phrase)))
+            elif p["reasons"].get(term, {}).get(key):
+                ranked.append((abs(contribution), p["reasons"][term][key]))
+        ranked.sort(key=lambda r: -r[0])
+        return [text for _, text in ranked]
+
+
+def governing_line(citation: Citation) -> str:
+    """A guideline line in the letters' form for a section of the criteria table."""
+    if citation.guideline == "ODG":
+        return f"Decision based on Non-MTUS Citation {ODG_NAME}, {citation.chapter}, {citation.section}."
+    text = f"Decision based on {citation.guideline} {citation.chapter} {citation.edition}"
+    if citation.pages:
+        text += f", Page(s): {citation.pages}"
+    return text + f", Section(s): {citation.section}."

@@ -49,6 +49,7 @@ class SynthTables:
     item_choice: dict[str, Choice]
     associated: dict[str, Any]
     medication_headings: Choice
+    continuation_templates: frozenset[str]
     phrases: dict[str, Any]
     specialty_choice: Choice
     licensure_choice: Choice
@@ -72,6 +73,11 @@ class SynthTables:
         outcome["intercept"] = float(outcome["intercept"]) + float(spec.get("intercept_delta", 0.0))
         outcome["coef"].update(spec.get("coef", {}))
         outcome["family_base"].update(spec.get("family_base", {}))
+        for family, statuses in spec.get("criteria", {}).items():
+            if family not in outcome["criteria"]:
+                raise ValueError(f"outcome_model.yaml: shift {shift!r} changes unknown criterion family "
+                                 f"{family!r}")
+            outcome["criteria"][family].update(statuses)
         families = catalog["families"]
         factor = spec.get("family_weight_factor", {})
         fam_weights = {f: float(d["weight"]) * float(factor.get(f, 1.0)) for f, d in families.items()}
@@ -91,6 +97,7 @@ class SynthTables:
                 [h for h, _ in catalog["medication_headings"]],
                 cumulative([w for _, w in catalog["medication_headings"]]),
             ),
+            continuation_templates=frozenset(catalog.get("continuation_templates", ())),
             phrases=phrases,
             specialty_choice=Choice.of(phrases["specialties"]),
             licensure_choice=Choice(

@@ -4,15 +4,16 @@ encoder they fit, and the result they return. Kept apart so neither engine impor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from features.spec import FeatureSpec
+from features.spec import Dtype, FeatureSpec
 from model.artifact import TriageModel
 from model.encoder import FeatureEncoder
-from model.text_signal import TextSignalParams
+from model.text_signal import TEXT_FEATURE, TextSignalParams
 
 Weighting = Literal["unweighted", "balanced"]
 
@@ -37,6 +38,21 @@ class EncoderParams(BaseModel):
 
     min_frequency: int = 5
     max_levels: int = 50
+    # categorical feature (or a `crit_*` pattern) -> its levels, lowest first, or level -> rank (levels may
+    # share a rank): encoded as one rank column (model.encoder.FeatureEncoder `ordinal`)
+    ordinal: dict[str, list[str] | dict[str, float]] = Field(default_factory=dict)
+
+    def ordinal_levels(self, spec: FeatureSpec) -> dict[str, list[str] | dict[str, float]]:
+        """The ordinal settings resolved against a spec's categorical features (a pattern may match
+        none of a model's features; a plain name the spec lacks is an error)."""
+        names = [f.name for f in spec.features if f.dtype == Dtype.CATEGORICAL]
+        out: dict[str, list[str] | dict[str, float]] = {}
+        for key, levels in self.ordinal.items():
+            hits = [n for n in names if fnmatchcase(n, key)]
+            if not hits and not any(ch in key for ch in "*?["):
+                raise ValueError(f"train.encoder.ordinal: {key!r} is not a categorical feature of the model")
+            out.update(dict.fromkeys(hits, levels))
+        return out
 
 
 class FamilyPriorParams(BaseModel):
@@ -93,7 +109,13 @@ class TrainParams(BaseModel):
     internal_cv: bool = True
     monotone: dict[str, Literal[-1, 1]] = Field(
         default_factory=dict,
-        description="numeric/boolean spec feature -> +1 (only raises) or -1 (only lowers)",
+        description="numeric, boolean or ordinal spec feature (or a `crit_*` pattern) -> +1 (only raises) "
+        "or -1 (only lowers)",
+    )
+    no_interaction: list[str] = Field(
+        default_factory=list,
+        description="features (or patterns such as `crit_*`) that enter additively: trees splitting on one "
+        "of them split on nothing else",
     )
     synthetic_weight: float | None = Field(
         default=None,
@@ -107,7 +129,7 @@ class TrainParams(BaseModel):
 
     def uses_small_data_options(self) -> bool:
         return bool(
-            self.features is not None or self.family_prior.enabled or not self.select_rounds or self.monotone
+            self.features is not None or self.family_prior.enabled or not self.select_rounds
             or self.synthetic_weight is not None or self.text_signal.enabled or not self.internal_cv
         )
 
@@ -160,8 +182,62 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
+def _monotone(
+    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
+) -> list[int] | None:
+    """LightGBM's per-column constraint list, or None when nothing is constrained."""
+    ordinal = params.encoder.ordinal_levels(spec)
+    wanted: dict[str, int] = {}
+    for key, sign in params.monotone.items():  # a pattern (crit_*) names every model feature it matches
+        hits = [f.name for f in spec.features if fnmatchcase(f.name, key)]
+        wanted.update(dict.fromkeys(hits or ([] if any(c in key for c in "*?[") else [key]), sign))
+    if params.family_prior.enabled and params.family_prior.monotone:
+        wanted["family_prior"] = 1
+    if params.text_signal.enabled and params.text_signal.monotone:
+        wanted[TEXT_FEATURE] = 1  # the derived text score: a numeric column of the model's spec
+    if not wanted:
+        return None
+    kinds = {f.name: f.dtype for f in spec.features}
+    bad = [n for n in wanted if n != "family_prior" and n not in ordinal
+           and kinds.get(n) not in (Dtype.NUMERIC, Dtype.BOOLEAN)]  # fmt: skip
+    if bad:
+        raise ValueError(
+            f"train.monotone: only numeric, boolean or ordinal model features can be constrained: {bad}"
+        )
+    # a derived column by its name; a spec feature only on its own (single) column
+    return [
+        wanted.get(col, 0) if col == "family_prior" or col == owner else 0
+        for col, owner in zip(columns, owners, strict=True)
+    ]
+
+
+def _matching(spec: FeatureSpec, keys: list[str]) -> list[str]:
+    """The model features named by `keys` (names or patterns such as `crit_*`)."""
+    return [f.name for f in spec.features if any(fnmatchcase(f.name, k) for k in keys)]
+
+
+def constraint_params(
+    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
+) -> dict[str, Any]:
+    """LightGBM's monotone and interaction constraints for these columns (empty: none), for both engines.
+    A feature in `no_interaction` enters additively: a tree that splits on it splits on nothing else, so
+    its TreeSHAP contribution is its own term of the model (for a criterion: of the sign its monotone
+    status says)."""
+    out: dict[str, Any] = {}
+    monotone = _monotone(columns, owners, spec, params)
+    if monotone is not None:
+        out["monotone_constraints"] = monotone
+    alone = set(_matching(spec, params.no_interaction))
+    if alone:
+        own = [[j] for j, owner in enumerate(owners) if owner in alone]
+        rest = [j for j, owner in enumerate(owners) if owner not in alone]
+        out["interaction_constraints"] = own + ([rest] if rest else [])
+    return out
+
+
 def make_encoder(spec: FeatureSpec, p: TrainParams) -> FeatureEncoder:
-    return FeatureEncoder(spec, min_frequency=p.encoder.min_frequency, max_levels=p.encoder.max_levels)
+    return FeatureEncoder(spec, min_frequency=p.encoder.min_frequency, max_levels=p.encoder.max_levels,
+                          ordinal=p.encoder.ordinal_levels(spec) or None)  # fmt: skip
 
 
 def labelled_rows(table: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from training.boosting import (
     CandidateScore,
     TrainParams,
     TrainResult,
+    constraint_params,
     labelled_rows,
     lgb_params,
     make_encoder,
@@ -75,6 +76,7 @@ def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams
     Xn = X.to_numpy(dtype=np.float64)
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
     booster_params = lgb_params(params, weighting, pos_weight)
+    booster_params.update(constraint_params(list(X.columns), list(encoder.feature_of_column), spec, params))
     X_fit, y_fit = _dask_frame(Xn[fit_idx], y[fit_idx], names, client)
     X_val, y_val = _dask_frame(Xn[valid_idx], y[valid_idx], names, client)
     clf = lgb.DaskLGBMClassifier(client=client, n_estimators=params.lgbm.num_boost_round, **booster_params)

@@ -238,8 +238,9 @@ def evaluate_served(
     letters, repeated grouped CV on all letters, the nested estimate of choosing, tune -> validation,
     the time-ordered split, stability and calibration."""
     from training.candidates import BaseRateCandidate, FamilyRateCandidate, LightGBMCandidate
+    from training.nested_choice import NestedChoice, choice_summary
     from training.real_cv import fixed_split, time_split
-    from training.recipes import NestedChoice, choice_summary, grid_candidates, split_rows
+    from training.recipes import grid_candidates, split_rows
 
     g = cv.grid
     baselines = [

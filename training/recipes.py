@@ -11,8 +11,8 @@ winner; the grid is small, every member is reported, and the nested row says wha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from fnmatch import fnmatchcase
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from features.spec import FeatureSpec
 from training.boosting import TrainParams
-from training.candidates import Candidate, CandidateParams, FoldData, LightGBMCandidate, LogisticCandidate
+from training.candidates import Candidate, CandidateParams, LightGBMCandidate, LogisticCandidate
 
 Learner = Literal["lightgbm", "logistic_regression"]
 
@@ -80,7 +80,8 @@ class RecipeGrid(BaseModel):
         text = base.text_signal.model_copy(update={"enabled": recipe.text})
         features = self.features(recipe)
         wanted = {**base.monotone, **self.monotone}
-        monotone = {k: v for k, v in wanted.items() if k in features}  # for what the recipe reads
+        # for what the recipe reads (a pattern such as `crit_*`: when it names one of its features)
+        monotone = {k: v for k, v in wanted.items() if any(fnmatchcase(f, k) for f in features)}
         return base.model_copy(update={"features": features, "text_signal": text, "monotone": monotone})
 
     def twin(self, recipe: Recipe) -> Recipe | None:
@@ -125,36 +126,6 @@ def best_recipe(per_repeat: dict[str, dict[str, list[float]]], names: Sequence[s
     return max(names, key=lambda n: (round(float(np.mean(per_repeat[n]["roc_auc"])), 6), -names.index(n)))
 
 
-@dataclass
-class NestedChoice:
-    """The whole procedure as one candidate: inside each outer fold, the grid is compared by grouped CV
-    on the fold's training letters only, and the winner is refitted on them to score the fold."""
-
-    spec: FeatureSpec
-    grid: RecipeGrid
-    base: TrainParams
-    cp: CandidateParams
-    name: str = "nested_choice"
-    label: str = "Recipe chosen inside each outer fold (nested)"
-    choices: list[str] = field(default_factory=list)
-
-    def fit_predict(self, fold: FoldData) -> np.ndarray:
-        from training.real_cv import RealCVParams, repeated_cv
-
-        candidates = grid_candidates(self.spec, self.grid, self.base, self.cp)
-        inner = RealCVParams(folds=self.grid.nested_inner_folds, repeats=1, seed=fold.seed, n_bootstrap=0)
-        train = fold.train.reset_index(drop=True)
-        result = repeated_cv(train, self.spec, self.base, inner, candidates=candidates)
-        chosen = best_recipe(result.per_repeat, [c.name for c in candidates])
-        self.choices.append(chosen)
-        return next(c for c in candidates if c.name == chosen).fit_predict(fold)
-
-
 def split_rows(table: pd.DataFrame, split: dict[str, str], which: str) -> np.ndarray:
     """Rows of the letters the split file puts in `which` (by case number)."""
     return table["case_number"].astype(str).map(split).eq(which).to_numpy()
-
-
-def choice_summary(choices: Sequence[str]) -> dict[str, Any]:
-    counts = pd.Series(list(choices), dtype=object).value_counts()
-    return {"folds": len(choices), "chosen": {str(k): int(v) for k, v in counts.items()}}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from typing import Any
 
 import lightgbm as lgb
@@ -34,6 +35,7 @@ from training.boosting import (
     CandidateScore,
     TrainParams,
     TrainResult,
+    constraint_params,
     labelled_rows,
     lgb_params,
     make_encoder,
@@ -58,19 +60,21 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[di
 
 
 def model_spec(spec: FeatureSpec, params: TrainParams) -> FeatureSpec:
-    """The spec the model reads: all fact features, or the `features` subset in spec order; with the
-    text signal, also its text inputs and the score it derives from them (`case_text_score`)."""
+    """The spec the model reads: all fact features, or the `features` subset in spec order (an entry may
+    be a pattern such as `crit_*`: every criterion status column); with the text signal, also its text
+    inputs and the score it derives from them (`case_text_score`)."""
     text_features = {f.name for f in spec.features if f.dtype == Dtype.TEXT}
     if params.features is None:
         wanted = set(spec.names) - text_features
     else:
-        unknown = sorted(set(params.features) - set(spec.names))
+        unknown = sorted(k for k in params.features if not any(fnmatchcase(n, k) for n in spec.names))
         if unknown:
             raise ValueError(f"train.features names features the spec does not have: {unknown}")
         named_text = sorted(set(params.features) & text_features)
         if named_text:
             raise ValueError(f"train.features: text features {named_text} are read through train.text_signal")
-        wanted = set(params.features)
+        # a pattern never picks up raw text: only the text signal reads it
+        wanted = {n for key in params.features for n in spec.names if fnmatchcase(n, key)} - text_features
     if params.family_prior.enabled:
         wanted.add(params.family_prior.feature)  # the prior is reported under this feature
     features = [f for f in spec.features if f.name in wanted]
@@ -113,28 +117,6 @@ def _columns(encoder: Any, with_prior: bool, params: TrainParams) -> tuple[list[
     return columns, owners
 
 
-def _monotone(
-    columns: list[str], owners: list[str], spec: FeatureSpec, params: TrainParams
-) -> list[int] | None:
-    """LightGBM's per-column constraint list, or None when nothing is constrained."""
-    wanted = dict(params.monotone)
-    if params.family_prior.enabled and params.family_prior.monotone:
-        wanted["family_prior"] = 1
-    if params.text_signal.enabled and params.text_signal.monotone:
-        wanted[TEXT_FEATURE] = 1
-    if not wanted:
-        return None
-    kinds = {f.name: f.dtype for f in spec.features}
-    bad = [n for n in wanted if n != "family_prior" and kinds.get(n) not in (Dtype.NUMERIC, Dtype.BOOLEAN)]
-    if bad:
-        raise ValueError(f"train.monotone: only numeric or boolean model features can be constrained: {bad}")
-    # a derived column by its name; a spec feature only on its own (single) column
-    return [
-        wanted.get(col, 0) if col == "family_prior" or col == owner else 0
-        for col, owner in zip(columns, owners, strict=True)
-    ]
-
-
 def _cv_raw_scores(
     X_raw: pd.DataFrame,
     y: np.ndarray,
@@ -146,7 +128,7 @@ def _cv_raw_scores(
     extra: np.ndarray | None = None,
     weights: np.ndarray | None = None,
     judged: np.ndarray | None = None,
-    monotone: Callable[[list[str], list[str]], list[int] | None] | None = None,
+    constraints: Callable[[list[str], list[str]], dict[str, Any]] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Out-of-fold raw scores at the boosting round with the best mean validation loss (on `judged`
     rows: the real ones when synthetic rows are mixed in), or at `num_boost_round` when rounds are fixed."""
@@ -159,11 +141,8 @@ def _cv_raw_scores(
         Xte = enc.transform(X_raw.iloc[te]).to_numpy()
         if extra is not None:
             Xtr, Xte = np.hstack([Xtr, extra[tr]]), np.hstack([Xte, extra[te]])
-        if monotone is not None:
-            columns, owners = _columns(enc, extra is not None, p)
-            constraints = monotone(columns, owners)
-            if constraints is not None:
-                params["monotone_constraints"] = constraints
+        if constraints is not None:
+            params.update(constraints(*_columns(enc, extra is not None, p)))
         dtr = lgb.Dataset(Xtr, y[tr], weight=None if weights is None else weights[tr], free_raw_data=True)
         callbacks = []
         if p.select_rounds:
@@ -227,7 +206,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         if params.uses_small_data_options():
             raise ValueError(
                 "train.engine dask supports none of the small-data options (features, family_prior, "
-                "select_rounds, monotone, synthetic_weight): use engine local"
+                "select_rounds, synthetic_weight): use engine local"
             )
         from training.dask_train import train_model_dask
         from training.distributed import dask_client
@@ -259,12 +238,12 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
 
     features = make_encoder(mspec, params).fit(X_raw)
     columns, owners = _columns(features, extra is not None, params)
-    monotone = _monotone(columns, owners, mspec, params)
+    constraints = constraint_params(columns, owners, mspec, params)
 
-    def constrain(cols: list[str], owns: list[str]) -> list[int] | None:
-        return _monotone(cols, owns, mspec, params)
+    def constrain(cols: list[str], owns: list[str]) -> dict[str, Any]:
+        return constraint_params(cols, owns, mspec, params)
 
-    cv_options = {"extra": extra, "weights": weights, "judged": judged, "monotone": constrain}
+    cv_options = {"extra": extra, "weights": weights, "judged": judged, "constraints": constrain}
 
     weightings: list[str] = ["unweighted", "balanced"] if params.weighting == "auto" else [params.weighting]
     methods: list[CalibrationMethod] = (
@@ -317,8 +296,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         encoder = ModelEncoder(features, [prior_column])
     pos_weight = float((y == 0).sum() / max(1, (y == 1).sum()))
     final_params = lgb_params(params, chosen.weighting, pos_weight)
-    if monotone is not None:
-        final_params["monotone_constraints"] = monotone
+    final_params.update(constraints)
     booster = lgb.train(
         final_params,
         lgb.Dataset(X, y, weight=weights, feature_name=unique_names(columns)),

@@ -1,9 +1,12 @@
-"""`imr explain LETTER...`: each disputed service's calibrated overturn likelihood and its top reasons.
+"""`imr explain LETTER...`: each disputed service's calibrated overturn likelihood, explained the way a
+reviewer checks it.
 
-Reasons are TreeSHAP contributions grouped per spec feature, each tied to a guideline phrase (or a
-plain "no guideline phrase") and to the letter text that set the feature. A rich table for people,
-`--json` for machines. A letter that cannot be parsed is reported by name on one line; the others
-still print, and the exit status is 1 when any letter failed.
+Per service: the governing guideline section and a summary line, every criterion of that section with
+its status, the letter's sentences and its share of the score (TreeSHAP contributions summed over the
+features behind it), what documenting a missing criterion would change (a what-if through the same
+predictor), and the context factors (procedural facts, the family prior, a text score), which are never
+worded as criteria. A rich table for people, `--json` for machines. A letter that cannot be parsed is
+reported by name on one line; the others still print, and the exit status is 1 when any letter failed.
 """
 
 from __future__ import annotations
@@ -31,37 +34,54 @@ def _points(points: float | None) -> str:
     return f" ({points:+.1f} points)"
 
 
-def _reasons_cell(reasons: list, checklist: list | None):  # noqa: ANN202 - a rich renderable
-    """One service's reasons for a nurse: the fact in words, its direction, the guideline criterion
-    (each citation listed once per cell, by number) and the letter's words; a checklist table first
-    when the explanation carries one (issue #18)."""
-    from rich.console import Group
+def _checklist_parts(s) -> list:  # noqa: ANN001 - a ServiceExplanation in, rich renderables out
+    """One service as a reviewer checks it (issue #18): the summary line, the governing section's
+    criteria (criterion, status, the letter's sentences, effect), what would change the estimate
+    (what-ifs, largest rise first) and the context factors, which are never guideline criteria."""
     from rich.table import Table
+    from rich.text import Text
+
+    from serving.plain_reasons import plain_checklist
+
+    plain = plain_checklist(s.checklist, context=s.context, what_if=s.what_if, summary=s.summary)
+    parts: list = [Text(plain.summary or "", style="bold")]
+    if plain.guideline:
+        parts.append(Text(f"Guideline: {plain.guideline}", style="cyan"))
+    if plain.criteria:
+        check = Table("Criterion", "Status", "Evidence in the letter", "Effect", show_lines=True, expand=True,
+                      title="Guideline checklist", title_justify="left", title_style="bold")  # fmt: skip
+        check.columns[0].ratio, check.columns[2].ratio, check.columns[3].ratio = 3, 4, 2
+        for c in plain.criteria:
+            quotes = "; ".join(f'"{e.text}" ({e.where})' for e in c.evidence) or c.quote_note or ""
+            arrow = {"raises": "▲ ", "lowers": "▼ "}.get(c.direction or "", "")
+            check.add_row(c.criterion, c.status_words, quotes, f"{arrow}{c.effect}")
+        parts.append(check)
+    if plain.what_if:
+        cell = Text("What would change it (what-if, not a finding)\n", style="bold")
+        for w in plain.what_if:
+            cell.append(f"• {w.criterion}\n  {w.text}\n", style="")
+        parts.append(cell)
+    if plain.context:
+        cell = Text("Context (not guideline criteria)\n", style="bold")
+        for c in plain.context:
+            arrow = {"raises": "▲", "lowers": "▼"}.get(c.direction or "", "•")
+            cell.append(f"{arrow} {c.text} - {c.effect}\n", style="")
+            if c.note:
+                cell.append(f"  {c.note}\n", style="dim")
+        parts.append(cell)
+    return parts
+
+
+def _reasons_cell(reasons: list):  # noqa: ANN202 - a rich renderable
+    """One service's reasons for a nurse, where no checklist was built: the fact in words, its
+    direction, the guideline criterion (each citation listed once per cell, by number) and the letter's
+    words."""
     from rich.text import Text
 
     from serving.plain_reasons import plain_service
 
     plain = plain_service(reasons)
-    parts: list = []
-    if checklist:
-        check = Table("Criterion", "Status", "Evidence in the letter", "Effect", box=None, pad_edge=False,
-                      title="Guideline checklist", title_justify="left", title_style="bold")  # fmt: skip
-        for item in checklist:
-            get = item.get if isinstance(item, dict) else lambda k, o=item: getattr(o, k, None)
-            quotes = []
-            for e in get("evidence") or []:
-                text = e.get("text") if isinstance(e, dict) else getattr(e, "text", "")
-                if text and f'"{text}"' not in quotes:
-                    quotes.append(f'"{text}"')
-            lo = get("log_odds")
-            more = "more" if (lo or 0) > 0 else "less"
-            effect = "" if lo is None else "none" if lo == 0 else f"overturn {more} likely"
-            status = str(get("status") or "").replace("_", " ")
-            check.add_row(str(get("criterion")), status, "; ".join(quotes), effect)
-        parts.append(check)
     cell = Text()
-    if checklist:
-        cell.append("\nWhy: what the letter says\n", style="bold")
     for n, r in enumerate(plain.reasons, start=1):
         if n > 1:
             cell.append("\n")
@@ -87,13 +107,14 @@ def _reasons_cell(reasons: list, checklist: list | None):  # noqa: ANN202 - a ri
         cell.append("\n")
     for i, citation in enumerate(plain.citations, start=1):
         cell.append(f"[{i}] {citation}\n", style="cyan")
-    parts.append(cell)
-    return Group(*parts)
+    return cell
 
 
 def _print_tables(letters: list, console, source: str, bands=None) -> None:  # noqa: ANN001
-    """Tables for people: items numbered from 1 (`item_index` stays 0-based in --json), the likelihood
-    with its band, and the reasons in plain words; feature names and log-odds are in --json."""
+    """Text for people: per letter a table of its items (numbered from 1; `item_index` stays 0-based in
+    --json) with the likelihood, its band and the summary line, then each item's checklist, what-ifs
+    and context (or, where no checklist was built, its reasons); feature names and log-odds: --json."""
+    from rich.rule import Rule
     from rich.table import Table
 
     from model.predictor import RiskBands
@@ -104,24 +125,34 @@ def _print_tables(letters: list, console, source: str, bands=None) -> None:  # n
     for letter in letters:
         table = Table(
             title=f"{letter.letter_id}  ({letter.source_file})",
-            caption=f"Bands: {ranges}. Points: change in the overturn likelihood from each fact. "
+            caption=f"Bands: {ranges}. Effect: which way a criterion or factor moves this estimate (its "
+            f"TreeSHAP share); a what-if is the estimate if the record documented the criterion as met. "
             f"Model: {letter.model_version or source}. Feature names and log-odds: --json.",
             show_lines=True,
             expand=True,
         )
         table.add_column("Item", justify="right", no_wrap=True)
-        table.add_column("Request", ratio=2)
+        table.add_column("Request", ratio=3)
         table.add_column("Overturn likelihood", justify="right")
-        table.add_column("Why: what the letter says, and the guideline", ratio=6)
+        table.add_column("Governing guideline", ratio=4)
         for s in letter.services:
             band = s.risk_band or bands.label(s.overturn_likelihood)
             table.add_row(
                 str(s.item_index + 1) if s.item_index is not None else "",
                 f"{s.service}\n[{(s.service_family or 'other').replace('_', ' ')}]",
                 f"{100 * s.overturn_likelihood:.1f}%\n{band} band",
-                _reasons_cell(s.reasons, getattr(s, "checklist", None)),
+                s.summary if s.summary is not None else "(no checklist: reasons below)",
             )
         console.print(table)
+        for s in letter.services:
+            item = s.item_index + 1 if s.item_index is not None else ""
+            title = f"Item {item}: {s.service} - {100 * s.overturn_likelihood:.1f}%"
+            console.print(Rule(title, align="left"))
+            if s.checklist is not None:
+                for part in _checklist_parts(s):
+                    console.print(part)
+            else:
+                console.print(_reasons_cell(s.reasons))
 
 
 def explain(

@@ -1,6 +1,8 @@
-// Case page for a nurse reviewer: each requested item with its overturn likelihood and band, the
-// guideline checklist when the explanation has one, and the reasons in plain words (each citation
-// listed once per item). Feature names and log-odds sit behind the "Technical detail" toggle.
+// Case page for a nurse reviewer: each requested item with its overturn likelihood and band, then, when
+// the explanation has one, its governing guideline's checklist (summary line; criterion, status, the
+// letter's sentence, effect, citation), what would change it and the context factors; otherwise the
+// reasons in plain words (each citation once per item). Feature names and log-odds sit behind the
+// "Technical detail" toggle.
 (function () {
   "use strict";
   const body = document.body;
@@ -43,24 +45,54 @@
     return t;
   }
 
-  let sectionWords = {};
+  function effectCell(direction, effect) {
+    if (!direction) return node("span", "effect none", effect);
+    const up = direction === "raises";
+    return node("span", "effect " + (up ? "up" : "down"), (up ? "▲ " : "▼ ") + effect);
+  }
 
-  function checklistSection(item, checklist) {
-    // Issue #18's per-criterion checklist: criterion, status, the letter's words, direction.
-    item.appendChild(node("h3", null, "Guideline checklist"));
-    const rows = checklist.map((c) => {
-      const quotes = [];
-      for (const e of c.evidence || []) {
-        const q = "\u201c" + e.text + "\u201d" + (e.section ? " (" + (sectionWords[e.section] || words(e.section)) + ")" : "");
-        if (e.text && !quotes.includes(q)) quotes.push(q);
+  function checklistSection(item, pc) {
+    // Issue #18: the governing guideline section's criteria as a reviewer checks them, what would change
+    // the estimate (what-ifs, largest rise first) and the context factors, which are never criteria.
+    item.appendChild(node("h3", "checklist-summary", pc.summary || "Guideline checklist"));
+    if (pc.guideline) item.appendChild(node("p", "guideline-line", "Guideline: " + pc.guideline));
+    if (pc.criteria.length) {
+      const rows = pc.criteria.map((c) => {
+        const quotes = c.evidence.map((e) => "\u201c" + e.text + "\u201d (" + e.where + ")");
+        const status = node("span", "status status-" + c.status, c.status_words);
+        return [c.criterion, status, quotes.join("; ") || c.quote_note || "", effectCell(c.direction, c.effect),
+          c.citation || ""];
+      });
+      item.appendChild(table("checklist", ["Criterion", "Status", "Evidence in the letter", "Effect", "Citation"], rows));
+    }
+    if (pc.what_if.length) {
+      const box = node("div", "what-if");
+      box.appendChild(node("h4", null, "What would change it (what-if, not a finding)"));
+      const ul = node("ul");
+      for (const w of pc.what_if) {
+        const li = node("li");
+        li.appendChild(node("span", "criterion", w.criterion));
+        li.appendChild(node("div", "what-if-result", w.text));
+        ul.appendChild(li);
       }
-      const status = node("span", "status status-" + String(c.status || "").toLowerCase(), words(c.status));
-      const lo = c.log_odds;
-      const effect = lo === null || lo === undefined ? "" : lo > 0 ? "makes an overturn more likely"
-        : lo < 0 ? "makes an overturn less likely" : "no effect";
-      return [c.criterion, status, quotes.join("; ") || "not found in the letter", effect];
-    });
-    item.appendChild(table("checklist", ["Criterion", "Status", "Evidence in the letter", "Effect"], rows));
+      box.appendChild(ul);
+      item.appendChild(box);
+    }
+    if (pc.context.length) {
+      const box = node("div", "context-box");
+      box.appendChild(node("h4", null, "Context (not guideline criteria)"));
+      const ul = node("ul");
+      for (const c of pc.context) {
+        const li = node("li");
+        li.appendChild(node("span", "fact", c.text));
+        li.appendChild(document.createTextNode(" — "));
+        li.appendChild(effectCell(c.direction, c.effect));
+        if (c.note) li.appendChild(node("div", "note", c.note));
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+      item.appendChild(box);
+    }
   }
 
   function whySection(item, plain) {
@@ -111,8 +143,14 @@
     ]);
     d.appendChild(table("technical-reasons", ["feature", "value", "direction", "log-odds", "probability effect", "citation"], rows));
     if (Array.isArray(s.checklist) && s.checklist.length) {
-      d.appendChild(table("technical-checklist", ["criterion", "status", "log-odds"],
-        s.checklist.map((c) => [c.criterion, c.status, fmt(c.log_odds, 3)])));
+      d.appendChild(table("technical-checklist", ["criterion_id", "status", "log-odds", "likelihood if met"],
+        s.checklist.map((c) => [c.criterion_id || c.criterion, c.status, fmt(c.log_odds, 3),
+          typeof c.likelihood_if_met === "number" ? pct(c.likelihood_if_met) : ""])));
+    }
+    if (Array.isArray(s.context) && s.context.length) {
+      d.appendChild(table("technical-context", ["context feature", "value", "log-odds"],
+        s.context.map((c) => [c.feature, c.value === null || c.value === undefined ? "null" : String(c.value),
+          fmt(c.log_odds, 3)])));
     }
     d.appendChild(node("p", "note", "item_index " + s.item_index + " (0-based) · model " + s.model_name +
       " v" + s.model_version + " · scored " + s.scored_at));
@@ -134,8 +172,8 @@
     item.appendChild(lk);
     item.appendChild(node("p", "facts", "Service family: " + words(s.words.service_family) + " · Body region: " +
       words(s.words.body_region) + " · Guideline UR cited: " + words(s.words.ur_guideline_source)));
-    if (Array.isArray(s.checklist) && s.checklist.length) checklistSection(item, s.checklist);
-    whySection(item, s.plain);
+    if (s.plain_checklist) checklistSection(item, s.plain_checklist);
+    else whySection(item, s.plain);  // scored without a checklist: the reasons in plain words
     technicalSection(item, s);
     return item;
   }
@@ -155,7 +193,6 @@
       throw new Error(detail);
     }
     const data = await resp.json();
-    sectionWords = data.section_words || {};
     // Rows come item by item, newest model first: the first row of an item is its current score.
     const current = [], older = [];
     const seen = new Set();

@@ -127,7 +127,8 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         )
         assert len(exported) == in_family["services"]
 
-        # The queue links to the case detail page with every service and its reasons.
+        # The queue links to the case detail page with every service and its guideline checklist
+        # (`imr score` stores it for every letter service with a governing section) or its reasons.
         link = page.locator("#queue tbody tr td:nth-child(3) a").first
         letter_id = link.inner_text()
         link.click()
@@ -135,7 +136,9 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         assert page.inner_text("#case-id") == letter_id
         n_items = len({r["item_index"] for r in repo.case_rows(letter_id)})
         assert page.locator("article.item").count() == n_items
-        assert page.locator("ol.why li").count() > 0
+        with_checklist = sum(1 for r in repo.case_rows(letter_id) if r["checklist"] is not None)
+        assert with_checklist > 0  # scored letters carry their checklist into the scores database
+        assert page.locator("h3.checklist-summary").count() + page.locator("ol.why").count() >= n_items
         context.close()
 
     repo.engine.dispose()
@@ -211,25 +214,32 @@ def mixed_db(scored_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         r.model_copy(update={"synthetic": False, "letter_id": "TEST-REAL-" + r.letter_id})
         for r in synthetic_score_rows(90, seed=32, model_name="imr-overturn", model_version="2")
     ]
+    section = {"guideline": "MTUS", "edition": "2016", "chapter": "SYNTHETIC Opioids Treatment",
+               "section": "SYNTHETIC ongoing management", "pages": "12-14"}  # fmt: skip
     checklist = [
-        {"criterion": "SYNTHETIC criterion: function improved on the drug", "status": "not_met",
-         "evidence": [{"text": "SYNTHETIC no change in function", "section": "clinical_summary"}] * 2,
-         "log_odds": -0.6},
-        {"criterion": "SYNTHETIC criterion: urine drug screen on file", "status": "not_stated",
-         "evidence": [], "log_odds": -0.1},
+        {"criterion_id": "synthetic_function", "citation": section, "status": "unmet", "log_odds": -0.6,
+         "criterion": "SYNTHETIC criterion: function improved on the drug",
+         "evidence": [{"text": "SYNTHETIC no change in function.", "section": "clinical_summary", "start": 0,
+                       "end": 32, "author": None}] * 2},
+        {"criterion_id": "synthetic_screen", "criterion": "SYNTHETIC criterion: urine drug screen on file",
+         "citation": section, "status": "not_documented", "evidence": [], "log_odds": -0.1,
+         "likelihood_if_met": 0.7},
     ]  # fmt: skip
-    for item in (0, 1):
-        rows.append(
-            ScoreRow(
-                letter_id="SYNTH-CHECKLIST-0001", item_index=item, service_heading=f"SYNTHETIC opioid {item}",
-                service_family="medication", ur_guideline_source="mtus", probability=0.62 - 0.3 * item,
-                risk_band="high" if item == 0 else "medium", model_name="imr-overturn", model_version="2",
-                synthetic=True, checklist=checklist,
-                top_reasons=[_cited_reason("functional_improvement", "no", -0.6),
-                             _cited_reason("duration_of_use_months", 14.0, -0.4),
-                             _cited_reason("pain_score", 8.0, 0.3)],
-            )
-        )  # fmt: skip
+    context = [{"feature": "family_prior", "value": 0.09, "log_odds": -0.2, "note": "SYNTHETIC prior note"}]
+    summary = "MTUS SYNTHETIC Opioids Treatment, SYNTHETIC ongoing management: 1 of 2 criteria not documented"
+    reasons = [_cited_reason("functional_improvement", "no", -0.6),
+               _cited_reason("duration_of_use_months", 14.0, -0.4), _cited_reason("pain_score", 8.0, 0.3)]
+    explained = {"checklist": checklist, "context": context, "summary": summary}
+    for letter_id, extra in (("SYNTH-CHECKLIST-0001", explained), ("SYNTH-CITED-0001", {})):
+        for item in (0, 1):
+            rows.append(
+                ScoreRow(
+                    letter_id=letter_id, item_index=item, service_heading=f"SYNTHETIC opioid {item}",
+                    service_family="medication", ur_guideline_source="mtus", probability=0.62 - 0.3 * item,
+                    risk_band="high" if item == 0 else "medium", model_name="imr-overturn",
+                    model_version="2", synthetic=True, top_reasons=reasons, **extra,
+                )
+            )  # fmt: skip
     repo.save_scores(rows)
     repo.engine.dispose()
     return url
@@ -345,26 +355,44 @@ def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ign
         assert page.locator("article.item .pct").all_inner_texts() == ["62.0%", "32.0%"]
         assert page.locator("#case-origin .synthetic-badge").count() == 1
         first = items.nth(0)
+        # The checklist: summary line, criterion | status | the letter's sentence | effect | citation,
+        # what would change it (the what-if) and the context factors in their own box; no reasons list.
+        assert first.locator("h3.checklist-summary").inner_text().endswith("1 of 2 criteria not documented")
         checklist = first.locator("table.checklist tbody tr")
         assert checklist.count() == 2
+        citation = "MTUS SYNTHETIC Opioids Treatment (2016), SYNTHETIC ongoing management, p.12-14"
         assert checklist.nth(0).locator("td").all_inner_texts() == [
             "SYNTHETIC criterion: function improved on the drug",
             "not met",
-            "\u201cSYNTHETIC no change in function\u201d (clinical case summary)",
-            "makes an overturn less likely",
+            "\u201cSYNTHETIC no change in function.\u201d (clinical case summary)",
+            "▼ makes an overturn less likely",
+            citation,
         ]
         assert checklist.nth(1).locator("td").nth(2).inner_text() == "not found in the letter"
-        text = first.inner_text()
-        assert text.count(CITATION_TEXT) == 1 and text.count(PHRASE) == 1
-        assert first.locator("ol.why > li").count() == 3
-        assert "the same criterion as reason 1 [1]" in text
-        assert "Functional improvement from treatment documented: no" in text
+        what_if = first.locator(".what-if li")
+        assert what_if.count() == 1 and "70.0% (+8.0 points)" in what_if.inner_text()
+        box = first.locator(".context-box")
+        assert "Usual overturn rate of this kind of request: 9%" in box.inner_text()
+        assert "SYNTHETIC criterion" not in box.inner_text()
+        assert first.locator("ol.why").count() == 0
         # Model language only behind the toggle.
         technical = first.locator("details.technical")
         assert not technical.evaluate("d => d.open")
         assert "functional_improvement" not in first.evaluate("n => n.innerText")
         technical.locator("summary").click()
         assert "functional_improvement" in technical.inner_text() and "-0.600" in technical.inner_text()
+        assert "synthetic_screen" in technical.inner_text()
+
+        # A case scored without a checklist: the reasons in plain words, each citation once.
+        page.goto(base + "/case/SYNTH-CITED-0001")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        first = page.locator("article.item").nth(0)
+        text = first.inner_text()
+        assert first.locator("table.checklist").count() == 0
+        assert text.count(CITATION_TEXT) == 1 and text.count(PHRASE) == 1
+        assert first.locator("ol.why > li").count() == 3
+        assert "the same criterion as reason 1 [1]" in text
+        assert "Functional improvement from treatment documented: no" in text
         page.screenshot(path=str(tmp_path / "case-checklist.png"), full_page=True)
         context.close()
     repo.engine.dispose()

@@ -179,6 +179,38 @@ def test_letter_text_is_scored_per_service(server: LiveServer, letters: list[str
     )
 
 
+def test_letter_text_and_structured_cases_carry_the_guideline_checklist(
+    server: LiveServer, letters: list[str]
+) -> None:
+    """Issue #18 through the API: per service the governing guideline, the summary line, the checklist
+    (criterion, citation, status, evidence, log-odds), the context factors and the what-ifs; a structured
+    service whose stated features the checklist reads gets none (and a warning)."""
+    item_keys = {"criterion_id", "criterion", "citation", "status", "evidence", "log_odds"}
+    with server.client() as c:
+        text = c.post("/v1/score", json={"text": letters[3], "case_id": "CHECK-1"})
+        structured = c.post("/v1/score", json=CASE)
+        stated = json.loads(json.dumps(CASE))
+        stated["services"][0]["features"] = {"crit_functional_improvement": "met"}
+        overridden = c.post("/v1/score", json=stated)
+    for r in (text, structured):
+        assert r.status_code == 200, r.text
+        services = r.json()["services"]
+        assert any(s["governing_guideline"] for s in services)
+        for s in services:
+            assert isinstance(s["checklist"], list) and isinstance(s["context"], list) and s["summary"]
+            for item in s["checklist"]:
+                assert set(item) == item_keys and item["status"] in ("met", "unmet", "not_documented",
+                                                                      "not_applicable")  # fmt: skip
+            ids = [item["criterion_id"] for item in s["checklist"]]
+            assert len(ids) == len(set(ids))
+            parts = sum(x["log_odds"] for x in s["checklist"]) + sum(x["log_odds"] for x in s["context"])
+            assert parts == pytest.approx(s["raw_score"] - s["expected_value"], abs=1e-6)
+            assert all(w["criterion_id"] in ids for w in s["what_if"])
+    body = overridden.json()
+    assert body["services"][0]["checklist"] is None and body["services"][1]["checklist"] is not None
+    assert any("no guideline checklist" in w for w in body["warnings"])
+
+
 @pytest.mark.parametrize(
     "where,patch",
     [
@@ -294,6 +326,14 @@ def test_store_true_writes_scores_idempotently(server: LiveServer, registry: Reg
     assert counts.pop("SYNTHETIC-LIVE-1") == 2 and counts.pop("STORE-B1") == 2
     assert len(counts) == 1 and next(iter(counts)).startswith("api-")  # same anonymous case, one id
     assert "NOT-STORED" not in counts
+    # the explanation's checklist, context factors and summary line are stored with each row (issue #18)
+    stored = repo.case_rows("SYNTHETIC-LIVE-1")
+    assert all(r["checklist"] is not None and r["context"] is not None and r["summary"] for r in stored)
+    kept = {
+        r["item_index"]: [{k: v for k, v in i.items() if k != "likelihood_if_met"} for i in r["checklist"]]
+        for r in stored
+    }
+    assert kept == {s["item_index"]: s["checklist"] for s in first["services"]}
 
 
 # ---- auth and limits ---------------------------------------------------------------------

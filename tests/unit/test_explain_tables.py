@@ -1,6 +1,7 @@
-"""`imr explain`'s table for people (commands.explain._print_tables) on SYNTHETIC explanations: items
-numbered from 1, the likelihood with its band, reasons in plain words with each citation once per
-cell, and a checklist table when the explanation carries one (issue #18's shape)."""
+"""`imr explain`'s text for people (commands.explain._print_tables) on SYNTHETIC explanations: items
+numbered from 1, the likelihood with its band, reasons in plain words with each citation once where no
+checklist was built, and, where one was (issue #18), the summary line, the checklist table, the what-ifs
+by gain and the context factors apart from the criteria."""
 
 from __future__ import annotations
 
@@ -36,10 +37,13 @@ def _reason(feature: str, value: object, lo: float, phrase: str | None = None) -
     )
 
 
-class ChecklistService(ServiceExplanation):
-    """Stand-in for the explanation once issue #18 adds its checklist (SYNTHETIC rows)."""
+SECTION = {"guideline": "MTUS", "edition": "2004", "chapter": "Low Back Complaints",
+           "section": "SYNTHETIC special studies", "pages": "303"}  # fmt: skip
 
-    checklist: list[dict] = []
+
+def _criterion(cid: str, status: str, lo: float, evidence: list[dict] | None = None) -> dict:
+    return {"criterion_id": cid, "criterion": f"SYNTHETIC criterion: {cid.replace('_', ' ')}",
+            "citation": SECTION, "status": status, "evidence": evidence or [], "log_odds": lo}  # fmt: skip
 
 
 def _letter() -> LetterExplanation:
@@ -70,7 +74,7 @@ def _letter() -> LetterExplanation:
                 other_features_log_odds=0.0,
                 reasons=opioid,
             ),
-            ChecklistService(
+            ServiceExplanation(
                 letter_id="SYNTH-TABLE-1",
                 item_index=1,
                 service="SYNTHETIC lumbar MRI",
@@ -81,13 +85,25 @@ def _letter() -> LetterExplanation:
                 expected_value=-1.0,
                 other_features_log_odds=0.0,
                 reasons=[_reason("red_flag_neuro_deficit", True, 0.9)],
+                governing_guideline=SECTION,
+                summary="MTUS Low Back Complaints, SYNTHETIC special studies: 2 of 3 criteria not "
+                "documented, 1 met",
                 checklist=[
-                    {
-                        "criterion": "SYNTHETIC criterion: nerve compromise on exam",
-                        "status": "met",
-                        "log_odds": 0.9,
-                        "evidence": [{"text": "SYNTHETIC weakness", "section": "clinical_summary"}] * 2,
-                    }
+                    _criterion("nerve_compromise", "met", 0.9, [
+                        {"text": "SYNTHETIC weakness.", "section": "clinical_summary", "start": 0, "end": 19,
+                         "author": None}] * 2),
+                    _criterion("red_flags", "not_documented", 0.0),
+                    _criterion("conservative_care", "not_documented", -0.2),
+                ],
+                context=[{"feature": "family_prior", "value": 0.08, "log_odds": -0.3,
+                          "note": "SYNTHETIC prior note; not a guideline criterion"},
+                         {"feature": "priority", "value": "expedited", "log_odds": 0.1,
+                          "note": "SYNTHETIC procedural note"}],
+                what_if=[
+                    {"criterion_id": "red_flags", "criterion": "SYNTHETIC criterion: red flags",
+                     "likelihood_if_met": 0.62, "change": 0.01, "label": "what-if"},
+                    {"criterion_id": "conservative_care", "likelihood_if_met": 0.70, "change": 0.09,
+                     "criterion": "SYNTHETIC criterion: conservative care", "label": "what-if"},
                 ],
             ),
         ],
@@ -107,7 +123,6 @@ def test_items_from_one_with_band_and_plain_reasons() -> None:
     assert "12.0%" in out and "low band" in out and "61.0%" in out and "high band" in out
     assert "Bands: low under 25%, medium 25% to under 50%, high 50% or more." in out.replace("\n", " ")
     assert "Functional improvement from treatment documented: no" in out
-    assert "An objective neurological deficit is documented" in out
     for raw in (
         "functional_improvement",
         "duration_of_use_months",
@@ -127,7 +142,20 @@ def test_each_citation_once_per_cell_and_repeated_phrase_referred_back() -> None
 
 def test_checklist_table_when_the_explanation_has_one() -> None:
     out = _render()
-    assert "Guideline checklist" in out
-    row = next(line for line in out.splitlines() if "SYNTHETIC criterion: nerve compromise on exam" in line)
-    assert " met " in row and "overturn more likely" in row and row.count('"SYNTHETIC weakness"') == 1
     assert out.count("Guideline checklist") == 1  # only the service that has one
+    assert "2 of 3 criteria not documented, 1 met" in out
+    assert "Guideline: MTUS Low Back Complaints (2004), SYNTHETIC special studies, p.303" in out
+    row = next(line for line in out.splitlines() if "SYNTHETIC criterion: nerve compromise" in line)
+    assert " met " in row and "overturn more likely" in row and row.count('"SYNTHETIC weakness."') == 1
+    row = next(line for line in out.splitlines() if "SYNTHETIC criterion: red flags " in line)
+    assert "not documented" in row and "not found in the letter" in row and "no effect" in row
+    # what-ifs by gain, labelled; context factors apart, in words, never as criteria
+    what_if = out.index("What would change it (what-if, not a finding)")
+    first, second = out.index("70.0% (+9.0 points)"), out.index("62.0% (+1.0 points)")
+    assert what_if < first < second
+    context = out[out.index("Context (not guideline criteria)"):]
+    assert "Usual overturn rate of this kind of request: 8%" in context
+    assert "IMR priority: expedited" in context
+    assert "SYNTHETIC criterion" not in context
+    # the service without a checklist keeps its reasons in plain words
+    assert "(no checklist: reasons below)" in out

@@ -12,10 +12,11 @@ from features.spec import load_spec
 from tests.conftest import REPO_ROOT
 from training.boosting import TrainParams
 from training.candidates import CandidateParams
+from training.nested_choice import NestedChoice, choice_summary
 from training.params import load_params, section
 from training.real_cv import RealCVParams, repeated_cv
 from training.real_letters import choose_recipe
-from training.recipes import NestedChoice, RecipeGrid, best_recipe, choice_summary
+from training.recipes import RecipeGrid, best_recipe
 
 BASE = TrainParams(
     cv_folds=3, weighting="unweighted", calibration="none", select_rounds=False,
@@ -64,6 +65,17 @@ def test_a_recipe_is_train_real_with_its_features_text_and_constraints() -> None
     assert GRID.matching(BASE) is None  # pain_score alone is no recipe of this grid
     with pytest.raises(ValueError, match="unknown feature groups"):
         RecipeGrid(groups={}, recipes=[{"name": "x", "groups": ["nope"]}])
+
+
+def test_a_pattern_constraint_stays_with_the_recipes_that_read_a_feature_it_names() -> None:
+    base = BASE.model_copy(update={"monotone": {"crit_*": 1}, "no_interaction": ["crit_*"]})
+    grid = RecipeGrid(
+        groups={"criteria": ["crit_conservative_care", "crit_red_flags"], "pain": ["pain_score"]},
+        recipes=[{"name": "criteria", "groups": ["criteria"]}, {"name": "pain", "groups": ["pain"]}],
+    )
+    assert grid.params(grid.recipe("criteria"), base).monotone == {"crit_*": 1}
+    assert grid.params(grid.recipe("pain"), base).monotone == {}
+    assert grid.params(grid.recipe("criteria"), base).no_interaction == ["crit_*"]
 
 
 def test_the_best_recipe_is_the_highest_mean_and_ties_go_to_the_simpler() -> None:

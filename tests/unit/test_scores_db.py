@@ -308,8 +308,12 @@ def test_checklist_round_trips(repo: ScoresRepository) -> None:
     repo.save_scores([row, _row("PLAIN", 0, 0.4)])
     (stored,) = repo.case_rows(row.letter_id)
     assert stored["checklist"] == [c.model_dump() for c in row.checklist]
-    assert {c["status"] for c in stored["checklist"]} <= {"met", "not_met", "not_stated"}
-    assert repo.case_rows("PLAIN")[0]["checklist"] is None
+    assert {c["status"] for c in stored["checklist"]} <= {"met", "unmet", "not_documented", "not_applicable"}
+    evidence = [e for c in stored["checklist"] for e in c["evidence"]]
+    assert all({"text", "section", "start", "end", "author"} <= set(e) for e in evidence)  # offsets kept
+    assert stored["context"] == row.context and stored["summary"] == row.summary and row.summary
+    plain = repo.case_rows("PLAIN")[0]
+    assert plain["checklist"] is None and plain["context"] is None and plain["summary"] is None
 
 
 def test_readers_refuse_a_missing_database_and_writers_create_it(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -78,7 +78,7 @@ def test_bad_settings_are_refused() -> None:
     table = _real(tiny_table(60, seed=1))
     with pytest.raises(ValueError, match="no_such_feature"):
         train_model(table, load_spec(), TrainParams(**{**SMALL, "features": ["no_such_feature"]}))
-    with pytest.raises(ValueError, match="only numeric or boolean"):
+    with pytest.raises(ValueError, match="only numeric, boolean or ordinal"):
         train_model(table, load_spec(), TrainParams(**{**SMALL, "monotone": {"functional_improvement": 1}}))
     mixed = table.copy()
     mixed.loc[mixed.index[::2], "synthetic"] = True

@@ -59,8 +59,12 @@ def test_ground_truth_has_one_row_per_service(corpus):
     assert set(gt.decision) == {"Overturned", "Upheld"}
     for col in ("heading", "service", "partial_ur_certification", "family", "drug_months",
                 "functional_improvement", "neuro_deficit", "red_flag", "prior_imaging_same_region",
-                "prior_sessions", "pain_score", "ur_no_evidence", "p_overturn", "outcome_terms"):
+                "prior_sessions", "pain_score", "ur_no_evidence", "p_overturn", "outcome_terms",
+                "governing_section", "criteria_statuses"):
         assert col in gt.columns, col
+    statuses = gt.criteria_statuses.map(json.loads)
+    governed = gt.governing_section.notna()
+    assert governed.mean() > 0.9 and (statuses[governed].map(len) > 0).all()
     assert (gt.file.str.startswith(LETTERS_DIR + "/")).all()
 
 

@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from features.extractors.criteria_level import case_checklists
 from features.table import build_feature_table
 from letters.parser import parse_text
 from synthetic.corpus import iter_letters
@@ -17,10 +18,20 @@ RED_FLAGS = ("trauma", "fracture", "infection", "cancer", "cauda_equina")
 
 
 @pytest.fixture(scope="module")
-def pairs():
+def letters():
+    """(latent case, letter text) of 200 SYNTHETIC letters."""
+    return list(iter_letters(200, GeneratorSettings(seed=5)))
+
+
+@pytest.fixture(scope="module")
+def parsed(letters):
+    return [parse_text(text, f"syn{i}.synthetic.txt") for i, (_, text) in enumerate(letters)]
+
+
+@pytest.fixture(scope="module")
+def pairs(letters, parsed):
     """(latent service, its letter's case, extracted row) for 200 SYNTHETIC letters."""
-    letters = list(iter_letters(200, GeneratorSettings(seed=5)))
-    cases = [parse_text(text, f"syn{i}.synthetic.txt") for i, (_, text) in enumerate(letters)]
+    cases = parsed
     table = build_feature_table(cases, with_target=False)
     rows = {(r.letter_id, r.item_index): r for r in table.itertuples()}
     return [(svc, latent, rows[(case.letter_id, svc.item_index)])
@@ -52,9 +63,9 @@ def _errors(pairs, truth, extracted, close=0.5):
     return out
 
 
-def test_the_variety_is_in_the_letters() -> None:
+def test_the_variety_is_in_the_letters(letters) -> None:
     """What the extractors must see through is written into the corpus, not just listed in the tables."""
-    text = " ".join(t for _, t in iter_letters(200, GeneratorSettings(seed=5)))
+    text = " ".join(t for _, t in letters)
     for phrase in ("denied weakness", "Utilization review noted a lack of documentation of functional",
                    "had been tried and had failed", "would be indicated only if", "father had",
                    "braces", "Lidoderm"):
@@ -78,3 +89,23 @@ def test_extractors_recover_every_latent_fact(pairs, name, truth, extracted):
     errors = _errors(pairs, truth, extracted)
     checked = sum(truth(s, c) is not None for s, c, _ in pairs)
     assert checked >= 30 and errors == [], (name, checked, errors[:5])
+
+
+def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, parsed):
+    """The checklist computed from the RENDERED letter (parser, extractors, governing section, status
+    rules) agrees with the statuses the generator decided the outcome with, criterion by criterion."""
+    total = same = 0
+    seen: set[str] = set()
+    misses = []
+    for (latent, _), case in zip(letters, parsed, strict=True):
+        for svc, checklist in zip(latent.services, case_checklists(case), strict=True):
+            read = {c.criterion_id: c.status for c in checklist.checklist}
+            for cid, status in svc.checklist.statuses.items():
+                total += 1
+                seen.add(status)
+                if read.get(cid) == status:
+                    same += 1
+                else:
+                    misses.append((latent.case_number, svc.service, cid, status, read.get(cid)))
+    assert total > 800 and seen >= {"met", "unmet", "not_documented"}, (total, seen)
+    assert same / total >= 0.95, (same, total, misses[:10])

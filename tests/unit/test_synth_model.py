@@ -14,6 +14,7 @@ from synthetic.generative_model import (
     GeneratorSettings,
     SynthCase,
 )
+from synthetic.latent_criteria import assess
 from synthetic.outcome import decide, outcome_terms
 from synthetic.render import LetterRenderer, wrap
 from synthetic.tables import SynthTables
@@ -103,13 +104,15 @@ def test_ur_citing_no_evidence_raises_overturn(cases):
 
 
 def test_outcome_terms_follow_the_latent_variables(cases):
+    outcome = SynthTables.load().outcome
     for c in cases[:1000]:
         for s in c.services:
-            t = outcome_terms(c, s)
+            t = outcome_terms(c, s, outcome)
             assert ("ur_no_evidence" in t) == c.ur_no_evidence
             assert ("partial_certification" in t) == s.partial
-            if s.family == "imaging":
-                assert ("imaging_prior_same_region" in t) == bool(s.prior_imaging)
+            if s.family == "imaging" and not s.associated and s.checklist.section_id:
+                repeat = outcome["criteria"]["repeat_study"]
+                assert t["repeat_study"] == (repeat["unmet"] if s.prior_imaging else repeat["met"])
 
 
 def test_associated_services_follow_an_upheld_surgery(cases):
@@ -125,9 +128,12 @@ def test_guideline_shift_changes_outcomes_and_mix():
     s = [x for i in range(3000) for x in shifted.case(i).services]
     opioid_share = lambda xs: sum(x.family == "opioids" for x in xs) / len(xs)  # noqa: E731
     assert opioid_share(s) > opioid_share(b) * 1.4
-    long_opioid = [x for x in s if x.family == "opioids" and (x.drug_months or 0) > 3]
-    long_opioid_base = [x for x in b if x.family == "opioids" and (x.drug_months or 0) > 3]
-    assert _rate(long_opioid) < _rate(long_opioid_base)
+    # the 2017 rules: continued opioids turn on documented functional improvement
+    def unproven(xs):
+        return [x for x in xs if x.family == "opioids" and (x.drug_months or 0) > 3
+                and x.checklist.statuses.get("medication_benefit") in ("unmet", "not_documented")]
+
+    assert _rate(unproven(s)) < _rate(unproven(b))
 
 
 def test_unknown_shift_is_refused_with_the_known_names():
@@ -169,21 +175,29 @@ def test_one_history_per_worker_within_a_letter(cases):
 
 def test_unstated_pain_drops_only_the_pain_sentence_and_keeps_the_outcome():
     """The disclosure draw has its own stream: hiding the pain score removes one sentence of the
-    summary and changes nothing else (latent pain, outcome, the rest of the text)."""
+    summary and changes nothing else (latent pain, the rest of the text, and the outcome of every
+    service whose governing section has no pain criterion: the pain level term reads latent pain)."""
     gen = CaseGenerator(GeneratorSettings(seed=31))
     renderer = LetterRenderer(gen.tables)
     seen = {True: 0, False: 0}
+    pain_criteria = {True: 0, False: 0}
     for i in range(200):
         case = gen.case(i)
         seen[case.pain_stated] += 1
-        decided = [(s.p_overturn, s.decision) for s in case.services]
+        decided = {}
         sentences = {}
         for stated in (True, False):
             case.pain_stated = stated
             sentences[stated] = renderer.summary(case, gen.stream(i, STREAM_PRE_TEXT)).split(". ")
+            assess(case, gen.tables)
             decide(case, gen.stream(i, STREAM_OUTCOME), gen.tables)
-            assert [(s.p_overturn, s.decision) for s in case.services] == decided
+            decided[stated] = [(s.p_overturn, s.decision) for s in case.services]
+        for s, before, after in zip(case.services, decided[True], decided[False], strict=True):
+            reads_pain = "pain_assessed" in s.checklist.by_family() and not s.associated
+            pain_criteria[reads_pain] += 1
+            if not reads_pain:
+                assert before == after, (case.case_number, s.service)
         dropped = [x for x in sentences[True] if x not in sentences[False]]
         assert len(dropped) == 1 and str(case.pain) in dropped[0], dropped
         assert sentences[False] == [x for x in sentences[True] if x != dropped[0]]
-    assert seen[True] > 60 and seen[False] > 60
+    assert seen[True] > 60 and seen[False] > 60 and pain_criteria[True] > 10

@@ -1,0 +1,217 @@
+"""A scored service explained the way a reviewer checks it: one log-odds per criterion of its governing
+guideline section, the rest reported apart as context, and what-if rows for the criteria not documented.
+
+A criterion's log-odds is the sum of the TreeSHAP contributions of the features behind it (its status
+column and the facts it reads: `features.criteria.CriteriaTable.feature_groups`). Everything else the
+model reads (procedural and case factors, facts no criterion of the section reads, the family prior, a
+text score, the status columns of criteria the section lacks or that do not apply) is `context`, one item
+per factor, never worded as a guideline criterion. Criterion and context log-odds add up to the raw score
+minus the expected value. Used by `model.predictor.Predictor.explain`, the one place that scores.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from features.checklist import ServiceChecklist, what_if_met
+from features.criteria import CriteriaTable, load_criteria
+from model.reasons import ZERO_CONTRIBUTION, display_value
+from model.row_columns import RowColumns
+from model.text_signal import load_display
+
+NOTES_FILE = "context_notes.yaml"
+COUNT_COLUMNS = ("criteria_met", "criteria_unmet", "criteria_not_documented")
+WHAT_IF_LABEL = "what-if: the likelihood if the letter documented this criterion as met"
+
+
+class ContextNotes(BaseModel):
+    """`context_notes.yaml`: the note of each kind of context factor."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: dict[str, str]
+    derived: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def load_notes() -> ContextNotes:
+    text = resources.files("model").joinpath(NOTES_FILE).read_text(encoding="utf-8")
+    notes = ContextNotes.model_validate(yaml.safe_load(text))
+    needed = {"procedural", "clinical", "other_family", "not_applicable", "no_section", "counts"}
+    missing = sorted(needed - set(notes.kinds)) + ([] if "default" in notes.derived else ["derived.default"])
+    if missing:
+        raise ValueError(f"model/{NOTES_FILE}: notes missing for {missing}")
+    return notes
+
+
+class CriteriaExplainer:
+    """Built once per model: which encoded columns make each context factor, the criteria table and a
+    cache of each section's criterion -> features grouping over the model's features."""
+
+    def __init__(
+        self,
+        features: Sequence[str],
+        encoded_columns: Sequence[str],
+        feature_of_column: Sequence[str],
+        derived: Sequence[Any] = (),
+        table: CriteriaTable | None = None,
+    ) -> None:
+        self.table = table or load_criteria()
+        self.features = list(features)
+        self.notes = load_notes()
+        self.text_display = load_display()
+        derived_by_name = {d.name: d for d in derived}
+        # A factor is a spec feature's own columns, or one derived column (the family prior, a text score)
+        # on its own, so a prior computed from `service_family` is never summed into anything else.
+        self.units: list[str] = list(self.features)
+        self.derived: dict[int, Any] = {}  # unit index -> derived column
+        unit_of_column: list[int] = []
+        index = {f: j for j, f in enumerate(self.features)}
+        for col, owner in zip(encoded_columns, feature_of_column, strict=True):
+            d = derived_by_name.get(col)
+            if d is None:
+                unit_of_column.append(index[owner])
+            else:
+                self.derived[len(self.units)] = d
+                unit_of_column.append(len(self.units))
+                self.units.append(col)
+        self.matrix = np.zeros((len(unit_of_column), len(self.units)))
+        self.matrix[np.arange(len(unit_of_column)), unit_of_column] = 1.0
+        self.unit_index = {u: j for j, u in enumerate(self.units[: len(self.features)])}
+        self._groups: dict[str, dict[str, list[int]]] = {}
+        self._family_words = {fam: text.rstrip(".") for fam, text in self.table.families.items()}
+        self._crit_family = {col: fam for fam, col in self.table.family_columns.items()}
+
+    def groups(self, section_id: str) -> dict[str, list[int]]:
+        """Criterion id -> the factor indices (the model's spec features) summed into it."""
+        found = self._groups.get(section_id)
+        if found is None:
+            groups = self.table.feature_groups(section_id, self.features)
+            found = {cid: [self.unit_index[f] for f in fs] for cid, fs in groups.items() if cid != "context"}
+            self._groups[section_id] = found
+        return found
+
+    # ---- explanations --------------------------------------------------------------------------
+    def explain(
+        self,
+        values: np.ndarray,
+        columns: RowColumns,
+        checklists: Sequence[ServiceChecklist | None],
+    ) -> list[dict[str, Any] | None]:
+        """Per row: `governing_guideline`, `summary`, `checklist` (criteria with their log-odds) and
+        `context`, shaped like `ServiceExplanation`; None for a row without a checklist."""
+        if len(checklists) != columns.n:
+            raise ValueError(f"{len(checklists)} checklists for {columns.n} rows")
+        per_unit = np.asarray(values, dtype=np.float64) @ self.matrix
+        derived_values = {j: d.values(columns) for j, d in self.derived.items()} if self.derived else {}
+        cache: dict[str, list[Any]] = {}
+
+        def value(j: int, i: int) -> Any:
+            if j in derived_values:
+                v = float(derived_values[j][i])
+                kind = getattr(self.derived[j], "kind", None)
+                return 1.0 / (1.0 + math.exp(-v)) if kind == "family_prior" else v
+            name = self.units[j]
+            if name not in cache:
+                cache[name] = columns.values(name)
+            return display_value(cache[name][i])
+
+        out: list[dict[str, Any] | None] = []
+        for i, cl in enumerate(checklists):
+            if cl is None:
+                out.append(None)
+                continue
+            row = per_unit[i]
+            groups = self.groups(cl.section_id) if cl.section_id else {}
+            used: set[int] = set()
+            inapplicable: dict[int, str] = {}
+            items = []
+            for item in cl.checklist:
+                members = groups.get(item.criterion_id, [])
+                if item.status == "not_applicable":
+                    inapplicable.update(dict.fromkeys(members, item.criterion))
+                    log_odds = 0.0
+                else:
+                    used.update(members)
+                    log_odds = float(row[members].sum()) if members else 0.0
+                items.append({
+                    "criterion_id": item.criterion_id,
+                    "criterion": item.criterion,
+                    "citation": item.citation.model_dump(),
+                    "status": item.status,
+                    "evidence": [e.model_dump() for e in item.evidence],
+                    "log_odds": log_odds,
+                })
+            context = []
+            for j in np.flatnonzero(np.abs(row) > ZERO_CONTRIBUTION):
+                if j in used:
+                    continue
+                context.append({
+                    "feature": self.units[j],
+                    "value": value(j, i),
+                    "log_odds": float(row[j]),
+                    "note": self._note(j, cl, inapplicable.get(j), float(row[j])),
+                })
+            context.sort(key=lambda c: -abs(c["log_odds"]))
+            out.append({
+                "governing_guideline": (
+                    None if cl.governing_guideline is None else cl.governing_guideline.model_dump()
+                ),
+                "summary": cl.summary,
+                "checklist": items,
+                "context": context,
+            })
+        return out
+
+    def _note(self, j: int, cl: ServiceChecklist, criterion: str | None, log_odds: float) -> str:
+        kinds = self.notes.kinds
+        name = self.units[j]
+        if name == self.text_display.feature:
+            said = self.text_display.raises if log_odds > 0 else self.text_display.lowers
+            return f"{self.text_display.phrase}: {said}; context, not a guideline criterion"
+        if j in self.derived:
+            kind = getattr(self.derived[j], "kind", "")
+            return self.notes.derived.get(kind, self.notes.derived["default"])
+        if criterion is not None:
+            return kinds["not_applicable"].format(criterion=criterion)
+        if cl.section_id is None:
+            return kinds["no_section"]
+        if name in self.table.context_features:
+            return kinds["procedural"]
+        if name in COUNT_COLUMNS:
+            return kinds["counts"]
+        family = self._crit_family.get(name)
+        if family is not None:
+            words = self._family_words.get(family, family.replace("_", " "))
+            return kinds["other_family"].format(family=f'"{words}"')
+        return kinds["clinical"]
+
+    # ---- what-ifs ------------------------------------------------------------------------------
+    def what_if_rows(
+        self, rows: pd.DataFrame | Sequence[Mapping[str, Any]], checklists: Sequence[ServiceChecklist | None]
+    ) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """(row index, criterion id, criterion, feature row as if documented as met) for every criterion
+        not documented that has a met rule, for the predictor to score as a what-if."""
+        out = []
+        for i, cl in enumerate(checklists):
+            if cl is None or cl.section_id is None:
+                continue
+            pending = [c for c in cl.checklist if c.status == "not_documented"]
+            if not pending:
+                continue
+            row = rows.iloc[i].to_dict() if isinstance(rows, pd.DataFrame) else dict(rows[i])
+            for item in pending:
+                changed = what_if_met(self.table, row, cl, item.criterion_id)
+                if changed is not None:
+                    out.append((i, item.criterion_id, item.criterion, changed))
+        return out
+

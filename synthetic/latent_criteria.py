@@ -1,0 +1,196 @@
+"""The governing guideline section and criterion statuses of each synthetic service, from the
+generator's latent facts and the project's criteria table (`features/criteria.yaml`).
+
+The outcome model reads these statuses, so the table that drives the checklist also drives the
+synthetic decisions. Clinical facts come from latent variables as the Clinical Case Summary
+documents them (never from rendered text): a finding the summary does not state is missing, as it
+would be for a reader of the letter. The request's own wording (the heading the generator drew)
+gives its family and type through the project's service taxonomy, and its drug or modality
+subgroup, rental days and phase through the table's lexicons, exactly as for any heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from features.criteria import Citation, CriteriaTable, Status, load_criteria
+from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
+from features.governing import Selection, select_section
+from features.service_families import ServiceClass, load_taxonomy
+
+if TYPE_CHECKING:
+    from synthetic.generative_model import SynthCase, SynthService
+    from synthetic.tables import SynthTables
+
+RED_FLAG_FACTS = ("trauma", "fracture", "infection", "cancer", "cauda_equina")
+_DIGITS = re.compile(r"\d+")
+_CLASSES: dict[str, ServiceClass] = {}
+
+
+@dataclass(frozen=True)
+class LatentChecklist:
+    """One service's governing section (None when no section fits) and each criterion's status."""
+
+    section_id: str | None
+    citation: Citation | None
+    statuses: dict[str, Status]  # criterion id -> status, in the section's order
+    families: dict[str, str]  # criterion id -> criterion family
+
+    def by_family(self) -> dict[str, Status]:
+        """Criterion family -> status (a section has at most one criterion per family)."""
+        return {self.families[c]: s for c, s in self.statuses.items()}
+
+
+def criteria_table() -> CriteriaTable:
+    """The packaged criteria table (parsed once per process)."""
+    return load_criteria()
+
+
+def feature_region(tables: SynthTables, key: str) -> str:
+    """A generator region in the feature vocabulary (`features/body_regions.yaml`)."""
+    return str(tables.regions[key].get("feature_region", key))
+
+
+def stated_prior_sessions(case: SynthCase, svc: SynthService) -> int | None:
+    """Completed sessions as the summary states them: none is written only where conservative care
+    is "not yet tried" (saying none were had would say so)."""
+    if svc.prior_sessions is None or (svc.prior_sessions == 0 and case.failed_conservative != "no"):
+        return None
+    return svc.prior_sessions
+
+
+def _prior_study(case: SynthCase, svc: SynthService) -> bool:
+    """The summary reports a done study of this request's region and side (any region when the
+    request names none): every imaging item's prior study of its region is stated."""
+    studies = {(s.region, s.side) for s in case.services if s.family == "imaging" and s.prior_imaging}
+    if not svc.names_region:
+        return bool(studies)
+    return (svc.region, svc.side) in studies
+
+
+def request_class(service: str) -> ServiceClass:
+    """The taxonomy's family and type of a request, remembered per wording up to its numbers (counts,
+    quantities and strengths never decide a type; tests/unit/test_synth_criteria.py checks it): the
+    taxonomy classifies each distinct heading afresh, and counts make most headings distinct."""
+    key = _DIGITS.sub("#", service)
+    found = _CLASSES.get(key)
+    if found is None:
+        found = _CLASSES[key] = load_taxonomy().classify(service)
+    return found
+
+
+def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
+                  cls: ServiceClass | None = None) -> dict[str, Any]:
+    """The spec features the criteria read, for one service, from latent variables (`cls`: the
+    request's family and type, when already known)."""
+    cls = cls or request_class(svc.service)
+    stated = stated_prior_sessions(case, svc)
+    medication = bool(tables.families.get(svc.family, {}).get("medication"))
+    facts: dict[str, Any] = {
+        "service_family": cls.family,
+        "service_type": cls.type,
+        "service_region": feature_region(tables, svc.region),
+        "days_injury_to_ur_denial": float(case.days_injury_to_ur),
+        "patient_age": float(case.age),
+        "failed_conservative_care": case.failed_conservative,
+        "functional_improvement": case.functional_improvement,
+        "red_flag_neuro_deficit": case.neuro_deficit,
+        "prior_surgery": case.prior_surgery,
+        "pain_score": float(case.pain) if case.pain_stated else None,
+        "prior_imaging_same_region": _prior_study(case, svc),
+        "prior_sessions": None if stated is None else float(stated),
+        "sessions_requested": (float(svc.count_decided) if svc.family == "physical_medicine"
+                               and svc.count_decided is not None else None),
+        "drug_quantity": (float(svc.count_decided) if medication and svc.count_decided is not None
+                          else None),
+        "injection_levels": None if svc.levels is None else float(svc.levels),
+        "continuation_request": svc.continuation,
+        "partial_ur_certification": svc.partial,
+        "duration_of_use_months": (float(svc.drug_months) if svc.duration_phrase is not None
+                                   and svc.drug_months is not None else None),
+    }
+    for flag in RED_FLAG_FACTS:
+        facts[f"red_flag_{flag}"] = case.red_flag == flag
+    return facts
+
+
+def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
+    """The letter's disputed items as the criteria see them (family and type of each request)."""
+    classes = classes or [request_class(s.service) for s in case.services]
+    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
+                             for s, c in zip(case.services, classes, strict=True)))
+
+
+_SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}
+
+
+def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
+    """`select_section`, remembered per table, service description and which editions had started and
+    were in force (the selection depends on the date only through them): a few hundred recur."""
+    hit = _SELECTIONS.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _SELECTIONS[id(table)] = (table, {})
+    memo = hit[1]
+    editions = tuple((e.applies_from <= day, e.in_force(day)) for e in table.editions.values())
+    key = (editions, *sorted(keys.items()))
+    if key not in memo:
+        memo[key] = select_section(table, ur_denial_date=day, **keys)
+    return memo[key]
+
+
+_STATUSES: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Status]]] = {}
+
+
+def _statuses(table: CriteriaTable) -> dict[tuple[Any, ...], Status]:
+    """Statuses already decided, per (section, criterion, values of the facts it reads): a status
+    depends on nothing else, and most fact combinations recur."""
+    hit = _STATUSES.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _STATUSES[id(table)] = (table, {})
+    return hit[1]
+
+
+def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, letter: LetterFacts,
+                     table: CriteriaTable | None = None, cls: ServiceClass | None = None) -> LatentChecklist:
+    """The governing section of one service (selected as `features.governing` selects it, from the
+    latent facts) and the status of each of its criteria under the table's rules."""
+    table = table or criteria_table()
+    values = service_facts(case, svc, tables, cls)
+    values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
+    facts = {**values, **derive_facts(table, values, service_text=svc.service,
+                                      item_index=svc.item_index, letter=letter)}
+    selection = _select(
+        table,
+        case.ur_denial_date,
+        service_type=values["service_type"],
+        service_family=values["service_family"],
+        region=values["service_region"],
+        phase=facts.get("phase"),
+        groups=tuple(g for g in (facts.get("drug_group"), facts.get("modality_kind")) if g),
+        surgery_in_letter=bool(facts.get("surgery_in_letter")),
+    )
+    if selection is None:
+        return LatentChecklist(None, None, {}, {})
+    statuses: dict[str, Status] = {}
+    families: dict[str, str] = {}
+    section = selection.section
+    memo = _statuses(table)
+    for crit in table.section_criteria(section):
+        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(facts.get, crit.facts)))
+        if key not in memo:
+            memo[key] = crit.status(facts, section.params)
+        statuses[crit.id] = memo[key]
+        families[crit.id] = crit.family
+    return LatentChecklist(selection.section.id, selection.citation, statuses, families)
+
+
+def assess(case: SynthCase, tables: SynthTables) -> None:
+    """Attach every service's latent checklist (pre-review: it reads no outcome)."""
+    classes = [request_class(s.service) for s in case.services]
+    letter = letter_facts(case, classes)
+    table = criteria_table()
+    for svc, cls in zip(case.services, classes, strict=True):
+        svc.checklist = latent_checklist(case, svc, tables, letter, table, cls)
