@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -77,16 +78,23 @@ def git_commit(cwd: Path | None = None) -> dict[str, str]:
         return {"git_commit": "unknown", "git_dirty": "unknown"}
 
 
+_PARAM_KEY = re.compile(r"^[A-Za-z0-9_\-. :/]+$")  # what MLflow accepts in a param name
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
+    # a mapping keyed by patterns (`crit_*`) stays one JSON value: its keys are no MLflow param names
+    if isinstance(value, dict) and all(_PARAM_KEY.match(str(k)) for k in value):
         for k, v in value.items():
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, dict):
+        out[prefix] = json.dumps(value, sort_keys=True)
     else:
         out[prefix] = value
 
 
 def flatten_params(params: dict[str, Any]) -> dict[str, str]:
-    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each)."""
+    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each); a
+    mapping whose keys MLflow would refuse in a name (`crit_*`) is one JSON value under its parent."""
     flat: dict[str, Any] = {}
     _flatten("", params, flat)
     return {k: str(v)[:6000] for k, v in flat.items()}

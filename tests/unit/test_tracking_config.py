@@ -21,3 +21,10 @@ def test_environment_and_explicit_override(monkeypatch: pytest.MonkeyPatch) -> N
 def test_flatten_params_dotted_strings() -> None:
     flat = flatten_params({"train": {"lgbm": {"num_leaves": 15}, "seed": 0}, "register": {"margin": 0.005}})
     assert flat == {"train.lgbm.num_leaves": "15", "train.seed": "0", "register.margin": "0.005"}
+
+
+def test_a_mapping_keyed_by_patterns_is_one_json_param() -> None:
+    """`crit_*` is no MLflow param name: the settings keyed by it stay one JSON value under their parent."""
+    train = {"monotone": {"crit_*": 1}, "encoder": {"ordinal": {"crit_*": {"met": 2}}}}
+    flat = flatten_params({"train": train})
+    assert flat == {"train.monotone": '{"crit_*": 1}', "train.encoder.ordinal": '{"crit_*": {"met": 2}}'}
