@@ -87,7 +87,7 @@ def _score_partition(
     failed: list[tuple[str, str]] = []
     n_cases = 0
     for f in files:
-        got = score_file(Path(f), predictor, model.spec, name, version, scored_at)
+        got = score_file(Path(f), predictor, model.input_spec, name, version, scored_at)
         if got.error is not None:  # reported per file, as in the single-process path
             failed.append((f, got.error))
         rows += got.rows

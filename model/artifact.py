@@ -3,7 +3,8 @@
 Training builds it, MLflow stores it, `model.predictor.Predictor` scores with it; it lives in `model`
 so serving never imports training code. It holds; it does not score. Saved as booster text and JSON
 (no pickles): a reload gives identical raw scores, probabilities and contributions, and the same
-model always writes the same bytes.
+model always writes the same bytes. A model with derived features (the text signal's score) also
+holds their fitted state (`text_signal.json`) and names them in `derived_features.json`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from pydantic import BaseModel, Field
 
 from features.spec import FeatureSpec
 from model.calibration import ScoreCalibrator
-from model.derived_columns import ModelEncoder, derived_from_dict
+from model.derived_columns import (
+    DERIVED_FEATURES_FILE,
+    DerivedFeature,
+    ModelEncoder,
+    Rows,
+    derive_rows,
+    derived_feature_from_dict,
+    derived_from_dict,
+)
 from model.encoder import FeatureEncoder
 from model.model_card import CARD_FILE, ModelCard, card_from_training_data
 
@@ -66,7 +75,8 @@ class ModelMetadata(BaseModel):
 
 
 class TriageModel:
-    """What a trained model is: its spec, fitted encoder, booster, calibrator and metadata."""
+    """What a trained model is: its spec, fitted encoder, booster, calibrator and metadata, and the
+    derived features it computes into a row before encoding (`derive`)."""
 
     def __init__(
         self,
@@ -75,14 +85,36 @@ class TriageModel:
         booster: lgb.Booster,
         calibrator: ScoreCalibrator,
         metadata: ModelMetadata,
+        derived_features: list[DerivedFeature] | None = None,
     ) -> None:
         self.spec = spec
         self.encoder = encoder
         self.booster = booster
         self.calibrator = calibrator
         self.metadata = metadata
+        self.derived_features: list[DerivedFeature] = list(derived_features or [])
+        missing = [d.name for d in self.derived_features if d.name not in spec.names]
+        if missing:
+            raise ValueError(f"derived features missing from the model's spec: {missing}")
         self.encoded_columns: list[str] = list(encoder.get_feature_names_out())
         self.feature_of_column: list[str] = list(encoder.feature_of_column)
+
+    @property
+    def derived_feature_names(self) -> list[str]:
+        return [d.name for d in self.derived_features]
+
+    @property
+    def input_spec(self) -> FeatureSpec:
+        """The features a caller sends (the spec less what the model derives itself)."""
+        derived = set(self.derived_feature_names)
+        if not derived:
+            return self.spec
+        kept = [f for f in self.spec.features if f.name not in derived]
+        return self.spec.model_copy(update={"features": kept})
+
+    def derive(self, rows: Rows) -> Rows:
+        """`rows` with the model's derived features computed into them (unchanged when it has none)."""
+        return derive_rows(rows, self.derived_features)
 
     # ---- persistence -----------------------------------------------------------------------
     def save(self, directory: Path | str) -> Path:
@@ -97,6 +129,11 @@ class TriageModel:
         if isinstance(self.encoder, ModelEncoder):
             derived = json.dumps(self.encoder.derived_to_dict(), indent=1)
             (out / DERIVED_FILE).write_text(derived, encoding="utf-8")
+        if self.derived_features:
+            for d in self.derived_features:
+                d.save_state(out)
+            state = json.dumps([d.to_dict() for d in self.derived_features], indent=1)
+            (out / DERIVED_FEATURES_FILE).write_text(state, encoding="utf-8")
         (out / CARD_FILE).write_text(json.dumps(self.metadata.card().as_dict(), indent=1), encoding="utf-8")
         write_checksums(out)
         return out
@@ -123,9 +160,13 @@ class TriageModel:
             if (src / DERIVED_FILE).is_file():
                 derived = json.loads((src / DERIVED_FILE).read_text(encoding="utf-8"))
                 encoder = ModelEncoder(encoder, [derived_from_dict(d) for d in derived])
+            features: list[DerivedFeature] = []
+            if (src / DERIVED_FEATURES_FILE).is_file():
+                states = json.loads((src / DERIVED_FEATURES_FILE).read_text(encoding="utf-8"))
+                features = [derived_feature_from_dict(d, src) for d in states]
+            model = cls(spec, encoder, booster, calibrator, metadata, features)
         except Exception as exc:  # noqa: BLE001 - re-raised with the directory named
             raise ValueError(f"{src}: cannot load TriageModel: {exc}") from exc
-        model = cls(spec, encoder, booster, calibrator, metadata)
         if booster.num_feature() != len(model.encoded_columns):
             raise ValueError(
                 f"{src}: booster expects {booster.num_feature()} columns, encoder gives "

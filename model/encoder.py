@@ -4,7 +4,8 @@ One `FeatureEncoder` is fitted in training, saved with the model and reused unch
 the only encoder. Fitting learns the categorical levels; encoding is one pass of flat steps (one per
 spec feature) over dict rows (the API) or a frame's columns (batch), whole columns at once where the
 dtype allows. `feature_of_column` maps every output column back to its spec feature so SHAP
-contributions can be summed per feature. Text is not encoded here: a text signal is a model of its own.
+contributions can be summed per feature. Text is not encoded here: features of dtype `text` are left
+out (`encoded_spec`); a model's text signal turns them into a score (`model.derived_columns`).
 """
 
 from __future__ import annotations
@@ -135,6 +136,12 @@ class _Steps:
         return out
 
 
+def encoded_spec(spec: FeatureSpec) -> FeatureSpec:
+    """The features an encoder encodes: all but the raw text ones."""
+    kept = [f for f in spec.features if f.dtype != Dtype.TEXT]
+    return spec if len(kept) == len(spec.features) else spec.model_copy(update={"features": kept})
+
+
 class FeatureEncoder(TransformerMixin, BaseEstimator):
     """Raw feature rows -> float64 matrix; NaN kept for trees, or imputed+scaled for linear models.
 
@@ -168,13 +175,10 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
 
     # ---- fitting ----------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: Any = None) -> FeatureEncoder:
-        spec = self.spec if self.spec is not None else load_spec()
+        spec = encoded_spec(self.spec if self.spec is not None else load_spec())
         missing = [n for n in spec.names if n not in X.columns]
         if missing:
             raise KeyError(f"feature table lacks spec columns: {missing}")
-        text = [f.name for f in spec.features if f.dtype == Dtype.TEXT]
-        if text:
-            raise ValueError(f"the encoder does not encode text features: {text}")
         self.spec_ = spec
         self.ordinal_ = self._ordinal_levels(spec)
         self.levels_: dict[str, list[str]] = {}
@@ -325,6 +329,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     @classmethod
     def from_dict(cls, spec: FeatureSpec, state: dict[str, Any]) -> FeatureEncoder:
         """A fitted encoder from `to_dict` output and the spec it was fitted with."""
+        spec = encoded_spec(spec)
         ordinal = {k: dict(v) for k, v in state.get("ordinal", {}).items()}  # absent before ordinal levels
         enc = cls(spec, min_frequency=state["min_frequency"], max_levels=state["max_levels"],
                   linear=state["linear"], ordinal=ordinal or None)  # fmt: skip

@@ -20,7 +20,7 @@ def checklists_for(case: Case, rows: list[dict]) -> list[ServiceChecklist | None
 
 def explain_case(predictor: Predictor, case: Case, top_k: int | None = None) -> LetterExplanation:
     """Explain every service of one parsed letter."""
-    rows, evidence = scoring_rows(case, predictor.spec)
+    rows, evidence = scoring_rows(case, predictor.model.input_spec)  # the model derives the rest
     explained = predictor.explain(rows, evidence, top_k, checklists=checklists_for(case, rows))
     services = [ServiceExplanation.model_validate(s) for s in explained]
     version = predictor.metadata.model_version

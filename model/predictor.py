@@ -131,8 +131,9 @@ class Predictor:
 
     # ---- numbers ---------------------------------------------------------------------------
     def matrix(self, rows: Rows) -> np.ndarray:
-        """The encoded float matrix the booster reads (the model's one encoder)."""
-        return self.model.encoder.matrix(rows)
+        """The encoded float matrix the booster reads: the model's derived features (the text score)
+        computed into the rows first, then the model's one encoder."""
+        return self.model.encoder.matrix(self.model.derive(rows))
 
     def _threads(self, n: int) -> int:
         return 1 if n < self.parallel_from_rows else self.batch_threads
@@ -238,8 +239,9 @@ class Predictor:
             raise ValueError(f"checklists has {len(checklists)} entries for {n} rows")
         if n == 0:
             return []
+        rows = self.model.derive(rows)  # derived inputs once: the explanation shows the value scored
         columns = FrameColumns(rows) if isinstance(rows, pd.DataFrame) else RecordColumns(rows)
-        c = self.contributions(rows)
+        c = self.contributions(self.model.encoder.matrix(rows))
         out = self.reasons.explain(columns, c.values, c.expected, evidence, top_k)
         for item in out:
             item.pop("probability_effect_method", None)  # stated once per response by callers
@@ -283,7 +285,8 @@ class Predictor:
         check_schema(self.model, spec)
         rows = smoke_rows(spec)
         x = self.matrix(rows)
-        reference = self.model.encoder.matrix(pd.DataFrame.from_records(rows, columns=self.spec.names))
+        frame = pd.DataFrame.from_records(rows, columns=self.model.input_spec.names)
+        reference = self.model.encoder.matrix(self.model.derive(frame))
         if x.shape != reference.shape or not np.array_equal(x, reference, equal_nan=True):
             raise ModelValidationError("the encoder gives different matrices for dict rows and a frame")
         prob = self.predict_proba(x)
@@ -339,14 +342,14 @@ def smoke_rows(spec: FeatureSpec) -> list[dict[str, Any]]:
 
 
 def check_schema(model: TriageModel, serving_spec: FeatureSpec) -> None:
-    """Every feature the model reads must be one the serving side builds, with the same type."""
+    """Every feature the model reads must be one the serving side builds, with the same type (what the
+    model derives itself, the text score, it computes from features the serving side builds)."""
     served = {f.name: f.dtype for f in serving_spec.features}
-    missing = [f.name for f in model.spec.features if f.name not in served]
+    inputs = model.input_spec.features
+    missing = [f.name for f in inputs if f.name not in served]
     if missing:
         raise ModelValidationError(f"model reads features the serving spec does not build: {missing}")
-    wrong = [
-        f"{f.name} ({f.dtype} vs {served[f.name]})" for f in model.spec.features if served[f.name] != f.dtype
-    ]
+    wrong = [f"{f.name} ({f.dtype} vs {served[f.name]})" for f in inputs if served[f.name] != f.dtype]
     if wrong:
         raise ModelValidationError(f"model feature types differ from the serving spec: {wrong}")
     n_cols = len(model.encoded_columns)

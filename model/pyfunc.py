@@ -27,16 +27,19 @@ OUTPUT_COLUMNS = ["overturn_probability", "raw_score"]
 
 
 class TriagePyfunc(mlflow.pyfunc.PythonModel):
-    """Loads the saved TriageModel from the model's artifacts and scores raw feature frames."""
+    """Loads the saved TriageModel from the model's artifacts and scores raw feature frames (with the
+    text of each service when the model has a text signal)."""
 
     def load_context(self, context: Any) -> None:
         self.predictor = Predictor.load(context.artifacts[ARTIFACT_KEY], fast_shap=False)
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> Any:
         frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
-        for name in self.predictor.feature_names:
-            if name not in frame.columns:
-                frame = frame.assign(**{name: None})
+        for f in self.predictor.model.input_spec.features:
+            # a missing fact is a missing value; missing text is an error the predictor names (the
+            # text score would silently be the same for every row)
+            if f.name not in frame.columns and f.dtype != Dtype.TEXT:
+                frame = frame.assign(**{f.name: None})
         raw = self.predictor.raw_scores(frame)
         return pd.DataFrame(
             {"overturn_probability": self.predictor.model.calibrator.apply(raw), "raw_score": raw},
@@ -60,8 +63,9 @@ def pyfunc_signature(spec: FeatureSpec) -> Any:
 
 def input_example(model: TriageModel, rows: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """A few raw rows with exactly the spec's feature columns, typed for JSON (None for missing)."""
-    example = rows.loc[:, model.spec.names].head(n).copy()
-    for f in model.spec.features:
+    spec = model.input_spec  # what a caller sends: the text score is computed inside
+    example = rows.loc[:, spec.names].head(n).copy()
+    for f in spec.features:
         col = f.name
         if f.dtype == Dtype.NUMERIC:
             example[col] = pd.to_numeric(example[col], errors="coerce").astype("float64")
@@ -85,7 +89,7 @@ def log_pyfunc_model(
         name=name,
         python_model=TriagePyfunc(),
         artifacts={ARTIFACT_KEY: str(saved_dir)},
-        signature=pyfunc_signature(model.spec),
+        signature=pyfunc_signature(model.input_spec),
         input_example=input_example(model, example_rows),
         registered_model_name=registered_model_name,
     )

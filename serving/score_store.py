@@ -11,9 +11,16 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from features.spec import Dtype, load_spec
 from serving.case_rows import PreparedCase
 
 ROW_IDS = frozenset({"letter_id", "item_index", "service"})  # the rest of a prepared row is features
+
+
+def _not_stored() -> frozenset[str]:
+    """Row keys kept out of the stored features: the ids, and the raw text a model's text signal reads
+    (kilobytes per service, and clinical prose; its score is in the reasons)."""
+    return ROW_IDS | {f.name for f in load_spec().features if f.dtype == Dtype.TEXT}
 
 
 def stable_case_id(raw: bytes) -> str:
@@ -28,6 +35,7 @@ def score_rows(
     """One scores-database row per explained service of a prepared case (the API's and `imr score`'s)."""
     from serving.scores_db import ScoreRow
 
+    skip = _not_stored()
     return [
         ScoreRow(
             letter_id=str(prepared.case_id),
@@ -45,7 +53,7 @@ def score_rows(
             model_version=model_version,
             scored_at=scored_at,
             synthetic=prepared.synthetic,
-            features={k: v for k, v in row.items() if k not in ROW_IDS and v is not None},
+            features={k: v for k, v in row.items() if k not in skip and v is not None},
             checklist=stored_checklist(s),
             context=s.get("context"),
             summary=s.get("summary"),

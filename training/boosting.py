@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from features.spec import Dtype, FeatureSpec
 from model.artifact import TriageModel
 from model.encoder import FeatureEncoder
+from model.text_signal import TEXT_FEATURE, TextSignalParams
 
 Weighting = Literal["unweighted", "balanced"]
 
@@ -67,6 +68,18 @@ class FamilyPriorParams(BaseModel):
     monotone: bool = True  # the booster may only raise the likelihood with the prior
 
 
+class TextScoreParams(BaseModel):
+    """The text signal's score as a model input (`case_text_score`, model/text_signal.py): fitted on the
+    real rows, cross-fitted for the rows the booster trains on; the model carries the fitted signal
+    and computes the score from the text of every row it scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    monotone: bool = True  # the booster may only raise the likelihood with the score
+    text: TextSignalParams = Field(default_factory=TextSignalParams)
+
+
 class TrainParams(BaseModel):
     """params.yaml `train:` section (and `train_real:` for `imr train --letters`)."""
 
@@ -88,8 +101,12 @@ class TrainParams(BaseModel):
     # small-data options (real letters); the defaults leave the synthetic pipeline's model unchanged
     features: list[str] | None = None  # spec features the model reads (None: all of them)
     family_prior: FamilyPriorParams = Field(default_factory=FamilyPriorParams)
+    text_signal: TextScoreParams = Field(default_factory=TextScoreParams)
     # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
     select_rounds: bool = True
+    # False: skip the internal grouped CV when it has nothing to choose (fixed weighting and rounds,
+    # calibration none); the model then carries no out-of-fold reliability. Outer CV folds use it.
+    internal_cv: bool = True
     monotone: dict[str, Literal[-1, 1]] = Field(
         default_factory=dict,
         description="numeric, boolean or ordinal spec feature (or a `crit_*` pattern) -> +1 (only raises) "
@@ -106,10 +123,14 @@ class TrainParams(BaseModel):
         description="weight of each synthetic service when real ones are present (real: 1)",
     )
 
+    def chooses_nothing(self) -> bool:
+        """Fixed weighting and rounds, no calibrator: the internal CV would only give metadata."""
+        return self.weighting != "auto" and not self.select_rounds and self.calibration == "none"
+
     def uses_small_data_options(self) -> bool:
         return bool(
             self.features is not None or self.family_prior.enabled or not self.select_rounds
-            or self.synthetic_weight is not None
+            or self.synthetic_weight is not None or self.text_signal.enabled or not self.internal_cv
         )
 
 
@@ -172,6 +193,8 @@ def _monotone(
         wanted.update(dict.fromkeys(hits or ([] if any(c in key for c in "*?[") else [key]), sign))
     if params.family_prior.enabled and params.family_prior.monotone:
         wanted["family_prior"] = 1
+    if params.text_signal.enabled and params.text_signal.monotone:
+        wanted[TEXT_FEATURE] = 1  # the derived text score: a numeric column of the model's spec
     if not wanted:
         return None
     kinds = {f.name: f.dtype for f in spec.features}

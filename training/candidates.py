@@ -23,9 +23,11 @@ from features.spec import Dtype, FeatureDef, FeatureSpec, Role
 from letters.records import Section
 from model.encoder import FeatureEncoder
 from model.predictor import Predictor
+from model.row_columns import FrameColumns
 from training.boosting import TrainParams
 from training.priors import cross_fitted_prior, fit_family_prior
 from training.splits import grouped_folds
+from training.text_score import cross_fitted_text_score, fit_text_score, row_texts
 from training.train import model_spec, train_model
 
 # (train rows, their labels, their letter ids, test rows, seed) -> (train columns, test columns).
@@ -105,21 +107,32 @@ def _with(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
 
 
 class LightGBMCandidate:
-    """The served model's recipe: `train_model` with the `train_real` settings (seeded per fold)."""
+    """The served model's recipe: `train_model` with the `train_real` settings (seeded per fold), scored
+    through the `Predictor` (which computes the text score from the test rows' text, as in serving)."""
 
-    name = "lightgbm"
-    label = "LightGBM (served recipe)"
-
-    def __init__(self, spec: FeatureSpec, params: TrainParams, synthetic: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        spec: FeatureSpec,
+        params: TrainParams,
+        synthetic: pd.DataFrame | None = None,
+        *,
+        name: str = "lightgbm",
+        label: str = "LightGBM (served recipe)",
+    ) -> None:
         self.spec = spec
         self.params = params
         self.synthetic = synthetic
+        self.name = name
+        self.label = label
 
     def fit_predict(self, fold: FoldData) -> np.ndarray:
         extra = list(fold.extra_train.columns)
         spec = extended_spec(self.spec, extra)
         features = None if self.params.features is None else [*self.params.features, *extra]
-        params = self.params.model_copy(update={"seed": fold.seed, "features": features})
+        # inside an outer fold the internal CV would only fill the model's metadata: skipped when it
+        # chooses nothing (the fold's model and its scores are the same either way)
+        update = {"seed": fold.seed, "features": features, "internal_cv": not self.params.chooses_nothing()}
+        params = self.params.model_copy(update=update)
         train = _with(fold.train, fold.extra_train)
         if self.synthetic is not None and len(self.synthetic):
             train = pd.concat([train, self.synthetic], ignore_index=True)  # adder columns: missing there
@@ -137,16 +150,36 @@ def _prior_columns(fold: FoldData, params: TrainParams) -> tuple[np.ndarray, np.
     return train_values, test_values
 
 
+def _text_columns(fold: FoldData, params: TrainParams) -> tuple[np.ndarray, np.ndarray]:
+    """The text score: cross-fitted on the train rows (training's folds), fitted on all of them for the
+    test rows."""
+    texts = row_texts(fold.train)
+    inner = grouped_folds(fold.y, fold.groups, params.cv_folds, fold.seed)
+    train_values = cross_fitted_text_score(texts, fold.y, inner, params.text_signal.text)
+    test_values = fit_text_score(texts, fold.y, params.text_signal.text).values(FrameColumns(fold.test))
+    return train_values, test_values
+
+
 class LogisticCandidate:
-    """L2-regularised logistic regression on the same inputs (imputed, missing-flagged, standardised)."""
+    """L2-regularised logistic regression on the same inputs (imputed, missing-flagged, standardised):
+    the facts, the family prior and, with `text_signal`, the text score (cross-fitted for the training
+    rows exactly as `train_model` does)."""
 
-    name = "logistic_regression"
-    label = "Logistic regression (L2)"
-
-    def __init__(self, spec: FeatureSpec, params: TrainParams, cp: CandidateParams) -> None:
-        self.spec = model_spec(spec, params)
+    def __init__(
+        self,
+        spec: FeatureSpec,
+        params: TrainParams,
+        cp: CandidateParams,
+        *,
+        name: str = "logistic_regression",
+        label: str = "Logistic regression (L2)",
+    ) -> None:
+        no_text = params.text_signal.model_copy(update={"enabled": False})
+        self.spec = model_spec(spec, params.model_copy(update={"text_signal": no_text}))
         self.params = params
         self.cp = cp
+        self.name = name
+        self.label = label
 
     def _design(self, fold: FoldData) -> tuple[np.ndarray, np.ndarray]:
         enc = FeatureEncoder(self.spec, linear=True, min_frequency=self.params.encoder.min_frequency)
@@ -157,6 +190,9 @@ class LogisticCandidate:
         if self.params.family_prior.enabled:
             ptr, pte = _prior_columns(fold, self.params)
             extra_tr, extra_te = np.column_stack([extra_tr, ptr]), np.column_stack([extra_te, pte])
+        if self.params.text_signal.enabled:
+            ttr, tte = _text_columns(fold, self.params)
+            extra_tr, extra_te = np.column_stack([extra_tr, ttr]), np.column_stack([extra_te, tte])
         if extra_tr.shape[1]:
             mu = np.nanmean(extra_tr, axis=0)
             sd = np.nanstd(extra_tr, axis=0)
@@ -266,39 +302,3 @@ def build_candidates(
             raise ValueError(f"evaluate_real.candidates.models: unknown model {name!r}")
     out += [FamilyRateCandidate(params), FamilyRateCandidate(params, use_counts=False), BaseRateCandidate()]
     return out, notes
-
-
-TextCrossFit = Callable[[list[str], np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]], np.ndarray]
-
-
-def text_score_adder(
-    column: str = "pre_review_text", cross_fit: TextCrossFit | None = None, inner_folds: int = 5
-) -> ColumnAdder:
-    """A `text_score` column from a cross-fitted text model (`model.text_signal.cross_fitted_text_scores`
-    unless `cross_fit` is given: (texts, y, groups, folds) -> a score per text, each text scored by a
-    model fitted only on the training part of the fold that holds it out).
-
-    The fold's training rows get out-of-fold scores from inner folds over their letters; the test rows
-    form one more fold whose model is fitted on all the training rows, so no test label is ever used."""
-
-    def add(
-        train: pd.DataFrame, y: np.ndarray, groups: np.ndarray, test: pd.DataFrame, seed: int
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        fn = cross_fit
-        if fn is None:
-            from model.text_signal import cross_fitted_text_scores  # the text-signal issue's module
-
-            fn = cross_fitted_text_scores
-        for frame, name in ((train, "train"), (test, "test")):
-            if column not in frame:
-                raise KeyError(f"text_score_adder: {name} rows lack the {column!r} column")
-        n = len(train)
-        texts = [str(t) for t in [*train[column], *test[column]]]
-        labels = np.r_[np.asarray(y, dtype=int), np.zeros(len(test), dtype=int)]  # test labels: never read
-        letters = np.r_[np.asarray(groups, dtype=str), test["letter_id"].astype(str).to_numpy()]
-        folds = grouped_folds(np.asarray(y), np.asarray(groups), inner_folds, seed)
-        folds.append((np.arange(n), np.arange(n, n + len(test))))
-        scores = np.asarray(fn(texts, labels, letters, folds), dtype=float)
-        return pd.DataFrame({"text_score": scores[:n]}), pd.DataFrame({"text_score": scores[n:]})
-
-    return add

@@ -30,6 +30,7 @@ from training.candidates import (
     LightGBMCandidate,
     build_candidates,
 )
+from training.recipes import RecipeGrid
 from training.splits import grouped_folds, holdout_split
 
 SUMMARY_METRICS = ("roc_auc", "brier", "log_loss", "ece")
@@ -56,6 +57,7 @@ class RealCVParams(BaseModel):
     synthetic_sample: int = Field(default=3000, ge=1)  # synthetic services added to each training fold
     prior_strength_scales: list[float] = Field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0, 4.0])
     baselines: BaselineParams = Field(default_factory=BaselineParams)  # `imr evaluate-real` part (b)
+    grid: RecipeGrid = Field(default_factory=RecipeGrid)  # the recipes compared for the served model
     report: str = "reports/real-letter-model"  # <report>.md, <report>.json, <report>-reliability.png
 
 
@@ -73,9 +75,14 @@ class CVResult:
     reference: str
     notes: list[str] = field(default_factory=list)
     adders: list[str] = field(default_factory=list)
+    draws: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)  # bootstrap values
 
     def mean_oof(self, name: str) -> np.ndarray:
         return self.oof[name].mean(axis=0)
+
+    def difference(self, a: str, b: str) -> dict[str, LB.Interval]:
+        """`a` minus `b` per metric, paired on the same letter resamples."""
+        return _paired(self.summary, self.draws, a, b)
 
     def stability(self, runs: int) -> dict[str, dict[str, float]]:
         """ROC-AUC range over the first `runs` repeats (each a single K-fold run with its split and its
@@ -120,6 +127,30 @@ def summarise(
     dict[str, dict[str, LB.Interval]], dict[str, dict[str, LB.Interval]], dict[str, dict[str, list[float]]]
 ]:
     """Repeat-mean metrics with letter-bootstrap intervals, and paired differences vs `reference`."""
+    summary, draws, per_repeat = _metrics(y, groups, oof, n_bootstrap, seed, ece_bins)
+    differences = (
+        {n: _paired(summary, draws, n, reference) for n in oof if n != reference} if reference in oof else {}
+    )
+    return summary, differences, per_repeat
+
+
+def _paired(
+    summary: dict[str, dict[str, LB.Interval]], draws: dict[str, dict[str, np.ndarray]], a: str, b: str
+) -> dict[str, LB.Interval]:
+    return {
+        m: LB.Interval.of(summary[a][m].value - summary[b][m].value, draws[a][m] - draws[b][m])
+        for m in SUMMARY_METRICS
+    }
+
+
+Summary = dict[str, dict[str, LB.Interval]]
+Draws = dict[str, dict[str, np.ndarray]]
+PerRepeat = dict[str, dict[str, list[float]]]
+
+
+def _metrics(
+    y: np.ndarray, groups: np.ndarray, oof: dict[str, np.ndarray], n_bootstrap: int, seed: int, ece_bins: int
+) -> tuple[Summary, Draws, PerRepeat]:
     w = LB.letter_weights(groups, n_bootstrap, seed) if n_bootstrap else np.ones((0, len(y)))
     ones = np.ones((1, len(y)))
     summary: dict[str, dict[str, LB.Interval]] = {}
@@ -135,18 +166,7 @@ def summarise(
             summary[name][metric] = LB.Interval.of(float(np.mean(values)), d)
             draws[name][metric] = d
             per_repeat[name][metric] = values
-    differences: dict[str, dict[str, LB.Interval]] = {}
-    if reference in oof:
-        for name in oof:
-            if name == reference:
-                continue
-            differences[name] = {
-                m: LB.Interval.of(
-                    summary[name][m].value - summary[reference][m].value, draws[name][m] - draws[reference][m]
-                )
-                for m in SUMMARY_METRICS
-            }
-    return summary, differences, per_repeat
+    return summary, draws, per_repeat
 
 
 def _fold_columns(
@@ -192,10 +212,12 @@ def repeated_cv(
             fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
             for c in candidates:
                 oof[c.name][r, te] = c.fit_predict(fold)
-    summary, diffs, per_repeat = summarise(y, groups, oof, cv.reference, cv.n_bootstrap, cv.seed, cv.ece_bins)
+    summary, draws, per_repeat = _metrics(y, groups, oof, cv.n_bootstrap, cv.seed, cv.ece_bins)
+    ref = cv.reference
+    diffs = {n: _paired(summary, draws, n, ref) for n in oof if n != ref} if ref in oof else {}
     return CVResult(
         y, groups, oof, {c.name: c.label for c in candidates}, summary, diffs, per_repeat, cv.reference,
-        notes, [n for n, _ in adders],
+        notes, [n for n, _ in adders], draws,
     )  # fmt: skip
 
 
@@ -211,6 +233,11 @@ class SplitResult:
     summary: dict[str, dict[str, LB.Interval]]
     differences: dict[str, dict[str, LB.Interval]]
     labels: dict[str, str]
+    draws: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def difference(self, a: str, b: str) -> dict[str, LB.Interval]:
+        """`a` minus `b` per metric, paired on the same letter resamples."""
+        return _paired(self.summary, self.draws, a, b)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -239,21 +266,42 @@ def time_split(
     if candidates is None:
         candidates, _ = build_candidates(spec, train_params, cv.candidates)
     real = real.reset_index(drop=True)
-    unlabelled = real.drop(columns=[spec.target])
     split = holdout_split(real, cv.time_test_fraction, cv.seed)
+    cutoff = split.cutoff if split.kind == "time" else None
+    return fixed_split(real, spec, cv, split.train, split.test, candidates=candidates, adders=adders,
+                       cutoff=cutoff)  # fmt: skip
+
+
+def fixed_split(
+    real: pd.DataFrame,
+    spec: FeatureSpec,
+    cv: RealCVParams,
+    train: np.ndarray,
+    test: np.ndarray,
+    *,
+    candidates: Sequence[Candidate],
+    adders: Sequence[tuple[str, ColumnAdder]] = (),
+    cutoff: str | None = None,
+) -> SplitResult:
+    """Candidates fitted on the `train` rows and scored on the `test` rows (whole letters on each side)."""
+    real = real.reset_index(drop=True)
+    unlabelled = real.drop(columns=[spec.target])
     y = real[spec.target].to_numpy(dtype=int)
     groups = real["letter_id"].astype(str).to_numpy()
-    tr, te = split.train, split.test
+    tr, te = np.asarray(train), np.asarray(test)
+    both = set(groups[tr]) & set(groups[te])
+    if both:
+        raise ValueError(f"a split must keep letters whole: {sorted(both)[:3]} on both sides")
     fold = FoldData(real.iloc[tr].reset_index(drop=True), y[tr], groups[tr],
                     unlabelled.iloc[te].reset_index(drop=True), cv.seed)  # fmt: skip
     fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
     preds = {c.name: c.fit_predict(fold)[None, :] for c in candidates}
-    summary, diffs, _ = summarise(
-        y[te], groups[te], preds, cv.reference, cv.n_bootstrap, cv.seed, cv.ece_bins
-    )
+    summary, draws, _ = _metrics(y[te], groups[te], preds, cv.n_bootstrap, cv.seed, cv.ece_bins)
+    ref = cv.reference
+    diffs = {n: _paired(summary, draws, n, ref) for n in preds if n != ref} if ref in preds else {}
     return SplitResult(
-        split.cutoff if split.kind == "time" else None, len(set(groups[tr])), len(set(groups[te])), len(te),
-        int(y[te].sum()), summary, diffs, {c.name: c.label for c in candidates},
+        cutoff, len(set(groups[tr])), len(set(groups[te])), len(te),
+        int(y[te].sum()), summary, diffs, {c.name: c.label for c in candidates}, draws,
     )  # fmt: skip
 
 

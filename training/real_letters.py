@@ -34,6 +34,47 @@ SERVED = "lightgbm"
 
 
 @dataclass
+class RecipeChoice:
+    """The grid compared on the `select_on` letters only, and the recipe with the best mean ROC-AUC."""
+
+    chosen: str
+    select_on: str
+    cv: CVResult
+
+    def as_dict(self) -> dict[str, Any]:
+        per = self.cv.per_repeat
+        return {
+            "chosen": self.chosen,
+            "select_on": self.select_on,
+            "n_letters": int(len(set(self.cv.groups))),
+            "n_services": int(len(self.cv.y)),
+            "n_overturned": int(self.cv.y.sum()),
+            "repeats": len(next(iter(per.values()))["roc_auc"]),
+            "mean_roc_auc": {n: float(np.mean(v["roc_auc"])) for n, v in per.items()},
+            "mean_brier": {n: float(np.mean(v["brier"])) for n, v in per.items()},
+        }
+
+
+def choose_recipe(
+    real: pd.DataFrame, spec: FeatureSpec, base: TrainParams, cv: RealCVParams, split: dict[str, str]
+) -> RecipeChoice:
+    """Repeated grouped CV of every grid recipe on the `grid.select_on` letters of `split` only (the
+    validation letters are never read here), and the winner by mean ROC-AUC over repeats."""
+    from training.recipes import best_recipe, grid_candidates, split_rows
+
+    g = cv.grid
+    if not g.recipes:
+        raise ValueError("evaluate_real.grid has no recipes to choose from")
+    rows = split_rows(real, split, g.select_on)
+    if not rows.any():
+        raise ValueError(f"no letters of split {g.select_on!r} among the parsed letters")
+    candidates = grid_candidates(spec, g, base, cv.candidates)
+    sub = real.loc[rows].reset_index(drop=True)
+    result = repeated_cv(sub, spec, base, cv, candidates=candidates, repeats=g.selection_repeats)
+    return RecipeChoice(best_recipe(result.per_repeat, [c.name for c in candidates]), g.select_on, result)
+
+
+@dataclass
 class TransferResult:
     """(b) The synthetic-trained model and synthetic-fitted baselines, scored on every real service."""
 
@@ -142,11 +183,38 @@ class RealEvaluation:
     prior_strength: dict[str, dict[str, Any]] | None = None
     transfer: TransferResult | None = None
     calibration: dict[str, Any] = field(default_factory=dict)
+    served: str = SERVED  # the served recipe's name among the CV's candidates
+    twin: str | None = None  # the served recipe without the text score (its facts-only model)
+    choice: RecipeChoice | None = None
+    nested: CVResult | None = None
+    nested_choices: dict[str, Any] | None = None
+    validation: SplitResult | None = None
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # paired differences reported
+
+    def pair_differences(self, result: CVResult | SplitResult) -> dict[str, dict[str, Any]]:
+        out = {}
+        for a, b in self.pairs:
+            if a in result.summary and b in result.summary:
+                d = result.difference(a, b)
+                out[f"{a} - {b}"] = {m: d[m].as_dict() for m in ("roc_auc", "brier")}
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "header": self.header,
             "train_real": self.train_params,
+            "served": self.served,
+            "facts_only_twin": self.twin,
+            "recipe_choice": self.choice.as_dict() if self.choice else None,
+            "paired_differences": {
+                "cross_validation": self.pair_differences(self.cv),
+                "validation": self.pair_differences(self.validation) if self.validation else None,
+                "time_split": self.pair_differences(self.time) if self.time else None,
+            },
+            "nested": None
+            if self.nested is None
+            else {**self.nested.as_dict(), "choices": self.nested_choices},
+            "validation_split": self.validation.as_dict() if self.validation else None,
             "cross_validation": self.cv.as_dict(),
             "stability": {"limit": self.stability_limit, "runs": self.stability},
             "time_split": self.time.as_dict() if self.time else None,
@@ -156,6 +224,55 @@ class RealEvaluation:
             "synthetic_to_real": self.transfer.as_dict() if self.transfer else None,
             "calibration": self.calibration,
         }
+
+
+def evaluate_served(
+    real: pd.DataFrame,
+    spec: FeatureSpec,
+    params: TrainParams,
+    cv: RealCVParams,
+    split: dict[str, str],
+    header: dict[str, Any],
+) -> RealEvaluation:
+    """The served recipe (`train_real`) among the grid and the baselines: the choice on the tune
+    letters, repeated grouped CV on all letters, the nested estimate of choosing, tune -> validation,
+    the time-ordered split, stability and calibration."""
+    from training.candidates import BaseRateCandidate, FamilyRateCandidate, LightGBMCandidate
+    from training.nested_choice import NestedChoice, choice_summary
+    from training.real_cv import fixed_split, time_split
+    from training.recipes import grid_candidates, split_rows
+
+    g = cv.grid
+    baselines = [
+        FamilyRateCandidate(params), FamilyRateCandidate(params, use_counts=False), BaseRateCandidate()
+    ]  # fmt: skip
+    candidates = grid_candidates(spec, g, params, cv.candidates)
+    match = g.matching(params)
+    served = match.name if match is not None else SERVED
+    if match is None:  # train_real is not a grid recipe: compare it too
+        candidates.insert(0, LightGBMCandidate(spec, params))
+    twin_recipe = g.twin(match) if match is not None else None
+    twin = twin_recipe.name if twin_recipe is not None else None
+    choice = choose_recipe(real, spec, params, cv, split) if split and g.recipes else None
+    result = repeated_cv(real, spec, params, cv, candidates=[*candidates, *baselines])
+    ev = RealEvaluation(header, params.model_dump(mode="json"), result, result.stability(cv.stability_runs),
+                        cv.stability_limit, served=served, twin=twin, choice=choice)  # fmt: skip
+    ev.pairs = [(served, b) for b in (twin, "facts_before", "prior_text", "family_rate", "published_prior")
+                if b is not None and b != served]  # fmt: skip
+    ev.calibration = calibration_summary(result, cv.ece_bins, name=served)
+    served_candidates = [c for c in candidates if c.name in {served, twin}]
+    if g.nested_repeats and g.recipes:
+        nested = NestedChoice(spec, g, params, cv.candidates)
+        ev.nested = repeated_cv(real, spec, params, cv, candidates=[nested, *served_candidates, *baselines],
+                                repeats=g.nested_repeats)  # fmt: skip
+        ev.nested_choices = choice_summary(nested.choices)
+    if split:
+        tune, validation = split_rows(real, split, g.select_on), split_rows(real, split, "validation")
+        if tune.any() and validation.any():
+            ev.validation = fixed_split(real, spec, cv, np.flatnonzero(tune), np.flatnonzero(validation),
+                                        candidates=[*candidates, *baselines])  # fmt: skip
+    ev.time = time_split(real, spec, params, cv, candidates=[*candidates, *baselines])
+    return ev
 
 
 def calibration_summary(cv_result: CVResult, n_bins: int, name: str = SERVED) -> dict[str, Any]:
@@ -185,16 +302,92 @@ def _f(i: Interval | M.Estimate | dict[str, float] | None, digits: int = 3) -> s
     return f"{v['value']:.{digits}f} [{v['low']:.{digits}f}, {v['high']:.{digits}f}]"
 
 
+def _pair_rows(ev: RealEvaluation, result: CVResult | SplitResult) -> list[str]:
+    lines = ["| Difference | ROC-AUC | Brier |", "|---|---|---|"]
+    for a, b in ev.pairs:
+        if a in result.summary and b in result.summary:
+            d = result.difference(a, b)
+            lines.append(f"| {a} minus {b} | {_f(d['roc_auc'])} | {_f(d['brier'], 4)} |")
+    return lines
+
+
+def _targets(ev: RealEvaluation) -> list[str]:
+    cv, s = ev.cv, ev.cv.summary[ev.served]
+    base = cv.summary.get("base_rate")
+    rows = [("ROC-AUC at least 0.75", _f(s["roc_auc"]), s["roc_auc"].value >= 0.75)]
+    if "family_rate" in cv.summary:
+        d = cv.difference(ev.served, "family_rate")["roc_auc"]
+        rows.append(("Lower bound of ROC-AUC minus the family rate above 0", _f(d), d.low > 0))
+    if ev.twin is not None:
+        d = cv.difference(ev.served, ev.twin)["roc_auc"]
+        target = f"Lower bound of ROC-AUC minus the facts-only model ({ev.twin}) above 0"
+        rows.append((target, _f(d), d.low > 0))
+    if base is not None:
+        rows.append(("Brier below the base rate's", f"{s['brier'].value:.4f} vs {base['brier'].value:.4f}",
+                     s["brier"].value < base["brier"].value))  # fmt: skip
+    st = ev.stability.get(ev.served)
+    if st is not None:
+        rows.append((f"Single 5-fold runs within {ev.stability_limit:.2f} ROC-AUC across seeds",
+                     f"range {st['range']:.3f}", st["range"] <= ev.stability_limit))  # fmt: skip
+    return ["| Target | Result | Met |", "|---|---|---|", *[f"| {t} | {r} | {'yes' if ok else '**no**'} |"
+                                                          for t, r, ok in rows]]  # fmt: skip
+
+
+def _choice_lines(ev: RealEvaluation) -> list[str]:
+    c = ev.choice
+    if c is None:
+        return []
+    d = c.as_dict()
+    order = sorted(d["mean_roc_auc"], key=lambda n: -d["mean_roc_auc"][n])
+    lines = [
+        "",
+        f"## The choice of recipe, on the {d['select_on']} letters only",
+        "",
+        f"{d['n_letters']} letters, {d['n_services']} services, {d['n_overturned']} overturned; "
+        f"{d['repeats']} x {ev.header['folds']}-fold grouped CV; the highest mean ROC-AUC wins. Chosen: "
+        f"**{c.chosen}**; served (`train_real`): **{ev.served}**.",
+        "",
+        "| Recipe | Inputs | Mean ROC-AUC | per repeat (min-max) | Mean Brier |",
+        "|---|---|---|---|---|",
+    ]
+    for n in order:
+        per = c.cv.per_repeat[n]["roc_auc"]
+        lines.append(f"| {n} | {c.cv.labels[n]} | {d['mean_roc_auc'][n]:.3f} | {min(per):.3f}-{max(per):.3f} "
+                     f"| {d['mean_brier'][n]:.4f} |")  # fmt: skip
+    return lines
+
+
+def _summary_table(result: CVResult | SplitResult, reference: str) -> list[str]:
+    lines = [
+        "| Model | Inputs | ROC-AUC | Brier | ECE | ROC-AUC minus family rate | Brier minus family rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, s in result.summary.items():
+        d = result.differences.get(name)
+        ref = "(reference)" if name == reference else ""
+        lines.append(
+            f"| {name} | {result.labels[name]} | {_f(s['roc_auc'])} | {_f(s['brier'], 4)} | "
+            f"{s['ece'].value:.3f} | {_f(d['roc_auc']) if d else ref} | {_f(d['brier'], 4) if d else ''} |"
+        )
+    return lines
+
+
 def markdown_report(ev: RealEvaluation) -> str:
     h = ev.header
     cv = ev.cv
     lines = [
-        "# Real letters: candidate models by repeated grouped cross-validation",
+        "# Real letters: the served recipe by repeated grouped cross-validation",
         "",
         f"{h['n_letters']} real letters, {h['n_services']} labelled services, {h['n_positive']} overturned "
         f"(prevalence {h['prevalence']:.3f}); source `{h['source']}`; {h['label_check']}. Decisions are used "
-        "only as labels; every input is pre-review. Every fit (models, family prior, column adders: "
-        f"{', '.join(cv.adders) or 'none'}) happens inside each outer fold.",
+        "only as labels; every input is pre-review. Every fit (models, family prior, text score, column "
+        f"adders: {', '.join(cv.adders) or 'none'}) happens inside each outer fold. Served recipe: "
+        f"**{ev.served}** ({cv.labels.get(ev.served, '')}).",
+        "",
+        f"## The served recipe against the targets ({h['repeats']} x {h['folds']}-fold CV)",
+        "",
+        *_targets(ev),
+        *_choice_lines(ev),
         "",
         f"## Repeated grouped CV ({h['repeats']} x {h['folds']}-fold, by letter)",
         "",
@@ -202,18 +395,41 @@ def markdown_report(ev: RealEvaluation) -> str:
         f"95% intervals from {h['n_bootstrap']} resamples of letters (one resample serves every repeat and "
         f"model, so differences are paired). Difference = model minus `{cv.reference}`.",
         "",
-        "| Model | ROC-AUC | Brier | ECE | Log loss | ROC-AUC minus reference | Brier minus reference |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for name, s in cv.summary.items():
-        d = cv.differences.get(name)
-        lines.append(
-            f"| {cv.labels[name]} | {_f(s['roc_auc'])} | {_f(s['brier'], 4)} | {s['ece'].value:.3f} | "
-            f"{s['log_loss'].value:.3f} | {_f(d['roc_auc']) if d else '(reference)'} | "
-            f"{_f(d['brier'], 4) if d else ''} |"
-        )
+    lines += _summary_table(cv, cv.reference)
     if cv.notes:
         lines += ["", *[f"- {n}" for n in cv.notes]]
+    if ev.pairs:
+        lines += ["", "Paired differences of the served recipe (same folds, same letter resamples):", ""]
+        lines += _pair_rows(ev, cv)
+    if ev.nested is not None:
+        nc = ev.nested_choices or {}
+        chosen = ", ".join(f"{k} {v}" for k, v in (nc.get("chosen") or {}).items())
+        n_rep = len(next(iter(ev.nested.per_repeat.values()))["roc_auc"])
+        lines += [
+            "",
+            f"## Nested: the recipe chosen inside every outer fold ({n_rep} x {h['folds']}-fold)",
+            "",
+            "Inside each outer fold the whole grid is compared by grouped CV on that fold's training letters "
+            "only; the winner is refitted on them and scores the fold. This is what choosing a recipe is "
+            f"worth on letters the choice never saw. Outer folds that chose each recipe: {chosen}.",
+            "",
+            *_summary_table(ev.nested, ev.nested.reference),
+        ]
+    if ev.validation is not None:
+        v = ev.validation
+        lines += [
+            "",
+            "## Tune -> validation letters (tests/real/letter_split.csv)",
+            "",
+            f"Fitted on the {v.n_train_letters} tune letters, scored on the {v.n_test_letters} validation "
+            f"letters ({v.n_test_services} services, {v.n_test_overturned} overturned), which neither the "
+            "rules, the criteria nor the choice of recipe read.",
+            "",
+            *_summary_table(v, cv.reference),
+            "",
+            *_pair_rows(ev, v),
+        ]
     lines += [
         "",
         f"## Single {h['folds']}-fold runs: ROC-AUC across {h['stability_runs']} seeds (split and model)",
@@ -249,15 +465,10 @@ def markdown_report(ev: RealEvaluation) -> str:
             f"Trained on the {t.n_train_letters} oldest letters, tested on the {t.n_test_letters} newest (UR "
             f"denial from {t.cutoff}): {t.n_test_services} services, {t.n_test_overturned} overturned.",
             "",
-            "| Model | ROC-AUC | Brier | ROC-AUC minus reference |",
-            "|---|---|---|---|",
+            *_summary_table(t, cv.reference),
+            "",
+            *_pair_rows(ev, t),
         ]
-        for name, s in t.summary.items():
-            d = t.differences.get(name)
-            lines.append(
-                f"| {t.labels[name]} | {_f(s['roc_auc'])} | {_f(s['brier'], 4)} | "
-                f"{_f(d['roc_auc']) if d else '(reference)'} |"
-            )
     if ev.synthetic_sweep:
         lines += [
             "",
@@ -318,7 +529,8 @@ def write_report(ev: RealEvaluation, prefix: Path) -> dict[str, Path]:
         "reliability": prefix.with_name(prefix.name + "-reliability.png"),
     }
     ev.header["reliability_plot"] = str(paths["reliability"])
-    preds = {n: ev.cv.mean_oof(n) for n in (SERVED, "logistic_regression", "family_rate") if n in ev.cv.oof}
+    shown = (ev.served, ev.twin or "logistic_regression", "family_rate")
+    preds = {n: ev.cv.mean_oof(n) for n in shown if n in ev.cv.oof}
     title = f"Real letters, out-of-fold ({ev.header['repeats']} x {ev.header['folds']}-fold CV, mean)"
     plots.plot_reliability(ev.cv.y, preds, paths["reliability"], 10, title=title)
     paths["markdown"].write_text(markdown_report(ev), encoding="utf-8")

@@ -78,24 +78,26 @@ def git_commit(cwd: Path | None = None) -> dict[str, str]:
         return {"git_commit": "unknown", "git_dirty": "unknown"}
 
 
+_PARAM_KEY = re.compile(r"^[A-Za-z0-9_\-. :/]+$")  # what MLflow accepts in a param name
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
+    # a mapping keyed by patterns (`crit_*`) stays one JSON value: its keys are no MLflow param names
+    if isinstance(value, dict) and all(_PARAM_KEY.match(str(k)) for k in value):
         for k, v in value.items():
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, dict):
+        out[prefix] = json.dumps(value, sort_keys=True)
     else:
         out[prefix] = value
 
 
-_MLFLOW_KEY_BAD = re.compile(r"[^\w\-. :/]")
-
-
 def flatten_params(params: dict[str, Any]) -> dict[str, str]:
-    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each).
-
-    Key characters MLflow refuses (a glob such as ``crit_*``) become ``_``, so any params.yaml logs."""
+    """Nested params -> dotted keys with string values (MLflow's param limit is 6000 chars each); a
+    mapping whose keys MLflow would refuse in a name (`crit_*`) is one JSON value under its parent."""
     flat: dict[str, Any] = {}
     _flatten("", params, flat)
-    return {_MLFLOW_KEY_BAD.sub("_", k): str(v)[:6000] for k, v in flat.items()}
+    return {k: str(v)[:6000] for k, v in flat.items()}
 
 
 @dataclass(frozen=True)

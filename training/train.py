@@ -24,11 +24,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from features.spec import FeatureSpec
+from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
-from model.derived_columns import FamilyPriorColumn, ModelEncoder
+from model.derived_columns import TEXT_INPUTS, FamilyPriorColumn, ModelEncoder, text_score_def
 from model.model_card import ModelCard, TrainedOn
+from model.text_signal import TEXT_FEATURE
 from training import metrics as M
 from training.boosting import (
     CandidateScore,
@@ -43,6 +44,7 @@ from training.boosting import (
 from training.fingerprint import table_fingerprint
 from training.priors import cross_fitted_prior, fit_family_prior
 from training.splits import grouped_folds
+from training.text_score import cross_fitted_text_score, fit_text_score, row_texts
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -58,17 +60,35 @@ def reliability_curve(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> list[di
 
 
 def model_spec(spec: FeatureSpec, params: TrainParams) -> FeatureSpec:
-    """The spec the model reads: all features, or the `features` subset in spec order (an entry may be
-    a pattern such as `crit_*`: every criterion status column)."""
+    """The spec the model reads: all fact features, or the `features` subset in spec order (an entry may
+    be a pattern such as `crit_*`: every criterion status column); with the text signal, also its text
+    inputs and the score it derives from them (`case_text_score`)."""
+    text_features = {f.name for f in spec.features if f.dtype == Dtype.TEXT}
     if params.features is None:
-        return spec
-    wanted = {n for key in params.features for n in spec.names if fnmatchcase(n, key)}
-    unknown = sorted(k for k in params.features if not any(fnmatchcase(n, k) for n in spec.names))
-    if unknown:
-        raise ValueError(f"train.features names features the spec does not have: {unknown}")
+        wanted = set(spec.names) - text_features
+    else:
+        unknown = sorted(k for k in params.features if not any(fnmatchcase(n, k) for n in spec.names))
+        if unknown:
+            raise ValueError(f"train.features names features the spec does not have: {unknown}")
+        named_text = sorted(set(params.features) & text_features)
+        if named_text:
+            raise ValueError(f"train.features: text features {named_text} are read through train.text_signal")
+        # a pattern never picks up raw text: only the text signal reads it
+        wanted = {n for key in params.features for n in spec.names if fnmatchcase(n, key)} - text_features
     if params.family_prior.enabled:
         wanted.add(params.family_prior.feature)  # the prior is reported under this feature
-    return spec.model_copy(update={"features": [f for f in spec.features if f.name in wanted]})
+    features = [f for f in spec.features if f.name in wanted]
+    if params.text_signal.enabled:
+        inputs = list(TEXT_INPUTS.values())
+        absent = [n for n in inputs if n not in text_features]
+        if absent:
+            raise ValueError(f"train.text_signal needs the spec's text features {absent}")
+        if TEXT_FEATURE in spec.names:
+            raise ValueError(f"the spec already has a feature named {TEXT_FEATURE!r}, the text score's name")
+        features += [f for f in spec.features if f.name in inputs] + [text_score_def()]
+    if len(features) == len(spec.features):
+        return spec
+    return spec.model_copy(update={"features": features})
 
 
 def synthetic_mask(data: pd.DataFrame) -> np.ndarray:
@@ -200,7 +220,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     mspec = model_spec(spec, params)
     y = data[spec.target].to_numpy()
     groups = data["letter_id"].astype(str).to_numpy()
-    X_raw = data[mspec.names]
+    X_raw = data[[n for n in mspec.names if n != TEXT_FEATURE or not params.text_signal.enabled]]
     folds = grouped_folds(y, groups, params.cv_folds, params.seed)
     is_synthetic = synthetic_mask(data)
     weights = _sample_weights(is_synthetic, params)
@@ -211,6 +231,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     extra = None
     if families is not None:
         extra = cross_fitted_prior(families, y, folds, params.family_prior, prior_rows)[:, None]
+    texts = row_texts(data) if params.text_signal.enabled else None
+    if texts is not None:  # the booster trains on out-of-fold text scores; serving computes them
+        oof_text = cross_fitted_text_score(texts, y, folds, params.text_signal.text, prior_rows)
+        X_raw = X_raw.assign(**{TEXT_FEATURE: oof_text})
 
     features = make_encoder(mspec, params).fit(X_raw)
     columns, owners = _columns(features, extra is not None, params)
@@ -229,6 +253,14 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     best_rounds: dict[str, int] = {}
     candidates: list[CandidateScore] = []
     scored = np.ones(len(y), bool) if judged is None else judged
+    if not params.internal_cv:  # nothing to choose: one weighting, fixed rounds, no calibrator
+        if not params.chooses_nothing():
+            raise ValueError("train.internal_cv false needs fixed weighting and rounds, calibration none")
+        nan = float("nan")
+        candidates.append(CandidateScore(weightings[0], "none", nan, nan, nan, nan))
+        raw_by_w[weightings[0]] = np.full(len(y), nan)
+        best_rounds[weightings[0]] = params.lgbm.num_boost_round
+        weightings = []
     for w in weightings:
         raw_by_w[w], best_rounds[w] = _cv_raw_scores(X_raw, y, folds, mspec, params, w, **cv_options)
         for m in methods:
@@ -247,7 +279,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     ranked = sorted(candidates, key=key)
     chosen = ranked[0]
-    reason = (
+    reason = "nothing chosen, no internal CV (train.internal_cv false)" if not params.internal_cv else (
         f"{chosen.weighting}+{chosen.calibration} has the lowest cross-fitted out-of-fold "
         f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f}); "
         + "; ".join(
@@ -289,24 +321,30 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
             "best_rounds": best_rounds,
             "candidates": [c.__dict__ for c in ranked],
         },
-        params=params.model_dump(),
+        params=params.model_dump(mode="json"),
         encoded_columns=columns,
         feature_of_column=owners,
         synthetic_training_data=synthetic,
         model_card=ModelCard(trained_on=trained_on(data, is_synthetic, params)),
     )
-    oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
-    # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
-    # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
-    metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
-    metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)" + (
-        ", real rows only" if judged is not None else ""
-    )
+    oof_probability = np.full(len(y), np.nan)
+    if params.internal_cv:
+        oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
+        # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
+        # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
+        metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
+        metadata.metrics["reliability_source"] = "training out-of-fold (cross-fitted)" + (
+            ", real rows only" if judged is not None else ""
+        )
     derived = json.dumps(encoder.derived_to_dict(), sort_keys=True) if extra is not None else ""
+    derived_features = []
+    if texts is not None:
+        derived_features.append(fit_text_score(texts, y, params.text_signal.text, np.flatnonzero(prior_rows)))
+        derived += "".join(d.state_json() for d in derived_features)
     metadata.model_version = content_version(
         params.model_name, booster, calibrator, columns, metadata.training_data["sha256"], derived=derived
     )
-    model = TriageModel(mspec, encoder, booster, calibrator, metadata)
+    model = TriageModel(mspec, encoder, booster, calibrator, metadata, derived_features)
     oof = pd.DataFrame(
         {"letter_id": groups, "y": y, "oof_probability": oof_probability, "synthetic": is_synthetic}
     )  # type: ignore[arg-type]

@@ -15,11 +15,12 @@ from features.extractors.context import CaseContext, ServiceContext
 from features.extractors.criteria_level import CRITERIA_EXTRACTORS
 from features.extractors.dmhc_level import DMHC_EXTRACTORS
 from features.extractors.service_level import SERVICE_EXTRACTORS
+from features.extractors.text_inputs import TEXT_EXTRACTORS
 
 Extractor = Callable[[ServiceContext], Extraction]
 
 EXTRACTORS: dict[str, Extractor] = {
-    **CASE_EXTRACTORS, **SERVICE_EXTRACTORS, **DMHC_EXTRACTORS, **CRITERIA_EXTRACTORS
+    **CASE_EXTRACTORS, **SERVICE_EXTRACTORS, **DMHC_EXTRACTORS, **CRITERIA_EXTRACTORS, **TEXT_EXTRACTORS
 }
 
 __all__ = ["EXTRACTORS", "CaseContext", "Extraction", "Extractor", "ServiceContext"]

@@ -29,32 +29,35 @@ def evaluate_real(
         Path("data/features.parquet"), "--features", help="Its synthetic feature table (with --holdout)."
     ),
     holdout: Path = typer.Option(Path("models/holdout.json"), "--holdout", help="Holdout from `imr train`."),
-    text_signal: bool = typer.Option(
-        False, "--text-signal", help="Add the cross-fitted text score (model/text_signal.py) as a column."
-    ),
+    split: Path = typer.Option(
+        Path("tests/real/letter_split.csv"), "--split",
+        help="Tune/validation letter split: the recipe is chosen on the tune letters only.",
+    ),  # fmt: skip
+    nested_repeats: int | None = typer.Option(
+        None, "--nested-repeats", min=0, help="Outer repeats of the nested estimate, 0 skips it "
+        "[evaluate_real.grid.nested_repeats].",
+    ),  # fmt: skip
     repeats: int | None = typer.Option(None, "--repeats", min=2, help="CV repeats [evaluate_real.repeats]."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Report prefix [evaluate_real.report]."),
     params_file: Path = typer.Option(
         Path("params.yaml"), "--params", help="params.yaml [train_real, evaluate_real]."
     ),
 ) -> None:
-    """Compare the served recipe, logistic regression and explainable boosting with the baselines."""
+    """The served recipe (train_real) among the grid of recipes and the baselines, on real letters."""
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
     from training.boosting import TrainParams, labelled_rows
-    from training.candidates import text_score_adder
     from training.letter_labels import load_real_letters
     from training.params import load_params, section
     from training.real_cv import (
         RealCVParams,
         best_synthetic_weight,
         prior_strength_sweep,
-        repeated_cv,
         synthetic_weight_sweep,
-        time_split,
     )
-    from training.real_letters import RealEvaluation, calibration_summary, synthetic_to_real, write_report
+    from training.real_letters import evaluate_served, synthetic_to_real, write_report
+    from training.text_cv import read_split
 
     if not letters.is_dir():
         raise typer.BadParameter(f"{letters}: no such directory of real letters", param_hint="--letters")
@@ -65,6 +68,8 @@ def evaluate_real(
         cv = cv.model_copy(
             update={"repeats": repeats, "stability_runs": min(cv.stability_runs, max(repeats, 2))}
         )
+    if nested_repeats is not None:
+        cv = cv.model_copy(update={"grid": cv.grid.model_copy(update={"nested_repeats": nested_repeats})})
     if cv.repeats < cv.stability_runs:
         raise typer.BadParameter(
             f"{cv.repeats} repeats: the stability check needs evaluate_real.stability_runs "
@@ -81,26 +86,9 @@ def evaluate_real(
         raise typer.BadParameter(
             f"{letters}: no labelled services of both outcomes parsed", param_hint="--letters"
         )
-    adders = []
-    if text_signal:
-        import importlib.util
-
-        from letters.pre_review import PreReviewCase
-
-        if importlib.util.find_spec("model.text_signal") is None:
-            raise typer.BadParameter(
-                "model/text_signal.py (the text-signal issue's module) is not in this checkout",
-                param_hint="--text-signal",
-            )
-
-        summaries = {c.letter_id: PreReviewCase.from_case(c).clinical_summary for c in data.cases}
-        real = real.assign(
-            pre_review_text=[
-                f"{summaries.get(lid, '')}\n{svc}"
-                for lid, svc in zip(real["letter_id"], real["service"], strict=True)
-            ]
-        )
-        adders.append(("text_score", text_score_adder()))
+    letter_split = read_split(split) if split.is_file() else {}
+    if not letter_split:
+        typer.echo(f"{split}: no tune/validation split: no recipe choice and no validation figures", err=True)
     header = {
         "source": str(letters),
         "label_check": data.labels.summary(),
@@ -116,12 +104,7 @@ def evaluate_real(
         "synthetic_repeats": cv.synthetic_repeats,
     }
     with threadpool_limits(limits=1):  # BLAS threads spin on a shared 2-core host; the work is tiny per call
-        result = repeated_cv(real, spec, train_p, cv, adders=adders)
-        ev = RealEvaluation(
-            header, train_p.model_dump(), result, result.stability(cv.stability_runs), cv.stability_limit
-        )
-        ev.calibration = calibration_summary(result, cv.ece_bins)
-        ev.time = time_split(real, spec, train_p, cv, adders=adders)
+        ev = evaluate_served(real, spec, train_p, cv, letter_split, header)
         ev.prior_strength = prior_strength_sweep(real, spec, train_p, cv)
         if synthetic is not None:
             import pandas as pd

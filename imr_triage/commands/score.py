@@ -123,7 +123,7 @@ def score(
                   console=err, disable=not progress or dask is not None, transient=True) as bar:  # fmt: skip
         task = bar.add_task("files", total=len(files))
         for path in files if dask is None else []:
-            got = score_file(path, predictor, triage_model.spec, name, version, scored_at)
+            got = score_file(path, predictor, triage_model.input_spec, name, version, scored_at)
             pending += got.rows
             labelled += got.labelled
             n_cases += got.n_cases

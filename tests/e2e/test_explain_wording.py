@@ -1,6 +1,6 @@
 """`imr explain` as a nurse reads it (a subprocess on SYNTHETIC letters): items numbered from 1, the
-likelihood with its band, reasons in plain words, each guideline citation once per item; the JSON keeps
-0-based `item_index`, feature names and log-odds."""
+likelihood with its band, criteria and reasons in plain words, each guideline citation once per item;
+the JSON keeps 0-based `item_index`, feature names and log-odds."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from features.spec import load_spec
+from serving.plain_reasons import citation_line
 from synthetic.corpus import iter_letters
 from synthetic.generative_model import GeneratorSettings
 from tests.conftest import REPO_ROOT
@@ -55,14 +56,36 @@ def test_explain_table_is_written_for_a_nurse(tmp_path: Path) -> None:
         if "_" in name:
             assert name not in out, f"feature name {name!r} on screen"
     assert "log-odds" not in out.replace("Feature names and log-odds: --json", "")
-    # Each citation once per item: as often as the services that cite it, however many reasons do.
-    cited: dict[str, int] = {}
-    repeated = 0
-    for s in services:
-        texts = [c for r in s["reasons"] if r["citation"] for c in r["citation"].split("; ")]
-        repeated += len(texts) - len(set(texts))
-        for c in set(texts):
-            cited[c] = cited.get(c, 0) + 1
-    assert repeated > 0, "the letters should include an item whose reasons share a citation"
-    for citation, n in cited.items():
-        assert out.count(citation) == n, citation
+    # Each citation once per item: every criterion of a checklist carries its guideline citation (the
+    # section's, shared by all its criteria), and where no checklist was built the reasons carry theirs;
+    # the item's block prints each of those citations exactly once, however many criteria or reasons
+    # share it.
+    blocks = _item_blocks(out)
+    assert len(blocks) == len(services)
+    shared = 0
+    for s, block in zip(services, blocks, strict=True):
+        if s["checklist"] is not None:
+            texts = [citation_line(c["citation"]) for c in s["checklist"]]
+        else:
+            texts = [c for r in s["reasons"] if r["citation"] for c in r["citation"].split("; ")]
+        texts = [t for t in texts if t]
+        shared += len(texts) - len(set(texts))
+        for citation in set(texts):
+            assert block.count(citation) == 1, (s["service"], citation)
+    assert shared > 0, "the letters should include an item whose criteria (or reasons) share a citation"
+
+
+def _item_blocks(out: str) -> list[str]:
+    """The text printed for each item, in order: from its "Item N: ..." rule to the next rule or the next
+    letter's table."""
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    for line in out.splitlines():
+        if re.match(r"^Item \d+: .* ─+$", line):
+            current = []
+            blocks.append(current)
+        elif re.search(r"\(\S*synthetic-\d+\.txt\)\s*$", line):  # the next letter's table title
+            current = None
+        elif current is not None:
+            current.append(line)
+    return ["\n".join(b) for b in blocks]

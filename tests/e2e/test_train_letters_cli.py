@@ -21,6 +21,7 @@ from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 N_LETTERS = 160
+KEPT_RECIPES = {"criteria", "criteria_text", "lr_criteria_text"}  # the served recipe, its twin, one LR
 
 
 def _imr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -49,8 +50,14 @@ def world(tmp_path_factory) -> dict[str, Path]:
         repeats=2, stability_runs=2, card_repeats=2, n_bootstrap=50, prior_strength_scales=[1.0],
         candidates={"models": ["lightgbm", "logistic_regression"]}, report=str(root / "reports" / "real"),
     )  # fmt: skip
+    grid = params["evaluate_real"]["grid"]
+    grid.update(selection_repeats=1, nested_repeats=1)
+    grid["recipes"] = [r for r in grid["recipes"] if r["name"] in KEPT_RECIPES]
     (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    return {"root": root, "letters": letters, "params": root / "params.yaml"}
+    split = pd.DataFrame({"case_number": sorted({r["case_number"] for r in rows})})
+    split["split"] = ["validation" if i % 3 == 0 else "tune" for i in range(len(split))]
+    split.to_csv(root / "split.csv", index=False)
+    return {"root": root, "letters": letters, "params": root / "params.yaml", "split": root / "split.csv"}
 
 
 def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
@@ -64,6 +71,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     assert card["validated_on_real"] is True and card["real_letter_metrics"]["n_letters"] == N_LETTERS
     assert card["warning"].startswith("This model never saw a real letter")
     assert (out / "model" / "derived_columns.json").is_file() and (out / "real_cv_oof.parquet").is_file()
+    assert (out / "model" / "text_signal.json").is_file()  # the served recipe carries its text signal
 
     letter = sorted(world["letters"].glob("*.txt"))[:2]
     r = _imr("explain", *map(str, letter), "--json", "--model", str(out / "model"), cwd=root)
@@ -97,12 +105,21 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
 
 def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     root = world["root"]
-    r = _imr("evaluate-real", "--letters", str(world["letters"]), "--params", str(world["params"]), cwd=root)
+    r = _imr("evaluate-real", "--letters", str(world["letters"]), "--params", str(world["params"]),
+             "--split", str(world["split"]), cwd=root)  # fmt: skip
     assert r.returncode == 0, r.stderr
     report = json.loads((root / "reports" / "real.json").read_text())
     models = report["cross_validation"]["models"]
-    assert set(models) == {"lightgbm", "logistic_regression", "family_rate", "published_prior", "base_rate"}
+    assert set(models) == KEPT_RECIPES | {"family_rate", "published_prior", "base_rate"}
+    assert report["served"] == "criteria_text" and report["facts_only_twin"] == "criteria"
     assert report["cross_validation"]["reference"] == "family_rate"
+    choice = report["recipe_choice"]
+    assert choice["chosen"] in KEPT_RECIPES and choice["select_on"] == "tune"
+    assert report["nested"]["choices"]["folds"] == 5 and "nested_choice" in report["nested"]["models"]
+    assert report["validation_split"]["n_test_letters"] == len(range(0, N_LETTERS, 3))
+    assert "criteria_text - criteria" in report["paired_differences"]["cross_validation"]
     assert report["time_split"]["n_test_letters"] > 0 and report["calibration"]["reliability"]
     assert (root / "reports" / "real-reliability.png").stat().st_size > 1000
-    assert "Repeated grouped CV (2 x 5-fold, by letter)" in (root / "reports" / "real.md").read_text()
+    text = (root / "reports" / "real.md").read_text()
+    assert "Repeated grouped CV (2 x 5-fold, by letter)" in text
+    assert "The served recipe against the targets" in text

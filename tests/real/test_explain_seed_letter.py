@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from features.criteria import load_criteria
 from letters.ingest import parse_file
 from model.artifact import TriageModel
 from model.explanations import explain_case
@@ -58,14 +59,25 @@ def test_soma_service_names_duration_and_short_term_criterion(synthetic_model, s
 
 
 def test_stated_long_use_of_soma_lowers_the_likelihood_with_its_evidence(synthetic_model, seed_case):
+    """Per criterion (issue #18): duration of use feeds the Soma section's short-term criterion, so
+    stating eight months turns that criterion from not documented (with a what-if) into unmet, with the
+    stated sentence as its evidence, and its row now lowers the likelihood."""
     summary = seed_case.clinical_summary + SYNTHETIC_SENTENCE
     stated = seed_case.model_copy(update={"clinical_summary": summary})
-    before = _soma(explain_case(Predictor(synthetic_model), seed_case, 5))
-    after = _soma(explain_case(Predictor(synthetic_model), stated, 5))
-    reasons = {r.feature: r for r in after.reasons}
-    assert "duration_of_use_months" in reasons, [r.feature for r in after.reasons]
-    r = reasons["duration_of_use_months"]
-    assert r.value == 8.0 and r.direction == "lowers" and r.probability_effect < 0
-    assert "short-term" in (r.phrase or "") and "p.29" in (r.citation or "")
-    assert any(e.section == "clinical_summary" and "8 months" in e.text for e in r.evidence)
-    assert after.overturn_likelihood < before.overturn_likelihood
+    predictor = Predictor(synthetic_model)
+    before = _soma(explain_case(predictor, seed_case, 5))
+    after = _soma(explain_case(predictor, stated, 5))
+    governing = after.governing_guideline
+    assert governing is not None and governing.section == "Carisoprodol (Soma)"
+    short_term = "short_term_three_weeks"
+    table = load_criteria()
+    groups = table.feature_groups("cpmtg_carisoprodol", synthetic_model.spec.names)
+    assert "duration_of_use_months" in groups[short_term], "its share is the short-term criterion's"
+    was = next(c for c in before.checklist if c.criterion_id == short_term)
+    now = next(c for c in after.checklist if c.criterion_id == short_term)
+    assert was.status == "not_documented" and not was.evidence  # the seed summary does not state it
+    assert short_term in {w.criterion_id for w in before.what_if}
+    assert now.status == "unmet" and now.log_odds < 0 and now.log_odds < was.log_odds
+    assert any(e.section == "clinical_summary" and "8 months" in e.text for e in now.evidence)
+    assert short_term not in {w.criterion_id for w in after.what_if}  # documented now: no what-if
+    assert "duration_of_use_months" not in {x.feature for x in after.context}  # never a context factor

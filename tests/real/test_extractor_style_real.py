@@ -1,6 +1,7 @@
 """Writer style changes no extracted value: on every real letter, naming the worker "patient", "injured
 worker", "claimant" or "applicant" instead and swapping he/she leaves every feature of every service
-unchanged.
+unchanged. (The raw text inputs of the text signal, dtype `text`, change by construction: the score
+they feed is guarded in test_style_invariance.py.)
 
 The rewrite here is deliberately simple (whole-word replacement in the clinical summary); a shared
 style-rewrite function for the text model can replace it when both exist.
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from features.spec import load_spec
+from features.spec import Dtype, load_spec
 from features.table import build_feature_table
 from letters.ingest import parse_paths
 from letters.records import Case
@@ -49,7 +50,8 @@ def real_cases(dwc_letters_dir: Path) -> list[Case]:
 
 def _values(cases: list[Case]) -> pd.DataFrame:
     spec = load_spec()
-    return build_feature_table(cases, with_target=False)[spec.id_columns + spec.names].astype(object)
+    facts = [f.name for f in spec.features if f.dtype != Dtype.TEXT]
+    return build_feature_table(cases, with_target=False)[spec.id_columns + facts].astype(object)
 
 
 def test_rewriting_the_writer_style_of_every_real_letter_changes_no_feature(real_cases: list[Case]) -> None:

@@ -265,6 +265,44 @@ def test_evidence_offsets_index_the_named_section_of_the_letter(letters: list[Pa
 
 
 
+def test_the_text_score_is_its_own_context_factor_beside_the_criteria(letters: list[Path]) -> None:
+    """The served recipe's shape: criterion settings plus the text score (monotone +1). The score is one
+    context item worded as similar case descriptions, never a criterion, and never dropped: its item
+    holds its whole TreeSHAP share wherever that share is not zero."""
+    from model.text_signal import TEXT_FEATURE
+
+    table = _criteria_table(250, seed=6)
+    rng = np.random.default_rng(6)
+    lean = np.where(table["overturned"].to_numpy() == 1, rng.random(len(table)) < 0.85,
+                    rng.random(len(table)) < 0.1)  # fmt: skip
+    table["summary_text"] = np.where(lean, "SYNTHETIC swelling after a fall", "SYNTHETIC chronic aching")
+    table["service_text"], table["ur_guideline_text"] = "SYNTHETIC therapy", "SYNTHETIC MTUS"
+    settings = CRITERIA_SETTINGS | {"text_signal": {"enabled": True}}
+    predictor = Predictor(train_model(table, load_spec(), TrainParams(**settings)).model)
+    columns = predictor.model.encoded_columns
+    constraints = predictor.model.booster.dump_model()["monotone_constraints"]
+    assert constraints[columns.index(TEXT_FEATURE)] == 1
+    assert all(constraints[j] == 1 for j, c in enumerate(columns) if c.startswith("crit_"))
+    shown = 0
+    for path in letters:
+        case = parse_text(path.read_text(encoding="utf-8"), path.name)
+        rows, evidence = scoring_rows(case, predictor.model.input_spec)
+        explained = predictor.explain(rows, evidence, checklists=checklists_for(case, rows))
+        share = predictor.contributions(rows).values[:, columns.index(TEXT_FEATURE)]
+        for s, own in zip(explained, share, strict=True):
+            if s["checklist"] is None:
+                continue
+            assert TEXT_FEATURE not in {c["criterion_id"] for c in s["checklist"]}
+            items = [x for x in s["context"] if x["feature"] == TEXT_FEATURE]
+            if abs(own) <= 1e-12:
+                continue
+            (item,) = items
+            assert item["log_odds"] == pytest.approx(own, abs=1e-9)
+            assert "similar case descriptions" in item["note"].lower() and "not a guideline" in item["note"]
+            shown += 1
+    assert shown > 0, "the text score carries some of the score"
+
+
 def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
     """Grouping without a model: a criterion's log-odds is its status column plus every encoded column of
     the facts it reads; a procedural feature and a derived prior column stay context, each on its own."""

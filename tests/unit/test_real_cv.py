@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 from training_tables import tiny_table
 
 from features.spec import load_spec
@@ -18,12 +16,13 @@ from training.candidates import (
     BaseRateCandidate,
     CandidateParams,
     FamilyRateCandidate,
+    FoldData,
     LightGBMCandidate,
     LogisticCandidate,
-    text_score_adder,
 )
 from training.real_cv import RealCVParams, repeated_cv, summarise, time_split
 from training.real_letters import card_metrics
+from training.splits import grouped_folds
 
 PARAMS = TrainParams(
     cv_folds=3,
@@ -117,42 +116,45 @@ def test_adders_run_inside_folds_and_never_see_test_labels(table: pd.DataFrame) 
     assert all(a + b == len(table) for a, b in seen)
 
 
-def _synthetic_texts(table: pd.DataFrame) -> pd.Series:
+def _with_synthetic_texts(table: pd.DataFrame) -> pd.DataFrame:
     """SYNTHETIC case text: a clinical word that tracks the label on most rows, filler otherwise."""
     rng = np.random.default_rng(7)
     words = np.where(
         (table["overturned"].to_numpy() == 1) ^ (rng.random(len(table)) < 0.15), "contusion", "tramadol"
     )
-    return pd.Series([f"SYNTHETIC summary {w} follow up" for w in words], index=table.index)
+    return table.assign(summary_text=[f"SYNTHETIC summary {w} follow up" for w in words],
+                        service_text="SYNTHETIC service", ur_guideline_text="")  # fmt: skip
 
 
-def bag_of_words_cross_fit(texts, y, groups, folds):
-    """A real (tiny) cross-fitted text model with the contract of `cross_fitted_text_scores`."""
-    texts = np.asarray(texts, dtype=object)
-    out = np.full(len(texts), np.nan)
-    for tr, te in folds:
-        vec = CountVectorizer().fit(texts[tr])
-        lr = LogisticRegression(C=1.0, max_iter=500).fit(vec.transform(texts[tr]), y[tr])
-        out[te] = lr.decision_function(vec.transform(texts[te]))
-    assert not np.isnan(out).any()  # every row held out exactly once
-    return out
-
-
-def test_text_score_adder_plugs_in_and_carries_signal(table: pd.DataFrame) -> None:
+def test_the_text_score_is_fitted_inside_the_folds_and_carries_signal(table: pd.DataFrame) -> None:
     spec = load_spec()
-    data = table.assign(pre_review_text=_synthetic_texts(table))
+    data = _with_synthetic_texts(table)
     one = CV.model_copy(update={"repeats": 1, "n_bootstrap": 0})
     noise = TrainParams(
         **{**PARAMS.model_dump(), "features": ["patient_age"], "family_prior": {"enabled": False}}
     )
-    adder = ("text_score", text_score_adder(cross_fit=bag_of_words_cross_fit, inner_folds=3))
-    cands = [LogisticCandidate(spec, noise, CandidateParams(lr_C=1.0)), LightGBMCandidate(spec, noise)]
-    without = repeated_cv(data, spec, noise, one, candidates=cands[:1])
-    with_text = repeated_cv(data, spec, noise, one, candidates=cands, adders=[adder])
+    text = TrainParams(**{**noise.model_dump(), "text_signal": {"enabled": True}})
+    facts_only = [LogisticCandidate(spec, noise, CandidateParams())]
+    without = repeated_cv(data, spec, noise, one, candidates=facts_only)
+    cands = [LogisticCandidate(spec, text, CandidateParams()), LightGBMCandidate(spec, text)]
+    with_text = repeated_cv(data, spec, text, one, candidates=cands)
     gain = with_text.summary["logistic_regression"]["roc_auc"].value
     assert gain > without.summary["logistic_regression"]["roc_auc"].value + 0.15
-    # the served recipe reads the column too (as a numeric input of an extended spec)
+    # the served recipe: the model computes the score from the test rows' text in the Predictor
     assert with_text.summary["lightgbm"]["roc_auc"].value > 0.75
+    # a test row's label never reaches the text model: with every test label flipped the scores stay
+    fold = grouped_folds(data["overturned"].to_numpy(), data["letter_id"].to_numpy(), 3, 0)[0]
+    tr, te = fold
+    flipped = data.copy()
+    flipped.loc[te, "overturned"] = 1 - flipped.loc[te, "overturned"]
+
+    def fold_of(d: pd.DataFrame) -> FoldData:
+        test = d.iloc[te].drop(columns="overturned").reset_index(drop=True)
+        return FoldData(d.iloc[tr].reset_index(drop=True), d["overturned"].to_numpy()[tr],
+                        d["letter_id"].to_numpy()[tr], test, 0)  # fmt: skip
+
+    scores = [LightGBMCandidate(spec, text).fit_predict(fold_of(d)) for d in (data, flipped)]
+    assert np.array_equal(scores[0], scores[1])
 
 
 def test_time_split_trains_on_older_letters(table: pd.DataFrame) -> None:

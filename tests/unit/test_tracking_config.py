@@ -32,5 +32,12 @@ def test_flattened_keys_of_the_real_params_file_are_valid_mlflow_names() -> None
 
     params = yaml.safe_load((Path(__file__).resolve().parents[2] / "params.yaml").read_text())
     flat = flatten_params(params)
-    assert any("crit_" in k for k in flat)
+    assert any("crit_*" in v for v in flat.values())
     assert all(validate_param_and_metric_name(k) for k in flat), [k for k in flat if "*" in k]
+
+
+def test_a_mapping_keyed_by_patterns_is_one_json_param() -> None:
+    """`crit_*` is no MLflow param name: the settings keyed by it stay one JSON value under their parent."""
+    train = {"monotone": {"crit_*": 1}, "encoder": {"ordinal": {"crit_*": {"met": 2}}}}
+    flat = flatten_params({"train": train})
+    assert flat == {"train.monotone": '{"crit_*": 1}', "train.encoder.ordinal": '{"crit_*": {"met": 2}}'}

@@ -1,0 +1,131 @@
+"""The recipes compared for the served real-letter model: a small grid fixed in `params.yaml`
+(`evaluate_real.grid`) before any all-letter run, the choice made on the tune letters only, and a
+nested estimate of choosing that way (the choice redone inside every outer fold).
+
+A recipe is the served `train_real` settings with its feature groups, the text score on or off, and
+a learner (LightGBM through `train_model`, or the L2 logistic regression on the same inputs). With
+a few dozen overturned services, choosing among many recipes on the folds one reports flatters the
+winner; the grid is small, every member is reported, and the nested row says what the choice is worth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fnmatch import fnmatchcase
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from features.spec import FeatureSpec
+from training.boosting import TrainParams
+from training.candidates import Candidate, CandidateParams, LightGBMCandidate, LogisticCandidate
+
+Learner = Literal["lightgbm", "logistic_regression"]
+
+
+class Recipe(BaseModel):
+    """One member of the grid: which feature groups, whether the text score, which learner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    learner: Learner = "lightgbm"
+    groups: list[str] = Field(default_factory=list, description="feature groups (family prior always in)")
+    text: bool = False
+    note: str = ""
+
+
+class RecipeGrid(BaseModel):
+    """params.yaml `evaluate_real.grid`: the feature groups and the recipes built from them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    recipes: list[Recipe] = Field(default_factory=list)
+    monotone: dict[str, Literal[-1, 1]] = Field(
+        default_factory=dict, description="constraints added to train_real's where a recipe reads the feature"
+    )
+    select_on: str = "tune"  # the split (tests/real/letter_split.csv) the choice is made on
+    selection_repeats: int = Field(default=10, ge=1)
+    nested_repeats: int = Field(default=10, ge=0)  # outer repeats of the nested estimate (0: skip it)
+    nested_inner_folds: int = Field(default=5, ge=2)
+
+    @model_validator(mode="after")
+    def _known_groups(self) -> RecipeGrid:
+        for r in self.recipes:
+            unknown = sorted(set(r.groups) - set(self.groups))
+            if unknown:
+                raise ValueError(f"recipe {r.name!r}: unknown feature groups {unknown}")
+        names = [r.name for r in self.recipes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"recipe names repeat: {names}")
+        return self
+
+    def recipe(self, name: str) -> Recipe:
+        for r in self.recipes:
+            if r.name == name:
+                return r
+        raise KeyError(f"no recipe named {name!r} in evaluate_real.grid")
+
+    def features(self, recipe: Recipe) -> list[str]:
+        out: list[str] = []
+        for g in recipe.groups:
+            out += [f for f in self.groups[g] if f not in out]
+        return out
+
+    def params(self, recipe: Recipe, base: TrainParams) -> TrainParams:
+        """`base` (train_real) with the recipe's features and text switch."""
+        text = base.text_signal.model_copy(update={"enabled": recipe.text})
+        features = self.features(recipe)
+        wanted = {**base.monotone, **self.monotone}
+        # for what the recipe reads (a pattern such as `crit_*`: when it names one of its features)
+        monotone = {k: v for k, v in wanted.items() if any(fnmatchcase(f, k) for f in features)}
+        return base.model_copy(update={"features": features, "text_signal": text, "monotone": monotone})
+
+    def twin(self, recipe: Recipe) -> Recipe | None:
+        """The same recipe without the text score (its facts-only model), if the grid has it."""
+        for r in self.recipes:
+            if r.learner == recipe.learner and r.groups == recipe.groups and not r.text and recipe.text:
+                return r
+        return None
+
+    def matching(self, params: TrainParams) -> Recipe | None:
+        """The LightGBM recipe whose settings are exactly `params` (the served recipe), if any."""
+        for r in self.recipes:
+            if r.learner == "lightgbm" and self.params(r, params) == params:
+                return r
+        return None
+
+
+def recipe_label(recipe: Recipe) -> str:
+    learner = "LightGBM" if recipe.learner == "lightgbm" else "Logistic regression"
+    inputs = " + ".join(["family prior", *recipe.groups, *(["text score"] if recipe.text else [])])
+    return f"{learner}: {inputs}"
+
+
+def recipe_candidate(
+    spec: FeatureSpec, grid: RecipeGrid, recipe: Recipe, base: TrainParams, cp: CandidateParams
+) -> Candidate:
+    params = grid.params(recipe, base)
+    if recipe.learner == "lightgbm":
+        return LightGBMCandidate(spec, params, name=recipe.name, label=recipe_label(recipe))
+    return LogisticCandidate(spec, params, cp, name=recipe.name, label=recipe_label(recipe))
+
+
+def grid_candidates(
+    spec: FeatureSpec, grid: RecipeGrid, base: TrainParams, cp: CandidateParams
+) -> list[Candidate]:
+    return [recipe_candidate(spec, grid, r, base, cp) for r in grid.recipes]
+
+
+def best_recipe(per_repeat: dict[str, dict[str, list[float]]], names: Sequence[str]) -> str:
+    """The recipe with the highest mean ROC-AUC over repeats (the issue's measure); ties: the earlier,
+    i.e. simpler, recipe of the grid."""
+    return max(names, key=lambda n: (round(float(np.mean(per_repeat[n]["roc_auc"])), 6), -names.index(n)))
+
+
+def split_rows(table: pd.DataFrame, split: dict[str, str], which: str) -> np.ndarray:
+    """Rows of the letters the split file puts in `which` (by case number)."""
+    return table["case_number"].astype(str).map(split).eq(which).to_numpy()
