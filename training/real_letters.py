@@ -10,6 +10,7 @@ wide; the report says so rather than ranking models on noise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,10 +234,12 @@ def evaluate_served(
     cv: RealCVParams,
     split: dict[str, str],
     header: dict[str, Any],
+    step: Callable[[str], None] | None = None,
 ) -> RealEvaluation:
     """The served recipe (`train_real`) among the grid and the baselines: the choice on the tune
     letters, repeated grouped CV on all letters, the nested estimate of choosing, tune -> validation,
-    the time-ordered split, stability and calibration."""
+    the time-ordered split, stability and calibration. `step(name)` hears each phase (a progress bar)."""
+    say = step if step is not None else (lambda _name: None)
     from training.candidates import BaseRateCandidate, FamilyRateCandidate, LightGBMCandidate
     from training.nested_choice import NestedChoice, choice_summary
     from training.real_cv import fixed_split, time_split
@@ -253,7 +256,9 @@ def evaluate_served(
         candidates.insert(0, LightGBMCandidate(spec, params))
     twin_recipe = g.twin(match) if match is not None else None
     twin = twin_recipe.name if twin_recipe is not None else None
+    say("choosing a recipe on the tune letters")
     choice = choose_recipe(real, spec, params, cv, split) if split and g.recipes else None
+    say("grouped CV of every recipe")
     result = repeated_cv(real, spec, params, cv, candidates=[*candidates, *baselines])
     ev = RealEvaluation(header, params.model_dump(mode="json"), result, result.stability(cv.stability_runs),
                         cv.stability_limit, served=served, twin=twin, choice=choice)  # fmt: skip
@@ -261,16 +266,19 @@ def evaluate_served(
                 if b is not None and b != served]  # fmt: skip
     ev.calibration = calibration_summary(result, cv.ece_bins, name=served)
     served_candidates = [c for c in candidates if c.name in {served, twin}]
+    say("nested estimate of the choice")
     if g.nested_repeats and g.recipes:
         nested = NestedChoice(spec, g, params, cv.candidates)
         ev.nested = repeated_cv(real, spec, params, cv, candidates=[nested, *served_candidates, *baselines],
                                 repeats=g.nested_repeats)  # fmt: skip
         ev.nested_choices = choice_summary(nested.choices)
+    say("tune -> validation")
     if split:
         tune, validation = split_rows(real, split, g.select_on), split_rows(real, split, "validation")
         if tune.any() and validation.any():
             ev.validation = fixed_split(real, spec, cv, np.flatnonzero(tune), np.flatnonzero(validation),
                                         candidates=[*candidates, *baselines])  # fmt: skip
+    say("time-ordered split")
     ev.time = time_split(real, spec, params, cv, candidates=[*candidates, *baselines])
     return ev
 

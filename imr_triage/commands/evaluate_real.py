@@ -10,6 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
+
+from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
+
+# The phases `evaluate_served` reports, then this command's own (the progress bar's steps).
+PHASES = [
+    "choosing a recipe on the tune letters",
+    "grouped CV of every recipe",
+    "nested estimate of the choice",
+    "tune -> validation",
+    "time-ordered split",
+    "prior strength sweep",
+    "synthetic weight sweep and transfer",
+]
 
 
 def evaluate_real(
@@ -42,6 +56,7 @@ def evaluate_real(
     params_file: Path = typer.Option(
         Path("params.yaml"), "--params", help="params.yaml [train_real, evaluate_real]."
     ),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
     """The served recipe (train_real) among the grid of recipes and the baselines, on real letters."""
     from threadpoolctl import threadpool_limits
@@ -103,9 +118,13 @@ def evaluate_real(
         "stability_runs": cv.stability_runs,
         "synthetic_repeats": cv.synthetic_repeats,
     }
-    with threadpool_limits(limits=1):  # BLAS threads spin on a shared 2-core host; the work is tiny per call
-        ev = evaluate_served(real, spec, train_p, cv, letter_split, header)
+    console = Console(stderr=True)
+    bar = StepProgress("evaluate-real", PHASES, console, progress_wanted(progress, console))
+    with threadpool_limits(limits=1), bar:  # BLAS threads spin on a shared 2-core host; tiny work per call
+        ev = evaluate_served(real, spec, train_p, cv, letter_split, header, step=bar.step)
+        bar.step("prior strength sweep")
         ev.prior_strength = prior_strength_sweep(real, spec, train_p, cv)
+        bar.step("synthetic weight sweep and transfer")
         if synthetic is not None:
             import pandas as pd
 

@@ -64,3 +64,15 @@ def test_server_start_up_reports_the_model_load_then_ready() -> None:
     with TestClient(app) as client:
         assert steps == ["loading the model", "ready"]
         assert client.get("/readyz").status_code == 503
+
+
+def test_evaluate_real_bar_lists_every_phase_evaluate_served_reports() -> None:
+    """The bar's steps and the phases `evaluate_served` announces are one list: a renamed phase fails."""
+    import inspect
+    import re
+
+    from imr_triage.commands.evaluate_real import PHASES
+    from training.real_letters import evaluate_served
+
+    announced = re.findall(r'say\("([^"]+)"\)', inspect.getsource(evaluate_served))
+    assert announced and announced == PHASES[: len(announced)]
