@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from model.version_label import version_label
 from serving.auth import require_scope
 from serving.schemas import ErrorResponse, ModelInfo, ReloadResponse
 
@@ -30,6 +31,7 @@ async def model_info(request: Request) -> ModelInfo:
     return ModelInfo(
         name=served.ref.name,
         version=served.ref.version,
+        label=version_label(served.ref.version, served.model.model.metadata.model_version),
         alias=served.ref.alias,
         uri=served.ref.uri,
         loaded_at=served.loaded_at,

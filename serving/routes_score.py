@@ -18,6 +18,7 @@ from pydantic import Discriminator, Tag, TypeAdapter
 from features.spec import FeatureSpec
 from letters.structured import GuidelineMemo
 from model.explanation_models import PROBABILITY_EFFECT_METHOD
+from model.version_label import version_label
 from serving.auth import require_scope
 from serving.case_rows import PreparedCase, prepare_structured
 from serving.feature_scores import score_feature_services
@@ -182,7 +183,8 @@ async def in_pool(ctx: ScoringContext, endpoint: str, fn: Callable[..., Any], *a
 
 
 def model_ref(served: Served[Any]) -> dict[str, Any]:
-    return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias}
+    label = version_label(served.ref.version, served.model.model.metadata.model_version)
+    return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias, "label": label}
 
 
 async def store_scores(
@@ -191,7 +193,7 @@ async def store_scores(
 ) -> int | None:
     """Write scores to the scores database; a database failure never fails the scoring."""
     try:
-        return await ctx.pool.run(save_scores, request.app.state, items, served.ref)
+        return await ctx.pool.run(save_scores, request.app.state, items, served)
     except HTTPException:
         raise
     except Exception as exc:

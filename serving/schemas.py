@@ -36,6 +36,7 @@ class ModelInfo(BaseModel):
 
     name: str
     version: str
+    label: str = Field(description="The version as shown everywhere: `v3 (imr-overturn-3fa9c2b1d0e4)`")
     alias: str | None
     uri: str
     loaded_at: datetime
@@ -158,6 +159,7 @@ class ModelRefOut(BaseModel):
     name: str
     version: str
     alias: str | None = None
+    label: str = Field(description="The version as shown everywhere: `v3 (imr-overturn-3fa9c2b1d0e4)`")
 
 
 def build_request_models(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from features.spec import Dtype, load_spec
+from model.version_label import version_label
 from serving.case_rows import PreparedCase
 
 ROW_IDS = frozenset({"letter_id", "item_index", "service"})  # the rest of a prepared row is features
@@ -76,10 +77,12 @@ def stored_checklist(service: dict[str, Any]) -> list[dict[str, Any]] | None:
     ]
 
 
-def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, Any]]]], ref: Any) -> int:
-    """Upsert one row per scored service; returns how many rows were written."""
+def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, Any]]]], served: Any) -> int:
+    """Upsert one row per scored service, under the version's one name (`v3 (content version)`, as the
+    CLI and the API say it); returns how many rows were written."""
     now = datetime.now(UTC)
+    label = version_label(str(served.ref.version), served.model.model.metadata.model_version)
     rows = []
     for prepared, services in items:
-        rows += score_rows(prepared, services, ref.name, str(ref.version), now)
+        rows += score_rows(prepared, services, served.ref.name, label, now)
     return app_state.scores_db.get().save_scores(rows)

@@ -21,17 +21,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from model.predictor import Predictor
+from model.version_label import version_label
 from training.metrics import HIGHER_IS_BETTER, brier, log_loss, roc_auc
 
 METRIC_FNS = {"roc_auc": roc_auc, "brier": brier, "log_loss": log_loss}
 CONTENT_VERSION_TAG = "content_version"
-
-
-def version_label(registry_version: str | None, content_version: str | None) -> str:
-    """How a registered model is named to people: `v3 (imr-overturn-3fa9c2b1d0e4)`."""
-    if registry_version is None:
-        return content_version or "none"
-    return f"v{registry_version} ({content_version})" if content_version else f"v{registry_version}"
 
 
 class RegistryParams(BaseModel):

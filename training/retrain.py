@@ -29,13 +29,14 @@ from features.spec import FeatureSpec
 from letters.records import Case
 from model.artifact import TriageModel
 from model.predictor import Predictor
+from model.version_label import version_label
 from training.boosting import TrainParams, labelled_rows
 from training.comparison import PairedGain, paired_gain
 from training.corpus_update import IngestSummary, ingest_new_letters, update_features
 from training.drift import DriftParams, compute_drift, drift_markdown
 from training.evaluation import EvaluateParams
 from training.params import section
-from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, decide, version_label
+from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, decide
 from training.retrain_window import TestWindow, choose_test_window, trained_until
 
 DRIFT_JSON = "drift.json"

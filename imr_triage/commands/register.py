@@ -225,7 +225,7 @@ def _register_real(
 def _finish(decision, logged, reg, out: Path, exit_code: bool, content_version: str) -> None:
     import json
 
-    from training.registry import version_label
+    from model.version_label import version_label
 
     out.parent.mkdir(parents=True, exist_ok=True)
     # The decision is a pipeline output (deterministic on a fresh store); where MLflow put the run is not,

@@ -66,3 +66,48 @@ def test_gate_refuses_a_challenger_worse_than_the_base_rate() -> None:
     assert refused.reason.startswith("refused: Brier on real letters 0.10100 is worse than the base rate's")
     assert refused.challenger_value == won.challenger_value  # the numbers it decided on stay
     assert not RealLetterCheck(math.nan, 0.1, "unscorable").passes()
+
+
+class _RegisteredVersion:
+    """A registry-like source: version 3 of the model, under the champion alias."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def describe(self) -> str:
+        return "version 3"
+
+    def current(self):
+        from serving.model_store import ModelRef
+
+        return ModelRef(name="imr-overturn", version="3", alias="champion", uri="models:/imr-overturn/3")
+
+    def load(self, ref):
+        return self.model
+
+
+def test_the_api_names_a_version_as_people_see_it_everywhere(synthetic_model, tmp_path, monkeypatch) -> None:
+    """`/v1/model` and every score carry `v3 (<content version>)`, the CLI's and the dashboard's name."""
+    from fastapi.testclient import TestClient
+
+    from model.version_label import version_label
+    from serving.app import create_app
+    from serving.settings import ServingSettings
+
+    content = synthetic_model.metadata.model_version
+    assert version_label("3", content) == f"v3 ({content})" and version_label(None, content) == content
+    assert version_label(content, content) == content  # a local directory is named by its content
+    monkeypatch.setenv("IMR_SCORES_DB_URL", f"sqlite:///{tmp_path / 'scores.db'}")
+    settings = ServingSettings(_env_file=None, poll_interval_s=0)
+    app = create_app(settings, source=_RegisteredVersion(synthetic_model))
+    (_, text), *_ = iter_letters(1, GeneratorSettings(seed=3))
+    with TestClient(app) as client:
+        headers = {"X-API-Key": "imr-dev-key"}
+        info = client.get("/v1/model", headers=headers).json()
+        assert info["version"] == "3" and info["label"] == f"v3 ({content})"
+        scored = client.post("/v1/score?store=true", json={"text": text}, headers=headers)
+        assert scored.status_code == 200, scored.text
+        assert scored.json()["model"]["label"] == f"v3 ({content})" and scored.json()["stored"]
+        case_id = scored.json()["case_id"]
+        stored = app.state.scores_db.get().case_rows(case_id)
+        assert stored and {r["model_version"] for r in stored} == {f"v3 ({content})"}
