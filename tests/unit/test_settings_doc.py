@@ -58,3 +58,9 @@ def test_every_variable_the_code_names_is_documented_with_a_meaning() -> None:
     assert {"IMR_SCORES_DB_URL", "IMR_SERVE_API_KEYS", "MLFLOW_TRACKING_URI"} <= set(documented)
     assert [v.name for v in documented.values() if not (v.meaning and v.default)] == []
     assert "imr-dev-key" in settings_doc.DOC.read_text(encoding="utf-8")
+
+
+def test_the_readme_carries_the_same_table() -> None:
+    assert settings_doc.documented_table(settings_doc.README) == settings_doc.render(), (
+        "README.md's settings table is out of date: run `python -m imr_triage.settings_doc --write`"
+    )
