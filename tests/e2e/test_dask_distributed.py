@@ -17,6 +17,7 @@ from features.table import build_feature_table
 from letters.ingest import load_failures, load_records, parse_paths, write_records
 from letters.partitioned_output import SUCCESS_FILE, IncompleteOutputError, read_manifest
 from tests.e2e.dashboard_support import write_synthetic_letters
+from tests.synthetic_tables import letter_range_table
 from training.distributed import (
     dask_client,
     features_partitioned,
@@ -151,17 +152,6 @@ AUC_TOLERANCE = 0.04
 BRIER_TOLERANCE = 0.005
 
 
-def _letter_table(start: int, stop: int, seed: int) -> pd.DataFrame:
-    """The feature table of SYNTHETIC letters start..stop-1 (run on a cluster worker)."""
-    from letters.parser import parse_text
-    from synthetic.corpus import iter_letters
-    from synthetic.generative_model import GeneratorSettings
-
-    letters = iter_letters(stop, GeneratorSettings(seed=seed), start=start)
-    cases = [parse_text(t, f"synthetic-{i:05d}.txt") for i, (_c, t) in enumerate(letters, start)]
-    return build_feature_table(cases, spec=load_spec())
-
-
 def test_dask_training_matches_local_quality_and_saves_a_plain_model(client: object, tmp_path: Path) -> None:
     import numpy as np
 
@@ -176,7 +166,8 @@ def test_dask_training_matches_local_quality_and_saves_a_plain_model(client: obj
     # in ranges on the cluster's two workers and joined in order (the table is row-wise: see
     # test_features_match_on_both_record_layouts), which halves the wait.
     ranges = [(start, min(start + 250, 2000)) for start in range(0, 2000, 250)]
-    futures = [client.submit(_letter_table, a, b, 3, pure=False) for a, b in ranges]  # type: ignore[attr-defined]
+    futures = [client.submit(letter_range_table, a, b, 3, "synthetic-{i:05d}.txt", pure=False)  # type: ignore[attr-defined]
+               for a, b in ranges]  # fmt: skip
     parts = client.gather(futures)  # type: ignore[attr-defined]
     table = labelled_rows(pd.concat(parts, ignore_index=True), spec)
     split = holdout_split(table, 0.25, 0)

@@ -600,12 +600,10 @@ def _feature_services(table: Any, names: list[str]) -> list[dict[str, Any]]:
 def thousand_services(workdir: Path) -> tuple[Any, list[str]]:
     """1,000 services with their raw features, from SYNTHETIC letters the models never saw."""
     from features.spec import load_spec
-    from features.table import build_feature_table
-    from letters.parser import parse_text
+    from tests.synthetic_tables import synthetic_feature_table
 
     spec = load_spec()
-    cases = [parse_text(t, f"synthetic-cmp-{i}.txt") for i, t in enumerate(synthetic_letters(700, seed=77))]
-    table = build_feature_table(cases, with_target=False, spec=spec)
+    table = synthetic_feature_table(700, 77, name="synthetic-cmp-{i}.txt", with_target=False)
     assert len(table) >= 1000, len(table)
     return table.head(1000).reset_index(drop=True), spec.names
 
