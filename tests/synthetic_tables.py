@@ -42,3 +42,20 @@ def synthetic_feature_table(
             futures = [pool.submit(letter_range_table, a, b, seed, name, with_target) for a, b in ranges]
             parts = [f.result() for f in futures]
     return pd.concat(parts, ignore_index=True)
+
+
+def _cases_table(cases: list, with_target: bool) -> pd.DataFrame:
+    from features.spec import load_spec
+    from features.table import build_feature_table
+
+    return build_feature_table(cases, with_target=with_target, spec=load_spec())
+
+
+def feature_table_of(cases: list, *, with_target: bool = True, workers: int = 2) -> pd.DataFrame:
+    """`build_feature_table(cases)` with the cases split in ranges over `workers` processes."""
+    ranges = [cases[a : a + RANGE_SIZE * 2] for a in range(0, len(cases), RANGE_SIZE * 2)]
+    if workers <= 1 or len(ranges) <= 1:
+        return _cases_table(cases, with_target)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = list(pool.map(_cases_table, ranges, [with_target] * len(ranges)))
+    return pd.concat(parts, ignore_index=True)
