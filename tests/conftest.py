@@ -33,3 +33,15 @@ def seed_letter_dir() -> Path:
 @pytest.fixture(scope="session")
 def dmhc_csv() -> Path:
     return require_shared(DMHC_CSV)
+
+
+E2E_DIR = REPO_ROOT / "tests" / "e2e"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m "not slow"` deselects all of tests/e2e (its conftest marks every test there slow): skip
+    importing those modules (Dask, Playwright, servers) at all, which saves seconds of collection."""
+    if config.getoption("markexpr", "").strip() == "not slow" and collection_path == E2E_DIR:
+        return True
+    return None
+
