@@ -26,6 +26,15 @@ def dwc_letters_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_letters_parsed(dwc_letters_dir: Path) -> object:
+    """Every shared real letter PDF parsed once per session (an IngestResult); modules take deep
+    copies of its cases (`[c.model_copy(deep=True) for c in ...cases]`) so none sees another's edits."""
+    from letters.ingest import parse_paths
+
+    return parse_paths([dwc_letters_dir / "pdf"])
+
+
+@pytest.fixture(scope="session")
 def seed_letter_dir() -> Path:
     return require_shared(SEED_LETTER_DIR)
 

@@ -10,7 +10,7 @@ import pytest
 from features.service_families import load_taxonomy
 from features.spec import load_spec
 from features.table import build_feature_table, feature_rows
-from letters.ingest import parse_paths
+from letters.ingest import IngestResult
 from letters.parser import parse_text
 from letters.pdf_text import pdf_to_text
 from letters.records import Case
@@ -20,10 +20,9 @@ pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
-def real_cases(dwc_letters_dir: Path) -> list[Case]:
-    result = parse_paths([dwc_letters_dir / "pdf"])
-    assert not result.failures
-    return result.cases
+def real_cases(real_letters_parsed: IngestResult) -> list[Case]:
+    assert not real_letters_parsed.failures
+    return [c.model_copy(deep=True) for c in real_letters_parsed.cases]  # parsed once per session
 
 
 def _values(cases: list[Case]) -> pd.DataFrame:
