@@ -24,7 +24,7 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): under a minute
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -45,11 +45,12 @@ class CorpusSummary:
         return self.overturned / self.services if self.services else 0.0
 
 
-def iter_letters(n: int, settings: GeneratorSettings) -> Iterator[tuple[SynthCase, str]]:
-    """(case, letter text) for letters 0..n-1; the same prefix for any n."""
+def iter_letters(n: int, settings: GeneratorSettings, *, start: int = 0) -> Iterator[tuple[SynthCase, str]]:
+    """(case, letter text) for letters start..n-1; the same prefix for any n, and the same letter i for
+    any start (so ranges can be generated apart and joined)."""
     gen = CaseGenerator(settings)
     renderer = LetterRenderer(gen.tables)
-    for i in range(n):
+    for i in range(start, n):
         case = gen.case(i)
         text = renderer.render(case, gen.stream(i, STREAM_PRE_TEXT), gen.stream(i, STREAM_POST_TEXT))
         yield case, text

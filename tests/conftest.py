@@ -26,6 +26,15 @@ def dwc_letters_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_letters_parsed(dwc_letters_dir: Path) -> object:
+    """Every shared real letter PDF parsed once per session (an IngestResult); modules take deep
+    copies of its cases (`[c.model_copy(deep=True) for c in ...cases]`) so none sees another's edits."""
+    from letters.ingest import parse_paths
+
+    return parse_paths([dwc_letters_dir / "pdf"])
+
+
+@pytest.fixture(scope="session")
 def seed_letter_dir() -> Path:
     return require_shared(SEED_LETTER_DIR)
 
@@ -33,3 +42,15 @@ def seed_letter_dir() -> Path:
 @pytest.fixture(scope="session")
 def dmhc_csv() -> Path:
     return require_shared(DMHC_CSV)
+
+
+E2E_DIR = REPO_ROOT / "tests" / "e2e"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m "not slow"` deselects all of tests/e2e (its conftest marks every test there slow): skip
+    importing those modules (Dask, Playwright, servers) at all, which saves seconds of collection."""
+    if config.getoption("markexpr", "").strip() == "not slow" and collection_path == E2E_DIR:
+        return True
+    return None
+

@@ -14,13 +14,10 @@ from pathlib import Path
 import lightgbm as lgb
 
 from features.spec import load_spec
-from features.table import build_feature_table
-from letters.parser import parse_text
 from model.artifact import ModelMetadata, TriageModel
 from model.calibration import fit_calibrator
 from model.encoder import FeatureEncoder
-from synthetic.corpus import iter_letters
-from synthetic.generative_model import GeneratorSettings
+from tests.synthetic_tables import synthetic_feature_table
 
 N_LETTERS = 1500
 SEED = 11
@@ -30,11 +27,7 @@ SEED = 11
 def synthetic_model_dir() -> Path:
     """Directory of a saved TriageModel trained on N_LETTERS synthetic letters (built on first call)."""
     spec = load_spec()
-    cases = [
-        parse_text(text, f"synthetic-{i:05d}.txt")
-        for i, (_case, text) in enumerate(iter_letters(N_LETTERS, GeneratorSettings(seed=SEED)))
-    ]
-    table = build_feature_table(cases, spec=spec)
+    table = synthetic_feature_table(N_LETTERS, SEED)  # letters read on two processes, joined in order
     table = table[table[spec.target].notna()].reset_index(drop=True)
     y = table[spec.target].astype(int).to_numpy()
     encoder = FeatureEncoder(spec, min_frequency=5).fit(table)

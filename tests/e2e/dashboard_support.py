@@ -16,9 +16,17 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 
 
-def imr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-c", "from imr_triage.cli import app; app()", *args]
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600, env=env, check=False)
+def imr(*args: str) -> subprocess.CompletedProcess[str]:
+    """`imr ARGS` run by the CLI in this process (exit code, stdout and stderr kept apart): the same
+    command a shell runs, without importing the whole stack again per call."""
+    from typer.testing import CliRunner
+
+    from imr_triage.cli import app
+
+    res = CliRunner().invoke(app, list(args))
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception  # a crash, not an exit code: show its traceback
+    return subprocess.CompletedProcess(["imr", *args], res.exit_code, res.stdout, res.stderr)
 
 
 def write_synthetic_letters(out: Path, n: int, seed: int) -> list[Path]:

@@ -34,13 +34,19 @@ def train_small_model(letters: list[str], seed: int, rounds: int = 60) -> Any:
     from features.spec import load_spec
     from features.table import build_feature_table
     from letters.parser import parse_text
+
+    cases = [parse_text(t, f"synthetic-{seed}-{i}.txt") for i, t in enumerate(letters)]
+    table = build_feature_table(cases, spec=load_spec())
+    return train_on_table(table, seed, rounds), table
+
+
+def train_on_table(table: Any, seed: int, rounds: int = 60) -> Any:
+    """A small TriageModel trained on an existing feature table (another seed gives another model)."""
+    from features.spec import load_spec
     from training.train import TrainParams, train_model
 
-    spec = load_spec()
-    cases = [parse_text(t, f"synthetic-{seed}-{i}.txt") for i, t in enumerate(letters)]
-    table = build_feature_table(cases, spec=spec)
     params = TrainParams(seed=seed, cv_folds=2, num_threads=1, lgbm={"num_boost_round": rounds})
-    return train_model(table, spec, params).model, table
+    return train_model(table, load_spec(), params).model
 
 
 @dataclass

@@ -18,11 +18,25 @@ from tests.synthetic_explain_model import N_LETTERS, synthetic_model_dir
 pytestmark = pytest.mark.slow
 
 
-def _imr(*args: str) -> subprocess.CompletedProcess[str]:
+def _imr_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`imr ARGS` as its own process (the program a shell runs)."""
     code = "from imr_triage.cli import app; app()"
     env = {**os.environ, "COLUMNS": "220"}  # a wide table, so phrases are not wrapped mid-word
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO_ROOT,
                           timeout=300, env=env)
+
+
+def _imr(*args: str) -> subprocess.CompletedProcess[str]:
+    """`imr ARGS` run by the same CLI in this process (stdout and stderr kept apart, same width): one
+    process start per module instead of one per command."""
+    from typer.testing import CliRunner
+
+    from imr_triage.cli import app
+
+    res = CliRunner(env={"COLUMNS": "220"}).invoke(app, list(args))
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception  # a crash, not an exit code: show its traceback
+    return subprocess.CompletedProcess(["imr", *args], res.exit_code, res.stdout, res.stderr)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +68,7 @@ def test_explain_json_and_table_and_bad_files_named(letters, tmp_path):
                 assert reason["direction"] in ("raises", "lowers")
                 assert (reason["citation"] is None) == reason["no_guideline"]
 
-    table = _imr("explain", str(letters[0]), "--model", str(model))
+    table = _imr_process("explain", str(letters[0]), "--model", str(model))
     assert table.returncode == 0, table.stderr
     assert "Overturn" in table.stdout and "log-odds" in table.stdout
 

@@ -13,6 +13,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +44,6 @@ PARAMS = {
 
 
 def _synth(
-    runner: CliRunner,
     out: Path,
     seed: int,
     start: str,
@@ -50,10 +51,13 @@ def _synth(
     shift: str,
     first_id: int,
     n: int = N_LETTERS,
-) -> Path:
-    res = runner.invoke(
-        app,
+) -> subprocess.Popen[str]:
+    """`imr synth` as its own process: the three corpora are generated side by side."""
+    return subprocess.Popen(
         [
+            sys.executable,
+            "-c",
+            "from imr_triage.cli import app; app()",
             "synth",
             "--n",
             str(n),
@@ -73,8 +77,15 @@ def _synth(
             "--params",
             str(out.parent / "none.yaml"),
         ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    assert res.exit_code == 0, res.output
+
+
+def _letters(proc: subprocess.Popen[str], out: Path) -> Path:
+    output, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, output
     return out / "letters"
 
 
@@ -94,20 +105,22 @@ def _build_world(root: Path) -> dict[str, Path]:
     import mlflow
 
     from features.spec import load_spec
-    from features.table import build_feature_table
     from letters.ingest import parse_paths, write_records
+    from tests.synthetic_tables import feature_table_of
     from training.registry import RegistryParams, register_challenger
     from training.tracking import log_training_run
     from training.train import TrainParams, train_model
 
-    runner = CliRunner()
-    old = _synth(runner, root / "old", 0, "2016-10", "2017-01", "none", 1, N_OLD)
-    shifted = _synth(runner, root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001)
-    same = _synth(runner, root / "same", 1, "2017-06", "2017-12", "none", 100001)
+    jobs = {
+        "old": _synth(root / "old", 0, "2016-10", "2017-01", "none", 1, N_OLD),
+        "shifted": _synth(root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001),
+        "same": _synth(root / "same", 1, "2017-06", "2017-12", "none", 100001),
+    }
+    old, shifted, same = (_letters(proc, root / name) for name, proc in jobs.items())
     parsed = parse_paths([old])
     write_records(parsed, root / "records")
     spec = load_spec()
-    table = build_feature_table(parsed.cases, spec=spec)
+    table = feature_table_of(parsed.cases)  # build_feature_table, in ranges on two processes
     table.to_parquet(root / "features.parquet", index=False)
     (root / "params.yaml").write_text(yaml.safe_dump(PARAMS))
 

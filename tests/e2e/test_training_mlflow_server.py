@@ -7,13 +7,13 @@ the server. The corpus is a tiny generated (synthetic) feature table so the test
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -89,24 +89,38 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def _imr(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    res = subprocess.run(
-        [str(BIN / "imr"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert res.returncode in (0, 3), f"imr {args[0]} failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
-    return res
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
 
 
-def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path: Path) -> None:
+def _imr(args: list[str]) -> Ran:
+    """`imr ARGS` in this process (the CLI itself, as a job runs it; the tracking server is the separate
+    process here): importing the stack once instead of per command keeps the test to seconds."""
+    from typer.testing import CliRunner
+
+    from imr_triage.cli import app
+
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code in (0, 3), f"imr {args[0]} failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    return Ran(res.exit_code, res.stdout)
+
+
+def test_train_register_promote_against_live_server(
+    mlflow_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import mlflow
     import pandas as pd
 
     tiny_table(500, seed=7).to_parquet(tmp_path / "features.parquet")
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(SMALL_PARAMS))
-    env = {**os.environ, "MLFLOW_TRACKING_URI": mlflow_server, "MPLBACKEND": "Agg"}
-    _imr(["train", "features.parquet", "--out", "models"], tmp_path, env)
-    _imr(["evaluate", "features.parquet"], tmp_path, env)
-    first = _imr(["register", "features.parquet", "--exit-code"], tmp_path, env)
+    monkeypatch.chdir(tmp_path)  # the commands' relative paths (params.yaml, models/, reports/)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)  # the only way the commands learn the server
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    _imr(["train", "features.parquet", "--out", "models"])
+    _imr(["evaluate", "features.parquet"])
+    first = _imr(["register", "features.parquet", "--exit-code"])
     decision1 = json.loads((tmp_path / "reports" / "registry.json").read_text())
     assert first.returncode == 0 and decision1["promoted"] is True
     assert decision1["reference"] == "baseline family_rate"
@@ -115,7 +129,7 @@ def test_train_register_promote_against_live_server(mlflow_server: str, tmp_path
     assert run1["tracking_uri"] == mlflow_server
 
     # the same model again: equal to the champion, so it cannot clear the margin
-    second = _imr(["register", "features.parquet", "--exit-code"], tmp_path, env)
+    second = _imr(["register", "features.parquet", "--exit-code"])
     decision2 = json.loads((tmp_path / "reports" / "registry.json").read_text())
     assert second.returncode == 3 and decision2["promoted"] is False
     content = json.loads((tmp_path / "models" / "model" / "metadata.json").read_text())["model_version"]

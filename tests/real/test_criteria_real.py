@@ -4,13 +4,11 @@ and rewriting post-review text changes no checklist (read from ../shared; skippe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from features.checklist import sentence_bounds
 from features.extractors.criteria_level import case_checklists
-from letters.ingest import parse_paths
+from letters.ingest import IngestResult
 from letters.pre_review import PreReviewCase
 from letters.records import Case
 from tests.feature_leakage import rewrite_post_review_record
@@ -19,18 +17,25 @@ pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
-def real_cases(dwc_letters_dir: Path) -> list[Case]:
-    result = parse_paths([dwc_letters_dir / "pdf"])
-    assert not result.failures
-    return result.cases
+def real_cases(real_letters_parsed: IngestResult) -> list[Case]:
+    assert not real_letters_parsed.failures
+    return [c.model_copy(deep=True) for c in real_letters_parsed.cases]  # parsed once per session
 
 
-def test_every_real_service_has_a_section_and_whole_sentence_evidence(real_cases: list[Case]) -> None:
+@pytest.fixture(scope="module")
+def checklists(real_cases: list[Case]) -> dict[str, list]:
+    """Each real letter's checklists, read once for both tests."""
+    return {case.letter_id: case_checklists(case) for case in real_cases}
+
+
+def test_every_real_service_has_a_section_and_whole_sentence_evidence(
+    real_cases: list[Case], checklists: dict[str, list]
+) -> None:
     services = with_status = evidence = 0
     for case in real_cases:
         view = PreReviewCase.from_case(case)
         by_index = {s.item_index: s for s in view.services}
-        for cl in case_checklists(case):
+        for cl in checklists[case.letter_id]:
             services += 1
             with_status += any(i.status != "not_applicable" for i in cl.checklist)
             svc = by_index[cl.item_index]
@@ -48,8 +53,11 @@ def test_every_real_service_has_a_section_and_whole_sentence_evidence(real_cases
     assert evidence > 200
 
 
-def test_rewriting_post_review_text_changes_no_checklist(real_cases: list[Case]) -> None:
+def test_rewriting_post_review_text_changes_no_checklist(
+    real_cases: list[Case], checklists: dict[str, list]
+) -> None:
+    assert len(checklists) == len(real_cases)  # one entry per letter (ids are unique)
     for case in real_cases:
-        before = [c.model_dump() for c in case_checklists(case)]
+        before = [c.model_dump() for c in checklists[case.letter_id]]
         after = [c.model_dump() for c in case_checklists(rewrite_post_review_record(case))]
         assert before == after, case.letter_id

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from letters.ingest import parse_file, parse_paths
+from letters.ingest import IngestResult, parse_file, parse_paths
 from letters.records import Case
 
 pytestmark = pytest.mark.real
@@ -29,10 +29,10 @@ def labels(dwc_letters_dir: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def parsed(dwc_letters_dir: Path) -> dict[str, Case]:
-    result = parse_paths([dwc_letters_dir / "pdf"])
+def parsed(real_letters_parsed: IngestResult) -> dict[str, Case]:
+    result = real_letters_parsed  # parsed once per session
     assert result.failures == []
-    return {Path(c.source_file).stem: c for c in result.cases}
+    return {Path(c.source_file).stem: c.model_copy(deep=True) for c in result.cases}
 
 
 def test_every_letter_parses_with_its_case_number(parsed: dict[str, Case], labels: pd.DataFrame) -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from training_tables import tiny_table
 
 from features.spec import load_spec
@@ -26,6 +27,7 @@ def test_family_rate_is_shrunk_toward_base_rate() -> None:
     assert np.allclose(unseen, 0.2)
 
 
+@pytest.mark.slow  # trains with CV and draws four plots (over 2 s): runs in the full suite
 def test_evaluation_report_shows_all_models(tmp_path: Path) -> None:
     spec = load_spec()
     df = tiny_table(400, seed=11)
