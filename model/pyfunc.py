@@ -74,6 +74,21 @@ def input_example(model: TriageModel, rows: pd.DataFrame, n: int = 3) -> pd.Data
     return example
 
 
+# What the wrapper needs where it is served, pinned to what trained it. Stated rather than inferred:
+# MLflow's inference loads the model in a subprocess on every registration (seconds each) and found
+# the same list (imr-triage brings the rest of its dependencies).
+PYFUNC_DISTRIBUTIONS = (
+    "imr-triage", "mlflow", "cloudpickle", "lightgbm", "numpy", "pandas", "scikit-learn", "scipy",
+)
+
+
+def pyfunc_requirements() -> list[str]:
+    """`name==version` of each distribution the served wrapper imports, as installed here."""
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in PYFUNC_DISTRIBUTIONS]
+
+
 def log_pyfunc_model(
     model: TriageModel,
     saved_dir: Path | str,
@@ -92,4 +107,5 @@ def log_pyfunc_model(
         signature=pyfunc_signature(model.input_spec),
         input_example=input_example(model, example_rows),
         registered_model_name=registered_model_name,
+        pip_requirements=pyfunc_requirements(),
     )

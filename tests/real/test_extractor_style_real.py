@@ -20,7 +20,7 @@ from features.table import build_feature_table
 from letters.ingest import parse_paths
 from letters.records import Case
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten: the full suite runs it
 
 _NAMES = {"injured worker": "patient", "patient": "claimant", "claimant": "applicant",
           "applicant": "injured worker", "employee": "patient"}

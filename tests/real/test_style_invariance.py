@@ -30,7 +30,7 @@ from training.boosting import TrainParams
 from training.params import load_params, section
 from training.train import train_model
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten 8 ways: full suite
 
 TOLERANCE = 0.01
 REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant") for s in (False, True)]

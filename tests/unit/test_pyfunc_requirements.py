@@ -1,0 +1,19 @@
+"""The MLflow model states what it needs where it is served, pinned to the versions that trained it."""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+from model import pyfunc
+
+
+def test_requirements_pin_the_installed_versions_of_what_the_wrapper_imports() -> None:
+    reqs = dict(r.split("==") for r in pyfunc.pyfunc_requirements())
+    assert {"imr-triage", "mlflow", "lightgbm", "pandas", "numpy"} <= set(reqs)
+    assert all(reqs[name] == version(name) for name in reqs)
+
+
+def test_logging_states_them_instead_of_inferring() -> None:
+    """Inference loads the model in a subprocess on every registration (seconds each)."""
+    assert "pip_requirements=pyfunc_requirements()" in inspect.getsource(pyfunc.log_pyfunc_model)
