@@ -141,10 +141,14 @@ def test_structured_case_scores_match_the_model(
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["case_id"] == "SYNTHETIC-LIVE-1"
+    version = registry.versions["good-a"]
+    content = body["model"]["label"].split(" (", 1)[-1].rstrip(")")
+    assert content.startswith("imr-overturn-")  # the content version, as the CLI names it
     assert body["model"] == {
         "name": registry.name,
-        "version": registry.versions["good-a"],
+        "version": version,
         "alias": "champion",
+        "label": f"v{version} ({content})",
     }
     assert [s["service"] for s in body["services"]] == [s["heading"] for s in CASE["services"]]
     for s in body["services"]:
