@@ -13,7 +13,7 @@ from letters.pre_review import PreReviewCase
 from letters.records import Case
 from tests.feature_leakage import rewrite_post_review_record
 
-pytestmark = pytest.mark.real
+pytestmark = [pytest.mark.real, pytest.mark.slow]  # every real letter checklisted: the full suite runs it
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ def test_ingest_real_dmhc_csv(dmhc_csv: Path) -> None:
     )
 
 
+@pytest.mark.slow  # the CLI over the whole DMHC file
 def test_ingest_dmhc_command_writes_records_and_table(dmhc_csv: Path, tmp_path: Path) -> None:
     import json
 

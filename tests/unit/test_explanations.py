@@ -104,6 +104,7 @@ def test_contributions_plus_expected_equal_raw_score_and_survive_reload(tiny_mod
     np.testing.assert_array_equal(reloaded.predict_proba(batch), predictor.predict_proba(batch))
 
 
+@pytest.mark.slow  # shap.TreeExplainer on the batch
 def test_lightgbm_pred_contrib_agrees_with_shap_tree_explainer(tiny_model, batch):
     shap = pytest.importorskip("shap")
     predictor = Predictor(tiny_model)

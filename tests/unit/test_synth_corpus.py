@@ -98,6 +98,7 @@ def test_pain_score_is_stated_in_about_half_of_the_letters(corpus):
     assert 0.4 <= letters.pain_stated.mean() <= 0.6  # stated_share 0.5, 300 letters
 
 
+@pytest.mark.slow  # builds the feature table of the whole test corpus
 def test_feature_extractor_recovers_the_stated_pain_score(corpus):
     """Round trip text -> features: the score where the summary states it, missing where not."""
     ingest = pytest.importorskip("letters.ingest")

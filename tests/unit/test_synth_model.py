@@ -121,6 +121,7 @@ def test_associated_services_follow_an_upheld_surgery(cases):
     assert all(s.decision == "Upheld" for surgery, s in pairs if surgery.decision == "Upheld")
 
 
+@pytest.mark.slow  # generates two shifted corpora
 def test_guideline_shift_changes_outcomes_and_mix():
     base = CaseGenerator(GeneratorSettings(seed=9))
     shifted = CaseGenerator(GeneratorSettings(seed=9, shift="guideline-2017"))
