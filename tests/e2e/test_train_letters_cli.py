@@ -22,6 +22,7 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.slow
 N_LETTERS = 160
 KEPT_RECIPES = {"criteria", "criteria_text", "lr_criteria_text"}  # the served recipe, its twin, one LR
+FOLDS = 3  # outer folds of evaluate-real (5 in params.yaml): the same code path, fewer fits
 
 
 def _imr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -46,8 +47,9 @@ def world(tmp_path_factory) -> dict[str, Path]:
     pd.DataFrame(rows).to_csv(letters.parent / "labels.csv", index=False)
     params = yaml.safe_load((REPO_ROOT / "params.yaml").read_text(encoding="utf-8"))
     params["train_real"]["lgbm"]["num_boost_round"] = 30
+    params["train_real"]["cv_folds"] = 3  # inner cross-fitting of the prior and text score
     params["evaluate_real"].update(
-        repeats=2, stability_runs=2, card_repeats=2, n_bootstrap=50, prior_strength_scales=[1.0],
+        folds=FOLDS, repeats=2, stability_runs=2, card_repeats=2, n_bootstrap=50, prior_strength_scales=[1.0],
         candidates={"models": ["lightgbm", "logistic_regression"]}, report=str(root / "reports" / "real"),
     )  # fmt: skip
     grid = params["evaluate_real"]["grid"]
@@ -115,11 +117,11 @@ def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     assert report["cross_validation"]["reference"] == "family_rate"
     choice = report["recipe_choice"]
     assert choice["chosen"] in KEPT_RECIPES and choice["select_on"] == "tune"
-    assert report["nested"]["choices"]["folds"] == 5 and "nested_choice" in report["nested"]["models"]
+    assert report["nested"]["choices"]["folds"] == FOLDS and "nested_choice" in report["nested"]["models"]
     assert report["validation_split"]["n_test_letters"] == len(range(0, N_LETTERS, 3))
     assert "criteria_text - criteria" in report["paired_differences"]["cross_validation"]
     assert report["time_split"]["n_test_letters"] > 0 and report["calibration"]["reliability"]
     assert (root / "reports" / "real-reliability.png").stat().st_size > 1000
     text = (root / "reports" / "real.md").read_text()
-    assert "Repeated grouped CV (2 x 5-fold, by letter)" in text
+    assert f"Repeated grouped CV (2 x {FOLDS}-fold, by letter)" in text
     assert "The served recipe against the targets" in text
