@@ -5,22 +5,12 @@ from __future__ import annotations
 import io
 
 from fastapi.testclient import TestClient
+from model_sources import NoModel
 from rich.console import Console
 
 from imr_triage.progress import StepProgress, progress_wanted
 from serving.app import create_app
 from serving.settings import ServingSettings
-
-
-class _NoModel:
-    def describe(self) -> str:
-        return "no model"
-
-    def current(self) -> None:
-        return None
-
-    def load(self, ref: object) -> None:  # pragma: no cover - never called
-        raise AssertionError
 
 
 def _console(terminal: bool) -> tuple[Console, io.StringIO]:
@@ -59,7 +49,7 @@ def test_server_start_up_reports_the_model_load_then_ready() -> None:
     """`imr serve` draws its start-up bar from these steps; "ready" comes even when no model loads."""
     steps: list[str] = []
     settings = ServingSettings(_env_file=None, poll_interval_s=0)
-    app = create_app(settings, source=_NoModel(), startup_step=steps.append)
+    app = create_app(settings, source=NoModel(), startup_step=steps.append)
     assert steps == []  # nothing runs at build time
     with TestClient(app) as client:
         assert steps == ["loading the model", "ready"]

@@ -5,24 +5,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from model_sources import NoModel
 
 from serving.app import create_app
 from serving.settings import ServingSettings
 
 
-class _NoModel:
-    def describe(self) -> str:
-        return "no model"
-
-    def current(self) -> None:
-        return None
-
-    def load(self, ref: object) -> None:  # pragma: no cover - never called
-        raise AssertionError
-
-
 def test_docs_pages_load_their_scripts_and_styles_from_the_server() -> None:
-    app = create_app(ServingSettings(_env_file=None, poll_interval_s=0), source=_NoModel())
+    app = create_app(ServingSettings(_env_file=None, poll_interval_s=0), source=NoModel())
     with TestClient(app) as c:
         for page in ("/docs", "/redoc"):
             html = c.get(page).text
@@ -39,7 +29,7 @@ def test_docs_pages_load_their_scripts_and_styles_from_the_server() -> None:
 
 
 def test_openapi_document_names_every_schema_it_references() -> None:
-    app = create_app(ServingSettings(_env_file=None, poll_interval_s=0), source=_NoModel())
+    app = create_app(ServingSettings(_env_file=None, poll_interval_s=0), source=NoModel())
     with TestClient(app) as c:
         doc = c.get("/openapi.json")
     assert doc.status_code == 200

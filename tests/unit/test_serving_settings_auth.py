@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from model_sources import NoModel
 from pydantic import ValidationError
 
 from serving.api_keys import (
@@ -105,19 +106,6 @@ def test_workers_setting_and_the_worker_app_factory(monkeypatch: pytest.MonkeyPa
 # ---- issue #21.3: wrong keys must not starve right ones ------------------------------------------
 
 
-class _NoModel:
-    """A model source with nothing to serve: auth answers before any model is needed."""
-
-    def describe(self) -> str:
-        return "no model"
-
-    def current(self) -> None:
-        return None
-
-    def load(self, ref: object) -> None:  # pragma: no cover - never called
-        raise AssertionError("no model to load")
-
-
 def _auth_app(entries: list[ApiKeyEntry], **settings: object):
     from fastapi.testclient import TestClient
 
@@ -125,7 +113,7 @@ def _auth_app(entries: list[ApiKeyEntry], **settings: object):
 
     keys = [e.model_dump(exclude_none=True) for e in entries]
     s = ServingSettings(_env_file=None, production=True, api_keys=keys, poll_interval_s=0, **settings)
-    return TestClient(create_app(s, source=_NoModel()))
+    return TestClient(create_app(s, source=NoModel()))
 
 
 def test_new_keys_carry_an_id_and_a_fast_hash() -> None:
