@@ -61,15 +61,19 @@ def _decode_text(data: bytes, name: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def letter_bytes_to_text(data: bytes, name: str, engine: Engine = "pypdfium2") -> str:
+    """A letter's text from its raw bytes: PDF text (by magic bytes or a .pdf name), else UTF-8, else
+    cp1252; empty or binary data is refused naming `name`. Files and API uploads both come here."""
+    if not data.strip():
+        raise LetterParseError(f"{name}: empty file")
+    if data.lstrip()[:5].startswith(PDF_MAGIC) or name.lower().endswith(".pdf"):
+        return pdf_bytes_to_text(data, name=name, engine=engine)
+    return _decode_text(data, name)
+
+
 def parse_bytes(data: bytes, source_file: str, engine: Engine = "pypdfium2") -> Case:
     """Parse one letter's raw bytes; PDF is recognised by its magic bytes, not the file name."""
-    if not data.strip():
-        raise LetterParseError(f"{source_file}: empty file")
-    if data.lstrip()[:5].startswith(PDF_MAGIC) or source_file.lower().endswith(".pdf"):
-        text = pdf_bytes_to_text(data, name=source_file, engine=engine)
-    else:
-        text = _decode_text(data, source_file)
-    return parse_text(text, source_file)
+    return parse_text(letter_bytes_to_text(data, source_file, engine), source_file)
 
 
 def parse_file(path: Path | str, engine: Engine = "pypdfium2") -> Case:

@@ -45,22 +45,10 @@ def read_text(
 
 
 def upload_text(data: bytes, name: str) -> str:
-    """The text of an uploaded letter: PDF text, or the bytes decoded as `letters.ingest` reads text
-    files (UTF-8, else cp1252)."""
-    from letters.ingest import PDF_MAGIC
-    from letters.parser import LetterParseError
-    from letters.pdf_text import pdf_bytes_to_text
+    """The text of an uploaded letter, read exactly as `imr parse` reads a file."""
+    from letters.ingest import letter_bytes_to_text
 
-    if not data.strip():
-        raise LetterParseError(f"{name}: empty file")
-    if data.lstrip()[:5].startswith(PDF_MAGIC) or name.lower().endswith(".pdf"):
-        return pdf_bytes_to_text(data, name=name)
-    if b"\x00" in data[:4096]:
-        raise LetterParseError(f"{name}: binary data, not a PDF or a text letter")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return letter_bytes_to_text(data, name)
 
 
 def _child_started(parent_pid: int) -> None:
