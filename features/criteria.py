@@ -330,7 +330,8 @@ class CriteriaTable(BaseModel):
     region_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
-        "with the reason: selection returns none for them rather than a family-level section.")
+        "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
+        "pre-operative selector may still place them).")
     sections: dict[str, Section]
 
     @model_validator(mode="before")
