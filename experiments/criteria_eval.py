@@ -57,11 +57,34 @@ def letter_bootstrap(
 
 
 def unselected_types(table: object) -> list[str]:
-    """Service types of the taxonomy that no section's selector names."""
+    """Service types of the taxonomy that no section's selector names and the table does not list as
+    section-less (tests/unit/test_criteria_coverage.py requires none)."""
     from features.service_families import load_taxonomy
 
     named = {t for s in table.sections.values() for m in s.match for t in (m.types or ())}  # type: ignore[attr-defined]
+    named |= set(getattr(table, "section_less", {}))
     return sorted(f"{fam}/{typ}" for fam, typ in load_taxonomy().types if typ not in named)
+
+
+def placement(table: object, service_text: str, section_id: str | None) -> str:
+    """How the service got its section: `named` (the section's selectors name its type, a subgroup its
+    heading names, or its family in a phase such as post-operative), `family` (a family-level stand-in),
+    `section_less` (the table lists its type as governed by no section) or `none`."""
+    from features.criteria_facts import LetterFacts, derive_facts
+    from features.service_families import load_taxonomy
+
+    cls = load_taxonomy().classify(service_text)
+    if section_id is None or not section_id:
+        return "section_less" if cls.type in getattr(table, "section_less", {}) else "none"
+    values = {"service_family": cls.family, "service_type": cls.type}
+    facts = derive_facts(table, values, service_text=service_text, item_index=0,  # type: ignore[arg-type]
+                         letter=LetterFacts(()))
+    groups = {g for g in (facts["drug_group"], facts["modality_kind"]) if g}
+    section = table.sections[section_id]  # type: ignore[attr-defined]
+    named = any(cls.type in (m.types or ()) or groups & set(m.groups or ())
+                or (cls.family in (m.families or ()) and bool(m.phases or m.surgery_in_letter))
+                for m in section.match)
+    return "named" if named else "family"
 
 
 def hand_check(path: Path, rows: list[dict[str, object]]) -> None:
@@ -131,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                 "not_documented": counts["not_documented"],
                 "not_applicable": counts["not_applicable"],
                 "overturned": int(svc.decision == "Overturned"),
+                "placement": placement(table, pre[cl.item_index].service, cl.section_id),
             })
 
     n = len(rows)
@@ -140,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     first_ok = sum(int(r["chapter_first"]) for r in cited)  # type: ignore[arg-type]
     print(f"split: {args.split}; letters: {len({r['case_number'] for r in rows})}; services: {n}")
     print(f"services with a governing section: {sum(1 for r in rows if r['section_id'])} / {n}")
+    placed = Counter(str(r["placement"]) for r in rows)
+    print("how services got their section: " + ", ".join(
+        f"{k} {placed[k]}" for k in ("named", "family", "section_less", "none")) +
+        " (named: the section names the type or a heading subgroup; family: a family-level stand-in)")
     print(f"services with >= 1 met/unmet/not-documented criterion: {with_status} / {n} "
           f"({with_status / n:.1%})")
     print(f"services where the reviewer cited a chapter of the table: {len(cited)}")
@@ -168,8 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         for (ours, theirs), k in misses.most_common():
             print(f"  {ours or '(none)'} -> {theirs}: {k}")
     unselected = unselected_types(table)
+    print(f"taxonomy types listed as section-less: {len(getattr(table, 'section_less', {}))}")
     if unselected:
-        print(f"taxonomy types no section names ({len(unselected)}; family-level sections may still fit): "
+        print(f"taxonomy types no section names, not listed as section-less ({len(unselected)}): "
               + ", ".join(unselected))
     if args.split == "validation" and HANDCHECK.exists():
         hand_check(HANDCHECK, rows)

@@ -328,6 +328,10 @@ class CriteriaTable(BaseModel):
     context_features: list[str]
     criteria: dict[str, Criterion]
     region_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    section_less: dict[str, str] = Field(
+        default_factory=dict, description="Service types no guideline section of the table governs, each "
+        "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
+        "pre-operative selector may still place them).")
     sections: dict[str, Section]
 
     @model_validator(mode="before")
@@ -350,6 +354,12 @@ class CriteriaTable(BaseModel):
             errors += self._section_errors(sid, s)
         for name, lex in self.lexicons.items():
             errors += [f"lexicon {name}: {e}" for e in _lexicon_errors(lex)]
+        named = {t for s in self.sections.values() for m in s.match for t in (m.types or ())}
+        for typ, reason in self.section_less.items():
+            if typ in named:
+                errors.append(f"section_less {typ}: a section's selector names it")
+            if len(reason.strip()) < 10:
+                errors.append(f"section_less {typ}: give the reason")
         if errors:
             raise ValueError("; ".join(errors))
         return self

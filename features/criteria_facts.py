@@ -123,6 +123,12 @@ class _SelectorIndex:
         return cls(opt(s.types), opt(s.families), opt(s.regions), opt(s.phases), opt(s.groups),
                    opt(s.surgery_in_letter), s.specificity)
 
+    @property
+    def family_level(self) -> bool:
+        """Fits by family (and region) alone: a stand-in that a section-less type must not take."""
+        return (self.families is not None and self.types is None and self.groups is None
+                and self.phases is None and self.surgery is None)
+
     def score(self, service_type: str | None, family: str | None, region: str | None, phase: str | None,
               groups: set[str], surgery: bool) -> int | None:
         """The specificity when every key the selector gives holds for the service, else None."""

@@ -149,7 +149,9 @@ def select_section(
     ur_chapters: Iterable[str] = (),
 ) -> Selection | None:
     """The most specific section whose selectors fit the service (ties: priority, then a section in the
-    chapter UR cited, then the table's order); None when no section fits (e.g. an unknown service)."""
+    chapter UR cited, then the table's order); None when no section fits (e.g. an unknown service). A
+    type the table lists as section-less is never placed by its family and region alone."""
+    section_less = service_type in table.section_less  # the table says why: no family-level stand-in
     group_set = {g for g in groups if g}
     ur = set(ur_chapters)
     best: tuple[float, int, Section, int] | None = None
@@ -158,7 +160,8 @@ def select_section(
     candidates = sorted({i for k in keys for i in lex.candidates.get(k, ())})  # type: ignore[arg-type]
     for order, section, selectors, chapter_keys in (lex.selectors[i] for i in candidates):
         fits = [f for s in selectors
-                if (f := s.score(service_type, service_family, region, phase, group_set, surgery_in_letter))
+                if not (section_less and s.family_level)
+                and (f := s.score(service_type, service_family, region, phase, group_set, surgery_in_letter))
                 is not None]
         if not fits:
             continue
