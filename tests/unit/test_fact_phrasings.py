@@ -125,6 +125,26 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Past history includes congestive heart failure with edema.", "not_stated"),
     ("She made an unsuccessful attempt to return to work.", "not_stated"),
     ("He reported side effects from the medication.", "not_stated"),
+    # a drug not tried is step therapy for that drug, not conservative care untried
+    ("The request for Norco was denied as he has not tried non-opioid analgesics.", "not_stated"),
+    ("There is no documentation that the patient has tried and failed first-line medications.",
+     "not_stated"),  # a failure not documented (UR)
+    ("She has not tried topical medications.", "not_stated"),
+    ("He has not previously taken opioid medication.", "not_stated"),
+    # documentation of the outcome missing: not a statement that care was not tried
+    ("No physical therapy progress notes were submitted for review.", "not_stated"),
+    ("There is no documentation of the outcome of conservative care.", "not_stated"),
+    ("The response to prior physical therapy was not documented.", "not_stated"),
+    ("No physical therapy records were provided.", "not_stated"),
+    # other people, requirements, plans
+    ("His wife had physical therapy without relief.", "not_stated"),
+    ("Surgery would be considered if physical therapy provides no relief.", "not_stated"),
+    ("Failure of six weeks of physical therapy is required before an MRI.", "not_stated"),
+    # more ways of saying tried and not helped / not tried
+    ("Physical therapy did not help her back pain.", "yes"),
+    ("The patient failed a course of physical therapy.", "yes"),
+    ("He has had no physical therapy to date.", "no"),
+    ("She has not received any conservative treatment.", "no"),
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
@@ -167,17 +187,31 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("Norco was first prescribed on 06/15/2016.", 5.0),
     ("The patient was started on Norco at the visit of 11/20/2016.", 0.0),
     ("This is a new prescription for Norco.", 0.0),
-    ("He has not previously taken opioid medication.", 0.0),
-    ("The claimant is opioid naive.", 0.0),
+    ("He has not previously taken opioid medication.", None),  # not started: no duration
+    ("The claimant is opioid naive.", None),
     ("Use of Norco dates back to 2015.", 23.0),
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
     ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
     ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
+    ("He was started on Norco.", None),  # a start with no date: neither a duration nor a start date
+    ("Norco was newly prescribed for the flare.", 0.0),
+    ("Norco was prescribed at this visit.", 0.0),
     ("He has taken Norco since October.", 2.0),
     ("She has used Norco since August of last year.", None),  # no year written, no guess
-    ("He is not currently taking any medications.", 0.0),  # every requested drug is new
-    ("Medications: none.", 0.0),
-    ("The plan was to start Norco and a home exercise program.", 0.0),
+    ("He is not currently taking any medications.", None),  # a drug not started has no duration
+    ("Medications: none.", None),
+    ("The plan was to start Norco and a home exercise program.", None),  # a plan, not a start
+    ("A trial of Norco was requested.", None),  # a request
+    ("Norco was requested on 11/20/2016.", None),  # a request's date is no start
+    ("Utilization review requires a urine drug screen prior to initiation of Norco.", None),  # UR requirement
+    ("He has had back pain for two years and takes Norco.", None),  # the pain's duration, not the drug's
+    ("He has worked as a driver for ten years; Norco was listed.", None),  # another clause, another subject
+    ("He has had back pain for two years and has taken Norco for six months.", 6.0),  # the nearest one
+    ("Her mother has taken Norco for years.", None),  # another person
+    ("She has been on Norco for 3 months.", 3.0),
+    ("He reports using hydrocodone-acetaminophen since 05/01/2016.", 7.0),
+    ("The patient has been taking medications for six months.", 6.0),  # no drug named: all of them
+    ("He has not taken Norco for two months.", None),  # negated
     ("Since starting Norco his pain is better.", None),  # started, but when is not said
     ("He was given a prescription for Norco on 09/15/2016.", 2.0),
     ("He has been taking Norco long-term.", None),  # no duration stated
