@@ -294,9 +294,13 @@ class CaseFacts:
 
     @cached_property
     def imaging_studies(self) -> list[ImagingStudy]:
-        """Studies reported as done (affirmed or historical, not the UR's account of a request)."""
+        """Studies reported as done (affirmed or historical, not the UR's account of a request), whose
+        sentence says so (`study_done`: a result, a verb of doing, a date); a study named with none of
+        these is the request itself or a wish."""
+        done = value_patterns()["study_done"]
         return [st for st in self._imaging
-                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER]
+                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER
+                and done.search(st.mention.sentence.text)]
 
     @cached_property
     def repeat_studies(self) -> list[ImagingStudy]:

@@ -79,6 +79,30 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("Function: unchanged since the last visit.", "no"),
     ("His ability to perform ADLs has not changed with therapy.", "no"),
     ("She is able to walk on heels and toes.", "not_stated"),  # an exam finding, no treatment
+    # more ways of saying it (record and UR)
+    ("Physical therapy has increased her lifting capacity.", "yes"),
+    ("He reports that the medication improves his ability to sleep and walk.", "yes"),
+    ("With therapy she is now able to return to modified work.", "yes"),
+    ("The injections improved his walking tolerance.", "yes"),
+    ("She was able to return to full duty after physical therapy.", "yes"),
+    ("Acupuncture helped him perform household chores.", "yes"),
+    ("There was no objective functional improvement documented with prior acupuncture.", "no"),
+    ("The prior sessions did not produce objective functional gains.", "no"),
+    ("Despite eight sessions of chiropractic care, there was no improvement in function.", "no"),
+    ("The medical records do not document functional improvement from Norco.", "no"),
+    ("Functional improvement from the prior therapy was not quantified.", "no"),
+    ("The claimant has not shown functional benefit from the medication.", "no"),
+    ("Physical therapy has not improved her ability to work.", "no"),
+    ("He reports no functional improvement with the medications.", "no"),
+    ("There is no evidence of functional improvement with the current regimen.", "no"),
+    ("Her function has declined despite therapy.", "no"),
+    # not about this worker's treatment, or only pain
+    ("Continued acupuncture requires documented functional improvement.", "not_stated"),
+    ("Per MTUS, therapy should continue only with objective functional improvement.", "not_stated"),
+    ("The medication reduced her pain from 8/10 to 4/10.", "not_stated"),
+    ("Her mother's function improved after therapy.", "not_stated"),
+    ("The goal of therapy is to improve function.", "not_stated"),
+    ("Functional capacity evaluation was requested.", "not_stated"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -173,6 +197,30 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # modality
     ("A diagnostic ultrasound of the left knee showed an effusion.", "MRI of the left knee", True),
     ("The MRI of the left knee in question was meant to look for a tear.", "MRI of the left knee", False),
+    # done: the record reports the study (a result, a date, a verb of doing)
+    ("She underwent an MRI of the left knee on 10/01/2016.", "MRI of the left knee", True),
+    ("An MRI of the left knee from October 2016 was reviewed.", "MRI of the left knee", True),
+    ("Left knee x-rays taken in the emergency room were negative.", "MRI of the left knee", True),
+    ("A CT of the head was negative for bleeding.", "CT of the head", True),
+    # the request itself, a wish or a reason, not a study reported done
+    ("The physician is requesting an MRI of the left knee.", "MRI of the left knee", False),
+    ("The provider would like to obtain an MRI of the left knee.", "MRI of the left knee", False),
+    ("The treating physician wants an MRI of the left knee to evaluate for a tear.", "MRI of the left knee",
+     False),
+    ("MRI of the left knee is medically necessary, per the treating physician.", "MRI of the left knee",
+     False),
+    ("The current request is for an MRI of the left knee.", "MRI of the left knee", False),
+    ("Dispute: MRI of the left knee.", "MRI of the left knee", False),
+    # another region or side
+    ("Right knee x-rays were normal.", "MRI of the left knee", False),
+    ("Lumbar MRI dated 10/01/2016 showed a disc bulge.", "MRI of the cervical spine", False),
+    ("X-rays of the right knee were normal; the left knee was swollen.", "MRI of the left knee", False),
+    ("An MRI of the knee was requested because x-rays were normal.", "MRI of the lumbar spine", False),
+    ("He had a cervical MRI and now requests an MRI of the lumbar spine.", "MRI of the lumbar spine", False),
+    # a region named for another study of the sentence is not this study's
+    ("She has low back pain. An MRI of the left knee was requested after x-rays were normal.",
+     "MRI of the left knee", False),
+    ("She has low back pain. Left knee x-rays were normal.", "MRI of the left knee", True),
 ])
 def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
     assert value(summary, "prior_imaging_same_region", heading) is expected
