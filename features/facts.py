@@ -186,7 +186,7 @@ class CaseFacts:
             return MISSING
         for m in self.summary.mentions("failed_care"):
             if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
-                if m.author != UR_REVIEWER:
+                if m.author != UR_REVIEWER and not self._of_an_operation(m):
                     return Extraction(YES, m.span())
         not_tried = self._not_tried()
         if not_tried:
@@ -195,6 +195,14 @@ class CaseFacts:
         if worse is not None:
             return Extraction(YES, worse.span())
         return Extraction(NOT_STATED, None)
+
+    def _of_an_operation(self, m: Mention) -> bool:
+        """A failure said in a sentence that names an operation and no conservative care: the operation
+        did not help, which is not failed conservative care."""
+        s = m.sentence
+        if not any(o.sentence is s for o in self.summary.mentions("surgery")):
+            return False
+        return not value_patterns()["conservative_words"].search(s.text)
 
     def _worse_after_treatment(self) -> Mention | None:
         """Pain getting worse in the record after the record lists treatment already given (in that

@@ -169,6 +169,16 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("The patient failed a course of physical therapy.", "yes"),
     ("He has had no physical therapy to date.", "no"),
     ("She has not received any conservative treatment.", "no"),
+    ("She did not get better with rest and ice.", "yes"),
+    ("Norco was discontinued because it was not effective.", "yes"),
+    # not conservative care, not a treatment, not the patient's
+    ("The carpal tunnel release did not help his symptoms.", "not_stated"),  # an operation
+    ("Her knee arthroscopy provided no relief.", "not_stated"),
+    ("He fell at home and his pain worsened.", "not_stated"),
+    ("Pain increased after returning to work.", "not_stated"),
+    ("He stopped physical therapy because of a scheduling conflict.", "not_stated"),
+    ("The physician noted the medication is effective.", "not_stated"),
+    ("Utilization review stated the injections were not effective.", "not_stated"),  # the UR's account
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
