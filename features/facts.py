@@ -340,8 +340,12 @@ class CaseFacts:
         requested, authorized or negated; in a UR sentence only when it says the sessions were had."""
         p = value_patterns()
         out = []
+        # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
+        courses = [m.span() for m in p["sessions_out_of"].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_count"):
             for m in self.summary.find("therapy", p[key], group=1):
+                if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
+                    continue
                 if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
                     continue
                 s = m.sentence

@@ -13,7 +13,9 @@ from datetime import date
 
 import pytest
 
+from features.extractors import EXTRACTORS, CaseContext, ServiceContext
 from features.table import feature_rows
+from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
 
 INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at work on 01/02/2016. "
@@ -21,12 +23,29 @@ INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at wor
 
 def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
           ur_denial: date = date(2016, 12, 1)) -> object:
-    """The value of feature `name` for one SYNTHETIC case with one service."""
+    """The value of feature `name` for one SYNTHETIC case with one service: that feature's extractor
+    alone, on the pre-review view `features.table` builds (the whole table per row would cost the
+    fast suite seconds)."""
     service = ServiceDecision(item_index=0, heading=heading, service=heading,
                               ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
     case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=ur_denial,
                 date_of_injury=date(2016, 1, 2), services=[service])
-    return feature_rows(case)[0].values[name].value
+    view = PreReviewCase.from_case(case)
+    ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
+    return EXTRACTORS[name](ctx).value
+
+
+def test_value_is_the_feature_tables_value() -> None:
+    """The one-extractor shortcut reads what the feature table reads."""
+    summary = "She has completed 12 sessions of physical therapy without relief."
+    heading = "Physical therapy x 6"
+    service = ServiceDecision(item_index=0, heading=heading, service=heading,
+                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+    case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=date(2016, 12, 1),
+                date_of_injury=date(2016, 1, 2), services=[service])
+    row = feature_rows(case)[0].values
+    for name in ("failed_conservative_care", "prior_sessions", "functional_improvement"):
+        assert value(summary, name, heading) == row[name].value
 
 
 # ---------------------------------------------------------------- functional improvement
@@ -278,3 +297,41 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
 ])
 def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
+
+
+# ---------------------------------------------------------------- significant trauma (0/1)
+@pytest.mark.parametrize("summary, expected", [
+    ("He was injured in a motor vehicle accident while driving a company truck.", True),
+    ("She was rear-ended by another vehicle while at a stop light.", True),
+    ("The worker fell approximately 12 feet from a ladder.", True),
+    ("He fell off a roof onto concrete.", True),
+    ("His hand was crushed in a press machine.", True),
+    ("She was struck by a forklift in the warehouse.", True),
+    ("He was involved in a high-speed collision on the freeway.", True),
+    # simple falls, other mechanisms, negated, someone else's
+    ("She slipped and fell on a wet floor.", False),
+    ("He tripped over a box and fell to the ground.", False),
+    ("The pain began after lifting a heavy box.", False),
+    ("He denied any motor vehicle accident.", False),
+    ("His brother was in a motor vehicle accident last year.", False),
+    ("Imaging would be indicated after a fall from height.", False),  # a requirement
+])
+def test_trauma_phrasings(summary: str, expected: bool) -> None:
+    assert value(summary, "red_flag_trauma") is expected
+
+
+# ---------------------------------------------------------------- completed sessions of the requested therapy
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("She has completed 12 sessions of physical therapy.", "Physical therapy 2 times a week x 4", 12.0),
+    ("He has attended six physical therapy visits to date.", "Physical therapy x 6", 6.0),
+    ("She has had 8 of 12 authorized acupuncture sessions.", "Acupuncture x 6", 8.0),
+    ("He received 10 chiropractic treatments so far.", "Chiropractic therapy x 6", 10.0),
+    ("She has not had any physical therapy.", "Physical therapy x 6", 0.0),
+    # authorised only, requested, another therapy
+    ("Twelve sessions of physical therapy were authorized.", "Physical therapy x 6", None),
+    ("Six sessions of physical therapy were requested.", "Physical therapy x 6", None),
+    ("He completed 12 sessions of chiropractic care.", "Acupuncture x 6", None),
+    ("Utilization review certified 6 sessions of physical therapy.", "Physical therapy x 6", None),
+])
+def test_prior_sessions_phrasings(summary: str, heading: str, expected: float | None) -> None:
+    assert value(summary, "prior_sessions", heading) == expected
