@@ -186,7 +186,7 @@ class CaseFacts:
             return MISSING
         for m in self.summary.mentions("failed_care"):
             if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
-                if m.author != UR_REVIEWER and not self._of_an_operation(m):
+                if m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m):
                     return Extraction(YES, m.span())
         not_tried = self._not_tried()
         if not_tried:
@@ -203,6 +203,20 @@ class CaseFacts:
         if not any(o.sentence is s for o in self.summary.mentions("surgery")):
             return False
         return not value_patterns()["conservative_words"].search(s.text)
+
+    def _care_named_for(self, m: Mention) -> bool:
+        """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no
+        relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
+        PT", before or after it); "no better" with no care named anywhere says nothing of conservative
+        care."""
+        text = m.sentence.text
+        if value_patterns()["conservative_words"].search(text):
+            return True
+        known = drug_names().classes
+        if any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", text.lower())):
+            return True
+        return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
+                   for d in self.summary.mentions("treatment_done"))
 
     def _worse_after_treatment(self) -> Mention | None:
         """Pain getting worse in the record after the record lists treatment already given (in that

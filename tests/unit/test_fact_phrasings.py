@@ -195,6 +195,11 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Her knee arthroscopy provided no relief.", "not_stated"),
     ("He fell at home and his pain worsened.", "not_stated"),
     ("Pain increased after returning to work.", "not_stated"),
+    ("Sitting is no better than standing for her.", "not_stated"),  # a comparison
+    ("She is no better.", "not_stated"),  # no care named: nothing about conservative care
+    ("He reports no improvement in his pain.", "not_stated"),
+    ("She reported she was no better. Treatment rendered included physical therapy.", "yes"),
+    ("Treatment to date has included physical therapy. She is no better.", "yes"),
     ("He stopped physical therapy because of a scheduling conflict.", "not_stated"),
     ("The physician noted the medication is effective.", "not_stated"),
     ("Utilization review stated the injections were not effective.", "not_stated"),  # the UR's account
