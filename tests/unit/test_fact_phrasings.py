@@ -313,6 +313,10 @@ def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None
     ("His hand was crushed in a press machine.", True),
     ("She was struck by a forklift in the warehouse.", True),
     ("He was involved in a high-speed collision on the freeway.", True),
+    ("A pallet of floor tiles fell onto his legs.", True),
+    ("The forklift tipped over onto her foot.", True),
+    ("While backing up, the trailer swung around, striking him in the chest.", True),
+    ("A box fell from a shelf and struck his shoulder.", False),  # a light object, no vehicle
     # simple falls, other mechanisms, negated, someone else's
     ("She slipped and fell on a wet floor.", False),
     ("He tripped over a box and fell to the ground.", False),
