@@ -186,7 +186,7 @@ class CaseFacts:
             return MISSING
         for m in self.summary.mentions("failed_care"):
             if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
-                if m.author != UR_REVIEWER:
+                if m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m):
                     return Extraction(YES, m.span())
         not_tried = self._not_tried()
         if not_tried:
@@ -195,6 +195,28 @@ class CaseFacts:
         if worse is not None:
             return Extraction(YES, worse.span())
         return Extraction(NOT_STATED, None)
+
+    def _of_an_operation(self, m: Mention) -> bool:
+        """A failure said in a sentence that names an operation and no conservative care: the operation
+        did not help, which is not failed conservative care."""
+        s = m.sentence
+        if not any(o.sentence is s for o in self.summary.mentions("surgery")):
+            return False
+        return not value_patterns()["conservative_words"].search(s.text)
+
+    def _care_named_for(self, m: Mention) -> bool:
+        """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no
+        relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
+        PT", before or after it); "no better" with no care named anywhere says nothing of conservative
+        care."""
+        text = m.sentence.text
+        if value_patterns()["conservative_words"].search(text):
+            return True
+        known = drug_names().classes
+        if any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", text.lower())):
+            return True
+        return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
+                   for d in self.summary.mentions("treatment_done"))
 
     def _worse_after_treatment(self) -> Mention | None:
         """Pain getting worse in the record after the record lists treatment already given (in that
@@ -212,7 +234,10 @@ class CaseFacts:
 
     def _not_tried(self) -> list[Mention]:
         """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
-        negated (UR finding no documented conservative care) unless the sentence is about a failure."""
+        negated (UR finding no documented conservative care) unless the sentence is about a failure. Not
+        a drug's step therapy ("has not tried non-opioid analgesics": the drug's own criterion), and not
+        missing records or outcome of care that was had ("no therapy notes", "the response to PT was not
+        documented")."""
         p = value_patterns()
         text = self.summary.lower
         out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
@@ -222,7 +247,18 @@ class CaseFacts:
         failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
-        return sorted(out, key=lambda m: m.start)
+        return sorted((m for m in out if self._about_care_had(m)), key=lambda m: m.start)
+
+    def _about_care_had(self, m: Mention) -> bool:
+        """Whether a not-tried mention says care was not had (not a drug, records or an outcome)."""
+        p = value_patterns()
+        text = self.summary.lower
+        obj = m.text.lower().split()[-3:]
+        if p["drug_object"].search(" ".join(obj)):
+            return False
+        if p["care_outcome_before"].search(text, max(m.sentence.start, m.start - 50), m.start):
+            return False
+        return not p["care_records_after"].match(text[m.end:min(m.sentence.end, m.end + 30)])
 
     # ---------------------------------------------------------------- what the UR reviewer said
     def ur_statement(self, name: str) -> Extraction:
@@ -280,9 +316,13 @@ class CaseFacts:
 
     @cached_property
     def imaging_studies(self) -> list[ImagingStudy]:
-        """Studies reported as done (affirmed or historical, not the UR's account of a request)."""
+        """Studies reported as done (affirmed or historical, not the UR's account of a request), whose
+        sentence says so (`study_done`: a result, a verb of doing, a date); a study named with none of
+        these is the request itself or a wish."""
+        done = value_patterns()["study_done"]
         return [st for st in self._imaging
-                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER]
+                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER
+                and done.search(st.mention.sentence.text)]
 
     @cached_property
     def repeat_studies(self) -> list[ImagingStudy]:
@@ -314,8 +354,12 @@ class CaseFacts:
         requested, authorized or negated; in a UR sentence only when it says the sessions were had."""
         p = value_patterns()
         out = []
+        # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
+        courses = [m.span() for m in p["sessions_out_of"].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_count"):
             for m in self.summary.find("therapy", p[key], group=1):
+                if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
+                    continue
                 if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
                     continue
                 s = m.sentence
@@ -469,8 +513,9 @@ class ServiceFacts:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name
         first, then another name, then its class, then the worker's medications in general when the
         sentence names no drug): 'for N months', 'since <date>', 'since the injury', a start ('prescribed
-        on <date>', 'On <date> ... started X') to the UR denial date, newly started or never used = 0.
-        Negated statements and requested supplies say nothing."""
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. The duration must
+        be said of the drug (in its clause, not of the pain or the job); a drug not yet started, a negated
+        statement or a request says nothing (the protocol counts a stated duration or start only)."""
         if not self.case.case.clinical_summary or self.family != "medication":
             return MISSING
         for names in self.names():
@@ -484,14 +529,16 @@ class ServiceFacts:
         return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
 
     def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False) -> Extraction | None:
-        """The first duration stated in a summary sentence that `name_re` finds (with `only_unnamed`, in
-        one that names no drug of the lexicon: "her medications" then means every drug she takes)."""
+        """The duration stated nearest a name `name_re` finds, in the first summary sentence that has one
+        (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
+        drug she takes, and only a length or a dated start counts, not "newly")."""
         p = value_patterns()
         case = self.case.case
         known = drug_names().classes
         sentences = self.case.summary.sentences
         for s in sentences:
-            if not name_re.search(s.text):
+            names = [m.span() for m in name_re.finditer(s.text)]
+            if not names:
                 continue
             if only_unnamed and any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", s.text.lower())):
                 continue
@@ -499,14 +546,49 @@ class ServiceFacts:
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
                 before = self.case.sentence_dates[max(0, s.index - VISIT_LOOKBACK):s.index]
                 visit = next((d for d in reversed(before) if d is not None), None)
+            if visit is not None and visit[0] == case.date_of_injury:
+                visit = None  # the injury's date is no visit
+            found = []
             for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury, visit):
-                m = self.case.summary.mention("duration", s.start + a, s.start + b)
-                if m is None or Category.NEGATED in m.assertion.categories:
+                if only_unnamed and value == 0.0 and key in _NEWLY:
                     continue
-                if key == "duration_start" and Category.HYPOTHETICAL in m.assertion.categories:
+                near = _nearest_name(s.text, names, a, b)
+                if near is None:
+                    continue
+                m = self.case.summary.mention("duration", s.start + a, s.start + b)
+                if m is None or m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL,
+                                                          Category.FAMILY}:
                     continue  # "the provider requested Norco on 12/1" is not a start
+                found.append((_PRIORITY.get(key, 0), near, value, m))
+            if found:
+                _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
                 return Extraction(value, m.span())
         return None
+
+
+_NEWLY = frozenset({"duration_new"})
+_PRIORITY = {"duration_new": 1, "duration_visit_start": 2}  # a stated length or dated start comes first
+NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|injur\w*|history|disability|"
+    r"off work|restrictions?)\b[^;,]{0,25}$", re.IGNORECASE)
+
+
+def _nearest_name(text: str, names: list[tuple[int, int]], a: int, b: int) -> int | None:
+    """Characters from the duration at [a, b) to the nearest drug name in its clause (no ';' between,
+    within `NAME_WINDOW`), None when none is; a duration right after the pain, the job or the injury
+    ("back pain for two years") is said of that, not of the drug."""
+    if _OTHER_SUBJECT.search(text, max(0, a - 40), a) and not any(
+            a - 40 <= e <= a for _, e in names):
+        return None
+    best = None
+    for s, e in names:
+        gap = (a - e) if e <= a else (s - b) if s >= b else 0
+        lo, hi = (e, a) if e <= a else (b, s) if s >= b else (a, a)
+        if gap > NAME_WINDOW or ";" in text[lo:hi]:
+            continue
+        best = gap if best is None else min(best, gap)
+    return best
 
 
 def _clause_start(text: str, sentence_start: int, pos: int) -> int:
@@ -538,9 +620,9 @@ def _same_side(a: str | None, b: str | None) -> bool:
 def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | None = None,
                visit: tuple[date, str] | None = None) -> list[tuple[str, float, tuple[int, int]]]:
     """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
-    of use, a 'since' date or the injury, a start verb with a date in the sentence, 'newly started' or
-    never used (0), a start verb dated by the visit the sentence reports (`visit`: "On 12/01/2016 she
-    was seen. Norco was prescribed."), then an undated start ("was started on Norco": newly, 0)."""
+    of use, a 'since' date or the injury, a start verb with a date in the sentence, 'newly started' (0),
+    then a start verb dated by the visit the sentence reports (`visit`: "On 12/01/2016 she was seen.
+    Norco was prescribed."). An undated start with no visit date states no duration."""
     out = []
     undated_start: list[tuple[str, float, tuple[int, int]]] = []
     for m in p["duration_for"].finditer(text):
@@ -574,8 +656,7 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | Non
             else:
                 if visit is not None and visit[0] <= ref:
                     months = _months_to(visit[0], ref, visit[1])
-                    undated_start.append(("duration_start", months, start.span()))
+                    undated_start.append(("duration_visit_start", months, start.span()))
     for m in p["duration_new"].finditer(text):
         out.append(("duration_new", 0.0, m.span()))
-    undated_start += [("duration_started", 0.0, m.span()) for m in p["duration_started"].finditer(text)]
     return out + undated_start

@@ -13,7 +13,9 @@ from datetime import date
 
 import pytest
 
+from features.extractors import EXTRACTORS, CaseContext, ServiceContext
 from features.table import feature_rows
+from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
 
 INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at work on 01/02/2016. "
@@ -21,12 +23,29 @@ INTRO = "SYNTHETIC. The injured worker is a 45 year old male who was hurt at wor
 
 def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
           ur_denial: date = date(2016, 12, 1)) -> object:
-    """The value of feature `name` for one SYNTHETIC case with one service."""
+    """The value of feature `name` for one SYNTHETIC case with one service: that feature's extractor
+    alone, on the pre-review view `features.table` builds (the whole table per row would cost the
+    fast suite seconds)."""
     service = ServiceDecision(item_index=0, heading=heading, service=heading,
                               ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
     case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=ur_denial,
                 date_of_injury=date(2016, 1, 2), services=[service])
-    return feature_rows(case)[0].values[name].value
+    view = PreReviewCase.from_case(case)
+    ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
+    return EXTRACTORS[name](ctx).value
+
+
+def test_value_is_the_feature_tables_value() -> None:
+    """The one-extractor shortcut reads what the feature table reads."""
+    summary = "She has completed 12 sessions of physical therapy without relief."
+    heading = "Physical therapy x 6"
+    service = ServiceDecision(item_index=0, heading=heading, service=heading,
+                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+    case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=date(2016, 12, 1),
+                date_of_injury=date(2016, 1, 2), services=[service])
+    row = feature_rows(case)[0].values
+    for name in ("failed_conservative_care", "prior_sessions", "functional_improvement"):
+        assert value(summary, name, heading) == row[name].value
 
 
 # ---------------------------------------------------------------- functional improvement
@@ -79,6 +98,30 @@ def value(summary: str, name: str, heading: str = "MRI of the left knee", *,
     ("Function: unchanged since the last visit.", "no"),
     ("His ability to perform ADLs has not changed with therapy.", "no"),
     ("She is able to walk on heels and toes.", "not_stated"),  # an exam finding, no treatment
+    # more ways of saying it (record and UR)
+    ("Physical therapy has increased her lifting capacity.", "yes"),
+    ("He reports that the medication improves his ability to sleep and walk.", "yes"),
+    ("With therapy she is now able to return to modified work.", "yes"),
+    ("The injections improved his walking tolerance.", "yes"),
+    ("She was able to return to full duty after physical therapy.", "yes"),
+    ("Acupuncture helped him perform household chores.", "yes"),
+    ("There was no objective functional improvement documented with prior acupuncture.", "no"),
+    ("The prior sessions did not produce objective functional gains.", "no"),
+    ("Despite eight sessions of chiropractic care, there was no improvement in function.", "no"),
+    ("The medical records do not document functional improvement from Norco.", "no"),
+    ("Functional improvement from the prior therapy was not quantified.", "no"),
+    ("The claimant has not shown functional benefit from the medication.", "no"),
+    ("Physical therapy has not improved her ability to work.", "no"),
+    ("He reports no functional improvement with the medications.", "no"),
+    ("There is no evidence of functional improvement with the current regimen.", "no"),
+    ("Her function has declined despite therapy.", "no"),
+    # not about this worker's treatment, or only pain
+    ("Continued acupuncture requires documented functional improvement.", "not_stated"),
+    ("Per MTUS, therapy should continue only with objective functional improvement.", "not_stated"),
+    ("The medication reduced her pain from 8/10 to 4/10.", "not_stated"),
+    ("Her mother's function improved after therapy.", "not_stated"),
+    ("The goal of therapy is to improve function.", "not_stated"),
+    ("Functional capacity evaluation was requested.", "not_stated"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -125,6 +168,41 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Past history includes congestive heart failure with edema.", "not_stated"),
     ("She made an unsuccessful attempt to return to work.", "not_stated"),
     ("He reported side effects from the medication.", "not_stated"),
+    # a drug not tried is step therapy for that drug, not conservative care untried
+    ("The request for Norco was denied as he has not tried non-opioid analgesics.", "not_stated"),
+    ("There is no documentation that the patient has tried and failed first-line medications.",
+     "not_stated"),  # a failure not documented (UR)
+    ("She has not tried topical medications.", "not_stated"),
+    ("He has not previously taken opioid medication.", "not_stated"),
+    # documentation of the outcome missing: not a statement that care was not tried
+    ("No physical therapy progress notes were submitted for review.", "not_stated"),
+    ("There is no documentation of the outcome of conservative care.", "not_stated"),
+    ("The response to prior physical therapy was not documented.", "not_stated"),
+    ("No physical therapy records were provided.", "not_stated"),
+    # other people, requirements, plans
+    ("His wife had physical therapy without relief.", "not_stated"),
+    ("Surgery would be considered if physical therapy provides no relief.", "not_stated"),
+    ("Failure of six weeks of physical therapy is required before an MRI.", "not_stated"),
+    # more ways of saying tried and not helped / not tried
+    ("Physical therapy did not help her back pain.", "yes"),
+    ("The patient failed a course of physical therapy.", "yes"),
+    ("He has had no physical therapy to date.", "no"),
+    ("She has not received any conservative treatment.", "no"),
+    ("She did not get better with rest and ice.", "yes"),
+    ("Norco was discontinued because it was not effective.", "yes"),
+    # not conservative care, not a treatment, not the patient's
+    ("The carpal tunnel release did not help his symptoms.", "not_stated"),  # an operation
+    ("Her knee arthroscopy provided no relief.", "not_stated"),
+    ("He fell at home and his pain worsened.", "not_stated"),
+    ("Pain increased after returning to work.", "not_stated"),
+    ("Sitting is no better than standing for her.", "not_stated"),  # a comparison
+    ("She is no better.", "not_stated"),  # no care named: nothing about conservative care
+    ("He reports no improvement in his pain.", "not_stated"),
+    ("She reported she was no better. Treatment rendered included physical therapy.", "yes"),
+    ("Treatment to date has included physical therapy. She is no better.", "yes"),
+    ("He stopped physical therapy because of a scheduling conflict.", "not_stated"),
+    ("The physician noted the medication is effective.", "not_stated"),
+    ("Utilization review stated the injections were not effective.", "not_stated"),  # the UR's account
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
@@ -153,6 +231,30 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("Treatment included physical therapy, ultrasound and massage.", "Norco 10/325mg #60", False),  # modality
     ("A diagnostic ultrasound of the left knee showed an effusion.", "MRI of the left knee", True),
     ("The MRI of the left knee in question was meant to look for a tear.", "MRI of the left knee", False),
+    # done: the record reports the study (a result, a date, a verb of doing)
+    ("She underwent an MRI of the left knee on 10/01/2016.", "MRI of the left knee", True),
+    ("An MRI of the left knee from October 2016 was reviewed.", "MRI of the left knee", True),
+    ("Left knee x-rays taken in the emergency room were negative.", "MRI of the left knee", True),
+    ("A CT of the head was negative for bleeding.", "CT of the head", True),
+    # the request itself, a wish or a reason, not a study reported done
+    ("The physician is requesting an MRI of the left knee.", "MRI of the left knee", False),
+    ("The provider would like to obtain an MRI of the left knee.", "MRI of the left knee", False),
+    ("The treating physician wants an MRI of the left knee to evaluate for a tear.", "MRI of the left knee",
+     False),
+    ("MRI of the left knee is medically necessary, per the treating physician.", "MRI of the left knee",
+     False),
+    ("The current request is for an MRI of the left knee.", "MRI of the left knee", False),
+    ("Dispute: MRI of the left knee.", "MRI of the left knee", False),
+    # another region or side
+    ("Right knee x-rays were normal.", "MRI of the left knee", False),
+    ("Lumbar MRI dated 10/01/2016 showed a disc bulge.", "MRI of the cervical spine", False),
+    ("X-rays of the right knee were normal; the left knee was swollen.", "MRI of the left knee", False),
+    ("An MRI of the knee was requested because x-rays were normal.", "MRI of the lumbar spine", False),
+    ("He had a cervical MRI and now requests an MRI of the lumbar spine.", "MRI of the lumbar spine", False),
+    # a region named for another study of the sentence is not this study's
+    ("She has low back pain. An MRI of the left knee was requested after x-rays were normal.",
+     "MRI of the left knee", False),
+    ("She has low back pain. Left knee x-rays were normal.", "MRI of the left knee", True),
 ])
 def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
     assert value(summary, "prior_imaging_same_region", heading) is expected
@@ -167,17 +269,31 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("Norco was first prescribed on 06/15/2016.", 5.0),
     ("The patient was started on Norco at the visit of 11/20/2016.", 0.0),
     ("This is a new prescription for Norco.", 0.0),
-    ("He has not previously taken opioid medication.", 0.0),
-    ("The claimant is opioid naive.", 0.0),
+    ("He has not previously taken opioid medication.", None),  # not started: no duration
+    ("The claimant is opioid naive.", None),
     ("Use of Norco dates back to 2015.", 23.0),
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
     ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
     ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
+    ("He was started on Norco.", None),  # a start with no date: neither a duration nor a start date
+    ("Norco was newly prescribed for the flare.", 0.0),
+    ("Norco was prescribed at this visit.", 0.0),
     ("He has taken Norco since October.", 2.0),
     ("She has used Norco since August of last year.", None),  # no year written, no guess
-    ("He is not currently taking any medications.", 0.0),  # every requested drug is new
-    ("Medications: none.", 0.0),
-    ("The plan was to start Norco and a home exercise program.", 0.0),
+    ("He is not currently taking any medications.", None),  # a drug not started has no duration
+    ("Medications: none.", None),
+    ("The plan was to start Norco and a home exercise program.", None),  # a plan, not a start
+    ("A trial of Norco was requested.", None),  # a request
+    ("Norco was requested on 11/20/2016.", None),  # a request's date is no start
+    ("Utilization review requires a urine drug screen prior to initiation of Norco.", None),  # UR requirement
+    ("He has had back pain for two years and takes Norco.", None),  # the pain's duration, not the drug's
+    ("He has worked as a driver for ten years; Norco was listed.", None),  # another clause, another subject
+    ("He has had back pain for two years and has taken Norco for six months.", 6.0),  # the nearest one
+    ("Her mother has taken Norco for years.", None),  # another person
+    ("She has been on Norco for 3 months.", 3.0),
+    ("He reports using hydrocodone-acetaminophen since 05/01/2016.", 7.0),
+    ("The patient has been taking medications for six months.", 6.0),  # no drug named: all of them
+    ("He has not taken Norco for two months.", None),  # negated
     ("Since starting Norco his pain is better.", None),  # started, but when is not said
     ("He was given a prescription for Norco on 09/15/2016.", 2.0),
     ("He has been taking Norco long-term.", None),  # no duration stated
@@ -186,3 +302,45 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
 ])
 def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
+
+
+# ---------------------------------------------------------------- significant trauma (0/1)
+@pytest.mark.parametrize("summary, expected", [
+    ("He was injured in a motor vehicle accident while driving a company truck.", True),
+    ("She was rear-ended by another vehicle while at a stop light.", True),
+    ("The worker fell approximately 12 feet from a ladder.", True),
+    ("He fell off a roof onto concrete.", True),
+    ("His hand was crushed in a press machine.", True),
+    ("She was struck by a forklift in the warehouse.", True),
+    ("He was involved in a high-speed collision on the freeway.", True),
+    ("A pallet of floor tiles fell onto his legs.", True),
+    ("The forklift tipped over onto her foot.", True),
+    ("While backing up, the trailer swung around, striking him in the chest.", True),
+    ("A box fell from a shelf and struck his shoulder.", False),  # a light object, no vehicle
+    # simple falls, other mechanisms, negated, someone else's
+    ("She slipped and fell on a wet floor.", False),
+    ("He tripped over a box and fell to the ground.", False),
+    ("The pain began after lifting a heavy box.", False),
+    ("He denied any motor vehicle accident.", False),
+    ("His brother was in a motor vehicle accident last year.", False),
+    ("Imaging would be indicated after a fall from height.", False),  # a requirement
+])
+def test_trauma_phrasings(summary: str, expected: bool) -> None:
+    assert value(summary, "red_flag_trauma") is expected
+
+
+# ---------------------------------------------------------------- completed sessions of the requested therapy
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("She has completed 12 sessions of physical therapy.", "Physical therapy 2 times a week x 4", 12.0),
+    ("He has attended six physical therapy visits to date.", "Physical therapy x 6", 6.0),
+    ("She has had 8 of 12 authorized acupuncture sessions.", "Acupuncture x 6", 8.0),
+    ("He received 10 chiropractic treatments so far.", "Chiropractic therapy x 6", 10.0),
+    ("She has not had any physical therapy.", "Physical therapy x 6", 0.0),
+    # authorised only, requested, another therapy
+    ("Twelve sessions of physical therapy were authorized.", "Physical therapy x 6", None),
+    ("Six sessions of physical therapy were requested.", "Physical therapy x 6", None),
+    ("He completed 12 sessions of chiropractic care.", "Acupuncture x 6", None),
+    ("Utilization review certified 6 sessions of physical therapy.", "Physical therapy x 6", None),
+])
+def test_prior_sessions_phrasings(summary: str, heading: str, expected: float | None) -> None:
+    assert value(summary, "prior_sessions", heading) == expected
