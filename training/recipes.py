@@ -60,6 +60,10 @@ class RecipeGrid(BaseModel):
     monotone: dict[str, Literal[-1, 1]] = Field(
         default_factory=dict, description="constraints added to train_real's where a recipe reads the feature"
     )
+    compare_with: list[str] = Field(
+        default_factory=lambda: ["facts_before"],
+        description="recipes the served one is also paired with in the report (earlier served recipes)",
+    )
     select_on: str = "tune"  # the split (tests/real/letter_split.csv) the choice is made on
     selection_repeats: int = Field(default=10, ge=1)
     nested_repeats: int = Field(default=10, ge=0)  # outer repeats of the nested estimate (0: skip it)

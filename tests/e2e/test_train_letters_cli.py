@@ -120,7 +120,9 @@ def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     assert choice["chosen"] in KEPT_RECIPES and choice["select_on"] == "tune"
     assert report["nested"]["choices"]["folds"] == FOLDS and "nested_choice" in report["nested"]["models"]
     assert report["validation_split"]["n_test_letters"] == len(range(0, N_LETTERS, 3))
-    assert "gam_criteria_text - gam_criteria" in report["paired_differences"]["cross_validation"]
+    pairs = report["paired_differences"]["cross_validation"]
+    assert "gam_criteria_text - gam_criteria" in pairs and "gam_criteria_text - family_rate" in pairs
+    assert choice["chosen"] == "gam_criteria_text" or f"gam_criteria_text - {choice['chosen']}" in pairs
     assert report["time_split"]["n_test_letters"] > 0 and report["calibration"]["reliability"]
     assert (root / "reports" / "real-reliability.png").stat().st_size > 1000
     text = (root / "reports" / "real.md").read_text()
