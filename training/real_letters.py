@@ -262,8 +262,9 @@ def evaluate_served(
     result = repeated_cv(real, spec, params, cv, candidates=[*candidates, *baselines])
     ev = RealEvaluation(header, params.model_dump(mode="json"), result, result.stability(cv.stability_runs),
                         cv.stability_limit, served=served, twin=twin, choice=choice)  # fmt: skip
-    ev.pairs = [(served, b) for b in (twin, "facts_before", "prior_text", "family_rate", "published_prior")
-                if b is not None and b != served]  # fmt: skip
+    chosen = choice.chosen if choice is not None else None  # what the tune letters chose (any learner)
+    others = (twin, chosen, *g.compare_with, "prior_text", "family_rate", "published_prior")
+    ev.pairs = [(served, b) for b in dict.fromkeys(others) if b is not None and b != served]
     ev.calibration = calibration_summary(result, cv.ece_bins, name=served)
     served_candidates = [c for c in candidates if c.name in {served, twin}]
     say("nested estimate of the choice")

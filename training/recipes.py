@@ -3,7 +3,8 @@
 nested estimate of choosing that way (the choice redone inside every outer fold).
 
 A recipe is the served `train_real` settings with its feature groups, the text score on or off, and
-a learner (LightGBM through `train_model`, or the L2 logistic regression on the same inputs). With
+a learner (LightGBM through `train_model`, or the L2 logistic regression on the same inputs); a LightGBM
+recipe may name a booster of the grid (its own LightGBM settings, e.g. depth-1 trees: a GAM). With
 a few dozen overturned services, choosing among many recipes on the folds one reports flatters the
 winner; the grid is small, every member is reported, and the nested row says what the choice is worth.
 """
@@ -19,10 +20,20 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from features.spec import FeatureSpec
-from training.boosting import TrainParams
+from training.boosting import LgbmParams, TrainParams
 from training.candidates import Candidate, CandidateParams, LightGBMCandidate, LogisticCandidate
 
 Learner = Literal["lightgbm", "logistic_regression"]
+
+
+class Booster(BaseModel):
+    """LightGBM settings a recipe may name instead of train_real's own (`evaluate_real.grid.boosters`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lgbm: LgbmParams
+    no_interaction: list[str] = Field(default_factory=list, description="as train_real.no_interaction")
+    note: str = ""
 
 
 class Recipe(BaseModel):
@@ -34,6 +45,7 @@ class Recipe(BaseModel):
     learner: Learner = "lightgbm"
     groups: list[str] = Field(default_factory=list, description="feature groups (family prior always in)")
     text: bool = False
+    booster: str | None = Field(default=None, description="a grid booster; None: train_real's")
     note: str = ""
 
 
@@ -44,8 +56,13 @@ class RecipeGrid(BaseModel):
 
     groups: dict[str, list[str]] = Field(default_factory=dict)
     recipes: list[Recipe] = Field(default_factory=list)
+    boosters: dict[str, Booster] = Field(default_factory=dict)
     monotone: dict[str, Literal[-1, 1]] = Field(
         default_factory=dict, description="constraints added to train_real's where a recipe reads the feature"
+    )
+    compare_with: list[str] = Field(
+        default_factory=lambda: ["facts_before"],
+        description="recipes the served one is also paired with in the report (earlier served recipes)",
     )
     select_on: str = "tune"  # the split (tests/real/letter_split.csv) the choice is made on
     selection_repeats: int = Field(default=10, ge=1)
@@ -58,6 +75,8 @@ class RecipeGrid(BaseModel):
             unknown = sorted(set(r.groups) - set(self.groups))
             if unknown:
                 raise ValueError(f"recipe {r.name!r}: unknown feature groups {unknown}")
+            if r.booster is not None and (r.booster not in self.boosters or r.learner != "lightgbm"):
+                raise ValueError(f"recipe {r.name!r}: booster {r.booster!r} is not a grid booster")
         names = [r.name for r in self.recipes]
         if len(set(names)) != len(names):
             raise ValueError(f"recipe names repeat: {names}")
@@ -76,18 +95,25 @@ class RecipeGrid(BaseModel):
         return out
 
     def params(self, recipe: Recipe, base: TrainParams) -> TrainParams:
-        """`base` (train_real) with the recipe's features and text switch."""
+        """`base` (train_real) with the recipe's features, text switch and booster."""
         text = base.text_signal.model_copy(update={"enabled": recipe.text})
         features = self.features(recipe)
         wanted = {**base.monotone, **self.monotone}
-        # for what the recipe reads (a pattern such as `crit_*`: when it names one of its features)
-        monotone = {k: v for k, v in wanted.items() if any(fnmatchcase(f, k) for f in features)}
-        return base.model_copy(update={"features": features, "text_signal": text, "monotone": monotone})
+        # for what the recipe reads (a pattern such as `crit_*`: when it names one of its features, or a
+        # feature pattern such as `*` takes it in)
+        monotone = {k: v for k, v in wanted.items()
+                    if any(fnmatchcase(f, k) or fnmatchcase(k, f) for f in features)}  # fmt: skip
+        update = {"features": features, "text_signal": text, "monotone": monotone}
+        if recipe.booster is not None:
+            b = self.boosters[recipe.booster]
+            update |= {"lgbm": b.lgbm, "no_interaction": b.no_interaction}
+        return base.model_copy(update=update)
 
     def twin(self, recipe: Recipe) -> Recipe | None:
         """The same recipe without the text score (its facts-only model), if the grid has it."""
         for r in self.recipes:
-            if r.learner == recipe.learner and r.groups == recipe.groups and not r.text and recipe.text:
+            same = r.learner == recipe.learner and r.groups == recipe.groups and r.booster == recipe.booster
+            if same and not r.text and recipe.text:
                 return r
         return None
 
@@ -101,6 +127,8 @@ class RecipeGrid(BaseModel):
 
 def recipe_label(recipe: Recipe) -> str:
     learner = "LightGBM" if recipe.learner == "lightgbm" else "Logistic regression"
+    if recipe.booster is not None:
+        learner += f" ({recipe.booster})"
     inputs = " + ".join(["family prior", *recipe.groups, *(["text score"] if recipe.text else [])])
     return f"{learner}: {inputs}"
 

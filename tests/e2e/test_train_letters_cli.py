@@ -21,7 +21,7 @@ from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 N_LETTERS = 160
-KEPT_RECIPES = {"criteria", "criteria_text", "lr_criteria_text"}  # the served recipe, its twin, one LR
+KEPT_RECIPES = {"gam_criteria", "gam_criteria_text", "lr_criteria_text"}  # the served recipe, its twin, an LR
 FOLDS = 3  # outer folds of evaluate-real (5 in params.yaml): the same code path, fewer fits
 
 
@@ -54,6 +54,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
     )  # fmt: skip
     grid = params["evaluate_real"]["grid"]
     grid.update(selection_repeats=1, nested_repeats=1)
+    grid["boosters"]["gam"]["lgbm"]["num_boost_round"] = 30  # the served recipe's booster: train_real's
     grid["recipes"] = [r for r in grid["recipes"] if r["name"] in KEPT_RECIPES]
     (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     split = pd.DataFrame({"case_number": sorted({r["case_number"] for r in rows})})
@@ -113,13 +114,15 @@ def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     report = json.loads((root / "reports" / "real.json").read_text())
     models = report["cross_validation"]["models"]
     assert set(models) == KEPT_RECIPES | {"family_rate", "published_prior", "base_rate"}
-    assert report["served"] == "criteria_text" and report["facts_only_twin"] == "criteria"
+    assert report["served"] == "gam_criteria_text" and report["facts_only_twin"] == "gam_criteria"
     assert report["cross_validation"]["reference"] == "family_rate"
     choice = report["recipe_choice"]
     assert choice["chosen"] in KEPT_RECIPES and choice["select_on"] == "tune"
     assert report["nested"]["choices"]["folds"] == FOLDS and "nested_choice" in report["nested"]["models"]
     assert report["validation_split"]["n_test_letters"] == len(range(0, N_LETTERS, 3))
-    assert "criteria_text - criteria" in report["paired_differences"]["cross_validation"]
+    pairs = report["paired_differences"]["cross_validation"]
+    assert "gam_criteria_text - gam_criteria" in pairs and "gam_criteria_text - family_rate" in pairs
+    assert choice["chosen"] == "gam_criteria_text" or f"gam_criteria_text - {choice['chosen']}" in pairs
     assert report["time_split"]["n_test_letters"] > 0 and report["calibration"]["reliability"]
     assert (root / "reports" / "real-reliability.png").stat().st_size > 1000
     text = (root / "reports" / "real.md").read_text()

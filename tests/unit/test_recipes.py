@@ -16,7 +16,7 @@ from training.nested_choice import NestedChoice, choice_summary
 from training.params import load_params, section
 from training.real_cv import RealCVParams, repeated_cv
 from training.real_letters import choose_recipe
-from training.recipes import RecipeGrid, best_recipe
+from training.recipes import RecipeGrid, best_recipe, recipe_label
 
 BASE = TrainParams(
     cv_folds=3, weighting="unweighted", calibration="none", select_rounds=False,
@@ -78,6 +78,34 @@ def test_a_pattern_constraint_stays_with_the_recipes_that_read_a_feature_it_name
     assert grid.params(grid.recipe("criteria"), base).no_interaction == ["crit_*"]
 
 
+def test_a_booster_brings_its_own_lightgbm_settings_and_a_whole_spec_pattern_keeps_constraints() -> None:
+    gam = {"lgbm": {"num_leaves": 2, "num_boost_round": 50, "bagging_fraction": 1.0, "bagging_freq": 0},
+           "no_interaction": ["*"]}  # fmt: skip
+    base = BASE.model_copy(update={"monotone": {"crit_*": 1, "pain_score": -1}, "no_interaction": ["crit_*"]})
+    grid = RecipeGrid(
+        groups={"criteria": ["crit_red_flags"], "spec": ["*"]},
+        boosters={"gam": gam},
+        recipes=[{"name": "criteria", "groups": ["criteria"]},
+                 {"name": "gam_criteria", "groups": ["criteria"], "booster": "gam"},
+                 {"name": "gam_criteria_text", "groups": ["criteria"], "text": True, "booster": "gam"},
+                 {"name": "gam_all", "groups": ["spec"], "booster": "gam"}],
+    )  # fmt: skip
+    plain, p = grid.params(grid.recipe("criteria"), base), grid.params(grid.recipe("gam_criteria"), base)
+    assert plain.lgbm == base.lgbm and plain.no_interaction == ["crit_*"]  # no booster: train_real's own
+    assert p.lgbm.num_leaves == 2 and p.lgbm.bagging_freq == 0 and p.no_interaction == ["*"]
+    assert p.family_prior == base.family_prior and p.text_signal == base.text_signal
+    # the twin has the same booster: the facts-only model of a GAM is a GAM
+    assert grid.twin(grid.recipe("gam_criteria_text")).name == "gam_criteria"
+    assert grid.matching(grid.params(grid.recipe("gam_criteria_text"), base)).name == "gam_criteria_text"
+    assert grid.params(grid.recipe("gam_all"), base).monotone == {"crit_*": 1, "pain_score": -1}
+    assert "LightGBM (gam)" in recipe_label(grid.recipe("gam_all"))
+    with pytest.raises(ValueError, match="is not a grid booster"):
+        RecipeGrid(recipes=[{"name": "x", "booster": "nope"}])
+    with pytest.raises(ValueError, match="is not a grid booster"):  # a logistic regression has no booster
+        RecipeGrid(boosters={"gam": gam}, recipes=[{"name": "x", "learner": "logistic_regression",
+                                                    "booster": "gam"}])  # fmt: skip
+
+
 def test_the_best_recipe_is_the_highest_mean_and_ties_go_to_the_simpler() -> None:
     per = {"a": {"roc_auc": [0.6, 0.7]}, "b": {"roc_auc": [0.65, 0.65]}, "c": {"roc_auc": [0.7, 0.6]}}
     assert best_recipe(per, ["a", "b", "c"]) == "a"
@@ -117,3 +145,5 @@ def test_params_yaml_grid_holds_the_served_recipe_and_its_facts_only_twin() -> N
     served = cv.grid.matching(TrainParams(**section(params, "train_real")))
     assert served is not None and served.learner == "lightgbm" and served.text
     assert cv.grid.twin(served) is not None
+    # every other LightGBM recipe names its booster, so serving another one changes none of them
+    assert all(r.booster is not None for r in cv.grid.recipes if r.learner == "lightgbm")

@@ -1,0 +1,70 @@
+"""Some recipes of `evaluate_real.grid`, compared on the tune letters only (the choice's own procedure).
+
+    PYTHONPATH=$PWD .venv/bin/python experiments/tune_recipes.py --recipes gam_all_text,lr_all_text
+
+The same repeated grouped CV as the choice inside `imr evaluate-real` (`grid.selection_repeats` x
+`folds`, seeded alike, so a recipe's figures match that run's), on the tune letters of
+tests/real/letter_split.csv; the validation letters are dropped before anything is fitted. Prints
+mean ROC-AUC, its per-repeat range, mean Brier against the base rate's, and out-of-fold ECE.
+Reads ../shared/data/dwc-imr-letters (skips with a message when absent); writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from features.spec import load_spec
+from training.boosting import TrainParams
+from training.candidates import BaseRateCandidate, FamilyRateCandidate
+from training.letter_labels import load_real_letters
+from training.params import load_params, section
+from training.real_cv import RealCVParams, repeated_cv
+from training.recipes import grid_candidates, split_rows
+from training.text_cv import read_split
+
+LETTERS = Path("../shared/data/dwc-imr-letters/pdf")
+SPLIT = Path("tests/real/letter_split.csv")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--recipes", required=True, help="comma-separated recipe names of evaluate_real.grid")
+    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
+    ap.add_argument("--repeats", type=int, default=None, help="[evaluate_real.grid.selection_repeats]")
+    args = ap.parse_args()
+    if not LETTERS.is_dir():
+        print(f"skipped: {LETTERS} not found (the shared real letters)")
+        return 0
+    params = load_params(args.params)
+    base = TrainParams(**section(params, "train_real"))
+    cv = RealCVParams(**section(params, "evaluate_real"))
+    names = [n.strip() for n in args.recipes.split(",") if n.strip()]
+    grid = cv.grid.model_copy(update={"recipes": [cv.grid.recipe(n) for n in names]})
+    spec = load_spec()
+    real = load_real_letters(LETTERS, spec).table
+    tune = real.loc[split_rows(real, read_split(SPLIT), grid.select_on)].reset_index(drop=True)
+    candidates = [*grid_candidates(spec, grid, base, cv.candidates), FamilyRateCandidate(base),
+                  BaseRateCandidate()]  # fmt: skip
+    repeats = args.repeats or grid.selection_repeats
+    with threadpool_limits(limits=1):
+        res = repeated_cv(tune, spec, base, cv.model_copy(update={"n_bootstrap": 0}), candidates=candidates,
+                          repeats=repeats)  # fmt: skip
+    y = res.y
+    print(f"{grid.select_on} letters: {tune['letter_id'].nunique()}, services {len(y)}, overturned "
+          f"{int(y.sum())}; {repeats} x {cv.folds}-fold grouped CV\n")  # fmt: skip
+    print("| Recipe | Mean ROC-AUC | per repeat (min-max) | Mean Brier | ECE |")
+    print("|---|---|---|---|---|")
+    for name in res.per_repeat:
+        auc, per = res.per_repeat[name]["roc_auc"], res.per_repeat[name]
+        print(f"| {name} | {np.mean(auc):.3f} | {min(auc):.3f}-{max(auc):.3f} "
+              f"| {np.mean(per['brier']):.4f} | {np.mean(per['ece']):.3f} |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
