@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 # pytest on two processes (pytest-xdist), a whole test module at a time so module-scoped servers, models
-# and corpora are still built once; PYTEST_WORKERS=0 runs everything in one process.
+# and corpora are still built once. Modules go out in collection order (tests/e2e first): xdist's default
+# reorder (most tests first) would leave the one-test pipeline and server modules for the end.
+# PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 .PHONY: demo test unit lint venv clean
 
