@@ -15,9 +15,12 @@ PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loa
 
 # uv resolves and installs the stack in seconds where pip takes minutes (CI's clean clone installs it
 # every run); pip is the fallback wherever uv cannot be installed or cannot reach an index.
+# --compile-bytecode writes the .pyc files pip writes: without them every test process and server
+# compiles pandas, MLflow, sklearn... from source again (CI sets PYTHONDONTWRITEBYTECODE), 10+ minutes.
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	($(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]') || \
+	($(BIN)/python -m pip install --quiet uv && \
+	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]') || \
 	  ($(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[dev]')
 	touch $@
 
