@@ -16,7 +16,7 @@ PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loa
 # uv resolves and installs the stack in seconds where pip takes minutes (CI's clean clone installs it
 # every run); pip is the fallback wherever uv cannot be installed or cannot reach an index.
 # --compile-bytecode writes the .pyc files pip writes: without them every test process and server
-# compiles pandas, MLflow, sklearn... from source again (CI sets PYTHONDONTWRITEBYTECODE), 10+ minutes.
+# compiles pandas, MLflow, sklearn... from source again where PYTHONDONTWRITEBYTECODE is set (this machine).
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	($(BIN)/python -m pip install --quiet uv && \
