@@ -37,7 +37,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(PYTEST) -q --durations=25
 
-unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): under 45 s
+unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): ~40 s on 2 cores
 	$(PYTEST) -q -m "not slow"
 
 lint: venv
