@@ -4,13 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
+# pytest on two processes (pytest-xdist), a whole test module at a time so module-scoped servers, models
+# and corpora are still built once. Modules go out in collection order (tests/e2e first): xdist's default
+# reorder (most tests first) would leave the one-test pipeline and server modules for the end.
+# PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 .PHONY: demo test unit lint venv clean
 
+# uv resolves and installs the stack in seconds where pip takes minutes (CI's clean clone installs it
+# every run); pip is the fallback wherever uv cannot be installed or cannot reach an index.
+# --compile-bytecode writes the .pyc files pip writes: without them every test process and server
+# compiles pandas, MLflow, sklearn... from source again where PYTHONDONTWRITEBYTECODE is set (this machine).
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	($(BIN)/python -m pip install --quiet uv && \
+	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]') || \
+	  ($(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[dev]')
 	touch $@
 
 venv: $(BIN)/.installed
@@ -24,10 +35,10 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=25
+	$(PYTEST) -q --durations=25
 
-unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): under a minute
-	$(BIN)/python -m pytest -q -m "not slow"
+unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): ~40 s on 2 cores
+	$(PYTEST) -q -m "not slow"
 
 lint: venv
 	$(BIN)/ruff check .
