@@ -19,6 +19,7 @@ client's own CPU; server CPU per request and the load average are reported besid
 table and writes benchmarks/results/serve.json.
 
     .venv/bin/python benchmarks/serve.py [--model-path DIR] [--requests 1000] [--seconds 10] [--workers 1]
+        [--inputs features]   (only the features scenarios, imr beside mlflow)
 """
 
 from __future__ import annotations
@@ -423,7 +424,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="time limit per scenario")
     ap.add_argument("--batch-services", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=1, help="worker processes of each server")
+    ap.add_argument(
+        "--inputs",
+        default="text,structured,features",
+        help="comma-separated imr inputs to run (text, structured, features); mlflow runs with features",
+    )
     args = ap.parse_args()
+    inputs = {i.strip() for i in args.inputs.split(",") if i.strip()}
+    unknown = inputs - {"text", "structured", "features"}
+    if unknown or not inputs:
+        ap.error(f"--inputs: unknown or no inputs {sorted(unknown)}; choose from text, structured, features")
     model_arg = args.model_path.resolve() if args.model_path else None  # before anything changes folder
 
     rows: list[dict[str, Any]] = []
@@ -516,10 +526,10 @@ def main() -> None:
             }
             # The text and structured scenarios first, then imr and mlflow back to back on each
             # features scenario, so that both meet the same load from other work on the machine.
-            order = [("imr", sc) for sc in expand(imr_scenarios) if sc[1] != "features"]
+            order = [("imr", sc) for sc in expand(imr_scenarios) if sc[1] != "features" and sc[1] in inputs]
             mlflow_runs = expand(mlflow_scenarios)
             for sc in expand(imr_scenarios):
-                if sc[1] == "features":
+                if sc[1] == "features" and "features" in inputs:
                     order.append(("imr", sc))
                     order += [("mlflow", m) for m in mlflow_runs if (m[0], m[5]) == (sc[0], sc[5])]
             for server, sc in order:

@@ -114,8 +114,7 @@ class _Steps:
                 elif kind == _BOOLEAN:
                     out[:, col] = [_to_bool_float(v) for v in values]
                 else:
-                    out[positions, [index.get(v if type(v) is str and v in index else _to_level(v), other)
-                                    for v in values]] = 1.0
+                    out[positions, _level_columns(values, index, other)] = 1.0
         return np.ascontiguousarray(out)
 
     def by_row(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
@@ -134,6 +133,21 @@ class _Steps:
                 else:
                     x[index.get(v if type(v) is str and v in index else _to_level(v), other)] = 1.0
         return out
+
+
+def _level_columns(values: list[Any], index: dict[str, int], other: int) -> list[int]:
+    """The one-hot column of each categorical value: exact level names looked up in one C call, the
+    rest (missing, padded or upper-case, unseen, not strings) read one by one."""
+    try:
+        hits = list(map(index.get, values))
+    except TypeError:  # an unhashable value
+        hits = [None] * len(values)
+    if None not in hits:
+        return hits  # type: ignore[return-value]
+    return [
+        h if h is not None else index.get(v if type(v) is str and v in index else _to_level(v), other)
+        for h, v in zip(hits, values, strict=True)
+    ]
 
 
 def encoded_spec(spec: FeatureSpec) -> FeatureSpec:

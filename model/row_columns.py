@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,6 +18,8 @@ import pandas as pd
 
 # Below this many rows one whole-frame object conversion beats pandas' fixed cost per column.
 SMALL_FRAME_ROWS = 64
+# Value types numpy converts to float64 exactly as the encoder reads them one by one (None -> NaN).
+PLAIN_NUMBER_TYPES = frozenset({float, int, bool, type(None)})
 
 
 class RowColumns(Protocol):
@@ -92,6 +95,7 @@ class RecordColumns:
         self.rows = rows
         self.n = len(rows)
         self._cache: dict[str, list[Any]] = {}
+        self._plain = all(type(r) is dict for r in rows)  # JSON rows: read with one C call per column
 
     def has(self, name: str) -> bool:
         return True
@@ -99,11 +103,24 @@ class RecordColumns:
     def values(self, name: str) -> list[Any]:
         out = self._cache.get(name)
         if out is None:
-            out = self._cache[name] = [r.get(name) for r in self.rows]
+            if self._plain:
+                out = list(map(dict.get, self.rows, repeat(name)))  # type: ignore[arg-type]
+            else:
+                out = [r.get(name) for r in self.rows]
+            self._cache[name] = out
         return out
 
     def array(self, name: str) -> np.ndarray | None:
-        return None
+        """The column as float64 when it holds only plain numbers, booleans and None (what validated
+        JSON holds), converted in one numpy call; None when any value needs the encoder's reading
+        (strings such as "7.5" or "yes", numpy scalars)."""
+        values = self.values(name)
+        if not set(map(type, values)) <= PLAIN_NUMBER_TYPES:
+            return None
+        try:
+            return np.array(values, dtype=np.float64)
+        except OverflowError:  # an integer beyond float range: the per-value reading decides
+            return None
 
     def services(self) -> list[str | None]:
         """The service heading: `service`, else (when empty) `heading`."""

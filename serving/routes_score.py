@@ -162,9 +162,13 @@ def run_batch(ctx: ScoringContext, raw: bytes, content_type: str, predictor: Any
 
 def run_features(
     ctx: ScoringContext, raw: bytes, content_type: str, predictor: Any
-) -> tuple[list[dict[str, Any]], list[float]]:
+) -> tuple[list[FeatureScore], list[float]]:
+    """The fast path's results, built as response models here in the pool (not on the event loop):
+    they come from the predictor and validated input, so they are constructed, not validated again."""
     items = body_items(raw, content_type, ctx.settings.max_batch_items, "services")
-    return score_feature_services(items, ctx.feature_adapter, ctx.features_adapter, predictor)
+    adapters = (ctx.feature_adapter, ctx.features_adapter)
+    results, probabilities = score_feature_services(items, *adapters, predictor)
+    return [FeatureScore.model_construct(**r) for r in results], probabilities
 
 
 async def in_pool(ctx: ScoringContext, endpoint: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -376,7 +380,7 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
             n_items=len(results),
             n_ok=n_ok,
             n_failed=len(results) - n_ok,
-            results=[FeatureScore.model_construct(**r) for r in results],
+            results=results,
         )
 
     return router

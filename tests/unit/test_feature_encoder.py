@@ -127,3 +127,30 @@ def test_a_level_named_other_does_not_clash_with_the_infrequent_bucket():
     assert {"service_family__other", "service_family__infrequent__"} <= set(out.columns)
     assert out.loc[1, "service_family__other"] == 1.0 and out.loc[1, "service_family__infrequent__"] == 0.0
     assert out.loc[5, "service_family__infrequent__"] == 1.0 and out.loc[5, "service_family__other"] == 0.0
+
+
+def test_plain_json_columns_encoded_whole_read_as_row_by_row():
+    """Large batches of plain JSON values (ints, floats, booleans, null, absent keys; exact, padded,
+    unseen and non-string levels) go through the vectorised column reading; every value must come out
+    as the per-value reading of the same rows gives it (SYNTHETIC values)."""
+    enc = FeatureEncoder(load_spec(), min_frequency=2).fit(_raw_rows(60))
+    plain = [
+        {"patient_age": 47, "red_flag_fracture": True, "drug_quantity": 2.5, "service_family": "imaging"},
+        {"patient_age": None, "red_flag_fracture": 2, "drug_quantity": True, "service_family": " Imaging"},
+        {"patient_age": -0.0, "red_flag_fracture": -0.0, "service_family": None},
+        {"patient_age": math.inf, "red_flag_fracture": math.nan, "drug_quantity": 0, "service_family": 7},
+        {"red_flag_fracture": False, "service_family": ["not", "hashable"]},
+        {"patient_age": 2**60 + 1, "red_flag_fracture": 0, "service_family": "teleportation"},
+    ]
+    rows = plain * 10  # above COLUMNWISE_FROM_ROWS: read column by column
+    steps = enc._steps()
+    np.testing.assert_array_equal(enc.matrix(rows), steps.by_row(rows))
+    x = enc.matrix(rows)
+    np.testing.assert_array_equal(_column(enc, x, "red_flag_fracture")[:6], [1, 1, 0, math.nan, 0, 0])
+    want_age = [47, math.nan, 0, math.inf, math.nan, 2**60]
+    np.testing.assert_array_equal(_column(enc, x, "patient_age")[:6], want_age)
+    assert _column(enc, x, "service_family__imaging")[:6].tolist() == [1, 1, 0, 0, 0, 0]
+    assert _column(enc, x, "service_family__infrequent__")[:6].tolist() == [0, 0, 1, 1, 1, 1]
+    exact = [{"service_family": "imaging"}, {"service_family": "medication"}] * 20  # all levels found at once
+    np.testing.assert_array_equal(enc.matrix(exact), steps.by_row(exact))
+    assert _column(enc, enc.matrix(exact), "service_family__medication").tolist() == [0, 1] * 20
