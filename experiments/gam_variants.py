@@ -22,21 +22,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from real_letter_inputs import LETTERS, letters_missing, real_letter_settings, tune_rows
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from features.spec import FeatureSpec, load_spec
 from model.encoder import FeatureEncoder
-from training.boosting import TrainParams
 from training.candidates import BaseRateCandidate, FamilyRateCandidate, FoldData, LightGBMCandidate
 from training.letter_labels import load_real_letters
-from training.params import load_params, section
-from training.real_cv import RealCVParams, repeated_cv
-from training.recipes import split_rows
-from training.text_cv import read_split
+from training.real_cv import repeated_cv
 
-LETTERS = Path("../shared/data/dwc-imr-letters/pdf")
-SPLIT = Path("tests/real/letter_split.csv")
 STRONG = {"learning_rate": 0.01, "min_data_in_leaf": 15, "lambda_l2": 20.0}  # over the gam booster
 
 
@@ -58,16 +53,13 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=None, help="[evaluate_real.grid.selection_repeats]")
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args()
-    if not LETTERS.is_dir():
-        print(f"skipped: {LETTERS} not found (the shared real letters)")
+    if letters_missing():
         return 0
-    params = load_params(args.params)
-    base = TrainParams(**section(params, "train_real"))
-    cv = RealCVParams(**section(params, "evaluate_real"))
+    base, cv = real_letter_settings(args.params)
     g = cv.grid
     spec = load_spec()
     real = load_real_letters(LETTERS, spec).table
-    tune = real.loc[split_rows(real, read_split(SPLIT), g.select_on)].reset_index(drop=True)
+    tune = tune_rows(real, g.select_on)
     candidates: list = [
         FactsLR(spec, "text_cv FactsLR (min freq 2, C 1, balanced)", min_frequency=2, C=1.0, balanced=True),
         FactsLR(spec, "FactsLR, min freq 5", min_frequency=5, C=1.0, balanced=True),

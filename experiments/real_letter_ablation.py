@@ -14,16 +14,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from real_letter_inputs import LETTERS, letters_missing, real_letter_settings
 from threadpoolctl import threadpool_limits
 
 from features.spec import load_spec
 from training.boosting import TrainParams
 from training.candidates import BaseRateCandidate, FamilyRateCandidate, LightGBMCandidate
 from training.letter_labels import load_real_letters
-from training.params import load_params, section
-from training.real_cv import RealCVParams, repeated_cv
-
-LETTERS = Path("../shared/data/dwc-imr-letters/pdf")
+from training.real_cv import repeated_cv
 
 
 def variants(base: TrainParams) -> dict[str, TrainParams]:
@@ -51,12 +49,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args()
-    if not LETTERS.is_dir():
-        print(f"skipped: {LETTERS} not found (the shared real letters)")
+    if letters_missing():
         return 0
-    params = load_params(args.params)
-    base = TrainParams(**section(params, "train_real"))
-    cv = RealCVParams(**section(params, "evaluate_real"))
+    base, cv = real_letter_settings(args.params)
     spec = load_spec()
     real = load_real_letters(LETTERS, spec).table
     per_letter = real.groupby("letter_id")[spec.target].sum().sort_values(ascending=False)

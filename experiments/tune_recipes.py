@@ -16,19 +16,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from real_letter_inputs import LETTERS, letters_missing, real_letter_settings, tune_rows
 from threadpoolctl import threadpool_limits
 
 from features.spec import load_spec
-from training.boosting import TrainParams
 from training.candidates import BaseRateCandidate, FamilyRateCandidate
 from training.letter_labels import load_real_letters
-from training.params import load_params, section
-from training.real_cv import RealCVParams, repeated_cv
-from training.recipes import grid_candidates, split_rows
-from training.text_cv import read_split
-
-LETTERS = Path("../shared/data/dwc-imr-letters/pdf")
-SPLIT = Path("tests/real/letter_split.csv")
+from training.real_cv import repeated_cv
+from training.recipes import grid_candidates
 
 
 def main() -> int:
@@ -37,17 +32,14 @@ def main() -> int:
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     ap.add_argument("--repeats", type=int, default=None, help="[evaluate_real.grid.selection_repeats]")
     args = ap.parse_args()
-    if not LETTERS.is_dir():
-        print(f"skipped: {LETTERS} not found (the shared real letters)")
+    if letters_missing():
         return 0
-    params = load_params(args.params)
-    base = TrainParams(**section(params, "train_real"))
-    cv = RealCVParams(**section(params, "evaluate_real"))
+    base, cv = real_letter_settings(args.params)
     names = [n.strip() for n in args.recipes.split(",") if n.strip()]
     grid = cv.grid.model_copy(update={"recipes": [cv.grid.recipe(n) for n in names]})
     spec = load_spec()
     real = load_real_letters(LETTERS, spec).table
-    tune = real.loc[split_rows(real, read_split(SPLIT), grid.select_on)].reset_index(drop=True)
+    tune = tune_rows(real, grid.select_on)
     candidates = [*grid_candidates(spec, grid, base, cv.candidates), FamilyRateCandidate(base),
                   BaseRateCandidate()]  # fmt: skip
     repeats = args.repeats or grid.selection_repeats
