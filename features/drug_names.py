@@ -29,6 +29,13 @@ class DrugNames:
         drug_class = self.classes.get(name.lower())
         return self.class_words.get(drug_class, ()) if drug_class else ()
 
+    def names_a_drug(self, text: str) -> bool:
+        """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""
+        return any(w in self.classes for w in _WORD.findall(text.lower()))
+
+
+_WORD = re.compile(r"[a-z][a-z-]{2,}")
+
 
 def _principal(contains: str) -> str | None:
     """'hydrocodone/acetaminophen' -> 'hydrocodone'; 'oxycodone ER' -> 'oxycodone'."""

@@ -212,8 +212,7 @@ class CaseFacts:
         text = m.sentence.text
         if value_patterns()["conservative_words"].search(text):
             return True
-        known = drug_names().classes
-        if any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", text.lower())):
+        if drug_names().names_a_drug(text):
             return True
         return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
                    for d in self.summary.mentions("treatment_done"))
@@ -534,13 +533,13 @@ class ServiceFacts:
         drug she takes, and only a length or a dated start counts, not "newly")."""
         p = value_patterns()
         case = self.case.case
-        known = drug_names().classes
+        drugs = drug_names()
         sentences = self.case.summary.sentences
         for s in sentences:
             names = [m.span() for m in name_re.finditer(s.text)]
             if not names:
                 continue
-            if only_unnamed and any(w in known for w in re.findall(r"[a-z][a-z-]{2,}", s.text.lower())):
+            if only_unnamed and drugs.names_a_drug(s.text):
                 continue
             visit = None
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
