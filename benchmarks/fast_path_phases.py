@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,12 +29,9 @@ if not __package__ and sys.path and Path(sys.path[0]).resolve() == ROOT / "bench
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
     """Best and median CPU time of `fn` (this process, all threads) and its median wall time, in ms:
     CPU time is what a GIL-bound request costs the worker, and moves less with the host's load."""
-    cpu, wall = [], []
-    for _ in range(repeat):
-        c0, t0 = time.process_time(), time.perf_counter()
-        fn()
-        cpu.append(time.process_time() - c0)
-        wall.append(time.perf_counter() - t0)
+    from benchmarks.explain import time_call_cpu  # imported late, like main()'s imports
+
+    wall, cpu = time_call_cpu(fn, repeat)
     return min(cpu) * 1000, statistics.median(cpu) * 1000, statistics.median(wall) * 1000
 
 
