@@ -122,6 +122,14 @@ def test_value_is_the_feature_tables_value() -> None:
     ("Her mother's function improved after therapy.", "not_stated"),
     ("The goal of therapy is to improve function.", "not_stated"),
     ("Functional capacity evaluation was requested.", "not_stated"),
+    # round 4: a lack of improvement said of nothing or of more than the pain, also as a request's reason
+    ("An MRI was ordered for lack of improvement and ongoing pain.", "no"),
+    ("The physician requested more imaging because of a lack of improvement with medications.", "no"),
+    ("Therapy produced minimal to no improvement of her symptoms and exam findings.", "no"),
+    ("After six chiropractic visits there was little or no progress.", "no"),
+    ("There was minimal to no improvement of her pain.", "not_stated"),  # the pain alone
+    ("Lack of improvement in his symptoms was noted.", "not_stated"),
+    ("If there is a lack of improvement, an MRI would be considered.", "not_stated"),  # a condition
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -203,6 +211,13 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("He stopped physical therapy because of a scheduling conflict.", "not_stated"),
     ("The physician noted the medication is effective.", "not_stated"),
     ("Utilization review stated the injections were not effective.", "not_stated"),  # the UR's account
+    # round 4: the record's lack of improvement after care, also as the reason for a request
+    ("The physician ordered an MRI for lack of improvement after physical therapy.", "yes"),
+    ("Prior treatment included therapy. The provider requested an MRI for lack of improvement.", "yes"),
+    ("Chiropractic care gave minimal to no improvement of her symptoms.", "yes"),
+    ("The request was denied for lack of improvement with therapy.", "not_stated"),  # the UR's reason
+    ("If there is a lack of improvement with therapy, an MRI would be considered.", "not_stated"),
+    ("The provider noted a lack of improvement.", "not_stated"),  # no care named anywhere
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
