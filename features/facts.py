@@ -166,12 +166,16 @@ class CaseFacts:
         return self._polar("functional_improvement", "functional_decline")
 
     def functional_improvement(self) -> Extraction:
-        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no)."""
+        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
+        A 'yes' in a record that also says care did not help (`_care_failures`) is a mixed record: not
+        stated."""
         if not self.case.clinical_summary:
             return MISSING
         record = [(v, m) for v, m in self._function_statements if m.author != UR_REVIEWER]
         if record:
             value, m = record[-1]
+            if value == YES and self._care_failures:
+                return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self._function_statements if v == NO]
         if ur_no:
@@ -184,17 +188,31 @@ class CaseFacts:
         failure' alone is not a 'no')."""
         if not self.case.clinical_summary:
             return MISSING
-        for m in self.summary.mentions("failed_care"):
-            if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
-                if m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m):
-                    return Extraction(YES, m.span())
+        mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
+        if self._care_failures and not mixed:
+            return Extraction(YES, self._care_failures[0].span())
         not_tried = self._not_tried()
         if not_tried:
             return Extraction(NO, not_tried[0].span())
         worse = self._worse_after_treatment()
-        if worse is not None:
+        if worse is not None and not mixed:
             return Extraction(YES, worse.span())
         return Extraction(NOT_STATED, None)
+
+    @cached_property
+    def _care_failures(self) -> list[Mention]:
+        """The record's statements that care was tried and did not help: affirmed (or historical), not
+        the UR's, not an operation's, with the care named."""
+        return [m for m in self.summary.mentions("failed_care")
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER
+                and not self._of_an_operation(m) and self._care_named_for(m)]
+
+    @cached_property
+    def _care_helped(self) -> list[Mention]:
+        """The record's statements that a treatment helped ("therapy has helped", "with some benefit"),
+        affirmed and not the UR's: beside a failure of care they make the record mixed."""
+        return [m for m in self.summary.mentions("care_helped")
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER]
 
     def _of_an_operation(self, m: Mention) -> bool:
         """A failure said in a sentence that names an operation and no conservative care: the operation

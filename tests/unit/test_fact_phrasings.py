@@ -130,6 +130,11 @@ def test_value_is_the_feature_tables_value() -> None:
     ("There was minimal to no improvement of her pain.", "not_stated"),  # the pain alone
     ("Lack of improvement in his symptoms was noted.", "not_stated"),
     ("If there is a lack of improvement, an MRI would be considered.", "not_stated"),  # a condition
+    # round 4: a mixed record (care helped and care did not help) states neither
+    ("Chiropractic care was done with some benefit, while medications gave only transient relief.",
+     "not_stated"),
+    ("Physical therapy improved her ability to walk. Ibuprofen was tried with no relief.", "not_stated"),
+    ("Physical therapy improved her ability to walk, and her pain is 4/10.", "yes"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -218,6 +223,13 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("The request was denied for lack of improvement with therapy.", "not_stated"),  # the UR's reason
     ("If there is a lack of improvement with therapy, an MRI would be considered.", "not_stated"),
     ("The provider noted a lack of improvement.", "not_stated"),  # no care named anywhere
+    # round 4: a record that also says care helped is mixed: no failure is stated
+    ("Physical therapy has helped, but the medications give only temporary relief.", "not_stated"),
+    ("She reports transient relief with medications and is doing acupuncture with good benefit.", "not_stated"),
+    ("He has not improved much; however, the injections were helpful.", "not_stated"),
+    ("Medications were not effective, and physical therapy has not helped.", "yes"),  # no help stated
+    ("His wife says her therapy was helpful. He tried ibuprofen with no relief.", "yes"),  # another person
+    ("The physician hopes therapy will be effective. He tried ibuprofen with no relief.", "yes"),
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
