@@ -212,7 +212,8 @@ class CaseFacts:
         """The record's statements that a treatment helped ("therapy has helped", "with some benefit"),
         affirmed and not the UR's: beside a failure of care they make the record mixed."""
         return [m for m in self.summary.mentions("care_helped")
-                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER]
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                and m.author != UR_REVIEWER]
 
     def _of_an_operation(self, m: Mention) -> bool:
         """A failure said in a sentence that names an operation and no conservative care: the operation

@@ -225,7 +225,8 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("The provider noted a lack of improvement.", "not_stated"),  # no care named anywhere
     # round 4: a record that also says care helped is mixed: no failure is stated
     ("Physical therapy has helped, but the medications give only temporary relief.", "not_stated"),
-    ("She reports transient relief with medications and is doing acupuncture with good benefit.", "not_stated"),
+    ("She reports transient relief with medications and is doing acupuncture with good benefit.",
+     "not_stated"),
     ("He has not improved much; however, the injections were helpful.", "not_stated"),
     ("Medications were not effective, and physical therapy has not helped.", "yes"),  # no help stated
     ("His wife says her therapy was helpful. He tried ibuprofen with no relief.", "yes"),  # another person
