@@ -25,6 +25,7 @@ from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.package_data import read_yaml
+from features.sentences import Sentence
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -358,6 +359,11 @@ class CaseFacts:
         """The specific regions the summary names (the claim's regions)."""
         return frozenset(k for k in self.summary_regions if k != SPINE_UNSPECIFIED)
 
+    def sentence_regions(self, sentence: Sentence) -> frozenset[str]:
+        """The specific regions one summary sentence names."""
+        found = body_regions().find(self.summary.lower, sentence.start, sentence.end)
+        return frozenset(r.region for r in found if r.region != SPINE_UNSPECIFIED)
+
     @cached_property
     def summary_regions(self) -> dict[str, RegionMention]:
         """The first mention of each body region the summary names, in text order."""
@@ -464,10 +470,12 @@ class ServiceFacts:
         for study in self.case.imaging_studies:
             if not mine:
                 return Extraction(True, study.mention.span())
-            if not study.regions:  # a study of an unnamed region counts for the only region claimed
-                claimed = self.case.claimed_regions
-                if len(claimed) == 1 and any(regions.same(r.region, next(iter(claimed))) for r in mine):
-                    return Extraction(True, study.mention.span())
+            if not study.regions:  # a study of an unnamed region counts for the only region claimed,
+                # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
+                # radiculopathy")
+                for only in (self.case.claimed_regions, self.case.sentence_regions(study.mention.sentence)):
+                    if len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine):
+                        return Extraction(True, study.mention.span())
                 continue
             for r in mine:
                 for s in study.regions:

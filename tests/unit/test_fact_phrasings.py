@@ -283,6 +283,20 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("She has low back pain. An MRI of the left knee was requested after x-rays were normal.",
      "MRI of the left knee", False),
     ("She has low back pain. Left knee x-rays were normal.", "MRI of the left knee", True),
+    # round 4: a finding credited to a study is a study done; a study of no region takes the only region its
+    # sentence names
+    ("The pain specialist suggested a lumbar epidural, noting a radiographically confirmed radiculopathy. "
+     "She also has left knee pain.", "Lumbar epidural steroid injection L4-5", True),
+    ("Her lumbar radiculopathy, which began after lifting boxes at work in March, was confirmed "
+     "radiographically. She has neck pain.", "Lumbar epidural steroid injection L4-5", True),
+    ("He has neck and right shoulder pain. X-rays were normal.", "MRI of the cervical spine", False),
+    ("He had x-rays at the clinic. He reports neck pain and right shoulder pain.",
+     "MRI of the cervical spine", False),  # a study of no region, two regions claimed, none in its sentence
+    # round 4: the UR's decision ("deemed not medically necessary") reports the request, not a study done
+    ("The knee MRI was previously deemed not medically necessary on 11/20/2016.", "MRI of the left knee",
+     False),
+    ("The request was found not medically necessary on 11/20/2016 given no x-rays of the left knee to "
+     "support imaging of the left knee.", "MRI of the left knee", False),
 ])
 def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
     assert value(summary, "prior_imaging_same_region", heading) is expected
