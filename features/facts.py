@@ -19,7 +19,7 @@ from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category, load_rules
-from features.authors import UR_REVIEWER
+from features.authors import UR_REVIEWER, load_author_rules
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
@@ -409,6 +409,21 @@ class CaseFacts:
             out.append(found[-1] if found else None)
         return out
 
+    def visit_date(self, index: int) -> tuple[date, str] | None:
+        """The date of the visit summary sentence `index` reports: the last date written before it, in
+        the `VISIT_LOOKBACK` sentences before it, or further back when that dated sentence opens a visit
+        ("On the 01/06/2017 office visit, ...") and no dated sentence comes between (the visit's
+        paragraph goes on)."""
+        for back in range(index - 1, -1, -1):
+            found = self.sentence_dates[back]
+            if found is None:
+                continue
+            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(
+                    self.summary.sentences[back].text):
+                return found
+            return None
+        return None
+
     def service(self, service: PreReviewService, family: str, service_type: str) -> ServiceFacts:
         return ServiceFacts(self, service, family, service_type)
 
@@ -570,8 +585,7 @@ class ServiceFacts:
                 continue
             visit = None
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
-                before = self.case.sentence_dates[max(0, s.index - VISIT_LOOKBACK):s.index]
-                visit = next((d for d in reversed(before) if d is not None), None)
+                visit = self.case.visit_date(s.index)
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
             found = []

@@ -341,6 +341,15 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
+    # round 4: a dated visit opener carries its date through the visit's paragraph, until another date
+    ("On the 11/20/2016 office visit, he reported neck pain. The provider reviewed his imaging. He was "
+     "counseled on posture. Work restrictions were continued. Norco was prescribed.", 0.0),
+    ("At the visit of 08/10/2016, she described knee pain. Therapy was continued. She was taught exercises. "
+     "Ice was advised. She was started on Norco.", 3.0),
+    ("He was seen on 08/10/2016. The provider reviewed his imaging. He was counseled on posture. "
+     "Work restrictions were continued. Norco was prescribed.", None),  # no visit opener: too far back
+    ("On 08/10/2016, he reported neck pain. An MRI was reviewed. The MRI was dated 09/01/2016. Therapy was "
+     "continued. Ice was advised. Rest was advised. Norco was prescribed.", None),  # a later date, no visit
 ])
 def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
