@@ -133,7 +133,8 @@ def test_value_is_the_feature_tables_value() -> None:
     # round 4: a mixed record (care helped and care did not help) states neither
     ("Chiropractic care was done with some benefit, while medications gave only transient relief.",
      "not_stated"),
-    ("Physical therapy improved her ability to walk. Ibuprofen was tried with no relief.", "not_stated"),
+    ("Acupuncture was done with good benefit. Ibuprofen was tried with no relief.", "not_stated"),
+    ("Physical therapy improved her ability to walk. Ibuprofen was tried with no relief.", "yes"),  # names it
     ("Physical therapy improved her ability to walk, and her pain is 4/10.", "yes"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
