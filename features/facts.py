@@ -19,12 +19,13 @@ from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category, load_rules
-from features.authors import UR_REVIEWER
+from features.authors import UR_REVIEWER, load_author_rules
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.package_data import read_yaml
+from features.sentences import Sentence
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -166,12 +167,16 @@ class CaseFacts:
         return self._polar("functional_improvement", "functional_decline")
 
     def functional_improvement(self) -> Extraction:
-        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no)."""
+        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
+        A 'yes' that names no function or activity ("with some benefit") in a record that also says care
+        did not help (`_care_failures`) is a mixed record: not stated."""
         if not self.case.clinical_summary:
             return MISSING
         record = [(v, m) for v, m in self._function_statements if m.author != UR_REVIEWER]
         if record:
             value, m = record[-1]
+            if value == YES and self._care_failures and not value_patterns()["function_words"].search(m.text):
+                return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self._function_statements if v == NO]
         if ur_no:
@@ -184,17 +189,32 @@ class CaseFacts:
         failure' alone is not a 'no')."""
         if not self.case.clinical_summary:
             return MISSING
-        for m in self.summary.mentions("failed_care"):
-            if m.affirmed or m.assertion.categories == {Category.HISTORICAL}:
-                if m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m):
-                    return Extraction(YES, m.span())
+        mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
+        if self._care_failures and not mixed:
+            return Extraction(YES, self._care_failures[0].span())
         not_tried = self._not_tried()
         if not_tried:
             return Extraction(NO, not_tried[0].span())
         worse = self._worse_after_treatment()
-        if worse is not None:
+        if worse is not None and not mixed:
             return Extraction(YES, worse.span())
         return Extraction(NOT_STATED, None)
+
+    @cached_property
+    def _care_failures(self) -> list[Mention]:
+        """The record's statements that care was tried and did not help: affirmed (or historical), not
+        the UR's, not an operation's, with the care named."""
+        return [m for m in self.summary.mentions("failed_care")
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER
+                and not self._of_an_operation(m) and self._care_named_for(m)]
+
+    @cached_property
+    def _care_helped(self) -> list[Mention]:
+        """The record's statements that a treatment helped ("therapy has helped", "with some benefit"),
+        affirmed and not the UR's: beside a failure of care they make the record mixed."""
+        return [m for m in self.summary.mentions("care_helped")
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                and m.author != UR_REVIEWER]
 
     def _of_an_operation(self, m: Mention) -> bool:
         """A failure said in a sentence that names an operation and no conservative care: the operation
@@ -339,6 +359,11 @@ class CaseFacts:
         """The specific regions the summary names (the claim's regions)."""
         return frozenset(k for k in self.summary_regions if k != SPINE_UNSPECIFIED)
 
+    def sentence_regions(self, sentence: Sentence) -> frozenset[str]:
+        """The specific regions one summary sentence names."""
+        found = body_regions().find(self.summary.lower, sentence.start, sentence.end)
+        return frozenset(r.region for r in found if r.region != SPINE_UNSPECIFIED)
+
     @cached_property
     def summary_regions(self) -> dict[str, RegionMention]:
         """The first mention of each body region the summary names, in text order."""
@@ -383,6 +408,21 @@ class CaseFacts:
             found = [(d, m.group(0)) for m in pattern.finditer(s.text) if (d := _parse_date(m.group(0)))]
             out.append(found[-1] if found else None)
         return out
+
+    def visit_date(self, index: int) -> tuple[date, str] | None:
+        """The date of the visit summary sentence `index` reports: the last date written before it, in
+        the `VISIT_LOOKBACK` sentences before it, or further back when that dated sentence opens a visit
+        ("On the 01/06/2017 office visit, ...") and no dated sentence comes between (the visit's
+        paragraph goes on)."""
+        for back in range(index - 1, -1, -1):
+            found = self.sentence_dates[back]
+            if found is None:
+                continue
+            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(
+                    self.summary.sentences[back].text):
+                return found
+            return None
+        return None
 
     def service(self, service: PreReviewService, family: str, service_type: str) -> ServiceFacts:
         return ServiceFacts(self, service, family, service_type)
@@ -445,10 +485,12 @@ class ServiceFacts:
         for study in self.case.imaging_studies:
             if not mine:
                 return Extraction(True, study.mention.span())
-            if not study.regions:  # a study of an unnamed region counts for the only region claimed
-                claimed = self.case.claimed_regions
-                if len(claimed) == 1 and any(regions.same(r.region, next(iter(claimed))) for r in mine):
-                    return Extraction(True, study.mention.span())
+            if not study.regions:  # a study of an unnamed region counts for the only region claimed,
+                # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
+                # radiculopathy")
+                for only in (self.case.claimed_regions, self.case.sentence_regions(study.mention.sentence)):
+                    if len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine):
+                        return Extraction(True, study.mention.span())
                 continue
             for r in mine:
                 for s in study.regions:
@@ -543,8 +585,7 @@ class ServiceFacts:
                 continue
             visit = None
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
-                before = self.case.sentence_dates[max(0, s.index - VISIT_LOOKBACK):s.index]
-                visit = next((d for d in reversed(before) if d is not None), None)
+                visit = self.case.visit_date(s.index)
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
             found = []

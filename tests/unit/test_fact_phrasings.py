@@ -122,6 +122,20 @@ def test_value_is_the_feature_tables_value() -> None:
     ("Her mother's function improved after therapy.", "not_stated"),
     ("The goal of therapy is to improve function.", "not_stated"),
     ("Functional capacity evaluation was requested.", "not_stated"),
+    # round 4: a lack of improvement said of nothing or of more than the pain, also as a request's reason
+    ("An MRI was ordered for lack of improvement and ongoing pain.", "no"),
+    ("The physician requested more imaging because of a lack of improvement with medications.", "no"),
+    ("Therapy produced minimal to no improvement of her symptoms and exam findings.", "no"),
+    ("After six chiropractic visits there was little or no progress.", "no"),
+    ("There was minimal to no improvement of her pain.", "not_stated"),  # the pain alone
+    ("Lack of improvement in his symptoms was noted.", "not_stated"),
+    ("If there is a lack of improvement, an MRI would be considered.", "not_stated"),  # a condition
+    # round 4: a mixed record (care helped and care did not help) states neither
+    ("Chiropractic care was done with some benefit, while medications gave only transient relief.",
+     "not_stated"),
+    ("Acupuncture was done with good benefit. Ibuprofen was tried with no relief.", "not_stated"),
+    ("Physical therapy improved her ability to walk. Ibuprofen was tried with no relief.", "yes"),  # names it
+    ("Physical therapy improved her ability to walk, and her pain is 4/10.", "yes"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -203,6 +217,21 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("He stopped physical therapy because of a scheduling conflict.", "not_stated"),
     ("The physician noted the medication is effective.", "not_stated"),
     ("Utilization review stated the injections were not effective.", "not_stated"),  # the UR's account
+    # round 4: the record's lack of improvement after care, also as the reason for a request
+    ("The physician ordered an MRI for lack of improvement after physical therapy.", "yes"),
+    ("Prior treatment included therapy. The provider requested an MRI for lack of improvement.", "yes"),
+    ("Chiropractic care gave minimal to no improvement of her symptoms.", "yes"),
+    ("The request was denied for lack of improvement with therapy.", "not_stated"),  # the UR's reason
+    ("If there is a lack of improvement with therapy, an MRI would be considered.", "not_stated"),
+    ("The provider noted a lack of improvement.", "not_stated"),  # no care named anywhere
+    # round 4: a record that also says care helped is mixed: no failure is stated
+    ("Physical therapy has helped, but the medications give only temporary relief.", "not_stated"),
+    ("She reports transient relief with medications and is doing acupuncture with good benefit.",
+     "not_stated"),
+    ("He has not improved much; however, the injections were helpful.", "not_stated"),
+    ("Medications were not effective, and physical therapy has not helped.", "yes"),  # no help stated
+    ("His wife says her therapy was helpful. He tried ibuprofen with no relief.", "yes"),  # another person
+    ("The physician hopes therapy will be effective. He tried ibuprofen with no relief.", "yes"),
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
@@ -255,6 +284,20 @@ def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None
     ("She has low back pain. An MRI of the left knee was requested after x-rays were normal.",
      "MRI of the left knee", False),
     ("She has low back pain. Left knee x-rays were normal.", "MRI of the left knee", True),
+    # round 4: a finding credited to a study is a study done; a study of no region takes the only region its
+    # sentence names
+    ("The pain specialist suggested a lumbar epidural, noting a radiographically confirmed radiculopathy. "
+     "She also has left knee pain.", "Lumbar epidural steroid injection L4-5", True),
+    ("Her lumbar radiculopathy, which began after lifting boxes at work in March, was confirmed "
+     "radiographically. She has neck pain.", "Lumbar epidural steroid injection L4-5", True),
+    ("He has neck and right shoulder pain. X-rays were normal.", "MRI of the cervical spine", False),
+    ("He had x-rays at the clinic. He reports neck pain and right shoulder pain.",
+     "MRI of the cervical spine", False),  # a study of no region, two regions claimed, none in its sentence
+    # round 4: the UR's decision ("deemed not medically necessary") reports the request, not a study done
+    ("The knee MRI was previously deemed not medically necessary on 11/20/2016.", "MRI of the left knee",
+     False),
+    ("The request was found not medically necessary on 11/20/2016 given no x-rays of the left knee to "
+     "support imaging of the left knee.", "MRI of the left knee", False),
 ])
 def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> None:
     assert value(summary, "prior_imaging_same_region", heading) is expected
@@ -299,6 +342,15 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
+    # round 4: a dated visit opener carries its date through the visit's paragraph, until another date
+    ("On the 11/20/2016 office visit, he reported neck pain. The provider reviewed his imaging. He was "
+     "counseled on posture. Work restrictions were continued. Norco was prescribed.", 0.0),
+    ("At the visit of 08/10/2016, she described knee pain. Therapy was continued. She was taught exercises. "
+     "Ice was advised. She was started on Norco.", 3.0),
+    ("He was seen on 08/10/2016. The provider reviewed his imaging. He was counseled on posture. "
+     "Work restrictions were continued. Norco was prescribed.", None),  # no visit opener: too far back
+    ("On 08/10/2016, he reported neck pain. An MRI was reviewed. The MRI was dated 09/01/2016. Therapy was "
+     "continued. Ice was advised. Rest was advised. Norco was prescribed.", None),  # a later date, no visit
 ])
 def test_duration_of_use_phrasings(summary: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
