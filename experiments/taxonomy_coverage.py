@@ -1,6 +1,7 @@
 """Service taxonomy on headings nobody tuned on -> experiments/taxonomy-coverage.md.
 
 Run: PYTHONPATH=. .venv/bin/python experiments/taxonomy_coverage.py [--data ../shared/data] [--out FILE.md]
+     PYTHONPATH=. .venv/bin/python experiments/taxonomy_coverage.py --split tune  # tune letters, print only
 
 Part 1 grades the taxonomy against the hand annotations (tests/real/annotations.csv: service_family,
 service_type) on the VALIDATION letters of tests/real/letter_split.csv only: the table was written from the
@@ -12,6 +13,7 @@ SYNTHETIC heading variants (experiments/taxonomy_variants.yaml, plus variants ge
 from __future__ import annotations
 
 import argparse
+import csv
 import re
 import sys
 from collections import Counter
@@ -34,19 +36,25 @@ COMMAND = "PYTHONPATH=. .venv/bin/python experiments/taxonomy_coverage.py"
 N_BOOT = 2000
 
 
-def validation_rows(data: Path) -> pd.DataFrame:
-    """Annotated services of the validation letters with their headings (from labels.csv)."""
+def split_letters(split: str) -> pd.DataFrame:
+    """Case numbers of one split (read with the csv module: a reason may hold commas)."""
+    with SPLIT.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(line for line in fh if not line.startswith("#")))
+    return pd.DataFrame({"case_number": [r[0] for r in rows[1:] if len(r) > 1 and r[1] == split]})
+
+
+def validation_rows(data: Path, split: str = "validation") -> pd.DataFrame:
+    """Annotated services of the letters of one split (validation by default) with their headings."""
     labels_csv = data / "dwc-imr-letters" / "labels.csv"
     if not labels_csv.exists():
         sys.exit(f"error: {labels_csv}: not found (pass --data pointing at ../shared/data)")
     ann = pd.read_csv(ANNOTATIONS, comment="#", dtype={"case_number": str})
-    split = pd.read_csv(SPLIT, comment="#", dtype={"case_number": str})
     labels = pd.read_csv(labels_csv, dtype={"case_number": str})[["case_number", "item_index", "service"]]
-    val = split.loc[split["split"] == "validation", ["case_number"]]
+    val = split_letters(split)
     rows = ann.merge(val, on="case_number").merge(labels, on=["case_number", "item_index"], how="left")
     missing = rows["service"].isna().sum()
     if missing:
-        sys.exit(f"error: {labels_csv}: {missing} annotated validation services have no heading")
+        sys.exit(f"error: {labels_csv}: {missing} annotated {split} services have no heading")
     return rows[["case_number", "item_index", "service", "service_family", "service_type"]]
 
 
@@ -104,18 +112,20 @@ def generated_variants(tax: ServiceTaxonomy, table: dict) -> list[tuple[str, str
     """(kind, heading, family, type) from every table row: the term with its last word in the plural,
     reversed, behind "Retrospective request for", and every drug name with a dose, upper case, plural."""
     out = []
+    qualifier_words = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week")}
     for entry in table["types"]:
-        prefix = "Pre-op " if "requires" in entry else ""
+        prefix, suffix = qualifier_words[entry["requires"]] if "requires" in entry else ("", "")
         for term in map(str, entry["terms"]):
             words = term.split()
             last = words[-1]
             if last.isalpha() and len(last) > 3 and not last.endswith(("s", "us")):
-                out.append(("plural", prefix + " ".join([*words[:-1], _plural(last)]), entry["family"],
-                            entry["type"]))
+                out.append(("plural", prefix + " ".join([*words[:-1], _plural(last)]) + suffix,
+                            entry["family"], entry["type"]))
             if len(words) > 1:
-                out.append(("word order", prefix + " ".join(reversed(words)), entry["family"], entry["type"]))
-            out.append(("context", f"Retrospective request for {prefix}{term}, right side", entry["family"],
-                        entry["type"]))
+                out.append(("word order", prefix + " ".join(reversed(words)) + suffix, entry["family"],
+                            entry["type"]))
+            out.append(("context", f"Retrospective request for {prefix}{term}, right side{suffix}",
+                        entry["family"], entry["type"]))
     classes = table["medication"]["classes"]
     for row in load_lexicon():
         if row.is_stem:
@@ -154,12 +164,17 @@ def _ci(lo_hi: tuple[float, float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    ap.add_argument("--out", type=Path, default=REPO / "experiments" / "taxonomy-coverage.md")
+    ap.add_argument("--split", choices=["validation", "tune"], default="validation",
+                    help="letters to grade; tune only prints (the report publishes validation figures)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="report file (default experiments/taxonomy-coverage.md for the validation split)")
     args = ap.parse_args()
+    if args.out is None and args.split == "validation":
+        args.out = REPO / "experiments" / "taxonomy-coverage.md"
     tax = load_taxonomy()
     table = yaml.safe_load((REPO / "features" / "service_taxonomy.yaml").read_text(encoding="utf-8"))
 
-    rows = validation_rows(args.data)
+    rows = validation_rows(args.data, args.split)
     classes = [tax.classify(h) for h in rows["service"]]
     gold_f, gold_t = rows["service_family"].to_numpy(str), rows["service_type"].to_numpy(str)
     pred_f = np.array([c.family for c in classes], dtype=str)
@@ -205,9 +220,9 @@ def main() -> None:
         "letters' headings and general medical and pharmacological knowledge, and this report lists errors",
         "as values only.",
         "",
-        "## 1. Validation letters (real, hand-annotated)",
+        f"## 1. {args.split.capitalize()} letters (real, hand-annotated)",
         "",
-        f"{overall.n} annotated services of {rows['case_number'].nunique()} validation letters. `other` is",
+        f"{overall.n} annotated services of {rows['case_number'].nunique()} {args.split} letters. `other` is",
         "the negative class: precision counts services given a specific family, recall services annotated",
         "with one;",
         "a type is right when family and type both are. 95% intervals resample whole letters "
@@ -261,8 +276,11 @@ def main() -> None:
         *(["Generated variants that miss (SYNTHETIC):", "",
            *[f"- {k}: `{h}` expected {e}, got {g}" for k, h, e, g in gen_fail[:40]], ""] if gen_fail else []),
     ]
-    args.out.write_text("\n".join(lines) + "\n" + NOTES, encoding="utf-8")
+    if args.out is not None:
+        args.out.write_text("\n".join(lines) + "\n" + NOTES, encoding="utf-8")
     print("\n".join(lines[8:24]))
+    if args.split == "tune":
+        print("\n".join(line for line in lines if line.startswith("| CM")))
 
 
 NOTES = """
