@@ -57,11 +57,15 @@ class CompiledLexicons:
 
     def __init__(self, table: CriteriaTable) -> None:
         lex = table.lexicons
-        self.groups: list[tuple[str, frozenset[str], dict[str, re.Pattern[str]]]] = []
+        # (lexicon, its families, {group: (pattern, the families it applies to)})
+        self.groups: list[tuple[str, frozenset[str], dict[str, tuple[re.Pattern[str], frozenset[str]]]]] = []
         for name in ("drug_group", "modality_kind"):
             entry = lex[name]
-            self.groups.append((name, frozenset(entry["families"]),
-                                {k: _compile(p) for k, p in entry["patterns"].items()}))
+            families = frozenset(entry["families"])
+            own = entry.get("pattern_families") or {}
+            patterns = {k: (_compile(p), frozenset(own.get(k, families)))
+                        for k, p in entry["patterns"].items()}
+            self.groups.append((name, families | {f for fs in own.values() for f in fs}, patterns))
         topical = lex["topical_not_recommended"]
         self.topical_families = frozenset(topical["families"])
         self.topical = _compile(topical["pattern"])
@@ -210,8 +214,8 @@ def _group(lex: CompiledLexicons, name: str, family: str | None, text: str) -> s
     for group_name, families, patterns in lex.groups:
         if group_name != name or family not in families:
             continue
-        for key, pat in patterns.items():
-            if pat.search(text):
+        for key, (pat, pattern_families) in patterns.items():
+            if family in pattern_families and pat.search(text):
                 return key
     return None
 

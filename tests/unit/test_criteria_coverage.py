@@ -110,6 +110,71 @@ def test_a_subgroup_the_heading_names_places_the_request_within_its_family(
     assert sel is not None and sel.section.id == section_id
 
 
+@pytest.mark.parametrize(
+    ("heading", "region", "phase", "family_type", "section_id"),
+    [
+        # percutaneous adhesiolysis and epidural neurolysis vs nerve releases, neurotomies and nerve blocks
+        ("SYNTHETIC percutaneous lysis of epidural adhesions, L4-5", "lumbar", "chronic",
+         "injection/adhesiolysis", "odg_adhesiolysis"),
+        ("SYNTHETIC epidural neuroplasty, lumbar", "lumbar", "subacute", "injection/adhesiolysis",
+         "odg_adhesiolysis"),
+        ("SYNTHETIC injection of a neurolytic agent, lumbar spine", "lumbar", "chronic",
+         "injection/adhesiolysis", "odg_adhesiolysis"),
+        ("SYNTHETIC neuroplasty of the ulnar nerve at the elbow", "elbow", "chronic", "surgery/nerve_release",
+         "elbow_surgery"),
+        ("SYNTHETIC radiofrequency ablation of the lumbar medial branches", "lumbar", "chronic",
+         "injection/facet", "low_back_initial_care"),
+        ("SYNTHETIC greater occipital nerve block", "head", "chronic", "injection/nerve_block",
+         "odg_nerve_blocks"),
+        # psychiatric programmes vs pain programmes
+        ("SYNTHETIC partial hospitalization program", None, "acute",
+         "functional_program/partial_hospitalization", "cpmtg_psychological"),
+        ("SYNTHETIC intensive outpatient program, 3 days a week", None, "chronic",
+         "functional_program/partial_hospitalization", "cpmtg_psychological"),
+        ("SYNTHETIC functional restoration program, 80 hours", None, "chronic",
+         "functional_program/functional_restoration", "cpmtg_functional_restoration"),
+        # therapeutic ultrasound vs an ultrasound study
+        ("SYNTHETIC ultrasound 2 times a week for 4 weeks", None, "acute", "physical_medicine/modality",
+         "cpmtg_ultrasound_therapeutic"),
+        ("SYNTHETIC ultrasound therapy, right shoulder", "shoulder", "chronic", "physical_medicine/modality",
+         "cpmtg_ultrasound_therapeutic"),
+        ("SYNTHETIC therapeutic ultrasound, lumbar spine", "lumbar", "acute", "physical_medicine/modality",
+         "low_back_physical_methods"),
+        ("SYNTHETIC ultrasound of the right shoulder", "shoulder", "subacute", "imaging/ultrasound",
+         "shoulder_special_studies"),
+        ("SYNTHETIC phonophoresis x 6", "shoulder", "chronic", "physical_medicine/modality",
+         "odg_iontophoresis"),
+        # chiropractic vs a physician's consultation
+        ("SYNTHETIC chiropractic consultation", "cervical", "chronic", "physical_medicine/chiropractic",
+         "cpmtg_manipulation"),
+        ("SYNTHETIC referral to a chiropractor, twice a week for 3 weeks", "cervical", "subacute",
+         "physical_medicine/chiropractic", "cpmtg_manipulation"),
+        ("SYNTHETIC chirophysio therapy 2x4", "knee", "chronic", "physical_medicine/chiropractic",
+         "cpmtg_manipulation"),
+        ("SYNTHETIC orthopedic consultation", "knee", "chronic", "consultation/specialist_consult",
+         "consultation_referral"),
+        # an examination inside a physical-medicine course vs an office visit
+        ("SYNTHETIC physical exam 2 times 8", "lumbar", "acute", "consultation/office_visit",
+         "cpmtg_physical_medicine"),
+        ("SYNTHETIC re-evaluation twice a week", None, "chronic", "consultation/office_visit",
+         "cpmtg_physical_medicine"),
+        ("SYNTHETIC initial exam", "lumbar", "acute", "consultation/office_visit", "cpmtg_office_visits"),
+        ("SYNTHETIC follow-up visits 1 x 6", None, "chronic", "consultation/office_visit",
+         "cpmtg_office_visits"),
+        # MTUS first: the Chronic Pain guidelines address topicals in the acute phase too
+        ("SYNTHETIC lidocaine 5% ointment", None, "acute", "medication/topical", "cpmtg_topicals"),
+    ],
+)
+def test_a_typical_request_gets_its_type_and_section_and_near_misses_do_not(
+    heading: str, region: str | None, phase: str, family_type: str, section_id: str
+) -> None:
+    """Round 4: heading -> taxonomy type -> governing section, end to end on SYNTHETIC headings."""
+    cls = load_taxonomy().classify(heading)
+    assert f"{cls.family}/{cls.type}" == family_type, heading
+    sel, _ = _select(cls.family, cls.type, heading=heading, region=region, phase=phase)
+    assert sel is not None and sel.section.id == section_id, (heading, sel and sel.section.id)
+
+
 def test_a_named_request_in_a_surgery_letter_keeps_its_pre_operative_section() -> None:
     sel = select_section(TABLE, service_type="lab_test", service_family="lab", region=None, phase="chronic",
                          surgery_in_letter=True, ur_denial_date=LATE_2016)

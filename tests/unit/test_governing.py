@@ -43,7 +43,12 @@ NO_LETTER = LetterFacts(())
         ("mri", "imaging", "hip", "subacute", (), "Hip & Pelvis", "odg_hip_imaging"),
         ("cold_therapy", "dme", "shoulder", "post_operative", (), "Shoulder", "odg_cryotherapy"),
         ("prp", "injection", "knee", "chronic", (), "Knee & Leg", "odg_prp"),
-        ("topical", "medication", None, "acute", (), "Pain (Chronic)", "odg_topicals_acute"),
+        ("topical", "medication", None, "acute", (), "Chronic Pain Medical Treatment Guidelines",
+         "cpmtg_topicals"),
+        ("adhesiolysis", "injection", "lumbar", "chronic", (), "Low Back - Lumbar & Thoracic",
+         "odg_adhesiolysis"),
+        ("partial_hospitalization", "functional_program", None, "acute", (),
+         "Chronic Pain Medical Treatment Guidelines", "cpmtg_psychological"),
     ],
 )
 def test_one_synthetic_service_per_chapter_gets_its_section(
@@ -103,6 +108,28 @@ def test_the_ur_cited_chapter_breaks_a_tie_and_places_an_odg_topic() -> None:
     assert region == "shoulder"
     sel = select_section(TABLE, region=region, ur_chapters=["odg_shoulder"], **args)  # type: ignore[arg-type]
     assert sel is not None and sel.citation.chapter == "Shoulder" and "chapter UR cited" in sel.reason
+
+
+@pytest.mark.parametrize(
+    ("service_type", "groups", "mtus_section", "odg_section"),
+    [("topical", (), "cpmtg_topicals", "odg_topicals"),
+     ("topical", ("lidocaine_patch",), "cpmtg_lidoderm", "odg_lidoderm"),
+     ("benzodiazepine", (), "cpmtg_benzodiazepines", "odg_benzodiazepines")],
+)
+@pytest.mark.parametrize("phase", ["acute", "chronic"])
+def test_mtus_first_for_drugs_the_chronic_pain_guidelines_address_in_every_phase(
+    service_type: str, groups: tuple[str, ...], mtus_section: str, odg_section: str, phase: str
+) -> None:
+    """The MTUS evidence search comes first: an acute-phase topical or benzodiazepine is governed by the
+    Chronic Pain section; the ODG Pain section only wins the tie when the UR cited the ODG Pain chapter."""
+    args = dict(service_type=service_type, service_family="medication", region=None, phase=phase,
+                groups=groups, ur_denial_date=LATE_2016)
+    plain = select_section(TABLE, **args)  # type: ignore[arg-type]
+    assert plain is not None and plain.section.id == mtus_section
+    cited_odg = select_section(TABLE, ur_chapters=["odg_pain"], **args)  # type: ignore[arg-type]
+    assert cited_odg is not None and cited_odg.section.id == odg_section
+    cited_mtus = select_section(TABLE, ur_chapters=["mtus_chronic_pain"], **args)  # type: ignore[arg-type]
+    assert cited_mtus is not None and cited_mtus.section.id == mtus_section
 
 
 def test_region_of_a_heading_without_one_comes_from_the_letter() -> None:

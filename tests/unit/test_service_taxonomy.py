@@ -29,7 +29,8 @@ REPO = Path(__file__).resolve().parents[2]
 DATA: dict[str, Any] = yaml.safe_load(
     resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8"))
 LEXICON = load_lexicon()
-QUALIFIER_EXAMPLE = {"pre_op": "Pre-op"}
+# How a heading carries each qualifier: (before the term, after it)
+QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks")}
 
 
 def _plural(word: str) -> str:
@@ -64,10 +65,10 @@ TERM_ROWS = [
 @pytest.mark.parametrize(("entry", "term"), TERM_ROWS)
 def test_every_synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
     tax = load_taxonomy()
-    prefix = QUALIFIER_EXAMPLE[entry["requires"]] + " " if "requires" in entry else ""
+    prefix, suffix = QUALIFIER_EXAMPLE[entry["requires"]] if "requires" in entry else ("", "")
     for heading in _variants(str(term)):
-        c = tax.classify(prefix + heading)
-        assert (c.family, c.type) == (entry["family"], entry["type"]), prefix + heading
+        c = tax.classify(prefix + heading + suffix)
+        assert (c.family, c.type) == (entry["family"], entry["type"]), prefix + heading + suffix
         assert c.start is not None and c.end is not None and c.start < c.end
 
 
@@ -79,6 +80,24 @@ def test_a_qualified_synonym_needs_its_qualifier() -> None:
     assert tax.classify("Preoperative CBC").type == "pre_op_testing"
     assert tax.classify("Visit").type == "office_visit"
     assert tax.classify("Pre-op visit").type == "medical_clearance"
+
+
+@pytest.mark.parametrize(
+    ("heading", "family", "service_type"),
+    [("Ultrasound of the right shoulder", "imaging", "ultrasound"),
+     ("Diagnostic ultrasound, 2 views", "imaging", "ultrasound"),
+     ("Ultrasound 1 times 8", "physical_medicine", "modality"),
+     ("Ultrasound twice a week for 4 weeks", "physical_medicine", "modality"),
+     ("Ultrasound, lumbar spine, 6 visits", "physical_medicine", "modality"),
+     ("Ultrasound guided injection, right shoulder, 2 sessions", "injection", "joint")],
+)
+def test_a_course_of_ultrasound_is_therapy_and_one_ultrasound_is_imaging(
+    heading: str, family: str, service_type: str
+) -> None:
+    """SYNTHETIC headings: the `course` qualifier (a frequency or a number of sessions) turns the bare word
+    into a therapeutic modality; a named injection still wins over its ultrasound guidance."""
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, service_type), heading
 
 
 def _drug_type(row: Any) -> str:
