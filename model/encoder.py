@@ -169,7 +169,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
     `ordinal` names categorical features whose levels have an order (feature -> levels, lowest first, or
     level -> rank where levels share a rank): each is one numeric column holding the level's rank, any
     other level missing (NaN), so a tree model can be held monotone in it (a criterion's status: unmet <
-    not documented = not applicable < met).
+    not documented < met, with not applicable left missing: it is no point on that scale).
     """
 
     def __init__(
