@@ -30,6 +30,7 @@ from model.text_signal import load_display
 
 NOTES_FILE = "context_notes.yaml"
 COUNT_COLUMNS = ("criteria_met", "criteria_unmet", "criteria_not_documented")
+APPLICABILITY = "criteria_that_apply"  # the context item of the applying criteria's baselines
 WHAT_IF_LABEL = "what-if: the likelihood if the letter documented this criterion as met"
 
 
@@ -46,7 +47,8 @@ class ContextNotes(BaseModel):
 def load_notes() -> ContextNotes:
     text = resources.files("model").joinpath(NOTES_FILE).read_text(encoding="utf-8")
     notes = ContextNotes.model_validate(yaml.safe_load(text))
-    needed = {"procedural", "clinical", "other_family", "not_applicable", "no_section", "counts"}
+    needed = {"procedural", "clinical", "other_family", "not_applicable", "no_section", "counts",
+              "applicability"}
     missing = sorted(needed - set(notes.kinds)) + ([] if "default" in notes.derived else ["derived.default"])
     if missing:
         raise ValueError(f"model/{NOTES_FILE}: notes missing for {missing}")
@@ -64,6 +66,8 @@ class CriteriaExplainer:
         feature_of_column: Sequence[str],
         derived: Sequence[Any] = (),
         table: CriteriaTable | None = None,
+        *,
+        status_baselines: Mapping[str, float] | None = None,
     ) -> None:
         self.table = table or load_criteria()
         self.features = list(features)
@@ -87,6 +91,9 @@ class CriteriaExplainer:
         self.matrix = np.zeros((len(unit_of_column), len(self.units)))
         self.matrix[np.arange(len(unit_of_column)), unit_of_column] = 1.0
         self.unit_index = {u: j for j, u in enumerate(self.units[: len(self.features)])}
+        # a status column's mean share over the services its criterion applied to (Predictor.status_baselines)
+        baselines = status_baselines or {}
+        self.baseline = {self.unit_index[f]: b for f, b in baselines.items() if f in self.unit_index}
         self._groups: dict[str, dict[str, list[int]]] = {}
         self._family_words = {fam: text.rstrip(".") for fam, text in self.table.families.items()}
         self._crit_family = {col: fam for fam, col in self.table.family_columns.items()}
@@ -135,14 +142,17 @@ class CriteriaExplainer:
             used: set[int] = set()
             inapplicable: dict[int, str] = {}
             items = []
+            applies = 0.0  # the applying criteria's baselines: what kind of request this is, context
             for item in cl.checklist:
                 members = groups.get(item.criterion_id, [])
                 if item.status == "not_applicable":
                     inapplicable.update(dict.fromkeys(members, item.criterion))
                     log_odds = 0.0
                 else:
+                    base = sum(self.baseline.get(m, 0.0) for m in members if m not in used)
                     used.update(members)
-                    log_odds = float(row[members].sum()) if members else 0.0
+                    applies += base
+                    log_odds = (float(row[members].sum()) - base) if members else 0.0
                 items.append({
                     "criterion_id": item.criterion_id,
                     "criterion": item.criterion,
@@ -160,6 +170,13 @@ class CriteriaExplainer:
                     "value": value(j, i),
                     "log_odds": float(row[j]),
                     "note": self._note(j, cl, inapplicable.get(j), float(row[j])),
+                })
+            if abs(applies) > ZERO_CONTRIBUTION:
+                context.append({
+                    "feature": APPLICABILITY,
+                    "value": sum(item["status"] != "not_applicable" for item in items),
+                    "log_odds": applies,
+                    "note": self.notes.kinds["applicability"],
                 })
             context.sort(key=lambda c: -abs(c["log_odds"]))
             out.append({

@@ -195,6 +195,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
             raise KeyError(f"feature table lacks spec columns: {missing}")
         self.spec_ = spec
         self.ordinal_ = self._ordinal_levels(spec)
+        self.ordinal_counts_ = self._rank_counts(X)
         self.levels_: dict[str, list[str]] = {}
         columns: list[str] = []
         owners: list[str] = []
@@ -241,6 +242,15 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         bad = [n for n in out if kinds.get(n) != Dtype.CATEGORICAL]
         if bad:
             raise ValueError(f"ordinal encoding is for categorical spec features only: {bad}")
+        return out
+
+    def _rank_counts(self, X: pd.DataFrame) -> dict[str, dict[str, int]]:
+        """Training rows per rank of each ordinal feature (unranked levels left out): what an explanation
+        measures a criterion's status against (`model.criteria_explanations`)."""
+        out: dict[str, dict[str, int]] = {}
+        for name, ranks in self.ordinal_.items():
+            seen = pd.Series([ranks.get(_to_level(v)) for v in X[name]], dtype=object).dropna()
+            out[name] = {repr(float(r)): int(n) for r, n in seen.value_counts().sort_index().items()}
         return out
 
     def _fit_linear(self, raw: np.ndarray, kinds: list[Dtype], owners: list[str]) -> None:
@@ -333,6 +343,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         }
         if getattr(self, "ordinal_", None):  # only when used: older artifacts keep their bytes
             state["ordinal"] = self.ordinal_
+            state["ordinal_counts"] = getattr(self, "ordinal_counts_", {})
         if self.linear:
             state.update(
                 scaled=self.scaled_.tolist(), medians=self.medians_.tolist(), means=self.means_.tolist(),
@@ -349,6 +360,8 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                   linear=state["linear"], ordinal=ordinal or None)  # fmt: skip
         enc.spec_ = spec
         enc.ordinal_ = ordinal
+        counts = state.get("ordinal_counts", {})  # absent from artifacts made before the counts were kept
+        enc.ordinal_counts_ = {k: dict(v) for k, v in counts.items()}
         enc.levels_ = {k: list(v) for k, v in state["levels"].items()}
         enc.columns_ = list(state["columns"])
         enc.output_columns_ = list(state["output_columns"])

@@ -213,9 +213,31 @@ class Predictor:
         if self._criteria is None:
             self._criteria = CriteriaExplainer(
                 self.feature_names, self.model.encoded_columns, self.model.feature_of_column,
-                getattr(self.model.encoder, "derived", ()),
+                getattr(self.model.encoder, "derived", ()), status_baselines=self.status_baselines(),
             )  # fmt: skip
         return self._criteria
+
+    def status_baselines(self) -> dict[str, float]:
+        """Per ranked status column (a criterion's): its mean TreeSHAP share over the training rows that
+        had a rank, i.e. the services the criterion applied to. A criterion's effect is measured from
+        there, so a met status never reads as lowering the likelihood because services it does not apply
+        to sit higher. Exact where each status column has trees of its own (`no_interaction`)."""
+        encoder = getattr(self.model.encoder, "features", self.model.encoder)
+        columns = self.model.encoded_columns
+        kept = getattr(encoder, "ordinal_counts_", None) or {}
+        counts = {n: c for n, c in kept.items() if c and n in columns}
+        if not counts:  # no ranked columns, or an artifact from before the counts were kept
+            return {}
+        ranks = sorted({float(r) for c in counts.values() for r in c})
+        probe = np.full((len(ranks), len(columns)), np.nan)
+        for name in counts:
+            probe[:, columns.index(name)] = ranks
+        shares = self.contributions(probe).values
+        return {
+            name: float(sum(n * shares[ranks.index(float(r)), columns.index(name)] for r, n in c.items())
+                        / sum(c.values()))
+            for name, c in counts.items()
+        }  # fmt: skip
 
     def explain(
         self,
