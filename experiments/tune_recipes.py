@@ -31,6 +31,8 @@ def main() -> int:
     ap.add_argument("--recipes", required=True, help="comma-separated recipe names of evaluate_real.grid")
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     ap.add_argument("--repeats", type=int, default=None, help="[evaluate_real.grid.selection_repeats]")
+    ap.add_argument("--all-letters", action="store_true",
+                    help="every letter instead of the tune letters: an ablation figure, never a choice")
     args = ap.parse_args()
     if letters_missing():
         return 0
@@ -39,7 +41,7 @@ def main() -> int:
     grid = cv.grid.model_copy(update={"recipes": [cv.grid.recipe(n) for n in names]})
     spec = load_spec()
     real = load_real_letters(LETTERS, spec).table
-    tune = tune_rows(real, grid.select_on)
+    tune = real if args.all_letters else tune_rows(real, grid.select_on)
     candidates = [*grid_candidates(spec, grid, base, cv.candidates), FamilyRateCandidate(base),
                   BaseRateCandidate()]  # fmt: skip
     repeats = args.repeats or grid.selection_repeats
@@ -47,7 +49,8 @@ def main() -> int:
         res = repeated_cv(tune, spec, base, cv.model_copy(update={"n_bootstrap": 0}), candidates=candidates,
                           repeats=repeats)  # fmt: skip
     y = res.y
-    print(f"{grid.select_on} letters: {tune['letter_id'].nunique()}, services {len(y)}, overturned "
+    which = "all" if args.all_letters else grid.select_on
+    print(f"{which} letters: {tune['letter_id'].nunique()}, services {len(y)}, overturned "
           f"{int(y.sum())}; {repeats} x {cv.folds}-fold grouped CV\n")  # fmt: skip
     print("| Recipe | Mean ROC-AUC | per repeat (min-max) | Mean Brier | ECE |")
     print("|---|---|---|---|---|")
