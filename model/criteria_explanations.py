@@ -149,7 +149,7 @@ class CriteriaExplainer:
                     inapplicable.update(dict.fromkeys(members, item.criterion))
                     log_odds = 0.0
                 else:
-                    base = sum(self.baseline.get(m, 0.0) for m in members if m not in used)
+                    base = sum(self.baseline.get(m, 0.0) for m in members)
                     used.update(members)
                     applies += base
                     log_odds = (float(row[members].sum()) - base) if members else 0.0
