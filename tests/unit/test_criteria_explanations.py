@@ -355,3 +355,25 @@ def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
     assert context["family_prior"]["value"] == pytest.approx(1 / (1 + np.exp(2.0)))  # the prior rate
     assert context["service_family"]["log_odds"] == pytest.approx(0.4)  # its one-hot, not the prior
     assert [c["feature"] for c in part["context"]] == ["family_prior", "service_family", "priority"]
+
+
+def test_criteria_that_apply_is_one_context_item_counting_the_applying_criteria(
+    predictor: Predictor, letters: list[Path]
+) -> None:
+    """The applying criteria's baselines are one context item, never a criterion, worded for the page."""
+    from model.criteria_explanations import APPLICABILITY, load_notes
+    from serving.plain_reasons import value_text
+
+    baselines = predictor.status_baselines()
+    assert baselines and all(name.startswith("crit_") for name in baselines)
+    seen = 0
+    for s in _explained(predictor, letters):
+        items = [c for c in s["context"] if c["feature"] == APPLICABILITY]
+        assert len(items) <= 1
+        for c in items:
+            seen += 1
+            assert c["value"] == sum(x["status"] != "not_applicable" for x in s["checklist"])
+            assert c["note"] == load_notes().kinds["applicability"]
+            assert value_text(c["feature"], c["value"]).startswith("Guideline criteria that apply")
+    if max((abs(b) for b in baselines.values()), default=0.0) > 1e-3:
+        assert seen > 0, "a model whose status columns have baselines shows them as context"
