@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere: the project's pa
 
 
 def split_cases(split: str) -> list[str]:
-    rows = [r for r in SPLIT.read_text(encoding="utf-8").splitlines() if r and not r.startswith("#")]
-    return sorted(r.split(",")[0] for r in rows[1:] if r.split(",")[1] == split)
+    from training.text_cv import read_split
+
+    return sorted(case for case, s in read_split(SPLIT).items() if s == split)
 
 
 def whole_sentence(text: str, start: int, end: int) -> bool:

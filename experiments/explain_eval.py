@@ -29,8 +29,9 @@ EPS = 1e-9  # |log-odds| at or below this is no effect (TreeSHAP round-off)
 
 
 def split_cases(split: str) -> list[str]:
-    rows = [r for r in SPLIT.read_text(encoding="utf-8").splitlines() if r and not r.startswith("#")]
-    return sorted(r.split(",")[0] for r in rows[1:] if r.split(",")[1] == split)
+    from training.text_cv import read_split
+
+    return sorted(case for case, s in read_split(SPLIT).items() if s == split)
 
 
 def contradicts(status: str, log_odds: float) -> bool:

@@ -13,7 +13,6 @@ SYNTHETIC heading variants (experiments/taxonomy_variants.yaml, plus variants ge
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import sys
 from collections import Counter
@@ -27,6 +26,7 @@ import yaml
 
 from features.drug_lexicon import load_lexicon
 from features.service_families import OTHER_FAMILY, ServiceTaxonomy, load_taxonomy
+from training.text_cv import read_split
 
 REPO = Path(__file__).resolve().parents[1]
 ANNOTATIONS = REPO / "tests" / "real" / "annotations.csv"
@@ -37,10 +37,8 @@ N_BOOT = 2000
 
 
 def split_letters(split: str) -> pd.DataFrame:
-    """Case numbers of one split (read with the csv module: a reason may hold commas)."""
-    with SPLIT.open(encoding="utf-8") as fh:
-        rows = list(csv.reader(line for line in fh if not line.startswith("#")))
-    return pd.DataFrame({"case_number": [r[0] for r in rows[1:] if len(r) > 1 and r[1] == split]})
+    """Case numbers of one split."""
+    return pd.DataFrame({"case_number": [c for c, s in read_split(SPLIT).items() if s == split]})
 
 
 def validation_rows(data: Path, split: str = "validation") -> pd.DataFrame:
