@@ -104,6 +104,13 @@ class TrainParams(BaseModel):
     text_signal: TextScoreParams = Field(default_factory=TextScoreParams)
     # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
     select_rounds: bool = True
+    logit_shrink: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="with calibration none: the booster's log-odds scaled toward the training base rate by "
+        "this fixed factor (1: unchanged; model.calibration.shrink_toward_base)",
+    )
     # False: skip the internal grouped CV when it has nothing to choose (fixed weighting and rounds,
     # calibration none); the model then carries no out-of-fold reliability. Outer CV folds use it.
     internal_cv: bool = True
@@ -131,6 +138,7 @@ class TrainParams(BaseModel):
         return bool(
             self.features is not None or self.family_prior.enabled or not self.select_rounds
             or self.synthetic_weight is not None or self.text_signal.enabled or not self.internal_cv
+            or self.logit_shrink != 1.0
         )
 
 

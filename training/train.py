@@ -26,7 +26,7 @@ import pandas as pd
 
 from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
-from model.calibration import CalibrationMethod, fit_calibrator
+from model.calibration import CalibrationMethod, fit_calibrator, shrink_toward_base
 from model.derived_columns import TEXT_INPUTS, FamilyPriorColumn, ModelEncoder, text_score_def
 from model.model_card import ModelCard, TrainedOn
 from model.text_signal import TEXT_FEATURE
@@ -179,6 +179,14 @@ def _cross_fitted(
     return out
 
 
+def _shrunk_oof(raw: np.ndarray, y: np.ndarray, folds: Folds, scale: float, rows: np.ndarray) -> np.ndarray:
+    """OOF probabilities under the fixed log-odds scale, each fold centred on its training base rate."""
+    out = np.zeros(len(y))
+    for tr, te in folds:
+        out[te] = shrink_toward_base(scale, float(np.mean(y[tr[rows[tr]]]))).apply(raw[te])
+    return out
+
+
 def trained_on(data: pd.DataFrame, is_synthetic: np.ndarray, params: TrainParams) -> TrainedOn:
     """The model card's training counts, split by real and synthetic letters."""
     letters = data["letter_id"].astype(str)
@@ -253,6 +261,8 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     best_rounds: dict[str, int] = {}
     candidates: list[CandidateScore] = []
     scored = np.ones(len(y), bool) if judged is None else judged
+    if params.logit_shrink != 1.0 and params.calibration != "none":
+        raise ValueError("train.logit_shrink needs calibration none: a fitted calibrator sets its own scale")
     if not params.internal_cv:  # nothing to choose: one weighting, fixed rounds, no calibrator
         if not params.chooses_nothing():
             raise ValueError("train.internal_cv false needs fixed weighting and rounds, calibration none")
@@ -306,6 +316,8 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     calibrator = fit_calibrator(
         raw_by_w[chosen.weighting][calib_rows], y[calib_rows], chosen.calibration  # type: ignore[arg-type]
     )
+    if params.logit_shrink != 1.0:  # a fixed scale, not fitted: the same map whatever the fold
+        calibrator = shrink_toward_base(params.logit_shrink, float(np.mean(y[calib_rows])))
     t_fit = time.perf_counter()
 
     synthetic = bool(data["synthetic"].astype(bool).all()) if "synthetic" in data else None
@@ -316,8 +328,11 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         training_data=table_fingerprint(data, spec.target),
         calibration={
             "weighting": chosen.weighting,
-            "method": chosen.calibration,
-            "reason": reason,
+            "method": calibrator.method,
+            "reason": reason + (
+                f"; log-odds scaled by {params.logit_shrink} toward the training base rate "
+                "(train.logit_shrink, fixed)" if calibrator.method == "scaled" else ""
+            ),
             "best_rounds": best_rounds,
             "candidates": [c.__dict__ for c in ranked],
         },
@@ -330,6 +345,8 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     oof_probability = np.full(len(y), np.nan)
     if params.internal_cv:
         oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
+        if params.logit_shrink != 1.0:
+            oof_probability = _shrunk_oof(raw_by_w[chosen.weighting], y, folds, params.logit_shrink, scored)
         # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
         # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
         metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])

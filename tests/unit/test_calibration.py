@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.calibration import ScoreCalibrator, fit_calibrator
+from model.calibration import ScoreCalibrator, fit_calibrator, shrink_toward_base
 from training.metrics import ece
 
 
@@ -28,3 +28,19 @@ def test_calibrator_fixes_a_shifted_score(method: str) -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown calibration"):
         fit_calibrator(np.zeros(3), np.zeros(3), "platt")  # type: ignore[arg-type]
+
+
+def test_shrink_toward_base_halves_log_odds_around_the_base_rate() -> None:
+    cal = shrink_toward_base(0.5, 0.2)
+    raw = np.linspace(-6, 3, 40)
+    p = cal.apply(raw)
+    assert np.all(np.diff(p) > 0)  # monotone: rankings unchanged
+    centre = np.log(0.2 / 0.8)
+    assert cal.apply(np.array([centre]))[0] == pytest.approx(0.2)  # the base rate is a fixed point
+    assert np.allclose(np.log(p / (1 - p)) - centre, 0.5 * (raw - centre))
+    again = ScoreCalibrator.model_validate_json(cal.model_dump_json())
+    assert np.array_equal(again.apply(raw), p)
+    assert np.array_equal(shrink_toward_base(1.0, 0.2).apply(raw), 1 / (1 + np.exp(-raw)))
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="logit_shrink"):
+            shrink_toward_base(bad, 0.2)

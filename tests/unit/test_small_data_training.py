@@ -121,3 +121,24 @@ def test_synthetic_only_model_warns_and_old_artifacts_get_a_card(tmp_path: Path)
     (tmp_path / "checksums.json").unlink()  # such a model was saved before checksums existed, too
     rebuilt = TriageModel.load(tmp_path).metadata.card()
     assert rebuilt.trained_on.synthetic_letters == 150 and rebuilt.warning == card.warning
+
+
+def test_logit_shrink_pulls_odds_toward_the_base_rate_and_keeps_the_ranking(tmp_path: Path) -> None:
+    table = _real(tiny_table(200, seed=3))
+    plain = {**SMALL, "calibration": "none"}
+    raw_model = train_model(table, load_spec(), TrainParams(**plain)).model
+    result = train_model(table, load_spec(), TrainParams(**plain, logit_shrink=0.5))
+    model = result.model
+    assert model.calibrator.method == "scaled" and model.metadata.calibration["method"] == "scaled"
+    assert "logit_shrink" in model.metadata.calibration["reason"]
+    p_raw, p = Predictor(raw_model).predict_proba(table), Predictor(model).predict_proba(table)
+    assert np.array_equal(np.argsort(p_raw, kind="stable"), np.argsort(p, kind="stable"))
+    rate = table["overturned"].mean()
+    logit = lambda q: np.log(q / (1 - q))  # noqa: E731
+    assert np.allclose(logit(p) - logit(rate), 0.5 * (logit(p_raw) - logit(rate)), atol=1e-9)
+    oof = result.oof["oof_probability"].to_numpy()
+    assert np.all(np.isfinite(oof)) and oof.std() < result.oof["raw_unweighted"].std()
+    model.save(tmp_path)
+    assert np.array_equal(Predictor(TriageModel.load(tmp_path)).predict_proba(table), p)
+    with pytest.raises(ValueError, match="logit_shrink needs calibration none"):
+        train_model(table, load_spec(), TrainParams(**SMALL, logit_shrink=0.5))
