@@ -104,12 +104,6 @@ class TrainParams(BaseModel):
     text_signal: TextScoreParams = Field(default_factory=TextScoreParams)
     # False: exactly lgbm.num_boost_round (CV early stopping is noise on ~300 rows)
     select_rounds: bool = True
-    cross_fit_repeats: int = Field(
-        default=1,
-        ge=1,
-        description="the family prior and text score of the training rows: out-of-fold values averaged over "
-        "this many grouped splits (1: the training folds only)",
-    )
     logit_shrink: float = Field(
         default=1.0,
         gt=0,

@@ -237,15 +237,11 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     fp = params.family_prior
     families = data[fp.feature].to_numpy(dtype=object) if fp.enabled else None
     extra = None
-    splits = [folds] + [grouped_folds(y, groups, params.cv_folds, params.seed + 7919 * r)
-                        for r in range(1, params.cross_fit_repeats)]  # fmt: skip
     if families is not None:
-        extra = np.mean([cross_fitted_prior(families, y, f, params.family_prior, prior_rows)
-                         for f in splits], axis=0)[:, None]  # fmt: skip
+        extra = cross_fitted_prior(families, y, folds, params.family_prior, prior_rows)[:, None]
     texts = row_texts(data) if params.text_signal.enabled else None
     if texts is not None:  # the booster trains on out-of-fold text scores; serving computes them
-        oof_text = np.mean([cross_fitted_text_score(texts, y, f, params.text_signal.text, prior_rows)
-                            for f in splits], axis=0)  # fmt: skip
+        oof_text = cross_fitted_text_score(texts, y, folds, params.text_signal.text, prior_rows)
         X_raw = X_raw.assign(**{TEXT_FEATURE: oof_text})
 
     features = make_encoder(mspec, params).fit(X_raw)
