@@ -60,19 +60,32 @@ def lemma(word: str, keep: Collection[str] = (), vocabulary: Collection[str] = (
     """The form terms are matched on: a word `vocabulary` knows, or its singular ("taxis" -> "taxi", "chiros"
     -> "chiro" where the vocabulary knows them, else by `singular`), or for an -ing word the stem that
     `vocabulary` knows ("bracing" -> "brace", "testing" -> "test"); other words stay as they are."""
-    if word in keep or word in vocabulary:
+    if word in keep:
         return word
+    w = word if word in vocabulary else _known_singular(word, vocabulary) or singular(word, keep)
+    # the stem last, even when the -ing word is known itself: a table that says "muscle testing" and
+    # "genetic test" reads "genetic testing" as its "genetic test"
+    return _ing_stem(w, vocabulary) or w
+
+
+def _known_singular(word: str, vocabulary: Collection[str]) -> str:
+    """A plural's singular that `vocabulary` knows ("taxis" -> "taxi"), or "" when none."""
     if word.endswith("s") and word.isalpha():
         for cand in (word[:-1], word[:-2], word[:-3] + "y", word[:-2] + "is"):
             if len(cand) > 1 and cand in vocabulary:
                 return cand
-    w = singular(word, keep)
-    if w.endswith("ing") and len(w) >= _ING_MIN:
-        stem = w[:-3]
-        for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
-            if cand and cand in vocabulary:
-                return cand
-    return w
+    return ""
+
+
+def _ing_stem(word: str, vocabulary: Collection[str]) -> str:
+    """The stem of an -ing word that `vocabulary` knows ("bracing" -> "brace"), or "" when none."""
+    if not (word.endswith("ing") and len(word) >= _ING_MIN):
+        return ""
+    stem = word[:-3]
+    for cand in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if cand and cand in vocabulary:
+            return cand
+    return ""
 
 
 def tokenize(

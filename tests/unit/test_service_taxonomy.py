@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from features.drug_lexicon import load_lexicon, parse_lexicon
-from features.heading_tokens import singular, tokenize
+from features.heading_tokens import lemma, singular, tokenize
 from features.service_families import (
     OTHER_FAMILY,
     UNKNOWN_TYPE,
@@ -162,6 +162,14 @@ def test_a_brand_and_its_generic_land_in_the_same_family() -> None:
 def test_plural_headings_reach_the_singular_type(heading: str, family: str, type_: str) -> None:
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == (family, type_)
+
+
+def test_an_ing_word_reads_as_its_known_stem_even_when_the_table_knows_it_too() -> None:
+    # "testing" is a table word ("muscle testing") and so is "test" ("genetic test"): both forms are one
+    vocabulary = {"test", "testing", "imaging", "image", "brace"}
+    assert [lemma(w, vocabulary=vocabulary) for w in ("testing", "tests", "imagings", "bracing", "ring")] == [
+        "test", "test", "image", "brace", "ring"]
+    assert load_taxonomy().classify("Genetic testing").type == "lab_test"
 
 
 def test_singular_follows_the_regular_rules_and_keeps_abbreviations() -> None:
