@@ -43,6 +43,8 @@ UR_STATEMENTS = (
 _NOT_A_FINDING = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY})
 _MAY_BE_POSSIBLE = frozenset({"fracture"})  # the protocol counts a suspected fracture
 _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of weakness is not an exam finding
+# words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
+_EXAM_WORDS = {"neuro_deficit": "weakness"}
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
@@ -123,10 +125,21 @@ class CaseFacts:
         someone else's; for neuro deficit an exam finding, not the patient's report)."""
         if not self.case.clinical_summary:
             return MISSING
-        for m in self.summary.mentions(kind):
+        for m in self._red_flag_mentions(kind):
             if _finding(m, kind):
                 return Extraction(True, m.span())
         return Extraction(False, None)
+
+    def _red_flag_mentions(self, kind: str) -> list[Mention]:
+        """The concept's mentions, with its exam-only words (`_EXAM_WORDS`) where their sentence reports an
+        examination or an observed finding, in text order."""
+        found = self.summary.mentions(kind)
+        word = _EXAM_WORDS.get(kind)
+        if word is None:
+            return found
+        exams = {m.sentence.start for m in self.summary.mentions("exam_context")}
+        observed = [m for m in self.summary.mentions(word) if m.sentence.start in exams]
+        return sorted([*found, *observed], key=lambda m: m.start)
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,

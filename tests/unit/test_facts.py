@@ -40,6 +40,14 @@ def value(summary: str, name: str, *headings: str, **kw) -> object:
     ("He reported weakness in the leg.", False),  # the patient's report, not an exam finding
     ("Imaging would be indicated if weakness develops.", False),
     ("His father had weakness after a stroke.", False),
+    # the word weakness is a finding only where its sentence reports an examination or an observation
+    ("The worker was concerned about numbness and weakness in the right arm.", False),
+    ("She is being treated for numbness and weakness of both hands.", False),
+    ("Symptoms included neck pain, stiffness and weakness.", False),
+    ("There was weakness of the left ankle dorsiflexors.", True),
+    ("Examination revealed weakness of the right grip.", True),
+    ("Rotator cuff weakness was noted.", True),
+    ("On exam there was no weakness.", False),
 ])
 def test_neuro_deficit_is_an_affirmed_exam_finding(summary: str, expected: bool) -> None:
     assert value(summary, "red_flag_neuro_deficit") is expected
@@ -60,6 +68,12 @@ def test_neuro_deficit_is_an_affirmed_exam_finding(summary: str, expected: bool)
 ])
 def test_red_flags(summary: str, flag: str, expected: bool) -> None:
     assert value(summary, flag) is expected
+
+
+def test_neuro_deficit_quotes_the_exam_not_an_earlier_complaint() -> None:
+    summary = ("She has pain and weakness in the right arm. Examination revealed tenderness of the shoulder. "
+               "Grip strength was 4/5 on the right.")
+    assert facts(summary)[0]["red_flag_neuro_deficit"].span.sentence == "Grip strength was 4/5 on the right."
 
 
 def test_a_value_keeps_its_whole_sentence_section_offsets_author_and_assertion() -> None:
@@ -217,7 +231,7 @@ def test_sentence_offsets_index_the_section_text_across_chunks(monkeypatch) -> N
     a = AnalysedText(text, Section.CLINICAL_SUMMARY)
     assert len(a.sentences) == 60
     assert all(text[s.start : s.end] == s.text for s in a.sentences)
-    assert len(a.mentions("neuro_deficit")) == 120
+    assert len(a.mentions("neuro_deficit")) == 60 and len(a.mentions("weakness")) == 60
 
 
 def test_a_ur_paragraph_keeps_its_author_until_a_new_visit() -> None:
