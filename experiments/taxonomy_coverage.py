@@ -56,6 +56,17 @@ def validation_rows(data: Path, split: str = "validation") -> pd.DataFrame:
     return rows[["case_number", "item_index", "service", "service_family", "service_type"]]
 
 
+def letter_classes(tax: ServiceTaxonomy, rows: pd.DataFrame) -> list:
+    """Each row's class with its letter's other requests read beside it (`classify_letter`), as the
+    extractors read them."""
+    out: dict[int, object] = {}
+    for _, letter in rows.groupby("case_number", sort=False):
+        letter = letter.sort_values("item_index")
+        for i, c in zip(letter.index, tax.classify_letter(list(letter["service"])), strict=True):
+            out[i] = c
+    return [out[i] for i in rows.index]
+
+
 @dataclass
 class Scores:
     n: int
@@ -173,7 +184,7 @@ def main() -> None:
     table = yaml.safe_load((REPO / "features" / "service_taxonomy.yaml").read_text(encoding="utf-8"))
 
     rows = validation_rows(args.data, args.split)
-    classes = [tax.classify(h) for h in rows["service"]]
+    classes = letter_classes(tax, rows)
     gold_f, gold_t = rows["service_family"].to_numpy(str), rows["service_type"].to_numpy(str)
     pred_f = np.array([c.family for c in classes], dtype=str)
     pred_t = np.array([c.type for c in classes], dtype=str)

@@ -30,6 +30,7 @@ TOPICAL_TYPE = "topical"
 # How a heading got its class (for the coverage report).
 VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
 VIA_FALLBACK, VIA_NONE = "fallback", "none"
+VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,16 @@ class ServiceClass:
 
 
 @dataclass(frozen=True, slots=True)
+class LetterRule:
+    """A heading's type read again beside the other requests of its letter: `type` becomes `becomes`
+    when another request of the letter is of family `with_family`."""
+
+    type: str
+    becomes: str
+    with_family: str
+
+
+@dataclass(frozen=True, slots=True)
 class WordRules:
     """How headings are cut into words: see `words` in the YAML."""
 
@@ -127,6 +138,7 @@ class ServiceTaxonomy:
     fallback_min_score: int
     patch_forms: frozenset[str]
     patch_topical_classes: frozenset[str]
+    letter_rules: tuple[LetterRule, ...] = ()
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
     _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
@@ -150,6 +162,20 @@ class ServiceTaxonomy:
     def classify(self, heading: str) -> ServiceClass:
         """Family and type of a heading (memoised: the same headings recur across letters)."""
         return _classify_cached(self, heading)
+
+    def classify_letter(self, headings: Sequence[str]) -> list[ServiceClass]:
+        """Family and type of each heading of one letter, with the `letter_rules` applied: a letter's
+        requests are read together, as a reviewer reads them."""
+        return self.in_letter([self.classify(h) for h in headings])
+
+    def in_letter(self, classes: Sequence[ServiceClass]) -> list[ServiceClass]:
+        """The classes of one letter's headings with the `letter_rules` applied."""
+        out = []
+        for i, c in enumerate(classes):
+            others = {o.family for j, o in enumerate(classes) if j != i}
+            rule = next((r for r in self.letter_rules if r.type == c.type and r.with_family in others), None)
+            out.append(c if rule is None else dataclasses.replace(c, type=rule.becomes, via=VIA_LETTER))
+        return out
 
     def _classify(self, heading: str) -> ServiceClass:
         content = self.words.content(heading)
@@ -348,7 +374,24 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
     return ServiceTaxonomy(families=families, words=words, terms=tuple(terms), endings=tuple(endings),
                            fallback=fallback, fallback_min_score=int(data["fallback"]["min_score"]),
                            patch_forms=patch_forms,
-                           patch_topical_classes=frozenset(med["patch_topical_classes"]))
+                           patch_topical_classes=frozenset(med["patch_topical_classes"]),
+                           letter_rules=_letter_rules(data.get("letter_rules", []), terms, families, source))
+
+
+def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families: tuple[str, ...],
+                  source: str) -> tuple[LetterRule, ...]:
+    known = {t.type: t.family for t in terms}
+    out = []
+    for i, e in enumerate(entries):
+        where = f"letter_rules[{i}]"
+        for key in ("type", "becomes"):
+            if e.get(key) not in known:
+                raise ValueError(f"{source} {where}: unknown {key} {e.get(key)!r}")
+        if known[e["type"]] != known[e["becomes"]]:
+            raise ValueError(f"{source} {where}: {e['type']!r} and {e['becomes']!r} are of two families")
+        _check_family(families, e.get("with_family", ""), source, where)
+        out.append(LetterRule(e["type"], e["becomes"], e["with_family"]))
+    return tuple(out)
 
 
 def _check_family(families: tuple[str, ...], family: str, source: str, where: str) -> None:

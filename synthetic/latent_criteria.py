@@ -82,6 +82,12 @@ def request_class(service: str) -> ServiceClass:
     return found
 
 
+def letter_classes(case: SynthCase) -> list[ServiceClass]:
+    """Each request's class with its letter's other requests read beside it, as the extractors read them
+    (`ServiceTaxonomy.classify_letter`)."""
+    return load_taxonomy().in_letter([request_class(s.service) for s in case.services])
+
+
 def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
                   cls: ServiceClass | None = None) -> dict[str, Any]:
     """The spec features the criteria read, for one service, from latent variables (`cls`: the
@@ -119,7 +125,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
     """The letter's disputed items as the criteria see them (family and type of each request)."""
-    classes = classes or [request_class(s.service) for s in case.services]
+    classes = classes or letter_classes(case)
     return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
                              for s, c in zip(case.services, classes, strict=True)))
 
@@ -189,7 +195,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
 
 def assess(case: SynthCase, tables: SynthTables) -> None:
     """Attach every service's latent checklist (pre-review: it reads no outcome)."""
-    classes = [request_class(s.service) for s in case.services]
+    classes = letter_classes(case)
     letter = letter_facts(case, classes)
     table = criteria_table()
     for svc, cls in zip(case.services, classes, strict=True):

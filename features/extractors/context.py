@@ -23,6 +23,17 @@ class CaseContext:
     def facts(self) -> CaseFacts:
         return CaseFacts(self.case)
 
+    @cached_property
+    def service_classes(self) -> list[ServiceClass]:
+        """Each service's family and type (in `case.services` order), its letter's requests read together."""
+        return self.taxonomy.classify_letter([s.service or s.heading for s in self.case.services])
+
+    def service_class(self, service: PreReviewService) -> ServiceClass:
+        for s, c in zip(self.case.services, self.service_classes, strict=True):
+            if s is service:
+                return c
+        return self.taxonomy.classify(service.service or service.heading)  # a service of no letter
+
     @classmethod
     def build(cls, case: PreReviewCase) -> CaseContext:
         return cls(case=case, taxonomy=load_taxonomy())
@@ -52,4 +63,4 @@ class ServiceContext:
 
     @classmethod
     def build(cls, case_ctx: CaseContext, service: PreReviewService) -> ServiceContext:
-        return cls(case_ctx, service, case_ctx.taxonomy.classify(service.service or service.heading))
+        return cls(case_ctx, service, case_ctx.service_class(service))

@@ -246,3 +246,12 @@ def test_a_ur_paragraph_keeps_its_author_until_a_new_visit() -> None:
                                     "She", "He"])
 def test_the_patient_author_does_not_depend_on_how_the_writer_names_the_worker(worker: str) -> None:
     assert load_author_rules().author_of(f"{worker} reported weakness of the left leg.") == "patient"
+
+
+def test_a_letters_requests_are_typed_together_in_the_feature_table() -> None:
+    rows = facts("He has a torn rotator cuff.", "Right shoulder arthroscopy", "Pre-operative labs: CBC",
+                 "EKG", "Urine drug screen")
+    assert [r["service_type"].value for r in rows] == ["arthroscopy", "pre_op_testing", "pre_op_testing",
+                                                       "drug_screen"]
+    alone = facts("He has a torn rotator cuff.", "EKG")
+    assert alone[0]["service_type"].value == "lab_test"

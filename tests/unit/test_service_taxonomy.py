@@ -320,6 +320,23 @@ def test_bad_table_rows_raise_one_line_naming_the_row() -> None:
         build_taxonomy(DATA, unknown_class)
 
 
+def test_labs_beside_an_operation_are_its_pre_operative_testing() -> None:
+    tax = load_taxonomy()
+    letter = ["Right shoulder arthroscopy", "Labs: CBC and CMP", "Urine drug screen", "EKG"]
+    assert [(c.family, c.type) for c in tax.classify_letter(letter)] == [
+        ("surgery", "arthroscopy"), ("lab", "pre_op_testing"), ("lab", "drug_screen"),
+        ("lab", "pre_op_testing")]
+    assert tax.classify_letter(letter)[1].via == "letter"
+    assert [c.type for c in tax.classify_letter(["Labs: CBC and CMP", "Norco 10/325 #60"])] == [
+        "lab_test", "opioid"]  # no operation in the letter: a lab test
+    bad = _data(letter_rules=[{"type": "lab_test", "becomes": "brace", "with_family": "surgery"}])
+    with pytest.raises(ValueError, match=r"letter_rules\[0\]: 'lab_test' and 'brace' are of two families"):
+        build_taxonomy(bad, LEXICON)
+    bad = _data(letter_rules=[{"type": "lab_test", "becomes": "pre_op_testing", "with_family": "spa"}])
+    with pytest.raises(ValueError, match=r"letter_rules\[0\]: unknown family 'spa'"):
+        build_taxonomy(bad, LEXICON)
+
+
 def test_bad_lexicon_rows_raise_one_line_naming_the_row() -> None:
     with pytest.raises(ValueError, match=r"row 2 \(zqx\): kind 'pill' is not one of"):
         parse_lexicon("name,drug_class,kind,contains\nzqx,opioid,pill,\n")
