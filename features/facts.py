@@ -13,6 +13,7 @@ read from the record first and from the UR's words only when the record says not
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -115,9 +116,17 @@ class ImagingStudy:
 class CaseFacts:
     """Every case-level pre-review fact of one case (built once per case, read by every service)."""
 
-    def __init__(self, case: PreReviewCase) -> None:
+    def __init__(self, case: PreReviewCase, families: Sequence[str] = ()) -> None:
+        """`families`: each service's family, in `case.services` order (what the letter requests)."""
         self.case = case
+        self.families = tuple(families)
         self.summary = AnalysedText(case.clinical_summary, Section.CLINICAL_SUMMARY)
+
+    @cached_property
+    def imaging_request_regions(self) -> list[RegionMention]:
+        """The regions (with sides) the letter's imaging requests name."""
+        return [r for s, f in zip(self.case.services, self.families, strict=False) if f == "imaging"
+                for r in body_regions().named(s.service or s.heading)]
 
     # ---------------------------------------------------------------- red flags and history
     def red_flag(self, kind: str) -> Extraction:
@@ -521,8 +530,10 @@ class ServiceFacts:
                 return self.heading_span(*m.span())
         regions = body_regions()
         for study in self.case.repeat_studies:
-            if not study.regions:
-                if self.family == "imaging":
+            if not study.regions:  # a repeat of this letter's imaging request: its region was imaged
+                if self.family == "imaging" or any(
+                        regions.same(r.region, q.region) and _same_side(r.side, q.side)
+                        for r in mine for q in self.case.imaging_request_regions):
                     return study.mention.span()
                 continue
             if not mine:

@@ -21,7 +21,7 @@ class CaseContext:
 
     @cached_property
     def facts(self) -> CaseFacts:
-        return CaseFacts(self.case)
+        return CaseFacts(self.case, [c.family for c in self.service_classes])
 
     @cached_property
     def service_classes(self) -> list[ServiceClass]:

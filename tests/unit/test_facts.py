@@ -255,3 +255,13 @@ def test_a_letters_requests_are_typed_together_in_the_feature_table() -> None:
                                                        "drug_screen"]
     alone = facts("He has a torn rotator cuff.", "EKG")
     assert alone[0]["service_type"].value == "lab_test"
+
+
+def test_a_repeat_of_the_letters_imaging_request_is_prior_imaging_of_its_region() -> None:
+    summary = ("She had imaging at the hospital after the fall. The request for an MRI was denied because "
+               "nothing warranted repeat imaging.")
+    rows = facts(summary, "MRI of the right knee", "Physical therapy right knee 2 times a week for 3 weeks",
+                 "Physical therapy left shoulder 2 times a week for 3 weeks")
+    assert [r["prior_imaging_same_region"].value for r in rows] == [True, True, False]
+    alone = facts(summary, "Physical therapy right knee 2 times a week for 3 weeks")
+    assert alone[0]["prior_imaging_same_region"].value is False  # no imaging request names the knee
