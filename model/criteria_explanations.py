@@ -4,9 +4,11 @@ guideline section, the rest reported apart as context, and what-if rows for the 
 A criterion's log-odds is the sum of the TreeSHAP contributions of the features behind it (its status
 column and the facts it reads: `features.criteria.CriteriaTable.feature_groups`). Everything else the
 model reads (procedural and case factors, facts no criterion of the section reads, the family prior, a
-text score, the status columns of criteria the section lacks or that do not apply) is `context`, one item
-per factor, never worded as a guideline criterion. Criterion and context log-odds add up to the raw score
-minus the expected value. Used by `model.predictor.Predictor.explain`, the one place that scores.
+text score) is `context`, one item per factor, never worded as a guideline criterion. Which criteria
+apply to the request (the applying criteria's baselines and the status columns of criteria that do not
+apply or that the section lacks) is one context item, `criteria_that_apply`. Criterion and context
+log-odds add up to the raw score minus the expected value. Used by `model.predictor.Predictor.explain`,
+the one place that scores.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from model.text_signal import load_display
 
 NOTES_FILE = "context_notes.yaml"
 COUNT_COLUMNS = ("criteria_met", "criteria_unmet", "criteria_not_documented")
-APPLICABILITY = "criteria_that_apply"  # the context item of the applying criteria's baselines
+APPLICABILITY = "criteria_that_apply"  # the context item of which criteria apply to the request
 WHAT_IF_LABEL = "what-if: the likelihood if the letter documented this criterion as met"
 
 
@@ -47,8 +49,7 @@ class ContextNotes(BaseModel):
 def load_notes() -> ContextNotes:
     text = resources.files("model").joinpath(NOTES_FILE).read_text(encoding="utf-8")
     notes = ContextNotes.model_validate(yaml.safe_load(text))
-    needed = {"procedural", "clinical", "other_family", "not_applicable", "no_section", "counts",
-              "applicability"}
+    needed = {"procedural", "clinical", "not_applicable", "no_section", "counts", "applicability"}
     missing = sorted(needed - set(notes.kinds)) + ([] if "default" in notes.derived else ["derived.default"])
     if missing:
         raise ValueError(f"model/{NOTES_FILE}: notes missing for {missing}")
@@ -95,7 +96,6 @@ class CriteriaExplainer:
         baselines = status_baselines or {}
         self.baseline = {self.unit_index[f]: b for f, b in baselines.items() if f in self.unit_index}
         self._groups: dict[str, dict[str, list[int]]] = {}
-        self._family_words = {fam: text.rstrip(".") for fam, text in self.table.families.items()}
         self._crit_family = {col: fam for fam, col in self.table.family_columns.items()}
 
     def groups(self, section_id: str) -> dict[str, list[int]]:
@@ -142,7 +142,10 @@ class CriteriaExplainer:
             used: set[int] = set()
             inapplicable: dict[int, str] = {}
             items = []
-            applies = 0.0  # the applying criteria's baselines: what kind of request this is, context
+            # which criteria apply (what kind of request this is), one context item: the applying criteria's
+            # baselines plus the shares of the status columns of criteria that do not apply or that the
+            # section lacks
+            applies = 0.0
             for item in cl.checklist:
                 members = groups.get(item.criterion_id, [])
                 if item.status == "not_applicable":
@@ -164,6 +167,9 @@ class CriteriaExplainer:
             context = []
             for j in np.flatnonzero(np.abs(row) > ZERO_CONTRIBUTION):
                 if j in used:
+                    continue
+                if self.units[j] in self._crit_family:  # the status column of a criterion that does not
+                    applies += float(row[j])  # apply here or of a family the section lacks: which apply
                     continue
                 context.append({
                     "feature": self.units[j],
@@ -206,10 +212,6 @@ class CriteriaExplainer:
             return kinds["procedural"]
         if name in COUNT_COLUMNS:
             return kinds["counts"]
-        family = self._crit_family.get(name)
-        if family is not None:
-            words = self._family_words.get(family, family.replace("_", " "))
-            return kinds["other_family"].format(family=f'"{words}"')
         return kinds["clinical"]
 
     # ---- what-ifs ------------------------------------------------------------------------------

@@ -152,8 +152,10 @@ def test_criteria_and_context_add_up_each_criterion_once_signs_agree(
 
 
 def test_not_applicable_criteria_go_to_context_with_log_odds_zero(predictor: Predictor) -> None:
-    """A criterion whose applicability fails is listed with log-odds 0; its status column's share is a
-    context factor that says the criterion does not apply."""
+    """A criterion whose applicability fails is listed with log-odds 0; its status column's share is part
+    of the one context item of which criteria apply to this kind of request."""
+    from model.criteria_explanations import APPLICABILITY
+
     explainer = predictor.criteria
     table = load_criteria()
     section = next(s for s in table.sections.values() if any(table.criteria[c].applies for c in s.criteria))
@@ -171,12 +173,17 @@ def test_not_applicable_criteria_go_to_context_with_log_odds_zero(predictor: Pre
     row = {name: None for name in predictor.spec.names} | {column: "not_applicable", "priority": "standard"}
     values = np.zeros((1, len(predictor.model.encoded_columns)))
     values[0, predictor.model.encoded_columns.index(column)] = 0.25  # a share on the status column
+    lacking = next(table.family_columns[f] for f in table.family_columns
+                   if f not in {table.criteria[c].family for c in section.criteria}
+                   and table.family_columns[f] in predictor.model.encoded_columns)  # fmt: skip
+    values[0, predictor.model.encoded_columns.index(lacking)] = -0.05  # a family the section lacks
     from model.row_columns import RecordColumns
 
     (part,) = explainer.explain(values, RecordColumns([row]), [checklist])
     assert part["checklist"][0]["log_odds"] == 0.0
-    (ctx,) = [c for c in part["context"] if c["feature"] == column]
-    assert ctx["log_odds"] == 0.25 and "does not apply" in ctx["note"]
+    assert not [c for c in part["context"] if c["feature"] in (column, lacking)]  # no items of their own
+    (ctx,) = [c for c in part["context"] if c["feature"] == APPLICABILITY]
+    assert ctx["log_odds"] == pytest.approx(0.20) and ctx["value"] == 0 and "do not apply" in ctx["note"]
 
 
 def test_a_what_if_is_the_models_own_score_of_the_flipped_row(
