@@ -136,6 +136,14 @@ def test_value_is_the_feature_tables_value() -> None:
     ("Acupuncture was done with good benefit. Ibuprofen was tried with no relief.", "not_stated"),
     ("Physical therapy improved her ability to walk. Ibuprofen was tried with no relief.", "yes"),  # names it
     ("Physical therapy improved her ability to walk, and her pain is 4/10.", "yes"),
+    # session 10: abilities regained since a treatment began, function unchanged by it, goals (near-misses)
+    ("Since starting Norco she has been able to resume gardening.", "yes"),
+    ("Since starting modified work she has been able to walk more.", "not_stated"),  # not a treatment
+    ("The medication has not changed his functional level.", "no"),
+    ("She is unable to perform her usual activities despite the medication.", "no"),
+    ("She is unable to perform her usual activities because of pain.", "not_stated"),  # no treatment
+    ("Improvement in function is the goal of therapy.", "not_stated"),  # a goal, not a result
+    ("The goal is improved function.", "not_stated"),
 ])
 def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
@@ -232,6 +240,14 @@ def test_functional_improvement_phrasings(summary: str, expected: str) -> None:
     ("Medications were not effective, and physical therapy has not helped.", "yes"),  # no help stated
     ("His wife says her therapy was helpful. He tried ibuprofen with no relief.", "yes"),  # another person
     ("The physician hopes therapy will be effective. He tried ibuprofen with no relief.", "yes"),
+    # session 10: still symptomatic after care, stopped for pain, no longer helps (and near-misses)
+    ("She remains symptomatic after eight weeks of therapy.", "yes"),
+    ("She remains symptomatic after the fall.", "not_stated"),  # no care named
+    ("Physical therapy was attempted but discontinued due to increased pain.", "yes"),
+    ("He stopped therapy because of a scheduling conflict.", "not_stated"),
+    ("He reported that the medications no longer help.", "yes"),
+    ("If the medications no longer help, surgery would be considered.", "not_stated"),  # a condition
+    ("Her husband says the medications no longer help him.", "not_stated"),  # another person
 ])
 def test_failed_conservative_care_phrasings(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
