@@ -52,11 +52,18 @@ def shrink_toward_base(scale: float, base_rate: float) -> ScoreCalibrator:
     return ScoreCalibrator(method="scaled", a=float(scale), b=(1.0 - float(scale)) * centre)
 
 
-def fit_calibrator(raw: np.ndarray, y: np.ndarray, method: CalibrationMethod) -> ScoreCalibrator:
-    """Fit a calibrator on out-of-fold raw scores `raw` with labels `y` (0/1)."""
+def fit_calibrator(
+    raw: np.ndarray, y: np.ndarray, method: CalibrationMethod, shrink: float = 1.0
+) -> ScoreCalibrator:
+    """Fit a calibrator on out-of-fold raw scores `raw` with labels `y` (0/1). With method none, a
+    `shrink` below 1 gives the fixed `shrink_toward_base` map centred on the base rate of `y`."""
     raw = np.asarray(raw, dtype=float)
     y = np.asarray(y, dtype=float)
+    if shrink != 1.0 and method != "none":
+        raise ValueError(f"a shrink needs method none: a fitted {method} calibrator sets its own scale")
     if method == "none":
+        if shrink != 1.0:
+            return shrink_toward_base(shrink, float(y.mean()))
         return ScoreCalibrator(method="none")
     if method == "isotonic":
         from sklearn.isotonic import IsotonicRegression

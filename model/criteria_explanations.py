@@ -96,7 +96,7 @@ class CriteriaExplainer:
         baselines = status_baselines or {}
         self.baseline = {self.unit_index[f]: b for f, b in baselines.items() if f in self.unit_index}
         self._groups: dict[str, dict[str, list[int]]] = {}
-        self._crit_family = {col: fam for fam, col in self.table.family_columns.items()}
+        self._status_columns = frozenset(self.table.family_columns.values())
 
     def groups(self, section_id: str) -> dict[str, list[int]]:
         """Criterion id -> the factor indices (the model's spec features) summed into it."""
@@ -168,7 +168,7 @@ class CriteriaExplainer:
             for j in np.flatnonzero(np.abs(row) > ZERO_CONTRIBUTION):
                 if j in used:
                     continue
-                if self.units[j] in self._crit_family:  # the status column of a criterion that does not
+                if self.units[j] in self._status_columns:  # the status column of a criterion that does not
                     applies += float(row[j])  # apply here or of a family the section lacks: which apply
                     continue
                 context.append({

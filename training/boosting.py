@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from features.spec import Dtype, FeatureSpec
 from model.artifact import TriageModel
@@ -129,6 +129,14 @@ class TrainParams(BaseModel):
         ge=0,
         description="weight of each synthetic service when real ones are present (real: 1)",
     )
+
+    @model_validator(mode="after")
+    def _shrink_without_fitted_calibrator(self) -> TrainParams:
+        if self.logit_shrink != 1.0 and self.calibration != "none":
+            raise ValueError(
+                "train.logit_shrink needs calibration none: a fitted calibrator sets its own scale"
+            )
+        return self
 
     def chooses_nothing(self) -> bool:
         """Fixed weighting and rounds, no calibrator: the internal CV would only give metadata."""

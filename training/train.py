@@ -26,7 +26,7 @@ import pandas as pd
 
 from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
-from model.calibration import CalibrationMethod, fit_calibrator, shrink_toward_base
+from model.calibration import CalibrationMethod, fit_calibrator
 from model.derived_columns import TEXT_INPUTS, FamilyPriorColumn, ModelEncoder, text_score_def
 from model.model_card import ModelCard, TrainedOn
 from model.text_signal import TEXT_FEATURE
@@ -168,22 +168,15 @@ def _cv_raw_scores(
 
 
 def _cross_fitted(
-    raw: np.ndarray, y: np.ndarray, folds: Folds, method: CalibrationMethod, judged: np.ndarray | None = None
+    raw: np.ndarray, y: np.ndarray, folds: Folds, method: CalibrationMethod, judged: np.ndarray | None = None,
+    shrink: float = 1.0,
 ) -> np.ndarray:
     """Calibrated OOF probabilities where each fold's calibrator was fitted on the other folds
     (on their `judged` rows only, when given)."""
     out = np.zeros(len(y))
     for tr, te in folds:
         fit_on = tr if judged is None else tr[judged[tr]]
-        out[te] = fit_calibrator(raw[fit_on], y[fit_on], method).apply(raw[te])
-    return out
-
-
-def _shrunk_oof(raw: np.ndarray, y: np.ndarray, folds: Folds, scale: float, rows: np.ndarray) -> np.ndarray:
-    """OOF probabilities under the fixed log-odds scale, each fold centred on its training base rate."""
-    out = np.zeros(len(y))
-    for tr, te in folds:
-        out[te] = shrink_toward_base(scale, float(np.mean(y[tr[rows[tr]]]))).apply(raw[te])
+        out[te] = fit_calibrator(raw[fit_on], y[fit_on], method, shrink).apply(raw[te])
     return out
 
 
@@ -261,8 +254,6 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     best_rounds: dict[str, int] = {}
     candidates: list[CandidateScore] = []
     scored = np.ones(len(y), bool) if judged is None else judged
-    if params.logit_shrink != 1.0 and params.calibration != "none":
-        raise ValueError("train.logit_shrink needs calibration none: a fitted calibrator sets its own scale")
     if not params.internal_cv:  # nothing to choose: one weighting, fixed rounds, no calibrator
         if not params.chooses_nothing():
             raise ValueError("train.internal_cv false needs fixed weighting and rounds, calibration none")
@@ -314,10 +305,9 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     calib_rows = scored
     calibrator = fit_calibrator(
-        raw_by_w[chosen.weighting][calib_rows], y[calib_rows], chosen.calibration  # type: ignore[arg-type]
+        raw_by_w[chosen.weighting][calib_rows], y[calib_rows], chosen.calibration,  # type: ignore[arg-type]
+        params.logit_shrink,
     )
-    if params.logit_shrink != 1.0:  # a fixed scale, not fitted: the same map whatever the fold
-        calibrator = shrink_toward_base(params.logit_shrink, float(np.mean(y[calib_rows])))
     t_fit = time.perf_counter()
 
     synthetic = bool(data["synthetic"].astype(bool).all()) if "synthetic" in data else None
@@ -344,9 +334,8 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     oof_probability = np.full(len(y), np.nan)
     if params.internal_cv:
-        oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration, judged)
-        if params.logit_shrink != 1.0:
-            oof_probability = _shrunk_oof(raw_by_w[chosen.weighting], y, folds, params.logit_shrink, scored)
+        oof_probability = _cross_fitted(raw_by_w[chosen.weighting], y, folds, chosen.calibration,  # type: ignore[arg-type]
+                                        judged, params.logit_shrink)
         # The dashboard shows the served model's calibration; the cross-fitted out-of-fold curve is the
         # honest one available at training time (the holdout curve comes later, from `imr evaluate`).
         metadata.metrics["reliability"] = reliability_curve(np.asarray(y)[scored], oof_probability[scored])
