@@ -30,6 +30,7 @@ class FeatureWording(BaseModel):
     true: str | None = None
     false: str | None = None
     percent: bool = False  # a rate in [0, 1] shown as a percentage
+    show_value: bool = True  # False: the label alone (a raw score means nothing to a nurse)
 
 
 class Wording(BaseModel):
@@ -42,7 +43,10 @@ class Wording(BaseModel):
     no_effect: str
     not_found: str
     unquoted: str
+    not_applicable: str
     what_if: str
+    what_if_none: str
+    what_if_rest: str
     context_factors: dict[str, FeatureWording]
     value_words: dict[str, str]
     features: dict[str, FeatureWording]
@@ -99,6 +103,8 @@ def value_text(feature: str, value: Any) -> str:
     if fw is not None and fw.percent and isinstance(value, int | float) and not isinstance(value, bool):
         return f"{fw.label}: {100 * value:.0f}%"
     label = fw.label if fw else feature.replace("_", " ").capitalize()
+    if fw is not None and not fw.show_value:
+        return label
     if value is None or (isinstance(value, float) and value != value):
         return f"{label}: {w.not_stated}"
     if isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false")):
@@ -209,6 +215,7 @@ def plain_service(reasons: Sequence[Any]) -> PlainService:
 
 # ---- the per-criterion checklist (issue #18) ------------------------------------------------------
 EFFECT_EPS = 1e-6  # |log-odds| at or below this is "no effect" (TreeSHAP round-off)
+WHAT_IF_MIN_POINTS = 0.1  # a what-if that moves the estimate less (rounded to 0.1 points) is not listed
 
 
 class PlainCriterion(BaseModel):
@@ -246,6 +253,9 @@ class PlainChecklist(BaseModel):
     guideline: str | None = Field(default=None, description="The governing section as one citation line.")
     criteria: list[PlainCriterion] = Field(default_factory=list)
     what_if: list[PlainWhatIf] = Field(default_factory=list)
+    what_if_note: str | None = Field(
+        default=None, description="Said once for the what-ifs too small to list (under 0.1 points), if any."
+    )
     context: list[PlainContext] = Field(default_factory=list)
 
 
@@ -289,7 +299,8 @@ def plain_checklist(
         direction, effect = _effect(_get(item, "log_odds"))
         status = str(_get(item, "status") or "")
         quotes = _evidence(item)
-        unquoted = w.unquoted if status in ("met", "unmet") else w.not_found
+        notes = {"met": w.unquoted, "unmet": w.unquoted, "not_applicable": w.not_applicable}
+        unquoted = notes.get(status, w.not_found)
         criteria.append(PlainCriterion(
             criterion=str(_get(item, "criterion") or ""),
             status=status,
@@ -308,11 +319,18 @@ def plain_checklist(
              "change": float(_get(i, "likelihood_if_met")) - likelihood}
             for i in checklist if _get(i, "likelihood_if_met") is not None
         ]  # fmt: skip
+    small = 0
     for x in sorted(pending, key=lambda x: -float(_get(x, "change"))):
         p, points = float(_get(x, "likelihood_if_met")), round(100 * float(_get(x, "change")), 1)
+        if abs(points) < WHAT_IF_MIN_POINTS:  # "+0.0 points" tells a nurse nothing, once per criterion
+            small += 1
+            continue
         text = w.what_if.format(likelihood=f"{100 * p:.1f}%", points=f"{points:+.1f} points")
         whatifs.append(PlainWhatIf(criterion=str(_get(x, "criterion")), likelihood_if_met=p, points=points,
                                    text=text))  # fmt: skip
+    what_if_note = None
+    if small:
+        what_if_note = w.what_if_rest if whatifs else w.what_if_none
     factors = []
     for c in sorted(context or [], key=lambda c: -abs(float(_get(c, "log_odds") or 0.0)))[:max_context]:
         direction, effect = _effect(_get(c, "log_odds"))
@@ -320,7 +338,7 @@ def plain_checklist(
                                     direction=direction, effect=effect, note=_get(c, "note")))  # fmt: skip
     guideline = citation_line(_get(checklist[0], "citation")) if checklist else None
     return PlainChecklist(summary=summary, guideline=guideline, criteria=criteria, what_if=whatifs,
-                          context=factors)  # fmt: skip
+                          what_if_note=what_if_note, context=factors)  # fmt: skip
 
 
 def band_ranges(edges: Sequence[float], labels: Sequence[str]) -> dict[str, str]:

@@ -56,10 +56,12 @@ def _checklist_parts(s) -> list:  # noqa: ANN001 - a ServiceExplanation in, rich
             arrow = {"raises": "▲ ", "lowers": "▼ "}.get(c.direction or "", "")
             check.add_row(c.criterion, c.status_words, quotes, f"{arrow}{c.effect}")
         parts.append(check)
-    if plain.what_if:
+    if plain.what_if or plain.what_if_note:
         cell = Text("What would change it (what-if, not a finding)\n", style="bold")
         for w in plain.what_if:
             cell.append(f"• {w.criterion}\n  {w.text}\n", style="")
+        if plain.what_if_note:
+            cell.append(f"{plain.what_if_note}\n", style="dim")
         parts.append(cell)
     if plain.context:
         cell = Text("Context (not guideline criteria)\n", style="bold")

@@ -65,7 +65,7 @@
       });
       item.appendChild(table("checklist", ["Criterion", "Status", "Evidence in the letter", "Effect", "Citation"], rows));
     }
-    if (pc.what_if.length) {
+    if (pc.what_if.length || pc.what_if_note) {
       const box = node("div", "what-if");
       box.appendChild(node("h4", null, "What would change it (what-if, not a finding)"));
       const ul = node("ul");
@@ -76,6 +76,7 @@
         ul.appendChild(li);
       }
       box.appendChild(ul);
+      if (pc.what_if_note) box.appendChild(node("p", "note what-if-note", pc.what_if_note));
       item.appendChild(box);
     }
     if (pc.context.length) {

@@ -94,16 +94,22 @@ def _letter() -> LetterExplanation:
                          "author": None}] * 2),
                     _criterion("red_flags", "not_documented", 0.0),
                     _criterion("conservative_care", "not_documented", -0.2),
+                    _criterion("repeat_study", "not_applicable", 0.0),
+                    _criterion("objective_findings", "not_documented", 0.0),
                 ],
                 context=[{"feature": "family_prior", "value": 0.08, "log_odds": -0.3,
                           "note": "SYNTHETIC prior note; not a guideline criterion"},
                          {"feature": "priority", "value": "expedited", "log_odds": 0.1,
-                          "note": "SYNTHETIC procedural note"}],
+                          "note": "SYNTHETIC procedural note"},
+                         {"feature": "case_text_score", "value": -0.2317, "log_odds": 0.05,
+                          "note": "SYNTHETIC text note"}],
                 what_if=[
                     {"criterion_id": "red_flags", "criterion": "SYNTHETIC criterion: red flags",
                      "likelihood_if_met": 0.62, "change": 0.01, "label": "what-if"},
                     {"criterion_id": "conservative_care", "likelihood_if_met": 0.70, "change": 0.09,
                      "criterion": "SYNTHETIC criterion: conservative care", "label": "what-if"},
+                    {"criterion_id": "objective_findings", "likelihood_if_met": 0.6104, "change": 0.0004,
+                     "criterion": "SYNTHETIC criterion: objective findings", "label": "what-if"},
                 ],
             ),
         ],
@@ -153,9 +159,18 @@ def test_checklist_table_when_the_explanation_has_one() -> None:
     what_if = out.index("What would change it (what-if, not a finding)")
     first, second = out.index("70.0% (+9.0 points)"), out.index("62.0% (+1.0 points)")
     assert what_if < first < second
+    # a what-if under 0.1 points is not listed as "+0.0 points"; one line says the rest would not move it
+    tail = out[what_if:out.index("Context (not guideline criteria)")]
+    assert "objective findings" not in tail and "+0.0 points" not in tail and "-0.0" not in tail
+    assert "any other missing criterion as met would not move it" in " ".join(tail.split())
+    # a criterion that does not apply has nothing to look for, not "not found"
+    row = next(line for line in out.splitlines() if "SYNTHETIC criterion: repeat study" in line)
+    assert "does not apply" in row and "nothing to check" in row and "not found" not in row
     context = out[out.index("Context (not guideline criteria)"):]
     assert "Usual overturn rate of this kind of request: 8%" in context
     assert "IMR priority: expedited" in context
+    assert "Similar case descriptions (learned text score) - makes" in context  # no raw score on screen
+    assert "-0.2" not in context
     assert "SYNTHETIC criterion" not in context
     # the service without a checklist keeps its reasons in plain words
     assert "(no checklist: reasons below)" in out

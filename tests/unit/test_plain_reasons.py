@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from features.spec import load_spec
-from serving.plain_reasons import band_ranges, load_wording, plain_service, value_text, value_words
+from serving.plain_reasons import (
+    band_ranges,
+    load_wording,
+    plain_checklist,
+    plain_service,
+    value_text,
+    value_words,
+)
 
 MTUS_PM = {
     "guideline": "MTUS Chronic Pain Medical Treatment Guidelines",
@@ -126,3 +133,18 @@ def test_band_ranges_follow_the_cut_points() -> None:
         "medium": "25% to under 50%",
         "high": "50% or more",
     }
+
+
+def test_what_ifs_that_move_nothing_are_said_once() -> None:
+    """A real-letter model can learn no effect for a section's criteria: listing each what-if as
+    "+0.0 points" was noise; one line says documenting them would not move the estimate."""
+    item = {"criterion_id": "red_flags", "criterion": "SYNTHETIC criterion", "status": "not_documented",
+            "evidence": [], "log_odds": 0.0, "citation": None}  # fmt: skip
+    tiny = [{"criterion_id": "red_flags", "criterion": "SYNTHETIC criterion", "likelihood_if_met": 0.1234,
+             "change": -0.0004}]  # fmt: skip
+    plain = plain_checklist([item], what_if=tiny)
+    assert plain is not None and plain.what_if == []
+    assert plain.what_if_note == load_wording().what_if_none
+    moved = [{**tiny[0], "likelihood_if_met": 0.15, "change": 0.0266}]
+    plain = plain_checklist([item], what_if=moved)
+    assert plain is not None and [w.points for w in plain.what_if] == [2.7] and plain.what_if_note is None
