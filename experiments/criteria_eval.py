@@ -4,7 +4,8 @@
 
 Per service: the governing section chosen from pre-review facts (features.checklist.case_checklists),
 graded against the chapter(s) the IMR reviewer cited (the reviewer's guideline line is read here only to
-grade; no feature reads it). Prints the figures of experiments/criteria.md; writes one row of values per
+grade; no feature reads it; the grading is `training/checklist_grading.py`, shared with
+`imr check-letters`). Prints the figures of experiments/criteria.md; writes one row of values per
 service (case number, item, section and chapter keys, statuses; no letter text) when --out is given.
 """
 
@@ -29,34 +30,6 @@ def split_cases(split: str) -> list[str]:
     return sorted(case for case, s in read_split(SPLIT).items() if s == split)
 
 
-def whole_sentence(text: str, start: int, end: int) -> bool:
-    """The span is verbatim text that starts and ends on sentence boundaries (a heading counts whole)."""
-    from features.checklist import sentence_bounds
-
-    if not (0 <= start < end <= len(text)):
-        return False
-    return sentence_bounds(text, start, end) == (start, end)
-
-
-def letter_bootstrap(
-    rows: list[dict[str, object]], key: str, n: int = 2000, seed: int = 0
-) -> tuple[float, float]:
-    """2.5% and 97.5% quantiles of the share of `key` over letters resampled with replacement."""
-    import random
-
-    by_letter: dict[object, list[int]] = {}
-    for r in rows:
-        by_letter.setdefault(r["case_number"], []).append(int(r[key]))  # type: ignore[call-overload]
-    letters = list(by_letter)
-    rng = random.Random(seed)
-    shares = []
-    for _ in range(n):
-        pick = [v for _ in letters for v in by_letter[rng.choice(letters)]]
-        shares.append(sum(pick) / len(pick))
-    shares.sort()
-    return shares[int(0.025 * n)], shares[int(0.975 * n) - 1]
-
-
 def unselected_types(table: object) -> list[str]:
     """Service types of the taxonomy that no section's selector names and the table does not list as
     section-less (tests/unit/test_criteria_coverage.py requires none)."""
@@ -65,27 +38,6 @@ def unselected_types(table: object) -> list[str]:
     named = {t for s in table.sections.values() for m in s.match for t in (m.types or ())}  # type: ignore[attr-defined]
     named |= set(getattr(table, "section_less", {}))
     return sorted(f"{fam}/{typ}" for fam, typ in load_taxonomy().types if typ not in named)
-
-
-def placement(table: object, service_text: str, section_id: str | None) -> str:
-    """How the service got its section: `named` (the section's selectors name its type, a subgroup its
-    heading names, or its family in a phase such as post-operative), `family` (a family-level stand-in),
-    `section_less` (the table lists its type as governed by no section) or `none`."""
-    from features.criteria_facts import LetterFacts, derive_facts
-    from features.service_families import load_taxonomy
-
-    cls = load_taxonomy().classify(service_text)
-    if section_id is None or not section_id:
-        return "section_less" if cls.type in getattr(table, "section_less", {}) else "none"
-    values = {"service_family": cls.family, "service_type": cls.type}
-    facts = derive_facts(table, values, service_text=service_text, item_index=0,  # type: ignore[arg-type]
-                         letter=LetterFacts(()))
-    groups = {g for g in (facts["drug_group"], facts["modality_kind"]) if g}
-    section = table.sections[section_id]  # type: ignore[attr-defined]
-    named = any(cls.type in (m.types or ()) or groups & set(m.groups or ())
-                or (cls.family in (m.families or ()) and bool(m.phases or m.surgery_in_letter))
-                for m in section.match)
-    return "named" if named else "family"
 
 
 def hand_check(path: Path, rows: list[dict[str, object]]) -> None:
@@ -115,48 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from features.criteria import load_criteria
-    from features.extractors.criteria_level import case_checklists
-    from features.governing import cited_chapters
     from letters.ingest import parse_file
-    from letters.pre_review import PreReviewCase
+    from training.checklist_grading import grade_letter, letter_bootstrap
 
     table = load_criteria()
     rows: list[dict[str, object]] = []
     evidence_total = evidence_ok = 0
     for case_number in split_cases(args.split):
-        case = parse_file(LETTERS / f"{case_number}.pdf")
-        view = PreReviewCase.from_case(case)
-        by_index = {s.item_index: s for s in case.services}
-        pre = {s.item_index: s for s in view.services}
-        for cl in case_checklists(case):
-            svc = by_index[cl.item_index]
-            texts = {"clinical_summary": view.clinical_summary,
-                     "service_heading": pre[cl.item_index].service,
-                     "partial_certification": pre[cl.item_index].partial_certification_text}
-            for item in cl.checklist:
-                for ev in item.evidence:
-                    evidence_total += 1
-                    text = texts.get(ev.section) or ""
-                    ok = (ev.start is not None and ev.end is not None and text[ev.start:ev.end] == ev.text
-                          and whole_sentence(text, ev.start, ev.end))
-                    evidence_ok += ok
-            reviewer = cited_chapters(table, svc.reviewer_guideline.raw if svc.reviewer_guideline else None)
-            counts = cl.counts()
-            rows.append({
-                "case_number": case_number,
-                "item_index": cl.item_index,
-                "section_id": cl.section_id or "",
-                "chapter_key": cl.chapter_key or "",
-                "reviewer_chapters": ";".join(reviewer),
-                "chapter_first": int(bool(reviewer) and cl.chapter_key == reviewer[0]),
-                "chapter_any": int(bool(reviewer) and cl.chapter_key in reviewer),
-                "met": counts["met"],
-                "unmet": counts["unmet"],
-                "not_documented": counts["not_documented"],
-                "not_applicable": counts["not_applicable"],
-                "overturned": int(svc.decision == "Overturned"),
-                "placement": placement(table, pre[cl.item_index].service, cl.section_id),
-            })
+        graded = grade_letter(parse_file(LETTERS / f"{case_number}.pdf"), table, case_number)
+        rows += graded.rows
+        evidence_total += graded.evidence_total
+        evidence_ok += graded.evidence_ok
 
     n = len(rows)
     with_status = sum(1 for r in rows if r["met"] or r["unmet"] or r["not_documented"])

@@ -10,125 +10,35 @@ only, so the script prints errors of tune letters only; validation letters are s
 (`--validation` prints aggregates, `--write` also writes the write-up, which lists every validation error of
 the fields with fewer than 10 positives, as values). Run those once, at the end of a round of rule changes.
 
-A value is *stated* when it is not blank / `not_stated` / 0 / false. A true positive is a stated extraction
-equal to a stated annotation (numbers within 0.5). precision = TP / stated extractions, recall = TP / stated
-annotations. Intervals: 95% percentile bootstrap over letters (case-level values repeat on every service of
-a letter, so letters, not services, are resampled).
+The definitions (stated values, TP, precision, recall, letter-level bootstrap) live in
+`training/extraction_grading.py`, shared with `imr check-letters --annotations`.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
 
+from training.extraction_grading import (  # noqa: E402 - the path above comes first
+    BOOTSTRAP,
+    SMALL,
+    TARGET,
+    errors,
+    fields_of,
+    markdown_table,
+    score_table,
+)
+
 ANNOTATIONS = REPO / "tests" / "real" / "annotations.csv"
 SPLIT = REPO / "tests" / "real" / "letter_split.csv"
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 OUT = REPO / "experiments" / "extractor-accuracy.md"
-NOT_STATED = {"", "not_stated", "none", "missing", "false", "nan", "<na>"}
-FALSE_FLAGS = {"0", "0.0", "false"}  # 0/1 fields: 0 is "not stated"; for counts 0 is a value (no sessions)
-FLAG_FIELDS = ("red_flag_", "prior_surgery", "partial_ur_certification", "prior_imaging_same_region")
-TRI_STATE = ("functional_improvement", "failed_conservative_care")
-SMALL = 10  # fewer positives than this: counts and every error instead of intervals
-TARGET = 0.90  # the issue's precision and recall target: every error of a field below it is listed
-BOOTSTRAP = 2000
-
-
-def stated(v: object, flag: bool = False) -> bool:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return False
-    if isinstance(v, bool | np.bool_):
-        return bool(v)
-    s = str(v).strip().lower()
-    return s not in NOT_STATED and not (flag and s in FALSE_FLAGS)
-
-
-def norm(v: object, flag: bool = False) -> str:
-    """A comparable form of a value: '' when not stated, numbers as floats, the rest lower-case."""
-    if not stated(v, flag):
-        return ""
-    s = str(v).strip().lower()
-    if s == "true":
-        return "1"
-    try:
-        return repr(float(s))
-    except ValueError:
-        return s
-
-
-def same(a: str, b: str) -> bool:
-    if not a or not b:
-        return a == b
-    try:
-        return abs(float(a) - float(b)) <= 0.5
-    except ValueError:
-        return a == b
-
-
-@dataclass(frozen=True)
-class Counts:
-    tp: int
-    predicted: int
-    annotated: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.predicted if self.predicted else float("nan")
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.annotated if self.annotated else float("nan")
-
-
-def pairs(merged: pd.DataFrame, field: str, level: str | None = None) -> pd.DataFrame:
-    """Per service: letter, annotated and extracted value (as `norm`), restricted to `level` if given."""
-    flag = field.startswith(FLAG_FIELDS)
-    a = merged[f"{field}_ann"].map(lambda v: norm(v, flag))
-    p = merged[f"{field}_pred"].map(lambda v: norm(v, flag))
-    if level is not None:  # one level of a tri-state field: the other levels count as not stated
-        a = a.where(a == level, "")
-        p = p.where(p == level, "")
-    return pd.DataFrame({"case_number": merged["case_number"], "item_index": merged["item_index"],
-                         "ann": a, "pred": p})
-
-
-def count(df: pd.DataFrame) -> Counts:
-    ann, pred = df["ann"].to_numpy(), df["pred"].to_numpy()
-    tp = sum(bool(x) and bool(y) and same(x, y) for x, y in zip(ann, pred, strict=True))
-    return Counts(tp, int(sum(bool(y) for y in pred)), int(sum(bool(x) for x in ann)))
-
-
-def bootstrap(df: pd.DataFrame, seed: int = 0) -> tuple[tuple[float, float], tuple[float, float]]:
-    """95% percentile intervals of precision and recall, resampling letters."""
-    per_letter = {c: count(g) for c, g in df.groupby("case_number", sort=True)}
-    letters = list(per_letter)
-    tp = np.array([per_letter[c].tp for c in letters])
-    pr = np.array([per_letter[c].predicted for c in letters])
-    an = np.array([per_letter[c].annotated for c in letters])
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(letters), size=(BOOTSTRAP, len(letters)))
-    t, p, a = tp[idx].sum(1), pr[idx].sum(1), an[idx].sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        prec, rec = t / p, t / a
-    return _ci(prec), _ci(rec)
-
-
-def _ci(x: np.ndarray) -> tuple[float, float]:
-    x = x[~np.isnan(x)]
-    if not len(x):
-        return math.nan, math.nan
-    return float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))
-
-
 def load(data: Path, splits: tuple[str, ...] = ("tune", "validation")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(annotations with their split, extracted feature table) for every annotated service of `splits`."""
     from features.table import build_feature_table
@@ -150,49 +60,6 @@ def load(data: Path, splits: tuple[str, ...] = ("tune", "validation")) -> tuple[
     pred["case_number"] = pred["case_number"].astype(str)
     pred["item_index"] = pred["item_index"].astype(str)
     return ann, pred
-
-
-def fields_of(ann: pd.DataFrame) -> list[str]:
-    return [c for c in ann.columns if c not in ("case_number", "item_index", "split")]
-
-
-def score_table(merged: pd.DataFrame, fields: list[str]) -> list[dict[str, object]]:
-    rows = []
-    for field in fields:
-        levels: list[str | None] = [None]
-        if field in TRI_STATE:
-            levels += ["yes", "no"]
-        for level in levels:
-            df = pairs(merged, field, level)
-            c = count(df)
-            (plo, phi), (rlo, rhi) = bootstrap(df)
-            rows.append({"field": field if level is None else f"{field} = {level}", "services": len(df),
-                         "annotated": c.annotated, "extracted": c.predicted, "TP": c.tp,
-                         "precision": c.precision, "p_lo": plo, "p_hi": phi,
-                         "recall": c.recall, "r_lo": rlo, "r_hi": rhi})
-    return rows
-
-
-def errors(merged: pd.DataFrame, field: str) -> pd.DataFrame:
-    df = pairs(merged, field)
-    wrong = [not same(a, p) for a, p in zip(df["ann"], df["pred"], strict=True)]
-    return df[wrong]
-
-
-def _fmt(v: float) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
-
-
-def markdown_table(rows: list[dict[str, object]]) -> list[str]:
-    out = ["| field | services | annotated | extracted | TP | precision (95% CI) | recall (95% CI) |",
-           "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        small = int(r["annotated"]) < SMALL
-        p = _fmt(r["precision"]) + ("" if small else f" ({_fmt(r['p_lo'])}-{_fmt(r['p_hi'])})")
-        rc = _fmt(r["recall"]) + ("" if small else f" ({_fmt(r['r_lo'])}-{_fmt(r['r_hi'])})")
-        out.append(f"| {r['field']} | {r['services']} | {r['annotated']} | {r['extracted']} | {r['TP']} "
-                   f"| {p} | {rc} |")
-    return out
 
 
 def print_tune_errors(merged: pd.DataFrame, fields: list[str], evidence: bool, data: Path,

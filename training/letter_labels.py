@@ -79,8 +79,12 @@ def find_labels(letters_dir: Path) -> Path | None:
     return None
 
 
-def compare_with_labels(cases: list[Case], labels_file: Path) -> LabelCheck:
-    """Each labelled service's decision vs the parsed one; letters or services missing on either side."""
+def compare_with_labels(
+    cases: list[Case], labels_file: Path, *, only_parsed: bool = False
+) -> LabelCheck:
+    """Each labelled service's decision vs the parsed one; letters or services missing on either side.
+
+    `only_parsed`: labels of letters outside this batch are ignored (one labels file for many batches)."""
     try:
         labels = pd.read_csv(labels_file, dtype=str)
     except Exception as exc:  # noqa: BLE001 - one clear line naming the file
@@ -88,8 +92,10 @@ def compare_with_labels(cases: list[Case], labels_file: Path) -> LabelCheck:
     missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
     if missing:
         raise ValueError(f"{labels_file}: missing columns {missing}")
-    check = LabelCheck(str(labels_file), n_labelled=len(labels))
     by_case = {c.case_number or c.letter_id: c for c in cases}
+    if only_parsed:
+        labels = labels[labels["case_number"].isin(by_case)]
+    check = LabelCheck(str(labels_file), n_labelled=len(labels))
     for case_number, rows in labels.groupby("case_number", sort=True):
         case = by_case.get(str(case_number))
         if case is None:

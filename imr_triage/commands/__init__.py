@@ -23,6 +23,7 @@ _MODULES: list[str] = [
     "imr_triage.commands.drift",
     "imr_triage.commands.ingest_dmhc",
     "imr_triage.commands.benchmark_dmhc",
+    "imr_triage.commands.check_letters",
 ]
 
 
