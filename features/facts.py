@@ -186,7 +186,26 @@ class CaseFacts:
 
     @cached_property
     def _function_statements(self) -> list[tuple[str, Mention]]:
-        return self._polar("functional_improvement", "functional_decline")
+        polar = self._polar("functional_improvement", "functional_decline")
+        return sorted([*polar, *self._ability_with_care()], key=lambda x: x[1].start)
+
+    def _ability_with_care(self) -> list[tuple[str, Mention]]:
+        """An ability the sentence credits to a named treatment ("with Norco he is able to do chores",
+        "since starting gabapentin she has been able to walk a mile"): yes; negated ("on the medication he
+        is still not able to work"): no. An ability with no treatment named ("able to walk") says nothing."""
+        credit = value_patterns()["treatment_credit"]
+        out = []
+        for m in self.summary.mentions("ability"):
+            cats = m.assertion.categories
+            if m.author == UR_REVIEWER or cats & {Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL}:
+                continue
+            text = m.sentence.text
+            if _conditional(m) or not any(_names_care(text[c.end():c.end() + CREDIT_WINDOW])
+                                          for c in credit.finditer(text)):
+                continue
+            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            out.append((NO if negated else YES, m))
+        return out
 
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
@@ -357,13 +376,19 @@ class CaseFacts:
 
     @cached_property
     def imaging_studies(self) -> list[ImagingStudy]:
-        """Studies reported as done (affirmed or historical, not the UR's account of a request), whose
-        sentence says so (`study_done`: a result, a verb of doing, a date); a study named with none of
-        these is the request itself or a wish."""
-        done = value_patterns()["study_done"]
-        return [st for st in self._imaging
-                if not st.mention.assertion.categories & _DONE and st.mention.author != UR_REVIEWER
-                and done.search(st.mention.sentence.text)]
+        """Studies reported as done (affirmed or historical), whose sentence says so (`study_done`: a
+        result, a verb of doing, a date); a study named with none of these is the request itself or a wish.
+        The UR's sentences decide requests, so one of theirs counts only when it gives the study's result
+        or says the patient had it (`study_result`)."""
+        p = value_patterns()
+        out = []
+        for st in self._imaging:
+            text = st.mention.sentence.text
+            if st.mention.assertion.categories & _DONE or not p["study_done"].search(text):
+                continue
+            if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
+                out.append(st)
+        return out
 
     @cached_property
     def repeat_studies(self) -> list[ImagingStudy]:
@@ -653,6 +678,15 @@ def _nearest_name(text: str, names: list[tuple[int, int]], a: int, b: int) -> in
             continue
         best = gap if best is None else min(best, gap)
     return best
+
+
+_NOT_ABLE = re.compile(r"\b(?:not|never)\s+able\b", re.IGNORECASE)
+CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
+
+
+def _names_care(text: str) -> bool:
+    """Whether `text` names conservative care or a drug of the lexicon."""
+    return bool(value_patterns()["conservative_words"].search(text)) or drug_names().names_a_drug(text)
 
 
 def _clause_start(text: str, sentence_start: int, pos: int) -> int:

@@ -74,7 +74,7 @@ def imaging_contrast(ctx: ServiceContext) -> Extraction:
 # ---- numbers of the request -----------------------------------------------------------------
 def sessions_requested(ctx: ServiceContext) -> Extraction:
     """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
-    range), else 'N times M' / 'times N'."""
+    range), else 'N times M' / 'times N', else a therapy heading's quantity ('quantity 8', '#8')."""
     p = value_patterns()
     explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(ctx.text)]
     explicit = [(n, m) for n, m in explicit if n is not None]
@@ -102,6 +102,9 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
         n = float(a) * float(b) if a and b else float(c) if c else None
         if n is not None:
             return Extraction(n, _heading_span(ctx, m))
+    m = p["quantity"].search(ctx.text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
+    if m and ctx.service_class.family in ("physical_medicine", "functional_program"):
+        return Extraction(float(m.group(1)), _heading_span(ctx, m))
     return MISSING
 
 

@@ -412,3 +412,73 @@ def test_trauma_phrasings(summary: str, expected: bool) -> None:
 ])
 def test_prior_sessions_phrasings(summary: str, heading: str, expected: float | None) -> None:
     assert value(summary, "prior_sessions", heading) == expected
+
+
+# ------------------------------------------------------ session 11: kinds the blind probe found misread
+# (experiments/phrasing-probe.md): each kind with SYNTHETIC phrasings of our own and near-misses
+@pytest.mark.parametrize("summary, expected", [
+    # an ability credited to a named treatment ("with X", "since starting X"); none named says nothing
+    ("With tramadol she is able to do her housework.", "yes"),
+    ("Since beginning acupuncture, he has been able to drive to work.", "yes"),
+    ("With the medication she is still not able to lift her child.", "no"),
+    ("He is able to walk 20 minutes.", "not_stated"),
+    ("The patient with back pain is able to work full duty.", "not_stated"),
+    # a measure of function that will be checked is no result
+    ("Functional improvement will be assessed at the next visit.", "not_stated"),
+    ("Functional improvement must be documented before more sessions.", "not_stated"),
+    # an activity level that did not change
+    ("There has been no change in his activity level with therapy.", "no"),
+    # a functional scale that improved
+    ("His Oswestry score improved from 40% to 22% with therapy.", "yes"),
+    ("Her neck disability index decreased from 38 to 20 after the sessions.", "yes"),
+    ("Her Oswestry score was 40% at the last visit.", "not_stated"),
+])
+def test_functional_improvement_probe_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # an ongoing state is no "to have" plan
+    ("He continues to have neck pain despite medications and chiropractic care.", "yes"),
+    ("The claimant continues to report knee pain.", "not_stated"),  # no care named
+    # conservative care exhausted, said passively
+    ("Conservative care has been exhausted.", "yes"),
+    # care that has not eased the symptoms (an operation's is no conservative care)
+    ("Rest, ice and anti-inflammatories have not alleviated her symptoms.", "yes"),
+    ("The surgery has not alleviated his symptoms.", "not_stated"),
+    # a trial said to be inadequate after it is named
+    ("The acupuncture trial was stopped early and is considered incomplete.", "no"),
+    ("The therapy course was considered adequate.", "not_stated"),
+    # the patient denies having had care
+    ("She denied any previous acupuncture.", "no"),
+    ("She denied any pain with therapy.", "not_stated"),
+    # care approved but not started
+    ("Chiropractic care was approved, but she has not begun it.", "no"),
+    ("She has not started working again.", "not_stated"),
+])
+def test_failed_conservative_care_probe_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+def test_conservative_care_not_exhausted_is_no_failure() -> None:
+    assert value("Conservative care has not been exhausted.", "failed_conservative_care") != "yes"
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # one absent reflex (the singular: "reflexes?" had asked for "reflexe")
+    ("The left ankle reflex was absent.", "red_flag_neuro_deficit", "MRI of the lumbar spine", True),
+    ("The ankle reflex was normal.", "red_flag_neuro_deficit", "MRI of the lumbar spine", False),
+    # an operation discussed is not done
+    ("Surgery was discussed with the claimant.", "prior_surgery", "MRI of the left knee", False),
+    ("He underwent knee surgery in 2014.", "prior_surgery", "MRI of the left knee", True),
+    # the UR's account of a study the patient had, with its result; the UR's account of the request is not
+    ("The UR noted that the claimant had a left knee MRI in March 2016 showing a meniscal tear.",
+     "prior_imaging_same_region", "MRI of the left knee", True),
+    ("The UR noted the request for an MRI of the left knee dated 10/01/2016.",
+     "prior_imaging_same_region", "MRI of the left knee", False),
+    # a therapy heading's quantity is its sessions; a drug's is not
+    ("He reports low back pain.", "sessions_requested", "Physical therapy for the low back, quantity 8", 8.0),
+    ("He reports low back pain.", "sessions_requested", "Naproxen 550 mg, quantity 60", None),
+])
+def test_probe_kinds_of_other_facts(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected
