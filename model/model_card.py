@@ -37,6 +37,11 @@ class TrainedOn(BaseModel):
         default=None, description="First and last UR denial date of the training letters."
     )
     sources: list[str] = Field(default_factory=list, description="Where the letters came from.")
+    real_case_numbers: list[str] = Field(
+        default_factory=list,
+        description="Case numbers of the real letters trained on (identifiers only, no text): a check on "
+        "new letters (`imr check-letters`) says which of them the model has already seen.",
+    )
 
 
 class RealLetterMetrics(BaseModel):

@@ -48,6 +48,7 @@ class LetterCheckReport:
     extraction: dict[str, Any] | None
     style: dict[str, Any]
     services: list[dict[str, Any]] = field(default_factory=list)
+    model_figures_unseen: dict[str, Any] | None = None  # the letters it was not trained on, when it saw some
     n_bootstrap: int = 0
     seed: int = 0
 
@@ -60,6 +61,7 @@ class LetterCheckReport:
         return {"model": self.model, "bootstrap": {"n": self.n_bootstrap, "seed": self.seed,
                                                    "unit": "letter", "level": 0.95},
                 "inputs": self.inputs, "model_on_these_letters": self.model_figures,
+                "model_on_letters_not_trained_on": self.model_figures_unseen,
                 "guideline_checklist": self.checklist, "extraction": self.extraction,
                 "writer_style": self.style, "services": self.services}
 
@@ -183,13 +185,18 @@ def check_letters(
         "labels": {**labels.as_dict(), "summary": labels.summary()},
         "services_with_decision": sum(s["overturned"] is not None for s in services),
     }
+    trained = set(card.trained_on.real_case_numbers)
+    seen = sorted(n for n in (str(c.case_number or c.letter_id) for c in cases) if n in trained)
     model = {"version": meta.model_version, "trained_on": card.trained_on.model_dump(mode="json"),
              "synthetic_only": card.trained_on.real_letters == 0, "validated_on_real": card.validated_on_real,
-             "warning": card.warning, "training_base_rate": base_rate}
+             "warning": card.warning, "training_base_rate": base_rate,
+             "letters_seen_in_training": seen}
     return LetterCheckReport(
         model=model,
         inputs=inputs_section,
         model_figures=_model_section(services, base_rate, n=n_bootstrap, seed=seed),
+        model_figures_unseen=(_model_section([x for x in services if x["case_number"] not in trained],
+                                             base_rate, n=n_bootstrap, seed=seed) if seen else None),
         checklist=_checklist_section(graded, explained, n=n_bootstrap, seed=seed),
         extraction=(_extraction_section(annotations_file, annotations, cases, n=n_bootstrap, seed=seed)
                     if annotations is not None and annotations_file is not None else None),

@@ -41,6 +41,22 @@ def _rate(d: dict[str, Any]) -> str:
     return f"{d['count']} / {d['of']} = {_ci(d)}"
 
 
+def _model_table(mf: dict[str, Any] | None) -> list[str]:
+    """Section 2's table for one set of services: each predictor with intervals, then paired differences."""
+    if mf is None:
+        return ["No service has a known decision (parsed Overturned/Upheld, agreeing with the labels): "
+                "nothing to measure.", ""]
+    lines = [f"{mf['services']} services of {mf['letters']} letters, {mf['overturned']} overturned; "
+             f"observed rate {_ci(mf['observed_rate'])}.", "",
+             "| predictor | ROC-AUC | Brier | ECE | mean predicted |", "|---|---|---|---|---|"]
+    for name, p in mf["predictors"].items():
+        lines.append(f"| {LABELS.get(name, name)} | {_ci(p['roc_auc'])} | {_ci(p['brier'], 4)} "
+                     f"| {_ci(p['ece'], 4)} | {_ci(p['mean_predicted'])} |")
+    lines += ["", "Paired differences (same letter resamples):", ""]
+    lines += [f"- {k}: {_ci(v, 4)}" for k, v in mf["differences"].items()]
+    return [*lines, ""]
+
+
 def markdown(report: LetterCheckReport, command: str | None = None) -> str:
     r = report
     m = r.model
@@ -65,20 +81,16 @@ def markdown(report: LetterCheckReport, command: str | None = None) -> str:
     lines += [f"- labels: {i['labels']['summary']}"]
     lines += [f"  - {x}" for x in i["labels"]["mismatches"]]
     lines += ["", "## 2. Model on these letters", ""]
-    mf = r.model_figures
-    if mf is None:
-        lines += ["No service has a known decision (parsed Overturned/Upheld, agreeing with the labels): "
-                  "nothing to measure.", ""]
-    else:
-        lines += [f"{mf['services']} services of {mf['letters']} letters, {mf['overturned']} overturned; "
-                  f"observed rate {_ci(mf['observed_rate'])}.", "",
-                  "| predictor | ROC-AUC | Brier | ECE | mean predicted |", "|---|---|---|---|---|"]
-        for name, p in mf["predictors"].items():
-            lines.append(f"| {LABELS.get(name, name)} | {_ci(p['roc_auc'])} | {_ci(p['brier'], 4)} "
-                         f"| {_ci(p['ece'], 4)} | {_ci(p['mean_predicted'])} |")
-        lines += ["", "Paired differences (same letter resamples):", ""]
-        lines += [f"- {k}: {_ci(v, 4)}" for k, v in mf["differences"].items()]
-        lines.append("")
+    seen = m.get("letters_seen_in_training") or []
+    if seen:
+        lines += [f"**{len(seen)} of these {i['letters']} letters were in the model's training data**: "
+                  "figures on them are training figures, not evidence of how it does on new letters. "
+                  + ("The second table leaves them out." if r.model_figures_unseen else
+                     "None of the letters is new to the model."), ""]
+    lines += _model_table(r.model_figures)
+    if r.model_figures_unseen:
+        lines += ["### Only the letters the model was not trained on", ""]
+        lines += _model_table(r.model_figures_unseen)
     c = r.checklist
     lines += ["## 3. Guideline checklist", "",
               f"- services with a checklist: {c['services_with_checklist']} of {c['services']}",

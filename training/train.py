@@ -198,6 +198,8 @@ def trained_on(data: pd.DataFrame, is_synthetic: np.ndarray, params: TrainParams
         synthetic_weight=params.synthetic_weight if is_synthetic.any() and (~is_synthetic).any() else None,
         ur_denial_dates=span,
         sources=sorted(set(fmt)) + (["synthetic (imr synth)"] if is_synthetic.any() else []),
+        real_case_numbers=(sorted(set(data.loc[real, "case_number"].dropna().astype(str)))
+                           if "case_number" in data else []),
     )
 
 

@@ -202,3 +202,38 @@ def test_a_missing_model_and_an_empty_batch_are_one_line_errors(model_dir, tmp_p
     (tmp_path / "empty.txt").write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
     result = _run(str(tmp_path / "empty.txt"), "--model", str(model_dir), "--out", str(tmp_path / "r"))
     assert result.exit_code == 2 and "no services parsed" in result.output
+
+
+def test_letters_the_model_was_trained_on_are_named_and_left_out_of_a_second_table(
+    letters_dir: Path, tmp_path: Path
+) -> None:
+    """A check of letters the model already saw would report training figures as if they were new: the
+    card keeps the real case numbers trained on, and the report names the overlap and measures the rest."""
+    from features.spec import load_spec
+    from letters.ingest import parse_file
+    from training.boosting import TrainParams
+    from training.train import train_model
+
+    seen = sorted(str(parse_file(p).case_number) for p in sorted(letters_dir.iterdir())[:2])
+    table = tiny_table(150)
+    table["synthetic"] = False  # trained as real letters, two of them the batch's own case numbers
+    first = table["letter_id"].isin(sorted(table["letter_id"].unique())[:2])
+    mapping = dict(zip(sorted(table.loc[first, "letter_id"].unique()), seen, strict=True))
+    table.loc[first, "case_number"] = table.loc[first, "letter_id"].map(mapping)
+    params = TrainParams(cv_folds=2, weighting="unweighted", calibration="sigmoid",
+                         lgbm={"num_boost_round": 20})
+    model = train_model(table, load_spec(), params).model
+    model.save(tmp_path / "model")
+    assert set(seen) <= set(model.metadata.card().trained_on.real_case_numbers)
+
+    out = tmp_path / "check"
+    result = _run(str(letters_dir), "--model", str(tmp_path / "model"), "--out", str(out),
+                  "--n-bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["model"]["letters_seen_in_training"] == seen
+    unseen = report["model_on_letters_not_trained_on"]
+    assert unseen is not None and unseen["letters"] == N_LETTERS - 2
+    text = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert f"2 of these {N_LETTERS} letters were in the model's training data" in text
+    assert "Only the letters the model was not trained on" in text
