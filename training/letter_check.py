@@ -167,7 +167,8 @@ def check_letters(
         cases.append(case)
     if not cases:
         raise LetterCheckError(
-            f"no services parsed from {', '.join(str(p) for p in inputs)} ({len(failures)} files failed)"
+            f"no services parsed from {', '.join(str(p) for p in inputs)} ({len(failures)} files failed"
+            + (f"; first: {failures[0]['file']}: {failures[0]['reason']})" if failures else ")")
         )
     labels_path = labels_file or default_labels(inputs)
     try:
