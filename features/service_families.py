@@ -9,11 +9,12 @@ with no telling word is family `other`, type `unknown` (counted by `experiments/
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -31,6 +32,9 @@ TOPICAL_TYPE = "topical"
 VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
 VIA_FALLBACK, VIA_NONE = "fallback", "none"
 VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
+VIA_RESPELLED = "respelled"  # read after a misspelled or split word was matched to the table's nearest word
+RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "cast")
+RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +142,7 @@ class ServiceTaxonomy:
     fallback_min_score: int
     patch_forms: frozenset[str]
     patch_topical_classes: frozenset[str]
+    topical_form_exempt_classes: frozenset[str] = frozenset()
     letter_rules: tuple[LetterRule, ...] = ()
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
@@ -179,12 +184,61 @@ class ServiceTaxonomy:
 
     def _classify(self, heading: str) -> ServiceClass:
         content = self.words.content(heading)
+        found = self._from_terms(content)
+        respelled = self._respelled(content)
+        if respelled is not None:  # records misspell ("Tramadal", "accupuncture") and split ("ultra sound")
+            alt = self._from_terms(respelled)
+            if alt is not None and (found is None or alt[1] > found[1]):
+                return dataclasses.replace(alt[0], via=VIA_RESPELLED)
+        return found[0] if found is not None else self._fall_back(content)
+
+    def _from_terms(self, content: Sequence[Token]) -> tuple[ServiceClass, int] | None:
+        """The class the winning term or word ending gives, with that term's rank; None when none matches."""
         matches = longest(self.matches(content))
-        if matches:
-            best = min(matches, key=Match.key)
-            return ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
-                                best.term.via)
-        return self._fall_back(content)
+        if not matches:
+            return None
+        best = min(matches, key=Match.key)
+        cls = ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
+                           best.term.via)
+        return cls, best.term.rank
+
+    def _respelled(self, content: Sequence[Token]) -> list[Token] | None:
+        """The heading's words with each word the table does not know replaced by the table's nearest word
+        (same first letter, similarity >= RESPELL_MIN_RATIO, both at least RESPELL_MIN_LENGTH letters), and
+        two neighbours joined where together they are one known word; None when nothing changed. The caller
+        keeps the respelled reading only where its winning term outranks the heading as written."""
+        known = self._by_lemma
+        out: list[Token] = []
+        changed = False
+        i = 0
+        while i < len(content):
+            tok = content[i]
+            nxt = content[i + 1] if i + 1 < len(content) else None
+            joined = tok.lemma + nxt.lemma if nxt is not None else ""
+            if (nxt is not None and joined.isalpha() and joined in known
+                    and not (tok.lemma in known and nxt.lemma in known)):
+                out.append(dataclasses.replace(tok, lemma=joined, end=nxt.end))
+                changed, i = True, i + 2
+                continue
+            word = tok.lemma
+            if word not in known and word.isalpha() and len(word) >= RESPELL_MIN_LENGTH:
+                near = _nearest_word(word, self._respell_vocabulary)
+                if near is not None:
+                    out.append(dataclasses.replace(tok, lemma=near))
+                    changed, i = True, i + 1
+                    continue
+            out.append(tok)
+            i += 1
+        return out if changed else None
+
+    @cached_property
+    def _respell_vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """The table's alphabetic words of RESPELL_MIN_LENGTH letters or more, by first letter."""
+        by_first: dict[str, list[str]] = {}
+        for word in self._by_lemma:
+            if word.isalpha() and len(word) >= RESPELL_MIN_LENGTH:
+                by_first.setdefault(word[0], []).append(word)
+        return {k: tuple(sorted(v)) for k, v in by_first.items()}
 
     def matches(self, content: Sequence[Token]) -> list[Match]:
         """Every term and word ending found in a heading's content tokens (leftmost match of each)."""
@@ -220,8 +274,8 @@ class ServiceTaxonomy:
     def _type_of(self, best: Match, matches: list[Match]) -> str:
         """The winner's type, except that a drug named with a topical form elsewhere in the heading
         ("Flurbiprofen 15% in a cream base") is a topical request; with a patch, only a drug of
-        `patch_topical_classes` is."""
-        if best.term.drug_class is None:
+        `patch_topical_classes` is; a drug of `topical_form_exempt_classes` (testosterone gel) never is."""
+        if best.term.drug_class is None or best.term.drug_class in self.topical_form_exempt_classes:
             return best.term.type
         own = set(best.positions)
         for m in matches:
@@ -339,6 +393,12 @@ def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> 
                  max(t.end for t in toks))
 
 
+def _nearest_word(word: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
+    """The vocabulary word closest to `word` with the same first letter, if similar enough."""
+    near = difflib.get_close_matches(word, vocabulary.get(word[0], ()), n=1, cutoff=RESPELL_MIN_RATIO)
+    return near[0] if near else None
+
+
 @lru_cache(maxsize=8192)
 def _classify_cached(taxonomy: ServiceTaxonomy, heading: str) -> ServiceClass:
     return taxonomy._classify(heading)
@@ -367,14 +427,16 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
         words = dataclasses.replace(words, vocabulary=vocabulary)
     _check_unique(terms, source)
     med = data["medication"]
-    unknown = set(med["patch_topical_classes"]) - set(med["classes"])
-    if unknown:
-        raise ValueError(f"{source} medication.patch_topical_classes: unknown classes {sorted(unknown)}")
+    for key in ("patch_topical_classes", "topical_form_exempt_classes"):
+        unknown = set(med.get(key, [])) - set(med["classes"])
+        if unknown:
+            raise ValueError(f"{source} medication.{key}: unknown classes {sorted(unknown)}")
     patch_forms = frozenset(lemma for f in med["patch_forms"] for lemma in words.lemmas(f))
     return ServiceTaxonomy(families=families, words=words, terms=tuple(terms), endings=tuple(endings),
                            fallback=fallback, fallback_min_score=int(data["fallback"]["min_score"]),
                            patch_forms=patch_forms,
                            patch_topical_classes=frozenset(med["patch_topical_classes"]),
+                           topical_form_exempt_classes=frozenset(med.get("topical_form_exempt_classes", [])),
                            letter_rules=_letter_rules(data.get("letter_rules", []), terms, families, source))
 
 
