@@ -29,16 +29,24 @@ class AuthorRules:
                 return author
         return None
 
+    def last_author_of(self, text: str) -> str | None:
+        """The author whose cue comes last in `text`: where the sentence's account ends ("A prior UR
+        certified 8 sessions; per the PR-2 she attended 4" ends with the treating physician's)."""
+        found = [(m.start(), author) for author, cue in self.cues for m in cue.finditer(text)]
+        return max(found)[1] if found else None
+
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
-        of the sentence before it unless it opens a new visit."""
+        of the sentence before it unless it opens a new visit. A sentence with the cues of several
+        authors carries the last one's (the account it ends with)."""
         out: list[Sentence] = []
         carried: str | None = None
         for s in sentences:
             author = self.author_of(s.text)
             if author is None and carried is not None and not self.new_visit.search(s.text):
                 author = carried
-            carried = author if author in self.carries else None
+            ends_with = self.last_author_of(s.text) or author
+            carried = ends_with if ends_with in self.carries else None
             out.append(s.with_author(author))
         return out
 

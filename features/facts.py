@@ -12,6 +12,7 @@ read from the record first and from the UR's words only when the record says not
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -191,8 +192,9 @@ class CaseFacts:
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
         """An ability the sentence credits to a named treatment ("with Norco he is able to do chores",
-        "since starting gabapentin she has been able to walk a mile"): yes; negated ("on the medication he
-        is still not able to work"): no. An ability with no treatment named ("able to walk") says nothing."""
+        "since starting gabapentin she has been able to walk a mile", "an injection gave relief, during which
+        he could walk a mile": care named before it or after a crediting word): yes; negated ("on the
+        medication he is still not able to work"): no. An ability with no treatment named says nothing."""
         credit = value_patterns()["treatment_credit"]
         out = []
         for m in self.summary.mentions("ability"):
@@ -200,8 +202,9 @@ class CaseFacts:
             if m.author == UR_REVIEWER or cats & {Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL}:
                 continue
             text = m.sentence.text
-            if _conditional(m) or not any(_names_care(text[c.end():c.end() + CREDIT_WINDOW])
-                                          for c in credit.finditer(text)):
+            before = text[:m.start - m.sentence.start]  # care named before it
+            if _conditional(m) or not (_names_care(before) or any(
+                    _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))):
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
             out.append((NO if negated else YES, m))
@@ -244,10 +247,12 @@ class CaseFacts:
     @cached_property
     def _care_failures(self) -> list[Mention]:
         """The record's statements that care was tried and did not help: affirmed (or historical), not
-        the UR's, not an operation's, with the care named."""
+        the UR's, not an operation's, not of another condition, with the care named."""
+        unrelated = value_patterns()["unrelated_condition"]
         return [m for m in self.summary.mentions("failed_care")
                 if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER
-                and not self._of_an_operation(m) and self._care_named_for(m)]
+                and not self._of_an_operation(m) and self._care_named_for(m)
+                and not unrelated.search(m.sentence.text)]
 
     @cached_property
     def _care_helped(self) -> list[Mention]:
@@ -427,7 +432,7 @@ class CaseFacts:
         out = []
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
         courses = [m.span() for m in p["sessions_out_of"].finditer(self.summary.text)]
-        for key in ("sessions_out_of", "sessions_count"):
+        for key in ("sessions_out_of", "sessions_count", "sessions_bare_count"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -497,7 +502,12 @@ class ServiceFacts:
     # ---------------------------------------------------------------- region and side
     @cached_property
     def regions(self) -> list[RegionMention]:
-        return body_regions().named(self.text)
+        """The regions the heading names; a region named again without a side takes the side named with it
+        ("Left knee arthroscopy with partial meniscectomy": the meniscus is the left knee's)."""
+        found = body_regions().named(self.text)
+        sided = {r.region: r.side for r in found if r.side}
+        return [dataclasses.replace(r, side=sided[r.region]) if r.side is None and r.region in sided else r
+                for r in found]
 
     @cached_property
     def side(self) -> str | None:
@@ -707,7 +717,8 @@ def _months_to(start: date, ref: date, written: str) -> float:
     newly started): by days for a full date, by calendar months for a month and year ("since May
     2016"), whose day is not known."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
-        return float(int((ref - start).days / 30.4))
+        # calendar months, one less where the day of the month is not reached (01/19 -> 07/19 is 6, not 5.99)
+        return float(max(0, (ref.year - start.year) * 12 + ref.month - start.month - (ref.day < start.day)))
     return float((ref.year - start.year) * 12 + ref.month - start.month)
 
 

@@ -83,8 +83,9 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
         return Extraction(n, _heading_span(ctx, m))
     m = p["sessions_freq_weeks"].search(ctx.text)
     if m:
-        lo, hi, weeks = (p.number(g) for g in m.groups())
-        freq = hi if hi is not None else lo
+        lo, hi, weeks_lo, weeks_hi = (p.number(g) for g in m.groups())
+        freq = hi if hi is not None else lo  # the upper end of each range, as annotated
+        weeks = weeks_hi if weeks_hi is not None else weeks_lo
         if freq is not None and weeks is not None:
             return Extraction(freq * weeks, _heading_span(ctx, m))
     if ctx.service_class.family in _DAILY_FAMILIES:

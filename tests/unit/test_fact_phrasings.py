@@ -482,3 +482,80 @@ def test_conservative_care_not_exhausted_is_no_failure() -> None:
 ])
 def test_probe_kinds_of_other_facts(summary: str, name: str, heading: str, expected: object) -> None:
     assert value(summary, name, heading) == expected
+
+
+# ------------------------------------------ session 11: kinds the blind whole-summary probe found misread
+# (experiments/summary-probe.md): SYNTHETIC phrasings of our own, each kind with a near-miss
+@pytest.mark.parametrize("summary, expected", [
+    ("She had 10 sessions of therapy, which improved her gait so that she walks without a cane.", "yes"),
+    ("He completed therapy with improvement in walking tolerance from 5 to 30 minutes.", "yes"),
+    ("After the ACL repair he completed therapy with good return of function.", "yes"),
+    ("The therapist documents that he progressed from walking with crutches to jogging.", "yes"),
+    ("A knee injection gave relief for three months, during which he could walk a mile.", "yes"),
+    ("She had an epidural injection and was able to cut her medication and return to gardening.", "yes"),
+    ("He could walk a mile before the injury.", "not_stated"),  # no treatment named
+    ("She is not able to tolerate oral medications.", "not_stated"),  # tolerating a drug is no activity
+    ("A resident she was helping fell against her.", "not_stated"),  # the worker helping someone
+    ("He tried therapy and an injection with no lasting improvement in walking tolerance.", "no"),
+    ("Lyrica has not improved her sleep or walking.", "no"),
+])
+def test_functional_improvement_summary_probe_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    ("She has tried physical therapy and acupuncture, and her neck pain persists at 6/10.", "yes"),
+    ("Conservative treatment with physical therapy, an injection and anti-inflammatories has failed.", "yes"),
+    ("She failed night splints and a course of occupational therapy.", "yes"),
+    ("Land-based therapy aggravated her pain.", "yes"),
+    ("She has had neck pain since 2014, and her pain persists.", "not_stated"),  # no care named
+    # a failure of care for another, unrelated condition
+    ("In 2012 she failed physical therapy for an unrelated shoulder strain. She has not yet started therapy.",
+     "no"),
+    # the account a sentence ends with carries on: the PR-2's, not the UR's cited before it
+    ("A prior UR certified 8 sessions; per the PR-2 dated 08/15/2016 she attended 4. Land-based therapy "
+     "aggravated her pain.", "yes"),
+])
+def test_failed_conservative_care_summary_probe_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # a fall with a stated height, or through a structure; a fall from standing is no significant trauma
+    ("He fell from a loading dock about five feet high.", "red_flag_trauma", "MRI of the left knee", True),
+    ("He fell through a roof opening.", "red_flag_trauma", "MRI of the left knee", True),
+    ("She slipped and fell on a wet floor.", "red_flag_trauma", "MRI of the left knee", False),
+    # a fracture ruled out, a deficit the guideline reserves imaging for
+    ("X-rays of the ankle ruled out a fracture.", "red_flag_fracture", "MRI of the left ankle", False),
+    ("Guidelines reserve imaging for red flags or neurological deficit.", "red_flag_neuro_deficit",
+     "MRI of the lumbar spine", False),
+    # operations named by their ending or in the plural; one avoided is not done; a scope is diagnostic
+    ("She underwent a hysterectomy in 2005.", "prior_surgery", "MRI of the left knee", True),
+    ("He underwent total knee replacements in 2012.", "prior_surgery", "MRI of the left knee", True),
+    ("He had a screening colonoscopy in 2015.", "prior_surgery", "MRI of the left knee", False),
+    ("She prefers to avoid surgery.", "prior_surgery", "MRI of the left knee", False),
+    # a post-operative study is a study done; the other knee's study is not this one's
+    ("Postoperative x-rays of the left knee dated 03/20/2016 showed hardware in good position.",
+     "prior_imaging_same_region", "MRI of the left knee", True),
+    ("An MRI of the right knee in 2015 showed postoperative changes.", "prior_imaging_same_region",
+     "Left knee arthroscopy with partial meniscectomy", False),
+    # sessions had: failed, "of N authorized" with a hyphenated word, or the count without its noun
+    ("She failed 12 sessions of occupational therapy.", "prior_sessions", "Occupational therapy x 12", 12.0),
+    ("He has completed 20 of 24 authorized post-operative physical therapy visits.", "prior_sessions",
+     "Physical therapy x 6", 20.0),
+    ("She was authorized for 12 chiropractic visits but has attended only 3.", "prior_sessions",
+     "Chiropractic care 1x6", 3.0),
+    ("She was authorized for 12 chiropractic visits.", "prior_sessions", "Chiropractic care 1x6", None),
+    # a frequency without "a"/"per", and a range of weeks (the upper ends)
+    ("He reports knee pain.", "sessions_requested", "Physical therapy 3x week x 4 weeks", 12.0),
+    ("He reports knee pain.", "sessions_requested", "Physical therapy 2-3 times a week for 4-6 weeks", 18.0),
+])
+def test_summary_probe_kinds_of_other_facts(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected
+
+
+def test_a_start_date_counts_calendar_months_to_the_ur_denial() -> None:
+    """01/19/2016 to the UR denial of 07/19/2016 is 6 months, not int(182 / 30.4) = 5."""
+    summary = "She has been on Lyrica since 01/19/2016."
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 19)) == 6.0
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 18)) == 5.0
