@@ -202,7 +202,7 @@ def test_a_missing_model_and_an_empty_batch_are_one_line_errors(model_dir, tmp_p
     (tmp_path / "empty.txt").write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
     result = _run(str(tmp_path / "empty.txt"), "--model", str(model_dir), "--out", str(tmp_path / "r"))
     assert result.exit_code == 2 and "no services parsed" in result.output
-    assert "first: " in result.output and "empty.txt" in result.output  # the reason is named, not only counted
+    assert "first: " in result.output and "empty.txt" in result.output  # the reason is named
 
 
 def test_letters_the_model_was_trained_on_are_named_and_left_out_of_a_second_table(
