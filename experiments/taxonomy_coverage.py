@@ -121,7 +121,8 @@ def generated_variants(tax: ServiceTaxonomy, table: dict) -> list[tuple[str, str
     """(kind, heading, family, type) from every table row: the term with its last word in the plural,
     reversed, behind "Retrospective request for", and every drug name with a dose, upper case, plural."""
     out = []
-    qualifier_words = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week")}
+    qualifier_words = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week"),
+                       "imaged_part": ("Lumbar spine ", "")}
     for entry in table["types"]:
         prefix, suffix = qualifier_words[entry["requires"]] if "requires" in entry else ("", "")
         for term in map(str, entry["terms"]):

@@ -34,7 +34,9 @@ VIA_FALLBACK, VIA_NONE = "fallback", "none"
 VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
 VIA_RESPELLED = "respelled"  # read after a misspelled or split word was matched to the table's nearest word
 RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "cast")
-RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875)
+RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875) ...
+RESPELL_LONG_RATIO = 0.8  # ... or one letter replaced in a word of RESPELL_LONG letters or more ("carpel")
+RESPELL_LONG = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +206,10 @@ class ServiceTaxonomy:
 
     def _respelled(self, content: Sequence[Token]) -> list[Token] | None:
         """The heading's words with each word the table does not know replaced by the table's nearest word
-        (same first letter, similarity >= RESPELL_MIN_RATIO, both at least RESPELL_MIN_LENGTH letters), and
-        two neighbours joined where together they are one known word; None when nothing changed. The caller
-        keeps the respelled reading only where its winning term outranks the heading as written."""
+        (same first letter, similarity RESPELL_MIN_RATIO, or RESPELL_LONG_RATIO for long words; words of
+        RESPELL_MIN_LENGTH letters or more), and two neighbours joined where together they are one known
+        word; None when nothing changed. The caller keeps the respelled reading only where its winning term
+        outranks the heading as written."""
         known = self._by_lemma
         out: list[Token] = []
         changed = False
@@ -395,8 +398,15 @@ def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> 
 
 def _nearest_word(word: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
     """The vocabulary word closest to `word` with the same first letter, if similar enough."""
-    near = difflib.get_close_matches(word, vocabulary.get(word[0], ()), n=1, cutoff=RESPELL_MIN_RATIO)
-    return near[0] if near else None
+    words = vocabulary.get(word[0], ())
+    near = difflib.get_close_matches(word, words, n=1, cutoff=RESPELL_MIN_RATIO)
+    if near:
+        return near[0]
+    if len(word) >= RESPELL_LONG:  # one letter replaced ("carpel"), not added ("rotator")
+        for other in difflib.get_close_matches(word, words, n=3, cutoff=RESPELL_LONG_RATIO):
+            if len(other) == len(word) and sum(a != b for a, b in zip(word, other, strict=True)) == 1:
+                return other
+    return None
 
 
 @lru_cache(maxsize=8192)

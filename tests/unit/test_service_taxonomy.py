@@ -31,7 +31,8 @@ DATA: dict[str, Any] = yaml.safe_load(
     resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8"))
 LEXICON = load_lexicon()
 # How a heading carries each qualifier: (before the term, after it)
-QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks")}
+QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks"),
+                     "imaged_part": ("Lumbar spine ", "")}
 
 
 def _plural(word: str) -> str:
@@ -365,6 +366,8 @@ def test_taxonomy_pickles_and_classifies_the_same() -> None:
     ("Left knee arthoscopy, menisectomy", "surgery", "arthroscopy"),  # beats the bare "-scopy" ending
     ("Euflexa injections right knee", "injection", "viscosupplementation"),  # beats a bare "injection"
     ("Musculoskeletal ultra sound left elbow", "imaging", "ultrasound"),  # a split word joined
+    ("Carpel tunnel release, right", "surgery", "nerve_release"),  # one letter replaced in a long word
+    ("Ambian 10mg #30", "medication", "hypnotic"),
 ])
 def test_a_misspelled_or_split_word_reads_as_the_tables_nearest_word(heading: str, family: str, type_: str):
     c = load_taxonomy().classify(heading)
@@ -376,6 +379,7 @@ def test_a_misspelled_or_split_word_reads_as_the_tables_nearest_word(heading: st
     "Norco 10/325 mg #90",  # spelled right: no respelling
     "Physical therapy 2x6 lumbar spine",
     "Zqx 10 mg tablets",  # nothing near enough: the fallback as before
+    "Rotator cuff repair",  # "rotator" is one letter short of "rollator" (a walker): no respelling
 ])
 def test_a_heading_the_table_reads_is_not_respelled(heading: str) -> None:
     assert load_taxonomy().classify(heading).via != VIA_RESPELLED
@@ -387,6 +391,11 @@ def test_a_heading_the_table_reads_is_not_respelled(heading: str) -> None:
     ("Ketoprofen 10% gel", "medication", "topical"),  # an analgesic gel is
     ("Weight Watchers x 12 weeks", "functional_program", "weight_loss"),
     ("HELP interdisciplinary pain program", "functional_program", "functional_restoration"),
+    ("Suboxone 8mg/2mg film #60", "medication", "opioid"),  # a drug's film, not an x-ray film
+    ("Lumbar spine films", "imaging", "xray"),
+    ("Bone density scan", "imaging", "dexa"),  # not a bone scan
+    ("Lantus 100 units/ml", "medication", "diabetes"),
+    ("Levothyroxine 50 mcg", "medication", "hormone"),
 ])
 def test_probe_kinds_of_drug_forms_and_named_programmes(heading: str, family: str, type_: str) -> None:
     c = load_taxonomy().classify(heading)
