@@ -142,13 +142,17 @@ class CaseFacts:
 
     def _red_flag_mentions(self, kind: str) -> list[Mention]:
         """The concept's mentions, with its exam-only words (`_EXAM_WORDS`) where their sentence reports an
-        examination or an observed finding, in text order."""
+        examination or an observed finding and the word is not what the worker reports ("she reports
+        weakness"), in text order."""
         found = self.summary.mentions(kind)
         word = _EXAM_WORDS.get(kind)
         if word is None:
             return found
         exams = {m.sentence.start for m in self.summary.mentions("exam_context")}
-        observed = [m for m in self.summary.mentions(word) if m.sentence.start in exams]
+        complaint = value_patterns()["complaint_before"]
+        text = self.summary.text
+        observed = [m for m in self.summary.mentions(word) if m.sentence.start in exams
+                    and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)]
         return sorted([*found, *observed], key=lambda m: m.start)
 
     def prior_surgery(self) -> Extraction:

@@ -559,3 +559,25 @@ def test_a_start_date_counts_calendar_months_to_the_ur_denial() -> None:
     summary = "She has been on Lyrica since 01/19/2016."
     assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 19)) == 6.0
     assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 18)) == 5.0
+
+
+# ------------------------------ session 11: kinds of the round-4 blind summary probe (summary-probe-r4.md)
+@pytest.mark.parametrize("summary, expected", [
+    ("She has taken celecoxib since 2015, which she says lets her finish her workday.", "yes"),
+    ("She completed 20 sessions of psychotherapy; she now goes to the store alone and returned to part-time "
+     "work.", "yes"),
+    ("He returned to modified work in 2016.", "not_stated"),  # no treatment named
+])
+def test_functional_improvement_round4_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, name, expected", [
+    ("His Beck Depression Inventory fell from 31 to 22.", "red_flag_trauma", False),  # a score, not a fall
+    ("He fell from 12 feet off a ladder.", "red_flag_trauma", True),
+    ("His truck was broadsided by another vehicle.", "red_flag_trauma", True),
+    ("She reports weakness in her legs; examination shows 5/5 strength.", "red_flag_neuro_deficit", False),
+    ("Examination showed weakness of the left leg.", "red_flag_neuro_deficit", True),
+])
+def test_red_flag_round4_kinds(summary: str, name: str, expected: bool) -> None:
+    assert value(summary, name, "MRI of the lumbar spine") is expected
