@@ -718,8 +718,8 @@ def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
 
 def _months_to(start: date, ref: date, written: str) -> float:
     """Whole months of use from a start date to the UR denial date (a start in the last month is 0, as
-    newly started): by days for a full date, by calendar months for a month and year ("since May
-    2016"), whose day is not known."""
+    newly started): calendar months, less one where a full date's day of the month is not yet reached;
+    for a month and year ("since May 2016"), whose day is not known, calendar months alone."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
         # calendar months, one less where the day of the month is not reached (01/19 -> 07/19 is 6, not 5.99)
         return float(max(0, (ref.year - start.year) * 12 + ref.month - start.month - (ref.day < start.day)))
