@@ -1,0 +1,74 @@
+"""Round 5 of the blind summary probe is well formed (experiments/summary_probe_r5.yaml, SYNTHETIC).
+
+Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
+service, case-level fields alike on every service, unique ids not reused from earlier rounds, and the mix
+round 5 promises (about half medication requests). Whether the extractors read the letters right is the
+probe's result (experiments/summary-probe-r5.md), not a test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE_R5 = REPO / "experiments" / "summary_probe_r5.yaml"
+EARLIER = [REPO / "experiments" / "summary_probe.yaml", REPO / "experiments" / "summary_probe_r4.yaml"]
+# A heading that names a drug by strength or count: the medication share is read from the headings themselves.
+DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def probe() -> ModuleType:
+    path = REPO / "experiments" / "summary_probe.py"
+    spec = importlib.util.spec_from_file_location("summary_probe", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["summary_probe"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def letters(probe: ModuleType) -> list:
+    return probe.load_probe(PROBE_R5)  # raises ProbeError naming the letter on any schema fault
+
+
+def test_round_5_is_big_enough_unique_synthetic_and_medication_heavy(letters: list) -> None:
+    services = [s for x in letters for s in x.services]
+    assert len(letters) >= 40 and len(services) >= 90
+    assert len({x.id for x in letters}) == len(letters)
+    assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
+    assert sum(len(x.services) >= 3 for x in letters) >= 5
+    assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.6
+    assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.6
+
+
+def test_round_5_ids_do_not_reuse_earlier_rounds(probe: ModuleType, letters: list) -> None:
+    present = [path for path in EARLIER if path.exists()]
+    if not present:
+        pytest.skip("no earlier round's probe file in this checkout")
+    earlier = {x.id for path in present for x in probe.load_probe(path)}
+    assert not {x.id for x in letters} & earlier
+
+
+def test_every_level_and_flag_value_occurs(letters: list) -> None:
+    for field in ("functional_improvement", "failed_conservative_care"):
+        assert {x.services[0].expected[field] for x in letters} == {"yes", "no", "not_stated"}, field
+    for field in ("red_flag_neuro_deficit", "red_flag_trauma", "red_flag_fracture", "prior_surgery",
+                  "prior_imaging_same_region"):
+        assert {s.expected[field] for x in letters for s in x.services} == {0, 1}, field
+    for field in ("prior_sessions", "sessions_requested", "duration_of_use_months"):
+        values = [s.expected[field] for x in letters for s in x.services]
+        assert None in values and any(v is not None for v in values), field
+
+
+def test_borderline_marks_name_probed_fields_with_a_reason(probe: ModuleType, letters: list) -> None:
+    for letter in letters:
+        for marks in [letter.borderline, *(s.borderline for s in letter.services)]:
+            assert set(marks) <= set(probe.PROBED_FIELDS), letter.id
+            assert all(len(reason) >= 10 for reason in marks.values()), letter.id
