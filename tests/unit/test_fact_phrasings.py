@@ -581,3 +581,18 @@ def test_functional_improvement_round4_kinds(summary: str, expected: str) -> Non
 ])
 def test_red_flag_round4_kinds(summary: str, name: str, expected: bool) -> None:
     assert value(summary, name, "MRI of the lumbar spine") is expected
+
+
+# ------------------ session 11: failed-care kinds of the round-5 blind summary probe (summary-probe-r5.md)
+@pytest.mark.parametrize("summary, expected", [
+    ("Prior physical therapy and two epidural injections did not provide lasting benefit.", "yes"),
+    ("Acupuncture helped briefly, for two days after each session.", "yes"),
+    ("Prior chiropractic care helped for a day or two at a time.", "yes"),
+    ("Three knee injections each gave only about a month of relief.", "yes"),
+    ("After 8 more physical therapy visits there has been no change in his lifting capacity.", "yes"),
+    ("After the injury there has been no change in his address.", "not_stated"),  # no care named
+    ("The UR noted that she has not yet completed an adequate trial of physical therapy.", "no"),
+    ("Acupuncture helped, and she walks more.", "not_stated"),  # helped, not briefly
+])
+def test_failed_conservative_care_round5_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
