@@ -1,9 +1,11 @@
-"""Round 5 of the blind summary probe is well formed (experiments/summary_probe_r5.yaml, SYNTHETIC).
+"""Rounds 4 and 5 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml and
+summary_probe_r5.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
-service, case-level fields alike on every service, unique ids not reused from earlier rounds, and the mix
-round 5 promises (about half medication requests). Whether the extractors read the letters right is the
-probe's result (experiments/summary-probe-r5.md), not a test.
+service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
+each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
+extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md), not a
+test.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PROBE_R5 = REPO / "experiments" / "summary_probe_r5.yaml"
-EARLIER = [REPO / "experiments" / "summary_probe.yaml", REPO / "experiments" / "summary_probe_r4.yaml"]
-# A heading that names a drug by strength or count: the medication share is read from the headings themselves.
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (4, 5)}
+EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"]}
+# A heading that names a drug by strength or count: round 5's medication share is read from the headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
 
 
@@ -33,30 +36,34 @@ def probe() -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def letters(probe: ModuleType) -> list:
-    return probe.load_probe(PROBE_R5)  # raises ProbeError naming the letter on any schema fault
+@pytest.fixture(scope="module", params=sorted(ROUNDS))
+def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[int, list]:
+    return request.param, probe.load_probe(ROUNDS[request.param])  # ProbeError names the letter on a fault
 
 
-def test_round_5_is_big_enough_unique_synthetic_and_medication_heavy(letters: list) -> None:
+def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
+    n, letters = round_letters
     services = [s for x in letters for s in x.services]
     assert len(letters) >= 40 and len(services) >= 90
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
-    assert sum(len(x.services) >= 3 for x in letters) >= 5
+    assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
     assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.6
-    assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.6
+    if n == 5:  # weighted like real requests: about half of them drugs
+        assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.6
 
 
-def test_round_5_ids_do_not_reuse_earlier_rounds(probe: ModuleType, letters: list) -> None:
-    present = [path for path in EARLIER if path.exists()]
+def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
+    n, letters = round_letters
+    present = [REPO / "experiments" / name for name in EARLIER[n] if (REPO / "experiments" / name).exists()]
     if not present:
         pytest.skip("no earlier round's probe file in this checkout")
     earlier = {x.id for path in present for x in probe.load_probe(path)}
     assert not {x.id for x in letters} & earlier
 
 
-def test_every_level_and_flag_value_occurs(letters: list) -> None:
+def test_every_level_and_flag_value_occurs(round_letters: tuple[int, list]) -> None:
+    _, letters = round_letters
     for field in ("functional_improvement", "failed_conservative_care"):
         assert {x.services[0].expected[field] for x in letters} == {"yes", "no", "not_stated"}, field
     for field in ("red_flag_neuro_deficit", "red_flag_trauma", "red_flag_fracture", "prior_surgery",
@@ -67,7 +74,9 @@ def test_every_level_and_flag_value_occurs(letters: list) -> None:
         assert None in values and any(v is not None for v in values), field
 
 
-def test_borderline_marks_name_probed_fields_with_a_reason(probe: ModuleType, letters: list) -> None:
+def test_borderline_marks_name_probed_fields_with_a_reason(probe: ModuleType,
+                                                            round_letters: tuple[int, list]) -> None:
+    _, letters = round_letters
     for letter in letters:
         for marks in [letter.borderline, *(s.borderline for s in letter.services)]:
             assert set(marks) <= set(probe.PROBED_FIELDS), letter.id
