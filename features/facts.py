@@ -279,10 +279,7 @@ class CaseFacts:
         relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
         PT", before or after it); "no better" with no care named anywhere says nothing of conservative
         care."""
-        text = m.sentence.text
-        if value_patterns()["conservative_words"].search(text):
-            return True
-        if drug_names().names_a_drug(text):
+        if _names_care(m.sentence.text):
             return True
         return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
                    for d in self.summary.mentions("treatment_done"))
