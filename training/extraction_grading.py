@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from training.letter_bootstrap import ratio_interval
+
 NOT_STATED = {"", "not_stated", "none", "missing", "false", "nan", "<na>"}
 FALSE_FLAGS = {"0", "0.0", "false"}  # 0/1 fields: 0 is "not stated"; for counts 0 is a value (no sessions)
 FLAG_FIELDS = ("red_flag_", "prior_surgery", "partial_ur_certification", "prior_imaging_same_region")
@@ -98,24 +100,12 @@ def bootstrap(
     """95% percentile intervals of precision and recall, resampling letters (NaN when n is 0)."""
     if n <= 0:
         return (math.nan, math.nan), (math.nan, math.nan)
-    per_letter = {c: count(g) for c, g in df.groupby("case_number", sort=True)}
-    letters = list(per_letter)
-    tp = np.array([per_letter[c].tp for c in letters])
-    pr = np.array([per_letter[c].predicted for c in letters])
-    an = np.array([per_letter[c].annotated for c in letters])
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(letters), size=(n, len(letters)))
-    t, p, a = tp[idx].sum(1), pr[idx].sum(1), an[idx].sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        prec, rec = t / p, t / a
-    return _ci(prec), _ci(rec)
-
-
-def _ci(x: np.ndarray) -> tuple[float, float]:
-    x = x[~np.isnan(x)]
-    if not len(x):
-        return math.nan, math.nan
-    return float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))
+    per_letter = [count(g) for _, g in df.groupby("case_number", sort=True)]
+    tp = [c.tp for c in per_letter]
+    # the same seed draws the same letter resamples for precision and recall
+    _, *precision = ratio_interval(tp, [c.predicted for c in per_letter], n=n, seed=seed)
+    _, *recall = ratio_interval(tp, [c.annotated for c in per_letter], n=n, seed=seed)
+    return (precision[0], precision[1]), (recall[0], recall[1])
 
 
 def fields_of(ann: pd.DataFrame) -> list[str]:

@@ -8,6 +8,8 @@ copy of each, which is what computing the metric on the resampled rows would giv
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,3 +106,20 @@ def repeat_mean(
     value = float(np.mean([fn(ones, y, p)[0] for p in predictions]))
     draws = np.mean([fn(w, y, p) for p in predictions], axis=0)
     return value, draws
+
+
+def ratio_interval(
+    num: Iterable[float], den: Iterable[float], *, n: int, seed: int
+) -> tuple[float, float, float]:
+    """A pooled ratio sum(num)/sum(den) and its 95% interval over letters resampled (one value each)."""
+    a, b = np.asarray(list(num), float), np.asarray(list(den), float)
+    value = float(a.sum() / b.sum()) if b.sum() else math.nan
+    if n <= 0 or not len(a):
+        return value, math.nan, math.nan
+    idx = np.random.default_rng(seed).integers(0, len(a), size=(n, len(a)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        draws = a[idx].sum(1) / b[idx].sum(1)
+    draws = draws[np.isfinite(draws)]
+    if not len(draws):
+        return value, math.nan, math.nan
+    return value, float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))

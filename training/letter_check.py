@@ -26,6 +26,7 @@ from letters.records import Case
 from model.explanations import explain_case
 from model.predictor import Predictor
 from training import checklist_grading, explanation_grading, extraction_grading
+from training.letter_bootstrap import ratio_interval
 from training.letter_labels import LabelCheck, compare_with_labels, find_labels
 from training.model_check import model_figures, published_prior_rates, training_base_rate
 from training.style_check import StyleResult
@@ -64,23 +65,6 @@ class LetterCheckReport:
                 "model_on_letters_not_trained_on": self.model_figures_unseen,
                 "guideline_checklist": self.checklist, "extraction": self.extraction,
                 "writer_style": self.style, "services": self.services}
-
-
-def ratio_interval(
-    num: Iterable[float], den: Iterable[float], *, n: int, seed: int
-) -> tuple[float, float, float]:
-    """A pooled ratio sum(num)/sum(den) and its 95% interval over letters resampled (one value each)."""
-    a, b = np.asarray(list(num), float), np.asarray(list(den), float)
-    value = float(a.sum() / b.sum()) if b.sum() else math.nan
-    if n <= 0 or not len(a):
-        return value, math.nan, math.nan
-    idx = np.random.default_rng(seed).integers(0, len(a), size=(n, len(a)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        draws = a[idx].sum(1) / b[idx].sum(1)
-    draws = draws[np.isfinite(draws)]
-    if not len(draws):
-        return value, math.nan, math.nan
-    return value, float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))
 
 
 def _rate(k: int, n: int, lo: float, hi: float) -> dict[str, Any]:
