@@ -7,26 +7,20 @@ the headings right is the probe's result (experiments/heading-probe.md), not a t
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
+from experiment_scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    path = REPO / "experiments" / "heading_probe.py"
-    spec = importlib.util.spec_from_file_location("heading_probe", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["heading_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("heading_probe")
 
 
 @pytest.fixture(scope="module")

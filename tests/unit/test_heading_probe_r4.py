@@ -7,13 +7,12 @@ and borderline rows that say why. How well the taxonomy reads them is the probe'
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from experiment_scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE_R4 = REPO / "experiments" / "heading_probe_r4.yaml"
@@ -22,12 +21,7 @@ HARD_KINDS = {"abbreviation", "misspelling", "combined"}
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    path = REPO / "experiments" / "heading_probe.py"
-    spec = importlib.util.spec_from_file_location("heading_probe", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["heading_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("heading_probe")
 
 
 @pytest.fixture(scope="module")

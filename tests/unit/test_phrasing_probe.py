@@ -7,14 +7,13 @@ result (experiments/phrasing-probe.md), not a test.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
+from experiment_scripts import load_script
 
 from features.spec import Dtype, load_spec
 
@@ -23,12 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    path = REPO / "experiments" / "phrasing_probe.py"
-    spec = importlib.util.spec_from_file_location("phrasing_probe", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["phrasing_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("phrasing_probe")
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,13 @@ promises. Whether the extractors read the letters right is the probe's result
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
+from experiment_scripts import load_script
 
 from features.spec import Dtype, Role, load_spec
 
@@ -24,12 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    path = REPO / "experiments" / "summary_probe.py"
-    spec = importlib.util.spec_from_file_location("summary_probe", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["summary_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("summary_probe")
 
 
 @pytest.fixture(scope="module")

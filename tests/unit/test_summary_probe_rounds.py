@@ -10,14 +10,13 @@ test.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from experiment_scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (4, 5)}
@@ -28,12 +27,7 @@ DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\b
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    path = REPO / "experiments" / "summary_probe.py"
-    spec = importlib.util.spec_from_file_location("summary_probe", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["summary_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("summary_probe")
 
 
 @pytest.fixture(scope="module", params=sorted(ROUNDS))
