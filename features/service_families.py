@@ -145,6 +145,8 @@ class ServiceTaxonomy:
     patch_forms: frozenset[str]
     patch_topical_classes: frozenset[str]
     topical_form_exempt_classes: frozenset[str] = frozenset()
+    self_injected_classes: frozenset[str] = frozenset()
+    injection_form_words: frozenset[str] = frozenset()
     letter_rules: tuple[LetterRule, ...] = ()
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
@@ -199,10 +201,19 @@ class ServiceTaxonomy:
         matches = longest(self.matches(content))
         if not matches:
             return None
-        best = min(matches, key=Match.key)
+        best = self._injected_drug(matches) or min(matches, key=Match.key)
         cls = ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
                            best.term.via)
         return cls, best.term.rank
+
+    def _injected_drug(self, matches: list[Match]) -> Match | None:
+        """The drug of `self_injected_classes` a heading names when its only injection word is the drug's
+        form ("Lovenox injections" requests the anticoagulant, not a joint injection); else None."""
+        injections = [m for m in matches if m.term.family == "injection"]
+        if not injections or any(not set(m.term.lemmas) <= self.injection_form_words for m in injections):
+            return None
+        drugs = [m for m in matches if m.term.drug_class in self.self_injected_classes]
+        return min(drugs, key=Match.key) if drugs else None
 
     def _respelled(self, content: Sequence[Token]) -> list[Token] | None:
         """The heading's words with each word the table does not know replaced by the table's nearest word
@@ -437,7 +448,7 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
         words = dataclasses.replace(words, vocabulary=vocabulary)
     _check_unique(terms, source)
     med = data["medication"]
-    for key in ("patch_topical_classes", "topical_form_exempt_classes"):
+    for key in ("patch_topical_classes", "topical_form_exempt_classes", "self_injected_classes"):
         unknown = set(med.get(key, [])) - set(med["classes"])
         if unknown:
             raise ValueError(f"{source} medication.{key}: unknown classes {sorted(unknown)}")
@@ -447,6 +458,9 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                            patch_forms=patch_forms,
                            patch_topical_classes=frozenset(med["patch_topical_classes"]),
                            topical_form_exempt_classes=frozenset(med.get("topical_form_exempt_classes", [])),
+                           self_injected_classes=frozenset(med.get("self_injected_classes", [])),
+                           injection_form_words=frozenset(lemma for w in med.get("injection_form_words", [])
+                                                          for lemma in words.lemmas(w)),
                            letter_rules=_letter_rules(data.get("letter_rules", []), terms, families, source))
 
 

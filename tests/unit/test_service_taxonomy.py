@@ -400,3 +400,43 @@ def test_a_heading_the_table_reads_is_not_respelled(heading: str) -> None:
 def test_probe_kinds_of_drug_forms_and_named_programmes(heading: str, family: str, type_: str) -> None:
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == (family, type_)
+
+
+@pytest.mark.parametrize("heading, family, type_", [
+    # SYNTHETIC: a drug patients inject on prescription is a medication; "injection" names its form
+    ("Lovenox 40mg injections #14", "medication", "anticoagulant"),
+    ("Enoxaparin injection x 14 days post-op", "medication", "anticoagulant"),
+    ("Testosterone cypionate injections", "medication", "hormone"),
+    ("Insulin injections", "medication", "diabetes"),
+    ("Sumatriptan injection #4", "medication", "migraine"),
+    # near-misses: an injection procedure names its site or kind, whatever drug it carries
+    ("Cortisone injection right knee", "injection", "joint"),
+    ("Depo-Medrol injection right shoulder", "injection", "joint"),
+    ("Toradol injection IM", "injection", "intramuscular"),
+    ("B12 injections", "injection", "intramuscular"),
+    ("Trigger point injections with lidocaine", "injection", "trigger_point"),
+])
+def test_a_self_injected_drug_is_a_medication_and_an_injection_procedure_is_not(
+        heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_)
+
+
+@pytest.mark.parametrize("heading, family, type_", [
+    # SYNTHETIC: tendon-sheath releases are operations of their own, not nerve releases
+    ("Right trigger finger release", "surgery", "surgery_other"),
+    ("Trigger thumb release, left", "surgery", "surgery_other"),
+    ("De Quervain's release left wrist", "surgery", "surgery_other"),
+    # near-misses: nerve releases stay nerve releases
+    ("Right carpal tunnel release", "surgery", "nerve_release"),
+    ("Cubital tunnel release left elbow", "surgery", "nerve_release"),
+])
+def test_a_tendon_release_is_no_nerve_release(heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_)
+
+
+def test_self_injected_classes_must_be_lexicon_classes() -> None:
+    med = {**DATA["medication"], "self_injected_classes": ["alchemy"]}
+    with pytest.raises(ValueError, match=r"medication.self_injected_classes: unknown classes \['alchemy'\]"):
+        build_taxonomy(_data(medication=med), LEXICON)
