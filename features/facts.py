@@ -611,8 +611,9 @@ class ServiceFacts:
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy; 0 when the summary says none was had yet."""
         therapy = value_patterns()["therapy_types"].get(self.service_type)
-        if therapy is None:
-            return MISSING
+        if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
+            return MISSING  # a consultation's sessions are a therapy's only when its heading names that
+            # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
         counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
         if counts:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])

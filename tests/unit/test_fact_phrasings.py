@@ -644,6 +644,8 @@ def test_functional_improvement_round5_kinds(summary: str, expected: str) -> Non
      "Individual psychotherapy x 10 sessions", 14.0),
     ("He attended 14 sessions of physical therapy.", "prior_sessions",
      "Individual psychotherapy x 10 sessions", None),
+    ("He attended 14 sessions of individual psychotherapy.", "prior_sessions",
+     "Psychiatric medication management visits x 6", None),  # a consultation that is not the therapy
     ("After 18 post-operative physical therapy visits his knee bends to 120 degrees.", "prior_sessions",
      "Physical therapy x 6", 18.0),
     ("Acupuncture, 8 sessions in 2014, gave only brief relief.", "prior_sessions", "Acupuncture x 6", 8.0),
