@@ -200,19 +200,42 @@ class CaseFacts:
         he could walk a mile": care named before it or after a crediting word): yes; negated ("on the
         medication he is still not able to work"): no. An ability with no treatment named says nothing."""
         credit = value_patterns()["treatment_credit"]
+        changed = value_patterns()["ability_change"]
         out = []
         for m in self.summary.mentions("ability"):
             cats = m.assertion.categories
-            if m.author == UR_REVIEWER or cats & {Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL}:
+            if (m.author == UR_REVIEWER and not _relayed(m)) or cats & {
+                    Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL}:
                 continue
             text = m.sentence.text
             before = text[:m.start - m.sentence.start]  # care named before it
-            if _conditional(m) or not (_names_care(before) or any(
-                    _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))):
+            named = _names_care(before) or any(
+                _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
+            if not named and changed.search(m.text):  # "can now reach", "has resumed": after care just told
+                named = self._care_had_in(m.sentence.index - 1)
+            if _conditional(m) or not named:
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
             out.append((NO if negated else YES, m))
         return out
+
+    def _care_had_in(self, index: int) -> bool:
+        """Whether summary sentence `index` tells of care had (a treatment or a drug of the lexicon named,
+        not requested, negated or another person's; not the UR's own words): what an ability regained
+        in the next sentence follows ("She completed 12 sessions of PT. She can now reach overhead.")."""
+        if index < 0:
+            return False
+        s = self.summary.sentences[index]
+        if s.author == UR_REVIEWER:
+            return False
+        spans = [m.span() for m in value_patterns()["conservative_words"].finditer(s.text)]
+        drugs = drug_names()
+        spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.names_a_drug(m.group(0))]
+        for a, b in spans:
+            m = self.summary.mention("therapy", s.start + a, s.start + b)
+            if m is not None and not m.assertion.categories & _DONE and not _conditional(m):
+                return True
+        return False
 
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
@@ -220,7 +243,12 @@ class CaseFacts:
         did not help (`_care_failures`) is a mixed record: not stated."""
         if not self.case.clinical_summary:
             return MISSING
-        record = [(v, m) for v, m in self._function_statements if m.author != UR_REVIEWER]
+        record = [(v, m) for v, m in self._function_statements
+                  if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
+        # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
+        # not able to run") does not undo the gain
+        record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
+            w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
         if record:
             value, m = record[-1]
             if value == YES and self._care_failures and not value_patterns()["function_words"].search(m.text):
@@ -583,8 +611,9 @@ class ServiceFacts:
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy; 0 when the summary says none was had yet."""
         therapy = value_patterns()["therapy_types"].get(self.service_type)
-        if therapy is None:
-            return MISSING
+        if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
+            return MISSING  # a consultation's sessions are a therapy's only when its heading names that
+            # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
         counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
         if counts:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
@@ -691,8 +720,21 @@ def _nearest_name(text: str, names: list[tuple[int, int]], a: int, b: int) -> in
     return best
 
 
-_NOT_ABLE = re.compile(r"\b(?:not|never)\s+able\b", re.IGNORECASE)
+_NOT_ABLE = re.compile(r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
+                       re.IGNORECASE)
+_DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
+
+
+def _relayed(m: Mention) -> bool:
+    """A mention in a UR sentence that relays another author's account from the record ("the UR
+    summarized the treating physician's report as stating that she was able to resume lifting"): it comes
+    after that author's cue, with no UR cue between. The facts it relays are the record's."""
+    if m.author != UR_REVIEWER:
+        return False
+    upto = m.sentence.text[:m.start - m.sentence.start]
+    cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
+    return bool(cues) and max(cues)[1] != UR_REVIEWER
 
 
 def _names_care(text: str) -> bool:

@@ -13,6 +13,8 @@ from letters.records import Section
 _DOSED_FAMILIES = {"medication"}
 _LEVEL_FAMILIES = {"injection", "surgery"}
 _DAILY_FAMILIES = {"home_health", "physical_medicine"}  # counted in days (home nursing, inpatient rehab)
+# families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6")
+_TIMES_FAMILIES = {"physical_medicine", "consultation", "functional_program", "home_health"}
 
 
 def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> EvidenceSpan:
@@ -98,7 +100,7 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
         if m:
             return Extraction(float(m.group(2) or m.group(1)), _heading_span(ctx, m))
     m = p["sessions_times"].search(ctx.text)
-    if m and ctx.service_class.family in ("physical_medicine", "consultation", "functional_program"):
+    if m and ctx.service_class.family in _TIMES_FAMILIES:
         a, b, c = m.groups()
         n = float(a) * float(b) if a and b else float(c) if c else None
         if n is not None:

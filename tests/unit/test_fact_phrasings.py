@@ -596,3 +596,86 @@ def test_red_flag_round4_kinds(summary: str, name: str, expected: bool) -> None:
 ])
 def test_failed_conservative_care_round5_kinds(summary: str, expected: str) -> None:
     assert value(summary, "failed_conservative_care") == expected
+
+
+# --- session 12: function, sessions and imaging kinds of the round-5 summary probe (summary-probe-r5.md)
+@pytest.mark.parametrize("summary, expected", [
+    # an ability regained ("now", "again", "resumed") after care the sentence before tells of
+    ("She finished eight sessions of occupational therapy. She can now fasten her buttons and lift a kettle.",
+     "yes"),
+    ("She moved to a new apartment last year. She can now fasten her buttons.", "not_stated"),  # no care
+    ("Occupational therapy was requested. She can now fasten her buttons.", "not_stated"),  # care not had
+    # a return to the worker's own job is function, beside care that failed
+    ("A lumbar epidural injection gave relief for four months, and he returned to his regular job. Prior "
+     "chiropractic care was ineffective.", "yes"),
+    ("He returned to his regular job in 2015. Prior chiropractic care was ineffective.", "not_stated"),
+    # the UR relaying the treating physician's account: the record's gains; the UR's own judgement stays no
+    ("The UR summarized the treating physician's note as stating that since the injection she has been able "
+     "to resume lifting boxes; the reviewer nonetheless non-certified the repeat injection.", "yes"),
+    ("Per the UR, the PTP reports that with Norco he is able to do yard work.", "yes"),
+    ("The UR noted that since the injection she has been able to resume lifting boxes.", "not_stated"),
+    ("The UR summarized the treating physician's note and found no documentation of functional "
+     "improvement.", "no"),
+    # a gain is not undone by "without" before it or by a limit that remains after it
+    ("After 16 physical therapy visits she walks without a cane and can climb a ladder, but she is not yet "
+     "able to run.", "yes"),
+    ("After 16 physical therapy visits she still cannot climb a ladder.", "no"),
+    ("She walks without a cane.", "not_stated"),
+    # relief that did not last is failed care, not function
+    ("He completed a course of naproxen with no lasting benefit.", "not_stated"),
+    ("He completed a course of naproxen with no functional benefit.", "no"),
+    # a lack of improvement in an activity named by its verb; one of the pain alone says nothing of function
+    ("Eight sessions of chiropractic care were given without improvement in bending or lifting.", "no"),
+    ("Eight sessions of chiropractic care were given without improvement in her pain.", "not_stated"),
+    ("She completed therapy with improvement in stair climbing.", "yes"),
+    ("He has taken celecoxib for a year without improvement; he remains off work and cannot stand longer "
+     "than ten minutes.", "no"),
+    ("He cannot stand longer than ten minutes.", "not_stated"),  # no care named
+])
+def test_functional_improvement_round5_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # completed sessions of psychotherapy, post-operative visits, a course dated in a year, sets of injections
+    ("She has completed 8 sessions of cognitive behavioral therapy.", "prior_sessions",
+     "Cognitive behavioral therapy x 6 sessions", 8.0),
+    ("He attended 14 sessions of individual psychotherapy.", "prior_sessions",
+     "Individual psychotherapy x 10 sessions", 14.0),
+    ("He attended 14 sessions of physical therapy.", "prior_sessions",
+     "Individual psychotherapy x 10 sessions", None),
+    ("He attended 14 sessions of individual psychotherapy.", "prior_sessions",
+     "Psychiatric medication management visits x 6", None),  # a consultation that is not the therapy
+    ("After 18 post-operative physical therapy visits his knee bends to 120 degrees.", "prior_sessions",
+     "Physical therapy x 6", 18.0),
+    ("Acupuncture, 8 sessions in 2014, gave only brief relief.", "prior_sessions", "Acupuncture x 6", 8.0),
+    ("Eight sessions of acupuncture were authorized in 2016.", "prior_sessions", "Acupuncture x 6", None),
+    ("She has received 3 sets of trigger point injections.", "prior_sessions",
+     "Trigger point injections x 2", 3.0),
+    ("Three sets of trigger point injections were requested.", "prior_sessions",
+     "Trigger point injections x 2", None),
+    # sessions requested: home health frequency x weeks; a length of time alone is no count of sessions
+    ("He has a foot wound.", "sessions_requested", "Home health nursing 2x4 for wound care", 8.0),
+    ("He has a foot wound.", "sessions_requested", "Home health aide 6 hours a day, 5 days/week x 3 weeks",
+     15.0),
+    ("He reports back pain.", "sessions_requested", "Gym membership x 12 months", None),
+    ("He reports back pain.", "sessions_requested", "Physical therapy x 4 weeks", None),
+    ("He reports back pain.", "sessions_requested", "Physical therapy 2x6 weeks", 12.0),
+    # a study still awaited is not done
+    ("A lumbar MRI was recommended. Per the PR-2 dated 10/01/2016, the lumbar MRI has still not been "
+     "authorized.", "prior_imaging_same_region", "MRI of the lumbar spine", False),
+    ("The left knee MRI has not yet been done.", "prior_imaging_same_region", "MRI of the left knee", False),
+    ("Per the PR-2 dated 10/01/2016, the lumbar MRI has been reviewed.", "prior_imaging_same_region",
+     "MRI of the lumbar spine", True),
+    # an operation named by its technique
+    ("His tibia fracture was treated with intramedullary nailing.", "prior_surgery", "MRI of the left knee",
+     True),
+    ("The radius fracture was treated with plate and screw fixation.", "prior_surgery",
+     "MRI of the left knee", True),
+    ("He worked as a roofer nailing shingles.", "prior_surgery", "MRI of the left knee", False),
+    ("Intramedullary nailing was recommended for the tibia fracture.", "prior_surgery",
+     "MRI of the left knee", False),
+])
+def test_round5_sessions_imaging_surgery_kinds(summary: str, name: str, heading: str,
+                                               expected: object) -> None:
+    assert value(summary, name, heading) == expected
