@@ -33,6 +33,11 @@ class DrugNames:
         """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""
         return any(w in self.classes for w in _WORD.findall(text.lower()))
 
+    def mentions(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the lexicon's drug names in `text`: the drugs a sentence lists, so that a
+        duration said of one of them is not given to another."""
+        return [m.span() for m in _WORD.finditer(text.lower()) if m.group(0) in self.classes]
+
 
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 

@@ -483,12 +483,29 @@ class CaseFacts:
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
-        pattern = value_patterns()["date"]
+        pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
         out: list[tuple[date, str] | None] = []
         for s in self.summary.sentences:
-            found = [(d, m.group(0)) for m in pattern.finditer(s.text) if (d := _parse_date(m.group(0)))]
+            starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
+            found = [(d, m.group(0)) for m in pattern.finditer(s.text)
+                     if not any(a <= m.start() < b for a, b in starts) and (d := _parse_date(m.group(0)))]
             out.append(found[-1] if found else None)
         return out
+
+    def operation_date(self, before: int) -> date | None:
+        """The date of the last operation done on the patient that the summary names before character
+        `before` and dates in its sentence ("underwent ORIF on 01/14/2024"): what "since the surgery"
+        counts from."""
+        pattern = value_patterns()["date"]
+        for m in reversed(self.summary.mentions("surgery")):
+            if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            s = m.sentence
+            dates = [(abs(d.start() + s.start - m.start), when) for d in pattern.finditer(s.text)
+                     if (when := _parse_date(d.group(0)))]
+            if dates:
+                return min(dates, key=lambda x: x[0])[1]
+        return None
 
     def visit_date(self, index: int) -> tuple[date, str] | None:
         """The date of the visit summary sentence `index` reports: the last date written before it, in
@@ -648,47 +665,66 @@ class ServiceFacts:
         statement or a request says nothing (the protocol counts a stated duration or start only)."""
         if not self.case.case.clinical_summary or self.family != "medication":
             return MISSING
+        tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
         for names in self.names():
             if names:
                 words = "|".join(re.escape(n) for n in names)
                 # "non-opioid analgesics" names no opioid
                 name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
-                found = self._duration_in(name_re)
+                skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
+                    else None
+                found = self._duration_in(name_re, skip=skip)
                 if found is not None:
                     return found
+                tried += [n for n in names if n in drug_names().classes]
         return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
 
-    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False) -> Extraction | None:
-        """The duration stated nearest a name `name_re` finds, in the first summary sentence that has one
+    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
+                     skip: re.Pattern[str] | None = None) -> Extraction | None:
+        """The duration stated of a name `name_re` finds, in the first summary sentence that has one
         (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
-        drug she takes, and only a length or a dated start counts, not "newly")."""
+        drug she takes, and only a length or a dated start counts, not "newly"; a sentence `skip` finds
+        names the drug by a name tried before, so another name in it is another product: "OxyContin since
+        2012, with Percocet" gives Percocet nothing). A duration belongs to the
+        drug its clause says it of (`_owner`): a name in another dosage form than the heading's is
+        another product ("Voltaren gel" is not "diclofenac 75 mg twice daily")."""
         p = value_patterns()
         case = self.case.case
         drugs = drug_names()
-        sentences = self.case.summary.sentences
-        for s in sentences:
-            names = [m.span() for m in name_re.finditer(s.text)]
-            if not names:
+        form = _drug_form(self.text, p)
+        for s in self.case.summary.sentences:
+            listed = drugs.mentions(s.text)
+            ours = [m.span() for m in name_re.finditer(s.text)
+                    if form is None or _form_near(s.text, m.span(), listed, p) in (None, form)]
+            if not ours:
                 continue
-            if only_unnamed and drugs.names_a_drug(s.text):
+            if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
                 continue
             visit = None
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
                 visit = self.case.visit_date(s.index)
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
+            surgery = None
+            if p["duration_since_surgery"].search(s.text):
+                surgery = self.case.operation_date(s.end)
+            named = _drug_list(ours, listed)
             found = []
-            for key, value, (a, b) in _durations(s.text, p, case.ur_denial_date, case.date_of_injury, visit):
-                if only_unnamed and value == 0.0 and key in _NEWLY:
+            for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
+                                 surgery=surgery):
+                if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
-                near = _nearest_name(s.text, names, a, b)
+                near = _owner(s.text, named, st, p)
                 if near is None:
                     continue
+                a, b = st.span
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
-                if m is None or m.assertion.categories & {Category.NEGATED, Category.HYPOTHETICAL,
-                                                          Category.FAMILY}:
+                unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
+                if p["duration_relative_use"].search(s.text, max(0, a - 60), a):
+                    unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
+                if m is None or m.assertion.categories & unsaid:
                     continue  # "the provider requested Norco on 12/1" is not a start
-                found.append((_PRIORITY.get(key, 0), near, value, m))
+                found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
             if found:
                 _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
                 return Extraction(value, m.span())
@@ -698,26 +734,122 @@ class ServiceFacts:
 _NEWLY = frozenset({"duration_new"})
 _PRIORITY = {"duration_new": 1, "duration_visit_start": 2}  # a stated length or dated start comes first
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
+OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
+FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
 _OTHER_SUBJECT = re.compile(
     r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|injur\w*|history|disability|"
     r"off work|restrictions?)\b[^;,]{0,25}$", re.IGNORECASE)
+# between two drugs of one list: doses, commas, "and"/"or" ("Norco 10 mg and Flexeril")
+_LIST_JOIN = re.compile(r"^(?:[\s,&]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
 
 
-def _nearest_name(text: str, names: list[tuple[int, int]], a: int, b: int) -> int | None:
-    """Characters from the duration at [a, b) to the nearest drug name in its clause (no ';' between,
-    within `NAME_WINDOW`), None when none is; a duration right after the pain, the job or the injury
-    ("back pain for two years") is said of that, not of the drug."""
-    if _OTHER_SUBJECT.search(text, max(0, a - 40), a) and not any(
-            a - 40 <= e <= a for _, e in names):
+@dataclass(frozen=True)
+class _Stated:
+    """A duration statement in a sentence: its pattern, months of use, the words stating it (whose
+    assertion counts) and, for a start verb, the verb's span (the drug it governs owns the start)."""
+
+    key: str
+    months: float
+    span: tuple[int, int]
+    verb: tuple[int, int] | None = None
+
+
+def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Every drug a sentence names, in order, marked True where it names the requested drug."""
+    others = [(a, b, False) for a, b in listed if not any(a < e and s < b for s, e in ours)]
+    return sorted([(a, b, True) for a, b in ours] + others)
+
+
+def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValuePatterns) -> int | None:
+    """Characters from the statement to the requested drug when the statement is said of it, else None.
+    A start verb governs its objects ("started him on X", "prescribed X and Y", "converted from A to B":
+    B) or, passive, the drug before it ("X was added on <date>"); any other duration the drug whose name
+    it follows in its clause ("Soma, which she has taken for 2 years, and Norco": Soma's), or the first
+    one after when none comes before ("For a year she has taken Norco"). The drugs of one list with the
+    owner ("Norco and Flexeril since 2016") share it, and "both"/"all" gives it to every drug before.
+    Never across a ';', nor after the pain, the job or the injury ("back pain for two years"), nor of
+    relief or a taper ("relief for five months")."""
+    a, b = st.verb or st.span
+    lo = text.rfind(";", 0, a) + 1
+    hi = text.find(";", b)
+    hi = len(text) if hi < 0 else hi
+    sa = st.span[0]
+    if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
-    best = None
-    for s, e in names:
-        gap = (a - e) if e <= a else (s - b) if s >= b else 0
-        lo, hi = (e, a) if e <= a else (b, s) if s >= b else (a, a)
-        if gap > NAME_WINDOW or ";" in text[lo:hi]:
-            continue
-        best = gap if best is None else min(best, gap)
-    return best
+    if _OTHER_SUBJECT.search(text, max(0, sa - 40), sa) and not any(
+            sa - 40 <= e <= sa for _, e, _ in named):
+        return None
+    group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    if not group:
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
+        after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
+                 if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None]
+        inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
+        owner = before[-1] if before else after[0] if after else inside[0] if inside else None
+        if owner is None:
+            return None
+        group = _list_of(text, named, owner)
+        if before and _SHARED.search(text, lo, a):  # "Theramine and Terocin lotion, both started <date>"
+            group = [i for i, (s, _, _) in enumerate(named) if lo <= s < a]
+    ours = [named[i] for i in group if named[i][2]]
+    if not ours:
+        return None
+    return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
+
+
+_SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
+_STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
+
+
+def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, int],
+             p: ValuePatterns) -> list[int]:
+    """The drugs an active start verb ending at `reach[0]` governs: its first object right after it
+    ("started him on X"), then every drug named after that up to the next start verb or the clause's
+    end ("prescribed naproxen and a compounded cream"), less one it was switched from."""
+    b, hi = reach
+    following = p["duration_start"].search(text, b, hi)
+    hi = following.start() if following else hi
+    stop = re.search(r"\.(?:\s|$)", text[b:hi])
+    hi = b + stop.start() if stop else hi
+    first = next((i for i, (s, _, _) in enumerate(named)
+                  if b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s])), None)
+    if first is None:
+        return []
+    return [i for i, (s, _, _) in enumerate(named)
+            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+
+
+def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
+    """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them."""
+    group = [owner]
+    for step in (-1, 1):
+        i = owner
+        while 0 <= i + step < len(named):
+            left, right = sorted((named[i], named[i + step]))
+            if not _LIST_JOIN.match(text[left[1]:right[0]]):
+                break
+            i += step
+            group.append(i)
+    return group
+
+
+def _drug_form(text: str, p: ValuePatterns) -> str | None:
+    """'topical' or 'oral' where `text` writes a dosage form (a gel, a patch; tablets, a dose in mg)."""
+    if p["drug_form_topical"].search(text):
+        return "topical"
+    return "oral" if p["drug_form_oral"].search(text) else None
+
+
+def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
+               p: ValuePatterns) -> str | None:
+    """The dosage form written with the drug name at `span`: from a few words before it ("topical
+    diclofenac") to the end of its clause or the next drug named."""
+    s, e = span
+    end = min([e + FORM_WINDOW, len(text), *(a for a, _ in listed if a >= e)])
+    stop = re.search(r"[,;.](?:\s|$)", text[e:end])
+    end = e + stop.start() if stop else end
+    start = max([text.rfind(c, 0, s) + 1 for c in ",;"] + [max(0, s - 15)])
+    return _drug_form(text[start:s] + " " + text[e:end], p)
 
 
 _NOT_ABLE = re.compile(r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
@@ -756,59 +888,105 @@ def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
 
 
 def _months_to(start: date, ref: date, written: str) -> float:
-    """Whole months of use from a start date to the UR denial date (a start in the last month is 0, as
-    newly started): calendar months, less one where a full date's day of the month is not yet reached;
-    for a month and year ("since May 2016"), whose day is not known, calendar months alone."""
+    """Months of use from a start written `written` to the UR denial date: a full date counts days
+    (`_months_from`); a month and year ("since May 2016"), whose day is not known, calendar months."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
-        # calendar months, one less where the day of the month is not reached (01/19 -> 07/19 is 6, not 5.99)
-        return float(max(0, (ref.year - start.year) * 12 + ref.month - start.month - (ref.day < start.day)))
+        return _months_from(start, ref)
     return float((ref.year - start.year) * 12 + ref.month - start.month)
+
+
+def _months_from(start: date, ref: date) -> float:
+    """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
+    a whole 1; a start less than a month before the UR is newly started (the protocol's 0)."""
+    days = (ref - start).days
+    return 0.0 if days < 30 else round(days / 30.4, 1)
 
 
 def _same_side(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or "bilateral" in (a, b)
 
 
-def _durations(text: str, p: ValuePatterns, ref: date | None, injury: date | None = None,
-               visit: tuple[date, str] | None = None) -> list[tuple[str, float, tuple[int, int]]]:
-    """(pattern, months, span) of each duration statement in a sentence, most specific first: a length
-    of use, a 'since' date or the injury, a start verb with a date in the sentence, 'newly started' (0),
-    then a start verb dated by the visit the sentence reports (`visit`: "On 12/01/2016 she was seen.
-    Norco was prescribed."). An undated start with no visit date states no duration."""
-    out = []
-    undated_start: list[tuple[str, float, tuple[int, int]]] = []
+def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
+               visit: tuple[date, str] | None = None, surgery: date | None = None) -> list[_Stated]:
+    """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
+    injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
+    counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
+    the sentence reports (`visit`: "On 12/01/2016 she was seen. Norco was prescribed."). An undated
+    start with no visit date states no duration."""
+    out: list[_Stated] = []
+    undated_start: list[_Stated] = []
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
             continue  # "three times a day" is a frequency
         if n is not None:
-            out.append(("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+            out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
     for m in p["duration_last_unit"].finditer(text):
-        out.append(("duration_last_unit", _MONTHS[m.group(1).lower()], m.span()))
+        out.append(_Stated("duration_last_unit", _MONTHS[m.group(1).lower()], m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
-            out.append(("duration_since_injury", float(int((ref - injury).days / 30.4)), m.span()))
+            out.append(_Stated("duration_since_injury", _months_from(injury, ref), m.span()))
+    if ref is not None and surgery is not None and surgery <= ref:
+        for m in p["duration_since_surgery"].finditer(text):
+            out.append(_Stated("duration_since_surgery", _months_from(surgery, ref), m.span()))
     if ref is not None:
+        since = []
         for m in p["duration_since_date"].finditer(text):
+            since.append(m.span())
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
-                out.append(("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
+                out.append(_Stated("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
         for m in p["duration_since_month"].finditer(text):
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
-            out.append(("duration_since_month", float((ref.year - year) * 12 + ref.month - month), m.span()))
-        start = p["duration_start"].search(text)
-        if start:
-            dates = [(abs(d.start() - start.start()), d) for d in p["date"].finditer(text)]
-            for _, d in sorted(dates, key=lambda x: x[0]):
-                when = _parse_date(d.group(0))
-                if when is not None and when <= ref:
-                    out.append(("duration_start", _months_to(when, ref, d.group(0)), start.span()))
-                    break
-            else:
-                if visit is not None and visit[0] <= ref:
-                    months = _months_to(visit[0], ref, visit[1])
-                    undated_start.append(("duration_visit_start", months, start.span()))
+            out.append(_Stated("duration_since_month", float((ref.year - year) * 12 + ref.month - month),
+                               m.span()))
+        dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
+                 if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
+        for start in p["duration_start"].finditer(text):
+            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit)
+            if when is not None:
+                day, written, end = when
+                if day <= ref:  # "6 weeks ago" is a day: its months count as a full date's
+                    months = _months_from(day, ref) if written.lower().endswith("ago") else _months_to(
+                        day, ref, written)
+                    out.append(_Stated("duration_start", months, (start.start(), max(start.end(), end)),
+                                       start.span()))
+            elif visit is not None and visit[0] <= ref:
+                months = _months_to(visit[0], ref, visit[1])
+                undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
     for m in p["duration_new"].finditer(text):
-        out.append(("duration_new", 0.0, m.span()))
+        out.append(_Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
+                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None
+                ) -> tuple[date, str, int] | None:
+    """(date, as written, where its words end) of the start at `verb`: a date or 'N weeks ago' after the
+    verb in its clause ("added on 12/19/2023", "started him on tramadol six weeks ago", "converted from
+    A to B on 11/15/2023"), else the nearest date before it in its clause ("On 12/19/2023, zolpidem was
+    added"). 'Ago' counts back from the sentence's own date, else its visit's, else the UR date."""
+    a, b = verb
+    lo = text.rfind(";", 0, a) + 1
+    stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
+    hi = b + stop.start() if stop else len(text)
+    after = [(s, when, written, e) for (s, e), when, written in dates if b <= s < hi]
+    ago = next((m for m in p["duration_ago"].finditer(text, b, hi)), None)
+    if ago is not None and (not after or ago.start() < after[0][0]):
+        n = p.number(ago.group(1))
+        own = [when for (s, _), when, _ in dates if not b <= s < hi]
+        anchor = own[0] if own else visit[0] if visit is not None else ref
+        if n is None:
+            return None
+        days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
+        when = date.fromordinal(anchor.toordinal() - days)
+        return when, ago.group(0), ago.end()
+    if after:
+        _, when, written, e = after[0]
+        return when, written, e
+    before = [(a - e, when, written, e) for (s, e), when, written in dates if lo <= s and e <= a]
+    if before:
+        _, when, written, _ = min(before, key=lambda x: x[0])
+        return when, written, a
+    return None

@@ -321,11 +321,11 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
 
 # ---------------------------------------------------------------- duration of use (UR denial 2016-12-01)
 @pytest.mark.parametrize("summary, expected", [
-    ("He has been on Norco since the date of injury.", 10.0),  # 01/02/2016 to 12/01/2016
+    ("He has been on Norco since the date of injury.", 11.0),  # 01/02/2016 to 12/01/2016: 334 days
     ("She has taken Norco for the past year.", 12.0),
     ("He has used hydrocodone for over two years.", 24.0),
     ("Norco has been prescribed since at least March 2016.", 9.0),
-    ("Norco was first prescribed on 06/15/2016.", 5.0),
+    ("Norco was first prescribed on 06/15/2016.", 5.6),  # 169 days / 30.4
     ("The patient was started on Norco at the visit of 11/20/2016.", 0.0),
     ("This is a new prescription for Norco.", 0.0),
     ("He has not previously taken opioid medication.", None),  # not started: no duration
@@ -333,7 +333,7 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("Use of Norco dates back to 2015.", 23.0),
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
     ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
-    ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.0),
+    ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.7),
     ("He was started on Norco.", None),  # a start with no date: neither a duration nor a start date
     ("Norco was newly prescribed for the flare.", 0.0),
     ("Norco was prescribed at this visit.", 0.0),
@@ -354,7 +354,7 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("The patient has been taking medications for six months.", 6.0),  # no drug named: all of them
     ("He has not taken Norco for two months.", None),  # negated
     ("Since starting Norco his pain is better.", None),  # started, but when is not said
-    ("He was given a prescription for Norco on 09/15/2016.", 2.0),
+    ("He was given a prescription for Norco on 09/15/2016.", 2.5),
     ("He has been taking Norco long-term.", None),  # no duration stated
     ("Norco was refilled on 11/01/2016.", None),
     ("Norco 10/325 mg was listed among current medications.", None),
@@ -362,7 +362,7 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("On the 11/20/2016 office visit, he reported neck pain. The provider reviewed his imaging. He was "
      "counseled on posture. Work restrictions were continued. Norco was prescribed.", 0.0),
     ("At the visit of 08/10/2016, she described knee pain. Therapy was continued. She was taught exercises. "
-     "Ice was advised. She was started on Norco.", 3.0),
+     "Ice was advised. She was started on Norco.", 3.7),
     ("He was seen on 08/10/2016. The provider reviewed his imaging. He was counseled on posture. "
      "Work restrictions were continued. Norco was prescribed.", None),  # no visit opener: too far back
     ("On 08/10/2016, he reported neck pain. An MRI was reviewed. The MRI was dated 09/01/2016. Therapy was "
@@ -554,11 +554,13 @@ def test_summary_probe_kinds_of_other_facts(summary: str, name: str, heading: st
     assert value(summary, name, heading) == expected
 
 
-def test_a_start_date_counts_calendar_months_to_the_ur_denial() -> None:
-    """01/19/2016 to the UR denial of 07/19/2016 is 6 months, not int(182 / 30.4) = 5."""
-    summary = "She has been on Lyrica since 01/19/2016."
-    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 19)) == 6.0
-    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 7, 18)) == 5.0
+def test_a_start_date_counts_months_to_a_tenth_to_the_ur_denial() -> None:
+    """A known start day counts days / 30.4 to the UR denial (05/01 to 06/24 is 1.8, not a whole 1; the
+    round-5 probe keys months to a tenth); less than a month before the UR is newly started, 0."""
+    summary = "She has been on Lyrica since 05/01/2016."
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 6, 24)) == 1.8
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 11, 1)) == 6.1
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 5, 29)) == 0.0
 
 
 # ------------------------------ session 11: kinds of the round-4 blind summary probe (summary-probe-r4.md)
@@ -679,3 +681,55 @@ def test_functional_improvement_round5_kinds(summary: str, expected: str) -> Non
 def test_round5_sessions_imaging_surgery_kinds(summary: str, name: str, heading: str,
                                                expected: object) -> None:
     assert value(summary, name, heading) == expected
+
+
+# ---------------- round-5 duration kinds (summary-probe-r5.md): SYNTHETIC rows, each with its near-miss
+@pytest.mark.parametrize("summary, heading, expected", [
+    # a start said as "added", "converted ... to", or a second start verb in one sentence
+    ("Gabapentin was added on 09/01/2016.", "Gabapentin 300mg #90", 3.0),
+    ("She added a heating pad on 09/01/2016 and takes gabapentin.", "Gabapentin 300mg #90", None),
+    ("He was converted from oxycodone to Norco on 09/01/2016.", "Norco 10/325mg #60", 3.0),
+    ("He was converted from oxycodone to Norco on 09/01/2016.", "Oxycodone 10mg #60", None),  # stopped
+    ("She takes naproxen, started 03/01/2016; omeprazole was started on 09/01/2016.", "Omeprazole 20mg", 3.0),
+    ("She takes naproxen, started 03/01/2016; omeprazole was started on 09/01/2016.", "Naproxen 550mg", 9.0),
+    # relative dates: counted back from the sentence's own date, else the UR date
+    ("Per the report dated 11/01/2016, he started Norco six months ago.", "Norco 10/325mg #60", 7.0),
+    ("He started Norco six months ago.", "Norco 10/325mg #60", 6.0),
+    ("Her pain started six months ago and she takes Norco.", "Norco 10/325mg #60", None),  # the pain's
+    ("His doctor started him on Norco ten weeks ago and he also started tizanidine two weeks ago.",
+     "Norco 10/325mg #60", 2.3),
+    ("His doctor started him on Norco ten weeks ago and he also started tizanidine two weeks ago.",
+     "Tizanidine 4mg #30", 0.0),  # less than a month: newly started
+    # another drug's duration in the same sentence
+    ("She takes Soma, which she has taken for 2 years, and Norco twice daily.", "Norco 10/325mg #60", None),
+    ("She takes Soma, which she has taken for 2 years, and Norco twice daily.", "Soma 350mg #90", 24.0),
+    ("He has used Norco and Flexeril since 05/01/2016.", "Flexeril 10mg #60", 7.0),  # one list shares it
+    ("He has taken OxyContin since 05/01/2016, with Percocet for breakthrough pain and Colace.",
+     "Percocet 10/325mg #60", None),
+    ("He has taken OxyContin since 05/01/2016, with Percocet for breakthrough pain and Colace.",
+     "Colace 100mg #60", None),
+    ("He takes Ambien at bedtime for 5 years and Colace.", "Colace 100mg #60", None),
+    ("She takes diclofenac 75 mg twice daily, started 03/01/2016, and applies Voltaren gel.",
+     "Voltaren gel 1% 100g", None),  # the oral product's start, not the gel's
+    ("She applies diclofenac gel, started 03/01/2016.", "Voltaren gel 1% 100g", 9.0),
+    ("The provider prescribed Theramine and Terocin lotion, both started 09/01/2016.", "Theramine #90", 3.0),
+    # a relief span or a taper span is no use
+    ("An injection gave 70% relief for five months, during which he cut his Norco use.", "Norco 10/325mg #60",
+     None),
+    ("His Norco dose has been reduced from 4 to 2 tablets a day over the past 6 months.",
+     "Norco 10/325mg #60", None),
+    ("Norco gives him relief and he has taken it for 6 months.", "Norco 10/325mg #60", 6.0),
+    # since an operation the summary dates
+    ("He underwent a lumbar fusion on 06/01/2016 and has taken Norco since the surgery.",
+     "Norco 10/325mg #60", 6.0),
+    ("He underwent a lumbar fusion and has taken Norco since the surgery.", "Norco 10/325mg #60", None),
+    # a "since <date>" is no visit's date: an undated start takes the report's date
+    ("Per the report dated 11/20/2016, pain is 5/10. He has taken Flexeril since 03/05/2015. Norco was "
+     "started at the last visit.", "Norco 10/325mg #60", 0.0),
+    # a use reported inside a request is still a use
+    ("The physician requests continued Norco, which he has taken for the past 6 months.",
+     "Norco 10/325mg #60", 6.0),
+    ("The physician requests Norco for the next 6 months.", "Norco 10/325mg #60", None),
+])
+def test_duration_round5_kinds(summary: str, heading: str, expected: float | None) -> None:
+    assert value(summary, "duration_of_use_months", heading) == expected
