@@ -663,8 +663,10 @@ class ServiceFacts:
         on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. The duration must
         be said of the drug (in its clause, not of the pain or the job); a drug not yet started, a negated
         statement or a request says nothing (the protocol counts a stated duration or start only)."""
-        if not self.case.case.clinical_summary or self.family != "medication":
+        if not self.case.case.clinical_summary:
             return MISSING
+        if self.family != "medication":
+            return self._treatment_duration()
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
         for names in self.names():
             if names:
@@ -679,8 +681,20 @@ class ServiceFacts:
                 tried += [n for n in names if n in drug_names().classes]
         return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
 
+    def _treatment_duration(self) -> Extraction:
+        """Months a requested treatment has been had ("acupuncture was started on <date>", "6 chiropractic
+        treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
+        its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
+        and drugs a sentence names own their own durations."""
+        therapy = value_patterns()["therapy_types"].get(self.service_type)
+        if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
+            return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
+        others = [t for k, t in value_patterns()["therapy_types"].items() if t.pattern != therapy.pattern]
+        return self._duration_in(therapy, other_names=others) or MISSING
+
     def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
-                     skip: re.Pattern[str] | None = None) -> Extraction | None:
+                     skip: re.Pattern[str] | None = None,
+                     other_names: Sequence[re.Pattern[str]] = ()) -> Extraction | None:
         """The duration stated of a name `name_re` finds, in the first summary sentence that has one
         (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
         drug she takes, and only a length or a dated start counts, not "newly"; a sentence `skip` finds
@@ -693,7 +707,7 @@ class ServiceFacts:
         drugs = drug_names()
         form = _drug_form(self.text, p)
         for s in self.case.summary.sentences:
-            listed = drugs.mentions(s.text)
+            listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [m.span() for m in name_re.finditer(s.text)
                     if form is None or _form_near(s.text, m.span(), listed, p) in (None, form)]
             if not ours:
@@ -706,8 +720,8 @@ class ServiceFacts:
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
             surgery = None
-            if p["duration_since_surgery"].search(s.text):
-                surgery = self.case.operation_date(s.end)
+            if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
+                surgery = self.case.operation_date(s.start + since_op.start())  # not "the fusion" itself
             named = _drug_list(ours, listed)
             found = []
             for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
@@ -739,8 +753,9 @@ FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is w
 _OTHER_SUBJECT = re.compile(
     r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|injur\w*|history|disability|"
     r"off work|restrictions?)\b[^;,]{0,25}$", re.IGNORECASE)
-# between two drugs of one list: doses, commas, "and"/"or" ("Norco 10 mg and Flexeril")
-_LIST_JOIN = re.compile(r"^(?:[\s,&]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
+# between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
+# and Flexeril", "hydrocodone/acetaminophen")
+_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -776,10 +791,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     sa = st.span[0]
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
-    if _OTHER_SUBJECT.search(text, max(0, sa - 40), sa) and not any(
-            sa - 40 <= e <= sa for _, e, _ in named):
-        return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
+    if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
+        return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
+        # due to pain and was started on X")
     if not group:
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
@@ -892,7 +908,28 @@ def _months_to(start: date, ref: date, written: str) -> float:
     (`_months_from`); a month and year ("since May 2016"), whose day is not known, calendar months."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
         return _months_from(start, ref)
+    return _calendar_months(start, ref)
+
+
+def _calendar_months(start: date, ref: date) -> float:
     return float((ref.year - start.year) * 12 + ref.month - start.month)
+
+
+def _span_middle(lo: date, hi: date, ref: date) -> date:
+    """The middle of a span a start is written as (a year, "early 2015"), or of its part before the UR date:
+    the estimate that is off by least on average."""
+    hi = min(hi, ref)
+    return date.fromordinal((lo.toordinal() + hi.toordinal()) // 2) if hi >= lo else lo
+
+
+_YEAR_PARTS = {None: ((1, 1), (12, 31)), "early": ((1, 1), (3, 31)), "mid": ((4, 1), (9, 30)),
+               "late": ((10, 1), (12, 31))}
+
+
+def _year_start(year: int, part: str | None, ref: date) -> date:
+    """A start written as a year or a part of one ("since 2015", "in early 2015"): the middle of that span."""
+    (m1, d1), (m2, d2) = _YEAR_PARTS[part.lower() if part else None]
+    return _span_middle(date(year, m1, d1), date(year, m2, d2), ref)
 
 
 def _months_from(start: date, ref: date) -> float:
@@ -915,14 +952,19 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
     start with no visit date states no duration."""
     out: list[_Stated] = []
     undated_start: list[_Stated] = []
+    since_report = _report_to_ur(text, p, ref)
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
             continue  # "three times a day" is a frequency
+        if p["duration_schedule_before"].search(text, max(0, m.start() - 25), m.start()):
+            continue  # "2 times a week for 6 weeks" is a schedule
         if n is not None:
-            out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+            out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
+                               m.span()))
     for m in p["duration_last_unit"].finditer(text):
-        out.append(_Stated("duration_last_unit", _MONTHS[m.group(1).lower()], m.span()))
+        out.append(_Stated("duration_last_unit", round(_MONTHS[m.group(1).lower()] + since_report, 2),
+                           m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
             out.append(_Stated("duration_since_injury", _months_from(injury, ref), m.span()))
@@ -935,7 +977,10 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
             since.append(m.span())
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
-                out.append(_Stated("duration_since_date", _months_to(d, ref, m.group(1)), m.span()))
+                year_only = re.fullmatch(r"\d{4}", m.group(1).strip())  # "since 2015": from mid-year
+                months = _months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
+                    d, ref, m.group(1))
+                out.append(_Stated("duration_since_date", months, m.span()))
         for m in p["duration_since_month"].finditer(text):
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
@@ -944,15 +989,14 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
                  if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
-            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit)
+            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury)
             if when is not None:
-                day, written, end = when
-                if day <= ref:  # "6 weeks ago" is a day: its months count as a full date's
-                    months = _months_from(day, ref) if written.lower().endswith("ago") else _months_to(
-                        day, ref, written)
+                day, by_day, end = when
+                if day <= ref:
+                    months = _months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(_Stated("duration_start", months, (start.start(), max(start.end(), end)),
                                        start.span()))
-            elif visit is not None and visit[0] <= ref:
+            elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
     for m in p["duration_new"].finditer(text):
@@ -960,33 +1004,67 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
     return out + undated_start
 
 
+def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
+    """Months from the date of the report a sentence names ("Per the PR-2 dated 09/29/2016, he has taken it
+    for a year") to the UR denial date: a length of use stated in that report runs on to the UR; 0 where
+    the sentence names no report's date."""
+    if ref is None:
+        return 0.0
+    for m in p["date"].finditer(text):
+        if p["report_dated"].search(text, max(0, m.start() - 40), m.start()):
+            day = _parse_date(m.group(0))
+            return round((ref - day).days / 30.4, 1) if day is not None and day <= ref else 0.0
+    return 0.0
+
+
 def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
-                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None
-                ) -> tuple[date, str, int] | None:
-    """(date, as written, where its words end) of the start at `verb`: a date or 'N weeks ago' after the
-    verb in its clause ("added on 12/19/2023", "started him on tramadol six weeks ago", "converted from
-    A to B on 11/15/2023"), else the nearest date before it in its clause ("On 12/19/2023, zolpidem was
-    added"). 'Ago' counts back from the sentence's own date, else its visit's, else the UR date."""
+                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None, injury: date | None = None
+                ) -> tuple[date, bool, int] | None:
+    """(date, whether it counts by the day, where its words end) of the start at `verb`: a date, 'N weeks
+    ago' or a dayless date ("in 09/2015", "in early 2015", "on the date of injury") after the verb, in its
+    clause and before the next start verb ("started A in 2015 and added B on <date>"), else the nearest
+    full date before it in its clause ("On 12/19/2023, zolpidem was added"). 'Ago' and a month without a
+    year count back from the sentence's own date, else its visit's, else the UR date."""
     a, b = verb
     lo = text.rfind(";", 0, a) + 1
     stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
     hi = b + stop.start() if stop else len(text)
-    after = [(s, when, written, e) for (s, e), when, written in dates if b <= s < hi]
-    ago = next((m for m in p["duration_ago"].finditer(text, b, hi)), None)
-    if ago is not None and (not after or ago.start() < after[0][0]):
+    following = p["duration_start"].search(text, b, hi)
+    hi = following.start() if following else hi
+    own = [when for (s, _), when, _ in dates if not b <= s < hi]
+    anchor = own[0] if own else visit[0] if visit is not None else ref
+    found: list[tuple[int, date, bool, int]] = [(s, when, True, e)
+                                                for (s, e), when, _ in dates if b <= s < hi]
+    for ago in p["duration_ago"].finditer(text, b, hi):
         n = p.number(ago.group(1))
-        own = [when for (s, _), when, _ in dates if not b <= s < hi]
-        anchor = own[0] if own else visit[0] if visit is not None else ref
-        if n is None:
-            return None
-        days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
-        when = date.fromordinal(anchor.toordinal() - days)
-        return when, ago.group(0), ago.end()
-    if after:
-        _, when, written, e = after[0]
-        return when, written, e
-    before = [(a - e, when, written, e) for (s, e), when, written in dates if lo <= s and e <= a]
+        if n is not None:
+            days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
+            found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
+    for w in p["duration_start_when"].finditer(text, b, hi):
+        day = _dayless_date(w, ref=ref, injury=injury)
+        if day is not None:
+            found.append((w.start(), day[0], day[1], w.end()))
+    if found:
+        _, when, by_day, e = min(found, key=lambda f: f[0])
+        return when, by_day, e
+    before = [(a - e, when) for (s, e), when, _ in dates if lo <= s and e <= a]
     if before:
-        _, when, written, _ = min(before, key=lambda x: x[0])
-        return when, written, a
+        return min(before, key=lambda x: x[0])[1], True, a
     return None
+
+
+def _dayless_date(w: re.Match[str], *, ref: date, injury: date | None) -> tuple[date, bool] | None:
+    """(start, whether it counts by the day) of a start date written without a day (`duration_start_when`)."""
+    g = w.groupdict()
+    if g["injury"]:
+        return (injury, True) if injury is not None else None
+    if g["yyyy"]:
+        month = int(g["mm"])
+        return (date(int(g["yyyy"]), month, 1), False) if 1 <= month <= 12 else None
+    if g["year"]:
+        year = int(g["year"])
+        if g["month"]:
+            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 1), False
+        return _year_start(year, g["part"], ref), True
+    month = datetime.strptime(g["month_only"][:3], "%b").month
+    return date(ref.year if month <= ref.month else ref.year - 1, month, 1), False  # as "since October"

@@ -330,7 +330,7 @@ def test_prior_imaging_phrasings(summary: str, heading: str, expected: bool) -> 
     ("This is a new prescription for Norco.", 0.0),
     ("He has not previously taken opioid medication.", None),  # not started: no duration
     ("The claimant is opioid naive.", None),
-    ("Use of Norco dates back to 2015.", 23.0),
+    ("Use of Norco dates back to 2015.", 17.0),
     ("She was prescribed medications for the first time on 11/25/2016.", 0.0),  # no drug named: all of them
     ("On 11/10/2016 he was seen for a follow-up visit. Norco was prescribed.", 0.0),  # the visit's date
     ("On 08/10/2016 he was seen again. Pain was 7/10. He was started on Norco.", 3.7),
@@ -732,4 +732,90 @@ def test_round5_sessions_imaging_surgery_kinds(summary: str, name: str, heading:
     ("The physician requests Norco for the next 6 months.", "Norco 10/325mg #60", None),
 ])
 def test_duration_round5_kinds(summary: str, heading: str, expected: float | None) -> None:
+    assert value(summary, "duration_of_use_months", heading) == expected
+
+
+# ---------------------------------------------------------------- round-6 duration kinds (branch dur6)
+# SYNTHETIC sentences, each kind with a near-miss (same words, another answer). UR 12/01/2016, injury
+# 01/02/2016. Main's rules before round 6 fail the rows marked "#fails".
+@pytest.mark.parametrize("summary, heading, expected", [
+    # a restart starts the current course; an active "resumed" of an activity is no start
+    ("Norco was stopped in March and was resumed on 09/01/2016.", "Norco 10/325mg #60", 3.0),  # fails
+    ("Tramadol was restarted on 10/01/2016 after a lapse in authorization.", "Tramadol 50mg #60",
+     2.0),  # fails
+    ("He has taken tramadol since it was restarted on 10/01/2016.", "Tramadol 50mg #60", 2.0),  # fails
+    ("With Norco she has resumed driving.", "Norco 10/325mg #60", None),
+    ("Tramadol was stopped on 10/01/2016.", "Tramadol 50mg #60", None),
+    # a start verb's object after an article; the drug switched from is not started
+    ("He was switched from Norco to a Butrans patch on 10/01/2016.", "Butrans 10mcg/hr patch #4",
+     2.0),  # fails
+    ("He was switched from Norco to a Butrans patch on 10/01/2016.", "Norco 10/325mg #60", None),
+    # a start verb names its own object, even after a pain word
+    ("He has neck pain and was started on Flexeril on 10/01/2016.", "Flexeril 10mg #60", 2.0),  # fails
+    ("He has had neck pain since 10/01/2016 and takes Flexeril.", "Flexeril 10mg #60", None),
+    # a combination product written with a slash is one drug
+    ("He has taken hydrocodone/acetaminophen 10/325 mg since 06/01/2016.", "Hydrocodone/APAP 10/325mg #120",
+     6.0),  # fails
+    ("He takes hydrocodone/acetaminophen and has had neck pain since 06/01/2016.",
+     "Hydrocodone/APAP 10/325mg #120", None),
+    # a start date written without a day, after the verb and before the next start verb
+    ("Gabapentin was started in 05/2016.", "Gabapentin 600mg #90", 7.0),  # fails
+    ("Her psychiatrist started sertraline in early 2016 and added trazodone on 10/01/2016.",
+     "Sertraline 50mg #30", 9.5),  # fails
+    ("Her psychiatrist started sertraline in early 2016 and added trazodone on 10/01/2016.",
+     "Trazodone 50mg #30", 2.0),
+    ("He was switched to meloxicam in August.", "Meloxicam 15mg #30", 4.0),  # fails
+    ("She was started on tramadol in the emergency room on the date of injury.", "Tramadol 50mg #60",
+     11.0),  # fails
+    ("She was seen in the emergency room on the date of injury and takes tramadol.", "Tramadol 50mg #60",
+     None),
+    ("Norco was stopped in 2015 and naproxen was started on 10/01/2016.", "Norco 10/325mg #60", None),
+    # a year alone counts from its middle (of its part before the UR in the UR's year)
+    ("She has taken Ambien since 2015.", "Ambien 10mg #30", 17.0),  # fails
+    ("She has taken Ambien since 2016.", "Ambien 10mg #30", 5.5),  # fails
+    # "since the <operation>" counts from that operation's date, not a later date in its sentence
+    ("He underwent a lumbar fusion on 06/01/2016. He has used Norco since the fusion; the dose was lowered "
+     "on 11/01/2016.", "Norco 10/325mg #60", 6.0),  # fails
+    ("He underwent a lumbar fusion on 06/01/2016. The Norco dose was lowered on 11/01/2016.",
+     "Norco 10/325mg #60", None),
+    # a length stated in a dated report runs on from that report to the UR date
+    ("Per the progress report dated 09/01/2016, he has taken Soma for at least a year.", "Soma 350mg #60",
+     15.0),  # fails
+    ("He has taken Soma for at least a year. Per the progress report dated 09/01/2016, pain is 6/10.",
+     "Soma 350mg #60", 12.0),
+    ("An MRI dated 09/01/2016 was normal, and he has taken Soma for at least a year.", "Soma 350mg #60",
+     12.0),
+    # since a dated event
+    ("She has taken naproxen since her first visit on 06/01/2016.", "Naproxen 550mg #60", 6.0),  # fails
+    ("She has had back pain since her first visit on 06/01/2016 and takes naproxen.", "Naproxen 550mg #60",
+     None),
+    # a requested treatment's start or length, as a drug's
+    ("Acupuncture was started on 09/01/2016.", "Acupuncture x6 lumbar spine", 3.0),  # fails
+    ("She has had 6 chiropractic treatments since 07/2016.", "Chiropractic manipulation 2x6 lumbar spine",
+     5.0),  # fails
+    ("Acupuncture was started on 09/01/2016.", "MRI lumbar spine", None),  # imaging has no duration
+    ("Acupuncture was started on 09/01/2016.", "Physical therapy x6 lumbar spine", None),  # another therapy
+    ("She has taken naproxen since 07/2016 and tried acupuncture.", "Acupuncture x6 lumbar spine", None),
+    # a dated start under a month is newly started (0), however the start is worded
+    ("Norco was prescribed on 11/20/2016.", "Norco 10/325mg #60", 0.0),
+    ("Norco was newly prescribed on 11/20/2016.", "Norco 10/325mg #60", 0.0),
+])
+def test_duration_round6_kinds(summary: str, heading: str, expected: float | None) -> None:
+    assert value(summary, "duration_of_use_months", heading) == expected
+
+
+@pytest.mark.parametrize("summary, heading, expected", [
+    # a weekly schedule is a request's, not use; a daily dose taken for a length is use
+    ("Physical therapy 2 times a week for 6 weeks was the original request.",
+     "Physical therapy x12 right elbow", None),
+    ("She has attended physical therapy for 6 weeks.", "Physical therapy x12 right elbow", 1.38),  # fails
+    ("He has taken Norco three times daily for 6 months.", "Norco 10/325mg #60", 6.0),
+    # an undated restart takes no visit's date (the restart may be older than the visit)
+    ("Per the report dated 10/20/2016, pain is 8/10. She has restarted Voltaren twice a day.",
+     "Voltaren 75mg #60", None),
+    ("Per the report dated 10/20/2016, pain is 8/10. She was started on Voltaren twice a day.",
+     "Voltaren 75mg #60", 1.4),
+    ("On 10/01/2016, Voltaren was restarted.", "Voltaren 75mg #60", 2.0),  # fails
+])
+def test_duration_round6_schedules_and_restarts(summary: str, heading: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", heading) == expected
