@@ -284,8 +284,8 @@ class CaseFacts:
         the UR's, not an operation's, not of another condition, with the care named."""
         unrelated = value_patterns()["unrelated_condition"]
         failed = [m for m in self.summary.mentions("failed_care")
-                  if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER
-                  and not self._of_an_operation(m) and self._care_named_for(m)
+                  if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                  and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
@@ -867,8 +867,9 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
     return _drug_form(text[start:s] + " " + text[e:end], p)
 
 
-_NOT_ABLE = re.compile(r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
-                       re.IGNORECASE)
+_NOT_ABLE = re.compile(
+    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
+    re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
 

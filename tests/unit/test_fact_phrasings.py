@@ -808,12 +808,15 @@ def test_failed_conservative_care_round6_kinds(summary: str, expected: str) -> N
      "MRI of the right shoulder", True),
     ("Therapeutic ultrasound to the right shoulder was given in therapy.", "prior_imaging_same_region",
      "MRI of the right shoulder", False),
+    ("The UR non-certified a right shoulder ultrasound.", "prior_imaging_same_region",
+     "MRI of the right shoulder", False),
     # an injury said to have been operated on, after it
     ("The laceration of her thumb was surgically repaired.", "prior_surgery", "MRI of the left knee", True),
     ("He sustained a metacarpal fracture that was pinned on 02/03/2016.", "prior_surgery",
      "MRI of the left knee", True),
     ("His hand was pinned between two pallets.", "prior_surgery", "MRI of the left knee", False),
-    ("The laceration of her thumb was cleaned and dressed.", "prior_surgery", "MRI of the left knee", False),
+    ("The laceration of her thumb was repaired with sutures in the emergency department.", "prior_surgery",
+     "MRI of the left knee", False),
     # a fall through a structure to the level below
     ("He fell through to the basement when the floor gave way.", "red_flag_trauma", "MRI of the left knee",
      True),
