@@ -201,6 +201,7 @@ class CaseFacts:
         medication he is still not able to work"): no. An ability with no treatment named says nothing."""
         credit = value_patterns()["treatment_credit"]
         changed = value_patterns()["ability_change"]
+        persisting = value_patterns()["ability_persisting"]
         out = []
         for m in self.summary.mentions("ability"):
             cats = m.assertion.categories
@@ -211,7 +212,8 @@ class CaseFacts:
             before = text[:m.start - m.sentence.start]  # care named before it
             named = _names_care(before) or any(
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
-            if not named and changed.search(m.text):  # "can now reach", "has resumed": after care just told
+            if not named and (changed.search(m.text) or persisting.search(m.text)):
+                # "can now reach", "has resumed", "remains unable to sit": said against care just told
                 named = self._care_had_in(m.sentence.index - 1)
             if _conditional(m) or not named:
                 continue
@@ -281,10 +283,23 @@ class CaseFacts:
         """The record's statements that care was tried and did not help: affirmed (or historical), not
         the UR's, not an operation's, not of another condition, with the care named."""
         unrelated = value_patterns()["unrelated_condition"]
-        return [m for m in self.summary.mentions("failed_care")
-                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER
-                and not self._of_an_operation(m) and self._care_named_for(m)
-                and not unrelated.search(m.sentence.text)]
+        failed = [m for m in self.summary.mentions("failed_care")
+                  if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                  and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
+                  and not unrelated.search(m.sentence.text)]
+        return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
+
+    def _no_function_after_care(self) -> list[Mention]:
+        """The record's explicit lack of function ("no functional gain", "function has not improved") in a
+        sentence that tells of care had: that care was tried and did not help. A remaining limit alone
+        ("still cannot kneel") is not a failure, nor is a lack of records ("without documentation of
+        functional improvement")."""
+        undocumented = value_patterns()["undocumented_before"]
+        text = self.summary.text
+        return [m for v, m in self._function_statements
+                if v == NO and m.concept != "ability" and m.author != UR_REVIEWER
+                and not undocumented.search(text, max(m.sentence.start, m.start - 60), m.start)
+                and not self._of_an_operation(m) and self._care_had_in(m.sentence.index)]
 
     @cached_property
     def _care_helped(self) -> list[Mention]:
@@ -868,8 +883,9 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
     return _drug_form(text[start:s] + " " + text[e:end], p)
 
 
-_NOT_ABLE = re.compile(r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
-                       re.IGNORECASE)
+_NOT_ABLE = re.compile(
+    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
+    re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
 

@@ -819,3 +819,95 @@ def test_duration_round6_kinds(summary: str, heading: str, expected: float | Non
 ])
 def test_duration_round6_schedules_and_restarts(summary: str, heading: str, expected: float | None) -> None:
     assert value(summary, "duration_of_use_months", heading) == expected
+
+
+# ---- round-6 function, failed care, sessions, imaging, surgery and trauma kinds (summary-probe-r6.md):
+# SYNTHETIC rows of our own, each kind with a near-miss (same words, another answer)
+@pytest.mark.parametrize("summary, expected", [
+    # an ability still lacking after care told in its sentence or the sentence before: no
+    ("She finished eight sessions of hand therapy; she remains unable to hold a coffee mug.", "no"),
+    ("She remains unable to hold a coffee mug.", "not_stated"),  # no care named
+    ("He has tried ibuprofen and a TENS unit. He still cannot kneel to weed his garden.", "no"),
+    ("Physical therapy was requested. He still cannot kneel to weed his garden.", "not_stated"),  # not had
+    # a functional scale that did not move
+    ("After six chiropractic visits her Oswestry score was unchanged at 44%.", "no"),
+    ("After six chiropractic visits her Oswestry score was 44%.", "not_stated"),
+    # more of an activity credited to a drug "since the X was started"
+    ("Since the naproxen was started he has increased his work hours from five to eight a day.", "yes"),
+    ("Since the injury he has increased his work hours from five to eight a day.", "not_stated"),
+    # the UR's lack of function with a second "that"-clause: the requirement is the second clause's
+    ("The UR non-certified tramadol, noting no documentation of functional improvement with the medication "
+     "and that opioids are recommended only for short-term use.", "no"),
+    ("The UR noted that opioids are recommended only with documentation of functional improvement.",
+     "not_stated"),
+])
+def test_functional_improvement_round6_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # care tried, "with persistent pain"
+    ("He tried meloxicam and completed six chiropractic visits, with persistent neck pain.", "yes"),
+    ("He tried meloxicam and completed six chiropractic visits, with resolution of his neck pain.",
+     "not_stated"),
+    # several words between "failed" and the care
+    ("She failed cortisone and viscosupplement knee injections.", "yes"),
+    ("He has failed back surgery syndrome.", "not_stated"),
+    # a drug stopped for an adverse effect
+    ("He stopped naproxen in March because of stomach upset.", "yes"),
+    ("He stopped naproxen in March because his pain had resolved.", "not_stated"),
+    # an explicit lack of function in a sentence telling of care had
+    ("She has attended 6 acupuncture treatments and there has been no functional gain.", "yes"),
+    ("Acupuncture was requested because there has been no functional gain.", "not_stated"),
+    ("She completed 8 chiropractic visits without documentation of objective functional improvement.",
+     "not_stated"),  # a lack of records, not a failure
+    # the month May is no modal verb
+    ("He attended physical therapy from May to June without relief.", "yes"),
+    ("He may have attended physical therapy without relief.", "not_stated"),
+    # the worker declined care: not tried
+    ("She declined physical therapy because of the long drive.", "no"),
+    ("She declined surgery.", "not_stated"),
+])
+def test_failed_conservative_care_round6_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # sessions had "of them" after the authorized course; the therapist named for the therapy
+    ("Eight chiropractic visits were authorized; he attended 5 of them.", "prior_sessions",
+     "Chiropractic x 6", 5.0),
+    ("Eight chiropractic visits were authorized.", "prior_sessions", "Chiropractic x 6", None),
+    ("The acupuncturist reports that after 4 treatments her pain is lower.", "prior_sessions",
+     "Acupuncture x 6", 4.0),
+    ("The chiropractor reports that after 4 treatments her pain is lower.", "prior_sessions",
+     "Acupuncture x 6", None),
+    ("She has had two trigger point injection sessions.", "prior_sessions", "Trigger point injections x 2",
+     2.0),
+    ("Two trigger point injection sessions were requested.", "prior_sessions",
+     "Trigger point injections x 2", None),
+    # a study that "would be considered" is not done; a region's ultrasound with a finding is
+    ("He has low back pain. The physician noted that imaging would be considered only if weakness develops.",
+     "prior_imaging_same_region", "Naproxen 550mg #60", False),
+    ("He has low back pain. A lumbar MRI showed a bulge; a CT would be considered if weakness develops.",
+     "prior_imaging_same_region", "Naproxen 550mg #60", True),
+    ("Right shoulder ultrasound on 03/02/2016 showed a tear.", "prior_imaging_same_region",
+     "MRI of the right shoulder", True),
+    ("Therapeutic ultrasound to the right shoulder was given in therapy.", "prior_imaging_same_region",
+     "MRI of the right shoulder", False),
+    ("The UR non-certified a right shoulder ultrasound.", "prior_imaging_same_region",
+     "MRI of the right shoulder", False),
+    # an injury said to have been operated on, after it
+    ("The laceration of her thumb was surgically repaired.", "prior_surgery", "MRI of the left knee", True),
+    ("He sustained a metacarpal fracture that was pinned on 02/03/2016.", "prior_surgery",
+     "MRI of the left knee", True),
+    ("His hand was pinned between two pallets.", "prior_surgery", "MRI of the left knee", False),
+    ("The laceration of her thumb was repaired with sutures in the emergency department.", "prior_surgery",
+     "MRI of the left knee", False),
+    # a fall through a structure to the level below
+    ("He fell through to the basement when the floor gave way.", "red_flag_trauma", "MRI of the left knee",
+     True),
+    ("He fell to the floor when his knee gave way.", "red_flag_trauma", "MRI of the left knee", False),
+])
+def test_round6_sessions_imaging_surgery_trauma_kinds(summary: str, name: str, heading: str,
+                                                      expected: object) -> None:
+    assert value(summary, name, heading) == expected
