@@ -1,0 +1,59 @@
+"""Schema of the blind governing-section probe (experiments/governing_probe.yaml, SYNTHETIC): the file loads,
+ids are unique, dates parse and fall where the brief puts them, every service has an expected line. It
+does not test that the product agrees with the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from experiments.governing_probe import PROBE, ProbeError, load_probe, to_case
+
+
+def test_probe_loads_with_enough_letters_and_services():
+    letters = load_probe()
+    services = [s for letter in letters for s in letter.services]
+    assert len(letters) >= 45
+    assert len(services) >= 120
+    assert all(s.expected_line.strip() and s.expected_section.strip() for s in services)
+
+
+def test_probe_ids_unique_and_dates_in_window():
+    letters = load_probe()
+    ids = [letter.id for letter in letters]
+    assert len(ids) == len(set(ids))
+    assert all(letter.date_of_injury < letter.ur_denial_date for letter in letters)
+
+
+def test_cases_carry_no_post_review_field():
+    for letter in load_probe():
+        case = to_case(letter)
+        assert case.synthetic and case.decision_date is None
+        for s in case.services:
+            assert s.decision is None and s.reviewer_guideline is None and s.rationale == ""
+
+
+def _write(tmp_path: Path, letters: list) -> Path:
+    path = tmp_path / "probe.yaml"
+    path.write_text(yaml.safe_dump(letters))
+    return path
+
+
+def test_duplicate_id_and_bad_date_are_named(tmp_path):
+    raw = yaml.safe_load(PROBE.read_text())[:2]
+    raw[1]["id"] = raw[0]["id"]
+    with pytest.raises(ProbeError, match="duplicate id"):
+        load_probe(_write(tmp_path, raw))
+    raw = yaml.safe_load(PROBE.read_text())[:1]
+    raw[0]["ur_denial_date"] = "2018-01-05"
+    with pytest.raises(ProbeError, match="outside 2016-09..2017-03"):
+        load_probe(_write(tmp_path, raw))
+
+
+def test_service_without_expected_line_is_refused(tmp_path):
+    raw = yaml.safe_load(PROBE.read_text())[:1]
+    del raw[0]["services"][0]["expected_line"]
+    with pytest.raises(ProbeError, match="expected_line"):
+        load_probe(_write(tmp_path, raw))
