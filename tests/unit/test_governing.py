@@ -164,3 +164,27 @@ def test_cited_chapters_reads_mtus_before_non_mtus_and_odg_after(
     line: str | None, chapters: list[str]
 ) -> None:
     assert cited_chapters(TABLE, line) == chapters
+
+
+@pytest.mark.parametrize(
+    ("service_type", "family", "region", "phase", "groups", "section_id"),
+    [
+        # SYNTHETIC kinds from the blind governing probe (experiments/governing-probe.md)
+        ("physical_therapy", "physical_medicine", "knee", "post_operative", (), "postsurgical_therapy"),
+        ("brace", "dme", "lumbar", "post_operative", (), "odg_postoperative_back_brace"),
+        ("brace", "dme", "cervical", "post_operative", (), "odg_postoperative_collar"),
+        ("joint", "injection", "hip", "chronic", (), "odg_hip_injection"),
+        ("antiemetic_laxative", "medication", None, "chronic", ("laxative",), "cpmtg_constipation"),
+        # near-misses: the same requests where the earlier sections still govern
+        ("physical_therapy", "physical_medicine", "knee", "chronic", (), "knee_initial_care_therapy"),
+        ("brace", "dme", "shoulder", "post_operative", (), "odg_postoperative_sling"),
+        ("joint", "injection", "knee", "chronic", (), "knee_initial_care"),
+        ("antiemetic_laxative", "medication", None, "chronic", (), "cpmtg_antiemetics"),
+    ],
+)
+def test_phase_region_and_drug_group_pick_the_section_a_reviewer_cites(
+    service_type: str, family: str, region: str | None, phase: str, groups: tuple[str, ...], section_id: str,
+) -> None:
+    sel = select_section(TABLE, service_type=service_type, service_family=family, region=region, phase=phase,
+                         groups=groups, ur_denial_date=LATE_2016)
+    assert sel is not None and sel.section.id == section_id
