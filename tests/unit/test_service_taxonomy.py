@@ -440,3 +440,20 @@ def test_self_injected_classes_must_be_lexicon_classes() -> None:
     med = {**DATA["medication"], "self_injected_classes": ["alchemy"]}
     with pytest.raises(ValueError, match=r"medication.self_injected_classes: unknown classes \['alchemy'\]"):
         build_taxonomy(_data(medication=med), LEXICON)
+
+
+@pytest.mark.parametrize("heading, family, type_", [
+    # SYNTHETIC: the days in hospital an operation needs are a request of their own
+    ("Inpatient hospital stay x3 days", "surgery", "hospital_stay"),
+    ("Post-operative hospital stay x 2 days following L4-5 fusion", "surgery", "hospital_stay"),
+    ("Inpatient stay x1 day", "surgery", "hospital_stay"),
+    # near-misses: rehabilitation and day programmes are not a hospital stay
+    ("Inpatient rehabilitation x 10 days", "physical_medicine", "inpatient_rehab"),
+    ("Inpatient rehabilitation stay x 14 days", "physical_medicine", "inpatient_rehab"),
+    ("Inpatient rehabilitation 14 days", "physical_medicine", "inpatient_rehab"),
+    ("Partial hospitalization program x 10 days", "functional_program", "partial_hospitalization"),
+    ("Day hospital program", "functional_program", "partial_hospitalization"),
+])
+def test_a_hospital_stay_is_its_own_request(heading: str, family: str, type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_)
