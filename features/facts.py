@@ -48,6 +48,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+_NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
 VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
@@ -494,6 +495,29 @@ class CaseFacts:
                 out.append((n, m, says))
         return out
 
+    def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
+        """(count, mention, says completed) of each count of injections of one kind the summary reports as
+        had (`injections_count`, the kind named inside the counted phrase), by the rules of
+        `completed_sessions`: an injection service's sessions are its injections."""
+        p = value_patterns()
+        out = []
+        for found in p["injections_count"].finditer(self.summary.text):
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span(1))
+            if m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            s = m.sentence
+            if not p["completed_cue"].search(s.text):
+                continue
+            says = bool(p["had_sessions"].search(s.text))
+            if m.author == UR_REVIEWER and not says:
+                continue
+            n = p.number(m.text)
+            if n is not None:
+                out.append((n, m, says))
+        return out
+
     @cached_property
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
@@ -641,7 +665,15 @@ class ServiceFacts:
 
     # ---------------------------------------------------------------- sessions already done
     def prior_sessions(self) -> Extraction:
-        """Completed sessions of this service's therapy; 0 when the summary says none was had yet."""
+        """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
+        0 when the summary says none was had yet."""
+        kind = value_patterns()["injection_types"].get(self.service_type)
+        if self.family == "injection" and kind is not None:
+            counts = self.case.completed_injections(kind)
+            if counts:
+                n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+                return Extraction(n, m.span())
+            return MISSING
         therapy = value_patterns()["therapy_types"].get(self.service_type)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
