@@ -216,6 +216,8 @@ class CaseFacts:
             if not named and (changed.search(m.text) or persisting.search(m.text)):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told
                 named = self._care_had_in(m.sentence.index - 1)
+            if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
+                named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
             if _conditional(m) or not named:
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
@@ -239,6 +241,16 @@ class CaseFacts:
             if m is not None and not m.assertion.categories & _DONE and not _conditional(m):
                 return True
         return False
+
+    def _measured_against_care(self, index: int) -> bool:
+        """Whether summary sentence `index` measures the ability told just before it against the time before
+        or without care it names ("That is up from half a mile before Butrans was started"), in the record's
+        words (not the UR's)."""
+        if index >= len(self.summary.sentences):
+            return False
+        s = self.summary.sentences[index]
+        found = value_patterns()["gain_against_before"].search(s.text)
+        return s.author != UR_REVIEWER and found is not None and _names_care(s.text[found.start():])
 
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
@@ -930,6 +942,7 @@ def _relayed(m: Mention) -> bool:
         return False
     upto = m.sentence.text[:m.start - m.sentence.start]
     cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
+    cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
     return bool(cues) and max(cues)[1] != UR_REVIEWER
 
 
