@@ -300,6 +300,11 @@ class CaseFacts:
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                   and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text)]
+        drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
+        failed += [m for m in self.summary.mentions("drug_failed")
+                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                   and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
+                   and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:
