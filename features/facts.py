@@ -856,6 +856,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    since = _SINCE_START.search(text, max(lo, a - 30), a) if st.verb is not None else None
+    if since is not None:  # "Prilosec has been taken since she started naproxen in 2014": Prilosec's too
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
+                  and since.start() - e <= NAME_WINDOW]
+        group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
     other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
     if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
         return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
@@ -877,6 +882,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
 
 
+# a start verb in a "since" clause dates the use of the drug before it too ("X since she started Y in <date>")
+_SINCE_START = re.compile(r"\bsince\s+(?:(?:he|she|they|the (?:patient|worker|applicant|claimant|employee))"
+                          r"\s+)?(?:was\s+|were\s+|first\s+)*$", re.IGNORECASE)
 _SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
 _STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
 
