@@ -254,8 +254,8 @@ class CaseFacts:
 
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
-        A 'yes' that names no function or activity ("with some benefit") in a record that also says care
-        did not help (`_care_failures`) is a mixed record: not stated."""
+        A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
+        record that also says care did not help (`_care_failures`) is a mixed record: not stated."""
         if not self.case.clinical_summary:
             return MISSING
         record = [(v, m) for v, m in self._function_statements
@@ -266,7 +266,8 @@ class CaseFacts:
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
         if record:
             value, m = record[-1]
-            if value == YES and self._care_failures and not value_patterns()["function_words"].search(m.text):
+            if value == YES and self._care_failures and m.concept != "ability" \
+                    and not value_patterns()["function_words"].search(m.text):  # an ability is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self._function_statements if v == NO]
