@@ -48,6 +48,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+_NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
 VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
@@ -215,6 +216,8 @@ class CaseFacts:
             if not named and (changed.search(m.text) or persisting.search(m.text)):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told
                 named = self._care_had_in(m.sentence.index - 1)
+            if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
+                named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
             if _conditional(m) or not named:
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
@@ -239,10 +242,20 @@ class CaseFacts:
                 return True
         return False
 
+    def _measured_against_care(self, index: int) -> bool:
+        """Whether summary sentence `index` measures the ability told just before it against the time before
+        or without care it names ("That is up from half a mile before Butrans was started"), in the record's
+        words (not the UR's)."""
+        if index >= len(self.summary.sentences):
+            return False
+        s = self.summary.sentences[index]
+        found = value_patterns()["gain_against_before"].search(s.text)
+        return s.author != UR_REVIEWER and found is not None and _names_care(s.text[found.start():])
+
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
-        A 'yes' that names no function or activity ("with some benefit") in a record that also says care
-        did not help (`_care_failures`) is a mixed record: not stated."""
+        A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
+        record that also says care did not help (`_care_failures`) is a mixed record: not stated."""
         if not self.case.clinical_summary:
             return MISSING
         record = [(v, m) for v, m in self._function_statements
@@ -253,7 +266,8 @@ class CaseFacts:
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
         if record:
             value, m = record[-1]
-            if value == YES and self._care_failures and not value_patterns()["function_words"].search(m.text):
+            if value == YES and self._care_failures and m.concept != "ability" \
+                    and not value_patterns()["function_words"].search(m.text):  # an ability is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self._function_statements if v == NO]
@@ -287,6 +301,11 @@ class CaseFacts:
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                   and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text)]
+        drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
+        failed += [m for m in self.summary.mentions("drug_failed")
+                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                   and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
+                   and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:
@@ -494,6 +513,29 @@ class CaseFacts:
                 out.append((n, m, says))
         return out
 
+    def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
+        """(count, mention, says completed) of each count of injections of one kind the summary reports as
+        had (`injections_count`, the kind named inside the counted phrase), by the rules of
+        `completed_sessions`: an injection service's sessions are its injections."""
+        p = value_patterns()
+        out = []
+        for found in p["injections_count"].finditer(self.summary.text):
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span(1))
+            if m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            s = m.sentence
+            if not p["completed_cue"].search(s.text):
+                continue
+            says = bool(p["had_sessions"].search(s.text))
+            if m.author == UR_REVIEWER and not says:
+                continue
+            n = p.number(m.text)
+            if n is not None:
+                out.append((n, m, says))
+        return out
+
     @cached_property
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
@@ -641,7 +683,15 @@ class ServiceFacts:
 
     # ---------------------------------------------------------------- sessions already done
     def prior_sessions(self) -> Extraction:
-        """Completed sessions of this service's therapy; 0 when the summary says none was had yet."""
+        """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
+        0 when the summary says none was had yet."""
+        kind = value_patterns()["injection_types"].get(self.service_type)
+        if self.family == "injection" and kind is not None:
+            counts = self.case.completed_injections(kind)
+            if counts:
+                n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+                return Extraction(n, m.span())
+            return MISSING
         therapy = value_patterns()["therapy_types"].get(self.service_type)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
@@ -807,6 +857,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    since = _SINCE_START.search(text, max(lo, a - 30), a) if st.verb is not None else None
+    if since is not None:  # "Prilosec has been taken since she started naproxen in 2014": Prilosec's too
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
+                  and since.start() - e <= NAME_WINDOW]
+        group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
     other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
     if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
         return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
@@ -828,6 +883,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
 
 
+# a start verb in a "since" clause dates the use of the drug before it too ("X since she started Y in <date>")
+_SINCE_START = re.compile(r"\bsince\s+(?:(?:he|she|they|the (?:patient|worker|applicant|claimant|employee))"
+                          r"\s+)?(?:was\s+|were\s+|first\s+)*$", re.IGNORECASE)
 _SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
 _STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
 
@@ -898,6 +956,7 @@ def _relayed(m: Mention) -> bool:
         return False
     upto = m.sentence.text[:m.start - m.sentence.start]
     cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
+    cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
     return bool(cues) and max(cues)[1] != UR_REVIEWER
 
 

@@ -13,8 +13,9 @@ from letters.records import Section
 _DOSED_FAMILIES = {"medication"}
 _LEVEL_FAMILIES = {"injection", "surgery"}
 _DAILY_FAMILIES = {"home_health", "physical_medicine"}  # counted in days (home nursing, inpatient rehab)
-# families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6")
-_TIMES_FAMILIES = {"physical_medicine", "consultation", "functional_program", "home_health"}
+# families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6") or,
+# for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
+_TIMES_FAMILIES = {"physical_medicine", "consultation", "functional_program", "home_health", "injection"}
 
 
 def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> EvidenceSpan:

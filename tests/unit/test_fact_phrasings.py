@@ -911,3 +911,99 @@ def test_failed_conservative_care_round6_kinds(summary: str, expected: str) -> N
 def test_round6_sessions_imaging_surgery_trauma_kinds(summary: str, name: str, heading: str,
                                                       expected: object) -> None:
     assert value(summary, name, heading) == expected
+
+
+# ---- round-7 kinds (summary-probe-r7.md; branch fix7): SYNTHETIC rows of our own, each kind with a
+# near-miss.
+# Rows marked `# fails` fail on the rules before round 7's fixes; the others are near-misses.
+@pytest.mark.parametrize("summary, expected", [
+    # a measure of an activity that rose
+    ("After the TENS trial his standing tolerance increased from 10 to 30 minutes.", "yes"),  # fails
+    ("After the TENS trial his standing tolerance has not increased.", "not_stated"),
+    # a gain beside a limit that remains, in one sentence: the gain stands
+    ("After 12 hand therapy visits his grip strength improved from 20 to 40 pounds, although he still cannot "
+     "return to his job.", "yes"),  # fails
+    ("After 12 hand therapy visits his grip strength is 20 pounds, and he still cannot return to his job.",
+     "no"),
+    # a regained ability measured in the next sentence against the time before care: beats the UR's "no"
+    ("The UR found no documentation of functional improvement from tramadol. The progress report notes "
+     "that she now walks 40 minutes a day. That is up from 10 minutes before tramadol was started.",
+     "yes"),  # fails
+    ("The UR found no documentation of functional improvement from tramadol. The progress report notes "
+     "that she now walks 40 minutes a day. That is up from 10 minutes last spring.", "no"),
+    # a gain the UR's paragraph relays from the worker's report
+    ("Per the UR summary, she has completed 10 psychotherapy sessions and reports that she returned to work "
+     "part-time.", "yes"),  # fails
+    ("Per the UR summary, she has completed 10 psychotherapy sessions and returned to work part-time.",
+     "not_stated"),
+    # work restrictions that remain without improvement after care
+    ("She completed 6 acupuncture sessions. She remains off work without improvement.", "no"),  # fails
+    ("She completed 6 acupuncture sessions. She remains off work.", "not_stated"),
+    # what the worker can do with a treatment named first; an ability is not voided by failed care elsewhere
+    ("Gabapentin caused dizziness. With Lyrica she can wear shoes and climb her porch steps.",
+     "yes"),  # fails
+    # (main read "yes" here: the failed drug was not seen, so a benefit naming no function was not mixed)
+    ("Gabapentin caused dizziness. Lyrica has given her some benefit.", "not_stated"),
+    ("With Lyrica he can feel dizzy in the afternoon.", "not_stated"),
+])
+def test_functional_improvement_round7_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # drugs failed by name
+    ("She failed gabapentin and nortriptyline.", "yes"),  # fails
+    ("She failed to fill her gabapentin prescription.", "not_stated"),
+    # a drug causing a side effect, by name
+    ("Meloxicam caused stomach upset.", "yes"),  # fails
+    ("The fall caused dizziness.", "not_stated"),
+    # a GI bleed as the reason a drug was stopped
+    ("Ibuprofen was stopped in 2015 because of a GI bleed.", "yes"),  # fails
+    ("Ibuprofen was stopped before the GI bleed workup.", "not_stated"),
+    # blocks named as care, with temporary relief
+    ("Two stellate ganglion blocks gave only temporary relief.", "yes"),  # fails
+    ("A stellate ganglion block was requested for temporary relief.", "not_stated"),
+])
+def test_failed_conservative_care_round7_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # a heading's injection count is the injections requested; "x2 levels" counts levels
+    ("Pain.", "sessions_requested", "Euflexxa injections x3 right knee", 3.0),  # fails
+    ("Pain.", "sessions_requested", "Stellate ganglion block x1", 1.0),  # fails
+    ("Pain.", "sessions_requested", "Lumbar facet injections x2 levels", None),
+    # counted injections of the service's own kind are its prior sessions
+    ("She has had a series of 3 Euflexxa injections to the knee.", "prior_sessions",
+     "Euflexxa injections x3 right knee", 3.0),  # fails
+    ("She has had 2 epidural steroid injections for her back.", "prior_sessions",
+     "Euflexxa injections x3 right knee", None),
+    ("He has received 5 rounds of Botox injections for migraine.", "prior_sessions", "Botox 155 units x1",
+     5.0),  # fails
+    ("Two stellate ganglion blocks gave only temporary relief.", "prior_sessions",
+     "Stellate ganglion block x1", 2.0),  # fails
+    ("A left L4-5 sympathetic block was requested.", "prior_sessions", "Lumbar sympathetic block x1", None),
+    # objective sensory loss written after the modality tested
+    ("On exam, two-point discrimination is decreased over the index finger.", "red_flag_neuro_deficit",
+     "MRI of the left knee", True),  # fails
+    ("On exam, two-point discrimination is normal over the index finger.", "red_flag_neuro_deficit",
+     "MRI of the left knee", False),
+    # a film's read is its result: a study done (a post-operative item counts any region)
+    ("He underwent a lumbar fusion on 03/01/2016. Post-operative x-rays were satisfactory.",
+     "prior_imaging_same_region", "Front-wheeled walker purchase", True),  # fails
+    ("He underwent a lumbar fusion on 03/01/2016. Post-operative x-rays are requested.",
+     "prior_imaging_same_region", "Front-wheeled walker purchase", False),
+    # a start inside a "since" clause dates the drug before it; a subacromial decompression dates "the
+    # surgery"
+    ("Omeprazole has been taken since she started ibuprofen in March 2016.", "duration_of_use_months",
+     "Omeprazole 20mg #30", 9.0),  # fails
+    ("Omeprazole was requested because she started ibuprofen in March 2016.", "duration_of_use_months",
+     "Omeprazole 20mg #30", None),
+    ("She had a subacromial decompression on 03/01/2016. Norco has been refilled since the surgery.",
+     "duration_of_use_months", "Norco 10/325mg #60", 9.0),  # fails
+    ("A subacromial decompression was recommended on 03/01/2016. Norco has been refilled since the surgery.",
+     "duration_of_use_months", "Norco 10/325mg #60", None),
+])
+def test_round7_sessions_neuro_imaging_duration_kinds(summary: str, name: str, heading: str,
+                                                       expected: object) -> None:
+    assert value(summary, name, heading) == expected
