@@ -108,7 +108,8 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         "pain_score": float(case.pain) if case.pain_stated else None,
         "prior_imaging_same_region": _prior_study(case, svc),
         "prior_sessions": None if stated is None else float(stated),
-        "sessions_requested": (float(svc.count_decided) if svc.family == "physical_medicine"
+        # sessions of a therapy, or the injections of a series ("Trigger point injection x 3")
+        "sessions_requested": (float(svc.count_decided) if svc.family in ("physical_medicine", "injection")
                                and svc.count_decided is not None else None),
         "drug_quantity": (float(svc.count_decided) if medication and svc.count_decided is not None
                           else None),

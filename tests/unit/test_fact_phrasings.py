@@ -1007,3 +1007,18 @@ def test_failed_conservative_care_round7_kinds(summary: str, expected: str) -> N
 def test_round7_sessions_neuro_imaging_duration_kinds(summary: str, name: str, heading: str,
                                                        expected: object) -> None:
     assert value(summary, name, heading) == expected
+
+
+# ---------------- number words that begin with a shorter one (SYNTHETIC; found by test_synth_extraction)
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    ("He has shoulder pain.", "sessions_requested", "Fourteen acupuncture sessions for the shoulder", 14.0),
+    ("He reports neck pain.", "sessions_requested", "Sixteen chiropractic sessions for the neck", 16.0),
+    ("He reports neck pain.", "sessions_requested", "Eighteen physical therapy visits for the neck", 18.0),
+    ("He reports back pain.", "sessions_requested", "Twenty-four physical therapy visits", 24.0),
+    # near-misses: the shorter words alone
+    ("He reports neck pain.", "sessions_requested", "Six chiropractic sessions for the neck", 6.0),
+    ("He reports back pain.", "sessions_requested", "Twenty physical therapy visits", 20.0),
+    ("She has taken Norco for fourteen months.", "duration_of_use_months", "Norco 10/325mg #60", 14.0),
+])
+def test_a_number_word_is_read_whole(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected

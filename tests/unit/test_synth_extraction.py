@@ -13,8 +13,11 @@ from features.table import build_feature_table
 from letters.parser import parse_text
 from synthetic.corpus import iter_letters
 from synthetic.generative_model import GeneratorSettings
+from synthetic.latent_criteria import service_facts
+from synthetic.tables import SynthTables
 
 RED_FLAGS = ("trauma", "fracture", "infection", "cancer", "cauda_equina")
+TABLES = SynthTables.load()
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +87,8 @@ def test_the_variety_is_in_the_letters(letters) -> None:
     ("duration_of_use_months",
      lambda s, c: None if s.duration_phrase is None or s.drug_months is None else float(s.drug_months),
      lambda r: r.duration_of_use_months),
+    ("sessions_requested", lambda s, c: service_facts(c, s, TABLES)["sessions_requested"],
+     lambda r: r.sessions_requested),
 ])
 def test_extractors_recover_every_latent_fact(pairs, name, truth, extracted):
     errors = _errors(pairs, truth, extracted)
