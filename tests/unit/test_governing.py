@@ -176,6 +176,8 @@ def test_cited_chapters_reads_mtus_before_non_mtus_and_odg_after(
         ("joint", "injection", "hip", "chronic", (), "odg_hip_injection"),
         ("antiemetic_laxative", "medication", None, "chronic", ("laxative",), "cpmtg_constipation"),
         ("hospital_stay", "surgery", "lumbar", "post_operative", (), "odg_hospital_stay"),
+        ("epidural", "injection", "cervical", "chronic", (), "cpmtg_epidural"),
+        ("epidural", "injection", "cervical", "acute", (), "neck_initial_care"),  # near-miss: the first weeks
         # near-misses: the same requests where the earlier sections still govern
         ("physical_therapy", "physical_medicine", "knee", "chronic", (), "knee_initial_care_therapy"),
         ("brace", "dme", "shoulder", "post_operative", (), "odg_postoperative_sling"),
