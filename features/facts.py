@@ -501,16 +501,10 @@ class CaseFacts:
                     continue
                 if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
                     continue
-                s = m.sentence
-                if not p["completed_cue"].search(s.text):
+                done = _reported_done(m, p)
+                if done is None or done[0] > 100:
                     continue
-                says = bool(p["had_sessions"].search(s.text))
-                if m.author == UR_REVIEWER and not says:
-                    continue
-                n = p.number(m.text)
-                if n is None or n > 100:
-                    continue
-                out.append((n, m, says))
+                out.append((done[0], m, done[1]))
         return out
 
     def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
@@ -525,15 +519,9 @@ class CaseFacts:
             m = self.summary.mention("therapy", *found.span(1))
             if m is None or m.assertion.categories & _NOT_HAD:
                 continue
-            s = m.sentence
-            if not p["completed_cue"].search(s.text):
-                continue
-            says = bool(p["had_sessions"].search(s.text))
-            if m.author == UR_REVIEWER and not says:
-                continue
-            n = p.number(m.text)
-            if n is not None:
-                out.append((n, m, says))
+            done = _reported_done(m, p)
+            if done is not None:
+                out.append((done[0], m, done[1]))
         return out
 
     @cached_property
@@ -808,6 +796,20 @@ class ServiceFacts:
                 _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
                 return Extraction(value, m.span())
         return None
+
+
+
+def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
+    """(count, says completed) of a counted mention its sentence reports as had (a completion cue; the UR's
+    own words only when they say the sessions were had), None when it is not, or its count is no number:
+    the one test `completed_sessions` and `completed_injections` share."""
+    if not p["completed_cue"].search(m.sentence.text):
+        return None
+    says = bool(p["had_sessions"].search(m.sentence.text))
+    if m.author == UR_REVIEWER and not says:
+        return None
+    n = p.number(m.text)
+    return None if n is None else (n, says)
 
 
 _NEWLY = frozenset({"duration_new"})
