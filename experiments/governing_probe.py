@@ -27,11 +27,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
+sys.path.insert(0, str(REPO / "experiments"))
+
+from probe_files import ProbeError, load_rows  # noqa: E402
 
 from letters.parser import parse_guideline  # noqa: E402
 from letters.records import Case, ServiceDecision  # noqa: E402
@@ -71,31 +73,15 @@ class ProbeLetter(BaseModel):
     services: list[ProbeService] = Field(min_length=1)
 
 
-class ProbeError(ValueError):
-    """The probe file is malformed: names the letter and the problem."""
-
-
 def load_probe(path: Path = PROBE) -> list[ProbeLetter]:
     """Letters of the probe file, checked: ids unique, UR denial in 2016-09..2017-03, after the injury."""
-    raw = yaml.safe_load(path.read_text())
-    if not isinstance(raw, list) or not raw:
-        raise ProbeError(f"{path}: expected a non-empty list of letters")
-    letters: list[ProbeLetter] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw):
-        try:
-            letter = ProbeLetter.model_validate(item)
-        except ValueError as exc:
-            raise ProbeError(f"{path}: letter {i}: {exc}") from exc
-        if letter.id in seen:
-            raise ProbeError(f"{path}: duplicate id {letter.id}")
+    letters = load_rows(path, ProbeLetter, noun="letter")
+    for letter in letters:
         if not UR_FIRST <= letter.ur_denial_date <= UR_LAST:
             raise ProbeError(f"{path}: {letter.id}: ur_denial_date {letter.ur_denial_date} "
                              "outside 2016-09..2017-03")
         if letter.date_of_injury >= letter.ur_denial_date:
             raise ProbeError(f"{path}: {letter.id}: date_of_injury is not before ur_denial_date")
-        seen.add(letter.id)
-        letters.append(letter)
     return letters
 
 

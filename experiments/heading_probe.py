@@ -24,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
+sys.path.insert(0, str(REPO / "experiments"))
+
+from probe_files import ProbeError, load_rows  # noqa: E402
 
 from features.service_families import OTHER_FAMILY, UNKNOWN_TYPE, ServiceTaxonomy, load_taxonomy  # noqa: E402
 
@@ -44,10 +47,6 @@ class HeadingRow(BaseModel):
     note: str = ""
 
 
-class ProbeError(ValueError):
-    """The probe file is malformed: names the row and the problem."""
-
-
 def known_types(taxonomy: ServiceTaxonomy) -> set[tuple[str, str]]:
     """(family, type) pairs a row may expect: the taxonomy's labels and `other`/`unknown` for no fit."""
     return set(taxonomy.types) | {(OTHER_FAMILY, UNKNOWN_TYPE)}
@@ -56,23 +55,11 @@ def known_types(taxonomy: ServiceTaxonomy) -> set[tuple[str, str]]:
 def load_probe(path: Path = PROBE, taxonomy: ServiceTaxonomy | None = None) -> list[HeadingRow]:
     """Rows of the probe file, checked: ids unique, every (family, type) one the taxonomy can answer."""
     allowed = known_types(taxonomy or load_taxonomy())
-    raw = yaml.safe_load(path.read_text())
-    if not isinstance(raw, list) or not raw:
-        raise ProbeError(f"{path}: expected a non-empty list of rows")
-    rows: list[HeadingRow] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw):
-        try:
-            row = HeadingRow.model_validate(item)
-        except ValueError as exc:
-            raise ProbeError(f"{path}: row {i}: {exc}") from exc
-        if row.id in seen:
-            raise ProbeError(f"{path}: duplicate id {row.id}")
+    rows = load_rows(path, HeadingRow)
+    for row in rows:
         if (row.family, row.type) not in allowed:
             raise ProbeError(f"{path}: row {row.id}: ({row.family}, {row.type}) is not a family and type "
                              "of the service taxonomy")
-        seen.add(row.id)
-        rows.append(row)
     return rows
 
 

@@ -27,6 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
+sys.path.insert(0, str(REPO / "experiments"))
+
+from probe_files import ProbeError, load_rows  # noqa: E402
 
 from features.spec import Dtype, FeatureSpec, load_spec  # noqa: E402
 
@@ -64,28 +67,12 @@ class ProbeRow(BaseModel):
         return data
 
 
-class ProbeError(ValueError):
-    """The probe file is malformed: names the row and the problem."""
-
-
 def load_probe(path: Path = PROBE, spec: FeatureSpec | None = None) -> list[ProbeRow]:
     """Rows of the probe file, checked against the feature spec (field exists, expected has its type)."""
     spec = spec or load_spec()
-    raw = yaml.safe_load(path.read_text())
-    if not isinstance(raw, list) or not raw:
-        raise ProbeError(f"{path}: expected a non-empty list of rows")
-    rows: list[ProbeRow] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw):
-        try:
-            row = ProbeRow.model_validate(item)
-        except ValueError as exc:
-            raise ProbeError(f"{path}: row {i}: {exc}") from exc
-        if row.id in seen:
-            raise ProbeError(f"{path}: duplicate id {row.id}")
-        seen.add(row.id)
+    rows = load_rows(path, ProbeRow)
+    for row in rows:
         _check_expected(row, spec)
-        rows.append(row)
     return rows
 
 

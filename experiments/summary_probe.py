@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages com
 sys.path.insert(0, str(REPO / "experiments"))
 
 import phrasing_probe as round2  # noqa: E402  (scoring shared with round 2: normalise, matches, tables)
+from probe_files import ProbeError, load_rows  # noqa: E402
 
 from features.spec import Dtype, FeatureSpec, Role, load_spec  # noqa: E402
 
@@ -78,28 +79,12 @@ class ProbeLetter(BaseModel):
     note: str = ""
 
 
-class ProbeError(ValueError):
-    """The probe file is malformed: names the letter, the service and the problem."""
-
-
 def load_probe(path: Path = PROBE, spec: FeatureSpec | None = None) -> list[ProbeLetter]:
     """Letters of the probe file, checked against the feature spec and the protocol's case/service split."""
     spec = spec or load_spec()
-    raw = yaml.safe_load(path.read_text())
-    if not isinstance(raw, list) or not raw:
-        raise ProbeError(f"{path}: expected a non-empty list of letters")
-    letters: list[ProbeLetter] = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw):
-        try:
-            letter = ProbeLetter.model_validate(item)
-        except ValueError as exc:
-            raise ProbeError(f"{path}: letter {i}: {exc}") from exc
-        if letter.id in seen:
-            raise ProbeError(f"{path}: duplicate id {letter.id}")
-        seen.add(letter.id)
+    letters = load_rows(path, ProbeLetter, noun="letter")
+    for letter in letters:
         _check_letter(letter, spec)
-        letters.append(letter)
     return letters
 
 
