@@ -4,6 +4,7 @@ would cite, on SYNTHETIC requests written without seeing the criteria table or i
     .venv/bin/python experiments/governing_probe.py                   # tables, nulls, every disagreement
     .venv/bin/python experiments/governing_probe.py --json OUT.json   # the same, as JSON
     .venv/bin/python experiments/governing_probe.py --handcheck-sample OUT.csv   # the 60 hand-check rows
+    .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r2.yaml  # round 2
 
 Letters: experiments/governing_probe.yaml (SYNTHETIC). Each letter becomes one `letters.records.Case` with
 pre-review fields only (dates, summary, headings, the UR's guideline line parsed as the letter parser parses
@@ -64,7 +65,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^g[0-9]{2}$")
+    id: str = Field(pattern=r"^[gh][0-9]{2}$")  # g: round 1, h: round 2 (governing_probe_r2.yaml)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]

@@ -57,3 +57,36 @@ def test_service_without_expected_line_is_refused(tmp_path):
     del raw[0]["services"][0]["expected_line"]
     with pytest.raises(ProbeError, match="expected_line"):
         load_probe(_write(tmp_path, raw))
+
+
+# --- round 2 (experiments/governing_probe_r2.yaml, SYNTHETIC, ids h01...) ---
+PROBE_R2 = PROBE.with_name("governing_probe_r2.yaml")
+
+
+def test_round2_loads_with_enough_letters_services_and_drugs():
+    letters = load_probe(PROBE_R2)
+    services = [s for letter in letters for s in letter.services]
+    assert len(letters) >= 50 and len(services) >= 130
+    assert all(letter.id.startswith("h") for letter in letters)
+    assert all(s.expected_line.strip() and s.expected_section.strip() for s in services)
+    drugs = sum(s.family == "drug" for s in services) / len(services)
+    assert 0.35 <= drugs <= 0.55
+    assert {letter.phase for letter in letters} == {"acute", "chronic", "postop"}
+
+
+def test_round2_ids_unique_across_rounds_and_cases_pre_review_only():
+    r1, r2 = load_probe(), load_probe(PROBE_R2)
+    ids = [letter.id for letter in r1 + r2]
+    assert len(ids) == len(set(ids))
+    for letter in r2:
+        case = to_case(letter)
+        assert case.synthetic and case.decision_date is None
+        assert "SYNTHETIC" in case.clinical_summary
+        for s in case.services:
+            assert s.decision is None and s.reviewer_guideline is None and s.rationale == ""
+
+
+def test_round2_share_of_letters_without_ur_line_is_about_a_fifth():
+    letters = load_probe(PROBE_R2)
+    share = sum(not letter.ur_guideline for letter in letters) / len(letters)
+    assert 0.15 <= share <= 0.30
