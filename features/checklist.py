@@ -205,7 +205,8 @@ def service_checklist(
         return got[name].value
 
     values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
-    values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"])
+    values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"],
+                                            letter.operations)
     for src in lexicons(table).derived_sources:
         if src not in values:
             values[src] = value(src)

@@ -256,7 +256,8 @@ class Selector(BaseModel):
 
 
 class PhaseRules(BaseModel):
-    """How the phase of care of a request is read: heading words first, then days since the injury."""
+    """How the phase of care of a request is read: heading words first, then a recent dated operation,
+    then days since the injury."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -264,12 +265,16 @@ class PhaseRules(BaseModel):
     pre_operative: str
     acute_days: int = Field(gt=0)
     subacute_days: int = Field(gt=0)
+    operation_days: int = Field(gt=0)  # a dated operation this recent makes the requests post-operative
+    operation_date_after: str  # the operation's date after its mention (group 1)
+    operation_date_before: str  # the operation's date opening its clause (group 1)
 
     @model_validator(mode="after")
     def _ordered(self) -> PhaseRules:
         if self.subacute_days <= self.acute_days:
             raise ValueError("phases: subacute_days must exceed acute_days")
-        for pat in (self.post_operative, self.pre_operative):
+        for pat in (self.post_operative, self.pre_operative, self.operation_date_after,
+                    self.operation_date_before):
             re.compile(pat)
         return self
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -37,11 +38,25 @@ class LetterService:
 
 
 @dataclass(frozen=True, slots=True)
+class Operation:
+    """An operation the summary says was done, dated: days before the UR denial, the regions its
+    sentence names, and the sentence (offsets into the summary, the phase's evidence)."""
+
+    days_before_ur: int
+    regions: tuple[str, ...]
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
 class LetterFacts:
-    """The letter around a service: its disputed items and its clinical summary."""
+    """The letter around a service: its disputed items, its clinical summary and the dated operations
+    the summary says were done."""
 
     services: tuple[LetterService, ...]
     summary: str = ""
+    operations: tuple[Operation, ...] = ()
 
     @property
     def summary_regions(self) -> tuple[str, ...]:
@@ -77,6 +92,9 @@ class CompiledLexicons:
         self.pre_operative = _compile(table.phases.pre_operative)
         self.acute_days = table.phases.acute_days
         self.subacute_days = table.phases.subacute_days
+        self.operation_days = table.phases.operation_days
+        self.operation_date_after = _compile(table.phases.operation_date_after)
+        self.operation_date_before = _compile(table.phases.operation_date_before)
         # (chapter key, guideline, alias regex), longest alias first: 'Low Back Complaints' beats 'Low Back'
         pairs = [(key, ch.guideline, alias) for key, ch in table.chapters.items() for alias in ch.aliases]
         pairs.sort(key=lambda p: -len(p[2]))
@@ -186,14 +204,66 @@ def text_regions(text: str) -> tuple[str, ...]:
 
 
 # ---- phase -------------------------------------------------------------------------------------
-def service_phase(table: CriteriaTable, service_text: str, days_since_injury: Any) -> str | None:
-    """post_operative / pre_operative from the heading, else acute / subacute / chronic by days from
-    the injury to the UR denial; None when neither is known."""
+def dated_operations(
+    table: CriteriaTable,
+    summary: str,
+    mentions: Iterable[tuple[int, int, int, int]],
+    ur_denial_date: date | None,
+) -> tuple[Operation, ...]:
+    """The done operations whose date the summary gives, from (start, end, sentence start, sentence end)
+    of each operation the record says was done: the date right after the mention, or opening its clause;
+    only dates on or before the UR denial count."""
+    if ur_denial_date is None:
+        return ()
+    lex = lexicons(table)
+    found: list[Operation] = []
+    for start, end, s_start, s_end in mentions:
+        m = (lex.operation_date_after.search(summary[end:s_end])
+             or lex.operation_date_before.search(summary[s_start:start]))
+        day = _date(m.group(1)) if m else None
+        if day is None or day > ur_denial_date:
+            continue
+        sentence = summary[s_start:s_end]
+        found.append(Operation((ur_denial_date - day).days, text_regions(sentence), s_start, s_end, sentence))
+    return tuple(found)
+
+
+def _date(text: str) -> date | None:
+    month, day, year = (int(x) for x in re.split(r"[/-]", text))
+    try:
+        return date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        return None
+
+
+def recent_operation(
+    table: CriteriaTable, service_text: str, operations: Iterable[Operation]
+) -> Operation | None:
+    """The latest operation within the table's window before the UR denial, unless the heading names
+    only other regions than the operation's sentence."""
+    heading = _specific(text_regions(service_text))
+    fits = [op for op in operations if op.days_before_ur <= lexicons(table).operation_days
+            and not (heading and _specific(op.regions) and not heading & _specific(op.regions))]
+    return min(fits, key=lambda op: op.days_before_ur, default=None)
+
+
+def _specific(regions: Iterable[str]) -> set[str]:
+    return {r for r in regions if r not in UNSPECIFIC_REGIONS}
+
+
+def service_phase(
+    table: CriteriaTable, service_text: str, days_since_injury: Any, operations: Iterable[Operation] = ()
+) -> str | None:
+    """post_operative / pre_operative from the heading, post_operative after a recent dated operation
+    (`recent_operation`), else acute / subacute / chronic by days from the injury to the UR denial; None
+    when none is known."""
     lex = lexicons(table)
     if lex.post_operative.search(service_text):
         return "post_operative"
     if lex.pre_operative.search(service_text):
         return "pre_operative"
+    if recent_operation(table, service_text, operations) is not None:
+        return "post_operative"
     days = as_number(days_since_injury)
     if days is None:
         return None

@@ -17,8 +17,10 @@ from features.criteria import Chapter, Citation, CriteriaTable, Section, Section
 from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
 
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
-_NON_MTUS = re.compile(r"non-mtus", re.IGNORECASE)
+_SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
 _ODG = re.compile(r"official disability guidelines|offiicial disability|\bodg\b", re.IGNORECASE)
+_ODG_MARK = re.compile(r"(official disability guidelines|offiicial disability|\(?\bodg\b\)?)[\s:,]*",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,9 @@ class Selection:
 
 # ---- chapters named in a guideline line ----------------------------------------------------------
 def cited_chapters(table: CriteriaTable, line: str | None) -> list[str]:
-    """Chapter keys a UR (or reviewer) guideline line cites, in order: MTUS chapters before 'Non-MTUS',
-    ODG chapters after the first mention of the ODG. ACOEM 3rd edition and other sources are not
+    """Chapter keys a UR (or reviewer) guideline line cites, in the order written. The line alternates
+    between MTUS parts (from the start, and after each 'MTUS' not written 'Non-MTUS') and Non-MTUS parts,
+    where only ODG chapters count, after the ODG is named. ACOEM 3rd edition and other sources are not
     chapters of this table and are skipped."""
     if not line:
         return []
@@ -48,25 +51,44 @@ def cited_chapters(table: CriteriaTable, line: str | None) -> list[str]:
     return list(found)
 
 
+def _parts(line: str) -> list[tuple[int, str, str]]:
+    """(offset, text, guideline) of each MTUS part and of the ODG text of each Non-MTUS part."""
+    marks = [(m.start(), m.end(), "ODG" if m.group(1) else "MTUS") for m in _SOURCE.finditer(line)]
+    bounds = [(0, 0, "MTUS"), *marks, (len(line), len(line), "")]
+    parts: list[tuple[int, str, str]] = []
+    for (_, start, guideline), (end, _, _) in zip(bounds, bounds[1:], strict=False):
+        text = line[start:end]
+        if guideline == "ODG":
+            odg = _ODG.search(text)
+            if odg is None:
+                continue
+            start, text = start + odg.end(), text[odg.end():]
+        parts.append((start, text, guideline))
+    return parts
+
+
+def _chapter_position(part: str, start: int) -> bool:
+    """After a part's first chapter, an ODG chapter is named only where a citation starts (after a
+    separator), never inside a topic's words: 'Corticosteroids (... for low back pain)' names no chapter."""
+    before = _ODG_MARK.sub("", part[:start]).rstrip()
+    return not before or before[-1] in ",;:/" or before.lower().endswith((" and", "citation"))
+
+
 def _cited_chapters(table: CriteriaTable, line: str) -> list[str]:
-    split = _NON_MTUS.search(line)
-    mtus_part = line if split is None else line[: split.start()]
-    rest = "" if split is None else line[split.start():]
-    odg = _ODG.search(rest) if rest else None
-    odg_part = rest[odg.end():] if odg else ""
-    hits: list[tuple[int, int, str]] = []
-    for part_offset, part, guideline in ((0, mtus_part, "MTUS"), (1_000_000, odg_part, "ODG")):
-        taken: list[tuple[int, int]] = []
+    hits: list[tuple[int, str]] = []
+    for offset, part, guideline in _parts(line):
+        found: list[tuple[int, int, str]] = []  # non-overlapping alias matches, longest alias first
         for key, chapter_guideline, pat in lexicons(table).chapter_aliases:
             if chapter_guideline != guideline:
                 continue
             for m in pat.finditer(part):
-                if any(m.start() < e and s < m.end() for s, e in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                hits.append((part_offset + m.start(), m.end(), key))
+                if not any(m.start() < e and s < m.end() for s, e, _ in found):
+                    found.append((m.start(), m.end(), key))
+        found.sort()
+        hits += [(offset + s, key) for i, (s, _, key) in enumerate(found)
+                 if guideline == "MTUS" or i == 0 or _chapter_position(part, s)]
     out: list[str] = []
-    for _, _, key in sorted(hits):
+    for _, key in sorted(hits):
         if key not in out:
             out.append(key)
     return out

@@ -12,9 +12,17 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from features.assertions import Category
+from features.authors import UR_REVIEWER
 from features.checklist import ServiceChecklist, service_checklist
 from features.criteria import CRITERION_COLUMN_PREFIX, CriteriaTable, load_criteria
-from features.criteria_facts import LetterFacts, LetterService, text_regions
+from features.criteria_facts import (
+    LetterFacts,
+    LetterService,
+    dated_operations,
+    recent_operation,
+    text_regions,
+)
 from features.criteria_facts import service_phase as phase_of
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
@@ -26,6 +34,8 @@ from letters.records import Case, Section
 
 _CHECKLIST = "criteria_checklist"  # key of a service's checklist in its context cache
 _LETTER = "criteria_letter_facts"  # key of the letter's facts in the case context cache
+# an operation mention that is not one done on the patient (as for the prior_surgery feature)
+_NOT_DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
 
 
 @lru_cache(maxsize=256)
@@ -66,7 +76,11 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
             stype = _extract(other, "service_type").value
             regions = text_regions(other.text)
             services.append(LetterService(s.item_index, str(family), str(stype), regions))
-        found = cache[_LETTER] = LetterFacts(tuple(services), ctx.case.clinical_summary)
+        done = [(m.start, m.end, m.sentence.start, m.sentence.end)
+                for m in ctx.case_ctx.facts.summary.mentions("surgery")
+                if not m.assertion.categories & _NOT_DONE and m.author != UR_REVIEWER]
+        operations = dated_operations(_table(), ctx.case.clinical_summary, done, ctx.case.ur_denial_date)
+        found = cache[_LETTER] = LetterFacts(tuple(services), ctx.case.clinical_summary, operations)
     return found
 
 
@@ -119,13 +133,20 @@ def _span(item: Any) -> EvidenceSpan | None:
 
 
 def service_phase(ctx: ServiceContext) -> Extraction:
-    """Phase of care: post- or pre-operative from the heading, else acute / subacute / chronic from
-    the days between the injury and the UR denial."""
+    """Phase of care: post- or pre-operative from the heading, post-operative after an operation the
+    summary dates within weeks of the UR denial, else acute / subacute / chronic from the days between
+    the injury and the UR denial."""
     days = _extract(ctx, "days_injury_to_ur_denial").value
-    phase = phase_of(_table(), ctx.text, days)
+    operations = _letter_facts(ctx).operations
+    phase = phase_of(_table(), ctx.text, days, operations)
     if phase is None:
         return MISSING
     if phase in ("post_operative", "pre_operative"):
+        if phase_of(_table(), ctx.text, days) != phase:  # not the heading's words: a recent operation
+            op = recent_operation(_table(), ctx.text, operations)
+            if op is not None:
+                span = EvidenceSpan(Section.CLINICAL_SUMMARY, op.start, op.end, op.sentence)
+                return Extraction(phase, span)
         return Extraction(phase, EvidenceSpan(Section.SERVICE_HEADING, 0, len(ctx.text), ctx.text))
     header = f"{days:.0f} days from injury to UR denial"
     return Extraction(phase, EvidenceSpan(Section.HEADER, None, None, header))

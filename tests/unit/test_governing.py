@@ -191,3 +191,117 @@ def test_phase_region_and_drug_group_pick_the_section_a_reviewer_cites(
     sel = select_section(TABLE, service_type=service_type, service_family=family, region=region, phase=phase,
                          groups=groups, ur_denial_date=LATE_2016)
     assert sel is not None and sel.section.id == section_id
+
+
+# ---- Round-1 probe kinds (session 13): SYNTHETIC headings through the product's own path --------------
+def _checklists(headings: list[str], summary: str, *, ur: date = date(2016, 12, 1)) -> list:
+    from features.extractors.criteria_level import case_checklists
+    from letters.records import Case, ServiceDecision
+
+    services = [ServiceDecision(item_index=i, heading=h, service=h) for i, h in enumerate(headings)]
+    case = Case(letter_id="synthetic", letter_format="synthetic", synthetic=True,
+                date_of_injury=date(2014, 8, 19), ur_denial_date=ur, clinical_summary=summary,
+                services=services)
+    return case_checklists(case)
+
+
+_CHRONIC = "SYNTHETIC: the worker has had pain for two years after a fall at work and takes medication."
+
+
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        # kinds the blind probe found (each failed on the session-12 table)
+        ("Right sacroiliac joint injection under fluoroscopy", "odg_sacroiliac_blocks", "odg_hip"),
+        ("Sacroiliac joint fusion, right", "odg_sacroiliac_fusion", "odg_hip"),
+        ("Synvisc-One injection to the left knee", "odg_viscosupplementation", "odg_knee"),
+        ("Hyaluronic acid injection left hip", "odg_viscosupplementation", "odg_hip"),
+        ("Left total knee arthroplasty", "odg_arthroplasty", "odg_knee"),
+        ("Right total shoulder arthroplasty", "odg_arthroplasty", "odg_shoulder"),
+        ("Cervical disc arthroplasty C5-6", "odg_disc_prosthesis", "odg_neck"),
+        ("Home H-wave device purchase", "cpmtg_h_wave", "mtus_chronic_pain"),
+        ("Neuropsychological testing", "odg_neuropsych_testing", "odg_head"),
+        ("Psychological clearance for spinal cord stimulator", "cpmtg_implant_psych_evaluation",
+         "mtus_chronic_pain"),
+        ("Vitamin B12 injection", "odg_vitamin_b", "odg_pain"),
+        # near-misses: the same words, another section
+        ("Right L4-5 facet joint injection", "low_back_initial_care", "mtus_low_back"),
+        ("L4-5 lumbar fusion", "low_back_surgery", "mtus_low_back"),
+        ("Cortisone injection to the left knee", "knee_initial_care", "mtus_knee"),
+        ("Left knee arthroscopy with partial meniscectomy", "knee_surgery", "mtus_knee"),
+        ("Interferential unit rental", "cpmtg_interferential", "mtus_chronic_pain"),
+        ("Psychological testing", "cpmtg_psychological", "mtus_chronic_pain"),
+        ("Spinal cord stimulator trial", "cpmtg_spinal_cord_stimulators", "mtus_chronic_pain"),
+        ("Toradol 60mg IM injection", "cpmtg_ketorolac", "mtus_chronic_pain"),
+        ("Vitamin D 50000 IU #12", "odg_medical_food", "odg_pain"),
+    ],
+)
+def test_round1_probe_kinds_get_the_section_a_reviewer_cites(heading: str, section_id: str,
+                                                             chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], _CHRONIC)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+_OPERATED = ("SYNTHETIC: {who} underwent a left total knee arthroplasty on {day}. "
+             "{pronoun} walks with a walker.")
+
+
+@pytest.mark.parametrize(("who", "pronoun"), [("The injured worker", "She"), ("The patient", "He"),
+                                              ("Claimant", "She"), ("The applicant", "He")])
+@pytest.mark.parametrize(
+    ("day", "heading", "phase", "section_id"),
+    [
+        ("11/17/2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("11-17-2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("11/17/2016", "Outpatient physical therapy 3x4 left knee", "post_operative", "postsurgical_therapy"),
+        # near-misses: an operation months before the UR, or a heading naming another region
+        ("06/01/2016", "Oxycodone 5mg #60", "chronic", "opioids_chronic"),
+        ("06/01/2016", "Outpatient physical therapy 3x4 left knee", "chronic", "knee_initial_care_therapy"),
+        ("11/17/2016", "Physical therapy 2x4 for the lumbar spine", "chronic", "cpmtg_physical_medicine"),
+    ],
+)
+def test_a_recent_dated_operation_makes_the_requests_post_operative(
+    who: str, pronoun: str, day: str, heading: str, phase: str, section_id: str
+) -> None:
+    (checklist,) = _checklists([heading], _OPERATED.format(who=who, pronoun=pronoun, day=day))
+    got = str(getattr(checklist.phase, "value", checklist.phase))
+    assert (got, checklist.section_id) == (phase, section_id)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "SYNTHETIC: on 11/17/2016 a left total knee arthroplasty was recommended.",  # not done
+        "SYNTHETIC: she has not had a knee arthroplasty. She was seen on 11/17/2016.",  # negated
+        "SYNTHETIC: she underwent a left total knee arthroplasty in 2009. She was seen on 11/17/2016.",
+    ],
+)
+def test_an_operation_not_done_or_not_dated_leaves_the_phase_to_the_injury_date(summary: str) -> None:
+    (checklist,) = _checklists(["Oxycodone 5mg #60"], summary)
+    assert checklist.section_id == "opioids_chronic"
+
+
+@pytest.mark.parametrize(
+    ("line", "chapters"),
+    [
+        ("SYNTHETIC: MTUS ACOEM Stress-Related Conditions, Chapter 15, Referral", ["mtus_stress"]),
+        ("SYNTHETIC: MTUS ACOEM Independent Medical Examinations and Consultations, Chapter 7, page 127",
+         ["mtus_general"]),
+        # MTUS chapters written after 'Non-MTUS' count, in the order written
+        ("SYNTHETIC: Non-MTUS Official Disability Guidelines (ODG), Pain (Chronic) Chapter, Tapentadol; "
+         "MTUS Chronic Pain Medical Treatment Guidelines, Opioids", ["odg_pain", "mtus_chronic_pain"]),
+        # a body part inside a topic's words is no chapter ...
+        ("SYNTHETIC: Non-MTUS Official Disability Guidelines (ODG), Low Back Chapter, Corticosteroids "
+         "(oral/parenteral/IM for low back pain)", ["odg_low_back"]),
+        # ... but a chapter after a separator, or first in the part, is
+        ("SYNTHETIC: Non-MTUS Citation Official Disability Guidelines (ODG) Low Back Chapter, Pain Chapter",
+         ["odg_low_back", "odg_pain"]),
+        ("SYNTHETIC: Non-MTUS ODG-TWC Pain Procedure Summary", ["odg_pain"]),
+        ("SYNTHETIC: outside of the MTUS Guidelines. Decision based on Non-MTUS Citation ACOEM Guidelines, "
+         "Chapter 7; Official Disability Guidelines (ODG) Pain Section/Lidoderm Topic", ["odg_pain"]),
+    ],
+)
+def test_cited_chapters_reads_every_part_and_no_chapter_inside_a_topic(
+    line: str, chapters: list[str]
+) -> None:
+    assert cited_chapters(TABLE, line) == chapters
