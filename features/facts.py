@@ -26,6 +26,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.function_change import function_changes
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.value_patterns import ValuePatterns, value_patterns
@@ -193,7 +194,13 @@ class CaseFacts:
     @cached_property
     def _function_statements(self) -> list[tuple[str, Mention]]:
         polar = self._polar("functional_improvement", "functional_decline")
-        return sorted([*polar, *self._ability_with_care()], key=lambda x: x[1].start)
+        found = [*polar, *self._ability_with_care()]
+        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them
+        structure = function_changes(
+            self.summary, care_named=_names_care, care_had_in=self._care_had_in,
+            record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
+        found += [(v, m) for v, m in structure if m.sentence.index not in seen]
+        return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
         """An ability the sentence credits to a named treatment ("with Norco he is able to do chores",
@@ -266,7 +273,7 @@ class CaseFacts:
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
         if record:
             value, m = record[-1]
-            if value == YES and self._care_failures and m.concept != "ability" \
+            if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
                     and not value_patterns()["function_words"].search(m.text):  # an ability is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
