@@ -306,7 +306,9 @@ class CaseFacts:
         unrelated = value_patterns()["unrelated_condition"]
         failed = [m for m in self.summary.mentions("failed_care")
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
-                  and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
+                  # the UR quoting the physician is the record; its "did not document" is its own finding
+                  and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
+                  and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text)]
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
@@ -953,6 +955,7 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
 _NOT_ABLE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
     re.IGNORECASE)
+_RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
 
