@@ -531,6 +531,13 @@ class CaseFacts:
             done = _reported_done(m, p)
             if done is not None:
                 out.append((done[0], m, done[1]))
+        for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            out.append((1.0, m, True))
         return out
 
     @cached_property
