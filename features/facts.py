@@ -461,7 +461,10 @@ class CaseFacts:
         out = []
         for st in self._imaging:
             text = st.mention.sentence.text
-            if st.mention.assertion.categories & _DONE or not p["study_done"].search(text):
+            cats = st.mention.assertion.categories
+            read = cats == {Category.HYPOTHETICAL} and p["study_read_after"].match(
+                self.summary.text, st.mention.end, st.mention.sentence.end)  # its own result follows it
+            if (cats & _DONE and not read) or not p["study_done"].search(text):
                 continue
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
                 out.append(st)
