@@ -462,8 +462,10 @@ class CaseFacts:
         for st in self._imaging:
             text = st.mention.sentence.text
             cats = st.mention.assertion.categories
+            m = st.mention  # its own result follows it, as its clause's subject ("x-rays were negative")
             read = cats == {Category.HYPOTHETICAL} and p["study_read_after"].match(
-                self.summary.text, st.mention.end, st.mention.sentence.end)  # its own result follows it
+                self.summary.text, m.end, m.sentence.end) and not p["subordinate_before"].search(
+                self.summary.text, m.sentence.start, m.start)
             if (cats & _DONE and not read) or not p["study_done"].search(text):
                 continue
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):

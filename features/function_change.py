@@ -48,6 +48,7 @@ def function_lexicon() -> FunctionLexicon:
 
 
 _WORD = re.compile(r"[\w%'-]+")
+_NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\s+)?$", re.IGNORECASE)
 
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
@@ -79,7 +80,10 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                     pass
                 else:
                     continue
-                yield (YES if kind == "gain" else NO), kind, min(a.start(), w.start()), max(a.end(), w.end())
+                value = YES if kind == "gain" else NO
+                if not before and kind == "gain" and _NOT_BEFORE.search(clause, a.end(), w.start()):
+                    value = NO  # "standing tolerance has not increased": the negation is inside the span
+                yield value, kind, min(a.start(), w.start()), max(a.end(), w.end())
                 break
 
 
