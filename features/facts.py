@@ -26,6 +26,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.function_change import function_changes
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.value_patterns import ValuePatterns, value_patterns
@@ -193,7 +194,13 @@ class CaseFacts:
     @cached_property
     def _function_statements(self) -> list[tuple[str, Mention]]:
         polar = self._polar("functional_improvement", "functional_decline")
-        return sorted([*polar, *self._ability_with_care()], key=lambda x: x[1].start)
+        found = [*polar, *self._ability_with_care()]
+        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them
+        structure = function_changes(
+            self.summary, care_named=_names_care, care_had_in=self._care_had_in,
+            record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
+        found += [(v, m) for v, m in structure if m.sentence.index not in seen]
+        return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
         """An ability the sentence credits to a named treatment ("with Norco he is able to do chores",
@@ -266,7 +273,7 @@ class CaseFacts:
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
         if record:
             value, m = record[-1]
-            if value == YES and self._care_failures and m.concept != "ability" \
+            if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
                     and not value_patterns()["function_words"].search(m.text):  # an ability is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
@@ -299,7 +306,9 @@ class CaseFacts:
         unrelated = value_patterns()["unrelated_condition"]
         failed = [m for m in self.summary.mentions("failed_care")
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
-                  and m.author != UR_REVIEWER and not self._of_an_operation(m) and self._care_named_for(m)
+                  # the UR quoting the physician is the record; its "did not document" is its own finding
+                  and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
+                  and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text)]
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
@@ -452,7 +461,12 @@ class CaseFacts:
         out = []
         for st in self._imaging:
             text = st.mention.sentence.text
-            if st.mention.assertion.categories & _DONE or not p["study_done"].search(text):
+            cats = st.mention.assertion.categories
+            m = st.mention  # its own result follows it, as its clause's subject ("x-rays were negative")
+            read = cats == {Category.HYPOTHETICAL} and p["study_read_after"].match(
+                self.summary.text, m.end, m.sentence.end) and not p["subordinate_before"].search(
+                self.summary.text, m.sentence.start, m.start)
+            if (cats & _DONE and not read) or not p["study_done"].search(text):
                 continue
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
                 out.append(st)
@@ -522,6 +536,13 @@ class CaseFacts:
             done = _reported_done(m, p)
             if done is not None:
                 out.append((done[0], m, done[1]))
+        for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            out.append((1.0, m, True))
         return out
 
     @cached_property
@@ -946,6 +967,7 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
 _NOT_ABLE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
     re.IGNORECASE)
+_RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
 

@@ -919,7 +919,9 @@ def test_round6_sessions_imaging_surgery_trauma_kinds(summary: str, name: str, h
 @pytest.mark.parametrize("summary, expected", [
     # a measure of an activity that rose
     ("After the TENS trial his standing tolerance increased from 10 to 30 minutes.", "yes"),  # fails
-    ("After the TENS trial his standing tolerance has not increased.", "not_stated"),
+    # round 8: a measure of an activity that did not rise after care is a stated lack (as the blind round-8
+    # key reads "reach and lifting tolerance have not changed" after care); a not_stated near-miss in round 7
+    ("After the TENS trial his standing tolerance has not increased.", "no"),
     # a gain beside a limit that remains, in one sentence: the gain stands
     ("After 12 hand therapy visits his grip strength improved from 20 to 40 pounds, although he still cannot "
      "return to his job.", "yes"),  # fails
@@ -1021,4 +1023,94 @@ def test_round7_sessions_neuro_imaging_duration_kinds(summary: str, name: str, h
     ("She has taken Norco for fourteen months.", "duration_of_use_months", "Norco 10/325mg #60", 14.0),
 ])
 def test_a_number_word_is_read_whole(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected
+
+
+# ---- round-8 kinds (summary-probe-r8.md; branch fix8): SYNTHETIC rows of our own, each kind with a
+# near-miss.
+# Function is read as structure (features/function_change.py, features/function_lexicon.yaml): an activity, a
+# change said of it or a credit to care, in one clause, with care named or had just before.
+# Rows marked `# fails` fail on the rules before round 8's fixes; the others are near-misses.
+@pytest.mark.parametrize("summary, expected", [
+    # a measured activity that rose, in a dated re-evaluation (no work-up for a possible finding)
+    ("He completed 10 chiropractic visits. The chiropractor's re-evaluation of 11/01/2016 documents lumbar "
+     "flexion improved from 30 to 60 degrees.", "yes"),  # fails
+    ("He completed 10 chiropractic visits. Lumbar flexion is 60 degrees.", "not_stated"),
+    # an activity credited to care by a pronoun or the current dose, with no change word
+    ("Naproxen was started in March 2016; with it he walks to the store and washes his car.", "yes"),  # fails
+    ("Naproxen was started in March 2016; without it he walks to the store.", "not_stated"),
+    ("He has taken tramadol for a year. He walks two miles on the current dose.", "yes"),  # fails
+    ("He has taken tramadol for a year. He walks two miles on the beach.", "not_stated"),
+    ("She reports that with gabapentin she has returned to hiking.", "yes"),  # fails
+    ("She reports that gabapentin was requested so she can return to hiking.", "not_stated"),
+    # an activity that did not change after care
+    ("He completed 12 physical therapy visits, and the therapist noted no change in his squatting or "
+     "kneeling.", "no"),  # fails
+    ("Despite 18 sessions of physical therapy, her reaching and carrying tolerance have not changed.",
+     "no"),  # fails
+    ("After 18 sessions of physical therapy, her reaching and carrying tolerance have improved.", "yes"),
+    ("He has attended 20 psychotherapy sessions. His GAF is 50, unchanged from last year.", "no"),  # fails
+    ("His GAF is 50, unchanged from last year.", "not_stated"),  # no care named
+    # a limit that persists after care; a relative's account of the worker counts
+    ("She has had 12 acupuncture visits. Her husband still helps her with dressing.", "no"),  # fails
+    ("She has had 12 acupuncture visits. Her husband helps her with dressing.", "not_stated"),
+    ("He had a lumbar fusion on 02/01/2016 and takes gabapentin. Since the fusion he has remained off work.",
+     "no"),  # fails
+    # pain, a sign on examination: not function
+    ("He completed 8 physical therapy visits; he now hurts with lifting.", "not_stated"),
+    ("He completed 8 physical therapy visits. Grip and reach were unchanged on examination.", "not_stated"),
+])
+def test_functional_improvement_round8_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # care named as the subject of "failed", the verb ending its clause
+    ("Physical therapy and anti-inflammatories failed.", "yes"),  # fails
+    ("Years of injections and chiropractic care failed, and a knee replacement was performed.",
+     "yes"),  # fails
+    ("Multiple NSAIDs were tried and failed.", "yes"),  # fails
+    ("Physical therapy and anti-inflammatories failed to be authorized.", "not_stated"),
+    # a gain that did not last
+    ("Chiropractic care helped at first, but the gains were not maintained.", "yes"),  # fails
+    ("Chiropractic care helped, and the gains were maintained.", "not_stated"),
+    # a class of drugs stopped for an adverse effect
+    ("Oral NSAIDs caused gastritis and were stopped.", "yes"),  # fails
+    ("Oral NSAIDs were stopped before the endoscopy.", "not_stated"),
+    # the UR quoting the physician's account; the UR's own "did not document" is no failure
+    ("The UR of 11/20/2016 quoted the treating physician: acupuncture has not helped.", "yes"),  # fails
+    ("The UR of 11/20/2016 found that the physician did not document that acupuncture improved function.",
+     "not_stated"),
+])
+def test_failed_conservative_care_round8_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # one injection of the service's kind told as had, with its date or outcome after it
+    ("A first lumbar epidural steroid injection in June 2016 gave 60% relief.", "prior_sessions",
+     "Lumbar epidural steroid injection L4-5", 1.0),  # fails
+    ("A lumbar epidural steroid injection on 06/01/2016 provided two months of relief.", "prior_sessions",
+     "Lumbar epidural steroid injection L4-5", 1.0),  # fails
+    ("A repeat lumbar epidural steroid injection in June 2016 was requested.", "prior_sessions",
+     "Lumbar epidural steroid injection L4-5", None),
+    ("A first knee Synvisc injection in June 2016 gave 60% relief.", "prior_sessions",
+     "Lumbar epidural steroid injection L4-5", None),  # another kind
+    # a study whose own result follows it was done, whatever a later request in the sentence
+    ("Left wrist x-rays were negative, and a bone scan was ordered to rule out a fracture.",
+     "prior_imaging_same_region", "Bone scan left wrist", True),  # fails
+    ("Left wrist x-rays were ordered, and a bone scan was requested.", "prior_imaging_same_region",
+     "Bone scan left wrist", False),
+    # an operation named in the plural
+    ("She underwent bilateral carpal tunnel releases in 2015.", "prior_surgery", "MRI of the left knee",
+     True),  # fails
+    ("Bilateral carpal tunnel releases were recommended.", "prior_surgery", "MRI of the left knee", False),
+    # a bare month/year right after a start verb; "began to" is no start of use
+    ("Her regimen is tizanidine 4 mg at night (added 03/2016) and naproxen.", "duration_of_use_months",
+     "Tizanidine 4mg #30", 9.0),  # fails
+    ("Omeprazole has been taken since the naproxen began to upset her stomach.", "duration_of_use_months",
+     "Naproxen 500mg #60", None),
+])
+def test_round8_sessions_imaging_surgery_duration_kinds(summary: str, name: str, heading: str,
+                                                        expected: object) -> None:
     assert value(summary, name, heading) == expected
