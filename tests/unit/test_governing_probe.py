@@ -90,3 +90,38 @@ def test_round2_share_of_letters_without_ur_line_is_about_a_fifth():
     letters = load_probe(PROBE_R2)
     share = sum(not letter.ur_guideline for letter in letters) / len(letters)
     assert 0.15 <= share <= 0.30
+
+
+# --- round 3 (experiments/governing_probe_r3.yaml, SYNTHETIC, ids k01...) ---
+PROBE_R3 = PROBE.with_name("governing_probe_r3.yaml")
+
+
+def test_round3_loads_with_enough_letters_services_and_drugs():
+    letters = load_probe(PROBE_R3)
+    services = [s for letter in letters for s in letter.services]
+    assert len(letters) >= 50 and len(services) >= 130
+    assert all(letter.id.startswith("k") for letter in letters)
+    assert all(s.expected_line.strip() and s.expected_section.strip() for s in services)
+    drugs = sum(s.family == "drug" for s in services) / len(services)
+    assert 0.35 <= drugs <= 0.55
+    assert {letter.phase for letter in letters} == {"acute", "chronic", "postop"}
+    assert sum(not letter.ur_guideline for letter in letters) / len(letters) >= 0.15
+
+
+def test_round3_ids_unique_across_rounds_and_cases_pre_review_only():
+    r1, r2, r3 = load_probe(), load_probe(PROBE_R2), load_probe(PROBE_R3)
+    ids = [letter.id for letter in r1 + r2 + r3]
+    assert len(ids) == len(set(ids))
+    for letter in r3:
+        case = to_case(letter)
+        assert case.synthetic and case.decision_date is None
+        assert "SYNTHETIC" in case.clinical_summary
+        for s in case.services:
+            assert s.decision is None and s.reviewer_guideline is None and s.rationale == ""
+
+
+def test_round3_id_pattern_refuses_other_prefixes(tmp_path):
+    raw = yaml.safe_load(PROBE_R3.read_text())[:1]
+    raw[0]["id"] = "x01"
+    with pytest.raises(ProbeError, match="letter 0"):
+        load_probe(_write(tmp_path, raw))
