@@ -26,6 +26,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.failed_care import failed_care_statements
 from features.function_change import function_changes
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -315,6 +316,11 @@ class CaseFacts:
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                    and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
                    and not unrelated.search(m.sentence.text)]
+        # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
+        failed += [m for m in failed_care_statements(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
+                _relayed(m) and not _RECORDS_WORD.search(m.text)))
+            if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:
