@@ -229,6 +229,9 @@ class CaseFacts:
             if _conditional(m) or not named:
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            if negated and value_patterns()["ability_against_before"].search(
+                    text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
+                negated = False  # "which he could not do on morphine": done now, not before
             out.append((NO if negated else YES, m))
         return out
 

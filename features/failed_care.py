@@ -29,6 +29,7 @@ class FailedCareLexicon:
     outcome_after: re.Pattern[str]
     outcome_before: re.Pattern[str]
     not_an_outcome_after: re.Pattern[str]
+    negated_before: re.Pattern[str]
     other_subject: re.Pattern[str]
     temporal_before: re.Pattern[str]
     clause_break: re.Pattern[str]
@@ -84,6 +85,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
             if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex):
                 yield c[0], c[1], c[0], o.end()
     for o in lex.outcome_before.finditer(clause):
+        if lex.negated_before.search(clause[:o.start()]):
+            continue  # "had not tried and failed X"
         after = [c for c in cares if c[0] >= o.end()]
         if after:
             c = after[0]
