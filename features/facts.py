@@ -26,7 +26,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
-from features.failed_care import failed_care_statements
+from features.failed_care import care_is_another_persons, failed_care_statements
 from features.function_change import function_changes
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -313,7 +313,7 @@ class CaseFacts:
                   # the UR quoting the physician is the record; its "did not document" is its own finding
                   and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
                   and not self._of_an_operation(m) and self._care_named_for(m)
-                  and not unrelated.search(m.sentence.text)]
+                  and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)]
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})

@@ -1,7 +1,7 @@
-"""Failed conservative care read as structure, not one pattern per phrasing: a care mention (a therapy, a drug of
-the lexicon, a device) and an outcome said of it that it did not help (`failed_care_lexicon.yaml`), in one clause,
-the care being the nearest before the outcome or its object just after it, with no operation between. The lexicons
-are data, so a new therapy or a new way to say "it did not help" is a word, not a rule."""
+"""Failed conservative care read as structure, not one pattern per phrasing: a care mention (a therapy, a drug
+of the lexicon, a device) and an outcome said of it that it did not help (`failed_care_lexicon.yaml`), in one
+clause, the care being the nearest before the outcome or its object just after it, with no operation between.
+The lexicons are data, so a new therapy or a new way to say "it did not help" is a word, not a rule."""
 
 from __future__ import annotations
 
@@ -68,8 +68,10 @@ def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
 
 
 def _no_other_subject(between: str, lex: FailedCareLexicon) -> bool:
-    """No operation stands between care and its outcome, unless a time phrase names it ("before the fusion")."""
-    return not any(not lex.temporal_before.search(between[:o.start()]) for o in lex.other_subject.finditer(between))
+    """No operation stands between care and its outcome, unless a time phrase names it ("before the
+    fusion")."""
+    return not any(not lex.temporal_before.search(between[:o.start()])
+                   for o in lex.other_subject.finditer(between))
 
 
 def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
@@ -95,7 +97,19 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
                 yield c[0], c[1], o.start(), c[1]
 
 
-def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Mention], bool]) -> list[Mention]:
+def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:
+    """Whether the care nearest before a failure in its sentence is another person's ("her sister had physical
+    therapy for a similar problem without any relief": the family cue's scope ends before the outcome)."""
+    s = m.sentence
+    cares = [c for c in _care_spans(s.text[:m.start - s.start], failed_care_lexicon())]
+    if not cares:
+        return False
+    care = summary.mention("therapy", s.start + cares[-1][0], s.start + cares[-1][1])
+    return care is not None and Category.FAMILY in care.assertion.categories
+
+
+def failed_care_statements(summary: AnalysedText, *,
+                           record_voice: Callable[[Mention], bool]) -> list[Mention]:
     """A `failed_care` mention (care .. outcome) for each statement found by structure, asserted as its care
     mention is (a care denied, requested, possible or another person's is no failure of care had).
     `record_voice(m)`: the mention is the record's, not the UR's own finding."""

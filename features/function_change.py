@@ -127,8 +127,11 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
         care_here = care_named(s.text)
         care_before = any(care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))
         for offset, clause in _clauses(s, lex):
-            found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(_measured(clause, lex))
-            if not found and not lex.limit.search(lex.credit.sub(" ", clause)) and (care_here or care_had_in(s.index - 1)):
+            found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
+                _measured(clause, lex))
+            # a credit's own "not" ("which he could not do on morphine") is no limit
+            limited = lex.limit.search(lex.credit.sub(" ", clause))
+            if not found and not limited and (care_here or care_had_in(s.index - 1)):
                 credit = lex.credit.search(clause)
                 act = lex.activity.search(clause, credit.start()) if credit else None
                 act = act or (lex.activity.search(clause) if credit else None)
