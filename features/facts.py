@@ -26,6 +26,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.failed_care import care_is_another_persons, failed_care_statements
 from features.function_change import function_changes
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -228,6 +229,9 @@ class CaseFacts:
             if _conditional(m) or not named:
                 continue
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            if negated and value_patterns()["ability_against_before"].search(
+                    text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
+                negated = False  # "which he could not do on morphine": done now, not before
             out.append((NO if negated else YES, m))
         return out
 
@@ -309,12 +313,17 @@ class CaseFacts:
                   # the UR quoting the physician is the record; its "did not document" is its own finding
                   and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
                   and not self._of_an_operation(m) and self._care_named_for(m)
-                  and not unrelated.search(m.sentence.text)]
+                  and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)]
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                    and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
                    and not unrelated.search(m.sentence.text)]
+        # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
+        failed += [m for m in failed_care_statements(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
+                _relayed(m) and not _RECORDS_WORD.search(m.text)))
+            if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:

@@ -33,6 +33,9 @@ class FunctionLexicon:
     limit: re.Pattern[str]
     exam: re.Pattern[str]
     clause_break: re.Pattern[str]
+    measured: tuple[re.Pattern[str], ...]
+    measured_gain: float
+    lower_is_better: re.Pattern[str]
 
 
 def _alternatives(items: list[str]) -> re.Pattern[str]:
@@ -42,9 +45,11 @@ def _alternatives(items: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
     raw = read_yaml("function_lexicon.yaml")
+    measured = tuple(re.compile(r"\b" + p, re.IGNORECASE) for p in raw.pop("measured"))
+    gain = float(raw.pop("measured_gain"))
     lists = {k: _alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
-    return FunctionLexicon(**lists, **singles)
+    return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain)
 
 
 _WORD = re.compile(r"[\w%'-]+")
@@ -87,6 +92,27 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 break
 
 
+def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:
+    """(direction, kind, start, end) of a measure told with its two numbers: the first number then the later
+    one, said of an activity or a scale named in the clause before them or between them."""
+    for pattern in lex.measured:
+        for m in pattern.finditer(clause):
+            acts = [a for a in lex.activity.finditer(clause) if a.start() < m.end("a")]
+            if not acts or len(_WORD.findall(clause[acts[-1].end():m.start()])) > 2 * MAX_GAP_WORDS:
+                continue
+            if lex.symptom.search(clause, acts[-1].start(), m.end()):  # "pain with walking from 8/10 to 6/10"
+                continue
+            first, later = float(m.group("a")), float(m.group("b"))
+            if first <= 0:
+                continue
+            better = (first - later) if lex.lower_is_better.search(clause[acts[-1].start():m.end()]) \
+                else (later - first)
+            value = YES if better >= lex.measured_gain * first else NO
+            # too small a change is a limit that persists (an `ability`), not by itself a failure of care
+            yield value, "gain" if value == YES else "persisting", acts[-1].start(), m.end()
+            return
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
                      ) -> list[tuple[str, Mention]]:
@@ -101,8 +127,11 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
         care_here = care_named(s.text)
         care_before = any(care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))
         for offset, clause in _clauses(s, lex):
-            found: list[tuple[str, str, int, int]] = list(_changes(clause, lex))
-            if not found and not lex.limit.search(clause) and (care_here or care_had_in(s.index - 1)):
+            found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
+                _measured(clause, lex))
+            # a credit's own "not" ("which he could not do on morphine") is no limit
+            limited = lex.limit.search(lex.credit.sub(" ", clause))
+            if not found and not limited and (care_here or care_had_in(s.index - 1)):
                 credit = lex.credit.search(clause)
                 act = lex.activity.search(clause, credit.start()) if credit else None
                 act = act or (lex.activity.search(clause) if credit else None)

@@ -1114,3 +1114,63 @@ def test_failed_conservative_care_round8_kinds(summary: str, expected: str) -> N
 def test_round8_sessions_imaging_surgery_duration_kinds(summary: str, name: str, heading: str,
                                                         expected: object) -> None:
     assert value(summary, name, heading) == expected
+
+
+# ---- round-9 kinds (summary-probe-r9.md; branch fix9): SYNTHETIC rows of our own. Failed care and function
+# read as STRUCTURE (features/failed_care.py + failed_care_lexicon.yaml; function_change.py measures),
+# each kind with its near-miss (same words, another answer). Rows marked `# fails` fail on main before fix9.
+@pytest.mark.parametrize("summary, expected", [
+    ("She finished 8 aquatic therapy visits and 6 acupuncture visits, none of which helped.", "yes"),  # fails
+    ("He completed 10 physical therapy visits for the neck without any change.", "yes"),  # fails
+    ("Massage therapy, chiropractic care and one trigger point injection gave no lasting relief.", "yes"),
+    ("Her wrist pain continues despite the brace, naproxen and a cortisone shot.", "yes"),  # fails
+    ("She has done 12 sessions of hand therapy and takes meloxicam, with no change in her grip pain.",
+     "yes"),
+    ("After failing bracing, a home exercise program and two injections, she had a knee replacement.",
+     "yes"),  # fails
+    ("He tried duloxetine and amitriptyline, both stopped within days for grogginess.", "yes"),  # fails
+    ("He attended 6 sessions of cognitive behavioral therapy and says nothing changed.", "yes"),  # fails
+    ("Chiropractic adjustments eased his back pain for a day or two each time.", "yes"),  # fails
+    ("Two facet injections before the fusion gave no lasting relief.", "yes"),  # fails
+    # near-misses: care that helped, a regimen kept, another person's care, care not had, a step not taken
+    ("She finished 8 aquatic therapy visits, which helped her walk farther.", "not_stated"),
+    ("He completed 10 physical therapy visits; there was no change in his medications.", "not_stated"),
+    ("Her sister had physical therapy for a similar problem without any relief.",
+     "not_stated"),  # fails
+    ("Physical therapy would be tried if the injection gives no relief.", "not_stated"),
+    ("The UR stated she had not tried and failed first-line medications.", "not_stated"),
+    ("She had a lumbar fusion, which did not help.", "not_stated"),
+    # no, by the protocol: a trial too short to judge
+    ("He attended only 3 of 12 physical therapy visits; the therapist says the trial was too short to judge.",
+     "no"),  # fails
+])
+def test_failed_conservative_care_round9_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # a measure told with its two numbers: a fifth better is a gain, less is no change (scales that fall for
+    # the better: disability indexes)
+    ("She completed 12 physical therapy visits; with therapy she went from walking 10 minutes to 30 minutes.",
+     "yes"),  # fails
+    ("He completed 8 chiropractic visits. His Neck Disability Index went from 48% to 46%.", "no"),  # fails
+    ("He takes Norco daily; his Oswestry score was 30% in 2022 and is 34% now.", "no"),  # fails
+    ("She completed 12 physical therapy visits; her Oswestry score went from 50% to 24%.", "yes"),  # fails
+    # a credit without "to", a purpose, the time of relief, what was not done before
+    ("He has had 12 acupuncture visits, which he says let him turn his head to back up the truck.",
+     "yes"),  # fails
+    ("She takes sumatriptan, which stops her headaches so that she can finish her shift.",
+     "yes"),  # fails
+    ("A medial branch block gave 80% relief; during the block she vacuumed her house.",
+     "yes"),  # fails
+    ("On buprenorphine he walks his dog daily, which he could not do on morphine.", "yes"),  # fails
+    ("After the second injection he went back to fishing on weekends.", "yes"),  # fails
+    ("Home health aide services allowed him to bathe and eat regular meals.", "yes"),  # fails
+    # near-misses: pain measured, not function; numbers with no activity; an activity not credited to care
+    ("She completed 12 physical therapy visits; her pain went from 8/10 to 4/10.", "not_stated"),
+    ("She completed 12 physical therapy visits; her weight went from 80 to 70 kg.", "not_stated"),
+    ("He went back to fishing on weekends after his divorce.", "not_stated"),
+    ("He walks his dog daily, which he could not do last year.", "not_stated"),
+])
+def test_functional_improvement_round9_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected

@@ -1,0 +1,129 @@
+"""Failed conservative care read as structure, not one pattern per phrasing: a care mention (a therapy, a drug
+of the lexicon, a device) and an outcome said of it that it did not help (`failed_care_lexicon.yaml`), in one
+clause, the care being the nearest before the outcome or its object just after it, with no operation between.
+The lexicons are data, so a new therapy or a new way to say "it did not help" is a word, not a rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from features.analysis import AnalysedText, Mention
+from features.assertions import Category
+from features.drug_names import drug_names
+from features.package_data import read_yaml
+from features.sentences import Sentence
+
+# a care mention that says nothing of care had: denied, requested or planned, possible, another person's
+_NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY})
+_WORD = re.compile(r"[\w%'/-]+")
+_DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+
+
+@dataclass(frozen=True)
+class FailedCareLexicon:
+    care: re.Pattern[str]
+    outcome_after: re.Pattern[str]
+    outcome_before: re.Pattern[str]
+    not_an_outcome_after: re.Pattern[str]
+    negated_before: re.Pattern[str]
+    other_subject: re.Pattern[str]
+    temporal_before: re.Pattern[str]
+    clause_break: re.Pattern[str]
+    max_gap_words: int
+    max_object_words: int
+
+
+def _alternatives(items: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def failed_care_lexicon() -> FailedCareLexicon:
+    raw = read_yaml("failed_care_lexicon.yaml")
+    lists = {k: _alternatives(v) for k, v in raw.items() if isinstance(v, list)}
+    singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+    numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
+    return FailedCareLexicon(**lists, **singles, **numbers)
+
+
+def _clauses(s: Sentence, lex: FailedCareLexicon) -> Iterator[tuple[int, str]]:
+    """(offset in the sentence, text) of each clause."""
+    start = 0
+    for b in lex.clause_break.finditer(s.text):
+        yield start, s.text[start:b.start()]
+        start = b.end()
+    yield start, s.text[start:]
+
+
+def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
+    """Spans of the care the clause names: lexicon words and drugs of the drug lexicon."""
+    drugs = drug_names()
+    spans = [m.span() for m in lex.care.finditer(clause)]
+    spans += [m.span() for m in _DRUG_WORD.finditer(clause) if drugs.names_a_drug(m.group(0))]
+    return sorted(spans)
+
+
+def _no_other_subject(between: str, lex: FailedCareLexicon) -> bool:
+    """No operation stands between care and its outcome, unless a time phrase names it ("before the
+    fusion")."""
+    return not any(not lex.temporal_before.search(between[:o.start()])
+                   for o in lex.other_subject.finditer(between))
+
+
+def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
+    """(care start, care end, span start, span end) of each outcome linked to its care in the clause."""
+    cares = _care_spans(clause, lex)
+    for o in lex.outcome_after.finditer(clause):
+        if lex.not_an_outcome_after.match(clause, o.end()):
+            continue  # "no change in his medications": a regimen kept, not an outcome
+        before = [c for c in cares if c[1] <= o.start()]
+        if before:
+            c = before[-1]
+            between = clause[c[1]:o.start()]
+            if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex):
+                yield c[0], c[1], c[0], o.end()
+    for o in lex.outcome_before.finditer(clause):
+        if lex.negated_before.search(clause[:o.start()]):
+            continue  # "had not tried and failed X"
+        after = [c for c in cares if c[0] >= o.end()]
+        if after:
+            c = after[0]
+            between = clause[o.end():c[0]]
+            if len(_WORD.findall(between)) <= lex.max_object_words and _no_other_subject(between, lex):
+                yield c[0], c[1], o.start(), c[1]
+
+
+def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:
+    """Whether the care nearest before a failure in its sentence is another person's ("her sister had physical
+    therapy for a similar problem without any relief": the family cue's scope ends before the outcome)."""
+    s = m.sentence
+    cares = [c for c in _care_spans(s.text[:m.start - s.start], failed_care_lexicon())]
+    if not cares:
+        return False
+    care = summary.mention("therapy", s.start + cares[-1][0], s.start + cares[-1][1])
+    return care is not None and Category.FAMILY in care.assertion.categories
+
+
+def failed_care_statements(summary: AnalysedText, *,
+                           record_voice: Callable[[Mention], bool]) -> list[Mention]:
+    """A `failed_care` mention (care .. outcome) for each statement found by structure, asserted as its care
+    mention is (a care denied, requested, possible or another person's is no failure of care had).
+    `record_voice(m)`: the mention is the record's, not the UR's own finding."""
+    lex = failed_care_lexicon()
+    out: list[Mention] = []
+    for s in summary.sentences:
+        for offset, clause in _clauses(s, lex):
+            for cs, ce, a, b in _links(clause, lex):
+                care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
+                m = summary.mention("failed_care", s.start + offset + a, s.start + offset + b)
+                if care is None or m is None or care.assertion.categories & _NOT_HAD:
+                    continue
+                m = dataclasses.replace(m, assertion=care.assertion)
+                if record_voice(m):
+                    out.append(m)
+                    break
+    return out
