@@ -226,6 +226,7 @@ def service_checklist(
         surgery_in_letter=bool(facts.get("surgery_in_letter")),
         ur_denial_date=ur_denial_date,
         ur_chapters=ur_chapters,
+        claim_kinds=letter.claims,
     )
     if selection is None:
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,

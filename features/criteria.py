@@ -236,6 +236,7 @@ class Selector(BaseModel):
     phases: list[str] | None = None
     groups: list[str] | None = None
     surgery_in_letter: list[bool] | None = None
+    claim_kinds: list[str] | None = None  # the letter's claim, read from its summary (`claim_kinds`)
 
     @model_validator(mode="after")
     def _names_the_service(self) -> Selector:
@@ -252,6 +253,7 @@ class Selector(BaseModel):
             + (2 if self.regions else 0)
             + (1 if self.phases else 0)
             + (1 if self.surgery_in_letter else 0)
+            + (1 if self.claim_kinds else 0)
         )
 
 
@@ -276,6 +278,25 @@ class PhaseRules(BaseModel):
         for pat in (self.post_operative, self.pre_operative, self.operation_date_after,
                     self.operation_date_before):
             re.compile(pat)
+        return self
+
+
+class ClaimKind(BaseModel):
+    """A kind of claim a letter's summary states (e.g. a psychiatric claim), which changes the chapter
+    that governs some requests: `claim` decides alone; otherwise `diagnosis` without `unless`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=10)
+    claim: str
+    diagnosis: str | None = None
+    unless: str | None = None
+
+    @model_validator(mode="after")
+    def _patterns(self) -> ClaimKind:
+        for pat in (self.claim, self.diagnosis, self.unless):
+            if pat is not None:
+                re.compile(pat)
         return self
 
 
@@ -333,6 +354,7 @@ class CriteriaTable(BaseModel):
     context_features: list[str]
     criteria: dict[str, Criterion]
     region_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    claim_kinds: dict[str, ClaimKind] = Field(default_factory=dict)
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
         "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
@@ -394,6 +416,9 @@ class CriteriaTable(BaseModel):
             errors.append(f"section {sid}: more than one criterion of family {dupes}")
         if len(set(s.criteria)) != len(s.criteria):
             errors.append(f"section {sid}: a criterion is listed twice")
+        for m in s.match:
+            errors += [f"section {sid}: unknown claim kind {k!r}" for k in m.claim_kinds or ()
+                       if k not in self.claim_kinds]
         extra = sorted(set(s.phrases) - set(s.criteria))
         if extra:
             errors.append(f"section {sid}: phrases for criteria it does not list: {extra}")

@@ -57,6 +57,7 @@ class LetterFacts:
     services: tuple[LetterService, ...]
     summary: str = ""
     operations: tuple[Operation, ...] = ()
+    claims: frozenset[str] = frozenset()  # the claim kinds the summary states (`claim_kinds`)
 
     @property
     def summary_regions(self) -> tuple[str, ...]:
@@ -93,6 +94,11 @@ class CompiledLexicons:
         self.acute_days = table.phases.acute_days
         self.subacute_days = table.phases.subacute_days
         self.operation_days = table.phases.operation_days
+        # claim kind -> (decisive claim words, diagnosis words, words that rule the diagnosis out)
+        self.claim_kinds = {
+            name: (_compile(k.claim), _compile(k.diagnosis) if k.diagnosis else None,
+                   _compile(k.unless) if k.unless else None)
+            for name, k in table.claim_kinds.items()}
         self.operation_date_after = _compile(table.phases.operation_date_after)
         self.operation_date_before = _compile(table.phases.operation_date_before)
         # (chapter key, guideline, alias regex), longest alias first: 'Low Back Complaints' beats 'Low Back'
@@ -135,6 +141,7 @@ class _SelectorIndex:
     phases: frozenset[str] | None
     groups: frozenset[str] | None
     surgery: frozenset[bool] | None
+    claims: frozenset[str] | None
     specificity: int
 
     @classmethod
@@ -143,16 +150,16 @@ class _SelectorIndex:
             return None if v is None else frozenset(v)
 
         return cls(opt(s.types), opt(s.families), opt(s.regions), opt(s.phases), opt(s.groups),
-                   opt(s.surgery_in_letter), s.specificity)
+                   opt(s.surgery_in_letter), opt(s.claim_kinds), s.specificity)
 
     @property
     def family_level(self) -> bool:
         """Fits by family (and region) alone: a stand-in that a section-less type must not take."""
         return (self.families is not None and self.types is None and self.groups is None
-                and self.phases is None and self.surgery is None)
+                and self.phases is None and self.surgery is None and self.claims is None)
 
     def score(self, service_type: str | None, family: str | None, region: str | None, phase: str | None,
-              groups: set[str], surgery: bool) -> int | None:
+              groups: set[str], surgery: bool, claims: frozenset[str] = frozenset()) -> int | None:
         """The specificity when every key the selector gives holds for the service, else None."""
         if (
             (self.types is not None and service_type not in self.types)
@@ -161,6 +168,7 @@ class _SelectorIndex:
             or (self.phases is not None and phase not in self.phases)
             or (self.groups is not None and not (groups & self.groups))
             or (self.surgery is not None and surgery not in self.surgery)
+            or (self.claims is not None and not (claims & self.claims))
         ):
             return None
         return self.specificity
@@ -270,6 +278,15 @@ def service_phase(
     if days <= lex.acute_days:
         return "acute"
     return "subacute" if days <= lex.subacute_days else "chronic"
+
+
+def claim_kinds(table: CriteriaTable, summary: str) -> frozenset[str]:
+    """The claim kinds a letter's summary states (`claim_kinds` of the table): a kind's claim words, or
+    its diagnosis words where none of its `unless` words (e.g. pain) appear. Read once per letter."""
+    return frozenset(
+        name for name, (claim, diagnosis, unless) in lexicons(table).claim_kinds.items()
+        if claim.search(summary) or (diagnosis is not None and diagnosis.search(summary)
+                                     and not (unless is not None and unless.search(summary))))
 
 
 # ---- derived facts -------------------------------------------------------------------------------

@@ -169,6 +169,7 @@ def select_section(
     surgery_in_letter: bool = False,
     ur_denial_date: date | None = None,
     ur_chapters: Iterable[str] = (),
+    claim_kinds: Iterable[str] = (),
 ) -> Selection | None:
     """The most specific section whose selectors fit the service (ties: priority, then a section in the
     chapter UR cited, then the table's order); None when no section fits (e.g. an unknown service). A
@@ -176,6 +177,7 @@ def select_section(
     section_less = service_type in table.section_less  # the table says why: no family-level stand-in
     group_set = {g for g in groups if g}
     ur = set(ur_chapters)
+    claims = frozenset(claim_kinds)
     best: tuple[float, int, Section, int] | None = None
     lex = lexicons(table)
     keys = [("type", service_type), ("family", service_family), *(("group", g) for g in group_set)]
@@ -183,8 +185,8 @@ def select_section(
     for order, section, selectors, chapter_keys in (lex.selectors[i] for i in candidates):
         fits = [f for s in selectors
                 if not (section_less and s.family_level)
-                and (f := s.score(service_type, service_family, region, phase, group_set, surgery_in_letter))
-                is not None]
+                and (f := s.score(service_type, service_family, region, phase, group_set, surgery_in_letter,
+                                  claims)) is not None]
         if not fits:
             continue
         bonus = UR_CITED_BONUS if chapter_keys & ur else 0.0

@@ -19,6 +19,7 @@ from features.criteria import CRITERION_COLUMN_PREFIX, CriteriaTable, load_crite
 from features.criteria_facts import (
     LetterFacts,
     LetterService,
+    claim_kinds,
     dated_operations,
     recent_operation,
     text_regions,
@@ -79,8 +80,10 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         done = [(m.start, m.end, m.sentence.start, m.sentence.end)
                 for m in ctx.case_ctx.facts.summary.mentions("surgery")
                 if not m.assertion.categories & _NOT_DONE and m.author != UR_REVIEWER]
-        operations = dated_operations(_table(), ctx.case.clinical_summary, done, ctx.case.ur_denial_date)
-        found = cache[_LETTER] = LetterFacts(tuple(services), ctx.case.clinical_summary, operations)
+        summary = ctx.case.clinical_summary
+        operations = dated_operations(_table(), summary, done, ctx.case.ur_denial_date)
+        found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
+                                             claim_kinds(_table(), summary))
     return found
 
 

@@ -305,3 +305,88 @@ def test_cited_chapters_reads_every_part_and_no_chapter_inside_a_topic(
     line: str, chapters: list[str]
 ) -> None:
     assert cited_chapters(TABLE, line) == chapters
+
+
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        # kinds blind probe round 2 found (each failed on the session-13 table)
+        ("Inpatient hospital stay 3 days", "odg_hospital_stay", "odg_low_back"),
+        ("Vestibular therapy 6 sessions", "odg_vestibular_rehab", "odg_head"),
+        ("Hypnotherapy 6 sessions", "odg_hypnosis", "odg_mental"),
+        ("Right inguinal hernia repair", "odg_hernia_surgery", "odg_hernia"),
+        ("Right shoulder manipulation under anesthesia", "odg_manipulation_under_anesthesia", "odg_shoulder"),
+        ("Hardware block injection L4-5", "odg_hardware_block", "odg_low_back"),
+        ("Front-wheeled walker", "odg_walking_aids", "odg_knee"),
+        ("Crutches for the left leg", "odg_walking_aids", "odg_knee"),
+        ("Power wheelchair", "cpmtg_power_mobility", "mtus_chronic_pain"),
+        ("Elbow pad", "elbow_initial_care", "mtus_elbow"),
+        ("Post-operative x-rays right knee", "odg_postoperative_imaging", "odg_knee"),
+        # near-misses: the same words, another section
+        ("Day hospital program", "cpmtg_psychological", "mtus_chronic_pain"),
+        ("Physical therapy 6 sessions for the head", "cpmtg_physical_medicine", "mtus_chronic_pain"),
+        ("Vestibular function testing", "odg_vestibular_studies", "odg_head"),
+        ("Right hip arthroscopy", "odg_hip_surgery", "odg_hip"),
+        ("Chiropractic manipulation 6 visits lumbar", "cpmtg_manipulation", "mtus_chronic_pain"),
+        ("Removal of lumbar hardware", "odg_hardware_removal", "odg_low_back"),
+        ("CAM walker boot right ankle", "ankle_foot_initial_care", "mtus_ankle_foot"),
+        ("Standard wheelchair rental", "odg_dme", "odg_knee"),
+        ("X-rays right knee", "knee_special_studies", "mtus_knee"),
+        ("Bilateral L4-5 medial branch blocks", "low_back_initial_care", "mtus_low_back"),
+    ],
+)
+def test_round2_probe_kinds_get_the_section_a_reviewer_cites(heading: str, section_id: str,
+                                                             chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], _CHRONIC)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+_PSYCH_CLAIM = [
+    "SYNTHETIC: {who} filed a stress claim after harassment at work. {pronoun} reports low mood and panic.",
+    "SYNTHETIC: {who} has major depressive disorder and anxiety after a robbery at work; "
+    "{pronoun_l} has no physical injury.",
+    "SYNTHETIC: {who} is treated for depression and anxiety after a workplace assault.",
+]
+_PAIN_CLAIM = [
+    "SYNTHETIC: {who} has chronic low back pain since a lift at work and secondary depression.",
+    "SYNTHETIC: {who} has anxiety and post-traumatic headaches since a fall at work.",
+]
+
+
+@pytest.mark.parametrize(("who", "pronoun"), [("The injured worker", "She"), ("The patient", "He"),
+                                              ("Claimant", "She"), ("The applicant", "He")])
+@pytest.mark.parametrize(
+    ("heading", "psychiatric", "pain"),
+    [
+        ("Psychotherapy 12 sessions", "odg_mental_psychotherapy", "cpmtg_psychological"),
+        ("Psychiatric consultation", "stress_referral", "cpmtg_psychological"),
+        ("Sertraline 100 mg #30", "odg_mental_antidepressants", "cpmtg_antidepressants"),
+        # near-misses in both claims: an evaluation or testing keeps the CPMTG's section (as tune
+        # reviewers cite it), a benzodiazepine its own
+        ("Psychological testing", "cpmtg_psychological", "cpmtg_psychological"),
+        ("Alprazolam 0.5 mg #60", "cpmtg_benzodiazepines", "cpmtg_benzodiazepines"),
+    ],
+)
+def test_a_psychiatric_claim_moves_psychological_care_off_the_chronic_pain_sections(
+    who: str, pronoun: str, heading: str, psychiatric: str, pain: str
+) -> None:
+    words = {"who": who, "pronoun": pronoun, "pronoun_l": pronoun.lower()}
+    for template in _PSYCH_CLAIM:
+        (checklist,) = _checklists([heading], template.format(**words))
+        assert checklist.section_id == psychiatric, template
+    for template in _PAIN_CLAIM:
+        (checklist,) = _checklists([heading], template.format(**words))
+        assert checklist.section_id == pain, template
+
+
+def test_the_table_refuses_a_selector_naming_an_unknown_claim_kind() -> None:
+    from importlib import resources
+
+    import yaml
+
+    from features.criteria import CriteriaTable
+
+    data = yaml.safe_load(resources.files("features").joinpath("criteria.yaml").read_text(encoding="utf-8"))
+    data["sections"]["odg_hypnosis"]["match"] = [{"groups": ["hypnosis"], "claim_kinds": ["orthopaedic"]}]
+    with pytest.raises(ValueError, match="unknown claim kind 'orthopaedic'"):
+        CriteriaTable.model_validate(data)
