@@ -442,8 +442,9 @@ def test_a_heart_drug_other_than_an_antihypertensive_stays_section_less() -> Non
     assert checklist.section_id is None
 
 
-@pytest.mark.parametrize("heading", ["Naproxen 550mg #60", "Cyclobenzaprine 10mg #30", "Methocarbamol 750mg #60",
-                                     "Physical therapy lumbar 2x3", "Acetaminophen 500mg #100"])
+@pytest.mark.parametrize("heading", ["Naproxen 550mg #60", "Cyclobenzaprine 10mg #30",
+                                     "Methocarbamol 750mg #60", "Physical therapy lumbar 2x3",
+                                     "Acetaminophen 500mg #100"])
 def test_acute_requests_keep_the_chronic_pain_sections_tune_reviewers_cite(heading: str) -> None:
     """Tune reviewers of 2016-17 cite the 2016 CPMTG for NSAIDs, muscle relaxants and therapy weeks after an
     injury too; the probe keyed the ACOEM chapter (not followed)."""
