@@ -365,6 +365,9 @@ _PAIN_CLAIM = [
         # reviewers cite it), a benzodiazepine its own
         ("Psychological testing", "cpmtg_psychological", "cpmtg_psychological"),
         ("Alprazolam 0.5 mg #60", "cpmtg_benzodiazepines", "cpmtg_benzodiazepines"),
+        # round 3: a psychiatrist's medication-management visits (an internist's visit is a near-miss)
+        ("Psychiatric medication management visits x 6", "odg_mental_office_visits", "cpmtg_psychological"),
+        ("Internal medicine follow-up visit", "cpmtg_office_visits", "cpmtg_office_visits"),
     ],
 )
 def test_a_psychiatric_claim_moves_psychological_care_off_the_chronic_pain_sections(
@@ -390,3 +393,73 @@ def test_the_table_refuses_a_selector_naming_an_unknown_claim_kind() -> None:
     data["sections"]["odg_hypnosis"]["match"] = [{"groups": ["hypnosis"], "claim_kinds": ["orthopaedic"]}]
     with pytest.raises(ValueError, match="unknown claim kind 'orthopaedic'"):
         CriteriaTable.model_validate(data)
+
+
+# ---- Round-3 probe kinds (session 13) ----------------------------------------------------------------
+_BACK = "SYNTHETIC: the worker has had low back pain for two years after a lift at work."
+_NECK = "SYNTHETIC: the worker has had neck pain since a car accident at work."
+_SHOULDER = "SYNTHETIC: the worker has had right shoulder pain for two years after a fall at work."
+_KNEE = "SYNTHETIC: the worker has had right knee pain for two years after a fall at work."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # kinds blind probe round 3 found (each failed on the table before this round)
+        ("Transportation to and from medical appointments", _BACK, "odg_transportation", "odg_knee"),
+        ("Urine drug screen", _BACK, "cpmtg_drug_testing", "mtus_chronic_pain"),
+        ("Prednisone taper 10mg #21", _NECK, "odg_oral_corticosteroids", "odg_neck"),
+        ("Medrol Dosepak #21", _BACK, "odg_oral_corticosteroids", "odg_low_back"),
+        ("Cervical traction unit for home use", _NECK, "odg_traction", "odg_neck"),
+        ("Post-operative knee brace", _KNEE, "odg_postoperative_knee_brace", "odg_knee"),
+        ("Ophthalmology consultation", _CHRONIC, "eye_referral", "mtus_eye"),
+        ("Prednisolone acetate 1% ophthalmic drops", _CHRONIC, "eye_initial_care", "mtus_eye"),
+        ("Dental crowns teeth #8 and #9", _CHRONIC, "odg_dental", "odg_head"),
+        ("Occlusal night guard", _CHRONIC, "odg_dental", "odg_head"),
+        ("Metformin 500mg #60", _CHRONIC, "odg_diabetes_medications", "odg_diabetes"),
+        ("Insulin glargine 100 units/mL", _CHRONIC, "odg_diabetes_medications", "odg_diabetes"),
+        ("Lisinopril 10mg #30", _CHRONIC, "odg_hypertension", "odg_diabetes"),
+        ("Medically supervised weight loss program x 10 weeks", _CHRONIC, "odg_lifestyle", "odg_diabetes"),
+        ("Phentermine 37.5mg #30", _CHRONIC, "odg_lifestyle", "odg_diabetes"),
+        # near-misses: the same words, another section
+        ("Prednisone taper 10mg #21", _SHOULDER, "odg_oral_corticosteroids", "odg_pain"),
+        ("Lumbar traction 6 sessions", _BACK, "low_back_physical_methods", "mtus_low_back"),
+        ("Hinged knee brace, right", _KNEE, "knee_initial_care", "mtus_knee"),
+        ("Orthopedic consultation", _KNEE, "consultation_referral", "mtus_general"),
+        ("Lidocaine 5% ointment", _CHRONIC, "cpmtg_topicals", "mtus_chronic_pain"),
+        ("Internal medicine follow-up visit", _CHRONIC, "cpmtg_office_visits", "mtus_chronic_pain"),
+        ("Bilateral hearing aids", _CHRONIC, "odg_hearing_aids", "odg_head"),
+    ],
+)
+def test_round3_probe_kinds_get_the_section_a_reviewer_cites(heading: str, summary: str, section_id: str,
+                                                             chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def test_a_heart_drug_other_than_an_antihypertensive_stays_section_less() -> None:
+    (checklist,) = _checklists(["Atorvastatin 20mg #30"], _CHRONIC)
+    assert checklist.section_id is None
+
+
+@pytest.mark.parametrize("heading", ["Naproxen 550mg #60", "Cyclobenzaprine 10mg #30",
+                                     "Methocarbamol 750mg #60", "Physical therapy lumbar 2x3",
+                                     "Acetaminophen 500mg #100"])
+def test_acute_requests_keep_the_chronic_pain_sections_tune_reviewers_cite(heading: str) -> None:
+    """Tune reviewers of 2016-17 cite the 2016 CPMTG for NSAIDs, muscle relaxants and therapy weeks after an
+    injury too; the probe keyed the ACOEM chapter (not followed)."""
+    summary = "SYNTHETIC: the worker strained the low back lifting a box at work two weeks ago."
+    (checklist,) = _checklists([heading], summary, ur=date(2014, 9, 2))
+    assert (checklist.phase, checklist.chapter_key) == ("acute", "mtus_chronic_pain")
+
+
+@pytest.mark.parametrize(
+    ("line", "chapters"),
+    [
+        ("SYNTHETIC: MTUS Eye 2004, Section(s): Referral, Chapter 16", ["mtus_eye"]),
+        ("SYNTHETIC: Non-MTUS Citation Official Disability Guidelines (ODG) Diabetes, Metformin (Glucophage)",
+         ["odg_diabetes"]),
+    ],
+)
+def test_cited_chapters_knows_the_eye_and_diabetes_chapters(line: str, chapters: list[str]) -> None:
+    assert cited_chapters(TABLE, line) == chapters
