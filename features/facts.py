@@ -26,8 +26,8 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
-from features.failed_care import care_is_another_persons, failed_care_statements
-from features.function_change import function_changes
+from features.failed_care import care_is_another_persons, care_not_had_statements, failed_care_statements
+from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.value_patterns import ValuePatterns, value_patterns
@@ -226,9 +226,11 @@ class CaseFacts:
                 named = self._care_had_in(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
-            if _conditional(m) or not named:
-                continue
+            if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
+                continue  # "declined PT because he could not get time off work": care not had credits nothing
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            if function_lexicon().less_than_before.search(text):
+                negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
                 negated = False  # "which he could not do on morphine": done now, not before
@@ -278,7 +280,8 @@ class CaseFacts:
         if record:
             value, m = record[-1]
             if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
-                    and not value_patterns()["function_words"].search(m.text):  # an ability is an activity
+                    and not value_patterns()["function_words"].search(m.text) \
+                    and not function_lexicon().activity.search(m.text):  # an ability or scale is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self._function_statements if v == NO]
@@ -393,7 +396,16 @@ class CaseFacts:
         failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
-        return sorted((m for m in out if self._about_care_had(m)), key=lambda m: m.start)
+        out = [m for m in out if self._about_care_had(m)]
+        # care offered and declined or not attended, linked in its clause (features/failed_care.py, round 10)
+        out += self._care_not_had
+        return sorted(out, key=lambda m: m.start)
+
+    @cached_property
+    def _care_not_had(self) -> list[Mention]:
+        """Care the worker declined or could not attend, in the record's words (or the UR relaying them)."""
+        return care_not_had_statements(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or _relayed(m))
 
     def _about_care_had(self, m: Mention) -> bool:
         """Whether a not-tried mention says care was not had (not a drug, records or an outcome)."""

@@ -19,6 +19,7 @@ from features.sentences import Sentence
 
 # a care mention that says nothing of care had: denied, requested or planned, possible, another person's
 _NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY})
+_NOT_OFFERED = frozenset({Category.FAMILY, Category.NEGATED})  # another person's care; care denied outright
 _WORD = re.compile(r"[\w%'/-]+")
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 
@@ -33,6 +34,9 @@ class FailedCareLexicon:
     other_subject: re.Pattern[str]
     temporal_before: re.Pattern[str]
     clause_break: re.Pattern[str]
+    offered_care: re.Pattern[str]
+    not_had_before: re.Pattern[str]
+    not_had_after: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
 
@@ -44,6 +48,13 @@ def _alternatives(items: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def failed_care_lexicon() -> FailedCareLexicon:
     raw = read_yaml("failed_care_lexicon.yaml")
+    short = raw.pop("short")  # short lengths of relief, read as {short} inside the outcomes
+
+    def fill(p: str) -> str:
+        return p.replace("{short}", short)
+
+    raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
+           for k, v in raw.items()}
     lists = {k: _alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
@@ -123,6 +134,33 @@ def failed_care_statements(summary: AnalysedText, *,
                 if care is None or m is None or care.assertion.categories & _NOT_HAD:
                     continue
                 m = dataclasses.replace(m, assertion=care.assertion)
+                if record_voice(m):
+                    out.append(m)
+                    break
+    return out
+
+
+def care_not_had_statements(summary: AnalysedText, *,
+                            record_voice: Callable[[Mention], bool]) -> list[Mention]:
+    """A `care_not_tried` mention for each care offered and not had, linked in its clause: declined or refused
+    by the worker (the care its object, `not_had_before`) or referred and not attended (`not_had_after`). Care
+    another person had, or care denied outright, is skipped; a requested or referred care is what is not had,
+    so its hypothetical reading does not count against it."""
+    lex = failed_care_lexicon()
+    out: list[Mention] = []
+    for s in summary.sentences:
+        for offset, clause in _clauses(s, lex):
+            offered = [m.span() for m in lex.offered_care.finditer(clause)]
+            for cs, ce in sorted({*_care_spans(clause, lex), *offered}):
+                before = lex.not_had_before.search(clause[:cs])
+                after = lex.not_had_after.match(clause, ce)
+                if not (before or after):
+                    continue
+                a, b = (before.start(), ce) if before else (cs, after.end())
+                care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
+                m = summary.mention("care_not_tried", s.start + offset + a, s.start + offset + b)
+                if care is None or m is None or care.assertion.categories & _NOT_OFFERED:
+                    continue
                 if record_voice(m):
                     out.append(m)
                     break

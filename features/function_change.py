@@ -33,6 +33,8 @@ class FunctionLexicon:
     limit: re.Pattern[str]
     exam: re.Pattern[str]
     clause_break: re.Pattern[str]
+    quantity: re.Pattern[str]
+    less_than_before: re.Pattern[str]
     measured: tuple[re.Pattern[str], ...]
     measured_gain: float
     lower_is_better: re.Pattern[str]
@@ -57,8 +59,10 @@ _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\
 
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
-    """A change word and its activity are near (few words) with no symptom between them."""
-    return len(_WORD.findall(between)) <= MAX_GAP_WORDS and not lex.symptom.search(between)
+    """A change word and its activity are near (few words, not counting a quantity of the activity: "modified
+    duty at four hours a day, unchanged") with no symptom between them."""
+    words = _WORD.findall(lex.quantity.sub(" ", between))
+    return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 
 def _clauses(s: Sentence, lex: FunctionLexicon) -> Iterator[tuple[int, str]]:
@@ -88,6 +92,8 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 value = YES if kind == "gain" else NO
                 if not before and kind == "gain" and _NOT_BEFORE.search(clause, a.end(), w.start()):
                     value = NO  # "standing tolerance has not increased": the negation is inside the span
+                if kind == "gain" and lex.less_than_before.search(clause):
+                    value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
                 yield value, kind, min(a.start(), w.start()), max(a.end(), w.end())
                 break
 

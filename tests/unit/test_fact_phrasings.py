@@ -1174,3 +1174,56 @@ def test_failed_conservative_care_round9_kinds(summary: str, expected: str) -> N
 ])
 def test_functional_improvement_round9_kinds(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
+
+
+# ---- round-10 kinds (summary-probe-r10.md; branch fix10): SYNTHETIC rows of our own. The failed-care and
+# function STRUCTURES gain lexicon entries as data (short relief, "did nothing", "exhausted", "failed to
+# progress", numbers told later-first), care offered and not had (`care_not_had_statements`: declined, not
+# attended), and a present ability told as less than before. Rows marked `# fails` fail on main before fix10.
+@pytest.mark.parametrize("summary, expected", [
+    ("He had 10 acupuncture visits, each giving relief lasting a few hours.", "yes"),  # fails
+    ("Six massage visits and a TENS unit, none giving more than a day or two of relief.", "yes"),  # fails
+    ("Stretching at home and over-the-counter naproxen did nothing for his back.", "yes"),  # fails
+    ("She has exhausted chiropractic care, acupuncture and medications.", "yes"),  # fails
+    ("The therapist reports that he failed to progress after 14 visits.", "yes"),  # fails
+    ("Eight therapy visits and a wrist brace did not restore her grip.", "yes"),  # fails
+    ("Gabapentin left her too drowsy to drive and was stopped.", "yes"),  # fails
+    # near-misses: relief that lasted, a writer who is no care, an activity not care, care that helped
+    ("He had 10 acupuncture visits, each giving relief lasting several months.", "not_stated"),
+    ("The psychiatrist writes that there has been no meaningful change in his mood.", "not_stated"),
+    ("She failed to appear for her deposition after the accident.", "not_stated"),
+    ("Eight therapy visits and a wrist brace restored her grip.", "not_stated"),
+    # no, by the protocol: care offered and not had (declined, could not attend)
+    ("She twice declined the referral to a pain psychologist.", "no"),  # fails
+    ("He was referred to physical therapy but could not attend because of his work hours.", "no"),  # fails
+    ("He was referred to physical therapy. He attended 12 visits without any change.", "yes"),
+])
+def test_failed_conservative_care_round10_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "failed_conservative_care") == expected
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # numbers told later-first: "up from", "instead of", "where before"
+    ("He completed 20 physical therapy visits and now stands 45 minutes at a time, up from 10.", "yes"),
+    ("After the facet block he walked 30 minutes instead of 10.", "yes"),  # fails
+    ("Since the knee brace she climbs 3 flights of stairs at a time, where before she managed 1.",
+     "yes"),  # fails
+    ("He completed 20 physical therapy visits and stands 11 minutes at a time, up from 10.", "no"),  # fails
+    # from a state to an activity, the patient's own words, a quantity inside the span
+    ("With 10 home therapy visits she has gone from wheelchair-bound to walking with a cane.",
+     "yes"),  # fails
+    ('She says, "the tramadol lets me sit through a full movie with my kids."', "yes"),  # fails
+    ("She completed 8 chiropractic visits. She is on light duty at six hours a day, unchanged since June.",
+     "no"),  # fails
+    # a present ability told as less than before: a decline, not a gain
+    ("After 6 therapy visits she now walks only to the corner, where she used to walk two miles.",
+     "no"),  # fails
+    # near-misses: care declined or not attended credits no ability; pain numbers; a gain with no care
+    ("He declined physical therapy because he could not leave work early.", "not_stated"),  # fails
+    ("She was referred to physical therapy but could not attend because she cannot drive.",
+     "not_stated"),  # fails
+    ("After 6 therapy visits her pain is 5/10, up from 3/10.", "not_stated"),
+    ("She has gone from part-time to full duty since her promotion.", "not_stated"),
+])
+def test_functional_improvement_round10_kinds(summary: str, expected: str) -> None:
+    assert value(summary, "functional_improvement") == expected
