@@ -236,8 +236,17 @@ def dated_operations(
     return tuple(found)
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
 def _date(text: str) -> date | None:
-    month, day, year = (int(x) for x in re.split(r"[/-]", text))
+    """mm/dd/yyyy, mm-dd-yy or a month's name ('November 10, 2016'), as the phase patterns capture them."""
+    if text[0].isdigit():
+        month, day, year = (int(x) for x in re.split(r"[/-]", text))
+    else:
+        name, day_text, year_text = re.split(r"[\s,]+", text.strip())
+        month, day, year = _MONTHS[name[:3].lower()], int(day_text), int(year_text)
     try:
         return date(year + 2000 if year < 100 else year, month, day)
     except ValueError:
