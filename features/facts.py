@@ -163,9 +163,13 @@ class CaseFacts:
         someone else's, or only in the UR's account of the request)."""
         if not self.case.clinical_summary:
             return MISSING
+        done = value_patterns()["surgery_had_before"]
         for m in self.summary.mentions("surgery"):
-            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+            if m.assertion.categories & _DONE:
                 continue
+            if m.author == UR_REVIEWER and not done.search(
+                    self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
+                continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history
             return Extraction(True, m.span())
         return Extraction(False, None)
 
@@ -489,6 +493,8 @@ class CaseFacts:
                 self.summary.text, m.sentence.start, m.start)
             if (cats & _DONE and not read) or not p["study_done"].search(text):
                 continue
+            if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end):
+                continue  # "an MRI was authorised, but she cancelled it": named, never done
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
                 out.append(st)
         return out
@@ -581,8 +587,8 @@ class CaseFacts:
 
     def operation_date(self, before: int) -> date | None:
         """The date of the last operation done on the patient that the summary names before character
-        `before` and dates in its sentence ("underwent ORIF on 01/14/2024"): what "since the surgery"
-        counts from."""
+        `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
+        month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from."""
         pattern = value_patterns()["date"]
         for m in reversed(self.summary.mentions("surgery")):
             if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
@@ -592,6 +598,12 @@ class CaseFacts:
                      if (when := _parse_date(d.group(0)))]
             if dates:
                 return min(dates, key=lambda x: x[0])[1]
+            months = [(abs(w.start() + s.start - m.start),
+                       date(int(w["year"]), _parse_date(f"{w['month'][:3]} {w['year']}").month, 15))
+                      for w in value_patterns()["duration_start_when"].finditer(s.text)
+                      if w["month"] and w["year"]]  # "ACL reconstruction in December 2023": the 15th
+            if months:
+                return min(months, key=lambda x: x[0])[1]
         return None
 
     def visit_date(self, index: int) -> tuple[date, str] | None:

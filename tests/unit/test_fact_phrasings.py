@@ -1227,3 +1227,79 @@ def test_failed_conservative_care_round10_kinds(summary: str, expected: str) -> 
 ])
 def test_functional_improvement_round10_kinds(summary: str, expected: str) -> None:
     assert value(summary, "functional_improvement") == expected
+
+
+# ---- round-11 kinds (summary-probe-r11.md; branch fix11): SYNTHETIC rows of our own. Closed classes as
+# data: operations by class (an injury fixed WITH an implant, "pinned surgically", fixation named by the bone,
+# grafts, transfers, repairs named by the structure; the UR relaying an operation had), an ultrasound dated by
+# its region, a study named and then cancelled, a reflex with its finding after it, session counts of home
+# health, nursing and biofeedback, a requirement's list of examples, starts "since the day of injury" and
+# "since the surgery" dated by month. Rows marked `# fails` fail on main before fix11; the rest are
+# near-misses.
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # operations
+    ("He sustained a distal radius fracture, fixed with a volar plate on 02/09/2016.", "prior_surgery",
+     "MRI of the left knee", True),  # fails
+    ("The metatarsal fractures were fixed with pins on 01/19/2016.", "prior_surgery", "MRI of the left knee",
+     True),
+    ("The metacarpals, which were pinned surgically on 01/16/2016, have healed.", "prior_surgery",
+     "MRI of the left knee", True),  # fails
+    ("He sustained pelvic ring fractures and underwent pelvic fixation.", "prior_surgery",
+     "MRI of the left knee", True),  # fails
+    ("She had a skin graft to the hand that month.", "prior_surgery", "MRI of the left knee", True),  # fails
+    ("The hand was treated by ORIF and later tendon transfers.", "prior_surgery", "MRI of the left knee",
+     True),
+    ("He had an Achilles tendon repair in 2014.", "prior_surgery", "MRI of the left knee", True),
+    ("The UR reviewer notes that the claimant had a left rotator cuff repair in 2013.", "prior_surgery",
+     "MRI of the left knee", True),  # fails
+    ("The wrist fracture was treated with a cast and a splint.", "prior_surgery", "MRI of the left knee",
+     False),
+    ("The laceration was repaired with sutures in the emergency room.", "prior_surgery",
+     "MRI of the left knee", False),
+    ("The UR reviewer non-certified the rotator cuff repair.", "prior_surgery", "MRI of the left knee",
+     False),
+    ("A skin graft was recommended for the burn.", "prior_surgery", "MRI of the left knee", False),
+    # imaging: a region's ultrasound with its date; a study authorised and then cancelled
+    ("Right elbow ultrasound 01/2016: common extensor tendinosis.", "prior_imaging_same_region",
+     "MRI right elbow", True),  # fails
+    ("Ultrasound to the right elbow was given in therapy.", "prior_imaging_same_region", "MRI right elbow",
+     False),
+    ("An MRI of the right shoulder was authorised in 2016, but she cancelled it because of claustrophobia.",
+     "prior_imaging_same_region", "Open MRI right shoulder", False),  # fails
+    ("An MRI of the right shoulder was done in 2016, and she cancelled her follow-up visit.",
+     "prior_imaging_same_region", "Open MRI right shoulder", True),
+    # neuro deficit: a reflex and its finding with no verb
+    ("Report of 03/27/2016: right Achilles reflex absent.", "red_flag_neuro_deficit", "MRI lumbar spine",
+     True),  # fails
+    ("Patellar reflexes trace bilaterally.", "red_flag_neuro_deficit", "MRI lumbar spine", True),  # fails
+    ("Reflexes 2+ and symmetric; no reflex absent on either side.", "red_flag_neuro_deficit",
+     "MRI lumbar spine", False),
+    # fracture: a requirement's list of examples is no finding
+    ("The UR reviewer noted that imaging would require red flags such as a progressive neurologic deficit or "
+     "a suspected fracture.", "red_flag_fracture", "MRI lumbar spine", False),  # fails
+    ("X-rays showed a suspected fracture of the L1 vertebra.", "red_flag_fracture", "MRI lumbar spine", True),
+    # sessions written in words, with modifiers of home health, nursing and biofeedback
+    ("He has had six home health nursing visits for wound care.", "prior_sessions",
+     "Home health nursing 2x/week x 4 weeks", 6.0),  # fails
+    ("She has had eight home physical therapy visits.", "prior_sessions",
+     "Home health physical therapy 2x/week x 3 weeks", 8.0),  # fails
+    ("After six biofeedback sessions his headache days fell.", "prior_sessions", "Biofeedback x 6 sessions",
+     6.0),  # fails
+    ("Six more home health nursing visits were requested.", "prior_sessions",
+     "Home health nursing 2x/week x 4 weeks", None),
+])
+def test_round11_closed_class_kinds(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected
+
+
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("She has taken naproxen since the day of injury.", "Naproxen 550mg #60", 11.0),  # fails
+    ("She has taken naproxen since the day her mother was injured.", "Naproxen 550mg #60", None),
+    ("He underwent right ACL reconstruction in August 2016. He has taken meloxicam since the surgery.",
+     "Meloxicam 7.5mg #30", 3.6),  # fails
+    ("An MRI in June 2016 showed a tear, and he underwent ACL reconstruction in August 2016. He has taken "
+     "meloxicam since the surgery.", "Meloxicam 7.5mg #30", 3.6),  # fails
+])
+def test_duration_round11_kinds(summary: str, heading: str, expected: float | None) -> None:
+    got = value(summary, "duration_of_use_months", heading)
+    assert got == expected if expected is None else got == pytest.approx(expected, abs=0.05)
