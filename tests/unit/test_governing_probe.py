@@ -203,3 +203,42 @@ def test_round5_id_pattern_accepts_n_and_refuses_other_prefixes(tmp_path):
     raw[0]["id"] = "p01"
     with pytest.raises(ProbeError, match="letter 0"):
         load_probe(_write(tmp_path, raw))
+
+
+# --- round 6 (experiments/governing_probe_r6.yaml, SYNTHETIC, ids q01...: a plain 2016-17 spread) ---
+PROBE_R6 = PROBE.with_name("governing_probe_r6.yaml")
+
+
+def test_round6_loads_with_a_plain_spread():
+    letters = load_probe(PROBE_R6)
+    services = [s for letter in letters for s in letter.services]
+    assert len(letters) >= 50 and len(services) >= 130
+    assert all(letter.id.startswith("q") for letter in letters)
+    assert all(s.expected_line.strip() and s.expected_section.strip() for s in services)
+    assert {s.family for s in services} == FAMILIES
+    drugs = sum(s.family == "drug" for s in services) / len(services)
+    assert 0.40 <= drugs <= 0.50
+    phases = [letter.phase for letter in letters]
+    assert phases.count("chronic") > phases.count("acute") + phases.count("postop")
+    assert {"acute", "postop"} <= set(phases)
+    assert 0.15 <= sum(not letter.ur_guideline for letter in letters) / len(letters) <= 0.30
+
+
+def test_round6_ids_unique_across_rounds_and_cases_pre_review_only():
+    paths = (PROBE, PROBE_R2, PROBE_R3, PROBE_R4, PROBE_R5, PROBE_R6)
+    ids = [letter.id for path in paths for letter in load_probe(path)]
+    assert len(ids) == len(set(ids))
+    for letter in load_probe(PROBE_R6):
+        case = to_case(letter)
+        assert case.synthetic and case.decision_date is None
+        assert "SYNTHETIC" in case.clinical_summary
+        for s in case.services:
+            assert s.decision is None and s.reviewer_guideline is None and s.rationale == ""
+
+
+def test_round6_id_pattern_accepts_q_and_refuses_other_prefixes(tmp_path):
+    raw = yaml.safe_load(PROBE_R6.read_text())[:1]
+    assert load_probe(_write(tmp_path, raw))[0].id == "q01"
+    raw[0]["id"] = "p01"
+    with pytest.raises(ProbeError, match="letter 0"):
+        load_probe(_write(tmp_path, raw))
