@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -228,7 +228,7 @@ def dated_operations(
     for start, end, s_start, s_end in mentions:
         m = (lex.operation_date_after.search(summary[end:s_end])
              or lex.operation_date_before.search(summary[s_start:start]))
-        day = _date(m.group(1)) if m else None
+        day = (_date(m.group(1)) if m.group(1) else _ago(m.group(3), ur_denial_date)) if m else None
         if day is None or day > ur_denial_date:
             continue
         sentence = summary[s_start:s_end]
@@ -240,17 +240,32 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
 def _date(text: str) -> date | None:
-    """mm/dd/yyyy, mm-dd-yy or a month's name ('November 10, 2016'), as the phase patterns capture them."""
-    if text[0].isdigit():
+    """mm/dd/yyyy, mm-dd-yy or a month's name ('November 10, 2016', '10 November 2016'), as the phase
+    patterns capture them."""
+    if re.match(r"\d{1,2}[/-]", text):
         month, day, year = (int(x) for x in re.split(r"[/-]", text))
     else:
-        name, day_text, year_text = re.split(r"[\s,]+", text.strip())
+        first, second, year_text = re.split(r"[\s,.]+", text.strip())
+        name, day_text = (second, first) if first[0].isdigit() else (first, second)
         month, day, year = _MONTHS[name[:3].lower()], int(day_text), int(year_text)
     try:
         return date(year + 2000 if year < 100 else year, month, day)
     except ValueError:
         return None
+
+
+def _ago(text: str, ur_denial_date: date) -> date:
+    """'two weeks ago' counted back from the UR denial: the summary's notes precede it, so the operation
+    is at least this old at the UR."""
+    count, unit = text.lower().split()[:2]
+    n = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+    return ur_denial_date - timedelta(days=n * _UNIT_DAYS[unit.rstrip("s")])
 
 
 def recent_operation(

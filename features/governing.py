@@ -19,6 +19,10 @@ from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
 _SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
 _ODG = re.compile(r"official disability guidelines|offiicial disability|\bodg\b", re.IGNORECASE)
+# ACOEM's 2nd edition (2004) is the MTUS's own ACOEM: its chapters count as MTUS chapters even in a part
+# written "Non-MTUS" (the 3rd edition and later are not chapters of this table)
+_ACOEM_2004 = re.compile(r"\bacoem\b(?:(?!\b(?:3rd|third)\b)[^;]){0,80}?(?:\b2nd\s+ed(?:ition|\.)?|\(2004\))",
+                         re.IGNORECASE)
 _ODG_MARK = re.compile(r"(official disability guidelines|offiicial disability|\(?\bodg\b\)?)[\s:,]*",
                        re.IGNORECASE)
 
@@ -40,8 +44,8 @@ class Selection:
 def cited_chapters(table: CriteriaTable, line: str | None) -> list[str]:
     """Chapter keys a UR (or reviewer) guideline line cites, in the order written. The line alternates
     between MTUS parts (from the start, and after each 'MTUS' not written 'Non-MTUS') and Non-MTUS parts,
-    where only ODG chapters count, after the ODG is named. ACOEM 3rd edition and other sources are not
-    chapters of this table and are skipped."""
+    where only ODG chapters count, after the ODG is named, and the MTUS chapters of an ACOEM 2nd edition
+    (2004) citation. ACOEM 3rd edition and other sources are not chapters of this table and are skipped."""
     if not line:
         return []
     memo = lexicons(table).cited
@@ -59,7 +63,10 @@ def _parts(line: str) -> list[tuple[int, str, str]]:
     for (_, start, guideline), (end, _, _) in zip(bounds, bounds[1:], strict=False):
         text = line[start:end]
         if guideline == "ODG":
-            odg = _ODG.search(text)
+            acoem, odg = _ACOEM_2004.search(text), _ODG.search(text)
+            if acoem is not None and (odg is None or acoem.start() < odg.start()):
+                upto = odg.start() if odg is not None else len(text)
+                parts.append((start + acoem.end(), text[acoem.end():upto], "MTUS"))
             if odg is None:
                 continue
             start, text = start + odg.end(), text[odg.end():]

@@ -544,3 +544,68 @@ def test_a_recommended_operation_dated_with_a_month_name_leaves_the_phase_chroni
     summary = "SYNTHETIC: on November 17, 2016 a right total knee arthroplasty was recommended."
     (checklist,) = _checklists(["Tramadol 50 mg #30"], summary)
     assert checklist.section_id == "opioids_chronic"
+
+
+# ---- round 5 (session 13): the kinds the blind round-5 probe found ---------------------------------------
+@pytest.mark.parametrize(
+    ("line", "chapters"),
+    [
+        ("SYNTHETIC: Non-MTUS Citation ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 7, Independent "
+         "Medical Examinations and Consultations, page 127", ["mtus_general"]),
+        ("SYNTHETIC: Non-MTUS: ACOEM (2004), Independent Medical Examinations and Consultations; Official "
+         "Disability Guidelines (ODG) Pain, Office visits", ["mtus_general", "odg_pain"]),
+        # near-misses: the 3rd edition is not the MTUS's ACOEM; an ODG line is read as before
+        ("SYNTHETIC: Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, 3rd ed., Independent "
+         "Medical Examinations and Consultations (2004)", []),
+        ("SYNTHETIC: Non-MTUS Citation Official Disability Guidelines (ODG) Pain, Office visits",
+         ["odg_pain"]),
+    ],
+)
+def test_cited_chapters_reads_acoem_2nd_edition_chapters_written_non_mtus(line: str,
+                                                                        chapters: list[str]) -> None:
+    assert cited_chapters(TABLE, line) == chapters
+
+
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        ("Static progressive wrist splint", "odg_progressive_splint", "odg_hand_wrist"),
+        ("Dynasplint for the right knee", "odg_progressive_splint", "odg_knee"),
+        ("Dynamic extension splint, left elbow", "odg_progressive_splint", "odg_elbow"),
+        # near-misses: splints that rest or support a joint keep the ACOEM initial care
+        ("Thumb spica splint, right wrist", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Night splint, right wrist", "hand_wrist_initial_care", "mtus_hand_wrist"),
+    ],
+)
+def test_round5_stretching_splints_get_odg_by_joint(heading: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], _CHRONIC)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+_OPERATED_OTHER_DATES = [
+    "SYNTHETIC: {who} underwent right total knee arthroplasty {day}. {pronoun} is homebound.",
+    "SYNTHETIC: {Day}, {who_l} underwent a right total knee arthroplasty. {pronoun} uses a walker.",
+]
+
+
+@pytest.mark.parametrize(("who", "pronoun"), [("The injured worker", "She"), ("The patient", "He"),
+                                              ("Claimant", "She"), ("The applicant", "He")])
+@pytest.mark.parametrize(
+    ("day", "phase", "section_id"),
+    [
+        ("on 17 November 2016", "post_operative", "opioids_postoperative"),
+        ("two weeks ago", "post_operative", "opioids_postoperative"),
+        ("3 weeks ago", "post_operative", "opioids_postoperative"),
+        # near-misses: long enough before the UR to be chronic care
+        ("on 1 June 2016", "chronic", "opioids_chronic"),
+        ("18 months ago", "chronic", "opioids_chronic"),
+    ],
+)
+def test_an_operation_dated_day_first_or_relative_sets_the_phase(who: str, pronoun: str, day: str, phase: str,
+                                                                section_id: str) -> None:
+    for template in _OPERATED_OTHER_DATES:
+        summary = template.format(who=who, who_l=who[0].lower() + who[1:], pronoun=pronoun, day=day,
+                                  Day=day[0].upper() + day[1:])
+        (checklist,) = _checklists(["Tramadol 50 mg #30"], summary)
+        got = str(getattr(checklist.phase, "value", checklist.phase))
+        assert (got, checklist.section_id) == (phase, section_id), summary
