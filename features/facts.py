@@ -109,6 +109,20 @@ def _finding(m: Mention, kind: str) -> bool:
     return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
 
 
+def _motor_not_neurological(m: Mention, text: str) -> bool:
+    """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a weak
+    grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
+    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused."""
+    if not value_patterns()["motor_finding"].search(m.text):
+        return False
+    lo = _clause_start(text, m.sentence.start, m.start)
+    ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+    hi = min(ends, default=m.sentence.end)
+    pats = value_patterns()
+    return bool(pats["motor_cause_before"].search(text, lo, m.start)
+                or pats["motor_cause_after"].search(text, m.end, hi))
+
+
 @dataclass(frozen=True, slots=True)
 class ImagingStudy:
     """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
@@ -139,7 +153,8 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return MISSING
         for m in self._red_flag_mentions(kind):
-            if _finding(m, kind):
+            if _finding(m, kind) and not (kind == "neuro_deficit"
+                                          and _motor_not_neurological(m, self.summary.text)):
                 return Extraction(True, m.span())
         return Extraction(False, None)
 
