@@ -743,17 +743,19 @@ class ServiceFacts:
         """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
         0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(self.service_type)
-        if self.family == "injection" and kind is not None:
-            counts = self.case.completed_injections(kind)
+        if self.family == "injection":
+            counts = self.case.completed_injections(kind) if kind is not None else []
             if counts:
                 n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
                 return Extraction(n, m.span())
-            return MISSING
+            none = self._no_injection_had(kind)
+            return Extraction(0.0, none.span()) if none is not None else MISSING
         therapy = value_patterns()["therapy_types"].get(self.service_type)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
-        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions
+                  if _names_near(therapy, m) and not self._of_the_other_side(m)]
         if counts:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
@@ -764,6 +766,32 @@ class ServiceFacts:
             if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
                 return Extraction(0.0, m.span())
         return MISSING
+
+    def _no_injection_had(self, kind: re.Pattern[str] | None) -> Mention | None:
+        """The record's "has not had an (epidural) injection" for an injection service: none of its kind had
+        yet, so 0 (round 12; the same reading as "has not had any physical therapy"). Another kind named
+        ("has not had an epidural" for a facet block) says nothing of this one."""
+        other_kinds = [k for k in value_patterns()["injection_types"].values() if kind is None or k != kind]
+        for m in self.case.summary.find("therapy", value_patterns()["injection_not_had"]):
+            if m.assertion.categories & {Category.HYPOTHETICAL, Category.FAMILY} or m.author == UR_REVIEWER:
+                continue
+            if kind is not None and kind.search(m.text):
+                return m
+            if not any(k.search(m.text) for k in other_kinds):
+                return m
+        return None
+
+    def _of_the_other_side(self, m: Mention) -> bool:
+        """A count whose clause names only the other side than this service's ("30 visits for the right
+        shoulder" for a left shoulder request): that side's therapy, not this one's (round 12)."""
+        side = self.side
+        if side not in ("left", "right"):
+            return False
+        text = self.case.summary.text
+        lo = _clause_start(text, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        sides = {r.side for r in body_regions().find(text, lo, min(ends, default=m.sentence.end)) if r.side}
+        return bool(sides) and side not in sides and "bilateral" not in sides
 
     # ---------------------------------------------------------------- duration of use
     def names(self) -> list[list[str]]:
