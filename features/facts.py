@@ -743,13 +743,12 @@ class ServiceFacts:
         """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
         0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(self.service_type)
-        if self.family == "injection":
-            counts = self.case.completed_injections(kind) if kind is not None else []
+        if self.family == "injection" and kind is not None:
+            counts = self.case.completed_injections(kind)
             if counts:
                 n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
                 return Extraction(n, m.span())
-            none = self._no_injection_had(kind)
-            return Extraction(0.0, none.span()) if none is not None else MISSING
+            return MISSING
         therapy = value_patterns()["therapy_types"].get(self.service_type)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
@@ -761,25 +760,11 @@ class ServiceFacts:
             return Extraction(n, m.span())
         sessions = value_patterns()["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER:
+            if m.author == UR_REVIEWER or self._of_the_other_side(m):
                 continue
             if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
                 return Extraction(0.0, m.span())
         return MISSING
-
-    def _no_injection_had(self, kind: re.Pattern[str] | None) -> Mention | None:
-        """The record's "has not had an (epidural) injection" for an injection service: none of its kind had
-        yet, so 0 (round 12; the same reading as "has not had any physical therapy"). Another kind named
-        ("has not had an epidural" for a facet block) says nothing of this one."""
-        other_kinds = [k for k in value_patterns()["injection_types"].values() if kind is None or k != kind]
-        for m in self.case.summary.find("therapy", value_patterns()["injection_not_had"]):
-            if m.assertion.categories & {Category.HYPOTHETICAL, Category.FAMILY} or m.author == UR_REVIEWER:
-                continue
-            if kind is not None and kind.search(m.text):
-                return m
-            if not any(k.search(m.text) for k in other_kinds):
-                return m
-        return None
 
     def _of_the_other_side(self, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
@@ -815,6 +800,8 @@ class ServiceFacts:
         statement or a request says nothing (the protocol counts a stated duration or start only)."""
         if not self.case.case.clinical_summary:
             return MISSING
+        if self._after_a_requested_operation():
+            return MISSING  # post-operative care for an operation still requested has not started (round 12)
         if self.family != "medication":
             return self._treatment_duration()
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
@@ -830,6 +817,12 @@ class ServiceFacts:
                     return found
                 tried += [n for n in names if n in drug_names().classes]
         return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
+
+    def _after_a_requested_operation(self) -> bool:
+        """A post-operative service ("Post-operative occupational therapy x 12") in a letter that requests the
+        operation too: the protocol's "a drug requested but not started", so no duration of use."""
+        post = value_patterns()["post_operative"]
+        return bool(post.search(self.text)) and "surgery" in self.case.families
 
     def _treatment_duration(self) -> Extraction:
         """Months a requested treatment has been had ("acupuncture was started on <date>", "6 chiropractic
