@@ -753,10 +753,12 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
-        counts = [(n, m, says) for n, m, says in self.case.completed_sessions
-                  if _names_near(therapy, m) and not self._of_the_other_side(m)]
-        if counts:  # a count said to be completed beats an "at least" count
-            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
+        # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
+        # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there)
+        own = [c for c in counts if not self._of_the_other_side(c[1])]
+        if own:  # a count said to be completed beats an "at least" count
+            n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
         sessions = value_patterns()["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
@@ -764,6 +766,9 @@ class ServiceFacts:
                 continue
             if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
                 return Extraction(0.0, m.span())
+        if counts:
+            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            return Extraction(n, m.span())
         return MISSING
 
     def _of_the_other_side(self, m: Mention) -> bool:

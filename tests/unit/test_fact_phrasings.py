@@ -1344,6 +1344,8 @@ def test_duration_round11_kinds(summary: str, heading: str, expected: float | No
      "therapy.", "prior_sessions", "Physical therapy 12 visits left shoulder", 0.0),  # fails
     ("He completed 30 post-operative therapy visits for the right shoulder.", "prior_sessions",
      "Physical therapy 12 visits right shoulder", 30.0),
+    ("He completed 30 post-operative therapy visits for the right shoulder.", "prior_sessions",
+     "Physical therapy 12 visits left shoulder", 30.0),
     ("He completed 12 therapy visits for both shoulders.", "prior_sessions",
      "Physical therapy 12 visits left shoulder", 12.0),
     ("He attended 10 group therapy sessions in 2016.", "prior_sessions", "Group psychotherapy 8 sessions",
