@@ -109,6 +109,20 @@ def _finding(m: Mention, kind: str) -> bool:
     return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
 
 
+def _motor_not_neurological(m: Mention, text: str) -> bool:
+    """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a weak
+    grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
+    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused."""
+    if not value_patterns()["motor_finding"].search(m.text):
+        return False
+    lo = _clause_start(text, m.sentence.start, m.start)
+    ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+    hi = min(ends, default=m.sentence.end)
+    pats = value_patterns()
+    return bool(pats["motor_cause_before"].search(text, lo, m.start)
+                or pats["motor_cause_after"].search(text, m.end, hi))
+
+
 @dataclass(frozen=True, slots=True)
 class ImagingStudy:
     """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
@@ -139,7 +153,8 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return MISSING
         for m in self._red_flag_mentions(kind):
-            if _finding(m, kind):
+            if _finding(m, kind) and not (kind == "neuro_deficit"
+                                          and _motor_not_neurological(m, self.summary.text)):
                 return Extraction(True, m.span())
         return Extraction(False, None)
 
@@ -739,16 +754,34 @@ class ServiceFacts:
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
         counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
-        if counts:  # a count said to be completed beats an "at least" count
-            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+        # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
+        # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there)
+        own = [c for c in counts if not self._of_the_other_side(c[1])]
+        if own:  # a count said to be completed beats an "at least" count
+            n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
         sessions = value_patterns()["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER:
+            if m.author == UR_REVIEWER or self._of_the_other_side(m):
                 continue
             if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
                 return Extraction(0.0, m.span())
+        if counts:
+            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            return Extraction(n, m.span())
         return MISSING
+
+    def _of_the_other_side(self, m: Mention) -> bool:
+        """A count whose clause names only the other side than this service's ("30 visits for the right
+        shoulder" for a left shoulder request): that side's therapy, not this one's (round 12)."""
+        side = self.side
+        if side not in ("left", "right"):
+            return False
+        text = self.case.summary.text
+        lo = _clause_start(text, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        sides = {r.side for r in body_regions().find(text, lo, min(ends, default=m.sentence.end)) if r.side}
+        return bool(sides) and side not in sides and "bilateral" not in sides
 
     # ---------------------------------------------------------------- duration of use
     def names(self) -> list[list[str]]:
@@ -772,6 +805,8 @@ class ServiceFacts:
         statement or a request says nothing (the protocol counts a stated duration or start only)."""
         if not self.case.case.clinical_summary:
             return MISSING
+        if self._after_a_requested_operation():
+            return MISSING  # post-operative care for an operation still requested has not started (round 12)
         if self.family != "medication":
             return self._treatment_duration()
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
@@ -787,6 +822,12 @@ class ServiceFacts:
                     return found
                 tried += [n for n in names if n in drug_names().classes]
         return self._duration_in(value_patterns()["medication_words"], only_unnamed=True) or MISSING
+
+    def _after_a_requested_operation(self) -> bool:
+        """A post-operative service ("Post-operative occupational therapy x 12") in a letter that requests the
+        operation too: the protocol's "a drug requested but not started", so no duration of use."""
+        post = value_patterns()["post_operative"]
+        return bool(post.search(self.text)) and "surgery" in self.case.families
 
     def _treatment_duration(self) -> Extraction:
         """Months a requested treatment has been had ("acupuncture was started on <date>", "6 chiropractic

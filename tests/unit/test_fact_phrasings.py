@@ -1303,3 +1303,89 @@ def test_round11_closed_class_kinds(summary: str, name: str, heading: str, expec
 def test_duration_round11_kinds(summary: str, heading: str, expected: float | None) -> None:
     got = value(summary, "duration_of_use_months", heading)
     assert got == expected if expected is None else got == pytest.approx(expected, abs=0.05)
+
+
+# ---- round-12 kinds (summary-probe-r12.md; branch fix12): SYNTHETIC rows of our own. Precision first:
+# weakness put down to pain or effort is no neurological deficit (sensory and reflex findings never are
+# excused); a session count of the other side is not this side's; then closed classes: two-point
+# discrimination in mm, an examiner who is no physician (dentist), visits a discharge note records,
+# psychotherapy by its kind, a study as a verb ("x-rayed"), the UR's "not indicated before an adequate
+# course". Rows marked `# fails` fail on main before fix12; the rest are near-misses.
+@pytest.mark.parametrize("summary, name, heading, expected", [
+    # neuro deficit: pain-limited, give-way or effort-dependent weakness is not a neurological finding
+    ("Exam shows a painful arc and 4/5 abduction strength limited by pain, with intact sensation.",
+     "red_flag_neuro_deficit", "MRI left shoulder", False),  # fails
+    ("At the visit she had wrist tenderness and a weak grip because of pain, with normal sensation.",
+     "red_flag_neuro_deficit", "MRI right wrist", False),  # fails
+    ("Exam showed give-way weakness of the left hip flexors.", "red_flag_neuro_deficit", "MRI lumbar spine",
+     False),  # fails
+    ("Exam shows 4/5 abduction strength, and the pain is limited by rest.", "red_flag_neuro_deficit",
+     "MRI left shoulder", True),
+    ("Exam shows 4/5 ankle dorsiflexion strength and decreased sensation because of pain.",
+     "red_flag_neuro_deficit", "MRI lumbar spine", True),
+    ("Exam shows 4/5 extensor hallucis longus strength.", "red_flag_neuro_deficit", "MRI lumbar spine", True),
+    # objective sensory loss: two-point discrimination in mm; an examiner other than a physician
+    ("Two-point discrimination on the radial side of the index finger is 10 mm.", "red_flag_neuro_deficit",
+     "Occupational therapy x 12", True),  # fails
+    ("Two-point discrimination on the index finger is 5 mm.", "red_flag_neuro_deficit",
+     "Occupational therapy x 12", False),
+    ("He reports numbness of the lip, and the dentist documented decreased light-touch sensation over the "
+     "chin.", "red_flag_neuro_deficit", "Dental implants", True),  # fails
+    ("He reports numbness of the lip and decreased sensation over the chin.", "red_flag_neuro_deficit",
+     "Dental implants", False),
+    # prior sessions: visits a record counts; the other side's course; psychotherapy by its kind
+    ("The physical therapist's discharge note of 08/30/2016 records 24 post-operative visits.",
+     "prior_sessions", "Physical therapy x 8 right knee", 24.0),  # fails
+    ("Over six chiropractic visits his neck rotation went from 40 to 65 degrees.", "prior_sessions",
+     "Chiropractic 2x4 cervical spine", 6.0),  # fails
+    ("Six chiropractic visits were requested for the neck.", "prior_sessions",
+     "Chiropractic 2x4 cervical spine", None),
+    ("He completed 30 post-operative therapy visits for the right shoulder. The left shoulder has had no "
+     "therapy.", "prior_sessions", "Physical therapy 12 visits left shoulder", 0.0),  # fails
+    ("He completed 30 post-operative therapy visits for the right shoulder.", "prior_sessions",
+     "Physical therapy 12 visits right shoulder", 30.0),
+    ("He completed 30 post-operative therapy visits for the right shoulder.", "prior_sessions",
+     "Physical therapy 12 visits left shoulder", 30.0),
+    ("He completed 12 therapy visits for both shoulders.", "prior_sessions",
+     "Physical therapy 12 visits left shoulder", 12.0),
+    ("He attended 10 group therapy sessions in 2016.", "prior_sessions", "Group psychotherapy 8 sessions",
+     10.0),  # fails
+    # imaging as a verb
+    ("The right knee was x-rayed in the emergency room and was normal.", "prior_imaging_same_region",
+     "MRI right knee", True),  # fails
+    ("The right knee has not been x-rayed.", "prior_imaging_same_region", "MRI right knee", False),
+    # the UR's "not indicated before an adequate course of conservative care" (protocol: no)
+    ("The UR non-certified the MRI, stating the MRI is not indicated before an adequate course of "
+     "conservative care.", "failed_conservative_care", "MRI right shoulder", "no"),  # fails
+    ("The UR non-certified the MRI, stating there was no documented failure of conservative care.",
+     "failed_conservative_care", "MRI right shoulder", "not_stated"),
+])
+def test_round12_kinds(summary: str, name: str, heading: str, expected: object) -> None:
+    assert value(summary, name, heading) == expected
+
+
+@pytest.mark.parametrize("summary, heading, expected", [
+    ("He underwent a right rotator cuff repair on 06/12/2016. He takes Norco, started after the right "
+     "shoulder surgery.", "Norco 5/325mg #60", 5.7),
+    ("He takes Norco, started after the fall.", "Norco 5/325mg #60", None),
+])
+def test_duration_round12_kinds(summary: str, heading: str, expected: float | None) -> None:
+    got = value(summary, "duration_of_use_months", heading)
+    assert got == expected if expected is None else got == pytest.approx(expected, abs=0.05)
+
+
+@pytest.mark.parametrize("headings, expected", [
+    # post-operative care for an operation the letter still requests has not started: no duration of use
+    (["Right carpal tunnel release", "Post-operative occupational therapy x 12"], None),  # fails
+    (["Post-operative occupational therapy x 12"], 5.0),
+])
+def test_post_operative_care_before_its_operation_round12(headings: list[str],
+                                                          expected: float | None) -> None:
+    summary = "She has had hand therapy since 07/02/2016."
+    services = [ServiceDecision(item_index=i, heading=h, service=h,
+                                ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+                for i, h in enumerate(headings)]
+    case = Case(letter_id="SYN", clinical_summary=INTRO + summary, ur_denial_date=date(2016, 12, 1),
+                date_of_injury=date(2016, 1, 2), services=services)
+    got = feature_rows(case)[-1].values["duration_of_use_months"].value
+    assert got == expected if expected is None else got == pytest.approx(expected, abs=0.05)
