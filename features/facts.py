@@ -139,6 +139,7 @@ class CaseFacts:
         self.case = case
         self.families = tuple(families)
         self.summary = AnalysedText(case.clinical_summary, Section.CLINICAL_SUMMARY)
+        self._care_had: dict[int, bool] = {}  # summary sentence index -> whether it tells of care had
 
     @cached_property
     def imaging_request_regions(self) -> list[RegionMention]:
@@ -262,7 +263,11 @@ class CaseFacts:
         in the next sentence follows ("She completed 12 sessions of PT. She can now reach overhead.")."""
         if index < 0:
             return False
-        s = self.summary.sentences[index]
+        if index not in self._care_had:  # asked again for the same sentence by every ability after it
+            self._care_had[index] = self._read_care_had(self.summary.sentences[index])
+        return self._care_had[index]
+
+    def _read_care_had(self, s: Sentence) -> bool:
         if s.author == UR_REVIEWER:
             return False
         spans = [m.span() for m in value_patterns()["conservative_words"].finditer(s.text)]

@@ -72,10 +72,17 @@ def _clauses(s: Sentence, lex: FailedCareLexicon) -> Iterator[tuple[int, str]]:
 
 def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
     """Spans of the care the clause names: lexicon words and drugs of the drug lexicon."""
+    return list(_care_spans_of(clause, lex))
+
+
+@lru_cache(maxsize=4096)
+def _care_spans_of(clause: str, lex: FailedCareLexicon) -> tuple[tuple[int, int], ...]:
+    """`_care_spans`, read once per clause: three readers of a summary (failed care, care not had, another
+    person's care) scan the same clauses."""
     drugs = drug_names()
     spans = [m.span() for m in lex.care.finditer(clause)]
     spans += [m.span() for m in _DRUG_WORD.finditer(clause) if drugs.names_a_drug(m.group(0))]
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def _no_other_subject(between: str, lex: FailedCareLexicon) -> bool:

@@ -131,7 +131,6 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
-        care_before = any(care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))
         for offset, clause in _clauses(s, lex):
             found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
                 _measured(clause, lex))
@@ -144,7 +143,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 if credit and act:
                     found = [(YES, "credit", min(credit.start(), act.start()), max(credit.end(), act.end()))]
             for value, kind, a, b in found[:1]:
-                if kind != "credit" and not (care_here or care_before):
+                if kind != "credit" and not (care_here or any(
+                        care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))):
                     continue
                 if value == NO and lex.exam.search(clause):  # a sign on examination, not function
                     continue
