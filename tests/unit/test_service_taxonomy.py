@@ -457,3 +457,14 @@ def test_self_injected_classes_must_be_lexicon_classes() -> None:
 def test_a_hospital_stay_is_its_own_request(heading: str, family: str, type_: str) -> None:
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == (family, type_)
+
+
+@pytest.mark.parametrize("heading", ["Cognitive processing therapy x8 sessions",
+                                     "Group pain coping skills sessions x6",
+                                     "Prolonged exposure therapy x12 sessions",
+                                     "Cognitive therapy 6 sessions"])
+def test_named_psychotherapies_are_psychological_care_not_physical_medicine(heading: str) -> None:
+    # SYNTHETIC headings of blind probe rounds 10 and 12's kind: a named psychotherapy fell to the
+    # `physical_medicine_other` fallback, so its prior sessions were not read
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == ("consultation", "psych_evaluation")
