@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
+from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
-from features.sentences import Sentence
 
 # a care mention that says nothing of care had: denied, requested or planned, possible, another person's
 _NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY})
@@ -41,10 +41,6 @@ class FailedCareLexicon:
     max_object_words: int
 
 
-def _alternatives(items: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def failed_care_lexicon() -> FailedCareLexicon:
     raw = read_yaml("failed_care_lexicon.yaml")
@@ -55,19 +51,10 @@ def failed_care_lexicon() -> FailedCareLexicon:
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
-    lists = {k: _alternatives(v) for k, v in raw.items() if isinstance(v, list)}
+    lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
     return FailedCareLexicon(**lists, **singles, **numbers)
-
-
-def _clauses(s: Sentence, lex: FailedCareLexicon) -> Iterator[tuple[int, str]]:
-    """(offset in the sentence, text) of each clause."""
-    start = 0
-    for b in lex.clause_break.finditer(s.text):
-        yield start, s.text[start:b.start()]
-        start = b.end()
-    yield start, s.text[start:]
 
 
 def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
@@ -134,7 +121,7 @@ def failed_care_statements(summary: AnalysedText, *,
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for offset, clause in _clauses(s, lex):
+        for offset, clause in clauses(s, lex.clause_break):
             for cs, ce, a, b in _links(clause, lex):
                 care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
                 m = summary.mention("failed_care", s.start + offset + a, s.start + offset + b)
@@ -156,7 +143,7 @@ def care_not_had_statements(summary: AnalysedText, *,
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for offset, clause in _clauses(s, lex):
+        for offset, clause in clauses(s, lex.clause_break):
             offered = [m.span() for m in lex.offered_care.finditer(clause)]
             for cs, ce in sorted({*_care_spans(clause, lex), *offered}):
                 before = lex.not_had_before.search(clause[:cs])

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
+from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
-from features.sentences import Sentence
 
 YES, NO = "yes", "no"
 MAX_GAP_WORDS = 3  # words allowed between a change word and its activity ("no change in his stair climbing")
@@ -40,16 +40,12 @@ class FunctionLexicon:
     lower_is_better: re.Pattern[str]
 
 
-def _alternatives(items: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
     raw = read_yaml("function_lexicon.yaml")
     measured = tuple(re.compile(r"\b" + p, re.IGNORECASE) for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
-    lists = {k: _alternatives(v) for k, v in raw.items() if isinstance(v, list)}
+    lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain)
 
@@ -65,15 +61,6 @@ def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 
-def _clauses(s: Sentence, lex: FunctionLexicon) -> Iterator[tuple[int, str]]:
-    """(offset in the sentence, text) of each clause."""
-    start = 0
-    for b in lex.clause_break.finditer(s.text):
-        yield start, s.text[start:b.start()]
-        start = b.end()
-    yield start, s.text[start:]
-
-
 def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:
     """(direction, kind, start, end) of each change word said of an activity in the clause."""
     acts = list(lex.activity.finditer(clause))
@@ -82,12 +69,12 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                                   ("persisting", lex.persisting_before, True)):
         for w in pattern.finditer(clause):
             for a in acts:
-                if before and a.start() >= w.end() and _gap_ok(clause[w.end():a.start()], lex):
-                    pass
-                elif not before and a.end() <= w.start() and _gap_ok(clause[a.end():w.start()], lex) \
-                        and not (kind == "gain" and lex.symptom.search(clause[w.end():w.end() + 20])):
-                    pass
-                else:
+                if before:  # the change word, then its activity
+                    linked = a.start() >= w.end() and _gap_ok(clause[w.end():a.start()], lex)
+                else:  # the activity, then its change word, not one said of a symptom after it
+                    linked = a.end() <= w.start() and _gap_ok(clause[a.end():w.start()], lex) \
+                        and not (kind == "gain" and lex.symptom.search(clause[w.end():w.end() + 20]))
+                if not linked:
                     continue
                 value = YES if kind == "gain" else NO
                 if not before and kind == "gain" and _NOT_BEFORE.search(clause, a.end(), w.start()):
@@ -131,7 +118,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
-        for offset, clause in _clauses(s, lex):
+        for offset, clause in clauses(s, lex.clause_break):
             found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
                 _measured(clause, lex))
             # a credit's own "not" ("which he could not do on morphine") is no limit

@@ -1,0 +1,26 @@
+"""Clauses of a sentence and word-list patterns: what the function and failed-care readers share.
+
+Both read a statement inside one clause (a care mention and its outcome, an activity and its change), and
+both keep their word lists as data, compiled here into one alternation each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from features.sentences import Sentence
+
+
+def alternatives(items: list[str]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of `items` (regular expressions) as whole words."""
+    return re.compile(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b", re.IGNORECASE)
+
+
+def clauses(s: Sentence, clause_break: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+    """(offset in the sentence, text) of each clause of `s`, split where `clause_break` matches."""
+    start = 0
+    for b in clause_break.finditer(s.text):
+        yield start, s.text[start:b.start()]
+        start = b.end()
+    yield start, s.text[start:]
