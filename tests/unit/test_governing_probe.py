@@ -60,7 +60,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 6 (experiments/governing_probe_r2.yaml .. _r6.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 7 (experiments/governing_probe_r2.yaml .. _r7.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -90,6 +90,8 @@ ROUNDS = [
     Round(5, "n", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
     Round(6, "q", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
+          refused_id="p01"),
+    Round(7, "t", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
 ]
 
