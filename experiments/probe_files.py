@@ -7,6 +7,7 @@ that names the file and the row.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,10 +21,24 @@ class ProbeError(ValueError):
 
 RowT = TypeVar("RowT", bound=BaseModel)
 
+# An unquoted heading is a YAML plain scalar, and " #" in one starts a comment: "Tylenol #3 (codeine)" would
+# reach the product as "Tylenol" (governing probe round 7). Headings never carry comments, so refuse them.
+_CUT_HEADING = re.compile(r"\bheading:[ \t]+(?!['\"|>])[^\n]*?[ \t]#")
+
+
+def refuse_cut_headings(path: Path, text: str) -> None:
+    """A ProbeError naming the first line whose unquoted heading YAML would cut at " #"."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.lstrip().startswith("#") and _CUT_HEADING.search(line):
+            raise ProbeError(f"{path}: line {number}: unquoted heading holds ' #', "
+                             "which YAML reads as a comment: quote the heading")
+
 
 def load_rows(path: Path, model: type[RowT], *, noun: str = "row") -> list[RowT]:
     """The file's rows validated as `model`, in file order; a ProbeError on the first fault."""
-    raw = yaml.safe_load(path.read_text())
+    text = path.read_text()
+    refuse_cut_headings(path, text)
+    raw = yaml.safe_load(text)
     if not isinstance(raw, list) or not raw:
         raise ProbeError(f"{path}: expected a non-empty list of {noun}s")
     rows: list[RowT] = []

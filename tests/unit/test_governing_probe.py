@@ -60,7 +60,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 6 (experiments/governing_probe_r2.yaml .. _r6.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 7 (experiments/governing_probe_r2.yaml .. _r7.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -90,6 +90,8 @@ ROUNDS = [
     Round(5, "n", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
     Round(6, "q", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
+          refused_id="p01"),
+    Round(7, "t", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
 ]
 
@@ -135,3 +137,17 @@ def test_round_id_pattern_accepts_its_prefix_and_refuses_others(tmp_path, r: Rou
     raw[0]["id"] = r.refused_id
     with pytest.raises(ProbeError, match="letter 0"):
         load_probe(_write(tmp_path, raw))
+
+
+def test_an_unquoted_heading_that_yaml_would_cut_at_a_hash_is_refused(tmp_path):
+    """SYNTHETIC: 'Tylenol #3' unquoted reaches YAML as 'Tylenol'; the loader names the line instead."""
+    raw = yaml.safe_dump(yaml.safe_load(PROBE.read_text())[:1], sort_keys=False)
+    path = tmp_path / "probe.yaml"
+    first = raw.index("heading:")
+    end = raw.index("\n", first)
+    path.write_text(raw[:first] + "heading: Tylenol #3 (codeine/APAP 30/300 mg) #60" + raw[end:])
+    line = raw[:first].count("\n") + 1
+    with pytest.raises(ProbeError, match=f"line {line}: unquoted heading holds ' #'"):
+        load_probe(path)
+    path.write_text(raw[:first] + "heading: 'Tylenol #3 (codeine/APAP 30/300 mg) #60'" + raw[end:])
+    assert load_probe(path)[0].services[0].heading.startswith("Tylenol #3 (codeine")
