@@ -13,20 +13,18 @@ type is right only when family and type both match. `specific` = mapped to a fam
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
 sys.path.insert(0, str(REPO / "experiments"))
 
-from probe_files import ProbeError, load_rows  # noqa: E402
+from probe_files import ProbeError, load_or_report, load_rows, probe_parser  # noqa: E402
 
 from features.service_families import OTHER_FAMILY, UNKNOWN_TYPE, ServiceTaxonomy, load_taxonomy  # noqa: E402
 
@@ -139,16 +137,16 @@ def _format(rows: list[dict], key: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--probe", type=Path, default=PROBE, help="probe YAML (default: %(default)s)")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
-    args = parser.parse_args(argv)
-    try:
+    args = probe_parser(__doc__, PROBE).parse_args(argv)
+
+    def load() -> tuple[ServiceTaxonomy, list[HeadingRow]]:
         taxonomy = load_taxonomy()
-        rows = load_probe(args.probe, taxonomy)
-    except (ProbeError, OSError, yaml.YAMLError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        return taxonomy, load_probe(args.probe, taxonomy)
+
+    loaded = load_or_report(load)
+    if loaded is None:
         return 2
+    taxonomy, rows = loaded
     out = report(evaluate(rows, taxonomy))
     out["case_changes"] = case_changes(rows, taxonomy)
     print(f"SYNTHETIC blind heading probe: {out['rows']} headings; "

@@ -14,7 +14,6 @@ not stated). Precision and recall count stated values as `experiments/extractor_
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -22,14 +21,13 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
 sys.path.insert(0, str(REPO / "experiments"))
 
-from probe_files import ProbeError, load_rows  # noqa: E402
+from probe_files import ProbeError, load_or_report, load_rows, probe_parser  # noqa: E402
 
 from features.spec import Dtype, FeatureSpec, load_spec  # noqa: E402
 
@@ -220,16 +218,12 @@ def report(results: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--probe", type=Path, default=PROBE, help="probe YAML (default: %(default)s)")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser = probe_parser(__doc__, PROBE)
     parser.add_argument("--style", action="store_true",
                         help="also re-read every row in other writers' words and list values that change")
     args = parser.parse_args(argv)
-    try:
-        rows = load_probe(args.probe)
-    except (ProbeError, OSError, yaml.YAMLError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    rows = load_or_report(lambda: load_probe(args.probe))
+    if rows is None:
         return 2
     out = report(evaluate(rows))
     print(f"SYNTHETIC blind phrasing probe: {out['rows']} rows, {out['correct']} correct, "

@@ -2,12 +2,16 @@
 
 Each runner (phrasing, summary, heading, governing) keeps its own row model and its own checks; this
 module holds the shape they share: a non-empty list of rows, each validated, ids unique, and an error
-that names the file and the row.
+that names the file and the row; and, for the runners' command lines, the options every runner takes and
+how a file that cannot be read is reported.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +24,7 @@ class ProbeError(ValueError):
 
 
 RowT = TypeVar("RowT", bound=BaseModel)
+LoadedT = TypeVar("LoadedT")
 
 # An unquoted heading is a YAML plain scalar, and " #" in one starts a comment: "Tylenol #3 (codeine)" would
 # reach the product as "Tylenol" (governing probe round 7). Headings never carry comments, so refuse them.
@@ -54,3 +59,22 @@ def load_rows(path: Path, model: type[RowT], *, noun: str = "row") -> list[RowT]
         seen.add(row_id)
         rows.append(row)
     return rows
+
+
+def probe_parser(doc: str, default: Path) -> argparse.ArgumentParser:
+    """A runner's command line: described by its docstring's first line, with `--probe` (the YAML, default
+    `default`) and `--json`; a runner adds its own options after these."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--probe", type=Path, default=default, help="probe YAML (default: %(default)s)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    return parser
+
+
+def load_or_report(load: Callable[[], LoadedT]) -> LoadedT | None:
+    """What `load()` returns, or None after `error: ...` on stderr when a file is malformed, missing or not
+    YAML (the runner then exits 2)."""
+    try:
+        return load()
+    except (ProbeError, OSError, yaml.YAMLError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None

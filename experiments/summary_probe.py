@@ -15,13 +15,11 @@ the protocol repeats them on every service of a letter.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +27,7 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages com
 sys.path.insert(0, str(REPO / "experiments"))
 
 import phrasing_probe as round2  # noqa: E402  (scoring shared with round 2: normalise, matches, tables)
-from probe_files import ProbeError, load_rows  # noqa: E402
+from probe_files import ProbeError, load_or_report, load_rows, probe_parser  # noqa: E402
 
 from features.spec import Dtype, FeatureSpec, Role, load_spec  # noqa: E402
 
@@ -219,16 +217,12 @@ def style_changes(letters: list[ProbeLetter], spec: FeatureSpec | None = None) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--probe", type=Path, default=PROBE, help="probe YAML (default: %(default)s)")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser = probe_parser(__doc__, PROBE)
     parser.add_argument("--style", action="store_true",
                         help="also re-read every letter in other writers' words and list values that change")
     args = parser.parse_args(argv)
-    try:
-        letters = load_probe(args.probe)
-    except (ProbeError, OSError, yaml.YAMLError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    letters = load_or_report(lambda: load_probe(args.probe))
+    if letters is None:
         return 2
     out = report(evaluate(letters))
     print(f"SYNTHETIC blind summary probe: {out['letters']} letters, {out['services']} services, "

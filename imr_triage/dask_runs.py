@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import typer
+from imr_triage.batch_outcome import end_features, end_parse
 
 
 def _dask_params(params_file: Path, workers: int | None) -> Any:
@@ -42,14 +42,8 @@ def run_parse_on_dask(
     )
     if res.warned:
         console.print(f"letters with parse warnings: {res.warned} (see parse_warnings in {out}/cases/)")
-    for f in res.failures:
-        console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
-    console.print(f"wrote {out}/cases/, {out}/services/, {out}/failures.csv, {out}/_SUCCESS")
-    if not res.n_cases:
-        console.print("no letter could be parsed", style="bold red")
-        raise typer.Exit(code=1)
-    if res.failures and not allow_failures:
-        raise typer.Exit(code=1)
+    wrote = f"{out}/cases/, {out}/services/, {out}/failures.csv, {out}/_SUCCESS"
+    end_parse(console, res.failures, res.n_cases, wrote, allow_failures)
 
 
 def run_features_on_dask(
@@ -68,11 +62,8 @@ def run_features_on_dask(
         f"letters: {res.letters}  services: {res.rows}  failed letters: {len(res.failed)}  "
         f"partitions: {len(res.partitions)}  ({time.perf_counter() - t0:.1f}s)"
     )
-    for line in res.failed:
-        console.print(f"  FAILED {line}", markup=False, highlight=False)
-    console.print(f"wrote {out}/part-*.parquet and {out}/_SUCCESS")
-    if (not res.rows and res.letters) or (res.failed and not allow_failures):
-        raise typer.Exit(code=1)
+    end_features(console, res.failed, res.rows, res.letters, f"{out}/part-*.parquet and {out}/_SUCCESS",
+                 allow_failures)  # fmt: skip
 
 
 def _score_partition(

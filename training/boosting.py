@@ -264,3 +264,11 @@ def labelled_rows(table: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def training_rows(table: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """The labelled rows a booster is fitted on; a ValueError unless both outcomes are among them."""
+    data = labelled_rows(table, spec)
+    if data.empty or data[spec.target].nunique() < 2:
+        raise ValueError("training table needs both overturned and upheld services")
+    return data
+
+

@@ -25,9 +25,9 @@ from training.boosting import (
     TrainParams,
     TrainResult,
     constraint_params,
-    labelled_rows,
     lgb_params,
     make_encoder,
+    training_rows,
     unique_names,
 )
 from training.fingerprint import table_fingerprint
@@ -60,9 +60,7 @@ def _dask_frame(X: np.ndarray, y: np.ndarray, columns: list[str], client: Any) -
 def train_model_dask(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams, client: Any) -> TrainResult:
     """Train on every labelled row of `table` on the cluster behind `client` (holdout already removed)."""
     t0 = time.perf_counter()
-    data = labelled_rows(table, spec)
-    if data.empty or data[spec.target].nunique() < 2:
-        raise ValueError("training table needs both overturned and upheld services")
+    data = training_rows(table, spec)
     y = data[spec.target].to_numpy()
     groups = data["letter_id"].astype(str).to_numpy()
     fit_idx, valid_idx = grouped_folds(y, groups, params.cv_folds, params.seed)[0]

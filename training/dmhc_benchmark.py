@@ -23,7 +23,7 @@ from training import metrics as M
 from training.baselines import BaseRate, FamilyRate, LogisticBaseline
 from training.evaluation import LABELS as EVAL_LABELS
 from training.evaluation import METRIC_LABELS as EVAL_METRIC_LABELS
-from training.evaluation import MODEL_KEY
+from training.evaluation import MODEL_KEY, model_table
 from training.splits import grouped_folds
 from training.train import TrainParams, labelled_rows, train_model
 
@@ -168,25 +168,13 @@ def grouped_cv(table: pd.DataFrame, spec: FeatureSpec, p: DmhcBenchmarkParams) -
 
 
 # ---- report ------------------------------------------------------------------------------------
-def _fmt(e: M.Estimate, digits: int = 3) -> str:
-    if not np.isfinite(e.value):
-        return "n/a"
-    return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
-
-
 def split_table(res: SplitResult) -> list[str]:
     model = res.reports[MODEL_KEY]
     lines = [
         f"{model.n_services} test services ({model.n_positive} overturned, prevalence "
         f"{model.prevalence:.3f}); {res.n_train} training services.",
         "",
-        "| Model | " + " | ".join(METRIC_LABELS[m] for m in METRICS) + " |",
-        "|" + "---|" * (len(METRICS) + 1),
-    ]
-    for name in [n for n in ORDER if n in res.reports]:
-        rep = res.reports[name]
-        lines.append(f"| {LABELS[name]} | " + " | ".join(_fmt(rep.metrics[m]) for m in METRICS) + " |")
-    lines += [
+        *model_table(res.reports, METRICS, ORDER, LABELS, METRIC_LABELS),
         "",
         "Paired differences, LightGBM minus baseline on the same bootstrap resamples:",
         "",
@@ -196,8 +184,8 @@ def split_table(res: SplitResult) -> list[str]:
     for key, d in res.diffs.items():
         other = key.split("_vs_", 1)[1]
         lines.append(
-            f"| {LABELS.get(other, other)} | {_fmt(d['accuracy'], 4)} | {_fmt(d['roc_auc'], 4)} | "
-            f"{_fmt(d['brier'], 4)} |"
+            f"| {LABELS.get(other, other)} | {d['accuracy'].text(4)} | {d['roc_auc'].text(4)} | "
+            f"{d['brier'].text(4)} |"
         )
     return lines + [""]
 

@@ -121,10 +121,20 @@ def evaluate_on_holdout(
     return EvaluationResult(reports, diffs, families, preds, y)
 
 
-def _fmt(e: M.Estimate, digits: int = 3) -> str:
-    if not np.isfinite(e.value):
-        return "n/a"
-    return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
+def model_table(
+    reports: dict[str, M.MetricReport],
+    metrics: list[str],
+    order: list[str] = ORDER,
+    labels: dict[str, str] = LABELS,
+    metric_labels: dict[str, str] = METRIC_LABELS,
+) -> list[str]:
+    """Markdown rows: a column per metric, a row per scored model in `order`, each cell `value [95% CI]`."""
+    header = "| Model | " + " | ".join(metric_labels[m] for m in metrics) + " |"
+    lines = [header, "|" + "---|" * (len(metrics) + 1)]
+    for name in [n for n in order if n in reports]:
+        cells = " | ".join(reports[name].metrics[m].text() for m in metrics)
+        lines.append(f"| {labels[name]} | {cells} |")
+    return lines
 
 
 def markdown_report(result: EvaluationResult, title: str = "Holdout evaluation") -> str:
@@ -142,12 +152,7 @@ def markdown_report(result: EvaluationResult, title: str = "Holdout evaluation")
         + f". Intervals: 95% bootstrap over letters ({ctx.get('n_bootstrap', '?')} resamples).",
         "",
     ]
-    metric_names = list(METRIC_LABELS)
-    header = "| Model | " + " | ".join(METRIC_LABELS[m] for m in metric_names) + " |"
-    lines += [header, "|" + "---|" * (len(metric_names) + 1)]
-    for name in [n for n in ORDER if n in result.reports]:
-        rep = result.reports[name]
-        lines.append(f"| {LABELS[name]} | " + " | ".join(_fmt(rep.metrics[m]) for m in metric_names) + " |")
+    lines += model_table(result.reports, list(METRIC_LABELS))
     lines += [
         "",
         f"PR-AUC of a random ranking equals the prevalence ({model.prevalence:.3f}). "
@@ -161,8 +166,8 @@ def markdown_report(result: EvaluationResult, title: str = "Holdout evaluation")
     for key, d in result.diffs.items():
         other = key.split("_vs_", 1)[1]
         lines.append(
-            f"| vs {LABELS.get(other, other)} | {_fmt(d['roc_auc'], 4)} | {_fmt(d['brier'], 4)} | "
-            f"{_fmt(d['log_loss'], 4)} |"
+            f"| vs {LABELS.get(other, other)} | {d['roc_auc'].text(4)} | {d['brier'].text(4)} | "
+            f"{d['log_loss'].text(4)} |"
         )
     lines += ["", "Positive ROC-AUC and negative Brier/log-loss differences favour LightGBM.", ""]
     if result.families:
@@ -177,7 +182,7 @@ def markdown_report(result: EvaluationResult, title: str = "Holdout evaluation")
 
             def cell(name: str, reps: dict[str, M.MetricReport] = reps) -> str:
                 rep = reps[name]
-                return f"{_fmt(rep.metrics['roc_auc'], 2)} / {rep.metrics['brier'].value:.3f}"
+                return f"{rep.metrics['roc_auc'].text(2)} / {rep.metrics['brier'].value:.3f}"
 
             lines.append(
                 f"| {fam} | {r.n_services} | {r.n_positive} | {cell(MODEL_KEY)} | {cell('family_rate')} | "

@@ -131,6 +131,12 @@ class Estimate:
     def as_dict(self) -> dict[str, float]:
         return {"value": self.value, "ci_low": self.low, "ci_high": self.high}
 
+    def text(self, digits: int = 3) -> str:
+        """`value [low, high]` to `digits` places, as the reports print it; `n/a` for a missing value."""
+        if not np.isfinite(self.value):
+            return "n/a"
+        return f"{self.value:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+
 
 @dataclass
 class MetricReport:

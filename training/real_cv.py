@@ -128,10 +128,7 @@ def summarise(
 ]:
     """Repeat-mean metrics with letter-bootstrap intervals, and paired differences vs `reference`."""
     summary, draws, per_repeat = _metrics(y, groups, oof, n_bootstrap, seed, ece_bins)
-    differences = (
-        {n: _paired(summary, draws, n, reference) for n in oof if n != reference} if reference in oof else {}
-    )
-    return summary, differences, per_repeat
+    return summary, _versus_reference(summary, draws, reference), per_repeat
 
 
 def _paired(
@@ -141,6 +138,15 @@ def _paired(
         m: LB.Interval.of(summary[a][m].value - summary[b][m].value, draws[a][m] - draws[b][m])
         for m in SUMMARY_METRICS
     }
+
+
+def _versus_reference(
+    summary: dict[str, dict[str, LB.Interval]], draws: dict[str, dict[str, np.ndarray]], reference: str
+) -> dict[str, dict[str, LB.Interval]]:
+    """Every other model minus `reference`, paired on the same letter resamples (none without it)."""
+    if reference not in summary:
+        return {}
+    return {n: _paired(summary, draws, n, reference) for n in summary if n != reference}
 
 
 Summary = dict[str, dict[str, LB.Interval]]
@@ -184,6 +190,31 @@ def _fold_columns(
     return pd.concat(trains, axis=1), pd.concat(tests, axis=1)
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The real rows once, their labels kept apart: test rows reach candidates and adders unlabelled."""
+
+    labelled: pd.DataFrame
+    unlabelled: pd.DataFrame
+    y: np.ndarray
+    groups: np.ndarray
+
+    @classmethod
+    def of(cls, real: pd.DataFrame, spec: FeatureSpec) -> _Rows:
+        real = real.reset_index(drop=True)
+        return cls(real, real.drop(columns=[spec.target]), real[spec.target].to_numpy(dtype=int),
+                   real["letter_id"].astype(str).to_numpy())  # fmt: skip
+
+    def fold(
+        self, tr: np.ndarray, te: np.ndarray, seed: int, adders: Sequence[tuple[str, ColumnAdder]]
+    ) -> FoldData:
+        """Fit on rows `tr`, score rows `te`, with the adders' columns built on this fold alone."""
+        fold = FoldData(self.labelled.iloc[tr].reset_index(drop=True), self.y[tr], self.groups[tr],
+                        self.unlabelled.iloc[te].reset_index(drop=True), seed)  # fmt: skip
+        fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
+        return fold
+
+
 def repeated_cv(
     real: pd.DataFrame,
     spec: FeatureSpec,
@@ -198,23 +229,18 @@ def repeated_cv(
     notes: list[str] = []
     if candidates is None:
         candidates, notes = build_candidates(spec, train_params, cv.candidates)
-    real = real.reset_index(drop=True)
-    unlabelled = real.drop(columns=[spec.target])  # test rows reach candidates and adders without labels
-    y = real[spec.target].to_numpy(dtype=int)
-    groups = real["letter_id"].astype(str).to_numpy()
+    rows = _Rows.of(real, spec)
+    y, groups = rows.y, rows.groups
     n_rep = cv.repeats if repeats is None else repeats
     oof = {c.name: np.zeros((n_rep, len(y))) for c in candidates}
     for r in range(n_rep):
         seed = cv.seed + r
         for tr, te in grouped_folds(y, groups, cv.folds, seed):
-            fold = FoldData(real.iloc[tr].reset_index(drop=True), y[tr], groups[tr],
-                            unlabelled.iloc[te].reset_index(drop=True), seed)  # fmt: skip
-            fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
+            fold = rows.fold(tr, te, seed, adders)
             for c in candidates:
                 oof[c.name][r, te] = c.fit_predict(fold)
     summary, draws, per_repeat = _metrics(y, groups, oof, cv.n_bootstrap, cv.seed, cv.ece_bins)
-    ref = cv.reference
-    diffs = {n: _paired(summary, draws, n, ref) for n in oof if n != ref} if ref in oof else {}
+    diffs = _versus_reference(summary, draws, cv.reference)
     return CVResult(
         y, groups, oof, {c.name: c.label for c in candidates}, summary, diffs, per_repeat, cv.reference,
         notes, [n for n, _ in adders], draws,
@@ -284,21 +310,16 @@ def fixed_split(
     cutoff: str | None = None,
 ) -> SplitResult:
     """Candidates fitted on the `train` rows and scored on the `test` rows (whole letters on each side)."""
-    real = real.reset_index(drop=True)
-    unlabelled = real.drop(columns=[spec.target])
-    y = real[spec.target].to_numpy(dtype=int)
-    groups = real["letter_id"].astype(str).to_numpy()
+    rows = _Rows.of(real, spec)
+    y, groups = rows.y, rows.groups
     tr, te = np.asarray(train), np.asarray(test)
     both = set(groups[tr]) & set(groups[te])
     if both:
         raise ValueError(f"a split must keep letters whole: {sorted(both)[:3]} on both sides")
-    fold = FoldData(real.iloc[tr].reset_index(drop=True), y[tr], groups[tr],
-                    unlabelled.iloc[te].reset_index(drop=True), cv.seed)  # fmt: skip
-    fold.extra_train, fold.extra_test = _fold_columns(adders, fold)
+    fold = rows.fold(tr, te, cv.seed, adders)
     preds = {c.name: c.fit_predict(fold)[None, :] for c in candidates}
     summary, draws, _ = _metrics(y[te], groups[te], preds, cv.n_bootstrap, cv.seed, cv.ece_bins)
-    ref = cv.reference
-    diffs = {n: _paired(summary, draws, n, ref) for n in preds if n != ref} if ref in preds else {}
+    diffs = _versus_reference(summary, draws, cv.reference)
     return SplitResult(
         cutoff, len(set(groups[tr])), len(set(groups[te])), len(te),
         int(y[te].sum()), summary, diffs, {c.name: c.label for c in candidates}, draws,

@@ -385,10 +385,6 @@ def concept_of(term: str, concepts: list[dict[str, Any]]) -> dict[str, Any] | No
 
 
 # ---- the report --------------------------------------------------------------------------------
-def _fmt(e: M.Estimate, d: int = 3) -> str:
-    return "n/a" if not np.isfinite(e.value) else f"{e.value:.{d}f} [{e.low:.{d}f}, {e.high:.{d}f}]"
-
-
 def _metric_table(reports: dict[str, M.MetricReport], per_repeat: dict[str, list[float]] | None) -> list[str]:
     head = "| Model | ROC-AUC [95% CI] | PR-AUC [95% CI] |" + (" ROC-AUC per repeat: mean (min-max) |"
                                                            if per_repeat else "")  # fmt: skip
@@ -396,7 +392,7 @@ def _metric_table(reports: dict[str, M.MetricReport], per_repeat: dict[str, list
     for k, label in MODELS.items():
         if k not in reports:
             continue
-        row = f"| {label} | {_fmt(reports[k].metrics['roc_auc'])} | {_fmt(reports[k].metrics['pr_auc'])} |"
+        row = f"| {label} | {reports[k].metrics['roc_auc'].text()} | {reports[k].metrics['pr_auc'].text()} |"
         if per_repeat:
             v = per_repeat[k]
             row += f" {np.mean(v):.3f} ({min(v):.3f}-{max(v):.3f}) |"
@@ -409,7 +405,7 @@ def _diff_table(diffs: dict[str, dict[str, M.Estimate]], pairs: list[tuple[str, 
     for a, b in pairs:
         d = diffs.get(f"{a}_vs_{b}")
         if d:
-            lines.append(f"| {MODELS[a]} minus {MODELS[b]} | {_fmt(d['roc_auc'])} | {_fmt(d['pr_auc'])} |")
+            lines.append(f"| {MODELS[a]} minus {MODELS[b]} | {d['roc_auc'].text()} | {d['pr_auc'].text()} |")
     return lines
 
 

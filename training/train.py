@@ -36,9 +36,10 @@ from training.boosting import (
     TrainParams,
     TrainResult,
     constraint_params,
-    labelled_rows,
+    labelled_rows,  # noqa: F401 - re-exported: holdout_data, dmhc_benchmark and tests import it from here
     lgb_params,
     make_encoder,
+    training_rows,
     unique_names,
 )
 from training.fingerprint import table_fingerprint
@@ -217,9 +218,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         with dask_client(params.dask_scheduler, params.dask_workers) as client:
             return train_model_dask(table, spec, params, client)
     t0 = time.perf_counter()
-    data = labelled_rows(table, spec)
-    if data.empty or data[spec.target].nunique() < 2:
-        raise ValueError("training table needs both overturned and upheld services")
+    data = training_rows(table, spec)
     mspec = model_spec(spec, params)
     y = data[spec.target].to_numpy()
     groups = data["letter_id"].astype(str).to_numpy()

@@ -36,6 +36,7 @@ def features(
 
     from features.spec import load_spec
     from features.table import build_feature_frames, build_feature_table
+    from imr_triage.batch_outcome import end_features
     from letters.ingest import load_records
 
     console = Console(stderr=True, soft_wrap=True)
@@ -69,11 +70,7 @@ def features(
         f"letters: {len(cases)}  services: {len(table)}  labelled: {labelled}  "
         f"overturned: {int(table[spec.target].sum())}  failed letters: {len(failed)}  ({secs:.1f}s)"
     )
-    for line in failed:
-        console.print(f"  FAILED {line}", markup=False, highlight=False)
-    console.print(f"wrote {out}")
-    if (not len(table) and cases) or (failed and not allow_failures):
-        raise typer.Exit(code=1)
+    end_features(console, failed, len(table), len(cases), str(out), allow_failures)
 
 
 def register(app: typer.Typer) -> None:

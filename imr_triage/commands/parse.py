@@ -40,6 +40,7 @@ def parse(
 
     from rich.console import Console
 
+    from imr_triage.batch_outcome import end_parse
     from imr_triage.cli_input import params_section
     from letters.ingest import parse_paths, write_records
 
@@ -69,14 +70,8 @@ def parse(
     if dups:
         console.print(f"letter ids parsed from more than one file (all kept): {', '.join(dups[:10])}"
                       + (f" and {len(dups) - 10} more" if len(dups) > 10 else ""))
-    for f in result.failures:
-        console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
-    console.print(f"wrote {written['cases']}, {written['services']}, {written['failures']}")
-    if not result.cases:
-        console.print("no letter could be parsed", style="bold red")
-        raise typer.Exit(code=1)
-    if result.failures and not allow_failures:
-        raise typer.Exit(code=1)
+    wrote = f"{written['cases']}, {written['services']}, {written['failures']}"
+    end_parse(console, result.failures, len(result.cases), wrote, allow_failures)
 
 
 def register(app: typer.Typer) -> None:
