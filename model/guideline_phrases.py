@@ -254,7 +254,7 @@ def load_phrase_table(path: Path | str | None = None) -> PhraseTable:
             path, name = None, Path(path).name
     if path is None:
         text = resources.files("model").joinpath(name).read_text(encoding="utf-8")
-        where = f"features/{name}"
+        where = f"model/{name}"
     else:
         text = Path(path).read_text(encoding="utf-8")
         where = str(path)
