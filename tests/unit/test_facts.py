@@ -242,6 +242,48 @@ def test_a_ur_paragraph_keeps_its_author_until_a_new_visit() -> None:
     assert [s.author for s in a.sentences] == [None, "ur_reviewer", "ur_reviewer", "patient", None]
 
 
+@pytest.mark.parametrize("header", [
+    "UR summary: 53-year-old female with low back pain after lifting a tote.",
+    "Summary of the UR reviewer: 53-year-old female with low back pain after lifting a tote.",
+    "UR determination summary.",
+    "The UR nurse summarised the file as follows.",
+    "The UR reviewer summarized: 53-year-old female with low back pain after lifting a tote.",
+    "Per the UR report dated 01/05/2017, the patient is a 53-year-old female with low back pain.",
+])
+def test_a_summary_recounting_the_record_through_the_ur_keeps_the_records_facts(header: str) -> None:
+    """SYNTHETIC. What follows a UR sentence that introduces the UR's account of the record is the record:
+    its failed care counts (under a carried UR author it was the UR's, and lost; session 14)."""
+    summary = (f"{header} A lumbar MRI in 2021 showed an L5-S1 protrusion. Physical therapy and NSAIDs "
+               "failed to relieve her pain.")
+    a = AnalysedText(summary, Section.CLINICAL_SUMMARY)
+    assert [s.author for s in a.sentences] == ["ur_reviewer", None, None]
+    assert value(summary, "failed_conservative_care", "Physical therapy x 6 lumbar spine") == "yes"
+
+
+@pytest.mark.parametrize("opening", [
+    "The request for a compound cream was denied due to no documentation of failed first-line therapy.",
+    # near-misses of a summary header: a summarised decision, a closing "in summary"
+    "The UR reviewer summarized that the compound cream was not supported.",
+    "In summary, the request for a compound cream was denied by utilization review.",
+])
+def test_a_ur_paragraph_that_argues_the_denial_keeps_its_author(opening: str) -> None:
+    """SYNTHETIC. The UR's argument goes on after its cue ("Additionally, ..."): still the UR's words."""
+    summary = f"{opening} Additionally, the guidelines do not recommend compound creams."
+    a = AnalysedText(summary, Section.CLINICAL_SUMMARY)
+    assert [s.author for s in a.sentences] == ["ur_reviewer", "ur_reviewer"]
+    assert value(summary, "ur_states_not_recommended", "Compound cream") is True
+
+
+def test_recounts_are_refused_for_an_author_that_carries_nothing(monkeypatch) -> None:
+    import features.authors as authors
+
+    data = {"worker": "patient", "new_visit": "^on", "authors": {
+        "qme": {"cues": [r"\bQME\b"], "recounts": [r"\bsummary\b"]}}}
+    monkeypatch.setattr(authors, "read_yaml", lambda name: data)
+    with pytest.raises(ValueError, match="recounts but carries nothing"):
+        authors.load_author_rules.__wrapped__()
+
+
 @pytest.mark.parametrize("worker", ["The patient", "The injured worker", "The claimant", "The applicant",
                                     "She", "He"])
 def test_the_patient_author_does_not_depend_on_how_the_writer_names_the_worker(worker: str) -> None:
