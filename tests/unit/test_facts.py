@@ -214,6 +214,18 @@ def test_duration_of_use_of_the_requested_drug(summary: str, expected: float | N
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
 
 
+@pytest.mark.parametrize("summary", [
+    "He has taken Norco and Soma since March 2016.",
+    "Meds: Norco and Soma since March 2016.",
+    "He has been taking Norco 10/325 mg and Soma 350 mg since 03/2016.",
+])
+def test_a_start_shared_by_two_requested_drugs_gives_both_their_duration(summary: str) -> None:
+    """SYNTHETIC. One start date said of two drugs ("Norco and Soma since March 2016") is each drug's start:
+    the protocol counts a stated start of the requested drug, and both are requested in one letter."""
+    rows = facts(summary, "Norco 10/325mg #60", "Soma 350mg #60", "Prilosec 20mg #30")
+    assert [r["duration_of_use_months"].value for r in rows] == [9.0, 9.0, None]
+
+
 # ---------------------------------------------------------------- sentences, chunks, authors
 def test_long_texts_are_cut_into_chunks_that_rejoin_to_the_text() -> None:
     text = "SYNTHETIC sentence one is here. " * 2000
