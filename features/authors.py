@@ -7,7 +7,7 @@ the record *shows*; extractors tell them apart by the author of the sentence a m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from features.package_data import read_yaml
@@ -22,6 +22,8 @@ class AuthorRules:
     cues: tuple[tuple[str, re.Pattern[str]], ...]  # (author, one regex of all its cues), in order
     carries: frozenset[str]
     new_visit: re.Pattern[str]
+    # author -> its sentences that introduce its account of the record ("UR summary: ..."): they carry nothing
+    recounts: dict[str, re.Pattern[str]] = field(default_factory=dict, hash=False)
 
     def author_of(self, text: str) -> str | None:
         for author, cue in self.cues:
@@ -38,7 +40,8 @@ class AuthorRules:
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
         of the sentence before it unless it opens a new visit. A sentence with the cues of several
-        authors carries the last one's (the account it ends with)."""
+        authors carries the last one's (the account it ends with); one that introduces its author's account
+        of the record (`recounts`) carries nothing: what follows is the record, as that author tells it."""
         out: list[Sentence] = []
         carried: str | None = None
         for s in sentences:
@@ -46,7 +49,9 @@ class AuthorRules:
             if author is None and carried is not None and not self.new_visit.search(s.text):
                 author = carried
             ends_with = self.last_author_of(s.text) or author
-            carried = ends_with if ends_with in self.carries else None
+            recount = self.recounts.get(ends_with or "")
+            recounts_record = bool(recount and recount.search(s.text))
+            carried = ends_with if ends_with in self.carries and not recounts_record else None
             out.append(s.with_author(author))
         return out
 
@@ -57,11 +62,21 @@ def load_author_rules() -> AuthorRules:
     worker = data["worker"]
     cues = []
     carries = set()
+    recounts = {}
     for author, rule in data["authors"].items():
         if author not in AUTHORS:
             raise ValueError(f"authors.yaml: unknown author {author!r} (known: {', '.join(AUTHORS)})")
-        joined = "|".join(f"(?:{c.replace('{worker}', worker)})" for c in rule["cues"])
-        cues.append((author, re.compile(joined, re.IGNORECASE)))
+        cues.append((author, _joined(rule["cues"], worker)))
         if rule.get("carries"):
             carries.add(author)
-    return AuthorRules(tuple(cues), frozenset(carries), re.compile(data["new_visit"], re.IGNORECASE))
+        if rule.get("recounts"):
+            if not rule.get("carries"):
+                raise ValueError(f"authors.yaml: {author!r} has recounts but carries nothing")
+            recounts[author] = _joined(rule["recounts"], worker)
+    new_visit = re.compile(data["new_visit"], re.IGNORECASE)
+    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts)
+
+
+def _joined(patterns: list[str], worker: str) -> re.Pattern[str]:
+    """One case-insensitive regex of `patterns`, `{worker}` replaced by the worker pattern."""
+    return re.compile("|".join(f"(?:{p.replace('{worker}', worker)})" for p in patterns), re.IGNORECASE)

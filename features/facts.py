@@ -758,7 +758,9 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
-        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if _names_near(therapy, m)]
+        also = value_patterns()["therapy_counts_also"].get(self.service_type)  # a bare "therapy" for OT
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions
+                  if _names_near(therapy, m) or (also is not None and _names_near(also, m))]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there)
         own = [c for c in counts if not self._of_the_other_side(c[1])]

@@ -546,6 +546,14 @@ def test_failed_conservative_care_summary_probe_kinds(summary: str, expected: st
     ("She was authorized for 12 chiropractic visits but has attended only 3.", "prior_sessions",
      "Chiropractic care 1x6", 3.0),
     ("She was authorized for 12 chiropractic visits.", "prior_sessions", "Chiropractic care 1x6", None),
+    # session 14: bare "therapy" visits had are an OT request's sessions, as they are a PT request's; named
+    # physical or aquatic therapy is not OT; "no therapy yet" gives OT no zero (the probes read none there)
+    ("He has completed 14 therapy visits.", "prior_sessions", "Occupational therapy 3x4 left hand", 14.0),
+    ("He has completed 14 therapy visits.", "prior_sessions", "Physical therapy 3x4 left knee", 14.0),
+    ("He has completed 14 physical therapy visits.", "prior_sessions", "Occupational therapy 3x4 left hand",
+     None),
+    ("She has completed 10 aquatic therapy sessions.", "prior_sessions", "Occupational therapy x 6", None),
+    ("She has had no therapy yet.", "prior_sessions", "Occupational therapy 2x4 left wrist", None),
     # a frequency without "a"/"per", and a range of weeks (the upper ends)
     ("He reports knee pain.", "sessions_requested", "Physical therapy 3x week x 4 weeks", 12.0),
     ("He reports knee pain.", "sessions_requested", "Physical therapy 2-3 times a week for 4-6 weeks", 18.0),

@@ -214,6 +214,18 @@ def test_duration_of_use_of_the_requested_drug(summary: str, expected: float | N
     assert value(summary, "duration_of_use_months", "Norco 10/325mg #60") == expected
 
 
+@pytest.mark.parametrize("summary", [
+    "He has taken Norco and Soma since March 2016.",
+    "Meds: Norco and Soma since March 2016.",
+    "He has been taking Norco 10/325 mg and Soma 350 mg since 03/2016.",
+])
+def test_a_start_shared_by_two_requested_drugs_gives_both_their_duration(summary: str) -> None:
+    """SYNTHETIC. One start date said of two drugs ("Norco and Soma since March 2016") is each drug's start:
+    the protocol counts a stated start of the requested drug, and both are requested in one letter."""
+    rows = facts(summary, "Norco 10/325mg #60", "Soma 350mg #60", "Prilosec 20mg #30")
+    assert [r["duration_of_use_months"].value for r in rows] == [9.0, 9.0, None]
+
+
 # ---------------------------------------------------------------- sentences, chunks, authors
 def test_long_texts_are_cut_into_chunks_that_rejoin_to_the_text() -> None:
     text = "SYNTHETIC sentence one is here. " * 2000
@@ -240,6 +252,48 @@ def test_a_ur_paragraph_keeps_its_author_until_a_new_visit() -> None:
         "not support it. On 12/01/2016, the patient reported knee pain. The knee was swollen.",
         Section.CLINICAL_SUMMARY)
     assert [s.author for s in a.sentences] == [None, "ur_reviewer", "ur_reviewer", "patient", None]
+
+
+@pytest.mark.parametrize("header", [
+    "UR summary: 53-year-old female with low back pain after lifting a tote.",
+    "Summary of the UR reviewer: 53-year-old female with low back pain after lifting a tote.",
+    "UR determination summary.",
+    "The UR nurse summarised the file as follows.",
+    "The UR reviewer summarized: 53-year-old female with low back pain after lifting a tote.",
+    "Per the UR report dated 01/05/2017, the patient is a 53-year-old female with low back pain.",
+])
+def test_a_summary_recounting_the_record_through_the_ur_keeps_the_records_facts(header: str) -> None:
+    """SYNTHETIC. What follows a UR sentence that introduces the UR's account of the record is the record:
+    its failed care counts (under a carried UR author it was the UR's, and lost; session 14)."""
+    summary = (f"{header} A lumbar MRI in 2021 showed an L5-S1 protrusion. Physical therapy and NSAIDs "
+               "failed to relieve her pain.")
+    a = AnalysedText(summary, Section.CLINICAL_SUMMARY)
+    assert [s.author for s in a.sentences] == ["ur_reviewer", None, None]
+    assert value(summary, "failed_conservative_care", "Physical therapy x 6 lumbar spine") == "yes"
+
+
+@pytest.mark.parametrize("opening", [
+    "The request for a compound cream was denied due to no documentation of failed first-line therapy.",
+    # near-misses of a summary header: a summarised decision, a closing "in summary"
+    "The UR reviewer summarized that the compound cream was not supported.",
+    "In summary, the request for a compound cream was denied by utilization review.",
+])
+def test_a_ur_paragraph_that_argues_the_denial_keeps_its_author(opening: str) -> None:
+    """SYNTHETIC. The UR's argument goes on after its cue ("Additionally, ..."): still the UR's words."""
+    summary = f"{opening} Additionally, the guidelines do not recommend compound creams."
+    a = AnalysedText(summary, Section.CLINICAL_SUMMARY)
+    assert [s.author for s in a.sentences] == ["ur_reviewer", "ur_reviewer"]
+    assert value(summary, "ur_states_not_recommended", "Compound cream") is True
+
+
+def test_recounts_are_refused_for_an_author_that_carries_nothing(monkeypatch) -> None:
+    import features.authors as authors
+
+    data = {"worker": "patient", "new_visit": "^on", "authors": {
+        "qme": {"cues": [r"\bQME\b"], "recounts": [r"\bsummary\b"]}}}
+    monkeypatch.setattr(authors, "read_yaml", lambda name: data)
+    with pytest.raises(ValueError, match="recounts but carries nothing"):
+        authors.load_author_rules.__wrapped__()
 
 
 @pytest.mark.parametrize("worker", ["The patient", "The injured worker", "The claimant", "The applicant",
