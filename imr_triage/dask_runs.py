@@ -13,10 +13,11 @@ import typer
 
 
 def _dask_params(params_file: Path, workers: int | None) -> Any:
+    from imr_triage.cli_input import read_params
     from training.distributed import DaskParams
-    from training.params import load_params, section
+    from training.params import section
 
-    cfg = DaskParams(**section(load_params(params_file), "dask"))
+    cfg = DaskParams(**section(read_params(params_file), "dask"))
     if workers is not None:
         cfg.n_workers = workers
     return cfg

@@ -92,6 +92,27 @@ def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp
     assert res.output.strip() == f"error: {params}: explain.top_k: Input should be greater than or equal to 1"
 
 
+def test_a_missing_params_file_is_said_once_and_the_defaults_apply(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the repository root (or with a mistyped --params) the built-in defaults apply, which for
+    `train --letters` are another recipe than the repository's params.yaml: the user is told."""
+    good = _letter(tmp_path, "good.txt", "CM16-0000006")
+    typo = tmp_path / "parms.yaml"
+    res = _imr("explain", str(good), "--model", str(model_dir), "--params", str(typo), "--json")
+    assert res.exit_code == 0 and [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000006"]
+    warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
+    assert warnings == [
+        f"warning: {typo}: no params file there; every setting takes its built-in default, not the "
+        "repository's params.yaml (run from the repository root or pass --params FILE)"
+    ]
+    monkeypatch.chdir(tmp_path)
+    res = _imr("explain", str(good), "--model", str(model_dir), "--json")
+    assert res.exit_code == 0
+    warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith(f"warning: {tmp_path / 'params.yaml'}: no params")
+
+
 def test_train_names_a_file_that_is_not_a_feature_table(tmp_path: Path) -> None:
     (tmp_path / "notes.parquet").write_text("SYNTHETIC, not parquet", encoding="utf-8")
     res = _imr("train", str(tmp_path / "notes.parquet"), "--out", str(tmp_path / "m"), "--no-progress")
@@ -151,6 +172,11 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
     assert report["outcome"] == "failed" and "new-letters directory not found" in report["error"]
     res = _imr("retrain", "--new-letters", str(tmp_path), "--engine", "word", "--out", str(tmp_path / "rep"))
     assert res.exit_code == 2 and _errors(res)[0].startswith("error: --engine: ")
+    (tmp_path / "list.yaml").write_text("- SYNTHETIC\n- not a mapping\n", encoding="utf-8")
+    res = _imr("retrain", "--new-letters", str(tmp_path), "--params", str(tmp_path / "list.yaml"),
+               "--out", str(tmp_path / "rep2"), "--no-progress")  # fmt: skip
+    assert res.exit_code == 2 and len(_errors(res)) == 1  # not a second "retrain failed: Exit: 2"
+    assert _errors(res)[0].startswith(f"error: {tmp_path / 'list.yaml'}: cannot read params (")
 
 
 def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:
