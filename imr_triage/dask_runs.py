@@ -89,8 +89,7 @@ def _score_partition(
     n_cases = 0
     for f in files:
         got = score_file(Path(f), predictor, model.input_spec, name, version, scored_at)
-        if got.error is not None:  # reported per file, as in the single-process path
-            failed.append((f, got.error))
+        failed += [(f, e) for e in got.errors]  # as in the single-process path
         rows += got.rows
         labelled += got.labelled
         n_cases += got.n_cases

@@ -153,6 +153,33 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     assert " in 1 cases " in res.output and "1 input(s) failed" in res.output  # ... the good one is stored
 
 
+def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: Path, tmp_path: Path) -> None:
+    """A .jsonl case file with a line that is not JSON and one that is no case record: each is named by
+    its line, and the good cases before and after them are still scored and stored (SYNTHETIC cases)."""
+
+    def case(n: int, heading: str) -> str:
+        service = {"item_index": 0, "heading": heading, "service": heading}
+        return json.dumps({"letter_id": f"SYN-{n}", "clinical_summary": "SYNTHETIC.", "services": [service]})
+
+    cases = tmp_path / "cases.jsonl"
+    lines = [case(1, "MRI lumbar spine"), "not json", '{"services": []}', case(4, "Physical therapy 2x4")]
+    cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'scores.db'}"
+    res = _imr("score", str(cases), "--model", str(model_dir), "--db", db, "--no-progress")
+    assert res.exit_code == 1
+    assert _errors(res) == [
+        f"error: {cases}: line 2: not valid JSON (Expecting value, column 1)",
+        f"error: {cases}: line 3: not a case record: letter_id: Field required",
+    ]
+    assert "scored 2 services in 2 cases " in res.stderr and "2 input(s) failed" in res.stderr
+    from serving.scores_db import ScoreFilters, open_scores_db
+
+    repo = open_scores_db(db)
+    stored = {r["letter_id"] for r in repo.queue(ScoreFilters())["items"]}
+    repo.engine.dispose()
+    assert stored == {"SYN-1", "SYN-4"}
+
+
 def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_path: Path) -> None:
     res = _imr(
         "retrain",
