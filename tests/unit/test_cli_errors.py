@@ -180,6 +180,19 @@ def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: 
     assert stored == {"SYN-1", "SYN-4"}
 
 
+def test_check_letters_names_an_unreadable_labels_file_in_one_line(model_dir: Path, tmp_path: Path) -> None:
+    letter = _letter(tmp_path, "a.txt", "CM16-0000007")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("case_number,item_index\nCM16-0000007,0\nCM16-0000007,1,Upheld\n", encoding="utf-8")
+    res = _imr("check-letters", str(letter), "--model", str(model_dir), "--labels", str(labels),
+               "--out", str(tmp_path / "check"), "--n-bootstrap", "0", "--no-progress")  # fmt: skip
+    assert res.exit_code == 2
+    assert res.stderr.splitlines() == [
+        f"error: {labels}: cannot read labels: Error tokenizing data. C error: "
+        "Expected 2 fields in line 3, saw 3"
+    ]
+
+
 def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_path: Path) -> None:
     res = _imr(
         "retrain",
