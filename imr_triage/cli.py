@@ -36,3 +36,6 @@ def main(
 
 
 register_all(app)
+
+if __name__ == "__main__":  # `python -m imr_triage.cli ...` runs the same app as `imr`
+    app()

@@ -38,10 +38,26 @@ def validation_message(exc: ValidationError, prefix: str) -> str:
     return f"{where}: {err.get('msg', 'invalid value')}"
 
 
+_WARNED_NO_PARAMS: set[Path] = set()
+
+
 def read_params(path: Path) -> dict[str, Any]:
-    """params.yaml as a dict (a missing file gives the defaults); a malformed one is one clear line."""
+    """params.yaml as a dict; a malformed one is one clear line.
+
+    A missing file gives the built-in defaults (tests pass `--params absent.yaml` for exactly that),
+    which are not the repository's params.yaml (`train_real:`'s recipe differs): a command run outside
+    the repository root, or a mistyped `--params`, says so once on stderr instead of silently running
+    with other settings."""
     from training.params import load_params
 
+    if not path.exists() and path.absolute() not in _WARNED_NO_PARAMS:  # once per file and process
+        _WARNED_NO_PARAMS.add(path.absolute())
+        print(
+            f"warning: {path.absolute()}: no params file there; every setting takes its built-in default, "
+            "not the repository's params.yaml (run from the repository root or pass --params FILE)",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         return load_params(path)
     except Exception as exc:  # noqa: BLE001 - YAML errors, a top-level list, unreadable file

@@ -13,10 +13,11 @@ from imr_triage.batch_outcome import end_features, end_parse
 
 
 def _dask_params(params_file: Path, workers: int | None) -> Any:
+    from imr_triage.cli_input import read_params
     from training.distributed import DaskParams
-    from training.params import load_params, section
+    from training.params import section
 
-    cfg = DaskParams(**section(load_params(params_file), "dask"))
+    cfg = DaskParams(**section(read_params(params_file), "dask"))
     if workers is not None:
         cfg.n_workers = workers
     return cfg
@@ -79,8 +80,7 @@ def _score_partition(
     n_cases = 0
     for f in files:
         got = score_file(Path(f), predictor, model.input_spec, name, version, scored_at)
-        if got.error is not None:  # reported per file, as in the single-process path
-            failed.append((f, got.error))
+        failed += [(f, e) for e in got.errors]  # as in the single-process path
         rows += got.rows
         labelled += got.labelled
         n_cases += got.n_cases

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from model.derived_columns import MissingDerivedInputError
 from model.predictor import Predictor
 from serving.score_batch import item_error, validation_message
 
@@ -85,21 +86,30 @@ def score_feature_services(
     """The results of a fast-path batch (in a worker thread) and the probabilities scored."""
     errors, valid = validate_services(items, one, many)
     results: list[dict[str, Any]] = [e if e is not None else {} for e in errors]
+    scored: list[dict[str, Any] | str]
     try:
-        scored = score_rows(predictor, [row for _, _, row in valid])
-    except Exception:  # isolate the row that breaks the model call, keep the rest
-        log.exception("fast-path scoring failed; scoring services one by one")
-        scored = []
-        for _, _, row in valid:
-            try:
-                scored.extend(score_rows(predictor, [row]))
-            except Exception:
-                scored.append({})
+        scored = list(score_rows(predictor, [row for _, _, row in valid]))
+    except Exception as exc:  # isolate the row that breaks the model call, keep the rest
+        if not isinstance(exc, MissingDerivedInputError):  # that one is the caller's to fix, said per item
+            log.exception("fast-path scoring failed; scoring services one by one")
+        scored = [_score_alone(predictor, row) for _, _, row in valid]
     probabilities = []
     for (i, ident, _), score in zip(valid, scored, strict=True):
-        if not score:
-            results[i] = {"index": i, "id": ident, "ok": False, "error": f"item {i}: scoring failed"}
+        if isinstance(score, str):
+            where = f"item {i} ({ident})" if ident else f"item {i}"
+            results[i] = {"index": i, "id": ident, "ok": False, "error": f"{where}: {score}"}
             continue
         results[i] = {"index": i, "id": ident, "ok": True, **score}
         probabilities.append(score["overturn_likelihood"])
     return results, probabilities
+
+
+def _score_alone(predictor: Predictor, row: dict[str, Any]) -> dict[str, Any] | str:
+    """One row's scores, or why it cannot be scored: the model's inputs it lacks (a model that reads
+    the text score needs a text feature stated), else "scoring failed" (the server's log has why)."""
+    try:
+        return score_rows(predictor, [row])[0]
+    except MissingDerivedInputError as exc:
+        return f"{exc}; on this route, state at least one of them in `features`"
+    except Exception:  # noqa: BLE001 - logged once for the batch above
+        return "scoring failed"

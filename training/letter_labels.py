@@ -88,7 +88,7 @@ def compare_with_labels(
     try:
         labels = pd.read_csv(labels_file, dtype=str)
     except Exception as exc:  # noqa: BLE001 - one clear line naming the file
-        raise ValueError(f"{labels_file}: cannot read labels: {exc}") from exc
+        raise ValueError(f"{labels_file}: cannot read labels: {str(exc).strip()}") from exc
     missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
     if missing:
         raise ValueError(f"{labels_file}: missing columns {missing}")

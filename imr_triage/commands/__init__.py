@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import typer
 
@@ -30,3 +31,18 @@ _MODULES: list[str] = [
 def register_all(app: typer.Typer) -> None:
     for name in _MODULES:
         importlib.import_module(name).register(app)
+    _plain_option_help(app)
+
+
+def _plain_option_help(app: typer.Typer) -> None:
+    """Escape Rich markup in every option's help, so `--help` shows it as written: help texts say where
+    a default comes from in brackets ("[params: explain.model]", "[env IMR_SCORES_DB_URL]"), which Rich
+    would otherwise read as style tags and silently drop."""
+    from rich.markup import escape
+    from typer.models import ParameterInfo
+
+    for command in app.registered_commands:
+        for parameter in inspect.signature(command.callback).parameters.values():
+            info = parameter.default
+            if isinstance(info, ParameterInfo) and info.help:
+                info.help = escape(info.help)

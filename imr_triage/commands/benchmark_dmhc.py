@@ -27,12 +27,13 @@ def benchmark_dmhc(
     import time
 
     from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+    from imr_triage.cli_input import read_params
     from letters.dmhc import read_dmhc_csv
     from training.dmhc_benchmark import DmhcBenchmarkParams, grouped_cv, write_report, year_split
-    from training.params import load_params, section
+    from training.params import section
 
     t0 = time.perf_counter()
-    p = DmhcBenchmarkParams(**section(load_params(params_file), "dmhc"))
+    p = DmhcBenchmarkParams(**section(read_params(params_file), "dmhc"))
     batch = read_dmhc_csv(csv_path)
     for err in batch.errors[:20]:
         typer.echo(f"malformed row: {err.message()}", err=True)

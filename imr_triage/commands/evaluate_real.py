@@ -62,9 +62,10 @@ def evaluate_real(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
+    from imr_triage.cli_input import read_params
     from training.boosting import TrainParams, labelled_rows
     from training.letter_labels import load_real_letters
-    from training.params import load_params, section
+    from training.params import section
     from training.real_cv import (
         RealCVParams,
         best_synthetic_weight,
@@ -76,7 +77,7 @@ def evaluate_real(
 
     if not letters.is_dir():
         raise typer.BadParameter(f"{letters}: no such directory of real letters", param_hint="--letters")
-    all_params = load_params(params_file)
+    all_params = read_params(params_file)
     train_p = TrainParams(**section(all_params, "train_real"))
     cv = RealCVParams(**section(all_params, "evaluate_real"))
     if repeats is not None:

@@ -153,15 +153,16 @@ def _register_real(
     import pandas as pd
 
     from features.spec import load_spec
+    from imr_triage.cli_input import read_params
     from imr_triage.commands.train import OOF_FILE
     from model.artifact import TriageModel
     from training.fingerprint import table_fingerprint
     from training.letter_labels import load_real_letters
-    from training.params import load_params, section
+    from training.params import section
     from training.registry import RegistryParams, promote_if_better, register_challenger
     from training.tracking import log_training_run
 
-    reg = RegistryParams(**section(load_params(params_file), "register"))
+    reg = RegistryParams(**section(read_params(params_file), "register"))
     model = TriageModel.load(model_dir)
     card = model.metadata.card()
     oof_file = model_dir.parent / OOF_FILE

@@ -19,7 +19,8 @@ beats the champion (MLflow alias) on letters neither trained on (the newest of t
 never saw, new letters included) by the configured margin and a credible bootstrap gain.
 
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
-1 = failed (the report says why). With --no-exit-code every outcome but a failure exits 0 (for DVC).
+1 = failed (the report says why); 2 = bad input before the run (an option, a --params file that
+cannot be read), one line and no report. With --no-exit-code every outcome but a failure exits 0 (for DVC).
 """
 
 
@@ -71,9 +72,10 @@ def retrain(
         )
     except ValidationError as exc:
         fail(f"--{validation_message(exc, '')}")
+    params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
     report: dict[str, object]
     try:
-        settings = RetrainSettings.from_params(read_params(params_file))
+        settings = RetrainSettings.from_params(params)
         with StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar:
             result = run_retrain(
                 job, settings, log=lambda m: console.print(m, markup=False, highlight=False), step=bar.step

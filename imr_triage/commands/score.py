@@ -4,8 +4,9 @@ Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: o
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
 Re-scoring with the same model replaces rows instead of duplicating them. A file that fails is
-named with its reason; the others are still scored and stored, and the exit status is 1 when any
-input failed (`--allow-failures`: only when nothing was scored).
+named with its reason, as is each bad case of a case file (by line or item); the others are still
+scored and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when
+nothing was scored).
 """
 
 from __future__ import annotations
@@ -128,8 +129,8 @@ def score(
             labelled += got.labelled
             n_cases += got.n_cases
             n_services += len(got.rows)
-            if got.error is not None:
-                why = got.error.removeprefix(f"{path}: ")  # parse errors already name the file
+            for error in got.errors:  # the file, or each bad case of a case file
+                why = error.removeprefix(f"{path}: ")  # parse errors already name the file
                 failed.append((str(path), why))
                 err.print(f"error: {path}: {why}", markup=False, highlight=False)
             if len(pending) >= cfg.batch_size:

@@ -68,10 +68,11 @@ def synth(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from imr_triage.cli_input import read_params
     from synthetic.corpus import write_corpus
     from synthetic.generative_model import GeneratorSettings
     from synthetic.tables import SynthTables
-    from training.params import load_params, section
+    from training.params import section
 
     console = Console(stderr=True, soft_wrap=True)
     overrides = {k: v for k, v in {
@@ -79,7 +80,7 @@ def synth(
         "period_end": period_end, "shift": shift, "first_id": first_id, "workers": workers,
     }.items() if v is not None}
     try:
-        cfg = SynthParams(**{**section(load_params(params_file), "synth"), **overrides})
+        cfg = SynthParams(**{**section(read_params(params_file), "synth"), **overrides})
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from exc
     start, end = parse_month(cfg.period_start), parse_month(cfg.period_end, end=True)

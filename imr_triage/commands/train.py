@@ -130,14 +130,15 @@ def _train_letters(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
+    from imr_triage.cli_input import read_params
     from training.boosting import TrainParams, labelled_rows
-    from training.params import load_params, section
+    from training.params import section
     from training.real_cv import RealCVParams
     from training.real_training import train_on_real_letters
 
     if not letters.is_dir():
         raise typer.BadParameter(f"{letters}: no such directory of letters", param_hint="--letters")
-    all_params = load_params(params_file)
+    all_params = read_params(params_file)
     params = TrainParams(**section(all_params, "train_real"))
     cv = RealCVParams(**section(all_params, "evaluate_real"))
     spec = load_spec()

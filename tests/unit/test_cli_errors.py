@@ -92,6 +92,27 @@ def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp
     assert res.output.strip() == f"error: {params}: explain.top_k: Input should be greater than or equal to 1"
 
 
+def test_a_missing_params_file_is_said_once_and_the_defaults_apply(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the repository root (or with a mistyped --params) the built-in defaults apply, which for
+    `train --letters` are another recipe than the repository's params.yaml: the user is told."""
+    good = _letter(tmp_path, "good.txt", "CM16-0000006")
+    typo = tmp_path / "parms.yaml"
+    res = _imr("explain", str(good), "--model", str(model_dir), "--params", str(typo), "--json")
+    assert res.exit_code == 0 and [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000006"]
+    warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
+    assert warnings == [
+        f"warning: {typo}: no params file there; every setting takes its built-in default, not the "
+        "repository's params.yaml (run from the repository root or pass --params FILE)"
+    ]
+    monkeypatch.chdir(tmp_path)
+    res = _imr("explain", str(good), "--model", str(model_dir), "--json")
+    assert res.exit_code == 0
+    warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith(f"warning: {tmp_path / 'params.yaml'}: no params")
+
+
 def test_train_names_a_file_that_is_not_a_feature_table(tmp_path: Path) -> None:
     (tmp_path / "notes.parquet").write_text("SYNTHETIC, not parquet", encoding="utf-8")
     res = _imr("train", str(tmp_path / "notes.parquet"), "--out", str(tmp_path / "m"), "--no-progress")
@@ -132,6 +153,46 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     assert " in 1 cases " in res.output and "1 input(s) failed" in res.output  # ... the good one is stored
 
 
+def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: Path, tmp_path: Path) -> None:
+    """A .jsonl case file with a line that is not JSON and one that is no case record: each is named by
+    its line, and the good cases before and after them are still scored and stored (SYNTHETIC cases)."""
+
+    def case(n: int, heading: str) -> str:
+        service = {"item_index": 0, "heading": heading, "service": heading}
+        return json.dumps({"letter_id": f"SYN-{n}", "clinical_summary": "SYNTHETIC.", "services": [service]})
+
+    cases = tmp_path / "cases.jsonl"
+    lines = [case(1, "MRI lumbar spine"), "not json", '{"services": []}', case(4, "Physical therapy 2x4")]
+    cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'scores.db'}"
+    res = _imr("score", str(cases), "--model", str(model_dir), "--db", db, "--no-progress")
+    assert res.exit_code == 1
+    assert _errors(res) == [
+        f"error: {cases}: line 2: not valid JSON (Expecting value, column 1)",
+        f"error: {cases}: line 3: not a case record: letter_id: Field required",
+    ]
+    assert "scored 2 services in 2 cases " in res.stderr and "2 input(s) failed" in res.stderr
+    from serving.scores_db import ScoreFilters, open_scores_db
+
+    repo = open_scores_db(db)
+    stored = {r["letter_id"] for r in repo.queue(ScoreFilters())["items"]}
+    repo.engine.dispose()
+    assert stored == {"SYN-1", "SYN-4"}
+
+
+def test_check_letters_names_an_unreadable_labels_file_in_one_line(model_dir: Path, tmp_path: Path) -> None:
+    letter = _letter(tmp_path, "a.txt", "CM16-0000007")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("case_number,item_index\nCM16-0000007,0\nCM16-0000007,1,Upheld\n", encoding="utf-8")
+    res = _imr("check-letters", str(letter), "--model", str(model_dir), "--labels", str(labels),
+               "--out", str(tmp_path / "check"), "--n-bootstrap", "0", "--no-progress")  # fmt: skip
+    assert res.exit_code == 2
+    assert res.stderr.splitlines() == [
+        f"error: {labels}: cannot read labels: Error tokenizing data. C error: "
+        "Expected 2 fields in line 3, saw 3"
+    ]
+
+
 def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_path: Path) -> None:
     res = _imr(
         "retrain",
@@ -151,6 +212,11 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
     assert report["outcome"] == "failed" and "new-letters directory not found" in report["error"]
     res = _imr("retrain", "--new-letters", str(tmp_path), "--engine", "word", "--out", str(tmp_path / "rep"))
     assert res.exit_code == 2 and _errors(res)[0].startswith("error: --engine: ")
+    (tmp_path / "list.yaml").write_text("- SYNTHETIC\n- not a mapping\n", encoding="utf-8")
+    res = _imr("retrain", "--new-letters", str(tmp_path), "--params", str(tmp_path / "list.yaml"),
+               "--out", str(tmp_path / "rep2"), "--no-progress")  # fmt: skip
+    assert res.exit_code == 2 and len(_errors(res)) == 1  # not a second "retrain failed: Exit: 2"
+    assert _errors(res)[0].startswith(f"error: {tmp_path / 'list.yaml'}: cannot read params (")
 
 
 def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:

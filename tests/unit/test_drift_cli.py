@@ -79,9 +79,10 @@ def _scores_db_from(table, path: Path) -> str:  # noqa: ANN001 - a feature frame
 
 
 def _drift(tmp_path: Path, current: str, *extra: str):  # noqa: ANN202 - click Result
+    (tmp_path / "empty.yaml").touch()  # every setting at its default
     return CliRunner().invoke(app, [
         "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", current,
-        "--out", str(tmp_path / "rep"), "--params", str(tmp_path / "none.yaml"), *extra,
+        "--out", str(tmp_path / "rep"), "--params", str(tmp_path / "empty.yaml"), *extra,
     ])
 
 

@@ -163,3 +163,24 @@ def test_an_outer_fold_model_without_the_internal_cv_scores_the_same(table: pd.D
     calibrated = TrainParams(**{**TEXT, "internal_cv": False, "calibration": "sigmoid"})
     with pytest.raises(ValueError, match="internal_cv false"):
         train_model(table, load_spec(), calibrated)
+
+
+def test_the_fast_path_says_which_text_a_text_score_model_needs(model: TriageModel) -> None:
+    """`POST /v1/score/features` with such a model (`imr train --letters` makes one): a service stating no
+    text fails with the inputs named, not a bare "scoring failed"; one stating a text is scored."""
+    from pydantic import TypeAdapter
+
+    from serving.feature_scores import score_feature_services
+    from serving.schemas import build_request_models
+
+    item = build_request_models(load_spec().request_model())["FeatureServiceIn"]
+    adapters = (TypeAdapter(item), TypeAdapter(list[item]))  # type: ignore[valid-type]
+    no_text = [{"id": "claim-1", "features": {"pain_score": 7}}]
+    (result,), probabilities = score_feature_services(no_text, *adapters, Predictor(model))
+    assert not result["ok"] and probabilities == []
+    assert result["error"].startswith(f"item 0 (claim-1): the model computes '{TEXT_FEATURE}' from [")
+    assert "summary_text" in result["error"]
+    assert result["error"].endswith("state at least one of them in `features`")
+    text = [{"id": "claim-2", "features": {"pain_score": 7, "summary_text": ACUTE.format(who="patient")}}]
+    (result,), probabilities = score_feature_services(text, *adapters, Predictor(model))
+    assert result["ok"] and probabilities == [result["overturn_likelihood"]]
