@@ -22,7 +22,6 @@ left out of the rates; services with no section (null) count as disagreements.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import random
@@ -39,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: the packages come from this checkout
 sys.path.insert(0, str(REPO / "experiments"))
 
-from probe_files import ProbeError, load_rows  # noqa: E402
+from probe_files import ProbeError, load_or_report, load_rows, probe_parser  # noqa: E402
 
 from letters.parser import parse_guideline  # noqa: E402
 from letters.records import Case, ServiceDecision  # noqa: E402
@@ -199,16 +198,12 @@ def _print_rates(title: str, rates: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--probe", type=Path, default=PROBE)
-    parser.add_argument("--json", type=Path, help="write rows and summary as JSON here")
+    parser = probe_parser(__doc__, PROBE)
     parser.add_argument("--handcheck-sample", type=Path,
                         help="write the fixed-seed hand-check rows (CSV) here")
     args = parser.parse_args(argv)
-    try:
-        letters = load_probe(args.probe)
-    except (OSError, ProbeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    letters = load_or_report(lambda: load_probe(args.probe))
+    if letters is None:
         return 2
     rows = evaluate(letters)
     summary = summarise(rows)
