@@ -609,3 +609,23 @@ def test_an_operation_dated_day_first_or_relative_sets_the_phase(who: str, prono
         (checklist,) = _checklists(["Tramadol 50 mg #30"], summary)
         got = str(getattr(checklist.phase, "value", checklist.phase))
         assert (got, checklist.section_id) == (phase, section_id), summary
+
+
+# ---- round 7 (session 14): the kinds the blind round-7 probe found (no probe row read) --------------------
+@pytest.mark.parametrize(
+    ("heading", "section_id"),
+    [
+        ("Tylenol #3 (codeine/APAP 300/30mg) #60", "opioids_chronic"),
+        ("Tylenol with codeine #3 #60", "opioids_chronic"),
+        ("APAP/codeine 300/30mg #60 (acetaminophen and codeine)", "opioids_chronic"),
+        ("Tylenol No. 4 #40", "opioids_chronic"),
+        # near-misses: acetaminophen alone (a quantity written '#30' is not Tylenol #3)
+        ("Tylenol 500mg #100", "cpmtg_acetaminophen"),
+        ("Tylenol #30", "cpmtg_acetaminophen"),
+        ("Acetaminophen 500 mg #60", "cpmtg_acetaminophen"),
+    ],
+)
+def test_round7_an_acetaminophen_combination_naming_an_opioid_is_an_opioid_request(heading: str,
+                                                                                  section_id: str) -> None:
+    (checklist,) = _checklists([heading], _CHRONIC)
+    assert checklist.section_id == section_id
