@@ -612,6 +612,78 @@ def test_an_operation_dated_day_first_or_relative_sets_the_phase(who: str, prono
 
 
 # ---- round 7 (session 14): the kinds the blind round-7 probe found (no probe row read) --------------------
+_ROUND7_OPERATED = [
+    "SYNTHETIC: {who} had a right shoulder arthroscopy with rotator cuff repair performed {day}. Stiff.",
+    "SYNTHETIC: {who} is s/p right shoulder arthroscopy with rotator cuff repair ({day}). Stiff.",
+    "SYNTHETIC: Right shoulder arthroscopy with rotator cuff repair {day}. {who} is stiff.",
+]
+
+
+@pytest.mark.parametrize("who", ["The injured worker", "The patient", "Claimant", "The applicant"])
+@pytest.mark.parametrize(
+    ("day", "heading", "phase", "section_id"),
+    [
+        # 8 weeks before the UR (outside the 6 weeks the table used before): post-operative care
+        ("10/06/2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("October 6, 2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("10/06/2016", "Shoulder sling", "post_operative", "odg_postoperative_sling"),
+        ("10/06/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+        # 11 weeks: therapy still in its postsurgical course; a drug no longer post-operative
+        ("09/15/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+        ("09/15/2016", "Oxycodone 5mg #60", "chronic", "opioids_chronic"),
+        # near-misses: 13 weeks before the UR (therapy too), or a heading naming another region
+        ("09/01/2016", "Physical therapy 8 visits right shoulder", "chronic", "cpmtg_physical_medicine"),
+        ("10/06/2016", "Physical therapy 2x4 for the lumbar spine", "chronic", "cpmtg_physical_medicine"),
+    ],
+)
+def test_round7_operations_6_to_12_weeks_back_dated_without_on_set_the_phase(
+    who: str, day: str, heading: str, phase: str, section_id: str
+) -> None:
+    for template in _ROUND7_OPERATED:
+        summary = template.format(who=who, day=day)
+        (checklist,) = _checklists([heading], summary)
+        got = str(getattr(checklist.phase, "value", checklist.phase))
+        assert (got, checklist.section_id) == (phase, section_id), summary
+
+
+@pytest.mark.parametrize(
+    ("summary", "heading", "phase", "section_id"),
+    [
+        ("SYNTHETIC: she is six weeks post-op from an anterior cervical fusion.", "Cervical collar",
+         "post_operative", "odg_postoperative_collar"),
+        ("SYNTHETIC: the worker is 8 weeks status post right rotator cuff repair.", "Percocet 5/325mg #40",
+         "post_operative", "opioids_postoperative"),
+        ("SYNTHETIC: post-operative day 50 after a lumbar fusion; the wound is slow to heal.",
+         "Home health nurse for wound care 4 weeks", "post_operative", "cpmtg_home_health"),
+        ("SYNTHETIC: it has been seven weeks since surgery; the knee is stiff.",
+         "Physical therapy 12 visits left knee", "post_operative", "postsurgical_therapy"),
+        # near-misses: no time since an operation (a fall, a course's length, a plan), or too long ago
+        ("SYNTHETIC: the worker is 2 weeks status post a fall from a ladder; two years of neck pain.",
+         "Cervical collar", "chronic", "neck_initial_care"),
+        ("SYNTHETIC: knee arthroscopy is planned, with therapy 2x6 weeks post-op.", "Tramadol 50 mg #30",
+         "chronic", "opioids_chronic"),
+        ("SYNTHETIC: she will be off work for 6 weeks after surgery, which is recommended.",
+         "Tramadol 50 mg #30", "chronic", "opioids_chronic"),
+        ("SYNTHETIC: he is twelve weeks post-op from a right rotator cuff repair.", "Percocet 5/325mg #40",
+         "chronic", "opioids_chronic"),
+    ],
+)
+def test_round7_the_time_since_an_operation_the_summary_states_sets_the_phase(
+    summary: str, heading: str, phase: str, section_id: str
+) -> None:
+    (checklist,) = _checklists([heading], summary)
+    got = str(getattr(checklist.phase, "value", checklist.phase))
+    assert (got, checklist.section_id) == (phase, section_id)
+
+
+def test_round7_the_operation_window_differs_by_kind_of_request() -> None:
+    from features.criteria_facts import operation_window
+
+    assert operation_window(TABLE, "physical_medicine") > operation_window(TABLE, "medication")
+    general = TABLE.phases.operation_days
+    assert operation_window(TABLE, "medication") == operation_window(TABLE, None) == general
+
+
 @pytest.mark.parametrize(
     ("heading", "section_id"),
     [
