@@ -361,6 +361,9 @@ class CriteriaTable(BaseModel):
     context_features: list[str]
     criteria: dict[str, Criterion]
     region_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    region_parts: dict[str, list[str]] = Field(
+        default_factory=dict, description="Regions that hold narrower ones: a heading naming both is "
+        "about the narrower one (governing.resolve_region).")
     claim_kinds: dict[str, ClaimKind] = Field(default_factory=dict)
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "

@@ -685,6 +685,94 @@ def test_round7_the_operation_window_differs_by_kind_of_request() -> None:
 
 
 @pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        ("Forearm-based thumb spica splint", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Right upper extremity thumb spica splint", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Long arm thumb spica cast", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Finger splint, right arm", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        # near-misses: a heading naming only the wider region, or two regions neither of which holds the other
+        ("Right shoulder sling", "shoulder_initial_care", "mtus_shoulder"),
+        ("Knee brace and ankle brace", "knee_initial_care", "mtus_knee"),
+    ],
+)
+def test_round7_a_hand_device_named_with_the_arm_gets_the_hand_chapter(heading: str, section_id: str,
+                                                                      chapter_key: str) -> None:
+    summary = "SYNTHETIC: the worker has had right shoulder and hand pain for two years after a fall at work."
+    (checklist,) = _checklists([heading], summary, ur=date(2016, 12, 1))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def test_round7_resolve_region_prefers_the_narrower_of_two_heading_regions() -> None:
+    assert resolve_region(TABLE, "multiple", ("upper_extremity", "hand_wrist"), item_index=0,
+                          letter=NO_LETTER) == "hand_wrist"
+    assert resolve_region(TABLE, "multiple", ("lower_extremity", "knee"), item_index=0,
+                          letter=NO_LETTER) == "knee"
+    assert resolve_region(TABLE, "multiple", ("shoulder", "hand_wrist"), item_index=0,
+                          letter=NO_LETTER) == "shoulder"  # neither holds the other: the first named
+
+
+_CRPS = "SYNTHETIC: burning pain, swelling and colour change of the left foot after a fall; {}"
+
+
+@pytest.mark.parametrize(
+    ("finding", "heading", "section_id"),
+    [
+        ("rule out CRPS.", "Three phase bone scan left foot", "cpmtg_crps_diagnostic_tests"),
+        ("complex regional pain syndrome is suspected.", "Bone scan", "cpmtg_crps_diagnostic_tests"),
+        ("diagnoses include CRPS type I.", "Triple phase bone scan of the left foot",
+         "cpmtg_crps_diagnostic_tests"),
+        # near-misses: CRPS ruled out or not named, or another test in a CRPS work-up
+        ("there are no signs of CRPS; a stress fracture is suspected.", "Three phase bone scan left foot",
+         "ankle_foot_special_studies"),
+        ("a stress fracture is suspected.", "Three phase bone scan left foot", "ankle_foot_special_studies"),
+        ("rule out CRPS.", "MRI of the left foot", "ankle_foot_special_studies"),
+    ],
+)
+def test_round7_a_bone_scan_for_suspected_crps_gets_the_crps_diagnostic_tests(finding: str, heading: str,
+                                                                             section_id: str) -> None:
+    (checklist,) = _checklists([heading], _CRPS.format(finding))
+    assert checklist.section_id == section_id
+
+
+_PSYCH_CLAIM_R7 = [
+    "SYNTHETIC: the worker filed a claim for depression and anxiety from harassment at work. He denies pain.",
+    "SYNTHETIC: work stress with major depressive disorder and tension headaches; no orthopedic injury.",
+    "SYNTHETIC: depression claim; low mood, poor sleep and crying spells since a supervisor's harassment.",
+]
+
+
+@pytest.mark.parametrize("summary", _PSYCH_CLAIM_R7)
+@pytest.mark.parametrize(
+    ("heading", "section_id"),
+    [
+        ("Psychiatric referral", "stress_referral"),
+        ("Referral to psychiatrist", "stress_referral"),
+        ("Consultation with a psychologist", "stress_referral"),
+        ("Follow-up with psychiatrist", "odg_mental_office_visits"),
+        # near-misses: a consultation that is not psychiatric; a psychological evaluation keeps the CPMTG
+        ("Orthopedic consultation", "consultation_referral"),
+        ("Psychological testing", "cpmtg_psychological"),
+    ],
+)
+def test_round7_psychiatric_referrals_in_a_psychiatric_claim_get_chapter_15(summary: str, heading: str,
+                                                                           section_id: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.section_id == section_id
+
+
+@pytest.mark.parametrize(("heading", "section_id"), [
+    ("Referral to psychiatrist", "consultation_referral"),
+    ("Psychiatric consultation", "cpmtg_psychological"),
+])
+def test_round7_psychiatric_referrals_in_a_pain_claim_keep_their_sections(heading: str,
+                                                                          section_id: str) -> None:
+    summary = "SYNTHETIC: the worker has had low back pain for two years after a lift; she is depressed."
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.section_id == section_id
+
+
+@pytest.mark.parametrize(
     ("heading", "section_id"),
     [
         ("Tylenol #3 (codeine/APAP 300/30mg) #60", "opioids_chronic"),
