@@ -206,7 +206,7 @@ def service_checklist(
 
     values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
     values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"],
-                                            letter.operations)
+                                            letter.operations, _str(values.get("service_family")))
     for src in lexicons(table).derived_sources:
         if src not in values:
             values[src] = value(src)

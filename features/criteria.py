@@ -268,16 +268,23 @@ class PhaseRules(BaseModel):
     acute_days: int = Field(gt=0)
     subacute_days: int = Field(gt=0)
     operation_days: int = Field(gt=0)  # a dated operation this recent makes the requests post-operative
+    # ... or this recent, for requests of these service families (the window differs by kind of request)
+    operation_days_by_family: dict[str, int] = Field(default_factory=dict)
     operation_date_after: str  # the operation's date after its mention (group 1)
     operation_date_before: str  # the operation's date opening its clause (group 1)
+    operation_elapsed: str  # the time since an operation as the summary states it (groups n, unit; day)
 
     @model_validator(mode="after")
     def _ordered(self) -> PhaseRules:
         if self.subacute_days <= self.acute_days:
             raise ValueError("phases: subacute_days must exceed acute_days")
+        if any(days <= 0 for days in self.operation_days_by_family.values()):
+            raise ValueError("phases: operation_days_by_family must be positive")
         for pat in (self.post_operative, self.pre_operative, self.operation_date_after,
                     self.operation_date_before):
             re.compile(pat)
+        if not {"n", "unit", "day"} <= set(re.compile(self.operation_elapsed).groupindex):
+            raise ValueError("phases: operation_elapsed needs the groups n, unit and day")
         return self
 
 
@@ -354,6 +361,9 @@ class CriteriaTable(BaseModel):
     context_features: list[str]
     criteria: dict[str, Criterion]
     region_maps: dict[str, dict[str, str]] = Field(default_factory=dict)
+    region_parts: dict[str, list[str]] = Field(
+        default_factory=dict, description="Regions that hold narrower ones: a heading naming both is "
+        "about the narrower one (governing.resolve_region).")
     claim_kinds: dict[str, ClaimKind] = Field(default_factory=dict)
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "

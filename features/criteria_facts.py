@@ -94,6 +94,8 @@ class CompiledLexicons:
         self.acute_days = table.phases.acute_days
         self.subacute_days = table.phases.subacute_days
         self.operation_days = table.phases.operation_days
+        self.operation_days_by_family = dict(table.phases.operation_days_by_family)
+        self.operation_elapsed = _compile(table.phases.operation_elapsed)
         # claim kind -> (decisive claim words, diagnosis words, words that rule the diagnosis out)
         self.claim_kinds = {
             name: (_compile(k.claim), _compile(k.diagnosis) if k.diagnosis else None,
@@ -236,6 +238,30 @@ def dated_operations(
     return tuple(found)
 
 
+def stated_operations(
+    table: CriteriaTable,
+    summary: str,
+    sentences: Iterable[tuple[int, int]],
+    ur_denial_date: date | None,
+) -> tuple[Operation, ...]:
+    """Operations the summary dates by the time since them ('six weeks post-op', 'post-operative day 10'),
+    one per statement, from the (start, end) of each summary sentence: counted back from the UR denial, as
+    the notes precede it."""
+    if ur_denial_date is None:
+        return ()
+    pattern = lexicons(table).operation_elapsed
+    found: list[Operation] = []
+    for s_start, s_end in sentences:
+        sentence = summary[s_start:s_end]
+        for m in pattern.finditer(sentence):
+            if m.group("day"):
+                days = int(m.group("day"))
+            else:
+                days = (ur_denial_date - _ago(f"{m.group('n')} {m.group('unit')}", ur_denial_date)).days
+            found.append(Operation(days, text_regions(sentence), s_start, s_end, sentence))
+    return tuple(found)
+
+
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
@@ -265,16 +291,25 @@ def _ago(text: str, ur_denial_date: date) -> date:
     is at least this old at the UR."""
     count, unit = text.lower().split()[:2]
     n = int(count) if count.isdigit() else _NUMBER_WORDS[count]
-    return ur_denial_date - timedelta(days=n * _UNIT_DAYS[unit.rstrip("s")])
+    unit = unit.rstrip("s")
+    return ur_denial_date - timedelta(days=n * _UNIT_DAYS["week" if unit == "wk" else unit])
+
+
+def operation_window(table: CriteriaTable, family: str | None) -> int:
+    """Days after an operation in which a request of this service family is post-operative (the table's
+    window for the family, else its general one)."""
+    lex = lexicons(table)
+    return lex.operation_days_by_family.get(family or "", lex.operation_days)
 
 
 def recent_operation(
-    table: CriteriaTable, service_text: str, operations: Iterable[Operation]
+    table: CriteriaTable, service_text: str, operations: Iterable[Operation], family: str | None = None
 ) -> Operation | None:
-    """The latest operation within the table's window before the UR denial, unless the heading names
-    only other regions than the operation's sentence."""
+    """The latest operation within the table's window (for the request's family) before the UR denial,
+    unless the heading names only other regions than the operation's sentence."""
     heading = _specific(text_regions(service_text))
-    fits = [op for op in operations if op.days_before_ur <= lexicons(table).operation_days
+    window = operation_window(table, family)
+    fits = [op for op in operations if op.days_before_ur <= window
             and not (heading and _specific(op.regions) and not heading & _specific(op.regions))]
     return min(fits, key=lambda op: op.days_before_ur, default=None)
 
@@ -284,7 +319,8 @@ def _specific(regions: Iterable[str]) -> set[str]:
 
 
 def service_phase(
-    table: CriteriaTable, service_text: str, days_since_injury: Any, operations: Iterable[Operation] = ()
+    table: CriteriaTable, service_text: str, days_since_injury: Any, operations: Iterable[Operation] = (),
+    family: str | None = None,
 ) -> str | None:
     """post_operative / pre_operative from the heading, post_operative after a recent dated operation
     (`recent_operation`), else acute / subacute / chronic by days from the injury to the UR denial; None
@@ -294,7 +330,7 @@ def service_phase(
         return "post_operative"
     if lex.pre_operative.search(service_text):
         return "pre_operative"
-    if recent_operation(table, service_text, operations) is not None:
+    if recent_operation(table, service_text, operations, family) is not None:
         return "post_operative"
     days = as_number(days_since_injury)
     if days is None:

@@ -111,13 +111,15 @@ def resolve_region(
     letter: LetterFacts,
     ur_chapters: Iterable[str] = (),
 ) -> str | None:
-    """The heading's region; for several, the first named; for none, the letter's: the region of the
-    chapter UR cited, then an operation's region in the same letter, then the summary's only region."""
+    """The heading's region; for several, the first named that holds none of the others (a thumb
+    splint 'for the upper extremity' is a hand device); for none, the letter's: the region of the chapter
+    UR cited, then an operation's region in the same letter, then the summary's only region."""
     if service_region and service_region not in UNSPECIFIC_REGIONS:
         return service_region
     specific = [r for r in heading_regions if r not in UNSPECIFIC_REGIONS]
-    if specific:
-        return specific[0]
+    narrow = [r for r in specific if not set(table.region_parts.get(r, ())) & set(specific)]
+    if narrow:
+        return narrow[0]
     for key in ur_chapters:
         chapter: Chapter | None = table.chapters.get(key)
         if chapter is not None and chapter.regions:

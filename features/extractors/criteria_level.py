@@ -22,6 +22,7 @@ from features.criteria_facts import (
     claim_kinds,
     dated_operations,
     recent_operation,
+    stated_operations,
     text_regions,
 )
 from features.criteria_facts import service_phase as phase_of
@@ -81,7 +82,9 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
                 for m in ctx.case_ctx.facts.summary.mentions("surgery")
                 if not m.assertion.categories & _NOT_DONE and m.author != UR_REVIEWER]
         summary = ctx.case.clinical_summary
-        operations = dated_operations(_table(), summary, done, ctx.case.ur_denial_date)
+        sentences = [(s.start, s.end) for s in ctx.case_ctx.facts.summary.sentences]
+        operations = (dated_operations(_table(), summary, done, ctx.case.ur_denial_date)
+                      + stated_operations(_table(), summary, sentences, ctx.case.ur_denial_date))
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
                                              claim_kinds(_table(), summary))
     return found
@@ -140,13 +143,15 @@ def service_phase(ctx: ServiceContext) -> Extraction:
     summary dates within weeks of the UR denial, else acute / subacute / chronic from the days between
     the injury and the UR denial."""
     days = _extract(ctx, "days_injury_to_ur_denial").value
+    family = _extract(ctx, "service_family").value
+    family = None if family is None else str(family)
     operations = _letter_facts(ctx).operations
-    phase = phase_of(_table(), ctx.text, days, operations)
+    phase = phase_of(_table(), ctx.text, days, operations, family)
     if phase is None:
         return MISSING
     if phase in ("post_operative", "pre_operative"):
         if phase_of(_table(), ctx.text, days) != phase:  # not the heading's words: a recent operation
-            op = recent_operation(_table(), ctx.text, operations)
+            op = recent_operation(_table(), ctx.text, operations, family)
             if op is not None:
                 span = EvidenceSpan(Section.CLINICAL_SUMMARY, op.start, op.end, op.sentence)
                 return Extraction(phase, span)

@@ -609,3 +609,183 @@ def test_an_operation_dated_day_first_or_relative_sets_the_phase(who: str, prono
         (checklist,) = _checklists(["Tramadol 50 mg #30"], summary)
         got = str(getattr(checklist.phase, "value", checklist.phase))
         assert (got, checklist.section_id) == (phase, section_id), summary
+
+
+# ---- round 7 (session 14): the kinds the blind round-7 probe found (no probe row read) --------------------
+_ROUND7_OPERATED = [
+    "SYNTHETIC: {who} had a right shoulder arthroscopy with rotator cuff repair performed {day}. Stiff.",
+    "SYNTHETIC: {who} is s/p right shoulder arthroscopy with rotator cuff repair ({day}). Stiff.",
+    "SYNTHETIC: Right shoulder arthroscopy with rotator cuff repair {day}. {who} is stiff.",
+]
+
+
+@pytest.mark.parametrize("who", ["The injured worker", "The patient", "Claimant", "The applicant"])
+@pytest.mark.parametrize(
+    ("day", "heading", "phase", "section_id"),
+    [
+        # 8 weeks before the UR (outside the 6 weeks the table used before): post-operative care
+        ("10/06/2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("October 6, 2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+        ("10/06/2016", "Shoulder sling", "post_operative", "odg_postoperative_sling"),
+        ("10/06/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+        # 11 weeks: therapy still in its postsurgical course; a drug no longer post-operative
+        ("09/15/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+        ("09/15/2016", "Oxycodone 5mg #60", "chronic", "opioids_chronic"),
+        # near-misses: 13 weeks before the UR (therapy too), or a heading naming another region
+        ("09/01/2016", "Physical therapy 8 visits right shoulder", "chronic", "cpmtg_physical_medicine"),
+        ("10/06/2016", "Physical therapy 2x4 for the lumbar spine", "chronic", "cpmtg_physical_medicine"),
+    ],
+)
+def test_round7_operations_6_to_12_weeks_back_dated_without_on_set_the_phase(
+    who: str, day: str, heading: str, phase: str, section_id: str
+) -> None:
+    for template in _ROUND7_OPERATED:
+        summary = template.format(who=who, day=day)
+        (checklist,) = _checklists([heading], summary)
+        got = str(getattr(checklist.phase, "value", checklist.phase))
+        assert (got, checklist.section_id) == (phase, section_id), summary
+
+
+@pytest.mark.parametrize(
+    ("summary", "heading", "phase", "section_id"),
+    [
+        ("SYNTHETIC: she is six weeks post-op from an anterior cervical fusion.", "Cervical collar",
+         "post_operative", "odg_postoperative_collar"),
+        ("SYNTHETIC: the worker is 8 weeks status post right rotator cuff repair.", "Percocet 5/325mg #40",
+         "post_operative", "opioids_postoperative"),
+        ("SYNTHETIC: post-operative day 50 after a lumbar fusion; the wound is slow to heal.",
+         "Home health nurse for wound care 4 weeks", "post_operative", "cpmtg_home_health"),
+        ("SYNTHETIC: it has been seven weeks since surgery; the knee is stiff.",
+         "Physical therapy 12 visits left knee", "post_operative", "postsurgical_therapy"),
+        # near-misses: no time since an operation (a fall, a course's length, a plan), or too long ago
+        ("SYNTHETIC: the worker is 2 weeks status post a fall from a ladder; two years of neck pain.",
+         "Cervical collar", "chronic", "neck_initial_care"),
+        ("SYNTHETIC: knee arthroscopy is planned, with therapy 2x6 weeks post-op.", "Tramadol 50 mg #30",
+         "chronic", "opioids_chronic"),
+        ("SYNTHETIC: she will be off work for 6 weeks after surgery, which is recommended.",
+         "Tramadol 50 mg #30", "chronic", "opioids_chronic"),
+        ("SYNTHETIC: he is twelve weeks post-op from a right rotator cuff repair.", "Percocet 5/325mg #40",
+         "chronic", "opioids_chronic"),
+    ],
+)
+def test_round7_the_time_since_an_operation_the_summary_states_sets_the_phase(
+    summary: str, heading: str, phase: str, section_id: str
+) -> None:
+    (checklist,) = _checklists([heading], summary)
+    got = str(getattr(checklist.phase, "value", checklist.phase))
+    assert (got, checklist.section_id) == (phase, section_id)
+
+
+def test_round7_the_operation_window_differs_by_kind_of_request() -> None:
+    from features.criteria_facts import operation_window
+
+    assert operation_window(TABLE, "physical_medicine") > operation_window(TABLE, "medication")
+    general = TABLE.phases.operation_days
+    assert operation_window(TABLE, "medication") == operation_window(TABLE, None) == general
+
+
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        ("Forearm-based thumb spica splint", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Right upper extremity thumb spica splint", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Long arm thumb spica cast", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        ("Finger splint, right arm", "hand_wrist_initial_care", "mtus_hand_wrist"),
+        # near-misses: a heading naming only the wider region, or two regions neither of which holds the other
+        ("Right shoulder sling", "shoulder_initial_care", "mtus_shoulder"),
+        ("Knee brace and ankle brace", "knee_initial_care", "mtus_knee"),
+    ],
+)
+def test_round7_a_hand_device_named_with_the_arm_gets_the_hand_chapter(heading: str, section_id: str,
+                                                                      chapter_key: str) -> None:
+    summary = "SYNTHETIC: the worker has had right shoulder and hand pain for two years after a fall at work."
+    (checklist,) = _checklists([heading], summary, ur=date(2016, 12, 1))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def test_round7_resolve_region_prefers_the_narrower_of_two_heading_regions() -> None:
+    assert resolve_region(TABLE, "multiple", ("upper_extremity", "hand_wrist"), item_index=0,
+                          letter=NO_LETTER) == "hand_wrist"
+    assert resolve_region(TABLE, "multiple", ("lower_extremity", "knee"), item_index=0,
+                          letter=NO_LETTER) == "knee"
+    assert resolve_region(TABLE, "multiple", ("shoulder", "hand_wrist"), item_index=0,
+                          letter=NO_LETTER) == "shoulder"  # neither holds the other: the first named
+
+
+_CRPS = "SYNTHETIC: burning pain, swelling and colour change of the left foot after a fall; {}"
+
+
+@pytest.mark.parametrize(
+    ("finding", "heading", "section_id"),
+    [
+        ("rule out CRPS.", "Three phase bone scan left foot", "cpmtg_crps_diagnostic_tests"),
+        ("complex regional pain syndrome is suspected.", "Bone scan", "cpmtg_crps_diagnostic_tests"),
+        ("diagnoses include CRPS type I.", "Triple phase bone scan of the left foot",
+         "cpmtg_crps_diagnostic_tests"),
+        # near-misses: CRPS ruled out or not named, or another test in a CRPS work-up
+        ("there are no signs of CRPS; a stress fracture is suspected.", "Three phase bone scan left foot",
+         "ankle_foot_special_studies"),
+        ("a stress fracture is suspected.", "Three phase bone scan left foot", "ankle_foot_special_studies"),
+        ("rule out CRPS.", "MRI of the left foot", "ankle_foot_special_studies"),
+    ],
+)
+def test_round7_a_bone_scan_for_suspected_crps_gets_the_crps_diagnostic_tests(finding: str, heading: str,
+                                                                             section_id: str) -> None:
+    (checklist,) = _checklists([heading], _CRPS.format(finding))
+    assert checklist.section_id == section_id
+
+
+_PSYCH_CLAIM_R7 = [
+    "SYNTHETIC: the worker filed a claim for depression and anxiety from harassment at work. He denies pain.",
+    "SYNTHETIC: work stress with major depressive disorder and tension headaches; no orthopedic injury.",
+    "SYNTHETIC: depression claim; low mood, poor sleep and crying spells since a supervisor's harassment.",
+]
+
+
+@pytest.mark.parametrize("summary", _PSYCH_CLAIM_R7)
+@pytest.mark.parametrize(
+    ("heading", "section_id"),
+    [
+        ("Psychiatric referral", "stress_referral"),
+        ("Referral to psychiatrist", "stress_referral"),
+        ("Consultation with a psychologist", "stress_referral"),
+        ("Follow-up with psychiatrist", "odg_mental_office_visits"),
+        # near-misses: a consultation that is not psychiatric; a psychological evaluation keeps the CPMTG
+        ("Orthopedic consultation", "consultation_referral"),
+        ("Psychological testing", "cpmtg_psychological"),
+    ],
+)
+def test_round7_psychiatric_referrals_in_a_psychiatric_claim_get_chapter_15(summary: str, heading: str,
+                                                                           section_id: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.section_id == section_id
+
+
+@pytest.mark.parametrize(("heading", "section_id"), [
+    ("Referral to psychiatrist", "consultation_referral"),
+    ("Psychiatric consultation", "cpmtg_psychological"),
+])
+def test_round7_psychiatric_referrals_in_a_pain_claim_keep_their_sections(heading: str,
+                                                                          section_id: str) -> None:
+    summary = "SYNTHETIC: the worker has had low back pain for two years after a lift; she is depressed."
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.section_id == section_id
+
+
+@pytest.mark.parametrize(
+    ("heading", "section_id"),
+    [
+        ("Tylenol #3 (codeine/APAP 300/30mg) #60", "opioids_chronic"),
+        ("Tylenol with codeine #3 #60", "opioids_chronic"),
+        ("APAP/codeine 300/30mg #60 (acetaminophen and codeine)", "opioids_chronic"),
+        ("Tylenol No. 4 #40", "opioids_chronic"),
+        # near-misses: acetaminophen alone (a quantity written '#30' is not Tylenol #3)
+        ("Tylenol 500mg #100", "cpmtg_acetaminophen"),
+        ("Tylenol #30", "cpmtg_acetaminophen"),
+        ("Acetaminophen 500 mg #60", "cpmtg_acetaminophen"),
+    ],
+)
+def test_round7_an_acetaminophen_combination_naming_an_opioid_is_an_opioid_request(heading: str,
+                                                                                  section_id: str) -> None:
+    (checklist,) = _checklists([heading], _CHRONIC)
+    assert checklist.section_id == section_id
