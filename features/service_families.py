@@ -453,6 +453,8 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
         if unknown:
             raise ValueError(f"{source} medication.{key}: unknown classes {sorted(unknown)}")
     patch_forms = frozenset(lemma for f in med["patch_forms"] for lemma in words.lemmas(f))
+    # the longest ending first: "-piprazole" (antipsychotic) is more specific than "-prazole" (PPI)
+    endings = sorted(endings, key=lambda e: -len(e.suffix))
     return ServiceTaxonomy(families=families, words=words, terms=tuple(terms), endings=tuple(endings),
                            fallback=fallback, fallback_min_score=int(data["fallback"]["min_score"]),
                            patch_forms=patch_forms,
