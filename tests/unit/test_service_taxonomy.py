@@ -32,7 +32,7 @@ DATA: dict[str, Any] = yaml.safe_load(
 LEXICON = load_lexicon()
 # How a heading carries each qualifier: (before the term, after it)
 QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks"),
-                     "imaged_part": ("Lumbar spine ", "")}
+                     "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
 
 
 def _plural(word: str) -> str:
