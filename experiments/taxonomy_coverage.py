@@ -122,7 +122,7 @@ def generated_variants(tax: ServiceTaxonomy, table: dict) -> list[tuple[str, str
     reversed, behind "Retrospective request for", and every drug name with a dose, upper case, plural."""
     out = []
     qualifier_words = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week"),
-                       "imaged_part": ("Lumbar spine ", "")}
+                       "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
     for entry in table["types"]:
         prefix, suffix = qualifier_words[entry["requires"]] if "requires" in entry else ("", "")
         for term in map(str, entry["terms"]):
