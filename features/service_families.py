@@ -33,6 +33,7 @@ VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
 VIA_FALLBACK, VIA_NONE = "fallback", "none"
 VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
 VIA_RESPELLED = "respelled"  # read after a misspelled or split word was matched to the table's nearest word
+VIA_CODE = "code"  # a procedure code (CPT) in the heading, placed by its range (`codes` in the YAML)
 RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "cast")
 RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875) ...
 RESPELL_LONG_RATIO = 0.8  # ... or one letter replaced in a word of RESPELL_LONG letters or more ("carpel")
@@ -60,6 +61,19 @@ class Ending:
 
     suffix: str
     term: Term
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRange:
+    """Procedure codes `low`..`high` (inclusive) and the class a heading naming one of them requests."""
+
+    low: int
+    high: int
+    term: Term
+
+    @property
+    def width(self) -> int:
+        return self.high - self.low
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +136,19 @@ class WordRules:
     complements: frozenset[str]
     window_slack: int
     vocabulary: frozenset[str] = frozenset()
+    negations: frozenset[str] = frozenset()  # "non": the term right after it is not requested
+    sounds: tuple[tuple[str, str], ...] = ()  # spelling -> sound rewrites for respelling ("ph" -> "f")
+
+    def sound_key(self, word: str) -> str:
+        """`word` as it sounds, by the `sounds` rewrites in order ("^x" rewrites a leading x only):
+        "klonopin" and "clonopin", "xanax" and "zanax", "phenergan" and "fenergan" share a key."""
+        for old, new in self.sounds:
+            if old.startswith("^"):
+                if word.startswith(old[1:]):
+                    word = new + word[len(old) - 1:]
+            else:
+                word = word.replace(old, new)
+        return word
 
     def tokens(self, text: str) -> list[Token]:
         return tokenize(text, keep=self.keep_as_is, vocabulary=self.vocabulary, complements=self.complements)
@@ -148,6 +175,9 @@ class ServiceTaxonomy:
     self_injected_classes: frozenset[str] = frozenset()
     injection_form_words: frozenset[str] = frozenset()
     letter_rules: tuple[LetterRule, ...] = ()
+    codes: tuple[CodeRange, ...] = ()  # narrowest range first
+    code_digits: int = 5
+    code_units: frozenset[str] = frozenset()  # words after a number that make it an amount, not a code
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
     _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
@@ -165,7 +195,8 @@ class ServiceTaxonomy:
     def types(self) -> tuple[tuple[str, str], ...]:
         """Every (family, type) the table can give, fallback types included, in table order."""
         seen = dict.fromkeys([(t.family, t.type) for t in self.terms] + [(e.term.family, e.term.type)
-                             for e in self.endings] + [(f.family, f.type) for f in self.fallback])
+                             for e in self.endings] + [(f.family, f.type) for f in self.fallback]
+                             + [(c.term.family, c.term.type) for c in self.codes])
         return tuple(seen)
 
     def classify(self, heading: str) -> ServiceClass:
@@ -198,13 +229,19 @@ class ServiceTaxonomy:
 
     def _from_terms(self, content: Sequence[Token]) -> tuple[ServiceClass, int] | None:
         """The class the winning term or word ending gives, with that term's rank; None when none matches."""
-        matches = longest(self.matches(content))
+        matches = longest([m for m in self.matches(content) if not self._negated(m, content)])
         if not matches:
             return None
         best = self._injected_drug(matches) or min(matches, key=Match.key)
         cls = ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
                            best.term.via)
         return cls, best.term.rank
+
+    def _negated(self, match: Match, content: Sequence[Token]) -> bool:
+        """Whether a negation word ("non") stands right before the match: "non-opioid analgesic" requests
+        no opioid, "non-benzodiazepine hypnotic" no benzodiazepine."""
+        first = match.positions[0]
+        return first > 0 and content[first - 1].lemma in self.words.negations
 
     def _injected_drug(self, matches: list[Match]) -> Match | None:
         """The drug of `self_injected_classes` a heading names when its only injection word is the drug's
@@ -236,7 +273,7 @@ class ServiceTaxonomy:
                 continue
             word = tok.lemma
             if word not in known and word.isalpha() and len(word) >= RESPELL_MIN_LENGTH:
-                near = _nearest_word(word, self._respell_vocabulary)
+                near = self._nearest(word)
                 if near is not None:
                     out.append(dataclasses.replace(tok, lemma=near))
                     changed, i = True, i + 1
@@ -253,6 +290,34 @@ class ServiceTaxonomy:
             if word.isalpha() and len(word) >= RESPELL_MIN_LENGTH:
                 by_first.setdefault(word[0], []).append(word)
         return {k: tuple(sorted(v)) for k, v in by_first.items()}
+
+    @cached_property
+    def _sound_vocabulary(self) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        """The respelling words' sound keys by the key's first letter, and each key's word (a key two words
+        share is left out: it cannot say which was meant)."""
+        owners: dict[str, set[str]] = {}
+        for words in self._respell_vocabulary.values():
+            for word in words:
+                owners.setdefault(self.words.sound_key(word), set()).add(word)
+        unique = {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
+        by_first: dict[str, list[str]] = {}
+        for key in unique:
+            by_first.setdefault(key[0], []).append(key)
+        return {k: tuple(sorted(v)) for k, v in by_first.items()}, unique
+
+    def _nearest(self, word: str) -> str | None:
+        """The table's word nearest to an unknown `word`: by its letters (same first letter), else by its
+        sound: the same sound key ("Fenergan" -> phenergan, "Selebrex" -> celebrex), or a key one letter or
+        one swap from a single word's ("Klonipin" -> klonopin, "Zanex" -> xanax)."""
+        near = _nearest_word(word, self._respell_vocabulary)
+        if near is not None:
+            return near
+        keys, owner = self._sound_vocabulary
+        key = self.words.sound_key(word)
+        if key in owner:
+            return owner[key]
+        key = _nearest_word(key, keys, by_ratio=False)  # sounds alike but for one letter ("klonipin")
+        return owner[key] if key is not None else None
 
     def matches(self, content: Sequence[Token]) -> list[Match]:
         """Every term and word ending found in a heading's content tokens (leftmost match of each)."""
@@ -277,6 +342,11 @@ class ServiceTaxonomy:
             found.append(_match(term, positions, content))
         for pos, tok in enumerate(content):
             word = tok.lemma
+            if self.codes and len(word) == self.code_digits and word.isdigit():
+                code = self._code(int(word)) if self._is_code(pos, content) else None
+                if code is not None:
+                    found.append(_match(code.term, (pos,), content))
+                continue
             if not word.endswith(self._suffixes) or word in self._by_lemma or not word.isalpha():
                 continue
             for ending in self.endings:
@@ -284,6 +354,18 @@ class ServiceTaxonomy:
                     found.append(_match(ending.term, (pos,), content))
                     break
         return found
+
+    def _is_code(self, pos: int, content: Sequence[Token]) -> bool:
+        """Whether the number at `pos` stands as a code: written as its digits alone (not "106.32", whose
+        lemma drops the point) and not a strength or amount ("10000 units", "12500 mg")."""
+        tok = content[pos]
+        after = content[pos + 1].lemma if pos + 1 < len(content) else ""
+        return tok.end - tok.start == self.code_digits and after not in self.code_units
+
+    def _code(self, code: int) -> CodeRange | None:
+        """The narrowest range of `codes` holding a procedure code, or None (a code of no range says
+        nothing: the heading's words decide)."""
+        return next((c for c in self.codes if c.low <= code <= c.high), None)
 
     def _type_of(self, best: Match, matches: list[Match]) -> str:
         """The winner's type, except that a drug named with a topical form elsewhere in the heading
@@ -407,17 +489,29 @@ def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> 
                  max(t.end for t in toks))
 
 
-def _nearest_word(word: str, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
-    """The vocabulary word closest to `word` with the same first letter, if similar enough."""
+def _nearest_word(word: str, vocabulary: dict[str, tuple[str, ...]], by_ratio: bool = True) -> str | None:
+    """The vocabulary word closest to `word` with the same first letter: similar enough by `difflib` (when
+    `by_ratio`), else the only one with one letter replaced (in a long word) or two neighbours swapped."""
     words = vocabulary.get(word[0], ())
-    near = difflib.get_close_matches(word, words, n=1, cutoff=RESPELL_MIN_RATIO)
-    if near:
-        return near[0]
-    if len(word) >= RESPELL_LONG:  # one letter replaced ("carpel"), not added ("rotator")
-        for other in difflib.get_close_matches(word, words, n=3, cutoff=RESPELL_LONG_RATIO):
-            if len(other) == len(word) and sum(a != b for a, b in zip(word, other, strict=True)) == 1:
-                return other
-    return None
+    if by_ratio:
+        near = difflib.get_close_matches(word, words, n=1, cutoff=RESPELL_MIN_RATIO)
+        if near:
+            return near[0]
+    same_length = [w for w in words if len(w) == len(word)]
+    if len(word) >= RESPELL_LONG:  # one letter replaced ("carpel"), not added ("rotator"), by one word only
+        replaced = [w for w in same_length if sum(a != b for a, b in zip(word, w, strict=True)) == 1]
+        if len(replaced) == 1:
+            return replaced[0]
+    # two neighbouring letters swapped ("lyrcia"): too few letters in common for the ratio in a short name
+    swapped = [w for w in same_length if _one_swap(word, w)]
+    return swapped[0] if len(swapped) == 1 else None
+
+
+def _one_swap(word: str, other: str) -> bool:
+    """Whether `other` is `word` with one pair of neighbouring letters swapped."""
+    diff = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == other[diff[1]] \
+        and word[diff[1]] == other[diff[0]]
 
 
 @lru_cache(maxsize=8192)
@@ -439,7 +533,8 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
     families = tuple(data["families"])
     w = data["words"]
     words = WordRules(frozenset(w["keep_as_is"]), frozenset(w["stopwords"]), frozenset(w["complements"]),
-                      int(w["window_slack"]))
+                      int(w["window_slack"]), negations=frozenset(w.get("negations", [])),
+                      sounds=tuple((str(a), str(b)) for a, b in w.get("sounds", [])))
     fallback = _fallback(data["fallback"], families, words, source)
     cues = frozenset(c for f in fallback for c in f.cues)
     for _ in range(2):
@@ -453,6 +548,8 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
         if unknown:
             raise ValueError(f"{source} medication.{key}: unknown classes {sorted(unknown)}")
     patch_forms = frozenset(lemma for f in med["patch_forms"] for lemma in words.lemmas(f))
+    # the longest ending first: "-piprazole" (antipsychotic) is more specific than "-prazole" (PPI)
+    endings = sorted(endings, key=lambda e: -len(e.suffix))
     return ServiceTaxonomy(families=families, words=words, terms=tuple(terms), endings=tuple(endings),
                            fallback=fallback, fallback_min_score=int(data["fallback"]["min_score"]),
                            patch_forms=patch_forms,
@@ -461,7 +558,11 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                            self_injected_classes=frozenset(med.get("self_injected_classes", [])),
                            injection_form_words=frozenset(lemma for w in med.get("injection_form_words", [])
                                                           for lemma in words.lemmas(w)),
-                           letter_rules=_letter_rules(data.get("letter_rules", []), terms, families, source))
+                           letter_rules=_letter_rules(data.get("letter_rules", []), terms, families, source),
+                           codes=_codes(data.get("codes", {}), terms, endings, fallback, source),
+                           code_digits=int(data.get("codes", {}).get("digits", 5)),
+                           code_units=frozenset(lemma for u in data.get("codes", {}).get("not_before", [])
+                                                for lemma in words.lemmas(str(u))))
 
 
 def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families: tuple[str, ...],
@@ -478,6 +579,27 @@ def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families
         _check_family(families, e.get("with_family", ""), source, where)
         out.append(LetterRule(e["type"], e["becomes"], e["with_family"]))
     return tuple(out)
+
+
+def _codes(data: dict[str, Any], terms: Sequence[Term], endings: Sequence[Ending],
+           fallback: Sequence[FallbackFamily], source: str) -> tuple[CodeRange, ...]:
+    """The `codes` ranges, narrowest first; each must name a family and type the table already gives."""
+    known = {(t.family, t.type) for t in terms} | {(e.term.family, e.term.type) for e in endings} | {
+        (f.family, f.type) for f in fallback}
+    digits = int(data.get("digits", 5))
+    out = []
+    for i, e in enumerate(data.get("ranges", [])):
+        where = f"codes.ranges[{i}]"
+        low, high = int(e["from"]), int(e.get("to", e["from"]))
+        if not 0 <= low <= high < 10 ** digits:
+            raise ValueError(f"{source} {where}: {low}-{high} is no range of {digits}-digit codes")
+        if (e["family"], e["type"]) not in known:
+            raise ValueError(f"{source} {where}: ({e['family']}, {e['type']}) is no family and type "
+                             "of the table")
+        term = Term(f"code {low:0{digits}d}-{high:0{digits}d}", (), e["family"], e["type"],
+                    int(e.get("rank", data["rank"])), via=VIA_CODE)
+        out.append(CodeRange(low, high, term))
+    return tuple(sorted(out, key=lambda c: c.width))
 
 
 def _check_family(families: tuple[str, ...], family: str, source: str, where: str) -> None:
