@@ -36,7 +36,7 @@ class HeadingRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^h[0-9]{3}$")
+    id: str = Field(pattern=r"^[hj][0-9]{3}$")  # `h` rounds 1-5, `j` round 6: 3 digits either way
     heading: str = Field(min_length=2)
     family: str
     type: str
