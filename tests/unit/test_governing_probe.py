@@ -60,7 +60,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 7 (experiments/governing_probe_r2.yaml .. _r7.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 8 (experiments/governing_probe_r2.yaml .. _r8.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -77,6 +77,7 @@ class Round:
     plain_spread: bool
     every_family: bool = False
     refused_id: str | None = None  # an id of another prefix the loader must refuse (None: not checked)
+    quoted_headings: bool = False  # every heading written as a double-quoted YAML scalar (round 8 on)
 
     @property
     def path(self) -> Path:
@@ -93,6 +94,8 @@ ROUNDS = [
           refused_id="p01"),
     Round(7, "t", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
+    Round(8, "u", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
+          refused_id="v01", quoted_headings=True),
 ]
 
 
@@ -137,6 +140,16 @@ def test_round_id_pattern_accepts_its_prefix_and_refuses_others(tmp_path, r: Rou
     raw[0]["id"] = r.refused_id
     with pytest.raises(ProbeError, match="letter 0"):
         load_probe(_write(tmp_path, raw))
+
+
+@pytest.mark.parametrize("r", [r for r in ROUNDS if r.quoted_headings], ids=lambda r: f"round{r.n}")
+def test_round_quotes_every_heading(r: Round):
+    """Round 8's brief: every heading quoted, so no " #" or ": " in one can be cut or misread by YAML."""
+    stripped = (line.strip() for line in r.path.read_text().splitlines())
+    lines = [line for line in stripped if line.startswith("- heading:")]
+    services = sum(len(letter.services) for letter in load_probe(r.path))
+    assert len(lines) == services
+    assert all(line.startswith('- heading: "') and line.endswith('"') for line in lines)
 
 
 def test_an_unquoted_heading_that_yaml_would_cut_at_a_hash_is_refused(tmp_path):
