@@ -281,13 +281,12 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     ranked = sorted(candidates, key=key)
     chosen = ranked[0]
-    reason = "nothing chosen, no internal CV (train.internal_cv false)" if not params.internal_cv else (
+    # the reason's parts, joined by "; " (a lone candidate leaves no others to list)
+    reason = ["nothing chosen, no internal CV (train.internal_cv false)"] if not params.internal_cv else [
         f"{chosen.weighting}+{chosen.calibration} has the lowest cross-fitted out-of-fold "
-        f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f}); "
-        + "; ".join(
-            f"{c.weighting}+{c.calibration}: {getattr(c, params.selection_metric):.5f}" for c in ranked[1:]
-        )
-    )
+        f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f})",
+        *(f"{c.weighting}+{c.calibration}: {getattr(c, params.selection_metric):.5f}" for c in ranked[1:]),
+    ]
 
     X = features.transform(X_raw).to_numpy()
     encoder: Any = features
@@ -320,10 +319,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         calibration={
             "weighting": chosen.weighting,
             "method": calibrator.method,
-            "reason": reason + (
-                f"; log-odds scaled by {params.logit_shrink} toward the training base rate "
-                "(train.logit_shrink, fixed)" if calibrator.method == "scaled" else ""
-            ),
+            "reason": "; ".join(reason + (
+                [f"log-odds scaled by {params.logit_shrink} toward the training base rate "
+                 "(train.logit_shrink, fixed)"] if calibrator.method == "scaled" else []
+            )),
             "best_rounds": best_rounds,
             "candidates": [c.__dict__ for c in ranked],
         },
