@@ -88,7 +88,7 @@ def _train_features(features: Path, out: Path, params_file: Path, progress: bool
             fail(f"{features}: no service with a known decision to train on")
         holdout = holdout_split(table, params.test_fraction, params.seed)
         bar.step(steps[1])
-        result = train_model(table.iloc[holdout.train], spec, params)
+        result = train_model(table.iloc[holdout.train], spec, params, recipe="train")
         bar.step(steps[2])
         out.mkdir(parents=True, exist_ok=True)
         result.model.save(out / "model")

@@ -198,6 +198,9 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
         "retrain",
         "--new-letters",
         str(tmp_path / "absent"),
+        "--corpus",
+        str(tmp_path / "records"),
+        "--new-corpus",
         "--out",
         str(tmp_path / "rep"),
         "--no-progress",
@@ -217,6 +220,25 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
                "--out", str(tmp_path / "rep2"), "--no-progress")  # fmt: skip
     assert res.exit_code == 2 and len(_errors(res)) == 1  # not a second "retrain failed: Exit: 2"
     assert _errors(res)[0].startswith(f"error: {tmp_path / 'list.yaml'}: cannot read params (")
+
+
+def test_retrain_never_starts_a_new_corpus_unasked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped or missing --corpus would train the challenger on the new letters alone: refused in one
+    line before anything is written, unless --new-corpus says to start one (SYNTHETIC letter)."""
+    monkeypatch.chdir(tmp_path)  # the default --corpus data/records is not here
+    _letter(tmp_path / "new", "a.txt", "CM16-0000008")
+    args = ["retrain", "--new-letters", str(tmp_path / "new"), "--out", str(tmp_path / "rep"),
+            "--params", str(tmp_path / "none.yaml"), "--no-progress"]  # fmt: skip
+    res = _imr(*args)
+    assert res.exit_code == 2 and _errors(res) == [
+        "error: data/records: no corpus there (no cases.parquet); pass --corpus DIR of the existing corpus "
+        "(`imr parse` output), or --new-corpus to start one there"
+    ]
+    assert not (tmp_path / "data").exists() and not (tmp_path / "rep").exists()
+    (tmp_path / "empty").mkdir()  # with --new-corpus the run goes on (here: nothing new, exit 11)
+    res = _imr(*args[:2], str(tmp_path / "empty"), *args[3:], "--new-corpus")
+    assert res.exit_code == 11 and "new corpus: starting one at data/records (--new-corpus)" in res.stderr
+    assert (tmp_path / "data" / "records" / "cases.parquet").is_file()
 
 
 def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:
