@@ -241,6 +241,33 @@ def test_retrain_never_starts_a_new_corpus_unasked(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "data" / "records" / "cases.parquet").is_file()
 
 
+@pytest.mark.parametrize(
+    ("args", "path", "problem"),
+    [
+        (["train", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (letters)"),
+        (["train", "--letters", "{tmp}", "--labels", "{tmp}/l.csv"], "{tmp}/l.csv",
+         "no such file (labels file)"),
+        (["evaluate-real", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (real letters)"),
+        (["evaluate-real", "--letters", "{tmp}", "--synthetic", "{tmp}/s.parquet"], "{tmp}/s.parquet",
+         "synthetic feature table not found"),
+        (["register", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (real letters)"),
+        (["register", "--letters", "{tmp}", "--model", "{tmp}/m"], "{tmp}/m", "not a TriageModel directory"),
+        (["ingest-dmhc", "{tmp}/absent.csv"], "{tmp}/absent.csv", "no such file (DMHC trend CSV)"),
+        (["ingest-dmhc", "{tmp}"], "{tmp}", "not a file (DMHC trend CSV)"),
+        (["synth", "--n", "1", "--out", "{tmp}/afile"], "{tmp}/afile", "not a folder (the output folder)"),
+        (["synth", "--n", "1", "--out", "{tmp}/afile/x"], "{tmp}/afile/x", "cannot create the output folder"),
+    ],
+)  # fmt: skip
+def test_a_bad_path_is_one_error_line_not_a_usage_box(
+    tmp_path: Path, args: list[str], path: str, problem: str
+) -> None:
+    (tmp_path / "afile").write_text("SYNTHETIC: a file where a folder is expected\n", encoding="utf-8")
+    res = _imr(*(a.format(tmp=tmp_path) for a in args))
+    lines = [ln for ln in res.output.splitlines() if ln.strip() and not ln.startswith("warning: ")]
+    assert res.exit_code == 2 and len(lines) == 1, res.output  # no "Usage:", no box, no traceback
+    assert lines[0].startswith(f"error: {path.format(tmp=tmp_path)}: {problem}"), res.output
+
+
 def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:
     tiny_table(20).to_parquet(tmp_path / "f.parquet")
     (tmp_path / "holdout.json").write_text('{"test_letter_ids": []}', encoding="utf-8")
