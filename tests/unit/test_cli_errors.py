@@ -5,6 +5,7 @@ non-zero exit when anything failed, and the good inputs still processed (SYNTHET
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -151,6 +152,9 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     errors = _errors(res)
     assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: not an IMR Final Determination letter")
     assert " in 1 cases " in res.output and "1 input(s) failed" in res.output  # ... the good one is stored
+    scored = next(ln for ln in res.stderr.splitlines() if ln.startswith("scored "))
+    assert re.search(r" with imr-overturn-[0-9a-f]{12} -> sqlite:///", scored), scored
+    assert scored.count("imr-overturn") == 1  # the name once: the content version begins with it
 
 
 def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: Path, tmp_path: Path) -> None:
