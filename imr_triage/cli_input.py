@@ -38,6 +38,32 @@ def validation_message(exc: ValidationError, prefix: str) -> str:
     return f"{where}: {err.get('msg', 'invalid value')}"
 
 
+def require_dir(path: Path, what: str) -> Path:
+    """`path` when it is a folder; else one line, `error: PATH: no such folder (WHAT)` (or `not a
+    folder`), and exit 2: a mistyped path is bad input, not a usage error to box."""
+    if not path.is_dir():
+        fail(f"{path}: {'not a folder' if path.exists() else 'no such folder'} ({what})")
+    return path
+
+
+def require_file(path: Path, what: str) -> Path:
+    """`path` when it is a file; else one line, `error: PATH: no such file (WHAT)` (or `not a file`)."""
+    if not path.is_file():
+        fail(f"{path}: {'not a file' if path.exists() else 'no such file'} ({what})")
+    return path
+
+
+def writable_dir(path: Path) -> Path:
+    """Create the output folder `path` (and its parents) now, or say in one line why it cannot be."""
+    if path.exists() and not path.is_dir():
+        fail(f"{path}: not a folder (the output folder)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, no permission, read-only file system
+        fail(f"{path}: cannot create the output folder ({exc.strerror or one_line(exc)})")
+    return path
+
+
 _WARNED_NO_PARAMS: set[Path] = set()
 
 

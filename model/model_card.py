@@ -8,11 +8,14 @@ beside the model files.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 CARD_FILE = "model_card.json"
+# The params.yaml section a model was trained with: `train` (the synthetic pipeline, `imr train FEATURES`)
+# or `train_real` (real letters, `imr train --letters`). `imr retrain` trains its challenger the same way.
+Recipe = Literal["train", "train_real"]
 
 
 class Interval(BaseModel):
@@ -68,6 +71,16 @@ class ModelCard(BaseModel):
     trained_on: TrainedOn
     real_letter_metrics: RealLetterMetrics | None = None
     notes: list[str] = Field(default_factory=list)
+    recipe: Recipe | None = Field(
+        default=None,
+        description="The params.yaml section the model was trained with (`train` or `train_real`); "
+        "`imr retrain` trains its challenger with the same one.",
+    )
+
+    def training_recipe(self) -> Recipe:
+        """The recorded recipe; for a model saved before cards recorded it, `train_real` when it was
+        trained on real letters (only `imr train --letters` did that) and `train` otherwise."""
+        return self.recipe or ("train_real" if self.trained_on.real_letters else "train")
 
     @property
     def validated_on_real(self) -> bool:

@@ -16,8 +16,13 @@ import pandas as pd
 
 from features.spec import FeatureSpec
 from features.table import build_feature_frames, build_feature_table
-from letters.ingest import IngestResult, load_failures, load_records, parse_paths, write_records
+from letters.ingest import CASES_FILE, IngestResult, load_failures, load_records, parse_paths, write_records
 from letters.records import Case
+
+
+def has_corpus(corpus_dir: Path) -> bool:
+    """True when `corpus_dir` holds corpus records (`imr retrain` refuses to start one by accident)."""
+    return (corpus_dir / CASES_FILE).is_file()
 
 
 @dataclass
@@ -62,7 +67,7 @@ def ingest_new_letters(
     new_letters: Path, corpus_dir: Path, corpus_out: Path, engine: str = "pypdfium2"
 ) -> tuple[IngestSummary, list[Case], list[Case]]:
     """Parse `new_letters`, add the unseen ones to the corpus records and write them to `corpus_out`."""
-    corpus = load_records(corpus_dir) if (corpus_dir / "cases.parquet").exists() else []
+    corpus = load_records(corpus_dir) if has_corpus(corpus_dir) else []
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
     merged, added, duplicates = merge_new_cases(corpus, parsed)

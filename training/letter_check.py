@@ -35,7 +35,12 @@ OUTCOMES = {"Overturned": 1, "Upheld": 0}
 
 
 class LetterCheckError(ValueError):
-    """A bad input (annotations, labels, nothing parsed): one line naming the file and the problem."""
+    """A bad input (annotations, labels, nothing parsed): one line naming the file and the problem;
+    `failures` ({file, reason}) are the files that failed on the way, each to be named on its own line."""
+
+    def __init__(self, message: str, failures: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or []
 
 
 @dataclass
@@ -151,8 +156,8 @@ def check_letters(
         cases.append(case)
     if not cases:
         raise LetterCheckError(
-            f"no services parsed from {', '.join(str(p) for p in inputs)} ({len(failures)} files failed"
-            + (f"; first: {failures[0]['file']}: {failures[0]['reason']})" if failures else ")")
+            f"no services parsed from {', '.join(str(p) for p in inputs)} ({len(failures)} files failed)",
+            failures,
         )
     labels_path = labels_file or default_labels(inputs)
     try:

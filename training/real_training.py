@@ -72,7 +72,7 @@ def train_on_real_letters(
         validate_recipe(real, spec, params, cv, cv.card_repeats, synthetic=synthetic) if validate else None
     )
     metrics = None if validation is None else validation.metrics
-    result = train_model(table, spec, params)
+    result = train_model(table, spec, params, recipe="train_real")
     card = result.model.metadata.card()
     card.real_letter_metrics = metrics
     card.notes.append(data.labels.summary())

@@ -6,7 +6,10 @@ window from the letters the champion never saw (`training.retrain_window`: the n
 dated after its training data, newest first); train a challenger on everything else; score both on
 the window, and again on the window's new letters; promote when registry.decide's margin rule holds
 and, by default, a letter-level paired bootstrap puts the gain's lower bound at or above
-`min_gain_lower_bound`. Every run leaves a JSON and a markdown report (`training.retrain_report`).
+`min_gain_lower_bound`. The challenger is trained with the champion's recipe (`train:` or `train_real:`,
+`training.retrain_recipe`), and a window with real letters adds `imr register`'s gate: no promotion
+with a Brier on them worse than the base rate's. Every run leaves a JSON and a markdown report
+(`training.retrain_report`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from features.spec import FeatureSpec
 from letters.records import Case
 from model.artifact import TriageModel
+from model.model_card import Recipe
 from model.predictor import Predictor
 from model.version_label import version_label
 from training.boosting import TrainParams, labelled_rows
@@ -36,7 +40,8 @@ from training.corpus_update import IngestSummary, ingest_new_letters, update_fea
 from training.drift import DriftParams, compute_drift, drift_markdown
 from training.evaluation import EvaluateParams
 from training.params import section
-from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, decide
+from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, apply_real_letter_gate, decide
+from training.retrain_recipe import RecipeChoice, WindowOnRealLetters, challenger_recipe, real_letter_window
 from training.retrain_window import TestWindow, choose_test_window, trained_until
 
 DRIFT_JSON = "drift.json"
@@ -72,6 +77,7 @@ class RetrainParams(BaseModel):
     n_bootstrap: int = Field(default=300, ge=50)
     seed: int = 0
     train: dict[str, Any] = Field(default_factory=dict)  # overrides of the `train:` section
+    train_real: dict[str, Any] = Field(default_factory=dict)  # overrides of the `train_real:` section
 
 
 class RetrainJob(BaseModel):
@@ -105,7 +111,8 @@ class RetrainSettings(BaseModel):
     retrain: RetrainParams
     registry: RegistryParams = Field(alias="register")  # the `register:` section
     drift: DriftParams
-    train: TrainParams
+    train: TrainParams  # the synthetic pipeline's recipe
+    train_real: TrainParams  # the real-letter recipe (`imr train --letters`)
     evaluate: EvaluateParams
 
     @classmethod
@@ -118,6 +125,7 @@ class RetrainSettings(BaseModel):
                 "register": section(params, "register"),
                 "drift": section(params, "drift"),
                 "train": {**section(params, "train"), **(retrain.get("train") or {})},
+                "train_real": {**section(params, "train_real"), **(retrain.get("train_real") or {})},
                 "evaluate": section(params, "evaluate"),
             }
         )
@@ -125,6 +133,10 @@ class RetrainSettings(BaseModel):
     @property
     def margin(self) -> float:
         return self.registry.margin if self.retrain.margin is None else self.retrain.margin
+
+    def recipe(self, name: Recipe) -> TrainParams:
+        """The settings of one recipe (its params.yaml section with the `retrain:` overrides)."""
+        return self.train_real if name == "train_real" else self.train
 
 
 @dataclass(frozen=True)
@@ -339,13 +351,22 @@ def _window(run: _Run, labelled: pd.DataFrame, new_ids: set[str], champion: Cham
     return window
 
 
-def _train(run: _Run, train_rows: pd.DataFrame) -> TriageModel:
+def _recipe(run: _Run, table: pd.DataFrame, champion: Champion | None) -> RecipeChoice:
+    choice = challenger_recipe(champion.model.metadata.card() if champion else None, table)
+    run.report["recipe"] = choice.as_dict()
+    run.log(f"challenger recipe: {choice.name} ({choice.why})")
+    return choice
+
+
+def _train(run: _Run, train_rows: pd.DataFrame, recipe: Recipe) -> TriageModel:
+    """One call of the one training function, with the recipe's settings (cross-fitted prior and text
+    score included for `train_real`, exactly as `imr train --letters` trains)."""
     from training.train import train_model
 
     t0 = time.perf_counter()
-    challenger = train_model(train_rows, run.spec, run.settings.train).model
+    challenger = train_model(train_rows, run.spec, run.settings.recipe(recipe), recipe=recipe).model
     run.timed("train", t0)
-    run.log(f"challenger trained on {len(train_rows)} services in {run.seconds['train']:.1f}s")
+    run.log(f"challenger trained ({recipe}) on {len(train_rows)} services in {run.seconds['train']:.1f}s")
     return challenger
 
 
@@ -401,6 +422,21 @@ def _compare(
     return y, p_chal, gain, f"champion {champion.label}", gain.reference_value
 
 
+def _on_real_letters(
+    run: _Run, challenger: TriageModel, test_rows: pd.DataFrame, y: np.ndarray, p_chal: np.ndarray
+) -> WindowOnRealLetters | None:
+    """The challenger on the window's real letters: the gate's numbers (reported) and its card's."""
+    real = real_letter_window(test_rows, y, p_chal)
+    run.report["real_letter_gate"] = (
+        None if real is None else dataclasses.asdict(real.check) | {"passes": real.check.passes()}
+    )
+    if real is not None and real.metrics is not None:
+        challenger.metadata.model_card = challenger.metadata.card().model_copy(
+            update={"real_letter_metrics": real.metrics}
+        )
+    return real
+
+
 def _log_new_letter_metrics(run: _Run, n_new: int, perf: dict[str, Any]) -> None:
     metric = run.settings.registry.metric
     chal = run.report["challenger"]["metrics_new_letters"][metric]
@@ -427,6 +463,7 @@ def _register_and_decide(
     reference: str,
     ref_value: float,
     champion: Champion | None,
+    real: WindowOnRealLetters | None,
 ) -> PromotionDecision:
     """Register the challenger (always: the registry keeps every candidate), decide, move the alias."""
     import mlflow
@@ -435,6 +472,7 @@ def _register_and_decide(
     from training.tracking import log_training_run
 
     s, job = run.settings, run.job
+    recipe = challenger.metadata.card().training_recipe()
     model_dir = job.out / CHALLENGER_DIR
     challenger.save(model_dir)
     metrics = {f"holdout_{k}": v for k, v in run.report["challenger"]["metrics"].items() if v is not None}
@@ -447,7 +485,7 @@ def _register_and_decide(
         model_dir,
         test_rows.head(50),
         {
-            "train": s.train.model_dump(),
+            recipe: s.recipe(recipe).model_dump(),
             "retrain": s.retrain.model_dump(),
             "register": s.registry.model_dump(),
             "split": window.describe(),
@@ -473,7 +511,7 @@ def _register_and_decide(
         len(y),
         margin=s.margin if champion is not None else 0.0,
     )
-    decision = final_decision(point, gain, s.retrain)
+    decision = apply_real_letter_gate(final_decision(point, gain, s.retrain), real and real.check)
     if decision.promoted:
         mlflow.MlflowClient().set_registered_model_alias(
             s.registry.model_name, s.registry.champion_alias, version
@@ -527,16 +565,18 @@ def run_retrain(
     _drift(run, table, new_ids, champion)
     step("train")
     labelled = labelled_rows(table, run.spec)
+    recipe = _recipe(run, labelled, champion)
     window = _window(run, labelled, new_ids, champion)
     train_rows, test_rows = labelled.iloc[window.train], labelled.iloc[window.test]
-    challenger = _train(run, train_rows)
+    challenger = _train(run, train_rows, recipe.name)
     step("compare")
     y, p_chal, gain, reference, ref_value = _compare(
         run, test_rows, train_rows, new_ids, challenger, champion
     )
+    real = _on_real_letters(run, challenger, test_rows, y, p_chal)
     step("register")
     decision = _register_and_decide(
-        run, challenger, test_rows, window, y, p_chal, gain, reference, ref_value, champion
+        run, challenger, test_rows, window, y, p_chal, gain, reference, ref_value, champion, real
     )
     run.report["decision"] = decision.as_dict()
     log(decision.reason)

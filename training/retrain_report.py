@@ -111,6 +111,8 @@ def retrain_markdown(r: dict[str, Any]) -> str:
         lines += _drift(r["drift"])
     if r.get("test_window"):
         lines += _window(r["test_window"])
+    if r.get("recipe"):
+        lines += [f"Challenger recipe: `{r['recipe']['name']}:` ({r['recipe']['why']}).", ""]
     if r.get("challenger"):
         lines += _metrics_table(r)
     c = r.get("comparison")
@@ -119,6 +121,14 @@ def retrain_markdown(r: dict[str, Any]) -> str:
             f"Gain in {c['metric']} on the window (positive = challenger better): {c['gain']:+.5f}; "
             f"{c['confidence']:.0%} one-sided bounds [{c['gain_lower']:+.5f}, {c['gain_upper']:+.5f}] "
             f"from {c['n_bootstrap']} letter-level paired bootstrap resamples of {c['n_letters']} letters.",
+            "",
+        ]
+    gate = r.get("real_letter_gate")
+    if gate:
+        verdict = "passed" if gate["passes"] else "failed"
+        lines += [
+            f"Real-letter gate: challenger Brier {gate['brier']:.5f} vs the base rate's "
+            f"{gate['base_rate_brier']:.5f} on the {gate['source']}: **{verdict}**.",
             "",
         ]
     dec = r.get("decision")

@@ -28,7 +28,7 @@ from features.spec import Dtype, FeatureSpec
 from model.artifact import ModelMetadata, TriageModel, content_version
 from model.calibration import CalibrationMethod, fit_calibrator
 from model.derived_columns import TEXT_INPUTS, FamilyPriorColumn, ModelEncoder, text_score_def
-from model.model_card import ModelCard, TrainedOn
+from model.model_card import ModelCard, Recipe, TrainedOn
 from model.text_signal import TEXT_FEATURE
 from training import metrics as M
 from training.boosting import (
@@ -204,8 +204,11 @@ def trained_on(data: pd.DataFrame, is_synthetic: np.ndarray, params: TrainParams
     )
 
 
-def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> TrainResult:
-    """Train on every labelled row of `table` (the caller has already removed the holdout)."""
+def train_model(
+    table: pd.DataFrame, spec: FeatureSpec, params: TrainParams, recipe: Recipe | None = None
+) -> TrainResult:
+    """Train on every labelled row of `table` (the caller has already removed the holdout); `recipe`
+    (the params.yaml section `params` came from) goes on the model card, for `imr retrain`."""
     if params.engine == "dask":
         if params.uses_small_data_options():
             raise ValueError(
@@ -216,7 +219,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         from training.distributed import dask_client
 
         with dask_client(params.dask_scheduler, params.dask_workers) as client:
-            return train_model_dask(table, spec, params, client)
+            result = train_model_dask(table, spec, params, client)
+        meta = result.model.metadata
+        meta.model_card = meta.card().model_copy(update={"recipe": recipe})
+        return result
     t0 = time.perf_counter()
     data = training_rows(table, spec)
     mspec = model_spec(spec, params)
@@ -281,13 +287,12 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
     )
     ranked = sorted(candidates, key=key)
     chosen = ranked[0]
-    reason = "nothing chosen, no internal CV (train.internal_cv false)" if not params.internal_cv else (
+    # the reason's parts, joined by "; " (a lone candidate leaves no others to list)
+    reason = ["nothing chosen, no internal CV (train.internal_cv false)"] if not params.internal_cv else [
         f"{chosen.weighting}+{chosen.calibration} has the lowest cross-fitted out-of-fold "
-        f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f}); "
-        + "; ".join(
-            f"{c.weighting}+{c.calibration}: {getattr(c, params.selection_metric):.5f}" for c in ranked[1:]
-        )
-    )
+        f"{params.selection_metric} ({getattr(chosen, params.selection_metric):.5f})",
+        *(f"{c.weighting}+{c.calibration}: {getattr(c, params.selection_metric):.5f}" for c in ranked[1:]),
+    ]
 
     X = features.transform(X_raw).to_numpy()
     encoder: Any = features
@@ -320,10 +325,10 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         calibration={
             "weighting": chosen.weighting,
             "method": calibrator.method,
-            "reason": reason + (
-                f"; log-odds scaled by {params.logit_shrink} toward the training base rate "
-                "(train.logit_shrink, fixed)" if calibrator.method == "scaled" else ""
-            ),
+            "reason": "; ".join(reason + (
+                [f"log-odds scaled by {params.logit_shrink} toward the training base rate "
+                 "(train.logit_shrink, fixed)"] if calibrator.method == "scaled" else []
+            )),
             "best_rounds": best_rounds,
             "candidates": [c.__dict__ for c in ranked],
         },
@@ -331,7 +336,7 @@ def train_model(table: pd.DataFrame, spec: FeatureSpec, params: TrainParams) -> 
         encoded_columns=columns,
         feature_of_column=owners,
         synthetic_training_data=synthetic,
-        model_card=ModelCard(trained_on=trained_on(data, is_synthetic, params)),
+        model_card=ModelCard(trained_on=trained_on(data, is_synthetic, params), recipe=recipe),
     )
     oof_probability = np.full(len(y), np.nan)
     if params.internal_cv:

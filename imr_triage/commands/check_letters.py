@@ -64,6 +64,8 @@ def check_letters(
             report = run_check(letters, predictor, labels_file=labels, annotations_file=annotations,
                                n_bootstrap=n_bootstrap, seed=seed, on_letter=bar.step)
     except LetterCheckError as exc:
+        for f in exc.failures:  # every failed file on its own line, then what that means for the run
+            err.print(f"error: {f['file']}: {f['reason']}", markup=False, highlight=False)
         fail(str(exc))
     for f in report.inputs["parse_failures"]:
         err.print(f"error: {f['file']}: {f['reason']}", markup=False, highlight=False)

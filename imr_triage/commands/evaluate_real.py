@@ -62,10 +62,9 @@ def evaluate_real(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
-    from imr_triage.cli_input import read_params
+    from imr_triage.cli_input import fail, params_section, read_feature_table, require_dir, require_file
     from training.boosting import TrainParams, labelled_rows
     from training.letter_labels import load_real_letters
-    from training.params import section
     from training.real_cv import (
         RealCVParams,
         best_synthetic_weight,
@@ -75,11 +74,12 @@ def evaluate_real(
     from training.real_letters import evaluate_served, synthetic_to_real, write_report
     from training.text_cv import read_split
 
-    if not letters.is_dir():
-        raise typer.BadParameter(f"{letters}: no such directory of real letters", param_hint="--letters")
-    all_params = read_params(params_file)
-    train_p = TrainParams(**section(all_params, "train_real"))
-    cv = RealCVParams(**section(all_params, "evaluate_real"))
+    require_dir(letters, "real letters")
+    if labels is not None:
+        require_file(labels, "labels file")
+    syn_table = None if synthetic is None else read_feature_table(synthetic, "synthetic feature table")
+    train_p = params_section(TrainParams, params_file, "train_real")
+    cv = params_section(RealCVParams, params_file, "evaluate_real")
     if repeats is not None:
         cv = cv.model_copy(
             update={"repeats": repeats, "stability_runs": min(cv.stability_runs, max(repeats, 2))}
@@ -99,9 +99,7 @@ def evaluate_real(
     typer.echo(data.labels.summary())
     real = data.table
     if real.empty or real[spec.target].nunique() < 2:
-        raise typer.BadParameter(
-            f"{letters}: no labelled services of both outcomes parsed", param_hint="--letters"
-        )
+        fail(f"{letters}: no labelled services of both outcomes parsed")
     letter_split = read_split(split) if split.is_file() else {}
     if not letter_split:
         typer.echo(f"{split}: no tune/validation split: no recipe choice and no validation figures", err=True)
@@ -126,10 +124,8 @@ def evaluate_real(
         bar.step("prior strength sweep")
         ev.prior_strength = prior_strength_sweep(real, spec, train_p, cv)
         bar.step("synthetic weight sweep and transfer")
-        if synthetic is not None:
-            import pandas as pd
-
-            syn = labelled_rows(pd.read_parquet(synthetic), spec)
+        if syn_table is not None:
+            syn = labelled_rows(syn_table, spec)
             ev.synthetic_sweep = synthetic_weight_sweep(real, syn, spec, train_p, cv)
             ev.chosen_synthetic_weight = best_synthetic_weight(ev.synthetic_sweep)
         if model_dir.is_dir() and features.is_file() and holdout.is_file():

@@ -21,16 +21,17 @@ def ingest_dmhc(
     import json
 
     from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
+    from imr_triage.cli_input import fail, one_line, require_file, writable_dir
     from letters.dmhc import read_dmhc_csv, to_case
 
-    if not csv_path.is_file():
-        raise typer.BadParameter(f"{csv_path}: no such file", param_hint="CSV")
+    require_file(csv_path, "DMHC trend CSV")
     try:
         batch = read_dmhc_csv(csv_path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        typer.echo(f"imr ingest-dmhc: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    out.mkdir(parents=True, exist_ok=True)
+    except ValueError as exc:  # its messages start with the file
+        fail(str(exc).splitlines()[0])
+    except UnicodeDecodeError as exc:
+        fail(f"{csv_path}: not UTF-8 text ({one_line(exc)})")
+    writable_dir(out)
     with (out / "records.jsonl").open("w", encoding="utf-8") as fh:
         for row in batch.rows:
             fh.write(

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import typer
 
+from imr_triage.cli_input import fail
+
 EXIT_KEPT = 3
 
 
@@ -45,6 +47,12 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
+    from imr_triage.cli_input import require_dir, require_file
+
+    if letters is not None:
+        require_dir(letters, "real letters")
+    if labels is not None:
+        require_file(labels, "labels file")
     if features is None:
         if letters is None:
             raise typer.BadParameter(
@@ -133,7 +141,7 @@ def _real_letter_check(model, letters: Path | None, labels: Path | None):
         return None
     rows = load_real_letters(letters, load_spec(), labels).table
     if rows.empty:
-        raise typer.BadParameter(f"{letters}: no labelled real services", param_hint="--letters")
+        fail(f"{letters}: no labelled real services")
     y = rows["overturned"].to_numpy(dtype=int)
     p = Predictor(model).predict_proba(rows)
     source = f"scored on {len(rows)} services of {rows['letter_id'].nunique()} real letters in {letters}"
@@ -153,34 +161,34 @@ def _register_real(
     import pandas as pd
 
     from features.spec import load_spec
-    from imr_triage.cli_input import read_params
+    from imr_triage.cli_input import params_section
     from imr_triage.commands.train import OOF_FILE
     from model.artifact import TriageModel
     from training.fingerprint import table_fingerprint
     from training.letter_labels import load_real_letters
-    from training.params import section
     from training.registry import RegistryParams, promote_if_better, register_challenger
     from training.tracking import log_training_run
 
-    reg = RegistryParams(**section(read_params(params_file), "register"))
-    model = TriageModel.load(model_dir)
+    reg = params_section(RegistryParams, params_file, "register")
+    try:
+        model = TriageModel.load(model_dir)
+    except (OSError, ValueError) as exc:  # not a model directory, a damaged artifact: named in one line
+        fail(str(exc).splitlines()[0])
     card = model.metadata.card()
     oof_file = model_dir.parent / OOF_FILE
     if card.real_letter_metrics is None or not oof_file.is_file():
-        raise typer.BadParameter(
+        fail(
             f"{model_dir}: not a validated model from `imr train --letters` (needs its card's real-letter "
-            f"metrics and {oof_file})",
-            param_hint="--model",
+            f"metrics and {oof_file})"
         )
     rows = load_real_letters(letters, load_spec(), labels).table
+    if rows.empty:
+        fail(f"{letters}: no labelled real services")
     oof = pd.read_parquet(oof_file)
     keyed = rows.merge(oof, on=["letter_id", "item_index"], how="left", validate="one_to_one")
     if keyed["lightgbm"].isna().any():
         missing = int(keyed["lightgbm"].isna().sum())
-        raise typer.BadParameter(
-            f"{letters}: {missing} services were not among the model's training letters",
-            param_hint="--letters",
-        )
+        fail(f"{letters}: {missing} services were not among the model's training letters")
     m = card.real_letter_metrics
     y = keyed["overturned"].to_numpy(dtype=int)
     metrics = {

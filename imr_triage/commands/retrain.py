@@ -18,16 +18,25 @@ HELP = """Ingest new letters into the corpus, rebuild features, train a challeng
 beats the champion (MLflow alias) on letters neither trained on (the newest of those the champion
 never saw, new letters included) by the configured margin and a credible bootstrap gain.
 
+The challenger is trained with the champion's recipe (params.yaml `train:` or, for a model trained
+on real letters, `train_real:`); a --corpus folder without records is refused unless --new-corpus.
+
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
 1 = failed (the report says why); 2 = bad input before the run (an option, a --params file that
-cannot be read), one line and no report. With --no-exit-code every outcome but a failure exits 0 (for DVC).
+cannot be read, no corpus at --corpus), one line and no report. With --no-exit-code every outcome
+but a failure exits 0 (for DVC).
 """
 
 
 def retrain(
     new_letters: Path = typer.Option(..., "--new-letters", help="Directory of new letters (.pdf/.txt)."),
     corpus: Path = typer.Option(
-        Path("data/records"), "--corpus", help="Corpus records (`imr parse` output)."
+        Path("data/records"),
+        "--corpus",
+        help="Corpus records (`imr parse` output); must exist (or --new-corpus).",
+    ),
+    new_corpus: bool = typer.Option(
+        False, "--new-corpus", help="Start a new corpus at --corpus when none is there (else: refused)."
     ),
     corpus_out: Path | None = typer.Option(
         None, "--corpus-out", help="Where the updated records go (default: update --corpus in place)."
@@ -55,6 +64,8 @@ def retrain(
     from rich.console import Console
 
     from imr_triage.cli_input import read_params, validation_message
+    from letters.ingest import CASES_FILE
+    from training.corpus_update import has_corpus
     from training.retrain import STEPS, RetrainExit, RetrainJob, RetrainSettings, run_retrain
     from training.retrain_report import write_report
 
@@ -73,6 +84,13 @@ def retrain(
     except ValidationError as exc:
         fail(f"--{validation_message(exc, '')}")
     params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
+    if not has_corpus(corpus):
+        if not new_corpus:
+            fail(
+                f"{corpus}: no corpus there (no {CASES_FILE}); pass --corpus DIR of the existing corpus "
+                "(`imr parse` output), or --new-corpus to start one there"
+            )
+        console.print(f"new corpus: starting one at {job.corpus_target} (--new-corpus)", markup=False)
     report: dict[str, object]
     try:
         settings = RetrainSettings.from_params(params)

@@ -41,6 +41,12 @@ def _model_identity(model: Any, source: str, name: str | None, version: str | No
     return model_name, version or tag
 
 
+def _shown(name: str, version: str) -> str:
+    """The model as the result line names it: a content version already starts with the model name
+    (`imr-overturn-1805be26232a`), so the name is not repeated before it."""
+    return version if version.startswith(f"{name}-") else f"{name} {version}"
+
+
 def _reliability(pairs: list[tuple[float, int]], bins: int) -> list[dict[str, float]]:
     """Mean predicted vs observed overturn rate per equal-width bin (services with a known decision)."""
     sums: dict[int, list[float]] = {}
@@ -164,7 +170,7 @@ def score(
         )
     repo.engine.dispose()
     err.print(
-        f"scored {n_services} services in {n_cases} cases with {name} {version} -> "
+        f"scored {n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"
         + (f"; {len(failed)} input(s) failed" if failed else "")
     )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
+if TYPE_CHECKING:  # the settings module loads the model code: imported when `imr serve` runs
+    from serving.settings import ServingSettings
+
 # What a terminal shows while the server starts (the model load can take seconds from a registry).
 STARTUP_STEPS = ["loading libraries", "loading the model"]
+DEFAULT_REGISTRY_FILE = "mlflow.db"  # the default MLflow store of `imr register` (sqlite:///mlflow.db)
 
 
 def serve(
@@ -87,6 +93,11 @@ def _serve(
         typer.echo(f"imr serve: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from exc
     warn_deprecated_keys(settings)
+    problem = model_source_problem(settings, os.environ, Path.cwd())
+    if problem is not None:  # before uvicorn binds the port
+        from imr_triage.cli_input import fail
+
+        fail(problem)
     run_options: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,
@@ -137,6 +148,27 @@ def _serve(
         raise typer.Exit(1) from exc
     typer.echo(f"imr serve: {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def model_source_problem(settings: ServingSettings, environ: Mapping[str, str], cwd: Path) -> str | None:
+    """Why there is no model to serve, or None. A model path that does not exist is refused; so is no
+    model at all (no path, no registry configured and no ./mlflow.db, where `imr register` puts the
+    default registry), which would start a server that can never be ready and create ./mlflow.db.
+    A configured registry is trusted: the server starts not ready and picks the model up when the alias
+    is set (docs/serving.md)."""
+    if settings.model_path is not None:
+        if settings.model_path.exists():
+            return None
+        return f"{settings.model_path}: no model directory there (--model-path / IMR_SERVE_MODEL_PATH)"
+    if settings.tracking_uri or environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    if (cwd / DEFAULT_REGISTRY_FILE).is_file():
+        return None
+    return (
+        f"no model to serve: give --model-path DIR (or IMR_SERVE_MODEL_PATH), or the registry to follow "
+        f"(IMR_SERVE_TRACKING_URI or MLFLOW_TRACKING_URI); there is no ./{DEFAULT_REGISTRY_FILE} here, "
+        "the registry `imr register` writes by default"
+    )
 
 
 def print_key_entry(key: str | None, scopes: str) -> None:

@@ -68,7 +68,7 @@ def synth(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from imr_triage.cli_input import read_params
+    from imr_triage.cli_input import fail, read_params, validation_message, writable_dir
     from synthetic.corpus import write_corpus
     from synthetic.generative_model import GeneratorSettings
     from synthetic.tables import SynthTables
@@ -82,13 +82,14 @@ def synth(
     try:
         cfg = SynthParams(**{**section(read_params(params_file), "synth"), **overrides})
     except ValidationError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        fail(f"{validation_message(exc, 'synth')} (an option, or {params_file})")
     start, end = parse_month(cfg.period_start), parse_month(cfg.period_end, end=True)
     if end < start:
         raise typer.BadParameter(f"--period-end {cfg.period_end} is before --period-start {cfg.period_start}")
     known = SynthTables.known_shifts()
     if cfg.shift not in known:
         raise typer.BadParameter(f"unknown --shift {cfg.shift!r}; choose one of: {', '.join(known)}")
+    writable_dir(cfg.out)  # a file in the way, or no permission: one line before any letter is drawn
     settings = GeneratorSettings(seed=cfg.seed, period_start=start, period_end=end, shift=cfg.shift,
                                  first_id=cfg.first_id)
     # Automatic: half the cores (max 4) for large corpora; writing many small files, not drawing

@@ -88,7 +88,7 @@ def _train_features(features: Path, out: Path, params_file: Path, progress: bool
             fail(f"{features}: no service with a known decision to train on")
         holdout = holdout_split(table, params.test_fraction, params.seed)
         bar.step(steps[1])
-        result = train_model(table.iloc[holdout.train], spec, params)
+        result = train_model(table.iloc[holdout.train], spec, params, recipe="train")
         bar.step(steps[2])
         out.mkdir(parents=True, exist_ok=True)
         result.model.save(out / "model")
@@ -130,27 +130,20 @@ def _train_letters(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
-    from imr_triage.cli_input import read_params
+    from imr_triage.cli_input import require_dir, require_file
     from training.boosting import TrainParams, labelled_rows
-    from training.params import section
     from training.real_cv import RealCVParams
     from training.real_training import train_on_real_letters
 
-    if not letters.is_dir():
-        raise typer.BadParameter(f"{letters}: no such directory of letters", param_hint="--letters")
-    all_params = read_params(params_file)
-    params = TrainParams(**section(all_params, "train_real"))
-    cv = RealCVParams(**section(all_params, "evaluate_real"))
+    require_dir(letters, "letters")
+    if labels is not None:
+        require_file(labels, "labels file")
+    params = params_section(TrainParams, params_file, "train_real")
+    cv = params_section(RealCVParams, params_file, "evaluate_real")
     spec = load_spec()
     syn_rows = None
     if synthetic_weight is not None:
-        if not synthetic.is_file():
-            raise typer.BadParameter(
-                f"{synthetic}: synthetic feature table not found", param_hint="--synthetic"
-            )
-        import pandas as pd
-
-        syn_rows = labelled_rows(pd.read_parquet(synthetic), spec)
+        syn_rows = labelled_rows(read_feature_table(synthetic, "synthetic feature table"), spec)
         params = params.model_copy(update={"synthetic_weight": synthetic_weight})
     try:
         with threadpool_limits(limits=1):

@@ -196,6 +196,8 @@ def _champion_version(work: Path) -> str:
 
 
 def _check_decision_matches_numbers(report: dict) -> None:
+    # a champion trained with `train:` (synthetic letters) gets a `train:` challenger; no real-letter gate
+    assert report["recipe"]["name"] == "train" and report["real_letter_gate"] is None
     dec, cmp_ = report["decision"], report["comparison"]
     champ, chal = report["champion"]["metrics"]["roc_auc"], report["challenger"]["metrics"]["roc_auc"]
     assert dec["challenger_value"] == pytest.approx(chal) == pytest.approx(cmp_["challenger_value"])

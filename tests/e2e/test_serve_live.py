@@ -399,6 +399,37 @@ def test_production_mode_refuses_to_start_without_keys(workdir: Path) -> None:
     assert "production mode needs at least one API key" in p.stderr
 
 
+def test_refuses_to_start_without_a_model_it_could_serve(workdir: Path) -> None:
+    """A model path that does not exist, or no model and no registry at all: one line, exit 2, before
+    the port is bound and without creating ./mlflow.db. (A configured registry without the model yet
+    starts not ready: the next test.)"""
+    import subprocess
+
+    from tests.e2e.serve_support import imr_command
+
+    unset = ("IMR_SERVE_", "MLFLOW_TRACKING_URI")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    empty = workdir / "empty-cwd"
+    empty.mkdir(exist_ok=True)
+
+    def serve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(imr_command() + ["serve", "--port", "0", "--no-progress", *args], cwd=empty,
+                              env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    absent = workdir / "no-such-model"
+    p = serve("--model-path", str(absent))
+    assert p.returncode == 2 and p.stderr.strip().splitlines() == [
+        f"error: {absent}: no model directory there (--model-path / IMR_SERVE_MODEL_PATH)"
+    ]
+    p = serve()
+    assert p.returncode == 2 and p.stderr.strip().splitlines() == [
+        "error: no model to serve: give --model-path DIR (or IMR_SERVE_MODEL_PATH), or the registry to "
+        "follow (IMR_SERVE_TRACKING_URI or MLFLOW_TRACKING_URI); there is no ./mlflow.db here, the "
+        "registry `imr register` writes by default"
+    ]
+    assert list(empty.iterdir()) == []  # no mlflow.db (nor anything else) left behind
+
+
 def test_not_ready_without_a_model(registry: Registry, workdir: Path) -> None:
     srv = start_server(
         workdir / "no-model", server_env(registry, IMR_SERVE_MODEL_NAME="no-such-model"), wait_ready=False

@@ -5,6 +5,7 @@ non-zero exit when anything failed, and the good inputs still processed (SYNTHET
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -151,6 +152,9 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     errors = _errors(res)
     assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: not an IMR Final Determination letter")
     assert " in 1 cases " in res.output and "1 input(s) failed" in res.output  # ... the good one is stored
+    scored = next(ln for ln in res.stderr.splitlines() if ln.startswith("scored "))
+    assert re.search(r" with imr-overturn-[0-9a-f]{12} -> sqlite:///", scored), scored
+    assert scored.count("imr-overturn") == 1  # the name once: the content version begins with it
 
 
 def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: Path, tmp_path: Path) -> None:
@@ -198,6 +202,9 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
         "retrain",
         "--new-letters",
         str(tmp_path / "absent"),
+        "--corpus",
+        str(tmp_path / "records"),
+        "--new-corpus",
         "--out",
         str(tmp_path / "rep"),
         "--no-progress",
@@ -217,6 +224,52 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
                "--out", str(tmp_path / "rep2"), "--no-progress")  # fmt: skip
     assert res.exit_code == 2 and len(_errors(res)) == 1  # not a second "retrain failed: Exit: 2"
     assert _errors(res)[0].startswith(f"error: {tmp_path / 'list.yaml'}: cannot read params (")
+
+
+def test_retrain_never_starts_a_new_corpus_unasked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped or missing --corpus would train the challenger on the new letters alone: refused in one
+    line before anything is written, unless --new-corpus says to start one (SYNTHETIC letter)."""
+    monkeypatch.chdir(tmp_path)  # the default --corpus data/records is not here
+    _letter(tmp_path / "new", "a.txt", "CM16-0000008")
+    args = ["retrain", "--new-letters", str(tmp_path / "new"), "--out", str(tmp_path / "rep"),
+            "--params", str(tmp_path / "none.yaml"), "--no-progress"]  # fmt: skip
+    res = _imr(*args)
+    assert res.exit_code == 2 and _errors(res) == [
+        "error: data/records: no corpus there (no cases.parquet); pass --corpus DIR of the existing corpus "
+        "(`imr parse` output), or --new-corpus to start one there"
+    ]
+    assert not (tmp_path / "data").exists() and not (tmp_path / "rep").exists()
+    (tmp_path / "empty").mkdir()  # with --new-corpus the run goes on (here: nothing new, exit 11)
+    res = _imr(*args[:2], str(tmp_path / "empty"), *args[3:], "--new-corpus")
+    assert res.exit_code == 11 and "new corpus: starting one at data/records (--new-corpus)" in res.stderr
+    assert (tmp_path / "data" / "records" / "cases.parquet").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "path", "problem"),
+    [
+        (["train", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (letters)"),
+        (["train", "--letters", "{tmp}", "--labels", "{tmp}/l.csv"], "{tmp}/l.csv",
+         "no such file (labels file)"),
+        (["evaluate-real", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (real letters)"),
+        (["evaluate-real", "--letters", "{tmp}", "--synthetic", "{tmp}/s.parquet"], "{tmp}/s.parquet",
+         "synthetic feature table not found"),
+        (["register", "--letters", "{tmp}/absent"], "{tmp}/absent", "no such folder (real letters)"),
+        (["register", "--letters", "{tmp}", "--model", "{tmp}/m"], "{tmp}/m", "not a TriageModel directory"),
+        (["ingest-dmhc", "{tmp}/absent.csv"], "{tmp}/absent.csv", "no such file (DMHC trend CSV)"),
+        (["ingest-dmhc", "{tmp}"], "{tmp}", "not a file (DMHC trend CSV)"),
+        (["synth", "--n", "1", "--out", "{tmp}/afile"], "{tmp}/afile", "not a folder (the output folder)"),
+        (["synth", "--n", "1", "--out", "{tmp}/afile/x"], "{tmp}/afile/x", "cannot create the output folder"),
+    ],
+)  # fmt: skip
+def test_a_bad_path_is_one_error_line_not_a_usage_box(
+    tmp_path: Path, args: list[str], path: str, problem: str
+) -> None:
+    (tmp_path / "afile").write_text("SYNTHETIC: a file where a folder is expected\n", encoding="utf-8")
+    res = _imr(*(a.format(tmp=tmp_path) for a in args))
+    lines = [ln for ln in res.output.splitlines() if ln.strip() and not ln.startswith("warning: ")]
+    assert res.exit_code == 2 and len(lines) == 1, res.output  # no "Usage:", no box, no traceback
+    assert lines[0].startswith(f"error: {path.format(tmp=tmp_path)}: {problem}"), res.output
 
 
 def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> None:

@@ -199,10 +199,18 @@ def test_a_corrupt_letter_is_listed_and_the_rest_scored(model_dir, letters_dir, 
 def test_a_missing_model_and_an_empty_batch_are_one_line_errors(model_dir, tmp_path):
     result = _run(str(tmp_path), "--model", str(tmp_path / "nope"))
     assert result.exit_code == 2 and "nope: no model directory" in result.output
-    (tmp_path / "empty.txt").write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
-    result = _run(str(tmp_path / "empty.txt"), "--model", str(model_dir), "--out", str(tmp_path / "r"))
-    assert result.exit_code == 2 and "no services parsed" in result.output
-    assert "first: " in result.output and "empty.txt" in result.output  # the reason is named
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (bad / name).write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
+    out = str(tmp_path / "r")
+    result = _run(str(bad), str(tmp_path / "absent.txt"), "--model", str(model_dir), "--out", out)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()  # every failed file named on its own line, then the outcome
+    assert [ln.split(": ")[1] for ln in lines[:-1]] == [str(tmp_path / "absent.txt"), str(bad / "a.txt"),
+                                                        str(bad / "b.txt")]  # fmt: skip
+    assert all(ln.startswith("error: ") for ln in lines) and len(lines) == 4
+    assert lines[-1].startswith("error: no services parsed from ") and lines[-1].endswith("(3 files failed)")
 
 
 def test_letters_the_model_was_trained_on_are_named_and_left_out_of_a_second_table(
