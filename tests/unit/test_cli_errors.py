@@ -8,27 +8,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from letter_texts import dwc_letter
 from training_tables import tiny_table
 from typer.testing import CliRunner
 
 from imr_triage.cli import app
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small model trained on a tiny generated table (seconds), saved as `imr train` saves it."""
-    from features.spec import load_spec
-    from training.boosting import TrainParams
-    from training.train import train_model
-
-    params = TrainParams(
-        cv_folds=2, weighting="unweighted", calibration="sigmoid", lgbm={"num_boost_round": 20}
-    )
-    out = tmp_path_factory.mktemp("model") / "model"
-    train_model(tiny_table(150), load_spec(), params).model.save(out)
-    return out
 
 
 def _letter(folder: Path, name: str, number: str) -> Path:
@@ -46,17 +30,17 @@ def _errors(result) -> list[str]:  # noqa: ANN001 - click Result
     return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
 
 
-def test_explain_on_a_folder_explains_the_letters_in_it(model_dir: Path, tmp_path: Path) -> None:
+def test_explain_on_a_folder_explains_the_letters_in_it(cli_model_dir: Path, tmp_path: Path) -> None:
     _letter(tmp_path / "letters", "a.txt", "CM16-0000001")
     _letter(tmp_path / "letters" / "sub", "b.txt", "CM16-0000002")
-    res = _imr("explain", str(tmp_path / "letters"), "--model", str(model_dir), "--json")
+    res = _imr("explain", str(tmp_path / "letters"), "--model", str(cli_model_dir), "--json")
     assert res.exit_code == 0, res.output
     assert "Errno" not in res.output and _errors(res) == []
     assert sorted(r["letter_id"] for r in json.loads(res.stdout)) == ["CM16-0000001", "CM16-0000002"]
 
 
 def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
-    model_dir: Path, tmp_path: Path
+    cli_model_dir: Path, tmp_path: Path
 ) -> None:
     good = _letter(tmp_path, "good.txt", "CM16-0000003")
     bad = tmp_path / "bad.txt"
@@ -68,7 +52,7 @@ def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
         str(tmp_path / "absent.txt"),
         str(tmp_path),
         "--model",
-        str(model_dir),
+        str(cli_model_dir),
         "--json",
     )
     assert res.exit_code == 1
@@ -79,7 +63,7 @@ def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
     assert [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000003"]  # the folder gave it once
 
 
-def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp_path: Path) -> None:
+def test_explain_without_a_model_or_with_a_bad_params_value(cli_model_dir: Path, tmp_path: Path) -> None:
     good = _letter(tmp_path, "good.txt", "CM16-0000004")
     res = _imr("explain", str(good), "--model", str(tmp_path / "no-model"))
     assert res.exit_code == 2 and _errors(res)[0].startswith(
@@ -87,7 +71,7 @@ def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp
     )
     params = tmp_path / "params.yaml"
     params.write_text("explain: {top_k: 0}\n", encoding="utf-8")
-    res = _imr("explain", str(good), "--model", str(model_dir), "--params", str(params))
+    res = _imr("explain", str(good), "--model", str(cli_model_dir), "--params", str(params))
     assert res.exit_code == 2
     assert res.output.strip() == f"error: {params}: explain.top_k: Input should be greater than or equal to 1"
 
@@ -116,7 +100,7 @@ def test_train_names_a_bad_params_value(tmp_path: Path) -> None:
     assert res.exit_code == 2 and res.output.startswith(f"error: {tmp_path / 'p.yaml'}: train.seed: ")
 
 
-def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path) -> None:
+def test_features_and_score_name_what_is_missing(cli_model_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     res = _imr("features", str(tmp_path / "empty"), "--out", str(tmp_path / "f.parquet"))
     assert res.exit_code == 2 and "Traceback" not in res.output
@@ -125,7 +109,7 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     bad = tmp_path / "in" / "bad.txt"
     bad.write_text("SYNTHETIC text that is not a letter\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'scores.db'}"
-    res = _imr("score", str(tmp_path / "in"), "--model", str(model_dir), "--db", db, "--no-progress")
+    res = _imr("score", str(tmp_path / "in"), "--model", str(cli_model_dir), "--db", db, "--no-progress")
     assert res.exit_code == 1  # one input failed ...
     errors = _errors(res)
     assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: not an IMR Final Determination letter")
