@@ -4,6 +4,7 @@ tables refuse bad rows with a one-line error."""
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from importlib import resources
@@ -342,7 +343,7 @@ def test_type_pattern_finds_the_type_in_running_text() -> None:
 
 
 def _data(**changes: Any) -> dict[str, Any]:
-    data = yaml.safe_load(yaml.safe_dump(DATA))
+    data = copy.deepcopy(DATA)  # plain YAML data: a deep copy is what a dump and reload gave, 90x faster
     data.update(changes)
     return data
 
