@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from package_tables import raw_criteria
 
 from features.criteria import load_criteria
 from features.criteria_facts import LetterFacts, LetterService, text_regions
@@ -421,13 +422,9 @@ def test_a_psychiatric_claim_moves_psychological_care_off_the_chronic_pain_secti
 
 
 def test_the_table_refuses_a_selector_naming_an_unknown_claim_kind() -> None:
-    from importlib import resources
-
-    import yaml
-
     from features.criteria import CriteriaTable
 
-    data = yaml.safe_load(resources.files("features").joinpath("criteria.yaml").read_text(encoding="utf-8"))
+    data = raw_criteria()
     data["sections"]["odg_hypnosis"]["match"] = [{"groups": ["hypnosis"], "claim_kinds": ["orthopaedic"]}]
     with pytest.raises(ValueError, match="unknown claim kind 'orthopaedic'"):
         CriteriaTable.model_validate(data)
