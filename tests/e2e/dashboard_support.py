@@ -29,20 +29,6 @@ def imr(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(["imr", *args], res.exit_code, res.stdout, res.stderr)
 
 
-def write_synthetic_letters(out: Path, n: int, seed: int) -> list[Path]:
-    """`n` SYNTHETIC letter texts from the project's generator, one file each."""
-    from synthetic.corpus import iter_letters
-    from synthetic.generative_model import GeneratorSettings
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, (_case, text) in enumerate(iter_letters(n, GeneratorSettings(seed=seed))):
-        p = out / f"synthetic-{seed}-{i:04d}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
-    return paths
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

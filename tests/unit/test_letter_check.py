@@ -15,6 +15,7 @@ from training_tables import tiny_table
 from typer.testing import CliRunner
 
 from imr_triage.cli import app
+from tests.synthetic_letter_files import write_synthetic_letters
 
 N_LETTERS = 6
 
@@ -22,12 +23,8 @@ N_LETTERS = 6
 @pytest.fixture(scope="module")
 def letters_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """N_LETTERS SYNTHETIC letters as text files, as `imr synth` writes them."""
-    from synthetic.corpus import iter_letters
-    from synthetic.generative_model import GeneratorSettings
-
     folder = tmp_path_factory.mktemp("letters")
-    for i, (_case, text) in enumerate(iter_letters(N_LETTERS, GeneratorSettings(seed=5))):
-        (folder / f"synthetic-{i:03d}.txt").write_text(text, encoding="utf-8")
+    write_synthetic_letters(folder, N_LETTERS, seed=5)
     return folder
 
 
