@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.e2e.child_process import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,26 +28,6 @@ def imr(*args: str) -> subprocess.CompletedProcess[str]:
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise res.exception  # a crash, not an exit code: show its traceback
     return subprocess.CompletedProcess(["imr", *args], res.exit_code, res.stdout, res.stderr)
-
-
-def write_synthetic_letters(out: Path, n: int, seed: int) -> list[Path]:
-    """`n` SYNTHETIC letter texts from the project's generator, one file each."""
-    from synthetic.corpus import iter_letters
-    from synthetic.generative_model import GeneratorSettings
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i, (_case, text) in enumerate(iter_letters(n, GeneratorSettings(seed=seed))):
-        p = out / f"synthetic-{seed}-{i:04d}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
-    return paths
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -67,17 +48,13 @@ def _server(cmd: list[str], env: dict[str, str], ready_url: str, timeout: float)
             time.sleep(0.2)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, grace_s=10)
 
 
 @contextmanager
 def live_dashboard(db_url: str) -> Iterator[str]:
     """A real uvicorn process serving the dashboard on 127.0.0.1; yields its /dashboard URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "IMR_SCORES_DB_URL": db_url}
     cmd = [sys.executable, "-m", "uvicorn", "serving.dashboard:create_dashboard_app", "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
@@ -90,7 +67,7 @@ def live_dashboard(db_url: str) -> Iterator[str]:
 def live_production_api(db_url: str, model_dir: Path, api_keys_json: str) -> Iterator[str]:
     """`imr serve` in production mode (keys required, dashboard closed by default) on 127.0.0.1;
     yields its /dashboard URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMR_SERVE_")}
     env.update({
         "IMR_SCORES_DB_URL": db_url, "IMR_SERVE_PRODUCTION": "true", "IMR_SERVE_API_KEYS": api_keys_json,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.e2e.child_process import free_port, stop_process
 
 SCORE_KEY = "synthetic-score-key"
 ADMIN_KEY = "synthetic-admin-key"
@@ -102,12 +103,6 @@ class Registry:
         self.client().set_registered_model_alias(self.name, alias, self.versions[label])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def key_entry(name: str, key: str, scopes: list[str]) -> dict[str, Any]:
     return {"name": name, "hash": "sha256:" + hashlib.sha256(key.encode()).hexdigest(), "scopes": scopes}
 
@@ -128,13 +123,7 @@ class LiveServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_process(self.proc, grace_s=15)
 
 
 def imr_command() -> list[str]:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from serving.scores_db import ScoreFilters, open_scores_db
-from tests.e2e.dashboard_support import imr, live_dashboard, live_production_api, write_synthetic_letters
+from tests.e2e.dashboard_support import imr, live_dashboard, live_production_api
 from tests.synthetic_explain_model import synthetic_model_dir
+from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,7 @@ CHARTS = ["chart-distribution", "chart-monthly", "chart-family", "chart-region",
 @pytest.fixture(scope="module")
 def scored_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("dash-e2e")
-    write_synthetic_letters(tmp / "letters", 60, seed=73)
+    write_synthetic_letters(tmp / "letters", 60, seed=73, name="synthetic-{seed}-{i:04d}.txt")
     db = f"sqlite:///{tmp / 'scores.db'}"
     model = str(synthetic_model_dir())
     # Two model versions: an older one on part of the letters, the current one on all of them.

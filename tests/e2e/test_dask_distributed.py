@@ -16,7 +16,7 @@ from features.spec import load_spec
 from features.table import build_feature_table
 from letters.ingest import load_failures, load_records, parse_paths, write_records
 from letters.partitioned_output import SUCCESS_FILE, IncompleteOutputError, read_manifest
-from tests.e2e.dashboard_support import write_synthetic_letters
+from tests.synthetic_letter_files import write_synthetic_letters
 from tests.synthetic_tables import letter_range_table
 from training.distributed import (
     dask_client,
@@ -39,7 +39,7 @@ def client() -> Iterator[object]:
 @pytest.fixture(scope="module")
 def letters(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("synthetic-letters")
-    write_synthetic_letters(d, N_LETTERS, seed=7)
+    write_synthetic_letters(d, N_LETTERS, seed=7, name="synthetic-{seed}-{i:04d}.txt")
     # A bad letter inside a partition (sorted between the good ones): reported, not fatal.
     (d / "synthetic-7-0100-bad.txt").write_text("SYNTHETIC text that is not a letter\n", encoding="utf-8")
     return d

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from synthetic.corpus import iter_letters
-from synthetic.generative_model import GeneratorSettings
 from tests.conftest import REPO_ROOT, SEED_LETTER_DIR
 from tests.synthetic_explain_model import N_LETTERS, synthetic_model_dir
+from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
 
@@ -41,13 +40,8 @@ def _imr(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def letters(tmp_path_factory) -> list[Path]:
-    out = tmp_path_factory.mktemp("synthetic-letters")
-    paths = []
-    for i, (_case, text) in enumerate(iter_letters(3, GeneratorSettings(seed=5))):
-        p = out / f"synthetic-{i}.txt"
-        p.write_text(text, encoding="utf-8")
-        paths.append(p)
-    return paths
+    folder = tmp_path_factory.mktemp("synthetic-letters")
+    return write_synthetic_letters(folder, 3, seed=5, name="synthetic-{i}.txt")
 
 
 def test_explain_json_and_table_and_bad_files_named(letters, tmp_path):

@@ -8,14 +8,15 @@ import pytest
 
 from letters.parser import parse_text
 from serving.scores_db import ScoreFilters, open_scores_db
-from tests.e2e.dashboard_support import imr, write_synthetic_letters
+from tests.e2e.dashboard_support import imr
 from tests.synthetic_explain_model import synthetic_model_dir
+from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
 
 
 def test_score_writes_explained_rows_idempotently(tmp_path: Path) -> None:
-    letters = write_synthetic_letters(tmp_path / "letters", 25, seed=41)
+    letters = write_synthetic_letters(tmp_path / "letters", 25, seed=41, name="synthetic-{seed}-{i:04d}.txt")
     (tmp_path / "letters" / "broken.txt").write_text("SYNTHETIC text that is not a letter\n")
     case = parse_text(letters[0].read_text(), "synthetic.txt")
     case.letter_id = "SYNTH-JSON-CASE"

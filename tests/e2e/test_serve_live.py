@@ -675,7 +675,7 @@ def test_mlflow_models_serve_gives_the_same_probabilities(
     import subprocess
     import sys
 
-    from tests.e2e.serve_support import free_port
+    from tests.e2e.child_process import free_port, stop_process
 
     table, names = thousand_services
     items = _feature_services(table, names)
@@ -715,11 +715,7 @@ def test_mlflow_models_serve_gives_the_same_probabilities(
             differ = sum(a != b for a, b in zip(ours, theirs, strict=True))
             assert differ == 0, f"{next(iter(payload))}: {differ} of 1000 probabilities differ"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, grace_s=20)
 
 
 def test_openapi_has_examples_and_versioned_routes(server: LiveServer) -> None:

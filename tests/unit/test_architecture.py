@@ -4,9 +4,10 @@ itself in a cycle, and the model is scored in one place (`pred_contrib` only in 
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+from functools import cache
 
-REPO = Path(__file__).resolve().parents[2]
+from product_sources import PACKAGES, module_paths, syntax_tree
+
 # package -> the project packages it may import (the flow: letters -> features -> model -> training/serving)
 ALLOWED: dict[str, set[str]] = {
     "letters": set(),
@@ -19,16 +20,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
-def _modules() -> dict[str, Path]:
-    out = {}
-    for package in ALLOWED:
-        for path in (REPO / package).rglob("*.py"):
-            name = ".".join(path.relative_to(REPO).with_suffix("").parts)
-            out[name.removesuffix(".__init__")] = path
-    return out
-
-
-def _imports(source: str, name: str, known: set[str], is_package: bool = False) -> set[str]:
+def _imports(tree: ast.Module, name: str, known: set[str], is_package: bool = False) -> set[str]:
     """Project modules a module imports anywhere in its body (deferred imports included)."""
     package = name if is_package else name.rpartition(".")[0]
     found: set[str] = set()
@@ -39,7 +31,6 @@ def _imports(source: str, name: str, known: set[str], is_package: bool = False) 
         if module:
             found.add(module)
 
-    tree = ast.parse(source)
     typing_only = {  # `if TYPE_CHECKING:` imports never run
         id(n) for node in ast.walk(tree)
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
@@ -63,11 +54,13 @@ def _imports(source: str, name: str, known: set[str], is_package: bool = False) 
     return found - {name}
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
-    modules = _modules()
+    """Each project module -> the project modules it imports (built once; the tests only read it)."""
+    modules = module_paths()
     known = set(modules)
     return {
-        name: _imports(path.read_text(encoding="utf-8"), name, known, path.name == "__init__.py")
+        name: _imports(syntax_tree(path), name, known, path.name == "__init__.py")
         for name, path in modules.items()
     }
 
@@ -79,6 +72,11 @@ def _upstream_imports(graph: dict[str, set[str]]) -> list[str]:
         for dep in deps
         if dep.split(".")[0] != mod.split(".")[0] and dep.split(".")[0] not in ALLOWED[mod.split(".")[0]]
     )
+
+
+def test_every_scanned_package_has_its_import_rule() -> None:
+    """The modules scanned are those of the packages ALLOWED rules on (shared with the settings-doc test)."""
+    assert sorted(PACKAGES) == sorted(ALLOWED)
 
 
 def test_packages_import_only_downstream() -> None:
@@ -108,8 +106,8 @@ def test_no_module_import_cycles() -> None:
 def test_the_model_is_scored_in_one_place() -> None:
     """Only the predictor asks LightGBM for TreeSHAP contributions; only `RiskBands` walks band edges."""
     contrib, bands = set(), set()
-    for name, path in _modules().items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for name, path in module_paths().items():
+        for node in ast.walk(syntax_tree(path)):
             if isinstance(node, ast.Call) and any(k.arg == "pred_contrib" for k in node.keywords):
                 contrib.add(name)
             if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
@@ -122,8 +120,8 @@ def test_the_model_is_scored_in_one_place() -> None:
 
 def test_the_guard_sees_a_deferred_upstream_import() -> None:
     """A function-level import against the flow is caught (so the test above can fail)."""
-    known = set(_modules())
+    known = set(module_paths())
     source = "def f():\n    from model.predictor import Predictor\n    from . import records\n"
-    deps = _imports(source, "letters.fake", known)
+    deps = _imports(ast.parse(source), "letters.fake", known)
     assert deps == {"model.predictor", "letters", "letters.records"}
     assert _upstream_imports({"letters.fake": deps}) == ["letters.fake imports model.predictor"]

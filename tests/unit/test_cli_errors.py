@@ -17,21 +17,6 @@ from typer.testing import CliRunner
 from imr_triage.cli import app
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small model trained on a tiny generated table (seconds), saved as `imr train` saves it."""
-    from features.spec import load_spec
-    from training.boosting import TrainParams
-    from training.train import train_model
-
-    params = TrainParams(
-        cv_folds=2, weighting="unweighted", calibration="sigmoid", lgbm={"num_boost_round": 20}
-    )
-    out = tmp_path_factory.mktemp("model") / "model"
-    train_model(tiny_table(150), load_spec(), params).model.save(out)
-    return out
-
-
 def _letter(folder: Path, name: str, number: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -47,17 +32,17 @@ def _errors(result) -> list[str]:  # noqa: ANN001 - click Result
     return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
 
 
-def test_explain_on_a_folder_explains_the_letters_in_it(model_dir: Path, tmp_path: Path) -> None:
+def test_explain_on_a_folder_explains_the_letters_in_it(cli_model_dir: Path, tmp_path: Path) -> None:
     _letter(tmp_path / "letters", "a.txt", "CM16-0000001")
     _letter(tmp_path / "letters" / "sub", "b.txt", "CM16-0000002")
-    res = _imr("explain", str(tmp_path / "letters"), "--model", str(model_dir), "--json")
+    res = _imr("explain", str(tmp_path / "letters"), "--model", str(cli_model_dir), "--json")
     assert res.exit_code == 0, res.output
     assert "Errno" not in res.output and _errors(res) == []
     assert sorted(r["letter_id"] for r in json.loads(res.stdout)) == ["CM16-0000001", "CM16-0000002"]
 
 
 def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
-    model_dir: Path, tmp_path: Path
+    cli_model_dir: Path, tmp_path: Path
 ) -> None:
     good = _letter(tmp_path, "good.txt", "CM16-0000003")
     bad = tmp_path / "bad.txt"
@@ -69,7 +54,7 @@ def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
         str(tmp_path / "absent.txt"),
         str(tmp_path),
         "--model",
-        str(model_dir),
+        str(cli_model_dir),
         "--json",
     )
     assert res.exit_code == 1
@@ -80,7 +65,7 @@ def test_explain_a_bad_and_a_good_file_exits_1_and_explains_the_good_one(
     assert [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000003"]  # the folder gave it once
 
 
-def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp_path: Path) -> None:
+def test_explain_without_a_model_or_with_a_bad_params_value(cli_model_dir: Path, tmp_path: Path) -> None:
     good = _letter(tmp_path, "good.txt", "CM16-0000004")
     res = _imr("explain", str(good), "--model", str(tmp_path / "no-model"))
     assert res.exit_code == 2 and _errors(res)[0].startswith(
@@ -88,19 +73,19 @@ def test_explain_without_a_model_or_with_a_bad_params_value(model_dir: Path, tmp
     )
     params = tmp_path / "params.yaml"
     params.write_text("explain: {top_k: 0}\n", encoding="utf-8")
-    res = _imr("explain", str(good), "--model", str(model_dir), "--params", str(params))
+    res = _imr("explain", str(good), "--model", str(cli_model_dir), "--params", str(params))
     assert res.exit_code == 2
     assert res.output.strip() == f"error: {params}: explain.top_k: Input should be greater than or equal to 1"
 
 
 def test_a_missing_params_file_is_said_once_and_the_defaults_apply(
-    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Outside the repository root (or with a mistyped --params) the built-in defaults apply, which for
     `train --letters` are another recipe than the repository's params.yaml: the user is told."""
     good = _letter(tmp_path, "good.txt", "CM16-0000006")
     typo = tmp_path / "parms.yaml"
-    res = _imr("explain", str(good), "--model", str(model_dir), "--params", str(typo), "--json")
+    res = _imr("explain", str(good), "--model", str(cli_model_dir), "--params", str(typo), "--json")
     assert res.exit_code == 0 and [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000006"]
     warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
     assert warnings == [
@@ -108,7 +93,7 @@ def test_a_missing_params_file_is_said_once_and_the_defaults_apply(
         "repository's params.yaml (run from the repository root or pass --params FILE)"
     ]
     monkeypatch.chdir(tmp_path)
-    res = _imr("explain", str(good), "--model", str(model_dir), "--json")
+    res = _imr("explain", str(good), "--model", str(cli_model_dir), "--json")
     assert res.exit_code == 0
     warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
     assert len(warnings) == 1 and warnings[0].startswith(f"warning: {tmp_path / 'params.yaml'}: no params")
@@ -138,7 +123,7 @@ def test_train_names_a_bad_params_value(tmp_path: Path) -> None:
     assert res.exit_code == 2 and res.output.startswith(f"error: {tmp_path / 'p.yaml'}: train.seed: ")
 
 
-def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path) -> None:
+def test_features_and_score_name_what_is_missing(cli_model_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     res = _imr("features", str(tmp_path / "empty"), "--out", str(tmp_path / "f.parquet"))
     assert res.exit_code == 2 and "Traceback" not in res.output
@@ -147,7 +132,7 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     bad = tmp_path / "in" / "bad.txt"
     bad.write_text("SYNTHETIC text that is not a letter\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'scores.db'}"
-    res = _imr("score", str(tmp_path / "in"), "--model", str(model_dir), "--db", db, "--no-progress")
+    res = _imr("score", str(tmp_path / "in"), "--model", str(cli_model_dir), "--db", db, "--no-progress")
     assert res.exit_code == 1  # one input failed ...
     errors = _errors(res)
     assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: not an IMR Final Determination letter")
@@ -157,7 +142,9 @@ def test_features_and_score_name_what_is_missing(model_dir: Path, tmp_path: Path
     assert scored.count("imr-overturn") == 1  # the name once: the content version begins with it
 
 
-def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: Path, tmp_path: Path) -> None:
+def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(
+    cli_model_dir: Path, tmp_path: Path
+) -> None:
     """A .jsonl case file with a line that is not JSON and one that is no case record: each is named by
     its line, and the good cases before and after them are still scored and stored (SYNTHETIC cases)."""
 
@@ -169,7 +156,7 @@ def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: 
     lines = [case(1, "MRI lumbar spine"), "not json", '{"services": []}', case(4, "Physical therapy 2x4")]
     cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'scores.db'}"
-    res = _imr("score", str(cases), "--model", str(model_dir), "--db", db, "--no-progress")
+    res = _imr("score", str(cases), "--model", str(cli_model_dir), "--db", db, "--no-progress")
     assert res.exit_code == 1
     assert _errors(res) == [
         f"error: {cases}: line 2: not valid JSON (Expecting value, column 1)",
@@ -184,11 +171,13 @@ def test_score_keeps_the_good_cases_of_a_case_file_around_a_bad_line(model_dir: 
     assert stored == {"SYN-1", "SYN-4"}
 
 
-def test_check_letters_names_an_unreadable_labels_file_in_one_line(model_dir: Path, tmp_path: Path) -> None:
+def test_check_letters_names_an_unreadable_labels_file_in_one_line(
+    cli_model_dir: Path, tmp_path: Path
+) -> None:
     letter = _letter(tmp_path, "a.txt", "CM16-0000007")
     labels = tmp_path / "labels.csv"
     labels.write_text("case_number,item_index\nCM16-0000007,0\nCM16-0000007,1,Upheld\n", encoding="utf-8")
-    res = _imr("check-letters", str(letter), "--model", str(model_dir), "--labels", str(labels),
+    res = _imr("check-letters", str(letter), "--model", str(cli_model_dir), "--labels", str(labels),
                "--out", str(tmp_path / "check"), "--n-bootstrap", "0", "--no-progress")  # fmt: skip
     assert res.exit_code == 2
     assert res.stderr.splitlines() == [

@@ -4,12 +4,11 @@ SYNTHETIC descriptions (type, a heading, region, phase), never letter text."""
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from typing import Any
 
 import pytest
-import yaml
+from package_tables import raw_criteria
 
 from features.criteria import CriteriaTable, load_criteria
 from features.criteria_facts import LetterFacts, derive_facts
@@ -181,18 +180,12 @@ def test_a_named_request_in_a_surgery_letter_keeps_its_pre_operative_section() -
     assert sel is not None and sel.section.id == "odg_preoperative_testing"
 
 
-def _raw() -> dict[str, Any]:
-    from importlib import resources
-
-    return yaml.safe_load(resources.files("features").joinpath("criteria.yaml").read_text(encoding="utf-8"))
-
-
 def test_the_table_refuses_a_section_less_type_a_section_names_or_one_without_a_reason() -> None:
-    named = copy.deepcopy(_raw())
+    named = raw_criteria()
     named["section_less"]["mri"] = "SYNTHETIC: a reason long enough to pass the length check."
     with pytest.raises(ValueError, match="section_less mri: a section's selector names it"):
         CriteriaTable.model_validate(named)
-    bare = copy.deepcopy(_raw())
+    bare = raw_criteria()
     bare["section_less"]["dexa"] = ""
     with pytest.raises(ValueError, match="section_less dexa: give the reason"):
         CriteriaTable.model_validate(bare)

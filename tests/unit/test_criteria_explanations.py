@@ -22,8 +22,7 @@ from features.table import scoring_rows
 from letters.parser import parse_text
 from model.explanations import checklists_for, explain_case
 from model.predictor import Predictor
-from synthetic.corpus import iter_letters
-from synthetic.generative_model import GeneratorSettings
+from tests.synthetic_letter_files import write_synthetic_letters
 from training.train import TrainParams, train_model
 
 # How a status is ranked: params.yaml's (not applicable unranked: missing, its own tree branch) and the
@@ -83,13 +82,7 @@ def predictor(model_dir: Path) -> Predictor:
 @pytest.fixture(scope="module")
 def letters(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """SYNTHETIC letters (the generator's text) whose services have governing sections."""
-    out = tmp_path_factory.mktemp("synthetic-letters")
-    paths = []
-    for i, (_case, text) in enumerate(iter_letters(12, GeneratorSettings(seed=5))):
-        path = out / f"synthetic-{i:03d}.txt"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return write_synthetic_letters(tmp_path_factory.mktemp("synthetic-letters"), 12, seed=5)
 
 
 def _explained(predictor: Predictor, letters: list[Path]) -> list[dict]:

@@ -4,14 +4,13 @@ rules are unambiguous over all combinations of its facts, and the model columns 
 
 from __future__ import annotations
 
-import copy
 import itertools
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import pytest
 import yaml
+from package_tables import raw_criteria
 
 from features.criteria import (
     STATUSES,
@@ -23,17 +22,8 @@ from features.criteria import (
 from features.extractors import EXTRACTORS
 from features.spec import Dtype, load_spec
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TABLE = load_criteria()
 SPEC = load_spec()
-
-
-@lru_cache(maxsize=1)
-def _raw() -> dict[str, Any]:
-    from importlib import resources
-
-    return yaml.load(  # noqa: S506 - the C safe loader: the table is parsed several times here
-        resources.files("features").joinpath("criteria.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 
 
 def test_every_fact_is_a_spec_feature_or_a_derived_fact() -> None:
@@ -120,7 +110,7 @@ def test_feature_groups_give_each_feature_to_one_criterion_and_keep_context_apar
 
 
 def _broken(edit: Any) -> dict[str, Any]:
-    data = copy.deepcopy(_raw())
+    data = raw_criteria()
     edit(data)
     return data
 
@@ -157,6 +147,7 @@ def test_a_fact_the_spec_lacks_is_named() -> None:
 
 def test_a_bad_file_names_itself(tmp_path: Any) -> None:
     path = tmp_path / "criteria.yaml"
-    path.write_text(yaml.safe_dump(_broken(lambda d: d["sections"]["acupuncture"].update(chapter="x"))))
+    broken = _broken(lambda d: d["sections"]["acupuncture"].update(chapter="x"))
+    path.write_text(yaml.dump(broken, Dumper=yaml.CSafeDumper))  # the C safe dumper: as safe_dump writes it
     with pytest.raises(ValueError, match=str(path)):
         load_criteria(path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from rich.console import Console
 
 from imr_triage.commands.explain import _print_tables
@@ -46,6 +47,17 @@ def _criterion(cid: str, status: str, lo: float, evidence: list[dict] | None = N
             "citation": SECTION, "status": status, "evidence": evidence or [], "log_odds": lo}  # fmt: skip
 
 
+LETTER_ID = "SYNTH-TABLE-1"
+
+
+def _service(item_index: int, service: str, family: str, likelihood: float, band: str, raw_score: float,
+             **fields: object) -> ServiceExplanation:
+    """One service of the SYNTHETIC letter; the base score and the other features' part are both services'."""
+    return ServiceExplanation(letter_id=LETTER_ID, item_index=item_index, service=service,
+                              service_family=family, overturn_likelihood=likelihood, risk_band=band,
+                              raw_score=raw_score, expected_value=-1.0, other_features_log_odds=0.0, **fields)
+
+
 def _letter() -> LetterExplanation:
     opioid = [
         _reason(
@@ -58,32 +70,13 @@ def _letter() -> LetterExplanation:
         _reason("patient_age", 52.0, 0.1),
     ]
     return LetterExplanation(
-        letter_id="SYNTH-TABLE-1",
+        letter_id=LETTER_ID,
         source_file="synthetic.txt",
         model_version="synthetic-test-model",
         services=[
-            ServiceExplanation(
-                letter_id="SYNTH-TABLE-1",
-                item_index=0,
-                service="SYNTHETIC opioid refill",
-                service_family="medication",
-                overturn_likelihood=0.12,
-                risk_band="low",
-                raw_score=-2.0,
-                expected_value=-1.0,
-                other_features_log_odds=0.0,
-                reasons=opioid,
-            ),
-            ServiceExplanation(
-                letter_id="SYNTH-TABLE-1",
-                item_index=1,
-                service="SYNTHETIC lumbar MRI",
-                service_family="imaging",
-                overturn_likelihood=0.61,
-                risk_band="high",
-                raw_score=0.4,
-                expected_value=-1.0,
-                other_features_log_odds=0.0,
+            _service(0, "SYNTHETIC opioid refill", "medication", 0.12, "low", -2.0, reasons=opioid),
+            _service(
+                1, "SYNTHETIC lumbar MRI", "imaging", 0.61, "high", 0.4,
                 reasons=[_reason("red_flag_neuro_deficit", True, 0.9)],
                 governing_guideline=SECTION,
                 summary="MTUS Low Back Complaints, SYNTHETIC special studies: 2 of 3 criteria not "
@@ -116,14 +109,15 @@ def _letter() -> LetterExplanation:
     )
 
 
-def _render() -> str:
+@pytest.fixture(scope="module")
+def out() -> str:
+    """The text `imr explain` prints for the SYNTHETIC letter, rendered once for the tests that read it."""
     console = Console(record=True, width=220, color_system=None)
     _print_tables([_letter()], console, "model-dir", RiskBands())
     return console.export_text()
 
 
-def test_items_from_one_with_band_and_plain_reasons() -> None:
-    out = _render()
+def test_items_from_one_with_band_and_plain_reasons(out: str) -> None:
     numbers = re.findall(r"^│\s+(\d+)\s+│", out, flags=re.MULTILINE)
     assert numbers == ["1", "2"], out  # item_index 0 and 1 on screen as 1 and 2
     assert "12.0%" in out and "low band" in out and "61.0%" in out and "high band" in out
@@ -139,15 +133,13 @@ def test_items_from_one_with_band_and_plain_reasons() -> None:
         assert raw not in out, f"model language {raw!r} on screen"
 
 
-def test_each_citation_once_per_cell_and_repeated_phrase_referred_back() -> None:
-    out = _render()
+def test_each_citation_once_per_cell_and_repeated_phrase_referred_back(out: str) -> None:
     assert out.count(CITATION_TEXT) == 1, out
     assert out.count("SYNTHETIC phrase: continue only with documented gains.") == 1
     assert "the same criterion as reason 1 [1]" in out
 
 
-def test_checklist_table_when_the_explanation_has_one() -> None:
-    out = _render()
+def test_checklist_table_when_the_explanation_has_one(out: str) -> None:
     assert out.count("Guideline checklist") == 1  # only the service that has one
     assert "2 of 3 criteria not documented, 1 met" in out
     assert "Guideline: MTUS Low Back Complaints (2004), SYNTHETIC special studies, p.303" in out

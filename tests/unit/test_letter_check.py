@@ -15,34 +15,16 @@ from training_tables import tiny_table
 from typer.testing import CliRunner
 
 from imr_triage.cli import app
+from tests.synthetic_letter_files import write_synthetic_letters
 
 N_LETTERS = 6
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small model trained on a tiny generated table, saved as `imr train` saves it."""
-    from features.spec import load_spec
-    from training.boosting import TrainParams
-    from training.train import train_model
-
-    params = TrainParams(
-        cv_folds=2, weighting="unweighted", calibration="sigmoid", lgbm={"num_boost_round": 20}
-    )
-    out = tmp_path_factory.mktemp("model") / "model"
-    train_model(tiny_table(150), load_spec(), params).model.save(out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def letters_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """N_LETTERS SYNTHETIC letters as text files, as `imr synth` writes them."""
-    from synthetic.corpus import iter_letters
-    from synthetic.generative_model import GeneratorSettings
-
     folder = tmp_path_factory.mktemp("letters")
-    for i, (_case, text) in enumerate(iter_letters(N_LETTERS, GeneratorSettings(seed=5))):
-        (folder / f"synthetic-{i:03d}.txt").write_text(text, encoding="utf-8")
+    write_synthetic_letters(folder, N_LETTERS, seed=5)
     return folder
 
 
@@ -51,20 +33,20 @@ def _run(*args: str) -> object:
 
 
 @pytest.fixture(scope="module")
-def report(model_dir: Path, letters_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def report(cli_model_dir: Path, letters_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("report") / "check"
-    result = _run(str(letters_dir), "--model", str(model_dir), "--out", str(out), "--n-bootstrap", "0")
+    result = _run(str(letters_dir), "--model", str(cli_model_dir), "--out", str(out), "--n-bootstrap", "0")
     assert result.exit_code == 0, result.output
     assert out.with_suffix(".md").read_text(encoding="utf-8").startswith("# Letter check")
     return json.loads(out.with_name("check.json").read_text(encoding="utf-8"))
 
 
-def test_scores_are_those_of_imr_explain(report: dict, model_dir: Path, letters_dir: Path):
+def test_scores_are_those_of_imr_explain(report: dict, cli_model_dir: Path, letters_dir: Path):
     from letters.ingest import parse_file
     from model.explanations import explain_case
     from model.predictor import Predictor
 
-    predictor = Predictor.load(model_dir)
+    predictor = Predictor.load(cli_model_dir)
     expected = {}
     for path in sorted(letters_dir.iterdir()):
         case = parse_file(path)
@@ -76,7 +58,7 @@ def test_scores_are_those_of_imr_explain(report: dict, model_dir: Path, letters_
     assert report["inputs"]["labels"]["labels_file"] is None  # no labels.csv: parsed decisions unchecked
 
 
-def test_model_figures_match_an_independent_computation(report: dict, model_dir: Path):
+def test_model_figures_match_an_independent_computation(report: dict, cli_model_dir: Path):
     from model.family_prior import published_family_priors
 
     rows = [s for s in report["services"] if s["overturned"] is not None]
@@ -92,7 +74,7 @@ def test_model_figures_match_an_independent_computation(report: dict, model_dir:
     priors = published_family_priors()
     prior = np.array([priors.prior_mean(s["service_family"] or "unknown") for s in rows])
     assert fig["published_prior"]["brier"]["value"] == pytest.approx(brier_score_loss(y, prior))
-    meta = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+    meta = json.loads((cli_model_dir / "metadata.json").read_text(encoding="utf-8"))
     base = meta["training_data"]["n_positive"] / meta["training_data"]["n_services"]
     assert fig["training_base_rate"]["mean_predicted"]["value"] == pytest.approx(base)
     diff = report["model_on_these_letters"]["differences"]["roc_auc: model - published_prior"]["value"]
@@ -134,7 +116,7 @@ def _extracted(letters_dir: Path) -> pd.DataFrame:
     return build_feature_table(parse_paths([letters_dir]).cases, with_target=False)
 
 
-def test_extraction_graded_against_annotations(model_dir: Path, letters_dir: Path, tmp_path: Path):
+def test_extraction_graded_against_annotations(cli_model_dir: Path, letters_dir: Path, tmp_path: Path):
     """SYNTHETIC annotations equal to the extraction but for one age: that one error, by value."""
     ex = _extracted(letters_dir)
     ann = ex[["case_number", "item_index", "patient_age", "service_family"]].astype(object)
@@ -143,8 +125,8 @@ def test_extraction_graded_against_annotations(model_dir: Path, letters_dir: Pat
     path = tmp_path / "annotations.csv"
     ann.to_csv(path, index=False)
     out = tmp_path / "r"
-    result = _run(str(letters_dir), "--model", str(model_dir), "--annotations", str(path), "--out", str(out),
-                  "--n-bootstrap", "50")
+    result = _run(str(letters_dir), "--model", str(cli_model_dir), "--annotations", str(path),
+                  "--out", str(out), "--n-bootstrap", "50")
     assert result.exit_code == 0, result.output
     e = json.loads(out.with_name("r.json").read_text(encoding="utf-8"))["extraction"]
     age = next(r for r in e["fields"] if r["field"] == "patient_age")
@@ -161,34 +143,34 @@ def test_extraction_graded_against_annotations(model_dir: Path, letters_dir: Pat
     ("case_number,item_index,pain_scor", "column 'pain_scor'"),
     ("case,item_index,pain_score", "missing column case_number"),
 ])
-def test_bad_annotation_columns_are_one_line_errors(model_dir, letters_dir, tmp_path, columns, needle):
+def test_bad_annotation_columns_are_one_line_errors(cli_model_dir, letters_dir, tmp_path, columns, needle):
     path = tmp_path / "ann.csv"
     path.write_text(columns + "\nX,0,1\n", encoding="utf-8")
-    result = _run(str(letters_dir), "--model", str(model_dir), "--annotations", str(path),
+    result = _run(str(letters_dir), "--model", str(cli_model_dir), "--annotations", str(path),
                   "--out", str(tmp_path / "r"))
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and needle in lines[0], result.output
 
 
-def test_annotations_of_no_letter_in_the_batch_name_the_column(model_dir, letters_dir, tmp_path):
+def test_annotations_of_no_letter_in_the_batch_name_the_column(cli_model_dir, letters_dir, tmp_path):
     path = tmp_path / "ann.csv"
     path.write_text("case_number,item_index,pain_score\nNO-SUCH-CASE,0,5\n", encoding="utf-8")
     one = sorted(letters_dir.iterdir())[0]
-    result = _run(str(one), "--model", str(model_dir), "--annotations", str(path),
+    result = _run(str(one), "--model", str(cli_model_dir), "--annotations", str(path),
                   "--out", str(tmp_path / "r"), "--n-bootstrap", "0")
     assert result.exit_code == 2
     assert str(path) in result.output and "column case_number" in result.output
 
 
-def test_a_corrupt_letter_is_listed_and_the_rest_scored(model_dir, letters_dir, tmp_path):
+def test_a_corrupt_letter_is_listed_and_the_rest_scored(cli_model_dir, letters_dir, tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
     for p in sorted(letters_dir.iterdir())[:3]:
         (batch / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
     (batch / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
     out = tmp_path / "r"
-    result = _run(str(batch), "--model", str(model_dir), "--out", str(out), "--n-bootstrap", "0")
+    result = _run(str(batch), "--model", str(cli_model_dir), "--out", str(out), "--n-bootstrap", "0")
     assert result.exit_code == 1
     assert "broken.pdf" in result.output
     report = json.loads(out.with_name("r.json").read_text(encoding="utf-8"))
@@ -196,7 +178,7 @@ def test_a_corrupt_letter_is_listed_and_the_rest_scored(model_dir, letters_dir, 
     assert [Path(f["file"]).name for f in report["inputs"]["parse_failures"]] == ["broken.pdf"]
 
 
-def test_a_missing_model_and_an_empty_batch_are_one_line_errors(model_dir, tmp_path):
+def test_a_missing_model_and_an_empty_batch_are_one_line_errors(cli_model_dir, tmp_path):
     result = _run(str(tmp_path), "--model", str(tmp_path / "nope"))
     assert result.exit_code == 2 and "nope: no model directory" in result.output
     bad = tmp_path / "bad"
@@ -204,7 +186,7 @@ def test_a_missing_model_and_an_empty_batch_are_one_line_errors(model_dir, tmp_p
     for name in ("a.txt", "b.txt"):
         (bad / name).write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
     out = str(tmp_path / "r")
-    result = _run(str(bad), str(tmp_path / "absent.txt"), "--model", str(model_dir), "--out", out)
+    result = _run(str(bad), str(tmp_path / "absent.txt"), "--model", str(cli_model_dir), "--out", out)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()  # every failed file named on its own line, then the outcome
     assert [ln.split(": ")[1] for ln in lines[:-1]] == [str(tmp_path / "absent.txt"), str(bad / "a.txt"),

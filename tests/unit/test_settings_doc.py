@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
 from pathlib import Path
+
+from product_sources import REPO, module_paths, syntax_tree
 
 from imr_triage import settings_doc
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("letters", "features", "model", "training", "serving", "synthetic", "imr_triage")
 VARIABLE = re.compile(r"(IMR|MLFLOW|PROMETHEUS)_[A-Z0-9_]*[A-Z0-9]")
 
 
-@lru_cache(maxsize=1)
 def _trees() -> list[tuple[Path, ast.Module]]:
-    paths = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
-    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in paths]
+    """Every module of the packages, parsed once per worker (shared with the architecture test)."""
+    return [(path, syntax_tree(path)) for path in module_paths().values()]
 
 
 def test_committed_table_is_the_generated_one() -> None:
@@ -38,7 +36,7 @@ def test_every_settings_class_is_in_the_table() -> None:
             if isinstance(node, ast.ClassDef) and any(
                 getattr(b, "id", getattr(b, "attr", None)) == "BaseSettings" for b in node.bases
             ):
-                module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+                module = ".".join(path.relative_to(REPO).with_suffix("").parts)
                 found.add(f"{module}:{node.name}")
     assert found == set(settings_doc.SETTINGS_CLASSES)
 
