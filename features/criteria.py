@@ -316,6 +316,8 @@ class Section(BaseModel):
     chapter: str
     chapter_by_region: dict[str, str] = Field(default_factory=dict)
     section: str
+    # the section's name by region where one guideline section is organised by body region (Postsurgical)
+    section_by_region: dict[str, str] = Field(default_factory=dict)
     editions: list[SectionEdition] = Field(min_length=1)
     match: list[Selector] = Field(min_length=1)
     priority: int = 0

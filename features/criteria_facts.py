@@ -85,6 +85,7 @@ class CompiledLexicons:
         topical = lex["topical_not_recommended"]
         self.topical_families = frozenset(topical["families"])
         self.topical = _compile(topical["pattern"])
+        self.radiation = _compile(lex["radiation"]["pattern"])
         rental = lex["rental_days"]
         self.rental_families = frozenset(rental["families"])
         self.rental = _compile(rental["pattern"])
@@ -109,7 +110,8 @@ class CompiledLexicons:
         self.derived_sources = tuple(dict.fromkeys(
             src for d in table.derived_facts.values() for src in d.sources if src != "service_phase"))
         self.cited: dict[str, list[str]] = {}  # guideline line -> chapters it cites (lines recur)
-        self.citations: dict[tuple[str, str, str], Any] = {}  # (section, edition, chapter) -> (Citation, key)
+        # (section, edition, chapter, section name) -> (Citation, chapter key)
+        self.citations: dict[tuple[str, str, str, str], Any] = {}
         self.selectors = [
             (order, section, [_SelectorIndex.of(s) for s in section.match],
              frozenset({section.chapter, *section.chapter_by_region.values(),
@@ -272,9 +274,11 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def _date(text: str) -> date | None:
-    """mm/dd/yyyy, mm-dd-yy or a month's name ('November 10, 2016', '10 November 2016'), as the phase
-    patterns capture them."""
-    if re.match(r"\d{1,2}[/-]", text):
+    """mm/dd/yyyy, mm-dd-yy, ISO yyyy-mm-dd or a month's name ('November 10, 2016', '10 November 2016'),
+    as the phase patterns capture them."""
+    if re.match(r"\d{4}-", text):
+        year, month, day = (int(x) for x in text.split("-"))
+    elif re.match(r"\d{1,2}[/-]", text):
         month, day, year = (int(x) for x in re.split(r"[/-]", text))
     else:
         first, second, year_text = re.split(r"[\s,.]+", text.strip())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from features.criteria import Chapter, Citation, CriteriaTable, Section, SectionEdition
-from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
+from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons, text_regions
 
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
 _SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
@@ -113,7 +113,8 @@ def resolve_region(
 ) -> str | None:
     """The heading's region; for several, the first named that holds none of the others (a thumb
     splint 'for the upper extremity' is a hand device); for none, the letter's: the region of the chapter
-    UR cited, then an operation's region in the same letter, then the summary's only region."""
+    UR cited, then an operation's region in the same letter, then the summary's only region (not counting
+    where a pain radiates to, nor a limb named besides a narrower region)."""
     if service_region and service_region not in UNSPECIFIC_REGIONS:
         return service_region
     specific = [r for r in heading_regions if r not in UNSPECIFIC_REGIONS]
@@ -128,7 +129,10 @@ def resolve_region(
         regions = [r for r in other.regions if r not in UNSPECIFIC_REGIONS]
         if other.family == "surgery" and regions:
             return regions[0]
-    summary = [r for r in letter.summary_regions if r not in UNSPECIFIC_REGIONS]
+    summary = [r for r in text_regions(lexicons(table).radiation.sub(" ", letter.summary))
+               if r not in UNSPECIFIC_REGIONS]  # where a pain spreads to names no region of its own
+    if len(summary) > 1:  # a limb named besides a joint or the spine ('straight leg raise'): the narrower one
+        summary = [r for r in summary if r not in table.region_parts] or summary
     if len(summary) == 1:
         return summary[0]
     return "spine_unspecified" if "spine_unspecified" in heading_regions else None
@@ -153,17 +157,19 @@ def pick_edition(
 def citation_for(
     table: CriteriaTable, section: Section, edition: SectionEdition, region: str | None
 ) -> tuple[Citation, str]:
-    """The citation of a section in one edition, with the chapter chosen by region where the section
-    has a region map (ODG topics live in the chapter of the body part)."""
+    """The citation of a section in one edition, with the chapter (and the section's name) chosen by region
+    where the section has a region map (ODG topics live in the chapter of the body part; the Postsurgical
+    guidelines' physical medicine is set out by body region)."""
     key = edition.chapter or section.chapter_by_region.get(region or "", section.chapter)
+    name = edition.section or section.section_by_region.get(region or "", section.section)
     memo = lexicons(table).citations
-    found = memo.get((section.id, edition.edition, key))
+    found = memo.get((section.id, edition.edition, key, name))
     if found is None:
         chapter = table.chapters[key]
         ed = table.editions[edition.edition]
         citation = Citation(guideline=ed.guideline, edition=ed.edition, chapter=chapter.title,
-                            section=edition.section or section.section, pages=edition.pages)
-        found = memo[(section.id, edition.edition, key)] = (citation, key)
+                            section=name, pages=edition.pages)
+        found = memo[(section.id, edition.edition, key, name)] = (citation, key)
     return found
 
 

@@ -41,7 +41,7 @@ NO_LETTER = LetterFacts(())
         ("physical_therapy", "physical_medicine", "shoulder", "post_operative", (),
          "Postsurgical Treatment Guidelines", "postsurgical_therapy"),
         ("ct", "imaging", "head", "acute", (), "Head", "odg_head_imaging"),
-        ("mri", "imaging", "hip", "subacute", (), "Hip & Pelvis", "odg_hip_imaging"),
+        ("xray", "imaging", "hip", "subacute", (), "Hip & Pelvis", "odg_hip_imaging"),
         ("cold_therapy", "dme", "shoulder", "post_operative", (), "Shoulder", "odg_cryotherapy"),
         ("prp", "injection", "knee", "chronic", (), "Knee & Leg", "odg_prp"),
         ("topical", "medication", None, "acute", (), "Chronic Pain Medical Treatment Guidelines",
@@ -706,3 +706,109 @@ def test_round7_an_acetaminophen_combination_naming_an_opioid_is_an_opioid_reque
                                                                                   section_id: str) -> None:
     (checklist,) = _checklists([heading], _CHRONIC)
     assert checklist.section_id == section_id
+
+
+# ---- Round-8 probe kinds (session 14) ----------------------------------------------------------------
+_CTR = "SYNTHETIC: the worker had a left open carpal tunnel release on 10/20/2016; the fingers are stiff."
+_TKA = "SYNTHETIC: the worker had a right total knee arthroplasty on 10/20/2016; flexion is 80 degrees."
+_SAD = "SYNTHETIC: the worker had right shoulder arthroscopic subacromial decompression on 10/20/2016."
+_ELBOW = "SYNTHETIC: the worker has had chronic left lateral epicondylitis for a year after lifting at work."
+_HIP = "SYNTHETIC: the worker has had chronic right hip pain with clicking for two years."
+_HEAD = "SYNTHETIC: the worker has had headaches since a box fell on the head at work two years ago."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # home modality equipment after an operation: the modality's topic, not the Postsurgical visit course
+        ("Paraffin wax bath unit", _CTR, "odg_paraffin", "odg_hand_wrist"),
+        ("Home paraffin bath for the left hand", _CTR, "odg_paraffin", "odg_hand_wrist"),
+        # an elbow strap: Elbow Disorders (2007), epicondylalgia supports
+        ("Counterforce elbow strap", _ELBOW, "elbow_epicondylalgia_supports", "mtus_elbow"),
+        ("Tennis elbow strap, left", _ELBOW, "elbow_epicondylalgia_supports", "mtus_elbow"),
+        ("Lateral epicondylitis counterforce brace", _ELBOW, "elbow_epicondylalgia_supports", "mtus_elbow"),
+        # the body part's own topic, not a generic equipment or imaging section
+        ("Continuous passive motion machine, 21-day rental", _TKA, "odg_cpm", "odg_knee"),
+        ("CPM unit rental 14 days", _SAD, "odg_cpm", "odg_shoulder"),
+        ("MR arthrogram of the right hip", _HIP, "odg_hip_arthrography", "odg_hip"),
+        ("Right hip MRA", _HIP, "odg_hip_arthrography", "odg_hip"),
+        ("MRI right hip", _HIP, "odg_hip_mri", "odg_hip"),
+        ("MRI of the brain without contrast", _HEAD, "odg_head_mri", "odg_head"),
+        ("UltraSling abduction pillow sling", _SAD, "odg_postoperative_sling", "odg_shoulder"),
+        # near-misses: therapy visits after the operation, other devices and studies keep their sections
+        ("Post-operative hand therapy, 8 sessions", _CTR, "postsurgical_therapy", "mtus_postsurgical"),
+        ("Hinged elbow brace", _ELBOW, "elbow_initial_care", "mtus_elbow"),
+        ("Front-wheeled walker", _TKA, "odg_walking_aids", "odg_knee"),
+        ("Cold therapy unit, 7-day rental", _TKA, "odg_cryotherapy", "odg_knee"),
+        ("X-rays of the right hip", _HIP, "odg_hip_imaging", "odg_hip"),
+        ("CT scan of the head", _HEAD, "odg_head_imaging", "odg_head"),
+        ("Arm sling", _CTR, "odg_dme", "odg_shoulder"),  # another region than the operation's: not post-op
+    ],
+)
+def test_round8_devices_and_studies_get_the_body_part_topic(heading: str, summary: str, section_id: str,
+                                                           chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def test_round8_a_paraffin_bath_outside_an_operation_keeps_the_paraffin_topic() -> None:
+    (checklist,) = _checklists(["Paraffin wax bath unit, right hand"], _CHRONIC)
+    assert checklist.section_id == "odg_paraffin"
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section"),
+    [
+        ("Post-op physical therapy, right knee, 12 visits", _TKA, "Knee"),
+        ("Post-operative physical therapy, 12 visits", _SAD, "Shoulder"),
+        ("Post-op physical therapy, lumbar, 12 visits", "SYNTHETIC: lumbar microdiscectomy on 10/20/2016.",
+         "Low Back"),
+        ("Post-op physical therapy, right ankle", "SYNTHETIC: right ankle ORIF on 10/20/2016.",
+         "Ankle & Foot"),
+        ("Post-operative hand therapy, 8 sessions", _CTR, "Forearm, Wrist, & Hand"),
+        # near-miss: no region anywhere in the letter, the section's general name
+        ("Post-op physical therapy 12 visits", "SYNTHETIC: the worker is six weeks post-op.",
+         "Postsurgical physical medicine (by body region)"),
+    ],
+)
+def test_round8_postsurgical_therapy_names_the_body_region(heading: str, summary: str, section: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.section_id == "postsurgical_therapy"
+    assert checklist.governing_guideline is not None and checklist.governing_guideline.section == section
+
+
+@pytest.mark.parametrize(
+    ("summary", "chapter_key"),
+    [
+        ("SYNTHETIC: low back pain radiating to the right buttock and thigh; straight leg raise positive.",
+         "odg_low_back"),
+        ("SYNTHETIC: low back pain shooting down the left leg since a lift.", "odg_low_back"),
+        ("SYNTHETIC: neck pain radiating into the right arm and hand after a fall.", "odg_neck"),
+        # near-misses: two complaints in their own right, or no region at all
+        ("SYNTHETIC: low back pain and right shoulder pain after a fall.", "odg_pain"),
+        ("SYNTHETIC: pain all over after a fall; takes medication.", "odg_pain"),
+    ],
+)
+def test_round8_where_a_pain_radiates_names_no_region_of_its_own(summary: str, chapter_key: str) -> None:
+    (checklist,) = _checklists(["Medrol Dosepak"], summary, ur=date(2016, 11, 1))
+    assert (checklist.section_id, checklist.chapter_key) == ("odg_oral_corticosteroids", chapter_key)
+
+
+@pytest.mark.parametrize(
+    ("summary", "phase", "section_id"),
+    [
+        # an ISO date (yyyy-mm-dd) after the operation or opening its clause: 6 weeks before the UR
+        ("SYNTHETIC: had right shoulder arthroscopic subacromial decompression and distal clavicle excision "
+         "on 2016-10-20. Nausea with hydrocodone.", "post_operative", "opioids_postoperative"),
+        ("SYNTHETIC: On 2016-10-20, the patient underwent a right rotator cuff repair.", "post_operative",
+         "opioids_postoperative"),
+        # near-misses: an ISO-dated operation too long ago, or an ISO date that is no operation's
+        ("SYNTHETIC: had a right rotator cuff repair on 2016-03-01. Sore.", "chronic", "opioids_chronic"),
+        ("SYNTHETIC: the shoulder was re-injured on 2016-10-20 lifting a box.", "chronic", "opioids_chronic"),
+    ],
+)
+def test_round8_an_operation_dated_yyyy_mm_dd_sets_the_phase(summary: str, phase: str,
+                                                            section_id: str) -> None:
+    (checklist,) = _checklists(["Norco 5/325 mg #60"], summary)
+    got = str(getattr(checklist.phase, "value", checklist.phase))
+    assert (got, checklist.section_id) == (phase, section_id)
