@@ -1,13 +1,13 @@
-"""Rounds 4 to 13 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml,
+"""Rounds 4 to 14 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml,
 summary_probe_r5.yaml, summary_probe_r6.yaml, summary_probe_r7.yaml, summary_probe_r8.yaml,
-summary_probe_r9.yaml, summary_probe_r10.yaml, summary_probe_r11.yaml, summary_probe_r12.yaml and
-summary_probe_r13.yaml, SYNTHETIC).
+summary_probe_r9.yaml, summary_probe_r10.yaml, summary_probe_r11.yaml, summary_probe_r12.yaml,
+summary_probe_r13.yaml and summary_probe_r14.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md, -r7.md, -r8.md, -r9.md, -r10.md, -r11.md, -r12.md, -r13.md), not a test.
+-r6.md, -r7.md, -r8.md, -r9.md, -r10.md, -r11.md, -r12.md, -r13.md, -r14.md), not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import yaml
 from experiment_scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (4, 5, 6, 7, 8, 9, 10, 11, 12, 13)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in range(4, 15)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -44,11 +44,24 @@ EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r
            13: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
                 "summary_probe_r6.yaml", "summary_probe_r7.yaml", "summary_probe_r8.yaml",
                 "summary_probe_r9.yaml", "summary_probe_r10.yaml", "summary_probe_r11.yaml",
-                "summary_probe_r12.yaml"]}
-# A heading that names a drug by strength or count: rounds 5 to 13 read their medication share from the
+                "summary_probe_r12.yaml"],
+           14: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
+                "summary_probe_r6.yaml", "summary_probe_r7.yaml", "summary_probe_r8.yaml",
+                "summary_probe_r9.yaml", "summary_probe_r10.yaml", "summary_probe_r11.yaml",
+                "summary_probe_r12.yaml", "summary_probe_r13.yaml"]}
+# A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
+# Round 14 promises a mix like real requests beyond drugs: each kind of non-drug service has a heading.
+SERVICE_KINDS_R14 = {
+    "therapy": re.compile(r"physical therapy|occupational therapy|chiropractic|acupuncture", re.IGNORECASE),
+    "imaging": re.compile(r"\bMRI\b|\bMR arthrogram|\bCT\b|X-ray", re.IGNORECASE),
+    "injection": re.compile(r"injection|medial branch block|radiofrequency", re.IGNORECASE),
+    "dme": re.compile(r"brace|walker|splint|orthotics|TENS unit|cold therapy unit", re.IGNORECASE),
+    "surgery": re.compile(r"arthroplasty|arthroscopy|fusion|release", re.IGNORECASE),
+    "home_health": re.compile(r"home health", re.IGNORECASE),
+}
 
 
 @functools.cache
@@ -85,8 +98,14 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
     if n == 10:  # round 10 weights failed conservative care: half its letters state tried care and its result
         stated = sum(x.services[0].expected["failed_conservative_care"] != "not_stated" for x in letters)
         assert stated * 2 >= len(letters)
-    if n in (11, 12, 13):  # rounds 11 to 13: a plain estimate, about a third of their letters hard
+    if n in (11, 12, 13, 14):  # rounds 11 to 14: a plain estimate, about a third of their letters hard
         assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.4
+    if n == 14:  # round 14: ~115-120 services, drugs ~45% of headings, every kind of non-drug service present
+        assert 115 <= len(services) <= 120
+        assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.5
+        headings = [s.heading for s in services]
+        for kind, pattern in SERVICE_KINDS_R14.items():
+            assert any(pattern.search(h) for h in headings), kind
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
