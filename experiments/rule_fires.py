@@ -44,19 +44,19 @@ def tune_summaries() -> dict[str, str]:
 
 
 def main() -> None:
+    from features.analysis import concept_regexes
     from features.casefold import compile_folded
-    from features.package_data import read_yaml
     from features.value_patterns import value_patterns
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--concept", action="append", help="a concepts.yaml concept (repeatable)")
     args = ap.parse_args()
     texts = tune_summaries()
-    concepts = read_yaml("concepts.yaml")["concepts"]
+    concepts = concept_regexes()  # word classes (`${vehicle}`) written out
     print(f"# tune letters: {len(texts)}")
     for name in args.concept or WEAK_CONCEPTS:
         print(f"\n## concept {name}")
-        for i, pattern in enumerate(concepts[name]["patterns"]):
+        for i, pattern in enumerate(concepts[name]):
             rx = compile_folded(pattern)
             n = sum(1 for t in texts.values() if rx.search(t))
             print(f"  {i:2d}  letters {n:2d}  {pattern[:100]}")

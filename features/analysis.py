@@ -50,13 +50,31 @@ class Mention:
                             assertion=self.assertion.status)
 
 
+_WORD_CLASS = re.compile(r"\$\{(\w+)\}")
+
+
+@lru_cache(maxsize=1)
+def concept_regexes() -> dict[str, list[str]]:
+    """Each concept's patterns as written in `concepts.yaml`, with every `${name}` replaced by that closed
+    word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern)."""
+    data = read_yaml("concepts.yaml")
+    classes = {name: "(?:" + "|".join(words) + ")" for name, words in data.get("word_classes", {}).items()}
+
+    def expand(pattern: str) -> str:
+        unknown = set(_WORD_CLASS.findall(pattern)) - set(classes)
+        if unknown:
+            raise ValueError(f"concepts.yaml: unknown word class {sorted(unknown)} in {pattern!r}")
+        return _WORD_CLASS.sub(lambda m: classes[m.group(1)], pattern)
+
+    return {name: [expand(p) for p in c["patterns"]] for name, c in data["concepts"].items()}
+
+
 @lru_cache(maxsize=1)
 def concept_patterns() -> dict[str, re.Pattern[str]]:
     """Each concept of `concepts.yaml` as one compiled regex (its patterns joined; lower-cased, to be
     searched in `AnalysedText.lower`)."""
-    data = read_yaml("concepts.yaml")
-    return {name: compile_folded("|".join(f"(?:{p})" for p in c["patterns"]))
-            for name, c in data["concepts"].items()}
+    return {name: compile_folded("|".join(f"(?:{p})" for p in patterns))
+            for name, patterns in concept_regexes().items()}
 
 
 class AnalysedText:

@@ -30,7 +30,9 @@ from features.failed_care import care_is_another_persons, care_not_had_statement
 from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.session_counts import session_logs, sole_therapy
 from features.value_patterns import ValuePatterns, value_patterns
+from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
 
@@ -56,24 +58,11 @@ REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
 VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
-_DATE_FORMATS = ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y",
-                 "%b %d %Y", "%b %Y")
 _GENERIC_HEADING_WORDS = frozenset(
     "additional continue continued prospective retrospective purchase rental initial request post "
     "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
     "times units unit refill refills with without dose qty quantity month supply one two three "
     "container bottle tube box the and for per".split())
-
-
-def _parse_date(token: str) -> date | None:
-    token = token.replace(".", "").replace(",", "").replace(" of ", " ")
-    token = re.sub(r"\s*([/-])\s*", r"\1", token).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(token, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 @lru_cache(maxsize=1)
@@ -568,6 +557,13 @@ class CaseFacts:
                 out.append((done[0], m, done[1]))
         return out
 
+    @cached_property
+    def session_logs(self) -> list[tuple[float, Mention, frozenset[str]]]:
+        """(highest number, its entry, service types logged) of each treatment log of numbered, dated sessions
+        (`session_counts.session_logs`, session 14)."""
+        return [(log.count, log.mention, log.types)
+                for log in session_logs(self.summary, self.case.ur_denial_date)]
+
     def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
         """(count, mention, says completed) of each count of injections of one kind the summary reports as
         had (`injections_count`, the kind named inside the counted phrase), by the rules of
@@ -609,21 +605,29 @@ class CaseFacts:
         """The date of the last operation done on the patient that the summary names before character
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
         month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from."""
-        pattern = value_patterns()["date"]
-        for m in reversed(self.summary.mentions("surgery")):
+        p = value_patterns()
+        operations = self.summary.mentions("surgery")
+        studies = self.summary.mentions("imaging")
+        for m in reversed(operations):
             if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
                 continue
             s = m.sentence
-            dates = [(abs(d.start() + s.start - m.start), when) for d in pattern.finditer(s.text)
-                     if (when := _parse_date(d.group(0)))]
+            # Session 14: each date of the sentence, full or month-only ("ACL reconstruction in December
+            # 2023", "ORIF in 09/2019": the 15th), dates the operation or study words nearest it: "fell on
+            # 08/21/2019, fracturing the calcaneus, which was repaired with ORIF in 09/2019" is 09/2019, and
+            # "a post-fusion CT in 03/2016 showed a solid fusion" dates the CT, not the fusion
+            others = [(x.start, x.end) for x in (*operations, *studies)
+                      if x is not m and s.start <= x.start < s.end]
+            found = [(d.start(), d.end(), _parse_date(d.group(0))) for d in p["date"].finditer(s.text)]
+            found += [(w.start(), w.end(), _month_date(w)) for w in p["duration_start_when"].finditer(s.text)]
+            dates = []
+            for a, b, when in found:
+                a, b = a + s.start, b + s.start
+                mine = max(0, m.start - b, a - m.end)
+                if when is not None and all(mine <= max(0, lo - b, a - hi) for lo, hi in others):
+                    dates.append((mine, when))
             if dates:
                 return min(dates, key=lambda x: x[0])[1]
-            months = [(abs(w.start() + s.start - m.start),
-                       date(int(w["year"]), _parse_date(f"{w['month'][:3]} {w['year']}").month, 15))
-                      for w in value_patterns()["duration_start_when"].finditer(s.text)
-                      if w["month"] and w["year"]]  # "ACL reconstruction in December 2023": the 15th
-            if months:
-                return min(months, key=lambda x: x[0])[1]
         return None
 
     def visit_date(self, index: int) -> tuple[date, str] | None:
@@ -749,7 +753,7 @@ class ServiceFacts:
         0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(self.service_type)
         if self.family == "injection" and kind is not None:
-            counts = self.case.completed_injections(kind)
+            counts = [c for c in self.case.completed_injections(kind) if not self._of_another_part(c[1])]
             if counts:
                 n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
                 return Extraction(n, m.span())
@@ -760,16 +764,20 @@ class ServiceFacts:
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
         also = value_patterns()["therapy_counts_also"].get(self.service_type)  # a bare "therapy" for OT
         counts = [(n, m, says) for n, m, says in self.case.completed_sessions
-                  if _names_near(therapy, m) or (also is not None and _names_near(also, m))]
+                  if _names_near(therapy, m) or (also is not None and _names_near(also, m))
+                  or self.service_type in sole_therapy(m)]  # session 14: the one therapy its sentence names
+        counts += [(n, m, True) for n, m, types in self.case.session_logs if self.service_type in types]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
-        # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there)
-        own = [c for c in counts if not self._of_the_other_side(c[1])]
+        # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
+        # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
+        # the round-4 and round-13 writers disagree on it alone too)
+        own = [c for c in counts if not self._of_another_part(c[1])]
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
         sessions = value_patterns()["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER or self._of_the_other_side(m):
+            if m.author == UR_REVIEWER or self._of_another_part(m):
                 continue
             if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
                 return Extraction(0.0, m.span())
@@ -778,17 +786,29 @@ class ServiceFacts:
             return Extraction(n, m.span())
         return MISSING
 
-    def _of_the_other_side(self, m: Mention) -> bool:
+    def _of_another_part(self, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
-        shoulder" for a left shoulder request): that side's therapy, not this one's (round 12)."""
-        side = self.side
-        if side not in ("left", "right"):
-            return False
-        text = self.case.summary.text
+        shoulder" for a left shoulder request; round 12), or only other regions than the service's ("24
+        therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
+        A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections")."""
+        text = self.case.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        sides = {r.side for r in body_regions().find(text, lo, min(ends, default=m.sentence.end)) if r.side}
-        return bool(sides) and side not in sides and "bilateral" not in sides
+        found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
+                 if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)]
+        label = _BULLET_LABEL.match(m.sentence.text)
+        if not found and label and m.sentence.start + label.end() <= m.start:
+            found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())
+        side = self.side
+        named_sides = {r.side for r in found if r.side}
+        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        mine = [] if self.region_less else self.regions
+        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
+                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
+        return bool(mine) and bool(named) and not any(
+            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
+            for a in mine for b in named)
 
     # ---------------------------------------------------------------- duration of use
     def names(self) -> list[list[str]]:
@@ -876,7 +896,8 @@ class ServiceFacts:
                 visit = None  # the injury's date is no visit
             surgery = None
             if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
-                surgery = self.case.operation_date(s.start + since_op.start())  # not "the fusion" itself
+                surgery = _date_after(s.text, since_op.end(), p) or self.case.operation_date(
+                    s.start + since_op.start())  # not "the fusion" itself
             named = _drug_list(ours, listed)
             found = []
             for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
@@ -884,9 +905,10 @@ class ServiceFacts:
                 if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
                 near = _owner(s.text, named, st, p)
-                if near is None:
-                    continue
                 a, b = st.span
+                if near is None or p["duration_not_started"].match(s.text, b) \
+                        or p["duration_not_started_before"].search(s.text, max(0, a - 20), a):
+                    continue  # session 14: "prescribed but not yet dispensed" has not started
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
                 if p["duration_relative_use"].search(s.text, max(0, a - 60), a):
@@ -920,8 +942,9 @@ NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, 
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
 _OTHER_SUBJECT = re.compile(
-    r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|injur\w*|history|disability|"
-    r"off work|restrictions?)\b[^;,]{0,25}$", re.IGNORECASE)
+    r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|"
+    r"injur(?!ed (?:worker|employee)s?\b)\w*|history|disability|off work|restrictions?)\b[^;,]{0,25}$",
+    re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
 # between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
 # and Flexeril", "hydrocodone/acetaminophen")
 _LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
@@ -1075,6 +1098,13 @@ def _clause_start(text: str, sentence_start: int, pos: int) -> int:
     return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))
 
 
+# a region after a count names what the count was for only as its object ("12 visits for the left wrist", "to
+# the neck"), not as any later word of the clause ("6 sessions and she could turn her head")
+_REGION_OF_COUNT = re.compile(
+    r"\b(?:for|to|of|on|at|in)\s(?:(?:the|his|her|their|both|left|right|bilateral)\s)*$")
+_BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
+
+
 def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
     """Whether the therapy is named within `THERAPY_WINDOW` characters of a count, in its sentence."""
     s = m.sentence
@@ -1180,7 +1210,15 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
     for m in p["duration_new"].finditer(text):
-        out.append(_Stated("duration_new", 0.0, m.span()))
+        # session 14: "started today" in a note dated weeks before the UR ("PR-2 12/04/2023: ... methocarbamol
+        # started today") started on that note's date; "newly prescribed" alone is the protocol's 0
+        notes = [when for (s, _), when, _ in dates if s < m.start()] if ref is not None else []
+        anchor = notes[-1] if notes else visit[0] if visit is not None else None
+        if ref is not None and anchor is not None and anchor <= ref \
+                and p["duration_new_dated"].search(m.group(0)):
+            out.append(_Stated("duration_new", _months_from(anchor, ref), m.span()))
+        else:
+            out.append(_Stated("duration_new", 0.0, m.span()))
     return out + undated_start
 
 
@@ -1231,6 +1269,26 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     if before:
         return min(before, key=lambda x: x[0])[1], True, a
     return None
+
+
+def _month_date(w: re.Match[str]) -> date | None:
+    """The 15th of a month-and-year start (`duration_start_when`: "in December 2023", "in 09/2019"), as the
+    protocol counts a month-only start; None for a year alone or a month without its year."""
+    if w["month"] and w["year"]:
+        return date(int(w["year"]), _parse_date(f"{w['month'][:3]} {w['year']}").month, 15)
+    if w["mm"] and 1 <= int(w["mm"]) <= 12:
+        return date(int(w["yyyy"]), int(w["mm"]), 15)
+    return None
+
+
+def _date_after(text: str, pos: int, p: ValuePatterns) -> date | None:
+    """A date written right after `pos` ("since his surgery in 09/2019", "since the fusion on 03/02/2021"):
+    the operation's own date, which beats any other the summary gives it (session 14)."""
+    lead = re.match(r"\s*(?:in|on|of|dated)\s+", text[pos:])
+    if lead is not None and (d := p["date"].match(text, pos + lead.end())) is not None:
+        return _parse_date(d.group(0))
+    w = p["duration_start_when"].match(text, pos + (len(text[pos:]) - len(text[pos:].lstrip())))
+    return _month_date(w) if w is not None else None
 
 
 def _dayless_date(w: re.Match[str], *, ref: date, injury: date | None) -> tuple[date, bool] | None:
