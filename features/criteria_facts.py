@@ -59,10 +59,10 @@ class LetterFacts:
     operations: tuple[Operation, ...] = ()
     claims: frozenset[str] = frozenset()  # the claim kinds the summary states (`claim_kinds`)
 
-    @property
-    def summary_regions(self) -> tuple[str, ...]:
-        """Regions the summary names (found on first use: only region-less services ask)."""
-        return text_regions(self.summary)
+    def summary_regions(self, table: CriteriaTable) -> tuple[str, ...]:
+        """Regions the summary names, not counting where a pain radiates to (found on use: only region-less
+        services ask)."""
+        return text_regions(lexicons(table).radiation.sub(" ", self.summary))
 
     def others(self, item_index: int) -> tuple[LetterService, ...]:
         return tuple(s for s in self.services if s.item_index != item_index)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from features.criteria import Chapter, Citation, CriteriaTable, Section, SectionEdition
-from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons, text_regions
+from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
 
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
 _SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
@@ -129,8 +129,7 @@ def resolve_region(
         regions = [r for r in other.regions if r not in UNSPECIFIC_REGIONS]
         if other.family == "surgery" and regions:
             return regions[0]
-    summary = [r for r in text_regions(lexicons(table).radiation.sub(" ", letter.summary))
-               if r not in UNSPECIFIC_REGIONS]  # where a pain spreads to names no region of its own
+    summary = [r for r in letter.summary_regions(table) if r not in UNSPECIFIC_REGIONS]
     if len(summary) > 1:  # a limb named besides a joint or the spine ('straight leg raise'): the narrower one
         summary = [r for r in summary if r not in table.region_parts] or summary
     if len(summary) == 1:
