@@ -799,6 +799,22 @@ def _served_versions(metrics_text: str) -> dict[str, set[str]]:
     return out
 
 
+def _every_worker_serves(srv: LiveServer, version: str, workers: int = 2, timeout: float = 60.0) -> None:
+    """Waits until `/metrics` (summed over all workers) shows each worker's model_info on `version`.
+
+    New connections are not a fair sample of workers: the kernel may hand a dozen in a row to one
+    of them, so agreement on the public routes alone let a lagging worker pass (CI, stop 31)."""
+    deadline = time.monotonic() + timeout
+    served: dict[str, set[str]] = {}
+    while time.monotonic() < deadline:
+        with srv.client() as c:
+            served = _served_versions(c.get("/metrics").text)
+        if len(served) == workers and all(v == {version} for v in served.values()):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"workers not all on version {version} within {timeout}s: {served}")
+
+
 def test_two_workers_share_metrics_follow_the_alias_store_every_row_and_die_with_the_supervisor(
     registry: Registry, workdir: Path
 ) -> None:
@@ -817,6 +833,7 @@ def test_two_workers_share_metrics_follow_the_alias_store_every_row_and_die_with
     good_a, good_b = registry.versions["good-a"], registry.versions["good-b"]
     try:
         _all_workers_say(srv, lambda c: c.get("/readyz").status_code == 200)
+        _every_worker_serves(srv, good_a)
         failures: list[str] = []
 
         def post_many(start: int) -> None:
@@ -857,10 +874,8 @@ def test_two_workers_share_metrics_follow_the_alias_store_every_row_and_die_with
         assert sorted(took)[len(took) // 2] < 0.025, took
 
         registry.point("champion", "good-b")  # every worker's own poller picks it up
+        _every_worker_serves(srv, good_b)
         _all_workers_say(srv, lambda c: c.get("/v1/model").json()["version"] == good_b)
-        with srv.client() as c:
-            served = _served_versions(c.get("/metrics").text)
-        assert len(served) == 2 and all(v == {good_b} for v in served.values()), served
 
         children = [int(c) for t in Path(f"/proc/{srv.proc.pid}/task").iterdir()
                     for c in (t / "children").read_text().split()]  # fmt: skip
