@@ -26,7 +26,12 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
-from features.failed_care import care_is_another_persons, care_not_had_statements, failed_care_statements
+from features.failed_care import (
+    after_an_operation,
+    care_is_another_persons,
+    care_not_had_statements,
+    failed_care_statements,
+)
 from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -205,11 +210,15 @@ class CaseFacts:
     def _function_statements(self) -> list[tuple[str, Mention]]:
         polar = self._polar("functional_improvement", "functional_decline")
         found = [*polar, *self._ability_with_care()]
-        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them
+        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them,
+        # unless all they read there is a limit that remains: a gain told before it ("with the medication he
+        # walks 25 minutes, but he cannot run") is read by structure too (round 15)
+        limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
         structure = function_changes(
             self.summary, care_named=_names_care, care_had_in=self._care_had_in,
             record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
-        found += [(v, m) for v, m in structure if m.sentence.index not in seen]
+        found += [(v, m) for v, m in structure if m.sentence.index not in seen
+                  or (m.sentence.index in limits_only and v == YES)]
         return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
@@ -240,6 +249,8 @@ class CaseFacts:
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
             if function_lexicon().less_than_before.search(text):
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
+            if _no_change_of(before):
+                negated = True  # "without any change in pain or in what he can do" (round 15)
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
                 negated = False  # "which he could not do on morphine": done now, not before
@@ -311,7 +322,8 @@ class CaseFacts:
         mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
         if self._care_failures and not mixed:
             return Extraction(YES, self._care_failures[0].span())
-        not_tried = self._not_tried()
+        # care after an operation not yet started is no conservative care not tried (round 15)
+        not_tried = [m for m in self._not_tried() if not after_an_operation(self.summary, m)]
         if not_tried:
             return Extraction(NO, not_tried[0].span())
         worse = self._worse_after_treatment()
@@ -338,7 +350,8 @@ class CaseFacts:
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
         failed += [m for m in failed_care_statements(
             self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
-                _relayed(m) and not _RECORDS_WORD.search(m.text)))
+                _relayed(m) and not _RECORDS_WORD.search(m.text)),
+            conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
@@ -1086,6 +1099,16 @@ def _relayed(m: Mention) -> bool:
     cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
     cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
     return bool(cues) and max(cues)[1] != UR_REVIEWER
+
+
+def _no_change_of(before: str) -> bool:
+    """Whether `before` ends in a change denied of what follows it ("without any change in pain or in what he
+    ", "with no change in what she "): the ability after it did not change."""
+    lex = function_lexicon()
+    return any(len(_WORD_RE.findall(before[w.end():])) <= 3 for w in lex.no_change_before.finditer(before))
+
+
+_WORD_RE = re.compile(r"[\w'-]+")
 
 
 def _names_care(text: str) -> bool:
