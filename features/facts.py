@@ -557,8 +557,10 @@ class CaseFacts:
         p = value_patterns()
         out = []
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
-        courses = [m.span() for m in p["sessions_out_of"].finditer(self.summary.text)]
-        for key in ("sessions_out_of", "sessions_count", "sessions_bare_count"):
+        courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
+                   for m in p[k].finditer(self.summary.text)]
+        for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
+                    "sessions_bare_count", "program_days"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -857,7 +859,8 @@ class ServiceFacts:
                 name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
                 skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
                     else None
-                found = self._duration_in(name_re, skip=skip)
+                found = self._duration_in(name_re, skip=skip,
+                                          other_names=(value_patterns()["care_not_drugs"],))
                 if found is not None:
                     return found
                 tried += [n for n in names if n in drug_names().classes]
@@ -874,10 +877,16 @@ class ServiceFacts:
         treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
         its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
         and drugs a sentence names own their own durations."""
-        therapy = value_patterns()["therapy_types"].get(self.service_type)
+        devices = value_patterns()["device_types"]  # round 15: a device's start of use is its duration too,
+        if self.service_type in devices and "surgery" in self.case.families:  # unless it is one requested
+            return MISSING  # with an operation, for after it (the splint used before is not this one)
+        kinds = {**value_patterns()["therapy_types"], **devices}
+        therapy = kinds.get(self.service_type)
+        if therapy is None and self.family == "dme":  # "TENS unit purchase with supplies": the device named
+            therapy = next((d for d in devices.values() if d.search(self.text)), None)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
-        others = [t for k, t in value_patterns()["therapy_types"].items() if t.pattern != therapy.pattern]
+        others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
         return self._duration_in(therapy, other_names=others) or MISSING
 
     def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
@@ -919,15 +928,18 @@ class ServiceFacts:
                     continue
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
-                if near is None or p["duration_not_started"].match(s.text, b) \
-                        or p["duration_not_started_before"].search(s.text, max(0, a - 20), a):
+                if near is None or (st.key not in _NEWLY and (
+                        p["duration_not_started"].match(s.text, b)
+                        or p["duration_not_started_before"].search(s.text, max(0, a - 20), a))):
                     continue  # session 14: "prescribed but not yet dispensed" has not started
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
-                if p["duration_relative_use"].search(s.text, max(0, a - 60), a):
+                if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
                     unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
                 if m is None or m.assertion.categories & unsaid:
                     continue  # "the provider requested Norco on 12/1" is not a start
+                if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+                    continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
                 found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
             if found:
                 _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
@@ -949,8 +961,9 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     return None if n is None else (n, says)
 
 
-_NEWLY = frozenset({"duration_new"})
-_PRIORITY = {"duration_new": 1, "duration_visit_start": 2}  # a stated length or dated start comes first
+_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial"})
+# a stated length or dated start comes first
+_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_visit_start": 2}
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -1138,10 +1151,11 @@ def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
 
 def _months_to(start: date, ref: date, written: str) -> float:
     """Months of use from a start written `written` to the UR denial date: a full date counts days
-    (`_months_from`); a month and year ("since May 2016"), whose day is not known, calendar months."""
+    (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
+    month's 15th (round 15: as the protocol's writers count a month-only start)."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
         return _months_from(start, ref)
-    return _calendar_months(start, ref)
+    return _months_from(start.replace(day=15), ref)
 
 
 def _calendar_months(start: date, ref: date) -> float:
@@ -1195,6 +1209,13 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         if n is not None:
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
                                m.span()))
+    for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
+        n = p.number(m.group(1))
+        if n is not None:
+            out.append(_Stated("duration_course", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    for m in p["duration_course_ordinal"].finditer(text):  # "is in week 3 of the program"
+        out.append(_Stated("duration_course", round(int(m.group(2)) * _MONTHS[m.group(1).lower()], 2),
+                           m.span()))
     for m in p["duration_last_unit"].finditer(text):
         out.append(_Stated("duration_last_unit", round(_MONTHS[m.group(1).lower()] + since_report, 2),
                            m.span()))
@@ -1214,11 +1235,10 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
                 months = _months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
                     d, ref, m.group(1))
                 out.append(_Stated("duration_since_date", months, m.span()))
-        for m in p["duration_since_month"].finditer(text):
+        for m in p["duration_since_month"].finditer(text):  # "since October": from its 15th (round 15)
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
-            out.append(_Stated("duration_since_month", float((ref.year - year) * 12 + ref.month - month),
-                               m.span()))
+            out.append(_Stated("duration_since_month", _months_from(date(year, month, 15), ref), m.span()))
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
                  if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
@@ -1232,6 +1252,9 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
+    for key in ("duration_planned", "duration_trial"):  # round 15: to be started, or a trial requested: 0
+        for m in p[key].finditer(text):
+            out.append(_Stated(key, 0.0, m.span(), m.span()))
     for m in p["duration_new"].finditer(text):
         # session 14: "started today" in a note dated weeks before the UR ("PR-2 12/04/2023: ... methocarbamol
         # started today") started on that note's date; "newly prescribed" alone is the protocol's 0
@@ -1319,13 +1342,14 @@ def _dayless_date(w: re.Match[str], *, ref: date, injury: date | None) -> tuple[
     g = w.groupdict()
     if g["injury"]:
         return (injury, True) if injury is not None else None
+    # round 15: a month without its day counts from the 15th, as the protocol's writers count it
     if g["yyyy"]:
         month = int(g["mm"])
-        return (date(int(g["yyyy"]), month, 1), False) if 1 <= month <= 12 else None
+        return (date(int(g["yyyy"]), month, 15), True) if 1 <= month <= 12 else None
     if g["year"]:
         year = int(g["year"])
         if g["month"]:
-            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 1), False
+            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 15), True
         return _year_start(year, g["part"], ref), True
     month = datetime.strptime(g["month_only"][:3], "%b").month
-    return date(ref.year if month <= ref.month else ref.year - 1, month, 1), False  # as "since October"
+    return date(ref.year if month <= ref.month else ref.year - 1, month, 15), True  # as "since October"
