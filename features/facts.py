@@ -786,6 +786,7 @@ class ServiceFacts:
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
         # the round-4 and round-13 writers disagree on it alone too)
+        counts = [c for c in counts if not self._of_another_kind(c[1])]
         own = [c for c in counts if not self._of_another_part(c[1])]
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
@@ -800,6 +801,18 @@ class ServiceFacts:
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
         return MISSING
+
+    def _of_another_kind(self, m: Mention) -> bool:
+        """A count of home health visits that its own words give to a therapy ("12 home health physical
+        therapy visits" for a home health aide): that therapy's sessions, not the aide's (round 15)."""
+        if self.service_type != "home_health":
+            return False
+        text = self.case.summary.text
+        noun = value_patterns()["session_noun"].search(text, m.end, min(m.sentence.end, m.end + 60))
+        phrase = text[m.start:noun.end() if noun else m.end]
+        kinds = value_patterns()["therapy_types"]
+        return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
+            or bool(value_patterns()["named_physical_therapy"].search(phrase))
 
     def _of_another_part(self, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right

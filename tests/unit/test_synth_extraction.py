@@ -5,6 +5,7 @@ other side, plural and brand headings (synthetic/phrases.yaml)."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
@@ -49,6 +50,19 @@ def _stated_sessions(svc, case) -> float | None:
     return float(svc.prior_sessions)
 
 
+def _stated_months(svc, case) -> float | None:
+    """Months of use as the letter states them: "since <Month Year>" counts from that month's 15th to the UR
+    denial date (days / 30.4, the protocol's reading of a start without its day, round 15); a length in
+    months or weeks, or a new drug, is the generator's own count."""
+    if svc.duration_phrase is None or svc.drug_months is None:
+        return None
+    if svc.duration_phrase != "since":
+        return float(svc.drug_months)
+    ur = case.ur_denial_date
+    back = ur.year * 12 + ur.month - 1 - svc.drug_months
+    return round((ur - date(back // 12, back % 12 + 1, 15)).days / 30.4, 1)
+
+
 def _errors(pairs, truth, extracted, close=0.5):
     """(letter, item, truth, extracted) of each service where they differ (numbers within `close`)."""
     out = []
@@ -84,9 +98,7 @@ def test_the_variety_is_in_the_letters(letters) -> None:
       for k in RED_FLAGS],
     ("prior_imaging_same_region", lambda s, c: s.prior_imaging, lambda r: bool(r.prior_imaging_same_region)),
     ("prior_sessions", lambda s, c: _stated_sessions(s, c), lambda r: r.prior_sessions),
-    ("duration_of_use_months",
-     lambda s, c: None if s.duration_phrase is None or s.drug_months is None else float(s.drug_months),
-     lambda r: r.duration_of_use_months),
+    ("duration_of_use_months", _stated_months, lambda r: r.duration_of_use_months),
     ("sessions_requested", lambda s, c: service_facts(c, s, TABLES)["sessions_requested"],
      lambda r: r.sessions_requested),
 ])
