@@ -246,7 +246,8 @@ class CaseFacts:
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
             if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
                 continue  # "declined PT because he could not get time off work": care not had credits nothing
-            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text) \
+                or _ONLY_SO_MUCH.search(m.text)  # "can only walk one block" is a limit (round 15)
             if function_lexicon().less_than_before.search(text):
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
             if _no_change_of(before):
@@ -1110,6 +1111,7 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
 _NOT_ABLE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
     re.IGNORECASE)
+_ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named

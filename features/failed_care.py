@@ -38,6 +38,7 @@ class FailedCareLexicon:
     offered_care: re.Pattern[str]
     not_had_before: re.Pattern[str]
     not_had_after: re.Pattern[str]
+    not_had_break: re.Pattern[str]
     none_had: re.Pattern[str]
     lingering: re.Pattern[str]
     post_operative_care: re.Pattern[str]
@@ -171,7 +172,7 @@ def care_not_had_statements(summary: AnalysedText, *,
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for offset, clause in clauses(s, lex.clause_break):
+        for offset, clause in clauses(s, lex.not_had_break):
             offered = [m.span() for m in lex.offered_care.finditer(clause)]
             for cs, ce in sorted({*_care_spans(clause, lex), *offered}):
                 before = lex.not_had_before.search(clause[:cs])
