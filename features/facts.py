@@ -917,10 +917,12 @@ class ServiceFacts:
         case = self.case.case
         drugs = drug_names()
         form = _drug_form(self.text, p)
+        combined = "/" in self.text  # round 15: a heading naming one drug is not a slash combination's part
         for s in self.case.summary.sentences:
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [m.span() for m in name_re.finditer(s.text)
-                    if form is None or _form_near(s.text, m.span(), listed, p) in (None, form)]
+                    if (form is None or _form_near(s.text, m.span(), listed, p) in (None, form))
+                    and (combined or not _in_a_combination(s.text, m.span()))]
             if not ours:
                 continue
             if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
@@ -942,10 +944,13 @@ class ServiceFacts:
                     continue
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
-                if near is None or (st.key not in _NEWLY and (
-                        p["duration_not_started"].match(s.text, b)
-                        or p["duration_not_started_before"].search(s.text, max(0, a - 20), a))):
-                    continue  # session 14: "prescribed but not yet dispensed" has not started
+                if near is None:
+                    continue
+                if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
+                        "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
+                    # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
+                    # the round-14/15 writers key it (session 14 read null, as the round-13 writer did)
+                    st = _Stated("duration_new", 0.0, st.span, st.verb)
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
                 if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
@@ -978,6 +983,7 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
 _NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial"})
 # a stated length or dated start comes first
 _PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_visit_start": 2}
+NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -1073,6 +1079,14 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
         return []
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+
+
+def _in_a_combination(text: str, span: tuple[int, int]) -> bool:
+    """Whether the drug name at `span` is one part of a combination written with a slash ("buprenorphine/
+    naloxone" for a naloxone spray): that product is another drug."""
+    s, e = span
+    before, after = text[max(0, s - 2):s], text[e:e + 2]
+    return bool(re.search(r"[A-Za-z]/\s?$", before) or re.match(r"\s?/[A-Za-z]", after))
 
 
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
@@ -1196,9 +1210,10 @@ def _year_start(year: int, part: str | None, ref: date) -> date:
 
 def _months_from(start: date, ref: date) -> float:
     """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
-    a whole 1; a start less than a month before the UR is newly started (the protocol's 0)."""
+    a whole 1; a start less than half a month before the UR is newly started (the protocol's 0). Round 15:
+    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0."""
     days = (ref - start).days
-    return 0.0 if days < 30 else round(days / 30.4, 1)
+    return 0.0 if days < NEWLY_DAYS else round(days / 30.4, 1)
 
 
 def _same_side(a: str | None, b: str | None) -> bool:
@@ -1257,6 +1272,9 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
                  if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
+            if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
+                out.append(_Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
+                continue
             when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury)
             if when is not None:
                 day, by_day, end = when

@@ -53,8 +53,9 @@ def _stated_sessions(svc, case) -> float | None:
 def _stated_months(svc, case) -> float | None:
     """Months of use as the letter states them: "since <Month Year>" counts from that month's 15th to the UR
     denial date (days / 30.4, the protocol's reading of a start without its day, round 15); a length in
-    months or weeks, or a new drug, is the generator's own count."""
-    if svc.duration_phrase is None or svc.drug_months is None:
+    months or weeks is the generator's own count. A drug started on a date 7 to 25 days before the UR (the
+    generator's "new") is checked apart (`test_a_drug_started_weeks_before_the_ur_is_under_a_month`)."""
+    if svc.duration_phrase in (None, "new") or svc.drug_months is None:
         return None
     if svc.duration_phrase != "since":
         return float(svc.drug_months)
@@ -106,6 +107,15 @@ def test_extractors_recover_every_latent_fact(pairs, name, truth, extracted):
     errors = _errors(pairs, truth, extracted)
     checked = sum(truth(s, c) is not None for s, c, _ in pairs)
     assert checked >= 30 and errors == [], (name, checked, errors[:5])
+
+
+def test_a_drug_started_weeks_before_the_ur_is_under_a_month(pairs) -> None:
+    """The generator's newly started drug (a start 7 to 25 days before the UR denial) reads as 0, or as its
+    days to a tenth of a month from half a month on (round 15: 0.7 for three weeks, as the probe writers
+    key it), never as a month or more."""
+    new = [(row.letter_id, row.duration_of_use_months) for svc, _, row in pairs
+           if svc.duration_phrase == "new"]
+    assert len(new) >= 10 and all(v is not None and 0 <= v < 1.0 for _, v in new), new
 
 
 def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, parsed):
