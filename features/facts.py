@@ -30,6 +30,7 @@ from features.failed_care import (
     after_an_operation,
     care_is_another_persons,
     care_not_had_statements,
+    failed_care_lexicon,
     failed_care_statements,
 )
 from features.function_change import function_changes, function_lexicon
@@ -349,11 +350,15 @@ class CaseFacts:
                    and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
                    and not unrelated.search(m.sentence.text)]
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
-        failed += [m for m in failed_care_statements(
+        structural = [m for m in failed_care_statements(
             self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
                 _relayed(m) and not _RECORDS_WORD.search(m.text)),
             conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
+        if any(v == YES and (m.author != UR_REVIEWER or _relayed(m)) for v, m in self._function_statements):
+            # a symptom that persists beside a gain in function is a mixed record, no failure (round 15)
+            structural = [m for m in structural if not failed_care_lexicon().lingering.search(m.text)]
+        failed += structural
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:
@@ -1071,6 +1076,8 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     b, hi = reach
     following = p["duration_start"].search(text, b, hi)
     hi = following.start() if following else hi
+    asked = p["request_verb"].search(text, b, hi)  # "prescribed naproxen ... and requests a brace" (round 15)
+    hi = asked.start() if asked else hi
     stop = re.search(r"\.(?:\s|$)", text[b:hi])
     hi = b + stop.start() if stop else hi
     first = next((i for i, (s, _, _) in enumerate(named)
