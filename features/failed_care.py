@@ -41,6 +41,7 @@ class FailedCareLexicon:
     not_had_break: re.Pattern[str]
     none_had: re.Pattern[str]
     lingering: re.Pattern[str]
+    reason_before: re.Pattern[str]
     post_operative_care: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
@@ -156,6 +157,8 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
                conditional: Callable[[Mention], bool]) -> list[Mention]:
     """A symptom that persists in a clause naming no care, told after care had: that care's failure."""
     for o in lex.lingering.finditer(clause):
+        if lex.reason_before.search(clause[:o.start()]):
+            continue  # "requests an MRI because her symptoms have persisted": the request's reason
         m = summary.mention("failed_care", start + o.start(), start + o.end())
         if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
             continue
