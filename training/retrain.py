@@ -59,6 +59,7 @@ class RetrainExit(IntEnum):
     FAILED = 1
     KEPT = 10
     NO_NEW_LETTERS = 11
+    LABEL_MISMATCHES = 12  # the run finished (outcome in the report) but labels.csv disagreed somewhere
 
 
 class RetrainParams(BaseModel):
@@ -86,6 +87,7 @@ class RetrainJob(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     new_letters: Path
+    labels: Path | None = None  # None: a labels.csv beside the new letters, if any (`imr train --letters`)
     corpus: Path = Path("data/records")
     corpus_out: Path | None = None  # None: update `corpus` in place
     features: Path | None = Path("data/features.parquet")  # old rows reused when they match
@@ -171,6 +173,7 @@ class _Run:
     step: Log
     report: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    label_mismatches: int = 0  # rows of labels.csv that disagree with the parsed letters
 
     def timed(self, name: str, t0: float) -> None:
         self.seconds[name] = time.perf_counter() - t0
@@ -255,7 +258,9 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     if not job.new_letters.is_dir():
         raise FileNotFoundError(f"{job.new_letters}: new-letters directory not found")
     t0 = time.perf_counter()
-    ingest, old_cases, added = ingest_new_letters(job.new_letters, job.corpus, job.corpus_target, job.engine)
+    ingest, old_cases, added = ingest_new_letters(
+        job.new_letters, job.corpus, job.corpus_target, job.engine, job.labels
+    )
     run.report["ingest"] = ingest.as_dict()
     run.timed("ingest", t0)
     run.log(
@@ -265,7 +270,24 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     )
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")
+    _log_labels(run, ingest)
     return ingest, old_cases, added
+
+
+def _log_labels(run: _Run, ingest: IngestSummary) -> None:
+    """`imr train --letters`'s line, one error line per mismatched row, and what was left out."""
+    check = ingest.labels
+    run.log(check.summary())
+    for m in check.mismatches:
+        run.log(f"error: label mismatch: {m.line()}")
+    run.label_mismatches = len(check.mismatches)
+    if ingest.withheld_services:
+        n = len(ingest.withheld_services)
+        run.log(
+            f"left out of training and testing: {n} new service{'s' if n != 1 else ''} whose parsed decision "
+            f"disagrees with {Path(check.labels_file or '').name} (added without a decision): "
+            + ", ".join(ingest.withheld_services)
+        )
 
 
 def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFrame:
@@ -585,7 +607,15 @@ def run_retrain(
 
 
 def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:
+    """The result; label mismatches turn any finished outcome into exit 12 (the outcome stays reported)."""
     run.seconds["total"] = time.perf_counter() - t0
+    if run.label_mismatches:
+        n = run.label_mismatches
+        run.log(
+            f"error: {n} label mismatch{'es' if n != 1 else ''} (listed above): the run finished ({outcome}) "
+            f"but exits {int(RetrainExit.LABEL_MISMATCHES)}"
+        )
+        code = RetrainExit.LABEL_MISMATCHES
     run.report.update(
         outcome=outcome, exit_code=int(code), seconds={k: round(v, 2) for k, v in run.seconds.items()}
     )

@@ -32,7 +32,29 @@ def _ingest(ing: dict[str, Any]) -> list[str]:
         f"{ing['corpus_letters_after']} letters.",
         "",
     ]
-    return lines + [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
+    failed = [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
+    if failed:
+        lines += [*failed, ""]
+    return lines + _labels(ing)
+
+
+def _labels(ing: dict[str, Any]) -> list[str]:
+    """The labels.csv check of the new letters: the summary line, each mismatch, what was left out."""
+    labels = ing.get("labels")
+    if not labels:
+        return []
+    lines = [f"Labels: {labels['summary']}.", ""]
+    if labels["mismatches"]:
+        lines += [*[f"- MISMATCH {m}" for m in labels["mismatches"]], ""]
+    withheld = ing.get("withheld_services") or []
+    if withheld:
+        n = len(withheld)
+        lines += [
+            f"Left out of training and testing: {n} new service{'s' if n != 1 else ''} whose parsed decision "
+            f"disagrees with the labels (added to the corpus without a decision): {', '.join(withheld)}.",
+            "",
+        ]
+    return lines
 
 
 def _drift(d: dict[str, Any]) -> list[str]:
