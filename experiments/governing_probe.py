@@ -71,7 +71,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[ghkmnqtuv][0-9]{2}$")  # g h k m n q t u v: rounds 1-9 (governing_probe_r9.yaml)
+    id: str = Field(pattern=r"^[ghkmnqtuv][0-9]{2}$")  # g h k m n q t u v: rounds 1-9 (probe _r9)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]
