@@ -86,8 +86,11 @@ def ingest_new_letters(
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
     labels_path = labels_file or find_labels(new_letters)
-    # the whole batch, as `imr train --letters` on this folder would compare it (duplicates included)
-    check = compare_with_labels(parsed.cases, labels_path) if labels_path else LabelCheck(None)
+    # the whole batch (duplicates included); labels of letters outside the batch are not this batch's (one
+    # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
+    check = LabelCheck(None)
+    if labels_path:
+        check = compare_with_labels(parsed.cases, labels_path, only_parsed=True)
     merged, added, duplicates = merge_new_cases(corpus, parsed)
     added, withheld = withhold_mismatched(added, check)
     merged = [*merged[: len(corpus)], *added]

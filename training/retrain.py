@@ -1,18 +1,17 @@
 """Retraining job: add new letters to the corpus, train a challenger, replace the champion only on evidence.
 
 Steps: parse the new letters, check their decisions against a labels.csv beside them (a service that
-disagrees keeps no decision, so it neither trains nor tests; exit 12 at the end), and add those not
-already in the corpus (same letter id or case number); extend the feature table; measure drift of the
-new letters against the old corpus; choose the test window from the letters the champion never saw
-(`training.retrain_window`: the new letters and any dated after its training data, newest first);
-train a challenger on everything else; score both on the window, and again on the window's new
-letters; promote when registry.decide's margin rule holds and, by default, a letter-level paired
-bootstrap puts the gain's lower bound at or above `min_gain_lower_bound`. The challenger is trained
-with the champion's recipe (`train:` or `train_real:`, `training.retrain_recipe`), and a window with
-real letters adds `imr register`'s gate: no promotion with a Brier on them worse than the base rate's;
-both models' figures on those letters carry 95% letter-bootstrap intervals. Every run leaves a JSON
-and a markdown report (`training.retrain_report`).
-"""
+disagrees keeps no decision, so it neither trains nor tests; exit 12 at the end, as for a letter that
+cannot be read), and add those not already in the corpus (same letter id or case number); extend the
+feature table; measure drift of the new letters against the old corpus; choose the test window from the
+letters the champion never saw (`training.retrain_window`: the new letters and any dated after its
+training data, newest first); train a challenger on everything else; score both on the window, and again
+on the window's new letters; promote when registry.decide's margin rule holds and, by default, a letter-
+level paired bootstrap puts the gain's lower bound at or above `min_gain_lower_bound`. The challenger is
+trained with the champion's recipe (`train:` or `train_real:`, `training.retrain_recipe`), and a window
+with real letters adds `imr register`'s gate: no promotion with a Brier on them worse than the base
+rate's; both models' figures on those letters carry 95% letter-bootstrap intervals. Every run leaves a
+JSON and a markdown report (`training.retrain_report`). """
 
 from __future__ import annotations
 
@@ -61,7 +60,8 @@ class RetrainExit(IntEnum):
     FAILED = 1
     KEPT = 10
     NO_NEW_LETTERS = 11
-    LABEL_MISMATCHES = 12  # the run finished (outcome in the report) but labels.csv disagreed somewhere
+    BAD_INPUT = 12  # the run finished (outcome in the report) but a new letter could not be read or its
+    # decision disagreed with labels.csv (the good letters were used)
 
 
 class RetrainParams(BaseModel):
@@ -188,6 +188,7 @@ class _Run:
     report: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     label_mismatches: int = 0  # rows of labels.csv that disagree with the parsed letters
+    unreadable_letters: int = 0  # new letter files that could not be parsed
 
     def timed(self, name: str, t0: float) -> None:
         self.seconds[name] = time.perf_counter() - t0
@@ -284,6 +285,7 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     )
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")
+    run.unreadable_letters = len(ingest.failures)
     _log_labels(run, ingest)
     return ingest, old_cases, added
 
@@ -638,15 +640,22 @@ def run_retrain(
 
 
 def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:
-    """The result; label mismatches turn any finished outcome into exit 12 (the outcome stays reported)."""
+    """The result; an unreadable new letter or a label mismatch turns any finished outcome into exit 12
+    (the outcome stays reported, and the good letters were used)."""
     run.seconds["total"] = time.perf_counter() - t0
+    problems = []
+    if run.unreadable_letters:
+        n = run.unreadable_letters
+        problems.append(f"{n} new letter{'s' if n != 1 else ''} could not be read")
     if run.label_mismatches:
         n = run.label_mismatches
+        problems.append(f"{n} label mismatch{'es' if n != 1 else ''}")
+    if problems:
         run.log(
-            f"error: {n} label mismatch{'es' if n != 1 else ''} (listed above): the run finished ({outcome}) "
-            f"but exits {int(RetrainExit.LABEL_MISMATCHES)}"
+            f"error: {' and '.join(problems)} (listed above): the run finished ({outcome}) "
+            f"but exits {int(RetrainExit.BAD_INPUT)}"
         )
-        code = RetrainExit.LABEL_MISMATCHES
+        code = RetrainExit.BAD_INPUT
     run.report.update(
         outcome=outcome, exit_code=int(code), seconds={k: round(v, 2) for k, v in run.seconds.items()}
     )

@@ -1,8 +1,8 @@
 """`imr retrain --new-letters DIR`: add new letters, train a challenger, promote it only on evidence.
 
 Exit status (for schedulers): 0 promoted (the champion alias moved), 10 champion kept, 11 no new
-letters (nothing trained), 12 finished but labels.csv disagreed with some letters (those services were
-left out; the outcome is in the report), 1 failed. A report (retrain.json, retrain.md, drift.json,
+letters (nothing trained), 12 finished but a new letter could not be read or disagreed with labels.csv
+(those were left out; the outcome is in the report), 1 failed. A report (retrain.json, retrain.md, drift.json,
 drift.md) is written to --out in every case. See docs/retraining.md.
 """
 
@@ -26,7 +26,8 @@ Decisions are checked against a labels.csv beside the new letters (or --labels),
 (never trained or tested on); the good rows are kept.
 
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
-12 = finished, but some parsed decisions disagree with labels.csv (outcome in the report);
+12 = finished, but a new letter could not be read or a parsed decision disagrees with labels.csv
+(the good letters were used; outcome in the report);
 1 = failed (the report says why); 2 = bad input before the run (an option, a --params file that
 cannot be read, no corpus at --corpus, no file at --labels), one line and no report. With
 --no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
@@ -129,7 +130,7 @@ def retrain(
         console.print(f"error: retrain failed: {why}", style="bold red", markup=False)
     js, md = write_report(report, out)
     console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}", markup=False)
-    if code in (RetrainExit.FAILED, RetrainExit.LABEL_MISMATCHES) or (exit_code and code):
+    if code in (RetrainExit.FAILED, RetrainExit.BAD_INPUT) or (exit_code and code):
         raise typer.Exit(code)
 
 

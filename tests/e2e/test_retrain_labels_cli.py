@@ -3,8 +3,10 @@
 The real CLI, as a subprocess, on SYNTHETIC letters in the real format with a labels.csv holding one
 deliberately wrong decision: the run prints `imr train --letters`'s summary line and one error line
 naming the case and item, trains without that service (its decision is withheld in the corpus) but
-with every other one, and exits 12 while reporting its outcome. Run again on the same folder (nothing
-new), it still says so, and `--no-exit-code` does not hide it.
+with every other one, and exits 12 while reporting its outcome. A file in the batch that is not a letter
+is one error line and exits 12 too, while the labels of letters outside the batch are not compared (one
+labels.csv may cover many batches). Run again on the same folder (nothing new), it still says so, and
+`--no-exit-code` does not hide it.
 """
 
 from __future__ import annotations
@@ -55,7 +57,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     counts = labels.groupby("case_number")["item_index"].transform("size")
     wrong = labels.index[(counts > 1) & (labels["item_index"] == 1)][0]  # a letter with other services
     labels.loc[wrong, "decision"] = FLIP[labels.loc[wrong, "decision"]]
-    labels.to_csv(root / "new" / "labels.csv", index=False)
+    elsewhere = pd.DataFrame([{"case_number": "CM99-0000001", "item_index": 0, "decision": "Upheld"}])
+    # a labels file that also covers a letter of another batch, and a file in the batch that is no letter
+    pd.concat([labels, elsewhere]).to_csv(root / "new" / "labels.csv", index=False)
+    (root / "new" / "pdf" / "scan-that-failed.pdf").write_bytes(b"not a pdf at all")
     (root / "params.yaml").write_text(yaml.safe_dump(PARAMS), encoding="utf-8")
     return {"root": root, "labels": labels, "wrong": labels.loc[wrong]}
 
@@ -82,6 +87,9 @@ def test_a_wrong_label_is_named_left_out_and_fails_the_exit_code(world: dict) ->
     assert errors == [
         f"error: label mismatch: {case} item {item}: parsed decision '{parsed}', label '{wrong['decision']}'"
     ]
+    unreadable = [line for line in res.stderr.splitlines() if "scan-that-failed.pdf" in line]
+    assert len(unreadable) == 1 and unreadable[0].startswith("error: "), res.stderr
+    assert "1 new letter could not be read and 1 label mismatch" in res.stderr
     assert "left out of training and testing: 1 new service whose parsed decision" in res.stderr
     # the run went on to the end with the good rows; the exit code says something was wrong
     assert report["outcome"] in ("promoted", "kept"), res.stderr
