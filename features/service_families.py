@@ -33,7 +33,7 @@ VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
 VIA_FALLBACK, VIA_NONE = "fallback", "none"
 VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
 VIA_RESPELLED = "respelled"  # read after a misspelled or split word was matched to the table's nearest word
-VIA_CODE = "code"  # a procedure code (CPT) in the heading, placed by its range (`codes` in the YAML)
+VIA_CODE = "code"  # a procedure code (CPT, HCPCS Level II) in the heading, placed by its range (`codes`)
 RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "cast")
 RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875) ...
 RESPELL_LONG_RATIO = 0.8  # ... or one letter replaced in a word of RESPELL_LONG letters or more ("carpel")
@@ -65,11 +65,13 @@ class Ending:
 
 @dataclass(frozen=True, slots=True)
 class CodeRange:
-    """Procedure codes `low`..`high` (inclusive) and the class a heading naming one of them requests."""
+    """Procedure codes `low`..`high` (inclusive) and the class a heading naming one of them requests;
+    `prefix` is the letter of a HCPCS Level II code ("E" of E0730), "" for a CPT code."""
 
     low: int
     high: int
     term: Term
+    prefix: str = ""
 
     @property
     def width(self) -> int:
@@ -342,8 +344,9 @@ class ServiceTaxonomy:
             found.append(_match(term, positions, content))
         for pos, tok in enumerate(content):
             word = tok.lemma
-            if self.codes and len(word) == self.code_digits and word.isdigit():
-                code = self._code(int(word)) if self._is_code(pos, content) else None
+            if self.codes and len(word) == self.code_digits and word[1:].isdigit():
+                prefix = "" if word[0].isdigit() else word[0]
+                code = self._code(prefix, int(word[len(prefix):])) if self._is_code(pos, content) else None
                 if code is not None:
                     found.append(_match(code.term, (pos,), content))
                 continue
@@ -362,10 +365,10 @@ class ServiceTaxonomy:
         after = content[pos + 1].lemma if pos + 1 < len(content) else ""
         return tok.end - tok.start == self.code_digits and after not in self.code_units
 
-    def _code(self, code: int) -> CodeRange | None:
-        """The narrowest range of `codes` holding a procedure code, or None (a code of no range says
-        nothing: the heading's words decide)."""
-        return next((c for c in self.codes if c.low <= code <= c.high), None)
+    def _code(self, prefix: str, code: int) -> CodeRange | None:
+        """The narrowest range of `codes` holding a procedure code (`prefix`: a HCPCS code's letter, "" for
+        CPT), or None (a code of no range says nothing: the heading's words decide)."""
+        return next((c for c in self.codes if c.prefix == prefix and c.low <= code <= c.high), None)
 
     def _type_of(self, best: Match, matches: list[Match]) -> str:
         """The winner's type, except that a drug named with a topical form elsewhere in the heading
@@ -590,16 +593,29 @@ def _codes(data: dict[str, Any], terms: Sequence[Term], endings: Sequence[Ending
     out = []
     for i, e in enumerate(data.get("ranges", [])):
         where = f"codes.ranges[{i}]"
-        low, high = int(e["from"]), int(e.get("to", e["from"]))
-        if not 0 <= low <= high < 10 ** digits:
-            raise ValueError(f"{source} {where}: {low}-{high} is no range of {digits}-digit codes")
+        (prefix, low), (high_prefix, high) = _code_parts(e["from"]), _code_parts(e.get("to", e["from"]))
+        width = digits - len(prefix)
+        if prefix != high_prefix or not 0 <= low <= high < 10 ** width:
+            raise ValueError(f"{source} {where}: {e['from']}-{e.get('to', e['from'])} is no range of "
+                             f"{digits}-digit CPT codes or of HCPCS codes (a letter and {digits - 1} digits)")
         if (e["family"], e["type"]) not in known:
             raise ValueError(f"{source} {where}: ({e['family']}, {e['type']}) is no family and type "
                              "of the table")
-        term = Term(f"code {low:0{digits}d}-{high:0{digits}d}", (), e["family"], e["type"],
+        term = Term(f"code {prefix}{low:0{width}d}-{prefix}{high:0{width}d}", (), e["family"], e["type"],
                     int(e.get("rank", data["rank"])), via=VIA_CODE)
-        out.append(CodeRange(low, high, term))
+        out.append(CodeRange(low, high, term, prefix))
     return tuple(sorted(out, key=lambda c: c.width))
+
+
+def _code_parts(code: int | str) -> tuple[str, int]:
+    """A CPT code (a number: 29881) or a HCPCS Level II code ("E0730") as its letter ("" for CPT) and
+    number."""
+    text = str(code).strip().lower()
+    prefix = text[0] if text[:1].isalpha() else ""
+    number = text[len(prefix):]
+    if not number.isdigit():
+        raise ValueError(f"{code!r} is no procedure code")
+    return prefix, int(number)
 
 
 def _check_family(families: tuple[str, ...], family: str, source: str, where: str) -> None:

@@ -507,7 +507,7 @@ def test_a_code_of_no_range_says_nothing_and_a_bad_range_is_refused() -> None:
         build_taxonomy(_data(codes=codes), LEXICON)
     backwards = {"from": 29999, "to": 29800, "family": "surgery", "type": "arthroscopy"}
     codes = {**DATA["codes"], "ranges": [backwards]}
-    with pytest.raises(ValueError, match="is no range of 5-digit codes"):
+    with pytest.raises(ValueError, match="is no range of 5-digit CPT codes"):
         build_taxonomy(_data(codes=codes), LEXICON)
 
 
