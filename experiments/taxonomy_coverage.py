@@ -125,7 +125,8 @@ def generated_variants(tax: ServiceTaxonomy, table: dict) -> list[tuple[str, str
                        "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
     for entry in table["types"]:
         prefix, suffix = qualifier_words[entry["requires"]] if "requires" in entry else ("", "")
-        for term in map(str, entry["terms"]):
+        pairs = entry.get("pairs", [[], []])
+        for term in [*map(str, entry["terms"]), *(f"{a} {b}" for a in pairs[0] for b in pairs[1])]:
             words = term.split()
             last = words[-1]
             if last.isalpha() and len(last) > 3 and not last.endswith(("s", "us")):

@@ -59,9 +59,16 @@ def _variants(term: str) -> list[str]:
     return out
 
 
+def _entry_terms(entry: dict[str, Any]) -> list[str]:
+    """The entry's terms and the terms its `pairs` make (each word of the first list with each of the
+    second)."""
+    pairs = entry.get("pairs", [[], []])
+    return [*entry["terms"], *(f"{a} {b}" for a in pairs[0] for b in pairs[1])]
+
+
 TERM_ROWS = [
     pytest.param(entry, term, id=f"{entry['family']}/{entry['type']}:{term}")
-    for entry in DATA["types"] for term in entry["terms"]
+    for entry in DATA["types"] for term in _entry_terms(entry)
 ]
 
 
