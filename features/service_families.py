@@ -58,6 +58,9 @@ class Term:
     requires: tuple[tuple[str, ...], ...] = ()
     drug_class: str | None = None
     via: str = VIA_TERM
+    # a bare word ("therapy"): matched only where the word before it names no kind of its own - none, a
+    # number, a word of `requires`, or one of these; None for an ordinary term
+    bare_after: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +398,7 @@ class ServiceTaxonomy:
             if not present.issuperset(term.lemmas):
                 continue
             positions = find_lemmas(term.lemmas, lemmas, slack)
-            if positions is None:
+            if positions is None or (term.bare_after is not None and not _bare(term, positions[0], lemmas)):
                 continue
             if term.requires:
                 extra = next((p for q in term.requires if (p := find_lemmas(q, lemmas, slack)) is not None),
@@ -476,8 +479,10 @@ class ServiceTaxonomy:
         return ServiceClass(fam.family, fam.type, tok.start, tok.end, VIA_FALLBACK)
 
     def type_terms(self, service_type: str) -> tuple[str, ...]:
-        """The table's words for a type, drug names of its classes included (what names it in a summary)."""
-        return tuple(dict.fromkeys(t.text for t in self.terms if t.type == service_type))
+        """The table's words for a type, drug names of its classes included (what names it in a summary); a
+        bare word ("therapy") names no type alone."""
+        return tuple(dict.fromkeys(t.text for t in self.terms
+                                   if t.type == service_type and t.bare_after is None))
 
     def type_regex(self, service_type: str) -> str | None:
         """A lower-case regex that finds any of the type's words in running text (plural or singular;
@@ -555,6 +560,18 @@ def find_lemmas(lemmas: Sequence[str], words: Sequence[str], slack: int) -> tupl
         if len(picked) == len(lemmas):
             return tuple(picked)
     return None
+
+
+def _bare(term: Term, first: int, lemmas: Sequence[str]) -> bool:
+    """Whether the word before a bare term's word names no kind of its own: none, a number, a word of the
+    term's qualifiers or of its `bare_after` ("post-op therapy", "continued therapy"; not "speech
+    therapy")."""
+    if first == 0:
+        return True
+    before = lemmas[first - 1]
+    assert term.bare_after is not None
+    return (not before.isalpha() or before in term.bare_after
+            or any(before in qualifier for qualifier in term.requires))
 
 
 def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> Match:
@@ -707,10 +724,14 @@ def _terms(data: dict[str, Any], lexicon: Sequence[DrugName], families: tuple[st
         where = f"types[{i}] ({entry.get('family')}/{entry.get('type')})"
         _check_family(families, entry["family"], source, where)
         requires: tuple[tuple[str, ...], ...] = ()
-        if "requires" in entry:
-            if entry["requires"] not in qualifiers:
-                raise ValueError(f"{source} {where}: unknown qualifier {entry['requires']!r}")
-            requires = qualifiers[entry["requires"]]
+        names = entry.get("requires", [])
+        for name in [names] if isinstance(names, str) else names:  # one qualifier or a list: any of them
+            if name not in qualifiers:
+                raise ValueError(f"{source} {where}: unknown qualifier {name!r}")
+            requires += qualifiers[name]
+        bare_after = None
+        if "bare_after" in entry:
+            bare_after = frozenset(lemma for w in entry["bare_after"] for lemma in words.lemmas(str(w)))
         # `pairs`: each word of the first list with each word of the second ("TENS" x "electrodes")
         pairs = [f"{a} {b}" for a, b in itertools.product(*entry["pairs"])] if "pairs" in entry else []
         for text in [*entry.get("terms", []), *pairs]:
@@ -718,7 +739,7 @@ def _terms(data: dict[str, Any], lexicon: Sequence[DrugName], families: tuple[st
             if not lemmas:
                 raise ValueError(f"{source} {where}: term {text!r} has no word besides stopwords")
             terms.append(Term(str(text), lemmas, entry["family"], entry["type"], int(entry["rank"]),
-                              requires))
+                              requires, bare_after=bare_after))
         for suffix in entry.get("suffixes", []):
             endings.append(Ending(suffix, Term(f"-{suffix}", (), entry["family"], entry["type"],
                                                int(entry["rank"]), via=VIA_WORD_ENDING)))

@@ -1,5 +1,6 @@
 """Class rules of the service taxonomy on SYNTHETIC headings: consumables named after their device,
-combination drugs typed by their most specific component, and HCPCS Level II codes.
+combination drugs typed by their most specific component, HCPCS Level II codes, and a bare "therapy" after
+an operation or for a body part.
 
 Each table holds the headings the rule was written from (`tuned`) and headings written afterwards and run once
 without changing the rule (`held_out`); the rules' own data (the YAML's `pairs`, `combination.precedence`,
@@ -142,6 +143,31 @@ KINDS: dict[str, dict[str, list[Row]]] = {
             ("Vitamin D3 2000 IU", "medication", "supplement"),
         ],
     },
+    "bare_therapy": {  # a bare "therapy" after an operation or for a body part is physical therapy
+        "tuned": [
+            ("Post-op therapy, right ankle", "physical_medicine", "physical_therapy"),
+            ("post operative rehab", "physical_medicine", "physical_therapy"),
+            ("postoperative therapy x12", "physical_medicine", "physical_therapy"),
+            ("therapy 2x6 right knee", "physical_medicine", "physical_therapy"),
+            ("Continued therapy 2x4 left knee", "physical_medicine", "physical_therapy"),
+            ("post-op occupational therapy right wrist", "physical_medicine", "occupational_therapy"),
+            ("Post-op cold therapy", "dme", "cold_therapy"),
+            ("Speech therapy right side x 12", "physical_medicine", "physical_medicine_other"),
+        ],
+        "held_out": [
+            ("Post-surgical therapy 2x/week x 6 weeks, right shoulder", "physical_medicine",
+             "physical_therapy"),
+            ("Additional therapy, lumbar spine, 8 visits", "physical_medicine", "physical_therapy"),
+            ("Outpatient therapy left wrist x 8", "physical_medicine", "physical_therapy"),
+            ("Therapy for the neck and upper back, 6 sessions", "physical_medicine", "physical_therapy"),
+            ("Speech therapy x 12", "physical_medicine", "physical_medicine_other"),
+            ("Post-op occupational therapy right hand", "physical_medicine", "occupational_therapy"),
+            ("Post-op chiropractic therapy lumbar", "physical_medicine", "chiropractic"),
+            ("Post-op acupuncture therapy x 6", "physical_medicine", "acupuncture"),
+            ("Post-op cold therapy unit rental", "dme", "cold_therapy"),
+            ("Therapy x 6", "physical_medicine", "physical_medicine_other"),  # no operation, no body part
+        ],
+    },
 }
 
 
@@ -255,3 +281,7 @@ def test_bad_rule_data_raises_one_line_naming_it() -> None:
     bad_range = [{"from": "E0720", "to": "L0749", "family": "dme", "type": "tens"}]
     with pytest.raises(ValueError, match="E0720-L0749 is no range"):
         _build(codes__ranges=bad_range)
+    with pytest.raises(ValueError, match="unknown qualifier 'after_lunch'"):
+        types = copy.deepcopy(DATA["types"])
+        next(e for e in types if "bare_after" in e)["requires"] = ["post_op", "after_lunch"]
+        _build(types=types)

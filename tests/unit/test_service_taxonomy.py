@@ -33,7 +33,15 @@ DATA: dict[str, Any] = yaml.safe_load(
 LEXICON = load_lexicon()
 # How a heading carries each qualifier: (before the term, after it)
 QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks"),
-                     "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
+                     "body_part": ("Lumbar spine ", ""), "views": ("", ", 2 views"),
+                     "stay_days": ("", " x 2 days"), "post_op": ("Post-op ", "")}
+
+
+def _qualifier_example(entry: dict[str, Any]) -> tuple[str, str]:
+    """How a heading carries the entry's qualifier (the first, where it names a list of them)."""
+    names = entry.get("requires", [])
+    names = [names] if isinstance(names, str) else names
+    return QUALIFIER_EXAMPLE[names[0]] if names else ("", "")
 
 
 def _plural(word: str) -> str:
@@ -75,7 +83,7 @@ TERM_ROWS = [
 @pytest.mark.parametrize(("entry", "term"), TERM_ROWS)
 def test_every_synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
     tax = load_taxonomy()
-    prefix, suffix = QUALIFIER_EXAMPLE[entry["requires"]] if "requires" in entry else ("", "")
+    prefix, suffix = _qualifier_example(entry)
     for heading in _variants(str(term)):
         c = tax.classify(prefix + heading + suffix)
         assert (c.family, c.type) == (entry["family"], entry["type"]), prefix + heading + suffix
