@@ -112,6 +112,17 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
                 or pats["motor_cause_after"].search(text, m.end, hi))
 
 
+def _injury_amputation(m: Mention, text: str) -> bool:
+    """An amputation the injury made ("sustained a traumatic amputation of the fingertip"), not an operation;
+    one the clause says was undergone ("a crush injury, and underwent amputation") is an operation."""
+    p = value_patterns()
+    if not p["amputation_word"].match(m.text.lower()):
+        return False
+    lo = _clause_start(text, m.sentence.start, m.start)
+    return bool(p["injury_before"].search(text, lo, m.start)) and not p["surgery_had_before"].search(
+        text, lo, m.start)
+
+
 @dataclass(frozen=True, slots=True)
 class ImagingStudy:
     """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
@@ -170,7 +181,7 @@ class CaseFacts:
             return MISSING
         done = value_patterns()["surgery_had_before"]
         for m in self.summary.mentions("surgery"):
-            if m.assertion.categories & _DONE:
+            if m.assertion.categories & _DONE or _injury_amputation(m, self.summary.text):
                 continue
             if m.author == UR_REVIEWER and not done.search(
                     self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
