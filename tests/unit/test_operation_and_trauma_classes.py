@@ -119,3 +119,67 @@ def test_not_an_operation_done(summary: str) -> None:
 def test_an_amputation_undergone_after_the_injury_is_an_operation() -> None:
     summary = "The {w} sustained a crush injury to the hand and underwent amputation of the finger."
     assert_every_writer(summary, "prior_surgery", True)
+
+
+# ---------------------------------------------------------------- significant trauma
+@pytest.mark.parametrize("summary, expected", [
+    # a job named by a vehicle is no vehicle; a blow from a small object is no listed mechanism
+    ("The {w} is a truck driver who was hit by a box falling from a shelf.", False),
+    ("A delivery van driver, the {w} was struck on the head by a falling carton.", False),
+    ("The {w}, a forklift operator, was hit by a tote that slid off a rack.", False),
+    ("While unloading a trailer the {w} was hit in the shoulder by a falling case of water.", False),
+    ("The {w} was loading a bus and a suitcase struck his knee.", False),
+    ("The {w} was struck by a brick that fell from the scaffold above.", False),
+    ("A bus mechanic, the {w} was struck by a wrench.", False),
+    # struck, run over, pinned or crushed by a vehicle or a load is a collision or a crush
+    ("The {w} was hit from behind by a forklift in the warehouse.", True),
+    ("The {w} was struck head-on by a delivery van in the parking lot.", True),
+    ("A reversing truck knocked him down.", True),
+    ("The forklift ran over her right foot.", True),
+    ("The {w} was trapped under a collapsed pallet rack.", True),
+    ("The {w} was caught between a trailer and the loading dock.", True),
+    ("The {w} was pinned against the wall by a pallet jack.", True),
+    ("The {w} was driving a patrol car on 03/04/2016 when it was struck by another vehicle.", True),
+    # negated and someone else's
+    ("The {w} denies being struck by a vehicle.", False),
+    ("The {w}'s coworker was run over by a forklift.", False),
+])
+def test_struck_by_a_vehicle_or_a_thing(summary: str, expected: bool) -> None:
+    assert_every_writer(summary, "red_flag_trauma", expected)
+
+
+@pytest.mark.parametrize("summary, expected", [
+    # from a place above the ground (`height_place`), however the place is qualified
+    ("The {w} fell from an extension ladder while painting.", True),
+    ("The {w} fell off the back of a flatbed trailer.", True),
+    ("The {w} slipped off the edge of a mezzanine.", True),
+    ("The {w} fell from a third-story balcony.", True),
+    ("The {w} fell from the top of a scissor lift.", True),
+    ("The {w} fell while climbing down from the roof.", True),
+    ("The {w} was injured in a fall from a catwalk.", True),
+    # a stated height of 3 feet / 1 metre or more; any number of stories
+    ("The {w} fell about 4 feet onto concrete.", True),
+    ("The {w} fell roughly 2 meters into a trench.", True),
+    ("The {w} fell two stories.", True),
+    ("The {w} had an eight-foot fall.", True),
+    # a seat or a floor-level perch, a stated height under 3 feet, a simple slip, trip or fall
+    ("The {w} fell from a chair while reaching for a file.", False),
+    ("The {w} fell off a rolling stool.", False),
+    ("The {w} fell from a step stool, about 18 inches.", False),
+    ("The {w} fell from her desk chair, about 2 feet, landing on her hip.", False),
+    ("The {w} fell 2.5 feet from a bench.", False),
+    ("The {w} tripped on a pallet and fell onto her knees.", False),
+    ("The {w} slipped on ice in the parking lot.", False),
+    ("The {w} had a fall from standing height onto the knee.", False),
+    ("The {w} slipped on oil while walking from the loading dock to his truck.", False),
+    ("After the fall the {w} could walk only 30 feet.", False),
+    # a thing that fell is not the worker's fall
+    ("The {w} was hit by a pipe falling from a scaffold.", False),
+    ("The {w} was struck by a tool that had fallen from a ladder.", False),
+    # negated, family history, a requirement
+    ("The {w} denies a fall from a ladder.", False),
+    ("His brother fell from a roof last year.", False),
+    ("Imaging would be indicated after a fall from a ladder.", False),
+])
+def test_fall_from_height(summary: str, expected: bool) -> None:
+    assert_every_writer(summary, "red_flag_trauma", expected)
