@@ -285,7 +285,8 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     )
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")
-    run.unreadable_letters = len(ingest.failures)
+    # an empty drop folder is 'no new letters' (exit 11), not a letter that could not be read
+    run.unreadable_letters = sum(not Path(f["source_file"]).is_dir() for f in ingest.failures)
     _log_labels(run, ingest)
     return ingest, old_cases, added
 
