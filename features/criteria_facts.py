@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -201,9 +199,7 @@ def lexicons(table: CriteriaTable) -> CompiledLexicons:
 # ---- body regions of a heading (body_regions.yaml, the extractors' region table) -----------------
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    text = resources.files("features").joinpath("body_regions.yaml").read_text(encoding="utf-8")
-    regions = yaml.safe_load(text)["regions"]
-    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in regions.items())
+    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in region_regexes().items())
 
 
 @lru_cache(maxsize=8192)

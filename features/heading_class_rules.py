@@ -1,5 +1,6 @@
-"""Two class rules of the service taxonomy, read from `service_taxonomy.yaml`: what makes consumables the
-companions of a device (`accessories`) and drug names one combination product (`medication.combination`).
+"""Three class rules of the service taxonomy, read from `service_taxonomy.yaml`: what makes consumables the
+companions of a device (`accessories`), drug names one combination product (`medication.combination`), and the
+words after a post-operative marker the context of a request rather than the request (`after_operation`).
 
 Kept apart from the term matching (`service_families`) because they are about how the items of a heading
 relate to each other, not about what one word names; the taxonomy applies them to its matches.
@@ -12,9 +13,16 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from features.heading_tokens import fold
+
 
 class _Lemma(Protocol):
     lemma: str
+
+
+class _Word(Protocol):
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +101,55 @@ def load_combination(data: dict[str, Any] | None, classes: Collection[str],
 
     return Combination(lemmas("joiners"), lemmas("strength_words"), lemmas("separators"), precedence,
                        lemmas("adjuvants"))
+
+
+@dataclass(frozen=True, slots=True)
+class AfterOperation:
+    """A post-operative marker ("status post", "s/p", "post", "following", "after") opens a stretch of the
+    heading that names the operation a request follows: its context, not the request, wherever the heading
+    names a service outside it ("Hand therapy post CTR" requests hand therapy; "Revision ACDF status post
+    failed fusion" is still the revision, named before the marker)."""
+
+    markers: tuple[tuple[str, ...], ...]  # each marker's words as written (folded), longest first
+    not_before: frozenset[str]  # a marker right before one of these words is the request's own adjective
+    ends: frozenset[str]  # marks that end a marker's stretch ("S/P TKA, physical therapy")
+
+    def stretches(self, text: str, words: Sequence[_Word]) -> list[tuple[int, int]]:
+        """The (start, end) character spans of `text` that follow a marker: from the marker's last word up to
+        the next end mark, the next marker or the end of the text. `words`: the heading's words, offsets in
+        `text`."""
+        written = [fold(text[w.start:w.end]).replace(".", "") for w in words]
+        found: list[tuple[int, int]] = []  # (marker start, marker end) in characters
+        i = 0
+        while i < len(written):
+            marker = next((m for m in self.markers if tuple(written[i:i + len(m)]) == m), None)
+            after = i + len(marker) if marker else i
+            if marker is None or after >= len(written) or written[after] in self.not_before:
+                i += 1
+                continue
+            found.append((words[i].start, words[after - 1].end))
+            i = after
+        out = []
+        for k, (_, end) in enumerate(found):
+            stop = found[k + 1][0] if k + 1 < len(found) else len(text)
+            mark = next((j for j in range(end, stop) if text[j] in self.ends), stop)
+            out.append((end, mark))
+        return out
+
+
+def load_after_operation(data: dict[str, Any] | None, tokens: Callable[[str], Sequence[_Word]],
+                         source: str) -> AfterOperation | None:
+    """The YAML's `after_operation`, its markers cut into words as headings are (None when absent)."""
+    if data is None:
+        return None
+    markers = []
+    for text in data["markers"]:
+        words = tuple(fold(str(text)[w.start:w.end]).replace(".", "") for w in tokens(str(text)))
+        if not words:
+            raise ValueError(f"{source} after_operation: marker {text!r} has no word")
+        markers.append(words)
+    ends = [str(e) for e in data.get("ends", [])]
+    if any(len(e) != 1 or e.isalnum() for e in ends):
+        raise ValueError(f"{source} after_operation: ends must be single marks, not {ends!r}")
+    return AfterOperation(tuple(sorted(markers, key=len, reverse=True)),
+                          frozenset(fold(str(w)) for w in data.get("not_before", [])), frozenset(ends))

@@ -3,10 +3,12 @@
 A heading is cut into word lemmas (`heading_tokens`) and matched against the table's terms in any word
 order; the earliest clause, then the highest rank wins (the YAML explains why). Class rules then read the
 winner beside the other matches: consumables after their device and a joiner give the device ("TENS unit and
-supplies"), and drug names side by side are one product typed by its most specific component ("APAP with
-codeine" is an opioid). Procedure codes (CPT, HCPCS Level II) are placed by their ranges. A heading no term
-matches falls back on its words ("#60", "tablets" -> medication; "unit", "rental" -> DME). Only a heading
-with no telling word is family `other`, type `unknown` (counted by `experiments/taxonomy_coverage.py`).
+supplies"), drug names side by side are one product typed by its most specific component ("APAP with
+codeine" is an opioid), and the words after a post-operative marker name the operation a request follows,
+not the request ("Hand therapy post CTR" is hand therapy). Procedure codes (CPT, HCPCS Level II) are placed
+by their ranges. A heading no term matches falls back on its words ("#60", "tablets" -> medication; "unit",
+"rental" -> DME). Only a heading with no telling word is family `other`, type `unknown` (counted by
+`experiments/taxonomy_coverage.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from typing import Any
 import yaml
 
 from features.drug_lexicon import DrugName, load_lexicon
-from features.heading_class_rules import AccessoryRule, Combination, load_accessories, load_combination
+from features.heading_class_rules import (
+    AccessoryRule,
+    AfterOperation,
+    Combination,
+    load_accessories,
+    load_after_operation,
+    load_combination,
+)
 from features.heading_tokens import Token, fold, term_lemmas, tokenize
 from features.text_patterns import FastPattern, compile_lower
 
@@ -190,6 +199,7 @@ class ServiceTaxonomy:
     code_units: frozenset[str] = frozenset()  # words after a number that make it an amount, not a code
     accessories: AccessoryRule | None = None
     combination: Combination | None = None
+    after_operation: AfterOperation | None = None
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
     _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
@@ -245,7 +255,8 @@ class ServiceTaxonomy:
         matches = longest(found)
         if not matches:
             return None
-        best = self._injected_drug(matches) or min(matches, key=Match.key)
+        requested = self._outside_context(matches, heading)
+        best = self._injected_drug(requested) or min(requested, key=Match.key)
         rank = best.term.rank
         best = self._device_of_accessory(best, found, content, heading) or best
         components = self._components(best, matches, heading)
@@ -253,6 +264,20 @@ class ServiceTaxonomy:
         cls = ServiceClass(best.term.family, self._type_of(best, matches, components), best.start, best.end,
                            best.term.via)
         return cls, rank
+
+    def _outside_context(self, matches: Sequence[Match], heading: str) -> Sequence[Match]:
+        """The matches that may be the request: all but those naming the operation a post-operative marker
+        says the request follows (`after_operation`): in each marker's stretch, the first match and the others
+        of its family ("Hand therapy post CTR", "S/P total knee arthroplasty, home health aide"). All of them
+        when none stands outside a stretch: a heading naming only the operation requests it."""
+        rule = self.after_operation
+        if rule is None:
+            return matches
+        context: set[Match] = set()
+        for lo, hi in rule.stretches(heading, self.words.tokens(heading)):
+            inside = sorted((m for m in matches if lo <= m.start and m.end <= hi), key=lambda m: m.start)
+            context.update(m for m in inside if m.term.family == inside[0].term.family)
+        return [m for m in matches if m not in context] or matches
 
     def _gap(self, heading: str, start: int, end: int) -> tuple[list[str], str]:
         """The words (lemmas, '#' and '&' included) and the text of the heading between two offsets."""
@@ -657,7 +682,9 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                            accessories=load_accessories(data.get("accessories"), {t.type for t in terms},
                                                         families, source),
                            combination=load_combination(med.get("combination"), med["classes"], words.tokens,
-                                                        source))
+                                                        source),
+                           after_operation=load_after_operation(data.get("after_operation"), words.tokens,
+                                                                source))
 
 
 def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families: tuple[str, ...],

@@ -1,6 +1,6 @@
 """Class rules of the service taxonomy on SYNTHETIC headings: consumables named after their device,
-combination drugs typed by their most specific component, HCPCS Level II codes, and a bare "therapy" after
-an operation or for a body part.
+combination drugs typed by their most specific component, HCPCS Level II codes, a bare "therapy" after
+an operation or for a body part, and a request named with the operation it follows ("Hand therapy post CTR").
 
 Each table holds the headings the rule was written from (`tuned`) and headings written afterwards and run once
 without changing the rule (`held_out`); the rules' own data (the YAML's `pairs`, `combination.precedence`,
@@ -168,6 +168,59 @@ KINDS: dict[str, dict[str, list[Row]]] = {
             ("Therapy x 6", "physical_medicine", "physical_medicine_other"),  # no operation, no body part
         ],
     },
+    "after_operation": {  # after "status post", "s/p", "post", ...: the operation followed, not the request
+        "tuned": [
+            ("Occupational therapy status post carpal tunnel release", "physical_medicine",
+             "occupational_therapy"),
+            ("Hand therapy post CTR", "physical_medicine", "occupational_therapy"),
+            ("Post-op PT s/p TKA", "physical_medicine", "physical_therapy"),
+            ("Cold therapy unit rental s/p arthroscopy", "dme", "cold_therapy"),
+            ("MRI right knee status post meniscectomy", "imaging", "mri"),
+            ("Norco 10/325 #60 post-op", "medication", "opioid"),
+            ("Home health after total knee arthroplasty", "home_health", "home_health"),
+            ("Follow-up visit s/p ORIF", "consultation", "office_visit"),
+            ("S/P TKA, physical therapy x 12", "physical_medicine", "physical_therapy"),
+            ("Following TKA, physical therapy x 12", "physical_medicine", "physical_therapy"),
+            ("PT s/p left total knee arthroplasty", "physical_medicine", "physical_therapy"),
+            ("Norco post surgery", "medication", "opioid"),
+            ("Medrol dose pack status post epidural injection", "medication", "corticosteroid"),
+            ("Post laminectomy syndrome: spinal cord stimulator trial", "surgery", "neurostimulator"),
+            # an operation named before the marker, or nothing named outside its stretch: the operation
+            ("Right carpal tunnel release", "surgery", "nerve_release"),
+            ("Revision ACDF C5-6 status post failed fusion", "surgery", "spine_surgery"),
+            ("Status post TKA manipulation under anesthesia", "surgery", "surgery_other"),
+            ("Status post left total knee arthroplasty", "surgery", "joint_replacement"),
+            ("Post-traumatic stress disorder psychotherapy x 6", "consultation", "psych_evaluation"),
+        ],
+        "held_out": [
+            ("Aquatic therapy 2x4 status post lumbar laminectomy", "physical_medicine", "aquatic_therapy"),
+            ("Front-wheeled walker s/p right THA", "dme", "mobility_aid"),
+            ("Percocet 5/325 #40 status post right shoulder arthroscopy", "medication", "opioid"),
+            ("CT scan of the lumbar spine post L4-5 fusion", "imaging", "ct"),
+            ("Skilled nursing facility x 7 days s/p bilateral TKA", "physical_medicine", "inpatient_rehab"),
+            ("Lumbar brace (LSO) following TLIF L4-5", "dme", "brace"),
+            ("Keflex 500mg #28 s/p ORIF right wrist", "medication", "anti_infective"),
+            ("S/P left carpal tunnel release: occupational therapy 6 visits", "physical_medicine",
+             "occupational_therapy"),
+            ("Post rotator cuff repair physical therapy 12 sessions", "physical_medicine",
+             "physical_therapy"),
+            ("Post-op x-rays right ankle s/p ORIF", "imaging", "xray"),
+            ("Home exercise kit status post ACDF", "dme", "home_equipment"),
+            ("Repeat ACDF C4-5 s/p prior ACDF C5-6", "surgery", "spine_surgery"),
+            ("Status post right total hip arthroplasty", "surgery", "joint_replacement"),
+            ("Removal of hardware status post ORIF left ankle", "surgery", "hardware_removal"),
+            ("Continuous passive motion machine rental s/p knee manipulation under anesthesia", "dme",
+             "home_equipment"),
+            ("Urine drug screen post lumbar fusion", "lab", "drug_screen"),
+            ("Psychotherapy x 6 sessions following spinal cord stimulator implant", "consultation",
+             "psych_evaluation"),
+            ("Cryotherapy unit purchase status post right ACL reconstruction", "dme", "cold_therapy"),
+            ("Office visit with orthopedist s/p right TKA", "consultation", "office_visit"),
+            ("Tramadol 50mg #60 s/p hernia repair", "medication", "opioid"),
+            ("Massage therapy s/p cervical fusion", "physical_medicine", "massage"),
+            ("Follow-up after THA", "consultation", "office_visit"),
+        ],
+    },
 }
 
 
@@ -260,6 +313,43 @@ def test_a_hcpcs_code_is_one_word_and_other_letter_digit_runs_are_split() -> Non
     assert [t.lemma for t in tokenize("x6")] == ["x", "6"]
 
 
+AFTER = DATA["after_operation"]
+
+
+@pytest.mark.parametrize("marker", AFTER["markers"])
+def test_every_marker_makes_the_operation_after_it_the_context(marker: str) -> None:
+    """Each post-operative marker of the YAML, between a request and an operation that outranks it, after
+    the request or opening the heading: the request wins; the marker and the operation alone: the
+    operation."""
+    tax = load_taxonomy()
+    for heading in (f"Tramadol 50mg #60 {marker} right total knee arthroplasty",
+                    f"{marker.capitalize()} right TKA, Tramadol 50mg #60",
+                    f"Aquatic therapy x 8 {marker} L4-5 laminectomy"):
+        c = tax.classify(heading)
+        assert c.family in ("medication", "physical_medicine"), heading
+    c = tax.classify(f"{marker.capitalize()} L4-5 laminectomy")
+    assert (c.family, c.type) == ("surgery", "spine_surgery")
+
+
+@pytest.mark.parametrize("word", AFTER["not_before"])
+def test_post_before_an_operative_adjective_is_no_marker(word: str) -> None:
+    """"Post" before one of `not_before` qualifies the request named after it ("Post-op PT"): it opens no
+    stretch, so the request is not taken for the context of the "s/p" that follows."""
+    c = load_taxonomy().classify(f"Post-{word} aquatic therapy s/p TKA")
+    assert (c.family, c.type) == ("physical_medicine", "aquatic_therapy")
+
+
+@pytest.mark.parametrize("mark", AFTER["ends"])
+def test_an_end_mark_closes_the_stretch_of_a_marker(mark: str) -> None:
+    """A request after an end mark stands outside the marker's stretch, even one of the operation's family
+    that the operation outranks ("S/P TKA, debridement"); without the mark both are the context and the
+    operation wins."""
+    tax = load_taxonomy()
+    c = tax.classify(f"S/P right TKA {mark} debridement")
+    assert (c.family, c.type) == ("surgery", "surgery_other")
+    assert tax.classify("S/P right TKA debridement").type == "joint_replacement"
+
+
 def _build(**changes: Any) -> None:
     data = copy.deepcopy(DATA)
     for path, value in changes.items():
@@ -281,6 +371,10 @@ def test_bad_rule_data_raises_one_line_naming_it() -> None:
     bad_range = [{"from": "E0720", "to": "L0749", "family": "dme", "type": "tens"}]
     with pytest.raises(ValueError, match="E0720-L0749 is no range"):
         _build(codes__ranges=bad_range)
+    with pytest.raises(ValueError, match="after_operation: marker '//' has no word"):
+        _build(after_operation__markers=["s/p", "//"])
+    with pytest.raises(ValueError, match="after_operation: ends must be single marks"):
+        _build(after_operation__ends=[",", "and"])
     with pytest.raises(ValueError, match="unknown qualifier 'after_lunch'"):
         types = copy.deepcopy(DATA["types"])
         next(e for e in types if "bare_after" in e)["requires"] = ["post_op", "after_lunch"]

@@ -79,6 +79,16 @@ AFTER_AN_OPERATION = [
     ("SYNTHETIC. The injured worker has numbness of the right hand.",
      ["Physical therapy after right carpal tunnel release, 8 sessions"], 0, HAND + "Carpal tunnel syndrome",
      4, "unmet"),
+    # ... after a marker, by its abbreviation: the heading is the therapy (the operation its context) and the
+    # abbreviation names the region
+    ("SYNTHETIC. The injured worker has stiffness of the right hand.", ["Hand therapy post CTR x 8"], 0,
+     HAND + "Carpal tunnel syndrome", 4, "unmet"),
+    ("SYNTHETIC. The injured worker has knee stiffness.", ["Post-op PT s/p TKA"], 0,
+     "Knee: Arthroplasty (knee)", 12, "not_documented"),
+    ("SYNTHETIC. The injured worker has neck pain.", ["Physical therapy 2x6 s/p ACDF"], 0,
+     "Neck & Upper Back: Displacement of cervical disc (fusion)", 12, "met"),
+    ("SYNTHETIC. The injured worker has low back pain.", ["Aquatic therapy x 8 status post TLIF"], 0,
+     "Low Back: Fusion", 17, "met"),
     # the letter requests the operation too: the therapy is that operation's course
     ("SYNTHETIC. The claimant has right carpal tunnel syndrome confirmed by nerve studies.",
      ["Right carpal tunnel release", "Post-operative occupational therapy x4"], 1,
