@@ -139,6 +139,12 @@ def test_therapy_past_the_window_after_a_carpal_tunnel_release_is_chronic_care_n
     ("Physical therapy status post L4-5 fusion 2x6", True),
     ("Aquatic therapy post right knee arthroscopy x8", True),
     ("Physical therapy after ACDF x12", True),
+    ("Physical therapy x 12 post RCR", True),  # the abbreviations body_regions.yaml also names
+    ("Physical therapy s/p UKA x12", True),
+    ("Hand therapy x8 s/p ECTR", True),
+    ("Physical therapy x 12 s/p ACD C5-6", True),
+    ("Physical therapy x 12 status post right RTSA", True),
+    ("Aquatic therapy after L4-5 OLIF x8", True),
     ("Home health aide after release from the hospital", False),  # a release from somewhere is no operation
     ("Physical therapy after radiofrequency rhizotomy x6", False),  # a needle procedure
     ("Physical therapy after the injury 2x6", False),
