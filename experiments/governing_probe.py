@@ -11,6 +11,7 @@ would cite, on SYNTHETIC requests written without seeing the criteria table or i
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r6.yaml  # round 6
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r7.yaml  # round 7
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r8.yaml  # round 8
+    .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r9.yaml  # round 9
 
 Letters: experiments/governing_probe.yaml (SYNTHETIC). Each letter becomes one `letters.records.Case` with
 pre-review fields only (dates, summary, headings, the UR's guideline line parsed as the letter parser parses
@@ -70,7 +71,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[ghkmnqtu][0-9]{2}$")  # g h k m n q t u: rounds 1-8 (governing_probe_r8.yaml)
+    id: str = Field(pattern=r"^[ghkmnqtuv][0-9]{2}$")  # g h k m n q t u v: rounds 1-9 (probe _r9)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]

@@ -122,10 +122,14 @@ def generated_variants(tax: ServiceTaxonomy, table: dict) -> list[tuple[str, str
     reversed, behind "Retrospective request for", and every drug name with a dose, upper case, plural."""
     out = []
     qualifier_words = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week"),
-                       "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
+                       "body_part": ("Lumbar spine ", ""), "views": ("", ", 2 views"),
+                       "stay_days": ("", " x 2 days"), "post_op": ("Post-op ", "")}
     for entry in table["types"]:
-        prefix, suffix = qualifier_words[entry["requires"]] if "requires" in entry else ("", "")
-        for term in map(str, entry["terms"]):
+        names = entry.get("requires", [])
+        names = [names] if isinstance(names, str) else names  # one qualifier or a list: the first carries it
+        prefix, suffix = qualifier_words[names[0]] if names else ("", "")
+        pairs = entry.get("pairs", [[], []])
+        for term in [*map(str, entry["terms"]), *(f"{a} {b}" for a in pairs[0] for b in pairs[1])]:
             words = term.split()
             last = words[-1]
             if last.isalpha() and len(last) > 3 and not last.endswith(("s", "us")):

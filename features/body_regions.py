@@ -1,11 +1,13 @@
-"""Body regions and sides (`body_regions.yaml`): which region and side a text names, and which regions
-count as the same for prior imaging (the annotation protocol's same-region rule)."""
+"""Body regions and sides (`body_regions.yaml`): which region and side a text names (an operation's
+abbreviation that holds a region names it: "ACDF" the neck), and which regions count as the same for prior
+imaging (the annotation protocol's same-region rule)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from features.casefold import compile_folded, lower_text
 from features.package_data import read_yaml
@@ -69,10 +71,28 @@ class BodyRegions:
         return a == b or b in self.same_region.get(a, frozenset())
 
 
+def region_regexes(raw: dict[str, Any] | None = None) -> dict[str, str]:
+    """Each region's regex (case-insensitive): the YAML's `regions` pattern, or it and the region's
+    `operation_abbreviations` as whole words. `raw`: the parsed YAML (the packaged file by default)."""
+    raw = read_yaml("body_regions.yaml") if raw is None else raw
+    abbreviations = raw.get("operation_abbreviations", {})
+    unknown = sorted(set(abbreviations) - set(raw["regions"]))
+    if unknown:
+        raise ValueError(f"body_regions.yaml operation_abbreviations: unknown regions {unknown}")
+    out = {}
+    for name, pattern in raw["regions"].items():
+        words = [str(w) for w in abbreviations.get(name, [])]
+        bad = [w for w in words if not w.isalnum()]
+        if bad:
+            raise ValueError(f"body_regions.yaml operation_abbreviations.{name}: {bad} are not words")
+        out[name] = f"(?:{pattern}|\\b(?:{'|'.join(words)})\\b)" if words else pattern
+    return out
+
+
 @lru_cache(maxsize=1)
 def body_regions() -> BodyRegions:
     raw = read_yaml("body_regions.yaml")
-    comp = {k: compile_folded(v) for k, v in raw["regions"].items()}
+    comp = {k: compile_folded(v) for k, v in region_regexes(raw).items()}
     sides = {k: compile_folded(v) for k, v in raw["sides"].items()}
     same = {k: frozenset(v) for k, v in raw.get("same_region", {}).items()}
     for a, others in same.items():

@@ -18,7 +18,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
-from features.criteria_facts import LetterFacts, derive_facts, lexicons, service_phase, text_regions
+from features.criteria_facts import (
+    LetterFacts,
+    derive_facts,
+    lexicons,
+    operation_texts,
+    service_phase,
+    text_regions,
+)
 from features.evidence import EvidenceSpan, Extraction
 from features.governing import cited_chapters, resolve_region, select_section
 from letters.records import Section
@@ -68,6 +75,9 @@ class ServiceChecklist(BaseModel):
     in_force: bool | None = Field(default=None, description="Edition in force at the UR date (None: unknown)")
     phase: str | None = None
     region: str | None = None
+    params: dict[str, float] = Field(
+        default_factory=dict, description="The section's parameters for this service (an operation topic's "
+        "own course replaces the section's: half of 8 visits after a carpal tunnel release).")
     checklist: list[CheckItem] = Field(default_factory=list)
     summary: str
 
@@ -227,6 +237,8 @@ def service_checklist(
         ur_denial_date=ur_denial_date,
         ur_chapters=ur_chapters,
         claim_kinds=letter.claims,
+        operation_texts=operation_texts(table, service_text, letter, item_index,
+                                        _str(values.get("service_family"))),
     )
     if selection is None:
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
@@ -236,7 +248,7 @@ def service_checklist(
         for fact in crit.facts:
             if fact not in facts:
                 facts[fact] = value(fact)
-        status, deciding = crit.evaluate(facts, selection.section.params)
+        status, deciding = crit.evaluate(facts, selection.params)
         evidence: list[EvidenceItem] = []
         if status in ("met", "unmet"):
             seen: set[tuple[str, int | None, int | None]] = set()
@@ -269,6 +281,7 @@ def service_checklist(
         in_force=selection.in_force,
         phase=_str(facts.get("phase")),
         region=region,
+        params=dict(selection.params),
         checklist=items,
         summary=summary_line(selection.citation, items),
     )
@@ -285,7 +298,7 @@ def what_if_met(
     crit = table.criteria.get(criterion_id)
     if item is None or crit is None or item.status != "not_documented" or not crit.met:
         return None
-    params = table.sections[checklist.section_id].params if checklist.section_id else {}
+    params = checklist.params or (table.sections[checklist.section_id].params if checklist.section_id else {})
     out = dict(row)
     for fact, test in crit.met[0].items():
         if fact in table.derived_facts or fact not in row:

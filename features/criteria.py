@@ -307,6 +307,37 @@ class ClaimKind(BaseModel):
         return self
 
 
+class OperationKind(BaseModel):
+    """A kind of operation, named by its procedure or the condition it treats (a closed word class): which
+    of a guideline's operation topics a post-operative request belongs to."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=10)
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"bad regex: {exc}") from None
+        return v
+
+
+class OperationSection(BaseModel):
+    """A section's topic for one kind of operation in one body region (the Postsurgical guidelines set out
+    each operation's course under its region), and the parameters that topic sets (its own course)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    region: str
+    operation: str
+    section: str = Field(min_length=3)
+    params: dict[str, float] = Field(default_factory=dict)
+
+
 class Section(BaseModel):
     """A governing guideline section and the criteria a reviewer checks there."""
 
@@ -318,6 +349,9 @@ class Section(BaseModel):
     section: str
     # the section's name by region where one guideline section is organised by body region (Postsurgical)
     section_by_region: dict[str, str] = Field(default_factory=dict)
+    # ... and by the kind of operation in a region, where the section sets out a topic per operation
+    # (Postsurgical: carpal tunnel syndrome under Forearm, Wrist, & Hand); the first kind named wins
+    section_by_operation: list[OperationSection] = Field(default_factory=list)
     editions: list[SectionEdition] = Field(min_length=1)
     match: list[Selector] = Field(min_length=1)
     priority: int = 0
@@ -367,6 +401,9 @@ class CriteriaTable(BaseModel):
         default_factory=dict, description="Regions that hold narrower ones: a heading naming both is "
         "about the narrower one (governing.resolve_region).")
     claim_kinds: dict[str, ClaimKind] = Field(default_factory=dict)
+    operations: dict[str, OperationKind] = Field(
+        default_factory=dict, description="Kinds of operation, in the order they win when one text names "
+        "several (a fusion over the laminectomy done with it): `section_by_operation` names them.")
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
         "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
@@ -431,9 +468,31 @@ class CriteriaTable(BaseModel):
         for m in s.match:
             errors += [f"section {sid}: unknown claim kind {k!r}" for k in m.claim_kinds or ()
                        if k not in self.claim_kinds]
+        errors += self._operation_errors(sid, s)
         extra = sorted(set(s.phrases) - set(s.criteria))
         if extra:
             errors.append(f"section {sid}: phrases for criteria it does not list: {extra}")
+        return errors
+
+    def _operation_errors(self, sid: str, s: Section) -> list[str]:
+        """Each operation topic names a known kind, a region of the section's region map (when it has one),
+        once per region and kind, and only parameters the section has (a topic changes a value, never adds
+        a criterion's parameter)."""
+        errors: list[str] = []
+        seen: set[tuple[str, str]] = set()
+        for t in s.section_by_operation:
+            if t.operation not in self.operations:
+                errors.append(f"section {sid}: unknown operation kind {t.operation!r}")
+            if s.section_by_region and t.region not in s.section_by_region:
+                errors.append(f"section {sid}: operation topic {t.operation!r} in region {t.region!r}, "
+                              "which its region map lacks")
+            if (t.region, t.operation) in seen:
+                errors.append(f"section {sid}: operation {t.operation!r} listed twice for {t.region!r}")
+            seen.add((t.region, t.operation))
+            extra = sorted(set(t.params) - set(s.params))
+            if extra:
+                errors.append(f"section {sid}: operation {t.operation!r} sets params the section lacks: "
+                              f"{extra}")
         return errors
 
     # ---- checks against the feature spec ------------------------------------------------------

@@ -13,11 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -35,6 +33,7 @@ class LetterService:
     family: str
     type: str
     regions: tuple[str, ...]
+    text: str = ""  # the heading (what an operation requested in the letter names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +57,8 @@ class LetterFacts:
     summary: str = ""
     operations: tuple[Operation, ...] = ()
     claims: frozenset[str] = frozenset()  # the claim kinds the summary states (`claim_kinds`)
+    # the sentences of the summary that say an operation was done, dated or not, in summary order
+    operation_sentences: tuple[str, ...] = ()
 
     def summary_regions(self, table: CriteriaTable) -> tuple[str, ...]:
         """Regions the summary names, not counting where a pain radiates to (found on use: only region-less
@@ -102,6 +103,8 @@ class CompiledLexicons:
             name: (_compile(k.claim), _compile(k.diagnosis) if k.diagnosis else None,
                    _compile(k.unless) if k.unless else None)
             for name, k in table.claim_kinds.items()}
+        # (kind, pattern) of each kind of operation, in the order they win (`operations`)
+        self.operations = tuple((name, _compile(kind.pattern)) for name, kind in table.operations.items())
         self.operation_date_after = _compile(table.phases.operation_date_after)
         self.operation_date_before = _compile(table.phases.operation_date_before)
         # (chapter key, guideline, alias regex), longest alias first: 'Low Back Complaints' beats 'Low Back'
@@ -196,9 +199,7 @@ def lexicons(table: CriteriaTable) -> CompiledLexicons:
 # ---- body regions of a heading (body_regions.yaml, the extractors' region table) -----------------
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    text = resources.files("features").joinpath("body_regions.yaml").read_text(encoding="utf-8")
-    regions = yaml.safe_load(text)["regions"]
-    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in regions.items())
+    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in region_regexes().items())
 
 
 @lru_cache(maxsize=8192)
@@ -316,6 +317,24 @@ def recent_operation(
     fits = [op for op in operations if op.days_before_ur <= window
             and not (heading and _specific(op.regions) and not heading & _specific(op.regions))]
     return min(fits, key=lambda op: op.days_before_ur, default=None)
+
+
+def operation_texts(
+    table: CriteriaTable, service_text: str, letter: LetterFacts, item_index: int, family: str | None = None
+) -> tuple[str, ...]:
+    """The texts that may say which operation a post-operative request follows, nearest first: its own
+    heading, the dated operation that made it post-operative, the operations the letter requests, the
+    summary's operations (latest mentioned first), and last the whole summary, whose condition of the region
+    is what an operation named without it treated ('fractured the distal radius ... underwent ORIF')."""
+    recent = recent_operation(table, service_text, letter.operations, family)
+    requested = [s.text for s in letter.others(item_index) if s.family == "surgery" and s.text]
+    return (service_text, *((recent.sentence,) if recent is not None else ()), *requested,
+            *reversed(letter.operation_sentences), letter.summary)
+
+
+def operation_kinds(table: CriteriaTable, text: str) -> tuple[str, ...]:
+    """The kinds of operation a text names, in the table's order of precedence."""
+    return tuple(name for name, pattern in lexicons(table).operations if pattern.search(text))
 
 
 def _specific(regions: Iterable[str]) -> set[str]:

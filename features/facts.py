@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
-from features.analysis import AnalysedText, Mention
+from features.analysis import AnalysedText, Mention, concept_patterns
 from features.assertions import Category, load_rules
 from features.authors import UR_REVIEWER, load_author_rules
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
@@ -118,6 +118,26 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
                 or pats["motor_cause_after"].search(text, m.end, hi))
 
 
+def _object_fell(m: Mention, text: str) -> bool:
+    """A fall told of a thing, not the worker ("hit by a box falling from a shelf", "struck by a brick that
+    fell from the roof"): the protocol's fall from height is the worker's own fall."""
+    p = value_patterns()
+    if not p["fall_verb"].match(m.text.lower()):
+        return False
+    return bool(p["object_fell_before"].search(text, _clause_start(text, m.sentence.start, m.start), m.start))
+
+
+def _injury_amputation(m: Mention, text: str) -> bool:
+    """An amputation the injury made ("sustained a traumatic amputation of the fingertip"), not an operation;
+    one the clause says was undergone ("a crush injury, and underwent amputation") is an operation."""
+    p = value_patterns()
+    if not p["amputation_word"].match(m.text.lower()):
+        return False
+    lo = _clause_start(text, m.sentence.start, m.start)
+    return bool(p["injury_before"].search(text, lo, m.start)) and not p["surgery_had_before"].search(
+        text, lo, m.start)
+
+
 @dataclass(frozen=True, slots=True)
 class ImagingStudy:
     """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
@@ -148,11 +168,25 @@ class CaseFacts:
         someone else's; for neuro deficit an exam finding, not the patient's report)."""
         if not self.case.clinical_summary:
             return MISSING
+        text = self.summary.text
         for m in self._red_flag_mentions(kind):
-            if _finding(m, kind) and not (kind == "neuro_deficit"
-                                          and _motor_not_neurological(m, self.summary.text)):
-                return Extraction(True, m.span())
+            if not _finding(m, kind):
+                continue
+            if kind == "neuro_deficit" and _motor_not_neurological(m, text):
+                continue
+            if kind == "trauma" and (_object_fell(m, text) or self._struck_by_a_thing(m)):
+                continue
+            return Extraction(True, m.span())
         return Extraction(False, None)
+
+    def _struck_by_a_thing(self, m: Mention) -> bool:
+        """A strike told by what hit, and that is no vehicle ("he was unloading a truck and was hit by a
+        box"): the protocol counts a collision, not a blow from a small object."""
+        p = value_patterns()
+        if not p["strike_verb_end"].search(m.text.lower()):
+            return False
+        by = p["struck_by_after"].match(self.summary.text, m.end, m.sentence.end)
+        return by is not None and concept_patterns()["vehicle"].search(self.summary.lower, *by.span()) is None
 
     def _red_flag_mentions(self, kind: str) -> list[Mention]:
         """The concept's mentions, with its exam-only words (`_EXAM_WORDS`) where their sentence reports an
@@ -176,7 +210,7 @@ class CaseFacts:
             return MISSING
         done = value_patterns()["surgery_had_before"]
         for m in self.summary.mentions("surgery"):
-            if m.assertion.categories & _DONE:
+            if m.assertion.categories & _DONE or _injury_amputation(m, self.summary.text):
                 continue
             if m.author == UR_REVIEWER and not done.search(
                     self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):

@@ -9,12 +9,12 @@ uses to grade against it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
-from features.criteria import Chapter, Citation, CriteriaTable, Section, SectionEdition
-from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons
+from features.criteria import Chapter, Citation, CriteriaTable, OperationSection, Section, SectionEdition
+from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons, operation_kinds
 
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
 _SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
@@ -38,6 +38,8 @@ class Selection:
     in_force: bool | None  # None: UR denial date unknown
     region: str | None
     reason: str
+    operation: str | None = None  # the kind of operation whose topic of the section governs, if any
+    params: Mapping[str, float] = field(default_factory=dict)  # the section's, an operation topic's over them
 
 
 # ---- chapters named in a guideline line ----------------------------------------------------------
@@ -153,14 +155,33 @@ def pick_edition(
     return (started[-1] if started else by_start[0]), False
 
 
+def operation_section(
+    table: CriteriaTable, section: Section, region: str | None, texts: Iterable[str]
+) -> OperationSection | None:
+    """The section's topic for the operation a request follows: the first text (nearest first) that names a
+    kind of operation the section lists for the request's region; in one text, the kind that wins by the
+    table's order (a fusion over the laminectomy done with it)."""
+    topics = {t.operation: t for t in section.section_by_operation if t.region == region}
+    if not topics:
+        return None
+    for text in texts:
+        for kind in operation_kinds(table, text):
+            if kind in topics:
+                return topics[kind]
+    return None
+
+
 def citation_for(
-    table: CriteriaTable, section: Section, edition: SectionEdition, region: str | None
+    table: CriteriaTable, section: Section, edition: SectionEdition, region: str | None,
+    topic: OperationSection | None = None,
 ) -> tuple[Citation, str]:
     """The citation of a section in one edition, with the chapter (and the section's name) chosen by region
     where the section has a region map (ODG topics live in the chapter of the body part; the Postsurgical
-    guidelines' physical medicine is set out by body region)."""
+    guidelines' physical medicine is set out by body region), and by the operation's topic where one is known
+    (their course after a carpal tunnel release is 'Carpal tunnel syndrome')."""
     key = edition.chapter or section.chapter_by_region.get(region or "", section.chapter)
-    name = edition.section or section.section_by_region.get(region or "", section.section)
+    name = edition.section or (topic.section if topic is not None else
+                               section.section_by_region.get(region or "", section.section))
     memo = lexicons(table).citations
     found = memo.get((section.id, edition.edition, key, name))
     if found is None:
@@ -184,10 +205,12 @@ def select_section(
     ur_denial_date: date | None = None,
     ur_chapters: Iterable[str] = (),
     claim_kinds: Iterable[str] = (),
+    operation_texts: Iterable[str] = (),
 ) -> Selection | None:
     """The most specific section whose selectors fit the service (ties: priority, then a section in the
     chapter UR cited, then the table's order); None when no section fits (e.g. an unknown service). A
-    type the table lists as section-less is never placed by its family and region alone."""
+    type the table lists as section-less is never placed by its family and region alone. Where the section
+    sets out a topic per operation, `operation_texts` (nearest first) say which operation it follows."""
     section_less = service_type in table.section_less  # the table says why: no family-level stand-in
     group_set = {g for g in groups if g}
     ur = set(ur_chapters)
@@ -211,7 +234,12 @@ def select_section(
         return None
     section = best[2]
     edition, in_force = pick_edition(table, section, ur_denial_date)
-    citation, key = citation_for(table, section, edition, region)
+    topic = (operation_section(table, section, region, operation_texts) if section.section_by_operation
+             else None)
+    citation, key = citation_for(table, section, edition, region, topic)
     reason = (f"specificity {best[3]}" + (f", priority {section.priority}" if section.priority else "")
-              + (", chapter UR cited" if key in ur else ""))
-    return Selection(section, edition, citation, key, in_force, region, reason)
+              + (", chapter UR cited" if key in ur else "")
+              + (f", after an operation: {topic.operation}" if topic is not None else ""))
+    params = {**section.params, **topic.params} if topic is not None else section.params
+    return Selection(section, edition, citation, key, in_force, region, reason,
+                     None if topic is None else topic.operation, params)

@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
-# Dotted abbreviations ("T.E.N.S.", "P.T."), letters, numbers (with a decimal part) and the symbols that
-# carry meaning in headings: '#' (a quantity), '%' (a strength: topical), '&' (H&P). Letters and digits
-# are split ("10mg", "x6").
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+|\d+(?:\.\d+)?|[#%&]")
+# Dotted abbreviations ("T.E.N.S.", "P.T."), HCPCS Level II codes (one letter and four digits: "E0730", read
+# as one word), letters, numbers (with a decimal part) and the symbols that carry meaning in headings: '#' (a
+# quantity), '%' (a strength: topical), '&' (H&P). Other letters and digits are split ("10mg", "x6").
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|(?<![A-Za-z0-9])[A-Za-z]\d{4}(?!\d)|[^\W\d_]+|\d+(?:\.\d+)?|[#%&]")
 # An upper-case abbreviation with a plural "s" ("MRIs", "ESIs", "EMGs"): the "s" is not part of the name.
 _ABBREVIATION_PLURAL = re.compile(r"[A-Z]{2,}s")
 _ING_MIN = 6  # "bracing" -> "brace"; shorter -ing words ("ring", "king") are left alone

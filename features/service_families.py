@@ -1,15 +1,21 @@
 """Service headings -> family and type, driven by `service_taxonomy.yaml` and `drug_lexicon.csv`.
 
 A heading is cut into word lemmas (`heading_tokens`) and matched against the table's terms in any word
-order; the earliest clause, then the highest rank wins (the YAML explains why). A heading no term
-matches falls back on its words ("#60", "tablets" -> medication; "unit", "rental" -> DME). Only a heading
-with no telling word is family `other`, type `unknown` (counted by `experiments/taxonomy_coverage.py`).
+order; the earliest clause, then the highest rank wins (the YAML explains why). Class rules then read the
+winner beside the other matches: consumables after their device and a joiner give the device ("TENS unit and
+supplies"), drug names side by side are one product typed by its most specific component ("APAP with
+codeine" is an opioid), and the words after a post-operative marker name the operation a request follows,
+not the request ("Hand therapy post CTR" is hand therapy). Procedure codes (CPT, HCPCS Level II) are placed
+by their ranges. A heading no term matches falls back on its words ("#60", "tablets" -> medication; "unit",
+"rental" -> DME). Only a heading with no telling word is family `other`, type `unknown` (counted by
+`experiments/taxonomy_coverage.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,6 +27,14 @@ from typing import Any
 import yaml
 
 from features.drug_lexicon import DrugName, load_lexicon
+from features.heading_class_rules import (
+    AccessoryRule,
+    AfterOperation,
+    Combination,
+    load_accessories,
+    load_after_operation,
+    load_combination,
+)
 from features.heading_tokens import Token, fold, term_lemmas, tokenize
 from features.text_patterns import FastPattern, compile_lower
 
@@ -33,7 +47,7 @@ VIA_TERM, VIA_DRUG, VIA_WORD_ENDING = "term", "drug", "word_ending"
 VIA_FALLBACK, VIA_NONE = "fallback", "none"
 VIA_LETTER = "letter"  # a type re-read beside the letter's other requests (`LetterRule`)
 VIA_RESPELLED = "respelled"  # read after a misspelled or split word was matched to the table's nearest word
-VIA_CODE = "code"  # a procedure code (CPT) in the heading, placed by its range (`codes` in the YAML)
+VIA_CODE = "code"  # a procedure code (CPT, HCPCS Level II) in the heading, placed by its range (`codes`)
 RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "cast")
 RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875) ...
 RESPELL_LONG_RATIO = 0.8  # ... or one letter replaced in a word of RESPELL_LONG letters or more ("carpel")
@@ -53,6 +67,9 @@ class Term:
     requires: tuple[tuple[str, ...], ...] = ()
     drug_class: str | None = None
     via: str = VIA_TERM
+    # a bare word ("therapy"): matched only where the word before it names no kind of its own - none, a
+    # number, a word of `requires`, or one of these; None for an ordinary term
+    bare_after: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +82,13 @@ class Ending:
 
 @dataclass(frozen=True, slots=True)
 class CodeRange:
-    """Procedure codes `low`..`high` (inclusive) and the class a heading naming one of them requests."""
+    """Procedure codes `low`..`high` (inclusive) and the class a heading naming one of them requests;
+    `prefix` is the letter of a HCPCS Level II code ("E" of E0730), "" for a CPT code."""
 
     low: int
     high: int
     term: Term
+    prefix: str = ""
 
     @property
     def width(self) -> int:
@@ -178,6 +197,9 @@ class ServiceTaxonomy:
     codes: tuple[CodeRange, ...] = ()  # narrowest range first
     code_digits: int = 5
     code_units: frozenset[str] = frozenset()  # words after a number that make it an amount, not a code
+    accessories: AccessoryRule | None = None
+    combination: Combination | None = None
+    after_operation: AfterOperation | None = None
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
     _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
@@ -219,23 +241,93 @@ class ServiceTaxonomy:
 
     def _classify(self, heading: str) -> ServiceClass:
         content = self.words.content(heading)
-        found = self._from_terms(content)
+        found = self._from_terms(content, heading)
         respelled = self._respelled(content)
         if respelled is not None:  # records misspell ("Tramadal", "accupuncture") and split ("ultra sound")
-            alt = self._from_terms(respelled)
+            alt = self._from_terms(respelled, heading)
             if alt is not None and (found is None or alt[1] > found[1]):
                 return dataclasses.replace(alt[0], via=VIA_RESPELLED)
         return found[0] if found is not None else self._fall_back(content)
 
-    def _from_terms(self, content: Sequence[Token]) -> tuple[ServiceClass, int] | None:
+    def _from_terms(self, content: Sequence[Token], heading: str) -> tuple[ServiceClass, int] | None:
         """The class the winning term or word ending gives, with that term's rank; None when none matches."""
-        matches = longest([m for m in self.matches(content) if not self._negated(m, content)])
+        found = [m for m in self.matches(content) if not self._negated(m, content)]
+        matches = longest(found)
         if not matches:
             return None
-        best = self._injected_drug(matches) or min(matches, key=Match.key)
-        cls = ServiceClass(best.term.family, self._type_of(best, matches), best.start, best.end,
+        requested = self._outside_context(matches, heading)
+        best = self._injected_drug(requested) or min(requested, key=Match.key)
+        rank = best.term.rank
+        best = self._device_of_accessory(best, found, content, heading) or best
+        components = self._components(best, matches, heading)
+        best = min(components, key=lambda m: (self._combination_order(m), m.positions[0]))
+        cls = ServiceClass(best.term.family, self._type_of(best, matches, components), best.start, best.end,
                            best.term.via)
-        return cls, best.term.rank
+        return cls, rank
+
+    def _outside_context(self, matches: Sequence[Match], heading: str) -> Sequence[Match]:
+        """The matches that may be the request: all but those naming the operation a post-operative marker
+        says the request follows (`after_operation`): in each marker's stretch, the first match and the others
+        of its family ("Hand therapy post CTR", "S/P total knee arthroplasty, home health aide"). All of them
+        when none stands outside a stretch: a heading naming only the operation requests it."""
+        rule = self.after_operation
+        if rule is None:
+            return matches
+        context: set[Match] = set()
+        for lo, hi in rule.stretches(heading, self.words.tokens(heading)):
+            inside = sorted((m for m in matches if lo <= m.start and m.end <= hi), key=lambda m: m.start)
+            context.update(m for m in inside if m.term.family == inside[0].term.family)
+        return [m for m in matches if m not in context] or matches
+
+    def _gap(self, heading: str, start: int, end: int) -> tuple[list[str], str]:
+        """The words (lemmas, '#' and '&' included) and the text of the heading between two offsets."""
+        text = heading[start:end] if start < end else ""
+        return [t.lemma for t in self.words.tokens(text)], text
+
+    def _device_of_accessory(self, best: Match, found: Sequence[Match], content: Sequence[Token],
+                             heading: str) -> Match | None:
+        """The device a consumables match is the companion of: a device named before the consumable word (the
+        match's last word) with a joiner between them ("TENS unit and supplies"); None when there is none.
+        `found` holds the matches inside longer ones too: "h wave" of "H-wave ... supplies" is the device."""
+        rule = self.accessories
+        if rule is None or best.term.type != rule.type:
+            return None
+        last = max(best.positions)
+        devices = []
+        for m in found:
+            if not rule.is_device(m.term.family, m.term.type) or max(m.positions) >= last:
+                continue
+            gap, text = self._gap(heading, m.end, content[last].start)
+            if rule.joins(gap, text):
+                devices.append(m)
+        return min(devices, key=Match.key) if devices else None
+
+    def _components(self, best: Match, matches: Sequence[Match], heading: str) -> list[Match]:
+        """The drug names of the combination product `best` is part of (`best` alone when it names no drug or
+        no other drug name is linked to it): the drug matches next to it, in the written order, with only
+        joiners and strengths between neighbours, whatever clause they stand in ("Acetaminophen with
+        codeine")."""
+        if best.term.drug_class is None or self.combination is None:
+            return [best]
+        drugs = sorted((m for m in matches if m.term.drug_class is not None), key=lambda m: m.start)
+        i = drugs.index(best)
+        lo = hi = i
+        while lo > 0 and self._linked(drugs[lo - 1], drugs[lo], heading):
+            lo -= 1
+        while hi + 1 < len(drugs) and self._linked(drugs[hi], drugs[hi + 1], heading):
+            hi += 1
+        return drugs[lo:hi + 1]
+
+    def _linked(self, left: Match, right: Match, heading: str) -> bool:
+        assert self.combination is not None
+        gap, _ = self._gap(heading, left.end, right.start)
+        marks = [c for c in heading[left.end:right.start] if c in self.combination.separators]
+        return self.combination.links(gap + marks)
+
+    def _combination_order(self, match: Match) -> int:
+        if self.combination is None or match.term.drug_class is None:
+            return 0
+        return self.combination.order(match.term.drug_class)
 
     def _negated(self, match: Match, content: Sequence[Token]) -> bool:
         """Whether a negation word ("non") stands right before the match: "non-opioid analgesic" requests
@@ -331,7 +423,7 @@ class ServiceTaxonomy:
             if not present.issuperset(term.lemmas):
                 continue
             positions = find_lemmas(term.lemmas, lemmas, slack)
-            if positions is None:
+            if positions is None or (term.bare_after is not None and not _bare(term, positions[0], lemmas)):
                 continue
             if term.requires:
                 extra = next((p for q in term.requires if (p := find_lemmas(q, lemmas, slack)) is not None),
@@ -342,8 +434,9 @@ class ServiceTaxonomy:
             found.append(_match(term, positions, content))
         for pos, tok in enumerate(content):
             word = tok.lemma
-            if self.codes and len(word) == self.code_digits and word.isdigit():
-                code = self._code(int(word)) if self._is_code(pos, content) else None
+            if self.codes and len(word) == self.code_digits and word[1:].isdigit():
+                prefix = "" if word[0].isdigit() else word[0]
+                code = self._code(prefix, int(word[len(prefix):])) if self._is_code(pos, content) else None
                 if code is not None:
                     found.append(_match(code.term, (pos,), content))
                 continue
@@ -362,22 +455,31 @@ class ServiceTaxonomy:
         after = content[pos + 1].lemma if pos + 1 < len(content) else ""
         return tok.end - tok.start == self.code_digits and after not in self.code_units
 
-    def _code(self, code: int) -> CodeRange | None:
-        """The narrowest range of `codes` holding a procedure code, or None (a code of no range says
-        nothing: the heading's words decide)."""
-        return next((c for c in self.codes if c.low <= code <= c.high), None)
+    def _code(self, prefix: str, code: int) -> CodeRange | None:
+        """The narrowest range of `codes` holding a procedure code (`prefix`: a HCPCS code's letter, "" for
+        CPT), or None (a code of no range says nothing: the heading's words decide)."""
+        return next((c for c in self.codes if c.prefix == prefix and c.low <= code <= c.high), None)
 
-    def _type_of(self, best: Match, matches: list[Match]) -> str:
+    def _type_of(self, best: Match, matches: list[Match], components: Sequence[Match] = ()) -> str:
         """The winner's type, except that a drug named with a topical form elsewhere in the heading
         ("Flurbiprofen 15% in a cream base") is a topical request; with a patch, only a drug of
-        `patch_topical_classes` is; a drug of `topical_form_exempt_classes` (testosterone gel) never is."""
+        `patch_topical_classes` is, or a combination of several classes (a compounded patch); a drug of
+        `topical_form_exempt_classes` (testosterone gel) never is. A form with another drug between it and
+        the winner's product is that drug's ("Gabapentin 300mg #90 and Lidoderm 5% #30")."""
         if best.term.drug_class is None or best.term.drug_class in self.topical_form_exempt_classes:
             return best.term.type
-        own = set(best.positions)
+        compound = len({m.term.drug_class for m in components}) > 1
+        product = components or [best]
+        own = {p for m in product for p in m.positions}
+        others = [p for m in matches if m.term.drug_class is not None and m not in product
+                  for p in m.positions]
         for m in matches:
             if m.term.drug_class is None and m.term.type == TOPICAL_TYPE and not own & set(m.positions):
+                lo, hi = sorted((min(own), min(m.positions)))
+                if any(lo < p < hi for p in others):
+                    continue
                 is_patch = m.term.lemmas[0] in self.patch_forms
-                if not is_patch or best.term.drug_class in self.patch_topical_classes:
+                if not is_patch or compound or best.term.drug_class in self.patch_topical_classes:
                     return TOPICAL_TYPE
         return best.term.type
 
@@ -402,8 +504,10 @@ class ServiceTaxonomy:
         return ServiceClass(fam.family, fam.type, tok.start, tok.end, VIA_FALLBACK)
 
     def type_terms(self, service_type: str) -> tuple[str, ...]:
-        """The table's words for a type, drug names of its classes included (what names it in a summary)."""
-        return tuple(dict.fromkeys(t.text for t in self.terms if t.type == service_type))
+        """The table's words for a type, drug names of its classes included (what names it in a summary); a
+        bare word ("therapy") names no type alone."""
+        return tuple(dict.fromkeys(t.text for t in self.terms
+                                   if t.type == service_type and t.bare_after is None))
 
     def type_regex(self, service_type: str) -> str | None:
         """A lower-case regex that finds any of the type's words in running text (plural or singular;
@@ -481,6 +585,18 @@ def find_lemmas(lemmas: Sequence[str], words: Sequence[str], slack: int) -> tupl
         if len(picked) == len(lemmas):
             return tuple(picked)
     return None
+
+
+def _bare(term: Term, first: int, lemmas: Sequence[str]) -> bool:
+    """Whether the word before a bare term's word names no kind of its own: none, a number, a word of the
+    term's qualifiers or of its `bare_after` ("post-op therapy", "continued therapy"; not "speech
+    therapy")."""
+    if first == 0:
+        return True
+    before = lemmas[first - 1]
+    assert term.bare_after is not None
+    return (not before.isalpha() or before in term.bare_after
+            or any(before in qualifier for qualifier in term.requires))
 
 
 def _match(term: Term, positions: tuple[int, ...], content: Sequence[Token]) -> Match:
@@ -562,7 +678,13 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                            codes=_codes(data.get("codes", {}), terms, endings, fallback, source),
                            code_digits=int(data.get("codes", {}).get("digits", 5)),
                            code_units=frozenset(lemma for u in data.get("codes", {}).get("not_before", [])
-                                                for lemma in words.lemmas(str(u))))
+                                                for lemma in words.lemmas(str(u))),
+                           accessories=load_accessories(data.get("accessories"), {t.type for t in terms},
+                                                        families, source),
+                           combination=load_combination(med.get("combination"), med["classes"], words.tokens,
+                                                        source),
+                           after_operation=load_after_operation(data.get("after_operation"), words.tokens,
+                                                                source))
 
 
 def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families: tuple[str, ...],
@@ -590,16 +712,29 @@ def _codes(data: dict[str, Any], terms: Sequence[Term], endings: Sequence[Ending
     out = []
     for i, e in enumerate(data.get("ranges", [])):
         where = f"codes.ranges[{i}]"
-        low, high = int(e["from"]), int(e.get("to", e["from"]))
-        if not 0 <= low <= high < 10 ** digits:
-            raise ValueError(f"{source} {where}: {low}-{high} is no range of {digits}-digit codes")
+        (prefix, low), (high_prefix, high) = _code_parts(e["from"]), _code_parts(e.get("to", e["from"]))
+        width = digits - len(prefix)
+        if prefix != high_prefix or not 0 <= low <= high < 10 ** width:
+            raise ValueError(f"{source} {where}: {e['from']}-{e.get('to', e['from'])} is no range of "
+                             f"{digits}-digit CPT codes or of HCPCS codes (a letter and {digits - 1} digits)")
         if (e["family"], e["type"]) not in known:
             raise ValueError(f"{source} {where}: ({e['family']}, {e['type']}) is no family and type "
                              "of the table")
-        term = Term(f"code {low:0{digits}d}-{high:0{digits}d}", (), e["family"], e["type"],
+        term = Term(f"code {prefix}{low:0{width}d}-{prefix}{high:0{width}d}", (), e["family"], e["type"],
                     int(e.get("rank", data["rank"])), via=VIA_CODE)
-        out.append(CodeRange(low, high, term))
+        out.append(CodeRange(low, high, term, prefix))
     return tuple(sorted(out, key=lambda c: c.width))
+
+
+def _code_parts(code: int | str) -> tuple[str, int]:
+    """A CPT code (a number: 29881) or a HCPCS Level II code ("E0730") as its letter ("" for CPT) and
+    number."""
+    text = str(code).strip().lower()
+    prefix = text[0] if text[:1].isalpha() else ""
+    number = text[len(prefix):]
+    if not number.isdigit():
+        raise ValueError(f"{code!r} is no procedure code")
+    return prefix, int(number)
 
 
 def _check_family(families: tuple[str, ...], family: str, source: str, where: str) -> None:
@@ -616,37 +751,42 @@ def _terms(data: dict[str, Any], lexicon: Sequence[DrugName], families: tuple[st
         where = f"types[{i}] ({entry.get('family')}/{entry.get('type')})"
         _check_family(families, entry["family"], source, where)
         requires: tuple[tuple[str, ...], ...] = ()
-        if "requires" in entry:
-            if entry["requires"] not in qualifiers:
-                raise ValueError(f"{source} {where}: unknown qualifier {entry['requires']!r}")
-            requires = qualifiers[entry["requires"]]
-        for text in entry.get("terms", []):
+        names = entry.get("requires", [])
+        for name in [names] if isinstance(names, str) else names:  # one qualifier or a list: any of them
+            if name not in qualifiers:
+                raise ValueError(f"{source} {where}: unknown qualifier {name!r}")
+            requires += qualifiers[name]
+        bare_after = None
+        if "bare_after" in entry:
+            bare_after = frozenset(lemma for w in entry["bare_after"] for lemma in words.lemmas(str(w)))
+        # `pairs`: each word of the first list with each word of the second ("TENS" x "electrodes")
+        pairs = [f"{a} {b}" for a, b in itertools.product(*entry["pairs"])] if "pairs" in entry else []
+        for text in [*entry.get("terms", []), *pairs]:
             lemmas = words.lemmas(str(text))
             if not lemmas:
                 raise ValueError(f"{source} {where}: term {text!r} has no word besides stopwords")
             terms.append(Term(str(text), lemmas, entry["family"], entry["type"], int(entry["rank"]),
-                              requires))
+                              requires, bare_after=bare_after))
         for suffix in entry.get("suffixes", []):
             endings.append(Ending(suffix, Term(f"-{suffix}", (), entry["family"], entry["type"],
                                                int(entry["rank"]), via=VIA_WORD_ENDING)))
     med = data["medication"]
     _check_family(families, med["family"], source, "medication")
     classes: dict[str, str] = med["classes"]
-    offsets: dict[str, int] = med.get("type_rank_offsets", {})
     for row in lexicon:
         if row.drug_class not in classes:
             raise ValueError(f"{med['lexicon']} {row.name!r}: class {row.drug_class!r} has no service_type "
                              f"in {source} medication.classes")
         stype = classes[row.drug_class]
         if row.is_stem:
-            endings.append(Ending(row.name[1:], Term(row.name, (), med["family"], stype,
-                                                     int(med["stem_rank"]) + offsets.get(stype, 0),
-                                                     drug_class=row.drug_class, via=VIA_WORD_ENDING)))
+            stem = Term(row.name, (), med["family"], stype, int(med["stem_rank"]), drug_class=row.drug_class,
+                        via=VIA_WORD_ENDING)
+            endings.append(Ending(row.name[1:], stem))
             continue
         lemmas = words.lemmas(row.name)
         if not lemmas:
             raise ValueError(f"{med['lexicon']} {row.name!r}: no word besides stopwords")
-        terms.append(Term(row.name, lemmas, med["family"], stype, int(med["rank"]) + offsets.get(stype, 0),
+        terms.append(Term(row.name, lemmas, med["family"], stype, int(med["rank"]),
                           drug_class=row.drug_class, via=VIA_DRUG))
     return terms, endings
 

@@ -1,14 +1,17 @@
 """Incremental ingest for retraining: add only unseen letters to the corpus, extend its feature table.
 
 A letter is known by its letter id or its case number, so a letter fetched twice (or under another
-file name) is counted as a duplicate and never trains twice. Old feature rows are reused when the
-table still matches the corpus and the feature spec; otherwise everything is rebuilt.
+file name) is counted as a duplicate and never trains twice. The parsed decisions are checked against
+a labels.csv beside the new letters as `imr train --letters` checks them; a service that disagrees is
+added with its decision withheld, so it never trains or tests a model, now or after a rebuild. Old
+feature rows are reused when the table still matches the corpus and the feature spec; otherwise
+everything is rebuilt.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from features.spec import FeatureSpec
 from features.table import build_feature_frames, build_feature_table
 from letters.ingest import CASES_FILE, IngestResult, load_failures, load_records, parse_paths, write_records
 from letters.records import Case
+from training.letter_labels import LabelCheck, compare_with_labels, find_labels, withhold_mismatched
 
 
 def has_corpus(corpus_dir: Path) -> bool:
@@ -35,6 +39,8 @@ class IngestSummary:
     failures: list[dict[str, str]]
     corpus_letters_before: int
     corpus_letters_after: int
+    labels: LabelCheck = field(default_factory=lambda: LabelCheck(None))
+    withheld_services: list[str] = field(default_factory=list)  # "CASE item N": decision withheld
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -42,6 +48,9 @@ class IngestSummary:
             n_new=len(self.new_letter_ids),
             n_duplicate=len(self.duplicate_letter_ids),
             n_failed=len(self.failures),
+            labels=self.labels.as_dict() | {"summary": self.labels.summary()},
+            n_label_mismatches=len(self.labels.mismatches),
+            n_withheld=len(self.withheld_services),
         )
         return d
 
@@ -64,13 +73,27 @@ def merge_new_cases(corpus: list[Case], parsed: IngestResult) -> tuple[list[Case
 
 
 def ingest_new_letters(
-    new_letters: Path, corpus_dir: Path, corpus_out: Path, engine: str = "pypdfium2"
+    new_letters: Path,
+    corpus_dir: Path,
+    corpus_out: Path,
+    engine: str = "pypdfium2",
+    labels_file: Path | None = None,
 ) -> tuple[IngestSummary, list[Case], list[Case]]:
-    """Parse `new_letters`, add the unseen ones to the corpus records and write them to `corpus_out`."""
+    """Parse `new_letters`, check them against `labels_file` (default: a labels.csv beside them, as
+    `imr train --letters` finds it), add the unseen ones to the corpus records (a mismatched service with
+    its decision withheld) and write them to `corpus_out`."""
     corpus = load_records(corpus_dir) if has_corpus(corpus_dir) else []
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
+    labels_path = labels_file or find_labels(new_letters)
+    # the whole batch (duplicates included); labels of letters outside the batch are not this batch's (one
+    # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
+    check = LabelCheck(None)
+    if labels_path:
+        check = compare_with_labels(parsed.cases, labels_path, only_parsed=True)
     merged, added, duplicates = merge_new_cases(corpus, parsed)
+    added, withheld = withhold_mismatched(added, check)
+    merged = [*merged[: len(corpus)], *added]
     write_records(IngestResult(cases=merged, failures=[*old_failures, *parsed.failures]), corpus_out)
     summary = IngestSummary(
         n_files=len(parsed.cases) + len(parsed.failures),
@@ -79,6 +102,8 @@ def ingest_new_letters(
         failures=[{"source_file": f.source_file, "reason": f.reason} for f in parsed.failures],
         corpus_letters_before=len(corpus),
         corpus_letters_after=len(merged),
+        labels=check,
+        withheld_services=withheld,
     )
     return summary, corpus, added
 

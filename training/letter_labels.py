@@ -131,6 +131,36 @@ def compare_with_labels(
     return check
 
 
+def withhold_mismatched(cases: list[Case], check: LabelCheck) -> tuple[list[Case], list[str]]:
+    """The cases with the decision of every mismatched service set to None (its truth is unknown, so it
+    neither trains nor tests a model), and "CASE item N" for each service withheld.
+
+    For a corpus that persists (`imr retrain`): rows dropped from one feature table would come back when
+    the table is rebuilt from the records. The case keeps a parse warning that names no decision."""
+    bad_items, bad_letters = check.bad_services(), check.bad_letters()
+    source = Path(check.labels_file or LABELS_FILE).name
+    out: list[Case] = []
+    withheld: list[str] = []
+    for case in cases:
+        number = case.case_number or case.letter_id
+        hit = sorted(
+            s.item_index
+            for s in case.services
+            if s.decision is not None and (number in bad_letters or (number, s.item_index) in bad_items)
+        )
+        if not hit:
+            out.append(case)
+            continue
+        services = [
+            s.model_copy(update={"decision": None}) if s.item_index in hit else s for s in case.services
+        ]
+        notes = [f"item {i}: decision withheld from training: it disagrees with {source}" for i in hit]
+        update = {"services": services, "parse_warnings": [*case.parse_warnings, *notes]}
+        out.append(case.model_copy(update=update))
+        withheld += [f"{number} item {i}" for i in hit]
+    return out, withheld
+
+
 @dataclass
 class RealLetters:
     """The labelled feature rows of a directory of real letters and what went wrong on the way."""

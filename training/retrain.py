@@ -1,16 +1,17 @@
 """Retraining job: add new letters to the corpus, train a challenger, replace the champion only on evidence.
 
-Steps: parse the new letters and add those not already in the corpus (same letter id or case number);
-extend the feature table; measure drift of the new letters against the old corpus; choose the test
-window from the letters the champion never saw (`training.retrain_window`: the new letters and any
-dated after its training data, newest first); train a challenger on everything else; score both on
-the window, and again on the window's new letters; promote when registry.decide's margin rule holds
-and, by default, a letter-level paired bootstrap puts the gain's lower bound at or above
-`min_gain_lower_bound`. The challenger is trained with the champion's recipe (`train:` or `train_real:`,
-`training.retrain_recipe`), and a window with real letters adds `imr register`'s gate: no promotion
-with a Brier on them worse than the base rate's. Every run leaves a JSON and a markdown report
-(`training.retrain_report`).
-"""
+Steps: parse the new letters, check their decisions against a labels.csv beside them (a service that
+disagrees keeps no decision, so it neither trains nor tests; exit 12 at the end, as for a letter that
+cannot be read), and add those not already in the corpus (same letter id or case number); extend the
+feature table; measure drift of the new letters against the old corpus; choose the test window from the
+letters the champion never saw (`training.retrain_window`: the new letters and any dated after its
+training data, newest first); train a challenger on everything else; score both on the window, and again
+on the window's new letters; promote when registry.decide's margin rule holds and, by default, a letter-
+level paired bootstrap puts the gain's lower bound at or above `min_gain_lower_bound`. The challenger is
+trained with the champion's recipe (`train:` or `train_real:`, `training.retrain_recipe`), and a window
+with real letters adds `imr register`'s gate: no promotion with a Brier on them worse than the base
+rate's; both models' figures on those letters carry 95% letter-bootstrap intervals. Every run leaves a
+JSON and a markdown report (`training.retrain_report`). """
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from features.spec import FeatureSpec
 from letters.records import Case
 from model.artifact import TriageModel
-from model.model_card import Recipe
+from model.model_card import Interval, RealLetterMetrics, Recipe
 from model.predictor import Predictor
 from model.version_label import version_label
 from training.boosting import TrainParams, labelled_rows
@@ -59,6 +60,8 @@ class RetrainExit(IntEnum):
     FAILED = 1
     KEPT = 10
     NO_NEW_LETTERS = 11
+    BAD_INPUT = 12  # the run finished (outcome in the report) but a new letter could not be read or its
+    # decision disagreed with labels.csv (the good letters were used)
 
 
 class RetrainParams(BaseModel):
@@ -86,6 +89,7 @@ class RetrainJob(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     new_letters: Path
+    labels: Path | None = None  # None: a labels.csv beside the new letters, if any (`imr train --letters`)
     corpus: Path = Path("data/records")
     corpus_out: Path | None = None  # None: update `corpus` in place
     features: Path | None = Path("data/features.parquet")  # old rows reused when they match
@@ -160,6 +164,18 @@ class RetrainResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _WindowScores:
+    """Both models on the test window: outcomes, probabilities, the paired gain, what the challenger faces."""
+
+    y: np.ndarray
+    p_challenger: np.ndarray
+    p_champion: np.ndarray | None  # None with no champion (the challenger faces a baseline)
+    gain: PairedGain | None
+    reference: str
+    reference_value: float
+
+
 @dataclass
 class _Run:
     """One run's inputs and the report it fills in as the steps go."""
@@ -171,6 +187,8 @@ class _Run:
     step: Log
     report: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    label_mismatches: int = 0  # rows of labels.csv that disagree with the parsed letters
+    unreadable_letters: int = 0  # new letter files that could not be parsed
 
     def timed(self, name: str, t0: float) -> None:
         self.seconds[name] = time.perf_counter() - t0
@@ -255,7 +273,9 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     if not job.new_letters.is_dir():
         raise FileNotFoundError(f"{job.new_letters}: new-letters directory not found")
     t0 = time.perf_counter()
-    ingest, old_cases, added = ingest_new_letters(job.new_letters, job.corpus, job.corpus_target, job.engine)
+    ingest, old_cases, added = ingest_new_letters(
+        job.new_letters, job.corpus, job.corpus_target, job.engine, job.labels
+    )
     run.report["ingest"] = ingest.as_dict()
     run.timed("ingest", t0)
     run.log(
@@ -265,7 +285,26 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     )
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")
+    # an empty drop folder is 'no new letters' (exit 11), not a letter that could not be read
+    run.unreadable_letters = sum(not Path(f["source_file"]).is_dir() for f in ingest.failures)
+    _log_labels(run, ingest)
     return ingest, old_cases, added
+
+
+def _log_labels(run: _Run, ingest: IngestSummary) -> None:
+    """`imr train --letters`'s line, one error line per mismatched row, and what was left out."""
+    check = ingest.labels
+    run.log(check.summary())
+    for m in check.mismatches:
+        run.log(f"error: label mismatch: {m.line()}")
+    run.label_mismatches = len(check.mismatches)
+    if ingest.withheld_services:
+        n = len(ingest.withheld_services)
+        run.log(
+            f"left out of training and testing: {n} new service{'s' if n != 1 else ''} whose parsed decision "
+            f"disagrees with {Path(check.labels_file or '').name} (added without a decision): "
+            + ", ".join(ingest.withheld_services)
+        )
 
 
 def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFrame:
@@ -377,8 +416,8 @@ def _compare(
     new_ids: set[str],
     challenger: TriageModel,
     champion: Champion | None,
-) -> tuple[np.ndarray, np.ndarray, PairedGain | None, str, float]:
-    """Both models on the window and on its new letters; (y, p_challenger, gain, reference, its value)."""
+) -> _WindowScores:
+    """Both models on the window and on its new letters, and what the challenger is judged against."""
     from training.baselines import FamilyRate
 
     reg, target = run.settings.registry, run.spec.target
@@ -398,7 +437,7 @@ def _compare(
         )
         run.report["champion"] = None
         ref_value = float(METRIC_FNS[reg.metric](y, family.predict_proba(test_rows)))
-        return y, p_chal, None, f"baseline {base.family_column} rate", ref_value
+        return _WindowScores(y, p_chal, None, None, f"baseline {base.family_column} rate", ref_value)
     p_champ = Predictor(champion.model).predict_proba(test_rows)
     expected = out_of_fold_estimate(champion.model, reg.metric)
     perf = performance_drift(expected, y[new], p_champ[new], reg.metric, run.settings.drift)
@@ -419,22 +458,47 @@ def _compare(
     letters = test_rows["letter_id"].to_numpy()
     gain = paired_gain(y, p_chal, p_champ, letters, reg.metric, rp.n_bootstrap, rp.confidence, rp.seed)
     run.report["comparison"] = gain.as_dict()
-    return y, p_chal, gain, f"champion {champion.label}", gain.reference_value
+    return _WindowScores(y, p_chal, p_champ, gain, f"champion {champion.label}", gain.reference_value)
 
 
 def _on_real_letters(
-    run: _Run, challenger: TriageModel, test_rows: pd.DataFrame, y: np.ndarray, p_chal: np.ndarray
+    run: _Run, challenger: TriageModel, test_rows: pd.DataFrame, scores: _WindowScores
 ) -> WindowOnRealLetters | None:
-    """The challenger on the window's real letters: the gate's numbers (reported) and its card's."""
-    real = real_letter_window(test_rows, y, p_chal)
+    """Both models on the window's real letters: the gate's numbers, each model's figures with 95%
+    letter-bootstrap intervals (reported), and the challenger's on its card."""
+    rp = run.settings.retrain
+    real = real_letter_window(
+        test_rows, scores.y, scores.p_challenger, scores.p_champion, n_bootstrap=rp.n_bootstrap, seed=rp.seed
+    )
     run.report["real_letter_gate"] = (
         None if real is None else dataclasses.asdict(real.check) | {"passes": real.check.passes()}
     )
-    if real is not None and real.metrics is not None:
+    if real is None:
+        return None
+    for side, metrics in (("challenger", real.metrics), ("champion", real.champion_metrics)):
+        if run.report.get(side) is not None:
+            dumped = None if metrics is None else metrics.model_dump(mode="json")
+            run.report[side]["real_letter_metrics"] = dumped
+            run.log(f"{side} on the window's real letters: {_interval_line(metrics)}")
+    if real.metrics is not None:
         challenger.metadata.model_card = challenger.metadata.card().model_copy(
             update={"real_letter_metrics": real.metrics}
         )
     return real
+
+
+def _interval_line(m: RealLetterMetrics | None) -> str:
+    if m is None:
+        return "n/a (one outcome only)"
+
+    def iv(i: Interval, digits: int) -> str:
+        low, high = ("n/a" if b is None else f"{b:.{digits}f}" for b in (i.low, i.high))
+        return f"{i.value:.{digits}f} [{low}, {high}]"
+
+    return (
+        f"ROC-AUC {iv(m.roc_auc, 3)}, Brier {iv(m.brier, 4)} vs base rate {m.base_rate_brier:.4f} "
+        f"({m.n_services} services of {m.n_letters} letters; 95% letter-bootstrap intervals)"
+    )
 
 
 def _log_new_letter_metrics(run: _Run, n_new: int, perf: dict[str, Any]) -> None:
@@ -457,11 +521,7 @@ def _register_and_decide(
     challenger: TriageModel,
     test_rows: pd.DataFrame,
     window: TestWindow,
-    y: np.ndarray,
-    p_chal: np.ndarray,
-    gain: PairedGain | None,
-    reference: str,
-    ref_value: float,
+    scores: _WindowScores,
     champion: Champion | None,
     real: WindowOnRealLetters | None,
 ) -> PromotionDecision:
@@ -502,16 +562,16 @@ def _register_and_decide(
         logged.model_uri, s.registry, logged.run_id, challenger.metadata.model_version
     )
     point = decide(
-        float(METRIC_FNS[s.registry.metric](y, p_chal)),
-        float(ref_value),
-        reference,
+        float(METRIC_FNS[s.registry.metric](scores.y, scores.p_challenger)),
+        float(scores.reference_value),
+        scores.reference,
         s.registry,
         version,
         champion.version if champion else None,
-        len(y),
+        len(scores.y),
         margin=s.margin if champion is not None else 0.0,
     )
-    decision = apply_real_letter_gate(final_decision(point, gain, s.retrain), real and real.check)
+    decision = apply_real_letter_gate(final_decision(point, scores.gain, s.retrain), real and real.check)
     if decision.promoted:
         mlflow.MlflowClient().set_registered_model_alias(
             s.registry.model_name, s.registry.champion_alias, version
@@ -570,14 +630,10 @@ def run_retrain(
     train_rows, test_rows = labelled.iloc[window.train], labelled.iloc[window.test]
     challenger = _train(run, train_rows, recipe.name)
     step("compare")
-    y, p_chal, gain, reference, ref_value = _compare(
-        run, test_rows, train_rows, new_ids, challenger, champion
-    )
-    real = _on_real_letters(run, challenger, test_rows, y, p_chal)
+    scores = _compare(run, test_rows, train_rows, new_ids, challenger, champion)
+    real = _on_real_letters(run, challenger, test_rows, scores)
     step("register")
-    decision = _register_and_decide(
-        run, challenger, test_rows, window, y, p_chal, gain, reference, ref_value, champion, real
-    )
+    decision = _register_and_decide(run, challenger, test_rows, window, scores, champion, real)
     run.report["decision"] = decision.as_dict()
     log(decision.reason)
     code = RetrainExit.PROMOTED if decision.promoted else RetrainExit.KEPT
@@ -585,7 +641,22 @@ def run_retrain(
 
 
 def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:
+    """The result; an unreadable new letter or a label mismatch turns any finished outcome into exit 12
+    (the outcome stays reported, and the good letters were used)."""
     run.seconds["total"] = time.perf_counter() - t0
+    problems = []
+    if run.unreadable_letters:
+        n = run.unreadable_letters
+        problems.append(f"{n} new letter{'s' if n != 1 else ''} could not be read")
+    if run.label_mismatches:
+        n = run.label_mismatches
+        problems.append(f"{n} label mismatch{'es' if n != 1 else ''}")
+    if problems:
+        run.log(
+            f"error: {' and '.join(problems)} (listed above): the run finished ({outcome}) "
+            f"but exits {int(RetrainExit.BAD_INPUT)}"
+        )
+        code = RetrainExit.BAD_INPUT
     run.report.update(
         outcome=outcome, exit_code=int(code), seconds={k: round(v, 2) for k, v in run.seconds.items()}
     )

@@ -32,7 +32,29 @@ def _ingest(ing: dict[str, Any]) -> list[str]:
         f"{ing['corpus_letters_after']} letters.",
         "",
     ]
-    return lines + [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
+    failed = [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
+    if failed:
+        lines += [*failed, ""]
+    return lines + _labels(ing)
+
+
+def _labels(ing: dict[str, Any]) -> list[str]:
+    """The labels.csv check of the new letters: the summary line, each mismatch, what was left out."""
+    labels = ing.get("labels")
+    if not labels:
+        return []
+    lines = [f"Labels: {labels['summary']}.", ""]
+    if labels["mismatches"]:
+        lines += [*[f"- MISMATCH {m}" for m in labels["mismatches"]], ""]
+    withheld = ing.get("withheld_services") or []
+    if withheld:
+        n = len(withheld)
+        lines += [
+            f"Left out of training and testing: {n} new service{'s' if n != 1 else ''} whose parsed decision "
+            f"disagrees with the labels (added to the corpus without a decision): {', '.join(withheld)}.",
+            "",
+        ]
+    return lines
 
 
 def _drift(d: dict[str, Any]) -> list[str]:
@@ -93,6 +115,47 @@ def _metrics_table(r: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _interval(i: dict[str, Any] | None, digits: int) -> str:
+    """`value [low, high]`; a bound no resample defined reads n/a."""
+    if not i:
+        return "n/a"
+    low, high = (_fmt(i.get(k), digits) for k in ("low", "high"))
+    return f"{_fmt(i['value'], digits)} [{low}, {high}]"
+
+
+def _real_letters(r: dict[str, Any]) -> list[str]:
+    """Both models on the window's real letters, each figure with its 95% letter-bootstrap interval."""
+    sides = [s for s in ("challenger", "champion") if "real_letter_metrics" in (r.get(s) or {})]
+    if not sides:
+        return []
+    rows, about = [], ""
+    for side in sides:
+        entry = r[side]
+        name = f"{side} {entry.get('label') or entry.get('content_version', '')}".strip()
+        m = entry["real_letter_metrics"]
+        if m is None:
+            rows.append(f"| {name} | n/a (one outcome only) | | | |")
+            continue
+        about = about or (
+            f" {m['n_services']} services of {m['n_letters']} letters, {m['n_overturned']} overturned; "
+            f"{m['method']}."
+        )
+        rows.append(
+            f"| {name} | {_interval(m['roc_auc'], 3)} | {_interval(m['brier'], 4)} | "
+            f"{m['base_rate_brier']:.4f} | {_fmt(m.get('ece'), 3)} |"
+        )
+    return [
+        "## Real letters of the test window",
+        "",
+        f"Each figure with its 95% interval (the same letter resamples for both models).{about}",
+        "",
+        "| model | ROC-AUC [95%] | Brier [95%] | base-rate Brier | ECE |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def retrain_markdown(r: dict[str, Any]) -> str:
     """Markdown view of the retrain report."""
     lines = [
@@ -123,6 +186,7 @@ def retrain_markdown(r: dict[str, Any]) -> str:
             f"from {c['n_bootstrap']} letter-level paired bootstrap resamples of {c['n_letters']} letters.",
             "",
         ]
+    lines += _real_letters(r)
     gate = r.get("real_letter_gate")
     if gate:
         verdict = "passed" if gate["passes"] else "failed"

@@ -77,7 +77,7 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
             family = _extract(other, "service_family").value
             stype = _extract(other, "service_type").value
             regions = text_regions(other.text)
-            services.append(LetterService(s.item_index, str(family), str(stype), regions))
+            services.append(LetterService(s.item_index, str(family), str(stype), regions, other.text))
         done = [(m.start, m.end, m.sentence.start, m.sentence.end)
                 for m in ctx.case_ctx.facts.summary.mentions("surgery")
                 if not m.assertion.categories & _NOT_DONE and m.author != UR_REVIEWER]
@@ -85,8 +85,9 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         sentences = [(s.start, s.end) for s in ctx.case_ctx.facts.summary.sentences]
         operations = (dated_operations(_table(), summary, done, ctx.case.ur_denial_date)
                       + stated_operations(_table(), summary, sentences, ctx.case.ur_denial_date))
+        said = tuple(dict.fromkeys(summary[s_start:s_end] for _, _, s_start, s_end in done))
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
-                                             claim_kinds(_table(), summary))
+                                             claim_kinds(_table(), summary), said)
     return found
 
 

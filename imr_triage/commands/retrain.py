@@ -1,8 +1,9 @@
 """`imr retrain --new-letters DIR`: add new letters, train a challenger, promote it only on evidence.
 
 Exit status (for schedulers): 0 promoted (the champion alias moved), 10 champion kept, 11 no new
-letters (nothing trained), 1 failed. A report (retrain.json, retrain.md, drift.json, drift.md) is
-written to --out in every case. See docs/retraining.md.
+letters (nothing trained), 12 finished but a new letter could not be read or disagreed with labels.csv
+(those were left out; the outcome is in the report), 1 failed. A report (retrain.json, retrain.md, drift.json,
+drift.md) is written to --out in every case. See docs/retraining.md.
 """
 
 from __future__ import annotations
@@ -20,16 +21,24 @@ never saw, new letters included) by the configured margin and a credible bootstr
 
 The challenger is trained with the champion's recipe (params.yaml `train:` or, for a model trained
 on real letters, `train_real:`); a --corpus folder without records is refused unless --new-corpus.
+Decisions are checked against a labels.csv beside the new letters (or --labels), as `imr train
+--letters` checks them: each mismatch is an error line, and its service is added without a decision
+(never trained or tested on); the good rows are kept.
 
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
+12 = finished, but a new letter could not be read or a parsed decision disagrees with labels.csv
+(the good letters were used; outcome in the report);
 1 = failed (the report says why); 2 = bad input before the run (an option, a --params file that
-cannot be read, no corpus at --corpus), one line and no report. With --no-exit-code every outcome
-but a failure exits 0 (for DVC).
+cannot be read, no corpus at --corpus, no file at --labels), one line and no report. With
+--no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
 """
 
 
 def retrain(
     new_letters: Path = typer.Option(..., "--new-letters", help="Directory of new letters (.pdf/.txt)."),
+    labels: Path | None = typer.Option(
+        None, "--labels", help="labels.csv to check decisions against [default: beside the new letters]."
+    ),
     corpus: Path = typer.Option(
         Path("data/records"),
         "--corpus",
@@ -73,6 +82,7 @@ def retrain(
     try:
         job = RetrainJob(
             new_letters=new_letters,
+            labels=labels,
             corpus=corpus,
             corpus_out=corpus_out,
             features=features,
@@ -83,6 +93,8 @@ def retrain(
         )
     except ValidationError as exc:
         fail(f"--{validation_message(exc, '')}")
+    if labels is not None and not labels.is_file():
+        fail(f"{labels}: labels file not found")
     params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
     if not has_corpus(corpus):
         if not new_corpus:
@@ -118,7 +130,7 @@ def retrain(
         console.print(f"error: retrain failed: {why}", style="bold red", markup=False)
     js, md = write_report(report, out)
     console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}", markup=False)
-    if code == RetrainExit.FAILED or (exit_code and code):
+    if code in (RetrainExit.FAILED, RetrainExit.BAD_INPUT) or (exit_code and code):
         raise typer.Exit(code)
 
 

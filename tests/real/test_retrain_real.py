@@ -5,6 +5,9 @@ of a corpus of real letters, and the real-letter Brier gate is applied on the te
 Before this, the challenger was trained with the synthetic `train:` settings: on the 129 letters it
 scored ROC-AUC 0.505 on the window against the family rate's 0.572. The letters are read in place
 (symlinks in a temporary folder split them by UR denial date); no letter text is written anywhere.
+Read from the shared folder, the letters are checked against the labels.csv beside it; the challenger's
+and the champion's figures on the window's real letters carry 95% letter-bootstrap intervals, on the
+challenger's card, in retrain.json and in retrain.md.
 """
 
 from __future__ import annotations
@@ -65,6 +68,21 @@ def _challenger(report_dir: Path) -> dict:
     return json.loads((report_dir / "challenger_model" / "metadata.json").read_text(encoding="utf-8"))
 
 
+def _assert_intervals(report: dict, report_dir: Path, sides: tuple[str, ...]) -> None:
+    """Each side's real-letter ROC-AUC and Brier in retrain.json are `value` inside `[low, high]`, from
+    the retrain's letter bootstrap, and retrain.md shows them."""
+    md = (report_dir / "retrain.md").read_text(encoding="utf-8")
+    assert "## Real letters of the test window" in md
+    for side in sides:
+        m = report[side]["real_letter_metrics"]
+        assert m["n_letters"] == report["test_window"]["n_letters"]
+        assert f"{report['params']['retrain']['n_bootstrap']} resamples of whole letters" in m["method"]
+        for k in ("roc_auc", "brier"):
+            assert m[k]["low"] < m[k]["value"] < m[k]["high"], (side, k, m[k])
+        r = m["roc_auc"]
+        assert f"{r['value']:.3f} [{r['low']:.3f}, {r['high']:.3f}]" in md
+
+
 def _retrain(work: Path, letters: Path, *extra: str) -> tuple[int, dict]:
     res = _imr(
         "retrain", "--new-letters", str(letters), "--corpus", str(work / "records"),
@@ -91,7 +109,13 @@ def test_without_a_champion_a_real_corpus_trains_the_real_letter_recipe(
     card = meta["model_card"]["real_letter_metrics"]  # the window's numbers, not "never validated"
     assert card["n_services"] == report["test_window"]["n_test"]
     assert card["roc_auc"]["value"] == pytest.approx(report["challenger"]["metrics"]["roc_auc"])
-    assert code in (0, 10)
+    assert card == report["challenger"]["real_letter_metrics"]  # the card carries the intervals too
+    _assert_intervals(report, in_tmp / "report", ("challenger",))
+    labels = report["ingest"]["labels"]  # the labels.csv beside pdf/, as `imr train --letters` reads it
+    assert labels["labels_file"] == str(dwc_letters_dir / "labels.csv") and labels["n_compared"] > 0
+    assert labels["summary"].endswith(f"{labels['n_compared']} of {labels['n_labelled']} labelled services "
+                                      f"compared, {len(labels['mismatches'])} mismatches")  # fmt: skip
+    assert code in ((0, 10) if not labels["mismatches"] else (12,))
 
 
 def test_a_real_letter_champion_gets_a_real_letter_challenger(
@@ -118,6 +142,8 @@ def test_a_real_letter_champion_gets_a_real_letter_challenger(
     assert report["comparison"]["n_letters"] == window["n_letters"]
     refused = "refused: Brier on real letters" in report["decision"]["reason"]
     assert refused != report["real_letter_gate"]["passes"]
+    _assert_intervals(report, in_tmp / "report", ("challenger", "champion"))
+    assert report["ingest"]["labels"]["labels_file"] is None  # symlinks in a temporary folder: no labels.csv
     assert code in (0, 10)
 
 

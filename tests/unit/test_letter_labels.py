@@ -64,3 +64,31 @@ def test_unreadable_labels_name_the_file(letter_dir: Path, tmp_path: Path) -> No
     no_labels = tmp_path / "nothing" / "here"
     no_labels.mkdir(parents=True)
     assert find_labels(no_labels) is None
+
+
+def test_a_mismatched_service_is_kept_without_its_decision(letter_dir: Path, tmp_path: Path) -> None:
+    """What `imr retrain` adds to its corpus: the letter stays, only the disagreeing service loses its
+    decision (so it never trains or tests, even after the feature table is rebuilt)."""
+    from letters.ingest import parse_paths
+    from training.letter_labels import withhold_mismatched
+
+    cases = parse_paths([letter_dir / "pdf"]).cases
+    labels = pd.read_csv(letter_dir / "labels.csv", dtype=str)
+    multi = next(c for c in cases if len(c.services) > 1)  # a letter with another service to keep
+    row = labels.index[(labels["case_number"] == multi.case_number) & (labels["item_index"] == "1")][0]
+    labels.loc[row, "decision"] = "Overturned" if labels.loc[row, "decision"] == "Upheld" else "Upheld"
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    check = compare_with_labels(cases, tmp_path / "labels.csv")
+    out, withheld = withhold_mismatched(cases, check)
+    assert withheld == [f"{multi.case_number} item 1"]
+    changed = next(c for c in out if c.case_number == multi.case_number)
+    assert changed.services[1].decision is None
+    assert [s.decision for i, s in enumerate(changed.services) if i != 1] == [
+        s.decision for i, s in enumerate(multi.services) if i != 1
+    ]
+    note = "item 1: decision withheld from training: it disagrees with labels.csv"
+    assert changed.parse_warnings[-1] == note
+    assert [c for c in out if c.case_number != multi.case_number] == [
+        c for c in cases if c.case_number != multi.case_number
+    ]  # every other letter untouched
+    assert withhold_mismatched(cases, compare_with_labels(cases, letter_dir / "labels.csv")) == (cases, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from letter_texts import dwc_letter
 
@@ -75,3 +76,28 @@ def test_decision_needs_margin_and_a_credible_gain() -> None:
     out = final_decision(noisy_point, weak, params)
     assert not out.promoted and "not credible" in out.reason
     assert final_decision(noisy_point, weak, RetrainParams(require_credible_gain=False)).promoted
+
+
+def test_new_letters_are_checked_against_the_labels_beside_them(tmp_path: Path) -> None:
+    """A wrong label row withholds that service's decision in the corpus; the letter's other services and
+    every other letter are added as parsed (SYNTHETIC letters)."""
+    new = tmp_path / "new"
+    _write(new, "one.txt", "CM16-0000001")  # items 0 Upheld, 1 Overturned, 2 Upheld
+    _write(new, "two.txt", "CM16-0000002")
+    parsed = ["Upheld", "Overturned", "Upheld"]
+    rows = [(n, i, d) for n in ("CM16-0000001", "CM16-0000002") for i, d in enumerate(parsed)]
+    rows[1] = ("CM16-0000001", 1, "Upheld")  # deliberately wrong
+    labels = pd.DataFrame(rows, columns=["case_number", "item_index", "decision"])
+    labels.to_csv(new / "labels.csv", index=False)
+    summary, _, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    d = summary.as_dict()
+    assert d["labels"]["summary"] == f"{new / 'labels.csv'}: 6 of 6 labelled services compared, 1 mismatches"
+    assert d["labels"]["mismatches"] == ["CM16-0000001 item 1: parsed decision 'Overturned', label 'Upheld'"]
+    assert (d["withheld_services"], d["n_withheld"], d["n_new"]) == (["CM16-0000001 item 1"], 1, 2)
+    stored = {c.case_number: [s.decision for s in c.services] for c in load_records(tmp_path / "corpus")}
+    assert stored == {"CM16-0000001": ["Upheld", None, "Upheld"], "CM16-0000002": parsed}
+    assert [c.case_number for c in added] == ["CM16-0000001", "CM16-0000002"]
+    _write(tmp_path / "more", "three.txt", "CM16-0000003")  # no labels.csv here or in its parent
+    unchecked, _, _ = ingest_new_letters(tmp_path / "more", tmp_path / "corpus", tmp_path / "corpus")
+    assert unchecked.labels.labels_file is None and unchecked.withheld_services == []
+    assert unchecked.as_dict()["labels"]["summary"].startswith("no labels.csv beside the letters")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from imr_triage.cli import app
 from model.model_card import ModelCard, TrainedOn
+from training import metrics as M
 from training.retrain import RetrainSettings
 from training.retrain_recipe import challenger_recipe, real_letter_window
 
@@ -67,6 +68,37 @@ def test_the_gate_reads_the_real_letters_of_the_window_only() -> None:
     assert not worse.check.passes()
     one_outcome = real_letter_window(real_rows, np.zeros_like(y), p)
     assert one_outcome.metrics is None and not one_outcome.check.passes()
+
+
+def test_both_models_real_letter_figures_carry_letter_bootstrap_intervals() -> None:
+    """The challenger's (its card's) and the champion's figures on the window's real letters come from one
+    function with the same letter resamples, each with a 95% interval around its value."""
+    from model.model_card import RealLetterMetrics
+    from training.retrain_recipe import real_letter_metrics
+
+    rows = tiny_table(80, seed=2).assign(synthetic=False)
+    y = rows["overturned"].to_numpy(dtype=int)
+    rng = np.random.default_rng(0)
+    p_chal = np.clip(0.3 * y + rng.uniform(0, 0.7, len(y)), 0, 1)
+    p_champ = rng.uniform(size=len(y))
+    real = real_letter_window(rows, y, p_chal, p_champ, n_bootstrap=200, seed=4)
+    letters = rows["letter_id"].astype(str).to_numpy()
+    for m, p in ((real.metrics, p_chal), (real.champion_metrics, p_champ)):
+        assert m == real_letter_metrics(y, p, letters, n_bootstrap=200, seed=4)
+        assert m.roc_auc.value == pytest.approx(M.roc_auc(y, p))
+        assert m.brier.value == pytest.approx(M.brier(y, p))
+        for i in (m.roc_auc, m.brier):
+            assert i.low is not None and i.high is not None and i.low < i.value < i.high
+        assert m.n_letters == 80 and "95% intervals from 200 resamples of whole letters" in m.method
+        RealLetterMetrics.model_validate_json(m.model_dump_json())  # the card's JSON round-trips
+    assert real.metrics.roc_auc.low > real.champion_metrics.roc_auc.high  # a real gap shows as one
+    # whole letters are resampled: every service written twice in its letter changes no interval
+    twice = real_letter_metrics(*(np.tile(a, 2) for a in (y, p_chal, letters)), n_bootstrap=200, seed=4)
+    once = real.metrics.roc_auc
+    assert (twice.roc_auc.low, twice.roc_auc.high) == pytest.approx((once.low, once.high))
+    assert twice.n_services == 2 * real.metrics.n_services
+    no_champion = real_letter_window(rows, y, p_chal, n_bootstrap=200, seed=4)
+    assert no_champion.champion_metrics is None and no_champion.metrics == real.metrics
 
 
 def test_imr_train_records_its_recipe_on_the_card(tmp_path: Path) -> None:

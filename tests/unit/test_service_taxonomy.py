@@ -33,7 +33,15 @@ DATA: dict[str, Any] = yaml.safe_load(
 LEXICON = load_lexicon()
 # How a heading carries each qualifier: (before the term, after it)
 QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks"),
-                     "imaged_part": ("Lumbar spine ", ""), "stay_days": ("", " x 2 days")}
+                     "body_part": ("Lumbar spine ", ""), "views": ("", ", 2 views"),
+                     "stay_days": ("", " x 2 days"), "post_op": ("Post-op ", "")}
+
+
+def _qualifier_example(entry: dict[str, Any]) -> tuple[str, str]:
+    """How a heading carries the entry's qualifier (the first, where it names a list of them)."""
+    names = entry.get("requires", [])
+    names = [names] if isinstance(names, str) else names
+    return QUALIFIER_EXAMPLE[names[0]] if names else ("", "")
 
 
 def _plural(word: str) -> str:
@@ -59,16 +67,23 @@ def _variants(term: str) -> list[str]:
     return out
 
 
+def _entry_terms(entry: dict[str, Any]) -> list[str]:
+    """The entry's terms and the terms its `pairs` make (each word of the first list with each of the
+    second)."""
+    pairs = entry.get("pairs", [[], []])
+    return [*entry["terms"], *(f"{a} {b}" for a in pairs[0] for b in pairs[1])]
+
+
 TERM_ROWS = [
     pytest.param(entry, term, id=f"{entry['family']}/{entry['type']}:{term}")
-    for entry in DATA["types"] for term in entry["terms"]
+    for entry in DATA["types"] for term in _entry_terms(entry)
 ]
 
 
 @pytest.mark.parametrize(("entry", "term"), TERM_ROWS)
 def test_every_synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
     tax = load_taxonomy()
-    prefix, suffix = QUALIFIER_EXAMPLE[entry["requires"]] if "requires" in entry else ("", "")
+    prefix, suffix = _qualifier_example(entry)
     for heading in _variants(str(term)):
         c = tax.classify(prefix + heading + suffix)
         assert (c.family, c.type) == (entry["family"], entry["type"]), prefix + heading + suffix
@@ -507,7 +522,7 @@ def test_a_code_of_no_range_says_nothing_and_a_bad_range_is_refused() -> None:
         build_taxonomy(_data(codes=codes), LEXICON)
     backwards = {"from": 29999, "to": 29800, "family": "surgery", "type": "arthroscopy"}
     codes = {**DATA["codes"], "ranges": [backwards]}
-    with pytest.raises(ValueError, match="is no range of 5-digit codes"):
+    with pytest.raises(ValueError, match="is no range of 5-digit CPT codes"):
         build_taxonomy(_data(codes=codes), LEXICON)
 
 

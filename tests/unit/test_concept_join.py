@@ -1,0 +1,55 @@
+"""The joined concept regexes (`features.analysis.join_patterns`): patterns that start at a word boundary are
+written behind one shared `\\b` for speed, and the join must find exactly what the plain alternation finds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from features.analysis import _top_level_alternatives, concept_regexes, join_patterns
+from features.casefold import compile_folded, lower_text
+
+# one round (42 SYNTHETIC summaries) keeps the check near a second
+PROBES = [Path(__file__).resolve().parents[2] / "experiments" / "summary_probe_r14.yaml"]
+
+
+def _summaries() -> list[str]:
+    """The SYNTHETIC summaries of a blind probe round (hundreds of sentences of varied writing)."""
+    texts = []
+    for path in PROBES:
+        data = yaml.safe_load(path.read_text())
+        letters = data["letters"] if isinstance(data, dict) else data
+        texts += [lower_text(letter["summary"]) for letter in letters]
+    return texts
+
+
+@pytest.mark.parametrize("pattern, alternatives", [
+    (r"\ba|\bb", [r"\ba", r"\bb"]),
+    (r"\ba(?:b|c)d|e", [r"\ba(?:b|c)d", "e"]),
+    (r"[|]x|\by", ["[|]x", r"\by"]),
+    (r"[]|]x|[^]|]y", ["[]|]x", "[^]|]y"]),
+    (r"\|x|\by", [r"\|x", r"\by"]),
+])
+def test_top_level_alternatives(pattern: str, alternatives: list[str]) -> None:
+    assert _top_level_alternatives(pattern) == alternatives
+
+
+def test_only_patterns_all_of_whose_alternatives_start_at_a_word_boundary_share_it() -> None:
+    joined = join_patterns([r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
+    assert joined == r"\b(?:(?:\ba)|(?:\bb|\bc))|(?:(?<!x)d)|(?:\be|f)|\b(?:(?:\bg))"
+    plain = "|".join(f"(?:{p})" for p in [r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
+    text = "xd ad f e g of"
+    assert re.findall(joined, text) == re.findall(plain, text) == ["a", "d", "f", "e", "g", "f"]
+
+
+def test_every_concept_finds_what_the_plain_alternation_finds() -> None:
+    texts = _summaries()
+    assert len(texts) >= 40
+    for name, patterns in concept_regexes().items():
+        plain = compile_folded("|".join(f"(?:{p})" for p in patterns))
+        shared = compile_folded(join_patterns(patterns))
+        for text in texts:
+            assert [m.span() for m in shared.finditer(text)] == [m.span() for m in plain.finditer(text)], name
