@@ -26,7 +26,13 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
-from features.failed_care import care_is_another_persons, care_not_had_statements, failed_care_statements
+from features.failed_care import (
+    after_an_operation,
+    care_is_another_persons,
+    care_not_had_statements,
+    failed_care_lexicon,
+    failed_care_statements,
+)
 from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -239,11 +245,15 @@ class CaseFacts:
     def _function_statements(self) -> list[tuple[str, Mention]]:
         polar = self._polar("functional_improvement", "functional_decline")
         found = [*polar, *self._ability_with_care()]
-        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them
+        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them,
+        # unless all they read there is a limit that remains: a gain told before it ("with the medication he
+        # walks 25 minutes, but he cannot run") is read by structure too (round 15)
+        limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
         structure = function_changes(
             self.summary, care_named=_names_care, care_had_in=self._care_had_in,
             record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
-        found += [(v, m) for v, m in structure if m.sentence.index not in seen]
+        found += [(v, m) for v, m in structure if m.sentence.index not in seen
+                  or (m.sentence.index in limits_only and v == YES)]
         return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
@@ -271,9 +281,12 @@ class CaseFacts:
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
             if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
                 continue  # "declined PT because he could not get time off work": care not had credits nothing
-            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text)
+            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text) \
+                or _ONLY_SO_MUCH.search(m.text)  # "can only walk one block" is a limit (round 15)
             if function_lexicon().less_than_before.search(text):
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
+            if _no_change_of(before):
+                negated = True  # "without any change in pain or in what he can do" (round 15)
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
                 negated = False  # "which he could not do on morphine": done now, not before
@@ -345,7 +358,8 @@ class CaseFacts:
         mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
         if self._care_failures and not mixed:
             return Extraction(YES, self._care_failures[0].span())
-        not_tried = self._not_tried()
+        # care after an operation not yet started is no conservative care not tried (round 15)
+        not_tried = [m for m in self._not_tried() if not after_an_operation(self.summary, m)]
         if not_tried:
             return Extraction(NO, not_tried[0].span())
         worse = self._worse_after_treatment()
@@ -370,10 +384,15 @@ class CaseFacts:
                    and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
                    and not unrelated.search(m.sentence.text)]
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
-        failed += [m for m in failed_care_statements(
+        structural = [m for m in failed_care_statements(
             self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
-                _relayed(m) and not _RECORDS_WORD.search(m.text)))
+                _relayed(m) and not _RECORDS_WORD.search(m.text)),
+            conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
+        if any(v == YES and (m.author != UR_REVIEWER or _relayed(m)) for v, m in self._function_statements):
+            # a symptom that persists beside a gain in function is a mixed record, no failure (round 15)
+            structural = [m for m in structural if not failed_care_lexicon().lingering.search(m.text)]
+        failed += structural
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
     def _no_function_after_care(self) -> list[Mention]:
@@ -578,8 +597,10 @@ class CaseFacts:
         p = value_patterns()
         out = []
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
-        courses = [m.span() for m in p["sessions_out_of"].finditer(self.summary.text)]
-        for key in ("sessions_out_of", "sessions_count", "sessions_bare_count"):
+        courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
+                   for m in p[k].finditer(self.summary.text)]
+        for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
+                    "sessions_bare_count", "program_days"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -805,6 +826,7 @@ class ServiceFacts:
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
         # the round-4 and round-13 writers disagree on it alone too)
+        counts = [c for c in counts if not self._of_another_kind(c[1])]
         own = [c for c in counts if not self._of_another_part(c[1])]
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
@@ -819,6 +841,18 @@ class ServiceFacts:
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
         return MISSING
+
+    def _of_another_kind(self, m: Mention) -> bool:
+        """A count of home health visits that its own words give to a therapy ("12 home health physical
+        therapy visits" for a home health aide): that therapy's sessions, not the aide's (round 15)."""
+        if self.service_type != "home_health":
+            return False
+        text = self.case.summary.text
+        noun = value_patterns()["session_noun"].search(text, m.end, min(m.sentence.end, m.end + 60))
+        phrase = text[m.start:noun.end() if noun else m.end]
+        kinds = value_patterns()["therapy_types"]
+        return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
+            or bool(value_patterns()["named_physical_therapy"].search(phrase))
 
     def _of_another_part(self, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
@@ -878,7 +912,8 @@ class ServiceFacts:
                 name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
                 skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
                     else None
-                found = self._duration_in(name_re, skip=skip)
+                found = self._duration_in(name_re, skip=skip,
+                                          other_names=(value_patterns()["care_not_drugs"],))
                 if found is not None:
                     return found
                 tried += [n for n in names if n in drug_names().classes]
@@ -895,10 +930,16 @@ class ServiceFacts:
         treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
         its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
         and drugs a sentence names own their own durations."""
-        therapy = value_patterns()["therapy_types"].get(self.service_type)
+        devices = value_patterns()["device_types"]  # round 15: a device's start of use is its duration too,
+        if self.service_type in devices and "surgery" in self.case.families:  # unless it is one requested
+            return MISSING  # with an operation, for after it (the splint used before is not this one)
+        kinds = {**value_patterns()["therapy_types"], **devices}
+        therapy = kinds.get(self.service_type)
+        if therapy is None and self.family == "dme":  # "TENS unit purchase with supplies": the device named
+            therapy = next((d for d in devices.values() if d.search(self.text)), None)
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
-        others = [t for k, t in value_patterns()["therapy_types"].items() if t.pattern != therapy.pattern]
+        others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
         return self._duration_in(therapy, other_names=others) or MISSING
 
     def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
@@ -915,10 +956,12 @@ class ServiceFacts:
         case = self.case.case
         drugs = drug_names()
         form = _drug_form(self.text, p)
+        combined = "/" in self.text  # round 15: a heading naming one drug is not a slash combination's part
         for s in self.case.summary.sentences:
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [m.span() for m in name_re.finditer(s.text)
-                    if form is None or _form_near(s.text, m.span(), listed, p) in (None, form)]
+                    if (form is None or _form_near(s.text, m.span(), listed, p) in (None, form))
+                    and (combined or not _in_a_combination(s.text, m.span()))]
             if not ours:
                 continue
             if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
@@ -940,15 +983,21 @@ class ServiceFacts:
                     continue
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
-                if near is None or p["duration_not_started"].match(s.text, b) \
-                        or p["duration_not_started_before"].search(s.text, max(0, a - 20), a):
-                    continue  # session 14: "prescribed but not yet dispensed" has not started
+                if near is None:
+                    continue
+                if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
+                        "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
+                    # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
+                    # the round-14/15 writers key it (session 14 read null, as the round-13 writer did)
+                    st = _Stated("duration_new", 0.0, st.span, st.verb)
                 m = self.case.summary.mention("duration", s.start + a, s.start + b)
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
-                if p["duration_relative_use"].search(s.text, max(0, a - 60), a):
+                if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
                     unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
                 if m is None or m.assertion.categories & unsaid:
                     continue  # "the provider requested Norco on 12/1" is not a start
+                if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+                    continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
                 found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
             if found:
                 _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
@@ -970,8 +1019,10 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     return None if n is None else (n, says)
 
 
-_NEWLY = frozenset({"duration_new"})
-_PRIORITY = {"duration_new": 1, "duration_visit_start": 2}  # a stated length or dated start comes first
+_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial"})
+# a stated length or dated start comes first
+_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_visit_start": 2}
+NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -1059,6 +1110,8 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     b, hi = reach
     following = p["duration_start"].search(text, b, hi)
     hi = following.start() if following else hi
+    asked = p["request_verb"].search(text, b, hi)  # "prescribed naproxen ... and requests a brace" (round 15)
+    hi = asked.start() if asked else hi
     stop = re.search(r"\.(?:\s|$)", text[b:hi])
     hi = b + stop.start() if stop else hi
     first = next((i for i, (s, _, _) in enumerate(named)
@@ -1067,6 +1120,14 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
         return []
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+
+
+def _in_a_combination(text: str, span: tuple[int, int]) -> bool:
+    """Whether the drug name at `span` is one part of a combination written with a slash ("buprenorphine/
+    naloxone" for a naloxone spray): that product is another drug."""
+    s, e = span
+    before, after = text[max(0, s - 2):s], text[e:e + 2]
+    return bool(re.search(r"[A-Za-z]/\s?$", before) or re.match(r"\s?/[A-Za-z]", after))
 
 
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
@@ -1105,6 +1166,7 @@ def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
 _NOT_ABLE = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
     re.IGNORECASE)
+_ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
@@ -1120,6 +1182,16 @@ def _relayed(m: Mention) -> bool:
     cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
     cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
     return bool(cues) and max(cues)[1] != UR_REVIEWER
+
+
+def _no_change_of(before: str) -> bool:
+    """Whether `before` ends in a change denied of what follows it ("without any change in pain or in what he
+    ", "with no change in what she "): the ability after it did not change."""
+    lex = function_lexicon()
+    return any(len(_WORD_RE.findall(before[w.end():])) <= 3 for w in lex.no_change_before.finditer(before))
+
+
+_WORD_RE = re.compile(r"[\w'-]+")
 
 
 def _names_care(text: str) -> bool:
@@ -1149,10 +1221,11 @@ def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
 
 def _months_to(start: date, ref: date, written: str) -> float:
     """Months of use from a start written `written` to the UR denial date: a full date counts days
-    (`_months_from`); a month and year ("since May 2016"), whose day is not known, calendar months."""
+    (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
+    month's 15th (round 15: as the protocol's writers count a month-only start)."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
         return _months_from(start, ref)
-    return _calendar_months(start, ref)
+    return _months_from(start.replace(day=15), ref)
 
 
 def _calendar_months(start: date, ref: date) -> float:
@@ -1178,9 +1251,10 @@ def _year_start(year: int, part: str | None, ref: date) -> date:
 
 def _months_from(start: date, ref: date) -> float:
     """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
-    a whole 1; a start less than a month before the UR is newly started (the protocol's 0)."""
+    a whole 1; a start less than half a month before the UR is newly started (the protocol's 0). Round 15:
+    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0."""
     days = (ref - start).days
-    return 0.0 if days < 30 else round(days / 30.4, 1)
+    return 0.0 if days < NEWLY_DAYS else round(days / 30.4, 1)
 
 
 def _same_side(a: str | None, b: str | None) -> bool:
@@ -1206,6 +1280,13 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         if n is not None:
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
                                m.span()))
+    for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
+        n = p.number(m.group(1))
+        if n is not None:
+            out.append(_Stated("duration_course", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    for m in p["duration_course_ordinal"].finditer(text):  # "is in week 3 of the program"
+        out.append(_Stated("duration_course", round(int(m.group(2)) * _MONTHS[m.group(1).lower()], 2),
+                           m.span()))
     for m in p["duration_last_unit"].finditer(text):
         out.append(_Stated("duration_last_unit", round(_MONTHS[m.group(1).lower()] + since_report, 2),
                            m.span()))
@@ -1225,14 +1306,16 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
                 months = _months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
                     d, ref, m.group(1))
                 out.append(_Stated("duration_since_date", months, m.span()))
-        for m in p["duration_since_month"].finditer(text):
+        for m in p["duration_since_month"].finditer(text):  # "since October": from its 15th (round 15)
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
-            out.append(_Stated("duration_since_month", float((ref.year - year) * 12 + ref.month - month),
-                               m.span()))
+            out.append(_Stated("duration_since_month", _months_from(date(year, month, 15), ref), m.span()))
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
                  if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
+            if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
+                out.append(_Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
+                continue
             when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury)
             if when is not None:
                 day, by_day, end = when
@@ -1243,6 +1326,9 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
+    for key in ("duration_planned", "duration_trial"):  # round 15: to be started, or a trial requested: 0
+        for m in p[key].finditer(text):
+            out.append(_Stated(key, 0.0, m.span(), m.span()))
     for m in p["duration_new"].finditer(text):
         # session 14: "started today" in a note dated weeks before the UR ("PR-2 12/04/2023: ... methocarbamol
         # started today") started on that note's date; "newly prescribed" alone is the protocol's 0
@@ -1330,13 +1416,14 @@ def _dayless_date(w: re.Match[str], *, ref: date, injury: date | None) -> tuple[
     g = w.groupdict()
     if g["injury"]:
         return (injury, True) if injury is not None else None
+    # round 15: a month without its day counts from the 15th, as the protocol's writers count it
     if g["yyyy"]:
         month = int(g["mm"])
-        return (date(int(g["yyyy"]), month, 1), False) if 1 <= month <= 12 else None
+        return (date(int(g["yyyy"]), month, 15), True) if 1 <= month <= 12 else None
     if g["year"]:
         year = int(g["year"])
         if g["month"]:
-            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 1), False
+            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 15), True
         return _year_start(year, g["part"], ref), True
     month = datetime.strptime(g["month_only"][:3], "%b").month
-    return date(ref.year if month <= ref.month else ref.year - 1, month, 1), False  # as "since October"
+    return date(ref.year if month <= ref.month else ref.year - 1, month, 15), True  # as "since October"

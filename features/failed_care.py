@@ -16,6 +16,7 @@ from features.assertions import Category
 from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
+from features.sentences import Sentence
 
 # a care mention that says nothing of care had: denied, requested or planned, possible, another person's
 _NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY})
@@ -37,6 +38,11 @@ class FailedCareLexicon:
     offered_care: re.Pattern[str]
     not_had_before: re.Pattern[str]
     not_had_after: re.Pattern[str]
+    not_had_break: re.Pattern[str]
+    none_had: re.Pattern[str]
+    lingering: re.Pattern[str]
+    reason_before: re.Pattern[str]
+    post_operative_care: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
 
@@ -51,6 +57,7 @@ def failed_care_lexicon() -> FailedCareLexicon:
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
+    raw["outcome_after"] = [*raw["outcome_after"], raw["lingering"]]  # a symptom that persists after its care
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
@@ -113,25 +120,50 @@ def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:
     return care is not None and Category.FAMILY in care.assertion.categories
 
 
-def failed_care_statements(summary: AnalysedText, *,
-                           record_voice: Callable[[Mention], bool]) -> list[Mention]:
+def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Mention], bool],
+                           conditional: Callable[[Mention], bool] = lambda m: False,
+                           care_had_in: Callable[[int], bool] = lambda i: False) -> list[Mention]:
     """A `failed_care` mention (care .. outcome) for each statement found by structure, asserted as its care
-    mention is (a care denied, requested, possible or another person's is no failure of care had).
+    mention is (a care denied, requested, possible or another person's is no failure of care had), unless
+    the statement itself is a condition or a requirement (`conditional`: "MRI is indicated after 4-6 weeks
+    of failed conservative care"). A symptom that persists in a sentence naming no care is a failure of the
+    care the sentence before tells of (`care_had_in(index)`: "She wore a splint. The numbness persists.").
     `record_voice(m)`: the mention is the record's, not the UR's own finding."""
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
+        care_before = care_had_in(s.index - 1)  # care had told in the sentence or in a clause before
         for offset, clause in clauses(s, lex.clause_break):
             for cs, ce, a, b in _links(clause, lex):
                 care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
                 m = summary.mention("failed_care", s.start + offset + a, s.start + offset + b)
-                if care is None or m is None or care.assertion.categories & _NOT_HAD:
+                if care is None or m is None or care.assertion.categories & _NOT_HAD or conditional(m):
                     continue
                 m = dataclasses.replace(m, assertion=care.assertion)
                 if record_voice(m):
                     out.append(m)
                     break
+            cares = _care_spans(clause, lex)
+            if not cares and care_before:
+                out += _lingering(summary, s.start + offset, clause, lex, record_voice, conditional)
+            care_before = care_before or any(
+                (c := summary.mention("therapy", s.start + offset + a, s.start + offset + b)) is not None
+                and not c.assertion.categories & _NOT_HAD for a, b in cares)
     return out
+
+
+def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLexicon,
+               record_voice: Callable[[Mention], bool],
+               conditional: Callable[[Mention], bool]) -> list[Mention]:
+    """A symptom that persists in a clause naming no care, told after care had: that care's failure."""
+    for o in lex.lingering.finditer(clause):
+        if lex.reason_before.search(clause[:o.start()]):
+            continue  # "requests an MRI because her symptoms have persisted": the request's reason
+        m = summary.mention("failed_care", start + o.start(), start + o.end())
+        if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
+            continue
+        return [m]
+    return []
 
 
 def care_not_had_statements(summary: AnalysedText, *,
@@ -143,7 +175,7 @@ def care_not_had_statements(summary: AnalysedText, *,
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for offset, clause in clauses(s, lex.clause_break):
+        for offset, clause in clauses(s, lex.not_had_break):
             offered = [m.span() for m in lex.offered_care.finditer(clause)]
             for cs, ce in sorted({*_care_spans(clause, lex), *offered}):
                 before = lex.not_had_before.search(clause[:cs])
@@ -158,4 +190,29 @@ def care_not_had_statements(summary: AnalysedText, *,
                 if record_voice(m):
                     out.append(m)
                     break
+        out += _none_had(summary, s, lex, record_voice)
     return out
+
+
+def _none_had(summary: AnalysedText, s: Sentence, lex: FailedCareLexicon,
+              record_voice: Callable[[Mention], bool]) -> list[Mention]:
+    """Care none of which was had, read in the whole sentence (`none_had`): the care named last before it
+    ("Eight visits were approved; she has attended none of them")."""
+    for n in lex.none_had.finditer(s.text):
+        cares = [c for c in _care_spans(s.text, lex) if c[1] <= n.start()]
+        if not cares:
+            continue
+        cs, ce = cares[-1]
+        care = summary.mention("therapy", s.start + cs, s.start + ce)
+        m = summary.mention("care_not_tried", s.start + cs, s.start + n.end())
+        if care is None or m is None or care.assertion.categories & _NOT_OFFERED or not record_voice(m):
+            continue
+        return [m]
+    return []
+
+
+def after_an_operation(summary: AnalysedText, m: Mention) -> bool:
+    """Whether the care of a care-not-tried mention is named as care after an operation ("post-operative
+    physical therapy has not yet started"): rehabilitation for an operation, not conservative care."""
+    lo = max(m.sentence.start, m.start - 40)
+    return bool(failed_care_lexicon().post_operative_care.search(f"{summary.text[lo:m.start]} {m.text[:25]}"))

@@ -18,40 +18,68 @@ YES, NO = "yes", "no"
 MAX_GAP_WORDS = 3  # words allowed between a change word and its activity ("no change in his stair climbing")
 CARE_LOOKBACK = 2  # sentences back in which the care a change is said against may be told
 _SKIP = frozenset({Category.POSSIBLE, Category.HYPOTHETICAL})
+# another person's activity is not the worker's, unless the other person helps the worker with it ("her
+# husband still helps her with dressing"): round 15
+_HELPS_THE_WORKER = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class FunctionLexicon:
     activity: re.Pattern[str]
+    resumed_object: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
+    rise_after: re.Pattern[str]
+    fall_after: re.Pattern[str]
+    worse_after: re.Pattern[str]
     no_change_before: re.Pattern[str]
     no_change_after: re.Pattern[str]
+    no_change_state: re.Pattern[str]
     persisting_before: re.Pattern[str]
+    decline_before: re.Pattern[str]
+    limited_after: re.Pattern[str]
+    persisting_cue: re.Pattern[str]
     credit: re.Pattern[str]
+    credit_lead: re.Pattern[str]
+    ability_verb: re.Pattern[str]
+    without_care: re.Pattern[str]
+    confined: re.Pattern[str]
+    adaptation: re.Pattern[str]
     symptom: re.Pattern[str]
     limit: re.Pattern[str]
     exam: re.Pattern[str]
+    exam_measure: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
     less_than_before: re.Pattern[str]
     measured: tuple[re.Pattern[str], ...]
     measured_gain: float
+    number_words: dict[str, float]
     lower_is_better: re.Pattern[str]
+
+    def number(self, word: str) -> float:
+        """A number of `measured`, written in digits or as a word."""
+        return self.number_words[word.lower()] if word.lower() in self.number_words else float(word)
 
 
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
     raw = read_yaml("function_lexicon.yaml")
-    measured = tuple(re.compile(r"\b" + p, re.IGNORECASE) for p in raw.pop("measured"))
+    words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
+    number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    measured = tuple(re.compile(r"\b" + p.replace("{number}", number), re.IGNORECASE)
+                     for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
-    return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain)
+    return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain, number_words=words)
 
 
 _WORD = re.compile(r"[\w%'-]+")
 _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\s+)?$", re.IGNORECASE)
+# what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
+_DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
+              "persisting": (NO, NO), "decline": (NO, NO)}
 
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
@@ -61,28 +89,49 @@ def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 
+def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
+    """Spans of the activities a clause names: the lexicon's, and any gerund a return is said of."""
+    spans = {m.span() for m in lex.activity.finditer(clause)}
+    spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
+    return sorted(spans)
+
+
 def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:
     """(direction, kind, start, end) of each change word said of an activity in the clause."""
-    acts = list(lex.activity.finditer(clause))
+    acts = _activities(clause, lex)
+    remains = bool(lex.persisting_cue.search(clause))
     for kind, pattern, before in (("gain", lex.gain_before, True), ("gain", lex.gain_after, False),
+                                  ("rise", lex.rise_after, False), ("fall", lex.fall_after, False),
+                                  ("worse", lex.worse_after, False),
                                   ("same", lex.no_change_before, True), ("same", lex.no_change_after, False),
-                                  ("persisting", lex.persisting_before, True)):
+                                  ("persisting", lex.persisting_before, True),
+                                  ("decline", lex.decline_before, True),
+                                  ("persisting", lex.limited_after, False)):
+        if pattern is lex.limited_after and not remains:
+            continue  # "types only with breaks" is a limit that persists where the clause says it remains
         for w in pattern.finditer(clause):
-            for a in acts:
+            for a0, a1 in acts:
                 if before:  # the change word, then its activity
-                    linked = a.start() >= w.end() and _gap_ok(clause[w.end():a.start()], lex)
+                    linked = a0 >= w.end() and _gap_ok(clause[w.end():a0], lex)
                 else:  # the activity, then its change word, not one said of a symptom after it
-                    linked = a.end() <= w.start() and _gap_ok(clause[a.end():w.start()], lex) \
-                        and not (kind == "gain" and lex.symptom.search(clause[w.end():w.end() + 20]))
-                if not linked:
-                    continue
-                value = YES if kind == "gain" else NO
-                if not before and kind == "gain" and _NOT_BEFORE.search(clause, a.end(), w.start()):
+                    after = clause[w.end():w.end() + 20]
+                    linked = a1 <= w.start() and _gap_ok(clause[a1:w.start()], lex) \
+                        and not (kind in ("gain", "rise") and lex.symptom.search(after))
+                if not linked or (kind in ("fall", "worse") and lex.exam_measure.search(clause[a0:a1])):
+                    continue  # "range of motion decreased" is a sign on examination
+                of_activity, of_scale = _DIRECTION[kind]
+                value = of_scale if lex.lower_is_better.search(clause[a0:a1]) else of_activity
+                if not before and kind in ("gain", "rise") and _NOT_BEFORE.search(clause, a1, w.start()):
                     value = NO  # "standing tolerance has not increased": the negation is inside the span
                 if kind == "gain" and lex.less_than_before.search(clause):
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
-                yield value, kind, min(a.start(), w.start()), max(a.end(), w.end())
+                # a gain is a function change; so is an activity or a worker unchanged; less of an activity, a
+                # worse one or a limit that persists is an `ability` (a decline alone is no failure of care)
+                told = "gain" if value == YES else "same" if kind == "same" else "persisting"
+                yield value, told, min(a0, w.start()), max(a1, w.end())
                 break
+    for w in lex.no_change_state.finditer(clause):  # "he is neither better nor worse"
+        yield NO, "same", w.start(), w.end()
 
 
 def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:
@@ -90,20 +139,43 @@ def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int
     one, said of an activity or a scale named in the clause before them or between them."""
     for pattern in lex.measured:
         for m in pattern.finditer(clause):
-            acts = [a for a in lex.activity.finditer(clause) if a.start() < m.end("a")]
-            if not acts or len(_WORD.findall(clause[acts[-1].end():m.start()])) > 2 * MAX_GAP_WORDS:
+            acts = [a for a in _activities(clause, lex) if a[0] < m.end("a")]
+            if not acts or len(_WORD.findall(clause[acts[-1][1]:m.start()])) > 2 * MAX_GAP_WORDS:
                 continue
-            if lex.symptom.search(clause, acts[-1].start(), m.end()):  # "pain with walking from 8/10 to 6/10"
+            if lex.symptom.search(clause, acts[-1][0], m.end()):  # "pain with walking from 8/10 to 6/10"
                 continue
-            first, later = float(m.group("a")), float(m.group("b"))
+            first, later = lex.number(m.group("a")), lex.number(m.group("b"))
             if first <= 0:
                 continue
-            better = (first - later) if lex.lower_is_better.search(clause[acts[-1].start():m.end()]) \
+            better = (first - later) if lex.lower_is_better.search(clause[acts[-1][0]:m.end()]) \
                 else (later - first)
             value = YES if better >= lex.measured_gain * first else NO
             # too small a change is a limit that persists (an `ability`), not by itself a failure of care
-            yield value, "gain" if value == YES else "persisting", acts[-1].start(), m.end()
+            yield value, "gain" if value == YES else "persisting", acts[-1][0], m.end()
             return
+
+
+def _credited(clause: str, lex: FunctionLexicon, care_named: Callable[[str], bool]
+              ) -> tuple[str, str, int, int] | None:
+    """A credit to care with no change word (round 15 adds two): care told at the head of the clause before
+    the worker and an activity after it ("With Norco he sleeps through the night"), and the state without
+    care ("without it he stays in a recliner"), which credits care with what is lost without it."""
+    without = lex.without_care.search(clause)
+    if without and lex.confined.search(clause, without.end()):
+        return YES, "credit", without.start(), len(clause.rstrip())
+    if lex.limit.search(lex.credit.sub(" ", clause)):
+        return None  # a credit's own "not" ("which he could not do on morphine") is no limit
+    credit = lex.credit.search(clause)
+    lead = lex.credit_lead.search(clause)
+    if credit is None and lead is not None and care_named(lead.group("care")):
+        credit = lead
+    if credit is None:
+        return None
+    acts = _activities(clause, lex) or [m.span() for m in lex.ability_verb.finditer(clause)]
+    act = next((a for a in acts if a[0] >= credit.start()), acts[0] if acts else None)
+    if act is None:
+        return None
+    return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
@@ -113,7 +185,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     care; `care_had_in(index)`: that sentence tells of care had; `record_voice(m)`: the mention is the
     record's (not the UR's own words). A gain or an unchanged activity is concept `function_change`; a
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
-    of care)."""
+    of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
@@ -121,23 +193,22 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
         for offset, clause in clauses(s, lex.clause_break):
             found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
                 _measured(clause, lex))
-            # a credit's own "not" ("which he could not do on morphine") is no limit
-            limited = lex.limit.search(lex.credit.sub(" ", clause))
-            if not found and not limited and (care_here or care_had_in(s.index - 1)):
-                credit = lex.credit.search(clause)
-                act = lex.activity.search(clause, credit.start()) if credit else None
-                act = act or (lex.activity.search(clause) if credit else None)
-                if credit and act:
-                    found = [(YES, "credit", min(credit.start(), act.start()), max(credit.end(), act.end()))]
+            if not found and (care_here or care_had_in(s.index - 1)):
+                credit = _credited(clause, lex, care_named)
+                found = [credit] if credit is not None else []
             for value, kind, a, b in found[:1]:
                 if kind != "credit" and not (care_here or any(
                         care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))):
                     continue
                 if value == NO and lex.exam.search(clause):  # a sign on examination, not function
                     continue
+                if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"
+                    continue
                 concept = "function_change" if kind in ("gain", "same") else "ability"
                 m = summary.mention(concept, s.start + offset + a, s.start + offset + b)
                 if m is None or m.assertion.categories & _SKIP or not record_voice(m):
+                    continue
+                if Category.FAMILY in m.assertion.categories and not _HELPS_THE_WORKER.search(m.text):
                     continue
                 if Category.NEGATED in m.assertion.categories and kind == "gain":
                     value = NO

@@ -7,7 +7,7 @@ import re
 
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.value_patterns import value_patterns
+from features.value_patterns import ValuePatterns, value_patterns
 from letters.records import Section
 
 _DOSED_FAMILIES = {"medication"}
@@ -84,13 +84,9 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
     if explicit:  # several counts (one per region): the largest, as annotated
         n, m = max(explicit, key=lambda x: x[0])
         return Extraction(n, _heading_span(ctx, m))
-    m = p["sessions_freq_weeks"].search(ctx.text)
-    if m:
-        lo, hi, weeks_lo, weeks_hi = (p.number(g) for g in m.groups())
-        freq = hi if hi is not None else lo  # the upper end of each range, as annotated
-        weeks = weeks_hi if weeks_hi is not None else weeks_lo
-        if freq is not None and weeks is not None:
-            return Extraction(freq * weeks, _heading_span(ctx, m))
+    phases = _phases(ctx.text, p)
+    if phases:  # round 15: phases told one after the other add up ("3x/week for 4 weeks then 2x/week ...")
+        return Extraction(sum(n for n, _ in phases), _heading_span(ctx, phases[0][1]))
     if ctx.service_class.family in _DAILY_FAMILIES:
         m = p["sessions_daily_weeks"].search(ctx.text)
         if m:
@@ -110,6 +106,22 @@ def sessions_requested(ctx: ServiceContext) -> Extraction:
     if m and ctx.service_class.family in ("physical_medicine", "functional_program"):
         return Extraction(float(m.group(1)), _heading_span(ctx, m))
     return MISSING
+
+
+def _phases(text: str, p: ValuePatterns) -> list[tuple[float, re.Match[str]]]:
+    """(sessions, match) of the first frequency x weeks of a heading and of each phase joined to it
+    (`sessions_phase_join`: "then", "followed by"), the upper end of each range, as annotated."""
+    out: list[tuple[float, re.Match[str]]] = []
+    for m in p["sessions_freq_weeks"].finditer(text):
+        if out and not p["sessions_phase_join"].match(text[out[-1][1].end():m.start()]):
+            break
+        lo, hi, weeks_lo, weeks_hi = (p.number(g) for g in m.groups())
+        freq = hi if hi is not None else lo
+        weeks = weeks_hi if weeks_hi is not None else weeks_lo
+        if freq is None or weeks is None:
+            break
+        out.append((freq * weeks, m))
+    return out
 
 
 def _dosed_heading_number(ctx: ServiceContext, pattern: str) -> Extraction:

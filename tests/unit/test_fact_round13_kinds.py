@@ -131,9 +131,9 @@ def test_sessions_of_another_body_part(summary: str, heading: str, expected: flo
      "Methocarbamol 750mg #60", 2.9),
     ("PR-2 11/20/2016: back pain 6/10; methocarbamol started today.", "Methocarbamol 750mg #60", 0.0),
     ("The {w} was newly prescribed methocarbamol.", "Methocarbamol 750mg #60", 0.0),  # no note date: 0
-    # prescribed but not yet dispensed: not started, no duration
-    ("Naloxone has been prescribed but not yet dispensed.", "Naloxone 4mg nasal spray #2", None),
-    ("Orphenadrine was prescribed but has not been filled.", "Orphenadrine ER 100mg #60", None),
+    # prescribed but not yet dispensed: not started yet, newly started (0) since round 15 (null in session 14)
+    ("Naloxone has been prescribed but not yet dispensed.", "Naloxone 4mg nasal spray #2", 0.0),
+    ("Orphenadrine was prescribed but has not been filled.", "Orphenadrine ER 100mg #60", 0.0),
     ("Naloxone was prescribed on 06/01/2016 and dispensed the same day.", "Naloxone 4mg nasal spray #2", 6.0),
 ])
 def test_duration_round13_kinds(summary: str, heading: str, expected: float | None) -> None:

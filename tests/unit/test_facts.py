@@ -203,7 +203,7 @@ def test_sessions_requested(heading: str, expected: float) -> None:
 @pytest.mark.parametrize("summary, expected", [
     ("He has been taking Norco for about 8 months.", 8.0),
     ("She has been taking hydrocodone since 06/01/2016.", 6.0),  # whole months of use
-    ("She has been taking hydrocodone since June 2016.", 6.0),
+    ("She has been taking hydrocodone since June 2016.", 5.6),  # a month without its day: from the 15th
     ("Norco was newly prescribed at the last visit.", 0.0),
     ("On 10/01/2016 the physician prescribed Norco.", 2.0),
     ("On 11/20/2016 the physician prescribed Norco.", 0.0),  # started within the month: newly started
@@ -221,9 +221,10 @@ def test_duration_of_use_of_the_requested_drug(summary: str, expected: float | N
 ])
 def test_a_start_shared_by_two_requested_drugs_gives_both_their_duration(summary: str) -> None:
     """SYNTHETIC. One start date said of two drugs ("Norco and Soma since March 2016") is each drug's start:
-    the protocol counts a stated start of the requested drug, and both are requested in one letter."""
+    the protocol counts a stated start of the requested drug, and both are requested in one letter (from
+    the month's 15th, round 15)."""
     rows = facts(summary, "Norco 10/325mg #60", "Soma 350mg #60", "Prilosec 20mg #30")
-    assert [r["duration_of_use_months"].value for r in rows] == [9.0, 9.0, None]
+    assert [r["duration_of_use_months"].value for r in rows] == [8.6, 8.6, None]
 
 
 # ---------------------------------------------------------------- sentences, chunks, authors

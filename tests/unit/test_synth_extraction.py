@@ -5,6 +5,7 @@ other side, plural and brand headings (synthetic/phrases.yaml)."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pytest
 
@@ -49,6 +50,20 @@ def _stated_sessions(svc, case) -> float | None:
     return float(svc.prior_sessions)
 
 
+def _stated_months(svc, case) -> float | None:
+    """Months of use as the letter states them: "since <Month Year>" counts from that month's 15th to the UR
+    denial date (days / 30.4, the protocol's reading of a start without its day, round 15); a length in
+    months or weeks is the generator's own count. A drug started on a date 7 to 25 days before the UR (the
+    generator's "new") is checked apart (`test_a_drug_started_weeks_before_the_ur_is_under_a_month`)."""
+    if svc.duration_phrase in (None, "new") or svc.drug_months is None:
+        return None
+    if svc.duration_phrase != "since":
+        return float(svc.drug_months)
+    ur = case.ur_denial_date
+    back = ur.year * 12 + ur.month - 1 - svc.drug_months
+    return round((ur - date(back // 12, back % 12 + 1, 15)).days / 30.4, 1)
+
+
 def _errors(pairs, truth, extracted, close=0.5):
     """(letter, item, truth, extracted) of each service where they differ (numbers within `close`)."""
     out = []
@@ -84,9 +99,7 @@ def test_the_variety_is_in_the_letters(letters) -> None:
       for k in RED_FLAGS],
     ("prior_imaging_same_region", lambda s, c: s.prior_imaging, lambda r: bool(r.prior_imaging_same_region)),
     ("prior_sessions", lambda s, c: _stated_sessions(s, c), lambda r: r.prior_sessions),
-    ("duration_of_use_months",
-     lambda s, c: None if s.duration_phrase is None or s.drug_months is None else float(s.drug_months),
-     lambda r: r.duration_of_use_months),
+    ("duration_of_use_months", _stated_months, lambda r: r.duration_of_use_months),
     ("sessions_requested", lambda s, c: service_facts(c, s, TABLES)["sessions_requested"],
      lambda r: r.sessions_requested),
 ])
@@ -94,6 +107,15 @@ def test_extractors_recover_every_latent_fact(pairs, name, truth, extracted):
     errors = _errors(pairs, truth, extracted)
     checked = sum(truth(s, c) is not None for s, c, _ in pairs)
     assert checked >= 30 and errors == [], (name, checked, errors[:5])
+
+
+def test_a_drug_started_weeks_before_the_ur_is_under_a_month(pairs) -> None:
+    """The generator's newly started drug (a start 7 to 25 days before the UR denial) reads as 0, or as its
+    days to a tenth of a month from half a month on (round 15: 0.7 for three weeks, as the probe writers
+    key it), never as a month or more."""
+    new = [(row.letter_id, row.duration_of_use_months) for svc, _, row in pairs
+           if svc.duration_phrase == "new"]
+    assert len(new) >= 10 and all(v is not None and 0 <= v < 1.0 for _, v in new), new
 
 
 def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, parsed):
