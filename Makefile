@@ -37,8 +37,8 @@ test: venv
 	$(BIN)/ruff check .
 	$(PYTEST) --no-loadscope-reorder -q --durations=25
 
-unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): ~55 s on 2 cores; here xdist's
-	# reorder (largest modules first) balances the two workers better than collection order (~65 s)
+unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): 25-46 s on 2 shared cores; here xdist's
+	# reorder (largest modules first) balances the two workers better than collection order (~65 s, measured before the row tables were folded)
 	$(PYTEST) -q -m "not slow"
 
 lint: venv

@@ -18,6 +18,9 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel
 
+# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ProbeError(ValueError):
     """The probe file is malformed: names the file, the row and the problem."""
@@ -43,7 +46,7 @@ def load_rows(path: Path, model: type[RowT], *, noun: str = "row") -> list[RowT]
     """The file's rows validated as `model`, in file order; a ProbeError on the first fault."""
     text = path.read_text()
     refuse_cut_headings(path, text)
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=_LOADER)
     if not isinstance(raw, list) or not raw:
         raise ProbeError(f"{path}: expected a non-empty list of {noun}s")
     rows: list[RowT] = []

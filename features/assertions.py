@@ -24,6 +24,9 @@ from spacy.tokens import Doc
 
 from features.sentences import pipeline
 
+# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class Category(StrEnum):
     NEGATED = "negated"
@@ -240,7 +243,7 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
     """The packaged rules (or those in `text`, YAML), validated."""
     if text is None:
         text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
-    return [ContextRule.model_validate(r) for r in yaml.safe_load(text)["rules"]]
+    return [ContextRule.model_validate(r) for r in yaml.load(text, Loader=_LOADER)["rules"]]
 
 
 @lru_cache(maxsize=1)

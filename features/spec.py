@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from letters.records import POST_REVIEW_SECTIONS, Section
 
+# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_SPEC_FILE = "feature_spec.yaml"
 
 # Table layout shared by `build_feature_table`, training and serving.
@@ -200,7 +203,7 @@ def _load_spec(path: Path | str | None, packaged: str = DEFAULT_SPEC_FILE) -> Fe
     else:
         text = Path(path).read_text(encoding="utf-8")
         origin = str(path)
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_LOADER)
     if not isinstance(data, dict):
         raise ValueError(f"{origin}: expected a mapping at top level")
     try:

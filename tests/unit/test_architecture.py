@@ -4,9 +4,10 @@ itself in a cycle, and the model is scored in one place (`pred_contrib` only in 
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from functools import cache
 
-from product_sources import PACKAGES, module_paths, syntax_tree
+from product_sources import PACKAGES, module_paths, syntax_nodes
 
 # package -> the project packages it may import (the flow: letters -> features -> model -> training/serving)
 ALLOWED: dict[str, set[str]] = {
@@ -20,8 +21,9 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
-def _imports(tree: ast.Module, name: str, known: set[str], is_package: bool = False) -> set[str]:
-    """Project modules a module imports anywhere in its body (deferred imports included)."""
+def _imports(nodes: Sequence[ast.AST], name: str, known: set[str], is_package: bool = False) -> set[str]:
+    """Project modules a module (all its nodes, `ast.walk` of its tree) imports anywhere in its body
+    (deferred imports included)."""
     package = name if is_package else name.rpartition(".")[0]
     found: set[str] = set()
 
@@ -32,11 +34,11 @@ def _imports(tree: ast.Module, name: str, known: set[str], is_package: bool = Fa
             found.add(module)
 
     typing_only = {  # `if TYPE_CHECKING:` imports never run
-        id(n) for node in ast.walk(tree)
+        id(n) for node in nodes
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
         for stmt in node.body for n in ast.walk(stmt)
     }
-    for node in ast.walk(tree):
+    for node in nodes:
         if id(node) in typing_only:
             continue
         if isinstance(node, ast.Import):
@@ -60,7 +62,7 @@ def _graph() -> dict[str, set[str]]:
     modules = module_paths()
     known = set(modules)
     return {
-        name: _imports(syntax_tree(path), name, known, path.name == "__init__.py")
+        name: _imports(syntax_nodes(path), name, known, path.name == "__init__.py")
         for name, path in modules.items()
     }
 
@@ -107,7 +109,7 @@ def test_the_model_is_scored_in_one_place() -> None:
     """Only the predictor asks LightGBM for TreeSHAP contributions; only `RiskBands` walks band edges."""
     contrib, bands = set(), set()
     for name, path in module_paths().items():
-        for node in ast.walk(syntax_tree(path)):
+        for node in syntax_nodes(path):
             if isinstance(node, ast.Call) and any(k.arg == "pred_contrib" for k in node.keywords):
                 contrib.add(name)
             if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
@@ -122,6 +124,6 @@ def test_the_guard_sees_a_deferred_upstream_import() -> None:
     """A function-level import against the flow is caught (so the test above can fail)."""
     known = set(module_paths())
     source = "def f():\n    from model.predictor import Predictor\n    from . import records\n"
-    deps = _imports(ast.parse(source), "letters.fake", known)
+    deps = _imports(tuple(ast.walk(ast.parse(source))), "letters.fake", known)
     assert deps == {"model.predictor", "letters", "letters.records"}
     assert _upstream_imports({"letters.fake": deps}) == ["letters.fake imports model.predictor"]

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import pytest
+from row_checks import check_rows
 
 from features.checklist import CheckItem, sentence_bounds, summary_line, what_if_met
 from features.criteria import Citation, load_criteria
@@ -19,61 +19,63 @@ from letters.records import Case, GuidelineCitation, ServiceDecision
 TABLE = load_criteria()
 
 
-@pytest.mark.parametrize(
-    ("criterion", "facts", "params", "status"),
-    [
-        ("conservative_care_failed", {"failed_conservative_care": "yes"}, {}, "met"),
-        ("conservative_care_failed", {"failed_conservative_care": "no"}, {}, "unmet"),
-        ("conservative_care_failed", {"failed_conservative_care": "not_stated"}, {}, "not_documented"),
-        ("symptoms_four_weeks", {"days_injury_to_ur_denial": 28.0}, {}, "met"),
-        ("symptoms_four_weeks", {"days_injury_to_ur_denial": 27.0}, {}, "unmet"),
-        ("pain_three_months", {"days_injury_to_ur_denial": None}, {}, "not_documented"),
-        ("red_flags", {"red_flag_any": True}, {}, "met"),
-        ("red_flags", {"red_flag_any": False}, {}, "not_documented"),  # not found is not "absent"
-        ("no_repeat_imaging", {"prior_imaging_same_region": True}, {}, "unmet"),
-        ("no_repeat_imaging", {"prior_imaging_same_region": False}, {}, "met"),
-        ("visits_within_course", {"total_sessions": 10.0}, {}, "met"),
-        ("visits_within_course", {"total_sessions": 10.5}, {}, "unmet"),
-        ("visits_within_course", {"total_sessions": None}, {}, "not_documented"),
-        ("gains_from_prior_course", {"additional_request": False, "functional_improvement": "no"}, {},
-         "not_applicable"),
-        ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "yes"}, {}, "met"),
-        ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "no"}, {},
-         "unmet"),
-        ("manipulation_trial_size", {"additional_request": None, "sessions_requested": 6.0}, {}, "met"),
-        ("manipulation_trial_size", {"additional_request": False, "sessions_requested": 8.0}, {}, "unmet"),
-        ("manipulation_trial_size", {"additional_request": True, "total_sessions": 18.0}, {}, "met"),
-        ("manipulation_trial_size", {"additional_request": True, "total_sessions": 20.0}, {}, "unmet"),
-        ("acupuncture_trial_size", {"additional_request": True, "sessions_requested": 12.0}, {},
-         "not_applicable"),
-        ("postop_initial_course", {"sessions_requested": 12.0}, {"max_initial_visits": 12}, "met"),
-        ("postop_initial_course", {"sessions_requested": 13.0}, {"max_initial_visits": 12}, "unmet"),
-        ("nerve_conduction_legs", {"service_region": "lower_extremity", "service_type": "emg_ncv"}, {},
-         "unmet"),
-        ("nerve_conduction_legs", {"service_region": "lower_extremity", "service_type": "emg"}, {}, "met"),
-        ("nerve_conduction_legs", {"service_region": "upper_extremity", "service_type": "ncv"}, {},
-         "not_applicable"),
-        ("short_term_three_weeks", {"duration_of_use_months": 0.5}, {}, "met"),
-        ("short_term_three_weeks", {"duration_of_use_months": 2.0}, {}, "unmet"),
-        ("quantity_short_course", {"drug_quantity": 90.0}, {}, "unmet"),
-        ("medication_benefit", {"ongoing_use": False, "functional_improvement": "no"}, {}, "not_applicable"),
-        ("medication_benefit", {"ongoing_use": None, "functional_improvement": "not_stated"}, {},
-         "not_documented"),
-        ("topical_ingredients", {"topical_not_recommended": True}, {}, "unmet"),
-        ("manipulation_region", {"service_region": "knee"}, {}, "unmet"),
-        ("manipulation_region", {"service_region": "none"}, {}, "not_documented"),
-        ("operation_authorised", {"surgery_in_letter": True}, {}, "unmet"),
-        ("operation_authorised", {"surgery_in_letter": False}, {}, "not_documented"),
-        ("cryotherapy_after_surgery", {"phase": "post_operative"}, {}, "met"),
-        ("cryotherapy_after_surgery", {"phase": "chronic"}, {}, "unmet"),
-        ("gi_risk", {"patient_age": 66.0}, {}, "met"),
-        ("moderate_severe_pain", {"pain_score": 3.0}, {}, "unmet"),
-        ("mobility_need", {"red_flag_fracture": False, "prior_surgery": True}, {}, "met"),
-    ],
-)
-def test_status_of_each_criterion_follows_its_facts(
-    criterion: str, facts: dict[str, Any], params: dict[str, float], status: str
-) -> None:
+STATUS_ROWS = [
+    ("conservative_care_failed", {"failed_conservative_care": "yes"}, {}, "met"),
+    ("conservative_care_failed", {"failed_conservative_care": "no"}, {}, "unmet"),
+    ("conservative_care_failed", {"failed_conservative_care": "not_stated"}, {}, "not_documented"),
+    ("symptoms_four_weeks", {"days_injury_to_ur_denial": 28.0}, {}, "met"),
+    ("symptoms_four_weeks", {"days_injury_to_ur_denial": 27.0}, {}, "unmet"),
+    ("pain_three_months", {"days_injury_to_ur_denial": None}, {}, "not_documented"),
+    ("red_flags", {"red_flag_any": True}, {}, "met"),
+    ("red_flags", {"red_flag_any": False}, {}, "not_documented"),  # not found is not "absent"
+    ("no_repeat_imaging", {"prior_imaging_same_region": True}, {}, "unmet"),
+    ("no_repeat_imaging", {"prior_imaging_same_region": False}, {}, "met"),
+    ("visits_within_course", {"total_sessions": 10.0}, {}, "met"),
+    ("visits_within_course", {"total_sessions": 10.5}, {}, "unmet"),
+    ("visits_within_course", {"total_sessions": None}, {}, "not_documented"),
+    ("gains_from_prior_course", {"additional_request": False, "functional_improvement": "no"}, {},
+     "not_applicable"),
+    ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "yes"}, {}, "met"),
+    ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "no"}, {},
+     "unmet"),
+    ("manipulation_trial_size", {"additional_request": None, "sessions_requested": 6.0}, {}, "met"),
+    ("manipulation_trial_size", {"additional_request": False, "sessions_requested": 8.0}, {}, "unmet"),
+    ("manipulation_trial_size", {"additional_request": True, "total_sessions": 18.0}, {}, "met"),
+    ("manipulation_trial_size", {"additional_request": True, "total_sessions": 20.0}, {}, "unmet"),
+    ("acupuncture_trial_size", {"additional_request": True, "sessions_requested": 12.0}, {},
+     "not_applicable"),
+    ("postop_initial_course", {"sessions_requested": 12.0}, {"max_initial_visits": 12}, "met"),
+    ("postop_initial_course", {"sessions_requested": 13.0}, {"max_initial_visits": 12}, "unmet"),
+    ("nerve_conduction_legs", {"service_region": "lower_extremity", "service_type": "emg_ncv"}, {},
+     "unmet"),
+    ("nerve_conduction_legs", {"service_region": "lower_extremity", "service_type": "emg"}, {}, "met"),
+    ("nerve_conduction_legs", {"service_region": "upper_extremity", "service_type": "ncv"}, {},
+     "not_applicable"),
+    ("short_term_three_weeks", {"duration_of_use_months": 0.5}, {}, "met"),
+    ("short_term_three_weeks", {"duration_of_use_months": 2.0}, {}, "unmet"),
+    ("quantity_short_course", {"drug_quantity": 90.0}, {}, "unmet"),
+    ("medication_benefit", {"ongoing_use": False, "functional_improvement": "no"}, {}, "not_applicable"),
+    ("medication_benefit", {"ongoing_use": None, "functional_improvement": "not_stated"}, {},
+     "not_documented"),
+    ("topical_ingredients", {"topical_not_recommended": True}, {}, "unmet"),
+    ("manipulation_region", {"service_region": "knee"}, {}, "unmet"),
+    ("manipulation_region", {"service_region": "none"}, {}, "not_documented"),
+    ("operation_authorised", {"surgery_in_letter": True}, {}, "unmet"),
+    ("operation_authorised", {"surgery_in_letter": False}, {}, "not_documented"),
+    ("cryotherapy_after_surgery", {"phase": "post_operative"}, {}, "met"),
+    ("cryotherapy_after_surgery", {"phase": "chronic"}, {}, "unmet"),
+    ("gi_risk", {"patient_age": 66.0}, {}, "met"),
+    ("moderate_severe_pain", {"pain_score": 3.0}, {}, "unmet"),
+    ("mobility_need", {"red_flag_fracture": False, "prior_surgery": True}, {}, "met"),
+]
+
+
+def test_status_of_each_criterion_follows_its_facts() -> None:
+    check_rows(STATUS_ROWS, _status_follows_its_facts)
+
+
+def _status_follows_its_facts(criterion: str, facts: dict[str, Any], params: dict[str, float],
+                              status: str) -> None:
     assert TABLE.criteria[criterion].status(facts, params) == status
 
 

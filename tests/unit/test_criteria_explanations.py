@@ -85,7 +85,10 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return write_synthetic_letters(tmp_path_factory.mktemp("synthetic-letters"), 12, seed=5)
 
 
-def _explained(predictor: Predictor, letters: list[Path]) -> list[dict]:
+@pytest.fixture(scope="module")
+def explained(predictor: Predictor, letters: list[Path]) -> list[dict]:
+    """Every service of the letters explained by the model, as `imr explain --json` writes it (built once
+    per model: the tests only read it)."""
     services = []
     for path in letters:
         case = parse_text(path.read_text(encoding="utf-8"), path.name)
@@ -116,10 +119,8 @@ def test_the_model_is_monotone_and_additive_in_each_criterion(predictor: Predict
         assert probs[0] <= probs[1] <= probs[2], col
 
 
-def test_criteria_and_context_add_up_each_criterion_once_signs_agree(
-    predictor: Predictor, letters: list[Path]
-) -> None:
-    services = _explained(predictor, letters)
+def test_criteria_and_context_add_up_each_criterion_once_signs_agree(explained: list[dict]) -> None:
+    services = explained
     with_section = [s for s in services if s["governing_guideline"] is not None]
     assert len(with_section) >= 10
     statuses = {c["status"] for s in with_section for c in s["checklist"]}
@@ -358,7 +359,7 @@ def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
 
 
 def test_criteria_that_apply_is_one_context_item_counting_the_applying_criteria(
-    predictor: Predictor, letters: list[Path]
+    predictor: Predictor, explained: list[dict]
 ) -> None:
     """The applying criteria's baselines are one context item, never a criterion, worded for the page."""
     from model.criteria_explanations import APPLICABILITY, load_notes
@@ -367,7 +368,7 @@ def test_criteria_that_apply_is_one_context_item_counting_the_applying_criteria(
     baselines = predictor.status_baselines()
     assert baselines and all(name.startswith("crit_") for name in baselines)
     seen = 0
-    for s in _explained(predictor, letters):
+    for s in explained:
         items = [c for c in s["context"] if c["feature"] == APPLICABILITY]
         assert len(items) <= 1
         for c in items:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from package_tables import raw_criteria
+from row_checks import check_rows
 
 from features.criteria import (
     STATUSES,
@@ -72,8 +73,11 @@ def _domain(fact: str, tests: list[Any], params: list[dict[str, float]]) -> list
     return list(dict.fromkeys(values, None))
 
 
-@pytest.mark.parametrize("criterion_id", sorted(TABLE.criteria))
-def test_statuses_are_unambiguous_over_all_fact_combinations(criterion_id: str) -> None:
+def test_statuses_are_unambiguous_over_all_fact_combinations() -> None:
+    check_rows([(criterion_id,) for criterion_id in sorted(TABLE.criteria)], _statuses_are_unambiguous)
+
+
+def _statuses_are_unambiguous(criterion_id: str) -> None:
     crit = TABLE.criteria[criterion_id]
     params = [s.params for s in TABLE.sections.values() if criterion_id in s.criteria and s.params]
     tests = {f: [t for c in crit.clauses for k, t in c.items() if k == f] for f in crit.facts}

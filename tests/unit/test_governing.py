@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from package_tables import raw_criteria
+from row_checks import check_rows
 
 from features.criteria import load_criteria
 from features.criteria_facts import LetterFacts, LetterService, text_regions
@@ -367,12 +368,14 @@ PROBE_ROUNDS: dict[str, list[tuple[str, str, str, str]]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("heading", "summary", "section_id", "chapter_key"),
-    [pytest.param(*row, id=f"{name}-{row[0]}") for name, table in PROBE_ROUNDS.items() for row in table],
-)
-def test_probe_kinds_get_the_section_a_reviewer_cites(heading: str, summary: str, section_id: str,
-                                                      chapter_key: str) -> None:
+@pytest.mark.parametrize("name", PROBE_ROUNDS)
+def test_probe_kinds_get_the_section_a_reviewer_cites(name: str) -> None:
+    """One case per table; a failure names each bad row as `table-heading`."""
+    check_rows(PROBE_ROUNDS[name], _gets_the_section_a_reviewer_cites,
+               name=lambda heading, *_: f"{name}-{heading}")
+
+
+def _gets_the_section_a_reviewer_cites(heading: str, summary: str, section_id: str, chapter_key: str) -> None:
     (checklist,) = _checklists([heading], summary)
     assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
 
@@ -390,28 +393,30 @@ _PAIN_CLAIM = [
 ]
 
 
-@pytest.mark.parametrize(("who", "pronoun"), WORKERS)
-@pytest.mark.parametrize(
-    ("heading", "psychiatric", "pain"),
-    [
-        ("Psychotherapy 12 sessions", "odg_mental_psychotherapy", "cpmtg_psychological"),
-        ("Psychiatric consultation", "stress_referral", "cpmtg_psychological"),
-        ("Sertraline 100 mg #30", "odg_mental_antidepressants", "cpmtg_antidepressants"),
-        # near-misses in both claims: an evaluation or testing keeps the CPMTG's section (as tune
-        # reviewers cite it), a benzodiazepine its own
-        ("Psychological testing", "cpmtg_psychological", "cpmtg_psychological"),
-        ("Alprazolam 0.5 mg #60", "cpmtg_benzodiazepines", "cpmtg_benzodiazepines"),
-        # round 3: a psychiatrist's medication-management visits (an internist's visit is a near-miss);
-        # round 4: in a pain claim too, while a psychologist's visits there stay psychological treatment
-        ("Psychiatric medication management visits x 6", "odg_mental_office_visits",
-         "odg_mental_office_visits"),
-        ("Psychological follow-up visits x 6", "odg_mental_office_visits", "cpmtg_psychological"),
-        ("Internal medicine follow-up visit", "cpmtg_office_visits", "cpmtg_office_visits"),
-    ],
-)
-def test_a_psychiatric_claim_moves_psychological_care_off_the_chronic_pain_sections(
-    who: str, pronoun: str, heading: str, psychiatric: str, pain: str
-) -> None:
+PSYCH_HEADINGS = [
+    ("Psychotherapy 12 sessions", "odg_mental_psychotherapy", "cpmtg_psychological"),
+    ("Psychiatric consultation", "stress_referral", "cpmtg_psychological"),
+    ("Sertraline 100 mg #30", "odg_mental_antidepressants", "cpmtg_antidepressants"),
+    # near-misses in both claims: an evaluation or testing keeps the CPMTG's section (as tune
+    # reviewers cite it), a benzodiazepine its own
+    ("Psychological testing", "cpmtg_psychological", "cpmtg_psychological"),
+    ("Alprazolam 0.5 mg #60", "cpmtg_benzodiazepines", "cpmtg_benzodiazepines"),
+    # round 3: a psychiatrist's medication-management visits (an internist's visit is a near-miss);
+    # round 4: in a pain claim too, while a psychologist's visits there stay psychological treatment
+    ("Psychiatric medication management visits x 6", "odg_mental_office_visits",
+     "odg_mental_office_visits"),
+    ("Psychological follow-up visits x 6", "odg_mental_office_visits", "cpmtg_psychological"),
+    ("Internal medicine follow-up visit", "cpmtg_office_visits", "cpmtg_office_visits"),
+]
+
+
+def test_a_psychiatric_claim_moves_psychological_care_off_the_chronic_pain_sections() -> None:
+    """Every heading for every way of naming the worker; a failure names each bad (heading, worker)."""
+    rows = [(*worker, *row) for row in PSYCH_HEADINGS for worker in WORKERS]
+    check_rows(rows, _psychological_care_sections)
+
+
+def _psychological_care_sections(who: str, pronoun: str, heading: str, psychiatric: str, pain: str) -> None:
     words = {"who": who, "pronoun": pronoun, "pronoun_l": pronoun.lower()}
     for template in _PSYCH_CLAIM:
         (checklist,) = _checklists([heading], template.format(**words))
@@ -503,16 +508,18 @@ OPERATIONS: dict[str, tuple[list[str], list[tuple[str, str, str, str]]]] = {
 }
 
 
-@pytest.mark.parametrize(("who", "pronoun"), WORKERS)
-@pytest.mark.parametrize(
-    ("templates", "day", "heading", "phase", "section_id"),
-    [pytest.param(templates, *row, id=f"{kind}-{row[0]}-{row[1]}")
-     for kind, (templates, rows) in OPERATIONS.items() for row in rows],
-)
-def test_a_dated_operation_sets_the_phase(who: str, pronoun: str, templates: list[str], day: str,
-                                          heading: str, phase: str, section_id: str) -> None:
+@pytest.mark.parametrize("kind", OPERATIONS)
+def test_a_dated_operation_sets_the_phase(kind: str) -> None:
     """A recent operation, dated any way, makes the requests post-operative; near-misses: one months before
-    the UR, or a heading naming another region."""
+    the UR, or a heading naming another region. One case per kind; a failure names each bad row and worker."""
+    templates, rows = OPERATIONS[kind]
+    check_rows([(who, pronoun, templates, *row) for row in rows for who, pronoun in WORKERS],
+               _a_dated_operation_sets_the_phase,
+               name=lambda who, _pronoun, _templates, day, heading, *_: f"{kind}-{day}-{heading}-{who}")
+
+
+def _a_dated_operation_sets_the_phase(who: str, pronoun: str, templates: list[str], day: str,
+                                      heading: str, phase: str, section_id: str) -> None:
     for template in templates:
         summary = template.format(who=who, who_l=who[0].lower() + who[1:], pronoun=pronoun, day=day,
                                   Day=day[0].upper() + day[1:])
@@ -546,26 +553,29 @@ _ROUND7_OPERATED = [
     "SYNTHETIC: Right shoulder arthroscopy with rotator cuff repair {day}. {who} is stiff.",
 ]
 
-@pytest.mark.parametrize("who", ["The injured worker", "The patient", "Claimant", "The applicant"])
-@pytest.mark.parametrize(
-    ("day", "heading", "phase", "section_id"),
-    [
-        # 8 weeks before the UR (outside the 6 weeks the table used before): post-operative care
-        ("10/06/2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
-        ("October 6, 2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
-        ("10/06/2016", "Shoulder sling", "post_operative", "odg_postoperative_sling"),
-        ("10/06/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
-        # 11 weeks: therapy still in its postsurgical course; a drug no longer post-operative
-        ("09/15/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
-        ("09/15/2016", "Oxycodone 5mg #60", "chronic", "opioids_chronic"),
-        # near-misses: 13 weeks before the UR (therapy too), or a heading naming another region
-        ("09/01/2016", "Physical therapy 8 visits right shoulder", "chronic", "cpmtg_physical_medicine"),
-        ("10/06/2016", "Physical therapy 2x4 for the lumbar spine", "chronic", "cpmtg_physical_medicine"),
-    ],
-)
-def test_round7_operations_6_to_12_weeks_back_dated_without_on_set_the_phase(
-    who: str, day: str, heading: str, phase: str, section_id: str
-) -> None:
+ROUND7_OPERATED_ROWS = [
+    # 8 weeks before the UR (outside the 6 weeks the table used before): post-operative care
+    ("10/06/2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+    ("October 6, 2016", "Oxycodone 5mg #60", "post_operative", "opioids_postoperative"),
+    ("10/06/2016", "Shoulder sling", "post_operative", "odg_postoperative_sling"),
+    ("10/06/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+    # 11 weeks: therapy still in its postsurgical course; a drug no longer post-operative
+    ("09/15/2016", "Physical therapy 8 visits right shoulder", "post_operative", "postsurgical_therapy"),
+    ("09/15/2016", "Oxycodone 5mg #60", "chronic", "opioids_chronic"),
+    # near-misses: 13 weeks before the UR (therapy too), or a heading naming another region
+    ("09/01/2016", "Physical therapy 8 visits right shoulder", "chronic", "cpmtg_physical_medicine"),
+    ("10/06/2016", "Physical therapy 2x4 for the lumbar spine", "chronic", "cpmtg_physical_medicine"),
+]
+
+
+def test_round7_operations_6_to_12_weeks_back_dated_without_on_set_the_phase() -> None:
+    """Every row for every way of naming the worker; a failure names each bad (worker, row)."""
+    whos = ["The injured worker", "The patient", "Claimant", "The applicant"]
+    rows = [(who, *row) for row in ROUND7_OPERATED_ROWS for who in whos]
+    check_rows(rows, _round7_operation_sets_the_phase)
+
+
+def _round7_operation_sets_the_phase(who: str, day: str, heading: str, phase: str, section_id: str) -> None:
     for template in _ROUND7_OPERATED:
         summary = template.format(who=who, day=day)
         (checklist,) = _checklists([heading], summary)

@@ -4,17 +4,37 @@ does not test that the product agrees with the key."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from package_tables import LOADER
 
-from experiments.governing_probe import PROBE, ProbeError, load_probe, to_case
+from experiments.governing_probe import PROBE, ProbeError, ProbeLetter, load_probe, to_case
+
+
+@cache
+def _loaded(path: Path) -> tuple[ProbeLetter, ...]:
+    """`load_probe(path)` once per worker (each round's check reads all earlier rounds); callers only read."""
+    return tuple(load_probe(path))
+
+
+@cache
+def _parsed(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=LOADER)
+
+
+def _raw(path: Path) -> Any:
+    """A fresh copy of the probe file as plain data, free to break."""
+    return copy.deepcopy(_parsed(path))
 
 
 def test_probe_loads_with_enough_letters_and_services():
-    letters = load_probe()
+    letters = _loaded(PROBE)
     services = [s for letter in letters for s in letter.services]
     assert len(letters) >= 45
     assert len(services) >= 120
@@ -22,14 +42,14 @@ def test_probe_loads_with_enough_letters_and_services():
 
 
 def test_probe_ids_unique_and_dates_in_window():
-    letters = load_probe()
+    letters = _loaded(PROBE)
     ids = [letter.id for letter in letters]
     assert len(ids) == len(set(ids))
     assert all(letter.date_of_injury < letter.ur_denial_date for letter in letters)
 
 
 def test_cases_carry_no_post_review_field():
-    for letter in load_probe():
+    for letter in _loaded(PROBE):
         case = to_case(letter)
         assert case.synthetic and case.decision_date is None
         for s in case.services:
@@ -43,18 +63,18 @@ def _write(tmp_path: Path, letters: list) -> Path:
 
 
 def test_duplicate_id_and_bad_date_are_named(tmp_path):
-    raw = yaml.safe_load(PROBE.read_text())[:2]
+    raw = _raw(PROBE)[:2]
     raw[1]["id"] = raw[0]["id"]
     with pytest.raises(ProbeError, match="duplicate id"):
         load_probe(_write(tmp_path, raw))
-    raw = yaml.safe_load(PROBE.read_text())[:1]
+    raw = _raw(PROBE)[:1]
     raw[0]["ur_denial_date"] = "2018-01-05"
     with pytest.raises(ProbeError, match="outside 2016-09..2017-03"):
         load_probe(_write(tmp_path, raw))
 
 
 def test_service_without_expected_line_is_refused(tmp_path):
-    raw = yaml.safe_load(PROBE.read_text())[:1]
+    raw = _raw(PROBE)[:1]
     del raw[0]["services"][0]["expected_line"]
     with pytest.raises(ProbeError, match="expected_line"):
         load_probe(_write(tmp_path, raw))
@@ -103,7 +123,7 @@ ROUNDS = [
 
 @pytest.mark.parametrize("r", ROUNDS, ids=lambda r: f"round{r.n}")
 def test_round_loads_with_the_spread_its_brief_promised(r: Round):
-    letters = load_probe(r.path)
+    letters = _loaded(r.path)
     services = [s for letter in letters for s in letter.services]
     assert len(letters) >= 50 and len(services) >= 130
     assert all(letter.id.startswith(r.prefix) for letter in letters)
@@ -125,9 +145,9 @@ def test_round_loads_with_the_spread_its_brief_promised(r: Round):
 @pytest.mark.parametrize("r", ROUNDS, ids=lambda r: f"round{r.n}")
 def test_round_ids_unique_across_rounds_and_cases_pre_review_only(r: Round):
     paths = [PROBE, *(e.path for e in ROUNDS if e.n <= r.n)]
-    ids = [letter.id for path in paths for letter in load_probe(path)]
+    ids = [letter.id for path in paths for letter in _loaded(path)]
     assert len(ids) == len(set(ids))
-    for letter in load_probe(r.path):
+    for letter in _loaded(r.path):
         case = to_case(letter)
         assert case.synthetic and case.decision_date is None
         assert "SYNTHETIC" in case.clinical_summary
@@ -137,7 +157,7 @@ def test_round_ids_unique_across_rounds_and_cases_pre_review_only(r: Round):
 
 @pytest.mark.parametrize("r", [r for r in ROUNDS if r.refused_id], ids=lambda r: f"round{r.n}")
 def test_round_id_pattern_accepts_its_prefix_and_refuses_others(tmp_path, r: Round):
-    raw = yaml.safe_load(r.path.read_text())[:1]
+    raw = _raw(r.path)[:1]
     assert load_probe(_write(tmp_path, raw))[0].id == f"{r.prefix}01"
     raw[0]["id"] = r.refused_id
     with pytest.raises(ProbeError, match="letter 0"):
@@ -149,14 +169,14 @@ def test_round_quotes_every_heading(r: Round):
     """Round 8's brief: every heading quoted, so no " #" or ": " in one can be cut or misread by YAML."""
     stripped = (line.strip() for line in r.path.read_text().splitlines())
     lines = [line for line in stripped if line.startswith("- heading:")]
-    services = sum(len(letter.services) for letter in load_probe(r.path))
+    services = sum(len(letter.services) for letter in _loaded(r.path))
     assert len(lines) == services
     assert all(line.startswith('- heading: "') and line.endswith('"') for line in lines)
 
 
 def test_an_unquoted_heading_that_yaml_would_cut_at_a_hash_is_refused(tmp_path):
     """SYNTHETIC: 'Tylenol #3' unquoted reaches YAML as 'Tylenol'; the loader names the line instead."""
-    raw = yaml.safe_dump(yaml.safe_load(PROBE.read_text())[:1], sort_keys=False)
+    raw = yaml.safe_dump(_raw(PROBE)[:1], sort_keys=False)
     path = tmp_path / "probe.yaml"
     first = raw.index("heading:")
     end = raw.index("\n", first)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+from package_tables import LOADER
+from row_checks import check_rows
 
 from features.drug_lexicon import load_lexicon, parse_lexicon
 from features.heading_tokens import lemma, singular, tokenize
@@ -28,8 +30,8 @@ from features.service_families import (
 from features.text_patterns import ascii_lower
 
 REPO = Path(__file__).resolve().parents[2]
-DATA: dict[str, Any] = yaml.safe_load(
-    resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8"))
+DATA: dict[str, Any] = yaml.load(
+    resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8"), Loader=LOADER)
 LEXICON = load_lexicon()
 # How a heading carries each qualifier: (before the term, after it)
 QUALIFIER_EXAMPLE = {"pre_op": ("Pre-op ", ""), "course": ("", ", 2 times a week for 4 weeks"),
@@ -74,14 +76,15 @@ def _entry_terms(entry: dict[str, Any]) -> list[str]:
     return [*entry["terms"], *(f"{a} {b}" for a in pairs[0] for b in pairs[1])]
 
 
-TERM_ROWS = [
-    pytest.param(entry, term, id=f"{entry['family']}/{entry['type']}:{term}")
-    for entry in DATA["types"] for term in _entry_terms(entry)
-]
+TERM_ROWS = [(entry, term) for entry in DATA["types"] for term in _entry_terms(entry)]
 
 
-@pytest.mark.parametrize(("entry", "term"), TERM_ROWS)
-def test_every_synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
+def test_every_synonym_reaches_its_type() -> None:
+    check_rows(TERM_ROWS, _synonym_reaches_its_type,
+               name=lambda entry, term: f"{entry['family']}/{entry['type']}:{term}")
+
+
+def _synonym_reaches_its_type(entry: dict[str, Any], term: str) -> None:
     tax = load_taxonomy()
     prefix, suffix = _qualifier_example(entry)
     for heading in _variants(str(term)):
@@ -212,11 +215,13 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("heading", "family", "type_"),
-    [pytest.param(*row, id=f"{kind}-{row[0]}") for kind, rows in HEADING_KINDS.items() for row in rows],
-)
-def test_each_heading_reaches_its_family_and_type(heading: str, family: str, type_: str) -> None:
+def test_each_heading_reaches_its_family_and_type() -> None:
+    rows = [(kind, *row) for kind, rows in HEADING_KINDS.items() for row in rows]
+    check_rows(rows, lambda _kind, *row: _reaches(*row), name=lambda kind, heading, *_: f"{kind}-{heading}")
+
+
+def _reaches(heading: str, family: str, type_: str) -> None:
+    """The check of each (heading, family, type) table here."""
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == (family, type_), heading
 
@@ -225,8 +230,12 @@ def _drug_type(row: Any) -> str:
     return DATA["medication"]["classes"][row.drug_class]
 
 
-@pytest.mark.parametrize("row", [r for r in LEXICON if not r.is_stem], ids=lambda r: r.name)
-def test_every_drug_name_reaches_its_class_type(row: Any) -> None:
+def test_every_drug_name_reaches_its_class_type() -> None:
+    names = [(r,) for r in LEXICON if not r.is_stem]
+    check_rows(names, _drug_name_reaches_its_class_type, name=lambda r: r.name)
+
+
+def _drug_name_reaches_its_class_type(row: Any) -> None:
     tax = load_taxonomy()
     headings = (f"{row.name} 10mg #60", f"{row.name.upper()} 10 mg, 60 tablets", f"Retrospective {row.name}")
     for heading in headings:
@@ -234,9 +243,13 @@ def test_every_drug_name_reaches_its_class_type(row: Any) -> None:
         assert (c.family, c.type) == ("medication", _drug_type(row)), heading
 
 
-@pytest.mark.parametrize("row", [r for r in LEXICON if r.is_stem], ids=lambda r: r.name)
-def test_every_name_stem_places_an_unknown_generic_name(row: Any) -> None:
+def test_every_name_stem_places_an_unknown_generic_name() -> None:
     """A generic name nobody listed ("zqxcodone") gets its class from its USAN stem."""
+    stems = [(r,) for r in LEXICON if r.is_stem]
+    check_rows(stems, _stem_places_an_unknown_generic_name, name=lambda r: r.name)
+
+
+def _stem_places_an_unknown_generic_name(row: Any) -> None:
     tax = load_taxonomy()
     c = tax.classify(f"Zqx{row.name[1:]} 5 mg tablets")
     assert (c.family, c.type, c.via) == ("medication", _drug_type(row), VIA_WORD_ENDING)
@@ -319,7 +332,7 @@ def test_only_a_heading_without_telling_words_is_other_unknown() -> None:
 def test_synthetic_variant_groups_map_to_one_family() -> None:
     """The robustness groups of experiments/taxonomy_variants.yaml (SYNTHETIC headings)."""
     tax = load_taxonomy()
-    groups = yaml.safe_load((REPO / "experiments" / "taxonomy_variants.yaml").read_text())["groups"]
+    groups = yaml.load((REPO / "experiments" / "taxonomy_variants.yaml").read_text(), Loader=LOADER)["groups"]
     wrong = []
     for g in groups:
         for h in g["headings"]:
@@ -453,7 +466,7 @@ def test_self_injected_classes_must_be_lexicon_classes() -> None:
 
 
 # session 14: the kinds of misread a blind round-5 probe found (kinds only; its rows unread). SYNTHETIC.
-@pytest.mark.parametrize("heading, type_", [
+ROUND5_DRUG_HEADINGS = [
     # newer and less common brands, class by class
     ("RoxyBond 5mg #60", "opioid"), ("Hycet oral solution 7.5/325 per 15 ml", "opioid"),
     ("Belbuca 150mcg buccal film", "opioid"), ("Evzio 2mg auto-injector", "opioid_antagonist"),
@@ -477,13 +490,19 @@ def test_self_injected_classes_must_be_lexicon_classes() -> None:
     # an unknown generic name placed by its USAN stem; the longest stem wins ("-piprazole" over "-prazole")
     ("Zqxpiprazole 2mg", "antipsychotic"), ("Zqxprazole 20mg", "gi_protectant"),
     ("Zqxfenacin 5mg", "urological"),
-])
-def test_round5_drug_names_and_class_words_reach_their_type(heading: str, type_: str) -> None:
+]
+
+
+def test_round5_drug_names_and_class_words_reach_their_type() -> None:
+    check_rows(ROUND5_DRUG_HEADINGS, _round5_drug_names_and_class_words_reach_their_type)
+
+
+def _round5_drug_names_and_class_words_reach_their_type(heading: str, type_: str) -> None:
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == ("medication", type_), heading
 
 
-@pytest.mark.parametrize("heading, family, type_", [
+CODE_HEADINGS = [
     ("CPT 29881", "surgery", "arthroscopy"),
     ("Right knee, 29881", "surgery", "arthroscopy"),
     ("64483 x2 L4-5", "injection", "epidural"),
@@ -507,10 +526,11 @@ def test_round5_drug_names_and_class_words_reach_their_type(heading: str, type_:
     ("Compounded ointment 5% 106.32 gm", "medication", "topical"),  # a decimal amount
     ("Heparin 10000 units", "medication", "anticoagulant"),  # an amount
     ("Knee arthroscopy 29881 with physical therapy 97110", "surgery", "arthroscopy"),  # words and codes agree
-])
-def test_a_procedure_code_is_read_by_its_range(heading: str, family: str, type_: str) -> None:
-    c = load_taxonomy().classify(heading)
-    assert (c.family, c.type) == (family, type_), heading
+]
+
+
+def test_a_procedure_code_is_read_by_its_range() -> None:
+    check_rows(CODE_HEADINGS, _reaches)
 
 
 def test_a_code_of_no_range_says_nothing_and_a_bad_range_is_refused() -> None:
@@ -590,7 +610,7 @@ def test_sound_key_merges_spellings_of_one_sound() -> None:
     assert words.sound_key("rollator") != words.sound_key("rotator")
 
 
-@pytest.mark.parametrize("heading, family, type_", [
+ROUND5_STRUCTURE_HEADINGS = [
     # a negated class word is not that class
     ("Non-opioid analgesic", "medication", "analgesic_other"),
     ("Non-benzodiazepine hypnotic", "medication", "hypnotic"),
@@ -620,7 +640,8 @@ def test_sound_key_merges_spellings_of_one_sound() -> None:
     ("Regenexx procedure right shoulder", "injection", "regenerative"),
     ("Zilretta right knee", "injection", "joint"),
     ("Vitoss bone graft substitute", "surgery", "surgery_other"),
-])
-def test_round5_structures(heading: str, family: str, type_: str) -> None:
-    c = load_taxonomy().classify(heading)
-    assert (c.family, c.type) == (family, type_), heading
+]
+
+
+def test_round5_structures() -> None:
+    check_rows(ROUND5_STRUCTURE_HEADINGS, _reaches)

@@ -11,16 +11,17 @@ import ast
 import re
 from pathlib import Path
 
-from product_sources import REPO, module_paths, syntax_tree
+from product_sources import REPO, module_paths, syntax_nodes
 
 from imr_triage import settings_doc
 
 VARIABLE = re.compile(r"(IMR|MLFLOW|PROMETHEUS)_[A-Z0-9_]*[A-Z0-9]")
 
 
-def _trees() -> list[tuple[Path, ast.Module]]:
-    """Every module of the packages, parsed once per worker (shared with the architecture test)."""
-    return [(path, syntax_tree(path)) for path in module_paths().values()]
+def _trees() -> list[tuple[Path, tuple[ast.AST, ...]]]:
+    """Every module of the packages and all its nodes, parsed and walked once per worker (shared with the
+    architecture test)."""
+    return [(path, syntax_nodes(path)) for path in module_paths().values()]
 
 
 def test_committed_table_is_the_generated_one() -> None:
@@ -31,8 +32,8 @@ def test_committed_table_is_the_generated_one() -> None:
 
 def test_every_settings_class_is_in_the_table() -> None:
     found = set()
-    for path, tree in _trees():
-        for node in ast.walk(tree):
+    for path, nodes in _trees():
+        for node in nodes:
             if isinstance(node, ast.ClassDef) and any(
                 getattr(b, "id", getattr(b, "attr", None)) == "BaseSettings" for b in node.bases
             ):
@@ -44,8 +45,8 @@ def test_every_settings_class_is_in_the_table() -> None:
 def test_every_variable_the_code_names_is_documented_with_a_meaning() -> None:
     documented = {v.name: v for v in settings_doc.rows()}
     named = set()
-    for _path, tree in _trees():
-        for node in ast.walk(tree):
+    for _path, nodes in _trees():
+        for node in nodes:
             if (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
