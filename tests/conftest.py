@@ -1,9 +1,7 @@
-"""Shared test fixtures: where the real data lives, and a skip when it is absent; and how often the test
-processes collect garbage."""
+"""Shared test fixtures: where the real data lives, and a skip when it is absent."""
 
 from __future__ import annotations
 
-import atexit
 import gc
 from pathlib import Path
 
@@ -13,11 +11,6 @@ import pytest
 # threshold (700 allocations) the cyclic collector ran 25 full passes over that heap, 5 s of the fast suite
 # in one process; at 10,000 it runs 2 (about 1 s). Garbage is still collected; only less often.
 gc.set_threshold(10_000, 10, 10)
-# At exit the interpreter's own collections walked that heap (about a million objects) for 3 s per process,
-# and each xdist worker does it, so the suite ended seconds after its last test. Freezing the heap in an
-# exit hook (registered now, so it runs after the hooks libraries register later) leaves them out; the
-# operating system takes the memory back.
-atexit.register(gc.freeze)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
