@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import pytest
-
-# A test process holds pandas, spaCy, LightGBM, MLflow and their data: with CPython 3.11's default first
-# threshold (700 allocations) the cyclic collector ran 25 full passes over that heap, 5 s of the fast suite
-# in one process; at 10,000 it runs 2 (about 1 s). Garbage is still collected; only less often.
-gc.set_threshold(10_000, 10, 10)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
