@@ -27,6 +27,8 @@ _HELPS_THE_WORKER = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
 class FunctionLexicon:
     activity: re.Pattern[str]
     resumed_object: re.Pattern[str]
+    stopped_object: re.Pattern[str]
+    denied_subject: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
     rise_after: re.Pattern[str]
@@ -93,6 +95,7 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     """Spans of the activities a clause names: the lexicon's, and any gerund a return is said of."""
     spans = {m.span() for m in lex.activity.finditer(clause)}
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
+    spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
 
 
@@ -123,6 +126,8 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 value = of_scale if lex.lower_is_better.search(clause[a0:a1]) else of_activity
                 if not before and kind in ("gain", "rise") and _NOT_BEFORE.search(clause, a1, w.start()):
                     value = NO  # "standing tolerance has not increased": the negation is inside the span
+                if before and kind == "gain" and lex.denied_subject.search(clause, 0, w.start()):
+                    value = NO  # "none of which improved her walking": a gain denied
                 if kind == "gain" and lex.less_than_before.search(clause):
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
                 # a gain is a function change; so is an activity or a worker unchanged; less of an activity, a
