@@ -29,6 +29,7 @@ class FunctionLexicon:
     resumed_object: re.Pattern[str]
     stopped_object: re.Pattern[str]
     denied_subject: re.Pattern[str]
+    goals_met: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
     rise_after: re.Pattern[str]
@@ -137,6 +138,8 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 break
     for w in lex.no_change_state.finditer(clause):  # "he is neither better nor worse"
         yield NO, "same", w.start(), w.end()
+    for w in lex.goals_met.finditer(clause):  # "she met her discharge goals" (round 16)
+        yield YES, "gain", w.start(), w.end()
 
 
 def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:
