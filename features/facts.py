@@ -994,6 +994,8 @@ class ServiceFacts:
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
                 if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
                     unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
+                if st.key == "duration_unstarted":
+                    unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
                 if m is None or m.assertion.categories & unsaid:
                     continue  # "the provider requested Norco on 12/1" is not a start
                 if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
@@ -1019,9 +1021,10 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     return None if n is None else (n, says)
 
 
-_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial"})
+_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted"})
 # a stated length or dated start comes first
-_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_visit_start": 2}
+_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
+             "duration_visit_start": 2}
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
@@ -1223,7 +1226,8 @@ def _months_to(start: date, ref: date, written: str) -> float:
     """Months of use from a start written `written` to the UR denial date: a full date counts days
     (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
     month's 15th (round 15: as the protocol's writers count a month-only start)."""
-    if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}", written, re.IGNORECASE):
+    if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}",
+                 written, re.IGNORECASE):
         return _months_from(start, ref)
     return _months_from(start.replace(day=15), ref)
 
@@ -1278,6 +1282,7 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         if p["duration_schedule_before"].search(text, max(0, m.start() - 25), m.start()):
             continue  # "2 times a week for 6 weeks" is a schedule
         if n is not None:
+            n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
                                m.span()))
     for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
@@ -1326,7 +1331,8 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(_Stated("duration_visit_start", months, start.span(), start.span()))
-    for key in ("duration_planned", "duration_trial"):  # round 15: to be started, or a trial requested: 0
+    for key in ("duration_planned", "duration_trial", "duration_unstarted"):  # to be started, a trial asked
+        # for (round 15), never had or not started yet (round 16): 0
         for m in p[key].finditer(text):
             out.append(_Stated(key, 0.0, m.span(), m.span()))
     for m in p["duration_new"].finditer(text):
@@ -1378,6 +1384,10 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
         if n is not None:
             days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
             found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
+    for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
+        earlier = [(e, when) for (_, e), when, _ in dates if e <= a]
+        if earlier:
+            found.append((same.start(), max(earlier, key=lambda x: x[0])[1], True, same.end()))
     for w in p["duration_start_when"].finditer(text, b, hi):
         day = _dayless_date(w, ref=ref, injury=injury)
         if day is not None:

@@ -27,6 +27,9 @@ _HELPS_THE_WORKER = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
 class FunctionLexicon:
     activity: re.Pattern[str]
     resumed_object: re.Pattern[str]
+    stopped_object: re.Pattern[str]
+    denied_subject: re.Pattern[str]
+    goals_met: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
     rise_after: re.Pattern[str]
@@ -93,6 +96,7 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     """Spans of the activities a clause names: the lexicon's, and any gerund a return is said of."""
     spans = {m.span() for m in lex.activity.finditer(clause)}
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
+    spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
 
 
@@ -123,6 +127,8 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 value = of_scale if lex.lower_is_better.search(clause[a0:a1]) else of_activity
                 if not before and kind in ("gain", "rise") and _NOT_BEFORE.search(clause, a1, w.start()):
                     value = NO  # "standing tolerance has not increased": the negation is inside the span
+                if before and kind == "gain" and lex.denied_subject.search(clause, 0, w.start()):
+                    value = NO  # "none of which improved her walking": a gain denied
                 if kind == "gain" and lex.less_than_before.search(clause):
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
                 # a gain is a function change; so is an activity or a worker unchanged; less of an activity, a
@@ -132,6 +138,8 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                 break
     for w in lex.no_change_state.finditer(clause):  # "he is neither better nor worse"
         yield NO, "same", w.start(), w.end()
+    for w in lex.goals_met.finditer(clause):  # "she met her discharge goals" (round 16)
+        yield YES, "gain", w.start(), w.end()
 
 
 def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int, int]]:

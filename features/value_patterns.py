@@ -19,10 +19,13 @@ class ValuePatterns:
         return self.patterns[name]
 
     def number(self, token: str | None) -> float | None:
-        """'12' -> 12.0, 'twelve' -> 12.0, anything else -> None."""
+        """'12' -> 12.0, 'twelve' -> 12.0, 'two and a half' -> 2.5, anything else -> None."""
         if token is None:
             return None
-        token = token.strip().lower()
+        token = " ".join(token.strip().lower().split())
+        if token.endswith(" and a half"):
+            whole = self.number(token.removesuffix(" and a half"))
+            return None if whole is None else whole + 0.5
         if token.replace(".", "", 1).isdigit():
             return float(token)
         return self.number_words.get(token)

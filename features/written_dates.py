@@ -1,13 +1,13 @@
-"""Dates as a summary writes them ("03/04/2024", "March 4, 2024", "05/2022", "2019"), read to a `date`:
-shared by the fact readers of durations, operations and treatment logs."""
+"""Dates as a summary writes them ("2024-03-04", "03/04/2024", "March 4, 2024", "05/2022", "2019"), read to a
+`date`: shared by the fact readers of durations, operations and treatment logs."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 
-_DATE_FORMATS = ("%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y", "%m-%Y", "%Y",
-                 "%b %d %Y", "%b %Y")
+_DATE_FORMATS = ("%Y-%m-%d", "%B %d %Y", "%B %Y", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y", "%m/%Y",
+                 "%m-%Y", "%Y", "%b %d %Y", "%b %Y")
 
 
 def parse_date(token: str) -> date | None:

@@ -1,0 +1,68 @@
+"""Rows of the round-by-round "kinds of wording" fact tests (`test_fact_round15_kinds.py`,
+`test_fact_round16_kinds.py`): a table file of SYNTHETIC summaries, each read for every writer's noun for the
+worker and both pronouns through the real extractors, so a value may not change with the writer's style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from letters.pre_review import PreReviewCase
+from letters.records import Case, GuidelineCitation, ServiceDecision
+
+WRITERS = ("patient", "injured worker", "claimant", "applicant")
+PRONOUNS = {"he": {"he": "he", "his": "his", "him": "him"}, "she": {"he": "she", "his": "her", "him": "her"}}
+INJURY, UR_DENIAL = date(2016, 1, 2), date(2016, 12, 1)
+DEFAULT_HEADING = "Physical therapy 2x4 lumbar spine"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One SYNTHETIC summary, the feature read for a service with this heading, and the protocol's value."""
+
+    table: str
+    number: int
+    summary: str
+    feature: str
+    heading: str
+    expected: object
+
+
+def load_rows(path: Path) -> list[Row]:
+    """Every row of every table, in file order."""
+    rows = []
+    for table in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for number, cells in enumerate(table["rows"]):
+            summary, expected, *heading = cells
+            rows.append(Row(table["table"], number, summary, table["feature"],
+                            heading[0] if heading else table.get("heading", DEFAULT_HEADING), expected))
+    return rows
+
+
+def written(summary: str, writer: str, sex: str) -> str:
+    """The summary in one writer's words: the worker's noun and the pronouns filled in."""
+    pronouns = PRONOUNS[sex]
+    words = {"w": writer, **pronouns, **{k.capitalize(): v.capitalize() for k, v in pronouns.items()}}
+    intro = f"SYNTHETIC. The {writer} is a 45 year old who was hurt at work on 01/02/2016."
+    return f"{intro} {summary.format(**words)}"
+
+
+def value(summary: str, name: str, heading: str) -> object:
+    """Feature `name` of one SYNTHETIC case with one service (UR denial 12/01/2016)."""
+    service = ServiceDecision(item_index=0, heading=heading, service=heading,
+                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
+    case = Case(letter_id="SYN", clinical_summary=summary, ur_denial_date=UR_DENIAL, date_of_injury=INJURY,
+                services=[service])
+    view = PreReviewCase.from_case(case)
+    return EXTRACTORS[name](ServiceContext.build(CaseContext.build(view), view.services[0])).value
+
+
+def same(got: object, expected: object) -> bool:
+    if isinstance(expected, float) and isinstance(got, float):
+        return got == pytest.approx(expected, abs=0.05)
+    return got == expected
