@@ -37,6 +37,13 @@ PROBED_FIELDS = (
     "red_flag_fracture", "prior_surgery", "prior_imaging_same_region", "prior_sessions",
     "sessions_requested", "duration_of_use_months",
 )
+# Fields a round may key as well (every service of that round then keys them): the rarer red flags, which
+# the tune letters hardly exercise (cancer and cauda equina: no positive among 264 tune services), and
+# two values read from numbers.
+EXTRA_FIELDS = (
+    "red_flag_infection", "red_flag_cancer", "red_flag_cauda_equina", "pain_score", "drug_quantity",
+)
+READ_FIELDS = PROBED_FIELDS + EXTRA_FIELDS
 UR_GUIDELINE = "Decision based on MTUS."
 
 
@@ -92,22 +99,24 @@ def _check_letter(letter: ProbeLetter, spec: FeatureSpec) -> None:
         raise ProbeError(f"{where}: the summary must start with 'SYNTHETIC.'")
     if letter.ur_denial_date <= letter.date_of_injury:
         raise ProbeError(f"{where}: ur_denial_date must come after date_of_injury")
-    case_fields = {f for f in PROBED_FIELDS if spec.feature(f).role == Role.CASE}
+    keyed = PROBED_FIELDS + tuple(f for f in EXTRA_FIELDS if f in letter.services[0].expected)
+    case_fields = {f for f in keyed if spec.feature(f).role == Role.CASE}
     for name in letter.borderline:
         if name not in case_fields:
             raise ProbeError(f"{where}: letter-level borderline {name!r} must be a case-level probed field "
                              f"{sorted(case_fields)}")
     for idx, service in enumerate(letter.services):
         at = f"{where} service {idx}"
-        missing = [f for f in PROBED_FIELDS if f not in service.expected]
-        extra = [f for f in service.expected if f not in PROBED_FIELDS]
+        missing = [f for f in keyed if f not in service.expected]
+        extra = [f for f in service.expected if f not in keyed]
         if missing or extra:
-            raise ProbeError(f"{at}: expected must hold exactly the probed fields (missing {missing}, "
-                             f"unknown {extra})")
+            raise ProbeError(f"{at}: expected must hold exactly the probed fields, and the optional ones "
+                             f"{list(EXTRA_FIELDS)} on every service or none "
+                             f"(missing {missing}, unknown {extra})")
         for name, value in service.expected.items():
             _check_value(at, name, value, spec)
         for name in service.borderline:
-            if name not in PROBED_FIELDS or name in case_fields:
+            if name not in keyed or name in case_fields:
                 raise ProbeError(f"{at}: service borderline {name!r} must be a service-level probed field")
     first = letter.services[0].expected
     for idx, service in enumerate(letter.services[1:], start=1):
@@ -149,7 +158,7 @@ def read_letter(letter: ProbeLetter, spec: FeatureSpec, summary: str | None = No
     from features.table import feature_rows
 
     rows = feature_rows(build_case(letter, summary), spec)
-    return [{f: round2.normalise(row.values[f].value) for f in PROBED_FIELDS} for row in rows]
+    return [{f: round2.normalise(row.values[f].value) for f in READ_FIELDS} for row in rows]
 
 
 def evaluate(letters: list[ProbeLetter], spec: FeatureSpec | None = None) -> list[dict]:
@@ -158,7 +167,7 @@ def evaluate(letters: list[ProbeLetter], spec: FeatureSpec | None = None) -> lis
     cells = []
     for letter in letters:
         for idx, (service, got) in enumerate(zip(letter.services, read_letter(letter, spec), strict=True)):
-            for name in PROBED_FIELDS:
+            for name in [f for f in READ_FIELDS if f in service.expected]:
                 expected = round2.normalise(service.expected[name])
                 role = spec.feature(name).role
                 borderline = name in (letter.borderline if role == Role.CASE else service.borderline)
@@ -208,7 +217,7 @@ def style_changes(letters: list[ProbeLetter], spec: FeatureSpec | None = None) -
         base = read_letter(letter, spec)
         for variant in round2.style_variants(letter.summary):
             for idx, got in enumerate(read_letter(letter, spec, variant)):
-                for name in PROBED_FIELDS:
+                for name in READ_FIELDS:
                     if not round2.matches(base[idx][name], got[name]):
                         changes.append({"id": letter.id, "item": idx, "field": name,
                                         "original": base[idx][name], "variant_value": got[name],

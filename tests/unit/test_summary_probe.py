@@ -99,3 +99,31 @@ def test_a_malformed_letter_is_refused_naming_it(probe: ModuleType, tmp_path: Pa
     path.write_text(yaml.safe_dump([good, bad]))
     with pytest.raises(probe.ProbeError, match=problem):
         probe.load_probe(path)
+
+
+def test_a_round_may_key_the_rarer_red_flags_on_every_service_and_they_are_graded(
+    probe: ModuleType, tmp_path: Path
+) -> None:
+    """The optional fields (EXTRA_FIELDS) are graded where a round keys them, and refused where only some
+    services key them (a half-keyed letter would grade its fields on part of the services)."""
+    expected = {f: None for f in probe.PROBED_FIELDS} | {
+        "functional_improvement": "not_stated", "failed_conservative_care": "not_stated",
+        "red_flag_neuro_deficit": 0, "red_flag_trauma": 0, "red_flag_fracture": 0, "prior_surgery": 0,
+        "prior_imaging_same_region": 0, "red_flag_infection": 0, "red_flag_cancer": 1,
+        "red_flag_cauda_equina": 0}
+    letter = {"id": "s01", "date_of_injury": "2016-01-02", "ur_denial_date": "2016-12-01",
+              "summary": "SYNTHETIC. He was treated for colon cancer in 2014 and has low back pain. " * 4,
+              "services": [{"heading": "Physical therapy x 6", "expected": dict(expected)},
+                           {"heading": "Norco 10/325 #60", "expected": dict(expected)}]}
+    path = tmp_path / "probe.yaml"
+    path.write_text(yaml.safe_dump([letter]))
+    cells = probe.evaluate(probe.load_probe(path))
+    graded = {c["field"] for c in cells}
+    assert {"red_flag_cancer", "red_flag_infection", "red_flag_cauda_equina"} <= graded
+    assert "pain_score" not in graded  # not keyed by this round
+    cancer = [c for c in cells if c["field"] == "red_flag_cancer"]
+    assert all(c["correct"] for c in cancer), cancer
+    del letter["services"][1]["expected"]["red_flag_cancer"]
+    path.write_text(yaml.safe_dump([letter]))
+    with pytest.raises(probe.ProbeError, match="on every service or none"):
+        probe.load_probe(path)
