@@ -215,8 +215,8 @@ class CaseFacts:
 
     def _infection_elsewhere(self, m: Mention) -> bool:
         """An infection of an organ system the red flag does not mean (`infection_elsewhere` of
-        concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever or a bare "infection" in the
-        clause that names one ("a cold with a fever")."""
+        concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever in the clause that names one
+        ("a cold with a fever")."""
         text = self.summary.text
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
