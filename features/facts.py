@@ -118,6 +118,17 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
                 or pats["motor_cause_after"].search(text, m.end, hi))
 
 
+def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
+    """A bowel or bladder sign its clause puts down to a cause that is not the spine ("urinary retention from
+    opioids", "incontinence since her hysterectomy"): no cauda equina sign. Saddle anaesthesia is never
+    excused."""
+    p = value_patterns()
+    if not p["bladder_sign"].search(m.text):
+        return False
+    cause = p["bladder_cause_after"].match(text, m.end, m.sentence.end)
+    return cause is not None and p["spine_cause"].search(cause.group(0)) is None
+
+
 def _object_fell(m: Mention, text: str) -> bool:
     """A fall told of a thing, not the worker ("hit by a box falling from a shelf", "struck by a brick that
     fell from the roof"): the protocol's fall from height is the worker's own fall."""
@@ -176,8 +187,47 @@ class CaseFacts:
                 continue
             if kind == "trauma" and (_object_fell(m, text) or self._struck_by_a_thing(m)):
                 continue
+            if self._example_of_red_flags_not_found(m):
+                continue
+            if kind == "infection" and self._infection_elsewhere(m):
+                continue
+            if kind == "cauda_equina" and _bladder_cause_elsewhere(m, text):
+                continue
             return Extraction(True, m.span())
         return Extraction(False, None)
+
+    def _example_of_red_flags_not_found(self, m: Mention) -> bool:
+        """A red flag given as an example of "red flags" that the sentence denies, requires or reserves care
+        for ("imaging is indicated only for red flags such as infection or cancer", "there were no red flags
+        (tumor, a fall from a height)"): the example is said of the class, not found in the patient."""
+        p, text = value_patterns(), self.summary.text
+        for r in self.summary.mentions("red_flags_named"):
+            if r.sentence is not m.sentence or r.end > m.start:
+                continue
+            intro = p["red_flag_examples_after"].match(text, r.end, m.sentence.end)
+            if intro is None:
+                continue
+            end = p["red_flag_list_end"].search(text, intro.end(), m.sentence.end)
+            if intro.end() <= m.start < (end.start() if end else m.sentence.end) and (
+                    r.assertion.categories & (_NOT_A_FINDING | {Category.POSSIBLE})):
+                return True
+        return False
+
+    def _infection_elsewhere(self, m: Mention) -> bool:
+        """An infection of an organ system the red flag does not mean (`infection_elsewhere` of
+        concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever in the clause that names one
+        ("a cold with a fever")."""
+        text = self.summary.text
+        lo = _clause_start(text, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        hi = min(ends, default=m.sentence.end)
+        generic = value_patterns()["infection_generic"].match(m.text) is not None
+        for o in self.summary.mentions("infection_elsewhere"):
+            if o.start < m.end and m.start < o.end:
+                return True
+            if generic and o.sentence is m.sentence and lo <= o.start and o.end <= hi:
+                return True
+        return False
 
     def _struck_by_a_thing(self, m: Mention) -> bool:
         """A strike told by what hit, and that is no vehicle ("he was unloading a truck and was hit by a
