@@ -1331,6 +1331,9 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
             continue  # "three times a day" is a frequency
         if p["duration_schedule_before"].search(text, max(0, m.start() - 25), m.start()):
             continue  # "2 times a week for 6 weeks" is a schedule
+        if (m.group(0).lower().startswith(("x", "times")) and m.group(2).lower() in ("day", "week")
+                and p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start())):
+            continue  # round 18: "1 tab TID x 15 days" is the prescription's length
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),

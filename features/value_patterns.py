@@ -14,6 +14,7 @@ from features.package_data import read_yaml
 class ValuePatterns:
     patterns: dict[str, Any]  # name -> compiled regex, or a dict of them (sex, ur_chapters)
     number_words: dict[str, float]
+    dose_frequencies: dict[str, float]  # a drug's frequency as written ("bid", "twice a day") -> doses a day
 
     def __getitem__(self, name: str) -> Any:
         return self.patterns[name]
@@ -30,6 +31,11 @@ class ValuePatterns:
             return float(token)
         return self.number_words.get(token)
 
+    def doses_a_day(self, token: str) -> float | None:
+        """'B.I.D.' -> 2.0, 'three times a day' -> 3.0: the written frequency without dots, spaces joined."""
+        key = " ".join(token.lower().replace(".", "").split())
+        return self.dose_frequencies.get(key) or self.dose_frequencies.get(key.replace(" ", ""))
+
 
 def _compile(value: Any) -> Any:
     if isinstance(value, dict):
@@ -41,4 +47,5 @@ def _compile(value: Any) -> Any:
 def value_patterns() -> ValuePatterns:
     raw = read_yaml("value_patterns.yaml")
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
-    return ValuePatterns({k: _compile(v) for k, v in raw.items()}, words)
+    doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
+    return ValuePatterns({k: _compile(v) for k, v in raw.items()}, words, doses)

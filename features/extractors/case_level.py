@@ -13,6 +13,7 @@ from features.body_regions import body_regions
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
 from features.facts import RED_FLAGS, UR_STATEMENTS
+from features.pain_scores import pain_scores
 from features.value_patterns import value_patterns
 from letters.records import Section
 
@@ -117,21 +118,13 @@ def _region_flag(group: str):
 
 # ---- pain ------------------------------------------------------------------------------------------
 def pain_score(ctx: ServiceContext) -> Extraction:
-    """Highest 0-10 pain score stated; ranges count by their upper end."""
-    text = ctx.case.clinical_summary
-    best: tuple[float, int, int] | None = None
-    p = value_patterns()
-    for key in ("pain_score", "pain_score_word"):
-        for m in p[key].finditer(text):
-            vals = [float(g) for g in m.groups() if g is not None]
-            v = max(vals) if vals else None
-            if v is None or v > 10:
-                continue
-            if best is None or v > best[0]:
-                best = (v, m.start(), m.end())
-    if best is None:
+    """Highest 0-10 pain score stated, a range by its upper end: with and without medication, or at an
+    earlier and a later visit, the higher one, as the tune letters' annotations read it."""
+    scores = pain_scores(ctx.case.clinical_summary)
+    if not scores:
         return MISSING
-    return Extraction(best[0], summary_span(ctx, best[1], best[2]))
+    best = max(scores, key=lambda s: s.value)  # the first of equal scores
+    return Extraction(best.value, summary_span(ctx, best.start, best.end))
 
 
 # ---- facts --------------------------------------------------------------------------------------------

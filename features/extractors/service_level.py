@@ -139,13 +139,32 @@ def drug_strength_mg(ctx: ServiceContext) -> Extraction:
 
 
 def drug_quantity(ctx: ServiceContext) -> Extraction:
-    """The number after '#' / 'qty', else a count of containers ('one container of ...')."""
-    found = _dosed_heading_number(ctx, "quantity")
-    if found.value is not None or ctx.service_class.family not in _DOSED_FAMILIES:
-        return found
+    """The number after '#' / 'qty' (not a '#' that names the drug: "Tylenol #3"), else a dose times its
+    doses a day times days ("1 tab TID x 30 days"), else a count of containers ('one container of ...')."""
+    if ctx.service_class.family not in _DOSED_FAMILIES:
+        return MISSING
+    p = value_patterns()
+    for m in p["quantity"].finditer(ctx.text):
+        if not p["quantity_in_name"].search(ctx.text, 0, m.end()):
+            return Extraction(float(m.group(1)), _heading_span(ctx, m))
+    m = p["quantity_daily_dose"].search(ctx.text)
+    n = _daily_dose_quantity(m, p) if m else None
+    if n is not None:
+        return Extraction(n, _heading_span(ctx, m))
     m = _search(ctx, "quantity_containers")
-    n = value_patterns().number(m.group(1)) if m else None
+    n = p.number(m.group(1)) if m else None
     return Extraction(n, _heading_span(ctx, m)) if n is not None else MISSING
+
+
+def _daily_dose_quantity(m: re.Match[str], p: ValuePatterns) -> float | None:
+    """Units per dose (a range's upper end) x doses a day x days of a `quantity_daily_dose` match."""
+    units = p.number(m.group("units_hi") or m.group("units") or "1")  # "Naproxen 550 mg BID x 30 days": one
+    hours = m.group("hours")
+    per_day = 24 / float(hours) if hours and 0 < float(hours) <= 24 else p.doses_a_day(m.group("freq"))
+    days = p.number(m.group("days") or m.group("supply"))
+    if units is None or per_day is None or days is None:
+        return None
+    return units * per_day * days
 
 
 def refills(ctx: ServiceContext) -> Extraction:

@@ -1,0 +1,41 @@
+"""The 0-10 pain scores a case summary states, in every written form of `value_patterns.yaml` (digits or
+words, "/10" or "out of ten", "Pain level: 5", "rated her pain a 6", a named scale, a 100 mm VAS line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from features.value_patterns import ValuePatterns, value_patterns
+
+PAIN_PATTERNS = ("pain_score", "pain_score_word", "pain_score_rated", "pain_score_scale")
+
+
+@dataclass(frozen=True)
+class PainScore:
+    value: float
+    start: int
+    end: int
+
+
+def _value(groups: dict[str, str | None], p: ValuePatterns) -> float | None:
+    """A range's upper end; a 100 mm line's reading (in mm, out of 100, or above 10) in tenths."""
+    found = [n for n in (p.number(groups.get("lo")), p.number(groups.get("hi"))) if n is not None]
+    if not found:
+        return None
+    v = max(found)
+    if "per100" in groups and (groups["per100"] is not None or v > 10):
+        v = v / 10
+    return v if 0 <= v <= 10 else None
+
+
+def pain_scores(text: str) -> list[PainScore]:
+    """Every score stated, in order, one per place (the first pattern that reads a place wins)."""
+    p = value_patterns()
+    out: list[PainScore] = []
+    for key in PAIN_PATTERNS:
+        for m in p[key].finditer(text):
+            v = _value(m.groupdict(), p)
+            if v is None or any(s.start < m.end() and m.start() < s.end for s in out):
+                continue
+            out.append(PainScore(v, m.start(), m.end()))
+    return sorted(out, key=lambda s: s.start)
