@@ -1,13 +1,11 @@
-"""Rounds 4 to 14 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml,
-summary_probe_r5.yaml, summary_probe_r6.yaml, summary_probe_r7.yaml, summary_probe_r8.yaml,
-summary_probe_r9.yaml, summary_probe_r10.yaml, summary_probe_r11.yaml, summary_probe_r12.yaml,
-summary_probe_r13.yaml and summary_probe_r14.yaml, SYNTHETIC).
+"""Rounds 4 to 18 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml to
+summary_probe_r18.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md, -r7.md, -r8.md, -r9.md, -r10.md, -r11.md, -r12.md, -r13.md, -r14.md), not a test.
+-r6.md ... -r18.md), not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ import yaml
 from experiment_scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in range(4, 15)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in range(4, 19)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -49,6 +47,8 @@ EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r
                 "summary_probe_r6.yaml", "summary_probe_r7.yaml", "summary_probe_r8.yaml",
                 "summary_probe_r9.yaml", "summary_probe_r10.yaml", "summary_probe_r11.yaml",
                 "summary_probe_r12.yaml", "summary_probe_r13.yaml"]}
+for _n in range(15, 19):  # rounds 15 to 18: every earlier round
+    EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,9 +88,9 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
     assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.6
-    if n >= 6:  # rounds 6 to 13 promise >= 100 services
+    if 6 <= n <= 14:  # rounds 6 to 14 promise >= 100 services (15 to 18: about 100)
         assert len(services) >= 100
-    if n >= 5:  # weighted like real requests: about half of them drugs
+    if 5 <= n <= 14:  # weighted like real requests: about half of them drugs
         assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.6
     if n in (9, 10):  # rounds 9 and 10 weight function: at least half their letters state it or its lack
         stated = sum(x.services[0].expected["functional_improvement"] != "not_stated" for x in letters)
@@ -134,5 +134,5 @@ def test_borderline_marks_name_probed_fields_with_a_reason(probe: ModuleType,
     _, letters = round_letters
     for letter in letters:
         for marks in [letter.borderline, *(s.borderline for s in letter.services)]:
-            assert set(marks) <= set(probe.PROBED_FIELDS), letter.id
+            assert set(marks) <= set(probe.READ_FIELDS), letter.id
             assert all(len(reason) >= 10 for reason in marks.values()), letter.id
