@@ -1,6 +1,7 @@
 """Rows of the round-by-round "kinds of wording" fact tests (`test_fact_round15_kinds.py`,
-`test_fact_round16_kinds.py`): a table file of SYNTHETIC summaries, each read for every writer's noun for the
-worker and both pronouns through the real extractors, so a value may not change with the writer's style."""
+`test_fact_round16_kinds.py`, `test_fact_round18_kinds.py`, `test_red_flag_kinds.py`): a table file of
+SYNTHETIC summaries, each read for every writer's noun for the worker and both pronouns through the real
+extractors, so a value may not change with the writer's style; and the two checks every such module runs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from row_checks import check_rows
 
 from features.extractors import EXTRACTORS, CaseContext, ServiceContext
 from letters.pre_review import PreReviewCase
@@ -66,3 +68,28 @@ def same(got: object, expected: object) -> bool:
     if isinstance(expected, float) and isinstance(got, float):
         return got == pytest.approx(expected, abs=0.05)
     return got == expected
+
+
+def table_names(rows: list[Row]) -> list[str]:
+    """The tables of a file, in file order (one test case each)."""
+    return list(dict.fromkeys(r.table for r in rows))
+
+
+def tables_without_near_miss(rows: list[Row]) -> list[str]:
+    """Tables whose rows all expect one value: each kind must be tested both ways."""
+    return [t for t in table_names(rows) if len({str(r.expected) for r in rows if r.table == t}) < 2]
+
+
+def check_table(rows: list[Row], table: str | None = None) -> None:
+    """Every row of `table` (all rows when None) reads the protocol's value for every writer and pronoun; a
+    failure names each bad row as `table-number` (one case per table: a case per row cost more in pytest's
+    bookkeeping than the extractors)."""
+    chosen = [(row,) for row in rows if table is None or row.table == table]
+    check_rows(chosen, _reads_the_protocols_value_for_every_writer, name=lambda r: f"{r.table}-{r.number}")
+
+
+def _reads_the_protocols_value_for_every_writer(row: Row) -> None:
+    got = {(w, sex): value(written(row.summary, w, sex), row.feature, row.heading)
+           for w in WRITERS for sex in PRONOUNS}
+    wrong = {k: v for k, v in got.items() if not same(v, row.expected)}
+    assert not wrong, (row.summary, row.expected, wrong)
