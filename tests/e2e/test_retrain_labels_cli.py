@@ -12,16 +12,14 @@ labels.csv may cover many batches). Run again on the same folder (nothing new), 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
 from letters.ingest import load_records, parse_file
+from tests.imr_process import run_imr
 from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
@@ -35,13 +33,6 @@ PARAMS = {
     "register": {"model_name": "imr-overturn-labels-e2e", "metric": "roc_auc", "experiment": "labels-e2e"},
     "retrain": {"n_bootstrap": 50, "min_test_letters": 10},
 }  # fmt: skip
-
-
-def _imr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    code = "from imr_triage.cli import app; app()"
-    env = {**os.environ, "COLUMNS": "200", "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600, env=env)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +58,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def _retrain(world: dict, out: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict]:
     root = world["root"]
-    res = _imr(
+    res = run_imr(
         "retrain", "--new-letters", str(root / "new" / "pdf"), "--corpus", str(root / "records"),
         "--features", str(root / "features.parquet"), "--out", str(root / out),
         "--params", str(root / "params.yaml"), "--tracking-uri", f"sqlite:///{root / 'mlflow.db'}",

@@ -5,9 +5,6 @@ with a local MLflow store. The generator marks its letters synthetic, so the car
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +15,12 @@ from letters.ingest import parse_file
 from synthetic.corpus import iter_letters
 from synthetic.generative_model import GeneratorSettings
 from tests.conftest import REPO_ROOT
+from tests.imr_process import run_imr
 
 pytestmark = pytest.mark.slow
 N_LETTERS = 160
 KEPT_RECIPES = {"gam_criteria", "gam_criteria_text", "lr_criteria_text"}  # the served recipe, its twin, an LR
 FOLDS = 3  # outer folds of evaluate-real (5 in params.yaml): the same code path, fewer fits
-
-
-def _imr(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    code = "from imr_triage.cli import app; app()"
-    env = {**os.environ, "COLUMNS": "200", "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=600, env=env)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +57,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
 def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     root, params = world["root"], str(world["params"])
     out = root / "out"
-    r = _imr("train", "--letters", str(world["letters"]), "--out", str(out), "--params", params, cwd=root)
+    r = run_imr("train", "--letters", str(world["letters"]), "--out", str(out), "--params", params, cwd=root)
     assert r.returncode == 0, r.stderr
     assert "0 mismatches" in r.stdout and "real-letter CV of this recipe: ROC-AUC" in r.stdout
     card = json.loads((out / "model" / "model_card.json").read_text())
@@ -77,7 +68,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     assert (out / "model" / "text_signal.json").is_file()  # the served recipe carries its text signal
 
     letter = sorted(world["letters"].glob("*.txt"))[:2]
-    r = _imr("explain", *map(str, letter), "--json", "--model", str(out / "model"), cwd=root)
+    r = run_imr("explain", *map(str, letter), "--json", "--model", str(out / "model"), cwd=root)
     assert r.returncode == 0, r.stderr
     assert "never saw a real letter" in r.stderr
     data = json.loads(r.stdout)
@@ -88,7 +79,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
         assert item["model"]["validated_on_real"] is True
         assert all(0 <= s["overturn_likelihood"] <= 1 for s in item["services"])
 
-    reg = _imr("register", "--letters", str(world["letters"]), "--model", str(out / "model"),
+    reg = run_imr("register", "--letters", str(world["letters"]), "--model", str(out / "model"),
                "--out", str(root / "reg" / "registry.json"), "--params", params,
                "--tracking-uri", f"sqlite:///{root / 'mlflow.db'}", cwd=root)  # fmt: skip
     assert reg.returncode == 0, reg.stderr
@@ -100,7 +91,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     if brier > card["real_letter_metrics"]["base_rate_brier"]:
         assert not decision["promoted"] and decision["reason"].startswith("refused: Brier on real letters")
 
-    both = _imr(
+    both = run_imr(
         "train", str(root / "x.parquet"), "--letters", str(world["letters"]), "--params", params, cwd=root
     )
     assert both.returncode != 0 and "exactly one of FEATURES" in both.stdout + both.stderr
@@ -108,7 +99,7 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
 
 def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     root = world["root"]
-    r = _imr("evaluate-real", "--letters", str(world["letters"]), "--params", str(world["params"]),
+    r = run_imr("evaluate-real", "--letters", str(world["letters"]), "--params", str(world["params"]),
              "--split", str(world["split"]), cwd=root)  # fmt: skip
     assert r.returncode == 0, r.stderr
     report = json.loads((root / "reports" / "real.json").read_text())
