@@ -13,28 +13,14 @@ of crash words, `features/concepts.yaml` `word_classes`) and a fall down a fligh
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
-from letters.pre_review import PreReviewCase
-from letters.records import Case, GuidelineCitation, ServiceDecision
-
-WRITERS = ("patient", "injured worker", "claimant", "applicant")
-INJURY, UR_DENIAL = date(2016, 1, 2), date(2016, 12, 1)
+from fact_kind_rows import WRITERS, written
+from fact_kind_rows import value as read_value
 
 
 def value(summary: str, name: str, heading: str, writer: str) -> object:
     """Feature `name` of one SYNTHETIC case with one service, `{w}` in the summary written as `writer`."""
-    intro = f"SYNTHETIC. The {writer} is a 45 year old who was hurt at work on 01/02/2016. "
-    text = intro + summary.format(w=writer)
-    service = ServiceDecision(item_index=0, heading=heading, service=heading,
-                              ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
-    case = Case(letter_id="SYN", clinical_summary=text, ur_denial_date=UR_DENIAL, date_of_injury=INJURY,
-                services=[service])
-    view = PreReviewCase.from_case(case)
-    return EXTRACTORS[name](ServiceContext.build(CaseContext.build(view), view.services[0])).value
+    return read_value(written(summary, writer, "he"), name, heading)
 
 
 def assert_every_writer(summary: str, name: str, heading: str, expected: object) -> None:
