@@ -18,8 +18,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel
 
-# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from features.package_data import parse_yaml
 
 
 class ProbeError(ValueError):
@@ -46,7 +45,7 @@ def load_rows(path: Path, model: type[RowT], *, noun: str = "row") -> list[RowT]
     """The file's rows validated as `model`, in file order; a ProbeError on the first fault."""
     text = path.read_text()
     refuse_cut_headings(path, text)
-    raw = yaml.load(text, Loader=_LOADER)
+    raw = parse_yaml(text)
     if not isinstance(raw, list) or not raw:
         raise ProbeError(f"{path}: expected a non-empty list of {noun}s")
     rows: list[RowT] = []

@@ -17,15 +17,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from features.package_data import parse_yaml
 from features.sentences import pipeline
-
-# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Category(StrEnum):
@@ -243,7 +240,7 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
     """The packaged rules (or those in `text`, YAML), validated."""
     if text is None:
         text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
-    return [ContextRule.model_validate(r) for r in yaml.load(text, Loader=_LOADER)["rules"]]
+    return [ContextRule.model_validate(r) for r in parse_yaml(text)["rules"]]
 
 
 @lru_cache(maxsize=1)

@@ -17,11 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from features.package_data import parse_yaml
+
 DEFAULT_TABLE = "criteria.yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Status = Literal["met", "unmet", "not_documented", "not_applicable"]
 STATUSES: tuple[Status, ...] = ("met", "unmet", "not_documented", "not_applicable")
 FACT_KINDS = ("boolean", "numeric", "categorical")
@@ -595,7 +595,7 @@ def _packaged() -> CriteriaTable:
 
 
 def _load(text: str, origin: str) -> CriteriaTable:
-    data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (the C one when available)
+    data = parse_yaml(text)
     if not isinstance(data, dict):
         raise ValueError(f"{origin}: expected a mapping at top level")
     try:

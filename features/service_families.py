@@ -24,8 +24,6 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from features.drug_lexicon import DrugName, load_lexicon
 from features.heading_class_rules import (
     AccessoryRule,
@@ -36,6 +34,7 @@ from features.heading_class_rules import (
     load_combination,
 )
 from features.heading_tokens import Token, fold, term_lemmas, tokenize
+from features.package_data import parse_yaml
 from features.text_patterns import FastPattern, compile_lower
 
 UNKNOWN_TYPE = "unknown"
@@ -822,5 +821,5 @@ def _fallback(fb: dict[str, Any], families: tuple[str, ...], words: WordRules,
 def load_taxonomy() -> ServiceTaxonomy:
     """The packaged taxonomy and drug lexicon, validated."""
     text = resources.files("features").joinpath("service_taxonomy.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = parse_yaml(text)
     return build_taxonomy(data, load_lexicon(data["medication"]["lexicon"]))

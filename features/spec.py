@@ -13,13 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from features.package_data import parse_yaml
 from letters.records import POST_REVIEW_SECTIONS, Section
-
-# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULT_SPEC_FILE = "feature_spec.yaml"
 
@@ -203,7 +200,7 @@ def _load_spec(path: Path | str | None, packaged: str = DEFAULT_SPEC_FILE) -> Fe
     else:
         text = Path(path).read_text(encoding="utf-8")
         origin = str(path)
-    data = yaml.load(text, Loader=_LOADER)
+    data = parse_yaml(text)
     if not isinstance(data, dict):
         raise ValueError(f"{origin}: expected a mapping at top level")
     try:

@@ -11,20 +11,16 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from features.package_data import parse_yaml
 from model.predictor import RiskBands
 from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow
-
-# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SPEC_FILE = "synthetic_scores.yaml"
 
 
 def _load_spec() -> dict[str, Any]:
     text = resources.files("serving").joinpath("data", SPEC_FILE).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_LOADER)
+    return parse_yaml(text)
 
 
 def synthetic_score_rows(

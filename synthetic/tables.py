@@ -12,13 +12,12 @@ from importlib import resources
 from itertools import accumulate
 from typing import Any
 
-import yaml
+from features.package_data import parse_yaml
 
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("synthetic").joinpath(name).read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return parse_yaml(text)
 
 
 def cumulative(weights: list[float]) -> list[float]:

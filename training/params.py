@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-# libyaml's parser (same SafeLoader constructors and results) is ~10x faster than pure-Python safe_load
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from features.package_data import parse_yaml
 
 DEFAULT_PARAMS = Path("params.yaml")
 
@@ -19,7 +16,7 @@ def load_params(path: Path | str = DEFAULT_PARAMS) -> dict[str, Any]:
     if not p.exists():
         return {}
     with p.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_LOADER) or {}
+        data = parse_yaml(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{p}: expected a mapping at top level, got {type(data).__name__}")
     return data

@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from features.package_data import SAFE_LOADER
+
+LOADER = SAFE_LOADER  # the product's one YAML parser
 
 
 @cache

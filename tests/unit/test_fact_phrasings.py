@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from row_checks import check_rows
 
 from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.package_data import parse_yaml
 from features.table import feature_rows
 from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
@@ -60,7 +60,7 @@ def load_phrasings(path: Path = PHRASINGS_FILE) -> list[Phrasing]:
     """Every row of every table, in file order; a table naming no feature (or a row of the wrong width)
     stops the collection with its name."""
     rows = []
-    for table in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader):
+    for table in parse_yaml(path.read_text(encoding="utf-8")):
         columns, name = table["columns"], table["table"]
         assert table["compare"] in {"equal", "is", "approx"}, name
         assert ("feature" in table) != ("name" in columns), name
@@ -97,7 +97,7 @@ def _reads_the_protocols_value(case: Phrasing) -> None:
 
 def test_every_table_has_rows_and_a_name_of_its_own() -> None:
     """An empty or twice-named table would hide rows from the ids that name them."""
-    tables = yaml.load(PHRASINGS_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    tables = parse_yaml(PHRASINGS_FILE.read_text(encoding="utf-8"))
     names = [table["table"] for table in tables]
     assert len(names) == len(set(names)) and all(table["rows"] for table in tables)
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import yaml
 from experiment_scripts import load_script
+
+from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in range(4, 20)}
@@ -51,7 +52,6 @@ for _n in range(15, 20):  # rounds 15 to 19: every earlier round
     EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
 # Round 14 promises a mix like real requests beyond drugs: each kind of non-drug service has a heading.
 SERVICE_KINDS_R14 = {
@@ -67,7 +67,7 @@ SERVICE_KINDS_R14 = {
 @functools.cache
 def _ids(path: Path) -> frozenset[str]:
     """The letter ids of a probe file, read once per run (the ids test reads every earlier round's file)."""
-    return frozenset(str(item["id"]) for item in yaml.load(path.read_text(), Loader=_LOADER))
+    return frozenset(str(item["id"]) for item in parse_yaml(path.read_text()))
 
 
 @pytest.fixture(scope="module")
