@@ -158,7 +158,8 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
                conditional: Callable[[Mention], bool]) -> list[Mention]:
     """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
     outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19)."""
-    persisting = [o for o in lex.lingering.finditer(clause) if not lex.reason_before.search(clause[:o.start()])]
+    persisting = [o for o in lex.lingering.finditer(clause)
+                  if not lex.reason_before.search(clause[:o.start()])]
     carried = [o for o in lex.outcome_after.finditer(clause) if lex.carried_subject.match(clause[:o.start()])
                and not lex.not_an_outcome_after.match(clause, o.end())]
     for o in sorted(persisting + carried, key=lambda o: o.start()):

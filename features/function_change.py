@@ -235,8 +235,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
         care_here = care_named(s.text)
         paired = _on_off(s.text, lex, care_named)
         for offset, clause in [(0, s.text)] if paired else clauses(s, lex.clause_break):
-            found: list[tuple[str, str, int, int]] = [paired] if paired else list(_changes(clause, lex)) or list(
-                _measured(clause, lex))
+            found: list[tuple[str, str, int, int]] = [paired] if paired else (
+                list(_changes(clause, lex)) or list(_measured(clause, lex)))
             if not found and (care_here or care_had_in(s.index - 1)):
                 credit = _credited(clause, lex, care_named)
                 found = [credit] if credit is not None else []
