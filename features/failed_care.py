@@ -42,6 +42,7 @@ class FailedCareLexicon:
     none_had: re.Pattern[str]
     lingering: re.Pattern[str]
     reason_before: re.Pattern[str]
+    carried_subject: re.Pattern[str]
     post_operative_care: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
@@ -155,10 +156,13 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
 def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLexicon,
                record_voice: Callable[[Mention], bool],
                conditional: Callable[[Mention], bool]) -> list[Mention]:
-    """A symptom that persists in a clause naming no care, told after care had: that care's failure."""
-    for o in lex.lingering.finditer(clause):
-        if lex.reason_before.search(clause[:o.start()]):
-            continue  # "requests an MRI because her symptoms have persisted": the request's reason
+    """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
+    outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19)."""
+    persisting = [o for o in lex.lingering.finditer(clause)
+                  if not lex.reason_before.search(clause[:o.start()])]
+    carried = [o for o in lex.outcome_after.finditer(clause) if lex.carried_subject.match(clause[:o.start()])
+               and not lex.not_an_outcome_after.match(clause, o.end())]
+    for o in sorted(persisting + carried, key=lambda o: o.start()):
         m = summary.mention("failed_care", start + o.start(), start + o.end())
         if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
             continue

@@ -59,6 +59,11 @@ class FunctionLexicon:
     measured_gain: float
     number_words: dict[str, float]
     lower_is_better: re.Pattern[str]
+    on_off_split: re.Pattern[str]
+    on_care: re.Pattern[str]
+    off_care: re.Pattern[str]
+    care_pronoun: re.Pattern[str]
+    part_number: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -163,6 +168,36 @@ def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int
             return
 
 
+def _on_off(sentence: str, lex: FunctionLexicon, care_named: Callable[[str], bool]
+            ) -> tuple[str, str, int, int] | None:
+    """A measure of an activity told on care and off it, one number in each part of the sentence (round 19):
+    more on care than off it credits care with function (yes); no more is a limit care does not lift."""
+    if lex.symptom.search(sentence) or not _activities(sentence, lex):
+        return None
+    on: list[tuple[float, int, int]] = []
+    off: list[tuple[float, int, int]] = []
+    start = 0
+    for end in [b.start() for b in lex.on_off_split.finditer(sentence)] + [len(sentence)]:
+        part, numbers = sentence[start:end], list(lex.part_number.finditer(sentence, start, end))
+        if len(numbers) == 1:
+            n = (float(numbers[0].group("n").replace(",", "")), start, end)
+            is_off = lex.off_care.search(part)
+            is_on = next((m for m in lex.on_care.finditer(part)
+                          if lex.care_pronoun.match(m.group("obj")) or care_named(m.group("obj"))), None)
+            if is_off and (is_off.group("obj") is None or lex.care_pronoun.match(is_off.group("obj"))
+                           or care_named(is_off.group("obj"))):
+                off.append(n)
+            elif is_on:
+                on.append(n)
+        start = end
+    if len(on) != 1 or len(off) != 1 or off[0][0] <= 0:
+        return None
+    (with_care, a0, a1), (without, b0, b1) = on[0], off[0]
+    better = (without - with_care) if lex.lower_is_better.search(sentence) else (with_care - without)
+    value = YES if better >= lex.measured_gain * without else NO
+    return value, "credit" if value == YES else "persisting", min(a0, b0), max(a1, b1)
+
+
 def _credited(clause: str, lex: FunctionLexicon, care_named: Callable[[str], bool]
               ) -> tuple[str, str, int, int] | None:
     """A credit to care with no change word (round 15 adds two): care told at the head of the clause before
@@ -198,9 +233,10 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
-        for offset, clause in clauses(s, lex.clause_break):
-            found: list[tuple[str, str, int, int]] = list(_changes(clause, lex)) or list(
-                _measured(clause, lex))
+        paired = _on_off(s.text, lex, care_named)
+        for offset, clause in [(0, s.text)] if paired else clauses(s, lex.clause_break):
+            found: list[tuple[str, str, int, int]] = [paired] if paired else (
+                list(_changes(clause, lex)) or list(_measured(clause, lex)))
             if not found and (care_here or care_had_in(s.index - 1)):
                 credit = _credited(clause, lex, care_named)
                 found = [credit] if credit is not None else []

@@ -1,0 +1,30 @@
+"""Round 19: the kinds of failed care and function the round-19 blind summary probe misread (named in
+its write-up, read without its rows) as classes of wording (care told before its outcome, wound care,
+short relief, care limited to a first step, a decline in everyday terms, no difference to an activity, an
+activity regained, a measure on and off care, a fracture named by a break word, imaging told in the plural),
+each with near-misses that
+must not fire, and each read alike whoever the writer calls the worker and whether the worker is he or she.
+
+The rows are data, `fact_round19_kinds.yaml` beside this module: SYNTHETIC sentences and headings invented
+for these tests, not from any letter or probe row. `{w}` is the writer's word for the worker; `{he}`, `{his}`,
+`{him}` (and capitalised) the pronouns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fact_kind_rows import check_table, load_rows, table_names, tables_without_near_miss
+
+ROWS = load_rows(Path(__file__).with_name("fact_round19_kinds.yaml"))
+
+
+def test_every_table_has_rows_that_do_not_fire() -> None:
+    """Each kind is tested both ways: every table has a near-miss row with another value."""
+    assert tables_without_near_miss(ROWS) == []
+
+
+@pytest.mark.parametrize("table", table_names(ROWS))
+def test_each_round19_kind_reads_the_protocols_value_for_every_writer(table: str) -> None:
+    check_table(ROWS, table)
