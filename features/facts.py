@@ -151,7 +151,8 @@ def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
     if not p["bladder_sign"].search(m.text):
         return False
     cause = p["bladder_cause_after"].match(text, m.end, m.sentence.end)
-    return cause is not None and p["spine_cause"].search(cause.group(0)) is None
+    return (cause is not None and p["spine_cause"].search(cause.group(0)) is None
+            and p["bladder_cause_time"].search(cause.group(0)) is None)
 
 
 def _object_fell(m: Mention, text: str) -> bool:
