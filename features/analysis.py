@@ -58,8 +58,8 @@ WORD_CLASS_FILES = ("red_flag_lexicon.yaml",)
 @lru_cache(maxsize=1)
 def concept_regexes() -> dict[str, list[str]]:
     """Each concept's patterns as written in `concepts.yaml`, with every `${name}` replaced by that closed
-    word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern), from
-    concepts.yaml and the lexicons of `WORD_CLASS_FILES`."""
+    word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern),
+    from concepts.yaml and the lexicons of `WORD_CLASS_FILES`."""
     data = read_yaml("concepts.yaml")
     classes = _word_classes(data)
 

@@ -104,8 +104,8 @@ def _possible_triggers() -> frozenset[str]:
 
 
 def _suspected(m: Mention) -> bool:
-    """Possible only by a clinician's suspicion ("concern for", "suspected"), not by a test's purpose ("to rule
-    out", "evaluate for")."""
+    """Possible only by a clinician's suspicion ("concern for", "suspected"), not by a test's purpose ("to
+    rule out", "evaluate for")."""
     possible = {t for t in m.assertion.triggers if t in _possible_triggers()}
     return bool(possible) and possible <= _suspicion_triggers()
 
@@ -241,11 +241,12 @@ class CaseFacts:
         return False
 
     def _red_flags_defined(self, r: Mention) -> re.Match[str] | None:
-        """The words "red flags" as the subject of a general definition ("Red flags include cauda equina syndrome,
-        cancer and infection", "According to ACOEM, lumbar red flags are ..."): what follows names the class, not
-        the patient's findings. The match ends where its examples begin."""
+        """The words "red flags" as the subject of a general definition ("Red flags include cauda equina
+        syndrome, cancer and infection", "According to ACOEM, lumbar red flags are ..."): what follows names
+        the class, not the patient's findings. The match ends where its examples begin."""
         p, text = value_patterns(), self.summary.text
-        if p["red_flag_class_subject_before"].fullmatch(self.summary.lower, r.sentence.start, r.start) is None:
+        subject = p["red_flag_class_subject_before"]
+        if subject.fullmatch(self.summary.lower, r.sentence.start, r.start) is None:
             return None
         return p["red_flag_definition_after"].match(text, r.end, r.sentence.end)
 
