@@ -51,14 +51,17 @@ class Mention:
 
 
 _WORD_CLASS = re.compile(r"\$\{(\w+)\}")
+# lexicons whose `word_classes` concept patterns may name besides those of concepts.yaml
+WORD_CLASS_FILES = ("red_flag_lexicon.yaml",)
 
 
 @lru_cache(maxsize=1)
 def concept_regexes() -> dict[str, list[str]]:
     """Each concept's patterns as written in `concepts.yaml`, with every `${name}` replaced by that closed
-    word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern)."""
+    word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern),
+    from concepts.yaml and the lexicons of `WORD_CLASS_FILES`."""
     data = read_yaml("concepts.yaml")
-    classes = {name: "(?:" + "|".join(words) + ")" for name, words in data.get("word_classes", {}).items()}
+    classes = _word_classes(data)
 
     def expand(pattern: str) -> str:
         unknown = set(_WORD_CLASS.findall(pattern)) - set(classes)
@@ -67,6 +70,17 @@ def concept_regexes() -> dict[str, list[str]]:
         return _WORD_CLASS.sub(lambda m: classes[m.group(1)], pattern)
 
     return {name: [expand(p) for p in c["patterns"]] for name, c in data["concepts"].items()}
+
+
+def _word_classes(concepts: dict) -> dict[str, str]:
+    """Every closed word class, each as one regex alternation; a name defined twice is an error."""
+    classes: dict[str, str] = {}
+    for source, data in (("concepts.yaml", concepts), *((f, read_yaml(f)) for f in WORD_CLASS_FILES)):
+        for name, words in data.get("word_classes", {}).items():
+            if name in classes:
+                raise ValueError(f"{source}: word class {name!r} is defined twice")
+            classes[name] = "(?:" + "|".join(words) + ")"
+    return classes
 
 
 @lru_cache(maxsize=1)

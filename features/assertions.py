@@ -215,14 +215,15 @@ class ContextEngine:
                 continue
             if m.end <= start and rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
                 reach = sent_end if rule.max_scope is None else min(sent_end, m.end + rule.max_scope)
-                stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule)),
+                stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)),
                            default=None)
                 if stop is None and start < reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)
             elif m.start >= end and rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
                 reach = sent_start if rule.max_scope is None else max(sent_start, m.start - rule.max_scope)
-                stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule)), default=None)
+                stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule, concept)),
+                           default=None)
                 if stop is None and end > reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)
@@ -231,9 +232,11 @@ class ContextEngine:
         return Assertion(frozenset(cats), tuple(triggers))
 
 
-def _ends(terminator: Modifier, rule: ContextRule) -> bool:
+def _ends(terminator: Modifier, rule: ContextRule, concept: str) -> bool:
+    """Whether `terminator` ends `rule`'s scope over a mention of `concept` (a terminator limited to some
+    concepts or categories ends only theirs)."""
     limits = terminator.rule.terminates
-    return limits is None or rule.category in limits
+    return terminator.rule.modifies(concept) and (limits is None or rule.category in limits)
 
 
 def load_rules(text: str | None = None) -> list[ContextRule]:

@@ -54,6 +54,8 @@ UR_STATEMENTS = (
 # A red flag counts when the patient's own finding is stated: not negated, requested or another person's.
 _NOT_A_FINDING = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY})
 _MAY_BE_POSSIBLE = frozenset({"fracture"})  # the protocol counts a suspected fracture
+# a clinician's stated suspicion counts ("concern for a primary lung malignancy"); a test's purpose does not
+_MAY_BE_SUSPECTED = frozenset({"cancer"})
 _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of weakness is not an exam finding
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
@@ -86,6 +88,28 @@ def _hypothetical_triggers() -> frozenset[str]:
     return frozenset(r.literal for r in load_rules() if r.category == Category.HYPOTHETICAL)
 
 
+@lru_cache(maxsize=1)
+def _suspicion_triggers() -> frozenset[str]:
+    """The possible rules that state a clinician's suspicion (`suspicion_triggers` of context_rules.yaml)."""
+    names = frozenset(read_yaml("context_rules.yaml").get("suspicion_triggers", []))
+    unknown = sorted(names - _possible_triggers())
+    if unknown:
+        raise ValueError(f"context_rules.yaml suspicion_triggers: not possible rules: {', '.join(unknown)}")
+    return names
+
+
+@lru_cache(maxsize=1)
+def _possible_triggers() -> frozenset[str]:
+    return frozenset(r.literal for r in load_rules() if r.category == Category.POSSIBLE)
+
+
+def _suspected(m: Mention) -> bool:
+    """Possible only by a clinician's suspicion ("concern for", "suspected"), not by a test's purpose ("to
+    rule out", "evaluate for")."""
+    possible = {t for t in m.assertion.triggers if t in _possible_triggers()}
+    return bool(possible) and possible <= _suspicion_triggers()
+
+
 def _conditional(m: Mention) -> bool:
     """Hypothetical by a condition or requirement ("if", "would", "requires"), not only by a request or
     plan of care (`_request_triggers`)."""
@@ -99,7 +123,8 @@ def _finding(m: Mention, kind: str) -> bool:
     cats = m.assertion.categories
     if cats & _NOT_A_FINDING:
         return False
-    if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE:
+    if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE and not (
+            kind in _MAY_BE_SUSPECTED and _suspected(m)):
         return False
     return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
 
@@ -126,7 +151,8 @@ def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
     if not p["bladder_sign"].search(m.text):
         return False
     cause = p["bladder_cause_after"].match(text, m.end, m.sentence.end)
-    return cause is not None and p["spine_cause"].search(cause.group(0)) is None
+    return (cause is not None and p["spine_cause"].search(cause.group(0)) is None
+            and p["bladder_cause_time"].search(cause.group(0)) is None)
 
 
 def _object_fell(m: Mention, text: str) -> bool:
@@ -204,14 +230,25 @@ class CaseFacts:
         for r in self.summary.mentions("red_flags_named"):
             if r.sentence is not m.sentence or r.end > m.start:
                 continue
-            intro = p["red_flag_examples_after"].match(text, r.end, m.sentence.end)
+            defined = self._red_flags_defined(r)
+            intro = defined or p["red_flag_examples_after"].match(text, r.end, m.sentence.end)
             if intro is None:
                 continue
             end = p["red_flag_list_end"].search(text, intro.end(), m.sentence.end)
             if intro.end() <= m.start < (end.start() if end else m.sentence.end) and (
-                    r.assertion.categories & (_NOT_A_FINDING | {Category.POSSIBLE})):
+                    defined or r.assertion.categories & (_NOT_A_FINDING | {Category.POSSIBLE})):
                 return True
         return False
+
+    def _red_flags_defined(self, r: Mention) -> re.Match[str] | None:
+        """The words "red flags" as the subject of a general definition ("Red flags include cauda equina
+        syndrome, cancer and infection", "According to ACOEM, lumbar red flags are ..."): what follows names
+        the class, not the patient's findings. The match ends where its examples begin."""
+        p, text = value_patterns(), self.summary.text
+        subject = p["red_flag_class_subject_before"]
+        if subject.fullmatch(self.summary.lower, r.sentence.start, r.start) is None:
+            return None
+        return p["red_flag_definition_after"].match(text, r.end, r.sentence.end)
 
     def _infection_elsewhere(self, m: Mention) -> bool:
         """An infection of an organ system the red flag does not mean (`infection_elsewhere` of

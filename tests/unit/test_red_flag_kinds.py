@@ -5,7 +5,10 @@ wording with true findings beside them, each read alike whoever the writer calls
 worker, claimant, applicant) and whether the worker is he or she.
 
 The rows are data, `red_flag_kinds.yaml` beside this module: SYNTHETIC sentences invented for these tests from
-the feature spec and the annotation protocol, not from any letter or probe row. `{w}` is the writer's word for
+the feature spec and the annotation protocol, not from any letter or probe row. The fix19b tables test the
+classes of `features/red_flag_lexicon.yaml` (a malignancy by its stem, an infection by term or organism, cauda
+equina by its components in clinical or lay words), a general definition of red flags and an exception to a
+denied class ("no red flags other than a history of cancer"). `{w}` is the writer's word for
 the worker; `{he}`, `{his}`, `{him}` (and capitalised) the pronouns.
 """
 
