@@ -36,7 +36,14 @@ from features.failed_care import (
 from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
-from features.session_counts import session_logs, sole_therapy
+from features.session_counts import (
+    count_therapy,
+    kind_named,
+    named_near,
+    session_logs,
+    sole_therapy,
+    therapy_names,
+)
 from features.value_patterns import ValuePatterns, value_patterns
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase, PreReviewService
@@ -650,7 +657,7 @@ class CaseFacts:
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "program_days"):
+                    "sessions_bare_count", "program_days", "session_current"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -660,6 +667,15 @@ class CaseFacts:
                 if done is None or done[0] > 100:
                     continue
                 out.append((done[0], m, done[1]))
+        for r in p["sessions_rounds"].finditer(self.summary.text):  # round 19: "two rounds of six sessions"
+            rounds = p.number(r.group("rounds") or r.group("rounds2") or r.group("rounds2w"))
+            each = p.number(r.group("each") or r.group("each2"))
+            m = self.summary.mention("therapy", *r.span())
+            if rounds is None or each is None or m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or p[
+                    "had_sessions"].search(m.sentence.text)):
+                out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
         return out
 
     @cached_property
@@ -857,6 +873,9 @@ class ServiceFacts:
         """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
         0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(self.service_type)
+        ablation = value_patterns()["ablation_words"]
+        if kind is not None and ablation.search(self.text):  # round 19: an ablation's sessions are ablations
+            kind = ablation
         if self.family == "injection" and kind is not None:
             counts = [c for c in self.case.completed_injections(kind) if not self._of_another_part(c[1])]
             if counts:
@@ -867,16 +886,14 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
-        also = value_patterns()["therapy_counts_also"].get(self.service_type)  # a bare "therapy" for OT
-        counts = [(n, m, says) for n, m, says in self.case.completed_sessions
-                  if _names_near(therapy, m) or (also is not None and _names_near(also, m))
-                  or self.service_type in sole_therapy(m)]  # session 14: the one therapy its sentence names
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if self._counts_this_therapy(m)]
         counts += [(n, m, True) for n, m, types in self.case.session_logs if self.service_type in types]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
         # the round-4 and round-13 writers disagree on it alone too)
-        counts = [c for c in counts if not self._of_another_kind(c[1])]
+        counts = [c for c in counts
+                  if not self._of_another_kind(c[1]) and not self._before_its_operation(c[1])]
         own = [c for c in counts if not self._of_another_part(c[1])]
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
@@ -885,12 +902,52 @@ class ServiceFacts:
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
             if m.author == UR_REVIEWER or self._of_another_part(m):
                 continue
-            if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
+            if kind_named(self.service_type, m.text) or (
+                    sessions.search(m.text) and kind_named(self.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
+        none_yet = self._none_had_yet()
+        if none_yet is not None:
+            return Extraction(0.0, none_yet.span())
         if counts:
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
         return MISSING
+
+    def _counts_this_therapy(self, m: Mention) -> bool:
+        """Whether a count of sessions had is this service's therapy: the therapy its own words name
+        (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's, whatever else its sentence
+        names), else one named near it, else the one therapy its sentence names (session 14)."""
+        own = count_therapy(m)
+        if own:
+            return self.service_type in own
+        return named_near(self.service_type, m, THERAPY_WINDOW) or self.service_type in sole_therapy(m)
+
+    def _before_its_operation(self, m: Mention) -> bool:
+        """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
+        the pre-operative course, not the post-operative one requested (round 19)."""
+        p = value_patterns()
+        return bool(p["post_operative"].search(self.text)) and bool(p["pre_operative_course"].search(
+            m.sentence.text))
+
+    def _none_had_yet(self) -> Mention | None:
+        """A record sentence saying this service's therapy was not had yet, its name right after the words
+        ("has not yet had acupuncture", "has yet to try acupuncture") or before them ("acupuncture has not
+        been tried"): the protocol's 0 sessions had (round 19)."""
+        p = value_patterns()
+        before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
+        for s in self.case.summary.sentences:
+            if s.author == UR_REVIEWER:
+                continue
+            for n in therapy_names(s.text, counts=False):
+                if self.service_type not in n.types:
+                    continue
+                if p["condition_before"].search(s.text, 0, n.start):
+                    continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
+                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]):
+                    m = self.case.summary.mention("therapy", s.start + n.start, s.start + n.end)
+                    if m is not None and not self._of_another_part(m):
+                        return m
+        return None
 
     def _of_another_kind(self, m: Mention) -> bool:
         """A count of home health visits that its own words give to a therapy ("12 home health physical
@@ -1262,14 +1319,6 @@ def _clause_start(text: str, sentence_start: int, pos: int) -> int:
 _REGION_OF_COUNT = re.compile(
     r"\b(?:for|to|of|on|at|in)\s(?:(?:the|his|her|their|both|left|right|bilateral)\s)*$")
 _BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
-
-
-def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
-    """Whether the therapy is named within `THERAPY_WINDOW` characters of a count, in its sentence."""
-    s = m.sentence
-    lo = max(0, m.start - s.start - THERAPY_WINDOW)
-    hi = min(len(s.text), m.end - s.start + THERAPY_WINDOW)
-    return bool(therapy.search(s.text, lo, hi))
 
 
 def _months_to(start: date, ref: date, written: str) -> float:
