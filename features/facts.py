@@ -37,6 +37,7 @@ from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.session_counts import (
+    KindNames,
     count_therapy,
     kind_named,
     named_near,
@@ -1047,9 +1048,12 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
-        return self._duration_in(therapy, other_names=others) or MISSING
+        names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
+        if self.service_type in value_patterns()["therapy_types"]:
+            names = KindNames(self.service_type)
+        return self._duration_in(names, other_names=others) or MISSING
 
-    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
+    def _duration_in(self, name_re: re.Pattern[str] | KindNames, *, only_unnamed: bool = False,
                      skip: re.Pattern[str] | None = None,
                      other_names: Sequence[re.Pattern[str]] = ()) -> Extraction | None:
         """The duration stated of a name `name_re` finds, in the first summary sentence that has one
@@ -1064,6 +1068,7 @@ class ServiceFacts:
         drugs = drug_names()
         form = _drug_form(self.text, p)
         combined = "/" in self.text  # round 15: a heading naming one drug is not a slash combination's part
+        fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
         for s in self.case.summary.sentences:
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [m.span() for m in name_re.finditer(s.text)
@@ -1088,6 +1093,8 @@ class ServiceFacts:
                                  surgery=surgery):
                 if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
+                if st.key == "duration_of" and self.family != "medication":
+                    continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
                 if near is None:
@@ -1109,9 +1116,11 @@ class ServiceFacts:
                     continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
                 found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
             if found:
-                _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
-                return Extraction(value, m.span())
-        return None
+                key, _, value, m = min(found, key=lambda f: (f[0], f[1]))
+                if key < _PRIORITY["duration_of"]:
+                    return Extraction(value, m.span())
+                fallback = fallback or Extraction(value, m.span())
+        return fallback
 
 
 
@@ -1129,9 +1138,9 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
 
 
 _NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted"})
-# a stated length or dated start comes first
+# a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
 _PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
-             "duration_visit_start": 2}
+             "duration_visit_start": 2, "duration_of": 3}
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
@@ -1171,6 +1180,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     owner ("Norco and Flexeril since 2016") share it, and "both"/"all" gives it to every drug before.
     Never across a ';', nor after the pain, the job or the injury ("back pain for two years"), nor of
     relief or a taper ("relief for five months")."""
+    if st.key == "duration_of":  # "two months of tramadol": the drug its "of" names, right after it
+        first = next((n for n in named if n[0] >= st.span[1]), None)
+        return 0 if first is not None and first[0] == st.span[1] and first[2] else None
     a, b = st.verb or st.span
     lo = text.rfind(";", 0, a) + 1
     hi = text.find(";", b)
@@ -1228,6 +1240,9 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
                   if b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s])), None)
     if first is None:
         return []
+    # round 19: a new clause after the first object ends them ("... and takes tramadol")
+    new_clause = p["start_objects_end"].search(text, named[first][1], hi)
+    hi = new_clause.start() if new_clause else hi
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
 
@@ -1383,10 +1398,19 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         if (m.group(0).lower().startswith(("x", "times")) and m.group(2).lower() in ("day", "week")
                 and p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start())):
             continue  # round 18: "1 tab TID x 15 days" is the prescription's length
+        if p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()):
+            continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
                                m.span()))
+    for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
+        n = p.number(m.group(1).removesuffix(" and a half").strip())
+        if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
+                p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start()):
+            continue  # "another two months of", "prescribed 30 days of": a course to come, a supply
+        n += 0.5 if "and a half" in m.group(1).lower() else 0.0
+        out.append(_Stated("duration_of", round(n * _MONTHS[m.group(2).lower()] + since_report, 2), m.span()))
     for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
         n = p.number(m.group(1))
         if n is not None:

@@ -27,6 +27,9 @@ class TherapyName:
     end: int
     types: frozenset[str]
 
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
 
 @dataclass(frozen=True, slots=True)
 class SessionLog:
@@ -83,6 +86,18 @@ def named_near(kind: str, m: Mention, window: int) -> bool:
 def kind_named(kind: str, text: str) -> bool:
     """Whether `text` names a therapy of service type `kind` (`therapy_names`, not a count's words)."""
     return any(kind in n.types for n in therapy_names(text, counts=False))
+
+
+@dataclass(frozen=True, slots=True)
+class KindNames:
+    """The names of one service type's therapy in a text (`therapy_names`), found like a compiled pattern's
+    matches: where a duration reader looks for the therapy a start is said of (round 19: "started cognitive
+    behavioral therapy on <date>" starts no biofeedback, whose modality reads a bare "therapy")."""
+
+    kind: str
+
+    def finditer(self, text: str) -> list[TherapyName]:
+        return [n for n in therapy_names(text, counts=False) if self.kind in n.types]
 
 
 def count_therapy(m: Mention) -> frozenset[str]:
