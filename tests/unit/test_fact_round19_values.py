@@ -5,7 +5,7 @@ value of a pair, a percentage on a scale; a count of dosage units and a dose tim
 each with near-misses that must not fire, and each read alike whoever the writer calls the worker and
 whether the worker is he or she.
 
-The rows are data, `fact_round19_kinds.yaml` beside this module: SYNTHETIC sentences and headings invented
+The rows are data, `fact_round19_values.yaml` beside this module: SYNTHETIC sentences and headings invented
 for these tests, not from any letter or probe row. `{w}` is the writer's word for the worker; `{he}`, `{his}`,
 `{him}` (and capitalised) the pronouns.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fact_kind_rows import check_table, load_rows, table_names, tables_without_near_miss
 
-ROWS = load_rows(Path(__file__).with_name("fact_round19_kinds.yaml"))
+ROWS = load_rows(Path(__file__).with_name("fact_round19_values.yaml"))
 
 
 def test_every_table_has_rows_that_do_not_fire() -> None:
@@ -26,5 +26,5 @@ def test_every_table_has_rows_that_do_not_fire() -> None:
 
 
 @pytest.mark.parametrize("table", table_names(ROWS))
-def test_each_round19_kind_reads_the_protocols_value_for_every_writer(table: str) -> None:
+def test_each_round19_value_kind_reads_the_protocols_value_for_every_writer(table: str) -> None:
     check_table(ROWS, table)
