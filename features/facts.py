@@ -36,7 +36,15 @@ from features.failed_care import (
 from features.function_change import function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
-from features.session_counts import session_logs, sole_therapy
+from features.session_counts import (
+    KindNames,
+    count_therapy,
+    kind_named,
+    named_near,
+    session_logs,
+    sole_therapy,
+    therapy_names,
+)
 from features.value_patterns import ValuePatterns, value_patterns
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase, PreReviewService
@@ -687,7 +695,7 @@ class CaseFacts:
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "program_days"):
+                    "sessions_bare_count", "program_days", "session_current"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -697,6 +705,15 @@ class CaseFacts:
                 if done is None or done[0] > 100:
                     continue
                 out.append((done[0], m, done[1]))
+        for r in p["sessions_rounds"].finditer(self.summary.text):  # round 19: "two rounds of six sessions"
+            rounds = p.number(r.group("rounds") or r.group("rounds2") or r.group("rounds2w"))
+            each = p.number(r.group("each") or r.group("each2"))
+            m = self.summary.mention("therapy", *r.span())
+            if rounds is None or each is None or m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or p[
+                    "had_sessions"].search(m.sentence.text)):
+                out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
         return out
 
     @cached_property
@@ -894,6 +911,9 @@ class ServiceFacts:
         """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
         0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(self.service_type)
+        ablation = value_patterns()["ablation_words"]
+        if kind is not None and ablation.search(self.text):  # round 19: an ablation's sessions are ablations
+            kind = ablation
         if self.family == "injection" and kind is not None:
             counts = [c for c in self.case.completed_injections(kind) if not self._of_another_part(c[1])]
             if counts:
@@ -904,16 +924,14 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
-        also = value_patterns()["therapy_counts_also"].get(self.service_type)  # a bare "therapy" for OT
-        counts = [(n, m, says) for n, m, says in self.case.completed_sessions
-                  if _names_near(therapy, m) or (also is not None and _names_near(also, m))
-                  or self.service_type in sole_therapy(m)]  # session 14: the one therapy its sentence names
+        counts = [(n, m, says) for n, m, says in self.case.completed_sessions if self._counts_this_therapy(m)]
         counts += [(n, m, True) for n, m, types in self.case.session_logs if self.service_type in types]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
         # the round-4 and round-13 writers disagree on it alone too)
-        counts = [c for c in counts if not self._of_another_kind(c[1])]
+        counts = [c for c in counts
+                  if not self._of_another_kind(c[1]) and not self._before_its_operation(c[1])]
         own = [c for c in counts if not self._of_another_part(c[1])]
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
@@ -922,12 +940,52 @@ class ServiceFacts:
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
             if m.author == UR_REVIEWER or self._of_another_part(m):
                 continue
-            if therapy.search(m.text) or (sessions.search(m.text) and therapy.search(m.sentence.text)):
+            if kind_named(self.service_type, m.text) or (
+                    sessions.search(m.text) and kind_named(self.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
+        none_yet = self._none_had_yet()
+        if none_yet is not None:
+            return Extraction(0.0, none_yet.span())
         if counts:
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
         return MISSING
+
+    def _counts_this_therapy(self, m: Mention) -> bool:
+        """Whether a count of sessions had is this service's therapy: the therapy its own words name
+        (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's, whatever else its sentence
+        names), else one named near it, else the one therapy its sentence names (session 14)."""
+        own = count_therapy(m)
+        if own:
+            return self.service_type in own
+        return named_near(self.service_type, m, THERAPY_WINDOW) or self.service_type in sole_therapy(m)
+
+    def _before_its_operation(self, m: Mention) -> bool:
+        """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
+        the pre-operative course, not the post-operative one requested (round 19)."""
+        p = value_patterns()
+        return bool(p["post_operative"].search(self.text)) and bool(p["pre_operative_course"].search(
+            m.sentence.text))
+
+    def _none_had_yet(self) -> Mention | None:
+        """A record sentence saying this service's therapy was not had yet, its name right after the words
+        ("has not yet had acupuncture", "has yet to try acupuncture") or before them ("acupuncture has not
+        been tried"): the protocol's 0 sessions had (round 19)."""
+        p = value_patterns()
+        before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
+        for s in self.case.summary.sentences:
+            if s.author == UR_REVIEWER:
+                continue
+            for n in therapy_names(s.text, counts=False):
+                if self.service_type not in n.types:
+                    continue
+                if p["condition_before"].search(s.text, 0, n.start):
+                    continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
+                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]):
+                    m = self.case.summary.mention("therapy", s.start + n.start, s.start + n.end)
+                    if m is not None and not self._of_another_part(m):
+                        return m
+        return None
 
     def _of_another_kind(self, m: Mention) -> bool:
         """A count of home health visits that its own words give to a therapy ("12 home health physical
@@ -1027,9 +1085,12 @@ class ServiceFacts:
         if therapy is None or (self.family == "consultation" and not therapy.search(self.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
-        return self._duration_in(therapy, other_names=others) or MISSING
+        names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
+        if self.service_type in value_patterns()["therapy_types"]:
+            names = KindNames(self.service_type)
+        return self._duration_in(names, other_names=others) or MISSING
 
-    def _duration_in(self, name_re: re.Pattern[str], *, only_unnamed: bool = False,
+    def _duration_in(self, name_re: re.Pattern[str] | KindNames, *, only_unnamed: bool = False,
                      skip: re.Pattern[str] | None = None,
                      other_names: Sequence[re.Pattern[str]] = ()) -> Extraction | None:
         """The duration stated of a name `name_re` finds, in the first summary sentence that has one
@@ -1044,6 +1105,7 @@ class ServiceFacts:
         drugs = drug_names()
         form = _drug_form(self.text, p)
         combined = "/" in self.text  # round 15: a heading naming one drug is not a slash combination's part
+        fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
         for s in self.case.summary.sentences:
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [m.span() for m in name_re.finditer(s.text)
@@ -1068,6 +1130,8 @@ class ServiceFacts:
                                  surgery=surgery):
                 if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
+                if st.key == "duration_of" and self.family != "medication":
+                    continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
                 if near is None:
@@ -1089,9 +1153,11 @@ class ServiceFacts:
                     continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
                 found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
             if found:
-                _, _, value, m = min(found, key=lambda f: (f[0], f[1]))
-                return Extraction(value, m.span())
-        return None
+                key, _, value, m = min(found, key=lambda f: (f[0], f[1]))
+                if key < _PRIORITY["duration_of"]:
+                    return Extraction(value, m.span())
+                fallback = fallback or Extraction(value, m.span())
+        return fallback
 
 
 
@@ -1109,9 +1175,9 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
 
 
 _NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted"})
-# a stated length or dated start comes first
+# a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
 _PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
-             "duration_visit_start": 2}
+             "duration_visit_start": 2, "duration_of": 3}
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
@@ -1151,6 +1217,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     owner ("Norco and Flexeril since 2016") share it, and "both"/"all" gives it to every drug before.
     Never across a ';', nor after the pain, the job or the injury ("back pain for two years"), nor of
     relief or a taper ("relief for five months")."""
+    if st.key == "duration_of":  # "two months of tramadol": the drug its "of" names, right after it
+        first = next((n for n in named if n[0] >= st.span[1]), None)
+        return 0 if first is not None and first[0] == st.span[1] and first[2] else None
     a, b = st.verb or st.span
     lo = text.rfind(";", 0, a) + 1
     hi = text.find(";", b)
@@ -1208,6 +1277,9 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
                   if b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s])), None)
     if first is None:
         return []
+    # round 19: a new clause after the first object ends them ("... and takes tramadol")
+    new_clause = p["start_objects_end"].search(text, named[first][1], hi)
+    hi = new_clause.start() if new_clause else hi
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
 
@@ -1301,14 +1373,6 @@ _REGION_OF_COUNT = re.compile(
 _BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
 
 
-def _names_near(therapy: re.Pattern[str], m: Mention) -> bool:
-    """Whether the therapy is named within `THERAPY_WINDOW` characters of a count, in its sentence."""
-    s = m.sentence
-    lo = max(0, m.start - s.start - THERAPY_WINDOW)
-    hi = min(len(s.text), m.end - s.start + THERAPY_WINDOW)
-    return bool(therapy.search(s.text, lo, hi))
-
-
 def _months_to(start: date, ref: date, written: str) -> float:
     """Months of use from a start written `written` to the UR denial date: a full date counts days
     (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
@@ -1371,10 +1435,19 @@ def _durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | 
         if (m.group(0).lower().startswith(("x", "times")) and m.group(2).lower() in ("day", "week")
                 and p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start())):
             continue  # round 18: "1 tab TID x 15 days" is the prescription's length
+        if p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()):
+            continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             out.append(_Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
                                m.span()))
+    for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
+        n = p.number(m.group(1).removesuffix(" and a half").strip())
+        if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
+                p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start()):
+            continue  # "another two months of", "prescribed 30 days of": a course to come, a supply
+        n += 0.5 if "and a half" in m.group(1).lower() else 0.0
+        out.append(_Stated("duration_of", round(n * _MONTHS[m.group(2).lower()] + since_report, 2), m.span()))
     for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
         n = p.number(m.group(1))
         if n is not None:

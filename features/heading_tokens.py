@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 # Dotted abbreviations ("T.E.N.S.", "P.T."), HCPCS Level II codes (one letter and four digits: "E0730", read
@@ -94,8 +94,10 @@ def tokenize(
     keep: Collection[str] = (),
     vocabulary: Collection[str] = (),
     complements: Collection[str] = (),
+    read_after: Mapping[str, tuple[str, Collection[str]]] = {},
 ) -> list[Token]:
-    """Every word, number and symbol of `text` as a lemma with its offsets and clause number."""
+    """Every word, number and symbol of `text` as a lemma with its offsets and clause number; an abbreviation
+    of `read_after` right after one of its words is the word it means there ("Medical Ctr": "center")."""
     out: list[Token] = []
     clause = 0
     for m in _TOKEN.finditer(text):
@@ -107,6 +109,8 @@ def tokenize(
             continue
         if word in complements:
             clause += 1
+        if word in read_after and out and out[-1].lemma in read_after[word][1]:
+            word = read_after[word][0]
         out.append(Token(lemma(word, keep, vocabulary), m.start(), m.end(), clause))
     return out
 

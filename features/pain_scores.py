@@ -1,5 +1,6 @@
 """The 0-10 pain scores a case summary states, in every written form of `value_patterns.yaml` (digits or
-words, "/10" or "out of ten", "Pain level: 5", "rated her pain a 6", a named scale, a 100 mm VAS line)."""
+words, "/10" or "out of ten", "Pain level: 5", "rated her pain a 6", "about an eight", a named scale, a
+100 mm VAS line, the second value of a pair told after a score; a percentage is never a score)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from dataclasses import dataclass
 
 from features.value_patterns import ValuePatterns, value_patterns
 
-PAIN_PATTERNS = ("pain_score", "pain_score_word", "pain_score_rated", "pain_score_scale")
+PAIN_PATTERNS = (
+    "pain_score", "pain_score_word", "pain_score_spelled", "pain_score_rated", "pain_score_scale",
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,8 @@ def _value(groups: dict[str, str | None], p: ValuePatterns) -> float | None:
 
 
 def pain_scores(text: str) -> list[PainScore]:
-    """Every score stated, in order, one per place (the first pattern that reads a place wins)."""
+    """Every score stated, in order, one per place (the first pattern that reads a place wins), and the
+    second value of a pair right after one ("Pain at rest 4, with activity 7": 4 and 7)."""
     p = value_patterns()
     out: list[PainScore] = []
     for key in PAIN_PATTERNS:
@@ -38,4 +42,10 @@ def pain_scores(text: str) -> list[PainScore]:
             if v is None or any(s.start < m.end() and m.start() < s.end for s in out):
                 continue
             out.append(PainScore(v, m.start(), m.end()))
+    for score in list(out):
+        pair = p["pain_score_paired"].match(text, score.end)
+        v = p.number(pair.group("lo") or pair.group("lo2")) if pair else None
+        if pair and v is not None and 0 <= v <= 10 \
+                and not any(s.start < pair.end() and pair.start() < s.end for s in out):
+            out.append(PainScore(v, pair.start(), pair.end()))
     return sorted(out, key=lambda s: s.start)

@@ -18,7 +18,7 @@ import difflib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -156,6 +156,8 @@ class WordRules:
     vocabulary: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()  # "non": the term right after it is not requested
     sounds: tuple[tuple[str, str], ...] = ()  # spelling -> sound rewrites for respelling ("ph" -> "f")
+    # an abbreviation -> (what it means, the words after which it means that): "Medical Ctr" is a center
+    read_after: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
 
     def sound_key(self, word: str) -> str:
         """`word` as it sounds, by the `sounds` rewrites in order ("^x" rewrites a leading x only):
@@ -169,7 +171,8 @@ class WordRules:
         return word
 
     def tokens(self, text: str) -> list[Token]:
-        return tokenize(text, keep=self.keep_as_is, vocabulary=self.vocabulary, complements=self.complements)
+        return tokenize(text, keep=self.keep_as_is, vocabulary=self.vocabulary, complements=self.complements,
+                        read_after=self.read_after)
 
     def content(self, text: str) -> list[Token]:
         """The tokens terms are matched on: all but stopwords."""
@@ -649,7 +652,9 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
     w = data["words"]
     words = WordRules(frozenset(w["keep_as_is"]), frozenset(w["stopwords"]), frozenset(w["complements"]),
                       int(w["window_slack"]), negations=frozenset(w.get("negations", [])),
-                      sounds=tuple((str(a), str(b)) for a, b in w.get("sounds", [])))
+                      sounds=tuple((str(a), str(b)) for a, b in w.get("sounds", [])),
+                      read_after={str(k): (str(v["means"]), frozenset(map(str, v["after"])))
+                                  for k, v in w.get("read_after", {}).items()})
     fallback = _fallback(data["fallback"], families, words, source)
     cues = frozenset(c for f in fallback for c in f.cues)
     for _ in range(2):

@@ -27,6 +27,9 @@ class TherapyName:
     end: int
     types: frozenset[str]
 
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
 
 @dataclass(frozen=True, slots=True)
 class SessionLog:
@@ -37,22 +40,31 @@ class SessionLog:
     types: frozenset[str]
 
 
-def therapy_names(text: str, start: int = 0, end: int | None = None) -> list[TherapyName]:
-    """Every therapy named in text[start:end], overlapping names of several service types merged into one
-    (a bare "therapy" is physical therapy's, a modality's and, for a count, occupational therapy's)."""
+def therapy_names(text: str, start: int = 0, end: int | None = None, *,
+                  counts: bool = True) -> list[TherapyName]:
+    """Every therapy named in text[start:end], overlapping names and names only a space apart
+    ("cognitive behavioral" + "therapy") merged into one. A name a specific word makes ("physical
+    therapy", "aquatic therapy", "cognitive behavioral therapy") is that kind's only; the generic word
+    (`therapy_generic`: a bare "therapy") is every kind that reads it (physical therapy's, a modality's and,
+    for a count, occupational therapy's) only where it stands alone (round 19: a CBT count is no
+    biofeedback's, an aquatic one no physical therapy's). `counts=False`: the names of a therapy not had,
+    without `therapy_counts_also` (a count's words only)."""
     p = value_patterns()
     end = len(text) if end is None else end
-    words = {**p["therapy_types"], **{f"{k}+": v for k, v in p["therapy_counts_also"].items()}}
-    found = sorted((m.start(), m.end(), kind.rstrip("+")) for kind, pat in words.items()
-                   for m in pat.finditer(text, start, end))
-    merged: list[TherapyName] = []
-    for a, b, kind in found:
-        if merged and a < merged[-1].end:
-            last = merged[-1]
-            merged[-1] = TherapyName(last.start, max(last.end, b), last.types | {kind})
+    also = p["therapy_counts_also"] if counts else {}
+    words = {**p["therapy_types"], **{f"{k}+": v for k, v in also.items()}}
+    generic = p["therapy_generic"]
+    found = sorted((m.start(), m.end(), kind.rstrip("+"), bool(generic.fullmatch(m.group(0))))
+                   for kind, pat in words.items() for m in pat.finditer(text, start, end))
+    spans: list[tuple[int, int, set[str], set[str]]] = []  # start, end, specific kinds, generic kinds
+    for a, b, kind, bare in found:
+        if spans and not text[spans[-1][1]:a].strip():
+            last = spans[-1]
+            spans[-1] = (last[0], max(last[1], b), last[2], last[3])
         else:
-            merged.append(TherapyName(a, b, frozenset({kind})))
-    return merged
+            spans.append((a, b, set(), set()))
+        spans[-1][3 if bare else 2].add(kind)
+    return [TherapyName(a, b, frozenset(specific or bare)) for a, b, specific, bare in spans]
 
 
 def sole_therapy(m: Mention) -> frozenset[str]:
@@ -61,6 +73,53 @@ def sole_therapy(m: Mention) -> frozenset[str]:
     names = therapy_names(s.text)
     kinds = {n.types for n in names}
     return next(iter(kinds)) if len(kinds) == 1 else frozenset()
+
+
+def named_near(kind: str, m: Mention, window: int) -> bool:
+    """Whether a therapy of service type `kind` is named within `window` characters of a count, in its
+    sentence (names read whole, so a window never cuts "cognitive behavioral therapy" down to "therapy")."""
+    s = m.sentence
+    lo, hi = m.start - s.start - window, m.end - s.start + window
+    return any(kind in n.types and n.end > lo and n.start < hi for n in therapy_names(s.text))
+
+
+def kind_named(kind: str, text: str) -> bool:
+    """Whether `text` names a therapy of service type `kind` (`therapy_names`, not a count's words)."""
+    return any(kind in n.types for n in therapy_names(text, counts=False))
+
+
+@dataclass(frozen=True, slots=True)
+class KindNames:
+    """The names of one service type's therapy in a text (`therapy_names`), found like a compiled pattern's
+    matches: where a duration reader looks for the therapy a start is said of (round 19: "started cognitive
+    behavioral therapy on <date>" starts no biofeedback, whose modality reads a bare "therapy")."""
+
+    kind: str
+
+    def finditer(self, text: str) -> list[TherapyName]:
+        return [n for n in therapy_names(text, counts=False) if self.kind in n.types]
+
+
+def count_therapy(m: Mention) -> frozenset[str]:
+    """The service types the count's own words name with a specific name: inside the count's phrase ("12
+    chiropractic visits"), in its complement (`count_complement`: "12 sessions of chiropractic care", "visits
+    with a chiropractor") or as its label (`count_label`: "Chiropractic care (12 visits)", "Chiropractic: 12
+    visits"). Empty when they name none, or only the generic "therapy" (round 19: a count's own therapy is the
+    one it counts, whatever other therapy its sentence names)."""
+    p = value_patterns()
+    text, s0 = m.sentence.text, m.sentence.start
+    a, b = m.start - s0, m.end - s0
+    noun = p["session_noun"].search(text, b, min(len(text), b + 60))
+    end = noun.end() if noun and not re.search(r"[,;:()]|\band\b", text[b:noun.start()]) else b
+    generic = p["therapy_generic"]
+    names = [n for n in therapy_names(text) if not generic.fullmatch(text[n.start:n.end])]
+    for keep in (lambda n: a <= n.start and n.end <= end,
+                 lambda n: n.start >= end and p["count_complement"].fullmatch(text, end, n.start) is not None,
+                 lambda n: n.end <= a and p["count_label"].fullmatch(text, n.end, a) is not None):
+        kinds = frozenset(k for n in names if keep(n) for k in n.types)
+        if kinds:
+            return kinds
+    return frozenset()
 
 
 def session_logs(summary: AnalysedText, ref: date | None) -> list[SessionLog]:

@@ -139,14 +139,19 @@ def drug_strength_mg(ctx: ServiceContext) -> Extraction:
 
 
 def drug_quantity(ctx: ServiceContext) -> Extraction:
-    """The number after '#' / 'qty' (not a '#' that names the drug: "Tylenol #3"), else a dose times its
-    doses a day times days ("1 tab TID x 30 days"), else a count of containers ('one container of ...')."""
+    """The number after '#' / 'qty' / 'dispense' (not a '#' that names the drug: "Tylenol #3"), else a
+    count of dosage units ("60 tablets"; not a dose, "1 tab TID"), else a dose times its doses a day times
+    days ("1 tab TID x 30 days"), else a count of containers ('one container of ...')."""
     if ctx.service_class.family not in _DOSED_FAMILIES:
         return MISSING
     p = value_patterns()
     for m in p["quantity"].finditer(ctx.text):
         if not p["quantity_in_name"].search(ctx.text, 0, m.end()):
             return Extraction(float(m.group(1)), _heading_span(ctx, m))
+    for m in p["quantity_units"].finditer(ctx.text):  # round 19: "60 tablets", not the dose "1 tab TID"
+        n = p.number(m.group("n"))
+        if n is not None:
+            return Extraction(n, _heading_span(ctx, m))
     m = p["quantity_daily_dose"].search(ctx.text)
     n = _daily_dose_quantity(m, p) if m else None
     if n is not None:
@@ -159,12 +164,21 @@ def drug_quantity(ctx: ServiceContext) -> Extraction:
 def _daily_dose_quantity(m: re.Match[str], p: ValuePatterns) -> float | None:
     """Units per dose (a range's upper end) x doses a day x days of a `quantity_daily_dose` match."""
     units = p.number(m.group("units_hi") or m.group("units") or "1")  # "Naproxen 550 mg BID x 30 days": one
-    hours = m.group("hours")
-    per_day = 24 / float(hours) if hours and 0 < float(hours) <= 24 else p.doses_a_day(m.group("freq"))
-    days = p.number(m.group("days") or m.group("supply"))
+    hours = p.number(m.group("hours"))
+    per_day = 24 / hours if hours and 0 < hours <= 24 else p.doses_a_day(m.group("freq"))
+    days = _days(m, p)
     if units is None or per_day is None or days is None:
         return None
     return units * per_day * days
+
+
+def _days(m: re.Match[str], p: ValuePatterns) -> float | None:
+    """Days of a `quantity_daily_dose` match: its days or supply, 7 a week, 30 a month (a month's supply)."""
+    for group, per in (("days", 1), ("supply", 1), ("weeks", 7), ("months", 30)):
+        n = p.number(m.group(group))
+        if n is not None:
+            return n * per
+    return None
 
 
 def refills(ctx: ServiceContext) -> Extraction:

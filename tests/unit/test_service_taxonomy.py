@@ -212,6 +212,15 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
         ("Prolonged exposure therapy x12 sessions", "consultation", "psych_evaluation"),
         ("Cognitive therapy 6 sessions", "consultation", "psych_evaluation"),
     ],
+    "an_abbreviation_read_by_the_word_before_it": [
+        # SYNTHETIC headings of blind probe round 19's kind: "Ctr" after a facility word is a center, not a
+        # carpal tunnel release; alone, or after a side or a marker, it is still the operation
+        ("Follow-up visit at Valley Medical Ctr", "consultation", "office_visit"),
+        ("Consultation at the Sports Rehab Ctr", "consultation", "specialist_consult"),
+        ("Right CTR", "surgery", "nerve_release"),
+        ("Left ECTR", "surgery", "nerve_release"),
+        ("Post-op physical therapy s/p right CTR x 12", "physical_medicine", "physical_therapy"),
+    ],
 }
 
 
