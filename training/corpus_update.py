@@ -3,9 +3,9 @@
 A letter is known by its letter id or its case number, so a letter fetched twice (or under another
 file name) is counted as a duplicate and never trains twice. The parsed decisions are checked against
 a labels.csv beside the new letters as `imr train --letters` checks them; a service that disagrees is
-added with its decision withheld, so it never trains or tests a model, now or after a rebuild. Old
-feature rows are reused when the table still matches the corpus and the feature spec; otherwise
-everything is rebuilt.
+added with its decision withheld, so it never trains or tests a model, now or after a rebuild; sent again
+(with labels.csv corrected), such a letter replaces its corpus copy and is checked anew. Old feature rows
+are reused when the table still matches the corpus and the feature spec; otherwise everything is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from features.spec import FeatureSpec
 from features.table import build_feature_frames, build_feature_table
 from letters.ingest import CASES_FILE, IngestResult, load_failures, load_records, parse_paths, write_records
 from letters.records import Case
-from training.letter_labels import LabelCheck, compare_with_labels, find_labels, withhold_mismatched
+from training.letter_labels import (
+    WITHHELD_NOTE,
+    LabelCheck,
+    compare_with_labels,
+    find_labels,
+    withhold_mismatched,
+)
 
 
 def has_corpus(corpus_dir: Path) -> bool:
@@ -41,6 +47,7 @@ class IngestSummary:
     corpus_letters_after: int
     labels: LabelCheck = field(default_factory=lambda: LabelCheck(None))
     withheld_services: list[str] = field(default_factory=list)  # "CASE item N": decision withheld
+    rechecked_letter_ids: list[str] = field(default_factory=list)  # withheld before, sent again, checked anew
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -51,6 +58,7 @@ class IngestSummary:
             labels=self.labels.as_dict() | {"summary": self.labels.summary()},
             n_label_mismatches=len(self.labels.mismatches),
             n_withheld=len(self.withheld_services),
+            n_rechecked=len(self.rechecked_letter_ids),
         )
         return d
 
@@ -72,6 +80,21 @@ def merge_new_cases(corpus: list[Case], parsed: IngestResult) -> tuple[list[Case
     return [*corpus, *added], added, duplicates
 
 
+def has_withheld_decision(case: Case) -> bool:
+    """True when an earlier ingest withheld a decision of this case (its parse warning says so)."""
+    return any(WITHHELD_NOTE in w for w in case.parse_warnings)
+
+
+def release_rechecked(corpus: list[Case], parsed: IngestResult) -> tuple[list[Case], list[str]]:
+    """(the corpus without, letter ids of) the cases with a withheld decision that this batch sends again:
+    the new copy is checked against the labels anew instead of counting as a duplicate."""
+    sent = {c.letter_id for c in parsed.cases} | {c.case_number for c in parsed.cases if c.case_number}
+    again = [c for c in corpus if has_withheld_decision(c)
+             and (c.letter_id in sent or (c.case_number and c.case_number in sent))]
+    gone = {id(c) for c in again}
+    return [c for c in corpus if id(c) not in gone], [c.letter_id for c in again]
+
+
 def ingest_new_letters(
     new_letters: Path,
     corpus_dir: Path,
@@ -85,6 +108,8 @@ def ingest_new_letters(
     corpus = load_records(corpus_dir) if has_corpus(corpus_dir) else []
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
+    n_before = len(corpus)
+    corpus, rechecked = release_rechecked(corpus, parsed)
     labels_path = labels_file or find_labels(new_letters)
     # the whole batch (duplicates included); labels of letters outside the batch are not this batch's (one
     # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
@@ -100,10 +125,11 @@ def ingest_new_letters(
         new_letter_ids=[c.letter_id for c in added],
         duplicate_letter_ids=duplicates,
         failures=[{"source_file": f.source_file, "reason": f.reason} for f in parsed.failures],
-        corpus_letters_before=len(corpus),
+        corpus_letters_before=n_before,
         corpus_letters_after=len(merged),
         labels=check,
         withheld_services=withheld,
+        rechecked_letter_ids=rechecked,
     )
     return summary, corpus, added
 
@@ -124,9 +150,10 @@ def update_features(
     if existing is not None and existing.is_file():
         table = pd.read_parquet(existing)
         same_cols = list(table.columns) == list(spec.table_columns)
-        same_letters = set(table["letter_id"].astype(str)) == {c.letter_id for c in old_cases}
-        if same_cols and same_letters:
-            reuse = table
+        old_ids = {c.letter_id for c in old_cases}
+        # a letter sent again for a new label check left the corpus: its old rows go, the rest are reused
+        if same_cols and old_ids <= set(table["letter_id"].astype(str)):
+            reuse = table[table["letter_id"].astype(str).isin(old_ids)].reset_index(drop=True)
     old = [reuse] if reuse is not None else _build_rows(old_cases, spec, failed)
     frames = [f for f in [*old, *_build_rows(added, spec, failed)] if len(f)]
     table = pd.concat(frames, ignore_index=True) if frames else build_feature_table([], spec=spec)

@@ -22,6 +22,7 @@ from training.boosting import labelled_rows
 
 LABELS_FILE = "labels.csv"
 LABEL_COLUMNS = ("case_number", "item_index", "decision")
+WITHHELD_NOTE = "decision withheld from training"  # the parse warning that marks a withheld decision
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def withhold_mismatched(cases: list[Case], check: LabelCheck) -> tuple[list[Case
         services = [
             s.model_copy(update={"decision": None}) if s.item_index in hit else s for s in case.services
         ]
-        notes = [f"item {i}: decision withheld from training: it disagrees with {source}" for i in hit]
+        notes = [f"item {i}: {WITHHELD_NOTE}: it disagrees with {source}" for i in hit]
         update = {"services": services, "parse_warnings": [*case.parse_warnings, *notes]}
         out.append(case.model_copy(update=update))
         withheld += [f"{number} item {i}" for i in hit]

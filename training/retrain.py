@@ -283,6 +283,9 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
         f"{len(ingest.failures)} failed; "
         f"corpus {ingest.corpus_letters_before} -> {ingest.corpus_letters_after}"
     )
+    if ingest.rechecked_letter_ids:
+        run.log("sent again after a decision was withheld, checked against the labels anew: "
+                + ", ".join(ingest.rechecked_letter_ids))
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")
     # an empty drop folder is 'no new letters' (exit 11), not a letter that could not be read

@@ -32,6 +32,10 @@ def _ingest(ing: dict[str, Any]) -> list[str]:
         f"{ing['corpus_letters_after']} letters.",
         "",
     ]
+    rechecked = ing.get("rechecked_letter_ids") or []
+    if rechecked:
+        lines += ["Sent again after a decision was withheld, checked against the labels anew (as new): "
+                  + ", ".join(rechecked) + ".", ""]
     failed = [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
     if failed:
         lines += [*failed, ""]

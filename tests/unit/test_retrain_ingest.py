@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from letter_texts import dwc_letter
 
+from features.spec import load_spec
+from features.table import build_feature_table
 from letters.ingest import IngestResult, load_records, parse_paths, write_records
 from letters.records import Case
 from training.comparison import paired_gain
-from training.corpus_update import ingest_new_letters, merge_new_cases
+from training.corpus_update import ingest_new_letters, merge_new_cases, update_features
 from training.registry import RegistryParams, decide
 from training.retrain import RetrainParams, final_decision
 
@@ -101,3 +103,33 @@ def test_new_letters_are_checked_against_the_labels_beside_them(tmp_path: Path) 
     unchecked, _, _ = ingest_new_letters(tmp_path / "more", tmp_path / "corpus", tmp_path / "corpus")
     assert unchecked.labels.labels_file is None and unchecked.withheld_services == []
     assert unchecked.as_dict()["labels"]["summary"].startswith("no labels.csv beside the letters")
+
+
+def test_a_letter_with_a_withheld_decision_sent_again_is_checked_anew(tmp_path: Path) -> None:
+    """Once labels.csv is corrected, sending the letter again replaces its corpus copy (decision restored),
+    instead of counting it as a duplicate forever; a letter without a withheld decision stays a duplicate."""
+    new = tmp_path / "new"
+    _write(new, "one.txt", "CM16-0000001")  # items 0 Upheld, 1 Overturned, 2 Upheld
+    _write(new, "two.txt", "CM16-0000002")
+    parsed = ["Upheld", "Overturned", "Upheld"]
+    rows = [(n, i, d) for n in ("CM16-0000001", "CM16-0000002") for i, d in enumerate(parsed)]
+    wrong = [*rows[:1], ("CM16-0000001", 1, "Upheld"), *rows[2:]]
+    columns = ["case_number", "item_index", "decision"]
+    pd.DataFrame(wrong, columns=columns).to_csv(new / "labels.csv", index=False)
+    first, _, _ = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    assert first.withheld_services == ["CM16-0000001 item 1"]
+    pd.DataFrame(rows, columns=columns).to_csv(new / "labels.csv", index=False)
+    again, old_cases, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    d = again.as_dict()
+    assert (d["n_rechecked"], d["n_new"], d["n_duplicate"], d["n_withheld"]) == (1, 1, 1, 0)
+    assert [c.case_number for c in old_cases] == ["CM16-0000002"] and again.corpus_letters_before == 2
+    stored = {c.case_number: [s.decision for s in c.services] for c in load_records(tmp_path / "corpus")}
+    assert stored == {"CM16-0000001": parsed, "CM16-0000002": parsed} and again.corpus_letters_after == 2
+    spec = load_spec()  # the old table holds the released letter's rows: they go, the others are reused
+    corpus = load_records(tmp_path / "corpus")
+    build_feature_table(corpus, spec=spec).to_parquet(tmp_path / "features.parquet")
+    table, how, failed = update_features(tmp_path / "features.parquet", old_cases, added, spec)
+    assert (how, failed) == ("reused existing rows, built new ones", [])
+    assert sorted(table["letter_id"].value_counts().tolist()) == [3, 3] and len(table) == 6
+    third, _, added_third = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    assert (added_third, third.rechecked_letter_ids, len(third.duplicate_letter_ids)) == ([], [], 2)
