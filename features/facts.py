@@ -33,7 +33,7 @@ from features.failed_care import (
     failed_care_lexicon,
     failed_care_statements,
 )
-from features.function_change import function_changes, function_lexicon
+from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.session_counts import (
@@ -494,13 +494,21 @@ class CaseFacts:
         """The record's explicit lack of function ("no functional gain", "function has not improved") in a
         sentence that tells of care had: that care was tried and did not help. A remaining limit alone
         ("still cannot kneel") is not a failure, nor is a lack of records ("without documentation of
-        functional improvement")."""
+        functional improvement"). The worker unchanged as a whole is said of care told in the sentences just
+        before too (round 20: "He had 12 sessions of PT. He says he is no better after all of that.")."""
         undocumented = value_patterns()["undocumented_before"]
         text = self.summary.text
         return [m for v, m in self._function_statements
                 if v == NO and m.concept != "ability" and m.author != UR_REVIEWER
                 and not undocumented.search(text, max(m.sentence.start, m.start - 60), m.start)
-                and not self._of_an_operation(m) and self._care_had_in(m.sentence.index)]
+                and not self._of_an_operation(m) and any(self._care_had_in(m.sentence.index - k) for k in
+                                                         range(self._care_lookback_of(m) + 1))]
+
+    @staticmethod
+    def _care_lookback_of(m: Mention) -> int:
+        """Sentences back in which a lack of function may find its care: the worker unchanged as a whole
+        ("he is no better") may look back; any other lack is said of care in its own sentence."""
+        return CARE_LOOKBACK if function_lexicon().no_change_state.search(m.text) else 0
 
     @cached_property
     def _care_helped(self) -> list[Mention]:

@@ -73,6 +73,8 @@ class FunctionLexicon:
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
     raw = read_yaml("function_lexicon.yaml")
+    then = raw.pop("then")  # a time or former state a comparison is said against, read as {then} (round 20)
+    raw["no_change_state"] = [p.replace("{then}", then) for p in raw["no_change_state"]]
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     measured = tuple(re.compile(r"\b" + p.replace("{number}", number), re.IGNORECASE)
@@ -88,6 +90,12 @@ _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
               "persisting": (NO, NO), "decline": (NO, NO)}
+
+
+def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -> bool:
+    """A clause that is only a verdict ("no better") after a label naming a symptom ("Pain: no better")."""
+    words = _WORD.findall(clause)
+    return 0 < len(words) <= 3 and bool(lex.symptom.search(" ".join(_WORD.findall(before)[-3:])))
 
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
@@ -138,11 +146,13 @@ def _changes(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int,
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
                 # a gain is a function change; so is an activity or a worker unchanged; less of an activity, a
                 # worse one or a limit that persists is an `ability` (a decline alone is no failure of care)
-                told = "gain" if value == YES else "same" if kind == "same" else "persisting"
+                # (a disability scale that rose is function unchanged or worse after care, round 20)
+                scale = lex.lower_is_better.search(clause[a0:a1])
+                told = "gain" if value == YES else "same" if kind == "same" or scale else "persisting"
                 yield value, told, min(a0, w.start()), max(a1, w.end())
                 break
     for w in lex.no_change_state.finditer(clause):  # "he is neither better nor worse"
-        yield NO, "same", w.start(), w.end()
+        yield NO, "state", w.start(), w.end()
     for w in lex.goals_met.finditer(clause):  # "she met her discharge goals" (round 16)
         yield YES, "gain", w.start(), w.end()
 
@@ -160,10 +170,12 @@ def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int
             first, later = lex.number(m.group("a")), lex.number(m.group("b"))
             if first <= 0:
                 continue
-            better = (first - later) if lex.lower_is_better.search(clause[acts[-1][0]:m.end()]) \
-                else (later - first)
+            scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()])
+            better = (first - later) if scale else (later - first)
             value = YES if better >= lex.measured_gain * first else NO
-            # too small a change is a limit that persists (an `ability`), not by itself a failure of care
+            # too small a change is a limit that persists (an `ability`), not by itself a failure of care (a
+            # disability scale said to rise is read by `_changes`; a small move in numbers alone stays a
+            # limit: round 9's writer did not read "Oswestry 46% then 44%" as failed care)
             yield value, "gain" if value == YES else "persisting", acts[-1][0], m.end()
             return
 
@@ -241,14 +253,19 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 credit = _credited(clause, lex, care_named)
                 found = [credit] if credit is not None else []
             for value, kind, a, b in found[:1]:
+                # the worker unchanged as a whole is said against any care told before it (round 20:
+                # "Treatment has included PT ... He says he is no better after all that", sentences later)
+                lookback = s.index if kind == "state" else CARE_LOOKBACK
                 if kind != "credit" and not (care_here or any(
-                        care_had_in(s.index - k) for k in range(1, CARE_LOOKBACK + 1))):
+                        care_had_in(s.index - k) for k in range(1, lookback + 1))):
                     continue
                 if value == NO and lex.exam.search(clause):  # a sign on examination, not function
                     continue
+                if kind == "state" and _bare_verdict_of_a_symptom(s.text[:offset], clause, lex):
+                    continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"
                     continue
-                concept = "function_change" if kind in ("gain", "same") else "ability"
+                concept = "function_change" if kind in ("gain", "same", "state") else "ability"
                 m = summary.mention(concept, s.start + offset + a, s.start + offset + b)
                 if m is None or m.assertion.categories & _SKIP or not record_voice(m):
                     continue

@@ -1,7 +1,8 @@
 """Rows of the round-by-round "kinds of wording" fact tests (`test_fact_round15_kinds.py`,
-`test_fact_round16_kinds.py`, `test_fact_round18_kinds.py`, `test_red_flag_kinds.py`): a table file of
-SYNTHETIC summaries, each read for every writer's noun for the worker and both pronouns through the real
-extractors, so a value may not change with the writer's style; and the two checks every such module runs."""
+`test_fact_round16_kinds.py`, `test_fact_round18_kinds.py`, `test_fact_round20_kinds.py`,
+`test_red_flag_kinds.py`): a table file of SYNTHETIC summaries, each read for every writer's noun for the
+worker and both pronouns through the real extractors, so a value may not change with the writer's style; and
+the two checks every such module runs."""
 
 from __future__ import annotations
 
