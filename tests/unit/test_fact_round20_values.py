@@ -1,12 +1,13 @@
 """Round 20: the kinds of red flag and pain score the round-20 blind summary probe misread (named in its
 write-up and the lead's brief, read without its rows) as classes of wording: red flags named in a rule of care
 kept to a condition, an infection in lay words at a wound or a lanced collection, a fall from height told
-without "fall", cauda equina in the patient's words, a pain score after a verb of level; each with near-misses
-that must not fire, and each read alike whoever the writer calls the worker and whether the worker is he or she.
+without "fall", cauda equina in the patient's words, a pain score after a verb of level; each with
+near-misses that must not fire, and each read alike whoever the writer calls the worker and whether the
+worker is he or she.
 
-The rows are data, `fact_round20_values.yaml` beside this module: SYNTHETIC sentences invented for these tests,
-not from any letter or probe row. `{w}` is the writer's word for the worker; `{he}`, `{his}`, `{him}` (and
-capitalised) the pronouns.
+The rows are data, `fact_round20_values.yaml` beside this module: SYNTHETIC sentences invented for these
+tests, not from any letter or probe row. `{w}` is the writer's word for the worker; `{he}`, `{his}`,
+`{him}` (and capitalised) the pronouns.
 """
 
 from __future__ import annotations
