@@ -10,6 +10,7 @@ from features.value_patterns import ValuePatterns, value_patterns
 
 PAIN_PATTERNS = (
     "pain_score", "pain_score_word", "pain_score_spelled", "pain_score_rated", "pain_score_scale",
+    "pain_score_level",
 )
 
 
@@ -44,7 +45,7 @@ def pain_scores(text: str) -> list[PainScore]:
             out.append(PainScore(v, m.start(), m.end()))
     for score in list(out):
         pair = p["pain_score_paired"].match(text, score.end)
-        v = p.number(pair.group("lo") or pair.group("lo2")) if pair else None
+        v = p.number(pair.group("lo") or pair.group("lo2") or pair.group("lo3")) if pair else None
         if pair and v is not None and 0 <= v <= 10 \
                 and not any(s.start < pair.end() and pair.start() < s.end for s in out):
             out.append(PainScore(v, pair.start(), pair.end()))
