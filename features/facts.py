@@ -68,6 +68,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
@@ -714,12 +715,18 @@ class CaseFacts:
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "program_days", "session_current"):
+                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
-                if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
-                    continue
+                if key == "sessions_count" and p["sessions_authorized_after"].match(
+                        self.summary.text, m.end):
+                    continue  # round 21: "12 visits authorized" is a course granted, not had
+                if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY} and not (
+                        key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL}
+                        and not p["attendance_not_had_before"].search(self.summary.text, m.sentence.start,
+                                                                      m.start)):
+                    continue  # round 21: "12 authorized, 6 attended": its own verb says the 6 were had
                 done = _reported_done(m, p)
                 if done is None or done[0] > 100:
                     continue
@@ -972,10 +979,11 @@ class ServiceFacts:
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
-        sessions = value_patterns()["session_words"]
+        p = value_patterns()
+        sessions = p["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER or self._of_another_part(m):
-                continue
+            if m.author == UR_REVIEWER or self._of_another_part(m) or p["course_unfinished"].search(m.text):
+                continue  # round 21: a course begun and not finished is no "none had"
             if kind_named(self.service_type, m.text) or (
                     sessions.search(m.text) and kind_named(self.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
