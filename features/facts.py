@@ -722,10 +722,10 @@ class CaseFacts:
                 if key == "sessions_count" and p["sessions_authorized_after"].match(
                         self.summary.text, m.end):
                     continue  # round 21: "12 visits authorized" is a course granted, not had
-                if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY} and not (
-                        key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL}
-                        and not p["attendance_not_had_before"].search(self.summary.text, m.sentence.start,
-                                                                      m.start)):
+                text = self.summary.text
+                own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
+                    and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
+                if m.assertion.categories & _NOT_HAD and not own_verb:
                     continue  # round 21: "12 authorized, 6 attended": its own verb says the 6 were had
                 done = _reported_done(m, p)
                 if done is None or done[0] > 100:

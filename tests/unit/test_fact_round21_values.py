@@ -1,8 +1,8 @@
 """Rounds 20 and 21: the kinds of numbers and imaging the round-20 and round-21 blind summary probes misread
-(named in their write-ups, read without their rows) as classes of wording, each with near-misses: a start told
-as the injury's event or a restart, a therapy never had, a request's length; sessions attended of those
-authorised; a pain score put in the past beside a current one; sized containers; a study ordered then reported,
-a sided item, a whole-body study. Each row is read alike whoever the writer calls the worker, he or she.
+(named in their write-ups, read without their rows) as classes of wording, each with near-misses: a start
+told as the injury's event or a restart, a therapy never had, a request's length; sessions attended of those
+authorised; a pain score put in the past beside a current one; sized containers; a study ordered then
+reported, a sided item, a whole-body study. Each row reads alike whoever the writer calls the worker.
 
 The rows are data, `fact_round21_values.yaml` beside this module: SYNTHETIC sentences and headings invented
 for these tests, not from any letter or probe row. `{w}` is the writer's word for the worker; `{he}`, `{his}`,
