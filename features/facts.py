@@ -68,6 +68,7 @@ _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of we
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
 _DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 
 REGION_LESS_FAMILIES = frozenset({"medication", "dme", "lab"})
@@ -656,13 +657,24 @@ class CaseFacts:
             read = cats == {Category.HYPOTHETICAL} and p["study_read_after"].match(
                 self.summary.text, m.end, m.sentence.end) and not p["subordinate_before"].search(
                 self.summary.text, m.sentence.start, m.start)
-            if (cats & _DONE and not read) or not p["study_done"].search(text):
+            if cats == {Category.HYPOTHETICAL} and not read:  # round 21: ordered, then its result reported
+                read = self._reported_later(m, p)
+            if (cats & _DONE and not read) or not (read or p["study_done"].search(text)):
                 continue
             if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end):
                 continue  # "an MRI was authorised, but she cancelled it": named, never done
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
                 out.append(st)
         return out
+
+    def _reported_later(self, m: Mention, p: ValuePatterns) -> bool:
+        """Whether a study named as ordered is then reported with its result, by the study as subject, in its
+        own sentence after it or as the next sentence's opening clause (`study_reported_later`)."""
+        sentences = self.summary.sentences
+        i = sentences.index(m.sentence)
+        end = sentences[i + 1].end if i + 1 < len(sentences) else m.sentence.end
+        found = p["study_reported_later"].search(self.summary.text, m.end, end)
+        return found is not None and (found.start() < m.sentence.end or found.start() - m.sentence.end < 3)
 
     @cached_property
     def repeat_studies(self) -> list[ImagingStudy]:
@@ -703,12 +715,18 @@ class CaseFacts:
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "program_days", "session_current"):
+                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
-                if m.assertion.categories & {Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY}:
-                    continue
+                if key == "sessions_count" and p["sessions_authorized_after"].match(
+                        self.summary.text, m.end):
+                    continue  # round 21: "12 visits authorized" is a course granted, not had
+                text = self.summary.text
+                own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
+                    and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
+                if m.assertion.categories & _NOT_HAD and not own_verb:
+                    continue  # round 21: "12 authorized, 6 attended": its own verb says the 6 were had
                 done = _reported_done(m, p)
                 if done is None or done[0] > 100:
                     continue
@@ -875,9 +893,16 @@ class ServiceFacts:
         repeat = self._repeat_of_this_region(mine)
         if repeat is not None:
             return Extraction(True, repeat)
+        whole_body = value_patterns()["whole_body_study"]
+        own = [] if not self.region_less else self.regions  # a region-less item's own region and side
         for study in self.case.imaging_studies:
-            if not mine:
+            m = study.mention
+            if whole_body.search(self.case.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
+                return Extraction(True, m.span())  # round 20: a whole-body study images every region
+            if not mine and not self._other_side_only(own, study):
                 return Extraction(True, study.mention.span())
+            if not mine:
+                continue
             if not study.regions:  # a study of an unnamed region counts for the only region claimed,
                 # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
                 # radiculopathy")
@@ -890,6 +915,16 @@ class ServiceFacts:
                     if regions.same(r.region, s.region) and _same_side(r.side, s.side):
                         return Extraction(True, study.mention.span())
         return Extraction(False, None)
+
+    def _other_side_only(self, own: list[RegionMention], study: ImagingStudy) -> bool:
+        """A region-less item that names a region and side ("left knee brace") and a study of that region on
+        the other side only ("MRI of the right knee"): that side's study, not this item's (round 21)."""
+        regions = body_regions()
+        sided = [r for r in own if r.side in ("left", "right")]
+        return bool(sided) and bool(study.regions) and all(
+            any(regions.same(r.region, s.region) for r in sided) and not any(
+                regions.same(r.region, s.region) and _same_side(r.side, s.side) for r in sided)
+            for s in study.regions)
 
     def _repeat_of_this_region(self, mine: list[RegionMention]) -> EvidenceSpan | None:
         """A repeat study of this service's region, in its own heading ("Repeat MRI of the knee") or in
@@ -944,10 +979,11 @@ class ServiceFacts:
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
-        sessions = value_patterns()["session_words"]
+        p = value_patterns()
+        sessions = p["session_words"]
         for m in self.case._not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER or self._of_another_part(m):
-                continue
+            if m.author == UR_REVIEWER or self._of_another_part(m) or p["course_unfinished"].search(m.text):
+                continue  # round 21: a course begun and not finished is no "none had"
             if kind_named(self.service_type, m.text) or (
                     sessions.search(m.text) and kind_named(self.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())

@@ -4,6 +4,7 @@ words, "/10" or "out of ten", "Pain level: 5", "rated her pain a 6", "about an e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from features.value_patterns import ValuePatterns, value_patterns
@@ -50,3 +51,27 @@ def pain_scores(text: str) -> list[PainScore]:
                 and not any(s.start < pair.end() and pair.start() < s.end for s in out):
             out.append(PainScore(v, pair.start(), pair.end()))
     return sorted(out, key=lambda s: s.start)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
+
+
+def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
+    """The scores that are current readings: a score its own sentence puts in the past (`pain_past_before`,
+    `pain_past_after`) gives way when that sentence states another score not put in the past (round 21)."""
+    p = value_patterns()
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+
+    def sentence(s: PainScore) -> int:
+        return next((i for i, e in enumerate(ends) if s.start < e), len(ends))
+
+    def past(s: PainScore) -> bool:
+        return bool(p["pain_past_before"].search(text, max(0, s.start - 30), s.start)
+                    or p["pain_past_after"].match(text, s.end))
+
+    kept = []
+    for s in scores:
+        others = [o for o in scores if o is not s and sentence(o) == sentence(s) and not past(o)]
+        if not (past(s) and others):
+            kept.append(s)
+    return kept
