@@ -261,19 +261,25 @@ class CaseFacts:
 
     def _infection_elsewhere(self, m: Mention) -> bool:
         """An infection of an organ system the red flag does not mean (`infection_elsewhere` of
-        concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever in the clause that names one
-        ("a cold with a fever")."""
+        concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever when the clause of a fever names
+        one ("a cold with a fever"; fix21r: "ran a fever; ... the fever was put down to the flu" is that fever
+        wherever else the letter names it)."""
+        elsewhere = self.summary.mentions("infection_elsewhere")
+        if any(o.start < m.end and m.start < o.end for o in elsewhere):
+            return True
+        generic = value_patterns()["infection_generic"]
+        if generic.match(m.text) is None:
+            return False
+        fevers = [g for g in self.summary.mentions("infection") if generic.match(g.text) is not None]
+        return any(self._in_clause_of_elsewhere(g, elsewhere) for g in fevers)
+
+    def _in_clause_of_elsewhere(self, g: Mention, elsewhere: list[Mention]) -> bool:
+        """Whether mention `g` shares its clause with an infection the red flag does not mean."""
         text = self.summary.text
-        lo = _clause_start(text, m.sentence.start, m.start)
-        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        hi = min(ends, default=m.sentence.end)
-        generic = value_patterns()["infection_generic"].match(m.text) is not None
-        for o in self.summary.mentions("infection_elsewhere"):
-            if o.start < m.end and m.start < o.end:
-                return True
-            if generic and o.sentence is m.sentence and lo <= o.start and o.end <= hi:
-                return True
-        return False
+        lo = _clause_start(text, g.sentence.start, g.start)
+        ends = [i for i in (text.find(c, g.end, g.sentence.end) for c in ",;") if i != -1]
+        hi = min(ends, default=g.sentence.end)
+        return any(o.sentence is g.sentence and lo <= o.start and o.end <= hi for o in elsewhere)
 
     def _struck_by_a_thing(self, m: Mention) -> bool:
         """A strike told by what hit, and that is no vehicle ("he was unloading a truck and was hit by a
