@@ -251,6 +251,16 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
         ("HC/APAP 7.5/325 mg #90", "medication", "opioid"),
         ("HC / APAP 5-325 one tablet q6h", "medication", "opioid"),
     ],
+    "a_place_of_care_named_beside_the_service": [
+        # SYNTHETIC: a word a place word follows names where the service is given; a rehabilitation hospital
+        # or acute rehab facility stay is inpatient rehabilitation, not an operation's hospital stay
+        ("Surgery center facility fee for right knee arthroscopy", "surgery", "arthroscopy"),
+        ("Spine surgery center consultation", "consultation", "specialist_consult"),
+        ("Surgery center", "surgery", "surgery_other"),
+        ("Rehabilitation hospital admission after a fall", "physical_medicine", "inpatient_rehab"),
+        ("Admission to an acute rehab facility, 10 days", "physical_medicine", "inpatient_rehab"),
+        ("Inpatient stay 2 days for L5-S1 fusion", "surgery", "hospital_stay"),
+    ],
     "no_named_drug_or_test_but_its_form_or_sample": [
         # SYNTHETIC: an unknown drug given as drops, an unknown test on a biopsy: their family, not other
         ("Zqxoprost ophthalmic drops, one each eye", "medication", "medication_other"),
