@@ -202,6 +202,7 @@ class ServiceTaxonomy:
     accessories: AccessoryRule | None = None
     combination: Combination | None = None
     after_operation: AfterOperation | None = None
+    place_words: frozenset[str] = frozenset()  # "center", "facility": the word before names a place of care
     _by_lemma: dict[str, tuple[int, ...]] = field(init=False, repr=False)
     _suffixes: tuple[str, ...] = field(init=False, repr=False)
     _patterns: dict[str, FastPattern | None] = field(init=False, repr=False)
@@ -257,7 +258,7 @@ class ServiceTaxonomy:
         matches = longest(found)
         if not matches:
             return None
-        requested = self._outside_context(matches, heading)
+        requested = self._outside_context(self._not_places(matches, content), heading)
         best = self._injected_drug(requested) or min(requested, key=Match.key)
         rank = best.term.rank
         best = self._device_of_accessory(best, found, content, heading) or best
@@ -280,6 +281,15 @@ class ServiceTaxonomy:
             inside = sorted((m for m in matches if lo <= m.start and m.end <= hi), key=lambda m: m.start)
             context.update(m for m in inside if m.term.family == inside[0].term.family)
         return [m for m in matches if m not in context] or matches
+
+    def _not_places(self, matches: Sequence[Match], content: Sequence[Token]) -> Sequence[Match]:
+        """All matches but those a place word follows ("Surgery center ... knee arthroscopy", "Rehab Ctr
+        consultation"): they name where the service is given, not the service; all of them when every match
+        is such a name ("Surgery center" alone)."""
+        def place(m: Match) -> bool:
+            after = max(m.positions) + 1
+            return after < len(content) and content[after].lemma in self.place_words
+        return [m for m in matches if not place(m)] or matches
 
     def _gap(self, heading: str, start: int, end: int) -> tuple[list[str], str]:
         """The words (lemmas, '#' and '&' included) and the text of the heading between two offsets."""
@@ -688,7 +698,9 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                            combination=load_combination(med.get("combination"), med["classes"], words.tokens,
                                                         source),
                            after_operation=load_after_operation(data.get("after_operation"), words.tokens,
-                                                                source))
+                                                                source),
+                           place_words=frozenset(lemma for p in data.get("place_words", [])
+                                                 for lemma in words.lemmas(str(p))))
 
 
 def _letter_rules(entries: list[dict[str, Any]], terms: Sequence[Term], families: tuple[str, ...],

@@ -124,7 +124,7 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
         ("SSEPs", "electrodiagnostics", "evoked_potentials"),
         ("MRIs of the knee", "imaging", "mri"),
         ("X-Rays", "imaging", "xray"),
-        ("Injections", "injection", "joint"),
+        ("Injections", "injection", "injection_other"),
         ("Lidoderm patches", "medication", "topical"),
         ("Creams", "medication", "topical"),
         ("Aquatic therapies", "physical_medicine", "aquatic_therapy"),
@@ -141,7 +141,7 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
         ("Lumbar X-rays (at the follow-up appointment)", "imaging", "xray"),
         # a procedure outranks the drug it delivers and the imaging that guides it
         ("Injection of bupivacaine 0.5% and triamcinolone into the left shoulder", "injection", "joint"),
-        ("Ultrasound-guided injection", "injection", "joint"),
+        ("Ultrasound-guided injection", "injection", "injection_other"),
         ("Lumbar epidural steroid injection under fluoroscopy", "injection", "epidural"),
         # a discipline outranks a modality; a device outranks the modality it delivers
         ("Infrared acupuncture, 6 visits", "physical_medicine", "acupuncture"),
@@ -220,6 +220,52 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
         ("Right CTR", "surgery", "nerve_release"),
         ("Left ECTR", "surgery", "nerve_release"),
         ("Post-op physical therapy s/p right CTR x 12", "physical_medicine", "physical_therapy"),
+    ],
+    "an_injection_word_without_a_body_part_names_no_joint": [
+        # SYNTHETIC headings of blind heading probe round 7's kind: the bare injection words are a joint
+        # injection only beside the part injected; a self-injected drug's form stays the drug
+        ("Injection x1", "injection", "injection_other"),
+        ("One shot, office administered", "injection", "injection_other"),
+        ("Buprenorphine extended-release monthly injection", "injection", "injection_other"),
+        ("Left shoulder injection", "injection", "joint"),
+        ("Hip shot under fluoroscopy", "injection", "joint"),
+        ("Enoxaparin injections 40 mg #10", "medication", "anticoagulant"),
+    ],
+    "a_route_or_provider_word_beside_the_service": [
+        # SYNTHETIC: "IM" after a drug is an intramuscular injection (as "Toradol injection" is); a nurse
+        # practitioner or physician assistant is a visit, not home nursing
+        ("Ketorolac 30 mg IM x1", "injection", "intramuscular"),
+        ("Depo-Medrol 80mg IM today", "injection", "intramuscular"),
+        ("Follow-up with the nurse practitioner in 4 weeks", "consultation", "office_visit"),
+        ("Nurse practitioner visit by video", "consultation", "office_visit"),
+        ("Physician assistant recheck", "consultation", "office_visit"),
+        ("Home nurse visits 2x/week", "home_health", "home_health"),
+    ],
+    "an_abbreviated_or_misspelled_test_drug_or_injection": [
+        # SYNTHETIC: short abbreviations and a transposed or misspelled word the respelling cannot reach
+        ("NVC right upper extremity", "electrodiagnostics", "ncv"),
+        ("Bilateral lower extremity EMG / NVC", "electrodiagnostics", "emg_ncv"),
+        ("MSK US of the left elbow", "imaging", "ultrasound"),
+        ("MSK ultrasound, right ankle", "imaging", "ultrasound"),
+        ("Lumbar facit block L3-4", "injection", "facet"),
+        ("HC/APAP 7.5/325 mg #90", "medication", "opioid"),
+        ("HC / APAP 5-325 one tablet q6h", "medication", "opioid"),
+    ],
+    "a_place_of_care_named_beside_the_service": [
+        # SYNTHETIC: a word a place word follows names where the service is given; a rehabilitation hospital
+        # or acute rehab facility stay is inpatient rehabilitation, not an operation's hospital stay
+        ("Surgery center facility fee for right knee arthroscopy", "surgery", "arthroscopy"),
+        ("Spine surgery center consultation", "consultation", "specialist_consult"),
+        ("Surgery center", "surgery", "surgery_other"),
+        ("Rehabilitation hospital admission after a fall", "physical_medicine", "inpatient_rehab"),
+        ("Admission to an acute rehab facility, 10 days", "physical_medicine", "inpatient_rehab"),
+        ("Inpatient stay 2 days for L5-S1 fusion", "surgery", "hospital_stay"),
+    ],
+    "no_named_drug_or_test_but_its_form_or_sample": [
+        # SYNTHETIC: an unknown drug given as drops, an unknown test on a biopsy: their family, not other
+        ("Zqxoprost ophthalmic drops, one each eye", "medication", "medication_other"),
+        ("Zqx eye drops nightly", "medication", "medication_other"),
+        ("Zqx punch biopsy of the calf", "lab", "lab_other"),
     ],
 }
 
