@@ -143,8 +143,8 @@ def pattern_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | No
     phrases: list[tuple[str, ...]] = [()]
     for spec in pattern:
         op = spec.get("OP")
-        if set(spec) - {"LOWER", "OP"} or op not in (None, "?"):
-            return None
+        if set(spec) - {"LOWER", "OP"} or "LOWER" not in spec or op not in (None, "?"):
+            return None  # a wildcard token ({OP: "?"}) or another attribute: a Matcher pattern
         value = spec["LOWER"]
         words = [value] if isinstance(value, str) else value.get("IN") if set(value) == {"IN"} else None
         if words is None:

@@ -41,6 +41,7 @@ class FailedCareLexicon:
     not_had_break: re.Pattern[str]
     none_had: re.Pattern[str]
     lingering: re.Pattern[str]
+    limit_lingering: re.Pattern[str]
     reason_before: re.Pattern[str]
     carried_subject: re.Pattern[str]
     post_operative_care: re.Pattern[str]
@@ -134,6 +135,7 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
     out: list[Mention] = []
     for s in summary.sentences:
         care_before = care_had_in(s.index - 1)  # care had told in the sentence or in a clause before
+        care_here = False  # care had told in an earlier clause of this sentence
         for offset, clause in clauses(s, lex.clause_break):
             for cs, ce, a, b in _links(clause, lex):
                 care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
@@ -146,20 +148,23 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
                     break
             cares = _care_spans(clause, lex)
             if not cares and care_before:
-                out += _lingering(summary, s.start + offset, clause, lex, record_voice, conditional)
-            care_before = care_before or any(
+                out += _lingering(summary, s.start + offset, clause, lex, record_voice, conditional,
+                                  limits=care_here)
+            had_here = any(
                 (c := summary.mention("therapy", s.start + offset + a, s.start + offset + b)) is not None
                 and not c.assertion.categories & _NOT_HAD for a, b in cares)
+            care_before, care_here = care_before or had_here, care_here or had_here
     return out
 
 
 def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLexicon,
                record_voice: Callable[[Mention], bool],
-               conditional: Callable[[Mention], bool]) -> list[Mention]:
+               conditional: Callable[[Mention], bool], *, limits: bool = False) -> list[Mention]:
     """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
-    outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19)."""
-    persisting = [o for o in lex.lingering.finditer(clause)
-                  if not lex.reason_before.search(clause[:o.start()])]
+    outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19);
+    `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22)."""
+    found = [*lex.lingering.finditer(clause), *(lex.limit_lingering.finditer(clause) if limits else ())]
+    persisting = [o for o in found if not lex.reason_before.search(clause[:o.start()])]
     carried = [o for o in lex.outcome_after.finditer(clause) if lex.carried_subject.match(clause[:o.start()])
                and not lex.not_an_outcome_after.match(clause, o.end())]
     for o in sorted(persisting + carried, key=lambda o: o.start()):

@@ -230,6 +230,8 @@ def _credited(clause: str, lex: FunctionLexicon, care_named: Callable[[str], boo
     act = next((a for a in acts if a[0] >= credit.start()), acts[0] if acts else None)
     if act is None:
         return None
+    if lex.denied_subject.search(clause, 0, credit.start()):  # "none of them let him kneel" (round 22)
+        return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
     return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 
