@@ -1,8 +1,7 @@
-"""Rows of the round-by-round "kinds of wording" fact tests (`test_fact_round15_kinds.py`,
-`test_fact_round16_kinds.py`, `test_fact_round18_kinds.py`, `test_fact_round20_kinds.py`,
-`test_red_flag_kinds.py`): a table file of SYNTHETIC summaries, each read for every writer's noun for the
-worker and both pronouns through the real extractors, so a value may not change with the writer's style; and
-the two checks every such module runs."""
+"""Rows of the round-by-round "kinds of wording" fact tests (`test_fact_kind_tables.py` over every
+`fact_round*.yaml` and `red_flag_kinds.yaml`; `test_fact_round13_kinds.py`): a table file of SYNTHETIC
+summaries, each read for every writer's noun for the worker and both pronouns through the real extractors, so
+a value may not change with the writer's style; and the two checks every table runs."""
 
 from __future__ import annotations
 
