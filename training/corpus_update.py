@@ -4,7 +4,7 @@ A letter is known by its letter id or its case number, so a letter fetched twice
 file name) is counted as a duplicate and never trains twice. The parsed decisions are checked against
 a labels.csv beside the new letters as `imr train --letters` checks them; a service that disagrees is
 added with its decision withheld, so it never trains or tests a model, now or after a rebuild; sent again
-(with labels.csv corrected), such a letter replaces its corpus copy and is checked anew. Old feature rows
+with labels.csv corrected so that they agree, such a letter replaces its corpus copy. Old feature rows
 are reused when the table still matches the corpus and the feature spec; otherwise everything is rebuilt.
 """
 
@@ -85,12 +85,19 @@ def has_withheld_decision(case: Case) -> bool:
     return any(WITHHELD_NOTE in w for w in case.parse_warnings)
 
 
-def release_rechecked(corpus: list[Case], parsed: IngestResult) -> tuple[list[Case], list[str]]:
-    """(the corpus without, letter ids of) the cases with a withheld decision that this batch sends again:
-    the new copy is checked against the labels anew instead of counting as a duplicate."""
+def release_rechecked(
+    corpus: list[Case], parsed: IngestResult, check: LabelCheck
+) -> tuple[list[Case], list[str]]:
+    """(the corpus without, letter ids of) the cases with a withheld decision that this batch sends again and
+    whose labels now agree: the new copy replaces the old instead of counting as a duplicate. A letter whose
+    labels still disagree stays a duplicate (nothing new to learn)."""
+    if check.labels_file is None:
+        return corpus, []  # no labels to check against: nothing could have been corrected
+    bad_letters = check.bad_letters() | {number for number, _ in check.bad_services()}
     sent = {c.letter_id for c in parsed.cases} | {c.case_number for c in parsed.cases if c.case_number}
     again = [c for c in corpus if has_withheld_decision(c)
-             and (c.letter_id in sent or (c.case_number and c.case_number in sent))]
+             and (c.letter_id in sent or (c.case_number and c.case_number in sent))
+             and (c.case_number or c.letter_id) not in bad_letters]
     gone = {id(c) for c in again}
     return [c for c in corpus if id(c) not in gone], [c.letter_id for c in again]
 
@@ -108,14 +115,14 @@ def ingest_new_letters(
     corpus = load_records(corpus_dir) if has_corpus(corpus_dir) else []
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
-    n_before = len(corpus)
-    corpus, rechecked = release_rechecked(corpus, parsed)
     labels_path = labels_file or find_labels(new_letters)
     # the whole batch (duplicates included); labels of letters outside the batch are not this batch's (one
     # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
     check = LabelCheck(None)
     if labels_path:
         check = compare_with_labels(parsed.cases, labels_path, only_parsed=True)
+    n_before = len(corpus)
+    corpus, rechecked = release_rechecked(corpus, parsed, check)
     merged, added, duplicates = merge_new_cases(corpus, parsed)
     added, withheld = withhold_mismatched(added, check)
     merged = [*merged[: len(corpus)], *added]

@@ -284,7 +284,7 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
         f"corpus {ingest.corpus_letters_before} -> {ingest.corpus_letters_after}"
     )
     if ingest.rechecked_letter_ids:
-        run.log("sent again after a decision was withheld, checked against the labels anew: "
+        run.log("sent again after a decision was withheld, its labels now agree: "
                 + ", ".join(ingest.rechecked_letter_ids))
     for f in ingest.failures:
         run.log(f"error: {f['source_file']}: {f['reason']}")

@@ -34,7 +34,7 @@ def _ingest(ing: dict[str, Any]) -> list[str]:
     ]
     rechecked = ing.get("rechecked_letter_ids") or []
     if rechecked:
-        lines += ["Sent again after a decision was withheld, checked against the labels anew (as new): "
+        lines += ["Sent again after a decision was withheld, its labels now agreeing (as new): "
                   + ", ".join(rechecked) + ".", ""]
     failed = [f"- FAILED {f['source_file']}: {f['reason']}" for f in ing["failures"][:20]]
     if failed:

@@ -107,7 +107,8 @@ def test_new_letters_are_checked_against_the_labels_beside_them(tmp_path: Path) 
 
 def test_a_letter_with_a_withheld_decision_sent_again_is_checked_anew(tmp_path: Path) -> None:
     """Once labels.csv is corrected, sending the letter again replaces its corpus copy (decision restored),
-    instead of counting it as a duplicate forever; a letter without a withheld decision stays a duplicate."""
+    instead of counting it as a duplicate forever; while its labels still disagree, and for a letter without a
+    withheld decision, it stays a duplicate."""
     new = tmp_path / "new"
     _write(new, "one.txt", "CM16-0000001")  # items 0 Upheld, 1 Overturned, 2 Upheld
     _write(new, "two.txt", "CM16-0000002")
@@ -118,6 +119,8 @@ def test_a_letter_with_a_withheld_decision_sent_again_is_checked_anew(tmp_path: 
     pd.DataFrame(wrong, columns=columns).to_csv(new / "labels.csv", index=False)
     first, _, _ = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
     assert first.withheld_services == ["CM16-0000001 item 1"]
+    still, _, added_still = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    assert (added_still, still.rechecked_letter_ids, len(still.duplicate_letter_ids)) == ([], [], 2)
     pd.DataFrame(rows, columns=columns).to_csv(new / "labels.csv", index=False)
     again, old_cases, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
     d = again.as_dict()
