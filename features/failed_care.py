@@ -25,7 +25,7 @@ _WORD = re.compile(r"[\w%'/-]+")
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: an lru_cache key, 20 big patterns
 class FailedCareLexicon:
     care: re.Pattern[str]
     outcome_after: re.Pattern[str]

@@ -180,12 +180,16 @@ def _measured(clause: str, lex: FunctionLexicon) -> Iterator[tuple[str, str, int
             return
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 def _on_off(sentence: str, lex: FunctionLexicon, care_named: Callable[[str], bool]
             ) -> tuple[str, str, int, int] | None:
     """A measure of an activity told on care and off it, one number in each part of the sentence (round 19):
     more on care than off it credits care with function (yes); no more is a limit care does not lift."""
-    if lex.symptom.search(sentence) or not _activities(sentence, lex):
-        return None
+    if (len(_DIGIT_RUN.findall(sentence)) < 2 or lex.symptom.search(sentence)
+            or not _activities(sentence, lex)):
+        return None  # two numbers first (one per part): the cheapest test, and most sentences have fewer
     on: list[tuple[float, int, int]] = []
     off: list[tuple[float, int, int]] = []
     start = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
@@ -40,8 +41,9 @@ class SessionLog:
     types: frozenset[str]
 
 
+@lru_cache(maxsize=4096)  # every service of a letter asks again of the same sentences
 def therapy_names(text: str, start: int = 0, end: int | None = None, *,
-                  counts: bool = True) -> list[TherapyName]:
+                  counts: bool = True) -> tuple[TherapyName, ...]:
     """Every therapy named in text[start:end], overlapping names and names only a space apart
     ("cognitive behavioral" + "therapy") merged into one. A name a specific word makes ("physical
     therapy", "aquatic therapy", "cognitive behavioral therapy") is that kind's only; the generic word
@@ -64,7 +66,7 @@ def therapy_names(text: str, start: int = 0, end: int | None = None, *,
         else:
             spans.append((a, b, set(), set()))
         spans[-1][3 if bare else 2].add(kind)
-    return [TherapyName(a, b, frozenset(specific or bare)) for a, b, specific, bare in spans]
+    return tuple(TherapyName(a, b, frozenset(specific or bare)) for a, b, specific, bare in spans)
 
 
 def sole_therapy(m: Mention) -> frozenset[str]:
