@@ -82,40 +82,36 @@ _GENERIC_HEADING_WORDS = frozenset(
     "container bottle tube box the and for per".split())
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def _category_triggers(category: Category) -> frozenset[str]:
+    """The literals of the ConText rules of one category."""
+    return frozenset(r.literal for r in load_rules() if r.category == category)
+
+
+@lru_cache(maxsize=8)
+def _trigger_subset(key: str, category: Category) -> frozenset[str]:
+    """A named subset of one category's rules in context_rules.yaml (`request_triggers`: hypothetical rules
+    that request or plan care; `suspicion_triggers`: possible rules that state a clinician's suspicion),
+    refused when it names a literal that is no rule of that category."""
+    names = frozenset(read_yaml("context_rules.yaml").get(key, []))
+    unknown = sorted(names - _category_triggers(category))
+    if unknown:
+        raise ValueError(f"context_rules.yaml {key}: not {category.value} rules: {', '.join(unknown)}")
+    return names
+
+
 def _request_triggers() -> frozenset[str]:
-    """The hypothetical rules that request or plan care (`request_triggers` of context_rules.yaml)."""
-    names = frozenset(read_yaml("context_rules.yaml").get("request_triggers", []))
-    unknown = sorted(names - _hypothetical_triggers())
-    if unknown:
-        raise ValueError(f"context_rules.yaml request_triggers: not hypothetical rules: {', '.join(unknown)}")
-    return names
+    return _trigger_subset("request_triggers", Category.HYPOTHETICAL)
 
 
-@lru_cache(maxsize=1)
-def _hypothetical_triggers() -> frozenset[str]:
-    return frozenset(r.literal for r in load_rules() if r.category == Category.HYPOTHETICAL)
-
-
-@lru_cache(maxsize=1)
 def _suspicion_triggers() -> frozenset[str]:
-    """The possible rules that state a clinician's suspicion (`suspicion_triggers` of context_rules.yaml)."""
-    names = frozenset(read_yaml("context_rules.yaml").get("suspicion_triggers", []))
-    unknown = sorted(names - _possible_triggers())
-    if unknown:
-        raise ValueError(f"context_rules.yaml suspicion_triggers: not possible rules: {', '.join(unknown)}")
-    return names
-
-
-@lru_cache(maxsize=1)
-def _possible_triggers() -> frozenset[str]:
-    return frozenset(r.literal for r in load_rules() if r.category == Category.POSSIBLE)
+    return _trigger_subset("suspicion_triggers", Category.POSSIBLE)
 
 
 def _suspected(m: Mention) -> bool:
     """Possible only by a clinician's suspicion ("concern for", "suspected"), not by a test's purpose ("to
     rule out", "evaluate for")."""
-    possible = {t for t in m.assertion.triggers if t in _possible_triggers()}
+    possible = {t for t in m.assertion.triggers if t in _category_triggers(Category.POSSIBLE)}
     return bool(possible) and possible <= _suspicion_triggers()
 
 
@@ -125,7 +121,8 @@ def _conditional(m: Mention) -> bool:
     if Category.HYPOTHETICAL not in m.assertion.categories:
         return False
     requests = _request_triggers()
-    return any(t in _hypothetical_triggers() and t not in requests for t in m.assertion.triggers)
+    hypothetical = _category_triggers(Category.HYPOTHETICAL)
+    return any(t in hypothetical and t not in requests for t in m.assertion.triggers)
 
 
 def _finding(m: Mention, kind: str) -> bool:
