@@ -19,6 +19,7 @@ from features.casefold import compile_folded, lower_text
 from features.evidence import EvidenceSpan
 from features.package_data import read_yaml
 from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
+from features.word_start import starts_at_word_char, word_guarded
 from letters.records import Section
 
 
@@ -93,24 +94,32 @@ def concept_patterns() -> dict[str, re.Pattern[str]]:
 def join_patterns(patterns: list[str]) -> str:
     r"""The patterns as one alternation, in order, each run of patterns that all start at a word boundary
     written once behind one `\b`: the same matches, but a position inside a word fails once instead of once
-    per pattern (the joined concepts otherwise try every pattern at every character)."""
+    per pattern (the joined concepts otherwise try every pattern at every character). A run whose every
+    match begins with a word character is also behind `(?=\w)`, so word ends fail once too
+    (`features.word_start`)."""
     out: list[str] = []
     run: list[str] = []
+    run_guarded = False
     for p in patterns:
         if _word_start_only(p):
+            guarded = starts_at_word_char(p)
+            if run and guarded != run_guarded:
+                out.append(_behind_one_boundary(run, run_guarded))
+                run = []
             run.append(p)
+            run_guarded = guarded
             continue
         if run:
-            out.append(_behind_one_boundary(run))
+            out.append(_behind_one_boundary(run, run_guarded))
             run = []
-        out.append(f"(?:{p})")
+        out.append(f"(?:{word_guarded(p)})")
     if run:
-        out.append(_behind_one_boundary(run))
+        out.append(_behind_one_boundary(run, run_guarded))
     return "|".join(out)
 
 
-def _behind_one_boundary(run: list[str]) -> str:
-    return r"\b(?:" + "|".join(f"(?:{p})" for p in run) + ")"
+def _behind_one_boundary(run: list[str], guarded: bool) -> str:
+    return r"\b" + (r"(?=\w)" if guarded else "") + "(?:" + "|".join(f"(?:{p})" for p in run) + ")"
 
 
 def _word_start_only(pattern: str) -> bool:
@@ -177,10 +186,11 @@ class AnalysedText:
                     if mods[j].end <= sent.end:
                         mine.append(mods[j])
                     j += 1
-                s = sent.text.strip()
+                text = piece[sent.start_char:sent.end_char]  # = sent.text, without joining its tokens
+                s = text.strip()
                 if not s:
                     continue
-                start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                start = offset + sent.start_char + (len(text) - len(text.lstrip()))
                 raw.append(Sentence(self.section, len(raw), start, start + len(s), s, sent))
                 self._modifiers.append(mine)
                 self._token_offset.append(offset)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.word_start import word_guarded
 
 UR_REVIEWER = "ur_reviewer"
 AUTHORS = (UR_REVIEWER, "qme", "treating_physician", "patient")
@@ -79,4 +80,5 @@ def load_author_rules() -> AuthorRules:
 
 def _joined(patterns: list[str], worker: str) -> re.Pattern[str]:
     """One case-insensitive regex of `patterns`, `{worker}` replaced by the worker pattern."""
-    return re.compile("|".join(f"(?:{p.replace('{worker}', worker)})" for p in patterns), re.IGNORECASE)
+    joined = "|".join(f"(?:{p.replace('{worker}', worker)})" for p in patterns)
+    return re.compile(word_guarded(joined), re.IGNORECASE)

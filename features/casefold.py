@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from features.word_start import word_guarded
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -35,4 +37,4 @@ def lower_pattern(pattern: str) -> str:
 
 def compile_folded(pattern: str) -> re.Pattern[str]:
     """The lower-cased pattern, compiled: search it in `lower_text(...)`."""
-    return re.compile(lower_pattern(pattern))
+    return re.compile(word_guarded(lower_pattern(pattern)))

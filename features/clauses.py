@@ -10,11 +10,12 @@ import re
 from collections.abc import Iterator
 
 from features.sentences import Sentence
+from features.word_start import word_guarded
 
 
 def alternatives(items: list[str]) -> re.Pattern[str]:
     """One case-insensitive pattern matching any of `items` (regular expressions) as whole words."""
-    return re.compile(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b", re.IGNORECASE)
+    return re.compile(word_guarded(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b"), re.IGNORECASE)
 
 
 def clauses(s: Sentence, clause_break: re.Pattern[str]) -> Iterator[tuple[int, str]]:

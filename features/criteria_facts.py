@@ -17,6 +17,7 @@ from typing import Any
 
 from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
+from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -182,7 +183,7 @@ class _SelectorIndex:
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(word_guarded(pattern), re.IGNORECASE)
 
 
 _COMPILED: dict[int, tuple[CriteriaTable, CompiledLexicons]] = {}
@@ -199,7 +200,8 @@ def lexicons(table: CriteriaTable) -> CompiledLexicons:
 # ---- body regions of a heading (body_regions.yaml, the extractors' region table) -----------------
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((name, re.compile(pat, re.IGNORECASE)) for name, pat in region_regexes().items())
+    return tuple((name, re.compile(word_guarded(pat), re.IGNORECASE))
+                 for name, pat in region_regexes().items())
 
 
 @lru_cache(maxsize=8192)

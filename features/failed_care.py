@@ -17,6 +17,7 @@ from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.word_start import word_guarded
 
 # a care mention that says nothing of care had: denied, requested or planned, possible, another person's
 _NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE, Category.FAMILY})
@@ -61,7 +62,7 @@ def failed_care_lexicon() -> FailedCareLexicon:
            for k, v in raw.items()}
     raw["outcome_after"] = [*raw["outcome_after"], raw["lingering"]]  # a symptom that persists after its care
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+    singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
     return FailedCareLexicon(**lists, **singles, **numbers)
 

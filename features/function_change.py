@@ -13,6 +13,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertions import Category
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
+from features.word_start import word_guarded
 
 YES, NO = "yes", "no"
 MAX_GAP_WORDS = 3  # words allowed between a change word and its activity ("no change in his stair climbing")
@@ -77,11 +78,11 @@ def function_lexicon() -> FunctionLexicon:
     raw["no_change_state"] = [p.replace("{then}", then) for p in raw["no_change_state"]]
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    measured = tuple(re.compile(r"\b" + p.replace("{number}", number), re.IGNORECASE)
+    measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(v, re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+    singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain, number_words=words)
 
 

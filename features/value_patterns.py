@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from features.package_data import read_yaml
+from features.word_start import word_guarded
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ValuePatterns:
 def _compile(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _compile(v) for k, v in value.items()}
-    return re.compile(value, re.IGNORECASE)
+    return re.compile(word_guarded(value), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
