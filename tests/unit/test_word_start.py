@@ -41,7 +41,8 @@ def test_the_guard_is_added_once_and_only_where_it_is_safe() -> None:
 def _texts() -> list[str]:
     letters = [text for _, text in iter_letters(40, GeneratorSettings(seed=11))]
     edge = ("Babinski +, + Babinski, reflexes 3+/4, strength 4/5, x+ y, -4/5, 4-/5 grip, had the screws out. "
-            "Reflex+ Babinski. He is s/p L4-5 fusion; he'd no weakness.  The worker's knee-MRI (02/2019) showed a tear.")
+            "Reflex+ Babinski. He is s/p L4-5 fusion; he'd no weakness.  "
+            "The worker's knee-MRI (02/2019) showed a tear.")
     return [lower_text(t) for t in [*letters, edge]]
 
 
