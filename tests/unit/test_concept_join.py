@@ -1,5 +1,6 @@
 """The joined concept regexes (`features.analysis.join_patterns`): patterns that start at a word boundary are
-written behind one shared `\\b` for speed, and the join must find exactly what the plain alternation finds."""
+written behind one shared `\\b` (and `(?=\\w)` where every match begins with a word character,
+features.word_start) for speed, and the join must find exactly what the plain alternation finds."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from features.analysis import _top_level_alternatives, concept_regexes, join_patterns
-from features.casefold import compile_folded, lower_text
+from features.casefold import compile_folded, lower_pattern, lower_text
 
 # one round (42 SYNTHETIC summaries) keeps the check near a second
 PROBES = [Path(__file__).resolve().parents[2] / "experiments" / "summary_probe_r14.yaml"]
@@ -23,7 +24,11 @@ def _summaries() -> list[str]:
         data = yaml.safe_load(path.read_text())
         letters = data["letters"] if isinstance(data, dict) else data
         texts += [lower_text(letter["summary"]) for letter in letters]
-    return texts
+    # signs that begin with punctuation after a word ("reflex+ babinski"), which a `(?=\w)` guard would miss
+    edge = ("Babinski +, + Babinski, reflexes 3+/4, strength 4/5, x+ y, -4/5, 4-/5 grip, had the screws out. "
+            "Reflex+ Babinski. He is s/p L4-5 fusion; he'd no weakness.  "
+            "The worker's knee-MRI (02/2019) showed a tear.")
+    return [*texts, lower_text(edge)]
 
 
 @pytest.mark.parametrize("pattern, alternatives", [
@@ -39,7 +44,7 @@ def test_top_level_alternatives(pattern: str, alternatives: list[str]) -> None:
 
 def test_only_patterns_all_of_whose_alternatives_start_at_a_word_boundary_share_it() -> None:
     joined = join_patterns([r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
-    assert joined == r"\b(?:(?:\ba)|(?:\bb|\bc))|(?:(?<!x)d)|(?:\be|f)|\b(?:(?:\bg))"
+    assert joined == r"\b(?=\w)(?:(?:\ba)|(?:\bb|\bc))|(?:(?=\w)(?:(?<!x)d))|(?:(?=\w)(?:\be|f))|\b(?=\w)(?:(?:\bg))"
     plain = "|".join(f"(?:{p})" for p in [r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
     text = "xd ad f e g of"
     assert re.findall(joined, text) == re.findall(plain, text) == ["a", "d", "f", "e", "g", "f"]
@@ -49,7 +54,7 @@ def test_every_concept_finds_what_the_plain_alternation_finds() -> None:
     texts = _summaries()
     assert len(texts) >= 40
     for name, patterns in concept_regexes().items():
-        plain = compile_folded("|".join(f"(?:{p})" for p in patterns))
+        plain = re.compile(lower_pattern("|".join(f"(?:{p})" for p in patterns)))  # unguarded
         shared = compile_folded(join_patterns(patterns))
         for text in texts:
             assert [m.span() for m in shared.finditer(text)] == [m.span() for m in plain.finditer(text)], name

@@ -1,6 +1,6 @@
 """The `(?=\\w)` guard that lets concept and lexicon patterns skip spaces and punctuation changes no match.
 
-SYNTHETIC text only (the project's generator and hand-written phrasings).
+That every concept finds what its plain alternation finds is tests/unit/test_concept_join.py's.
 """
 
 from __future__ import annotations
@@ -9,11 +9,8 @@ import re
 
 import pytest
 
-from features.analysis import concept_patterns, concept_regexes, join_patterns
-from features.casefold import lower_pattern, lower_text
+from features.analysis import join_patterns
 from features.word_start import starts_at_word_char, word_guarded
-from synthetic.corpus import iter_letters
-from synthetic.generative_model import GeneratorSettings
 
 
 @pytest.mark.parametrize("pattern", [
@@ -36,24 +33,6 @@ def test_the_guard_is_added_once_and_only_where_it_is_safe() -> None:
     assert word_guarded(r"\bknee\b") == r"(?=\w)(?:\bknee\b)"
     assert word_guarded(word_guarded(r"\bknee\b")) == word_guarded(r"\bknee\b")
     assert word_guarded(r"\+\d") == r"\+\d"
-
-
-def _texts() -> list[str]:
-    letters = [text for _, text in iter_letters(40, GeneratorSettings(seed=11))]
-    edge = ("Babinski +, + Babinski, reflexes 3+/4, strength 4/5, x+ y, -4/5, 4-/5 grip, had the screws out. "
-            "Reflex+ Babinski. He is s/p L4-5 fusion; he'd no weakness.  "
-            "The worker's knee-MRI (02/2019) showed a tear.")
-    return [lower_text(t) for t in [*letters, edge]]
-
-
-def test_every_concept_finds_what_its_plain_alternation_finds() -> None:
-    """The joined, guarded concept pattern against the plain `|` of its patterns, match by match."""
-    texts = _texts()
-    for name, patterns in concept_regexes().items():
-        plain = re.compile(lower_pattern("|".join(f"(?:{p})" for p in patterns)))
-        served = concept_patterns()[name]
-        for text in texts:
-            assert [m.span() for m in served.finditer(text)] == [m.span() for m in plain.finditer(text)], name
 
 
 def test_a_run_is_split_where_a_pattern_may_begin_with_punctuation() -> None:
