@@ -53,7 +53,7 @@ class Mention:
 
 _WORD_CLASS = re.compile(r"\$\{(\w+)\}")
 # lexicons whose `word_classes` concept patterns may name besides those of concepts.yaml
-WORD_CLASS_FILES = ("red_flag_lexicon.yaml",)
+WORD_CLASS_FILES = ("red_flag_lexicon.yaml", "failed_care_lexicon.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -62,21 +62,26 @@ def concept_regexes() -> dict[str, list[str]]:
     word class of `word_classes` (a list of words, kept as data: a class grows without touching a pattern),
     from concepts.yaml and the lexicons of `WORD_CLASS_FILES`."""
     data = read_yaml("concepts.yaml")
-    classes = _word_classes(data)
-
-    def expand(pattern: str) -> str:
-        unknown = set(_WORD_CLASS.findall(pattern)) - set(classes)
-        if unknown:
-            raise ValueError(f"concepts.yaml: unknown word class {sorted(unknown)} in {pattern!r}")
-        return _WORD_CLASS.sub(lambda m: classes[m.group(1)], pattern)
-
-    return {name: [expand(p) for p in c["patterns"]] for name, c in data["concepts"].items()}
+    return {name: [expand_word_classes(p, "concepts.yaml") for p in c["patterns"]]
+            for name, c in data["concepts"].items()}
 
 
-def _word_classes(concepts: dict) -> dict[str, str]:
-    """Every closed word class, each as one regex alternation; a name defined twice is an error."""
+def expand_word_classes(pattern: str, source: str) -> str:
+    """`pattern` with every `${name}` replaced by that word class; an unknown name is an error of `source`."""
+    classes = word_classes()
+    unknown = set(_WORD_CLASS.findall(pattern)) - set(classes)
+    if unknown:
+        raise ValueError(f"{source}: unknown word class {sorted(unknown)} in {pattern!r}")
+    return _WORD_CLASS.sub(lambda m: classes[m.group(1)], pattern)
+
+
+@lru_cache(maxsize=1)
+def word_classes() -> dict[str, str]:
+    """Every closed word class of concepts.yaml and the `WORD_CLASS_FILES`, each as one regex alternation; a
+    name defined twice is an error."""
     classes: dict[str, str] = {}
-    for source, data in (("concepts.yaml", concepts), *((f, read_yaml(f)) for f in WORD_CLASS_FILES)):
+    sources = ("concepts.yaml", *WORD_CLASS_FILES)
+    for source, data in ((f, read_yaml(f)) for f in sources):
         for name, words in data.get("word_classes", {}).items():
             if name in classes:
                 raise ValueError(f"{source}: word class {name!r} is defined twice")

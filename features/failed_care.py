@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from features.analysis import AnalysedText, Mention
+from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
 from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
@@ -34,6 +34,7 @@ class FailedCareLexicon:
     not_an_outcome_after: re.Pattern[str]
     negated_before: re.Pattern[str]
     other_subject: re.Pattern[str]
+    object_break: re.Pattern[str]
     temporal_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     offered_care: re.Pattern[str]
@@ -54,9 +55,10 @@ class FailedCareLexicon:
 def failed_care_lexicon() -> FailedCareLexicon:
     raw = read_yaml("failed_care_lexicon.yaml")
     short = raw.pop("short")  # short lengths of relief, read as {short} inside the outcomes
+    raw.pop("word_classes")  # read by `analysis.word_classes`, with the concepts' classes, as ${name}
 
     def fill(p: str) -> str:
-        return p.replace("{short}", short)
+        return expand_word_classes(p.replace("{short}", short), "failed_care_lexicon.yaml")
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
@@ -108,7 +110,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
         if after:
             c = after[0]
             between = clause[o.end():c[0]]
-            if len(_WORD.findall(between)) <= lex.max_object_words and _no_other_subject(between, lex):
+            if len(_WORD.findall(between)) <= lex.max_object_words and not lex.object_break.search(between) \
+                    and _no_other_subject(between, lex):
                 yield c[0], c[1], o.start(), c[1]
 
 

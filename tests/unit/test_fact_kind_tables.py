@@ -1,6 +1,6 @@
 """The kinds of wording the blind summary probes misread (rounds 15-22, named in each round's write-up and
-read without its rows) and the rarer red flags, as classes of wording: every table of every
-`fact_round*.yaml` and `red_flag_kinds.yaml` beside this module (each file's header says which kinds).
+read without its rows), the rarer red flags and side effects, as classes of wording: every table of every
+`fact_round*.yaml` and `*_kinds.yaml` beside this module (each file's header says which kinds).
 
 Every row is a SYNTHETIC summary invented for these tests, not taken from any letter or probe row, read
 through the real extractors for each writer's noun for the worker and both pronouns (`fact_kind_rows`): a
@@ -16,7 +16,7 @@ import pytest
 from fact_kind_rows import Row, check_table, load_rows, table_names, tables_without_near_miss
 
 HERE = Path(__file__).parent
-FILES = sorted(p.name for p in HERE.glob("fact_round*.yaml")) + ["red_flag_kinds.yaml"]
+FILES = sorted({p.name for p in HERE.glob("fact_round*.yaml")} | {p.name for p in HERE.glob("*_kinds.yaml")})
 ROWS = {name: load_rows(HERE / name) for name in FILES}
 
 
@@ -29,7 +29,8 @@ TABLES = _tables()
 
 def test_the_tables_are_found() -> None:
     """A renamed or moved file would silently drop its tables: the rounds' files are all here."""
-    assert len(FILES) >= 11 and all(ROWS[name] for name in FILES)
+    assert len(FILES) >= 12 and {"red_flag_kinds.yaml", "side_effect_kinds.yaml"} <= set(FILES)
+    assert all(ROWS[name] for name in FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
