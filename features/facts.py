@@ -17,13 +17,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from features.analysis import AnalysedText, Mention, concept_patterns
-from features.assertions import Category, load_rules
+from features.assertion_sets import NOT_DONE as _DONE
+from features.assertion_sets import conditional as _conditional
+from features.assertion_sets import suspected as _suspected
+from features.assertions import Category
 from features.authors import UR_REVIEWER, load_author_rules
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.casefold import lower_text
+from features.clauses import clause_start as _clause_start
 from features.drug_names import drug_names
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.failed_care import (
@@ -34,7 +38,6 @@ from features.failed_care import (
     failed_care_statements,
 )
 from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon
-from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.session_counts import (
     KindNames,
@@ -67,7 +70,6 @@ _MAY_BE_SUSPECTED = frozenset({"cancer"})
 _OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of weakness is not an exam finding
 # words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
 _EXAM_WORDS = {"neuro_deficit": "weakness"}
-_DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
 _ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 
@@ -80,49 +82,6 @@ _GENERIC_HEADING_WORDS = frozenset(
     "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
     "times units unit refill refills with without dose qty quantity month supply one two three "
     "container bottle tube box the and for per".split())
-
-
-@lru_cache(maxsize=8)
-def _category_triggers(category: Category) -> frozenset[str]:
-    """The literals of the ConText rules of one category."""
-    return frozenset(r.literal for r in load_rules() if r.category == category)
-
-
-@lru_cache(maxsize=8)
-def _trigger_subset(key: str, category: Category) -> frozenset[str]:
-    """A named subset of one category's rules in context_rules.yaml (`request_triggers`: hypothetical rules
-    that request or plan care; `suspicion_triggers`: possible rules that state a clinician's suspicion),
-    refused when it names a literal that is no rule of that category."""
-    names = frozenset(read_yaml("context_rules.yaml").get(key, []))
-    unknown = sorted(names - _category_triggers(category))
-    if unknown:
-        raise ValueError(f"context_rules.yaml {key}: not {category.value} rules: {', '.join(unknown)}")
-    return names
-
-
-def _request_triggers() -> frozenset[str]:
-    return _trigger_subset("request_triggers", Category.HYPOTHETICAL)
-
-
-def _suspicion_triggers() -> frozenset[str]:
-    return _trigger_subset("suspicion_triggers", Category.POSSIBLE)
-
-
-def _suspected(m: Mention) -> bool:
-    """Possible only by a clinician's suspicion ("concern for", "suspected"), not by a test's purpose ("to
-    rule out", "evaluate for")."""
-    possible = {t for t in m.assertion.triggers if t in _category_triggers(Category.POSSIBLE)}
-    return bool(possible) and possible <= _suspicion_triggers()
-
-
-def _conditional(m: Mention) -> bool:
-    """Hypothetical by a condition or requirement ("if", "would", "requires"), not only by a request or
-    plan of care (`_request_triggers`)."""
-    if Category.HYPOTHETICAL not in m.assertion.categories:
-        return False
-    requests = _request_triggers()
-    hypothetical = _category_triggers(Category.HYPOTHETICAL)
-    return any(t in hypothetical and t not in requests for t in m.assertion.triggers)
 
 
 def _finding(m: Mention, kind: str) -> bool:
@@ -1406,11 +1365,6 @@ _WORD_RE = re.compile(r"[\w'-]+")
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return bool(value_patterns()["conservative_words"].search(text)) or drug_names().names_a_drug(text)
-
-
-def _clause_start(text: str, sentence_start: int, pos: int) -> int:
-    """Where the clause holding `pos` starts: after the last comma, semicolon or colon before it."""
-    return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))
 
 
 # a region after a count names what the count was for only as its object ("12 visits for the left wrist", "to
