@@ -1,4 +1,5 @@
-"""Clauses of a sentence and word-list patterns: what the function and failed-care readers share.
+"""Clauses of a sentence and word-list patterns: what the function and failed-care readers share (and where
+a clause starts, which every fact reader asks).
 
 Both read a statement inside one clause (a care mention and its outcome, an activity and its change), and
 both keep their word lists as data, compiled here into one alternation each.
@@ -25,3 +26,8 @@ def clauses(s: Sentence, clause_break: re.Pattern[str]) -> Iterator[tuple[int, s
         yield start, s.text[start:b.start()]
         start = b.end()
     yield start, s.text[start:]
+
+
+def clause_start(text: str, sentence_start: int, pos: int) -> int:
+    """Where the clause holding `pos` starts: after the last comma, semicolon or colon before it."""
+    return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))

@@ -12,8 +12,9 @@ from datetime import date
 from features.body_regions import body_regions
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.facts import RED_FLAGS, UR_STATEMENTS
+from features.facts import UR_STATEMENTS
 from features.pain_scores import current_scores, pain_scores
+from features.red_flags import RED_FLAGS
 from features.value_patterns import value_patterns
 from letters.records import Section
 

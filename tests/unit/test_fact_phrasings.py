@@ -3,9 +3,9 @@
 Written from general clinical and utilization-review writing and the annotation protocol
 (`../shared/docs/annotation-protocol.md`), not from any letter: each row is a phrasing an unseen letter may
 use. The extractors must read the value the protocol gives it; a rule removed from `features/concepts.yaml`,
-`features/context_rules.yaml` or `features/value_patterns.yaml` (or a structural rule in `features/facts.py`)
-makes its rows fail. The rows are data, `fact_phrasings.yaml` beside this module, one table per kind
-and probe round; one test reads them all.
+`features/context_rules.yaml` or `features/value_patterns.yaml` (or a structural rule in `features/facts.py`
+or a module it reads) makes its rows fail. The rows are data, `fact_phrasings.yaml` beside this module, one
+table per kind and probe round; one test reads them all.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ negated and family-history variants, each read alike whoever the writer calls th
 Written from the annotation protocol (`/work/shared/docs/annotation-protocol.md`) and general clinical
 writing, not from any letter. The closed classes are data: `features/concepts.yaml` `word_classes` (`implant`,
 `excised_tissue`, `revised_operation`, `released_structure`, `operation_abbrev`, `vehicle_job`,
-`height_place`, `fall_feet`, `fall_metres`, `fall_stories`); the two guards are in `features/facts.py`.
+`height_place`, `fall_feet`, `fall_metres`, `fall_stories`); the two guards are in `features/red_flags.py`.
 """
 
 from __future__ import annotations

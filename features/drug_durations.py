@@ -1,0 +1,370 @@
+"""A service's duration of use: the summary sentence naming its drug (or treatment) with a duration said
+of it, whose drug a statement tells (`_owner`), and the visit or operation date a start counts from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import cached_property
+
+from features.analysis import AnalysedText
+from features.assertion_sets import NOT_DONE as _DONE
+from features.assertions import Category
+from features.authors import UR_REVIEWER, load_author_rules
+from features.drug_names import drug_names
+from features.duration_statements import Stated as _Stated
+from features.duration_statements import date_after as _date_after
+from features.duration_statements import month_date as _month_date
+from features.duration_statements import stated_durations as _durations
+from features.evidence import MISSING, Extraction
+from features.service_heading import ServiceHeading
+from features.session_counts import KindNames
+from features.value_patterns import ValuePatterns, value_patterns
+from features.written_dates import parse_date as _parse_date
+from letters.pre_review import PreReviewCase
+
+VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
+_GENERIC_HEADING_WORDS = frozenset(
+    "additional continue continued prospective retrospective purchase rental initial request post "
+    "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
+    "times units unit refill refills with without dose qty quantity month supply one two three "
+    "container bottle tube box the and for per".split())
+
+_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted"})
+# a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
+_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
+             "duration_visit_start": 2, "duration_of": 3}
+NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
+OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
+FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|"
+    r"injur(?!ed (?:worker|employee)s?\b)\w*|history|disability|off work|restrictions?)\b[^;,]{0,25}$",
+    re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
+# between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
+# and Flexeril", "hydrocodone/acetaminophen")
+_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
+
+
+def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Every drug a sentence names, in order, marked True where it names the requested drug."""
+    others = [(a, b, False) for a, b in listed if not any(a < e and s < b for s, e in ours)]
+    return sorted([(a, b, True) for a, b in ours] + others)
+
+
+def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValuePatterns) -> int | None:
+    """Characters from the statement to the requested drug when the statement is said of it, else None.
+    A start verb governs its objects ("started him on X", "prescribed X and Y", "converted from A to B":
+    B) or, passive, the drug before it ("X was added on <date>"); any other duration the drug whose name
+    it follows in its clause ("Soma, which she has taken for 2 years, and Norco": Soma's), or the first
+    one after when none comes before ("For a year she has taken Norco"). The drugs of one list with the
+    owner ("Norco and Flexeril since 2016") share it, and "both"/"all" gives it to every drug before.
+    Never across a ';', nor after the pain, the job or the injury ("back pain for two years"), nor of
+    relief or a taper ("relief for five months")."""
+    if st.key == "duration_of":  # "two months of tramadol": the drug its "of" names, right after it
+        first = next((n for n in named if n[0] >= st.span[1]), None)
+        return 0 if first is not None and first[0] == st.span[1] and first[2] else None
+    a, b = st.verb or st.span
+    lo = text.rfind(";", 0, a) + 1
+    hi = text.find(";", b)
+    hi = len(text) if hi < 0 else hi
+    sa = st.span[0]
+    if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
+        return None
+    group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    since = _SINCE_START.search(text, max(lo, a - 30), a) if st.verb is not None else None
+    if since is not None:  # "Prilosec has been taken since she started naproxen in 2014": Prilosec's too
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
+                  and since.start() - e <= NAME_WINDOW]
+        group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
+    other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
+    if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
+        return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
+        # due to pain and was started on X")
+    if not group:
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
+        after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
+                 if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None]
+        inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
+        owner = before[-1] if before else after[0] if after else inside[0] if inside else None
+        if owner is None:
+            return None
+        group = _list_of(text, named, owner)
+        if before and _SHARED.search(text, lo, a):  # "Theramine and Terocin lotion, both started <date>"
+            group = [i for i, (s, _, _) in enumerate(named) if lo <= s < a]
+    ours = [named[i] for i in group if named[i][2]]
+    if not ours:
+        return None
+    return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
+
+
+# a start verb in a "since" clause dates the use of the drug before it too ("X since she started Y in <date>")
+_SINCE_START = re.compile(r"\bsince\s+(?:(?:he|she|they|the (?:patient|worker|applicant|claimant|employee))"
+                          r"\s+)?(?:was\s+|were\s+|first\s+)*$", re.IGNORECASE)
+_SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
+_STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
+
+
+def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, int],
+             p: ValuePatterns) -> list[int]:
+    """The drugs an active start verb ending at `reach[0]` governs: its first object right after it
+    ("started him on X"), then every drug named after that up to the next start verb or the clause's
+    end ("prescribed naproxen and a compounded cream"), less one it was switched from."""
+    b, hi = reach
+    following = p["duration_start"].search(text, b, hi)
+    hi = following.start() if following else hi
+    asked = p["request_verb"].search(text, b, hi)  # "prescribed naproxen ... and requests a brace" (round 15)
+    hi = asked.start() if asked else hi
+    stop = re.search(r"\.(?:\s|$)", text[b:hi])
+    hi = b + stop.start() if stop else hi
+    first = next((i for i, (s, _, _) in enumerate(named)
+                  if b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s])), None)
+    if first is None:
+        return []
+    # round 19: a new clause after the first object ends them ("... and takes tramadol")
+    new_clause = p["start_objects_end"].search(text, named[first][1], hi)
+    hi = new_clause.start() if new_clause else hi
+    return [i for i, (s, _, _) in enumerate(named)
+            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+
+
+def _in_a_combination(text: str, span: tuple[int, int]) -> bool:
+    """Whether the drug name at `span` is one part of a combination written with a slash ("buprenorphine/
+    naloxone" for a naloxone spray): that product is another drug."""
+    s, e = span
+    before, after = text[max(0, s - 2):s], text[e:e + 2]
+    return bool(re.search(r"[A-Za-z]/\s?$", before) or re.match(r"\s?/[A-Za-z]", after))
+
+
+def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
+    """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them."""
+    group = [owner]
+    for step in (-1, 1):
+        i = owner
+        while 0 <= i + step < len(named):
+            left, right = sorted((named[i], named[i + step]))
+            if not _LIST_JOIN.match(text[left[1]:right[0]]):
+                break
+            i += step
+            group.append(i)
+    return group
+
+
+def _drug_form(text: str, p: ValuePatterns) -> str | None:
+    """'topical' or 'oral' where `text` writes a dosage form (a gel, a patch; tablets, a dose in mg)."""
+    if p["drug_form_topical"].search(text):
+        return "topical"
+    return "oral" if p["drug_form_oral"].search(text) else None
+
+
+def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
+               p: ValuePatterns) -> str | None:
+    """The dosage form written with the drug name at `span`: from a few words before it ("topical
+    diclofenac") to the end of its clause or the next drug named."""
+    s, e = span
+    end = min([e + FORM_WINDOW, len(text), *(a for a, _ in listed if a >= e)])
+    stop = re.search(r"[,;.](?:\s|$)", text[e:end])
+    end = e + stop.start() if stop else end
+    start = max([text.rfind(c, 0, s) + 1 for c in ",;"] + [max(0, s - 15)])
+    return _drug_form(text[start:s] + " " + text[e:end], p)
+
+
+class DurationsOfUse:
+    """The dates one case's summary writes (of visits, of operations) and a service's duration of use."""
+
+    def __init__(self, summary: AnalysedText, case: PreReviewCase, families: Sequence[str]) -> None:
+        """`families`: each service's family, in `case.services` order (what the letter requests)."""
+        self.summary = summary
+        self.case = case
+        self.families = tuple(families)
+
+    @cached_property
+    def sentence_dates(self) -> list[tuple[date, str] | None]:
+        """The last full date written in each summary sentence (date, as written), None where there is
+        none: the date of the visit a following undated sentence reports."""
+        pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
+        out: list[tuple[date, str] | None] = []
+        for s in self.summary.sentences:
+            starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
+            found = [(d, m.group(0)) for m in pattern.finditer(s.text)
+                     if not any(a <= m.start() < b for a, b in starts) and (d := _parse_date(m.group(0)))]
+            out.append(found[-1] if found else None)
+        return out
+
+    def operation_date(self, before: int) -> date | None:
+        """The date of the last operation done on the patient that the summary names before character
+        `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
+        month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from."""
+        p = value_patterns()
+        operations = self.summary.mentions("surgery")
+        studies = self.summary.mentions("imaging")
+        for m in reversed(operations):
+            if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            s = m.sentence
+            # Session 14: each date of the sentence, full or month-only ("ACL reconstruction in December
+            # 2023", "ORIF in 09/2019": the 15th), dates the operation or study words nearest it: "fell on
+            # 08/21/2019, fracturing the calcaneus, which was repaired with ORIF in 09/2019" is 09/2019, and
+            # "a post-fusion CT in 03/2016 showed a solid fusion" dates the CT, not the fusion
+            others = [(x.start, x.end) for x in (*operations, *studies)
+                      if x is not m and s.start <= x.start < s.end]
+            found = [(d.start(), d.end(), _parse_date(d.group(0))) for d in p["date"].finditer(s.text)]
+            found += [(w.start(), w.end(), _month_date(w)) for w in p["duration_start_when"].finditer(s.text)]
+            dates = []
+            for a, b, when in found:
+                a, b = a + s.start, b + s.start
+                mine = max(0, m.start - b, a - m.end)
+                if when is not None and all(mine <= max(0, lo - b, a - hi) for lo, hi in others):
+                    dates.append((mine, when))
+            if dates:
+                return min(dates, key=lambda x: x[0])[1]
+        return None
+
+    def visit_date(self, index: int) -> tuple[date, str] | None:
+        """The date of the visit summary sentence `index` reports: the last date written before it, in
+        the `VISIT_LOOKBACK` sentences before it, or further back when that dated sentence opens a visit
+        ("On the 01/06/2017 office visit, ...") and no dated sentence comes between (the visit's
+        paragraph goes on)."""
+        for back in range(index - 1, -1, -1):
+            found = self.sentence_dates[back]
+            if found is None:
+                continue
+            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(
+                    self.summary.sentences[back].text):
+                return found
+            return None
+        return None
+
+    def names(self, service: ServiceHeading) -> list[list[str]]:
+        """Words that name this service's drug in the summary, most specific first: the heading's own
+        words (a drug name), then the other names of the same drug, then words for its class (the
+        taxonomy's drug lexicon, `features.drug_names`)."""
+        words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", service.text)]
+        words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
+        table = drug_names()
+        own = list(dict.fromkeys(words[:3]))
+        others = [n for w in words for n in table.others(w) if n not in own]
+        classes = [c for w in words for c in table.class_names(w)]
+        return [own, list(dict.fromkeys(others)), list(dict.fromkeys(classes))]
+
+    def duration_of_use_months(self, service: ServiceHeading) -> Extraction:
+        """Months the requested drug has been used, from a summary sentence naming it (by its own name
+        first, then another name, then its class, then the worker's medications in general when the
+        sentence names no drug): 'for N months', 'since <date>', 'since the injury', a start ('prescribed
+        on <date>', 'On <date> ... started X') to the UR denial date, newly started = 0. The duration must
+        be said of the drug (in its clause, not of the pain or the job); a drug not yet started, a negated
+        statement or a request says nothing (the protocol counts a stated duration or start only)."""
+        if self._after_a_requested_operation(service):
+            return MISSING  # post-operative care for an operation still requested has not started (round 12)
+        if service.family != "medication":
+            return self._treatment_duration(service)
+        tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
+        for names in self.names(service):
+            if names:
+                words = "|".join(re.escape(n) for n in names)
+                # "non-opioid analgesics" names no opioid
+                name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
+                skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
+                    else None
+                found = self._duration_in(service, name_re, skip=skip,
+                                          other_names=(value_patterns()["care_not_drugs"],))
+                if found is not None:
+                    return found
+                tried += [n for n in names if n in drug_names().classes]
+        return self._duration_in(service, value_patterns()["medication_words"], only_unnamed=True) or MISSING
+
+    def _after_a_requested_operation(self, service: ServiceHeading) -> bool:
+        """A post-operative service ("Post-operative occupational therapy x 12") in a letter that requests the
+        operation too: the protocol's "a drug requested but not started", so no duration of use."""
+        post = value_patterns()["post_operative"]
+        return bool(post.search(service.text)) and "surgery" in self.families
+
+    def _treatment_duration(self, service: ServiceHeading) -> Extraction:
+        """Months a requested treatment has been had ("acupuncture was started on <date>", "6 chiropractic
+        treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
+        its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
+        and drugs a sentence names own their own durations."""
+        devices = value_patterns()["device_types"]  # round 15: a device's start of use is its duration too,
+        if service.service_type in devices and "surgery" in self.families:  # unless it is one requested
+            return MISSING  # with an operation, for after it (the splint used before is not this one)
+        kinds = {**value_patterns()["therapy_types"], **devices}
+        therapy = kinds.get(service.service_type)
+        if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
+            therapy = next((d for d in devices.values() if d.search(service.text)), None)  # the device named
+        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
+            return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
+        others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
+        names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
+        if service.service_type in value_patterns()["therapy_types"]:
+            names = KindNames(service.service_type)
+        return self._duration_in(service, names, other_names=others) or MISSING
+
+    def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
+                     only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
+                     other_names: Sequence[re.Pattern[str]] = ()) -> Extraction | None:
+        """The duration stated of a name `name_re` finds, in the first summary sentence that has one
+        (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
+        drug she takes, and only a length or a dated start counts, not "newly"; a sentence `skip` finds
+        names the drug by a name tried before, so another name in it is another product: "OxyContin since
+        2012, with Percocet" gives Percocet nothing). A duration belongs to the
+        drug its clause says it of (`_owner`): a name in another dosage form than the heading's is
+        another product ("Voltaren gel" is not "diclofenac 75 mg twice daily")."""
+        p = value_patterns()
+        case = self.case
+        drugs = drug_names()
+        form = _drug_form(service.text, p)
+        combined = "/" in service.text  # round 15: a heading naming one drug is no slash combination's part
+        fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
+        for s in self.summary.sentences:
+            listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
+            ours = [m.span() for m in name_re.finditer(s.text)
+                    if (form is None or _form_near(s.text, m.span(), listed, p) in (None, form))
+                    and (combined or not _in_a_combination(s.text, m.span()))]
+            if not ours:
+                continue
+            if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
+                continue
+            visit = None
+            if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
+                visit = self.visit_date(s.index)
+            if visit is not None and visit[0] == case.date_of_injury:
+                visit = None  # the injury's date is no visit
+            surgery = None
+            if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
+                surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(
+                    s.start + since_op.start())  # not "the fusion" itself
+            named = _drug_list(ours, listed)
+            found = []
+            for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
+                                 surgery=surgery):
+                if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
+                    continue
+                if st.key == "duration_of" and service.family != "medication":
+                    continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
+                near = _owner(s.text, named, st, p)
+                a, b = st.span
+                if near is None:
+                    continue
+                if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
+                        "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
+                    # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
+                    # the round-14/15 writers key it (session 14 read null, as the round-13 writer did)
+                    st = _Stated("duration_new", 0.0, st.span, st.verb)
+                m = self.summary.mention("duration", s.start + a, s.start + b)
+                unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
+                if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
+                    unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
+                if st.key == "duration_unstarted":
+                    unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
+                if m is None or m.assertion.categories & unsaid:
+                    continue  # "the provider requested Norco on 12/1" is not a start
+                if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+                    continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
+                found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
+            if found:
+                key, _, value, m = min(found, key=lambda f: (f[0], f[1]))
+                if key < _PRIORITY["duration_of"]:
+                    return Extraction(value, m.span())
+                fallback = fallback or Extraction(value, m.span())
+        return fallback

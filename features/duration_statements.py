@@ -1,0 +1,250 @@
+"""The statements of a length of use or of a start in one sentence ("for 2 years", "since 03/2016", "started
+on <date>", "newly prescribed"), each in months to the UR denial date: what a duration of use is read from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from features.value_patterns import ValuePatterns
+from features.written_dates import parse_date as _parse_date
+
+NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
+_MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A duration statement in a sentence: its pattern, months of use, the words stating it (whose
+    assertion counts) and, for a start verb, the verb's span (the drug it governs owns the start)."""
+
+    key: str
+    months: float
+    span: tuple[int, int]
+    verb: tuple[int, int] | None = None
+
+
+def _months_to(start: date, ref: date, written: str) -> float:
+    """Months of use from a start written `written` to the UR denial date: a full date counts days
+    (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
+    month's 15th (round 15: as the protocol's writers count a month-only start)."""
+    if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}",
+                 written, re.IGNORECASE):
+        return _months_from(start, ref)
+    return _months_from(start.replace(day=15), ref)
+
+
+def _calendar_months(start: date, ref: date) -> float:
+    return float((ref.year - start.year) * 12 + ref.month - start.month)
+
+
+def _span_middle(lo: date, hi: date, ref: date) -> date:
+    """The middle of a span a start is written as (a year, "early 2015"), or of its part before the UR date:
+    the estimate that is off by least on average."""
+    hi = min(hi, ref)
+    return date.fromordinal((lo.toordinal() + hi.toordinal()) // 2) if hi >= lo else lo
+
+
+_YEAR_PARTS = {None: ((1, 1), (12, 31)), "early": ((1, 1), (3, 31)), "mid": ((4, 1), (9, 30)),
+               "late": ((10, 1), (12, 31))}
+
+
+def _year_start(year: int, part: str | None, ref: date) -> date:
+    """A start written as a year or a part of one ("since 2015", "in early 2015"): the middle of that span."""
+    (m1, d1), (m2, d2) = _YEAR_PARTS[part.lower() if part else None]
+    return _span_middle(date(year, m1, d1), date(year, m2, d2), ref)
+
+
+def _months_from(start: date, ref: date) -> float:
+    """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
+    a whole 1; a start less than half a month before the UR is newly started (the protocol's 0). Round 15:
+    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0."""
+    days = (ref - start).days
+    return 0.0 if days < NEWLY_DAYS else round(days / 30.4, 1)
+
+
+def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
+                     visit: tuple[date, str] | None = None, surgery: date | None = None) -> list[Stated]:
+    """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
+    injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
+    counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
+    the sentence reports (`visit`: "On 12/01/2016 she was seen. Norco was prescribed."). An undated
+    start with no visit date states no duration."""
+    out: list[Stated] = []
+    undated_start: list[Stated] = []
+    since_report = _report_to_ur(text, p, ref)
+    for m in p["duration_for"].finditer(text):
+        n = p.number(m.group(1))
+        if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
+            continue  # "three times a day" is a frequency
+        if p["duration_schedule_before"].search(text, max(0, m.start() - 25), m.start()):
+            continue  # "2 times a week for 6 weeks" is a schedule
+        if (m.group(0).lower().startswith(("x", "times")) and m.group(2).lower() in ("day", "week")
+                and p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start())):
+            continue  # round 18: "1 tab TID x 15 days" is the prescription's length
+        if p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()):
+            continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
+        if n is not None:
+            n += 0.5 if m.group(3) else 0.0  # "a year and a half"
+            out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
+                               m.span()))
+    for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
+        n = p.number(m.group(1).removesuffix(" and a half").strip())
+        if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
+                p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start()):
+            continue  # "another two months of", "prescribed 30 days of": a course to come, a supply
+        n += 0.5 if "and a half" in m.group(1).lower() else 0.0
+        out.append(Stated("duration_of", round(n * _MONTHS[m.group(2).lower()] + since_report, 2), m.span()))
+    for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
+        n = p.number(m.group(1))
+        if n is not None:
+            out.append(Stated("duration_course", round(n * _MONTHS[m.group(2).lower()], 2), m.span()))
+    for m in p["duration_course_ordinal"].finditer(text):  # "is in week 3 of the program"
+        out.append(Stated("duration_course", round(int(m.group(2)) * _MONTHS[m.group(1).lower()], 2),
+                           m.span()))
+    for m in p["duration_last_unit"].finditer(text):
+        out.append(Stated("duration_last_unit", round(_MONTHS[m.group(1).lower()] + since_report, 2),
+                           m.span()))
+    if ref is not None and injury is not None and injury <= ref:
+        for m in p["duration_since_injury"].finditer(text):
+            out.append(Stated("duration_since_injury", _months_from(injury, ref), m.span()))
+    if ref is not None and surgery is not None and surgery <= ref:
+        for m in p["duration_since_surgery"].finditer(text):
+            out.append(Stated("duration_since_surgery", _months_from(surgery, ref), m.span()))
+    if ref is not None:
+        since = []
+        for m in p["duration_since_date"].finditer(text):
+            since.append(m.span())
+            d = _parse_date(m.group(1))
+            if d is not None and d <= ref:
+                year_only = re.fullmatch(r"\d{4}", m.group(1).strip())  # "since 2015": from mid-year
+                months = _months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
+                    d, ref, m.group(1))
+                out.append(Stated("duration_since_date", months, m.span()))
+        for m in p["duration_since_month"].finditer(text):  # "since October": from its 15th (round 15)
+            month = datetime.strptime(m.group(1), "%B").month
+            year = ref.year if month <= ref.month else ref.year - 1
+            out.append(Stated("duration_since_month", _months_from(date(year, month, 15), ref), m.span()))
+        dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
+                 if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
+        for start in p["duration_start"].finditer(text):
+            if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
+                out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
+                continue
+            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury)
+            if when is not None:
+                day, by_day, end = when
+                if day <= ref:
+                    months = _months_from(day, ref) if by_day else _calendar_months(day, ref)
+                    out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
+                                       start.span()))
+            elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
+                months = _months_to(visit[0], ref, visit[1])
+                undated_start.append(Stated("duration_visit_start", months, start.span(), start.span()))
+    for key in ("duration_planned", "duration_trial", "duration_unstarted"):  # to be started, a trial asked
+        # for (round 15), never had or not started yet (round 16): 0
+        for m in p[key].finditer(text):
+            out.append(Stated(key, 0.0, m.span(), m.span()))
+    for m in p["duration_new"].finditer(text):
+        # session 14: "started today" in a note dated weeks before the UR ("PR-2 12/04/2023: ... methocarbamol
+        # started today") started on that note's date; "newly prescribed" alone is the protocol's 0
+        notes = [when for (s, _), when, _ in dates if s < m.start()] if ref is not None else []
+        anchor = notes[-1] if notes else visit[0] if visit is not None else None
+        if ref is not None and anchor is not None and anchor <= ref \
+                and p["duration_new_dated"].search(m.group(0)):
+            out.append(Stated("duration_new", _months_from(anchor, ref), m.span()))
+        else:
+            out.append(Stated("duration_new", 0.0, m.span()))
+    return out + undated_start
+
+
+def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
+    """Months from the date of the report a sentence names ("Per the PR-2 dated 09/29/2016, he has taken it
+    for a year") to the UR denial date: a length of use stated in that report runs on to the UR; 0 where
+    the sentence names no report's date."""
+    if ref is None:
+        return 0.0
+    for m in p["date"].finditer(text):
+        if p["report_dated"].search(text, max(0, m.start() - 40), m.start()):
+            day = _parse_date(m.group(0))
+            return round((ref - day).days / 30.4, 1) if day is not None and day <= ref else 0.0
+    return 0.0
+
+
+def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
+                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None, injury: date | None = None
+                ) -> tuple[date, bool, int] | None:
+    """(date, whether it counts by the day, where its words end) of the start at `verb`: a date, 'N weeks
+    ago' or a dayless date ("in 09/2015", "in early 2015", "on the date of injury") after the verb, in its
+    clause and before the next start verb ("started A in 2015 and added B on <date>"), else the nearest
+    full date before it in its clause ("On 12/19/2023, zolpidem was added"). 'Ago' and a month without a
+    year count back from the sentence's own date, else its visit's, else the UR date."""
+    a, b = verb
+    lo = text.rfind(";", 0, a) + 1
+    stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
+    hi = b + stop.start() if stop else len(text)
+    following = p["duration_start"].search(text, b, hi)
+    hi = following.start() if following else hi
+    own = [when for (s, _), when, _ in dates if not b <= s < hi]
+    anchor = own[0] if own else visit[0] if visit is not None else ref
+    found: list[tuple[int, date, bool, int]] = [(s, when, True, e)
+                                                for (s, e), when, _ in dates if b <= s < hi]
+    for ago in p["duration_ago"].finditer(text, b, hi):
+        n = p.number(ago.group(1))
+        if n is not None:
+            days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
+            found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
+    for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
+        earlier = [(e, when) for (_, e), when, _ in dates if e <= a]
+        if earlier:
+            found.append((same.start(), max(earlier, key=lambda x: x[0])[1], True, same.end()))
+    for w in p["duration_start_when"].finditer(text, b, hi):
+        day = _dayless_date(w, ref=ref, injury=injury)
+        if day is not None:
+            found.append((w.start(), day[0], day[1], w.end()))
+    if found:
+        _, when, by_day, e = min(found, key=lambda f: f[0])
+        return when, by_day, e
+    before = [(a - e, when) for (s, e), when, _ in dates if lo <= s and e <= a]
+    if before:
+        return min(before, key=lambda x: x[0])[1], True, a
+    return None
+
+
+def month_date(w: re.Match[str]) -> date | None:
+    """The 15th of a month-and-year start (`duration_start_when`: "in December 2023", "in 09/2019"), as the
+    protocol counts a month-only start; None for a year alone or a month without its year."""
+    if w["month"] and w["year"]:
+        return date(int(w["year"]), _parse_date(f"{w['month'][:3]} {w['year']}").month, 15)
+    if w["mm"] and 1 <= int(w["mm"]) <= 12:
+        return date(int(w["yyyy"]), int(w["mm"]), 15)
+    return None
+
+
+def date_after(text: str, pos: int, p: ValuePatterns) -> date | None:
+    """A date written right after `pos` ("since his surgery in 09/2019", "since the fusion on 03/02/2021"):
+    the operation's own date, which beats any other the summary gives it (session 14)."""
+    lead = re.match(r"\s*(?:in|on|of|dated)\s+", text[pos:])
+    if lead is not None and (d := p["date"].match(text, pos + lead.end())) is not None:
+        return _parse_date(d.group(0))
+    w = p["duration_start_when"].match(text, pos + (len(text[pos:]) - len(text[pos:].lstrip())))
+    return month_date(w) if w is not None else None
+
+
+def _dayless_date(w: re.Match[str], *, ref: date, injury: date | None) -> tuple[date, bool] | None:
+    """(start, whether it counts by the day) of a start date written without a day (`duration_start_when`)."""
+    g = w.groupdict()
+    if g["injury"]:
+        return (injury, True) if injury is not None else None
+    # round 15: a month without its day counts from the 15th, as the protocol's writers count it
+    if g["yyyy"]:
+        month = int(g["mm"])
+        return (date(int(g["yyyy"]), month, 15), True) if 1 <= month <= 12 else None
+    if g["year"]:
+        year = int(g["year"])
+        if g["month"]:
+            return date(year, _parse_date(f"{g['month'][:3]} {year}").month, 15), True
+        return _year_start(year, g["part"], ref), True
+    month = datetime.strptime(g["month_only"][:3], "%b").month
+    return date(ref.year if month <= ref.month else ref.year - 1, month, 15), True  # as "since October"

@@ -1,0 +1,340 @@
+"""Functional improvement and failed conservative care, read from the record first: the statements of
+function and of care that the two facts (and the UR's statements of them) are read from."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from features.analysis import AnalysedText, Mention
+from features.assertion_sets import NOT_DONE as _DONE
+from features.assertion_sets import conditional as _conditional
+from features.assertions import Category
+from features.authors import UR_REVIEWER, load_author_rules
+from features.drug_names import drug_names
+from features.evidence import Extraction
+from features.failed_care import (
+    after_an_operation,
+    care_is_another_persons,
+    care_not_had_statements,
+    failed_care_lexicon,
+    failed_care_statements,
+)
+from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon
+from features.sentences import Sentence
+from features.value_patterns import value_patterns
+
+YES, NO, NOT_STATED = "yes", "no", "not_stated"
+
+_NOT_ABLE = re.compile(
+    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
+    re.IGNORECASE)
+_ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
+_RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
+_DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
+
+
+def _relayed(m: Mention) -> bool:
+    """A mention in a UR sentence that relays another author's account from the record ("the UR
+    summarized the treating physician's report as stating that she was able to resume lifting"): it comes
+    after that author's cue, with no UR cue between. The facts it relays are the record's."""
+    if m.author != UR_REVIEWER:
+        return False
+    upto = m.sentence.text[:m.start - m.sentence.start]
+    cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
+    cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
+    return bool(cues) and max(cues)[1] != UR_REVIEWER
+
+
+def _no_change_of(before: str) -> bool:
+    """Whether `before` ends in a change denied of what follows it ("without any change in pain or in what he
+    ", "with no change in what she "): the ability after it did not change."""
+    lex = function_lexicon()
+    return any(len(_WORD_RE.findall(before[w.end():])) <= 3 for w in lex.no_change_before.finditer(before))
+
+
+_WORD_RE = re.compile(r"[\w'-]+")
+
+
+def _names_care(text: str) -> bool:
+    """Whether `text` names conservative care or a drug of the lexicon."""
+    return bool(value_patterns()["conservative_words"].search(text)) or drug_names().names_a_drug(text)
+
+
+class FunctionAndCareFacts:
+    """What the summary says of function and of conservative care (built once per case): whether care
+    improved function, and whether it was tried and failed or not tried yet."""
+
+    def __init__(self, summary: AnalysedText) -> None:
+        self.summary = summary
+        self._care_had: dict[int, bool] = {}  # summary sentence index -> whether it tells of care had
+
+    def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
+        """(yes|no, mention) for each usable statement: `positive` affirmed = yes, negated = no;
+        `negative` affirmed = no. Possible, conditional ("if", "requires") or other people's statements
+        say nothing. Under a request or decision (`_request_triggers`) an improvement says nothing ("PT
+        was requested to restore function") but a lack of it is the decision's reason ("the request
+        was denied for lack of functional improvement" is a no)."""
+        out = []
+        for concept, sign in ((positive, YES), (negative, NO)):
+            for m in self.summary.mentions(concept):
+                cats = m.assertion.categories
+                if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
+                    continue
+                if Category.NEGATED in cats:
+                    if sign == YES:
+                        out.append((NO, m))
+                    continue
+                if Category.HYPOTHETICAL in cats and sign == YES:
+                    continue
+                out.append((sign, m))
+        out.sort(key=lambda x: x[1].start)
+        return out
+
+    @cached_property
+    def function_statements(self) -> list[tuple[str, Mention]]:
+        polar = self._polar("functional_improvement", "functional_decline")
+        found = [*polar, *self._ability_with_care()]
+        seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them,
+        # unless all they read there is a limit that remains: a gain told before it ("with the medication he
+        # walks 25 minutes, but he cannot run") is read by structure too (round 15)
+        limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
+        structure = function_changes(
+            self.summary, care_named=_names_care, care_had_in=self._care_had_in,
+            record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
+        found += [(v, m) for v, m in structure if m.sentence.index not in seen
+                  or (m.sentence.index in limits_only and v == YES)]
+        return sorted(found, key=lambda x: x[1].start)
+
+    def _ability_with_care(self) -> list[tuple[str, Mention]]:
+        """An ability the sentence credits to a named treatment ("with Norco he is able to do chores",
+        "since starting gabapentin she has been able to walk a mile", "an injection gave relief, during which
+        he could walk a mile": care named before it or after a crediting word): yes; negated ("on the
+        medication he is still not able to work"): no. An ability with no treatment named says nothing."""
+        credit = value_patterns()["treatment_credit"]
+        changed = value_patterns()["ability_change"]
+        persisting = value_patterns()["ability_persisting"]
+        out = []
+        for m in self.summary.mentions("ability"):
+            cats = m.assertion.categories
+            if (m.author == UR_REVIEWER and not _relayed(m)) or cats & {
+                    Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL}:
+                continue
+            text = m.sentence.text
+            before = text[:m.start - m.sentence.start]  # care named before it
+            named = _names_care(before) or any(
+                _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
+            if not named and (changed.search(m.text) or persisting.search(m.text)):
+                # "can now reach", "has resumed", "remains unable to sit": said against care just told
+                named = self._care_had_in(m.sentence.index - 1)
+            if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
+                named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
+            if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
+                continue  # "declined PT because he could not get time off work": care not had credits nothing
+            negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text) \
+                or _ONLY_SO_MUCH.search(m.text)  # "can only walk one block" is a limit (round 15)
+            if function_lexicon().less_than_before.search(text):
+                negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
+            if _no_change_of(before):
+                negated = True  # "without any change in pain or in what he can do" (round 15)
+            if negated and value_patterns()["ability_against_before"].search(
+                    text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
+                negated = False  # "which he could not do on morphine": done now, not before
+            out.append((NO if negated else YES, m))
+        return out
+
+    def _care_had_in(self, index: int) -> bool:
+        """Whether summary sentence `index` tells of care had (a treatment or a drug of the lexicon named,
+        not requested, negated or another person's; not the UR's own words): what an ability regained
+        in the next sentence follows ("She completed 12 sessions of PT. She can now reach overhead.")."""
+        if index < 0:
+            return False
+        if index not in self._care_had:  # asked again for the same sentence by every ability after it
+            self._care_had[index] = self._read_care_had(self.summary.sentences[index])
+        return self._care_had[index]
+
+    def _read_care_had(self, s: Sentence) -> bool:
+        if s.author == UR_REVIEWER:
+            return False
+        spans = [m.span() for m in value_patterns()["conservative_words"].finditer(s.text)]
+        drugs = drug_names()
+        spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.names_a_drug(m.group(0))]
+        for a, b in spans:
+            m = self.summary.mention("therapy", s.start + a, s.start + b)
+            if m is not None and not m.assertion.categories & _DONE and not _conditional(m):
+                return True
+        return False
+
+    def _measured_against_care(self, index: int) -> bool:
+        """Whether summary sentence `index` measures the ability told just before it against the time before
+        or without care it names ("That is up from half a mile before Butrans was started"), in the record's
+        words (not the UR's)."""
+        if index >= len(self.summary.sentences):
+            return False
+        s = self.summary.sentences[index]
+        found = value_patterns()["gain_against_before"].search(s.text)
+        return s.author != UR_REVIEWER and found is not None and _names_care(s.text[found.start():])
+
+    def functional_improvement(self) -> Extraction:
+        """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
+        A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
+        record that also says care did not help (`_care_failures`) is a mixed record: not stated."""
+        record = [(v, m) for v, m in self.function_statements
+                  if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
+        # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
+        # not able to run") does not undo the gain
+        record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
+            w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
+        if record:
+            value, m = record[-1]
+            if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
+                    and not value_patterns()["function_words"].search(m.text) \
+                    and not function_lexicon().activity.search(m.text):  # an ability or scale is an activity
+                return Extraction(NOT_STATED, None)
+            return Extraction(value, m.span())
+        ur_no = [m for v, m in self.function_statements if v == NO]
+        if ur_no:
+            return Extraction(NO, ur_no[0].span())
+        return Extraction(NOT_STATED, None)
+
+    def failed_conservative_care(self) -> Extraction:
+        """yes = the record says a treatment was tried and did not help; no = not tried yet or inadequate
+        (the UR's words count here, as the protocol says); else not_stated (the UR's 'no documented
+        failure' alone is not a 'no')."""
+        mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
+        if self._care_failures and not mixed:
+            return Extraction(YES, self._care_failures[0].span())
+        # care after an operation not yet started is no conservative care not tried (round 15)
+        not_tried = [m for m in self.not_tried() if not after_an_operation(self.summary, m)]
+        if not_tried:
+            return Extraction(NO, not_tried[0].span())
+        worse = self._worse_after_treatment()
+        if worse is not None and not mixed:
+            return Extraction(YES, worse.span())
+        return Extraction(NOT_STATED, None)
+
+    @cached_property
+    def _care_failures(self) -> list[Mention]:
+        """The record's statements that care was tried and did not help: affirmed (or historical), not
+        the UR's, not an operation's, not of another condition, with the care named."""
+        unrelated = value_patterns()["unrelated_condition"]
+        failed = [m for m in self.summary.mentions("failed_care")
+                  if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                  # the UR quoting the physician is the record; its "did not document" is its own finding
+                  and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
+                  and not self._of_an_operation(m) and self._care_named_for(m)
+                  and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)]
+        drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
+        failed += [m for m in self.summary.mentions("drug_failed")
+                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                   and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
+                   and not unrelated.search(m.sentence.text)]
+        # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
+        structural = [m for m in failed_care_statements(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
+                _relayed(m) and not _RECORDS_WORD.search(m.text)),
+            conditional=_conditional, care_had_in=self._care_had_in)
+            if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
+        if any(v == YES and (m.author != UR_REVIEWER or _relayed(m)) for v, m in self.function_statements):
+            # a symptom that persists beside a gain in function is a mixed record, no failure (round 15)
+            structural = [m for m in structural if not failed_care_lexicon().lingering.search(m.text)]
+        failed += structural
+        return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
+
+    def _no_function_after_care(self) -> list[Mention]:
+        """The record's explicit lack of function ("no functional gain", "function has not improved") in a
+        sentence that tells of care had: that care was tried and did not help. A remaining limit alone
+        ("still cannot kneel") is not a failure, nor is a lack of records ("without documentation of
+        functional improvement"). The worker unchanged as a whole is said of care told in the sentences just
+        before too (round 20: "He had 12 sessions of PT. He says he is no better after all of that.")."""
+        undocumented = value_patterns()["undocumented_before"]
+        text = self.summary.text
+        return [m for v, m in self.function_statements
+                if v == NO and m.concept != "ability" and m.author != UR_REVIEWER
+                and not undocumented.search(text, max(m.sentence.start, m.start - 60), m.start)
+                and not self._of_an_operation(m) and any(self._care_had_in(m.sentence.index - k) for k in
+                                                         range(self._care_lookback_of(m) + 1))]
+
+    @staticmethod
+    def _care_lookback_of(m: Mention) -> int:
+        """Sentences back in which a lack of function may find its care: the worker unchanged as a whole
+        ("he is no better") may look back; any other lack is said of care in its own sentence."""
+        return CARE_LOOKBACK if function_lexicon().no_change_state.search(m.text) else 0
+
+    @cached_property
+    def _care_helped(self) -> list[Mention]:
+        """The record's statements that a treatment helped ("therapy has helped", "with some benefit"),
+        affirmed and not the UR's: beside a failure of care they make the record mixed."""
+        return [m for m in self.summary.mentions("care_helped")
+                if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
+                and m.author != UR_REVIEWER]
+
+    def _of_an_operation(self, m: Mention) -> bool:
+        """A failure said in a sentence that names an operation and no conservative care: the operation
+        did not help, which is not failed conservative care."""
+        s = m.sentence
+        if not any(o.sentence is s for o in self.summary.mentions("surgery")):
+            return False
+        return not value_patterns()["conservative_words"].search(s.text)
+
+    def _care_named_for(self, m: Mention) -> bool:
+        """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no
+        relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
+        PT", before or after it); "no better" with no care named anywhere says nothing of conservative
+        care."""
+        if _names_care(m.sentence.text):
+            return True
+        return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
+                   for d in self.summary.mentions("treatment_done"))
+
+    def _worse_after_treatment(self) -> Mention | None:
+        """Pain getting worse in the record after the record lists treatment already given (in that
+        order, as the record tells it): care that was tried and did not help (how the annotators read
+        "treatment has included ... On <date> she complained of increasing pain")."""
+        done = [m for m in self.summary.mentions("treatment_done")
+                if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
+        if not done:
+            return None
+        first = min(m.start for m in done)
+        for m in self.summary.mentions("worsening"):
+            if m.start > first and m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+                return m
+        return None
+
+    def not_tried(self) -> list[Mention]:
+        """Statements that care was not tried yet or not adequately: explicit ones, and conservative care
+        negated (UR finding no documented conservative care) unless the sentence is about a failure. Not
+        a drug's step therapy ("has not tried non-opioid analgesics": the drug's own criterion), and not
+        missing records or outcome of care that was had ("no therapy notes", "the response to PT was not
+        documented")."""
+        p = value_patterns()
+        text = self.summary.lower
+        out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
+               if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
+               and not any(d.end() > m.start for d in
+                           p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))]
+        failure = p["failure_word"]
+        out += [m for m in self.summary.mentions("conservative_care")
+                if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
+        out = [m for m in out if self._about_care_had(m)]
+        # care offered and declined or not attended, linked in its clause (features/failed_care.py, round 10)
+        out += self._care_not_had
+        return sorted(out, key=lambda m: m.start)
+
+    @cached_property
+    def _care_not_had(self) -> list[Mention]:
+        """Care the worker declined or could not attend, in the record's words (or the UR relaying them)."""
+        return care_not_had_statements(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or _relayed(m))
+
+    def _about_care_had(self, m: Mention) -> bool:
+        """Whether a not-tried mention says care was not had (not a drug, records or an outcome)."""
+        p = value_patterns()
+        text = self.summary.lower
+        obj = m.text.lower().split()[-3:]
+        if p["drug_object"].search(" ".join(obj)):
+            return False
+        if p["care_outcome_before"].search(text, max(m.sentence.start, m.start - 50), m.start):
+            return False
+        return not p["care_records_after"].match(text[m.end:min(m.sentence.end, m.end + 30)])

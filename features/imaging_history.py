@@ -1,0 +1,201 @@
+"""The imaging the summary reports (studies done, studies repeated) and the body regions it names, built once
+per case, and whether a service's region (and side) was imaged before: the prior_imaging_same_region fact."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from features.analysis import AnalysedText, Mention
+from features.assertion_sets import NOT_DONE as _DONE
+from features.assertions import Category
+from features.authors import UR_REVIEWER
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
+from features.clauses import clause_start as _clause_start
+from features.evidence import EvidenceSpan, Extraction
+from features.sentences import Sentence
+from features.service_heading import ServiceHeading
+from features.value_patterns import ValuePatterns, value_patterns
+from letters.pre_review import PreReviewCase
+
+
+@dataclass(frozen=True, slots=True)
+class ImagingStudy:
+    """A study the summary reports as done, with the regions (and sides) it images; none = not said."""
+
+    mention: Mention
+    regions: tuple[RegionMention, ...]
+
+
+class ImagingHistory:
+    """The studies and body regions one case's summary names, and the regions its imaging requests name."""
+
+    def __init__(self, summary: AnalysedText, case: PreReviewCase, families: Sequence[str]) -> None:
+        """`families`: each service's family, in `case.services` order (what the letter requests)."""
+        self.summary = summary
+        self.case = case
+        self.families = tuple(families)
+
+    @cached_property
+    def imaging_request_regions(self) -> list[RegionMention]:
+        """The regions (with sides) the letter's imaging requests name."""
+        return [r for s, f in zip(self.case.services, self.families, strict=False) if f == "imaging"
+                for r in body_regions().named(s.service or s.heading)]
+
+    @cached_property
+    def _imaging(self) -> list[ImagingStudy]:
+        """Every imaging mention with the regions named with it: after it when a phrase follows it ("MRI
+        of the knee dated ... revealed", up to the verb), else in its clause before it ("right shoulder
+        x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it."""
+        text = self.summary.lower
+        regions = body_regions()
+        p = value_patterns()
+        mentions = self.summary.mentions("imaging")
+        out = []
+        for i, m in enumerate(mentions):
+            s = m.sentence
+            prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
+            next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
+            lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
+            verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
+            hi = verb.start() if verb else min(next_start, m.end + 60)
+            before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
+            found = (after or before) if p["study_of"].match(text, m.end) else (before or after)
+            found = found or regions.find(text, max(prev_end, m.start - 40), min(next_start, m.end + 60))
+            specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
+            out.append(ImagingStudy(m, specific or tuple(found)))
+        return out
+
+    @cached_property
+    def imaging_studies(self) -> list[ImagingStudy]:
+        """Studies reported as done (affirmed or historical), whose sentence says so (`study_done`: a
+        result, a verb of doing, a date); a study named with none of these is the request itself or a wish.
+        The UR's sentences decide requests, so one of theirs counts only when it gives the study's result
+        or says the patient had it (`study_result`)."""
+        p = value_patterns()
+        out = []
+        for st in self._imaging:
+            text = st.mention.sentence.text
+            cats = st.mention.assertion.categories
+            m = st.mention  # its own result follows it, as its clause's subject ("x-rays were negative")
+            read = cats == {Category.HYPOTHETICAL} and p["study_read_after"].match(
+                self.summary.text, m.end, m.sentence.end) and not p["subordinate_before"].search(
+                self.summary.text, m.sentence.start, m.start)
+            if cats == {Category.HYPOTHETICAL} and not read:  # round 21: ordered, then its result reported
+                read = self._reported_later(m, p)
+            if (cats & _DONE and not read) or not (read or p["study_done"].search(text)):
+                continue
+            if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end):
+                continue  # "an MRI was authorised, but she cancelled it": named, never done
+            if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
+                out.append(st)
+        return out
+
+    def _reported_later(self, m: Mention, p: ValuePatterns) -> bool:
+        """Whether a study named as ordered is then reported with its result, by the study as subject, in its
+        own sentence after it or as the next sentence's opening clause (`study_reported_later`)."""
+        sentences = self.summary.sentences
+        i = sentences.index(m.sentence)
+        end = sentences[i + 1].end if i + 1 < len(sentences) else m.sentence.end
+        found = p["study_reported_later"].search(self.summary.text, m.end, end)
+        return found is not None and (found.start() < m.sentence.end or found.start() - m.sentence.end < 3)
+
+    @cached_property
+    def repeat_studies(self) -> list[ImagingStudy]:
+        """Studies named as a repeat ("repeat MRI", "updated x-rays"), requested, denied or not, by
+        anyone: a repeat presupposes an earlier study of the same region, and the presupposition holds
+        under negation ("no repeat MRI is needed"). Another person's study says nothing."""
+        text = self.summary.lower
+        cue = value_patterns()["repeat_study"]
+        return [st for st in self._imaging
+                if Category.FAMILY not in st.mention.assertion.categories
+                and cue.search(text, max(st.mention.sentence.start, st.mention.start - 30), st.mention.start)]
+
+    @cached_property
+    def claimed_regions(self) -> frozenset[str]:
+        """The specific regions the summary names (the claim's regions)."""
+        return frozenset(k for k in self.summary_regions if k != SPINE_UNSPECIFIED)
+
+    def sentence_regions(self, sentence: Sentence) -> frozenset[str]:
+        """The specific regions one summary sentence names."""
+        found = body_regions().find(self.summary.lower, sentence.start, sentence.end)
+        return frozenset(r.region for r in found if r.region != SPINE_UNSPECIFIED)
+
+    @cached_property
+    def summary_regions(self) -> dict[str, RegionMention]:
+        """The first mention of each body region the summary names, in text order."""
+        found: dict[str, RegionMention] = {}
+        for r in body_regions().find(self.summary.lower):
+            found.setdefault(r.region, r)
+        return found
+
+    def prior_imaging_same_region(self, service: ServiceHeading) -> Extraction:
+        """A done study of a region this service names (same side where both name one); a service that
+        names no region counts a done study of any region; a study naming no region counts for the
+        service's region when that is the only region the summary names."""
+        regions = body_regions()
+        mine = [] if service.region_less else service.regions
+        repeat = self._repeat_of_this_region(service, mine)
+        if repeat is not None:
+            return Extraction(True, repeat)
+        whole_body = value_patterns()["whole_body_study"]
+        own = [] if not service.region_less else service.regions  # a region-less item's own region and side
+        for study in self.imaging_studies:
+            m = study.mention
+            if whole_body.search(self.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
+                return Extraction(True, m.span())  # round 20: a whole-body study images every region
+            if not mine and not self._other_side_only(own, study):
+                return Extraction(True, study.mention.span())
+            if not mine:
+                continue
+            if not study.regions:  # a study of an unnamed region counts for the only region claimed,
+                # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
+                # radiculopathy")
+                for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence)):
+                    if len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine):
+                        return Extraction(True, study.mention.span())
+                continue
+            for r in mine:
+                for s in study.regions:
+                    if regions.same(r.region, s.region) and _same_side(r.side, s.side):
+                        return Extraction(True, study.mention.span())
+        return Extraction(False, None)
+
+    def _other_side_only(self, own: list[RegionMention], study: ImagingStudy) -> bool:
+        """A region-less item that names a region and side ("left knee brace") and a study of that region on
+        the other side only ("MRI of the right knee"): that side's study, not this item's (round 21)."""
+        regions = body_regions()
+        sided = [r for r in own if r.side in ("left", "right")]
+        return bool(sided) and bool(study.regions) and all(
+            any(regions.same(r.region, s.region) for r in sided) and not any(
+                regions.same(r.region, s.region) and _same_side(r.side, s.side) for r in sided)
+            for s in study.regions)
+
+    def _repeat_of_this_region(self, service: ServiceHeading,
+                               mine: list[RegionMention]) -> EvidenceSpan | None:
+        """A repeat study of this service's region, in its own heading ("Repeat MRI of the knee") or in
+        the summary (of a region this service names; a repeat naming no region is this imaging
+        request's own)."""
+        if service.family == "imaging":
+            m = value_patterns()["repeat_heading"].search(service.text)
+            if m:
+                return service.heading_span(*m.span())
+        regions = body_regions()
+        for study in self.repeat_studies:
+            if not study.regions:  # a repeat of this letter's imaging request: its region was imaged
+                if service.family == "imaging" or any(
+                        regions.same(r.region, q.region) and _same_side(r.side, q.side)
+                        for r in mine for q in self.imaging_request_regions):
+                    return study.mention.span()
+                continue
+            if not mine:
+                return study.mention.span()
+            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+                   for r in mine for s in study.regions):
+                return study.mention.span()
+        return None
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or "bilateral" in (a, b)

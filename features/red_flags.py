@@ -1,0 +1,169 @@
+"""The protocol's red flags: each counts from the first mention that is the patient's own finding, less
+those its rules excuse (weakness put down to pain, a thing that fell, an infection elsewhere, an example)."""
+
+from __future__ import annotations
+
+import re
+
+from features.analysis import AnalysedText, Mention, concept_patterns
+from features.assertion_sets import suspected as _suspected
+from features.assertions import Category
+from features.clauses import clause_start as _clause_start
+from features.evidence import Extraction
+from features.value_patterns import value_patterns
+
+RED_FLAGS = ("neuro_deficit", "trauma", "fracture", "infection", "cancer", "cauda_equina")
+# A red flag counts when the patient's own finding is stated: not negated, requested or another person's.
+_NOT_A_FINDING = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY})
+_MAY_BE_POSSIBLE = frozenset({"fracture"})  # the protocol counts a suspected fracture
+# a clinician's stated suspicion counts ("concern for a primary lung malignancy"); a test's purpose does not
+_MAY_BE_SUSPECTED = frozenset({"cancer"})
+_OBJECTIVE_ONLY = frozenset({"neuro_deficit"})  # the patient's own report of weakness is not an exam finding
+# words that name a red flag only where their sentence reports an examination (concepts.yaml `exam_context`)
+_EXAM_WORDS = {"neuro_deficit": "weakness"}
+
+
+def _finding(m: Mention, kind: str) -> bool:
+    cats = m.assertion.categories
+    if cats & _NOT_A_FINDING:
+        return False
+    if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE and not (
+            kind in _MAY_BE_SUSPECTED and _suspected(m)):
+        return False
+    return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
+
+
+def _motor_not_neurological(m: Mention, text: str) -> bool:
+    """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a weak
+    grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
+    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused."""
+    if not value_patterns()["motor_finding"].search(m.text):
+        return False
+    lo = _clause_start(text, m.sentence.start, m.start)
+    ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+    hi = min(ends, default=m.sentence.end)
+    pats = value_patterns()
+    return bool(pats["motor_cause_before"].search(text, lo, m.start)
+                or pats["motor_cause_after"].search(text, m.end, hi))
+
+
+def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
+    """A bowel or bladder sign its clause puts down to a cause that is not the spine ("urinary retention from
+    opioids", "incontinence since her hysterectomy"): no cauda equina sign. Saddle anaesthesia is never
+    excused."""
+    p = value_patterns()
+    if not p["bladder_sign"].search(m.text):
+        return False
+    cause = p["bladder_cause_after"].match(text, m.end, m.sentence.end)
+    return (cause is not None and p["spine_cause"].search(cause.group(0)) is None
+            and p["bladder_cause_time"].search(cause.group(0)) is None)
+
+
+def _object_fell(m: Mention, text: str) -> bool:
+    """A fall told of a thing, not the worker ("hit by a box falling from a shelf", "struck by a brick that
+    fell from the roof"): the protocol's fall from height is the worker's own fall."""
+    p = value_patterns()
+    if not p["fall_verb"].match(m.text.lower()):
+        return False
+    return bool(p["object_fell_before"].search(text, _clause_start(text, m.sentence.start, m.start), m.start))
+
+
+def red_flag_in(summary: AnalysedText, kind: str) -> Extraction:
+    """True from the first mention that is the patient's own finding (not negated, requested,
+    someone else's; for neuro deficit an exam finding, not the patient's report)."""
+    text = summary.text
+    for m in _red_flag_mentions(summary, kind):
+        if not _finding(m, kind):
+            continue
+        if kind == "neuro_deficit" and _motor_not_neurological(m, text):
+            continue
+        if kind == "trauma" and (_object_fell(m, text) or _struck_by_a_thing(summary, m)):
+            continue
+        if _example_of_red_flags_not_found(summary, m):
+            continue
+        if kind == "infection" and _infection_elsewhere(summary, m):
+            continue
+        if kind == "cauda_equina" and _bladder_cause_elsewhere(m, text):
+            continue
+        return Extraction(True, m.span())
+    return Extraction(False, None)
+
+
+def _example_of_red_flags_not_found(summary: AnalysedText, m: Mention) -> bool:
+    """A red flag given as an example of "red flags" that the sentence denies, requires or reserves care
+    for ("imaging is indicated only for red flags such as infection or cancer", "there were no red flags
+    (tumor, a fall from a height)"): the example is said of the class, not found in the patient."""
+    p, text = value_patterns(), summary.text
+    for r in summary.mentions("red_flags_named"):
+        if r.sentence is not m.sentence or r.end > m.start:
+            continue
+        defined = _red_flags_defined(summary, r)
+        intro = defined or p["red_flag_examples_after"].match(text, r.end, m.sentence.end)
+        if intro is None:
+            continue
+        end = p["red_flag_list_end"].search(text, intro.end(), m.sentence.end)
+        if intro.end() <= m.start < (end.start() if end else m.sentence.end) and (
+                defined or r.assertion.categories & (_NOT_A_FINDING | {Category.POSSIBLE})):
+            return True
+    return False
+
+
+def _red_flags_defined(summary: AnalysedText, r: Mention) -> re.Match[str] | None:
+    """The words "red flags" as the subject of a general definition ("Red flags include cauda equina
+    syndrome, cancer and infection", "According to ACOEM, lumbar red flags are ..."): what follows names
+    the class, not the patient's findings. The match ends where its examples begin."""
+    p, text = value_patterns(), summary.text
+    subject = p["red_flag_class_subject_before"]
+    if subject.fullmatch(summary.lower, r.sentence.start, r.start) is None:
+        return None
+    return p["red_flag_definition_after"].match(text, r.end, r.sentence.end)
+
+
+def _infection_elsewhere(summary: AnalysedText, m: Mention) -> bool:
+    """An infection of an organ system the red flag does not mean (`infection_elsewhere` of
+    concepts.yaml: "a urinary tract infection", "H. pylori"), or a fever when the clause of a fever names
+    one ("a cold with a fever"; fix21r: "ran a fever; ... the fever was put down to the flu" is that fever
+    wherever else the letter names it)."""
+    elsewhere = summary.mentions("infection_elsewhere")
+    if any(o.start < m.end and m.start < o.end for o in elsewhere):
+        return True
+    generic = value_patterns()["infection_generic"]
+    if generic.match(m.text) is None:
+        return False
+    fevers = [g for g in summary.mentions("infection") if generic.match(g.text) is not None]
+    return any(_in_clause_of_elsewhere(summary, g, elsewhere) for g in fevers)
+
+
+def _in_clause_of_elsewhere(summary: AnalysedText, g: Mention, elsewhere: list[Mention]) -> bool:
+    """Whether mention `g` shares its clause with an infection the red flag does not mean."""
+    text = summary.text
+    lo = _clause_start(text, g.sentence.start, g.start)
+    ends = [i for i in (text.find(c, g.end, g.sentence.end) for c in ",;") if i != -1]
+    hi = min(ends, default=g.sentence.end)
+    return any(o.sentence is g.sentence and lo <= o.start and o.end <= hi for o in elsewhere)
+
+
+def _struck_by_a_thing(summary: AnalysedText, m: Mention) -> bool:
+    """A strike told by what hit, and that is no vehicle ("he was unloading a truck and was hit by a
+    box"): the protocol counts a collision, not a blow from a small object."""
+    p = value_patterns()
+    if not p["strike_verb_end"].search(m.text.lower()):
+        return False
+    by = p["struck_by_after"].match(summary.text, m.end, m.sentence.end)
+    return by is not None and concept_patterns()["vehicle"].search(summary.lower, *by.span()) is None
+
+
+def _red_flag_mentions(summary: AnalysedText, kind: str) -> list[Mention]:
+    """The concept's mentions, with its exam-only words (`_EXAM_WORDS`) where their sentence reports an
+    examination or an observed finding and the word is not what the worker reports ("she reports
+    weakness"), in text order."""
+    found = summary.mentions(kind)
+    word = _EXAM_WORDS.get(kind)
+    if word is None:
+        return found
+    exams = {m.sentence.start for m in summary.mentions("exam_context")}
+    complaint = value_patterns()["complaint_before"]
+    text = summary.text
+    observed = [m for m in summary.mentions(word) if m.sentence.start in exams
+                and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)]
+    return sorted([*found, *observed], key=lambda m: m.start)

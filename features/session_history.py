@@ -1,0 +1,248 @@
+"""The sessions (and injections) the summary reports as had, built once per case, and how many of them a
+service's own therapy had: the prior_sessions fact (which therapy a count names is session_counts.py's)."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from features.analysis import AnalysedText, Mention
+from features.assertion_sets import NOT_DONE as _DONE
+from features.assertions import Category
+from features.authors import UR_REVIEWER
+from features.body_regions import SPINE_UNSPECIFIED, body_regions
+from features.clauses import clause_start as _clause_start
+from features.evidence import MISSING, Extraction
+from features.function_and_care import FunctionAndCareFacts
+from features.service_heading import ServiceHeading
+from features.session_counts import (
+    count_therapy,
+    kind_named,
+    named_near,
+    session_logs,
+    sole_therapy,
+    therapy_names,
+)
+from features.value_patterns import ValuePatterns, value_patterns
+from letters.pre_review import PreReviewCase
+
+_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
+_NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
+THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
+
+# a region after a count names what the count was for only as its object ("12 visits for the left wrist", "to
+# the neck"), not as any later word of the clause ("6 sessions and she could turn her head")
+_REGION_OF_COUNT = re.compile(
+    r"\b(?:for|to|of|on|at|in)\s(?:(?:the|his|her|their|both|left|right|bilateral)\s)*$")
+_BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
+
+
+def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
+    """(count, says completed) of a counted mention its sentence reports as had (a completion cue; the UR's
+    own words only when they say the sessions were had), None when it is not, or its count is no number:
+    the one test `completed_sessions` and `completed_injections` share."""
+    if not p["completed_cue"].search(m.sentence.text):
+        return None
+    says = bool(p["had_sessions"].search(m.sentence.text))
+    if m.author == UR_REVIEWER and not says:
+        return None
+    n = p.number(m.text)
+    return None if n is None else (n, says)
+
+
+class SessionHistory:
+    """The session and injection counts one case's summary reports as had, and a service's count of them."""
+
+    def __init__(self, summary: AnalysedText, case: PreReviewCase, care: FunctionAndCareFacts) -> None:
+        """`care`: the case's function and care statements (care not tried yet is 0 sessions had)."""
+        self.summary = summary
+        self.case = case
+        self.care = care
+
+    @cached_property
+    def completed_sessions(self) -> list[tuple[float, Mention, bool]]:
+        """(count, mention, says completed) of each session count the summary reports as done: not
+        requested, authorized or negated; in a UR sentence only when it says the sessions were had."""
+        p = value_patterns()
+        out = []
+        # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
+        courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
+                   for m in p[k].finditer(self.summary.text)]
+        for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
+                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current"):
+            for m in self.summary.find("therapy", p[key], group=1):
+                if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
+                    continue
+                if key == "sessions_count" and p["sessions_authorized_after"].match(
+                        self.summary.text, m.end):
+                    continue  # round 21: "12 visits authorized" is a course granted, not had
+                text = self.summary.text
+                own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
+                    and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
+                if m.assertion.categories & _NOT_HAD and not own_verb:
+                    continue  # round 21: "12 authorized, 6 attended": its own verb says the 6 were had
+                done = _reported_done(m, p)
+                if done is None or done[0] > 100:
+                    continue
+                out.append((done[0], m, done[1]))
+        for r in p["sessions_rounds"].finditer(self.summary.text):  # round 19: "two rounds of six sessions"
+            rounds = p.number(r.group("rounds") or r.group("rounds2") or r.group("rounds2w"))
+            each = p.number(r.group("each") or r.group("each2"))
+            m = self.summary.mention("therapy", *r.span())
+            if rounds is None or each is None or m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or p[
+                    "had_sessions"].search(m.sentence.text)):
+                out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
+        return out
+
+    @cached_property
+    def session_logs(self) -> list[tuple[float, Mention, frozenset[str]]]:
+        """(highest number, its entry, service types logged) of each treatment log of numbered, dated sessions
+        (`session_counts.session_logs`, session 14)."""
+        return [(log.count, log.mention, log.types)
+                for log in session_logs(self.summary, self.case.ur_denial_date)]
+
+    def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
+        """(count, mention, says completed) of each count of injections of one kind the summary reports as
+        had (`injections_count`, the kind named inside the counted phrase), by the rules of
+        `completed_sessions`: an injection service's sessions are its injections."""
+        p = value_patterns()
+        out = []
+        for found in p["injections_count"].finditer(self.summary.text):
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span(1))
+            if m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            done = _reported_done(m, p)
+            if done is not None:
+                out.append((done[0], m, done[1]))
+        for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            out.append((1.0, m, True))
+        return out
+
+    def prior_sessions(self, service: ServiceHeading) -> Extraction:
+        """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
+        0 when the summary says none was had yet."""
+        kind = value_patterns()["injection_types"].get(service.service_type)
+        ablation = value_patterns()["ablation_words"]
+        if kind is not None and ablation.search(service.text):
+            kind = ablation  # round 19: an ablation's sessions are ablations
+        if service.family == "injection" and kind is not None:
+            counts = [c for c in self.completed_injections(kind) if not self._of_another_part(service, c[1])]
+            if counts:
+                n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+                return Extraction(n, m.span())
+            return MISSING
+        therapy = value_patterns()["therapy_types"].get(service.service_type)
+        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
+            return MISSING  # a consultation's sessions are a therapy's only when its heading names that
+            # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
+        counts = [(n, m, says) for n, m, says in self.completed_sessions
+                  if self._counts_this_therapy(service, m)]
+        counts += [(n, m, True) for n, m, types in self.session_logs if service.service_type in types]
+        # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
+        # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
+        # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
+        # the round-4 and round-13 writers disagree on it alone too)
+        counts = [c for c in counts
+                  if not self._of_another_kind(service, c[1])
+                  and not self._before_its_operation(service, c[1])]
+        own = [c for c in counts if not self._of_another_part(service, c[1])]
+        if own:  # a count said to be completed beats an "at least" count
+            n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
+            return Extraction(n, m.span())
+        p = value_patterns()
+        sessions = p["session_words"]
+        for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
+            if m.author == UR_REVIEWER or self._of_another_part(service, m) \
+                    or p["course_unfinished"].search(m.text):
+                continue  # round 21: a course begun and not finished is no "none had"
+            if kind_named(service.service_type, m.text) or (
+                    sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
+                return Extraction(0.0, m.span())
+        none_yet = self._none_had_yet(service)
+        if none_yet is not None:
+            return Extraction(0.0, none_yet.span())
+        if counts:
+            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            return Extraction(n, m.span())
+        return MISSING
+
+    def _counts_this_therapy(self, service: ServiceHeading, m: Mention) -> bool:
+        """Whether a count of sessions had is this service's therapy: the therapy its own words name
+        (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's, whatever else its sentence
+        names), else one named near it, else the one therapy its sentence names (session 14)."""
+        own = count_therapy(m)
+        if own:
+            return service.service_type in own
+        return named_near(service.service_type, m, THERAPY_WINDOW) or service.service_type in sole_therapy(m)
+
+    def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
+        """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
+        the pre-operative course, not the post-operative one requested (round 19)."""
+        p = value_patterns()
+        return bool(p["post_operative"].search(service.text)) and bool(p["pre_operative_course"].search(
+            m.sentence.text))
+
+    def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
+        """A record sentence saying this service's therapy was not had yet, its name right after the words
+        ("has not yet had acupuncture", "has yet to try acupuncture") or before them ("acupuncture has not
+        been tried"): the protocol's 0 sessions had (round 19)."""
+        p = value_patterns()
+        before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
+        for s in self.summary.sentences:
+            if s.author == UR_REVIEWER:
+                continue
+            for n in therapy_names(s.text, counts=False):
+                if service.service_type not in n.types:
+                    continue
+                if p["condition_before"].search(s.text, 0, n.start):
+                    continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
+                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]):
+                    m = self.summary.mention("therapy", s.start + n.start, s.start + n.end)
+                    if m is not None and not self._of_another_part(service, m):
+                        return m
+        return None
+
+    def _of_another_kind(self, service: ServiceHeading, m: Mention) -> bool:
+        """A count of home health visits that its own words give to a therapy ("12 home health physical
+        therapy visits" for a home health aide): that therapy's sessions, not the aide's (round 15)."""
+        if service.service_type != "home_health":
+            return False
+        text = self.summary.text
+        noun = value_patterns()["session_noun"].search(text, m.end, min(m.sentence.end, m.end + 60))
+        phrase = text[m.start:noun.end() if noun else m.end]
+        kinds = value_patterns()["therapy_types"]
+        return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
+            or bool(value_patterns()["named_physical_therapy"].search(phrase))
+
+    def _of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
+        """A count whose clause names only the other side than this service's ("30 visits for the right
+        shoulder" for a left shoulder request; round 12), or only other regions than the service's ("24
+        therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
+        A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections")."""
+        text = self.summary.lower
+        lo = _clause_start(text, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
+                 if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)]
+        label = _BULLET_LABEL.match(m.sentence.text)
+        if not found and label and m.sentence.start + label.end() <= m.start:
+            found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())
+        side = service.side
+        named_sides = {r.side for r in found if r.side}
+        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        mine = [] if service.region_less else service.regions
+        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
+                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
+        return bool(mine) and bool(named) and not any(
+            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
+            for a in mine for b in named)
