@@ -263,8 +263,9 @@ class DurationsOfUse:
         for names in self.names(service):
             if names:
                 words = "|".join(re.escape(n) for n in names)
-                # "non-opioid analgesics" names no opioid
-                name_re = re.compile(rf"(?<!non-)(?<!non )\b(?:{words})\b", re.IGNORECASE)
+                # "non-opioid analgesics" names no opioid; the word start is tried first, the look-behinds
+                # only there (every name begins with a letter)
+                name_re = re.compile(rf"\b(?=\w)(?<!non-)(?<!non )(?:{words})\b", re.IGNORECASE)
                 skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
                     else None
                 found = self._duration_in(service, name_re, skip=skip,
