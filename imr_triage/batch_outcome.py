@@ -28,5 +28,8 @@ def end_features(
     for line in failed:
         console.print(f"  FAILED {line}", markup=False, highlight=False)
     console.print(f"wrote {wrote}")
-    if (not rows and letters) or (failed and not allow_failures):
+    if not rows:
+        console.print("no feature row was built", style="bold red")
+        raise typer.Exit(code=1)
+    if failed and not allow_failures:
         raise typer.Exit(code=1)

@@ -53,15 +53,36 @@ def require_file(path: Path, what: str) -> Path:
     return path
 
 
-def writable_dir(path: Path) -> Path:
-    """Create the output folder `path` (and its parents) now, or say in one line why it cannot be."""
+def writable_dir(path: Path, what: str = "the output folder") -> Path:
+    """Create the output folder `path` (and its parents) now and write a scratch file in it, or say in
+    one line why it cannot be: checked before the work, so a long run never ends in a traceback."""
     if path.exists() and not path.is_dir():
-        fail(f"{path}: not a folder (the output folder)")
+        fail(f"{path}: not a folder ({what})")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way, no permission, read-only file system
-        fail(f"{path}: cannot create the output folder ({exc.strerror or one_line(exc)})")
+        fail(f"{path}: cannot create {what} ({exc.strerror or one_line(exc)})")
+    _can_write_in(path, path, what)
     return path
+
+
+def writable_file(path: Path, what: str) -> Path:
+    """The output file `path` can be written: its folder exists (or is made) and takes a new file; else
+    one line naming the path and the problem, before any work is done."""
+    if path.is_dir():
+        fail(f"{path}: is a folder ({what})")
+    writable_dir(path.parent, f"the folder of {what}")
+    return path
+
+
+def _can_write_in(folder: Path, named: Path, what: str) -> None:
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".imr-write-check-"):
+            pass
+    except OSError as exc:  # read-only or immutable folder, full disk
+        fail(f"{named}: cannot write {what} there ({exc.strerror or one_line(exc)})")
 
 
 _WARNED_NO_PARAMS: set[Path] = set()

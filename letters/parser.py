@@ -341,8 +341,16 @@ def parse_text(text: str, source_file: str = "") -> Case:
 
     s0 = summary_title + 1 if summary_title >= 0 else how + 1
     intro = _find_line(lines, SUMMARY_INTRO, s0, issues)
-    summary = _join(lines[(intro + 1 if intro >= 0 else s0) : issues])
-    if not summary:
+    if summary_title < 0 and intro < 0:
+        # neither the section's title nor its opening line: the text before the decisions is the
+        # reviewer's credentials and the process, not the case; reading it as the summary would make
+        # facts of it, so the summary is left empty and the letter says why
+        summary = ""
+        warnings.append(f"no '{SUMMARY_TITLE}' section found (nor '{SUMMARY_INTRO}'): "
+                        "clinical summary left empty")
+    else:
+        summary = _join(lines[(intro + 1 if intro >= 0 else s0) : issues])
+    if not summary and (summary_title >= 0 or intro >= 0):
         warnings.append("clinical case summary is empty")
     age: int | None = None
     sex: str | None = None

@@ -37,7 +37,7 @@ def check_letters(
     """Measure a model and the extraction on a batch of new labelled letters."""
     from rich.console import Console
 
-    from imr_triage.cli_input import fail
+    from imr_triage.cli_input import fail, writable_file
     from model.artifact import TriageModel
     from model.predictor import Predictor
     from training.letter_check import LetterCheckError
@@ -50,6 +50,7 @@ def check_letters(
         fail(f"{labels}: labels file not found")
     if annotations is not None and not annotations.is_file():
         fail(f"{annotations}: annotations file not found")
+    writable_file(out.with_name(out.name + ".md"), "the report")  # before the letters are read
     try:
         predictor = Predictor(TriageModel.load(model))
     except (OSError, ValueError) as exc:

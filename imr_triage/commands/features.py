@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from imr_triage.cli_input import fail, one_line
+from imr_triage.cli_input import fail, one_line, writable_dir, writable_file
 
 
 def features(
@@ -43,6 +43,10 @@ def features(
     if not ((records_dir / "cases.parquet").is_file() or (records_dir / "cases").is_dir()):
         what = "no cases.parquet in that folder" if records_dir.is_dir() else "not a directory"
         fail(f"{records_dir}: {what} (expected the output of `imr parse ... --out {records_dir}`)")
+    if dask is None:
+        writable_file(out, "the feature table")  # before the work, not after it
+    else:
+        writable_dir(out.parent, "the folder of the feature table")
     if dask is not None:
         from imr_triage.dask_runs import run_features_on_dask
 

@@ -41,11 +41,12 @@ def parse(
     from rich.console import Console
 
     from imr_triage.batch_outcome import end_parse
-    from imr_triage.cli_input import params_section
+    from imr_triage.cli_input import params_section, writable_dir
     from letters.ingest import parse_paths, write_records
 
     overrides = {k: v for k, v in (("out", out), ("engine", engine)) if v is not None}
     cfg = params_section(ParseParams, params_file, "parse", **overrides)  # validates the engine name
+    writable_dir(cfg.out)  # before any letter is read: a long parse never ends in a traceback
     console = Console(stderr=True, soft_wrap=True)
     t0 = time.perf_counter()
     if dask is not None:

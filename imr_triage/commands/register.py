@@ -73,9 +73,12 @@ def register_model(
     reg = params_section(RegistryParams, params_file, "register")
     ev = params_section(EvaluateParams, params_file, "evaluate")
     data = holdout_frames(features, model_dir, holdout)
+    require_dir(reports, "the reports of `imr evaluate` logged with the model: run it or pass --reports")
     model, spec = data.model, data.model.spec
     metrics_file = reports / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
+    if not metrics:
+        typer.echo(f"warning: {metrics_file}: no evaluation metrics; the run is logged without", err=True)
     files = sorted((reports / "plots").glob("*.png")) + [
         reports / "evaluation.md",
         reports / "evaluation.json",

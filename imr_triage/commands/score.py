@@ -92,7 +92,7 @@ def score(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from imr_triage.cli_input import load_model, params_section
+    from imr_triage.cli_input import fail, load_model, one_line, params_section
     from serving.batch_scoring import expand_score_inputs, score_file
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
     from serving.settings import ServingSettings
@@ -110,7 +110,10 @@ def score(
     name, version = _model_identity(triage_model, source, model_name, model_version)
     predictor = ServingSettings().predictor(triage_model, top_k=k)  # the API's bands and phrases
 
-    repo = open_scores_db(db)
+    try:  # before any letter is scored: a DB that cannot be opened is one line, not a traceback
+        repo = open_scores_db(db)
+    except Exception as exc:  # noqa: BLE001 - no permission, a read-only folder, a server that refuses
+        fail(f"{db or 'the scores DB'}: cannot open the scores database ({one_line(exc)})")
     scored_at = datetime.now(UTC)
     pending: list[ScoreRow] = []
     labelled: list[tuple[float, int]] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from imr_triage.cli_input import fail, params_section, read_feature_table
+from imr_triage.cli_input import fail, params_section, read_feature_table, writable_dir
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
 OOF_FILE = "real_cv_oof.parquet"  # `imr train --letters`: the recipe's out-of-fold predictions
@@ -74,6 +74,7 @@ def _train_features(features: Path, out: Path, params_file: Path, progress: bool
 
     params = params_section(TrainParams, params_file, "train")
     spec = load_spec()
+    writable_dir(out)  # before the training, not after it
     console = Console(stderr=True, soft_wrap=True)
     steps = ["reading the feature table", "training (CV, weighting, calibration)", "saving"]
     with StepProgress("train", steps, console, progress_wanted(progress, console)) as bar:
@@ -86,6 +87,10 @@ def _train_features(features: Path, out: Path, params_file: Path, progress: bool
         table = labelled_rows(table, spec)
         if table.empty:
             fail(f"{features}: no service with a known decision to train on")
+        outcomes = table[spec.target].nunique()
+        if outcomes < 2:
+            fail(f"{features}: every labelled service has the same decision; training needs both "
+                 "overturned and upheld services")
         holdout = holdout_split(table, params.test_fraction, params.seed)
         bar.step(steps[1])
         result = train_model(table.iloc[holdout.train], spec, params, recipe="train")
@@ -138,6 +143,7 @@ def _train_letters(
     require_dir(letters, "letters")
     if labels is not None:
         require_file(labels, "labels file")
+    writable_dir(out)
     params = params_section(TrainParams, params_file, "train_real")
     cv = params_section(RealCVParams, params_file, "evaluate_real")
     spec = load_spec()

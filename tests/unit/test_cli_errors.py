@@ -279,3 +279,84 @@ def test_evaluate_and_register_name_a_missing_model_or_table(tmp_path: Path) -> 
         assert (
             res.output.strip() == f"error: {tmp_path / 'absent.parquet'}: not found (run `imr train` first)"
         )
+
+
+# ---- outputs that cannot be written, and runs that build nothing (session-17 audit) ----------------------
+def _file_in_the_way(tmp_path: Path) -> Path:
+    """A path under a plain file: no folder can be made there (a check that works for root too)."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    return tmp_path / "afile" / "sub"
+
+
+def _one_line_error(res, path: Path) -> None:  # noqa: ANN001 - click Result
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert len(_errors(res)) == 1 and _errors(res)[0].startswith(f"error: {path}"), res.output
+
+
+def test_parse_checks_its_output_folder_before_reading_any_letter(tmp_path: Path) -> None:
+    _letter(tmp_path / "in", "good.txt", "CM16-0000011")
+    out = _file_in_the_way(tmp_path)
+    res = _imr("parse", str(tmp_path / "in"), "--out", str(out), "--no-progress")
+    _one_line_error(res, out)
+    assert "letters read" not in res.output  # nothing was parsed and then lost
+
+
+def test_features_checks_its_output_file_first_and_fails_when_it_builds_no_row(tmp_path: Path) -> None:
+    _letter(tmp_path / "in", "good.txt", "CM16-0000012")
+    assert _imr("parse", str(tmp_path / "in"), "--out", str(tmp_path / "rec"), "--no-progress").exit_code == 0
+    (tmp_path / "a_folder").mkdir()
+    res = _imr("features", str(tmp_path / "rec"), "--out", str(tmp_path / "a_folder"), "--no-progress")
+    _one_line_error(res, tmp_path / "a_folder")
+    out = _file_in_the_way(tmp_path) / "f.parquet"
+    res = _imr("features", str(tmp_path / "rec"), "--out", str(out), "--no-progress")
+    _one_line_error(res, out.parent)
+    # records of a parse where every letter failed: no row, so exit 1 (its help: "1 only when no row")
+    bad = tmp_path / "bad" / "bad.txt"
+    bad.parent.mkdir()
+    bad.write_text("SYNTHETIC text that is not a letter\n", encoding="utf-8")
+    _imr("parse", str(bad.parent), "--out", str(tmp_path / "none"), "--no-progress")
+    res = _imr("features", str(tmp_path / "none"), "--out", str(tmp_path / "f0.parquet"), "--no-progress")
+    assert res.exit_code == 1 and "no feature row was built" in res.output
+
+
+def test_score_names_a_scores_db_it_cannot_open_before_scoring(cli_model_dir: Path, tmp_path: Path) -> None:
+    _letter(tmp_path / "in", "good.txt", "CM16-0000013")
+    for db in (f"sqlite:///{_file_in_the_way(tmp_path) / 'scores.db'}", "postgresql://nouser@127.0.0.1:1/x"):
+        res = _imr("score", str(tmp_path / "in"), "--model", str(cli_model_dir), "--db", db, "--no-progress")
+        assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+        errors = _errors(res)
+        assert len(errors) == 1 and errors[0].startswith(f"error: {db}: cannot open the scores database")
+        assert "scored " not in res.output
+
+
+def test_train_names_a_table_with_one_outcome_and_an_unwritable_output(tmp_path: Path) -> None:
+    table = tiny_table(40)
+    table["overturned"] = 0
+    table.to_parquet(tmp_path / "f.parquet")
+    res = _imr("train", str(tmp_path / "f.parquet"), "--out", str(tmp_path / "m"), "--no-progress")
+    _one_line_error(res, tmp_path / "f.parquet")
+    assert "same decision" in res.output
+    tiny_table(40).to_parquet(tmp_path / "g.parquet")
+    out = _file_in_the_way(tmp_path)
+    res = _imr("train", str(tmp_path / "g.parquet"), "--out", str(out), "--no-progress")
+    _one_line_error(res, out)
+
+
+def test_check_letters_checks_where_its_report_goes_first(cli_model_dir: Path, tmp_path: Path) -> None:
+    _letter(tmp_path / "in", "good.txt", "CM16-0000014")
+    out = _file_in_the_way(tmp_path) / "report"
+    res = _imr("check-letters", str(tmp_path / "in"), "--model", str(cli_model_dir), "--out", str(out),
+               "--no-progress")
+    _one_line_error(res, out.parent)
+
+
+def test_register_names_a_missing_reports_folder(cli_model_dir: Path, tmp_path: Path) -> None:
+    table = tiny_table(40)
+    table.to_parquet(tmp_path / "f.parquet")
+    held = sorted(set(table["letter_id"].astype(str)))[:10]
+    (tmp_path / "holdout.json").write_text(json.dumps({"test_letter_ids": held}), encoding="utf-8")
+    res = _imr("register", str(tmp_path / "f.parquet"), "--model", str(cli_model_dir), "--holdout",
+               str(tmp_path / "holdout.json"), "--reports", str(tmp_path / "noreports"),
+               "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    _one_line_error(res, tmp_path / "noreports")

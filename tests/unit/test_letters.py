@@ -172,3 +172,20 @@ def test_heading_that_starts_mid_sentence_is_flagged() -> None:
     case = parse_text(dwc_letter((odd,)))
     assert case.services[0].service == "#30 tablets for pain"
     assert any("item 0: heading starts mid-sentence" in w for w in case.parse_warnings)
+
+
+def test_a_letter_without_its_summary_section_gets_an_empty_summary_and_says_why() -> None:
+    """Without the section's title or its opening line, the text before the decisions is the reviewer's
+    credentials and the process: reading it as the case would make facts of it (session-17 audit)."""
+    intro = "case file, including all medical records:"
+    text = dwc_letter().replace("CLINICAL CASE SUMMARY", "").replace(intro, "case file:")
+    case = parse_text(text, "nosummary.txt")
+    assert case.clinical_summary == ""
+    assert any("no 'CLINICAL CASE SUMMARY' section found" in w for w in case.parse_warnings)
+    assert len(case.services) == len(parse_text(dwc_letter(), "x.txt").services)  # the decisions are kept
+    # the title alone, or the opening line alone, still finds the summary
+    for kept in (dwc_letter().replace("case file, including all medical records:", "case file:"),
+                 dwc_letter().replace("CLINICAL CASE SUMMARY", "")):
+        parsed = parse_text(kept, "kept.txt")
+        assert "SYNTHETIC test text" in parsed.clinical_summary
+        assert not any("section found" in w for w in parsed.parse_warnings)
