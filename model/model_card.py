@@ -1,9 +1,10 @@
 """The model card: what a model was trained on and what is known about it on real letters.
 
 A model trained on synthetic letters scores real letters with confident-looking numbers it has
-never earned; the card makes that visible wherever a score is shown (`imr explain`, `/v1/model`,
-API responses, the dashboard). It is stored in the model's metadata and as `model_card.json`
-beside the model files.
+never earned; the card makes that visible wherever a score is shown (`imr explain`, `imr score`,
+`/v1/model`, API responses, the scores database, the dashboard): `ModelCard.synthetic_only` is the one
+rule that marks a model trained on synthetic letters alone. It is stored in the model's metadata and
+as `model_card.json` beside the model files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CARD_FILE = "model_card.json"
+# What every surface calls a model trained on the synthetic corpus alone (`ModelCard.synthetic_only`).
+SYNTHETIC_ONLY_LABEL = "SYNTHETIC-ONLY MODEL"
+NOT_EVIDENCE = "not evidence about real IMR outcomes"
 # The params.yaml section a model was trained with: `train` (the synthetic pipeline, `imr train FEATURES`)
 # or `train_real` (real letters, `imr train --letters`). `imr retrain` trains its challenger the same way.
 Recipe = Literal["train", "train_real"]
@@ -80,7 +84,23 @@ class ModelCard(BaseModel):
     def training_recipe(self) -> Recipe:
         """The recorded recipe; for a model saved before cards recorded it, `train_real` when it was
         trained on real letters (only `imr train --letters` did that) and `train` otherwise."""
-        return self.recipe or ("train_real" if self.trained_on.real_letters else "train")
+        return self.recipe or ("train" if self.synthetic_only else "train_real")
+
+    @property
+    def synthetic_only(self) -> bool:
+        """Trained on the project's synthetic corpus alone, not one real letter: the one rule by which
+        `imr score`, the API, the scores database and the dashboard mark such a model's scores."""
+        return self.trained_on.real_letters == 0
+
+    def synthetic_notice(self, version: str | None) -> str | None:
+        """The one line shown with every score of a synthetic-only model (None for any other model)."""
+        if not self.synthetic_only:
+            return None
+        return (
+            f"{SYNTHETIC_ONLY_LABEL}: {version or 'this model'} was trained on "
+            f"{self.trained_on.synthetic_letters:,} SYNTHETIC letters and no real letter; its scores are "
+            f"{NOT_EVIDENCE}."
+        )
 
     @property
     def validated_on_real(self) -> bool:
@@ -91,7 +111,7 @@ class ModelCard(BaseModel):
         """A plain sentence for users, or None when the model has no known weakness of this kind."""
         t = self.trained_on
         m = self.real_letter_metrics
-        if t.real_letters == 0:
+        if self.synthetic_only:
             head = (
                 f"This model never saw a real letter: it was trained on {t.synthetic_letters} SYNTHETIC "
                 "letters only"
@@ -120,8 +140,19 @@ class ModelCard(BaseModel):
     def as_dict(self) -> dict[str, Any]:
         """The full card, with the derived fields spelled out (what `model_card.json` holds)."""
         out = self.model_dump(mode="json")
-        out.update(validated_on_real=self.validated_on_real, warning=self.warning)
+        out.update(
+            synthetic_only=self.synthetic_only, validated_on_real=self.validated_on_real, warning=self.warning
+        )
         return out
+
+
+def stored_synthetic_notice() -> str:
+    """The line shown with stored scores marked `model_synthetic_only` (the dashboard's banner), where
+    the model's own card is no longer at hand."""
+    return (
+        f"{SYNTHETIC_ONLY_LABEL}: these scores come from a model trained on SYNTHETIC letters and no real "
+        f"letter; they are {NOT_EVIDENCE}."
+    )
 
 
 def _summary(m: RealLetterMetrics) -> str:

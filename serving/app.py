@@ -61,7 +61,7 @@ def create_app(
     from serving.model_sources import build_source
     from serving.routes_admin import router as admin_router
     from serving.routes_health import router as health_router
-    from serving.routes_score import ScoringContext, build_score_router
+    from serving.routes_score import ScoringContext, build_score_router, synthetic_marks
     from serving.scoring_pool import ScoringPool
 
     spec = load_spec(settings.feature_spec)
@@ -72,6 +72,9 @@ def create_app(
 
     def on_swap(served: Served[Any]) -> None:
         metrics.set_model(served.ref.name, served.ref.version, served.ref.alias or "")
+        notice = synthetic_marks(served)["model_synthetic_notice"]
+        if notice:  # at start-up and on every reload to such a model; each score response says it too
+            log.warning("serving %s: %s", served.ref.uri, notice)
 
     def on_outcome(result: ReloadResult) -> None:
         if not result.repeated:  # a refused version counts once, not on every poll

@@ -131,7 +131,8 @@ def _score_case(
         raise ValueError(f"{case.letter_id}: no disputed services found")
     prepared = prepare_case(case, spec, case.letter_id)
     services = predictor.explain(prepared.rows, prepared.evidence, checklists=prepared.checklists)
-    rows = score_rows(prepared, services, model_name, model_version, scored_at)
+    marked = predictor.metadata.card().synthetic_only  # a model that never saw a real letter
+    rows = score_rows(prepared, services, model_name, model_version, scored_at, model_synthetic_only=marked)
     # Decisions are post-review: never features, only the reliability check.
     decisions = {s.item_index: s.decision for s in case.services}
     for row, s in zip(prepared.rows, services, strict=True):

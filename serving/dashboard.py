@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import iterate_in_threadpool
 
+from model.model_card import stored_synthetic_notice
 from serving.auth import Denial, KeyVerifier
 from serving.dashboard_auth import (
     COOKIE,
@@ -214,11 +215,14 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
 
     @api.get("/filters")
     def filter_options(r: Repo) -> dict[str, Any]:
-        """Filter choices: model versions (newest first), service families, UR denial date bounds."""
+        """Filter choices: model versions (newest first, each with `model_synthetic_only`), service
+        families, UR denial date bounds; `synthetic_model_notice`: the banner over a SYNTHETIC-only
+        model's scores."""
         models = r.models()  # newest scoring first: the first is the current model
         opts = r.filter_options()
         labels = {v: value_words(v) for v in [*opts["service_families"], *opts["ur_guideline_sources"]]}
-        return {**opts, "labels": labels, "models": models, "current_model": models[0] if models else None}
+        return {**opts, "labels": labels, "models": models, "current_model": models[0] if models else None,
+                "synthetic_model_notice": stored_synthetic_notice()}  # fmt: skip
 
     @api.get("/drift")
     def drift_report() -> dict[str, Any]:
@@ -300,6 +304,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             "letter_id": letter_id,
             "services": [_with_plain_checklist(_with_plain_reasons(row)) for row in rows],
             "section_words": load_wording().sections,  # letter sections in words, for the checklist
+            "synthetic_model_notice": stored_synthetic_notice(),  # shown over rows `model_synthetic_only`
         }
 
     @api.get("/export.csv")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from model.version_label import version_label
 from serving.auth import require_scope
+from serving.routes_score import served_label, synthetic_marks
 from serving.schemas import ErrorResponse, ModelInfo, ReloadResponse
 
 router = APIRouter(prefix="/v1", tags=["model"])
@@ -31,12 +31,13 @@ async def model_info(request: Request) -> ModelInfo:
     return ModelInfo(
         name=served.ref.name,
         version=served.ref.version,
-        label=version_label(served.ref.version, served.model.model.metadata.model_version),
+        label=served_label(served),
         alias=served.ref.alias,
         uri=served.ref.uri,
         loaded_at=served.loaded_at,
         load_seconds=served.load_seconds,
         refused_versions=dict(store.refused),
+        **synthetic_marks(served),
         **served.model.describe(),
     )
 

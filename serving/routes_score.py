@@ -186,9 +186,21 @@ async def in_pool(ctx: ScoringContext, endpoint: str, fn: Callable[..., Any], *a
 # ---- responses -------------------------------------------------------------------------------
 
 
+def served_label(served: Served[Any]) -> str:
+    return version_label(served.ref.version, served.model.model.metadata.model_version)
+
+
 def model_ref(served: Served[Any]) -> dict[str, Any]:
-    label = version_label(served.ref.version, served.model.model.metadata.model_version)
+    label = served_label(served)
     return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias, "label": label}
+
+
+def synthetic_marks(served: Served[Any]) -> dict[str, Any]:
+    """`model_synthetic_only` and `model_synthetic_notice`, as every score response and `/v1/model`
+    carry them: from the served model's card (`ModelCard.synthetic_only`), naming it by its label."""
+    card = served.model.metadata.card()
+    notice = card.synthetic_notice(served_label(served))
+    return {"model_synthetic_only": card.synthetic_only, "model_synthetic_notice": notice}
 
 
 async def store_scores(
@@ -217,6 +229,7 @@ async def case_response(
     return {
         "case_id": prepared.case_id,
         "model": model_ref(served),
+        **synthetic_marks(served),
         "services": services,
         "warnings": warnings,
         "stored": stored,
@@ -231,7 +244,8 @@ async def batch_response(
     body = outcome.body
     if body["n_failed"]:
         ctx.metrics.items_failed.labels(endpoint="batch").inc(body["n_failed"])
-    body.update(model=model_ref(served), stored=None, probability_effect_method=PROBABILITY_EFFECT_METHOD)
+    body.update(model=model_ref(served), **synthetic_marks(served), stored=None,
+                probability_effect_method=PROBABILITY_EFFECT_METHOD)
     if store:
         for p, _ in outcome.scored:
             if p.case_id is None:
@@ -377,6 +391,7 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
         # services); FastAPI serialises it through the response model.
         return FeatureBatchResponse.model_construct(
             model=ModelRefOut.model_construct(**model_ref(served)),
+            **synthetic_marks(served),
             n_items=len(results),
             n_ok=n_ok,
             n_failed=len(results) - n_ok,

@@ -29,6 +29,25 @@ class ErrorResponse(BaseModel):
     detail: Any
 
 
+# Every score response and `GET /v1/model` say whether the model was trained on SYNTHETIC letters alone
+# (`ModelCard.synthetic_only`), as a flag and as the sentence to show with its scores.
+ModelSyntheticOnly = Annotated[
+    bool,
+    Field(
+        description="True when the model was trained on SYNTHETIC letters only and never on a real letter "
+        "(its model card counts no real letter): its scores are not evidence about real IMR outcomes."
+    ),
+]
+ModelSyntheticNotice = Annotated[
+    str | None,
+    Field(
+        description="When `model_synthetic_only` is true, the sentence to show with every score, e.g. "
+        "'SYNTHETIC-ONLY MODEL: imr-overturn-3fa9c2b1d0e4 was trained on 20,000 SYNTHETIC letters and no "
+        "real letter; its scores are not evidence about real IMR outcomes.'; null otherwise."
+    ),
+]
+
+
 class ModelInfo(BaseModel):
     """What is being served and how it was trained."""
 
@@ -51,6 +70,13 @@ class ModelInfo(BaseModel):
     features: list[dict[str, Any]] = Field(default_factory=list, description="The feature spec.")
     refused_versions: dict[str, str] = Field(
         default_factory=dict, description="Versions refused since start, with the reason."
+    )
+    model_synthetic_only: ModelSyntheticOnly
+    model_synthetic_notice: ModelSyntheticNotice = None
+    model_card: dict[str, Any] | None = Field(
+        default=None,
+        description="What the model was trained on (real and SYNTHETIC letters), its metrics on real "
+        "letters and its warning (model/model_card.py).",
     )
 
 
@@ -302,6 +328,8 @@ class ScoreResponse(BaseModel):
 
     case_id: str | None = None
     model: ModelRefOut
+    model_synthetic_only: ModelSyntheticOnly
+    model_synthetic_notice: ModelSyntheticNotice = None
     services: list[ServiceScore]
     warnings: list[str] = Field(default_factory=list)
     stored: int | None = Field(default=None, description="Rows written to the scores database (store=true).")
@@ -327,6 +355,8 @@ class BatchResponse(BaseModel):
     model_config = ConfigDict(protected_namespaces=())
 
     model: ModelRefOut
+    model_synthetic_only: ModelSyntheticOnly
+    model_synthetic_notice: ModelSyntheticNotice = None
     n_items: int
     n_ok: int
     n_failed: int
@@ -360,6 +390,8 @@ class FeatureBatchResponse(BaseModel):
     model_config = ConfigDict(protected_namespaces=())
 
     model: ModelRefOut
+    model_synthetic_only: ModelSyntheticOnly
+    model_synthetic_notice: ModelSyntheticNotice = None
     n_items: int
     n_ok: int
     n_failed: int

@@ -31,9 +31,10 @@ def stable_case_id(raw: bytes) -> str:
 
 def score_rows(
     prepared: PreparedCase, services: list[dict[str, Any]], model_name: str, model_version: str,
-    scored_at: datetime,
+    scored_at: datetime, *, model_synthetic_only: bool,
 ) -> list[Any]:
-    """One scores-database row per explained service of a prepared case (the API's and `imr score`'s)."""
+    """One scores-database row per explained service of a prepared case (the API's and `imr score`'s);
+    `model_synthetic_only`: the scoring model's `ModelCard.synthetic_only`, stored on every row."""
     from serving.scores_db import ScoreRow
 
     skip = _not_stored()
@@ -58,6 +59,7 @@ def score_rows(
             checklist=stored_checklist(s),
             context=s.get("context"),
             summary=s.get("summary"),
+            model_synthetic_only=model_synthetic_only,
         )
         for row, s in zip(prepared.rows, services, strict=True)
     ]
@@ -82,7 +84,8 @@ def save_scores(app_state: Any, items: list[tuple[PreparedCase, list[dict[str, A
     CLI and the API say it); returns how many rows were written."""
     now = datetime.now(UTC)
     label = version_label(str(served.ref.version), served.model.model.metadata.model_version)
+    marked = served.model.metadata.card().synthetic_only
     rows = []
     for prepared, services in items:
-        rows += score_rows(prepared, services, served.ref.name, label, now)
+        rows += score_rows(prepared, services, served.ref.name, label, now, model_synthetic_only=marked)
     return app_state.scores_db.get().save_scores(rows)

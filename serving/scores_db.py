@@ -71,7 +71,7 @@ COVERING_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("guideline", ("ur_guideline_source", "service_family", "probability", "synthetic")),
     ("month", ("ur_denial_month", "service_family", "probability", "synthetic")),
     ("facts", (*FACT_COLUMNS, "probability", "letter_id", "item_index", "priority", "id")),
-    ("scored_at", ("scored_at",)),
+    ("scored_at", ("scored_at", "model_synthetic_only")),  # the model list and its SYNTHETIC-ONLY marks
 )
 EXPORT_COLUMNS: tuple[str, ...] = (
     "letter_id",
@@ -89,6 +89,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "model_version",
     "scored_at",
     "synthetic",
+    "model_synthetic_only",
 )
 # Queue sort keys: column -> the ORDER BY it means (ties broken by likelihood, highest first, then id,
 # so every order is total and paging never repeats or skips a row). The band sorts as the likelihood
@@ -169,6 +170,9 @@ class ScoredService(ScoresBase):
     # Its context factors (never criteria) and the reviewer-style summary line (revision 0004).
     context: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Whether the model that scored it was trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`:
+    # its scores are not evidence about real IMR outcomes); NULL for rows written before revision 0005.
+    model_synthetic_only: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class ModelRun(ScoresBase):
@@ -231,6 +235,8 @@ class ScoreRow(BaseModel):
     checklist: list[ChecklistItem] | None = None
     context: list[dict[str, Any]] | None = None  # context factors of the explanation (not criteria)
     summary: str | None = None  # e.g. "MTUS Low Back Complaints, ...: 1 of 5 criteria not documented"
+    # The scoring model was trained on SYNTHETIC letters alone (None: not known, e.g. fabricated rows).
+    model_synthetic_only: bool | None = None
 
 
 class CalibrationPoint(BaseModel):
@@ -667,19 +673,22 @@ class ScoresRepository:
             return [self._row_dict(r) for r in conn.execute(stmt)]
 
     def models(self) -> list[dict[str, Any]]:
-        """Model versions that have scores, newest scoring first, with their row counts."""
+        """Model versions that have scores, newest scoring first, with their row counts and whether any
+        of their rows is marked as scored by a SYNTHETIC-only model (read from one covering index)."""
         t = ScoredService
         last = func.max(t.scored_at).label("last_scored_at")
+        marked = func.max(case((t.model_synthetic_only.is_(True), 1), else_=0))
         stmt = (
-            select(t.model_name, t.model_version, func.count(t.id), last)
+            select(t.model_name, t.model_version, func.count(t.id), last, marked)
             .group_by(t.model_name, t.model_version)
             .order_by(last.desc(), t.model_name, t.model_version.desc())
         )
         with self.engine.connect() as conn:
             return [
-                {"model_name": name, "model_version": ver, "count": int(n), "last_scored_at": _iso(ts)}
-                for name, ver, n, ts in conn.execute(stmt)
-            ]
+                {"model_name": name, "model_version": ver, "count": int(n), "last_scored_at": _iso(ts),
+                 "model_synthetic_only": bool(m)}
+                for name, ver, n, ts, m in conn.execute(stmt)
+            ]  # fmt: skip
 
     def current_model(self) -> dict[str, Any] | None:
         """The model that scored most recently (what analysts are looking at now)."""
@@ -787,4 +796,5 @@ class ScoresRepository:
             "checklist": r.checklist,
             "context": r.context,
             "summary": r.summary,
+            "model_synthetic_only": r.model_synthetic_only,
         }

@@ -178,7 +178,7 @@ def check_letters(
     trained = set(card.trained_on.real_case_numbers)
     seen = sorted(n for n in (str(c.case_number or c.letter_id) for c in cases) if n in trained)
     model = {"version": meta.model_version, "trained_on": card.trained_on.model_dump(mode="json"),
-             "synthetic_only": card.trained_on.real_letters == 0, "validated_on_real": card.validated_on_real,
+             "synthetic_only": card.synthetic_only, "validated_on_real": card.validated_on_real,
              "warning": card.warning, "training_base_rate": base_rate,
              "letters_seen_in_training": seen}
     return LetterCheckReport(

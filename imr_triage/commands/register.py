@@ -216,7 +216,7 @@ def _register_real(
         experiment=reg.experiment,
         tracking_uri=tracking_uri,
         tags={
-            "synthetic_data": str(card.trained_on.real_letters == 0).lower(),
+            "synthetic_data": str(card.synthetic_only).lower(),
             "real_letters": str(card.trained_on.real_letters),
         },
     )

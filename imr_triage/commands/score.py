@@ -3,7 +3,9 @@
 Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: one per line) are
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
-Re-scoring with the same model replaces rows instead of duplicating them. A file that fails is
+Re-scoring with the same model replaces rows instead of duplicating them. A model trained on
+SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one line, and every row it
+scored is stored with `model_synthetic_only` set. A file that fails is
 named with its reason, as is each bad case of a case file (by line or item); the others are still
 scored and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when
 nothing was scored).
@@ -172,6 +174,9 @@ def score(
             )
         )
     repo.engine.dispose()
+    notice = triage_model.metadata.card().synthetic_notice(_shown(name, version))
+    if notice:  # a model that never saw a real letter: said on one line, and stored on every row
+        err.print(notice, style="bold yellow", markup=False, highlight=False)
     err.print(
         f"scored {n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"

@@ -25,6 +25,15 @@
     return b;
   }
 
+  let modelNotice = "";
+
+  function syntheticModelBadge() {
+    // Scored by a model trained on SYNTHETIC letters alone (`model_synthetic_only`).
+    const b = node("span", "synthetic-model-badge", "SYNTHETIC-ONLY MODEL");
+    b.title = modelNotice;
+    return b;
+  }
+
   function points(p) {
     if (p === null || p === undefined) return "";
     if (Math.abs(p) < 0.05) return " (little effect)";
@@ -165,6 +174,7 @@
     h.appendChild(node("span", "item-no", "Item " + (s.item_index + 1)));  // from 1 on screen
     h.appendChild(node("span", "request", s.service_heading || "(no heading)"));
     if (s.synthetic) h.appendChild(syntheticBadge());
+    if (s.model_synthetic_only) h.appendChild(syntheticModelBadge());
     item.appendChild(h);
     const lk = node("div", "likelihood");
     lk.appendChild(node("span", "pct", pct(s.probability)));
@@ -202,6 +212,11 @@
       seen.add(s.item_index);
     }
     const first = current[0];
+    modelNotice = data.synthetic_model_notice;
+    if (current.some((s) => s.model_synthetic_only)) {
+      el("model-banner").textContent = modelNotice;
+      el("model-banner").hidden = false;
+    }
     if (current.some((s) => s.synthetic)) {
       el("case-origin").appendChild(syntheticBadge());
       el("case-banner").textContent = "A SYNTHETIC case: generated for testing and demos, not a real IMR letter.";
@@ -211,7 +226,8 @@
     meta.appendChild(node("span", null, "UR denial date: " + (first.ur_denial_date || "unknown")));
     meta.appendChild(node("span", null, "IMR priority: " + words(first.words.priority)));
     meta.appendChild(node("span", null, current.length + (current.length === 1 ? " disputed item" : " disputed items")));
-    meta.appendChild(node("span", null, "Model: " + first.model_name + " v" + first.model_version));
+    const model = meta.appendChild(node("span", null, "Model: " + first.model_name + " v" + first.model_version));
+    if (first.model_synthetic_only) model.appendChild(syntheticModelBadge());
     for (const s of current) el("items").appendChild(itemCard(s));
     if (older.length) {
       el("history-card").hidden = false;
@@ -221,6 +237,7 @@
         const tr = node("tr");
         for (const v of [s.item_index + 1, s.service_heading, pct(s.probability), s.risk_band,
           s.model_name + " v" + s.model_version, s.scored_at]) tr.appendChild(node("td", null, v));
+        if (s.model_synthetic_only) tr.children[4].appendChild(syntheticModelBadge());
         tb.appendChild(tr);
       }
     }

@@ -6,7 +6,8 @@
   const base = body.dataset.base;
   const charts = {};
   const state = { page: 1, pageSize: 25, sort: "probability", order: "desc", total: 0, pages: 1,
-                  generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false } };
+                  generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false },
+                  models: [], modelNotice: "" };
   // Sort direction a column starts with: likelihood, band and dates newest/highest first, words A-Z.
   const FIRST_ORDER = { probability: "desc", risk_band: "desc", ur_denial_date: "desc", model_version: "desc" };
   const SEP = "@@";
@@ -191,6 +192,15 @@
     return b;
   }
 
+  function syntheticModelBadge() {
+    // Scored by a model trained on SYNTHETIC letters alone (`model_synthetic_only`).
+    const b = document.createElement("span");
+    b.className = "synthetic-model-badge";
+    b.textContent = "SYNTHETIC-ONLY MODEL";
+    b.title = state.modelNotice;
+    return b;
+  }
+
   function queueParams() {
     const q = filterParams();
     q.set("page", state.page);
@@ -246,7 +256,12 @@
       cell(tr, words(row.words.ur_guideline_source));
       cell(tr, row.ur_denial_date || "unknown", "date");
       cell(tr, words(row.words.priority));
-      cell(tr, "v" + row.model_version).title = row.model_name + " v" + row.model_version;
+      const modelCell = cell(tr, "v" + row.model_version);
+      modelCell.title = row.model_name + " v" + row.model_version;
+      if (row.model_synthetic_only) {
+        modelCell.appendChild(document.createElement("br"));
+        modelCell.appendChild(syntheticModelBadge());
+      }
       const reasons = cell(tr, "", "reasons");
       for (const r of (row.plain.reasons || []).slice(0, 3)) {
         const div = document.createElement("div");
@@ -287,11 +302,21 @@
     banner.hidden = !banner.textContent;
   }
 
+  function showModelNotice() {
+    // The models shown (the one chosen, or every version) include one trained on SYNTHETIC letters alone.
+    const chosen = el("f-model").value;
+    const shown = state.models.filter((m) => !chosen || m.model_name + SEP + m.model_version === chosen);
+    const banner = el("model-banner");
+    banner.textContent = shown.some((m) => m.model_synthetic_only) ? state.modelNotice : "";
+    banner.hidden = !banner.textContent;
+  }
+
   async function loadAll() {
     const t0 = performance.now();
     body.dataset.state = "loading";
     const q = filterParams();
     showOrigin();
+    showModelNotice();
     el("export").href = base + "/api/export.csv" + ([...q].length ? "?" + q.toString() : "");
     try {
       await Promise.all([
@@ -330,14 +355,18 @@
       if (o.value in originLabel) o.textContent = originLabel[o.value] + (opts.origins[o.value] ? "" : " (none yet)");
     }
     el("f-origin").value = opts.default_origin;
+    state.models = opts.models;
+    state.modelNotice = opts.synthetic_model_notice;
     for (const m of opts.models) {
-      const label = m.model_name + " v" + m.model_version + " (" + int(m.count) + ")";
+      const label = m.model_name + " v" + m.model_version + " (" + int(m.count) + ")" +
+        (m.model_synthetic_only ? " SYNTHETIC-ONLY MODEL" : "");
       el("f-model").appendChild(new Option(label, m.model_name + SEP + m.model_version));
     }
     if (opts.current_model) {
       const cm = opts.current_model;
       el("f-model").value = cm.model_name + SEP + cm.model_version;
       el("model-badge").textContent = "current model: " + cm.model_name + " v" + cm.model_version;
+      if (cm.model_synthetic_only) el("model-badge").appendChild(syntheticModelBadge());
     } else {
       el("model-badge").textContent = "no scores yet: run `imr score`";
     }

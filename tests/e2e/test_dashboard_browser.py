@@ -96,6 +96,11 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         page.wait_for_selector("body[data-state=ready][data-generation='1']", timeout=30_000)
         assert page.input_value("#f-model") == "imr-overturn@@2", "the current model is selected by default"
         assert "imr-overturn v2" in page.inner_text("#model-badge")
+        # `imr score` used a model trained on SYNTHETIC letters alone: the page says so above everything.
+        assert "SYNTHETIC-ONLY MODEL" in page.inner_text("#model-badge")
+        assert page.is_visible("#model-banner")
+        assert page.inner_text("#model-banner").startswith("SYNTHETIC-ONLY MODEL: these scores come from")
+        assert page.locator("#queue tbody tr .synthetic-model-badge").count() == min(25, total)
         assert page.inner_text("#kpi-services") == f"{total:,}"
         points = _chart_points(page)
         assert all(n > 0 for n in points.values()), f"charts without data: {points}"
@@ -135,6 +140,7 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         link.click()
         page.wait_for_selector("body[data-state=ready]", timeout=30_000)
         assert page.inner_text("#case-id") == letter_id
+        assert page.is_visible("#model-banner") and "SYNTHETIC-ONLY MODEL" in page.inner_text("#model-banner")
         n_items = len({r["item_index"] for r in repo.case_rows(letter_id)})
         assert page.locator("article.item").count() == n_items
         with_checklist = sum(1 for r in repo.case_rows(letter_id) if r["checklist"] is not None)

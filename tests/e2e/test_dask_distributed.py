@@ -143,6 +143,7 @@ def test_score_rows_match_single_process(letters: Path, client: object, tmp_path
 
     got = rows(dask_db)
     assert len(got) == n_services + 1 and "probability" in got[0]
+    assert got[0].endswith(",model_synthetic_only") and all(r.endswith(",True") for r in got[1:])  # marked
     assert got == rows(single_db)
 
 

@@ -31,13 +31,17 @@ def test_score_writes_explained_rows_idempotently(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stderr  # two inputs failed; every good one is still stored
     assert "broken.txt" in run.stderr and "not an IMR Final Determination letter" in run.stderr
     assert "cases.jsonl: line 2" in run.stderr
+    # The model never saw a real letter: one line says so, and every stored row is marked.
+    (marked,) = [ln for ln in run.stderr.splitlines() if "SYNTHETIC-ONLY" in ln]
+    assert marked.startswith("SYNTHETIC-ONLY MODEL: imr-overturn 7 was trained on ")
+    assert marked.endswith("its scores are not evidence about real IMR outcomes.")
 
     expected = sum(len(parse_text(p.read_text(), p.name).services) for p in letters) + len(case.services)
     repo = open_scores_db(db)
     assert repo.count() == expected
     rows = repo.queue(ScoreFilters(model_version="7"), page_size=500)["items"]
     assert {r["letter_id"] for r in rows} >= {"SYNTH-JSON-CASE", case_id_of(letters[1])}
-    assert all(r["synthetic"] and r["model_version"] == "7" for r in rows)
+    assert all(r["synthetic"] and r["model_version"] == "7" and r["model_synthetic_only"] for r in rows)
     assert all(r["top_reasons"] and r["top_reasons"][0]["feature"] for r in rows)
     assert all(r["risk_band"] in {"low", "medium", "high"} for r in rows)
     assert sum(r["body_region"] is not None for r in rows) > 0

@@ -170,6 +170,22 @@ def test_structured_case_scores_match_the_model(
     assert [s["overturn_likelihood"] for s in body["services"]] == pytest.approx(list(expected), abs=1e-9)
 
 
+def test_a_synthetic_only_model_says_so_in_every_response_and_the_log(server: LiveServer) -> None:
+    """The registered models were trained on SYNTHETIC letters alone: the server warned when it loaded
+    one, and `/v1/model` and every score name it so."""
+    with server.client() as c:
+        info = c.get("/v1/model").json()
+        scored = c.post("/v1/score", json=CASE).json()
+        batch = c.post("/v1/score/batch", json=[CASE]).json()
+    notice = info["model_synthetic_notice"]
+    assert info["model_synthetic_only"] is True and info["model_card"]["synthetic_only"] is True
+    assert notice.startswith(f"SYNTHETIC-ONLY MODEL: {info['label']} was trained on ")
+    assert notice.endswith("its scores are not evidence about real IMR outcomes.")
+    for body in (scored, batch):
+        assert body["model_synthetic_only"] is True and body["model_synthetic_notice"] == notice
+    assert notice in server.log()
+
+
 def test_explicit_features_override_extracted_ones(server: LiveServer) -> None:
     case = json.loads(json.dumps(CASE))
     with server.client() as c:

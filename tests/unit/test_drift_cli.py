@@ -117,7 +117,7 @@ def test_scoring_stores_the_feature_values(tmp_path: Path) -> None:
     spec = load_spec()
     prepared = prepare_case(parse_text(dwc_letter(), "synthetic.txt"), spec, "SYN-1")
     services = [{"overturn_likelihood": 0.5, "risk_band": "moderate", "reasons": []} for _ in prepared.rows]
-    row = score_rows(prepared, services, "m", "v", datetime.now(UTC))[0]
+    row = score_rows(prepared, services, "m", "v", datetime.now(UTC), model_synthetic_only=True)[0]
     facts = {f.name for f in spec.features if f.dtype != "text"}  # raw text is never stored
     assert row.features and set(row.features) <= facts
     assert any(f.dtype == "text" and prepared.rows[0].get(f.name) for f in spec.features)  # it was there

@@ -403,3 +403,44 @@ def test_models_and_calibration_curve(loaded) -> None:  # type: ignore[no-untype
     assert opts["origins"] == {"real": True, "synthetic": True}  # the EDGE rows are not flagged synthetic
     assert opts["default_origin"] == "real"
     assert opts["date_min"] <= "2015-03-01" <= opts["date_max"]
+
+
+
+def _schema(repo: ScoresRepository) -> tuple[set[str], list[str]]:
+    """The scored-services columns, and those of the model list's covering index."""
+    with repo.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("scored_services")}
+        indexes = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("scored_services")}
+    return columns, list(indexes["ix_scored_model_scored_at"])
+
+
+def _marks(repo: ScoresRepository, *letters: str) -> list[bool | None]:
+    return [r["model_synthetic_only"] for letter in letters for r in repo.case_rows(letter)]
+
+
+def test_revision_0005_marks_scores_of_synthetic_only_models(repo: ScoresRepository) -> None:
+    """Rows say whether their model never saw a real letter; rows written before revision 0005 read
+    NULL (not known) after it, and the revision goes down and up again keeping every row."""
+    columns, index = _schema(repo)
+    assert "model_synthetic_only" in columns
+    assert index == ["model_name", "model_version", "scored_at", "model_synthetic_only"]  # models() reads it
+    repo.save_scores([
+        _row("SYN-ONLY", 0, 0.4, model_synthetic_only=True),
+        _row("REAL", 0, 0.6, model_version="2", model_synthetic_only=False),
+    ])  # fmt: skip
+    assert _marks(repo, "SYN-ONLY", "REAL") == [True, False]
+    assert {m["model_version"]: m["model_synthetic_only"] for m in repo.models()} == {"1": True, "2": False}
+    exported = csv.DictReader(io.StringIO("".join(repo.iter_export_csv(ScoreFilters()))))
+    marks = {t["letter_id"]: t["model_synthetic_only"] for t in exported}
+    assert marks == {"SYN-ONLY": "True", "REAL": "False"}
+
+    downgrade(repo.engine, "0004_checklist_context")
+    columns, index = _schema(repo)
+    assert "model_synthetic_only" not in columns and index == ["model_name", "model_version", "scored_at"]
+    with repo.engine.connect() as conn:  # plain SQL: the ORM's columns do not match this schema
+        assert conn.exec_driver_sql("SELECT count(*) FROM scored_services").scalar_one() == 2
+    migrate(repo.engine)
+    assert _marks(repo, "SYN-ONLY", "REAL") == [None, None]  # written before 0005: not known
+    assert {m["model_version"]: m["model_synthetic_only"] for m in repo.models()} == {"1": False, "2": False}
+    repo.save_scores([_row("SYN-ONLY", 0, 0.4, model_synthetic_only=True)])  # re-scored: marked again
+    assert _marks(repo, "SYN-ONLY") == [True] and _schema(repo)[1][-1] == "model_synthetic_only"

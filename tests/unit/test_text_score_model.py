@@ -150,7 +150,8 @@ def test_the_scores_database_keeps_no_raw_text() -> None:
     row = {"letter_id": "c1", "item_index": 0, "service": "SYNTHETIC MRI", "pain_score": 3.0,
            "summary_text": "SYNTHETIC summary", "ur_guideline_text": "SYNTHETIC MTUS"}  # fmt: skip
     explained = [{"overturn_likelihood": 0.2, "risk_band": "low", "reasons": []}]
-    stored = score_rows(PreparedCase("c1", [row], [{}]), explained, "m", "1", datetime.now(UTC))[0]
+    prepared = PreparedCase("c1", [row], [{}])
+    stored = score_rows(prepared, explained, "m", "1", datetime.now(UTC), model_synthetic_only=True)[0]
     assert stored.features == {"pain_score": 3.0}
 
 
