@@ -78,13 +78,18 @@ class CaseFacts:
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,
-        someone else's, or only in the UR's account of the request)."""
+        someone else's, or only in the UR's account of the request); an operation word that names a biopsy,
+        a scope or a stent (`procedure_not_operation`) is none, as the protocol counts no diagnostic
+        procedure and no cardiac stenting."""
         if not self.case.clinical_summary:
             return MISSING
         done = value_patterns()["surgery_had_before"]
+        procedures = self.summary.mentions("procedure_not_operation")
         for m in self.summary.mentions("surgery"):
             if m.assertion.categories & _DONE or _injury_amputation(m, self.summary.text):
                 continue
+            if any(p.start <= m.start and m.end <= p.end for p in procedures):
+                continue  # "stent surgery", "Surgical history: colonoscopy with biopsy" (round 24)
             if m.author == UR_REVIEWER and not done.search(
                     self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
                 continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history

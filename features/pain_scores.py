@@ -1,6 +1,7 @@
 """The 0-10 pain scores a case summary states, in every written form of `value_patterns.yaml` (digits or
 words, "/10" or "out of ten", "Pain level: 5", "rated her pain a 6", "about an eight", a named scale, a
-100 mm VAS line, the second value of a pair told after a score; a percentage is never a score)."""
+100 mm VAS line, the second value of a pair told after a score; a percentage, a count of hours, nights or
+sessions, another scale's total and another thing's rating are never a score)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,16 @@ def _value(groups: dict[str, str | None], p: ValuePatterns) -> float | None:
 
 def pain_scores(text: str) -> list[PainScore]:
     """Every score stated, in order, one per place (the first pattern that reads a place wins), and the
-    second value of a pair right after one ("Pain at rest 4, with activity 7": 4 and 7)."""
+    second value of a pair right after one ("Pain at rest 4, with activity 7": 4 and 7). A number another
+    scale or rating labels ("PHQ-9 of 10", "rates his depression 7/10": `not_pain_label_before`) is none."""
     p = value_patterns()
+    label = p["not_pain_label_before"]
     out: list[PainScore] = []
     for key in PAIN_PATTERNS:
         for m in p[key].finditer(text):
             v = _value(m.groupdict(), p)
-            if v is None or any(s.start < m.end() and m.start() < s.end for s in out):
+            if v is None or any(s.start < m.end() and m.start() < s.end for s in out) \
+                    or label.search(text, max(0, m.start() - 60), m.start()):
                 continue
             out.append(PainScore(v, m.start(), m.end()))
     for score in list(out):

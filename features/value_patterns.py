@@ -38,15 +38,25 @@ class ValuePatterns:
         return self.dose_frequencies.get(key) or self.dose_frequencies.get(key.replace(" ", ""))
 
 
-def _compile(value: Any) -> Any:
+_WORD_CLASS = re.compile(r"\$\{(\w+)\}")
+
+
+def _compile(value: Any, classes: dict[str, str]) -> Any:
     if isinstance(value, dict):
-        return {k: _compile(v) for k, v in value.items()}
-    return re.compile(word_guarded(value), re.IGNORECASE)
+        return {k: _compile(v, classes) for k, v in value.items()}
+    unknown = set(_WORD_CLASS.findall(value)) - set(classes)
+    if unknown:
+        raise ValueError(f"value_patterns.yaml: unknown word class {sorted(unknown)} in {value!r}")
+    return re.compile(word_guarded(_WORD_CLASS.sub(lambda m: classes[m.group(1)], value)), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def value_patterns() -> ValuePatterns:
+    """Every pattern compiled, each `${name}` in it replaced by that closed word class of the file's
+    `word_classes` (a list of regex fragments, joined as alternatives: a class grows without touching a
+    pattern)."""
     raw = read_yaml("value_patterns.yaml")
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
-    return ValuePatterns({k: _compile(v) for k, v in raw.items()}, words, doses)
+    classes = {name: "(?:" + "|".join(items) + ")" for name, items in raw.pop("word_classes", {}).items()}
+    return ValuePatterns({k: _compile(v, classes) for k, v in raw.items()}, words, doses)
