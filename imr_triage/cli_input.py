@@ -85,6 +85,22 @@ def _can_write_in(folder: Path, named: Path, what: str) -> None:
         fail(f"{named}: cannot write {what} there ({exc.strerror or one_line(exc)})")
 
 
+def require_writable(path: Path, what: str, *, folder: bool) -> Path:
+    """`path` when it can be written later (a folder to write into, or a file to write or replace), checked
+    without leaving anything behind (unlike `writable_dir`, no folder is made: a scratch file is written and
+    removed in the nearest existing one); else one line naming it and the problem, and exit 2: a file where
+    a folder must go (or the reverse), a parent that is a file, a folder that takes no new file."""
+    if path.exists() and path.is_dir() != folder:
+        fail(f"{path}: {'not a folder' if folder else 'a folder, not a file'} ({what})")
+    where = path if folder and path.exists() else path.parent  # a file is replaced through its folder
+    while not where.exists():  # what would be created: its nearest existing parent must allow it
+        where = where.parent
+    if not where.is_dir():
+        fail(f"{path}: cannot be created, {where} is not a folder ({what})")
+    _can_write_in(where, path, what)
+    return path
+
+
 _WARNED_NO_PARAMS: set[Path] = set()
 
 

@@ -6,11 +6,17 @@ a labels.csv beside the new letters as `imr train --letters` checks them; a serv
 added with its decision withheld, so it never trains or tests a model, now or after a rebuild; sent again
 with labels.csv corrected so that they agree, such a letter replaces its corpus copy. Old feature rows
 are reused when the table still matches the corpus and the feature spec; otherwise everything is rebuilt.
+
+Nothing here writes as it goes: ingestion and the feature table are built in memory, and `commit_update`
+writes them when the retraining run has finished, each file to a temporary sibling first and then renamed
+over its target. A run that fails part-way leaves the corpus and the feature table as they were, so its
+letters are still new to the next run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +25,17 @@ import pandas as pd
 
 from features.spec import FeatureSpec
 from features.table import build_feature_frames, build_feature_table
-from letters.ingest import CASES_FILE, IngestResult, load_failures, load_records, parse_paths, write_records
+from letters.ingest import (
+    CASES_FILE,
+    FAILURES_FILE,
+    SERVICES_FILE,
+    IngestResult,
+    load_failures,
+    load_records,
+    parse_paths,
+    write_case_tables,
+    write_failures,
+)
 from letters.records import Case
 from training.letter_labels import (
     WITHHELD_NOTE,
@@ -102,16 +118,26 @@ def release_rechecked(
     return [c for c in corpus if id(c) not in gone], [c.letter_id for c in again]
 
 
+@dataclass
+class CorpusIngest:
+    """One batch ingested in memory: what happened, the corpus before it, what it adds, and the updated
+    records that `commit_update` writes once the run has finished."""
+
+    summary: IngestSummary
+    old_cases: list[Case]  # the corpus before (without letters sent again for a new label check)
+    added: list[Case]
+    records: IngestResult  # the updated corpus: every case, old failures and this batch's
+
+
 def ingest_new_letters(
     new_letters: Path,
     corpus_dir: Path,
-    corpus_out: Path,
     engine: str = "pypdfium2",
     labels_file: Path | None = None,
-) -> tuple[IngestSummary, list[Case], list[Case]]:
+) -> CorpusIngest:
     """Parse `new_letters`, check them against `labels_file` (default: a labels.csv beside them, as
-    `imr train --letters` finds it), add the unseen ones to the corpus records (a mismatched service with
-    its decision withheld) and write them to `corpus_out`."""
+    `imr train --letters` finds it) and add the unseen ones to the corpus records (a mismatched service
+    with its decision withheld). Writes nothing: `commit_update` writes `records`."""
     corpus = load_records(corpus_dir) if has_corpus(corpus_dir) else []
     old_failures = load_failures(corpus_dir) if corpus else []
     parsed = parse_paths([new_letters], engine=engine)  # type: ignore[arg-type]
@@ -126,7 +152,6 @@ def ingest_new_letters(
     merged, added, duplicates = merge_new_cases(corpus, parsed)
     added, withheld = withhold_mismatched(added, check)
     merged = [*merged[: len(corpus)], *added]
-    write_records(IngestResult(cases=merged, failures=[*old_failures, *parsed.failures]), corpus_out)
     summary = IngestSummary(
         n_files=len(parsed.cases) + len(parsed.failures),
         new_letter_ids=[c.letter_id for c in added],
@@ -138,7 +163,57 @@ def ingest_new_letters(
         withheld_services=withheld,
         rechecked_letter_ids=rechecked,
     )
-    return summary, corpus, added
+    records = IngestResult(cases=merged, failures=[*old_failures, *parsed.failures])
+    return CorpusIngest(summary, corpus, added, records)
+
+
+def _staging_name(target: Path) -> Path:
+    """The temporary sibling `target` is written to before it is renamed over it (same folder, so the
+    rename is atomic; a hidden name, so no reader takes it for the real file)."""
+    return target.with_name(f".{target.name}.retrain-{os.getpid()}.tmp")
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def commit_update(
+    records: IngestResult, corpus_dir: Path, table: pd.DataFrame | None = None, features: Path | None = None
+) -> None:
+    """Write the updated corpus records to `corpus_dir` (and `table` to `features`) all or nothing, as far
+    as files allow: every file is written in full to a temporary sibling first; only when all are written
+    are they renamed over their targets, the feature table first and cases.parquet last. A failure while
+    writing (a full disk, a folder that cannot be made) removes the temporary files and leaves every target
+    as it was. Only a crash between two renames leaves some new and some old, and in that order it is one
+    a rerun repairs: the letters count as new while cases.parquet lacks them, and the feature table's rows
+    are then rebuilt for them."""
+    targets: list[Path] = []
+    if table is not None:
+        if features is None:
+            raise ValueError("commit_update: a feature table needs a path to go to")
+        targets.append(features)
+    targets += [corpus_dir / FAILURES_FILE, corpus_dir / SERVICES_FILE, corpus_dir / CASES_FILE]
+    staged = {target: _staging_name(target) for target in targets}
+    try:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+        write_failures(records.failures, staged[corpus_dir / FAILURES_FILE])
+        write_case_tables(records.cases, staged[corpus_dir / CASES_FILE], staged[corpus_dir / SERVICES_FILE])
+        if table is not None and features is not None:
+            features.parent.mkdir(parents=True, exist_ok=True)
+            table.to_parquet(staged[features], index=False)
+        for tmp in staged.values():
+            _fsync(tmp)
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    try:
+        for target in targets:  # the order the docstring gives
+            os.replace(staged[target], target)
+    finally:
+        for tmp in staged.values():  # left only when a rename failed
+            tmp.unlink(missing_ok=True)
 
 
 def _build_rows(cases: list[Case], spec: FeatureSpec, failed: list[str]) -> list[pd.DataFrame]:

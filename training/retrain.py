@@ -11,7 +11,12 @@ level paired bootstrap puts the gain's lower bound at or above `min_gain_lower_b
 trained with the champion's recipe (`train:` or `train_real:`, `training.retrain_recipe`), and a window
 with real letters adds `imr register`'s gate: no promotion with a Brier on them worse than the base
 rate's; both models' figures on those letters carry 95% letter-bootstrap intervals. Every run leaves a
-JSON and a markdown report (`training.retrain_report`). """
+JSON and a markdown report (`training.retrain_report`).
+
+The champion is loaded first: one that cannot be loaded is bad input (`RetrainInputError`), found before
+any work. The updated corpus records and feature table are built in memory and written only when the run
+has finished (`training.corpus_update.commit_update`, after the decision): a run that fails part-way
+leaves them as they were, and its new letters are still new to the next run. """
 
 from __future__ import annotations
 
@@ -37,7 +42,13 @@ from model.predictor import Predictor
 from model.version_label import version_label
 from training.boosting import TrainParams, labelled_rows
 from training.comparison import PairedGain, paired_gain
-from training.corpus_update import IngestSummary, ingest_new_letters, update_features
+from training.corpus_update import (
+    CorpusIngest,
+    IngestSummary,
+    commit_update,
+    ingest_new_letters,
+    update_features,
+)
 from training.drift import DriftParams, compute_drift, drift_markdown
 from training.evaluation import EvaluateParams
 from training.params import section
@@ -49,8 +60,18 @@ DRIFT_JSON = "drift.json"
 DRIFT_MD = "drift.md"
 CHALLENGER_DIR = "challenger_model"
 # The steps a run announces (progress bars know the total from this list).
-STEPS = ("ingest", "features", "champion", "drift", "train", "compare", "register")
+STEPS = ("champion", "ingest", "features", "drift", "train", "compare", "register", "commit")
 Log = Callable[[str], None]
+
+
+class RetrainInputError(Exception):
+    """Bad input found before the run has done or written anything (a missing new-letters folder, a champion
+    that cannot be loaded): `imr retrain` prints the message as one line and exits 2, with no report."""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 class RetrainExit(IntEnum):
@@ -268,14 +289,12 @@ def final_decision(
 
 
 # ---- the steps -----------------------------------------------------------------------------------
-def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
+def _ingest(run: _Run) -> CorpusIngest:
+    """The new letters added to the corpus in memory (written by `_commit` when the run has finished)."""
     job = run.job
-    if not job.new_letters.is_dir():
-        raise FileNotFoundError(f"{job.new_letters}: new-letters directory not found")
     t0 = time.perf_counter()
-    ingest, old_cases, added = ingest_new_letters(
-        job.new_letters, job.corpus, job.corpus_target, job.engine, job.labels
-    )
+    update = ingest_new_letters(job.new_letters, job.corpus, job.engine, job.labels)
+    ingest, added = update.summary, update.added
     run.report["ingest"] = ingest.as_dict()
     run.timed("ingest", t0)
     run.log(
@@ -291,7 +310,7 @@ def _ingest(run: _Run) -> tuple[IngestSummary, list[Case], list[Case]]:
     # an empty drop folder is 'no new letters' (exit 11), not a letter that could not be read
     run.unreadable_letters = sum(not Path(f["source_file"]).is_dir() for f in ingest.failures)
     _log_labels(run, ingest)
-    return ingest, old_cases, added
+    return update
 
 
 def _log_labels(run: _Run, ingest: IngestSummary) -> None:
@@ -313,26 +332,37 @@ def _log_labels(run: _Run, ingest: IngestSummary) -> None:
 def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFrame:
     t0 = time.perf_counter()
     table, how, failed_rows = update_features(run.job.features, old_cases, added, run.spec)
-    out = run.job.features_target
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(out, index=False)
     run.timed("features", t0)
     run.report["feature_table"] = {"rows": len(table), "how": how, "failed_letters": failed_rows}
     return table
 
 
 def _champion(run: _Run) -> Champion | None:
+    """The model the champion alias points at, loaded before anything else is done: a store that cannot be
+    opened or a champion that cannot be loaded (a checksum mismatch, missing artifact files) is bad input
+    (`RetrainInputError`), never a run that trains and registers a challenger against nothing."""
     from model.artifact import load_from_mlflow
     from training.registry import current_champion
-    from training.tracking import configure
+    from training.tracking import configure, resolve_tracking_uri
 
     reg = run.settings.registry
-    configure(run.job.tracking_uri, reg.experiment)
-    version = current_champion(reg)
+    try:
+        configure(run.job.tracking_uri, reg.experiment)
+        version = current_champion(reg)
+    except Exception as exc:  # noqa: BLE001 - a bad URI, an unreachable server, a damaged database
+        uri = resolve_tracking_uri(run.job.tracking_uri)
+        raise RetrainInputError(f"{uri}: cannot open the MLflow store ({_one_line(exc)})") from exc
     if version is None:
         run.log("no champion yet: the challenger faces the family-rate baseline")
         return None
-    champion = Champion(version, load_from_mlflow(f"models:/{reg.model_name}@{reg.champion_alias}"))
+    uri = f"models:/{reg.model_name}@{reg.champion_alias}"
+    try:
+        champion = Champion(version, load_from_mlflow(uri))
+    except Exception as exc:  # noqa: BLE001 - checksum mismatch, missing files, download errors
+        raise RetrainInputError(
+            f"{uri} (v{version}): cannot load the champion ({_one_line(exc)}); repair it or point the alias "
+            "at a good version"
+        ) from exc
     run.log(f"champion: {reg.model_name} {champion.label}")
     return champion
 
@@ -598,8 +628,10 @@ def _register_and_decide(
 def run_retrain(
     job: RetrainJob, settings: RetrainSettings, log: Log = print, step: Log = lambda _name: None
 ) -> RetrainResult:
-    """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1).
-    `step(name)` is called as each of `STEPS` starts (a progress bar), `log` with each result line."""
+    """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1), or
+    `RetrainInputError` for bad input found before anything was done (exit 2, no report). The corpus and
+    the feature table are written only at the end (`_commit`): whatever fails before leaves them as they
+    were. `step(name)` is called as each of `STEPS` starts (a progress bar), `log` with each result line."""
     from features.spec import load_spec
 
     t0 = time.perf_counter()
@@ -615,15 +647,20 @@ def run_retrain(
             "margin": settings.margin,
         },
     )
-    step("ingest")
-    ingest, old_cases, added = _ingest(run)
-    if not added:
-        return _finish(run, "no_new_letters", RetrainExit.NO_NEW_LETTERS, t0)
-    step("features")
-    table = _features(run, old_cases, added)
+    if not job.new_letters.is_dir():  # before the store is touched
+        what = "not a folder" if job.new_letters.exists() else "no such folder"
+        raise RetrainInputError(f"{job.new_letters}: {what} (new letters)")
     step("champion")
     champion = _champion(run)
-    new_ids = set(ingest.new_letter_ids)
+    step("ingest")
+    update = _ingest(run)
+    if not update.added:
+        step("commit")  # nothing new; the records still go to --corpus-out (and this batch's failures)
+        _commit(run, update, None, None)
+        return _finish(run, "no_new_letters", RetrainExit.NO_NEW_LETTERS, t0)
+    step("features")
+    table = _features(run, update.old_cases, update.added)
+    new_ids = set(update.summary.new_letter_ids)
     step("drift")
     _drift(run, table, new_ids, champion)
     step("train")
@@ -639,8 +676,35 @@ def run_retrain(
     decision = _register_and_decide(run, challenger, test_rows, window, scores, champion, real)
     run.report["decision"] = decision.as_dict()
     log(decision.reason)
+    step("commit")
+    _commit(run, update, table, decision)
     code = RetrainExit.PROMOTED if decision.promoted else RetrainExit.KEPT
     return _finish(run, "promoted" if decision.promoted else "kept", code, t0)
+
+
+def _commit(
+    run: _Run, update: CorpusIngest, table: pd.DataFrame | None, decision: PromotionDecision | None
+) -> None:
+    """Write the updated corpus records (and feature table) now that the run has finished. Should that
+    fail, the error says what the registry already holds: the corpus is as it was, so a rerun adds the same
+    letters again."""
+    job = run.job
+    features = None if table is None else job.features_target
+    t0 = time.perf_counter()
+    try:
+        commit_update(update.records, job.corpus_target, table, features)
+    except Exception as exc:
+        done = ""
+        if decision is not None:
+            version = run.report["challenger"]["version"]
+            done = f"challenger v{version} registered{' and promoted' if decision.promoted else ''}; "
+        raise RuntimeError(
+            f"{done}the corpus ({job.corpus_target}) and feature table ({job.features_target}) were left as "
+            f"they were, so a rerun adds these letters again: {_one_line(exc)}"
+        ) from exc
+    run.timed("commit", t0)
+    if table is not None:
+        run.log(f"written: corpus {job.corpus_target}, feature table {job.features_target}")
 
 
 def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:

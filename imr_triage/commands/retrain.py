@@ -2,8 +2,9 @@
 
 Exit status (for schedulers): 0 promoted (the champion alias moved), 10 champion kept, 11 no new
 letters (nothing trained), 12 finished but a new letter could not be read or disagreed with labels.csv
-(those were left out; the outcome is in the report), 1 failed. A report (retrain.json, retrain.md, drift.json,
-drift.md) is written to --out in every case. See docs/retraining.md.
+(those were left out; the outcome is in the report), 1 failed (a report says why), 2 bad input found before
+the run (one line, no report, nothing written). The corpus and feature table are written only when the run
+has finished, so a failed run leaves them as they were. See docs/retraining.md.
 """
 
 from __future__ import annotations
@@ -25,11 +26,17 @@ Decisions are checked against a labels.csv beside the new letters (or --labels),
 --letters` checks them: each mismatch is an error line, and its service is added without a decision
 (never trained or tested on); the good rows are kept.
 
+The updated corpus records and feature table are written only when the run has finished (each to a
+temporary file beside it, then renamed over it): a run that fails leaves them as they were, and a
+rerun picks the same new letters up.
+
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
 12 = finished, but a new letter could not be read or a parsed decision disagrees with labels.csv
 (the good letters were used; outcome in the report);
-1 = failed (the report says why); 2 = bad input before the run (an option, a --params file that
-cannot be read, no corpus at --corpus, no file at --labels), one line and no report. With
+1 = failed (the report says why; corpus and feature table unchanged); 2 = bad input before the run
+(an option, a --params file that cannot be read or a value in it, no --new-letters folder, no corpus
+at --corpus, no file at --labels, an output path that cannot be written, an MLflow store that cannot
+be opened or a champion that cannot be loaded), one line, no report, nothing written. With
 --no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
 """
 
@@ -72,10 +79,17 @@ def retrain(
     from pydantic import ValidationError
     from rich.console import Console
 
-    from imr_triage.cli_input import read_params, validation_message
+    from imr_triage.cli_input import read_params, require_dir, require_writable, validation_message
     from letters.ingest import CASES_FILE
     from training.corpus_update import has_corpus
-    from training.retrain import STEPS, RetrainExit, RetrainJob, RetrainSettings, run_retrain
+    from training.retrain import (
+        STEPS,
+        RetrainExit,
+        RetrainInputError,
+        RetrainJob,
+        RetrainSettings,
+        run_retrain,
+    )
     from training.retrain_report import write_report
 
     console = Console(stderr=True, soft_wrap=True)
@@ -93,32 +107,38 @@ def retrain(
         )
     except ValidationError as exc:
         fail(f"--{validation_message(exc, '')}")
+    # Bad input is found here, before anything is read at length or written: one line, exit 2, no report.
+    require_dir(new_letters, "new letters")
     if labels is not None and not labels.is_file():
         fail(f"{labels}: labels file not found")
     params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
+    try:
+        settings = RetrainSettings.from_params(params)
+    except ValidationError as exc:
+        fail(f"{params_file}: {validation_message(exc, '')}")
+    if not has_corpus(corpus) and not new_corpus:
+        fail(
+            f"{corpus}: no corpus there (no {CASES_FILE}); pass --corpus DIR of the existing corpus "
+            "(`imr parse` output), or --new-corpus to start one there"
+        )
+    require_writable(job.corpus_target, "corpus records", folder=True)
+    require_writable(job.features_target, "feature table", folder=False)
+    require_writable(out, "report folder", folder=True)
     if not has_corpus(corpus):
-        if not new_corpus:
-            fail(
-                f"{corpus}: no corpus there (no {CASES_FILE}); pass --corpus DIR of the existing corpus "
-                "(`imr parse` output), or --new-corpus to start one there"
-            )
         console.print(f"new corpus: starting one at {job.corpus_target} (--new-corpus)", markup=False)
     report: dict[str, object]
     try:
-        settings = RetrainSettings.from_params(params)
         with StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar:
             result = run_retrain(
                 job, settings, log=lambda m: console.print(m, markup=False, highlight=False), step=bar.step
             )
         report, code = result.report, result.exit_code
+    except RetrainInputError as exc:  # the champion cannot be loaded: found before anything was done
+        fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure becomes a report and exit 1 for the scheduler
         import traceback
 
-        why = (
-            f"{params_file}: {validation_message(exc, '')}"
-            if isinstance(exc, ValidationError)
-            else one_line(exc)
-        )
+        why = one_line(exc)
         report = {
             "outcome": "failed",
             "exit_code": int(RetrainExit.FAILED),

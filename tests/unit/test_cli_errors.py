@@ -186,26 +186,48 @@ def test_check_letters_names_an_unreadable_labels_file_in_one_line(
     ]
 
 
-def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_path: Path) -> None:
-    res = _imr(
-        "retrain",
-        "--new-letters",
-        str(tmp_path / "absent"),
-        "--corpus",
-        str(tmp_path / "records"),
-        "--new-corpus",
-        "--out",
-        str(tmp_path / "rep"),
-        "--no-progress",
-        "--params",
-        str(tmp_path / "none.yaml"),
-    )
-    assert res.exit_code == 1
-    assert _errors(res) == [
-        f"error: retrain failed: FileNotFoundError: {tmp_path / 'absent'}: new-letters directory not found"
-    ]
-    report = json.loads((tmp_path / "rep" / "retrain.json").read_text())
-    assert report["outcome"] == "failed" and "new-letters directory not found" in report["error"]
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (hidden ones included) and its bytes: "nothing written" keeps it equal."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--new-letters", "{tmp}/absent"], "{tmp}/absent: no such folder (new letters)"),
+        (["--new-letters", "{tmp}/afile"], "{tmp}/afile: not a folder (new letters)"),
+        (["--out", "{tmp}/afile"], "{tmp}/afile: not a folder (report folder)"),
+        (["--features-out", "{tmp}/new"], "{tmp}/new: a folder, not a file (feature table)"),
+        (["--corpus-out", "{tmp}/afile/records"],
+         "{tmp}/afile/records: cannot be created, {tmp}/afile is not a folder (corpus records)"),
+        (["--params", "{tmp}/bad.yaml"],
+         "{tmp}/bad.yaml: retrain.holdout_fraction: Input should be less than 1"),
+    ],
+)  # fmt: skip
+def test_retrain_bad_input_is_one_line_exit_2_no_report_nothing_written(
+    tmp_path: Path, extra: list[str], message: str
+) -> None:
+    """As --help promises: bad input found before the run is one line naming the path and the problem, exit 2,
+    no report, and no file written or changed (corpus, feature table, MLflow store); before, a missing
+    new-letters folder was `retrain failed: FileNotFoundError`, exit 1, with a report (SYNTHETIC letters)."""
+    _letter(tmp_path / "old", "a.txt", "CM16-0000011")
+    from letters.ingest import parse_paths, write_records
+
+    write_records(parse_paths([tmp_path / "old"]), tmp_path / "records")
+    _letter(tmp_path / "new", "b.txt", "CM16-0000012")
+    (tmp_path / "afile").write_text("SYNTHETIC: a file where a folder is expected\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("retrain:\n  holdout_fraction: 2\n", encoding="utf-8")
+    args = {"--new-letters": "{tmp}/new", "--corpus": "{tmp}/records", "--features": "{tmp}/features.parquet",
+            "--out": "{tmp}/rep", "--params": "{tmp}/none.yaml", "--tracking-uri": "sqlite:///{tmp}/m.db"}
+    args |= dict(zip(extra[::2], extra[1::2], strict=True))
+    before = _files(tmp_path)
+    res = _imr("retrain", *(a.format(tmp=tmp_path) for kv in args.items() for a in kv), "--no-progress")
+    lines = [ln for ln in res.output.splitlines() if ln.strip() and not ln.startswith("warning: ")]
+    assert res.exit_code == 2 and lines == [f"error: {message.format(tmp=tmp_path)}"], res.output
+    assert _files(tmp_path) == before  # no report, no store, corpus untouched
+
+
+def test_retrain_bad_options_and_params_files_are_one_line(tmp_path: Path) -> None:
     res = _imr("retrain", "--new-letters", str(tmp_path), "--engine", "word", "--out", str(tmp_path / "rep"))
     assert res.exit_code == 2 and _errors(res)[0].startswith("error: --engine: ")
     (tmp_path / "list.yaml").write_text("- SYNTHETIC\n- not a mapping\n", encoding="utf-8")
@@ -213,6 +235,7 @@ def test_retrain_without_its_letters_folder_fails_in_one_line_with_a_report(tmp_
                "--out", str(tmp_path / "rep2"), "--no-progress")  # fmt: skip
     assert res.exit_code == 2 and len(_errors(res)) == 1  # not a second "retrain failed: Exit: 2"
     assert _errors(res)[0].startswith(f"error: {tmp_path / 'list.yaml'}: cannot read params (")
+    assert not (tmp_path / "rep").exists() and not (tmp_path / "rep2").exists()
 
 
 def test_retrain_never_starts_a_new_corpus_unasked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,13 @@ from features.table import build_feature_table
 from letters.ingest import IngestResult, load_records, parse_paths, write_records
 from letters.records import Case
 from training.comparison import paired_gain
-from training.corpus_update import ingest_new_letters, merge_new_cases, update_features
+from training.corpus_update import (
+    IngestSummary,
+    commit_update,
+    ingest_new_letters,
+    merge_new_cases,
+    update_features,
+)
 from training.registry import RegistryParams, decide
 from training.retrain import RetrainParams, final_decision
 
@@ -33,6 +39,13 @@ def test_merge_skips_known_ids_case_numbers_and_repeats_within_the_batch() -> No
     assert [c.letter_id for c in merged] == ["A", "B", "C", "D"]
 
 
+def _ingest_and_commit(new: Path, corpus: Path) -> tuple[IngestSummary, list[Case], list[Case]]:
+    """Ingest (in memory) and write the records, as a finished `imr retrain` run does."""
+    update = ingest_new_letters(new, corpus)
+    commit_update(update.records, corpus)
+    return update.summary, update.old_cases, update.added
+
+
 def _write(folder: Path, name: str, number: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     text = dwc_letter().replace("Case Number: CM16-0000001", f"Case Number: {number}")
@@ -47,7 +60,7 @@ def test_ingest_new_letters_counts_new_duplicate_and_failed(tmp_path: Path) -> N
     _write(new, "one-again.txt", "CM16-0000001")  # same case, another file name
     _write(new, "two.txt", "CM16-0000002")
     (new / "broken.txt").write_text("", encoding="utf-8")
-    summary, old_cases, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    summary, old_cases, added = _ingest_and_commit(new, tmp_path / "corpus")
     assert (len(old_cases), [c.case_number for c in added]) == (1, ["CM16-0000002"])
     d = summary.as_dict()
     assert (d["n_new"], d["n_duplicate"], d["n_failed"], d["n_files"]) == (1, 1, 1, 3)
@@ -55,7 +68,7 @@ def test_ingest_new_letters_counts_new_duplicate_and_failed(tmp_path: Path) -> N
     numbers = sorted(c.case_number for c in load_records(tmp_path / "corpus"))
     assert numbers == ["CM16-0000001", "CM16-0000002"]
     # running again adds nothing
-    again, _, added_again = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    again, _, added_again = _ingest_and_commit(new, tmp_path / "corpus")
     assert added_again == [] and again.corpus_letters_after == 2 and len(again.duplicate_letter_ids) == 2
 
 
@@ -91,7 +104,7 @@ def test_new_letters_are_checked_against_the_labels_beside_them(tmp_path: Path) 
     rows[1] = ("CM16-0000001", 1, "Upheld")  # deliberately wrong
     labels = pd.DataFrame(rows, columns=["case_number", "item_index", "decision"])
     labels.to_csv(new / "labels.csv", index=False)
-    summary, _, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    summary, _, added = _ingest_and_commit(new, tmp_path / "corpus")
     d = summary.as_dict()
     assert d["labels"]["summary"] == f"{new / 'labels.csv'}: 6 of 6 labelled services compared, 1 mismatches"
     assert d["labels"]["mismatches"] == ["CM16-0000001 item 1: parsed decision 'Overturned', label 'Upheld'"]
@@ -100,7 +113,7 @@ def test_new_letters_are_checked_against_the_labels_beside_them(tmp_path: Path) 
     assert stored == {"CM16-0000001": ["Upheld", None, "Upheld"], "CM16-0000002": parsed}
     assert [c.case_number for c in added] == ["CM16-0000001", "CM16-0000002"]
     _write(tmp_path / "more", "three.txt", "CM16-0000003")  # no labels.csv here or in its parent
-    unchecked, _, _ = ingest_new_letters(tmp_path / "more", tmp_path / "corpus", tmp_path / "corpus")
+    unchecked, _, _ = _ingest_and_commit(tmp_path / "more", tmp_path / "corpus")
     assert unchecked.labels.labels_file is None and unchecked.withheld_services == []
     assert unchecked.as_dict()["labels"]["summary"].startswith("no labels.csv beside the letters")
 
@@ -117,12 +130,12 @@ def test_a_letter_with_a_withheld_decision_sent_again_is_checked_anew(tmp_path: 
     wrong = [*rows[:1], ("CM16-0000001", 1, "Upheld"), *rows[2:]]
     columns = ["case_number", "item_index", "decision"]
     pd.DataFrame(wrong, columns=columns).to_csv(new / "labels.csv", index=False)
-    first, _, _ = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    first, _, _ = _ingest_and_commit(new, tmp_path / "corpus")
     assert first.withheld_services == ["CM16-0000001 item 1"]
-    still, _, added_still = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    still, _, added_still = _ingest_and_commit(new, tmp_path / "corpus")
     assert (added_still, still.rechecked_letter_ids, len(still.duplicate_letter_ids)) == ([], [], 2)
     pd.DataFrame(rows, columns=columns).to_csv(new / "labels.csv", index=False)
-    again, old_cases, added = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    again, old_cases, added = _ingest_and_commit(new, tmp_path / "corpus")
     d = again.as_dict()
     assert (d["n_rechecked"], d["n_new"], d["n_duplicate"], d["n_withheld"]) == (1, 1, 1, 0)
     assert [c.case_number for c in old_cases] == ["CM16-0000002"] and again.corpus_letters_before == 2
@@ -134,5 +147,38 @@ def test_a_letter_with_a_withheld_decision_sent_again_is_checked_anew(tmp_path: 
     table, how, failed = update_features(tmp_path / "features.parquet", old_cases, added, spec)
     assert (how, failed) == ("reused existing rows, built new ones", [])
     assert sorted(table["letter_id"].value_counts().tolist()) == [3, 3] and len(table) == 6
-    third, _, added_third = ingest_new_letters(new, tmp_path / "corpus", tmp_path / "corpus")
+    third, _, added_third = _ingest_and_commit(new, tmp_path / "corpus")
     assert (added_third, third.rechecked_letter_ids, len(third.duplicate_letter_ids)) == ([], [], 2)
+
+
+def test_ingest_writes_nothing_and_a_failed_commit_leaves_every_file_as_it_was(tmp_path: Path) -> None:
+    """`imr retrain` ingests in memory and writes at the end: a run that fails before then leaves the corpus
+    and the feature table as they were (its letters stay new for the next run), and so does a commit that
+    fails while writing (here a feature table pyarrow cannot store): no target replaced, no temporary file
+    left behind. A good commit then replaces them all (SYNTHETIC letters)."""
+    import pyarrow as pa
+
+    corpus, features = tmp_path / "corpus", tmp_path / "features.parquet"
+    _write(tmp_path / "old", "one.txt", "CM16-0000001")
+    write_records(parse_paths([tmp_path / "old"]), corpus)
+    spec = load_spec()
+    build_feature_table(load_records(corpus), spec=spec).to_parquet(features, index=False)
+
+    def files() -> dict[str, bytes]:  # every file, hidden ones (a temporary file left behind) included
+        return {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+                and p.parent in (tmp_path, corpus)}  # fmt: skip
+
+    _write(tmp_path / "new", "two.txt", "CM16-0000002")
+    before = files()
+    update = ingest_new_letters(tmp_path / "new", corpus)
+    assert [c.case_number for c in update.added] == ["CM16-0000002"] and files() == before
+    table, how, _ = update_features(features, update.old_cases, update.added, spec)
+    assert how == "reused existing rows, built new ones" and files() == before
+    unstorable = table.assign(letter_id=[1, *table["letter_id"][1:]])  # an int among strings
+    with pytest.raises(pa.ArrowException):
+        commit_update(update.records, corpus, unstorable, features)
+    assert files() == before
+    commit_update(update.records, corpus, table, features)
+    assert sorted(c.case_number for c in load_records(corpus)) == ["CM16-0000001", "CM16-0000002"]
+    assert pd.read_parquet(features).equals(table)
+    assert sorted(files()) == sorted(before)  # the same files, rewritten; no temporary one left
