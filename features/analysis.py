@@ -52,6 +52,7 @@ class Mention:
 
 
 _WORD_CLASS = re.compile(r"\$\{(\w+)\}")
+_IGNORECASE = int(re.IGNORECASE)  # int & RegexFlag builds a flag object per call (enum), a cost in `find`
 # lexicons whose `word_classes` concept patterns may name besides those of concepts.yaml
 WORD_CLASS_FILES = ("red_flag_lexicon.yaml", "failed_care_lexicon.yaml")
 
@@ -231,7 +232,7 @@ class AnalysedText:
         """Mentions of a regex (its `group`), named `concept` for the rules that apply to some concepts.
         A lower-case pattern (`casefold.compile_folded`) searches the lower-cased text; one compiled
         with IGNORECASE may search either."""
-        text = self.lower if not pattern.flags & re.IGNORECASE else self.text
+        text = self.lower if not pattern.flags & _IGNORECASE else self.text
         for m in pattern.finditer(text, start, len(text) if end is None else end):
             s, e = m.span(group)
             if s < 0 or s == e:
