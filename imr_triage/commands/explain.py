@@ -16,6 +16,8 @@ from pathlib import Path
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
+from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
+
 
 class ExplainParams(BaseModel):
     """The optional `explain:` section of params.yaml (CLI options override it)."""
@@ -168,6 +170,7 @@ def explain(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per letter, in a list)."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params", help="params.yaml to read."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help=PROGRESS_HELP),
 ) -> None:
     """Explain the overturn likelihood of each disputed service in IMR letters."""
     import json
@@ -182,24 +185,37 @@ def explain(
     cfg = params_section(ExplainParams, params_file, "explain")
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
+    # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure,
+    # said before the model is loaded.
+    files, missing = expand_inputs(letters)
+    failures = [(m.source_file, m.reason) for m in missing]
+    if not files:
+        for name, reason in failures:
+            err.print(f"error: {name}: {reason}", markup=False, highlight=False)
+        raise typer.Exit(code=1)
     triage_model, source = load_model(model, model_uri, cfg.model)
     predictor = Predictor(triage_model, top_k=k)
     card = triage_model.metadata.card()
 
-    # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure.
-    files, missing = expand_inputs(letters)
-    failures = [(m.source_file, m.reason) for m in missing]
     results = []
-    for path in files:
-        try:
-            case = parse_file(path)
-            if not case.services:
-                raise ValueError("no disputed services found in the letter")
-            results.append(explain_case(predictor, case, k))
-        except Exception as exc:  # noqa: BLE001 - reported per letter, the rest still run
-            failures.append((str(path), str(exc).removeprefix(f"{path}: ") or type(exc).__name__))
+    warned: list[tuple[Path, list[str]]] = []
+    bar = StepProgress("explain", [p.name for p in files], err, progress_wanted(progress, err))
+    with bar:
+        for path in files:
+            bar.step(path.name)
+            try:
+                case = parse_file(path)
+                if not case.services:
+                    raise ValueError("no disputed services found in the letter")
+                results.append(explain_case(predictor, case, k))
+                if case.parse_warnings:
+                    warned.append((path, case.parse_warnings))
+            except Exception as exc:  # noqa: BLE001 - reported per letter, the rest still run
+                failures.append((str(path), str(exc).removeprefix(f"{path}: ") or type(exc).__name__))
     for name, reason in failures:
         err.print(f"error: {name}: {reason}", markup=False, highlight=False)
+    for path, notes in warned:  # explained, but read with a gap (a header field, the summary's section)
+        err.print(f"warning: {path}: {'; '.join(notes)}", markup=False, highlight=False)
 
     if card.warning:  # every letter's JSON carries it too (`model.warning`)
         err.print(f"[bold yellow]warning[/bold yellow]: {card.warning}")

@@ -383,3 +383,20 @@ def test_register_names_a_missing_reports_folder(cli_model_dir: Path, tmp_path: 
                str(tmp_path / "holdout.json"), "--reports", str(tmp_path / "noreports"),
                "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}")
     _one_line_error(res, tmp_path / "noreports")
+
+
+def test_explain_names_missing_letters_before_loading_a_model_and_warns_of_parse_gaps(
+    cli_model_dir: Path, tmp_path: Path
+) -> None:
+    res = _imr("explain", str(tmp_path / "absent.txt"), "--model", str(tmp_path / "no-model"))
+    assert res.exit_code == 1 and len(_errors(res)) == 1, res.output
+    assert _errors(res)[0].startswith(f"error: {tmp_path / 'absent.txt'}: ")
+    assert "no-model" not in res.output  # the model was never needed
+    gap = tmp_path / "gap.txt"
+    gap.write_text(dwc_letter().replace("CM16-0000001", "CM16-0000021").replace("CLINICAL CASE SUMMARY", "")
+                   .replace("case file, including all medical records:", "case file:"), encoding="utf-8")
+    res = _imr("explain", str(gap), "--model", str(cli_model_dir), "--json", "--no-progress")
+    assert res.exit_code == 0, res.output
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
+    assert any(ln.startswith(f"warning: {gap}: ") and "CLINICAL CASE SUMMARY" in ln for ln in warnings), \
+        warnings
