@@ -9,8 +9,8 @@ own figures are measured on real letters in tests/real/test_retrain_real.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,12 +52,8 @@ def _synth(out: Path, n: int, start: str, end: str, first_id: int) -> Path:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """A SYNTHETIC corpus (records + features), newer SYNTHETIC letters, and one store per champion."""
     root = tmp_path_factory.mktemp("recipe")
-    cwd = os.getcwd()
-    os.chdir(root)  # a local MLflow store puts artifacts under ./mlartifacts
-    try:
+    with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
         yield _build(root)
-    finally:
-        os.chdir(cwd)
 
 
 def _build(root: Path) -> dict[str, Path]:

@@ -9,8 +9,8 @@ gain's 95% lower bound is far above 0 and the unshifted one's is below 0 (see do
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -93,12 +93,8 @@ def _letters(proc: subprocess.Popen[str], out: Path) -> Path:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """Old-period corpus (records + features) and a registered champion trained on all of it."""
     root = tmp_path_factory.mktemp("retrain")
-    cwd = os.getcwd()
-    os.chdir(root)  # a local MLflow store puts artifacts under ./mlartifacts
-    try:
+    with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
         yield _build_world(root)
-    finally:
-        os.chdir(cwd)
 
 
 def _build_world(root: Path) -> dict[str, Path]:

@@ -12,8 +12,8 @@ byte-identical, and the rerun with both repaired trains on the new letters.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,12 +43,8 @@ PARAMS: dict[str, Any] = {
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Records and features of N_OLD SYNTHETIC letters, N_NEW others, and a champion trained on the old."""
     root = tmp_path_factory.mktemp("retrain-failure")
-    cwd = os.getcwd()
-    os.chdir(root)  # a local MLflow store puts artifacts under ./mlartifacts
-    try:
+    with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
         yield _build(root)
-    finally:
-        os.chdir(cwd)
 
 
 def _build(root: Path) -> Path:
