@@ -16,11 +16,13 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from fastapi import HTTPException, Request, Security, status
+from fastapi import HTTPException, Request, Response, Security, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 
 from serving.api_keys import ApiKeyEntry, hash_matches, key_id
@@ -172,18 +174,44 @@ def denial_headers(denial: Denial) -> dict[str, str] | None:
     return None
 
 
-def require_scope(scope: str) -> Callable[..., ApiKeyEntry]:
-    """A FastAPI dependency that admits only keys carrying `scope`."""
+async def authorize(request: Request, key: str | None, scope: str) -> ApiKeyEntry:
+    """The entry of `key` when it carries `scope`; else an HTTPException (401, 403 or 429)."""
     missing = f"missing API key: send it in the {API_KEY_HEADER} header"
+    client = request.client.host if request.client else None
+    outcome = await check_key(request.app.state.key_verifier, key, scope, missing, client)
+    if isinstance(outcome, Denial):
+        raise HTTPException(
+            status_code=outcome.status_code, detail=outcome.reason, headers=denial_headers(outcome)
+        )
+    request.state.api_key_name = outcome.name
+    return outcome
+
+
+def require_scope(scope: str) -> Callable[..., Awaitable[ApiKeyEntry]]:
+    """A FastAPI dependency that admits only keys carrying `scope` (and documents the key in OpenAPI).
+
+    FastAPI reads and parses a JSON or form body before it runs any dependency, so a route with a body
+    also needs `key_first(scope)` as its route class: otherwise a bad body outranks a bad key (422)."""
 
     async def dependency(request: Request, key: str | None = Security(api_key_header)) -> ApiKeyEntry:
-        client = request.client.host if request.client else None
-        outcome = await check_key(request.app.state.key_verifier, key, scope, missing, client)
-        if isinstance(outcome, Denial):
-            raise HTTPException(
-                status_code=outcome.status_code, detail=outcome.reason, headers=denial_headers(outcome)
-            )
-        request.state.api_key_name = outcome.name
-        return outcome
+        return await authorize(request, key, scope)
 
     return dependency
+
+
+def key_first(scope: str) -> type[APIRoute]:
+    """A route class that checks the API key for `scope` before the body is read or parsed: a missing or
+    wrong key is 401 (a key without the scope 403) whatever the body; a good key with a bad body 422.
+    Use it with `require_scope(scope)` as a dependency of the same routes, which documents the key."""
+
+    class KeyFirstRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def checked(request: Request) -> Response:
+                await authorize(request, request.headers.get(API_KEY_HEADER), scope)
+                return await handler(request)
+
+            return checked
+
+    return KeyFirstRoute

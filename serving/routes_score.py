@@ -19,7 +19,7 @@ from features.spec import FeatureSpec
 from letters.structured import GuidelineMemo
 from model.explanation_models import PROBABILITY_EFFECT_METHOD
 from model.version_label import version_label
-from serving.auth import require_scope
+from serving.auth import key_first, require_scope
 from serving.case_rows import PreparedCase, prepare_structured
 from serving.feature_scores import score_feature_services
 from serving.letter_reader import LetterReader, TextTooLong
@@ -285,7 +285,11 @@ def raw_body_openapi(item_schema: dict[str, Any], key: str, example: Any) -> dic
 
 def build_score_router(ctx: ScoringContext) -> APIRouter:
     """The scoring routes; their request bodies are typed by the models built from the feature spec."""
-    router = APIRouter(prefix="/v1", tags=["scoring"], dependencies=[Depends(require_scope("score"))])
+    # The key is checked before the body is parsed (`key_first`); the dependency documents it in OpenAPI.
+    router = APIRouter(
+        prefix="/v1", tags=["scoring"], dependencies=[Depends(require_scope("score"))],
+        route_class=key_first("score"),
+    )
     ScoreBody = score_body_type(ctx.models)
     examples = {
         "structured": {"summary": "Case attributes and services", "value": EXAMPLE_CASE},

@@ -12,6 +12,8 @@ from rich.console import Console
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
 if TYPE_CHECKING:  # the settings module loads the model code: imported when `imr serve` runs
+    from fastapi import FastAPI
+
     from serving.settings import ServingSettings
 
 # What a terminal shows while the server starts (the model load can take seconds from a registry).
@@ -93,25 +95,30 @@ def _serve(
         typer.echo(f"imr serve: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from exc
     warn_deprecated_keys(settings)
+
+    def startup_step(name: str) -> None:
+        if name == "ready":
+            bar.finish()  # uvicorn's own lines follow
+        else:
+            bar.step(name)
+
     problem = model_source_problem(settings, os.environ, Path.cwd())
     if problem is not None:  # before uvicorn binds the port
         from imr_triage.cli_input import fail
 
         fail(problem)
+    app = create_app(settings, startup_step=startup_step) if settings.workers == 1 else None
+    if settings.model_path is not None:
+        bar.step("loading the model")
+        load_model_or_fail(app if app is not None else create_app(settings), settings.model_path)
     run_options: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": False,  # the access log would carry query strings; metrics cover traffic instead
     }
-    if settings.workers == 1:
-        def startup_step(name: str) -> None:
-            if name == "ready":
-                bar.finish()  # uvicorn's own lines follow
-            else:
-                bar.step(name)
-
-        uvicorn.run(create_app(settings, startup_step=startup_step), **run_options)
+    if app is not None:
+        uvicorn.run(app, **run_options)
         return
     bar.finish()  # each worker loads its own model; uvicorn logs their start-up
     from serving.app import RESOLVED_SETTINGS_ENV, SUPERVISOR_PID_ENV
@@ -169,6 +176,27 @@ def model_source_problem(settings: ServingSettings, environ: Mapping[str, str], 
         f"(IMR_SERVE_TRACKING_URI or MLFLOW_TRACKING_URI); there is no ./{DEFAULT_REGISTRY_FILE} here, "
         "the registry `imr register` writes by default"
     )
+
+
+def load_model_or_fail(app: FastAPI, model_path: Path) -> None:
+    """Load the model of an explicit `--model-path` into `app` before the port is bound. A directory
+    that exists but cannot be loaded (checksum mismatch, a booster LightGBM cannot parse, a failed smoke
+    check) would leave a server that is never ready, so it is refused in one line naming the path and
+    the problem (exit 2). With N workers the supervisor checks it this way once, then each worker loads
+    its own. (A registry alias may get its first model later, so it starts not ready instead.)"""
+    import logging
+
+    from imr_triage.cli_input import fail
+
+    store_log = logging.getLogger("serving.model_store")
+    store_log.disabled = True  # its "refused model" line would say what the one line below says
+    try:
+        result = app.state.store.refresh()
+    finally:
+        store_log.disabled = False
+    if result.outcome != "loaded":
+        reason = (result.error or result.outcome).strip().splitlines()[0]
+        fail(f"{model_path}: cannot load the model: {reason}")
 
 
 def print_key_entry(key: str | None, scopes: str) -> None:

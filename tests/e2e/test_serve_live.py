@@ -446,6 +446,52 @@ def test_refuses_to_start_without_a_model_it_could_serve(workdir: Path) -> None:
     assert list(empty.iterdir()) == []  # no mlflow.db (nor anything else) left behind
 
 
+def test_refuses_to_start_with_a_model_path_it_cannot_load(registry: Registry, workdir: Path) -> None:
+    """An explicit --model-path that exists but cannot be loaded would leave a server never ready: one
+    line naming the path and the problem, exit 2, in bounded time, with one worker or several. Flipped
+    bytes in booster.txt fail its checksum; a half booster saved without checksums aborts LightGBM in the
+    probe process (after the warning that it is not verified). A registry alias without a model still
+    starts not ready: the next test."""
+    import subprocess
+
+    from tests.e2e.serve_support import imr_command
+
+    unset = ("IMR_SERVE_", "MLFLOW_TRACKING_URI")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    corrupt = shutil.copytree(workdir / "model-a", workdir / "model-flipped")
+    booster = bytearray((corrupt / "booster.txt").read_bytes())
+    for i in range(500, len(booster), 401):
+        booster[i] ^= 0x5A
+    (corrupt / "booster.txt").write_bytes(bytes(booster))
+    empty = workdir / "model-empty"
+    empty.mkdir(exist_ok=True)
+
+    def serve(model: Path, workers: int = 1) -> tuple[subprocess.CompletedProcess[str], float]:
+        start = time.monotonic()
+        p = subprocess.run(
+            imr_command() + ["serve", "--port", "0", "--no-progress", "--workers", str(workers),
+                             "--model-path", str(model)],
+            cwd=workdir, env=env, capture_output=True, text=True, timeout=90,
+        )  # fmt: skip
+        return p, time.monotonic() - start
+
+    for workers in (1, 2):
+        p, took = serve(corrupt, workers)
+        assert p.returncode == 2 and p.stderr.strip().splitlines() == [
+            f"error: {corrupt}: cannot load the model: ChecksumError: {corrupt / 'booster.txt'}: checksum "
+            "mismatch (changed since the model was saved)"
+        ], (p.returncode, p.stderr)
+        assert took < 60
+    p, _ = serve(workdir / "model-crash")
+    *_, last = p.stderr.strip().splitlines()
+    assert p.returncode == 2 and last.startswith(f"error: {workdir / 'model-crash'}: cannot load the model: ")
+    assert "SIGABRT" in last or "SIGSEGV" in last, p.stderr
+    p, _ = serve(empty)
+    assert p.returncode == 2 and p.stderr.strip().splitlines() == [
+        f"error: {empty}: cannot load the model: no model at local model directory {empty}"
+    ]
+
+
 def test_not_ready_without_a_model(registry: Registry, workdir: Path) -> None:
     srv = start_server(
         workdir / "no-model", server_env(registry, IMR_SERVE_MODEL_NAME="no-such-model"), wait_ready=False
