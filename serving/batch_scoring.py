@@ -29,13 +29,15 @@ CASE_SUFFIXES = (".json", ".jsonl", ".ndjson")
 
 @dataclass
 class FileScores:
-    """What one input file gave: score rows, (probability, outcome) of decided services, cases, and
-    what failed (the file, or each bad case of a case file, by line or item)."""
+    """What one input file gave: score rows, (probability, outcome) of decided services, cases, what
+    failed (the file, or each bad case of a case file, by line or item) and the parse warnings of the
+    letters scored (read with a gap: a header field, the summary's section)."""
 
     rows: list[Any] = field(default_factory=list)
     labelled: list[tuple[float, int]] = field(default_factory=list)
     n_cases: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def error(self) -> str | None:
@@ -141,3 +143,5 @@ def _score_case(
             out.labelled.append((float(s["overturn_likelihood"]), int(decision == "Overturned")))
     out.rows += rows
     out.n_cases += 1
+    if case.parse_warnings:
+        out.warnings.append("; ".join(case.parse_warnings))

@@ -140,6 +140,8 @@ def score(
             labelled += got.labelled
             n_cases += got.n_cases
             n_services += len(got.rows)
+            for note in got.warnings:  # scored, but read with a gap
+                err.print(f"warning: {path}: {note}", markup=False, highlight=False)
             for error in got.errors:  # the file, or each bad case of a case file
                 why = error.removeprefix(f"{path}: ")  # parse errors already name the file
                 failed.append((str(path), why))

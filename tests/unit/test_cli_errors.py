@@ -400,3 +400,17 @@ def test_explain_names_missing_letters_before_loading_a_model_and_warns_of_parse
     warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
     assert any(ln.startswith(f"warning: {gap}: ") and "CLINICAL CASE SUMMARY" in ln for ln in warnings), \
         warnings
+
+
+def test_score_prints_the_parse_warnings_of_a_letter_it_scores(cli_model_dir: Path, tmp_path: Path) -> None:
+    gap = tmp_path / "in" / "gap.txt"
+    gap.parent.mkdir()
+    gap.write_text(dwc_letter().replace("CM16-0000001", "CM16-0000022").replace("CLINICAL CASE SUMMARY", "")
+                   .replace("case file, including all medical records:", "case file:"), encoding="utf-8")
+    _letter(tmp_path / "in", "good.txt", "CM16-0000023")
+    db = f"sqlite:///{tmp_path / 'scores.db'}"
+    res = _imr("score", str(tmp_path / "in"), "--model", str(cli_model_dir), "--db", db, "--no-progress")
+    assert res.exit_code == 0, res.output
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
+    assert len(warnings) == 1 and warnings[0].startswith(f"warning: {gap}: ") and "SUMMARY" in warnings[0]
+    assert " in 2 cases " in res.output  # the letter with a gap is scored too
