@@ -19,6 +19,7 @@ from features.casefold import compile_folded, lower_text
 from features.evidence import EvidenceSpan
 from features.package_data import read_yaml
 from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
+from features.word_classes import add_classes, expand
 from features.word_start import starts_at_word_char, word_guarded
 from letters.records import Section
 
@@ -51,7 +52,6 @@ class Mention:
                             assertion=self.assertion.status)
 
 
-_WORD_CLASS = re.compile(r"\$\{(\w+)\}")
 _IGNORECASE = int(re.IGNORECASE)  # int & RegexFlag builds a flag object per call (enum), a cost in `find`
 # lexicons whose `word_classes` concept patterns may name besides those of concepts.yaml
 WORD_CLASS_FILES = ("red_flag_lexicon.yaml", "failed_care_lexicon.yaml")
@@ -69,11 +69,7 @@ def concept_regexes() -> dict[str, list[str]]:
 
 def expand_word_classes(pattern: str, source: str) -> str:
     """`pattern` with every `${name}` replaced by that word class; an unknown name is an error of `source`."""
-    classes = word_classes()
-    unknown = set(_WORD_CLASS.findall(pattern)) - set(classes)
-    if unknown:
-        raise ValueError(f"{source}: unknown word class {sorted(unknown)} in {pattern!r}")
-    return _WORD_CLASS.sub(lambda m: classes[m.group(1)], pattern)
+    return expand(pattern, word_classes(), source)
 
 
 @lru_cache(maxsize=1)
@@ -81,12 +77,8 @@ def word_classes() -> dict[str, str]:
     """Every closed word class of concepts.yaml and the `WORD_CLASS_FILES`, each as one regex alternation; a
     name defined twice is an error."""
     classes: dict[str, str] = {}
-    sources = ("concepts.yaml", *WORD_CLASS_FILES)
-    for source, data in ((f, read_yaml(f)) for f in sources):
-        for name, words in data.get("word_classes", {}).items():
-            if name in classes:
-                raise ValueError(f"{source}: word class {name!r} is defined twice")
-            classes[name] = "(?:" + "|".join(words) + ")"
+    for source in ("concepts.yaml", *WORD_CLASS_FILES):
+        add_classes(classes, read_yaml(source).get("word_classes", {}), source)
     return classes
 
 

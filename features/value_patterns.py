@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from features.package_data import read_yaml
+from features.word_classes import add_classes, expand
 from features.word_start import word_guarded
 
 
@@ -38,16 +39,10 @@ class ValuePatterns:
         return self.dose_frequencies.get(key) or self.dose_frequencies.get(key.replace(" ", ""))
 
 
-_WORD_CLASS = re.compile(r"\$\{(\w+)\}")
-
-
 def _compile(value: Any, classes: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _compile(v, classes) for k, v in value.items()}
-    unknown = set(_WORD_CLASS.findall(value)) - set(classes)
-    if unknown:
-        raise ValueError(f"value_patterns.yaml: unknown word class {sorted(unknown)} in {value!r}")
-    return re.compile(word_guarded(_WORD_CLASS.sub(lambda m: classes[m.group(1)], value)), re.IGNORECASE)
+    return re.compile(word_guarded(expand(value, classes, "value_patterns.yaml")), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -58,5 +53,5 @@ def value_patterns() -> ValuePatterns:
     raw = read_yaml("value_patterns.yaml")
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
-    classes = {name: "(?:" + "|".join(items) + ")" for name, items in raw.pop("word_classes", {}).items()}
+    classes = add_classes({}, raw.pop("word_classes", {}), "value_patterns.yaml")
     return ValuePatterns({k: _compile(v, classes) for k, v in raw.items()}, words, doses)
