@@ -66,15 +66,6 @@ def writable_dir(path: Path, what: str = "the output folder") -> Path:
     return path
 
 
-def writable_file(path: Path, what: str) -> Path:
-    """The output file `path` can be written: its folder exists (or is made) and takes a new file; else
-    one line naming the path and the problem, before any work is done."""
-    if path.is_dir():
-        fail(f"{path}: is a folder ({what})")
-    writable_dir(path.parent, f"the folder of {what}")
-    return path
-
-
 def _can_write_in(folder: Path, named: Path, what: str) -> None:
     import tempfile
 

@@ -37,7 +37,7 @@ def check_letters(
     """Measure a model and the extraction on a batch of new labelled letters."""
     from rich.console import Console
 
-    from imr_triage.cli_input import fail, writable_file
+    from imr_triage.cli_input import fail, require_writable
     from model.artifact import TriageModel
     from model.predictor import Predictor
     from training.letter_check import LetterCheckError
@@ -50,7 +50,7 @@ def check_letters(
         fail(f"{labels}: labels file not found")
     if annotations is not None and not annotations.is_file():
         fail(f"{annotations}: annotations file not found")
-    writable_file(out.with_name(out.name + ".md"), "the report")  # before the letters are read
+    require_writable(out.with_name(out.name + ".md"), "the report", folder=False)  # before the letters
     try:
         predictor = Predictor(TriageModel.load(model))
     except (OSError, ValueError) as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from imr_triage.cli_input import fail, one_line, writable_dir, writable_file
+from imr_triage.cli_input import fail, one_line, require_writable, writable_dir
 
 
 def features(
@@ -44,7 +44,7 @@ def features(
         what = "no cases.parquet in that folder" if records_dir.is_dir() else "not a directory"
         fail(f"{records_dir}: {what} (expected the output of `imr parse ... --out {records_dir}`)")
     if dask is None:
-        writable_file(out, "the feature table")  # before the work, not after it
+        require_writable(out, "the feature table", folder=False)  # before the work, not after it
     else:
         writable_dir(out.parent, "the folder of the feature table")
     if dask is not None:
