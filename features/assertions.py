@@ -58,6 +58,7 @@ class ContextRule(BaseModel):
     pattern: list[Any] | None = Field(default=None, description="spaCy token pattern(s) for the literal")
     max_scope: int | None = Field(default=None, ge=1)
     terminates: list[Category] | None = None
+    at_last_token: bool = Field(default=False, description="trigger only at the last token matched")
     concepts: list[str] | None = None
     not_concepts: list[str] | None = None
     example: str
@@ -183,7 +184,7 @@ class ContextEngine:
         matches = set(self.phrases(doc))
         if len(self.matcher):
             matches.update(self.matcher(doc))
-        found = [Modifier(self.rules[int(strings[mid])], s, e) for mid, s, e in matches]
+        found = [_placed(self.rules[int(strings[mid])], s, e) for mid, s, e in matches]
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Modifier] = []
         for m in found:
@@ -230,6 +231,12 @@ class ContextEngine:
         if not cats:
             return AFFIRMED
         return Assertion(frozenset(cats), tuple(triggers))
+
+
+def _placed(rule: ContextRule, start: int, end: int) -> Modifier:
+    """A match as a trigger: a rule whose pattern names its context ("After ..., ") stands only at its last
+    token, so its words stay free for other triggers and mentions."""
+    return Modifier(rule, end - 1, end) if rule.at_last_token else Modifier(rule, start, end)
 
 
 def _ends(terminator: Modifier, rule: ContextRule, concept: str) -> bool:
