@@ -167,13 +167,19 @@ class ContextEngine:
         vocab = pipeline().vocab
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.matcher = Matcher(vocab)
-        for i, rule in enumerate(self.rules):
-            for pattern in rule.token_patterns():
-                phrases = pattern_phrases(pattern)
-                if phrases is None:
-                    self.matcher.add(str(i), [pattern])
-                else:
-                    self.phrases.add(str(i), [Doc(vocab, words=list(p)) for p in phrases])
+        for i in range(len(self.rules)):
+            self.add_rule(i)
+
+    def add_rule(self, i: int) -> None:
+        """Compile rule `i` into the matchers (its key is `str(i)`; a test removes one key and adds it back
+        instead of compiling every rule again)."""
+        vocab = self.matcher.vocab
+        for pattern in self.rules[i].token_patterns():
+            phrases = pattern_phrases(pattern)
+            if phrases is None:
+                self.matcher.add(str(i), [pattern])
+            else:
+                self.phrases.add(str(i), [Doc(vocab, words=list(p)) for p in phrases])
 
     def modifiers(self, doc: Doc) -> list[Modifier]:
         """Every trigger in `doc`. A trigger inside a longer one of another category is dropped ("not
