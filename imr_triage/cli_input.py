@@ -93,25 +93,33 @@ def require_writable(path: Path, what: str, *, folder: bool) -> Path:
 
 
 _WARNED_NO_PARAMS: set[Path] = set()
+PACKAGED_PARAMS = Path(__file__).with_name("params.yaml")
+"""A link to the repository's params.yaml, installed with the package: the settings `imr` runs with wherever
+it is started from (the built-in defaults are another recipe for `train --letters` and `evaluate-real`)."""
 
 
 def read_params(path: Path) -> dict[str, Any]:
     """params.yaml as a dict; a malformed one is one clear line.
 
-    A missing file gives the built-in defaults (tests pass `--params absent.yaml` for exactly that),
-    which are not the repository's params.yaml (`train_real:`'s recipe differs): a command run outside
-    the repository root, or a mistyped `--params`, says so once on stderr instead of silently running
-    with other settings."""
-    from training.params import load_params
+    Run outside the repository root (no params.yaml in the current folder, none named), the repository's
+    params.yaml installed with the package applies, said once on stderr. A file named with `--params` that
+    does not exist gives the built-in defaults (tests pass `--params absent.yaml` for exactly that), which
+    are not the repository's settings: said once on stderr instead of silently running with others."""
+    from training.params import DEFAULT_PARAMS, load_params
 
+    packaged = not path.exists() and path == DEFAULT_PARAMS and PACKAGED_PARAMS.is_file()
     if not path.exists() and path.absolute() not in _WARNED_NO_PARAMS:  # once per file and process
         _WARNED_NO_PARAMS.add(path.absolute())
-        print(
-            f"warning: {path.absolute()}: no params file there; every setting takes its built-in default, "
-            "not the repository's params.yaml (run from the repository root or pass --params FILE)",
-            file=sys.stderr,
-            flush=True,
-        )
+        if packaged:
+            said = (f"note: no {path} in {Path.cwd()}; "
+                    f"using the repository's settings ({PACKAGED_PARAMS.resolve()})")
+        else:
+            said = (f"warning: {path.absolute()}: no params file there; every setting takes its built-in "
+                    "default, not the repository's params.yaml "
+                    "(run from the repository root or pass --params FILE)")
+        print(said, file=sys.stderr, flush=True)
+    if packaged:
+        path = PACKAGED_PARAMS
     try:
         return load_params(path)
     except Exception as exc:  # noqa: BLE001 - YAML errors, a top-level list, unreadable file

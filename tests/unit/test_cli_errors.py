@@ -15,6 +15,9 @@ from training_tables import tiny_table
 from typer.testing import CliRunner
 
 from imr_triage.cli import app
+from imr_triage.cli_input import PACKAGED_PARAMS, params_section, read_params
+from training.boosting import TrainParams
+from training.params import load_params, section
 
 
 def _letter(folder: Path, name: str, number: str) -> Path:
@@ -92,11 +95,25 @@ def test_a_missing_params_file_is_said_once_and_the_defaults_apply(
         f"warning: {typo}: no params file there; every setting takes its built-in default, not the "
         "repository's params.yaml (run from the repository root or pass --params FILE)"
     ]
+
+
+def test_outside_the_repository_root_the_repositorys_params_apply(
+    cli_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started where there is no params.yaml and none named, `imr` runs with the repository's params.yaml (a
+    link installed with the package) and says so once: `train --letters` from another folder trained another,
+    much weaker recipe (the built-in defaults)."""
+    repo_params = Path(__file__).resolve().parents[2] / "params.yaml"
+    assert PACKAGED_PARAMS.resolve() == repo_params.resolve()
+    good = _letter(tmp_path, "good.txt", "CM16-0000007")
     monkeypatch.chdir(tmp_path)
     res = _imr("explain", str(good), "--model", str(cli_model_dir), "--json")
     assert res.exit_code == 0
-    warnings = [ln for ln in res.stderr.splitlines() if "no params file" in ln]
-    assert len(warnings) == 1 and warnings[0].startswith(f"warning: {tmp_path / 'params.yaml'}: no params")
+    notes = [ln for ln in res.stderr.splitlines() if "params" in ln]
+    assert notes == [f"note: no params.yaml in {tmp_path}; using the repository's settings ({repo_params})"]
+    assert read_params(Path("params.yaml")) == load_params(repo_params)
+    real = params_section(TrainParams, Path("params.yaml"), "train_real")
+    assert real == TrainParams(**section(load_params(repo_params), "train_real")) != TrainParams()
 
 
 def test_train_names_a_file_that_is_not_a_feature_table(tmp_path: Path) -> None:
