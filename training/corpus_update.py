@@ -146,7 +146,7 @@ def ingest_new_letters(
     # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
     check = LabelCheck(None)
     if labels_path:
-        check = compare_with_labels(parsed.cases, labels_path, only_parsed=True)
+        check = compare_with_labels(parsed.cases, labels_path, str(new_letters))
     n_before = len(corpus)
     corpus, rechecked = release_rechecked(corpus, parsed, check)
     merged, added, duplicates = merge_new_cases(corpus, parsed)

@@ -318,7 +318,7 @@ def _log_labels(run: _Run, ingest: IngestSummary) -> None:
     check = ingest.labels
     run.log(check.summary())
     for m in check.mismatches:
-        run.log(f"error: label mismatch: {m.line()}")
+        run.log(f"error: {m.error_line()}")
     run.label_mismatches = len(check.mismatches)
     if ingest.withheld_services:
         n = len(ingest.withheld_services)
