@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -337,6 +339,19 @@ def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFra
     return table
 
 
+@contextmanager
+def _quiet_store_log() -> Iterator[None]:
+    """MLflow logs a damaged store's SQL error with its traceback before raising it; the raised error becomes
+    the one `error:` line of `imr retrain`, so the log's copy is held back while the store is opened."""
+    log = logging.getLogger("mlflow.store.db.utils")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _champion(run: _Run) -> Champion | None:
     """The model the champion alias points at, loaded before anything else is done: a store that cannot be
     opened or a champion that cannot be loaded (a checksum mismatch, missing artifact files) is bad input
@@ -347,8 +362,9 @@ def _champion(run: _Run) -> Champion | None:
 
     reg = run.settings.registry
     try:
-        configure(run.job.tracking_uri, reg.experiment)
-        version = current_champion(reg)
+        with _quiet_store_log():
+            configure(run.job.tracking_uri, reg.experiment)
+            version = current_champion(reg)
     except Exception as exc:  # noqa: BLE001 - a bad URI, an unreachable server, a damaged database
         uri = resolve_tracking_uri(run.job.tracking_uri)
         raise RetrainInputError(f"{uri}: cannot open the MLflow store ({_one_line(exc)})") from exc
