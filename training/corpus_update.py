@@ -173,6 +173,32 @@ def _staging_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.retrain-{os.getpid()}.tmp")
 
 
+STAGING_GLOB = ".{name}.retrain-*.tmp"  # `_staging_name` of any run
+
+
+def remove_stale_staging(targets: list[Path]) -> list[Path]:
+    """Remove the temporary siblings of `targets` that a killed run left (its pid, in the name, is gone);
+    returns them. A run killed with SIGKILL runs no cleanup, and the next run's names differ (their pid),
+    so nothing else would ever remove them. A live run's files are left alone."""
+    from training.run_lock import pid_alive
+
+    removed: list[Path] = []
+    for target in targets:
+        for tmp in sorted(target.parent.glob(STAGING_GLOB.format(name=target.name))):
+            pid = tmp.name.rsplit(".retrain-", 1)[1].removesuffix(".tmp")
+            if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
+                continue
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def corpus_targets(corpus_dir: Path, features: Path | None) -> list[Path]:
+    """Every file `commit_update` replaces, in the order it renames them (feature table first)."""
+    return [*([features] if features is not None else []),
+            corpus_dir / FAILURES_FILE, corpus_dir / SERVICES_FILE, corpus_dir / CASES_FILE]  # fmt: skip
+
+
 def _fsync(path: Path) -> None:
     with path.open("rb") as fh:
         os.fsync(fh.fileno())
@@ -188,12 +214,9 @@ def commit_update(
     as it was. Only a crash between two renames leaves some new and some old, and in that order it is one
     a rerun repairs: the letters count as new while cases.parquet lacks them, and the feature table's rows
     are then rebuilt for them."""
-    targets: list[Path] = []
-    if table is not None:
-        if features is None:
-            raise ValueError("commit_update: a feature table needs a path to go to")
-        targets.append(features)
-    targets += [corpus_dir / FAILURES_FILE, corpus_dir / SERVICES_FILE, corpus_dir / CASES_FILE]
+    if table is not None and features is None:
+        raise ValueError("commit_update: a feature table needs a path to go to")
+    targets = corpus_targets(corpus_dir, features if table is not None else None)
     staged = {target: _staging_name(target) for target in targets}
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,9 @@ from training.corpus_update import (
     CorpusIngest,
     IngestSummary,
     commit_update,
+    corpus_targets,
     ingest_new_letters,
+    remove_stale_staging,
     update_features,
 )
 from training.drift import DriftParams, compute_drift, drift_markdown
@@ -666,6 +668,8 @@ def run_retrain(
     if not job.new_letters.is_dir():  # before the store is touched
         what = "not a folder" if job.new_letters.exists() else "no such folder"
         raise RetrainInputError(f"{job.new_letters}: {what} (new letters)")
+    for tmp in remove_stale_staging(corpus_targets(job.corpus_target, job.features_target)):
+        log(f"removed {tmp}: a temporary file left by a killed run")
     step("champion")
     champion = _champion(run)
     step("ingest")

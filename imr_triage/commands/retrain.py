@@ -9,6 +9,8 @@ has finished, so a failed run leaves them as they were. See docs/retraining.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -42,6 +44,26 @@ at --corpus, no file at --labels, an output path that cannot be written, an MLfl
 be opened or a champion that cannot be loaded), one line, no report, nothing written. With
 --no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
 """
+
+
+@contextmanager
+def _stopped_cleanly_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a scheduler's timeout, `kill`) ends the run as an exception instead of on the spot, so its
+    temporary files are removed and its lock released on the way out; the default handler runs no cleanup."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding caller): its own handling stands
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def retrain(
@@ -134,6 +156,7 @@ def retrain(
     report: dict[str, object]
     try:
         with (
+            _stopped_cleanly_on_sigterm(),
             run_lock(job.corpus_target, say),  # one run per corpus: a second one is bad input (exit 2)
             StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar,
         ):
