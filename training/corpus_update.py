@@ -36,7 +36,7 @@ from letters.ingest import (
     write_case_tables,
     write_failures,
 )
-from letters.records import Case
+from letters.records import Case, ParseFailure
 from training.letter_labels import (
     WITHHELD_NOTE,
     LabelCheck,
@@ -163,8 +163,17 @@ def ingest_new_letters(
         withheld_services=withheld,
         rechecked_letter_ids=rechecked,
     )
-    records = IngestResult(cases=merged, failures=[*old_failures, *parsed.failures])
+    records = IngestResult(cases=merged, failures=_failures_after(old_failures, parsed))
     return CorpusIngest(summary, corpus, added, records)
+
+
+def _failures_after(old: list[ParseFailure], parsed: IngestResult) -> list[ParseFailure]:
+    """The corpus's failures.csv after this batch: a file read again (the same folder sent twice) keeps only
+    this batch's outcome, so a rerun never repeats its rows and a file that now parses leaves the list."""
+    seen = {f.source_file for f in parsed.failures} | {c.source_file for c in parsed.cases}
+    kept = [f for f in old if f.source_file not in seen]
+    unique = {(f.source_file, f.reason): f for f in [*kept, *parsed.failures]}
+    return list(unique.values())
 
 
 def _staging_name(target: Path) -> Path:
