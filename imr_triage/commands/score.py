@@ -20,6 +20,8 @@ from typing import Any
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
+from imr_triage.cli_input import TRACKING_URI_HELP
+
 OPTIMIZE_AFTER = 1000  # services written in one run before statistics are refreshed
 
 
@@ -73,6 +75,7 @@ def score(
     model_uri: str | None = typer.Option(
         None, "--model-uri", help="MLflow model URI instead, e.g. models:/imr-overturn@champion."
     ),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_URI_HELP),
     db: str | None = typer.Option(
         None, "--db", help="Scores DB: SQLite path or URL, or postgresql://... [env IMR_SCORES_DB_URL]."
     ),
@@ -109,7 +112,7 @@ def score(
     if not files:
         raise typer.Exit(code=1)
 
-    triage_model, source = load_model(model, model_uri, cfg.model)
+    triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     name, version = _model_identity(triage_model, source, model_name, model_version)
     predictor = ServingSettings().predictor(triage_model, top_k=k)  # the API's bands and phrases
 
