@@ -14,6 +14,8 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
+from training.error_line import one_line  # one wording for the commands and training (retrain)
+
 EXIT_INPUT = 2  # bad input (a file, an option, a params value); 1 is a run that failed part-way
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,13 +24,6 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print `error: message` on stderr (one line, no markup) and exit with `code`."""
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise typer.Exit(code)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as `Type: first line of its message` (library messages run to many lines)."""
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def validation_message(exc: ValidationError, prefix: str) -> str:

@@ -54,6 +54,7 @@ from training.corpus_update import (
     update_features,
 )
 from training.drift import DriftParams, compute_drift, drift_markdown
+from training.error_line import one_line
 from training.evaluation import EvaluateParams
 from training.params import section
 from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, apply_real_letter_gate, decide
@@ -71,11 +72,6 @@ Log = Callable[[str], None]
 class RetrainInputError(Exception):
     """Bad input found before the run has done or written anything (a missing new-letters folder, a champion
     that cannot be loaded): `imr retrain` prints the message as one line and exits 2, with no report."""
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 class RetrainExit(IntEnum):
@@ -369,7 +365,7 @@ def _champion(run: _Run) -> Champion | None:
             version = current_champion(reg)
     except Exception as exc:  # noqa: BLE001 - a bad URI, an unreachable server, a damaged database
         uri = resolve_tracking_uri(run.job.tracking_uri)
-        raise RetrainInputError(f"{uri}: cannot open the MLflow store ({_one_line(exc)})") from exc
+        raise RetrainInputError(f"{uri}: cannot open the MLflow store ({one_line(exc)})") from exc
     if version is None:
         run.log("no champion yet: the challenger faces the family-rate baseline")
         return None
@@ -378,7 +374,7 @@ def _champion(run: _Run) -> Champion | None:
         champion = Champion(version, load_from_mlflow(uri))
     except Exception as exc:  # noqa: BLE001 - checksum mismatch, missing files, download errors
         raise RetrainInputError(
-            f"{uri} (v{version}): cannot load the champion ({_one_line(exc)}); repair it or point the alias "
+            f"{uri} (v{version}): cannot load the champion ({one_line(exc)}); repair it or point the alias "
             "at a good version"
         ) from exc
     run.log(f"champion: {reg.model_name} {champion.label}")
@@ -720,7 +716,7 @@ def _commit(
             done = f"challenger v{version} registered{' and promoted' if decision.promoted else ''}; "
         raise RuntimeError(
             f"{done}the corpus ({job.corpus_target}) and feature table ({job.features_target}) were left as "
-            f"they were, so a rerun adds these letters again: {_one_line(exc)}"
+            f"they were, so a rerun adds these letters again: {one_line(exc)}"
         ) from exc
     run.timed("commit", t0)
     if table is not None:
