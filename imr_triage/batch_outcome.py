@@ -9,15 +9,18 @@ from typing import Any
 import typer
 
 
-def end_parse(console: Any, failures: list[Any], parsed: int, wrote: str, allow_failures: bool) -> None:
-    """After `imr parse`: a `FAILED file: reason` line per failure, `wrote ...`, then the exit status."""
+def end_parse(
+    console: Any, failures: list[Any], parsed: int, wrote: str, allow_failures: bool, n_missing: int = 0
+) -> None:
+    """After `imr parse`: a `FAILED file: reason` line per failure, `wrote ...`, then the exit status; an
+    input path that named no letter (`n_missing`, already an `error:` line) fails the run as a letter does."""
     for f in failures:
         console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
     console.print(f"wrote {wrote}")
     if not parsed:
         console.print("no letter could be parsed", style="bold red")
         raise typer.Exit(code=1)
-    if failures and not allow_failures:
+    if (failures or n_missing) and not allow_failures:
         raise typer.Exit(code=1)
 
 

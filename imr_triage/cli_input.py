@@ -14,6 +14,8 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
+from training.error_line import one_line  # one wording for the commands and training (retrain)
+
 EXIT_INPUT = 2  # bad input (a file, an option, a params value); 1 is a run that failed part-way
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,13 +24,6 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print `error: message` on stderr (one line, no markup) and exit with `code`."""
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise typer.Exit(code)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as `Type: first line of its message` (library messages run to many lines)."""
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def validation_message(exc: ValidationError, prefix: str) -> str:
@@ -148,16 +143,41 @@ def read_feature_table(path: Path, what: str = "feature table") -> Any:
         fail(f"{path}: not a readable parquet {what} ({one_line(exc)})")
 
 
-def load_model(model: Path | None, model_uri: str | None, default: Path) -> tuple[Any, str]:
+TRACKING_URI_HELP = "MLflow tracking URI for a models:/ or runs:/ URI [env MLFLOW_TRACKING_URI]."
+REGISTRY_SCHEMES = ("models:/", "runs:/")  # model URIs that only a tracking store can resolve
+
+
+def store_for(model_uri: str, tracking_uri: str | None) -> str | None:
+    """The MLflow store that resolves `model_uri` (--tracking-uri, else MLFLOW_TRACKING_URI), None for a URI
+    that needs none (a path); else one line and exit 2. Reading a model never creates a store: MLflow's own
+    default would make an empty mlflow.db in the current folder and then report the model missing."""
+    import os
+
+    if not model_uri.startswith(REGISTRY_SCHEMES):
+        return None
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri:
+        fail(f"{model_uri}: no MLflow tracking URI to look it up in; pass --tracking-uri URI or set "
+             "MLFLOW_TRACKING_URI")  # fmt: skip
+    if uri.startswith("sqlite:///"):
+        db = Path(uri.removeprefix("sqlite:///"))
+        if not db.is_file():
+            fail(f"{uri}: no MLflow store there (no file {db}), so {model_uri} cannot be found in it")
+    return uri
+
+
+def load_model(
+    model: Path | None, model_uri: str | None, default: Path, tracking_uri: str | None = None
+) -> tuple[Any, str]:
     """A TriageModel from a directory or an MLflow URI, with where it came from; one line on failure."""
     from model.artifact import TriageModel, load_from_mlflow
 
     if model_uri:
         import mlflow
 
-        from training.tracking import resolve_tracking_uri
-
-        mlflow.set_tracking_uri(resolve_tracking_uri())
+        store = store_for(model_uri, tracking_uri)
+        if store is not None:
+            mlflow.set_tracking_uri(store)
         try:
             return load_from_mlflow(model_uri), model_uri
         except Exception as exc:  # noqa: BLE001 - registry or download errors, named once

@@ -25,7 +25,7 @@ def _dask_params(params_file: Path, workers: int | None) -> Any:
 
 def run_parse_on_dask(
     paths: list[str], out: Path, engine: str, address: str, workers: int | None, params_file: Path,
-    console: Any, allow_failures: bool = False,
+    console: Any, allow_failures: bool = False, n_missing: int = 0,
 ) -> None:
     import time
 
@@ -44,7 +44,7 @@ def run_parse_on_dask(
     if res.warned:
         console.print(f"letters with parse warnings: {res.warned} (see parse_warnings in {out}/cases/)")
     wrote = f"{out}/cases/, {out}/services/, {out}/failures.csv, {out}/_SUCCESS"
-    end_parse(console, res.failures, res.n_cases, wrote, allow_failures)
+    end_parse(console, res.failures, res.n_cases, wrote, allow_failures, n_missing)
 
 
 def run_features_on_dask(

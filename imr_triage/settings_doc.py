@@ -62,8 +62,9 @@ OTHER_VARIABLES = (
         "MLFLOW_TRACKING_URI",
         "`sqlite:///mlflow.db`",
         "`imr register`, `imr retrain`, `imr explain/score --model-uri`, `imr drift --model models:/...`",
-        "MLflow tracking and registry store (a `--tracking-uri` option wins). The API uses "
-        "IMR_SERVE_TRACKING_URI instead.",
+        "MLflow tracking and registry store (a `--tracking-uri` option wins). `imr explain/score/drift` "
+        "have no default: a models:/ or runs:/ URI without either is refused (exit 2), and an sqlite file "
+        "that is not there is never created. The API uses IMR_SERVE_TRACKING_URI instead.",
     ),
     Variable(
         "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR",

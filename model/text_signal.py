@@ -42,11 +42,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold
 
 from features.style import normalised_tokens, writer_style
 from letters.pre_review import PreReviewCase
 from letters.records import Case, Section
+from model.folds import stratified_group_folds
 
 TEXT_FEATURE = "case_text_score"  # the score's name in a feature row (log-odds, see TextSignal)
 TEXT_SIGNAL_FILE = "text_signal.json"
@@ -413,8 +413,7 @@ def text_folds(
     k = min(n_splits, len(set(groups.tolist())))
     if k < 2:
         raise ValueError("cross-fitting needs at least 2 letters")
-    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(len(groups)), np.asarray(y), groups))
+    return stratified_group_folds(y, groups, k, seed)
 
 
 def cross_fitted_text_scores(

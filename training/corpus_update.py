@@ -36,7 +36,7 @@ from letters.ingest import (
     write_case_tables,
     write_failures,
 )
-from letters.records import Case
+from letters.records import Case, ParseFailure
 from training.letter_labels import (
     WITHHELD_NOTE,
     LabelCheck,
@@ -146,7 +146,7 @@ def ingest_new_letters(
     # labels.csv may cover many batches), and a letter that could not be read is already an error of its own
     check = LabelCheck(None)
     if labels_path:
-        check = compare_with_labels(parsed.cases, labels_path, only_parsed=True)
+        check = compare_with_labels(parsed.cases, labels_path, str(new_letters))
     n_before = len(corpus)
     corpus, rechecked = release_rechecked(corpus, parsed, check)
     merged, added, duplicates = merge_new_cases(corpus, parsed)
@@ -163,14 +163,49 @@ def ingest_new_letters(
         withheld_services=withheld,
         rechecked_letter_ids=rechecked,
     )
-    records = IngestResult(cases=merged, failures=[*old_failures, *parsed.failures])
+    records = IngestResult(cases=merged, failures=_failures_after(old_failures, parsed))
     return CorpusIngest(summary, corpus, added, records)
+
+
+def _failures_after(old: list[ParseFailure], parsed: IngestResult) -> list[ParseFailure]:
+    """The corpus's failures.csv after this batch: a file read again (the same folder sent twice) keeps only
+    this batch's outcome, so a rerun never repeats its rows and a file that now parses leaves the list."""
+    seen = {f.source_file for f in parsed.failures} | {c.source_file for c in parsed.cases}
+    kept = [f for f in old if f.source_file not in seen]
+    unique = {(f.source_file, f.reason): f for f in [*kept, *parsed.failures]}
+    return list(unique.values())
 
 
 def _staging_name(target: Path) -> Path:
     """The temporary sibling `target` is written to before it is renamed over it (same folder, so the
     rename is atomic; a hidden name, so no reader takes it for the real file)."""
     return target.with_name(f".{target.name}.retrain-{os.getpid()}.tmp")
+
+
+STAGING_GLOB = ".{name}.retrain-*.tmp"  # `_staging_name` of any run
+
+
+def remove_stale_staging(targets: list[Path]) -> list[Path]:
+    """Remove the temporary siblings of `targets` that a killed run left (its pid, in the name, is gone);
+    returns them. A run killed with SIGKILL runs no cleanup, and the next run's names differ (their pid),
+    so nothing else would ever remove them. A live run's files are left alone."""
+    from training.run_lock import pid_alive
+
+    removed: list[Path] = []
+    for target in targets:
+        for tmp in sorted(target.parent.glob(STAGING_GLOB.format(name=target.name))):
+            pid = tmp.name.rsplit(".retrain-", 1)[1].removesuffix(".tmp")
+            if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
+                continue
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def corpus_targets(corpus_dir: Path, features: Path | None) -> list[Path]:
+    """Every file `commit_update` replaces, in the order it renames them (feature table first)."""
+    return [*([features] if features is not None else []),
+            corpus_dir / FAILURES_FILE, corpus_dir / SERVICES_FILE, corpus_dir / CASES_FILE]  # fmt: skip
 
 
 def _fsync(path: Path) -> None:
@@ -188,12 +223,9 @@ def commit_update(
     as it was. Only a crash between two renames leaves some new and some old, and in that order it is one
     a rerun repairs: the letters count as new while cases.parquet lacks them, and the feature table's rows
     are then rebuilt for them."""
-    targets: list[Path] = []
-    if table is not None:
-        if features is None:
-            raise ValueError("commit_update: a feature table needs a path to go to")
-        targets.append(features)
-    targets += [corpus_dir / FAILURES_FILE, corpus_dir / SERVICES_FILE, corpus_dir / CASES_FILE]
+    if table is not None and features is None:
+        raise ValueError("commit_update: a feature table needs a path to go to")
+    targets = corpus_targets(corpus_dir, features if table is not None else None)
     staged = {target: _staging_name(target) for target in targets}
     try:
         corpus_dir.mkdir(parents=True, exist_ok=True)

@@ -161,7 +161,7 @@ def check_letters(
         )
     labels_path = labels_file or default_labels(inputs)
     try:
-        labels = (compare_with_labels(cases, labels_path, only_parsed=True) if labels_path
+        labels = (compare_with_labels(cases, labels_path, ", ".join(str(p) for p in inputs)) if labels_path
                   else LabelCheck(None))
     except ValueError as exc:
         raise LetterCheckError(str(exc)) from exc

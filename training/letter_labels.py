@@ -25,15 +25,28 @@ LABEL_COLUMNS = ("case_number", "item_index", "decision")
 WITHHELD_NOTE = "decision withheld from training"  # the parse warning that marks a withheld decision
 
 
+DECISIONS = ("Overturned", "Upheld")
+
+
 @dataclass(frozen=True)
 class LabelMismatch:
+    """A labelled service that cannot be trusted: its parsed decision disagrees with the label, or (`invalid`)
+    the labels file holds a value that is no decision or item at all (then `problem` names file and field)."""
+
     case_number: str
     item_index: int | None
     problem: str
+    invalid: bool = False
 
     def line(self) -> str:
+        if self.invalid:
+            return self.problem
         item = "" if self.item_index is None else f" item {self.item_index}"
         return f"{self.case_number}{item}: {self.problem}"
+
+    def error_line(self) -> str:
+        """What follows `error: ` on a terminal: a disagreement says it is one, a bad value names its file."""
+        return self.line() if self.invalid else f"label mismatch: {self.line()}"
 
 
 @dataclass
@@ -44,6 +57,9 @@ class LabelCheck:
     n_labelled: int = 0
     n_compared: int = 0
     mismatches: list[LabelMismatch] = field(default_factory=list)
+    # labels of letters that are not among the parsed ones (one labels file may cover many folders)
+    n_without_letter: int = 0
+    letters_where: str = "the letters"
 
     @property
     def ok(self) -> bool:
@@ -58,10 +74,16 @@ class LabelCheck:
     def summary(self) -> str:
         if self.labels_file is None:
             return f"no {LABELS_FILE} beside the letters: parsed decisions used unchecked"
-        return (
+        n_invalid = sum(m.invalid for m in self.mismatches)
+        text = (
             f"{self.labels_file}: {self.n_compared} of {self.n_labelled} labelled services compared, "
-            f"{len(self.mismatches)} mismatches"
+            f"{len(self.mismatches) - n_invalid} mismatches"
         )
+        if n_invalid:
+            text += f", {n_invalid} invalid label value{'s' if n_invalid != 1 else ''}"
+        if self.n_without_letter:
+            text += f"; {self.n_without_letter} labels have no letter in {self.letters_where}; ignored"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +91,8 @@ class LabelCheck:
             "n_labelled": self.n_labelled,
             "n_compared": self.n_compared,
             "mismatches": [m.line() for m in self.mismatches],
+            "errors": [m.error_line() for m in self.mismatches],
+            "n_without_letter": self.n_without_letter,
         }
 
 
@@ -81,11 +105,13 @@ def find_labels(letters_dir: Path) -> Path | None:
 
 
 def compare_with_labels(
-    cases: list[Case], labels_file: Path, *, only_parsed: bool = False
+    cases: list[Case], labels_file: Path, letters_where: str = "the letters"
 ) -> LabelCheck:
-    """Each labelled service's decision vs the parsed one; letters or services missing on either side.
+    """Each labelled service's decision vs the parsed one; services missing on either side.
 
-    `only_parsed`: labels of letters outside this batch are ignored (one labels file for many batches)."""
+    Labels of letters that are not among `cases` are counted, not compared: one labels file may cover many
+    folders or batches (a letter that could not be read is already an error of its own). A decision that is
+    neither Overturned nor Upheld is an invalid value of the file, not a disagreement."""
     try:
         labels = pd.read_csv(labels_file, dtype=str)
     except Exception as exc:  # noqa: BLE001 - one clear line naming the file
@@ -94,24 +120,23 @@ def compare_with_labels(
     if missing:
         raise ValueError(f"{labels_file}: missing columns {missing}")
     by_case = {c.case_number or c.letter_id: c for c in cases}
-    if only_parsed:
-        labels = labels[labels["case_number"].isin(by_case)]
-    check = LabelCheck(str(labels_file), n_labelled=len(labels))
-    for case_number, rows in labels.groupby("case_number", sort=True):
-        case = by_case.get(str(case_number))
-        if case is None:
-            check.mismatches.append(
-                LabelMismatch(str(case_number), None, "labelled but not among the parsed letters")
-            )
-            continue
+    here = labels["case_number"].isin(by_case)
+    check = LabelCheck(str(labels_file), n_labelled=int(here.sum()), n_without_letter=int((~here).sum()),
+                       letters_where=letters_where)  # fmt: skip
+    for case_number, rows in labels[here].groupby("case_number", sort=True):
+        case = by_case[str(case_number)]
         parsed = {s.item_index: s for s in case.services}
         for row in rows.itertuples():
             try:
                 item = int(row.item_index)
             except (TypeError, ValueError):
-                check.mismatches.append(
-                    LabelMismatch(str(case_number), None, f"bad item_index {row.item_index!r}")
-                )
+                why = f"{labels_file}: item_index: {row.item_index!r} is not a number ({case_number})"
+                check.mismatches.append(LabelMismatch(str(case_number), None, why, invalid=True))
+                continue
+            if row.decision not in DECISIONS:
+                why = (f"{labels_file}: decision: {row.decision!r} is not {' or '.join(DECISIONS)} "
+                       f"({case_number} item {item}; left out)")  # fmt: skip
+                check.mismatches.append(LabelMismatch(str(case_number), item, why, invalid=True))
                 continue
             service = parsed.get(item)
             if service is None:
@@ -129,6 +154,8 @@ def compare_with_labels(
         extra = sorted(set(parsed) - {int(i) for i in rows["item_index"] if str(i).isdigit()})
         for item in extra:
             check.mismatches.append(LabelMismatch(str(case_number), item, "parsed service has no label"))
+    for number in sorted(set(by_case) - set(labels["case_number"].astype(str))):
+        check.mismatches.append(LabelMismatch(number, None, f"parsed letter has no label in {labels_file}"))
     return check
 
 
@@ -183,7 +210,9 @@ def load_real_letters(letters_dir: Path, spec: FeatureSpec, labels_file: Path | 
     parsed = parse_paths([str(letters_dir)], progress=False)
     failures = [f"{f.source_file}: {f.reason}" for f in parsed.failures]
     labels_path = labels_file or find_labels(letters_dir)
-    check = compare_with_labels(parsed.cases, labels_path) if labels_path else LabelCheck(None)
+    check = LabelCheck(None)
+    if labels_path:
+        check = compare_with_labels(parsed.cases, labels_path, str(letters_dir))
     table = labelled_rows(build_feature_table(parsed.cases, spec=spec), spec)
     bad_items, bad_letters = check.bad_services(), check.bad_letters()
     key = list(zip(table["case_number"].astype(str), table["item_index"].astype(int), strict=True))

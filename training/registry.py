@@ -177,15 +177,22 @@ def record_artifact_digest(client: Any, model_name: str, version: str, model_uri
 
 
 def current_champion(params: RegistryParams) -> str | None:
-    """Version number the champion alias points at, or None when no champion exists yet."""
+    """Version number the champion alias points at, or None when no champion exists yet: no registered
+    model of that name, or no such alias on it. Any other error (a damaged store, a server that does not
+    answer) is raised: read as "no champion", it would let any challenger be promoted."""
     import mlflow
     from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
 
     client = mlflow.MlflowClient()
     try:
-        return str(client.get_model_version_by_alias(params.model_name, params.champion_alias).version)
-    except MlflowException:
-        return None
+        model = client.get_registered_model(params.model_name)
+    except MlflowException as exc:
+        if exc.error_code == ErrorCode.Name(RESOURCE_DOES_NOT_EXIST):
+            return None
+        raise
+    version = (model.aliases or {}).get(params.champion_alias)
+    return None if version is None else str(version)
 
 
 def promote_if_better(

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -46,10 +48,13 @@ from training.corpus_update import (
     CorpusIngest,
     IngestSummary,
     commit_update,
+    corpus_targets,
     ingest_new_letters,
+    remove_stale_staging,
     update_features,
 )
 from training.drift import DriftParams, compute_drift, drift_markdown
+from training.error_line import one_line
 from training.evaluation import EvaluateParams
 from training.params import section
 from training.registry import METRIC_FNS, PromotionDecision, RegistryParams, apply_real_letter_gate, decide
@@ -67,11 +72,6 @@ Log = Callable[[str], None]
 class RetrainInputError(Exception):
     """Bad input found before the run has done or written anything (a missing new-letters folder, a champion
     that cannot be loaded): `imr retrain` prints the message as one line and exits 2, with no report."""
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 class RetrainExit(IntEnum):
@@ -318,7 +318,7 @@ def _log_labels(run: _Run, ingest: IngestSummary) -> None:
     check = ingest.labels
     run.log(check.summary())
     for m in check.mismatches:
-        run.log(f"error: label mismatch: {m.line()}")
+        run.log(f"error: {m.error_line()}")
     run.label_mismatches = len(check.mismatches)
     if ingest.withheld_services:
         n = len(ingest.withheld_services)
@@ -337,6 +337,19 @@ def _features(run: _Run, old_cases: list[Case], added: list[Case]) -> pd.DataFra
     return table
 
 
+@contextmanager
+def _quiet_store_log() -> Iterator[None]:
+    """MLflow logs a damaged store's SQL error with its traceback before raising it; the raised error becomes
+    the one `error:` line of `imr retrain`, so the log's copy is held back while the store is opened."""
+    log = logging.getLogger("mlflow.store.db.utils")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _champion(run: _Run) -> Champion | None:
     """The model the champion alias points at, loaded before anything else is done: a store that cannot be
     opened or a champion that cannot be loaded (a checksum mismatch, missing artifact files) is bad input
@@ -347,11 +360,12 @@ def _champion(run: _Run) -> Champion | None:
 
     reg = run.settings.registry
     try:
-        configure(run.job.tracking_uri, reg.experiment)
-        version = current_champion(reg)
+        with _quiet_store_log():
+            configure(run.job.tracking_uri, reg.experiment)
+            version = current_champion(reg)
     except Exception as exc:  # noqa: BLE001 - a bad URI, an unreachable server, a damaged database
         uri = resolve_tracking_uri(run.job.tracking_uri)
-        raise RetrainInputError(f"{uri}: cannot open the MLflow store ({_one_line(exc)})") from exc
+        raise RetrainInputError(f"{uri}: cannot open the MLflow store ({one_line(exc)})") from exc
     if version is None:
         run.log("no champion yet: the challenger faces the family-rate baseline")
         return None
@@ -360,7 +374,7 @@ def _champion(run: _Run) -> Champion | None:
         champion = Champion(version, load_from_mlflow(uri))
     except Exception as exc:  # noqa: BLE001 - checksum mismatch, missing files, download errors
         raise RetrainInputError(
-            f"{uri} (v{version}): cannot load the champion ({_one_line(exc)}); repair it or point the alias "
+            f"{uri} (v{version}): cannot load the champion ({one_line(exc)}); repair it or point the alias "
             "at a good version"
         ) from exc
     run.log(f"champion: {reg.model_name} {champion.label}")
@@ -650,6 +664,8 @@ def run_retrain(
     if not job.new_letters.is_dir():  # before the store is touched
         what = "not a folder" if job.new_letters.exists() else "no such folder"
         raise RetrainInputError(f"{job.new_letters}: {what} (new letters)")
+    for tmp in remove_stale_staging(corpus_targets(job.corpus_target, job.features_target)):
+        log(f"removed {tmp}: a temporary file left by a killed run")
     step("champion")
     champion = _champion(run)
     step("ingest")
@@ -700,7 +716,7 @@ def _commit(
             done = f"challenger v{version} registered{' and promoted' if decision.promoted else ''}; "
         raise RuntimeError(
             f"{done}the corpus ({job.corpus_target}) and feature table ({job.features_target}) were left as "
-            f"they were, so a rerun adds these letters again: {_one_line(exc)}"
+            f"they were, so a rerun adds these letters again: {one_line(exc)}"
         ) from exc
     run.timed("commit", t0)
     if table is not None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
+
+from model.folds import stratified_group_folds
 
 
 @dataclass(frozen=True)
@@ -86,5 +87,4 @@ def grouped_folds(
     k = min(n_splits, n_letters)
     if k < 2:
         raise ValueError(f"need at least 2 letters for cross-validation, got {n_letters}")
-    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    return [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), np.asarray(y), groups)]
+    return stratified_group_folds(y, groups, k, seed)

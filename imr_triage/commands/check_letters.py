@@ -70,8 +70,8 @@ def check_letters(
         fail(str(exc))
     for f in report.inputs["parse_failures"]:
         err.print(f"error: {f['file']}: {f['reason']}", markup=False, highlight=False)
-    for line in report.inputs["labels"]["mismatches"]:
-        err.print(f"error: label mismatch: {line}", markup=False, highlight=False)
+    for line in report.inputs["labels"]["errors"]:
+        err.print(f"error: {line}", markup=False, highlight=False)
     command = "imr " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
     paths = write_report(report, out, command)
     typer.echo(paths["markdown"].read_text(encoding="utf-8"))

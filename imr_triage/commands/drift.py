@@ -14,7 +14,15 @@ from typing import Any
 
 import typer
 
-from imr_triage.cli_input import fail, load_model, params_section, read_feature_table
+from imr_triage.cli_input import (
+    REGISTRY_SCHEMES,
+    TRACKING_URI_HELP,
+    fail,
+    load_model,
+    params_section,
+    read_feature_table,
+    store_for,
+)
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
 EXIT_DRIFTED = 10
@@ -91,6 +99,7 @@ def drift(
     model: str | None = typer.Option(
         None, "--model", help="TriageModel dir or models:/name@alias, to score the reference (score PSI)."
     ),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_URI_HELP),
     model_version: str | None = typer.Option(None, help="Scores DB: only rows of this model version."),
     since: str | None = typer.Option(None, help="Scores DB: only UR denials from this date (YYYY-MM-DD)."),
     out: Path = typer.Option(Path("reports/drift"), "--out", "-o", help="Report directory."),
@@ -106,6 +115,8 @@ def drift(
 
     console = Console(stderr=True, soft_wrap=True)
     params = params_section(DriftParams, params_file, "drift")
+    if model:
+        store_for(model, tracking_uri)  # a models:/ URI with no store to look it up in: said before any work
     from_db = "://" in current or not (current.endswith(".parquet") or Path(current).is_dir())
     steps = ["reading the reference", "reading the current cases", "scoring", "comparing", "writing"]
     with StepProgress("drift", steps, console, progress_wanted(progress, console)) as bar:
@@ -116,7 +127,7 @@ def drift(
         bar.step(steps[2])
         ref_scores = None
         if model:
-            ref_scores, cur_scores = _score(model, ref, cur, cur_scores, from_db)
+            ref_scores, cur_scores = _score(model, ref, cur, cur_scores, from_db, tracking_uri)
         bar.step(steps[3])
         report = _compare(ref, cur, load_spec(), params, ref_scores, cur_scores)
         report["notes"] = [*notes, *report["notes"]]
@@ -153,12 +164,15 @@ def _read_current(current: str, from_db: bool, model_version: str | None, since:
     return cur, cur["probability"].to_numpy(dtype=float), notes
 
 
-def _score(model: str, ref: Any, cur: Any, cur_scores: Any, from_db: bool) -> tuple[Any, Any]:
+def _score(
+    model: str, ref: Any, cur: Any, cur_scores: Any, from_db: bool, tracking_uri: str | None
+) -> tuple[Any, Any]:
     """Reference scores (and current ones for a feature table) from the given model."""
     from model.predictor import Predictor
 
-    remote = model.startswith(("models:/", "runs:/"))
-    triage, _ = load_model(None if remote else Path(model), model if remote else None, Path(model))
+    remote = model.startswith(REGISTRY_SCHEMES)
+    local = None if remote else Path(model)
+    triage, _ = load_model(local, model if remote else None, Path(model), tracking_uri)
     predictor = Predictor(triage)
     return predictor.predict_proba(ref), cur_scores if from_db else predictor.predict_proba(cur)
 

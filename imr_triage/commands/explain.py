@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
+from imr_triage.cli_input import TRACKING_URI_HELP
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
 
@@ -165,6 +166,7 @@ def explain(
     model_uri: str | None = typer.Option(
         None, "--model-uri", help="MLflow model URI instead, e.g. models:/imr-overturn@champion."
     ),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_URI_HELP),
     top_k: int | None = typer.Option(
         None, "--top-k", min=1, help="Reasons per service [params: explain.top_k]."
     ),
@@ -193,7 +195,7 @@ def explain(
         for name, reason in failures:
             err.print(f"error: {name}: {reason}", markup=False, highlight=False)
         raise typer.Exit(code=1)
-    triage_model, source = load_model(model, model_uri, cfg.model)
+    triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     predictor = Predictor(triage_model, top_k=k)
     card = triage_model.metadata.card()
 

@@ -7,6 +7,7 @@ when none parsed, for a pipeline that should go on with the good letters).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -41,11 +42,18 @@ def parse(
     from rich.console import Console
 
     from imr_triage.batch_outcome import end_parse
-    from imr_triage.cli_input import params_section, writable_dir
-    from letters.ingest import parse_paths, write_records
+    from imr_triage.cli_input import EXIT_INPUT, params_section, writable_dir
+    from letters.ingest import expand_inputs, parse_paths, write_records
 
     overrides = {k: v for k, v in (("out", out), ("engine", engine)) if v is not None}
     cfg = params_section(ParseParams, params_file, "parse", **overrides)  # validates the engine name
+    files, missing = expand_inputs(paths)
+    # a path that names no letter is a bad argument, not a letter read: an error line of its own, and
+    # exit 2 when no path named one (nothing to start on, nothing written)
+    for m in missing:
+        print(f"error: {m.source_file}: {m.reason}", file=sys.stderr, flush=True)
+    if not files:
+        raise typer.Exit(EXIT_INPUT)
     writable_dir(cfg.out)  # before any letter is read: a long parse never ends in a traceback
     console = Console(stderr=True, soft_wrap=True)
     t0 = time.perf_counter()
@@ -53,10 +61,11 @@ def parse(
         from imr_triage.dask_runs import run_parse_on_dask
 
         run_parse_on_dask(
-            paths, cfg.out, cfg.engine, dask, dask_workers, params_file, console, allow_failures
+            [str(f) for f in files], cfg.out, cfg.engine, dask, dask_workers, params_file, console,
+            allow_failures, len(missing),
         )
         return
-    result = parse_paths(paths, engine=cfg.engine, progress=progress)
+    result = parse_paths(files, engine=cfg.engine, progress=progress)
     written = write_records(result, cfg.out)
     secs = time.perf_counter() - t0
     n_files = len(result.cases) + len(result.failures)
@@ -72,7 +81,7 @@ def parse(
         console.print(f"letter ids parsed from more than one file (all kept): {', '.join(dups[:10])}"
                       + (f" and {len(dups) - 10} more" if len(dups) > 10 else ""))
     wrote = f"{written['cases']}, {written['services']}, {written['failures']}"
-    end_parse(console, result.failures, len(result.cases), wrote, allow_failures)
+    end_parse(console, result.failures, len(result.cases), wrote, allow_failures, len(missing))
 
 
 def register(app: typer.Typer) -> None:

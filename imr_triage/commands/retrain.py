@@ -9,6 +9,8 @@ has finished, so a failed run leaves them as they were. See docs/retraining.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -30,6 +32,9 @@ The updated corpus records and feature table are written only when the run has f
 temporary file beside it, then renamed over it): a run that fails leaves them as they were, and a
 rerun picks the same new letters up.
 
+One run per corpus: a run holds .imr-retrain.lock (its pid) in the records folder; a second run
+there exits 2 naming the lock and its pid, and a lock whose process is gone is taken over (a warning).
+
 Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (nothing trained);
 12 = finished, but a new letter could not be read or a parsed decision disagrees with labels.csv
 (the good letters were used; outcome in the report);
@@ -39,6 +44,26 @@ at --corpus, no file at --labels, an output path that cannot be written, an MLfl
 be opened or a champion that cannot be loaded), one line, no report, nothing written. With
 --no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
 """
+
+
+@contextmanager
+def _stopped_cleanly_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a scheduler's timeout, `kill`) ends the run as an exception instead of on the spot, so its
+    temporary files are removed and its lock released on the way out; the default handler runs no cleanup."""
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding caller): its own handling stands
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def retrain(
@@ -91,6 +116,7 @@ def retrain(
         run_retrain,
     )
     from training.retrain_report import write_report
+    from training.run_lock import LockHeld, run_lock
 
     console = Console(stderr=True, soft_wrap=True)
     try:
@@ -126,14 +152,17 @@ def retrain(
     require_writable(out, "report folder", folder=True)
     if not has_corpus(corpus):
         console.print(f"new corpus: starting one at {job.corpus_target} (--new-corpus)", markup=False)
+    say = lambda m: console.print(m, markup=False, highlight=False)  # noqa: E731
     report: dict[str, object]
     try:
-        with StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar:
-            result = run_retrain(
-                job, settings, log=lambda m: console.print(m, markup=False, highlight=False), step=bar.step
-            )
+        with (
+            _stopped_cleanly_on_sigterm(),
+            run_lock(job.corpus_target, say),  # one run per corpus: a second one is bad input (exit 2)
+            StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar,
+        ):
+            result = run_retrain(job, settings, log=say, step=bar.step)
         report, code = result.report, result.exit_code
-    except RetrainInputError as exc:  # the champion cannot be loaded: found before anything was done
+    except (RetrainInputError, LockHeld) as exc:  # found before anything was done
         fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure becomes a report and exit 1 for the scheduler
         import traceback

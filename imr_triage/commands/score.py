@@ -3,12 +3,13 @@
 Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: one per line) are
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
-Re-scoring with the same model replaces rows instead of duplicating them. A model trained on
-SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one line, and every row it
-scored is stored with `model_synthetic_only` set. A file that fails is
-named with its reason, as is each bad case of a case file (by line or item); the others are still
-scored and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when
-nothing was scored).
+Re-scoring with the same model replaces rows instead of duplicating them. A case met twice in one
+run (a copy of a letter under another name) is stored once, counted once, and named in a warning
+line. A model trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one
+line, and every row it scored is stored with `model_synthetic_only` set. A file that fails is named
+with its reason, as is each bad case of a case file (by line or item); the others are still scored
+and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when nothing was
+scored).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field
+
+from imr_triage.cli_input import TRACKING_URI_HELP
 
 OPTIMIZE_AFTER = 1000  # services written in one run before statistics are refreshed
 
@@ -72,6 +75,7 @@ def score(
     model_uri: str | None = typer.Option(
         None, "--model-uri", help="MLflow model URI instead, e.g. models:/imr-overturn@champion."
     ),
+    tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=TRACKING_URI_HELP),
     db: str | None = typer.Option(
         None, "--db", help="Scores DB: SQLite path or URL, or postgresql://... [env IMR_SCORES_DB_URL]."
     ),
@@ -108,7 +112,7 @@ def score(
     if not files:
         raise typer.Exit(code=1)
 
-    triage_model, source = load_model(model, model_uri, cfg.model)
+    triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     name, version = _model_identity(triage_model, source, model_name, model_version)
     predictor = ServingSettings().predictor(triage_model, top_k=k)  # the API's bands and phrases
 
@@ -120,6 +124,10 @@ def score(
     pending: list[ScoreRow] = []
     labelled: list[tuple[float, int]] = []
     n_cases = n_services = 0
+    # what the database holds after the run (a case scored from two files, e.g. a copy under another name,
+    # is one case): the counts printed are of these, so they match the rows stored
+    scored_from: dict[str, str] = {}
+    stored_keys: set[tuple[str, int]] = set()
     failed: list[tuple[str, str]] = list(failures)
     if dask is not None:
         from imr_triage.dask_runs import score_on_dask
@@ -138,8 +146,14 @@ def score(
             got = score_file(path, predictor, triage_model.input_spec, name, version, scored_at)
             pending += got.rows
             labelled += got.labelled
-            n_cases += got.n_cases
-            n_services += len(got.rows)
+            for letter_id in dict.fromkeys(r.letter_id for r in got.rows):
+                if letter_id in scored_from:  # stored once: its rows are keyed by case, not by file
+                    first = scored_from[letter_id]
+                    err.print(f"warning: {path}: case {letter_id} was already scored from {first} in this "
+                              "run; stored once (these scores replace those)", markup=False, highlight=False)
+                scored_from.setdefault(letter_id, str(path))
+            stored_keys.update((r.letter_id, r.item_index) for r in got.rows)
+            n_cases, n_services = len(scored_from), len(stored_keys)
             for note in got.warnings:  # scored, but read with a gap
                 err.print(f"warning: {path}: {note}", markup=False, highlight=False)
             for error in got.errors:  # the file, or each bad case of a case file

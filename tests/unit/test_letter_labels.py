@@ -50,10 +50,51 @@ def test_mismatch_is_named_and_its_service_left_out(letter_dir: Path, tmp_path: 
     data = load_real_letters(letter_dir / "pdf", load_spec(), bad)
     lines = [m.line() for m in data.labels.mismatches]
     assert f"{flipped['case_number']} item {flipped['item_index']}: parsed decision" in lines[0]
-    assert any(line.startswith("SYN16-9999999: labelled but not among the parsed letters") for line in lines)
+    assert not any("SYN16-9999999" in line for line in lines)  # a label without a letter is no error
+    assert data.labels.n_without_letter == 1 and "1 labels have no letter in " in data.labels.summary()
     assert data.dropped == [f"{flipped['case_number']} item {flipped['item_index']}"]
     assert len(data.table) == len(labels) - 2  # the flipped service and the ghost letter
-    assert len(data.problems) == 2
+    assert len(data.problems) == 1
+
+
+def test_labels_of_letters_not_in_the_folder_are_one_summary_not_errors(
+    letter_dir: Path, tmp_path: Path
+) -> None:
+    """One labels file for more letters than the folder (the audit: 117 error lines for a 12-letter subset):
+    counted in the summary, ignored; a letter of the folder without a label is still an error."""
+    labels = pd.read_csv(letter_dir / "labels.csv", dtype=str)
+    numbers = sorted(labels["case_number"].unique())
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    for f in sorted((letter_dir / "pdf").glob("*.txt")):
+        if parse_file(f).case_number in numbers[:3]:
+            (subset / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    data = load_real_letters(subset, load_spec(), letter_dir / "labels.csv")
+    n_other = int((~labels["case_number"].isin(numbers[:3])).sum())
+    assert data.problems == [] and data.labels.mismatches == []
+    ignored = f"0 mismatches; {n_other} labels have no letter in {subset}; ignored"
+    assert data.labels.summary().endswith(ignored)
+    unlabelled = tmp_path / "labels.csv"
+    labels[labels["case_number"] != numbers[0]].to_csv(unlabelled, index=False)
+    data = load_real_letters(subset, load_spec(), unlabelled)
+    assert data.problems == [f"{numbers[0]}: parsed letter has no label in {unlabelled}"]
+    assert numbers[0] not in set(data.table["case_number"])  # its decisions are unchecked: left out
+
+
+def test_a_decision_that_is_no_decision_is_an_invalid_value_not_a_mismatch(
+    letter_dir: Path, tmp_path: Path
+) -> None:
+    labels = pd.read_csv(letter_dir / "labels.csv", dtype=str)
+    labels.loc[0, "decision"] = "Maybe"
+    bad = tmp_path / "labels.csv"
+    labels.to_csv(bad, index=False)
+    data = load_real_letters(letter_dir / "pdf", load_spec(), bad)
+    case, item = labels.loc[0, "case_number"], labels.loc[0, "item_index"]
+    why = f"{bad}: decision: 'Maybe' is not Overturned or Upheld ({case} item {item}; left out)"
+    assert data.problems == [why]
+    assert [m.error_line() for m in data.labels.mismatches] == data.problems  # no "label mismatch:" prefix
+    assert data.labels.summary().endswith("0 mismatches, 1 invalid label value")
+    assert data.dropped == [f"{case} item {item}"]
 
 
 def test_unreadable_labels_name_the_file(letter_dir: Path, tmp_path: Path) -> None:

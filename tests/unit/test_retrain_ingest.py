@@ -11,7 +11,7 @@ from letter_texts import dwc_letter
 
 from features.spec import load_spec
 from features.table import build_feature_table
-from letters.ingest import IngestResult, load_records, parse_paths, write_records
+from letters.ingest import IngestResult, load_failures, load_records, parse_paths, write_records
 from letters.records import Case
 from training.comparison import paired_gain
 from training.corpus_update import (
@@ -70,6 +70,22 @@ def test_ingest_new_letters_counts_new_duplicate_and_failed(tmp_path: Path) -> N
     # running again adds nothing
     again, _, added_again = _ingest_and_commit(new, tmp_path / "corpus")
     assert added_again == [] and again.corpus_letters_after == 2 and len(again.duplicate_letter_ids) == 2
+
+
+def test_a_rerun_does_not_repeat_failures_and_a_fixed_file_leaves_them(tmp_path: Path) -> None:
+    """The audit: each rerun of `imr retrain` on a folder with an unreadable file added its row to the
+    corpus's failures.csv again."""
+    _write(tmp_path / "old", "one.txt", "CM16-0000001")
+    write_records(parse_paths([tmp_path / "old"]), tmp_path / "corpus")
+    new = tmp_path / "new"
+    _write(new, "two.txt", "CM16-0000002")
+    (new / "broken.txt").write_text("SYNTHETIC text that is not a letter\n", encoding="utf-8")
+    for _ in range(3):
+        _ingest_and_commit(new, tmp_path / "corpus")
+    assert [Path(f.source_file).name for f in load_failures(tmp_path / "corpus")] == ["broken.txt"]
+    _write(new, "broken.txt", "CM16-0000003")  # the file fixed: it parses now, its failure goes
+    summary, _, added = _ingest_and_commit(new, tmp_path / "corpus")
+    assert [c.case_number for c in added] == ["CM16-0000003"] and load_failures(tmp_path / "corpus") == []
 
 
 def test_decision_needs_margin_and_a_credible_gain() -> None:

@@ -1,0 +1,38 @@
+"""`imr parse` with an input path that names no letter: an error line naming the path, never a letter read
+(the audit saw `letters read: 1` for a missing file); exit 2 when no path named a letter, 1 when some did
+(their letters are still written). SYNTHETIC letters."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from letter_texts import dwc_letter
+from typer.testing import CliRunner
+
+from imr_triage.cli import app
+
+
+def _parse(*args: str):  # noqa: ANN202 - click Result
+    return CliRunner().invoke(app, ["parse", *args, "--no-progress", "--params", "absent-params.yaml"])
+
+
+def test_a_missing_path_alone_is_one_error_exit_2_nothing_written(tmp_path: Path) -> None:
+    res = _parse(str(tmp_path / "missing.txt"), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert [ln for ln in res.stderr.splitlines() if not ln.startswith("warning: ")] == [
+        f"error: {tmp_path / 'missing.txt'}: no such file or directory"
+    ]
+    assert "letters read" not in res.output and not (tmp_path / "out").exists()
+
+
+def test_a_missing_path_beside_a_good_letter_is_an_error_not_a_letter_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(dwc_letter(), encoding="utf-8")
+    res = _parse(str(good), str(tmp_path / "missing.txt"), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 1, res.output
+    assert f"error: {tmp_path / 'missing.txt'}: no such file or directory" in res.stderr.splitlines()
+    assert "letters read: 1  parsed: 1  services: " in res.stderr and "failed: 0" in res.stderr
+    with (tmp_path / "out" / "failures.csv").open(encoding="utf-8") as fh:
+        assert list(csv.DictReader(fh)) == []  # failures.csv lists letters that failed, not bad arguments
+    assert (tmp_path / "out" / "cases.parquet").is_file()
