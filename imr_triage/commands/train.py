@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from imr_triage.cli_input import fail, params_section, read_feature_table, writable_dir
+from imr_triage.cli_input import fail, params_section, read_feature_table, require_writable
 from imr_triage.progress import PROGRESS_HELP, StepProgress, progress_wanted
 
 OOF_FILE = "real_cv_oof.parquet"  # `imr train --letters`: the recipe's out-of-fold predictions
@@ -74,7 +74,7 @@ def _train_features(features: Path, out: Path, params_file: Path, progress: bool
 
     params = params_section(TrainParams, params_file, "train")
     spec = load_spec()
-    writable_dir(out)  # before the training, not after it
+    require_writable(out, "the output folder", folder=True)  # before the training; nothing made yet
     console = Console(stderr=True, soft_wrap=True)
     steps = ["reading the feature table", "training (CV, weighting, calibration)", "saving"]
     with StepProgress("train", steps, console, progress_wanted(progress, console)) as bar:
@@ -143,7 +143,7 @@ def _train_letters(
     require_dir(letters, "letters")
     if labels is not None:
         require_file(labels, "labels file")
-    writable_dir(out)
+    require_writable(out, "the output folder", folder=True)  # before the training; nothing made yet
     params = params_section(TrainParams, params_file, "train_real")
     cv = params_section(RealCVParams, params_file, "evaluate_real")
     spec = load_spec()

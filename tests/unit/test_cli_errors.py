@@ -133,6 +133,14 @@ def test_train_names_a_file_that_is_not_a_feature_table(tmp_path: Path) -> None:
     )
 
 
+def test_train_that_cannot_start_leaves_no_output_folder(tmp_path: Path) -> None:
+    """The output folder is checked, not made, before the table is read: a run that fails leaves nothing."""
+    res = _imr("train", str(tmp_path / "absent.parquet"), "--out", str(tmp_path / "new" / "models"))
+    assert res.exit_code == 2 and not (tmp_path / "new").exists()
+    res = _imr("train", "--letters", str(tmp_path / "absent"), "--out", str(tmp_path / "new" / "models"))
+    assert res.exit_code == 2 and not (tmp_path / "new").exists()
+
+
 def test_train_names_a_bad_params_value(tmp_path: Path) -> None:
     tiny_table(20).to_parquet(tmp_path / "f.parquet")
     (tmp_path / "p.yaml").write_text("train: {seed: many}\n", encoding="utf-8")
