@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
+from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.word_start import word_guarded
@@ -27,6 +28,7 @@ _HELPS_THE_WORKER = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
 @dataclass(frozen=True)
 class FunctionLexicon:
     activity: re.Pattern[str]
+    activity_folded: re.Pattern[str]  # `activity` lower-cased, for lower-cased ASCII text (`_activities`)
     resumed_object: re.Pattern[str]
     stopped_object: re.Pattern[str]
     denied_subject: re.Pattern[str]
@@ -83,7 +85,9 @@ def function_lexicon() -> FunctionLexicon:
     gain = float(raw.pop("measured_gain"))
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
-    return FunctionLexicon(**lists, **singles, measured=measured, measured_gain=gain, number_words=words)
+    folded = compile_folded(lists["activity"].pattern)
+    return FunctionLexicon(**lists, **singles, activity_folded=folded, measured=measured, measured_gain=gain,
+                           number_words=words)
 
 
 _WORD = re.compile(r"[\w%'-]+")
@@ -107,8 +111,14 @@ def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
 
 
 def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
-    """Spans of the activities a clause names: the lexicon's, and any gerund a return is said of."""
-    spans = {m.span() for m in lex.activity.finditer(clause)}
+    """Spans of the activities a clause names: the lexicon's, and any gerund a return is said of. An ASCII
+    clause is searched lower-cased (about 3x faster than IGNORECASE on the long activity list, the same
+    matches); another keeps IGNORECASE, under which a few non-ASCII letters match ASCII ones (the Kelvin sign
+    matches "k", the long s "s")."""
+    if clause.isascii():
+        spans = {m.span() for m in lex.activity_folded.finditer(clause.lower())}
+    else:
+        spans = {m.span() for m in lex.activity.finditer(clause)}
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
     spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
