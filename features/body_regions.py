@@ -35,8 +35,8 @@ class BodyRegions:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[RegionMention]:
         """Every region named in text[start:end], each with the side named just before (or right after)
         it, in text order. `text` must be lower-cased (`casefold.lower_text`). One scan of `any_region` finds
-        the first region word: a text naming none (most windows around a study) costs one scan, not one per
-        region, and each region is searched from there."""
+        the first region word: a text naming none (two thirds of the windows around a study) costs one scan,
+        not one per region, and each region is searched from there."""
         end = len(text) if end is None else end
         first = self.any_region.search(text, start, end)
         if first is None:
