@@ -35,8 +35,13 @@ class AuthorRules:
     def last_author_of(self, text: str) -> str | None:
         """The author whose cue comes last in `text`: where the sentence's account ends ("A prior UR
         certified 8 sessions; per the PR-2 she attended 4" ends with the treating physician's)."""
-        found = [(m.start(), author) for author, cue in self.cues for m in cue.finditer(text)]
+        found = self._cues_in(text)
         return max(found)[1] if found else None
+
+    def _cues_in(self, text: str) -> list[tuple[int, str]]:
+        """(start, author) of every cue in `text`, the authors in rule order: its first is `author_of`'s
+        author, its greatest `last_author_of`'s, so a sentence's cues are scanned once for both."""
+        return [(m.start(), author) for author, cue in self.cues for m in cue.finditer(text)]
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
@@ -46,10 +51,11 @@ class AuthorRules:
         out: list[Sentence] = []
         carried: str | None = None
         for s in sentences:
-            author = self.author_of(s.text)
+            cues = self._cues_in(s.text)
+            author = cues[0][1] if cues else None  # `author_of`: the first author in rule order with a cue
             if author is None and carried is not None and not self.new_visit.search(s.text):
                 author = carried
-            ends_with = self.last_author_of(s.text) or author
+            ends_with = (max(cues)[1] if cues else None) or author  # `last_author_of`
             recount = self.recounts.get(ends_with or "")
             recounts_record = bool(recount and recount.search(s.text))
             carried = ends_with if ends_with in self.carries and not recounts_record else None

@@ -318,10 +318,13 @@ class DurationsOfUse:
         combined = "/" in service.text  # round 15: a heading naming one drug is no slash combination's part
         fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
         for s in self.summary.sentences:
+            named_here = [m.span() for m in name_re.finditer(s.text)]
+            if not named_here:
+                continue  # most sentences do not name it: the other drugs are listed only where it is named
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
-            ours = [m.span() for m in name_re.finditer(s.text)
-                    if (form is None or _form_near(s.text, m.span(), listed, p) in (None, form))
-                    and (combined or not _in_a_combination(s.text, m.span()))]
+            ours = [span for span in named_here
+                    if (form is None or _form_near(s.text, span, listed, p) in (None, form))
+                    and (combined or not _in_a_combination(s.text, span))]
             if not ours:
                 continue
             if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):

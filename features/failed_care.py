@@ -92,8 +92,11 @@ def _no_other_subject(between: str, lex: FailedCareLexicon) -> bool:
 
 
 def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
-    """(care start, care end, span start, span end) of each outcome linked to its care in the clause."""
+    """(care start, care end, span start, span end) of each outcome linked to its care in the clause. A clause
+    naming no care (most) links nothing, so its outcome lists are not scanned."""
     cares = _care_spans(clause, lex)
+    if not cares:
+        return
     for o in lex.outcome_after.finditer(clause):
         if lex.not_an_outcome_after.match(clause, o.end()):
             continue  # "no change in his medications": a regimen kept, not an outcome
