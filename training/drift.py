@@ -285,10 +285,15 @@ def drift_markdown(report: dict[str, Any], title: str = "Drift report") -> str:
         + (f" (alerts: {', '.join(report['alerts'])})" if report["alerts"] else ""),
         "",
     ]
-    if report.get("other_share_reference") is not None:
+    ref_share, cur_share = report.get("other_share_reference"), report.get("other_share_current")
+    if ref_share is not None or cur_share is not None:  # one side may lack the service_family column
+
+        def share(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.3%}"
+
         lines += [
-            f"Share of `{OTHER_FAMILY}` service family: reference {report['other_share_reference']:.3%}, "
-            f"current {report['other_share_current']:.3%} (alert on a rise of {p['other_share_alert']:.1%}).",
+            f"Share of `{OTHER_FAMILY}` service family: reference {share(ref_share)}, "
+            f"current {share(cur_share)} (alert on a rise of {p['other_share_alert']:.1%}).",
             "",
         ]
     lines += ["| column | kind | PSI | status |", "|---|---|---|---|"]

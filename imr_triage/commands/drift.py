@@ -194,11 +194,10 @@ def _print(report: dict[str, Any], params: Any, out: Path, console: Any) -> None
         psi = "n/a" if f["psi"] is None else f"{f['psi']:.4f}"
         table.add_row(f["name"], f["kind"], psi, f"[{colour[f['status']]}]{f['status']}[/]")
     Console().print(table)
-    if report["other_share_reference"] is not None:
-        console.print(
-            f"'other' service family: {report['other_share_reference']:.2%} -> "
-            f"{report['other_share_current']:.2%}"
-        )
+    ref_share, cur_share = report["other_share_reference"], report["other_share_current"]
+    if ref_share is not None or cur_share is not None:  # one side may lack the service_family column
+        shares = ["n/a" if v is None else f"{v:.2%}" for v in (ref_share, cur_share)]
+        console.print(f"'other' service family: {shares[0]} -> {shares[1]}")
     for note in report["notes"]:
         console.print(f"note: {note}", markup=False)
     console.print(

@@ -140,3 +140,22 @@ def test_a_missing_or_foreign_scores_database_is_one_clear_line(tmp_path: Path) 
     no_ref = CliRunner().invoke(app, ["drift", "--reference", str(tmp_path / "nope.parquet"), "--current",
                                       str(tmp_path / "ref.parquet")])
     assert no_ref.exit_code == 2 and "nope.parquet: reference feature table not found" in no_ref.output
+
+
+def _drift_tables(tmp_path: Path, ref: object, cur: object) -> object:
+    ref.to_parquet(tmp_path / "ref.parquet")  # type: ignore[attr-defined]
+    cur.to_parquet(tmp_path / "cur.parquet")  # type: ignore[attr-defined]
+    return CliRunner().invoke(app, [
+        "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", str(tmp_path / "cur.parquet"),
+        "--out", str(tmp_path / "rep"), "--params", str(tmp_path / "none.yaml"), "--no-progress",
+    ])  # fmt: skip
+
+
+def test_a_current_table_without_the_service_family_still_writes_its_report(tmp_path: Path) -> None:
+    """The `other` family share is reported for one side only when the other lacks `service_family`:
+    drift.md says n/a there instead of failing on None."""
+    cur = tiny_table(100, seed=1).drop(columns=["service_family"])
+    res = _drift_tables(tmp_path, tiny_table(100, seed=0), cur)
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "drift.md").read_text()
+    assert "current n/a" in md and "service_family" in md
