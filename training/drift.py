@@ -242,6 +242,13 @@ def compute_drift(
     notes: list[str] = []
     out: list[FeatureDrift] = []
     compared = [f for f in spec.features if f.dtype != Dtype.TEXT]
+    for side, table in (("reference", reference), ("current", current)):
+        if not any(f.name in table for f in compared):  # not a feature table: nothing could be compared
+            shown = ", ".join(map(str, list(table.columns)[:8])) + (", ..." if len(table.columns) > 8 else "")
+            raise ValueError(
+                f"{side} table has none of the {len(compared)} features of the spec (its columns: "
+                f"{shown}): not a feature table from `imr features`"
+            )
     absent = [f.name for f in compared if f.name not in reference or f.name not in current]
     if absent:
         notes.append(f"{len(absent)} of {len(compared)} features not in both tables, not compared: "

@@ -151,6 +151,18 @@ def _drift_tables(tmp_path: Path, ref: object, cur: object) -> object:
     ])  # fmt: skip
 
 
+def test_a_current_table_with_none_of_the_features_is_one_clear_line(tmp_path: Path) -> None:
+    """A table that is not a feature table (none of the spec's features) was a TypeError traceback
+    from the markdown writer; it is refused in one line naming the table, exit 2, nothing written."""
+    import pandas as pd
+
+    res = _drift_tables(tmp_path, tiny_table(100, seed=0), pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "current table has none of the" in res.output and "imr features" in res.output, res.output
+    assert not (tmp_path / "rep" / "drift.json").exists()
+
+
 def test_a_current_table_without_the_service_family_still_writes_its_report(tmp_path: Path) -> None:
     """The `other` family share is reported for one side only when the other lacks `service_family`:
     drift.md says n/a there instead of failing on None."""
