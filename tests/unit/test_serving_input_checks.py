@@ -1,0 +1,80 @@
+"""What an API client is told about a request the API cannot use: the wrong media type (415, naming the
+one to send), a field by its name in the body (not by the union's internal tag), and structured cases
+whose values contradict each other or hold nothing to score (422 naming the fields)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.app import create_app
+from serving.schemas import EXAMPLE_CASE
+from serving.settings import ServingSettings
+
+KEY = {"X-API-Key": "imr-dev-key"}
+
+
+@pytest.fixture(scope="module")
+def client(cli_model_dir: Path) -> Iterator[TestClient]:
+    settings = ServingSettings(
+        _env_file=None, model_path=cli_model_dir, probe_new_models=False, poll_interval_s=0
+    )
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/readyz").status_code == 200
+        yield c
+
+
+def _post(c: TestClient, route: str, body: bytes, content_type: str | None) -> Any:
+    headers = dict(KEY)
+    if content_type is not None:
+        headers["content-type"] = content_type
+    return c.post(route, content=body, headers=headers)
+
+
+CASE = json.dumps(EXAMPLE_CASE).encode()
+
+
+@pytest.mark.parametrize(
+    ("route", "content_type"),
+    [
+        ("/v1/score", "text/plain"),
+        ("/v1/score", "application/x-www-form-urlencoded"),  # what `curl -d` sends without -H
+        ("/v1/score/batch", "text/plain"),
+        ("/v1/score/features", "application/xml"),
+    ],
+)
+def test_a_json_route_refuses_another_media_type_with_415(
+    client: TestClient, route: str, content_type: str
+) -> None:
+    body = CASE if route == "/v1/score" else b"[" + CASE + b"]"
+    r = _post(client, route, body, content_type)
+    assert r.status_code == 415, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and content_type in detail and "application/json" in detail, detail
+
+
+def test_json_routes_still_take_json_with_a_charset_and_batches_without_a_media_type(
+    client: TestClient,
+) -> None:
+    assert _post(client, "/v1/score", CASE, "application/json; charset=utf-8").status_code == 200
+    assert _post(client, "/v1/score", CASE, "application/vnd.api+json").status_code == 200
+    assert _post(client, "/v1/score/batch", CASE + b"\n", "application/x-ndjson").status_code == 200
+    assert _post(client, "/v1/score/batch", b"[" + CASE + b"]", None).status_code == 200  # read as JSON
+
+
+def test_one_case_without_a_media_type_is_told_to_send_json(client: TestClient) -> None:
+    """FastAPI reads no JSON body without the header: the client heard that `body.case` should be a
+    dictionary; now 415 naming the header to send."""
+    r = _post(client, "/v1/score", CASE, None)
+    assert r.status_code == 415 and "application/json" in r.json()["detail"], r.text
+
+
+def test_the_letter_route_refuses_a_json_body_with_415_naming_multipart(client: TestClient) -> None:
+    r = _post(client, "/v1/score/letter", b'{"text": "a letter"}', "application/json")
+    assert r.status_code == 415, r.text
+    assert "multipart/form-data" in r.json()["detail"], r.text
