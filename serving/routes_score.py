@@ -99,6 +99,9 @@ class ScoringContext:
         return prepare_structured(body, self.spec, guidelines)
 
 
+SCORE_BODY_TAGS = ("case", "text")  # the union's tags: pydantic puts them into an error's loc
+
+
 def score_body_type(models: dict[str, type]) -> Any:
     """`CaseIn | LetterText`, told apart by the presence of `text`."""
     case_in, letter_text = models["CaseIn"], models["LetterText"]
@@ -106,6 +109,15 @@ def score_body_type(models: dict[str, type]) -> Any:
         Annotated[case_in, Tag("case")] | Annotated[letter_text, Tag("text")],  # type: ignore[valid-type]
         Discriminator(lambda v: "text" if isinstance(v, dict) and "text" in v else "case"),
     ]
+
+
+def client_loc(loc: tuple[Any, ...] | list[Any]) -> list[Any]:
+    """An error's loc as the client wrote the body: `["body", "text"]`, not the union's
+    `["body", "text", "text"]` (the tag is not a field of the body)."""
+    out = list(loc)
+    if len(out) > 1 and out[0] == "body" and out[1] in SCORE_BODY_TAGS:
+        del out[1]
+    return out
 
 
 # ---- dependencies ----------------------------------------------------------------------------

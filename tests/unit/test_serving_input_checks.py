@@ -78,3 +78,21 @@ def test_the_letter_route_refuses_a_json_body_with_415_naming_multipart(client: 
     r = _post(client, "/v1/score/letter", b'{"text": "a letter"}', "application/json")
     assert r.status_code == 415, r.text
     assert "multipart/form-data" in r.json()["detail"], r.text
+
+
+def _score(c: TestClient, body: Any) -> Any:
+    return c.post("/v1/score", json=body, headers=KEY)
+
+
+def test_a_field_error_names_the_field_not_the_union_tag(client: TestClient) -> None:
+    """`/v1/score` takes a structured case or `{"text": ...}`; pydantic puts the union's tag ("case" or
+    "text") into each error's loc, so an empty text was `body.text.text` and a case without services
+    `body.case.services`. The client sees the fields it sent."""
+    r = _score(client, {"text": ""})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "text"], r.text
+    r = _score(client, {"patient_age": 50})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "services"], r.text
+    r = _score(client, {"services": [{"heading": "MRI", "decision": "Upheld"}]})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "services", 0], r.text
+    r = _score(client, [1, 2])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body"], r.text
