@@ -253,6 +253,22 @@ def build_request_models(
         def _pre_review_only(cls, data: Any) -> Any:
             return reject_post_review(data, "the case")
 
+        @model_validator(mode="after")
+        def _dates_in_order(self) -> CaseIn:
+            """The injury comes before the UR denial and the IMR application after it: swapped dates
+            would be scored as negative claim ages no letter holds."""
+            pairs = (
+                ("date_of_injury", self.date_of_injury, "ur_denial_date", self.ur_denial_date),
+                ("ur_denial_date", self.ur_denial_date, "application_received", self.application_received),
+            )
+            for early_name, early, late_name, late in pairs:
+                if early is not None and late is not None and early > late:
+                    raise ValueError(
+                        f"{early_name} ({early}) is after {late_name} ({late}); check that the dates "
+                        "are not swapped"
+                    )
+            return self
+
     class LetterText(BaseModel):
         """The text of a case file or IMR letter; the pre-review parts are read, the rest ignored."""
 

@@ -4,6 +4,7 @@ whose values contradict each other or hold nothing to score (422 naming the fiel
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +97,27 @@ def test_a_field_error_names_the_field_not_the_union_tag(client: TestClient) -> 
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "services", 0], r.text
     r = _score(client, [1, 2])
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body"], r.text
+
+
+@pytest.mark.parametrize(
+    ("dates", "named"),
+    [
+        (
+            {"date_of_injury": "2020-01-01", "ur_denial_date": "2016-01-01"},
+            ("date_of_injury", "ur_denial_date"),
+        ),
+        (
+            {"ur_denial_date": "2016-05-10", "application_received": "2016-01-01"},
+            ("application_received", "ur_denial_date"),
+        ),
+    ],
+)
+def test_a_case_whose_dates_run_backwards_is_refused_naming_them(
+    client: TestClient, dates: dict[str, str], named: tuple[str, str]
+) -> None:
+    """Swapped dates were scored silently: an injury four years after the UR denial became
+    `days_injury_to_ur_denial = -1461`, a value no letter can hold, and the client got a likelihood."""
+    r = _score(client, {**copy.deepcopy(EXAMPLE_CASE), **dates})
+    assert r.status_code == 422, r.text
+    msg = json.dumps(r.json()["detail"])
+    assert all(n in msg for n in named), msg
