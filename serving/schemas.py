@@ -233,6 +233,18 @@ def build_request_models(
                 reject_post_review(data.get("features"), "a service's features")
             return data
 
+        @model_validator(mode="after")
+        def _something_to_score(self) -> ServiceIn:
+            """A service is its request: the heading, the service text or stated features. Without any
+            it was scored as an 'other' service from nothing the caller sent."""
+            stated = self.features is not None and bool(self.features.model_dump(exclude_unset=True))
+            if not (self.heading.strip() or (self.service or "").strip() or stated):
+                raise ValueError(
+                    "a service needs its heading (the request as written), the service text or stated "
+                    "features; this one has none"
+                )
+            return self
+
     class CaseIn(BaseModel):
         """One case before review: attributes plus the requested services."""
 

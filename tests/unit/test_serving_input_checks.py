@@ -121,3 +121,15 @@ def test_a_case_whose_dates_run_backwards_is_refused_naming_them(
     assert r.status_code == 422, r.text
     msg = json.dumps(r.json()["detail"])
     assert all(n in msg for n in named), msg
+
+
+def test_a_service_with_nothing_to_score_is_refused(client: TestClient) -> None:
+    """`{"services": [{}]}` (or a blank heading) was scored as an 'other' service from no request at
+    all; a service needs its heading, the service text or stated features."""
+    for service in ({}, {"heading": "   "}, {"heading": "", "features": {}}):
+        r = _score(client, {"services": [service]})
+        assert r.status_code == 422, (service, r.text)
+        detail = r.json()["detail"][0]
+        assert detail["loc"] == ["body", "services", 0] and "heading" in detail["msg"], r.text
+    assert _score(client, {"services": [{"service": "MRI lumbar spine"}]}).status_code == 200
+    assert _score(client, {"services": [{"features": {"patient_age": 52}}]}).status_code == 200
