@@ -133,3 +133,17 @@ def test_a_service_with_nothing_to_score_is_refused(client: TestClient) -> None:
         assert detail["loc"] == ["body", "services", 0] and "heading" in detail["msg"], r.text
     assert _score(client, {"services": [{"service": "MRI lumbar spine"}]}).status_code == 200
     assert _score(client, {"services": [{"features": {"patient_age": 52}}]}).status_code == 200
+
+
+def test_a_batch_body_with_a_byte_order_mark_is_read_like_one_case(client: TestClient) -> None:
+    """Windows tools (PowerShell's UTF-8 writers, Notepad) start files with a UTF-8 byte order mark.
+    `/v1/score` read such a body; the batch routes failed its first NDJSON line, or the whole JSON body,
+    with 'BOM is not supported'."""
+    bom = b"\xef\xbb\xbf"
+    r = _post(client, "/v1/score/batch", bom + CASE + b"\n" + CASE + b"\n", "application/x-ndjson")
+    assert r.status_code == 200 and r.json()["n_failed"] == 0, r.text
+    r = _post(client, "/v1/score/batch", bom + b"[" + CASE + b"]", "application/json")
+    assert r.status_code == 200 and r.json()["n_failed"] == 0, r.text
+    features = json.dumps([{"id": "a", "features": {"patient_age": 52}}]).encode()
+    r = _post(client, "/v1/score/features", bom + features, "application/json")
+    assert r.status_code == 200 and r.json()["n_ok"] == 1, r.text
