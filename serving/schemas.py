@@ -25,8 +25,19 @@ class ReadyResponse(BaseModel):
     reason: str | None = None
 
 
+class ValidationIssue(BaseModel):
+    """One field a request got wrong."""
+
+    loc: list[str | int] = Field(description="Where in the request, e.g. ['body', 'services', 0, 'heading'].")
+    msg: str = Field(description="What is wrong with it (the value sent is never echoed).")
+    type: str = Field(description="The kind of error, e.g. 'missing', 'string_type', 'value_error'.")
+
+
 class ErrorResponse(BaseModel):
-    detail: Any
+    detail: str | list[ValidationIssue] = Field(
+        description="One line naming the problem (401, 403, 413, 415, 429, 503, and a 422 for a request "
+        "that is valid JSON but cannot be scored), or one entry per field for a 422 of request validation."
+    )
 
 
 # Every score response and `GET /v1/model` say whether the model was trained on SYNTHETIC letters alone

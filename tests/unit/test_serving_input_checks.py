@@ -147,3 +147,27 @@ def test_a_batch_body_with_a_byte_order_mark_is_read_like_one_case(client: TestC
     features = json.dumps([{"id": "a", "features": {"patient_age": 52}}]).encode()
     r = _post(client, "/v1/score/features", bom + features, "application/json")
     assert r.status_code == 200 and r.json()["n_ok"] == 1, r.text
+
+
+def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> None:
+    """`ErrorResponse.detail` was `Any` in the OpenAPI document: a generated client could not tell the
+    one-line message (401, 413, 415, a request it cannot use) from the list of field errors (422)."""
+    from pydantic import TypeAdapter
+
+    from serving.schemas import ErrorResponse
+
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    detail = schema["ErrorResponse"]["properties"]["detail"]
+    kinds = {s.get("type") for s in detail["anyOf"]}
+    assert kinds == {"string", "array"}, detail
+    issue = schema["ValidationIssue"]
+    assert set(issue["required"]) == {"loc", "msg", "type"}, issue
+    answers = [
+        client.post("/v1/score", json=EXAMPLE_CASE),  # 401
+        _post(client, "/v1/score", CASE, "text/plain"),  # 415
+        _score(client, {"text": ""}),  # 422, field errors
+        _score(client, {"text": "not a letter"}),  # 422, one line
+    ]
+    assert [r.status_code for r in answers] == [401, 415, 422, 422]
+    for r in answers:
+        TypeAdapter(ErrorResponse).validate_python(r.json(), strict=True)
