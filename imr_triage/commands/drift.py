@@ -107,6 +107,7 @@ def drift(
     console = Console(stderr=True, soft_wrap=True)
     params = params_section(DriftParams, params_file, "drift")
     from_db = "://" in current or not (current.endswith(".parquet") or Path(current).is_dir())
+    _check_filters(current, from_db, model_version, since)
     steps = ["reading the reference", "reading the current cases", "scoring", "comparing", "writing"]
     with StepProgress("drift", steps, console, progress_wanted(progress, console)) as bar:
         bar.step(steps[0])
@@ -126,6 +127,17 @@ def drift(
     _print(report, params, out, console)
     if fail_on_alert and report["drifted"]:
         raise typer.Exit(EXIT_DRIFTED)
+
+
+def _check_filters(current: str, from_db: bool, model_version: str | None, since: str | None) -> None:
+    """Refuse, before anything is read, a `--since` that is not a date."""
+    from datetime import date
+
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            fail(f"--since {since!r}: not a date (YYYY-MM-DD)")
 
 
 def _read_current(current: str, from_db: bool, model_version: str | None, since: str | None) -> Any:

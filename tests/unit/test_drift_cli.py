@@ -171,3 +171,17 @@ def test_a_current_table_without_the_service_family_still_writes_its_report(tmp_
     assert res.exit_code == 0, res.output
     md = (tmp_path / "rep" / "drift.md").read_text()
     assert "current n/a" in md and "service_family" in md
+
+
+def test_a_since_that_is_not_a_date_is_one_clear_line(tmp_path: Path) -> None:
+    """`--since garbage` was a pandas DateParseError traceback after the reference was read."""
+    ref = tiny_table(50, seed=0)
+    ref.to_parquet(tmp_path / "ref.parquet")
+    res = CliRunner().invoke(app, [
+        "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", f"sqlite:///{tmp_path / 'x.db'}",
+        "--since", "last week", "--out", str(tmp_path / "rep"), "--no-progress",
+    ])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "error: --since 'last week': not a date (YYYY-MM-DD)" in res.output, res.output
+
