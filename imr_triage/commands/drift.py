@@ -130,7 +130,8 @@ def drift(
 
 
 def _check_filters(current: str, from_db: bool, model_version: str | None, since: str | None) -> None:
-    """Refuse, before anything is read, a `--since` that is not a date."""
+    """Refuse, before anything is read, a `--since` that is not a date and the scores database's
+    filters on a feature table (they would be ignored: every row compared, not the window asked for)."""
     from datetime import date
 
     if since is not None:
@@ -138,6 +139,13 @@ def _check_filters(current: str, from_db: bool, model_version: str | None, since
             date.fromisoformat(since)
         except ValueError:
             fail(f"--since {since!r}: not a date (YYYY-MM-DD)")
+    if not from_db:
+        for option, value in (("--since", since), ("--model-version", model_version)):
+            if value is not None:
+                fail(
+                    f"{option} filters the scores database; --current {current} is a feature table "
+                    "(select its rows before, or pass the scores database)"
+                )
 
 
 def _read_current(current: str, from_db: bool, model_version: str | None, since: str | None) -> Any:

@@ -185,3 +185,15 @@ def test_a_since_that_is_not_a_date_is_one_clear_line(tmp_path: Path) -> None:
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     assert "error: --since 'last week': not a date (YYYY-MM-DD)" in res.output, res.output
 
+
+def test_scores_database_filters_on_a_feature_table_are_refused_not_ignored(tmp_path: Path) -> None:
+    """`--since` and `--model-version` filter the scores database; on a feature table they were ignored
+    without a word, so the report compared every row while the user believed it compared a window."""
+    for option, value in (("--since", "2016-06-01"), ("--model-version", "3")):
+        res = CliRunner().invoke(app, [
+            "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", str(tmp_path / "cur.parquet"),
+            option, value, "--out", str(tmp_path / "rep"), "--no-progress",
+        ])  # fmt: skip
+        assert res.exit_code == 2, res.output
+        assert f"{option} filters the scores database" in res.output, res.output
+        assert not (tmp_path / "rep").exists()
