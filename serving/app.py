@@ -62,7 +62,7 @@ def create_app(
     from serving.model_sources import build_source
     from serving.routes_admin import router as admin_router
     from serving.routes_health import router as health_router
-    from serving.routes_score import ScoringContext, build_score_router, synthetic_marks
+    from serving.routes_score import ScoringContext, build_score_router, client_loc, synthetic_marks
     from serving.scoring_pool import ScoringPool
 
     spec = load_spec(settings.feature_spec)
@@ -134,9 +134,11 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI echoes the input by default; a case's text and patient details must not travel back.
+        # `/v1/score` validates a tagged union: its tag is dropped from each loc (`client_loc`).
+        tagged = request.url.path == "/v1/score"
         errors = [
             {
-                "loc": list(e.get("loc", ())),
+                "loc": client_loc(e.get("loc", ())) if tagged else list(e.get("loc", ())),
                 "msg": str(e.get("msg", "")).removeprefix("Value error, "),
                 "type": e.get("type", ""),
             }

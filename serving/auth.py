@@ -205,11 +205,16 @@ def key_first(scope: str) -> type[APIRoute]:
     Use it with `require_scope(scope)` as a dependency of the same routes, which documents the key."""
 
     class KeyFirstRoute(APIRoute):
+        def check_request(self, request: Request) -> None:
+            """Checks of the request's headers after the key and before the body is read (raise an
+            HTTPException); none here, subclasses add theirs (the scoring routes: the media type)."""
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 
             async def checked(request: Request) -> Response:
                 await authorize(request, request.headers.get(API_KEY_HEADER), scope)
+                self.check_request(request)
                 return await handler(request)
 
             return checked

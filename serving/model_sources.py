@@ -118,7 +118,27 @@ class RegistryModelSource:
                     artifact_uri=ref.uri, dst_path=tmp, tracking_uri=self.tracking_uri
                 )
             )
-            return self.loader.load(find_artifact_dir(local, ref.uri), expected_digest=ref.digest)
+            try:
+                return self.loader.load(find_artifact_dir(local, ref.uri), expected_digest=ref.digest)
+            except Exception as exc:
+                named = named_by_uri(exc, tmp, ref.uri)
+                if named is exc:
+                    raise
+                raise named from exc
+
+
+def named_by_uri(exc: Exception, tmp: str, uri: str) -> Exception:
+    """`exc` with the download folder (gone once the load fails) replaced by the model's URI:
+    `models:/imr-overturn/3: artifacts/triage_model/booster.txt: checksum mismatch ...`, what `/readyz`,
+    `/v1/model` and the log show. The exception itself when its message does not name the folder or its
+    type cannot be rebuilt from a message."""
+    text = str(exc)
+    if tmp not in text:
+        return exc
+    try:
+        return type(exc)(text.replace(tmp + "/", f"{uri}: ").replace(tmp, uri))
+    except Exception:
+        return exc
 
 
 def build_source(settings: ServingSettings) -> ModelSource[Any]:

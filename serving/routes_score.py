@@ -50,6 +50,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or unknown API key."},
     403: {"model": ErrorResponse, "description": "The key lacks the `score` scope."},
     413: {"model": ErrorResponse, "description": "Request body or letter text over its size limit."},
+    415: {"model": ErrorResponse, "description": "The body's Content-Type is not one this route reads."},
     422: {"model": ErrorResponse, "description": "Invalid input, e.g. a post-review field was sent."},
     429: {"model": ErrorResponse, "description": "Too many failed API key attempts from this address."},
     503: {"model": ErrorResponse, "description": "No model loaded yet, or the server is busy."},
@@ -98,6 +99,9 @@ class ScoringContext:
         return prepare_structured(body, self.spec, guidelines)
 
 
+SCORE_BODY_TAGS = ("case", "text")  # the union's tags: pydantic puts them into an error's loc
+
+
 def score_body_type(models: dict[str, type]) -> Any:
     """`CaseIn | LetterText`, told apart by the presence of `text`."""
     case_in, letter_text = models["CaseIn"], models["LetterText"]
@@ -105,6 +109,15 @@ def score_body_type(models: dict[str, type]) -> Any:
         Annotated[case_in, Tag("case")] | Annotated[letter_text, Tag("text")],  # type: ignore[valid-type]
         Discriminator(lambda v: "text" if isinstance(v, dict) and "text" in v else "case"),
     ]
+
+
+def client_loc(loc: tuple[Any, ...] | list[Any]) -> list[Any]:
+    """An error's loc as the client wrote the body: `["body", "text"]`, not the union's
+    `["body", "text", "text"]` (the tag is not a field of the body)."""
+    out = list(loc)
+    if len(out) > 1 and out[0] == "body" and out[1] in SCORE_BODY_TAGS:
+        del out[1]
+    return out
 
 
 # ---- dependencies ----------------------------------------------------------------------------
@@ -288,7 +301,7 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
     # The key is checked before the body is parsed (`key_first`); the dependency documents it in OpenAPI.
     router = APIRouter(
         prefix="/v1", tags=["scoring"], dependencies=[Depends(require_scope("score"))],
-        route_class=key_first("score"),
+        route_class=scoring_route("score"),
     )
     ScoreBody = score_body_type(ctx.models)
     examples = {
@@ -407,3 +420,40 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
 
 def content_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+# The media types each scoring route reads. "" (no Content-Type header): the raw-body routes read the
+# body as JSON; `/v1/score` cannot (FastAPI parses a JSON body only when the header says JSON).
+ROUTE_MEDIA_TYPES: dict[str, tuple[str, ...]] = {
+    "/v1/score": ("application/json",),
+    "/v1/score/batch": ("application/json", *NDJSON_TYPES, ""),
+    "/v1/score/features": ("application/json", *NDJSON_TYPES, ""),
+    "/v1/score/letter": ("multipart/form-data",),
+}
+
+
+def media_type_error(path: str, sent: str) -> str | None:
+    """The 415 message for a body of media type `sent` (lower case, no parameters) on route `path`, or
+    None when the route reads it (`application/*+json` counts as JSON, as FastAPI reads it)."""
+    accepted = ROUTE_MEDIA_TYPES.get(path)
+    if accepted is None or sent in accepted:
+        return None
+    if "application/json" in accepted and sent.startswith("application/") and sent.endswith("+json"):
+        return None
+    named = [t for t in accepted if t]
+    what = f"Content-Type {sent}" if sent else "no Content-Type header"
+    return f"{path}: {what}; send the body as {' or '.join(named)}"
+
+
+def scoring_route(scope: str) -> type[Any]:
+    """The scoring routes' class: the key first (`key_first`), then the media type (415 naming the one
+    to send), and only then the body. Without this a form or text body reached body validation and the
+    client was told that `body.case` should be a dictionary."""
+
+    class ScoringRoute(key_first(scope)):  # type: ignore[misc,valid-type]
+        def check_request(self, request: Request) -> None:
+            problem = media_type_error(self.path, content_type(request))
+            if problem is not None:
+                raise HTTPException(status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, detail=problem)
+
+    return ScoringRoute

@@ -25,8 +25,19 @@ class ReadyResponse(BaseModel):
     reason: str | None = None
 
 
+class ValidationIssue(BaseModel):
+    """One field a request got wrong."""
+
+    loc: list[str | int] = Field(description="Where in the request, e.g. ['body', 'services', 0, 'heading'].")
+    msg: str = Field(description="What is wrong with it (the value sent is never echoed).")
+    type: str = Field(description="The kind of error, e.g. 'missing', 'string_type', 'value_error'.")
+
+
 class ErrorResponse(BaseModel):
-    detail: Any
+    detail: str | list[ValidationIssue] = Field(
+        description="One line naming the problem (401, 403, 413, 415, 429, 503, and a 422 for a request "
+        "that is valid JSON but cannot be scored), or one entry per field for a 422 of request validation."
+    )
 
 
 # Every score response and `GET /v1/model` say whether the model was trained on SYNTHETIC letters alone
@@ -233,6 +244,18 @@ def build_request_models(
                 reject_post_review(data.get("features"), "a service's features")
             return data
 
+        @model_validator(mode="after")
+        def _something_to_score(self) -> ServiceIn:
+            """A service is its request: the heading, the service text or stated features. Without any
+            it was scored as an 'other' service from nothing the caller sent."""
+            stated = self.features is not None and bool(self.features.model_dump(exclude_unset=True))
+            if not (self.heading.strip() or (self.service or "").strip() or stated):
+                raise ValueError(
+                    "a service needs its heading (the request as written), the service text or stated "
+                    "features; this one has none"
+                )
+            return self
+
     class CaseIn(BaseModel):
         """One case before review: attributes plus the requested services."""
 
@@ -252,6 +275,22 @@ def build_request_models(
         @classmethod
         def _pre_review_only(cls, data: Any) -> Any:
             return reject_post_review(data, "the case")
+
+        @model_validator(mode="after")
+        def _dates_in_order(self) -> CaseIn:
+            """The injury comes before the UR denial and the IMR application after it: swapped dates
+            would be scored as negative claim ages no letter holds."""
+            pairs = (
+                ("date_of_injury", self.date_of_injury, "ur_denial_date", self.ur_denial_date),
+                ("ur_denial_date", self.ur_denial_date, "application_received", self.application_received),
+            )
+            for early_name, early, late_name, late in pairs:
+                if early is not None and late is not None and early > late:
+                    raise ValueError(
+                        f"{early_name} ({early}) is after {late_name} ({late}); check that the dates "
+                        "are not swapped"
+                    )
+            return self
 
     class LetterText(BaseModel):
         """The text of a case file or IMR letter; the pre-review parts are read, the rest ignored."""

@@ -19,6 +19,8 @@ log = logging.getLogger("serving.score")
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonlines", "application/jsonl")
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
 Prepare = Callable[[Any, GuidelineMemo], PreparedCase]
 
 
@@ -30,7 +32,9 @@ class BadLine:
 
 
 def split_items(raw: bytes, ndjson: bool, key: str = "items") -> list[Any]:
-    """Items of a batch body; an unparsable NDJSON line becomes an item error, not a batch error."""
+    """Items of a batch body; an unparsable NDJSON line becomes an item error, not a batch error.
+    A leading UTF-8 byte order mark (Windows tools write one) is skipped, as `/v1/score` skips it."""
+    raw = raw.removeprefix(UTF8_BOM)
     if ndjson:
         items: list[Any] = []
         for lineno, line in enumerate(raw.splitlines(), start=1):

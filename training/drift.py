@@ -37,6 +37,11 @@ class DriftParams(BaseModel):
     bins: int = Field(default=10, ge=2)  # quantile bins of numeric features (reference quantiles)
     epsilon: float = Field(default=1e-4, gt=0)  # floor for empty bins (PSI is infinite otherwise)
     other_share_alert: float = Field(default=0.05, ge=0)  # rise of the `other` family share that alerts
+    # A PSI no larger than this quantile of the PSI a current sample of the same size drawn from the
+    # reference itself shows (no drift, sampling noise alone) is not flagged: small windows and
+    # many-level features otherwise alert with no drift at all.
+    noise_quantile: float = Field(default=0.99, gt=0, lt=1)
+    noise_draws: int = Field(default=200, ge=0)  # samples behind that quantile (0: no noise check)
     family_column: str = "service_family"
     # With labels (retraining): the champion's metric on the new letters may fall this far below its
     # own out-of-fold estimate before it counts as concept drift (metric units, worse direction).
@@ -55,6 +60,22 @@ def psi_from_shares(reference: np.ndarray, current: np.ndarray, epsilon: float =
     c = np.clip(np.asarray(current, dtype=float), epsilon, None)
     r, c = r / r.sum(), c / c.sum()
     return float(np.sum((c - r) * np.log(c / r)))
+
+
+def noise_psi(reference_share: np.ndarray, n_current: int, p: DriftParams, seed: int = 0) -> float | None:
+    """The `noise_quantile` of the PSI between the reference shares and `noise_draws` samples of
+    `n_current` rows drawn from them: how large PSI gets from sampling noise alone, with no drift. None
+    when not computed (no draws, or no rows)."""
+    if p.noise_draws == 0 or n_current == 0 or reference_share.sum() == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    drawn = rng.multinomial(n_current, reference_share / reference_share.sum(), size=p.noise_draws)
+    r = np.clip(reference_share, p.epsilon, None)
+    r = r / r.sum()
+    c = np.clip(drawn / n_current, p.epsilon, None)
+    c = c / c.sum(axis=1, keepdims=True)
+    psis = np.sum((c - r) * np.log(c / r), axis=1)
+    return float(np.quantile(psis, p.noise_quantile))
 
 
 def numeric_edges(reference: pd.Series, bins: int) -> np.ndarray:
@@ -103,6 +124,9 @@ class FeatureDrift:
     bins: list[str]
     reference_share: list[float]
     current_share: list[float]
+    # PSI a sample of this size shows without drift (`noise_psi`); a PSI at or below it is "ok"
+    noise_psi: float | None = None
+    within_noise: bool = False  # the PSI crossed `warn` but not its noise level, so it is not flagged
 
 
 def _status(psi: float, p: DriftParams) -> str:
@@ -132,13 +156,18 @@ def column_drift(
         labels = sorted(set(rl.unique()) | set(cl.unique()))
         r = rl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
         c = cl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
+    noise = None
     if r.sum() == 0 or c.sum() == 0:
         psi = float("nan")
         r_share, c_share = r, c
     else:
         r_share, c_share = r / r.sum(), c / c.sum()
         psi = psi_from_shares(r_share, c_share, p.epsilon)
+        noise = noise_psi(r_share, int(c.sum()), p)
     status = "ok" if math.isnan(psi) else _status(psi, p)
+    within_noise = status != "ok" and noise is not None and psi <= noise
+    if within_noise:
+        status = "ok"
     return FeatureDrift(
         name,
         kind or str(dtype),
@@ -149,6 +178,8 @@ def column_drift(
         labels,
         [round(float(x), 6) for x in r_share],
         [round(float(x), 6) for x in c_share],
+        None if noise is None else round(noise, 6),
+        within_noise,
     )
 
 
@@ -242,6 +273,13 @@ def compute_drift(
     notes: list[str] = []
     out: list[FeatureDrift] = []
     compared = [f for f in spec.features if f.dtype != Dtype.TEXT]
+    for side, table in (("reference", reference), ("current", current)):
+        if not any(f.name in table for f in compared):  # not a feature table: nothing could be compared
+            shown = ", ".join(map(str, list(table.columns)[:8])) + (", ..." if len(table.columns) > 8 else "")
+            raise ValueError(
+                f"{side} table has none of the {len(compared)} features of the spec (its columns: "
+                f"{shown}): not a feature table from `imr features`"
+            )
     absent = [f.name for f in compared if f.name not in reference or f.name not in current]
     if absent:
         notes.append(f"{len(absent)} of {len(compared)} features not in both tables, not compared: "
@@ -258,6 +296,13 @@ def compute_drift(
         )
     else:
         notes.append("score PSI not computed (needs a model for the reference, or scores on both sides)")
+    noisy = [f for f in [*out, *([score] if score else [])] if f.within_noise]
+    if noisy:
+        notes.append(
+            f"not flagged, within sampling noise for {len(current)} current rows (a PSI no larger than "
+            f"{params.noise_quantile:.0%} of samples that size show with no drift): "
+            + ", ".join(f"{f.name} {f.psi:.3f} <= {f.noise_psi:.3f}" for f in noisy)
+        )
     return DriftReport(
         params.model_dump(),
         len(reference),
@@ -285,10 +330,15 @@ def drift_markdown(report: dict[str, Any], title: str = "Drift report") -> str:
         + (f" (alerts: {', '.join(report['alerts'])})" if report["alerts"] else ""),
         "",
     ]
-    if report.get("other_share_reference") is not None:
+    ref_share, cur_share = report.get("other_share_reference"), report.get("other_share_current")
+    if ref_share is not None or cur_share is not None:  # one side may lack the service_family column
+
+        def share(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.3%}"
+
         lines += [
-            f"Share of `{OTHER_FAMILY}` service family: reference {report['other_share_reference']:.3%}, "
-            f"current {report['other_share_current']:.3%} (alert on a rise of {p['other_share_alert']:.1%}).",
+            f"Share of `{OTHER_FAMILY}` service family: reference {share(ref_share)}, "
+            f"current {share(cur_share)} (alert on a rise of {p['other_share_alert']:.1%}).",
             "",
         ]
     lines += ["| column | kind | PSI | status |", "|---|---|---|---|"]

@@ -118,6 +118,7 @@ def drift(
     if model:
         store_for(model, tracking_uri)  # a models:/ URI with no store to look it up in: said before any work
     from_db = "://" in current or not (current.endswith(".parquet") or Path(current).is_dir())
+    _check_filters(current, from_db, model_version, since)
     steps = ["reading the reference", "reading the current cases", "scoring", "comparing", "writing"]
     with StepProgress("drift", steps, console, progress_wanted(progress, console)) as bar:
         bar.step(steps[0])
@@ -137,6 +138,25 @@ def drift(
     _print(report, params, out, console)
     if fail_on_alert and report["drifted"]:
         raise typer.Exit(EXIT_DRIFTED)
+
+
+def _check_filters(current: str, from_db: bool, model_version: str | None, since: str | None) -> None:
+    """Refuse, before anything is read, a `--since` that is not a date and the scores database's
+    filters on a feature table (they would be ignored: every row compared, not the window asked for)."""
+    from datetime import date
+
+    if since is not None:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            fail(f"--since {since!r}: not a date (YYYY-MM-DD)")
+    if not from_db:
+        for option, value in (("--since", since), ("--model-version", model_version)):
+            if value is not None:
+                fail(
+                    f"{option} filters the scores database; --current {current} is a feature table "
+                    "(select its rows before, or pass the scores database)"
+                )
 
 
 def _read_current(current: str, from_db: bool, model_version: str | None, since: str | None) -> Any:
@@ -208,11 +228,10 @@ def _print(report: dict[str, Any], params: Any, out: Path, console: Any) -> None
         psi = "n/a" if f["psi"] is None else f"{f['psi']:.4f}"
         table.add_row(f["name"], f["kind"], psi, f"[{colour[f['status']]}]{f['status']}[/]")
     Console().print(table)
-    if report["other_share_reference"] is not None:
-        console.print(
-            f"'other' service family: {report['other_share_reference']:.2%} -> "
-            f"{report['other_share_current']:.2%}"
-        )
+    ref_share, cur_share = report["other_share_reference"], report["other_share_current"]
+    if ref_share is not None or cur_share is not None:  # one side may lack the service_family column
+        shares = ["n/a" if v is None else f"{v:.2%}" for v in (ref_share, cur_share)]
+        console.print(f"'other' service family: {shares[0]} -> {shares[1]}")
     for note in report["notes"]:
         console.print(f"note: {note}", markup=False)
     console.print(

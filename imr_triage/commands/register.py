@@ -83,6 +83,9 @@ def register_model(
         reports / "evaluation.md",
         reports / "evaluation.json",
     ]
+    proba = Predictor(model).predict_proba(data.test)
+    y = data.test[spec.target].to_numpy(dtype=int)
+    _require_metrics_of_this_model(metrics, metrics_file, model_dir, y, proba)
     fingerprint = {
         "training": model.metadata.training_data,
         "evaluation": table_fingerprint(data.test, spec.target),
@@ -110,13 +113,12 @@ def register_model(
         tags={"synthetic_data": str(data.synthetic).lower()},
     )
     version = register_challenger(logged.model_uri, reg, logged.run_id)
-    y = data.test[spec.target].to_numpy(dtype=int)
     family = FamilyRate(ev.baselines.family_column, ev.baselines.family_prior_strength).fit(
         data.train, data.train[spec.target].to_numpy(dtype=int)
     )
     decision = promote_if_better(
         version,
-        Predictor(model).predict_proba(data.test),
+        proba,
         data.test,
         y,
         family.predict_proba(data.test),
@@ -125,6 +127,27 @@ def register_model(
         real_letters=_real_letter_check(model, letters, labels),
     )
     _finish(decision, logged, reg, out, exit_code, model.metadata.model_version)
+
+
+def _require_metrics_of_this_model(metrics: dict, path: Path, model_dir: Path, y, proba) -> None:  # noqa: ANN001
+    """Refuse (exit 2, before anything is logged) evaluation metrics that another model scored: a model
+    trained again and registered without `imr evaluate` would carry the previous model's metrics and
+    plots in its MLflow run. `imr evaluate` writes them from the same model on the same holdout, so
+    they agree with the model's own to metrics.json's rounding (6 decimals)."""
+    import math
+
+    from training.metrics import brier, roc_auc
+
+    for name, fn in (("roc_auc", roc_auc), ("brier", brier)):
+        logged = metrics.get(name)
+        if not isinstance(logged, int | float) or not math.isfinite(logged):
+            continue
+        here = fn(y, proba)
+        if math.isfinite(here) and abs(here - logged) > 1e-5:
+            fail(
+                f"{path}: {name} {logged:.6f} was measured for another model ({model_dir} scores "
+                f"{here:.6f} on the same holdout): run `imr evaluate` for this model, or pass its --reports"
+            )
 
 
 def _real_letter_check(model, letters: Path | None, labels: Path | None):

@@ -7,6 +7,9 @@
   "use strict";
   const body = document.body;
   const base = body.dataset.base;
+  // A registry number reads "v3"; a content version ("imr-overturn-3fa9c2b1d0e4", what `imr score
+  // --model DIR` stores) is shown as it is, never "vimr-overturn-...".
+  const versionText = (v) => (/^\d+$/.test(String(v)) ? "v" + v : String(v));
   const el = (id) => document.getElementById(id);
   const letterId = decodeURIComponent(location.pathname.split("/case/")[1] || "");
   const pct = (p) => (p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%");
@@ -163,7 +166,7 @@
           fmt(c.log_odds, 3)])));
     }
     d.appendChild(node("p", "note", "item_index " + s.item_index + " (0-based) · model " + s.model_name +
-      " v" + s.model_version + " · scored " + s.scored_at));
+      " " + versionText(s.model_version) + " · scored " + s.scored_at));
     item.appendChild(d);
   }
 
@@ -226,7 +229,7 @@
     meta.appendChild(node("span", null, "UR denial date: " + (first.ur_denial_date || "unknown")));
     meta.appendChild(node("span", null, "IMR priority: " + words(first.words.priority)));
     meta.appendChild(node("span", null, current.length + (current.length === 1 ? " disputed item" : " disputed items")));
-    const model = meta.appendChild(node("span", null, "Model: " + first.model_name + " v" + first.model_version));
+    const model = meta.appendChild(node("span", null, "Model: " + first.model_name + " " + versionText(first.model_version)));
     if (first.model_synthetic_only) model.appendChild(syntheticModelBadge());
     for (const s of current) el("items").appendChild(itemCard(s));
     if (older.length) {
@@ -236,7 +239,7 @@
       for (const s of older) {
         const tr = node("tr");
         for (const v of [s.item_index + 1, s.service_heading, pct(s.probability), s.risk_band,
-          s.model_name + " v" + s.model_version, s.scored_at]) tr.appendChild(node("td", null, v));
+          s.model_name + " " + versionText(s.model_version), s.scored_at]) tr.appendChild(node("td", null, v));
         if (s.model_synthetic_only) tr.children[4].appendChild(syntheticModelBadge());
         tb.appendChild(tr);
       }

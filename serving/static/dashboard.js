@@ -4,6 +4,9 @@
   "use strict";
   const body = document.body;
   const base = body.dataset.base;
+  // A registry number reads "v3"; a content version ("imr-overturn-3fa9c2b1d0e4", what `imr score
+  // --model DIR` stores) is shown as it is, never "vimr-overturn-...".
+  const versionText = (v) => (/^\d+$/.test(String(v)) ? "v" + v : String(v));
   const charts = {};
   const state = { page: 1, pageSize: 25, sort: "probability", order: "desc", total: 0, pages: 1,
                   generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false },
@@ -133,7 +136,7 @@
     }
     const c = await getJSON("calibration", q);
     const pts = c.calibration || [];
-    el("calibration-model").textContent = c.model ? c.model.model_name + " v" + c.model.model_version : "no model";
+    el("calibration-model").textContent = c.model ? c.model.model_name + " " + versionText(c.model.model_version) : "no model";
     const m = c.metrics || {};
     const bits = Object.keys(m).filter((k) => typeof m[k] === "number").slice(0, 4)
       .map((k) => k + " " + Number(m[k]).toFixed(3));
@@ -256,8 +259,8 @@
       cell(tr, words(row.words.ur_guideline_source));
       cell(tr, row.ur_denial_date || "unknown", "date");
       cell(tr, words(row.words.priority));
-      const modelCell = cell(tr, "v" + row.model_version);
-      modelCell.title = row.model_name + " v" + row.model_version;
+      const modelCell = cell(tr, versionText(row.model_version));
+      modelCell.title = row.model_name + " " + versionText(row.model_version);
       if (row.model_synthetic_only) {
         modelCell.appendChild(document.createElement("br"));
         modelCell.appendChild(syntheticModelBadge());
@@ -358,14 +361,14 @@
     state.models = opts.models;
     state.modelNotice = opts.synthetic_model_notice;
     for (const m of opts.models) {
-      const label = m.model_name + " v" + m.model_version + " (" + int(m.count) + ")" +
+      const label = m.model_name + " " + versionText(m.model_version) + " (" + int(m.count) + ")" +
         (m.model_synthetic_only ? " SYNTHETIC-ONLY MODEL" : "");
       el("f-model").appendChild(new Option(label, m.model_name + SEP + m.model_version));
     }
     if (opts.current_model) {
       const cm = opts.current_model;
       el("f-model").value = cm.model_name + SEP + cm.model_version;
-      el("model-badge").textContent = "current model: " + cm.model_name + " v" + cm.model_version;
+      el("model-badge").textContent = "current model: " + cm.model_name + " " + versionText(cm.model_version);
       if (cm.model_synthetic_only) el("model-badge").appendChild(syntheticModelBadge());
     } else {
       el("model-badge").textContent = "no scores yet: run `imr score`";

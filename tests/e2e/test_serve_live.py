@@ -529,6 +529,10 @@ def test_broken_versions_are_refused_and_the_old_one_stays(server: LiveServer, r
             assert server.proc.poll() is None, server.log()
         reasons = info["refused_versions"]
         assert "booster.txt: checksum mismatch" in reasons[registry.versions["corrupt"]]
+        # named by the version's URI, not by the temporary download folder (gone by then)
+        corrupt_uri = f"models:/{registry.name}/{registry.versions['corrupt']}"
+        assert reasons[registry.versions["corrupt"]].startswith(f"ChecksumError: {corrupt_uri}: "), reasons
+        assert not any("imr-serve-model-" in r for r in reasons.values()), reasons
         assert "crashed a probe process (SIGABRT)" in reasons[registry.versions["crash"]]
         with server.client() as c:
             metrics = c.get("/metrics").text

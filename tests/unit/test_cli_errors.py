@@ -439,3 +439,22 @@ def test_score_prints_the_parse_warnings_of_a_letter_it_scores(cli_model_dir: Pa
     warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
     assert len(warnings) == 1 and warnings[0].startswith(f"warning: {gap}: ") and "SUMMARY" in warnings[0]
     assert " in 2 cases " in res.output  # the letter with a gap is scored too
+
+
+def test_register_refuses_evaluation_reports_of_another_model(cli_model_dir: Path, tmp_path: Path) -> None:
+    """`imr train` again (new seed, new params) and `imr register` without `imr evaluate` logged the
+    previous model's metrics and plots on the new model's run: its MLflow run showed a ROC-AUC the model
+    does not have. The metrics are checked against the model's own on the same holdout, before logging."""
+    table = tiny_table(120, seed=3)
+    table.to_parquet(tmp_path / "f.parquet")
+    held = sorted(set(table["letter_id"].astype(str)))[:40]
+    (tmp_path / "holdout.json").write_text(json.dumps({"test_letter_ids": held}), encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "metrics.json").write_text(json.dumps({"roc_auc": 0.123456, "brier": 0.5}))
+    db = tmp_path / "mlflow.db"
+    res = _imr("register", str(tmp_path / "f.parquet"), "--model", str(cli_model_dir), "--holdout",
+               str(tmp_path / "holdout.json"), "--reports", str(tmp_path / "reports"),
+               "--tracking-uri", f"sqlite:///{db}", "--out", str(tmp_path / "registry.json"))
+    _one_line_error(res, tmp_path / "reports" / "metrics.json")
+    assert "another model" in _errors(res)[0] and "imr evaluate" in _errors(res)[0], res.output
+    assert not db.exists() and not (tmp_path / "registry.json").exists()  # nothing logged or registered

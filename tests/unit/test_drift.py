@@ -137,3 +137,35 @@ def test_shifted_categorical_and_boolean_alert_and_a_missing_column_is_named() -
     assert {"priority", "prior_surgery"} <= set(report["alerts"])
     assert report["not_compared"] == ["pain_score"]
     assert any("pain_score" in n for n in report["notes"])
+
+
+def _many_levels(n: int, seed: int, levels: int = 50) -> pd.DataFrame:
+    """A table whose service_type has `levels` levels, a few common and many rare (like the real one)."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, levels + 1)
+    kinds = rng.choice([f"type_{i}" for i in range(levels)], size=n, p=weights / weights.sum())
+    return pd.DataFrame({"service_type": kinds, "patient_age": rng.normal(50, 10, n)})
+
+
+def test_a_small_window_without_drift_is_not_flagged() -> None:
+    """PSI grows with sampling noise: 150 services drawn from the very distribution of the training
+    data gave service_type (50 levels) a PSI near 0.4, an alert every time, so a weekly `imr drift
+    --fail-on-alert` on a small window cried drift with none there. A PSI within what a sample of
+    that size shows without drift (its `noise_psi`) is not flagged, and a note says so."""
+    params = DriftParams()
+    ref = _many_levels(5000, seed=0)
+    for seed in range(1, 6):
+        report = compute_drift(ref, _many_levels(150, seed=seed), _spec(), params).as_dict()
+        column = next(f for f in report["features"] if f["name"] == "service_type")
+        assert column["psi"] >= params.alert, column  # the raw PSI would have alerted
+        assert column["psi"] <= column["noise_psi"] and column["status"] == "ok", column
+        assert not report["drifted"], report["alerts"]
+        assert any("service_type" in n and "sampling noise" in n for n in report["notes"]), report["notes"]
+
+
+def test_a_small_window_with_real_drift_is_still_flagged() -> None:
+    ref, cur = _many_levels(5000, seed=0), _many_levels(150, seed=1)
+    cur["service_type"] = np.where(np.arange(150) % 2 == 0, "type_40", cur["service_type"])  # a rare kind
+    cur["patient_age"] = cur["patient_age"] + 15
+    report = compute_drift(ref, cur, _spec(), DriftParams()).as_dict()
+    assert {"service_type", "patient_age"} <= set(report["alerts"]), report["alerts"]

@@ -140,3 +140,60 @@ def test_a_missing_or_foreign_scores_database_is_one_clear_line(tmp_path: Path) 
     no_ref = CliRunner().invoke(app, ["drift", "--reference", str(tmp_path / "nope.parquet"), "--current",
                                       str(tmp_path / "ref.parquet")])
     assert no_ref.exit_code == 2 and "nope.parquet: reference feature table not found" in no_ref.output
+
+
+def _drift_tables(tmp_path: Path, ref: object, cur: object) -> object:
+    ref.to_parquet(tmp_path / "ref.parquet")  # type: ignore[attr-defined]
+    cur.to_parquet(tmp_path / "cur.parquet")  # type: ignore[attr-defined]
+    return CliRunner().invoke(app, [
+        "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", str(tmp_path / "cur.parquet"),
+        "--out", str(tmp_path / "rep"), "--params", str(tmp_path / "none.yaml"), "--no-progress",
+    ])  # fmt: skip
+
+
+def test_a_current_table_with_none_of_the_features_is_one_clear_line(tmp_path: Path) -> None:
+    """A table that is not a feature table (none of the spec's features) was a TypeError traceback
+    from the markdown writer; it is refused in one line naming the table, exit 2, nothing written."""
+    import pandas as pd
+
+    res = _drift_tables(tmp_path, tiny_table(100, seed=0), pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "current table has none of the" in res.output and "imr features" in res.output, res.output
+    assert not (tmp_path / "rep" / "drift.json").exists()
+
+
+def test_a_current_table_without_the_service_family_still_writes_its_report(tmp_path: Path) -> None:
+    """The `other` family share is reported for one side only when the other lacks `service_family`:
+    drift.md says n/a there instead of failing on None."""
+    cur = tiny_table(100, seed=1).drop(columns=["service_family"])
+    res = _drift_tables(tmp_path, tiny_table(100, seed=0), cur)
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "drift.md").read_text()
+    assert "current n/a" in md and "service_family" in md
+
+
+def test_a_since_that_is_not_a_date_is_one_clear_line(tmp_path: Path) -> None:
+    """`--since garbage` was a pandas DateParseError traceback after the reference was read."""
+    ref = tiny_table(50, seed=0)
+    ref.to_parquet(tmp_path / "ref.parquet")
+    res = CliRunner().invoke(app, [
+        "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", f"sqlite:///{tmp_path / 'x.db'}",
+        "--since", "last week", "--out", str(tmp_path / "rep"), "--no-progress",
+    ])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "error: --since 'last week': not a date (YYYY-MM-DD)" in res.output, res.output
+
+
+def test_scores_database_filters_on_a_feature_table_are_refused_not_ignored(tmp_path: Path) -> None:
+    """`--since` and `--model-version` filter the scores database; on a feature table they were ignored
+    without a word, so the report compared every row while the user believed it compared a window."""
+    for option, value in (("--since", "2016-06-01"), ("--model-version", "3")):
+        res = CliRunner().invoke(app, [
+            "drift", "--reference", str(tmp_path / "ref.parquet"), "--current", str(tmp_path / "cur.parquet"),
+            option, value, "--out", str(tmp_path / "rep"), "--no-progress",
+        ])  # fmt: skip
+        assert res.exit_code == 2, res.output
+        assert f"{option} filters the scores database" in res.output, res.output
+        assert not (tmp_path / "rep").exists()

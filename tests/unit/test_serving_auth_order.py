@@ -84,7 +84,9 @@ def test_a_good_key_with_a_bad_body_is_told_what_is_wrong(client: TestClient) ->
     for route in ("/v1/score/batch", "/v1/score/features"):  # raw-body routes: 422 naming the problem
         r = _post(client, route, BAD_BODIES["invalid JSON"], SCORE_KEY)
         assert r.status_code == 422 and "JSON" in r.json()["detail"], r.text
-    r = _post(client, "/v1/score/letter", BAD_BODIES["empty"], SCORE_KEY)
+    r = _post(client, "/v1/score/letter", BAD_BODIES["empty"], SCORE_KEY)  # a JSON body: 415
+    assert r.status_code == 415 and "multipart/form-data" in r.json()["detail"], r.text
+    r = client.post("/v1/score/letter", files={"other": ("a.txt", b"x")}, headers={"X-API-Key": SCORE_KEY})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "file"], r.text
 
 

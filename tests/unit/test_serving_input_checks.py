@@ -1,0 +1,173 @@
+"""What an API client is told about a request the API cannot use: the wrong media type (415, naming the
+one to send), a field by its name in the body (not by the union's internal tag), and structured cases
+whose values contradict each other or hold nothing to score (422 naming the fields)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.app import create_app
+from serving.schemas import EXAMPLE_CASE
+from serving.settings import ServingSettings
+
+KEY = {"X-API-Key": "imr-dev-key"}
+
+
+@pytest.fixture(scope="module")
+def client(cli_model_dir: Path) -> Iterator[TestClient]:
+    settings = ServingSettings(
+        _env_file=None, model_path=cli_model_dir, probe_new_models=False, poll_interval_s=0
+    )
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/readyz").status_code == 200
+        yield c
+
+
+def _post(c: TestClient, route: str, body: bytes, content_type: str | None) -> Any:
+    headers = dict(KEY)
+    if content_type is not None:
+        headers["content-type"] = content_type
+    return c.post(route, content=body, headers=headers)
+
+
+CASE = json.dumps(EXAMPLE_CASE).encode()
+
+
+@pytest.mark.parametrize(
+    ("route", "content_type"),
+    [
+        ("/v1/score", "text/plain"),
+        ("/v1/score", "application/x-www-form-urlencoded"),  # what `curl -d` sends without -H
+        ("/v1/score/batch", "text/plain"),
+        ("/v1/score/features", "application/xml"),
+    ],
+)
+def test_a_json_route_refuses_another_media_type_with_415(
+    client: TestClient, route: str, content_type: str
+) -> None:
+    body = CASE if route == "/v1/score" else b"[" + CASE + b"]"
+    r = _post(client, route, body, content_type)
+    assert r.status_code == 415, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and content_type in detail and "application/json" in detail, detail
+
+
+def test_json_routes_still_take_json_with_a_charset_and_batches_without_a_media_type(
+    client: TestClient,
+) -> None:
+    assert _post(client, "/v1/score", CASE, "application/json; charset=utf-8").status_code == 200
+    assert _post(client, "/v1/score", CASE, "application/vnd.api+json").status_code == 200
+    assert _post(client, "/v1/score/batch", CASE + b"\n", "application/x-ndjson").status_code == 200
+    assert _post(client, "/v1/score/batch", b"[" + CASE + b"]", None).status_code == 200  # read as JSON
+
+
+def test_one_case_without_a_media_type_is_told_to_send_json(client: TestClient) -> None:
+    """FastAPI reads no JSON body without the header: the client heard that `body.case` should be a
+    dictionary; now 415 naming the header to send."""
+    r = _post(client, "/v1/score", CASE, None)
+    assert r.status_code == 415 and "application/json" in r.json()["detail"], r.text
+
+
+def test_the_letter_route_refuses_a_json_body_with_415_naming_multipart(client: TestClient) -> None:
+    r = _post(client, "/v1/score/letter", b'{"text": "a letter"}', "application/json")
+    assert r.status_code == 415, r.text
+    assert "multipart/form-data" in r.json()["detail"], r.text
+
+
+def _score(c: TestClient, body: Any) -> Any:
+    return c.post("/v1/score", json=body, headers=KEY)
+
+
+def test_a_field_error_names_the_field_not_the_union_tag(client: TestClient) -> None:
+    """`/v1/score` takes a structured case or `{"text": ...}`; pydantic puts the union's tag ("case" or
+    "text") into each error's loc, so an empty text was `body.text.text` and a case without services
+    `body.case.services`. The client sees the fields it sent."""
+    r = _score(client, {"text": ""})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "text"], r.text
+    r = _score(client, {"patient_age": 50})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "services"], r.text
+    r = _score(client, {"services": [{"heading": "MRI", "decision": "Upheld"}]})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "services", 0], r.text
+    r = _score(client, [1, 2])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body"], r.text
+
+
+@pytest.mark.parametrize(
+    ("dates", "named"),
+    [
+        (
+            {"date_of_injury": "2020-01-01", "ur_denial_date": "2016-01-01"},
+            ("date_of_injury", "ur_denial_date"),
+        ),
+        (
+            {"ur_denial_date": "2016-05-10", "application_received": "2016-01-01"},
+            ("application_received", "ur_denial_date"),
+        ),
+    ],
+)
+def test_a_case_whose_dates_run_backwards_is_refused_naming_them(
+    client: TestClient, dates: dict[str, str], named: tuple[str, str]
+) -> None:
+    """Swapped dates were scored silently: an injury four years after the UR denial became
+    `days_injury_to_ur_denial = -1461`, a value no letter can hold, and the client got a likelihood."""
+    r = _score(client, {**copy.deepcopy(EXAMPLE_CASE), **dates})
+    assert r.status_code == 422, r.text
+    msg = json.dumps(r.json()["detail"])
+    assert all(n in msg for n in named), msg
+
+
+def test_a_service_with_nothing_to_score_is_refused(client: TestClient) -> None:
+    """`{"services": [{}]}` (or a blank heading) was scored as an 'other' service from no request at
+    all; a service needs its heading, the service text or stated features."""
+    for service in ({}, {"heading": "   "}, {"heading": "", "features": {}}):
+        r = _score(client, {"services": [service]})
+        assert r.status_code == 422, (service, r.text)
+        detail = r.json()["detail"][0]
+        assert detail["loc"] == ["body", "services", 0] and "heading" in detail["msg"], r.text
+    assert _score(client, {"services": [{"service": "MRI lumbar spine"}]}).status_code == 200
+    assert _score(client, {"services": [{"features": {"patient_age": 52}}]}).status_code == 200
+
+
+def test_a_batch_body_with_a_byte_order_mark_is_read_like_one_case(client: TestClient) -> None:
+    """Windows tools (PowerShell's UTF-8 writers, Notepad) start files with a UTF-8 byte order mark.
+    `/v1/score` read such a body; the batch routes failed its first NDJSON line, or the whole JSON body,
+    with 'BOM is not supported'."""
+    bom = b"\xef\xbb\xbf"
+    r = _post(client, "/v1/score/batch", bom + CASE + b"\n" + CASE + b"\n", "application/x-ndjson")
+    assert r.status_code == 200 and r.json()["n_failed"] == 0, r.text
+    r = _post(client, "/v1/score/batch", bom + b"[" + CASE + b"]", "application/json")
+    assert r.status_code == 200 and r.json()["n_failed"] == 0, r.text
+    features = json.dumps([{"id": "a", "features": {"patient_age": 52}}]).encode()
+    r = _post(client, "/v1/score/features", bom + features, "application/json")
+    assert r.status_code == 200 and r.json()["n_ok"] == 1, r.text
+
+
+def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> None:
+    """`ErrorResponse.detail` was `Any` in the OpenAPI document: a generated client could not tell the
+    one-line message (401, 413, 415, a request it cannot use) from the list of field errors (422)."""
+    from pydantic import TypeAdapter
+
+    from serving.schemas import ErrorResponse
+
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    detail = schema["ErrorResponse"]["properties"]["detail"]
+    kinds = {s.get("type") for s in detail["anyOf"]}
+    assert kinds == {"string", "array"}, detail
+    issue = schema["ValidationIssue"]
+    assert set(issue["required"]) == {"loc", "msg", "type"}, issue
+    answers = [
+        client.post("/v1/score", json=EXAMPLE_CASE),  # 401
+        _post(client, "/v1/score", CASE, "text/plain"),  # 415
+        _score(client, {"text": ""}),  # 422, field errors
+        _score(client, {"text": "not a letter"}),  # 422, one line
+    ]
+    assert [r.status_code for r in answers] == [401, 415, 422, 422]
+    for r in answers:
+        TypeAdapter(ErrorResponse).validate_python(r.json(), strict=True)
