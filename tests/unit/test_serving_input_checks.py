@@ -171,3 +171,18 @@ def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> N
     assert [r.status_code for r in answers] == [401, 415, 422, 422]
     for r in answers:
         TypeAdapter(ErrorResponse).validate_python(r.json(), strict=True)
+
+
+def test_a_utf16_text_letter_upload_is_scored_like_its_utf8_text(client: TestClient) -> None:
+    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data."""
+    from tests.unit.letter_texts import dwc_letter
+
+    text = dwc_letter()
+    bodies = {}
+    for encoding in ("utf-8", "utf-16"):
+        r = client.post(
+            "/v1/score/letter", files={"file": ("a.txt", text.encode(encoding), "text/plain")}, headers=KEY
+        )
+        assert r.status_code == 200, (encoding, r.text)
+        bodies[encoding] = {k: v for k, v in r.json().items() if k not in ("request_id", "scored_at")}
+    assert bodies["utf-16"] == bodies["utf-8"]
