@@ -123,6 +123,19 @@ def test_a_case_whose_dates_run_backwards_is_refused_naming_them(
     assert all(n in msg for n in named), msg
 
 
+def test_a_letter_text_whose_dates_run_backwards_is_scored_with_a_warning(client: TestClient) -> None:
+    """The structured case above is refused; a letter is what it is, so it is scored and says why its
+    claim ages are suspect, in the same words."""
+    from tests.unit.letter_texts import dwc_letter
+
+    text = dwc_letter().replace("Date of Injury: 10/13/2016", "Date of Injury: 10/13/2020")
+    r = _score(client, {"text": text})
+    assert r.status_code == 200 and r.json()["services"], r.text
+    assert any(
+        "date_of_injury (2020-10-13) is after ur_denial_date (2016-11-03)" in w for w in r.json()["warnings"]
+    ), r.text
+
+
 def test_a_service_with_nothing_to_score_is_refused(client: TestClient) -> None:
     """`{"services": [{}]}` (or a blank heading) was scored as an 'other' service from no request at
     all; a service needs its heading, the service text or stated features."""
