@@ -418,6 +418,16 @@ class FeatureScore(BaseModel):
         "their sum is raw_score. Positive values raise the overturn likelihood; features that "
         "contribute exactly 0 (e.g. ones the model never splits on) are left out.",
     )
+    features_not_stated: list[str] | None = Field(
+        default=None,
+        description="The features the model reads that this service did not state (or stated as null): "
+        "they are scored as missing. Empty when every one was stated; null for a failed service.",
+    )
+    warning: str | None = Field(
+        default=None,
+        description="Set when more than half of the features the model reads were not stated: the "
+        "likelihood then rests on few values, however sure it looks.",
+    )
     error: str | None = None
 
 
