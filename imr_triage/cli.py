@@ -33,6 +33,9 @@ def main(
     ),
 ) -> None:
     """imr-triage command line."""
+    from imr_triage.progress import quiet_mlflow_download_bars
+
+    quiet_mlflow_download_bars()  # for every command, whether or not it draws a bar of its own
 
 
 register_all(app)

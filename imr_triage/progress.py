@@ -22,11 +22,21 @@ from rich.progress import (
 PROGRESS_HELP = "Show a progress bar (only on a terminal)."
 
 
+MLFLOW_BARS_SETTING = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+
+
+def quiet_mlflow_download_bars() -> None:
+    """Turn MLflow's "Downloading artifacts" bars off unless the user set the variable: our bar (or the
+    summary lines) says what is happening, and tqdm's redraws fill logs. The `imr` app applies it before
+    every command (`imr register` downloads models and showed them), and `progress_wanted` again."""
+    os.environ.setdefault(MLFLOW_BARS_SETTING, "false")
+
+
 def progress_wanted(requested: bool, console: Console) -> bool:
     """True when the user did not turn progress off and the console is a terminal.
 
     MLflow's own download bars are turned off either way: our bar (or the summary lines) says it."""
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    quiet_mlflow_download_bars()
     return requested and console.is_terminal
 
 

@@ -8,6 +8,7 @@ per service, guideline citations spread into prefixed columns) so pandas users n
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 from collections.abc import Iterable, Iterator
@@ -52,7 +53,27 @@ class IngestResult:
         return sorted(k for k, v in seen.items() if v > 1)
 
 
+# Byte-order marks a text editor writes ("Unicode" in Windows Notepad is UTF-16 LE with a BOM); the
+# decoders named here drop the mark, so the text parses exactly as the same letter saved as UTF-8.
+_BOM_CODECS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _decode_text(data: bytes, name: str) -> str:
+    """Text by its byte-order mark (UTF-8/UTF-16), else UTF-8, else cp1252; NUL bytes without a mark are
+    refused as binary, since they are what a UTF-16 letter holds and what a text letter never does."""
+    for bom, codec in _BOM_CODECS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise LetterParseError(
+                    f"{name}: starts with a {codec.removesuffix('-sig').upper()} byte-order mark "
+                    f"but does not decode as {codec.removesuffix('-sig').upper()} ({exc.reason})"
+                ) from exc
     if b"\x00" in data[:4096]:
         raise LetterParseError(f"{name}: binary data, not a PDF or a text letter")
     try:
@@ -62,8 +83,9 @@ def _decode_text(data: bytes, name: str) -> str:
 
 
 def letter_bytes_to_text(data: bytes, name: str, engine: Engine = "pypdfium2") -> str:
-    """A letter's text from its raw bytes: PDF text (by magic bytes or a .pdf name), else UTF-8, else
-    cp1252; empty or binary data is refused naming `name`. Files and API uploads both come here."""
+    """A letter's text from its raw bytes: PDF text (by magic bytes or a .pdf name), else text by its
+    byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8, else cp1252; empty or binary data is refused
+    naming `name`. Files and API uploads both come here, so the CLI and the API read a letter alike."""
     if not data.strip():
         raise LetterParseError(f"{name}: empty file")
     if data.lstrip()[:5].startswith(PDF_MAGIC) or name.lower().endswith(".pdf"):

@@ -92,6 +92,22 @@ class Case(BaseModel):
     services: list[ServiceDecision] = Field(default_factory=list)
 
 
+def dates_out_of_order(
+    date_of_injury: date | None, ur_denial_date: date | None, application_received: date | None
+) -> list[str]:
+    """Each pair of pre-review dates that runs backwards, named by field: swapped dates become negative
+    claim ages no letter holds. The letter parser warns with these, the scoring API refuses with them."""
+    pairs = (
+        ("date_of_injury", date_of_injury, "ur_denial_date", ur_denial_date),
+        ("ur_denial_date", ur_denial_date, "application_received", application_received),
+    )
+    return [
+        f"{early_name} ({early}) is after {late_name} ({late})"
+        for early_name, early, late_name, late in pairs
+        if early is not None and late is not None and early > late
+    ]
+
+
 class ParseFailure(BaseModel):
     """A file that could not be turned into a Case, with a reason a user can act on."""
 

@@ -17,7 +17,7 @@ from typing import Any
 import lightgbm as lgb
 from pydantic import BaseModel, Field
 
-from features.spec import FeatureSpec
+from features.spec import Dtype, FeatureSpec
 from model.calibration import ScoreCalibrator
 from model.derived_columns import (
     DERIVED_FEATURES_FILE,
@@ -111,6 +111,15 @@ class TriageModel:
             return self.spec
         kept = [f for f in self.spec.features if f.name not in derived]
         return self.spec.model_copy(update={"features": kept})
+
+    @property
+    def read_feature_names(self) -> list[str]:
+        """The caller's features the model reads, directly or through a derived feature (the text score
+        reads the text features; no other text feature reaches the booster): what a row may lack."""
+        derived_inputs = {name for d in self.derived_features for name in d.input_features}
+        return [
+            f.name for f in self.input_spec.features if f.dtype != Dtype.TEXT or f.name in derived_inputs
+        ]
 
     def derive(self, rows: Rows) -> Rows:
         """`rows` with the model's derived features computed into them (unchanged when it has none)."""

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.concurrency import iterate_in_threadpool
 
 from model.model_card import stored_synthetic_notice
-from serving.auth import Denial, KeyVerifier
+from serving.auth import API_KEY_HEADER, Denial, KeyVerifier, denial_headers
 from serving.dashboard_auth import (
     COOKIE,
     DashboardGate,
@@ -161,8 +161,14 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
     Repo = Annotated[ScoresRepository, Depends(repo)]
 
     async def page_or_login(request: Request, name: str) -> Response:
+        """The page, or why not: a browser (no key, or a cookie) goes to the sign-in form; a script that
+        sent `X-API-Key` is answered as the JSON routes answer it (401/403/429 naming the reason), since
+        a sign-in form is no answer to a key that lacks the scope."""
         gate = gate_of(request)
-        if isinstance(await gate.check(presented_key(request), client_address(request)), Denial):
+        outcome = await gate.check(presented_key(request), client_address(request))
+        if isinstance(outcome, Denial):
+            if request.headers.get(API_KEY_HEADER):
+                raise HTTPException(outcome.status_code, outcome.reason, headers=denial_headers(outcome))
             return gate.login_redirect(request)
         return _page(name, signed_in=not gate.open)
 

@@ -94,14 +94,30 @@ def score_feature_services(
             log.exception("fast-path scoring failed; scoring services one by one")
         scored = [_score_alone(predictor, row) for _, _, row in valid]
     probabilities = []
-    for (i, ident, _), score in zip(valid, scored, strict=True):
+    read = predictor.model.read_feature_names
+    for (i, ident, row), score in zip(valid, scored, strict=True):
         if isinstance(score, str):
             where = f"item {i} ({ident})" if ident else f"item {i}"
             results[i] = {"index": i, "id": ident, "ok": False, "error": f"{where}: {score}"}
             continue
-        results[i] = {"index": i, "id": ident, "ok": True, **score}
+        results[i] = {"index": i, "id": ident, "ok": True, **score, **not_stated(row, read)}
         probabilities.append(score["overturn_likelihood"])
     return results, probabilities
+
+
+def not_stated(row: dict[str, Any], read: list[str]) -> dict[str, Any]:
+    """The features the model reads that `row` leaves out (scored as missing, as documented), and a
+    warning when that is more than half of them: a likelihood from a few stated values looks as sure
+    as one from a full row, and the client should know it is not."""
+    missing = [name for name in read if row.get(name) is None]
+    warning = None
+    if 2 * len(missing) > len(read):
+        stated = len(read) - len(missing)
+        warning = (
+            f"{len(missing)} of the {len(read)} features the model reads were not stated and are scored "
+            f"as missing; this likelihood rests on {stated} stated value{'' if stated == 1 else 's'}"
+        )
+    return {"features_not_stated": missing, "warning": warning}
 
 
 def _score_alone(predictor: Predictor, row: dict[str, Any]) -> dict[str, Any] | str:

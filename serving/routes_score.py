@@ -386,7 +386,9 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
             "For systems that hold structured data: each service states its raw pre-review features "
             "(as `features.table` builds them; a feature left out is missing). No text is read. Returns "
             "each service's calibrated probability, band and every feature's TreeSHAP contribution "
-            "(log-odds); the probability equals the registered MLflow model's. Body: a JSON array, "
+            "(log-odds); the probability equals the registered MLflow model's. Each scored service also "
+            "lists the features the model reads that it did not state (`features_not_stated`), with a "
+            "`warning` when that is more than half of them. Body: a JSON array, "
             '`{"services": [...]}`, or NDJSON. '
             f"At most {ctx.settings.max_batch_items} services; a bad one fails alone."
         ),

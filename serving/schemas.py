@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from typing_extensions import TypedDict
 
+from letters.records import dates_out_of_order
 from model.explanation_models import PROBABILITY_EFFECT_METHOD, ChecklistExplanation, Reason
 
 
@@ -280,16 +281,11 @@ def build_request_models(
         def _dates_in_order(self) -> CaseIn:
             """The injury comes before the UR denial and the IMR application after it: swapped dates
             would be scored as negative claim ages no letter holds."""
-            pairs = (
-                ("date_of_injury", self.date_of_injury, "ur_denial_date", self.ur_denial_date),
-                ("ur_denial_date", self.ur_denial_date, "application_received", self.application_received),
+            backwards = dates_out_of_order(
+                self.date_of_injury, self.ur_denial_date, self.application_received
             )
-            for early_name, early, late_name, late in pairs:
-                if early is not None and late is not None and early > late:
-                    raise ValueError(
-                        f"{early_name} ({early}) is after {late_name} ({late}); check that the dates "
-                        "are not swapped"
-                    )
+            if backwards:
+                raise ValueError(f"{backwards[0]}; check that the dates are not swapped")
             return self
 
     class LetterText(BaseModel):
@@ -421,6 +417,16 @@ class FeatureScore(BaseModel):
         description="TreeSHAP log-odds per spec feature (one-hot columns summed): expected_value plus "
         "their sum is raw_score. Positive values raise the overturn likelihood; features that "
         "contribute exactly 0 (e.g. ones the model never splits on) are left out.",
+    )
+    features_not_stated: list[str] | None = Field(
+        default=None,
+        description="The features the model reads that this service did not state (or stated as null): "
+        "they are scored as missing. Empty when every one was stated; null for a failed service.",
+    )
+    warning: str | None = Field(
+        default=None,
+        description="Set when more than half of the features the model reads were not stated: the "
+        "likelihood then rests on few values, however sure it looks.",
     )
     error: str | None = None
 

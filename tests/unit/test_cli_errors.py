@@ -458,3 +458,15 @@ def test_register_refuses_evaluation_reports_of_another_model(cli_model_dir: Pat
     _one_line_error(res, tmp_path / "reports" / "metrics.json")
     assert "another model" in _errors(res)[0] and "imr evaluate" in _errors(res)[0], res.output
     assert not db.exists() and not (tmp_path / "registry.json").exists()  # nothing logged or registered
+
+
+def test_explain_warns_of_a_letter_whose_header_dates_run_backwards(
+    cli_model_dir: Path, tmp_path: Path
+) -> None:
+    letter = tmp_path / "late_injury.txt"
+    letter.write_text(dwc_letter().replace("Date of Injury: 10/13/2016", "Date of Injury: 10/13/2020"))
+    res = _imr("explain", str(letter), "--model", str(cli_model_dir), "--json")
+    assert res.exit_code == 0, res.output
+    assert f"warning: {letter}: header dates run backwards: date_of_injury (2020-10-13) is after " \
+        "ur_denial_date (2016-11-03)" in res.stderr
+    assert [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000001"]

@@ -74,6 +74,21 @@ def test_wrong_key_and_missing_scope_are_named(db_url: str) -> None:
         assert c.get("/dashboard/api/summary", headers={"X-API-Key": SCORER}).status_code == 403
 
 
+def test_a_header_key_refused_on_a_page_is_answered_like_the_json_routes(db_url: str) -> None:
+    """A script sending a key without the scope was redirected (303) to the sign-in form; a page now
+    answers a header key's refusal as `/dashboard/api` does. A browser without a key still signs in."""
+    with _client(db_url, KeyVerifier(KEYS)) as c:
+        for page in ("/dashboard", "/dashboard/case/SYNTH-1"):
+            r = c.get(page, headers={"X-API-Key": SCORER})
+            assert r.status_code == 403, (page, r.status_code, r.headers.get("location"))
+            assert r.json() == {"detail": "API key 'scorer' lacks the 'dashboard' scope needed here"}
+            bad = c.get(page, headers={"X-API-Key": "nope"})
+            assert bad.status_code == 401 and bad.json() == {"detail": "invalid API key"}
+            assert bad.headers["www-authenticate"] == "APIKey"
+            assert c.get(page, headers={"X-API-Key": ANALYST}).status_code == 200
+            assert c.get(page).status_code == 303  # no key: the sign-in form, as before
+
+
 def test_header_key_serves_scripts_and_redirects_stay_on_the_dashboard(db_url: str) -> None:
     with _client(db_url, KeyVerifier(KEYS)) as c:
         csv = c.get("/dashboard/api/export.csv", headers={"X-API-Key": ANALYST})

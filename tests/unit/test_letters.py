@@ -189,3 +189,26 @@ def test_a_letter_without_its_summary_section_gets_an_empty_summary_and_says_why
         parsed = parse_text(kept, "kept.txt")
         assert "SYNTHETIC test text" in parsed.clinical_summary
         assert not any("section found" in w for w in parsed.parse_warnings)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ("Date of Injury: 10/13/2016", "Date of Injury: 10/13/2020"),
+            "date_of_injury (2020-10-13) is after ur_denial_date (2016-11-03)",
+        ),
+        (
+            ("11/04/2016", "10/04/2016"),
+            "ur_denial_date (2016-11-03) is after application_received (2016-10-04)",
+        ),
+    ],
+)
+def test_header_dates_that_run_backwards_are_a_warning_not_a_failure(
+    header: tuple[str, str], expected: str
+) -> None:
+    """A structured case with swapped dates gets a 422; the same dates in a letter were read silently
+    as negative claim ages. The letter is still parsed (and scored): it says which dates disagree."""
+    case = parse_text(dwc_letter().replace(*header), "x/CM16-0000001.txt")
+    assert case.parse_warnings == [f"header dates run backwards: {expected}; check the letter's header"]
+    assert len(case.services) == len(DEFAULT_ITEMS)

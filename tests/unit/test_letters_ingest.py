@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from imr_triage.cli import app
 from letters.ingest import expand_inputs, load_failures, load_records, parse_file, parse_paths, write_records
-from letters.parser import SYNTHETIC_MARKER
+from letters.parser import SYNTHETIC_MARKER, parse_text
 from letters.pdf_text import PdfTextError, pdf_to_text
 from tests.unit.letter_texts import DEFAULT_ITEMS, Item, dwc_letter, legacy_letter, letter_pdf
 
@@ -68,8 +68,6 @@ def test_pdf_page_breaks_do_not_change_the_parse(tmp_path: Path) -> None:
 
 
 def parse_file_text(text: str) -> dict:
-    from letters.parser import parse_text
-
     return parse_text(text).model_dump(exclude={"source_file"})
 
 
@@ -132,3 +130,25 @@ def test_cli_parse_exits_non_zero_when_nothing_parsed(mixed_dir: Path, tmp_path:
     assert res.exit_code == 1
     assert "no letter could be parsed" in res.output
     assert (tmp_path / "o" / "failures.csv").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+@pytest.mark.parametrize("letter", ["dwc", "legacy"])
+def test_a_text_letter_with_a_byte_order_mark_parses_like_utf8(
+    tmp_path: Path, encoding: str, letter: str
+) -> None:
+    """Notepad's "Unicode" is UTF-16 with a BOM; its NUL bytes made such a letter "binary data"."""
+    text = dwc_letter() if letter == "dwc" else legacy_letter()
+    marked = text if encoding in ("utf-16", "utf-8-sig") else "\ufeff" + text  # -le/-be write no BOM
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(marked.encode(encoding))
+    assert parse_file(path) == parse_text(text, str(path))  # a legacy letter's id comes from its file name
+    result = parse_paths([path])  # what `imr parse` reads
+    assert not result.failures and len(result.cases) == 1
+
+
+def test_a_bom_that_does_not_decode_is_refused_naming_the_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_bytes(b"\xff\xfe" + "CASE".encode("utf-16-le") + b"\x00\xd8")  # a lone high surrogate
+    [failure] = parse_paths([path]).failures
+    assert failure.reason.startswith("starts with a UTF-16 byte-order mark but does not decode as UTF-16")

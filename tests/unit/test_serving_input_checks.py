@@ -123,6 +123,19 @@ def test_a_case_whose_dates_run_backwards_is_refused_naming_them(
     assert all(n in msg for n in named), msg
 
 
+def test_a_letter_text_whose_dates_run_backwards_is_scored_with_a_warning(client: TestClient) -> None:
+    """The structured case above is refused; a letter is what it is, so it is scored and says why its
+    claim ages are suspect, in the same words."""
+    from tests.unit.letter_texts import dwc_letter
+
+    text = dwc_letter().replace("Date of Injury: 10/13/2016", "Date of Injury: 10/13/2020")
+    r = _score(client, {"text": text})
+    assert r.status_code == 200 and r.json()["services"], r.text
+    assert any(
+        "date_of_injury (2020-10-13) is after ur_denial_date (2016-11-03)" in w for w in r.json()["warnings"]
+    ), r.text
+
+
 def test_a_service_with_nothing_to_score_is_refused(client: TestClient) -> None:
     """`{"services": [{}]}` (or a blank heading) was scored as an 'other' service from no request at
     all; a service needs its heading, the service text or stated features."""
@@ -171,3 +184,64 @@ def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> N
     assert [r.status_code for r in answers] == [401, 415, 422, 422]
     for r in answers:
         TypeAdapter(ErrorResponse).validate_python(r.json(), strict=True)
+
+
+def test_a_utf16_text_letter_upload_is_scored_like_its_utf8_text(client: TestClient) -> None:
+    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data."""
+    from tests.unit.letter_texts import dwc_letter
+
+    text = dwc_letter()
+    bodies = {}
+    for encoding in ("utf-8", "utf-16"):
+        r = client.post(
+            "/v1/score/letter", files={"file": ("a.txt", text.encode(encoding), "text/plain")}, headers=KEY
+        )
+        assert r.status_code == 200, (encoding, r.text)
+        bodies[encoding] = {k: v for k, v in r.json().items() if k not in ("request_id", "scored_at")}
+    assert bodies["utf-16"] == bodies["utf-8"]
+
+
+def _full_features(names: list[str]) -> dict[str, Any]:
+    """A value for each named feature, typed as the spec types it (strict: no conversions)."""
+    from features.spec import Dtype, load_spec
+
+    spec = load_spec()
+    values: dict[Dtype, Any] = {Dtype.NUMERIC: 1.0, Dtype.BOOLEAN: False, Dtype.TEXT: "synthetic text"}
+    return {
+        n: (spec.feature(n).levels or ["x"])[0] if spec.feature(n).dtype == Dtype.CATEGORICAL
+        else values[spec.feature(n).dtype]
+        for n in names
+    }
+
+
+def test_the_features_route_names_the_features_left_out_and_warns_when_most_are(
+    client: TestClient, cli_model_dir: Path
+) -> None:
+    """Stating only `patient_age` gave likelihood 0.0001, band "low", and no word that 60-odd features
+    had been scored as missing; the contract stands (left out is missing), the client is now told."""
+    from features.spec import Dtype
+    from model.artifact import TriageModel
+
+    model = TriageModel.load(cli_model_dir)
+    assert not model.derived_features  # so the booster reads every input feature but the text ones
+    read = [f.name for f in model.input_spec.features if f.dtype != Dtype.TEXT]
+    full = _full_features(read)
+    services = [
+        {"id": "sparse", "features": {"patient_age": 52, "priority": None}},
+        {"id": "full", "features": full},
+        {"id": "bad", "features": {"patient_age": "52"}},
+    ]
+    r = client.post("/v1/score/features", json=services, headers=KEY)
+    assert r.status_code == 200, r.text
+    sparse, whole, bad = r.json()["results"]
+    assert sparse["ok"] and sparse["features_not_stated"] == [n for n in read if n != "patient_age"]
+    assert sparse["warning"] == (
+        f"{len(read) - 1} of the {len(read)} features the model reads were not stated and are scored "
+        "as missing; this likelihood rests on 1 stated value"
+    )
+    assert whole["ok"] and whole["features_not_stated"] == [] and whole["warning"] is None, whole
+    assert not bad["ok"] and bad["features_not_stated"] is None
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["FeatureScore"]["properties"]
+    assert schema["features_not_stated"]["anyOf"][0] == {"type": "array", "items": {"type": "string"}}
+    assert {"type": "string"} in schema["warning"]["anyOf"]
+    assert model.read_feature_names == read

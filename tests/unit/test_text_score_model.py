@@ -185,3 +185,25 @@ def test_the_fast_path_says_which_text_a_text_score_model_needs(model: TriageMod
     text = [{"id": "claim-2", "features": {"pain_score": 7, "summary_text": ACUTE.format(who="patient")}}]
     (result,), probabilities = score_feature_services(text, *adapters, Predictor(model))
     assert result["ok"] and probabilities == [result["overturn_likelihood"]]
+
+
+def test_the_fast_path_counts_the_text_score_inputs_among_the_features_not_stated(
+    model: TriageModel,
+) -> None:
+    """The model reads the text features through its text score (which callers cannot state): they are
+    named when left out; the score itself is not, nor a text feature no model part reads."""
+    from pydantic import TypeAdapter
+
+    from serving.feature_scores import score_feature_services
+    from serving.schemas import build_request_models
+
+    item = build_request_models(load_spec().request_model())["FeatureServiceIn"]
+    adapters = (TypeAdapter(item), TypeAdapter(list[item]))  # type: ignore[valid-type]
+    text = [{"features": {"pain_score": 7, "summary_text": ACUTE.format(who="patient")}}]
+    (result,), _ = score_feature_services(text, *adapters, Predictor(model))
+    missing = result["features_not_stated"]
+    read = model.read_feature_names
+    assert {"service_text", "ur_guideline_text"} <= set(missing) and TEXT_FEATURE not in read
+    assert "summary_text" not in missing and "pain_score" not in missing
+    assert missing == [n for n in read if n not in ("pain_score", "summary_text")]
+    assert result["warning"].startswith(f"{len(read) - 2} of the {len(read)} features the model reads")
