@@ -372,8 +372,17 @@ def parse_text(text: str, source_file: str = "") -> Case:
     start = (items_intro if items_intro >= 0 else issues) + 1
     services = _parse_items(lines, start, source, warnings)
 
-    injury, ur_denial = _parse_date(fields["date_of_injury"]), _parse_date(fields["ur_denial_date"])
-    received = _parse_date(fields["application_received"])
+    def header_date(name: str) -> date | None:
+        """A header date; one that is no calendar date (13/45/2016) is a warning naming its field, not a
+        failure of the whole letter."""
+        try:
+            return _parse_date(fields[name])
+        except ValueError as exc:
+            warnings.append(f"header field '{name}': {fields[name]!r} is not a date ({exc}); left empty")
+            return None
+
+    injury, ur_denial = header_date("date_of_injury"), header_date("ur_denial_date")
+    received = header_date("application_received")
     warnings += [  # still parsed and scored; the warning tells the reader the claim ages are suspect
         f"header dates run backwards: {problem}; check the letter's header"
         for problem in dates_out_of_order(injury, ur_denial, received)
@@ -385,7 +394,7 @@ def parse_text(text: str, source_file: str = "") -> Case:
         case_number=case_number,
         letter_format=letter_format,  # type: ignore[arg-type]
         synthetic=synthetic,
-        date_assigned=_parse_date(fields["date_assigned"]),
+        date_assigned=header_date("date_assigned"),
         date_of_injury=injury,
         ur_denial_date=ur_denial,
         application_received=received,
@@ -397,6 +406,6 @@ def parse_text(text: str, source_file: str = "") -> Case:
         clinical_summary=summary,
         source_file=source_file,
         parse_warnings=warnings,
-        decision_date=_parse_date(fields["decision_date"]),
+        decision_date=header_date("decision_date"),
         services=services,
     )

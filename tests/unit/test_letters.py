@@ -191,6 +191,15 @@ def test_a_letter_without_its_summary_section_gets_an_empty_summary_and_says_why
         assert not any("section found" in w for w in parsed.parse_warnings)
 
 
+def test_a_header_date_that_is_no_calendar_date_is_a_warning_naming_its_field() -> None:
+    """13/45/2016 failed the whole letter as "unexpected parser error ValueError", naming no field."""
+    case = parse_text(dwc_letter().replace("Date of Injury: 10/13/2016", "Date of Injury: 13/45/2016"),
+                      "x/CM16-0000001.txt")
+    assert case.date_of_injury is None and len(case.services) == len(DEFAULT_ITEMS)
+    assert case.parse_warnings == [
+        "header field 'date_of_injury': '13/45/2016' is not a date (month must be in 1..12); left empty"]
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
