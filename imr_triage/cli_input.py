@@ -143,26 +143,26 @@ def read_feature_table(path: Path, what: str = "feature table") -> Any:
         fail(f"{path}: not a readable parquet {what} ({one_line(exc)})")
 
 
-TRACKING_URI_HELP = "MLflow tracking URI for a models:/ or runs:/ URI [env MLFLOW_TRACKING_URI]."
+TRACKING_URI_HELP = ("MLflow tracking URI for a models:/ or runs:/ URI [env MLFLOW_TRACKING_URI; "
+                     "default sqlite:///mlflow.db, which must exist].")
 REGISTRY_SCHEMES = ("models:/", "runs:/")  # model URIs that only a tracking store can resolve
 
 
 def store_for(model_uri: str, tracking_uri: str | None) -> str | None:
-    """The MLflow store that resolves `model_uri` (--tracking-uri, else MLFLOW_TRACKING_URI), None for a URI
-    that needs none (a path); else one line and exit 2. Reading a model never creates a store: MLflow's own
-    default would make an empty mlflow.db in the current folder and then report the model missing."""
-    import os
+    """The MLflow store that resolves `model_uri` (--tracking-uri, else MLFLOW_TRACKING_URI, else the
+    project's sqlite:///mlflow.db, as `imr register` writes it), None for a URI that needs none (a path); one
+    line and exit 2 when that store is an SQLite file that is not there. Reading a model never creates a
+    store: MLflow would make an empty database in the current folder and then report the model missing."""
+    from training.tracking import resolve_tracking_uri
 
     if not model_uri.startswith(REGISTRY_SCHEMES):
         return None
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
-    if not uri:
-        fail(f"{model_uri}: no MLflow tracking URI to look it up in; pass --tracking-uri URI or set "
-             "MLFLOW_TRACKING_URI")  # fmt: skip
+    uri = resolve_tracking_uri(tracking_uri)
     if uri.startswith("sqlite:///"):
         db = Path(uri.removeprefix("sqlite:///"))
         if not db.is_file():
-            fail(f"{uri}: no MLflow store there (no file {db}), so {model_uri} cannot be found in it")
+            fail(f"{uri}: no MLflow store there (no file {db}), so {model_uri} cannot be found in it; pass "
+                 "--tracking-uri URI or set MLFLOW_TRACKING_URI")  # fmt: skip
     return uri
 
 

@@ -63,8 +63,8 @@ OTHER_VARIABLES = (
         "`sqlite:///mlflow.db`",
         "`imr register`, `imr retrain`, `imr explain/score --model-uri`, `imr drift --model models:/...`",
         "MLflow tracking and registry store (a `--tracking-uri` option wins). `imr explain/score/drift` "
-        "have no default: a models:/ or runs:/ URI without either is refused (exit 2), and an sqlite file "
-        "that is not there is never created. The API uses IMR_SERVE_TRACKING_URI instead.",
+        "only read a store: an sqlite file that is not there (the default included) is refused (exit 2), "
+        "never created. The API uses IMR_SERVE_TRACKING_URI instead.",
     ),
     Variable(
         "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR",

@@ -1,6 +1,7 @@
-"""`--model-uri models:/...` (or runs:/) with no tracking URI: one error line and exit 2, and no file made;
-before, MLflow's default store created mlflow.db in the current folder and then said the model was missing
-(the audit). A tracking URI of an SQLite file that is not there is refused the same way. SYNTHETIC letter."""
+"""`--model-uri models:/...` (or runs:/) where the store (--tracking-uri, MLFLOW_TRACKING_URI, else the
+project's sqlite:///mlflow.db) is an SQLite file that is not there: one error line and exit 2, and no file
+made; before, MLflow created mlflow.db in the current folder and then said the model was missing (the audit).
+SYNTHETIC letter."""
 
 from __future__ import annotations
 
@@ -33,14 +34,15 @@ COMMANDS = {
 
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("uri", ["models:/imr-overturn@champion", "runs:/0123abcd/model"])
-def test_a_registry_uri_without_a_tracking_uri_is_one_line_and_makes_no_file(
+def test_a_registry_uri_without_a_store_is_one_line_and_makes_no_file(
     workdir: Path, command: str, uri: str
 ) -> None:
     before = sorted(p.name for p in workdir.iterdir())
     res = CliRunner().invoke(app, [*COMMANDS[command], uri, "--params", "none.yaml"])
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
-    why = "no MLflow tracking URI to look it up in; pass --tracking-uri URI or set MLFLOW_TRACKING_URI"
-    assert res.exit_code == 2 and errors == [f"error: {uri}: {why}"], res.output
+    why = (f"no MLflow store there (no file mlflow.db), so {uri} cannot be found in it; "
+           "pass --tracking-uri URI or set MLFLOW_TRACKING_URI")
+    assert res.exit_code == 2 and errors == [f"error: sqlite:///mlflow.db: {why}"], res.output
     assert sorted(p.name for p in workdir.iterdir()) == before  # no mlflow.db, no scores.db, no report
 
 
@@ -50,3 +52,16 @@ def test_a_tracking_uri_of_a_missing_sqlite_file_is_refused_not_created(workdir:
     assert res.exit_code == 2 and "error: sqlite:///typo.db: no MLflow store there" in res.stderr
     assert not (workdir / "typo.db").exists() and not (workdir / "mlflow.db").exists()
     assert isinstance(pd.read_parquet(workdir / "f.parquet"), pd.DataFrame)  # the inputs untouched
+
+
+def test_the_projects_store_is_the_default_when_it_exists(workdir: Path) -> None:
+    """With ./mlflow.db there (as `imr register` leaves it) and no URI given, the lookup goes to it, as
+    `imr register` and `imr retrain` do: the model is then looked up, not the store refused."""
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{workdir / 'mlflow.db'}")
+    mlflow.search_experiments()  # creates the store, as `imr register` would
+    args = [*COMMANDS["explain"], "models:/imr-overturn@champion", "--params", "none.yaml"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "no MLflow store there" not in res.stderr
+    assert "imr-overturn" in res.stderr, res.output
