@@ -65,6 +65,8 @@ STATUS_ROWS = [
     ("cryotherapy_after_surgery", {"phase": "post_operative"}, {}, "met"),
     ("cryotherapy_after_surgery", {"phase": "chronic"}, {}, "unmet"),
     ("gi_risk", {"patient_age": 66.0}, {}, "met"),
+    ("perioperative_risk", {"patient_age": 66.0}, {}, "met"),
+    ("perioperative_risk", {"patient_age": 58.0}, {}, "not_documented"),  # age alone, under 65: routine
     ("moderate_severe_pain", {"pain_score": 3.0}, {}, "unmet"),
     ("mobility_need", {"red_flag_fracture": False, "prior_surgery": True}, {}, "met"),
 ]
