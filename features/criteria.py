@@ -105,6 +105,9 @@ def clause_holds(clause: Clause, facts: Mapping[str, Any], params: Mapping[str, 
         if isinstance(test, NumericTest):
             if not test.holds(value, params):
                 return False
+        elif isinstance(value, tuple | frozenset):  # a set fact (kind `regions`): any of its values
+            if not {fact_key(v) for v in value} & {fact_key(v) for v in test}:
+                return False
         elif fact_key(value) not in {fact_key(v) for v in test}:
             return False
     return True
@@ -199,7 +202,7 @@ class DerivedFact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    kind: Literal["boolean", "numeric", "categorical"]
+    kind: Literal["boolean", "numeric", "categorical", "regions"]
     levels: list[str] | None = None
     sources: list[str] = Field(alias="from", min_length=1)
     description: str

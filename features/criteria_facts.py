@@ -20,6 +20,7 @@ from features.criteria import CriteriaTable, as_number, fact_key
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
+SPINAL_REGIONS = frozenset({"lumbar", "cervical", "thoracic", "spine_unspecified"})
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "ten": 10, "fourteen": 14, "thirty": 30}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
@@ -405,6 +406,15 @@ def rental_days(lex: CompiledLexicons, family: str | None, text: str) -> float |
     return n * _UNIT_DAYS[m.group(2).lower()]
 
 
+def _heading_region_facts(service_text: str) -> dict[str, Any]:
+    """Every region the heading names (a set: a membership test holds when any is listed), and whether
+    all of them are spinal; both null when the heading names none."""
+    regions = text_regions(service_text)
+    if not regions:
+        return {"heading_regions": None, "heading_spinal_only": None}
+    return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
+
+
 def derive_facts(
     table: CriteriaTable,
     values: Mapping[str, Any],
@@ -451,6 +461,7 @@ def derive_facts(
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
         "rental_days": rental_days(lex, family, service_text),
+        **_heading_region_facts(service_text),
     }
     missing = set(table.derived_facts) - set(facts)
     if missing:

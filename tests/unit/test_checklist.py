@@ -12,6 +12,7 @@ from row_checks import check_rows
 
 from features.checklist import CheckItem, sentence_bounds, summary_line, what_if_met
 from features.criteria import Citation, load_criteria
+from features.criteria_facts import LetterFacts, derive_facts
 from features.extractors.criteria_level import case_checklists
 from features.table import build_feature_table
 from letters.records import Case, GuidelineCitation, ServiceDecision
@@ -60,11 +61,19 @@ STATUS_ROWS = [
     ("topical_ingredients", {"topical_not_recommended": True}, {}, "unmet"),
     ("manipulation_region", {"service_region": "knee"}, {}, "unmet"),
     ("manipulation_region", {"service_region": "none"}, {}, "not_documented"),
+    ("manipulation_region", {"service_region": "multiple", "heading_regions": ("cervical", "lumbar"),
+                             "heading_spinal_only": True}, {}, "met"),
+    ("manipulation_region", {"service_region": "multiple", "heading_regions": ("lumbar", "knee"),
+                             "heading_spinal_only": False}, {}, "unmet"),
+    ("manipulation_region", {"service_region": "multiple", "heading_regions": ("shoulder", "hip"),
+                             "heading_spinal_only": False}, {}, "not_documented"),
     ("operation_authorised", {"surgery_in_letter": True}, {}, "unmet"),
     ("operation_authorised", {"surgery_in_letter": False}, {}, "not_documented"),
     ("cryotherapy_after_surgery", {"phase": "post_operative"}, {}, "met"),
     ("cryotherapy_after_surgery", {"phase": "chronic"}, {}, "unmet"),
     ("gi_risk", {"patient_age": 66.0}, {}, "met"),
+    ("perioperative_risk", {"patient_age": 66.0}, {}, "met"),
+    ("perioperative_risk", {"patient_age": 58.0}, {}, "not_documented"),  # age alone, under 65: routine
     ("moderate_severe_pain", {"pain_score": 3.0}, {}, "unmet"),
     ("mobility_need", {"red_flag_fracture": False, "prior_surgery": True}, {}, "met"),
 ]
@@ -72,6 +81,20 @@ STATUS_ROWS = [
 
 def test_status_of_each_criterion_follows_its_facts() -> None:
     check_rows(STATUS_ROWS, _status_follows_its_facts)
+
+
+def test_manipulation_region_reads_every_region_a_multi_region_heading_names() -> None:
+    crit = TABLE.criteria["manipulation_region"]
+    for heading, status in [
+        ("SYNTHETIC chiropractic care for the left elbow and left knee, 8 visits", "unmet"),
+        ("SYNTHETIC chiropractic care for the cervical, thoracic and lumbar spine, 6 visits", "met"),
+        ("SYNTHETIC manipulation of the lumbar spine and right ankle, 6 visits", "unmet"),
+    ]:
+        values = {"service_family": "physical_medicine", "service_type": "chiropractic",
+                  "service_region": "multiple", "service_phase": "subacute"}
+        facts = {**values, **derive_facts(TABLE, values, service_text=heading, item_index=0,
+                                          letter=LetterFacts(()))}
+        assert crit.status(facts) == status, heading
 
 
 def _status_follows_its_facts(criterion: str, facts: dict[str, Any], params: dict[str, float],
