@@ -24,7 +24,9 @@ class ModelProbeError(ValueError):
 
 def probe_in_child(directory: Path, *, feature_spec: str | None, timeout_s: float) -> None:
     """Load and smoke-check `directory` in a child Python process; raise `ModelProbeError` if it fails."""
-    cmd = [sys.executable, "-m", "serving.model_probe", str(directory)]
+    # -P: `-m` would put the current folder first on sys.path, and a folder there named like a package
+    # (`model/`, the artifact `imr train` writes) would shadow it ("cd models && imr serve" failed)
+    cmd = [sys.executable, "-P", "-m", "serving.model_probe", str(directory)]
     if feature_spec:
         cmd += ["--feature-spec", feature_spec]
     env = dict(os.environ)
