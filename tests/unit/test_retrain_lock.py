@@ -1,11 +1,15 @@
-"""One `imr retrain` per corpus: a lock file with the pid of the run (the audit found none, so two runs on
-one corpus could both commit and the later one drop the earlier one's letters). SYNTHETIC letters."""
+"""One `imr retrain` per corpus: an exclusive flock on a lock file with the pid of the run (the audit found
+none, so two runs on one corpus could both commit and the later one drop the earlier one's letters). The
+kernel drops the lock with its process, so a killed run's file is taken over. SYNTHETIC letters."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,12 +27,25 @@ def _dead_pid() -> int:
     return child.pid
 
 
-def test_a_live_holder_is_refused_naming_the_lock_and_its_pid(tmp_path: Path) -> None:
-    (tmp_path / LOCK_NAME).write_text(f"{os.getpid()}\n", encoding="utf-8")  # this test process: alive
-    with pytest.raises(LockHeld, match=rf"{LOCK_NAME}: another imr retrain \(pid {os.getpid()}\) is running"):
-        with run_lock(tmp_path, print):
-            pass
-    assert (tmp_path / LOCK_NAME).read_text(encoding="utf-8") == f"{os.getpid()}\n"  # left to its holder
+@contextmanager
+def _held(lock: Path, pid: int) -> Iterator[None]:
+    """The lock held as another run holds it: its own open file, flocked, naming `pid` (flock locks belong to
+    the open file, so this process's own `run_lock` conflicts with it)."""
+    with lock.open("a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.write(f"{pid}\n")
+        fh.flush()
+        yield
+
+
+def test_a_held_lock_is_refused_naming_the_lock_and_its_pid(tmp_path: Path) -> None:
+    with _held(tmp_path / LOCK_NAME, 4242):
+        with pytest.raises(LockHeld, match=rf"{LOCK_NAME}: another imr retrain \(pid 4242\) is running"):
+            with run_lock(tmp_path, print):
+                pass
+        assert (tmp_path / LOCK_NAME).read_text(encoding="utf-8") == "4242\n"  # left to its holder
+    with run_lock(tmp_path, print) as lock:  # released with its holder's file: free again
+        assert lock.read_text(encoding="utf-8") == f"{os.getpid()}\n"
 
 
 @pytest.mark.parametrize("content", ["dead", ""])
@@ -38,8 +55,9 @@ def test_a_stale_lock_is_taken_over_with_a_warning_and_released(tmp_path: Path, 
     said: list[str] = []
     with run_lock(tmp_path, said.append) as lock:
         assert lock.read_text(encoding="utf-8") == f"{os.getpid()}\n"
-    assert len(said) == 1 and said[0].startswith(f"warning: {tmp_path / LOCK_NAME}: stale lock taken over")
-    assert (f"process {dead} is gone" in said[0]) == bool(content)
+    lock = tmp_path / LOCK_NAME
+    expected = [f"warning: {lock}: lock file of a killed run taken over (it named pid {dead})"]
+    assert said == (expected if content else [])  # an empty file: killed before it wrote its pid
     assert not (tmp_path / LOCK_NAME).exists()
 
 
@@ -50,15 +68,15 @@ def test_retrain_while_another_run_holds_the_corpus_is_one_line_exit_2(tmp_path:
     (tmp_path / "new").mkdir()
     (tmp_path / "new" / "b.txt").write_text(dwc_letter().replace("CM16-0000001", "CM16-0000002"), "utf-8")
     lock = tmp_path / "records" / LOCK_NAME
-    lock.write_text(f"{os.getpid()}\n", encoding="utf-8")
-    res = CliRunner().invoke(app, [
-        "retrain", "--new-letters", str(tmp_path / "new"), "--corpus", str(tmp_path / "records"),
-        "--features", str(tmp_path / "f.parquet"), "--out", str(tmp_path / "rep"),
-        "--params", str(tmp_path / "none.yaml"), "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}",
-        "--no-progress"])  # fmt: skip
+    with _held(lock, 4242):
+        res = CliRunner().invoke(app, [
+            "retrain", "--new-letters", str(tmp_path / "new"), "--corpus", str(tmp_path / "records"),
+            "--features", str(tmp_path / "f.parquet"), "--out", str(tmp_path / "rep"),
+            "--params", str(tmp_path / "none.yaml"), "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}",
+            "--no-progress"])  # fmt: skip
+        assert lock.exists()  # the holder's file is not removed by the refused run
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert res.exit_code == 2 and errors == [
-        f"error: {lock}: another imr retrain (pid {os.getpid()}) is running on this corpus; wait for it, or "
-        "remove the lock if that process is not imr retrain"
+        f"error: {lock}: another imr retrain (pid 4242) is running on this corpus; wait for it"
     ], res.output
-    assert not (tmp_path / "rep").exists() and not (tmp_path / "m.db").exists() and lock.exists()
+    assert not (tmp_path / "rep").exists() and not (tmp_path / "m.db").exists()
