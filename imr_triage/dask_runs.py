@@ -77,21 +77,20 @@ def _score_partition(
     rows: list[Any] = []
     labelled: list[tuple[float, int]] = []
     failed: list[tuple[str, str]] = []
-    n_cases = 0
     for f in files:
         got = score_file(Path(f), predictor, model.input_spec, name, version, scored_at)
         failed += [(f, e) for e in got.errors]  # as in the single-process path
         rows += got.rows
         labelled += got.labelled
-        n_cases += got.n_cases
-    return {"rows": rows, "labelled": labelled, "failed": failed, "n_cases": n_cases}
+    return {"rows": rows, "labelled": labelled, "failed": failed}
 
 
 def score_on_dask(
     files: list[Path], model: Any, k: int, name: str, version: str, scored_at: Any, repo: Any,
     batch_size: int, address: str, workers: int | None, params_file: Path,
 ) -> tuple[int, int, list[tuple[float, int]], list[tuple[str, str]]]:
-    """Score partitions of `files` on Dask and store their rows in partition order (idempotent upserts)."""
+    """Score partitions of `files` on Dask and store their rows in partition order (idempotent upserts); the
+    cases and services counted are those stored, as in the single-process path."""
     from serving.settings import ServingSettings
     from training.distributed import dask_client
 
@@ -99,7 +98,8 @@ def score_on_dask(
     settings = ServingSettings()  # the API's bands and phrases, so CLI and API label scores alike
     names = [str(f) for f in files]
     chunks = [names[a : a + cfg.partition_size] for a in range(0, len(names), cfg.partition_size)]
-    n_cases = n_services = 0
+    cases: set[str] = set()
+    stored: set[tuple[str, int]] = set()  # a case met twice (a copy under another name) is stored once
     labelled: list[tuple[float, int]] = []
     failed: list[tuple[str, str]] = []
     with dask_client(address, cfg.n_workers) as client:
@@ -113,9 +113,9 @@ def score_on_dask(
             part = fut.result()
             for a in range(0, len(part["rows"]), batch_size):
                 repo.save_scores(part["rows"][a : a + batch_size])
-            n_cases += part["n_cases"]
-            n_services += len(part["rows"])
+            cases.update(r.letter_id for r in part["rows"])
+            stored.update((r.letter_id, r.item_index) for r in part["rows"])
             labelled += part["labelled"]
             failed += part["failed"]
             fut.release()
-    return n_cases, n_services, labelled, failed
+    return len(cases), len(stored), labelled, failed
