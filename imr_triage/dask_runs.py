@@ -6,6 +6,7 @@ The partition work lives in `training.distributed` (parse, features) and `servin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,20 +78,24 @@ def _score_partition(
     rows: list[Any] = []
     labelled: list[tuple[float, int]] = []
     failed: list[tuple[str, str]] = []
+    warnings: list[str] = []
     for f in files:
         got = score_file(Path(f), predictor, model.input_spec, name, version, scored_at)
         failed += [(f, e) for e in got.errors]  # as in the single-process path
+        warnings += [f"warning: {f}: {note}" for note in got.warnings]  # scored, but read with a gap
         rows += got.rows
         labelled += got.labelled
-    return {"rows": rows, "labelled": labelled, "failed": failed}
+    return {"rows": rows, "labelled": labelled, "failed": failed, "warnings": warnings}
 
 
 def score_on_dask(
     files: list[Path], model: Any, k: int, name: str, version: str, scored_at: Any, repo: Any,
     batch_size: int, address: str, workers: int | None, params_file: Path,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[int, int, list[tuple[float, int]], list[tuple[str, str]]]:
     """Score partitions of `files` on Dask and store their rows in partition order (idempotent upserts); the
-    cases and services counted are those stored, as in the single-process path."""
+    cases and services counted are those stored, as in the single-process path. `warn` gets each letter's
+    parse warnings (`warning: FILE: ...`), in input order."""
     from serving.settings import ServingSettings
     from training.distributed import dask_client
 
@@ -117,5 +122,7 @@ def score_on_dask(
             stored.update((r.letter_id, r.item_index) for r in part["rows"])
             labelled += part["labelled"]
             failed += part["failed"]
+            for line in part["warnings"] if warn is not None else []:
+                warn(line)
             fut.release()
     return len(cases), len(stored), labelled, failed

@@ -134,7 +134,7 @@ def score(
 
         n_cases, n_services, labelled, dask_failed = score_on_dask(
             files, triage_model, k, name, version, scored_at, repo, cfg.batch_size, dask, dask_workers,
-            params_file,
+            params_file, warn=lambda line: err.print(line, markup=False, highlight=False),
         )
         failed += dask_failed
         for src, reason in dask_failed:

@@ -147,10 +147,13 @@ def test_score_rows_match_single_process(letters: Path, client: object, tmp_path
     assert got == rows(single_db)
 
 
-def test_score_counts_a_case_met_twice_once_as_stored(letters: Path, client: object, tmp_path: Path) -> None:
+def test_score_counts_a_case_met_twice_once_and_passes_on_parse_warnings(
+    letters: Path, client: object, tmp_path: Path
+) -> None:
     """A letter and its copy under another name (the same case) in two partitions: the counts returned are
-    the cases and services stored, as `imr score` without Dask prints them (it said 2 cases, stored 1)."""
-    import shutil
+    the cases and services stored, as `imr score` without Dask prints them (it said 2 cases, stored 1), and
+    a letter's parse warnings reach the caller (they were dropped under Dask)."""
+    import re
 
     from imr_triage.dask_runs import score_on_dask
     from model.artifact import TriageModel
@@ -158,16 +161,19 @@ def test_score_counts_a_case_met_twice_once_as_stored(letters: Path, client: obj
     from tests.synthetic_explain_model import synthetic_model_dir
 
     first = sorted(letters.glob("*.txt"))[0]
-    copy = tmp_path / "copy-of-the-first.txt"
-    shutil.copy(first, copy)
+    copy = tmp_path / "copy-of-the-first.txt"  # read with a gap: its age sentence gone, a parse warning
+    copy.write_text(re.sub(r"\b\d+[- ]year[- ]old\b", "adult", first.read_text(encoding="utf-8")),
+                    encoding="utf-8")
     db = open_scores_db(f"sqlite:///{tmp_path / 'dask.db'}")
     params = tmp_path / "params.yaml"
     params.write_text("dask: {partition_size: 1, retries: 1}\n")
+    said: list[str] = []
     n_cases, n_services, _labelled, failed = score_on_dask(
         [first, copy], TriageModel.load(synthetic_model_dir()), 3, "m", "1", datetime(2026, 1, 1, tzinfo=UTC),
-        db, 100, client.scheduler.address, None, params,  # type: ignore[attr-defined]
+        db, 100, client.scheduler.address, None, params, warn=said.append,  # type: ignore[attr-defined]
     )
     assert failed == [] and n_cases == 1 and n_services == db.count() > 0
+    assert said == [f"warning: {copy}: patient age not found in the summary's opening"]  # as without Dask
 
 
 # documented in docs/scaling.md: holdout ROC-AUC of engine dask vs local; LightGBM's rank order under
