@@ -176,26 +176,35 @@ def _failures_after(old: list[ParseFailure], parsed: IngestResult) -> list[Parse
     return list(unique.values())
 
 
+STAGING_NAME = ".{name}.retrain-{pid}.tmp"  # where `commit_update` writes a file before renaming it over
+
+
 def _staging_name(target: Path) -> Path:
     """The temporary sibling `target` is written to before it is renamed over it (same folder, so the
     rename is atomic; a hidden name, so no reader takes it for the real file)."""
-    return target.with_name(f".{target.name}.retrain-{os.getpid()}.tmp")
+    return target.with_name(STAGING_NAME.format(name=target.name, pid=os.getpid()))
 
 
-STAGING_GLOB = ".{name}.retrain-*.tmp"  # `_staging_name` of any run
+def _pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def remove_stale_staging(targets: list[Path]) -> list[Path]:
     """Remove the temporary siblings of `targets` that a killed run left (its pid, in the name, is gone);
     returns them. A run killed with SIGKILL runs no cleanup, and the next run's names differ (their pid),
     so nothing else would ever remove them. A live run's files are left alone."""
-    from training.run_lock import pid_alive
-
     removed: list[Path] = []
     for target in targets:
-        for tmp in sorted(target.parent.glob(STAGING_GLOB.format(name=target.name))):
+        for tmp in sorted(target.parent.glob(STAGING_NAME.format(name=target.name, pid="*"))):
             pid = tmp.name.rsplit(".retrain-", 1)[1].removesuffix(".tmp")
-            if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
                 continue
             tmp.unlink(missing_ok=True)
             removed.append(tmp)

@@ -31,22 +31,11 @@ def _pid_in(fh: TextIO) -> int | None:
         return None
 
 
-def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists (signal 0 checks without sending anything)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
 @contextmanager
 def run_lock(folder: Path, warn: Callable[[str], None]) -> Iterator[Path]:
     """Hold `folder/.imr-retrain.lock` for the block (the folder is made if need be); `LockHeld` when another
-    process holds it. A lock file left by a run that was killed (it names a pid that is gone) is taken over
-    after `warn`; the file is removed when the block ends."""
+    process holds it. A lock file left by a run that was killed (the kernel dropped its lock; the file still
+    names its pid) is taken over after `warn`; the file is removed when the block ends."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     while True:
