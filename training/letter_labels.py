@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 
 from features.spec import FeatureSpec
 from features.table import build_feature_table
 from letters.ingest import parse_paths
-from letters.records import Case
+from letters.records import Case, Decision
 from training.boosting import labelled_rows
 
 LABELS_FILE = "labels.csv"
@@ -25,7 +25,7 @@ LABEL_COLUMNS = ("case_number", "item_index", "decision")
 WITHHELD_NOTE = "decision withheld from training"  # the parse warning that marks a withheld decision
 
 
-DECISIONS = ("Overturned", "Upheld")
+DECISIONS: tuple[str, ...] = get_args(Decision)  # the parser's decision words, one source
 
 
 @dataclass(frozen=True)
