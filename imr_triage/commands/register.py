@@ -14,10 +14,14 @@ Brier on them is worse than the base rate's is refused.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from imr_triage.cli_input import fail
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EXIT_KEPT = 3
 
@@ -129,7 +133,9 @@ def register_model(
     _finish(decision, logged, reg, out, exit_code, model.metadata.model_version)
 
 
-def _require_metrics_of_this_model(metrics: dict, path: Path, model_dir: Path, y, proba) -> None:  # noqa: ANN001
+def _require_metrics_of_this_model(
+    metrics: dict[str, Any], path: Path, model_dir: Path, y: np.ndarray, proba: np.ndarray
+) -> None:
     """Refuse (exit 2, before anything is logged) evaluation metrics that another model scored: a model
     trained again and registered without `imr evaluate` would carry the previous model's metrics and
     plots in its MLflow run. `imr evaluate` writes them from the same model on the same holdout, so
