@@ -16,7 +16,7 @@ topic: `red_flags`, `function_and_care`, `imaging_history`, `session_history`, `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 
 from features.analysis import AnalysedText, Mention
@@ -26,10 +26,10 @@ from features.authors import UR_REVIEWER
 from features.body_regions import RegionMention
 from features.clauses import clause_start as _clause_start
 from features.drug_durations import DurationsOfUse
-from features.evidence import MISSING, Extraction
+from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.function_and_care import NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
-from features.red_flags import RED_FLAGS, red_flag_in
+from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
 from features.value_patterns import value_patterns
@@ -83,6 +83,11 @@ class CaseFacts:
         procedure and no cardiac stenting."""
         if not self.case.clinical_summary:
             return MISSING
+        first = next(self._operations_done(), None)
+        return Extraction(True, first.span()) if first is not None else Extraction(False, None)
+
+    def _operations_done(self) -> Iterator[Mention]:
+        """Every mention of an operation done on the patient (`prior_surgery`'s rules), in text order."""
         done = value_patterns()["surgery_had_before"]
         procedures = self.summary.mentions("procedure_not_operation")
         for m in self.summary.mentions("surgery"):
@@ -93,8 +98,20 @@ class CaseFacts:
             if m.author == UR_REVIEWER and not done.search(
                     self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
                 continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history
-            return Extraction(True, m.span())
-        return Extraction(False, None)
+            yield m
+
+    def supporting(self, name: str) -> list[EvidenceSpan]:
+        """Every span that gives a case-level fact its value, the deciding one first (prior surgery,
+        failed conservative care, red flags; empty for other facts): a checklist quotes the best of them."""
+        if not self.case.clinical_summary:
+            return []
+        if name == "prior_surgery":
+            return [m.span() for m in self._operations_done()]
+        if name == "failed_conservative_care":
+            return [m.span() for m in self.care.failed_care_reading[1]]
+        if name.startswith("red_flag_") and name[len("red_flag_"):] in RED_FLAGS:
+            return [m.span() for m in red_flag_findings(self.summary, name[len("red_flag_"):])]
+        return []
 
     # ---------------------------------------------------------------- function and conservative care
     def functional_improvement(self) -> Extraction:
@@ -161,6 +178,15 @@ class ServiceFacts(ServiceHeading):
         if not self.case.case.clinical_summary:
             return MISSING
         return self.case.imaging.prior_imaging_same_region(self)
+
+    def supporting(self, name: str) -> list[EvidenceSpan]:
+        """Every span that gives a fact its value for this service, the deciding one first (the case's
+        facts and `prior_imaging_same_region`); empty for other facts."""
+        if name == "prior_imaging_same_region":
+            if not self.case.case.clinical_summary:
+                return []
+            return list(self.case.imaging.same_region_studies(self))
+        return self.case.supporting(name)
 
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""

@@ -202,17 +202,24 @@ class FunctionAndCareFacts:
         """yes = the record says a treatment was tried and did not help; no = not tried yet or inadequate
         (the UR's words count here, as the protocol says); else not_stated (the UR's 'no documented
         failure' alone is not a 'no')."""
+        value, statements = self.failed_care_reading
+        return Extraction(value, statements[0].span() if statements else None)
+
+    @cached_property
+    def failed_care_reading(self) -> tuple[str, list[Mention]]:
+        """The value of failed conservative care and every statement that gives it, the deciding one
+        first (the rest are evidence a checklist may quote instead: the record's own before the UR's)."""
         mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
         if self._care_failures and not mixed:
-            return Extraction(YES, self._care_failures[0].span())
+            return YES, list(self._care_failures)
         # care after an operation not yet started is no conservative care not tried (round 15)
         not_tried = [m for m in self.not_tried() if not after_an_operation(self.summary, m)]
         if not_tried:
-            return Extraction(NO, not_tried[0].span())
+            return NO, not_tried
         worse = self._worse_after_treatment()
         if worse is not None and not mixed:
-            return Extraction(YES, worse.span())
-        return Extraction(NOT_STATED, None)
+            return YES, [worse]
+        return NOT_STATED, []
 
     @cached_property
     def _care_failures(self) -> list[Mention]:

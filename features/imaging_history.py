@@ -3,7 +3,7 @@ per case, and whether a service's region (and side) was imaged before: the prior
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -134,33 +134,37 @@ class ImagingHistory:
         """A done study of a region this service names (same side where both name one); a service that
         names no region counts a done study of any region; a study naming no region counts for the
         service's region when that is the only region the summary names."""
+        first = next(self.same_region_studies(service), None)
+        return Extraction(True, first) if first is not None else Extraction(False, None)
+
+    def same_region_studies(self, service: ServiceHeading) -> Iterator[EvidenceSpan]:
+        """Every span that makes `prior_imaging_same_region` true, the deciding one first: the value needs
+        the first; a checklist may quote a later one (the record's own rather than the UR's)."""
         regions = body_regions()
         mine = [] if service.region_less else service.regions
-        repeat = self._repeat_of_this_region(service, mine)
-        if repeat is not None:
-            return Extraction(True, repeat)
+        yield from self._repeats_of_this_region(service, mine)
         whole_body = value_patterns()["whole_body_study"]
         own = [] if not service.region_less else service.regions  # a region-less item's own region and side
         for study in self.imaging_studies:
             m = study.mention
             if whole_body.search(self.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
-                return Extraction(True, m.span())  # round 20: a whole-body study images every region
+                yield m.span()  # round 20: a whole-body study images every region
+                continue
             if not mine and not self._other_side_only(own, study):
-                return Extraction(True, study.mention.span())
+                yield study.mention.span()
+                continue
             if not mine:
                 continue
             if not study.regions:  # a study of an unnamed region counts for the only region claimed,
                 # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
                 # radiculopathy")
-                for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence)):
-                    if len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine):
-                        return Extraction(True, study.mention.span())
+                if any(len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine)
+                       for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence))):
+                    yield study.mention.span()
                 continue
-            for r in mine:
-                for s in study.regions:
-                    if regions.same(r.region, s.region) and _same_side(r.side, s.side):
-                        return Extraction(True, study.mention.span())
-        return Extraction(False, None)
+            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+                   for r in mine for s in study.regions):
+                yield study.mention.span()
 
     def _other_side_only(self, own: list[RegionMention], study: ImagingStudy) -> bool:
         """A region-less item that names a region and side ("left knee brace") and a study of that region on
@@ -172,29 +176,26 @@ class ImagingHistory:
                 regions.same(r.region, s.region) and _same_side(r.side, s.side) for r in sided)
             for s in study.regions)
 
-    def _repeat_of_this_region(self, service: ServiceHeading,
-                               mine: list[RegionMention]) -> EvidenceSpan | None:
-        """A repeat study of this service's region, in its own heading ("Repeat MRI of the knee") or in
+    def _repeats_of_this_region(self, service: ServiceHeading,
+                                mine: list[RegionMention]) -> Iterator[EvidenceSpan]:
+        """Repeat studies of this service's region, in its own heading ("Repeat MRI of the knee") or in
         the summary (of a region this service names; a repeat naming no region is this imaging
         request's own)."""
         if service.family == "imaging":
             m = value_patterns()["repeat_heading"].search(service.text)
             if m:
-                return service.heading_span(*m.span())
+                yield service.heading_span(*m.span())
         regions = body_regions()
         for study in self.repeat_studies:
             if not study.regions:  # a repeat of this letter's imaging request: its region was imaged
                 if service.family == "imaging" or any(
                         regions.same(r.region, q.region) and _same_side(r.side, q.side)
                         for r in mine for q in self.imaging_request_regions):
-                    return study.mention.span()
+                    yield study.mention.span()
                 continue
-            if not mine:
-                return study.mention.span()
-            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
-                   for r in mine for s in study.regions):
-                return study.mention.span()
-        return None
+            if not mine or any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+                               for r in mine for s in study.regions):
+                yield study.mention.span()
 
 
 def _same_side(a: str | None, b: str | None) -> bool:

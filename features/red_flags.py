@@ -4,6 +4,7 @@ those its rules excuse (weakness put down to pain, a thing that fell, an infecti
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from features.analysis import AnalysedText, Mention, concept_patterns
 from features.assertion_sets import suspected as _suspected
@@ -71,6 +72,13 @@ def _object_fell(m: Mention, text: str) -> bool:
 def red_flag_in(summary: AnalysedText, kind: str) -> Extraction:
     """True from the first mention that is the patient's own finding (not negated, requested,
     someone else's; for neuro deficit an exam finding, not the patient's report)."""
+    first = next(red_flag_findings(summary, kind), None)
+    return Extraction(True, first.span()) if first is not None else Extraction(False, None)
+
+
+def red_flag_findings(summary: AnalysedText, kind: str) -> Iterator[Mention]:
+    """Every mention that counts as the patient's own finding, in text order: the first sets the value,
+    the others are evidence a checklist may quote instead (one of the record's, of the request's region)."""
     text = summary.text
     for m in _red_flag_mentions(summary, kind):
         if not _finding(m, kind):
@@ -85,8 +93,7 @@ def red_flag_in(summary: AnalysedText, kind: str) -> Extraction:
             continue
         if kind == "cauda_equina" and _bladder_cause_elsewhere(m, text):
             continue
-        return Extraction(True, m.span())
-    return Extraction(False, None)
+        yield m
 
 
 def _example_of_red_flags_not_found(summary: AnalysedText, m: Mention) -> bool:
