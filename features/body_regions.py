@@ -5,7 +5,7 @@ imaging (the annotation protocol's same-region rule)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +31,7 @@ class BodyRegions:
     same_region: dict[str, frozenset[str]]
     summary_groups: dict[str, list[str]]
     any_region: re.Pattern[str]  # every region's pattern in one alternation: where the first region word is
+    finding_regions: dict[str, frozenset[str]] = field(default_factory=dict)  # both ways, from the YAML
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[RegionMention]:
         """Every region named in text[start:end], each with the side named just before (or right after)
@@ -76,6 +77,12 @@ class BodyRegions:
     def same(self, a: str, b: str) -> bool:
         return a == b or b in self.same_region.get(a, frozenset())
 
+    def finding_of(self, finding: str, request: str) -> bool:
+        """Whether a finding named at region `finding` speaks to a request of region `request`: the same
+        region either way, or a spine and a limb its nerve roots supply (`finding_regions`)."""
+        return self.same(finding, request) or self.same(request, finding) \
+            or request in self.finding_regions.get(finding, frozenset())
+
 
 def region_regexes(raw: dict[str, Any] | None = None) -> dict[str, str]:
     """Each region's regex (case-insensitive): the YAML's `regions` pattern, or it and the region's
@@ -107,4 +114,12 @@ def body_regions() -> BodyRegions:
             if b not in comp or a not in comp:
                 raise ValueError(f"body_regions.yaml same_region: unknown region {a!r} or {b!r}")
     any_region = compile_folded("|".join(f"(?:{v})" for v in regexes.values()))
-    return BodyRegions(comp, sides, same, raw["summary_groups"], any_region)
+    related: dict[str, set[str]] = {}
+    for a, others in raw.get("finding_regions", {}).items():
+        for b in others:
+            if b not in comp or a not in comp:
+                raise ValueError(f"body_regions.yaml finding_regions: unknown region {a!r} or {b!r}")
+            related.setdefault(a, set()).add(b)
+            related.setdefault(b, set()).add(a)
+    return BodyRegions(comp, sides, same, raw["summary_groups"], any_region,
+                       {k: frozenset(v) for k, v in related.items()})

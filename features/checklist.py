@@ -27,6 +27,7 @@ from features.criteria_facts import (
     text_regions,
 )
 from features.evidence import EvidenceSpan, Extraction
+from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
 from features.governing import cited_chapters, resolve_region, select_section
 from letters.records import Section
 
@@ -163,6 +164,17 @@ def sentence_of_span(span: EvidenceSpan, texts: Mapping[Section, str]) -> Eviden
                                         author=getattr(span, "author", None))
 
 
+def lead_in(texts: Mapping[Section, str], item: EvidenceItem, n: int = 2) -> list[str]:
+    """The `n` sentences of its section just before a quoted one, nearest first (what a sentence naming no
+    region is read in)."""
+    text = texts.get(Section(item.section))
+    if text is None or item.start is None:
+        return []
+    starts, stops = _sentence_stops(text)
+    i = bisect_right(stops, item.start)  # the sentence holding the item's start
+    return [text[starts[j]:stops[j]] for j in range(i - 1, max(i - 1 - n, -1), -1)]
+
+
 # ---- building a checklist ----------------------------------------------------------------------------
 def _display(value: Any) -> float | bool | str | None:
     if value is None or type(value).__name__ == "NAType":
@@ -204,9 +216,12 @@ def service_checklist(
     ur_denial_date: date | None,
     texts: Mapping[Section, str],
     letter: LetterFacts,
+    support: Callable[[str], Sequence[EvidenceSpan]] | None = None,
 ) -> ServiceChecklist:
     """The checklist of one service. `extract(name)` returns a spec feature's value and span for this
-    service; `texts` holds the pre-review text of each quotable section (what spans index into)."""
+    service; `texts` holds the pre-review text of each quotable section (what spans index into);
+    `support(name)`: every span that gives the feature its value (deciding one first), from which an item
+    quotes the best (`features.evidence_choice`) when the deciding one is the UR's or another region's."""
     got: dict[str, Extraction] = {}
 
     def value(name: str) -> Any:
@@ -244,6 +259,8 @@ def service_checklist(
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
+    ranker = EvidenceRanker(request_regions(region, text_regions(service_text)), request_side(service_text),
+                            lambda i: lead_in(texts, i))
     for crit in table.section_criteria(selection.section):
         for fact in crit.facts:
             if fact not in facts:
@@ -259,9 +276,14 @@ def service_checklist(
                 for src in table.feature_sources(fact):
                     span = got[src].span if src in got else None
                     item = sentence_of_span(span, texts) if span is not None else None
+                    regional = src in table.regional_findings
+                    if item is not None and support is not None and not ranker.settled(item, regional):
+                        others = (sentence_of_span(s, texts) for s in support(src))
+                        item = ranker.best([item, *(o for o in others if o is not None)], regional)
                     if item is not None and (item.section, item.start, item.end) not in seen:
                         seen.add((item.section, item.start, item.end))
                         evidence.append(item)
+            evidence.sort(key=ur_account)  # stable: the record's own sentences before the UR's account
         items.append(CheckItem.model_construct(  # built from validated table data: no re-validation
             criterion_id=crit.id,
             criterion=selection.section.phrase(crit),

@@ -407,6 +407,10 @@ class CriteriaTable(BaseModel):
     operations: dict[str, OperationKind] = Field(
         default_factory=dict, description="Kinds of operation, in the order they win when one text names "
         "several (a fusion over the laminectomy done with it): `section_by_operation` names them.")
+    regional_findings: list[str] = Field(
+        default_factory=list, description="Spec features that report a finding of a body region (a "
+        "neurological deficit, an earlier study): a checklist quotes a sentence about the request's region "
+        "for them before one naming only another (features.evidence_choice).")
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
         "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
@@ -517,6 +521,8 @@ class CriteriaTable(BaseModel):
         ]
         errors += [f"context feature {f!r} is not a spec feature"
                    for f in self.context_features if f not in spec]
+        errors += [f"regional finding {f!r} is not a spec feature"
+                   for f in self.regional_findings if f not in spec]
         return errors
 
     def check_spec(self, spec_features: Iterable[str]) -> None:

@@ -120,6 +120,7 @@ def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
             ur_denial_date=ctx.case.ur_denial_date,
             texts=texts,
             letter=_letter_facts(ctx),
+            support=ctx.facts.supporting,
         )
     return found
 
