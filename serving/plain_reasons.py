@@ -39,6 +39,7 @@ class Wording(BaseModel):
     direction: dict[Literal["raises", "lowers"], str]
     not_stated: str
     sections: dict[str, str]
+    authors: dict[str, str] = {}  # added to a summary sentence's `where`: whose account it is
     statuses: dict[Literal["met", "unmet", "not_documented", "not_applicable"], str]
     no_effect: str
     not_found: str
@@ -155,8 +156,9 @@ def _evidence(reason: Any) -> list[PlainEvidence]:
             continue
         if len(text) > MAX_EVIDENCE_CHARS:
             text = text[: MAX_EVIDENCE_CHARS - 1].rstrip() + "…"
-        item = PlainEvidence(where=w.sections.get(str(section), str(section or "letter").replace("_", " ")),
-                             text=text)  # fmt: skip
+        where = w.sections.get(str(section), str(section or "letter").replace("_", " "))
+        author = w.authors.get(str(_get(span, "author"))) if section == "clinical_summary" else None
+        item = PlainEvidence(where=f"{where}, {author}" if author else where, text=text)
         if item not in out:
             out.append(item)
         if len(out) == MAX_EVIDENCE:

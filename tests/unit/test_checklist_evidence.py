@@ -121,3 +121,20 @@ def test_a_limb_finding_speaks_for_a_spinal_request_and_a_side_must_agree() -> N
     assert ranker.region_rank(Sentence("Numbness of the left thumb (SYNTHETIC).")) == 0
     assert ranker.region_rank(Sentence("Numbness of the right thumb (SYNTHETIC).")) == 4
     assert ranker.region_rank(Sentence("Weakness was noted (SYNTHETIC).")) == 2
+
+
+def test_the_screen_names_the_urs_account_where_it_is_quoted() -> None:
+    from serving.plain_reasons import plain_checklist
+
+    (mri,) = case_checklists(_case(UR_ONLY, "MRI of the lumbar spine without contrast"))
+    rows = [{**i.model_dump(), "log_odds": 0.0} for i in mri.checklist]
+    plain = plain_checklist(rows)
+    assert plain is not None
+    quoted = {c.criterion: [e.where for e in c.evidence] for c in plain.criteria}
+    care = next(i.criterion for i in mri.checklist if i.criterion_id == "conservative_care_failed")
+    assert quoted[care] == ["clinical case summary, the UR's account of its decision"]
+    (record,) = case_checklists(_case(UR_THEN_RECORD, "MRI of the lumbar spine without contrast"))
+    plain = plain_checklist([{**i.model_dump(), "log_odds": 0.0} for i in record.checklist])
+    assert plain is not None
+    assert {c.criterion: [e.where for e in c.evidence] for c in plain.criteria}[care] == [
+        "clinical case summary"]
