@@ -129,12 +129,18 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
 
 
+# a slash joining two parts of one product, a part's strength (a percentage) before the slash
+_COMBINED_BEFORE = re.compile(r"(?:[A-Za-z]|\d\s?%)\s?/\s?$")
+_COMBINED_AFTER = re.compile(r"(?:\s?\d+(?:\.\d+)?\s?%)?\s?/\s?[A-Za-z]")
+
+
 def _in_a_combination(text: str, span: tuple[int, int]) -> bool:
     """Whether the drug name at `span` is one part of a combination written with a slash ("buprenorphine/
-    naloxone" for a naloxone spray): that product is another drug."""
+    naloxone" for a naloxone spray), its parts' strengths written before each slash ("Gabapentin
+    10%/Amitriptyline 5%/Capsaicin 0.025% cream"): that product is another drug."""
     s, e = span
-    before, after = text[max(0, s - 2):s], text[e:e + 2]
-    return bool(re.search(r"[A-Za-z]/\s?$", before) or re.match(r"\s?/[A-Za-z]", after))
+    before, after = text[max(0, s - 10):s], text[e:e + 10]
+    return bool(_COMBINED_BEFORE.search(before) or _COMBINED_AFTER.match(after))
 
 
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:

@@ -29,6 +29,7 @@ from features.drug_durations import DurationsOfUse
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.function_and_care import NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
+from features.neuro_exam import neuro_exam_normal_in
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
@@ -75,6 +76,12 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return MISSING
         return red_flag_in(self.summary, kind)
+
+    def neuro_exam_normal(self) -> Extraction:
+        """True when the record states a normal neurological finding or a sign absent (`neuro_exam`)."""
+        if not self.case.clinical_summary:
+            return MISSING
+        return neuro_exam_normal_in(self.summary)
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,

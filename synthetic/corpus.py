@@ -77,6 +77,7 @@ def ground_truth_rows(case: SynthCase, file_name: str) -> list[dict[str, Any]]:
         "days_injury_to_ur": case.days_injury_to_ur,
         "regions": ", ".join(f"{side} {key}" if side else key for key, side in case.regions),
         "neuro_deficit": case.neuro_deficit,
+        "neuro_exam_normal": case.neuro_exam_normal,
         "red_flag": case.red_flag or "none",
         "prior_surgery": case.prior_surgery,
         "failed_conservative": case.failed_conservative,

@@ -93,6 +93,7 @@ class SynthCase:
     days_injury_to_ur: int
     regions: list[tuple[str, str | None]]
     neuro_deficit: bool
+    neuro_exam_normal: bool  # no deficit, and the summary states a normal neurological examination
     red_flag: str | None
     prior_surgery: bool
     failed_conservative: str  # yes / no / not_stated
@@ -202,6 +203,7 @@ def draw_case(index: int, s: Stream, settings: GeneratorSettings, tables: SynthT
             regions.append((second, s.pick(("right", "left")) if tables.regions[second]["sided"] else None))
     nd = mix["neuro_deficit"]
     neuro = s.bernoulli(nd["spine"] if tables.regions[primary].get("spine") else nd["other"])
+    neuro_normal = not neuro and s.bernoulli(mix["neuro_exam_normal_stated"])
     u = s.uniform()
     red_flag, acc = None, 0.0
     for flag in RED_FLAGS:
@@ -227,6 +229,7 @@ def draw_case(index: int, s: Stream, settings: GeneratorSettings, tables: SynthT
         days_injury_to_ur=days_injury,
         regions=regions,
         neuro_deficit=neuro,
+        neuro_exam_normal=neuro_normal,
         red_flag=red_flag,
         prior_surgery=s.bernoulli(mix["prior_surgery"][phase]),
         failed_conservative=_tri(s, mix["failed_conservative"][phase]),

@@ -185,7 +185,7 @@ class LetterRenderer:
             side_lc = pside or s.pick(("right", "left"))
             deficit = s.pick(nreg["deficits"]).format(side_lc=side_lc)
             sents.append(s.pick(p["neuro_yes"]).format(deficit=deficit))
-        elif s.bernoulli(0.7):
+        elif case.neuro_exam_normal:
             sents.append(s.pick(p["neuro_no"]).format(**slots))
         if s.bernoulli(0.25):  # a requirement, not a finding
             sents.append(s.pick(p["requirement"]))

@@ -16,8 +16,9 @@ import lightgbm as lgb
 from features.spec import load_spec
 from model.artifact import ModelMetadata, TriageModel
 from model.calibration import fit_calibrator
-from model.encoder import FeatureEncoder
 from tests.synthetic_tables import synthetic_feature_table
+from training.boosting import TrainParams, constraint_params, make_encoder
+from training.params import load_params, section
 
 N_LETTERS = 1500
 SEED = 11
@@ -30,11 +31,18 @@ def synthetic_model_dir() -> Path:
     table = synthetic_feature_table(N_LETTERS, SEED)  # letters read on two processes, joined in order
     table = table[table[spec.target].notna()].reset_index(drop=True)
     y = table[spec.target].astype(int).to_numpy()
-    encoder = FeatureEncoder(spec, min_frequency=5).fit(table)
+    # the shape `imr train` gives its model (criterion statuses as ordinals, monotone and additive), so the
+    # explanations these tests read keep the signs the product's own models keep
+    train = section(load_params(Path(__file__).resolve().parents[1] / "params.yaml"), "train")
+    params = TrainParams(**{k: train[k] for k in ("encoder", "monotone", "no_interaction") if k in train})
+    encoder = make_encoder(spec, params).fit(table)
     x = encoder.transform(table).to_numpy()
+    constraints = constraint_params(list(encoder.get_feature_names_out()), list(encoder.feature_of_column),
+                                    spec, params)
     booster = lgb.train(
         {"objective": "binary", "learning_rate": 0.1, "num_leaves": 8, "min_data_in_leaf": 10,
-         "lambda_l2": 1.0, "verbose": -1, "seed": SEED, "num_threads": 1, "deterministic": True},
+         "lambda_l2": 1.0, "verbose": -1, "seed": SEED, "num_threads": 1, "deterministic": True,
+         **constraints},
         lgb.Dataset(x, label=y),
         num_boost_round=120,
     )

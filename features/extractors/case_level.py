@@ -141,6 +141,11 @@ def failed_conservative_care(ctx: ServiceContext) -> Extraction:
     return ctx.case_ctx.facts.failed_conservative_care()
 
 
+def neuro_exam_normal(ctx: ServiceContext) -> Extraction:
+    """A normal neurological finding, or a neurological sign the record says is absent."""
+    return ctx.case_ctx.facts.neuro_exam_normal()
+
+
 def prior_surgery(ctx: ServiceContext) -> Extraction:
     """An earlier operation on the patient is stated."""
     return ctx.case_ctx.facts.prior_surgery()
@@ -179,6 +184,7 @@ CASE_EXTRACTORS = {
     "pain_score": pain_score,
     "functional_improvement": functional_improvement,
     **{f"red_flag_{k}": _red_flag(k) for k in RED_FLAGS},
+    "neuro_exam_normal": neuro_exam_normal,
     "prior_surgery": prior_surgery,
     "failed_conservative_care": failed_conservative_care,
     **{name: _ur_statement(name) for name in UR_STATEMENTS},

@@ -227,6 +227,19 @@ def test_a_start_shared_by_two_requested_drugs_gives_both_their_duration(summary
     assert [r["duration_of_use_months"].value for r in rows] == [8.6, 8.6, None]
 
 
+
+@pytest.mark.parametrize("compound", [
+    "Gabapentin 10%/Amitriptyline 5%/Capsaicin 0.025% cream",
+    "Flurbiprofen 20%/Gabapentin 6% cream",
+    "Gabapentin 10% / Lidocaine 5% topical",
+])
+def test_a_compound_naming_the_drug_among_its_parts_does_not_date_the_drug(compound: str) -> None:
+    """SYNTHETIC. A compounded topical that lists the requested drug with its strength before a slash is
+    another product: its start ("started <compound> on 11/25/2016") is not the oral drug's (the
+    generator's letter SYN16-0000031 of seed 5 read 0 months for gabapentin taken about 4 weeks)."""
+    summary = (f"The provider started {compound} on 11/25/2016. He has used Gabapentin for about 4 weeks.")
+    assert value(summary, "duration_of_use_months", "Gabapentin 300mg #60") == 0.92  # 4 weeks
+
 # ---------------------------------------------------------------- sentences, chunks, authors
 def test_long_texts_are_cut_into_chunks_that_rejoin_to_the_text() -> None:
     text = "SYNTHETIC sentence one is here. " * 2000

@@ -58,7 +58,8 @@ def test_ground_truth_has_one_row_per_service(corpus):
     assert gt.groupby("letter_id").item_index.apply(lambda s: list(s) == list(range(len(s)))).all()
     assert set(gt.decision) == {"Overturned", "Upheld"}
     for col in ("heading", "service", "partial_ur_certification", "family", "drug_months",
-                "functional_improvement", "neuro_deficit", "red_flag", "prior_imaging_same_region",
+                "functional_improvement", "neuro_deficit", "neuro_exam_normal", "red_flag",
+                "prior_imaging_same_region",
                 "prior_sessions", "pain_score", "ur_no_evidence", "p_overturn", "outcome_terms",
                 "governing_section", "criteria_statuses"):
         assert col in gt.columns, col

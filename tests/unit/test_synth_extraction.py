@@ -94,6 +94,7 @@ def test_the_variety_is_in_the_letters(letters) -> None:
     ("functional_improvement", lambda s, c: c.functional_improvement, lambda r: r.functional_improvement),
     ("failed_conservative_care", lambda s, c: c.failed_conservative, lambda r: r.failed_conservative_care),
     ("red_flag_neuro_deficit", lambda s, c: bool(c.neuro_deficit), lambda r: bool(r.red_flag_neuro_deficit)),
+    ("neuro_exam_normal", lambda s, c: bool(c.neuro_exam_normal), lambda r: bool(r.neuro_exam_normal)),
     ("prior_surgery", lambda s, c: bool(c.prior_surgery), lambda r: bool(r.prior_surgery)),
     *[(f"red_flag_{k}", lambda s, c, k=k: c.red_flag == k, lambda r, k=k: bool(getattr(r, f"red_flag_{k}")))
       for k in RED_FLAGS],
