@@ -41,6 +41,7 @@ class FunctionLexicon:
     no_change_before: re.Pattern[str]
     no_change_after: re.Pattern[str]
     no_change_state: re.Pattern[str]
+    same_limit: re.Pattern[str]
     persisting_before: re.Pattern[str]
     decline_before: re.Pattern[str]
     limited_after: re.Pattern[str]
@@ -76,6 +77,8 @@ class FunctionLexicon:
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
     raw = read_yaml("function_lexicon.yaml")
+    limit = raw.pop("work_limit")  # the words of a work limit, read as {work_limit} (session 19)
+    raw["same_limit"] = [p.replace("{work_limit}", limit) for p in raw["same_limit"]]
     then = raw.pop("then")  # a time or former state a comparison is said against, read as {then} (round 20)
     raw["no_change_state"] = [p.replace("{then}", then) for p in raw["no_change_state"]]
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
@@ -165,6 +168,8 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
                 break
     for w in lex.no_change_state.finditer(clause):  # "he is neither better nor worse"
         yield NO, "state", w.start(), w.end()
+    for w in lex.same_limit.finditer(clause):  # "her work restrictions were renewed unchanged" (session 19)
+        yield NO, "kept", w.start(), w.end()
     for w in lex.goals_met.finditer(clause):  # "she met her discharge goals" (round 16)
         yield YES, "gain", w.start(), w.end()
 
@@ -282,13 +287,15 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 if kind != "credit" and not (care_here or any(
                         care_had_in(s.index - k) for k in range(1, lookback + 1))):
                     continue
+                if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
+                    continue  # limits kept "pending physical therapy": only care had can leave them unchanged
                 if value == NO and lex.exam.search(clause):  # a sign on examination, not function
                     continue
                 if kind == "state" and _bare_verdict_of_a_symptom(s.text[:offset], clause, lex):
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"
                     continue
-                concept = "function_change" if kind in ("gain", "same", "state") else "ability"
+                concept = "function_change" if kind in ("gain", "same", "state", "kept") else "ability"
                 m = summary.mention(concept, s.start + offset + a, s.start + offset + b)
                 if m is None or m.assertion.categories & _SKIP or not record_voice(m):
                     continue
