@@ -66,7 +66,8 @@ def test_the_urs_own_continuation_stays_the_urs(continuation: str) -> None:
     ("{He} started Norco 10/325 on 01/05/2016 and it did not help.", "failed_conservative_care",
      "Norco 10/325mg #60", "yes"),
     ("A right knee arthroscopy was performed on 03/04/2015.", "prior_surgery", "Lumbar fusion L4-5", True),
-    ("A lumbar MRI dated 05/02/2015 was normal.", "prior_imaging_same_region", "MRI of the lumbar spine", True),
+    ("A lumbar MRI dated 05/02/2015 was normal.", "prior_imaging_same_region", "MRI of the lumbar spine",
+     True),
 ])
 def test_a_dated_record_event_after_a_ur_sentence_keeps_its_fact(record: str, name: str, heading: str,
                                                                  expected: object) -> None:
