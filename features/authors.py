@@ -16,6 +16,9 @@ from features.word_start import word_guarded
 
 UR_REVIEWER = "ur_reviewer"
 AUTHORS = (UR_REVIEWER, "qme", "treating_physician", "patient")
+_NEVER = re.compile(r"(?!)")  # matches nothing: rules without `record_events`
+# placeholders of authors.yaml's patterns, each a top-level key of the file (`worker` in every pattern)
+_RECORD_EVENT_PARTS = ("date", "study", "result", "reporting")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,13 @@ class AuthorRules:
     new_visit: re.Pattern[str]
     # author -> its sentences that introduce its account of the record ("UR summary: ..."): they carry nothing
     recounts: dict[str, re.Pattern[str]] = field(default_factory=dict, hash=False)
+    # a dated event of the record (a study's result, a procedure the worker had): ends a carried author
+    record_event: re.Pattern[str] = _NEVER
+
+    def ends_carry(self, text: str) -> bool:
+        """Whether a cue-less `text` stops a carried author: it opens a new visit, or reports a dated event
+        of the record: the UR's cue-less continuations argue or recount its decision instead (session 19)."""
+        return bool(self.new_visit.search(text) or self.record_event.search(text))
 
     def author_of(self, text: str) -> str | None:
         for author, cue in self.cues:
@@ -45,15 +55,16 @@ class AuthorRules:
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
-        of the sentence before it unless it opens a new visit. A sentence with the cues of several
-        authors carries the last one's (the account it ends with); one that introduces its author's account
-        of the record (`recounts`) carries nothing: what follows is the record, as that author tells it."""
+        of the sentence before it unless it opens a new visit or reports a dated record event (`ends_carry`).
+        A sentence with the cues of several authors carries the last one's (the account it ends with); one
+        that introduces its author's account of the record (`recounts`) carries nothing: what follows is the
+        record, as that author tells it."""
         out: list[Sentence] = []
         carried: str | None = None
         for s in sentences:
             cues = self._cues_in(s.text)
             author = cues[0][1] if cues else None  # `author_of`: the first author in rule order with a cue
-            if author is None and carried is not None and not self.new_visit.search(s.text):
+            if author is None and carried is not None and not self.ends_carry(s.text):
                 author = carried
             ends_with = (max(cues)[1] if cues else None) or author  # `last_author_of`
             recount = self.recounts.get(ends_with or "")
@@ -66,7 +77,7 @@ class AuthorRules:
 @lru_cache(maxsize=1)
 def load_author_rules() -> AuthorRules:
     data = read_yaml("authors.yaml")
-    worker = data["worker"]
+    worker = {"worker": data["worker"]}
     cues = []
     carries = set()
     recounts = {}
@@ -81,10 +92,21 @@ def load_author_rules() -> AuthorRules:
                 raise ValueError(f"authors.yaml: {author!r} has recounts but carries nothing")
             recounts[author] = _joined(rule["recounts"], worker)
     new_visit = re.compile(data["new_visit"], re.IGNORECASE)
-    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts)
+    record_event = _NEVER
+    if data.get("record_events"):
+        parts = worker | {name: data[name] for name in _RECORD_EVENT_PARTS}
+        record_event = _joined(data["record_events"], parts)
+    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event)
 
 
-def _joined(patterns: list[str], worker: str) -> re.Pattern[str]:
-    """One case-insensitive regex of `patterns`, `{worker}` replaced by the worker pattern."""
-    joined = "|".join(f"(?:{p.replace('{worker}', worker)})" for p in patterns)
+def _joined(patterns: list[str], parts: dict[str, str]) -> re.Pattern[str]:
+    """One case-insensitive regex of `patterns`, each `{name}` of `parts` replaced by its pattern."""
+    joined = "|".join(f"(?:{_filled(p, parts)})" for p in patterns)
     return re.compile(word_guarded(joined), re.IGNORECASE)
+
+
+def _filled(pattern: str, parts: dict[str, str]) -> str:
+    """`pattern` with each `{name}` placeholder of `parts` replaced (regex braces like `{0,2}` are kept)."""
+    for name, part in parts.items():
+        pattern = pattern.replace("{" + name + "}", part)
+    return pattern

@@ -162,9 +162,22 @@ class ImagingHistory:
                        for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence))):
                     yield study.mention.span()
                 continue
-            if any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+            if any(regions.same(r.region, s.region)
+                   and _same_side(r.side, s.side or self.only_side.get(s.region))
                    for r in mine for s in study.regions):
                 yield study.mention.span()
+
+    @cached_property
+    def only_side(self) -> dict[str, str]:
+        """region -> the one side (left or right) the summary ever gives it: a study naming that region
+        without a side ("plain films of the shoulder", the complaint being "right shoulder pain") is of that
+        side (session 19; a region named on both sides, or bilaterally, has none)."""
+        sides: dict[str, set[str | None]] = {}
+        for r in body_regions().find(self.summary.lower):
+            if r.side is not None:
+                sides.setdefault(r.region, set()).add(r.side)
+        return {region: next(iter(found)) for region, found in sides.items()
+                if len(found) == 1 and found <= {"left", "right"}}
 
     def _other_side_only(self, own: list[RegionMention], study: ImagingStudy) -> bool:
         """A region-less item that names a region and side ("left knee brace") and a study of that region on
