@@ -7,9 +7,7 @@
   "use strict";
   const body = document.body;
   const base = body.dataset.base;
-  // A registry number reads "v3"; a content version ("imr-overturn-3fa9c2b1d0e4", what `imr score
-  // --model DIR` stores) is shown as it is, never "vimr-overturn-...".
-  const versionText = (v) => (/^\d+$/.test(String(v)) ? "v" + v : String(v));
+  const versionText = window.imrVersionText;  // version_text.js: "v3" or the content version as it is
   const el = (id) => document.getElementById(id);
   const letterId = decodeURIComponent(location.pathname.split("/case/")[1] || "");
   const pct = (p) => (p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%");
