@@ -35,7 +35,8 @@ def neuro_exam_normal_in(summary: AnalysedText) -> Extraction:
     """True from the first sentence that states a normal neurological finding or a neurological sign
     absent; a deficit found elsewhere is `red_flag_neuro_deficit` (the criteria read both)."""
     found = [m for m in summary.mentions("neuro_normal") if _normal_finding(m)]
-    found += [m for m in summary.mentions("neuro_sign_absent") if _denied_sign(m, summary.text)]
+    found += [m for m in (*summary.mentions("neuro_sign_absent"), *summary.mentions("neuro_deficit"))
+              if _denied_sign(m, summary.text)]  # "no clonus", "no atrophy": a deficit the record denies
     if not found:
         return Extraction(False, None)
     return Extraction(True, min(found, key=lambda m: m.start).span())

@@ -29,6 +29,17 @@ NORMAL = [
     "Sensory examination showed no deficit in any dermatome of the arms.",
     "{He} denied numbness and tingling in the arms.",
     "There was no sensory loss, motor weakness or reflex asymmetry in either leg.",
+    # the kinds a blind probe found (session 19): an examination's labels, segments and cranial nerves,
+    # negative upper-motor-neuron signs, a deficit the record denies, a list before "reflexes"
+    "Neuro: grossly intact.",
+    "Motor: normal bulk and tone throughout. Sensation: intact. Reflexes: 2+ at both knees.",
+    "Objective: motor 5/5 in both legs, SILT in the feet.",
+    "Myotomes C5 through T1 were 5/5 on both sides.",
+    "Cranial nerves were intact.",
+    "Babinski was negative bilaterally and the toes were downgoing.",
+    "There was no clonus at either ankle.",
+    "Reflexes were brisk and equal at the knees.",
+    "{Who} had intact patellar, Achilles and hamstring reflexes.",
 ]
 
 NOT_NORMAL = [
@@ -40,6 +51,7 @@ NOT_NORMAL = [
     "Strength testing caused pain, and gait was normal.",  # gait is no neurological grade
     "Range of motion of the shoulder was within normal limits.",
     "Full range of motion and strength could not be tested because of pain.",
+    "A prior peer reviewer wrote that the neurological examination was normal.",  # the UR's words
 ]
 
 
@@ -65,6 +77,16 @@ def test_a_symptom_a_change_the_urs_words_a_purpose_or_another_person_are_not(
         template: str, who: str, he: str) -> None:
     text = f"{who} hurt the low back lifting a box. {_fill(template, who, he)}"
     assert not _normal(text), text
+
+
+@pytest.mark.parametrize("finding", ["There was an absent right ankle jerk.",
+                                     "Examination showed a diminished left knee jerk."])
+def test_a_lost_jerk_named_after_its_finding_is_a_deficit(finding: str) -> None:
+    """A blind probe's kind (session 19): the protocol's reflex change, written finding first."""
+    from features.red_flags import red_flag_in
+
+    text = f"SYNTHETIC: the worker hurt the low back. {finding}"
+    assert red_flag_in(AnalysedText(text, Section.CLINICAL_SUMMARY), "neuro_deficit").value is True
 
 
 def test_the_evidence_is_the_sentence_that_says_it() -> None:
