@@ -28,7 +28,8 @@ def assert_every_style(read, expected: object) -> None:
     assert got == dict.fromkeys(STYLES, expected), got
 
 
-@pytest.mark.parametrize("record", [
+# a dated record event after a UR sentence is the record's (author None); the UR's continuation stays the UR's
+RECORD_EVENTS = [
     "An MRI of the right knee on 05/02/2016 showed a tear of the medial meniscus.",
     "Plain film imaging of the left shoulder dated October 14, 2016 was notable for calcific tendinitis.",
     "A prior lumbar MRI dated 05/02/2015 was normal.",
@@ -38,13 +39,8 @@ def assert_every_style(read, expected: object) -> None:
     "{He} subsequently completed 12 sessions of physical therapy in 2016.",
     "A right knee arthroscopy was performed on 03/04/2015.",
     "05/02/2016 follow-up: knee pain persisted.",
-])
-def test_a_dated_record_event_after_a_ur_sentence_is_the_records(record: str) -> None:
-    summary = UR.format(what="a right knee arthroscopy", why="failed conservative care") + record
-    assert_every_style(lambda w, sex: last_author(summary, w, sex), None)
-
-
-@pytest.mark.parametrize("continuation", [
+]
+UR_CONTINUATIONS = [
     "Additionally, the guidelines do not recommend arthroscopy for degenerative tears.",
     "It was noted the MRI dated 05/02/2016 showed only mild degeneration.",
     "The reviewer cited an MRI dated 05/02/2016 that showed only mild degeneration.",
@@ -54,10 +50,14 @@ def test_a_dated_record_event_after_a_ur_sentence_is_the_records(record: str) ->
     "A November 18, 2016 date of service was referenced in the determination.",
     "The {w} did not meet the criteria for the procedure.",
     "{He} had not completed physical therapy since 2015.",
-])
-def test_the_urs_own_continuation_stays_the_urs(continuation: str) -> None:
-    summary = UR.format(what="a right knee arthroscopy", why="failed conservative care") + continuation
-    assert_every_style(lambda w, sex: last_author(summary, w, sex), "ur_reviewer")
+]
+
+
+@pytest.mark.parametrize(("sentence", "author"), [*((r, None) for r in RECORD_EVENTS),
+                                                *((c, "ur_reviewer") for c in UR_CONTINUATIONS)])
+def test_where_the_urs_account_ends(sentence: str, author: str | None) -> None:
+    summary = UR.format(what="a right knee arthroscopy", why="failed conservative care") + sentence
+    assert_every_style(lambda w, sex: last_author(summary, w, sex), author)
 
 
 @pytest.mark.parametrize(("record", "name", "heading", "expected"), [
