@@ -76,12 +76,15 @@ def registry(workdir: Path) -> Registry:
     stored = next(p for p in (workdir / "artifacts").rglob("booster.txt") if "model-corrupt" in str(p))
     stored.write_text(stored.read_text()[:2000], encoding="utf-8")
 
-    # Saved before checksums existed and already damaged: a half booster aborts LightGBM (SIGABRT).
+    # Saved before checksums existed and already damaged: a booster cut halfway through its trees aborts
+    # LightGBM (SIGABRT); cut in its header instead (feature names and ranges fill most of a small model's
+    # file), LightGBM only raises an error, so the cut is placed by the trees, not by the file's length.
     crash = shutil.copytree(dir_a, workdir / "model-crash")
     (crash / CHECKSUMS_FILE).unlink()
     booster = crash / "booster.txt"
     text = booster.read_text()
-    booster.write_text(text[: len(text) // 2], encoding="utf-8")
+    trees, end = text.index("Tree="), text.index("end of trees")
+    booster.write_text(text[: trees + (end - trees) // 2], encoding="utf-8")
     reg.register("crash", crash, model_a, record_digest=False)
 
     not_finite = workdir / "model-not-finite"
