@@ -160,12 +160,18 @@ class MetricReport:
 
 def _bootstrap_indices(groups: np.ndarray, cfg: MetricConfig) -> list[np.ndarray]:
     """Row indices for each bootstrap resample of whole letters (the same list serves every model)."""
+    return letter_resamples(groups, cfg.n_bootstrap, cfg.seed)
+
+
+def letter_resamples(groups: np.ndarray, n: int, seed: int) -> list[np.ndarray]:
+    """Row indices of `n` resamples of whole letters (`groups`: each row's letter), drawn with replacement:
+    services of one letter are not independent, so they are drawn together."""
     codes, uniques = pd.factorize(pd.Series(groups), sort=False)
     n_groups = len(uniques)
     rows = np.arange(codes.size)
-    rng = np.random.default_rng(cfg.seed)
+    rng = np.random.default_rng(seed)
     out = []
-    for _ in range(cfg.n_bootstrap if n_groups else 0):
+    for _ in range(n if n_groups else 0):
         counts = np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups)
         out.append(np.repeat(rows, counts[codes]))
     return out

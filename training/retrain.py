@@ -238,11 +238,15 @@ def out_of_fold_estimate(model: TriageModel, metric: str) -> float | None:
 
 
 def performance_drift(
-    expected: float | None, y_new: np.ndarray, p_new: np.ndarray, metric: str, p: DriftParams
+    expected: float | None, y_new: np.ndarray, p_new: np.ndarray, metric: str, p: DriftParams,
+    letters_new: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Concept drift seen with labels: the champion's metric on the new letters of the window vs its own
     out-of-fold estimate `expected` from training. Label-free PSI cannot see a change in outcome logic.
-    Always a dict: when the check cannot be made, `note` says why and `flagged` is False."""
+    A drop no larger than sampling noise (`noise_drop`: how far the metric falls below its observed value
+    in the `noise_quantile` of letter resamples of the window) is not flagged, as for PSI: a window of a few
+    hundred services otherwise alerts with no drift at all. Always a dict: when the check cannot be made,
+    `note` says why and `flagged` is False."""
     from training.metrics import HIGHER_IS_BETTER
 
     observed = metrics_of(y_new, p_new)[metric]
@@ -253,6 +257,7 @@ def performance_drift(
         "expected_out_of_fold": expected,
         "observed_on_new_letters": observed,
         "drop": None,
+        "noise_drop": None,
         "flagged": False,
         "note": None,
     }
@@ -262,8 +267,34 @@ def performance_drift(
         return out | {"note": "the champion records no out-of-fold estimate"}
     if observed is None:
         return out | {"note": f"{metric} undefined on the new letters (one outcome only)"}
-    drop = expected - observed if HIGHER_IS_BETTER[metric] else observed - expected
-    return out | {"drop": drop, "flagged": bool(drop >= p.performance_drop_alert)}
+    higher = HIGHER_IS_BETTER[metric]
+    drop = expected - observed if higher else observed - expected
+    noise = _noise_drop(y_new, p_new, letters_new, metric, observed, higher, p)
+    flagged = drop >= p.performance_drop_alert and (noise is None or drop > noise)
+    return out | {"drop": drop, "noise_drop": noise, "flagged": bool(flagged)}
+
+
+def _noise_drop(y: np.ndarray, p: np.ndarray, letters: np.ndarray | None, metric: str, observed: float,
+                higher: bool, params: DriftParams) -> float | None:
+    """How far `metric` falls below `observed` (worse direction) in the `noise_quantile` of `noise_draws`
+    resamples of the window's letters: a drop this size is sampling noise. None without draws or letters."""
+    from training.metrics import letter_resamples
+
+    if params.noise_draws == 0 or letters is None or y.size == 0:
+        return None
+    fn = METRIC_FNS[metric]
+    values = []
+    for rows in letter_resamples(letters, params.noise_draws, seed=0):
+        try:
+            values.append(float(fn(y[rows], p[rows])))
+        except ValueError:  # one outcome only in this resample
+            continue
+    finite = np.asarray([v for v in values if np.isfinite(v)])
+    if finite.size == 0:
+        return None
+    q = params.noise_quantile
+    worse = np.quantile(finite, 1 - q) if higher else np.quantile(finite, q)
+    return float(observed - worse if higher else worse - observed)
 
 
 def final_decision(
@@ -487,7 +518,8 @@ def _compare(
         return _WindowScores(y, p_chal, None, None, f"baseline {base.family_column} rate", ref_value)
     p_champ = Predictor(champion.model).predict_proba(test_rows)
     expected = out_of_fold_estimate(champion.model, reg.metric)
-    perf = performance_drift(expected, y[new], p_champ[new], reg.metric, run.settings.drift)
+    letters = test_rows["letter_id"].to_numpy()
+    perf = performance_drift(expected, y[new], p_champ[new], reg.metric, run.settings.drift, letters[new])
     run.report["champion"] = {
         "version": champion.version,
         "content_version": champion.model.metadata.model_version,
@@ -502,7 +534,6 @@ def _compare(
             run.report["drift"]["alerts"] = [*run.report["drift"]["alerts"], f"champion {reg.metric} drop"]
     _log_new_letter_metrics(run, int(new.sum()), perf)
     rp = run.settings.retrain
-    letters = test_rows["letter_id"].to_numpy()
     gain = paired_gain(y, p_chal, p_champ, letters, reg.metric, rp.n_bootstrap, rp.confidence, rp.seed)
     run.report["comparison"] = gain.as_dict()
     return _WindowScores(y, p_chal, p_champ, gain, f"champion {champion.label}", gain.reference_value)

@@ -108,6 +108,25 @@ def test_performance_check_flags_a_drop_or_says_why_it_cannot() -> None:
     assert "one outcome only" in performance_drift(0.7, np.zeros(4, dtype=int), good, "roc_auc", p)["note"]
 
 
+def test_a_drop_within_sampling_noise_is_not_flagged() -> None:
+    """A window of a few hundred services reads its AUC a few hundredths off by chance: a drop past the alert
+    but within what resampling the window's letters gives is reported, not flagged; a collapse is flagged."""
+    rng = np.random.default_rng(0)
+    n = 300
+    y = rng.binomial(1, 0.12, n)
+    score = y * 1.0 + rng.normal(0, 0.9, n)  # an AUC near 0.78 on this window
+    p_new = 1 / (1 + np.exp(-score))
+    letters = np.arange(n) // 2  # two services per letter
+    p = DriftParams(performance_drop_alert=0.025)
+    observed = performance_drift(0.5, y, p_new, "roc_auc", p, letters)["observed_on_new_letters"]
+    small = performance_drift(observed + 0.04, y, p_new, "roc_auc", p, letters)
+    assert small["drop"] == pytest.approx(0.04) and small["noise_drop"] > 0.04 and not small["flagged"]
+    large = performance_drift(observed + 0.25, y, p_new, "roc_auc", p, letters)
+    assert large["noise_drop"] < 0.25 and large["flagged"]
+    without = performance_drift(observed + 0.04, y, p_new, "roc_auc", p)  # no letters: the point rule
+    assert without["noise_drop"] is None and without["flagged"]
+
+
 def test_report_shows_both_models_on_the_window_and_on_the_new_letters() -> None:
     metrics = {"roc_auc": 0.7, "brier": 0.08, "log_loss": 0.3}
     report = {
