@@ -84,6 +84,11 @@ class BodyRegions:
             or request in self.finding_regions.get(finding, frozenset())
 
 
+
+def same_side(a: str | None, b: str | None) -> bool:
+    """Sides that can be the same: either unsaid, equal, or one bilateral."""
+    return a is None or b is None or a == b or "bilateral" in (a, b)
+
 def region_regexes(raw: dict[str, Any] | None = None) -> dict[str, str]:
     """Each region's regex (case-insensitive): the YAML's `regions` pattern, or it and the region's
     `operation_abbreviations` as whole words. `raw`: the parsed YAML (the packaged file by default)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.casefold import lower_text
 from letters.records import Section
 
@@ -94,11 +94,6 @@ class EvidenceRanker:
     def best(self, candidates: Iterable[Q], regional: bool) -> Q | None:
         """The first of the best-ranked candidates (candidates come deciding one first)."""
         return min(candidates, key=lambda i: self.rank(i, regional), default=None)
-
-
-def same_side(a: str | None, b: str | None) -> bool:
-    """Sides that can be the same: either unsaid, equal, or one bilateral."""
-    return a is None or b is None or a == b or "bilateral" in (a, b)
 
 
 def request_regions(region: str | None, heading_regions: Iterable[str]) -> frozenset[str]:

@@ -11,7 +11,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import EvidenceSpan, Extraction
 from features.sentences import Sentence
@@ -163,7 +163,7 @@ class ImagingHistory:
                     yield study.mention.span()
                 continue
             if any(regions.same(r.region, s.region)
-                   and _same_side(r.side, s.side or self.only_side.get(s.region))
+                   and same_side(r.side, s.side or self.only_side.get(s.region))
                    for r in mine for s in study.regions):
                 yield study.mention.span()
 
@@ -186,7 +186,7 @@ class ImagingHistory:
         sided = [r for r in own if r.side in ("left", "right")]
         return bool(sided) and bool(study.regions) and all(
             any(regions.same(r.region, s.region) for r in sided) and not any(
-                regions.same(r.region, s.region) and _same_side(r.side, s.side) for r in sided)
+                regions.same(r.region, s.region) and same_side(r.side, s.side) for r in sided)
             for s in study.regions)
 
     def _repeats_of_this_region(self, service: ServiceHeading,
@@ -202,14 +202,11 @@ class ImagingHistory:
         for study in self.repeat_studies:
             if not study.regions:  # a repeat of this letter's imaging request: its region was imaged
                 if service.family == "imaging" or any(
-                        regions.same(r.region, q.region) and _same_side(r.side, q.side)
+                        regions.same(r.region, q.region) and same_side(r.side, q.side)
                         for r in mine for q in self.imaging_request_regions):
                     yield study.mention.span()
                 continue
-            if not mine or any(regions.same(r.region, s.region) and _same_side(r.side, s.side)
+            if not mine or any(regions.same(r.region, s.region) and same_side(r.side, s.side)
                                for r in mine for s in study.regions):
                 yield study.mention.span()
 
-
-def _same_side(a: str | None, b: str | None) -> bool:
-    return a is None or b is None or a == b or "bilateral" in (a, b)
