@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from package_tables import raw_criteria
 from row_checks import check_rows
+from synthetic_cases import checklists_of
 
 from features.criteria import load_criteria
 from features.criteria_facts import LetterFacts, LetterService, text_regions
@@ -239,14 +240,7 @@ def test_cited_chapters_reads_every_part_in_order_and_no_chapter_inside_a_topic(
 
 
 def _checklists(headings: list[str], summary: str, *, ur: date = date(2016, 12, 1)) -> list:
-    from features.extractors.criteria_level import case_checklists
-    from letters.records import Case, ServiceDecision
-
-    services = [ServiceDecision(item_index=i, heading=h, service=h) for i, h in enumerate(headings)]
-    case = Case(letter_id="synthetic", letter_format="synthetic", synthetic=True,
-                date_of_injury=date(2014, 8, 19), ur_denial_date=ur, clinical_summary=summary,
-                services=services)
-    return case_checklists(case)
+    return checklists_of(summary, headings, injury=date(2014, 8, 19), ur=ur)
 
 
 _CHRONIC = "SYNTHETIC: the worker has had pain for two years after a fall at work and takes medication."

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from synthetic_cases import checklists_of
 
 from features.analysis import AnalysedText
 from features.neuro_exam import neuro_exam_normal_in
@@ -97,13 +98,7 @@ def test_the_evidence_is_the_sentence_that_says_it() -> None:
 
 
 def _statuses(summary: str, heading: str) -> dict[str, str]:
-    from features.extractors.criteria_level import case_checklists
-    from letters.records import Case, ServiceDecision
-
-    case = Case(letter_id="synthetic", letter_format="synthetic", synthetic=True,
-                date_of_injury=date(2015, 8, 19), ur_denial_date=date(2016, 12, 1), clinical_summary=summary,
-                services=[ServiceDecision(item_index=0, heading=heading, service=heading)])
-    (checklist,) = case_checklists(case)
+    (checklist,) = checklists_of(summary, [heading], injury=date(2015, 8, 19), ur=date(2016, 12, 1))
     return {c.criterion_id: c.status for c in checklist.checklist}
 
 

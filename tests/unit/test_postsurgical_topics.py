@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 from package_tables import raw_criteria
+from synthetic_cases import checklists_of
 
 from features.criteria import CriteriaTable, load_criteria
 from features.criteria_facts import service_phase
-from features.extractors.criteria_level import case_checklists
 from features.governing import operation_section
-from letters.records import Case, ServiceDecision
 
 TABLE = load_criteria()
 UR = date(2016, 12, 1)  # every letter's UR denial; operations below are dated within 12 weeks of it
@@ -23,10 +22,7 @@ HAND = "Forearm, Wrist, & Hand: "
 
 
 def _checklists(summary: str, headings: list[str], injury: date = date(2015, 3, 2)) -> list[Any]:
-    services = [ServiceDecision(item_index=i, heading=h, service=h) for i, h in enumerate(headings)]
-    case = Case(letter_id="SYN-post", letter_format="synthetic", synthetic=True, date_of_injury=injury,
-                ur_denial_date=UR, clinical_summary=summary, services=services)
-    return case_checklists(case)
+    return checklists_of(summary, headings, injury=injury, ur=UR)
 
 
 # (summary, headings, the therapy's index, the section cited, its initial course, the session-limit status)
