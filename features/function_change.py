@@ -240,7 +240,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     """A credit to care with no change word (round 15 adds two): care told at the head of the clause before
     the worker and an activity after it ("With Norco he sleeps through the night"), and the state without
     care ("without it he stays in a recliner"), which credits care with what is lost without it."""
-    without = lex.without_care.search(clause)
+    without = next((w for w in lex.without_care.finditer(clause)
+                    if w.group("named") or care_named(w.group("obj"))), None)
     if without and lex.confined.search(clause, without.end()):
         return YES, "credit", without.start(), len(clause.rstrip())
     if lex.limit.search(lex.credit.sub(" ", clause)):
