@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 
-KINDS = ("generic", "brand", "compound", "product", "class_word", "stem")
+KINDS = ("generic", "brand", "compound", "product", "class_word", "stem", "shorthand")
 
 
 @dataclass(frozen=True, slots=True)

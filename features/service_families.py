@@ -13,6 +13,7 @@ by their ranges. A heading no term matches falls back on its words ("#60", "tabl
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import itertools
@@ -51,6 +52,8 @@ RESPELL_MIN_LENGTH = 5  # shorter words are too easily another word ("rest", "ca
 RESPELL_MIN_RATIO = 0.85  # difflib similarity to the table's word ("tramadal" -> "tramadol" 0.875) ...
 RESPELL_LONG_RATIO = 0.8  # ... or one letter replaced in a word of RESPELL_LONG letters or more ("carpel")
 RESPELL_LONG = 6
+TRUNCATED_MIN_LENGTH = 4  # a drug name cut short in a record ("Cyclobenz", "Omep"): this many letters ...
+TRUNCATED_MIN_CUT = 3  # ... and at least this many letters short of the one drug name it starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,7 @@ class WordRules:
     sounds: tuple[tuple[str, str], ...] = ()  # spelling -> sound rewrites for respelling ("ph" -> "f")
     # an abbreviation -> (what it means, the words after which it means that): "Medical Ctr" is a center
     read_after: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    strength_units: frozenset[str] = frozenset()  # after a number: a drug's strength ("20 mg", "5 %")
 
     def sound_key(self, word: str) -> str:
         """`word` as it sounds, by the `sounds` rewrites in order ("^x" rewrites a leading x only):
@@ -376,8 +380,9 @@ class ServiceTaxonomy:
                 changed, i = True, i + 2
                 continue
             word = tok.lemma
-            if word not in known and word.isalpha() and len(word) >= RESPELL_MIN_LENGTH:
-                near = self._nearest(word)
+            if word not in known and word.isalpha() and len(word) >= TRUNCATED_MIN_LENGTH:
+                near = self._drug_cut_short(word, content[i + 1:i + 3]) or (
+                    self._nearest(word) if len(word) >= RESPELL_MIN_LENGTH else None)
                 if near is not None:
                     out.append(dataclasses.replace(tok, lemma=near))
                     changed, i = True, i + 1
@@ -385,6 +390,35 @@ class ServiceTaxonomy:
             out.append(tok)
             i += 1
         return out if changed else None
+
+    @cached_property
+    def _drug_words(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        """The one-word drug names of the table (generic and brand), sorted, and each one's class: what a
+        shorthand cuts short."""
+        classes = {t.lemmas[0]: t.drug_class for t in self.terms
+                   if t.drug_class is not None and len(t.lemmas) == 1 and t.lemmas[0].isalpha()}
+        return tuple(sorted(classes)), classes
+
+    def _drug_cut_short(self, word: str, after: Sequence[Token]) -> str | None:
+        """The drug name an unknown `word` cuts short when a strength or quantity follows it ("Cyclobenz
+        7.5mg", "Omep 20mg #30", "Napro 550": session 20, blind heading round 8): the shortest name it
+        starts, cut at least TRUNCATED_MIN_CUT letters short, when every name it starts is of one class; else
+        None ("hydro": hydrocodone and hydroxyzine; "Rest 2 weeks" has no strength after it)."""
+        lemmas = [t.lemma for t in after]
+        strength = bool(lemmas) and (lemmas[0] == "#" or (
+            lemmas[0][:1].isdigit() and len(lemmas) > 1 and lemmas[1] in self.words.strength_units | {"#"}))
+        if not strength:
+            return None
+        names, classes = self._drug_words
+        i = bisect.bisect_left(names, word)
+        starts = []
+        while i < len(names) and names[i].startswith(word):
+            starts.append(names[i])
+            i += 1
+        if not starts or len({classes[n] for n in starts}) > 1:
+            return None
+        shortest = min(starts, key=len)
+        return shortest if len(shortest) >= len(word) + TRUNCATED_MIN_CUT else None
 
     @cached_property
     def _respell_vocabulary(self) -> dict[str, tuple[str, ...]]:
@@ -664,7 +698,8 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                       int(w["window_slack"]), negations=frozenset(w.get("negations", [])),
                       sounds=tuple((str(a), str(b)) for a, b in w.get("sounds", [])),
                       read_after={str(k): (str(v["means"]), frozenset(map(str, v["after"])))
-                                  for k, v in w.get("read_after", {}).items()})
+                                  for k, v in w.get("read_after", {}).items()},
+                      strength_units=frozenset(map(str, w.get("strength_units", []))))
     fallback = _fallback(data["fallback"], families, words, source)
     cues = frozenset(c for f in fallback for c in f.cues)
     for _ in range(2):

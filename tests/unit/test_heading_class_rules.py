@@ -223,6 +223,31 @@ KINDS: dict[str, dict[str, list[Row]]] = {
             ("Follow-up after THA", "consultation", "office_visit"),
         ],
     },
+    # session 20 (blind heading round 8): a drug name cut short before its strength is the one drug of one
+    # class it starts; records' initialisms; a misspelt device that lands on another service's word; a form,
+    # not an ablation
+    "shorthand": {
+        "tuned": [
+            ("Cyclobenz 7.5mg #60", "medication", "muscle_relaxant"),
+            ("Omep 20mg #30", "medication", "gi_protectant"),
+            ("IBU 800mg #90", "medication", "nsaid"),
+            ("GBP 300mg #90", "medication", "anticonvulsant"),
+            ("Hearing aide", "dme", "hearing_aid"),
+            ("Items per attached RFA", "other", "unknown"),
+            # near-misses: no strength after the word, names of several classes start it, the ablation
+            ("Rest 2 weeks", "other", "unknown"),
+            ("Hydro 10mg #60", "medication", "medication_other"),
+            ("Lumbar RFA L4-5", "injection", "facet"),
+            ("Home health aide 4 hours a day", "home_health", "home_health"),
+            # tried while the rule was written (not held out)
+            ("Panto 40mg #30", "medication", "gi_protectant"),
+            ("Napro 550 #60", "medication", "nsaid"),
+            ("Tizan 4 mg #90", "medication", "muscle_relaxant"),
+            ("Oxy 10mg #60", "medication", "opioid"),
+            ("See attached RFA", "other", "unknown"),
+            ("Hearing aides, bilateral", "dme", "hearing_aid"),
+        ],
+    },
 }
 
 

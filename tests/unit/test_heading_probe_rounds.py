@@ -1,9 +1,9 @@
-"""Rounds 4 to 7 of the blind heading probe are well formed (experiments/heading_probe_r4.yaml .. _r7.yaml,
+"""Rounds 4 to 8 of the blind heading probe are well formed (experiments/heading_probe_r4.yaml .. _r8.yaml,
 SYNTHETIC).
 
 Schema only, through the heading runner's loader: ids and headings unique, every family and type one the
 service taxonomy can answer, the mix each round's brief promised, and borderline rows that name the other
-reading. How well the taxonomy reads them is each probe's result (experiments/heading-probe-r4.md .. -r7.md),
+reading. How well the taxonomy reads them is each probe's result (experiments/heading-probe-r4.md .. -r8.md),
 not a test. One table of what each round promised, one test per check.
 """
 
@@ -68,6 +68,12 @@ ROUNDS = [
           family_floors=dict.fromkeys(COMMON_FAMILIES, 15), kinds=frozenset(ALL_KINDS),
           common_medication_floors=dict.fromkeys(("opioid", "nsaid", "muscle_relaxant", "topical"), 8),
           unknown_is_other=True, some_borderline=True, bad_row_id="k001"),
+    # session 20: weighted to labs and electrodiagnostics (round 7's weakest), qualifiers around the service
+    Round(8, sizes=(400, 450), ids=("m", 1, 999), medication_share=(0.4, 0.45), hard_share=(0.15, 0.25),
+          family_floors={**dict.fromkeys(COMMON_FAMILIES, 15), "lab": 30, "electrodiagnostics": 25},
+          kinds=frozenset(ALL_KINDS),
+          common_medication_floors=dict.fromkeys(("opioid", "nsaid", "topical"), 8),
+          unknown_is_other=True, some_borderline=True, bad_row_id="m001"),
 ]
 BY_ROUND = pytest.mark.parametrize("r", ROUNDS, ids=lambda r: f"round{r.n}")
 
@@ -150,9 +156,9 @@ def test_an_unknown_type_is_refused(r: Round, probe: ModuleType, tmp_path: Path)
         probe.load_probe(bad)
 
 
-@pytest.mark.parametrize("row_id, accepted", [("h001", True), ("j001", True), ("k001", True),
-                                              ("m001", False), ("j01", False)])
-def test_ids_are_h_j_or_k_and_three_digits(probe: ModuleType, tmp_path: Path, row_id: str,
+@pytest.mark.parametrize("row_id, accepted", [("h001", True), ("j001", True), ("k001", True), ("m001", True),
+                                              ("n001", False), ("j01", False)])
+def test_ids_are_h_j_k_or_m_and_three_digits(probe: ModuleType, tmp_path: Path, row_id: str,
                                          accepted: bool) -> None:
     path = tmp_path / "probe.yaml"
     path.write_text(f"- {{id: {row_id}, heading: 'Urine drug screen', family: lab, type: drug_screen, "
