@@ -27,7 +27,8 @@ from features.value_patterns import value_patterns
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
 
 _NOT_ABLE = re.compile(
-    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b",
+    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b"
+    r"|\bno longer\b",  # round 25: "can no longer walk" is a limit, not an ability
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
@@ -125,7 +126,9 @@ class FunctionAndCareFacts:
             before = text[:m.start - m.sentence.start]  # care named before it
             named = _names_care(before) or any(
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
-            if not named and (changed.search(m.text) or persisting.search(m.text)):
+            if not named and (
+                    changed.search(m.text) or persisting.search(m.text)
+                    or value_patterns()["ability_since_care"].search(text, 0, m.end - m.sentence.start)):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told
                 named = self._care_had_in(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a

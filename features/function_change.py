@@ -46,6 +46,7 @@ class FunctionLexicon:
     decline_before: re.Pattern[str]
     limited_after: re.Pattern[str]
     persisting_cue: re.Pattern[str]
+    care_after_cue: re.Pattern[str]
     credit: re.Pattern[str]
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
@@ -261,6 +262,14 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 
+def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
+    """Whether a change is a limit: read as no, or a gain negated ("has not returned to driving")."""
+    if value == NO:
+        return True
+    m = summary.mention("function_change", start, end)
+    return m is not None and Category.NEGATED in m.assertion.categories
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
                      ) -> list[tuple[str, Mention]]:
@@ -285,7 +294,14 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
                 lookback = s.index if kind == "state" else CARE_LOOKBACK
-                if kind != "credit" and not (care_here or any(
+                # a limit is said against care its sentence tells before it, or after a cue that ties the
+                # two ("despite a home program"); care told after it alone ("he has not returned to driving
+                # and takes ibuprofen") is not care tried for it (round 25)
+                here = care_here if not care_here or not _denied(summary, value, s.start + offset + a,
+                                                                  s.start + offset + b) \
+                    else care_named(s.text[:offset + b]) or any(
+                    care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))
+                if kind != "credit" and not (here or any(
                         care_had_in(s.index - k) for k in range(1, lookback + 1))):
                     continue
                 if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
