@@ -26,7 +26,8 @@ from features.session_counts import (
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
-_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
+# counts told by their own verb; round 25: "N of the M visits (that were authorized)", whose N is what was had
+_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after", "sessions_out_of"})
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 
