@@ -26,7 +26,8 @@ from features.session_counts import (
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
-_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after"})  # counts told by their own verb
+# counts told by their own verb; round 25: "N of the M visits (that were authorized)", whose N is what was had
+_ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after", "sessions_out_of"})
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 
@@ -69,7 +70,8 @@ class SessionHistory:
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current"):
+                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
+                    "sessions_named_times"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue

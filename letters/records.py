@@ -11,7 +11,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from letters.wrapped_text import unwrap
 
 
 class Section(StrEnum):
@@ -90,6 +92,13 @@ class Case(BaseModel):
     # --- post-review header field ---
     decision_date: date | None = None
     services: list[ServiceDecision] = Field(default_factory=list)
+
+    @field_validator("clinical_summary")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        """A summary that arrives as text (a structured case, the API, a probe) is joined as the parser joins
+        a PDF's wrapped lines, so features and evidence offsets read the same text whatever the input."""
+        return unwrap(text) if "\n" in text or "\r" in text else text
 
 
 def dates_out_of_order(

@@ -1,0 +1,53 @@
+"""Wrapped text -> one line: the single normalisation of every text a `Case` holds, however it arrived.
+
+A PDF's text layer breaks sentences at line ends and splits words with a hyphen there ("nega-" / "tive");
+the letter parser joins a block's lines with `join_lines`, and a `Case` built from text (a structured case,
+the scoring API, a probe's summary) runs its clinical summary through `unwrap`, the same join, so the
+features read one text, and evidence offsets index that stored text, whatever the input was.
+"""
+
+from __future__ import annotations
+
+import re
+
+# First parts of hyphenated compounds a line may end on: there the hyphen is the word's own ("follow-up",
+# "non-surgical", "x-ray"), kept; after any other lower-case fragment a hyphen before a lower-case line is
+# the typesetter's word split ("nega-" / "tive", "thera-" / "py"), dropped.
+_COMPOUND_FIRSTS = frozenset(
+    "follow non self well low high left right long short full part x t two three four one half semi multi "
+    "anti post pre co sub mid over under re work day home year month week time in out up down side".split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z]+)-$")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _word_split(line: str, following: str) -> bool:
+    """`line` ends on a fragment of a word the next line finishes (both lower-case, no compound's head)."""
+    m = _LAST_WORD.search(line)
+    return (m is not None and m.group(1)[-1].islower() and following[:1].islower()
+            and m.group(1).lower() not in _COMPOUND_FIRSTS)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines with spaces, except after a hyphen that ends a line inside a word or date
+    ("10-30-" + "2016", "follow-" + "up"), which the PDF wrapped there; a word split at the line end
+    ("nega-" + "tive") loses its hyphen."""
+    if not any(line.rstrip().endswith("-") for line in lines):
+        return _norm(" ".join(lines))
+    parts: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        last = parts[-1] if parts else ""
+        if len(last) > 1 and last.endswith("-") and last[-2].isalnum():
+            parts[-1] = (last[:-1] if _word_split(last, line) else last) + line
+        else:
+            parts.append(line)
+    return _norm(" ".join(parts))
+
+
+def unwrap(text: str) -> str:
+    """`text` as one line: its line breaks joined as `join_lines` joins a PDF's, runs of spaces made one."""
+    return join_lines(text.split("\n")) if text else text
