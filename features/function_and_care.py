@@ -141,6 +141,8 @@ class FunctionAndCareFacts:
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
             if _no_change_of(before):
                 negated = True  # "without any change in pain or in what he can do" (round 15)
+            if value_patterns()["ability_aided"].match(text, m.end - m.sentence.start):
+                negated = True  # "now walks with a cane": done only with an aid (session 20)
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
                 negated = False  # "which he could not do on morphine": done now, not before
@@ -246,9 +248,16 @@ class FunctionAndCareFacts:
                 _relayed(m) and not _RECORDS_WORD.search(m.text)),
             conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
-        if any(v == YES and (m.author != UR_REVIEWER or _relayed(m)) for v, m in self.function_statements):
-            # a symptom that persists beside a gain in function is a mixed record, no failure (round 15)
-            structural = [m for m in structural if not failed_care_lexicon().lingering.search(m.text)]
+        gains = [m for v, m in self.function_statements
+                 if v == YES and (m.author != UR_REVIEWER or _relayed(m))]
+        if gains:
+            # a symptom that persists beside a gain in function is a mixed record, no failure (round 15); so
+            # is a limit left after a gain told before it in its sentence ("he can write his name again, but
+            # he still cannot lift a case": session 20)
+            lex = failed_care_lexicon()
+            structural = [m for m in structural if not lex.lingering.search(m.text) and not (
+                lex.limit_lingering.search(m.text)
+                and any(g.sentence is m.sentence and g.start < m.start for g in gains))]
         failed += structural
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
 
