@@ -134,6 +134,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                  if not any(a <= d.start() < b for a, b in (*since, *not_starts))
                  and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
+            if p["duration_refill_before"].search(text, max(0, start.start() - 20), start.start()):
+                continue  # round 26: "last prescribed on <date>" dates a refill, not the start
             if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
                 out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
                 continue
