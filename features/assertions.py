@@ -185,7 +185,7 @@ class ContextEngine:
         """Every trigger in `doc`. A trigger inside a longer one of another category is dropped ("not
         medically necessary" is a request, not a negation; "was denied" is not "denied"); inside one
         of the same category both stay (each with its own direction and scope). Pseudo-triggers remove
-        what they overlap and are then dropped themselves."""
+        what they overlap from within (one beginning before them stays) and are then dropped themselves."""
         strings = doc.vocab.strings
         matches = set(self.phrases(doc))
         if len(self.matcher):
@@ -200,8 +200,10 @@ class ContextEngine:
             kept.append(m)
         pseudo = [m for m in kept if m.rule.category == Category.PSEUDO]
         if pseudo:
+            # round 26: a trigger that begins before the pseudo-trigger is a longer phrase it only ends ("an
+            # MRI is not indicated without": the pseudo "not indicated without" frees what follows only)
             kept = [m for m in kept if m.rule.category != Category.PSEUDO
-                    and not any(p.start < m.end and m.start < p.end for p in pseudo)]
+                    and not any(p.start <= m.start < p.end for p in pseudo)]
         return kept
 
     @staticmethod

@@ -25,6 +25,7 @@ from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
 
 VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
+STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
 _GENERIC_HEADING_WORDS = frozenset(
     "additional continue continued prospective retrospective purchase rental initial request post "
     "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
@@ -87,7 +88,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
                  if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None]
         inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
-        owner = before[-1] if before else after[0] if after else inside[0] if inside else None
+        # round 26: a statement whose words name a drug is that drug's ("takes naproxen and was started on
+        # tramadol today": tramadol's), before the drug named before it
+        owner = inside[0] if inside else before[-1] if before else after[0] if after else None
         if owner is None:
             return None
         group = _list_of(text, named, owner)
@@ -116,6 +119,8 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     hi = following.start() if following else hi
     asked = p["request_verb"].search(text, b, hi)  # "prescribed naproxen ... and requests a brace" (round 15)
     hi = asked.start() if asked else hi
+    kept = p["duration_continued_use"].search(text, b, hi)  # round 26: "started A and continued B": B is kept
+    hi = kept.start() if kept else hi
     stop = re.search(r"\.(?:\s|$)", text[b:hi])
     hi = b + stop.start() if stop else hi
     first = next((i for i, (s, _, _) in enumerate(named)
@@ -157,6 +162,39 @@ def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[
     return group
 
 
+def _continued(text: str, named: list[tuple[int, int, bool]], p: ValuePatterns) -> bool:
+    """Whether the sentence says the requested drug is in use now (`duration_continued_use`): the drug right
+    after the cue, with the rest of its list ("continues to take tramadol and naproxen", "current medications:
+    tramadol 50 mg, naproxen"), else the last one before the cue in its clause ("tramadol was continued",
+    "tramadol, which she continues to take"). Round 26: such a drug's prescription at a visit is a refill."""
+    for cue in p["duration_continued_use"].finditer(text):
+        a, b = cue.span()
+        lo = max(text.rfind(";", 0, a) + 1, text.rfind(". ", 0, a) + 1)
+        between = p["duration_continued_object"]
+        first = next((i for i, (s, _, _) in enumerate(named)
+                      if b <= s <= b + OBJECT_WINDOW and between.match(text[b:s])), None)
+        if first is not None:
+            group = [i for i in _list_of(text, named, first) if i >= first]
+        else:
+            before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
+            group = _list_of(text, named, before[-1]) if before else []
+        if any(named[i][2] for i in group):
+            return True
+    return False
+
+
+def _clause_around(text: str, a: int, b: int, marks: str) -> tuple[int, int]:
+    """The clause of `text` around [a, b): from after the last of `marks` before it to the next after it."""
+    lo = max(text.rfind(c, 0, a) for c in marks) + 1
+    ends = [i for c in marks if (i := text.find(c, b)) >= 0]
+    return lo, min(ends, default=len(text))
+
+
+def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
+    """Characters between two spans (0 where they touch or overlap)."""
+    return max(0, x[0] - y[1], y[0] - x[1])
+
+
 def _drug_form(text: str, p: ValuePatterns) -> str | None:
     """'topical' or 'oral' where `text` writes a dosage form (a gel, a patch; tablets, a dose in mg)."""
     if p["drug_form_topical"].search(text):
@@ -186,15 +224,41 @@ class DurationsOfUse:
         self.families = tuple(families)
 
     @cached_property
+    def study_dates(self) -> list[list[tuple[int, int]]]:
+        """Per summary sentence, the spans (in the sentence) of the dates that date an imaging study done,
+        never a visit nor a start of use (round 26: "He had a lumbar MRI on 06/01/2016. Tramadol was
+        prescribed." dates no prescription): a date with a study told as done in its clause (or right before
+        it across a comma: "MRI, dated <date>"), within `STUDY_DATE_REACH` characters, and nearer the date
+        than any word of a visit (`visit_date_words`) or start verb in that clause."""
+        p = value_patterns()
+        studies = [m for m in self.summary.mentions("imaging") if not m.assertion.categories & _DONE]
+        out: list[list[tuple[int, int]]] = []
+        for s in self.summary.sentences:
+            mine = [(m.start - s.start, m.end - s.start) for m in studies if s.start <= m.start < s.end]
+            rivals = [w.span() for key in ("visit_date_words", "duration_start")
+                      for w in p[key].finditer(s.text)] if mine else []
+            found = []
+            for d in p["date"].finditer(s.text) if mine else ():
+                lo, hi = _clause_around(s.text, *d.span(), ",;")
+                near = min((_gap(x, d.span()) for x in mine if lo <= x[0] < hi or 0 < d.start() - x[1] <= 12),
+                           default=None)
+                if near is not None and near <= STUDY_DATE_REACH and all(
+                        near < _gap(r, d.span()) for r in rivals if lo <= r[0] < hi):
+                    found.append(d.span())
+            out.append(found)
+        return out
+
+    @cached_property
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
         pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
         out: list[tuple[date, str] | None] = []
-        for s in self.summary.sentences:
+        for s, studied in zip(self.summary.sentences, self.study_dates, strict=True):
             starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
-            found = [(d, m.group(0)) for m in pattern.finditer(s.text)
-                     if not any(a <= m.start() < b for a, b in starts) and (d := _parse_date(m.group(0)))]
+            found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
+                     if not any(a <= m.start() < b for a, b in (*starts, *studied))
+                     and (d := _parse_date(m.group(0)))]
             out.append(found[-1] if found else None)
         return out
 
@@ -231,9 +295,11 @@ class DurationsOfUse:
         """The date of the visit summary sentence `index` reports: the last date written before it, in
         the `VISIT_LOOKBACK` sentences before it, or further back when that dated sentence opens a visit
         ("On the 01/06/2017 office visit, ...") and no dated sentence comes between (the visit's
-        paragraph goes on)."""
+        paragraph goes on; a study's date is no visit's, but it ends the paragraph all the same)."""
         for back in range(index - 1, -1, -1):
             found = self.sentence_dates[back]
+            if found is None and self.study_dates[back]:
+                return None  # round 26: a study's dated report between ends the visit's paragraph, dates none
             if found is None:
                 continue
             if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(
@@ -345,9 +411,18 @@ class DurationsOfUse:
                 surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(
                     s.start + since_op.start())  # not "the fusion" itself
             named = _drug_list(ours, listed)
+            continued = _continued(s.text, named, p) or any(  # or in the visit's sentences before it
+                _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.mentions(
+                    t.text) + [m.span() for o in other_names for m in o.finditer(t.text)]), p)
+                for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
             found = []
             for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
-                                 surgery=surgery):
+                                 surgery=surgery, not_starts=self.study_dates[s.index]):
+                # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
+                refill = (st.borrowed or st.key == "duration_new") and p["duration_prescribing"].search(
+                    s.text, *(st.verb or st.span))
+                if continued and refill:
+                    continue  # round 26: a drug in use prescribed again at a visit: a refill
                 if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
                 if st.key == "duration_of" and service.family != "medication":

@@ -4,6 +4,7 @@ on <date>", "newly prescribed"), each in months to the UR denial date: what a du
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +24,7 @@ class Stated:
     months: float
     span: tuple[int, int]
     verb: tuple[int, int] | None = None
+    borrowed: bool = False  # round 26: dated by a date before its verb or by its visit, not by its own words
 
 
 def _months_to(start: date, ref: date, written: str) -> float:
@@ -65,12 +67,14 @@ def _months_from(start: date, ref: date) -> float:
 
 
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
-                     visit: tuple[date, str] | None = None, surgery: date | None = None) -> list[Stated]:
+                     visit: tuple[date, str] | None = None, surgery: date | None = None,
+                     not_starts: Sequence[tuple[int, int]] = ()) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
     the sentence reports (`visit`: "On 12/01/2016 she was seen. Norco was prescribed."). An undated
-    start with no visit date states no duration."""
+    start with no visit date states no duration. Round 26: the dates at `not_starts` are another event's (a
+    study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -127,8 +131,11 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             year = ref.year if month <= ref.month else ref.year - 1
             out.append(Stated("duration_since_month", _months_from(date(year, month, 15), ref), m.span()))
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
-                 if not any(a <= d.start() < b for a, b in since) and (when := _parse_date(d.group(0)))]
+                 if not any(a <= d.start() < b for a, b in (*since, *not_starts))
+                 and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
+            if p["duration_refill_before"].search(text, max(0, start.start() - 20), start.start()):
+                continue  # round 26: "last prescribed on <date>" dates a refill, not the start
             if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
                 out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
                 continue
@@ -138,10 +145,11 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 if day <= ref:
                     months = _months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
-                                       start.span()))
+                                       start.span(), borrowed=end <= start.start()))
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
                 months = _months_to(visit[0], ref, visit[1])
-                undated_start.append(Stated("duration_visit_start", months, start.span(), start.span()))
+                undated_start.append(Stated("duration_visit_start", months, start.span(), start.span(),
+                                            borrowed=True))
     for key in ("duration_planned", "duration_trial", "duration_unstarted"):  # to be started, a trial asked
         # for (round 15), never had or not started yet (round 16): 0
         for m in p[key].finditer(text):
