@@ -297,10 +297,10 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
                 # and takes ibuprofen") is not care tried for it (round 25)
-                here = care_here if not care_here or not _denied(summary, value, s.start + offset + a,
-                                                                  s.start + offset + b) \
-                    else care_named(s.text[:offset + b]) or any(
-                    care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))
+                here = care_here
+                if here and _denied(summary, value, s.start + offset + a, s.start + offset + b):
+                    here = care_named(s.text[:offset + b]) or any(
+                        care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))
                 if kind != "credit" and not (here or any(
                         care_had_in(s.index - k) for k in range(1, lookback + 1))):
                     continue
