@@ -18,6 +18,7 @@ from features.duration_statements import date_after as _date_after
 from features.duration_statements import month_date as _month_date
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
+from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames
 from features.value_patterns import ValuePatterns, value_patterns
@@ -248,6 +249,18 @@ class DurationsOfUse:
             out.append(found)
         return out
 
+    def _said_in_use(self, s: Sentence, named: list[tuple[int, int, bool]],
+                     name_re: re.Pattern[str] | KindNames, other_names: Sequence[re.Pattern[str]]) -> bool:
+        """Whether sentence `s` (its drugs `named`) or one of the visit's `VISIT_LOOKBACK` sentences before it
+        says the requested drug (`name_re`) is in use now (`_continued`, round 26)."""
+        p, drugs = value_patterns(), drug_names()
+        if _continued(s.text, named, p):
+            return True
+        return any(
+            _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.mentions(
+                t.text) + [m.span() for o in other_names for m in o.finditer(t.text)]), p)
+            for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
+
     @cached_property
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
@@ -411,17 +424,16 @@ class DurationsOfUse:
                 surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(
                     s.start + since_op.start())  # not "the fusion" itself
             named = _drug_list(ours, listed)
-            continued = _continued(s.text, named, p) or any(  # or in the visit's sentences before it
-                _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.mentions(
-                    t.text) + [m.span() for o in other_names for m in o.finditer(t.text)]), p)
-                for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
+            continued: bool | None = None  # read only once a statement is a refill: most sentences have none
             found = []
             for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
                                  surgery=surgery, not_starts=self.study_dates[s.index]):
                 # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
                 refill = (st.borrowed or st.key == "duration_new") and p["duration_prescribing"].search(
                     s.text, *(st.verb or st.span))
-                if continued and refill:
+                if refill and continued is None:
+                    continued = self._said_in_use(s, named, name_re, other_names)
+                if refill and continued:
                     continue  # round 26: a drug in use prescribed again at a visit: a refill
                 if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
                     continue
