@@ -196,7 +196,8 @@ def score(
     err.print(
         f"scored {n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"
-        + (f"; {len(failed)} input(s) failed" if failed else "")
+        + (f"; {len(failed)} input(s) failed" if failed else ""),
+        markup=False, highlight=False,  # a model name or database path with "[...]" is not markup
     )
     if n_services == 0 or (failed and not allow_failures):
         raise typer.Exit(code=1)
