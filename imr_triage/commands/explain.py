@@ -6,7 +6,8 @@ its status, the letter's sentences and its share of the score (TreeSHAP contribu
 features behind it), what documenting a missing criterion would change (a what-if through the same
 predictor), and the context factors (procedural facts, the family prior, a text score), which are never
 worded as criteria. A rich table for people, `--json` for machines. A letter that cannot be parsed is
-reported by name on one line; the others still print, and the exit status is 1 when any letter failed.
+reported by name on one line; the others still print, and the exit status is 1 when any letter failed
+(2 when no path named a letter: nothing to start on).
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ def explain(
     from rich.console import Console
     from rich.text import Text
 
-    from imr_triage.cli_input import load_model, params_section
+    from imr_triage.cli_input import EXIT_INPUT, load_model, params_section
     from letters.ingest import expand_inputs, parse_file
     from model.explanations import explain_case
     from model.predictor import Predictor
@@ -195,13 +196,14 @@ def explain(
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
     # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure,
-    # said before the model is loaded.
+    # said before the model is loaded; when no path names a letter there is nothing to start on: exit 2,
+    # as `imr parse` and `imr score` (README: 2 when a command cannot start, 1 when some letters failed).
     files, missing = expand_inputs(letters)
     failures = [(m.source_file, m.reason) for m in missing]
     if not files:
         for name, reason in failures:
             err.print(f"error: {name}: {reason}", markup=False, highlight=False)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_INPUT)
     triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     predictor = Predictor(triage_model, top_k=k)
     card = triage_model.metadata.card()
