@@ -16,7 +16,7 @@ def end_parse(
     input path that named no letter (`n_missing`, already an `error:` line) fails the run as a letter does."""
     for f in failures:
         console.print(f"  FAILED {f.source_file}: {f.reason}", markup=False, highlight=False)
-    console.print(f"wrote {wrote}")
+    console.print(f"wrote {wrote}", markup=False, highlight=False)  # a path "out[1]" is not markup
     if not parsed:
         console.print("no letter could be parsed", style="bold red")
         raise typer.Exit(code=1)
@@ -30,7 +30,7 @@ def end_features(
     """After `imr features`: a `FAILED ...` line per failed letter, `wrote ...`, then the exit status."""
     for line in failed:
         console.print(f"  FAILED {line}", markup=False, highlight=False)
-    console.print(f"wrote {wrote}")
+    console.print(f"wrote {wrote}", markup=False, highlight=False)  # a path "out[1]" is not markup
     if not rows:
         console.print("no feature row was built", style="bold red")
         raise typer.Exit(code=1)

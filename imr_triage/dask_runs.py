@@ -43,7 +43,8 @@ def run_parse_on_dask(
         f"({time.perf_counter() - t0:.1f}s)"
     )
     if res.warned:
-        console.print(f"letters with parse warnings: {res.warned} (see parse_warnings in {out}/cases/)")
+        console.print(f"letters with parse warnings: {res.warned} (see parse_warnings in {out}/cases/)",
+                      markup=False, highlight=False)
     wrote = f"{out}/cases/, {out}/services/, {out}/failures.csv, {out}/_SUCCESS"
     end_parse(console, res.failures, res.n_cases, wrote, allow_failures, n_missing)
 

@@ -132,6 +132,40 @@ def _with_plain_checklist(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "plain_checklist": None if plain is None else plain.model_dump()}
 
 
+def calibration_note(points: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
+    """The words under the calibration chart: where its points came from and how many services each bin
+    holds. The page said "a bin of held-out cases" for every curve, also for the one `imr score` draws from
+    the labelled letters it scored (which may be letters the model trained on)."""
+    if not points:
+        return "No calibration curve recorded for this model."
+    counts = [int(p.get("count") or 0) for p in points]
+    source = metrics.get("reliability_source")
+    n_scored = metrics.get("reliability_services")
+    oof = "training out-of-fold (cross-fitted)"  # training.train's words, maybe + ", real rows only"
+    if isinstance(source, str) and source.startswith(oof):
+        where = (f"out of fold in the model's training{source.removeprefix(oof)}: each case predicted by a "
+                 "model fitted without it")
+    elif isinstance(source, str) and source:
+        where = f"from the model's record ({source}); whether its cases were held out is not recorded"
+    elif isinstance(n_scored, int | float):
+        where = (f"from the {int(n_scored):,} services with a known decision that `imr score` scored with "
+                 "this model; they may include letters it was trained on, so the curve may look better "
+                 "than it is")
+    else:
+        where = "source not recorded"
+    text = f"Each point: mean predicted vs observed overturn rate in one bin, {where}."
+    if any(counts):
+        small = sum(1 for n in counts if 0 < n < 30)
+        text += f" Services per bin: {', '.join(f'{n:,}' for n in counts)}"
+        text += (f" ({small} bin{'s' if small > 1 else ''} under 30: little to go on)." if small else ".")
+    skip = {"reliability_services", "synthetic"}
+    numbers = [f"{k} {float(v):.3f}" for k, v in metrics.items()
+               if isinstance(v, int | float) and not isinstance(v, bool) and k not in skip][:4]  # fmt: skip
+    if numbers:
+        text += " " + ", ".join(numbers) + "."
+    return text
+
+
 SIGN_OUT = (
     '<form method="post" action="{{base}}/logout" class="signout">'
     '<button id="signout">Sign out</button></form>'
@@ -299,6 +333,7 @@ def build_dashboard_router(db: LazyScoresDb, include_in_schema: bool = True) -> 
             "calibration": run["calibration"],
             "metrics": run["metrics"],
             "registered_at": run["registered_at"],
+            "note": calibration_note(run["calibration"], run["metrics"] or {}),
         }
 
     @api.get("/case/{letter_id}")

@@ -6,7 +6,8 @@ its status, the letter's sentences and its share of the score (TreeSHAP contribu
 features behind it), what documenting a missing criterion would change (a what-if through the same
 predictor), and the context factors (procedural facts, the family prior, a text score), which are never
 worded as criteria. A rich table for people, `--json` for machines. A letter that cannot be parsed is
-reported by name on one line; the others still print, and the exit status is 1 when any letter failed.
+reported by name on one line; the others still print, and the exit status is 1 when any letter failed
+(2 when no path named a letter: nothing to start on).
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def _checklist_parts(s) -> list:  # noqa: ANN001 - a ServiceExplanation in, rich
         for c in plain.criteria:
             quotes = "; ".join(f'"{e.text}" ({e.where})' for e in c.evidence) or c.quote_note or ""
             arrow = {"raises": "▲ ", "lowers": "▼ "}.get(c.direction or "", "")
-            check.add_row(c.criterion, c.status_words, quotes, f"{arrow}{c.effect}")
+            # Text, not str: a letter's words ("[sic]", "[/redacted]") are never read as rich markup
+            check.add_row(Text(c.criterion), Text(c.status_words), Text(quotes), Text(f"{arrow}{c.effect}"))
         parts.append(check)
     if plain.what_if or plain.what_if_note:
         cell = Text("What would change it (what-if, not a finding)\n", style="bold")
@@ -121,6 +123,7 @@ def _print_tables(letters: list, console, source: str, bands=None) -> None:  # n
     and context (or, where no checklist was built, its reasons); feature names and log-odds: --json."""
     from rich.rule import Rule
     from rich.table import Table
+    from rich.text import Text
 
     from model.predictor import RiskBands
     from serving.plain_reasons import band_ranges
@@ -128,11 +131,15 @@ def _print_tables(letters: list, console, source: str, bands=None) -> None:  # n
     bands = bands or RiskBands()
     ranges = ", ".join(f"{k} {v}" for k, v in band_ranges(bands.edges, bands.labels).items())
     for letter in letters:
+        # every cell, title and rule is Text, not str: rich would read "[imaging]" (the family under the
+        # request) or a letter's "[/sic]" as markup, dropping the words or failing on an unknown closing tag
         table = Table(
-            title=f"{letter.letter_id}  ({letter.source_file})",
-            caption=f"Bands: {ranges}. Effect: which way a criterion or factor moves this estimate (its "
-            f"TreeSHAP share); a what-if is the estimate if the record documented the criterion as met. "
-            f"Model: {letter.model_version or source}. Feature names and log-odds: --json.",
+            title=Text(f"{letter.letter_id}  ({letter.source_file})"),
+            caption=Text(
+                f"Bands: {ranges}. Effect: which way a criterion or factor moves this estimate (its TreeSHAP "
+                "share); a what-if is the estimate if the record documented the criterion as met. "
+                f"Model: {letter.model_version or source}. Feature names and log-odds: --json."
+            ),
             show_lines=True,
             expand=True,
         )
@@ -144,15 +151,15 @@ def _print_tables(letters: list, console, source: str, bands=None) -> None:  # n
             band = s.risk_band or bands.label(s.overturn_likelihood)
             table.add_row(
                 str(s.item_index + 1) if s.item_index is not None else "",
-                f"{s.service}\n[{(s.service_family or 'other').replace('_', ' ')}]",
+                Text(f"{s.service}\n[{(s.service_family or 'other').replace('_', ' ')}]"),
                 f"{100 * s.overturn_likelihood:.1f}%\n{band} band",
-                s.summary if s.summary is not None else "(no checklist: reasons below)",
+                Text(s.summary if s.summary is not None else "(no checklist: reasons below)"),
             )
         console.print(table)
         for s in letter.services:
             item = s.item_index + 1 if s.item_index is not None else ""
             title = f"Item {item}: {s.service} - {100 * s.overturn_likelihood:.1f}%"
-            console.print(Rule(title, align="left"))
+            console.print(Rule(Text(title), align="left"))
             if s.checklist is not None:
                 for part in _checklist_parts(s):
                     console.print(part)
@@ -178,8 +185,9 @@ def explain(
     import json
 
     from rich.console import Console
+    from rich.text import Text
 
-    from imr_triage.cli_input import load_model, params_section
+    from imr_triage.cli_input import EXIT_INPUT, load_model, params_section
     from letters.ingest import expand_inputs, parse_file
     from model.explanations import explain_case
     from model.predictor import Predictor
@@ -188,13 +196,14 @@ def explain(
     k = top_k or cfg.top_k
     err = Console(stderr=True, soft_wrap=True)
     # Folders are searched for letters (.pdf/.txt), as `imr parse` does; a missing path is a failure,
-    # said before the model is loaded.
+    # said before the model is loaded; when no path names a letter there is nothing to start on: exit 2,
+    # as `imr parse` and `imr score` (README: 2 when a command cannot start, 1 when some letters failed).
     files, missing = expand_inputs(letters)
     failures = [(m.source_file, m.reason) for m in missing]
     if not files:
         for name, reason in failures:
             err.print(f"error: {name}: {reason}", markup=False, highlight=False)
-        raise typer.Exit(code=1)
+        raise typer.Exit(code=EXIT_INPUT)
     triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     predictor = Predictor(triage_model, top_k=k)
     card = triage_model.metadata.card()
@@ -220,7 +229,7 @@ def explain(
         err.print(f"warning: {path}: {'; '.join(notes)}", markup=False, highlight=False)
 
     if card.warning:  # every letter's JSON carries it too (`model.warning`)
-        err.print(f"[bold yellow]warning[/bold yellow]: {card.warning}")
+        err.print(Text.assemble(("warning", "bold yellow"), f": {card.warning}"))
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
     else:
@@ -229,7 +238,8 @@ def explain(
         console.print(
             f"model {triage_model.metadata.model_version}: trained on {t.real_letters} real and "
             f"{t.synthetic_letters} SYNTHETIC letters; "
-            + ("validated on real letters" if card.validated_on_real else "never validated on real letters")
+            + ("validated on real letters" if card.validated_on_real else "never validated on real letters"),
+            markup=False,
         )
         _print_tables(results, console, source, predictor.bands)
     if failures:

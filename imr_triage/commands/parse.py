@@ -75,7 +75,8 @@ def parse(
     )
     warned = sum(1 for c in result.cases if c.parse_warnings)
     if warned:
-        console.print(f"letters with parse warnings: {warned} (see parse_warnings in {written['cases']})")
+        console.print(f"letters with parse warnings: {warned} (see parse_warnings in {written['cases']})",
+                      markup=False, highlight=False)
     dups = result.duplicate_ids
     if dups:
         console.print(f"letter ids parsed from more than one file (all kept): {', '.join(dups[:10])}"

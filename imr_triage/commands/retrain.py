@@ -187,4 +187,6 @@ retrain.__doc__ = HELP
 
 
 def register(app: typer.Typer) -> None:
-    app.command("retrain")(retrain)
+    # `imr --help` lists the first paragraph of a command's help as it is, line breaks included
+    app.command("retrain", short_help="Ingest new letters, train a challenger with the champion's recipe and "
+                "promote it only if it is credibly better on letters neither model trained on.")(retrain)

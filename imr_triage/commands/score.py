@@ -98,7 +98,7 @@ def score(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from imr_triage.cli_input import fail, load_model, one_line, params_section
+    from imr_triage.cli_input import EXIT_INPUT, fail, load_model, one_line, params_section
     from serving.batch_scoring import expand_score_inputs, score_file
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
     from serving.settings import ServingSettings
@@ -109,8 +109,8 @@ def score(
     files, failures = expand_score_inputs(inputs)
     for src, reason in failures:
         err.print(f"error: {src}: {reason}", markup=False, highlight=False)
-    if not files:
-        raise typer.Exit(code=1)
+    if not files:  # no path named an input: nothing to start on (exit 2, as `imr parse` and `imr explain`)
+        raise typer.Exit(code=EXIT_INPUT)
 
     triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     name, version = _model_identity(triage_model, source, model_name, model_version)
@@ -196,7 +196,8 @@ def score(
     err.print(
         f"scored {n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"
-        + (f"; {len(failed)} input(s) failed" if failed else "")
+        + (f"; {len(failed)} input(s) failed" if failed else ""),
+        markup=False, highlight=False,  # a model name or database path with "[...]" is not markup
     )
     if n_services == 0 or (failed and not allow_failures):
         raise typer.Exit(code=1)

@@ -108,7 +108,7 @@ def synth(
         f"({summary.seconds:.1f}s, {rate:.0f} letters/s)"
     )
     console.print(f"wrote {cfg.out}/letters/, {cfg.out}/ground_truth.parquet, {cfg.out}/manifest.json"
-                  + (f", {cfg.out}/pdf/" if cfg.pdf else ""))
+                  + (f", {cfg.out}/pdf/" if cfg.pdf else ""), markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

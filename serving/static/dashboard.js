@@ -135,12 +135,8 @@
     const c = await getJSON("calibration", q);
     const pts = c.calibration || [];
     el("calibration-model").textContent = c.model ? c.model.model_name + " " + versionText(c.model.model_version) : "no model";
-    const m = c.metrics || {};
-    const bits = Object.keys(m).filter((k) => typeof m[k] === "number").slice(0, 4)
-      .map((k) => k + " " + Number(m[k]).toFixed(3));
-    el("calibration-note").textContent = pts.length
-      ? "Each point: mean predicted vs observed overturn rate in a bin of held-out cases. " + bits.join(", ")
-      : "No calibration curve recorded for this model.";
+    // the server words where the points came from (training out-of-fold, or letters `imr score` scored)
+    el("calibration-note").textContent = c.note || "No calibration curve recorded for this model.";
     draw("chart-calibration", {
       type: "scatter",
       data: {

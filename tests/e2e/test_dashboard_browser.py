@@ -105,6 +105,9 @@ def test_dashboard_renders_filters_and_exports(scored_db: str, browser, tmp_path
         assert page.inner_text("#kpi-services") == f"{total:,}"
         points = _chart_points(page)
         assert all(n > 0 for n in points.values()), f"charts without data: {points}"
+        note = page.inner_text("#calibration-note")  # the server's words: the curve's source, bin sizes
+        assert note.startswith("Each point: mean predicted vs observed overturn rate in one bin, ") and \
+            "Services per bin: " in note and "held-out" not in note, note
         rows = page.locator("#queue tbody tr")
         assert rows.count() == min(25, total)
         shown = [

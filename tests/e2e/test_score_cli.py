@@ -67,5 +67,5 @@ def test_score_fails_clearly_when_nothing_can_be_scored(tmp_path: Path) -> None:
     run = imr(
         "score", str(tmp_path / "missing.txt"), "--db", f"sqlite:///{tmp_path / 's.db'}", "--no-progress"
     )
-    assert run.returncode == 1
+    assert run.returncode == 2  # no input to start on: exit 2, as `imr parse` and `imr explain`
     assert "missing.txt: no such file or directory" in run.stderr

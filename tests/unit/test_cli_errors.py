@@ -414,7 +414,7 @@ def test_explain_names_missing_letters_before_loading_a_model_and_warns_of_parse
     cli_model_dir: Path, tmp_path: Path
 ) -> None:
     res = _imr("explain", str(tmp_path / "absent.txt"), "--model", str(tmp_path / "no-model"))
-    assert res.exit_code == 1 and len(_errors(res)) == 1, res.output
+    assert res.exit_code == 2 and len(_errors(res)) == 1, res.output  # nothing to start on, as `imr parse`
     assert _errors(res)[0].startswith(f"error: {tmp_path / 'absent.txt'}: ")
     assert "no-model" not in res.output  # the model was never needed
     gap = tmp_path / "gap.txt"
@@ -470,3 +470,17 @@ def test_explain_warns_of_a_letter_whose_header_dates_run_backwards(
     assert f"warning: {letter}: header dates run backwards: date_of_injury (2020-10-13) is after " \
         "ur_denial_date (2016-11-03)" in res.stderr
     assert [r["letter_id"] for r in json.loads(res.stdout)] == ["CM16-0000001"]
+
+
+@pytest.mark.parametrize("command", ["parse", "explain", "score"])
+def test_no_path_naming_a_letter_exits_2_for_every_letter_command(command: str, tmp_path: Path) -> None:
+    """README: exit 2 when a command cannot start, 1 when some of its letters failed. `imr parse` exited 2
+    when no path named a letter, `imr explain` and `imr score` 1: the same mistyped path, two meanings."""
+    model = ["--model", str(tmp_path / "no-model")]
+    args = {"parse": ["--out", str(tmp_path / "out")], "explain": model,
+            "score": [*model, "--db", f"sqlite:///{tmp_path / 's.db'}"]}[command]  # fmt: skip
+    absent = tmp_path / "absent.txt"
+    res = _imr(command, str(absent), *args, "--no-progress", "--params", str(PACKAGED_PARAMS))
+    assert res.exit_code == 2, res.output
+    assert _errors(res) == [f"error: {absent}: no such file or directory"], res.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "s.db").exists()  # nothing written

@@ -52,3 +52,14 @@ def test_python_dash_m_runs_the_cli() -> None:
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"imr-triage {__version__}"
+
+
+def test_each_command_is_one_line_in_the_command_list() -> None:
+    """`imr --help` lists each command with the first paragraph of its help as written: retrain's three
+    wrapped lines showed as a summary broken mid-sentence ("promote it if it" / "beats the champion")."""
+    for command in app.registered_commands:
+        text = command.short_help or command.help or inspect.getdoc(command.callback) or ""
+        first = text.strip().split("\n\n")[0]
+        assert "\n" not in first, f"{command.name}: {first!r}"
+    listing = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+    assert "promote it only if it is credibly better" in listing, listing

@@ -153,3 +153,35 @@ def test_a_mistyped_database_is_a_clear_503_and_is_not_created(tmp_path) -> None
             assert resp.json()["detail"].startswith(f"{missing}: no scores database there")
         assert c.get("/dashboard").status_code == 200  # the page itself loads and shows the error
     assert not missing.exists()
+
+
+def test_the_calibration_note_says_where_the_curve_came_from(client: TestClient) -> None:
+    """The chart said "a bin of held-out cases" for every curve, also for the one `imr score` draws from
+    the labelled letters it scored (letters the model may have trained on); now the note names the source
+    and the services per bin, and a model with no curve says so."""
+    from serving.dashboard import calibration_note
+    from serving.scores_db import CalibrationPoint, ModelRunRow
+
+    cal = client.get("/dashboard/api/calibration").json()
+    first = "Each point: mean predicted vs observed overturn rate in one bin, source not recorded."
+    assert cal["note"].startswith(first), cal["note"]  # the SYNTHETIC run states no source
+    assert "Services per bin: 200, 185, " in cal["note"] and "roc_auc 0.710" in cal["note"]
+    assert "held-out" not in cal["note"] and "synthetic" not in cal["note"]
+    points = [CalibrationPoint(predicted=0.1, observed=0.1, count=80),
+              CalibrationPoint(predicted=0.4, observed=0.0, count=2)]
+    repo = client.repo  # type: ignore[attr-defined]
+    for version, metrics, words in [
+        ("cal-oof", {"reliability_source": "training out-of-fold (cross-fitted)"},
+         "out of fold in the model's training: each case predicted by a model fitted without it"),
+        ("cal-scored", {"reliability_services": 82},
+         "from the 82 services with a known decision that `imr score` scored with this model; they may "
+         "include letters it was trained on"),
+    ]:  # fmt: skip
+        repo.record_model_run(ModelRunRow(model_name="imr-overturn", model_version=version,
+                                          calibration=points, metrics=metrics))  # fmt: skip
+        got = client.get("/dashboard/api/calibration",
+                         params={"model_name": "imr-overturn", "model_version": version}).json()  # fmt: skip
+        assert words in got["note"], got["note"]
+        assert "Services per bin: 80, 2 (1 bin under 30: little to go on)." in got["note"]
+        assert "reliability_services" not in got["note"]
+    assert calibration_note([], {}) == "No calibration curve recorded for this model."

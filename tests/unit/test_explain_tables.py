@@ -166,3 +166,26 @@ def test_checklist_table_when_the_explanation_has_one(out: str) -> None:
     assert "SYNTHETIC criterion" not in context
     # the service without a checklist keeps its reasons in plain words
     assert "(no checklist: reasons below)" in out
+
+
+def test_family_and_bracketed_letter_words_are_printed_not_read_as_markup() -> None:
+    """The family under each request is shown in brackets ("[imaging]"), and a letter's own brackets
+    ("[sic]", "[/redacted]") reach the table verbatim: rich read them as markup, dropping the family from
+    every row and failing with a MarkupError on a closing tag it did not open."""
+    letter = _letter()
+    letter.source_file = "letters [copy]/synthetic.txt"
+    letter.services[0].service = "SYNTHETIC Norco [hydrocodone] 10/325 [/b]"
+    letter.services[0].service_family = "durable_medical_equipment"
+    service = letter.services[1]
+    service.summary = "SYNTHETIC summary [bold]not bold[/bold]"
+    service.checklist[0].criterion = "SYNTHETIC criterion [sic] nerve compromise"
+    service.checklist[0].evidence[0].text = "SYNTHETIC weakness [/redacted]."
+    console = Console(record=True, width=220, color_system=None)
+    _print_tables([letter], console, "model-dir", RiskBands())
+    text = console.export_text()
+    assert "[durable medical equipment]" in text and "[imaging]" in text, text
+    assert "SYNTHETIC Norco [hydrocodone] 10/325 [/b]" in text
+    assert "letters [copy]/synthetic.txt" in text
+    assert "[bold]not bold[/bold]" in text
+    assert "SYNTHETIC criterion [sic] nerve compromise" in text
+    assert '"SYNTHETIC weakness [/redacted]."' in text

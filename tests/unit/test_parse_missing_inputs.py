@@ -36,3 +36,13 @@ def test_a_missing_path_beside_a_good_letter_is_an_error_not_a_letter_read(tmp_p
     with (tmp_path / "out" / "failures.csv").open(encoding="utf-8") as fh:
         assert list(csv.DictReader(fh)) == []  # failures.csv lists letters that failed, not bad arguments
     assert (tmp_path / "out" / "cases.parquet").is_file()
+
+
+def test_paths_with_brackets_are_printed_as_they_are(tmp_path: Path) -> None:
+    """`wrote ...` names the output folder verbatim: rich read "[copy]" in a path as markup and dropped it."""
+    good = tmp_path / "good.txt"
+    good.write_text(dwc_letter(), encoding="utf-8")
+    out = tmp_path / "records [copy]"
+    res = _parse(str(good), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert f"wrote {out / 'cases.parquet'}, " in " ".join(res.stderr.split("\n")), res.stderr
