@@ -310,7 +310,8 @@ def migrations_dir() -> Path:
 @contextlib.contextmanager
 def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
     """Serialise migrations of one SQLite file across processes (`imr serve --workers N` opens it in
-    every worker at once; SQLite DDL is not transactional here, so two would both create tables)."""
+    every worker at once; SQLite DDL is not transactional here, so two would both create tables). The
+    lock file stays: removing it could let a waiting process lock a file a third one no longer sees."""
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
