@@ -96,7 +96,9 @@ def test_a_good_key_with_a_good_body_is_scored(client: TestClient) -> None:
 
 
 def test_health_and_docs_need_no_key(client: TestClient) -> None:
-    for path in ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json"):
+    for path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
         assert client.get(path).status_code == 200, path
+    assert client.get("/metrics").status_code == 401  # production mode: metrics_auth's default
+    assert client.get("/metrics", headers={"X-API-Key": ADMIN_KEY}).status_code == 200  # any scope
     schema = client.get("/openapi.json").json()
     assert schema["paths"]["/v1/score"]["post"]["security"] == [{"APIKeyHeader": []}]
