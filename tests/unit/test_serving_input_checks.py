@@ -187,18 +187,19 @@ def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> N
 
 
 def test_a_utf16_text_letter_upload_is_scored_like_its_utf8_text(client: TestClient) -> None:
-    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data."""
+    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data, and
+    UTF-32 or UTF-16 without a mark too; it reads them as `imr parse` does (`letters.ingest`)."""
     from tests.unit.letter_texts import dwc_letter
 
     text = dwc_letter()
     bodies = {}
-    for encoding in ("utf-8", "utf-16"):
+    for encoding in ("utf-8", "utf-16", "utf-32", "utf-16-le"):
         r = client.post(
             "/v1/score/letter", files={"file": ("a.txt", text.encode(encoding), "text/plain")}, headers=KEY
         )
         assert r.status_code == 200, (encoding, r.text)
         bodies[encoding] = {k: v for k, v in r.json().items() if k not in ("request_id", "scored_at")}
-    assert bodies["utf-16"] == bodies["utf-8"]
+    assert bodies["utf-16"] == bodies["utf-32"] == bodies["utf-16-le"] == bodies["utf-8"]
 
 
 def _full_features(names: list[str]) -> dict[str, Any]:
