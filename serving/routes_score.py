@@ -234,9 +234,22 @@ def served_label(served: Served[Any]) -> str:
     return version_label(served.ref.version, served.model.model.metadata.model_version)
 
 
+def version_fields(served: Served[Any]) -> dict[str, Any]:
+    """`registry_version` (None for a local directory, whose source names it by its content version, the
+    rule `version_label` follows) and `content_version`, as `/v1/model` and every score carry them."""
+    content = served.model.model.metadata.model_version
+    registry = None if served.ref.version == content else served.ref.version
+    return {"registry_version": registry, "content_version": content}
+
+
 def model_ref(served: Served[Any]) -> dict[str, Any]:
-    label = served_label(served)
-    return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias, "label": label}
+    return {
+        "name": served.ref.name,
+        "version": served.ref.version,
+        **version_fields(served),
+        "alias": served.ref.alias,
+        "label": served_label(served),
+    }
 
 
 def synthetic_marks(served: Served[Any]) -> dict[str, Any]:

@@ -151,6 +151,8 @@ def test_structured_case_scores_match_the_model(
     assert body["model"] == {
         "name": registry.name,
         "version": version,
+        "registry_version": version,
+        "content_version": content,
         "alias": "champion",
         "label": f"v{version} ({content})",
     }
