@@ -55,16 +55,44 @@ class IngestResult:
 
 # Byte-order marks a text editor writes ("Unicode" in Windows Notepad is UTF-16 LE with a BOM); the
 # decoders named here drop the mark, so the text parses exactly as the same letter saved as UTF-8.
+# UTF-32 LE's mark (FF FE 00 00) starts with UTF-16 LE's (FF FE), so the UTF-32 marks are tried first.
 _BOM_CODECS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Wide encodings without a mark, told by where their NUL bytes are: an ASCII character in UTF-16 LE is
+# its byte then a NUL ("L\0e\0"), in UTF-32 BE three NULs then its byte. (codec, unit width, offset of
+# the character's byte in the unit); UTF-32 first, as its units also hold UTF-16's NUL pattern.
+_WIDE_CODECS: tuple[tuple[str, int, int], ...] = (
+    ("utf-32-le", 4, 0),
+    ("utf-32-be", 4, 3),
+    ("utf-16-le", 2, 0),
+    ("utf-16-be", 2, 1),
+)
+_SNIFF_BYTES = 4096
+_WIDE_SHARE = 0.9  # of the sample's units that must be one ASCII character in the codec's pattern
+_SAVE_AS = "save a text letter as UTF-8 (or as UTF-16 with a byte-order mark)"
+
+
+def _wide_codec(sample: bytes) -> str | None:
+    """The UTF-16/UTF-32 codec whose NUL pattern nearly every unit of `sample` follows, or None."""
+    for codec, width, at in _WIDE_CODECS:
+        units = [sample[i : i + width] for i in range(0, len(sample) - width + 1, width)]
+        if len(units) < 16:
+            continue
+        ascii_units = sum(1 for u in units if 0 < u[at] < 0x80 and u.count(0) == width - 1)
+        if ascii_units >= _WIDE_SHARE * len(units):
+            return codec
+    return None
 
 
 def _decode_text(data: bytes, name: str) -> str:
-    """Text by its byte-order mark (UTF-8/UTF-16), else UTF-8, else cp1252; NUL bytes without a mark are
-    refused as binary, since they are what a UTF-16 letter holds and what a text letter never does."""
+    """Text by its byte-order mark (UTF-8/UTF-16/UTF-32), else UTF-16/UTF-32 by the NUL pattern of its
+    ASCII characters, else UTF-8, else cp1252. Other NUL bytes are refused as binary (a text letter holds
+    none), in one line naming `name` and the encoding to save it in."""
     for bom, codec in _BOM_CODECS:
         if data.startswith(bom):
             try:
@@ -74,8 +102,22 @@ def _decode_text(data: bytes, name: str) -> str:
                     f"{name}: starts with a {codec.removesuffix('-sig').upper()} byte-order mark "
                     f"but does not decode as {codec.removesuffix('-sig').upper()} ({exc.reason})"
                 ) from exc
-    if b"\x00" in data[:4096]:
-        raise LetterParseError(f"{name}: binary data, not a PDF or a text letter")
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        codec = _wide_codec(data[:_SNIFF_BYTES])
+        if codec is None:
+            raise LetterParseError(f"{name}: binary data, not a PDF or a text letter ({_SAVE_AS})")
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            text, reason = "\x00", exc.reason
+        else:
+            reason = "it holds NUL characters"
+        if "\x00" in text:
+            raise LetterParseError(
+                f"{name}: looks like {codec.upper()} text without a byte-order mark but does not decode "
+                f"as {codec.upper()} ({reason}); {_SAVE_AS}"
+            )
+        return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,8 +126,9 @@ def _decode_text(data: bytes, name: str) -> str:
 
 def letter_bytes_to_text(data: bytes, name: str, engine: Engine = "pypdfium2") -> str:
     """A letter's text from its raw bytes: PDF text (by magic bytes or a .pdf name), else text by its
-    byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8, else cp1252; empty or binary data is refused
-    naming `name`. Files and API uploads both come here, so the CLI and the API read a letter alike."""
+    byte-order mark (UTF-8, UTF-16, UTF-32), else UTF-16/32 by its NUL pattern, else UTF-8, else cp1252;
+    empty or binary data is refused naming `name`. Files and API uploads both come here, so the CLI and
+    the API read a letter alike."""
     if not data.strip():
         raise LetterParseError(f"{name}: empty file")
     if data.lstrip()[:5].startswith(PDF_MAGIC) or name.lower().endswith(".pdf"):

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib.metadata import version as _package_version
 from typing import Any
@@ -134,6 +134,10 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI echoes the input by default; a case's text and patient details must not travel back.
+        # A body that is not JSON at all is 400 in one line (as the batch routes answer it); the rest 422.
+        unparsable = json_error_line(exc.errors())
+        if unparsable is not None:
+            return JSONResponse({"detail": unparsable}, status_code=400)
         # `/v1/score` validates a tagged union: its tag is dropped from each loc (`client_loc`).
         tagged = request.url.path == "/v1/score"
         errors = [
@@ -159,6 +163,18 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     return app
+
+
+def json_error_line(errors: Sequence[Any]) -> str | None:
+    """The one-line 400 message for a body FastAPI could not parse as JSON, or None (a schema error):
+    `request body is not valid JSON (Expecting value at character 14)`."""
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            loc = list(e.get("loc", ()))
+            where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+            reason = str((e.get("ctx") or {}).get("error") or "JSON decode error")
+            return f"request body is not valid JSON ({reason}{where})"
+    return None
 
 
 def _checked_predictor(settings: ServingSettings, model: Any, spec: Any) -> Any:

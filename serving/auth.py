@@ -141,10 +141,10 @@ class Denial:
 
 
 async def check_key(
-    verifier: KeyVerifier, key: str | None, scope: str, missing: str, client: str | None = None
+    verifier: KeyVerifier, key: str | None, scope: str | None, missing: str, client: str | None = None
 ) -> ApiKeyEntry | Denial:
-    """The key's entry when it carries `scope`, else a `Denial` (`missing`: what to say without a key;
-    `client`: the caller's address, for the failure rate limit)."""
+    """The key's entry when it carries `scope` (None: any configured key), else a `Denial` (`missing`:
+    what to say without a key; `client`: the caller's address, for the failure rate limit)."""
     if not key:
         return Denial(status.HTTP_401_UNAUTHORIZED, missing)
     who = client or UNKNOWN_CLIENT
@@ -160,7 +160,7 @@ async def check_key(
     if entry is None:
         verifier.limiter.record_failure(who)
         return Denial(status.HTTP_401_UNAUTHORIZED, "invalid API key")
-    if scope not in entry.scopes:
+    if scope is not None and scope not in entry.scopes:
         reason = f"API key '{entry.name}' lacks the '{scope}' scope needed here"
         return Denial(status.HTTP_403_FORBIDDEN, reason)
     return entry
@@ -174,8 +174,9 @@ def denial_headers(denial: Denial) -> dict[str, str] | None:
     return None
 
 
-async def authorize(request: Request, key: str | None, scope: str) -> ApiKeyEntry:
-    """The entry of `key` when it carries `scope`; else an HTTPException (401, 403 or 429)."""
+async def authorize(request: Request, key: str | None, scope: str | None) -> ApiKeyEntry:
+    """The entry of `key` when it carries `scope` (None: any configured key); else an HTTPException
+    (401, 403 or 429)."""
     missing = f"missing API key: send it in the {API_KEY_HEADER} header"
     client = request.client.host if request.client else None
     outcome = await check_key(request.app.state.key_verifier, key, scope, missing, client)
@@ -197,6 +198,16 @@ def require_scope(scope: str) -> Callable[..., Awaitable[ApiKeyEntry]]:
         return await authorize(request, key, scope)
 
     return dependency
+
+
+def bearer_or_header_key(request: Request) -> str | None:
+    """The key of an `X-API-Key` header, else of `Authorization: Bearer KEY` (what Prometheus's
+    `authorization` scrape setting sends), else None."""
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        return key
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return (credentials.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def key_first(scope: str) -> type[APIRoute]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from serving.auth import require_scope
-from serving.routes_score import served_label, synthetic_marks
+from serving.routes_score import served_label, synthetic_marks, version_fields
 from serving.schemas import ErrorResponse, ModelInfo, ReloadResponse
 
 router = APIRouter(prefix="/v1", tags=["model"])
@@ -31,6 +31,7 @@ async def model_info(request: Request) -> ModelInfo:
     return ModelInfo(
         name=served.ref.name,
         version=served.ref.version,
+        **version_fields(served),
         label=served_label(served),
         alias=served.ref.alias,
         uri=served.ref.uri,

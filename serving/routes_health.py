@@ -1,11 +1,13 @@
-"""Liveness, readiness and Prometheus metrics: unauthenticated, cheap, no model work."""
+"""Liveness, readiness and Prometheus metrics: cheap, no model work. Liveness and readiness need no key;
+`/metrics` needs one when `metrics_requires_key()` (setting `metrics_auth`; default: in production)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from serving.schemas import HealthResponse, ReadyResponse
+from serving.auth import authorize, bearer_or_header_key
+from serving.schemas import ErrorResponse, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["operations"])
 
@@ -33,9 +35,17 @@ async def readyz(request: Request) -> Response:
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
+    description="Open in development; with `IMR_SERVE_METRICS_AUTH` (default: on in production mode) it "
+    "needs a configured API key, whatever its scopes, in `X-API-Key` or `Authorization: Bearer KEY`.",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus exposition format."}},
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus exposition format."},
+        401: {"model": ErrorResponse, "description": "Metrics auth is on and no configured key was sent."},
+        429: {"model": ErrorResponse, "description": "Too many failed API key attempts from this address."},
+    },
 )
 async def metrics(request: Request) -> Response:
+    if request.app.state.settings.metrics_requires_key():
+        await authorize(request, bearer_or_header_key(request), None)
     m = request.app.state.metrics
     return Response(content=m.render(), media_type=m.content_type)

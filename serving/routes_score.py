@@ -37,7 +37,7 @@ from serving.schemas import (
     ScoreResponse,
     build_request_models,
 )
-from serving.score_batch import NDJSON_TYPES, BatchOutcome, score_batch, split_items
+from serving.score_batch import NDJSON_TYPES, BatchOutcome, NotJson, score_batch, split_items
 from serving.score_store import save_scores, stable_case_id
 from serving.scoring_pool import ScoringPool
 from serving.settings import ServingSettings
@@ -47,11 +47,24 @@ log = logging.getLogger("serving.score")
 STORE_HELP = "Also write the scores to the scores database (the dashboard's source); idempotent per case."
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "The body cannot be parsed: not valid JSON (one line saying where), or a broken "
+        "multipart upload.",
+    },
     401: {"model": ErrorResponse, "description": "Missing or unknown API key."},
     403: {"model": ErrorResponse, "description": "The key lacks the `score` scope."},
-    413: {"model": ErrorResponse, "description": "Request body or letter text over its size limit."},
+    413: {
+        "model": ErrorResponse,
+        "description": "Over a limit, named in one line: the request body's bytes, a letter's characters, "
+        "or a batch's items (`IMR_SERVE_MAX_BATCH_ITEMS`).",
+    },
     415: {"model": ErrorResponse, "description": "The body's Content-Type is not one this route reads."},
-    422: {"model": ErrorResponse, "description": "Invalid input, e.g. a post-review field was sent."},
+    422: {
+        "model": ErrorResponse,
+        "description": "Valid JSON that the request schema refuses (one entry per field, e.g. a post-review "
+        "field was sent), or a request that cannot be scored or is not a batch's shape (one line).",
+    },
     429: {"model": ErrorResponse, "description": "Too many failed API key attempts from this address."},
     503: {"model": ErrorResponse, "description": "No model loaded yet, or the server is busy."},
 }
@@ -59,6 +72,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 class UnusableInput(ValueError):
     """The request (not one item of it) cannot be scored: 422 with this message."""
+
+
+class UnparsableBody(ValueError):
+    """A raw body that is not JSON: 400 with this message (as `/v1/score` answers invalid JSON)."""
+
+
+class TooManyItems(ValueError):
+    """A batch over `IMR_SERVE_MAX_BATCH_ITEMS`: 413 with this message (a limit, like the body's bytes)."""
 
 
 @dataclass(frozen=True)
@@ -158,13 +179,19 @@ def prepare_and_explain(
 
 
 def body_items(raw: bytes, content_type: str, limit: int, key: str) -> list[Any]:
-    """A batch body's items, or `UnusableInput` (not JSON, not a list, over `limit` items)."""
+    """A batch body's items; `UnparsableBody` (not JSON), `UnusableInput` (not a list, empty) or
+    `TooManyItems` (over `limit` items)."""
     try:
         items = split_items(raw, ndjson=content_type in NDJSON_TYPES, key=key)
+    except NotJson as exc:
+        raise UnparsableBody(str(exc)) from exc
     except ValueError as exc:
         raise UnusableInput(str(exc)) from exc
     if len(items) > limit:
-        raise UnusableInput(f"batch has {len(items)} items; the limit is {limit}")
+        raise TooManyItems(
+            f"batch has {len(items)} {key}; the limit is {limit} (IMR_SERVE_MAX_BATCH_ITEMS): "
+            "send them in smaller batches"
+        )
     return items
 
 
@@ -185,10 +212,14 @@ def run_features(
 
 
 async def in_pool(ctx: ScoringContext, endpoint: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)` in the pool; unusable input -> 422, text over the limit -> 413 (both counted)."""
+    """`fn(*args)` in the pool; a body that is not JSON -> 400, text or a batch over its limit -> 413,
+    unusable input -> 422 (each counted as a failed item)."""
     try:
         return await ctx.pool.run(fn, *args)
-    except TextTooLong as exc:
+    except UnparsableBody as exc:
+        ctx.metrics.items_failed.labels(endpoint=endpoint).inc()
+        raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+    except (TextTooLong, TooManyItems) as exc:
         ctx.metrics.items_failed.labels(endpoint=endpoint).inc()
         raise HTTPException(status_code=status.HTTP_413_CONTENT_TOO_LARGE, detail=str(exc)) from exc
     except UnusableInput as exc:
@@ -203,9 +234,22 @@ def served_label(served: Served[Any]) -> str:
     return version_label(served.ref.version, served.model.model.metadata.model_version)
 
 
+def version_fields(served: Served[Any]) -> dict[str, Any]:
+    """`registry_version` (None for a local directory, whose source names it by its content version, the
+    rule `version_label` follows) and `content_version`, as `/v1/model` and every score carry them."""
+    content = served.model.model.metadata.model_version
+    registry = None if served.ref.version == content else served.ref.version
+    return {"registry_version": registry, "content_version": content}
+
+
 def model_ref(served: Served[Any]) -> dict[str, Any]:
-    label = served_label(served)
-    return {"name": served.ref.name, "version": served.ref.version, "alias": served.ref.alias, "label": label}
+    return {
+        "name": served.ref.name,
+        "version": served.ref.version,
+        **version_fields(served),
+        "alias": served.ref.alias,
+        "label": served_label(served),
+    }
 
 
 def synthetic_marks(served: Served[Any]) -> dict[str, Any]:
@@ -365,8 +409,8 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
         description=(
             "Body: a JSON array of items (each like the body of `POST /v1/score`), an object "
             '`{"items": [...]}`, or NDJSON (one item per line, `Content-Type: application/x-ndjson`). '
-            f"At most {ctx.settings.max_batch_items} items. A bad item gets an error naming its index and "
-            "case_id; the good items are scored regardless."
+            f"At most {ctx.settings.max_batch_items} items (more: 413); a body that is not JSON: 400. A bad "
+            "item gets an error naming its index and case_id; the good items are scored regardless."
         ),
         responses=_ERRORS,
         openapi_extra=raw_body_openapi(item_schema, "items", [EXAMPLE_CASE, EXAMPLE_TEXT]),
@@ -390,7 +434,8 @@ def build_score_router(ctx: ScoringContext) -> APIRouter:
             "lists the features the model reads that it did not state (`features_not_stated`), with a "
             "`warning` when that is more than half of them. Body: a JSON array, "
             '`{"services": [...]}`, or NDJSON. '
-            f"At most {ctx.settings.max_batch_items} services; a bad one fails alone."
+            f"At most {ctx.settings.max_batch_items} services (more: 413); a bad one fails alone. A body "
+            "that is not JSON: 400."
         ),
         responses=_ERRORS,
         openapi_extra=raw_body_openapi(

@@ -22,8 +22,31 @@ class HealthResponse(BaseModel):
 
 class ReadyResponse(BaseModel):
     status: Literal["ready", "not ready"]
-    model_version: str | None = None
+    model_version: str | None = Field(
+        default=None, description="The served model's `version`, as `GET /v1/model` gives it."
+    )
     reason: str | None = None
+
+
+# What each version field means, the same in `GET /v1/model` and the `model` of every score response.
+VERSION_HELP = (
+    "What the model source calls the model: the MLflow registry version number (e.g. '3') when the API "
+    "follows a registry alias, the content version when it serves a local directory. Use "
+    "`registry_version` or `content_version` for one meaning each, and `label` to show it."
+)
+REGISTRY_VERSION_HELP = (
+    "The MLflow registry version number the alias points at (e.g. '3'): which registration, which differs "
+    "between stores; null when the API serves a local model directory."
+)
+CONTENT_VERSION_HELP = (
+    "The content version (`ModelMetadata.model_version`, e.g. 'imr-overturn-3fa9c2b1d0e4'): a digest of "
+    "what the model computes, the same in every store and directory; the model's identity."
+)
+LABEL_HELP = (
+    "The version as shown everywhere, and as the API stores it in the scores database's `model_version` "
+    "(what the dashboard lists): `v3 (imr-overturn-3fa9c2b1d0e4)` from the registry, the content version "
+    "alone from a directory."
+)
 
 
 class ValidationIssue(BaseModel):
@@ -66,14 +89,16 @@ class ModelInfo(BaseModel):
     model_config = ConfigDict(protected_namespaces=())
 
     name: str
-    version: str
-    label: str = Field(description="The version as shown everywhere: `v3 (imr-overturn-3fa9c2b1d0e4)`")
+    version: str = Field(description=VERSION_HELP)
+    registry_version: str | None = Field(description=REGISTRY_VERSION_HELP)
+    content_version: str = Field(description=CONTENT_VERSION_HELP)
+    label: str = Field(description=LABEL_HELP)
     alias: str | None
     uri: str
     loaded_at: datetime
     load_seconds: float
     model_version_tag: str | None = Field(
-        default=None, description="Version string the model artifact records about itself."
+        default=None, description="The content version again (`content_version`); kept for existing clients."
     )
     data_fingerprint: str | None = Field(default=None, description="Hash of the training data.")
     spec_fingerprint: str | None = None
@@ -195,9 +220,11 @@ class ModelRefOut(BaseModel):
     model_config = ConfigDict(protected_namespaces=())
 
     name: str
-    version: str
+    version: str = Field(description=VERSION_HELP)
+    registry_version: str | None = Field(default=None, description=REGISTRY_VERSION_HELP)
+    content_version: str = Field(description=CONTENT_VERSION_HELP)
     alias: str | None = None
-    label: str = Field(description="The version as shown everywhere: `v3 (imr-overturn-3fa9c2b1d0e4)`")
+    label: str = Field(description=LABEL_HELP)
 
 
 def build_request_models(

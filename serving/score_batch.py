@@ -24,6 +24,10 @@ UTF8_BOM = b"\xef\xbb\xbf"
 Prepare = Callable[[Any, GuidelineMemo], PreparedCase]
 
 
+class NotJson(ValueError):
+    """A batch body that is not JSON at all: the client's request cannot be parsed (400)."""
+
+
 class BadLine:
     """An NDJSON line that is not JSON: it becomes that item's error, not the batch's."""
 
@@ -50,7 +54,7 @@ def split_items(raw: bytes, ndjson: bool, key: str = "items") -> list[Any]:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ValueError(
+        raise NotJson(
             f"body is not valid JSON ({exc}); for one item per line use application/x-ndjson"
         ) from None
     if isinstance(body, dict) and isinstance(body.get(key), list):

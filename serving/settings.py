@@ -104,6 +104,12 @@ class ServingSettings(BaseSettings):
         description="Require a key with the 'dashboard' scope for /dashboard (sign-in form, HttpOnly "
         "cookie, or the X-API-Key header). Default (unset): on in production mode, off in development.",
     )
+    metrics_auth: bool | None = Field(
+        default=None,
+        description="Require an API key (any configured key, whatever its scopes; the X-API-Key header or "
+        "`Authorization: Bearer KEY`, which Prometheus sends) for /metrics. Default (unset): on in "
+        "production mode, off in development.",
+    )
 
     # --- process ---
     host: str = "127.0.0.1"
@@ -143,6 +149,9 @@ class ServingSettings(BaseSettings):
 
     def dashboard_requires_key(self) -> bool:
         return self.production if self.dashboard_auth is None else self.dashboard_auth
+
+    def metrics_requires_key(self) -> bool:
+        return self.production if self.metrics_auth is None else self.metrics_auth
 
     def effective_api_keys(self) -> list[ApiKeyEntry]:
         """Configured keys, or in development mode only, the well-known development key."""

@@ -66,6 +66,7 @@ def registry(workdir: Path) -> Registry:
     reg = Registry(root=workdir, uri=f"sqlite:///{workdir / 'mlflow.db'}")
     model_a, table = train_small_model(synthetic_letters(150, seed=11), seed=11)
     model_b = train_on_table(table, seed=12, rounds=30)  # another model (seed, rounds) on the same rows
+    assert (model_a.booster.num_trees(), model_b.booster.num_trees()) == (60, 30)  # real ensembles
     dir_a = model_a.save(workdir / "model-a")
     dir_b = model_b.save(workdir / "model-b")
     reg.register("good-a", dir_a, model_a)
@@ -150,6 +151,8 @@ def test_structured_case_scores_match_the_model(
     assert body["model"] == {
         "name": registry.name,
         "version": version,
+        "registry_version": version,
+        "content_version": content,
         "alias": "champion",
         "label": f"v{version} ({content})",
     }
@@ -157,12 +160,13 @@ def test_structured_case_scores_match_the_model(
     for s in body["services"]:
         assert 0.0 <= s["overturn_likelihood"] <= 1.0
         assert s["risk_band"] in {"low", "medium", "high"}
-        assert 1 <= len(s["reasons"]) <= 3
+        assert len(s["reasons"]) == 3  # top_k: a real model reads more features than it reports
         for reason in s["reasons"]:
             assert reason["direction"] in {"raises", "lowers"}
             assert reason["no_guideline"] or reason["citation"]
         parts = sum(x["log_odds"] for x in s["reasons"]) + s["other_features_log_odds"] + s["expected_value"]
         assert parts == pytest.approx(s["raw_score"], abs=1e-6)
+    assert any(s["other_features_log_odds"] != 0 for s in body["services"])  # beyond the top 3 as well
 
     # The same case scored in-process with the saved model gives the same likelihoods.
     CaseIn = build_request_models(spec.request_model())["CaseIn"]

@@ -111,3 +111,46 @@ def test_the_api_names_a_version_as_people_see_it_everywhere(synthetic_model, tm
         case_id = scored.json()["case_id"]
         stored = app.state.scores_db.get().case_rows(case_id)
         assert stored and {r["model_version"] for r in stored} == {f"v3 ({content})"}
+
+
+def test_each_version_field_has_one_meaning_in_the_model_and_every_score(synthetic_model, tmp_path) -> None:
+    """`version` is the registry's number when the API follows an alias and the content version when it
+    serves a directory; `model_version_tag` (in `/v1/model` only) is always the content version. A client
+    could not tell which it held. `registry_version` (null for a directory) and `content_version` say it,
+    the same in `/v1/model` and every score response; `version` and `label` stay as they were."""
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+    from serving.settings import ServingSettings
+
+    content = synthetic_model.metadata.model_version
+    directory = synthetic_model.save(tmp_path / "model")
+    headers = {"X-API-Key": "imr-dev-key"}
+    features = [{"id": "a", "features": {"patient_age": 52}}]
+    (_, text), *_ = iter_letters(1, GeneratorSettings(seed=3))
+    served_from = {
+        "registry": (None, _RegisteredVersion(synthetic_model), "3", f"v3 ({content})"),
+        "directory": (directory, None, None, content),
+    }
+    for where, (path, source, registry, label) in served_from.items():
+        settings = ServingSettings(_env_file=None, poll_interval_s=0, model_path=path, probe_new_models=False)
+        with TestClient(create_app(settings, source=source)) as client:
+            info = client.get("/v1/model", headers=headers).json()
+            expected = {"registry_version": registry, "content_version": content, "label": label}
+            assert {k: info[k] for k in expected} == expected, where
+            assert info["version"] == (registry or content) and info["model_version_tag"] == content
+            answers = [
+                client.post("/v1/score", json={"text": text}, headers=headers),
+                client.post("/v1/score/batch", json=[{"text": text}], headers=headers),
+                client.post("/v1/score/features", json=features, headers=headers),
+            ]
+            for r in answers:
+                assert r.status_code == 200, r.text
+                model = r.json()["model"]
+                assert {k: model[k] for k in expected} == expected and model["version"] == info["version"]
+            ready = client.get("/readyz").json()
+            assert ready["model_version"] == info["version"], where
+            schema = client.get("/openapi.json").json()["components"]["schemas"]
+            for name in ("ModelInfo", "ModelRefOut"):
+                props = schema[name]["properties"]
+                assert all(props[f].get("description") for f in ("version", *expected)), name

@@ -187,18 +187,19 @@ def test_error_bodies_are_typed_in_openapi_and_match_it(client: TestClient) -> N
 
 
 def test_a_utf16_text_letter_upload_is_scored_like_its_utf8_text(client: TestClient) -> None:
-    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data."""
+    """`/v1/score/letter` refused a Notepad "Unicode" (UTF-16 with a BOM) letter as binary data, and
+    UTF-32 or UTF-16 without a mark too; it reads them as `imr parse` does (`letters.ingest`)."""
     from tests.unit.letter_texts import dwc_letter
 
     text = dwc_letter()
     bodies = {}
-    for encoding in ("utf-8", "utf-16"):
+    for encoding in ("utf-8", "utf-16", "utf-32", "utf-16-le"):
         r = client.post(
             "/v1/score/letter", files={"file": ("a.txt", text.encode(encoding), "text/plain")}, headers=KEY
         )
         assert r.status_code == 200, (encoding, r.text)
         bodies[encoding] = {k: v for k, v in r.json().items() if k not in ("request_id", "scored_at")}
-    assert bodies["utf-16"] == bodies["utf-8"]
+    assert bodies["utf-16"] == bodies["utf-32"] == bodies["utf-16-le"] == bodies["utf-8"]
 
 
 def _full_features(names: list[str]) -> dict[str, Any]:
@@ -245,3 +246,45 @@ def test_the_features_route_names_the_features_left_out_and_warns_when_most_are(
     assert schema["features_not_stated"]["anyOf"][0] == {"type": "array", "items": {"type": "string"}}
     assert {"type": "string"} in schema["warning"]["anyOf"]
     assert model.read_feature_names == read
+
+
+JSON_ROUTES = ("/v1/score", "/v1/score/batch", "/v1/score/features")
+
+
+def _documented(c: TestClient, route: str, status: int) -> bool:
+    return str(status) in c.get("/openapi.json").json()["paths"][route]["post"]["responses"]
+
+
+@pytest.mark.parametrize("route", JSON_ROUTES)
+def test_a_body_that_is_not_json_is_400_in_one_line_as_documented(client: TestClient, route: str) -> None:
+    """Invalid JSON was 422 on every route, in two shapes: `/v1/score` a field list whose one entry said
+    'JSON decode error' at `["body", 14]`, the batch routes one line. Unparseable is 400, one line
+    saying where; a body that parses but does not fit the schema stays 422."""
+    from pydantic import TypeAdapter
+
+    from serving.schemas import ErrorResponse
+
+    r = _post(client, route, b'{"services": [', "application/json")
+    assert r.status_code == 400, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and "not valid JSON" in detail and "\n" not in detail, detail
+    TypeAdapter(ErrorResponse).validate_python(r.json(), strict=True)
+    assert _documented(client, route, 400)
+    r = _post(client, route, b'"a string"', "application/json")  # JSON, not the request's shape
+    assert r.status_code == 422 and _documented(client, route, 422), r.text
+
+
+@pytest.mark.parametrize("route", ["/v1/score/batch", "/v1/score/features"])
+def test_a_batch_over_the_item_limit_is_413_naming_the_limit_and_setting(
+    client: TestClient, route: str
+) -> None:
+    """Too many items was a 422 ('invalid input'), which a client reads as "fix a field"; it is a limit,
+    like the body's bytes: 413 naming the count, the limit and the setting."""
+    limit = client.app.state.settings.max_batch_items  # type: ignore[attr-defined]
+    r = _post(client, route, b"[" + b",".join([b"{}"] * (limit + 1)) + b"]", "application/json")
+    assert r.status_code == 413, r.text
+    detail = r.json()["detail"]
+    assert f"has {limit + 1} " in detail and f"limit is {limit}" in detail, detail
+    assert "IMR_SERVE_MAX_BATCH_ITEMS" in detail and _documented(client, route, 413)
+    at_limit = b"[" + b",".join([b"{}"] * limit) + b"]"
+    assert _post(client, route, at_limit, "application/json").status_code == 200  # each item fails alone
