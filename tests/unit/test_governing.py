@@ -819,3 +819,47 @@ def test_round8_an_operation_dated_yyyy_mm_dd_sets_the_phase(summary: str, phase
     (checklist,) = _checklists(["Norco 5/325 mg #60"], summary)
     got = str(getattr(checklist.phase, "value", checklist.phase))
     assert (got, checklist.section_id) == (phase, section_id)
+
+
+# ---- Round-9 probe kinds (session 21) ----------------------------------------------------------------
+_ORIF = "SYNTHETIC: the worker had an ORIF of a left ankle fracture on 10/20/2016."
+_FUSION = "SYNTHETIC: the worker had an L4-5 lumbar fusion on 10/20/2016 and walks with a cane."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # a unit that gives interferential current with NMES, or NMES written out: the CPMTG's ICS topic
+        ("Surgi-Stim unit, 90-day rental", _BACK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("SurgiStim device purchase", _BACK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("RS-4i sequential stimulator, 2-month rental", _NECK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("Neuromuscular electrical stimulation unit for the quadriceps", _KNEE, "cpmtg_interferential",
+         "mtus_chronic_pain"),
+        # near-misses: a TENS unit and its electrodes stay with the TENS topic
+        ("TENS unit, 30-day home trial", _BACK, "cpmtg_tens", "mtus_chronic_pain"),
+        ("TENS electrodes, 4 packs", _BACK, "cpmtg_tens", "mtus_chronic_pain"),
+        # imaging after an operation: the ODG topic of the modality, in the chapter of the operated region
+        ("CT scan of the left ankle", _ORIF, "odg_postoperative_ct", "odg_ankle_foot"),
+        ("CT of the lumbar spine to assess the fusion", _FUSION, "odg_postoperative_ct", "odg_low_back"),
+        ("MRI of the lumbar spine with contrast", _FUSION, "odg_postoperative_mri", "odg_low_back"),
+        # near-misses: post-op x-rays keep the radiography topic; a CT outside an operation the ACOEM one
+        ("X-rays of the left ankle, 3 views", _ORIF, "odg_postoperative_imaging", "odg_ankle_foot"),
+        ("CT scan of the lumbar spine", _BACK, "low_back_special_studies", "mtus_low_back"),
+    ],
+)
+def test_round9_a_combination_stimulator_and_imaging_after_surgery_get_their_own_topics(
+        heading: str, summary: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("CT scan of the left ankle", "Computed tomography (CT)"),
+     ("X-rays of the left ankle, 3 views", "Radiography (x-rays)")],
+)
+def test_round9_the_post_operative_imaging_topic_is_named_by_its_modality(heading: str, section: str) -> None:
+    (checklist,) = _checklists([heading], _ORIF)
+    assert checklist.governing_guideline is not None
+    assert (checklist.governing_guideline.chapter, checklist.governing_guideline.section) == (
+        "Ankle & Foot", section)
