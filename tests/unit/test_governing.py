@@ -863,3 +863,39 @@ def test_round9_the_post_operative_imaging_topic_is_named_by_its_modality(headin
     assert checklist.governing_guideline is not None
     assert (checklist.governing_guideline.chapter, checklist.governing_guideline.section) == (
         "Ankle & Foot", section)
+
+
+_POOR_SLEEP = "SYNTHETIC: the worker has had low back pain for two years and reports poor sleep from it."
+_SLEEPLESS = "SYNTHETIC: chronic neck pain since a fall at work, with sleeplessness most nights."
+_SLEEPS_WELL = "SYNTHETIC: chronic low back pain since a lift at work; denies sleep problems."
+_STRESS = ("SYNTHETIC: a stress claim after a robbery at the store; depression, anxiety and insomnia; "
+           "no physical injury.")
+_PTSD_PAIN = "SYNTHETIC: low back pain after an assault at work, with PTSD and nightmares since."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # trazodone asked for sleep: ODG Pain's insomnia treatment (sedating antidepressants)
+        ("Trazodone 50mg #30", _POOR_SLEEP, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        ("Trazodone 50mg #30", _SLEEPLESS, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        ("Desyrel 100 mg at bedtime for sleep", _BACK, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        # a psychiatric claim: ODG Mental Illness & Stress topics
+        ("Zolpidem 10mg #30", _STRESS, "odg_mental_insomnia", "odg_mental"),
+        ("Trazodone 50mg #30", _STRESS, "odg_mental_trazodone", "odg_mental"),
+        ("Prazosin 1mg #30", _STRESS, "odg_mental_ptsd_pharmacotherapy", "odg_mental"),
+        ("Minipress 2 mg #60", _PTSD_PAIN, "odg_mental_ptsd_pharmacotherapy", "odg_mental"),
+        # near-misses: no sleep complaint, a denied one, another antidepressant, a pain claim's sleep aid,
+        # prazosin without PTSD
+        ("Trazodone 50mg #30", _BACK, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Trazodone 50mg #30", _SLEEPS_WELL, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Cymbalta 60mg #30", _POOR_SLEEP, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Zolpidem 10mg #30", _POOR_SLEEP, "odg_insomnia", "odg_pain"),
+        ("Cymbalta 60mg #30", _STRESS, "odg_mental_antidepressants", "odg_mental"),
+        ("Prazosin 1mg #30", _BACK, "", ""),
+    ],
+)
+def test_round9_sleep_aids_and_ptsd_drugs_follow_the_complaint_and_the_claim(
+        heading: str, summary: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id or "", checklist.chapter_key or "") == (section_id, chapter_key)
