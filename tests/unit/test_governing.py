@@ -899,3 +899,30 @@ def test_round9_sleep_aids_and_ptsd_drugs_follow_the_complaint_and_the_claim(
         heading: str, summary: str, section_id: str, chapter_key: str) -> None:
     (checklist,) = _checklists([heading], summary)
     assert (checklist.section_id or "", checklist.chapter_key or "") == (section_id, chapter_key)
+
+
+_HEEL = "SYNTHETIC: the worker has had left plantar heel pain for a year after standing on concrete at work."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # shock wave therapy at the elbow: the MTUS Elbow Disorders chapter rates it itself
+        ("Extracorporeal shockwave therapy, left elbow, 3 sessions", _ELBOW, "elbow_eswt", "mtus_elbow"),
+        ("ESWT to the right lateral elbow x3", _ELBOW, "elbow_eswt", "mtus_elbow"),
+        # a follow-up visit that names the specialty is an office visit, not a referral
+        ("Pain management follow-up visit", _BACK, "cpmtg_office_visits", "mtus_chronic_pain"),
+        ("Pain management follow-up visits, monthly", _BACK, "cpmtg_office_visits", "mtus_chronic_pain"),
+        # near-misses: ESWT of other regions keeps ODG's topic of the region; referrals and consultations
+        # keep Chapter 7; a psychiatrist's follow-up on a stress claim keeps ODG Mental's office visits
+        ("Extracorporeal shockwave therapy, left heel, 3 sessions", _HEEL, "odg_shockwave", "odg_ankle_foot"),
+        ("Extracorporeal shockwave therapy, right shoulder", _SHOULDER, "odg_shockwave", "odg_shoulder"),
+        ("Referral to pain management", _BACK, "consultation_referral", "mtus_general"),
+        ("Pain management consultation", _BACK, "consultation_referral", "mtus_general"),
+        ("Psychiatric follow-up visits x6", _STRESS, "odg_mental_office_visits", "odg_mental"),
+    ],
+)
+def test_round9_elbow_shock_wave_and_a_specialty_follow_up_visit(heading: str, summary: str, section_id: str,
+                                                                  chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
