@@ -819,3 +819,110 @@ def test_round8_an_operation_dated_yyyy_mm_dd_sets_the_phase(summary: str, phase
     (checklist,) = _checklists(["Norco 5/325 mg #60"], summary)
     got = str(getattr(checklist.phase, "value", checklist.phase))
     assert (got, checklist.section_id) == (phase, section_id)
+
+
+# ---- Round-9 probe kinds (session 21) ----------------------------------------------------------------
+_ORIF = "SYNTHETIC: the worker had an ORIF of a left ankle fracture on 10/20/2016."
+_FUSION = "SYNTHETIC: the worker had an L4-5 lumbar fusion on 10/20/2016 and walks with a cane."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # a unit that gives interferential current with NMES, or NMES written out: the CPMTG's ICS topic
+        ("Surgi-Stim unit, 90-day rental", _BACK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("SurgiStim device purchase", _BACK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("RS-4i sequential stimulator, 2-month rental", _NECK, "cpmtg_interferential", "mtus_chronic_pain"),
+        ("Neuromuscular electrical stimulation unit for the quadriceps", _KNEE, "cpmtg_interferential",
+         "mtus_chronic_pain"),
+        # near-misses: a TENS unit and its electrodes stay with the TENS topic
+        ("TENS unit, 30-day home trial", _BACK, "cpmtg_tens", "mtus_chronic_pain"),
+        ("TENS electrodes, 4 packs", _BACK, "cpmtg_tens", "mtus_chronic_pain"),
+        # imaging after an operation: the ODG topic of the modality, in the chapter of the operated region
+        ("CT scan of the left ankle", _ORIF, "odg_postoperative_ct", "odg_ankle_foot"),
+        ("CT of the lumbar spine to assess the fusion", _FUSION, "odg_postoperative_ct", "odg_low_back"),
+        ("MRI of the lumbar spine with contrast", _FUSION, "odg_postoperative_mri", "odg_low_back"),
+        # near-misses: post-op x-rays keep the radiography topic; a CT outside an operation the ACOEM one
+        ("X-rays of the left ankle, 3 views", _ORIF, "odg_postoperative_imaging", "odg_ankle_foot"),
+        ("CT scan of the lumbar spine", _BACK, "low_back_special_studies", "mtus_low_back"),
+    ],
+)
+def test_round9_a_combination_stimulator_and_imaging_after_surgery_get_their_own_topics(
+        heading: str, summary: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("CT scan of the left ankle", "Computed tomography (CT)"),
+     ("X-rays of the left ankle, 3 views", "Radiography (x-rays)")],
+)
+def test_round9_the_post_operative_imaging_topic_is_named_by_its_modality(heading: str, section: str) -> None:
+    (checklist,) = _checklists([heading], _ORIF)
+    assert checklist.governing_guideline is not None
+    assert (checklist.governing_guideline.chapter, checklist.governing_guideline.section) == (
+        "Ankle & Foot", section)
+
+
+_POOR_SLEEP = "SYNTHETIC: the worker has had low back pain for two years and reports poor sleep from it."
+_SLEEPLESS = "SYNTHETIC: chronic neck pain since a fall at work, with sleeplessness most nights."
+_SLEEPS_WELL = "SYNTHETIC: chronic low back pain since a lift at work; denies sleep problems."
+_STRESS = ("SYNTHETIC: a stress claim after a robbery at the store; depression, anxiety and insomnia; "
+           "no physical injury.")
+_PTSD_PAIN = "SYNTHETIC: low back pain after an assault at work, with PTSD and nightmares since."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # trazodone asked for sleep: ODG Pain's insomnia treatment (sedating antidepressants)
+        ("Trazodone 50mg #30", _POOR_SLEEP, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        ("Trazodone 50mg #30", _SLEEPLESS, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        ("Desyrel 100 mg at bedtime for sleep", _BACK, "odg_insomnia_sedating_antidepressants", "odg_pain"),
+        # a psychiatric claim: ODG Mental Illness & Stress topics
+        ("Zolpidem 10mg #30", _STRESS, "odg_mental_insomnia", "odg_mental"),
+        ("Trazodone 50mg #30", _STRESS, "odg_mental_trazodone", "odg_mental"),
+        ("Prazosin 1mg #30", _STRESS, "odg_mental_ptsd_pharmacotherapy", "odg_mental"),
+        ("Minipress 2 mg #60", _PTSD_PAIN, "odg_mental_ptsd_pharmacotherapy", "odg_mental"),
+        # near-misses: no sleep complaint, a denied one, another antidepressant, a pain claim's sleep aid,
+        # prazosin without PTSD
+        ("Trazodone 50mg #30", _BACK, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Trazodone 50mg #30", _SLEEPS_WELL, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Cymbalta 60mg #30", _POOR_SLEEP, "cpmtg_antidepressants", "mtus_chronic_pain"),
+        ("Zolpidem 10mg #30", _POOR_SLEEP, "odg_insomnia", "odg_pain"),
+        ("Cymbalta 60mg #30", _STRESS, "odg_mental_antidepressants", "odg_mental"),
+        ("Prazosin 1mg #30", _BACK, "", ""),
+    ],
+)
+def test_round9_sleep_aids_and_ptsd_drugs_follow_the_complaint_and_the_claim(
+        heading: str, summary: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id or "", checklist.chapter_key or "") == (section_id, chapter_key)
+
+
+_HEEL = "SYNTHETIC: the worker has had left plantar heel pain for a year after standing on concrete at work."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # shock wave therapy at the elbow: the MTUS Elbow Disorders chapter rates it itself
+        ("Extracorporeal shockwave therapy, left elbow, 3 sessions", _ELBOW, "elbow_eswt", "mtus_elbow"),
+        ("ESWT to the right lateral elbow x3", _ELBOW, "elbow_eswt", "mtus_elbow"),
+        # a follow-up visit that names the specialty is an office visit, not a referral
+        ("Pain management follow-up visit", _BACK, "cpmtg_office_visits", "mtus_chronic_pain"),
+        ("Pain management follow-up visits, monthly", _BACK, "cpmtg_office_visits", "mtus_chronic_pain"),
+        # near-misses: ESWT of other regions keeps ODG's topic of the region; referrals and consultations
+        # keep Chapter 7; a psychiatrist's follow-up on a stress claim keeps ODG Mental's office visits
+        ("Extracorporeal shockwave therapy, left heel, 3 sessions", _HEEL, "odg_shockwave", "odg_ankle_foot"),
+        ("Extracorporeal shockwave therapy, right shoulder", _SHOULDER, "odg_shockwave", "odg_shoulder"),
+        ("Referral to pain management", _BACK, "consultation_referral", "mtus_general"),
+        ("Pain management consultation", _BACK, "consultation_referral", "mtus_general"),
+        ("Psychiatric follow-up visits x6", _STRESS, "odg_mental_office_visits", "odg_mental"),
+    ],
+)
+def test_round9_elbow_shock_wave_and_a_specialty_follow_up_visit(heading: str, summary: str, section_id: str,
+                                                                  chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
