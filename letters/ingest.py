@@ -177,6 +177,41 @@ def expand_inputs(inputs: Iterable[Path | str]) -> tuple[list[Path], list[ParseF
     return unique, missing
 
 
+def skipped_in_folders(
+    inputs: Iterable[Path | str], read: tuple[str, ...] = LETTER_SUFFIXES
+) -> dict[str, list[str]]:
+    """Per folder named in `inputs`, the files in it a command does not read (suffix not in `read`; hidden
+    files aside), so it can say so: a letter saved as .docx must not vanish from a batch unseen."""
+    skipped: dict[str, list[str]] = {}
+    for item in inputs:
+        p = Path(str(item))
+        if not p.is_dir():
+            continue
+        other = sorted(
+            str(f.relative_to(p)) for f in p.rglob("*")
+            if f.is_file() and f.suffix.lower() not in read
+            and not any(part.startswith(".") for part in f.relative_to(p).parts)
+        )
+        if other:
+            skipped[str(item)] = other
+    return skipped
+
+
+def skipped_note(
+    inputs: Iterable[Path | str], read: tuple[str, ...] = LETTER_SUFFIXES, shown: int = 3
+) -> list[str]:
+    """One `note:` line per folder holding files the command does not read, naming the first few."""
+    lines = []
+    kinds = " or ".join(", ".join(read).rsplit(", ", 1))
+    for folder, names in skipped_in_folders(inputs, read).items():
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        lines.append(
+            f"note: {folder}: skipped {len(names)} file(s) that are not {kinds} "
+            f"({', '.join(names[:shown])}{more})"
+        )
+    return lines
+
+
 def iter_parse(files: Iterable[Path], engine: Engine = "pypdfium2") -> Iterator[Case | ParseFailure]:
     """Yield a Case or a ParseFailure per file; never raises for a bad file."""
     for f in files:

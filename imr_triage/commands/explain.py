@@ -188,7 +188,7 @@ def explain(
     from rich.text import Text
 
     from imr_triage.cli_input import EXIT_INPUT, load_model, params_section
-    from letters.ingest import expand_inputs, parse_file
+    from letters.ingest import expand_inputs, parse_file, skipped_note
     from model.explanations import explain_case
     from model.predictor import Predictor
 
@@ -200,6 +200,8 @@ def explain(
     # as `imr parse` and `imr score` (README: 2 when a command cannot start, 1 when some letters failed).
     files, missing = expand_inputs(letters)
     failures = [(m.source_file, m.reason) for m in missing]
+    for line in skipped_note(letters):
+        err.print(line, markup=False, highlight=False)
     if not files:
         for name, reason in failures:
             err.print(f"error: {name}: {reason}", markup=False, highlight=False)

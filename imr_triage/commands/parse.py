@@ -43,7 +43,7 @@ def parse(
 
     from imr_triage.batch_outcome import end_parse
     from imr_triage.cli_input import EXIT_INPUT, params_section, writable_dir
-    from letters.ingest import expand_inputs, parse_paths, write_records
+    from letters.ingest import expand_inputs, parse_paths, skipped_note, write_records
 
     overrides = {k: v for k, v in (("out", out), ("engine", engine)) if v is not None}
     cfg = params_section(ParseParams, params_file, "parse", **overrides)  # validates the engine name
@@ -52,6 +52,8 @@ def parse(
     # exit 2 when no path named one (nothing to start on, nothing written)
     for m in missing:
         print(f"error: {m.source_file}: {m.reason}", file=sys.stderr, flush=True)
+    for line in skipped_note(paths):
+        print(line, file=sys.stderr, flush=True)
     if not files:
         raise typer.Exit(EXIT_INPUT)
     writable_dir(cfg.out)  # before any letter is read: a long parse never ends in a traceback

@@ -99,7 +99,8 @@ def score(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from imr_triage.cli_input import EXIT_INPUT, fail, load_model, one_line, params_section
-    from serving.batch_scoring import expand_score_inputs, score_file
+    from letters.ingest import LETTER_SUFFIXES, skipped_note
+    from serving.batch_scoring import CASE_SUFFIXES, expand_score_inputs, score_file
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
     from serving.settings import ServingSettings
 
@@ -109,6 +110,8 @@ def score(
     files, failures = expand_score_inputs(inputs)
     for src, reason in failures:
         err.print(f"error: {src}: {reason}", markup=False, highlight=False)
+    for line in skipped_note(inputs, (*LETTER_SUFFIXES, *CASE_SUFFIXES)):
+        err.print(line, markup=False, highlight=False)
     if not files:  # no path named an input: nothing to start on (exit 2, as `imr parse` and `imr explain`)
         raise typer.Exit(code=EXIT_INPUT)
 

@@ -46,3 +46,28 @@ def test_paths_with_brackets_are_printed_as_they_are(tmp_path: Path) -> None:
     res = _parse(str(good), "--out", str(out))
     assert res.exit_code == 0, res.output
     assert f"wrote {out / 'cases.parquet'}, " in " ".join(res.stderr.split("\n")), res.stderr
+
+
+def test_files_in_a_folder_that_are_not_letters_are_named_in_a_note_not_lost_unseen(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.txt").write_text(dwc_letter(), encoding="utf-8")
+    (folder / "letter.docx").write_bytes(b"PK\x03\x04 not read")
+    (folder / "sub" / "notes.md").write_text("x", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\x00")  # hidden files are no one's letters
+    res = _parse(str(folder), "--out", str(tmp_path / "out"))
+    assert res.exit_code == 0, res.output  # a note, not a failure: the letter in the folder was read
+    assert f"note: {folder}: skipped 2 file(s) that are not .pdf or .txt (letter.docx, sub/notes.md)" in (
+        res.stderr.splitlines()
+    )
+    assert "letters read: 1  parsed: 1" in res.stderr
+
+
+def test_a_folder_of_letters_only_gets_no_note(tmp_path: Path) -> None:
+    from letters.ingest import skipped_in_folders, skipped_note
+
+    (tmp_path / "a.txt").write_text(dwc_letter(), encoding="utf-8")
+    (tmp_path / "b.json").write_text("[]", encoding="utf-8")
+    assert skipped_note([tmp_path]) == [f"note: {tmp_path}: skipped 1 file(s) that are not .pdf or .txt (b.json)"]
+    assert skipped_in_folders([tmp_path], (".pdf", ".txt", ".json")) == {}  # `imr score` reads case files
+    assert skipped_in_folders([tmp_path / "a.txt"]) == {}  # a file named on its own is read or fails
