@@ -63,11 +63,12 @@ def test_files_in_a_folder_that_are_not_letters_are_named_in_a_note_not_lost_uns
     assert "letters read: 1  parsed: 1" in res.stderr
 
 
-def test_a_folder_of_letters_only_gets_no_note(tmp_path: Path) -> None:
+def test_the_note_follows_what_the_command_reads(tmp_path: Path) -> None:
     from letters.ingest import skipped_in_folders, skipped_note
 
     (tmp_path / "a.txt").write_text(dwc_letter(), encoding="utf-8")
     (tmp_path / "b.json").write_text("[]", encoding="utf-8")
-    assert skipped_note([tmp_path]) == [f"note: {tmp_path}: skipped 1 file(s) that are not .pdf or .txt (b.json)"]
+    note = f"note: {tmp_path}: skipped 1 file(s) that are not .pdf or .txt (b.json)"
+    assert skipped_note([tmp_path]) == [note]
     assert skipped_in_folders([tmp_path], (".pdf", ".txt", ".json")) == {}  # `imr score` reads case files
     assert skipped_in_folders([tmp_path / "a.txt"]) == {}  # a file named on its own is read or fails
