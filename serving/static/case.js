@@ -7,7 +7,7 @@
   "use strict";
   const body = document.body;
   const base = body.dataset.base;
-  const versionText = window.imrVersionText;  // version_text.js: "v3" or the content version as it is
+  const modelText = window.imrModelText;  // the model with its version, its name said once
   const el = (id) => document.getElementById(id);
   const letterId = decodeURIComponent(location.pathname.split("/case/")[1] || "");
   const pct = (p) => (p === null || p === undefined ? "–" : (100 * p).toFixed(1) + "%");
@@ -163,8 +163,8 @@
         s.context.map((c) => [c.feature, c.value === null || c.value === undefined ? "null" : String(c.value),
           fmt(c.log_odds, 3)])));
     }
-    d.appendChild(node("p", "note", "item_index " + s.item_index + " (0-based) · model " + s.model_name +
-      " " + versionText(s.model_version) + " · scored " + s.scored_at));
+    d.appendChild(node("p", "note", "item_index " + s.item_index + " (0-based) · model " +
+      modelText(s.model_name, s.model_version) + " · scored " + s.scored_at));
     item.appendChild(d);
   }
 
@@ -227,7 +227,7 @@
     meta.appendChild(node("span", null, "UR denial date: " + (first.ur_denial_date || "unknown")));
     meta.appendChild(node("span", null, "IMR priority: " + words(first.words.priority)));
     meta.appendChild(node("span", null, current.length + (current.length === 1 ? " disputed item" : " disputed items")));
-    const model = meta.appendChild(node("span", null, "Model: " + first.model_name + " " + versionText(first.model_version)));
+    const model = meta.appendChild(node("span", null, "Model: " + modelText(first.model_name, first.model_version)));
     if (first.model_synthetic_only) model.appendChild(syntheticModelBadge());
     for (const s of current) el("items").appendChild(itemCard(s));
     if (older.length) {
@@ -237,7 +237,7 @@
       for (const s of older) {
         const tr = node("tr");
         for (const v of [s.item_index + 1, s.service_heading, pct(s.probability), s.risk_band,
-          s.model_name + " " + versionText(s.model_version), s.scored_at]) tr.appendChild(node("td", null, v));
+          modelText(s.model_name, s.model_version), s.scored_at]) tr.appendChild(node("td", null, v));
         if (s.model_synthetic_only) tr.children[4].appendChild(syntheticModelBadge());
         tb.appendChild(tr);
       }

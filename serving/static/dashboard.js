@@ -5,6 +5,7 @@
   const body = document.body;
   const base = body.dataset.base;
   const versionText = window.imrVersionText;  // version_text.js: "v3" or the content version as it is
+  const modelText = window.imrModelText;  // the model with its version, its name said once
   const charts = {};
   const state = { page: 1, pageSize: 25, sort: "probability", order: "desc", total: 0, pages: 1,
                   generation: 0, queueGeneration: 0, origins: { real: false, synthetic: false },
@@ -134,7 +135,7 @@
     }
     const c = await getJSON("calibration", q);
     const pts = c.calibration || [];
-    el("calibration-model").textContent = c.model ? c.model.model_name + " " + versionText(c.model.model_version) : "no model";
+    el("calibration-model").textContent = c.model ? modelText(c.model.model_name, c.model.model_version) : "no model";
     // the server words where the points came from (training out-of-fold, or letters `imr score` scored)
     el("calibration-note").textContent = c.note || "No calibration curve recorded for this model.";
     draw("chart-calibration", {
@@ -254,7 +255,7 @@
       cell(tr, row.ur_denial_date || "unknown", "date");
       cell(tr, words(row.words.priority));
       const modelCell = cell(tr, versionText(row.model_version));
-      modelCell.title = row.model_name + " " + versionText(row.model_version);
+      modelCell.title = modelText(row.model_name, row.model_version);
       if (row.model_synthetic_only) {
         modelCell.appendChild(document.createElement("br"));
         modelCell.appendChild(syntheticModelBadge());
@@ -355,14 +356,14 @@
     state.models = opts.models;
     state.modelNotice = opts.synthetic_model_notice;
     for (const m of opts.models) {
-      const label = m.model_name + " " + versionText(m.model_version) + " (" + int(m.count) + ")" +
+      const label = modelText(m.model_name, m.model_version) + " (" + int(m.count) + ")" +
         (m.model_synthetic_only ? " SYNTHETIC-ONLY MODEL" : "");
       el("f-model").appendChild(new Option(label, m.model_name + SEP + m.model_version));
     }
     if (opts.current_model) {
       const cm = opts.current_model;
       el("f-model").value = cm.model_name + SEP + cm.model_version;
-      el("model-badge").textContent = "current model: " + cm.model_name + " " + versionText(cm.model_version);
+      el("model-badge").textContent = "current model: " + modelText(cm.model_name, cm.model_version);
       if (cm.model_synthetic_only) el("model-badge").appendChild(syntheticModelBadge());
     } else {
       el("model-badge").textContent = "no scores yet: run `imr score`";

@@ -44,13 +44,16 @@ def test_a_content_version_is_not_prefixed_with_v(browser, tmp_path: Path) -> No
         assert page.locator("#queue tbody tr").count() > 0
         options = page.locator("#f-model option").all_inner_texts()
         assert any(o.startswith("imr-overturn v2 ") for o in options), options  # a registry number
-        assert any(o.startswith(f"imr-overturn {CONTENT} ") for o in options), options
+        assert any(o.startswith(f"{CONTENT} (") for o in options), options  # its name said once
+        assert not any("imr-overturn imr-overturn" in o for o in options), options
         texts = [page.inner_text("#model-badge"), page.inner_text("#calibration-model"), *options,
                  *page.locator("#queue tbody tr").all_inner_texts()]  # fmt: skip
         assert not any("v" + CONTENT in t for t in texts), texts
+        assert not any("imr-overturn imr-overturn" in t for t in texts), texts
         case = page.locator("#queue tbody tr td:nth-child(3) a").first
         case.click()
         page.wait_for_selector("body[data-state=ready]", timeout=30_000)
         shown = page.inner_text("body")
         assert ("v" + CONTENT) not in shown and CONTENT in shown, shown[:2000]
+        assert "imr-overturn imr-overturn" not in shown, shown[:2000]
         page.close()
