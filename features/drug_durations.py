@@ -226,13 +226,14 @@ class DurationsOfUse:
 
     @cached_property
     def study_dates(self) -> list[list[tuple[int, int]]]:
-        """Per summary sentence, the spans (in the sentence) of the dates that date an imaging study done,
+        """Per summary sentence, the spans (in the sentence) of the dates that date a study or test done,
         never a visit nor a start of use (round 26: "He had a lumbar MRI on 06/01/2016. Tramadol was
         prescribed." dates no prescription): a date with a study told as done in its clause (or right before
         it across a comma: "MRI, dated <date>"), within `STUDY_DATE_REACH` characters, and nearer the date
         than any word of a visit (`visit_date_words`) or start verb in that clause."""
         p = value_patterns()
-        studies = [m for m in self.summary.mentions("imaging") if not m.assertion.categories & _DONE]
+        studies = [m for kind in ("imaging", "diagnostic_test") for m in self.summary.mentions(kind)
+                   if not m.assertion.categories & _DONE]  # round 27: an EMG/NCV's or a lab test's date too
         out: list[list[tuple[int, int]]] = []
         for s in self.summary.sentences:
             mine = [(m.start - s.start, m.end - s.start) for m in studies if s.start <= m.start < s.end]

@@ -105,12 +105,24 @@ class ImagingHistory:
     def repeat_studies(self) -> list[ImagingStudy]:
         """Studies named as a repeat ("repeat MRI", "updated x-rays"), requested, denied or not, by
         anyone: a repeat presupposes an earlier study of the same region, and the presupposition holds
-        under negation ("no repeat MRI is needed"). Another person's study says nothing."""
+        under negation ("no repeat MRI is needed"), not in a requirement's words (`_repeat_only_required`).
+        Another person's study says nothing."""
         text = self.summary.lower
         cue = value_patterns()["repeat_study"]
         return [st for st in self._imaging
                 if Category.FAMILY not in st.mention.assertion.categories
-                and cue.search(text, max(st.mention.sentence.start, st.mention.start - 30), st.mention.start)]
+                and cue.search(text, max(st.mention.sentence.start, st.mention.start - 30), st.mention.start)
+                and not self._repeat_only_required(st.mention)]
+
+    def _repeat_only_required(self, m: Mention) -> bool:
+        """A repeat named only as the subject of a requirement or condition after it, in a sentence that
+        reports no study (round 27: "repeat imaging would require red flags", "a repeat MRI is not indicated
+        without new findings"): the guideline's words presuppose no study of the patient's. A repeat that is
+        what a finding about this request would call for ("no red flags that would warrant repeat imaging")
+        still presupposes one."""
+        p, text = value_patterns(), self.summary.text
+        return (p["repeat_only_required"].search(text, m.end, m.sentence.end) is not None
+                and not p["study_result"].search(m.sentence.text))
 
     @cached_property
     def claimed_regions(self) -> frozenset[str]:

@@ -13,9 +13,19 @@ import re
 # First parts of hyphenated compounds a line may end on: there the hyphen is the word's own ("follow-up",
 # "non-surgical", "x-ray"), kept; after any other lower-case fragment a hyphen before a lower-case line is
 # the typesetter's word split ("nega-" / "tive", "thera-" / "py"), dropped.
+# Round 27: a list, not a rule. Telling "foul-" / "smelling" from "radi-" / "ating" needs to know that "foul"
+# is a word and "radi" is not, which takes a dictionary; the second part does not tell either ("smelling",
+# "ating", "related" after "cor-"). So the list also holds the heads of the medical compounds letters write
+# with a hyphen (foul-smelling, weight-bearing, age-related, evidence-based, opioid-induced, drug-seeking,
+# job-related, range-of-motion, extended-release, first-line, ultrasound-guided), each a whole word that
+# begins no common word a line end could split after it: "pain" (painful), "ill" (illness), "life"
+# (lifestyle), "wheel" (wheelchair), "open" (opening), "second" (secondary), "immediate" (immediately) stay
+# off it.
 _COMPOUND_FIRSTS = frozenset(
     "follow non self well low high left right long short full part x t two three four one half semi multi "
-    "anti post pre co sub mid over under re work day home year month week time in out up down side".split()
+    "anti post pre co sub mid over under re work day home year month week time in out up down side "
+    "foul weight age evidence opioid drug job range extended sustained first third double single ultrasound"
+    .split()
 )
 _LAST_WORD = re.compile(r"([A-Za-z]+)-$")
 
