@@ -248,7 +248,7 @@
 
   load().catch((err) => {
     body.dataset.state = "error";
-    el("status").textContent = "Error: " + err.message;
+    el("status").textContent = "Could not load this case.";  // the banner above says why, once
     el("error-banner").textContent = err.message;
     el("error-banner").hidden = false;
   });

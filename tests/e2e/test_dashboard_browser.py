@@ -407,6 +407,16 @@ def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ign
         assert "Functional improvement from treatment documented: no" in text
         page.screenshot(path=str(tmp_path / "case-checklist.png"), full_page=True)
         context.close()
+
+        # A letter with no scores (its 404 is expected, so outside the console-error watch): said once, in the
+        # banner; no history table shown
+        missing = browser.new_page()
+        missing.goto(base + "/case/NO-SUCH-LETTER")
+        missing.wait_for_selector("body[data-state=error]", timeout=30_000)
+        assert missing.inner_text("#error-banner") == "no scored services for letter 'NO-SUCH-LETTER'"
+        assert missing.inner_text("body").count("no scored services") == 1
+        assert not missing.is_visible("#history-card")
+        missing.close()
     repo.engine.dispose()
     assert not errors, errors
 
