@@ -36,13 +36,36 @@ class ScoreParams(BaseModel):
     calibration_bins: int = Field(default=10, ge=2, le=50, description="Bins of the reliability curve.")
 
 
+def _registry_ref(model_uri: str) -> tuple[str, str] | None:
+    """(registered name, version number) of a `models:/NAME/N` or `models:/NAME@ALIAS` URI (the alias
+    resolved in the current MLflow store), None for any other source."""
+    if not model_uri.startswith("models:/"):
+        return None
+    ref = model_uri.removeprefix("models:/").rstrip("/")
+    if "@" in ref:
+        from mlflow import MlflowClient
+
+        registered, alias = ref.split("@", 1)
+        return registered, str(MlflowClient().get_model_version_by_alias(registered, alias).version)
+    registered, _, number = ref.rpartition("/")
+    return (registered, number) if registered and number.isdigit() else None
+
+
 def _model_identity(model: Any, source: str, name: str | None, version: str | None) -> tuple[str, str]:
-    """(name, version) stored with each score: options win, else the model's own metadata."""
+    """(name, version) stored with each score: options win; a registered model is stored under the label
+    the API stores it under (`v3 (imr-overturn-...)`), so the dashboard shows one model once whichever
+    scored it; else the model's own metadata (its content version)."""
+    from model.version_label import version_label
+
     meta = model.metadata
-    model_name = name or (meta.params or {}).get("model_name") or "imr-overturn"
+    registry = _registry_ref(source)
+    model_name = name or (registry[0] if registry else None) or (meta.params or {}).get("model_name")
+    model_name = model_name or "imr-overturn"
     tag = meta.model_version or source
     if tag.startswith(model_name + " "):
         tag = tag[len(model_name) + 1 :]
+    if registry is not None and meta.model_version:
+        tag = version_label(registry[1], meta.model_version)
     return model_name, version or tag
 
 

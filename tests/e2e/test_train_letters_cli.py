@@ -87,6 +87,20 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     assert decision["version"] == "1" and decision["n_services"] == len(
         pd.read_parquet(out / "real_cv_oof.parquet")
     )
+    # scored from the registry, the scores are stored under the label the API stores them under, so the
+    # dashboard shows one model once whichever scored it (it showed a content version and "v1 (...)")
+    db = root / "scores.db"
+    scored = run_imr("score", str(letter[0]), "--db", f"sqlite:///{db}", "--no-progress",
+                     "--model-uri", f"models:/{decision['model_name']}@challenger",
+                     "--tracking-uri", f"sqlite:///{root / 'mlflow.db'}", cwd=root)  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    from serving.scores_db import open_scores_db
+
+    repo = open_scores_db(f"sqlite:///{db}")
+    assert [(m["model_name"], m["model_version"]) for m in repo.models()] == [
+        (decision["model_name"], f"v1 ({version})")
+    ]
+    repo.engine.dispose()
     brier = card["real_letter_metrics"]["brier"]["value"]
     if brier > card["real_letter_metrics"]["base_rate_brier"]:
         assert not decision["promoted"] and decision["reason"].startswith("refused: Brier on real letters")
