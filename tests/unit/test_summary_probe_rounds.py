@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml to
-summary_probe_r19.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml to
+summary_probe_r19.yaml and summary_probe_r27.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md), not a test.
+-r6.md ... -r19.md, -r27.md), not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from experiment_scripts import load_script
 from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in range(4, 20)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -50,6 +50,7 @@ EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r
                 "summary_probe_r12.yaml", "summary_probe_r13.yaml"]}
 for _n in range(15, 20):  # rounds 15 to 19: every earlier round
     EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
+EARLIER[27] = [*EARLIER[19], *(f"summary_probe_r{_n}.yaml" for _n in range(19, 27))]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -61,6 +62,19 @@ SERVICE_KINDS_R14 = {
     "dme": re.compile(r"brace|walker|splint|orthotics|TENS unit|cold therapy unit", re.IGNORECASE),
     "surgery": re.compile(r"arthroplasty|arthroscopy|fusion|release", re.IGNORECASE),
     "home_health": re.compile(r"home health", re.IGNORECASE),
+}
+# Round 27 promises real-looking letters: 36 of them, ~95 services of every kind, 9 with PDF line breaks.
+SERVICE_KINDS_R27 = {
+    "drug": DRUG_HEADING,
+    "therapy": re.compile(r"physical therapy|occupational therapy|chiropractic|acupuncture|"
+                          r"cognitive behavioral|massage", re.IGNORECASE),
+    "imaging": re.compile(r"\bMRI\b|\bCT\b|X-ray", re.IGNORECASE),
+    "emg": re.compile(r"EMG/NCV", re.IGNORECASE),
+    "injection": re.compile(r"injection|ganglion block", re.IGNORECASE),
+    "surgery": re.compile(r"release|microdiscectomy|laminectomy|arthroplasty", re.IGNORECASE),
+    "dme": re.compile(r"brace|walker|splint|boot|crutches|scooter|TENS unit|interferential", re.IGNORECASE),
+    "consult": re.compile(r"consultation|evaluation", re.IGNORECASE),
+    "lab": re.compile(r"drug screen|toxicology|metabolic panel", re.IGNORECASE),
 }
 
 
@@ -83,7 +97,7 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    assert len(letters) >= (38 if n == 19 else 40) and len(services) >= 90  # round 19: 38 letters
+    assert len(letters) >= {19: 38, 27: 36}.get(n, 40) and len(services) >= 90  # rounds 19, 27: fewer
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
@@ -105,6 +119,12 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         assert 0.4 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.5
         headings = [s.heading for s in services]
         for kind, pattern in SERVICE_KINDS_R14.items():
+            assert any(pattern.search(h) for h in headings), kind
+    if n == 27:  # round 27: 36 letters, ~95 services of every kind, 9 letters with PDF-style line breaks
+        assert len(letters) == 36 and 90 <= len(services) <= 100
+        assert sum("\n" in x.summary for x in letters) >= 9
+        headings = [s.heading for s in services]
+        for kind, pattern in SERVICE_KINDS_R27.items():
             assert any(pattern.search(h) for h in headings), kind
 
 
