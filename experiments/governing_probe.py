@@ -12,6 +12,7 @@ would cite, on SYNTHETIC requests written without seeing the criteria table or i
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r7.yaml  # round 7
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r8.yaml  # round 8
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r9.yaml  # round 9
+    .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r10.yaml  # round 10
 
 Letters: experiments/governing_probe.yaml (SYNTHETIC). Each letter becomes one `letters.records.Case` with
 pre-review fields only (dates, summary, headings, the UR's guideline line parsed as the letter parser parses
@@ -71,7 +72,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[ghkmnqtuv][0-9]{2}$")  # g h k m n q t u v: rounds 1-9 (probe _r9)
+    id: str = Field(pattern=r"^[ghkmnqtuvw][0-9]{2}$")  # g h k m n q t u v w: rounds 1-10 (probe _r10)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]

@@ -80,7 +80,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 9 (experiments/governing_probe_r2.yaml .. _r9.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 10 (experiments/governing_probe_r2.yaml .. _r10.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -115,9 +115,11 @@ ROUNDS = [
     Round(7, "t", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
     Round(8, "u", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
-          refused_id="w01", quoted_headings=True),
+          refused_id="p01", quoted_headings=True),  # refused w01 until round 10 took the w prefix
     Round(9, "v", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
-          refused_id="w01", quoted_headings=True),
+          refused_id="p01", quoted_headings=True),  # likewise
+    Round(10, "w", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
+          refused_id="p01", quoted_headings=True),
 ]
 
 
