@@ -124,7 +124,7 @@ def resolve_region(
     splint 'for the upper extremity' is a hand device); for none, the letter's: the region of the chapter
     UR cited, then an operation's region in the same letter, then the region of the operation the request
     follows (`operation_region`), then the summary's only region (not counting where a pain radiates to,
-    nor a limb named besides a narrower region)."""
+    findings of a nerve root examined on a limb, nor a limb named besides a narrower region)."""
     if service_region and service_region not in UNSPECIFIC_REGIONS:
         return service_region
     specific = [r for r in heading_regions if r not in UNSPECIFIC_REGIONS]

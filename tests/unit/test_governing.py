@@ -975,6 +975,38 @@ def test_round10_resolve_region_reads_the_operation_only_after_the_letters_own_c
     assert resolve_region(TABLE, None, (), item_index=0, letter=letter, ur_chapters=["odg_knee"]) == "knee"
 
 
+_RADICULOPATHY = ("SYNTHETIC: sudden low back pain lifting a crate four weeks ago. Straight leg raise "
+                  "positive on the right, weak right plantar flexion and an absent right ankle reflex.")
+_RADICULOPATHY_EHL = ("SYNTHETIC: low back pain since a fall; weak left EHL and dorsiflexion, left Achilles "
+                      "reflex trace.")
+_LOW_BACK_TOPIC = "Corticosteroids (oral/parenteral/IM for low back pain)"
+_BACK_AND_ANKLE = "SYNTHETIC: low back pain and a sprained right ankle after a fall; ankle reflex normal."
+_ANKLE_ONLY = "SYNTHETIC: right ankle pain after a fall; plantar flexion is painful."
+
+
+@pytest.mark.parametrize(
+    ("summary", "region", "chapter_key", "section"),
+    [
+        # a nerve root's findings on a limb (straight leg raise, plantar or dorsiflexion, EHL, ankle reflex)
+        # name no region: the radiculopathy's region is the request's, and ODG Low Back names its topic
+        (_RADICULOPATHY, "lumbar", "odg_low_back", _LOW_BACK_TOPIC),
+        (_RADICULOPATHY_EHL, "lumbar", "odg_low_back", _LOW_BACK_TOPIC),
+        # near-misses: a limb complaint in its own right still counts; the neck keeps 'Oral corticosteroids'
+        (_BACK_AND_ANKLE, None, "odg_pain", "Oral corticosteroids"),
+        (_ANKLE_ONLY, "ankle_foot", "odg_pain", "Oral corticosteroids"),
+        ("SYNTHETIC: neck pain radiating into the right arm; triceps reflex absent.", "cervical", "odg_neck",
+         "Oral corticosteroids"),
+    ],
+)
+def test_round10_root_findings_on_a_limb_name_no_region_of_an_oral_steroid(
+        summary: str, region: str | None, chapter_key: str, section: str) -> None:
+    (checklist,) = _checklists(["Methylprednisolone dose pack"], summary, ur=date(2016, 11, 1))
+    assert checklist.governing_guideline is not None
+    got = (checklist.region, checklist.section_id, checklist.chapter_key,
+           checklist.governing_guideline.section)
+    assert got == (region, "odg_oral_corticosteroids", chapter_key, section)
+
+
 def test_round10_operation_regions_are_known_regions() -> None:
     from features.body_regions import region_regexes
 
