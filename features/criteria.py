@@ -318,6 +318,9 @@ class OperationKind(BaseModel):
 
     description: str = Field(min_length=10)
     pattern: str
+    # the body region every operation of the kind is done on (a cruciate ligament is the knee's), where its
+    # words name none: a request after it takes that region when its own sentence names none
+    region: str | None = None
 
     @field_validator("pattern")
     @classmethod

@@ -63,9 +63,10 @@ class LetterFacts:
     operation_sentences: tuple[str, ...] = ()
 
     def summary_regions(self, table: CriteriaTable) -> tuple[str, ...]:
-        """Regions the summary names, not counting where a pain radiates to (found on use: only region-less
-        services ask)."""
-        return text_regions(lexicons(table).radiation.sub(" ", self.summary))
+        """Regions the summary names, not counting where a pain radiates to nor a nerve root's findings on a
+        limb (found on use: only region-less services ask)."""
+        lex = lexicons(table)
+        return text_regions(lex.root_findings.sub(" ", lex.radiation.sub(" ", self.summary)))
 
     def others(self, item_index: int) -> tuple[LetterService, ...]:
         return tuple(s for s in self.services if s.item_index != item_index)
@@ -89,6 +90,7 @@ class CompiledLexicons:
         self.topical_families = frozenset(topical["families"])
         self.topical = _compile(topical["pattern"])
         self.radiation = _compile(lex["radiation"]["pattern"])
+        self.root_findings = _compile(lex["root_findings"]["pattern"])
         rental = lex["rental_days"]
         self.rental_families = frozenset(rental["families"])
         self.rental = _compile(rental["pattern"])

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from features.criteria import Chapter, Citation, CriteriaTable, OperationSection, Section, SectionEdition
-from features.criteria_facts import UNSPECIFIC_REGIONS, LetterFacts, lexicons, operation_kinds
+from features.criteria_facts import (
+    UNSPECIFIC_REGIONS,
+    LetterFacts,
+    lexicons,
+    operation_kinds,
+    recent_operation,
+    text_regions,
+)
 
 UR_CITED_BONUS = 0.5  # below one specificity step: only breaks ties between equally specific sections
 _SOURCE = re.compile(r"(non-\s*)?\bmtus\b", re.IGNORECASE)  # where an MTUS or a Non-MTUS part starts
@@ -115,8 +122,9 @@ def resolve_region(
 ) -> str | None:
     """The heading's region; for several, the first named that holds none of the others (a thumb
     splint 'for the upper extremity' is a hand device); for none, the letter's: the region of the chapter
-    UR cited, then an operation's region in the same letter, then the summary's only region (not counting
-    where a pain radiates to, nor a limb named besides a narrower region)."""
+    UR cited, then an operation's region in the same letter, then the region of the operation the request
+    follows (`operation_region`), then the summary's only region (not counting where a pain radiates to,
+    findings of a nerve root examined on a limb, nor a limb named besides a narrower region)."""
     if service_region and service_region not in UNSPECIFIC_REGIONS:
         return service_region
     specific = [r for r in heading_regions if r not in UNSPECIFIC_REGIONS]
@@ -131,12 +139,46 @@ def resolve_region(
         regions = [r for r in other.regions if r not in UNSPECIFIC_REGIONS]
         if other.family == "surgery" and regions:
             return regions[0]
+    operated = operation_region(table, letter, item_index)
+    if operated is not None:
+        return operated
     summary = [r for r in letter.summary_regions(table) if r not in UNSPECIFIC_REGIONS]
     if len(summary) > 1:  # a limb named besides a joint or the spine ('straight leg raise'): the narrower one
         summary = [r for r in summary if r not in table.region_parts] or summary
     if len(summary) == 1:
         return summary[0]
     return "spine_unspecified" if "spine_unspecified" in heading_regions else None
+
+
+def operation_region(table: CriteriaTable, letter: LetterFacts, item_index: int) -> str | None:
+    """The region of the operation a post-operative request follows: the recent dated operation that makes
+    it post-operative (`recent_operation`), else, for a heading that says it is post-operative, the operations
+    the summary says were done (latest mentioned first). A sentence's own region (the narrowest it names),
+    else the region of the kind of operation it names (a cruciate ligament is the knee's); None when neither
+    is known. A cold unit after an 'anterior cruciate ligament reconstruction' is the knee's."""
+    this = next((s for s in letter.services if s.item_index == item_index), None)
+    if this is None:
+        return None
+    recent = recent_operation(table, this.text, letter.operations, this.family)
+    if recent is not None:
+        sentences: tuple[str, ...] = (recent.sentence,)
+    elif lexicons(table).post_operative.search(this.text):
+        sentences = tuple(reversed(letter.operation_sentences))
+    else:
+        return None
+    for sentence in sentences:
+        named = text_regions(sentence)
+        specific = [r for r in named if r not in UNSPECIFIC_REGIONS]
+        narrow = [r for r in specific if not set(table.region_parts.get(r, ())) & set(specific)]
+        if narrow:
+            return narrow[0]
+        if named:  # a spinal operation without its level ('back surgery'): no limb's kind
+            continue
+        for kind in operation_kinds(table, sentence):
+            region = table.operations[kind].region
+            if region is not None:
+                return region
+    return None
 
 
 # ---- selection --------------------------------------------------------------------------------

@@ -926,3 +926,91 @@ def test_round9_elbow_shock_wave_and_a_specialty_follow_up_visit(heading: str, s
                                                                   chapter_key: str) -> None:
     (checklist,) = _checklists([heading], summary)
     assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+# ---- Round-10 probe kinds (session 21) ---------------------------------------------------------------
+_ACL = ("SYNTHETIC: a warehouse worker had a right anterior cruciate ligament reconstruction on 11/10/2016; "
+        "flexion reaches 90 degrees.")
+_ACL_AND_BACK = ("SYNTHETIC: chronic low back pain since a lift in 2012. Right ACL reconstruction on "
+                 "11/10/2016 after a fall from a ladder.")
+_ACL_UNDATED = ("SYNTHETIC: the worker underwent an anterior cruciate ligament reconstruction; flexion is "
+                "90 degrees.")
+_SUPRASPINATUS = "SYNTHETIC: a painter had an arthroscopic supraspinatus tendon repair on 11/3/2016."
+_DE_QUERVAIN = "SYNTHETIC: a cashier had a de Quervain release on 11/7/2016; the incision has healed."
+_ACL_OLD = ("SYNTHETIC: a warehouse worker had a right anterior cruciate ligament reconstruction on "
+            "3/10/2014; flexion reaches 120 degrees.")
+_MUA = "SYNTHETIC: the worker had a manipulation under anesthesia on 11/10/2016; motion has improved."
+
+
+@pytest.mark.parametrize(
+    ("heading", "summary", "region", "chapter_key"),
+    [
+        # a region-less device after an operation takes the operation's region: the region its sentence
+        # names, else the one its kind of operation belongs to
+        ("Game Ready cold compression unit, 2-week rental", _ACL, "knee", "odg_knee"),
+        ("Cold therapy unit, 21-day rental", _ACL_AND_BACK, "knee", "odg_knee"),
+        ("Post-operative cold therapy unit", _ACL_UNDATED, "knee", "odg_knee"),
+        ("Cold therapy unit, purchase", _SUPRASPINATUS, "shoulder", "odg_shoulder"),
+        ("Cold therapy unit, 14-day rental", _DE_QUERVAIN, "hand_wrist", "odg_hand_wrist"),
+        # near-misses: the heading's own region wins; an operation too long ago, or one whose kind many
+        # regions share, gives none
+        ("Cold therapy unit for the left shoulder", _ACL, "shoulder", "odg_shoulder"),
+        ("Cold therapy unit, 21-day rental", _ACL_OLD, None, None),
+        ("Cold therapy unit, 21-day rental", _MUA, None, None),
+    ],
+)
+def test_round10_a_device_after_an_operation_takes_the_operations_region(
+        heading: str, summary: str, region: str | None, chapter_key: str | None) -> None:
+    (checklist,) = _checklists([heading], summary)
+    assert checklist.region == region
+    if chapter_key is not None:
+        assert (checklist.section_id, checklist.chapter_key) == ("odg_cryotherapy", chapter_key)
+
+
+def test_round10_resolve_region_reads_the_operation_only_after_the_letters_own_clues() -> None:
+    """The heading, the chapter UR cited and a requested operation of the letter come first."""
+    letter = LetterFacts((LetterService(0, "dme", "cold_therapy", (), "Cold therapy unit"),
+                          LetterService(1, "surgery", "arthroscopy", ("shoulder",), "Shoulder arthroscopy")))
+    assert resolve_region(TABLE, None, (), item_index=0, letter=letter) == "shoulder"
+    assert resolve_region(TABLE, None, (), item_index=0, letter=letter, ur_chapters=["odg_knee"]) == "knee"
+
+
+_RADICULOPATHY = ("SYNTHETIC: sudden low back pain lifting a crate four weeks ago. Straight leg raise "
+                  "positive on the right, weak right plantar flexion and an absent right ankle reflex.")
+_RADICULOPATHY_EHL = ("SYNTHETIC: low back pain since a fall; weak left EHL and dorsiflexion, left Achilles "
+                      "reflex trace.")
+_LOW_BACK_TOPIC = "Corticosteroids (oral/parenteral/IM for low back pain)"
+_BACK_AND_ANKLE = "SYNTHETIC: low back pain and a sprained right ankle after a fall; ankle reflex normal."
+_ANKLE_ONLY = "SYNTHETIC: right ankle pain after a fall; plantar flexion is painful."
+
+
+@pytest.mark.parametrize(
+    ("summary", "region", "chapter_key", "section"),
+    [
+        # a nerve root's findings on a limb (straight leg raise, plantar or dorsiflexion, EHL, ankle reflex)
+        # name no region: the radiculopathy's region is the request's, and ODG Low Back names its topic
+        (_RADICULOPATHY, "lumbar", "odg_low_back", _LOW_BACK_TOPIC),
+        (_RADICULOPATHY_EHL, "lumbar", "odg_low_back", _LOW_BACK_TOPIC),
+        # near-misses: a limb complaint in its own right still counts; the neck keeps 'Oral corticosteroids'
+        (_BACK_AND_ANKLE, None, "odg_pain", "Oral corticosteroids"),
+        (_ANKLE_ONLY, "ankle_foot", "odg_pain", "Oral corticosteroids"),
+        ("SYNTHETIC: neck pain radiating into the right arm; triceps reflex absent.", "cervical", "odg_neck",
+         "Oral corticosteroids"),
+    ],
+)
+def test_round10_root_findings_on_a_limb_name_no_region_of_an_oral_steroid(
+        summary: str, region: str | None, chapter_key: str, section: str) -> None:
+    (checklist,) = _checklists(["Methylprednisolone dose pack"], summary, ur=date(2016, 11, 1))
+    assert checklist.governing_guideline is not None
+    got = (checklist.region, checklist.section_id, checklist.chapter_key,
+           checklist.governing_guideline.section)
+    assert got == (region, "odg_oral_corticosteroids", chapter_key, section)
+
+
+def test_round10_operation_regions_are_known_regions() -> None:
+    from features.body_regions import region_regexes
+
+    regions = {k.region for k in TABLE.operations.values() if k.region is not None}
+    assert regions and regions <= set(region_regexes())
+    assert TABLE.operations["cruciate_ligament"].region == "knee"
+    assert TABLE.operations["fusion"].region is None  # a fusion's level names its region
