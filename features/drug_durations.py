@@ -12,7 +12,7 @@ from features.analysis import AnalysedText
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER, load_author_rules
-from features.drug_names import drug_names
+from features.drug_names import drug_names, name_pattern
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import month_date as _month_date
@@ -326,12 +326,19 @@ class DurationsOfUse:
         """Words that name this service's drug in the summary, most specific first: the heading's own
         words (a drug name), then the other names of the same drug, then words for its class (the
         taxonomy's drug lexicon, `features.drug_names`)."""
+        table = drug_names()
         words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", service.text)]
         words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
-        table = drug_names()
-        own = list(dict.fromkeys(words[:3]))
-        others = [n for w in words for n in table.others(w) if n not in own]
-        classes = [c for w in words for c in table.class_names(w)]
+        # round 28: a name of several words first ("Tylenol #3", "naproxen sodium"); a word of it that alone
+        # names a drug of another class is another drug ("Tylenol" of "Tylenol #3" is acetaminophen, not the
+        # codeine product)
+        phrases = table.phrases_in(service.text)
+        apart = {w for p in phrases for w in p.split()
+                 if table.classes.get(w) not in (None, table.classes.get(p))}
+        words = [w for w in words if w not in apart]
+        own = list(dict.fromkeys([*phrases, *words[:3]]))
+        others = [n for w in [*phrases, *words] for n in table.others(w) if n not in own]
+        classes = [c for w in [*phrases, *words] for c in table.class_names(w)]
         return [own, list(dict.fromkeys(others)), list(dict.fromkeys(classes))]
 
     def duration_of_use_months(self, service: ServiceHeading) -> Extraction:
@@ -348,11 +355,11 @@ class DurationsOfUse:
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
         for names in self.names(service):
             if names:
-                words = "|".join(re.escape(n) for n in names)
+                words = "|".join(name_pattern(n) for n in names)
                 # "non-opioid analgesics" names no opioid; the word start is tried first, the look-behinds
                 # only there (every name begins with a letter)
                 name_re = re.compile(rf"\b(?=\w)(?<!non-)(?<!non )(?:{words})\b", re.IGNORECASE)
-                skip = re.compile(rf"\b(?:{'|'.join(map(re.escape, tried))})\b", re.IGNORECASE) if tried \
+                skip = re.compile(rf"\b(?:{'|'.join(map(name_pattern, tried))})\b", re.IGNORECASE) if tried \
                     else None
                 found = self._duration_in(service, name_re, skip=skip,
                                           other_names=(value_patterns()["care_not_drugs"],))
@@ -401,7 +408,10 @@ class DurationsOfUse:
         case = self.case
         drugs = drug_names()
         form = _drug_form(service.text, p)
-        combined = "/" in service.text  # round 15: a heading naming one drug is no slash combination's part
+        # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
+        # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
+        # "butalbital/APAP/caffeine"
+        combined = "/" in service.text or any(drugs.is_combination(n) for n in self.names(service)[0])
         fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
         for s in self.summary.sentences:
             named_here = [m.span() for m in name_re.finditer(s.text)]

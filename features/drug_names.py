@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from features.drug_lexicon import load_lexicon
@@ -21,6 +21,8 @@ class DrugNames:
     synonyms: dict[str, tuple[str, ...]]  # a name -> the other names of the same drug
     classes: dict[str, str]  # a name -> its drug class
     class_words: dict[str, tuple[str, ...]]  # a drug class -> the words that name it
+    contains: dict[str, str] = field(default_factory=dict)  # a brand or product -> its actives ("a/b")
+    phrases: tuple[str, ...] = ()  # the names of several words, longest first ("tylenol with codeine")
 
     def others(self, name: str) -> tuple[str, ...]:
         return self.synonyms.get(name.lower(), ())
@@ -28,6 +30,20 @@ class DrugNames:
     def class_names(self, name: str) -> tuple[str, ...]:
         drug_class = self.classes.get(name.lower())
         return self.class_words.get(drug_class, ()) if drug_class else ()
+
+    def is_combination(self, name: str) -> bool:
+        """Whether `name` is a product of several actives ("norco": hydrocodone/acetaminophen)."""
+        return "/" in self.contains.get(name.lower(), "")
+
+    def phrases_in(self, text: str) -> list[str]:
+        """The names of several words that `text` writes, however their number is marked ("Tylenol #3",
+        "Tylenol No. 3", "Tylenol w/ codeine"), longest first, none inside another found."""
+        found: list[tuple[int, int, str]] = []
+        for name in self.phrases:
+            for m in re.finditer(rf"\b{name_pattern(name)}\b", text, re.IGNORECASE):
+                if not any(a < m.end() and m.start() < b for a, b, _ in found):
+                    found.append((m.start(), m.end(), name))
+        return [n for _, _, n in sorted(found)]
 
     def names_a_drug(self, text: str) -> bool:
         """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""
@@ -42,6 +58,22 @@ class DrugNames:
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 
 
+def name_pattern(name: str) -> str:
+    """A regex for a lexicon name as summaries and headings write it: a number after a word may be marked
+    "#", "No." or "number" ("tylenol 3": "Tylenol #3", "Tylenol No. 3"), "with" may be "w/", "-" or "/",
+    and the words may be split by a hyphen or any space (round 28)."""
+    parts = name.split()
+    out = re.escape(parts[0])
+    for before, part in zip(parts, parts[1:], strict=False):
+        if part[:1].isdigit():
+            out += r"[\s-]*(?:#|no\.?|number)?\s*" + re.escape(part)
+        elif part == "with":
+            out += r"(?:\s+with\s+|\s*w/\s*|\s*[-/&]\s*)"
+        else:
+            out += ("" if before == "with" else r"[\s-]+") + re.escape(part)
+    return out
+
+
 def _principal(contains: str) -> str | None:
     """'hydrocodone/acetaminophen' -> 'hydrocodone'; 'oxycodone ER' -> 'oxycodone'."""
     m = re.match(r"\s*([a-z][a-z-]+)", contains.lower())
@@ -53,6 +85,7 @@ def drug_names() -> DrugNames:
     rows = load_lexicon()
     groups: dict[str, set[str]] = defaultdict(set)
     classes: dict[str, str] = {}
+    contains: dict[str, str] = {}
     class_words: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if r.is_stem:
@@ -61,6 +94,8 @@ def drug_names() -> DrugNames:
             class_words[r.drug_class].append(r.name)
             continue
         classes[r.name] = r.drug_class
+        if r.contains:
+            contains[r.name] = r.contains.lower()
         if r.kind == "generic":
             groups[r.name].add(r.name)
         elif r.kind in ("brand", "product") and r.contains:
@@ -71,4 +106,5 @@ def drug_names() -> DrugNames:
     for names in groups.values():
         for n in names:
             synonyms[n] = tuple(sorted(names - {n}))
-    return DrugNames(synonyms, classes, {k: tuple(v) for k, v in class_words.items()})
+    phrases = tuple(sorted((n for n in classes if " " in n), key=lambda n: (-len(n), n)))
+    return DrugNames(synonyms, classes, {k: tuple(v) for k, v in class_words.items()}, contains, phrases)

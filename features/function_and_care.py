@@ -56,6 +56,10 @@ def _no_change_of(before: str) -> bool:
 
 
 _WORD_RE = re.compile(r"[\w'-]+")
+# a count of sessions "without improvement", nothing said of what did not improve (concepts.yaml, round 28)
+_COURSE_WITHOUT_GAIN = re.compile(
+    r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|several"
+    r"|multiple)\b.*\bwithout\b(?:\s\w+){0,3}\s(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
 
 
 def _names_care(text: str) -> bool:
@@ -191,6 +195,10 @@ class FunctionAndCareFacts:
         # not able to run") does not undo the gain
         record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
+        # round 28: a course of care "without improvement" (nothing said of function) does not undo a gain in
+        # function the record credits to care elsewhere; it is the record's value only where no gain is told
+        if any(v == YES for v, _ in record):
+            record = [(v, m) for v, m in record if not (v == NO and _COURSE_WITHOUT_GAIN.search(m.text))]
         if record:
             value, m = record[-1]
             if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
