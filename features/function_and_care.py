@@ -20,7 +20,7 @@ from features.failed_care import (
     failed_care_lexicon,
     failed_care_statements,
 )
-from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon
+from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon, helped_by_person
 from features.sentences import Sentence
 from features.value_patterns import value_patterns
 
@@ -92,6 +92,8 @@ class FunctionAndCareFacts:
                         out.append((NO, m))
                     continue
                 if Category.HYPOTHETICAL in cats and sign == YES:
+                    continue
+                if sign == YES and helped_by_person(m):  # "a co-worker helps him lift boxes" (session 21)
                     continue
                 out.append((sign, m))
         out.sort(key=lambda x: x[1].start)

@@ -69,6 +69,7 @@ class FunctionLexicon:
     off_care: re.Pattern[str]
     care_pronoun: re.Pattern[str]
     part_number: re.Pattern[str]
+    helper_person: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -99,6 +100,16 @@ _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
               "persisting": (NO, NO), "decline": (NO, NO)}
+
+
+def helped_by_person(m: Mention) -> bool:
+    """Whether `m` is a help verb whose subject, right before it in its sentence, is another person ("his
+    wife helps him to get dressed", "a co-worker helps him lift boxes"): another's help credits no care
+    (session 21)."""
+    sentence = m.sentence
+    start = max(sentence.start, m.start - 40)
+    window = sentence.text[start - sentence.start:m.end - sentence.start]
+    return function_lexicon().helper_person.search(window) is not None
 
 
 def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -> bool:
@@ -318,6 +329,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue
                 if Category.FAMILY in m.assertion.categories and not _HELPS_THE_WORKER.search(m.text):
                     continue
+                if value == YES and helped_by_person(m):
+                    continue  # "his wife helps him to get dressed": another's help, no credit to care
                 if Category.NEGATED in m.assertion.categories and kind == "gain":
                     value = NO
                 out.append((value, m))
