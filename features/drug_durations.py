@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText
 from features.assertion_sets import NOT_DONE as _DONE
@@ -323,23 +323,8 @@ class DurationsOfUse:
         return None
 
     def names(self, service: ServiceHeading) -> list[list[str]]:
-        """Words that name this service's drug in the summary, most specific first: the heading's own
-        words (a drug name), then the other names of the same drug, then words for its class (the
-        taxonomy's drug lexicon, `features.drug_names`)."""
-        table = drug_names()
-        words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", service.text)]
-        words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
-        # round 28: a name of several words first ("Tylenol #3", "naproxen sodium"); a word of it that alone
-        # names a drug of another class is another drug ("Tylenol" of "Tylenol #3" is acetaminophen, not the
-        # codeine product)
-        phrases = table.phrases_in(service.text)
-        apart = {w for p in phrases for w in p.split()
-                 if table.classes.get(w) not in (None, table.classes.get(p))}
-        words = [w for w in words if w not in apart]
-        own = list(dict.fromkeys([*phrases, *words[:3]]))
-        others = [n for w in [*phrases, *words] for n in table.others(w) if n not in own]
-        classes = [c for w in [*phrases, *words] for c in table.class_names(w)]
-        return [own, list(dict.fromkeys(others)), list(dict.fromkeys(classes))]
+        """Words that name this service's drug in the summary, most specific first (`heading_drug_names`)."""
+        return [list(level) for level in heading_drug_names(service.text)]
 
     def duration_of_use_months(self, service: ServiceHeading) -> Extraction:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name
@@ -411,7 +396,8 @@ class DurationsOfUse:
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
         # "butalbital/APAP/caffeine"
-        combined = "/" in service.text or any(drugs.is_combination(n) for n in self.names(service)[0])
+        own_names = heading_drug_names(service.text)[0]
+        combined = "/" in service.text or any(drugs.is_combination(n) for n in own_names)
         fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
         for s in self.summary.sentences:
             named_here = [m.span() for m in name_re.finditer(s.text)]
@@ -476,3 +462,24 @@ class DurationsOfUse:
                     return Extraction(value, m.span())
                 fallback = fallback or Extraction(value, m.span())
         return fallback
+
+
+@lru_cache(maxsize=4096)
+def heading_drug_names(heading: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Words that name a heading's drug in a summary, most specific first: the heading's own words (a drug
+    name), then the other names of the same drug, then words for its class (the taxonomy's drug lexicon,
+    `features.drug_names`). Of the heading alone, so read once per heading, not once per name level."""
+    table = drug_names()
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", heading)]
+    words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
+    # round 28: a name of several words first ("Tylenol #3", "naproxen sodium"); a word of it that alone
+    # names a drug of another class is another drug ("Tylenol" of "Tylenol #3" is acetaminophen, not the
+    # codeine product)
+    phrases = table.phrases_in(heading)
+    apart = {w for p in phrases for w in p.split()
+             if table.classes.get(w) not in (None, table.classes.get(p))}
+    words = [w for w in words if w not in apart]
+    own = list(dict.fromkeys([*phrases, *words[:3]]))
+    others = [n for w in [*phrases, *words] for n in table.others(w) if n not in own]
+    classes = [c for w in [*phrases, *words] for c in table.class_names(w)]
+    return tuple(own), tuple(dict.fromkeys(others)), tuple(dict.fromkeys(classes))
