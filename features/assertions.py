@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from features.package_data import parse_yaml
 from features.sentences import pipeline
+from features.style import load_style_words
 
 
 class Category(StrEnum):
@@ -258,7 +259,22 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
     """The packaged rules (or those in `text`, YAML), validated."""
     if text is None:
         text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
-    return [ContextRule.model_validate(r) for r in parse_yaml(text)["rules"]]
+    person = [w for w in load_style_words().person if w.isalpha() and len(w) > 1]
+    return [ContextRule.model_validate(_with_person_words(r, person)) for r in parse_yaml(text)["rules"]]
+
+
+def _with_person_words(value: Any, person: list[str]) -> Any:
+    """`value` with the word "${person}" of a token list replaced by the writer's one-word names for the
+    worker (style_words.yaml, as the fact lexicons read them): a rule about the worker reads every writer
+    alike."""
+    if isinstance(value, dict):
+        return {k: _with_person_words(v, person) for k, v in value.items()}
+    if isinstance(value, list):
+        out: list[Any] = []
+        for v in value:
+            out.extend(person if v == "${person}" else [_with_person_words(v, person)])
+        return out
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.style import person_class
+from features.word_classes import expand
 from features.word_start import word_guarded
 
 UR_REVIEWER = "ur_reviewer"
@@ -77,7 +79,7 @@ class AuthorRules:
 @lru_cache(maxsize=1)
 def load_author_rules() -> AuthorRules:
     data = read_yaml("authors.yaml")
-    worker = {"worker": data["worker"]}
+    worker = {"worker": expand(data["worker"], {"person": person_class()}, "authors.yaml")}
     cues = []
     carries = set()
     recounts = {}

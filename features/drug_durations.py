@@ -21,6 +21,7 @@ from features.evidence import MISSING, Extraction
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames
+from features.style import the_person_class
 from features.value_patterns import ValuePatterns, value_patterns
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
@@ -75,7 +76,7 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
-    since = _SINCE_START.search(text, max(lo, a - 30), a) if st.verb is not None else None
+    since = _since_start().search(text, max(lo, a - 30), a) if st.verb is not None else None
     if since is not None:  # "Prilosec has been taken since she started naproxen in 2014": Prilosec's too
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
                   and since.start() - e <= NAME_WINDOW]
@@ -104,8 +105,10 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
 
 
 # a start verb in a "since" clause dates the use of the drug before it too ("X since she started Y in <date>")
-_SINCE_START = re.compile(r"\bsince\s+(?:(?:he|she|they|the (?:patient|worker|applicant|claimant|employee))"
-                          r"\s+)?(?:was\s+|were\s+|first\s+)*$", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _since_start() -> re.Pattern[str]:
+    return re.compile(rf"\bsince\s+(?:(?:he|she|they|{the_person_class()})\s+)?(?:was\s+|were\s+|first\s+)*$",
+                      re.IGNORECASE)
 _SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
 _STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
 

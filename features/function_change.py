@@ -14,6 +14,8 @@ from features.assertions import Category
 from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
+from features.style import person_class, the_person_class
+from features.word_classes import expand
 from features.word_start import word_guarded
 
 YES, NO = "yes", "no"
@@ -88,8 +90,12 @@ def function_lexicon() -> FunctionLexicon:
     measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
-    lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+    # the writer's words for the worker, as every fact lexicon reads them
+    classes = {"person": person_class(), "the_person": the_person_class()}
+    lists = {k: alternatives([expand(p, classes, "function_lexicon.yaml") for p in v])
+             for k, v in raw.items() if isinstance(v, list)}
+    singles = {k: re.compile(word_guarded(expand(v, classes, "function_lexicon.yaml")), re.IGNORECASE)
+               for k, v in raw.items() if isinstance(v, str)}
     folded = compile_folded(lists["activity"].pattern)
     return FunctionLexicon(**lists, **singles, activity_folded=folded, measured=measured, measured_gain=gain,
                            number_words=words)

@@ -233,6 +233,34 @@ def _writer_style(text: str, w: StyleWords) -> str:
     return best if counts[best] else "none"
 
 
+# ---- the person as the subject or object of a fact pattern --------------------------------------
+def person_class(words: StyleWords | None = None) -> str:
+    """Every writer's word for the worker as one regex alternation, `${person}` in the fact lexicons: a
+    pattern that reads who was helped, struck or declined care names the person through this class, so no
+    fact changes when only the writer's word does ("patient", "IW", "claimant", "Mr. Doe"). Longest first;
+    an honorific with the name after it counts too (the doctor's excepted)."""
+    return f"(?:{_person_nouns(words)}|{_person_name(words)})"
+
+
+def the_person_class(words: StyleWords | None = None) -> str:
+    """The worker as a noun phrase, `${the_person}`: "the" with at most one word before the noun ("the
+    patient", "the injured employee", "the female claimant"), or a name ("Mr. Doe")."""
+    return rf"(?:the\s+(?:\w+\s+)?{_person_nouns(words)}|{_person_name(words)})"
+
+
+def _person_nouns(words: StyleWords | None) -> str:
+    w = words or load_style_words()
+    nouns = sorted({p for p in w.person if len(p) > 1 and not p.startswith("the ")},
+                   key=lambda p: (-len(p), p))
+    return "(?:" + "|".join(r"\s+".join(re.escape(part) for part in p.split()) for p in nouns) + ")"
+
+
+def _person_name(words: StyleWords | None) -> str:
+    w = words or load_style_words()
+    honorifics = "|".join(re.escape(h) for h in w.honorifics if h != "dr")  # the doctor is not the worker
+    return rf"(?:{honorifics})\.?\s[a-z][\w'-]*"
+
+
 # Writer names that are spelt differently from their rewrite form.
 _ALIASES = {
     "iw": "injured worker",
@@ -268,20 +296,23 @@ def rewrite_style(
 ) -> str:
     """`text` as another writer would put it: every singular person word ("injured worker", "patient",
     "claimant", "applicant", "the IW") becomes `person` (with its article), and with `swap_pronouns`
-    he <-> she, his <-> her, him <-> her. Nothing clinical changes."""
+    he <-> she, his <-> her, him <-> her. Nothing clinical changes. `person` is a rewrite form or one of
+    the other writer names the rewrite reads ("IW", "employee", "injured employee", "worker")."""
     w = words or load_style_words()
     c = w._compiled
     out = text
     if person is not None:
         target = person.strip().lower()
-        if target not in w.person_forms:
-            raise ValueError(f"person must be one of {sorted(w.person_forms)}, got {person!r}")
-        article = w.person_forms[target]
+        forms = _rewrite_person_forms(w)
+        if target not in forms:
+            raise ValueError(f"person must be one of {sorted(forms)}, got {person!r}")
+        article = w.person_forms.get(target) or ("an" if target[0] in "aeiou" else "a")
+        shown = person.strip() if person.strip().isupper() else target  # an abbreviation stays capital: "IW"
 
         def person_sub(m: re.Match[str]) -> str:
             art, found = m.group(1), m.group(2)
             starts = _SENTENCE_END.search(m.string[max(0, m.start() - 3) : m.start()]) is not None
-            new = _match_case(found, target, sentence_start=starts and art is None)
+            new = _match_case(found, shown, sentence_start=starts and art is None)
             if art is None:
                 return new
             return f"{_match_case(art, article)} {new}"

@@ -1,7 +1,8 @@
 """Writer style must not matter, on every shared real letter.
 
 Each letter's Clinical Case Summary is rewritten the way another writer would put it ("injured
-worker" <-> "patient" <-> "claimant" <-> "applicant", with and without he <-> she;
+worker" <-> "patient" <-> "claimant" <-> "applicant", with and without he <-> she, and into "IW",
+"employee" and "injured employee" with he <-> she;
 `features.style.rewrite_style`); no service's text score, no probability of the served model (the
 `train_real` recipe, text score included, fitted once on every shared letter and scored through the
 one `Predictor` after a save and reload) and no extracted fact may move. The reviewer's specialty and
@@ -34,6 +35,9 @@ pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritt
 
 TOLERANCE = 0.01
 REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant") for s in (False, True)]
+# other writers' names the summaries of unseen letters may use (session 22: two tune letters lost a fact to
+# "the IW" or "the injured employee" before the fact patterns read the one list of person words)
+REWRITES += [(p, True) for p in ("IW", "employee", "injured employee")]
 REWRITE_IDS = [f"{p.replace(' ', '-')}{'+he/she' if s else ''}" for p, s in REWRITES]
 
 
