@@ -20,13 +20,15 @@ from pydantic import BaseModel, Field
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
 from features.criteria_facts import (
     LetterFacts,
+    Operation,
     derive_facts,
     lexicons,
     operation_texts,
+    recent_operation,
     service_phase,
     text_regions,
 )
-from features.evidence import EvidenceSpan, Extraction
+from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
 from features.governing import cited_chapters, resolve_region, select_section
 from letters.records import Section
@@ -230,8 +232,9 @@ def service_checklist(
         return got[name].value
 
     values: dict[str, Any] = {name: value(name) for name in SELECTION_FACTS}
-    values["service_phase"] = service_phase(table, service_text, values["days_injury_to_ur_denial"],
+    got["service_phase"] = phase_extraction(table, service_text, values["days_injury_to_ur_denial"],
                                             letter.operations, _str(values.get("service_family")))
+    values["service_phase"] = got["service_phase"].value
     for src in lexicons(table).derived_sources:
         if src not in values:
             values[src] = value(src)
@@ -307,6 +310,26 @@ def service_checklist(
         checklist=items,
         summary=summary_line(selection.citation, items),
     )
+
+
+def phase_extraction(
+    table: CriteriaTable, service_text: str, days_since_injury: Any, operations: Sequence[Operation],
+    family: str | None,
+) -> Extraction:
+    """The service's phase of care with what says it: the heading's words, the summary's sentence of the
+    dated operation that makes it post-operative, or the header's days from injury to UR denial."""
+    phase = service_phase(table, service_text, days_since_injury, operations, family)
+    if phase is None:
+        return MISSING
+    if phase in ("post_operative", "pre_operative"):
+        if service_phase(table, service_text, days_since_injury) != phase:  # not the heading's words
+            op = recent_operation(table, service_text, operations, family)
+            if op is not None:
+                span = EvidenceSpan(Section.CLINICAL_SUMMARY, op.start, op.end, op.sentence)
+                return Extraction(phase, span)
+        return Extraction(phase, EvidenceSpan(Section.SERVICE_HEADING, 0, len(service_text), service_text))
+    header = f"{float(days_since_injury):.0f} days from injury to UR denial"
+    return Extraction(phase, EvidenceSpan(Section.HEADER, None, None, header))
 
 
 def what_if_met(

@@ -464,6 +464,7 @@ def derive_facts(
         "topical_not_recommended": topical,
         "rental_days": rental_days(lex, family, service_text),
         **_heading_region_facts(service_text),
+        "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
     }
     missing = set(table.derived_facts) - set(facts)
     if missing:

@@ -14,18 +14,16 @@ from typing import Any
 
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.checklist import ServiceChecklist, service_checklist
+from features.checklist import ServiceChecklist, phase_extraction, service_checklist
 from features.criteria import CRITERION_COLUMN_PREFIX, CriteriaTable, load_criteria
 from features.criteria_facts import (
     LetterFacts,
     LetterService,
     claim_kinds,
     dated_operations,
-    recent_operation,
     stated_operations,
     text_regions,
 )
-from features.criteria_facts import service_phase as phase_of
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
@@ -146,20 +144,8 @@ def service_phase(ctx: ServiceContext) -> Extraction:
     the injury and the UR denial."""
     days = _extract(ctx, "days_injury_to_ur_denial").value
     family = _extract(ctx, "service_family").value
-    family = None if family is None else str(family)
-    operations = _letter_facts(ctx).operations
-    phase = phase_of(_table(), ctx.text, days, operations, family)
-    if phase is None:
-        return MISSING
-    if phase in ("post_operative", "pre_operative"):
-        if phase_of(_table(), ctx.text, days) != phase:  # not the heading's words: a recent operation
-            op = recent_operation(_table(), ctx.text, operations, family)
-            if op is not None:
-                span = EvidenceSpan(Section.CLINICAL_SUMMARY, op.start, op.end, op.sentence)
-                return Extraction(phase, span)
-        return Extraction(phase, EvidenceSpan(Section.SERVICE_HEADING, 0, len(ctx.text), ctx.text))
-    header = f"{days:.0f} days from injury to UR denial"
-    return Extraction(phase, EvidenceSpan(Section.HEADER, None, None, header))
+    return phase_extraction(_table(), ctx.text, days, _letter_facts(ctx).operations,
+                            None if family is None else str(family))
 
 
 def _count(status: str) -> Callable[[ServiceContext], Extraction]:
