@@ -1,6 +1,7 @@
 """Writer style must not matter: each letter's Clinical Case Summary rewritten the way another writer
 would put it (`features.style.rewrite_style`: injured worker <-> patient <-> claimant <-> applicant, with
-and without he <-> she), re-scored through the same `Predictor`; no probability and no fact may move.
+and without he <-> she, and "IW", "employee", "injured employee" with he <-> she), re-scored through the same
+`Predictor`; no probability and no fact may move.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from letters.records import Case
 from model.predictor import Predictor
 
 PERSONS = ("injured worker", "patient", "claimant", "applicant")
-REWRITES: tuple[tuple[str, bool], ...] = tuple((p, s) for p in PERSONS for s in (False, True))
+# other writers' names for the worker, each with he <-> she (session 22: facts read "the IW" alike)
+OTHER_NAMES = ("IW", "employee", "injured employee")
+REWRITES: tuple[tuple[str, bool], ...] = tuple((p, s) for p in PERSONS for s in (False, True)) + tuple(
+    (p, True) for p in OTHER_NAMES)
 TOLERANCE = 0.01  # target: no probability moves by more than this
 
 
