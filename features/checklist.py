@@ -26,6 +26,7 @@ from features.criteria_facts import (
     operation_texts,
     recent_operation,
     service_phase,
+    summary_drug_evidence,
     text_regions,
 )
 from features.evidence import MISSING, EvidenceSpan, Extraction
@@ -262,6 +263,7 @@ def service_checklist(
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
+    own = summary_drug_evidence(table, letter)
     ranker = EvidenceRanker(request_regions(region, text_regions(service_text)), request_side(service_text),
                             lambda i: lead_in(texts, i))
     for crit in table.section_criteria(selection.section):
@@ -276,11 +278,14 @@ def service_checklist(
                 derived = table.derived_facts.get(fact)
                 if derived is not None and not derived.quote:
                     continue
-                for src in table.feature_sources(fact):
-                    span = got[src].span if src in got else None
+                # a fact the summary's own mention decides quotes that sentence, not its sources'
+                spans = [(None, own[fact])] if fact in own else [
+                    (src, got[src].span if src in got else None) for src in table.feature_sources(fact)]
+                for src, span in spans:
                     item = sentence_of_span(span, texts) if span is not None else None
-                    regional = src in table.regional_findings
-                    if item is not None and support is not None and not ranker.settled(item, regional):
+                    regional = src is not None and src in table.regional_findings
+                    if item is not None and src is not None and support is not None \
+                            and not ranker.settled(item, regional):
                         others = (sentence_of_span(s, texts) for s in support(src))
                         item = ranker.best([item, *(o for o in others if o is not None)], regional)
                     if item is not None and (item.section, item.start, item.end) not in seen:

@@ -208,6 +208,9 @@ class DerivedFact(BaseModel):
     description: str
     quote: bool = Field(default=True, description="Quote the sources' text as evidence (false for facts "
                         "about other items of the letter, whose text is not this service's).")
+    summary_drug_class: str | None = Field(
+        default=None, description="The fact is true when the clinical summary documents that the worker "
+        "takes a drug of this class (features/drugs_in_use.py); the summary's sentence is its evidence.")
 
 
 class SectionEdition(BaseModel):

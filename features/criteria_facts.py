@@ -17,6 +17,7 @@ from typing import Any
 
 from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
+from features.evidence import EvidenceSpan
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -61,6 +62,12 @@ class LetterFacts:
     claims: frozenset[str] = frozenset()  # the claim kinds the summary states (`claim_kinds`)
     # the sentences of the summary that say an operation was done, dated or not, in summary order
     operation_sentences: tuple[str, ...] = ()
+    # (drug class, the summary's mention that says the worker takes it), per class (features/drugs_in_use.py)
+    drugs_in_use: tuple[tuple[str, EvidenceSpan], ...] = ()
+
+    def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
+        """The summary's mention saying the worker takes a drug of this class, None when it says none."""
+        return next((span for c, span in self.drugs_in_use if c == drug_class), None)
 
     def summary_regions(self, table: CriteriaTable) -> tuple[str, ...]:
         """Regions the summary names, not counting where a pain radiates to nor a nerve root's findings on a
@@ -417,6 +424,19 @@ def _heading_region_facts(service_text: str) -> dict[str, Any]:
     return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
 
 
+def summary_drug_facts(table: CriteriaTable, letter: LetterFacts) -> dict[str, bool | None]:
+    """Each derived fact with a `summary_drug_class`: true when the summary documents that the worker takes a
+    drug of that class, else null (a summary that names none does not say the worker takes none)."""
+    return {name: (True if letter.drug_in_use(d.summary_drug_class) is not None else None)
+            for name, d in table.derived_facts.items() if d.summary_drug_class}
+
+
+def summary_drug_evidence(table: CriteriaTable, letter: LetterFacts) -> dict[str, EvidenceSpan]:
+    """The summary's mention behind each true `summary_drug_facts` fact: its evidence, not its sources'."""
+    return {name: span for name, d in table.derived_facts.items()
+            if d.summary_drug_class and (span := letter.drug_in_use(d.summary_drug_class)) is not None}
+
+
 def derive_facts(
     table: CriteriaTable,
     values: Mapping[str, Any],
@@ -459,6 +479,7 @@ def derive_facts(
         "surgery_in_letter": any(s.family == "surgery" for s in others),
         "opioid_in_letter": any(s.type == "opioid" for s in others),
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
+        **summary_drug_facts(table, letter),
         "drug_group": _group(lex, "drug_group", family, service_text),
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,

@@ -206,7 +206,7 @@ def _drug_form(text: str, p: ValuePatterns) -> str | None:
     return "oral" if p["drug_form_oral"].search(text) else None
 
 
-def _form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
+def form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
                p: ValuePatterns) -> str | None:
     """The dosage form written with the drug name at `span`: from a few words before it ("topical
     diclofenac") to the end of its clause or the next drug named."""
@@ -408,7 +408,7 @@ class DurationsOfUse:
                 continue  # most sentences do not name it: the other drugs are listed only where it is named
             listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [span for span in named_here
-                    if (form is None or _form_near(s.text, span, listed, p) in (None, form))
+                    if (form is None or form_near(s.text, span, listed, p) in (None, form))
                     and (combined or not _in_a_combination(s.text, span))]
             if not ours:
                 continue

@@ -24,6 +24,7 @@ from features.criteria_facts import (
     stated_operations,
     text_regions,
 )
+from features.drugs_in_use import drugs_in_use
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
@@ -84,8 +85,10 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         operations = (dated_operations(_table(), summary, done, ctx.case.ur_denial_date)
                       + stated_operations(_table(), summary, sentences, ctx.case.ur_denial_date))
         said = tuple(dict.fromkeys(summary[s_start:s_end] for _, _, s_start, s_end in done))
+        wanted = {d.summary_drug_class for d in _table().derived_facts.values() if d.summary_drug_class}
+        taken = tuple((c, m.span()) for c, m in drugs_in_use(ctx.case_ctx.facts.summary, wanted).items())
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
-                                             claim_kinds(_table(), summary), said)
+                                             claim_kinds(_table(), summary), said, taken)
     return found
 
 

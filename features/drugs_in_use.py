@@ -1,0 +1,106 @@
+"""The drug classes the Clinical Case Summary says the worker takes: a name of the drug lexicon
+(`drug_lexicon.csv`: generics, brands, products, class words) of that class, told of the worker's own use.
+
+Read from structure, not new wording: the mention's ConText assertion (negated, hypothetical: requested or
+recommended, another person's, possible or past history say nothing of use now), its sentence's author
+(the UR's account of the request is not the record) and the lexicon's longest name (an "opioid antagonist"
+is no opioid). Only the clause of the name is read for a drug no longer taken ("discontinued", "not
+tolerated", `drug_not_in_use` in value_patterns.yaml); a topical form written with the name (as the duration
+extractor reads it, `drug_durations.form_near`) is another drug: a gel is no oral NSAID and a compounded
+tramadol cream no opioid taken, though an opioid patch is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+
+from features.analysis import AnalysedText, Mention
+from features.assertions import Category
+from features.authors import UR_REVIEWER
+from features.drug_durations import form_near
+from features.drug_lexicon import load_lexicon
+from features.drug_names import drug_names, name_pattern
+from features.value_patterns import value_patterns
+
+# a mention that tells no use now: denied, requested or recommended, someone else's, suspected, past
+NOT_IN_USE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE,
+                        Category.HISTORICAL})
+CLASSES = ("nsaid", "opioid")  # the classes the checklist asks about
+PATCH_IN_USE = frozenset({"opioid"})  # classes whose patch is the drug in use (other topical forms are not)
+FORM_WINDOW = 40  # characters after a name in which its patch is written ("Butrans 10 mcg/hr patch")
+_KINDS = frozenset({"generic", "brand", "product", "compound", "class_word"})  # not stems nor shorthands
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern of every lexicon name (longest first, so "opioid antagonist" wins over "opioid"; a plural
+    of a class word too: "NSAIDs", "anti-inflammatories"), and name -> class."""
+    classes = {r.name: r.drug_class for r in load_lexicon() if r.kind in _KINDS}
+    parts = []
+    for name in sorted(classes, key=lambda n: (-len(n), n)):
+        if name.endswith("y"):
+            parts.append(name_pattern(name[:-1]) + "(?:y|ies)")
+        else:
+            parts.append(name_pattern(name) + "(?:e?s)?")
+    # "non-opioid analgesics", "non-NSAID" name no drug of the class
+    pattern = r"\b(?<!non-)(?<!non )(?:" + "|".join(parts) + r")\b"
+    return re.compile(pattern, re.IGNORECASE), classes
+
+
+@lru_cache(maxsize=4096)
+def _class_of(text: str) -> str | None:
+    """The class of a matched name, however `name_pattern` let it be written ("Tylenol #3", a plural)."""
+    classes = _lexicon()[1]
+    key = " ".join(text.lower().replace("-", " ").split())
+    for cand in (key, key.removesuffix("s"), key.removesuffix("es"), key.removesuffix("ies") + "y"):
+        if cand in classes:
+            return classes[cand]
+    return next((c for n, c in classes.items()
+                 if re.fullmatch(name_pattern(n) + "(?:e?s)?", text, re.IGNORECASE)), None)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of a sentence around [start, end): between ';' and a new clause of its own verb ("... and
+    takes ibuprofen", `start_objects_end`), so "stopped Norco and takes ibuprofen" stops only Norco."""
+    lo = text.rfind(";", 0, start) + 1
+    hi = text.find(";", end)
+    hi = len(text) if hi < 0 else hi
+    for m in value_patterns()["start_objects_end"].finditer(text, lo, hi):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def in_use(m: Mention, drug_class: str) -> bool:
+    """Whether a mention of a drug of `drug_class` tells the worker's own use now (module docstring)."""
+    if m.author == UR_REVIEWER or m.assertion.categories & NOT_IN_USE:
+        return False
+    s = m.sentence
+    a, b = m.start - s.start, m.end - s.start
+    lo, hi = _clause(s.text, a, b)
+    p = value_patterns()
+    if p["drug_not_in_use"].search(s.text, lo, hi):
+        return False
+    compounded = p["drug_percent_strength"].match(s.text, b)  # "Tramadol 8%/Camphor 2% cream"
+    if not compounded and form_near(s.text, (a, b), drug_names().mentions(s.text), p) != "topical":
+        return True
+    # a topical NSAID or a compounded opioid cream is another drug; an opioid patch (fentanyl, buprenorphine)
+    # is the opioid taken through the skin
+    patch = p["drug_form_patch"].search(s.text, a, min(hi, b + FORM_WINDOW))
+    return drug_class in PATCH_IN_USE and not compounded and patch is not None
+
+
+def drugs_in_use(summary: AnalysedText, wanted: Collection[str] = CLASSES) -> dict[str, Mention]:
+    """For each drug class of `wanted` the summary says the worker takes, the first mention that says so."""
+    pattern = _lexicon()[0]
+    found: dict[str, Mention] = {}
+    for m in summary.find("drug_in_use", pattern):
+        drug_class = _class_of(m.text)
+        if drug_class in wanted and drug_class not in found and in_use(m, drug_class):
+            found[drug_class] = m
+    return found
