@@ -77,6 +77,14 @@ def test_a_repeat_is_an_earlier_study_of_the_requests_kind(summary: str, heading
     assert _repeat(checklist) == (status, [quoted])
 
 
+def test_an_eeg_after_a_head_ct_repeats_no_study() -> None:
+    """An EEG takes ODG's head imaging topic; a CT of the head before it is a study of another kind."""
+    summary = "He struck his head on a beam. A CT scan of the head on 04/02/2016 was normal."
+    (checklist,) = case_checklists(_case(summary, "Electroencephalogram"))
+    assert checklist.section_id == "odg_head_imaging"
+    assert _repeat(checklist) == ("met", ["A CT scan of the head on 04/02/2016 was normal."])
+
+
 def test_the_kind_is_decided_conservatively_when_the_studies_are_not_known() -> None:
     """Without the studies' words (a structured case), an earlier study of the region counts as a
     possible repeat, and so does any study for a request of unknown kind; no study of the region is no
