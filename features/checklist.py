@@ -32,6 +32,7 @@ from features.criteria_facts import (
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
 from features.governing import cited_chapters, resolve_region, select_section
+from features.imaging_modalities import imaging_kinds
 from letters.records import Section
 
 # Sections whose text can be quoted as evidence of a clinical criterion (header facts are shown as
@@ -240,7 +241,10 @@ def service_checklist(
         if src not in values:
             values[src] = value(src)
     facts: dict[str, Any] = dict(values)
-    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter))
+    studies = _prior_studies(values, support)
+    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
+                              prior_studies=None if studies is None else [s.text for s in studies]))
+    own_evidence = _derived_evidence(facts, studies, values.get("service_type"))
 
     ur_chapters = cited_chapters(table, ur_guideline_line)
     region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
@@ -263,7 +267,8 @@ def service_checklist(
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
-    own = summary_drug_evidence(table, letter)
+    # a fact the summary's own mention decides quotes that sentence, not its sources'
+    own_evidence.update({k: [v] for k, v in summary_drug_evidence(table, letter).items()})
     ranker = EvidenceRanker(request_regions(region, text_regions(service_text)), request_side(service_text),
                             lambda i: lead_in(texts, i))
     for crit in table.section_criteria(selection.section):
@@ -278,15 +283,11 @@ def service_checklist(
                 derived = table.derived_facts.get(fact)
                 if derived is not None and not derived.quote:
                     continue
-                # a fact the summary's own mention decides quotes that sentence, not its sources'
-                spans = [(None, own[fact])] if fact in own else [
-                    (src, got[src].span if src in got else None) for src in table.feature_sources(fact)]
-                for src, span in spans:
+                for src, span, spans in _evidence_sources(table, fact, got, support, own_evidence):
                     item = sentence_of_span(span, texts) if span is not None else None
-                    regional = src is not None and src in table.regional_findings
-                    if item is not None and src is not None and support is not None \
-                            and not ranker.settled(item, regional):
-                        others = (sentence_of_span(s, texts) for s in support(src))
+                    regional = src in table.regional_findings
+                    if item is not None and spans is not None and not ranker.settled(item, regional):
+                        others = (sentence_of_span(s, texts) for s in spans())
                         item = ranker.best([item, *(o for o in others if o is not None)], regional)
                     if item is not None and (item.section, item.start, item.end) not in seen:
                         seen.add((item.section, item.start, item.end))
@@ -315,6 +316,40 @@ def service_checklist(
         checklist=items,
         summary=summary_line(selection.citation, items),
     )
+
+
+def _prior_studies(values: Mapping[str, Any],
+                   support: Callable[[str], Sequence[EvidenceSpan]] | None) -> list[EvidenceSpan] | None:
+    """The spans of every earlier study of the service's region (`prior_imaging_same_region` true), whose
+    words name each study's kind; None when the region was not imaged or the spans are not known."""
+    if support is None or values.get("prior_imaging_same_region") is not True:
+        return None
+    return list(support("prior_imaging_same_region"))
+
+
+def _derived_evidence(facts: Mapping[str, Any], studies: list[EvidenceSpan] | None,
+                      service_type: Any) -> dict[str, list[EvidenceSpan]]:
+    """Derived facts that quote spans of their own, deciding one first: a possible repeat quotes the earlier
+    studies of the request's kind, no repeat the studies of other kinds (none when no study was done)."""
+    fact = "prior_imaging_same_modality"
+    if studies is None or facts.get(fact) is None:
+        return {}
+    same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)
+    return {fact: same if facts[fact] else studies}
+
+
+def _evidence_sources(
+    table: CriteriaTable, fact: str, got: Mapping[str, Extraction],
+    support: Callable[[str], Sequence[EvidenceSpan]] | None, own: Mapping[str, list[EvidenceSpan]],
+) -> list[tuple[str, EvidenceSpan | None, Callable[[], Sequence[EvidenceSpan]] | None]]:
+    """(source fact, deciding span, every span that may be quoted instead) for each source of a fact: a
+    derived fact's own spans when it has them, else each spec feature's span and `support`."""
+    if fact in own:
+        spans = own[fact]
+        return [(src, spans[0] if spans else None, lambda: spans[1:]) for src in table.feature_sources(fact)]
+    return [(src, got[src].span if src in got else None,
+             None if support is None else (lambda src=src: support(src)))  # type: ignore[misc]
+            for src in table.feature_sources(fact)]
 
 
 def phase_extraction(

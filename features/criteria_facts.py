@@ -9,7 +9,7 @@ headings of the same letter and the spec features' values); the patterns are dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -18,6 +18,7 @@ from typing import Any
 from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
+from features.imaging_modalities import same_kind_prior
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -392,6 +393,11 @@ def _any_true(values: Iterable[Any]) -> bool | None:
     return None if all(v == ("none",) for v in vals) else False
 
 
+def _bool(value: Any) -> bool | None:
+    key = fact_key(value)
+    return bool(key[1]) if key[0] == "bool" else None
+
+
 def _group(lex: CompiledLexicons, name: str, family: str | None, text: str) -> str | None:
     for group_name, families, patterns in lex.groups:
         if group_name != name or family not in families:
@@ -444,8 +450,11 @@ def derive_facts(
     service_text: str,
     item_index: int,
     letter: LetterFacts,
+    prior_studies: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Every derived fact of `table.derived_facts` for one service, from its spec feature values."""
+    """Every derived fact of `table.derived_facts` for one service, from its spec feature values;
+    `prior_studies`: the words naming each earlier study of its region (the spans of
+    `prior_imaging_same_region`), None when not known (an earlier study then counts as of its kind)."""
     lex = lexicons(table)
     family = values.get("service_family")
     family = None if fact_key(family) == ("none",) else str(family)
@@ -486,6 +495,8 @@ def derive_facts(
         "rental_days": rental_days(lex, family, service_text),
         **_heading_region_facts(service_text),
         "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
+        "prior_imaging_same_modality": same_kind_prior(
+            _bool(values.get("prior_imaging_same_region")), values.get("service_type"), prior_studies),
     }
     missing = set(table.derived_facts) - set(facts)
     if missing:

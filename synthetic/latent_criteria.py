@@ -71,6 +71,18 @@ def _prior_study(case: SynthCase, svc: SynthService) -> bool:
     return (svc.region, svc.side) in studies
 
 
+def prior_study_names(case: SynthCase, svc: SynthService, tables: SynthTables) -> list[str]:
+    """How the summary names each done study of this request's region and side (any region when the request
+    names none), as the renderer writes them: one per region and side, of the kind of the letter's first
+    imaging request there."""
+    first: dict[tuple[str, str | None], SynthService] = {}
+    for s in case.services:
+        if s.family == "imaging":
+            first.setdefault((s.region, s.side), s)
+    return [tables.study_name(s.item_key)[1] for key, s in first.items()
+            if s.prior_imaging and (not svc.names_region or key == (svc.region, svc.side))]
+
+
 def request_class(service: str) -> ServiceClass:
     """The taxonomy's family and type of a request, remembered per wording up to its numbers (counts,
     quantities and strengths never decide a type; tests/unit/test_synth_criteria.py checks it): the
@@ -168,8 +180,8 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     table = table or criteria_table()
     values = service_facts(case, svc, tables, cls)
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
-    facts = {**values, **derive_facts(table, values, service_text=svc.service,
-                                      item_index=svc.item_index, letter=letter)}
+    facts = {**values, **derive_facts(table, values, service_text=svc.service, item_index=svc.item_index,
+                                      letter=letter, prior_studies=prior_study_names(case, svc, tables))}
     selection = _select(
         table,
         case.ur_denial_date,

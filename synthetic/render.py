@@ -158,8 +158,10 @@ class LetterRenderer:
                 hi = max(lo, case.ur_denial_date.toordinal() - 10)
                 when = date.fromordinal(s.integer(lo, hi))
                 finding = s.pick(reg["findings"]).format(level=s.pick(reg["levels"]))
+                a_study, study = t.study_name(svc.item_key)
                 sents.append(s.pick(p["prior_imaging"]).format(
-                    region=name, date=_summary_date(when, style), finding=finding))
+                    region=name, date=_summary_date(when, style), finding=finding, study=study,
+                    A_study=a_study[0].upper() + a_study[1:], Study=study[0].upper() + study[1:]))
             elif s.bernoulli(0.5):
                 sents.append(s.pick(p["no_prior_imaging"]).format(region=name))
             other = {"left": "right", "right": "left"}.get(svc.side or "")

@@ -108,6 +108,11 @@ class SynthTables:
             shift_description=str(spec.get("description", "")).strip(),
         )
 
+    def study_name(self, item_key: str) -> tuple[str, str]:
+        """How the summary names an earlier study of an imaging item's kind: with its article, and alone."""
+        with_article, alone = self.phrases["study_names"][item_key]
+        return str(with_article), str(alone)
+
     @staticmethod
     def known_shifts() -> list[str]:
         return sorted(_load("outcome_model.yaml").get("shifts", {}))

@@ -29,8 +29,9 @@ STATUS_ROWS = [
     ("pain_three_months", {"days_injury_to_ur_denial": None}, {}, "not_documented"),
     ("red_flags", {"red_flag_any": True}, {}, "met"),
     ("red_flags", {"red_flag_any": False}, {}, "not_documented"),  # not found is not "absent"
-    ("no_repeat_imaging", {"prior_imaging_same_region": True}, {}, "unmet"),
-    ("no_repeat_imaging", {"prior_imaging_same_region": False}, {}, "met"),
+    ("no_repeat_imaging", {"prior_imaging_same_modality": True}, {}, "unmet"),
+    ("no_repeat_imaging", {"prior_imaging_same_modality": False}, {}, "met"),
+    ("no_repeat_imaging", {"prior_imaging_same_modality": None}, {}, "not_documented"),
     ("visits_within_course", {"total_sessions": 10.0}, {}, "met"),
     ("visits_within_course", {"total_sessions": 10.5}, {}, "unmet"),
     ("visits_within_course", {"total_sessions": None}, {}, "not_documented"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from synth_imaging import repeats_its_kind
 
 from synthetic.generative_model import (
     STREAM_OUTCOME,
@@ -112,7 +113,7 @@ def test_outcome_terms_follow_the_latent_variables(cases):
             assert ("partial_certification" in t) == s.partial
             if s.family == "imaging" and not s.associated and s.checklist.section_id:
                 repeat = outcome["criteria"]["repeat_study"]
-                assert t["repeat_study"] == (repeat["unmet"] if s.prior_imaging else repeat["met"])
+                assert t["repeat_study"] == (repeat["unmet"] if repeats_its_kind(c, s) else repeat["met"])
 
 
 def test_associated_services_follow_an_upheld_surgery(cases):
