@@ -3,14 +3,15 @@
 Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: one per line) are
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
-Re-scoring with the same model replaces rows instead of duplicating them. A case met twice in one
-run (a copy of a letter under another name) is stored once, counted once, and named in a warning
-line. A model trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one
-line, and every row it scored is stored with `model_synthetic_only` set. A file that fails is named
-with its reason, as is each bad case of a case file (by line or item); the others are still scored
-and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when nothing was
-scored). Ctrl-C stops the run after the file being scored: every file scored before it is still stored, the
-result line says how many of the files that was, and the exit status is 130.
+Re-scoring with the same model replaces rows instead of duplicating them. A case met twice in one run (a
+copy of a letter under another name) is stored once, counted once, and named in a warning line. A model
+trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one line, and every
+row it scored is stored with `model_synthetic_only` set. The result line says how many of the services
+scored replaced scores the same model had stored before (a re-run, or a run after Ctrl-C). A file that
+fails is named with its reason, as is each bad case of a case file (by line or item); the others are
+still scored and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when
+nothing was scored). Ctrl-C stops the run after the file being scored: every file scored before it is
+still stored, the result line says how many of the files that was, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -158,6 +159,15 @@ def score(
     stored_keys: set[tuple[str, int]] = set()
     failed: list[tuple[str, str]] = list(failures)
     done, interrupted = 0, False  # files scored, and whether Ctrl-C stopped the run
+    saved: set[tuple[str, int]] = set()  # services this run wrote
+    replaced: set[tuple[str, int]] = set()  # ... that this model had stored before the run (a re-run)
+
+    def save(rows: list[ScoreRow]) -> None:
+        keys = {(r.letter_id, r.item_index) for r in rows}
+        replaced.update((repo.stored_keys(name, version, [k[0] for k in keys]) & keys) - saved)
+        repo.save_scores(rows)
+        saved.update(keys)
+
     if dask is not None:
         from imr_triage.dask_runs import score_on_dask
 
@@ -193,7 +203,7 @@ def score(
                     failed.append((str(path), why))
                     err.print(f"error: {path}: {why}", markup=False, highlight=False)
                 if len(pending) >= cfg.batch_size:
-                    repo.save_scores(pending)
+                    save(pending)
                     pending = []
                 bar.advance(task)
         except KeyboardInterrupt:
@@ -201,7 +211,7 @@ def score(
             # counted from the rows themselves: Ctrl-C may land between a file's rows and its counts
             stored_keys.update((r.letter_id, r.item_index) for r in pending)
             n_cases, n_services = len({key[0] for key in stored_keys}), len(stored_keys)
-    repo.save_scores(pending)
+    save(pending)
     if n_services >= OPTIMIZE_AFTER:
         repo.optimize()  # fresh planner statistics keep the dashboard's queries on their indexes
 
@@ -234,6 +244,7 @@ def score(
         (f"interrupted after {done} of {len(files)} files: stored " if interrupted else "scored ")
         + f"{n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"
+        + (f" ({len(replaced)} of them replaced scores this model had stored before)" if replaced else "")
         + (f"; {len(failed)} input(s) failed" if failed else "")
         + ("; run the same command again to score the rest (services already stored are scored again and "
            "replaced, never duplicated)" if interrupted else ""),

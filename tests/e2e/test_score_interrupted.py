@@ -71,3 +71,5 @@ def test_ctrl_c_keeps_what_was_scored_and_says_so(tmp_path: Path) -> None:
     expected = {(c.letter_id, s.item_index) for p in letters
                 for c in [parse_text(p.read_text(), p.name)] for s in c.services}  # fmt: skip
     assert len(final) == len(set(final)) and set(final) == expected
+    (line,) = [ln for ln in again.stderr.splitlines() if ln.startswith("scored ")]
+    assert f"({len(stored)} of them replaced scores this model had stored before)" in line, line
