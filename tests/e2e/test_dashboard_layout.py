@@ -66,6 +66,17 @@ QUEUE_BEYOND = """() => {
   return out;
 }"""
 
+# The element that scrolls the queue sideways (the table's nearest ancestor wider inside than out) and its
+# height, or null.
+SIDEWAYS_BOX = """() => {
+  for (let e = document.getElementById('queue').parentElement; e; e = e.parentElement) {
+    if (e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) {
+      return {height: Math.round(e.getBoundingClientRect().height)};
+    }
+  }
+  return null;
+}"""
+
 # Elements of a case page that end past the card (the item) they belong to.
 CASE_BEYOND = """() => {
   const out = [];
@@ -89,12 +100,16 @@ def test_queue_columns_fit_a_laptop_width_with_long_names(long_db: str, browser)
         assert LONG_REQUEST in page.inner_text("#queue tbody")
         beyond = page.evaluate(QUEUE_BEYOND)
         assert beyond == [], f"queue cells past the card at 1366 px (cut off or hidden): {beyond[:6]}"
-        # At 800 px the queue may scroll sideways inside its card, but the page itself never does.
+        # At 800 px the queue scrolls sideways inside its card (the page itself never does), in a box no
+        # taller than the window: its sideways scrollbar is on screen with the rows, not below the 100th.
         page.close()
         page = browser.new_page(viewport={"width": 800, "height": 768})
         page.goto(f"{base}?origin=synthetic&sort=letter_id&order=desc&page_size=100")
         page.wait_for_selector("#queue[data-state=ready]", timeout=30_000)
         assert page.evaluate("document.documentElement.scrollWidth") <= 800
+        box = page.evaluate(SIDEWAYS_BOX)
+        assert box is not None, "nothing scrolls the queue sideways at 800 px"
+        assert box["height"] <= 768, f"the queue's sideways scrollbar lies {box['height']} px down its box"
         page.close()
 
 
