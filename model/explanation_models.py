@@ -178,6 +178,13 @@ class ModelFacts(BaseModel):
     warning: str | None = Field(
         default=None, description="A plain warning to show with every score (e.g. never saw a real letter)."
     )
+    synthetic_only: bool = Field(
+        default=False, description="Trained on SYNTHETIC letters alone (no real letter)."
+    )
+    synthetic_notice: str | None = Field(
+        default=None,
+        description="The SYNTHETIC-ONLY MODEL line `imr score`, the API and the dashboard show, or None.",
+    )
 
 
 class LetterExplanation(BaseModel):

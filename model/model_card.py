@@ -135,6 +135,8 @@ class ModelCard(BaseModel):
             },
             "validated_on_real": self.validated_on_real,
             "warning": self.warning,
+            "synthetic_only": self.synthetic_only,
+            "synthetic_notice": self.synthetic_notice(version),
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -456,6 +456,24 @@ class ScoresRepository:
                 conn.execute(stmt, payload[start : start + UPSERT_CHUNK])
         return len(payload)
 
+    def stored_keys(
+        self, model_name: str, model_version: str, letter_ids: Sequence[str]
+    ) -> set[tuple[str, int]]:
+        """(letter_id, item_index) of the services these letters already have from this model: what a
+        re-run replaces rather than adds, so `imr score` can say so."""
+        ids = sorted(set(letter_ids))
+        t = ScoredService.__table__
+        out: set[tuple[str, int]] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), UPSERT_CHUNK):
+                stmt = select(t.c.letter_id, t.c.item_index).where(
+                    t.c.model_name == model_name,
+                    t.c.model_version == model_version,
+                    t.c.letter_id.in_(ids[start : start + UPSERT_CHUNK]),
+                )
+                out.update((str(a), int(b)) for a, b in conn.execute(stmt))
+        return out
+
     def record_model_run(self, run: ModelRunRow) -> None:
         """Register (or refresh) a model version and its calibration curve."""
         insert = _dialect_insert(self.engine.dialect.name)

@@ -230,16 +230,21 @@ def explain(
     for path, notes in warned:  # explained, but read with a gap (a header field, the summary's section)
         err.print(f"warning: {path}: {'; '.join(notes)}", markup=False, highlight=False)
 
-    if card.warning:  # every letter's JSON carries it too (`model.warning`)
-        err.print(Text.assemble(("warning", "bold yellow"), f": {card.warning}"))
+    # a SYNTHETIC-only model in the words `imr score`, the API and the dashboard use (`model.synthetic_notice`
+    # in the JSON); the card's own warning (`model.warning`) for any other model, and where it adds the
+    # figures measured on real letters
+    notice = card.synthetic_notice(triage_model.metadata.model_version)
+    for shown in (notice, card.warning if not notice or card.validated_on_real else None):
+        if shown:
+            err.print(Text.assemble(("warning", "bold yellow"), f": {shown}"))
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=1))
     else:
         console = Console()
         t = card.trained_on
         console.print(
-            f"model {triage_model.metadata.model_version}: trained on {t.real_letters} real and "
-            f"{t.synthetic_letters} SYNTHETIC letters; "
+            f"model {triage_model.metadata.model_version}: trained on {t.real_letters:,} real and "
+            f"{t.synthetic_letters:,} SYNTHETIC letters; "
             + ("validated on real letters" if card.validated_on_real else "never validated on real letters"),
             markup=False,
         )

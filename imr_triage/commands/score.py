@@ -3,13 +3,15 @@
 Letters (.pdf/.txt) are parsed; case files (.json: one case or a list, .jsonl: one per line) are
 `letters.records.Case` JSON. Each service's calibrated likelihood, risk band and top reasons go to
 the scores database (SQLite `scores.db` by default, PostgreSQL by URL) that the dashboard reads.
-Re-scoring with the same model replaces rows instead of duplicating them. A case met twice in one
-run (a copy of a letter under another name) is stored once, counted once, and named in a warning
-line. A model trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one
-line, and every row it scored is stored with `model_synthetic_only` set. A file that fails is named
-with its reason, as is each bad case of a case file (by line or item); the others are still scored
-and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when nothing was
-scored).
+Re-scoring with the same model replaces rows instead of duplicating them. A case met twice in one run (a
+copy of a letter under another name) is stored once, counted once, and named in a warning line. A model
+trained on SYNTHETIC letters alone (`ModelCard.synthetic_only`) is named as such on one line, and every
+row it scored is stored with `model_synthetic_only` set. The result line says how many of the services
+scored replaced scores the same model had stored before (a re-run, or a run after Ctrl-C). A file that
+fails is named with its reason, as is each bad case of a case file (by line or item); the others are
+still scored and stored, and the exit status is 1 when any input failed (`--allow-failures`: only when
+nothing was scored). Ctrl-C stops the run after the file being scored: every file scored before it is
+still stored, the result line says how many of the files that was, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from imr_triage.cli_input import TRACKING_URI_HELP
 
 OPTIMIZE_AFTER = 1000  # services written in one run before statistics are refreshed
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process SIGINT stopped
 
 
 class ScoreParams(BaseModel):
@@ -155,6 +158,16 @@ def score(
     scored_from: dict[str, str] = {}
     stored_keys: set[tuple[str, int]] = set()
     failed: list[tuple[str, str]] = list(failures)
+    done, interrupted = 0, False  # files scored, and whether Ctrl-C stopped the run
+    saved: set[tuple[str, int]] = set()  # services this run wrote
+    replaced: set[tuple[str, int]] = set()  # ... that this model had stored before the run (a re-run)
+
+    def save(rows: list[ScoreRow]) -> None:
+        keys = {(r.letter_id, r.item_index) for r in rows}
+        replaced.update((repo.stored_keys(name, version, [k[0] for k in keys]) & keys) - saved)
+        repo.save_scores(rows)
+        saved.update(keys)
+
     if dask is not None:
         from imr_triage.dask_runs import score_on_dask
 
@@ -168,29 +181,37 @@ def score(
     with Progress(TextColumn("score"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, disable=not progress or dask is not None, transient=True) as bar:  # fmt: skip
         task = bar.add_task("files", total=len(files))
-        for path in files if dask is None else []:
-            got = score_file(path, predictor, triage_model.input_spec, name, version, scored_at)
-            pending += got.rows
-            labelled += got.labelled
-            for letter_id in dict.fromkeys(r.letter_id for r in got.rows):
-                if letter_id in scored_from:  # stored once: its rows are keyed by case, not by file
-                    first = scored_from[letter_id]
-                    err.print(f"warning: {path}: case {letter_id} was already scored from {first} in this "
-                              "run; stored once (these scores replace those)", markup=False, highlight=False)
-                scored_from.setdefault(letter_id, str(path))
-            stored_keys.update((r.letter_id, r.item_index) for r in got.rows)
-            n_cases, n_services = len(scored_from), len(stored_keys)
-            for note in got.warnings:  # scored, but read with a gap
-                err.print(f"warning: {path}: {note}", markup=False, highlight=False)
-            for error in got.errors:  # the file, or each bad case of a case file
-                why = error.removeprefix(f"{path}: ")  # parse errors already name the file
-                failed.append((str(path), why))
-                err.print(f"error: {path}: {why}", markup=False, highlight=False)
-            if len(pending) >= cfg.batch_size:
-                repo.save_scores(pending)
-                pending = []
-            bar.advance(task)
-    repo.save_scores(pending)
+        try:  # Ctrl-C: the files scored so far are still stored (below), and the output says so
+            for path in files if dask is None else []:
+                got = score_file(path, predictor, triage_model.input_spec, name, version, scored_at)
+                pending += got.rows
+                done += 1  # its rows are stored, whatever stops the run from here on
+                labelled += got.labelled
+                for letter_id in dict.fromkeys(r.letter_id for r in got.rows):
+                    if letter_id in scored_from:  # stored once: its rows are keyed by case, not by file
+                        first = scored_from[letter_id]
+                        err.print(f"warning: {path}: case {letter_id} was already scored from {first} in "
+                                  "this run; stored once (these scores replace those)",
+                                  markup=False, highlight=False)
+                    scored_from.setdefault(letter_id, str(path))
+                stored_keys.update((r.letter_id, r.item_index) for r in got.rows)
+                n_cases, n_services = len(scored_from), len(stored_keys)
+                for note in got.warnings:  # scored, but read with a gap
+                    err.print(f"warning: {path}: {note}", markup=False, highlight=False)
+                for error in got.errors:  # the file, or each bad case of a case file
+                    why = error.removeprefix(f"{path}: ")  # parse errors already name the file
+                    failed.append((str(path), why))
+                    err.print(f"error: {path}: {why}", markup=False, highlight=False)
+                if len(pending) >= cfg.batch_size:
+                    save(pending)
+                    pending = []
+                bar.advance(task)
+        except KeyboardInterrupt:
+            interrupted = True
+            # counted from the rows themselves: Ctrl-C may land between a file's rows and its counts
+            stored_keys.update((r.letter_id, r.item_index) for r in pending)
+            n_cases, n_services = len({key[0] for key in stored_keys}), len(stored_keys)
+    save(pending)
     if n_services >= OPTIMIZE_AFTER:
         repo.optimize()  # fresh planner statistics keep the dashboard's queries on their indexes
 
@@ -220,11 +241,17 @@ def score(
     if notice:  # a model that never saw a real letter: said on one line, and stored on every row
         err.print(notice, style="bold yellow", markup=False, highlight=False)
     err.print(
-        f"scored {n_services} services in {n_cases} cases with {_shown(name, version)} -> "
+        (f"interrupted after {done} of {len(files)} files: stored " if interrupted else "scored ")
+        + f"{n_services} services in {n_cases} cases with {_shown(name, version)} -> "
         f"{repo.engine.url.render_as_string(hide_password=True)}"
-        + (f"; {len(failed)} input(s) failed" if failed else ""),
+        + (f" ({len(replaced)} of them replaced scores this model had stored before)" if replaced else "")
+        + (f"; {len(failed)} input(s) failed" if failed else "")
+        + ("; run the same command again to score the rest (services already stored are scored again and "
+           "replaced, never duplicated)" if interrupted else ""),
         markup=False, highlight=False,  # a model name or database path with "[...]" is not markup
     )
+    if interrupted:
+        raise typer.Exit(code=EXIT_INTERRUPTED)
     if n_services == 0 or (failed and not allow_failures):
         raise typer.Exit(code=1)
 

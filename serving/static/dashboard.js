@@ -254,7 +254,7 @@
       cell(tr, words(row.words.ur_guideline_source));
       cell(tr, row.ur_denial_date || "unknown", "date");
       cell(tr, words(row.words.priority));
-      const modelCell = cell(tr, versionText(row.model_version));
+      const modelCell = cell(tr, versionText(row.model_version), "model");
       modelCell.title = modelText(row.model_name, row.model_version);
       if (row.model_synthetic_only) {
         modelCell.appendChild(document.createElement("br"));

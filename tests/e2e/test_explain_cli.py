@@ -78,4 +78,4 @@ def test_explain_seed_letter_table_names_soma(seed_letter_dir):
     r = _imr("explain", str(path), "--model", str(synthetic_model_dir()), "--top-k", "100")
     assert r.returncode == 0, r.stderr
     assert "Soma 350mg" in r.stdout and "Carisoprodol (Soma)" in r.stdout  # the governing section
-    assert f"trained on 0 real and {N_LETTERS} SYNTHETIC letters" in " ".join(r.stdout.split())
+    assert f"trained on 0 real and {N_LETTERS:,} SYNTHETIC letters" in " ".join(r.stdout.split())
