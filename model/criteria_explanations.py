@@ -1,10 +1,14 @@
 """A scored service explained the way a reviewer checks it: one log-odds per criterion of its governing
 guideline section, the rest reported apart as context, and what-if rows for the criteria not documented.
 
-A criterion's log-odds is the sum of the TreeSHAP contributions of the features behind it (its status
-column and the facts it reads: `features.criteria.CriteriaTable.feature_groups`). Everything else the
-model reads (procedural and case factors, facts no criterion of the section reads, the family prior, a
-text score) is `context`, one item per factor, never worded as a guideline criterion. Which criteria
+A criterion's log-odds is the TreeSHAP contribution of its status column (unmet < not documented < met,
+trained with a monotone constraint), so a met criterion never lowers the likelihood and an unmet one never
+raises it. A model that also reads the facts behind a criterion on their own (the SYNTHETIC demo recipe reads
+sessions requested, failed care ...) learned their effect apart from the guideline's direction: each is a
+context item naming the criterion it feeds (`features.criteria.CriteriaTable.feature_groups` says which),
+never summed into it. Everything else the model reads (procedural and case factors, facts no criterion of
+the section reads, the family prior, a text score) is `context` too, one item per factor, never worded as
+a guideline criterion. Which criteria
 apply to the request (the applying criteria's baselines and the status columns of criteria that do not
 apply or that the section lacks) is one context item, `criteria_that_apply`. Criterion and context
 log-odds add up to the raw score minus the expected value. Used by `model.predictor.Predictor.explain`,
@@ -49,7 +53,8 @@ class ContextNotes(BaseModel):
 def load_notes() -> ContextNotes:
     text = resources.files("model").joinpath(NOTES_FILE).read_text(encoding="utf-8")
     notes = ContextNotes.model_validate(yaml.safe_load(text))
-    needed = {"procedural", "clinical", "not_applicable", "no_section", "counts", "applicability"}
+    needed = {"procedural", "clinical", "behind_criterion", "not_applicable", "no_section", "counts",
+              "applicability"}
     missing = sorted(needed - set(notes.kinds)) + ([] if "default" in notes.derived else ["derived.default"])
     if missing:
         raise ValueError(f"model/{NOTES_FILE}: notes missing for {missing}")
@@ -95,16 +100,31 @@ class CriteriaExplainer:
         # a status column's mean share over the services its criterion applied to (Predictor.status_baselines)
         baselines = status_baselines or {}
         self.baseline = {self.unit_index[f]: b for f, b in baselines.items() if f in self.unit_index}
-        self._groups: dict[str, dict[str, list[int]]] = {}
         self._status_columns = frozenset(self.table.family_columns.values())
+        self._groups: dict[str, tuple[dict[str, list[int]], dict[int, str]]] = {}
 
     def groups(self, section_id: str) -> dict[str, list[int]]:
-        """Criterion id -> the factor indices (the model's spec features) summed into it."""
+        """Criterion id -> the factor indices summed into it: its status column, the one feature whose
+        direction the guideline fixes (session 22: summing the facts behind it too gave the demo model 18
+        sign contradictions on 451 met or unmet tune criteria)."""
+        return self._grouping(section_id)[0]
+
+    def fed_by(self, section_id: str) -> dict[int, str]:
+        """Factor index -> the criterion id whose facts it holds (reported as context naming it)."""
+        return self._grouping(section_id)[1]
+
+    def _grouping(self, section_id: str) -> tuple[dict[str, list[int]], dict[int, str]]:
         found = self._groups.get(section_id)
         if found is None:
             groups = self.table.feature_groups(section_id, self.features)
-            found = {cid: [self.unit_index[f] for f in fs] for cid, fs in groups.items() if cid != "context"}
-            self._groups[section_id] = found
+            status: dict[str, list[int]] = {}
+            facts: dict[int, str] = {}
+            for cid, fs in groups.items():
+                if cid == "context":
+                    continue
+                status[cid] = [self.unit_index[f] for f in fs if f in self._status_columns]
+                facts.update({self.unit_index[f]: cid for f in fs if f not in self._status_columns})
+            found = self._groups[section_id] = (status, facts)
         return found
 
     # ---- explanations --------------------------------------------------------------------------
@@ -139,6 +159,8 @@ class CriteriaExplainer:
                 continue
             row = per_unit[i]
             groups = self.groups(cl.section_id) if cl.section_id else {}
+            fed = self.fed_by(cl.section_id) if cl.section_id else {}
+            names = {item.criterion_id: item.criterion for item in cl.checklist}
             used: set[int] = set()
             inapplicable: dict[int, str] = {}
             items = []
@@ -175,7 +197,8 @@ class CriteriaExplainer:
                     "feature": self.units[j],
                     "value": value(j, i),
                     "log_odds": float(row[j]),
-                    "note": self._note(j, cl, inapplicable.get(j), float(row[j])),
+                    "note": self._note(j, cl, inapplicable.get(j), float(row[j]),
+                                       feeds=names.get(fed.get(j, ""))),
                 })
             if abs(applies) > ZERO_CONTRIBUTION:
                 context.append({
@@ -195,7 +218,8 @@ class CriteriaExplainer:
             })
         return out
 
-    def _note(self, j: int, cl: ServiceChecklist, criterion: str | None, log_odds: float) -> str:
+    def _note(self, j: int, cl: ServiceChecklist, criterion: str | None, log_odds: float,
+              feeds: str | None = None) -> str:
         kinds = self.notes.kinds
         name = self.units[j]
         if name == self.text_display.feature:
@@ -212,6 +236,8 @@ class CriteriaExplainer:
             return kinds["procedural"]
         if name in COUNT_COLUMNS:
             return kinds["counts"]
+        if feeds is not None:
+            return kinds["behind_criterion"].format(criterion=feeds)
         return kinds["clinical"]
 
     # ---- what-ifs ------------------------------------------------------------------------------

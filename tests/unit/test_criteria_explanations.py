@@ -145,6 +145,35 @@ def test_criteria_and_context_add_up_each_criterion_once_signs_agree(explained: 
     assert effects > 0, "the criteria carry some of the score"
 
 
+def test_signs_agree_when_the_model_also_reads_the_facts_behind_a_criterion(
+    letters: list[Path], tmp_path: Path
+) -> None:
+    """The SYNTHETIC demo recipe reads the facts behind the criteria on their own too. Here failed care
+    "yes" lowers the outcome while a met failed-care criterion raises it: summed into the criterion (before
+    session 22), the fact's share turned met criteria against their status. The criterion is its status
+    column's share; the fact is a context item naming it."""
+    table = _criteria_table(250, seed=6)
+    table["overturned"] = np.where(table["failed_conservative_care"] == "yes", 0, table["overturned"])
+    settings = {**CRITERIA_SETTINGS, "features": [*CRITERIA_SETTINGS["features"], "failed_conservative_care",
+                                                  "sessions_requested"]}
+    model = train_model(table, load_spec(), TrainParams(**settings)).model
+    predictor = Predictor.load(model.save(tmp_path / "model"))
+    signed = fed = 0
+    for path in letters:
+        case = parse_text(path.read_text(encoding="utf-8"), path.name)
+        for s in explain_case(predictor, case).services:
+            if s.governing_guideline is None:
+                continue
+            for c in s.checklist:
+                if c.status in ("met", "unmet"):
+                    signed += 1
+                    assert (c.log_odds >= -EPS) if c.status == "met" else (c.log_odds <= EPS), c
+            for x in s.context:
+                if x.feature in ("failed_conservative_care", "sessions_requested") and "reads" in x.note:
+                    fed += 1
+    assert signed >= 10 and fed > 0, (signed, fed)
+
+
 def test_not_applicable_criteria_go_to_context_with_log_odds_zero(predictor: Predictor) -> None:
     """A criterion whose applicability fails is listed with log-odds 0; its status column's share is part
     of the one context item of which criteria apply to this kind of request."""
@@ -315,9 +344,11 @@ def test_the_text_score_is_its_own_context_factor_beside_the_criteria(letters: l
     assert shown > 0, "the text score carries some of the score"
 
 
-def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
-    """Grouping without a model: a criterion's log-odds is its status column plus every encoded column of
-    the facts it reads; a procedural feature and a derived prior column stay context, each on its own."""
+def test_a_criterion_is_its_status_column_and_the_facts_behind_it_are_context() -> None:
+    """Grouping without a model: a criterion's log-odds is its status column's (the one feature whose
+    direction the guideline fixes, so it agrees with the status); the facts it reads, which a model may also
+    weigh on their own, are one context item each naming the criterion; a procedural feature and a derived
+    prior column stay context, each on its own."""
     from features.checklist import CheckItem, ServiceChecklist
     from features.criteria import Citation
     from model.criteria_explanations import CriteriaExplainer
@@ -344,18 +375,23 @@ def test_a_criterion_sums_its_status_column_and_the_facts_behind_it() -> None:
     checklist = ServiceChecklist(item_index=0, service="SYNTHETIC", section_id=section.id,
                                  governing_guideline=citation, summary="SYNTHETIC",
                                  checklist=items)  # fmt: skip
-    values = np.array([[0.2, 0.3, 0.05, -0.1, 0.4, -0.7]])
+    # the fact behind the met criterion lowers the score: summed in, the met criterion would lower it too
+    values = np.array([[0.2, -0.6, 0.05, -0.1, 0.4, -0.7]])
     row = {"crit_conservative_care": "met", "failed_conservative_care": "yes", "priority": "standard",
            "service_family": "medication"}  # fmt: skip
     (part,) = explainer.explain(values, RecordColumns([row]), [checklist])
     crit = next(c for c in part["checklist"] if c["criterion_id"] == "conservative_care_failed")
-    assert crit["log_odds"] == pytest.approx(0.2 + 0.3 + 0.05)
+    assert crit["log_odds"] == pytest.approx(0.2)
     context = {c["feature"]: c for c in part["context"]}
-    assert set(context) == {"priority", "service_family", "family_prior"}
+    assert set(context) == {"priority", "service_family", "family_prior", "failed_conservative_care"}
+    fact = context["failed_conservative_care"]
+    assert fact["log_odds"] == pytest.approx(-0.6 + 0.05)  # its encoded columns, one item
+    assert crit["criterion"] in fact["note"] and "context" in fact["note"]
     assert context["family_prior"]["log_odds"] == pytest.approx(-0.7)
     assert context["family_prior"]["value"] == pytest.approx(1 / (1 + np.exp(2.0)))  # the prior rate
     assert context["service_family"]["log_odds"] == pytest.approx(0.4)  # its one-hot, not the prior
-    assert [c["feature"] for c in part["context"]] == ["family_prior", "service_family", "priority"]
+    assert [c["feature"] for c in part["context"]] == [
+        "family_prior", "failed_conservative_care", "service_family", "priority"]
 
 
 def test_criteria_that_apply_is_one_context_item_counting_the_applying_criteria(
