@@ -75,8 +75,10 @@ OTHER_VARIABLES = (
     Variable(
         "PROMETHEUS_MULTIPROC_DIR",
         "a fresh temporary folder (set by `imr serve --workers N`)",
-        "`imr serve` with several workers",
-        "Where the workers share their Prometheus metrics.",
+        "`imr serve` (one worker too, when set)",
+        "Where the workers share their Prometheus metrics. A folder you set is kept, but `imr serve` removes "
+        "the metric files (`counter_<pid>.db`, ...) an earlier run left in it at start, and says so: "
+        "prometheus_client would add the old run's counts and dead workers to /metrics.",
     ),
     Variable(
         "IMR_SERVE_RESOLVED_SETTINGS",

@@ -107,6 +107,7 @@ def _serve(
         from imr_triage.cli_input import fail
 
         fail(problem)
+    _clear_earlier_metrics()  # before any metric of this run is written (the app below writes them)
     app = create_app(settings, startup_step=startup_step) if settings.workers == 1 else None
     if settings.model_path is not None:
         bar.step("loading the model")
@@ -155,6 +156,24 @@ def _serve(
         raise typer.Exit(1) from exc
     typer.echo(f"imr serve: {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _clear_earlier_metrics() -> None:
+    """An operator's PROMETHEUS_MULTIPROC_DIR still holds the files of the last run: removed, and said."""
+    import os
+
+    from serving.metrics import MULTIPROC_ENV, clear_earlier_run
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if not given:
+        return
+    removed = clear_earlier_run(Path(given))
+    if removed:
+        typer.echo(
+            f"imr serve: removed {len(removed)} metric files of an earlier run from {MULTIPROC_ENV}={given} "
+            "(prometheus_client would add them to this run's /metrics)",
+            err=True,
+        )
 
 
 def model_source_problem(settings: ServingSettings, environ: Mapping[str, str], cwd: Path) -> str | None:
