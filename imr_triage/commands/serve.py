@@ -73,6 +73,7 @@ def _serve(
 
     import uvicorn
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from serving.app import create_app
     from serving.settings import ServingSettings
@@ -91,8 +92,11 @@ def _serve(
             settings = ServingSettings(_env_file=env_file, **overrides)
         else:
             settings = ServingSettings(**overrides)
-    except ValidationError as exc:
-        typer.echo(f"imr serve: invalid settings: {exc}", err=True)
+    except (ValidationError, SettingsError) as exc:
+        from imr_triage.settings_errors import settings_error
+
+        why = settings_error(exc, ServingSettings, overrides)
+        typer.echo(f"imr serve: invalid settings: {why}", err=True)
         raise typer.Exit(2) from exc
     warn_deprecated_keys(settings)
 
