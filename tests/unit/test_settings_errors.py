@@ -77,3 +77,15 @@ def test_imr_score_refuses_a_bad_serving_setting_before_loading_the_model(
     assert res.exit_code == 2, res.output
     errors = [line for line in res.stderr.splitlines() if not line.startswith("note: no params.yaml")]
     assert errors == ["error: invalid settings: IMR_SERVE_TOP_K: Input should be greater than or equal to 0"]
+
+
+def test_imr_fetch_names_the_variable_of_a_bad_fetch_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It said `imr fetch: timeout_s: ...`, the field, which an operator sets as IMR_FETCH_TIMEOUT_S."""
+    monkeypatch.setenv("IMR_FETCH_TIMEOUT_S", "abc")
+    res = CliRunner().invoke(app, ["fetch", "CM16-0000001", "--out", "letters", "--no-progress"])
+    assert res.exit_code == 2, res.output
+    errors = [line for line in res.stderr.splitlines() if not line.startswith("note: no params.yaml")]
+    assert errors == [
+        "error: invalid settings: IMR_FETCH_TIMEOUT_S: Input should be a valid number, unable to parse "
+        "string as a number"
+    ], errors
