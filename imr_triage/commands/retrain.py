@@ -40,8 +40,9 @@ Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (no
 (the good letters were used; outcome in the report);
 1 = failed (the report says why; corpus and feature table unchanged); 2 = bad input before the run
 (an option, a --params file that cannot be read or a value in it, no --new-letters folder, no corpus
-at --corpus, no file at --labels, an output path that cannot be written, an MLflow store that cannot
-be opened or a champion that cannot be loaded), one line, no report, nothing written. With
+at --corpus, no file at --labels or one without its columns, an output path that cannot be written,
+an MLflow store that cannot be opened or a champion that cannot be loaded), one line, no report,
+nothing written. With
 --no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not. 130/143 = stopped by Ctrl-C/SIGTERM: one
 line and the report (outcome interrupted) say during which step and what was registered.
 """
@@ -117,6 +118,7 @@ def retrain(
     from imr_triage.cli_input import read_params, require_dir, require_writable, validation_message
     from letters.ingest import CASES_FILE
     from training.corpus_update import has_corpus
+    from training.letter_labels import find_labels, read_labels
     from training.retrain import (
         STEPS,
         RetrainExit,
@@ -147,6 +149,12 @@ def retrain(
     require_dir(new_letters, "new letters")
     if labels is not None and not labels.is_file():
         fail(f"{labels}: labels file not found")
+    labels_path = labels or find_labels(new_letters)
+    if labels_path is not None:  # one that cannot be read or lacks a column: bad input, not a failed run
+        try:
+            read_labels(labels_path)
+        except ValueError as exc:
+            fail(str(exc))
     params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
     try:
         settings = RetrainSettings.from_params(params)
