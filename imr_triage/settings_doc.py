@@ -41,8 +41,9 @@ MEANINGS = {
     "IMR_DRIFT_REPORT": "The drift.json the dashboard's drift panel shows (`imr drift` and `imr retrain` "
     "write one).",
     "IMR_SERVE_RISK_BAND_LABELS": "Band names, one more than the edges (lowest likelihood first).",
-    "IMR_SERVE_API_KEYS": "Accepted keys as a JSON list of {name, hash, scopes}; make one with "
-    "`imr serve --hash-key SECRET`. Unset in development: the key `imr-dev-key` is accepted.",
+    "IMR_SERVE_API_KEYS": "Accepted keys as a JSON list of {name, id, hash, scopes}; make one with "
+    "`imr serve --new-key --scopes score` (`--hash-key SECRET` of a key without the `imr_<id>_` prefix "
+    "gives the deprecated, rate-limited form). Unset in development: the key `imr-dev-key` is accepted.",
     "IMR_SERVE_HOST": "Bind address (loopback by default).",
     "IMR_SERVE_PORT": "Port (0 picks a free one).",
     "IMR_SERVE_LOG_LEVEL": "uvicorn log level.",
@@ -75,8 +76,10 @@ OTHER_VARIABLES = (
     Variable(
         "PROMETHEUS_MULTIPROC_DIR",
         "a fresh temporary folder (set by `imr serve --workers N`)",
-        "`imr serve` with several workers",
-        "Where the workers share their Prometheus metrics.",
+        "`imr serve` (one worker too, when set)",
+        "Where the workers share their Prometheus metrics. A folder you set is kept, but `imr serve` removes "
+        "the metric files (`counter_<pid>.db`, ...) an earlier run left in it at start, and says so: "
+        "prometheus_client would add the old run's counts and dead workers to /metrics.",
     ),
     Variable(
         "IMR_SERVE_RESOLVED_SETTINGS",

@@ -174,10 +174,12 @@ def denial_headers(denial: Denial) -> dict[str, str] | None:
     return None
 
 
-async def authorize(request: Request, key: str | None, scope: str | None) -> ApiKeyEntry:
+async def authorize(
+    request: Request, key: str | None, scope: str | None, where: str = f"in the {API_KEY_HEADER} header"
+) -> ApiKeyEntry:
     """The entry of `key` when it carries `scope` (None: any configured key); else an HTTPException
-    (401, 403 or 429)."""
-    missing = f"missing API key: send it in the {API_KEY_HEADER} header"
+    (401, 403 or 429). `where` tells a client without a key where to send one."""
+    missing = f"missing API key: send it {where}"
     client = request.client.host if request.client else None
     outcome = await check_key(request.app.state.key_verifier, key, scope, missing, client)
     if isinstance(outcome, Denial):

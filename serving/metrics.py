@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -22,10 +23,26 @@ SCORE_BUCKETS = tuple(round(0.05 * i, 2) for i in range(1, 21))
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
+# prometheus_client's per-process value files (`counter_<pid>.db`, `gauge_liveall_<pid>.db`, ...)
+METRIC_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
+
+
+def clear_earlier_run(path: Path) -> list[Path]:
+    """Remove the value files an earlier server left in an operator's `PROMETHEUS_MULTIPROC_DIR` (its
+    files are never removed at exit): prometheus_client sums every file there, so a restarted server's
+    /metrics carried the old run's counts and listed its dead workers. Other files stay."""
+    path.mkdir(parents=True, exist_ok=True)
+    stale = sorted(p for p in path.iterdir() if METRIC_FILE.fullmatch(p.name) and p.is_file())
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
+
+
 def prepare_multiprocess_metrics() -> Path:
     """Give the worker processes about to start a shared, empty metrics directory (call before they
     start: prometheus_client picks its value storage when a process imports it). An operator's own
-    `PROMETHEUS_MULTIPROC_DIR` is used as it is; one made here is removed at exit."""
+    `PROMETHEUS_MULTIPROC_DIR` is used, emptied of an earlier run's files (`clear_earlier_run`, which
+    the caller runs first, to say so); one made here is removed at exit."""
     given = os.environ.get(MULTIPROC_ENV)
     if given:
         Path(given).mkdir(parents=True, exist_ok=True)

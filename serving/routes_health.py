@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from serving.auth import authorize, bearer_or_header_key
+from serving.auth import API_KEY_HEADER, authorize, bearer_or_header_key
 from serving.schemas import ErrorResponse, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["operations"])
@@ -46,6 +46,7 @@ async def readyz(request: Request) -> Response:
 )
 async def metrics(request: Request) -> Response:
     if request.app.state.settings.metrics_requires_key():
-        await authorize(request, bearer_or_header_key(request), None)
+        where = f"in the {API_KEY_HEADER} header or as `Authorization: Bearer KEY` (what Prometheus sends)"
+        await authorize(request, bearer_or_header_key(request), None, where)
     m = request.app.state.metrics
     return Response(content=m.render(), media_type=m.content_type)

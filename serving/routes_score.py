@@ -37,7 +37,7 @@ from serving.schemas import (
     ScoreResponse,
     build_request_models,
 )
-from serving.score_batch import NDJSON_TYPES, BatchOutcome, NotJson, score_batch, split_items
+from serving.score_batch import NDJSON_TYPES, UNION_TAGS, BatchOutcome, NotJson, score_batch, split_items
 from serving.score_store import save_scores, stable_case_id
 from serving.scoring_pool import ScoringPool
 from serving.settings import ServingSettings
@@ -120,7 +120,7 @@ class ScoringContext:
         return prepare_structured(body, self.spec, guidelines)
 
 
-SCORE_BODY_TAGS = ("case", "text")  # the union's tags: pydantic puts them into an error's loc
+SCORE_BODY_TAGS = UNION_TAGS  # the union's tags: pydantic puts them into an error's loc
 
 
 def score_body_type(models: dict[str, type]) -> Any:

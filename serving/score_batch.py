@@ -64,6 +64,9 @@ def split_items(raw: bytes, ndjson: bool, key: str = "items") -> list[Any]:
     raise ValueError(f'batch body must be a JSON array or an object {{"{key}": [...]}}')
 
 
+UNION_TAGS = ("case", "text")  # `/v1/score`'s union tags: pydantic puts one first in an item's loc
+
+
 def validation_message(exc: ValidationError) -> str:
     """One line per error: where and why, without echoing the (possibly sensitive) input."""
     parts = []
@@ -75,7 +78,9 @@ def validation_message(exc: ValidationError) -> str:
                 "pre-review information only"
             )
             continue
-        loc = ".".join(str(x) for x in where if x not in ("case", "text"))
+        if len(where) > 1 and where[0] in UNION_TAGS:  # the union's tag, not a field the client sent
+            where = where[1:]
+        loc = ".".join(str(x) for x in where)
         msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         parts.append(f"{loc or 'body'}: {msg}")
     return "; ".join(parts)

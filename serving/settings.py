@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from model.artifact import TriageModel
@@ -114,7 +115,9 @@ class ServingSettings(BaseSettings):
     # --- process ---
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
+        default="info", description="uvicorn log level."
+    )
     workers: int = Field(
         default=1,
         ge=1,
@@ -123,9 +126,19 @@ class ServingSettings(BaseSettings):
         "polls the alias itself, so with more than one, reloads reach every worker through polling.",
     )
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_log_level(cls, v: object) -> object:
+        """`INFO` as well as `info`: uvicorn's names are lower-case."""
+        return v.strip().lower() if isinstance(v, str) else v
+
     @model_validator(mode="after")
     def _check_bands_and_keys(self) -> ServingSettings:
-        self.risk_bands()  # raises naming the edges or labels that do not fit
+        try:
+            self.risk_bands()
+        except ValidationError as exc:  # names the edges or labels that do not fit; here, the variables too
+            why = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise ValueError(f"IMR_SERVE_RISK_BAND_EDGES / IMR_SERVE_RISK_BAND_LABELS: {why}") from exc
         if self.production:
             if not self.api_keys:
                 raise ValueError("production mode needs at least one API key in IMR_SERVE_API_KEYS")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from features.spec import Dtype, FeatureSpec
 from model.encoder import MISSING_LEVEL as ENCODER_MISSING
 from model.encoder import category_level, truth_value
+from training.drift_noise import LetterDraws, letter_noise_psi
 
 MISSING_LEVEL = "(missing)"
 SCORE_NAME = "score"
@@ -37,9 +38,9 @@ class DriftParams(BaseModel):
     bins: int = Field(default=10, ge=2)  # quantile bins of numeric features (reference quantiles)
     epsilon: float = Field(default=1e-4, gt=0)  # floor for empty bins (PSI is infinite otherwise)
     other_share_alert: float = Field(default=0.05, ge=0)  # rise of the `other` family share that alerts
-    # A PSI no larger than this quantile of the PSI a current sample of the same size drawn from the
-    # reference itself shows (no drift, sampling noise alone) is not flagged: small windows and
-    # many-level features otherwise alert with no drift at all.
+    # A PSI no larger than this quantile of the PSI a sample of as many letters as the current side holds,
+    # drawn from the reference's own letters, shows (no drift, sampling noise alone) is not flagged: small
+    # windows and many-level features otherwise alert with no drift at all (training/drift_noise.py).
     noise_quantile: float = Field(default=0.99, gt=0, lt=1)
     noise_draws: int = Field(default=200, ge=0)  # samples behind that quantile (0: no noise check)
     family_column: str = "service_family"
@@ -85,6 +86,15 @@ def numeric_edges(reference: pd.Series, bins: int) -> np.ndarray:
         return np.array([])
     qs = np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1])
     return np.unique(qs)
+
+
+def _numeric_bins(s: pd.Series, edges: np.ndarray) -> np.ndarray:
+    """Each row's bin among `edges.size + 1` value bins, then the missing bin (as `_numeric_counts`)."""
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(v)
+    out = np.full(v.size, edges.size + 1, dtype=np.int64)
+    out[~missing] = np.searchsorted(edges, v[~missing], side="right")
+    return out
 
 
 def _numeric_counts(s: pd.Series, edges: np.ndarray) -> np.ndarray:
@@ -140,8 +150,10 @@ def column_drift(
     dtype: Dtype,
     p: DriftParams,
     kind: str | None = None,
+    letters: LetterDraws | None = None,
 ) -> FeatureDrift:
-    """PSI of one column: numeric on reference-quantile bins, otherwise by level (missing is a level)."""
+    """PSI of one column: numeric on reference-quantile bins, otherwise by level (missing is a level).
+    With `letters` (both sides name their letters) the noise level resamples whole letters."""
     numeric = dtype == Dtype.NUMERIC
     if numeric:
         edges = numeric_edges(reference, p.bins)
@@ -151,11 +163,13 @@ def column_drift(
         keep = (r + c) > 0
         labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
         r, c = r[keep], c[keep]
+        row_bins = lambda: (np.cumsum(keep) - 1)[_numeric_bins(reference, edges)]  # noqa: E731
     else:
         rl, cl = _levels(reference, dtype), _levels(current, dtype)
         labels = sorted(set(rl.unique()) | set(cl.unique()))
         r = rl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
         c = cl.value_counts().reindex(labels, fill_value=0).to_numpy(dtype=float)
+        row_bins = lambda: pd.Categorical(rl, categories=labels).codes.astype(np.int64)  # noqa: E731
     noise = None
     if r.sum() == 0 or c.sum() == 0:
         psi = float("nan")
@@ -163,7 +177,10 @@ def column_drift(
     else:
         r_share, c_share = r / r.sum(), c / c.sum()
         psi = psi_from_shares(r_share, c_share, p.epsilon)
-        noise = noise_psi(r_share, int(c.sum()), p)
+        if letters is not None and len(reference) == len(letters.codes):
+            noise = letter_noise_psi(row_bins(), len(labels), letters, p.noise_quantile, p.epsilon)
+        else:
+            noise = noise_psi(r_share, int(c.sum()), p)
     status = "ok" if math.isnan(psi) else _status(psi, p)
     within_noise = status != "ok" and noise is not None and psi <= noise
     if within_noise:
@@ -284,23 +301,31 @@ def compute_drift(
     if absent:
         notes.append(f"{len(absent)} of {len(compared)} features not in both tables, not compared: "
                      f"{', '.join(absent)}")
+    letters = LetterDraws.of(reference, current, params.noise_draws)  # None: services drawn one by one
     for f in compared:
         if f.name not in absent:
-            out.append(column_drift(f.name, reference[f.name], current[f.name], f.dtype, params))
+            ref, cur = reference[f.name], current[f.name]
+            out.append(column_drift(f.name, ref, cur, f.dtype, params, letters=letters))
     score = None
     if reference_scores is not None and current_scores is not None:
         # Binned on the reference scores' quantiles, like any numeric column.
         score = column_drift(
             SCORE_NAME, pd.Series(reference_scores), pd.Series(current_scores), Dtype.NUMERIC, params,
-            kind="score",
+            kind="score", letters=letters,
         )
     else:
         notes.append("score PSI not computed (needs a model for the reference, or scores on both sides)")
     noisy = [f for f in [*out, *([score] if score else [])] if f.within_noise]
     if noisy:
+        sample = (
+            f"{len(current)} current rows from {letters.n_current_letters} letters (a PSI no larger than "
+            f"{params.noise_quantile:.0%} of samples of as many letters drawn from the reference show"
+            if letters is not None
+            else f"{len(current)} current rows (a PSI no larger than {params.noise_quantile:.0%} of samples "
+            "that size show"
+        )
         notes.append(
-            f"not flagged, within sampling noise for {len(current)} current rows (a PSI no larger than "
-            f"{params.noise_quantile:.0%} of samples that size show with no drift): "
+            f"not flagged, within sampling noise for {sample} with no drift): "
             + ", ".join(f"{f.name} {f.psi:.3f} <= {f.noise_psi:.3f}" for f in noisy)
         )
     return DriftReport(

@@ -104,6 +104,19 @@ def find_labels(letters_dir: Path) -> Path | None:
     return None
 
 
+def read_labels(labels_file: Path) -> pd.DataFrame:
+    """The labels file as text columns, or a ValueError in one line naming it: one that cannot be read
+    or lacks a column is bad input, which `imr retrain` refuses before the run (exit 2)."""
+    try:
+        labels = pd.read_csv(labels_file, dtype=str)
+    except Exception as exc:  # noqa: BLE001 - one clear line naming the file
+        raise ValueError(f"{labels_file}: cannot read labels: {str(exc).strip()}") from exc
+    missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
+    if missing:
+        raise ValueError(f"{labels_file}: missing columns {missing}")
+    return labels
+
+
 def compare_with_labels(
     cases: list[Case], labels_file: Path, letters_where: str = "the letters"
 ) -> LabelCheck:
@@ -112,13 +125,7 @@ def compare_with_labels(
     Labels of letters that are not among `cases` are counted, not compared: one labels file may cover many
     folders or batches (a letter that could not be read is already an error of its own). A decision that is
     neither Overturned nor Upheld is an invalid value of the file, not a disagreement."""
-    try:
-        labels = pd.read_csv(labels_file, dtype=str)
-    except Exception as exc:  # noqa: BLE001 - one clear line naming the file
-        raise ValueError(f"{labels_file}: cannot read labels: {str(exc).strip()}") from exc
-    missing = [c for c in LABEL_COLUMNS if c not in labels.columns]
-    if missing:
-        raise ValueError(f"{labels_file}: missing columns {missing}")
+    labels = read_labels(labels_file)
     by_case = {c.case_number or c.letter_id: c for c in cases}
     here = labels["case_number"].isin(by_case)
     check = LabelCheck(str(labels_file), n_labelled=int(here.sum()), n_without_letter=int((~here).sum()),

@@ -671,16 +671,22 @@ def _register_and_decide(
 
 
 def run_retrain(
-    job: RetrainJob, settings: RetrainSettings, log: Log = print, step: Log = lambda _name: None
+    job: RetrainJob,
+    settings: RetrainSettings,
+    log: Log = print,
+    step: Log = lambda _name: None,
+    report: dict[str, Any] | None = None,
 ) -> RetrainResult:
     """The whole job; raises on failure (the CLI turns that into a FAILED report and exit 1), or
     `RetrainInputError` for bad input found before anything was done (exit 2, no report). The corpus and
     the feature table are written only at the end (`_commit`): whatever fails before leaves them as they
-    were. `step(name)` is called as each of `STEPS` starts (a progress bar), `log` with each result line."""
+    were. `step(name)` is called as each of `STEPS` starts (a progress bar), `log` with each result line;
+    `report`, when given, is filled in as the run goes, so a caller whose run was interrupted can say how far
+    it got."""
     from features.spec import load_spec
 
     t0 = time.perf_counter()
-    run = _Run(job, settings, load_spec(), log, step)
+    run = _Run(job, settings, load_spec(), log, step, {} if report is None else report)
     run.report.update(
         started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         new_letters=str(job.new_letters),

@@ -212,3 +212,41 @@ def retrain_markdown(r: dict[str, Any]) -> str:
     if r.get("seconds"):
         lines += [f"Seconds: {r['seconds']}", ""]
     return "\n".join(lines)
+
+
+# What a report of a run stopped part-way keeps: the sections complete by the time the train step starts
+# (later ones are filled in piece by piece, and kept only once the decision, the last of them, is made).
+_DONE_BEFORE_TRAINING = (
+    "started_at", "new_letters", "corpus", "features", "params", "ingest", "feature_table", "drift",
+    "test_window", "recipe",
+)  # fmt: skip
+
+
+def interrupted_report(partial: dict[str, Any], signal_name: str, exit_code: int, step: str | None) -> dict:
+    """The report of a run stopped by a signal (Ctrl-C, a scheduler's SIGTERM): how far it got and what the
+    registry and the corpus hold now, so the report in --out never still shows the previous run's outcome."""
+    decided = "decision" in partial
+    report = dict(partial) if decided else {k: partial[k] for k in _DONE_BEFORE_TRAINING if k in partial}
+    version = (partial.get("challenger") or {}).get("version")
+    if version is not None:
+        promoted = bool((partial.get("decision") or {}).get("promoted"))
+        registry = f"challenger v{version} registered{' and promoted' if promoted else ' (not promoted)'}"
+    elif step == "register":
+        registry = "the challenger may already be registered: check the registry's aliases"
+    else:
+        registry = "nothing registered"
+    if step == "commit":
+        corpus = (
+            "interrupted while writing the corpus and feature table: each file is whole, old or new "
+            "(cases.parquet is written last; while it is old, a rerun adds these letters again)"
+        )
+    else:
+        corpus = "the corpus and feature table were left as they were, so a rerun adds these letters again"
+    where = f" during the {step} step" if step else ""
+    report |= {
+        "outcome": "interrupted",
+        "exit_code": exit_code,
+        "error": f"interrupted by {signal_name}{where}: {registry}; {corpus}",
+        "interrupted_step": step,
+    }
+    return report

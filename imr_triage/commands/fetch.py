@@ -50,10 +50,13 @@ def fetch(
     from rich.console import Console
 
     from imr_triage.cli_input import read_params, validation_message
+    from imr_triage.settings_errors import read_settings
     from letters.download.options import FetchOptions
+    from letters.download.settings import FetchSettings
     from training.params import section
 
     console = Console(stderr=True, soft_wrap=True)
+    read_settings(FetchSettings)  # the environment's IMR_FETCH_* alone first, so an error names the variable
     try:
         options = FetchOptions.from_cli(ctx.params, section(read_params(params_file), "fetch"))
     except ValidationError as exc:

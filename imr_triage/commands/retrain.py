@@ -40,10 +40,21 @@ Exit codes: 0 = challenger promoted; 10 = champion kept; 11 = no new letters (no
 (the good letters were used; outcome in the report);
 1 = failed (the report says why; corpus and feature table unchanged); 2 = bad input before the run
 (an option, a --params file that cannot be read or a value in it, no --new-letters folder, no corpus
-at --corpus, no file at --labels, an output path that cannot be written, an MLflow store that cannot
-be opened or a champion that cannot be loaded), one line, no report, nothing written. With
---no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not.
+at --corpus, no file at --labels or one without its columns, an output path that cannot be written,
+an MLflow store that cannot be opened or a champion that cannot be loaded), one line, no report,
+nothing written. With
+--no-exit-code 10 and 11 exit 0 (for DVC); 12 and 1 do not. 130/143 = stopped by Ctrl-C/SIGTERM: one
+line and the report (outcome interrupted) say during which step and what was registered.
 """
+
+
+class RunInterrupted(BaseException):
+    """SIGTERM, raised where the run is (a BaseException, as KeyboardInterrupt is for Ctrl-C, so that no
+    `except Exception` of a step takes it for a failure of that step)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @contextmanager
@@ -53,7 +64,7 @@ def _stopped_cleanly_on_sigterm() -> Iterator[None]:
     import signal
 
     def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
+        raise RunInterrupted(signum)
 
     try:
         previous = signal.signal(signal.SIGTERM, stop)
@@ -107,6 +118,7 @@ def retrain(
     from imr_triage.cli_input import read_params, require_dir, require_writable, validation_message
     from letters.ingest import CASES_FILE
     from training.corpus_update import has_corpus
+    from training.letter_labels import find_labels, read_labels
     from training.retrain import (
         STEPS,
         RetrainExit,
@@ -115,7 +127,7 @@ def retrain(
         RetrainSettings,
         run_retrain,
     )
-    from training.retrain_report import write_report
+    from training.retrain_report import interrupted_report, write_report
     from training.run_lock import LockHeld, run_lock
 
     console = Console(stderr=True, soft_wrap=True)
@@ -137,6 +149,12 @@ def retrain(
     require_dir(new_letters, "new letters")
     if labels is not None and not labels.is_file():
         fail(f"{labels}: labels file not found")
+    labels_path = labels or find_labels(new_letters)
+    if labels_path is not None:  # one that cannot be read or lacks a column: bad input, not a failed run
+        try:
+            read_labels(labels_path)
+        except ValueError as exc:
+            fail(str(exc))
     params = read_params(params_file)  # a malformed file: one line, exit 2 (like a bad option)
     try:
         settings = RetrainSettings.from_params(params)
@@ -154,16 +172,26 @@ def retrain(
         console.print(f"new corpus: starting one at {job.corpus_target} (--new-corpus)", markup=False)
     say = lambda m: console.print(m, markup=False, highlight=False)  # noqa: E731
     report: dict[str, object]
+    partial: dict = {}  # the run's report as it goes: what an interrupted run got done
+    at: list[str] = []  # the steps started
     try:
         with (
             _stopped_cleanly_on_sigterm(),
             run_lock(job.corpus_target, say),  # one run per corpus: a second one is bad input (exit 2)
             StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar,
         ):
-            result = run_retrain(job, settings, log=say, step=bar.step)
+            step = lambda name: (at.append(name), bar.step(name))  # noqa: E731
+            result = run_retrain(job, settings, log=say, step=step, report=partial)
         report, code = result.report, result.exit_code
     except (RetrainInputError, LockHeld) as exc:  # found before anything was done
         fail(str(exc))
+    except (KeyboardInterrupt, RunInterrupted) as exc:  # Ctrl-C, a scheduler's SIGTERM: cleaned up by now
+        import signal
+
+        signum = exc.signum if isinstance(exc, RunInterrupted) else int(signal.SIGINT)
+        code = 128 + signum
+        report = interrupted_report(partial, signal.Signals(signum).name, code, at[-1] if at else None)
+        console.print(f"error: retrain {report['error']}", style="bold red", markup=False)
     except Exception as exc:  # noqa: BLE001 - any failure becomes a report and exit 1 for the scheduler
         import traceback
 
@@ -179,8 +207,8 @@ def retrain(
         console.print(f"error: retrain failed: {why}", style="bold red", markup=False)
     js, md = write_report(report, out)
     console.print(f"outcome: {report['outcome']} (exit {code}); wrote {js}, {md}", markup=False)
-    if code in (RetrainExit.FAILED, RetrainExit.BAD_INPUT) or (exit_code and code):
-        raise typer.Exit(code)
+    if code and (exit_code or code not in (RetrainExit.KEPT, RetrainExit.NO_NEW_LETTERS)):
+        raise typer.Exit(code)  # --no-exit-code hides 10 and 11 only: never a failure or an interruption
 
 
 retrain.__doc__ = HELP

@@ -125,6 +125,7 @@ def score(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from imr_triage.cli_input import EXIT_INPUT, fail, load_model, one_line, params_section
+    from imr_triage.settings_errors import read_settings
     from letters.ingest import LETTER_SUFFIXES, skipped_note
     from serving.batch_scoring import CASE_SUFFIXES, expand_score_inputs, score_file
     from serving.scores_db import CalibrationPoint, ModelRunRow, ScoreRow, open_scores_db
@@ -132,6 +133,7 @@ def score(
 
     cfg = params_section(ScoreParams, params_file, "score")
     k = top_k or cfg.top_k
+    settings = read_settings(ServingSettings)  # the API's bands and phrases; a bad one before any work
     err = Console(stderr=True, soft_wrap=True)
     files, failures = expand_score_inputs(inputs)
     for src, reason in failures:
@@ -143,7 +145,7 @@ def score(
 
     triage_model, source = load_model(model, model_uri, cfg.model, tracking_uri)
     name, version = _model_identity(triage_model, source, model_name, model_version)
-    predictor = ServingSettings().predictor(triage_model, top_k=k)  # the API's bands and phrases
+    predictor = settings.predictor(triage_model, top_k=k)
 
     try:  # before any letter is scored: a DB that cannot be opened is one line, not a traceback
         repo = open_scores_db(db)

@@ -73,6 +73,7 @@ def _serve(
 
     import uvicorn
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from serving.app import create_app
     from serving.settings import ServingSettings
@@ -91,8 +92,11 @@ def _serve(
             settings = ServingSettings(_env_file=env_file, **overrides)
         else:
             settings = ServingSettings(**overrides)
-    except ValidationError as exc:
-        typer.echo(f"imr serve: invalid settings: {exc}", err=True)
+    except (ValidationError, SettingsError) as exc:
+        from imr_triage.settings_errors import settings_error
+
+        why = settings_error(exc, ServingSettings, overrides)
+        typer.echo(f"imr serve: invalid settings: {why}", err=True)
         raise typer.Exit(2) from exc
     warn_deprecated_keys(settings)
 
@@ -107,6 +111,7 @@ def _serve(
         from imr_triage.cli_input import fail
 
         fail(problem)
+    _clear_earlier_metrics()  # before any metric of this run is written (the app below writes them)
     app = create_app(settings, startup_step=startup_step) if settings.workers == 1 else None
     if settings.model_path is not None:
         bar.step("loading the model")
@@ -155,6 +160,24 @@ def _serve(
         raise typer.Exit(1) from exc
     typer.echo(f"imr serve: {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _clear_earlier_metrics() -> None:
+    """An operator's PROMETHEUS_MULTIPROC_DIR still holds the files of the last run: removed, and said."""
+    import os
+
+    from serving.metrics import MULTIPROC_ENV, clear_earlier_run
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if not given:
+        return
+    removed = clear_earlier_run(Path(given))
+    if removed:
+        typer.echo(
+            f"imr serve: removed {len(removed)} metric files of an earlier run from {MULTIPROC_ENV}={given} "
+            "(prometheus_client would add them to this run's /metrics)",
+            err=True,
+        )
 
 
 def model_source_problem(settings: ServingSettings, environ: Mapping[str, str], cwd: Path) -> str | None:

@@ -3,12 +3,15 @@ no lock behind, and temporary files a SIGKILLed run left are removed by the next
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from letters.ingest import parse_paths, write_records
 from synthetic.corpus import iter_letters
@@ -43,11 +46,20 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> No
         "cases.parquet", "failures.csv", "services.parquet"]
 
 
-def test_sigterm_stops_the_run_without_leaving_a_lock_or_a_temporary_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_run_without_leaving_a_lock_or_a_temporary_file_and_says_so(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """SIGTERM (a scheduler's timeout) and SIGINT (Ctrl-C) end the run through its cleanup. Ctrl-C used to
+    exit 130 with no line at all, and either left the previous run's retrain.json in --out, still telling
+    its outcome: now one line says how far the run got, and the report says `interrupted`."""
     args = _world(tmp_path, 6)
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "retrain.json").write_text('{"outcome": "promoted"}', encoding="utf-8")  # last run's
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, "-c", CLI, *args], cwd=tmp_path, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     assert proc.stderr is not None
     deadline = time.monotonic() + 120
     seen = ""
@@ -57,9 +69,15 @@ def test_sigterm_stops_the_run_without_leaving_a_lock_or_a_temporary_file(tmp_pa
         if "champion" in line or not line:
             break
     assert (tmp_path / "records" / LOCK_NAME).exists(), seen
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 128 + signal.SIGTERM, seen + err
+    assert proc.returncode == 128 + sig, seen + err
     assert [p.name for p in tmp_path.rglob("*.tmp")] == [] and not (tmp_path / "records" / LOCK_NAME).exists()
     assert sorted(p.name for p in (tmp_path / "records").iterdir()) == [
         "cases.parquet", "failures.csv", "services.parquet"]
+    said = [line for line in err.splitlines() if line.startswith("error: retrain interrupted")]
+    assert len(said) == 1 and f"interrupted by {sig.name} during the " in said[0], seen + err
+    assert "the corpus and feature table were left as they were" in said[0], said
+    report = json.loads((tmp_path / "rep" / "retrain.json").read_text(encoding="utf-8"))
+    assert report["outcome"] == "interrupted" and report["exit_code"] == 128 + sig, report
+    assert report["error"] in said[0] and report["new_letters"] == str(tmp_path / "new"), report

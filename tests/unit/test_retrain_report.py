@@ -10,7 +10,7 @@ import numpy as np
 from training.corpus_update import IngestSummary
 from training.letter_labels import LabelCheck, LabelMismatch
 from training.retrain_recipe import real_letter_metrics
-from training.retrain_report import retrain_markdown
+from training.retrain_report import interrupted_report, retrain_markdown
 
 
 def _ingest(mismatches: list[LabelMismatch], withheld: list[str]) -> dict:
@@ -52,3 +52,27 @@ def test_both_models_real_letter_figures_are_shown_with_intervals() -> None:
     assert "None" not in md.split("## Real letters")[1]
     synthetic_window = {**report, "challenger": {"metrics": {}, "metrics_new_letters": {}}, "champion": None}
     assert "Real letters" not in retrain_markdown(synthetic_window)
+
+
+def test_an_interrupted_run_says_what_the_registry_and_the_corpus_hold() -> None:
+    """Ctrl-C during the commit step, after the challenger was registered and promoted: the report says
+    so, not a bare exit 130 beside the previous run's retrain.json; a run stopped while training keeps
+    only the sections it finished (the challenger's are filled in piece by piece)."""
+    decision = {"promoted": True, "reason": "promoted: SYNTHETIC"}
+    challenger = {"version": "5", "metrics": {"roc_auc": 0.7}, "metrics_new_letters": {"roc_auc": 0.71}}
+    partial = {"new_letters": "new", "ingest": _ingest([], []), "challenger": challenger,
+               "decision": decision, "champion_after": "v5"}  # fmt: skip
+    r = interrupted_report(partial, "SIGINT", 130, "commit")
+    assert r["outcome"] == "interrupted" and r["exit_code"] == 130 and r["interrupted_step"] == "commit"
+    assert r["error"].startswith("interrupted by SIGINT during the commit step: challenger v5 registered and "
+                                 "promoted; interrupted while writing the corpus"), r["error"]  # fmt: skip
+    md = retrain_markdown(r)
+    assert "**Outcome: interrupted** (exit code 130)" in md and "Champion after this run: v5." in md, md
+    training = {"new_letters": "new", "ingest": partial["ingest"], "challenger": {"metrics": {}}}
+    early = interrupted_report(training, "SIGTERM", 143, "train")
+    assert "challenger" not in early and early["ingest"] == partial["ingest"], early
+    assert early["error"] == (
+        "interrupted by SIGTERM during the train step: nothing registered; the corpus and feature table were "
+        "left as they were, so a rerun adds these letters again"
+    )
+    assert "**Outcome: interrupted** (exit code 143)" in retrain_markdown(early)

@@ -288,3 +288,16 @@ def test_a_batch_over_the_item_limit_is_413_naming_the_limit_and_setting(
     assert "IMR_SERVE_MAX_BATCH_ITEMS" in detail and _documented(client, route, 413)
     at_limit = b"[" + b",".join([b"{}"] * limit) + b"]"
     assert _post(client, route, at_limit, "application/json").status_code == 200  # each item fails alone
+
+
+def test_a_batch_item_error_names_the_text_field_not_the_body(client: TestClient) -> None:
+    """A batch item `{"text": 5}` said `body: Input should be a valid string`: the union's tag and
+    the field are both `text`, and both were dropped. Like `/v1/score`'s 422, it names `text`."""
+    items = [{"text": 5}, {"text": "x", "case_id": 5}]
+    r = client.post("/v1/score/batch", json={"items": items}, headers=KEY)
+    assert r.status_code == 200, r.text
+    errors = [item["error"] for item in r.json()["results"]]
+    assert errors == [
+        "item 0: text: Input should be a valid string",
+        "item 1: case_id: Input should be a valid string",
+    ], errors

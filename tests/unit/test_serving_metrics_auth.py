@@ -34,6 +34,7 @@ def test_production_metrics_need_a_configured_key_in_either_header() -> None:
     with _client(production=True) as c:
         r = c.get("/metrics")
         assert r.status_code == 401 and "missing API key" in r.json()["detail"], r.text
+        assert "Authorization: Bearer KEY" in r.json()["detail"], r.text  # said X-API-Key only
         assert r.headers["WWW-Authenticate"] == "APIKey"
         wrong = "imr_abcdef123456_wrong"
         refused = [{"X-API-Key": wrong}, {"Authorization": f"Bearer {wrong}"}]
