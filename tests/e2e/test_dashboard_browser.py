@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,6 @@ from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CHARTS = ["chart-distribution", "chart-monthly", "chart-family", "chart-region", "chart-guideline",
           "chart-calibration"]  # fmt: skip
 
@@ -49,17 +39,6 @@ def scored_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert new.returncode == 0, new.stderr
     return db
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian `chromium` (apt-get install chromium) to run")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _chart_points(page) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -5,9 +5,6 @@ included, lies inside the queue's card at 1366 px, and nothing of a case page ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from letters.ingest import parse_file
@@ -17,9 +14,6 @@ from tests.synthetic_letter_files import write_synthetic_letters
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 LONG_CASE = "SYN16-0000001-REOPENED-SUPPLEMENTAL-REVIEW-2016-000123456789"
 LONG_REQUEST = (
     "Compounded topical cream Flurbiprofen/Baclofen/Cyclobenzaprine/Gabapentin/Lidocaine "
@@ -42,17 +36,6 @@ def long_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert done.returncode == 0, done.stderr
     return db
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian `chromium` (apt-get install chromium) to run")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 # Headings (and the long case's cells) whose right edge lies past the queue card's inner edge.
