@@ -61,7 +61,9 @@ def test_soma_service_names_duration_and_short_term_criterion(synthetic_model, s
 def test_stated_long_use_of_soma_lowers_the_likelihood_with_its_evidence(synthetic_model, seed_case):
     """Per criterion (issue #18): duration of use feeds the Soma section's short-term criterion, so
     stating eight months turns that criterion from not documented (with a what-if) into unmet, with the
-    stated sentence as its evidence, and its row now lowers the likelihood."""
+    stated sentence as its evidence. The criterion's effect is its status column's, which never raises the
+    likelihood when unmet; the duration itself, which this SYNTHETIC model also reads on its own, is a
+    context item naming the criterion, and the eight months lower the likelihood (session 22)."""
     summary = seed_case.clinical_summary + SYNTHETIC_SENTENCE
     stated = seed_case.model_copy(update={"clinical_summary": summary})
     predictor = Predictor(synthetic_model)
@@ -77,7 +79,10 @@ def test_stated_long_use_of_soma_lowers_the_likelihood_with_its_evidence(synthet
     now = next(c for c in after.checklist if c.criterion_id == short_term)
     assert was.status == "not_documented" and not was.evidence  # the seed summary does not state it
     assert short_term in {w.criterion_id for w in before.what_if}
-    assert now.status == "unmet" and now.log_odds < 0 and now.log_odds < was.log_odds
+    assert now.status == "unmet" and now.log_odds <= 0  # an unmet criterion never raises the likelihood
     assert any(e.section == "clinical_summary" and "8 months" in e.text for e in now.evidence)
     assert short_term not in {w.criterion_id for w in after.what_if}  # documented now: no what-if
-    assert "duration_of_use_months" not in {x.feature for x in after.context}  # never a context factor
+    duration = {x.feature: x for x in after.context}["duration_of_use_months"]
+    assert duration.value == 8.0 and now.criterion in duration.note
+    was_duration = {x.feature: x for x in before.context}["duration_of_use_months"]
+    assert duration.log_odds < 0 and duration.log_odds < was_duration.log_odds
