@@ -37,16 +37,64 @@ _KINDS = frozenset({"generic", "brand", "product", "compound", "class_word"})  #
 def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern of every lexicon name (longest first, so "opioid antagonist" wins over "opioid"; a plural
     of a class word too: "NSAIDs", "anti-inflammatories"), and name -> class."""
-    classes = {r.name: r.drug_class for r in load_lexicon() if r.kind in _KINDS}
-    parts = []
-    for name in sorted(classes, key=lambda n: (-len(n), n)):
-        if name.endswith("y"):
-            parts.append(name_pattern(name[:-1]) + "(?:y|ies)")
-        else:
-            parts.append(name_pattern(name) + "(?:e?s)?")
+    return _alternation([part for _, part in _parts()]), _classes()
+
+
+@lru_cache(maxsize=1)
+def _classes() -> dict[str, str]:
+    return {r.name: r.drug_class for r in load_lexicon() if r.kind in _KINDS}
+
+
+@lru_cache(maxsize=1)
+def _parts() -> tuple[tuple[str, str], ...]:
+    """(opening, regex) of every name, longest name first: its opening is the lower-case start of its first
+    word, up to three characters, where a match of it must begin."""
+    out = []
+    for name in sorted(_classes(), key=lambda n: (-len(n), n)):
+        plural = "(?:y|ies)" if name.endswith("y") else "(?:e?s)?"
+        part = name_pattern(name[:-1] if name.endswith("y") else name) + plural
+        out.append((name.split()[0].lower()[:3], part))
+    return tuple(out)
+
+
+def _alternation(parts: list[str]) -> re.Pattern[str]:
     # "non-opioid analgesics", "non-NSAID" name no drug of the class
-    pattern = r"\b(?<!non-)(?<!non )(?:" + "|".join(parts) + r")\b"
-    return re.compile(pattern, re.IGNORECASE), classes
+    return re.compile(r"\b(?<!non-)(?<!non )(?:" + "|".join(parts) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _opening_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(head) for head, _ in _parts()}))
+
+
+@lru_cache(maxsize=2048)
+def _pattern_for(heads: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The alternation of the names that open with one of `heads`, in the one pattern's order: the same
+    match at a word as `_lexicon()`'s, without trying 1,200 names there."""
+    parts = [part for head, part in _parts() if head in heads]
+    return _alternation(parts) if parts else None
+
+
+_WORD_START = re.compile(r"\b\w")
+
+
+def _names_in(text: str) -> list[tuple[int, int]]:
+    """Spans of `_lexicon()`'s matches in `text`, as its `finditer` gives them (leftmost, not overlapping),
+    trying at each word only the names that open as it does."""
+    lower = text.lower()
+    lengths = _opening_lengths()
+    out: list[tuple[int, int]] = []
+    end = 0
+    for w in _WORD_START.finditer(lower):
+        at = w.start()
+        if at < end:
+            continue
+        pattern = _pattern_for(tuple(lower[at:at + k] for k in lengths))
+        m = pattern.match(text, at) if pattern is not None else None
+        if m is not None and m.end() > m.start():
+            out.append(m.span())
+            end = m.end()
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -97,9 +145,11 @@ def in_use(m: Mention, drug_class: str) -> bool:
 
 def drugs_in_use(summary: AnalysedText, wanted: Collection[str] = CLASSES) -> dict[str, Mention]:
     """For each drug class of `wanted` the summary says the worker takes, the first mention that says so."""
-    pattern = _lexicon()[0]
     found: dict[str, Mention] = {}
-    for m in summary.find("drug_in_use", pattern):
+    for start, end in _names_in(summary.text):
+        m = summary.mention("drug_in_use", start, end)
+        if m is None:
+            continue
         drug_class = _class_of(m.text)
         if drug_class in wanted and drug_class not in found and in_use(m, drug_class):
             found[drug_class] = m
