@@ -100,7 +100,7 @@ def _names_in(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=4096)
 def _class_of(text: str) -> str | None:
     """The class of a matched name, however `name_pattern` let it be written ("Tylenol #3", a plural)."""
-    classes = _lexicon()[1]
+    classes = _classes()
     key = " ".join(text.lower().replace("-", " ").split())
     for cand in (key, key.removesuffix("s"), key.removesuffix("es"), key.removesuffix("ies") + "y"):
         if cand in classes:
