@@ -243,7 +243,9 @@
       }
     }
     body.dataset.state = "ready";
-    el("status").textContent = current.length + " items scored" + (older.length ? "; " + older.length + " older scores" : "") + ".";
+    const count = (n, one, many) => n + " " + (n === 1 ? one : many);
+    el("status").textContent = count(current.length, "item scored", "items scored")
+      + (older.length ? "; " + count(older.length, "older score", "older scores") : "") + ".";
   }
 
   load().catch((err) => {

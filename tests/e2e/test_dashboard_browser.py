@@ -231,7 +231,8 @@ def mixed_db(scored_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
                     model_version="2", synthetic=True, top_reasons=reasons, **extra,
                 )
             )  # fmt: skip
-    repo.save_scores(rows)
+    one = rows[-1].model_copy(update={"letter_id": "SYNTH-ONE-0001", "item_index": 0})  # a one-item letter
+    repo.save_scores([*rows, one])
     repo.engine.dispose()
     return url
 
@@ -385,6 +386,14 @@ def test_queue_sorts_filters_pages_and_case_page_reads_for_a_nurse(  # type: ign
         assert "the same criterion as reason 1 [1]" in text
         assert "Functional improvement from treatment documented: no" in text
         page.screenshot(path=str(tmp_path / "case-checklist.png"), full_page=True)
+
+        # the status line counts in words: "2 items scored.", "1 item scored."
+        page.goto(base + "/case/SYNTH-CITED-0001")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        assert page.inner_text("#status") == "2 items scored."
+        page.goto(base + "/case/SYNTH-ONE-0001")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        assert page.inner_text("#status") == "1 item scored."
         context.close()
 
         # A letter with no scores (its 404 is expected, so outside the console-error watch): said once, in the
