@@ -244,7 +244,7 @@ def service_checklist(
     studies = _prior_studies(values, support)
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
                               prior_studies=None if studies is None else [s.text for s in studies]))
-    own_evidence = _derived_evidence(facts, studies, values.get("service_type"))
+    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"))
 
     ur_chapters = cited_chapters(table, ur_guideline_line)
     region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
@@ -267,8 +267,6 @@ def service_checklist(
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
-    # a fact the summary's own mention decides quotes that sentence, not its sources'
-    own_evidence.update({k: [v] for k, v in summary_drug_evidence(table, letter).items()})
     ranker = EvidenceRanker(request_regions(region, text_regions(service_text)), request_side(service_text),
                             lambda i: lead_in(texts, i))
     for crit in table.section_criteria(selection.section):
@@ -327,15 +325,17 @@ def _prior_studies(values: Mapping[str, Any],
     return list(support("prior_imaging_same_region"))
 
 
-def _derived_evidence(facts: Mapping[str, Any], studies: list[EvidenceSpan] | None,
-                      service_type: Any) -> dict[str, list[EvidenceSpan]]:
-    """Derived facts that quote spans of their own, deciding one first: a possible repeat quotes the earlier
-    studies of the request's kind, no repeat the studies of other kinds (none when no study was done)."""
+def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[str, Any],
+                      studies: list[EvidenceSpan] | None, service_type: Any) -> dict[str, list[EvidenceSpan]]:
+    """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
+    worker takes; a possible repeat quotes the earlier studies of the request's kind, no repeat the studies
+    of other kinds (none when no study was done)."""
+    out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
     fact = "prior_imaging_same_modality"
-    if studies is None or facts.get(fact) is None:
-        return {}
-    same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)
-    return {fact: same if facts[fact] else studies}
+    if studies is not None and facts.get(fact) is not None:
+        same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)
+        out[fact] = same if facts[fact] else studies
+    return out
 
 
 def _evidence_sources(

@@ -34,21 +34,15 @@ _KINDS = frozenset({"generic", "brand", "product", "compound", "class_word"})  #
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern of every lexicon name (longest first, so "opioid antagonist" wins over "opioid"; a plural
-    of a class word too: "NSAIDs", "anti-inflammatories"), and name -> class."""
-    return _alternation([part for _, part in _parts()]), _classes()
-
-
-@lru_cache(maxsize=1)
 def _classes() -> dict[str, str]:
     return {r.name: r.drug_class for r in load_lexicon() if r.kind in _KINDS}
 
 
 @lru_cache(maxsize=1)
 def _parts() -> tuple[tuple[str, str], ...]:
-    """(opening, regex) of every name, longest name first: its opening is the lower-case start of its first
-    word, up to three characters, where a match of it must begin."""
+    """(opening, regex) of every lexicon name, longest first (so "opioid antagonist" wins over "opioid"; a
+    plural of a class word too: "NSAIDs", "anti-inflammatories"): its opening is the lower-case start of its
+    first word, up to three characters, where a match of it must begin."""
     out = []
     for name in sorted(_classes(), key=lambda n: (-len(n), n)):
         plural = "(?:y|ies)" if name.endswith("y") else "(?:e?s)?"
@@ -70,7 +64,7 @@ def _opening_lengths() -> tuple[int, ...]:
 @lru_cache(maxsize=2048)
 def _pattern_for(heads: tuple[str, ...]) -> re.Pattern[str] | None:
     """The alternation of the names that open with one of `heads`, in the one pattern's order: the same
-    match at a word as `_lexicon()`'s, without trying 1,200 names there."""
+    match at a word as the alternation of every name, without trying 1,200 names there."""
     parts = [part for head, part in _parts() if head in heads]
     return _alternation(parts) if parts else None
 
@@ -79,8 +73,8 @@ _WORD_START = re.compile(r"\b\w")
 
 
 def _names_in(text: str) -> list[tuple[int, int]]:
-    """Spans of `_lexicon()`'s matches in `text`, as its `finditer` gives them (leftmost, not overlapping),
-    trying at each word only the names that open as it does."""
+    """Spans of the matches of the alternation of every name (`_parts`) in `text`, as its `finditer` gives
+    them (leftmost, not overlapping), trying at each word only the names that open as it does."""
     lower = text.lower()
     lengths = _opening_lengths()
     out: list[tuple[int, int]] = []
