@@ -41,6 +41,18 @@ def require_dir(path: Path, what: str) -> Path:
     return path
 
 
+def require_letters_in(folder: Path, what: str) -> Path:
+    """`folder` when it is a folder holding at least one letter (.pdf or .txt, searched as `imr parse`
+    searches); else one line and exit 2: an empty folder is bad input, not a run that failed part-way."""
+    from letters.ingest import expand_inputs
+
+    require_dir(folder, what)
+    files, missing = expand_inputs([folder])
+    if not files:
+        fail(f"{folder}: {missing[0].reason if missing else 'no letters there'} ({what})")
+    return folder
+
+
 def require_file(path: Path, what: str) -> Path:
     """`path` when it is a file; else one line, `error: PATH: no such file (WHAT)` (or `not a file`)."""
     if not path.is_file():

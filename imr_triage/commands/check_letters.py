@@ -58,7 +58,11 @@ def check_letters(
     err = Console(stderr=True, soft_wrap=True)
     from letters.ingest import expand_inputs
 
-    files, _ = expand_inputs(letters)
+    files, missing = expand_inputs(letters)
+    if not files:  # nothing to check: bad input (exit 2), said per path, not counted as failed letters
+        for m in missing:
+            err.print(f"error: {m.source_file}: {m.reason}", markup=False, highlight=False)
+        raise typer.Exit(code=2)
     bar = StepProgress("check-letters", [p.name for p in files], err, progress_wanted(progress, err))
     try:
         with bar:

@@ -62,7 +62,13 @@ def evaluate_real(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
-    from imr_triage.cli_input import fail, params_section, read_feature_table, require_dir, require_file
+    from imr_triage.cli_input import (
+        fail,
+        params_section,
+        read_feature_table,
+        require_file,
+        require_letters_in,
+    )
     from training.boosting import TrainParams, labelled_rows
     from training.letter_labels import load_real_letters
     from training.real_cv import (
@@ -74,7 +80,7 @@ def evaluate_real(
     from training.real_letters import evaluate_served, synthetic_to_real, write_report
     from training.text_cv import read_split
 
-    require_dir(letters, "real letters")
+    require_letters_in(letters, "real letters")
     if labels is not None:
         require_file(labels, "labels file")
     syn_table = None if synthetic is None else read_feature_table(synthetic, "synthetic feature table")

@@ -51,10 +51,10 @@ def register_model(
     """Log params, metrics, plots, spec, data fingerprint, git commit and the model; register; promote."""
     import json
 
-    from imr_triage.cli_input import require_dir, require_file
+    from imr_triage.cli_input import require_dir, require_file, require_letters_in
 
     if letters is not None:
-        require_dir(letters, "real letters")
+        require_letters_in(letters, "real letters")
     if labels is not None:
         require_file(labels, "labels file")
     if features is None:

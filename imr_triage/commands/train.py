@@ -135,12 +135,12 @@ def _train_letters(
     from threadpoolctl import threadpool_limits
 
     from features.spec import load_spec
-    from imr_triage.cli_input import require_dir, require_file
+    from imr_triage.cli_input import require_file, require_letters_in
     from training.boosting import TrainParams, labelled_rows
     from training.real_cv import RealCVParams
     from training.real_training import train_on_real_letters
 
-    require_dir(letters, "letters")
+    require_letters_in(letters, "letters")
     if labels is not None:
         require_file(labels, "labels file")
     require_writable(out, "the output folder", folder=True)  # before the training; nothing made yet

@@ -252,6 +252,31 @@ def test_retrain_bad_input_is_one_line_exit_2_no_report_nothing_written(
     assert _files(tmp_path) == before  # no report, no store, corpus untouched
 
 
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        (["train", "--letters", "{tmp}/empty", "--out", "{tmp}/out", "--no-progress"], " (letters)"),
+        (["evaluate-real", "--letters", "{tmp}/empty", "--out", "{tmp}/out", "--no-progress"],
+         " (real letters)"),
+        (["register", "--letters", "{tmp}/empty", "--out", "{tmp}/out"], " (real letters)"),
+        (["check-letters", "{tmp}/empty", "--model", "{model}", "--out", "{tmp}/out/check", "--no-progress"],
+         ""),
+    ],
+)  # fmt: skip
+def test_a_letters_folder_without_letters_is_bad_input(
+    cli_model_dir: Path, tmp_path: Path, command: list[str], what: str
+) -> None:
+    """A folder holding no .pdf or .txt file is one line naming it, exit 2 (nothing to start on), as `imr
+    parse` says it; before, `imr train --letters` said "no labelled services of both outcomes", exit 1, and
+    `imr check-letters` counted the folder as "1 files failed"."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.docx").write_text("SYNTHETIC: not a letter\n", encoding="utf-8")
+    res = _imr(*(a.format(tmp=tmp_path, model=cli_model_dir) for a in command))
+    assert res.exit_code == 2, res.output
+    assert _errors(res) == [f"error: {tmp_path}/empty: directory holds no .pdf or .txt files{what}"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_retrain_bad_options_and_params_files_are_one_line(tmp_path: Path) -> None:
     res = _imr("retrain", "--new-letters", str(tmp_path), "--engine", "word", "--out", str(tmp_path / "rep"))
     assert res.exit_code == 2 and _errors(res)[0].startswith("error: --engine: ")
@@ -303,6 +328,7 @@ def test_a_bad_path_is_one_error_line_not_a_usage_box(
     tmp_path: Path, args: list[str], path: str, problem: str
 ) -> None:
     (tmp_path / "afile").write_text("SYNTHETIC: a file where a folder is expected\n", encoding="utf-8")
+    _letter(tmp_path, "a.txt", "CM16-0000021")  # `--letters {tmp}` names a folder with a letter in it
     res = _imr(*(a.format(tmp=tmp_path) for a in args))
     lines = [ln for ln in res.output.splitlines() if ln.strip() and not ln.startswith("warning: ")]
     assert res.exit_code == 2 and len(lines) == 1, res.output  # no "Usage:", no box, no traceback
