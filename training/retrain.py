@@ -209,6 +209,7 @@ class _Run:
     report: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     label_mismatches: int = 0  # rows of labels.csv that disagree with the parsed letters
+    invalid_labels: int = 0  # values of labels.csv that are no decision or item at all
     unreadable_letters: int = 0  # new letter files that could not be parsed
 
     def timed(self, name: str, t0: float) -> None:
@@ -350,7 +351,8 @@ def _log_labels(run: _Run, ingest: IngestSummary) -> None:
     run.log(check.summary())
     for m in check.mismatches:
         run.log(f"error: {m.error_line()}")
-    run.label_mismatches = len(check.mismatches)
+    run.invalid_labels = sum(m.invalid for m in check.mismatches)
+    run.label_mismatches = len(check.mismatches) - run.invalid_labels
     if ingest.withheld_services:
         n = len(ingest.withheld_services)
         run.log(
@@ -760,17 +762,22 @@ def _commit(
         run.log(f"written: corpus {job.corpus_target}, feature table {job.features_target}")
 
 
+def input_problems(unreadable_letters: int, label_mismatches: int, invalid_labels: int) -> list[str]:
+    """What was wrong with a run's input, counted by kind for its last line: a labels value that is no
+    decision at all is not a disagreement with a letter, so it is not counted as one."""
+    kinds = [
+        (unreadable_letters, "new letter could not be read", "new letters could not be read"),
+        (label_mismatches, "label mismatch", "label mismatches"),
+        (invalid_labels, "invalid label value", "invalid label values"),
+    ]
+    return [f"{n} {one if n == 1 else many}" for n, one, many in kinds if n]
+
+
 def _finish(run: _Run, outcome: str, code: RetrainExit, t0: float) -> RetrainResult:
-    """The result; an unreadable new letter or a label mismatch turns any finished outcome into exit 12
-    (the outcome stays reported, and the good letters were used)."""
+    """The result; an unreadable new letter, a label mismatch or an invalid label value turns any finished
+    outcome into exit 12 (the outcome stays reported, and the good letters were used)."""
     run.seconds["total"] = time.perf_counter() - t0
-    problems = []
-    if run.unreadable_letters:
-        n = run.unreadable_letters
-        problems.append(f"{n} new letter{'s' if n != 1 else ''} could not be read")
-    if run.label_mismatches:
-        n = run.label_mismatches
-        problems.append(f"{n} label mismatch{'es' if n != 1 else ''}")
+    problems = input_problems(run.unreadable_letters, run.label_mismatches, run.invalid_labels)
     if problems:
         run.log(
             f"error: {' and '.join(problems)} (listed above): the run finished ({outcome}) "

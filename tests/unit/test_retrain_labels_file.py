@@ -30,3 +30,13 @@ def test_a_labels_file_without_its_columns_is_bad_input(tmp_path: Path, where: s
     assert res.exit_code == 2, res.output
     assert errors == [f"error: {labels}: missing columns ['case_number', 'item_index']"], res.stderr
     assert not (tmp_path / "report").exists() and not (tmp_path / "records").exists()
+
+
+def test_the_last_line_counts_invalid_label_values_apart_from_mismatches() -> None:
+    """A labels.csv value that is no decision ("Maybe") disagrees with no letter: the run's last line
+    counted it as a "label mismatch" before; now each kind of bad input is counted under its own name."""
+    from training.retrain import input_problems
+
+    assert input_problems(0, 0, 0) == []
+    assert input_problems(1, 0, 1) == ["1 new letter could not be read", "1 invalid label value"]
+    assert input_problems(0, 2, 3) == ["2 label mismatches", "3 invalid label values"]
