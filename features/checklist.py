@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from features.care_kinds import CARE_FACT, failed_care_of_kinds
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
 from features.criteria_facts import (
     LetterFacts,
@@ -279,7 +280,8 @@ def service_checklist(
         for fact in crit.facts:
             if fact not in facts:
                 facts[fact] = value(fact)
-        status, deciding = crit.evaluate(facts, selection.params)
+        crit_facts, crit_evidence = _by_care_kind(table, crit.care_kinds, facts, own_evidence, support)
+        status, deciding = crit.evaluate(crit_facts, selection.params)
         evidence: list[EvidenceItem] = []
         if status in ("met", "unmet"):
             seen: set[tuple[str, int | None, int | None]] = set()
@@ -287,7 +289,7 @@ def service_checklist(
                 derived = table.derived_facts.get(fact)
                 if derived is not None and not derived.quote:
                     continue
-                for src, span, spans in _evidence_sources(table, fact, got, support, own_evidence,
+                for src, span, spans in _evidence_sources(table, fact, got, support, crit_evidence,
                                                           whole_request):
                     item = sentence_of_span(span, texts) if span is not None else None
                     regional = src in table.regional_findings
@@ -304,7 +306,7 @@ def service_checklist(
             family=crit.family,
             citation=selection.citation,
             status=status,
-            facts={f: _display(facts.get(f)) for f in deciding},
+            facts={f: _display(crit_facts.get(f)) for f in deciding},
             evidence=evidence,
         ))
     return ServiceChecklist.model_construct(
@@ -321,6 +323,19 @@ def service_checklist(
         checklist=items,
         summary=summary_line(selection.citation, items),
     )
+
+
+def _by_care_kind(
+    table: CriteriaTable, kinds: Sequence[str] | None, facts: dict[str, Any],
+    own: dict[str, list[EvidenceSpan]], support: Callable[[str], Sequence[EvidenceSpan]] | None,
+) -> tuple[Mapping[str, Any], Mapping[str, list[EvidenceSpan]]]:
+    """The facts and own evidence a criterion reads: for one about kinds of care, failed care as the
+    statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
+    if not kinds or CARE_FACT not in facts:
+        return facts, own
+    statements = list(support(CARE_FACT)) if support is not None else []
+    value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements)
+    return {**facts, CARE_FACT: value}, {**own, CARE_FACT: spans}
 
 
 def _prior_studies(values: Mapping[str, Any],

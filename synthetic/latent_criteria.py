@@ -12,10 +12,12 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
 from features.governing import Selection, select_section
@@ -153,6 +155,23 @@ def original_request(svc: SynthService, tables: SynthTables) -> OriginalRequest 
     return OriginalRequest(svc.original_request, counts["sessions_requested"], counts["drug_quantity"])
 
 
+def failed_care_by_kind(case: SynthCase, tables: SynthTables, table: CriteriaTable,
+                        kinds: Sequence[str]) -> str:
+    """Failed care as the summary's statement about the given kinds of care gives it
+    (`features.care_kinds`): care failed when the care it lists includes one of the kinds; care not tried
+    when every way the generator says so names one (it picks one when rendering); else not stated."""
+    wanted = frozenset(kinds)
+    value = case.failed_conservative
+    if value == "yes":
+        named = any(wanted & kinds_named(table, c) for c in case.treatments)
+    elif value == "no":
+        said = [*tables.phrases["conservative_no"], *tables.phrases["conservative_no_ur"]]
+        named = all(wanted & kinds_named(table, p) for p in said)
+    else:
+        return value
+    return value if named else "not_stated"
+
+
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
     """The letter's disputed items as the criteria see them (family and type of each request)."""
     classes = classes or letter_classes(case)
@@ -216,9 +235,11 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     section = selection.section
     memo = _statuses(table)
     for crit in table.section_criteria(section):
-        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(facts.get, crit.facts)))
+        read = facts if not crit.care_kinds else {
+            **facts, CARE_FACT: failed_care_by_kind(case, tables, table, crit.care_kinds)}
+        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(read.get, crit.facts)))
         if key not in memo:
-            memo[key] = crit.status(facts, section.params)
+            memo[key] = crit.status(read, section.params)
         statuses[crit.id] = memo[key]
         families[crit.id] = crit.family
     return LatentChecklist(selection.section.id, selection.citation, statuses, families)
