@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from features.care_kinds import CARE_FACT, failed_care_of_kinds
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
 from features.criteria_facts import (
     LetterFacts,
@@ -25,6 +26,7 @@ from features.criteria_facts import (
     lexicons,
     operation_texts,
     recent_operation,
+    rental_days,
     service_phase,
     summary_drug_evidence,
     text_regions,
@@ -33,6 +35,7 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
 from features.governing import cited_chapters, resolve_region, select_section
 from features.imaging_modalities import imaging_kinds
+from features.original_request import OriginalRequest, read_original_request
 from letters.records import Section
 
 # Sections whose text can be quoted as evidence of a clinical criterion (header facts are shown as
@@ -242,9 +245,13 @@ def service_checklist(
             values[src] = value(src)
     facts: dict[str, Any] = dict(values)
     studies = _prior_studies(values, support)
+    original = read_original_request(texts.get(Section.PARTIAL_CERTIFICATION),
+                                     _str(values.get("service_family")))
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
-                              prior_studies=None if studies is None else [s.text for s in studies]))
-    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"))
+                              prior_studies=None if studies is None else [s.text for s in studies],
+                              original=original))
+    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), original)
+    whole_request = _whole_request_spans(facts, original)
 
     ur_chapters = cited_chapters(table, ur_guideline_line)
     region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
@@ -273,7 +280,8 @@ def service_checklist(
         for fact in crit.facts:
             if fact not in facts:
                 facts[fact] = value(fact)
-        status, deciding = crit.evaluate(facts, selection.params)
+        crit_facts, crit_evidence = _by_care_kind(table, crit.care_kinds, facts, own_evidence, support)
+        status, deciding = crit.evaluate(crit_facts, selection.params)
         evidence: list[EvidenceItem] = []
         if status in ("met", "unmet"):
             seen: set[tuple[str, int | None, int | None]] = set()
@@ -281,7 +289,8 @@ def service_checklist(
                 derived = table.derived_facts.get(fact)
                 if derived is not None and not derived.quote:
                     continue
-                for src, span, spans in _evidence_sources(table, fact, got, support, own_evidence):
+                for src, span, spans in _evidence_sources(table, fact, got, support, crit_evidence,
+                                                          whole_request):
                     item = sentence_of_span(span, texts) if span is not None else None
                     regional = src in table.regional_findings
                     if item is not None and spans is not None and not ranker.settled(item, regional):
@@ -297,7 +306,7 @@ def service_checklist(
             family=crit.family,
             citation=selection.citation,
             status=status,
-            facts={f: _display(facts.get(f)) for f in deciding},
+            facts={f: _display(crit_facts.get(f)) for f in deciding},
             evidence=evidence,
         ))
     return ServiceChecklist.model_construct(
@@ -316,6 +325,19 @@ def service_checklist(
     )
 
 
+def _by_care_kind(
+    table: CriteriaTable, kinds: Sequence[str] | None, facts: dict[str, Any],
+    own: dict[str, list[EvidenceSpan]], support: Callable[[str], Sequence[EvidenceSpan]] | None,
+) -> tuple[Mapping[str, Any], Mapping[str, list[EvidenceSpan]]]:
+    """The facts and own evidence a criterion reads: for one about kinds of care, failed care as the
+    statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
+    if not kinds or CARE_FACT not in facts:
+        return facts, own
+    statements = list(support(CARE_FACT)) if support is not None else []
+    value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements)
+    return {**facts, CARE_FACT: value}, {**own, CARE_FACT: spans}
+
+
 def _prior_studies(values: Mapping[str, Any],
                    support: Callable[[str], Sequence[EvidenceSpan]] | None) -> list[EvidenceSpan] | None:
     """The spans of every earlier study of the service's region (`prior_imaging_same_region` true), whose
@@ -326,11 +348,17 @@ def _prior_studies(values: Mapping[str, Any],
 
 
 def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[str, Any],
-                      studies: list[EvidenceSpan] | None, service_type: Any) -> dict[str, list[EvidenceSpan]]:
+                      studies: list[EvidenceSpan] | None, service_type: Any,
+                      original: OriginalRequest | None = None) -> dict[str, list[EvidenceSpan]]:
     """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
     worker takes; a possible repeat quotes the earlier studies of the request's kind, no repeat the studies
-    of other kinds (none when no study was done)."""
+    of other kinds (none when no study was done); rental days read from a partial certification's original
+    request quote its sentence."""
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
+    if (original is not None and original.span is not None and facts.get("rental_days") is not None
+            and facts["rental_days"] == rental_days(lexicons(table), _str(facts.get("service_family")),
+                                                    original.text)):
+        out["rental_days"] = [original.span]
     fact = "prior_imaging_same_modality"
     if studies is not None and facts.get(fact) is not None:
         same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)
@@ -338,16 +366,34 @@ def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[
     return out
 
 
+def _whole_request_spans(facts: Mapping[str, Any],
+                         original: OriginalRequest | None) -> dict[str, EvidenceSpan]:
+    """The disputed item's counts that the whole-request facts replace by the original request's (after a
+    partial certification), each with the original request's words: what those facts quote instead."""
+    if original is None or original.span is None:
+        return {}
+    out: dict[str, EvidenceSpan] = {}
+    if original.sessions is not None and facts.get("course_sessions") == original.sessions:
+        out["sessions_requested"] = original.span
+    if original.drug_quantity is not None and facts.get("course_drug_quantity") == original.drug_quantity:
+        out["drug_quantity"] = original.span
+    return out
+
+
 def _evidence_sources(
     table: CriteriaTable, fact: str, got: Mapping[str, Extraction],
     support: Callable[[str], Sequence[EvidenceSpan]] | None, own: Mapping[str, list[EvidenceSpan]],
+    whole_request: Mapping[str, EvidenceSpan] | None = None,
 ) -> list[tuple[str, EvidenceSpan | None, Callable[[], Sequence[EvidenceSpan]] | None]]:
     """(source fact, deciding span, every span that may be quoted instead) for each source of a fact: a
-    derived fact's own spans when it has them, else each spec feature's span and `support`."""
+    derived fact's own spans when it has them, else each spec feature's span and `support` (for a derived
+    fact, the original request's words where its value replaces the source's: `whole_request`)."""
     if fact in own:
         spans = own[fact]
         return [(src, spans[0] if spans else None, lambda: spans[1:]) for src in table.feature_sources(fact)]
-    return [(src, got[src].span if src in got else None,
+    replaced = whole_request if whole_request and fact in table.derived_facts else {}
+    return [(src, replaced[src], None) if src in replaced else
+            (src, got[src].span if src in got else None,
              None if support is None else (lambda src=src: support(src)))  # type: ignore[misc]
             for src in table.feature_sources(fact)]
 

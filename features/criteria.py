@@ -124,6 +124,9 @@ class Criterion(BaseModel):
     applies: list[Clause] | None = None
     met: list[Clause] = Field(default_factory=list)
     unmet: list[Clause] = Field(default_factory=list)
+    care_kinds: list[str] | None = Field(
+        default=None, description="The kinds of care (the table's `care_kinds`) whose failure the criterion "
+        "is about: it reads failed conservative care as the statements about those kinds give it.")
 
     @model_validator(mode="after")
     def _decidable(self) -> Criterion:
@@ -195,6 +198,17 @@ class Chapter(BaseModel):
     title: str
     aliases: list[str] = Field(min_length=1)
     regions: list[str] = Field(default_factory=list)
+
+
+class CareKind(BaseModel):
+    """A kind of care a criterion may read failed care of (features/care_kinds.py): the words that name it
+    and the classes of the drug lexicon whose drugs are of it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=10)
+    words: str | None = None
+    drug_classes: list[str] = Field(default_factory=list)
 
 
 class DerivedFact(BaseModel):
@@ -410,6 +424,7 @@ class CriteriaTable(BaseModel):
         default_factory=dict, description="Regions that hold narrower ones: a heading naming both is "
         "about the narrower one (governing.resolve_region).")
     claim_kinds: dict[str, ClaimKind] = Field(default_factory=dict)
+    care_kinds: dict[str, CareKind] = Field(default_factory=dict)
     operations: dict[str, OperationKind] = Field(
         default_factory=dict, description="Kinds of operation, in the order they win when one text names "
         "several (a fusion over the laminectomy done with it): `section_by_operation` names them.")
@@ -439,6 +454,8 @@ class CriteriaTable(BaseModel):
         for cid, c in self.criteria.items():
             if c.family not in self.families:
                 errors.append(f"criterion {cid}: unknown family {c.family!r}")
+            errors += [f"criterion {cid}: unknown care kind {k!r}" for k in c.care_kinds or ()
+                       if k not in self.care_kinds]
         for sid, s in self.sections.items():
             errors += self._section_errors(sid, s)
         for name, lex in self.lexicons.items():

@@ -19,6 +19,7 @@ from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
 from features.imaging_modalities import same_kind_prior
+from features.original_request import OriginalRequest
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -443,6 +444,29 @@ def summary_drug_evidence(table: CriteriaTable, letter: LetterFacts) -> dict[str
             if d.summary_drug_class and (span := letter.drug_in_use(d.summary_drug_class)) is not None}
 
 
+def _continues(continuation: tuple[Any, ...], prior: float | None) -> bool | None:
+    """The request continues a course given before: a continuation, or completed sessions (none: a first
+    course); null when neither is known."""
+    if continuation == ("bool", True) or (prior or 0) > 0:
+        return True
+    return False if continuation == ("bool", False) or prior == 0 else None
+
+
+def _course(requested: float | None, original: float | None) -> tuple[float | None, float]:
+    """(sessions of the whole request, the sessions UR certified of it): the original request's count when
+    it is known and not below the disputed remainder, else the disputed item's (nothing certified)."""
+    if original is None or requested is None or original < requested:
+        return (original if requested is None else requested), 0.0
+    return original, original - requested
+
+
+def _whole_rental_days(lex: CompiledLexicons, family: str | None, service_text: str,
+                       original: OriginalRequest | None) -> float | None:
+    """Rental days of the whole request: the original request's words first (a partial certification's)."""
+    days = None if original is None else rental_days(lex, family, original.text)
+    return days if days is not None else rental_days(lex, family, service_text)
+
+
 def derive_facts(
     table: CriteriaTable,
     values: Mapping[str, Any],
@@ -451,10 +475,13 @@ def derive_facts(
     item_index: int,
     letter: LetterFacts,
     prior_studies: Sequence[str] | None = None,
+    original: OriginalRequest | None = None,
 ) -> dict[str, Any]:
     """Every derived fact of `table.derived_facts` for one service, from its spec feature values;
     `prior_studies`: the words naming each earlier study of its region (the spans of
-    `prior_imaging_same_region`), None when not known (an earlier study then counts as of its kind)."""
+    `prior_imaging_same_region`), None when not known (an earlier study then counts as of its kind);
+    `original`: the request UR certified part of (None when UR certified none), whose course the
+    quantity facts measure."""
     lex = lexicons(table)
     family = values.get("service_family")
     family = None if fact_key(family) == ("none",) else str(family)
@@ -465,12 +492,12 @@ def derive_facts(
     continuation = fact_key(values.get("continuation_request"))
     partial = fact_key(values.get("partial_ur_certification"))
 
-    if continuation == ("bool", True) or (prior or 0) > 0 or partial == ("bool", True):
-        additional: bool | None = True
-    elif continuation == ("bool", False) or prior == 0:
-        additional = False
-    else:
-        additional = None
+    continues = _continues(continuation, prior)
+    additional = True if partial == ("bool", True) else continues
+    course, certified = _course(requested, None if original is None else original.sessions)
+    quantity = as_number(values.get("drug_quantity"))
+    if original is not None and original.drug_quantity is not None:
+        quantity = original.drug_quantity
     if continuation == ("bool", True) or (duration or 0) > 0:
         ongoing: bool | None = True
     else:
@@ -481,7 +508,10 @@ def derive_facts(
         topical = bool(lex.topical.search(service_text))
     facts = {
         "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources),
-        "total_sessions": None if requested is None else requested + (prior or 0.0),
+        "course_sessions": course,
+        "course_drug_quantity": quantity,
+        "total_sessions": None if course is None else course + max(0.0, (prior or 0.0) - certified),
+        "continues_course": continues,
         "additional_request": additional,
         "ongoing_use": ongoing,
         "phase": values.get("service_phase"),
@@ -492,7 +522,7 @@ def derive_facts(
         "drug_group": _group(lex, "drug_group", family, service_text),
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
-        "rental_days": rental_days(lex, family, service_text),
+        "rental_days": _whole_rental_days(lex, family, service_text, original),
         **_heading_region_facts(service_text),
         "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
         "prior_imaging_same_modality": same_kind_prior(

@@ -65,6 +65,7 @@ _PARTIAL_SERVICE = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_IS = re.compile(r"\s+is$")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z])")
 _LONG_HEADING_LINES = 4  # real headings wrap over at most 3 lines; partial-certification ones excepted
 _LONG_HEADING_CHARS = 300
 _PARAGRAPH_END = re.compile(r"[.!?][\"'”’)]?$")
@@ -92,6 +93,21 @@ _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 class LetterParseError(ValueError):
     """The text is not a parseable IMR letter; the message names the reason."""
 
+
+
+def original_request_bounds(partial_text: str | None) -> tuple[int, int] | None:
+    """(start, end) of the request UR certified part of, in a partial-certification text: the words of the
+    sentence before "was the original request" (the UR's decision, pre-review); None when it names none."""
+    m = _PARTIAL_START.search(partial_text or "")
+    if m is None or partial_text is None:
+        return None
+    start = max((e.end() for e in _SENTENCE_END.finditer(partial_text, 0, m.start())), default=0)
+    while start < m.start() and partial_text[start].isspace():
+        start += 1
+    end = m.start()
+    while end > start and partial_text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
 
 def _norm(text: str) -> str:
     return " ".join(text.split())

@@ -36,7 +36,7 @@ REGION_SLOTS = ("{region}", "{Region}", "{limb}", "{level}")  # heading slots th
 # Streams per letter: (seed, letter index, purpose). STREAM_DISCLOSURE decides what the summary
 # states (added later, so that its draws leave every other variable as it was).
 STREAM_CASE, STREAM_OUTCOME, STREAM_PRE_TEXT, STREAM_POST_TEXT, STREAM_DISCLOSURE = 0, 1, 2, 3, 4
-DISCLOSURE_DRAWS = 8  # uniforms per letter in the disclosure stream (one is used)
+DISCLOSURE_DRAWS = 8  # uniforms per letter in the disclosure stream (one, then the listed care's 3-4)
 
 
 @dataclass
@@ -107,6 +107,7 @@ class SynthCase:
     shift: str
     services: list[SynthService] = field(default_factory=list)
     pain_stated: bool = True  # whether the Clinical Case Summary quotes the pain score
+    treatments: tuple[str, ...] = ()  # the care the summary lists (`treatments` of phrases.yaml)
 
 
 @dataclass(frozen=True)
@@ -455,3 +456,7 @@ def disclose(case: SynthCase, s: Stream, tables: SynthTables) -> None:
     """Which latent findings the summary states. Real summaries quote a pain score only about half
     the time; drawn from its own stream so the case and outcome draws stay as they were."""
     case.pain_stated = s.bernoulli(tables.mix["pain"]["stated_share"])
+    # session 23: the care the summary lists is latent (a criterion reads failed care by kind of care), drawn
+    # here after the one draw above, so the case and outcome draws stay as they were
+    care = tables.phrases["treatments"]
+    case.treatments = tuple(dict.fromkeys(s.pick(care) for _ in range(s.integer(2, 3))))

@@ -12,13 +12,16 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
 from features.governing import Selection, select_section
+from features.original_request import OriginalRequest
 from features.service_families import ServiceClass, load_taxonomy
 
 if TYPE_CHECKING:
@@ -106,7 +109,6 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
     request's family and type, when already known)."""
     cls = cls or request_class(svc.service)
     stated = stated_prior_sessions(case, svc)
-    medication = bool(tables.families.get(svc.family, {}).get("medication"))
     facts: dict[str, Any] = {
         "service_family": cls.family,
         "service_type": cls.type,
@@ -121,11 +123,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         "pain_score": float(case.pain) if case.pain_stated else None,
         "prior_imaging_same_region": _prior_study(case, svc),
         "prior_sessions": None if stated is None else float(stated),
-        # sessions of a therapy, or the injections of a series ("Trigger point injection x 3")
-        "sessions_requested": (float(svc.count_decided) if svc.family in ("physical_medicine", "injection")
-                               and svc.count_decided is not None else None),
-        "drug_quantity": (float(svc.count_decided) if medication and svc.count_decided is not None
-                          else None),
+        **_counts(svc, tables, svc.count_decided),
         "injection_levels": None if svc.levels is None else float(svc.levels),
         "continuation_request": svc.continuation,
         "partial_ur_certification": svc.partial,
@@ -135,6 +133,43 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
     for flag in RED_FLAG_FACTS:
         facts[f"red_flag_{flag}"] = case.red_flag == flag
     return facts
+
+
+def _counts(svc: SynthService, tables: SynthTables, count: int | None) -> dict[str, float | None]:
+    """A count of the request as the criteria read it: sessions of a therapy, or the injections of a series
+    ("Trigger point injection x 3"), or the units of a drug."""
+    medication = bool(tables.families.get(svc.family, {}).get("medication"))
+    return {
+        "sessions_requested": (float(count) if svc.family in ("physical_medicine", "injection")
+                               and count is not None else None),
+        "drug_quantity": float(count) if medication and count is not None else None,
+    }
+
+
+def original_request(svc: SynthService, tables: SynthTables) -> OriginalRequest | None:
+    """The request UR certified part of, as its partial-certification sentence names it (the whole course the
+    quantity criteria judge), with its latent counts; None when UR certified none of it."""
+    if not svc.partial:
+        return None
+    counts = _counts(svc, tables, svc.count_requested)
+    return OriginalRequest(svc.original_request, counts["sessions_requested"], counts["drug_quantity"])
+
+
+def failed_care_by_kind(case: SynthCase, tables: SynthTables, table: CriteriaTable,
+                        kinds: Sequence[str]) -> str:
+    """Failed care as the summary's statement about the given kinds of care gives it
+    (`features.care_kinds`): care failed when the care it lists includes one of the kinds; care not tried
+    when every way the generator says so names one (it picks one when rendering); else not stated."""
+    wanted = frozenset(kinds)
+    value = case.failed_conservative
+    if value == "yes":
+        named = any(wanted & kinds_named(table, c) for c in case.treatments)
+    elif value == "no":
+        said = [*tables.phrases["conservative_no"], *tables.phrases["conservative_no_ur"]]
+        named = all(wanted & kinds_named(table, p) for p in said)
+    else:
+        return value
+    return value if named else "not_stated"
 
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
@@ -181,7 +216,8 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     values = service_facts(case, svc, tables, cls)
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
     facts = {**values, **derive_facts(table, values, service_text=svc.service, item_index=svc.item_index,
-                                      letter=letter, prior_studies=prior_study_names(case, svc, tables))}
+                                      letter=letter, prior_studies=prior_study_names(case, svc, tables),
+                                      original=original_request(svc, tables))}
     selection = _select(
         table,
         case.ur_denial_date,
@@ -199,9 +235,11 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     section = selection.section
     memo = _statuses(table)
     for crit in table.section_criteria(section):
-        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(facts.get, crit.facts)))
+        read = facts if not crit.care_kinds else {
+            **facts, CARE_FACT: failed_care_by_kind(case, tables, table, crit.care_kinds)}
+        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(read.get, crit.facts)))
         if key not in memo:
-            memo[key] = crit.status(facts, section.params)
+            memo[key] = crit.status(read, section.params)
         statuses[crit.id] = memo[key]
         families[crit.id] = crit.family
     return LatentChecklist(selection.section.id, selection.citation, statuses, families)

@@ -129,9 +129,11 @@ class LetterRenderer:
         sents.append(s.pick(p["diagnoses"]).format(dx=_join(dx)))
         if s.bernoulli(0.15):  # another person's history: no finding about the worker
             sents.append(s.pick(p["family_history"]).format(**slots))
-        k = s.integer(2, 3)
-        tx = [s.pick(p["treatments"]) for _ in range(k)]
-        tx = list(dict.fromkeys(tx))
+        # the care listed is latent, drawn with what the summary discloses (session 23); the draws that listed
+        # it before are kept, so every later draw of the summary stays as it was
+        tx = list(case.treatments)
+        for _ in range(s.integer(2, 3)):
+            s.pick(p["treatments"])
         # "not tried yet" is told by the UR reviewer instead of the record in some letters
         care_by_ur = case.failed_conservative == "no" and s.bernoulli(0.4)
         care = "not_stated" if care_by_ur else case.failed_conservative

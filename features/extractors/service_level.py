@@ -7,15 +7,11 @@ import re
 
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
-from features.value_patterns import ValuePatterns, value_patterns
+from features.request_quantities import DOSED_FAMILIES, drug_quantity_in, sessions_in
+from features.value_patterns import value_patterns
 from letters.records import Section
 
-_DOSED_FAMILIES = {"medication"}
 _LEVEL_FAMILIES = {"injection", "surgery"}
-_DAILY_FAMILIES = {"home_health", "physical_medicine"}  # counted in days (home nursing, inpatient rehab)
-# families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6") or,
-# for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
-_TIMES_FAMILIES = {"physical_medicine", "consultation", "functional_program", "home_health", "injection"}
 
 
 def _heading_span(ctx: ServiceContext, m: re.Match[str] | None = None) -> EvidenceSpan:
@@ -76,57 +72,14 @@ def imaging_contrast(ctx: ServiceContext) -> Extraction:
 
 # ---- numbers of the request -----------------------------------------------------------------
 def sessions_requested(ctx: ServiceContext) -> Extraction:
-    """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
-    range), else 'N times M' / 'times N', else a therapy heading's quantity ('quantity 8', '#8')."""
-    p = value_patterns()
-    explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(ctx.text)]
-    explicit = [(n, m) for n, m in explicit if n is not None]
-    if explicit:  # several counts (one per region): the largest, as annotated
-        n, m = max(explicit, key=lambda x: x[0])
-        return Extraction(n, _heading_span(ctx, m))
-    phases = _phases(ctx.text, p)
-    if phases:  # round 15: phases told one after the other add up ("3x/week for 4 weeks then 2x/week ...")
-        return Extraction(sum(n for n, _ in phases), _heading_span(ctx, phases[0][1]))
-    if ctx.service_class.family in _DAILY_FAMILIES:
-        m = p["sessions_daily_weeks"].search(ctx.text)
-        if m:
-            weeks = p.number(m.group(1))
-            if weeks is not None:
-                return Extraction(7 * weeks, _heading_span(ctx, m))
-        m = p["sessions_days"].search(ctx.text)
-        if m:
-            return Extraction(float(m.group(2) or m.group(1)), _heading_span(ctx, m))
-    m = p["sessions_times"].search(ctx.text)
-    if m and ctx.service_class.family in _TIMES_FAMILIES:
-        a, b, c = m.groups()
-        n = float(a) * float(b) if a and b else float(c) if c else None
-        if n is not None:
-            return Extraction(n, _heading_span(ctx, m))
-    m = p["quantity"].search(ctx.text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
-    if m and ctx.service_class.family in ("physical_medicine", "functional_program"):
-        return Extraction(float(m.group(1)), _heading_span(ctx, m))
-    return MISSING
-
-
-def _phases(text: str, p: ValuePatterns) -> list[tuple[float, re.Match[str]]]:
-    """(sessions, match) of the first frequency x weeks of a heading and of each phase joined to it
-    (`sessions_phase_join`: "then", "followed by"), the upper end of each range, as annotated."""
-    out: list[tuple[float, re.Match[str]]] = []
-    for m in p["sessions_freq_weeks"].finditer(text):
-        if out and not p["sessions_phase_join"].match(text[out[-1][1].end():m.start()]):
-            break
-        lo, hi, weeks_lo, weeks_hi = (p.number(g) for g in m.groups())
-        freq = hi if hi is not None else lo
-        weeks = weeks_hi if weeks_hi is not None else weeks_lo
-        if freq is None or weeks is None:
-            break
-        out.append((freq * weeks, m))
-    return out
+    """Sessions asked for (`features.request_quantities.sessions_in`), from the part IMR decides."""
+    found = sessions_in(ctx.text, ctx.service_class.family)
+    return MISSING if found is None else Extraction(found[0], ctx.facts.heading_span(*found[1]))
 
 
 def _dosed_heading_number(ctx: ServiceContext, pattern: str) -> Extraction:
     """The first number a heading pattern captures, for drug-like families only."""
-    if ctx.service_class.family not in _DOSED_FAMILIES:
+    if ctx.service_class.family not in DOSED_FAMILIES:
         return MISSING
     m = _search(ctx, pattern)
     if not m:
@@ -139,51 +92,14 @@ def drug_strength_mg(ctx: ServiceContext) -> Extraction:
 
 
 def drug_quantity(ctx: ServiceContext) -> Extraction:
-    """The number after '#' / 'qty' / 'dispense' (not a '#' that names the drug: "Tylenol #3"), else a
-    count of dosage units ("60 tablets"; not a dose, "1 tab TID"), else a dose times its doses a day times
-    days ("1 tab TID x 30 days"), else a count of containers ('one container of ...')."""
-    if ctx.service_class.family not in _DOSED_FAMILIES:
-        return MISSING
-    p = value_patterns()
-    for m in p["quantity"].finditer(ctx.text):
-        if not p["quantity_in_name"].search(ctx.text, 0, m.end()):
-            return Extraction(float(m.group(1)), _heading_span(ctx, m))
-    for m in p["quantity_units"].finditer(ctx.text):  # round 19: "60 tablets", not the dose "1 tab TID"
-        n = p.number(m.group("n"))
-        if n is not None:
-            return Extraction(n, _heading_span(ctx, m))
-    m = p["quantity_daily_dose"].search(ctx.text)
-    n = _daily_dose_quantity(m, p) if m else None
-    if n is not None:
-        return Extraction(n, _heading_span(ctx, m))
-    m = _search(ctx, "quantity_containers")
-    n = p.number(m.group(1)) if m else None
-    return Extraction(n, _heading_span(ctx, m)) if n is not None else MISSING
-
-
-def _daily_dose_quantity(m: re.Match[str], p: ValuePatterns) -> float | None:
-    """Units per dose (a range's upper end) x doses a day x days of a `quantity_daily_dose` match."""
-    units = p.number(m.group("units_hi") or m.group("units") or "1")  # "Naproxen 550 mg BID x 30 days": one
-    hours = p.number(m.group("hours"))
-    per_day = 24 / hours if hours and 0 < hours <= 24 else p.doses_a_day(m.group("freq"))
-    days = _days(m, p)
-    if units is None or per_day is None or days is None:
-        return None
-    return units * per_day * days
-
-
-def _days(m: re.Match[str], p: ValuePatterns) -> float | None:
-    """Days of a `quantity_daily_dose` match: its days or supply, 7 a week, 30 a month (a month's supply)."""
-    for group, per in (("days", 1), ("supply", 1), ("weeks", 7), ("months", 30)):
-        n = p.number(m.group(group))
-        if n is not None:
-            return n * per
-    return None
+    """Units of a drug asked for (`request_quantities.drug_quantity_in`), from the part IMR decides."""
+    found = drug_quantity_in(ctx.text, ctx.service_class.family)
+    return MISSING if found is None else Extraction(found[0], ctx.facts.heading_span(*found[1]))
 
 
 def refills(ctx: ServiceContext) -> Extraction:
     """Refills named in a medication heading; a medication heading silent about refills means 0."""
-    if ctx.service_class.family not in _DOSED_FAMILIES:
+    if ctx.service_class.family not in DOSED_FAMILIES:
         return MISSING
     m = _search(ctx, "refills")
     if not m:

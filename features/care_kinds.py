@@ -1,0 +1,67 @@
+"""Failed care of the kinds a criterion names (issue #18): "first-line treatment failed" is read from what the
+record says of first-line drugs, not from a letter-level value that acupuncture not yet tried made "no". The
+kinds are data (`care_kinds` in criteria.yaml: words, and drug classes of the drug lexicon)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from features.criteria import CriteriaTable
+from features.drug_names import drug_names
+from features.evidence import EvidenceSpan
+from features.word_start import word_guarded
+
+CARE_FACT = "failed_conservative_care"  # the letter-level fact a criterion of care kinds reads by kind
+_STATED = ("yes", "no")
+_CLAUSE_BREAK = re.compile(r";|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z-]{2,}")
+
+
+_Kinds = tuple[tuple[str, re.Pattern[str] | None, frozenset[str]], ...]
+_COMPILED: dict[int, tuple[CriteriaTable, _Kinds]] = {}
+
+
+def _compiled(table: CriteriaTable) -> _Kinds:
+    """(kind, its words, its drug classes) of a table, compiled once per table object."""
+    hit = _COMPILED.get(id(table))
+    if hit is None or hit[0] is not table:
+        kinds = tuple((name, re.compile(word_guarded(k.words), re.IGNORECASE) if k.words else None,
+                       frozenset(k.drug_classes)) for name, k in table.care_kinds.items())
+        hit = _COMPILED[id(table)] = (table, kinds)
+    return hit[1]
+
+
+def kinds_named(table: CriteriaTable, text: str) -> frozenset[str]:
+    """The kinds of care a text names: a kind's words, or a drug of one of its classes (drug lexicon)."""
+    drugs = drug_names()
+    classes = {drugs.classes[w] for w in _WORD.findall(text.lower()) if w in drugs.classes}
+    classes |= {drugs.classes[p] for p in drugs.phrases_in(text) if p in drugs.classes}
+    return frozenset(name for name, words, kind_classes in _compiled(table)
+                     if (words is not None and words.search(text)) or classes & kind_classes)
+
+
+def statement_words(span: EvidenceSpan) -> str:
+    """What a failed-care statement says it of: its clause up to the statement's end ("Treatment has included
+    PT and naproxen, without relief": the care listed before the outcome; "NSAIDs helped, but PT did not":
+    only PT), else its own words."""
+    if span.sentence is None or span.sentence_start is None or span.end is None:
+        return span.text
+    told = span.sentence[:max(0, span.end - span.sentence_start)]
+    start = max(0, (span.start or span.sentence_start) - span.sentence_start)
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(told, 0, start)]
+    return told[breaks[-1] if breaks else 0:]
+
+
+def failed_care_of_kinds(table: CriteriaTable, kinds: Iterable[str], value: Any,
+                         statements: Sequence[EvidenceSpan]) -> tuple[Any, list[EvidenceSpan]]:
+    """Failed care as the statements about the given kinds give it: the letter's yes / no with those of its
+    statements that name care of the kinds (deciding one first), not_stated when none does; a value not
+    stated or unknown stays as it is."""
+    if value not in _STATED:
+        return value, []
+    wanted = frozenset(kinds)
+    own = [s for s in statements if wanted & kinds_named(table, statement_words(s))]
+    return (value, own) if own else ("not_stated", [])
+

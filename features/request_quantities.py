@@ -1,0 +1,110 @@
+"""The quantities a request's own words ask for (sessions or visits, a drug's dispensed units), read from any
+request text: the disputed item's heading, or the original request that UR certified part of."""
+
+from __future__ import annotations
+
+import re
+
+from features.value_patterns import ValuePatterns, value_patterns
+
+DOSED_FAMILIES = frozenset({"medication"})
+# counted in days (home nursing, inpatient rehab)
+DAILY_FAMILIES = frozenset({"home_health", "physical_medicine"})
+# families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6") or,
+# for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
+TIMES_FAMILIES = frozenset({"physical_medicine", "consultation", "functional_program", "home_health",
+                            "injection"})
+
+Found = tuple[float, tuple[int, int]]  # the value and the (start, end) of the words that give it
+
+
+def sessions_in(text: str, family: str | None) -> Found | None:
+    """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
+    range), else 'N times M' / 'times N', else a therapy heading's quantity ('quantity 8', '#8')."""
+    p = value_patterns()
+    explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(text)]
+    explicit = [(n, m) for n, m in explicit if n is not None]
+    if explicit:  # several counts (one per region): the largest, as annotated
+        n, m = max(explicit, key=lambda x: x[0])
+        return n, m.span()
+    phases = _phases(text, p)
+    if phases:  # round 15: phases told one after the other add up ("3x/week for 4 weeks then 2x/week ...")
+        return sum(n for n, _ in phases), phases[0][1].span()
+    if family in DAILY_FAMILIES:
+        m = p["sessions_daily_weeks"].search(text)
+        if m:
+            weeks = p.number(m.group(1))
+            if weeks is not None:
+                return 7 * weeks, m.span()
+        m = p["sessions_days"].search(text)
+        if m:
+            return float(m.group(2) or m.group(1)), m.span()
+    m = p["sessions_times"].search(text)
+    if m and family in TIMES_FAMILIES:
+        a, b, c = m.groups()
+        n = float(a) * float(b) if a and b else float(c) if c else None
+        if n is not None:
+            return n, m.span()
+    m = p["quantity"].search(text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
+    if m and family in ("physical_medicine", "functional_program"):
+        return float(m.group(1)), m.span()
+    return None
+
+
+def _phases(text: str, p: ValuePatterns) -> list[tuple[float, re.Match[str]]]:
+    """(sessions, match) of the first frequency x weeks of a heading and of each phase joined to it
+    (`sessions_phase_join`: "then", "followed by"), the upper end of each range, as annotated."""
+    out: list[tuple[float, re.Match[str]]] = []
+    for m in p["sessions_freq_weeks"].finditer(text):
+        if out and not p["sessions_phase_join"].match(text[out[-1][1].end():m.start()]):
+            break
+        lo, hi, weeks_lo, weeks_hi = (p.number(g) for g in m.groups())
+        freq = hi if hi is not None else lo
+        weeks = weeks_hi if weeks_hi is not None else weeks_lo
+        if freq is None or weeks is None:
+            break
+        out.append((freq * weeks, m))
+    return out
+
+
+def drug_quantity_in(text: str, family: str | None) -> Found | None:
+    """The number after '#' / 'qty' / 'dispense' (not a '#' that names the drug: "Tylenol #3"), else a
+    count of dosage units ("60 tablets"; not a dose, "1 tab TID"), else a dose times its doses a day times
+    days ("1 tab TID x 30 days"), else a count of containers ('one container of ...'); drugs only."""
+    if family not in DOSED_FAMILIES:
+        return None
+    p = value_patterns()
+    for m in p["quantity"].finditer(text):
+        if not p["quantity_in_name"].search(text, 0, m.end()):
+            return float(m.group(1)), m.span()
+    for m in p["quantity_units"].finditer(text):  # round 19: "60 tablets", not the dose "1 tab TID"
+        n = p.number(m.group("n"))
+        if n is not None:
+            return n, m.span()
+    m = p["quantity_daily_dose"].search(text)
+    n = _daily_dose_quantity(m, p) if m else None
+    if m is not None and n is not None:
+        return n, m.span()
+    m = p["quantity_containers"].search(text)
+    n = p.number(m.group(1)) if m else None
+    return (n, m.span()) if m is not None and n is not None else None
+
+
+def _daily_dose_quantity(m: re.Match[str], p: ValuePatterns) -> float | None:
+    """Units per dose (a range's upper end) x doses a day x days of a `quantity_daily_dose` match."""
+    units = p.number(m.group("units_hi") or m.group("units") or "1")  # "Naproxen 550 mg BID x 30 days": one
+    hours = p.number(m.group("hours"))
+    per_day = 24 / hours if hours and 0 < hours <= 24 else p.doses_a_day(m.group("freq"))
+    days = _days(m, p)
+    if units is None or per_day is None or days is None:
+        return None
+    return units * per_day * days
+
+
+def _days(m: re.Match[str], p: ValuePatterns) -> float | None:
+    """Days of a `quantity_daily_dose` match: its days or supply, 7 a week, 30 a month (a month's supply)."""
+    for group, per in (("days", 1), ("supply", 1), ("weeks", 7), ("months", 30)):
+        n = p.number(m.group(group))
+        if n is not None:
+            return n * per
+    return None
