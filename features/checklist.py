@@ -24,6 +24,7 @@ from features.criteria_facts import (
     derive_facts,
     lexicons,
     operation_texts,
+    pain_reading,
     recent_operation,
     service_phase,
     summary_drug_evidence,
@@ -244,7 +245,7 @@ def service_checklist(
     studies = _prior_studies(values, support)
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
                               prior_studies=None if studies is None else [s.text for s in studies]))
-    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"))
+    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), service_text)
 
     ur_chapters = cited_chapters(table, ur_guideline_line)
     region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
@@ -326,11 +327,15 @@ def _prior_studies(values: Mapping[str, Any],
 
 
 def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[str, Any],
-                      studies: list[EvidenceSpan] | None, service_type: Any) -> dict[str, list[EvidenceSpan]]:
+                      studies: list[EvidenceSpan] | None, service_type: Any,
+                      service_text: str) -> dict[str, list[EvidenceSpan]]:
     """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
-    worker takes; a possible repeat quotes the earlier studies of the request's kind, no repeat the studies
-    of other kinds (none when no study was done)."""
+    worker takes; the latest pain score after care given (of the request's body part), then the care; a
+    possible repeat quotes the earlier studies of the request's kind, no repeat the studies of other kinds
+    (none when no study was done)."""
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
+    if (reading := pain_reading(letter, service_text)) is not None and letter.pain_after_care is not None:
+        out["pain_after_care"] = [reading.span, letter.pain_after_care.care]
     fact = "prior_imaging_same_modality"
     if studies is not None and facts.get(fact) is not None:
         same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)

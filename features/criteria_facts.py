@@ -19,6 +19,7 @@ from features.body_regions import region_regexes
 from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
 from features.imaging_modalities import same_kind_prior
+from features.pain_after_care import PainAfterCare, PainReading
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -65,6 +66,8 @@ class LetterFacts:
     operation_sentences: tuple[str, ...] = ()
     # (drug class, the summary's mention that says the worker takes it), per class (features/drugs_in_use.py)
     drugs_in_use: tuple[tuple[str, EvidenceSpan], ...] = ()
+    # the current pain scores after the record lists care given (features/pain_after_care.py)
+    pain_after_care: PainAfterCare | None = None
 
     def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
         """The summary's mention saying the worker takes a drug of this class, None when it says none."""
@@ -430,6 +433,16 @@ def _heading_region_facts(service_text: str) -> dict[str, Any]:
     return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
 
 
+def pain_reading(letter: LetterFacts, service_text: str) -> PainReading | None:
+    """The latest pain score after care that rates the request's body part: one whose words name a region
+    the heading names, or no region, or any score when the heading names none (a drug, a device)."""
+    if letter.pain_after_care is None:
+        return None
+    wanted = set(text_regions(service_text))
+    return letter.pain_after_care.latest(
+        lambda words: not wanted or not (named := set(text_regions(words))) or bool(named & wanted))
+
+
 def summary_drug_facts(table: CriteriaTable, letter: LetterFacts) -> dict[str, bool | None]:
     """Each derived fact with a `summary_drug_class`: true when the summary documents that the worker takes a
     drug of that class, else null (a summary that names none does not say the worker takes none)."""
@@ -489,6 +502,7 @@ def derive_facts(
         "opioid_in_letter": any(s.type == "opioid" for s in others),
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
         **summary_drug_facts(table, letter),
+        "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
         "drug_group": _group(lex, "drug_group", family, service_text),
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
