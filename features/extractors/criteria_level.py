@@ -31,6 +31,7 @@ from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
 from features.extractors.service_level import SERVICE_EXTRACTORS
 from features.pain_after_care import PainAfterCare, pain_after_care
+from features.requested_drug_new import requested_drug_new
 from features.spec import Role, load_spec
 from letters.pre_review import PreReviewCase
 from letters.records import Case, Section
@@ -91,7 +92,10 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         taken = tuple((c, m.span()) for c, m in drugs_in_use(ctx.case_ctx.facts.summary, wanted).items())
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
                                              claim_kinds(_table(), summary), said, taken,
-                                             _pain_after_care(ctx))
+                                             _pain_after_care(ctx),
+                                             frozenset(s.item_index for s in services
+                                                       if s.family == "medication" and requested_drug_new(
+                                                           ctx.case_ctx.facts.summary, s.text)))
     return found
 
 
