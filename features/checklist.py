@@ -25,6 +25,7 @@ from features.criteria_facts import (
     derive_facts,
     lexicons,
     operation_texts,
+    pain_reading,
     recent_operation,
     rental_days,
     service_phase,
@@ -250,7 +251,8 @@ def service_checklist(
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
                               prior_studies=None if studies is None else [s.text for s in studies],
                               original=original))
-    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), original)
+    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), service_text,
+                                     original)
     whole_request = _whole_request_spans(facts, original)
 
     ur_chapters = cited_chapters(table, ur_guideline_line)
@@ -348,13 +350,16 @@ def _prior_studies(values: Mapping[str, Any],
 
 
 def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[str, Any],
-                      studies: list[EvidenceSpan] | None, service_type: Any,
+                      studies: list[EvidenceSpan] | None, service_type: Any, service_text: str,
                       original: OriginalRequest | None = None) -> dict[str, list[EvidenceSpan]]:
     """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
-    worker takes; a possible repeat quotes the earlier studies of the request's kind, no repeat the studies
-    of other kinds (none when no study was done); rental days read from a partial certification's original
-    request quote its sentence."""
+    worker takes; the latest pain score after care given (of the request's body part), then the care; a
+    possible repeat quotes the earlier studies of the request's kind, no repeat the studies of other kinds
+    (none when no study was done); rental days read from a partial certification's original request quote
+    its sentence."""
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
+    if (reading := pain_reading(letter, service_text)) is not None and letter.pain_after_care is not None:
+        out["pain_after_care"] = [reading.span, letter.pain_after_care.care]
     if (original is not None and original.span is not None and facts.get("rental_days") is not None
             and facts["rental_days"] == rental_days(lexicons(table), _str(facts.get("service_family")),
                                                     original.text)):

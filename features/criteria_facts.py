@@ -20,6 +20,8 @@ from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
 from features.imaging_modalities import same_kind_prior
 from features.original_request import OriginalRequest
+from features.pain_after_care import PainAfterCare, PainReading
+from features.value_patterns import value_patterns
 from features.word_start import word_guarded
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
@@ -66,6 +68,11 @@ class LetterFacts:
     operation_sentences: tuple[str, ...] = ()
     # (drug class, the summary's mention that says the worker takes it), per class (features/drugs_in_use.py)
     drugs_in_use: tuple[tuple[str, EvidenceSpan], ...] = ()
+    # the current pain scores after the record lists care given (features/pain_after_care.py)
+    pain_after_care: PainAfterCare | None = None
+    # the items whose requested drug the summary tells as new: other drugs had, this one only asked for
+    # (features/requested_drug_new.py)
+    new_drugs: frozenset[int] = frozenset()
 
     def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
         """The summary's mention saying the worker takes a drug of this class, None when it says none."""
@@ -431,6 +438,29 @@ def _heading_region_facts(service_text: str) -> dict[str, Any]:
     return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
 
 
+def supply_days(quantity: float | None, service_text: str) -> float | None:
+    """Days a drug's quantity lasts at the heading's dose and frequency ("one three times a day #45": 15), at
+    the highest rate written ("1-2 tabs every 4-6 hours"); null when the heading gives no frequency."""
+    p = value_patterns()
+    m = p["dose_frequency"].search(service_text) if quantity else None
+    if m is None or quantity is None:
+        return None
+    units = p.number(m.group("units_hi") or m.group("units") or "1")
+    hours = p.number(m.group("hours"))
+    per_day = 24 / hours if hours and 0 < hours <= 24 else p.doses_a_day(m.group("freq"))
+    return quantity / (units * per_day) if units and per_day else None
+
+
+def pain_reading(letter: LetterFacts, service_text: str) -> PainReading | None:
+    """The latest pain score after care that rates the request's body part: one whose words name a region
+    the heading names, or no region, or any score when the heading names none (a drug, a device)."""
+    if letter.pain_after_care is None:
+        return None
+    wanted = set(text_regions(service_text))
+    return letter.pain_after_care.latest(
+        lambda words: not wanted or not (named := set(text_regions(words))) or bool(named & wanted))
+
+
 def summary_drug_facts(table: CriteriaTable, letter: LetterFacts) -> dict[str, bool | None]:
     """Each derived fact with a `summary_drug_class`: true when the summary documents that the worker takes a
     drug of that class, else null (a summary that names none does not say the worker takes none)."""
@@ -500,8 +530,10 @@ def derive_facts(
         quantity = original.drug_quantity
     if continuation == ("bool", True) or (duration or 0) > 0:
         ongoing: bool | None = True
+    elif duration == 0 or (duration is None and family == "medication" and item_index in letter.new_drugs):
+        ongoing = False  # newly started, or a drug the summary names only as asked for (session 23)
     else:
-        ongoing = False if duration == 0 else None
+        ongoing = None
 
     topical = None
     if family in lex.topical_families and values.get("service_type") == "topical":
@@ -519,10 +551,13 @@ def derive_facts(
         "opioid_in_letter": any(s.type == "opioid" for s in others),
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
         **summary_drug_facts(table, letter),
+        "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
         "drug_group": _group(lex, "drug_group", family, service_text),
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
         "rental_days": _whole_rental_days(lex, family, service_text, original),
+        # the whole course's quantity (a partial certification's original request) at the heading's frequency
+        "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
         **_heading_region_facts(service_text),
         "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
         "prior_imaging_same_modality": same_kind_prior(

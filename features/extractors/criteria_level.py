@@ -9,6 +9,7 @@ extractors' values, so training, serving and every checklist surface share one c
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,8 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
 from features.extractors.context import CaseContext, ServiceContext
 from features.extractors.service_level import SERVICE_EXTRACTORS
+from features.pain_after_care import PainAfterCare, pain_after_care
+from features.requested_drug_new import requested_drug_new
 from features.spec import Role, load_spec
 from letters.pre_review import PreReviewCase
 from letters.records import Case, Section
@@ -88,8 +91,23 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         wanted = {d.summary_drug_class for d in _table().derived_facts.values() if d.summary_drug_class}
         taken = tuple((c, m.span()) for c, m in drugs_in_use(ctx.case_ctx.facts.summary, wanted).items())
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
-                                             claim_kinds(_table(), summary), said, taken)
+                                             claim_kinds(_table(), summary), said, taken,
+                                             _pain_after_care(ctx),
+                                             frozenset(s.item_index for s in services
+                                                       if s.family == "medication" and requested_drug_new(
+                                                           ctx.case_ctx.facts.summary, s.text)))
     return found
+
+
+def _pain_after_care(ctx: ServiceContext) -> PainAfterCare | None:
+    """The summary's pain scores after care given, each dated by the visit its sentence reports."""
+    durations = ctx.case_ctx.facts.durations
+
+    def visit_day(index: int) -> date | None:
+        found = durations.sentence_dates[index] or durations.visit_date(index)
+        return None if found is None else found[0]
+
+    return pain_after_care(ctx.case_ctx.facts.summary, injury=ctx.case.date_of_injury, visit_day=visit_day)
 
 
 @lru_cache(maxsize=1)

@@ -112,3 +112,13 @@ def test_a_drug_quantity_limit_is_judged_on_the_original_request() -> None:
     whole = _case(ServiceDecision(item_index=0, heading=heading, service=heading,
                                   decision="Upheld", ur_guideline=GuidelineCitation(raw=UR_LINE)))
     assert _item(whole, "quantity_short_course")[0] == "met"
+
+
+def test_supply_days_are_the_whole_course_at_the_headings_frequency() -> None:
+    """Merged from two helpers' rules: the supply in days (a frequency written) is that of the original
+    request after a partial certification, so #90 asked for at three a day (30 days) is no short course
+    although the disputed #30 alone would be 10 days."""
+    drug = "Methocarbamol 750mg three times a day"
+    service = _partial(f"{drug} #90", f"{drug} #60", f"{drug} #30")
+    status, facts, _ = _item(_case(service), "quantity_short_course")
+    assert (status, facts["supply_days"]) == ("unmet", 30.0)

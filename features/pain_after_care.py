@@ -1,0 +1,83 @@
+"""The pain the record states at its latest reading, after it lists care already given: a pain still high
+then is care tried that has not brought it down (session 23 nurse check: "Treatment to date has included
+physical therapy and medications. ... She rated her pain 8/10.").
+
+Read as structure, not wording: the record's `treatment_done` mention (not the UR's, not negated, requested
+or another person's), the summary's current pain scores (`features/pain_scores.py`), the last one the value.
+A score told without the care ("8/10 without medications") is no reading after it, and a record that says
+care helped (`care_helped`) is no record of care that failed; both give no value. The criteria table decides
+what a high pain is (`pain_after_care` in criteria.yaml)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from features.analysis import AnalysedText
+from features.assertion_sets import NOT_DONE
+from features.assertions import Category
+from features.authors import UR_REVIEWER
+from features.evidence import EvidenceSpan
+from features.pain_scores import current_scores, pain_scores
+
+# a score of the pain without the care ("8/10 without medication", "without his meds it is 9/10")
+_WITHOUT_CARE = re.compile(
+    r"\bwithout\s+(?:(?:his|her|their|the|any|pain)\s+)?(?:medications?|meds|medicines?|treatment|analgesics?)\b",
+    re.IGNORECASE)
+_WITHOUT_WINDOW = 40  # characters either side of a score in which its "without medication" is read
+# a score read in the first two weeks after the injury is the pain before any course of care could tell
+EARLIEST_READING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class PainReading:
+    """One current score after care: its value, the words from the score before it (or its sentence's
+    start) to its end, which name the body part it rates ("right knee pain rated 9/10"), and its span."""
+
+    score: float
+    words: str
+    span: EvidenceSpan
+
+
+@dataclass(frozen=True)
+class PainAfterCare:
+    """The current scores of a summary that lists care given, in order, and the record's care statement."""
+
+    readings: tuple[PainReading, ...]
+    care: EvidenceSpan
+
+    def latest(self, rates: Callable[[str], bool]) -> PainReading | None:
+        """The last reading whose words `rates` accepts (a score of the request's body part)."""
+        return next((r for r in reversed(self.readings) if rates(r.words)), None)
+
+
+def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
+                    visit_day: Callable[[int], date | None] = lambda i: None) -> PainAfterCare | None:
+    """The current pain scores of a summary that lists care already given, None when it lists none, states
+    no score in the record's words (not the UR's, not without the care, not in the first
+    `EARLIEST_READING_DAYS` after the `injury` by the date of the visit its sentence reports, `visit_day`),
+    or says care helped."""
+    done = [m for m in summary.mentions("treatment_done")
+            if m.author != UR_REVIEWER and not m.assertion.categories & NOT_DONE]
+    helped = [m for m in summary.mentions("care_helped")
+              if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER]
+    if not done or helped:
+        return None
+    text = summary.text
+    readings: list[PainReading] = []
+    previous_end = 0
+    for s in current_scores(text, pain_scores(text)):
+        sentence = summary.sentence_at(s.start)
+        words_from, previous_end = max(previous_end, sentence.start if sentence else 0), s.end
+        if sentence is None or sentence.author == UR_REVIEWER or _WITHOUT_CARE.search(
+                text, max(0, s.start - _WITHOUT_WINDOW), min(len(text), s.end + _WITHOUT_WINDOW)):
+            continue
+        day = visit_day(sentence.index)
+        if injury is not None and day is not None and (day - injury).days < EARLIEST_READING_DAYS:
+            continue
+        m = summary.mention("value", s.start, s.end)
+        if m is not None:
+            readings.append(PainReading(s.value, text[words_from:s.end], m.span()))
+    return PainAfterCare(tuple(readings), done[0].span()) if readings else None

@@ -1,0 +1,65 @@
+"""Whether a requested drug is new to the worker: the summary tells the drugs the worker takes or took
+("Treatment has included baclofen and ibuprofen", "Prior treatment included Norco") and names the requested
+drug only where it is asked for, recommended or denied (session 23 nurse check: a drug already in use
+continues only with documented benefit, a criterion that does not apply to a first prescription).
+
+Read from structure: the drug lexicon's names (the heading's own names, the other names of the same drug
+and its class words; for a topical, the words for a topical had), each mention's ConText assertion
+(requested, recommended, denied, possible or another person's tell no use) and its sentence's author
+(the UR's account tells no use either). A summary that names no drug the worker had says nothing, so the
+answer is then unknown, not new."""
+
+from __future__ import annotations
+
+import re
+
+from features.analysis import AnalysedText, Mention
+from features.assertion_sets import NOT_DONE
+from features.authors import UR_REVIEWER
+from features.drug_durations import heading_drug_names
+from features.drug_names import drug_names, name_pattern
+from features.value_patterns import value_patterns
+
+# a topical had, its name not given ("topical analgesic creams", "a compounded gel")
+_TOPICAL_HAD = re.compile(
+    r"\b(?:topicals?|creams?|gels?|lotions?|ointments?|patch(?:es)?|compound(?:ed|s)?)\b", re.IGNORECASE)
+# the summary says its list of drugs is missing ("The patient's current medication regimen was not provided")
+_LIST_MISSING = re.compile(
+    r"\b(?:medications?|medication (?:regimen|list)|meds)\s+(?:was|were|is|are)\s+not\s+"
+    r"(?:provided|specified|documented|listed|indicated|available|included)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"\d\s*%")  # a strength in percent: a compounded topical ("Flurbiprofen 10%, ...")
+
+
+def _had(m: Mention) -> bool:
+    """The record tells of the worker's own use of the drug named (now or before)."""
+    return m.author != UR_REVIEWER and not m.assertion.categories & NOT_DONE
+
+
+def _told_as_had(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
+    for found in pattern.finditer(summary.text):
+        m = summary.mention("drug_in_use", found.start(), found.end())
+        if m is not None and _had(m):
+            return True
+    return False
+
+
+def requested_drug_new(summary: AnalysedText, heading: str) -> bool | None:
+    """True when the summary tells other drugs the worker had and the heading's drug as had by none of its
+    names, nor its class ("muscle relaxants"), nor, for a topical, a topical's words ("creams"); None when
+    it tells the drug as had, tells no drug had, says its list of drugs is missing, or the heading names no
+    drug of the lexicon."""
+    own, others, classes = heading_drug_names(heading)
+    if (not own and not others) or _LIST_MISSING.search(summary.text):
+        return None  # no drug named, or the drugs the worker takes are said not to be given
+    names = [*own, *others, *classes]
+    requested = re.compile(rf"\b(?:{'|'.join(name_pattern(n) for n in names)})(?:e?s)?\b", re.IGNORECASE)
+    if _told_as_had(summary, requested):
+        return None  # the record tells the drug itself (or its class) as had: its duration decides
+    if (value_patterns()["drug_form_topical"].search(heading) or _PERCENT.search(heading)) and _told_as_had(
+            summary, _TOPICAL_HAD):
+        return None
+    for start, end in drug_names().mentions(summary.text):
+        m = summary.mention("drug_in_use", start, end)
+        if m is not None and _had(m):
+            return True
+    return None
