@@ -20,9 +20,12 @@ from typing import TYPE_CHECKING, Any
 from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
+from features.evidence import EvidenceSpan
 from features.governing import Selection, select_section
 from features.original_request import OriginalRequest
+from features.pain_after_care import PainAfterCare, PainReading
 from features.service_families import ServiceClass, load_taxonomy
+from letters.records import Section
 
 if TYPE_CHECKING:
     from synthetic.generative_model import SynthCase, SynthService
@@ -173,10 +176,25 @@ def failed_care_by_kind(case: SynthCase, tables: SynthTables, table: CriteriaTab
 
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
-    """The letter's disputed items as the criteria see them (family and type of each request)."""
+    """The letter's disputed items as the criteria see them (family and type of each request), and the pain
+    its summary states after the care it lists."""
     classes = classes or letter_classes(case)
     return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
-                             for s, c in zip(case.services, classes, strict=True)))
+                             for s, c in zip(case.services, classes, strict=True)),
+                       pain_after_care=pain_after_care(case))
+
+
+_NO_SPAN = EvidenceSpan(Section.CLINICAL_SUMMARY, None, None, "")
+
+
+def pain_after_care(case: SynthCase) -> PainAfterCare | None:
+    """The pain score as `features.pain_after_care` reads it from the rendered summary: the summary lists the
+    care as given when failed care is yes or not stated (its "not yet tried" names none), then rates the pain
+    in words that name no body part; a function gained (told of the care) is care that helped."""
+    if (case.failed_conservative not in ("yes", "not_stated") or not case.pain_stated
+            or case.functional_improvement == "yes"):
+        return None
+    return PainAfterCare((PainReading(float(case.pain), "", _NO_SPAN),), _NO_SPAN)
 
 
 _SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}

@@ -104,10 +104,16 @@ def _pain_after_care(ctx: ServiceContext) -> PainAfterCare | None:
     durations = ctx.case_ctx.facts.durations
 
     def visit_day(index: int) -> date | None:
-        found = durations.sentence_dates[index] or durations.visit_date(index)
-        return None if found is None else found[0]
+        own = durations.sentence_dates[index]
+        found = own or durations.visit_date(index)
+        # the date of injury written in an earlier sentence ("sustained an injury on 10/25/2016. ... Pain was
+        # rated 7/10.") dates no visit: carried forward it made every later score an injury-day one
+        if found is None or (own is None and found[0] == injury):
+            return None
+        return found[0]
 
-    return pain_after_care(ctx.case_ctx.facts.summary, injury=ctx.case.date_of_injury, visit_day=visit_day)
+    injury = ctx.case.date_of_injury
+    return pain_after_care(ctx.case_ctx.facts.summary, injury=injury, visit_day=visit_day)
 
 
 @lru_cache(maxsize=1)

@@ -88,3 +88,14 @@ def test_the_urs_own_sentences_give_no_score_after_care() -> None:
     from features.pain_after_care import pain_after_care  # new in session 23: imported here, so the other
                                                           # tests show the change on an older tree
     assert pain_after_care(AnalysedText(summary, Section.CLINICAL_SUMMARY)) is None
+
+
+def test_the_date_of_injury_in_an_earlier_sentence_dates_no_visit() -> None:
+    """A score in an undated sentence after the sentence telling the date of injury was dated that day (the
+    last date written before it) and so read as an injury-week score, months after the injury: the rule never
+    fired on summaries that open with the injury date and then rate the pain undated (SYNTHETIC generator
+    letters disagreed with their latent status for that reason)."""
+    undated = SUMMARY.replace("On 11/14/2016 he reported", "He reported")
+    assert _item(undated)[0] == "met"
+    injury_day = SUMMARY.replace("On 11/14/2016 he reported", "On 09/06/2016 he reported")
+    assert _item(injury_day)[0] == "not_documented"  # a score dated the injury day in its own sentence
