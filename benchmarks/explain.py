@@ -9,9 +9,18 @@ encode (orjson when installed, as an API would), plus pydantic validation into `
 `--features` when given (a saved TriageModel directory and a feature parquet); otherwise trains a
 model of the default training size on a synthetic random feature table built from the spec, so the
 benchmark runs on a fresh clone.
+Cold start: a fresh `python -m imr_triage.cli explain LETTER --json` process per run (imports, tables,
+spaCy, the model, fast TreeSHAP tables: what a triage user waits for on a first letter), median of
+`--cold-runs` runs, beside the same letter explained again in a warm process (`explain_case`). The letter
+is `--letter` or a SYNTHETIC one written by `imr synth`; the model is `--model` or the benchmark model,
+saved to a temporary folder. Subprocesses inherit PYTHONPATH, so a run with PYTHONPATH at another checkout
+times that checkout's code.
 Prints a table of medians and writes JSON to benchmarks/results/explain.json.
 
-    .venv/bin/python benchmarks/explain.py [--model models/model --features data/features.parquet]
+    .venv/bin/python -m benchmarks.explain [--model models/model --features data/features.parquet]
+    .venv/bin/python -m benchmarks.explain --cold-only --letter LETTER   # the cold-start row alone
+
+(as a module from the repository root: run by path, `import features` would find benchmarks/features.py)
 """
 
 from __future__ import annotations
@@ -21,7 +30,11 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -118,6 +131,63 @@ def time_call_cpu(fn, repeats: int) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
+def synthetic_letter(folder: Path) -> Path:
+    """One SYNTHETIC letter written by `imr synth` (seeded: the same letter on every checkout)."""
+    subprocess.run([sys.executable, "-m", "imr_triage.cli", "synth", "--n", "5", "--seed", "0",
+                    "--out", str(folder), "--no-progress"], check=True, capture_output=True)
+    return sorted((folder / "letters").glob("*.txt"))[0]
+
+
+def cold_start(model_dir: Path, letter: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (user + system, all threads) of a fresh `imr explain LETTER --json` process,
+    `runs` times after one untimed run (which writes the bytecode and numba caches a fresh checkout lacks)."""
+    command = [sys.executable, "-m", "imr_triage.cli", "explain", str(letter), "--model", str(model_dir),
+               "--json", "--no-progress"]
+    subprocess.run(command, check=True, capture_output=True)
+    wall, cpu = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        wall.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def cold_start_row(model: TriageModel, model_dir: Path | None, letter: Path | None, runs: int,
+                   top_k: int) -> dict:
+    """The cold-start figures: fresh processes against the same letter explained in this warm process."""
+    from letters.ingest import parse_file
+    from model.explanations import explain_case
+
+    with tempfile.TemporaryDirectory(prefix="imr-cold-") as tmp:
+        if model_dir is None:
+            model_dir = model.save(Path(tmp) / "model")
+        letter = letter or synthetic_letter(Path(tmp) / "synthetic")
+        cold, cold_cpu = cold_start(model_dir, letter, runs)
+        predictor = Predictor(model, top_k=top_k)
+        case = parse_file(letter)
+        explain_case(predictor, case, top_k)  # this process's own first letter: tables built, kernels loaded
+        warm = time_call(lambda: explain_case(predictor, case, top_k), 20)
+    return {"letter": letter.name, "runs": runs, "cold_median_s": statistics.median(cold),
+            "cold_min_s": min(cold), "cold_max_s": max(cold),
+            "cold_cpu_median_s": statistics.median(cold_cpu), "warm_median_s": statistics.median(warm),
+            "cold_over_warm": statistics.median(cold) / statistics.median(warm),
+            "load_average_1min": os.getloadavg()[0]}
+
+
+def print_cold(row: dict) -> None:
+    print(f"cold start: fresh `imr explain {row['letter']} --json` process, median of {row['runs']} runs "
+          f"(min {row['cold_min_s']:.2f} s, max {row['cold_max_s']:.2f} s); "
+          f"load average {row['load_average_1min']:.1f}")
+    head = f"{'cold start s':>13} {'cold CPU s':>11} {'warm letter ms':>15} {'cold / warm':>12}"
+    print(head)
+    print("-" * len(head))
+    print(f"{row['cold_median_s']:>13.2f} {row['cold_cpu_median_s']:>11.2f} "
+          f"{row['warm_median_s'] * 1000:>15.1f} {row['cold_over_warm']:>12.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, help="saved TriageModel directory")
@@ -125,20 +195,35 @@ def main() -> None:
     ap.add_argument("--top-k", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1_000, 10_000])
     ap.add_argument("--repeats", type=int, default=0, help="0: 200 / 40 / 20 / 7 by batch size")
+    ap.add_argument("--letter", type=Path, help="letter for the cold-start row (default: a SYNTHETIC one)")
+    ap.add_argument("--cold-runs", type=int, default=5, help="fresh processes, cold-start row (0: none)")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold-start row")
     args = ap.parse_args()
 
-    if (args.model is None) != (args.features is None):
+    if (args.model is None) != (args.features is None) and not (args.cold_only and args.features is None):
         ap.error("give both --model and --features, or neither (synthetic benchmark model)")
     if args.model is not None:
         model = TriageModel.load(args.model)
-        pool = pd.read_parquet(args.features)
+        pool = pd.read_parquet(args.features) if args.features is not None else pd.DataFrame()
         source = f"model {args.model}, rows {args.features}"
     else:
         spec = load_spec()
         frame, y = synthetic_feature_frame(spec, 20_000, seed=0)
         model = train_benchmark_model(spec, frame, y)
-        pool = synthetic_feature_frame(spec, max(args.sizes), seed=1)[0]
+        pool = pd.DataFrame() if args.cold_only else synthetic_feature_frame(spec, max(args.sizes), seed=1)[0]
         source = "synthetic random feature table (SYNTHETIC), model trained on 20,000 synthetic rows"
+    cold = None
+    if args.cold_runs > 0:
+        cold = cold_start_row(model, args.model, args.letter, args.cold_runs, args.top_k)
+        print_cold(cold)
+    if args.cold_only:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.with_name("explain_cold.json").write_text(json.dumps(
+            {"benchmark": "explain cold start", "source": source, "cold_start": cold,
+             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                         "platform": platform.platform()}}, indent=1))
+        print(f"wrote {RESULTS.with_name('explain_cold.json')}")
+        return
     explainer = Predictor(model, top_k=args.top_k)
     t0 = time.perf_counter()
     explainer.explain(pool.head(1))  # fast TreeSHAP tables + numba kernels (cached on disk after one run)
@@ -202,7 +287,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "explain", "source": source, "top_k": args.top_k, "json_encoder": json_name,
-        "results": rows,
+        "results": rows, "cold_start": cold,
         "fast_treeshap": fast, "warm_up_s": warm_s, "load_average_1min_at_end": os.getloadavg()[0],
         "trees": model.booster.num_trees(), "encoded_columns": len(model.encoded_columns),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),

@@ -173,14 +173,17 @@ class ContextEngine:
 
     def add_rule(self, i: int) -> None:
         """Compile rule `i` into the matchers (its key is `str(i)`; a test removes one key and adds it back
-        instead of compiling every rule again)."""
-        vocab = self.matcher.vocab
+        instead of compiling every rule again). A phrase goes to the `PhraseMatcher` as what it reads from a
+        `Doc` of the phrase's words, their LOWER hashes (as spaCy's own unpickling adds them): the rules
+        expand to some 32,000 phrases, and a throwaway `Doc` for each took about a tenth of a fresh
+        process's `imr explain`."""
+        strings = self.matcher.vocab.strings
         for pattern in self.rules[i].token_patterns():
             phrases = pattern_phrases(pattern)
             if phrases is None:
                 self.matcher.add(str(i), [pattern])
-            else:
-                self.phrases.add(str(i), [Doc(vocab, words=list(p)) for p in phrases])
+            else:  # the words are lower-case already (`pattern_phrases`): each word's hash is its LOWER
+                self.phrases.add(str(i), [[strings.add(w) for w in p] for p in phrases])
 
     def modifiers(self, doc: Doc) -> list[Modifier]:
         """Every trigger in `doc`. A trigger inside a longer one of another category is dropped ("not

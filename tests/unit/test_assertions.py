@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 from row_checks import check_rows
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from features.analysis import AnalysedText
 from features.assertions import Assertion, Category, ContextEngine, ContextRule, load_rules, pattern_phrases
@@ -80,6 +81,17 @@ def test_word_patterns_compile_to_phrases_that_match_what_the_matcher_matches() 
             expected = {(s, e) for _, s, e in matcher(doc)}
             found = {(s, e) for mid, s, e in engine.phrases(doc) if nlp.vocab.strings[mid] == str(i)}
             assert found == expected, (rule.literal, doc.text)
+
+
+def test_phrases_are_added_as_the_lower_hashes_a_doc_of_their_words_gives() -> None:
+    """The engine gives the PhraseMatcher each phrase as its words' hashes, not as a Doc: the same values
+    the matcher reads from a Doc of the words (its LOWER attribute)."""
+    vocab = pipeline().vocab
+    for rule in RULES:
+        for pattern in rule.token_patterns():
+            for phrase in (pattern_phrases(pattern) or [])[:20]:
+                doc = Doc(vocab, words=list(phrase))
+                assert [vocab.strings.add(w) for w in phrase] == [t.lower for t in doc], phrase
 
 
 def test_pattern_phrases_expands_optional_and_in_tokens_and_refuses_other_attributes() -> None:
