@@ -96,6 +96,10 @@ def test_statuses_follow_the_latent_facts(cases):
                 if want == "not_documented" and c.functional_improvement == "yes" and escalation and not (
                         s.continuation or s.partial):
                     want = "unmet"
+                # care listed, then a pain still 7/10 or more, nothing said to have helped (session 23)
+                high_after_care = c.pain_stated and c.pain >= 7 and c.functional_improvement != "yes"
+                if want == "not_documented" and high_after_care:
+                    want = "met"
                 assert st["conservative_care_failed"] == want, s.service
                 checked["care"] += 1
             if "no_repeat_imaging" in st:
