@@ -107,6 +107,13 @@ class SynthCase:
     shift: str
     services: list[SynthService] = field(default_factory=list)
     pain_stated: bool = True  # whether the Clinical Case Summary quotes the pain score
+    # session 23: the examination of the primary region (`disclose`): "finding" (motion limited, a
+    # positive test,
+    # an effusion), "normal" (stated normal), "denied" (findings stated absent: normal too) or "none"
+    # (tenderness only)
+    exam_of_part: str = "none"
+    exam_other_region: bool = False  # a finding of the second region, which is no finding of the primary's
+    exam_ur_quoted: bool = False  # a finding in the UR's words only (no finding of the record's)
 
 
 @dataclass(frozen=True)
@@ -455,3 +462,10 @@ def disclose(case: SynthCase, s: Stream, tables: SynthTables) -> None:
     """Which latent findings the summary states. Real summaries quote a pain score only about half
     the time; drawn from its own stream so the case and outcome draws stay as they were."""
     case.pain_stated = s.bernoulli(tables.mix["pain"]["stated_share"])
+    exam = tables.mix["exam_of_part"]
+    u = s.uniform()
+    kinds = ("finding", "normal", "denied")
+    cut = [sum(exam[k] for k in kinds[:i + 1]) for i in range(len(kinds))]
+    case.exam_of_part = (*kinds, "none")[sum(u >= c for c in cut)]
+    case.exam_other_region = len(case.regions) > 1 and s.bernoulli(exam["other_region"])
+    case.exam_ur_quoted = s.bernoulli(exam["ur_quoted"])
