@@ -65,9 +65,9 @@ def test_a_section_lists_one_criterion_of_the_objective_findings_family() -> Non
 
 
 def test_the_evidence_is_the_sentence_of_the_requests_region() -> None:
-    """A finding of another region said first is not quoted: the item quotes the request's region's sentence."""
-    summary = (_SHOULDER + "Range of motion of the left knee was restricted. The right shoulder had a positive "
-               "Hawkins sign.")
+    """A finding of another region said first is not quoted: the item quotes the request's region's."""
+    summary = (_SHOULDER + "Range of motion of the left knee was restricted. "
+               "The right shoulder had a positive Hawkins sign.")
     (checklist,) = checklists_of(summary, ["MRI of the right shoulder"], injury=date(2015, 8, 19),
                                  ur=date(2016, 12, 1))
     item = checklist.item("objective_findings")
