@@ -54,11 +54,15 @@ class EvidenceRanker:
     """Ranks the candidate sentences of one service's checklist items. `request`: the regions the request
     is about (empty: unknown); `side`: the side it names (None: any); `lead_in(item)`: the sentences just
     before a quoted one, nearest first, in whose region a sentence naming none is read ("On 11/18 he
-    reported right shoulder pain. Moderate weakness was noted." is a right shoulder finding)."""
+    reported right shoulder pain. Moderate weakness was noted." is a right shoulder finding); `related`:
+    whether a region whose findings speak for the request's (a spine and its limbs, `finding_regions`)
+    counts as the request's, as for a neurological finding, or only the same region does, as for a joint's
+    examination (session 23)."""
 
     request: frozenset[str]
     side: str | None
     lead_in: Callable[[Quoted], Sequence[str]]
+    related: bool = True
 
     def region_rank(self, item: Quoted) -> int:
         """0: the sentence names a region of the request or one whose findings speak for it (on its side);
@@ -79,8 +83,10 @@ class EvidenceRanker:
     def _speaks_for_request(self, named: list[RegionMention]) -> bool:
         """A region named speaks for the request: its own or one whose findings count, on its side."""
         regions = body_regions()
-        return any(regions.finding_of(n.region, r) and same_side(n.side, self.side)
-                   for n in named for r in self.request)
+        def speaks(a: str, b: str) -> bool:
+            return regions.finding_of(a, b) if self.related else regions.same(a, b) or regions.same(b, a)
+
+        return any(speaks(n.region, r) and same_side(n.side, self.side) for n in named for r in self.request)
 
     def rank(self, item: Quoted, regional: bool) -> tuple[bool, int]:
         """Sort key, smaller first: the record's own before the UR's account, then (for a regional finding)

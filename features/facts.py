@@ -27,6 +27,7 @@ from features.body_regions import RegionMention
 from features.clauses import clause_start as _clause_start
 from features.drug_durations import DurationsOfUse
 from features.evidence import MISSING, EvidenceSpan, Extraction
+from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_exam_normal_in
@@ -37,6 +38,7 @@ from features.value_patterns import value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
 
+_EXAM_FACTS = ("exam_findings_same_region", "exam_normal_same_region")
 UR_STATEMENTS = (
     "ur_states_no_functional_improvement",
     "ur_states_inadequate_conservative_care",
@@ -69,6 +71,7 @@ class CaseFacts:
         self.imaging = ImagingHistory(self.summary, case, self.families)
         self.sessions = SessionHistory(self.summary, case, self.care)
         self.durations = DurationsOfUse(self.summary, case, self.families)
+        self.exam = ExamFindings(self.summary)
 
     # ---------------------------------------------------------------- red flags and history
     def red_flag(self, kind: str) -> Extraction:
@@ -188,12 +191,36 @@ class ServiceFacts(ServiceHeading):
 
     def supporting(self, name: str) -> list[EvidenceSpan]:
         """Every span that gives a fact its value for this service, the deciding one first (the case's
-        facts and `prior_imaging_same_region`); empty for other facts."""
+        facts, `prior_imaging_same_region` and the examination of the service's region); empty for others."""
         if name == "prior_imaging_same_region":
             if not self.case.case.clinical_summary:
                 return []
             return list(self.case.imaging.same_region_studies(self))
+        if name in _EXAM_FACTS:
+            if not self.case.case.clinical_summary:
+                return []
+            return [m.span() for m in self._exam_of_region(name)]
         return self.case.supporting(name)
+
+    # ---------------------------------------------------------------- examination of the service's region
+    def _exam_of_region(self, name: str) -> Iterator[Mention]:
+        """The findings (or normal examinations) whose sentence speaks of this service's region; all of
+        them for a service that names no region (`exam_findings`)."""
+        exam = self.case.exam
+        mentions = exam.findings if name == "exam_findings_same_region" else exam.normals
+        return exam.of_region(mentions, [] if self.region_less else self.regions, self.side)
+
+    def exam_findings_same_region(self) -> Extraction:
+        """Objective examination findings of this service's region (`exam_findings.ExamFindings`)."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return first_of(self._exam_of_region("exam_findings_same_region"))
+
+    def exam_normal_same_region(self) -> Extraction:
+        """This service's region's examination stated normal, or a finding of it denied."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return first_of(self._exam_of_region("exam_normal_same_region"))
 
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""

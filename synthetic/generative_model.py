@@ -108,6 +108,13 @@ class SynthCase:
     services: list[SynthService] = field(default_factory=list)
     pain_stated: bool = True  # whether the Clinical Case Summary quotes the pain score
     treatments: tuple[str, ...] = ()  # the care the summary lists (`treatments` of phrases.yaml)
+    # session 23: the examination of the primary region (`disclose`): "finding" (motion limited, a
+    # positive test,
+    # an effusion), "normal" (stated normal), "denied" (findings stated absent: normal too) or "none"
+    # (tenderness only)
+    exam_of_part: str = "none"
+    exam_other_region: bool = False  # a finding of the second region, which is no finding of the primary's
+    exam_ur_quoted: bool = False  # a finding in the UR's words only (no finding of the record's)
 
 
 @dataclass(frozen=True)
@@ -460,3 +467,10 @@ def disclose(case: SynthCase, s: Stream, tables: SynthTables) -> None:
     # here after the one draw above, so the case and outcome draws stay as they were
     care = tables.phrases["treatments"]
     case.treatments = tuple(dict.fromkeys(s.pick(care) for _ in range(s.integer(2, 3))))
+    exam = tables.mix["exam_of_part"]
+    u = s.uniform()
+    kinds = ("finding", "normal", "denied")
+    cut = [sum(exam[k] for k in kinds[:i + 1]) for i in range(len(kinds))]
+    case.exam_of_part = (*kinds, "none")[sum(u >= c for c in cut)]
+    case.exam_other_region = len(case.regions) > 1 and s.bernoulli(exam["other_region"])
+    case.exam_ur_quoted = s.bernoulli(exam["ur_quoted"])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from features.body_regions import body_regions, same_side
 from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
@@ -25,6 +26,8 @@ from features.governing import Selection, select_section
 from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
 from features.service_families import ServiceClass, load_taxonomy
+from features.service_heading import REGION_LESS_FAMILIES
+from features.value_patterns import value_patterns
 from letters.records import Section
 
 if TYPE_CHECKING:
@@ -75,6 +78,37 @@ def _prior_study(case: SynthCase, svc: SynthService) -> bool:
     if not svc.names_region:
         return bool(studies)
     return (svc.region, svc.side) in studies
+
+
+def _same_region(a: str, b: str) -> bool:
+    regions = body_regions()
+    return regions.same(a, b) or regions.same(b, a)
+
+
+def exam_of_region(case: SynthCase, svc: SynthService, tables: SynthTables,
+                   cls: ServiceClass | None = None) -> tuple[bool, bool]:
+    """(findings, normal): whether the summary's examination documents objective findings of the region this
+    request's wording names, and whether it states that region's examination normal (session 23). The
+    primary region's examination is `exam_of_part`; a finding of the second region counts for its requests
+    only, one in the UR's words for none. A request naming no region, or a medication, a device or an item
+    of an operation, reads every region, as the extractor does (`ServiceHeading.region_less`)."""
+    cls = cls or request_class(svc.service)
+    primary, pside = case.regions[0]
+    found = [(primary, pside)] if case.exam_of_part == "finding" else []
+    if case.exam_other_region:
+        found.append(case.regions[1])
+    normal = [(primary, pside)] if case.exam_of_part in ("normal", "denied") else []
+    mine = [r for r in body_regions().named(svc.service) if r.region not in ("none", "multiple")]
+    region_less = cls.family in REGION_LESS_FAMILIES or value_patterns()["perioperative"].search(svc.service)
+    if not mine or region_less:
+        return bool(found), bool(normal)
+    side = next(iter({r.side for r in mine if r.side}), None)
+
+    def of_request(stated: list[tuple[str, str | None]]) -> bool:
+        return any(_same_region(r.region, feature_region(tables, k)) and same_side(stated_side, side)
+                   for r in mine for k, stated_side in stated)
+
+    return of_request(found), of_request(normal)
 
 
 def prior_study_names(case: SynthCase, svc: SynthService, tables: SynthTables) -> list[str]:
@@ -135,6 +169,8 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
     }
     for flag in RED_FLAG_FACTS:
         facts[f"red_flag_{flag}"] = case.red_flag == flag
+    found, normal = exam_of_region(case, svc, tables, cls)
+    facts["exam_findings_same_region"], facts["exam_normal_same_region"] = found, normal
     return facts
 
 

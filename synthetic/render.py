@@ -183,7 +183,11 @@ class LetterRenderer:
         if case.pain_stated:  # the phrase is drawn either way, so the rest of the text is unchanged
             sents.append(pain_sentence)
         pname = f"{pside} {preg['names'][0]}" if pside else preg["names"][0]
-        sents.append(s.pick(p["exam"]).format(region=pname))
+        sents.append(s.pick(p["exam_" + case.exam_of_part]).format(region=pname))
+        if case.exam_other_region:
+            oreg, oside = case.regions[1]
+            oname = t.regions[oreg]["names"][0]
+            sents.append(s.pick(p["exam_other_region"]).format(region=f"{oside} {oname}" if oside else oname))
         if case.neuro_deficit:
             nreg = next((t.regions[k] for k, _ in case.regions if t.regions[k].get("spine")), preg)
             side_lc = pside or s.pick(("right", "left"))
@@ -221,6 +225,8 @@ class LetterRenderer:
         sents.append(s.pick(p["request"]).format(requests=_join(requests)))
         ur_date = _summary_date(case.ur_denial_date, style)
         sents.append(s.pick(p["ur"]).format(ur_date=ur_date))
+        if case.exam_ur_quoted:  # in the UR's paragraph: what follows the UR's words is the UR's too
+            sents.append(s.pick(p["exam_ur_quoted"]).format(region=pname))
         # what the UR reviewer said, beside what the record shows
         if function_by_ur:
             sents.append(s.pick(p["function_no_ur"]))

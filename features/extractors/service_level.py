@@ -192,6 +192,16 @@ def prior_imaging_same_region(ctx: ServiceContext) -> Extraction:
     return ctx.facts.prior_imaging_same_region()
 
 
+def exam_findings_same_region(ctx: ServiceContext) -> Extraction:
+    """The summary's examination finds objective findings of this service's region (`exam_findings`)."""
+    return ctx.facts.exam_findings_same_region()
+
+
+def exam_normal_same_region(ctx: ServiceContext) -> Extraction:
+    """The summary states this service's region's examination normal, or a finding of it absent."""
+    return ctx.facts.exam_normal_same_region()
+
+
 def prior_sessions(ctx: ServiceContext) -> Extraction:
     """Sessions of the same therapy already completed."""
     return ctx.facts.prior_sessions()
@@ -203,6 +213,7 @@ SERVICE_EXTRACTORS = {
         service_family, service_type, service_region, service_side, imaging_contrast, limbs_count,
         sessions_requested, drug_strength_mg, drug_quantity, refills, injection_levels, continuation_request,
         retrospective_request, partial_ur_certification, ur_guideline_source, ur_guideline_chapter,
-        duration_of_use_months, prior_imaging_same_region, prior_sessions,
+        duration_of_use_months, prior_imaging_same_region, prior_sessions, exam_findings_same_region,
+        exam_normal_same_region,
     )
 }
