@@ -31,6 +31,7 @@ from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_exam_normal_in
+from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
@@ -72,6 +73,13 @@ class CaseFacts:
         self.sessions = SessionHistory(self.summary, case, self.care)
         self.durations = DurationsOfUse(self.summary, case, self.families)
         self.exam = ExamFindings(self.summary)
+
+    @cached_property
+    def current_pain_scores(self) -> list[PainScore]:
+        """The summary's current 0-10 pain scores (`pain_scores`), read once: the pain score and the pain
+        after care both read them."""
+        text = self.case.clinical_summary
+        return current_scores(text, pain_scores(text)) if text else []
 
     # ---------------------------------------------------------------- red flags and history
     def red_flag(self, kind: str) -> Extraction:

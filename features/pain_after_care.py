@@ -11,7 +11,7 @@ what a high pain is (`pain_after_care` in criteria.yaml)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +20,7 @@ from features.assertion_sets import NOT_DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.evidence import EvidenceSpan
-from features.pain_scores import current_scores, pain_scores
+from features.pain_scores import PainScore, current_scores, pain_scores
 
 # a score of the pain without the care ("8/10 without medication", "without his meds it is 9/10")
 _WITHOUT_CARE = re.compile(
@@ -54,11 +54,12 @@ class PainAfterCare:
 
 
 def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
-                    visit_day: Callable[[int], date | None] = lambda i: None) -> PainAfterCare | None:
+                    visit_day: Callable[[int], date | None] = lambda i: None,
+                    scores: Sequence[PainScore] | None = None) -> PainAfterCare | None:
     """The current pain scores of a summary that lists care already given, None when it lists none, states
     no score in the record's words (not the UR's, not without the care, not in the first
     `EARLIEST_READING_DAYS` after the `injury` by the date of the visit its sentence reports, `visit_day`),
-    or says care helped."""
+    or says care helped. `scores`: the summary's current scores when the caller has read them already."""
     done = [m for m in summary.mentions("treatment_done")
             if m.author != UR_REVIEWER and not m.assertion.categories & NOT_DONE]
     helped = [m for m in summary.mentions("care_helped")
@@ -68,7 +69,7 @@ def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
     text = summary.text
     readings: list[PainReading] = []
     previous_end = 0
-    for s in current_scores(text, pain_scores(text)):
+    for s in current_scores(text, pain_scores(text)) if scores is None else scores:
         sentence = summary.sentence_at(s.start)
         words_from, previous_end = max(previous_end, sentence.start if sentence else 0), s.end
         if sentence is None or sentence.author == UR_REVIEWER or _WITHOUT_CARE.search(

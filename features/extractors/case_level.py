@@ -13,7 +13,6 @@ from features.body_regions import body_regions
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.context import ServiceContext
 from features.facts import UR_STATEMENTS
-from features.pain_scores import current_scores, pain_scores
 from features.red_flags import RED_FLAGS
 from features.value_patterns import value_patterns
 from letters.records import Section
@@ -122,8 +121,7 @@ def pain_score(ctx: ServiceContext) -> Extraction:
     """Highest 0-10 pain score stated, a range by its upper end: with and without medication, or at an
     earlier and a later visit, the higher one, as the tune letters' annotations read it; a score its own
     sentence puts in the past beside a current one ("used to be a nine", "down from 8/10") is not current."""
-    text = ctx.case.clinical_summary
-    scores = current_scores(text, pain_scores(text)) if text else []
+    scores = ctx.case_ctx.facts.current_pain_scores
     if not scores:
         return MISSING
     best = max(scores, key=lambda s: s.value)  # the first of equal scores

@@ -113,7 +113,9 @@ def _pain_after_care(ctx: ServiceContext) -> PainAfterCare | None:
         return found[0]
 
     injury = ctx.case.date_of_injury
-    return pain_after_care(ctx.case_ctx.facts.summary, injury=injury, visit_day=visit_day)
+    facts = ctx.case_ctx.facts  # the case's current scores, read once for the pain score too
+    return pain_after_care(facts.summary, injury=injury, visit_day=visit_day,
+                           scores=facts.current_pain_scores)
 
 
 @lru_cache(maxsize=1)
