@@ -21,9 +21,9 @@ from features.analysis import AnalysedText, Mention
 from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.body_regions import RegionMention
-from features.clauses import clause_start
 from features.evidence import Extraction
-from features.evidence_choice import EvidenceRanker
+from features.evidence_choice import NO_REGION_OF_REQUEST, EvidenceRanker
+from features.neuro_exam import denied_finding
 from features.value_patterns import value_patterns
 from letters.records import Section
 
@@ -32,7 +32,6 @@ _NOT_THE_PATIENTS = frozenset({Category.HYPOTHETICAL, Category.FAMILY, Category.
 # EvidenceRanker.region_rank: 0 the request's region, 1 none but the sentence before names it, 2 no region
 # named near it (or the request's region unknown); 3 and 4 name only other regions
 _OF_THE_REQUEST = 2
-_NO_REGION = frozenset({"none", "multiple"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +72,8 @@ class ExamFindings:
         restriction of motion"; "no improvement in the range of motion" is no denial), in text order."""
         out = [m for m in self.summary.mentions("exam_normal")
                if m.author != UR_REVIEWER and not m.assertion.categories & _NOT_STATED and self._examined(m)]
-        change = value_patterns()["neuro_sign_change_before"]
-        for m in self.summary.mentions("exam_finding"):
-            cats = m.assertion.categories
-            if m.author == UR_REVIEWER or Category.NEGATED not in cats or cats & _NOT_THE_PATIENTS:
-                continue
-            lo = clause_start(self.summary.text, m.sentence.start, m.start)
-            if change.search(self.summary.text, lo, m.start) is None and self._examined(m):
-                out.append(m)
+        out += [m for m in self.summary.mentions("exam_finding")
+                if denied_finding(m, self.summary.text, _NOT_THE_PATIENTS) and self._examined(m)]
         return sorted(out, key=lambda m: m.start)
 
     def _lead_in(self, item: _Quoted) -> list[str]:
@@ -93,7 +86,7 @@ class ExamFindings:
                   side: str | None) -> Iterator[Mention]:
         """The mentions whose sentence speaks of one of `regions` (same region, on `side`), or names no region
         and is not read in another region's sentences; every mention when `regions` is empty."""
-        request = frozenset(r.region for r in regions if r.region not in _NO_REGION)
+        request = frozenset(r.region for r in regions if r.region not in NO_REGION_OF_REQUEST)
         ranker = EvidenceRanker(request, side, self._lead_in, related=False)
         for m in mentions:
             s = m.sentence

@@ -21,11 +21,12 @@ def _normal_finding(m: Mention) -> bool:
     return m.author != UR_REVIEWER and not m.assertion.categories & _NOT_STATED
 
 
-def _denied_sign(m: Mention, text: str) -> bool:
-    """"No focal deficits", "no weakness in the lower extremities", "denied numbness and tingling": a
-    neurological sign or symptom the record says is absent ("no improvement in the numbness" is not)."""
+def denied_finding(m: Mention, text: str, not_the_patients: frozenset[Category] = _NOT_THE_PATIENTS) -> bool:
+    """"No focal deficits", "no weakness in the lower extremities", "denied numbness and tingling", "no
+    effusion": a sign or finding the record says is absent ("no improvement in the numbness" is not); the
+    examination findings of a part read it too, with their own categories that are no one's finding."""
     cats = m.assertion.categories
-    if m.author == UR_REVIEWER or Category.NEGATED not in cats or cats & _NOT_THE_PATIENTS:
+    if m.author == UR_REVIEWER or Category.NEGATED not in cats or cats & not_the_patients:
         return False
     lo = clause_start(text, m.sentence.start, m.start)
     return value_patterns()["neuro_sign_change_before"].search(text, lo, m.start) is None
@@ -36,7 +37,7 @@ def neuro_exam_normal_in(summary: AnalysedText) -> Extraction:
     absent; a deficit found elsewhere is `red_flag_neuro_deficit` (the criteria read both)."""
     found = [m for m in summary.mentions("neuro_normal") if _normal_finding(m)]
     found += [m for m in (*summary.mentions("neuro_sign_absent"), *summary.mentions("neuro_deficit"))
-              if _denied_sign(m, summary.text)]  # "no clonus", "no atrophy": a deficit the record denies
+              if denied_finding(m, summary.text)]  # "no clonus", "no atrophy": a deficit the record denies
     if not found:
         return Extraction(False, None)
     return Extraction(True, min(found, key=lambda m: m.start).span())
