@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 PACKAGES = ("letters", "synthetic", "features", "model", "training")
 SMALL = {
-    "synth": {"n": 160, "seed": 3},
+    "synth": {"n": 400, "seed": 3},
     "train": {"cv_folds": 3, "lgbm": {"num_boost_round": 60}},
     "evaluate": {"n_bootstrap": 40, "shap_sample": 200},
 }

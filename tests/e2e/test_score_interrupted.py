@@ -31,7 +31,9 @@ def _keys(db: str) -> list[tuple[str, int]]:
 
 
 def test_ctrl_c_keeps_what_was_scored_and_says_so(tmp_path: Path) -> None:
-    letters = write_synthetic_letters(tmp_path / "letters", 40, seed=43, name="synthetic-{i:03d}.txt")
+    # 110 letters after the empty file: Ctrl-C is sent when its error line is read, and the rest must still be
+    # being scored then on a loaded CI host (with 30 after it the run had once finished before the signal)
+    letters = write_synthetic_letters(tmp_path / "letters", 120, seed=43, name="synthetic-{i:03d}.txt")
     # read in name order: the empty file comes after the first 10 letters, and its error line says so
     (tmp_path / "letters" / "synthetic-010-empty.txt").write_text("")
     # one batch for the whole run: before the fix, nothing was written before the end
@@ -61,7 +63,7 @@ def test_ctrl_c_keeps_what_was_scored_and_says_so(tmp_path: Path) -> None:
     assert first_ten <= set(stored), "services of letters scored before Ctrl-C were lost"
     (result,) = [ln for ln in rest.splitlines() if ln.startswith("interrupted after ")]
     n_cases = len({k[0] for k in stored})
-    assert f"of 41 files: stored {len(stored)} services in {n_cases} cases with " in result, result
+    assert f"of 121 files: stored {len(stored)} services in {n_cases} cases with " in result, result
     assert "run the same command again to score the rest" in result
 
     again = subprocess.run([sys.executable, "-c", CLI, *args], cwd=tmp_path, env=env, text=True,
