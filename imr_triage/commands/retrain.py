@@ -57,22 +57,38 @@ class RunInterrupted(BaseException):
         self.signum = signum
 
 
+class _Pending:
+    """The SIGTERM received, kept: Python drops an exception a signal handler raises while a weakref callback
+    or `__del__` runs ("Exception ignored in ..."), and the run then went on to its end as if never stopped;
+    the next step's start raises it again."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise RunInterrupted(self.signum)
+
+
 @contextmanager
-def _stopped_cleanly_on_sigterm() -> Iterator[None]:
+def _stopped_cleanly_on_sigterm() -> Iterator[_Pending]:
     """SIGTERM (a scheduler's timeout, `kill`) ends the run as an exception instead of on the spot, so its
     temporary files are removed and its lock released on the way out; the default handler runs no cleanup."""
     import signal
 
+    pending = _Pending()
+
     def stop(signum: int, _frame: object) -> None:
+        pending.signum = signum
         raise RunInterrupted(signum)
 
     try:
         previous = signal.signal(signal.SIGTERM, stop)
     except ValueError:  # not the main thread (an embedding caller): its own handling stands
-        yield
+        yield pending
         return
     try:
-        yield
+        yield pending
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -176,12 +192,17 @@ def retrain(
     at: list[str] = []  # the steps started
     try:
         with (
-            _stopped_cleanly_on_sigterm(),
+            _stopped_cleanly_on_sigterm() as pending,
             run_lock(job.corpus_target, say),  # one run per corpus: a second one is bad input (exit 2)
             StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar,
         ):
-            step = lambda name: (at.append(name), bar.step(name))  # noqa: E731
-            result = run_retrain(job, settings, log=say, step=step, report=partial)
+            step = lambda name: (pending.check(), at.append(name), bar.step(name))  # noqa: E731
+            try:
+                result = run_retrain(job, settings, log=say, step=step, report=partial)
+            except Exception:
+                pending.check()  # a step that failed after a SIGTERM Python dropped: the signal is the story
+                raise
+            pending.check()  # a SIGTERM dropped during the last step
         report, code = result.report, result.exit_code
     except (RetrainInputError, LockHeld) as exc:  # found before anything was done
         fail(str(exc))
