@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from features.criteria import CriteriaTable
+from features.criteria_facts import lexicons
 from features.drug_names import drug_names
 from features.evidence import EvidenceSpan
-from features.word_start import word_guarded
 
 CARE_FACT = "failed_conservative_care"  # the letter-level fact a criterion of care kinds reads by kind
 _STATED = ("yes", "no")
@@ -19,26 +19,12 @@ _CLAUSE_BREAK = re.compile(r";|\bbut\b|\bwhereas\b|\bwhile\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 
 
-_Kinds = tuple[tuple[str, re.Pattern[str] | None, frozenset[str]], ...]
-_COMPILED: dict[int, tuple[CriteriaTable, _Kinds]] = {}
-
-
-def _compiled(table: CriteriaTable) -> _Kinds:
-    """(kind, its words, its drug classes) of a table, compiled once per table object."""
-    hit = _COMPILED.get(id(table))
-    if hit is None or hit[0] is not table:
-        kinds = tuple((name, re.compile(word_guarded(k.words), re.IGNORECASE) if k.words else None,
-                       frozenset(k.drug_classes)) for name, k in table.care_kinds.items())
-        hit = _COMPILED[id(table)] = (table, kinds)
-    return hit[1]
-
-
 def kinds_named(table: CriteriaTable, text: str) -> frozenset[str]:
     """The kinds of care a text names: a kind's words, or a drug of one of its classes (drug lexicon)."""
     drugs = drug_names()
     classes = {drugs.classes[w] for w in _WORD.findall(text.lower()) if w in drugs.classes}
     classes |= {drugs.classes[p] for p in drugs.phrases_in(text) if p in drugs.classes}
-    return frozenset(name for name, words, kind_classes in _compiled(table)
+    return frozenset(name for name, words, kind_classes in lexicons(table).care_kinds
                      if (words is not None and words.search(text)) or classes & kind_classes)
 
 

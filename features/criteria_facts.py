@@ -111,6 +111,9 @@ class CompiledLexicons:
         self.rental_families = frozenset(rental["families"])
         self.rental = _compile(rental["pattern"])
         self.purchase = _compile(rental["purchase"])
+        # each kind of care a criterion may read failed care of: (kind, its words, its drug classes)
+        self.care_kinds = tuple((name, _compile(k.words) if k.words else None, frozenset(k.drug_classes))
+                                for name, k in table.care_kinds.items())
         self.post_operative = _compile(table.phases.post_operative)
         self.pre_operative = _compile(table.phases.pre_operative)
         self.acute_days = table.phases.acute_days
