@@ -2,7 +2,8 @@
 
 The lifespan loads the model (registry alias or local path) before traffic and starts the poller
 that follows the alias; the app still starts when no model can be loaded, and `/readyz` says 503
-(`imr serve --model-path` loads the model before uvicorn starts, and refuses to start without it).
+(`imr serve` with one worker loads it before uvicorn starts; with `--model-path` it refuses to start
+without it).
 Under `imr serve --workers N` each worker exits when the supervisor dies (`serving.parent_watch`).
 """
 
@@ -93,7 +94,7 @@ def create_app(
         # One BLAS thread: the scoring pool already runs requests side by side, and idle BLAS threads
         # spin on the cores the encoder and TreeSHAP need (measured: 28 ms vs 0.5 ms per 1,000 rows).
         blas = threadpool_limits(limits=1, user_api="blas")
-        if store.current is None:  # else `imr serve --model-path` loaded it before binding the port
+        if store.current is None:  # else `imr serve` loaded it before binding the port
             step("loading the model")
         result = await store.refresh_async()
         if store.current is None:

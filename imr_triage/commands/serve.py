@@ -113,9 +113,17 @@ def _serve(
         fail(problem)
     _clear_earlier_metrics()  # before any metric of this run is written (the app below writes them)
     app = create_app(settings, startup_step=startup_step) if settings.workers == 1 else None
-    if settings.model_path is not None:
-        bar.step("loading the model")
-        load_model_or_fail(app if app is not None else create_app(settings), settings.model_path)
+    try:  # the model loads here, before uvicorn takes the signals: Ctrl-C stops the load, not waits for it
+        if settings.model_path is not None:
+            bar.step("loading the model")
+            load_model_or_fail(app if app is not None else create_app(settings), settings.model_path)
+        elif app is not None:
+            bar.step("loading the model")
+            app.state.store.refresh()  # the lifespan finds it loaded, or tries again and starts not ready
+    except KeyboardInterrupt:
+        bar.finish()
+        typer.echo("imr serve: stopped while loading the model; the server was not started", err=True)
+        raise typer.Exit(130) from None
     run_options: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,

@@ -512,6 +512,73 @@ def test_not_ready_without_a_model(registry: Registry, workdir: Path) -> None:
         srv.stop()
 
 
+def _probe_children(pid: int) -> list[int]:
+    """Child processes of `pid` running the model probe (`python -m serving.model_probe`)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"serving.model_probe" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """`pid` exists and is not a zombie waiting for a parent to reap it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_ctrl_c_while_the_registry_model_loads_stops_at_once(registry: Registry, workdir: Path) -> None:
+    """Ctrl-C while `imr serve` loads the alias's model (its probe process running) stops it in seconds
+    with exit 130 and one line, the probe gone and the port never bound. Before, uvicorn held the signal
+    until the load ended, then bound the port, shut down and exited 0."""
+    import socket
+    import subprocess
+
+    from tests.e2e.serve_support import free_port, imr_command
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMR_SERVE_")}
+    env.update(server_env(registry, IMR_SERVE_HOST="127.0.0.1", IMR_SERVE_PORT=str(port)))
+    # SIGINT back to its default in the child: a test run started in the background hands it ignored
+    proc = subprocess.Popen(imr_command() + ["serve", "--no-progress"], cwd=workdir, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        probes: list[int] = []
+        while not probes and time.monotonic() < deadline and proc.poll() is None:
+            probes = _probe_children(proc.pid)
+            time.sleep(0.02)
+        assert probes, "no probe process seen while the model loaded"
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        out, err = proc.communicate(timeout=30)
+        took = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines()[-1] == (
+        "imr serve: stopped while loading the model; the server was not started"
+    )
+    assert took < 10, took
+    deadline = time.monotonic() + 5  # killed with it, or (signalled before its start returned) at its death
+    while any(_running(p) for p in probes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(p) for p in probes)  # the probe did not outlive it
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # nothing listens
+
+
 # ---- model lifecycle ---------------------------------------------------------------------
 
 
