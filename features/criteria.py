@@ -245,6 +245,30 @@ class SectionEdition(BaseModel):
         return v
 
 
+class PageSourceRef(BaseModel):
+    """One public source looked at for an edition's pages: where it is, what kind of source it is and what
+    it shows (a page, or a fact about the edition's pagination)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    kind: Literal["guideline_copy", "regulator_notice", "news_report", "imr_decision"]
+    shows: str = Field(min_length=10)
+
+
+class PageSource(BaseModel):
+    """What an edition's pages rest on, so that a page is never a guess: whether the edition has pages at
+    all (ODG online has none), what the table's pages of it rest on, the sources looked at and what was
+    sought without finding it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paginated: bool
+    pages_rest_on: str | None = Field(default=None, min_length=10)
+    sources: list[PageSourceRef] = Field(default_factory=list)
+    not_found: str | None = Field(default=None, min_length=10)
+
+
 class Selector(BaseModel):
     """When a section governs a service; every given key must hold (lists are alternatives)."""
 
@@ -432,6 +456,9 @@ class CriteriaTable(BaseModel):
         default_factory=list, description="Spec features that report a finding of a body region (a "
         "neurological deficit, an earlier study): a checklist quotes a sentence about the request's region "
         "for them before one naming only another (features.evidence_choice).")
+    page_sources: dict[str, PageSource] = Field(
+        default_factory=dict, description="Edition -> what its pages rest on (features/criteria.yaml "
+        "`page_sources`): an edition without pages carries none, and a page needs its basis named.")
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
         "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
@@ -466,9 +493,32 @@ class CriteriaTable(BaseModel):
                 errors.append(f"section_less {typ}: a section's selector names it")
             if len(reason.strip()) < 10:
                 errors.append(f"section_less {typ}: give the reason")
+        errors += self._page_source_errors()
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+    def _page_source_errors(self) -> list[str]:
+        """Every edition named, by known editions only; no page for an edition without pages; a page only
+        where the edition's basis is named (checked when the table gives `page_sources` at all)."""
+        if not self.page_sources:
+            return []
+        errors = [f"page_sources: unknown edition {k!r}" for k in self.page_sources
+                  if k not in self.editions]
+        errors += [f"page_sources: edition {k!r} is missing" for k in self.editions
+                   if k not in self.page_sources]
+        for sid, s in self.sections.items():
+            for e in s.editions:
+                src = self.page_sources.get(e.edition)
+                if e.pages is None or src is None:
+                    continue
+                if not src.paginated:
+                    errors.append(f"section {sid}: edition {e.edition} has no pages, "
+                                  f"yet p.{e.pages} is given")
+                elif src.pages_rest_on is None:
+                    errors.append(f"section {sid}: p.{e.pages} of {e.edition}, "
+                                  "whose pages_rest_on is not named")
+        return errors
 
     def _section_errors(self, sid: str, s: Section) -> list[str]:
         errors: list[str] = []

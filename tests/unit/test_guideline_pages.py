@@ -1,14 +1,18 @@
 """Pages in the criteria table only where they are established: the tune letters' guideline lines give none
 for the sections below (experiments/guideline_line_pages.py counts them), so those citations carry no page
-rather than a guessed one; and the counting script reads pages and section names per chapter correctly
+rather than a guessed one; every edition says what its pages rest on and which public sources were looked at
+(`page_sources`, session 24); and the counting script reads pages and section names per chapter correctly
 (SYNTHETIC lines)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from experiment_scripts import load_script
+from package_tables import raw_criteria
 
-from features.criteria import load_criteria
+from features.criteria import CriteriaTable, load_criteria
 from letters.parser import parse_guideline
 
 TABLE = load_criteria()
@@ -60,3 +64,48 @@ def test_section_names_are_read_per_chapter() -> None:
     names = {key: PAGES.section_names(text) for key, text in parts.items()}
     assert names == {"mtus_shoulder": ["Initial Care", "Follow-up Visits"],
                      "mtus_elbow": ["Diagnostic Criteria"], "mtus_postsurgical": ["Shoulder"]}
+
+
+def test_every_edition_says_what_its_pages_rest_on() -> None:
+    assert set(TABLE.page_sources) == set(TABLE.editions)
+    for key, src in TABLE.page_sources.items():
+        assert src.pages_rest_on or src.not_found, key  # a basis, or what was sought and not found
+    assert {k for k, src in TABLE.page_sources.items() if src.pages_rest_on} >= PAGINATED
+    assert not TABLE.page_sources["odg"].paginated
+
+
+def test_the_2016_chronic_pain_edition_never_repeats_a_2009_page() -> None:
+    """The 2016 update is a new adaptation of ODG's Pain chapter (its page source says so): a 2009 page copied
+    onto the 2016 edition would be a guess."""
+    for sid, section in TABLE.sections.items():
+        pages = {e.edition: e.pages for e in section.editions}
+        if pages.get("mtus_cpmtg_2016") is not None:
+            assert pages["mtus_cpmtg_2016"] != pages.get("mtus_cpmtg_2009"), sid
+
+
+def _with(edit: Any) -> dict[str, Any]:
+    data = raw_criteria()
+    edit(data)
+    return data
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["sections"]["odg_postoperative_imaging"]["editions"][0].update(pages="12"),
+     "edition odg has no pages, yet p.12 is given"),
+    (lambda d: d["sections"]["acupuncture"]["editions"][0].update(pages="3"),
+     "p.3 of mtus_acupuncture_2007, whose pages_rest_on is not named"),
+    (lambda d: d["page_sources"].pop("mtus_elbow_2007"), "edition 'mtus_elbow_2007' is missing"),
+    (lambda d: d["page_sources"].update(acoem_1997={"paginated": True}), "unknown edition 'acoem_1997'"),
+    (lambda d: d["page_sources"]["odg"].update(sources=[{"url": "odg online", "kind": "guideline_copy",
+                                                          "shows": "a topic list without pages"}]),
+     "String should match pattern"),
+])
+def test_a_page_without_its_basis_is_refused(edit: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CriteriaTable.model_validate(_with(edit))
+
+
+def test_an_edition_whose_pages_rest_on_nothing_takes_no_page() -> None:
+    data = _with(lambda d: d["sections"]["elbow_initial_care"]["editions"][0].update(pages="21"))
+    with pytest.raises(ValueError, match="p.21 of mtus_elbow_2007, whose pages_rest_on is not named"):
+        CriteriaTable.model_validate(data)
