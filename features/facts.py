@@ -40,6 +40,8 @@ from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
 
 _EXAM_FACTS = ("exam_findings_same_region", "exam_normal_same_region")
+# session 24: a neurological deficit of the service's region, or of the spine or limbs its nerve roots join
+_DEFICIT_FACT = "neuro_deficit_of_region"
 UR_STATEMENTS = (
     "ur_states_no_functional_improvement",
     "ur_states_inadequate_conservative_care",
@@ -93,6 +95,14 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return MISSING
         return neuro_exam_normal_in(self.summary)
+
+    @cached_property
+    def neuro_deficits(self) -> list[Mention]:
+        """Every neurological deficit the record finds on examination (`red_flag_neuro_deficit`'s mentions),
+        in text order: the regional deficit facts read them by the region of their sentence."""
+        if not self.case.clinical_summary:
+            return []
+        return list(red_flag_findings(self.summary, "neuro_deficit"))
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,
@@ -208,6 +218,8 @@ class ServiceFacts(ServiceHeading):
             if not self.case.case.clinical_summary:
                 return []
             return [m.span() for m in self._exam_of_region(name)]
+        if name == _DEFICIT_FACT:
+            return [m.span() for m in self._deficits_of_region()]
         return self.case.supporting(name)
 
     # ---------------------------------------------------------------- examination of the service's region
@@ -229,6 +241,19 @@ class ServiceFacts(ServiceHeading):
         if not self.case.case.clinical_summary:
             return MISSING
         return first_of(self._exam_of_region("exam_normal_same_region"))
+
+    def _deficits_of_region(self) -> Iterator[Mention]:
+        """The neurological deficits whose sentence speaks of this service's region or of the spine or limbs
+        its nerve roots join, read as the part's other findings are; all of them for a region-less service."""
+        return self.case.exam.of_region(self.case.neuro_deficits, [] if self.region_less else self.regions,
+                                        self.side, related=True)
+
+    def neuro_deficit_of_region(self) -> Extraction:
+        """A neurological deficit of this service's region, or of the spine or limbs its nerve roots join (a
+        leg's for a lumbar request, a cervical root's for a shoulder's), as a nerve-root sign is read."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return first_of(self._deficits_of_region())
 
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""
