@@ -28,7 +28,7 @@ from features.clauses import clause_start as _clause_start
 from features.drug_durations import DurationsOfUse
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.exam_findings import ExamFindings, first_of
-from features.function_and_care import NO, FunctionAndCareFacts
+from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_exam_normal_in
 from features.pain_scores import PainScore, current_scores, pain_scores
@@ -137,6 +137,8 @@ class CaseFacts:
             return [m.span() for m in self._operations_done()]
         if name == "failed_conservative_care":
             return [m.span() for m in self.care.failed_care_reading[1]]
+        if name == DRUGS_NOT_TRIED:  # session 24: read by a criterion about first-line drugs
+            return [m.span() for m in self.care.drugs_not_tried]
         if name.startswith("red_flag_") and name[len("red_flag_"):] in RED_FLAGS:
             return [m.span() for m in red_flag_findings(self.summary, name[len("red_flag_"):])]
         return []
