@@ -357,15 +357,18 @@ class FunctionAndCareFacts:
     @cached_property
     def drugs_not_tried(self) -> list[Mention]:
         """Statements that a drug was not tried yet ("has not tried NSAIDs", "no trial of gabapentin"): a
-        `drug_tried` mention ConText negates (the UR's words too, as for care not tried), not a condition, a
-        request or another person's, and not one its clause gives a reason for (a drug not taken because of
-        an ulcer is one not tolerated). Which drug it names is for `features.care_kinds` to read."""
+        `drug_tried` mention ConText negates, or a `drug_not_tried` one ("NSAIDs were not tried") it does not
+        (the UR's words too, as for care not tried), not a condition, a request or another person's, and not
+        one its clause gives a reason for (a drug not taken because of an ulcer is one not tolerated). Which
+        drug it names is for `features.care_kinds` to read."""
         text = self.summary.text
         reason = value_patterns()["not_taken_reason_after"]
-        return [m for m in self.summary.mentions("drug_tried")
-                if Category.NEGATED in m.assertion.categories
-                and not m.assertion.categories & _NOT_THE_WORKERS
-                and not _conditional(m) and not reason.match(text, m.start, m.sentence.end)]
+        said = [m for m in self.summary.mentions("drug_tried") if Category.NEGATED in m.assertion.categories]
+        said += [m for m in self.summary.mentions("drug_not_tried")  # "NSAIDs were not tried": its own words
+                 if Category.NEGATED not in m.assertion.categories]
+        return sorted((m for m in said if not m.assertion.categories & _NOT_THE_WORKERS
+                       and not _conditional(m) and not reason.match(text, m.start, m.sentence.end)),
+                      key=lambda m: m.start)
 
     @cached_property
     def _care_not_had(self) -> list[Mention]:

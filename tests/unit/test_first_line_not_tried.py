@@ -34,6 +34,11 @@ def _first_line(summary: str, writer: str, swap: bool) -> tuple[str, list[str]]:
     ("There has been no trial of gabapentin.", "unmet"),
     ("He has never taken anti-inflammatory medication.", "unmet"),
     ("He has not had acupuncture. He has not tried naproxen.", "unmet"),
+    ("Non-opioid analgesics had not yet been attempted.", "unmet"),
+    ("Anti-inflammatory medications were not tried.", "unmet"),
+    # a failure not shown is no trial not had (the protocol's "tried and failed" not documented)
+    ("There is no evidence that he has trialed and failed NSAIDs.", "not_documented"),
+    ("Physical therapy has not been tried.", "not_documented"),
     # a first-line drug that failed is tried, whatever else was not
     ("Gabapentin gave no relief. He has not tried NSAIDs.", "met"),
     # not a first-line drug not tried
