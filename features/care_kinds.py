@@ -41,13 +41,19 @@ def statement_words(span: EvidenceSpan) -> str:
 
 
 def failed_care_of_kinds(table: CriteriaTable, kinds: Iterable[str], value: Any,
-                         statements: Sequence[EvidenceSpan]) -> tuple[Any, list[EvidenceSpan]]:
+                         statements: Sequence[EvidenceSpan],
+                         not_tried: Sequence[EvidenceSpan] = ()) -> tuple[Any, list[EvidenceSpan]]:
     """Failed care as the statements about the given kinds give it: the letter's yes / no with those of its
-    statements that name care of the kinds (deciding one first), not_stated when none does; a value not
-    stated or unknown stays as it is."""
-    if value not in _STATED:
-        return value, []
+    statements that name care of the kinds (deciding one first); else no when a drug of the kinds is said
+    not tried yet (`not_tried`: "has not tried NSAIDs", session 24), quoting those; else not_stated. A value
+    unknown (no summary) stays as it is."""
     wanted = frozenset(kinds)
-    own = [s for s in statements if wanted & kinds_named(table, statement_words(s))]
-    return (value, own) if own else ("not_stated", [])
+    if value in _STATED:
+        own = [s for s in statements if wanted & kinds_named(table, statement_words(s))]
+        if own:
+            return value, own
+    elif value != "not_stated":
+        return value, []
+    untried = [s for s in not_tried if wanted & kinds_named(table, s.text)]
+    return ("no", untried) if untried else ("not_stated", [])
 

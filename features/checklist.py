@@ -34,6 +34,7 @@ from features.criteria_facts import (
 )
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
+from features.function_and_care import DRUGS_NOT_TRIED
 from features.governing import cited_chapters, resolve_region, select_section
 from features.imaging_modalities import imaging_kinds
 from features.original_request import OriginalRequest, read_original_request
@@ -336,7 +337,8 @@ def _by_care_kind(
     if not kinds or CARE_FACT not in facts:
         return facts, own
     statements = list(support(CARE_FACT)) if support is not None else []
-    value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements)
+    not_tried = list(support(DRUGS_NOT_TRIED)) if support is not None else []
+    value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements, not_tried)
     return {**facts, CARE_FACT: value}, {**own, CARE_FACT: spans}
 
 

@@ -523,10 +523,8 @@ def derive_facts(
     requested = as_number(values.get("sessions_requested"))
     duration = as_number(values.get("duration_of_use_months"))
     continuation = fact_key(values.get("continuation_request"))
-    partial = fact_key(values.get("partial_ur_certification"))
 
     continues = _continues(continuation, prior)
-    additional = True if partial == ("bool", True) else continues
     course, certified = _course(requested, None if original is None else original.sessions)
     quantity = as_number(values.get("drug_quantity"))
     if original is not None and original.drug_quantity is not None:
@@ -547,7 +545,6 @@ def derive_facts(
         "course_drug_quantity": quantity,
         "total_sessions": None if course is None else course + max(0.0, (prior or 0.0) - certified),
         "continues_course": continues,
-        "additional_request": additional,
         "ongoing_use": ongoing,
         "phase": values.get("service_phase"),
         "surgery_in_letter": any(s.family == "surgery" for s in others),

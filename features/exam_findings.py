@@ -83,11 +83,12 @@ class ExamFindings:
         return [sentences[j].text for j in range(i - 1, max(i - 3, -1), -1)]
 
     def of_region(self, mentions: list[Mention], regions: list[RegionMention],
-                  side: str | None) -> Iterator[Mention]:
-        """The mentions whose sentence speaks of one of `regions` (same region, on `side`), or names no region
+                  side: str | None, related: bool = False) -> Iterator[Mention]:
+        """The mentions whose sentence speaks of one of `regions` (same region, on `side`; with `related`
+        also a spine and the limbs its nerve roots supply, as for a nerve-root sign), or names no region
         and is not read in another region's sentences; every mention when `regions` is empty."""
         request = frozenset(r.region for r in regions if r.region not in NO_REGION_OF_REQUEST)
-        ranker = EvidenceRanker(request, side, self._lead_in, related=False)
+        ranker = EvidenceRanker(request, side, self._lead_in, related=related)
         for m in mentions:
             s = m.sentence
             quoted = _Quoted(s.text, Section.CLINICAL_SUMMARY.value, s.author, s.start)

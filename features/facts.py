@@ -28,7 +28,7 @@ from features.clauses import clause_start as _clause_start
 from features.drug_durations import DurationsOfUse
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.exam_findings import ExamFindings, first_of
-from features.function_and_care import NO, FunctionAndCareFacts
+from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_exam_normal_in
 from features.pain_scores import PainScore, current_scores, pain_scores
@@ -40,6 +40,8 @@ from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
 
 _EXAM_FACTS = ("exam_findings_same_region", "exam_normal_same_region")
+# session 24: a neurological deficit of the service's region, or of the spine or limbs its nerve roots join
+_DEFICIT_FACT = "neuro_deficit_of_region"
 UR_STATEMENTS = (
     "ur_states_no_functional_improvement",
     "ur_states_inadequate_conservative_care",
@@ -94,6 +96,14 @@ class CaseFacts:
             return MISSING
         return neuro_exam_normal_in(self.summary)
 
+    @cached_property
+    def neuro_deficits(self) -> list[Mention]:
+        """Every neurological deficit the record finds on examination (`red_flag_neuro_deficit`'s mentions),
+        in text order: the regional deficit facts read them by the region of their sentence."""
+        if not self.case.clinical_summary:
+            return []
+        return list(red_flag_findings(self.summary, "neuro_deficit"))
+
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,
         someone else's, or only in the UR's account of the request); an operation word that names a biopsy,
@@ -127,6 +137,8 @@ class CaseFacts:
             return [m.span() for m in self._operations_done()]
         if name == "failed_conservative_care":
             return [m.span() for m in self.care.failed_care_reading[1]]
+        if name == DRUGS_NOT_TRIED:  # session 24: read by a criterion about first-line drugs
+            return [m.span() for m in self.care.drugs_not_tried]
         if name.startswith("red_flag_") and name[len("red_flag_"):] in RED_FLAGS:
             return [m.span() for m in red_flag_findings(self.summary, name[len("red_flag_"):])]
         return []
@@ -208,6 +220,8 @@ class ServiceFacts(ServiceHeading):
             if not self.case.case.clinical_summary:
                 return []
             return [m.span() for m in self._exam_of_region(name)]
+        if name == _DEFICIT_FACT:
+            return [m.span() for m in self._deficits_of_region()]
         return self.case.supporting(name)
 
     # ---------------------------------------------------------------- examination of the service's region
@@ -229,6 +243,19 @@ class ServiceFacts(ServiceHeading):
         if not self.case.case.clinical_summary:
             return MISSING
         return first_of(self._exam_of_region("exam_normal_same_region"))
+
+    def _deficits_of_region(self) -> Iterator[Mention]:
+        """The neurological deficits whose sentence speaks of this service's region or of the spine or limbs
+        its nerve roots join, read as the part's other findings are; all of them for a region-less service."""
+        return self.case.exam.of_region(self.case.neuro_deficits, [] if self.region_less else self.regions,
+                                        self.side, related=True)
+
+    def neuro_deficit_of_region(self) -> Extraction:
+        """A neurological deficit of this service's region, or of the spine or limbs its nerve roots join (a
+        leg's for a lumbar request, a cervical root's for a shoulder's), as a nerve-root sign is read."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return first_of(self._deficits_of_region())
 
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""

@@ -33,6 +33,9 @@ _NOT_ABLE = re.compile(
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+# the name under which `CaseFacts.supporting` gives the statements that a drug was not tried yet (session 24)
+DRUGS_NOT_TRIED = "drugs_not_tried"
+_NOT_THE_WORKERS = frozenset({Category.HYPOTHETICAL, Category.FAMILY})
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
 
 
@@ -350,6 +353,22 @@ class FunctionAndCareFacts:
         # care offered and declined or not attended, linked in its clause (features/failed_care.py, round 10)
         out += self._care_not_had
         return sorted(out, key=lambda m: m.start)
+
+    @cached_property
+    def drugs_not_tried(self) -> list[Mention]:
+        """Statements that a drug was not tried yet ("has not tried NSAIDs", "no trial of gabapentin"): a
+        `drug_tried` mention ConText negates, or a `drug_not_tried` one ("NSAIDs were not tried") it does not
+        (the UR's words too, as for care not tried), not a condition, a request or another person's, and not
+        one its clause gives a reason for (a drug not taken because of an ulcer is one not tolerated). Which
+        drug it names is for `features.care_kinds` to read."""
+        text = self.summary.text
+        reason = value_patterns()["not_taken_reason_after"]
+        said = [m for m in self.summary.mentions("drug_tried") if Category.NEGATED in m.assertion.categories]
+        said += [m for m in self.summary.mentions("drug_not_tried")  # "NSAIDs were not tried": its own words
+                 if Category.NEGATED not in m.assertion.categories]
+        return sorted((m for m in said if not m.assertion.categories & _NOT_THE_WORKERS
+                       and not _conditional(m) and not reason.match(text, m.start, m.sentence.end)),
+                      key=lambda m: m.start)
 
     @cached_property
     def _care_not_had(self) -> list[Mention]:

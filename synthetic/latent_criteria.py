@@ -111,6 +111,24 @@ def exam_of_region(case: SynthCase, svc: SynthService, tables: SynthTables,
     return of_request(found), of_request(normal)
 
 
+def deficit_of_region(case: SynthCase, svc: SynthService, tables: SynthTables,
+                      cls: ServiceClass | None = None) -> bool:
+    """Whether the summary's neurological deficit is of the region this request's wording names, or of the
+    spine or limbs its nerve roots join (session 24): the renderer writes it of the letter's spine region,
+    else of its primary region. A request naming no region, or a region-less one (a medication, a device, an
+    item of an operation), counts it wherever it is, as the extractor does."""
+    if not case.neuro_deficit:
+        return False
+    cls = cls or request_class(svc.service)
+    mine = [r for r in body_regions().named(svc.service) if r.region not in ("none", "multiple")]
+    region_less = cls.family in REGION_LESS_FAMILIES or value_patterns()["perioperative"].search(svc.service)
+    if not mine or region_less:
+        return True
+    key = next((k for k, _ in case.regions if tables.regions[k].get("spine")), case.regions[0][0])
+    where = feature_region(tables, key)
+    return any(body_regions().finding_of(where, r.region) for r in mine)
+
+
 def prior_study_names(case: SynthCase, svc: SynthService, tables: SynthTables) -> list[str]:
     """How the summary names each done study of this request's region and side (any region when the request
     names none), as the renderer writes them: one per region and side, of the kind of the letter's first
@@ -171,6 +189,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         facts[f"red_flag_{flag}"] = case.red_flag == flag
     found, normal = exam_of_region(case, svc, tables, cls)
     facts["exam_findings_same_region"], facts["exam_normal_same_region"] = found, normal
+    facts["neuro_deficit_of_region"] = deficit_of_region(case, svc, tables, cls)
     return facts
 
 

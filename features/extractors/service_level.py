@@ -202,6 +202,11 @@ def exam_normal_same_region(ctx: ServiceContext) -> Extraction:
     return ctx.facts.exam_normal_same_region()
 
 
+def neuro_deficit_of_region(ctx: ServiceContext) -> Extraction:
+    """A neurological deficit of this service's region or of the spine or limbs its nerve roots join."""
+    return ctx.facts.neuro_deficit_of_region()
+
+
 def prior_sessions(ctx: ServiceContext) -> Extraction:
     """Sessions of the same therapy already completed."""
     return ctx.facts.prior_sessions()
@@ -214,6 +219,6 @@ SERVICE_EXTRACTORS = {
         sessions_requested, drug_strength_mg, drug_quantity, refills, injection_levels, continuation_request,
         retrospective_request, partial_ur_certification, ur_guideline_source, ur_guideline_chapter,
         duration_of_use_months, prior_imaging_same_region, prior_sessions, exam_findings_same_region,
-        exam_normal_same_region,
+        exam_normal_same_region, neuro_deficit_of_region,
     )
 }

@@ -35,10 +35,10 @@ STATUS_ROWS = [
     ("visits_within_course", {"total_sessions": 10.0}, {}, "met"),
     ("visits_within_course", {"total_sessions": 10.5}, {}, "unmet"),
     ("visits_within_course", {"total_sessions": None}, {}, "not_documented"),
-    ("gains_from_prior_course", {"additional_request": False, "functional_improvement": "no"}, {},
+    ("gains_from_prior_course", {"continues_course": False, "functional_improvement": "no"}, {},
      "not_applicable"),
-    ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "yes"}, {}, "met"),
-    ("gains_from_prior_course", {"additional_request": True, "functional_improvement": "no"}, {},
+    ("gains_from_prior_course", {"continues_course": True, "functional_improvement": "yes"}, {}, "met"),
+    ("gains_from_prior_course", {"continues_course": True, "functional_improvement": "no"}, {},
      "unmet"),
     # session 23: the trial sizes read the whole course (continues_course, course_sessions)
     ("manipulation_trial_size", {"continues_course": None, "course_sessions": 6.0}, {}, "met"),

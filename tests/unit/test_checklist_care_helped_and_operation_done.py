@@ -30,13 +30,13 @@ def _item(case: Case, index: int, criterion: str) -> tuple[str, list[str]]:
 
 def test_failed_care_is_unmet_for_a_study_or_an_operation_when_care_helped() -> None:
     facts = {"failed_conservative_care": "not_stated", "functional_improvement": "yes",
-             "additional_request": None}
+             "continues_course": None}
     crit = TABLE.criteria["conservative_care_failed"]
     for family, status in [("imaging", "unmet"), ("electrodiagnostics", "unmet"), ("surgery", "unmet"),
                            ("physical_medicine", "not_documented"), ("injection", "not_documented")]:
         assert crit.status({**facts, "service_family": family}) == status, family
     # more of a course already given: its own gains are the request's, not a reason against it
-    assert crit.status({**facts, "service_family": "imaging", "additional_request": True}) == "not_documented"
+    assert crit.status({**facts, "service_family": "imaging", "continues_course": True}) == "not_documented"
     # a stated failure still decides
     assert crit.status({**facts, "service_family": "imaging", "failed_conservative_care": "yes"}) == "met"
 

@@ -39,7 +39,7 @@ def _item(summary: str, criterion: str = "conservative_care_failed") -> tuple[st
 def test_the_criterion_reads_a_high_pain_after_care_only_when_no_outcome_is_stated() -> None:
     crit = TABLE.criteria["conservative_care_failed"]
     facts = {"failed_conservative_care": "not_stated", "functional_improvement": "not_stated",
-             "pain_after_care": 8.0, "service_family": "imaging", "additional_request": None}
+             "pain_after_care": 8.0, "service_family": "imaging", "continues_course": None}
     assert crit.status(facts) == "met"
     assert crit.status({**facts, "functional_improvement": "no"}) == "met"
     assert crit.status({**facts, "pain_after_care": 6.0}) == "not_documented"

@@ -67,7 +67,7 @@ def test_whole_course_facts_read_the_original_request() -> None:
     facts = derive_facts(TABLE, values, service_text="Chiropractic manipulation 4 sessions", item_index=0,
                          letter=letter, original=OriginalRequest("Chiropractic manipulation 10 sessions", 10))
     assert (facts["course_sessions"], facts["total_sessions"], facts["continues_course"]) == (10, 10, False)
-    assert facts["additional_request"] is True  # the remainder still adds to what UR certified
+    assert "additional_request" not in facts  # session 24: a partial certification alone is no earlier course
     # completed sessions up to the certified part (6) may be the certified ones: only those beyond it add
     for prior, total in [(4.0, 10.0), (6.0, 10.0), (9.0, 13.0)]:
         got = derive_facts(TABLE, {**values, "prior_sessions": prior}, service_text="x", item_index=0,
@@ -122,3 +122,33 @@ def test_supply_days_are_the_whole_course_at_the_headings_frequency() -> None:
     service = _partial(f"{drug} #90", f"{drug} #60", f"{drug} #30")
     status, facts, _ = _item(_case(service), "quantity_short_course")
     assert (status, facts["supply_days"]) == ("unmet", 30.0)
+
+
+def test_a_partial_certification_alone_asks_no_gains_from_a_course_not_yet_given() -> None:
+    """Session 24 (issue #18): the remainder of a first course UR certified part of is no further course, so
+    gains from the certified part (which the worker has not had at UR time) are not asked for; completed
+    sessions or a continuation still make it one."""
+    asked = "Chiropractic manipulation to the lumbar spine 2 times a week for 6 weeks (12 sessions)"
+    first = _case(_partial(asked, "Chiropractic manipulation to the lumbar spine 6 sessions",
+                           "Chiropractic manipulation to the lumbar spine 6 sessions"))
+    status, facts, _ = _item(first, "gains_from_prior_course")
+    assert (status, facts) == ("not_applicable", {"continues_course": False})
+    given = _case(_partial(asked, "Chiropractic manipulation to the lumbar spine 6 sessions",
+                           "Chiropractic manipulation to the lumbar spine 6 sessions"),
+                  f"{SUMMARY} He has completed 8 sessions of chiropractic care with no lasting benefit.")
+    assert _item(given, "gains_from_prior_course")[0] != "not_applicable"
+    more = _case(_partial("Additional chiropractic manipulation to the lumbar spine 12 sessions",
+                          "Additional chiropractic manipulation to the lumbar spine 6 sessions",
+                          "Additional chiropractic manipulation to the lumbar spine 6 sessions"))
+    assert _item(more, "gains_from_prior_course")[0] != "not_applicable"
+
+
+def test_a_partial_certification_alone_asks_no_device_trial_before_its_rental() -> None:
+    """Session 24: a device rental UR certified part of (30 of 60 days) asks for no earlier trial's gains."""
+    facts = derive_facts(TABLE, {"service_family": "dme", "service_type": "tens", "prior_sessions": None,
+                                 "continuation_request": False, "partial_ur_certification": True},
+                         service_text="TENS unit rental 30 days", item_index=0, letter=LetterFacts(()),
+                         original=OriginalRequest("TENS unit rental 60 days"))
+    crit = TABLE.criteria["device_trial_benefit"]
+    assert facts["continues_course"] is False
+    assert crit.status({**facts, "functional_improvement": "not_stated"}) == "not_applicable"
