@@ -282,7 +282,7 @@ def service_checklist(
         for fact in crit.facts:
             if fact not in facts:
                 facts[fact] = value(fact)
-        crit_facts, crit_evidence = _by_care_kind(table, crit.care_kinds, facts, own_evidence, support)
+        crit_facts, crit_evidence = _care_facts(table, crit.care_kinds, facts, own_evidence, support, letter)
         status, deciding = crit.evaluate(crit_facts, selection.params)
         evidence: list[EvidenceItem] = []
         if status in ("met", "unmet"):
@@ -327,13 +327,20 @@ def service_checklist(
     )
 
 
-def _by_care_kind(
+def _care_facts(
     table: CriteriaTable, kinds: Sequence[str] | None, facts: dict[str, Any],
     own: dict[str, list[EvidenceSpan]], support: Callable[[str], Sequence[EvidenceSpan]] | None,
+    letter: LetterFacts,
 ) -> tuple[Mapping[str, Any], Mapping[str, list[EvidenceSpan]]]:
-    """The facts and own evidence a criterion reads: for one about kinds of care, failed care as the
-    statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
-    if not kinds or CARE_FACT not in facts:
+    """The facts and own evidence a criterion reads: failed care not stated, quoting nothing, where its "no"
+    is only the UR's claim that care was not attempted against the record's own list of care given
+    (`LetterFacts.ur_not_tried_claim_only`, session 24); for a criterion about kinds of care, failed care as
+    the statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
+    if CARE_FACT not in facts:
+        return facts, own
+    if letter.ur_not_tried_claim_only and facts[CARE_FACT] == "no":
+        return {**facts, CARE_FACT: "not_stated"}, {**own, CARE_FACT: []}
+    if not kinds:
         return facts, own
     statements = list(support(CARE_FACT)) if support is not None else []
     value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements)

@@ -73,6 +73,9 @@ class LetterFacts:
     # the items whose requested drug the summary tells as new: other drugs had, this one only asked for
     # (features/requested_drug_new.py)
     new_drugs: frozenset[int] = frozenset()
+    # failed care is "no" only by the UR's claim that care was not attempted, against the record's own list
+    # of care given (session 24: `FunctionAndCareFacts.not_tried_only_by_ur_claim`): read not stated
+    ur_not_tried_claim_only: bool = False
 
     def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
         """The summary's mention saying the worker takes a drug of this class, None when it says none."""
