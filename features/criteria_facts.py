@@ -541,6 +541,7 @@ def derive_facts(
     else:
         ongoing = None
 
+    group = _group(lex, "drug_group", family, service_text)
     topical = None
     if family in lex.topical_families and values.get("service_type") == "topical":
         topical = bool(lex.topical.search(service_text))
@@ -558,9 +559,10 @@ def derive_facts(
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
         **summary_drug_facts(table, letter),
         "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
-        "drug_group": _group(lex, "drug_group", family, service_text),
+        "drug_group": group,
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
+        "topical_nsaid_alone": topical is False and group == "topical_nsaid",  # not a compound's NSAID
         "rental_days": _whole_rental_days(lex, family, service_text, original),
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
