@@ -9,7 +9,7 @@ headings of the same letter and the spec features' values); the patterns are dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -512,12 +512,14 @@ def derive_facts(
     letter: LetterFacts,
     prior_studies: Sequence[str] | None = None,
     original: OriginalRequest | None = None,
+    red_flags_elsewhere: Collection[str] = (),
 ) -> dict[str, Any]:
     """Every derived fact of `table.derived_facts` for one service, from its spec feature values;
     `prior_studies`: the words naming each earlier study of its region (the spans of
     `prior_imaging_same_region`), None when not known (an earlier study then counts as of its kind);
     `original`: the request UR certified part of (None when UR certified none), whose course the
-    quantity facts measure."""
+    quantity facts measure; `red_flags_elsewhere`: the body-part red flags found only on another part than
+    the request's, which `red_flag_any` does not count."""
     lex = lexicons(table)
     family = values.get("service_family")
     family = None if fact_key(family) == ("none",) else str(family)
@@ -546,7 +548,8 @@ def derive_facts(
     if family in lex.topical_families and values.get("service_type") == "topical":
         topical = bool(lex.topical.search(service_text))
     facts = {
-        "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources),
+        "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources
+                                  if f not in red_flags_elsewhere),
         "course_sessions": course,
         "course_drug_quantity": quantity,
         "total_sessions": None if course is None else course + max(0.0, (prior or 0.0) - certified),
