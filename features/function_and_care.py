@@ -32,8 +32,8 @@ _NOT_ABLE = re.compile(
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
-# a UR claim about what the records show ("no documented conservative care so far", "no evidence of
-# conservative treatment"), not that care was not had: the protocol's "UR says inadequate", which a list of
+# a UR claim about what the records show ("no documented conservative care so far", "no evidence of any
+# conservative care"), not that care was not had: the protocol's "UR says inadequate", which a list of
 # care does not undo
 _RECORDS_CLAIM = re.compile(r"\b(?:document\w*|record\w*|evidence|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
@@ -242,8 +242,8 @@ class FunctionAndCareFacts:
 
     def not_tried_only_by_ur_claim(self) -> bool:
         """Whether failed care is "no" only by the UR's claim that care was not attempted, in a summary whose
-        record lists care already given (session 24 nurse check: "Treatment to date includes physical therapy,
-        medications ..." against the UR's "the patient has not attempted conservative treatment"): every
+        record lists care already given (session 24 nurse check: therapy and drugs listed as had, against the
+        UR's account that the worker never tried conservative care): every
         statement giving the "no" stands in a UR sentence (not relaying the record) that claims care not
         tried, not what the records show ("no documented conservative care so far" stays the UR's finding of
         inadequate care). The fact keeps the protocol's "no"; a checklist reads the record's list over the

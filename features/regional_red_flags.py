@@ -2,7 +2,7 @@
 check: a thumb fracture in a shoulder MRI letter's list of diagnoses, a foot fracture beside an elbow MRI).
 
 Read as structure: the finding's item in its sentence's list (between the separators around it,
-`list_separator` in value_patterns.yaml: "..., left thumb closed distal phalanx fracture."), the body regions
+`list_separator` in value_patterns.yaml: "..., a fracture of the left thumb."), the body regions
 that item names (body_regions.yaml, with their sides) and the request's regions. An item naming no region,
 or the request's own, keeps the red flag. Which red flags are of a body part is data (`body_part_red_flags`
 in criteria.yaml); a major trauma is of the whole worker."""

@@ -7,8 +7,8 @@ Read from structure: the drug lexicon's names (the heading's own names, the othe
 and its class words; for a topical, the words for a topical had), each mention's ConText assertion
 (requested, recommended, denied, possible or another person's tell no use) and its sentence's author
 (the UR's account tells no use either). A summary that names no drug the worker had says nothing, so the
-answer is then unknown, not new, unless it says the worker takes none (session 24: "was noted to not be
-utilizing medications", the generic word negated in the record's words, not a list said to be missing)."""
+answer is then unknown, not new, unless it says the worker takes none (session 24: "she takes no
+medications", the generic word negated in the record's words, not a list said to be missing)."""
 
 from __future__ import annotations
 

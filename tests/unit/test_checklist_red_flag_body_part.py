@@ -14,8 +14,8 @@ from letters.records import Case, GuidelineCitation, Section, ServiceDecision
 UR_LINE = "Decision based on MTUS Shoulder Complaints 2004, Section(s): Special Studies."
 HEADING = "MRI of the left shoulder without contrast"
 SUMMARY = ("The injured worker is a 46 year old male who caught his left arm in a door on 10/10/2016. "
-           "Diagnoses include left shoulder impingement syndrome, possible rotator cuff tear and left thumb "
-           "distal phalanx fracture. On 11/11/2016 he reported left shoulder pain with overhead work. The "
+           "Diagnoses include left shoulder impingement syndrome, possible rotator cuff tear and a fracture "
+           "of the left thumb. On 11/11/2016 he reported left shoulder pain with overhead work. The "
            "physician requested an MRI of the left shoulder. This is SYNTHETIC test text.")
 
 
@@ -31,14 +31,14 @@ def _red_flags(summary: str) -> str:
 
 def test_a_fracture_of_another_body_part_is_no_red_flag_for_the_request() -> None:
     assert _red_flags(SUMMARY) == "not_documented"
-    foot = SUMMARY.replace("left thumb distal phalanx fracture",
+    foot = SUMMARY.replace("a fracture of the left thumb",
                            "fracture of a tarsal bone of the right foot")
     assert _red_flags(foot) == "not_documented"
 
 
 def test_a_fracture_of_the_requests_part_or_of_no_named_part_or_major_trauma_stays_a_red_flag() -> None:
-    assert _red_flags(SUMMARY.replace("left thumb distal phalanx", "left proximal humerus")) == "met"
-    unnamed = SUMMARY.replace("left thumb distal phalanx fracture", "a nondisplaced fracture")
+    assert _red_flags(SUMMARY.replace("left thumb", "left humerus")) == "met"
+    unnamed = SUMMARY.replace("a fracture of the left thumb", "a nondisplaced fracture")
     assert _red_flags(unnamed) == "met"
     crash = SUMMARY.replace("caught his left arm in a door", "was injured in a motor vehicle accident")
     assert _red_flags(crash) == "met"

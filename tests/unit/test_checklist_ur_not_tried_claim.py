@@ -13,12 +13,12 @@ from letters.records import Case, GuidelineCitation, ServiceDecision
 UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 MRI = "MRI of the right knee"
 TRAMADOL = "Tramadol 50mg #60"
-CARE = "Treatment to date includes physical therapy, medications and work restrictions. "
+CARE = "Treatment to date has included physical therapy, anti-inflammatory medication and modified duty. "
 SUMMARY = ("The injured worker is a 47 year old male who twisted his right knee on 10/03/2016. {care}On "
            "12/09/2016 he reported right knee pain rated 8/10. The examination showed medial joint line "
            "tenderness. The physician requested an MRI of the right knee and tramadol. The request for "
            "tramadol was denied as pain medications other than opioids had not yet been tried. The request "
-           "for the MRI was denied due to the patient has not attempted conservative treatment. This is "
+           "for the MRI was denied because the worker had never tried any conservative care. This is "
            "SYNTHETIC test text.")
 
 
@@ -44,10 +44,10 @@ def test_the_urs_claim_alone_or_its_no_documentation_of_care_keeps_care_not_trie
     assert _status(alone, "conservative_care_failed", 0) == "unmet"
     assert _status(alone, "first_line_failed", 1) == "unmet"
     documentation = SUMMARY.format(care=CARE).replace(
-        "the patient has not attempted conservative treatment",
+        "the worker had never tried any conservative care",
         "a lack of documentation of conservative care")
     assert _status(documentation, "conservative_care_failed", 0) == "unmet"
     so_far = SUMMARY.format(care=CARE).replace(
-        "The request for the MRI was denied due to the patient has not attempted conservative treatment.",
+        "The request for the MRI was denied because the worker had never tried any conservative care.",
         "Utilization review found no documented conservative care so far for the worker.")
     assert _status(so_far, "conservative_care_failed", 0) == "unmet"
