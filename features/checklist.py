@@ -38,6 +38,7 @@ from features.function_and_care import DRUGS_NOT_TRIED
 from features.governing import cited_chapters, resolve_region, select_section
 from features.imaging_modalities import imaging_kinds
 from features.original_request import OriginalRequest, read_original_request
+from features.regional_red_flags import of_other_parts
 from letters.records import Section
 
 # Sections whose text can be quoted as evidence of a clinical criterion (header facts are shown as
@@ -249,16 +250,22 @@ def service_checklist(
     studies = _prior_studies(values, support)
     original = read_original_request(texts.get(Section.PARTIAL_CERTIFICATION),
                                      _str(values.get("service_family")))
-    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
-                              prior_studies=None if studies is None else [s.text for s in studies],
-                              original=original))
-    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), service_text,
-                                     original)
-    whole_request = _whole_request_spans(facts, original)
-
     ur_chapters = cited_chapters(table, ur_guideline_line)
     region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
                             item_index=item_index, letter=letter, ur_chapters=ur_chapters)
+    elsewhere = _red_flags_elsewhere(table, values, support,
+                                     request_regions(region, text_regions(service_text)),
+                                     request_side(service_text))
+    facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
+                              prior_studies=None if studies is None else [s.text for s in studies],
+                              original=original, red_flags_elsewhere=elsewhere))
+    own_evidence = _derived_evidence(table, letter, facts, studies, values.get("service_type"), service_text,
+                                     original)
+    if elsewhere and facts.get("red_flag_any"):  # quote the red flags that count, not the other part's
+        own_evidence["red_flag_any"] = [got[f].span for f in table.derived_facts["red_flag_any"].sources
+                                        if f not in elsewhere and values.get(f) is True and f in got
+                                        and got[f].span is not None]
+    whole_request = _whole_request_spans(facts, original)
     selection = select_section(
         table,
         service_type=_str(values.get("service_type")),
@@ -283,7 +290,7 @@ def service_checklist(
         for fact in crit.facts:
             if fact not in facts:
                 facts[fact] = value(fact)
-        crit_facts, crit_evidence = _by_care_kind(table, crit.care_kinds, facts, own_evidence, support)
+        crit_facts, crit_evidence = _care_facts(table, crit.care_kinds, facts, own_evidence, support, letter)
         status, deciding = crit.evaluate(crit_facts, selection.params)
         evidence: list[EvidenceItem] = []
         if status in ("met", "unmet"):
@@ -328,18 +335,37 @@ def service_checklist(
     )
 
 
-def _by_care_kind(
+def _care_facts(
     table: CriteriaTable, kinds: Sequence[str] | None, facts: dict[str, Any],
     own: dict[str, list[EvidenceSpan]], support: Callable[[str], Sequence[EvidenceSpan]] | None,
+    letter: LetterFacts,
 ) -> tuple[Mapping[str, Any], Mapping[str, list[EvidenceSpan]]]:
-    """The facts and own evidence a criterion reads: for one about kinds of care, failed care as the
-    statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
-    if not kinds or CARE_FACT not in facts:
+    """The facts and own evidence a criterion reads: failed care not stated, quoting nothing, where its "no"
+    is only the UR's claim that care was not attempted against the record's own list of care given
+    (`LetterFacts.ur_not_tried_claim_only`, session 24); for a criterion about kinds of care, failed care as
+    the statements about those kinds give it, quoting them (`features.care_kinds`); else the service's."""
+    if CARE_FACT not in facts:
+        return facts, own
+    if letter.ur_not_tried_claim_only and facts[CARE_FACT] == "no":
+        return {**facts, CARE_FACT: "not_stated"}, {**own, CARE_FACT: []}
+    if not kinds:
         return facts, own
     statements = list(support(CARE_FACT)) if support is not None else []
     not_tried = list(support(DRUGS_NOT_TRIED)) if support is not None else []
     value, spans = failed_care_of_kinds(table, kinds, facts[CARE_FACT], statements, not_tried)
     return {**facts, CARE_FACT: value}, {**own, CARE_FACT: spans}
+
+
+def _red_flags_elsewhere(
+    table: CriteriaTable, values: Mapping[str, Any], support: Callable[[str], Sequence[EvidenceSpan]] | None,
+    request: frozenset[str], side: str | None,
+) -> frozenset[str]:
+    """The body-part red flags (`table.body_part_red_flags`) found, each only on another part than the
+    request's (session 24: a thumb fracture is no red flag for a shoulder MRI); none when not known."""
+    if support is None:
+        return frozenset()
+    return frozenset(f for f in table.body_part_red_flags
+                     if values.get(f) is True and of_other_parts(support(f), request, side))
 
 
 def _prior_studies(values: Mapping[str, Any],

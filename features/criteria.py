@@ -459,6 +459,9 @@ class CriteriaTable(BaseModel):
     page_sources: dict[str, PageSource] = Field(
         default_factory=dict, description="Edition -> what its pages rest on (features/criteria.yaml "
         "`page_sources`): an edition without pages carries none, and a page needs its basis named.")
+    body_part_red_flags: list[str] = Field(
+        default_factory=list, description="Spec red-flag features found on a body part (a fracture): one "
+        "found only on another part than the request's is no red flag for it (features.regional_red_flags).")
     section_less: dict[str, str] = Field(
         default_factory=dict, description="Service types no guideline section of the table governs, each "
         "with the reason: selection never gives them a family-level stand-in (a heading subgroup or a "
@@ -596,6 +599,9 @@ class CriteriaTable(BaseModel):
                    for f in self.context_features if f not in spec]
         errors += [f"regional finding {f!r} is not a spec feature"
                    for f in self.regional_findings if f not in spec]
+        any_flag = self.derived_facts.get("red_flag_any")
+        errors += [f"body-part red flag {f!r} is not a source of red_flag_any"
+                   for f in self.body_part_red_flags if any_flag is None or f not in any_flag.sources]
         return errors
 
     def check_spec(self, spec_features: Iterable[str]) -> None:

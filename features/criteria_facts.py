@@ -9,7 +9,7 @@ headings of the same letter and the spec features' values); the patterns are dat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -73,6 +73,9 @@ class LetterFacts:
     # the items whose requested drug the summary tells as new: other drugs had, this one only asked for
     # (features/requested_drug_new.py)
     new_drugs: frozenset[int] = frozenset()
+    # failed care is "no" only by the UR's claim that care was not attempted, against the record's own list
+    # of care given (session 24: `FunctionAndCareFacts.not_tried_only_by_ur_claim`): read not stated
+    ur_not_tried_claim_only: bool = False
 
     def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
         """The summary's mention saying the worker takes a drug of this class, None when it says none."""
@@ -509,12 +512,14 @@ def derive_facts(
     letter: LetterFacts,
     prior_studies: Sequence[str] | None = None,
     original: OriginalRequest | None = None,
+    red_flags_elsewhere: Collection[str] = (),
 ) -> dict[str, Any]:
     """Every derived fact of `table.derived_facts` for one service, from its spec feature values;
     `prior_studies`: the words naming each earlier study of its region (the spans of
     `prior_imaging_same_region`), None when not known (an earlier study then counts as of its kind);
     `original`: the request UR certified part of (None when UR certified none), whose course the
-    quantity facts measure."""
+    quantity facts measure; `red_flags_elsewhere`: the body-part red flags found only on another part than
+    the request's, which `red_flag_any` does not count."""
     lex = lexicons(table)
     family = values.get("service_family")
     family = None if fact_key(family) == ("none",) else str(family)
@@ -536,11 +541,13 @@ def derive_facts(
     else:
         ongoing = None
 
+    group = _group(lex, "drug_group", family, service_text)
     topical = None
     if family in lex.topical_families and values.get("service_type") == "topical":
         topical = bool(lex.topical.search(service_text))
     facts = {
-        "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources),
+        "red_flag_any": _any_true(values.get(f) for f in table.derived_facts["red_flag_any"].sources
+                                  if f not in red_flags_elsewhere),
         "course_sessions": course,
         "course_drug_quantity": quantity,
         "total_sessions": None if course is None else course + max(0.0, (prior or 0.0) - certified),
@@ -552,9 +559,10 @@ def derive_facts(
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
         **summary_drug_facts(table, letter),
         "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
-        "drug_group": _group(lex, "drug_group", family, service_text),
+        "drug_group": group,
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
+        "topical_nsaid_alone": topical is False and group == "topical_nsaid",  # not a compound's NSAID
         "rental_days": _whole_rental_days(lex, family, service_text, original),
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,

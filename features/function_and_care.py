@@ -32,6 +32,10 @@ _NOT_ABLE = re.compile(
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
+# a UR claim about what the records show ("no documented conservative care so far", "no evidence of any
+# conservative care"), not that care was not had: the protocol's "UR says inadequate", which a list of
+# care does not undo
+_RECORDS_CLAIM = re.compile(r"\b(?:document\w*|record\w*|evidence|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 # the name under which `CaseFacts.supporting` gives the statements that a drug was not tried yet (session 24)
 DRUGS_NOT_TRIED = "drugs_not_tried"
@@ -238,6 +242,25 @@ class FunctionAndCareFacts:
         if worse is not None and not mixed:
             return YES, [worse]
         return NOT_STATED, []
+
+    def not_tried_only_by_ur_claim(self) -> bool:
+        """Whether failed care is "no" only by the UR's claim that care was not attempted, in a summary whose
+        record lists care already given (session 24 nurse check: therapy and drugs listed as had, against the
+        UR's account that the worker never tried conservative care): every
+        statement giving the "no" stands in a UR sentence (not relaying the record) that claims care not
+        tried, not what the records show ("no documented conservative care so far" stays the UR's finding of
+        inadequate care). The fact keeps the protocol's "no"; a checklist reads the record's list over the
+        UR's claim."""
+        value, statements = self.failed_care_reading
+        if value != NO or not statements or not any(
+                m.author != UR_REVIEWER and not m.assertion.categories & _DONE
+                for m in self.summary.mentions("treatment_done")):
+            return False
+        claims = {m.sentence.index for m in self.summary.mentions("care_not_tried")
+                  if m.author == UR_REVIEWER and not _relayed(m)
+                  and not _RECORDS_CLAIM.search(m.sentence.text)}
+        return all(m.author == UR_REVIEWER and not _relayed(m) and m.sentence.index in claims
+                   for m in statements)
 
     @cached_property
     def _care_failures(self) -> list[Mention]:

@@ -7,7 +7,8 @@ Read from structure: the drug lexicon's names (the heading's own names, the othe
 and its class words; for a topical, the words for a topical had), each mention's ConText assertion
 (requested, recommended, denied, possible or another person's tell no use) and its sentence's author
 (the UR's account tells no use either). A summary that names no drug the worker had says nothing, so the
-answer is then unknown, not new."""
+answer is then unknown, not new, unless it says the worker takes none (session 24: "she takes no
+medications", the generic word negated in the record's words, not a list said to be missing)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE
+from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.drug_durations import heading_drug_names
 from features.drug_names import drug_names, name_pattern
@@ -43,11 +45,26 @@ def _told_as_had(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
     return False
 
 
+def _none_taken(summary: AnalysedText) -> bool:
+    """The record says the worker takes no medication: the generic word negated in a sentence that is not
+    the UR's, does not say a list is missing ("No medications were listed" tells nothing taken or not) and
+    excepts no drug from the none ("other than ibuprofen")."""
+    patterns = value_patterns()
+    for found in patterns["medication_words"].finditer(summary.text):
+        m = summary.mention("drug_in_use", found.start(), found.end())
+        if m is None or m.author == UR_REVIEWER or Category.NEGATED not in m.assertion.categories:
+            continue
+        if not patterns["medication_list_words"].search(m.sentence.text) \
+                and not patterns["medication_exception"].search(m.sentence.text):
+            return True
+    return False
+
+
 def requested_drug_new(summary: AnalysedText, heading: str) -> bool | None:
-    """True when the summary tells other drugs the worker had and the heading's drug as had by none of its
-    names, nor its class ("muscle relaxants"), nor, for a topical, a topical's words ("creams"); None when
-    it tells the drug as had, tells no drug had, says its list of drugs is missing, or the heading names no
-    drug of the lexicon."""
+    """True when the summary tells other drugs the worker had, or says the worker takes none, and the
+    heading's drug as had by none of its names, nor its class ("muscle relaxants"), nor, for a topical, a
+    topical's words ("creams"); None when it tells the drug as had, tells neither, says its list of drugs
+    is missing, or the heading names no drug of the lexicon."""
     own, others, classes = heading_drug_names(heading)
     if (not own and not others) or _LIST_MISSING.search(summary.text):
         return None  # no drug named, or the drugs the worker takes are said not to be given
@@ -62,4 +79,4 @@ def requested_drug_new(summary: AnalysedText, heading: str) -> bool | None:
         m = summary.mention("drug_in_use", start, end)
         if m is not None and _had(m):
             return True
-    return None
+    return True if _none_taken(summary) else None

@@ -95,7 +95,9 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
                                              _pain_after_care(ctx),
                                              frozenset(s.item_index for s in services
                                                        if s.family == "medication" and requested_drug_new(
-                                                           ctx.case_ctx.facts.summary, s.text)))
+                                                           ctx.case_ctx.facts.summary, s.text)),
+                                             bool(summary)
+                                             and ctx.case_ctx.facts.care.not_tried_only_by_ur_claim())
     return found
 
 

@@ -1,0 +1,51 @@
+"""Session 24 nurse check, on SYNTHETIC letters: a fracture the summary names only on another body part than
+the request's (a thumb fracture beside a shoulder MRI) is no red flag for that request; a fracture of the
+request's own part, one whose words name no part, or a major trauma (of the whole worker) still is."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from features.evidence import EvidenceSpan
+from features.extractors.criteria_level import case_checklists
+from features.regional_red_flags import finding_phrase
+from letters.records import Case, GuidelineCitation, Section, ServiceDecision
+
+UR_LINE = "Decision based on MTUS Shoulder Complaints 2004, Section(s): Special Studies."
+HEADING = "MRI of the left shoulder without contrast"
+SUMMARY = ("The injured worker is a 46 year old male who caught his left arm in a door on 10/10/2016. "
+           "Diagnoses include left shoulder impingement syndrome, possible rotator cuff tear and a fracture "
+           "of the left thumb. On 11/11/2016 he reported left shoulder pain with overhead work. The "
+           "physician requested an MRI of the left shoulder. This is SYNTHETIC test text.")
+
+
+def _red_flags(summary: str) -> str:
+    case = Case(letter_id="SYNTH-NURSE24-REDFLAG", synthetic=True, letter_format="synthetic",
+                date_of_injury=date(2016, 10, 10), ur_denial_date=date(2016, 11, 18),
+                clinical_summary=summary,
+                services=[ServiceDecision(item_index=0, heading=HEADING, service=HEADING,
+                                          decision="Upheld",  # type: ignore[arg-type]
+                                          ur_guideline=GuidelineCitation(raw=UR_LINE))])
+    return next(i for i in case_checklists(case)[0].checklist if i.criterion_id == "red_flags").status
+
+
+def test_a_fracture_of_another_body_part_is_no_red_flag_for_the_request() -> None:
+    assert _red_flags(SUMMARY) == "not_documented"
+    foot = SUMMARY.replace("a fracture of the left thumb",
+                           "fracture of a tarsal bone of the right foot")
+    assert _red_flags(foot) == "not_documented"
+
+
+def test_a_fracture_of_the_requests_part_or_of_no_named_part_or_major_trauma_stays_a_red_flag() -> None:
+    assert _red_flags(SUMMARY.replace("left thumb", "left humerus")) == "met"
+    unnamed = SUMMARY.replace("a fracture of the left thumb", "a nondisplaced fracture")
+    assert _red_flags(unnamed) == "met"
+    crash = SUMMARY.replace("caught his left arm in a door", "was injured in a motor vehicle accident")
+    assert _red_flags(crash) == "met"
+
+
+def test_a_findings_phrase_is_its_item_of_the_sentences_list() -> None:
+    sentence = "Diagnoses include shoulder impingement, a left thumb fracture and neck strain."
+    start = sentence.index("fracture")
+    span = EvidenceSpan(Section.CLINICAL_SUMMARY, 100 + start, 100 + start + 8, "fracture", sentence, 100)
+    assert finding_phrase(span) == " a left thumb fracture "
