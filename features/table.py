@@ -15,14 +15,14 @@ import pandas as pd
 
 from features.column_types import as_boolean, as_float, as_string
 from features.evidence import EvidenceSpan, Extraction
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.extractors import CaseContext, ServiceContext, registered_extractors
 from features.spec import POSITIVE_DECISION, FeatureSpec, Role, load_spec
 from letters.pre_review import PreReviewCase
 from letters.records import Case
 
 
 class UnknownExtractorError(KeyError):
-    """The spec names an extractor that `features.extractors.EXTRACTORS` does not have."""
+    """The spec names an extractor that `features.extractors.registered_extractors()` does not have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,8 @@ class FeatureRow:
 
 
 def _check_extractors(spec: FeatureSpec) -> None:
-    missing = [f.extractor for f in spec.features if f.extractor not in EXTRACTORS]
+    known = registered_extractors()
+    missing = [f.extractor for f in spec.features if f.extractor not in known]
     if missing:
         raise UnknownExtractorError(f"feature spec names unknown extractors: {missing}")
 
@@ -57,7 +58,8 @@ _Plan = list[tuple[str, Callable[[ServiceContext], Extraction], bool]]
 
 def _plan(spec: FeatureSpec) -> _Plan:
     """(feature name, extractor, is case-level) in spec order: looked up once per batch, not per service."""
-    return [(f.name, EXTRACTORS[f.extractor], f.role == Role.CASE) for f in spec.features]
+    known = registered_extractors()
+    return [(f.name, known[f.extractor], f.role == Role.CASE) for f in spec.features]
 
 
 def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[str, Extraction]]]:

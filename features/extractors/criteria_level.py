@@ -8,9 +8,10 @@ extractors' values, so training, serving and every checklist surface share one c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from features.assertions import Category
@@ -207,13 +208,13 @@ def _family(family: str) -> Callable[[ServiceContext], Extraction]:
     return extract
 
 
-def _extractors() -> dict[str, Callable[[ServiceContext], Extraction]]:
+@lru_cache(maxsize=1)
+def criteria_extractors() -> Mapping[str, Callable[[ServiceContext], Extraction]]:
+    """The criterion columns' extractors (one status column per family of the packaged criteria table),
+    built on first use: the table is read when a feature is first listed, never at import."""
     out: dict[str, Callable[[ServiceContext], Extraction]] = {"service_phase": service_phase}
     for status in ("met", "unmet", "not_documented"):
         out[f"criteria_{status}"] = _count(status)
     for family in load_criteria().families:
         out[f"{CRITERION_COLUMN_PREFIX}{family}"] = _family(family)
-    return out
-
-
-CRITERIA_EXTRACTORS = _extractors()
+    return MappingProxyType(out)
