@@ -29,12 +29,11 @@ from features.criteria_facts import (
 from features.drugs_in_use import drugs_in_use
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
-from features.extractors.context import CaseContext, ServiceContext
+from features.extractors.context import ServiceContext, service_contexts
 from features.extractors.service_level import SERVICE_EXTRACTORS
 from features.pain_after_care import PainAfterCare, pain_after_care
 from features.requested_drug_new import requested_drug_new
 from features.spec import Role, load_spec
-from letters.pre_review import PreReviewCase
 from letters.records import Case, Section
 
 _CHECKLIST = "criteria_checklist"  # key of a service's checklist in its context cache
@@ -155,10 +154,10 @@ def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
 
 def case_checklists(case: Case) -> list[ServiceChecklist]:
     """The checklist of every disputed service of a parsed letter (pre-review view only), in letter
-    order: the same computation the model's criterion columns come from."""
-    view = PreReviewCase.from_case(case)
-    case_ctx = CaseContext.build(view)
-    return [checklist_of(ServiceContext.build(case_ctx, s)) for s in view.services]
+    order: the same computation the model's criterion columns come from. Where the letter's feature rows
+    are read too, the checklists come from the rows' contexts instead (`model.explanations.checklists_for`),
+    so the letter is analysed once."""
+    return [checklist_of(ctx) for ctx in service_contexts(case)]
 
 
 def _span(item: Any) -> EvidenceSpan | None:
