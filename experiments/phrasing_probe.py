@@ -97,7 +97,7 @@ def _check_expected(row: ProbeRow, spec: FeatureSpec) -> None:
 def read_value(summary: str, name: str, heading: str) -> object:
     """The value of feature `name` for one SYNTHETIC case with one service, that feature's extractor alone
     (the same harness as `value()` in tests/unit/test_fact_phrasings.py)."""
-    from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+    from features.extractors import CaseContext, ServiceContext, registered_extractors
     from letters.pre_review import PreReviewCase
     from letters.records import Case, GuidelineCitation, ServiceDecision
 
@@ -107,7 +107,7 @@ def read_value(summary: str, name: str, heading: str) -> object:
                 date_of_injury=DATE_OF_INJURY, services=[service])
     view = PreReviewCase.from_case(case)
     ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
-    return EXTRACTORS[name](ctx).value
+    return registered_extractors()[name](ctx).value
 
 
 def normalise(value: object) -> str | float | None:

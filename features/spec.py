@@ -56,7 +56,9 @@ class FeatureDef(BaseModel):
     role: Role
     source: Section = Field(description="The letter section the extractor reads.")
     description: str
-    extractor: str = Field(description="Name of the extractor in `features.extractors.EXTRACTORS`.")
+    extractor: str = Field(
+        description="Name of the extractor in `features.extractors.registered_extractors()`."
+    )
     levels: list[str] | None = Field(
         default=None, description="Known levels of a categorical (documentation and API hints only)."
     )

@@ -15,14 +15,14 @@ import pandas as pd
 
 from features.column_types import as_boolean, as_float, as_string
 from features.evidence import EvidenceSpan, Extraction
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.extractors import ServiceContext, registered_extractors
+from features.extractors.context import service_contexts
 from features.spec import POSITIVE_DECISION, FeatureSpec, Role, load_spec
-from letters.pre_review import PreReviewCase
 from letters.records import Case
 
 
 class UnknownExtractorError(KeyError):
-    """The spec names an extractor that `features.extractors.EXTRACTORS` does not have."""
+    """The spec names an extractor that `features.extractors.registered_extractors()` does not have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,8 @@ class FeatureRow:
 
 
 def _check_extractors(spec: FeatureSpec) -> None:
-    missing = [f.extractor for f in spec.features if f.extractor not in EXTRACTORS]
+    known = registered_extractors()
+    missing = [f.extractor for f in spec.features if f.extractor not in known]
     if missing:
         raise UnknownExtractorError(f"feature spec names unknown extractors: {missing}")
 
@@ -57,7 +58,8 @@ _Plan = list[tuple[str, Callable[[ServiceContext], Extraction], bool]]
 
 def _plan(spec: FeatureSpec) -> _Plan:
     """(feature name, extractor, is case-level) in spec order: looked up once per batch, not per service."""
-    return [(f.name, EXTRACTORS[f.extractor], f.role == Role.CASE) for f in spec.features]
+    known = registered_extractors()
+    return [(f.name, known[f.extractor], f.role == Role.CASE) for f in spec.features]
 
 
 def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[str, Extraction]]]:
@@ -66,16 +68,18 @@ def _extract_case(case: Case, spec: FeatureSpec) -> list[tuple[int, str, dict[st
 
 
 def _extract_planned(case: Case, plan: _Plan) -> list[tuple[int, str, dict[str, Extraction]]]:
-    view = PreReviewCase.from_case(case)
-    case_ctx = CaseContext.build(view)
-    out: list[tuple[int, str, dict[str, Extraction]]] = []
+    return [(ctx.service.item_index, ctx.service.heading, values)
+            for ctx, values in _extract_contexts(case, plan)]
+
+
+def _extract_contexts(case: Case, plan: _Plan) -> list[tuple[ServiceContext, dict[str, Extraction]]]:
+    """Each service's context (the letter's analysis, kept for whatever else reads it) and its values."""
+    out: list[tuple[ServiceContext, dict[str, Extraction]]] = []
     case_values: dict[str, Extraction] | None = None
-    for service in view.services:
-        ctx = ServiceContext.build(case_ctx, service)
+    for ctx in service_contexts(case):
         if case_values is None:
             case_values = {name: fn(ctx) for name, fn, is_case in plan if is_case}
-        values = {name: case_values[name] if is_case else fn(ctx) for name, fn, is_case in plan}
-        out.append((service.item_index, service.heading, values))
+        out.append((ctx, {name: case_values[name] if is_case else fn(ctx) for name, fn, is_case in plan}))
     return out
 
 
@@ -104,24 +108,46 @@ def feature_rows(case: Case, spec: FeatureSpec | None = None) -> list[FeatureRow
     ]
 
 
-def scoring_rows(
+@dataclass(frozen=True, slots=True)
+class LetterScoringRows:
+    """One letter's `scoring_rows` and the service contexts their values were read from (row i from
+    `contexts[i]`): a checklist read from these contexts reuses the letter's analysis, never redoes it."""
+
+    rows: list[dict[str, Any]]
+    evidence: list[dict[str, EvidenceSpan]]
+    contexts: list[ServiceContext]
+
+
+def letter_scoring_rows(
     case: Case, spec: FeatureSpec | None = None, case_id: str | None = None
-) -> tuple[list[dict[str, Any]], list[dict[str, EvidenceSpan]]]:
+) -> LetterScoringRows:
     """What a predictor explains, per service: the raw features plus `letter_id` (`case_id` when given),
-    `item_index` and `service` (the part IMR decides), and the evidence span of each feature that has one."""
+    `item_index` and `service` (the part IMR decides), the evidence span of each feature that has one, and
+    the service's context."""
     spec = spec or load_spec()
     _check_extractors(spec)
     by_index = {s.item_index: s for s in case.services}
     rows: list[dict[str, Any]] = []
     evidence: list[dict[str, EvidenceSpan]] = []
-    for idx, heading, vals in _extract_case(case, spec):
+    contexts: list[ServiceContext] = []
+    for ctx, vals in _extract_contexts(case, _plan(spec)):
+        idx, heading = ctx.service.item_index, ctx.service.heading
         svc = by_index.get(idx)
         row = {n: e.value for n, e in vals.items()}
         row.update(letter_id=case_id or case.letter_id, item_index=idx,
                    service=(svc.service if svc is not None else None) or heading)  # fmt: skip
         rows.append(row)
         evidence.append({n: e.span for n, e in vals.items() if e.span is not None})
-    return rows, evidence
+        contexts.append(ctx)
+    return LetterScoringRows(rows, evidence, contexts)
+
+
+def scoring_rows(
+    case: Case, spec: FeatureSpec | None = None, case_id: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, EvidenceSpan]]]:
+    """`letter_scoring_rows` without the contexts: the rows and their evidence spans."""
+    scored = letter_scoring_rows(case, spec, case_id)
+    return scored.rows, scored.evidence
 
 
 def _table_records(cases: Iterable[Case], spec: FeatureSpec, with_target: bool) -> Iterator[dict[str, Any]]:

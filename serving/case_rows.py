@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from features.spec import FeatureSpec
-from features.table import scoring_rows
+from features.table import letter_scoring_rows
 from letters.records import Case
 from letters.structured import GuidelineMemo, case_from_structured
 
@@ -40,8 +40,8 @@ def prepare_case(
     values of service i (and leaves out its checklist when it states a value the checklist reads)."""
     from model.explanations import checklists_for
 
-    rows, evidence = scoring_rows(case, spec, case_id)
-    checklists = checklists_for(case, rows)
+    scored = letter_scoring_rows(case, spec, case_id)  # one analysis of the letter: rows and checklists
+    rows, evidence, checklists = scored.rows, scored.evidence, checklists_for(scored)
     warnings = list(case.parse_warnings)
     for i, (row, spans, override) in enumerate(zip(rows, evidence, overrides or [None] * len(rows),
                                                    strict=True)):  # fmt: skip

@@ -9,6 +9,7 @@ from typing import Any
 from features.facts import CaseFacts, ServiceFacts
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
 from letters.pre_review import PreReviewCase, PreReviewService
+from letters.records import Case
 
 
 @dataclass
@@ -64,3 +65,11 @@ class ServiceContext:
     @classmethod
     def build(cls, case_ctx: CaseContext, service: PreReviewService) -> ServiceContext:
         return cls(case_ctx, service, case_ctx.service_class(service))
+
+
+def service_contexts(case: Case) -> list[ServiceContext]:
+    """A context per disputed service of the letter's pre-review view, in letter order, all sharing one
+    `CaseContext`: whatever reads these contexts (feature rows, checklists) shares one analysis of the
+    letter."""
+    case_ctx = CaseContext.build(PreReviewCase.from_case(case))
+    return [ServiceContext.build(case_ctx, s) for s in case_ctx.case.services]

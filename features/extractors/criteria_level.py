@@ -8,9 +8,10 @@ extractors' values, so training, serving and every checklist surface share one c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from features.assertions import Category
@@ -28,12 +29,11 @@ from features.criteria_facts import (
 from features.drugs_in_use import drugs_in_use
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.extractors.case_level import CASE_EXTRACTORS
-from features.extractors.context import CaseContext, ServiceContext
+from features.extractors.context import ServiceContext, service_contexts
 from features.extractors.service_level import SERVICE_EXTRACTORS
 from features.pain_after_care import PainAfterCare, pain_after_care
 from features.requested_drug_new import requested_drug_new
 from features.spec import Role, load_spec
-from letters.pre_review import PreReviewCase
 from letters.records import Case, Section
 
 _CHECKLIST = "criteria_checklist"  # key of a service's checklist in its context cache
@@ -156,10 +156,10 @@ def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
 
 def case_checklists(case: Case) -> list[ServiceChecklist]:
     """The checklist of every disputed service of a parsed letter (pre-review view only), in letter
-    order: the same computation the model's criterion columns come from."""
-    view = PreReviewCase.from_case(case)
-    case_ctx = CaseContext.build(view)
-    return [checklist_of(ServiceContext.build(case_ctx, s)) for s in view.services]
+    order: the same computation the model's criterion columns come from. Where the letter's feature rows
+    are read too, the checklists come from the rows' contexts instead (`model.explanations.checklists_for`),
+    so the letter is analysed once."""
+    return [checklist_of(ctx) for ctx in service_contexts(case)]
 
 
 def _span(item: Any) -> EvidenceSpan | None:
@@ -209,13 +209,13 @@ def _family(family: str) -> Callable[[ServiceContext], Extraction]:
     return extract
 
 
-def _extractors() -> dict[str, Callable[[ServiceContext], Extraction]]:
+@lru_cache(maxsize=1)
+def criteria_extractors() -> Mapping[str, Callable[[ServiceContext], Extraction]]:
+    """The criterion columns' extractors (one status column per family of the packaged criteria table),
+    built on first use: the table is read when a feature is first listed, never at import."""
     out: dict[str, Callable[[ServiceContext], Extraction]] = {"service_phase": service_phase}
     for status in ("met", "unmet", "not_documented"):
         out[f"criteria_{status}"] = _count(status)
     for family in load_criteria().families:
         out[f"{CRITERION_COLUMN_PREFIX}{family}"] = _family(family)
-    return out
-
-
-CRITERIA_EXTRACTORS = _extractors()
+    return MappingProxyType(out)

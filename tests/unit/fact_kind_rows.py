@@ -13,7 +13,7 @@ import pytest
 import yaml
 from row_checks import check_rows
 
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.extractors import CaseContext, ServiceContext, registered_extractors
 from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
 
@@ -61,7 +61,8 @@ def value(summary: str, name: str, heading: str) -> object:
     case = Case(letter_id="SYN", clinical_summary=summary, ur_denial_date=UR_DENIAL, date_of_injury=INJURY,
                 services=[service])
     view = PreReviewCase.from_case(case)
-    return EXTRACTORS[name](ServiceContext.build(CaseContext.build(view), view.services[0])).value
+    ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
+    return registered_extractors()[name](ctx).value
 
 
 def same(got: object, expected: object) -> bool:

@@ -18,7 +18,7 @@ from features.checklist import what_if_met
 from features.criteria import load_criteria
 from features.extractors.criteria_level import case_checklists
 from features.spec import load_spec
-from features.table import scoring_rows
+from features.table import letter_scoring_rows
 from letters.parser import parse_text
 from model.explanations import checklists_for, explain_case
 from model.predictor import Predictor
@@ -217,8 +217,8 @@ def test_a_what_if_is_the_models_own_score_of_the_flipped_row(
     seen = 0
     for path in letters:
         case = parse_text(path.read_text(encoding="utf-8"), path.name)
-        rows, evidence = scoring_rows(case, predictor.spec)
-        checklists = checklists_for(case, rows)
+        scored = letter_scoring_rows(case, predictor.spec)
+        rows, evidence, checklists = scored.rows, scored.evidence, checklists_for(scored)
         explained = predictor.explain(rows, evidence, checklists=checklists)
         for row, cl, s in zip(rows, checklists, explained, strict=True):
             pending = [c for c in cl.checklist if c.status == "not_documented"] if cl else []
@@ -328,8 +328,9 @@ def test_the_text_score_is_its_own_context_factor_beside_the_criteria(letters: l
     shown = 0
     for path in letters:
         case = parse_text(path.read_text(encoding="utf-8"), path.name)
-        rows, evidence = scoring_rows(case, predictor.model.input_spec)
-        explained = predictor.explain(rows, evidence, checklists=checklists_for(case, rows))
+        scored = letter_scoring_rows(case, predictor.model.input_spec)
+        rows, evidence = scored.rows, scored.evidence
+        explained = predictor.explain(rows, evidence, checklists=checklists_for(scored))
         share = predictor.contributions(rows).values[:, columns.index(TEXT_FEATURE)]
         for s, own in zip(explained, share, strict=True):
             if s["checklist"] is None:

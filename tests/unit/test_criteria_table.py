@@ -20,7 +20,7 @@ from features.criteria import (
     clause_holds,
     load_criteria,
 )
-from features.extractors import EXTRACTORS
+from features.extractors import registered_extractors
 from features.spec import Dtype, load_spec
 
 TABLE = load_criteria()
@@ -50,7 +50,7 @@ def test_each_family_has_one_model_column_and_extractor() -> None:
     for column in columns:
         feature = SPEC.feature(column)
         assert feature.dtype == Dtype.CATEGORICAL and feature.levels == list(STATUSES)
-        assert feature.extractor in EXTRACTORS
+        assert feature.extractor in registered_extractors()
 
 
 def _domain(fact: str, tests: list[Any], params: list[dict[str, float]]) -> list[Any]:

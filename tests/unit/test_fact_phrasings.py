@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from row_checks import check_rows
 
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.extractors import CaseContext, ServiceContext, registered_extractors
 from features.package_data import parse_yaml
 from features.table import feature_rows
 from letters.pre_review import PreReviewCase
@@ -39,7 +39,7 @@ def value(summary: str, name: str, heading: str = DEFAULT_HEADING, *,
                 date_of_injury=date(2016, 1, 2), services=[service])
     view = PreReviewCase.from_case(case)
     ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
-    return EXTRACTORS[name](ctx).value
+    return registered_extractors()[name](ctx).value
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from features.extractors import EXTRACTORS, CaseContext, ServiceContext
+from features.extractors import CaseContext, ServiceContext, registered_extractors
 from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
 
@@ -32,7 +32,8 @@ def value(summary: str, name: str, writer: str) -> object:
     case = Case(letter_id="SYN", clinical_summary=text, ur_denial_date=date(2016, 11, 20),
                 date_of_injury=date(2016, 3, 4), services=[service])
     view = PreReviewCase.from_case(case)
-    return EXTRACTORS[name](ServiceContext.build(CaseContext.build(view), view.services[0])).value
+    ctx = ServiceContext.build(CaseContext.build(view), view.services[0])
+    return registered_extractors()[name](ctx).value
 
 
 def assert_every_writer(summary: str, name: str, expected: object) -> None:
