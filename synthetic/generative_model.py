@@ -56,7 +56,8 @@ class SynthService:
     authorized: str | None = None
     count_requested: int | None = None
     drug: str | None = None
-    drug_months: int | None = None  # months of use before UR (0 = newly prescribed)
+    drug_months: int | None = None  # months of use before UR (0 = newly prescribed: `drug_start` dates it)
+    drug_start: date | None = None  # the visit a new drug was started at, as the summary dates it
     duration_phrase: str | None = None  # how the summary states it: new / since / months / weeks
     prior_sessions: int | None = None
     prior_imaging: bool | None = None
@@ -251,7 +252,22 @@ def draw_case(index: int, s: Stream, settings: GeneratorSettings, tables: SynthT
         shift=settings.shift,
     )
     case.services = _draw_services(case, s, tables)
+    _date_new_drugs(case, s, tables)
     return case
+
+
+def _date_new_drugs(case: SynthCase, s: Stream, tables: SynthTables) -> None:
+    """The visit each newly prescribed drug was started at, one per drug of the letter: latent, so the
+    criteria count its duration of use from the date the summary writes (session 24: drawn at render time
+    before, the latent read 0 months where the letter said three weeks). Drawn after every other case draw,
+    which stay as they were."""
+    days = tables.mix["medication_new_start_days"]
+    started: dict[str, date] = {}
+    for svc in case.services:
+        if svc.duration_phrase == "new" and svc.drug is not None:
+            if svc.drug not in started:
+                started[svc.drug] = case.ur_denial_date - timedelta(days=s.integer(days["min"], days["max"]))
+            svc.drug_start = started[svc.drug]
 
 
 def _draw_services(case: SynthCase, s: Stream, tables: SynthTables) -> list[SynthService]:

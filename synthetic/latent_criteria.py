@@ -21,6 +21,7 @@ from features.body_regions import body_regions, same_side
 from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
 from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
+from features.duration_statements import months_from
 from features.evidence import EvidenceSpan
 from features.governing import Selection, select_section
 from features.original_request import OriginalRequest
@@ -164,14 +165,24 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         "injection_levels": None if svc.levels is None else float(svc.levels),
         "continuation_request": svc.continuation,
         "partial_ur_certification": svc.partial,
-        "duration_of_use_months": (float(svc.drug_months) if svc.duration_phrase is not None
-                                   and svc.drug_months is not None else None),
+        "duration_of_use_months": stated_months_of_use(case, svc),
     }
     for flag in RED_FLAG_FACTS:
         facts[f"red_flag_{flag}"] = case.red_flag == flag
     found, normal = exam_of_region(case, svc, tables, cls)
     facts["exam_findings_same_region"], facts["exam_normal_same_region"] = found, normal
     return facts
+
+
+def stated_months_of_use(case: SynthCase, svc: SynthService) -> float | None:
+    """Months a drug has been used as the summary states it: a new drug from the start it dates, counted as
+    the protocol counts a dated start (under half a month is newly started, 0; else days / 30.4, so three
+    weeks are 0.7: a drug in use), else the generator's whole months."""
+    if svc.duration_phrase is None or svc.drug_months is None:
+        return None
+    if svc.drug_start is not None:
+        return months_from(svc.drug_start, case.ur_denial_date)
+    return float(svc.drug_months)
 
 
 def _counts(svc: SynthService, tables: SynthTables, count: int | None) -> dict[str, float | None]:
