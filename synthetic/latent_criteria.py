@@ -20,10 +20,17 @@ from typing import TYPE_CHECKING, Any
 from features.body_regions import body_regions, same_side
 from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
-from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
+from features.criteria_facts import (
+    UNSPECIFIC_REGIONS,
+    LetterFacts,
+    LetterService,
+    derive_facts,
+    service_phase,
+    text_regions,
+)
 from features.duration_statements import months_from
 from features.evidence import EvidenceSpan
-from features.governing import Selection, select_section
+from features.governing import Selection, resolve_region, select_section
 from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
 from features.service_families import ServiceClass, load_taxonomy
@@ -122,6 +129,16 @@ def prior_study_names(case: SynthCase, svc: SynthService, tables: SynthTables) -
             first.setdefault((s.region, s.side), s)
     return [tables.study_name(s.item_key)[1] for key, s in first.items()
             if s.prior_imaging and (not svc.names_region or key == (svc.region, svc.side))]
+
+
+def named_region(table: CriteriaTable, svc: SynthService, letter: LetterFacts) -> str | None:
+    """The region the request's wording names, as the checklist places a heading (`resolve_region`: the
+    narrowest named), None when it names none: a study "of the bilateral upper extremities" is the upper
+    extremity's, though the generator drew it for the wrist (session 24: its section was the wrist's)."""
+    named = text_regions(svc.service)
+    if not any(r not in UNSPECIFIC_REGIONS for r in named):
+        return None
+    return resolve_region(table, None, named, item_index=svc.item_index, letter=letter)
 
 
 def request_class(service: str) -> ServiceClass:
@@ -279,6 +296,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     latent facts) and the status of each of its criteria under the table's rules."""
     table = table or criteria_table()
     values = service_facts(case, svc, tables, cls)
+    values["service_region"] = named_region(table, svc, letter) or values["service_region"]
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
     facts = {**values, **derive_facts(table, values, service_text=svc.service, item_index=svc.item_index,
                                       letter=letter, prior_studies=prior_study_names(case, svc, tables),
