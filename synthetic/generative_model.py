@@ -66,6 +66,7 @@ class SynthService:
     count_decided: int | None = None  # the count of the part IMR decides (sessions, tablets, ...)
     continuation: bool = False  # the request's wording asks to continue or refill
     levels: int | None = None  # spinal levels the request names
+    counts_sessions: bool = False  # the heading's count is of sessions, visits or injections (catalog)
     names_region: bool = False  # the request's wording names its body region (or limb, or level)
     item: dict[str, Any] = field(default_factory=dict, repr=False)
     # --- governing section and criterion statuses (pre-review; synthetic/latent_criteria.py) ---
@@ -359,7 +360,9 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
                        original_request=original, service=original, heading=original, item=item,
                        count_requested=n, count_decided=n, names_region=names_region,
                        continuation=template in tables.continuation_templates,
-                       levels=1 if "{level}" in template and reg.get("spine") else None)
+                       levels=1 if "{level}" in template and reg.get("spine") else None,
+                       counts_sessions=n is not None and (bool(family.get("sessions"))
+                                                          or template in item.get("session_headings", ())))
     if fam == "imaging":
         svc.prior_imaging = s.bernoulli(mix["prior_imaging_same_region"][phase])
     if fam == "physical_medicine":
@@ -446,9 +449,11 @@ def _draw_associated(i: int, case: SynthCase, surgery: SynthService, s: Stream, 
     text = _fill(spec["heading"], {"region": phrase, "Region": _cap(phrase), "n": str(n)})
     if s.bernoulli(assoc["prefix_share"]):
         text = assoc["prefix"] + text
+    sessions = n is not None and bool(tables.families[spec["family"]].get("sessions"))
     svc = SynthService(item_index=i, family=spec["family"], item_key="associated", region=region, side=side,
                        original_request=text, service=text, heading=text, associated=True,
                        count_requested=n, count_decided=n, item={"key": "associated", "principle": ""},
+                       counts_sessions=sessions,
                        names_region=any(slot in spec["heading"] for slot in REGION_SLOTS))
     return svc
 

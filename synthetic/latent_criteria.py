@@ -25,6 +25,8 @@ from features.criteria_facts import (
     LetterFacts,
     LetterService,
     derive_facts,
+    operation_kinds,
+    operation_texts,
     service_phase,
     text_regions,
 )
@@ -203,12 +205,12 @@ def stated_months_of_use(case: SynthCase, svc: SynthService) -> float | None:
 
 
 def _counts(svc: SynthService, tables: SynthTables, count: int | None) -> dict[str, float | None]:
-    """A count of the request as the criteria read it: sessions of a therapy, or the injections of a series
-    ("Trigger point injection x 3"), or the units of a drug."""
+    """A count of the request as the criteria read it: sessions of a therapy or a programme, visits, or the
+    injections of a series ("Trigger point injection x 3") where its heading counts them so, or the units of a
+    drug."""
     medication = bool(tables.families.get(svc.family, {}).get("medication"))
     return {
-        "sessions_requested": (float(count) if svc.family in ("physical_medicine", "injection")
-                               and count is not None else None),
+        "sessions_requested": float(count) if svc.counts_sessions and count is not None else None,
         "drug_quantity": float(count) if medication and count is not None else None,
     }
 
@@ -240,10 +242,11 @@ def failed_care_by_kind(case: SynthCase, tables: SynthTables, table: CriteriaTab
 
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
-    """The letter's disputed items as the criteria see them (family and type of each request), and the pain
+    """The letter's disputed items as the criteria see them (family, type, the regions each request's wording
+    names and its wording: what an operation requested beside a post-operative request names), and the pain
     its summary states after the care it lists."""
     classes = classes or letter_classes(case)
-    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
+    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, text_regions(s.service), s.service)
                              for s, c in zip(case.services, classes, strict=True)),
                        pain_after_care=pain_after_care(case))
 
@@ -264,17 +267,19 @@ def pain_after_care(case: SynthCase) -> PainAfterCare | None:
 _SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}
 
 
-def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
-    """`select_section`, remembered per table, service description and which editions had started and
-    were in force (the selection depends on the date only through them): a few hundred recur."""
+def _select(table: CriteriaTable, day: date, texts: tuple[str, ...], **keys: Any) -> Selection | None:
+    """`select_section`, remembered per table, service description, which editions had started and were in
+    force (the selection depends on the date only through them) and the kinds of operation each of `texts`
+    (its `operation_texts`) names (through them only): a few hundred recur."""
     hit = _SELECTIONS.get(id(table))
     if hit is None or hit[0] is not table:
         hit = _SELECTIONS[id(table)] = (table, {})
     memo = hit[1]
     editions = tuple((e.applies_from <= day, e.in_force(day)) for e in table.editions.values())
-    key = (editions, *sorted(keys.items()))
+    kinds = tuple(k for k in (operation_kinds(table, t) for t in texts) if k)
+    key = (editions, kinds, *sorted(keys.items()))
     if key not in memo:
-        memo[key] = select_section(table, ur_denial_date=day, **keys)
+        memo[key] = select_section(table, ur_denial_date=day, operation_texts=texts, **keys)
     return memo[key]
 
 
@@ -304,6 +309,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     selection = _select(
         table,
         case.ur_denial_date,
+        operation_texts(table, svc.service, letter, svc.item_index, values["service_family"]),
         service_type=values["service_type"],
         service_family=values["service_family"],
         region=values["service_region"],
@@ -320,9 +326,10 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     for crit in table.section_criteria(section):
         read = facts if not crit.care_kinds else {
             **facts, CARE_FACT: failed_care_by_kind(case, tables, table, crit.care_kinds)}
-        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(read.get, crit.facts)))
-        if key not in memo:
-            memo[key] = crit.status(read, section.params)
+        key = (section.id, tuple(selection.params.items()), crit.id,
+               *((type(v).__name__, v) for v in map(read.get, crit.facts)))
+        if key not in memo:  # an operation topic's parameters replace the section's (`Selection.params`)
+            memo[key] = crit.status(read, selection.params)
         statuses[crit.id] = memo[key]
         families[crit.id] = crit.family
     return LatentChecklist(selection.section.id, selection.citation, statuses, families)

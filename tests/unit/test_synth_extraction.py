@@ -159,6 +159,8 @@ def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, p
     # disagreed before
     ("medication_benefit", 80),
     ("short_term_three_weeks", 10),
+    # session 24: a work hardening programme's sessions are the count its heading states (latent: none)
+    ("visits_within_course", 40),
 ])
 def test_criterion_read_from_the_letters_is_the_latent_one(letters, parsed, criterion, least):
     """Criterion by criterion the agreement may miss a few (above); these must not: the generator decides
@@ -174,3 +176,18 @@ def test_criterion_read_from_the_letters_is_the_latent_one(letters, parsed, crit
             if got != want:
                 misses.append((latent.case_number, svc.service, want, got))
     assert checked >= least and misses == [], (checked, len(misses), misses[:5])
+
+
+def test_governing_section_read_from_the_letters_is_the_latent_one(letters, parsed):
+    """The section the checklist selects from the letter is the one the generator decided with (session 24: a
+    study "of the bilateral upper extremities" drawn for the wrist had the wrist's section, 35 of 2,221
+    services of 1,000 letters differed). A few may differ still: the chapter the UR's line cites can break a
+    tie the generator does not see (2 of 2,221)."""
+    services, misses = 0, []
+    for (latent, _), case in zip(letters, parsed, strict=True):
+        for svc, checklist in zip(latent.services, case_checklists(case), strict=True):
+            services += 1
+            if svc.checklist.section_id != checklist.section_id:
+                misses.append((latent.case_number, svc.service, svc.checklist.section_id,
+                               checklist.section_id))
+    assert services > 300 and len(misses) <= services // 200, (services, len(misses), misses[:5])
