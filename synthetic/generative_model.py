@@ -336,9 +336,10 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
         return _draw_medication(i, fam, family, item, case, s, tables)
     region, side = _pick_region(item, case, s, tables)
     reg = tables.regions[region]
-    template = s.pick(item["headings"])
+    fits = item.get("heading_regions", {})  # a heading that names its anatomy fits its regions only
+    template = s.pick([h for h in item["headings"] if region in fits.get(h, (region,))])
     has_count = "{n}" in template or "{N_word}" in template
-    names_region = any(slot in template for slot in REGION_SLOTS)
+    names_region = template in fits or any(slot in template for slot in REGION_SLOTS)  # its anatomy names it
     n = _count(s, item["count"]) if has_count and "count" in item else None
     slots = {
         "region": _region_phrase(tables, region, side, s),

@@ -7,6 +7,7 @@ import pytest
 from synth_imaging import repeats_its_kind
 
 from features.criteria import STATUSES, load_criteria
+from features.criteria_facts import text_regions
 from synthetic.generative_model import (
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
@@ -14,7 +15,7 @@ from synthetic.generative_model import (
     GeneratorSettings,
     SynthCase,
 )
-from synthetic.latent_criteria import stated_months_of_use
+from synthetic.latent_criteria import feature_region, stated_months_of_use
 from synthetic.outcome import CONTEXT_TERMS, FOLLOWS_UPHELD_SURGERY, criterion_terms
 from synthetic.render import LetterRenderer, governing_line
 from synthetic.tables import SynthTables
@@ -172,3 +173,13 @@ def test_a_request_class_remembered_by_wording_is_the_taxonomys_class(cases):
     for s in services:
         got, want = request_class(s.service), taxonomy.classify(s.service)
         assert (got.family, got.type) == (want.family, want.type), s.service
+
+
+def test_a_heading_that_names_its_anatomy_is_drawn_for_that_region(cases):
+    """An epidural injection or a nerve release names the region it is for first (session 24: a "Lumbar
+    epidural steroid injection at C4-5" was drawn for the neck, a "carpal tunnel release" for the elbow)."""
+    tables = SynthTables.load()
+    fitted = [(c, s) for c in cases for s in c.services if s.item_key in ("esi", "release")]
+    assert len(fitted) > 100
+    for c, s in fitted:
+        assert text_regions(s.service)[:1] == (feature_region(tables, s.region),), (c.case_number, s.service)
