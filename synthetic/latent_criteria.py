@@ -12,7 +12,7 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -267,19 +267,27 @@ def pain_after_care(case: SynthCase) -> PainAfterCare | None:
 _SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}
 
 
-def _select(table: CriteriaTable, day: date, texts: tuple[str, ...], **keys: Any) -> Selection | None:
-    """`select_section`, remembered per table, service description, which editions had started and were in
-    force (the selection depends on the date only through them) and the kinds of operation each of `texts`
-    (its `operation_texts`) names (through them only): a few hundred recur."""
+def _select(table: CriteriaTable, day: date, texts: Callable[[], tuple[str, ...]], **keys: Any
+            ) -> Selection | None:
+    """`select_section`, remembered per table, service description and which editions had started and
+    were in force (the selection depends on the date only through them): a few hundred recur. A section set
+    out by operation is selected again with `texts()` (its `operation_texts`), remembered by the kinds of
+    operation each names: they only choose its topic."""
     hit = _SELECTIONS.get(id(table))
     if hit is None or hit[0] is not table:
         hit = _SELECTIONS[id(table)] = (table, {})
     memo = hit[1]
     editions = tuple((e.applies_from <= day, e.in_force(day)) for e in table.editions.values())
-    kinds = tuple(k for k in (operation_kinds(table, t) for t in texts) if k)
-    key = (editions, kinds, *sorted(keys.items()))
+    key = (editions, *sorted(keys.items()))
     if key not in memo:
-        memo[key] = select_section(table, ur_denial_date=day, operation_texts=texts, **keys)
+        memo[key] = select_section(table, ur_denial_date=day, **keys)
+    found = memo[key]
+    if found is None or not found.section.section_by_operation:
+        return found
+    said = texts()
+    key = (*key, tuple(k for k in (operation_kinds(table, t) for t in said) if k))
+    if key not in memo:
+        memo[key] = select_section(table, ur_denial_date=day, operation_texts=said, **keys)
     return memo[key]
 
 
@@ -309,7 +317,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     selection = _select(
         table,
         case.ur_denial_date,
-        operation_texts(table, svc.service, letter, svc.item_index, values["service_family"]),
+        lambda: operation_texts(table, svc.service, letter, svc.item_index, values["service_family"]),
         service_type=values["service_type"],
         service_family=values["service_family"],
         region=values["service_region"],
