@@ -4,7 +4,7 @@ well the checklist read from the rendered letters recovers the generator's laten
     .venv/bin/python experiments/synth_criteria.py rates --n 10000 --seed 11
     .venv/bin/python experiments/synth_criteria.py calibrate --n 10000 --seed 11   # prints family_base
     .venv/bin/python experiments/synth_criteria.py shift-gap --n 10000 --seed 5
-    .venv/bin/python experiments/synth_criteria.py recovery --n 600 --seed 5
+    .venv/bin/python experiments/synth_criteria.py recovery --n 400 --seed 5 [--by-criterion]
     .venv/bin/python experiments/synth_criteria.py ceiling --run runs/s   # after the pipeline below
 
 `ceiling` reads a pipeline run (`imr synth` into RUN/synthetic, then parse, features, train into
@@ -123,6 +123,8 @@ def cmd_recovery(args: argparse.Namespace) -> None:
 
     total = same = sections = services = 0
     misses: Counter[tuple[str, str, str | None]] = Counter()
+    checked: Counter[str] = Counter()  # criterion id -> statuses compared
+    agreed: Counter[str] = Counter()  # criterion id -> statuses read as the generator decided them
     for i, (latent, text) in enumerate(iter_letters(args.n, GeneratorSettings(seed=args.seed))):
         parsed = parse_text(text, f"syn{i}.synthetic.txt")
         for svc, checklist in zip(latent.services, case_checklists(parsed), strict=True):
@@ -132,7 +134,9 @@ def cmd_recovery(args: argparse.Namespace) -> None:
             read = {c.criterion_id: c.status for c in checklist.checklist}
             for cid, status in svc.checklist.statuses.items():
                 total += 1
+                checked[cid] += 1
                 same += read.get(cid) == status
+                agreed[cid] += read.get(cid) == status
                 if read.get(cid) != status:
                     misses[(cid, status, read.get(cid))] += 1
     print(f"SYNTHETIC, {args.n} letters, seed {args.seed}: latent criterion statuses recovered from the "
@@ -140,6 +144,10 @@ def cmd_recovery(args: argparse.Namespace) -> None:
           f"{sections}/{services} = {sections / services:.3f}")
     for (cid, want, got), k in misses.most_common(10):
         print(f"  {k} x {cid}: latent {want}, read {got}")
+    if args.by_criterion:
+        print("criterion | agree | checked")
+        for cid, k in sorted(checked.items(), key=lambda c: (agreed[c[0]] - c[1], c[0])):
+            print(f"{cid} | {agreed[cid]} | {k}")
 
 
 def cmd_ceiling(args: argparse.Namespace) -> None:
@@ -169,6 +177,7 @@ def main() -> None:
         p.add_argument("--shift", default="none")
         p.add_argument("--steps", type=int, default=4)
         p.add_argument("--run", default="runs/s")
+        p.add_argument("--by-criterion", action="store_true", help="recovery: agreement of every criterion")
         p.set_defaults(fn=fn)
     args = parser.parse_args()
     args.fn(args)

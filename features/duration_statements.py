@@ -29,12 +29,12 @@ class Stated:
 
 def _months_to(start: date, ref: date, written: str) -> float:
     """Months of use from a start written `written` to the UR denial date: a full date counts days
-    (`_months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
+    (`months_from`); a month and year ("since May 2016", "since 03/2016"), whose day is not known, from the
     month's 15th (round 15: as the protocol's writers count a month-only start)."""
     if re.search(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|[a-z]+\.?\s+\d{1,2},?\s+\d{4}",
                  written, re.IGNORECASE):
-        return _months_from(start, ref)
-    return _months_from(start.replace(day=15), ref)
+        return months_from(start, ref)
+    return months_from(start.replace(day=15), ref)
 
 
 def _calendar_months(start: date, ref: date) -> float:
@@ -58,10 +58,11 @@ def _year_start(year: int, part: str | None, ref: date) -> date:
     return _span_middle(date(year, m1, d1), date(year, m2, d2), ref)
 
 
-def _months_from(start: date, ref: date) -> float:
+def months_from(start: date, ref: date) -> float:
     """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
     a whole 1; a start less than half a month before the UR is newly started (the protocol's 0). Round 15:
-    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0."""
+    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0. Public: the
+    SYNTHETIC generator counts the start it writes for a new drug this way (synthetic/latent_criteria.py)."""
     days = (ref - start).days
     return 0.0 if days < NEWLY_DAYS else round(days / 30.4, 1)
 
@@ -112,10 +113,10 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                            m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
-            out.append(Stated("duration_since_injury", _months_from(injury, ref), m.span()))
+            out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
     if ref is not None and surgery is not None and surgery <= ref:
         for m in p["duration_since_surgery"].finditer(text):
-            out.append(Stated("duration_since_surgery", _months_from(surgery, ref), m.span()))
+            out.append(Stated("duration_since_surgery", months_from(surgery, ref), m.span()))
     if ref is not None:
         since = []
         for m in p["duration_since_date"].finditer(text):
@@ -123,13 +124,13 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
                 year_only = re.fullmatch(r"\d{4}", m.group(1).strip())  # "since 2015": from mid-year
-                months = _months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
+                months = months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
                     d, ref, m.group(1))
                 out.append(Stated("duration_since_date", months, m.span()))
         for m in p["duration_since_month"].finditer(text):  # "since October": from its 15th (round 15)
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
-            out.append(Stated("duration_since_month", _months_from(date(year, month, 15), ref), m.span()))
+            out.append(Stated("duration_since_month", months_from(date(year, month, 15), ref), m.span()))
         dates = [(d.span(), when, d.group(0)) for d in p["date"].finditer(text)
                  if not any(a <= d.start() < b for a, b in (*since, *not_starts))
                  and (when := _parse_date(d.group(0)))]
@@ -143,7 +144,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             if when is not None:
                 day, by_day, end = when
                 if day <= ref:
-                    months = _months_from(day, ref) if by_day else _calendar_months(day, ref)
+                    months = months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
                                        start.span(), borrowed=end <= start.start()))
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
@@ -161,7 +162,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         anchor = notes[-1] if notes else visit[0] if visit is not None else None
         if ref is not None and anchor is not None and anchor <= ref \
                 and p["duration_new_dated"].search(m.group(0)):
-            out.append(Stated("duration_new", _months_from(anchor, ref), m.span()))
+            out.append(Stated("duration_new", months_from(anchor, ref), m.span()))
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start

@@ -112,6 +112,7 @@ def ground_truth_rows(case: SynthCase, file_name: str) -> list[dict[str, Any]]:
             "drug": svc.drug,
             "drug_months": svc.drug_months,
             "duration_phrase": svc.duration_phrase,
+            "drug_start": svc.drug_start,
             "prior_sessions": svc.prior_sessions,
             "prior_imaging_same_region": svc.prior_imaging,
             "compound": svc.compound,

@@ -56,7 +56,8 @@ class SynthService:
     authorized: str | None = None
     count_requested: int | None = None
     drug: str | None = None
-    drug_months: int | None = None  # months of use before UR (0 = newly prescribed)
+    drug_months: int | None = None  # months of use before UR (0 = newly prescribed: `drug_start` dates it)
+    drug_start: date | None = None  # the visit a new drug was started at, as the summary dates it
     duration_phrase: str | None = None  # how the summary states it: new / since / months / weeks
     prior_sessions: int | None = None
     prior_imaging: bool | None = None
@@ -65,6 +66,7 @@ class SynthService:
     count_decided: int | None = None  # the count of the part IMR decides (sessions, tablets, ...)
     continuation: bool = False  # the request's wording asks to continue or refill
     levels: int | None = None  # spinal levels the request names
+    counts_sessions: bool = False  # the heading's count is of sessions, visits or injections (catalog)
     names_region: bool = False  # the request's wording names its body region (or limb, or level)
     item: dict[str, Any] = field(default_factory=dict, repr=False)
     # --- governing section and criterion statuses (pre-review; synthetic/latent_criteria.py) ---
@@ -251,7 +253,22 @@ def draw_case(index: int, s: Stream, settings: GeneratorSettings, tables: SynthT
         shift=settings.shift,
     )
     case.services = _draw_services(case, s, tables)
+    _date_new_drugs(case, s, tables)
     return case
+
+
+def _date_new_drugs(case: SynthCase, s: Stream, tables: SynthTables) -> None:
+    """The visit each newly prescribed drug was started at, one per drug of the letter: latent, so the
+    criteria count its duration of use from the date the summary writes (session 24: drawn at render time
+    before, the latent read 0 months where the letter said three weeks). Drawn after every other case draw,
+    which stay as they were."""
+    days = tables.mix["medication_new_start_days"]
+    started: dict[str, date] = {}
+    for svc in case.services:
+        if svc.duration_phrase == "new" and svc.drug is not None:
+            if svc.drug not in started:
+                started[svc.drug] = case.ur_denial_date - timedelta(days=s.integer(days["min"], days["max"]))
+            svc.drug_start = started[svc.drug]
 
 
 def _draw_services(case: SynthCase, s: Stream, tables: SynthTables) -> list[SynthService]:
@@ -319,9 +336,10 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
         return _draw_medication(i, fam, family, item, case, s, tables)
     region, side = _pick_region(item, case, s, tables)
     reg = tables.regions[region]
-    template = s.pick(item["headings"])
+    fits = item.get("heading_regions", {})  # a heading that names its anatomy fits its regions only
+    template = s.pick([h for h in item["headings"] if region in fits.get(h, (region,))])
     has_count = "{n}" in template or "{N_word}" in template
-    names_region = any(slot in template for slot in REGION_SLOTS)
+    names_region = template in fits or any(slot in template for slot in REGION_SLOTS)  # its anatomy names it
     n = _count(s, item["count"]) if has_count and "count" in item else None
     slots = {
         "region": _region_phrase(tables, region, side, s),
@@ -343,7 +361,9 @@ def _draw_service(i: int, fam: str, case: SynthCase, s: Stream, tables: SynthTab
                        original_request=original, service=original, heading=original, item=item,
                        count_requested=n, count_decided=n, names_region=names_region,
                        continuation=template in tables.continuation_templates,
-                       levels=1 if "{level}" in template and reg.get("spine") else None)
+                       levels=1 if "{level}" in template and reg.get("spine") else None,
+                       counts_sessions=n is not None and (bool(family.get("sessions"))
+                                                          or template in item.get("session_headings", ())))
     if fam == "imaging":
         svc.prior_imaging = s.bernoulli(mix["prior_imaging_same_region"][phase])
     if fam == "physical_medicine":
@@ -430,9 +450,11 @@ def _draw_associated(i: int, case: SynthCase, surgery: SynthService, s: Stream, 
     text = _fill(spec["heading"], {"region": phrase, "Region": _cap(phrase), "n": str(n)})
     if s.bernoulli(assoc["prefix_share"]):
         text = assoc["prefix"] + text
+    sessions = n is not None and bool(tables.families[spec["family"]].get("sessions"))
     svc = SynthService(item_index=i, family=spec["family"], item_key="associated", region=region, side=side,
                        original_request=text, service=text, heading=text, associated=True,
                        count_requested=n, count_decided=n, item={"key": "associated", "principle": ""},
+                       counts_sessions=sessions,
                        names_region=any(slot in spec["heading"] for slot in REGION_SLOTS))
     return svc
 

@@ -12,7 +12,7 @@ subgroup, rental days and phase through the table's lexicons, exactly as for any
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,9 +20,19 @@ from typing import TYPE_CHECKING, Any
 from features.body_regions import body_regions, same_side
 from features.care_kinds import CARE_FACT, kinds_named
 from features.criteria import Citation, CriteriaTable, Status, load_criteria
-from features.criteria_facts import LetterFacts, LetterService, derive_facts, service_phase
+from features.criteria_facts import (
+    UNSPECIFIC_REGIONS,
+    LetterFacts,
+    LetterService,
+    derive_facts,
+    operation_kinds,
+    operation_texts,
+    service_phase,
+    text_regions,
+)
+from features.duration_statements import months_from
 from features.evidence import EvidenceSpan
-from features.governing import Selection, select_section
+from features.governing import Selection, resolve_region, select_section
 from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
 from features.service_families import ServiceClass, load_taxonomy
@@ -141,6 +151,16 @@ def prior_study_names(case: SynthCase, svc: SynthService, tables: SynthTables) -
             if s.prior_imaging and (not svc.names_region or key == (svc.region, svc.side))]
 
 
+def named_region(table: CriteriaTable, svc: SynthService, letter: LetterFacts) -> str | None:
+    """The region the request's wording names, as the checklist places a heading (`resolve_region`: the
+    narrowest named), None when it names none: a study "of the bilateral upper extremities" is the upper
+    extremity's, though the generator drew it for the wrist (session 24: its section was the wrist's)."""
+    named = text_regions(svc.service)
+    if not any(r not in UNSPECIFIC_REGIONS for r in named):
+        return None
+    return resolve_region(table, None, named, item_index=svc.item_index, letter=letter)
+
+
 def request_class(service: str) -> ServiceClass:
     """The taxonomy's family and type of a request, remembered per wording up to its numbers (counts,
     quantities and strengths never decide a type; tests/unit/test_synth_criteria.py checks it): the
@@ -182,8 +202,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         "injection_levels": None if svc.levels is None else float(svc.levels),
         "continuation_request": svc.continuation,
         "partial_ur_certification": svc.partial,
-        "duration_of_use_months": (float(svc.drug_months) if svc.duration_phrase is not None
-                                   and svc.drug_months is not None else None),
+        "duration_of_use_months": stated_months_of_use(case, svc),
     }
     for flag in RED_FLAG_FACTS:
         facts[f"red_flag_{flag}"] = case.red_flag == flag
@@ -193,13 +212,24 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
     return facts
 
 
+def stated_months_of_use(case: SynthCase, svc: SynthService) -> float | None:
+    """Months a drug has been used as the summary states it: a new drug from the start it dates, counted as
+    the protocol counts a dated start (under half a month is newly started, 0; else days / 30.4, so three
+    weeks are 0.7: a drug in use), else the generator's whole months."""
+    if svc.duration_phrase is None or svc.drug_months is None:
+        return None
+    if svc.drug_start is not None:
+        return months_from(svc.drug_start, case.ur_denial_date)
+    return float(svc.drug_months)
+
+
 def _counts(svc: SynthService, tables: SynthTables, count: int | None) -> dict[str, float | None]:
-    """A count of the request as the criteria read it: sessions of a therapy, or the injections of a series
-    ("Trigger point injection x 3"), or the units of a drug."""
+    """A count of the request as the criteria read it: sessions of a therapy or a programme, visits, or the
+    injections of a series ("Trigger point injection x 3") where its heading counts them so, or the units of a
+    drug."""
     medication = bool(tables.families.get(svc.family, {}).get("medication"))
     return {
-        "sessions_requested": (float(count) if svc.family in ("physical_medicine", "injection")
-                               and count is not None else None),
+        "sessions_requested": float(count) if svc.counts_sessions and count is not None else None,
         "drug_quantity": float(count) if medication and count is not None else None,
     }
 
@@ -231,10 +261,11 @@ def failed_care_by_kind(case: SynthCase, tables: SynthTables, table: CriteriaTab
 
 
 def letter_facts(case: SynthCase, classes: list[ServiceClass] | None = None) -> LetterFacts:
-    """The letter's disputed items as the criteria see them (family and type of each request), and the pain
+    """The letter's disputed items as the criteria see them (family, type, the regions each request's wording
+    names and its wording: what an operation requested beside a post-operative request names), and the pain
     its summary states after the care it lists."""
     classes = classes or letter_classes(case)
-    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, ())
+    return LetterFacts(tuple(LetterService(s.item_index, c.family, c.type, text_regions(s.service), s.service)
                              for s, c in zip(case.services, classes, strict=True)),
                        pain_after_care=pain_after_care(case))
 
@@ -255,9 +286,12 @@ def pain_after_care(case: SynthCase) -> PainAfterCare | None:
 _SELECTIONS: dict[int, tuple[CriteriaTable, dict[tuple[Any, ...], Selection | None]]] = {}
 
 
-def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
+def _select(table: CriteriaTable, day: date, texts: Callable[[], tuple[str, ...]], **keys: Any
+            ) -> Selection | None:
     """`select_section`, remembered per table, service description and which editions had started and
-    were in force (the selection depends on the date only through them): a few hundred recur."""
+    were in force (the selection depends on the date only through them): a few hundred recur. A section set
+    out by operation is selected again with `texts()` (its `operation_texts`), remembered by the kinds of
+    operation each names: they only choose its topic."""
     hit = _SELECTIONS.get(id(table))
     if hit is None or hit[0] is not table:
         hit = _SELECTIONS[id(table)] = (table, {})
@@ -266,6 +300,13 @@ def _select(table: CriteriaTable, day: date, **keys: Any) -> Selection | None:
     key = (editions, *sorted(keys.items()))
     if key not in memo:
         memo[key] = select_section(table, ur_denial_date=day, **keys)
+    found = memo[key]
+    if found is None or not found.section.section_by_operation:
+        return found
+    said = texts()
+    key = (*key, tuple(k for k in (operation_kinds(table, t) for t in said) if k))
+    if key not in memo:
+        memo[key] = select_section(table, ur_denial_date=day, operation_texts=said, **keys)
     return memo[key]
 
 
@@ -287,6 +328,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     latent facts) and the status of each of its criteria under the table's rules."""
     table = table or criteria_table()
     values = service_facts(case, svc, tables, cls)
+    values["service_region"] = named_region(table, svc, letter) or values["service_region"]
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
     facts = {**values, **derive_facts(table, values, service_text=svc.service, item_index=svc.item_index,
                                       letter=letter, prior_studies=prior_study_names(case, svc, tables),
@@ -294,6 +336,7 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     selection = _select(
         table,
         case.ur_denial_date,
+        lambda: operation_texts(table, svc.service, letter, svc.item_index, values["service_family"]),
         service_type=values["service_type"],
         service_family=values["service_family"],
         region=values["service_region"],
@@ -310,9 +353,10 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     for crit in table.section_criteria(section):
         read = facts if not crit.care_kinds else {
             **facts, CARE_FACT: failed_care_by_kind(case, tables, table, crit.care_kinds)}
-        key = (section.id, crit.id, *((type(v).__name__, v) for v in map(read.get, crit.facts)))
-        if key not in memo:
-            memo[key] = crit.status(read, section.params)
+        key = (section.id, tuple(selection.params.items()), crit.id,
+               *((type(v).__name__, v) for v in map(read.get, crit.facts)))
+        if key not in memo:  # an operation topic's parameters replace the section's (`Selection.params`)
+            memo[key] = crit.status(read, selection.params)
         statuses[crit.id] = memo[key]
         families[crit.id] = crit.family
     return LatentChecklist(selection.section.id, selection.citation, statuses, families)

@@ -247,8 +247,8 @@ class LetterRenderer:
         p = self.p
         drug = svc.drug or ""
         if svc.duration_phrase == "new":
-            when = date.fromordinal(case.ur_denial_date.toordinal() - s.integer(7, 25))
-            return s.pick(p["med_new"]).format(drug=drug, date=_summary_date(when, style), **slots)
+            assert svc.drug_start is not None, "draw_case dates every new drug"
+            return s.pick(p["med_new"]).format(drug=drug, date=_summary_date(svc.drug_start, style), **slots)
         months = svc.drug_months or 0
         if svc.duration_phrase == "weeks":
             return s.pick(p["med_weeks"]).format(drug=drug, weeks=4 * months, **slots)

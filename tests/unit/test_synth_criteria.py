@@ -7,6 +7,7 @@ import pytest
 from synth_imaging import repeats_its_kind
 
 from features.criteria import STATUSES, load_criteria
+from features.criteria_facts import text_regions
 from synthetic.generative_model import (
     STREAM_POST_TEXT,
     STREAM_PRE_TEXT,
@@ -14,6 +15,7 @@ from synthetic.generative_model import (
     GeneratorSettings,
     SynthCase,
 )
+from synthetic.latent_criteria import feature_region, stated_months_of_use
 from synthetic.outcome import CONTEXT_TERMS, FOLLOWS_UPHELD_SURGERY, criterion_terms
 from synthetic.render import LetterRenderer, governing_line
 from synthetic.tables import SynthTables
@@ -85,7 +87,7 @@ def test_every_service_of_a_known_kind_has_a_governing_section(cases):
 
 def test_statuses_follow_the_latent_facts(cases):
     """Spot checks of the table's rules applied to latent variables (not to text)."""
-    checked = {"care": 0, "repeat": 0, "other_kind": 0, "relaxant": 0}
+    checked = {"care": 0, "repeat": 0, "other_kind": 0, "relaxant": 0, "relaxant_started_weeks_ago": 0}
     for c in cases:
         for s in c.services:
             st = s.checklist.statuses
@@ -107,8 +109,11 @@ def test_statuses_follow_the_latent_facts(cases):
                 checked["repeat"] += 1
                 checked["other_kind"] += bool(s.prior_imaging and not repeats_its_kind(c, s))
             if "short_term_three_weeks" in st and s.drug_months is not None:
-                assert st["short_term_three_weeks"] == ("met" if s.drug_months == 0 else "unmet")
+                # a new drug's use counts from the start the summary dates (session 24): three weeks are 0.7
+                months = stated_months_of_use(c, s)
+                assert st["short_term_three_weeks"] == ("met" if months <= 0.75 else "unmet"), s.service
                 checked["relaxant"] += 1
+                checked["relaxant_started_weeks_ago"] += s.drug_start is not None and months > 0
     assert min(checked.values()) > 10 and checked["repeat"] > 50, checked
 
 
@@ -168,3 +173,13 @@ def test_a_request_class_remembered_by_wording_is_the_taxonomys_class(cases):
     for s in services:
         got, want = request_class(s.service), taxonomy.classify(s.service)
         assert (got.family, got.type) == (want.family, want.type), s.service
+
+
+def test_a_heading_that_names_its_anatomy_is_drawn_for_that_region(cases):
+    """An epidural injection or a nerve release names the region it is for first (session 24: a "Lumbar
+    epidural steroid injection at C4-5" was drawn for the neck, a "carpal tunnel release" for the elbow)."""
+    tables = SynthTables.load()
+    fitted = [(c, s) for c in cases for s in c.services if s.item_key in ("esi", "release")]
+    assert len(fitted) > 100
+    for c, s in fitted:
+        assert text_regions(s.service)[:1] == (feature_region(tables, s.region),), (c.case_number, s.service)
