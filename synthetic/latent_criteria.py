@@ -31,6 +31,7 @@ from features.criteria_facts import (
     text_regions,
 )
 from features.duration_statements import months_from
+from features.evidence_choice import request_regions, request_side
 from features.evidence import EvidenceSpan
 from features.governing import Selection, resolve_region, select_section
 from features.original_request import OriginalRequest
@@ -176,6 +177,24 @@ def letter_classes(case: SynthCase) -> list[ServiceClass]:
     """Each request's class with its letter's other requests read beside it, as the extractors read them
     (`ServiceTaxonomy.classify_letter`)."""
     return load_taxonomy().in_letter([request_class(s.service) for s in case.services])
+
+
+def red_flags_elsewhere(case: SynthCase, svc: SynthService, tables: SynthTables, table: CriteriaTable,
+                        region: str | None) -> frozenset[str]:
+    """The body-part red flags (`table.body_part_red_flags`) the summary writes only of another part than this
+    request's (session 24): the renderer writes a fracture of the letter's primary region and side, and the
+    checklist reads the request's regions as `features.checklist` does."""
+    flag = f"red_flag_{case.red_flag}" if case.red_flag else None
+    if flag is None or flag not in table.body_part_red_flags:
+        return frozenset()
+    wanted = request_regions(region, text_regions(svc.service))
+    if not wanted:
+        return frozenset()
+    primary, pside = case.regions[0]
+    where, side = feature_region(tables, primary), request_side(svc.service)
+    if any(_same_region(where, r) and same_side(pside, side) for r in wanted):
+        return frozenset()
+    return frozenset({flag})
 
 
 def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
@@ -332,7 +351,9 @@ def latent_checklist(case: SynthCase, svc: SynthService, tables: SynthTables, le
     values["service_phase"] = service_phase(table, svc.service, values["days_injury_to_ur_denial"])
     facts = {**values, **derive_facts(table, values, service_text=svc.service, item_index=svc.item_index,
                                       letter=letter, prior_studies=prior_study_names(case, svc, tables),
-                                      original=original_request(svc, tables))}
+                                      original=original_request(svc, tables),
+                                      red_flags_elsewhere=red_flags_elsewhere(case, svc, tables, table,
+                                                                              values["service_region"]))}
     selection = _select(
         table,
         case.ur_denial_date,
