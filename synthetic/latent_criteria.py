@@ -31,8 +31,8 @@ from features.criteria_facts import (
     text_regions,
 )
 from features.duration_statements import months_from
-from features.evidence_choice import request_regions, request_side
 from features.evidence import EvidenceSpan
+from features.evidence_choice import request_regions, request_side
 from features.governing import Selection, resolve_region, select_section
 from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
