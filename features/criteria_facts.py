@@ -480,12 +480,15 @@ def summary_drug_evidence(table: CriteriaTable, letter: LetterFacts) -> dict[str
             if d.summary_drug_class and (span := letter.drug_in_use(d.summary_drug_class)) is not None}
 
 
-def _continues(continuation: tuple[Any, ...], prior: float | None) -> bool | None:
+def _continues(continuation: tuple[Any, ...], prior: float | None, named: bool) -> bool | None:
     """The request continues a course given before: a continuation, or completed sessions (none: a first
-    course); null when neither is known."""
-    if continuation == ("bool", True) or (prior or 0) > 0:
+    course), or a course of its therapy the record names as given without a count (`named`, session 24);
+    null when none is known."""
+    if continuation == ("bool", True) or (prior or 0) > 0 or (prior is None and named):
         return True
     return False if continuation == ("bool", False) or prior == 0 else None
+
+
 
 
 def _course(requested: float | None, original: float | None) -> tuple[float | None, float]:
@@ -529,7 +532,8 @@ def derive_facts(
     duration = as_number(values.get("duration_of_use_months"))
     continuation = fact_key(values.get("continuation_request"))
 
-    continues = _continues(continuation, prior)
+    named = _bool(values.get("prior_course_named")) is True
+    continues = _continues(continuation, prior, named)
     course, certified = _course(requested, None if original is None else original.sessions)
     quantity = as_number(values.get("drug_quantity"))
     if original is not None and original.drug_quantity is not None:
@@ -551,6 +555,8 @@ def derive_facts(
         "course_sessions": course,
         "course_drug_quantity": quantity,
         "total_sessions": None if course is None else course + max(0.0, (prior or 0.0) - certified),
+        # session 24: an earlier course named without a count makes the total a lower bound only
+        "earlier_sessions_unknown": prior is None and named,
         "continues_course": continues,
         "ongoing_use": ongoing,
         "phase": values.get("service_phase"),

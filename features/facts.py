@@ -261,6 +261,11 @@ class ServiceFacts(ServiceHeading):
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""
         return self.case.sessions.prior_sessions(self)
 
+    def prior_course_named(self) -> Extraction:
+        """A course of this service's therapy the record names as given without a count
+        (`SessionHistory.course_named`)."""
+        return self.case.sessions.course_named(self)
+
     # ---------------------------------------------------------------- duration of use
     def names(self) -> list[list[str]]:
         """Words that name this service's drug in the summary, most specific first (`DurationsOfUse`)."""

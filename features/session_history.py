@@ -177,6 +177,36 @@ class SessionHistory:
             return Extraction(n, m.span())
         return MISSING
 
+    def course_named(self, service: ServiceHeading) -> Extraction:
+        """A course of this service's own therapy the record names as given without a count ("treatment to
+        date has included physical therapy", "she has had acupuncture"; session 24, issue #18): its name, by
+        its own words, listed after the record's `treatment_done` words or a verb of care had
+        (`course_given_verb`) in its clause, not negated, hypothetical, possible or another person's, not the
+        UR's words, not of another body part or side; none for a post-operative request (a course named
+        before the operation is no post-operative one)."""
+        p = value_patterns()
+        if not p["named_course_types"].match(service.service_type or "") \
+                or p["post_operative"].search(service.text):
+            return MISSING
+        generic = p["therapy_generic"]
+        done = [d for d in self.summary.mentions("treatment_done")
+                if d.author != UR_REVIEWER and not d.assertion.categories & _DONE]
+        for s in self.summary.sentences:
+            if s.author == UR_REVIEWER:
+                continue
+            for n in therapy_names(s.text, counts=False):
+                if service.service_type not in n.types or generic.fullmatch(s.text[n.start:n.end]):
+                    continue
+                cues = [d.end - s.start for d in done if d.sentence is s and d.end - s.start <= n.start]
+                cues += [v.end() for v in p["course_given_verb"].finditer(s.text, 0, n.start)]
+                if not any(not p["course_list_break"].search(s.text, c, n.start) for c in cues):
+                    continue
+                m = self.summary.mention("therapy", s.start + n.start, s.start + n.end)
+                if m is None or m.assertion.categories & _DONE or self._of_another_part(service, m):
+                    continue
+                return Extraction(True, m.span())
+        return MISSING
+
     def _counts_this_therapy(self, service: ServiceHeading, m: Mention) -> bool:
         """Whether a count of sessions had is this service's therapy: the therapy its own words name
         (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's, whatever else its sentence

@@ -38,6 +38,7 @@ from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
 from features.service_families import ServiceClass, load_taxonomy
 from features.service_heading import REGION_LESS_FAMILIES
+from features.session_counts import therapy_names
 from features.value_patterns import value_patterns
 from letters.records import Section
 
@@ -80,6 +81,20 @@ def stated_prior_sessions(case: SynthCase, svc: SynthService) -> int | None:
     if svc.prior_sessions is None or (svc.prior_sessions == 0 and case.failed_conservative != "no"):
         return None
     return svc.prior_sessions
+
+
+def course_named(case: SynthCase, svc: SynthService, cls: ServiceClass) -> bool | None:
+    """An earlier course of the request's own therapy as `SessionHistory.course_named` reads it from the
+    summary (session 24): the care the summary lists as given (failed care yes or not stated; its "not yet
+    tried" names none) names the request's therapy by its own name; none for a post-operative request."""
+    p = value_patterns()
+    own_kind = bool(p["named_course_types"].match(cls.type or ""))
+    if case.failed_conservative not in ("yes", "not_stated") or not own_kind \
+            or p["post_operative"].search(svc.service):
+        return None
+    named = any(cls.type in n.types and not p["therapy_generic"].fullmatch(c[n.start:n.end])
+                for c in case.treatments for n in therapy_names(c, counts=False))
+    return True if named else None
 
 
 def _prior_study(case: SynthCase, svc: SynthService) -> bool:
@@ -217,6 +232,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
         "pain_score": float(case.pain) if case.pain_stated else None,
         "prior_imaging_same_region": _prior_study(case, svc),
         "prior_sessions": None if stated is None else float(stated),
+        "prior_course_named": course_named(case, svc, cls),
         **_counts(svc, tables, svc.count_decided),
         "injection_levels": None if svc.levels is None else float(svc.levels),
         "continuation_request": svc.continuation,

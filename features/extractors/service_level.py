@@ -212,6 +212,11 @@ def prior_sessions(ctx: ServiceContext) -> Extraction:
     return ctx.facts.prior_sessions()
 
 
+def prior_course_named(ctx: ServiceContext) -> Extraction:
+    """A course of the same therapy named as already given, without a count."""
+    return ctx.facts.prior_course_named()
+
+
 SERVICE_EXTRACTORS = {
     fn.__name__: fn
     for fn in (
@@ -219,6 +224,6 @@ SERVICE_EXTRACTORS = {
         sessions_requested, drug_strength_mg, drug_quantity, refills, injection_levels, continuation_request,
         retrospective_request, partial_ur_certification, ur_guideline_source, ur_guideline_chapter,
         duration_of_use_months, prior_imaging_same_region, prior_sessions, exam_findings_same_region,
-        exam_normal_same_region, neuro_deficit_of_region,
+        exam_normal_same_region, neuro_deficit_of_region, prior_course_named,
     )
 }

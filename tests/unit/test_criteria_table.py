@@ -108,7 +108,8 @@ def test_feature_groups_give_each_feature_to_one_criterion_and_keep_context_apar
             assert TABLE.family_columns[crit.family] in feats
             assert not set(feats) & set(TABLE.context_features), sid
     groups = TABLE.feature_groups("cpmtg_physical_medicine", names)
-    assert groups["visits_within_course"] == ["crit_session_limit", "sessions_requested", "prior_sessions"]
+    assert groups["visits_within_course"] == ["crit_session_limit", "sessions_requested", "prior_sessions",
+                                              "prior_course_named"]
     assert "functional_improvement" in groups["gains_from_prior_course"]
     assert "partial_ur_certification" in groups["context"]  # applicability, but context by declaration
 
