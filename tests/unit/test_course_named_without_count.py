@@ -56,6 +56,11 @@ def _named(case: Case) -> tuple[object, str | None]:
     "Prior treatment included chiropractic care, physical therapy and a home exercise program.",
     "{noun} has had physical therapy for the low back.",
     "{noun} underwent physical therapy and took ibuprofen.",
+    # lead, session 24: care "with" or "including" the therapy, after a list that holds activity modification
+    # or modified duty (care, not the UR's modification of a request): the generator writes it
+    "Conservative care with activity modification, modified duty and physical therapy has not resolved "
+    "the pain.",
+    "Conservative treatment including modified work and physical therapy has not helped.",
 ])
 def test_the_same_therapy_named_without_a_count_is_an_earlier_course(noun: str, told: str) -> None:
     case = _case(PT, _summary(noun, told.format(noun=noun)))
