@@ -489,8 +489,6 @@ def _continues(continuation: tuple[Any, ...], prior: float | None, named: bool) 
     return False if continuation == ("bool", False) or prior == 0 else None
 
 
-
-
 def _course(requested: float | None, original: float | None) -> tuple[float | None, float]:
     """(sessions of the whole request, the sessions UR certified of it): the original request's count when
     it is known and not below the disputed remainder, else the disputed item's (nothing certified)."""
