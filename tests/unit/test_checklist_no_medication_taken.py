@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from tests.unit.synthetic_cases import NO_CITATION, checklists_of, criterion_status
 
-UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 HEADING = "Celecoxib 200mg #60"
 SUMMARY = ("The injured worker is a 41 year old female who hurt her right wrist lifting a tray on "
            "10/03/2016. She is not using any medications at present. On 10/24/2016 she reported wrist "
@@ -18,13 +16,10 @@ SUMMARY = ("The injured worker is a 41 year old female who hurt her right wrist 
            "11/01/2016 denied the request for celecoxib. This is SYNTHETIC test text.")
 
 
-def _status(summary: str, heading: str = HEADING, criterion: str = "medication_benefit") -> str:
-    case = Case(letter_id="SYNTH-NURSE24-NOMEDS", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 10, 3), ur_denial_date=date(2016, 11, 1), clinical_summary=summary,
-                services=[ServiceDecision(item_index=0, heading=heading, service=heading,
-                                          decision="Upheld",  # type: ignore[arg-type]
-                                          ur_guideline=GuidelineCitation(raw=UR_LINE))])
-    return next(i for i in case_checklists(case)[0].checklist if i.criterion_id == criterion).status
+def _status(summary: str, heading: str = HEADING, criterion: str = "medication_benefit") -> str | None:
+    [checklist] = checklists_of(summary, [heading], injury=date(2016, 10, 3), ur=date(2016, 11, 1),
+                                ur_line=NO_CITATION)
+    return criterion_status(checklist, criterion)
 
 
 def test_a_summary_saying_no_medication_is_taken_makes_the_requested_drug_new() -> None:

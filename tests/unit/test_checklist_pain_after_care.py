@@ -10,11 +10,10 @@ from datetime import date
 
 from features.analysis import AnalysedText
 from features.criteria import load_criteria
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, Section, ServiceDecision
+from letters.records import Section
+from tests.unit.synthetic_cases import NO_CITATION, checklists_of
 
 TABLE = load_criteria()
-UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 HEADING = "MRI of the lumbar spine without contrast"
 SUMMARY = ("The injured worker is a 47 year old male who strained his low back lifting a crate on "
            "09/06/2016. Treatment to date has included eight sessions of physical therapy, a home exercise "
@@ -22,17 +21,10 @@ SUMMARY = ("The injured worker is a 47 year old male who strained his low back l
            "bending. Lumbar flexion was limited. This is SYNTHETIC test text.")
 
 
-def _case(summary: str, heading: str = HEADING) -> Case:
-    services = [ServiceDecision(item_index=0, heading=heading, service=heading,
-                                decision="Upheld",  # type: ignore[arg-type]
-                                ur_guideline=GuidelineCitation(raw=UR_LINE))]
-    return Case(letter_id="SYNTH-NURSE23", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 9, 6), ur_denial_date=date(2016, 12, 1), clinical_summary=summary,
-                services=services)
-
-
 def _item(summary: str, criterion: str = "conservative_care_failed") -> tuple[str, list[str]]:
-    item = next(i for i in case_checklists(_case(summary))[0].checklist if i.criterion_id == criterion)
+    [checklist] = checklists_of(summary, [HEADING], injury=date(2016, 9, 6), ur=date(2016, 12, 1),
+                                ur_line=NO_CITATION)
+    item = next(i for i in checklist.checklist if i.criterion_id == criterion)
     return item.status, [e.text for e in item.evidence]
 
 

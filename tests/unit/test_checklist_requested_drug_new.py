@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 from features.criteria import load_criteria
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from tests.unit.synthetic_cases import NO_CITATION, checklists_of, criterion_status
 
 TABLE = load_criteria()
-UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 HEADING = "Methocarbamol 750mg one tablet three times a day #45"
 SUMMARY = ("The injured worker is a 39 year old female who strained her low back lifting a box on "
            "10/03/2016. Treatment has included cyclobenzaprine, naproxen and a home exercise program. On "
@@ -21,13 +19,10 @@ SUMMARY = ("The injured worker is a 39 year old female who strained her low back
            "text.")
 
 
-def _status(summary: str, heading: str = HEADING, criterion: str = "medication_benefit") -> str:
-    case = Case(letter_id="SYNTH-NURSE23-DRUG", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 10, 3), ur_denial_date=date(2016, 11, 1), clinical_summary=summary,
-                services=[ServiceDecision(item_index=0, heading=heading, service=heading,
-                                          decision="Upheld",  # type: ignore[arg-type]
-                                          ur_guideline=GuidelineCitation(raw=UR_LINE))])
-    return next(i for i in case_checklists(case)[0].checklist if i.criterion_id == criterion).status
+def _status(summary: str, heading: str = HEADING, criterion: str = "medication_benefit") -> str | None:
+    [checklist] = checklists_of(summary, [heading], injury=date(2016, 10, 3), ur=date(2016, 11, 1),
+                                ur_line=NO_CITATION)
+    return criterion_status(checklist, criterion)
 
 
 def test_a_drug_named_only_as_requested_beside_other_drugs_had_is_new() -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from features.checklist import ServiceChecklist
+from tests.unit.synthetic_cases import checklists_of, criterion_status
 
 UR_LINE = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Topical analgesics."
 SUMMARY = ("The injured worker is a 52 year old male who strained his right knee and low back on 08/03/2016. "
@@ -17,18 +17,14 @@ SUMMARY = ("The injured worker is a 52 year old male who strained his right knee
            "SYNTHETIC test text.")
 
 
-def _checklist(heading: str):  # type: ignore[no-untyped-def]
-    case = Case(letter_id="SYNTH-NURSE24-TOPICAL", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 8, 3), ur_denial_date=date(2016, 11, 20), clinical_summary=SUMMARY,
-                services=[ServiceDecision(item_index=0, heading=heading, service=heading,
-                                          decision="Upheld",  # type: ignore[arg-type]
-                                          ur_guideline=GuidelineCitation(raw=UR_LINE))])
-    return case_checklists(case)[0]
+def _checklist(heading: str) -> ServiceChecklist:
+    [checklist] = checklists_of(SUMMARY, [heading], injury=date(2016, 8, 3), ur=date(2016, 11, 20),
+                                ur_line=UR_LINE)
+    return checklist
 
 
 def _status(heading: str, criterion: str = "neuropathic_signs") -> str | None:
-    item = next((i for i in _checklist(heading).checklist if i.criterion_id == criterion), None)
-    return None if item is None else item.status
+    return criterion_status(_checklist(heading), criterion)
 
 
 def test_a_topical_nsaid_alone_is_not_checked_for_neuropathic_signs() -> None:

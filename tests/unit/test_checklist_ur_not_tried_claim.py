@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from tests.unit.synthetic_cases import NO_CITATION, checklists_of, criterion_status
 
-UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 MRI = "MRI of the right knee"
 TRAMADOL = "Tramadol 50mg #60"
 CARE = "Treatment to date has included physical therapy, anti-inflammatory medication and modified duty. "
@@ -22,14 +20,10 @@ SUMMARY = ("The injured worker is a 47 year old male who twisted his right knee 
            "SYNTHETIC test text.")
 
 
-def _status(summary: str, criterion: str, item: int) -> str:
-    services = [ServiceDecision(item_index=i, heading=h, service=h, decision="Upheld",  # type: ignore[arg-type]
-                                ur_guideline=GuidelineCitation(raw=UR_LINE))
-                for i, h in enumerate((MRI, TRAMADOL))]
-    case = Case(letter_id="SYNTH-NURSE24-URCLAIM", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 10, 3), ur_denial_date=date(2017, 1, 5), clinical_summary=summary,
-                services=services)
-    return next(i for i in case_checklists(case)[item].checklist if i.criterion_id == criterion).status
+def _status(summary: str, criterion: str, item: int) -> str | None:
+    checklists = checklists_of(summary, [MRI, TRAMADOL], injury=date(2016, 10, 3), ur=date(2017, 1, 5),
+                               ur_line=NO_CITATION)
+    return criterion_status(checklists[item], criterion)
 
 
 def test_the_urs_not_attempted_claim_against_the_records_list_of_care_is_not_read() -> None:

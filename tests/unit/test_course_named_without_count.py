@@ -15,9 +15,9 @@ from features.extractors.context import CaseContext, ServiceContext
 from features.extractors.criteria_level import case_checklists
 from features.extractors.service_level import SERVICE_EXTRACTORS
 from letters.pre_review import PreReviewCase
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from letters.records import Case
+from tests.unit.synthetic_cases import NO_CITATION, case_of
 
-UR_LINE = "The Claims Administrator did not cite any medical evidence for its decision."
 PT = "Physical therapy 2 times a week for 4 weeks for the lumbar spine"
 ACUPUNCTURE = "Acupuncture 6 sessions for the lumbar spine"
 # the writer's words for the worker, as four writers put them (style must not move a fact)
@@ -31,11 +31,7 @@ def _summary(noun: str, told: str) -> str:
 
 
 def _case(heading: str, summary: str) -> Case:
-    service = ServiceDecision(item_index=0, heading=heading, service=heading, decision="Upheld",  # type: ignore[arg-type]
-                              ur_guideline=GuidelineCitation(raw=UR_LINE))
-    return Case(letter_id="SYNTH-COURSE24", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 3, 2), ur_denial_date=date(2016, 11, 20), clinical_summary=summary,
-                services=[service])
+    return case_of(summary, [heading], injury=date(2016, 3, 2), ur=date(2016, 11, 20), ur_line=NO_CITATION)
 
 
 def _items(case: Case) -> dict[str, tuple[str, list[str]]]:
