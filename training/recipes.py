@@ -43,7 +43,8 @@ class Recipe(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     learner: Learner = "lightgbm"
-    groups: list[str] = Field(default_factory=list, description="feature groups (family prior always in)")
+    groups: list[str] = Field(default_factory=list, description="feature groups")
+    family_prior: bool = Field(default=True, description="the family prior as an input")
     text: bool = False
     booster: str | None = Field(default=None, description="a grid booster; None: train_real's")
     note: str = ""
@@ -95,15 +96,16 @@ class RecipeGrid(BaseModel):
         return out
 
     def params(self, recipe: Recipe, base: TrainParams) -> TrainParams:
-        """`base` (train_real) with the recipe's features, text switch and booster."""
+        """`base` (train_real) with the recipe's features, family prior and text switches and booster."""
         text = base.text_signal.model_copy(update={"enabled": recipe.text})
+        prior = base.family_prior.model_copy(update={"enabled": recipe.family_prior})
         features = self.features(recipe)
         wanted = {**base.monotone, **self.monotone}
         # for what the recipe reads (a pattern such as `crit_*`: when it names one of its features, or a
         # feature pattern such as `*` takes it in)
         monotone = {k: v for k, v in wanted.items()
                     if any(fnmatchcase(f, k) or fnmatchcase(k, f) for f in features)}  # fmt: skip
-        update = {"features": features, "text_signal": text, "monotone": monotone}
+        update = {"features": features, "text_signal": text, "family_prior": prior, "monotone": monotone}
         if recipe.booster is not None:
             b = self.boosters[recipe.booster]
             update |= {"lgbm": b.lgbm, "no_interaction": b.no_interaction}
@@ -112,7 +114,8 @@ class RecipeGrid(BaseModel):
     def twin(self, recipe: Recipe) -> Recipe | None:
         """The same recipe without the text score (its facts-only model), if the grid has it."""
         for r in self.recipes:
-            same = r.learner == recipe.learner and r.groups == recipe.groups and r.booster == recipe.booster
+            same = (r.learner, r.groups, r.booster, r.family_prior) == (
+                recipe.learner, recipe.groups, recipe.booster, recipe.family_prior)
             if same and not r.text and recipe.text:
                 return r
         return None
@@ -129,7 +132,8 @@ def recipe_label(recipe: Recipe) -> str:
     learner = "LightGBM" if recipe.learner == "lightgbm" else "Logistic regression"
     if recipe.booster is not None:
         learner += f" ({recipe.booster})"
-    inputs = " + ".join(["family prior", *recipe.groups, *(["text score"] if recipe.text else [])])
+    prior = ["family prior"] if recipe.family_prior else []
+    inputs = " + ".join([*prior, *recipe.groups, *(["text score"] if recipe.text else [])]) or "nothing"
     return f"{learner}: {inputs}"
 
 

@@ -67,6 +67,22 @@ def test_a_recipe_is_train_real_with_its_features_text_and_constraints() -> None
         RecipeGrid(groups={}, recipes=[{"name": "x", "groups": ["nope"]}])
 
 
+def test_a_recipe_may_leave_the_family_prior_out_and_its_twin_leaves_it_out_too() -> None:
+    grid = GRID.model_copy(update={"recipes": [
+        *GRID.recipes,
+        GRID.recipe("back_text").model_copy(update={"name": "back_text_noprior", "family_prior": False}),
+        GRID.recipe("back").model_copy(update={"name": "back_noprior", "family_prior": False}),
+    ]})  # fmt: skip
+    p = grid.params(grid.recipe("back_text_noprior"), BASE)
+    assert not p.family_prior.enabled and p.text_signal.enabled
+    assert grid.params(grid.recipe("back_text"), BASE).family_prior.enabled
+    assert grid.twin(grid.recipe("back_text_noprior")).name == "back_noprior"
+    assert grid.twin(grid.recipe("back_text")).name == "back"
+    assert grid.matching(p).name == "back_text_noprior"
+    assert recipe_label(grid.recipe("back_noprior")).endswith(": back")
+    assert "family prior" in recipe_label(grid.recipe("back"))
+
+
 def test_a_pattern_constraint_stays_with_the_recipes_that_read_a_feature_it_names() -> None:
     base = BASE.model_copy(update={"monotone": {"crit_*": 1}, "no_interaction": ["crit_*"]})
     grid = RecipeGrid(
