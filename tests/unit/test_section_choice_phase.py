@@ -1,7 +1,8 @@
 """Session 25 (issue 18, section choice), on SYNTHETIC letters: in the first three months after the injury
 (acute or subacute) electrical stimulation and a TENS unit for the spine are ACOEM's Physical Methods of the
 spinal region, and therapy of the elbow the Elbow Disorders chapter's; past three months the Chronic Pain
-guidelines' topics govern, as before. Interferential and H-wave units keep their own Chronic Pain topics.
+guidelines' topics govern, as before. An opioid past the first month is judged by the Opioid guideline's
+chronic-treatment recommendations (3.3). Interferential and H-wave units keep their own Chronic Pain topics.
 No fact may depend on the writing style (worker, patient or claimant; he or she)."""
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def _section(heading: str, ur: date, summary: str = SUMMARY) -> str | None:
         ("Electrical stimulation to the cervical spine times 6", "neck_physical_methods"),
         ("Physical therapy 2 times a week for 4 weeks for the right elbow", "elbow_physical_methods"),
         ("Chiropractic treatment 6 visits for the right elbow", "elbow_physical_methods"),
+        ("Tramadol 50mg #60", "opioids_chronic"),
     ],
 )
 def test_the_first_three_months_take_the_body_part_chapter(summary: str, heading: str,
@@ -56,9 +58,11 @@ def test_the_first_three_months_take_the_body_part_chapter(summary: str, heading
     [
         ("Electrical stimulation to the cervical spine times 6", "neck_physical_methods"),
         ("TENS unit purchase for the lumbar spine", "low_back_physical_methods_tens"),
+        ("Tramadol 50mg #20", "opioids_acute"),
     ],
 )
-def test_the_acute_phase_takes_the_same_sections(heading: str, section_id: str) -> None:
+def test_the_acute_phase_takes_the_same_sections_and_its_own_opioid_one(heading: str,
+                                                                         section_id: str) -> None:
     assert _section(heading, ACUTE_UR) == section_id
 
 
@@ -69,6 +73,7 @@ def test_the_acute_phase_takes_the_same_sections(heading: str, section_id: str) 
         ("Electrical stimulation to the cervical spine times 6", "cpmtg_tens"),
         ("Physical therapy 2 times a week for 4 weeks for the right elbow", "cpmtg_physical_medicine"),
         ("Chiropractic treatment 6 visits for the right elbow", "cpmtg_manipulation"),
+        ("Tramadol 50mg #60", "opioids_chronic"),
     ],
 )
 def test_past_three_months_the_chronic_pain_topics_govern(heading: str, section_id: str) -> None:
