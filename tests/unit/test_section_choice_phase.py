@@ -1,9 +1,10 @@
 """Session 25 (issue 18, section choice), on SYNTHETIC letters: in the first three months after the injury
 (acute or subacute) electrical stimulation and a TENS unit for the spine are ACOEM's Physical Methods of the
-spinal region, and therapy of the elbow the Elbow Disorders chapter's; past three months the Chronic Pain
-guidelines' topics govern, as before. An opioid past the first month is judged by the Opioid guideline's
-chronic-treatment recommendations (3.3). Interferential and H-wave units keep their own Chronic Pain topics.
-No fact may depend on the writing style (worker, patient or claimant; he or she)."""
+spinal region, and physical or occupational therapy of the elbow the Elbow Disorders chapter's (chiropractic
+keeps the Chronic Pain guidelines' manual therapy); past three months the Chronic Pain guidelines' topics
+govern, as before. An opioid past the first month is judged by the Opioid guideline's chronic-treatment
+recommendations (3.3). Interferential and H-wave units keep their own Chronic Pain topics. No fact may depend
+on the writing style (worker, patient or claimant; he or she)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def _section(heading: str, ur: date, summary: str = SUMMARY) -> str | None:
         ("Electrical stimulation to the lumbar spine times 6", "low_back_physical_methods"),
         ("Electrical stimulation to the cervical spine times 6", "neck_physical_methods"),
         ("Physical therapy 2 times a week for 4 weeks for the right elbow", "elbow_physical_methods"),
-        ("Chiropractic treatment 6 visits for the right elbow", "elbow_physical_methods"),
+        ("Occupational therapy 6 visits for the right elbow", "elbow_physical_methods"),
         ("Tramadol 50mg #60", "opioids_chronic"),
     ],
 )
@@ -88,6 +89,7 @@ def test_past_three_months_the_chronic_pain_topics_govern(heading: str, section_
         ("TENS unit", "cpmtg_tens"),  # no region named, none in a summary of several: the CPMTG topic
         ("Physical therapy 2 times a week for 4 weeks for the lumbar spine", "cpmtg_physical_medicine"),
         ("Physical therapy 2 times a week for 4 weeks for the right shoulder", "cpmtg_physical_medicine"),
+        ("Chiropractic treatment 6 visits for the right elbow", "cpmtg_manipulation"),
     ],
 )
 def test_other_units_and_other_regions_keep_their_sections(heading: str, section_id: str) -> None:
