@@ -388,6 +388,10 @@ def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
     if (reading := pain_reading(letter, service_text)) is not None and letter.pain_after_care is not None:
         out["pain_after_care"] = [reading.span, letter.pain_after_care.care]
+    if letter.care_helped is not None:
+        out["care_helped"] = [letter.care_helped]
+    if (after := pain_reading(letter, service_text, after_help=True)) is not None:
+        out["pain_after_help"] = [after.span]
     if (original is not None and original.span is not None and facts.get("rental_days") is not None
             and facts["rental_days"] == rental_days(lexicons(table), _str(facts.get("service_family")),
                                                     original.text)):
