@@ -439,10 +439,13 @@ def rental_days(lex: CompiledLexicons, family: str | None, text: str) -> float |
     return n * _UNIT_DAYS[m.group(2).lower()]
 
 
-def _heading_region_facts(service_text: str) -> dict[str, Any]:
+def _heading_region_facts(service_text: str, original: OriginalRequest | None = None) -> dict[str, Any]:
     """Every region the heading names (a set: a membership test holds when any is listed), and whether
-    all of them are spinal; both null when the heading names none."""
+    all of them are spinal; both null when the heading names none. A partial certification's remainder that
+    names none ("Chiropractic treatment 6 visits") is of the original request's regions (session 25)."""
     regions = text_regions(service_text)
+    if not regions and original is not None:
+        regions = text_regions(original.text)
     if not regions:
         return {"heading_regions": None, "heading_spinal_only": None}
     return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
@@ -579,7 +582,7 @@ def derive_facts(
         "rental_days": _whole_rental_days(lex, family, service_text, original),
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
-        **_heading_region_facts(service_text),
+        **_heading_region_facts(service_text, original),
         "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
         "prior_imaging_same_modality": same_kind_prior(
             _bool(values.get("prior_imaging_same_region")), values.get("service_type"), prior_studies),
