@@ -30,8 +30,12 @@ def _case(original: str, authorized: str, remainder: str, noun: str) -> Case:
 
 
 def _region_status(case: Case) -> str:
+    return _region_item(case)[0]
+
+
+def _region_item(case: Case) -> tuple[str, list[str]]:
     item = next(i for i in case_checklists(case)[0].checklist if i.criterion_id == "manipulation_region")
-    return item.status
+    return item.status, [e.text for e in item.evidence]
 
 
 NOUNS = ["The injured worker", "The patient", "He", "Ms. Roe"]
@@ -46,6 +50,14 @@ NOUNS = ["The injured worker", "The patient", "He", "Ms. Roe"]
 def test_the_remainder_is_of_the_original_requests_regions(noun: str, original: str, expected: str) -> None:
     case = _case(original, "Chiropractic treatment 6 visits", "Chiropractic treatment 6 visits", noun)
     assert _region_status(case) == expected
+
+
+@pytest.mark.parametrize("noun", NOUNS)
+def test_the_original_requests_words_are_quoted(noun: str) -> None:
+    original = "Chiropractic treatment 12 visits for the cervical spine and back"
+    status, evidence = _region_item(_case(original, "Chiropractic treatment 6 visits",
+                                          "Chiropractic treatment 6 visits", noun))
+    assert status == "met" and evidence == [f"{original} was the original request."]
 
 
 @pytest.mark.parametrize("noun", NOUNS)
