@@ -383,15 +383,22 @@ def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[
     """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
     worker takes; the latest pain score after care given (of the request's body part), then the care; a
     possible repeat quotes the earlier studies of the request's kind, no repeat the studies of other kinds
-    (none when no study was done); rental days read from a partial certification's original request quote
-    its sentence."""
+    (none when no study was done); rental days, and the regions of a remainder that names none (session 25),
+    read from a partial certification's original request quote its sentence."""
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
     if (reading := pain_reading(letter, service_text)) is not None and letter.pain_after_care is not None:
         out["pain_after_care"] = [reading.span, letter.pain_after_care.care]
+    if letter.care_helped is not None:
+        out["care_helped"] = [letter.care_helped]
+    if (after := pain_reading(letter, service_text, after_help=True)) is not None:
+        out["pain_after_help"] = [after.span]
     if (original is not None and original.span is not None and facts.get("rental_days") is not None
             and facts["rental_days"] == rental_days(lexicons(table), _str(facts.get("service_family")),
                                                     original.text)):
         out["rental_days"] = [original.span]
+    if (original is not None and original.span is not None and facts.get("heading_regions")
+            and not text_regions(service_text)):  # the remainder's regions are the original request's
+        out["heading_regions"] = out["heading_spinal_only"] = [original.span]
     fact = "prior_imaging_same_modality"
     if studies is not None and facts.get(fact) is not None:
         same = imaging_kinds().same_kind(service_type, studies, lambda s: s.text)

@@ -76,6 +76,10 @@ class LetterFacts:
     # failed care is "no" only by the UR's claim that care was not attempted, against the record's own list
     # of care given (session 24: `FunctionAndCareFacts.not_tried_only_by_ur_claim`): read not stated
     ur_not_tried_claim_only: bool = False
+    # the record's sentence saying care helped, no failure of care stated (session 25 nurse check), else None
+    care_helped: EvidenceSpan | None = None
+    # the current pain scores after that care (the criteria table decides how high a pain leaves care failed)
+    pain_after_help: PainAfterCare | None = None
 
     def drug_in_use(self, drug_class: str) -> EvidenceSpan | None:
         """The summary's mention saying the worker takes a drug of this class, None when it says none."""
@@ -435,10 +439,13 @@ def rental_days(lex: CompiledLexicons, family: str | None, text: str) -> float |
     return n * _UNIT_DAYS[m.group(2).lower()]
 
 
-def _heading_region_facts(service_text: str) -> dict[str, Any]:
+def _heading_region_facts(service_text: str, original: OriginalRequest | None = None) -> dict[str, Any]:
     """Every region the heading names (a set: a membership test holds when any is listed), and whether
-    all of them are spinal; both null when the heading names none."""
+    all of them are spinal; both null when the heading names none. A partial certification's remainder that
+    names none ("Chiropractic treatment 6 visits") is of the original request's regions (session 25)."""
     regions = text_regions(service_text)
+    if not regions and original is not None:
+        regions = text_regions(original.text)
     if not regions:
         return {"heading_regions": None, "heading_spinal_only": None}
     return {"heading_regions": tuple(regions), "heading_spinal_only": set(regions) <= SPINAL_REGIONS}
@@ -457,13 +464,15 @@ def supply_days(quantity: float | None, service_text: str) -> float | None:
     return quantity / (units * per_day) if units and per_day else None
 
 
-def pain_reading(letter: LetterFacts, service_text: str) -> PainReading | None:
+def pain_reading(letter: LetterFacts, service_text: str, *, after_help: bool = False) -> PainReading | None:
     """The latest pain score after care that rates the request's body part: one whose words name a region
-    the heading names, or no region, or any score when the heading names none (a drug, a device)."""
-    if letter.pain_after_care is None:
+    the heading names, or no region, or any score when the heading names none (a drug, a device);
+    `after_help`: after care the record says helped (`LetterFacts.pain_after_help`)."""
+    scores = letter.pain_after_help if after_help else letter.pain_after_care
+    if scores is None:
         return None
     wanted = set(text_regions(service_text))
-    return letter.pain_after_care.latest(
+    return scores.latest(
         lambda words: not wanted or not (named := set(text_regions(words))) or bool(named & wanted))
 
 
@@ -562,6 +571,9 @@ def derive_facts(
         "opioid_in_letter": any(s.type == "opioid" for s in others),
         "nsaid_in_letter": any(s.type == "nsaid" for s in others),
         **summary_drug_facts(table, letter),
+        "care_helped": None if not letter.summary else letter.care_helped is not None,
+        "pain_after_help": None if (after := pain_reading(letter, service_text, after_help=True)) is None
+        else after.score,
         "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
         "drug_group": group,
         "modality_kind": _group(lex, "modality_kind", family, service_text),
@@ -570,7 +582,7 @@ def derive_facts(
         "rental_days": _whole_rental_days(lex, family, service_text, original),
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
-        **_heading_region_facts(service_text),
+        **_heading_region_facts(service_text, original),
         "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
         "prior_imaging_same_modality": same_kind_prior(
             _bool(values.get("prior_imaging_same_region")), values.get("service_type"), prior_studies),

@@ -317,13 +317,24 @@ class FunctionAndCareFacts:
         ("he is no better") may look back; any other lack is said of care in its own sentence."""
         return CARE_LOOKBACK if function_lexicon().no_change_state.search(m.text) else 0
 
+    def care_helped_statement(self) -> Mention | None:
+        """The record's first statement that a treatment helped, when no failure of care is stated beside it
+        (session 25 nurse check: care that helped has not failed, for a study or an operation that would
+        follow failed care); None otherwise."""
+        if self.failed_care_reading[0] != NOT_STATED or not self._care_helped or self._care_failures:
+            return None  # a failure told beside the help is a mixed record
+        return self._care_helped[0]
+
     @cached_property
     def _care_helped(self) -> list[Mention]:
         """The record's statements that a treatment helped ("therapy has helped", "with some benefit"),
         affirmed and not the UR's: beside a failure of care they make the record mixed."""
+        wished = value_patterns()["course_effect_wished"]  # "hoping for relief from therapy" (session 25)
+        text = self.summary.text
         return [m for m in self.summary.mentions("care_helped")
                 if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
-                and m.author != UR_REVIEWER]
+                and m.author != UR_REVIEWER
+                and not wished.search(text, max(m.sentence.start, m.start - 30), m.start)]
 
     def _of_an_operation(self, m: Mention) -> bool:
         """A failure said in a sentence that names an operation and no conservative care: the operation

@@ -55,16 +55,18 @@ class PainAfterCare:
 
 def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
                     visit_day: Callable[[int], date | None] = lambda i: None,
-                    scores: Sequence[PainScore] | None = None) -> PainAfterCare | None:
+                    scores: Sequence[PainScore] | None = None,
+                    after_help: bool = False) -> PainAfterCare | None:
     """The current pain scores of a summary that lists care already given, None when it lists none, states
     no score in the record's words (not the UR's, not without the care, not in the first
     `EARLIEST_READING_DAYS` after the `injury` by the date of the visit its sentence reports, `visit_day`),
-    or says care helped. `scores`: the summary's current scores when the caller has read them already."""
+    or says care helped (unless `after_help`: the scores after care the record says helped, session 25).
+    `scores`: the summary's current scores when the caller has read them already."""
     done = [m for m in summary.mentions("treatment_done")
             if m.author != UR_REVIEWER and not m.assertion.categories & NOT_DONE]
     helped = [m for m in summary.mentions("care_helped")
               if (m.affirmed or m.assertion.categories == {Category.HISTORICAL}) and m.author != UR_REVIEWER]
-    if not done or helped:
+    if not done or (bool(helped) != after_help):
         return None
     text = summary.text
     readings: list[PainReading] = []

@@ -8,7 +8,8 @@ and its class words; for a topical, the words for a topical had), each mention's
 (requested, recommended, denied, possible or another person's tell no use) and its sentence's author
 (the UR's account tells no use either). A summary that names no drug the worker had says nothing, so the
 answer is then unknown, not new, unless it says the worker takes none (session 24: "she takes no
-medications", the generic word negated in the record's words, not a list said to be missing)."""
+medications", the generic word negated in the record's words, not a list said to be missing) or tells the
+requested drug as started now (session 25: "a trial of nortriptyline", "to receive tramadol")."""
 
 from __future__ import annotations
 
@@ -40,9 +41,19 @@ def _had(m: Mention) -> bool:
 def _told_as_had(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
     for found in pattern.finditer(summary.text):
         m = summary.mention("drug_in_use", found.start(), found.end())
-        if m is not None and _had(m):
+        if m is not None and _had(m) and not _started_now(summary, m, found.start()):
             return True
     return False
+
+
+def _started_now(summary: AnalysedText, m: Mention, start: int) -> bool:
+    """The drug named at `start` is told as started now, right after `drug_start_before` ("a trial of
+    nortriptyline"), with no verb telling that start as past before it (`drug_start_past`: "was started on a
+    trial of"): a first prescription, no use had (session 25 nurse check)."""
+    p = value_patterns()
+    cue = p["drug_start_before"].search(summary.text, max(m.sentence.start, start - 40), start)
+    return cue is not None and not p["drug_start_past"].search(
+        summary.text, max(m.sentence.start, cue.start() - 40), cue.start())
 
 
 def _none_taken(summary: AnalysedText) -> bool:
@@ -79,4 +90,15 @@ def requested_drug_new(summary: AnalysedText, heading: str) -> bool | None:
         m = summary.mention("drug_in_use", start, end)
         if m is not None and _had(m):
             return True
-    return True if _none_taken(summary) else None
+    return True if _none_taken(summary) or _told_as_started(summary, requested) else None
+
+
+def _told_as_started(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
+    """The record (not the UR) tells the requested drug as started now ("a trial of nortriptyline", "to
+    receive tramadol"; `drug_start_before`): a first prescription (session 25 nurse check). The caller has
+    found no mention telling it as had."""
+    for found in pattern.finditer(summary.text):
+        m = summary.mention("drug_in_use", found.start(), found.end())
+        if m is not None and m.author != UR_REVIEWER and _started_now(summary, m, found.start()):
+            return True
+    return False

@@ -51,6 +51,18 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     return None if n is None else (n, says)
 
 
+def _effect_told(text: str, start: int, end: int) -> bool:
+    """A therapy named at text[start:end] told through its effect, so given (session 25 nurse check): an
+    effect word just before it ("overall improvement with physical therapy", "no relief from acupuncture") or
+    a verb of effect after it in its clause ("chiropractic treatment was noted to improve symptoms")."""
+    p = value_patterns()
+    before = p["course_effect_before"].search(text, max(0, start - 60), start)
+    if before is not None and p["course_effect_wished"].search(
+            text, max(0, before.start() - 30), before.start()):
+        before = None  # "hoping for improvement with physical therapy": an effect wished for, no course had
+    return before is not None or p["course_effect_after"].match(text, end) is not None
+
+
 class SessionHistory:
     """The session and injection counts one case's summary reports as had, and a service's count of them."""
 
@@ -181,9 +193,10 @@ class SessionHistory:
         """A course of this service's own therapy the record names as given without a count ("treatment to
         date has included physical therapy", "she has had acupuncture"; session 24, issue #18): its name, by
         its own words, listed after the record's `treatment_done` words or a verb of care had
-        (`course_given_verb`) in its clause, not negated, hypothetical, possible or another person's, not the
-        UR's words, not of another body part or side; none for a post-operative request (a course named
-        before the operation is no post-operative one)."""
+        (`course_given_verb`) in its clause or told through its effect (`_effect_told`, session 25), not
+        negated (but for an effect's own negation), hypothetical, possible or another person's, not the UR's
+        words, not of another body part or side; none for a post-operative request (a course named before
+        the operation is no post-operative one)."""
         p = value_patterns()
         if not p["named_course_types"].match(service.service_type or "") \
                 or p["post_operative"].search(service.text):
@@ -199,10 +212,14 @@ class SessionHistory:
                     continue
                 cues = [d.end - s.start for d in done if d.sentence is s and d.end - s.start <= n.start]
                 cues += [v.end() for v in p["course_given_verb"].finditer(s.text, 0, n.start)]
-                if not any(not p["course_list_break"].search(s.text, c, n.start) for c in cues):
+                listed = any(not p["course_list_break"].search(s.text, c, n.start) for c in cues)
+                effect = _effect_told(s.text, n.start, n.end)
+                if not listed and not effect:
                     continue
                 m = self.summary.mention("therapy", s.start + n.start, s.start + n.end)
-                if m is None or m.assertion.categories & _DONE or self._of_another_part(service, m):
+                # an effect's negation ("no relief from acupuncture") negates the effect, not the course
+                not_had = _DONE - {Category.NEGATED} if effect else _DONE
+                if m is None or m.assertion.categories & not_had or self._of_another_part(service, m):
                     continue
                 return Extraction(True, m.span())
         return MISSING

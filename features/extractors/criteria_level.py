@@ -90,6 +90,7 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
         said = tuple(dict.fromkeys(summary[s_start:s_end] for _, _, s_start, s_end in done))
         wanted = {d.summary_drug_class for d in _table().derived_facts.values() if d.summary_drug_class}
         taken = tuple((c, m.span()) for c, m in drugs_in_use(ctx.case_ctx.facts.summary, wanted).items())
+        helped = ctx.case_ctx.facts.care.care_helped_statement() if summary else None
         found = cache[_LETTER] = LetterFacts(tuple(services), summary, operations,
                                              claim_kinds(_table(), summary), said, taken,
                                              _pain_after_care(ctx),
@@ -97,12 +98,16 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
                                                        if s.family == "medication" and requested_drug_new(
                                                            ctx.case_ctx.facts.summary, s.text)),
                                              bool(summary)
-                                             and ctx.case_ctx.facts.care.not_tried_only_by_ur_claim())
+                                             and ctx.case_ctx.facts.care.not_tried_only_by_ur_claim(),
+                                             care_helped=None if helped is None else helped.span(),
+                                             pain_after_help=None if helped is None
+                                             else _pain_after_care(ctx, after_help=True))
     return found
 
 
-def _pain_after_care(ctx: ServiceContext) -> PainAfterCare | None:
-    """The summary's pain scores after care given, each dated by the visit its sentence reports."""
+def _pain_after_care(ctx: ServiceContext, *, after_help: bool = False) -> PainAfterCare | None:
+    """The summary's pain scores after care given (`after_help`: care the record says helped), each dated by
+    the visit its sentence reports."""
     durations = ctx.case_ctx.facts.durations
 
     def visit_day(index: int) -> date | None:
@@ -117,7 +122,7 @@ def _pain_after_care(ctx: ServiceContext) -> PainAfterCare | None:
     injury = ctx.case.date_of_injury
     facts = ctx.case_ctx.facts  # the case's current scores, read once for the pain score too
     return pain_after_care(facts.summary, injury=injury, visit_day=visit_day,
-                           scores=facts.current_pain_scores)
+                           scores=facts.current_pain_scores, after_help=after_help)
 
 
 @lru_cache(maxsize=1)
