@@ -8,6 +8,7 @@ import itertools
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from package_tables import raw_criteria
@@ -77,24 +78,82 @@ def test_statuses_are_unambiguous_over_all_fact_combinations() -> None:
     check_rows([(criterion_id,) for criterion_id in sorted(TABLE.criteria)], _statuses_are_unambiguous)
 
 
+def _clause_grid(clause: dict[str, Any], facts: tuple[str, ...], domains: list[list[Any]],
+                 params: dict[str, float]) -> np.ndarray:
+    """Where a clause holds over the whole grid of fact combinations: a clause is a conjunction of tests,
+    each reading its own fact, so it is the outer AND of one truth vector per fact (exactly `clause_holds`
+    on every combination, without a million calls)."""
+    grid = np.ones([len(d) for d in domains], dtype=bool)
+    for axis, (fact, domain) in enumerate(zip(facts, domains, strict=True)):
+        if fact in clause:
+            truth = np.array([clause_holds({fact: clause[fact]}, {fact: v}, params) for v in domain])
+            grid &= truth.reshape([-1 if a == axis else 1 for a in range(len(domains))])
+    return grid
+
+
+def _any_clause(clauses: list[dict[str, Any]], facts: tuple[str, ...], domains: list[list[Any]],
+                params: dict[str, float]) -> np.ndarray:
+    out = np.zeros([len(d) for d in domains], dtype=bool)
+    for clause in clauses:
+        out |= _clause_grid(clause, facts, domains, params)
+    return out
+
+
+def _status_grid(crit: Any, domains: list[list[Any]], params: dict[str, float]) -> np.ndarray:
+    """`Criterion.evaluate`'s order over the grid (not applicable, met, unmet, not documented); raises when
+    a met and an unmet rule both hold for some combination."""
+    met = _any_clause(crit.met, crit.facts, domains, params)
+    unmet = _any_clause(crit.unmet, crit.facts, domains, params)
+    both = np.argwhere(met & unmet)
+    if len(both):
+        facts = {f: domains[k][i] for k, (f, i) in enumerate(zip(crit.facts, both[0], strict=True))}
+        raise AssertionError(f"{crit.id}: met and unmet both hold for {facts}")
+    applies = (np.ones_like(met) if crit.applies is None
+               else _any_clause(crit.applies, crit.facts, domains, params))
+    status = np.full(met.shape, "not_documented", dtype=object)
+    status[met] = "met"
+    status[unmet] = "unmet"
+    status[~applies] = "not_applicable"
+    return status
+
+
+def _criterion_domains(crit: Any) -> tuple[list[dict[str, float]], list[list[Any]]]:
+    params = [s.params for s in TABLE.sections.values() if crit.id in s.criteria and s.params]
+    tests = {f: [t for c in crit.clauses for k, t in c.items() if k == f] for f in crit.facts}
+    return params, [_domain(f, tests[f], params) for f in crit.facts]
+
+
 def _statuses_are_unambiguous(criterion_id: str) -> None:
     crit = TABLE.criteria[criterion_id]
-    params = [s.params for s in TABLE.sections.values() if criterion_id in s.criteria and s.params]
-    tests = {f: [t for c in crit.clauses for k, t in c.items() if k == f] for f in crit.facts}
-    domains = [_domain(f, tests[f], params) for f in crit.facts]
+    params, domains = _criterion_domains(crit)
     reached: set[str] = set()
     for p in params or [{}]:
-        for combo in itertools.product(*domains):
-            facts = dict(zip(crit.facts, combo, strict=True))
-            met = any(clause_holds(c, facts, p) for c in crit.met)
-            unmet = any(clause_holds(c, facts, p) for c in crit.unmet)
-            assert not (met and unmet), f"{criterion_id}: met and unmet both hold for {facts}"
-            reached.add(crit.status(facts, p))
+        reached |= set(np.unique(_status_grid(crit, domains, p)).tolist())
     assert reached <= set(STATUSES)
     assert reached & {"met", "unmet"}, f"{criterion_id}: no combination decides it"
     assert reached & {"not_documented", "not_applicable"}, f"{criterion_id}: always decided"
     missing = crit.status({}, params[0] if params else {})
     assert missing in ("not_documented", "not_applicable"), f"{criterion_id}: decided from no facts"
+
+
+@pytest.mark.parametrize("criterion_id",
+                         ["manipulation_trial_size", "manipulation_region", "short_term_three_weeks"])
+def test_the_grid_gives_criterion_status_on_every_combination(criterion_id: str) -> None:
+    crit = TABLE.criteria[criterion_id]  # small criteria (hundreds to ~1,300 combinations): loop over each
+    params, domains = _criterion_domains(crit)
+    for p in params or [{}]:
+        grid = _status_grid(crit, domains, p)
+        for index in itertools.product(*(range(len(d)) for d in domains)):
+            facts = {f: domains[k][i] for k, (f, i) in enumerate(zip(crit.facts, index, strict=True))}
+            assert grid[index] == crit.status(facts, p), facts
+
+
+def test_a_met_and_an_unmet_rule_that_can_both_hold_are_named() -> None:
+    crit = TABLE.criteria["manipulation_trial_size"]
+    clash = crit.model_copy(update={"unmet": [*crit.unmet, *crit.met]})
+    _, domains = _criterion_domains(crit)
+    with pytest.raises(AssertionError, match="met and unmet both hold"):
+        _status_grid(clash, domains, {})
 
 
 def test_feature_groups_give_each_feature_to_one_criterion_and_keep_context_apart() -> None:
