@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml to
-summary_probe_r19.yaml and summary_probe_r27.yaml, SYNTHETIC).
+"""Rounds 4 to 19, 27 and 28 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml, summary_probe_r27.yaml and summary_probe_r28.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md), not a test.
+-r6.md ... -r19.md, -r27.md, -r28.md), not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from experiment_scripts import load_script
 from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -51,6 +51,7 @@ EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r
 for _n in range(15, 20):  # rounds 15 to 19: every earlier round
     EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 EARLIER[27] = [*EARLIER[19], *(f"summary_probe_r{_n}.yaml" for _n in range(19, 27))]  # every earlier round
+EARLIER[28] = [*EARLIER[27], "summary_probe_r27.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -76,6 +77,10 @@ SERVICE_KINDS_R27 = {
     "consult": re.compile(r"consultation|evaluation", re.IGNORECASE),
     "lab": re.compile(r"drug screen|toxicology|metabolic panel", re.IGNORECASE),
 }
+# Round 28 promises the same kinds of service, ~35-40% of them drugs, and a mix of writers named in each
+# letter's note: 20 reviewer narratives, 5 PR-2 notes, 4 QME/AME excerpts, 3 UR summaries, 4 NCM/RFA.
+WRITERS_R28 = {"reviewer narrative": 20, "PR-2 progress note": 5, "QME excerpt": 2, "AME excerpt": 2,
+               "UR-summary letter": 3, "nurse case manager note": 2, "RFA narrative": 2}
 
 
 @functools.cache
@@ -97,7 +102,7 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    assert len(letters) >= {19: 38, 27: 36}.get(n, 40) and len(services) >= 90  # rounds 19, 27: fewer
+    assert len(letters) >= {19: 38, 27: 36, 28: 36}.get(n, 40) and len(services) >= 90  # 19, 27, 28: fewer
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
@@ -126,6 +131,16 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         headings = [s.heading for s in services]
         for kind, pattern in SERVICE_KINDS_R27.items():
             assert any(pattern.search(h) for h in headings), kind
+    if n == 28:  # round 28: 36 letters, ~95 services, 10 letters with PDF breaks and a hyphenated line end
+        assert len(letters) == 36 and 90 <= len(services) <= 100
+        broken = [x for x in letters if "\n" in x.summary]
+        assert len(broken) >= 9 and all(re.search(r"[a-z]-\n[a-z]", x.summary) for x in broken)
+        assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.4
+        assert 0.33 <= sum(bool(DRUG_HEADING.search(s.heading)) for s in services) / len(services) <= 0.45
+        headings = [s.heading for s in services]
+        for kind, pattern in SERVICE_KINDS_R27.items():
+            assert any(pattern.search(h) for h in headings), kind
+        assert Counter(x.note.split(";")[0] for x in letters) == WRITERS_R28
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
