@@ -114,6 +114,9 @@ class CompiledLexicons:
         self.topical = _compile(topical["pattern"])
         self.radiation = _compile(lex["radiation"]["pattern"])
         self.root_findings = _compile(lex["root_findings"]["pattern"])
+        evaluation = lex["evaluation_only"]
+        self.evaluation_families = frozenset(evaluation["families"])
+        self.evaluation = _compile(evaluation["pattern"])
         rental = lex["rental_days"]
         self.rental_families = frozenset(rental["families"])
         self.rental = _compile(rental["pattern"])
@@ -545,10 +548,14 @@ def derive_facts(
     quantity = as_number(values.get("drug_quantity"))
     if original is not None and original.drug_quantity is not None:
         quantity = original.drug_quantity
+    operation_done = recent_operation(table, service_text, letter.operations, family)
     if continuation == ("bool", True) or (duration or 0) > 0:
         ongoing: bool | None = True
     elif duration == 0 or (duration is None and family == "medication" and item_index in letter.new_drugs):
         ongoing = False  # newly started, or a drug the summary names only as asked for (session 23)
+    elif duration is None and family == "medication" and not operation_done \
+            and lex.post_operative.search(service_text):
+        ongoing = False  # session 26: for after an operation not yet done ("Post-op Norco"), so not yet taken
     else:
         ongoing = None
 
@@ -583,7 +590,9 @@ def derive_facts(
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
         **_heading_region_facts(service_text, original),
-        "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
+        "operation_done": True if operation_done else None,
+        "evaluation_only": family in lex.evaluation_families and as_number(values.get("sessions_requested")) is None
+        and lex.evaluation.search(service_text) is not None,
         "prior_imaging_same_modality": same_kind_prior(
             _bool(values.get("prior_imaging_same_region")), values.get("service_type"), prior_studies),
     }
