@@ -54,14 +54,16 @@ def test_an_evaluation_alone_is_no_course(noun: str, pronoun: str, heading: str)
     "Chiropractic evaluation with manipulation twice a week for 3 weeks, low back",
     "Physical therapy 6 sessions, lumbar spine",
 ])
-def test_an_evaluation_with_a_course_keeps_the_course_criteria(noun: str, pronoun: str, heading: str) -> None:
+def test_an_evaluation_with_a_course_keeps_the_course_criteria(noun: str, pronoun: str,
+                                                               heading: str) -> None:
     statuses = _statuses(heading, _therapy_summary(noun, pronoun))
     judged = {c: statuses[c] for c in SESSION_CRITERIA if c in statuses}
     assert any(s != "not_applicable" for s in judged.values()), (heading, judged)
 
 
 def _surgery_summary(noun: str, pronoun: str, operation: str) -> str:
-    return (f"{noun} is a 61 year old who strained {pronoun} abdomen lifting boxes on 09/12/2016. {noun} has an "
+    return (f"{noun} is a 61 year old who strained {pronoun} abdomen lifting boxes on 09/12/2016. {noun} "
+            "has an "
             f"umbilical hernia with pain of 7/10. {operation} The physician requested post-operative "
             "medication. This is SYNTHETIC test text.")
 
@@ -96,3 +98,52 @@ def test_a_drug_without_post_operative_words_stays_unknown() -> None:
     [checklist] = checklists_of(summary, [NORCO.replace("Post-op ", "")], injury=date(2016, 9, 12),
                                 ur=date(2016, 12, 1), ur_line=NO_CITATION)
     assert criterion_status(checklist, "acute_opioid_short_course") != "met"
+
+
+# (3) Care listed as given, then the record says the complaints have not changed, with no pain score: care
+# tried without relief, as a high score after it would be (session 23's rule), before a study.
+MRI = "MRI of the lumbar spine without contrast"
+
+
+def _unchanged_summary(noun: str, pronoun: str, told: str) -> str:
+    return (f"{noun} is a 44 year old who strained {pronoun} low back lifting pallets on 08/01/2016. "
+            "Treatment "
+            f"to date has included physical therapy, heat, work restrictions and medications. {told} On "
+            f"11/02/2016 the lumbar spine was tender with limited flexion. {noun} remains on modified duty. "
+            "This is SYNTHETIC test text.")
+
+
+def _care_item(summary: str) -> tuple[str, list[str]]:
+    [checklist] = checklists_of(summary, [MRI], injury=date(2016, 8, 1), ur=date(2016, 11, 20),
+                                ur_line=NO_CITATION)
+    item = next(i for i in checklist.checklist if i.criterion_id == "conservative_care_failed")
+    return item.status, [e.text for e in item.evidence]
+
+
+@pytest.mark.parametrize(("noun", "pronoun"), NOUNS)
+@pytest.mark.parametrize("told", [
+    "Records also indicate no changes in complaints or condition.",
+    "There were no changes in {pronoun} complaints.",
+    "The condition remains unchanged.",
+    "The progress note of 10/20/2016 reports no change in symptoms.",
+])
+def test_complaints_unchanged_after_care_is_care_that_failed(noun: str, pronoun: str, told: str) -> None:
+    told = told.format(noun=noun.lower() if noun != "She" else "the worker", pronoun=pronoun)
+    status, evidence = _care_item(_unchanged_summary(noun, pronoun, told))
+    assert status == "met", told
+    assert any(e.startswith(told[:12]) for e in evidence), evidence  # the statement is quoted
+
+
+@pytest.mark.parametrize(("noun", "pronoun"), NOUNS)
+@pytest.mark.parametrize("told", [
+    "If there is no change in symptoms, an injection will be considered.",  # a plan, not a finding
+    "Records of the right shoulder also indicate no changes in complaints.",  # another part
+    "Physical therapy has helped. Records also indicate no changes in complaints.",  # care that helped
+    "Pain was rated 4/10. Records also indicate no changes in complaints.",  # a low score decides
+    "The utilization reviewer noted no changes in complaints or condition.",  # the UR's account
+    "The work restrictions were unchanged.",  # restrictions, not complaints
+])
+def test_no_change_that_is_a_plan_another_part_or_beside_help_or_a_low_score_is_not(
+        noun: str, pronoun: str, told: str) -> None:
+    status, _ = _care_item(_unchanged_summary(noun, pronoun, told))
+    assert status != "met", told
