@@ -31,6 +31,7 @@ from features.criteria_facts import (
     service_phase,
     summary_drug_evidence,
     text_regions,
+    unchanged_reading,
 )
 from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
@@ -381,13 +382,17 @@ def _derived_evidence(table: CriteriaTable, letter: LetterFacts, facts: Mapping[
                       studies: list[EvidenceSpan] | None, service_type: Any, service_text: str,
                       original: OriginalRequest | None = None) -> dict[str, list[EvidenceSpan]]:
     """Derived facts that quote spans of their own, deciding one first: the summary's mention of a drug the
-    worker takes; the latest pain score after care given (of the request's body part), then the care; a
+    worker takes; the latest pain score after care given (of the request's body part), then the care (so a
+    statement of complaints unchanged after it); a
     possible repeat quotes the earlier studies of the request's kind, no repeat the studies of other kinds
     (none when no study was done); rental days, and the regions of a remainder that names none (session 25),
     read from a partial certification's original request quote its sentence."""
     out = {k: [v] for k, v in summary_drug_evidence(table, letter).items()}
     if (reading := pain_reading(letter, service_text)) is not None and letter.pain_after_care is not None:
         out["pain_after_care"] = [reading.span, letter.pain_after_care.care]
+    unchanged = unchanged_reading(letter, service_text)
+    if unchanged is not None and letter.pain_after_care is not None:
+        out["unchanged_after_care"] = [unchanged.span, letter.pain_after_care.care]  # session 26
     if letter.care_helped is not None:
         out["care_helped"] = [letter.care_helped]
     if (after := pain_reading(letter, service_text, after_help=True)) is not None:

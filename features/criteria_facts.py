@@ -114,6 +114,9 @@ class CompiledLexicons:
         self.topical = _compile(topical["pattern"])
         self.radiation = _compile(lex["radiation"]["pattern"])
         self.root_findings = _compile(lex["root_findings"]["pattern"])
+        evaluation = lex["evaluation_only"]
+        self.evaluation_families = frozenset(evaluation["families"])
+        self.evaluation = _compile(evaluation["pattern"])
         rental = lex["rental_days"]
         self.rental_families = frozenset(rental["families"])
         self.rental = _compile(rental["pattern"])
@@ -476,6 +479,16 @@ def pain_reading(letter: LetterFacts, service_text: str, *, after_help: bool = F
         lambda words: not wanted or not (named := set(text_regions(words))) or bool(named & wanted))
 
 
+def unchanged_reading(letter: LetterFacts, service_text: str) -> PainReading | None:
+    """The latest statement, after care given, that the complaints have not changed, of the request's body
+    part (its sentence names a region the heading names, or none; any when the heading names none)."""
+    if letter.pain_after_care is None:
+        return None
+    wanted = set(text_regions(service_text))
+    return letter.pain_after_care.latest_unchanged(
+        lambda words: not wanted or not (named := set(text_regions(words))) or bool(named & wanted))
+
+
 def summary_drug_facts(table: CriteriaTable, letter: LetterFacts) -> dict[str, bool | None]:
     """Each derived fact with a `summary_drug_class`: true when the summary documents that the worker takes a
     drug of that class, else null (a summary that names none does not say the worker takes none)."""
@@ -545,10 +558,14 @@ def derive_facts(
     quantity = as_number(values.get("drug_quantity"))
     if original is not None and original.drug_quantity is not None:
         quantity = original.drug_quantity
+    operation_done = recent_operation(table, service_text, letter.operations, family)
     if continuation == ("bool", True) or (duration or 0) > 0:
         ongoing: bool | None = True
     elif duration == 0 or (duration is None and family == "medication" and item_index in letter.new_drugs):
         ongoing = False  # newly started, or a drug the summary names only as asked for (session 23)
+    elif duration is None and family == "medication" and not operation_done \
+            and lex.post_operative.search(service_text):
+        ongoing = False  # session 26: for after an operation not yet done ("Post-op Norco"), so not yet taken
     else:
         ongoing = None
 
@@ -575,6 +592,7 @@ def derive_facts(
         "pain_after_help": None if (after := pain_reading(letter, service_text, after_help=True)) is None
         else after.score,
         "pain_after_care": None if (reading := pain_reading(letter, service_text)) is None else reading.score,
+        "unchanged_after_care": True if unchanged_reading(letter, service_text) is not None else None,
         "drug_group": group,
         "modality_kind": _group(lex, "modality_kind", family, service_text),
         "topical_not_recommended": topical,
@@ -583,7 +601,10 @@ def derive_facts(
         # the whole course's quantity (a partial certification's original request) at the heading's frequency
         "supply_days": supply_days(quantity, service_text) if family == "medication" else None,
         **_heading_region_facts(service_text, original),
-        "operation_done": True if recent_operation(table, service_text, letter.operations, family) else None,
+        "operation_done": True if operation_done else None,
+        "evaluation_only": family in lex.evaluation_families
+        and as_number(values.get("sessions_requested")) is None
+        and lex.evaluation.search(service_text) is not None,
         "prior_imaging_same_modality": same_kind_prior(
             _bool(values.get("prior_imaging_same_region")), values.get("service_type"), prior_studies),
     }

@@ -6,7 +6,12 @@ Read as structure, not wording: the record's `treatment_done` mention (not the U
 or another person's), the summary's current pain scores (`features/pain_scores.py`), the last one the value.
 A score told without the care ("8/10 without medications") is no reading after it, and a record that says
 care helped (`care_helped`) is no record of care that failed; both give no value. The criteria table decides
-what a high pain is (`pain_after_care` in criteria.yaml)."""
+what a high pain is (`pain_after_care` in criteria.yaml).
+
+Session 26 nurse check: a record that lists care and then says the complaints or symptoms have not changed
+("no changes in complaints or condition", `condition_unchanged` in value_patterns.yaml) tells care tried
+without relief as plainly as a high score; such statements are kept beside the scores, read by the same
+limits (the record's words, not a condition or plan, not in the first two weeks)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.evidence import EvidenceSpan
 from features.pain_scores import PainScore, current_scores, pain_scores
+from features.value_patterns import value_patterns
 
 # a score of the pain without the care ("8/10 without medication", "without his meds it is 9/10")
 _WITHOUT_CARE = re.compile(
@@ -47,10 +53,17 @@ class PainAfterCare:
 
     readings: tuple[PainReading, ...]
     care: EvidenceSpan
+    # the record's statements that the complaints have not changed after that care (session 26); their
+    # `score` is not read (0.0), `words` are the statement's sentence
+    unchanged: tuple[PainReading, ...] = ()
 
     def latest(self, rates: Callable[[str], bool]) -> PainReading | None:
         """The last reading whose words `rates` accepts (a score of the request's body part)."""
         return next((r for r in reversed(self.readings) if rates(r.words)), None)
+
+    def latest_unchanged(self, rates: Callable[[str], bool]) -> PainReading | None:
+        """The last statement of unchanged complaints whose sentence `rates` accepts (the request's part)."""
+        return next((r for r in reversed(self.unchanged) if rates(r.words)), None)
 
 
 def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
@@ -83,4 +96,28 @@ def pain_after_care(summary: AnalysedText, *, injury: date | None = None,
         m = summary.mention("value", s.start, s.end)
         if m is not None:
             readings.append(PainReading(s.value, text[words_from:s.end], m.span()))
-    return PainAfterCare(tuple(readings), done[0].span()) if readings else None
+    unchanged = tuple(_unchanged_statements(summary, injury, visit_day)) if not after_help else ()
+    return PainAfterCare(tuple(readings), done[0].span(), unchanged) if readings or unchanged else None
+
+
+def _unchanged_statements(summary: AnalysedText, injury: date | None,
+                          visit_day: Callable[[int], date | None]) -> list[PainReading]:
+    """The record's sentences saying the complaints have not changed: not the UR's, not a condition or plan
+    before the words in their sentence ("if there is no improvement in symptoms"), not from the first
+    `EARLIEST_READING_DAYS` after the injury."""
+    patterns = value_patterns()
+    out: list[PainReading] = []
+    for found in patterns["condition_unchanged"].finditer(summary.text):
+        sentence = summary.sentence_at(found.start())
+        conditional = patterns["condition_unchanged_conditional"]
+        if sentence is None or sentence.author == UR_REVIEWER or conditional.search(
+                summary.text, sentence.start, found.start()):
+            continue
+        day = visit_day(sentence.index)
+        if injury is not None and day is not None and (day - injury).days < EARLIEST_READING_DAYS:
+            continue
+        span = EvidenceSpan(sentence.section, found.start(), found.end(), found.group(0),
+                            sentence=sentence.text, sentence_start=sentence.start, sentence_end=sentence.end,
+                            author=sentence.author)
+        out.append(PainReading(0.0, sentence.text, span))
+    return out

@@ -132,7 +132,8 @@ def test_a_partial_certification_alone_asks_no_gains_from_a_course_not_yet_given
     first = _case(_partial(asked, "Chiropractic manipulation to the lumbar spine 6 sessions",
                            "Chiropractic manipulation to the lumbar spine 6 sessions"))
     status, facts, _ = _item(first, "gains_from_prior_course")
-    assert (status, facts) == ("not_applicable", {"continues_course": False})
+    # session 26: the facts deciding applicability also name evaluation_only (false: a course, no evaluation)
+    assert (status, facts) == ("not_applicable", {"continues_course": False, "evaluation_only": False})
     given = _case(_partial(asked, "Chiropractic manipulation to the lumbar spine 6 sessions",
                            "Chiropractic manipulation to the lumbar spine 6 sessions"),
                   f"{SUMMARY} He has completed 8 sessions of chiropractic care with no lasting benefit.")
