@@ -139,7 +139,7 @@ def _compile(words: StyleWords) -> _Compiled:
     single = frozenset(d for d in dropped if _TOKEN.fullmatch(d))
     drop = re.compile(_phrase_regex([d for d in dropped if d not in single]))
     person_rewrite = re.compile(
-        r"(?i)(?<![A-Za-z0-9\-])(?:(a|an)\s+)?(" + "|".join(
+        r"(?i)(?<![A-Za-z0-9\-])(?:(a|an|the)\s+)?(" + "|".join(
             _GAP.join(re.escape(w) for w in f.split()) for f in sorted(_rewrite_person_forms(words),
                                                                         key=lambda f: -len(f))
         ) + r")(?![A-Za-z0-9])"
@@ -282,6 +282,8 @@ def _match_case(template: str, word: str, *, sentence_start: bool = False) -> st
 
 
 _SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+)$")
+# a name as some writers call the worker ("Ms. Roe", "Mr. Roe"): honorific, full stop, surname
+NAME_FORM = re.compile(r"(?:Mr|Mrs|Ms|Mx)\.\s[A-Z][a-z'\-]+")
 
 
 # "her" is an object pronoun (-> "him") before these, possessive (-> "his") before anything else.
@@ -296,25 +298,32 @@ def rewrite_style(
 ) -> str:
     """`text` as another writer would put it: every singular person word ("injured worker", "patient",
     "claimant", "applicant", "the IW") becomes `person` (with its article), and with `swap_pronouns`
-    he <-> she, his <-> her, him <-> her. Nothing clinical changes. `person` is a rewrite form or one of
-    the other writer names the rewrite reads ("IW", "employee", "injured employee", "worker")."""
+    he <-> she, his <-> her, him <-> her. Nothing clinical changes. `person` is a rewrite form, one of
+    the other writer names the rewrite reads ("IW", "employee", "injured employee", "worker"), or a name
+    with its honorific ("Ms. Roe", `NAME_FORM`), which takes the place of the article too ("The patient's
+    knee" -> "Ms. Roe's knee")."""
     w = words or load_style_words()
     c = w._compiled
     out = text
     if person is not None:
         target = person.strip().lower()
         forms = _rewrite_person_forms(w)
-        if target not in forms:
-            raise ValueError(f"person must be one of {sorted(forms)}, got {person!r}")
+        named = NAME_FORM.fullmatch(person.strip()) is not None
+        if not named and target not in forms:
+            raise ValueError(f"person must be one of {sorted(forms)} or a name ('Ms. Roe'), got {person!r}")
         article = w.person_forms.get(target) or ("an" if target[0] in "aeiou" else "a")
         shown = person.strip() if person.strip().isupper() else target  # an abbreviation stays capital: "IW"
 
         def person_sub(m: re.Match[str]) -> str:
             art, found = m.group(1), m.group(2)
+            if named:
+                return person.strip()  # type: ignore[union-attr]
             starts = _SENTENCE_END.search(m.string[max(0, m.start() - 3) : m.start()]) is not None
             new = _match_case(found, shown, sentence_start=starts and art is None)
             if art is None:
                 return new
+            if art.lower() == "the":
+                return f"{art} {new}"
             return f"{_match_case(art, article)} {new}"
 
         out = c.person_rewrite.sub(person_sub, out)

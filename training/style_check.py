@@ -1,6 +1,7 @@
 """Writer style must not matter: each letter's Clinical Case Summary rewritten the way another writer
 would put it (`features.style.rewrite_style`: injured worker <-> patient <-> claimant <-> applicant, with
-and without he <-> she, and "IW", "employee", "injured employee" with he <-> she), re-scored through the same
+and without he <-> she, "IW", "employee", "injured employee" with he <-> she, and the worker's name with
+its honorific, "Ms. Roe"), re-scored through the same
 `Predictor`; no probability and no fact may move.
 """
 
@@ -21,9 +22,25 @@ from model.predictor import Predictor
 PERSONS = ("injured worker", "patient", "claimant", "applicant")
 # other writers' names for the worker, each with he <-> she (session 22: facts read "the IW" alike)
 OTHER_NAMES = ("IW", "employee", "injured employee")
+# the worker by name, as some writers put it ("Ms. Roe underwent ..."): the honorific follows the letter's sex
+NAMED = "name"
 REWRITES: tuple[tuple[str, bool], ...] = tuple((p, s) for p in PERSONS for s in (False, True)) + tuple(
-    (p, True) for p in OTHER_NAMES)
+    (p, True) for p in OTHER_NAMES) + ((NAMED, False),)
 TOLERANCE = 0.01  # target: no probability moves by more than this
+
+
+def named_person(case: Case) -> str:
+    """The worker's name with the honorific the letter's sex calls for (a made-up surname): a rewrite to a
+    name must not also change the sex the letter states."""
+    honorific = {"female": "Ms.", "male": "Mr."}.get(str(case.patient_sex or "").lower(), "Mx.")
+    return f"{honorific} Roe"
+
+
+def rewrite_case(case: Case, person: str, swap: bool) -> Case:
+    """The case with its summary rewritten: `person` a rewrite form, or `NAMED` for the worker's name."""
+    who = named_person(case) if person == NAMED else person
+    summary = rewrite_style(case.clinical_summary, person=who, swap_pronouns=swap)
+    return case.model_copy(update={"clinical_summary": summary})
 
 
 def rewrite_name(person: str, swap: bool) -> str:
@@ -66,10 +83,9 @@ class StyleResult:
         number = str(case.case_number or case.letter_id)
         for person, swap in REWRITES:
             name = rewrite_name(person, swap)
-            summary = rewrite_style(case.clinical_summary, person=person, swap_pronouns=swap)
-            if summary != case.clinical_summary:
+            other = rewrite_case(case, person, swap)
+            if other.clinical_summary != case.clinical_summary:
                 self.reached_by_rewrite[name] += 1
-            other = case.model_copy(update={"clinical_summary": summary})
             rows_after, _ = scoring_rows(other, spec)
             change = float(np.abs(predictor.predict_proba(rows_after) - before).max()) if rows else 0.0
             self.max_by_rewrite[name] = max(self.max_by_rewrite[name], change)

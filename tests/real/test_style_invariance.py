@@ -2,7 +2,7 @@
 
 Each letter's Clinical Case Summary is rewritten the way another writer would put it ("injured
 worker" <-> "patient" <-> "claimant" <-> "applicant", with and without he <-> she, and into "IW",
-"employee" and "injured employee" with he <-> she;
+"employee" and "injured employee" with he <-> she, and into the worker's name, "Ms. Roe";
 `features.style.rewrite_style`); no service's text score, no probability of the served model (the
 `train_real` recipe, text score included, fitted once on every shared letter and scored through the
 one `Predictor` after a save and reload) and no extracted fact may move. The reviewer's specialty and
@@ -20,7 +20,6 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from features.spec import Dtype, load_spec
-from features.style import rewrite_style
 from features.table import build_feature_table
 from letters.ingest import parse_paths
 from letters.records import Case
@@ -29,6 +28,7 @@ from model.text_signal import ServiceText, TextSignal, service_texts
 from tests.conftest import REPO_ROOT
 from training.boosting import TrainParams
 from training.params import load_params, section
+from training.style_check import NAMED, rewrite_case
 from training.train import train_model
 
 pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten 8 ways: full suite
@@ -38,12 +38,14 @@ REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant
 # other writers' names the summaries of unseen letters may use (session 22: two tune letters lost a fact to
 # "the IW" or "the injured employee" before the fact patterns read the one list of person words)
 REWRITES += [(p, True) for p in ("IW", "employee", "injured employee")]
+# session 25: the worker by name ("Ms. Roe underwent ..."), the honorific following the letter's sex (a
+# dated operation after "Ms." was not read as done: the date patterns stopped at the honorific's full stop)
+REWRITES += [(NAMED, False)]
 REWRITE_IDS = [f"{p.replace(' ', '-')}{'+he/she' if s else ''}" for p, s in REWRITES]
 
 
 def rewritten(case: Case, person: str, swap: bool) -> Case:
-    summary = rewrite_style(case.clinical_summary, person=person, swap_pronouns=swap)
-    return case.model_copy(update={"clinical_summary": summary})
+    return rewrite_case(case, person, swap)
 
 
 @dataclass
