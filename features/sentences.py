@@ -14,8 +14,10 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokens import Span
 
+from features.style import load_style_words
 from letters.records import Section
 
 CHUNK_CHARS = 20_000  # far below spaCy's max_length (1,000,000): a chunk's Doc stays small
@@ -23,8 +25,12 @@ CHUNK_CHARS = 20_000  # far below spaCy's max_length (1,000,000): a chunk's Doc 
 
 @lru_cache(maxsize=1)
 def pipeline() -> Language:
-    """The blank English pipeline (tokenizer + sentencizer): no downloaded weights, built once."""
+    """The blank English pipeline (tokenizer + sentencizer): no downloaded weights, built once. Every
+    honorific of the style words ("Mx.", which spaCy does not know, as well as "Ms.", "Dr.") is one token,
+    so its full stop never ends a sentence: a writer who names the worker must not change a fact."""
     nlp = spacy.blank("en")
+    for word in load_style_words().honorifics:  # capitalised only: "MS." may be multiple sclerosis
+        nlp.tokenizer.add_special_case(f"{word.capitalize()}.", [{ORTH: f"{word.capitalize()}."}])
     nlp.add_pipe("sentencizer")
     return nlp
 

@@ -44,3 +44,11 @@ def test_a_full_stop_that_ends_a_clause_still_ends_the_stretch() -> None:
     # the date belongs to the visit, not to the operation told after the full stop
     summary = "She was seen on 11/10/2016. later she underwent a right knee arthroscopy."
     assert _days_since(summary) == []
+
+
+def test_an_honorific_spacy_does_not_know_ends_no_sentence() -> None:
+    from features.sentences import pipeline
+
+    text = "Per the UR, Mx. Roe is a 38 year old cashier. She has MS. It is stable."
+    sentences = [s.text for s in pipeline()(text).sents]
+    assert sentences == ["Per the UR, Mx. Roe is a 38 year old cashier.", "She has MS.", "It is stable."]
