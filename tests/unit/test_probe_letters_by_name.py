@@ -1,7 +1,7 @@
 """No fact moves when the writer names the worker ("Mx. Roe", "Ms. Roe") instead of calling them "the
 patient", on a sample of the blind probe letters (SYNTHETIC, experiments/summary_probe*.yaml): session 25
 found a name with an honorific spaCy does not know ending the sentence and moving facts of 15 of 1,058
-letters. Every 20th letter of every round, so the check stays fast; the whole set is
+letters. Every 10th letter of every round, so the check stays fast; the rest is
 `experiments/summary_probe.py --style` and tests/real/test_style_invariance.py on real letters."""
 
 from __future__ import annotations
