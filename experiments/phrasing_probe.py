@@ -162,7 +162,10 @@ def table(results: list[dict], key: str) -> list[dict]:
 
 
 def style_variants(summary: str) -> list[str]:
-    """The same facts in other writers' words: each person noun swapped for the others, and he -> she."""
+    """The same facts in other writers' words: each person noun swapped for the others, the worker named
+    ("Mx. Roe", session 25), and he -> she."""
+    from features.style import rewrite_style
+
     pattern = re.compile("|".join(WRITER_NOUNS), re.IGNORECASE)
     variants = []
     if pattern.search(summary):
@@ -170,6 +173,7 @@ def style_variants(summary: str) -> list[str]:
             def swap(m: re.Match, noun: str = noun) -> str:
                 return noun.capitalize() if m.group(0)[0].isupper() else noun
             variants.append(pattern.sub(swap, summary))
+        variants.append(rewrite_style(summary, person="Mx. Roe"))
     pronouns = re.compile(r"\b(" + "|".join(MALE_TO_FEMALE) + r")\b", re.IGNORECASE)
     if pronouns.search(summary):
         def to_female(m: re.Match) -> str:

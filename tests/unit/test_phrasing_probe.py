@@ -95,4 +95,5 @@ def test_style_variants_change_only_the_writers_words(probe: ModuleType) -> None
     variants = probe.style_variants("SYNTHETIC. The claimant said his knee gave way; he fell.")
     assert "SYNTHETIC. The patient said his knee gave way; he fell." in variants
     assert "SYNTHETIC. The claimant said her knee gave way; she fell." in variants
+    assert "SYNTHETIC. Mx. Roe said his knee gave way; he fell." in variants
     assert all("knee gave way" in v for v in variants)
