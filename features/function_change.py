@@ -266,7 +266,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None  # a credit's own "not" ("which he could not do on morphine") is no limit
     credit = lex.credit.search(clause)
     lead = lex.credit_lead.search(clause)
-    if credit is None and lead is not None and care_named(lead.group("care")):
+    if credit is None and lead is not None and (
+            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())):
         credit = lead
     if credit is None:
         return None
@@ -289,10 +290,16 @@ def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
 
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
+                     operation_had_in: Callable[[int], bool] = lambda i: False,
                      ) -> list[tuple[str, Mention]]:
     """(yes|no, mention) for each function statement found by structure. `care_named(text)`: the text names
     care; `care_had_in(index)`: that sentence tells of care had; `record_voice(m)`: the mention is the
-    record's (not the UR's own words). A gain or an unchanged activity is concept `function_change`; a
+    record's (not the UR's own words); `operation_had_in(index)`: that sentence tells of an operation done,
+    the treatment a GAIN told in it or just after it is credited to ("underwent a knee arthroscopy and did
+    well, returning to walking 2 miles a day": session 25, round-28 kinds); a limit or no change after an
+    operation is not read from it (an operation that did not help is no failed conservative care, and
+    "since the fusion he has remained off work" stays the concept rules'). A gain or an unchanged activity is
+    concept `function_change`; a
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
@@ -319,7 +326,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     here = care_named(s.text[:offset + b]) or any(
                         care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))
                 if kind != "credit" and not (here or any(
-                        care_had_in(s.index - k) for k in range(1, lookback + 1))):
+                        care_had_in(s.index - k) for k in range(1, lookback + 1))) and not (
+                        kind == "gain" and value == YES
+                        and any(operation_had_in(s.index - k) for k in range(lookback + 1))):
                     continue
                 if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
                     continue  # limits kept "pending physical therapy": only care had can leave them unchanged
