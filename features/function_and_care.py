@@ -187,16 +187,18 @@ class FunctionAndCareFacts:
             self._care_had[index] = self._read_care_had(self.summary.sentences[index])
         return self._care_had[index]
 
-    def _operation_had_in(self, index: int) -> bool:
-        """Whether summary sentence `index` tells of an operation done on the worker (a `surgery` mention not
-        requested, negated, possible or another person's, not the UR's own words, not a biopsy, scope or stent
-        (`procedure_not_operation`)): the treatment a gain told with it is credited to (session 25)."""
+    def _operation_had_in(self, index: int, before: int | None = None) -> bool:
+        """Whether summary sentence `index` tells of an operation done on the worker (before character
+        `before` of the summary, when given): a `surgery` mention not requested, negated, possible or another
+        person's, not the UR's own words, not a biopsy, scope or stent (`procedure_not_operation`): the
+        treatment a return to an activity told after it is credited to (session 25)."""
         if index < 0:
             return False
         s = self.summary.sentences[index]
+        end = s.end if before is None else before
         procedures = self.summary.mentions("procedure_not_operation")
         return s.author != UR_REVIEWER and any(
-            s.start <= m.start < s.end and not m.assertion.categories & _DONE and not _conditional(m)
+            s.start <= m.start and m.end <= end and not m.assertion.categories & _DONE and not _conditional(m)
             and not any(p.start <= m.start and m.end <= p.end for p in procedures)
             for m in self.summary.mentions("surgery"))
 
