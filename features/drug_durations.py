@@ -104,6 +104,20 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
 
 
+def _relative_use(text: str, st: _Stated, p: ValuePatterns) -> bool:
+    """Whether statement `st` stands in a relative clause of use or of a start after its drug ("requests
+    meloxicam, which he has taken for 6 months"; session 25: "Norco #40, which I first prescribed on
+    <date>", "which was started at discharge on <date>"), which the request around it does not make
+    hypothetical. A start verb there needs its own subject or a passive auxiliary: "nausea, which began last
+    month" is the antecedent's start, not a drug's."""
+    a = st.span[0]
+    rel = p["duration_relative_use"].search(text, max(0, a - 60), a)
+    if rel is None:
+        return False
+    return st.verb is None or bool(rel.group("subject") or rel.group("aux")) \
+        or bool(p["duration_passive_start"].match(text, a))
+
+
 # a start verb in a "since" clause dates the use of the drug before it too ("X since she started Y in <date>")
 @lru_cache(maxsize=1)
 def _since_start() -> re.Pattern[str]:
@@ -450,7 +464,7 @@ class DurationsOfUse:
                     st = _Stated("duration_new", 0.0, st.span, st.verb)
                 m = self.summary.mention("duration", s.start + a, s.start + b)
                 unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
-                if p["duration_relative_use"].search(s.text, max(0, a - 60), a) or st.key in _NEWLY:
+                if _relative_use(s.text, st, p) or st.key in _NEWLY:
                     unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
                 if st.key == "duration_unstarted":
                     unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0

@@ -56,11 +56,12 @@ def failed_care_lexicon() -> FailedCareLexicon:
     raw = read_yaml("failed_care_lexicon.yaml")
     short = raw.pop("short")  # short lengths of relief, read as {short} inside the outcomes
     high_pain = raw.pop("high_pain")  # a pain still moderate-to-severe, read as {high_pain} (session 19)
+    none_of = raw.pop("none_of")  # "none of these", "neither of which": read as {none_of} (session 25)
     raw.pop("word_classes")  # read by `analysis.word_classes`, with the concepts' classes, as ${name}
 
     def fill(p: str) -> str:
-        return expand_word_classes(p.replace("{short}", short).replace("{high_pain}", high_pain),
-                                   "failed_care_lexicon.yaml")
+        p = p.replace("{short}", short).replace("{high_pain}", high_pain).replace("{none_of}", none_of)
+        return expand_word_classes(p, "failed_care_lexicon.yaml")
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}

@@ -69,6 +69,20 @@ _COURSE_WITHOUT_GAIN = re.compile(
     r"|multiple)\b.*\bwithout\b(?:\s\w+){0,3}\s(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
 
 
+_PHRASE_END = re.compile(r"[,;:]|\.(?:\s|$)")
+STATEMENT_REACH = 80  # characters after a mention in which the words it governs may run on
+
+
+def _statement_words(m: Mention) -> str:
+    """The words of a statement: the mention and what runs on after it to the end of its phrase (a comma,
+    a semicolon, a colon or the sentence's end). A credit's mention ends at its verb ("it lets him keep"),
+    the activity it names comes after ("... working full duty and walk his dog daily": session 25, round-28
+    kinds): what the statement names is read there, not in the verb alone."""
+    rest = m.sentence.text[m.end - m.sentence.start:m.end - m.sentence.start + STATEMENT_REACH]
+    stop = _PHRASE_END.search(rest)
+    return m.text + (rest[:stop.start()] if stop else rest)
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return bool(value_patterns()["conservative_words"].search(text)) or drug_names().names_a_drug(text)
@@ -116,7 +130,8 @@ class FunctionAndCareFacts:
         limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
         structure = function_changes(
             self.summary, care_named=_names_care, care_had_in=self._care_had_in,
-            record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m))
+            record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m),
+            operation_had_in=self._operation_had_in)
         found += [(v, m) for v, m in structure if m.sentence.index not in seen
                   or (m.sentence.index in limits_only and v == YES)]
         return sorted(found, key=lambda x: x[1].start)
@@ -172,6 +187,21 @@ class FunctionAndCareFacts:
             self._care_had[index] = self._read_care_had(self.summary.sentences[index])
         return self._care_had[index]
 
+    def _operation_had_in(self, index: int, before: int | None = None) -> bool:
+        """Whether summary sentence `index` tells of an operation done on the worker (before character
+        `before` of the summary, when given): a `surgery` mention not requested, negated, possible or another
+        person's, not the UR's own words, not a biopsy, scope or stent (`procedure_not_operation`): the
+        treatment a return to an activity told after it is credited to (session 25)."""
+        if index < 0:
+            return False
+        s = self.summary.sentences[index]
+        end = s.end if before is None else before
+        procedures = self.summary.mentions("procedure_not_operation")
+        return s.author != UR_REVIEWER and any(
+            s.start <= m.start and m.end <= end and not m.assertion.categories & _DONE and not _conditional(m)
+            and not any(p.start <= m.start and m.end <= p.end for p in procedures)
+            for m in self.summary.mentions("surgery"))
+
     def _read_care_had(self, s: Sentence) -> bool:
         if s.author == UR_REVIEWER:
             return False
@@ -210,9 +240,10 @@ class FunctionAndCareFacts:
             record = [(v, m) for v, m in record if not (v == NO and _COURSE_WITHOUT_GAIN.search(m.text))]
         if record:
             value, m = record[-1]
+            words = _statement_words(m)
             if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
-                    and not value_patterns()["function_words"].search(m.text) \
-                    and not function_lexicon().activity.search(m.text):  # an ability or scale is an activity
+                    and not value_patterns()["function_words"].search(words) \
+                    and not function_lexicon().activity.search(words):  # an ability or scale is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self.function_statements if v == NO]
@@ -331,10 +362,15 @@ class FunctionAndCareFacts:
         affirmed and not the UR's: beside a failure of care they make the record mixed."""
         wished = value_patterns()["course_effect_wished"]  # "hoping for relief from therapy" (session 25)
         text = self.summary.text
+        # help the record itself tells as too short to count ("the injection was helpful for about two weeks",
+        # read as a failure by its length) is that failure, not help beside it (session 25, round-28 kinds: a
+        # list "none of which gave lasting benefit" and one of its care that helped for a while)
+        failures = [(f.start, f.end) for f in self._care_failures]
         return [m for m in self.summary.mentions("care_helped")
                 if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                 and m.author != UR_REVIEWER
-                and not wished.search(text, max(m.sentence.start, m.start - 30), m.start)]
+                and not wished.search(text, max(m.sentence.start, m.start - 30), m.start)
+                and not any(a <= m.start and m.end <= b for a, b in failures)]
 
     def _of_an_operation(self, m: Mention) -> bool:
         """A failure said in a sentence that names an operation and no conservative care: the operation

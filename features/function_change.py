@@ -14,6 +14,7 @@ from features.assertions import Category
 from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
+from features.sentences import Sentence
 from features.style import person_class, the_person_class
 from features.word_classes import expand
 from features.word_start import word_guarded
@@ -72,6 +73,8 @@ class FunctionLexicon:
     care_pronoun: re.Pattern[str]
     part_number: re.Pattern[str]
     helper_person: re.Pattern[str]
+    operation_gain: re.Pattern[str]
+    operation_outcome: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -266,7 +269,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None  # a credit's own "not" ("which he could not do on morphine") is no limit
     credit = lex.credit.search(clause)
     lead = lex.credit_lead.search(clause)
-    if credit is None and lead is not None and care_named(lead.group("care")):
+    if credit is None and lead is not None and (
+            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())):
         credit = lead
     if credit is None:
         return None
@@ -287,12 +291,32 @@ def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
     return m is not None and Category.NEGATED in m.assertion.categories
 
 
+def _after_an_operation(s: Sentence, words: str, at: int, lex: FunctionLexicon,
+                        operation_had_in: Callable[[int, int | None], bool]) -> bool:
+    """Whether a gain (`words`, at character `at` of sentence `s`) is a return to an activity told after
+    an operation done: the operation named before it in its sentence ("had a carpal tunnel release and
+    returned to full duty"), or in the sentences just before when its own sentence tells the operation's
+    outcome ("He underwent a microdiscectomy. He did well, returning to full duty")."""
+    if not lex.operation_gain.search(words):
+        return False
+    if operation_had_in(s.index, s.start + at):
+        return True
+    return bool(lex.operation_outcome.search(s.text)) and any(
+        operation_had_in(s.index - k, None) for k in range(1, CARE_LOOKBACK + 1))
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
+                     operation_had_in: Callable[[int, int | None], bool] = lambda i, before: False,
                      ) -> list[tuple[str, Mention]]:
     """(yes|no, mention) for each function statement found by structure. `care_named(text)`: the text names
     care; `care_had_in(index)`: that sentence tells of care had; `record_voice(m)`: the mention is the
-    record's (not the UR's own words). A gain or an unchanged activity is concept `function_change`; a
+    record's (not the UR's own words); `operation_had_in(index, before)`: that sentence tells of an operation
+    done (before character `before` of it, when given), the treatment a RETURN to an activity told after it is
+    credited to (`_after_an_operation`: session 25, round-28 kinds); a limit or no change after an operation
+    is not read from it (an operation that did not help is no failed conservative care, and "since the fusion
+    he has remained off work" stays the concept rules'). A gain or an unchanged activity is
+    concept `function_change`; a
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
@@ -318,8 +342,11 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 if here and _denied(summary, value, s.start + offset + a, s.start + offset + b):
                     here = care_named(s.text[:offset + b]) or any(
                         care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))
+                start, end = s.start + offset + a, s.start + offset + b
                 if kind != "credit" and not (here or any(
-                        care_had_in(s.index - k) for k in range(1, lookback + 1))):
+                        care_had_in(s.index - k) for k in range(1, lookback + 1))) and not (
+                        kind == "gain" and not _denied(summary, value, start, end)
+                        and _after_an_operation(s, clause[a:b], offset + a, lex, operation_had_in)):
                     continue
                 if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
                     continue  # limits kept "pending physical therapy": only care had can leave them unchanged
