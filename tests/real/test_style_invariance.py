@@ -31,7 +31,7 @@ from training.params import load_params, section
 from training.style_check import NAMED, rewrite_case
 from training.train import train_model
 
-pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten 8 ways: full suite
+pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten 12 ways: full suite
 
 TOLERANCE = 0.01
 REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant") for s in (False, True)]

@@ -104,7 +104,7 @@ def test_checklist_and_style_sections(report: dict):
     assert c["with_status"]["of"] == c["services_with_checklist"] > 0
     assert c["evidence_whole_sentences"]["of"] > 0
     s = report["writer_style"]
-    assert s["letters"] == N_LETTERS and len(s["rewrites"]) == 11
+    assert s["letters"] == N_LETTERS and len(s["rewrites"]) == 12  # 11 person forms and the worker named
     assert "IW+he/she" in s["rewrites"]  # other writers' names too (session 22)
     assert max(s["summaries_changed_by_rewrite"].values()) > 0  # the rewrites reach these summaries
     assert s["max_abs_probability_change"] <= 0.01 and s["changed_fact_cells"] == 0
