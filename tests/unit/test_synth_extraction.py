@@ -33,6 +33,12 @@ def parsed(letters):
 
 
 @pytest.fixture(scope="module")
+def checklists(parsed):
+    """Each parsed letter's checklists, computed once for the module's checklist tests."""
+    return [case_checklists(case) for case in parsed]
+
+
+@pytest.fixture(scope="module")
 def pairs(letters, parsed):
     """(latent service, its letter's case, extracted row) for 200 SYNTHETIC letters."""
     cases = parsed
@@ -133,14 +139,14 @@ def test_a_drug_started_weeks_before_the_ur_is_under_a_month(pairs) -> None:
     assert len(new) >= 10 and all(v is not None and 0 <= v < 1.0 for _, v in new), new
 
 
-def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, parsed):
+def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, checklists):
     """The checklist computed from the RENDERED letter (parser, extractors, governing section, status
     rules) agrees with the statuses the generator decided the outcome with, criterion by criterion."""
     total = same = 0
     seen: set[str] = set()
     misses = []
-    for (latent, _), case in zip(letters, parsed, strict=True):
-        for svc, checklist in zip(latent.services, case_checklists(case), strict=True):
+    for (latent, _), case_lists in zip(letters, checklists, strict=True):
+        for svc, checklist in zip(latent.services, case_lists, strict=True):
             read = {c.criterion_id: c.status for c in checklist.checklist}
             for cid, status in svc.checklist.statuses.items():
                 total += 1
@@ -168,12 +174,12 @@ def test_checklist_read_from_the_letters_recovers_the_latent_statuses(letters, p
     # part (the checklist's body-part red flags); the generator had it case-wide (3 of 190 of 400 letters)
     ("red_flags", 60),
 ])
-def test_criterion_read_from_the_letters_is_the_latent_one(letters, parsed, criterion, least):
+def test_criterion_read_from_the_letters_is_the_latent_one(letters, checklists, criterion, least):
     """Criterion by criterion the agreement may miss a few (above); these must not: the generator decides
     them from the facts its letter states."""
     checked, misses = 0, []
-    for (latent, _), case in zip(letters, parsed, strict=True):
-        for svc, checklist in zip(latent.services, case_checklists(case), strict=True):
+    for (latent, _), case_lists in zip(letters, checklists, strict=True):
+        for svc, checklist in zip(latent.services, case_lists, strict=True):
             want = svc.checklist.statuses.get(criterion)
             if want is None:
                 continue
@@ -184,14 +190,14 @@ def test_criterion_read_from_the_letters_is_the_latent_one(letters, parsed, crit
     assert checked >= least and misses == [], (checked, len(misses), misses[:5])
 
 
-def test_governing_section_read_from_the_letters_is_the_latent_one(letters, parsed):
+def test_governing_section_read_from_the_letters_is_the_latent_one(letters, checklists):
     """The section the checklist selects from the letter is the one the generator decided with (session 24: a
     study "of the bilateral upper extremities" drawn for the wrist had the wrist's section, 35 of 2,221
     services of 1,000 letters differed). A few may differ still: the chapter the UR's line cites can break a
     tie the generator does not see (2 of 2,221)."""
     services, misses = 0, []
-    for (latent, _), case in zip(letters, parsed, strict=True):
-        for svc, checklist in zip(latent.services, case_checklists(case), strict=True):
+    for (latent, _), case_lists in zip(letters, checklists, strict=True):
+        for svc, checklist in zip(latent.services, case_lists, strict=True):
             services += 1
             if svc.checklist.section_id != checklist.section_id:
                 misses.append((latent.case_number, svc.service, svc.checklist.section_id,
