@@ -28,20 +28,14 @@ from model.text_signal import ServiceText, TextSignal, service_texts
 from tests.conftest import REPO_ROOT
 from training.boosting import TrainParams
 from training.params import load_params, section
-from training.style_check import NAMED, rewrite_case
+from training.style_check import REWRITES, TOLERANCE, rewrite_case, rewrite_name
 from training.train import train_model
 
 pytestmark = [pytest.mark.real, pytest.mark.slow]  # every shared letter rewritten 12 ways: full suite
 
-TOLERANCE = 0.01
-REWRITES = [(p, s) for p in ("injured worker", "patient", "claimant", "applicant") for s in (False, True)]
-# other writers' names the summaries of unseen letters may use (session 22: two tune letters lost a fact to
-# "the IW" or "the injured employee" before the fact patterns read the one list of person words)
-REWRITES += [(p, True) for p in ("IW", "employee", "injured employee")]
-# session 25: the worker by name ("Ms. Roe underwent ..."), the honorific following the letter's sex (a
-# dated operation after "Ms." was not read as done: the date patterns stopped at the honorific's full stop)
-REWRITES += [(NAMED, False)]
-REWRITE_IDS = [f"{p.replace(' ', '-')}{'+he/she' if s else ''}" for p, s in REWRITES]
+# the rewrites of `imr check-letters` (training/style_check.py: the four person forms with and without
+# he <-> she; "IW", "employee", "injured employee" with he <-> she, session 22; the worker named, session 25)
+REWRITE_IDS = [rewrite_name(p, s) for p, s in REWRITES]
 
 
 def rewritten(case: Case, person: str, swap: bool) -> Case:
