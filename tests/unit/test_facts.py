@@ -47,7 +47,7 @@ def value(summary: str, name: str, *headings: str, **kw) -> object:
     ("There was weakness of the left ankle dorsiflexors.", True),
     ("Examination revealed weakness of the right grip.", True),
     ("Deltoid weakness was noted.", True),
-    # session 25 seventh nurse check: a named tendon's weakness is a musculotendinous finding, no neuro deficit
+    # session 25 seventh nurse check: a named tendon's weakness is musculotendinous, no neuro deficit
     ("Rotator cuff weakness was noted.", False),
     ("On exam there was no weakness.", False),
 ])
