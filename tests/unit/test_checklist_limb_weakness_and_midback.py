@@ -1,9 +1,9 @@
-"""Session 25 seventh nurse check, on SYNTHETIC letters. (1) Weakness of a named tendon or its muscle
-("rotator cuff weakness", "4/5 supraspinatus strength", "weakness of the rotator cuff") is a
-musculotendinous finding of the shoulder, not a neurological deficit: it makes no neck MRI's neurological
-findings met and no topical's nerve signs. Weakness of a limb, a myotome or a nerve's muscle still counts.
-(2) "midback" written as one word is the thoracic spine, as "mid back" is: a pain score of it after care is
-read for a thoracic MRI even when its sentence also names the neck.
+"""Session 25 seventh nurse check, on SYNTHETIC letters. (1) Weakness of a limb, a myotome or a nerve's
+muscle and sensory loss make a neck MRI's neurological findings met. (The check's rule that a named tendon's
+weakness, "rotator cuff weakness", is no neurological deficit was taken out again: the annotation protocol
+counts any weakness found on examination, the hand annotations of the tune letter it moved say 1, and it moved
+9 blind probe values away from their keys.) (2) "midback" written as one word is the thoracic spine, as
+"mid back" is: a pain score of it after care is read for a thoracic MRI even when its sentence names the neck.
 Four writers' nouns each: no fact may change when only the style changes."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from letters.records import Case, GuidelineCitation, ServiceDecision
 
 NOUNS = [("The injured worker", "he"), ("The patient", "she"), ("The claimant", "he"), ("Ms. Roe", "she")]
 NECK_LINE = "Decision based on MTUS Neck and Upper Back Complaints 2004, Section(s): Special Studies."
-TOPICAL_LINE = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Topical analgesics."
 
 
 def _status(summary: str, heading: str, line: str, criterion: str) -> str:
@@ -38,19 +37,6 @@ def _neck(noun: str, pron: str, finding: str) -> str:
             f"The physician requested an MRI of the cervical spine. This is SYNTHETIC test text.")
 
 
-TENDON = ["There was also rotator cuff weakness noted.",
-          "Examination showed 4/5 supraspinatus strength on the right.",
-          "Examination revealed weakness of the right rotator cuff."]
-
-
-@pytest.mark.parametrize("noun,pron", NOUNS)
-@pytest.mark.parametrize("finding", TENDON)
-def test_tendon_weakness_is_no_neurological_finding_for_a_neck_mri(noun: str, pron: str,
-                                                                   finding: str) -> None:
-    status = _status(_neck(noun, pron, finding), "MRI of the cervical spine", NECK_LINE, "neuro_findings")
-    assert status != "met"
-
-
 LIMB = ["Examination showed 4/5 strength of the right biceps.",
         "Examination revealed decreased sensation in the right C6 dermatome.",
         "There was right deltoid weakness noted on examination."]
@@ -62,15 +48,6 @@ def test_limb_or_root_weakness_and_sensory_loss_stay_neurological(noun: str, pro
                                                                   finding: str) -> None:
     status = _status(_neck(noun, pron, finding), "MRI of the cervical spine", NECK_LINE, "neuro_findings")
     assert status == "met"
-
-
-@pytest.mark.parametrize("noun,pron", NOUNS)
-def test_tendon_weakness_is_no_nerve_sign_for_a_topical(noun: str, pron: str) -> None:
-    summary = _neck(noun, pron, TENDON[0]).replace("an MRI of the cervical spine", "lidocaine ointment")
-    status = _status(summary, "Lidocaine ointment 5% 100gm", TOPICAL_LINE, "neuropathic_signs")
-    assert status != "met"
-    limb = _neck(noun, pron, LIMB[0]).replace("an MRI of the cervical spine", "lidocaine ointment")
-    assert _status(limb, "Lidocaine ointment 5% 100gm", TOPICAL_LINE, "neuropathic_signs") == "met"
 
 
 def _thoracic(noun: str, pron: str, back: str) -> str:
