@@ -40,8 +40,6 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         if m:
             return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_times"].search(text)
-    if m and family == "injection" and p["injection_points_counted"].search(text):
-        m = None  # "Trigger point injections x4": points injected at one visit, not sessions
     if m and family in TIMES_FAMILIES:
         a, b, c = m.groups()
         n = float(a) * float(b) if a and b else float(c) if c else None
