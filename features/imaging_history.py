@@ -14,6 +14,7 @@ from features.authors import UR_REVIEWER
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import EvidenceSpan, Extraction
+from features.imaging_modalities import imaging_kinds
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.value_patterns import ValuePatterns, value_patterns
@@ -235,10 +236,15 @@ class ImagingHistory:
                 yield study.mention.span()
 
     def _repeated_study(self, study: ImagingStudy) -> ImagingStudy | None:
-        """The study a repeat naming no region repeats: the last study naming a region before it, in its
-        sentence or the one before ("X-rays of the right ankle showed a fracture. Repeat x-rays showed it
-        healing"): the repeat images that region and side (session 25, round-28 kind 6); None when none."""
+        """The study a repeat naming no region repeats: the last study of its kind (x-ray, MRI, ...) naming a
+        region before it, however far back ("X-rays of the right ankle showed a fracture. ... Repeat x-rays
+        showed it healing"), else the last study naming a region in its sentence or the one before: the
+        repeat images that region and side (session 25, round-28 kind 6); None when none."""
         m = study.mention
-        earlier = [e for e in self._imaging if e.regions and e.mention.end <= m.start
-                   and 0 <= m.sentence.index - e.mention.sentence.index <= 1]
-        return earlier[-1] if earlier else None
+        earlier = [e for e in self._imaging if e.regions and e.mention.end <= m.start]
+        kinds = imaging_kinds()
+        kind = kinds.of_study(self.summary.text[m.start:m.end])
+        same = [e for e in earlier if kind is not None
+                and kinds.of_study(self.summary.text[e.mention.start:e.mention.end]) == kind]
+        near = [e for e in earlier if 0 <= m.sentence.index - e.mention.sentence.index <= 1]
+        return same[-1] if same else near[-1] if near else None
