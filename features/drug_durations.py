@@ -187,6 +187,9 @@ def _continued(text: str, named: list[tuple[int, int, bool]], p: ValuePatterns) 
     "tramadol, which she continues to take"). Round 26: such a drug's prescription at a visit is a refill."""
     for cue in p["duration_continued_use"].finditer(text):
         a, b = cue.span()
+        if any(ours and a <= s and e <= b for s, e, ours in named):
+            return True  # session 25 (round-28 kind 4): "current medications are X, Y": the worker's
+            # medications in general are in use, so "the medications were prescribed" at the visit is a refill
         lo = max(text.rfind(";", 0, a) + 1, text.rfind(". ", 0, a) + 1)
         between = p["duration_continued_object"]
         first = next((i for i, (s, _, _) in enumerate(named)

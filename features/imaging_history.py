@@ -14,6 +14,7 @@ from features.authors import UR_REVIEWER
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import EvidenceSpan, Extraction
+from features.imaging_modalities import imaging_kinds
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.value_patterns import ValuePatterns, value_patterns
@@ -157,8 +158,12 @@ class ImagingHistory:
         yield from self._repeats_of_this_region(service, mine)
         whole_body = value_patterns()["whole_body_study"]
         own = [] if not service.region_less else service.regions  # a region-less item's own region and side
+        repeats = {id(st.mention) for st in self.repeat_studies}
         for study in self.imaging_studies:
             m = study.mention
+            repeated = self._repeated_study(study) if not study.regions and id(m) in repeats else None
+            if repeated is not None:
+                study = ImagingStudy(m, repeated.regions)  # a repeat images the region and side it repeats
             if whole_body.search(self.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
                 yield m.span()  # round 20: a whole-body study images every region
                 continue
@@ -212,6 +217,14 @@ class ImagingHistory:
                 yield service.heading_span(*m.span())
         regions = body_regions()
         for study in self.repeat_studies:
+            repeated = self._repeated_study(study)
+            if not study.regions and repeated is not None:  # session 25 (round-28 kind 6): "x-rays of the
+                # right ankle ...; repeat x-rays showed healing" repeats the right ankle's, not this request's
+                if not mine or any(regions.same(r.region, s.region)
+                                   and same_side(r.side, s.side or self.only_side.get(s.region))
+                                   for r in mine for s in repeated.regions):
+                    yield study.mention.span()
+                continue
             if not study.regions:  # a repeat of this letter's imaging request: its region was imaged
                 if service.family == "imaging" or any(
                         regions.same(r.region, q.region) and same_side(r.side, q.side)
@@ -222,3 +235,16 @@ class ImagingHistory:
                                for r in mine for s in study.regions):
                 yield study.mention.span()
 
+    def _repeated_study(self, study: ImagingStudy) -> ImagingStudy | None:
+        """The study a repeat naming no region repeats: the last study of its kind (x-ray, MRI, ...) naming a
+        region before it, however far back ("X-rays of the right ankle showed a fracture. ... Repeat x-rays
+        showed it healing"), else the last study naming a region in its sentence or the one before: the
+        repeat images that region and side (session 25, round-28 kind 6); None when none."""
+        m = study.mention
+        earlier = [e for e in self._imaging if e.regions and e.mention.end <= m.start]
+        kinds = imaging_kinds()
+        kind = kinds.of_study(self.summary.text[m.start:m.end])
+        same = [e for e in earlier if kind is not None
+                and kinds.of_study(self.summary.text[e.mention.start:e.mention.end]) == kind]
+        near = [e for e in earlier if 0 <= m.sentence.index - e.mention.sentence.index <= 1]
+        return same[-1] if same else near[-1] if near else None
