@@ -11,22 +11,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from features.extractors.criteria_level import case_checklists
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from synthetic_cases import checklists_of, criterion_status
 
 NOUNS = [("The injured worker", "he"), ("The patient", "she"), ("The claimant", "he"), ("Ms. Roe", "she")]
 NECK_LINE = "Decision based on MTUS Neck and Upper Back Complaints 2004, Section(s): Special Studies."
 
 
 def _status(summary: str, heading: str, line: str, criterion: str) -> str:
-    case = Case(letter_id="SYNTH-NURSE7", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 9, 1), ur_denial_date=date(2016, 12, 1),
-                clinical_summary=summary,
-                services=[ServiceDecision(item_index=0, heading=heading, service=heading,
-                                          decision="Upheld",  # type: ignore[arg-type]
-                                          ur_guideline=GuidelineCitation(raw=line))])
-    return next(i for i in case_checklists(case)[0].checklist if i.criterion_id == criterion).status
+    [checklist] = checklists_of(summary, [heading], injury=date(2016, 9, 1), ur=date(2016, 12, 1),
+                                ur_line=line)
+    return criterion_status(checklist, criterion)
 
 
 def _neck(noun: str, pron: str, finding: str) -> str:

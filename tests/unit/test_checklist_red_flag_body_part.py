@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from synthetic_cases import checklists_of, criterion_status
+
 from features.evidence import EvidenceSpan
-from features.extractors.criteria_level import case_checklists
 from features.regional_red_flags import finding_phrase
-from letters.records import Case, GuidelineCitation, Section, ServiceDecision
+from letters.records import Section
 
 UR_LINE = "Decision based on MTUS Shoulder Complaints 2004, Section(s): Special Studies."
 HEADING = "MRI of the left shoulder without contrast"
@@ -20,13 +21,9 @@ SUMMARY = ("The injured worker is a 46 year old male who caught his left arm in 
 
 
 def _red_flags(summary: str) -> str:
-    case = Case(letter_id="SYNTH-NURSE24-REDFLAG", synthetic=True, letter_format="synthetic",
-                date_of_injury=date(2016, 10, 10), ur_denial_date=date(2016, 11, 18),
-                clinical_summary=summary,
-                services=[ServiceDecision(item_index=0, heading=HEADING, service=HEADING,
-                                          decision="Upheld",  # type: ignore[arg-type]
-                                          ur_guideline=GuidelineCitation(raw=UR_LINE))])
-    return next(i for i in case_checklists(case)[0].checklist if i.criterion_id == "red_flags").status
+    [checklist] = checklists_of(summary, [HEADING], injury=date(2016, 10, 10), ur=date(2016, 11, 18),
+                                ur_line=UR_LINE)
+    return criterion_status(checklist, "red_flags")
 
 
 def test_a_fracture_of_another_body_part_is_no_red_flag_for_the_request() -> None:
