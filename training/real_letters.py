@@ -186,6 +186,7 @@ class RealEvaluation:
     calibration: dict[str, Any] = field(default_factory=dict)
     served: str = SERVED  # the served recipe's name among the CV's candidates
     twin: str | None = None  # the served recipe without the text score (its facts-only model)
+    stack: str | None = None  # a facts-only served recipe with the text score (the stack it is compared with)
     choice: RecipeChoice | None = None
     nested: CVResult | None = None
     nested_choices: dict[str, Any] | None = None
@@ -206,6 +207,7 @@ class RealEvaluation:
             "train_real": self.train_params,
             "served": self.served,
             "facts_only_twin": self.twin,
+            "stack": self.stack,
             "recipe_choice": self.choice.as_dict() if self.choice else None,
             "paired_differences": {
                 "cross_validation": self.pair_differences(self.cv),
@@ -256,17 +258,19 @@ def evaluate_served(
         candidates.insert(0, LightGBMCandidate(spec, params))
     twin_recipe = g.twin(match) if match is not None else None
     twin = twin_recipe.name if twin_recipe is not None else None
+    stack_recipe = g.stack(match) if match is not None else None
+    stack = stack_recipe.name if stack_recipe is not None else None
     say("choosing a recipe on the tune letters")
     choice = choose_recipe(real, spec, params, cv, split) if split and g.recipes else None
     say("grouped CV of every recipe")
     result = repeated_cv(real, spec, params, cv, candidates=[*candidates, *baselines])
     ev = RealEvaluation(header, params.model_dump(mode="json"), result, result.stability(cv.stability_runs),
-                        cv.stability_limit, served=served, twin=twin, choice=choice)  # fmt: skip
+                        cv.stability_limit, served=served, twin=twin, stack=stack, choice=choice)  # fmt: skip
     chosen = choice.chosen if choice is not None else None  # what the tune letters chose (any learner)
-    others = (twin, chosen, *g.compare_with, "prior_text", "family_rate", "published_prior")
+    others = (twin, stack, chosen, *g.compare_with, "prior_text", "family_rate", "published_prior")
     ev.pairs = [(served, b) for b in dict.fromkeys(others) if b is not None and b != served]
     ev.calibration = calibration_summary(result, cv.ece_bins, name=served)
-    served_candidates = [c for c in candidates if c.name in {served, twin}]
+    served_candidates = [c for c in candidates if c.name in {served, twin, stack}]
     say("nested estimate of the choice")
     if g.nested_repeats and g.recipes:
         nested = NestedChoice(spec, g, params, cv.candidates)
@@ -330,6 +334,11 @@ def _targets(ev: RealEvaluation) -> list[str]:
     if ev.twin is not None:
         d = cv.difference(ev.served, ev.twin)["roc_auc"]
         target = f"Lower bound of ROC-AUC minus the facts-only model ({ev.twin}) above 0"
+        rows.append((target, _f(d), d.low > 0))
+    if ev.stack is not None and ev.stack in cv.summary:  # issue #23's target when the served model reads no
+        # text score: the stack must beat it
+        d = cv.difference(ev.stack, ev.served)["roc_auc"]
+        target = f"Lower bound of ROC-AUC of the stack ({ev.stack}) minus the served facts-only model above 0"
         rows.append((target, _f(d), d.low > 0))
     if base is not None:
         rows.append(("Brier below the base rate's", f"{s['brier'].value:.4f} vs {base['brier'].value:.4f}",
@@ -538,7 +547,7 @@ def write_report(ev: RealEvaluation, prefix: Path) -> dict[str, Path]:
         "reliability": prefix.with_name(prefix.name + "-reliability.png"),
     }
     ev.header["reliability_plot"] = str(paths["reliability"])
-    shown = (ev.served, ev.twin or "logistic_regression", "family_rate")
+    shown = (ev.served, ev.twin or ev.stack or "logistic_regression", "family_rate")
     preds = {n: ev.cv.mean_oof(n) for n in shown if n in ev.cv.oof}
     title = f"Real letters, out-of-fold ({ev.header['repeats']} x {ev.header['folds']}-fold CV, mean)"
     plots.plot_reliability(ev.cv.y, preds, paths["reliability"], 10, title=title)

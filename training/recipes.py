@@ -120,6 +120,16 @@ class RecipeGrid(BaseModel):
                 return r
         return None
 
+    def stack(self, recipe: Recipe) -> Recipe | None:
+        """The same recipe with the text score (the stack of issue #23), if the grid has it: what a
+        facts-only served recipe is compared with."""
+        for r in self.recipes:
+            same = (r.learner, r.groups, r.booster, r.family_prior) == (
+                recipe.learner, recipe.groups, recipe.booster, recipe.family_prior)
+            if same and r.text and not recipe.text:
+                return r
+        return None
+
     def matching(self, params: TrainParams) -> Recipe | None:
         """The LightGBM recipe whose settings are exactly `params` (the served recipe), if any."""
         for r in self.recipes:

@@ -109,7 +109,8 @@ def test_the_challenger_is_trained_with_the_champions_recipe(world: dict[str, Pa
     assert report["recipe"] == {"name": recipe, "why": "the champion's model card records it"}
     assert meta["params"] == TrainParams(**PARAMS[recipe]).model_dump(mode="json")
     assert meta["model_card"]["recipe"] == recipe
-    assert ("case_text_score" in meta["encoded_columns"]) == (recipe == "train_real")
+    # the champion's own inputs: train_real reads its criterion statuses only (session 26), train the spec
+    assert (sorted(meta["encoded_columns"]) == sorted(TRAIN_REAL["features"])) == (recipe == "train_real")
     assert report["ingest"]["n_new"] == 150 and report["test_window"]["n_new_letters"] > 0
     assert report["real_letter_gate"] is None  # SYNTHETIC letters: no real-letter gate
     assert f"Challenger recipe: `{recipe}:`" in (world["root"] / recipe / "report" / "retrain.md").read_text()

@@ -19,9 +19,10 @@ from tests.imr_process import run_imr
 
 pytestmark = pytest.mark.slow
 N_LETTERS = 160
-# the served recipe, its facts-only twin, a logistic regression
+# the served recipe, its stack (the same with the text score), a logistic regression
 KEPT_RECIPES = {"gam_criteria_noprior", "gam_criteria_text_noprior", "lr_criteria_text"}
-SERVED = "gam_criteria_text_noprior"  # params.yaml train_real
+SERVED = "gam_criteria_noprior"  # params.yaml train_real
+STACK = "gam_criteria_text_noprior"
 FOLDS = 3  # outer folds of evaluate-real (5 in params.yaml): the same code path, fewer fits
 
 
@@ -67,9 +68,9 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
     assert card["validated_on_real"] is True and card["real_letter_metrics"]["n_letters"] == N_LETTERS
     assert card["warning"].startswith("This model never saw a real letter")
     assert (out / "real_cv_oof.parquet").is_file()
-    # the served recipe carries its text signal and reads no family prior (session 25), so no derived column
-    assert (out / "model" / "text_signal.json").is_file()
-    assert (out / "model" / "derived_features.json").is_file()
+    # the served recipe reads neither a family prior (session 25) nor the text score (session 26): no derived
+    # column and no text model travel with it
+    assert not (out / "model" / "text_signal.json").exists()
     assert not (out / "model" / "derived_columns.json").exists()
 
     letter = sorted(world["letters"].glob("*.txt"))[:2]
@@ -124,17 +125,18 @@ def test_evaluate_real_writes_the_report(world: dict[str, Path]) -> None:
     report = json.loads((root / "reports" / "real.json").read_text())
     models = report["cross_validation"]["models"]
     assert set(models) == KEPT_RECIPES | {"family_rate", "published_prior", "base_rate"}
-    assert report["served"] == SERVED and report["facts_only_twin"] == "gam_criteria_noprior"
+    assert report["served"] == SERVED and report["facts_only_twin"] is None and report["stack"] == STACK
     assert report["cross_validation"]["reference"] == "family_rate"
     choice = report["recipe_choice"]
     assert choice["chosen"] in KEPT_RECIPES and choice["select_on"] == "tune"
     assert report["nested"]["choices"]["folds"] == FOLDS and "nested_choice" in report["nested"]["models"]
     assert report["validation_split"]["n_test_letters"] == len(range(0, N_LETTERS, 3))
     pairs = report["paired_differences"]["cross_validation"]
-    assert f"{SERVED} - gam_criteria_noprior" in pairs and f"{SERVED} - family_rate" in pairs
+    assert f"{SERVED} - {STACK}" in pairs and f"{SERVED} - family_rate" in pairs
     assert choice["chosen"] == SERVED or f"{SERVED} - {choice['chosen']}" in pairs
     assert report["time_split"]["n_test_letters"] > 0 and report["calibration"]["reliability"]
     assert (root / "reports" / "real-reliability.png").stat().st_size > 1000
     text = (root / "reports" / "real.md").read_text()
     assert f"Repeated grouped CV (2 x {FOLDS}-fold, by letter)" in text
     assert "The served recipe against the targets" in text
+    assert f"Lower bound of ROC-AUC of the stack ({STACK}) minus the served facts-only model above 0" in text

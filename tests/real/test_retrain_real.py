@@ -102,7 +102,10 @@ def test_without_a_champion_a_real_corpus_trains_the_real_letter_recipe(
     assert report["recipe"]["name"] == "train_real" and "129 real letters" in report["recipe"]["why"]
     meta = _challenger(in_tmp / "report")
     assert meta["params"] == _train_real() and meta["model_card"]["recipe"] == "train_real"
-    assert "case_text_score" in meta["encoded_columns"]  # the text score, cross-fitted as in train --letters
+    # train_real's inputs, and the text score exactly when train_real reads it (cross-fitted as in
+    # train --letters)
+    assert set(meta["encoded_columns"]) - {"case_text_score"} == set(_train_real()["features"])
+    assert ("case_text_score" in meta["encoded_columns"]) == _train_real()["text_signal"]["enabled"]
     gate = report["real_letter_gate"]
     assert gate["passes"] == (gate["brier"] <= gate["base_rate_brier"])
     assert f"{report['test_window']['n_letters']} real letters" in gate["source"]

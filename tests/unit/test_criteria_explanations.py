@@ -308,7 +308,7 @@ def test_evidence_offsets_index_the_named_section_of_the_letter(letters: list[Pa
 
 
 def test_the_text_score_is_its_own_context_factor_beside_the_criteria(letters: list[Path]) -> None:
-    """The served recipe's shape: criterion settings plus the text score (monotone +1). The score is one
+    """The stack's shape (issue #23): criterion settings plus the text score (monotone +1). The score is one
     context item worded as similar case descriptions, never a criterion, and never dropped: its item
     holds its whole TreeSHAP share wherever that share is not zero."""
     from model.text_signal import TEXT_FEATURE
