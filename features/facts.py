@@ -35,6 +35,7 @@ from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
+from features.tendon_weakness import names_tendon
 from features.value_patterns import value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -103,6 +104,18 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return []
         return list(red_flag_findings(self.summary, "neuro_deficit"))
+
+    @cached_property
+    def nerve_deficits(self) -> list[Mention]:
+        """The deficits that are physiologic evidence of neurological dysfunction, what the criteria read by
+        region: `neuro_deficits` less weakness of a named tendon or its muscle (`tendon_weakness`, session 26;
+        the protocol's fact keeps it)."""
+        return [m for m in self.neuro_deficits if not names_tendon(m, self.summary.text)]
+
+    @cached_property
+    def tendon_weaknesses(self) -> list[Mention]:
+        """The protocol's deficits that are a named tendon's or its muscle's weakness: the part's finding."""
+        return [m for m in self.neuro_deficits if names_tendon(m, self.summary.text)]
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,
@@ -229,7 +242,10 @@ class ServiceFacts(ServiceHeading):
         """The findings (or normal examinations) whose sentence speaks of this service's region; all of
         them for a service that names no region (`exam_findings`)."""
         exam = self.case.exam
-        mentions = exam.findings if name == "exam_findings_same_region" else exam.normals
+        if name == "exam_findings_same_region":  # a tendon's weakness is a finding of its part (session 26)
+            mentions = sorted((*exam.findings, *self.case.tendon_weaknesses), key=lambda m: m.start)
+        else:
+            mentions = exam.normals
         return exam.of_region(mentions, [] if self.region_less else self.regions, self.side)
 
     def exam_findings_same_region(self) -> Extraction:
@@ -247,7 +263,7 @@ class ServiceFacts(ServiceHeading):
     def _deficits_of_region(self) -> Iterator[Mention]:
         """The neurological deficits whose sentence speaks of this service's region or of the spine or limbs
         its nerve roots join, read as the part's other findings are; all of them for a region-less service."""
-        return self.case.exam.of_region(self.case.neuro_deficits, [] if self.region_less else self.regions,
+        return self.case.exam.of_region(self.case.nerve_deficits, [] if self.region_less else self.regions,
                                         self.side, related=True)
 
     def neuro_deficit_of_region(self) -> Extraction:
