@@ -13,7 +13,7 @@ before it (`evidence_choice.EvidenceRanker`, the checklist's own region reading,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -82,18 +82,28 @@ class ExamFindings:
         i = next((k for k, s in enumerate(sentences) if s.start == item.start), 0)
         return [sentences[j].text for j in range(i - 1, max(i - 3, -1), -1)]
 
-    def of_region(self, mentions: list[Mention], regions: list[RegionMention],
-                  side: str | None, related: bool = False) -> Iterator[Mention]:
+    def of_region(self, mentions: list[Mention], regions: list[RegionMention], side: str | None,
+                  related: bool = False,
+                  phrase_of: Callable[[Mention], str] | None = None) -> Iterator[Mention]:
         """The mentions whose sentence speaks of one of `regions` (same region, on `side`; with `related`
         also a spine and the limbs its nerve roots supply, as for a nerve-root sign), or names no region
-        and is not read in another region's sentences; every mention when `regions` is empty."""
+        and is not read in another region's sentences; every mention when `regions` is empty. With
+        `phrase_of`, the region is read in the mention's own phrase of its sentence instead, and a phrase
+        naming no region counts (as a plain "neurologically intact" does)."""
         request = frozenset(r.region for r in regions if r.region not in NO_REGION_OF_REQUEST)
-        ranker = EvidenceRanker(request, side, self._lead_in, related=related)
+        ranker = EvidenceRanker(request, side, self._lead_in if phrase_of is None else _no_lead_in,
+                                related=related)
         for m in mentions:
             s = m.sentence
-            quoted = _Quoted(s.text, Section.CLINICAL_SUMMARY.value, s.author, s.start)
+            text = s.text if phrase_of is None else phrase_of(m)
+            quoted = _Quoted(text, Section.CLINICAL_SUMMARY.value, s.author, s.start)
             if ranker.region_rank(quoted) <= _OF_THE_REQUEST:
                 yield m
+
+
+def _no_lead_in(item: _Quoted) -> list[str]:
+    """No sentence before a quoted phrase is read: a phrase naming no region is of no region."""
+    return []
 
 
 def first_of(mentions: Iterator[Mention]) -> Extraction:

@@ -30,11 +30,12 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
-from features.neuro_exam import neuro_exam_normal_in
+from features.neuro_exam import neuro_exam_normal_in, neuro_normal_findings, normal_finding_phrase
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
+from features.tendon_weakness import names_tendon
 from features.value_patterns import value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
 from letters.records import Section
@@ -42,6 +43,8 @@ from letters.records import Section
 _EXAM_FACTS = ("exam_findings_same_region", "exam_normal_same_region")
 # session 24: a neurological deficit of the service's region, or of the spine or limbs its nerve roots join
 _DEFICIT_FACT = "neuro_deficit_of_region"
+# session 26: a normal neurological examination of the service's region (or of its spine or limbs)
+_NEURO_NORMAL_FACT = "neuro_exam_normal_of_region"
 UR_STATEMENTS = (
     "ur_states_no_functional_improvement",
     "ur_states_inadequate_conservative_care",
@@ -103,6 +106,26 @@ class CaseFacts:
         if not self.case.clinical_summary:
             return []
         return list(red_flag_findings(self.summary, "neuro_deficit"))
+
+    @cached_property
+    def nerve_deficits(self) -> list[Mention]:
+        """The deficits that are physiologic evidence of neurological dysfunction, what the criteria read by
+        region: `neuro_deficits` less weakness of a named tendon or its muscle (`tendon_weakness`, session 26;
+        the protocol's fact keeps it)."""
+        return [m for m in self.neuro_deficits if not names_tendon(m, self.summary.text)]
+
+    @cached_property
+    def tendon_weaknesses(self) -> list[Mention]:
+        """The protocol's deficits that are a named tendon's or its muscle's weakness: the part's finding."""
+        return [m for m in self.neuro_deficits if names_tendon(m, self.summary.text)]
+
+    @cached_property
+    def neuro_normals(self) -> list[Mention]:
+        """Every normal neurological finding or denied sign (`neuro_exam.neuro_normal_findings`), in text
+        order: the regional normal-examination fact reads them by the region of their sentence."""
+        if not self.case.clinical_summary:
+            return []
+        return neuro_normal_findings(self.summary)
 
     def prior_surgery(self) -> Extraction:
         """An operation done on the patient, stated by the record (not requested, negated, planned,
@@ -222,6 +245,8 @@ class ServiceFacts(ServiceHeading):
             return [m.span() for m in self._exam_of_region(name)]
         if name == _DEFICIT_FACT:
             return [m.span() for m in self._deficits_of_region()]
+        if name == _NEURO_NORMAL_FACT:
+            return [m.span() for m in self._neuro_normals_of_region()]
         return self.case.supporting(name)
 
     # ---------------------------------------------------------------- examination of the service's region
@@ -229,7 +254,10 @@ class ServiceFacts(ServiceHeading):
         """The findings (or normal examinations) whose sentence speaks of this service's region; all of
         them for a service that names no region (`exam_findings`)."""
         exam = self.case.exam
-        mentions = exam.findings if name == "exam_findings_same_region" else exam.normals
+        if name == "exam_findings_same_region":  # a tendon's weakness is a finding of its part (session 26)
+            mentions = sorted((*exam.findings, *self.case.tendon_weaknesses), key=lambda m: m.start)
+        else:
+            mentions = exam.normals
         return exam.of_region(mentions, [] if self.region_less else self.regions, self.side)
 
     def exam_findings_same_region(self) -> Extraction:
@@ -247,7 +275,7 @@ class ServiceFacts(ServiceHeading):
     def _deficits_of_region(self) -> Iterator[Mention]:
         """The neurological deficits whose sentence speaks of this service's region or of the spine or limbs
         its nerve roots join, read as the part's other findings are; all of them for a region-less service."""
-        return self.case.exam.of_region(self.case.neuro_deficits, [] if self.region_less else self.regions,
+        return self.case.exam.of_region(self.case.nerve_deficits, [] if self.region_less else self.regions,
                                         self.side, related=True)
 
     def neuro_deficit_of_region(self) -> Extraction:
@@ -256,6 +284,24 @@ class ServiceFacts(ServiceHeading):
         if not self.case.case.clinical_summary:
             return MISSING
         return first_of(self._deficits_of_region())
+
+    def _neuro_normals_of_region(self) -> Iterator[Mention]:
+        """The normal neurological findings whose own phrase names this service's region or the spine or
+        limbs its nerve roots join, or names no region at all (a plain "neurologically intact" is of the whole
+        worker); all of them for a region-less service. The phrase, not the sentence: "5/5 arm strength and
+        normal motor function throughout the body" holds one finding of the arms and one of the whole body."""
+        text = self.case.summary.text
+        return self.case.exam.of_region(self.case.neuro_normals, [] if self.region_less else self.regions,
+                                        self.side, related=True,
+                                        phrase_of=lambda m: normal_finding_phrase(m, text))
+
+    def neuro_exam_normal_of_region(self) -> Extraction:
+        """A normal neurological examination of this service's region (session 26): a cervical examination
+        stated normal is none of a lumbar request's, whose legs were not examined; `neuro_exam_normal` stays
+        the letter's fact."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return first_of(self._neuro_normals_of_region())
 
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""

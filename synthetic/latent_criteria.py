@@ -244,6 +244,10 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
     found, normal = exam_of_region(case, svc, tables, cls)
     facts["exam_findings_same_region"], facts["exam_normal_same_region"] = found, normal
     facts["neuro_deficit_of_region"] = deficit_of_region(case, svc, tables, cls)
+    # session 26: the renderer writes the normal neurological examination naming no region, or as denied
+    # symptoms whose first item's phrase names none ("denied weakness, numbness or tingling of the legs"), so
+    # the generator's normal examination is every request's (the extractor reads the region of each phrase)
+    facts["neuro_exam_normal_of_region"] = case.neuro_exam_normal
     return facts
 
 

@@ -207,6 +207,11 @@ def neuro_deficit_of_region(ctx: ServiceContext) -> Extraction:
     return ctx.facts.neuro_deficit_of_region()
 
 
+def neuro_exam_normal_of_region(ctx: ServiceContext) -> Extraction:
+    """A normal neurological examination of this service's region or of the spine or limbs its roots join."""
+    return ctx.facts.neuro_exam_normal_of_region()
+
+
 def prior_sessions(ctx: ServiceContext) -> Extraction:
     """Sessions of the same therapy already completed."""
     return ctx.facts.prior_sessions()
@@ -224,6 +229,6 @@ SERVICE_EXTRACTORS = {
         sessions_requested, drug_strength_mg, drug_quantity, refills, injection_levels, continuation_request,
         retrospective_request, partial_ur_certification, ur_guideline_source, ur_guideline_chapter,
         duration_of_use_months, prior_imaging_same_region, prior_sessions, exam_findings_same_region,
-        exam_normal_same_region, neuro_deficit_of_region, prior_course_named,
+        exam_normal_same_region, neuro_deficit_of_region, neuro_exam_normal_of_region, prior_course_named,
     )
 }

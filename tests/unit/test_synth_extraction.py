@@ -119,6 +119,10 @@ def test_the_variety_is_in_the_letters(letters) -> None:
     # session 24: the deficit by the request's region (a spine and the limbs its nerve roots supply together)
     ("neuro_deficit_of_region", lambda s, c: service_facts(c, s, TABLES)["neuro_deficit_of_region"],
      lambda r: bool(r.neuro_deficit_of_region)),
+    # session 26: the normal neurological examination by the request's region (the renderer's name no region
+    # or the legs in a list the phrase ends before; a phrase naming no region counts for every request)
+    ("neuro_exam_normal_of_region", lambda s, c: service_facts(c, s, TABLES)["neuro_exam_normal_of_region"],
+     lambda r: bool(r.neuro_exam_normal_of_region)),
     ("prior_sessions", lambda s, c: _stated_sessions(s, c), lambda r: r.prior_sessions),
     ("duration_of_use_months", _stated_months, lambda r: r.duration_of_use_months),
     ("sessions_requested", lambda s, c: service_facts(c, s, TABLES)["sessions_requested"],
