@@ -3,6 +3,7 @@ force at the UR date, the UR's cited chapter as tie-breaker and region, and guid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -1018,8 +1019,8 @@ def test_round10_operation_regions_are_known_regions() -> None:
 
 # ---- round 11 (experiments/governing-probe-r11.md): SYNTHETIC headings through the product's own path ----
 def _neck_headache(who: str) -> str:
-    return (f"SYNTHETIC: the {who} has had neck pain and headaches three times a week since a car accident at "
-            "work; tender over the back of the head on both sides.")
+    return (f"SYNTHETIC: the {who} has had neck pain and headaches three times a week since a car accident "
+            "at work; tender over the back of the head on both sides.")
 
 
 def _after_knee_scope(who: str) -> str:
@@ -1055,6 +1056,6 @@ def _back_pain(who: str) -> str:
     ],
 )
 def test_round11_occipital_blocks_and_antithrombotic_aspirin(
-        who: str, heading: str, summary, section_id: str, chapter_key: str) -> None:
+        who: str, heading: str, summary: Callable[[str], str], section_id: str, chapter_key: str) -> None:
     (checklist,) = _checklists([heading], summary(who))
     assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
