@@ -1059,3 +1059,29 @@ def test_round11_occipital_blocks_and_antithrombotic_aspirin(
         who: str, heading: str, summary: Callable[[str], str], section_id: str, chapter_key: str) -> None:
     (checklist,) = _checklists([heading], summary(who))
     assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def _opioid_dependence(who: str) -> str:
+    return (f"SYNTHETIC: the {who} has had low back pain for years and became dependent on hydrocodone; an "
+            "addiction specialist started buprenorphine-naloxone last spring.")
+
+
+@pytest.mark.parametrize("who", ["injured worker", "patient", "claimant"])
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        # buprenorphine for opioid dependence: the CPMTG's buprenorphine topic (it was the OTG's chronic
+        # opioid treatment, whose criteria are about starting opioids for pain)
+        ("Suboxone 8/2 mg film #30", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        ("Buprenorphine/naloxone 8/2 mg sublingual tablets #60", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        ("Buprenorphine 8 mg for opioid dependence #30", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        # near-misses: buprenorphine products for pain stay opioids for pain
+        ("Butrans 10 mcg/hr patch #4", "opioids_chronic", "mtus_opioids"),
+        ("Belbuca 150 mcg buccal film #60", "opioids_chronic", "mtus_opioids"),
+        ("Norco 10/325 mg #90", "opioids_chronic", "mtus_opioids"),
+    ],
+)
+def test_round11_buprenorphine_for_opioid_dependence_is_the_cpmtgs_topic(
+        who: str, heading: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], _opioid_dependence(who))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
