@@ -13,6 +13,7 @@ would cite, on SYNTHETIC requests written without seeing the criteria table or i
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r8.yaml  # round 8
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r9.yaml  # round 9
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r10.yaml  # round 10
+    .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r11.yaml  # round 11
 
 Letters: experiments/governing_probe.yaml (SYNTHETIC). Each letter becomes one `letters.records.Case` with
 pre-review fields only (dates, summary, headings, the UR's guideline line parsed as the letter parser parses
@@ -72,7 +73,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[ghkmnqtuvw][0-9]{2}$")  # g h k m n q t u v w: rounds 1-10 (probe _r10)
+    id: str = Field(pattern=r"^[ghkmnqtuvwx][0-9]{2}$")  # g h k m n q t u v w x: rounds 1-11 (probe _r11)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]

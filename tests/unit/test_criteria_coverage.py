@@ -125,8 +125,10 @@ def test_a_subgroup_the_heading_names_places_the_request_within_its_family(
          "elbow_surgery"),
         ("SYNTHETIC radiofrequency ablation of the lumbar medial branches", "lumbar", "chronic",
          "injection/facet", "low_back_initial_care"),
+        # round 11: ODG Head's own occipital-block topic in any region; other blocks keep the general one
         ("SYNTHETIC greater occipital nerve block", "head", "chronic", "injection/nerve_block",
-         "odg_nerve_blocks"),
+         "odg_occipital_nerve_block"),
+        ("SYNTHETIC genicular nerve block", "knee", "chronic", "injection/nerve_block", "odg_nerve_blocks"),
         # psychiatric programmes vs pain programmes
         ("SYNTHETIC partial hospitalization program", None, "acute",
          "functional_program/partial_hospitalization", "cpmtg_psychological"),

@@ -3,6 +3,7 @@ force at the UR date, the UR's cited chapter as tie-breaker and region, and guid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -1014,3 +1015,73 @@ def test_round10_operation_regions_are_known_regions() -> None:
     assert regions and regions <= set(region_regexes())
     assert TABLE.operations["cruciate_ligament"].region == "knee"
     assert TABLE.operations["fusion"].region is None  # a fusion's level names its region
+
+
+# ---- round 11 (experiments/governing-probe-r11.md): SYNTHETIC headings through the product's own path ----
+def _neck_headache(who: str) -> str:
+    return (f"SYNTHETIC: the {who} has had neck pain and headaches three times a week since a car accident "
+            "at work; tender over the back of the head on both sides.")
+
+
+def _after_knee_scope(who: str) -> str:
+    return f"SYNTHETIC: the {who} had a left knee arthroscopy on 11/15/2016 and walks with crutches."
+
+
+def _after_hip_replacement(who: str) -> str:
+    return f"SYNTHETIC: the {who} had a right total hip replacement on 11/20/2016 and uses a walker."
+
+
+def _back_pain(who: str) -> str:
+    return f"SYNTHETIC: the {who} has had low back pain for two years after a lift at work."
+
+
+@pytest.mark.parametrize("who", ["injured worker", "patient", "claimant"])
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # an occipital nerve block treats occipital headache: ODG Head's topic even where the letter reads
+        # the neck (it was the neck's initial care)
+        ("Greater occipital nerve block, bilateral", _neck_headache, "odg_occipital_nerve_block", "odg_head"),
+        ("Occipital nerve block under ultrasound guidance", _neck_headache, "odg_occipital_nerve_block",
+         "odg_head"),
+        # aspirin asked for against clots is an anticoagulant request: ODG venous thrombosis of the operated
+        # region (it was the CPMTG's NSAIDs)
+        ("Aspirin 81 mg for DVT prophylaxis", _after_knee_scope, "odg_venous_thrombosis", "odg_knee"),
+        ("Enteric-coated aspirin 325 mg daily to prevent blood clots", _after_hip_replacement,
+         "odg_venous_thrombosis", "odg_hip"),
+        # near-misses: aspirin for pain stays an NSAID; a nerve block of another nerve keeps its section
+        ("Aspirin 325 mg #60", _back_pain, "cpmtg_nsaids", "mtus_chronic_pain"),
+        ("Right shoulder suprascapular nerve block", _back_pain, "odg_nerve_blocks", "odg_shoulder"),
+        ("Cervical epidural steroid injection C5-6", _neck_headache, "cpmtg_epidural", "mtus_chronic_pain"),
+    ],
+)
+def test_round11_occipital_blocks_and_antithrombotic_aspirin(
+        who: str, heading: str, summary: Callable[[str], str], section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary(who))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def _opioid_dependence(who: str) -> str:
+    return (f"SYNTHETIC: the {who} has had low back pain for years and became dependent on hydrocodone; an "
+            "addiction specialist started buprenorphine-naloxone last spring.")
+
+
+@pytest.mark.parametrize("who", ["injured worker", "patient", "claimant"])
+@pytest.mark.parametrize(
+    ("heading", "section_id", "chapter_key"),
+    [
+        # buprenorphine for opioid dependence: the CPMTG's buprenorphine topic (it was the OTG's chronic
+        # opioid treatment, whose criteria are about starting opioids for pain)
+        ("Suboxone 8/2 mg film #30", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        ("Buprenorphine/naloxone 8/2 mg sublingual tablets #60", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        ("Buprenorphine 8 mg for opioid dependence #30", "cpmtg_buprenorphine", "mtus_chronic_pain"),
+        # near-misses: buprenorphine products for pain stay opioids for pain
+        ("Butrans 10 mcg/hr patch #4", "opioids_chronic", "mtus_opioids"),
+        ("Belbuca 150 mcg buccal film #60", "opioids_chronic", "mtus_opioids"),
+        ("Norco 10/325 mg #90", "opioids_chronic", "mtus_opioids"),
+    ],
+)
+def test_round11_buprenorphine_for_opioid_dependence_is_the_cpmtgs_topic(
+        who: str, heading: str, section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], _opioid_dependence(who))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)

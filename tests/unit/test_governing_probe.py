@@ -80,7 +80,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 10 (experiments/governing_probe_r2.yaml .. _r10.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 11 (experiments/governing_probe_r2.yaml .. _r11.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -106,7 +106,8 @@ class Round:
 
 ROUNDS = [
     Round(2, "h", drugs=(0.35, 0.55), no_ur_line=(0.15, 0.30), plain_spread=False),
-    Round(3, "k", drugs=(0.35, 0.55), no_ur_line=(0.15, 1.0), plain_spread=False, refused_id="x01"),
+    Round(3, "k", drugs=(0.35, 0.55), no_ur_line=(0.15, 1.0), plain_spread=False,
+          refused_id="p01"),  # refused x01 until round 11 took the x prefix
     Round(4, "m", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, refused_id="p01"),
     Round(5, "n", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01"),
@@ -119,6 +120,9 @@ ROUNDS = [
     Round(9, "v", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01", quoted_headings=True),  # likewise
     Round(10, "w", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
+          refused_id="p01", quoted_headings=True),
+    # round 11's brief asked for every family and phase rather than a drug share: a quarter are drugs
+    Round(11, "x", drugs=(0.20, 0.35), no_ur_line=(0.10, 0.30), plain_spread=True, every_family=True,
           refused_id="p01", quoted_headings=True),
 ]
 
