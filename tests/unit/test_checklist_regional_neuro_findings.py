@@ -183,3 +183,30 @@ def test_a_normal_arm_examination_shows_no_sacroiliac_pain_non_radicular(noun: s
 def test_the_letters_normal_examination_fact_is_unchanged(noun: str, pron: str, normal: str) -> None:
     facts = _case_facts(_spine(noun, pron, normal, "lumbar spine"), "MRI of the lumbar spine")
     assert facts.neuro_exam_normal().value is True
+
+
+def _topical(noun: str, pron: str, finding: str) -> str:
+    return (f"{noun} is a 48 year old who injured the right shoulder and neck pulling a pallet on 9/1/2016. "
+            f"On 11/10/2016 {_who(noun)} reported burning shoulder pain, and {pron} had tried ibuprofen and "
+            f"gabapentin without relief. {finding} The physician requested Lidoderm 5% patches #30. "
+            f"This is SYNTHETIC test text.")
+
+
+CPMTG_LINE = "Decision based on MTUS Chronic Pain Medical Treatment Guidelines 2009, Section(s): Lidoderm."
+PATCH = "Lidoderm 5% patches #30"
+
+
+@pytest.mark.parametrize("noun,pron", NOUNS)
+@pytest.mark.parametrize("finding", TENDON)
+def test_tendon_weakness_is_no_nerve_sign_for_a_lidocaine_patch(noun: str, pron: str, finding: str) -> None:
+    """The topical's indication (neuropathic pain, nerve signs on examination) reads the criteria's nerve
+    finding, not the protocol's any-weakness red flag (CM16-0234464#5's kind)."""
+    status = _status(_topical(noun, pron, finding), PATCH, CPMTG_LINE, "neuropathic_signs")
+    assert status == "not_documented"
+
+
+@pytest.mark.parametrize("noun,pron", NOUNS)
+def test_a_dermatomal_sensory_loss_is_a_nerve_sign_for_a_lidocaine_patch(noun: str, pron: str) -> None:
+    finding = "Sensation was decreased in the right C6 dermatome."
+    status = _status(_topical(noun, pron, finding), PATCH, CPMTG_LINE, "neuropathic_signs")
+    assert status == "met"
