@@ -85,9 +85,16 @@ class BodyRegions:
 
 
 
+# the sides a heading names ("contralateral" says only that it is not the side the letter is about)
+HEADING_SIDES = frozenset({"left", "right", "bilateral"})
+
+
 def same_side(a: str | None, b: str | None) -> bool:
-    """Sides that can be the same: either unsaid, equal, or one bilateral."""
-    return a is None or b is None or a == b or "bilateral" in (a, b)
+    """Sides that can be the same: either unsaid, equal, or one bilateral; "contralateral" (the side opposite
+    the one the letter is about) is never a named side of the request's."""
+    if a is None or b is None or a == b:
+        return True
+    return "contralateral" not in (a, b) and "bilateral" in (a, b)
 
 def region_regexes(raw: dict[str, Any] | None = None) -> dict[str, str]:
     """Each region's regex (case-insensitive): the YAML's `regions` pattern, or it and the region's

@@ -87,8 +87,9 @@ class ImagingHistory:
                 read = self._reported_later(m, p)
             if (cats & _DONE and not read) or not (read or p["study_done"].search(text)):
                 continue
-            if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end):
-                continue  # "an MRI was authorised, but she cancelled it": named, never done
+            if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end) or p[
+                    "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
+                continue  # "an MRI was authorised, but she cancelled it"; "MRI ordered, pending approval"
             if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
                 out.append(st)
         return out

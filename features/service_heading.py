@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from functools import cached_property
 
-from features.body_regions import RegionMention, body_regions
+from features.body_regions import HEADING_SIDES, RegionMention, body_regions
 from features.casefold import lower_text
 from features.evidence import EvidenceSpan
 from features.value_patterns import value_patterns
@@ -46,10 +46,10 @@ class ServiceHeading:
     @cached_property
     def side(self) -> str | None:
         """left / right / bilateral (both sides, or left and right both named), None when not named."""
-        sides = {r.side for r in self.regions if r.side}
+        sides = {r.side for r in self.regions if r.side in HEADING_SIDES}
         p = body_regions().sides
         if not sides:
-            sides = {name for name, pat in p.items() if pat.search(self.lower)}
+            sides = {name for name, pat in p.items() if name in HEADING_SIDES and pat.search(self.lower)}
         if "bilateral" in sides or {"left", "right"} <= sides:
             return "bilateral"
         return next(iter(sides)) if sides else None

@@ -1,11 +1,11 @@
-"""Rounds 4 to 19, 27 and 28 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml, summary_probe_r27.yaml and summary_probe_r28.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 29 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r29.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md, -r28.md), not a test.
+-r6.md ... -r19.md, -r27.md, -r28.md, -r29.md), not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from experiment_scripts import load_script
 from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28, 29)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -52,6 +52,7 @@ for _n in range(15, 20):  # rounds 15 to 19: every earlier round
     EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 EARLIER[27] = [*EARLIER[19], *(f"summary_probe_r{_n}.yaml" for _n in range(19, 27))]  # every earlier round
 EARLIER[28] = [*EARLIER[27], "summary_probe_r27.yaml"]  # every earlier round
+EARLIER[29] = [*EARLIER[28], "summary_probe_r28.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -81,6 +82,22 @@ SERVICE_KINDS_R27 = {
 # letter's note: 20 reviewer narratives, 5 PR-2 notes, 4 QME/AME excerpts, 3 UR summaries, 4 NCM/RFA.
 WRITERS_R28 = {"reviewer narrative": 20, "PR-2 progress note": 5, "QME excerpt": 2, "AME excerpt": 2,
                "UR-summary letter": 3, "nurse case manager note": 2, "RFA narrative": 2}
+# Round 29 promises 30 letters, ~80 services aimed at the headings a first user found misread on unseen
+# letters (plural and brand names, labs, peri-operative items, hearing aids, wound care) and a mix of writers,
+# each letter's note naming its writer before the first " (".
+SERVICE_KINDS_R29 = {
+    "plural_dme": re.compile(r"braces|sleeves|wraps", re.IGNORECASE),
+    "ems": re.compile(r"Electrical Muscle Stimulation", re.IGNORECASE),
+    "brand_patch": re.compile(r"Lidoderm", re.IGNORECASE),
+    "compound": re.compile(r"compounded", re.IGNORECASE),
+    "lab": re.compile(r"\bUA\b|drug screen", re.IGNORECASE),
+    "pre_op": re.compile(r"pre-?op", re.IGNORECASE),
+    "ssep": re.compile(r"\bSSEP\b"),
+    "hearing": re.compile(r"hearing aids", re.IGNORECASE),
+    "wound": re.compile(r"wound care", re.IGNORECASE),
+}
+WRITERS_R29 = {"reviewer narrative": 21, "PR-2 note": 2, "QME excerpt": 1, "AME excerpt": 1, "UR summary": 2,
+               "nurse case manager note": 1, "RFA narrative": 2}
 
 
 @functools.cache
@@ -102,7 +119,8 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    assert len(letters) >= {19: 38, 27: 36, 28: 36}.get(n, 40) and len(services) >= 90  # 19, 27, 28: fewer
+    assert len(letters) >= {19: 38, 27: 36, 28: 36, 29: 30}.get(n, 40)  # 19, 27 to 29: fewer
+    assert len(services) >= {29: 75}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
@@ -141,6 +159,15 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         for kind, pattern in SERVICE_KINDS_R27.items():
             assert any(pattern.search(h) for h in headings), kind
         assert Counter(x.note.split(";")[0] for x in letters) == WRITERS_R28
+    if n == 29:  # round 29: 30 letters, ~80 services, 5 with a hyphenated line end, its kinds of heading
+        assert len(letters) == 30 and 75 <= len(services) <= 85
+        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 5
+        assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= 0.45
+        headings = [s.heading for s in services]
+        for kind, pattern in SERVICE_KINDS_R29.items():
+            assert any(pattern.search(h) for h in headings), kind
+        writers = Counter(x.note.split(" (")[0].removesuffix(" letter") for x in letters)
+        assert writers == WRITERS_R29
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
