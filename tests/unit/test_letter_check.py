@@ -17,6 +17,9 @@ from typer.testing import CliRunner
 from imr_triage.cli import app
 from tests.synthetic_letter_files import write_synthetic_letters
 
+# the whole `imr check-letters` command (a model trained, letters parsed, a report written) ten times over: an
+# end-to-end check kept out of the fast suite's 60 s (it runs in `make test`)
+pytestmark = pytest.mark.slow
 N_LETTERS = 6
 
 
