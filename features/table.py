@@ -136,6 +136,8 @@ def letter_scoring_rows(
         row = {n: e.value for n, e in vals.items()}
         row.update(letter_id=case_id or case.letter_id, item_index=idx,
                    service=(svc.service if svc is not None else None) or heading)  # fmt: skip
+        # the request's family is shown and stored beside its score even when the model reads no such input
+        row.setdefault("service_family", ctx.service_class.family)
         rows.append(row)
         evidence.append({n: e.span for n, e in vals.items() if e.span is not None})
         contexts.append(ctx)
