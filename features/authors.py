@@ -32,11 +32,16 @@ class AuthorRules:
     recounts: dict[str, re.Pattern[str]] = field(default_factory=dict, hash=False)
     # a dated event of the record (a study's result, a procedure the worker had): ends a carried author
     record_event: re.Pattern[str] = _NEVER
+    # a sentence that turns from the UR's account to the record's ("In fact, ...", "The records show ..."):
+    # ends a carried author (summary probe r30)
+    record_turn: re.Pattern[str] = _NEVER
 
     def ends_carry(self, text: str) -> bool:
-        """Whether a cue-less `text` stops a carried author: it opens a new visit, or reports a dated event
-        of the record: the UR's cue-less continuations argue or recount its decision instead (session 19)."""
-        return bool(self.new_visit.search(text) or self.record_event.search(text))
+        """Whether a cue-less `text` stops a carried author: it opens a new visit, reports a dated event of
+        the record, or turns to what the record shows: the UR's cue-less continuations argue or recount its
+        decision instead (session 19)."""
+        return bool(self.new_visit.search(text) or self.record_event.search(text)
+                    or self.record_turn.search(text))
 
     def author_of(self, text: str) -> str | None:
         for author, cue in self.cues:
@@ -98,7 +103,8 @@ def load_author_rules() -> AuthorRules:
     if data.get("record_events"):
         parts = worker | {name: data[name] for name in _RECORD_EVENT_PARTS}
         record_event = _joined(data["record_events"], parts)
-    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event)
+    record_turn = _joined(data["record_turns"], worker) if data.get("record_turns") else _NEVER
+    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event, record_turn)
 
 
 def _joined(patterns: list[str], parts: dict[str, str]) -> re.Pattern[str]:
