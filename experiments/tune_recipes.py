@@ -1,6 +1,7 @@
 """Some recipes of `evaluate_real.grid`, compared on the tune letters only (the choice's own procedure).
 
     PYTHONPATH=$PWD .venv/bin/python experiments/tune_recipes.py --recipes gam_all_text,lr_all_text
+    ... --recipes a,b --pair a,b    # also a minus b, paired on letter resamples (evaluate_real.n_bootstrap)
 
 The same repeated grouped CV as the choice inside `imr evaluate-real` (`grid.selection_repeats` x
 `folds`, seeded alike, so a recipe's figures match that run's), on the tune letters of
@@ -31,6 +32,7 @@ def main() -> int:
     ap.add_argument("--recipes", required=True, help="comma-separated recipe names of evaluate_real.grid")
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     ap.add_argument("--repeats", type=int, default=None, help="[evaluate_real.grid.selection_repeats]")
+    ap.add_argument("--pair", default=None, help="A,B: also print A minus B with letter-bootstrap intervals")
     ap.add_argument("--all-letters", action="store_true",
                     help="every letter instead of the tune letters: an ablation figure, never a choice")
     args = ap.parse_args()
@@ -46,8 +48,9 @@ def main() -> int:
                   BaseRateCandidate()]  # fmt: skip
     repeats = args.repeats or grid.selection_repeats
     with threadpool_limits(limits=1):
-        res = repeated_cv(tune, spec, base, cv.model_copy(update={"n_bootstrap": 0}), candidates=candidates,
-                          repeats=repeats)  # fmt: skip
+        boot = cv.n_bootstrap if args.pair else 0  # intervals only when a difference is asked for
+        settings = cv.model_copy(update={"n_bootstrap": boot})
+        res = repeated_cv(tune, spec, base, settings, candidates=candidates, repeats=repeats)
     y = res.y
     which = "all" if args.all_letters else grid.select_on
     print(f"{which} letters: {tune['letter_id'].nunique()}, services {len(y)}, overturned "
@@ -58,6 +61,11 @@ def main() -> int:
         auc, per = res.per_repeat[name]["roc_auc"], res.per_repeat[name]
         print(f"| {name} | {np.mean(auc):.3f} | {min(auc):.3f}-{max(auc):.3f} "
               f"| {np.mean(per['brier']):.4f} | {np.mean(per['ece']):.3f} |")  # fmt: skip
+    if args.pair:
+        a, b = (n.strip() for n in args.pair.split(","))
+        for metric, d in res.difference(a, b).items():
+            print(f"\n{a} minus {b}, {metric}: {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}]", end="")
+        print()
     return 0
 
 
