@@ -108,6 +108,16 @@ class SessionHistory:
             if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or p[
                     "had_sessions"].search(m.sentence.text)):
                 out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
+        for r in p["sessions_then_more"].finditer(self.summary.text):  # round 31: "6 visits and then 6 more"
+            first = p.number(r.group("first"))
+            more = p.number(r.group("more") or r.group("more_a"))
+            m = self.summary.mention("therapy", *r.span())
+            if first is None or more is None or m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            says = bool(p["had_sessions"].search(m.sentence.text))
+            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or says) \
+                    and first + more <= 100:
+                out.append((first + more, m, says))
         return out
 
     @cached_property

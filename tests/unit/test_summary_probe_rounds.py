@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 to 30 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r30.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 31 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r31.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md ... -r30.md), not a test.
+-r6.md ... -r19.md, -r27.md ... -r31.md), not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from experiment_scripts import load_script
 from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28, 29, 30)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28, 29, 30, 31)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -54,6 +54,7 @@ EARLIER[27] = [*EARLIER[19], *(f"summary_probe_r{_n}.yaml" for _n in range(19, 2
 EARLIER[28] = [*EARLIER[27], "summary_probe_r27.yaml"]  # every earlier round
 EARLIER[29] = [*EARLIER[28], "summary_probe_r28.yaml"]  # every earlier round
 EARLIER[30] = [*EARLIER[29], "summary_probe_r29.yaml"]  # every earlier round
+EARLIER[31] = [*EARLIER[30], "summary_probe_r30.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -104,6 +105,12 @@ WRITERS_R29 = {"reviewer narrative": 21, "PR-2 note": 2, "QME excerpt": 1, "AME 
 # in each letter's note before the first ";", "," or " with ".
 WRITERS_R30 = {"reviewer narrative": 9, "PR-2 note": 5, "UR summary": 4, "QME excerpt": 2, "AME excerpt": 1,
                "RFA narrative": 2, "nurse case manager note": 1}
+# Round 31 promises 20 letters, ~55 services weighted to the request's body part and course (prior imaging
+# of the same region and side, prior surgery, prior and requested sessions, duration of use), 3 with a
+# hyphenated line end; its writers named in each letter's note before the first ",".
+WRITERS_R31 = {"reviewer narrative": 7, "PR-2 note": 1, "PR-2 S/O/A/P": 1, "PR-2": 2, "QME excerpt": 1,
+               "QME": 2, "UR summary": 2, "RFA narrative": 2, "UR-summary style": 1,
+               "nurse case manager note": 1}
 
 
 @functools.cache
@@ -125,8 +132,8 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    assert len(letters) >= {19: 38, 27: 36, 28: 36, 29: 30, 30: 24}.get(n, 40)  # 19, 27 to 30: fewer
-    assert len(services) >= {29: 75, 30: 58}.get(n, 90)
+    assert len(letters) >= {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20}.get(n, 40)  # 19, 27 to 31: fewer
+    assert len(services) >= {29: 75, 30: 58, 31: 55}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
@@ -181,6 +188,14 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
                          for f in ("functional_improvement", "failed_conservative_care")) for x in letters)
         assert stated * 3 >= 2 * len(letters)
         assert Counter(re.split(r"[;,]| with ", x.note)[0] for x in letters) == WRITERS_R30
+    if n == 31:  # round 31: 20 letters, ~55 services on the request's course, 3 with a hyphenated line end
+        assert len(letters) == 20 and 55 <= len(services) <= 62
+        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 3
+        course = ("prior_imaging_same_region", "prior_sessions", "sessions_requested",
+                  "duration_of_use_months")
+        stated = [s for s in services if any(s.expected[f] not in (None, 0) for f in course)]
+        assert len(stated) * 4 >= 3 * len(services)  # three in four services state a fact of the course
+        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R31
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
@@ -193,9 +208,13 @@ def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letter
 
 
 def test_every_level_and_flag_value_occurs(round_letters: tuple[int, list]) -> None:
-    _, letters = round_letters
+    n, letters = round_letters
     for field in ("functional_improvement", "failed_conservative_care"):
-        assert {x.services[0].expected[field] for x in letters} == {"yes", "no", "not_stated"}, field
+        levels = {x.services[0].expected[field] for x in letters}
+        if n == 31 and field == "failed_conservative_care":  # round 31 is weighted to the request's course:
+            assert levels == {"yes", "not_stated"}  # no letter of it says care was not tried (its write-up)
+            continue
+        assert levels == {"yes", "no", "not_stated"}, field
     for field in ("red_flag_neuro_deficit", "red_flag_trauma", "red_flag_fracture", "prior_surgery",
                   "prior_imaging_same_region"):
         assert {s.expected[field] for x in letters for s in x.services} == {0, 1}, field
