@@ -113,20 +113,18 @@ class RecipeGrid(BaseModel):
 
     def twin(self, recipe: Recipe) -> Recipe | None:
         """The same recipe without the text score (its facts-only model), if the grid has it."""
-        for r in self.recipes:
-            same = (r.learner, r.groups, r.booster, r.family_prior) == (
-                recipe.learner, recipe.groups, recipe.booster, recipe.family_prior)
-            if same and not r.text and recipe.text:
-                return r
-        return None
+        return self._with_text(recipe, False) if recipe.text else None
 
     def stack(self, recipe: Recipe) -> Recipe | None:
         """The same recipe with the text score (the stack of issue #23), if the grid has it: what a
         facts-only served recipe is compared with."""
+        return None if recipe.text else self._with_text(recipe, True)
+
+    def _with_text(self, recipe: Recipe, text: bool) -> Recipe | None:
+        """The grid's recipe that differs from `recipe` only in reading the text score or not."""
+        key = (recipe.learner, recipe.groups, recipe.booster, recipe.family_prior)
         for r in self.recipes:
-            same = (r.learner, r.groups, r.booster, r.family_prior) == (
-                recipe.learner, recipe.groups, recipe.booster, recipe.family_prior)
-            if same and r.text and not recipe.text:
+            if r.text == text and (r.learner, r.groups, r.booster, r.family_prior) == key:
                 return r
         return None
 
