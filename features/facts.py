@@ -30,7 +30,7 @@ from features.evidence import MISSING, EvidenceSpan, Extraction
 from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
-from features.neuro_exam import neuro_exam_normal_in, neuro_normal_findings, normal_finding_phrase
+from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.service_heading import ServiceHeading
@@ -97,7 +97,7 @@ class CaseFacts:
         """True when the record states a normal neurological finding or a sign absent (`neuro_exam`)."""
         if not self.case.clinical_summary:
             return MISSING
-        return neuro_exam_normal_in(self.summary)
+        return first_of(iter(self.neuro_normals))  # the findings the regional fact reads, found once
 
     @cached_property
     def neuro_deficits(self) -> list[Mention]:
@@ -108,16 +108,21 @@ class CaseFacts:
         return list(red_flag_findings(self.summary, "neuro_deficit"))
 
     @cached_property
+    def _tendon_named(self) -> list[bool]:
+        """Per protocol deficit: is it a named tendon's or its muscle's weakness (`tendon_weakness`)."""
+        return [names_tendon(m, self.summary.text) for m in self.neuro_deficits]
+
+    @cached_property
     def nerve_deficits(self) -> list[Mention]:
         """The deficits that are physiologic evidence of neurological dysfunction, what the criteria read by
         region: `neuro_deficits` less weakness of a named tendon or its muscle (`tendon_weakness`, session 26;
         the protocol's fact keeps it)."""
-        return [m for m in self.neuro_deficits if not names_tendon(m, self.summary.text)]
+        return [m for m, tendon in zip(self.neuro_deficits, self._tendon_named, strict=True) if not tendon]
 
     @cached_property
     def tendon_weaknesses(self) -> list[Mention]:
         """The protocol's deficits that are a named tendon's or its muscle's weakness: the part's finding."""
-        return [m for m in self.neuro_deficits if names_tendon(m, self.summary.text)]
+        return [m for m, tendon in zip(self.neuro_deficits, self._tendon_named, strict=True) if tendon]
 
     @cached_property
     def neuro_normals(self) -> list[Mention]:
