@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh interpreter importing the whole stack: seconds, not a unit check
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

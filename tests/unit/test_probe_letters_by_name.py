@@ -15,6 +15,8 @@ from features.spec import Dtype, load_spec
 from features.style import rewrite_style
 from features.table import build_feature_table
 
+pytestmark = pytest.mark.slow  # reads every probe round: grows with each round, so not in the fast suite
+
 EVERY = 10  # every 15th or 20th letter misses all 15 that the unknown honorific moved
 
 
