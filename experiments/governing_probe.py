@@ -14,6 +14,7 @@ would cite, on SYNTHETIC requests written without seeing the criteria table or i
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r9.yaml  # round 9
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r10.yaml  # round 10
     .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r11.yaml  # round 11
+    .venv/bin/python experiments/governing_probe.py --probe experiments/governing_probe_r12.yaml  # round 12
 
 Letters: experiments/governing_probe.yaml (SYNTHETIC). Each letter becomes one `letters.records.Case` with
 pre-review fields only (dates, summary, headings, the UR's guideline line parsed as the letter parser parses
@@ -73,7 +74,7 @@ class ProbeLetter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[ghkmnqtuvwx][0-9]{2}$")  # g h k m n q t u v w x: rounds 1-11 (probe _r11)
+    id: str = Field(pattern=r"^[ghkmnqtuvwxy][0-9]{2}$")  # g h k m n q t u v w x y: rounds 1-12 (probe _r12)
     date_of_injury: date
     ur_denial_date: date
     phase: Literal["acute", "chronic", "postop"]

@@ -276,7 +276,7 @@ PROBE_ROUNDS: dict[str, list[tuple[str, str, str, str]]] = {
         ("Psychological testing", _CHRONIC, "cpmtg_psychological", "mtus_chronic_pain"),
         ("Spinal cord stimulator trial", _CHRONIC, "cpmtg_spinal_cord_stimulators", "mtus_chronic_pain"),
         ("Toradol 60mg IM injection", _CHRONIC, "cpmtg_ketorolac", "mtus_chronic_pain"),
-        ("Vitamin D 50000 IU #12", _CHRONIC, "odg_medical_food", "odg_pain"),
+        ("Vitamin D 50000 IU #12", _CHRONIC, "odg_vitamin_d", "odg_pain"),  # round 12: its own ODG Pain topic
     ],
     "round2": [
         # kinds blind probe round 2 found (each failed on the session-13 table)
@@ -1085,3 +1085,45 @@ def test_round11_buprenorphine_for_opioid_dependence_is_the_cpmtgs_topic(
         who: str, heading: str, section_id: str, chapter_key: str) -> None:
     (checklist,) = _checklists([heading], _opioid_dependence(who))
     assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+# ---- round 12 (experiments/governing-probe-r12.md): SYNTHETIC headings through the product's own path ----
+def _pain_and_low_vitamin(who: str) -> str:
+    return (f"SYNTHETIC: the {who} has had low back pain for three years after a lift at work; outside labs "
+            "showed a low vitamin D level.")
+
+
+def _back_pain_at_night(who: str) -> str:
+    return (f"SYNTHETIC: the {who} has had low back pain for two years after a lift at work and wakes up "
+            "stiff every morning.")
+
+
+@pytest.mark.parametrize("who", ["injured worker", "patient", "claimant"])
+@pytest.mark.parametrize(
+    ("heading", "summary", "section_id", "chapter_key"),
+    [
+        # vitamin D by mouth: ODG Pain's own vitamin D topic (it was the medical-food topic)
+        ("Vitamin D3 2000 IU #30", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        ("Vitamin D 50,000 units weekly #12", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        ("Vitamin D-3 1000 IU daily #90", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        # a mattress: ODG Low Back's mattress selection (it was the generic equipment topic)
+        ("Orthopedic mattress", _back_pain_at_night, "odg_mattress", "odg_low_back"),
+        ("Firm mattress, queen size", _back_pain_at_night, "odg_mattress", "odg_low_back"),
+        # near-misses: a medical food stays one, an injected vitamin keeps Vitamin B, other equipment
+        # stays DME
+        ("Sentra PM #60", _pain_and_low_vitamin, "odg_medical_food", "odg_pain"),
+        ("Vitamin B12 injection", _pain_and_low_vitamin, "odg_vitamin_b", "odg_pain"),
+        ("Shower chair", _back_pain_at_night, "odg_dme", "odg_low_back"),
+    ],
+)
+def test_round12_vitamin_d_and_a_mattress_get_their_odg_topics(
+        who: str, heading: str, summary: Callable[[str], str], section_id: str, chapter_key: str) -> None:
+    (checklist,) = _checklists([heading], summary(who))
+    assert (checklist.section_id, checklist.chapter_key) == (section_id, chapter_key)
+
+
+def test_round12_a_mattress_is_not_recommended_and_a_vitamin_d_level_is_a_lab_test() -> None:
+    (mattress,) = _checklists(["Orthopedic mattress"], _back_pain_at_night("patient"))
+    assert {c.criterion_id: c.status for c in mattress.checklist}["not_recommended"] == "unmet"
+    (level,) = _checklists(["Vitamin D level"], _pain_and_low_vitamin("patient"))
+    assert level.section_id != "odg_vitamin_d"

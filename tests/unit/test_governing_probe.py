@@ -80,7 +80,7 @@ def test_service_without_expected_line_is_refused(tmp_path):
         load_probe(_write(tmp_path, raw))
 
 
-# --- rounds 2 to 11 (experiments/governing_probe_r2.yaml .. _r11.yaml, SYNTHETIC): one table, same checks ---
+# --- rounds 2 to 12 (experiments/governing_probe_r2.yaml .. _r12.yaml, SYNTHETIC): one table, same checks ---
 FAMILIES = {"drug", "therapy", "imaging", "injection", "dme", "emg_ncv", "consult", "surgery", "psych", "lab",
             "home_health"}
 
@@ -123,6 +123,9 @@ ROUNDS = [
           refused_id="p01", quoted_headings=True),
     # round 11's brief asked for every family and phase rather than a drug share: a quarter are drugs
     Round(11, "x", drugs=(0.20, 0.35), no_ur_line=(0.10, 0.30), plain_spread=True, every_family=True,
+          refused_id="p01", quoted_headings=True),
+    # round 12's brief: the mix of real IMR requests, about half medications
+    Round(12, "y", drugs=(0.40, 0.50), no_ur_line=(0.15, 0.30), plain_spread=True, every_family=True,
           refused_id="p01", quoted_headings=True),
 ]
 
