@@ -698,7 +698,8 @@ def test_a_spelled_right_word_the_table_knows_is_refused() -> None:
 # leftovers or nothing at all (SYNTHETIC)
 @pytest.mark.parametrize("heading", ["Skin biopsy for epidermal nerve fiber density",
                                      "Epidermal nerve fibre density testing, both legs", "ENFD testing",
-                                     "Punch skin biopsy x 3 sites, right calf", "Nerve fiber density study"])
+                                     "Punch skin biopsy for ENFD x 3 sites, right calf",
+                                     "Nerve fiber density study"])
 def test_nerve_fibre_density_tests_are_diagnostic_tests(heading: str) -> None:
     c = load_taxonomy().classify(heading)
     assert (c.family, c.type) == ("lab", "diagnostic_test"), heading
