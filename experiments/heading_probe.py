@@ -36,7 +36,7 @@ class HeadingRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[hjkm][0-9]{3}$")  # `h` rounds 1-5, `j` 6, `k` 7, `m` 8: 3 digits each
+    id: str = Field(pattern=r"^[hjkmn][0-9]{3}$")  # `h` rounds 1-5, `j` 6, `k` 7, `m` 8, `n` 9: 3 digits each
     heading: str = Field(min_length=2)
     family: str
     type: str

@@ -162,6 +162,8 @@ class WordRules:
     # an abbreviation -> (what it means, the words after which it means that): "Medical Ctr" is a center
     read_after: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     strength_units: frozenset[str] = frozenset()  # after a number: a drug's strength ("20 mg", "5 %")
+    # words spelled right that the respelling leaves as written ("neuropathy" is no misspelt "neuroplasty")
+    spelled_right: frozenset[str] = frozenset()
 
     def sound_key(self, word: str) -> str:
         """`word` as it sounds, by the `sounds` rewrites in order ("^x" rewrites a leading x only):
@@ -363,9 +365,9 @@ class ServiceTaxonomy:
     def _respelled(self, content: Sequence[Token]) -> list[Token] | None:
         """The heading's words with each word the table does not know replaced by the table's nearest word
         (same first letter, similarity RESPELL_MIN_RATIO, or RESPELL_LONG_RATIO for long words; words of
-        RESPELL_MIN_LENGTH letters or more), and two neighbours joined where together they are one known
-        word; None when nothing changed. The caller keeps the respelled reading only where its winning term
-        outranks the heading as written."""
+        RESPELL_MIN_LENGTH letters or more; never a word of `words.spelled_right`), and two neighbours joined
+        where together they are one known word; None when nothing changed. The caller keeps the respelled
+        reading only where its winning term outranks the heading as written."""
         known = self._by_lemma
         out: list[Token] = []
         changed = False
@@ -380,7 +382,8 @@ class ServiceTaxonomy:
                 changed, i = True, i + 2
                 continue
             word = tok.lemma
-            if word not in known and word.isalpha() and len(word) >= TRUNCATED_MIN_LENGTH:
+            if (word not in known and word not in self.words.spelled_right and word.isalpha()
+                    and len(word) >= TRUNCATED_MIN_LENGTH):
                 near = self._drug_cut_short(word, content[i + 1:i + 3]) or (
                     self._nearest(word) if len(word) >= RESPELL_MIN_LENGTH else None)
                 if near is not None:
@@ -700,6 +703,8 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
                       read_after={str(k): (str(v["means"]), frozenset(map(str, v["after"])))
                                   for k, v in w.get("read_after", {}).items()},
                       strength_units=frozenset(map(str, w.get("strength_units", []))))
+    words = dataclasses.replace(words, spelled_right=frozenset(
+        lemma for word in w.get("spelled_right", []) for lemma in words.lemmas(str(word))))
     fallback = _fallback(data["fallback"], families, words, source)
     cues = frozenset(c for f in fallback for c in f.cues)
     for _ in range(2):
@@ -707,6 +712,9 @@ def build_taxonomy(data: dict[str, Any], lexicon: Sequence[DrugName],
         vocabulary = frozenset(lemma for t in terms for lemma in t.lemmas) | cues
         words = dataclasses.replace(words, vocabulary=vocabulary)
     _check_unique(terms, source)
+    listed_known = sorted(words.spelled_right & {lemma for t in terms for lemma in t.lemmas})
+    if listed_known:  # the table's own words are never respelled: listing one is a slip
+        raise ValueError(f"{source} words.spelled_right: words the table knows {listed_known}")
     med = data["medication"]
     for key in ("patch_topical_classes", "topical_form_exempt_classes", "self_injected_classes"):
         unknown = set(med.get(key, [])) - set(med["classes"])

@@ -1,9 +1,9 @@
-"""Rounds 4 to 8 of the blind heading probe are well formed (experiments/heading_probe_r4.yaml .. _r8.yaml,
+"""Rounds 4 to 9 of the blind heading probe are well formed (experiments/heading_probe_r4.yaml .. _r9.yaml,
 SYNTHETIC).
 
 Schema only, through the heading runner's loader: ids and headings unique, every family and type one the
 service taxonomy can answer, the mix each round's brief promised, and borderline rows that name the other
-reading. How well the taxonomy reads them is each probe's result (experiments/heading-probe-r4.md .. -r8.md),
+reading. How well the taxonomy reads them is each probe's result (experiments/heading-probe-r4.md .. -r9.md),
 not a test. One table of what each round promised, one test per check.
 """
 
@@ -74,6 +74,14 @@ ROUNDS = [
           kinds=frozenset(ALL_KINDS),
           common_medication_floors=dict.fromkeys(("opioid", "nsaid", "topical"), 8),
           unknown_is_other=True, some_borderline=True, bad_row_id="m001"),
+    # session 27: headings as IMR letters print them (strength, quantity, refills, retro wording), a fifth
+    # hard, and a new kind `inverted` (the noun after its qualifier, the quantity first)
+    Round(9, sizes=(300, 300), ids=("n", 1, 999), medication_share=(0.45, 0.5), hard_share=(0.2, 0.3),
+          family_floors={**dict.fromkeys(COMMON_FAMILIES, 15), "lab": 15, "electrodiagnostics": 15},
+          kinds=frozenset(ALL_KINDS | {"inverted"}),
+          common_medication_floors=dict.fromkeys(("opioid", "nsaid", "topical", "muscle_relaxant",
+                                                  "gi_protectant"), 10),
+          unknown_is_other=True, some_borderline=True, bad_row_id="n001"),
 ]
 BY_ROUND = pytest.mark.parametrize("r", ROUNDS, ids=lambda r: f"round{r.n}")
 
@@ -157,9 +165,9 @@ def test_an_unknown_type_is_refused(r: Round, probe: ModuleType, tmp_path: Path)
 
 
 @pytest.mark.parametrize("row_id, accepted", [("h001", True), ("j001", True), ("k001", True), ("m001", True),
-                                              ("n001", False), ("j01", False)])
-def test_ids_are_h_j_k_or_m_and_three_digits(probe: ModuleType, tmp_path: Path, row_id: str,
-                                         accepted: bool) -> None:
+                                              ("n001", True), ("p001", False), ("j01", False)])
+def test_ids_are_h_j_k_m_or_n_and_three_digits(probe: ModuleType, tmp_path: Path, row_id: str,
+                                              accepted: bool) -> None:
     path = tmp_path / "probe.yaml"
     path.write_text(f"- {{id: {row_id}, heading: 'Urine drug screen', family: lab, type: drug_screen, "
                     "kind: plain}\n")

@@ -657,6 +657,54 @@ def test_respelling_near_misses(heading: str, family: str, type_: str) -> None:
     assert (c.family, c.type) == (family, type_), heading
 
 
+# session 27 (blind heading round 9): a word spelled right is no misspelling of the table word it lies near.
+# SYNTHETIC headings; before `words.spelled_right` each was respelled into an operation, an injection or a
+# drug.
+@pytest.mark.parametrize("heading, family, type_", [
+    ("Neuropathy evaluation", "consultation", "office_visit"),  # was neuroplasty: a nerve release
+    ("Arthropathy follow-up visit, left knee", "consultation", "office_visit"),  # was arthroplasty
+    ("Arthrosis of the hip, re-evaluation", "consultation", "office_visit"),  # was arthrodesis
+    ("Infection follow-up", "consultation", "office_visit"),  # was an injection
+    ("Wound infection care by home health nurse", "home_health", "wound_care"),
+    ("Amnesia evaluation", "consultation", "office_visit"),  # was the opioid Anexsia
+    ("Neurosis assessment", "consultation", "office_visit"),  # was neurolysis
+])
+def test_a_word_spelled_right_is_not_respelled_into_another_service(heading: str, family: str,
+                                                                    type_: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == (family, type_), heading
+    assert c.via != VIA_RESPELLED
+
+
+@pytest.mark.parametrize("heading", ["Depression screening", "Treatment of depression x 6 sessions",
+                                     "Flexor digitorum tenolysis", "Motor cortex stimulation"])
+def test_a_diagnosis_or_body_part_word_never_becomes_an_operation_or_a_drug(heading: str) -> None:
+    # SYNTHETIC: "depression" is no "decompression", "flexor" no Flector patch, "cortex" no Cortef
+    assert load_taxonomy().classify(heading).family not in {"surgery", "medication"}, heading
+
+
+def test_misspellings_beside_a_word_spelled_right_are_still_respelled() -> None:
+    c = load_taxonomy().classify("Gabapenten 300 mg for neuropathy")  # SYNTHETIC
+    assert (c.family, c.type, c.via) == ("medication", "anticonvulsant", VIA_RESPELLED)
+
+
+def test_a_spelled_right_word_the_table_knows_is_refused() -> None:
+    words = {**DATA["words"], "spelled_right": ["neuropathy", "injection"]}
+    with pytest.raises(ValueError, match=r"words.spelled_right: words the table knows \['injection'\]"):
+        build_taxonomy(_data(words=words), LEXICON)
+
+
+# session 27 (blind heading round 9): the small-fibre neuropathy tests are diagnostic tests, not a lab's
+# leftovers or nothing at all (SYNTHETIC)
+@pytest.mark.parametrize("heading", ["Skin biopsy for epidermal nerve fiber density",
+                                     "Epidermal nerve fibre density testing, both legs", "ENFD testing",
+                                     "Punch skin biopsy for ENFD x 3 sites, right calf",
+                                     "Nerve fiber density study"])
+def test_nerve_fibre_density_tests_are_diagnostic_tests(heading: str) -> None:
+    c = load_taxonomy().classify(heading)
+    assert (c.family, c.type) == ("lab", "diagnostic_test"), heading
+
+
 def test_sound_key_merges_spellings_of_one_sound() -> None:
     words = load_taxonomy().words
     assert words.sound_key("klonopin") == words.sound_key("clonopin")
