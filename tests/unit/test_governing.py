@@ -1106,6 +1106,10 @@ def _back_pain_at_night(who: str) -> str:
         ("Vitamin D3 2000 IU #30", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
         ("Vitamin D 50,000 units weekly #12", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
         ("Vitamin D-3 1000 IU daily #90", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        # its generic and brand names (after gov12: "Cholecalciferol" had no service type, so no section)
+        ("Cholecalciferol 1000 IU #90", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        ("Ergocalciferol 50,000 units #12", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
+        ("Drisdol 50000 IU #4", _pain_and_low_vitamin, "odg_vitamin_d", "odg_pain"),
         # a mattress: ODG Low Back's mattress selection (it was the generic equipment topic)
         ("Orthopedic mattress", _back_pain_at_night, "odg_mattress", "odg_low_back"),
         ("Firm mattress, queen size", _back_pain_at_night, "odg_mattress", "odg_low_back"),
