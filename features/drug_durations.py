@@ -46,13 +46,8 @@ _OTHER_SUBJECT = re.compile(
     r"injur(?!ed (?:worker|employee)s?\b)\w*|history|disability|off work|restrictions?)\b[^;,]{0,25}$",
     re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
 # between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
-# and Flexeril", "hydrocodone/acetaminophen"); round 32: a dose's schedule too ("cyclobenzaprine 10 mg at
-# bedtime and ibuprofen were started")
-_LIST_JOIN = re.compile(
-    r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%"
-    r"|(?:once|twice|three times|four times|daily|a day|per day|at bedtime|nightly|as needed"
-    r"|prn|bid|tid|qid|qhs)\b)*+$",
-    re.IGNORECASE)
+# and Flexeril", "hydrocodone/acetaminophen")
+_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
 
 
 def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
