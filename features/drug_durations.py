@@ -287,13 +287,34 @@ class DurationsOfUse:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
         pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
+        p_header = value_patterns()["visit_header_date"]
         out: list[tuple[date, str] | None] = []
         for s, studied in zip(self.summary.sentences, self.study_dates, strict=True):
             starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
             found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
                      if not any(a <= m.start() < b for a, b in (*starts, *studied))
                      and (d := _parse_date(m.group(0)))]
-            out.append(found[-1] if found else None)
+            header = p_header.match(s.text)  # round 32: a visit block's heading date is its visit's
+            head = _parse_date(header.group("date")) if header else None
+            out.append((head, header.group("date")) if head else found[-1] if found else None)
+        return out
+
+    @cached_property
+    def opening_dates(self) -> list[tuple[date, str] | None]:
+        """Per summary sentence, the date its opening words give the visit it reports ("On 10/30/2017 she
+        ...", "At the 05/14/2018 visit ...", a block's heading date), None where it opens with none or that
+        date is a study's: the visit an undated start later in the same sentence counts from, before any
+        visit told in the sentences before it (round 32: "At the 05/14/2018 visit the naproxen was refilled
+        ...; she was started on famotidine" started on 05/14/2018, not at the visit before)."""
+        p = value_patterns()
+        opening, header = load_author_rules().new_visit, p["visit_header_date"]
+        out: list[tuple[date, str] | None] = []
+        for s, studied in zip(self.summary.sentences, self.study_dates, strict=True):
+            words = opening.match(s.text) or header.match(s.text)
+            first = p["date"].search(s.text, 0, words.end() + 6) if words else None
+            when = _parse_date(first.group(0)) if first else None
+            own = when is not None and not any(a <= first.start() < b for a, b in studied)
+            out.append((when, first.group(0)) if own else None)
         return out
 
     def operation_date(self, before: int) -> date | None:
@@ -336,8 +357,9 @@ class DurationsOfUse:
                 return None  # round 26: a study's dated report between ends the visit's paragraph, dates none
             if found is None:
                 continue
-            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(
-                    self.summary.sentences[back].text):
+            text = self.summary.sentences[back].text
+            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(text) \
+                    or value_patterns()["visit_header_date"].match(text):
                 return found
             return None
         return None
@@ -433,7 +455,7 @@ class DurationsOfUse:
                 continue
             visit = None
             if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
-                visit = self.visit_date(s.index)
+                visit = self.opening_dates[s.index] or self.visit_date(s.index)
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
             surgery = None

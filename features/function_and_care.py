@@ -240,6 +240,9 @@ class FunctionAndCareFacts:
             record = [(v, m) for v, m in record if not (v == NO and _COURSE_WITHOUT_GAIN.search(m.text))]
         if record:
             value, m = record[-1]
+            lost = self._ability_lost_after(m) if value == YES else None
+            if lost is not None:  # round 32: a gain at one visit, the ability lost again at a later one
+                return Extraction(NO, lost.span())
             words = _statement_words(m)
             if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
                     and not value_patterns()["function_words"].search(words) \
@@ -250,6 +253,22 @@ class FunctionAndCareFacts:
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)
+
+    def _ability_lost_after(self, gain: Mention) -> Mention | None:
+        """An ability the record says was lost again in a sentence after the gain `gain` ("can now lift to
+        shoulder height" ... at a later visit "she could no longer lift", "worse; she cannot lift overhead"):
+        not able, with a word of reversal in its sentence (`ability_lost_again`), not the UR's, possible,
+        conditional or another person's. A limit told with no reversal is one that remains, not a loss."""
+        lost_again = value_patterns()["ability_lost_again"]
+        for m in self.summary.mentions("ability"):
+            if m.sentence.index <= gain.sentence.index or (m.author == UR_REVIEWER and not _relayed(m)):
+                continue
+            cats = m.assertion.categories
+            if cats & {Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL} or _conditional(m):
+                continue
+            if (Category.NEGATED in cats or _NOT_ABLE.search(m.text)) and lost_again.search(m.sentence.text):
+                return m
+        return None
 
     def failed_conservative_care(self) -> Extraction:
         """yes = the record says a treatment was tried and did not help; no = not tried yet or inadequate

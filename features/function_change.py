@@ -106,6 +106,8 @@ def function_lexicon() -> FunctionLexicon:
 
 _WORD = re.compile(r"[\w%'-]+")
 _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\s+)?$", re.IGNORECASE)
+# round 32: a negation between a gain word and its activity ("again could not climb") makes it a limit
+_NEGATED_GAP = re.compile(r"\b(?:not|never|unable|cannot|can't|couldn't|no longer)\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
               "persisting": (NO, NO), "decline": (NO, NO)}
@@ -119,6 +121,12 @@ def helped_by_person(m: Mention) -> bool:
     start = max(sentence.start, m.start - 40)
     window = sentence.text[start - sentence.start:m.end - sentence.start]
     return function_lexicon().helper_person.search(window) is not None
+
+
+def _stopped_activity(clause: str, a0: int, a1: int, lex: FunctionLexicon) -> bool:
+    """Whether the activity at clause[a0:a1] is the object of a stop ("had stopped working again"): a gain
+    word after it is the stop repeated, not the activity resumed (round 32)."""
+    return any(m.span("act") == (a0, a1) for m in lex.stopped_object.finditer(clause))
 
 
 def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -> bool:
@@ -180,6 +188,10 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
                     value = NO  # "none of which improved her walking": a gain denied
                 if kind == "gain" and lex.less_than_before.search(clause):
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
+                if kind == "gain" and (
+                        (before and _NEGATED_GAP.search(clause, w.end(), a0))
+                        or (not before and _stopped_activity(clause, a0, a1, lex))):
+                    value = NO  # round 32: "she again could not climb stairs", "had stopped working again"
                 # a gain is a function change; so is an activity or a worker unchanged; less of an activity, a
                 # worse one or a limit that persists is an `ability` (a decline alone is no failure of care)
                 # (a disability scale that rose is function unchanged or worse after care, round 20)

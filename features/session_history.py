@@ -63,6 +63,30 @@ def _effect_told(text: str, start: int, end: int) -> bool:
     return before is not None or p["course_effect_after"].match(text, end) is not None
 
 
+def _is_increment(text: str, m: Mention) -> bool:
+    """A count told as more of a course told before ("Four more visits", "another 6 sessions")."""
+    p = value_patterns()
+    return bool(p["sessions_increment_after"].match(text[m.end:m.end + 20])
+                or p["sessions_increment_before"].search(text[max(0, m.start - 25):m.start]))
+
+
+def _running_total(text: str, counts: list[tuple[float, Mention, bool]]) -> tuple[float, Mention] | None:
+    """(sessions had, the last count read) when a count is told as an increment at a later visit (round 32):
+    in the summary's order each increment adds to the course so far and any other count is the course so
+    far or a total ("... for 20 visits in all"), the larger of the two; None when no count is an increment
+    (an increment inside another count's words, "6 visits and then 6 more", is that count's)."""
+    by_span = {c[1].span(): c for c in counts}
+    ordered = sorted(by_span.values(), key=lambda c: (c[1].start, -c[1].end))
+    increments = {m.span() for _, m, _ in ordered if _is_increment(text, m) and not any(
+        o.span() != m.span() and o.start <= m.start and m.end <= o.end for _, o, _ in ordered)}
+    if not increments:
+        return None
+    total = 0.0
+    for n, m, _ in ordered:
+        total = total + n if m.span() in increments else max(total, n)
+    return (total, ordered[-1][1]) if total <= 100 else None
+
+
 class SessionHistory:
     """The session and injection counts one case's summary reports as had, and a service's count of them."""
 
@@ -179,6 +203,9 @@ class SessionHistory:
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
         own = [c for c in counts if not self._of_another_part(service, c[1])]
+        added = _running_total(self.summary.text, own)
+        if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
+            return Extraction(added[0], added[1].span())
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
@@ -241,7 +268,20 @@ class SessionHistory:
         own = count_therapy(m)
         if own:
             return service.service_type in own
-        return named_near(service.service_type, m, THERAPY_WINDOW) or service.service_type in sole_therapy(m)
+        if named_near(service.service_type, m, THERAPY_WINDOW) or service.service_type in sole_therapy(m):
+            return True
+        return not therapy_names(m.sentence.text) and service.service_type in self._therapy_told_before(m)
+
+    def _therapy_told_before(self, m: Mention) -> frozenset[str]:
+        """The one therapy the record sentence before a count names, when the count's own sentence names none
+        ("Six physical therapy visits were authorized. He had attended 4 of the 6 authorized visits."; a
+        visit note's "Completed the 4 visits."): what the count is of (round 32); empty when it names none or
+        several."""
+        index = m.sentence.index - 1
+        if index < 0 or self.summary.sentences[index].author == UR_REVIEWER:
+            return frozenset()
+        kinds = {n.types for n in therapy_names(self.summary.sentences[index].text)}
+        return next(iter(kinds)) if len(kinds) == 1 else frozenset()
 
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:

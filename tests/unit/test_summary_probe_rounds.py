@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 to 31 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r31.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 32 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r32.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md ... -r31.md), not a test.
+-r6.md ... -r19.md, -r27.md ... -r32.md), not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from experiment_scripts import load_script
 from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml" for n in (*range(4, 20), 27, 28, 29, 30, 31)}
+ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml"
+          for n in (*range(4, 20), 27, 28, 29, 30, 31, 32)}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -55,6 +56,7 @@ EARLIER[28] = [*EARLIER[27], "summary_probe_r27.yaml"]  # every earlier round
 EARLIER[29] = [*EARLIER[28], "summary_probe_r28.yaml"]  # every earlier round
 EARLIER[30] = [*EARLIER[29], "summary_probe_r29.yaml"]  # every earlier round
 EARLIER[31] = [*EARLIER[30], "summary_probe_r30.yaml"]  # every earlier round
+EARLIER[32] = [*EARLIER[31], "summary_probe_r31.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -111,6 +113,15 @@ WRITERS_R30 = {"reviewer narrative": 9, "PR-2 note": 5, "UR summary": 4, "QME ex
 WRITERS_R31 = {"reviewer narrative": 7, "PR-2 note": 1, "PR-2 S/O/A/P": 1, "PR-2": 2, "QME excerpt": 1,
                "QME": 2, "UR summary": 2, "RFA narrative": 2, "UR-summary style": 1,
                "nurse case manager note": 1}
+# Round 32 promises 24 letters of long chronological multi-visit summaries, ~100 services (the loader allows
+# 4 a letter: 96), 250-600 words and several dated visits each, 3 with a hyphenated line end; function is told
+# at several visits in every letter; its writers named in each letter's note before the first ",".
+WRITERS_R32 = {"reviewer narrative": 11, "PDF-style hard line breaks": 3, "PR-2 sequence": 1,
+               "PR-2 SOAP sequence": 1, "PR-2 S/O/A/P sequence": 1,
+               "PR-2 SUBJECTIVE/OBJECTIVE/PLAN sequence": 1,
+               "QME excerpt": 1, "AME summary of records": 1, "Panel QME review of records": 1,
+               "UR-summary manner": 1, "UR summary of records": 1, "RFA narrative": 1}
+VISIT_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/\d{4}\b")
 
 
 @functools.cache
@@ -132,7 +143,8 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    assert len(letters) >= {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20}.get(n, 40)  # 19, 27 to 31: fewer
+    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24}  # 19, 27 to 32: fewer letters
+    assert len(letters) >= fewer.get(n, 40)
     assert len(services) >= {29: 75, 30: 58, 31: 55}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
@@ -196,6 +208,13 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         stated = [s for s in services if any(s.expected[f] not in (None, 0) for f in course)]
         assert len(stated) * 4 >= 3 * len(services)  # three in four services state a fact of the course
         assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R31
+    if n == 32:  # round 32: 24 long multi-visit letters, 96 services, 3 with a hyphenated line end
+        assert len(letters) == 24 and len(services) == 96
+        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 3
+        assert all(250 <= len(x.summary.split()) <= 600 for x in letters)
+        assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)  # several dated visits
+        assert all(x.services[0].expected["functional_improvement"] != "not_stated" for x in letters)
+        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R32
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
@@ -213,6 +232,9 @@ def test_every_level_and_flag_value_occurs(round_letters: tuple[int, list]) -> N
         levels = {x.services[0].expected[field] for x in letters}
         if n == 31 and field == "failed_conservative_care":  # round 31 is weighted to the request's course:
             assert levels == {"yes", "not_stated"}  # no letter of it says care was not tried (its write-up)
+            continue
+        if n == 32:  # round 32 tells function at several visits in every letter, and no care as not yet tried
+            assert levels == ({"yes", "no"} if field == "functional_improvement" else {"yes", "not_stated"})
             continue
         assert levels == {"yes", "no", "not_stated"}, field
     for field in ("red_flag_neuro_deficit", "red_flag_trauma", "red_flag_fracture", "prior_surgery",
