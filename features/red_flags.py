@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from features.analysis import AnalysedText, Mention, concept_patterns
 from features.assertion_sets import suspected as _suspected
 from features.assertions import Category
+from features.authors import load_author_rules
 from features.clauses import clause_start as _clause_start
 from features.evidence import Extraction
 from features.value_patterns import value_patterns
@@ -31,7 +32,8 @@ def _finding(m: Mention, kind: str) -> bool:
     if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE and not (
             kind in _MAY_BE_SUSPECTED and _suspected(m)):
         return False
-    return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
+    return not (kind in _OBJECTIVE_ONLY and m.author == "patient"
+                and load_author_rules().reaches("patient", m.sentence.text, m.start - m.sentence.start))
 
 
 def _motor_not_neurological(m: Mention, text: str) -> bool:
