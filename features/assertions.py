@@ -59,6 +59,9 @@ class ContextRule(BaseModel):
     pattern: list[Any] | None = Field(default=None, description="spaCy token pattern(s) for the literal")
     max_scope: int | None = Field(default=None, ge=1)
     terminates: list[Category] | None = None
+    # round 33: a terminator that ends only the scopes reaching back over it (a request told after a start of
+    # use), not those reaching forward over it ("the plan included X and Y" keeps Y planned)
+    backward_only: bool = Field(default=False, description="terminate rules only: end backward scopes only")
     at_last_token: bool = Field(default=False, description="trigger only at the last token matched")
     concepts: list[str] | None = None
     not_concepts: list[str] | None = None
@@ -72,8 +75,8 @@ class ContextRule(BaseModel):
             self.category not in structural and self.direction in structural.values()
         ):
             raise ValueError(f"rule {self.literal!r}: category {self.category} cannot go {self.direction}")
-        if self.terminates is not None and self.category != Category.TERMINATE:
-            raise ValueError(f"rule {self.literal!r}: only terminate rules take `terminates`")
+        if (self.terminates is not None or self.backward_only) and self.category != Category.TERMINATE:
+            raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`: terminate rules only")
         if "[" not in self.example or "]" not in self.example:
             raise ValueError(f"rule {self.literal!r}: the example must mark its mention in [brackets]")
         for pattern in self.token_patterns():
@@ -228,8 +231,8 @@ class ContextEngine:
                 continue
             if m.end <= start and rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
                 reach = sent_end if rule.max_scope is None else min(sent_end, m.end + rule.max_scope)
-                stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)),
-                           default=None)
+                stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)
+                            and not t.rule.backward_only), default=None)
                 if stop is None and start < reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)

@@ -55,6 +55,15 @@ class AuthorRules:
         found = self._cues_in(text)
         return max(found)[1] if found else None
 
+    def reaches(self, author: str, text: str, offset: int) -> bool:
+        """Whether a cue of `author` in sentence `text` reaches `offset`: it follows it, or no ";" stands
+        between them. A report's clause ends at a semicolon ("she reported arm pain; the biceps reflex was
+        diminished" reports the pain, then the examination's finding: round 33)."""
+        cue = dict(self.cues).get(author)
+        if cue is None:
+            return False
+        return any(m.start() >= offset or ";" not in text[m.end():offset] for m in cue.finditer(text))
+
     def _cues_in(self, text: str) -> list[tuple[int, str]]:
         """(start, author) of every cue in `text`, the authors in rule order: its first is `author_of`'s
         author, its greatest `last_author_of`'s, so a sentence's cues are scanned once for both."""

@@ -355,8 +355,8 @@ class DurationsOfUse:
             found = self.sentence_dates[back]
             if found is None and self.study_dates[back]:
                 return None  # round 26: a study's dated report between ends the visit's paragraph, dates none
-            if found is None:
-                continue
+            if found is None or found[0] == self.case.date_of_injury:
+                continue  # round 33: the injury's date told in a block is no visit's, nor ends it
             text = self.summary.sentences[back].text
             if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(text) \
                     or value_patterns()["visit_header_date"].match(text):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from features.analysis import AnalysedText, Mention, concept_patterns
 from features.assertion_sets import suspected as _suspected
 from features.assertions import Category
+from features.authors import load_author_rules
 from features.clauses import clause_start as _clause_start
 from features.evidence import Extraction
 from features.value_patterns import value_patterns
@@ -31,7 +32,8 @@ def _finding(m: Mention, kind: str) -> bool:
     if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE and not (
             kind in _MAY_BE_SUSPECTED and _suspected(m)):
         return False
-    return not (kind in _OBJECTIVE_ONLY and m.author == "patient")
+    return not (kind in _OBJECTIVE_ONLY and m.author == "patient"
+                and load_author_rules().reaches("patient", m.sentence.text, m.start - m.sentence.start))
 
 
 def _motor_not_neurological(m: Mention, text: str) -> bool:
@@ -85,7 +87,8 @@ def red_flag_findings(summary: AnalysedText, kind: str) -> Iterator[Mention]:
             continue
         if kind == "neuro_deficit" and _motor_not_neurological(m, text):
             continue
-        if kind == "trauma" and (_object_fell(m, text) or _struck_by_a_thing(summary, m)):
+        if kind == "trauma" and (_object_fell(m, text) or _struck_by_a_thing(summary, m)
+                                 or _crush_denied(summary, m)):
             continue
         if _example_of_red_flags_not_found(summary, m):
             continue
@@ -158,6 +161,19 @@ def _struck_by_a_thing(summary: AnalysedText, m: Mention) -> bool:
         return False
     by = p["struck_by_after"].match(summary.text, m.end, m.sentence.end)
     return by is not None and concept_patterns()["vehicle"].search(summary.lower, *by.span()) is None
+
+
+def _crush_denied(summary: AnalysedText, m: Mention) -> bool:
+    """A pinning or trapping, by no vehicle, whose own sentence denies a crush ("pinned against a rack,
+    without a crush injury"): the record says the mechanism was no crush; a fall or a collision never is."""
+    p = value_patterns()
+    if not p["crush_mechanism"].search(m.text.lower()):
+        return False
+    ends = [i for i in (summary.text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+    if concept_patterns()["vehicle"].search(summary.lower, m.start, min(ends, default=m.sentence.end)):
+        return False  # pinned by a forklift is a collision, the protocol's own trauma
+    return any(o is not m and o.sentence is m.sentence and Category.NEGATED in o.assertion.categories
+               and p["crush_named"].search(o.text.lower()) for o in summary.mentions("trauma"))
 
 
 def _red_flag_mentions(summary: AnalysedText, kind: str) -> list[Mention]:

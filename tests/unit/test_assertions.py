@@ -138,6 +138,8 @@ def test_status_names_one_category_in_a_fixed_order() -> None:
     {"category": "negated", "literal": "no", "direction": "forward", "example": "no brackets"},
     {"category": "negated", "literal": "no", "direction": "forward", "terminates": ["negated"],
      "example": "SYNTHETIC: [x]"},
+    {"category": "negated", "literal": "no", "direction": "forward", "backward_only": True,
+     "example": "SYNTHETIC: [x]"},
     {"category": "negated", "literal": "no", "direction": "forward", "example": "SYNTHETIC: [x]", "typo": 1},
 ])
 def test_malformed_rules_are_refused(bad: dict) -> None:
