@@ -364,6 +364,18 @@ class DurationsOfUse:
             return None
         return None
 
+    def report_date(self, index: int) -> tuple[date, str] | None:
+        """The date of the report block summary sentence `index` is in: the last sentence before it that
+        heads a report and ends on its date (`report_heading_date`), however many sentences or studies come
+        between: "today" in a PR-2 is that PR-2's day (round 34: "Date of exam: ..." then an MRI, then
+        "started today")."""
+        heading = value_patterns()["report_heading_date"]
+        for back in range(index - 1, -1, -1):
+            m = heading.search(self.summary.sentences[back].text)
+            if m is not None and (day := _parse_date(m.group("date"))) is not None:
+                return day, m.group("date")
+        return None
+
     def names(self, service: ServiceHeading) -> list[list[str]]:
         """Words that name this service's drug in the summary, most specific first (`heading_drug_names`)."""
         return [list(level) for level in heading_drug_names(service.text)]
@@ -458,6 +470,9 @@ class DurationsOfUse:
                 visit = self.opening_dates[s.index] or self.visit_date(s.index)
             if visit is not None and visit[0] == case.date_of_injury:
                 visit = None  # the injury's date is no visit
+            if s.author != UR_REVIEWER and self.opening_dates[s.index] is None \
+                    and p["duration_new_dated"].search(s.text):
+                visit = self.report_date(s.index) or visit  # session 27: "started today" is its report's day
             surgery = None
             if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
                 surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(

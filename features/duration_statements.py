@@ -215,9 +215,14 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     if found:
         _, when, by_day, e = min(found, key=lambda f: f[0])
         return when, by_day, e
-    before = [(a - e, when) for (s, e), when, _ in dates if lo <= s and e <= a]
+    before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a]
+    # session 27 (round-34 kind): a month or year opening the clause dates the start after it too ("In
+    # September 2015 she started duloxetine"), before any visit told in an earlier sentence
+    before += [(a - w.end(), day[0], day[1]) for w in p["duration_start_when"].finditer(text, lo, a)
+               if (day := _dayless_date(w, ref=ref, injury=injury)) is not None]
     if before:
-        return min(before, key=lambda x: x[0])[1], True, a
+        _, when, by_day = min(before, key=lambda x: x[0])
+        return when, by_day, a
     return None
 
 
