@@ -137,6 +137,13 @@ WRITERS_R34 = {"reviewer narrative": 10, "PR-2 sequence": 4, "QME excerpt": 3, "
                "QME-style record review with hard line breaks": 1, "RFA narrative": 1,
                "reviewer narrative ending in the UR's summary paragraph": 1}
 VISIT_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/\d{4}\b")
+# rounds of long multi-visit letters (24 each): services, letters with a hyphenated line end at least, the
+# words of a summary (low, high), the writers
+MULTI_VISIT = {
+    32: (96, 3, (250, 600), WRITERS_R32),
+    33: (94, 4, (250, 600), WRITERS_R33),
+    34: (90, 2, (300, 330), WRITERS_R34),
+}
 
 
 @functools.cache
@@ -223,25 +230,15 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         stated = [s for s in services if any(s.expected[f] not in (None, 0) for f in course)]
         assert len(stated) * 4 >= 3 * len(services)  # three in four services state a fact of the course
         assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R31
-    if n == 32:  # round 32: 24 long multi-visit letters, 96 services, 3 with a hyphenated line end
-        assert len(letters) == 24 and len(services) == 96
-        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 3
-        assert all(250 <= len(x.summary.split()) <= 600 for x in letters)
-        assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)  # several dated visits
+    if n in MULTI_VISIT:  # rounds 32-34: long multi-visit letters, each with several dated visits
+        n_services, hyphenated, words, writers = MULTI_VISIT[n]
+        assert len(letters) == 24 and len(services) == n_services
+        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= hyphenated
+        assert all(words[0] <= len(x.summary.split()) <= words[1] for x in letters)
+        assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)
+        assert Counter(x.note.split(",")[0] for x in letters) == writers
+    if n == 32:  # round 32 keys function on every letter's first service
         assert all(x.services[0].expected["functional_improvement"] != "not_stated" for x in letters)
-        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R32
-    if n == 33:  # round 33: 24 long multi-visit letters, 94 services, 4 with a hyphenated line end
-        assert len(letters) == 24 and len(services) == 94
-        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 4
-        assert all(250 <= len(x.summary.split()) <= 600 for x in letters)
-        assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)  # several dated visits
-        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R33
-    if n == 34:  # round 34: 24 letters of 300-330 words, 90 services, 2 with a hyphenated line end
-        assert len(letters) == 24 and len(services) == 90
-        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 2
-        assert all(300 <= len(x.summary.split()) <= 330 for x in letters)
-        assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)  # several dated visits
-        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R34
 
 
 def test_each_round_reuses_no_earlier_rounds_ids(probe: ModuleType, round_letters: tuple[int, list]) -> None:
