@@ -283,18 +283,25 @@ class DurationsOfUse:
             for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
 
     @cached_property
+    def visit_headers(self) -> list[re.Match[str] | None]:
+        """Per summary sentence, its visit block heading's date (`visit_header_date`: "PR-2 03/04/2016:",
+        "05/02/2016 - S:"), read once for the three readers of a visit's date below."""
+        header = value_patterns()["visit_header_date"]
+        return [header.match(s.text) for s in self.summary.sentences]
+
+    @cached_property
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
         pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
-        p_header = value_patterns()["visit_header_date"]
         out: list[tuple[date, str] | None] = []
-        for s, studied in zip(self.summary.sentences, self.study_dates, strict=True):
+        rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
+        for s, studied, header in rows:
             starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
             found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
                      if not any(a <= m.start() < b for a, b in (*starts, *studied))
                      and (d := _parse_date(m.group(0)))]
-            header = p_header.match(s.text)  # round 32: a visit block's heading date is its visit's
+            # round 32: a visit block's heading date is its visit's
             head = _parse_date(header.group("date")) if header else None
             out.append((head, header.group("date")) if head else found[-1] if found else None)
         return out
@@ -307,10 +314,11 @@ class DurationsOfUse:
         visit told in the sentences before it (round 32: "At the 05/14/2018 visit the naproxen was refilled
         ...; she was started on famotidine" started on 05/14/2018, not at the visit before)."""
         p = value_patterns()
-        opening, header = load_author_rules().new_visit, p["visit_header_date"]
+        opening = load_author_rules().new_visit
         out: list[tuple[date, str] | None] = []
-        for s, studied in zip(self.summary.sentences, self.study_dates, strict=True):
-            words = opening.match(s.text) or header.match(s.text)
+        rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
+        for s, studied, header in rows:
+            words = opening.match(s.text) or header
             first = p["date"].search(s.text, 0, words.end() + 6) if words else None
             when = _parse_date(first.group(0)) if first else None
             own = when is not None and not any(a <= first.start() < b for a, b in studied)
@@ -359,7 +367,7 @@ class DurationsOfUse:
                 continue  # round 33: the injury's date told in a block is no visit's, nor ends it
             text = self.summary.sentences[back].text
             if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(text) \
-                    or value_patterns()["visit_header_date"].match(text):
+                    or self.visit_headers[back]:
                 return found
             return None
         return None
