@@ -63,6 +63,12 @@ class ContextRule(BaseModel):
     # use), not those reaching forward over it ("the plan included X and Y" keeps Y planned)
     backward_only: bool = Field(default=False, description="terminate rules only: end backward scopes only")
     at_last_token: bool = Field(default=False, description="trigger only at the last token matched")
+    # round 35: a list comma ends the scope of "without" ("A without relief, and 6 visits of B") but not of
+    # "no" or "denies", whose denial runs over a coordinated list; the pattern that tells a new item of an
+    # "and" list from the next negated thing of an "or" list looks ahead: the terminator stands at its comma
+    at_first_token: bool = Field(default=False, description="trigger only at the first token matched")
+    ends: list[str] | None = Field(default=None, description="terminate rules only: the trigger literals "
+                                   "whose scope it ends (default: every trigger of `terminates`)")
     concepts: list[str] | None = None
     not_concepts: list[str] | None = None
     example: str
@@ -75,8 +81,11 @@ class ContextRule(BaseModel):
             self.category not in structural and self.direction in structural.values()
         ):
             raise ValueError(f"rule {self.literal!r}: category {self.category} cannot go {self.direction}")
-        if (self.terminates is not None or self.backward_only) and self.category != Category.TERMINATE:
-            raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`: terminate rules only")
+        if (self.terminates is not None or self.backward_only or self.ends is not None) \
+                and self.category != Category.TERMINATE:
+            raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`, `ends`: terminate rules")
+        if self.at_first_token and self.at_last_token:
+            raise ValueError(f"rule {self.literal!r}: a trigger stands at its first or last token, not both")
         if "[" not in self.example or "]" not in self.example:
             raise ValueError(f"rule {self.literal!r}: the example must mark its mention in [brackets]")
         for pattern in self.token_patterns():
@@ -250,15 +259,19 @@ class ContextEngine:
 
 def _placed(rule: ContextRule, start: int, end: int) -> Modifier:
     """A match as a trigger: a rule whose pattern names its context ("After ..., ") stands only at its last
-    token, so its words stay free for other triggers and mentions."""
-    return Modifier(rule, end - 1, end) if rule.at_last_token else Modifier(rule, start, end)
+    (or first: ", B, and C" after "without relief") token, so its words stay free for other triggers and
+    mentions."""
+    if rule.at_last_token:
+        return Modifier(rule, end - 1, end)
+    return Modifier(rule, start, start + 1) if rule.at_first_token else Modifier(rule, start, end)
 
 
 def _ends(terminator: Modifier, rule: ContextRule, concept: str) -> bool:
     """Whether `terminator` ends `rule`'s scope over a mention of `concept` (a terminator limited to some
-    concepts or categories ends only theirs)."""
-    limits = terminator.rule.terminates
-    return terminator.rule.modifies(concept) and (limits is None or rule.category in limits)
+    concepts, categories or triggers ends only theirs)."""
+    limits, ends = terminator.rule.terminates, terminator.rule.ends
+    return (terminator.rule.modifies(concept) and (limits is None or rule.category in limits)
+            and (ends is None or rule.literal in ends))
 
 
 def load_rules(text: str | None = None) -> list[ContextRule]:

@@ -90,6 +90,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 18: "1 tab TID x 15 days" is the prescription's length
         if p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()):
             continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
+        if p["duration_quantity_before"].search(text, max(0, m.start() - 50), m.start()):
+            continue  # round 35: "TENS unit supplies for three months" is the request's length
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),

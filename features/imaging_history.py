@@ -168,7 +168,7 @@ class ImagingHistory:
             if whole_body.search(self.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
                 yield m.span()  # round 20: a whole-body study images every region
                 continue
-            if not mine and not self._other_side_only(own, study):
+            if not mine and not self._other_side_only(own, study) and not self._unclaimed_side(own, study):
                 yield study.mention.span()
                 continue
             if not mine:
@@ -206,6 +206,27 @@ class ImagingHistory:
             any(regions.same(r.region, s.region) for r in sided) and not any(
                 regions.same(r.region, s.region) and same_side(r.side, s.side) for r in sided)
             for s in study.regions)
+
+    def _unclaimed_side(self, own: list[RegionMention], study: ImagingStudy) -> bool:
+        """A study, for an item that names no region (a drug, orthotics), of a side of a region the rest of
+        the summary gives only the other side (round 35: the other wrist's old films, when every other
+        sentence names the injured wrist): no claimed region (the protocol: region-less services count
+        imaging of any claimed region). A region named bilaterally elsewhere, or with no side only (an
+        unsided mention is of the one side the summary gives it, as `only_side`), or nowhere else, stays
+        claimed."""
+        if own or not study.regions:
+            return False
+        regions, sentence = body_regions(), study.mention.sentence
+        elsewhere = [r for r in body_regions().find(self.summary.lower)
+                     if not sentence.start <= r.start < sentence.end]
+        for s in study.regions:
+            if s.side not in ("left", "right"):
+                return False
+            sides = {r.side for r in elsewhere if r.side is not None
+                     and (regions.same(r.region, s.region) or regions.same(s.region, r.region))}
+            if not sides or not sides <= {"left", "right"} or s.side in sides:
+                return False
+        return True
 
     def _repeats_of_this_region(self, service: ServiceHeading,
                                 mine: list[RegionMention]) -> Iterator[EvidenceSpan]:

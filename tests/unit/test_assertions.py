@@ -140,6 +140,10 @@ def test_status_names_one_category_in_a_fixed_order() -> None:
      "example": "SYNTHETIC: [x]"},
     {"category": "negated", "literal": "no", "direction": "forward", "backward_only": True,
      "example": "SYNTHETIC: [x]"},
+    {"category": "negated", "literal": "no", "direction": "forward", "ends": ["without"],
+     "example": "SYNTHETIC: [x]"},
+    {"category": "terminate", "literal": ",", "direction": "terminate", "at_first_token": True,
+     "at_last_token": True, "example": "SYNTHETIC: [x]"},
     {"category": "negated", "literal": "no", "direction": "forward", "example": "SYNTHETIC: [x]", "typo": 1},
 ])
 def test_malformed_rules_are_refused(bad: dict) -> None:
@@ -152,3 +156,18 @@ def test_yaml_booleans_in_patterns_are_refused() -> None:
             ' pattern: [{LOWER: {IN: [no]}}], example: "SYNTHETIC: no [x]"}\n')
     with pytest.raises(ValidationError, match="not a string"):
         load_rules(text)
+
+
+@pytest.mark.parametrize("example, negated", [
+    # round 35: a list comma that opens the next item ends "without" ...
+    ("SYNTHETIC: Care has included a cane, without relief, and [acupuncture] visits.", False),
+    ("SYNTHETIC: Care has included a cane without relief, [acupuncture], and ice.", False),
+    ("SYNTHETIC: Care has included a cane without relief, heat, and [acupuncture] visits.", False),
+    # ... not a series of the negated things themselves ("or"), nor another negation's list
+    ("SYNTHETIC: Care has included a cane without relief, [improvement] or benefit.", True),
+    ("SYNTHETIC: Care has included a cane without relief, heat, or [acupuncture].", True),
+    ("SYNTHETIC: There was no relief, and [acupuncture] was tried.", True),
+    ("SYNTHETIC: He denies numbness, tingling, and [fever].", True),
+])
+def test_a_list_comma_that_opens_an_item_ends_without(example: str, negated: bool) -> None:
+    assert (Category.NEGATED in assertion_of(example)) is negated
