@@ -45,6 +45,7 @@ _OTHER_SUBJECT = re.compile(
     r"\b(?:pain|symptoms?|complaints?|worked|working|employed|employment|job|"
     r"injur(?!ed (?:worker|employee)s?\b)\w*|history|disability|off work|restrictions?)\b[^;,]{0,25}$",
     re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
+_PURPOSE_THEN_LENGTH = re.compile(r"\w+\s*")  # a drug's purpose ends right where its length begins
 # between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
 # and Flexeril", "hydrocodone/acetaminophen")
 _LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
@@ -82,6 +83,10 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
                   and since.start() - e <= NAME_WINDOW]
         group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
     other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
+    if other is not None and _PURPOSE_THEN_LENGTH.fullmatch(text, other.start(), sa) and any(
+            p["duration_purpose_of_drug"].fullmatch(text, e, other.start()) for _, e, _ in named if e <= sa):
+        other = None  # round 37: "oxycodone for breakthrough pain for 2 years": the pain the drug is for,
+        # the length right after it; "for the pain he has had for 2 years" is still the pain's
     if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
         return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
         # due to pain and was started on X")

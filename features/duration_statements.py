@@ -142,7 +142,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
                 out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
                 continue
-            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury)
+            when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury,
+                               taken=(*since, *not_starts))
             if when is not None:
                 day, by_day, end = when
                 if day <= ref:
@@ -184,8 +185,8 @@ def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
 
 
 def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
-                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None, injury: date | None = None
-                ) -> tuple[date, bool, int] | None:
+                p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None, injury: date | None = None,
+                taken: Sequence[tuple[int, int]] = ()) -> tuple[date, bool, int] | None:
     """(date, whether it counts by the day, where its words end) of the start at `verb`: a date, 'N weeks
     ago' or a dayless date ("in 09/2015", "in early 2015", "on the date of injury") after the verb, in its
     clause and before the next start verb ("started A in 2015 and added B on <date>"), else the nearest
@@ -220,8 +221,11 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a]
     # session 27 (round-34 kind): a month or year opening the clause dates the start after it too ("In
     # September 2015 she started duloxetine"), before any visit told in an earlier sentence
+    # round 37 (kind B): not a date another statement holds (`taken`: "naproxen since 10/2014, and tramadol
+    # was newly prescribed" dates naproxen's use only), as the full dates of `dates` are not
     before += [(a - w.end(), day[0], day[1]) for w in p["duration_start_when"].finditer(text, lo, a)
-               if (day := _dayless_date(w, ref=ref, injury=injury)) is not None]
+               if not any(x <= w.start() < y for x, y in taken)
+               and (day := _dayless_date(w, ref=ref, injury=injury)) is not None]
     if before:
         _, when, by_day = min(before, key=lambda x: x[0])
         return when, by_day, a

@@ -71,7 +71,8 @@ class ImagingHistory:
     @cached_property
     def imaging_studies(self) -> list[ImagingStudy]:
         """Studies reported as done (affirmed or historical), whose sentence says so (`study_done`: a
-        result, a verb of doing, a date); a study named with none of these is the request itself or a wish.
+        result, a verb of doing, a date; or the study is the report fragment "MRI right elbow 1/16: ...",
+        `study_fragment_after`); a study named with none of these is the request itself or a wish.
         The UR's sentences decide requests, so one of theirs counts only when it gives the study's result
         or says the patient had it (`study_result`)."""
         p = value_patterns()
@@ -85,7 +86,8 @@ class ImagingHistory:
                 self.summary.text, m.sentence.start, m.start)
             if cats == {Category.HYPOTHETICAL} and not read:  # round 21: ordered, then its result reported
                 read = self._reported_later(m, p)
-            if (cats & _DONE and not read) or not (read or p["study_done"].search(text)):
+            fragment = p["study_fragment_after"].match(self.summary.text, m.end, m.sentence.end) is not None
+            if (cats & _DONE and not read) or not (read or fragment or p["study_done"].search(text)):
                 continue
             if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end) or p[
                     "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
