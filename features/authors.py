@@ -94,6 +94,8 @@ class AuthorRules:
 def load_author_rules() -> AuthorRules:
     data = read_yaml("authors.yaml")
     worker = {"worker": expand(data["worker"], {"person": person_class()}, "authors.yaml")}
+    if data.get("appeal"):  # the UR decision appealed closes the UR's account (session 28); reads {worker}
+        worker["appeal"] = _filled(data["appeal"], worker)
     cues = []
     carries = set()
     recounts = {}

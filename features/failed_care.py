@@ -36,6 +36,7 @@ class FailedCareLexicon:
     other_subject: re.Pattern[str]
     object_break: re.Pattern[str]
     temporal_before: re.Pattern[str]
+    listed_before_care: re.Pattern[str]
     clause_break: re.Pattern[str]
     offered_care: re.Pattern[str]
     not_had_before: re.Pattern[str]
@@ -87,10 +88,12 @@ def _care_spans_of(clause: str, lex: FailedCareLexicon) -> tuple[tuple[int, int]
     return tuple(sorted(spans))
 
 
-def _no_other_subject(between: str, lex: FailedCareLexicon) -> bool:
+def _no_other_subject(between: str, lex: FailedCareLexicon, *, listed: bool = False) -> bool:
     """No operation stands between care and its outcome, unless a time phrase names it ("before the
-    fusion")."""
+    fusion"); `listed`: the care follows the outcome, so an operation that is an item of the outcome's list
+    of objects ("despite the surgery, physical therapy, and medications") is one of what did not help."""
     return not any(not lex.temporal_before.search(between[:o.start()])
+                   and not (listed and lex.listed_before_care.search(between[o.end():]))
                    for o in lex.other_subject.finditer(between))
 
 
@@ -117,7 +120,7 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
             c = after[0]
             between = clause[o.end():c[0]]
             if len(_WORD.findall(between)) <= lex.max_object_words and not lex.object_break.search(between) \
-                    and _no_other_subject(between, lex):
+                    and _no_other_subject(between, lex, listed=True):
                 yield c[0], c[1], o.start(), c[1]
 
 

@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from features.analysis import AnalysedText, Mention
+from features.analysis import AnalysedText, Mention, word_classes
 from features.assertions import Category
 from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
-from features.style import person_class, the_person_class
 from features.word_classes import expand
 from features.word_start import word_guarded
 
@@ -93,8 +92,8 @@ def function_lexicon() -> FunctionLexicon:
     measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
-    # the writer's words for the worker, as every fact lexicon reads them
-    classes = {"person": person_class(), "the_person": the_person_class()}
+    # the writer's words for the worker and the closed word classes ("improved"), as every lexicon reads them
+    classes = word_classes()
     lists = {k: alternatives([expand(p, classes, "function_lexicon.yaml") for p in v])
              for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(expand(v, classes, "function_lexicon.yaml")), re.IGNORECASE)

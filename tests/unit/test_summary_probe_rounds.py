@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 to 35 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r35.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 37 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r37.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md ... -r35.md), not a test.
+-r6.md ... -r19.md, -r27.md ... -r37.md), not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml"
-          for n in (*range(4, 20), 27, 28, 29, 30, 31, 32, 33, 34, 35)}
+          for n in (*range(4, 20), *range(27, 38))}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -60,6 +60,8 @@ EARLIER[32] = [*EARLIER[31], "summary_probe_r31.yaml"]  # every earlier round
 EARLIER[33] = [*EARLIER[32], "summary_probe_r32.yaml"]  # every earlier round
 EARLIER[34] = [*EARLIER[33], "summary_probe_r33.yaml"]  # every earlier round
 EARLIER[35] = [*EARLIER[34], "summary_probe_r34.yaml"]  # every earlier round
+EARLIER[36] = [*EARLIER[35], "summary_probe_r35.yaml"]  # every earlier round
+EARLIER[37] = [*EARLIER[36], "summary_probe_r36.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -137,6 +139,13 @@ WRITERS_R34 = {"reviewer narrative": 10, "PR-2 sequence": 4, "QME excerpt": 3, "
                "PR-2 sequence with hard line breaks": 1, "nurse case manager / UR summary": 1,
                "QME-style record review with hard line breaks": 1, "RFA narrative": 1,
                "reviewer narrative ending in the UR's summary paragraph": 1}
+# Round 36 promises 30 letters in the "applicant" narrative style (the UR decision told first), 98 services,
+# 201-248 words each, 4 with a hyphenated line end, 12 hard; its writers named in each note before ",":
+WRITERS_R36 = {"applicant narrative": 20, "claimant narrative": 3, "employee narrative": 3,
+               "applicant narrative with PDF-style hard line breaks ('radi-/ating')": 1,
+               "applicant narrative with hard line breaks ('lamin-/ectomy')": 1,
+               "applicant narrative with hard line breaks ('allo-/dynia')": 1,
+               "applicant narrative with hard line breaks ('Finkel-/stein')": 1}
 VISIT_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}/\d{4}\b")
 # rounds of long multi-visit letters (24 each): services, letters with a hyphenated line end at least, the
 # words of a summary (low, high), the writers
@@ -166,7 +175,8 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24, 35: 36}  # 19, 27-35
+    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24,  # 19, 27-37: fewer
+             35: 36, 36: 30, 37: 30}
     assert len(letters) >= fewer.get(n, 40)
     assert len(services) >= {29: 75, 30: 58, 31: 55}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
@@ -238,6 +248,11 @@ def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int,
         assert all(words[0] <= len(x.summary.split()) <= words[1] for x in letters)
         assert all(len(set(VISIT_DATE.findall(x.summary))) >= 5 for x in letters)
         assert Counter(x.note.split(",")[0] for x in letters) == writers
+    if n == 36:  # round 36: 30 "applicant" narratives, 98 services, 4 hyphenated line ends, 12 hard
+        assert len(letters) == 30 and len(services) == 98 and sum(x.hard for x in letters) == 12
+        assert sum(bool(re.search(r"[a-z]-\n[a-z]", x.summary)) for x in letters) >= 4
+        assert all(200 <= len(x.summary.split()) <= 250 for x in letters)
+        assert Counter(x.note.split(",")[0] for x in letters) == WRITERS_R36
     if n == 32:  # round 32 keys function on every letter's first service
         assert all(x.services[0].expected["functional_improvement"] != "not_stated" for x in letters)
 
