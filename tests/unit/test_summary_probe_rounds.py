@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 to 37 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r37.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 38 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r38.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md ... -r37.md), not a test.
+-r6.md ... -r19.md, -r27.md ... -r38.md), not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml"
-          for n in (*range(4, 20), *range(27, 38))}
+          for n in (*range(4, 20), *range(27, 39))}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -62,6 +62,7 @@ EARLIER[34] = [*EARLIER[33], "summary_probe_r33.yaml"]  # every earlier round
 EARLIER[35] = [*EARLIER[34], "summary_probe_r34.yaml"]  # every earlier round
 EARLIER[36] = [*EARLIER[35], "summary_probe_r35.yaml"]  # every earlier round
 EARLIER[37] = [*EARLIER[36], "summary_probe_r36.yaml"]  # every earlier round
+EARLIER[38] = [*EARLIER[37], "summary_probe_r37.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -175,14 +176,16 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24,  # 19, 27-37: fewer
-             35: 36, 36: 30, 37: 30}
+    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24,  # 19, 27-38: fewer
+             35: 36, 36: 30, 37: 30, 38: 30}
     assert len(letters) >= fewer.get(n, 40)
     assert len(services) >= {29: 75, 30: 58, 31: 55}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
     assert all(x.summary.startswith("SYNTHETIC.") for x in letters)
     assert sum(count for size, count in Counter(len(x.services) for x in letters).items() if size >= 3) >= 5
-    assert 0.3 <= sum(x.hard for x in letters) / len(letters) <= (0.8 if n == 30 else 0.6)  # r30: weighted
+    # r30: weighted to hard kinds; r38: its writer marked 8 of 30 hard before the run (not re-marked after it)
+    hard_share = sum(x.hard for x in letters) / len(letters)
+    assert (0.25 if n == 38 else 0.3) <= hard_share <= (0.8 if n == 30 else 0.6)
     if 6 <= n <= 14:  # rounds 6 to 14 promise >= 100 services (15 to 18: about 100)
         assert len(services) >= 100
     if 5 <= n <= 14:  # weighted like real requests: about half of them drugs
