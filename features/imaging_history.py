@@ -74,7 +74,9 @@ class ImagingHistory:
         result, a verb of doing, a date; or the study is the report fragment "MRI right elbow 1/16: ...",
         `study_fragment_after`); a study named with none of these is the request itself or a wish.
         The UR's sentences decide requests, so one of theirs counts only when it gives the study's result
-        or says the patient had it (`study_result`)."""
+        or says the patient had it (`study_result`), in the study's own part of the sentence: a result the
+        writer sets against the UR's claim after a semicolon ("...; the record shows only ...") is not the
+        UR's study's (round 39)."""
         p = value_patterns()
         out = []
         for st in self._imaging:
@@ -92,7 +94,7 @@ class ImagingHistory:
             if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end) or p[
                     "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
                 continue  # "an MRI was authorised, but she cancelled it"; "MRI ordered, pending approval"
-            if st.mention.author != UR_REVIEWER or p["study_result"].search(text):
+            if st.mention.author != UR_REVIEWER or p["study_result"].search(self.summary.text, *_own_part(m)):
                 out.append(st)
         return out
 
@@ -272,3 +274,12 @@ class ImagingHistory:
                 and kinds.of_study(self.summary.text[e.mention.start:e.mention.end]) == kind]
         near = [e for e in earlier if 0 <= m.sentence.index - e.mention.sentence.index <= 1]
         return same[-1] if same else near[-1] if near else None
+
+
+def _own_part(m: Mention) -> tuple[int, int]:
+    """Where the semicolon-bounded part of its sentence that holds `m` starts and ends (summary offsets): the
+    UR's words and the writer's reply to them are often one sentence joined by a semicolon."""
+    s, text = m.sentence, m.sentence.text
+    lo = text.rfind(";", 0, m.start - s.start) + 1
+    hi = text.find(";", m.end - s.start)
+    return s.start + lo, s.start + (hi if hi >= 0 else len(text))
