@@ -83,6 +83,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
                   and since.start() - e <= NAME_WINDOW]
         group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
     other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
+    if other is not None and other.group().lower().startswith("employed") \
+            and text[sa:sa + 6].lower().startswith("since") and any(
+            p["drug_as_employed"].fullmatch(text, e, other.start() + len("employed")) for _, e, _ in named):
+        other = None  # round 38: "Ambien had been employed since 2014": the drug the subject, used since then
+        # (a start only: "employed for several months" keeps round 36's null for a vague length)
     if other is not None and _PURPOSE_THEN_LENGTH.fullmatch(text, other.start(), sa) and any(
             p["duration_purpose_of_drug"].fullmatch(text, e, other.start()) for _, e, _ in named if e <= sa):
         other = None  # round 37: "oxycodone for breakthrough pain for 2 years": the pain the drug is for,

@@ -33,6 +33,7 @@ from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
+from features.requested_drug_new import requested_drug_planned
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
 from features.tendon_weakness import names_tendon
@@ -326,4 +327,7 @@ class ServiceFacts(ServiceHeading):
         """Months the requested drug or treatment has been used (`DurationsOfUse.duration_of_use_months`)."""
         if not self.case.case.clinical_summary:
             return MISSING
-        return self.case.durations.duration_of_use_months(self)
+        found = self.case.durations.duration_of_use_months(self)
+        if found.value is None and self.family == "medication":  # round 38 (K8): a planned start is new (0)
+            return requested_drug_planned(self.case.summary, self.text) or found
+        return found

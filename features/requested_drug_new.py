@@ -21,6 +21,7 @@ from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.drug_durations import heading_drug_names
 from features.drug_names import drug_names, name_pattern
+from features.evidence import Extraction
 from features.value_patterns import value_patterns
 
 # a topical had, its name not given ("topical analgesic creams", "a compounded gel")
@@ -30,6 +31,7 @@ _TOPICAL_HAD = re.compile(
 _LIST_MISSING = re.compile(
     r"\b(?:medications?|medication (?:regimen|list)|meds)\s+(?:was|were|is|are)\s+not\s+"
     r"(?:provided|specified|documented|listed|indicated|available|included)\b", re.IGNORECASE)
+_NOT_THE_WORKERS = frozenset({Category.FAMILY, Category.NEGATED})  # another's drug, or a start denied
 _PERCENT = re.compile(r"\d\s*%")  # a strength in percent: a compounded topical ("Flurbiprofen 10%, ...")
 
 
@@ -102,3 +104,29 @@ def _told_as_started(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
         if m is not None and m.author != UR_REVIEWER and _started_now(summary, m, found.start()):
             return True
     return False
+
+
+def requested_drug_planned(summary: AnalysedText, heading: str) -> Extraction | None:
+    """The protocol's "newly started = 0" for a drug the record plans to start ("a trial of nortriptyline",
+    "sought authorization to introduce Celebrex", "plan to start gabapentin"; `drug_start_planned`), when
+    the record tells it as had nowhere: 0 months with the plan's span; None otherwise (a request with no
+    plan said, or a treatment plan's "to receive tramadol", stays unknown). Round 38 (K8); not a trial told
+    as had ("had a trial of gabapentin in 2015", `drug_trial_had`)."""
+    own, others, _ = heading_drug_names(heading)
+    if not own and not others:
+        return None
+    words = "|".join(name_pattern(n) for n in (*own, *others))
+    requested = re.compile(rf"\b(?:{words})(?:e?s)?\b", re.IGNORECASE)
+    if _told_as_had(summary, requested):
+        return None
+    trial_had = value_patterns()["drug_trial_had"]
+    for found in requested.finditer(summary.text):
+        m = summary.mention("drug_in_use", found.start(), found.end())
+        if m is None or m.author == UR_REVIEWER or m.assertion.categories & _NOT_THE_WORKERS \
+                or not _started_now(summary, m, found.start()):
+            continue  # "his sister plans to start duloxetine" plans nothing for the worker
+        cue = value_patterns()["drug_start_planned"].search(
+            summary.text, max(m.sentence.start, found.start() - 40), found.start())
+        if cue is not None and not trial_had.search(summary.text[m.sentence.start:cue.start()]):
+            return Extraction(0.0, m.span())
+    return None
