@@ -1,11 +1,11 @@
-"""Rounds 4 to 19 and 27 to 39 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
-to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r39.yaml, SYNTHETIC).
+"""Rounds 4 to 19 and 27 to 40 of the blind summary probe are well formed (experiments/summary_probe_r4.yaml
+to summary_probe_r19.yaml and summary_probe_r27.yaml to summary_probe_r40.yaml, SYNTHETIC).
 
 Schema only, through round 3's loader (experiments/summary_probe.py): spec fields of the right type on every
 service, case-level fields alike on every service, unique ids not reused from earlier rounds, every level of
 each field present, borderline marks with reasons, and the size and mix each round promises. Whether the
 extractors read the letters right is each probe's result (experiments/summary-probe-r4.md, -r5.md,
--r6.md ... -r19.md, -r27.md ... -r39.md), not a test.
+-r6.md ... -r19.md, -r27.md ... -r40.md), not a test.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from features.package_data import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = {n: REPO / "experiments" / f"summary_probe_r{n}.yaml"
-          for n in (*range(4, 20), *range(27, 40))}
+          for n in (*range(4, 20), *range(27, 41))}
 EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r4.yaml"],
            6: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml"],
            7: ["summary_probe.yaml", "summary_probe_r4.yaml", "summary_probe_r5.yaml",
@@ -64,6 +64,7 @@ EARLIER[36] = [*EARLIER[35], "summary_probe_r35.yaml"]  # every earlier round
 EARLIER[37] = [*EARLIER[36], "summary_probe_r36.yaml"]  # every earlier round
 EARLIER[38] = [*EARLIER[37], "summary_probe_r37.yaml"]  # every earlier round
 EARLIER[39] = [*EARLIER[38], "summary_probe_r38.yaml"]  # every earlier round
+EARLIER[40] = [*EARLIER[39], "summary_probe_r39.yaml"]  # every earlier round
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
@@ -177,8 +178,8 @@ def round_letters(request: pytest.FixtureRequest, probe: ModuleType) -> tuple[in
 def test_each_round_is_big_enough_unique_and_synthetic(round_letters: tuple[int, list]) -> None:
     n, letters = round_letters
     services = [s for x in letters for s in x.services]
-    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24,  # 19, 27-39: fewer
-             35: 36, 36: 30, 37: 30, 38: 30, 39: 36}
+    fewer = {19: 38, 27: 36, 28: 36, 29: 30, 30: 24, 31: 20, 32: 24, 33: 24, 34: 24,  # 19, 27-40: fewer
+             35: 36, 36: 30, 37: 30, 38: 30, 39: 36, 40: 30}
     assert len(letters) >= fewer.get(n, 40)
     assert len(services) >= {29: 75, 30: 58, 31: 55}.get(n, 90)
     assert len({x.id for x in letters}) == len(letters)
