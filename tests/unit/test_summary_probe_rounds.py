@@ -52,19 +52,8 @@ EARLIER = {4: ["summary_probe.yaml"], 5: ["summary_probe.yaml", "summary_probe_r
 for _n in range(15, 20):  # rounds 15 to 19: every earlier round
     EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 EARLIER[27] = [*EARLIER[19], *(f"summary_probe_r{_n}.yaml" for _n in range(19, 27))]  # every earlier round
-EARLIER[28] = [*EARLIER[27], "summary_probe_r27.yaml"]  # every earlier round
-EARLIER[29] = [*EARLIER[28], "summary_probe_r28.yaml"]  # every earlier round
-EARLIER[30] = [*EARLIER[29], "summary_probe_r29.yaml"]  # every earlier round
-EARLIER[31] = [*EARLIER[30], "summary_probe_r30.yaml"]  # every earlier round
-EARLIER[32] = [*EARLIER[31], "summary_probe_r31.yaml"]  # every earlier round
-EARLIER[33] = [*EARLIER[32], "summary_probe_r32.yaml"]  # every earlier round
-EARLIER[34] = [*EARLIER[33], "summary_probe_r33.yaml"]  # every earlier round
-EARLIER[35] = [*EARLIER[34], "summary_probe_r34.yaml"]  # every earlier round
-EARLIER[36] = [*EARLIER[35], "summary_probe_r35.yaml"]  # every earlier round
-EARLIER[37] = [*EARLIER[36], "summary_probe_r36.yaml"]  # every earlier round
-EARLIER[38] = [*EARLIER[37], "summary_probe_r37.yaml"]  # every earlier round
-EARLIER[39] = [*EARLIER[38], "summary_probe_r38.yaml"]  # every earlier round
-EARLIER[40] = [*EARLIER[39], "summary_probe_r39.yaml"]  # every earlier round
+for _n in range(28, max(ROUNDS) + 1):  # rounds 28 on: every earlier round
+    EARLIER[_n] = [*EARLIER[_n - 1], f"summary_probe_r{_n - 1}.yaml"]
 # A heading that names a drug by strength or count: rounds 5 to 14 read their medication share from the
 # headings.
 DRUG_HEADING = re.compile(r"\d\s*(mg|mcg|g|ml)\b|#\d+|\bpatch|\bcream|\bgel\b|\blotion", re.IGNORECASE)
