@@ -141,10 +141,15 @@ class ImagingHistory:
         return frozenset(r.region for r in found if r.region != SPINE_UNSPECIFIED)
 
     @cached_property
+    def region_mentions(self) -> list[RegionMention]:
+        """Every body-region mention of the summary, in text order (found once per letter)."""
+        return body_regions().find(self.summary.lower)
+
+    @cached_property
     def summary_regions(self) -> dict[str, RegionMention]:
         """The first mention of each body region the summary names, in text order."""
         found: dict[str, RegionMention] = {}
-        for r in body_regions().find(self.summary.lower):
+        for r in self.region_mentions:
             found.setdefault(r.region, r)
         return found
 
@@ -221,8 +226,7 @@ class ImagingHistory:
         if own or not study.regions:
             return False
         regions, sentence = body_regions(), study.mention.sentence
-        elsewhere = [r for r in body_regions().find(self.summary.lower)
-                     if not sentence.start <= r.start < sentence.end]
+        elsewhere = [r for r in self.region_mentions if not sentence.start <= r.start < sentence.end]
         for s in study.regions:
             if s.side not in ("left", "right"):
                 return False
