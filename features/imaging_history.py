@@ -219,14 +219,15 @@ class ImagingHistory:
     def _unclaimed_side(self, own: list[RegionMention], study: ImagingStudy) -> bool:
         """A study, for an item that names no region (a drug, orthotics), of a side of a region the rest of
         the summary gives only the other side (round 35: the other wrist's old films, when every other
-        sentence names the injured wrist): no claimed region (the protocol: region-less services count
-        imaging of any claimed region). A region named bilaterally elsewhere, or with no side only (an
-        unsided mention is of the one side the summary gives it, as `only_side`), or nowhere else, stays
-        claimed."""
+        mention names the injured wrist; the study's own region words aside, not its sentence, which may name
+        that side again: "x-rays of the left knee ..., and two injections into the left knee"): no claimed
+        region (the protocol: region-less services count imaging of any claimed region). A region named
+        bilaterally elsewhere, or with no side only (an unsided mention is of the one side the summary gives
+        it, as `only_side`), or nowhere else, stays claimed."""
         if own or not study.regions:
             return False
-        regions, sentence = body_regions(), study.mention.sentence
-        elsewhere = [r for r in self.region_mentions if not sentence.start <= r.start < sentence.end]
+        regions, own_words = body_regions(), {(s.start, s.end) for s in study.regions}
+        elsewhere = [r for r in self.region_mentions if (r.start, r.end) not in own_words]
         for s in study.regions:
             if s.side not in ("left", "right"):
                 return False
