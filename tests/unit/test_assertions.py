@@ -41,7 +41,7 @@ def _assertion_without(rule: ContextRule, concept: str) -> Assertion:
     (compiling all rules again per terminator took most of this module's time)."""
     engine, i = _spare_engine(), RULES.index(rule)
     key = str(i)
-    for matcher in (engine.phrases, engine.matcher):
+    for matcher in (engine.phrases, engine.matcher, engine.gated):
         if key in matcher:
             matcher.remove(key)
     try:
@@ -171,3 +171,19 @@ def test_yaml_booleans_in_patterns_are_refused() -> None:
 ])
 def test_a_list_comma_that_opens_an_item_ends_without(example: str, negated: bool) -> None:
     assert (Category.NEGATED in assertion_of(example)) is negated
+
+
+def test_a_terminator_limited_to_some_triggers_is_sought_only_in_their_sentences() -> None:
+    """Round 35's list-comma terminator of "without" runs only in a sentence holding "without", at that
+    sentence's own token offsets (a later sentence of the doc), and is not sought elsewhere."""
+    engine = ContextEngine(RULES)
+    example = ("SYNTHETIC: The worker walks daily. She had ibuprofen without relief, [acupuncture], and a home "
+               "exercise program.")
+    assert assertion_of(example, "therapy", engine).affirmed
+    assert Category.NEGATED in assertion_of(
+        "SYNTHETIC: The worker walks daily. She had ibuprofen without [acupuncture] or massage.", "therapy", engine)
+    nlp = pipeline()
+    no_gate = nlp("SYNTHETIC: She had ibuprofen, acupuncture, and a home exercise program.")
+    gated = {str(i) for i, r in enumerate(RULES) if r.ends is not None}
+    assert gated and all(k in engine.gated for k in gated)
+    assert not engine._gated_matches(no_gate, set(engine.phrases(no_gate)) | set(engine.matcher(no_gate)))
