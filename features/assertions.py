@@ -153,13 +153,15 @@ MAX_PHRASES = 5000  # a token pattern that expands to more phrases than this sta
 
 def pattern_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | None:
     """The lower-case token sequences a token pattern matches, when it only tests LOWER (a string or
-    an IN list) with optional tokens (OP "?"); None for any other pattern."""
+    an IN list) with optional tokens (OP "?"); None for any other pattern. ORTH of characters without
+    case (",") is the same test as LOWER."""
     phrases: list[tuple[str, ...]] = [()]
     for spec in pattern:
         op = spec.get("OP")
-        if set(spec) - {"LOWER", "OP"} or "LOWER" not in spec or op not in (None, "?"):
+        attr = "LOWER" if "LOWER" in spec else "ORTH" if _uncased(spec.get("ORTH")) else None
+        if attr is None or set(spec) - {attr, "OP"} or op not in (None, "?"):
             return None  # a wildcard token ({OP: "?"}) or another attribute: a Matcher pattern
-        value = spec["LOWER"]
+        value = spec[attr]
         words = [value] if isinstance(value, str) else value.get("IN") if set(value) == {"IN"} else None
         if words is None:
             return None
@@ -168,6 +170,13 @@ def pattern_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | No
         if len(phrases) > MAX_PHRASES:
             return None
     return [p for p in phrases if p]
+
+
+def _uncased(value: Any) -> bool:
+    """Whether an ORTH value only names strings without case, which LOWER reads alike."""
+    words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) \
+        and set(value) == {"IN"} else None
+    return bool(words) and all(isinstance(w, str) and w.lower() == w.upper() for w in words)
 
 
 class ContextEngine:

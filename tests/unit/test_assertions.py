@@ -101,6 +101,10 @@ def test_pattern_phrases_expands_optional_and_in_tokens_and_refuses_other_attrib
     assert pattern_phrases([{"IS_DIGIT": True}]) is None
     assert pattern_phrases([{"LOWER": "a", "OP": "+"}]) is None
     assert pattern_phrases([{"LOWER": "pre"}, {"OP": "?"}, {"LOWER": "showed"}]) is None  # a wildcard token
+    # ORTH of a mark without case reads like LOWER (", and"); ORTH of a word with case does not ("Dr")
+    assert sorted(pattern_phrases([{"ORTH": ",", "OP": "?"}, {"LOWER": "and"}])) == [(",", "and"), ("and",)]
+    assert pattern_phrases([{"ORTH": "Dr"}, {"LOWER": "said"}]) is None
+    assert pattern_phrases([{"ORTH": {"IN": [",", "Dr"]}}]) is None
 
 
 def test_negation_scope_ends_at_its_maximum_and_at_a_terminator() -> None:
@@ -177,11 +181,11 @@ def test_a_terminator_limited_to_some_triggers_is_sought_only_in_their_sentences
     """Round 35's list-comma terminator of "without" runs only in a sentence holding "without", at that
     sentence's own token offsets (a later sentence of the doc), and is not sought elsewhere."""
     engine = ContextEngine(RULES)
-    example = ("SYNTHETIC: The worker walks daily. She had ibuprofen without relief, [acupuncture], and a home "
-               "exercise program.")
+    example = ("SYNTHETIC: The worker walks daily. She had ibuprofen without relief, [acupuncture], and a "
+               "home exercise program.")
     assert assertion_of(example, "therapy", engine).affirmed
-    assert Category.NEGATED in assertion_of(
-        "SYNTHETIC: The worker walks daily. She had ibuprofen without [acupuncture] or massage.", "therapy", engine)
+    negated = "SYNTHETIC: The worker walks daily. She had ibuprofen without [acupuncture] or massage."
+    assert Category.NEGATED in assertion_of(negated, "therapy", engine)
     nlp = pipeline()
     no_gate = nlp("SYNTHETIC: She had ibuprofen, acupuncture, and a home exercise program.")
     gated = {str(i) for i, r in enumerate(RULES) if r.ends is not None}
