@@ -32,8 +32,20 @@ def _finding(m: Mention, kind: str) -> bool:
     if Category.POSSIBLE in cats and kind not in _MAY_BE_POSSIBLE and not (
             kind in _MAY_BE_SUSPECTED and _suspected(m)):
         return False
-    return not (kind in _OBJECTIVE_ONLY and m.author == "patient"
-                and load_author_rules().reaches("patient", m.sentence.text, m.start - m.sentence.start))
+    return not (kind in _OBJECTIVE_ONLY and _reported_by_worker(m))
+
+
+def _reported_by_worker(m: Mention) -> bool:
+    """Whether the worker's own report tells mention `m` (the protocol's deficit is an examiner's finding):
+    the sentence is the worker's and its cue reaches `m`, or the last cue before `m` is the worker's report in
+    another author's sentence ("Per the PR-2 dated ..., the patient reported elbow pain and weak grip":
+    session 29), not a passive one ("he was noted with weak grip" is the examiner's)."""
+    rules, text, offset = load_author_rules(), m.sentence.text, m.start - m.sentence.start
+    if m.author == "patient":
+        return rules.reaches("patient", text, offset)
+    last = rules.last_cue_before(text, offset)
+    passive = value_patterns()["passive_report"]
+    return last is not None and last[0] == "patient" and not passive.search(last[1])
 
 
 def _motor_not_neurological(m: Mention, text: str) -> bool:
