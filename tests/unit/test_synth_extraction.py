@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from features.extractors.criteria_level import case_checklists
-from features.table import build_feature_table
+from features.extractors.criteria_level import checklist_of
+from features.table import letter_scoring_rows
 from letters.parser import parse_text
 from synthetic.corpus import iter_letters
 from synthetic.generative_model import GeneratorSettings
@@ -33,19 +34,25 @@ def parsed(letters):
 
 
 @pytest.fixture(scope="module")
-def checklists(parsed):
-    """Each parsed letter's checklists, computed once for the module's checklist tests."""
-    return [case_checklists(case) for case in parsed]
+def scored(parsed):
+    """Each letter's feature rows and the service contexts they were read from: the letter is analysed once
+    for the rows and the checklists, as `imr explain` does (`model.explanations.checklists_for`)."""
+    return [letter_scoring_rows(case) for case in parsed]
 
 
 @pytest.fixture(scope="module")
-def pairs(letters, parsed):
+def checklists(scored):
+    """Each parsed letter's checklists, read from its services' contexts."""
+    return [[checklist_of(ctx) for ctx in s.contexts] for s in scored]
+
+
+@pytest.fixture(scope="module")
+def pairs(letters, parsed, scored):
     """(latent service, its letter's case, extracted row) for 200 SYNTHETIC letters."""
-    cases = parsed
-    table = build_feature_table(cases, with_target=False)
-    rows = {(r.letter_id, r.item_index): r for r in table.itertuples()}
+    rows = {(case.letter_id, r["item_index"]): SimpleNamespace(**r)
+            for case, s in zip(parsed, scored, strict=True) for r in s.rows}
     return [(svc, latent, rows[(case.letter_id, svc.item_index)])
-            for (latent, _), case in zip(letters, cases, strict=True) for svc in latent.services]
+            for (latent, _), case in zip(letters, parsed, strict=True) for svc in latent.services]
 
 
 def _stated_sessions(svc, case) -> float | None:
