@@ -38,6 +38,9 @@ UR_DENIAL = date(2016, 12, 1)
 TOLERANCE = 0.5
 WRITER_NOUNS = ("the patient", "the injured worker", "the claimant", "the applicant")
 MALE_TO_FEMALE = {"he": "she", "his": "her", "him": "her", "himself": "herself"}
+# "his" before a word, and the writer's noun in the possessive it becomes in the style variants
+POSSESSIVE_PRONOUN = re.compile(r"\bhis\b(?=\s+[a-z])", re.IGNORECASE)
+POSSESSIVE_NOUN = "the injured worker's"
 
 
 class ProbeRow(BaseModel):
@@ -163,7 +166,8 @@ def table(results: list[dict], key: str) -> list[dict]:
 
 def style_variants(summary: str) -> list[str]:
     """The same facts in other writers' words: each person noun swapped for the others, the worker named
-    ("Mx. Roe", session 25), and he -> she."""
+    ("Mx. Roe", session 25), he -> she, and "his" before a word -> "the injured worker's" (session 29: a
+    writer names the worker where another says "his"; "her" is left, it may be an object)."""
     from features.style import rewrite_style
 
     pattern = re.compile("|".join(WRITER_NOUNS), re.IGNORECASE)
@@ -180,6 +184,10 @@ def style_variants(summary: str) -> list[str]:
             word = MALE_TO_FEMALE[m.group(0).lower()]
             return word.capitalize() if m.group(0)[0].isupper() else word
         variants.append(pronouns.sub(to_female, summary))
+    if POSSESSIVE_PRONOUN.search(summary):
+        def to_noun(m: re.Match) -> str:
+            return POSSESSIVE_NOUN.capitalize() if m.group(0)[0].isupper() else POSSESSIVE_NOUN
+        variants.append(POSSESSIVE_PRONOUN.sub(to_noun, summary))
     return [v for v in dict.fromkeys(variants) if v != summary]
 
 

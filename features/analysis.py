@@ -19,7 +19,7 @@ from features.casefold import compile_folded, lower_text
 from features.evidence import EvidenceSpan
 from features.package_data import read_yaml
 from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
-from features.style import person_class, the_person_class
+from features.style import person_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
 from features.word_start import starts_at_word_char, word_guarded
 from letters.records import Section
@@ -76,9 +76,10 @@ def expand_word_classes(pattern: str, source: str) -> str:
 @lru_cache(maxsize=1)
 def word_classes() -> dict[str, str]:
     """Every closed word class of concepts.yaml and the `WORD_CLASS_FILES`, each as one regex alternation, and
-    `person` and `the_person` (features/style.py); a name defined twice is an error."""
+    `person`, `the_person` and `possessive` (features/style.py); a name defined twice is an error."""
     # the writer's words for the worker (style_words.yaml), as every fact lexicon reads them
-    classes: dict[str, str] = {"person": person_class(), "the_person": the_person_class()}
+    classes: dict[str, str] = {"person": person_class(), "the_person": the_person_class(),
+                              "possessive": possessive_class()}
     for source in ("concepts.yaml", *WORD_CLASS_FILES):
         add_classes(classes, read_yaml(source).get("word_classes", {}), source)
     return classes

@@ -248,6 +248,13 @@ def the_person_class(words: StyleWords | None = None) -> str:
     return rf"(?:the\s+(?:\w+\s+)?{_person_nouns(words)}|{_person_name(words)})"
 
 
+def possessive_class(words: StyleWords | None = None) -> str:
+    """Whose a thing is, `${possessive}`: "his", "her", "their" or the writer's noun in the possessive ("the
+    applicant's function", "the injured worker's grip"), so a slot that reads a pronoun reads the noun too
+    and no fact changes when a writer names the worker where another says "his"."""
+    return rf"(?:his|her|their|{the_person_class(words)}['\u2019]s)"
+
+
 def _person_nouns(words: StyleWords | None) -> str:
     w = words or load_style_words()
     nouns = sorted({p for p in w.person if len(p) > 1 and not p.startswith("the ")},

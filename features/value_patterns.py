@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from features.package_data import read_yaml
-from features.style import person_class, the_person_class
+from features.style import person_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
 from features.word_start import word_guarded
 
@@ -54,6 +54,7 @@ def value_patterns() -> ValuePatterns:
     raw = read_yaml("value_patterns.yaml")
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
-    person = {"person": person_class(), "the_person": the_person_class()}  # the writer's words for the worker
+    # the writer's words for the worker
+    person = {"person": person_class(), "the_person": the_person_class(), "possessive": possessive_class()}
     classes = add_classes(person, raw.pop("word_classes", {}), "value_patterns.yaml")
     return ValuePatterns({k: _compile(v, classes) for k, v in raw.items()}, words, doses)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 _REFERENCE = re.compile(r"\$\{(\w+)\}")
+_NESTING = 4
 
 
 def add_classes(classes: dict[str, str], words_by_name: dict[str, list[str]], source: str) -> dict[str, str]:
@@ -19,8 +20,13 @@ def add_classes(classes: dict[str, str], words_by_name: dict[str, list[str]], so
 
 
 def expand(pattern: str, classes: dict[str, str], source: str) -> str:
-    """`pattern` with every `${name}` replaced by that class; an unknown name is an error of `source`."""
-    unknown = set(_REFERENCE.findall(pattern)) - set(classes)
-    if unknown:
-        raise ValueError(f"{source}: unknown word class {sorted(unknown)} in {pattern!r}")
-    return _REFERENCE.sub(lambda m: classes[m.group(1)], pattern)
+    """`pattern` with every `${name}` replaced by that class, and a class's own `${name}` in turn (a lexicon's
+    class may name `${possessive}`); an unknown name is an error of `source`."""
+    for _ in range(_NESTING + 1):
+        names = set(_REFERENCE.findall(pattern))
+        if not names:
+            return pattern
+        if names - set(classes):
+            raise ValueError(f"{source}: unknown word class {sorted(names - set(classes))} in {pattern!r}")
+        pattern = _REFERENCE.sub(lambda m: classes[m.group(1)], pattern)
+    raise ValueError(f"{source}: word classes nested deeper than {_NESTING} in {pattern!r}")

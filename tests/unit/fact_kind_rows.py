@@ -33,6 +33,7 @@ class Row:
     feature: str
     heading: str
     expected: object
+    possessive: bool = False  # also read with "{his}" as the noun in the possessive ("the patient's")
 
 
 def load_rows(path: Path) -> list[Row]:
@@ -42,13 +43,16 @@ def load_rows(path: Path) -> list[Row]:
         for number, cells in enumerate(table["rows"]):
             summary, expected, *heading = cells
             rows.append(Row(table["table"], number, summary, table["feature"],
-                            heading[0] if heading else table.get("heading", DEFAULT_HEADING), expected))
+                            heading[0] if heading else table.get("heading", DEFAULT_HEADING), expected,
+                            bool(table.get("possessive", False))))
     return rows
 
 
 def written(summary: str, writer: str, sex: str) -> str:
-    """The summary in one writer's words: the worker's noun and the pronouns filled in."""
-    pronouns = PRONOUNS[sex]
+    """The summary in one writer's words: the worker's noun and the pronouns filled in; sex "noun" writes
+    "{his}" as the noun in the possessive ("the applicant's function"), as some writers name the worker where
+    others say "his" (a table marked `possessive: true` is read that way too)."""
+    pronouns = PRONOUNS["he"] | {"his": f"the {writer}'s"} if sex == "noun" else PRONOUNS[sex]
     words = {"w": writer, **pronouns, **{k.capitalize(): v.capitalize() for k, v in pronouns.items()}}
     intro = f"SYNTHETIC. The {writer} is a 45 year old who was hurt at work on 01/02/2016."
     return f"{intro} {summary.format(**words)}"
@@ -90,7 +94,8 @@ def check_table(rows: list[Row], table: str | None = None) -> None:
 
 
 def _reads_the_protocols_value_for_every_writer(row: Row) -> None:
+    sexes = [*PRONOUNS, "noun"] if row.possessive else list(PRONOUNS)
     got = {(w, sex): value(written(row.summary, w, sex), row.feature, row.heading)
-           for w in WRITERS for sex in PRONOUNS}
+           for w in WRITERS for sex in sexes}
     wrong = {k: v for k, v in got.items() if not same(v, row.expected)}
     assert not wrong, (row.summary, row.expected, wrong)

@@ -16,7 +16,9 @@ import re
 import pytest
 from fact_kind_rows import value
 
-from features.style import load_style_words, person_class, rewrite_style, the_person_class
+from features.package_data import read_yaml
+from features.style import load_style_words, person_class, possessive_class, rewrite_style, the_person_class
+from features.word_classes import expand
 
 # how writers name the worker: the rewrite's forms, the other writer names, a QME's, and a name
 NAMES = ["the patient", "the injured worker", "the claimant", "the applicant", "the employee",
@@ -79,3 +81,47 @@ def test_the_rewrite_reaches_the_other_writer_names() -> None:
     assert rewrite_style(text, person="employee").startswith("The employee was seen. An employee note")
     with pytest.raises(ValueError, match="person must be one of"):
         rewrite_style(text, person="doctor")
+
+
+# the lexicons whose patterns read the worker's things ("his function", "her stomach", "his car")
+LEXICONS = ("concepts.yaml", "function_lexicon.yaml", "failed_care_lexicon.yaml", "value_patterns.yaml",
+            "red_flag_lexicon.yaml")
+_GROUP = re.compile(r"\(\?:([^()]*)\)")
+# a group with one of these names the worker (a subject, an object, the sex), not whose a thing is
+_SUBJECT_WORDS = {"he", "him", "himself", "male", "man"}
+
+
+def _strings(node: object):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from _strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v)
+
+
+def test_no_lexicon_slot_reads_his_without_the_writers_noun_in_the_possessive() -> None:
+    """Session 29 (round 41): "failed to improve his function" was read and "... the applicant's function"
+    was not. Every slot of a packaged lexicon that takes "his" as whose a thing is takes `${possessive}`
+    instead (one definition: the pronouns and `${the_person}'s`), so a new slot cannot miss the noun."""
+    missing = []
+    for source in LEXICONS:
+        for text in _strings(read_yaml(source)):
+            for m in _GROUP.finditer(text):
+                words = {w.removesuffix(r"\s+").removesuffix(r"\s").strip() for w in m.group(1).split("|")}
+                if "his" in words and not words & _SUBJECT_WORDS:
+                    missing.append((source, m.group(0)))
+    assert missing == []
+
+
+def test_the_possessive_class_reads_every_writers_noun_and_the_pronouns() -> None:
+    """`${possessive}` is the pronouns and the worker as a noun phrase in the possessive, and a lexicon's own
+    class may name it (it is expanded inside a class too)."""
+    possessive = re.compile(rf"^{possessive_class()}$", re.IGNORECASE)
+    for name in ("his", "her", "their", *(f"{n}'s" for n in NAMES), "the applicant\u2019s"):
+        assert possessive.match(name), name
+    assert not possessive.match("the doctor's") and not possessive.match("the patient")
+    classes = {"possessive": possessive_class(), "own": "(?:${possessive} own)"}
+    assert re.fullmatch(expand("${own} car", classes, "test"), "the claimant's own car", re.IGNORECASE)

@@ -97,3 +97,4 @@ def test_style_variants_change_only_the_writers_words(probe: ModuleType) -> None
     assert "SYNTHETIC. The claimant said her knee gave way; she fell." in variants
     assert "SYNTHETIC. Mx. Roe said his knee gave way; he fell." in variants
     assert all("knee gave way" in v for v in variants)
+    assert "SYNTHETIC. The claimant said the injured worker's knee gave way; he fell." in variants
