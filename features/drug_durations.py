@@ -114,6 +114,29 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
 
 
+def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
+                         p: ValuePatterns) -> bool:
+    """Whether a start verb at `verb` is told of another drug or therapy in its own conjunct while every name
+    of the requested therapy or device stands in a conjunct with a verb of its own (`conjunct_bounds`,
+    `conjunct_own_verb`; session 29, round-42 kind K6a): "was started on meloxicam and eight therapy sessions
+    were authorized" starts the meloxicam only; "therapy was authorized and started on <date>" the therapy."""
+    bounds = [m.span() for m in p["conjunct_bounds"].finditer(text)]
+
+    def conjunct(a: int, b: int) -> tuple[int, int]:
+        return (max((e for s, e in bounds if e <= a), default=0),
+                min((s for s, e in bounds if s >= b), default=len(text)))
+
+    lo, hi = conjunct(*verb)
+    if not any(not ours and lo <= s and e <= hi for s, e, ours in named):
+        return False  # the start verb names nothing else: it is the therapy's ("was authorized and started")
+    for s, e, ours in named:
+        if ours:
+            a, b = conjunct(s, e)
+            if (a <= verb[0] and verb[1] <= b) or not p["conjunct_own_verb"].search(text, a, b):
+                return False  # in the start's conjunct, or one of its objects ("started on X and therapy")
+    return True
+
+
 def _relative_use(text: str, st: _Stated, p: ValuePatterns) -> bool:
     """Whether statement `st` stands in a relative clause of use or of a start after its drug ("requests
     meloxicam, which he has taken for 6 months"; session 25: "Norco #40, which I first prescribed on
@@ -449,18 +472,21 @@ class DurationsOfUse:
         names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
         if service.service_type in value_patterns()["therapy_types"]:
             names = KindNames(service.service_type)
-        return self._duration_in(service, names, other_names=others) or MISSING
+        return self._duration_in(service, names, other_names=others, objects_only=True) or MISSING
 
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
                      only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
-                     other_names: Sequence[re.Pattern[str]] = ()) -> Extraction | None:
+                     other_names: Sequence[re.Pattern[str]] = (),
+                     objects_only: bool = False) -> Extraction | None:
         """The duration stated of a name `name_re` finds, in the first summary sentence that has one
         (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
         drug she takes, and only a length or a dated start counts, not "newly"; a sentence `skip` finds
         names the drug by a name tried before, so another name in it is another product: "OxyContin since
         2012, with Percocet" gives Percocet nothing). A duration belongs to the
         drug its clause says it of (`_owner`): a name in another dosage form than the heading's is
-        another product ("Voltaren gel" is not "diclofenac 75 mg twice daily")."""
+        another product ("Voltaren gel" is not "diclofenac 75 mg twice daily"). With `objects_only` (a
+        therapy or device), a start told of another drug in another conjunct is not its own
+        (`_in_another_conjunct`)."""
         p = value_patterns()
         case = self.case
         drugs = drug_names()
@@ -513,7 +539,8 @@ class DurationsOfUse:
                     continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
-                if near is None:
+                if near is None or (objects_only and st.verb is not None
+                                    and _in_another_conjunct(s.text, named, st.verb, p)):
                     continue
                 if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
                         "duration_not_started_before"].search(s.text, max(0, a - 20), a)):

@@ -441,6 +441,10 @@ class FunctionAndCareFacts:
         out = [m for m in out if self._about_care_had(m)]
         # care offered and declined or not attended, linked in its clause (features/failed_care.py, round 10)
         out += self._care_not_had
+        # session 29 (round-42 kind K4b): more of a course told as not attended ("four more sessions were
+        # authorized, which she did not attend", `care_increment_before`): its course was had
+        more = p["care_increment_before"]
+        out = [m for m in out if not more.search(text, max(m.sentence.start, m.start - 30), m.start)]
         return sorted(out, key=lambda m: m.start)
 
     @cached_property

@@ -87,6 +87,26 @@ def _running_total(text: str, counts: list[tuple[float, Mention, bool]]) -> tupl
     return (total, ordered[-1][1]) if total <= 100 else None
 
 
+def _courses_in_turn(text: str,
+                     counts: list[tuple[float, Mention, bool]]) -> list[tuple[float, Mention, bool]]:
+    """(sum, the later count, says completed) of each two counts of one sentence told one after the other
+    (`sessions_in_turn`: "12 sessions of home health physical therapy and then 8 sessions of outpatient
+    physical therapy"), each naming the same therapy in its own words (`count_therapy`): two courses had add
+    up, as round 32's later visits do (session 29, round-42 kind K7b). "6 visits and then 6 more" is
+    `sessions_then_more`'s, whose second count names no therapy."""
+    p = value_patterns()
+    ordered = sorted({c[1].span(): c for c in counts}.values(), key=lambda c: c[1].start)
+    out = []
+    for (n1, m1, says1), (n2, m2, says2) in zip(ordered, ordered[1:], strict=False):
+        if m1.sentence.index != m2.sentence.index or m1.end > m2.start \
+                or not p["sessions_in_turn"].fullmatch(text, m1.end, m2.start):
+            continue
+        first, second = count_therapy(m1), count_therapy(m2)
+        if first and first & second and n1 + n2 <= 100:
+            out.append((n1 + n2, m2, says1 and says2))
+    return out
+
+
 class SessionHistory:
     """The session and injection counts one case's summary reports as had, and a service's count of them."""
 
@@ -203,6 +223,7 @@ class SessionHistory:
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
         own = [c for c in counts if not self._of_another_part(service, c[1])]
+        own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
             return Extraction(added[0], added[1].span())
