@@ -107,6 +107,12 @@ _WORD = re.compile(r"[\w%'-]+")
 _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\s+)?$", re.IGNORECASE)
 # round 32: a negation between a gain word and its activity ("again could not climb") makes it a limit
 _NEGATED_GAP = re.compile(r"\b(?:not|never|unable|cannot|can't|couldn't|no longer)\b", re.IGNORECASE)
+# session 29: an activity the worker cannot do without the aid or help ("is unable to walk without a cane",
+# "cannot yet manage stairs or bathe without help") is the aid still needed, no gain (fix42's "walking without
+# crutches" is one)
+_UNABLE_BEFORE = re.compile(
+    r"\b(?:unable|cannot|can't|couldn't|could not|not able|not yet able)\b(?:\W+\w+){0,5}\W*$", re.IGNORECASE)
+_WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
               "persisting": (NO, NO), "decline": (NO, NO)}
@@ -179,6 +185,9 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
                         and not (kind in ("gain", "rise") and lex.symptom.search(after))
                 if not linked or (kind in ("fall", "worse") and lex.exam_measure.search(clause[a0:a1])):
                     continue  # "range of motion decreased" is a sign on examination
+                if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
+                        and _UNABLE_BEFORE.search(clause, max(0, a0 - 60), a0):
+                    continue  # "unable to walk without a cane": the aid still needed
                 of_activity, of_scale = _DIRECTION[kind]
                 value = of_scale if lex.lower_is_better.search(clause[a0:a1]) else of_activity
                 if not before and kind in ("gain", "rise") and _NOT_BEFORE.search(clause, a1, w.start()):
