@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.tokens import Doc
+
 from features.assertions import AFFIRMED, Assertion, ContextEngine, Modifier, context_engine
 from features.authors import load_author_rules
 from features.casefold import compile_folded, lower_text
 from features.evidence import EvidenceSpan
 from features.package_data import read_yaml
 from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
-from features.style import person_class, possessive_class, the_person_class
+from features.style import person_class, person_phrase_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
 from features.word_start import starts_at_word_char, word_guarded
 from letters.records import Section
@@ -166,6 +168,7 @@ class AnalysedText:
         self.sentences: list[Sentence] = []
         self._modifiers: list[list[Modifier]] = []
         self._token_offset: list[int] = []  # char offset of each sentence's chunk (spans index the chunk)
+        self._squeezed: list[tuple[int, ...]] = []  # each sentence's extra words of a longer worker's name
         self._mentions: dict[str, list[Mention]] = {}
         if text.strip():
             self._segment()
@@ -177,6 +180,7 @@ class AnalysedText:
         for offset, piece in chunks(self.text, CHUNK_CHARS):
             doc = nlp(piece)
             mods = engine.modifiers(doc)
+            squeezed = _name_extra_tokens(doc, piece)
             mi = 0
             for sent in doc.sents:
                 while mi < len(mods) and mods[mi].start < sent.start:
@@ -195,6 +199,7 @@ class AnalysedText:
                 raw.append(Sentence(self.section, len(raw), start, start + len(s), s, sent))
                 self._modifiers.append(mine)
                 self._token_offset.append(offset)
+                self._squeezed.append(tuple(i for i in squeezed if sent.start <= i < sent.end))
         self.sentences = load_author_rules().attribute(raw) if self.section == Section.CLINICAL_SUMMARY \
             else [s.with_author(_SECTION_AUTHORS.get(self.section)) for s in raw]
 
@@ -212,7 +217,8 @@ class AnalysedText:
             assertion = AFFIRMED
         else:
             assertion = self.engine.assertion(
-                self._modifiers[s.index], s.span.start, s.span.end, span.start, span.end, concept)
+                self._modifiers[s.index], s.span.start, s.span.end, span.start, span.end, concept,
+                self._squeezed[s.index])
         return Mention(concept, start, end, self.text[start:end], s, assertion)
 
     def mentions(self, concept: str) -> list[Mention]:
@@ -235,6 +241,23 @@ class AnalysedText:
             found = self.mention(concept, s, e)
             if found is not None:
                 yield found
+
+
+def _name_extra_tokens(doc: Doc, text: str) -> list[int]:
+    """The tokens of `doc` (sorted) that a longer name for the worker adds to the one word another writer uses
+    ("the injured worker's" for "his", "the patient" for "he"): every token of such a phrase but its first, so
+    a ConText trigger's reach in words is the same whichever way the writer names the worker."""
+    out: list[int] = []
+    for m in _person_phrase().finditer(text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None and len(span) > 1:
+            out.extend(range(span.start + 1, span.end))
+    return sorted(set(out))
+
+
+@lru_cache(maxsize=1)
+def _person_phrase() -> re.Pattern[str]:
+    return re.compile(word_guarded(rf"\b{person_phrase_class()}"), re.IGNORECASE)
 
 
 _SECTION_AUTHORS = {Section.PARTIAL_CERTIFICATION: "ur_reviewer", Section.UR_GUIDELINE: "ur_reviewer"}

@@ -10,6 +10,7 @@ it overlaps. medspaCy implements the same algorithm but cannot be installed with
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -256,10 +257,12 @@ class ContextEngine:
 
     @staticmethod
     def assertion(
-        modifiers: Iterable[Modifier], sent_start: int, sent_end: int, start: int, end: int, concept: str
+        modifiers: Iterable[Modifier], sent_start: int, sent_end: int, start: int, end: int, concept: str,
+        squeezed: Sequence[int] = (),
     ) -> Assertion:
         """What the triggers of one sentence ([sent_start, sent_end) in tokens) assert about the mention
-        at tokens [start, end)."""
+        at tokens [start, end). A trigger's `max_scope` does not count the `squeezed` tokens (sorted): the
+        extra words of a longer name for the worker ("the injured worker's" where another says "his")."""
         mods = list(modifiers)
         terms = [m for m in mods if m.rule.category == Category.TERMINATE]
         cats: set[Category] = set()
@@ -271,14 +274,16 @@ class ContextEngine:
             if m.start < end and start < m.end:  # a trigger inside the mention is part of it
                 continue
             if m.end <= start and rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
-                reach = sent_end if rule.max_scope is None else min(sent_end, m.end + rule.max_scope)
+                reach = sent_end if rule.max_scope is None else min(
+                    sent_end, m.end + rule.max_scope + _between(squeezed, m.end, start))
                 stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)
                             and not t.rule.backward_only), default=None)
                 if stop is None and start < reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)
             elif m.start >= end and rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
-                reach = sent_start if rule.max_scope is None else max(sent_start, m.start - rule.max_scope)
+                reach = sent_start if rule.max_scope is None else max(
+                    sent_start, m.start - rule.max_scope - _between(squeezed, end, m.start))
                 stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule, concept)),
                            default=None)
                 if stop is None and end > reach:
@@ -287,6 +292,11 @@ class ContextEngine:
         if not cats:
             return AFFIRMED
         return Assertion(frozenset(cats), tuple(triggers))
+
+
+def _between(squeezed: Sequence[int], lo: int, hi: int) -> int:
+    """How many of the sorted token indices `squeezed` lie in [lo, hi)."""
+    return bisect_left(squeezed, hi) - bisect_left(squeezed, lo) if squeezed and hi > lo else 0
 
 
 def _gated(rule: ContextRule) -> bool:

@@ -255,6 +255,13 @@ def possessive_class(words: StyleWords | None = None) -> str:
     return rf"(?:his|her|their|{the_person_class(words)}['\u2019]s)"
 
 
+def person_phrase_class(words: StyleWords | None = None) -> str:
+    """The worker named by a phrase of more than one word where another writer says "he" or "his": "the
+    injured worker", "the patient's", "injured worker", "Mr. Doe": a negation's reach counts such a phrase as
+    one word (`features/analysis.py`), so a longer name for the worker never puts a fact out of its reach."""
+    return rf"(?:{the_person_class(words)}|{_person_nouns(words)})(?:['\u2019]s)?"
+
+
 def _person_nouns(words: StyleWords | None) -> str:
     w = words or load_style_words()
     nouns = sorted({p for p in w.person if len(p) > 1 and not p.startswith("the ")},

@@ -191,3 +191,14 @@ def test_a_terminator_limited_to_some_triggers_is_sought_only_in_their_sentences
     gated = {str(i) for i, r in enumerate(RULES) if r.ends is not None}
     assert gated and all(k in engine.gated for k in gated)
     assert not engine._gated_matches(no_gate, set(engine.phrases(no_gate)) | set(engine.matcher(no_gate)))
+
+
+@pytest.mark.parametrize("worker", ["he", "the patient", "the injured worker", "Mr. Doe", "the claimant"])
+def test_a_longer_name_for_the_worker_never_puts_a_mention_out_of_a_triggers_reach(worker: str) -> None:
+    """A trigger's reach in words counts a name for the worker as one word, as "he" is ("no" reaches ten
+    words): the writer's choice of name cannot change what a sentence asserts (round 43 s4301)."""
+    example = f"SYNTHETIC: No reports from the clinic say that {worker} ever had [weakness] of the leg."
+    assert Category.NEGATED in assertion_of(example, "neuro_deficit")
+    possessive = {"he": "his"}.get(worker, f"{worker}'s")
+    example = f"SYNTHETIC: No reports from the clinic say that {possessive} leg had [weakness]."
+    assert Category.NEGATED in assertion_of(example, "neuro_deficit")
