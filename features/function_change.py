@@ -15,6 +15,7 @@ from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.style import possessive_class
 from features.word_classes import expand
 from features.word_start import word_guarded
 
@@ -111,11 +112,12 @@ _NEGATED_GAP = re.compile(r"\b(?:not|never|unable|cannot|can't|couldn't|no longe
 # "cannot yet manage stairs or bathe without help") is the aid still needed, no gain (fix42's "walking without
 # crutches" is one); round 43: "no longer", and the activity up to ten words on ("cannot climb into the cab
 # of his work truck without help": "work" is the activity the lexicon finds); not an aid no longer needed,
-# nor an ability told after it ("no longer needs a cane and can climb stairs without help")
+# nor an ability told after it ("no longer needs a cane and can climb stairs without help"); "his" and "the
+# applicant's" are one word of the ten, so no writer's noun moves the activity out of reach
 _UNABLE_BEFORE = re.compile(
     r"\b(?:unable|cannot|can't|couldn't|could not|not able|not yet able"
     r"|no longer(?!\s+(?:needs?|requires?|uses?|has to|have to|must|relies|depends)\b))"
-    r"(?:[^\w;:]+(?!(?:can|could|now|able)\b)\w+){0,10}\W*$",
+    rf"(?:[^\w;:]+(?!(?:can|could|now|able)\b)(?:{possessive_class()}|\w+)){{0,10}}\W*$",
     re.IGNORECASE)
 _UNABLE_WINDOW = 100  # characters before the activity the inability is looked for in
 _WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
