@@ -15,6 +15,7 @@ from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
+from features.style import possessive_class
 from features.word_classes import expand
 from features.word_start import word_guarded
 
@@ -109,9 +110,16 @@ _NOT_BEFORE = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:has|have|had|been)\
 _NEGATED_GAP = re.compile(r"\b(?:not|never|unable|cannot|can't|couldn't|no longer)\b", re.IGNORECASE)
 # session 29: an activity the worker cannot do without the aid or help ("is unable to walk without a cane",
 # "cannot yet manage stairs or bathe without help") is the aid still needed, no gain (fix42's "walking without
-# crutches" is one)
+# crutches" is one); round 43: "no longer", and the activity up to ten words on ("cannot climb into the cab
+# of his work truck without help": "work" is the activity the lexicon finds); not an aid no longer needed,
+# nor an ability told after it ("no longer needs a cane and can climb stairs without help"); "his" and "the
+# applicant's" are one word of the ten, so no writer's noun moves the activity out of reach
 _UNABLE_BEFORE = re.compile(
-    r"\b(?:unable|cannot|can't|couldn't|could not|not able|not yet able)\b(?:\W+\w+){0,5}\W*$", re.IGNORECASE)
+    r"\b(?:unable|cannot|can't|couldn't|could not|not able|not yet able"
+    r"|no longer(?!\s+(?:needs?|requires?|uses?|has to|have to|must|relies|depends)\b))"
+    rf"(?:[^\w;:]+(?!(?:can|could|now|able)\b)(?:{possessive_class()}|\w+)){{0,10}}\W*$",
+    re.IGNORECASE)
+_UNABLE_WINDOW = 100  # characters before the activity the inability is looked for in
 _WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
@@ -186,7 +194,7 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
                 if not linked or (kind in ("fall", "worse") and lex.exam_measure.search(clause[a0:a1])):
                     continue  # "range of motion decreased" is a sign on examination
                 if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
-                        and _UNABLE_BEFORE.search(clause, max(0, a0 - 60), a0):
+                        and _UNABLE_BEFORE.search(clause, max(0, a0 - _UNABLE_WINDOW), a0):
                     continue  # "unable to walk without a cane": the aid still needed
                 of_activity, of_scale = _DIRECTION[kind]
                 value = of_scale if lex.lower_is_better.search(clause[a0:a1]) else of_activity

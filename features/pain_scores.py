@@ -59,6 +59,8 @@ def pain_scores(text: str) -> list[PainScore]:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
+# how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30)
+_PAST_BEFORE_CHARS = 50
 
 
 def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
@@ -69,7 +71,7 @@ def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def past(s: PainScore) -> bool:
-        return bool(p["pain_past_before"].search(text, max(0, s.start - 30), s.start)
+        return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
                     or p["pain_past_after"].match(text, s.end))
 
     sentence = [bisect_right(ends, s.start) for s in scores]  # the first sentence end after the score

@@ -34,6 +34,7 @@ class Row:
     heading: str
     expected: object
     possessive: bool = False  # also read with "{his}" as the noun in the possessive ("the patient's")
+    object: bool = False  # also read with "{him}" as the writer's noun ("helped the patient resume")
 
 
 def load_rows(path: Path) -> list[Row]:
@@ -44,15 +45,17 @@ def load_rows(path: Path) -> list[Row]:
             summary, expected, *heading = cells
             rows.append(Row(table["table"], number, summary, table["feature"],
                             heading[0] if heading else table.get("heading", DEFAULT_HEADING), expected,
-                            bool(table.get("possessive", False))))
+                            bool(table.get("possessive", False)), bool(table.get("object", False))))
     return rows
 
 
 def written(summary: str, writer: str, sex: str) -> str:
     """The summary in one writer's words: the worker's noun and the pronouns filled in; sex "noun" writes
     "{his}" as the noun in the possessive ("the applicant's function"), as some writers name the worker where
-    others say "his" (a table marked `possessive: true` is read that way too)."""
-    pronouns = PRONOUNS["he"] | {"his": f"the {writer}'s"} if sex == "noun" else PRONOUNS[sex]
+    others say "his" (a table marked `possessive: true` is read that way too); sex "object" writes "{him}" as
+    the noun ("helped the applicant resume": a table marked `object: true`)."""
+    nouns = {"noun": {"his": f"the {writer}'s"}, "object": {"him": f"the {writer}"}}
+    pronouns = PRONOUNS["he"] | nouns[sex] if sex in nouns else PRONOUNS[sex]
     words = {"w": writer, **pronouns, **{k.capitalize(): v.capitalize() for k, v in pronouns.items()}}
     intro = f"SYNTHETIC. The {writer} is a 45 year old who was hurt at work on 01/02/2016."
     return f"{intro} {summary.format(**words)}"
@@ -94,7 +97,7 @@ def check_table(rows: list[Row], table: str | None = None) -> None:
 
 
 def _reads_the_protocols_value_for_every_writer(row: Row) -> None:
-    sexes = [*PRONOUNS, "noun"] if row.possessive else list(PRONOUNS)
+    sexes = [*PRONOUNS, *(["noun"] if row.possessive else []), *(["object"] if row.object else [])]
     got = {(w, sex): value(written(row.summary, w, sex), row.feature, row.heading)
            for w in WRITERS for sex in sexes}
     wrong = {k: v for k, v in got.items() if not same(v, row.expected)}

@@ -125,3 +125,31 @@ def test_the_possessive_class_reads_every_writers_noun_and_the_pronouns() -> Non
     assert not possessive.match("the doctor's") and not possessive.match("the patient")
     classes = {"possessive": possessive_class(), "own": "(?:${possessive} own)"}
     assert re.fullmatch(expand("${own} car", classes, "test"), "the claimant's own car", re.IGNORECASE)
+
+
+# a group that reads "him" as the worker (an object), not a reflexive ("himself", "(?:him|her)self")
+_OBJECT_GROUP = re.compile(r"\(\?:([^()]*)\)(?!sel)")
+
+
+def test_no_lexicon_slot_reads_him_without_the_writers_noun() -> None:
+    """Session 29 (round 43): "had helped her resume" was read and "had helped the patient resume" was not.
+    Every slot of a packaged lexicon that takes "him" as whom a verb acts on takes `${person_object}` (one
+    definition in concepts.yaml: the pronouns and `${the_person}`) or names `${the_person}` itself."""
+    missing = []
+    for source in LEXICONS:
+        for text in _strings(read_yaml(source)):
+            for m in _OBJECT_GROUP.finditer(text):
+                words = {w.strip() for w in m.group(1).split("|")}
+                if "him" in words and "${the_person}" not in words and "he" not in words:  # "he": a sex word
+                    missing.append((source, m.group(0)))
+    assert missing == []
+
+
+def test_the_object_class_reads_every_writers_noun_and_the_pronouns() -> None:
+    """`${person_object}` is "him", "her", "them" and the worker as a noun phrase, not another person."""
+    from features.analysis import expand_word_classes
+
+    obj = re.compile(rf"^{expand_word_classes('${person_object}', 'test')}$", re.IGNORECASE)
+    for name in ("him", "her", "them", *NAMES):
+        assert obj.match(name), name
+    assert not obj.match("the doctor") and not obj.match("his")
