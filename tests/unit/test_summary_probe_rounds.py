@@ -265,7 +265,7 @@ def test_every_level_and_flag_value_occurs(round_letters: tuple[int, list]) -> N
     for field in ("functional_improvement", "failed_conservative_care"):
         levels = {x.services[0].expected[field] for x in letters}
         if n in (31, 44) and field == "failed_conservative_care":  # round 31 is weighted to the request's
-            assert levels == {"yes", "not_stated"}  # course; no first service of either says care was not tried
+            assert levels == {"yes", "not_stated"}  # course; no first service of 31 or 44 says care not tried
             continue
         if n == 32:  # round 32 tells function at several visits in every letter, and no care as not yet tried
             assert levels == ({"yes", "no"} if field == "functional_improvement" else {"yes", "not_stated"})
