@@ -64,17 +64,17 @@ class AuthorRules:
             return False
         return any(m.start() >= offset or ";" not in text[m.end():offset] for m in cue.finditer(text))
 
-    def last_cue_before(self, text: str, offset: int) -> tuple[str, str] | None:
-        """(author, cue text) of the cue that starts last before `offset` in sentence `text` and reaches it
-        (no ";" between): whose account a word at `offset` is told in, where several authors' cues stand in
-        one sentence ("Per the PR-2 dated ..., the patient reported elbow pain and weak grip" tells the
-        worker's report inside the physician's note). None when no cue reaches it."""
+    def last_author_before(self, text: str, offset: int) -> str | None:
+        """The author of the cue that starts last before `offset` in sentence `text` and reaches it (no ";"
+        between): whose account a word at `offset` is told in, where several authors' cues stand in one
+        sentence ("Per the PR-2 dated ..., the patient reported elbow pain and weak grip" tells the worker's
+        report inside the physician's note). None when no cue reaches it."""
         found = [(m.start(), m.end(), author) for author, cue in self.cues for m in cue.finditer(text)
                  if m.start() < offset]
         if not found:
             return None
-        start, end, author = max(found)
-        return None if ";" in text[end:offset] else (author, text[start:end])
+        _start, end, author = max(found)
+        return None if ";" in text[end:offset] else author
 
     def _cues_in(self, text: str) -> list[tuple[int, str]]:
         """(start, author) of every cue in `text`, the authors in rule order: its first is `author_of`'s

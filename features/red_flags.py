@@ -39,13 +39,12 @@ def _reported_by_worker(m: Mention) -> bool:
     """Whether the worker's own report tells mention `m` (the protocol's deficit is an examiner's finding):
     the sentence is the worker's and its cue reaches `m`, or the last cue before `m` is the worker's report in
     another author's sentence ("Per the PR-2 dated ..., the patient reported elbow pain and weak grip":
-    session 29), not a passive one ("he was noted with weak grip" is the examiner's)."""
+    session 29). A passive one ("he was noted with weak grip" is the examiner's) is no cue of the worker's:
+    authors.yaml's patient cue takes the active voice only."""
     rules, text, offset = load_author_rules(), m.sentence.text, m.start - m.sentence.start
     if m.author == "patient":
         return rules.reaches("patient", text, offset)
-    last = rules.last_cue_before(text, offset)
-    passive = value_patterns()["passive_report"]
-    return last is not None and last[0] == "patient" and not passive.search(last[1])
+    return rules.last_author_before(text, offset) == "patient"
 
 
 def _motor_not_neurological(m: Mention, text: str) -> bool:
