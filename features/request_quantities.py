@@ -14,6 +14,9 @@ DAILY_FAMILIES = frozenset({"home_health", "physical_medicine"})
 # for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
 TIMES_FAMILIES = frozenset({"physical_medicine", "consultation", "functional_program", "home_health",
                             "injection"})
+# families whose heading's "quantity 8" / "#8" counts sessions, or for injections the injections asked for
+# ("Lumbar ESI L5-S1 #2", round 44/45, as "x2" reads); a drug's "#60" stays a drug quantity
+QUANTITY_SESSION_FAMILIES = frozenset({"physical_medicine", "functional_program", "injection"})
 
 Found = tuple[float, tuple[int, int]]  # the value and the (start, end) of the words that give it
 
@@ -46,7 +49,7 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         if n is not None:
             return n, m.span()
     m = p["quantity"].search(text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
-    if m and family in ("physical_medicine", "functional_program"):
+    if m and family in QUANTITY_SESSION_FAMILIES:
         return float(m.group(1)), m.span()
     return None
 
