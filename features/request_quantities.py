@@ -23,7 +23,8 @@ Found = tuple[float, tuple[int, int]]  # the value and the (start, end) of the w
 
 def sessions_in(text: str, family: str | None) -> Found | None:
     """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
-    range), else 'N times M' / 'times N', else a therapy heading's quantity ('quantity 8', '#8')."""
+    range), else 'N times M' / 'times N', else a therapy's or an injection's heading quantity ('quantity 8',
+    '#8'); the days a nursing facility stay lasts are no sessions."""
     p = value_patterns()
     explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(text)]
     explicit = [(n, m) for n, m in explicit if n is not None]
@@ -40,6 +41,8 @@ def sessions_in(text: str, family: str | None) -> Found | None:
             if weeks is not None:
                 return 7 * weeks, m.span()
         m = p["sessions_days"].search(text)
+        if m and p["stay_days_before"].search(text, 0, m.start()):  # a facility stay's days: no sessions
+            return None
         if m:
             return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_times"].search(text)
