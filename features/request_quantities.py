@@ -14,13 +14,17 @@ DAILY_FAMILIES = frozenset({"home_health", "physical_medicine"})
 # for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
 TIMES_FAMILIES = frozenset({"physical_medicine", "consultation", "functional_program", "home_health",
                             "injection"})
+# families whose heading's "quantity 8" / "#8" counts sessions, or for injections the injections asked for
+# ("Lumbar ESI L5-S1 #2", round 44/45, as "x2" reads); a drug's "#60" stays a drug quantity
+QUANTITY_SESSION_FAMILIES = frozenset({"physical_medicine", "functional_program", "injection"})
 
 Found = tuple[float, tuple[int, int]]  # the value and the (start, end) of the words that give it
 
 
 def sessions_in(text: str, family: str | None) -> Found | None:
     """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
-    range), else 'N times M' / 'times N', else a therapy heading's quantity ('quantity 8', '#8')."""
+    range), else 'N times M' / 'times N', else a therapy's or an injection's heading quantity ('quantity 8',
+    '#8'); the days a nursing facility stay lasts are no sessions."""
     p = value_patterns()
     explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(text)]
     explicit = [(n, m) for n, m in explicit if n is not None]
@@ -37,6 +41,8 @@ def sessions_in(text: str, family: str | None) -> Found | None:
             if weeks is not None:
                 return 7 * weeks, m.span()
         m = p["sessions_days"].search(text)
+        if m and p["stay_days_before"].search(text, 0, m.start()):  # a facility stay's days: no sessions
+            return None
         if m:
             return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_times"].search(text)
@@ -46,7 +52,7 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         if n is not None:
             return n, m.span()
     m = p["quantity"].search(text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
-    if m and family in ("physical_medicine", "functional_program"):
+    if m and family in QUANTITY_SESSION_FAMILIES:
         return float(m.group(1)), m.span()
     return None
 
