@@ -150,7 +150,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                     months = months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
                                        start.span(), borrowed=end <= start.start()))
-            elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)):
+            elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)) \
+                    and not p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
+                                                                       start.start()):  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(Stated("duration_visit_start", months, start.span(), start.span(),
                                             borrowed=True))

@@ -49,6 +49,9 @@ class FunctionLexicon:
     decline_before: re.Pattern[str]
     limited_after: re.Pattern[str]
     persisting_cue: re.Pattern[str]
+    limited_despite_after: re.Pattern[str]
+    limit_despite_cue: re.Pattern[str]
+    care_despite_generic: re.Pattern[str]
     care_after_cue: re.Pattern[str]
     credit: re.Pattern[str]
     credit_lead: re.Pattern[str]
@@ -169,20 +172,25 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
-             ) -> Iterator[tuple[str, str, int, int]]:
+def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
+             care_named: Callable[[str], bool] = lambda text: False) -> Iterator[tuple[str, str, int, int]]:
     """(direction, kind, start, end) of each change word said of an activity (`acts`: the clause's activities)
-    in the clause. A clause naming no activity (most) skips the ten change-word scans: none could link."""
+    in the clause. A clause naming no activity (most) skips the ten change-word scans: none could link.
+    `care_named(text)`: the text names care (an activity "limited despite therapy", session 30)."""
     remains = bool(acts) and bool(lex.persisting_cue.search(clause))
+    despite = bool(acts) and (bool(lex.care_despite_generic.search(clause)) or any(
+        care_named(clause[c.end():]) for c in lex.limit_despite_cue.finditer(clause)))
     change_words = () if not acts else (
         ("gain", lex.gain_before, True), ("gain", lex.gain_after, False), ("rise", lex.rise_after, False),
         ("fall", lex.fall_after, False), ("worse", lex.worse_after, False),
         ("same", lex.no_change_before, True), ("same", lex.no_change_after, False),
         ("persisting", lex.persisting_before, True), ("decline", lex.decline_before, True),
-        ("persisting", lex.limited_after, False))
+        ("persisting", lex.limited_after, False), ("persisting", lex.limited_despite_after, False))
     for kind, pattern, before in change_words:
         if pattern is lex.limited_after and not remains:
             continue  # "types only with breaks" is a limit that persists where the clause says it remains
+        if pattern is lex.limited_despite_after and not despite:
+            continue  # "her ADLs remain limited" alone: no care said to have been tried for the limit
         for w in pattern.finditer(clause):
             for a0, a1 in acts:
                 if before:  # the change word, then its activity
@@ -191,8 +199,9 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon
                     after = clause[w.end():w.end() + 20]
                     linked = a1 <= w.start() and _gap_ok(clause[a1:w.start()], lex) \
                         and not (kind in ("gain", "rise") and lex.symptom.search(after))
-                if not linked or (kind in ("fall", "worse") and lex.exam_measure.search(clause[a0:a1])):
-                    continue  # "range of motion decreased" is a sign on examination
+                if not linked or ((kind in ("fall", "worse") or pattern is lex.limited_despite_after)
+                                  and lex.exam_measure.search(clause[a0:a1])):
+                    continue  # "range of motion decreased" ("remains limited") is a sign on examination
                 if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
                         and _UNABLE_BEFORE.search(clause, max(0, a0 - _UNABLE_WINDOW), a0):
                     continue  # "unable to walk without a cane": the aid still needed
@@ -355,7 +364,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
         for offset, clause in [(0, s.text)] if paired else clauses(s, lex.clause_break):
             acts = _activities(clause, lex)  # read once: the change, measure and credit readers link to them
             found: list[tuple[str, str, int, int]] = [paired] if paired else (
-                list(_changes(clause, acts, lex)) or list(_measured(clause, acts, lex)))
+                list(_changes(clause, acts, lex, care_named)) or list(_measured(clause, acts, lex)))
             if not found and (care_here or care_had_in(s.index - 1)):
                 credit = _credited(clause, acts, lex, care_named)
                 found = [credit] if credit is not None else []
@@ -366,7 +375,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
                 # and takes ibuprofen") is not care tried for it (round 25)
-                here = care_here
+                here = care_here or bool(lex.care_despite_generic.search(clause))  # "despite treatment"
                 if here and _denied(summary, value, s.start + offset + a, s.start + offset + b):
                     here = care_named(s.text[:offset + b]) or any(
                         care_named(s.text[c.end():]) for c in lex.care_after_cue.finditer(s.text, offset + a))

@@ -32,7 +32,8 @@ def test_the_tables_are_found() -> None:
     assert len(FILES) >= 12 and {"red_flag_kinds.yaml", "side_effect_kinds.yaml",
                                  "summary_probe40_kinds.yaml", "summary_probe41_kinds.yaml",
                                  "summary_probe42_kinds.yaml", "summary_probe43_kinds.yaml",
-                                 "summary_probe44_kinds.yaml", "summary_probe45_kinds.yaml"} <= set(FILES)
+                                 "summary_probe44_kinds.yaml", "summary_probe45_kinds.yaml",
+                                 "summary_probe46_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
