@@ -30,7 +30,8 @@ def test_patterns_that_may_begin_elsewhere_or_match_nothing(pattern: str) -> Non
 
 
 def test_the_guard_is_added_once_and_only_where_it_is_safe() -> None:
-    assert word_guarded(r"\bknee\b") == r"(?=\w)(?:\bknee\b)"
+    assert word_guarded(r"\bknee\b") == r"\b(?=\w)(?:\bknee\b)"  # at a boundary: the \b tested first
+    assert word_guarded(r"(?<![\d/])5/5") == r"(?=\w)(?:(?<![\d/])5/5)"  # a letter may stand before
     assert word_guarded(word_guarded(r"\bknee\b")) == word_guarded(r"\bknee\b")
     assert word_guarded(r"\+\d") == r"\+\d"
 
