@@ -23,7 +23,7 @@ from features.package_data import read_yaml
 from features.sentences import CHUNK_CHARS, Sentence, chunks, pipeline, sentence_at
 from features.style import person_class, person_phrase_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
-from features.word_start import starts_at_word_char, word_guarded
+from features.word_start import begins_at_boundary, starts_at_word_char, word_guarded
 from letters.records import Section
 
 
@@ -95,21 +95,23 @@ def concept_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def join_patterns(patterns: list[str]) -> str:
-    r"""The patterns as one alternation, in order, each run of patterns that all start at a word boundary
+    r"""The patterns as one alternation, in order, each run of alternatives that all begin at a word boundary
     written once behind one `\b`: the same matches, but a position inside a word fails once instead of once
-    per pattern (the joined concepts otherwise try every pattern at every character). A run whose every
-    match begins with a word character is also behind `(?=\w)`, so word ends fail once too
-    (`features.word_start`)."""
+    per alternative (the joined concepts otherwise try every alternative at every character). Each pattern's
+    top-level alternatives are placed one by one (`(?:a|b)|c` is `a|b|c`), and an alternative begins at a
+    boundary when it opens with `\b` or with a lookbehind that rules out a word character before it
+    (`features.word_start.begins_at_boundary`). A run whose every match begins with a word character is also
+    behind `(?=\w)`, so word ends fail once too (`features.word_start`)."""
     out: list[str] = []
     run: list[str] = []
     run_guarded = False
-    for p in patterns:
-        if _word_start_only(p):
+    for p in (alt for pattern in patterns for alt in _top_level_alternatives(pattern)):
+        if begins_at_boundary(p):
             guarded = starts_at_word_char(p)
             if run and guarded != run_guarded:
                 out.append(_behind_one_boundary(run, run_guarded))
                 run = []
-            run.append(p)
+            run.append(p if p.startswith(r"\b") else r"\b" + p)  # `\b` first: tried faster
             run_guarded = guarded
             continue
         if run:
@@ -122,13 +124,59 @@ def join_patterns(patterns: list[str]) -> str:
 
 
 def _behind_one_boundary(run: list[str], guarded: bool) -> str:
-    return r"\b" + (r"(?=\w)" if guarded else "") + "(?:" + "|".join(f"(?:{p})" for p in run) + ")"
+    return r"\b" + (r"(?=\w)" if guarded else "") + "(?:" + "|".join(_shared_openings(run)) + ")"
 
 
-def _word_start_only(pattern: str) -> bool:
-    r"""Whether every top-level alternative of `pattern` starts with `\b` (so one `\b` before the
-    pattern is implied by it)."""
-    return all(alt.startswith(r"\b") for alt in _top_level_alternatives(pattern))
+def _shared_openings(run: list[str]) -> list[str]:
+    r"""The run's alternatives (each `\b` first), those next to each other that open with the same group
+    (a word list several alternatives repeat: the vehicles of `trauma`) behind one lookahead of that group:
+    a word that opens none of them fails once, not once per alternative. The same matches in the same order:
+    each such alternative can only match where its opening group does."""
+    out: list[str] = []
+    i = 0
+    while i < len(run):
+        opening, j = leading_group(run[i]), i + 1
+        while opening is not None and j < len(run) and leading_group(run[j]) == opening:
+            j += 1
+        alternatives = "|".join(f"(?:{p})" for p in run[i:j])
+        out.append(rf"\b(?={opening})(?:{alternatives})" if j - i > 1 else f"(?:{run[i]})")
+        i = j
+    return out
+
+
+def leading_group(pattern: str) -> str | None:
+    r"""The group `pattern` opens with after its `\b` (`\b(?:car|truck) ...` -> `(?:car|truck)`), or None when
+    it opens otherwise or the group is repeated (`\b(?:a|b)?`): what every match of `pattern` begins with."""
+    if not pattern.startswith(r"\b("):
+        return None
+    end = _group_end(pattern, 2)
+    if end is None or pattern[end:end + 1] in ("?", "*", "+", "{"):
+        return None
+    return pattern[2:end]
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index just after the group opening at `pattern[start]`, skipping escapes and character classes."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1 : i + 2] == "^"
+            i += pattern[i + 1 : i + 2] == "]"  # a "]" first in a class is a literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:

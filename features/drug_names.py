@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from features.drug_lexicon import load_lexicon
 
@@ -39,11 +39,16 @@ class DrugNames:
         """The names of several words that `text` writes, however their number is marked ("Tylenol #3",
         "Tylenol No. 3", "Tylenol w/ codeine"), longest first, none inside another found."""
         found: list[tuple[int, int, str]] = []
-        for name in self.phrases:
-            for m in re.finditer(rf"\b{name_pattern(name)}\b", text, re.IGNORECASE):
+        for name, pattern in self._phrase_patterns:
+            for m in pattern.finditer(text):
                 if not any(a < m.end() and m.start() < b for a, b, _ in found):
                     found.append((m.start(), m.end(), name))
         return [n for _, _, n in sorted(found)]
+
+    @cached_property
+    def _phrase_patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(name, regex) of each phrase, built once for the lexicon, not once per text `phrases_in` reads."""
+        return tuple((name, re.compile(rf"\b{name_pattern(name)}\b", re.IGNORECASE)) for name in self.phrases)
 
     def names_a_drug(self, text: str) -> bool:
         """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""

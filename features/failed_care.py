@@ -8,11 +8,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
+from features.casefold import compile_folded
 from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
@@ -50,6 +51,7 @@ class FailedCareLexicon:
     post_operative_care: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
+    folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +72,20 @@ def failed_care_lexicon() -> FailedCareLexicon:
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
-    return FailedCareLexicon(**lists, **singles, **numbers)
+    folded = {k: compile_folded({**lists, **singles}[k].pattern) for k in FOLDED}
+    return FailedCareLexicon(**lists, **singles, **numbers, folded=folded)
+
+
+# the long lists read in (nearly) every clause: searched lower-cased in an ASCII clause, where IGNORECASE
+# takes two to three times as long on them (features/casefold.py), with the same spans
+FOLDED = ("care", "outcome_after", "outcome_before", "lingering")
+
+
+def spans_of(name: str, clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
+    """Spans of lexicon pattern `name` (one of `FOLDED`) in `clause`, lower-cased when it is ASCII."""
+    if clause.isascii():
+        return [m.span() for m in lex.folded[name].finditer(clause.lower())]
+    return [m.span() for m in getattr(lex, name).finditer(clause)]
 
 
 def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
@@ -83,7 +98,7 @@ def _care_spans_of(clause: str, lex: FailedCareLexicon) -> tuple[tuple[int, int]
     """`_care_spans`, read once per clause: three readers of a summary (failed care, care not had, another
     person's care) scan the same clauses."""
     drugs = drug_names()
-    spans = [m.span() for m in lex.care.finditer(clause)]
+    spans = spans_of("care", clause, lex)
     spans += [m.span() for m in _DRUG_WORD.finditer(clause) if drugs.names_a_drug(m.group(0))]
     return tuple(sorted(spans))
 
@@ -103,25 +118,25 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
     cares = _care_spans(clause, lex)
     if not cares:
         return
-    for o in lex.outcome_after.finditer(clause):
-        if lex.not_an_outcome_after.match(clause, o.end()):
+    for o_start, o_end in spans_of("outcome_after", clause, lex):
+        if lex.not_an_outcome_after.match(clause, o_end):
             continue  # "no change in his medications": a regimen kept, not an outcome
-        before = [c for c in cares if c[1] <= o.start()]
+        before = [c for c in cares if c[1] <= o_start]
         if before:
             c = before[-1]
-            between = clause[c[1]:o.start()]
+            between = clause[c[1]:o_start]
             if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex):
-                yield c[0], c[1], c[0], o.end()
-    for o in lex.outcome_before.finditer(clause):
-        if lex.negated_before.search(clause[:o.start()]):
+                yield c[0], c[1], c[0], o_end
+    for o_start, o_end in spans_of("outcome_before", clause, lex):
+        if lex.negated_before.search(clause[:o_start]):
             continue  # "had not tried and failed X"
-        after = [c for c in cares if c[0] >= o.end()]
+        after = [c for c in cares if c[0] >= o_end]
         if after:
             c = after[0]
-            between = clause[o.end():c[0]]
+            between = clause[o_end:c[0]]
             if len(_WORD.findall(between)) <= lex.max_object_words and not lex.object_break.search(between) \
                     and _no_other_subject(between, lex, listed=True):
-                yield c[0], c[1], o.start(), c[1]
+                yield c[0], c[1], o_start, c[1]
 
 
 def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:
@@ -176,12 +191,13 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
     """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
     outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19);
     `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22)."""
-    found = [*lex.lingering.finditer(clause), *(lex.limit_lingering.finditer(clause) if limits else ())]
-    persisting = [o for o in found if not lex.reason_before.search(clause[:o.start()])]
-    carried = [o for o in lex.outcome_after.finditer(clause) if lex.carried_subject.match(clause[:o.start()])
-               and not lex.not_an_outcome_after.match(clause, o.end())]
-    for o in sorted(persisting + carried, key=lambda o: o.start()):
-        m = summary.mention("failed_care", start + o.start(), start + o.end())
+    found = [*spans_of("lingering", clause, lex),
+             *([m.span() for m in lex.limit_lingering.finditer(clause)] if limits else ())]
+    persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
+    carried = [o for o in spans_of("outcome_after", clause, lex) if lex.carried_subject.match(clause[:o[0]])
+               and not lex.not_an_outcome_after.match(clause, o[1])]
+    for a, b in sorted(persisting + carried, key=lambda o: o[0]):
+        m = summary.mention("failed_care", start + a, start + b)
         if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
             continue
         return [m]

@@ -21,10 +21,13 @@ _WORD_CATEGORIES = {_c.CATEGORY_WORD, _c.CATEGORY_DIGIT, _c.CATEGORY_UNI_WORD, _
 
 
 def word_guarded(pattern: str) -> str:
-    """`pattern` behind `(?=\\w)` when every match of it begins with a word character, else unchanged."""
+    """`pattern` behind `(?=\\w)` when every match of it begins with a word character, else unchanged; behind
+    `\\b(?=\\w)` when every match also begins at a word boundary (`begins_at_boundary`): the same matches,
+    but `re` tests the `\\b` in place and fails most positions before it runs the lookahead (a quarter less
+    time on a pattern searched through a summary)."""
     if pattern.startswith(("(?=\\w)", "\\b(?=\\w)")) or not starts_at_word_char(pattern):
         return pattern
-    return f"(?=\\w)(?:{pattern})"
+    return f"\\b(?=\\w)(?:{pattern})" if begins_at_boundary(pattern) else f"(?=\\w)(?:{pattern})"
 
 
 @lru_cache(maxsize=4096)
@@ -86,3 +89,46 @@ def _class_is_word(items: list) -> bool:
         if not ok:
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def begins_at_boundary(pattern: str) -> bool:
+    """Whether every match of `pattern` (compiled without flags) begins at a word boundary, so that one shared
+    `\\b` may stand before it: it opens with `\\b` (behind other zero-width assertions or inside a group), or
+    with a lookbehind that rules out a word character before it (`(?<![\\w/])`, `(?<=had )`) where every match
+    begins with a word character. False when unsure."""
+    try:
+        parsed = _p.parse(pattern, 0)
+    except re.error:
+        return False
+    return _at_boundary(list(parsed))
+
+
+def _at_boundary(items: list) -> bool:
+    for i, (op, av) in enumerate(items):
+        if op is _c.AT:
+            if av is _c.AT_BOUNDARY:
+                return True
+            continue
+        if op in (_c.ASSERT, _c.ASSERT_NOT):
+            direction, sub = av
+            if direction < 0 and _no_word_char_before(op, list(sub)):
+                word, can_be_empty = _first(items[i + 1:])
+                if word and not can_be_empty:
+                    return True
+            continue  # another zero-width assertion: the next item decides
+        if op is _c.SUBPATTERN:
+            return _at_boundary(list(av[3]))
+        if op is _c.BRANCH:
+            return all(_at_boundary(list(alt)) for alt in av[1])
+        return False
+    return False
+
+
+def _no_word_char_before(op, sub: list) -> bool:
+    """Whether a lookbehind proves the character before (if any) is no word character: a negative one of a
+    class holding `\\w`, or a positive one ending in a literal non-word character."""
+    if op is _c.ASSERT_NOT:
+        return len(sub) == 1 and sub[0][0] is _c.IN and all(o is not _c.NEGATE for o, _ in sub[0][1]) and any(
+            o is _c.CATEGORY and a in (_c.CATEGORY_WORD, _c.CATEGORY_UNI_WORD) for o, a in sub[0][1])
+    return bool(sub) and sub[-1][0] is _c.LITERAL and not _WORD_CHAR.match(chr(sub[-1][1]))

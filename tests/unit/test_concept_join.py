@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from features.analysis import _top_level_alternatives, concept_regexes, join_patterns
+from features.analysis import _top_level_alternatives, concept_regexes, join_patterns, leading_group
 from features.casefold import compile_folded, lower_pattern, lower_text
 
 # one round (42 SYNTHETIC summaries) keeps the check near a second
@@ -44,8 +44,8 @@ def test_top_level_alternatives(pattern: str, alternatives: list[str]) -> None:
 
 def test_only_patterns_all_of_whose_alternatives_start_at_a_word_boundary_share_it() -> None:
     joined = join_patterns([r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
-    assert joined == (r"\b(?=\w)(?:(?:\ba)|(?:\bb|\bc))|(?:(?=\w)(?:(?<!x)d))|(?:(?=\w)(?:\be|f))"
-                      r"|\b(?=\w)(?:(?:\bg))")
+    assert joined == (r"\b(?=\w)(?:(?:\ba)|(?:\bb)|(?:\bc))|(?:(?=\w)(?:(?<!x)d))|\b(?=\w)(?:(?:\be))"
+                      r"|(?:(?=\w)(?:f))|\b(?=\w)(?:(?:\bg))")
     plain = "|".join(f"(?:{p})" for p in [r"\ba", r"\bb|\bc", r"(?<!x)d", r"\be|f", r"\bg"])
     text = "xd ad f e g of"
     assert re.findall(joined, text) == re.findall(plain, text) == ["a", "d", "f", "e", "g", "f"]
@@ -59,3 +59,34 @@ def test_every_concept_finds_what_the_plain_alternation_finds() -> None:
         shared = compile_folded(join_patterns(patterns))
         for text in texts:
             assert [m.span() for m in shared.finditer(text)] == [m.span() for m in plain.finditer(text)], name
+
+
+def test_a_lookbehind_that_rules_out_a_word_character_before_joins_the_boundary_run() -> None:
+    patterns = [r"\bknee", r"(?<![\w/])3\+", r"(?<=had )(?:the )?screws", r"(?<![\d/])4/5", r"(?<=ha)d"]
+    joined = join_patterns(patterns)
+    assert joined.startswith(r"\b(?=\w)(?:(?:\bknee)|(?:\b(?<![\w/])3\+)|(?:\b(?<=had )(?:the )?screws))|")
+    plain = "|".join(f"(?:{p})" for p in patterns)
+    text = "knee x3+ 3+ /3+ had the screws, hadscrews had screws 4/5 a4/5 /4/5 had"
+    assert [m.span() for m in re.finditer(joined, text)] == [m.span() for m in re.finditer(plain, text)]
+
+
+@pytest.mark.parametrize("pattern, group", [
+    (r"\b(?:car|bus) hit", "(?:car|bus)"),
+    (r"\b(?:a(?:b|c)|[)(])d", "(?:a(?:b|c)|[)(])"),
+    (r"\b(?:car|bus)? hit", None),
+    (r"\b(?:car|bus){2}", None),
+    (r"\bcar (?:hit)", None),
+    (r"(?:car|bus) hit", None),
+])
+def test_leading_group(pattern: str, group: str | None) -> None:
+    assert leading_group(pattern) == group
+
+
+def test_alternatives_next_to_each_other_that_open_alike_share_one_lookahead() -> None:
+    patterns = [r"\b(?:cars?|bus) (?:hit|struck)", r"\b(?:cars?|bus) crash", r"\bfell",
+                r"\b(?:cars?|bus) rolled"]
+    joined = join_patterns(patterns)
+    assert joined.count(r"(?=(?:cars?|bus))") == 1  # the last one is not next to the others: kept as it is
+    plain = "|".join(f"(?:{p})" for p in patterns)
+    text = "cars hit, car crash, bus struck him, a bus rolled, he fell, car rolled, busy crash, scar hit"
+    assert [m.span() for m in re.finditer(joined, text)] == [m.span() for m in re.finditer(plain, text)]
