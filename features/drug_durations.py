@@ -95,6 +95,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
         return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
         # due to pain and was started on X")
+    if not group and st.verb is not None and any(
+            b <= s <= b + OBJECT_WINDOW and p["duration_any_object"].search(text[b:s]) for s, _, _ in named):
+        return None  # round 48: "not yet had any PT" is said of PT, not of care before
     if not group:
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
