@@ -95,6 +95,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if not group and other is not None and not any(other.start() < e <= sa for _, e, _ in named):
         return None  # the pain's, unless a drug comes between; a start verb's object is its own ("insomnia
         # due to pain and was started on X")
+    if not group and st.verb is not None and any(
+            b <= s <= b + OBJECT_WINDOW and p["duration_any_object"].search(text[b:s]) for s, _, _ in named):
+        return None  # round 48: "not yet had any PT" is said of PT, not of care before
     if not group:
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
@@ -358,10 +361,11 @@ class DurationsOfUse:
             out.append((when, first.group(0)) if own else None)
         return out
 
-    def operation_date(self, before: int) -> date | None:
+    def operation_date(self, before: int, *, year: int | None = None) -> date | None:
         """The date of the last operation done on the patient that the summary names before character
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
-        month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from."""
+        month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from;
+        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48)."""
         p = value_patterns()
         operations = self.summary.mentions("surgery")
         studies = self.summary.mentions("imaging")
@@ -383,7 +387,7 @@ class DurationsOfUse:
                 mine = max(0, m.start - b, a - m.end)
                 if when is not None and all(mine <= max(0, lo - b, a - hi) for lo, hi in others):
                     dates.append((mine, when))
-            if dates:
+            if dates and (year is None or min(dates, key=lambda x: x[0])[1].year == year):
                 return min(dates, key=lambda x: x[0])[1]
         return None
 
@@ -519,8 +523,9 @@ class DurationsOfUse:
                 visit = self.report_date(s.index) or visit  # session 27: "started today" is its report's day
             surgery = None
             if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
+                year = int(since_op.group("year")) if since_op.group("year") else None  # "the 2012 revision"
                 surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(
-                    s.start + since_op.start())  # not "the fusion" itself
+                    s.start + since_op.start(), year=year)  # not "the fusion" itself
             named = _drug_list(ours, listed)
             continued: bool | None = None  # read only once a statement is a refill: most sentences have none
             found = []

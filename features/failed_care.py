@@ -49,6 +49,7 @@ class FailedCareLexicon:
     reason_before: re.Pattern[str]
     carried_subject: re.Pattern[str]
     post_operative_care: re.Pattern[str]
+    undocumented_after: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
     folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)
@@ -60,10 +61,12 @@ def failed_care_lexicon() -> FailedCareLexicon:
     short = raw.pop("short")  # short lengths of relief, read as {short} inside the outcomes
     high_pain = raw.pop("high_pain")  # a pain still moderate-to-severe, read as {high_pain} (session 19)
     none_of = raw.pop("none_of")  # "none of these", "neither of which": read as {none_of} (session 25)
+    undocumented = raw["undocumented_after"]  # a gain not in the records (round 48)
     raw.pop("word_classes")  # read by `analysis.word_classes`, with the concepts' classes, as ${name}
 
     def fill(p: str) -> str:
         p = p.replace("{short}", short).replace("{high_pain}", high_pain).replace("{none_of}", none_of)
+        p = p.replace("{undocumented_after}", undocumented)
         return expand_word_classes(p, "failed_care_lexicon.yaml")
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v

@@ -354,10 +354,12 @@ class FunctionAndCareFacts:
         functional improvement"). The worker unchanged as a whole is said of care told in the sentences just
         before too (round 20: "He had 12 sessions of PT. He says he is no better after all of that.")."""
         undocumented = value_patterns()["undocumented_before"]
+        undocumented_after = failed_care_lexicon().undocumented_after  # "... no gains were cited" (round 48)
         text = self.summary.text
         return [m for v, m in self.function_statements
                 if v == NO and m.concept != "ability" and m.author != UR_REVIEWER
                 and not undocumented.search(text, max(m.sentence.start, m.start - 60), m.start)
+                and not undocumented_after.match(text, m.end)
                 and not self._of_an_operation(m) and any(self._care_had_in(m.sentence.index - k) for k in
                                                          range(self._care_lookback_of(m) + 1))]
 
