@@ -389,6 +389,10 @@ class DurationsOfUse:
                     dates.append((mine, when))
             if dates and (year is None or min(dates, key=lambda x: x[0])[1].year == year):
                 return min(dates, key=lambda x: x[0])[1]
+            if p["operation_same_day_after"].match(s.text, m.end - s.start):  # round 47: "... the same day"
+                same_day = [when for a, _, when in found if when is not None and s.start + a < m.start]
+                if same_day:
+                    return same_day[0]
         return None
 
     def visit_date(self, index: int) -> tuple[date, str] | None:

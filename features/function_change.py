@@ -79,6 +79,7 @@ class FunctionLexicon:
     helper_person: re.Pattern[str]
     operation_gain: re.Pattern[str]
     operation_outcome: re.Pattern[str]
+    since_the_injury: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -408,6 +409,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue  # limits kept "pending physical therapy": only care had can leave them unchanged
                 if value == NO and lex.exam.search(clause):  # a sign on examination, not function
                     continue
+                if value == NO and lex.since_the_injury.search(clause):
+                    continue  # round 47: "stopped her dance class after the injury": the injury's, no care's
                 if kind == "state" and _bare_verdict_of_a_symptom(s.text[:offset], clause, lex):
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"

@@ -329,6 +329,26 @@ class SessionHistory:
                     m = self.summary.mention("therapy", s.start + n.start, s.start + n.end)
                     if m is not None and not self._of_another_part(service, m):
                         return m
+        return self._provider_not_seen(service)
+
+    def _provider_not_seen(self, service: ServiceHeading) -> Mention | None:
+        """A record sentence saying the worker never saw this therapy's provider ("has never seen a
+        psychologist" for a CBT request, `therapy_providers`): none of its sessions had yet (round 47)."""
+        p = value_patterns()
+        provider = p["therapy_providers"].get(service.service_type)
+        if provider is None:
+            return None
+        for s in self.summary.sentences:
+            if s.author == UR_REVIEWER:
+                continue
+            for n in provider.finditer(s.text):
+                lo = max(0, n.start() - 60)
+                if p["condition_before"].search(s.text, 0, n.start()) \
+                        or not p["provider_not_seen_before"].search(s.text, lo, n.start()):
+                    continue
+                m = self.summary.mention("therapy", s.start + n.start(), s.start + n.end())
+                if m is not None and not self._of_another_part(service, m):
+                    return m
         return None
 
     def _of_another_kind(self, service: ServiceHeading, m: Mention) -> bool:
