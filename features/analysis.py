@@ -157,31 +157,36 @@ def leading_group(pattern: str) -> str | None:
 
 def _group_end(pattern: str, start: int) -> int | None:
     """The index just after the group opening at `pattern[start]`, skipping escapes and character classes."""
-    depth, i, in_class = 0, start, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += pattern[i + 1 : i + 2] == "^"
-            i += pattern[i + 1 : i + 2] == "]"  # a "]" first in a class is a literal
-        elif c == "(":
+    depth = 0
+    for i, c in _outside_classes(pattern, start):
+        if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     return None
 
 
 def _top_level_alternatives(pattern: str) -> list[str]:
     """`pattern` split at each `|` outside groups, character classes and escapes."""
-    alts, depth, start, i, in_class = [], 0, 0, 0, False
+    alts, depth, begin = [], 0, 0
+    for i, c in _outside_classes(pattern):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append(pattern[begin:i])
+            begin = i + 1
+    alts.append(pattern[begin:])
+    return alts
+
+
+def _outside_classes(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of each character of `pattern` from `start` that is neither escaped nor inside a
+    character class: the characters that can open, close or split a group."""
+    i, in_class = start, False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -193,16 +198,9 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             in_class = True
             i += pattern[i + 1 : i + 2] == "^"
             i += pattern[i + 1 : i + 2] == "]"  # a "]" first in a class is a literal
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            alts.append(pattern[start:i])
-            start = i + 1
+        else:
+            yield i, c
         i += 1
-    alts.append(pattern[start:])
-    return alts
 
 
 class AnalysedText:

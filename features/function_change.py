@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, word_classes
 from features.assertions import Category
-from features.casefold import compile_folded
+from features.casefold import compile_folded, folded_spans
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -118,9 +118,7 @@ EVERY_CLAUSE = ("no_change_state", "same_limit", "goals_met")
 def _every_clause_spans(name: str, clause: str, lower: str | None, lex: FunctionLexicon
                         ) -> list[tuple[int, int]]:
     """Spans of `EVERY_CLAUSE` list `name` in `clause` (`lower`: the clause lower-cased when it is ASCII)."""
-    if lower is not None:
-        return [m.span() for m in lex.every_clause_folded[name].finditer(lower)]
-    return [m.span() for m in getattr(lex, name).finditer(clause)]
+    return folded_spans(lex.every_clause_folded[name], getattr(lex, name), clause, lower)
 
 
 _WORD = re.compile(r"[\w%'-]+")
