@@ -41,7 +41,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(PYTEST) --no-loadscope-reorder -q --durations=25
 
-unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): 59.8 s on 2 cores (3,520 tests, session 30); here xdist's
+unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines): 59.8-60.8 s on 2 cores (3,520 tests, session 30: at the budget); here xdist's
 	# reorder (largest modules first) balances the two workers better than collection order (~65 s, measured before the row tables were folded)
 	$(PYTEST) -q -m "not slow"
 
