@@ -177,10 +177,7 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     clause is searched lower-cased (about 3x faster than IGNORECASE on the long activity list, the same
     matches); another keeps IGNORECASE, under which a few non-ASCII letters match ASCII ones (the Kelvin sign
     matches "k", the long s "s")."""
-    if clause.isascii():
-        spans = {m.span() for m in lex.activity_folded.finditer(clause.lower())}
-    else:
-        spans = {m.span() for m in lex.activity.finditer(clause)}
+    spans = set(folded_spans(lex.activity_folded, lex.activity, clause))
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
     spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
