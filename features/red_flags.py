@@ -82,6 +82,26 @@ def _object_fell(m: Mention, text: str) -> bool:
     return bool(p["object_fell_before"].search(text, _clause_start(text, m.sentence.start, m.start), m.start))
 
 
+_FALL_HEIGHT_BEFORE, _FALL_HEIGHT_AFTER = 20, 40  # characters around a fall its stated height may stand in
+_CLAUSE_STOP = re.compile(r";|\.(?!\d)")  # a sentence's or clause's end, not a decimal point
+_FEET_PER_UNIT = {"f": 1.0, "i": 1 / 12, "m": 3.28, "s": 10.0}  # by the unit's first letter: feet, inches, ..
+
+
+def _stated_height_below_line(m: Mention, text: str) -> bool:
+    """A fall whose own words state a height under 3 feet (1 metre) and none above ("fell from a loading
+    dock, about 2 feet", "fell from a 1-foot step"): a simple fall, whatever the place (session 31)."""
+    p = value_patterns()
+    if not p["fall_mention"].search(m.text.lower()):
+        return False
+    lo = max(m.sentence.start, _clause_start(text, m.sentence.start, m.start), m.start - _FALL_HEIGHT_BEFORE)
+    hi = min(m.sentence.end, m.end + _FALL_HEIGHT_AFTER)
+    stop = _CLAUSE_STOP.search(text, m.end, hi)
+    feet = [p.number(h.group("n")) * _FEET_PER_UNIT[h.group("unit")[0].lower()]
+            for h in p["fall_height"].finditer(text, lo, stop.start() if stop else hi)
+            if p.number(h.group("n")) is not None]
+    return bool(feet) and max(feet) < 3.0
+
+
 def red_flag_in(summary: AnalysedText, kind: str) -> Extraction:
     """True from the first mention that is the patient's own finding (not negated, requested,
     someone else's; for neuro deficit an exam finding, not the patient's report)."""
@@ -99,7 +119,7 @@ def red_flag_findings(summary: AnalysedText, kind: str) -> Iterator[Mention]:
         if kind == "neuro_deficit" and _motor_not_neurological(m, text):
             continue
         if kind == "trauma" and (_object_fell(m, text) or _struck_by_a_thing(summary, m)
-                                 or _crush_denied(summary, m)):
+                                 or _crush_denied(summary, m) or _stated_height_below_line(m, text)):
             continue
         if _example_of_red_flags_not_found(summary, m):
             continue

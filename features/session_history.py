@@ -306,10 +306,20 @@ class SessionHistory:
 
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
-        the pre-operative course, not the post-operative one requested (round 19)."""
+        the pre-operative course, not the post-operative one requested (round 19). Session 31 (round 49's L):
+        in a sentence that names both courses ("pre-operative physical therapy, surgery and post-operative
+        physical therapy (16 of 24 sessions completed)") the count is of the phase named last before it (or in
+        its own words), else of the one named first after it ("12 visits of therapy before the surgery")."""
         p = value_patterns()
-        return bool(p["post_operative"].search(service.text)) and bool(p["pre_operative_course"].search(
-            m.sentence.text))
+        if not p["post_operative"].search(service.text):
+            return False
+        text, end = m.sentence.text, m.end - m.sentence.start
+        phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
+                                                                      (False, "post_operative"))
+                         for w in p[name].finditer(text)])
+        before = [pre for start, stop, pre in phases if stop <= end]
+        after = [pre for start, stop, pre in phases if stop > end]
+        return before[-1] if before else bool(after) and after[0]
 
     def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
         """A record sentence saying this service's therapy was not had yet, its name right after the words
