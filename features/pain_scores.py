@@ -9,17 +9,12 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from features.drug_names import drug_names
 from features.value_patterns import ValuePatterns, value_patterns
 
 PAIN_PATTERNS = (
     "pain_score", "pain_score_word", "pain_score_spelled", "pain_score_rated", "pain_score_scale",
     "pain_score_level",
 )
-
-# how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30)
-_PAST_BEFORE_CHARS = 50
-_MEDICATION_AFTER_CHARS = 60  # "... to 5/10 about an hour after the oxycodone": a change told with a drug
 
 
 @dataclass(frozen=True)
@@ -29,11 +24,9 @@ class PainScore:
     end: int
 
 
-def _value(groups: dict[str, str | None], p: ValuePatterns, *, change: bool = False) -> float | None:
-    """A range's upper end; a 100 mm line's reading (in mm, out of 100, or above 10) in tenths. `change`: the
-    pair is a change's start and end ("dropped from 8 to 5/10"), so the end is the score (session 31)."""
-    pair = (groups.get("hi"),) if change and groups.get("hi") else (groups.get("lo"), groups.get("hi"))
-    found = [n for n in (p.number(g) for g in pair) if n is not None]
+def _value(groups: dict[str, str | None], p: ValuePatterns) -> float | None:
+    """A range's upper end; a 100 mm line's reading (in mm, out of 100, or above 10) in tenths."""
+    found = [n for n in (p.number(groups.get("lo")), p.number(groups.get("hi"))) if n is not None]
     if not found:
         return None
     v = max(found)
@@ -51,9 +44,7 @@ def pain_scores(text: str) -> list[PainScore]:
     out: list[PainScore] = []
     for key in PAIN_PATTERNS:
         for m in p[key].finditer(text):
-            lo = m.start("lo") if m.group("lo") else m.start()
-            change = bool(p["pain_change_from_before"].search(text, max(0, lo - _PAST_BEFORE_CHARS), lo))
-            v = _value(m.groupdict(), p, change=change and not _names_medication(text, m.start(), m.end()))
+            v = _value(m.groupdict(), p)
             if v is None or any(s.start < m.end() and m.start() < s.end for s in out) \
                     or label.search(text, max(0, m.start() - 60), m.start()):
                 continue
@@ -68,42 +59,20 @@ def pain_scores(text: str) -> list[PainScore]:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
-_CLAUSE_END = re.compile(r";|[.!?](?=\s)")  # where the clause of a change's medication ends
-
-
-def _names_medication(text: str, start: int, end: int) -> bool:
-    """Whether the clause of a change's start score names a medication (a drug of the lexicon or a word for
-    one), before the score or within `_MEDICATION_AFTER_CHARS` after it."""
-    lo = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
-    hi = end + _MEDICATION_AFTER_CHARS
-    stop = _CLAUSE_END.search(text, end, hi)
-    window = text[lo:stop.start() if stop else hi]
-    return bool(value_patterns()["medication_word"].search(window)) or drug_names().names_a_drug(window)
+# how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30)
+_PAST_BEFORE_CHARS = 50
 
 
 def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     """The scores that are current readings: a score its own sentence puts in the past (`pain_past_before`,
-    `pain_past_after`, a change's start: `pain_change_from_before`, session 31) gives way when that sentence
-    states another score not put in the past (round 21). Grouped by sentence once, so time stays linear in
-    the number of scores."""
+    `pain_past_after`) gives way when that sentence states another score not put in the past (round 21).
+    Grouped by sentence once, so time stays linear in the number of scores."""
     p = value_patterns()
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def past(s: PainScore) -> bool:
-        before = max(0, s.start - _PAST_BEFORE_CHARS)
-        without_medication = p["pain_without_medication_after"].match(text, s.end)
-        return bool(p["pain_past_before"].search(text, before, s.start)
-                    or p["pain_past_after"].match(text, s.end)
-                    or (changed_from(s, before) and not without_medication))
-
-    def changed_from(s: PainScore, before: int) -> bool:
-        """The score a change starts from ("down from 7/10", "from 8/10 to 5/10"): past (session 31). A
-        "from ... to" a medication's clause names ("tramadol reduces her pain from 8/10 to 4/10", "goes from
-        8/10 to 4/10 with medication") is the pair without and with it: both current (the settled rule)."""
-        if p["pain_change_from_to_before"].search(text, before, s.start) and p["pain_change_to_after"].match(
-                text, s.end):
-            return not _names_medication(text, s.start, s.end)
-        return bool(p["pain_change_from_before"].search(text, before, s.start))
+        return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
+                    or p["pain_past_after"].match(text, s.end))
 
     sentence = [bisect_right(ends, s.start) for s in scores]  # the first sentence end after the score
     is_past = [past(s) for s in scores]
