@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from row_checks import check_rows
 
 from features.extractors import CaseContext, ServiceContext, registered_extractors
+from features.package_data import parse_yaml
 from letters.pre_review import PreReviewCase
 from letters.records import Case, GuidelineCitation, ServiceDecision
 
@@ -38,9 +38,10 @@ class Row:
 
 
 def load_rows(path: Path) -> list[Row]:
-    """Every row of every table, in file order."""
+    """Every row of every table, in file order; parsed by the product's libyaml parser (the same data as
+    `yaml.safe_load`), as every xdist worker parses all 44 files at collection: 0.35 s -> 0.03 s CPU each."""
     rows = []
-    for table in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for table in parse_yaml(path.read_text(encoding="utf-8")):
         for number, cells in enumerate(table["rows"]):
             summary, expected, *heading = cells
             rows.append(Row(table["table"], number, summary, table["feature"],

@@ -8,18 +8,17 @@ import random
 import re
 from pathlib import Path
 
-import yaml
-
 from features.body_regions import RegionMention, body_regions
 from features.casefold import lower_text
 from features.function_change import function_lexicon
+from features.package_data import parse_yaml
 
 # one round (42 SYNTHETIC summaries) keeps the check near a second
 PROBE = Path(__file__).resolve().parents[2] / "experiments" / "summary_probe_r14.yaml"
 
 
 def _summaries() -> list[str]:
-    data = yaml.safe_load(PROBE.read_text())
+    data = parse_yaml(PROBE.read_text())  # libyaml: the same data as yaml.safe_load, ~10x sooner
     letters = data["letters"] if isinstance(data, dict) else data
     return [letter["summary"] for letter in letters]
 
