@@ -35,6 +35,9 @@ class AuthorRules:
     # a sentence that turns from the UR's account to the record's ("In fact, ...", "The records show ..."):
     # ends a carried author (summary probe r30)
     record_turn: re.Pattern[str] = _NEVER
+    # a contrast ("; however", ", but") and what marks its clause as the record's (session 31, round-50 kinds)
+    contrast: re.Pattern[str] = _NEVER
+    record_clause: re.Pattern[str] = _NEVER
 
     def ends_carry(self, text: str) -> bool:
         """Whether a cue-less `text` stops a carried author: it opens a new visit, reports a dated event of
@@ -42,6 +45,16 @@ class AuthorRules:
         decision instead (session 19)."""
         return bool(self.new_visit.search(text) or self.record_event.search(text)
                     or self.record_turn.search(text))
+
+    def returns_to_record(self, text: str, after: int) -> bool:
+        """Whether `text` turns back to the record after offset `after` (its carried author's last cue): a
+        contrast whose clause reads as the record's ("...; however the 8/2/2016 note documents ..."), so the
+        author's account ends in this sentence (session 31)."""
+        for m in self.contrast.finditer(text, after):
+            clause = text[m.end():]
+            if self.ends_carry(clause) or self.record_clause.search(clause):
+                return True
+        return False
 
     def author_of(self, text: str) -> str | None:
         for author, cue in self.cues:
@@ -83,7 +96,8 @@ class AuthorRules:
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         """`sentences` with their authors: a cue names one; a cue-less sentence keeps a carried author
-        of the sentence before it unless it opens a new visit or reports a dated record event (`ends_carry`).
+        of the sentence before it unless it opens a new visit or reports a dated record event (`ends_carry`),
+        nor past a sentence that turns back to the record after its last cue (`returns_to_record`).
         A sentence with the cues of several authors carries the last one's (the account it ends with); one
         that introduces its author's account of the record (`recounts`) carries nothing: what follows is the
         record, as that author tells it."""
@@ -97,7 +111,9 @@ class AuthorRules:
             ends_with = (max(cues)[1] if cues else None) or author  # `last_author_of`
             recount = self.recounts.get(ends_with or "")
             recounts_record = bool(recount and recount.search(s.text))
-            carried = ends_with if ends_with in self.carries and not recounts_record else None
+            carries = ends_with in self.carries and not recounts_record
+            last_cue = max(cues)[0] if cues else 0
+            carried = ends_with if carries and not self.returns_to_record(s.text, last_cue) else None
             out.append(s.with_author(author))
         return out
 
@@ -127,7 +143,10 @@ def load_author_rules() -> AuthorRules:
         parts = worker | {name: data[name] for name in _RECORD_EVENT_PARTS}
         record_event = _joined(data["record_events"], parts)
     record_turn = _joined(data["record_turns"], worker) if data.get("record_turns") else _NEVER
-    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event, record_turn)
+    contrast = re.compile(data["contrast"], re.IGNORECASE) if data.get("contrast") else _NEVER
+    record_clause = _joined(data["record_clauses"], worker) if data.get("record_clauses") else _NEVER
+    return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event, record_turn,
+                       contrast, record_clause)
 
 
 def _joined(patterns: list[str], parts: dict[str, str]) -> re.Pattern[str]:

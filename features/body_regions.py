@@ -14,6 +14,9 @@ from features.package_data import read_yaml
 
 SPINE_UNSPECIFIED = "spine_unspecified"
 SIDE_WINDOW = 25  # characters before a region word in which its side is named ("left lower extremity")
+# what may stand before a one-letter side ("mri r knee", "(r knee"): a space or an opening mark, not a word
+# character or a "/" or "-" that makes the letter part of another word ("b/l knees", "t-l knee")
+_SIDE_LETTER_BEFORE = re.compile(r"[\s(\[:,;]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,9 @@ class BodyRegions:
     summary_groups: dict[str, list[str]]
     any_region: re.Pattern[str]  # every region's pattern in one alternation: where the first region word is
     finding_regions: dict[str, frozenset[str]] = field(default_factory=dict)  # both ways, from the YAML
+    # a one-letter side ("l", "r", lower-cased) right before a word of these regions (session 31)
+    letter_sides: dict[str, str] = field(default_factory=dict)
+    letter_side_words: re.Pattern[str] = re.compile(r"(?!)")  # the words of those regions (none by default)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[RegionMention]:
         """Every region named in text[start:end], each with the side named just before (or right after)
@@ -50,9 +56,22 @@ class BodyRegions:
         out.sort(key=lambda r: r.start)
         return out
 
+    def _letter_side(self, text: str, start: int, lo: int) -> str | None:
+        """The side of a one-letter side written alone right before the region word at `start` ("r knee"),
+        else None: the letter must stand as a word of its own, one space before a limb or joint word."""
+        if start - 2 < lo or text[start - 1] != " " or text[start - 2] not in self.letter_sides:
+            return None
+        if start - 3 >= lo and not _SIDE_LETTER_BEFORE.match(text[start - 3]):
+            return None
+        return self.letter_sides[text[start - 2]] if self.letter_side_words.match(text, start) else None
+
     def side_of(self, text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> str | None:
         hi = len(text) if hi is None else hi
-        """The side named nearest before the region word (within `SIDE_WINDOW`), else right after it."""
+        """The side named nearest before the region word (within `SIDE_WINDOW`), else right after it; a
+        one-letter side right before a limb or joint word first ("r knee", session 31)."""
+        letter = self._letter_side(text, start, lo)
+        if letter is not None:
+            return letter
         before = text[max(lo, start - SIDE_WINDOW):start]
         best, best_end = None, -1
         for side, pat in self.sides.items():
@@ -133,5 +152,12 @@ def body_regions() -> BodyRegions:
                 raise ValueError(f"body_regions.yaml finding_regions: unknown region {a!r} or {b!r}")
             related.setdefault(a, set()).add(b)
             related.setdefault(b, set()).add(a)
+    letters = raw.get("letter_sides", {})
+    unknown = sorted(set(letters.get("regions", [])) - set(comp))
+    if unknown:
+        raise ValueError(f"body_regions.yaml letter_sides: unknown regions {unknown}")
+    limb_words = "|".join(f"(?:{regexes[r]})" for r in letters.get("regions", [])) or "(?!)"
     return BodyRegions(comp, sides, same, raw["summary_groups"], any_region,
-                       {k: frozenset(v) for k, v in related.items()})
+                       {k: frozenset(v) for k, v in related.items()},
+                       {str(k).lower(): v for k, v in letters.get("letters", {}).items()},
+                       compile_folded(limb_words))

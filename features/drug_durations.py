@@ -34,10 +34,11 @@ _GENERIC_HEADING_WORDS = frozenset(
     "times units unit refill refills with without dose qty quantity month supply one two three "
     "container bottle tube box the and for per".split())
 
-_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted"})
+_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
+                    "duration_planned_drug"})
 # a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
 _PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
-             "duration_visit_start": 2, "duration_of": 3}
+             "duration_planned_drug": 1, "duration_visit_start": 2, "duration_of": 3}
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -546,6 +547,8 @@ class DurationsOfUse:
                     continue
                 if st.key == "duration_of" and service.family != "medication":
                     continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
+                if st.key == "duration_planned_drug" and objects_only:
+                    continue  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
                 near = _owner(s.text, named, st, p)
                 a, b = st.span
                 if near is None or (objects_only and st.verb is not None

@@ -51,6 +51,17 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     return None if n is None else (n, says)
 
 
+def _fragment_count(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
+    """(count, not said completed) of a therapy's "x N" count that opens its sentence, the terse record's
+    fragment of care had ("Chiro x 12 with better sitting.": session 31, round-50 kind K10); None for any
+    other count, and in the UR's words."""
+    opening = p["sessions_fragment"].match(m.sentence.text)
+    if opening is None or m.author == UR_REVIEWER or opening.end() != m.end - m.sentence.start:
+        return None
+    n = p.number(m.text)
+    return None if n is None else (n, False)
+
+
 def _effect_told(text: str, start: int, end: int) -> bool:
     """A therapy named at text[start:end] told through its effect, so given (session 25 nurse check): an
     effect word just before it ("overall improvement with physical therapy", "no relief from acupuncture") or
@@ -140,6 +151,8 @@ class SessionHistory:
                 if m.assertion.categories & _NOT_HAD and not own_verb:
                     continue  # round 21: "12 authorized, 6 attended": its own verb says the 6 were had
                 done = _reported_done(m, p)
+                if done is None and key == "sessions_named_times":
+                    done = _fragment_count(m, p)
                 if done is None or done[0] > 100:
                     continue
                 out.append((done[0], m, done[1]))
