@@ -29,3 +29,39 @@ def test_folded_spans_are_the_ignorecase_spans(text: str) -> None:
 def test_lower_text_keeps_every_offset() -> None:
     text = "SYNTHETIC. İstanbul clinic: MRI of the Knee."
     assert len(lower_text(text)) == len(text) and lower_text(text).endswith("mri of the knee.")
+
+
+_CLAIM_TEXTS = [
+    "This is a Stress Claim; the applicant Denies Any Physical Pain.",
+    "He reports INSOMNIA and difficulty staying asleep since the injury.",
+    "She sleeps only 4 hours a night because of low back pain.",
+    "Suspected CRPS of the right hand; bone scan requested.",
+    "The worker has no sleep complaint and no psychiatric history.",
+    "Posttraumatic stress after the robbery at work.",
+    "The claimant\u2019s sleep is poor: Poor Sleep and anxiety.",  # not ASCII: searched as written
+    "Lumbar strain, improving with therapy.",
+]
+
+
+def test_a_folded_search_finds_what_the_ignorecase_pattern_finds() -> None:
+    """Session 31: `FoldedSearch` (the lower-cased twin in an ASCII text) answers as the IGNORECASE pattern
+    does, and so do a letter's claim kinds."""
+    from features.casefold import FoldedSearch
+    from features.criteria import load_criteria
+    from features.criteria_facts import claim_kinds, lexicons
+
+    table = load_criteria()
+    searches = [p for kind in lexicons(table).claim_kinds.values() for p in kind if p is not None]
+    assert searches and all(isinstance(p, FoldedSearch) for p in searches)
+    found = 0
+    for text in _CLAIM_TEXTS:
+        lower = text.lower() if text.isascii() else None
+        for p in searches:
+            assert p.found_in(text, lower) == (p.plain.search(text) is not None), (text, p.plain.pattern)
+            found += p.found_in(text, lower)
+        kinds = frozenset(
+            name for name, (c, d, u) in lexicons(table).claim_kinds.items()
+            if c.plain.search(text) or (d is not None and d.plain.search(text)
+                                        and not (u is not None and u.plain.search(text))))
+        assert claim_kinds(table, text) == kinds, text
+    assert found >= 4
