@@ -65,3 +65,26 @@ def test_a_folded_search_finds_what_the_ignorecase_pattern_finds() -> None:
                                         and not (u is not None and u.plain.search(text))))
         assert claim_kinds(table, text) == kinds, text
     assert found >= 4
+
+
+_CARE_SENTENCES = [
+    "SYNTHETIC. She completed Physical Therapy and a Home Exercise Program without relief.",
+    "SYNTHETIC. NSAIDs, ICE and REST did not help; TENS was tried.",
+    "SYNTHETIC. He underwent an L4-5 fusion in 2015.",
+    "SYNTHETIC. The applicant\u2019s Chiropractic care helped briefly.",  # not ASCII: searched as written
+    "SYNTHETIC. No treatment is described.",
+]
+
+
+def test_conservative_words_read_lower_cased_find_what_the_pattern_finds() -> None:
+    """Session 31: `conservative_words`, read in most sentences, is searched lower-cased in an ASCII one."""
+    from features.function_and_care import _conservative_words, _says_conservative_words
+
+    words = _conservative_words()
+    found = 0
+    for text in _CARE_SENTENCES:
+        assert _says_conservative_words(text) == (words.plain.search(text) is not None), text
+        spans = folded_spans(words.folded, words.plain, text)
+        assert spans == [m.span() for m in words.plain.finditer(text)], text
+        found += len(spans)
+    assert found >= 6
