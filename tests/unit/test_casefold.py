@@ -88,3 +88,27 @@ def test_conservative_words_read_lower_cased_find_what_the_pattern_finds() -> No
         assert spans == [m.span() for m in words.plain.finditer(text)], text
         found += len(spans)
     assert found >= 6
+
+
+_AUTHOR_SENTENCES = [
+    "SYNTHETIC. Per The PR-2 dated 03/01/2016, the patient reported Low Back Pain.",
+    "SYNTHETIC. The UR Reviewer noted that the request was Not Medically Necessary.",
+    "SYNTHETIC. The QME, Dr. Smith, found no ratable impairment; the Patient States she is worse.",
+    "SYNTHETIC. The applicant\u2019s physician documented tenderness.",  # not ASCII: searched as written
+    "SYNTHETIC. Lumbar range of motion is reduced.",
+]
+
+
+def test_author_cues_read_lower_cased_are_those_the_cues_find() -> None:
+    """Session 31: `AuthorRules._cues_in` reads an ASCII sentence lower-cased: the same (start, author)."""
+    from features.authors import load_author_rules
+
+    rules = load_author_rules()
+    assert [a for a, _ in rules._folded_cues] == [a for a, _ in rules.cues]
+    assert not any(cue.flags & re.IGNORECASE for _, cue in rules._folded_cues)
+    found = 0
+    for text in _AUTHOR_SENTENCES:
+        plain = [(m.start(), author) for author, cue in rules.cues for m in cue.finditer(text)]
+        assert rules._cues_in(text) == plain, text
+        found += len(plain)
+    assert found >= 3
