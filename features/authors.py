@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
+from features.casefold import compile_folded
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.style import person_class
@@ -89,9 +90,19 @@ class AuthorRules:
         _start, end, author = max(found)
         return None if ";" in text[end:offset] else author
 
+    @cached_property
+    def _folded_cues(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The cues lower-cased (`casefold.compile_folded`), for `_cues_in` in an ASCII sentence."""
+        return tuple((author, compile_folded(cue.pattern)) for author, cue in self.cues)
+
     def _cues_in(self, text: str) -> list[tuple[int, str]]:
         """(start, author) of every cue in `text`, the authors in rule order: its first is `author_of`'s
-        author, its greatest `last_author_of`'s, so a sentence's cues are scanned once for both."""
+        author, its greatest `last_author_of`'s, so a sentence's cues are scanned once for both. Every
+        summary sentence is read: an ASCII one lower-cased (`casefold`: the same matches in about 60% of the
+        time, session 31)."""
+        if text.isascii():
+            lower = text.lower()
+            return [(m.start(), author) for author, cue in self._folded_cues for m in cue.finditer(lower)]
         return [(m.start(), author) for author, cue in self.cues for m in cue.finditer(text)]
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:

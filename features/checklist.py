@@ -252,11 +252,11 @@ def service_checklist(
     original = read_original_request(texts.get(Section.PARTIAL_CERTIFICATION),
                                      _str(values.get("service_family")))
     ur_chapters = cited_chapters(table, ur_guideline_line)
-    region = resolve_region(table, _str(values.get("service_region")), text_regions(service_text),
+    heading_regions, side = text_regions(service_text), request_side(service_text)  # read once per service
+    region = resolve_region(table, _str(values.get("service_region")), heading_regions,
                             item_index=item_index, letter=letter, ur_chapters=ur_chapters)
     elsewhere = _red_flags_elsewhere(table, values, support,
-                                     request_regions(region, text_regions(service_text)),
-                                     request_side(service_text))
+                                     request_regions(region, heading_regions), side)
     facts.update(derive_facts(table, values, service_text=service_text, item_index=item_index, letter=letter,
                               prior_studies=None if studies is None else [s.text for s in studies],
                               original=original, red_flags_elsewhere=elsewhere))
@@ -285,7 +285,7 @@ def service_checklist(
         return ServiceChecklist(letter_id=letter_id, item_index=item_index, service=service_text,
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
-    ranker = EvidenceRanker(request_regions(region, text_regions(service_text)), request_side(service_text),
+    ranker = EvidenceRanker(request_regions(region, heading_regions), side,
                             lambda i: lead_in(texts, i))
     for crit in table.section_criteria(selection.section):
         for fact in crit.facts:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from features.body_regions import region_regexes
+from features.casefold import FoldedSearch
 from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
 from features.imaging_modalities import same_kind_prior
@@ -133,8 +134,9 @@ class CompiledLexicons:
         self.operation_elapsed = _compile(table.phases.operation_elapsed)
         # claim kind -> (decisive claim words, diagnosis words, words that rule the diagnosis out)
         self.claim_kinds = {
-            name: (_compile(k.claim), _compile(k.diagnosis) if k.diagnosis else None,
-                   _compile(k.unless) if k.unless else None)
+            name: (FoldedSearch.of(_compile(k.claim)),
+                   FoldedSearch.of(_compile(k.diagnosis)) if k.diagnosis else None,
+                   FoldedSearch.of(_compile(k.unless)) if k.unless else None)
             for name, k in table.claim_kinds.items()}
         # (kind, pattern) of each kind of operation, in the order they win (`operations`)
         self.operations = tuple((name, _compile(kind.pattern)) for name, kind in table.operations.items())
@@ -399,11 +401,15 @@ def service_phase(
 
 def claim_kinds(table: CriteriaTable, summary: str) -> frozenset[str]:
     """The claim kinds a letter's summary states (`claim_kinds` of the table): a kind's claim words, or
-    its diagnosis words where none of its `unless` words (e.g. pain) appear. Read once per letter."""
-    return frozenset(
-        name for name, (claim, diagnosis, unless) in lexicons(table).claim_kinds.items()
-        if claim.search(summary) or (diagnosis is not None and diagnosis.search(summary)
-                                     and not (unless is not None and unless.search(summary))))
+    its diagnosis words where none of its `unless` words (e.g. pain) appear. Read once per letter (an ASCII
+    summary lower-cased: `casefold.FoldedSearch`)."""
+    lower = summary.lower() if summary.isascii() else None
+
+    def found(p: FoldedSearch | None) -> bool:
+        return p is not None and p.found_in(summary, lower)
+
+    return frozenset(name for name, (claim, diagnosis, unless) in lexicons(table).claim_kinds.items()
+                     if found(claim) or (found(diagnosis) and not found(unless)))
 
 
 # ---- derived facts -------------------------------------------------------------------------------

@@ -4,13 +4,14 @@ function and of care that the two facts (and the UR's statements of them) are re
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertion_sets import conditional as _conditional
 from features.assertions import Category
 from features.authors import UR_REVIEWER, load_author_rules
+from features.casefold import FoldedSearch, folded_spans
 from features.drug_names import drug_names
 from features.evidence import Extraction
 from features.failed_care import (
@@ -83,9 +84,20 @@ def _statement_words(m: Mention) -> str:
     return m.text + (rest[:stop.start()] if stop else rest)
 
 
+@lru_cache(maxsize=1)
+def _conservative_words() -> FoldedSearch:
+    """`conservative_words` with its lower-cased twin: read in most sentences, lower-cased in an ASCII one
+    (`casefold`: the same matches in about 40% of the time)."""
+    return FoldedSearch.of(value_patterns()["conservative_words"])
+
+
+def _says_conservative_words(text: str) -> bool:
+    return _conservative_words().found_in(text, text.lower() if text.isascii() else None)
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
-    return bool(value_patterns()["conservative_words"].search(text)) or drug_names().names_a_drug(text)
+    return _says_conservative_words(text) or drug_names().names_a_drug(text)
 
 
 class FunctionAndCareFacts:
@@ -205,7 +217,8 @@ class FunctionAndCareFacts:
     def _read_care_had(self, s: Sentence) -> bool:
         if s.author == UR_REVIEWER:
             return False
-        spans = [m.span() for m in value_patterns()["conservative_words"].finditer(s.text)]
+        words = _conservative_words()
+        spans = folded_spans(words.folded, words.plain, s.text)
         drugs = drug_names()
         spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.names_a_drug(m.group(0))]
         for a, b in spans:
@@ -399,7 +412,7 @@ class FunctionAndCareFacts:
         s = m.sentence
         if not any(o.sentence is s for o in self.summary.mentions("surgery")):
             return False
-        return not value_patterns()["conservative_words"].search(s.text)
+        return not _says_conservative_words(s.text)
 
     def _care_named_for(self, m: Mention) -> bool:
         """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no

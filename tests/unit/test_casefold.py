@@ -29,3 +29,86 @@ def test_folded_spans_are_the_ignorecase_spans(text: str) -> None:
 def test_lower_text_keeps_every_offset() -> None:
     text = "SYNTHETIC. İstanbul clinic: MRI of the Knee."
     assert len(lower_text(text)) == len(text) and lower_text(text).endswith("mri of the knee.")
+
+
+_CLAIM_TEXTS = [
+    "This is a Stress Claim; the applicant Denies Any Physical Pain.",
+    "He reports INSOMNIA and difficulty staying asleep since the injury.",
+    "She sleeps only 4 hours a night because of low back pain.",
+    "Suspected CRPS of the right hand; bone scan requested.",
+    "The worker has no sleep complaint and no psychiatric history.",
+    "Posttraumatic stress after the robbery at work.",
+    "The claimant\u2019s sleep is poor: Poor Sleep and anxiety.",  # not ASCII: searched as written
+    "Lumbar strain, improving with therapy.",
+]
+
+
+def test_a_folded_search_finds_what_the_ignorecase_pattern_finds() -> None:
+    """Session 31: `FoldedSearch` (the lower-cased twin in an ASCII text) answers as the IGNORECASE pattern
+    does, and so do a letter's claim kinds."""
+    from features.casefold import FoldedSearch
+    from features.criteria import load_criteria
+    from features.criteria_facts import claim_kinds, lexicons
+
+    table = load_criteria()
+    searches = [p for kind in lexicons(table).claim_kinds.values() for p in kind if p is not None]
+    assert searches and all(isinstance(p, FoldedSearch) for p in searches)
+    found = 0
+    for text in _CLAIM_TEXTS:
+        lower = text.lower() if text.isascii() else None
+        for p in searches:
+            assert p.found_in(text, lower) == (p.plain.search(text) is not None), (text, p.plain.pattern)
+            found += p.found_in(text, lower)
+        kinds = frozenset(
+            name for name, (c, d, u) in lexicons(table).claim_kinds.items()
+            if c.plain.search(text) or (d is not None and d.plain.search(text)
+                                        and not (u is not None and u.plain.search(text))))
+        assert claim_kinds(table, text) == kinds, text
+    assert found >= 4
+
+
+_CARE_SENTENCES = [
+    "SYNTHETIC. She completed Physical Therapy and a Home Exercise Program without relief.",
+    "SYNTHETIC. NSAIDs, ICE and REST did not help; TENS was tried.",
+    "SYNTHETIC. He underwent an L4-5 fusion in 2015.",
+    "SYNTHETIC. The applicant\u2019s Chiropractic care helped briefly.",  # not ASCII: searched as written
+    "SYNTHETIC. No treatment is described.",
+]
+
+
+def test_conservative_words_read_lower_cased_find_what_the_pattern_finds() -> None:
+    """Session 31: `conservative_words`, read in most sentences, is searched lower-cased in an ASCII one."""
+    from features.function_and_care import _conservative_words, _says_conservative_words
+
+    words = _conservative_words()
+    found = 0
+    for text in _CARE_SENTENCES:
+        assert _says_conservative_words(text) == (words.plain.search(text) is not None), text
+        spans = folded_spans(words.folded, words.plain, text)
+        assert spans == [m.span() for m in words.plain.finditer(text)], text
+        found += len(spans)
+    assert found >= 6
+
+
+_AUTHOR_SENTENCES = [
+    "SYNTHETIC. Per The PR-2 dated 03/01/2016, the patient reported Low Back Pain.",
+    "SYNTHETIC. The UR Reviewer noted that the request was Not Medically Necessary.",
+    "SYNTHETIC. The QME, Dr. Smith, found no ratable impairment; the Patient States she is worse.",
+    "SYNTHETIC. The applicant\u2019s physician documented tenderness.",  # not ASCII: searched as written
+    "SYNTHETIC. Lumbar range of motion is reduced.",
+]
+
+
+def test_author_cues_read_lower_cased_are_those_the_cues_find() -> None:
+    """Session 31: `AuthorRules._cues_in` reads an ASCII sentence lower-cased: the same (start, author)."""
+    from features.authors import load_author_rules
+
+    rules = load_author_rules()
+    assert [a for a, _ in rules._folded_cues] == [a for a, _ in rules.cues]
+    assert not any(cue.flags & re.IGNORECASE for _, cue in rules._folded_cues)
+    found = 0
+    for text in _AUTHOR_SENTENCES:
+        plain = [(m.start(), author) for author, cue in rules.cues for m in cue.finditer(text)]
+        assert rules._cues_in(text) == plain, text
+        found += len(plain)
+    assert found >= 3
