@@ -70,6 +70,9 @@ class ContextRule(BaseModel):
     at_first_token: bool = Field(default=False, description="trigger only at the first token matched")
     ends: list[str] | None = Field(default=None, description="terminate rules only: the trigger literals "
                                    "whose scope it ends (default: every trigger of `terminates`)")
+    # session 31 (round-51 kind E): a denial over a long coordinated list reaches its last item
+    list_scope: int | None = Field(default=None, ge=1, description="forward rules only: each list comma "
+                                   "or 'or' after it, to a `list_stop` word, negates so many tokens on")
     concepts: list[str] | None = None
     not_concepts: list[str] | None = None
     example: str
@@ -85,6 +88,8 @@ class ContextRule(BaseModel):
         if (self.terminates is not None or self.backward_only or self.ends is not None) \
                 and self.category != Category.TERMINATE:
             raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`, `ends`: terminate rules")
+        if self.list_scope is not None and self.direction != Direction.FORWARD:
+            raise ValueError(f"rule {self.literal!r}: `list_scope` is for forward triggers")
         if self.at_first_token and self.at_last_token:
             raise ValueError(f"rule {self.literal!r}: a trigger stands at its first or last token, not both")
         if "[" not in self.example or "]" not in self.example:
@@ -186,8 +191,9 @@ class ContextEngine:
     a `Matcher`. Both find exactly the token sequences the patterns describe. A terminator limited to some
     triggers (`ends`) has a Matcher of its own, run only in the sentences that hold one of them."""
 
-    def __init__(self, rules: Sequence[ContextRule]) -> None:
+    def __init__(self, rules: Sequence[ContextRule], list_stop: Iterable[str] | None = None) -> None:
         self.rules = tuple(rules)
+        self.list_stop = frozenset(load_list_stop() if list_stop is None else (w.lower() for w in list_stop))
         vocab = pipeline().vocab
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.matcher = Matcher(vocab)
@@ -232,6 +238,9 @@ class ContextEngine:
                    and k.rule.category != m.rule.category for k in kept[-4:]):
                 continue
             kept.append(m)
+        listed = self._list_separators(doc, [m for m in kept if m.rule.list_scope is not None])
+        if listed:  # in text order, as the sentences take them
+            kept = sorted([*kept, *listed], key=lambda m: (m.start, -(m.end - m.start)))
         pseudo = [m for m in kept if m.rule.category == Category.PSEUDO]
         if pseudo:
             # round 26: a trigger that begins before the pseudo-trigger is a longer phrase it only ends ("an
@@ -239,6 +248,27 @@ class ContextEngine:
             kept = [m for m in kept if m.rule.category != Category.PSEUDO
                     and not any(p.start <= m.start < p.end for p in pseudo)]
         return kept
+
+    def _list_separators(self, doc: Doc, triggers: list[Modifier]) -> list[Modifier]:
+        """For each trigger with a `list_scope`, a copy of it (scope `list_scope`) at every list separator
+        (",", "or", "nor") of the coordinated list after it: the list runs until a `list_stop` word, a number
+        or the sentence's end, and a separator before such a word opens no item of the list."""
+        out: list[Modifier] = []
+        for m in triggers:
+            rule = m.rule.model_copy(update={"max_scope": m.rule.list_scope})
+            for i in range(m.end, len(doc)):
+                if self._ends_list(doc, i):
+                    break
+                if doc[i].lower_ in _LIST_SEPARATORS:
+                    if i + 1 == len(doc) or self._ends_list(doc, i + 1):
+                        break
+                    out.append(Modifier(rule, i, i + 1))
+        return out
+
+    def _ends_list(self, doc: Doc, i: int) -> bool:
+        """Whether token `i` ends a coordinated list: a new sentence, a `list_stop` word or a number."""
+        token = doc[i]
+        return token.is_sent_start or token.lower_ in self.list_stop or token.like_num
 
     def _gated_matches(self, doc: Doc, matches: set[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The matches of the terminators limited to some triggers (`ends`), sought only in the sentences
@@ -294,6 +324,9 @@ class ContextEngine:
         return Assertion(frozenset(cats), tuple(triggers))
 
 
+_LIST_SEPARATORS = frozenset({",", "or", "nor"})
+
+
 def _between(squeezed: Sequence[int], lo: int, hi: int) -> int:
     """How many of the sorted token indices `squeezed` lie in [lo, hi)."""
     return bisect_left(squeezed, hi) - bisect_left(squeezed, lo) if squeezed and hi > lo else 0
@@ -327,6 +360,13 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
         text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
     person = [w for w in load_style_words().person if w.isalpha() and len(w) > 1]
     return [ContextRule.model_validate(_with_person_words(r, person)) for r in parse_yaml(text)["rules"]]
+
+
+@lru_cache(maxsize=1)
+def load_list_stop() -> tuple[str, ...]:
+    """The words that end a coordinated list after a `list_scope` trigger (context_rules.yaml `list_stop`)."""
+    text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
+    return tuple(str(w).lower() for w in parse_yaml(text)["list_stop"])
 
 
 def _with_person_words(value: Any, person: list[str]) -> Any:
