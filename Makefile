@@ -49,11 +49,9 @@ UNIT_TMPDIR := $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm)
 
 unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines); here xdist's reorder (largest modules
 	# first) balances the two workers better than collection order (~65 s, measured before the row tables were folded).
-	# Fast suite (session 31): 3,523 tests, the same ids before and after; 59.8-60.8 s on the idle host at session 30.
-	# The cyclic GC no longer rescans what was alive after collection or a module (tests/conftest.py: gc.freeze;
-	# 7-9.5 s -> 2.7-3.8 s of GC CPU a worker), the kind tables are parsed with libyaml, tmp files are on tmpfs
-	# (above). Interleaved on a loaded host (load 6-8): CPU of the run 133.8, 121.5 s -> 116.9, 106.5 s (-12.5%);
-	# the busier worker 63.1, 57.3 -> 56.3, 52.8 s CPU. Idle wall not measured (~53 s by that ratio).
+	# Fast suite (session 31): 3,573 tests in 48.4-52.4 s of pytest on the idle 2-core host (session 30: 3,520 in
+	# 59.8-60.8 s). tests/conftest.py freezes what is alive after collection and after each module (gc.freeze), the
+	# kind tables are parsed with libyaml, and tmp files go to tmpfs (above).
 	$(if $(UNIT_TMPDIR),TMPDIR=$(UNIT_TMPDIR) )$(PYTEST) -q -m "not slow"
 
 lint: venv
