@@ -66,9 +66,9 @@ class BodyRegions:
         return self.letter_sides[text[start - 2]] if self.letter_side_words.match(text, start) else None
 
     def side_of(self, text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> str | None:
-        hi = len(text) if hi is None else hi
         """The side named nearest before the region word (within `SIDE_WINDOW`), else right after it; a
         one-letter side right before a limb or joint word first ("r knee", session 31)."""
+        hi = len(text) if hi is None else hi
         letter = self._letter_side(text, start, lo)
         if letter is not None:
             return letter
