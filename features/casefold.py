@@ -64,6 +64,10 @@ class FoldedSearch:
     def of(cls, plain: re.Pattern[str]) -> FoldedSearch:
         return cls(plain, compile_folded(plain.pattern))
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of `plain` in `text` (`folded_spans`)."""
+        return folded_spans(self.folded, self.plain, text)
+
     def found_in(self, text: str, lower: str | None) -> bool:
         """`lower`: `text` lower-cased when it is ASCII, else None."""
         return (self.plain.search(text) if lower is None else self.folded.search(lower)) is not None

@@ -11,7 +11,7 @@ from features.assertion_sets import NOT_DONE as _DONE
 from features.assertion_sets import conditional as _conditional
 from features.assertions import Category
 from features.authors import UR_REVIEWER, load_author_rules
-from features.casefold import FoldedSearch, folded_spans
+from features.casefold import FoldedSearch
 from features.drug_names import drug_names
 from features.evidence import Extraction
 from features.failed_care import (
@@ -217,8 +217,7 @@ class FunctionAndCareFacts:
     def _read_care_had(self, s: Sentence) -> bool:
         if s.author == UR_REVIEWER:
             return False
-        words = _conservative_words()
-        spans = folded_spans(words.folded, words.plain, s.text)
+        spans = _conservative_words().spans(s.text)
         drugs = drug_names()
         spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.names_a_drug(m.group(0))]
         for a, b in spans:

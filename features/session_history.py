@@ -349,8 +349,8 @@ class SessionHistory:
                 if p["condition_before"].search(s.text, 0, n.start):
                     continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
                 if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]):
-                    m = self.summary.mention("therapy", s.start + n.start, s.start + n.end)
-                    if m is not None and not self._of_another_part(service, m):
+                    m = self._therapy_of(service, s.start + n.start, s.start + n.end)
+                    if m is not None:
                         return m
         return self._provider_not_seen(service)
 
@@ -369,10 +369,16 @@ class SessionHistory:
                 if p["condition_before"].search(s.text, 0, n.start()) \
                         or not p["provider_not_seen_before"].search(s.text, lo, n.start()):
                     continue
-                m = self.summary.mention("therapy", s.start + n.start(), s.start + n.end())
-                if m is not None and not self._of_another_part(service, m):
+                m = self._therapy_of(service, s.start + n.start(), s.start + n.end())
+                if m is not None:
                     return m
         return None
+
+    def _therapy_of(self, service: ServiceHeading, start: int, end: int) -> Mention | None:
+        """The therapy mention at summary[start:end] when it is of this service's part of the body (not
+        `_of_another_part`): what `_none_had_yet` and `_provider_not_seen` return."""
+        m = self.summary.mention("therapy", start, end)
+        return m if m is not None and not self._of_another_part(service, m) else None
 
     def _of_another_kind(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of home health visits that its own words give to a therapy ("12 home health physical
