@@ -183,8 +183,10 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     if first is None:
         return []
     # round 19: a new clause after the first object ends them ("... and takes tramadol")
-    new_clause = p["start_objects_end"].search(text, named[first][1], hi)
-    hi = new_clause.start() if new_clause else hi
+    # session 32 (round-51 kind D4): its lookahead reads past the next start verb ("started on A on <date> and
+    # Norco was added": Norco is the added drug, the subject of its own clause)
+    new_clause = p["start_objects_end"].search(text, named[first][1])
+    hi = new_clause.start() if new_clause and new_clause.start() < hi else hi
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
 
