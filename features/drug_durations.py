@@ -183,8 +183,10 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     if first is None:
         return []
     # round 19: a new clause after the first object ends them ("... and takes tramadol")
-    new_clause = p["start_objects_end"].search(text, named[first][1], hi)
-    hi = new_clause.start() if new_clause else hi
+    # session 32 (round-51 kind D4): its lookahead reads past the next start verb ("started on A on <date> and
+    # Norco was added": Norco is the added drug, the subject of its own clause)
+    new_clause = p["start_objects_end"].search(text, named[first][1])
+    hi = new_clause.start() if new_clause and new_clause.start() < hi else hi
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
 
@@ -260,15 +262,20 @@ def _drug_form(text: str, p: ValuePatterns) -> str | None:
     return "oral" if p["drug_form_oral"].search(text) else None
 
 
+_LIST_WORD = re.compile(r"\b(?:and|or|plus)\b", re.IGNORECASE)  # joins two drugs of one list
+
+
 def form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
                p: ValuePatterns) -> str | None:
     """The dosage form written with the drug name at `span`: from a few words before it ("topical
-    diclofenac") to the end of its clause or the next drug named."""
+    diclofenac"), not past a list's "and" / "or" (session 32, round-51 kind D1: "Lidoderm patches and
+    omeprazole": the patches are Lidoderm's), to the end of its clause or the next drug named."""
     s, e = span
     end = min([e + FORM_WINDOW, len(text), *(a for a, _ in listed if a >= e)])
     stop = re.search(r"[,;.](?:\s|$)", text[e:end])
     end = e + stop.start() if stop else end
     start = max([text.rfind(c, 0, s) + 1 for c in ",;"] + [max(0, s - 15)])
+    start = max([start, *(m.end() for m in _LIST_WORD.finditer(text, start, s))])
     return _drug_form(text[start:s] + " " + text[e:end], p)
 
 

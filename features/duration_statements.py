@@ -197,10 +197,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     year count back from the sentence's own date, else its visit's, else the UR date."""
     a, b = verb
     lo = text.rfind(";", 0, a) + 1
-    stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
-    hi = b + stop.start() if stop else len(text)
-    following = p["duration_start"].search(text, b, hi)
-    hi = following.start() if following else hi
+    hi = _date_reach(text, b, p)
     own = [when for (s, _), when, _ in dates if not b <= s < hi]
     anchor = own[0] if own else visit[0] if visit is not None else ref
     found: list[tuple[int, date, bool, int]] = [(s, when, True, e)
@@ -221,18 +218,31 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     if found:
         _, when, by_day, e = min(found, key=lambda f: f[0])
         return when, by_day, e
-    before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a]
+    # session 32 (round-51 kind D4): a date an earlier start verb of the clause dates its own start with
+    # ("Zoloft was started in 05/2016 and trazodone was added") is that start's, not this one's
+    claimed = [(v.end(), _date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, lo, a)]
+    before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a
+              and not any(x <= s < y for x, y in claimed)]
     # session 27 (round-34 kind): a month or year opening the clause dates the start after it too ("In
     # September 2015 she started duloxetine"), before any visit told in an earlier sentence
     # round 37 (kind B): not a date another statement holds (`taken`: "naproxen since 10/2014, and tramadol
     # was newly prescribed" dates naproxen's use only), as the full dates of `dates` are not
     before += [(a - w.end(), day[0], day[1]) for w in p["duration_start_when"].finditer(text, lo, a)
-               if not any(x <= w.start() < y for x, y in taken)
+               if not any(x <= w.start() < y for x, y in (*taken, *claimed))
                and (day := _dayless_date(w, ref=ref, injury=injury)) is not None]
     if before:
         _, when, by_day = min(before, key=lambda x: x[0])
         return when, by_day, a
     return None
+
+
+def _date_reach(text: str, b: int, p: ValuePatterns) -> int:
+    """Where the words that may date a start verb ending at `b` end: its clause's end (a comma, ';' or a
+    full stop) or the next start verb ("started A in 2015 and added B on <date>")."""
+    stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
+    hi = b + stop.start() if stop else len(text)
+    following = p["duration_start"].search(text, b, hi)
+    return following.start() if following else hi
 
 
 def month_date(w: re.Match[str]) -> date | None:

@@ -63,7 +63,8 @@ class ImagingHistory:
             hi = verb.start() if verb else min(next_start, m.end + 60)
             before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
             found = (after or before) if p["study_of"].match(text, m.end) else (before or after)
-            found = found or regions.find(text, max(prev_end, m.start - 40), min(next_start, m.end + 60))
+            found = _sided_once(found or regions.find(text, max(prev_end, m.start - 40),
+                                                      min(next_start, m.end + 60)))
             specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
             out.append(ImagingStudy(m, specific or tuple(found)))
         return out
@@ -279,6 +280,14 @@ class ImagingHistory:
                 and kinds.of_study(self.summary.text[e.mention.start:e.mention.end]) == kind]
         near = [e for e in earlier if 0 <= m.sentence.index - e.mention.sentence.index <= 1]
         return same[-1] if same else near[-1] if near else None
+
+
+def _sided_once(found: list[RegionMention]) -> list[RegionMention]:
+    """A study's regions less a region it names again with no side beside a sided naming of it (session 32,
+    round-50 s5025: "X-rays R knee 2010, pre-TKA": the operation's knee is the study's right knee, no
+    unsided knee that would match the other knee's request)."""
+    sided = {r.region for r in found if r.side is not None}
+    return [r for r in found if r.side is not None or r.region not in sided]
 
 
 def _own_part(m: Mention) -> tuple[int, int]:

@@ -15,8 +15,9 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
+from features.package_data import read_yaml
 from features.style import load_style_words
 from letters.records import Section
 
@@ -32,7 +33,30 @@ def pipeline() -> Language:
     for word in load_style_words().honorifics:  # capitalised only: "MS." may be multiple sclerosis
         nlp.tokenizer.add_special_case(f"{word.capitalize()}.", [{ORTH: f"{word.capitalize()}."}])
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("abbreviation_stops")
     return nlp
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
+    """The abbreviations whose full stop goes on the sentence, and the words that go on after them
+    (`sentence_abbreviations.yaml`)."""
+    data = read_yaml("sentence_abbreviations.yaml")
+    return (frozenset(w.lower() for w in data["abbreviations"]),
+            frozenset(w.lower() for w in data["continuing_words"]))
+
+
+@Language.component("abbreviation_stops")
+def _abbreviation_stops(doc: Doc) -> Doc:
+    """Joins back a sentence the sentencizer cut after an abbreviation's full stop ("SLR neg. for radicular
+    pain"), where the next word is lower case or a continuing word: a ConText trigger reaches past it."""
+    words, going_on = _abbreviations()
+    for token in doc[1:-1]:
+        after = doc[token.i + 1]
+        if token.text == "." and doc[token.i - 1].lower_ in words and not doc[token.i - 1].whitespace_ \
+                and (after.text[:1].islower() or after.lower_ in going_on):
+            after.is_sent_start = False
+    return doc
 
 
 @dataclass(frozen=True, slots=True, eq=False)
