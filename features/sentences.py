@@ -51,9 +51,9 @@ def _abbreviation_stops(doc: Doc) -> Doc:
     """Joins back a sentence the sentencizer cut after an abbreviation's full stop ("SLR neg. for radicular
     pain"), where the next word is lower case or a continuing word: a ConText trigger reaches past it."""
     words, going_on = _abbreviations()
-    for token in doc[1:-1]:
-        after = doc[token.i + 1]
-        if token.text == "." and doc[token.i - 1].lower_ in words and not doc[token.i - 1].whitespace_ \
+    for start in [sent.start for sent in doc.sents if sent.start >= 2]:  # a cut falls where one starts
+        stop, word, after = doc[start - 1], doc[start - 2], doc[start]
+        if stop.text == "." and word.lower_ in words and not word.whitespace_ \
                 and (after.text[:1].islower() or after.lower_ in going_on):
             after.is_sent_start = False
     return doc
