@@ -250,6 +250,9 @@ class SessionHistory:
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
         own = [c for c in counts if not self._of_another_part(service, c[1])]
+        # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
+        # 5 ... to date" against the UR's closing "12 sessions had already been completed")
+        own = [c for c in own if c[1].author != UR_REVIEWER] or own
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
