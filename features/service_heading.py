@@ -37,8 +37,12 @@ class ServiceHeading:
     @cached_property
     def regions(self) -> list[RegionMention]:
         """The regions the heading names; a region named again without a side takes the side named with it
-        ("Left knee arthroscopy with partial meniscectomy": the meniscus is the left knee's)."""
+        ("Left knee arthroscopy with partial meniscectomy": the meniscus is the left knee's). A consultation's
+        region is not that of the procedure or device it is done before (`heading_purpose_procedure`)."""
         found = body_regions().named(self.text)
+        if self.family == "consultation":  # not the region of the procedure it is done before (round 53)
+            purpose = value_patterns()["heading_purpose_procedure"].search(self.text)
+            found = [r for r in found if purpose is None or r.start < purpose.end()]
         sided = {r.region: r.side for r in found if r.side}
         return [dataclasses.replace(r, side=sided[r.region]) if r.side is None and r.region in sided else r
                 for r in found]

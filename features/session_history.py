@@ -118,6 +118,18 @@ def _courses_in_turn(text: str,
     return out
 
 
+def _requested_kinds(service: ServiceHeading) -> frozenset[str]:
+    """The therapy kinds whose counts are this service's: its own type, and another therapy its heading
+    names beside it (`therapy_heading_also`, session 32: "Pain psychotherapy with biofeedback" counts
+    biofeedback too, a plain psychotherapy request does not)."""
+    own = frozenset({service.service_type}) if service.service_type else frozenset()
+    also = value_patterns()["therapy_heading_also"].get(service.service_type or "")
+    if also is None or not also.search(service.text):
+        return own
+    return own | frozenset(k for n in therapy_names(service.text)
+                           if also.search(service.text, n.start, n.end) for k in n.types)
+
+
 class SessionHistory:
     """The session and injection counts one case's summary reports as had, and a service's count of them."""
 
@@ -138,7 +150,7 @@ class SessionHistory:
                    for m in p[k].finditer(self.summary.text)]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
                     "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
-                    "sessions_named_times"):
+                    "sessions_named_times", "sessions_count_stated"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
@@ -222,12 +234,14 @@ class SessionHistory:
                 return Extraction(n, m.span())
             return MISSING
         therapy = value_patterns()["therapy_types"].get(service.service_type)
-        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
+        kinds = _requested_kinds(service)
+        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
+                               and kinds == {service.service_type}):
             return MISSING  # a consultation's sessions are a therapy's only when its heading names that
             # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
         counts = [(n, m, says) for n, m, says in self.completed_sessions
-                  if self._counts_this_therapy(service, m)]
-        counts += [(n, m, True) for n, m, types in self.session_logs if service.service_type in types]
+                  if self._counts_this_therapy(service, m, kinds)]
+        counts += [(n, m, True) for n, m, types in self.session_logs if kinds & types]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
@@ -236,6 +250,9 @@ class SessionHistory:
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
         own = [c for c in counts if not self._of_another_part(service, c[1])]
+        # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
+        # 5 ... to date" against the UR's closing "12 sessions had already been completed")
+        own = [c for c in own if c[1].author != UR_REVIEWER] or own
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
@@ -295,16 +312,17 @@ class SessionHistory:
                 return Extraction(True, m.span())
         return MISSING
 
-    def _counts_this_therapy(self, service: ServiceHeading, m: Mention) -> bool:
-        """Whether a count of sessions had is this service's therapy: the therapy its own words name
-        (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's, whatever else its sentence
-        names), else one named near it, else the one therapy its sentence names (session 14)."""
+    def _counts_this_therapy(self, service: ServiceHeading, m: Mention, kinds: frozenset[str]) -> bool:
+        """Whether a count of sessions had is this service's therapy (`kinds`, `_requested_kinds`): the
+        therapy its own words name (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's,
+        whatever else its sentence names), else one named near it, else the one therapy its sentence names
+        (session 14)."""
         own = count_therapy(m)
         if own:
-            return service.service_type in own
-        if named_near(service.service_type, m, THERAPY_WINDOW) or service.service_type in sole_therapy(m):
+            return bool(kinds & own)
+        if any(named_near(k, m, THERAPY_WINDOW) for k in kinds) or kinds & sole_therapy(m):
             return True
-        return not therapy_names(m.sentence.text) and service.service_type in self._therapy_told_before(m)
+        return not therapy_names(m.sentence.text) and bool(kinds & self._therapy_told_before(m))
 
     def _therapy_told_before(self, m: Mention) -> frozenset[str]:
         """The one therapy the record sentence before a count names, when the count's own sentence names none
