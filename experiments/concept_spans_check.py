@@ -1,4 +1,6 @@
 """Do two checkouts' concept patterns find the same spans? Prints counts only, never text.
+Also (session 32) the body regions `BodyRegions.find` reads in each text (whole, and its middle third as a
+window) and the ConText triggers `ContextEngine.modifiers` finds in each text's doc.
 
     .venv/bin/python experiments/concept_spans_check.py BASE_ROOT NEW_ROOT
 
@@ -23,10 +25,22 @@ REAL = ROOT.parent / "shared" / "data" / "dwc-imr-letters" / "pdf"
 SPANS = """
 import pickle, sys
 from features.analysis import concept_patterns
+from features.assertions import context_engine
+from features.body_regions import body_regions
 from features.casefold import lower_text
+from features.sentences import pipeline
 texts = pickle.load(open(sys.argv[1], "rb"))
-pickle.dump({name: [[m.span() for m in p.finditer(lower_text(t))] for t in texts]
-             for name, p in concept_patterns().items()}, open(sys.argv[2], "wb"))
+out = {name: [[m.span() for m in p.finditer(lower_text(t))] for t in texts]
+       for name, p in concept_patterns().items()}
+regions = body_regions()
+def found(lower, start=0, end=None):
+    return [(r.region, r.side, r.start, r.end) for r in regions.find(lower, start, end)]
+out["(body regions)"] = [found(lower_text(t)) + found(lower_text(t), len(t) // 3, 2 * len(t) // 3)
+                         for t in texts]
+engine = context_engine()
+out["(ConText triggers)"] = [[(m.rule.literal, m.rule.category.value, m.start, m.end)
+                              for m in engine.modifiers(doc)] for doc in pipeline().pipe(texts)]
+pickle.dump(out, open(sys.argv[2], "wb"))
 """
 
 
@@ -92,8 +106,8 @@ def main() -> None:
         if d:
             print(f"{name}: {d} texts differ")
     total = sum(len(a) for v in spans["old"].values() for a in v)
-    print(f"concepts {len(spans['old'])}, texts {len(found)}, matches {total}, "
-          f"texts whose spans differ {differ}")
+    print(f"concepts {len(spans['old']) - 2} (and body regions, ConText triggers), texts {len(found)}, "
+          f"matches {total}, texts whose spans differ {differ}")
 
 
 if __name__ == "__main__":

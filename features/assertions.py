@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.attrs import LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -178,6 +179,23 @@ def pattern_phrases(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]] | No
     return [p for p in phrases if p]
 
 
+def required_words(pattern: list[dict[str, Any]]) -> list[frozenset[str]]:
+    """For each token every match of a token pattern holds (no `OP`, or "+") that must be one of some
+    words (LOWER, or ORTH, a string or an IN list): those words, lower-cased (a token whose ORTH is a word
+    has that word lower-cased as its LOWER). A doc holding no word of one of these sets has no match."""
+    out: list[frozenset[str]] = []
+    for spec in pattern:
+        if spec.get("OP") not in (None, "+"):
+            continue
+        for attr in ("LOWER", "ORTH"):
+            value = spec.get(attr)
+            words = [value] if isinstance(value, str) else value.get("IN") \
+                if isinstance(value, dict) and set(value) == {"IN"} else None
+            if words is not None:
+                out.append(frozenset(str(w).lower() for w in words))
+    return out
+
+
 def _uncased(value: Any) -> bool:
     """Whether an ORTH value only names strings without case, which LOWER reads alike."""
     words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) \
@@ -189,14 +207,19 @@ class ContextEngine:
     """The rules compiled into spaCy matchers: patterns that only test words become phrases of one
     `PhraseMatcher` (one pass over the doc whatever the number of rules); any other token pattern goes to
     a `Matcher`. Both find exactly the token sequences the patterns describe. A terminator limited to some
-    triggers (`ends`) has a Matcher of its own, run only in the sentences that hold one of them."""
+    triggers (`ends`) has a Matcher of its own, run only in the sentences that hold one of them.
+    The Matcher a doc is read by holds only the token patterns whose `required_words` the doc holds (session
+    32: patterns such as "none of the ..." cost a test at every token of every doc; the others cannot
+    match there, so each doc's matches are the same)."""
 
     def __init__(self, rules: Sequence[ContextRule], list_stop: Iterable[str] | None = None) -> None:
         self.rules = tuple(rules)
         self.list_stop = frozenset(load_list_stop() if list_stop is None else (w.lower() for w in list_stop))
         vocab = pipeline().vocab
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
-        self.matcher = Matcher(vocab)
+        # rule key -> its token patterns, each with its required words (as LOWER hashes)
+        self.token_patterns: dict[str, list[tuple[list[dict[str, Any]], tuple[frozenset[int], ...]]]] = {}
+        self._matchers: dict[tuple[tuple[str, int], ...], Matcher] = {}  # one per set of patterns a doc needs
         self.gated = Matcher(vocab)
         self.gates = frozenset(w for r in self.rules if _gated(r) for w in r.ends or ())
         for i in range(len(self.rules)):
@@ -208,16 +231,43 @@ class ContextEngine:
         `Doc` of the phrase's words, their LOWER hashes (as spaCy's own unpickling adds them): the rules
         expand to some 32,000 phrases, and a throwaway `Doc` for each took about a tenth of a fresh
         process's `imr explain`."""
-        strings = self.matcher.vocab.strings
+        strings = self.phrases.vocab.strings
         if _gated(self.rules[i]):
             self.gated.add(str(i), self.rules[i].token_patterns())
             return
+        self._matchers.clear()
         for pattern in self.rules[i].token_patterns():
             phrases = pattern_phrases(pattern)
             if phrases is None:
-                self.matcher.add(str(i), [pattern])
+                words = tuple(frozenset(strings.add(w) for w in ws) for ws in required_words(pattern))
+                self.token_patterns.setdefault(str(i), []).append((pattern, words))
             else:  # the words are lower-case already (`pattern_phrases`): each word's hash is its LOWER
                 self.phrases.add(str(i), [[strings.add(w) for w in p] for p in phrases])
+
+    def remove_rule(self, i: int) -> None:
+        """Take rule `i` out of the matchers (a test reads an example without it, then `add_rule(i)`)."""
+        key = str(i)
+        for matcher in (self.phrases, self.gated):
+            if key in matcher:
+                matcher.remove(key)
+        self.token_patterns.pop(key, None)
+        self._matchers.clear()
+
+    def token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The token patterns' matches in `doc`, by a Matcher of only the patterns whose required words
+        (`required_words`) are all in the doc: every match of the others would hold a word the doc lacks."""
+        words = set(doc.to_array(LOWER).tolist())
+        needed = tuple((key, j) for key, patterns in self.token_patterns.items()
+                       for j, (_, required) in enumerate(patterns)
+                       if all(not w.isdisjoint(words) for w in required))
+        if not needed:
+            return []
+        matcher = self._matchers.get(needed)
+        if matcher is None:
+            matcher = self._matchers[needed] = Matcher(doc.vocab)
+            for key, j in needed:
+                matcher.add(key, [self.token_patterns[key][j][0]])
+        return matcher(doc)
 
     def modifiers(self, doc: Doc) -> list[Modifier]:
         """Every trigger in `doc`. A trigger inside a longer one of another category is dropped ("not
@@ -226,8 +276,7 @@ class ContextEngine:
         what they overlap from within (one beginning before them stays) and are then dropped themselves."""
         strings = doc.vocab.strings
         matches = set(self.phrases(doc))
-        if len(self.matcher):
-            matches.update(self.matcher(doc))
+        matches.update(self.token_matches(doc))
         if len(self.gated):
             matches.update(self._gated_matches(doc, matches))
         found = [_placed(self.rules[int(strings[mid])], s, e) for mid, s, e in matches]

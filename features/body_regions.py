@@ -41,19 +41,24 @@ class BodyRegions:
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[RegionMention]:
         """Every region named in text[start:end], each with the side named just before (or right after)
-        it, in text order. `text` must be lower-cased (`casefold.lower_text`). One scan of `any_region` finds
-        the first region word: a text naming none (two thirds of the windows around a study) costs one scan,
-        not one per region, and each region is searched from there."""
+        it, in text order. `text` must be lower-cased (`casefold.lower_text`). `any_region` (every region's
+        pattern in one alternation) finds each place where some region's pattern matches, one scan of the
+        text (session 32: not one scan per region); there each region is tried, as its own scan would try it
+        there unless its last match covers the place. The same mentions as each region's `finditer`."""
         end = len(text) if end is None else end
-        first = self.any_region.search(text, start, end)
-        if first is None:
-            return []
         out = []
-        for name, pat in self.regions.items():
-            for m in pat.finditer(text, first.start(), end):
-                out.append(RegionMention(name, self.side_of(text, m.start(), m.end(), start, end),
-                                         m.start(), m.end()))
-        out.sort(key=lambda r: r.start)
+        scan_from = dict.fromkeys(self.regions, start)  # each region's own scan: after its last match
+        at = self.any_region.search(text, start, end)
+        while at is not None:
+            here = at.start()
+            for name, pat in self.regions.items():
+                if here < scan_from[name] or (m := pat.match(text, here, end)) is None:
+                    continue
+                if m.end() == here:
+                    raise ValueError(f"body_regions.yaml region {name!r} matched no text")
+                scan_from[name] = m.end()
+                out.append(RegionMention(name, self.side_of(text, here, m.end(), start, end), here, m.end()))
+            at = self.any_region.search(text, here + 1, end)
         return out
 
     def _letter_side(self, text: str, start: int, lo: int) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from features.body_regions import RegionMention
 from features.care_kinds import CARE_FACT, failed_care_of_kinds
 from features.criteria import STATUSES, Citation, CriteriaTable, NumericTest, Status
 from features.criteria_facts import (
@@ -34,7 +35,7 @@ from features.criteria_facts import (
     unchanged_reading,
 )
 from features.evidence import MISSING, EvidenceSpan, Extraction
-from features.evidence_choice import EvidenceRanker, request_regions, request_side, ur_account
+from features.evidence_choice import EvidenceRanker, named_regions, request_regions, request_side, ur_account
 from features.function_and_care import DRUGS_NOT_TRIED
 from features.governing import cited_chapters, resolve_region, select_section
 from features.imaging_modalities import imaging_kinds
@@ -228,11 +229,13 @@ def service_checklist(
     texts: Mapping[Section, str],
     letter: LetterFacts,
     support: Callable[[str], Sequence[EvidenceSpan]] | None = None,
+    regions_of: Callable[[str], list[RegionMention]] = named_regions,
 ) -> ServiceChecklist:
     """The checklist of one service. `extract(name)` returns a spec feature's value and span for this
     service; `texts` holds the pre-review text of each quotable section (what spans index into);
     `support(name)`: every span that gives the feature its value (deciding one first), from which an item
-    quotes the best (`features.evidence_choice`) when the deciding one is the UR's or another region's."""
+    quotes the best (`features.evidence_choice`) when the deciding one is the UR's or another region's;
+    `regions_of(text)`: the regions a summary sentence names (the letter's `SentenceRegions`, read once)."""
     got: dict[str, Extraction] = {}
 
     def value(name: str) -> Any:
@@ -286,7 +289,7 @@ def service_checklist(
                                 phase=_str(facts.get("phase")), region=region, summary=summary_line(None, []))
     items: list[CheckItem] = []
     ranker = EvidenceRanker(request_regions(region, heading_regions), side,
-                            lambda i: lead_in(texts, i))
+                            lambda i: lead_in(texts, i), regions_of=regions_of)
     for crit in table.section_criteria(selection.section):
         for fact in crit.facts:
             if fact not in facts:

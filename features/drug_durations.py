@@ -287,6 +287,7 @@ class DurationsOfUse:
         self.summary = summary
         self.case = case
         self.families = tuple(families)
+        self._statements: dict[tuple[int, tuple[date, str] | None, date | None], list[_Stated]] = {}
 
     @cached_property
     def study_dates(self) -> list[list[tuple[int, int]]]:
@@ -490,6 +491,20 @@ class DurationsOfUse:
             names = KindNames(service.service_type)
         return self._duration_in(service, names, other_names=others, objects_only=True) or MISSING
 
+    def statements_in(self, index: int, visit: tuple[date, str] | None,
+                      surgery: date | None) -> list[_Stated]:
+        """The duration statements of summary sentence `index` (`duration_statements.stated_durations`) with
+        the visit and operation dates read for it. Every service and drug name that reads the sentence reads
+        the same ones: read once per letter (session 32: 762 readings of 310 in 200 SYNTHETIC letters)."""
+        key = (index, visit, surgery)
+        found = self._statements.get(key)
+        if found is None:
+            found = self._statements[key] = _durations(
+                self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
+                injury=self.case.date_of_injury, visit=visit, surgery=surgery,
+                not_starts=self.study_dates[index])
+        return found
+
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
                      only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
                      other_names: Sequence[re.Pattern[str]] = (),
@@ -541,8 +556,7 @@ class DurationsOfUse:
             named = _drug_list(ours, listed)
             continued: bool | None = None  # read only once a statement is a refill: most sentences have none
             found = []
-            for st in _durations(s.text, p, case.ur_denial_date, injury=case.date_of_injury, visit=visit,
-                                 surgery=surgery, not_starts=self.study_dates[s.index]):
+            for st in self.statements_in(s.index, visit, surgery):
                 # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
                 refill = (st.borrowed or st.key == "duration_new") and p["duration_prescribing"].search(
                     s.text, *(st.verb or st.span))

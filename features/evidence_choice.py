@@ -43,6 +43,21 @@ def named_regions(text: str) -> list[RegionMention]:
     return [r for r in body_regions().find(lower_text(text)) if r.region != SPINE_UNSPECIFIED]
 
 
+class SentenceRegions:
+    """`named_regions` of the sentences of one letter, each read once: a letter's checklist items and
+    findings rank the same few sentences again and again (session 32: 955 readings of 288 sentences in 200
+    SYNTHETIC letters). Held by the letter's `ExamFindings`, so it never outlives the letter."""
+
+    def __init__(self) -> None:
+        self._named: dict[str, list[RegionMention]] = {}
+
+    def __call__(self, text: str) -> list[RegionMention]:
+        found = self._named.get(text)
+        if found is None:
+            found = self._named[text] = named_regions(text)
+        return found
+
+
 def request_side(heading: str) -> str | None:
     """The side a request's heading names, when all its regions name the same one (else None: any side)."""
     sides = {r.side for r in body_regions().named(heading)}
@@ -57,12 +72,14 @@ class EvidenceRanker:
     reported right shoulder pain. Moderate weakness was noted." is a right shoulder finding); `related`:
     whether a region whose findings speak for the request's (a spine and its limbs, `finding_regions`)
     counts as the request's, as for a neurological finding, or only the same region does, as for a joint's
-    examination (session 23)."""
+    examination (session 23); `regions_of(text)`: the specific regions a sentence names (`named_regions`, or
+    the letter's `SentenceRegions`)."""
 
     request: frozenset[str]
     side: str | None
     lead_in: Callable[[Quoted], Sequence[str]]
     related: bool = True
+    regions_of: Callable[[str], list[RegionMention]] = named_regions
 
     def region_rank(self, item: Quoted) -> int:
         """0: the sentence names a region of the request or one whose findings speak for it (on its side);
@@ -71,11 +88,11 @@ class EvidenceRanker:
         names only other regions (or the other side)."""
         if not self.request or item.section != Section.CLINICAL_SUMMARY.value:
             return 2
-        named = named_regions(item.text)
+        named = self.regions_of(item.text)
         if named:
             return 0 if self._speaks_for_request(named) else 4
         for before in self.lead_in(item):
-            named = named_regions(before)
+            named = self.regions_of(before)
             if named:
                 return 1 if self._speaks_for_request(named) else 3
         return 2

@@ -22,7 +22,7 @@ from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.body_regions import RegionMention
 from features.evidence import Extraction
-from features.evidence_choice import NO_REGION_OF_REQUEST, EvidenceRanker
+from features.evidence_choice import NO_REGION_OF_REQUEST, EvidenceRanker, SentenceRegions
 from features.neuro_exam import denied_finding
 from features.value_patterns import value_patterns
 from letters.records import Section
@@ -49,6 +49,7 @@ class ExamFindings:
 
     def __init__(self, summary: AnalysedText) -> None:
         self.summary = summary
+        self.sentence_regions = SentenceRegions()  # the regions each sentence names: ranked by every service
 
     def _examined(self, m: Mention) -> bool:
         """Whether the words before the mention in its sentence leave it an examination's: the last of a
@@ -92,7 +93,7 @@ class ExamFindings:
         naming no region counts (as a plain "neurologically intact" does)."""
         request = frozenset(r.region for r in regions if r.region not in NO_REGION_OF_REQUEST)
         ranker = EvidenceRanker(request, side, self._lead_in if phrase_of is None else _no_lead_in,
-                                related=related)
+                                related=related, regions_of=self.sentence_regions)
         for m in mentions:
             s = m.sentence
             text = s.text if phrase_of is None else phrase_of(m)

@@ -155,6 +155,7 @@ def checklist_of(ctx: ServiceContext) -> ServiceChecklist:
             texts=texts,
             letter=_letter_facts(ctx),
             support=ctx.facts.supporting,
+            regions_of=ctx.case_ctx.facts.exam.sentence_regions,
         )
     return found
 

@@ -12,7 +12,15 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from features.analysis import AnalysedText
-from features.assertions import Assertion, Category, ContextEngine, ContextRule, load_rules, pattern_phrases
+from features.assertions import (
+    Assertion,
+    Category,
+    ContextEngine,
+    ContextRule,
+    load_rules,
+    pattern_phrases,
+    required_words,
+)
 from features.sentences import pipeline
 from letters.records import Section
 
@@ -40,10 +48,7 @@ def _assertion_without(rule: ContextRule, concept: str) -> Assertion:
     """The example read by every rule but `rule`: its key is taken out of one full engine and put back
     (compiling all rules again per terminator took most of this module's time)."""
     engine, i = _spare_engine(), RULES.index(rule)
-    key = str(i)
-    for matcher in (engine.phrases, engine.matcher, engine.gated):
-        if key in matcher:
-            matcher.remove(key)
+    engine.remove_rule(i)
     try:
         return assertion_of(rule.example, concept, engine)
     finally:
@@ -105,6 +110,39 @@ def test_pattern_phrases_expands_optional_and_in_tokens_and_refuses_other_attrib
     assert sorted(pattern_phrases([{"ORTH": ",", "OP": "?"}, {"LOWER": "and"}])) == [(",", "and"), ("and",)]
     assert pattern_phrases([{"ORTH": "Dr"}, {"LOWER": "said"}]) is None
     assert pattern_phrases([{"ORTH": {"IN": [",", "Dr"]}}]) is None
+
+
+def test_required_words_are_the_word_tests_of_the_tokens_every_match_holds() -> None:
+    """Session 32: a token that must be there (no OP, or "+") and tests LOWER or ORTH words gives its words,
+    lower-cased; an optional token, a wildcard or another test (NOT_IN, IS_ALPHA) gives none."""
+    pattern = [{"LOWER": {"IN": ["none", "neither"]}}, {"LOWER": "of"}, {"LOWER": "the", "OP": "?"},
+               {"IS_ALPHA": True}, {"ORTH": {"NOT_IN": [","]}, "OP": "+"}, {"ORTH": "Dr", "OP": "+"},
+               {"IS_SENT_START": True, "LOWER": {"IN": ["after", "since"]}}, {"OP": "?"}]
+    assert required_words(pattern) == [frozenset({"none", "neither"}), frozenset({"of"}), frozenset({"dr"}),
+                                       frozenset({"after", "since"})]
+    assert required_words([{"LIKE_NUM": True}, {"LOWER": "x", "OP": "*"}]) == []
+
+
+def test_token_matches_are_the_matches_of_every_token_pattern() -> None:
+    """The Matcher a doc is read by holds only the token patterns whose required words it holds: its matches
+    are those of one Matcher of every rule's token patterns, on docs that hold them and docs that do not."""
+    nlp = pipeline()
+    engine = ContextEngine(RULES)
+    full = Matcher(nlp.vocab)
+    for i, rule in enumerate(RULES):
+        patterns = [p for p in rule.token_patterns() if pattern_phrases(p) is None]
+        if patterns and not (rule.category == Category.TERMINATE and rule.ends is not None):
+            full.add(str(i), patterns)
+    texts = [r.example.replace("[", "").replace("]", "") for r in RULES] + [
+        "SYNTHETIC: The worker walks daily.", "SYNTHETIC",
+        "SYNTHETIC: None of the injections helped, and his wife reports that the patient sleeps poorly. "
+        "Following the fusion, he had 6 sessions of therapy, reports less pain, and returned to work."]
+    found = 0
+    for doc in nlp.pipe(texts):
+        expected = sorted(full(doc))
+        assert sorted(engine.token_matches(doc)) == expected, doc.text
+        found += len(expected)
+    assert found
 
 
 def test_negation_scope_ends_at_its_maximum_and_at_a_terminator() -> None:
@@ -190,7 +228,8 @@ def test_a_terminator_limited_to_some_triggers_is_sought_only_in_their_sentences
     no_gate = nlp("SYNTHETIC: She had ibuprofen, acupuncture, and a home exercise program.")
     gated = {str(i) for i, r in enumerate(RULES) if r.ends is not None}
     assert gated and all(k in engine.gated for k in gated)
-    assert not engine._gated_matches(no_gate, set(engine.phrases(no_gate)) | set(engine.matcher(no_gate)))
+    matches = set(engine.phrases(no_gate)) | set(engine.token_matches(no_gate))
+    assert not engine._gated_matches(no_gate, matches)
 
 
 @pytest.mark.parametrize("worker", ["he", "the patient", "the injured worker", "Mr. Doe", "the claimant"])

@@ -138,3 +138,27 @@ def test_the_screen_names_the_urs_account_where_it_is_quoted() -> None:
     assert plain is not None
     assert {c.criterion: [e.where for e in c.evidence] for c in plain.criteria}[care] == [
         "clinical case summary"]
+
+
+def test_a_letters_sentence_regions_are_read_once_per_sentence(monkeypatch) -> None:
+    """Session 32: `SentenceRegions` gives what `named_regions` gives, reading each sentence once however
+    many items rank it; a ranker reads a sentence's regions through it."""
+    from features import evidence_choice
+    from features.evidence_choice import EvidenceRanker, SentenceRegions, named_regions
+
+    texts = ["Numbness of the left thumb and right knee pain (SYNTHETIC).", "Weakness was noted (SYNTHETIC)."]
+    read: list[str] = []
+    monkeypatch.setattr(evidence_choice, "named_regions", lambda t: read.append(t) or named_regions(t))
+    regions = SentenceRegions()
+    for _ in range(3):
+        assert [regions(t) for t in texts] == [named_regions(t) for t in texts]
+    assert read == texts
+
+    class Sentence:
+        def __init__(self, text: str) -> None:
+            self.text, self.section, self.author = text, "clinical_summary", None
+
+    ranker = EvidenceRanker(frozenset({"hand_wrist"}), "left", lambda _: [], regions_of=regions)
+    assert ranker.region_rank(Sentence(texts[0])) == 0
+    assert ranker.region_rank(Sentence(texts[1])) == 2
+    assert read == texts

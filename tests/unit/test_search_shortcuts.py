@@ -1,12 +1,15 @@
 """Shortcuts the feature readers take for speed (issue #17) must find exactly what the plain search finds:
 the activity list searched lower-cased in ASCII text instead of with IGNORECASE (`function_change`), and body
-regions searched from the first region word that one joined scan finds (`body_regions.BodyRegions.find`)."""
+regions tried only where one joined scan finds a region word (`body_regions.BodyRegions.find`, session 32)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from pathlib import Path
+
+import pytest
 
 from features.body_regions import RegionMention, body_regions
 from features.casefold import lower_text
@@ -57,3 +60,15 @@ def test_regions_from_the_first_region_word_are_every_region() -> None:
         windows += [(i, min(len(text), i + w)) for i in range(0, len(text), 37) for w in (20, 90)]
         for start, end in windows:
             assert regions.find(text, start, end) == _every_region(text, start, end), (start, end)
+
+
+def test_a_region_pattern_that_matches_no_text_is_refused() -> None:
+    """Session 32: `find` tries each region where the joined scan finds one, as a region's own scan would
+    there; a region pattern matching nothing (a lexicon error: regions are words) would make its own scan go
+    on differently, so it stops the reading instead of giving other mentions."""
+    regions = body_regions()
+    empty = re.compile(r"(?:knee)?")
+    broken = dataclasses.replace(regions, regions={**regions.regions, "knee": empty},
+                                 any_region=re.compile(f"{regions.any_region.pattern}|{empty.pattern}"))
+    with pytest.raises(ValueError, match="knee"):
+        broken.find("the worker had no elbow pain")

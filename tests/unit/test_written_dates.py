@@ -1,0 +1,43 @@
+"""Dates as a summary writes them, read to a `date` (`features.written_dates`), on SYNTHETIC tokens: a format
+whose separators a token lacks is not tried, and skipping it changes no date read (session 32)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from features.written_dates import _DATE_FORMATS, _separators_in, parse_date
+
+TOKENS = ["2024-03-04", "03/04/2024", "3/4/24", "03-04-2024", "3-4-24", "March 4, 2024", "march 4 2024",
+          "Mar. 4, 2024", "Sept 2019", "May of 2022", "05/2022", "5-2022", "2019", "12 / 01 / 2016",
+          "March\u20034 2024", "March\t2024", "13/45/2016", "02/30/2016", "sometime", "", "04/2024/01",
+          "2024 - 03 - 04", "Dec 2016", "December 25 2016"]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_a_format_whose_separators_a_token_lacks_cannot_read_it(token: str) -> None:
+    for fmt in _DATE_FORMATS:
+        if not _separators_in(fmt, token):
+            with pytest.raises(ValueError):
+                datetime.strptime(token, fmt)
+
+
+def test_dates_read_as_every_format_tried_in_turn_reads_them() -> None:
+    def every_format(token: str) -> date | None:  # parse_date before session 32
+        token = token.replace(".", "").replace(",", "").replace(" of ", " ")
+        token = re.sub(r"\s*([/-])\s*", r"\1", token).strip()
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(token, fmt).date()
+            except ValueError:
+                continue
+        return None
+
+    assert parse_date("03/04/2024") == date(2024, 3, 4)
+    assert parse_date("March 4, 2024") == date(2024, 3, 4)
+    assert parse_date("05/2022") == date(2022, 5, 1)
+    assert parse_date("12 / 01 / 2016") == date(2016, 12, 1)
+    for token in TOKENS:
+        assert parse_date(token) == every_format(token), token
