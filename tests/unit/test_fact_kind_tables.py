@@ -35,7 +35,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe44_kinds.yaml", "summary_probe45_kinds.yaml",
                                  "summary_probe46_kinds.yaml", "summary_probe47_kinds.yaml",
                                  "summary_probe48_kinds.yaml", "summary_probe49_kinds.yaml",
-                                 "summary_probe50_kinds.yaml", "summary_probe51_kinds.yaml"} <= set(FILES)
+                                 "summary_probe50_kinds.yaml", "summary_probe51_kinds.yaml",
+                                 "summary_probe52_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
