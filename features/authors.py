@@ -39,6 +39,8 @@ class AuthorRules:
     # a contrast ("; however", ", but") and what marks its clause as the record's (session 31, round-50 kinds)
     contrast: re.Pattern[str] = _NEVER
     record_clause: re.Pattern[str] = _NEVER
+    # where a report's clause ends in its sentence ("; ", ", and the reflex was ...": session 32)
+    report_clause_end: re.Pattern[str] = re.compile(";")
 
     def ends_carry(self, text: str) -> bool:
         """Whether a cue-less `text` stops a carried author: it opens a new visit, reports a dated event of
@@ -70,13 +72,19 @@ class AuthorRules:
         return max(found)[1] if found else None
 
     def reaches(self, author: str, text: str, offset: int) -> bool:
-        """Whether a cue of `author` in sentence `text` reaches `offset`: it follows it, or no ";" stands
-        between them. A report's clause ends at a semicolon ("she reported arm pain; the biceps reflex was
-        diminished" reports the pain, then the examination's finding: round 33)."""
+        """Whether a cue of `author` in sentence `text` reaches `offset`: it follows it, or no clause end
+        (`report_clause_end`) stands between them. A report's clause ends at a semicolon ("she reported arm
+        pain; the biceps reflex was diminished" reports the pain, then the exam finding: round 33)."""
         cue = dict(self.cues).get(author)
         if cue is None:
             return False
-        return any(m.start() >= offset or ";" not in text[m.end():offset] for m in cue.finditer(text))
+        return any(m.start() >= offset or not self._clause_ends(text, m.end(), offset)
+                   for m in cue.finditer(text))
+
+    def _clause_ends(self, text: str, start: int, offset: int) -> bool:
+        """Whether a report's clause ends between `start` and `offset` (`report_clause_end`: its words may run
+        on past `offset`, as ", and the reflex was" does into the finding it opens)."""
+        return any(c.start() < offset for c in self.report_clause_end.finditer(text, start))
 
     def last_author_before(self, text: str, offset: int) -> str | None:
         """The author of the cue that starts last before `offset` in sentence `text` and reaches it (no ";"
@@ -88,7 +96,7 @@ class AuthorRules:
         if not found:
             return None
         _start, end, author = max(found)
-        return None if ";" in text[end:offset] else author
+        return None if self._clause_ends(text, end, offset) else author
 
     @cached_property
     def _folded_cues(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -156,8 +164,9 @@ def load_author_rules() -> AuthorRules:
     record_turn = _joined(data["record_turns"], worker) if data.get("record_turns") else _NEVER
     contrast = re.compile(data["contrast"], re.IGNORECASE) if data.get("contrast") else _NEVER
     record_clause = _joined(data["record_clauses"], worker) if data.get("record_clauses") else _NEVER
+    clause_end = re.compile(data.get("report_clause_end", ";"), re.IGNORECASE)
     return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event, record_turn,
-                       contrast, record_clause)
+                       contrast, record_clause, clause_end)
 
 
 def _joined(patterns: list[str], parts: dict[str, str]) -> re.Pattern[str]:

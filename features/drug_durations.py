@@ -35,10 +35,11 @@ _GENERIC_HEADING_WORDS = frozenset(
     "container bottle tube box the and for per".split())
 
 _NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
-                    "duration_planned_drug"})
+                    "duration_planned_drug", "duration_planned_passive"})
 # a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
 _PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
-             "duration_planned_drug": 1, "duration_visit_start": 2, "duration_of": 3}
+             "duration_planned_drug": 1, "duration_planned_passive": 1, "duration_visit_start": 2,
+             "duration_of": 3}
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written

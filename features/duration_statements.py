@@ -158,7 +158,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                                             borrowed=True))
     # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's
     # later start (session 31): 0
-    for key in ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug"):
+    for key in ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
+                "duration_planned_passive"):
         for m in p[key].finditer(text):
             out.append(Stated(key, 0.0, m.span(), m.span()))
     for m in p["duration_new"].finditer(text):

@@ -23,6 +23,7 @@ from features.failed_care import (
 )
 from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon, helped_by_person
 from features.sentences import Sentence
+from features.style import person_phrase_class
 from features.value_patterns import value_patterns
 
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
@@ -68,6 +69,14 @@ _WORD_RE = re.compile(r"[\w'-]+")
 _COURSE_WITHOUT_GAIN = re.compile(
     r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|several"
     r"|multiple)\b.*\bwithout\b(?:\s\w+){0,3}\s(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _the_person() -> re.Pattern[str]:
+    """The writer's name for the worker ("the injured worker's", "the applicant"): taken out of a statement's
+    words before they are read for a function word, as "worker" would read as "work" where "his" reads nothing
+    (session 32, round-52 kind C2: no fact may change when only the writer's word does)."""
+    return re.compile(rf"\b{person_phrase_class()}\b", re.IGNORECASE)
 
 
 _PHRASE_END = re.compile(r"[,;:]|\.(?:\s|$)")
@@ -146,6 +155,12 @@ class FunctionAndCareFacts:
             operation_had_in=self._operation_had_in)
         found += [(v, m) for v, m in structure if m.sentence.index not in seen
                   or (m.sentence.index in limits_only and v == YES)]
+        # session 32 (round-52 kind D1): a sentence telling the present work status is a status, not a lack
+        # of improvement from care ("has not returned to driving a bus and works part time"); a lack said in
+        # words ("without functional improvement and works modified duty") still is
+        status = value_patterns()["work_status_told"]
+        found = [(v, m) for v, m in found
+                 if v == YES or m.concept != "ability" or not status.search(m.sentence.text)]
         return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
@@ -255,7 +270,7 @@ class FunctionAndCareFacts:
             lost = self._ability_lost_after(m) if value == YES else None
             if lost is not None:  # round 32: a gain at one visit, the ability lost again at a later one
                 return Extraction(NO, lost.span())
-            words = _statement_words(m)
+            words = _the_person().sub(" ", _statement_words(m))
             if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
                     and not value_patterns()["function_words"].search(words) \
                     and not function_lexicon().activity.search(words):  # an ability or scale is an activity

@@ -117,7 +117,8 @@ def count_therapy(m: Mention) -> frozenset[str]:
     names = [n for n in therapy_names(text) if not generic.fullmatch(text[n.start:n.end])]
     for keep in (lambda n: a <= n.start and n.end <= end,
                  lambda n: n.start >= end and p["count_complement"].fullmatch(text, end, n.start) is not None,
-                 lambda n: n.end <= a and p["count_label"].fullmatch(text, n.end, a) is not None):
+                 lambda n: n.end <= a and p["count_label"].fullmatch(text, n.end, a) is not None,
+                 lambda n: n.end <= a and p["count_label_region"].fullmatch(text, n.end, a) is not None):
         kinds = frozenset(k for n in names if keep(n) for k in n.types)
         if kinds:
             return kinds

@@ -366,7 +366,8 @@ class SessionHistory:
                     continue
                 if p["condition_before"].search(s.text, 0, n.start):
                     continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
-                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]):
+                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
+                        or p["sessions_not_had_after_but"].search(s.text, max(0, n.start - 200), n.start):
                     m = self._therapy_of(service, s.start + n.start, s.start + n.end)
                     if m is not None:
                         return m
