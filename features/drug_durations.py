@@ -142,6 +142,19 @@ def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tu
     return True
 
 
+def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
+                 at: int) -> bool:
+    """Whether the name right before a statement without a start verb at `at`, in its clause, is a drug
+    other than the requested therapy or device ("orthotics, naproxen since March 2016"): a length or start
+    said after a drug is that drug's, not the therapy's or device's named before it in one list."""
+    lo = text.rfind(";", 0, at) + 1
+    before = [(s, e, ours) for s, e, ours in named if lo <= e <= at]
+    if not before:
+        return False
+    s, e, ours = before[-1]
+    return not ours and (s, e) in drug_spans
+
+
 def _relative_use(text: str, st: _Stated, p: ValuePatterns) -> bool:
     """Whether statement `st` stands in a relative clause of use or of a start after its drug ("requests
     meloxicam, which he has taken for 6 months"; session 25: "Norco #40, which I first prescribed on
@@ -533,7 +546,9 @@ class DurationsOfUse:
             named_here = [m.span() for m in name_re.finditer(s.text)]
             if not named_here:
                 continue  # most sentences do not name it: the other drugs are listed only where it is named
-            listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
+            in_lexicon = drugs.mentions(s.text)
+            drug_spans = set(in_lexicon)
+            listed = in_lexicon + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [span for span in named_here
                     if (form is None or form_near(s.text, span, listed, p) in (None, form))
                     and (combined or not _in_a_combination(s.text, span))]
@@ -576,6 +591,9 @@ class DurationsOfUse:
                 if near is None or (objects_only and st.verb is not None
                                     and _in_another_conjunct(s.text, named, st.verb, p)):
                     continue
+                if objects_only and st.verb is None and _a_drugs_own(s.text, named, drug_spans, a):
+                    continue  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the
+                    # surgery": the start is the drug's, not lent to a therapy or device of its list
                 if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
                         "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
                     # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
