@@ -155,6 +155,16 @@ def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[
     return not ours and (s, e) in drug_spans
 
 
+def _restart_of_a_drug(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
+                       p: ValuePatterns) -> bool:
+    """Whether a restart verb restarts a drug: its object is a drug named right after it ("restarted him on
+    tramadol") or it has no object at all ("was restarted on <date>"); "he has resumed woodworking" restarts
+    an activity, and its date says nothing of a drug."""
+    b = verb[1]
+    return bool(p["duration_restart_no_object"].match(text, b)) or any(
+        b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s]) for s, _, _ in named)
+
+
 def _restart_of(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int]) -> int | None:
     """Characters from a restart verb with no object of its own to the requested drug named last before it in
     its clause, however long the chain of that drug's events between ("X was first prescribed in 2014,
@@ -589,7 +599,8 @@ class DurationsOfUse:
             found = []
             for st in self.statements_in(s.index, visit, surgery):
                 restart = st.key == "duration_start" and st.verb is not None \
-                    and bool(p["duration_restart"].search(s.text, *st.verb))
+                    and bool(p["duration_restart"].search(s.text, *st.verb)) \
+                    and _restart_of_a_drug(s.text, named, st.verb, p)
                 if chosen is not None and not restart:
                     continue  # after a start is found, a later sentence is read for a restart only
                 # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
