@@ -142,6 +142,41 @@ def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tu
     return True
 
 
+def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
+                 at: int) -> bool:
+    """Whether the name right before a statement without a start verb at `at`, in its clause, is a drug
+    other than the requested therapy or device ("orthotics, naproxen since March 2016"): a length or start
+    said after a drug is that drug's, not the therapy's or device's named before it in one list."""
+    lo = text.rfind(";", 0, at) + 1
+    before = [(s, e, ours) for s, e, ours in named if lo <= e <= at]
+    if not before:
+        return False
+    s, e, ours = before[-1]
+    return not ours and (s, e) in drug_spans
+
+
+def _restart_of_a_drug(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
+                       p: ValuePatterns) -> bool:
+    """Whether a restart verb restarts a drug: its object is a drug named right after it ("restarted him on
+    tramadol") or it has no object at all ("was restarted on <date>"); "he has resumed woodworking" restarts
+    an activity, and its date says nothing of a drug."""
+    b = verb[1]
+    return bool(p["duration_restart_no_object"].match(text, b)) or any(
+        b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s]) for s, _, _ in named)
+
+
+def _restart_of(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int]) -> int | None:
+    """Characters from a restart verb with no object of its own to the requested drug named last before it in
+    its clause, however long the chain of that drug's events between ("X was first prescribed in 2014,
+    stopped in 2015 when ..., and restarted on <date>"), else None: the restart is that drug's."""
+    a, b = verb
+    lo = text.rfind(";", 0, a) + 1
+    if any(b <= s <= b + OBJECT_WINDOW for s, _, _ in named):
+        return None  # "restarted him on naproxen": the restart's own object
+    before = [(e, ours) for _, e, ours in named if lo <= e <= a]
+    return a - before[-1][0] if before and before[-1][1] else None
+
+
 def _relative_use(text: str, st: _Stated, p: ValuePatterns) -> bool:
     """Whether statement `st` stands in a relative clause of use or of a start after its drug ("requests
     meloxicam, which he has taken for 6 months"; session 25: "Norco #40, which I first prescribed on
@@ -529,11 +564,16 @@ class DurationsOfUse:
         own_names = heading_drug_names(service.text)[0]
         combined = "/" in service.text or any(drugs.is_combination(n) for n in own_names)
         fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
+        chosen: tuple[float, Extraction] | None = None  # a start found; a later dated restart still wins
         for s in self.summary.sentences:
+            if chosen is not None and not p["duration_restart"].search(s.text):
+                continue
             named_here = [m.span() for m in name_re.finditer(s.text)]
             if not named_here:
                 continue  # most sentences do not name it: the other drugs are listed only where it is named
-            listed = drugs.mentions(s.text) + [m.span() for o in other_names for m in o.finditer(s.text)]
+            in_lexicon = drugs.mentions(s.text)
+            drug_spans = set(in_lexicon)
+            listed = in_lexicon + [m.span() for o in other_names for m in o.finditer(s.text)]
             ours = [span for span in named_here
                     if (form is None or form_near(s.text, span, listed, p) in (None, form))
                     and (combined or not _in_a_combination(s.text, span))]
@@ -558,6 +598,11 @@ class DurationsOfUse:
             continued: bool | None = None  # read only once a statement is a refill: most sentences have none
             found = []
             for st in self.statements_in(s.index, visit, surgery):
+                restart = st.key == "duration_start" and st.verb is not None \
+                    and bool(p["duration_restart"].search(s.text, *st.verb)) \
+                    and _restart_of_a_drug(s.text, named, st.verb, p)
+                if chosen is not None and not restart:
+                    continue  # after a start is found, a later sentence is read for a restart only
                 # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
                 refill = (st.borrowed or st.key == "duration_new") and p["duration_prescribing"].search(
                     s.text, *(st.verb or st.span))
@@ -572,10 +617,15 @@ class DurationsOfUse:
                 if st.key == "duration_planned_drug" and objects_only:
                     continue  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
                 near = _owner(s.text, named, st, p)
+                if near is None and restart:
+                    near = _restart_of(s.text, named, st.verb)
                 a, b = st.span
                 if near is None or (objects_only and st.verb is not None
                                     and _in_another_conjunct(s.text, named, st.verb, p)):
                     continue
+                if objects_only and st.verb is None and _a_drugs_own(s.text, named, drug_spans, a):
+                    continue  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the
+                    # surgery": the start is the drug's, not lent to a therapy or device of its list
                 if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
                         "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
                     # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
@@ -591,13 +641,19 @@ class DurationsOfUse:
                     continue  # "the provider requested Norco on 12/1" is not a start
                 if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
                     continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
-                found.append((_PRIORITY.get(st.key, 0), near, st.months, m))
+                found.append((_PRIORITY.get(st.key, 0), near, st.months, m, restart))
             if found:
-                key, _, value, m = min(found, key=lambda f: (f[0], f[1]))
+                key, _, value, m, _ = min(found, key=lambda f: (f[0], f[1]))
+                # round 52 (kind A, the lead's convention): a restarted drug counts from its latest (re)start
+                later = [f for f in found if f[4] and (chosen is None or f[2] < chosen[0])
+                         and (key >= _PRIORITY["duration_of"] or f[2] < value)]
+                if later:
+                    key, _, value, m, _ = min(later, key=lambda f: f[2])
                 if key < _PRIORITY["duration_of"]:
-                    return Extraction(value, m.span())
-                fallback = fallback or Extraction(value, m.span())
-        return fallback
+                    chosen = (value, Extraction(value, m.span()))
+                elif chosen is None:
+                    fallback = fallback or Extraction(value, m.span())
+        return chosen[1] if chosen is not None else fallback
 
 
 @lru_cache(maxsize=4096)
