@@ -140,6 +140,18 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
                 yield c[0], c[1], o_start, c[1]
 
 
+def care_named_by(m: Mention) -> str | None:
+    """The care a statement of help or failure is said of (lower case): the first care named in its own words
+    ("physical therapy with no sustained improvement"), else the nearest named before it in its sentence
+    ("completed 12 sessions of PT | with no sustained improvement"); None where its sentence names none."""
+    s = m.sentence
+    told = s.text[:m.end - s.start]
+    cares = _care_spans(told, failed_care_lexicon())
+    own = [c for c in cares if c[0] >= m.start - s.start]
+    a, b = own[0] if own else cares[-1] if cares else (0, 0)
+    return told[a:b].lower() if b > a else None
+
+
 def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:
     """Whether the care nearest before a failure in its sentence is another person's ("her sister had physical
     therapy for a similar problem without any relief": the family cue's scope ends before the outcome)."""

@@ -25,6 +25,7 @@ from features.function_change import CARE_LOOKBACK, function_changes, function_l
 from features.sentences import Sentence
 from features.style import person_phrase_class
 from features.value_patterns import value_patterns
+from features.visit_course import help_outdated
 
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
 
@@ -308,7 +309,9 @@ class FunctionAndCareFacts:
     def failed_care_reading(self) -> tuple[str, list[Mention]]:
         """The value of failed conservative care and every statement that gives it, the deciding one
         first (the rest are evidence a checklist may quote instead: the record's own before the UR's)."""
-        mixed = bool(self._care_helped)  # the record also says care helped: a failure is not stated
+        # the record also says care helped: a failure is not stated, unless a later visit says it failed
+        # (session 33, round-52 kind A: the latest visit before the request decides)
+        mixed = any(not help_outdated(self.summary, h, self._care_failures) for h in self._care_helped)
         if self._care_failures and not mixed:
             return YES, list(self._care_failures)
         # care after an operation not yet started is no conservative care not tried (round 15)

@@ -13,6 +13,7 @@ from features.authors import load_author_rules
 from features.clauses import clause_start as _clause_start
 from features.evidence import Extraction
 from features.value_patterns import value_patterns
+from features.visit_course import deficit_gone_later
 
 RED_FLAGS = ("neuro_deficit", "trauma", "fracture", "infection", "cancer", "cauda_equina")
 # A red flag counts when the patient's own finding is stated: not negated, requested or another person's.
@@ -116,8 +117,8 @@ def red_flag_findings(summary: AnalysedText, kind: str) -> Iterator[Mention]:
     for m in _red_flag_mentions(summary, kind):
         if not _finding(m, kind):
             continue
-        if kind == "neuro_deficit" and _motor_not_neurological(m, text):
-            continue
+        if kind == "neuro_deficit" and (_motor_not_neurological(m, text) or deficit_gone_later(summary, m)):
+            continue  # session 33: a deficit the same test finds normal at a later visit is gone
         if kind == "trauma" and (_object_fell(m, text) or _struck_by_a_thing(summary, m)
                                  or _crush_denied(summary, m) or _stated_height_below_line(m, text)):
             continue

@@ -1,0 +1,90 @@
+"""Facts that change over a summary's dated visits: the latest visit before the request decides (the lead's
+convention). A statement from a later visit overrides a contrary one of the same finding or care from an
+earlier visit: a neurological deficit the same test finds normal later (same test, side, region and spinal
+level where said), or care said to help that a later visit says failed (the same therapy or drug)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from features.analysis import AnalysedText, Mention
+from features.body_regions import body_regions, same_side
+from features.casefold import lower_text
+from features.failed_care import care_named_by
+from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
+from features.value_patterns import value_patterns
+from features.visits import visit_dates
+
+_WORKER = "patient"  # a sentence told in the worker's words: a symptom the worker denies is no examination
+_WHOLE = "whole"  # a whole examination normal ("neurologically intact") covers every test
+# the spine region of a level's letter (body_regions.yaml): an "S1 dermatome" is the low back's, not an arm's
+_LEVEL_REGIONS = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "lumbar"}
+
+
+def _tests(text: str) -> frozenset[str]:
+    """What a neurological finding tests (`neuro_finding_kinds`: sensory, reflex, motor or the whole exam)."""
+    return frozenset(k for k, p in value_patterns()["neuro_finding_kinds"].items() if p.search(text))
+
+
+def _place(phrase: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The sides, body regions and spinal levels a finding's phrase names (each empty where unsaid)."""
+    low, bodies = lower_text(phrase), body_regions()
+    sides = frozenset(side for side, p in bodies.sides.items() if p.search(low))
+    regions = frozenset(r.region for r in bodies.find(low))
+    levels = frozenset(m.group(0).upper() for m in value_patterns()["neuro_finding_level"].finditer(phrase))
+    return sides, regions | {_LEVEL_REGIONS[level[0]] for level in levels}, levels
+
+
+def _same_place(a: str, b: str) -> bool:
+    """Whether two findings' phrases can be of the same place: sides that can be the same, regions the same
+    or a spine and a limb its roots supply, and a shared spinal level, each where both phrases name one."""
+    (sa, ra, la), (sb, rb, lb) = _place(a), _place(b)
+    if sa and sb and not any(same_side(x, y) for x in sa for y in sb):
+        return False
+    bodies = body_regions()
+    if ra and rb and not any(bodies.finding_of(x, y) or bodies.finding_of(y, x) for x in ra for y in rb):
+        return False
+    return not (la and lb and not la & lb)
+
+
+def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
+    """Whether a deficit found at a dated visit is found normal at a later dated visit by the same test of the
+    same place ("decreased sensation in the left L5 dermatome" at one visit, "sensation was now intact in both
+    lower extremities" at the next). A normal told in the worker's own words is no examination."""
+    dates = visit_dates(summary)
+    when = dates[deficit.sentence.index]
+    text = summary.text
+    tests = _tests(deficit.text) or _tests(normal_finding_phrase(deficit, text))
+    if when is None or not tests:
+        return False
+    phrase = normal_finding_phrase(deficit, text)
+    for n in neuro_normal_findings(summary):
+        later = dates[n.sentence.index]
+        if later is None or later <= when or n.author == _WORKER:
+            continue
+        normal = _tests(n.text)
+        if (_WHOLE in normal or tests <= normal) and _same_place(phrase, normal_finding_phrase(n, text)):
+            return True
+    return False
+
+
+def _same_care(a: str, b: str) -> bool:
+    """Whether two names of care name the same care: the words of one are among the other's ("therapy",
+    "physical therapy"; not "aquatic therapy" and "physical therapy"), a plural read as its singular."""
+    wa, wb = ({w.removesuffix("s") for w in lower_text(x).split()} for x in (a, b))
+    return wa <= wb or wb <= wa
+
+
+def help_outdated(summary: AnalysedText, helped: Mention, failures: Iterable[Mention]) -> bool:
+    """Whether care said to help at a dated visit is said to have failed at a later dated visit ("physical
+    therapy was helping" at one visit, "12 sessions of physical therapy with no sustained improvement" at the
+    next): the later visit's failure is the record's, not a mixed record."""
+    dates = visit_dates(summary)
+    when, care = dates[helped.sentence.index], care_named_by(helped)
+    if when is None or care is None:
+        return False
+    for f in failures:
+        later, failed = dates[f.sentence.index], care_named_by(f)
+        if later is not None and later > when and failed is not None and _same_care(care, failed):
+            return True
+    return False
