@@ -50,6 +50,9 @@ class FailedCareLexicon:
     carried_subject: re.Pattern[str]
     post_operative_care: re.Pattern[str]
     undocumented_after: re.Pattern[str]
+    work_status_outcome: re.Pattern[str]
+    worker_subject_between: re.Pattern[str]
+    worker_had_care_before: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
     folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)
@@ -113,6 +116,17 @@ def _no_other_subject(between: str, lex: FailedCareLexicon, *, listed: bool = Fa
                    for o in lex.other_subject.finditer(between))
 
 
+def _the_workers_status(clause: str, care_start: int, between: str, outcome: str,
+                        lex: FailedCareLexicon) -> bool:
+    """Whether an outcome such as "has stopped working" is said of the worker, not of the care before it ("she
+    had physical therapy and has stopped working"): the care's failure only when the care is its subject."""
+    if not lex.work_status_outcome.fullmatch(outcome):
+        return False
+    joined = lex.worker_subject_between.search(between)
+    return joined is not None and (joined.group("subject") is not None
+                                   or lex.worker_had_care_before.search(clause[:care_start]) is not None)
+
+
 def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
     """(care start, care end, span start, span end) of each outcome linked to its care in the clause. A clause
     naming no care (most) links nothing, so its outcome lists are not scanned."""
@@ -126,7 +140,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
         if before:
             c = before[-1]
             between = clause[c[1]:o_start]
-            if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex):
+            if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex) \
+                    and not _the_workers_status(clause, c[0], between, clause[o_start:o_end], lex):
                 yield c[0], c[1], c[0], o_end
     for o_start, o_end in spans_of("outcome_before", clause, lex):
         if lex.negated_before.search(clause[:o_start]):

@@ -151,7 +151,7 @@ class FunctionAndCareFacts:
         # walks 25 minutes, but he cannot run") is read by structure too (round 15)
         limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
         structure = function_changes(
-            self.summary, care_named=_names_care, care_had_in=self._care_had_in,
+            self.summary, care_named=_names_care, care_had_in=self._care_had_through,
             record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m),
             operation_had_in=self._operation_had_in)
         found += [(v, m) for v, m in structure if m.sentence.index not in seen
@@ -186,7 +186,7 @@ class FunctionAndCareFacts:
                     changed.search(m.text) or persisting.search(m.text)
                     or value_patterns()["ability_since_care"].search(text, 0, m.end - m.sentence.start)):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told
-                named = self._care_had_in(m.sentence.index - 1)
+                named = self._care_had_through(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
             if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
@@ -214,6 +214,20 @@ class FunctionAndCareFacts:
         if index not in self._care_had:  # asked again for the same sentence by every ability after it
             self._care_had[index] = self._read_care_had(self.summary.sentences[index])
         return self._care_had[index]
+
+    def _care_had_through(self, index: int) -> bool:
+        """`_care_had_in`, looking through a sentence of the record that tells only of care not had ("She has
+        not had chiropractic treatment."): care never tried says nothing of the gains of care told before it,
+        so it does not put that care out of a gain's reach (session 33, round-54 kind K4)."""
+        while index >= 0 and not self._care_had_in(index) and index in self._not_had_sentences:
+            index -= 1
+        return self._care_had_in(index)
+
+    @cached_property
+    def _not_had_sentences(self) -> frozenset[int]:
+        """The sentences in which the record (not the UR's own words) says care was not had or tried yet."""
+        return frozenset(m.sentence.index for m in self.not_tried()
+                         if m.author != UR_REVIEWER or _relayed(m))
 
     def _operation_had_in(self, index: int, before: int | None = None) -> bool:
         """Whether summary sentence `index` tells of an operation done on the worker (before character
