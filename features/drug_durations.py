@@ -17,6 +17,7 @@ from features.drug_names import drug_names, name_pattern
 from features.drug_starts import NEWLY, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
+from features.duration_statements import date_reach as _date_reach
 from features.duration_statements import month_date as _month_date
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
@@ -140,15 +141,43 @@ def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tu
 
 def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
                  at: int) -> bool:
-    """Whether the name right before a statement without a start verb at `at`, in its clause, is a drug
-    other than the requested therapy or device ("orthotics, naproxen since March 2016"): a length or start
-    said after a drug is that drug's, not the therapy's or device's named before it in one list."""
+    """Whether the name right before a statement without a start verb (or in a relative clause) at `at`, in
+    its clause, is a drug other than the requested therapy or device ("orthotics, naproxen since March
+    2016"): a length or start said after a drug is that drug's, not the therapy's or device's named before
+    it in one list."""
     lo = text.rfind(";", 0, at) + 1
     before = [(s, e, ours) for s, e, ours in named if lo <= e <= at]
     if not before:
         return False
     s, e, ours = before[-1]
     return not ours and (s, e) in drug_spans
+
+
+def _describes_a_drug_in_use(text: str, named: list[tuple[int, int, bool]], st: _Stated,
+                             p: ValuePatterns) -> bool:
+    """Whether a start with no date of its own (dated by its visit or a date before it: `borrowed`) is a bare
+    participle (no "was") right after the requested drug, or its list, that a verb of use governs
+    (`duration_use_object_before`: "has been taking Xanax prescribed by his primary physician"): it describes
+    the drug in use, it tells no start at that visit."""
+    if not st.borrowed or st.verb is None:
+        return False
+    a = st.verb[0]
+    if p["duration_passive_start"].match(text, a):
+        return False  # "Xanax was prescribed": a start told at the visit
+    before = [i for i, (_, e, _) in enumerate(named) if e <= a]
+    if not before or not named[before[-1]][2] or not _LIST_JOIN.match(text[named[before[-1]][1]:a]):
+        return False
+    first = named[min(_list_of(text, named, before[-1]))][0]
+    return bool(p["duration_use_object_before"].search(text, max(0, first - 40), first))
+
+
+def _restart_dates(text: str, p: ValuePatterns) -> list[tuple[int, int]]:
+    """The spans of the dates restart verbs date their restarts with, in their clauses ("The Fentanyl patch
+    was restarted on 04/02/2015 after a trial in 2013"): one drug's event told as history, no visit's date
+    that another drug's undated start in a later sentence could count from."""
+    found = (p["date"].search(text, r.end(), _date_reach(text, r.end(), p))
+             for r in p["duration_restart"].finditer(text))
+    return [d.span() for d in found if d is not None]
 
 
 def _restart_of_a_drug(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
@@ -406,11 +435,13 @@ class DurationsOfUse:
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
-        pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
+        p = value_patterns()
+        pattern, since = p["date"], p["duration_since_date"]
         out: list[tuple[date, str] | None] = []
         rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
         for s, studied, header in rows:
             starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
+            starts += _restart_dates(s.text, p)  # session 33 (round-54 kind K7): nor a restart's own date
             found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
                      if not any(a <= m.start() < b for a, b in (*starts, *studied))
                      and (d := _parse_date(m.group(0)))]
@@ -679,9 +710,14 @@ class DurationsOfUse:
         if near is None or (asked.objects_only and st.verb is not None
                             and _in_another_conjunct(text, named, st.verb, p)):
             return None
-        if asked.objects_only and st.verb is None and _a_drugs_own(text, named, here.drug_spans, st.span[0]):
+        if asked.objects_only and (st.verb is None or _relative_use(text, st, p)) \
+                and _a_drugs_own(text, named, here.drug_spans, st.span[0]):
             return None  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the
-            # surgery": the start is the drug's, not lent to a therapy or device of its list
+            # surgery": the start is the drug's, not lent to a therapy or device of its list; session 33
+            # (round-54 kind K6): so is a start verb's relative clause ("CBT, Sertraline and Trazodone, which
+            # was started on <date>")
+        if _describes_a_drug_in_use(text, named, st, p):
+            return None  # session 33 (round-54 kind K7): "has been taking Xanax prescribed by his physician"
         st = _not_started_as_new(text, st, p)
         m = self._asserted(here.sentence, st)
         return None if m is None else Candidate(priority(st.key), near, st.months, m, restart)
