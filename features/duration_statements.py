@@ -123,7 +123,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
     if ref is not None and surgery is not None and surgery <= ref:
         for m in p["duration_since_surgery"].finditer(text):
-            if _held_by_a_plan(text, m.start(), planned, p):
+            if _held_by_a_plan(m.start(), planned):
                 continue  # session 33 (round-54 kind K5): "is to be started after the surgery": none done
             out.append(Stated("duration_since_surgery", months_from(surgery, ref), m.span()))
     if ref is not None:
@@ -144,7 +144,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                  if not any(a <= d.start() < b for a, b in (*since, *not_starts))
                  and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
-            if _held_by_a_plan(text, start.start(), planned, p):
+            if _held_by_a_plan(start.start(), planned):
                 continue  # "will be started after the surgery": the plan's own verb (round-54 kind K5)
             if p["duration_refill_before"].search(text, max(0, start.start() - 20), start.start()):
                 continue  # round 26: "last prescribed on <date>" dates a refill, not the start
@@ -179,12 +179,10 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     return out + undated_start
 
 
-def _held_by_a_plan(text: str, at: int, planned: Sequence[tuple[str, tuple[int, int]]],
-                    p: ValuePatterns) -> bool:
-    """Whether a start verb beginning at `at` is a word of a plan's statement ("is to be started") or is told
-    as to come ("will be started"): a start not done yet, whatever date or operation follows it."""
-    return any(a <= at < b for _, (a, b) in planned) \
-        or bool(p["duration_start_to_come_before"].search(text, max(0, at - 20), at))
+def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether a start verb beginning at `at` is a word of a plan's statement ("is to be started", "with X to
+    be started"): a start not done yet, whatever date or operation follows it."""
+    return any(a <= at < b for _, (a, b) in planned)
 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
