@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from features.analysis import AnalysedText
+from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER, load_author_rules
 from features.drug_names import drug_names, name_pattern
+from features.drug_starts import NEWLY, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
+from features.duration_statements import date_reach as _date_reach
 from features.duration_statements import month_date as _month_date
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
@@ -34,12 +37,6 @@ _GENERIC_HEADING_WORDS = frozenset(
     "times units unit refill refills with without dose qty quantity month supply one two three "
     "container bottle tube box the and for per".split())
 
-_NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
-                    "duration_planned_drug", "duration_planned_passive"})
-# a stated length or dated start comes first; round 19: "two months of X" (it may tell an episode) last of all
-_PRIORITY = {"duration_new": 1, "duration_planned": 1, "duration_trial": 1, "duration_unstarted": 1,
-             "duration_planned_drug": 1, "duration_planned_passive": 1, "duration_visit_start": 2,
-             "duration_of": 3}
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -144,15 +141,43 @@ def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tu
 
 def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
                  at: int) -> bool:
-    """Whether the name right before a statement without a start verb at `at`, in its clause, is a drug
-    other than the requested therapy or device ("orthotics, naproxen since March 2016"): a length or start
-    said after a drug is that drug's, not the therapy's or device's named before it in one list."""
+    """Whether the name right before a statement without a start verb (or in a relative clause) at `at`, in
+    its clause, is a drug other than the requested therapy or device ("orthotics, naproxen since March
+    2016"): a length or start said after a drug is that drug's, not the therapy's or device's named before
+    it in one list."""
     lo = text.rfind(";", 0, at) + 1
     before = [(s, e, ours) for s, e, ours in named if lo <= e <= at]
     if not before:
         return False
     s, e, ours = before[-1]
     return not ours and (s, e) in drug_spans
+
+
+def _describes_a_drug_in_use(text: str, named: list[tuple[int, int, bool]], st: _Stated,
+                             p: ValuePatterns) -> bool:
+    """Whether a start with no date of its own (dated by its visit or a date before it: `borrowed`) is a bare
+    participle (no "was") right after the requested drug, or its list, that a verb of use governs
+    (`duration_use_object_before`: "has been taking Xanax prescribed by his primary physician"): it describes
+    the drug in use, it tells no start at that visit."""
+    if not st.borrowed or st.verb is None:
+        return False
+    a = st.verb[0]
+    if p["duration_passive_start"].match(text, a):
+        return False  # "Xanax was prescribed": a start told at the visit
+    before = [i for i, (_, e, _) in enumerate(named) if e <= a]
+    if not before or not named[before[-1]][2] or not _LIST_JOIN.match(text[named[before[-1]][1]:a]):
+        return False
+    first = named[min(_list_of(text, named, before[-1]))][0]
+    return bool(p["duration_use_object_before"].search(text, max(0, first - 40), first))
+
+
+def _restart_dates(text: str, p: ValuePatterns) -> list[tuple[int, int]]:
+    """The spans of the dates restart verbs date their restarts with, in their clauses ("The Fentanyl patch
+    was restarted on 04/02/2015 after a trial in 2013"): one drug's event told as history, no visit's date
+    that another drug's undated start in a later sentence could count from."""
+    found = (p["date"].search(text, r.end(), _date_reach(text, r.end(), p))
+             for r in p["duration_restart"].finditer(text))
+    return [d.span() for d in found if d is not None]
 
 
 def _restart_of_a_drug(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
@@ -315,6 +340,42 @@ def form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
     return _drug_form(text[start:s] + " " + text[e:end], p)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """How one service's duration is read: the names of its drug or therapy, the other therapies' and
+    devices' names (which own their own durations), whether only sentences naming no drug count, whether a
+    start verb must govern it (a therapy or device), and whether it is a drug (`duration_of` counts)."""
+
+    name_re: re.Pattern[str] | KindNames
+    other_names: tuple[re.Pattern[str], ...]
+    only_unnamed: bool
+    objects_only: bool
+    medication: bool
+
+
+@dataclass
+class _SentenceDrugs:
+    """One sentence as a service's duration reads it: every drug and therapy it names (the requested one
+    marked), the spans the drug lexicon finds, and whether it says the requested drug is in use (read once,
+    only when a statement is a refill)."""
+
+    sentence: Sentence
+    named: list[tuple[int, int, bool]]
+    drug_spans: set[tuple[int, int]]
+    continued: bool | None = None
+
+
+def _not_started_as_new(text: str, st: _Stated, p: ValuePatterns) -> _Stated:
+    """Statement `st` as newly started (0) where its words say the drug is not started yet ("prescribed but
+    not yet dispensed"), as the brief and the round-14/15 writers key it (session 14 read null, as the
+    round-13 writer did); else `st` itself."""
+    a, b = st.span
+    if st.key not in NEWLY and (p["duration_not_started"].match(text, b) or p[
+            "duration_not_started_before"].search(text, max(0, a - 20), a)):
+        return _Stated("duration_new", 0.0, st.span, st.verb)
+    return st
+
+
 class DurationsOfUse:
     """The dates one case's summary writes (of visits, of operations) and a service's duration of use."""
 
@@ -374,11 +435,13 @@ class DurationsOfUse:
     def sentence_dates(self) -> list[tuple[date, str] | None]:
         """The last full date written in each summary sentence (date, as written), None where there is
         none: the date of the visit a following undated sentence reports."""
-        pattern, since = value_patterns()["date"], value_patterns()["duration_since_date"]
+        p = value_patterns()
+        pattern, since = p["date"], p["duration_since_date"]
         out: list[tuple[date, str] | None] = []
         rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
         for s, studied, header in rows:
             starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
+            starts += _restart_dates(s.text, p)  # session 33 (round-54 kind K7): nor a restart's own date
             found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
                      if not any(a <= m.start() < b for a, b in (*starts, *studied))
                      and (d := _parse_date(m.group(0)))]
@@ -553,107 +616,141 @@ class DurationsOfUse:
         drug its clause says it of (`_owner`): a name in another dosage form than the heading's is
         another product ("Voltaren gel" is not "diclofenac 75 mg twice daily"). With `objects_only` (a
         therapy or device), a start told of another drug in another conjunct is not its own
-        (`_in_another_conjunct`)."""
+        (`_in_another_conjunct`). Which statement counts, a later restart included: `drug_starts`."""
         p = value_patterns()
-        case = self.case
-        drugs = drug_names()
+        asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
+                       medication=service.family == "medication")
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
         # "butalbital/APAP/caffeine"
         own_names = heading_drug_names(service.text)[0]
-        combined = "/" in service.text or any(drugs.is_combination(n) for n in own_names)
-        fallback: Extraction | None = None  # round 19: "two months of X", when no sentence states more
-        chosen: tuple[float, Extraction] | None = None  # a start found; a later dated restart still wins
+        combined = "/" in service.text or any(drug_names().is_combination(n) for n in own_names)
+        choice = StartChoice()  # a start found; a later dated restart still wins
         for s in self.summary.sentences:
-            if chosen is not None and not p["duration_restart"].search(s.text):
+            if choice.restarts_only and not p["duration_restart"].search(s.text):
                 continue
-            named_here = [m.span() for m in name_re.finditer(s.text)]
-            if not named_here:
-                continue  # most sentences do not name it: the other drugs are listed only where it is named
-            in_lexicon = drugs.mentions(s.text)
-            drug_spans = set(in_lexicon)
-            listed = in_lexicon + [m.span() for o in other_names for m in o.finditer(s.text)]
-            ours = [span for span in named_here
-                    if (form is None or form_near(s.text, span, listed, p) in (None, form))
-                    and (combined or not _in_a_combination(s.text, span))]
-            if not ours:
+            here = self._drugs_named(s, asked, form, combined, skip)
+            if here is None:
                 continue
-            if (only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
-                continue
-            visit = None
-            if s.author != UR_REVIEWER:  # the UR's account of a prescription reports no visit
-                visit = self.opening_dates[s.index] or self.visit_date(s.index)
-            if visit is not None and visit[0] == case.date_of_injury:
-                visit = None  # the injury's date is no visit
-            if s.author != UR_REVIEWER and self.opening_dates[s.index] is None \
-                    and p["duration_new_dated"].search(s.text):
-                visit = self.report_date(s.index) or visit  # session 27: "started today" is its report's day
-            surgery = None
-            if (since_op := p["duration_since_surgery"].search(s.text)) is not None:
-                year = int(since_op.group("year")) if since_op.group("year") else None  # "the 2012 revision"
-                surgery = _date_after(s.text, since_op.end(), p) or self.operation_date(
-                    s.start + since_op.start(), year=year)  # not "the fusion" itself
-            named = _drug_list(ours, listed)
-            continued: bool | None = None  # read only once a statement is a refill: most sentences have none
-            found = []
-            for st in self.statements_in(s.index, visit, surgery):
-                restart = st.key == "duration_start" and st.verb is not None \
-                    and bool(p["duration_restart"].search(s.text, *st.verb)) \
-                    and _restart_of_a_drug(s.text, named, st.verb, p)
-                if chosen is not None and not restart:
-                    continue  # after a start is found, a later sentence is read for a restart only
-                # a prescription (not a start: "started", "added") with no date of its own, or "new" of one
-                refill = (st.borrowed or st.key == "duration_new") and p["duration_prescribing"].search(
-                    s.text, *(st.verb or st.span))
-                if refill and continued is None:
-                    continued = self._said_in_use(s, named, name_re, other_names)
-                if refill and continued:
-                    continue  # round 26: a drug in use prescribed again at a visit: a refill
-                if only_unnamed and st.months == 0.0 and st.key in _NEWLY:
-                    continue
-                if st.key == "duration_of" and service.family != "medication":
-                    continue  # "six weeks of physical therapy" is a course's length, not use to the UR date
-                if st.key == "duration_planned_drug" and objects_only:
-                    continue  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
-                near = _owner(s.text, named, st, p)
-                if near is None and restart:
-                    near = _restart_of(s.text, named, st.verb)
-                a, b = st.span
-                if near is None or (objects_only and st.verb is not None
-                                    and _in_another_conjunct(s.text, named, st.verb, p)):
-                    continue
-                if objects_only and st.verb is None and _a_drugs_own(s.text, named, drug_spans, a):
-                    continue  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the
-                    # surgery": the start is the drug's, not lent to a therapy or device of its list
-                if st.key not in _NEWLY and (p["duration_not_started"].match(s.text, b) or p[
-                        "duration_not_started_before"].search(s.text, max(0, a - 20), a)):
-                    # "prescribed but not yet dispensed": not started yet, newly started (0), as the brief and
-                    # the round-14/15 writers key it (session 14 read null, as the round-13 writer did)
-                    st = _Stated("duration_new", 0.0, st.span, st.verb)
-                m = self.summary.mention("duration", s.start + a, s.start + b)
-                unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
-                if _relative_use(s.text, st, p) or st.key in _NEWLY:
-                    unsaid = unsaid - {Category.HYPOTHETICAL}  # "requests meloxicam, which he has taken for"
-                if st.key == "duration_unstarted":
-                    unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
-                if m is None or m.assertion.categories & unsaid:
-                    continue  # "the provider requested Norco on 12/1" is not a start
-                if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
-                    continue  # a trial had ("had a trial of gabapentin in 2015") is a course of use
-                found.append((_PRIORITY.get(st.key, 0), near, st.months, m, restart))
-            if found:
-                key, _, value, m, _ = min(found, key=lambda f: (f[0], f[1]))
-                # round 52 (kind A, the lead's convention): a restarted drug counts from its latest (re)start
-                later = [f for f in found if f[4] and (chosen is None or f[2] < chosen[0])
-                         and (key >= _PRIORITY["duration_of"] or f[2] < value)]
-                if later:
-                    key, _, value, m, _ = min(later, key=lambda f: f[2])
-                if key < _PRIORITY["duration_of"]:
-                    chosen = (value, Extraction(value, m.span()))
-                elif chosen is None:
-                    fallback = fallback or Extraction(value, m.span())
-        return chosen[1] if chosen is not None else fallback
+            visit, surgery = self._visit_of(s), self._surgery_of(s)
+            read = (self._candidate(st, here, asked, restarts_only=choice.restarts_only)
+                    for st in self.statements_in(s.index, visit, surgery))
+            choice.take([c for c in read if c is not None])
+        return choice.result()
+
+    def _drugs_named(self, s: Sentence, asked: _Asked, form: str | None, combined: bool,
+                     skip: re.Pattern[str] | None) -> _SentenceDrugs | None:
+        """The drugs sentence `s` names, the requested one marked, or None where it does not name the
+        requested one in the heading's dosage form and outside a combination it is no part of, or is a
+        sentence the service does not read (one naming a drug for `only_unnamed`, a name tried before for
+        `skip`)."""
+        p, drugs = value_patterns(), drug_names()
+        named_here = [m.span() for m in asked.name_re.finditer(s.text)]
+        if not named_here:
+            return None  # most sentences do not name it: the other drugs are listed only where it is named
+        in_lexicon = drugs.mentions(s.text)
+        listed = in_lexicon + [m.span() for o in asked.other_names for m in o.finditer(s.text)]
+        ours = [span for span in named_here
+                if (form is None or form_near(s.text, span, listed, p) in (None, form))
+                and (combined or not _in_a_combination(s.text, span))]
+        if not ours:
+            return None
+        if (asked.only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
+            return None
+        return _SentenceDrugs(s, _drug_list(ours, listed), set(in_lexicon))
+
+    def _visit_of(self, s: Sentence) -> tuple[date, str] | None:
+        """The visit an undated start in sentence `s` counts from: its opening date, else the visit it
+        reports; none for the UR's account of a prescription, nor the injury's date; session 27: "started
+        today" in a sentence that opens with no date is its report's day."""
+        if s.author == UR_REVIEWER:
+            return None
+        visit = self.opening_dates[s.index] or self.visit_date(s.index)
+        if visit is not None and visit[0] == self.case.date_of_injury:
+            visit = None  # the injury's date is no visit
+        if self.opening_dates[s.index] is None and value_patterns()["duration_new_dated"].search(s.text):
+            visit = self.report_date(s.index) or visit
+        return visit
+
+    def _surgery_of(self, s: Sentence) -> date | None:
+        """The date of the operation a "since the surgery" in sentence `s` counts from: a date written right
+        after it, else the last dated operation named before it ("the 2012 revision": one of that year)."""
+        p = value_patterns()
+        since_op = p["duration_since_surgery"].search(s.text)
+        if since_op is None:
+            return None
+        year = int(since_op.group("year")) if since_op.group("year") else None
+        return _date_after(s.text, since_op.end(), p) or self.operation_date(
+            s.start + since_op.start(), year=year)  # not "the fusion" itself
+
+    def _candidate(self, st: _Stated, here: _SentenceDrugs, asked: _Asked, *,
+                   restarts_only: bool) -> Candidate | None:
+        """Statement `st` of sentence `here` as a candidate for the requested drug's duration, or None where
+        it is not said of that drug, is a refill of a drug in use, or is not asserted (`_asserted`). With
+        `restarts_only` (a start is chosen already) only a restart of the drug counts."""
+        p = value_patterns()
+        text, named = here.sentence.text, here.named
+        restart = st.key == "duration_start" and st.verb is not None \
+            and bool(p["duration_restart"].search(text, *st.verb)) \
+            and _restart_of_a_drug(text, named, st.verb, p)
+        if restarts_only and not restart:
+            return None  # after a start is found, a later sentence is read for a restart only
+        if self._a_refill(st, here, asked):
+            return None  # round 26: a drug in use prescribed again at a visit: a refill
+        if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY:
+            return None
+        if st.key == "duration_of" and not asked.medication:
+            return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
+        if st.key == "duration_planned_drug" and asked.objects_only:
+            return None  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
+        near = _owner(text, named, st, p)
+        if near is None and restart:
+            near = _restart_of(text, named, st.verb)
+        if near is None or (asked.objects_only and st.verb is not None
+                            and _in_another_conjunct(text, named, st.verb, p)):
+            return None
+        if asked.objects_only and (st.verb is None or _relative_use(text, st, p)) \
+                and _a_drugs_own(text, named, here.drug_spans, st.span[0]):
+            return None  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the
+            # surgery": the start is the drug's, not lent to a therapy or device of its list; session 33
+            # (round-54 kind K6): so is a start verb's relative clause ("CBT, Sertraline and Trazodone, which
+            # was started on <date>")
+        if _describes_a_drug_in_use(text, named, st, p):
+            return None  # session 33 (round-54 kind K7): "has been taking Xanax prescribed by his physician"
+        st = _not_started_as_new(text, st, p)
+        m = self._asserted(here.sentence, st)
+        return None if m is None else Candidate(priority(st.key), near, st.months, m, restart)
+
+    def _a_refill(self, st: _Stated, here: _SentenceDrugs, asked: _Asked) -> bool:
+        """Whether statement `st` is a prescription (not a start: "started", "added") with no date of its own,
+        or "new" of one, of a drug the sentence or its visit says is in use (`_said_in_use`, read once per
+        sentence and only for such a statement: most sentences have none)."""
+        if not ((st.borrowed or st.key == "duration_new") and value_patterns()["duration_prescribing"].search(
+                here.sentence.text, *(st.verb or st.span))):
+            return False
+        if here.continued is None:
+            here.continued = self._said_in_use(here.sentence, here.named, asked.name_re, asked.other_names)
+        return here.continued
+
+    def _asserted(self, s: Sentence, st: _Stated) -> Mention | None:
+        """The duration mention of statement `st` when the sentence asserts it of the patient: not negated,
+        hypothetical (a request: "the provider requested Norco on 12/1" is not a start) or a relative's;
+        a use in a relative clause ("requests meloxicam, which he has taken for") and a new or planned start
+        may be hypothetical, "has never taken it" negated; a trial counts only when proposed."""
+        p = value_patterns()
+        a, b = st.span
+        m = self.summary.mention("duration", s.start + a, s.start + b)
+        unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
+        if _relative_use(s.text, st, p) or st.key in NEWLY:
+            unsaid = unsaid - {Category.HYPOTHETICAL}
+        if st.key == "duration_unstarted":
+            unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
+        if m is None or m.assertion.categories & unsaid:
+            return None
+        if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+            return None  # a trial had ("had a trial of gabapentin in 2015") is a course of use
+        return m
 
 
 @lru_cache(maxsize=4096)

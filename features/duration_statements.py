@@ -13,6 +13,10 @@ from features.written_dates import parse_date as _parse_date
 
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 _MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
+# to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
+# start (session 31), a passive plan (session 32): 0
+_PLANNED = ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
+            "duration_planned_passive")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
+    planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
@@ -118,6 +123,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
     if ref is not None and surgery is not None and surgery <= ref:
         for m in p["duration_since_surgery"].finditer(text):
+            if _held_by_a_plan(m.start(), planned):
+                continue  # session 33 (round-54 kind K5): "is to be started after the surgery": none done
             out.append(Stated("duration_since_surgery", months_from(surgery, ref), m.span()))
     if ref is not None:
         since = []
@@ -137,6 +144,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                  if not any(a <= d.start() < b for a, b in (*since, *not_starts))
                  and (when := _parse_date(d.group(0)))]
         for start in p["duration_start"].finditer(text):
+            if _held_by_a_plan(start.start(), planned):
+                continue  # "will be started after the surgery": the plan's own verb (round-54 kind K5)
             if p["duration_refill_before"].search(text, max(0, start.start() - 20), start.start()):
                 continue  # round 26: "last prescribed on <date>" dates a refill, not the start
             if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
@@ -156,12 +165,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(Stated("duration_visit_start", months, start.span(), start.span(),
                                             borrowed=True))
-    # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's
-    # later start (session 31): 0
-    for key in ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
-                "duration_planned_passive"):
-        for m in p[key].finditer(text):
-            out.append(Stated(key, 0.0, m.span(), m.span()))
+    out += [Stated(key, 0.0, span, span) for key, span in planned]
     for m in p["duration_new"].finditer(text):
         # session 14: "started today" in a note dated weeks before the UR ("PR-2 12/04/2023: ... methocarbamol
         # started today") started on that note's date; "newly prescribed" alone is the protocol's 0
@@ -173,6 +177,12 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether a start verb beginning at `at` is a word of a plan's statement ("is to be started", "with X to
+    be started"): a start not done yet, whatever date or operation follows it."""
+    return any(a <= at < b for _, (a, b) in planned)
 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
@@ -198,7 +208,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     year count back from the sentence's own date, else its visit's, else the UR date."""
     a, b = verb
     lo = text.rfind(";", 0, a) + 1
-    hi = _date_reach(text, b, p)
+    hi = date_reach(text, b, p)
     own = [when for (s, _), when, _ in dates if not b <= s < hi]
     anchor = own[0] if own else visit[0] if visit is not None else ref
     found: list[tuple[int, date, bool, int]] = [(s, when, True, e)
@@ -221,7 +231,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
         return when, by_day, e
     # session 32 (round-51 kind D4): a date an earlier start verb of the clause dates its own start with
     # ("Zoloft was started in 05/2016 and trazodone was added") is that start's, not this one's
-    claimed = [(v.end(), _date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, lo, a)]
+    claimed = [(v.end(), date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, lo, a)]
     before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a
               and not any(x <= s < y for x, y in claimed)]
     # session 27 (round-34 kind): a month or year opening the clause dates the start after it too ("In
@@ -237,7 +247,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     return None
 
 
-def _date_reach(text: str, b: int, p: ValuePatterns) -> int:
+def date_reach(text: str, b: int, p: ValuePatterns) -> int:
     """Where the words that may date a start verb ending at `b` end: its clause's end (a comma, ';' or a
     full stop) or the next start verb ("started A in 2015 and added B on <date>")."""
     stop = re.search(r"[,;]|\.(?:\s|$)", text[b:])
