@@ -37,7 +37,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe48_kinds.yaml", "summary_probe49_kinds.yaml",
                                  "summary_probe50_kinds.yaml", "summary_probe51_kinds.yaml",
                                  "summary_probe52_kinds.yaml", "summary_probe52_leftover_kinds.yaml",
-                                 "summary_probe52b_kinds.yaml", "summary_probe53_kinds.yaml"} <= set(FILES)
+                                 "summary_probe52b_kinds.yaml", "summary_probe53_kinds.yaml",
+                                 "summary_probe56_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
