@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from features.package_data import parse_yaml
 from features.sentences import pipeline
 from features.style import load_style_words
+from features.word_abbreviations import abbreviations, spelled_tokens
 
 
 class Category(StrEnum):
@@ -107,12 +108,13 @@ class ContextRule(BaseModel):
         return self
 
     def token_patterns(self) -> list[list[dict[str, Any]]]:
-        """The Matcher patterns: the explicit pattern(s), else the literal's tokens (lower-cased)."""
+        """The Matcher patterns: the explicit pattern(s), else the literal's tokens (lower-cased); a word
+        with a clinical abbreviation ("without": "w/o") takes the abbreviation's token too."""
         if self.pattern is None:
-            return [[{"LOWER": t.lower_} for t in pipeline().tokenizer(self.literal)]]
+            return [spelled_tokens([{"LOWER": t.lower_} for t in pipeline().tokenizer(self.literal)])]
         if self.pattern and isinstance(self.pattern[0], list):
-            return self.pattern
-        return [self.pattern]
+            return [spelled_tokens(p) for p in self.pattern]
+        return [spelled_tokens(self.pattern)]
 
     def modifies(self, concept: str) -> bool:
         if self.concepts is not None and concept not in self.concepts:
@@ -413,9 +415,11 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
 
 @lru_cache(maxsize=1)
 def load_list_stop() -> tuple[str, ...]:
-    """The words that end a coordinated list after a `list_scope` trigger (context_rules.yaml `list_stop`)."""
+    """The words that end a coordinated list after a `list_scope` trigger (context_rules.yaml `list_stop`),
+    and their clinical abbreviations ("w/o")."""
     text = resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8")
-    return tuple(str(w).lower() for w in parse_yaml(text)["list_stop"])
+    words = [str(w).lower() for w in parse_yaml(text)["list_stop"]]
+    return tuple(dict.fromkeys([*words, *(a for w in words for a in abbreviations().get(w, ()))]))
 
 
 def _with_person_words(value: Any, person: list[str]) -> Any:

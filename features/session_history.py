@@ -104,12 +104,13 @@ def _courses_in_turn(text: str,
     (`sessions_in_turn`: "12 sessions of home health physical therapy and then 8 sessions of outpatient
     physical therapy"), each naming the same therapy in its own words (`count_therapy`): two courses had add
     up, as round 32's later visits do (session 29, round-42 kind K7b). "6 visits and then 6 more" is
-    `sessions_then_more`'s, whose second count names no therapy."""
+    `sessions_then_more`'s, whose second count names no therapy; a later count told as an increment ("PT x 12,
+    then 8 more PT visits") is added by `_running_total`, as after "and" (session 33, round-56 kind K8)."""
     p = value_patterns()
     ordered = sorted({c[1].span(): c for c in counts}.values(), key=lambda c: c[1].start)
     out = []
     for (n1, m1, says1), (n2, m2, says2) in zip(ordered, ordered[1:], strict=False):
-        if m1.sentence.index != m2.sentence.index or m1.end > m2.start \
+        if m1.sentence.index != m2.sentence.index or m1.end > m2.start or _is_increment(text, m2) \
                 or not p["sessions_in_turn"].fullmatch(text, m1.end, m2.start):
             continue
         first, second = count_therapy(m1), count_therapy(m2)

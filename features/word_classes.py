@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from features.word_abbreviations import spelled_out
+
 _REFERENCE = re.compile(r"\$\{(\w+)\}")
 _NESTING = 4
 
@@ -21,11 +23,12 @@ def add_classes(classes: dict[str, str], words_by_name: dict[str, list[str]], so
 
 def expand(pattern: str, classes: dict[str, str], source: str) -> str:
     """`pattern` with every `${name}` replaced by that class, and a class's own `${name}` in turn (a lexicon's
-    class may name `${possessive}`); an unknown name is an error of `source`."""
+    class may name `${possessive}`); an unknown name is an error of `source`. A word with a clinical
+    abbreviation ("without": "w/o", `word_abbreviations.yaml`) then matches it too, as letters write it."""
     for _ in range(_NESTING + 1):
         names = set(_REFERENCE.findall(pattern))
         if not names:
-            return pattern
+            return spelled_out(pattern)
         if names - set(classes):
             raise ValueError(f"{source}: unknown word class {sorted(names - set(classes))} in {pattern!r}")
         pattern = _REFERENCE.sub(lambda m: classes[m.group(1)], pattern)
