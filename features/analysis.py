@@ -57,7 +57,7 @@ class Mention:
 
 _IGNORECASE = int(re.IGNORECASE)  # int & RegexFlag builds a flag object per call (enum), a cost in `find`
 # lexicons whose `word_classes` concept patterns may name besides those of concepts.yaml
-WORD_CLASS_FILES = ("red_flag_lexicon.yaml", "failed_care_lexicon.yaml")
+WORD_CLASS_FILES = ("red_flag_lexicon.yaml", "failed_care_lexicon.yaml", "word_classes.yaml")
 
 
 @lru_cache(maxsize=1)

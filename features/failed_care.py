@@ -127,6 +127,20 @@ def _the_workers_status(clause: str, care_start: int, between: str, outcome: str
                                    or lex.worker_had_care_before.search(clause[:care_start]) is not None)
 
 
+def workers_status_beside_care(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] of one sentence ("is no longer working", "has stopped working") is the worker's
+    work status told beside care named before it ("she has had acupuncture and is no longer working"), by
+    `_the_workers_status`: what the failure and the function readers both take as no outcome of that care."""
+    lex = failed_care_lexicon()
+    if not lex.work_status_outcome.fullmatch(text[start:end]):
+        return False  # most statements: not a work status, so no care is looked for
+    cares = [c for c in _care_spans(text, lex) if c[1] <= start]
+    if not cares:
+        return False
+    care_start, care_end = cares[-1]
+    return _the_workers_status(text, care_start, text[care_end:start], text[start:end], lex)
+
+
 def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
     """(care start, care end, span start, span end) of each outcome linked to its care in the clause. A clause
     naming no care (most) links nothing, so its outcome lists are not scanned."""

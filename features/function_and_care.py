@@ -20,6 +20,7 @@ from features.failed_care import (
     care_not_had_statements,
     failed_care_lexicon,
     failed_care_statements,
+    workers_status_beside_care,
 )
 from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon, helped_by_person
 from features.sentences import Sentence
@@ -162,6 +163,11 @@ class FunctionAndCareFacts:
         status = value_patterns()["work_status_told"]
         found = [(v, m) for v, m in found
                  if v == YES or m.concept != "ability" or not status.search(m.sentence.text)]
+        # session 34 (round-54 leftover): nor is a job left told beside care, the worker its subject ("she has
+        # had acupuncture and is no longer working"), by the structure the failure reader reads it with; a
+        # blanket "no longer working" is not read either way (experiments/extractor-rules.md, round 5)
+        found = [(v, m) for v, m in found if v == YES or not workers_status_beside_care(
+            m.sentence.text, m.start - m.sentence.start, m.end - m.sentence.start)]
         return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:
@@ -366,7 +372,10 @@ class FunctionAndCareFacts:
                   # the UR quoting the physician is the record; its "did not document" is its own finding
                   and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
                   and not self._of_an_operation(m) and self._care_named_for(m)
-                  and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)]
+                  and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)
+                  # "he tried acupuncture and is no longer working": the worker's status (session 34)
+                  and not workers_status_beside_care(m.sentence.text, m.start - m.sentence.start,
+                                                     m.end - m.sentence.start)]
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})

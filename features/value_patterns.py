@@ -56,5 +56,7 @@ def value_patterns() -> ValuePatterns:
     doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
     # the writer's words for the worker
     person = {"person": person_class(), "the_person": the_person_class(), "possessive": possessive_class()}
-    classes = add_classes(person, raw.pop("word_classes", {}), "value_patterns.yaml")
+    # the classes several facts share (word_classes.yaml: `cause_word`, session 34), then the file's own
+    shared = add_classes(person, read_yaml("word_classes.yaml")["word_classes"], "word_classes.yaml")
+    classes = add_classes(shared, raw.pop("word_classes", {}), "value_patterns.yaml")
     return ValuePatterns({k: _compile(v, classes) for k, v in raw.items()}, words, doses)
