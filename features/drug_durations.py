@@ -420,7 +420,7 @@ class DurationsOfUse:
         if _continued(s.text, named, p):
             return True
         return any(
-            _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.mentions(
+            _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.names_in(
                 t.text) + [m.span() for o in other_names for m in o.finditer(t.text)]), p)
             for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
 
@@ -649,7 +649,7 @@ class DurationsOfUse:
         named_here = [m.span() for m in asked.name_re.finditer(s.text)]
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
-        in_lexicon = drugs.mentions(s.text)
+        in_lexicon = drugs.names_in(s.text)
         listed = in_lexicon + [m.span() for o in asked.other_names for m in o.finditer(s.text)]
         ours = [span for span in named_here
                 if (form is None or form_near(s.text, span, listed, p) in (None, form))
