@@ -43,7 +43,7 @@ def carrying() -> Iterator[None]:
         visit = kw.get("visit")
         if ref is None or visit is None or visit[0] > ref or duration_statements._report_to_ur(text, p, ref):
             return out
-        gap = round((ref - visit[0]).days / 30.4, 1)
+        gap = round((ref - visit[0]).days / duration_statements.DAYS_PER_MONTH, 1)
         return [duration_statements.Stated(s.key, round(s.months + gap, 2), s.span, s.verb, s.borrowed)
                 if s.key in CARRIED_KEYS else s for s in out]
 

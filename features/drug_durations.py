@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
-from features.authors import UR_REVIEWER, load_author_rules
+from features.authors import UR_REVIEWER
 from features.drug_names import drug_names, name_pattern
 from features.drug_starts import NEWLY, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
@@ -26,10 +26,10 @@ from features.service_heading import ServiceHeading
 from features.session_counts import KindNames
 from features.style import the_person_class
 from features.value_patterns import ValuePatterns, value_patterns
+from features.visits import VISIT_LOOKBACK, DatedSentences
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
 
-VISIT_LOOKBACK = 3  # sentences back in which an undated start of use finds the date of its visit
 STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
 _GENERIC_HEADING_WORDS = frozenset(
     "additional continue continued prospective retrospective purchase rental initial request post "
@@ -420,54 +420,21 @@ class DurationsOfUse:
         if _continued(s.text, named, p):
             return True
         return any(
-            _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.mentions(
+            _continued(t.text, _drug_list([m.span() for m in name_re.finditer(t.text)], drugs.names_in(
                 t.text) + [m.span() for o in other_names for m in o.finditer(t.text)]), p)
             for t in self.summary.sentences[max(0, s.index - VISIT_LOOKBACK):s.index])
 
     @cached_property
-    def visit_headers(self) -> list[re.Match[str] | None]:
-        """Per summary sentence, its visit block heading's date (`visit_header_date`: "PR-2 03/04/2016:",
-        "05/02/2016 - S:"), read once for the three readers of a visit's date below."""
-        header = value_patterns()["visit_header_date"]
-        return [header.match(s.text) for s in self.summary.sentences]
-
-    @cached_property
-    def sentence_dates(self) -> list[tuple[date, str] | None]:
-        """The last full date written in each summary sentence (date, as written), None where there is
-        none: the date of the visit a following undated sentence reports."""
+    def visits(self) -> DatedSentences:
+        """The dates of the visits the summary's sentences report (`features.visits.DatedSentences`), with the
+        dates no visit has: a study's (`study_dates`), a use's since a date and a restart's own date."""
         p = value_patterns()
-        pattern, since = p["date"], p["duration_since_date"]
-        out: list[tuple[date, str] | None] = []
-        rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
-        for s, studied, header in rows:
-            starts = [m.span() for m in since.finditer(s.text)]  # "taking Norco since 03/05/2021": no visit
-            starts += _restart_dates(s.text, p)  # session 33 (round-54 kind K7): nor a restart's own date
-            found = [(d, m.group(0)) for m in pattern.finditer(s.text)  # round 26: nor a study's date
-                     if not any(a <= m.start() < b for a, b in (*starts, *studied))
-                     and (d := _parse_date(m.group(0)))]
-            # round 32: a visit block's heading date is its visit's
-            head = _parse_date(header.group("date")) if header else None
-            out.append((head, header.group("date")) if head else found[-1] if found else None)
-        return out
-
-    @cached_property
-    def opening_dates(self) -> list[tuple[date, str] | None]:
-        """Per summary sentence, the date its opening words give the visit it reports ("On 10/30/2017 she
-        ...", "At the 05/14/2018 visit ...", a block's heading date), None where it opens with none or that
-        date is a study's: the visit an undated start later in the same sentence counts from, before any
-        visit told in the sentences before it (round 32: "At the 05/14/2018 visit the naproxen was refilled
-        ...; she was started on famotidine" started on 05/14/2018, not at the visit before)."""
-        p = value_patterns()
-        opening = load_author_rules().new_visit
-        out: list[tuple[date, str] | None] = []
-        rows = zip(self.summary.sentences, self.study_dates, self.visit_headers, strict=True)
-        for s, studied, header in rows:
-            words = opening.match(s.text) or header
-            first = p["date"].search(s.text, 0, words.end() + 6) if words else None
-            when = _parse_date(first.group(0)) if first else None
-            own = when is not None and not any(a <= first.start() < b for a, b in studied)
-            out.append((when, first.group(0)) if own else None)
-        return out
+        since = p["duration_since_date"]  # "taking Norco since 03/05/2021": no visit
+        # session 33 (round-54 kind K7): nor a restart's own date
+        other_events = [[m.span() for m in since.finditer(s.text)] + _restart_dates(s.text, p)
+                        for s in self.summary.sentences]
+        return DatedSentences(self.summary.sentences, self.case.date_of_injury, self.study_dates,
+                              other_events)
 
     def operation_date(self, before: int, *, year: int | None = None) -> date | None:
         """The date of the last operation done on the patient that the summary names before character
@@ -501,36 +468,6 @@ class DurationsOfUse:
                 same_day = [when for a, _, when in found if when is not None and s.start + a < m.start]
                 if same_day:
                     return same_day[0]
-        return None
-
-    def visit_date(self, index: int) -> tuple[date, str] | None:
-        """The date of the visit summary sentence `index` reports: the last date written before it, in
-        the `VISIT_LOOKBACK` sentences before it, or further back when that dated sentence opens a visit
-        ("On the 01/06/2017 office visit, ...") and no dated sentence comes between (the visit's
-        paragraph goes on; a study's date is no visit's, but it ends the paragraph all the same)."""
-        for back in range(index - 1, -1, -1):
-            found = self.sentence_dates[back]
-            if found is None and self.study_dates[back]:
-                return None  # round 26: a study's dated report between ends the visit's paragraph, dates none
-            if found is None or found[0] == self.case.date_of_injury:
-                continue  # round 33: the injury's date told in a block is no visit's, nor ends it
-            text = self.summary.sentences[back].text
-            if index - back <= VISIT_LOOKBACK or load_author_rules().new_visit.search(text) \
-                    or self.visit_headers[back]:
-                return found
-            return None
-        return None
-
-    def report_date(self, index: int) -> tuple[date, str] | None:
-        """The date of the report block summary sentence `index` is in: the last sentence before it that
-        heads a report and ends on its date (`report_heading_date`), however many sentences or studies come
-        between: "today" in a PR-2 is that PR-2's day (round 34: "Date of exam: ..." then an MRI, then
-        "started today")."""
-        heading = value_patterns()["report_heading_date"]
-        for back in range(index - 1, -1, -1):
-            m = heading.search(self.summary.sentences[back].text)
-            if m is not None and (day := _parse_date(m.group("date"))) is not None:
-                return day, m.group("date")
         return None
 
     def names(self, service: ServiceHeading) -> list[list[str]]:
@@ -649,7 +586,7 @@ class DurationsOfUse:
         named_here = [m.span() for m in asked.name_re.finditer(s.text)]
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
-        in_lexicon = drugs.mentions(s.text)
+        in_lexicon = drugs.names_in(s.text)
         listed = in_lexicon + [m.span() for o in asked.other_names for m in o.finditer(s.text)]
         ours = [span for span in named_here
                 if (form is None or form_near(s.text, span, listed, p) in (None, form))
@@ -666,11 +603,12 @@ class DurationsOfUse:
         today" in a sentence that opens with no date is its report's day."""
         if s.author == UR_REVIEWER:
             return None
-        visit = self.opening_dates[s.index] or self.visit_date(s.index)
+        visits = self.visits
+        visit = visits.opening_dates[s.index] or visits.visit_date(s.index)
         if visit is not None and visit[0] == self.case.date_of_injury:
             visit = None  # the injury's date is no visit
-        if self.opening_dates[s.index] is None and value_patterns()["duration_new_dated"].search(s.text):
-            visit = self.report_date(s.index) or visit
+        if visits.opening_dates[s.index] is None and value_patterns()["duration_new_dated"].search(s.text):
+            visit = visits.report_date(s.index) or visit
         return visit
 
     def _surgery_of(self, s: Sentence) -> date | None:

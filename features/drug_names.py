@@ -38,12 +38,24 @@ class DrugNames:
     def phrases_in(self, text: str) -> list[str]:
         """The names of several words that `text` writes, however their number is marked ("Tylenol #3",
         "Tylenol No. 3", "Tylenol w/ codeine"), longest first, none inside another found."""
+        return [n for _, _, n in self._phrase_spans(text)]
+
+    def _phrase_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of each name of several words `text` writes (`phrases_in`), in text order."""
         found: list[tuple[int, int, str]] = []
         for name, pattern in self._phrase_patterns:
             for m in pattern.finditer(text):
                 if not any(a < m.end() and m.start() < b for a, b, _ in found):
                     found.append((m.start(), m.end(), name))
-        return [n for _, _, n in sorted(found)]
+        return sorted(found)
+
+    def names_in(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of every lexicon name in `text` (`mentions`) and of every name of several words
+        ("MS Contin", "Tylenol #3"), in text order: session 34 (round-55 kind K5), a start said of "MS
+        Contin" is not the next drug's for want of the name before it. A word that names a drug alone inside
+        such a name keeps its own span too ("codeine" of "Tylenol with codeine", for a plain Tylenol
+        heading)."""
+        return sorted({*self.mentions(text), *((a, b) for a, b, _ in self._phrase_spans(text))})
 
     @cached_property
     def _phrase_patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:

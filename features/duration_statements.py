@@ -12,7 +12,8 @@ from features.value_patterns import ValuePatterns
 from features.written_dates import parse_date as _parse_date
 
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
-_MONTHS = {"day": 1 / 30.4, "week": 7 / 30.4, "month": 1.0, "year": 12.0}
+DAYS_PER_MONTH = 30.44  # the keying convention's month (365.25 / 12): days / 30.44 to a tenth (session 34)
+_MONTHS = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "month": 1.0, "year": 12.0}
 # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
 # start (session 31), a passive plan (session 32): 0
 _PLANNED = ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
@@ -63,12 +64,13 @@ def _year_start(year: int, part: str | None, ref: date) -> date:
 
 
 def months_from(start: date, ref: date) -> float:
-    """Months from a known day to the UR denial date, to a tenth (days / 30.4): 05/01 to 06/24 is 1.8, not
-    a whole 1; a start less than half a month before the UR is newly started (the protocol's 0). Round 15:
-    three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0. Public: the
-    SYNTHETIC generator counts the start it writes for a new drug this way (synthetic/latent_criteria.py)."""
+    """Months from a known day to the UR denial date, to a tenth (days / `DAYS_PER_MONTH`): 05/01 to 06/24
+    is 1.8, not a whole 1; a start less than half a month before the UR is newly started (the protocol's 0).
+    Round 15: three or four weeks are 0.7 to 0.9, as the round-14 and round-15 writers count them, not 0.
+    Public: the SYNTHETIC generator counts the start it writes for a new drug this way
+    (synthetic/latent_criteria.py)."""
     days = (ref - start).days
-    return 0.0 if days < NEWLY_DAYS else round(days / 30.4, 1)
+    return 0.0 if days < NEWLY_DAYS else round(days / DAYS_PER_MONTH, 1)
 
 
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
@@ -194,7 +196,7 @@ def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
     for m in p["date"].finditer(text):
         if p["report_dated"].search(text, max(0, m.start() - 40), m.start()):
             day = _parse_date(m.group(0))
-            return round((ref - day).days / 30.4, 1) if day is not None and day <= ref else 0.0
+            return round((ref - day).days / DAYS_PER_MONTH, 1) if day is not None and day <= ref else 0.0
     return 0.0
 
 
@@ -216,7 +218,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     for ago in p["duration_ago"].finditer(text, b, hi):
         n = p.number(ago.group(1))
         if n is not None:
-            days = round(n * _MONTHS[ago.group(2).lower()] * 30.4)
+            days = round(n * _MONTHS[ago.group(2).lower()] * DAYS_PER_MONTH)
             found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
     for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
         earlier = [(e, when) for (_, e), when, _ in dates if e <= a]

@@ -253,7 +253,7 @@ def service_facts(case: SynthCase, svc: SynthService, tables: SynthTables,
 
 def stated_months_of_use(case: SynthCase, svc: SynthService) -> float | None:
     """Months a drug has been used as the summary states it: a new drug from the start it dates, counted as
-    the protocol counts a dated start (under half a month is newly started, 0; else days / 30.4, so three
+    the protocol counts a dated start (under half a month is newly started, 0; else days / 30.44, so three
     weeks are 0.7: a drug in use), else the generator's whole months."""
     if svc.duration_phrase is None or svc.drug_months is None:
         return None

@@ -108,11 +108,11 @@ def _letter_facts(ctx: ServiceContext) -> LetterFacts:
 def _pain_after_care(ctx: ServiceContext, *, after_help: bool = False) -> PainAfterCare | None:
     """The summary's pain scores after care given (`after_help`: care the record says helped), each dated by
     the visit its sentence reports."""
-    durations = ctx.case_ctx.facts.durations
+    visits = ctx.case_ctx.facts.durations.visits
 
     def visit_day(index: int) -> date | None:
-        own = durations.sentence_dates[index]
-        found = own or durations.visit_date(index)
+        own = visits.sentence_dates[index]
+        found = own or visits.visit_date(index)
         # the date of injury written in an earlier sentence ("sustained an injury on 10/25/2016. ... Pain was
         # rated 7/10.") dates no visit: carried forward it made every later score an injury-day one
         if found is None or (own is None and found[0] == injury):

@@ -120,12 +120,13 @@ def test_conservative_care_not_exhausted_is_no_failure() -> None:
 
 
 def test_a_start_date_counts_months_to_a_tenth_to_the_ur_denial() -> None:
-    """A known start day counts days / 30.4 to the UR denial (05/01 to 06/24 is 1.8, not a whole 1; the
+    """A known start day counts days / 30.44 to the UR denial (05/01 to 06/24 is 1.8, not a whole 1; the
     round-5 probe keys months to a tenth); less than half a month before the UR is newly started, 0, and
     four weeks are 0.9 (round 15, as the round-14 and round-15 writers key them)."""
     summary = "She has been on Lyrica since 05/01/2016."
     assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 6, 24)) == 1.8
-    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 11, 1)) == 6.1
+    # 184 days: 6.0 at the keying convention's 30.44 days a month (6.1 at 30.4, before session 34)
+    assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 11, 1)) == 6.0
     assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 5, 29)) == 0.9
     assert value(summary, "duration_of_use_months", "Lyrica 75mg", ur_denial=date(2016, 5, 10)) == 0.0
 

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from features.duration_statements import DAYS_PER_MONTH
 from features.extractors.criteria_level import checklist_of
 from features.table import letter_scoring_rows
 from letters.parser import parse_text
@@ -65,19 +66,19 @@ def _stated_sessions(svc, case) -> float | None:
 
 def _stated_months(svc, case) -> float | None:
     """Months of use as the letter states them: "since <Month Year>" counts from that month's 15th to the UR
-    denial date (days / 30.4, the protocol's reading of a start without its day, round 15); a new drug's
-    dated start counts its days (0 under half a month, round 15); a length in months or weeks is the
+    denial date (days / `DAYS_PER_MONTH`, the protocol's reading of a start without its day, round 15); a new
+    drug's dated start counts its days (0 under half a month, round 15); a length in months or weeks is the
     generator's own count."""
     if svc.duration_phrase is None or svc.drug_months is None:
         return None
     if svc.duration_phrase == "new":
         days = (case.ur_denial_date - svc.drug_start).days
-        return 0.0 if days < 15 else round(days / 30.4, 1)
+        return 0.0 if days < 15 else round(days / DAYS_PER_MONTH, 1)
     if svc.duration_phrase != "since":
         return float(svc.drug_months)
     ur = case.ur_denial_date
     back = ur.year * 12 + ur.month - 1 - svc.drug_months
-    return round((ur - date(back // 12, back % 12 + 1, 15)).days / 30.4, 1)
+    return round((ur - date(back // 12, back % 12 + 1, 15)).days / DAYS_PER_MONTH, 1)
 
 
 def _errors(pairs, truth, extracted, close=0.5):
