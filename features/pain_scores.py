@@ -61,18 +61,23 @@ def pain_scores(text: str) -> list[PainScore]:
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
 # how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30)
 _PAST_BEFORE_CHARS = 50
+_CHANGE_START_CHARS = 30  # "down from a level of " before a change's start
 
 
 def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     """The scores that are current readings: a score its own sentence puts in the past (`pain_past_before`,
-    `pain_past_after`) gives way when that sentence states another score not put in the past (round 21).
-    Grouped by sentence once, so time stays linear in the number of scores."""
+    `pain_past_after`, or a rating before care that is no change's start: `pain_before_care_after`) gives
+    way when that sentence states another score not put in the past (round 21). Grouped by sentence once, so
+    time stays linear in the number of scores."""
     p = value_patterns()
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def past(s: PainScore) -> bool:
+        lo = max(0, s.start - _CHANGE_START_CHARS)
+        change_start = p["pain_change_start_before"].search(text, lo, s.start)
         return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
-                    or p["pain_past_after"].match(text, s.end))
+                    or p["pain_past_after"].match(text, s.end)
+                    or (p["pain_before_care_after"].match(text, s.end) and not change_start))
 
     sentence = [bisect_right(ends, s.start) for s in scores]  # the first sentence end after the score
     is_past = [past(s) for s in scores]

@@ -90,6 +90,17 @@ def kind_named(kind: str, text: str) -> bool:
     return any(kind in n.types for n in therapy_names(text, counts=False))
 
 
+def not_had_names(kind: str, text: str) -> list[TherapyName]:
+    """The therapies named in `text` whose statement as not had yet speaks for service type `kind`: a name of
+    that kind; a bare "therapy", which is every visit therapy's as a count of it is (`therapy_counts_also`:
+    "she has not had therapy" for an OT request); and a therapy whose absence is that kind's too
+    (`therapy_not_had_covers`: no physical therapy at all is no aquatic physical therapy). Session 34
+    (round-58 kind K12)."""
+    covers = value_patterns()["therapy_not_had_covers"].get(kind)
+    return [n for n in therapy_names(text) if kind in n.types
+            or (covers is not None and any(covers.fullmatch(k) for k in n.types))]
+
+
 @dataclass(frozen=True, slots=True)
 class KindNames:
     """The names of one service type's therapy in a text (`therapy_names`), found like a compiled pattern's

@@ -19,6 +19,7 @@ from features.session_counts import (
     count_therapy,
     kind_named,
     named_near,
+    not_had_names,
     session_logs,
     sole_therapy,
     therapy_names,
@@ -105,13 +106,16 @@ def _courses_in_turn(text: str,
     physical therapy"), each naming the same therapy in its own words (`count_therapy`): two courses had add
     up, as round 32's later visits do (session 29, round-42 kind K7b). "6 visits and then 6 more" is
     `sessions_then_more`'s, whose second count names no therapy; a later count told as an increment ("PT x 12,
-    then 8 more PT visits") is added by `_running_total`, as after "and" (session 33, round-56 kind K8)."""
+    then 8 more PT visits") is added by `_running_total`, as after "and" (session 33, round-56 kind K8). Two
+    counts coordinated by "and" as one verb's objects (`sessions_coordinated`: "completed 18 home physical
+    therapy visits and 6 outpatient physical therapy sessions") add up the same way (session 34, kind K7c)."""
     p = value_patterns()
     ordered = sorted({c[1].span(): c for c in counts}.values(), key=lambda c: c[1].start)
     out = []
     for (n1, m1, says1), (n2, m2, says2) in zip(ordered, ordered[1:], strict=False):
         if m1.sentence.index != m2.sentence.index or m1.end > m2.start or _is_increment(text, m2) \
-                or not p["sessions_in_turn"].fullmatch(text, m1.end, m2.start):
+                or not (p["sessions_in_turn"].fullmatch(text, m1.end, m2.start)
+                        or p["sessions_coordinated"].fullmatch(text, m1.end, m2.start)):
             continue
         first, second = count_therapy(m1), count_therapy(m2)
         if first and first & second and n1 + n2 <= 100:
@@ -141,18 +145,31 @@ class SessionHistory:
         self.care = care
 
     @cached_property
+    def _date_spans(self) -> list[tuple[int, int]]:
+        """Where the summary writes a date (`date`: "12/7/15", "March 4, 2016"): a number inside one is the
+        date's day, month or year, never a count (session 34, round-57 kind K7a: "dated 12/7/15 noted that six
+        sessions" read the 7 as "7 of 15 sessions")."""
+        return [d.span() for d in value_patterns()["date"].finditer(self.summary.text)]
+
+    def _in_a_date(self, span: tuple[int, int]) -> bool:
+        return any(a <= span[0] and span[1] <= b for a, b in self._date_spans)
+
+    @cached_property
     def completed_sessions(self) -> list[tuple[float, Mention, bool]]:
         """(count, mention, says completed) of each session count the summary reports as done: not
-        requested, authorized or negated; in a UR sentence only when it says the sessions were had."""
+        requested, authorized or negated, not a number inside a date; in a UR sentence only when it says the
+        sessions were had."""
         p = value_patterns()
         out = []
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
-                   for m in p[k].finditer(self.summary.text)]
+                   for m in p[k].finditer(self.summary.text) if not self._in_a_date(m.span(1))]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
                     "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
                     "sessions_named_times", "sessions_count_stated"):
             for m in self.summary.find("therapy", p[key], group=1):
+                if self._in_a_date((m.start, m.end)):
+                    continue
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
                 if key == "sessions_count" and p["sessions_authorized_after"].match(
@@ -267,7 +284,7 @@ class SessionHistory:
             if m.author == UR_REVIEWER or self._of_another_part(service, m) \
                     or p["course_unfinished"].search(m.text):
                 continue  # round 21: a course begun and not finished is no "none had"
-            if kind_named(service.service_type, m.text) or (
+            if not_had_names(service.service_type or "", m.text) or (
                     sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
@@ -362,9 +379,7 @@ class SessionHistory:
         for s in self.summary.sentences:
             if s.author == UR_REVIEWER:
                 continue
-            for n in therapy_names(s.text, counts=False):
-                if service.service_type not in n.types:
-                    continue
+            for n in not_had_names(service.service_type or "", s.text):
                 if p["condition_before"].search(s.text, 0, n.start):
                     continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
                 if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
