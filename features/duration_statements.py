@@ -73,13 +73,16 @@ def months_from(start: date, ref: date) -> float:
 
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
-                     not_starts: Sequence[tuple[int, int]] = ()) -> list[Stated]:
+                     not_starts: Sequence[tuple[int, int]] = (),
+                     visit_day: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
     the sentence reports (`visit`: "On 12/01/2016 she was seen. Norco was prescribed."). An undated
     start with no visit date states no duration. Round 26: the dates at `not_starts` are another event's (a
-    study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's."""
+    study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's.
+    `visit_day`: the sentence's dated visit (`features.visits`), which "that day" dates a start by where no
+    date comes before it in the sentence (session 34, round-57 kind K2)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -152,14 +155,17 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
                 continue
             when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury,
-                               taken=(*since, *not_starts))
+                               taken=(*since, *not_starts), visit_day=visit_day)
             if when is not None:
                 day, by_day, end = when
                 if day <= ref:
                     months = months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
                                        start.span(), borrowed=end <= start.start()))
+            # an undated restart, or "was given X" (round-58 kind K9: a verb of handing over dates only by a
+            # date of its own), borrows no visit's date
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)) \
+                    and not p["duration_dated_only_start"].search(start.group(0)) \
                     and not p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
                                                                        start.start()):  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
@@ -200,12 +206,16 @@ def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
 
 def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
                 p: ValuePatterns, *, ref: date, visit: tuple[date, str] | None, injury: date | None = None,
-                taken: Sequence[tuple[int, int]] = ()) -> tuple[date, bool, int] | None:
+                taken: Sequence[tuple[int, int]] = (),
+                visit_day: date | None = None) -> tuple[date, bool, int] | None:
     """(date, whether it counts by the day, where its words end) of the start at `verb`: a date, 'N weeks
     ago' or a dayless date ("in 09/2015", "in early 2015", "on the date of injury") after the verb, in its
     clause and before the next start verb ("started A in 2015 and added B on <date>"), else the nearest
     full date before it in its clause ("On 12/19/2023, zolpidem was added"). 'Ago' and a month without a
-    year count back from the sentence's own date, else its visit's, else the UR date."""
+    year count back from the sentence's own date, else its visit's, else the UR date. A word of the anaphora
+    class ("that day", "at that visit", "the same day") takes the last date before the verb in its sentence,
+    else the sentence's dated visit `visit_day` (session 34, round-57 kind K2: "A progress report dated
+    1/18/16 noted ...; Meloxicam was started that day" is 1/18/16, not an earlier visit's day)."""
     a, b = verb
     lo = text.rfind(";", 0, a) + 1
     hi = date_reach(text, b, p)
@@ -220,8 +230,9 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
             found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
     for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
         earlier = [(e, when) for (_, e), when, _ in dates if e <= a]
-        if earlier:
-            found.append((same.start(), max(earlier, key=lambda x: x[0])[1], True, same.end()))
+        day = max(earlier, key=lambda x: x[0])[1] if earlier else visit_day
+        if day is not None:
+            found.append((same.start(), day, True, same.end()))
     for w in p["duration_start_when"].finditer(text, b, hi):
         day = _dayless_date(w, ref=ref, injury=injury)
         if day is not None:

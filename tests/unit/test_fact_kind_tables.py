@@ -42,7 +42,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe54a_kinds.yaml",
                                  "summary_probe54b_kinds.yaml",
                                  "summary_probe55_kinds.yaml",
-                                 "summary_probe56_kinds.yaml"} <= set(FILES)
+                                 "summary_probe56_kinds.yaml",
+                                 "summary_probe57dur_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
