@@ -26,7 +26,7 @@ from features.service_heading import ServiceHeading
 from features.session_counts import KindNames
 from features.style import the_person_class
 from features.value_patterns import ValuePatterns, value_patterns
-from features.visits import VISIT_LOOKBACK, DatedSentences
+from features.visits import VISIT_LOOKBACK, DatedSentences, visit_dates
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
 
@@ -538,7 +538,7 @@ class DurationsOfUse:
             found = self._statements[key] = _durations(
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
                 injury=self.case.date_of_injury, visit=visit, surgery=surgery,
-                not_starts=self.study_dates[index])
+                not_starts=self.study_dates[index], visit_day=visit_dates(self.summary)[index])
         return found
 
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,

@@ -75,13 +75,16 @@ def months_from(start: date, ref: date) -> float:
 
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
-                     not_starts: Sequence[tuple[int, int]] = ()) -> list[Stated]:
+                     not_starts: Sequence[tuple[int, int]] = (),
+                     visit_day: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
     the sentence reports (`visit`: "On 12/01/2016 she was seen. Norco was prescribed."). An undated
     start with no visit date states no duration. Round 26: the dates at `not_starts` are another event's (a
-    study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's."""
+    study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's.
+    `visit_day`: the sentence's dated visit (`features.visits`), the last a start told "at that visit" may
+    take (`_visit_told_before`)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -161,7 +164,14 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                     months = months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
                                        start.span(), borrowed=end <= start.start()))
+            elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day)) is not None:
+                if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
+                    undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
+                                                start.span(), borrowed=True))
+            # an undated restart, or "was given X" (round-58 kind K9: a verb of handing over dates only by a
+            # date of its own), borrows no visit's date
             elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)) \
+                    and not p["duration_dated_only_start"].search(start.group(0)) \
                     and not p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
                                                                        start.start()):  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
@@ -179,6 +189,23 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
+                       p: ValuePatterns, visit: tuple[date, str] | None,
+                       visit_day: date | None) -> date | None:
+    """The visit a start with no date of its own refers to by an anaphor after it ("was switched to B at
+    that visit", "was restarted that day"; `duration_visit_anaphor`), else None: the last date before the verb
+    in its sentence that no other start verb dates ("Per the PR-2 dated <date>, A was first prescribed on
+    <date>, and B was added at that visit": the PR-2's), else the visit of the sentences before (`visit`),
+    else the sentence's dated visit (`visit_day`, `features.visits`). A visit start, so "newly prescribed at
+    that visit" stays new (session 34, round-57 kind K2)."""
+    a, b = verb
+    if not p["duration_visit_anaphor"].search(text, b, date_reach(text, b, p)):
+        return None
+    claimed = [(v.end(), date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, 0, a)]
+    told = [when for (s, e), when, _ in dates if e <= a and not any(x <= s < y for x, y in claimed)]
+    return told[-1] if told else visit[0] if visit is not None else visit_day
 
 
 def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> bool:
@@ -207,7 +234,9 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
     ago' or a dayless date ("in 09/2015", "in early 2015", "on the date of injury") after the verb, in its
     clause and before the next start verb ("started A in 2015 and added B on <date>"), else the nearest
     full date before it in its clause ("On 12/19/2023, zolpidem was added"). 'Ago' and a month without a
-    year count back from the sentence's own date, else its visit's, else the UR date."""
+    year count back from the sentence's own date, else its visit's, else the UR date. "The same day", "that
+    day" (`duration_same_day`) take the last date before the verb in its sentence (session 34, round-57 kind
+    K2: "A progress report dated 1/18/16 noted ...; Meloxicam was started that day" is 1/18/16)."""
     a, b = verb
     lo = text.rfind(";", 0, a) + 1
     hi = date_reach(text, b, p)

@@ -46,6 +46,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe56_kinds.yaml",
                                  "summary_probe56dur_kinds.yaml",
                                  "summary_probe57a_kinds.yaml",
+                                 "summary_probe57dur_kinds.yaml",
                                  "summary_probe58_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
