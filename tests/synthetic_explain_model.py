@@ -2,12 +2,12 @@
 
 Letters come from `imr synth`'s generator and go through the real parser and feature table, so
 the model sees the same features as in production; trained with fixed small LightGBM settings (no
-CV search) to keep the fixture to seconds. Cached per process, saved under a temporary directory.
+CV search). Built once per test run (one xdist worker builds it, the others wait and load the saved folder:
+~40 s of CPU each saved) and cached per process.
 """
 
 from __future__ import annotations
 
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import lightgbm as lgb
 from features.spec import load_spec
 from model.artifact import ModelMetadata, TriageModel
 from model.calibration import fit_calibrator
+from tests.run_shared import shared_folder
 from tests.synthetic_tables import synthetic_feature_table
 from training.boosting import TrainParams, constraint_params, make_encoder
 from training.params import load_params, section
@@ -26,7 +27,12 @@ SEED = 11
 
 @lru_cache(maxsize=1)
 def synthetic_model_dir() -> Path:
-    """Directory of a saved TriageModel trained on N_LETTERS synthetic letters (built on first call)."""
+    """Directory of a saved TriageModel trained on N_LETTERS synthetic letters (built on first need)."""
+    return shared_folder("synthetic-model", _train_and_save) / "model"
+
+
+def _train_and_save(folder: Path) -> None:
+    """The model trained and saved as `folder`/model."""
     spec = load_spec()
     table = synthetic_feature_table(N_LETTERS, SEED)  # letters read on two processes, joined in order
     table = table[table[spec.target].notna()].reset_index(drop=True)
@@ -53,4 +59,4 @@ def synthetic_model_dir() -> Path:
         training_data={"n_letters": N_LETTERS, "n_services": len(table), "synthetic": True},
     )
     model = TriageModel(spec, encoder, booster, fit_calibrator(raw, y, "sigmoid"), meta)
-    return model.save(Path(tempfile.mkdtemp(prefix="imr-synthetic-model-")) / "model")
+    model.save(folder / "model")
