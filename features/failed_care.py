@@ -25,6 +25,7 @@ _NOT_HAD = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.POSSIBLE
 _NOT_OFFERED = frozenset({Category.FAMILY, Category.NEGATED})  # another person's care; care denied outright
 _WORD = re.compile(r"[\w%'/-]+")
 _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: an lru_cache key, 20 big patterns
@@ -53,6 +54,10 @@ class FailedCareLexicon:
     work_status_outcome: re.Pattern[str]
     worker_subject_between: re.Pattern[str]
     worker_had_care_before: re.Pattern[str]
+    short_relief: re.Pattern[str]
+    block_response_care: re.Pattern[str]
+    therapeutic_care: re.Pattern[str]
+    generic_care: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
     folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)
@@ -169,16 +174,55 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
                 yield c[0], c[1], o_start, c[1]
 
 
+def _care_told(text: str, start: int) -> tuple[int, int] | None:
+    """The span of the care a statement beginning at `start` of `text` (its sentence up to its end) is said
+    of: the first care named in its own words, else the nearest named before it; None where none is named."""
+    cares = _care_spans(text, failed_care_lexicon())
+    own = [c for c in cares if c[0] >= start]
+    return own[0] if own else cares[-1] if cares else None
+
+
 def care_named_by(m: Mention) -> str | None:
     """The care a statement of help or failure is said of (lower case): the first care named in its own words
     ("physical therapy with no sustained improvement"), else the nearest named before it in its sentence
     ("completed 12 sessions of PT | with no sustained improvement"); None where its sentence names none."""
     s = m.sentence
     told = s.text[:m.end - s.start]
-    cares = _care_spans(told, failed_care_lexicon())
-    own = [c for c in cares if c[0] >= m.start - s.start]
-    a, b = own[0] if own else cares[-1] if cares else (0, 0)
-    return told[a:b].lower() if b > a else None
+    care = _care_told(told, m.start - s.start)
+    return told[care[0]:care[1]].lower() if care is not None else None
+
+
+def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
+    """Whether failure statement `m` tells only relief of a short time (`short_relief`: "gave 80% relief for a
+    day", "temporary relief") from diagnostic or sympathetic blocks alone: the response such a block is given
+    for, not care that did not help (session 35, the lead's ruling). The care is the one `m` is said of in its
+    sentence, else the last care of the sentence before ("He had medial branch blocks. They gave 80% relief
+    for a day."); every care its clause names up to it must be such a block ("physical therapy and medial
+    branch blocks gave only temporary relief" tells the therapy's failure too)."""
+    lex = failed_care_lexicon()
+    if not lex.short_relief.search(m.text):
+        return False
+    s = m.sentence
+    told = s.text[:m.end - s.start]
+    care = _care_told(told, m.start - s.start)
+    upto = max(care[1], m.start - s.start) if care is not None else 0
+    if care is None and s.index > 0:
+        told = summary.sentences[s.index - 1].text
+        care = _care_told(told, len(told))
+        upto = care[1] if care is not None else 0
+    if care is None:
+        return False
+    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, care[0])]
+    subject = told[breaks[-1] if breaks else 0:upto]
+    return all(_a_block_for_its_response(subject, a, b, lex) for a, b in _care_spans(subject, lex)
+               if not lex.generic_care.fullmatch(subject[a:b]))
+
+
+def _a_block_for_its_response(text: str, start: int, end: int, lex: FailedCareLexicon) -> bool:
+    """Whether the care text[start:end] is a block of `diagnostic_block`, its name ending at the care's last
+    word ("left stellate ganglion | blocks", the name across a line break too), and not called therapeutic."""
+    return lex.block_response_care.search(_SPACES.sub(" ", text[:end])) is not None \
+        and lex.therapeutic_care.search(text[:start]) is None
 
 
 def care_is_another_persons(summary: AnalysedText, m: Mention) -> bool:

@@ -16,6 +16,7 @@ from features.drug_names import drug_names
 from features.evidence import Extraction
 from features.failed_care import (
     after_an_operation,
+    blocks_expected_response,
     care_is_another_persons,
     care_not_had_statements,
     failed_care_lexicon,
@@ -275,7 +276,8 @@ class FunctionAndCareFacts:
     def functional_improvement(self) -> Extraction:
         """yes / no / not_stated: the record's last statement; else the UR's 'no functional benefit' (no).
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
-        record that also says care did not help (`_care_failures`) is a mixed record: not stated."""
+        record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
+        not stated."""
         record = [(v, m) for v, m in self.function_statements
                   if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
@@ -292,7 +294,8 @@ class FunctionAndCareFacts:
             if lost is not None:  # round 32: a gain at one visit, the ability lost again at a later one
                 return Extraction(NO, lost.span())
             words = _the_person().sub(" ", _statement_words(m))
-            if value == YES and self._care_failures and m.concept not in ("ability", "function_change") \
+            # (a block's short relief too, though no failed care: relief for a day is no gain in function)
+            if value == YES and self._care_outcomes and m.concept not in ("ability", "function_change") \
                     and not value_patterns()["function_words"].search(words) \
                     and not function_lexicon().activity.search(words):  # an ability or scale is an activity
                 return Extraction(NOT_STATED, None)
@@ -364,8 +367,14 @@ class FunctionAndCareFacts:
 
     @cached_property
     def _care_failures(self) -> list[Mention]:
-        """The record's statements that care was tried and did not help: affirmed (or historical), not
-        the UR's, not an operation's, not of another condition, with the care named."""
+        """The record's statements that care was tried and did not help (`_care_outcomes`), less a diagnostic
+        or sympathetic block's short relief: its expected response, not failed care (session 35)."""
+        return [m for m in self._care_outcomes if not blocks_expected_response(self.summary, m)]
+
+    @cached_property
+    def _care_outcomes(self) -> list[Mention]:
+        """The record's statements that care did not help or helped too briefly: affirmed (or historical),
+        not the UR's, not an operation's, not of another condition, with the care named."""
         unrelated = value_patterns()["unrelated_condition"]
         failed = [m for m in self.summary.mentions("failed_care")
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
@@ -438,8 +447,10 @@ class FunctionAndCareFacts:
         text = self.summary.text
         # help the record itself tells as too short to count ("the injection was helpful for about two weeks",
         # read as a failure by its length) is that failure, not help beside it (session 25, round-28 kinds: a
-        # list "none of which gave lasting benefit" and one of its care that helped for a while)
-        failures = [(f.start, f.end) for f in self._care_failures]
+        # list "none of which gave lasting benefit" and one of its care that helped for a while); so is a
+        # block's short relief, its expected response (session 35: "the stellate ganglion block was helpful
+        # for a day" is neither failure nor help of conservative care)
+        failures = [(f.start, f.end) for f in self._care_outcomes]
         return [m for m in self.summary.mentions("care_helped")
                 if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                 and m.author != UR_REVIEWER
