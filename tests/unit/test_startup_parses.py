@@ -1,5 +1,6 @@
 """A fresh process pays once for what it reads at start-up: each pattern is parsed once by the word-start
-analysis (`features.word_start`), whichever of its two questions is asked first."""
+analysis (`features.word_start`), whichever of its two questions is asked first, and `context_rules.yaml`
+once for all its readers."""
 
 from __future__ import annotations
 
@@ -22,3 +23,25 @@ def test_both_opening_questions_come_from_one_parse(monkeypatch: pytest.MonkeyPa
     assert word_start.starts_at_word_char(pattern)
     assert word_start.word_guarded(pattern) == rf"\b(?=\w)(?:{pattern})"
     assert parsed == [pattern]
+
+
+def test_the_context_rules_file_is_parsed_once_for_all_its_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from features import assertion_sets, assertions
+
+    calls: list[int] = []
+    parse = assertions.parse_yaml
+    monkeypatch.setattr(assertions, "parse_yaml", lambda text: calls.append(len(text)) or parse(text))
+    cached = (assertions.packaged_rules_file, assertions.load_list_stop, assertion_sets._category_triggers,
+              assertion_sets._trigger_subset)
+    for reader in cached:
+        reader.cache_clear()
+    try:
+        rules = assertions.load_rules()
+        assert assertions.load_list_stop() and assertion_sets._request_triggers()
+        assert len(assertions.load_rules()) == len(rules)
+        assert len(calls) == 1
+        assert assertions.load_rules("rules: []\nlist_stop: []\n") == []  # a text of its own is parsed
+        assert len(calls) == 2
+    finally:  # read again, unpatched, by the next test that needs them
+        for reader in cached:
+            reader.cache_clear()
