@@ -6,8 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from features.analysis import Mention
-from features.assertions import Category, load_rules
-from features.package_data import read_yaml
+from features.assertions import Category, load_rules, packaged_rules_file
 
 # a mention not told as done or had: negated, hypothetical (requested, planned, conditional), another
 # person's or only possible
@@ -25,7 +24,7 @@ def _trigger_subset(key: str, category: Category) -> frozenset[str]:
     """A named subset of one category's rules in context_rules.yaml (`request_triggers`: hypothetical rules
     that request or plan care; `suspicion_triggers`: possible rules that state a clinician's suspicion),
     refused when it names a literal that is no rule of that category."""
-    names = frozenset(read_yaml("context_rules.yaml").get(key, []))
+    names = frozenset(packaged_rules_file().get(key, []))
     unknown = sorted(names - _category_triggers(category))
     if unknown:
         raise ValueError(f"context_rules.yaml {key}: not {category.value} rules: {', '.join(unknown)}")

@@ -30,16 +30,23 @@ def word_guarded(pattern: str) -> str:
     return f"\\b(?=\\w)(?:{pattern})" if begins_at_boundary(pattern) else f"(?=\\w)(?:{pattern})"
 
 
-@lru_cache(maxsize=4096)
 def starts_at_word_char(pattern: str) -> bool:
     """Whether every match of `pattern` (compiled without flags) begins with a word character; False when
     unsure, and for a pattern that can match the empty string."""
+    return _opening(pattern)[0]
+
+
+@lru_cache(maxsize=4096)
+def _opening(pattern: str) -> tuple[bool, bool]:
+    """(`starts_at_word_char`, `begins_at_boundary`) of `pattern` from one parse: both are asked of the same
+    patterns (`word_guarded`, `analysis.join_patterns`), and the pure-Python parse is what they cost (about
+    0.4 s of a fresh process parsed each pattern twice)."""
     try:
-        parsed = _p.parse(pattern, 0)
+        items = list(_p.parse(pattern, 0))
     except re.error:
-        return False
-    word, can_be_empty = _first(list(parsed))
-    return word and not can_be_empty
+        return False, False
+    word, can_be_empty = _first(items)
+    return word and not can_be_empty, _at_boundary(items)
 
 
 def _first(items: list) -> tuple[bool, bool]:
@@ -91,17 +98,12 @@ def _class_is_word(items: list) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
 def begins_at_boundary(pattern: str) -> bool:
     """Whether every match of `pattern` (compiled without flags) begins at a word boundary, so that one shared
     `\\b` may stand before it: it opens with `\\b` (behind other zero-width assertions or inside a group), or
     with a lookbehind that rules out a word character before it (`(?<![\\w/])`, `(?<=had )`) where every match
     begins with a word character. False when unsure."""
-    try:
-        parsed = _p.parse(pattern, 0)
-    except re.error:
-        return False
-    return _at_boundary(list(parsed))
+    return _opening(pattern)[1]
 
 
 def _at_boundary(items: list) -> bool:
