@@ -46,9 +46,10 @@ _OTHER_SUBJECT = re.compile(
     re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
 _PURPOSE_THEN_LENGTH = re.compile(r"\w+\s*")  # a drug's purpose ends right where its length begins
 # between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
-# and Flexeril", "hydrocodone/acetaminophen"); session 35 (round-62 kind K4b): an article before a later item ("Naproxen
-# and a home exercise program were started that day": one coordinated subject)
-_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|(?:a|an|the)\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
+# and Flexeril", "hydrocodone/acetaminophen"); session 35 (round-62 kind K4b): an article before a later item
+# ("Naproxen and a home exercise program were started that day": one coordinated subject)
+_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|(?:a|an|the)\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$",
+                        re.IGNORECASE)
 
 
 def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
