@@ -46,8 +46,10 @@ _OTHER_SUBJECT = re.compile(
     re.IGNORECASE)  # session 14: "the injured worker" is the writer's name for the patient, not the injury
 _PURPOSE_THEN_LENGTH = re.compile(r"\w+\s*")  # a drug's purpose ends right where its length begins
 # between two drugs of one list or one combination product: doses, commas, "and"/"or", a slash ("Norco 10 mg
-# and Flexeril", "hydrocodone/acetaminophen")
-_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$", re.IGNORECASE)
+# and Flexeril", "hydrocodone/acetaminophen"); session 35 (round-62 kind K4b): an article before a later item
+# ("Naproxen and a home exercise program were started that day": one coordinated subject)
+_LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|(?:a|an|the)\b|\d[\d/.]*+|(?:mg|mcg|ml|g)\b|%)*+$",
+                        re.IGNORECASE)
 
 
 def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
@@ -137,6 +139,19 @@ def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tu
             if (a <= verb[0] and verb[1] <= b) or not p["conjunct_own_verb"].search(text, a, b):
                 return False  # in the start's conjunct, or one of its objects ("started on X and therapy")
     return True
+
+
+def _length_of_an_item_before(text: str, named: list[tuple[int, int, bool]], st: _Stated) -> bool:
+    """Whether a length with no verb of its own follows words of its own list item that name no drug or
+    therapy of the sentence, a list comma between it and the next name ("included casting for 6 weeks,
+    occupational therapy (12 sessions)"): the length is that item's, not lent to the care after the comma;
+    a length that opens its clause ("For 6 weeks, she has attended therapy") is still the care's after it."""
+    sa, sb = st.span
+    lo = max(text.rfind(";", 0, sa), text.rfind(",", 0, sa)) + 1
+    if not text[lo:sa].strip() or any(lo <= e <= sa for _, e, _ in named):
+        return False
+    after = next((s for s, _, _ in named if s >= sb), None)
+    return after is not None and "," in text[sb:after]
 
 
 def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
@@ -648,6 +663,8 @@ class DurationsOfUse:
         if near is None or (asked.objects_only and st.verb is not None
                             and _in_another_conjunct(text, named, st.verb, p)):
             return None
+        if asked.objects_only and st.verb is None and _length_of_an_item_before(text, named, st):
+            return None  # session 35 (round-61 kind K5): "casting for 6 weeks, occupational therapy (...)"
         if asked.objects_only and (st.verb is None or _relative_use(text, st, p)) \
                 and _a_drugs_own(text, named, here.drug_spans, st.span[0]):
             return None  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the

@@ -346,12 +346,17 @@ class SessionHistory:
         """The one therapy the record sentence before a count names, when the count's own sentence names none
         ("Six physical therapy visits were authorized. He had attended 4 of the 6 authorized visits."; a
         visit note's "Completed the 4 visits."): what the count is of (round 32); empty when it names none or
-        several."""
+        several. Session 35 (round-62 kind K5a): back over sentences that name no therapy but count sessions
+        had themselves, a course's running totals at later visits ("Physical therapy started on <date>. On
+        <date>, after 6 sessions, ... Per the <date> PR-2, she had now completed 12 sessions")."""
+        counted = {c[1].sentence.index for c in self.completed_sessions}
         index = m.sentence.index - 1
-        if index < 0 or self.summary.sentences[index].author == UR_REVIEWER:
-            return frozenset()
-        kinds = {n.types for n in therapy_names(self.summary.sentences[index].text)}
-        return next(iter(kinds)) if len(kinds) == 1 else frozenset()
+        while index >= 0 and self.summary.sentences[index].author != UR_REVIEWER:
+            kinds = {n.types for n in therapy_names(self.summary.sentences[index].text)}
+            if kinds or index not in counted:
+                return next(iter(kinds)) if len(kinds) == 1 else frozenset()
+            index -= 1
+        return frozenset()
 
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:

@@ -48,7 +48,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe57a_kinds.yaml",
                                  "summary_probe57dur_kinds.yaml",
                                  "summary_probe58_kinds.yaml",
-                                 "summary_probe35block_kinds.yaml"} <= set(FILES)
+                                 "summary_probe35block_kinds.yaml",
+                                 "summary_probe62dur_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
