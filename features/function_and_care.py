@@ -188,10 +188,12 @@ class FunctionAndCareFacts:
             before = text[:m.start - m.sentence.start]  # care named before it
             named = _names_care(before) or any(
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
-            if not named and (
-                    changed.search(m.text) or persisting.search(m.text)
-                    or value_patterns()["ability_since_care"].search(text, 0, m.end - m.sentence.start)):
-                # "can now reach", "has resumed", "remains unable to sit": said against care just told
+            since_care = value_patterns()["ability_since_care"].search(text, 0, m.end - m.sentence.start)
+            if not named and (since_care or (
+                    (changed.search(m.text) or persisting.search(m.text))
+                    and not function_lexicon().work_return.search(m.text))):
+                # "can now reach", "has resumed", "remains unable to sit": said against care just told; a
+                # return to work is a work status, credited only in its own sentence (round-59 kind K4)
                 named = self._care_had_through(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."

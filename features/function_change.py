@@ -16,6 +16,7 @@ from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.style import possessive_class
+from features.value_patterns import value_patterns
 from features.word_classes import expand
 from features.word_start import word_guarded
 
@@ -80,6 +81,7 @@ class FunctionLexicon:
     operation_gain: re.Pattern[str]
     operation_outcome: re.Pattern[str]
     since_the_injury: re.Pattern[str]
+    work_return: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -372,6 +374,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
+    since_care = value_patterns()["ability_since_care"]  # "Since then he has returned to full duty"
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
@@ -387,6 +390,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
                 lookback = s.index if kind == "state" else CARE_LOOKBACK
+                if kind == "gain" and lex.work_return.search(clause, a, b) \
+                        and not since_care.search(clause, 0, b):
+                    lookback = 0  # a return to work is a work status, credited in its own sentence (round 59)
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
                 # and takes ibuprofen") is not care tried for it (round 25)
