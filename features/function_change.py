@@ -23,6 +23,7 @@ from features.word_start import word_guarded
 YES, NO = "yes", "no"
 MAX_GAP_WORDS = 3  # words allowed between a change word and its activity ("no change in his stair climbing")
 CARE_LOOKBACK = 2  # sentences back in which the care a change is said against may be told
+WORK_STATUS_REACH = 30  # characters before a return to work in which "was returned to" may begin (round 59)
 _SKIP = frozenset({Category.POSSIBLE, Category.HYPOTHETICAL})
 # another person's activity is not the worker's, unless the other person helps the worker with it ("her
 # husband still helps her with dressing"): round 15
@@ -390,9 +391,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
                 lookback = s.index if kind == "state" else CARE_LOOKBACK
-                if kind == "gain" and lex.work_return.search(clause, a, b) \
+                if kind == "gain" and lex.work_return.search(clause, max(0, a - WORK_STATUS_REACH), b) \
                         and not since_care.search(clause, 0, b):
-                    lookback = 0  # a return to work is a work status, credited in its own sentence (round 59)
+                    lookback = 0  # a work status given is credited in its own sentence only (round 59, K4)
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
                 # and takes ibuprofen") is not care tried for it (round 25)
