@@ -10,6 +10,7 @@ it overlaps. medspaCy implements the same algorithm but cannot be installed with
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -414,10 +415,16 @@ def packaged_rules_file() -> dict[str, Any]:
 
 
 def load_rules(text: str | None = None) -> list[ContextRule]:
-    """The packaged rules (or those in `text`, YAML), validated."""
+    """The packaged rules (or those in `text`, YAML), validated, each "${name}" of a token list read as the
+    file's `word_classes` (or the writer's words for the worker, "${person}")."""
     data = packaged_rules_file() if text is None else parse_yaml(text)
     person = [w for w in load_style_words().person if w.isalpha() and len(w) > 1]
-    return [ContextRule.model_validate(_with_person_words(r, person)) for r in data["rules"]]
+    own = data.get("word_classes", {})
+    classes = {"person": person, **{str(k): [str(w) for w in v] for k, v in own.items()}}
+    return [ContextRule.model_validate(_with_word_classes(r, classes)) for r in data["rules"]]
+
+
+_CLASS_NAME = re.compile(r"\$\{(\w+)\}")
 
 
 @lru_cache(maxsize=1)
@@ -428,16 +435,19 @@ def load_list_stop() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*words, *(a for w in words for a in abbreviations().get(w, ()))]))
 
 
-def _with_person_words(value: Any, person: list[str]) -> Any:
-    """`value` with the word "${person}" of a token list replaced by the writer's one-word names for the
-    worker (style_words.yaml, as the fact lexicons read them): a rule about the worker reads every writer
-    alike."""
+def _with_word_classes(value: Any, classes: dict[str, list[str]]) -> Any:
+    """`value` with each word "${name}" of a token list replaced by that class's words: "${person}", the
+    writer's one-word names for the worker (style_words.yaml, as the fact lexicons read them), so a rule
+    about the worker reads every writer alike; any other, a class of context_rules.yaml's `word_classes`."""
     if isinstance(value, dict):
-        return {k: _with_person_words(v, person) for k, v in value.items()}
+        return {k: _with_word_classes(v, classes) for k, v in value.items()}
     if isinstance(value, list):
         out: list[Any] = []
         for v in value:
-            out.extend(person if v == "${person}" else [_with_person_words(v, person)])
+            name = _CLASS_NAME.fullmatch(v) if isinstance(v, str) else None
+            if name is not None and name.group(1) not in classes:
+                raise ValueError(f"context_rules.yaml: unknown word class {v!r}")
+            out.extend(classes[name.group(1)] if name is not None else [_with_word_classes(v, classes)])
         return out
     return value
 

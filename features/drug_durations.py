@@ -514,7 +514,12 @@ class DurationsOfUse:
                 if found is not None:
                     return found
                 tried += [n for n in names if n in drug_names().classes]
-        return self._duration_in(service, value_patterns()["medication_words"], only_unnamed=True) or MISSING
+        p = value_patterns()
+        if p["compound_heading"].search(service.text):  # "the topical compound" (session 35, round-59 K5b)
+            found = self._duration_in(service, p["compound_anaphor"])
+            if found is not None:
+                return found
+        return self._duration_in(service, p["medication_words"], only_unnamed=True) or MISSING
 
     def _after_a_requested_operation(self, service: ServiceHeading) -> bool:
         """A post-operative service ("Post-operative occupational therapy x 12") in a letter that requests the
@@ -644,7 +649,8 @@ class DurationsOfUse:
         `restarts_only` (a start is chosen already) only a restart of the drug counts."""
         p = value_patterns()
         text, named = here.sentence.text, here.named
-        restart = st.key == "duration_start" and st.verb is not None \
+        # (session 35, round-59 kind K5a: a restart dated by its visit is a restart too)
+        restart = st.key in ("duration_start", "duration_visit_start") and st.verb is not None \
             and bool(p["duration_restart"].search(text, *st.verb)) \
             and _restart_of_a_drug(text, named, st.verb, p)
         if restarts_only and not restart:

@@ -168,10 +168,12 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
                     undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
                                                 start.span(), borrowed=True))
-            # an undated restart, or "was given X" (round-58 kind K9: a verb of handing over dates only by a
-            # date of its own), borrows no visit's date
-            elif visit is not None and visit[0] <= ref and not p["duration_restart"].search(start.group(0)) \
+            # an undated restart in a perfect ("she has restarted Voltaren": it may be older than the visit),
+            # or "was given X" (round-58 kind K9: a verb of handing over dates only by a date of its own),
+            # borrows no visit's date; nor a start told as the visit's history (session 35, round-59 K5a)
+            elif visit is not None and visit[0] <= ref and not _restart_in_a_perfect(text, start, p) \
                     and not p["duration_dated_only_start"].search(start.group(0)) \
+                    and not _told_as_history(text, start, p) \
                     and not p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
                                                                        start.start()):  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
@@ -189,6 +191,24 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+def _restart_in_a_perfect(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
+    """Whether start verb `start` is a restart told in a perfect ("she has restarted Voltaren", "had been
+    restarted"): it may be older than the visit its sentence reports. One in the simple past ("The attending
+    provider restarted OxyContin", "OxyContin was restarted") is that visit's act (session 35, round 59)."""
+    return bool(p["duration_restart"].search(start.group(0))) and bool(
+        p["duration_perfect_before"].search(text, max(0, start.start() - 40), start.start())
+        or p["duration_perfect_before"].search(start.group(0)))
+
+
+def _told_as_history(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
+    """Whether start verb `start` tells a start before the visit its sentence reports: a past perfect ("had
+    started OxyContin", "had been started on Norco") or a time before the visit in its clause ("started
+    OxyContin years earlier"): no start at that visit (session 35, round-59 kind K5a)."""
+    return bool(p["duration_past_perfect_before"].search(text, max(0, start.start() - 40), start.start())
+                or p["duration_past_perfect_before"].search(start.group(0))
+                or p["duration_earlier_after"].match(text, start.end(), date_reach(text, start.end(), p)))
 
 
 def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],

@@ -23,7 +23,13 @@ from features.failed_care import (
     failed_care_statements,
     workers_status_beside_care,
 )
-from features.function_change import CARE_LOOKBACK, function_changes, function_lexicon, helped_by_person
+from features.function_change import (
+    CARE_LOOKBACK,
+    WORK_STATUS_REACH,
+    function_changes,
+    function_lexicon,
+    helped_by_person,
+)
 from features.sentences import Sentence
 from features.style import person_phrase_class
 from features.value_patterns import value_patterns
@@ -189,10 +195,13 @@ class FunctionAndCareFacts:
             before = text[:m.start - m.sentence.start]  # care named before it
             named = _names_care(before) or any(
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
-            if not named and (
-                    changed.search(m.text) or persisting.search(m.text)
-                    or value_patterns()["ability_since_care"].search(text, 0, m.end - m.sentence.start)):
-                # "can now reach", "has resumed", "remains unable to sit": said against care just told
+            at, end = m.start - m.sentence.start, m.end - m.sentence.start
+            since_care = value_patterns()["ability_since_care"].search(text, 0, end)
+            given = function_lexicon().work_return.search(text, max(0, at - WORK_STATUS_REACH), end)
+            if not named and (since_care or (
+                    (changed.search(m.text) or persisting.search(m.text)) and not given)):
+                # "can now reach", "has resumed", "remains unable to sit": said against care just told; a
+                # work status given ("was returned to modified duty") only in its own sentence (round-59 K4)
                 named = self._care_had_through(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."

@@ -16,12 +16,14 @@ from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.style import possessive_class
+from features.value_patterns import value_patterns
 from features.word_classes import expand
 from features.word_start import word_guarded
 
 YES, NO = "yes", "no"
 MAX_GAP_WORDS = 3  # words allowed between a change word and its activity ("no change in his stair climbing")
 CARE_LOOKBACK = 2  # sentences back in which the care a change is said against may be told
+WORK_STATUS_REACH = 30  # characters before a return to work in which "was returned to" may begin (round 59)
 _SKIP = frozenset({Category.POSSIBLE, Category.HYPOTHETICAL})
 # another person's activity is not the worker's, unless the other person helps the worker with it ("her
 # husband still helps her with dressing"): round 15
@@ -80,6 +82,7 @@ class FunctionLexicon:
     operation_gain: re.Pattern[str]
     operation_outcome: re.Pattern[str]
     since_the_injury: re.Pattern[str]
+    work_return: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -372,6 +375,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
+    since_care = value_patterns()["ability_since_care"]  # "Since then he has returned to full duty"
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
@@ -387,6 +391,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
                 lookback = s.index if kind == "state" else CARE_LOOKBACK
+                if kind == "gain" and lex.work_return.search(clause, max(0, a - WORK_STATUS_REACH), b) \
+                        and not since_care.search(clause, 0, b):
+                    lookback = 0  # a work status given is credited in its own sentence only (round 59, K4)
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
                 # and takes ibuprofen") is not care tried for it (round 25)
