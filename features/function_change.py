@@ -168,10 +168,16 @@ def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -
     return 0 < len(words) <= 3 and bool(lex.symptom.search(" ".join(_WORD.findall(before)[-3:])))
 
 
+# session 35 (round-60 kind K7): whose the activity is ("his", "the injured worker's") is one word of the gap,
+# so "no change in the injured worker's ability to drive" links as "no change in his ability to drive" does
+_POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
+
+
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     """A change word and its activity are near (few words, not counting a quantity of the activity: "modified
-    duty at four hours a day, unchanged") with no symptom between them."""
-    words = _WORD.findall(lex.quantity.sub(" ", between))
+    duty at four hours a day, unchanged"; a possessive is one word whoever the writer names) with no symptom
+    between them."""
+    words = _WORD.findall(_POSSESSIVE.sub(" his ", lex.quantity.sub(" ", between)))
     return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 

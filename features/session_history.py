@@ -422,12 +422,14 @@ class SessionHistory:
 
     def _of_another_kind(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of home health visits that its own words give to a therapy ("12 home health physical
-        therapy visits" for a home health aide): that therapy's sessions, not the aide's (round 15)."""
+        therapy visits" for a home health aide): that therapy's sessions, not the aide's (round 15); its words
+        include the therapy it is written after as a label (session 35, round-60 kind K5: "home health PT x 6
+        visits")."""
         if service.service_type != "home_health":
             return False
         text = self.summary.text
         noun = value_patterns()["session_noun"].search(text, m.end, min(m.sentence.end, m.end + 60))
-        phrase = text[m.start:noun.end() if noun else m.end]
+        phrase = text[_label_start(m):noun.end() if noun else m.end]
         kinds = value_patterns()["therapy_types"]
         return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
             or bool(value_patterns()["named_physical_therapy"].search(phrase))
@@ -455,3 +457,13 @@ class SessionHistory:
         return bool(mine) and bool(named) and not any(
             body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
             for a in mine for b in named)
+
+
+def _label_start(m: Mention) -> int:
+    """Where the therapy a count is written after as its label starts ("home health PT x 6 visits",
+    `count_label`); the count's own start when it has none."""
+    text, s0 = m.sentence.text, m.sentence.start
+    label = value_patterns()["count_label"]
+    starts = [n.start for n in therapy_names(text)
+              if n.end <= m.start - s0 and label.fullmatch(text, n.end, m.start - s0) is not None]
+    return s0 + starts[-1] if starts else m.start
