@@ -80,6 +80,7 @@ class FunctionLexicon:
     operation_gain: re.Pattern[str]
     operation_outcome: re.Pattern[str]
     since_the_injury: re.Pattern[str]
+    baseline_measure: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
