@@ -47,7 +47,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe56dur_kinds.yaml",
                                  "summary_probe57a_kinds.yaml",
                                  "summary_probe57dur_kinds.yaml",
-                                 "summary_probe58_kinds.yaml"} <= set(FILES)
+                                 "summary_probe58_kinds.yaml",
+                                 "summary_probe61fn_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
