@@ -205,6 +205,8 @@ class FunctionAndCareFacts:
                 named = self._care_had_through(m.sentence.index - 1)
             if not named and changed.search(m.text):  # "... now walks two miles. That is up from half a
                 named = self._measured_against_care(m.sentence.index + 1)  # mile before X was started."
+            if function_lexicon().baseline_measure.search(before):
+                continue  # "baseline testing showed he could sit 20 minutes": before care, no gain (round 62)
             if _conditional(m) or not named or any(c.sentence is m.sentence for c in self._care_not_had):
                 continue  # "declined PT because he could not get time off work": care not had credits nothing
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text) \

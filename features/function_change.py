@@ -17,7 +17,7 @@ from features.package_data import read_yaml
 from features.sentences import Sentence
 from features.style import possessive_class
 from features.value_patterns import value_patterns
-from features.word_classes import expand
+from features.word_classes import add_classes, expand
 from features.word_start import word_guarded
 
 YES, NO = "yes", "no"
@@ -83,6 +83,7 @@ class FunctionLexicon:
     operation_outcome: re.Pattern[str]
     since_the_injury: re.Pattern[str]
     work_return: re.Pattern[str]
+    baseline_measure: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -102,7 +103,7 @@ def function_lexicon() -> FunctionLexicon:
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
     # the writer's words for the worker and the closed word classes ("improved"), as every lexicon reads them
-    classes = word_classes()
+    classes = add_classes(dict(word_classes()), raw.pop("word_classes"), "function_lexicon.yaml")
     lists = {k: alternatives([expand(p, classes, "function_lexicon.yaml") for p in v])
              for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(expand(v, classes, "function_lexicon.yaml")), re.IGNORECASE)
@@ -341,6 +342,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None
     if lex.denied_subject.search(clause, 0, credit.start()):  # "none of them let him kneel" (round 22)
         return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
+    if value_patterns()["ability_aided"].match(clause, act[1]):
+        return None  # "completed 6 sessions and was walking with a walker": the aid, no credit (round 62)
     return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 

@@ -64,12 +64,46 @@ _PAST_BEFORE_CHARS = 50
 _CHANGE_START_CHARS = 30  # "down from a level of " before a change's start
 
 
-def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
-    """The scores that are current readings: a score its own sentence puts in the past (`pain_past_before`,
-    `pain_past_after`, or a rating before care that is no change's start: `pain_before_care_after`) gives
-    way when that sentence states another score not put in the past (round 21). Grouped by sentence once, so
-    time stays linear in the number of scores."""
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TWO_DIGIT_YEAR = re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](\d\d)\b")
+
+
+def _latest_year(text: str) -> int:
+    """The latest year the summary's dates name ("2016", "09/19/2016", "1/11/16"), 0 when none."""
+    years = [int(y) for y in _YEAR.findall(text)] + [2000 + int(y) for y in _TWO_DIGIT_YEAR.findall(text)]
+    return max(years, default=0)
+
+
+def _of_earlier_periods(text: str, scores: list[PainScore]) -> list[bool]:
+    """Whether each score is told of a distinctly earlier period ("In 2014 her pain was rated 10/10", "8/10
+    last year"; not a change's start): the settled convention counts none of them (session 35, round 61)."""
     p = value_patterns()
+    latest: int | None = None
+    out = []
+    for s in scores:
+        told = p["pain_earlier_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start) \
+            or p["pain_earlier_after"].match(text, s.end)
+        if told is None or p["pain_change_start_before"].search(
+                text, max(0, s.start - _CHANGE_START_CHARS), s.start):
+            out.append(False)
+            continue
+        years = _YEAR.findall(told.group(0))
+        if years and latest is None:
+            latest = _latest_year(text)
+        out.append(not years or int(years[-1]) < (latest or 0))
+    return out
+
+
+def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
+    """The scores that are current readings: a score of a distinctly earlier period (`_of_earlier_periods`)
+    gives way to any other score of the summary; a score its own sentence puts in the past
+    (`pain_past_before`, `pain_past_after`, or a rating before care that is no change's start:
+    `pain_before_care_after`) gives way when that sentence states another score not put in the past (round
+    21). Grouped by sentence once, so time stays linear in the number of scores."""
+    p = value_patterns()
+    earlier = _of_earlier_periods(text, scores)
+    if not all(earlier):
+        scores = [s for s, e in zip(scores, earlier, strict=True) if not e]
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def past(s: PainScore) -> bool:

@@ -51,6 +51,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe35block_kinds.yaml",
                                  "summary_probe59_kinds.yaml",
                                  "summary_probe60_kinds.yaml",
+                                 "summary_probe61fn_kinds.yaml",
                                  "summary_probe62dur_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
