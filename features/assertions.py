@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -24,7 +23,7 @@ from spacy.attrs import LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from features.package_data import parse_yaml
+from features.package_data import parse_yaml, read_yaml
 from features.sentences import pipeline
 from features.style import load_style_words
 from features.word_abbreviations import abbreviations, spelled_tokens
@@ -411,7 +410,7 @@ def packaged_rules_file() -> dict[str, Any]:
     """`context_rules.yaml` parsed once per process, for every reader of it (`load_rules`, `load_list_stop`,
     `features.assertion_sets`), which only read it: some 120 k characters of small mappings, about 0.1 s of
     CPU a parse."""
-    return parse_yaml(resources.files("features").joinpath("context_rules.yaml").read_text(encoding="utf-8"))
+    return read_yaml("context_rules.yaml")
 
 
 def load_rules(text: str | None = None) -> list[ContextRule]:
