@@ -28,9 +28,10 @@ def test_both_opening_questions_come_from_one_parse(monkeypatch: pytest.MonkeyPa
 def test_the_context_rules_file_is_parsed_once_for_all_its_readers(monkeypatch: pytest.MonkeyPatch) -> None:
     from features import assertion_sets, assertions
 
-    calls: list[int] = []
-    parse = assertions.parse_yaml
-    monkeypatch.setattr(assertions, "parse_yaml", lambda text: calls.append(len(text)) or parse(text))
+    calls: list[str] = []  # each parse: of the packaged file (read_yaml), of a text of its own (parse_yaml)
+    parse, read = assertions.parse_yaml, assertions.read_yaml
+    monkeypatch.setattr(assertions, "parse_yaml", lambda text: calls.append("text") or parse(text))
+    monkeypatch.setattr(assertions, "read_yaml", lambda name: calls.append(name) or read(name))
     cached = (assertions.packaged_rules_file, assertions.load_list_stop, assertion_sets._category_triggers,
               assertion_sets._trigger_subset)
     for reader in cached:
