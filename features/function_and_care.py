@@ -25,10 +25,10 @@ from features.failed_care import (
 )
 from features.function_change import (
     CARE_LOOKBACK,
-    WORK_STATUS_REACH,
     function_changes,
     function_lexicon,
     helped_by_person,
+    work_status_given,
 )
 from features.sentences import Sentence
 from features.style import person_phrase_class
@@ -197,9 +197,8 @@ class FunctionAndCareFacts:
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
             at, end = m.start - m.sentence.start, m.end - m.sentence.start
             since_care = value_patterns()["ability_since_care"].search(text, 0, end)
-            given = function_lexicon().work_return.search(text, max(0, at - WORK_STATUS_REACH), end)
-            if not named and (since_care or (
-                    (changed.search(m.text) or persisting.search(m.text)) and not given)):
+            if not named and (since_care or changed.search(m.text) or persisting.search(m.text)) \
+                    and not work_status_given(text, at, end):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told; a
                 # work status given ("was returned to modified duty") only in its own sentence (round-59 K4)
                 named = self._care_had_through(m.sentence.index - 1)

@@ -369,6 +369,15 @@ def _after_an_operation(s: Sentence, words: str, at: int, lex: FunctionLexicon,
         operation_had_in(s.index - k, None) for k in range(1, CARE_LOOKBACK + 1))
 
 
+def work_status_given(text: str, start: int, end: int) -> bool:
+    """Whether the gain text[start:end] is a work status given the worker ("was returned to modified duty",
+    `work_return` beginning within `WORK_STATUS_REACH` characters before it) and not told "since" care
+    (`ability_since_care`: "Since then he has returned to full duty"): it credits care told in its own
+    sentence only (round 59, K4). One test for the change reader and the ability reader."""
+    return function_lexicon().work_return.search(text, max(0, start - WORK_STATUS_REACH), end) is not None \
+        and value_patterns()["ability_since_care"].search(text, 0, end) is None
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
                      operation_had_in: Callable[[int, int | None], bool] = lambda i, before: False,
@@ -384,7 +393,6 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
-    since_care = value_patterns()["ability_since_care"]  # "Since then he has returned to full duty"
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
@@ -400,8 +408,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
                 lookback = s.index if kind == "state" else CARE_LOOKBACK
-                if kind == "gain" and lex.work_return.search(clause, max(0, a - WORK_STATUS_REACH), b) \
-                        and not since_care.search(clause, 0, b):
+                if kind == "gain" and work_status_given(clause, a, b):
                     lookback = 0  # a work status given is credited in its own sentence only (round 59, K4)
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
                 # two ("despite a home program"); care told after it alone ("he has not returned to driving
