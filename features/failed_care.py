@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
-from features.casefold import compile_folded, folded_spans
+from features.body_regions import SPINE_UNSPECIFIED, body_regions
+from features.casefold import compile_folded, folded_spans, lower_text
 from features.clauses import alternatives, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
@@ -48,6 +49,10 @@ class FailedCareLexicon:
     lingering: re.Pattern[str]
     limit_lingering: re.Pattern[str]
     reason_before: re.Pattern[str]
+    worsened: re.Pattern[str]
+    worse_reason_before: re.Pattern[str]
+    worse_then_care: re.Pattern[str]
+    outside_event: re.Pattern[str]
     carried_subject: re.Pattern[str]
     post_operative_care: re.Pattern[str]
     undocumented_after: re.Pattern[str]
@@ -70,16 +75,19 @@ def failed_care_lexicon() -> FailedCareLexicon:
     high_pain = raw.pop("high_pain")  # a pain still moderate-to-severe, read as {high_pain} (session 19)
     none_of = raw.pop("none_of")  # "none of these", "neither of which": read as {none_of} (session 25)
     undocumented = raw["undocumented_after"]  # a gain not in the records (round 48)
+    worse_aux, worse_when = raw.pop("worse_aux"), raw.pop("worse_when")  # read in `worsened` (session 36)
     raw.pop("word_classes")  # read by `analysis.word_classes`, with the concepts' classes, as ${name}
 
     def fill(p: str) -> str:
         p = p.replace("{short}", short).replace("{high_pain}", high_pain).replace("{none_of}", none_of)
         p = p.replace("{undocumented_after}", undocumented)
+        p = p.replace("{worse_aux}", worse_aux).replace("{worse_when}", worse_when)
         return expand_word_classes(p, "failed_care_lexicon.yaml")
 
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
-    raw["outcome_after"] = [*raw["outcome_after"], raw["lingering"]]  # a symptom that persists after its care
+    # a symptom that persists after its care, or made worse after it (session 36)
+    raw["outcome_after"] = [*raw["outcome_after"], raw["lingering"], raw["worsened"]]
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
@@ -89,7 +97,7 @@ def failed_care_lexicon() -> FailedCareLexicon:
 
 # the long lists read in (nearly) every clause: searched lower-cased in an ASCII clause, where IGNORECASE
 # takes two to three times as long on them (features/casefold.py), with the same spans
-FOLDED = ("care", "outcome_after", "outcome_before", "lingering")
+FOLDED = ("care", "outcome_after", "outcome_before", "lingering", "worsened")
 
 
 def spans_of(name: str, clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
@@ -256,6 +264,11 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
                 m = summary.mention("failed_care", s.start + offset + a, s.start + offset + b)
                 if care is None or m is None or care.assertion.categories & _NOT_HAD or conditional(m):
                     continue
+                at = s.start + offset
+                if any(w[1] == b and _worse_told_otherwise(
+                        summary, summary.mention("failed_care", at + w[0], at + w[1]), lex, conditional)
+                       for w in spans_of("worsened", clause, lex)):
+                    continue  # a worsening not of this care: another cause, another person's (session 36)
                 m = dataclasses.replace(m, assertion=care.assertion)
                 if record_voice(m):
                     out.append(m)
@@ -282,12 +295,72 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
     persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
     carried = [o for o in spans_of("outcome_after", clause, lex) if lex.carried_subject.match(clause[:o[0]])
                and not lex.not_an_outcome_after.match(clause, o[1])]
-    for a, b in sorted(persisting + carried, key=lambda o: o[0]):
+    worse = spans_of("worsened", clause, lex)  # made worse after the care (session 36)
+    for a, b in sorted({*persisting, *carried, *worse}, key=lambda o: o[0]):
         m = summary.mention("failed_care", start + a, start + b)
         if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
             continue
+        if (a, b) in worse and (a, b) not in persisting \
+                and _worse_told_otherwise(summary, m, lex, conditional):
+            continue
         return [m]
     return []
+
+
+def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedCareLexicon,
+                          conditional: Callable[[Mention], bool]) -> bool:
+    """Whether the worsening `w` (`worsened`) told after care is no outcome of that care (session 36, the
+    lead's ruling): another person's, denied, hypothetical or a requirement ("return if symptoms worsen"), as
+    its own words are asserted; the reason for care (`worse_reason_before` between the care before it and
+    it, or `worse_then_care` and care named after it: "her pain worsened, so acupuncture was ordered"); put
+    down to a new event (`outside_event` from the care's end, or its sentence's start, to the sentence's
+    end); or of another body region than the care's (`_of_another_region`)."""
+    if w is None or w.assertion.categories & _NOT_HAD or conditional(w):
+        return True
+    text = w.sentence.text
+    start, end = w.start - w.sentence.start, w.end - w.sentence.start
+    cares = _care_spans(text, lex)
+    before = [c for c in cares if c[1] <= start]
+    after_care = before[-1][1] if before else 0
+    if lex.worse_reason_before.search(text[after_care:start]):
+        return True
+    then = lex.worse_then_care.match(text, end)
+    if then is not None and any(c[0] >= then.end() for c in cares):
+        return True
+    if lex.outside_event.search(text, after_care) is not None:
+        return True
+    told, care = (text[:start], before[-1]) if before else _care_of_the_sentence_before(summary, w, lex)
+    breaks = [b.end() for b in lex.clause_break.finditer(text, after_care, start)]
+    worse = text[breaks[-1] if breaks else after_care:end]  # its clause up to it: "his back pain worsened"
+    return care is not None and _of_another_region(worse, _care_words(told, care, lex))
+
+
+def _care_of_the_sentence_before(summary: AnalysedText, w: Mention,
+                                 lex: FailedCareLexicon) -> tuple[str, tuple[int, int] | None]:
+    """The sentence before `w`'s and the last care it names (None where it names none)."""
+    if w.sentence.index == 0:
+        return "", None
+    told = summary.sentences[w.sentence.index - 1].text
+    cares = _care_spans(told, lex)
+    return told, cares[-1] if cares else None
+
+
+def _care_words(told: str, care: tuple[int, int], lex: FailedCareLexicon) -> str:
+    """The words that say what the care `told[care[0]:care[1]]` treated: its clause ("for her wrist she
+    attended 24 visits of therapy", "24 visits of physical therapy for the wrist, after which ...")."""
+    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, care[0])]
+    rest = lex.clause_break.search(told, care[1])
+    return told[breaks[-1] if breaks else 0:rest.start() if rest else len(told)]
+
+
+def _of_another_region(worse: str, care_words: str) -> bool:
+    """Whether a worsening names a body region (`body_regions.yaml`, "low back pain worse") and the care's
+    words name only others, none the same or one whose findings speak for it ("physical therapy for the
+    wrist"): the letter makes plain the care was of another part. Either unnamed: the same part."""
+    regions = body_regions()
+    named = {r.region for r in regions.find(lower_text(worse))} - {SPINE_UNSPECIFIED}
+    cared = {r.region for r in regions.find(lower_text(care_words))} - {SPINE_UNSPECIFIED}
+    return bool(named and cared) and not any(regions.finding_of(a, b) for a in named for b in cared)
 
 
 def care_not_had_statements(summary: AnalysedText, *,

@@ -17,6 +17,7 @@ CARE_CLAUSES = [
     "Despite Injections, the pain persists",
     "The numbness has continued since then",
     "Medications provided only temporary relief",
+    "Since then His Grip has Declined, with Worsening of Symptoms",
 ]
 FUNCTION_CLAUSES = [
     "He is Neither Better Nor Worse than at the prior visit",
