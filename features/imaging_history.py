@@ -284,9 +284,9 @@ class ImagingHistory:
 
 def _named_by_copula(studies: list[ImagingStudy], text: str) -> list[ImagingStudy]:
     """Each study that names no region and that a copula names as the next study of its sentence ("The only
-    imaging in the file is an x-ray of the left wrist"), with that study's regions: it is the same study, so it
-    images that region and side, not every claimed region as a study naming none would (session 36, round-63
-    kind K6). Read from the end, so a chain of such links takes the last study's regions."""
+    imaging in the file is an x-ray of the left wrist"), with that study's regions: it is the same study, so
+    it images that region and side, not every claimed region as a study naming none would (session 36,
+    round-63 kind K6). Read from the end, so a chain of such links takes the last study's regions."""
     link = value_patterns()["study_is_next"]
     out = list(studies)
     for i in range(len(out) - 2, -1, -1):
