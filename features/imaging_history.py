@@ -67,7 +67,7 @@ class ImagingHistory:
                                                       min(next_start, m.end + 60)))
             specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
             out.append(ImagingStudy(m, specific or tuple(found)))
-        return out
+        return _named_by_copula(out, self.summary.text)
 
     @cached_property
     def imaging_studies(self) -> list[ImagingStudy]:
@@ -280,6 +280,21 @@ class ImagingHistory:
                 and kinds.of_study(self.summary.text[e.mention.start:e.mention.end]) == kind]
         near = [e for e in earlier if 0 <= m.sentence.index - e.mention.sentence.index <= 1]
         return same[-1] if same else near[-1] if near else None
+
+
+def _named_by_copula(studies: list[ImagingStudy], text: str) -> list[ImagingStudy]:
+    """Each study that names no region and that a copula names as the next study of its sentence ("The only
+    imaging in the file is an x-ray of the left wrist"), with that study's regions: it is the same study, so
+    it images that region and side, not every claimed region as a study naming none would (session 36,
+    round-63 kind K6). Read from the end, so a chain of such links takes the last study's regions."""
+    link = value_patterns()["study_is_next"]
+    out = list(studies)
+    for i in range(len(out) - 2, -1, -1):
+        st, nxt = out[i], out[i + 1]
+        if not st.regions and nxt.mention.sentence is st.mention.sentence \
+                and link.fullmatch(text, st.mention.end, nxt.mention.start):
+            out[i] = ImagingStudy(st.mention, nxt.regions)
+    return out
 
 
 def _sided_once(found: list[RegionMention]) -> list[RegionMention]:

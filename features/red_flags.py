@@ -51,15 +51,19 @@ def _reported_by_worker(m: Mention) -> bool:
 def _motor_not_neurological(m: Mention, text: str) -> bool:
     """Weakness the record puts down to pain, effort or an operation ("4/5 strength limited by pain", "a weak
     grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
-    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused."""
+    neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused.
+    The cause may open the comma phrase right after the finding's clause ("Strength was 4+/5 in abduction,
+    limited by pain": session 36, round-65 kind K7), a modifier of the finding before it."""
     if not value_patterns()["motor_finding"].search(m.text):
         return False
     lo = _clause_start(text, m.sentence.start, m.start)
     ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
     hi = min(ends, default=m.sentence.end)
     pats = value_patterns()
+    set_off = hi < m.sentence.end and text[hi] == "," and pats["motor_cause_set_off"].match(
+        text, hi + 1, m.sentence.end) is not None
     return bool(pats["motor_cause_before"].search(text, lo, m.start)
-                or pats["motor_cause_after"].search(text, m.end, hi))
+                or pats["motor_cause_after"].search(text, m.end, hi) or set_off)
 
 
 def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
