@@ -663,6 +663,8 @@ class DurationsOfUse:
             return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
         if st.key == "duration_planned_drug" and asked.objects_only:
             return None  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
+        if st.key == "duration_planned_operation" and not self._operation_asked(here.sentence, st.span):
+            return None  # session 36: "Keflex for post-operative prophylaxis": for an operation asked for
         near = _owner(text, named, st, p)
         if near is None and restart:
             near = _restart_of(text, named, st.verb)
@@ -682,6 +684,17 @@ class DurationsOfUse:
         st = _not_started_as_new(text, st, p)
         m = self._asserted(here.sentence, st)
         return None if m is None else Candidate(priority(st.key), near, st.months, m, restart)
+
+    def _operation_asked(self, s: Sentence, purpose: tuple[int, int]) -> bool:
+        """Whether the letter asks for an operation: a surgery heading, or an operation sentence `s` names as
+        asked for, not done (hypothetical), outside the drug's purpose words at `purpose` ("for post-operative
+        pain" names none): what a drug for the time around an operation is planned for."""
+        a, b = s.start + purpose[0], s.start + purpose[1]
+        return "surgery" in self.families or any(
+            m.sentence.index == s.index and not (m.start < b and a < m.end)
+            and Category.HYPOTHETICAL in m.assertion.categories
+            and not m.assertion.categories & {Category.NEGATED, Category.FAMILY}
+            for m in self.summary.mentions("surgery"))
 
     def _a_refill(self, st: _Stated, here: _SentenceDrugs, asked: _Asked) -> bool:
         """Whether statement `st` is a prescription (not a start: "started", "added") with no date of its own,
