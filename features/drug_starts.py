@@ -65,6 +65,10 @@ class StartChoice:
         elif self.chosen is None:
             self.fallback = self.fallback or Extraction(best.months, best.mention.span())
 
+    def chosen_result(self) -> Extraction | None:
+        """The start or length chosen, without the fallback."""
+        return self.chosen[1] if self.chosen is not None else None
+
     def result(self) -> Extraction | None:
         """The start or length chosen, else the fallback, else None (nothing said)."""
         return self.chosen[1] if self.chosen is not None else self.fallback
