@@ -486,8 +486,15 @@ class DurationsOfUse:
         return None
 
     def names(self, service: ServiceHeading) -> list[list[str]]:
-        """Words that name this service's drug in the summary, most specific first (`heading_drug_names`)."""
-        return [list(level) for level in heading_drug_names(service.text)]
+        """Words that name this service's drug in the summary, most specific first (`heading_drug_names`).
+        Another name or a class word that is the own name of another drug the letter requests names that drug,
+        not this one ("Flurbiprofen/Lidocaine cream" and "Lidoderm 5% patch" both asked for: "Lidoderm since
+        10/2016" is the patch's; session 36, round-66 kind K6)."""
+        own, *rest = heading_drug_names(service.text)
+        requested = {n for s, family in zip(self.case.services, self.families, strict=True)
+                     if family == "medication" and (s.service or s.heading) != service.text
+                     for n in heading_drug_names(s.service or s.heading)[0]}
+        return [list(own), *([n for n in level if n not in requested or n in own] for level in rest)]
 
     def duration_of_use_months(self, service: ServiceHeading) -> Extraction:
         """Months the requested drug has been used, from a summary sentence naming it (by its own name
@@ -583,8 +590,12 @@ class DurationsOfUse:
         # "butalbital/APAP/caffeine"
         own_names = heading_drug_names(service.text)[0]
         combined = "/" in service.text or any(drug_names().is_combination(n) for n in own_names)
-        choice = StartChoice()  # a start found; a later dated restart still wins
+        # a start found; a later dated restart still wins. Session 36 (round-65 kind K3, the lead's ruling):
+        # the UR's words ("stating that the claimant had used Cymbalta for over two years") count only where
+        # the record states no start or length of the drug (the provider's "had started Cymbalta on <date>")
+        record, ur = StartChoice(), StartChoice()
         for s in self.summary.sentences:
+            choice = ur if s.author == UR_REVIEWER else record
             if choice.restarts_only and not p["duration_restart"].search(s.text):
                 continue
             here = self._drugs_named(s, asked, form, combined, skip)
@@ -594,7 +605,7 @@ class DurationsOfUse:
             read = (self._candidate(st, here, asked, restarts_only=choice.restarts_only)
                     for st in self.statements_in(s.index, visit, surgery))
             choice.take([c for c in read if c is not None])
-        return choice.result()
+        return record.chosen_result() or ur.chosen_result() or record.result() or ur.result()
 
     def _drugs_named(self, s: Sentence, asked: _Asked, form: str | None, combined: bool,
                      skip: re.Pattern[str] | None) -> _SentenceDrugs | None:
@@ -663,6 +674,8 @@ class DurationsOfUse:
             return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
         if st.key == "duration_planned_drug" and asked.objects_only:
             return None  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
+        if st.key == "duration_planned_operation" and not self._operation_asked(here.sentence, st.span):
+            return None  # session 36: "Keflex for post-operative prophylaxis": for an operation asked for
         near = _owner(text, named, st, p)
         if near is None and restart:
             near = _restart_of(text, named, st.verb)
@@ -682,6 +695,17 @@ class DurationsOfUse:
         st = _not_started_as_new(text, st, p)
         m = self._asserted(here.sentence, st)
         return None if m is None else Candidate(priority(st.key), near, st.months, m, restart)
+
+    def _operation_asked(self, s: Sentence, purpose: tuple[int, int]) -> bool:
+        """Whether the letter asks for an operation: a surgery heading, or an operation sentence `s` names as
+        asked for, not done (hypothetical), outside the drug's purpose words at `purpose` ("for post-operative
+        pain" names none): what a drug for the time around an operation is planned for."""
+        a, b = s.start + purpose[0], s.start + purpose[1]
+        return "surgery" in self.families or any(
+            m.sentence.index == s.index and not (m.start < b and a < m.end)
+            and Category.HYPOTHETICAL in m.assertion.categories
+            and not m.assertion.categories & {Category.NEGATED, Category.FAMILY}
+            for m in self.summary.mentions("surgery"))
 
     def _a_refill(self, st: _Stated, here: _SentenceDrugs, asked: _Asked) -> bool:
         """Whether statement `st` is a prescription (not a start: "started", "added") with no date of its own,

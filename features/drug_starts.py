@@ -13,7 +13,7 @@ from features.evidence import Extraction
 # a planned, new or trial start and any stated length or dated start come first; round 19: "two months of X"
 # (it may tell an episode) last of all
 NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
-                   "duration_planned_drug", "duration_planned_passive"})
+                   "duration_planned_drug", "duration_planned_passive", "duration_planned_operation"})
 PRIORITY = {**dict.fromkeys(NEWLY, 1), "duration_visit_start": 2, "duration_of": 3}
 
 
@@ -64,6 +64,10 @@ class StartChoice:
             self.chosen = (best.months, Extraction(best.months, best.mention.span()))
         elif self.chosen is None:
             self.fallback = self.fallback or Extraction(best.months, best.mention.span())
+
+    def chosen_result(self) -> Extraction | None:
+        """The start or length chosen, without the fallback."""
+        return self.chosen[1] if self.chosen is not None else None
 
     def result(self) -> Extraction | None:
         """The start or length chosen, else the fallback, else None (nothing said)."""

@@ -89,6 +89,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
     planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
+    planned += [("duration_planned_operation", m.span())  # "requests ... Tramadol for post-op pain"
+                for m in p["duration_operation_purpose"].finditer(text)
+                if p["request_verb"].search(text, 0, m.start())]
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
@@ -223,9 +226,22 @@ def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple
     a, b = verb
     if not p["duration_visit_anaphor"].search(text, b, date_reach(text, b, p)):
         return None
-    claimed = [(v.end(), date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, 0, a)]
+    claimed = _claimed_dates(text, 0, verb, p)
     told = [when for (s, e), when, _ in dates if e <= a and not any(x <= s < y for x, y in claimed)]
     return told[-1] if told else visit[0] if visit is not None else visit_day
+
+
+def _claimed_dates(text: str, lo: int, verb: tuple[int, int], p: ValuePatterns) -> list[tuple[int, int]]:
+    """The reaches, in text[lo:a], of the start verbs before the start verb at `verb` (a, b), and of the stop
+    verbs when it is a restart: a date in one dates that verb's event ("Zoloft was started in 05/2016 and
+    trazodone was added"), not the later start; a drug's stop is never its restart ("Gabapentin, which he had
+    stopped in June 2016, was restarted at that visit": session 36, round-64 kind K8), though another drug's
+    stop may be a switch's day ("A was stopped on <date>, and B was started at that visit")."""
+    a, b = verb
+    verbs = [*p["duration_start"].finditer(text, lo, a)]
+    if p["duration_restart"].search(text, a, b):
+        verbs += p["duration_stop_verb"].finditer(text, lo, a)
+    return [(v.end(), date_reach(text, v.end(), p)) for v in verbs]
 
 
 def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> bool:
@@ -282,7 +298,7 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
         return when, by_day, e
     # session 32 (round-51 kind D4): a date an earlier start verb of the clause dates its own start with
     # ("Zoloft was started in 05/2016 and trazodone was added") is that start's, not this one's
-    claimed = [(v.end(), date_reach(text, v.end(), p)) for v in p["duration_start"].finditer(text, lo, a)]
+    claimed = _claimed_dates(text, lo, verb, p)
     before = [(a - e, when, True) for (s, e), when, _ in dates if lo <= s and e <= a
               and not any(x <= s < y for x, y in claimed)]
     # session 27 (round-34 kind): a month or year opening the clause dates the start after it too ("In

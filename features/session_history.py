@@ -269,8 +269,14 @@ class SessionHistory:
                   and not self._before_its_operation(service, c[1])]
         own = [c for c in counts if not self._of_another_part(service, c[1])]
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
-        # 5 ... to date" against the UR's closing "12 sessions had already been completed")
-        own = [c for c in own if c[1].author != UR_REVIEWER] or own
+        # 5 ... to date" against the UR's closing "12 sessions had already been completed"); session 36
+        # (round-65 kind K3, the lead's ruling): so does the record's "none had" (0) over the UR's count alone
+        record = [c for c in own if c[1].author != UR_REVIEWER]
+        if own and not record:
+            none_had = self._record_says_none(service)
+            if none_had is not None:
+                return none_had
+        own = record or own
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
@@ -278,6 +284,17 @@ class SessionHistory:
         if own:  # a count said to be completed beats an "at least" count
             n, m, _ = max([c for c in own if c[2]] or own, key=lambda c: c[0])
             return Extraction(n, m.span())
+        none_had = self._record_says_none(service)
+        if none_had is not None:
+            return none_had
+        if counts:
+            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            return Extraction(n, m.span())
+        return MISSING
+
+    def _record_says_none(self, service: ServiceHeading) -> Extraction | None:
+        """0 where a record sentence says this service's therapy was not had yet ("has not had any physical
+        therapy", `_none_had_yet`), else None."""
         p = value_patterns()
         sessions = p["session_words"]
         for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
@@ -288,12 +305,7 @@ class SessionHistory:
                     sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
-        if none_yet is not None:
-            return Extraction(0.0, none_yet.span())
-        if counts:
-            n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
-            return Extraction(n, m.span())
-        return MISSING
+        return Extraction(0.0, none_yet.span()) if none_yet is not None else None
 
     def course_named(self, service: ServiceHeading) -> Extraction:
         """A course of this service's own therapy the record names as given without a count ("treatment to
@@ -387,7 +399,11 @@ class SessionHistory:
             for n in not_had_names(service.service_type or "", s.text):
                 if p["condition_before"].search(s.text, 0, n.start):
                     continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
+                # "none of the authorized CBT sessions had been attended" (session 36, round-65 kind K3)
+                none_of = p["sessions_none_of_before"].search(s.text, max(0, n.start - 80), n.start) \
+                    and p["sessions_none_of_after"].match(s.text[n.end:])
                 if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
+                        or none_of \
                         or p["sessions_not_had_after_but"].search(s.text, max(0, n.start - 200), n.start):
                     m = self._therapy_of(service, s.start + n.start, s.start + n.end)
                     if m is not None:
