@@ -68,6 +68,7 @@ class FunctionLexicon:
     exam_measure: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
+    frame: re.Pattern[str]
     less_than_before: re.Pattern[str]
     measured: tuple[re.Pattern[str], ...]
     measured_gain: float
@@ -176,9 +177,9 @@ _POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     """A change word and its activity are near (few words, not counting a quantity of the activity: "modified
-    duty at four hours a day, unchanged"; a possessive is one word whoever the writer names) with no symptom
-    between them."""
-    words = _WORD.findall(_POSSESSIVE.sub(" his ", lex.quantity.sub(" ", between)))
+    duty at four hours a day, unchanged", or a reporting frame: "was noted to be unchanged"; a possessive is
+    one word whoever the writer names) with no symptom between them."""
+    words = _WORD.findall(_POSSESSIVE.sub(" his ", lex.frame.sub(" ", lex.quantity.sub(" ", between))))
     return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 
