@@ -68,6 +68,7 @@ class FunctionLexicon:
     exam_measure: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
+    frame: re.Pattern[str]
     less_than_before: re.Pattern[str]
     measured: tuple[re.Pattern[str], ...]
     measured_gain: float
@@ -80,7 +81,6 @@ class FunctionLexicon:
     part_number: re.Pattern[str]
     helper_person: re.Pattern[str]
     operation_gain: re.Pattern[str]
-    operation_outcome: re.Pattern[str]
     since_the_injury: re.Pattern[str]
     work_return: re.Pattern[str]
     baseline_measure: re.Pattern[str]
@@ -176,9 +176,9 @@ _POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
 
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     """A change word and its activity are near (few words, not counting a quantity of the activity: "modified
-    duty at four hours a day, unchanged"; a possessive is one word whoever the writer names) with no symptom
-    between them."""
-    words = _WORD.findall(_POSSESSIVE.sub(" his ", lex.quantity.sub(" ", between)))
+    duty at four hours a day, unchanged", or a reporting frame: "was noted to be unchanged"; a possessive is
+    one word whoever the writer names) with no symptom between them."""
+    words = _WORD.findall(_POSSESSIVE.sub(" his ", lex.frame.sub(" ", lex.quantity.sub(" ", between))))
     return len(words) <= MAX_GAP_WORDS and not lex.symptom.search(between)
 
 
@@ -357,16 +357,15 @@ def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
 
 def _after_an_operation(s: Sentence, words: str, at: int, lex: FunctionLexicon,
                         operation_had_in: Callable[[int, int | None], bool]) -> bool:
-    """Whether a gain (`words`, at character `at` of sentence `s`) is a return to an activity told after
-    an operation done: the operation named before it in its sentence ("had a carpal tunnel release and
-    returned to full duty"), or in the sentences just before when its own sentence tells the operation's
-    outcome ("He underwent a microdiscectomy. He did well, returning to full duty")."""
+    """Whether a gain (`words`, at character `at` of sentence `s`) is a return to an activity, or one said
+    better or done again (`operation_gain`), told after an operation done: the operation named before it in
+    its sentence ("had a carpal tunnel release and returned to full duty"), or in the sentences just before
+    ("He underwent a fusion. His dexterity had improved and he could button his shirt again": session 36)."""
     if not lex.operation_gain.search(words):
         return False
     if operation_had_in(s.index, s.start + at):
         return True
-    return bool(lex.operation_outcome.search(s.text)) and any(
-        operation_had_in(s.index - k, None) for k in range(1, CARE_LOOKBACK + 1))
+    return any(operation_had_in(s.index - k, None) for k in range(1, CARE_LOOKBACK + 1))
 
 
 def work_status_given(text: str, start: int, end: int) -> bool:
@@ -385,11 +384,11 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     """(yes|no, mention) for each function statement found by structure. `care_named(text)`: the text names
     care; `care_had_in(index)`: that sentence tells of care had; `record_voice(m)`: the mention is the
     record's (not the UR's own words); `operation_had_in(index, before)`: that sentence tells of an operation
-    done (before character `before` of it, when given), the treatment a RETURN to an activity told after it is
-    credited to (`_after_an_operation`: session 25, round-28 kinds); a limit or no change after an operation
-    is not read from it (an operation that did not help is no failed conservative care, and "since the fusion
-    he has remained off work" stays the concept rules'). A gain or an unchanged activity is
-    concept `function_change`; a
+    done (before character `before` of it, when given), the treatment a RETURN to an activity (or one said
+    better or done again, session 36) told after it is credited to (`_after_an_operation`: session 25,
+    round-28 kinds); a limit or no change after an operation is not read from it (an operation that did not
+    help is no failed conservative care, and "since the fusion he has remained off work" stays the concept
+    rules'). A gain or an unchanged activity is concept `function_change`; a
     persisting limit or an activity credited to care is an `ability` (a remaining limit alone is no failure
     of care). A gain in a clause that gives pain as its reason is an adaptation, and says nothing."""
     lex = function_lexicon()
