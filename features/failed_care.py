@@ -261,9 +261,11 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
                     out.append(m)
                     break
             cares = _care_spans(clause, lex)
-            if not cares and care_before:
+            if care_before:
+                # a clause that names care only after its outcome ("it was stopped because of nausea, and
+                # Nucynta was started") carries that outcome's subject from before, as one naming none does
                 out += _lingering(summary, s.start + offset, clause, lex, record_voice, conditional,
-                                  limits=care_here)
+                                  limits=care_here, upto=cares[0][0] if cares else None)
             had_here = any(
                 (c := summary.mention("therapy", s.start + offset + a, s.start + offset + b)) is not None
                 and not c.assertion.categories & _NOT_HAD for a, b in cares)
@@ -273,14 +275,20 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
 
 def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLexicon,
                record_voice: Callable[[Mention], bool],
-               conditional: Callable[[Mention], bool], *, limits: bool = False) -> list[Mention]:
+               conditional: Callable[[Mention], bool], *, limits: bool = False,
+               upto: int | None = None) -> list[Mention]:
     """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
     outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19);
-    `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22)."""
-    found = [*spans_of("lingering", clause, lex),
-             *([m.span() for m in lex.limit_lingering.finditer(clause)] if limits else ())]
-    persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
-    carried = [o for o in spans_of("outcome_after", clause, lex) if lex.carried_subject.match(clause[:o[0]])
+    `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22).
+    `upto`: where the clause's first care begins (session 36): only an outcome with a carried subject that
+    ends before it is read, the care after it being another's (what the clause's own links read)."""
+    persisting: list[tuple[int, int]] = []
+    if upto is None:
+        found = [*spans_of("lingering", clause, lex),
+                 *([m.span() for m in lex.limit_lingering.finditer(clause)] if limits else ())]
+        persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
+    told = clause if upto is None else clause[:upto]  # an outcome before the clause's first care
+    carried = [o for o in spans_of("outcome_after", told, lex) if lex.carried_subject.match(clause[:o[0]])
                and not lex.not_an_outcome_after.match(clause, o[1])]
     for a, b in sorted(persisting + carried, key=lambda o: o[0]):
         m = summary.mention("failed_care", start + a, start + b)
