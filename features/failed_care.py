@@ -192,6 +192,23 @@ def care_named_by(m: Mention) -> str | None:
     return told[care[0]:care[1]].lower() if care is not None else None
 
 
+def cares_named_by(m: Mention) -> list[str]:
+    """Every care a statement of failure is said of (lower case): the care its clause names up to its end
+    ("splinting, 6 sessions of therapy and an injection, none of which gave lasting benefit"), else the one
+    `care_named_by` finds before it in its sentence; none where its sentence names no care."""
+    lex = failed_care_lexicon()
+    s = m.sentence
+    told = s.text[:m.end - s.start]
+    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, max(0, m.start - s.start))]
+    clause = told[breaks[-1] if breaks else 0:]
+    named = [clause[a:b].lower() for a, b in _care_spans(clause, lex)
+             if not lex.generic_care.fullmatch(clause[a:b])]
+    if named:
+        return named
+    care = care_named_by(m)
+    return [care] if care is not None else []
+
+
 def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
     """Whether failure statement `m` tells only relief of a short time (`short_relief`: "gave 80% relief for a
     day", "temporary relief") from diagnostic or sympathetic blocks alone: the response such a block is given
