@@ -52,7 +52,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe59_kinds.yaml",
                                  "summary_probe60_kinds.yaml",
                                  "summary_probe61fn_kinds.yaml",
-                                 "summary_probe62dur_kinds.yaml"} <= set(FILES)
+                                 "summary_probe62dur_kinds.yaml",
+                                 "summary_probe36se_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
