@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from features.package_data import parse_yaml, read_yaml
 from features.sentences import pipeline
 from features.style import load_style_words
-from features.word_abbreviations import abbreviations, spelled_tokens
+from features.word_abbreviations import abbreviations, spelled_token_patterns
 
 
 class Category(StrEnum):
@@ -109,12 +109,13 @@ class ContextRule(BaseModel):
 
     def token_patterns(self) -> list[list[dict[str, Any]]]:
         """The Matcher patterns: the explicit pattern(s), else the literal's tokens (lower-cased); a word
-        with a clinical abbreviation ("without": "w/o") takes the abbreviation's token too."""
+        with a clinical abbreviation ("without": "w/o") takes the abbreviation's token too, and a phrase
+        with one ("due to": "d/t") is matched by that token alone as well."""
         if self.pattern is None:
-            return [spelled_tokens([{"LOWER": t.lower_} for t in pipeline().tokenizer(self.literal)])]
+            return spelled_token_patterns([{"LOWER": t.lower_} for t in pipeline().tokenizer(self.literal)])
         if self.pattern and isinstance(self.pattern[0], list):
-            return [spelled_tokens(p) for p in self.pattern]
-        return [spelled_tokens(self.pattern)]
+            return [q for p in self.pattern for q in spelled_token_patterns(p)]
+        return spelled_token_patterns(self.pattern)
 
     def modifies(self, concept: str) -> bool:
         if self.concepts is not None and concept not in self.concepts:

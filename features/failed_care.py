@@ -200,6 +200,23 @@ def care_named_by(m: Mention) -> str | None:
     return told[care[0]:care[1]].lower() if care is not None else None
 
 
+def cares_named_by(m: Mention) -> list[str]:
+    """Every care a statement of failure is said of (lower case): the care its clause names up to its end
+    ("splinting, 6 sessions of therapy and an injection, none of which gave lasting benefit"), else the one
+    `care_named_by` finds before it in its sentence; none where its sentence names no care."""
+    lex = failed_care_lexicon()
+    s = m.sentence
+    told = s.text[:m.end - s.start]
+    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, max(0, m.start - s.start))]
+    clause = told[breaks[-1] if breaks else 0:]
+    named = [clause[a:b].lower() for a, b in _care_spans(clause, lex)
+             if not lex.generic_care.fullmatch(clause[a:b])]
+    if named:
+        return named
+    care = care_named_by(m)
+    return [care] if care is not None else []
+
+
 def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
     """Whether failure statement `m` tells only relief of a short time (`short_relief`: "gave 80% relief for a
     day", "temporary relief") from diagnostic or sympathetic blocks alone: the response such a block is given
@@ -274,9 +291,11 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
                     out.append(m)
                     break
             cares = _care_spans(clause, lex)
-            if not cares and care_before:
+            if care_before:
+                # a clause that names care only after its outcome ("it was stopped because of nausea, and
+                # Nucynta was started") carries that outcome's subject from before, as one naming none does
                 out += _lingering(summary, s.start + offset, clause, lex, record_voice, conditional,
-                                  limits=care_here)
+                                  limits=care_here, upto=cares[0][0] if cares else None)
             had_here = any(
                 (c := summary.mention("therapy", s.start + offset + a, s.start + offset + b)) is not None
                 and not c.assertion.categories & _NOT_HAD for a, b in cares)
@@ -286,14 +305,20 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
 
 def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLexicon,
                record_voice: Callable[[Mention], bool],
-               conditional: Callable[[Mention], bool], *, limits: bool = False) -> list[Mention]:
+               conditional: Callable[[Mention], bool], *, limits: bool = False,
+               upto: int | None = None) -> list[Mention]:
     """A symptom that persists in a clause naming no care, told after care had: that care's failure; so is an
     outcome whose subject is a pronoun, "none" or nothing ("Neither helped.", "It did nothing.", round 19);
-    `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22)."""
-    found = [*spans_of("lingering", clause, lex),
-             *([m.span() for m in lex.limit_lingering.finditer(clause)] if limits else ())]
-    persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
-    carried = [o for o in spans_of("outcome_after", clause, lex) if lex.carried_subject.match(clause[:o[0]])
+    `limits`: care was told earlier in this sentence, so a limit still there is its failure too (round 22).
+    `upto`: where the clause's first care begins (session 36): only an outcome with a carried subject that
+    ends before it is read, the care after it being another's (what the clause's own links read)."""
+    persisting: list[tuple[int, int]] = []
+    if upto is None:
+        found = [*spans_of("lingering", clause, lex),
+                 *([m.span() for m in lex.limit_lingering.finditer(clause)] if limits else ())]
+        persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
+    told = clause if upto is None else clause[:upto]  # an outcome before the clause's first care
+    carried = [o for o in spans_of("outcome_after", told, lex) if lex.carried_subject.match(clause[:o[0]])
                and not lex.not_an_outcome_after.match(clause, o[1])]
     worse = spans_of("worsened", clause, lex)  # made worse after the care (session 36)
     for a, b in sorted({*persisting, *carried, *worse}, key=lambda o: o[0]):

@@ -33,7 +33,7 @@ from features.function_change import (
 from features.sentences import Sentence
 from features.style import person_phrase_class
 from features.value_patterns import value_patterns
-from features.visit_course import help_outdated
+from features.visit_course import help_doubts_failure, help_outdated
 
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
 
@@ -342,11 +342,15 @@ class FunctionAndCareFacts:
     def failed_care_reading(self) -> tuple[str, list[Mention]]:
         """The value of failed conservative care and every statement that gives it, the deciding one
         first (the rest are evidence a checklist may quote instead: the record's own before the UR's)."""
-        # the record also says care helped: a failure is not stated, unless a later visit says it failed
-        # (session 33, round-52 kind A: the latest visit before the request decides)
-        mixed = any(not help_outdated(self.summary, h, self._care_failures) for h in self._care_helped)
-        if self._care_failures and not mixed:
-            return YES, list(self._care_failures)
+        # the record also says care helped: a failure of that care is in doubt, unless a later visit says it
+        # failed (session 33, round-52 kind A: the latest visit before the request decides); care tried that
+        # did not help (a side-effect stop included) is failed care whatever other care helped and whatever
+        # care is not tried yet (session 36, the lead's ruling on rounds 63 and 64)
+        helped = [h for h in self._care_helped if not help_outdated(self.summary, h, self._care_failures)]
+        clear = [f for f in self._care_failures if not any(help_doubts_failure(h, f) for h in helped)]
+        if clear:
+            return YES, clear
+        mixed = bool(helped)
         # care after an operation not yet started is no conservative care not tried (round 15)
         not_tried = [m for m in self.not_tried() if not after_an_operation(self.summary, m)]
         if not_tried:

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 
 from features.package_data import read_yaml
 from features.style import load_style_words
+from features.word_abbreviations import abbreviation_tokens
 from letters.records import Section
 
 CHUNK_CHARS = 20_000  # far below spaCy's max_length (1,000,000): a chunk's Doc stays small
@@ -28,10 +29,14 @@ CHUNK_CHARS = 20_000  # far below spaCy's max_length (1,000,000): a chunk's Doc 
 def pipeline() -> Language:
     """The blank English pipeline (tokenizer + sentencizer): no downloaded weights, built once. Every
     honorific of the style words ("Mx.", which spaCy does not know, as well as "Ms.", "Dr.") is one token,
-    so its full stop never ends a sentence: a writer who names the worker must not change a fact."""
+    so its full stop never ends a sentence: a writer who names the worker must not change a fact. Every
+    clinical abbreviation of `word_abbreviations.yaml` is one token too (session 36)."""
     nlp = spacy.blank("en")
     for word in load_style_words().honorifics:  # capitalised only: "MS." may be multiple sclerosis
         nlp.tokenizer.add_special_case(f"{word.capitalize()}.", [{ORTH: f"{word.capitalize()}."}])
+    for abbr in abbreviation_tokens():  # "d/t", "d/c'd": one token, as "w/o" is, for the ConText patterns
+        for form in dict.fromkeys((abbr, abbr.capitalize(), abbr.upper())):
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("abbreviation_stops")
     return nlp

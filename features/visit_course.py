@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from features.analysis import AnalysedText, Mention
 from features.body_regions import body_regions, same_side
 from features.casefold import lower_text
-from features.failed_care import care_named_by
+from features.failed_care import care_named_by, cares_named_by
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.value_patterns import value_patterns
 from features.visits import visit_dates
@@ -70,9 +70,17 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
 
 def _same_care(a: str, b: str) -> bool:
     """Whether two names of care name the same care: the words of one are among the other's ("therapy",
-    "physical therapy"; not "aquatic therapy" and "physical therapy"), a plural read as its singular."""
-    wa, wb = ({w.removesuffix("s") for w in lower_text(x).split()} for x in (a, b))
+    "physical therapy"; not "aquatic therapy" and "physical therapy"), a plural read as its singular and a
+    gerund as its noun ("splinting", "the splint"; "bracing", "a brace": session 36)."""
+    wa, wb = ({_word_stem(w) for w in lower_text(x).split()} for x in (a, b))
     return wa <= wb or wb <= wa
+
+
+def _word_stem(word: str) -> str:
+    """A care word without its plural, gerund or final "e" ending ("braces", "bracing", "brace": "brac")."""
+    stem = word.removesuffix("s")
+    stem = stem.removesuffix("ing") if len(stem) > 5 else stem
+    return stem.removesuffix("e")
 
 
 def help_outdated(summary: AnalysedText, helped: Mention, failures: Iterable[Mention]) -> bool:
@@ -88,3 +96,15 @@ def help_outdated(summary: AnalysedText, helped: Mention, failures: Iterable[Men
         if later is not None and later > when and failed is not None and _same_care(care, failed):
             return True
     return False
+
+
+def help_doubts_failure(helped: Mention, failure: Mention) -> bool:
+    """Whether care said to help puts a statement of failure in doubt: the help is of care the failure is
+    said of (a failure told later than the help is `help_outdated` first), the two are one statement read both
+    ways ("with some temporary relief"), or either names no care, so that it cannot be told apart. Help of
+    other care leaves a failure standing: failed care is care tried that did not help, whatever else helped
+    (session 36, the lead's ruling on round 63)."""
+    if helped.start < failure.end and failure.start < helped.end:
+        return True
+    care, failed = care_named_by(helped), cares_named_by(failure)
+    return care is None or not failed or any(_same_care(care, f) for f in failed)

@@ -3,7 +3,7 @@
 The table is data (`word_abbreviations.yaml`). A regex written with the word ("without relief") is rewritten
 to take the abbreviation too ("(?:without|w/o) relief"), and a ConText token pattern's word gets its
 abbreviation as another allowed token: the letter's text, its sentences and every evidence offset stay as
-written.
+written. An entry may be a phrase ("due to": "d/t"), read where a pattern writes its words in a row.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from features.package_data import read_yaml
 
 _QUANTIFIERS = "?*+{"
+_PHRASE_SPACE = r"(?: |\\s\+?)"  # how a pattern writes the space between a phrase's words: " ", "\s", "\s+"
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +31,13 @@ def _alternation(word: str, abbrs: tuple[str, ...], bounded: bool) -> str:
     forms = [word + (r"\b" if bounded else "")]
     forms += [re.escape(a) + _not_longer(a) + (r"\b" if bounded and a[-1].isalnum() else "") for a in abbrs]
     return "(?:" + "|".join(forms) + ")"
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each phrase of the table ("due to") as a pattern that finds it written in a regex, with the phrase."""
+    return tuple((re.compile(_PHRASE_SPACE.join(re.escape(w) for w in phrase.split()) + r"(?![\w?*+{/])",
+                             re.IGNORECASE), phrase) for phrase in abbreviations() if " " in phrase)
 
 
 def _not_longer(abbr: str) -> str:
@@ -73,9 +81,16 @@ def spelled_out(pattern: str) -> str:
                 j += 1
             word = pattern[i:j].lower()
             after_letter = i > 0 and (pattern[i - 1].isalnum() and not _escaped(pattern, i - 1))
+            phrase = next(((m, p) for rx, p in _phrases() if (m := rx.match(pattern, i))), None) \
+                if not any(groups) and not after_letter else None
             free = word in table and not any(groups) and not after_letter \
                 and pattern[j:j + 1] not in tuple(_QUANTIFIERS) + ("/",)
-            if free:
+            if phrase is not None:
+                found, words = phrase
+                bounded = pattern.startswith(r"\b", found.end())
+                out.append(_alternation(found.group(0), table[words], bounded))
+                i = found.end() + 2 if bounded else found.end()
+            elif free:
                 bounded = pattern.startswith(r"\b", j)
                 out.append(_alternation(pattern[i:j], table[word], bounded))
                 i = j + 2 if bounded else j
@@ -94,6 +109,40 @@ def _escaped(pattern: str, k: int) -> bool:
     while k - 1 - slashes >= 0 and pattern[k - 1 - slashes] == "\\":
         slashes += 1
     return slashes % 2 == 1
+
+
+def abbreviation_tokens() -> tuple[str, ...]:
+    """Every abbreviation of the table, each one token of the tokenizer (features/sentences.py), so a token
+    pattern reads "d/t" as it reads "w/o"."""
+    return tuple(dict.fromkeys(a for abbrs in abbreviations().values() for a in abbrs))
+
+
+def spelled_token_patterns(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The spaCy token pattern with its words' abbreviations (`spelled_tokens`), and one more pattern for each
+    place where it writes a phrase of the table in a row ("due", "to"), the phrase's tokens taken by its one
+    abbreviation's token ("d/t")."""
+    out = [spelled_tokens(pattern)]
+    for phrase, abbrs in abbreviations().items():
+        words = phrase.split()
+        if len(words) < 2:
+            continue
+        for i in range(len(pattern) - len(words) + 1):
+            if all(w in _token_words(pattern[i + k]) for k, w in enumerate(words)):
+                one = {k: v for k, v in pattern[i].items() if k not in ("LOWER", "ORTH", "TEXT")}
+                out.append(spelled_tokens([*pattern[:i], {**one, "LOWER": {"IN": list(abbrs)}},
+                                           *pattern[i + len(words):]]))
+    return out
+
+
+def _token_words(spec: dict[str, Any]) -> list[str]:
+    """The words a token spec allows by its LOWER (or ORTH / TEXT) key, lower case; none for any other."""
+    for key in ("LOWER", "ORTH", "TEXT"):
+        value = spec.get(key)
+        if isinstance(value, str):
+            return [value.lower()]
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            return [str(w).lower() for w in value["IN"]]
+    return []
 
 
 def spelled_tokens(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
