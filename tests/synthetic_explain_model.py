@@ -34,7 +34,7 @@ def synthetic_model_dir() -> Path:
 def _train_and_save(folder: Path) -> None:
     """The model trained and saved as `folder`/model."""
     spec = load_spec()
-    table = synthetic_feature_table(N_LETTERS, SEED)  # letters read on two processes, joined in order
+    table = synthetic_feature_table(N_LETTERS, SEED)  # in the building process (tests/synthetic_tables.py)
     table = table[table[spec.target].notna()].reset_index(drop=True)
     y = table[spec.target].astype(int).to_numpy()
     # the shape `imr train` gives its model (criterion statuses as ordinals, monotone and additive), so the

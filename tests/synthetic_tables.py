@@ -1,8 +1,12 @@
-"""Feature tables of SYNTHETIC letters for test fixtures, built in letter ranges on two processes.
+"""Feature tables of SYNTHETIC letters for test fixtures, built in letter ranges, by default in the calling
+process.
 
-Generating and reading a letter costs ~17 ms; fixtures that need 700-2,000 letters split the work
-over two worker processes and join the ranges in order. The table is row-wise (a range's rows do not
-depend on the other letters), so the joined table equals the one built in one go.
+Generating and reading a letter costs ~17 ms; a fresh process pays ~5 s of CPU before its first letter
+(imports, the rules' compile). Under `make test` both cores already run an xdist worker, so the two spawned
+processes these helpers used to start only added that start-up twice (700 letters: 22.7 CPU-s on two
+processes, 17.0-18.7 in the caller; more where the caller has compiled the rules already). `workers=2` still
+splits the ranges over two processes (an idle machine, one table). The table is row-wise (a range's rows do
+not depend on the other letters), so the joined table equals the one built in one go.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ def letter_range_table(start: int, stop: int, seed: int, name: str, with_target:
 
 
 def synthetic_feature_table(
-    n: int, seed: int, *, name: str = "synthetic-{i:05d}.txt", with_target: bool = True, workers: int = 2
+    n: int, seed: int, *, name: str = "synthetic-{i:05d}.txt", with_target: bool = True, workers: int = 1
 ) -> pd.DataFrame:
     """The feature table of generator letters 0..n-1, as `build_feature_table` gives it in one go."""
     ranges = [(a, min(a + RANGE_SIZE, n)) for a in range(0, n, RANGE_SIZE)]
@@ -51,7 +55,7 @@ def _cases_table(cases: list, with_target: bool) -> pd.DataFrame:
     return build_feature_table(cases, with_target=with_target, spec=load_spec())
 
 
-def feature_table_of(cases: list, *, with_target: bool = True, workers: int = 2) -> pd.DataFrame:
+def feature_table_of(cases: list, *, with_target: bool = True, workers: int = 1) -> pd.DataFrame:
     """`build_feature_table(cases)` with the cases split in ranges over `workers` processes."""
     ranges = [cases[a : a + RANGE_SIZE * 2] for a in range(0, len(cases), RANGE_SIZE * 2)]
     if workers <= 1 or len(ranges) <= 1:

@@ -116,7 +116,7 @@ def _build_world(root: Path) -> dict[str, Path]:
     parsed = parse_paths([old])
     write_records(parsed, root / "records")
     spec = load_spec()
-    table = feature_table_of(parsed.cases)  # build_feature_table, in ranges on two processes
+    table = feature_table_of(parsed.cases)  # here: the in-process retrains below reuse the compiled rules
     table.to_parquet(root / "features.parquet", index=False)
     (root / "params.yaml").write_text(yaml.safe_dump(PARAMS))
 
