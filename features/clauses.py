@@ -31,3 +31,13 @@ def clauses(s: Sentence, clause_break: re.Pattern[str]) -> Iterator[tuple[int, s
 def clause_start(text: str, sentence_start: int, pos: int) -> int:
     """Where the clause holding `pos` starts: after the last comma, semicolon or colon before it."""
     return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))
+
+
+def clause_start_at(text: str, clause_break: re.Pattern[str], pos: int, start: int = 0) -> int:
+    """Where the clause holding `pos` starts when a reader's own `clause_break` splits `text` from `start`:
+    the end of the last break between `start` and `pos`, else `start` (`clause_start` splits at punctuation
+    only)."""
+    last = start
+    for b in clause_break.finditer(text, start, pos):
+        last = b.end()
+    return last

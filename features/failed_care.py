@@ -15,7 +15,7 @@ from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
 from features.body_regions import SPINE_UNSPECIFIED, body_regions
 from features.casefold import compile_folded, folded_spans, lower_text
-from features.clauses import alternatives, clauses
+from features.clauses import alternatives, clause_start_at, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -207,8 +207,7 @@ def cares_named_by(m: Mention) -> list[str]:
     lex = failed_care_lexicon()
     s = m.sentence
     told = s.text[:m.end - s.start]
-    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, max(0, m.start - s.start))]
-    clause = told[breaks[-1] if breaks else 0:]
+    clause = told[clause_start_at(told, lex.clause_break, max(0, m.start - s.start)):]
     named = [clause[a:b].lower() for a, b in _care_spans(clause, lex)
              if not lex.generic_care.fullmatch(clause[a:b])]
     if named:
@@ -231,14 +230,12 @@ def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
     told = s.text[:m.end - s.start]
     care = _care_told(told, m.start - s.start)
     upto = max(care[1], m.start - s.start) if care is not None else 0
-    if care is None and s.index > 0:
-        told = summary.sentences[s.index - 1].text
-        care = _care_told(told, len(told))
+    if care is None:
+        told, care = _care_of_the_sentence_before(summary, m, lex)
         upto = care[1] if care is not None else 0
     if care is None:
         return False
-    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, care[0])]
-    subject = told[breaks[-1] if breaks else 0:upto]
+    subject = told[clause_start_at(told, lex.clause_break, care[0]):upto]
     return all(_a_block_for_its_response(subject, a, b, lex) for a, b in _care_spans(subject, lex)
                if not lex.generic_care.fullmatch(subject[a:b]))
 
@@ -355,8 +352,7 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     if lex.outside_event.search(text, after_care) is not None:
         return True
     told, care = (text[:start], before[-1]) if before else _care_of_the_sentence_before(summary, w, lex)
-    breaks = [b.end() for b in lex.clause_break.finditer(text, after_care, start)]
-    worse = text[breaks[-1] if breaks else after_care:end]  # its clause up to it: "his back pain worsened"
+    worse = text[clause_start_at(text, lex.clause_break, start, after_care):end]  # "his back pain worsened"
     return care is not None and _of_another_region(worse, _care_words(told, care, lex))
 
 
@@ -373,9 +369,8 @@ def _care_of_the_sentence_before(summary: AnalysedText, w: Mention,
 def _care_words(told: str, care: tuple[int, int], lex: FailedCareLexicon) -> str:
     """The words that say what the care `told[care[0]:care[1]]` treated: its clause ("for her wrist she
     attended 24 visits of therapy", "24 visits of physical therapy for the wrist, after which ...")."""
-    breaks = [b.end() for b in lex.clause_break.finditer(told, 0, care[0])]
     rest = lex.clause_break.search(told, care[1])
-    return told[breaks[-1] if breaks else 0:rest.start() if rest else len(told)]
+    return told[clause_start_at(told, lex.clause_break, care[0]):rest.start() if rest else len(told)]
 
 
 def _of_another_region(worse: str, care_words: str) -> bool:
