@@ -334,7 +334,8 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     """Whether the worsening `w` (`worsened`) told after care is no outcome of that care (session 36, the
     lead's ruling): another person's, denied, hypothetical or a requirement ("return if symptoms worsen"), as
     its own words are asserted; the reason for care (`worse_reason_before` between the care before it and
-    it, or `worse_then_care` and care named after it: "her pain worsened, so acupuncture was ordered"); put
+    it, said of care by `_reason_for_care`, or `worse_then_care` and care named after it: "her pain worsened,
+    so acupuncture was ordered"); put
     down to a new event (`outside_event` from the care's end, or its sentence's start, to the sentence's
     end); or of another body region than the care's (`_of_another_region`)."""
     if w is None or w.assertion.categories & _NOT_HAD or conditional(w):
@@ -344,16 +345,33 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     cares = _care_spans(text, lex)
     before = [c for c in cares if c[1] <= start]
     after_care = before[-1][1] if before else 0
-    if lex.worse_reason_before.search(text[after_care:start]):
+    reason = lex.worse_reason_before.search(text, after_care, start)
+    if reason is not None and _reason_for_care(text, reason.start(), end, cares, lex):
         return True
     then = lex.worse_then_care.match(text, end)
     if then is not None and any(c[0] >= then.end() for c in cares):
         return True
     if lex.outside_event.search(text, after_care) is not None:
         return True
-    told, care = (text[:start], before[-1]) if before else _care_of_the_sentence_before(summary, w, lex)
+    told, care = (text[:start], before[-1]) if before else _care_of_a_sentence_before(summary, w, lex)
     worse = text[clause_start_at(text, lex.clause_break, start, after_care):end]  # "his back pain worsened"
     return care is not None and _of_another_region(worse, _care_words(told, care, lex))
+
+
+def _reason_for_care(text: str, reason: int, end: int, cares: list[tuple[int, int]],
+                     lex: FailedCareLexicon) -> bool:
+    """Whether the reason a worsening gives (its word at `reason`, the worsening ending at `end`) is for care:
+    care named in the reason word's clause before it ("physical therapy was started because her pain had
+    worsened") or after the worsening ("because his pain worsened, PT was started"); a study's reason ("an
+    MRI was ordered because of worsening symptoms") leaves the worsening an outcome of care (session 37)."""
+    clause = clause_start_at(text, lex.clause_break, reason)
+    return any(clause <= c[0] and c[1] <= reason or c[0] >= end for c in cares)
+
+
+def worsening_not_of_care(summary: AnalysedText, w: Mention, conditional: Callable[[Mention], bool]) -> bool:
+    """`_worse_told_otherwise` for a worsening read outside the clause reader (the whole record's fallback,
+    `FunctionAndCareFacts._worse_after_treatment`): one reading of the ruling's exceptions on every path."""
+    return _worse_told_otherwise(summary, w, failed_care_lexicon(), conditional)
 
 
 def _care_of_the_sentence_before(summary: AnalysedText, w: Mention,
@@ -364,6 +382,18 @@ def _care_of_the_sentence_before(summary: AnalysedText, w: Mention,
     told = summary.sentences[w.sentence.index - 1].text
     cares = _care_spans(told, lex)
     return told, cares[-1] if cares else None
+
+
+def _care_of_a_sentence_before(summary: AnalysedText, w: Mention,
+                               lex: FailedCareLexicon) -> tuple[str, tuple[int, int] | None]:
+    """The nearest sentence before `w`'s that names care and the last care it names (None where none does):
+    the care a worsening in a sentence naming none is told after, a sentence or more on ("Treatment has
+    included therapy for the wrist. He went back to work. His low back pain is increasing.")."""
+    for s in reversed(summary.sentences[:w.sentence.index]):
+        cares = _care_spans(s.text, lex)
+        if cares:
+            return s.text, cares[-1]
+    return "", None
 
 
 def _care_words(told: str, care: tuple[int, int], lex: FailedCareLexicon) -> str:

@@ -22,6 +22,7 @@ from features.failed_care import (
     failed_care_lexicon,
     failed_care_statements,
     workers_status_beside_care,
+    worsening_not_of_care,
 )
 from features.function_change import (
     CARE_LOOKBACK,
@@ -428,14 +429,18 @@ class FunctionAndCareFacts:
         sentence that tells of care had: that care was tried and did not help. A remaining limit alone
         ("still cannot kneel") is not a failure, nor is a lack of records ("without documentation of
         functional improvement"). The worker unchanged as a whole is said of care told in the sentences just
-        before too (round 20: "He had 12 sessions of PT. He says he is no better after all of that.")."""
+        before too (round 20: "He had 12 sessions of PT. He says he is no better after all of that."). A
+        decline ("his function declined") is a worsening: the clause reader's exceptions hold (session 37)."""
         undocumented = value_patterns()["undocumented_before"]
-        undocumented_after = failed_care_lexicon().undocumented_after  # "... no gains were cited" (round 48)
+        lex = failed_care_lexicon()
+        undocumented_after = lex.undocumented_after  # "... no gains were cited" (round 48)
         text = self.summary.text
         return [m for v, m in self.function_statements
                 if v == NO and m.concept != "ability" and m.author != UR_REVIEWER
                 and not undocumented.search(text, max(m.sentence.start, m.start - 60), m.start)
                 and not undocumented_after.match(text, m.end)
+                # function made worse ("his function declined") after a fall, or another person's (session 37)
+                and not (lex.worsened.search(m.text) and worsening_not_of_care(self.summary, m, _conditional))
                 and not self._of_an_operation(m) and any(self._care_had_in(m.sentence.index - k) for k in
                                                          range(self._care_lookback_of(m) + 1))]
 
@@ -492,14 +497,17 @@ class FunctionAndCareFacts:
     def _worse_after_treatment(self) -> Mention | None:
         """Pain getting worse in the record after the record lists treatment already given (in that
         order, as the record tells it): care that was tried and did not help (how the annotators read
-        "treatment has included ... On <date> she complained of increasing pain")."""
+        "treatment has included ... On <date> she complained of increasing pain"), unless the clause
+        reader's exceptions say it is no outcome of care (`worsening_not_of_care`, session 37: put down to a
+        fall, the reason for care, another person's, denied, hypothetical, of another region)."""
         done = [m for m in self.summary.mentions("treatment_done")
                 if m.author != UR_REVIEWER and not m.assertion.categories & _DONE]
         if not done:
             return None
         first = min(m.start for m in done)
         for m in self.summary.mentions("worsening"):
-            if m.start > first and m.author != UR_REVIEWER and not m.assertion.categories & _DONE:
+            if m.start > first and m.author != UR_REVIEWER \
+                    and not worsening_not_of_care(self.summary, m, _conditional):
                 return m
         return None
 
