@@ -33,9 +33,10 @@ _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 
 # a region after a count names what the count was for only as its object ("12 visits for the left wrist", "to
-# the neck"), not as any later word of the clause ("6 sessions and she could turn her head")
+# the neck", session 37: "two cortisone injections into the left knee"), not as any later word of the clause
+# ("6 sessions and she could turn her head")
 _REGION_OF_COUNT = re.compile(
-    r"\b(?:for|to|of|on|at|in)\s(?:(?:the|his|her|their|both|left|right|bilateral)\s)*$")
+    r"\b(?:for|to|into|of|on|at|in)\s(?:(?:the|his|her|their|both|left|right|bilateral)\s)*$")
 _BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
 
 
@@ -229,6 +230,15 @@ class SessionHistory:
             done = _reported_done(m, p)
             if done is not None:
                 out.append((done[0], m, done[1]))
+        for found in p["injections_times"].finditer(self.summary.text):  # session 37: "L4-5 ESI x 2"
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span(1))
+            if m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            done = _reported_done(m, p) or _fragment_count(m, p)  # "ESI x2 (9/2014, 1/2015) with ..."
+            if done is not None:
+                out.append((done[0], m, done[1]))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
             if not kind.search(found.group(0)):
                 continue
@@ -239,18 +249,21 @@ class SessionHistory:
         return out
 
     def prior_sessions(self, service: ServiceHeading) -> Extraction:
-        """Completed sessions of this service's therapy (for an injection, the injections of its kind had);
-        0 when the summary says none was had yet."""
+        """Completed sessions of this service's therapy (for an injection, the injections of its kind had:
+        session 37, the lead's ruling); 0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(service.service_type)
         ablation = value_patterns()["ablation_words"]
         if kind is not None and ablation.search(service.text):
             kind = ablation  # round 19: an ablation's sessions are ablations
         if service.family == "injection" and kind is not None:
             counts = [c for c in self.completed_injections(kind) if not self._of_another_part(service, c[1])]
-            if counts:
-                n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
+            # as for a therapy: the record's "none had" beats the UR's count alone, and stands where none is
+            none_had = self._no_injection_had(service, kind)
+            record = [c for c in counts if c[1].author != UR_REVIEWER] or ([] if none_had else counts)
+            if record:
+                n, m, _ = max([c for c in record if c[2]] or record, key=lambda c: c[0])
                 return Extraction(n, m.span())
-            return MISSING
+            return Extraction(0.0, none_had.span()) if none_had is not None else MISSING
         therapy = value_patterns()["therapy_types"].get(service.service_type)
         kinds = _requested_kinds(service)
         if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
@@ -291,6 +304,27 @@ class SessionHistory:
             n, m, _ = max([c for c in counts if c[2]] or counts, key=lambda c: c[0])
             return Extraction(n, m.span())
         return MISSING
+
+    def _no_injection_had(self, service: ServiceHeading, kind: re.Pattern[str]) -> Mention | None:
+        """A record sentence saying injections of this service's kind were not had (`injection_none_had`: "No
+        prior ESIs.", "has had no injections"): its 0 injections had, read as `_record_says_none` reads "no
+        prior physical therapy" (not the UR's words, a condition, a course unfinished or another part's).
+        Injections named with no kind ("no prior injections") are every kind's, as a bare "therapy" is every
+        visit therapy's; injections of another kind ("no prior ESIs" for a facet request) are not this one's
+        (session 37, the lead's ruling)."""
+        p = value_patterns()
+        kinds = [*p["injection_types"].values(), p["ablation_words"]]
+        for found in p["injection_none_had"].finditer(self.summary.text):
+            words = found.group(0)
+            if not kind.search(words) and any(k.search(words) for k in kinds):
+                continue
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.author == UR_REVIEWER or m.assertion.categories & {Category.FAMILY} \
+                    or p["condition_before"].search(self.summary.text, m.sentence.start, m.start) \
+                    or p["course_unfinished"].search(m.sentence.text) or self._of_another_part(service, m):
+                continue
+            return m
+        return None
 
     def _record_says_none(self, service: ServiceHeading) -> Extraction | None:
         """0 where a record sentence says this service's therapy was not had yet ("has not had any physical
