@@ -130,6 +130,7 @@ class Modifier:
     rule: ContextRule
     start: int
     end: int
+    until: int | None = None  # a trigger inside a bracket: its forward scope ends at the bracket's close
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +300,7 @@ class ContextEngine:
             # MRI is not indicated without": the pseudo "not indicated without" frees what follows only)
             kept = [m for m in kept if m.rule.category != Category.PSEUDO
                     and not any(p.start <= m.start < p.end for p in pseudo)]
-        return kept
+        return _bracketed(doc, kept)
 
     def _list_separators(self, doc: Doc, triggers: list[Modifier]) -> list[Modifier]:
         """For each trigger with a `list_scope`, a copy of it (scope `list_scope`) at every list separator
@@ -358,6 +359,7 @@ class ContextEngine:
             if m.end <= start and rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL):
                 reach = sent_end if rule.max_scope is None else min(
                     sent_end, m.end + rule.max_scope + _between(squeezed, m.end, start))
+                reach = reach if m.until is None else min(reach, m.until)
                 stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)
                             and not t.rule.backward_only), default=None)
                 if stop is None and start < reach:
@@ -377,6 +379,29 @@ class ContextEngine:
 
 
 _LIST_SEPARATORS = frozenset({",", "or", "nor"})
+
+
+def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
+    """`kept` with each trigger that stands inside a closed bracket bounded to it: a bracket's result belongs
+    to its own item ("TENS (no benefit), meds, lumbar MRI 5/2015": the "no" does not deny the MRI listed
+    after it; round 69 kind K1), so its forward scope ends at the bracket's close."""
+    closes: dict[int, int] = {}  # an opening bracket's token -> its closing bracket's, within one sentence
+    opened: list[int] = []
+    for token in doc:
+        if token.is_sent_start:
+            opened.clear()
+        if token.text in "([" and len(token.text) == 1:
+            opened.append(token.i)
+        elif token.text in ")]" and len(token.text) == 1 and opened:
+            closes[opened.pop()] = token.i
+    if not closes:
+        return kept
+    out = []
+    for m in kept:
+        bound = min((c for o, c in closes.items() if o < m.start and m.end <= c), default=None)
+        out.append(m if bound is None or m.rule.category in (Category.TERMINATE, Category.PSEUDO)
+                   else Modifier(m.rule, m.start, m.end, bound))
+    return out
 
 
 def _between(squeezed: Sequence[int], lo: int, hi: int) -> int:

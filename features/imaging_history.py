@@ -48,7 +48,8 @@ class ImagingHistory:
     def _imaging(self) -> list[ImagingStudy]:
         """Every imaging mention with the regions named with it: after it when a phrase follows it ("MRI
         of the knee dated ... revealed", up to the verb), else in its clause before it ("right shoulder
-        x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it."""
+        x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it; never past a semicolon after it
+        ("MRI C-spine 2015 (...); the lumbar spine has never been imaged" names no lumbar study)."""
         text = self.summary.lower
         regions = body_regions()
         p = value_patterns()
@@ -58,6 +59,8 @@ class ImagingHistory:
             s = m.sentence
             prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
             next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
+            semicolon = text.find(";", m.end, s.end)  # the next clause's region is its own (round 69, K4)
+            next_start = min(next_start, semicolon) if semicolon != -1 else next_start
             lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
             verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
             hi = verb.start() if verb else min(next_start, m.end + 60)
