@@ -43,7 +43,9 @@ demo: venv
 # (load 6-10); end 1,241 s wall, 1,408 CPU-s (load 2-5), and 744 s, 1,330 CPU-s on the nearly idle host
 # (load 0.4-2.8): all over ~480 s. The measured cuts (feature tables built in the test process, not 2 spawned
 # ones; 480 letters for serve_live's 1,000 services) are ~40 CPU-s; the rest of the difference between runs
-# is not attributed (the host's load changed between them).
+# is not attributed (the host's load changed between them). Session 37: ~20-25 CPU-s more, each measured alone
+# (register/evaluate without spaCy; copies of a migrated MLflow store; one `imr synth` process in retrain_cli);
+# the whole suite was not re-timed (host load 4-12). Still over budget.
 test: venv
 	$(BIN)/ruff check .
 	$(PYTEST) --no-loadscope-reorder -q --durations=25

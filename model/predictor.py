@@ -16,19 +16,22 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from features.checklist import ServiceChecklist
 from features.spec import Dtype, FeatureSpec, load_spec
 from model.artifact import TriageModel
-from model.criteria_explanations import WHAT_IF_LABEL, CriteriaExplainer
 from model.guideline_phrases import PhraseTable, load_phrase_table
 from model.reasons import ReasonBuilder, grouping_matrix
 from model.row_columns import FrameColumns, RecordColumns, RowColumns
+
+if TYPE_CHECKING:  # the checklist side imports features.checklist and so spaCy: only `explain` needs it,
+    # and commands that score or register feature tables (register, evaluate) never load it
+    from features.checklist import ServiceChecklist
+    from model.criteria_explanations import CriteriaExplainer
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +214,8 @@ class Predictor:
     def criteria(self) -> CriteriaExplainer:
         """Criterion groups and context factors over this model's features, built on first use."""
         if self._criteria is None:
+            from model.criteria_explanations import CriteriaExplainer
+
             self._criteria = CriteriaExplainer(
                 self.feature_names, self.model.encoded_columns, self.model.feature_of_column,
                 getattr(self.model.encoder, "derived", ()), status_baselines=self.status_baselines(),
@@ -277,6 +282,8 @@ class Predictor:
         checklists: Sequence[ServiceChecklist | None],
     ) -> None:
         """Criteria, context and what-ifs per row (what-if rows scored in one call of this predictor)."""
+        from model.criteria_explanations import WHAT_IF_LABEL
+
         parts = self.criteria.explain(values, columns, checklists)
         for item, part in zip(out, parts, strict=True):
             if part is None:  # no checklist for this row: the fields say so (null), never missing

@@ -162,7 +162,6 @@ def _real_letter_check(model, letters: Path | None, labels: Path | None):
 
     from features.spec import load_spec
     from model.predictor import Predictor
-    from training.letter_labels import load_real_letters
     from training.metrics import brier
     from training.registry import RealLetterCheck
 
@@ -171,6 +170,8 @@ def _real_letter_check(model, letters: Path | None, labels: Path | None):
         return RealLetterCheck(m.brier.value, m.base_rate_brier, f"model card: {m.method}")
     if letters is None:
         return None
+    from training.letter_labels import load_real_letters  # reads letters (features.table, spaCy): only here
+
     rows = load_real_letters(letters, load_spec(), labels).table
     if rows.empty:
         fail(f"{letters}: no labelled real services")

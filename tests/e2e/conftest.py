@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,27 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def empty_mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], str]:
+    """`empty_mlflow_store(path)` puts an empty MLflow SQLite store at `path` and returns its URI: a copy of
+    one migrated once per test process. Opening a new store runs MLflow's alembic migrations (~1.4 CPU-s each,
+    experiments/test-budget.md, session 37), which tests that prove nothing about creating a store need not
+    pay again. Its Default experiment (artifacts under the template's folder) is never used: the product
+    logs to named experiments with their own artifact location (`training.tracking.configure`).
+    test_training_mlflow_server, test_retrain_store_checks and test_dvc_pipeline's first project still
+    create their stores from nothing."""
+    import mlflow
+
+    template = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    uri = f"sqlite:///{template}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    client.search_experiments()  # the tracking tables, migrated, and the Default experiment
+    client.search_registered_models()  # the registry's tables (the same file)
+
+    def copy(path: Path) -> str:
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+
+    return copy

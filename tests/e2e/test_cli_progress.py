@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,9 @@ def test_serve_start_up_shows_its_steps_on_a_terminal(tmp_path: Path) -> None:
     assert text.index("imr serve: loading the model") < text.index("Application startup complete")
 
 
-def test_register_prints_no_mlflow_download_bars(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_register_prints_no_mlflow_download_bars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_mlflow_store: Callable[[Path], str]
+) -> None:
     """docs/settings.md: `imr` turns MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR off unless it is set; only the
     commands that drew a bar of their own did, and `imr register` filled stderr with tqdm redraws."""
     import json
@@ -78,8 +81,9 @@ def test_register_prints_no_mlflow_download_bars(tmp_path: Path, monkeypatch: py
                                   "--metrics", str(reports / "metrics.json")])  # fmt: skip
     assert ev.exit_code == 0, ev.output
     monkeypatch.delenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", raising=False)  # as a user's shell has it
+    store = empty_mlflow_store(tmp_path / "mlflow.db")  # migrated already: the bars are what is proved here
     reg = run_imr("register", str(tmp_path / "f.parquet"), *common, "--reports", str(reports),
-                  "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}", "--out", str(tmp_path / "r.json"),
+                  "--tracking-uri", store, "--out", str(tmp_path / "r.json"),
                   cwd=tmp_path)  # fmt: skip
     assert reg.returncode == 0, reg.stderr
     assert "registered imr-overturn" in reg.stdout

@@ -4,6 +4,7 @@ temporary SQLite MLflow store (the project's registration code), and serve it wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ SAMPLE_ROWS = 3000
 
 
 def test_dmhc_model_trained_registered_and_served(
-    dmhc_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dmhc_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_mlflow_store: Callable[[Path], str]
 ) -> None:
     from features.dmhc_features import dmhc_feature_table, load_dmhc_spec
     from letters.dmhc import read_dmhc_csv
@@ -41,7 +42,7 @@ def test_dmhc_model_trained_registered_and_served(
     year, result, train, test = year_split(table.reset_index(drop=True), spec, params)
     model_dir = tmp_path / "model"
     result.model.save(model_dir)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = empty_mlflow_store(tmp_path / "mlflow.db")
     decision = log_and_register(result.model, model_dir, train, test, year, params, uri)
     assert decision.model_name == "imr-overturn-dmhc"
     # the first version is judged against the per-treatment rate (on a 3k sample it may lose: no assert

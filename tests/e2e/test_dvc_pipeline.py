@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,11 +87,16 @@ def _project(proj: Path) -> dict[str, str]:
     return env
 
 
-def test_repro_runs_all_then_nothing_then_only_dependents(tmp_path: Path) -> None:
+def test_repro_runs_all_then_nothing_then_only_dependents(
+    tmp_path: Path, empty_mlflow_store: Callable[[Path], str]
+) -> None:
     """Two fresh projects run side by side: `proj` proves run-all / nothing / a params change; `again`
-    proves determinism (the same dvc.lock from scratch) and then a code change."""
+    proves determinism (the same dvc.lock from scratch) and then a code change. `proj`'s `imr register`
+    creates its MLflow store from nothing (as `make demo` on a fresh clone does); `again` starts from an empty
+    store already migrated (the store is no output of the pipeline, and `proj` proves creating one)."""
     proj, again = tmp_path / "proj", tmp_path / "again"
     env, again_env = _project(proj), _project(again)
+    empty_mlflow_store(again / "mlflow.db")
     first, again_first = _repro_both((proj, env), (again, again_env))
     assert _ran(first) == _ran(again_first) == {"synth", "parse", "features", "train", "evaluate", "register"}
     decision = json.loads((proj / "reports" / "registry.json").read_text())

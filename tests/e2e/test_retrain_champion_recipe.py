@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +49,16 @@ def _synth(out: Path, n: int, start: str, end: str, first_id: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, empty_mlflow_store: Callable[[Path], str]
+) -> Iterator[dict[str, Path]]:
     """A SYNTHETIC corpus (records + features), newer SYNTHETIC letters, and one store per champion."""
     root = tmp_path_factory.mktemp("recipe")
     with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
-        yield _build(root)
+        yield _build(root, empty_mlflow_store)
 
 
-def _build(root: Path) -> dict[str, Path]:
+def _build(root: Path, empty_mlflow_store: Callable[[Path], str]) -> dict[str, Path]:
     import mlflow
 
     from features.spec import load_spec
@@ -78,7 +80,7 @@ def _build(root: Path) -> dict[str, Path]:
     for recipe in ("train", "train_real"):
         model = train_model(table, load_spec(), TrainParams(**PARAMS[recipe]), recipe=recipe).model
         model.save(root / recipe / "champion")
-        uri = f"sqlite:///{root / recipe / 'mlflow.db'}"
+        uri = empty_mlflow_store(root / recipe / "mlflow.db")
         logged = log_training_run(model, root / recipe / "champion", table.head(20), {}, {}, [], {},
                                   experiment=reg.experiment, tracking_uri=uri)  # fmt: skip
         version = register_challenger(logged.model_uri, reg, logged.run_id)

@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ PARAMS = {
 }
 
 
-def _synth(
+def _synth_args(
     out: Path,
     seed: int,
     start: str,
@@ -51,32 +51,35 @@ def _synth(
     shift: str,
     first_id: int,
     n: int = N_LETTERS,
-) -> subprocess.Popen[str]:
-    """`imr synth` as its own process: the three corpora are generated side by side."""
+) -> list[str]:
+    """The `imr synth` command line of one corpus."""
+    return [
+        "synth",
+        "--n",
+        str(n),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--period-start",
+        start,
+        "--period-end",
+        end,
+        "--shift",
+        shift,
+        "--first-id",
+        str(first_id),
+        "--no-progress",
+        "--params",
+        str(out.parent / "none.yaml"),
+    ]
+
+
+def _synth_process(args: list[str]) -> subprocess.Popen[str]:
+    """`imr synth` as its own process (the shifted corpus: what proves `--shift`/`--first-id` as a command),
+    generating beside the test process."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from imr_triage.cli import app; app()",
-            "synth",
-            "--n",
-            str(n),
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-            "--period-start",
-            start,
-            "--period-end",
-            end,
-            "--shift",
-            shift,
-            "--first-id",
-            str(first_id),
-            "--no-progress",
-            "--params",
-            str(out.parent / "none.yaml"),
-        ],
+        [sys.executable, "-c", "from imr_triage.cli import app; app()", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -89,15 +92,25 @@ def _letters(proc: subprocess.Popen[str], out: Path) -> Path:
     return out / "letters"
 
 
+def _synth_here(args: list[str]) -> Path:
+    """The same `imr synth` command run in this process (Typer's CliRunner): the same files, without another
+    process's start-up (~2.7 CPU-s of imports and pattern compiles, experiments/test-budget.md)."""
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return Path(args[args.index("--out") + 1]) / "letters"
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, empty_mlflow_store: Callable[[Path], str]
+) -> Iterator[dict[str, Path]]:
     """Old-period corpus (records + features) and a registered champion trained on all of it."""
     root = tmp_path_factory.mktemp("retrain")
     with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
-        yield _build_world(root)
+        yield _build_world(root, empty_mlflow_store)
 
 
-def _build_world(root: Path) -> dict[str, Path]:
+def _build_world(root: Path, empty_mlflow_store: Callable[[Path], str]) -> dict[str, Path]:
     import mlflow
 
     from features.spec import load_spec
@@ -107,12 +120,11 @@ def _build_world(root: Path) -> dict[str, Path]:
     from training.tracking import log_training_run
     from training.train import TrainParams, train_model
 
-    jobs = {
-        "old": _synth(root / "old", 0, "2016-10", "2017-01", "none", 1, N_OLD),
-        "shifted": _synth(root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001),
-        "same": _synth(root / "same", 1, "2017-06", "2017-12", "none", 100001),
-    }
-    old, shifted, same = (_letters(proc, root / name) for name, proc in jobs.items())
+    shift = _synth_args(root / "shifted", 1, "2017-06", "2017-12", "guideline-2017", 100001)
+    shifting = _synth_process(shift)
+    old = _synth_here(_synth_args(root / "old", 0, "2016-10", "2017-01", "none", 1, N_OLD))
+    same = _synth_here(_synth_args(root / "same", 1, "2017-06", "2017-12", "none", 100001))
+    shifted = _letters(shifting, root / "shifted")
     parsed = parse_paths([old])
     write_records(parsed, root / "records")
     spec = load_spec()
@@ -122,7 +134,7 @@ def _build_world(root: Path) -> dict[str, Path]:
 
     champion = train_model(table, spec, TrainParams(**PARAMS["train"])).model
     champion.save(root / "champion")
-    uri = f"sqlite:///{root / 'mlflow.db'}"
+    uri = empty_mlflow_store(root / "mlflow.db")
     reg = RegistryParams(**PARAMS["register"])
     logged = log_training_run(
         champion,

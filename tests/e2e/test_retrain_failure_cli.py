@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +40,16 @@ PARAMS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, empty_mlflow_store: Callable[[Path], str]
+) -> Iterator[Path]:
     """Records and features of N_OLD SYNTHETIC letters, N_NEW others, and a champion trained on the old."""
     root = tmp_path_factory.mktemp("retrain-failure")
     with contextlib.chdir(root):  # a local MLflow store puts artifacts under ./mlartifacts
-        yield _build(root)
+        yield _build(root, empty_mlflow_store)
 
 
-def _build(root: Path) -> Path:
+def _build(root: Path, empty_mlflow_store: Callable[[Path], str]) -> Path:
     import mlflow
 
     from features.spec import load_spec
@@ -71,7 +73,7 @@ def _build(root: Path) -> Path:
     model = train_model(table, load_spec(), TrainParams(**PARAMS["train"]), recipe="train").model
     model.save(root / "champion")
     reg = RegistryParams(**PARAMS["register"])
-    store = f"sqlite:///{root / 'mlflow.db'}"
+    store = empty_mlflow_store(root / "mlflow.db")
     logged = log_training_run(model, root / "champion", table.head(20), {}, {}, [], {},
                               experiment=reg.experiment, tracking_uri=store)  # fmt: skip
     version = register_challenger(logged.model_uri, reg, logged.run_id)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -36,7 +38,7 @@ PARAMS = {
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def world(tmp_path_factory: pytest.TempPathFactory, empty_mlflow_store: Callable[[Path], str]) -> dict:
     """60 SYNTHETIC letters in new/pdf/, labels.csv beside pdf/ with one decision flipped."""
     root = tmp_path_factory.mktemp("retrain-labels")
     rows = []
@@ -53,6 +55,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
     pd.concat([labels, elsewhere]).to_csv(root / "new" / "labels.csv", index=False)
     (root / "new" / "pdf" / "scan-that-failed.pdf").write_bytes(b"not a pdf at all")
     (root / "params.yaml").write_text(yaml.safe_dump(PARAMS), encoding="utf-8")
+    empty_mlflow_store(root / "mlflow.db")  # the store every test's `imr retrain` registers into
     return {"root": root, "labels": labels, "wrong": labels.loc[wrong]}
 
 

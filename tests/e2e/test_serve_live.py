@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +60,11 @@ def letters() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def registry(workdir: Path) -> Registry:
+def registry(workdir: Path, empty_mlflow_store: Callable[[Path], str]) -> Registry:
     """Two good versions and three broken ones of the same registered model."""
     from model.artifact import CHECKSUMS_FILE, write_checksums
 
-    reg = Registry(root=workdir, uri=f"sqlite:///{workdir / 'mlflow.db'}")
+    reg = Registry(root=workdir, uri=empty_mlflow_store(workdir / "mlflow.db"))
     model_a, table = train_small_model(synthetic_letters(150, seed=11), seed=11)
     model_b = train_on_table(table, seed=12, rounds=30)  # another model (seed, rounds) on the same rows
     assert (model_a.booster.num_trees(), model_b.booster.num_trees()) == (60, 30)  # real ensembles

@@ -5,6 +5,7 @@ with a local MLflow store. The generator marks its letters synthetic, so the car
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +58,9 @@ def world(tmp_path_factory) -> dict[str, Path]:
     return {"root": root, "letters": letters, "params": root / "params.yaml", "split": root / "split.csv"}
 
 
-def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
+def test_train_on_letters_explain_and_register(
+    world: dict[str, Path], empty_mlflow_store: Callable[[Path], str]
+) -> None:
     root, params = world["root"], str(world["params"])
     out = root / "out"
     r = run_imr("train", "--letters", str(world["letters"]), "--out", str(out), "--params", params, cwd=root)
@@ -85,9 +88,10 @@ def test_train_on_letters_explain_and_register(world: dict[str, Path]) -> None:
         assert item["model"]["validated_on_real"] is True
         assert all(0 <= s["overturn_likelihood"] <= 1 for s in item["services"])
 
+    store = empty_mlflow_store(root / "mlflow.db")  # migrated already: what is proved is the registration
     reg = run_imr("register", "--letters", str(world["letters"]), "--model", str(out / "model"),
                "--out", str(root / "reg" / "registry.json"), "--params", params,
-               "--tracking-uri", f"sqlite:///{root / 'mlflow.db'}", cwd=root)  # fmt: skip
+               "--tracking-uri", store, cwd=root)  # fmt: skip
     assert reg.returncode == 0, reg.stderr
     decision = json.loads((root / "reg" / "registry.json").read_text())
     assert decision["version"] == "1" and decision["n_services"] == len(
