@@ -78,6 +78,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    if group and _companion_of_a_passive(text, named, st.verb, group[0], p):
+        before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
+        group = [*_list_of(text, named, before[-1]), *group] if before else group
     since = _since_start().search(text, max(lo, a - 30), a) if st.verb is not None else None
     if since is not None:  # "Prilosec has been taken since she started naproxen in 2014": Prilosec's too
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
@@ -116,6 +119,19 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if not ours:
         return None
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
+
+
+_WITH_OBJECT = re.compile(r"\s*(?:(?:on|in)\s+\S+\s+)?with\s", re.IGNORECASE)
+
+
+def _companion_of_a_passive(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int] | None,
+                            first: int, p: ValuePatterns) -> bool:
+    """Whether a passive start's first object comes after "with" ("Norco was restarted with docusate at the
+    visit of <date>"): a drug started beside the subject, so the subject before the verb is started too
+    (session 37, round-67 kind K3a); "was replaced with X" holds its "with" in the verb."""
+    if verb is None or not p["duration_passive_start"].match(text, verb[0]):
+        return False
+    return bool(_WITH_OBJECT.match(text, verb[1], named[first][0]))
 
 
 def _in_another_conjunct(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int],
@@ -265,6 +281,17 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     hi = new_clause.start() if new_clause and new_clause.start() < hi else hi
     return [i for i, (s, _, _) in enumerate(named)
             if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+
+
+def _plans_a_drug_first(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
+                        verb: tuple[int, int], p: ValuePatterns) -> bool:
+    """Whether a trial noun at `verb` names a drug of the lexicon as its first object ("a trial of
+    Amitriptyline 25 mg at bedtime and 8 occupational therapy visits"): the trial is that drug's, and a
+    therapy or device later in the request's list is only requested, not tried by it (a verb's plan, "start
+    gabapentin and a TENS trial", still governs both)."""
+    hi = text.find(";", verb[1])
+    group = _objects(text, named, (verb[1], len(text) if hi < 0 else hi), p)
+    return bool(group) and not named[group[0]][2] and named[group[0]][:2] in drug_spans
 
 
 # a slash joining two parts of one product, a part's strength (a percentage) before the slash
@@ -668,14 +695,24 @@ class DurationsOfUse:
             return None  # after a start is found, a later sentence is read for a restart only
         if self._a_refill(st, here, asked):
             return None  # round 26: a drug in use prescribed again at a visit: a refill
-        if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY:
-            return None
+        if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY \
+                and st.key != "duration_planned_operation":
+            return None  # session 37 (round-67 kind K3c): "post-operative pain medication" is planned
         if st.key == "duration_of" and not asked.medication:
             return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
         if st.key == "duration_planned_drug" and asked.objects_only:
             return None  # session 31: a plan list's later "start X" is X's, not a therapy's in the list
-        if st.key == "duration_planned_operation" and not self._operation_asked(here.sentence, st.span):
-            return None  # session 36: "Keflex for post-operative prophylaxis": for an operation asked for
+        if st.key == "duration_planned_operation" and (not asked.medication or not self._operation_asked(
+                here.sentence, st.span)):
+            return None  # session 36: "Keflex for post-operative prophylaxis": for an operation asked for;
+            # session 37: a drug's only ("post-op occupational therapy", "home health after surgery" are care
+            # requested after the operation, not in use: `_after_a_requested_operation`)
+        if st.key == "duration_planned_operation" and text[st.span[1] - 1].isspace() \
+                and not any(a == st.span[1] and ours for a, _, ours in named):
+            return None  # session 37 (round-67 kind K3c): "post-operative Norco" plans the noun it modifies
+        if asked.objects_only and st.key == "duration_trial" and st.verb is not None \
+                and _plans_a_drug_first(text, named, here.drug_spans, st.verb, p):
+            return None  # session 37 (round-68 kind K10): "a trial of Amitriptyline ... and 8 OT visits"
         near = _owner(text, named, st, p)
         if near is None and restart:
             near = _restart_of(text, named, st.verb)

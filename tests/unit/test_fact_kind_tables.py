@@ -59,6 +59,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe36rec_kinds.yaml",
                                  "summary_probe36se_kinds.yaml",
                                  "summary_probe37care_kinds.yaml",
+                                 "summary_probe37dur_kinds.yaml",
                                  "summary_probe37inj_kinds.yaml",
                                  "summary_probe37rec_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
