@@ -10,7 +10,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertion_sets import conditional as _conditional
 from features.assertions import Category
-from features.authors import UR_REVIEWER, load_author_rules
+from features.authors import UR_REVIEWER
 from features.casefold import FoldedSearch
 from features.drug_names import drug_names
 from features.evidence import Extraction
@@ -33,6 +33,7 @@ from features.function_change import (
 )
 from features.sentences import Sentence
 from features.style import person_phrase_class
+from features.ur_relay import relayed as _relayed
 from features.value_patterns import value_patterns
 from features.visit_course import help_doubts_failure, help_outdated
 
@@ -53,18 +54,6 @@ _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 DRUGS_NOT_TRIED = "drugs_not_tried"
 _NOT_THE_WORKERS = frozenset({Category.HYPOTHETICAL, Category.FAMILY})
 CREDIT_WINDOW = 40  # characters after "with", "since starting" ... in which the treatment must be named
-
-
-def _relayed(m: Mention) -> bool:
-    """A mention in a UR sentence that relays another author's account from the record ("the UR
-    summarized the treating physician's report as stating that she was able to resume lifting"): it comes
-    after that author's cue, with no UR cue between. The facts it relays are the record's."""
-    if m.author != UR_REVIEWER:
-        return False
-    upto = m.sentence.text[:m.start - m.sentence.start]
-    cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
-    cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]  # "reports that"
-    return bool(cues) and max(cues)[1] != UR_REVIEWER
 
 
 def _no_change_of(before: str) -> bool:

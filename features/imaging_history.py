@@ -17,6 +17,7 @@ from features.evidence import EvidenceSpan, Extraction
 from features.imaging_modalities import imaging_kinds
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
+from features.ur_relay import relayed
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
@@ -80,7 +81,8 @@ class ImagingHistory:
         The UR's sentences decide requests, so one of theirs counts only when it gives the study's result
         or says the patient had it (`study_result`), in the study's own part of the sentence: a result the
         writer sets against the UR's claim after a semicolon ("...; the record shows only ...") is not the
-        UR's study's (round 39)."""
+        UR's study's (round 39); or when it relays the record ("UR noted that a lumbar MRI from 2013 was
+        normal": session 37, `ur_relay`)."""
         p = value_patterns()
         out = []
         for st in self._imaging:
@@ -98,7 +100,8 @@ class ImagingHistory:
             if p["study_not_done_after"].search(self.summary.text, m.end, m.sentence.end) or p[
                     "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
                 continue  # "an MRI was authorised, but she cancelled it"; "MRI ordered, pending approval"
-            if st.mention.author != UR_REVIEWER or p["study_result"].search(self.summary.text, *_own_part(m)):
+            if st.mention.author != UR_REVIEWER or relayed(m) \
+                    or p["study_result"].search(self.summary.text, *_own_part(m)):
                 out.append(st)
         return out
 
@@ -195,8 +198,40 @@ class ImagingHistory:
                 continue
             if any(regions.same(r.region, s.region)
                    and same_side(r.side, s.side or self.only_side.get(s.region))
+                   and not self._ur_claim_against_record(study, r)
                    for r in mine for s in study.regions):
                 yield study.mention.span()
+
+    def _ur_claim_against_record(self, study: ImagingStudy, region: RegionMention) -> bool:
+        """Whether `study` is told in a UR sentence and the record says the service's `region` (with its side)
+        was not imaged ("The UR physician noted extensive imaging of both knees" against "The left knee has
+        not been imaged"; "No imaging has been done" denies every region): the record wins (session 37,
+        round-70 kind K3, ruling (3))."""
+        if study.mention.author != UR_REVIEWER:
+            return False
+        regions = body_regions()
+        return any(not denied or any(regions.same(region.region, d.region) and d.side is not None
+                                     and d.side == region.side for d in denied)
+                   for denied in self._not_imaged_by_record)
+
+    @cached_property
+    def _not_imaged_by_record(self) -> list[tuple[RegionMention, ...]]:
+        """The regions (and sides) of each study the record, not the UR, says was not done: negated ("The left
+        knee has not been imaged", "No imaging has been done": no region) or ordered and not done ("An MRI of
+        the right knee was recommended but has not been done", `study_said_not_done_after`, before any other
+        study of its sentence)."""
+        said_not_done = value_patterns()["study_said_not_done_after"]
+        out = []
+        for i, st in enumerate(self._imaging):
+            m = st.mention
+            if m.author == UR_REVIEWER:
+                continue
+            after = self._imaging[i + 1].mention if i + 1 < len(self._imaging) else None
+            end = after.start if after is not None and after.sentence is m.sentence else m.sentence.end
+            negated = Category.NEGATED in m.assertion.categories
+            if negated or said_not_done.match(self.summary.text, m.end, end):
+                out.append(st.regions)
+        return out
 
     @cached_property
     def only_side(self) -> dict[str, str]:

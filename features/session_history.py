@@ -24,6 +24,7 @@ from features.session_counts import (
     sole_therapy,
     therapy_names,
 )
+from features.ur_relay import relayed
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
@@ -328,11 +329,12 @@ class SessionHistory:
 
     def _record_says_none(self, service: ServiceHeading) -> Extraction | None:
         """0 where a record sentence says this service's therapy was not had yet ("has not had any physical
-        therapy", `_none_had_yet`), else None."""
+        therapy", `_none_had_yet`; or the UR relays it, "UR noted that she had not yet started hand therapy":
+        session 37, `ur_relay`), else None."""
         p = value_patterns()
         sessions = p["session_words"]
         for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
-            if m.author == UR_REVIEWER or self._of_another_part(service, m) \
+            if (m.author == UR_REVIEWER and not relayed(m)) or self._of_another_part(service, m) \
                     or p["course_unfinished"].search(m.text):
                 continue  # round 21: a course begun and not finished is no "none had"
             if not_had_names(service.service_type or "", m.text) or (

@@ -1,0 +1,57 @@
+"""The record as the UR tells it: the clause of a UR sentence that reports the record ("UR noted that an MRI
+of the left knee was done", "the UR summarized the PR-2 as stating ...") gives the record's facts.
+
+Ruling (3) of session 37: a fact of the record that the UR reports counts as the record's; the UR's own
+judgement ("no documentation of functional improvement", "had not failed conservative care", "the absence of
+neurological deficits") stays the UR's, even after a verb that relays (`value_patterns.yaml` `ur_judgement`).
+"""
+
+from __future__ import annotations
+
+from features.analysis import Mention
+from features.authors import UR_REVIEWER, load_author_rules
+from features.sentences import Sentence
+from features.value_patterns import value_patterns
+
+
+def relayed_at(sentence: Sentence, offset: int) -> bool:
+    """Whether the words at `offset` (of the summary) in UR sentence `sentence` relay the record: they come
+    after another author's cue or a verb that reports ("noted that", "reports that", `relay_cue`) with no UR
+    cue between, and the relayed clause up to them is no judgement of the UR's (`ur_judgement`)."""
+    if sentence.author != UR_REVIEWER:
+        return False
+    upto = sentence.text[:offset - sentence.start]
+    cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
+    cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]
+    if not cues:
+        return False
+    end, author = max(cues)
+    clause_end = _clause_end(sentence, offset)
+    return author != UR_REVIEWER and not value_patterns()["ur_judgement"].search(
+        sentence.text, end, clause_end) and not _disputed_after(sentence.text, clause_end)
+
+
+def _disputed_after(text: str, clause_end: int) -> bool:
+    """Whether the writer sets the record against the relayed clause after a semicolon in its sentence ("the
+    claims administrator stated that the right ankle had been imaged; the chart shows only the left ankle
+    MRI"): the UR's claim, which the record contradicts (round 39), not the record's fact."""
+    rules = load_author_rules()
+    for part in text[clause_end:].split(";")[1:]:
+        part = part.strip()
+        if rules.ends_carry(part) or rules.record_clause.search(part):
+            return True
+    return False
+
+
+def relayed(m: Mention) -> bool:
+    """A mention in a UR sentence that relays the record (`relayed_at`): the facts it tells are the
+    record's."""
+    return relayed_at(m.sentence, m.start)
+
+
+def _clause_end(sentence: Sentence, offset: int) -> int:
+    """Where the relayed clause holding `offset` ends in `sentence` (its text's offsets): the next "and that",
+    semicolon or the sentence's end, so a judgement in the next relayed clause stays out of this one."""
+    at = offset - sentence.start
+    found = value_patterns()["relay_clause_end"].search(sentence.text, at)
+    return found.start() if found else len(sentence.text)
