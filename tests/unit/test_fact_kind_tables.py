@@ -57,7 +57,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe36dur_kinds.yaml",
                                  "summary_probe36fn_kinds.yaml",
                                  "summary_probe36rec_kinds.yaml",
-                                 "summary_probe36se_kinds.yaml"} <= set(FILES)
+                                 "summary_probe36se_kinds.yaml",
+                                 "summary_probe37fn_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
