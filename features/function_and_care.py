@@ -70,6 +70,34 @@ _COURSE_WITHOUT_GAIN = re.compile(
     r"|multiple)\b.*\bwithout\b(?:\s\w+){0,3}\s(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
 
 
+def _and_more(text: str, at: int) -> bool:
+    """Whether an aided ability ending at `at` has a second activity joined to it ("could walk with a cane
+    and climb a flight of stairs"): the two are done, not the aid still needed (session 37, round-68 K7)."""
+    lex = function_lexicon()
+    more = lex.aided_and_more.match(text, at)
+    return more is not None and lex.activity.fullmatch(more.group("act")) is not None
+
+
+def _bare_lack(m: Mention) -> bool:
+    """Whether `m` is a lack of improvement (`functional_decline`, or an improvement denied) whose clause
+    names no function, activity,
+    work or objective finding ("physical therapy (12 sessions, no improvement)", "with no benefit"): failed
+    care, not a lack of function (the lead's ruling, session 37). The writer's noun is taken out first, as
+    "injured worker" would read as work where "he" reads nothing."""
+    lex = function_lexicon()
+    if m.concept not in ("functional_decline", "functional_improvement") or not lex.bare_lack.search(m.text):
+        return False
+    text, at = m.sentence.text, m.start - m.sentence.start
+    if lex.lack_named_before.search(text, 0, at):
+        return False  # "because of a lack of improvement with medications": the request's reason
+    start = max(0, *(text.rfind(c, 0, at) + 1 for c in ",;:("))
+    said = _statement_words(m)
+    more = lex.lack_continued.match(text, at + len(said))
+    words = _the_person().sub(" ", " ".join((text[start:at], said, more.group(0) if more else "")))
+    return not (value_patterns()["function_words"].search(words) or lex.activity.search(words)
+                or lex.lack_scope.search(words))
+
+
 @lru_cache(maxsize=1)
 def _the_person() -> re.Pattern[str]:
     """The writer's name for the worker ("the injured worker's", "the applicant"): taken out of a statement's
@@ -147,7 +175,10 @@ class FunctionAndCareFacts:
         seen = {m.sentence.index for _, m in found}  # a sentence the concept rules read is left to them,
         # unless all they read there is a limit that remains: a gain told before it ("with the medication he
         # walks 25 minutes, but he cannot run") is read by structure too (round 15)
-        limits_only = seen - {m.sentence.index for v, m in found if v == YES or m.concept != "ability"}
+        # (session 37, round-69 kind K6: nor a bare lack of help from care, "chiro (no benefit), ESI x 2 (...;
+        # allowed return to full duty)": it says nothing of function, so the gain beside it is read)
+        limits_only = seen - {m.sentence.index for v, m in found
+                              if v == YES or (m.concept != "ability" and not _bare_lack(m))}
         structure = function_changes(
             self.summary, care_named=_names_care, care_had_in=self._care_had_through,
             record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m),
@@ -202,9 +233,12 @@ class FunctionAndCareFacts:
                 or _ONLY_SO_MUCH.search(m.text)  # "can only walk one block" is a limit (round 15)
             if function_lexicon().less_than_before.search(text):
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
+            if function_lexicon().return_undone.search(text, end):
+                negated = True  # "returned to modified duty but was taken off work again" (round-68 K6)
             if _no_change_of(before):
                 negated = True  # "without any change in pain or in what he can do" (round 15)
-            if value_patterns()["ability_aided"].match(text, m.end - m.sentence.start):
+            aided = value_patterns()["ability_aided"].match(text, m.end - m.sentence.start)
+            if aided and not _and_more(text, aided.end()):
                 negated = True  # "now walks with a cane": done only with an aid (session 20)
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
@@ -278,8 +312,10 @@ class FunctionAndCareFacts:
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
         record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
         not stated."""
-        record = [(v, m) for v, m in self.function_statements
-                  if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
+        # the lead's ruling (session 37): a bare lack of help from care ("PT (no improvement)", "ESI (no
+        # benefit)") is failed care only; it says nothing of function, in the record's words or the UR's
+        statements = [(v, m) for v, m in self.function_statements if not (v == NO and _bare_lack(m))]
+        record = [(v, m) for v, m in statements if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
         # not able to run") does not undo the gain
         record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
@@ -300,7 +336,7 @@ class FunctionAndCareFacts:
                     and not function_lexicon().activity.search(words):  # an ability or scale is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
-        ur_no = [m for v, m in self.function_statements if v == NO]
+        ur_no = [m for v, m in statements if v == NO]
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)

@@ -84,6 +84,14 @@ class FunctionLexicon:
     since_the_injury: re.Pattern[str]
     work_return: re.Pattern[str]
     baseline_measure: re.Pattern[str]
+    lack_scope: re.Pattern[str]
+    bare_lack: re.Pattern[str]
+    lack_named_before: re.Pattern[str]
+    lack_continued: re.Pattern[str]
+    whole_function: re.Pattern[str]
+    aided_and_more: re.Pattern[str]
+    change_object: re.Pattern[str]
+    return_undone: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -145,6 +153,13 @@ _WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
 _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse": (NO, NO), "same": (NO, NO),
               "persisting": (NO, NO), "decline": (NO, NO)}
+
+
+def _object_of_its_own(clause: str, at: int, lex: FunctionLexicon) -> bool:
+    """Whether the change word ending at `at` has an object of its own that is no activity ("the Duloxetine
+    had improved his mood"): the activity told before it did not change (session 37, round-68 K6)."""
+    obj = lex.change_object.match(clause, at)
+    return obj is not None and lex.activity.match(clause, obj.end()) is None
 
 
 def helped_by_person(m: Mention) -> bool:
@@ -219,7 +234,8 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                 else:  # the activity, then its change word, not one said of a symptom after it
                     after = clause[w.end():w.end() + 20]
                     linked = a1 <= w.start() and _gap_ok(clause[a1:w.start()], lex) \
-                        and not (kind in ("gain", "rise") and lex.symptom.search(after))
+                        and not (kind in ("gain", "rise") and lex.symptom.search(after)) \
+                        and not _object_of_its_own(clause, w.end(), lex)
                 if not linked or ((kind in ("fall", "worse") or pattern is lex.limited_despite_after)
                                   and lex.exam_measure.search(clause[a0:a1])):
                     continue  # "range of motion decreased" ("remains limited") is a sign on examination
@@ -406,7 +422,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
             for value, kind, a, b in found[:1]:
                 # the worker unchanged as a whole is said against any care told before it (round 20:
                 # "Treatment has included PT ... He says he is no better after all that", sentences later)
-                lookback = s.index if kind == "state" else CARE_LOOKBACK
+                # so is daily function as a whole said unchanged ("ADLs unchanged": session 37, round-69 K7)
+                lookback = s.index if kind == "state" or (
+                    kind == "same" and lex.whole_function.search(clause, a, b)) else CARE_LOOKBACK
                 if kind == "gain" and work_status_given(clause, a, b):
                     lookback = 0  # a work status given is credited in its own sentence only (round 59, K4)
                 # a limit is said against care its sentence tells before it, or after a cue that ties the
@@ -432,6 +450,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"
                     continue
+                if value == YES and lex.return_undone.search(s.text):
+                    continue  # "returned to modified duty but was taken off work again": undone (round-68 K6)
                 concept = "function_change" if kind in ("gain", "same", "state", "kept") else "ability"
                 m = summary.mention(concept, s.start + offset + a, s.start + offset + b)
                 if m is None or m.assertion.categories & _SKIP or not record_voice(m):

@@ -60,6 +60,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe36se_kinds.yaml",
                                  "summary_probe37care_kinds.yaml",
                                  "summary_probe37dur_kinds.yaml",
+                                 "summary_probe37fn_kinds.yaml",
                                  "summary_probe37inj_kinds.yaml",
                                  "summary_probe37rec_kinds.yaml",
                                  "summary_probe37ur_kinds.yaml"} <= set(FILES)
