@@ -80,10 +80,10 @@ def _and_more(text: str, at: int) -> bool:
 
 def _bare_lack(m: Mention) -> bool:
     """Whether `m` is a lack of improvement (`functional_decline`, or an improvement denied) whose clause
-    names no function, activity,
-    work or objective finding ("physical therapy (12 sessions, no improvement)", "with no benefit"): failed
-    care, not a lack of function (the lead's ruling, session 37). The writer's noun is taken out first, as
-    "injured worker" would read as work where "he" reads nothing."""
+    names no function, activity, work or objective finding ("physical therapy (12 sessions, no improvement)",
+    "with no benefit"): still a lack of function, but one that names none, so it does not keep the structure
+    reader from a gain told beside it (round-69 K6). The writer's noun is taken out first, as "injured
+    worker" would read as work where "he" reads nothing."""
     lex = function_lexicon()
     if m.concept not in ("functional_decline", "functional_improvement") or not lex.bare_lack.search(m.text):
         return False
@@ -312,9 +312,11 @@ class FunctionAndCareFacts:
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
         record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
         not stated."""
-        # the lead's ruling (session 37): a bare lack of help from care ("PT (no improvement)", "ESI (no
-        # benefit)") is failed care only; it says nothing of function, in the record's words or the UR's
-        statements = [(v, m) for v, m in self.function_statements if not (v == NO and _bare_lack(m))]
+        # a bare lack of help from care ("PT (no improvement)", "ESI (no benefit)") stays a lack of function:
+        # the protocol's "a lack of improvement is documented" and session 20's convention (round-20 table
+        # `lack_of_improvement_said_of_care`); the lead's ruling (1) of session 37 that read it as failed
+        # care only was withdrawn the same session (it moved 71 older keys and went against tune annotations)
+        statements = list(self.function_statements)
         record = [(v, m) for v, m in statements if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
         # not able to run") does not undo the gain
