@@ -312,12 +312,8 @@ class FunctionAndCareFacts:
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
         record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
         not stated."""
-        # a bare lack of help from care ("PT (no improvement)", "ESI (no benefit)") stays a lack of function:
-        # the protocol's "a lack of improvement is documented" and session 20's convention (round-20 table
-        # `lack_of_improvement_said_of_care`); the lead's ruling (1) of session 37 that read it as failed
-        # care only was withdrawn the same session (it moved 71 older keys and went against tune annotations)
-        statements = list(self.function_statements)
-        record = [(v, m) for v, m in statements if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
+        record = [(v, m) for v, m in self.function_statements
+                  if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
         # not able to run") does not undo the gain
         record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
@@ -338,7 +334,7 @@ class FunctionAndCareFacts:
                     and not function_lexicon().activity.search(words):  # an ability or scale is an activity
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
-        ur_no = [m for v, m in statements if v == NO]
+        ur_no = [m for v, m in self.function_statements if v == NO]
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)
