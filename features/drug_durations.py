@@ -253,7 +253,8 @@ def _since_start() -> re.Pattern[str]:
     return re.compile(rf"\bsince\s+(?:(?:he|she|they|{the_person_class()})\s+)?(?:was\s+|were\s+|first\s+)*$",
                       re.IGNORECASE)
 _SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
-_STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
+# "converted from A to B": A was stopped; so is A in "B was substituted for A" (round-73 kind K5)
+_STOPPED = re.compile(r"(?:\b(?:from|off)|(?<=substituted)\s+(?:for|in\s+place\s+of))\s+$", re.IGNORECASE)
 
 
 def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, int],
@@ -280,7 +281,7 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     new_clause = p["start_objects_end"].search(text, named[first][1])
     hi = new_clause.start() if new_clause and new_clause.start() < hi else hi
     return [i for i, (s, _, _) in enumerate(named)
-            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 16), s)]
 
 
 def _plans_a_drug_first(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
