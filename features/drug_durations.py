@@ -58,6 +58,12 @@ def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> li
     return sorted([(a, b, True) for a, b in ours] + others)
 
 
+def _the_urs(found: Extraction) -> bool:
+    """Whether a duration found is told in the UR's own sentence (its evidence's author): the record's
+    duration of the drug, told by any of its names, wins over it (ruling 3 of session 37)."""
+    return found.span is not None and found.span.author == UR_REVIEWER
+
+
 def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValuePatterns) -> int | None:
     """Characters from the statement to the requested drug when the statement is said of it, else None.
     A start verb governs its objects ("started him on X", "prescribed X and Y", "converted from A to B":
@@ -536,6 +542,7 @@ class DurationsOfUse:
         if service.family != "medication":
             return self._treatment_duration(service)
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
+        urs: Extraction | None = None  # the UR's own words at a level before, kept while the record may speak
         for names in self.names(service):
             if names:
                 words = "|".join(name_pattern(n) for n in names)
@@ -546,9 +553,14 @@ class DurationsOfUse:
                     else None
                 found = self._duration_in(service, name_re, skip=skip,
                                           other_names=(value_patterns()["care_not_drugs"],))
-                if found is not None:
+                if found is not None and not _the_urs(found):
                     return found
+                urs = urs or found  # session 38 (round-73 kind K2): the UR's "Flexeril had been prescribed
+                # for 3 months" gives way to the record's "has taken cyclobenzaprine since <date>", told by
+                # another name (ruling 3: where both speak, the record wins)
                 tried += [n for n in names if n in drug_names().classes]
+        if urs is not None:
+            return urs
         p = value_patterns()
         if p["compound_heading"].search(service.text):  # "the topical compound" (session 35, round-59 K5b)
             found = self._duration_in(service, p["compound_anaphor"])
