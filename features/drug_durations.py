@@ -58,6 +58,12 @@ def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> li
     return sorted([(a, b, True) for a, b in ours] + others)
 
 
+def _the_urs(found: Extraction) -> bool:
+    """Whether a duration found is told in the UR's own sentence (its evidence's author): the record's
+    duration of the drug, told by any of its names, wins over it (ruling 3 of session 37)."""
+    return found.span is not None and found.span.author == UR_REVIEWER
+
+
 def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValuePatterns) -> int | None:
     """Characters from the statement to the requested drug when the statement is said of it, else None.
     A start verb governs its objects ("started him on X", "prescribed X and Y", "converted from A to B":
@@ -253,7 +259,8 @@ def _since_start() -> re.Pattern[str]:
     return re.compile(rf"\bsince\s+(?:(?:he|she|they|{the_person_class()})\s+)?(?:was\s+|were\s+|first\s+)*$",
                       re.IGNORECASE)
 _SHARED = re.compile(r"\b(?:both|all|each)\s+(?:(?:were|was|have been|had been|been)\s+)?$", re.IGNORECASE)
-_STOPPED = re.compile(r"\b(?:from|off)\s+$", re.IGNORECASE)  # "converted from A to B": A was stopped
+# "converted from A to B": A was stopped; so is A in "B was substituted for A" (round-73 kind K5)
+_STOPPED = re.compile(r"(?:\b(?:from|off)|(?<=substituted)\s+(?:for|in\s+place\s+of))\s+$", re.IGNORECASE)
 
 
 def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, int],
@@ -280,7 +287,7 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     new_clause = p["start_objects_end"].search(text, named[first][1])
     hi = new_clause.start() if new_clause and new_clause.start() < hi else hi
     return [i for i, (s, _, _) in enumerate(named)
-            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 8), s)]
+            if named[first][0] <= s < hi and not _STOPPED.search(text, max(b, s - 16), s)]
 
 
 def _plans_a_drug_first(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
@@ -535,6 +542,7 @@ class DurationsOfUse:
         if service.family != "medication":
             return self._treatment_duration(service)
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
+        urs: Extraction | None = None  # the UR's own words at a level before, kept while the record may speak
         for names in self.names(service):
             if names:
                 words = "|".join(name_pattern(n) for n in names)
@@ -545,9 +553,14 @@ class DurationsOfUse:
                     else None
                 found = self._duration_in(service, name_re, skip=skip,
                                           other_names=(value_patterns()["care_not_drugs"],))
-                if found is not None:
+                if found is not None and not _the_urs(found):
                     return found
+                urs = urs or found  # session 38 (round-73 kind K2): the UR's "Flexeril had been prescribed
+                # for 3 months" gives way to the record's "has taken cyclobenzaprine since <date>", told by
+                # another name (ruling 3: where both speak, the record wins)
                 tried += [n for n in names if n in drug_names().classes]
+        if urs is not None:
+            return urs
         p = value_patterns()
         if p["compound_heading"].search(service.text):  # "the topical compound" (session 35, round-59 K5b)
             found = self._duration_in(service, p["compound_anaphor"])
@@ -579,7 +592,12 @@ class DurationsOfUse:
         names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
         if service.service_type in value_patterns()["therapy_types"]:
             names = KindNames(service.service_type)
-        return self._duration_in(service, names, other_names=others, objects_only=True) or MISSING
+        found = self._duration_in(service, names, other_names=others, objects_only=True)
+        trial = value_patterns()["heading_device_trial"].search(service.text) \
+            if found is None and therapy in devices.values() else None
+        if trial is not None:  # session 38 (round-73 kind K4): a device trial asked for, none told had: newly
+            return Extraction(0.0, service.heading_span(*trial.span()))  # started (0), by its heading
+        return found or MISSING
 
     def statements_in(self, index: int, visit: tuple[date, str] | None,
                       surgery: date | None) -> list[_Stated]:
