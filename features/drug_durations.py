@@ -592,12 +592,7 @@ class DurationsOfUse:
         names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
         if service.service_type in value_patterns()["therapy_types"]:
             names = KindNames(service.service_type)
-        found = self._duration_in(service, names, other_names=others, objects_only=True)
-        trial = value_patterns()["heading_device_trial"].search(service.text) \
-            if found is None and therapy in devices.values() else None
-        if trial is not None:  # session 38 (round-73 kind K4): a device trial asked for, none told had: newly
-            return Extraction(0.0, service.heading_span(*trial.span()))  # started (0), by its heading
-        return found or MISSING
+        return self._duration_in(service, names, other_names=others, objects_only=True) or MISSING
 
     def statements_in(self, index: int, visit: tuple[date, str] | None,
                       surgery: date | None) -> list[_Stated]:
