@@ -82,7 +82,8 @@ class ImagingHistory:
         or says the patient had it (`study_result`), in the study's own part of the sentence: a result the
         writer sets against the UR's claim after a semicolon ("...; the record shows only ...") is not the
         UR's study's (round 39); or when it relays the record ("UR noted that a lumbar MRI from 2013 was
-        normal": session 37, `ur_relay`)."""
+        normal": session 37, `ur_relay`), or names the record's dated study ("The UR noted a lumbar MRI from
+        2011": session 38, `_noted_dated`)."""
         p = value_patterns()
         out = []
         for st in self._imaging:
@@ -101,7 +102,7 @@ class ImagingHistory:
                     "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
                 continue  # "an MRI was authorised, but she cancelled it"; "MRI ordered, pending approval"
             if st.mention.author != UR_REVIEWER or relayed(m) \
-                    or p["study_result"].search(self.summary.text, *_own_part(m)):
+                    or p["study_result"].search(self.summary.text, *_own_part(m)) or _noted_dated(m, p):
                 out.append(st)
         return out
 
@@ -341,6 +342,16 @@ def _sided_once(found: list[RegionMention]) -> list[RegionMention]:
     unsided knee that would match the other knee's request)."""
     sided = {r.region for r in found if r.side is not None}
     return [r for r in found if r.side is not None or r.region not in sided]
+
+
+def _noted_dated(m: Mention, p: ValuePatterns) -> bool:
+    """Whether the UR names the study, with its past date, as the object of a verb that reports ("The UR noted
+    a lumbar MRI from 2011"; `study_noted_before`, `study_dated_after`): the record's study as the UR tells it
+    (ruling (3)); not where the writer answers it after a semicolon (round 39: the UR's claim, disputed)."""
+    text, (lo, hi) = m.sentence.text, _own_part(m)
+    return (hi == m.sentence.end and p["study_noted_before"].search(
+        m.sentence.text, max(0, lo - m.sentence.start), m.start - m.sentence.start) is not None
+        and p["study_dated_after"].match(text, m.end - m.sentence.start, hi - m.sentence.start) is not None)
 
 
 def _own_part(m: Mention) -> tuple[int, int]:

@@ -118,12 +118,18 @@ def count_therapy(m: Mention) -> frozenset[str]:
     chiropractic visits"), in its complement (`count_complement`: "12 sessions of chiropractic care", "visits
     with a chiropractor") or as its label (`count_label`: "Chiropractic care (12 visits)", "Chiropractic: 12
     visits"). Empty when they name none, or only the generic "therapy" (round 19: a count's own therapy is the
-    one it counts, whatever other therapy its sentence names)."""
+    one it counts, whatever other therapy its sentence names). In a list of counts that share one noun ("16
+    physical therapy, 12 chiropractic and 6 acupuncture visits", `count_list_rest`) its own words are those up
+    to the next item (session 38, round-71 kind K2)."""
     p = value_patterns()
     text, s0 = m.sentence.text, m.sentence.start
     a, b = m.start - s0, m.end - s0
     noun = p["session_noun"].search(text, b, min(len(text), b + 60))
     end = noun.end() if noun and not re.search(r"[,;:()]|\band\b", text[b:noun.start()]) else b
+    if end == b:  # "16 physical therapy, 12 chiropractic ... visits": its words up to the next item
+        shared = p["session_noun"].search(text, b, min(len(text), b + 150))
+        listed = p["count_list_rest"].fullmatch(text, b, shared.end()) if shared else None
+        end = listed.end("own") if listed else end
     generic = p["therapy_generic"]
     names = [n for n in therapy_names(text) if not generic.fullmatch(text[n.start:n.end])]
     for keep in (lambda n: a <= n.start and n.end <= end,

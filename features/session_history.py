@@ -24,7 +24,7 @@ from features.session_counts import (
     sole_therapy,
     therapy_names,
 )
-from features.ur_relay import relayed
+from features.ur_relay import relayed, relayed_at
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
@@ -52,6 +52,18 @@ def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
         return None
     n = p.number(m.text)
     return None if n is None else (n, says)
+
+
+def _record_part(m: Mention) -> bool:
+    """Whether `m` stands in the part of its sentence after a semicolon that opens with the record as subject
+    (`record_part_opening`: "The UR cited a prior ablation in 2015; the record shows no prior ablation"): the
+    record's words set against the UR's, not the UR's own judgement (`ur_judgement`; round 73, ruling (3))."""
+    p, text = value_patterns(), m.sentence.text
+    lo = text.rfind(";", 0, m.start - m.sentence.start)
+    if lo < 0:
+        return False
+    part = text[lo + 1:]
+    return p["record_part_opening"].match(part) is not None and not p["ur_judgement"].search(part)
 
 
 def _fragment_count(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
@@ -168,10 +180,13 @@ class SessionHistory:
                    for m in p[k].finditer(self.summary.text) if not self._in_a_date(m.span(1))]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
                     "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
-                    "sessions_named_times", "sessions_count_stated"):
+                    "sessions_named_times", "sessions_count_stated", "sessions_count_listed"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if self._in_a_date((m.start, m.end)):
                     continue
+                if key == "sessions_count_listed" and (not count_therapy(m) or any(
+                        c[1].start == m.start for c in out)):
+                    continue  # round 71: a listed count of a named therapy, once ("completed 16" is one too)
                 if key == "sessions_count" and any(a <= m.start < b for a, b in courses):
                     continue
                 if key == "sessions_count" and p["sessions_authorized_after"].match(
@@ -238,6 +253,15 @@ class SessionHistory:
             if m is None or m.assertion.categories & _NOT_HAD:
                 continue
             done = _reported_done(m, p) or _fragment_count(m, p)  # "ESI x2 (9/2014, 1/2015) with ..."
+            if done is not None:
+                out.append((done[0], m, done[1]))
+        for found in p["injections_occasions"].finditer(self.summary.text):  # round 73: "on 3 occasions"
+            if not kind.search(found.group(0)):
+                continue
+            m = self.summary.mention("therapy", *found.span(1))
+            if m is None or m.assertion.categories & _NOT_HAD:
+                continue
+            done = _reported_done(m, p)
             if done is not None:
                 out.append((done[0], m, done[1]))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
@@ -320,7 +344,8 @@ class SessionHistory:
             if not kind.search(words) and any(k.search(words) for k in kinds):
                 continue
             m = self.summary.mention("therapy", *found.span())
-            if m is None or m.author == UR_REVIEWER or m.assertion.categories & {Category.FAMILY} \
+            if m is None or (m.author == UR_REVIEWER and not _record_part(m)) \
+                    or m.assertion.categories & {Category.FAMILY} \
                     or p["condition_before"].search(self.summary.text, m.sentence.start, m.start) \
                     or p["course_unfinished"].search(m.sentence.text) or self._of_another_part(service, m):
                 continue
@@ -334,7 +359,8 @@ class SessionHistory:
         p = value_patterns()
         sessions = p["session_words"]
         for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
-            if (m.author == UR_REVIEWER and not relayed(m)) or self._of_another_part(service, m) \
+            if (m.author == UR_REVIEWER and not relayed(m) and not relayed_at(m.sentence, m.end - 1)
+                    and not _record_part(m)) or self._of_another_part(service, m) \
                     or p["course_unfinished"].search(m.text):
                 continue  # round 21: a course begun and not finished is no "none had"
             if not_had_names(service.service_type or "", m.text) or (
