@@ -39,8 +39,9 @@ from features.visit_course import help_doubts_failure, help_outdated
 
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
 
-_NOT_ABLE = re.compile(
-    r"\b(?:not|never)\s+(?:yet\s+)?able\b|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b"
+_NOT_ABLE = re.compile(  # session 38 (r71 K3): "has not been able", "hasn't been able"
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:been\s+)?able\b|n't\s+(?:yet\s+)?been\s+able\b"
+    r"|\bunable\b|\bcannot\b|\bcan't\b|\b(?:can|could) not\b"
     r"|\bno longer\b",  # round 25: "can no longer walk" is a limit, not an ability
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)

@@ -73,6 +73,7 @@ class FunctionLexicon:
     measured: tuple[re.Pattern[str], ...]
     measured_gain: float
     number_words: dict[str, float]
+    unit_sizes: dict[str, dict[str, float]]  # a unit's kind -> its words -> its size in the kind's base
     lower_is_better: re.Pattern[str]
     on_off_split: re.Pattern[str]
     on_care: re.Pattern[str]
@@ -97,6 +98,15 @@ class FunctionLexicon:
         """A number of `measured`, written in digits or as a word."""
         return self.number_words[word.lower()] if word.lower() in self.number_words else float(word)
 
+    def amount(self, m: re.Match[str], group: str) -> tuple[float, str | None, float]:
+        """(number, kind of its unit or None, its size in that kind's base) of number `group` of a `measured`
+        match: the unit is the word right after the number ("2 hours", "30 minutes"), so that two numbers
+        told in units of one kind compare in one base (session 38, round-73 kind K3)."""
+        unit = _UNIT_WORD.match(m.string, m.end(group))
+        word = unit.group(1).lower() if unit else ""
+        kind = next((k for k, sizes in self.unit_sizes.items() if word in sizes), None)
+        return self.number(m.group(group)), kind, self.unit_sizes[kind][word] if kind else 1.0
+
 
 @lru_cache(maxsize=1)
 def function_lexicon() -> FunctionLexicon:
@@ -106,6 +116,8 @@ def function_lexicon() -> FunctionLexicon:
     then = raw.pop("then")  # a time or former state a comparison is said against, read as {then} (round 20)
     raw["no_change_state"] = [p.replace("{then}", then) for p in raw["no_change_state"]]
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
+    units = {kind: {str(w).lower(): float(n) for w, n in sizes.items()}
+             for kind, sizes in raw.pop("unit_sizes").items()}
     number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
                      for p in raw.pop("measured"))
@@ -119,7 +131,8 @@ def function_lexicon() -> FunctionLexicon:
     folded = compile_folded(lists["activity"].pattern)
     every_clause = {k: compile_folded({**lists, **singles}[k].pattern) for k in EVERY_CLAUSE}
     return FunctionLexicon(**lists, **singles, activity_folded=folded, every_clause_folded=every_clause,
-                           measured=measured, measured_gain=gain, number_words=words)
+                           measured=measured, measured_gain=gain, number_words=words,
+                           unit_sizes=units)
 
 
 # the patterns `_changes` scans in every clause, activity or not: searched lower-cased in an ASCII clause, as
@@ -287,7 +300,9 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
                 continue
             if lex.symptom.search(clause, acts[-1][0], m.end()):  # "pain with walking from 8/10 to 6/10"
                 continue
-            first, later = lex.number(m.group("a")), lex.number(m.group("b"))
+            (first, a_kind, a_size), (later, b_kind, b_size) = lex.amount(m, "a"), lex.amount(m, "b")
+            if a_kind is not None and a_kind == b_kind:  # "2 hours ..., up from 30 minutes"
+                first, later = first * a_size, later * b_size
             if first <= 0:
                 continue
             scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()])
@@ -301,6 +316,7 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
 
 
 _DIGIT_RUN = re.compile(r"\d+")
+_UNIT_WORD = re.compile(r"\s?([A-Za-z]+)\b")  # the word right after a measure's number: its unit, if any
 
 
 def _on_off(sentence: str, lex: FunctionLexicon, care_named: Callable[[str], bool]

@@ -24,11 +24,24 @@ def relayed_at(sentence: Sentence, offset: int) -> bool:
     cues = [(c.end(), author) for author, cue in load_author_rules().cues for c in cue.finditer(upto)]
     cues += [(c.end(), "record") for c in value_patterns()["relay_cue"].finditer(upto)]
     if not cues:
-        return False
+        return _before_the_ur_clause(sentence, offset)
     end, author = max(cues)
     clause_end = _clause_end(sentence, offset)
     return author != UR_REVIEWER and not value_patterns()["ur_judgement"].search(
         sentence.text, end, clause_end) and not _disputed_after(sentence.text, clause_end)
+
+
+def _before_the_ur_clause(sentence: Sentence, offset: int) -> bool:
+    """Whether the words at `offset` stand in a clause that a semicolon closes before the sentence's first
+    cue ("He has attended 24 sessions of PT without lasting benefit; the claims administrator stated that he
+    had 16"): the UR's words begin after it, so the clause before is the record's (session 38, r73 K7)."""
+    at = offset - sentence.start
+    semicolon = sentence.text.find(";", at)
+    if semicolon < 0:
+        return False
+    cues = load_author_rules().cues
+    first_cue = min((c.start() for _author, cue in cues for c in cue.finditer(sentence.text)), default=-1)
+    return first_cue > semicolon
 
 
 def _disputed_after(text: str, clause_end: int) -> bool:
