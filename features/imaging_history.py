@@ -50,23 +50,31 @@ class ImagingHistory:
         """Every imaging mention with the regions named with it: after it when a phrase follows it ("MRI
         of the knee dated ... revealed", up to the verb), else in its clause before it ("right shoulder
         x-rays", "lumbar x-ray, left shoulder x-ray"), else anywhere near it; never past a semicolon after it
-        ("MRI C-spine 2015 (...); the lumbar spine has never been imaged" names no lumbar study)."""
+        ("MRI C-spine 2015 (...); the lumbar spine has never been imaged" names no lumbar study); a region in
+        an earlier study's "of" phrase is that study's ("never had an MRI of the mid back and had a lumbar
+        MRI": session 38, round-77 kind K2c)."""
         text = self.summary.lower
         regions = body_regions()
         p = value_patterns()
         mentions = self.summary.mentions("imaging")
         out = []
+        claimed_to = 0  # where the last study's "of <region>" phrase ends: its region is not the next one's
         for i, m in enumerate(mentions):
             s = m.sentence
             prev_end = max((p.end for p in mentions[:i] if p.sentence is s), default=s.start)
             next_start = min((n.start for n in mentions[i + 1:] if n.sentence is s), default=s.end)
             semicolon = text.find(";", m.end, s.end)  # the next clause's region is its own (round 69, K4)
             next_start = min(next_start, semicolon) if semicolon != -1 else next_start
-            lo = max(prev_end, m.start - 40, _clause_start(text, s.start, m.start))
+            lo = max(prev_end, claimed_to, m.start - 40, _clause_start(text, s.start, m.start))
             verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
             hi = verb.start() if verb else min(next_start, m.end + 60)
             before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
-            found = (after or before) if p["study_of"].match(text, m.end) else (before or after)
+            nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].sentence is s else None
+            if nxt is not None:  # a region right before the next study is that study's ("and a lumbar MRI")
+                after = [r for r in after if text[r.end:nxt.start].strip(" -")]
+            of_phrase = p["study_of"].match(text, m.end) is not None
+            found = (after or before) if of_phrase else (before or after)
+            claimed_to = max(r.end for r in after) if of_phrase and after else claimed_to
             found = _sided_once(found or regions.find(text, max(prev_end, m.start - 40),
                                                       min(next_start, m.end + 60)))
             specific = tuple(r for r in found if r.region != SPINE_UNSPECIFIED)
@@ -207,12 +215,14 @@ class ImagingHistory:
         """Whether `study` is told in a UR sentence and the record says the service's `region` (with its side)
         was not imaged ("The UR physician noted extensive imaging of both knees" against "The left knee has
         not been imaged"; "No imaging has been done" denies every region): the record wins (session 37,
-        round-70 kind K3, ruling (3))."""
+        round-70 kind K3, ruling (3)); a region that has no side, when the record names it without one too
+        ("a thoracic MRI had been done" against "never had an MRI of the mid back": session 38, round-77 kind
+        K2c)."""
         if study.mention.author != UR_REVIEWER:
             return False
         regions = body_regions()
-        return any(not denied or any(regions.same(region.region, d.region) and d.side is not None
-                                     and d.side == region.side for d in denied)
+        return any(not denied or any(regions.same(region.region, d.region) and d.side == region.side
+                                     for d in denied)
                    for denied in self._not_imaged_by_record)
 
     @cached_property
