@@ -73,13 +73,16 @@ def _extract_planned(case: Case, plan: _Plan) -> list[tuple[int, str, dict[str, 
 
 
 def _extract_contexts(case: Case, plan: _Plan) -> list[tuple[ServiceContext, dict[str, Extraction]]]:
-    """Each service's context (the letter's analysis, kept for whatever else reads it) and its values."""
+    """Each service's context (the letter's analysis, kept for whatever else reads it) and its values, each
+    read through `ServiceContext.extraction`: a value the criteria checklist already read is not extracted
+    again. Case-level values come from the first service's context, before its own values."""
     out: list[tuple[ServiceContext, dict[str, Extraction]]] = []
-    case_values: dict[str, Extraction] | None = None
-    for ctx in service_contexts(case):
-        if case_values is None:
-            case_values = {name: fn(ctx) for name, fn, is_case in plan if is_case}
-        out.append((ctx, {name: case_values[name] if is_case else fn(ctx) for name, fn, is_case in plan}))
+    for i, ctx in enumerate(service_contexts(case)):
+        if i == 0:
+            for _, fn, is_case in plan:
+                if is_case:
+                    ctx.extraction(fn, True)
+        out.append((ctx, {name: ctx.extraction(fn, is_case) for name, fn, is_case in plan}))
     return out
 
 

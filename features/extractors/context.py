@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from features.evidence import Extraction
 from features.facts import CaseFacts, ServiceFacts
 from features.service_families import ServiceClass, ServiceTaxonomy, load_taxonomy
 from letters.pre_review import PreReviewCase, PreReviewService
@@ -19,6 +21,8 @@ class CaseContext:
     case: PreReviewCase
     taxonomy: ServiceTaxonomy
     cache: dict[str, Any] = field(default_factory=dict)  # values derived once per case (criteria checklist)
+    # case-level extractors' values by extractor (`ServiceContext.extraction`), shared by every service
+    extractions: dict[Callable[[ServiceContext], Extraction], Extraction] = field(default_factory=dict)
 
     @cached_property
     def facts(self) -> CaseFacts:
@@ -48,6 +52,17 @@ class ServiceContext:
     service: PreReviewService
     service_class: ServiceClass
     cache: dict[str, Any] = field(default_factory=dict)  # values derived once per service (its checklist)
+    extractions: dict[Callable[[ServiceContext], Extraction], Extraction] = field(default_factory=dict)
+
+    def extraction(self, extractor: Callable[[ServiceContext], Extraction], case_level: bool) -> Extraction:
+        """`extractor`'s value for this service, computed once (once per case when `case_level`: every service
+        of the letter shares it). The feature table and the criteria checklist both read facts through here,
+        so a fact the checklist reads is not extracted a second time."""
+        store = self.case_ctx.extractions if case_level else self.extractions
+        found = store.get(extractor)
+        if found is None:
+            found = store[extractor] = extractor(self)
+        return found
 
     @property
     def case(self) -> PreReviewCase:

@@ -59,14 +59,9 @@ def _spec_extractor(name: str) -> tuple[Callable[[ServiceContext], Extraction], 
 
 def _extract(ctx: ServiceContext, name: str) -> Extraction:
     """A spec feature's value for this service, computed once per service (once per case for
-    case-level features, which every service of the letter shares)."""
-    key = f"criteria_fact:{name}"
+    case-level features, which every service of the letter shares), the value its feature column reads."""
     extractor, case_level = _spec_extractor(name)
-    cache = ctx.case_ctx.cache if case_level else ctx.cache
-    hit = cache.get(key)
-    if hit is None:
-        hit = cache[key] = extractor(ctx)
-    return hit
+    return ctx.extraction(extractor, case_level)
 
 
 def _letter_facts(ctx: ServiceContext) -> LetterFacts:
