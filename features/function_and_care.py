@@ -219,7 +219,8 @@ class FunctionAndCareFacts:
                 _names_care(text[c.end():c.end() + CREDIT_WINDOW]) for c in credit.finditer(text))
             at, end = m.start - m.sentence.start, m.end - m.sentence.start
             since_care = value_patterns()["ability_since_care"].search(text, 0, end)
-            if not named and (since_care or changed.search(m.text) or persisting.search(m.text)) \
+            if not named and (since_care or changed.search(m.text) or persisting.search(m.text)
+                              or self._course_done_in(m.sentence.index - 1)) \
                     and not work_status_given(text, at, end):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told; a
                 # work status given ("was returned to modified duty") only in its own sentence (round-59 K4)
@@ -246,6 +247,15 @@ class FunctionAndCareFacts:
                 negated = False  # "which he could not do on morphine": done now, not before
             out.append((NO if negated else YES, m))
         return out
+
+    def _course_done_in(self, index: int) -> bool:
+        """Whether summary sentence `index` tells a course of care completed ("He had completed twelve therapy
+        visits."), in the record's words: an ability told in the next sentence is its result, "now" or not
+        (session 38, round-75 kind K3; `course_done` in function_lexicon.yaml)."""
+        if index < 0:
+            return False
+        s = self.summary.sentences[index]
+        return s.author != UR_REVIEWER and function_lexicon().course_done.search(s.text) is not None
 
     def _care_had_in(self, index: int) -> bool:
         """Whether summary sentence `index` tells of care had (a treatment or a drug of the lexicon named,
@@ -323,22 +333,37 @@ class FunctionAndCareFacts:
         # function the record credits to care elsewhere; it is the record's value only where no gain is told
         if any(v == YES for v, _ in record):
             record = [(v, m) for v, m in record if not (v == NO and _COURSE_WITHOUT_GAIN.search(m.text))]
+        # session 38 (round-77 kind K6b): a bare "with some benefit" told last does not make a mixed record
+        # of one where a gain of an activity is told ("Since the switch she has been able to resume
+        # driving"): the gain stands; a record whose only gain is bare stays mixed (below); not a bare gain
+        # told in a sentence of care that helped too briefly ("had helped for only two weeks": round 57)
+        if any(v == YES and not self._bare_benefit(v, m) for v, m in record):
+            while record and self._bare_benefit(*record[-1]) and not any(
+                    o.sentence is record[-1][1].sentence for o in self._care_outcomes):
+                record = record[:-1]
         if record:
             value, m = record[-1]
             lost = self._ability_lost_after(m) if value == YES else None
             if lost is not None:  # round 32: a gain at one visit, the ability lost again at a later one
                 return Extraction(NO, lost.span())
-            words = _the_person().sub(" ", _statement_words(m))
             # (a block's short relief too, though no failed care: relief for a day is no gain in function)
-            if value == YES and self._care_outcomes and m.concept not in ("ability", "function_change") \
-                    and not value_patterns()["function_words"].search(words) \
-                    and not function_lexicon().activity.search(words):  # an ability or scale is an activity
+            if self._bare_benefit(value, m):
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
         ur_no = [m for v, m in self.function_statements if v == NO]
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)
+
+    def _bare_benefit(self, value: str, m: Mention) -> bool:
+        """Whether `m` is a gain that names no function or activity ("with some benefit"; an ability or a
+        scale always names one) in a record that also says care did not help or helped too briefly
+        (`_care_outcomes`)."""
+        if value != YES or not self._care_outcomes or m.concept in ("ability", "function_change"):
+            return False
+        words = _the_person().sub(" ", _statement_words(m))
+        return not value_patterns()["function_words"].search(words) \
+            and not function_lexicon().activity.search(words)
 
     def _ability_lost_after(self, gain: Mention) -> Mention | None:
         """An ability the record says was lost again in a sentence after the gain `gain` ("can now lift to

@@ -59,6 +59,8 @@ class FunctionLexicon:
     credit: re.Pattern[str]
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
+    course_done: re.Pattern[str]
+    credit_denied: re.Pattern[str]
     without_care: re.Pattern[str]
     confined: re.Pattern[str]
     adaptation: re.Pattern[str]
@@ -359,9 +361,12 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
                     if w.group("named") or care_named(w.group("obj"))), None)
     if without and lex.confined.search(clause, without.end()):
         return YES, "credit", without.start(), len(clause.rstrip())
+    credit = lex.credit.search(clause)
+    if credit is not None and lex.credit_denied.search(clause, 0, credit.start()):
+        act = next((a for a in activities if a[0] >= credit.end()), None)  # "had not allowed him to walk"
+        return None if act is None else (NO, "persisting", credit.start(), act[1])  # (session 38, r77 K6c)
     if lex.limit.search(lex.credit.sub(" ", clause)):
         return None  # a credit's own "not" ("which he could not do on morphine") is no limit
-    credit = lex.credit.search(clause)
     lead = lex.credit_lead.search(clause)
     if credit is None and lead is not None and (
             care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())):
