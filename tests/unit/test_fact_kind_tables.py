@@ -63,7 +63,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe37fn_kinds.yaml",
                                  "summary_probe37inj_kinds.yaml",
                                  "summary_probe37rec_kinds.yaml",
-                                 "summary_probe37ur_kinds.yaml"} <= set(FILES)
+                                 "summary_probe37ur_kinds.yaml",
+                                 "summary_probe38plan_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
