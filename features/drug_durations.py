@@ -52,6 +52,15 @@ _LIST_JOIN = re.compile(r"^(?:[\s,&/]|and\b|or\b|(?:a|an|the)\b|\d[\d/.]*+|(?:mg
                         re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _care_not_drugs() -> tuple[re.Pattern[str], ...]:
+    """Care that is not a drug, named in a drug's sentence, whose duration is its own: the therapies of
+    `care_not_drugs` and every device of `device_types` (session 38, round-74 kind K3: "a soft cervical collar
+    for one week and medications including Ibuprofen and Flexeril" gives Flexeril nothing)."""
+    p = value_patterns()
+    return (p["care_not_drugs"], *p["device_types"].values())
+
+
 def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
     """Every drug a sentence names, in order, marked True where it names the requested drug."""
     others = [(a, b, False) for a, b in listed if not any(a < e and s < b for s, e in ours)]
@@ -118,7 +127,10 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         owner = inside[0] if inside else before[-1] if before else after[0] if after else None
         if owner is None:
             return None
-        group = _list_of(text, named, owner)
+        group = [owner] if _a_reduced_plan(text, st, p) else _list_of(text, named, owner)
+        if before and owner == before[-1] and st.verb is not None \
+                and p["duration_passive_start"].match(text, a):
+            group += _with_before(text, named, min(group))
         if before and _SHARED.search(text, lo, a):  # "Theramine and Terocin lotion, both started <date>"
             group = [i for i, (s, _, _) in enumerate(named) if lo <= s < a]
     ours = [named[i] for i in group if named[i][2]]
@@ -315,6 +327,40 @@ def _in_a_combination(text: str, span: tuple[int, int]) -> bool:
     return bool(_COMBINED_BEFORE.search(before) or _COMBINED_AFTER.match(after))
 
 
+def _device_kind(heading: str, device: re.Pattern[str]) -> re.Pattern[str]:
+    """The words of the one device kind a heading names within its service type (`device_kinds`: a night
+    splint is no custom orthotic, though both are braces; session 38, round-75 kind K10), or the type's own
+    pattern where the heading names none of them or its type has no kinds."""
+    kinds = [k for k in value_patterns()["device_kinds"].values()
+             if (m := k.search(heading)) is not None and device.fullmatch(m.group(0))]
+    if not kinds:
+        return device
+    return re.compile("|".join(k.pattern for k in kinds), re.IGNORECASE)
+
+
+def _a_reduced_plan(text: str, st: _Stated, p: ValuePatterns) -> bool:
+    """Whether a passive plan is a reduced relative, with no finite verb of its own ("requested acupuncture, a
+    lumbar support, and ketoprofen cream to be tried in place of the naproxen"): it modifies the one item it
+    follows, not the request's list (session 38, round-75 kind K9); "X and Y are to be started" plans both."""
+    return st.key == "duration_planned_passive" and st.verb is not None \
+        and bool(p["duration_plan_infinitive"].match(text, st.verb[0])) \
+        and not p["duration_plan_finite_before"].search(text, max(0, st.verb[0] - 20), st.verb[0])
+
+
+# between a passive start's subject and a drug it is started with ("meloxicam 7.5 mg daily with omeprazole was
+# started"): its dose and frequency, then "with"
+_WITH_JOIN = re.compile(r"^(?:[\s,]|\d[\d/.]*+|(?:mg|mcg|ml|g|daily|nightly|bid|tid|qid|qd|qhs|prn)\b|%)*+"
+                        r"\b(?:with|plus|along with|together with)\s+(?:an?\s+|the\s+)?$", re.IGNORECASE)
+
+
+def _with_before(text: str, named: list[tuple[int, int, bool]], first: int) -> list[int]:
+    """The drugs of the list that a passive start's nearest subject drug at `first` is started with: "A 7.5 mg
+    daily with B was started" starts A too, not B alone (session 38, round-75 kind K11)."""
+    if first == 0 or not _WITH_JOIN.match(text[named[first - 1][1]:named[first][0]]):
+        return []
+    return _list_of(text, named, first - 1)
+
+
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
     """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them."""
     group = [owner]
@@ -442,6 +488,17 @@ class DurationsOfUse:
         prescribed." dates no prescription): a date with a study told as done in its clause (or right before
         it across a comma: "MRI, dated <date>"), within `STUDY_DATE_REACH` characters, and nearer the date
         than any word of a visit (`visit_date_words`) or start verb in that clause."""
+        return self._study_spans("date")
+
+    @cached_property
+    def study_months(self) -> list[list[tuple[int, int]]]:
+        """Per summary sentence, the months and years that date a study or test done, as `study_dates` reads
+        full dates ("UDS 6/2015 c/w prescribed meds", "an MRI in March 2014"): never a start of use (session
+        38, round-76 kind K3). Not given to the visits, whose dates are full dates only."""
+        return self._study_spans("duration_start_when")
+
+    def _study_spans(self, written: str) -> list[list[tuple[int, int]]]:
+        """Per summary sentence, the spans of pattern `written`'s dates that date a study or test done."""
         p = value_patterns()
         studies = [m for kind in ("imaging", "diagnostic_test") for m in self.summary.mentions(kind)
                    if not m.assertion.categories & _DONE]  # round 27: an EMG/NCV's or a lab test's date too
@@ -451,7 +508,7 @@ class DurationsOfUse:
             rivals = [w.span() for key in ("visit_date_words", "duration_start")
                       for w in p[key].finditer(s.text)] if mine else []
             found = []
-            for d in p["date"].finditer(s.text) if mine else ():
+            for d in p[written].finditer(s.text) if mine else ():
                 lo, hi = _clause_around(s.text, *d.span(), ",;")
                 near = min((_gap(x, d.span()) for x in mine if lo <= x[0] < hi or 0 < d.start() - x[1] <= 12),
                            default=None)
@@ -551,8 +608,7 @@ class DurationsOfUse:
                 name_re = re.compile(rf"\b(?=\w)(?<!non-)(?<!non )(?:{words})\b", re.IGNORECASE)
                 skip = re.compile(rf"\b(?:{'|'.join(map(name_pattern, tried))})\b", re.IGNORECASE) if tried \
                     else None
-                found = self._duration_in(service, name_re, skip=skip,
-                                          other_names=(value_patterns()["care_not_drugs"],))
+                found = self._duration_in(service, name_re, skip=skip, other_names=_care_not_drugs())
                 if found is not None and not _the_urs(found):
                     return found
                 urs = urs or found  # session 38 (round-73 kind K2): the UR's "Flexeril had been prescribed
@@ -588,6 +644,7 @@ class DurationsOfUse:
             therapy = next((d for d in devices.values() if d.search(service.text)), None)  # the device named
         if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
+        therapy = _device_kind(service.text, therapy)
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
         names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
         if service.service_type in value_patterns()["therapy_types"]:
@@ -605,7 +662,8 @@ class DurationsOfUse:
             found = self._statements[key] = _durations(
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
                 injury=self.case.date_of_injury, visit=visit, surgery=surgery,
-                not_starts=self.study_dates[index], visit_day=visit_dates(self.summary)[index])
+                not_starts=[*self.study_dates[index], *self.study_months[index]],
+                visit_day=visit_dates(self.summary)[index])
         return found
 
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,

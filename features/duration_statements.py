@@ -156,6 +156,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 continue  # "will be started after the surgery": the plan's own verb (round-54 kind K5)
             if p["duration_refill_before"].search(text, max(0, start.start() - 20), start.start()):
                 continue  # round 26: "last prescribed on <date>" dates a refill, not the start
+            if p["duration_attributive_start"].fullmatch(start.group(0)) and p[
+                    "duration_attributive_before"].search(text, max(0, start.start() - 20), start.start()):
+                continue  # session 38 (round-76 kind K3): "c/w prescribed meds" names the drugs, no start
             if p["duration_not_started"].match(text, start.end()):  # "prescribed but not yet dispensed"
                 out.append(Stated("duration_new", 0.0, start.span(), start.span()))  # newly: 0 (round 15)
                 continue

@@ -33,7 +33,7 @@ from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
-from features.requested_drug_new import requested_drug_planned
+from features.requested_drug_new import requested_drug_perioperative, requested_drug_planned
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
 from features.tendon_weakness import names_tendon
@@ -329,5 +329,7 @@ class ServiceFacts(ServiceHeading):
             return MISSING
         found = self.case.durations.duration_of_use_months(self)
         if found.value is None and self.family == "medication":  # round 38 (K8): a planned start is new (0)
-            return requested_drug_planned(self.case.summary, self.text) or found
+            # session 38: a drug of a kind given only around an operation requested beside one is planned
+            return requested_drug_planned(self.case.summary, self.text) or requested_drug_perioperative(
+                self.case.summary, self.text, self.service_type, self.case.durations.families) or found
         return found

@@ -130,3 +130,34 @@ def requested_drug_planned(summary: AnalysedText, heading: str) -> Extraction | 
         if cue is not None and not trial_had.search(summary.text[m.sentence.start:cue.start()]):
             return Extraction(0.0, m.span())
     return None
+
+
+def _operation_asked(summary: AnalysedText, families: tuple[str, ...]) -> bool:
+    """Whether the letter asks for an operation: a surgery heading among `families`, or an operation the
+    summary names as asked for (hypothetical, the worker's)."""
+    return "surgery" in families or any(
+        Category.HYPOTHETICAL in m.assertion.categories and not m.assertion.categories & _NOT_THE_WORKERS
+        for m in summary.mentions("surgery"))
+
+
+def requested_drug_perioperative(summary: AnalysedText, heading: str, service_type: str,
+                                 families: tuple[str, ...]) -> Extraction | None:
+    """The protocol's "a drug for an operation requested beside it = 0": a requested drug of a type given
+    only around an operation (`perioperative_drug_type`: an antibiotic, "Keflex 500 mg #12" beside a carpal
+    tunnel release) in a letter that asks for an operation too (`_operation_asked`), where no duration of it
+    was read and the record tells it as had nowhere: not started yet, 0, with its first mention's span
+    (session 38, rounds 74, 76 and 77: "Keflex for the operation", a request list's "... and Keflex 500 mg
+    #12"). A drug told as had ("took Keflex for a wound infection") stays unknown."""
+    if not value_patterns()["perioperative_drug_type"].fullmatch(service_type) \
+            or not _operation_asked(summary, families):
+        return None
+    own, others, _ = heading_drug_names(heading)
+    if not own and not others:
+        return None
+    words = "|".join(name_pattern(n) for n in (*own, *others))
+    requested = re.compile(rf"\b(?:{words})(?:e?s)?\b", re.IGNORECASE)
+    if _told_as_had(summary, requested):
+        return None
+    first = next(requested.finditer(summary.text), None)
+    m = None if first is None else summary.mention("drug_in_use", first.start(), first.end())
+    return Extraction(0.0, None if m is None else m.span())

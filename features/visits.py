@@ -18,6 +18,12 @@ from features.value_patterns import value_patterns
 from features.written_dates import parse_date
 
 OPENING_REACH = 6  # characters after a visit's opening words in which its date may end
+# session 38 (round-75 kind K11): after opening words that end on a month's name ("At the visit of August"),
+# its day and year (" 13, 2016")
+MONTH_OPENING_REACH = 10
+_ENDS_ON_A_MONTH = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)$",
+    re.IGNORECASE)
 VISIT_LOOKBACK = 3  # sentences back in which an undated sentence finds the date of the visit it reports
 _CACHE: WeakKeyDictionary[AnalysedText, list[date | None]] = WeakKeyDictionary()
 
@@ -70,7 +76,10 @@ def opening_date(text: str, token: re.Pattern[str],
     `OPENING_REACH` characters after them; None where the sentence opens no visit. The one definition of a
     visit's opening date that the visit segments (`visit_opened`) and the dated sentences below share."""
     words = load_author_rules().new_visit.match(text) or header
-    return token.search(text, 0, words.end() + OPENING_REACH) if words else None
+    if not words:
+        return None
+    reach = MONTH_OPENING_REACH if _ENDS_ON_A_MONTH.search(text, 0, words.end()) else OPENING_REACH
+    return token.search(text, 0, words.end() + reach)
 
 
 class DatedSentences:
