@@ -65,7 +65,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe37rec_kinds.yaml",
                                  "summary_probe37ur_kinds.yaml",
                                  "summary_probe38dur_kinds.yaml",
-                                 "summary_probe38rec_kinds.yaml"} <= set(FILES)
+                                 "summary_probe38rec_kinds.yaml",
+                                 "summary_probe38ses_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
