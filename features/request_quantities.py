@@ -51,6 +51,11 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         n = float(a) * float(b) if a and b else float(c) if c else None
         if n is not None:
             return n, m.span()
+    m = p["sessions_series"].search(text)  # "Synvisc injections, series of 3" (round 77): as "x 3" reads
+    if m and family == "injection":
+        n = p.number(m.group(1))
+        if n is not None:
+            return n, m.span()
     m = p["quantity"].search(text)  # "Physical therapy for the lumbar spine, quantity 8": sessions
     if m and family in QUANTITY_SESSION_FAMILIES:
         return float(m.group(1)), m.span()

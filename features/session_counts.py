@@ -124,8 +124,7 @@ def count_therapy(m: Mention) -> frozenset[str]:
     p = value_patterns()
     text, s0 = m.sentence.text, m.sentence.start
     a, b = m.start - s0, m.end - s0
-    noun = p["session_noun"].search(text, b, min(len(text), b + 60))
-    end = noun.end() if noun and not re.search(r"[,;:()]|\band\b", text[b:noun.start()]) else b
+    end = count_noun_end(text, b)
     if end == b:  # "16 physical therapy, 12 chiropractic ... visits": its words up to the next item
         shared = p["session_noun"].search(text, b, min(len(text), b + 150))
         listed = p["count_list_rest"].fullmatch(text, b, shared.end()) if shared else None
@@ -140,6 +139,21 @@ def count_therapy(m: Mention) -> frozenset[str]:
         if kinds:
             return kinds
     return frozenset()
+
+
+def count_noun_end(text: str, b: int) -> int:
+    """The end of a count's own phrase, its session noun ("24 post-operative physical therapy sessions"),
+    where no break comes between (`b`: the count's end; `b` itself when none follows)."""
+    noun = value_patterns()["session_noun"].search(text, b, min(len(text), b + 60))
+    return noun.end() if noun and not re.search(r"[,;:()]|\band\b", text[b:noun.start()]) else b
+
+
+def count_own_words(text: str, a: int, b: int) -> tuple[int, int]:
+    """The words a count at text[a:b] says of itself: its phrase up to its session noun and the complement
+    after it ("24 sessions of post-operative physical therapy"), for which phase or therapy it counts."""
+    end = count_noun_end(text, b)
+    complement = value_patterns()["count_complement"].match(text, end) if end > b else None
+    return a, complement.end() if complement else end
 
 
 def session_logs(summary: AnalysedText, ref: date | None) -> list[SessionLog]:

@@ -16,6 +16,7 @@ from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
 from features.service_heading import ServiceHeading
 from features.session_counts import (
+    count_own_words,
     count_therapy,
     kind_named,
     named_near,
@@ -336,7 +337,9 @@ class SessionHistory:
         prior physical therapy" (not the UR's words, a condition, a course unfinished or another part's).
         Injections named with no kind ("no prior injections") are every kind's, as a bare "therapy" is every
         visit therapy's; injections of another kind ("no prior ESIs" for a facet request) are not this one's
-        (session 37, the lead's ruling)."""
+        (session 37, the lead's ruling). The UR relaying the record's "none had" ("The reviewer indicated that
+        she had not yet received any shoulder injection") is the record's fact, as for a therapy (ruling (4),
+        session 38, round-77 kind K5b)."""
         p = value_patterns()
         kinds = [*p["injection_types"].values(), p["ablation_words"]]
         for found in p["injection_none_had"].finditer(self.summary.text):
@@ -344,7 +347,7 @@ class SessionHistory:
             if not kind.search(words) and any(k.search(words) for k in kinds):
                 continue
             m = self.summary.mention("therapy", *found.span())
-            if m is None or (m.author == UR_REVIEWER and not _record_part(m)) \
+            if m is None or (m.author == UR_REVIEWER and not _record_part(m) and not relayed(m)) \
                     or m.assertion.categories & {Category.FAMILY} \
                     or p["condition_before"].search(self.summary.text, m.sentence.start, m.start) \
                     or p["course_unfinished"].search(m.sentence.text) or self._of_another_part(service, m):
@@ -437,7 +440,10 @@ class SessionHistory:
         the pre-operative course, not the post-operative one requested (round 19). Session 31 (round 49's L):
         in a sentence that names both courses ("pre-operative physical therapy, surgery and post-operative
         physical therapy (16 of 24 sessions completed)") the count is of the phase named last before it (or in
-        its own words), else of the one named first after it ("12 visits of therapy before the surgery")."""
+        its own words), else of the one named first after it ("12 visits of therapy before the surgery").
+        Session 38 (round-74 kind K7): a phase inside the count's own words decides first ("surgery and 24
+        post-operative physical therapy sessions", "24 sessions of post-operative therapy":
+        `count_own_words`)."""
         p = value_patterns()
         if not p["post_operative"].search(service.text):
             return False
@@ -445,6 +451,10 @@ class SessionHistory:
         phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
                                                                       (False, "post_operative"))
                          for w in p[name].finditer(text)])
+        lo, hi = count_own_words(text, m.start - m.sentence.start, end)
+        own = [pre for start, stop, pre in phases if start >= lo and stop <= hi]
+        if own:
+            return own[0]
         before = [pre for start, stop, pre in phases if stop <= end]
         after = [pre for start, stop, pre in phases if stop > end]
         return before[-1] if before else bool(after) and after[0]
