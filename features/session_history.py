@@ -265,6 +265,15 @@ class SessionHistory:
             done = _reported_done(m, p)
             if done is not None:
                 out.append((done[0], m, done[1]))
+        for found in p["injection_ordinal"].finditer(self.summary.text):  # round 75: "a second ... was given"
+            if not kind.search(found.group(0)) or not (
+                    found.group("verb") or p["injection_ordinal_done"].match(self.summary.text, found.end())):
+                continue
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _NOT_HAD or m.author == UR_REVIEWER:
+                continue
+            nth = next(float(k[1:]) for k, v in found.groupdict().items() if v and k != "verb")
+            out.append((nth, m, True))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
             if not kind.search(found.group(0)):
                 continue
