@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
-from features.analysis import AnalysedText, Mention
+from features.analysis import AnalysedText, Mention, word_classes
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertion_sets import conditional as _conditional
 from features.assertions import Category
@@ -65,10 +65,16 @@ def _no_change_of(before: str) -> bool:
 
 
 _WORD_RE = re.compile(r"[\w'-]+")
-# a count of sessions "without improvement", nothing said of what did not improve (concepts.yaml, round 28)
-_COURSE_WITHOUT_GAIN = re.compile(
-    r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|several"
-    r"|multiple)\b.*\bwithout\b(?:\s\w+){0,3}\s(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
+# a count of sessions "without improvement", nothing said of what did not improve (concepts.yaml, round 28),
+# or a care named by its name ("physical therapy x 8 without improvement": session 38, rounds 78-80 kind K1)
+_COUNT = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
+          r"|several|multiple")
+
+
+@lru_cache(maxsize=1)
+def _course_without_gain() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{_COUNT}|{word_classes()['course_care']})\b.*\bwithout\b(?:\s\w+){{0,3}}\s"
+                      r"(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
 
 
 def _and_more(text: str, at: int) -> bool:
@@ -332,7 +338,7 @@ class FunctionAndCareFacts:
         # round 28: a course of care "without improvement" (nothing said of function) does not undo a gain in
         # function the record credits to care elsewhere; it is the record's value only where no gain is told
         if any(v == YES for v, _ in record):
-            record = [(v, m) for v, m in record if not (v == NO and _COURSE_WITHOUT_GAIN.search(m.text))]
+            record = [(v, m) for v, m in record if not (v == NO and _course_without_gain().search(m.text))]
         # session 38 (round-77 kind K6b): a bare "with some benefit" told last does not make a mixed record
         # of one where a gain of an activity is told ("Since the switch she has been able to resume
         # driving"): the gain stands; a record whose only gain is bare stays mixed (below); not a bare gain
