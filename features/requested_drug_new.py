@@ -106,18 +106,24 @@ def _told_as_started(summary: AnalysedText, pattern: re.Pattern[str]) -> bool:
     return False
 
 
+def _requested_names(heading: str) -> re.Pattern[str] | None:
+    """The heading's drug names (its own and the others it names) as one pattern, plurals too; None when it
+    names no drug."""
+    own, others, _ = heading_drug_names(heading)
+    if not own and not others:
+        return None
+    words = "|".join(name_pattern(n) for n in (*own, *others))
+    return re.compile(rf"\b(?:{words})(?:e?s)?\b", re.IGNORECASE)
+
+
 def requested_drug_planned(summary: AnalysedText, heading: str) -> Extraction | None:
     """The protocol's "newly started = 0" for a drug the record plans to start ("a trial of nortriptyline",
     "sought authorization to introduce Celebrex", "plan to start gabapentin"; `drug_start_planned`), when
     the record tells it as had nowhere: 0 months with the plan's span; None otherwise (a request with no
     plan said, or a treatment plan's "to receive tramadol", stays unknown). Round 38 (K8); not a trial told
     as had ("had a trial of gabapentin in 2015", `drug_trial_had`)."""
-    own, others, _ = heading_drug_names(heading)
-    if not own and not others:
-        return None
-    words = "|".join(name_pattern(n) for n in (*own, *others))
-    requested = re.compile(rf"\b(?:{words})(?:e?s)?\b", re.IGNORECASE)
-    if _told_as_had(summary, requested):
+    requested = _requested_names(heading)
+    if requested is None or _told_as_had(summary, requested):
         return None
     trial_had = value_patterns()["drug_trial_had"]
     for found in requested.finditer(summary.text):
@@ -151,12 +157,8 @@ def requested_drug_perioperative(summary: AnalysedText, heading: str, service_ty
     if not value_patterns()["perioperative_drug_type"].fullmatch(service_type) \
             or not _operation_asked(summary, families):
         return None
-    own, others, _ = heading_drug_names(heading)
-    if not own and not others:
-        return None
-    words = "|".join(name_pattern(n) for n in (*own, *others))
-    requested = re.compile(rf"\b(?:{words})(?:e?s)?\b", re.IGNORECASE)
-    if _told_as_had(summary, requested):
+    requested = _requested_names(heading)
+    if requested is None or _told_as_had(summary, requested):
         return None
     first = next(requested.finditer(summary.text), None)
     m = None if first is None else summary.mention("drug_in_use", first.start(), first.end())

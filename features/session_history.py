@@ -238,33 +238,19 @@ class SessionHistory:
         `completed_sessions`: an injection service's sessions are its injections."""
         p = value_patterns()
         out = []
-        for found in p["injections_count"].finditer(self.summary.text):
-            if not kind.search(found.group(0)):
-                continue
-            m = self.summary.mention("therapy", *found.span(1))
-            if m is None or m.assertion.categories & _NOT_HAD:
-                continue
-            done = _reported_done(m, p)
-            if done is not None:
-                out.append((done[0], m, done[1]))
-        for found in p["injections_times"].finditer(self.summary.text):  # session 37: "L4-5 ESI x 2"
-            if not kind.search(found.group(0)):
-                continue
-            m = self.summary.mention("therapy", *found.span(1))
-            if m is None or m.assertion.categories & _NOT_HAD:
-                continue
-            done = _reported_done(m, p) or _fragment_count(m, p)  # "ESI x2 (9/2014, 1/2015) with ..."
-            if done is not None:
-                out.append((done[0], m, done[1]))
-        for found in p["injections_occasions"].finditer(self.summary.text):  # round 73: "on 3 occasions"
-            if not kind.search(found.group(0)):
-                continue
-            m = self.summary.mention("therapy", *found.span(1))
-            if m is None or m.assertion.categories & _NOT_HAD:
-                continue
-            done = _reported_done(m, p)
-            if done is not None:
-                out.append((done[0], m, done[1]))
+        # "2 ESIs", "L4-5 ESI x 2" (session 37; also its dated fragment "ESI x2 (9/2014, 1/2015)"), "on 3
+        # occasions" (round 73)
+        for key, fragment in (("injections_count", False), ("injections_times", True),
+                              ("injections_occasions", False)):
+            for found in p[key].finditer(self.summary.text):
+                if not kind.search(found.group(0)):
+                    continue
+                m = self.summary.mention("therapy", *found.span(1))
+                if m is None or m.assertion.categories & _NOT_HAD:
+                    continue
+                done = _reported_done(m, p) or (_fragment_count(m, p) if fragment else None)
+                if done is not None:
+                    out.append((done[0], m, done[1]))
         for found in p["injection_ordinal"].finditer(self.summary.text):  # round 75: "a second ... was given"
             if not kind.search(found.group(0)) or not (
                     found.group("verb") or p["injection_ordinal_done"].match(self.summary.text, found.end())):
