@@ -120,7 +120,7 @@ def _care_spans_of(clause: str, lex: FailedCareLexicon) -> tuple[tuple[int, int]
     # session 38 (round-71 kind K1): a name of several words none of which names a drug alone ("MS Contin
     # caused nausea") is a drug too; one holding such a word ("Tylenol with codeine") is read by that word
     spans += words + [(a, b) for a, b in drugs.names_in(clause)
-                      if (a, b) not in words and not any(a <= c and d <= b for c, d in words)]
+                      if not any(a <= c and d <= b for c, d in words)]
     return tuple(sorted(spans))
 
 
