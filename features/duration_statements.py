@@ -91,7 +91,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
     planned += [("duration_planned_operation", m.span())  # "requests ... Tramadol for post-op pain"
                 for m in p["duration_operation_purpose"].finditer(text)
-                if p["request_verb"].search(text, 0, m.start())]
+                if p["request_verb"].search(text, 0, m.start())
+                or p["purpose_asked_before"].search(text, 0, m.start())]
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
