@@ -338,6 +338,15 @@ def _device_kind(heading: str, device: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile("|".join(k.pattern for k in kinds), re.IGNORECASE)
 
 
+def _a_dated_participle(text: str, st: _Stated, p: ValuePatterns) -> bool:
+    """Whether a start is a bare participle right after a comma, dated by its own words ("Plan: Oxycodone 10
+    mg QID, switched from Norco on 06/01/2016, refilled"): the item's history told in a reduced relative,
+    done on a past date, which the plan around it does not make hypothetical (session 39, round-80 K6)."""
+    return st.key == "duration_start" and st.verb is not None and not st.borrowed \
+        and text[:st.verb[0]].rstrip().endswith(",") \
+        and not p["duration_passive_start"].match(text, st.verb[0])
+
+
 def _a_reduced_plan(text: str, st: _Stated, p: ValuePatterns) -> bool:
     """Whether a passive plan is a reduced relative, with no finite verb of its own ("requested acupuncture, a
     lumbar support, and ketoprofen cream to be tried in place of the naproxen"): it modifies the one item it
@@ -835,7 +844,7 @@ class DurationsOfUse:
         a, b = st.span
         m = self.summary.mention("duration", s.start + a, s.start + b)
         unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
-        if _relative_use(s.text, st, p) or st.key in NEWLY:
+        if _relative_use(s.text, st, p) or st.key in NEWLY or _a_dated_participle(s.text, st, p):
             unsaid = unsaid - {Category.HYPOTHETICAL}
         if st.key == "duration_unstarted":
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0

@@ -91,7 +91,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
     planned += [("duration_planned_operation", m.span())  # "requests ... Tramadol for post-op pain"
                 for m in p["duration_operation_purpose"].finditer(text)
-                if p["request_verb"].search(text, 0, m.start())]
+                if p["request_verb"].search(text, 0, m.start())
+                or p["purpose_asked_before"].search(text, 0, m.start())]
     for m in p["duration_for"].finditer(text):
         n = p.number(m.group(1))
         if m.group(1).lower() in ("a", "an") and m.group(0).lower().startswith(("x", "times")):
@@ -164,6 +165,11 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 continue
             when = _start_date(text, start.span(), dates, p, ref=ref, visit=visit, injury=injury,
                                taken=(*since, *not_starts))
+            relative = p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
+                                                                  start.start())
+            if when is not None and relative is not None and when[2] <= start.start():
+                continue  # session 39 (round-79 K5): "in a note of <date>, 5/10, down from 8/10 before X was
+                # restarted": the date before a clause of time is the note's, not the restart's (told before)
             if when is not None:
                 day, by_day, end = when
                 if day <= ref:
@@ -180,8 +186,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             elif visit is not None and visit[0] <= ref and not _restart_in_a_perfect(text, start, p) \
                     and not p["duration_dated_only_start"].search(start.group(0)) \
                     and not _told_as_history(text, start, p) \
-                    and not p["duration_start_relative_before"].search(text, max(0, start.start() - 40),
-                                                                       start.start()):  # "since starting X"
+                    and relative is None:  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(Stated("duration_visit_start", months, start.span(), start.span(),
                                             borrowed=True))
