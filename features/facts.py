@@ -31,6 +31,7 @@ from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
+from features.operation_purpose import purpose_of_an_operation_asked
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.requested_drug_new import requested_drug_perioperative, requested_drug_planned
@@ -152,6 +153,8 @@ class CaseFacts:
                 continue
             if any(p.start <= m.start and m.end <= p.end for p in procedures):
                 continue  # "stent surgery", "Surgical history: colonoscopy with biopsy" (round 24)
+            if purpose_of_an_operation_asked(m, self.summary):
+                continue  # "...; Norco #40 for post-operative pain" after an operation asked for (session 39)
             if m.author == UR_REVIEWER and not done.search(
                     self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
                 continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history

@@ -70,8 +70,9 @@ class ImagingHistory:
             hi = verb.start() if verb else min(next_start, m.end + 60)
             before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
             nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].sentence is s else None
-            if nxt is not None:  # a region right before the next study is that study's ("and a lumbar MRI")
-                after = [r for r in after if text[r.end:nxt.start].strip(" -")]
+            if nxt is not None:  # a region right before the next study is that study's ("and a lumbar MRI"),
+                # with the region words after it ("a CT of the chest and cervical spine x-rays": round-78 K9)
+                after = [r for r in after if not _names_next(text, r.end, nxt.start, after)]
             of_phrase = p["study_of"].match(text, m.end) is not None
             found = (after or before) if of_phrase else (before or after)
             claimed_to = max(r.end for r in after) if of_phrase and after else claimed_to
@@ -344,6 +345,20 @@ def _named_by_copula(studies: list[ImagingStudy], text: str) -> list[ImagingStud
                 and link.fullmatch(text, st.mention.end, nxt.mention.start):
             out[i] = ImagingStudy(st.mention, nxt.regions)
     return out
+
+
+def _names_next(text: str, end: int, study: int, regions: list[RegionMention]) -> bool:
+    """Whether only region words (and spaces or hyphens) stand between a region that ends at `end` and the
+    next study at `study`: the region phrase names that study ("cervical spine x-rays", the spine word a
+    region of its own), not the study before it (session 39, round-78 kind K9)."""
+    at = end
+    for r in regions:
+        if r.start < at or r.end > study:
+            continue
+        if text[at:r.start].strip(" -"):
+            return False
+        at = r.end
+    return not text[at:study].strip(" -")
 
 
 def _sided_once(found: list[RegionMention]) -> list[RegionMention]:
