@@ -66,15 +66,18 @@ def _no_change_of(before: str) -> bool:
 
 _WORD_RE = re.compile(r"[\w'-]+")
 # a count of sessions "without improvement", nothing said of what did not improve (concepts.yaml, round 28),
-# or a care named by its name ("physical therapy x 8 without improvement": session 38, rounds 78-80 kind K1)
+# or a care named by its name ("physical therapy x 8 without improvement": session 38, rounds 78-80 kind K1;
+# "had physical therapy, without improvement", no count: session 39, the lead's ruling (1))
 _COUNT = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty"
           r"|several|multiple")
 
 
 @lru_cache(maxsize=1)
 def _course_without_gain() -> re.Pattern[str]:
-    return re.compile(rf"^(?:{_COUNT}|{word_classes()['course_care']})\b.*\bwithout\b(?:\s\w+){{0,3}}\s"
-                      r"(?:improvement|progress)$", re.IGNORECASE | re.DOTALL)
+    classes = word_classes()
+    care = f"{classes['care_word']}|{classes['course_care']}"
+    return re.compile(rf"^(?:{_COUNT}|{care})\b.*\bwithout\b(?:\s\w+){{0,3}}\s(?:improvement|progress)$",
+                      re.IGNORECASE | re.DOTALL)
 
 
 def _and_more(text: str, at: int) -> bool:
@@ -226,6 +229,7 @@ class FunctionAndCareFacts:
             at, end = m.start - m.sentence.start, m.end - m.sentence.start
             since_care = value_patterns()["ability_since_care"].search(text, 0, end)
             if not named and (since_care or changed.search(m.text) or persisting.search(m.text)
+                              or value_patterns()["ability_more_than_before"].match(text, end)
                               or self._course_done_in(m.sentence.index - 1)) \
                     and not work_status_given(text, at, end):
                 # "can now reach", "has resumed", "remains unable to sit": said against care just told; a
@@ -239,6 +243,8 @@ class FunctionAndCareFacts:
                 continue  # "declined PT because he could not get time off work": care not had credits nothing
             negated = Category.NEGATED in cats or _NOT_ABLE.search(m.text) \
                 or _ONLY_SO_MUCH.search(m.text)  # "can only walk one block" is a limit (round 15)
+            if value_patterns()["ability_only_so_much"].match(text, end):
+                negated = True  # "could walk only one block" (session 39)
             if function_lexicon().less_than_before.search(text):
                 negated = True  # "now walks only to her mailbox, where she used to walk a mile": a decline
             if function_lexicon().return_undone.search(text, end):

@@ -53,6 +53,7 @@ class FunctionLexicon:
     limited_after: re.Pattern[str]
     persisting_cue: re.Pattern[str]
     limited_despite_after: re.Pattern[str]
+    unable_despite_before: re.Pattern[str]
     limit_despite_cue: re.Pattern[str]
     care_despite_generic: re.Pattern[str]
     care_after_cue: re.Pattern[str]
@@ -236,11 +237,12 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
         ("fall", lex.fall_after, False), ("worse", lex.worse_after, False),
         ("same", lex.no_change_before, True), ("same", lex.no_change_after, False),
         ("persisting", lex.persisting_before, True), ("decline", lex.decline_before, True),
-        ("persisting", lex.limited_after, False), ("persisting", lex.limited_despite_after, False))
+        ("persisting", lex.limited_after, False), ("persisting", lex.limited_despite_after, False),
+        ("persisting", lex.unable_despite_before, True))
     for kind, pattern, before in change_words:
         if pattern is lex.limited_after and not remains:
             continue  # "types only with breaks" is a limit that persists where the clause says it remains
-        if pattern is lex.limited_despite_after and not despite:
+        if pattern in (lex.limited_despite_after, lex.unable_despite_before) and not despite:
             continue  # "her ADLs remain limited" alone: no care said to have been tried for the limit
         for w in pattern.finditer(clause):
             for a0, a1 in acts:
@@ -265,6 +267,9 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                     value = NO  # "none of which improved her walking": a gain denied
                 if kind == "gain" and lex.less_than_before.search(clause):
                     value = NO  # "now walks only to her mailbox, where she used to walk a mile": a decline
+                denied = before and kind == "gain" and lex.credit_denied.search(clause, 0, w.start())
+                if denied:
+                    value = NO  # "hasn't been able to go back to his job": the return denied (session 39)
                 if kind == "gain" and (
                         (before and _NEGATED_GAP.search(clause, w.end(), a0))
                         or (not before and _stopped_activity(clause, a0, a1, lex))):
@@ -273,7 +278,10 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                 # worse one or a limit that persists is an `ability` (a decline alone is no failure of care)
                 # (a disability scale that rose is function unchanged or worse after care, round 20)
                 scale = lex.lower_is_better.search(clause[a0:a1])
-                told = "gain" if value == YES else "same" if kind == "same" or scale else "persisting"
+                # (a gain denied by the words before it is a gain negated, as the assertion reads "has not
+                # returned": a `function_change`, session 39)
+                told = "gain" if value == YES or denied else \
+                    "same" if kind == "same" or scale else "persisting"
                 yield value, told, min(a0, w.start()), max(a1, w.end())
                 break
     lower = clause.lower() if clause.isascii() else None
@@ -381,6 +389,9 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
     if value_patterns()["ability_aided"].match(clause, act[1]):
         return None  # "completed 6 sessions and was walking with a walker": the aid, no credit (round 62)
+    if value_patterns()["ability_only_so_much"].match(clause, act[1]):
+        # "had completed twelve visits and could walk only one block": a limit after the course (session 39)
+        return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
     return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 
