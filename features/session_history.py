@@ -138,7 +138,7 @@ def _courses_in_turn(text: str,
     return out
 
 
-def _requested_kinds(service: ServiceHeading) -> frozenset[str]:
+def requested_kinds(service: ServiceHeading) -> frozenset[str]:
     """The therapy kinds whose counts are this service's: its own type, and another therapy its heading
     names beside it (`therapy_heading_also`, session 32: "Pain psychotherapy with biofeedback" counts
     biofeedback too, a plain psychotherapy request does not)."""
@@ -148,6 +148,18 @@ def _requested_kinds(service: ServiceHeading) -> frozenset[str]:
         return own
     return own | frozenset(k for n in therapy_names(service.text)
                            if also.search(service.text, n.start, n.end) for k in n.types)
+
+
+def counted_kinds(service: ServiceHeading) -> frozenset[str]:
+    """The therapy kinds whose session counts are this service's (`requested_kinds`); empty for a service that
+    is no therapy counted in sessions: a consultation's sessions are a therapy's only when its heading names
+    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits."""
+    therapy = value_patterns()["therapy_types"].get(service.service_type)
+    kinds = requested_kinds(service)
+    if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
+                           and kinds == {service.service_type}):
+        return frozenset()
+    return kinds
 
 
 class SessionHistory:
@@ -285,12 +297,9 @@ class SessionHistory:
                 n, m, _ = max([c for c in record if c[2]] or record, key=lambda c: c[0])
                 return Extraction(n, m.span())
             return Extraction(0.0, none_had.span()) if none_had is not None else MISSING
-        therapy = value_patterns()["therapy_types"].get(service.service_type)
-        kinds = _requested_kinds(service)
-        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
-                               and kinds == {service.service_type}):
-            return MISSING  # a consultation's sessions are a therapy's only when its heading names that
-            # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
+        kinds = counted_kinds(service)
+        if not kinds:
+            return MISSING
         counts = [(n, m, says) for n, m, says in self.completed_sessions
                   if self._counts_this_therapy(service, m, kinds)]
         counts += [(n, m, True) for n, m, types in self.session_logs if kinds & types]
@@ -516,6 +525,11 @@ class SessionHistory:
         kinds = value_patterns()["therapy_types"]
         return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
             or bool(value_patterns()["named_physical_therapy"].search(phrase))
+
+    def of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
+        """`_of_another_part`, for a reader of counts this class does not hold (a count asked for:
+        session_requests.py)."""
+        return self._of_another_part(service, m)
 
     def _of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
