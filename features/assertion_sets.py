@@ -35,6 +35,10 @@ def _request_triggers() -> frozenset[str]:
     return _trigger_subset("request_triggers", Category.HYPOTHETICAL)
 
 
+def _grant_triggers() -> frozenset[str]:
+    return _trigger_subset("grant_triggers", Category.HYPOTHETICAL)
+
+
 def _suspicion_triggers() -> frozenset[str]:
     return _trigger_subset("suspicion_triggers", Category.POSSIBLE)
 
@@ -54,3 +58,12 @@ def conditional(m: Mention) -> bool:
     requests = _request_triggers()
     hypothetical = _category_triggers(Category.HYPOTHETICAL)
     return any(t in hypothetical and t not in requests for t in m.assertion.triggers)
+
+
+def asked_for(m: Mention) -> bool:
+    """Hypothetical by a request or plan of care that asks for it (`_request_triggers` less `_grant_triggers`:
+    "requested 8 sessions", not "8 sessions were authorized"), and by no condition or requirement
+    (`conditional`)."""
+    if Category.HYPOTHETICAL not in m.assertion.categories or conditional(m):
+        return False
+    return any(t in _request_triggers() and t not in _grant_triggers() for t in m.assertion.triggers)

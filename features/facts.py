@@ -37,6 +37,7 @@ from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.requested_drug_new import requested_drug_perioperative, requested_drug_planned
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
+from features.session_requests import sessions_asked_in_summary
 from features.tendon_weakness import names_tendon
 from features.value_patterns import value_patterns
 from letters.pre_review import PreReviewCase, PreReviewService
@@ -315,6 +316,13 @@ class ServiceFacts(ServiceHeading):
     def prior_sessions(self) -> Extraction:
         """Completed sessions of this service's therapy (`SessionHistory.prior_sessions`)."""
         return self.case.sessions.prior_sessions(self)
+
+    def sessions_asked_in_summary(self) -> Extraction:
+        """The count of this service's therapy a record sentence asks for (`session_requests`), for a heading
+        that gives none."""
+        if not self.case.case.clinical_summary:
+            return MISSING
+        return sessions_asked_in_summary(self.case.sessions, self)
 
     def prior_course_named(self) -> Extraction:
         """A course of this service's therapy the record names as given without a count

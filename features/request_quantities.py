@@ -21,11 +21,21 @@ QUANTITY_SESSION_FAMILIES = frozenset({"physical_medicine", "functional_program"
 Found = tuple[float, tuple[int, int]]  # the value and the (start, end) of the words that give it
 
 
+def request_words(text: str) -> str:
+    """The request's own words: `text` up to a decision of the UR's written after it (`request_decision_part`:
+    ", partially certified as 6 sessions"), whose count is what was granted, not asked for (session 39,
+    round-79 kind K3)."""
+    m = value_patterns()["request_decision_part"].search(text)
+    return text[:m.start()] if m else text
+
+
 def sessions_in(text: str, family: str | None) -> Found | None:
     """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
     range), else 'N times M' / 'times N', else a therapy's or an injection's heading quantity ('quantity 8',
-    '#8'); the days a nursing facility stay lasts are no sessions."""
+    '#8'); the days a nursing facility stay lasts are no sessions. Read from the request's own words
+    (`request_words`), never from the UR's decision written after them."""
     p = value_patterns()
+    text = request_words(text)
     explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(text)]
     explicit = [(n, m) for n, m in explicit if n is not None]
     if explicit:  # several counts (one per region): the largest, as annotated

@@ -42,11 +42,20 @@ _REGION_OF_COUNT = re.compile(
 _BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
 
 
+def _completion_told(text: str, p: ValuePatterns) -> bool:
+    """Whether a sentence tells care as had: a completion cue (`completed_cue`) outside a negated word of
+    priority (`completed_cue_negated`: "no prior viscosupplementation" tells none had, so the plan's "Synvisc
+    injections x3" beside it is no count had; session 39, round-80 kind K5b)."""
+    negated = [n.span() for n in p["completed_cue_negated"].finditer(text)]
+    return any(not any(a <= c.start() and c.end() <= b for a, b in negated)
+               for c in p["completed_cue"].finditer(text))
+
+
 def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
     """(count, says completed) of a counted mention its sentence reports as had (a completion cue; the UR's
     own words only when they say the sessions were had), None when it is not, or its count is no number:
     the one test `completed_sessions` and `completed_injections` share."""
-    if not p["completed_cue"].search(m.sentence.text):
+    if not _completion_told(m.sentence.text, p):
         return None
     says = bool(p["had_sessions"].search(m.sentence.text))
     if m.author == UR_REVIEWER and not says:
@@ -138,7 +147,7 @@ def _courses_in_turn(text: str,
     return out
 
 
-def _requested_kinds(service: ServiceHeading) -> frozenset[str]:
+def requested_kinds(service: ServiceHeading) -> frozenset[str]:
     """The therapy kinds whose counts are this service's: its own type, and another therapy its heading
     names beside it (`therapy_heading_also`, session 32: "Pain psychotherapy with biofeedback" counts
     biofeedback too, a plain psychotherapy request does not)."""
@@ -148,6 +157,18 @@ def _requested_kinds(service: ServiceHeading) -> frozenset[str]:
         return own
     return own | frozenset(k for n in therapy_names(service.text)
                            if also.search(service.text, n.start, n.end) for k in n.types)
+
+
+def counted_kinds(service: ServiceHeading) -> frozenset[str]:
+    """The therapy kinds whose session counts are this service's (`requested_kinds`); empty for a service that
+    is no therapy counted in sessions: a consultation's sessions are a therapy's only when its heading names
+    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits."""
+    therapy = value_patterns()["therapy_types"].get(service.service_type)
+    kinds = requested_kinds(service)
+    if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
+                           and kinds == {service.service_type}):
+        return frozenset()
+    return kinds
 
 
 class SessionHistory:
@@ -210,7 +231,7 @@ class SessionHistory:
             m = self.summary.mention("therapy", *r.span())
             if rounds is None or each is None or m is None or m.assertion.categories & _NOT_HAD:
                 continue
-            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or p[
+            if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or p[
                     "had_sessions"].search(m.sentence.text)):
                 out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
         for r in p["sessions_then_more"].finditer(self.summary.text):  # round 31: "6 visits and then 6 more"
@@ -220,7 +241,7 @@ class SessionHistory:
             if first is None or more is None or m is None or m.assertion.categories & _NOT_HAD:
                 continue
             says = bool(p["had_sessions"].search(m.sentence.text))
-            if p["completed_cue"].search(m.sentence.text) and (m.author != UR_REVIEWER or says) \
+            if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or says) \
                     and first + more <= 100:
                 out.append((first + more, m, says))
         return out
@@ -285,12 +306,9 @@ class SessionHistory:
                 n, m, _ = max([c for c in record if c[2]] or record, key=lambda c: c[0])
                 return Extraction(n, m.span())
             return Extraction(0.0, none_had.span()) if none_had is not None else MISSING
-        therapy = value_patterns()["therapy_types"].get(service.service_type)
-        kinds = _requested_kinds(service)
-        if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
-                               and kinds == {service.service_type}):
-            return MISSING  # a consultation's sessions are a therapy's only when its heading names that
-            # therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits
+        kinds = counted_kinds(service)
+        if not kinds:
+            return MISSING
         counts = [(n, m, says) for n, m, says in self.completed_sessions
                   if self._counts_this_therapy(service, m, kinds)]
         counts += [(n, m, True) for n, m, types in self.session_logs if kinds & types]
@@ -517,16 +535,26 @@ class SessionHistory:
         return any(kinds[k].search(phrase) for k in ("occupational_therapy", "chiropractic", "acupuncture")) \
             or bool(value_patterns()["named_physical_therapy"].search(phrase))
 
+    def of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
+        """`_of_another_part`, for a reader of counts this class does not hold (a count asked for:
+        session_requests.py)."""
+        return self._of_another_part(service, m)
+
     def _of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
         shoulder" for a left shoulder request; round 12), or only other regions than the service's ("24
         therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
-        A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections")."""
+        A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections"); a count
+        in a list joined by "and" takes its own item's part where that names one."""
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
         found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
                  if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)]
+        # session 39 (round-80 kind K5a): in care joined by "and", the count's own item names its part where
+        # it names one ("cortisone injections to both knees and Hyalgan injections to the right knee x 5")
+        item = text.rfind(" and ", lo, m.start)
+        found = [r for r in found if item >= 0 and r.start > item] or found
         label = _BULLET_LABEL.match(m.sentence.text)
         if not found and label and m.sentence.start + label.end() <= m.start:
             found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())

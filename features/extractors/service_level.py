@@ -72,9 +72,12 @@ def imaging_contrast(ctx: ServiceContext) -> Extraction:
 
 # ---- numbers of the request -----------------------------------------------------------------
 def sessions_requested(ctx: ServiceContext) -> Extraction:
-    """Sessions asked for (`features.request_quantities.sessions_in`), from the part IMR decides."""
+    """Sessions asked for (`features.request_quantities.sessions_in`), from the part IMR decides; where it
+    gives no count, the count the summary's request sentence asks for (session 39, round-78 kind K2)."""
     found = sessions_in(ctx.text, ctx.service_class.family)
-    return MISSING if found is None else Extraction(found[0], ctx.facts.heading_span(*found[1]))
+    if found is None:
+        return ctx.facts.sessions_asked_in_summary()
+    return Extraction(found[0], ctx.facts.heading_span(*found[1]))
 
 
 def _dosed_heading_number(ctx: ServiceContext, pattern: str) -> Extraction:
