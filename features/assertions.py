@@ -66,6 +66,11 @@ class ContextRule(BaseModel):
     # use), not those reaching forward over it ("the plan included X and Y" keeps Y planned)
     backward_only: bool = Field(default=False, description="terminate rules only: end backward scopes only")
     at_last_token: bool = Field(default=False, description="trigger only at the last token matched")
+    # session 39 (round-81 kind K1): a past fact told in a bracket inside a plan ("Plan: ..., acupuncture x 6
+    # (he had 12 acupuncture visits in 2014 with improved sitting tolerance)") is history: the plan resumes
+    # after the bracket
+    bracket_only: bool = Field(default=False, description="terminate rules only: at an opening bracket, it "
+                               "ends forward scopes inside that bracket only, up to its close")
     # round 35: a list comma ends the scope of "without" ("A without relief, and 6 visits of B") but not of
     # "no" or "denies", whose denial runs over a coordinated list; the pattern that tells a new item of an
     # "and" list from the next negated thing of an "or" list looks ahead: the terminator stands at its comma
@@ -87,9 +92,10 @@ class ContextRule(BaseModel):
             self.category not in structural and self.direction in structural.values()
         ):
             raise ValueError(f"rule {self.literal!r}: category {self.category} cannot go {self.direction}")
-        if (self.terminates is not None or self.backward_only or self.ends is not None) \
+        if (self.terminates is not None or self.backward_only or self.ends is not None or self.bracket_only) \
                 and self.category != Category.TERMINATE:
-            raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`, `ends`: terminate rules")
+            raise ValueError(f"rule {self.literal!r}: `terminates`, `backward_only`, `ends`, `bracket_only`: "
+                             "terminate rules")
         if self.list_scope is not None and self.direction != Direction.FORWARD:
             raise ValueError(f"rule {self.literal!r}: `list_scope` is for forward triggers")
         if self.at_first_token and self.at_last_token:
@@ -361,15 +367,16 @@ class ContextEngine:
                     sent_end, m.end + rule.max_scope + _between(squeezed, m.end, start))
                 reach = reach if m.until is None else min(reach, m.until)
                 stop = min((t.start for t in terms if m.end <= t.start < start and _ends(t, rule, concept)
-                            and not t.rule.backward_only), default=None)
+                            and not t.rule.backward_only and (t.until is None or start < t.until)),
+                           default=None)
                 if stop is None and start < reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)
             elif m.start >= end and rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL):
                 reach = sent_start if rule.max_scope is None else max(
                     sent_start, m.start - rule.max_scope - _between(squeezed, end, m.start))
-                stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule, concept)),
-                           default=None)
+                stop = max((t.end for t in terms if end <= t.end <= m.start and _ends(t, rule, concept)
+                            and not t.rule.bracket_only), default=None)
                 if stop is None and end > reach:
                     cats.add(rule.category)
                     triggers.append(rule.literal)
@@ -384,7 +391,9 @@ _LIST_SEPARATORS = frozenset({",", "or", "nor"})
 def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
     """`kept` with each trigger that stands inside a closed bracket bounded to it: a bracket's result belongs
     to its own item ("TENS (no benefit), meds, lumbar MRI 5/2015": the "no" does not deny the MRI listed
-    after it; round 69 kind K1), so its forward scope ends at the bracket's close."""
+    after it; round 69 kind K1), so its forward scope ends at the bracket's close. A `bracket_only`
+    terminator at an opening bracket ends scopes up to that bracket's close only (session 39), and one at no
+    closed bracket ends none."""
     closes: dict[int, int] = {}  # an opening bracket's token -> its closing bracket's, within one sentence
     opened: list[int] = []
     for token in doc:
@@ -395,9 +404,13 @@ def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
         elif token.text in ")]" and len(token.text) == 1 and opened:
             closes[opened.pop()] = token.i
     if not closes:
-        return kept
+        return [m for m in kept if not m.rule.bracket_only]
     out = []
     for m in kept:
+        if m.rule.bracket_only:
+            if m.start in closes:
+                out.append(Modifier(m.rule, m.start, m.end, closes[m.start]))
+            continue
         bound = min((c for o, c in closes.items() if o < m.start and m.end <= c), default=None)
         out.append(m if bound is None or m.rule.category in (Category.TERMINATE, Category.PSEUDO)
                    else Modifier(m.rule, m.start, m.end, bound))

@@ -39,6 +39,7 @@ class FunctionLexicon:
     stopped_object: re.Pattern[str]
     denied_subject: re.Pattern[str]
     goals_met: re.Pattern[str]
+    aid_given_up: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
     rise_after: re.Pattern[str]
@@ -140,7 +141,7 @@ def function_lexicon() -> FunctionLexicon:
 
 # the patterns `_changes` scans in every clause, activity or not: searched lower-cased in an ASCII clause, as
 # `_activities` searches the activities (about half the time of IGNORECASE on these long lists)
-EVERY_CLAUSE = ("no_change_state", "same_limit", "goals_met")
+EVERY_CLAUSE = ("no_change_state", "same_limit", "goals_met", "aid_given_up")
 
 
 def _every_clause_spans(name: str, clause: str, lower: str | None, lex: FunctionLexicon
@@ -293,6 +294,9 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
         yield NO, "kept", a, b
     # "she met her discharge goals" (round 16)
     for a, b in _every_clause_spans("goals_met", clause, lower, lex):
+        yield YES, "gain", a, b
+    # "he no longer needed a cane" (session 39, round-82 kind K2)
+    for a, b in _every_clause_spans("aid_given_up", clause, lower, lex):
         yield YES, "gain", a, b
 
 

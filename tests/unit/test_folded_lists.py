@@ -27,6 +27,7 @@ FUNCTION_CLAUSES = [
     "She MET her discharge goals in therapy",
     "The injured worker has met most of his goals",
     "Walking tolerance improved to 20 minutes",
+    "After Physical Therapy he No Longer Needed a Cane",
 ]
 CASES = ([("failed_care", name) for name in FOLDED] + [("function", name) for name in EVERY_CLAUSE])
 
