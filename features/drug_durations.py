@@ -25,6 +25,7 @@ from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames
 from features.style import the_person_class
+from features.ur_relay import record_part_at
 from features.value_patterns import ValuePatterns, value_patterns
 from features.visits import VISIT_LOOKBACK, DatedSentences, visit_dates
 from features.written_dates import parse_date as _parse_date
@@ -709,9 +710,14 @@ class DurationsOfUse:
             if here is None:
                 continue
             visit, surgery = self._visit_of(s), self._surgery_of(s)
-            read = (self._candidate(st, here, asked, restarts_only=choice.restarts_only)
-                    for st in self.statements_in(s.index, visit, surgery))
-            choice.take([c for c in read if c is not None])
+            only = choice.restarts_only
+            read = [c for st in self.statements_in(s.index, visit, surgery)
+                    if (c := self._candidate(st, here, asked, restarts_only=only)) is not None]
+            if choice is ur:  # session 39 (round-83 K1): the record's part of a UR sentence is the record's
+                told = [c for c in read if record_part_at(s, c.mention.start)]
+                record.take(told)
+                read = [c for c in read if c not in told]
+            choice.take(read)
         return record.chosen_result() or ur.chosen_result() or record.result() or ur.result()
 
     def _drugs_named(self, s: Sentence, asked: _Asked, form: str | None, combined: bool,

@@ -22,7 +22,7 @@ from functools import cached_property
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
-from features.authors import UR_REVIEWER
+from features.authors import UR_REVIEWER, load_author_rules
 from features.body_regions import RegionMention
 from features.clauses import clause_start as _clause_start
 from features.drug_durations import DurationsOfUse
@@ -35,6 +35,7 @@ from features.operation_purpose import purpose_of_an_operation_asked
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
 from features.requested_drug_new import requested_drug_perioperative, requested_drug_planned
+from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_history import SessionHistory
 from features.session_requests import sessions_asked_in_summary
@@ -156,10 +157,28 @@ class CaseFacts:
                 continue  # "stent surgery", "Surgical history: colonoscopy with biopsy" (round 24)
             if purpose_of_an_operation_asked(m, self.summary):
                 continue  # "...; Norco #40 for post-operative pain" after an operation asked for (session 39)
-            if m.author == UR_REVIEWER and not done.search(
-                    self.summary.text, _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
-                continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history
+            if m.author == UR_REVIEWER and m.start < self._record_part_start(m.sentence):
+                if not done.search(self.summary.text,
+                                   _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
+                    continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history
+                if any(o.start >= self._record_part_start(m.sentence) and o.sentence is m.sentence
+                       for o in self.summary.mentions("surgery")):
+                    continue  # the record's account of the operation, set against the UR's, decides it
             yield m
+
+    def _record_part_start(self, sentence: Sentence) -> int:
+        """Where the part of a UR sentence after a semicolon that another author opens begins ("the claims
+        administrator stated that he had undergone a lumbar fusion; the AME reported that the fusion was
+        performed on his brother"), the sentence's end when it has none: that part is the record's account,
+        read by its own words, and an operation it names decides the UR's (session 39, round-83 kind K3;
+        ruling 4, the record wins)."""
+        at = sentence.text.find(";")
+        while at >= 0:
+            part = sentence.text[at + 1:].lstrip()
+            if load_author_rules().author_of(part[:40]) not in (None, UR_REVIEWER):
+                return sentence.start + len(sentence.text) - len(part)
+            at = sentence.text.find(";", at + 1)
+        return sentence.end
 
     def supporting(self, name: str) -> list[EvidenceSpan]:
         """Every span that gives a case-level fact its value, the deciding one first (prior surgery,

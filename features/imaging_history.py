@@ -68,6 +68,8 @@ class ImagingHistory:
             lo = max(prev_end, claimed_to, m.start - 40, _clause_start(text, s.start, m.start))
             verb = p["study_verb"].search(text, m.end, min(next_start, m.end + 60))
             hi = verb.start() if verb else min(next_start, m.end + 60)
+            clause = p["study_region_end"].search(text, m.end, hi)  # "..., and the thoracic spine has not"
+            hi = clause.start() if clause else hi
             before, after = regions.find(text, lo, m.start), regions.find(text, m.end, hi)
             nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].sentence is s else None
             if nxt is not None:  # a region right before the next study is that study's ("and a lumbar MRI"),

@@ -25,7 +25,7 @@ from features.session_counts import (
     sole_therapy,
     therapy_names,
 )
-from features.ur_relay import relayed, relayed_at
+from features.ur_relay import record_part_at, relayed, relayed_at
 from features.value_patterns import ValuePatterns, value_patterns
 from letters.pre_review import PreReviewCase
 
@@ -68,12 +68,14 @@ def _record_part(m: Mention) -> bool:
     """Whether `m` stands in the part of its sentence after a semicolon that opens with the record as subject
     (`record_part_opening`: "The UR cited a prior ablation in 2015; the record shows no prior ablation"): the
     record's words set against the UR's, not the UR's own judgement (`ur_judgement`; round 73, ruling (3))."""
-    p, text = value_patterns(), m.sentence.text
-    lo = text.rfind(";", 0, m.start - m.sentence.start)
-    if lo < 0:
-        return False
-    part = text[lo + 1:]
-    return p["record_part_opening"].match(part) is not None and not p["ur_judgement"].search(part)
+    return record_part_at(m.sentence, m.start)
+
+
+def _the_records(m: Mention) -> bool:
+    """Whether a count is the record's: told outside the UR's words, or in the part of a UR sentence where the
+    writer sets the record against the UR's claim ("the claims administrator stated that she had two
+    injections; the treating physician's note of 08/22/2016 documents one": session 39, round-83 kind K1)."""
+    return m.author != UR_REVIEWER or _record_part(m)
 
 
 def _fragment_count(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
@@ -253,6 +255,18 @@ class SessionHistory:
         return [(log.count, log.mention, log.types)
                 for log in session_logs(self.summary, self.case.ur_denial_date)]
 
+    def _names_kind(self, kind: re.Pattern[str], found: re.Match[str]) -> bool:
+        """Whether counted injection words name the service's `kind`: in their own words, or they stand in the
+        record's part of a UR sentence whose UR part names it ("two prior corticosteroid injections to the
+        lateral epicondyle; the treating physician's note of 08/22/2016 documents one prior injection"): the
+        record's count of the injections the UR counted (session 39, round-83 kind K1)."""
+        if kind.search(found.group(0)):
+            return True
+        s = self.summary.sentence_at(found.start())
+        if s is None or not record_part_at(s, found.start()):
+            return False
+        return kind.search(s.text, 0, s.text.rfind(";", 0, found.start() - s.start)) is not None
+
     def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
         """(count, mention, says completed) of each count of injections of one kind the summary reports as
         had (`injections_count`, the kind named inside the counted phrase), by the rules of
@@ -264,7 +278,7 @@ class SessionHistory:
         for key, fragment in (("injections_count", False), ("injections_times", True),
                               ("injections_occasions", False)):
             for found in p[key].finditer(self.summary.text):
-                if not kind.search(found.group(0)):
+                if not self._names_kind(kind, found):
                     continue
                 m = self.summary.mention("therapy", *found.span(1))
                 if m is None or m.assertion.categories & _NOT_HAD:
@@ -282,10 +296,10 @@ class SessionHistory:
             nth = next(float(k[1:]) for k, v in found.groupdict().items() if v and k != "verb")
             out.append((nth, m, True))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
-            if not kind.search(found.group(0)):
+            if not self._names_kind(kind, found):
                 continue
             m = self.summary.mention("therapy", *found.span())
-            if m is None or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+            if m is None or m.assertion.categories & _DONE or not _the_records(m):
                 continue
             out.append((1.0, m, True))
         return out
@@ -301,7 +315,7 @@ class SessionHistory:
             counts = [c for c in self.completed_injections(kind) if not self._of_another_part(service, c[1])]
             # as for a therapy: the record's "none had" beats the UR's count alone, and stands where none is
             none_had = self._no_injection_had(service, kind)
-            record = [c for c in counts if c[1].author != UR_REVIEWER] or ([] if none_had else counts)
+            record = [c for c in counts if _the_records(c[1])] or ([] if none_had else counts)
             if record:
                 n, m, _ = max([c for c in record if c[2]] or record, key=lambda c: c[0])
                 return Extraction(n, m.span())
@@ -323,7 +337,7 @@ class SessionHistory:
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
         # 5 ... to date" against the UR's closing "12 sessions had already been completed"); session 36
         # (round-65 kind K3, the lead's ruling): so does the record's "none had" (0) over the UR's count alone
-        record = [c for c in own if c[1].author != UR_REVIEWER]
+        record = [c for c in own if _the_records(c[1])]
         if own and not record:
             none_had = self._record_says_none(service)
             if none_had is not None:

@@ -56,6 +56,20 @@ def _disputed_after(text: str, clause_end: int) -> bool:
     return False
 
 
+def record_part_at(sentence: Sentence, offset: int) -> bool:
+    """Whether the words at `offset` (of the summary) stand in the part of `sentence` after a semicolon that
+    the writer opens with the record as subject (`record_part_opening`: "the claims administrator stated 16
+    sessions; the therapist's note of 03/22/2016 documents 14"): the record's words set against the UR's, not
+    the UR's own judgement (`ur_judgement`; round 73, ruling (3); session 39 moved here from session_history
+    for the drug durations too)."""
+    p, text = value_patterns(), sentence.text
+    lo = text.rfind(";", 0, offset - sentence.start)
+    if lo < 0:
+        return False
+    part = text[lo + 1:]
+    return p["record_part_opening"].match(part) is not None and not p["ur_judgement"].search(part)
+
+
 def relayed(m: Mention) -> bool:
     """A mention in a UR sentence that relays the record (`relayed_at`): the facts it tells are the
     record's."""
