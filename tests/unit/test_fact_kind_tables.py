@@ -72,7 +72,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe38plan_kinds.yaml",
                                  "summary_probe38lead_kinds.yaml",
                                  "summary_probe38ses_kinds.yaml",
-                                 "summary_probe38end_kinds.yaml"} <= set(FILES)
+                                 "summary_probe38end_kinds.yaml",
+                                 "summary_probe39cnt_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
