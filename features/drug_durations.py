@@ -102,7 +102,8 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= since.start()
                   and since.start() - e <= NAME_WINDOW]
         group = [*group, *(_list_of(text, named, before[-1]) if before else [])]
-    other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa)
+    other = _OTHER_SUBJECT.search(text, max(0, sa - 40), sa) or p["duration_condition_before"].search(
+        text, max(0, sa - 40), sa)
     if other is not None and other.group().lower().startswith("employed") \
             and text[sa:sa + 6].lower().startswith("since") and any(
             p["drug_as_employed"].fullmatch(text, e, other.start() + len("employed")) for _, e, _ in named):

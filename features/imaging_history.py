@@ -94,7 +94,8 @@ class ImagingHistory:
         writer sets against the UR's claim after a semicolon ("...; the record shows only ...") is not the
         UR's study's (round 39); or when it relays the record ("UR noted that a lumbar MRI from 2013 was
         normal": session 37, `ur_relay`), or names the record's dated study ("The UR noted a lumbar MRI from
-        2011": session 38, `_noted_dated`)."""
+        2011": session 38, `_noted_dated`), or reads it ("hip x-rays were reviewed by the UR physician":
+        session 39, `study_reviewed_after`)."""
         p = value_patterns()
         out = []
         for st in self._imaging:
@@ -113,7 +114,8 @@ class ImagingHistory:
                     "study_awaited_after"].match(self.summary.text, m.end, m.sentence.end):
                 continue  # "an MRI was authorised, but she cancelled it"; "MRI ordered, pending approval"
             if st.mention.author != UR_REVIEWER or relayed(m) \
-                    or p["study_result"].search(self.summary.text, *_own_part(m)) or _noted_dated(m, p):
+                    or p["study_result"].search(self.summary.text, *_own_part(m)) or _noted_dated(m, p) \
+                    or p["study_reviewed_after"].match(self.summary.text, m.end, _own_part(m)[1]):
                 out.append(st)
         return out
 

@@ -121,6 +121,8 @@ def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     starts = {s.start for s in scores}
 
     def past(s: PainScore) -> bool:
+        if p["pain_before_care_start_after"].match(text, s.end):  # the start of a treatment's change
+            return False
         before_care = p["pain_before_care_after"].match(text, s.end)
         return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
                     or p["pain_past_after"].match(text, s.end)

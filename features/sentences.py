@@ -39,7 +39,36 @@ def pipeline() -> Language:
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("abbreviation_stops")
+    nlp.add_pipe("part_label_starts")
     return nlp
+
+
+@lru_cache(maxsize=1)
+def _part_labels() -> dict[int, frozenset[tuple[str, ...]]]:
+    """The labels of a note's parts (`sentence_abbreviations.yaml` `part_labels`), lower-cased words, by
+    their number of words."""
+    labels: dict[int, set[tuple[str, ...]]] = {}
+    for label in read_yaml("sentence_abbreviations.yaml")["part_labels"]:
+        words = tuple(str(label).lower().split())
+        labels.setdefault(len(words), set()).add(words)
+    return {n: frozenset(found) for n, found in labels.items()}
+
+
+@Language.component("part_label_starts")
+def _part_label_starts(doc: Doc) -> Doc:
+    """Starts a sentence at a capitalised part label and its colon ("... neuro intact Assessment: ...",
+    `part_labels`) that runs on from a word, no full stop or colon before it: a run-on note's part is a
+    sentence of its own, as one written with full stops is (session 39, round-81 kind K4); a label right
+    after a header's colon ("Progress report 01/19/2016: Subjective: ...") stays in its header's sentence."""
+    labels = _part_labels()
+    for colon in (t.i for t in doc if t.text == ":"):
+        for n, found in labels.items():
+            start = colon - n
+            if start > 0 and doc[start].text[:1].isupper() and not doc[start - 1].is_punct \
+                    and tuple(t.lower_ for t in doc[start:colon]) in found:
+                doc[start].is_sent_start = True
+                break
+    return doc
 
 
 @lru_cache(maxsize=1)

@@ -287,7 +287,8 @@ class SessionHistory:
                 if done is not None:
                     out.append((done[0], m, done[1]))
         for found in p["injection_ordinal"].finditer(self.summary.text):  # round 75: "a second ... was given"
-            if not kind.search(found.group(0)) or not (
+            words = found.group(0)
+            if not (kind.search(words) or self._kind_told_before(found.start(), words, kind)) or not (
                     found.group("verb") or p["injection_ordinal_done"].match(self.summary.text, found.end())):
                 continue
             m = self.summary.mention("therapy", *found.span())
@@ -295,6 +296,12 @@ class SessionHistory:
                 continue
             nth = next(float(k[1:]) for k, v in found.groupdict().items() if v and k != "verb")
             out.append((nth, m, True))
+        for found in p["injections_dated"].finditer(self.summary.text):  # "injections in 5/2014 and 1/2015"
+            m = self.summary.mention("therapy", *found.span())
+            if not kind.search(found.group(0)[:found.start("dates") - found.start()]) or m is None \
+                    or m.assertion.categories & _NOT_HAD or (m.author == UR_REVIEWER and not relayed(m)):
+                continue
+            out.append((float(len(p["injection_dated_date"].findall(found.group("dates")))), m, True))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
             if not self._names_kind(kind, found):
                 continue
@@ -303,6 +310,17 @@ class SessionHistory:
                 continue
             out.append((1.0, m, True))
         return out
+
+    def _kind_told_before(self, at: int, words: str, kind: re.Pattern[str]) -> bool:
+        """Whether an injection named by no kind ("and a second block on 8/15/2016") is of `kind` because its
+        sentence names that kind, and no other, before it ("A right stellate ganglion block on 6/27/2016 ...,
+        and a second block"): the ordinal refers back to it (session 39, round-82 kind K8)."""
+        sentence = self.summary.sentence_at(at)
+        kinds = [*value_patterns()["injection_types"].values(), value_patterns()["ablation_words"]]
+        if sentence is None or any(k.search(words) for k in kinds):
+            return False
+        before = self.summary.text[sentence.start:at]
+        return bool(kind.search(before)) and not any(k.search(before) for k in kinds if k is not kind)
 
     def prior_sessions(self, service: ServiceHeading) -> Extraction:
         """Completed sessions of this service's therapy (for an injection, the injections of its kind had:
@@ -455,7 +473,10 @@ class SessionHistory:
         <date>, after 6 sessions, ... Per the <date> PR-2, she had now completed 12 sessions")."""
         counted = {c[1].sentence.index for c in self.completed_sessions}
         index = m.sentence.index - 1
-        while index >= 0 and self.summary.sentences[index].author != UR_REVIEWER:
+        # session 39 (round-83 kind K8): "those 6 sessions" points back to the course told, whoever told it
+        anaphor = value_patterns()["count_anaphor_before"].search(self.summary.text, m.sentence.start,
+                                                                  m.start)
+        while index >= 0 and (anaphor or self.summary.sentences[index].author != UR_REVIEWER):
             kinds = {n.types for n in therapy_names(self.summary.sentences[index].text)}
             if kinds or index not in counted:
                 return next(iter(kinds)) if len(kinds) == 1 else frozenset()
@@ -489,13 +510,15 @@ class SessionHistory:
     def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
         """A record sentence saying this service's therapy was not had yet, its name right after the words
         ("has not yet had acupuncture", "has yet to try acupuncture") or before them ("acupuncture has not
-        been tried"): the protocol's 0 sessions had (round 19)."""
+        been tried"): the protocol's 0 sessions had (round 19); or the UR relaying the record's words ("The
+        claims administrator noted that the applicant had not yet started post-operative physical therapy":
+        ruling (4), session 39, round-83 kind K8)."""
         p = value_patterns()
         before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
         for s in self.summary.sentences:
-            if s.author == UR_REVIEWER:
-                continue
             for n in not_had_names(service.service_type or "", s.text):
+                if s.author == UR_REVIEWER and not relayed_at(s, s.start + n.start):
+                    continue
                 if p["condition_before"].search(s.text, 0, n.start):
                     continue  # "if he has not yet had acupuncture, ...": a condition, not a statement
                 # "none of the authorized CBT sessions had been attended" (session 36, round-65 kind K3)
