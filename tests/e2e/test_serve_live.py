@@ -1005,7 +1005,9 @@ def test_two_workers_share_metrics_follow_the_alias_store_every_row_and_die_with
             ).one()
         assert (n_rows, n_cases) == (48, 24)
 
-        # keep-alive requests answer without the ~40 ms Nagle/delayed-ACK stall (serving.listener)
+        # keep-alive requests answer without the ~40 ms Nagle/delayed-ACK stall (serving.listener; its
+        # TCP_NODELAY itself is tests/unit/test_serving_listener.py). The stall delays every response, so the
+        # fastest of 15 tells it apart; the median did not on a loaded host (39 ms with the fix in place)
         with srv.client() as c:
             c.post("/v1/score", json=CASE)
             took = []
@@ -1013,7 +1015,7 @@ def test_two_workers_share_metrics_follow_the_alias_store_every_row_and_die_with
                 t0 = time.perf_counter()
                 assert c.post("/v1/score", json=CASE).status_code == 200
                 took.append(time.perf_counter() - t0)
-        assert sorted(took)[len(took) // 2] < 0.025, took
+        assert min(took) < 0.030, took
 
         registry.point("champion", "good-b")  # every worker's own poller picks it up
         _every_worker_serves(srv, good_b)
