@@ -14,7 +14,7 @@ from features.word_abbreviations import abbreviations, spelled_out, spelled_toke
 
 def test_the_table_holds_the_closed_class() -> None:
     assert abbreviations()["without"] == ("w/o",) and abbreviations()["with"] == ("w/",)
-    assert abbreviations()["due to"] == ("d/t",) and "d/c'd" in abbreviations()["discontinued"]
+    assert abbreviations()["due to"] == ("d/t", "2/2") and "d/c'd" in abbreviations()["discontinued"]
 
 
 @pytest.mark.parametrize("pattern, text, found", [
@@ -48,7 +48,7 @@ def test_a_token_pattern_takes_the_abbreviations_token() -> None:
 
 def test_a_token_pattern_with_a_phrase_takes_the_phrases_one_token() -> None:
     due = [{"LOWER": {"IN": ["due", "owing"]}}, {"LOWER": {"IN": ["to", "of"]}, "OP": "?"}]
-    assert spelled_token_patterns(due) == [due, [{"LOWER": {"IN": ["d/t"]}}]]
+    assert spelled_token_patterns(due) == [due, [{"LOWER": {"IN": ["d/t", "2/2"]}}]]
     assert spelled_token_patterns([{"LOWER": "because"}, {"LOWER": "of"}]) == [
         [{"LOWER": "because"}, {"LOWER": "of"}]]
 
@@ -57,3 +57,9 @@ def test_every_abbreviation_is_one_token() -> None:
     text = "Norco was d/c'd d/t nausea, Tramadol dc'd w/o relief, D/C home."
     tokens = [t.text for t in pipeline().tokenizer(text)]
     assert {"d/c'd", "d/t", "dc'd", "w/o", "D/C"} <= set(tokens)
+
+
+def test_two_slash_two_is_one_token_and_a_date_keeps_its_own() -> None:
+    """ "2/2" ("secondary to", session 39) is one token; a date that starts with it is not cut there."""
+    tokens = [t.text for t in pipeline().tokenizer("Tramadol d/c'd 2/2 drowsiness; seen 2/2/2016.")]
+    assert "2/2" in tokens and "2/2/2016" in tokens
