@@ -157,11 +157,12 @@ class CaseFacts:
                 continue  # "stent surgery", "Surgical history: colonoscopy with biopsy" (round 24)
             if purpose_of_an_operation_asked(m, self.summary):
                 continue  # "...; Norco #40 for post-operative pain" after an operation asked for (session 39)
-            if m.author == UR_REVIEWER and m.start < self._record_part_start(m.sentence):
+            record_part = self._record_part_start(m.sentence) if m.author == UR_REVIEWER else m.start
+            if m.start < record_part:
                 if not done.search(self.summary.text,
                                    _clause_start(self.summary.text, m.sentence.start, m.start), m.start):
                     continue  # the UR names the request; "he had a rotator cuff repair in 2013" is history
-                if any(o.start >= self._record_part_start(m.sentence) and o.sentence is m.sentence
+                if any(o.start >= record_part and o.sentence is m.sentence
                        for o in self.summary.mentions("surgery")):
                     continue  # the record's account of the operation, set against the UR's, decides it
             yield m
