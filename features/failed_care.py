@@ -128,9 +128,23 @@ def _no_other_subject(between: str, lex: FailedCareLexicon, *, listed: bool = Fa
     """No operation stands between care and its outcome, unless a time phrase names it ("before the
     fusion"); `listed`: the care follows the outcome, so an operation that is an item of the outcome's list
     of objects ("despite the surgery, physical therapy, and medications") is one of what did not help."""
-    return not any(not lex.temporal_before.search(between[:o.start()])
-                   and not (listed and lex.listed_before_care.search(between[o.end():]))
-                   for o in lex.other_subject.finditer(between))
+    return not any(not lex.temporal_before.search(between[:a])
+                   and not (listed and lex.listed_before_care.search(between[b:]))
+                   for a, b in _operation_names(between, lex))
+
+
+def _operation_names(text: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
+    """Spans of the operations `other_subject` names in `text`, a name of several of its words read whole
+    ("lumbar fusion surgery", "carpal tunnel release surgery"): what follows the name is read from its last
+    word (session 40, round-86 kind K1: "failed earlier lumbar fusion surgery, physical therapy, and ESIs"
+    is a list)."""
+    spans: list[tuple[int, int]] = []
+    for o in lex.other_subject.finditer(text):
+        if spans and not text[spans[-1][1]:o.start()].strip():
+            spans[-1] = (spans[-1][0], o.end())
+        else:
+            spans.append(o.span())
+    return spans
 
 
 def _the_workers_status(clause: str, care_start: int, between: str, outcome: str,

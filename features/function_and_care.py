@@ -76,7 +76,9 @@ _COUNT = (r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|f
 def _course_without_gain() -> re.Pattern[str]:
     classes = word_classes()
     care = f"{classes['care_word']}|{classes['course_care']}"
-    return re.compile(rf"^(?:{_COUNT}|{care})\b.*\bwithout\b(?:\s\w+){{0,3}}\s(?:improvement|progress)$",
+    # (session 40, round-85 K4: or its bracket's "no change", "OT x 6 (no change)", concepts.yaml)
+    return re.compile(rf"^(?:{_COUNT}|{care})\b.*(?:\bwithout\b(?:\s\w+){{0,3}}\s(?:improvement|progress)"
+                      r"|\(\s*(?:no\s(?:\w+\s)?(?:change|difference)|unchanged|not improved|no better))$",
                       re.IGNORECASE | re.DOTALL)
 
 

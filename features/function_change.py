@@ -97,6 +97,9 @@ class FunctionLexicon:
     aided_and_more: re.Pattern[str]
     change_object: re.Pattern[str]
     return_undone: re.Pattern[str]
+    care_result_bracket: re.Pattern[str]
+    bracket_item_break: re.Pattern[str]
+    bracket_item_not_a_gain: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -399,6 +402,26 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     return YES, "credit", min(credit.start(), act[0]), max(credit.end(), act[1])
 
 
+def _bracket_gain(sentence: str, lex: FunctionLexicon) -> tuple[int, int] | None:
+    """The span of the first item of a course of care's result bracket that names an activity done, not a
+    limit, an aid still needed, a symptom, a sign or a purpose ("PT x 18 (walking with a cane, independent
+    with ADLs)": "independent with ADLs"): what the course left, a gain of function (session 40, round-85 K4,
+    ruling R3)."""
+    aided = value_patterns()["ability_aided"]
+    for b in lex.care_result_bracket.finditer(sentence):
+        at = b.start("body")
+        for item in lex.bracket_item_break.split(b.group("body")):
+            start = sentence.find(item, at)
+            at = start + len(item)
+            if not item.strip() or lex.bracket_item_not_a_gain.search(item) or lex.symptom.search(item) \
+                    or lex.exam_measure.search(item) or lex.exam.search(item):
+                continue
+            acts = _activities(item, lex)
+            if any(not aided.match(item, a1) for _, a1 in acts):
+                return start + len(item) - len(item.lstrip()), start + len(item.rstrip())
+    return None
+
+
 def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
     """Whether a change is a limit: read as no, or a gain negated ("has not returned to driving")."""
     if value == NO:
@@ -447,6 +470,13 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
     out: list[tuple[str, Mention]] = []
     for s in summary.sentences:
         care_here = care_named(s.text)
+        gain = _bracket_gain(s.text, lex) if "(" in s.text else None
+        if gain is not None:
+            m = summary.mention("function_change", s.start + gain[0], s.start + gain[1])
+            if m is not None and not m.assertion.categories & (_SKIP | {Category.NEGATED, Category.FAMILY}) \
+                    and record_voice(m):
+                out.append((YES, m))
+                continue
         paired = _on_off(s.text, lex, care_named)
         for offset, clause in [(0, s.text)] if paired else clauses(s, lex.clause_break):
             acts = _activities(clause, lex)  # read once: the change, measure and credit readers link to them
