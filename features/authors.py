@@ -164,7 +164,10 @@ def load_author_rules() -> AuthorRules:
     record_turn = _joined(data["record_turns"], worker) if data.get("record_turns") else _NEVER
     contrast = re.compile(data["contrast"], re.IGNORECASE) if data.get("contrast") else _NEVER
     record_clause = _joined(data["record_clauses"], worker) if data.get("record_clauses") else _NEVER
-    clause_end = re.compile(data.get("report_clause_end", ";"), re.IGNORECASE)
+    ends = data.get("report_clause_end", ";")
+    ends = [ends] if isinstance(ends, str) else ends
+    signs = {"exam_sign": data["exam_sign"]} if "exam_sign" in data else {}
+    clause_end = re.compile("|".join(f"(?:{_filled(e, signs)})" for e in ends), re.IGNORECASE)
     return AuthorRules(tuple(cues), frozenset(carries), new_visit, recounts, record_event, record_turn,
                        contrast, record_clause, clause_end)
 

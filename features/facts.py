@@ -31,6 +31,7 @@ from features.exam_findings import ExamFindings, first_of
 from features.function_and_care import DRUGS_NOT_TRIED, NO, FunctionAndCareFacts
 from features.imaging_history import ImagingHistory
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
+from features.operation_denials import OperationDenials
 from features.operation_purpose import purpose_of_an_operation_asked
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.red_flags import RED_FLAGS, red_flag_findings, red_flag_in
@@ -165,7 +166,13 @@ class CaseFacts:
                 if any(o.start >= record_part and o.sentence is m.sentence
                        for o in self.summary.mentions("surgery")):
                     continue  # the record's account of the operation, set against the UR's, decides it
+                if self._operation_denials.denied_by_record(m):
+                    continue  # the record says elsewhere it was not done (session 40, round-86 kind K7)
             yield m
+
+    @cached_property
+    def _operation_denials(self) -> OperationDenials:
+        return OperationDenials(self.summary)
 
     def _record_part_start(self, sentence: Sentence) -> int:
         """Where the part of a UR sentence after a semicolon that another author opens begins ("the claims

@@ -205,9 +205,10 @@ class ImagingHistory:
                 continue
             if not study.regions:  # a study of an unnamed region counts for the only region claimed,
                 # or for the only region its sentence names ("a lumbar ESI for radiographically confirmed
-                # radiculopathy")
+                # radiculopathy"), unless its sentence gives that region the other side only
                 if any(len(only) == 1 and any(regions.same(r.region, next(iter(only))) for r in mine)
-                       for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence))):
+                       for only in (self.claimed_regions, self.sentence_regions(study.mention.sentence))) \
+                        and not self._other_side_in_sentence(study.mention.sentence, mine):
                     yield study.mention.span()
                 continue
             if any(regions.same(r.region, s.region)
@@ -215,6 +216,20 @@ class ImagingHistory:
                    and not self._ur_claim_against_record(study, r)
                    for r in mine for s in study.regions):
                 yield study.mention.span()
+
+    def _other_side_in_sentence(self, sentence: Sentence, mine: list[RegionMention]) -> bool:
+        """Whether `sentence` gives a region of the service's a side, and only sides other than the service's
+        ("Left shoulder: he underwent a rotator cuff repair after an MRI showed a tear" for a right-shoulder
+        request; an unsided "rotator cuff" there is that shoulder): a study naming no region in it is of that
+        side's region (session 40, round-87 kind K6b)."""
+        regions = body_regions()
+        found = body_regions().find(self.summary.lower, sentence.start, sentence.end)
+        for r in mine:
+            sides = {f.side for f in found if f.side is not None
+                     and (regions.same(r.region, f.region) or regions.same(f.region, r.region))}
+            if sides and not any(same_side(r.side, side) for side in sides):
+                return True
+        return False
 
     def _ur_claim_against_record(self, study: ImagingStudy, region: RegionMention) -> bool:
         """Whether `study` is told in a UR sentence and the record says the service's `region` (with its side)
