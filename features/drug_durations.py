@@ -557,14 +557,19 @@ class DurationsOfUse:
         """The date of the last operation done on the patient that the summary names before character
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
         month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from;
-        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48)."""
+        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48). An
+        operation word a preposition of time refers back with ("down from 8/10 before surgery") dates none."""
         p = value_patterns()
         operations = self.summary.mentions("surgery")
         studies = self.summary.mentions("imaging")
+        text = self.summary.text
         for m in reversed(operations):
             if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
                 continue
             s = m.sentence
+            if p["operation_reference_before"].search(text, s.start, m.start) and _date_after(
+                    text, m.end, p) is None:
+                continue  # session 40 (round-86 K5): "before surgery" in a visit's sentence refers back
             # Session 14: each date of the sentence, full or month-only ("ACL reconstruction in December
             # 2023", "ORIF in 09/2019": the 15th), dates the operation or study words nearest it: "fell on
             # 08/21/2019, fracturing the calcaneus, which was repaired with ORIF in 09/2019" is 09/2019, and
@@ -646,9 +651,14 @@ class DurationsOfUse:
         treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
         its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
         and drugs a sentence names own their own durations."""
-        devices = value_patterns()["device_types"]  # round 15: a device's start of use is its duration too,
-        if service.service_type in devices and "surgery" in self.families:  # unless it is one requested
-            return MISSING  # with an operation, for after it (the splint used before is not this one)
+        # round 15: a device's start of use is its duration too, unless it is one requested with an operation,
+        # for after it (the splint used before is not this one); an implanted stimulator is its own operation,
+        # not one beside it (session 40)
+        devices = value_patterns()["device_types"]
+        if service.service_type in devices and any(
+                f == "surgery" for s, f in zip(self.case.services, self.families, strict=True)
+                if (s.service or s.heading) != service.text):
+            return MISSING
         kinds = {**value_patterns()["therapy_types"], **devices}
         therapy = kinds.get(service.service_type)
         if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
