@@ -558,7 +558,8 @@ class DurationsOfUse:
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
         month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from;
         `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48). An
-        operation word a preposition of time refers back with ("down from 8/10 before surgery") dates none."""
+        operation word a preposition of time refers back with ("down from 8/10 before surgery"), or a word of
+        the time around one ("post-operative pain"), dates none."""
         p = value_patterns()
         operations = self.summary.mentions("surgery")
         studies = self.summary.mentions("imaging")
@@ -567,9 +568,9 @@ class DurationsOfUse:
             if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
                 continue
             s = m.sentence
-            if p["operation_reference_before"].search(text, s.start, m.start) and _date_after(
-                    text, m.end, p) is None:
-                continue  # session 40 (round-86 K5): "before surgery" in a visit's sentence refers back
+            if (p["operation_reference_before"].search(text, s.start, m.start)
+                    or p["operation_time_word"].match(text, m.start)) and _date_after(text, m.end, p) is None:
+                continue  # session 40 (round-86 K5): "before surgery", "post-operative pain" refer back
             # Session 14: each date of the sentence, full or month-only ("ACL reconstruction in December
             # 2023", "ORIF in 09/2019": the 15th), dates the operation or study words nearest it: "fell on
             # 08/21/2019, fracturing the calcaneus, which was repaired with ORIF in 09/2019" is 09/2019, and
