@@ -457,6 +457,7 @@ class _Asked:
     only_unnamed: bool
     objects_only: bool
     medication: bool
+    trial_asked: bool = False  # the heading names a trial: a trial proposed after its device is its start
 
 
 @dataclass
@@ -703,7 +704,8 @@ class DurationsOfUse:
         (`_in_another_conjunct`). Which statement counts, a later restart included: `drug_starts`."""
         p = value_patterns()
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
-                       medication=service.family == "medication")
+                       medication=service.family == "medication",
+                       trial_asked=bool(p["heading_trial"].search(service.text)))
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
@@ -808,6 +810,8 @@ class DurationsOfUse:
         if st.key == "duration_planned_operation" and text[st.span[1] - 1].isspace() \
                 and not any(a == st.span[1] and ours for a, _, ours in named):
             return None  # session 37 (round-67 kind K3c): "post-operative Norco" plans the noun it modifies
+        if st.key == "duration_trial_proposed" and not asked.trial_asked:
+            return None  # session 40: "recommended a TENS unit trial" says nothing of a purchase's use
         if asked.objects_only and st.key == "duration_trial" and st.verb is not None \
                 and _plans_a_drug_first(text, named, here.drug_spans, st.verb, p):
             return None  # session 37 (round-68 kind K10): "a trial of Amitriptyline ... and 8 OT visits"
@@ -868,7 +872,8 @@ class DurationsOfUse:
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
         if m is None or m.assertion.categories & unsaid:
             return None
-        if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+        if st.key in ("duration_trial", "duration_trial_proposed") \
+                and Category.HYPOTHETICAL not in m.assertion.categories:
             return None  # a trial had ("had a trial of gabapentin in 2015") is a course of use
         return m
 
