@@ -457,6 +457,7 @@ class _Asked:
     only_unnamed: bool
     objects_only: bool
     medication: bool
+    trial_asked: bool = False  # the heading names a trial: a trial proposed after its device is its start
 
 
 @dataclass
@@ -557,14 +558,20 @@ class DurationsOfUse:
         """The date of the last operation done on the patient that the summary names before character
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
         month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from;
-        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48)."""
+        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48). An
+        operation word a preposition of time refers back with ("down from 8/10 before surgery"), or a word of
+        the time around one ("post-operative pain"), dates none."""
         p = value_patterns()
         operations = self.summary.mentions("surgery")
         studies = self.summary.mentions("imaging")
+        text = self.summary.text
         for m in reversed(operations):
             if m.end > before or m.assertion.categories & _DONE or m.author == UR_REVIEWER:
                 continue
             s = m.sentence
+            if (p["operation_reference_before"].search(text, s.start, m.start)
+                    or p["operation_time_word"].match(text, m.start)) and _date_after(text, m.end, p) is None:
+                continue  # session 40 (round-86 K5): "before surgery", "post-operative pain" refer back
             # Session 14: each date of the sentence, full or month-only ("ACL reconstruction in December
             # 2023", "ORIF in 09/2019": the 15th), dates the operation or study words nearest it: "fell on
             # 08/21/2019, fracturing the calcaneus, which was repaired with ORIF in 09/2019" is 09/2019, and
@@ -646,9 +653,14 @@ class DurationsOfUse:
         treatments since 07/2016"), read as a drug's, with the treatment's own words (`therapy_types`) for
         its name: the protocol counts a stated start of the requested drug or treatment. Other therapies
         and drugs a sentence names own their own durations."""
-        devices = value_patterns()["device_types"]  # round 15: a device's start of use is its duration too,
-        if service.service_type in devices and "surgery" in self.families:  # unless it is one requested
-            return MISSING  # with an operation, for after it (the splint used before is not this one)
+        # round 15: a device's start of use is its duration too, unless it is one requested with an operation,
+        # for after it (the splint used before is not this one); an implanted stimulator is its own operation,
+        # not one beside it (session 40)
+        devices = value_patterns()["device_types"]
+        if service.service_type in devices and any(
+                f == "surgery" for s, f in zip(self.case.services, self.families, strict=True)
+                if (s.service or s.heading) != service.text):
+            return MISSING
         kinds = {**value_patterns()["therapy_types"], **devices}
         therapy = kinds.get(service.service_type)
         if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
@@ -692,7 +704,8 @@ class DurationsOfUse:
         (`_in_another_conjunct`). Which statement counts, a later restart included: `drug_starts`."""
         p = value_patterns()
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
-                       medication=service.family == "medication")
+                       medication=service.family == "medication",
+                       trial_asked=bool(p["heading_trial"].search(service.text)))
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
@@ -797,6 +810,8 @@ class DurationsOfUse:
         if st.key == "duration_planned_operation" and text[st.span[1] - 1].isspace() \
                 and not any(a == st.span[1] and ours for a, _, ours in named):
             return None  # session 37 (round-67 kind K3c): "post-operative Norco" plans the noun it modifies
+        if st.key == "duration_trial_proposed" and not asked.trial_asked:
+            return None  # session 40: "recommended a TENS unit trial" says nothing of a purchase's use
         if asked.objects_only and st.key == "duration_trial" and st.verb is not None \
                 and _plans_a_drug_first(text, named, here.drug_spans, st.verb, p):
             return None  # session 37 (round-68 kind K10): "a trial of Amitriptyline ... and 8 OT visits"
@@ -857,7 +872,8 @@ class DurationsOfUse:
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
         if m is None or m.assertion.categories & unsaid:
             return None
-        if st.key == "duration_trial" and Category.HYPOTHETICAL not in m.assertion.categories:
+        if st.key in ("duration_trial", "duration_trial_proposed") \
+                and Category.HYPOTHETICAL not in m.assertion.categories:
             return None  # a trial had ("had a trial of gabapentin in 2015") is a course of use
         return m
 

@@ -13,7 +13,8 @@ from features.evidence import Extraction
 # a planned, new or trial start and any stated length or dated start come first; round 19: "two months of X"
 # (it may tell an episode) last of all
 NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
-                   "duration_planned_drug", "duration_planned_passive", "duration_planned_operation"})
+                   "duration_planned_drug", "duration_planned_passive", "duration_planned_operation",
+                   "duration_trial_proposed"})
 PRIORITY = {**dict.fromkeys(NEWLY, 1), "duration_visit_start": 2, "duration_of": 3}
 
 

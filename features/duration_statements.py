@@ -15,9 +15,9 @@ NEWLY_DAYS = 15  # days before the UR denial within which a start is newly start
 DAYS_PER_MONTH = 30.44  # the keying convention's month (365.25 / 12): days / 30.44 to a tenth (session 34)
 _MONTHS = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "month": 1.0, "year": 12.0}
 # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
-# start (session 31), a passive plan (session 32): 0
+# start (session 31), a passive plan (session 32), a device's trial proposed (session 40): 0
 _PLANNED = ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
-            "duration_planned_passive")
+            "duration_planned_passive", "duration_trial_proposed")
 
 
 @dataclass(frozen=True)

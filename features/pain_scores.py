@@ -94,39 +94,23 @@ def _of_earlier_periods(text: str, scores: list[PainScore]) -> list[bool]:
     return out
 
 
-def _change_start(text: str, s: PainScore, starts: set[int]) -> bool:
-    """Whether a rating told before care (`pain_before_care_after`) is a change's start, which counts (the
-    settled convention): "down from 9/10 before the blocks", or the first of a pair of ratings of one verb
-    ("rated it 9/10 before the surgery and 4/10 at the last visit", `pain_change_pair_after`)."""
-    p = value_patterns()
-    if p["pain_change_start_before"].search(text, max(0, s.start - _CHANGE_START_CHARS), s.start):
-        return True
-    care = p["pain_before_care_after"].match(text, s.end)
-    pair = p["pain_change_pair_after"].match(text, care.end()) if care else None
-    return pair is not None and pair.end() in starts
-
-
 def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     """The scores that are current readings: a score of a distinctly earlier period (`_of_earlier_periods`)
     gives way to any other score of the summary; a score its own sentence puts in the past
-    (`pain_past_before`, `pain_past_after`, or a rating before care that is no change's start:
-    `pain_before_care_after`) gives way when that sentence states another score not put in the past (round
-    21). Grouped by sentence once, so time stays linear in the number of scores."""
+    (`pain_past_before`, `pain_past_after`) gives way when that sentence states another score not put in the
+    past (round 21). A rating before care (`pain_before_care_after`) is a change's start and never past (the
+    lead's ruling R2, session 40). Grouped by sentence once, so time stays linear in the number of scores."""
     p = value_patterns()
     earlier = _of_earlier_periods(text, scores)
     if not all(earlier):
         scores = [s for s, e in zip(scores, earlier, strict=True) if not e]
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
-    starts = {s.start for s in scores}
-
     def past(s: PainScore) -> bool:
-        if p["pain_before_care_start_after"].match(text, s.end):  # the start of a treatment's change
+        if p["pain_before_care_after"].match(text, s.end):  # the start of the change a treatment made
             return False
-        before_care = p["pain_before_care_after"].match(text, s.end)
         return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
-                    or p["pain_past_after"].match(text, s.end)
-                    or (before_care and not _change_start(text, s, starts)))
+                    or p["pain_past_after"].match(text, s.end))
 
     sentence = [bisect_right(ends, s.start) for s in scores]  # the first sentence end after the score
     is_past = [past(s) for s in scores]

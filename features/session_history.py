@@ -14,6 +14,7 @@ from features.body_regions import SPINE_UNSPECIFIED, body_regions
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
+from features.injection_sites import heading_site_words, names_the_site
 from features.service_heading import ServiceHeading
 from features.session_counts import (
     count_own_words,
@@ -255,22 +256,26 @@ class SessionHistory:
         return [(log.count, log.mention, log.types)
                 for log in session_logs(self.summary, self.case.ur_denial_date)]
 
-    def _names_kind(self, kind: re.Pattern[str], found: re.Match[str]) -> bool:
+    def _names_kind(self, kind: re.Pattern[str], found: re.Match[str],
+                    site: frozenset[str] = frozenset()) -> bool:
         """Whether counted injection words name the service's `kind`: in their own words, or they stand in the
         record's part of a UR sentence whose UR part names it ("two prior corticosteroid injections to the
         lateral epicondyle; the treating physician's note of 08/22/2016 documents one prior injection"): the
-        record's count of the injections the UR counted (session 39, round-83 kind K1)."""
-        if kind.search(found.group(0)):
+        record's count of the injections the UR counted (session 39, round-83 kind K1); or they name no
+        kind but the heading's `site` ("a first dorsal compartment injection x 1", session 40)."""
+        if kind.search(found.group(0)) or names_the_site(found.group(0), site):
             return True
         s = self.summary.sentence_at(found.start())
         if s is None or not record_part_at(s, found.start()):
             return False
         return kind.search(s.text, 0, s.text.rfind(";", 0, found.start() - s.start)) is not None
 
-    def completed_injections(self, kind: re.Pattern[str]) -> list[tuple[float, Mention, bool]]:
+    def completed_injections(self, kind: re.Pattern[str], site: frozenset[str] = frozenset()
+                             ) -> list[tuple[float, Mention, bool]]:
         """(count, mention, says completed) of each count of injections of one kind the summary reports as
-        had (`injections_count`, the kind named inside the counted phrase), by the rules of
-        `completed_sessions`: an injection service's sessions are its injections."""
+        had (`injections_count`, the kind named inside the counted phrase, or no kind but the request's
+        `site`: `injection_sites.heading_site_words`), by the rules of `completed_sessions`: an injection
+        service's sessions are its injections."""
         p = value_patterns()
         out = []
         # "2 ESIs", "L4-5 ESI x 2" (session 37; also its dated fragment "ESI x2 (9/2014, 1/2015)"), "on 3
@@ -278,7 +283,7 @@ class SessionHistory:
         for key, fragment in (("injections_count", False), ("injections_times", True),
                               ("injections_occasions", False)):
             for found in p[key].finditer(self.summary.text):
-                if not self._names_kind(kind, found):
+                if not self._names_kind(kind, found, site):
                     continue
                 m = self.summary.mention("therapy", *found.span(1))
                 if m is None or m.assertion.categories & _NOT_HAD:
@@ -303,7 +308,7 @@ class SessionHistory:
                 continue
             out.append((float(len(p["injection_dated_date"].findall(found.group("dates")))), m, True))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
-            if not self._names_kind(kind, found):
+            if not self._names_kind(kind, found, site):
                 continue
             m = self.summary.mention("therapy", *found.span())
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
@@ -330,7 +335,8 @@ class SessionHistory:
         if kind is not None and ablation.search(service.text):
             kind = ablation  # round 19: an ablation's sessions are ablations
         if service.family == "injection" and kind is not None:
-            counts = [c for c in self.completed_injections(kind) if not self._of_another_part(service, c[1])]
+            counts = [c for c in self.completed_injections(kind, heading_site_words(service.text))
+                      if not self._of_another_part(service, c[1])]
             # as for a therapy: the record's "none had" beats the UR's count alone, and stands where none is
             none_had = self._no_injection_had(service, kind)
             record = [c for c in counts if _the_records(c[1])] or ([] if none_had else counts)
@@ -586,8 +592,10 @@ class SessionHistory:
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        noun = value_patterns()["counted_noun"].search(text, m.end, min(ends, default=m.sentence.end))
         found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
-                 if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)]
+                 if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)
+                 or (noun is not None and r.end <= noun.start())]  # "three cervical ESIs": the count's words
         # session 39 (round-80 kind K5a): in care joined by "and", the count's own item names its part where
         # it names one ("cortisone injections to both knees and Hyalgan injections to the right knee x 5")
         item = text.rfind(" and ", lo, m.start)
