@@ -10,7 +10,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, body_regions
+from features.body_regions import SPINE_UNSPECIFIED, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
@@ -360,7 +360,7 @@ class SessionHistory:
             none_had = self._record_says_none(service)
             if none_had is not None:
                 return none_had
-        own = record or own
+        own = self._since_the_latest_operation(service, record or own)
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
@@ -483,6 +483,33 @@ class SessionHistory:
             index -= 1
         return frozenset()
 
+    def _since_the_latest_operation(self, service: ServiceHeading, counts: list[tuple[float, Mention, bool]]
+                                    ) -> list[tuple[float, Mention, bool]]:
+        """The counts told after the latest operation done on the service's part that a count follows ("24
+        sessions of post-operative therapy ... On <date> she underwent a manipulation of the right knee ...
+        completed 12 further sessions" = 12): the course since that operation, which its "further" sessions
+        do not add to the courses of earlier operations (session 40, round-89 kind K9, the lead's ruling); a
+        count told in the time before an operation (`_in_a_pre_operative_phase`) is none of it. All the counts
+        where none follows such an operation."""
+        operations = [m for m in self.summary.mentions("surgery")
+                      if not m.assertion.categories & _DONE and m.author != UR_REVIEWER
+                      and self._names_its_part(service, m)]
+        for op in reversed(operations):
+            after = [c for c in counts if c[1].start >= op.end and not self._in_a_pre_operative_phase(c[1])]
+            if after:
+                return after
+        return counts
+
+    def _names_its_part(self, service: ServiceHeading, m: Mention) -> bool:
+        """Whether the sentence of mention `m` names the service's part of the body (a region the heading
+        names, on a side that can be the heading's): an operation of that part, not of another."""
+        if service.region_less:
+            return False
+        bodies = body_regions()
+        found = bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
+        return any((bodies.same(a.region, b.region) or bodies.same(b.region, a.region))
+                   and same_side(a.side, b.side) for a in service.regions for b in found)
+
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
         the pre-operative course, not the post-operative one requested (round 19). Session 31 (round 49's L):
@@ -492,9 +519,13 @@ class SessionHistory:
         Session 38 (round-74 kind K7): a phase inside the count's own words decides first ("surgery and 24
         post-operative physical therapy sessions", "24 sessions of post-operative therapy":
         `count_own_words`)."""
+        post_operative = value_patterns()["post_operative"].search(service.text) is not None
+        return post_operative and self._in_a_pre_operative_phase(m)
+
+    def _in_a_pre_operative_phase(self, m: Mention) -> bool:
+        """Whether count `m` is told of the time before an operation by the phase words of its sentence
+        (`_before_its_operation`)."""
         p = value_patterns()
-        if not p["post_operative"].search(service.text):
-            return False
         text, end = m.sentence.text, m.end - m.sentence.start
         phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
                                                                       (False, "post_operative"))
