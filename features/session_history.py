@@ -10,7 +10,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, body_regions, same_side
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
@@ -360,6 +360,12 @@ class SessionHistory:
             none_had = self._record_says_none(service)
             if none_had is not None:
                 return none_had
+        if record and not any(self._parts_of_count(c[1]) for c in record):
+            # session 40 (round-89 kind K7): "she has not had therapy for the left ankle" beside counts that
+            # name no part: the record's none of the requested part, told by its name, is not those counts'
+            none_had = self._record_says_none(service, naming_its_part=True)
+            if none_had is not None:
+                return none_had
         own = self._since_the_latest_operation(service, record or own)
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
@@ -400,10 +406,12 @@ class SessionHistory:
             return m
         return None
 
-    def _record_says_none(self, service: ServiceHeading) -> Extraction | None:
+    def _record_says_none(self, service: ServiceHeading, *,
+                          naming_its_part: bool = False) -> Extraction | None:
         """0 where a record sentence says this service's therapy was not had yet ("has not had any physical
         therapy", `_none_had_yet`; or the UR relays it, "UR noted that she had not yet started hand therapy":
-        session 37, `ur_relay`), else None."""
+        session 37, `ur_relay`), else None. With `naming_its_part`, only a sentence that names the service's
+        part of the body ("has not had therapy for the left ankle")."""
         p = value_patterns()
         sessions = p["session_words"]
         for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
@@ -411,11 +419,15 @@ class SessionHistory:
                     and not _record_part(m)) or self._of_another_part(service, m) \
                     or p["course_unfinished"].search(m.text):
                 continue  # round 21: a course begun and not finished is no "none had"
+            if naming_its_part and not self._names_its_part(service, m):
+                continue
             if not_had_names(service.service_type or "", m.text) or (
                     sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
-        return Extraction(0.0, none_yet.span()) if none_yet is not None else None
+        if none_yet is None or (naming_its_part and not self._names_its_part(service, none_yet)):
+            return None
+        return Extraction(0.0, none_yet.span())
 
     def course_named(self, service: ServiceHeading) -> Extraction:
         """A course of this service's own therapy the record names as given without a count ("treatment to
@@ -614,6 +626,22 @@ class SessionHistory:
         therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
         A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections"); a count
         in a list joined by "and" takes its own item's part where that names one."""
+        found = self._parts_of_count(m)
+        side = service.side
+        named_sides = {r.side for r in found if r.side}
+        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        mine = [] if service.region_less else service.regions
+        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
+                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
+        return bool(mine) and bool(named) and not any(
+            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
+            for a in mine for b in named)
+
+
+    def _parts_of_count(self, m: Mention) -> list[RegionMention]:
+        """The parts of the body count `m` is told of: the regions its clause names before it or joined to it
+        (`_REGION_OF_COUNT`), its own item's in care joined by "and", else its bullet's label's."""
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
@@ -626,17 +654,7 @@ class SessionHistory:
         label = _BULLET_LABEL.match(m.sentence.text)
         if not found and label and m.sentence.start + label.end() <= m.start:
             found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())
-        side = service.side
-        named_sides = {r.side for r in found if r.side}
-        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
-            return True
-        mine = [] if service.region_less else service.regions
-        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
-                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
-        return bool(mine) and bool(named) and not any(
-            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
-            for a in mine for b in named)
-
+        return found
 
 def _label_start(m: Mention) -> int:
     """Where the therapy a count is written after as its label starts ("home health PT x 6 visits",
