@@ -4,6 +4,7 @@ service's own therapy had: the prior_sessions fact (which therapy a count names 
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 
 from features.analysis import AnalysedText, Mention
@@ -27,6 +28,7 @@ from features.session_counts import (
 )
 from features.ur_relay import record_part_at, relayed, relayed_at
 from features.value_patterns import ValuePatterns, value_patterns
+from features.written_dates import parse_date
 from letters.pre_review import PreReviewCase
 
 # counts told by their own verb; round 25: "N of the M visits (that were authorized)", whose N is what was had
@@ -497,28 +499,46 @@ class SessionHistory:
 
     def _since_the_latest_operation(self, service: ServiceHeading, counts: list[tuple[float, Mention, bool]]
                                     ) -> list[tuple[float, Mention, bool]]:
-        """The counts told after the latest operation done on the service's part that a count follows ("24
-        sessions of post-operative therapy ... On <date> she underwent a manipulation of the right knee ...
-        completed 12 further sessions" = 12): the course since that operation, which its "further" sessions
-        do not add to the courses of earlier operations (session 40, round-89 kind K9, the lead's ruling); a
-        count told in the time before an operation (`_in_a_pre_operative_phase`) is none of it. All the counts
-        where none follows such an operation."""
-        operations = [m for m in self.summary.mentions("surgery")
-                      if not m.assertion.categories & _DONE and m.author != UR_REVIEWER
-                      and self._names_its_part(service, m)]
-        for op in reversed(operations):
-            after = [c for c in counts if c[1].start >= op.end and not self._in_a_pre_operative_phase(c[1])]
-            if after:
-                return after
-        return counts
+        """The counts told after the latest operation done on the service's part ("24 sessions of
+        post-operative therapy ... On <date> she underwent a manipulation of the right knee ... completed 12
+        further sessions" = 12): the course since that operation, which its "further" sessions do not add to
+        the courses of earlier operations (session 40, round-89 kind K9, the lead's ruling); a count told in
+        the time before an operation (`_in_a_pre_operative_phase`) is none of it. The latest is the one with
+        the latest date, read from its first mention (a later "status post" of it is the same operation); all
+        the counts where no count follows it."""
+        dated = self._operations_dated(service)
+        if not dated:
+            return counts
+        latest = max(when for when, _ in dated)
+        first = min(m.end for when, m in dated if when == latest)
+        after = [c for c in counts if c[1].start >= first and not self._in_a_pre_operative_phase(c[1])]
+        return after or counts
+
+    def _operations_dated(self, service: ServiceHeading) -> list[tuple[date, Mention]]:
+        """(date, mention) of each operation done on the service's part that its sentence dates (the date
+        nearest it there), in the record's words."""
+        p, text = value_patterns(), self.summary.text
+        out = []
+        for m in self.summary.mentions("surgery"):
+            if m.assertion.categories & _DONE or m.author == UR_REVIEWER \
+                    or not self._names_its_part(service, m):
+                continue
+            dates = [(max(0, m.start - d.end(), d.start() - m.end), parse_date(d.group(0)))
+                     for d in p["date"].finditer(text, m.sentence.start, m.sentence.end)]
+            dates = [(gap, when) for gap, when in dates if when is not None]
+            if dates:
+                out.append((min(dates, key=lambda x: x[0])[1], m))
+        return out
 
     def _names_its_part(self, service: ServiceHeading, m: Mention) -> bool:
         """Whether the sentence of mention `m` names the service's part of the body (a region the heading
-        names, on a side that can be the heading's): an operation of that part, not of another."""
+        names, on a side that can be the heading's; "the back" names no spine region): an operation of that
+        part, not of another."""
         if service.region_less:
             return False
         bodies = body_regions()
-        found = bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
+        found = [r for r in bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
+                 if r.region != SPINE_UNSPECIFIED]
         return any((bodies.same(a.region, b.region) or bodies.same(b.region, a.region))
                    and same_side(a.side, b.side) for a in service.regions for b in found)
 
