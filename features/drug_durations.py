@@ -672,7 +672,23 @@ class DurationsOfUse:
         names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
         if service.service_type in value_patterns()["therapy_types"]:
             names = KindNames(service.service_type)
-        return self._duration_in(service, names, other_names=others, objects_only=True) or MISSING
+        # session 40 (round-89 kind K6): a device requested after an operation done is for after it, as one
+        # requested with an operation is: a use told before that operation ("night splinting for three months
+        # did not help. On <date> she underwent a release") is another device's
+        first = self._operation_done_sentence() if service.service_type in devices else None
+        return self._duration_in(service, names, other_names=others, objects_only=True,
+                                 from_sentence=first or 0) or MISSING
+
+    def _operation_done_sentence(self) -> int | None:
+        """The sentence of the last operation done on the worker (the record's, not the UR's) that the summary
+        dates on or after the injury: the time a device requested after it is for."""
+        for m in reversed(self.summary.mentions("surgery")):
+            if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
+                continue
+            when = self.operation_date(m.end)
+            if when is not None and when >= self.case.date_of_injury:
+                return m.sentence.index
+        return None
 
     def statements_in(self, index: int, visit: tuple[date, str] | None,
                       surgery: date | None) -> list[_Stated]:
@@ -692,7 +708,7 @@ class DurationsOfUse:
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
                      only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
                      other_names: Sequence[re.Pattern[str]] = (),
-                     objects_only: bool = False) -> Extraction | None:
+                     objects_only: bool = False, from_sentence: int = 0) -> Extraction | None:
         """The duration stated of a name `name_re` finds, in the first summary sentence that has one
         (with `only_unnamed`, in one that names no drug of the lexicon: "her medications" then means every
         drug she takes, and only a length or a dated start counts, not "newly"; a sentence `skip` finds
@@ -701,7 +717,8 @@ class DurationsOfUse:
         drug its clause says it of (`_owner`): a name in another dosage form than the heading's is
         another product ("Voltaren gel" is not "diclofenac 75 mg twice daily"). With `objects_only` (a
         therapy or device), a start told of another drug in another conjunct is not its own
-        (`_in_another_conjunct`). Which statement counts, a later restart included: `drug_starts`."""
+        (`_in_another_conjunct`); sentences before `from_sentence` are not read. Which statement counts, a
+        later restart included: `drug_starts`."""
         p = value_patterns()
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
                        medication=service.family == "medication",
@@ -716,7 +733,7 @@ class DurationsOfUse:
         # the UR's words ("stating that the claimant had used Cymbalta for over two years") count only where
         # the record states no start or length of the drug (the provider's "had started Cymbalta on <date>")
         record, ur = StartChoice(), StartChoice()
-        for s in self.summary.sentences:
+        for s in self.summary.sentences[from_sentence:]:
             choice = ur if s.author == UR_REVIEWER else record
             if choice.restarts_only and not p["duration_restart"].search(s.text):
                 continue

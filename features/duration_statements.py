@@ -185,7 +185,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             # borrows no visit's date; nor a start told as the visit's history (session 35, round-59 K5a)
             elif visit is not None and visit[0] <= ref and not _restart_in_a_perfect(text, start, p) \
                     and not p["duration_dated_only_start"].search(start.group(0)) \
-                    and not _told_as_history(text, start, p) \
+                    and not _told_as_history(text, start, p) and not _told_later(text, start, p) \
                     and relative is None:  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
                 undated_start.append(Stated("duration_visit_start", months, start.span(), start.span(),
@@ -220,6 +220,14 @@ def _told_as_history(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
     return bool(p["duration_past_perfect_before"].search(text, max(0, start.start() - 40), start.start())
                 or p["duration_past_perfect_before"].search(start.group(0))
                 or p["duration_earlier_after"].match(text, start.end(), date_reach(text, start.end(), p)))
+
+
+def _told_later(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
+    """Whether start verb `start` tells a start later than the dated event its sentence follows, by a time
+    unsaid ("was in a splint for four weeks and then began occupational therapy", "was begun later"): no start
+    at that date (session 40, round-89 kind K5)."""
+    return bool(p["duration_later_before"].search(text, max(0, start.start() - 60), start.start())
+                or p["duration_later_after"].match(text, start.end()))
 
 
 def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],

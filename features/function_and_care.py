@@ -265,11 +265,15 @@ class FunctionAndCareFacts:
     def _course_done_in(self, index: int) -> bool:
         """Whether summary sentence `index` tells a course of care completed ("He had completed twelve therapy
         visits."), in the record's words: an ability told in the next sentence is its result, "now" or not
-        (session 38, round-75 kind K3; `course_done` in function_lexicon.yaml)."""
+        (session 38, round-75 kind K3; `course_done` in function_lexicon.yaml). Not a course told stopped
+        before its end after it ("attended four sessions and stopped because of his work schedule"): a course
+        cut short has no result to tell (session 40, round-89 kind K3; `course_stopped`)."""
         if index < 0:
             return False
         s = self.summary.sentences[index]
-        return s.author != UR_REVIEWER and function_lexicon().course_done.search(s.text) is not None
+        lex = function_lexicon()
+        done = lex.course_done.search(s.text) if s.author != UR_REVIEWER else None
+        return done is not None and lex.course_stopped.search(s.text, done.end()) is None
 
     def _care_had_in(self, index: int) -> bool:
         """Whether summary sentence `index` tells of care had (a treatment or a drug of the lexicon named,

@@ -62,6 +62,7 @@ class FunctionLexicon:
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
     course_done: re.Pattern[str]
+    course_stopped: re.Pattern[str]
     credit_denied: re.Pattern[str]
     without_care: re.Pattern[str]
     confined: re.Pattern[str]

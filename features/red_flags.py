@@ -53,13 +53,19 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
     grip because of pain", "give-way weakness", "post-operative weakness"): the protocol's deficit is a
     neurological exam finding, and these are not (round 12). Sensory and reflex findings are never excused.
     The cause may open the comma phrase right after the finding's clause ("Strength was 4+/5 in abduction,
-    limited by pain": session 36, round-65 kind K7), a modifier of the finding before it."""
-    if not value_patterns()["motor_finding"].search(m.text):
+    limited by pain": session 36, round-65 kind K7), a modifier of the finding before it. Muscle wasting a
+    motor finding is put down to ("weakness of 4+/5 attributed to post-operative atrophy") is that finding's
+    cause, no deficit of its own (session 40, round-89 kind K2)."""
+    pats = value_patterns()
+    if pats["muscle_wasting_word"].fullmatch(m.text):
+        # "weakness of 4+/5 attributed to post-operative atrophy": the wasting named as the weakness's cause
+        lo = max(m.sentence.start, text.rfind(";", m.sentence.start, m.start) + 1)
+        return pats["wasting_as_motor_cause_before"].search(text, lo, m.start) is not None
+    if not pats["motor_finding"].search(m.text):
         return False
     lo = _clause_start(text, m.sentence.start, m.start)
     ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
     hi = min(ends, default=m.sentence.end)
-    pats = value_patterns()
     set_off = hi < m.sentence.end and text[hi] == "," and pats["motor_cause_set_off"].match(
         text, hi + 1, m.sentence.end) is not None
     return bool(pats["motor_cause_before"].search(text, lo, m.start)

@@ -4,13 +4,14 @@ service's own therapy had: the prior_sessions fact (which therapy a count names 
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, body_regions
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
@@ -28,6 +29,7 @@ from features.session_counts import (
 )
 from features.ur_relay import record_part_at, relayed, relayed_at
 from features.value_patterns import ValuePatterns, value_patterns
+from features.written_dates import parse_date
 from letters.pre_review import PreReviewCase
 
 # counts told by their own verb; round 25: "N of the M visits (that were authorized)", whose N is what was had
@@ -366,7 +368,13 @@ class SessionHistory:
             none_had = self._record_says_none(service)
             if none_had is not None:
                 return none_had
-        own = record or own
+        if record and not any(self._parts_of_count(c[1]) for c in record):
+            # session 40 (round-89 kind K7): "she has not had therapy for the left ankle" beside counts that
+            # name no part: the record's none of the requested part, told by its name, is not those counts'
+            none_had = self._record_says_none(service, naming_its_part=True)
+            if none_had is not None:
+                return none_had
+        own = self._since_the_latest_operation(service, record or own)
         own += _courses_in_turn(self.summary.text, own)
         added = _running_total(self.summary.text, own)
         if added is not None:  # round 32: "completed 8 visits" ... "Four more visits completed" = 12
@@ -406,10 +414,12 @@ class SessionHistory:
             return m
         return None
 
-    def _record_says_none(self, service: ServiceHeading) -> Extraction | None:
+    def _record_says_none(self, service: ServiceHeading, *,
+                          naming_its_part: bool = False) -> Extraction | None:
         """0 where a record sentence says this service's therapy was not had yet ("has not had any physical
         therapy", `_none_had_yet`; or the UR relays it, "UR noted that she had not yet started hand therapy":
-        session 37, `ur_relay`), else None."""
+        session 37, `ur_relay`), else None. With `naming_its_part`, only a sentence that names the service's
+        part of the body ("has not had therapy for the left ankle")."""
         p = value_patterns()
         sessions = p["session_words"]
         for m in self.care.not_tried():  # "has not had any physical therapy": none done yet
@@ -417,11 +427,15 @@ class SessionHistory:
                     and not _record_part(m)) or self._of_another_part(service, m) \
                     or p["course_unfinished"].search(m.text):
                 continue  # round 21: a course begun and not finished is no "none had"
+            if naming_its_part and not self._names_its_part(service, m):
+                continue
             if not_had_names(service.service_type or "", m.text) or (
                     sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
-        return Extraction(0.0, none_yet.span()) if none_yet is not None else None
+        if none_yet is None or (naming_its_part and not self._names_its_part(service, none_yet)):
+            return None
+        return Extraction(0.0, none_yet.span())
 
     def course_named(self, service: ServiceHeading) -> Extraction:
         """A course of this service's own therapy the record names as given without a count ("treatment to
@@ -489,6 +503,51 @@ class SessionHistory:
             index -= 1
         return frozenset()
 
+    def _since_the_latest_operation(self, service: ServiceHeading, counts: list[tuple[float, Mention, bool]]
+                                    ) -> list[tuple[float, Mention, bool]]:
+        """The counts told after the latest operation done on the service's part ("24 sessions of
+        post-operative therapy ... On <date> she underwent a manipulation of the right knee ... completed 12
+        further sessions" = 12): the course since that operation, which its "further" sessions do not add to
+        the courses of earlier operations (session 40, round-89 kind K9, the lead's ruling); a count told in
+        the time before an operation (`_in_a_pre_operative_phase`) is none of it. The latest is the one with
+        the latest date, read from its first mention (a later "status post" of it is the same operation); all
+        the counts where no count follows it."""
+        dated = self._operations_dated(service)
+        if not dated:
+            return counts
+        latest = max(when for when, _ in dated)
+        first = min(m.end for when, m in dated if when == latest)
+        after = [c for c in counts if c[1].start >= first and not self._in_a_pre_operative_phase(c[1])]
+        return after or counts
+
+    def _operations_dated(self, service: ServiceHeading) -> list[tuple[date, Mention]]:
+        """(date, mention) of each operation done on the service's part that its sentence dates (the date
+        nearest it there), in the record's words."""
+        p, text = value_patterns(), self.summary.text
+        out = []
+        for m in self.summary.mentions("surgery"):
+            if m.assertion.categories & _DONE or m.author == UR_REVIEWER \
+                    or not self._names_its_part(service, m):
+                continue
+            dates = [(max(0, m.start - d.end(), d.start() - m.end), parse_date(d.group(0)))
+                     for d in p["date"].finditer(text, m.sentence.start, m.sentence.end)]
+            dates = [(gap, when) for gap, when in dates if when is not None]
+            if dates:
+                out.append((min(dates, key=lambda x: x[0])[1], m))
+        return out
+
+    def _names_its_part(self, service: ServiceHeading, m: Mention) -> bool:
+        """Whether the sentence of mention `m` names the service's part of the body (a region the heading
+        names, on a side that can be the heading's; "the back" names no spine region): an operation of that
+        part, not of another."""
+        if service.region_less:
+            return False
+        bodies = body_regions()
+        found = [r for r in bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
+                 if r.region != SPINE_UNSPECIFIED]
+        return any((bodies.same(a.region, b.region) or bodies.same(b.region, a.region))
+                   and same_side(a.side, b.side) for a in service.regions for b in found)
+
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
         the pre-operative course, not the post-operative one requested (round 19). Session 31 (round 49's L):
@@ -498,9 +557,13 @@ class SessionHistory:
         Session 38 (round-74 kind K7): a phase inside the count's own words decides first ("surgery and 24
         post-operative physical therapy sessions", "24 sessions of post-operative therapy":
         `count_own_words`)."""
+        post_operative = value_patterns()["post_operative"].search(service.text) is not None
+        return post_operative and self._in_a_pre_operative_phase(m)
+
+    def _in_a_pre_operative_phase(self, m: Mention) -> bool:
+        """Whether count `m` is told of the time before an operation by the phase words of its sentence
+        (`_before_its_operation`)."""
         p = value_patterns()
-        if not p["post_operative"].search(service.text):
-            return False
         text, end = m.sentence.text, m.end - m.sentence.start
         phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
                                                                       (False, "post_operative"))
@@ -589,6 +652,22 @@ class SessionHistory:
         therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
         A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections"); a count
         in a list joined by "and" takes its own item's part where that names one."""
+        found = self._parts_of_count(m)
+        side = service.side
+        named_sides = {r.side for r in found if r.side}
+        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        mine = [] if service.region_less else service.regions
+        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
+                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
+        return bool(mine) and bool(named) and not any(
+            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
+            for a in mine for b in named)
+
+
+    def _parts_of_count(self, m: Mention) -> list[RegionMention]:
+        """The parts of the body count `m` is told of: the regions its clause names before it or joined to it
+        (`_REGION_OF_COUNT`), its own item's in care joined by "and", else its bullet's label's."""
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
@@ -603,17 +682,7 @@ class SessionHistory:
         label = _BULLET_LABEL.match(m.sentence.text)
         if not found and label and m.sentence.start + label.end() <= m.start:
             found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())
-        side = service.side
-        named_sides = {r.side for r in found if r.side}
-        if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
-            return True
-        mine = [] if service.region_less else service.regions
-        named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
-                 or not any(q.region != SPINE_UNSPECIFIED and 0 <= r.start - q.end <= 1 for q in found)]
-        return bool(mine) and bool(named) and not any(
-            body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
-            for a in mine for b in named)
-
+        return found
 
 def _label_start(m: Mention) -> int:
     """Where the therapy a count is written after as its label starts ("home health PT x 6 visits",

@@ -50,22 +50,39 @@ def _same_place(a: str, b: str) -> bool:
 def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
     """Whether a deficit found at a dated visit is found normal at a later dated visit by the same test of the
     same place ("decreased sensation in the left L5 dermatome" at one visit, "sensation was now intact in both
-    lower extremities" at the next). A normal told in the worker's own words is no examination."""
+    lower extremities" at the next), or one told of the time before an operation found normal at a dated visit
+    told after it (session 40). A normal told in the worker's own words is no examination."""
     dates = visit_dates(summary)
     when = dates[deficit.sentence.index]
     text = summary.text
     tests = _tests(deficit.text) or _tests(normal_finding_phrase(deficit, text))
-    if when is None or not tests:
+    if not tests:
+        return False
+    before_operation = _told_before_an_operation(text, deficit)
+    if when is None and not before_operation:
         return False
     phrase = normal_finding_phrase(deficit, text)
     for n in neuro_normal_findings(summary):
         later = dates[n.sentence.index]
-        if later is None or later <= when or n.author == _WORKER:
+        if later is None or n.author == _WORKER:
+            continue
+        # a deficit told before an operation: any dated visit told after it is later
+        earlier = n.sentence.index <= deficit.sentence.index if before_operation else later <= when
+        if earlier:
             continue
         normal = _tests(n.text)
         if (_WHOLE in normal or tests <= normal) and _same_place(phrase, normal_finding_phrase(n, text)):
             return True
     return False
+
+
+def _told_before_an_operation(text: str, deficit: Mention) -> bool:
+    """Whether its sentence tells the deficit of the time before an operation: a pre-operative frame before it
+    ("Before surgery she had weakness ...", "Preoperatively, ...") whose time no later word ends before it
+    ("after", "now", "still"; `deficit_frame_ended`): session 40, round-89 kind K1."""
+    p = value_patterns()
+    frames = list(p["deficit_before_operation"].finditer(text, deficit.sentence.start, deficit.start))
+    return bool(frames) and p["deficit_frame_ended"].search(text, frames[-1].end(), deficit.start) is None
 
 
 def _same_care(a: str, b: str) -> bool:
