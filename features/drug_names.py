@@ -73,6 +73,10 @@ class DrugNames:
         """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""
         return any(w in self.classes for w in _WORD.findall(text.lower()))
 
+    def is_name(self, word: str) -> bool:
+        """`names_a_drug` of one word of three or more ASCII letters or hyphens, not scanned for words."""
+        return word.lower() in self.classes
+
     def mentions(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the lexicon's drug names in `text`: the drugs a sentence lists, so that a
         duration said of one of them is not given to another."""
