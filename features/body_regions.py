@@ -138,6 +138,13 @@ def region_regexes(raw: dict[str, Any] | None = None) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def heading_regions(heading: str) -> tuple[RegionMention, ...]:
+    """`BodyRegions.named` of a request heading, read once: its service's facts, its checklist and the
+    letter's imaging history all ask."""
+    return tuple(body_regions().named(heading))
+
+
 @lru_cache(maxsize=1)
 def body_regions() -> BodyRegions:
     raw = read_yaml("body_regions.yaml")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 KINDS = ("generic", "brand", "compound", "product", "class_word", "stem", "shorthand")
@@ -54,5 +55,12 @@ def parse_lexicon(text: str, source: str = "drug_lexicon.csv") -> tuple[DrugName
 
 def load_lexicon(filename: str = "drug_lexicon.csv") -> tuple[DrugName, ...]:
     """The packaged lexicon."""
+    return _packaged_lexicon(filename)
+
+
+@lru_cache(maxsize=4)
+def _packaged_lexicon(filename: str) -> tuple[DrugName, ...]:
+    """A packaged lexicon file's rows, parsed once: the taxonomy, the drug names and the drugs-in-use reader
+    each load it (three parses of the CSV per process before); the rows are frozen, so all can share them."""
     text = resources.files("features").joinpath(filename).read_text(encoding="utf-8")
     return parse_lexicon(text, filename)

@@ -43,6 +43,8 @@ class DrugNames:
     def _phrase_spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of each name of several words `text` writes (`phrases_in`), in text order."""
         found: list[tuple[int, int, str]] = []
+        if self._any_phrase.search(text) is None:
+            return found  # most texts name no phrase: one search, not one per phrase
         for name, pattern in self._phrase_patterns:
             for m in pattern.finditer(text):
                 if not any(a < m.end() and m.start() < b for a, b, _ in found):
@@ -62,9 +64,18 @@ class DrugNames:
         """(name, regex) of each phrase, built once for the lexicon, not once per text `phrases_in` reads."""
         return tuple((name, re.compile(rf"\b{name_pattern(name)}\b", re.IGNORECASE)) for name in self.phrases)
 
+    @cached_property
+    def _any_phrase(self) -> re.Pattern[str]:
+        """Matches where a phrase's regex (`_phrase_patterns`) does: one search tells a text naming none."""
+        return re.compile("|".join(p.pattern for _, p in self._phrase_patterns) or r"(?!)", re.IGNORECASE)
+
     def names_a_drug(self, text: str) -> bool:
         """Whether `text` names a drug of the lexicon (a word of three or more letters, any case)."""
         return any(w in self.classes for w in _WORD.findall(text.lower()))
+
+    def is_name(self, word: str) -> bool:
+        """`names_a_drug` of one word of three or more ASCII letters or hyphens, not scanned for words."""
+        return word.lower() in self.classes
 
     def mentions(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the lexicon's drug names in `text`: the drugs a sentence lists, so that a

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, heading_regions, same_side
 from features.casefold import lower_text
 from letters.records import Section
 
@@ -60,7 +60,7 @@ class SentenceRegions:
 
 def request_side(heading: str) -> str | None:
     """The side a request's heading names, when all its regions name the same one (else None: any side)."""
-    sides = {r.side for r in body_regions().named(heading)}
+    sides = {r.side for r in heading_regions(heading)}
     return sides.pop() if len(sides) == 1 else None
 
 

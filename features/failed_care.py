@@ -116,7 +116,7 @@ def _care_spans_of(clause: str, lex: FailedCareLexicon) -> tuple[tuple[int, int]
     person's care) scan the same clauses."""
     drugs = drug_names()
     spans = spans_of("care", clause, lex)
-    words = [m.span() for m in _DRUG_WORD.finditer(clause) if drugs.names_a_drug(m.group(0))]
+    words = [m.span() for m in _DRUG_WORD.finditer(clause) if drugs.is_name(m.group(0))]
     # session 38 (round-71 kind K1): a name of several words none of which names a drug alone ("MS Contin
     # caused nausea") is a drug too; one holding such a word ("Tylenol with codeine") is read by that word
     spans += words + [(a, b) for a, b in drugs.names_in(clause)

@@ -319,7 +319,7 @@ class FunctionAndCareFacts:
             return False
         spans = _conservative_words().spans(s.text)
         drugs = drug_names()
-        spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.names_a_drug(m.group(0))]
+        spans += [m.span() for m in _DRUG_WORD.finditer(s.text) if drugs.is_name(m.group(0))]
         for a, b in spans:
             m = self.summary.mention("therapy", s.start + a, s.start + b)
             if m is not None and not m.assertion.categories & _DONE and not _conditional(m):

@@ -11,7 +11,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
+from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, heading_regions, same_side
 from features.clauses import clause_start as _clause_start
 from features.evidence import EvidenceSpan, Extraction
 from features.imaging_modalities import imaging_kinds
@@ -43,7 +43,7 @@ class ImagingHistory:
     def imaging_request_regions(self) -> list[RegionMention]:
         """The regions (with sides) the letter's imaging requests name."""
         return [r for s, f in zip(self.case.services, self.families, strict=False) if f == "imaging"
-                for r in body_regions().named(s.service or s.heading)]
+                for r in heading_regions(s.service or s.heading)]
 
     @cached_property
     def _imaging(self) -> list[ImagingStudy]:

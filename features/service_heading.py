@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from functools import cached_property
 
-from features.body_regions import HEADING_SIDES, RegionMention, body_regions
+from features.body_regions import HEADING_SIDES, RegionMention, body_regions, heading_regions
 from features.casefold import lower_text
 from features.evidence import EvidenceSpan
 from features.value_patterns import value_patterns
@@ -39,7 +39,7 @@ class ServiceHeading:
         """The regions the heading names; a region named again without a side takes the side named with it
         ("Left knee arthroscopy with partial meniscectomy": the meniscus is the left knee's). A consultation's
         region is not that of the procedure or device it is done before (`heading_purpose_procedure`)."""
-        found = body_regions().named(self.text)
+        found = list(heading_regions(self.text))
         if self.family == "consultation":  # not the region of the procedure it is done before (round 53)
             purpose = value_patterns()["heading_purpose_procedure"].search(self.text)
             found = [r for r in found if purpose is None or r.start < purpose.end()]
