@@ -80,7 +80,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe39fn2_kinds.yaml",
                                  "summary_probe39ur_kinds.yaml",
                                  "summary_probe39cnt_kinds.yaml",
-                                 "summary_probe39lead_kinds.yaml"} <= set(FILES)
+                                 "summary_probe39lead_kinds.yaml",
+                                 "summary_probe40r88_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
