@@ -132,6 +132,10 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         if owner is None:
             return None
         group = [owner] if _a_reduced_plan(text, st, p) else _list_of(text, named, owner)
+        if before and owner == before[-1] and len(group) > 1:
+            one = p["duration_one_item"].search(text, named[owner][1], a)  # "A and B, the latter for 3 months"
+            if one is not None:
+                group = [owner] if one.group("which").lower() in ("latter", "last", "second") else [min(group)]
         if before and owner == before[-1] and st.verb is not None \
                 and p["duration_passive_start"].match(text, a):
             group += _with_before(text, named, min(group))
