@@ -133,9 +133,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
             return None
         group = [owner] if _a_reduced_plan(text, st, p) else _list_of(text, named, owner)
         if before and owner == before[-1] and len(group) > 1:
-            one = p["duration_one_item"].search(text, named[owner][1], a)  # "A and B, the latter for 3 months"
+            # "A and B, the latter for 3 months": the item named by its place
+            one = p["duration_one_item"].search(text, named[owner][1], a)
             if one is not None:
-                group = [owner] if one.group("which").lower() in ("latter", "last", "second") else [min(group)]
+                latter = one.group("which").lower() in ("latter", "last", "second")
+                group = [owner] if latter else [min(group)]
         if before and owner == before[-1] and st.verb is not None \
                 and p["duration_passive_start"].match(text, a):
             group += _with_before(text, named, min(group))
@@ -394,7 +396,8 @@ def _with_before(text: str, named: list[tuple[int, int, bool]], first: int) -> l
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
     """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them, and each
     item's own sig (session 40, round-88 kind K4: "Ultram 50 mg up to three times daily and meloxicam 15 mg
-    daily", value_patterns.yaml `dose_frequency`, `list_item_sig`): how often a drug is taken is part of its item."""
+    daily", value_patterns.yaml `dose_frequency`, `list_item_sig`): how often a drug is taken is part of its
+    item."""
     p = value_patterns()
     group = [owner]
     for step in (-1, 1):

@@ -389,8 +389,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None
     acts = activities or [m.span() for m in lex.ability_verb.finditer(clause)]
     aid = lex.help_to_sleep.match(clause, credit.start())
-    if aid is not None:  # "helps her sleep (and walk farther)": the sleep the help names is no activity credited,
-        # a verb the same help reaches after "and" is ("helped him sleep and return to work")
+    if aid is not None:  # "helps her sleep (and walk farther)": the sleep the help names is no activity
+        # credited, a verb the same help reaches after "and" is ("helped him sleep and return to work")
         more = lex.help_and_verb.match(clause, aid.end())
         acts = sorted([a for a in acts if a[0] >= aid.end()] + ([more.span("act")] if more else []))
     act = next((a for a in acts if a[0] >= credit.start()), acts[0] if acts else None)
