@@ -94,6 +94,8 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    if not group and st.verb is not None:
+        group = _class_members(text, named, (a, b), lo, p)
     if group and _companion_of_a_passive(text, named, st.verb, group[0], p):
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         group = [*_list_of(text, named, before[-1]), *group] if before else group
@@ -130,6 +132,12 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         if owner is None:
             return None
         group = [owner] if _a_reduced_plan(text, st, p) else _list_of(text, named, owner)
+        if before and owner == before[-1] and len(group) > 1:
+            # "A and B, the latter for 3 months": the item named by its place
+            one = p["duration_one_item"].search(text, named[owner][1], a)
+            if one is not None:
+                latter = one.group("which").lower() in ("latter", "last", "second")
+                group = [owner] if latter else [min(group)]
         if before and owner == before[-1] and st.verb is not None \
                 and p["duration_passive_start"].match(text, a):
             group += _with_before(text, named, min(group))
@@ -139,6 +147,19 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if not ours:
         return None
     return min((a - e) if e <= a else (s - b) if s >= b else 0 for s, e, _ in ours)
+
+
+def _class_members(text: str, named: list[tuple[int, int, bool]], verb: tuple[int, int], lo: int,
+                   p: ValuePatterns) -> list[int]:
+    """The drugs a start said of the medications as a class is told of: the list its copula names after it
+    ("Medications started at his 06/02/2014 visit included A and B", "the medications prescribed on <date>
+    were A and B"; session 40, round-88 kind K4), every drug of that list."""
+    a, b = verb
+    if not p["duration_class_subject"].search(text, max(lo, a - 40), a):
+        return []
+    first = next((i for i, (s, _, _) in enumerate(named)
+                  if b <= s <= b + NAME_WINDOW and p["duration_class_list"].match(text[b:s])), None)
+    return [] if first is None else [i for i in _list_of(text, named, first) if i >= first]
 
 
 _WITH_OBJECT = re.compile(r"\s*(?:(?:on|in)\s+\S+\s+)?with\s", re.IGNORECASE)
@@ -373,13 +394,19 @@ def _with_before(text: str, named: list[tuple[int, int, bool]], first: int) -> l
 
 
 def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[int]:
-    """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them."""
+    """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them, and each
+    item's own sig (session 40, round-88 kind K4: "Ultram 50 mg up to three times daily and meloxicam 15 mg
+    daily", value_patterns.yaml `dose_frequency`, `list_item_sig`): how often a drug is taken is part of its
+    item."""
+    p = value_patterns()
     group = [owner]
     for step in (-1, 1):
         i = owner
         while 0 <= i + step < len(named):
             left, right = sorted((named[i], named[i + step]))
-            if not _LIST_JOIN.match(text[left[1]:right[0]]):
+            between = text[left[1]:right[0]]
+            if not _LIST_JOIN.match(between) and not _LIST_JOIN.match(
+                    p["list_item_sig"].sub(" ", p["dose_frequency"].sub(" ", between))):
                 break
             i += step
             group.append(i)

@@ -59,6 +59,8 @@ class FunctionLexicon:
     care_despite_generic: re.Pattern[str]
     care_after_cue: re.Pattern[str]
     credit: re.Pattern[str]
+    help_to_sleep: re.Pattern[str]
+    help_and_verb: re.Pattern[str]
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
     course_done: re.Pattern[str]
@@ -390,6 +392,11 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     if credit is None:
         return None
     acts = activities or [m.span() for m in lex.ability_verb.finditer(clause)]
+    aid = lex.help_to_sleep.match(clause, credit.start())
+    if aid is not None:  # "helps her sleep (and walk farther)": the sleep the help names is no activity
+        # credited, a verb the same help reaches after "and" is ("helped him sleep and return to work")
+        more = lex.help_and_verb.match(clause, aid.end())
+        acts = sorted([a for a in acts if a[0] >= aid.end()] + ([more.span("act")] if more else []))
     act = next((a for a in acts if a[0] >= credit.start()), acts[0] if acts else None)
     if act is None:
         return None
