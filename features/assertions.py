@@ -20,7 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.attrs import LOWER
+from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc
 
 from features.package_data import parse_yaml, read_yaml
@@ -249,6 +251,9 @@ class ContextEngine:
         for pattern in self.rules[i].token_patterns():
             phrases = pattern_phrases(pattern)
             if phrases is None:
+                errors = validate_token_pattern(pattern)  # once here: the per-doc Matchers skip it
+                if errors:
+                    raise MatchPatternError(str(i), {0: errors})
                 words = tuple(frozenset(strings.add(w) for w in ws) for ws in required_words(pattern))
                 self.token_patterns.setdefault(str(i), []).append((pattern, words))
             else:  # the words are lower-case already (`pattern_phrases`): each word's hash is its LOWER
@@ -265,7 +270,9 @@ class ContextEngine:
 
     def token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The token patterns' matches in `doc`, by a Matcher of only the patterns whose required words
-        (`required_words`) are all in the doc: every match of the others would hold a word the doc lacks."""
+        (`required_words`) are all in the doc: every match of the others would hold a word the doc lacks.
+        The Matcher does not validate its patterns: `add_rule` did, once (validation was 60% of the cost
+        of building a doc's Matcher)."""
         words = set(doc.to_array(LOWER).tolist())
         needed = tuple((key, j) for key, patterns in self.token_patterns.items()
                        for j, (_, required) in enumerate(patterns)
@@ -274,7 +281,7 @@ class ContextEngine:
             return []
         matcher = self._matchers.get(needed)
         if matcher is None:
-            matcher = self._matchers[needed] = Matcher(doc.vocab)
+            matcher = self._matchers[needed] = Matcher(doc.vocab, validate=False)
             for key, j in needed:
                 matcher.add(key, [self.token_patterns[key][j][0]])
         return matcher(doc)
