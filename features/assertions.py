@@ -11,7 +11,7 @@ it overlaps. medspaCy implements the same algorithm but cannot be installed with
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +26,7 @@ from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc
 
 from features.package_data import parse_yaml, read_yaml
-from features.sentences import pipeline
+from features.sentences import pipeline, sentence_starts, tokens_written
 from features.style import load_style_words
 from features.word_abbreviations import abbreviations, spelled_token_patterns
 
@@ -393,6 +393,7 @@ class ContextEngine:
 
 
 _LIST_SEPARATORS = frozenset({",", "or", "nor"})
+_BRACKETS = ("(", "[", ")", "]")
 
 
 def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
@@ -403,13 +404,15 @@ def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
     closed bracket ends none."""
     closes: dict[int, int] = {}  # an opening bracket's token -> its closing bracket's, within one sentence
     opened: list[int] = []
-    for token in doc:
-        if token.is_sent_start:
+    starts, sentence = sentence_starts(doc), -1
+    for i in tokens_written(doc, _BRACKETS):  # the brackets only, not a Token object per token of the doc
+        if (here := bisect_right(starts, i)) != sentence:  # a new sentence: its brackets open afresh
             opened.clear()
-        if token.text in "([" and len(token.text) == 1:
-            opened.append(token.i)
-        elif token.text in ")]" and len(token.text) == 1 and opened:
-            closes[opened.pop()] = token.i
+            sentence = here
+        if doc[i].text in "([":
+            opened.append(i)
+        elif opened:
+            closes[opened.pop()] = i
     if not closes:
         return [m for m in kept if not m.rule.bracket_only]
     out = []
