@@ -9,6 +9,7 @@ triggers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -245,7 +246,10 @@ class AnalysedText:
                 raw.append(Sentence(self.section, len(raw), start, start + len(s), s, sent))
                 self._modifiers.append(mine)
                 self._token_offset.append(offset)
-                self._squeezed.append(tuple(i for i in squeezed if sent.start <= i < sent.end))
+                # `squeezed` is sorted: the sentence's share is one slice (a scan of all of it per sentence
+                # grew with the square of a chunk's length)
+                first, last = bisect_left(squeezed, sent.start), bisect_left(squeezed, sent.end)
+                self._squeezed.append(tuple(squeezed[first:last]))
         self.sentences = load_author_rules().attribute(raw) if self.section == Section.CLINICAL_SUMMARY \
             else [s.with_author(_SECTION_AUTHORS.get(self.section)) for s in raw]
 

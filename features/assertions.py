@@ -11,7 +11,7 @@ it overlaps. medspaCy implements the same algorithm but cannot be installed with
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,11 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from spacy.attrs import LOWER
+from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc
 
 from features.package_data import parse_yaml, read_yaml
-from features.sentences import pipeline
+from features.sentences import pipeline, sentence_starts, tokens_written
 from features.style import load_style_words
 from features.word_abbreviations import abbreviations, spelled_token_patterns
 
@@ -249,6 +251,9 @@ class ContextEngine:
         for pattern in self.rules[i].token_patterns():
             phrases = pattern_phrases(pattern)
             if phrases is None:
+                errors = validate_token_pattern(pattern)  # once here: the per-doc Matchers skip it
+                if errors:
+                    raise MatchPatternError(str(i), {0: errors})
                 words = tuple(frozenset(strings.add(w) for w in ws) for ws in required_words(pattern))
                 self.token_patterns.setdefault(str(i), []).append((pattern, words))
             else:  # the words are lower-case already (`pattern_phrases`): each word's hash is its LOWER
@@ -265,7 +270,9 @@ class ContextEngine:
 
     def token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The token patterns' matches in `doc`, by a Matcher of only the patterns whose required words
-        (`required_words`) are all in the doc: every match of the others would hold a word the doc lacks."""
+        (`required_words`) are all in the doc: every match of the others would hold a word the doc lacks.
+        The Matcher does not validate its patterns: `add_rule` did, once (validation was 60% of the cost
+        of building a doc's Matcher)."""
         words = set(doc.to_array(LOWER).tolist())
         needed = tuple((key, j) for key, patterns in self.token_patterns.items()
                        for j, (_, required) in enumerate(patterns)
@@ -274,7 +281,7 @@ class ContextEngine:
             return []
         matcher = self._matchers.get(needed)
         if matcher is None:
-            matcher = self._matchers[needed] = Matcher(doc.vocab)
+            matcher = self._matchers[needed] = Matcher(doc.vocab, validate=False)
             for key, j in needed:
                 matcher.add(key, [self.token_patterns[key][j][0]])
         return matcher(doc)
@@ -386,6 +393,7 @@ class ContextEngine:
 
 
 _LIST_SEPARATORS = frozenset({",", "or", "nor"})
+_BRACKETS = ("(", "[", ")", "]")
 
 
 def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
@@ -396,13 +404,15 @@ def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:
     closed bracket ends none."""
     closes: dict[int, int] = {}  # an opening bracket's token -> its closing bracket's, within one sentence
     opened: list[int] = []
-    for token in doc:
-        if token.is_sent_start:
+    starts, sentence = sentence_starts(doc), -1
+    for i in tokens_written(doc, _BRACKETS):  # the brackets only, not a Token object per token of the doc
+        if (here := bisect_right(starts, i)) != sentence:  # a new sentence: its brackets open afresh
             opened.clear()
-        if token.text in "([" and len(token.text) == 1:
-            opened.append(token.i)
-        elif token.text in ")]" and len(token.text) == 1 and opened:
-            closes[opened.pop()] = token.i
+            sentence = here
+        if doc[i].text in "([":
+            opened.append(i)
+        elif opened:
+            closes[opened.pop()] = i
     if not closes:
         return [m for m in kept if not m.rule.bracket_only]
     out = []

@@ -21,19 +21,15 @@ def lower_text(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
+_ESCAPE = re.compile(r"(\\.)", re.DOTALL)  # a backslash and the character it escapes
+
+
 def lower_pattern(pattern: str) -> str:
-    """`pattern` with its literal letters lower-cased; escapes (\\B, \\W, \\S, \\D, ...) are kept."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n:
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        out.append(c.lower() if "A" <= c <= "Z" else c)
-        i += 1
-    return "".join(out)
+    """`pattern` with its literal letters lower-cased; escapes (\\B, \\W, \\S, \\D, ...) are kept. Split at
+    the escapes, so the text between them is lower-cased by one `translate`, not a character at a time."""
+    parts = _ESCAPE.split(pattern)  # text, escape, text, ...
+    parts[::2] = [p.translate(_ASCII_LOWER) for p in parts[::2]]
+    return "".join(parts)
 
 
 def compile_folded(pattern: str) -> re.Pattern[str]:

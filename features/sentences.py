@@ -9,10 +9,13 @@ with length and spaCy's `max_length` is never reached. `features.analysis` does 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
@@ -61,7 +64,7 @@ def _part_label_starts(doc: Doc) -> Doc:
     sentence of its own, as one written with full stops is (session 39, round-81 kind K4); a label right
     after a header's colon ("Progress report 01/19/2016: Subjective: ...") stays in its header's sentence."""
     labels = _part_labels()
-    for colon in (t.i for t in doc if t.text == ":"):
+    for colon in tokens_written(doc, (":",)):
         for n, found in labels.items():
             start = colon - n
             if start > 0 and doc[start].text[:1].isupper() and not doc[start - 1].is_punct \
@@ -85,12 +88,24 @@ def _abbreviation_stops(doc: Doc) -> Doc:
     """Joins back a sentence the sentencizer cut after an abbreviation's full stop ("SLR neg. for radicular
     pain"), where the next word is lower case or a continuing word: a ConText trigger reaches past it."""
     words, going_on = _abbreviations()
-    for start in [sent.start for sent in doc.sents if sent.start >= 2]:  # a cut falls where one starts
+    for start in [i for i in sentence_starts(doc) if i >= 2]:  # a cut falls where one starts
         stop, word, after = doc[start - 1], doc[start - 2], doc[start]
         if stop.text == "." and word.lower_ in words and not word.whitespace_ \
                 and (after.text[:1].islower() or after.lower_ in going_on):
             after.is_sent_start = False
     return doc
+
+
+def tokens_written(doc: Doc, texts: Iterable[str]) -> list[int]:
+    """The indices of the tokens of `doc` written as one of `texts`, read from its array of ORTH hashes: a
+    Python loop over the doc builds a Token object per token, most of a pipeline component's time."""
+    hashes = np.array([doc.vocab.strings.add(t) for t in texts], dtype=np.uint64)
+    return np.flatnonzero(np.isin(doc.to_array(ORTH), hashes)).tolist()
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """The index of each token that starts a sentence of `doc` (its SENT_START is 1), ascending."""
+    return np.flatnonzero(doc.to_array(SENT_START) == np.uint64(1)).tolist()
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -50,6 +50,8 @@ def spelled_out(pattern: str) -> str:
     """`pattern` with each whole word of the table written in it as a literal (not inside a character set or
     a lookbehind, which must keep a fixed width, and not under a quantifier) also matching its
     abbreviations."""
+    if _table_word().search(pattern) is None:  # most patterns name no word of the table: nothing to scan for
+        return pattern
     table = abbreviations()
     out: list[str] = []
     groups: list[bool] = []  # for each open group: is it a lookbehind
@@ -101,6 +103,14 @@ def spelled_out(pattern: str) -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _table_word() -> re.Pattern[str]:
+    """Each word of the table and each phrase's first word, anywhere, in any case: `spelled_out` changes only
+    a pattern that holds one (a word it spells out is a whole word of the table; a phrase begins with its
+    first word)."""
+    return re.compile("|".join(re.escape(w.split()[0]) for w in abbreviations()), re.IGNORECASE)
 
 
 def _escaped(pattern: str, k: int) -> bool:

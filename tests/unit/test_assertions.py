@@ -8,6 +8,7 @@ from functools import cache
 import pytest
 from pydantic import ValidationError
 from row_checks import check_rows
+from spacy.errors import MatchPatternError
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
@@ -198,6 +199,16 @@ def test_yaml_booleans_in_patterns_are_refused() -> None:
             ' pattern: [{LOWER: {IN: [no]}}], example: "SYNTHETIC: no [x]"}\n')
     with pytest.raises(ValidationError, match="not a string"):
         load_rules(text)
+
+
+def test_an_invalid_token_pattern_is_refused_when_the_engine_is_built() -> None:
+    """The per-doc Matchers do not validate their patterns: the engine validates each one when it adds it,
+    so a misspelt attribute fails at load, not silently in some doc."""
+    rule = ContextRule.model_validate({"category": "negated", "literal": "no", "direction": "forward",
+                                       "pattern": [{"LOWER": "no"}, {"IS_ALPHAA": True}],
+                                       "example": "SYNTHETIC: no [x]"})
+    with pytest.raises(MatchPatternError):
+        ContextEngine([rule], list_stop=[])
 
 
 @pytest.mark.parametrize("example, negated", [

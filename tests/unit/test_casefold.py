@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from features.casefold import compile_folded, folded_spans, lower_text
+from features.casefold import compile_folded, folded_spans, lower_pattern, lower_text
 
 WORDS = r"\b(?:Physical Therapy|PT|chiropractic care|TENS)\b"
 PLAIN = re.compile(WORDS, re.IGNORECASE)
@@ -24,6 +24,14 @@ def test_folded_spans_are_the_ignorecase_spans(text: str) -> None:
     assert folded_spans(FOLDED, PLAIN, text) == expected
     if text.isascii():  # a caller's own lower-cased text gives the same
         assert folded_spans(FOLDED, PLAIN, text, text.lower()) == expected
+
+
+def test_lower_pattern_lowers_literal_letters_and_keeps_escapes() -> None:
+    """An escape keeps its letter (\\B is not \\b); an escaped backslash escapes nothing after it; an escaped
+    line break is an escape too, and a last lone backslash stays."""
+    assert lower_pattern(r"\bPT\B\\N[A-Z]\W(?:Mx\.)") == r"\bpt\B\\n[a-z]\W(?:mx\.)"
+    assert lower_pattern("\\\nB") == "\\\nb"
+    assert lower_pattern("NSAID\\") == "nsaid\\"
 
 
 def test_lower_text_keeps_every_offset() -> None:
