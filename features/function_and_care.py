@@ -32,6 +32,7 @@ from features.function_change import (
     work_status_given,
 )
 from features.sentences import Sentence
+from features.side_effect_stops import side_effect_stops
 from features.style import person_phrase_class
 from features.ur_relay import relayed as _relayed
 from features.value_patterns import value_patterns
@@ -478,6 +479,12 @@ class FunctionAndCareFacts:
                 _relayed(m) and not _RECORDS_WORD.search(m.text)),
             conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
+        # a drug stopped for a side effect told by the effect ("creatinine had risen, and the meloxicam was
+        # held": features/side_effect_stops.py, session 40, round-88 kind K1)
+        failed += [m for m in side_effect_stops(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
+                _relayed(m) and not _RECORDS_WORD.search(m.text)), conditional=_conditional)
+            if not unrelated.search(m.sentence.text)]
         gains = [m for v, m in self.function_statements
                  if v == YES and (m.author != UR_REVIEWER or _relayed(m))]
         if gains:
