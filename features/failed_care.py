@@ -63,6 +63,14 @@ class FailedCareLexicon:
     block_response_care: re.Pattern[str]
     therapeutic_care: re.Pattern[str]
     generic_care: re.Pattern[str]
+    drug_stop_passive: re.Pattern[str]  # the stops of a drug and their causes (features/side_effect_stops.py)
+    drug_stop_active: re.Pattern[str]
+    drug_stop_pronoun: re.Pattern[str]
+    medication_word: re.Pattern[str]
+    stop_effect: re.Pattern[str]
+    stop_cause: re.Pattern[str]
+    effect_denied_after: re.Pattern[str]
+    other_stop_cause: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
     folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)

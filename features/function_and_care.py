@@ -32,6 +32,7 @@ from features.function_change import (
     work_status_given,
 )
 from features.sentences import Sentence
+from features.side_effect_stops import side_effect_stops
 from features.style import person_phrase_class
 from features.ur_relay import relayed as _relayed
 from features.value_patterns import value_patterns
@@ -314,6 +315,12 @@ class FunctionAndCareFacts:
             and not any(p.start <= m.start and m.end <= p.end for p in procedures)
             for m in self.summary.mentions("surgery"))
 
+    def _operation_between(self, a: Mention, b: Mention) -> bool:
+        """Whether an operation done is told after the earlier sentence of `a` and `b`, up to the later one:
+        what each tells is of another period of care (before the operation, after it)."""
+        first, last = sorted((a.sentence.index, b.sentence.index))
+        return any(self._operation_had_in(i) for i in range(first + 1, last + 1))
+
     def _read_care_had(self, s: Sentence) -> bool:
         if s.author == UR_REVIEWER:
             return False
@@ -478,6 +485,12 @@ class FunctionAndCareFacts:
                 _relayed(m) and not _RECORDS_WORD.search(m.text)),
             conditional=_conditional, care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
+        # a drug stopped for a side effect told by the effect ("creatinine had risen, and the meloxicam was
+        # held": features/side_effect_stops.py, session 40, round-88 kind K1)
+        failed += [m for m in side_effect_stops(
+            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
+                _relayed(m) and not _RECORDS_WORD.search(m.text)), conditional=_conditional)
+            if not unrelated.search(m.sentence.text)]
         gains = [m for v, m in self.function_statements
                  if v == YES and (m.author != UR_REVIEWER or _relayed(m))]
         if gains:
@@ -485,7 +498,11 @@ class FunctionAndCareFacts:
             # is a limit left after a gain told before it in its sentence ("he can write his name again, but
             # he still cannot lift a case": session 20)
             lex = failed_care_lexicon()
-            structural = [m for m in structural if not lex.lingering.search(m.text) and not (
+            # (session 40, round-89 kind K8: only a gain of the same period; care before an operation that
+            # left the ankle giving way and a gain after post-operative therapy are two periods, not a mix)
+            structural = [m for m in structural if not (
+                lex.lingering.search(m.text)
+                and any(not self._operation_between(g, m) for g in gains)) and not (
                 lex.limit_lingering.search(m.text)
                 and any(g.sentence is m.sentence and g.start < m.start for g in gains))]
         failed += structural
