@@ -87,6 +87,9 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         found = _affirmed_effect(summary, s, stop[1] + cause.end(), stop[1] + len(after), lex)
         if found is not None:
             return found
+    reason = lex.stated_stop_reason.search(after)
+    if reason is not None and after[reason.end():].strip(" ,.;:"):
+        return stop[1] + reason.start(), stop[1] + len(after.rstrip(" ,.;:"))  # a reason of no other kind
     start = min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
     window = clause_start_at(text, lex.clause_break, here - 1) if here > 0 else 0
