@@ -88,7 +88,8 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         if found is not None:
             return found
     reason = lex.stated_stop_reason.search(after)
-    if reason is not None and after[reason.end():].strip(" ,.;:"):
+    if reason is not None and after[reason.end():].strip(" ,.;:") \
+            and not lex.stop_reason_gap_break.search(after, 0, reason.start()):
         return stop[1] + reason.start(), stop[1] + len(after.rstrip(" ,.;:"))  # a reason of no other kind
     start = min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
