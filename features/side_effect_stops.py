@@ -2,8 +2,9 @@
 stop of a drug (`drug_stop_passive`, `drug_stop_active`, `drug_stop_pronoun` in failed_care_lexicon.yaml) and
 an adverse effect (`stop_effect`) before it in its clause or the clause before, or after a cause word that
 follows it. Care stopped for a side effect is failed care; a stop given another cause (`other_stop_cause`:
-denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure. A stop with a
-stated reason after it (`stated_stop_reason`: "because he felt like a zombie") is one whatever the effect's words."""
+denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure. A stop
+with a stated reason after it (`stated_stop_reason`: "because he felt like a zombie") is one whatever the
+effect's words."""
 
 from __future__ import annotations
 
