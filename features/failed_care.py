@@ -71,6 +71,8 @@ class FailedCareLexicon:
     stop_cause: re.Pattern[str]
     effect_denied_after: re.Pattern[str]
     other_stop_cause: re.Pattern[str]
+    stated_stop_reason: re.Pattern[str]
+    stop_reason_gap_break: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
     folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)

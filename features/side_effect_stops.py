@@ -2,7 +2,9 @@
 stop of a drug (`drug_stop_passive`, `drug_stop_active`, `drug_stop_pronoun` in failed_care_lexicon.yaml) and
 an adverse effect (`stop_effect`) before it in its clause or the clause before, or after a cause word that
 follows it. Care stopped for a side effect is failed care; a stop given another cause (`other_stop_cause`:
-denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure."""
+denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure. A stop
+with a stated reason after it (`stated_stop_reason`: "because he felt like a zombie") is one whatever the
+effect's words."""
 
 from __future__ import annotations
 
@@ -87,14 +89,24 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         found = _affirmed_effect(summary, s, stop[1] + cause.end(), stop[1] + len(after), lex)
         if found is not None:
             return found
-    start = min(drug[0], stop[0])
+    reason = lex.stated_stop_reason.search(after)
+    if reason is not None and after[reason.end():].strip(" ,.;:") \
+            and not lex.stop_reason_gap_break.search(after, 0, reason.start()):
+        return stop[1] + reason.start(), stop[1] + len(after.rstrip(" ,.;:"))  # a reason of no other kind
+    # a pronoun's drug is named further back ("Tramadol was started; he broke out in hives and it was
+    # stopped"): the effect is read before the pronoun's stop
+    start = stop[0] if lex.drug_stop_pronoun.fullmatch(text, stop[0], stop[1]) else min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
     window = clause_start_at(text, lex.clause_break, here - 1) if here > 0 else 0
+    effect = _affirmed_effect(summary, s, window, start, lex)
+    if effect is None:
+        return None
+    said = clause_start_at(text, lex.clause_break, effect[0])  # the effect's own clause
     stopped = text[drug[0]:drug[1]].lower()
     if any(text[a:b].lower() != stopped and drug_names().is_name(text[a:b])
-           for a, b in _drugs(text[window:start], lex) for a, b in [(window + a, window + b)]):
+           for a, b in _drugs(text[said:start], lex) for a, b in [(said + a, said + b)]):
         return None  # "she had nausea with tramadol, and the ibuprofen was stopped": another drug's effect
-    return _affirmed_effect(summary, s, window, start, lex)
+    return effect
 
 
 def _affirmed_effect(summary: AnalysedText, s: Sentence, start: int, end: int,
