@@ -318,9 +318,10 @@ class ContextEngine:
     def _list_separators(self, doc: Doc, triggers: list[Modifier]) -> list[Modifier]:
         """For each trigger with a `list_scope`, a copy of it (scope `list_scope`) at every list separator
         (",", "or", "nor") of the coordinated list after it: the list runs until a `list_stop` word, a number
-        or the sentence's end, and a separator before such a word opens no item of the list. Session 40 (round-90
-        kind K1): after a list comma, "and" before an item that opens no clause joins the list's last item ("denied
-        fever, weight loss, incontinence and any history of cancer"); the list ends with that item."""
+        or the sentence's end, and a separator before such a word opens no item of the list. Session 40
+        (round-90 kind K1): after a list comma, "and" before an item that opens no clause joins the
+        list's last item ("denied fever, weight loss, incontinence and any history of cancer");
+        the list ends there."""
         out: list[Modifier] = []
         for m in triggers:
             rule = m.rule.model_copy(update={"max_scope": m.rule.list_scope})
