@@ -318,17 +318,27 @@ class ContextEngine:
     def _list_separators(self, doc: Doc, triggers: list[Modifier]) -> list[Modifier]:
         """For each trigger with a `list_scope`, a copy of it (scope `list_scope`) at every list separator
         (",", "or", "nor") of the coordinated list after it: the list runs until a `list_stop` word, a number
-        or the sentence's end, and a separator before such a word opens no item of the list."""
+        or the sentence's end, and a separator before such a word opens no item of the list. Session 40
+        (round-90 kind K1): after a list comma, "and" before an item that opens no clause joins the
+        list's last item ("denied fever, weight loss, incontinence and any history of cancer");
+        the list ends there."""
         out: list[Modifier] = []
         for m in triggers:
             rule = m.rule.model_copy(update={"max_scope": m.rule.list_scope})
+            after_comma = False
             for i in range(m.end, len(doc)):
+                last_item = after_comma and doc[i].lower_ in _LIST_LAST_CONJUNCTIONS
+                if last_item:
+                    if i + 1 < len(doc) and not self._ends_list(doc, i + 1):
+                        out.append(Modifier(rule, i, i + 1))
+                    break
                 if self._ends_list(doc, i):
                     break
                 if doc[i].lower_ in _LIST_SEPARATORS:
                     if i + 1 == len(doc) or self._ends_list(doc, i + 1):
                         break
                     out.append(Modifier(rule, i, i + 1))
+                    after_comma = after_comma or doc[i].text == ","
         return out
 
     def _ends_list(self, doc: Doc, i: int) -> bool:
@@ -393,6 +403,8 @@ class ContextEngine:
 
 
 _LIST_SEPARATORS = frozenset({",", "or", "nor"})
+# the conjunction that joins a comma list's last item ("A, B and C"), read only after a list comma
+_LIST_LAST_CONJUNCTIONS = frozenset({"and", "&"})
 _BRACKETS = ("(", "[", ")", "]")
 
 
