@@ -47,6 +47,13 @@ _NOT_ABLE = re.compile(  # session 38 (r71 K3): "has not been able", "hasn't bee
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
+
+
+def _failure_in_record_voice(m: Mention) -> bool:
+    """Whether a failed-care mention is the record's: not the UR's, or the UR quoting the physician, but not
+    the UR's own "did not document" (a finding of its own). One test for every failed-care reader."""
+    return m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text))
+
 # a UR claim about what the records show ("no documented conservative care so far", "no evidence of any
 # conservative care"), not that care was not had: the protocol's "UR says inadequate", which a list of
 # care does not undo
@@ -468,7 +475,7 @@ class FunctionAndCareFacts:
         failed = [m for m in self.summary.mentions("failed_care")
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                   # the UR quoting the physician is the record; its "did not document" is its own finding
-                  and (m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)))
+                  and _failure_in_record_voice(m)
                   and not self._of_an_operation(m) and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)
                   # "he tried acupuncture and is no longer working": the worker's status (session 34)
@@ -481,15 +488,13 @@ class FunctionAndCareFacts:
                    and not unrelated.search(m.sentence.text)]
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
         structural = [m for m in failed_care_statements(
-            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
-                _relayed(m) and not _RECORDS_WORD.search(m.text)),
-            conditional=_conditional, care_had_in=self._care_had_in)
+            self.summary, record_voice=_failure_in_record_voice, conditional=_conditional,
+            care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
         # a drug stopped for a side effect told by the effect ("creatinine had risen, and the meloxicam was
         # held": features/side_effect_stops.py, session 40, round-88 kind K1)
         failed += [m for m in side_effect_stops(
-            self.summary, record_voice=lambda m: m.author != UR_REVIEWER or (
-                _relayed(m) and not _RECORDS_WORD.search(m.text)), conditional=_conditional)
+            self.summary, record_voice=_failure_in_record_voice, conditional=_conditional)
             if not unrelated.search(m.sentence.text)]
         gains = [m for v, m in self.function_statements
                  if v == YES and (m.author != UR_REVIEWER or _relayed(m))]
