@@ -13,7 +13,9 @@ from features.value_patterns import value_patterns
 _WORD = re.compile(r"[a-z][\w'-]*")
 
 
-def _kind_words() -> list[re.Pattern[str]]:
+def injection_kind_words() -> list[re.Pattern[str]]:
+    """The patterns of every kind of injection (`injection_types`) and of an ablation: what names an
+    injection's kind, as opposed to its site or a bare "injection"."""
     p = value_patterns()
     return [*p["injection_types"].values(), p["ablation_words"]]
 
@@ -28,7 +30,7 @@ def heading_site_words(heading: str) -> frozenset[str]:
     if noun is None:
         return frozenset()
     text = heading.lower()
-    kinds = [m.span() for k in _kind_words() for m in k.finditer(text, 0, noun.end())]
+    kinds = [m.span() for k in injection_kind_words() for m in k.finditer(text, 0, noun.end())]
     site = [w.group(0) for w in _WORD.finditer(text, 0, noun.start())
             if not p["injection_heading_not_site"].fullmatch(w.group(0))
             and not any(a < w.end() and w.start() < b for a, b in kinds)]
@@ -40,6 +42,6 @@ def heading_site_words(heading: str) -> frozenset[str]:
 def names_the_site(words: str, site: frozenset[str]) -> bool:
     """Whether injection words that name no kind of injection ("a first dorsal compartment injection x 1")
     hold every word of the heading's site."""
-    if not site or any(k.search(words) for k in _kind_words()):
+    if not site or any(k.search(words) for k in injection_kind_words()):
         return False
     return site <= {w.group(0) for w in _WORD.finditer(words.lower())}

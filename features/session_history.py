@@ -15,7 +15,7 @@ from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
-from features.injection_sites import heading_site_words, names_the_site
+from features.injection_sites import heading_site_words, injection_kind_words, names_the_site
 from features.service_heading import ServiceHeading
 from features.session_counts import (
     count_own_words,
@@ -323,7 +323,7 @@ class SessionHistory:
         sentence names that kind, and no other, before it ("A right stellate ganglion block on 6/27/2016 ...,
         and a second block"): the ordinal refers back to it (session 39, round-82 kind K8)."""
         sentence = self.summary.sentence_at(at)
-        kinds = [*value_patterns()["injection_types"].values(), value_patterns()["ablation_words"]]
+        kinds = injection_kind_words()
         if sentence is None or any(k.search(words) for k in kinds):
             return False
         before = self.summary.text[sentence.start:at]
