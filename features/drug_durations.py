@@ -62,6 +62,17 @@ def _care_not_drugs() -> tuple[re.Pattern[str], ...]:
     return (p["care_not_drugs"], *p["device_types"].values())
 
 
+def _course_since_an_operation(text: str, st: _Stated, p: ValuePatterns) -> bool:
+    """Whether the clause of a "since <operation>" statement `st` completes a course or has had a count of it
+    ("Since the surgery he has completed 12 sessions", "has completed 12 sessions ... since the revision"): a
+    course's count told from the operation, not a therapy's start (the lead's ruling R9, session 41)."""
+    a, b = st.span
+    lo = max(text.rfind(";", 0, a), text.rfind(".", 0, a), a - 80) + 1
+    ends = [i for i in (text.find(";", b), text.find(".", b)) if i >= 0]
+    hi = min([*ends, b + 60, len(text)])
+    return bool(p["duration_since_then_course"].search(text[lo:a] + " " + text[b:hi]))
+
+
 def _drug_list(ours: list[tuple[int, int]], listed: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
     """Every drug a sentence names, in order, marked True where it names the requested drug."""
     others = [(a, b, False) for a, b in listed if not any(a < e and s < b for s, e in ours)]
@@ -727,10 +738,26 @@ class DurationsOfUse:
         if found is None:
             found = self._statements[key] = _durations(
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
-                injury=self.case.date_of_injury, visit=visit, surgery=surgery,
+                injury=self._event_day(index) or self.case.date_of_injury, visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
                 visit_day=visit_dates(self.summary)[index])
         return found
+
+    def _event_day(self, index: int) -> date | None:
+        """The day a sentence's "on the day of the fall" (slip, crash) names when a sentence before it tells
+        that event with a date of its own: a later fall, not the injury (session 41, round-92 kind K8a:
+        "on 3-8-2016 she slipped and fell ... Norco was started on the day of the fall")."""
+        p = value_patterns()
+        sentences = self.summary.sentences
+        if not p["duration_event_day"].search(sentences[index].text):
+            return None
+        for s in reversed(sentences[:index]):
+            told = [m.start() for m in p["duration_event_told"].finditer(s.text)]
+            dates = [(d.start(), _parse_date(d.group(0))) for d in p["date"].finditer(s.text)]
+            dates = [(at, when) for at, when in dates if when is not None]
+            if told and dates:
+                return min(dates, key=lambda d: min(abs(d[0] - t) for t in told))[1]
+        return None
 
     def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
                      only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
@@ -785,7 +812,7 @@ class DurationsOfUse:
         sentence the service does not read (one naming a drug for `only_unnamed`, a name tried before for
         `skip`)."""
         p, drugs = value_patterns(), drug_names()
-        named_here = [m.span() for m in asked.name_re.finditer(s.text)]
+        named_here = [m.span() for m in asked.name_re.finditer(s.text)] or self._referred_back(s, asked, skip)
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
         in_lexicon = drugs.names_in(s.text)
@@ -798,6 +825,42 @@ class DurationsOfUse:
         if (asked.only_unnamed and drugs.names_a_drug(s.text)) or (skip is not None and skip.search(s.text)):
             return None
         return _SentenceDrugs(s, _drug_list(ours, listed), set(in_lexicon))
+
+    def _referred_back(self, s: Sentence, asked: _Asked,
+                       skip: re.Pattern[str] | None) -> list[tuple[int, int]]:
+        """The span of the subject of sentence `s` that names the requested drug by reference back: a pronoun
+        or a general noun of a drug ("It was restarted on <date>", "The gel was to be started") whose
+        antecedent, the drug of the sentence before, is the requested one (session 41, round-91 kind K4)."""
+        p = value_patterns()
+        if not asked.medication or asked.only_unnamed or not isinstance(asked.name_re, re.Pattern):
+            return []
+        ref = p["drug_reference_subject"].match(s.text)
+        if ref is None or p["drug_reference_expletive"].match(s.text, ref.start("ref")):
+            return []
+        form = _drug_form(ref.group("ref"), p)
+        return [ref.span("ref")] if self._antecedent_is(s.index - 1, asked, form, skip) else []
+
+    def _antecedent_is(self, index: int, asked: _Asked, form: str | None, skip: re.Pattern[str] | None, *,
+                       hops: int = 2) -> bool:
+        """Whether sentence `index` names exactly one drug, of dosage form `form` where the reference's noun
+        has one ("the gel": the one topical of "Norco 10 mg and Voltaren gel"), and it is the requested one; a
+        sentence naming none that refers back itself ("{He} stopped it in 2015") passes its antecedent on."""
+        if index < 0 or hops == 0:
+            return False
+        p = value_patterns()
+        text = self.summary.sentences[index].text
+        listed = drug_names().names_in(text)
+        if form is not None:
+            listed = [span for span in listed if form_near(text, span, listed, p) == form] or \
+                [span for span in listed if form_near(text, span, listed, p) is None]
+        if not listed:
+            return bool(p["drug_reference_word"].search(text)) and self._antecedent_is(
+                index - 1, asked, form, skip, hops=hops - 1)
+        if skip is not None and skip.search(text):
+            return False  # read by a name tried before
+        asked_spans = [m.span() for m in asked.name_re.finditer(text)]
+        return bool(asked_spans) and all(any(a < end and b > start for start, end in asked_spans)
+                                         for a, b in listed)
 
     def _visit_of(self, s: Sentence) -> tuple[date, str] | None:
         """The visit an undated start in sentence `s` counts from: its opening date, else the visit it
@@ -842,6 +905,9 @@ class DurationsOfUse:
         if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY \
                 and st.key != "duration_planned_operation":
             return None  # session 37 (round-67 kind K3c): "post-operative pain medication" is planned
+        if asked.objects_only and st.key == "duration_since_surgery" \
+                and _course_since_an_operation(text, st, p):
+            return None  # session 41 (ruling R9): "Since the surgery he has completed 12 sessions" is a count
         if st.key == "duration_of" and not asked.medication:
             return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
         if st.key == "duration_planned_drug" and asked.objects_only:
