@@ -25,20 +25,11 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc
 
+from features.assertion_categories import Category
 from features.package_data import parse_yaml, read_yaml
 from features.sentences import pipeline, sentence_starts, tokens_written
 from features.style import load_style_words
 from features.word_abbreviations import abbreviations, spelled_token_patterns
-
-
-class Category(StrEnum):
-    NEGATED = "negated"
-    POSSIBLE = "possible"
-    HYPOTHETICAL = "hypothetical"
-    HISTORICAL = "historical"
-    FAMILY = "family"
-    PSEUDO = "pseudo"
-    TERMINATE = "terminate"
 
 
 class Direction(StrEnum):
