@@ -6,11 +6,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from features.analysis import Mention
-from features.assertions import Category, load_rules, packaged_rules_file
-
-# a mention not told as done or had: negated, hypothetical (requested, planned, conditional), another
-# person's or only possible
-NOT_DONE = frozenset({Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY, Category.POSSIBLE})
+from features.assertion_categories import NOT_DONE as NOT_DONE  # its readers import it from here
+from features.assertion_categories import Category
+from features.assertions import load_rules, packaged_rules_file
 
 
 @lru_cache(maxsize=8)

@@ -25,20 +25,12 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc
 
+from features.assertion_categories import Category
 from features.package_data import parse_yaml, read_yaml
 from features.sentences import pipeline, sentence_starts, tokens_written
 from features.style import load_style_words
 from features.word_abbreviations import abbreviations, spelled_token_patterns
-
-
-class Category(StrEnum):
-    NEGATED = "negated"
-    POSSIBLE = "possible"
-    HYPOTHETICAL = "hypothetical"
-    HISTORICAL = "historical"
-    FAMILY = "family"
-    PSEUDO = "pseudo"
-    TERMINATE = "terminate"
+from features.written_dates import month_names, month_words
 
 
 class Direction(StrEnum):
@@ -476,11 +468,13 @@ def packaged_rules_file() -> dict[str, Any]:
 
 def load_rules(text: str | None = None) -> list[ContextRule]:
     """The packaged rules (or those in `text`, YAML), validated, each "${name}" of a token list read as the
-    file's `word_classes` (or the writer's words for the worker, "${person}")."""
+    file's `word_classes` (or style_words.yaml's: the writer's words for the worker, "${person}", the month
+    words, "${month}", and the twelve names, "${month_name}")."""
     data = packaged_rules_file() if text is None else parse_yaml(text)
     person = [w for w in load_style_words().person if w.isalpha() and len(w) > 1]
     own = data.get("word_classes", {})
-    classes = {"person": person, **{str(k): [str(w) for w in v] for k, v in own.items()}}
+    classes = {"person": person, "month": list(month_words()), "month_name": list(month_names()),
+               **{str(k): [str(w) for w in v] for k, v in own.items()}}
     return [ContextRule.model_validate(_with_word_classes(r, classes)) for r in data["rules"]]
 
 

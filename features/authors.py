@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from features.casefold import compile_folded
 from features.package_data import read_yaml
-from features.sentences import Sentence
 from features.style import person_class
 from features.word_classes import expand
 from features.word_start import word_guarded
+
+if TYPE_CHECKING:  # a type only: who wrote a sentence is read without spaCy (`imr synth` imports this)
+    from features.sentences import Sentence
 
 UR_REVIEWER = "ur_reviewer"
 AUTHORS = (UR_REVIEWER, "qme", "treating_physician", "patient")

@@ -8,11 +8,17 @@ character offset, so a match's offsets still index the original text (and eviden
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from features.word_start import word_guarded
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# ... and the only non-ASCII characters `re.IGNORECASE` takes for an ASCII letter (all of Unicode checked,
+# Python 3.11): dotted and dotless I, long s, Kelvin sign, written as that letter (`folded_text`)
+_ASCII_FOLD = {**_ASCII_LOWER, **str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})}
+# a character written as an escape in a pattern: \xhh, \uhhhh, \Uhhhhhhhh, \N{NAME}
+_CHAR_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{([^}]*)\})")
 
 
 def lower_text(text: str) -> str:
@@ -35,6 +41,26 @@ def lower_pattern(pattern: str) -> str:
 def compile_folded(pattern: str) -> re.Pattern[str]:
     """The lower-cased pattern, compiled: search it in `lower_text(...)`."""
     return re.compile(word_guarded(lower_pattern(pattern)))
+
+
+def folded_text(text: str) -> str:
+    """`text` as a caseless ASCII pattern compiled with IGNORECASE reads it, for that pattern's lower-cased
+    twin (`compile_folded`) to find the same spans in any text, not only an ASCII one: A-Z lower-cased and
+    the four non-ASCII letters IGNORECASE matches to an ASCII one written as it. Same length and offsets."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_FOLD)
+
+
+def names_no_cased_non_ascii(pattern: str) -> bool:
+    """Whether `pattern` is ASCII and every character it writes as an escape has no case: what `folded_text`
+    needs for its twin to find what IGNORECASE finds (an escaped "\\u00c9" would match "é", "\\x4b" "k")."""
+    if not pattern.isascii():
+        return False
+    for m in _CHAR_ESCAPE.finditer(pattern):
+        hx = m.group(1) or m.group(2) or m.group(3)
+        c = chr(int(hx, 16)) if hx else unicodedata.lookup(m.group(4))
+        if c.lower() != c.upper():
+            return False
+    return True
 
 
 def folded_spans(folded: re.Pattern[str], plain: re.Pattern[str], text: str,

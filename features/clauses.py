@@ -16,7 +16,12 @@ from features.word_start import word_guarded
 
 def alternatives(items: list[str]) -> re.Pattern[str]:
     """One case-insensitive pattern matching any of `items` (regular expressions) as whole words."""
-    return re.compile(word_guarded(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b"), re.IGNORECASE)
+    return re.compile(alternatives_source(items), re.IGNORECASE)
+
+
+def alternatives_source(items: list[str]) -> str:
+    """The source `alternatives` compiles, for a list read only by its lower-cased twin (`compile_folded`)."""
+    return word_guarded(r"\b(?:" + "|".join(f"(?:{i})" for i in items) + r")\b")
 
 
 def clauses(s: Sentence, clause_break: re.Pattern[str]) -> Iterator[tuple[int, str]]:

@@ -24,6 +24,7 @@ from features.original_request import OriginalRequest
 from features.pain_after_care import PainAfterCare, PainReading
 from features.value_patterns import value_patterns
 from features.word_start import word_guarded
+from features.written_dates import month_number
 
 UNSPECIFIC_REGIONS = frozenset({"none", "multiple", "spine_unspecified"})
 SPINAL_REGIONS = frozenset({"lumbar", "cervical", "thoracic", "spine_unspecified"})
@@ -303,10 +304,6 @@ def stated_operations(
     return tuple(found)
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-
-
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -322,7 +319,7 @@ def _date(text: str) -> date | None:
     else:
         first, second, year_text = re.split(r"[\s,.]+", text.strip())
         name, day_text = (second, first) if first[0].isdigit() else (first, second)
-        month, day, year = _MONTHS[name[:3].lower()], int(day_text), int(year_text)
+        month, day, year = month_number(name), int(day_text), int(year_text)
     try:
         return date(year + 2000 if year < 100 else year, month, day)
     except ValueError:

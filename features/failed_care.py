@@ -14,8 +14,8 @@ from functools import lru_cache
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
 from features.body_regions import SPINE_UNSPECIFIED, body_regions
-from features.casefold import compile_folded, folded_spans, lower_text
-from features.clauses import alternatives, clause_start_at, clauses
+from features.casefold import compile_folded, folded_text, lower_text, names_no_cased_non_ascii
+from features.clauses import alternatives, alternatives_source, clause_start_at, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -32,7 +32,6 @@ _SPACES = re.compile(r"\s+")
 @dataclass(frozen=True, eq=False)  # hashed by identity: an lru_cache key, 20 big patterns
 class FailedCareLexicon:
     care: re.Pattern[str]
-    outcome_after: re.Pattern[str]
     outcome_before: re.Pattern[str]
     not_an_outcome_after: re.Pattern[str]
     negated_before: re.Pattern[str]
@@ -75,7 +74,8 @@ class FailedCareLexicon:
     stop_reason_gap_break: re.Pattern[str]
     max_gap_words: int
     max_object_words: int
-    folded: dict[str, re.Pattern[str]] = field(default_factory=dict)  # `FOLDED`, lower-cased (`spans_of`)
+    # `FOLDED`, lower-cased, read by `spans_of`; `outcome_after` (~85,000 characters) only so: compiled once
+    folded: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -97,22 +97,28 @@ def failed_care_lexicon() -> FailedCareLexicon:
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
     # a symptom that persists after its care, or made worse after it (session 36)
-    raw["outcome_after"] = [*raw["outcome_after"], raw["lingering"], raw["worsened"]]
+    outcome_after = alternatives_source([*raw.pop("outcome_after"), raw["lingering"], raw["worsened"]])
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
-    folded = {k: compile_folded({**lists, **singles}[k].pattern) for k in FOLDED}
+    sources = {"outcome_after": outcome_after, **{k: p.pattern for k, p in {**lists, **singles}.items()}}
+    unfoldable = [k for k in FOLDED if not names_no_cased_non_ascii(sources[k])]
+    if unfoldable:
+        raise ValueError(f"failed_care_lexicon.yaml: {', '.join(unfoldable)} must name no non-ASCII letter "
+                         "(they are read lower-cased only, `folded_text`)")
+    folded = {k: compile_folded(sources[k]) for k in FOLDED}
     return FailedCareLexicon(**lists, **singles, **numbers, folded=folded)
 
 
-# the long lists read in (nearly) every clause: searched lower-cased in an ASCII clause, where IGNORECASE
-# takes two to three times as long on them (features/casefold.py), with the same spans
+# the long lists read in (nearly) every clause: searched lower-cased (`folded_text`), where IGNORECASE takes
+# two to three times as long on them (features/casefold.py), with the same spans
 FOLDED = ("care", "outcome_after", "outcome_before", "lingering", "worsened")
 
 
 def spans_of(name: str, clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
-    """Spans of lexicon pattern `name` (one of `FOLDED`) in `clause`, lower-cased when it is ASCII."""
-    return folded_spans(lex.folded[name], getattr(lex, name), clause)
+    """Spans of lexicon pattern `name` (one of `FOLDED`) in `clause`: its lower-cased twin in the clause as
+    IGNORECASE reads it (`folded_text`), so no pattern is compiled a second time for non-ASCII clauses."""
+    return [m.span() for m in lex.folded[name].finditer(folded_text(clause))]
 
 
 def _care_spans(clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:

@@ -19,14 +19,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from features.analysis import AnalysedText
-from features.assertion_sets import NOT_DONE
-from features.assertions import Category
+from features.assertion_categories import NOT_DONE, Category
 from features.authors import UR_REVIEWER
 from features.evidence import EvidenceSpan
 from features.pain_scores import PainScore, current_scores, pain_scores
 from features.value_patterns import value_patterns
+
+if TYPE_CHECKING:  # a type only: the synthetic generator reads this module's readings without spaCy
+    from features.analysis import AnalysedText
 
 # a score of the pain without the care ("8/10 without medication", "without his meds it is 9/10")
 _WITHOUT_CARE = re.compile(

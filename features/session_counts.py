@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from features.analysis import AnalysedText, Mention
-from features.assertions import Category
+from features.assertion_categories import Category
 from features.value_patterns import value_patterns
 from features.written_dates import parse_date
+
+if TYPE_CHECKING:  # types only: `imr synth` reads `therapy_names` without spaCy
+    from features.analysis import AnalysedText, Mention
 
 LOG_LOOKBACK = 3  # sentences before a log's first entry in which the therapy it logs is named
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})

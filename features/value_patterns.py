@@ -11,6 +11,7 @@ from features.package_data import read_yaml
 from features.style import person_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
 from features.word_start import word_guarded
+from features.written_dates import month_name_class, month_words
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ def value_patterns() -> ValuePatterns:
     raw = read_yaml("value_patterns.yaml")
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     doses = {str(k).lower(): float(v) for k, v in raw.pop("dose_frequencies").items()}
-    # the writer's words for the worker
-    person = {"person": person_class(), "the_person": the_person_class(), "possessive": possessive_class()}
+    # the writer's words for the worker; the months' names, and with their abbreviations (style_words.yaml)
+    person = {"person": person_class(), "the_person": the_person_class(), "possessive": possessive_class(),
+              "month_name": month_name_class(), "month": "(?:" + "|".join(month_words()) + ")"}
     # the classes several facts share (word_classes.yaml: `cause_word`, session 34), then the file's own
     shared = add_classes(person, read_yaml("word_classes.yaml")["word_classes"], "word_classes.yaml")
     classes = add_classes(shared, raw.pop("word_classes", {}), "value_patterns.yaml")

@@ -8,24 +8,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from weakref import WeakKeyDictionary
 
 from features.analysis import AnalysedText
 from features.authors import UR_REVIEWER, load_author_rules
 from features.sentences import Sentence
 from features.value_patterns import value_patterns
-from features.written_dates import parse_date
+from features.written_dates import month_name_class, parse_date
 
 OPENING_REACH = 6  # characters after a visit's opening words in which its date may end
 # session 38 (round-75 kind K11): after opening words that end on a month's name ("At the visit of August"),
 # its day and year (" 13, 2016")
 MONTH_OPENING_REACH = 10
-_ENDS_ON_A_MONTH = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)$",
-    re.IGNORECASE)
 VISIT_LOOKBACK = 3  # sentences back in which an undated sentence finds the date of the visit it reports
 _CACHE: WeakKeyDictionary[AnalysedText, list[date | None]] = WeakKeyDictionary()
+
+
+@lru_cache(maxsize=1)
+def _ends_on_a_month() -> re.Pattern[str]:
+    """Opening words that end on a month's name (`MONTH_OPENING_REACH`)."""
+    return re.compile(rf"\b{month_name_class()}$", re.IGNORECASE)
 
 
 def visit_dates(summary: AnalysedText) -> list[date | None]:
@@ -78,7 +81,7 @@ def opening_date(text: str, token: re.Pattern[str],
     words = load_author_rules().new_visit.match(text) or header
     if not words:
         return None
-    reach = MONTH_OPENING_REACH if _ENDS_ON_A_MONTH.search(text, 0, words.end()) else OPENING_REACH
+    reach = MONTH_OPENING_REACH if _ends_on_a_month().search(text, 0, words.end()) else OPENING_REACH
     return token.search(text, 0, words.end() + reach)
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from features.criteria import Citation
+from features.written_dates import month_names
 from synthetic.generative_model import THERAPY_NAMES, SynthCase, SynthService
 from synthetic.latent_criteria import criteria_table
 from synthetic.outcome import MEDICATION_FAMILIES
@@ -20,9 +21,7 @@ from synthetic.tables import SynthTables
 LINE_WIDTH = 95
 WORKER_NAMES = ("patient", "injured worker", "claimant", "applicant")  # how writers name the worker
 ODG_NAME = "Official Disability Guidelines (ODG)"
-MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+MONTHS = tuple(name.capitalize() for name in month_names())  # style_words.yaml, as the readers take them
 
 
 def wrap(text: str, width: int = LINE_WIDTH) -> list[str]:

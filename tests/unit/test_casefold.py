@@ -7,7 +7,14 @@ import re
 
 import pytest
 
-from features.casefold import compile_folded, folded_spans, lower_pattern, lower_text
+from features.casefold import (
+    compile_folded,
+    folded_spans,
+    folded_text,
+    lower_pattern,
+    lower_text,
+    names_no_cased_non_ascii,
+)
 
 WORDS = r"\b(?:Physical Therapy|PT|chiropractic care|TENS)\b"
 PLAIN = re.compile(WORDS, re.IGNORECASE)
@@ -37,6 +44,35 @@ def test_lower_pattern_lowers_literal_letters_and_keeps_escapes() -> None:
 def test_lower_text_keeps_every_offset() -> None:
     text = "SYNTHETIC. İstanbul clinic: MRI of the Knee."
     assert len(lower_text(text)) == len(text) and lower_text(text).endswith("mri of the knee.")
+
+
+@pytest.mark.parametrize("text", [
+    "SYNTHETIC. She completed Physical Therapy and pt, then TENS; Chiropractic Care did not help.",
+    "SYNTHETIC. İzmir: he had PHYSICAL THERAPY and tens.",
+    "SYNTHETIC. Phyſical therapy, \u212aept home; chıropractic care \u2013 no T\u0130NS.",  # IGNORECASE twins
+])
+def test_the_folded_twin_in_folded_text_finds_the_ignorecase_spans_in_any_text(text: str) -> None:
+    """`folded_text`: the one compiled twin reads a non-ASCII text too, the four non-ASCII letters IGNORECASE
+    takes for an ASCII one (İ ı ſ and the Kelvin sign) included, offsets kept."""
+    assert len(folded_text(text)) == len(text)
+    assert [m.span() for m in FOLDED.finditer(folded_text(text))] == [m.span() for m in PLAIN.finditer(text)]
+
+
+def test_the_twins_of_folded_text_are_all_that_ignorecase_adds_to_an_ascii_letter() -> None:
+    """Every non-ASCII character an ASCII letter matches with IGNORECASE is written as that letter."""
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    twins = [chr(c) for c in range(128, 0x110000) if letters.fullmatch(chr(c))]
+    assert twins and all(re.fullmatch(folded_text(t), t, re.IGNORECASE) for t in twins)
+    assert folded_text("".join(twins)).isascii()
+
+
+def test_a_pattern_naming_a_cased_non_ascii_letter_cannot_be_read_folded_only() -> None:
+    assert names_no_cased_non_ascii(WORDS)
+    assert names_no_cased_non_ascii(r"patient\u2019s|\x2d|\N{EN DASH}")  # no case: read alike
+    assert not names_no_cased_non_ascii("caf\u00e9")
+    assert not names_no_cased_non_ascii(r"caf\u00e9|\x4b")
+    assert not names_no_cased_non_ascii(r"\N{LATIN SMALL LETTER LONG S}")
+    assert not names_no_cased_non_ascii(r"caf\u00E9")
 
 
 _CLAIM_TEXTS = [
