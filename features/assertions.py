@@ -296,6 +296,7 @@ class ContextEngine:
                    and k.rule.category != m.rule.category for k in kept[-4:]):
                 continue
             kept.append(m)
+        kept = [_bounded_to_its_items(doc, m) if m.rule.list_scope is not None else m for m in kept]
         listed = self._list_separators(doc, [m for m in kept if m.rule.list_scope is not None])
         if listed:  # in text order, as the sentences take them
             kept = sorted([*kept, *listed], key=lambda m: (m.start, -(m.end - m.start)))
@@ -318,7 +319,7 @@ class ContextEngine:
         for m in triggers:
             rule = m.rule.model_copy(update={"max_scope": m.rule.list_scope})
             after_comma = False
-            for i in range(m.end, len(doc)):
+            for i in range(m.end, len(doc) if m.until is None else m.until):
                 last_item = after_comma and doc[i].lower_ in _LIST_LAST_CONJUNCTIONS
                 if last_item:
                     if i + 1 < len(doc) and not self._ends_list(doc, i + 1):
@@ -398,6 +399,31 @@ _LIST_SEPARATORS = frozenset({",", "or", "nor"})
 # the conjunction that joins a comma list's last item ("A, B and C"), read only after a list comma
 _LIST_LAST_CONJUNCTIONS = frozenset({"and", "&"})
 _BRACKETS = ("(", "[", ")", "]")
+
+
+# the verbs that, in the item after a list comma, make it a clause of its own ("without drainage, flexion was
+# 85 degrees")
+_CLAUSE_VERBS = frozenset({"is", "was", "were", "are", "has", "had", "have"})
+
+
+def _bounded_to_its_items(doc: Doc, m: Modifier) -> Modifier:
+    """A list trigger whose forward scope ends at the comma after which a clause of its own or a measured
+    finding opens ("healed without drainage, flexion was 85 degrees, strength was 4/5"; "flexion 85, strength
+    4/5"): a negation's scope ends at the list items it heads, and such an item is none of them (session 41,
+    round-92 kind K6). The item runs to the next comma, "or", "nor", "and" or the sentence's end."""
+    end = m.until if m.until is not None else len(doc)
+    for i in range(m.end, end):
+        if doc[i].is_sent_start or doc[i].text in (";", ":", "(", ")"):
+            return m
+        if doc[i].text != ",":
+            continue
+        for j in range(i + 1, end):
+            token = doc[j]
+            if token.is_sent_start or token.text in (",", ";", ":") or token.lower_ in ("or", "nor", "and"):
+                break
+            if token.lower_ in _CLAUSE_VERBS or token.like_num:
+                return Modifier(m.rule, m.start, m.end, i)
+    return m
 
 
 def _bracketed(doc: Doc, kept: list[Modifier]) -> list[Modifier]:

@@ -539,8 +539,10 @@ class SessionHistory:
     def _names_its_part(self, service: ServiceHeading, m: Mention) -> bool:
         """Whether the sentence of mention `m` names the service's part of the body (a region the heading
         names, on a side that can be the heading's; "the back" names no spine region): an operation of that
-        part, not of another."""
-        if service.region_less:
+        part, not of another. A post-operative heading's part counts though the protocol reads it as
+        region-less for imaging ("Post-operative therapy x 8 for the right hand"): its course follows that
+        part's latest operation (session 41, round-90 kind K6d)."""
+        if not service.regions:
             return False
         bodies = body_regions()
         found = [r for r in bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
