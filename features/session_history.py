@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
@@ -259,12 +259,15 @@ class SessionHistory:
                 for log in session_logs(self.summary, self.case.ur_denial_date)]
 
     def _names_kind(self, kind: re.Pattern[str], found: re.Match[str],
-                    site: frozenset[str] = frozenset()) -> bool:
+                    site: frozenset[str] = frozenset(), other: re.Pattern[str] | None = None) -> bool:
         """Whether counted injection words name the service's `kind`: in their own words, or they stand in the
         record's part of a UR sentence whose UR part names it ("two prior corticosteroid injections to the
         lateral epicondyle; the treating physician's note of 08/22/2016 documents one prior injection"): the
         record's count of the injections the UR counted (session 39, round-83 kind K1); or they name no
-        kind but the heading's `site` ("a first dorsal compartment injection x 1", session 40)."""
+        kind but the heading's `site` ("a first dorsal compartment injection x 1", session 40); never when
+        their noun is `other`'s, another procedure of the kind (session 41: an ablation for a block)."""
+        if other is not None and other.search(found.group(0)):
+            return False
         if kind.search(found.group(0)) or names_the_site(found.group(0), site):
             return True
         s = self.summary.sentence_at(found.start())
@@ -272,12 +275,12 @@ class SessionHistory:
             return False
         return kind.search(s.text, 0, s.text.rfind(";", 0, found.start() - s.start)) is not None
 
-    def completed_injections(self, kind: re.Pattern[str], site: frozenset[str] = frozenset()
-                             ) -> list[tuple[float, Mention, bool]]:
+    def completed_injections(self, kind: re.Pattern[str], site: frozenset[str] = frozenset(),
+                             other: re.Pattern[str] | None = None) -> list[tuple[float, Mention, bool]]:
         """(count, mention, says completed) of each count of injections of one kind the summary reports as
         had (`injections_count`, the kind named inside the counted phrase, or no kind but the request's
-        `site`: `injection_sites.heading_site_words`), by the rules of `completed_sessions`: an injection
-        service's sessions are its injections."""
+        `site`: `injection_sites.heading_site_words`; not another procedure of the kind, `other`), by the
+        rules of `completed_sessions`: an injection service's sessions are its injections."""
         p = value_patterns()
         out = []
         # "2 ESIs", "L4-5 ESI x 2" (session 37; also its dated fragment "ESI x2 (9/2014, 1/2015)"), "on 3
@@ -285,7 +288,7 @@ class SessionHistory:
         for key, fragment in (("injections_count", False), ("injections_times", True),
                               ("injections_occasions", False)):
             for found in p[key].finditer(self.summary.text):
-                if not self._names_kind(kind, found, site):
+                if not self._names_kind(kind, found, site, other):
                     continue
                 m = self.summary.mention("therapy", *found.span(1))
                 if m is None or m.assertion.categories & _NOT_HAD:
@@ -305,12 +308,23 @@ class SessionHistory:
             out.append((nth, m, True))
         for found in p["injections_dated"].finditer(self.summary.text):  # "injections in 5/2014 and 1/2015"
             m = self.summary.mention("therapy", *found.span())
-            if not kind.search(found.group(0)[:found.start("dates") - found.start()]) or m is None \
-                    or m.assertion.categories & _NOT_HAD or (m.author == UR_REVIEWER and not relayed(m)):
-                continue
+            named = found.group(0)[:found.start("dates") - found.start()]
+            if not kind.search(named) or (other is not None and other.search(named)) or m is None \
+                    or m.assertion.categories & _NOT_HAD or (m.author == UR_REVIEWER and not relayed(m)) \
+                    or not (found.group("plural") or found.group("again")):
+                continue  # session 41 (round-93 K4): one procedure's noun, a second date told "again"
             out.append((float(len(p["injection_dated_date"].findall(found.group("dates")))), m, True))
+        for found in p["injections_one_day"].finditer(self.summary.text):  # round 93: "blocks on <date>"
+            told_done = found.group("verb") or found.group("passive")
+            if not told_done or not p["one_day_plural"].search(found.group("words") or "") \
+                    or not self._names_kind(kind, found, site, other):
+                continue
+            m = self.summary.mention("therapy", found.start("words"), found.end())
+            if m is None or m.assertion.categories & _DONE or not _the_records(m):
+                continue
+            out.append((1.0, m, True))
         for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
-            if not self._names_kind(kind, found, site):
+            if not self._names_kind(kind, found, site, other):
                 continue
             m = self.summary.mention("therapy", *found.span())
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
@@ -334,13 +348,16 @@ class SessionHistory:
         session 37, the lead's ruling); 0 when the summary says none was had yet."""
         kind = value_patterns()["injection_types"].get(service.service_type)
         ablation = value_patterns()["ablation_words"]
+        other = None
         if kind is not None and ablation.search(service.text):
             kind = ablation  # round 19: an ablation's sessions are ablations
+        elif kind is not None and kind.search("medial branch"):
+            other = _other_facet_procedure(service.text)  # session 41 (round-93 kind K5)
         if service.family == "injection" and kind is not None:
-            counts = [c for c in self.completed_injections(kind, heading_site_words(service.text))
+            counts = [c for c in self.completed_injections(kind, heading_site_words(service.text), other)
                       if not self._of_another_part(service, c[1])]
             # as for a therapy: the record's "none had" beats the UR's count alone, and stands where none is
-            none_had = self._no_injection_had(service, kind)
+            none_had = self._no_injection_had(service, kind, other)
             record = [c for c in counts if _the_records(c[1])] or ([] if none_had else counts)
             if record:
                 n, m, _ = max([c for c in record if c[2]] or record, key=lambda c: c[0])
@@ -390,7 +407,8 @@ class SessionHistory:
             return Extraction(n, m.span())
         return MISSING
 
-    def _no_injection_had(self, service: ServiceHeading, kind: re.Pattern[str]) -> Mention | None:
+    def _no_injection_had(self, service: ServiceHeading, kind: re.Pattern[str],
+                          other: re.Pattern[str] | None = None) -> Mention | None:
         """A record sentence saying injections of this service's kind were not had (`injection_none_had`: "No
         prior ESIs.", "has had no injections"): its 0 injections had, read as `_record_says_none` reads "no
         prior physical therapy" (not the UR's words, a condition, a course unfinished or another part's).
@@ -398,12 +416,14 @@ class SessionHistory:
         visit therapy's; injections of another kind ("no prior ESIs" for a facet request) are not this one's
         (session 37, the lead's ruling). The UR relaying the record's "none had" ("The reviewer indicated that
         she had not yet received any shoulder injection") is the record's fact, as for a therapy (ruling (4),
-        session 38, round-77 kind K5b)."""
+        session 38, round-77 kind K5b). Nor is another procedure of the kind (`other`: "has never undergone
+        radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5)."""
         p = value_patterns()
         kinds = [*p["injection_types"].values(), p["ablation_words"]]
         for found in p["injection_none_had"].finditer(self.summary.text):
             words = found.group(0)
-            if not kind.search(words) and any(k.search(words) for k in kinds):
+            if (not kind.search(words) and any(k.search(words) for k in kinds)) \
+                    or (other is not None and other.search(words)):
                 continue
             m = self.summary.mention("therapy", *found.span())
             if m is None or (m.author == UR_REVIEWER and not _record_part(m) and not relayed(m)) \
@@ -539,10 +559,11 @@ class SessionHistory:
     def _names_its_part(self, service: ServiceHeading, m: Mention) -> bool:
         """Whether the sentence of mention `m` names the service's part of the body (a region the heading
         names, on a side that can be the heading's; "the back" names no spine region): an operation of that
-        part, not of another. A post-operative heading's part counts though the protocol reads it as
-        region-less for imaging ("Post-operative therapy x 8 for the right hand"): its course follows that
-        part's latest operation (session 41, round-90 kind K6d)."""
-        if not service.regions:
+        part, not of another. A post-operative item's heading names its part as any therapy's does
+        ("Postoperative physical therapy x 12 lumbar spine", "Post-operative therapy x 8 for the right hand":
+        session 41, round-93 kind K11 and round-90 kind K6d), though the protocol reads it region-less for
+        imaging and findings: its course follows that part's latest operation."""
+        if service.region_less and not value_patterns()["post_operative"].search(service.text):
             return False
         bodies = body_regions()
         found = [r for r in bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
@@ -676,7 +697,8 @@ class SessionHistory:
         noun = value_patterns()["counted_noun"].search(text, m.end, min(ends, default=m.sentence.end))
         found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
                  if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)
-                 or (noun is not None and r.end <= noun.start())]  # "three cervical ESIs": the count's words
+                 or (noun is not None and r.end <= noun.start())  # "three cervical ESIs": the count's words
+                 or (m.start <= r.start and r.end <= m.end)]  # session 41 (r93 K1): "a knee injection"
         # session 39 (round-80 kind K5a): in care joined by "and", the count's own item names its part where
         # it names one ("cortisone injections to both knees and Hyalgan injections to the right knee x 5")
         item = text.rfind(" and ", lo, m.start)
@@ -685,6 +707,20 @@ class SessionHistory:
         if not found and label and m.sentence.start + label.end() <= m.start:
             found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())
         return found
+
+
+@lru_cache(maxsize=256)  # each service of a letter asks for its heading's once per case
+def _other_facet_procedure(heading: str) -> re.Pattern[str] | None:
+    """Words naming another procedure of the facet kind than the one `heading` requests, and not that one
+    (`facet_procedures`): a medial branch block request's sessions are none of an ablation's; None when the
+    heading names none of them."""
+    procedures = value_patterns()["facet_procedures"]
+    own = next((words for words in procedures.values() if words.search(heading)), None)
+    if own is None:
+        return None
+    others = "|".join(f"(?:{words.pattern})" for words in procedures.values() if words is not own)
+    return re.compile(f"^(?!.*(?:{own.pattern}))(?=.*(?:{others}))", re.IGNORECASE | re.DOTALL)
+
 
 def _label_start(m: Mention) -> int:
     """Where the therapy a count is written after as its label starts ("home health PT x 6 visits",
