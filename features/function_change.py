@@ -245,8 +245,10 @@ def names_sleep_alone(text: str) -> bool:
                               for a, b in acts) and not _FUNCTION_WORD.search(text)
 
 
-# function named as a whole beside the sleep ("his function and sleep have improved"): a gain of function
-_FUNCTION_WORD = re.compile(r"\bfunction(?:al|ing|s)?\b|\bactivit(?:y|ies)\b|\bADLs?\b|\bmobility\b",
+# function named as a whole beside the sleep ("his function and sleep have improved"), or an ability of
+# another verb ("and is again able to get her kids to school"): a gain of function
+_FUNCTION_WORD = re.compile(r"\bfunction(?:al|ing|s)?\b|\bactivit(?:y|ies)\b|\bADLs?\b|\bmobility\b"
+                            r"|\bable to\s(?:now\s|again\s)?(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}",
                             re.IGNORECASE)
 
 
