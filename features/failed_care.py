@@ -65,6 +65,8 @@ class FailedCareLexicon:
     drug_stop_passive: re.Pattern[str]  # the stops of a drug and their causes (features/side_effect_stops.py)
     drug_stop_active: re.Pattern[str]
     drug_stop_pronoun: re.Pattern[str]
+    drug_stop_request: re.Pattern[str]
+    request_condition_after: re.Pattern[str]
     medication_word: re.Pattern[str]
     stop_effect: re.Pattern[str]
     stop_cause: re.Pattern[str]

@@ -29,6 +29,7 @@ from features.function_change import (
     function_changes,
     function_lexicon,
     helped_by_person,
+    names_sleep_alone,
     work_status_given,
 )
 from features.sentences import Sentence
@@ -151,6 +152,15 @@ def _says_conservative_words(text: str) -> bool:
     return _conservative_words().found_in(text, text.lower() if text.isascii() else None)
 
 
+def _sleep_alone(m: Mention) -> bool:
+    """Whether a gain names sleep as the only activity of its sentence up to its clause's end ("now allows him
+    to sleep six hours"; not "sleeps through the night and walks to the store", "is back to full duty and can
+    sleep again"; a limit in a clause after it, "but cannot turn his head", is no gain either)."""
+    text = m.sentence.text
+    cut = function_lexicon().clause_break.search(text, m.end - m.sentence.start)
+    return names_sleep_alone(text[:cut.start() if cut else len(text)])
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return _says_conservative_words(text) or drug_names().names_a_drug(text)
@@ -216,6 +226,11 @@ class FunctionAndCareFacts:
         # blanket "no longer working" is not read either way (experiments/extractor-rules.md, round 5)
         found = [(v, m) for v, m in found if v == YES or not workers_status_beside_care(
             m.sentence.text, m.start - m.sentence.start, m.end - m.sentence.start)]
+        # session 41 (ruling R5, round-90 kind K3a): a gain of sleep alone is no gain of function, nor is the
+        # limit inside the credit it was read from a limit on care ("without it she cannot sleep": not "no")
+        sleep = [m for v, m in found if v == YES and _sleep_alone(m)]
+        found = [(v, m) for v, m in found if not any(
+            m is g or (v == NO and g.start <= m.start and m.end <= g.end) for g in sleep)]
         return sorted(found, key=lambda x: x[1].start)
 
     def _ability_with_care(self) -> list[tuple[str, Mention]]:

@@ -40,6 +40,7 @@ class FunctionLexicon:
     denied_subject: re.Pattern[str]
     goals_met: re.Pattern[str]
     aid_given_up: re.Pattern[str]
+    aid_for_activity: re.Pattern[str]
     gain_before: re.Pattern[str]
     gain_after: re.Pattern[str]
     rise_after: re.Pattern[str]
@@ -61,6 +62,8 @@ class FunctionLexicon:
     credit: re.Pattern[str]
     help_to_sleep: re.Pattern[str]
     help_and_verb: re.Pattern[str]
+    sleep_activity: re.Pattern[str]
+    sleep_and_verb: re.Pattern[str]
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
     course_done: re.Pattern[str]
@@ -229,6 +232,24 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
     spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
+
+
+def names_sleep_alone(text: str) -> bool:
+    """Whether every activity `text` names is sleep, and it names one ("allows him to sleep six hours",
+    "sleeps through the night"): a gain of sleep alone is no gain of function (the lead's ruling R5)."""
+    lex = function_lexicon()
+    # the lexicon's activities, and the verb of any ability told ("and can make his lunch")
+    acts = _activities(text, lex) + [(m.end() - len(m.group().split()[-1]), m.end())
+                                     for m in lex.ability_verb.finditer(text)]
+    return bool(acts) and all(lex.sleep_activity.match(text, a, b) and not lex.sleep_and_verb.match(text, b)
+                              for a, b in acts) and not _FUNCTION_WORD.search(text)
+
+
+# function named as a whole beside the sleep ("his function and sleep have improved"), or an ability of
+# another verb ("and is again able to get her kids to school"): a gain of function
+_FUNCTION_WORD = re.compile(r"\bfunction(?:al|ing|s)?\b|\bactivit(?:y|ies)\b|\bADLs?\b|\bmobility\b"
+                            r"|\bable to\s(?:now\s|again\s)?(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}",
+                            re.IGNORECASE)
 
 
 def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
@@ -404,6 +425,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
     if value_patterns()["ability_aided"].match(clause, act[1]):
         return None  # "completed 6 sessions and was walking with a walker": the aid, no credit (round 62)
+    if lex.aid_for_activity.search(clause, min(credit.end(), act[0]), act[0]):
+        return None  # "after therapy he still needs a cane for longer walks": an aid still needed (ruling R3)
     if value_patterns()["ability_only_so_much"].match(clause, act[1]):
         # "had completed twelve visits and could walk only one block": a limit after the course (session 39)
         return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])

@@ -4,7 +4,8 @@ an adverse effect (`stop_effect`) before it in its clause or the clause before, 
 follows it. Care stopped for a side effect is failed care; a stop given another cause (`other_stop_cause`:
 denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure. A stop
 with a stated reason after it (`stated_stop_reason`: "because he felt like a zombie") is one whatever the
-effect's words."""
+effect's words. Session 41 (ruling R5): a stop told as someone's request (`drug_stop_request`: "the internist
+asked that it be discontinued"), and an effect told in the sentence before a stop that opens its own."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
+from features.authors import UR_REVIEWER
 from features.clauses import clause_start_at
 from features.drug_names import drug_names
 from features.failed_care import FailedCareLexicon, failed_care_lexicon
@@ -33,15 +35,18 @@ def side_effect_stops(summary: AnalysedText, *, record_voice: Callable[[Mention]
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for drug, stop in _drug_stops(s.text, lex):
-            effect = _effect_of_stop(summary, s, drug, stop, lex)
+        for drug, stop, requested in _drug_stops(s.text, lex):
+            effect = _effect_of_stop(summary, s, drug, stop, lex, requested)
             if effect is None:
                 continue
-            a, b = min(effect[0], drug[0], stop[0]), max(effect[1], drug[1], stop[1])
+            # an effect told in the sentence before is read there; the mention is the stop's sentence
+            a, b = max(0, min(effect[0], drug[0], stop[0])), max(effect[1], drug[1], stop[1])
             said = summary.mention("failed_care", s.start + stop[0], s.start + stop[1])
             m = summary.mention("failed_care", s.start + a, s.start + b)
-            if said is None or m is None or said.assertion.categories & _NOT_DONE or conditional(m) \
-                    or not record_voice(m):
+            # a request to stop is hypothetical by its request verb, never by a condition (`conditional`)
+            not_done = _NOT_DONE - {Category.HYPOTHETICAL} if requested else _NOT_DONE
+            if said is None or m is None or said.assertion.categories & not_done or conditional(m) \
+                    or (requested and conditional(said)) or not record_voice(m):
                 continue
             out.append(m)
             break
@@ -56,33 +61,41 @@ def _drugs(text: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _drug_stops(text: str, lex: FailedCareLexicon) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
-    """(drug span, stop span) of each stop of a drug done in the sentence `text`: "ibuprofen was stopped",
-    "stopped the naproxen", "switched from naproxen", "she stopped it" (the drug the nearest named before)."""
+def _drug_stops(text: str, lex: FailedCareLexicon) -> Iterator[tuple[tuple[int, int], tuple[int, int], bool]]:
+    """(drug span, stop span, requested) of each stop of a drug done in the sentence `text`: "ibuprofen was
+    stopped", "stopped the naproxen", "switched from naproxen", "she stopped it" (the drug the nearest named
+    before), or asked for by someone ("the internist asked that it be discontinued": requested)."""
     drugs = _drugs(text, lex)
     for d in drugs:
         passive = lex.drug_stop_passive.match(text[d[1]:])
         if passive is not None:
-            yield d, (d[1], d[1] + passive.end())
+            yield d, (d[1], d[1] + passive.end()), False
         lo = max(0, d[0] - 60)
         active = lex.drug_stop_active.search(text[lo:d[0]])
         if active is not None:
-            yield d, (lo + active.start(), d[1])
+            yield d, (lo + active.start(), d[1]), False
     for p in lex.drug_stop_pronoun.finditer(text):
         before = [d for d in drugs if d[1] <= p.start()]
         if before:
-            yield before[-1], p.span()
+            yield before[-1], p.span(), False
+    for r in lex.drug_stop_request.finditer(text):
+        lo, hi = r.span("object") if r.group("object") is not None else r.span("object2")
+        named = [d for d in drugs if lo <= d[0] and d[1] <= hi]
+        before = [d for d in drugs if d[1] <= r.start()]
+        if named or before:  # the drug named in the object, else the one a pronoun stands for
+            yield (named or before)[-1], r.span(), True
 
 
 def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], stop: tuple[int, int],
-                    lex: FailedCareLexicon) -> tuple[int, int] | None:
+                    lex: FailedCareLexicon, requested: bool = False) -> tuple[int, int] | None:
     """The span of the effect the stop is for: after a cause word that follows the stop in its clause, else
-    before the stop in its clause or the clause before; None where the stop's clause gives another cause, or
-    the only effect is denied or told of another drug."""
+    before the stop in its clause or the clause before (the sentence before where the stop opens its own:
+    "He reported black stools in May. Ibuprofen was discontinued.", offsets before 0); None where the stop's
+    clause gives another cause, or the only effect is denied or told of another drug."""
     text = s.text
     rest = lex.clause_break.search(text, stop[1])
     after = text[stop[1]:rest.start() if rest else len(text)]
-    if lex.other_stop_cause.search(after):
+    if lex.other_stop_cause.search(after) or (requested and lex.request_condition_after.search(after)):
         return None
     cause = lex.stop_cause.search(after)
     if cause is not None:
@@ -95,18 +108,62 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         return stop[1] + reason.start(), stop[1] + len(after.rstrip(" ,.;:"))  # a reason of no other kind
     # a pronoun's drug is named further back ("Tramadol was started; he broke out in hives and it was
     # stopped"): the effect is read before the pronoun's stop
-    start = stop[0] if lex.drug_stop_pronoun.fullmatch(text, stop[0], stop[1]) else min(drug[0], stop[0])
+    start = stop[0] if requested or lex.drug_stop_pronoun.fullmatch(text, stop[0], stop[1]) \
+        else min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
     window = clause_start_at(text, lex.clause_break, here - 1) if here > 0 else 0
     effect = _affirmed_effect(summary, s, window, start, lex)
     if effect is None:
-        return None
+        return _effect_in_sentence_before(summary, s, drug, lex) if _opens_sentence(text, start) else None
     said = clause_start_at(text, lex.clause_break, effect[0])  # the effect's own clause
-    stopped = text[drug[0]:drug[1]].lower()
+    stopped = _stopped_name(text, drug, lex)
     if any(text[a:b].lower() != stopped and drug_names().is_name(text[a:b])
            for a, b in _drugs(text[said:start], lex) for a, b in [(said + a, said + b)]):
         return None  # "she had nausea with tramadol, and the ibuprofen was stopped": another drug's effect
     return effect
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the stop opens its sentence: nothing but its subject's article or a time before it ("Ibuprofen
+    was discontinued.", "The naproxen was then stopped.", "In June, the gabapentin was stopped.")."""
+    return _STOP_OPENING.fullmatch(text[:start]) is not None
+
+
+# what may stand before a stop that opens its sentence: a time, then its subject's article
+_STOP_OPENING = re.compile(r"\s*(?:(?:in|on|at|by)\s[\w/]+(?:\s\d{4})?,?\s)?(?:(?:the|his|her|their)\s)?",
+                           re.IGNORECASE)
+
+
+def _effect_in_sentence_before(summary: AnalysedText, s: Sentence, drug: tuple[int, int],
+                               lex: FailedCareLexicon) -> tuple[int, int] | None:
+    """The effect told in the last clause of the sentence before a stop that opens its own sentence, in the
+    same voice (the UR's own words or the record's) and naming no other drug, as offsets relative to the
+    stop's sentence (negative)."""
+    if s.index == 0:
+        return None
+    before = summary.sentences[s.index - 1]
+    if (before.author == UR_REVIEWER) != (s.author == UR_REVIEWER):
+        return None
+    start = clause_start_at(before.text, lex.clause_break, len(before.text.rstrip(" .;")))
+    effect = _affirmed_effect(summary, before, start, len(before.text), lex)
+    if effect is None:
+        return None
+    stopped = _stopped_name(s.text, drug, lex)
+    if any(before.text[a:b].lower() != stopped and drug_names().is_name(before.text[a:b])
+           for a, b in _drugs(before.text, lex)):
+        return None  # "He had nausea with tramadol. The ibuprofen was stopped.": another drug's effect
+    shift = before.start - s.start
+    return effect[0] + shift, effect[1] + shift
+
+
+def _stopped_name(text: str, drug: tuple[int, int], lex: FailedCareLexicon) -> str:
+    """The stopped drug's name, lower-cased: a form or class word ("the patches", "the gel") names the drug
+    named last before it ("Duragesic patches ..., and the patches were discontinued"): no other drug."""
+    said = text[drug[0]:drug[1]]
+    if drug_names().is_name(said) or not lex.medication_word.fullmatch(said):
+        return said.lower()
+    before = [text[a:b] for a, b in _drugs(text[:drug[0]], lex) if drug_names().is_name(text[a:b])]
+    return before[-1].lower() if before else said.lower()
 
 
 def _affirmed_effect(summary: AnalysedText, s: Sentence, start: int, end: int,
