@@ -90,7 +90,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe40dur_kinds.yaml",
                                  "summary_probe40end_kinds.yaml",
                                  "summary_probe40end2_kinds.yaml",
-                                 "summary_probe41dur_kinds.yaml"} <= set(FILES)
+                                 "summary_probe41dur_kinds.yaml",
+                                 "summary_probe41dur2_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
