@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
+from features.acute_visits import acute_visit_days
 from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
@@ -323,8 +324,12 @@ def _objects(text: str, named: list[tuple[int, int, bool]], reach: tuple[int, in
     hi = kept.start() if kept else hi
     stop = re.search(r"\.(?:\s|$)", text[b:hi])
     hi = b + stop.start() if stop else hi
+    # session 41 (round-95 kind K1): a verb of handing over may list other things before the drug
+    handing = any(m.end() == b for m in p["duration_handing_start"].finditer(text, max(0, b - 30), b + 60))
     first = next((i for i, (s, _, _) in enumerate(named)
-                  if b <= s <= b + OBJECT_WINDOW and p["duration_start_object"].search(text[b:s])), None)
+                  if b <= s <= b + OBJECT_WINDOW and (
+                      p["duration_start_object"].search(text[b:s])
+                      or (handing and p["start_object_items"].match(text[b:s])))), None)
     if first is None:
         return []
     # round 19: a new clause after the first object ends them ("... and takes tramadol")
@@ -592,6 +597,13 @@ class DurationsOfUse:
         return DatedSentences(self.summary.sentences, self.case.date_of_injury, self.study_dates,
                               other_events)
 
+    @cached_property
+    def acute_days(self) -> list[tuple[date, str] | None]:
+        """Per summary sentence, the day of the emergency or urgent-care visit it tells with no date of its
+        own (`features.acute_visits`): the day an undated start in that account counts from, the injury's
+        day too."""
+        return acute_visit_days(self.summary.sentences, self.visits, self.case.date_of_injury)
+
     def operation_date(self, before: int, *, year: int | None = None) -> date | None:
         """The date of the last operation done on the patient that the summary names before character
         `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
@@ -651,7 +663,10 @@ class DurationsOfUse:
         be said of the drug (in its clause, not of the pain or the job); a drug not yet started, a negated
         statement or a request says nothing (the protocol counts a stated duration or start only)."""
         if self._after_a_requested_operation(service):
-            return MISSING  # post-operative care for an operation still requested has not started (round 12)
+            # post-operative care for an operation still requested has not started (round 12); a drug so
+            # requested ("Norco 5/325mg #30 (post-operative)") is planned: 0, as the protocol counts a drug
+            # requested for an operation requested beside it (session 41, round-95 kind K3)
+            return Extraction(0.0, None) if service.family == "medication" else MISSING
         if service.family != "medication":
             return self._treatment_duration(service)
         tried: list[str] = []  # drug names of the levels before: a sentence naming one was read there
@@ -740,7 +755,7 @@ class DurationsOfUse:
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
                 injury=self._event_day(index) or self.case.date_of_injury, visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
-                visit_day=visit_dates(self.summary)[index])
+                visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None)
         return found
 
     def _event_day(self, index: int) -> date | None:
@@ -869,6 +884,8 @@ class DurationsOfUse:
         if s.author == UR_REVIEWER:
             return None
         visits = self.visits
+        if visits.opening_dates[s.index] is None and self.acute_days[s.index] is not None:
+            return self.acute_days[s.index]  # session 41 (round-95 K1): the ER's day, the injury's too
         visit = visits.opening_dates[s.index] or visits.visit_date(s.index)
         if visit is not None and visit[0] == self.case.date_of_injury:
             visit = None  # the injury's date is no visit
@@ -943,7 +960,8 @@ class DurationsOfUse:
             return None  # session 33 (round-54 kind K7): "has been taking Xanax prescribed by his physician"
         st = _not_started_as_new(text, st, p)
         m = self._asserted(here.sentence, st)
-        return None if m is None else Candidate(priority(st.key), near, st.months, m, restart)
+        return None if m is None else Candidate(priority(st.key), near, st.months, m, restart, st.unanchored,
+                                                st.dated)
 
     def _operation_asked(self, s: Sentence, purpose: tuple[int, int]) -> bool:
         """Whether the letter asks for an operation: a surgery heading, or an operation sentence `s` names as

@@ -28,6 +28,8 @@ class Candidate(NamedTuple):
     months: float
     mention: Mention
     restart: bool
+    unanchored: bool = False  # an "ago" no date told anchors (`duration_statements.Stated.unanchored`)
+    dated: bool = False  # a date written in its sentence dates it (`duration_statements.Stated.dated`)
 
 
 def priority(key: str) -> int:
@@ -44,16 +46,20 @@ class StartChoice:
 
     chosen: tuple[float, Extraction] | None = None
     fallback: Extraction | None = None
+    vague: bool = False  # the start chosen is an "ago" no date anchors: a dated statement later replaces it
 
     @property
     def restarts_only(self) -> bool:
-        """Whether a start is chosen, so that only a later restart can still change it."""
-        return self.chosen is not None
+        """Whether a start is chosen, so that only a later restart can still change it (a vague one, any
+        statement a date anchors: session 41, ruling R8)."""
+        return self.chosen is not None and not self.vague
 
     def take(self, found: list[Candidate]) -> None:
         """Take one sentence's candidates: the nearest of the best rank, unless a restart in it is later than
         both that and the start chosen before (round 52, kind A: a restarted drug counts from its latest
         restart); a "two months of X" only where nothing else was found."""
+        if self.vague:  # ruling R8: "about two years ago" gives way to "at the <date> visit ... 18 months"
+            found = [f for f in found if f.priority == 0 and f.dated]
         if not found:
             return
         best = min(found, key=lambda f: (f.priority, f.near))
@@ -63,6 +69,7 @@ class StartChoice:
             best = min(later, key=lambda f: f.months)
         if best.priority < PRIORITY["duration_of"]:
             self.chosen = (best.months, Extraction(best.months, best.mention.span()))
+            self.vague = best.unanchored
         elif self.chosen is None:
             self.fallback = self.fallback or Extraction(best.months, best.mention.span())
 

@@ -13,6 +13,7 @@ from features.written_dates import parse_date as _parse_date
 
 NEWLY_DAYS = 15  # days before the UR denial within which a start is newly started (0)
 DAYS_PER_MONTH = 30.44  # the keying convention's month (365.25 / 12): days / 30.44 to a tenth (session 34)
+_AGO_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
 _MONTHS = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "month": 1.0, "year": 12.0}
 # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
 # start (session 31), a passive plan (session 32), a device's trial proposed (session 40): 0
@@ -30,6 +31,11 @@ class Stated:
     span: tuple[int, int]
     verb: tuple[int, int] | None = None
     borrowed: bool = False  # round 26: dated by a date before its verb or by its visit, not by its own words
+    # session 41 (ruling R8, round-88 kind K5): "about two years ago" in a sentence no date or visit anchors,
+    # counted back from the UR date: a length or start a later sentence dates by a date told replaces it
+    unanchored: bool = False
+    # a date written in its sentence dates it (its own, its report's): what replaces an unanchored one
+    dated: bool = False
 
 
 def _months_to(start: date, ref: date, written: str) -> float:
@@ -76,7 +82,7 @@ def months_from(start: date, ref: date) -> float:
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
-                     visit_day: date | None = None) -> list[Stated]:
+                     visit_day: date | None = None, acute_visit: bool = False) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
@@ -84,7 +90,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     start with no visit date states no duration. Round 26: the dates at `not_starts` are another event's (a
     study's: "a lumbar MRI on 06/01/2016 showed ..., and tramadol was prescribed"), never a start's.
     `visit_day`: the sentence's dated visit (`features.visits`), the last a start told "at that visit" may
-    take (`_visit_told_before`)."""
+    take (`_visit_told_before`). `acute_visit`: the sentence tells an emergency or urgent-care visit's account
+    (`features.acute_visits`), where a drug handed over ("was given naproxen", "discharged on Norco") starts
+    that day."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -108,8 +116,10 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 35: "TENS unit supplies for three months" is the request's length
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
+            # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
+            ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
             out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
-                               m.span()))
+                               m.span(), unanchored=ago, dated=since_report > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
         n = p.number(m.group(1).removesuffix(" and a half").strip())
         if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
@@ -144,7 +154,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 year_only = re.fullmatch(r"\d{4}", m.group(1).strip())  # "since 2015": from mid-year
                 months = months_from(_year_start(d.year, None, ref), ref) if year_only else _months_to(
                     d, ref, m.group(1))
-                out.append(Stated("duration_since_date", months, m.span()))
+                out.append(Stated("duration_since_date", months, m.span(), dated=True))
         for m in p["duration_since_month"].finditer(text):  # "since October": from its 15th (round 15)
             month = datetime.strptime(m.group(1), "%B").month
             year = ref.year if month <= ref.month else ref.year - 1
@@ -175,7 +185,10 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 if day <= ref:
                     months = months_from(day, ref) if by_day else _calendar_months(day, ref)
                     out.append(Stated("duration_start", months, (start.start(), max(start.end(), end)),
-                                       start.span(), borrowed=end <= start.start()))
+                                       start.span(), borrowed=end <= start.start(),
+                                       unanchored=(vague := _ago_from_the_ur(text, start.span(), dates, p,
+                                                                             visit)),
+                                       dated=not vague))
             elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day)) is not None:
                 if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
                     undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
@@ -184,7 +197,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             # or "was given X" (round-58 kind K9: a verb of handing over dates only by a date of its own),
             # borrows no visit's date; nor a start told as the visit's history (session 35, round-59 K5a)
             elif visit is not None and visit[0] <= ref and not _restart_in_a_perfect(text, start, p) \
-                    and not p["duration_dated_only_start"].search(start.group(0)) \
+                    and (acute_visit or not _dated_only(text, start, p)) \
                     and not _told_as_history(text, start, p) and not _told_later(text, start, p) \
                     and relative is None:  # "since starting X"
                 months = _months_to(visit[0], ref, visit[1])
@@ -202,6 +215,23 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+def _dated_only(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
+    """Whether start verb `start` is a verb of handing over (`duration_dated_only_start`: "was given X",
+    "was issued a brace"): it dates a start only by a date of its own (or an acute visit's day)."""
+    m = p["duration_dated_only_start"].search(text, start.start())
+    return m is not None and m.start() < start.end()
+
+
+def _ago_from_the_ur(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
+                     p: ValuePatterns, visit: tuple[date, str] | None) -> bool:
+    """Whether the start at `verb` is dated by an "ago" after it ("was started on MS Contin about two years
+    ago") counted back from the UR date, its sentence writing no date and reporting no visit: no date anchors
+    it."""
+    a, b = verb
+    hi = date_reach(text, b, p)
+    return visit is None and not dates and p["duration_ago"].search(text, b, hi) is not None
 
 
 def _restart_in_a_perfect(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
@@ -268,12 +298,14 @@ def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
     """Months from the date of the report a sentence names ("Per the PR-2 dated 09/29/2016, he has taken it
-    for a year") to the UR denial date: a length of use stated in that report runs on to the UR; 0 where
-    the sentence names no report's date."""
+    for a year", "At the 09/06/2016 visit ... for the past 18 months": ruling R8) to the UR denial date: a
+    length of use stated in that report runs on to the UR; 0 where the sentence names no report's date."""
     if ref is None:
         return 0.0
     for m in p["date"].finditer(text):
-        if p["report_dated"].search(text, max(0, m.start() - 40), m.start()):
+        if p["report_dated"].search(text, max(0, m.start() - 40), m.start()) \
+                or (p["report_dated_after"].match(text, m.end())
+                    and p["report_opening_before"].match(text[:m.start()])):
             day = _parse_date(m.group(0))
             return round((ref - day).days / DAYS_PER_MONTH, 1) if day is not None and day <= ref else 0.0
     return 0.0
