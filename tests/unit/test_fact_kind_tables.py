@@ -92,7 +92,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe40end2_kinds.yaml",
                                  "summary_probe41dur_kinds.yaml",
                                  "summary_probe41r95_kinds.yaml",
-                                 "summary_probe41cnt_kinds.yaml"} <= set(FILES)
+                                 "summary_probe41cnt_kinds.yaml",
+                                 "summary_probe41ses2_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
