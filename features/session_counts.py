@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from features.assertion_categories import Category
+from features.authors import UR_REVIEWER
 from features.value_patterns import value_patterns
 from features.written_dates import parse_date
 
@@ -187,4 +188,26 @@ def session_logs(summary: AnalysedText, ref: date | None) -> list[SessionLog]:
         if not names or m is None or m.assertion.categories & _NOT_HAD:
             continue
         out.append(SessionLog(float(top.group(1)), m, names[-1].types))
+    return out
+
+
+def dated_sessions(summary: AnalysedText, ref: date | None) -> list[SessionLog]:
+    """Each list of two or more dated visits of a therapy (`sessions_dated`: "saw a psychologist on <date>,
+    <date> and <date>"), as many sessions had as its dates up to the UR denial date: the therapy its lead
+    words name, or the one whose provider they name (`therapy_providers`); not negated, planned or the UR's
+    own (session 41, round-94 kind K8b)."""
+    p = value_patterns()
+    out = []
+    for found in p["sessions_dated"].finditer(summary.text):
+        lead = found.group("lead")
+        named = frozenset(k for n in therapy_names(lead, counts=False) for k in n.types)
+        types = named or frozenset(kind for kind, provider in p["therapy_providers"].items()
+                                   if provider.search(lead))
+        dates = [parse_date(d.group(0)) for d in p["visit_date_token"].finditer(found.group("dates"))]
+        had = [d for d in dates if d is not None and (ref is None or d <= ref)]
+        m = summary.mention("therapy", *found.span("dates"))
+        if not types or len(had) < 2 or m is None or m.assertion.categories & _NOT_HAD \
+                or m.author == UR_REVIEWER:
+            continue
+        out.append(SessionLog(float(len(had)), m, types))
     return out

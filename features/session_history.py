@@ -18,8 +18,10 @@ from features.function_and_care import FunctionAndCareFacts
 from features.injection_sites import heading_site_words, injection_kind_words, names_the_site
 from features.service_heading import ServiceHeading
 from features.session_counts import (
+    SessionLog,
     count_own_words,
     count_therapy,
+    dated_sessions,
     kind_named,
     named_near,
     not_had_names,
@@ -258,6 +260,11 @@ class SessionHistory:
         return [(log.count, log.mention, log.types)
                 for log in session_logs(self.summary, self.case.ur_denial_date)]
 
+    @cached_property
+    def dated_sessions(self) -> list[SessionLog]:
+        """Each list of dated visits of a therapy (`session_counts.dated_sessions`, session 41)."""
+        return dated_sessions(self.summary, self.case.ur_denial_date)
+
     def _names_kind(self, kind: re.Pattern[str], found: re.Match[str],
                     site: frozenset[str] = frozenset(), other: re.Pattern[str] | None = None) -> bool:
         """Whether counted injection words name the service's `kind`: in their own words, or they stand in the
@@ -369,6 +376,7 @@ class SessionHistory:
         counts = [(n, m, says) for n, m, says in self.completed_sessions
                   if self._counts_this_therapy(service, m, kinds)]
         counts += [(n, m, True) for n, m, types in self.session_logs if kinds & types]
+        counts += [(log.count, log.mention, True) for log in self.dated_sessions if kinds & log.types]
         # round 12: a count of the other side's therapy ("30 visits for the right shoulder") gives way to the
         # record's "this side has had no therapy"; alone, it still counts (the probe writers disagree there).
         # Session 14: so does a count of another region's therapy ("24 visits for the wrist" for lumbar PT;
@@ -376,6 +384,7 @@ class SessionHistory:
         counts = [c for c in counts
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
+        counts = self._by_its_own_name(service, counts)
         own = [c for c in counts if not self._of_another_part(service, c[1])]
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
         # 5 ... to date" against the UR's closing "12 sessions had already been completed"); session 36
@@ -492,6 +501,31 @@ class SessionHistory:
                 return Extraction(True, m.span())
         return MISSING
 
+    def _by_its_own_name(self, service: ServiceHeading, counts: list[tuple[float, Mention, bool]]
+                         ) -> list[tuple[float, Mention, bool]]:
+        """For a kind a bare "therapy" names only second (`therapy_own_names`: a modality), the counts told of
+        it by its own name, where one is: its sentence, or the sentence before where its own names no therapy,
+        names the kind so ("biofeedback ...; after 8 sessions he drives"), and the count's own words are no
+        bare "therapy" ("30 post-operative therapy visits", "20 therapy visits": another therapy's). Session
+        41 (round-94 kind K8c): a count belongs to the care its clause names."""
+        own_names = value_patterns()["therapy_own_names"].get(service.service_type or "")
+        if own_names is None:
+            return counts
+        generic = value_patterns()["therapy_generic"]
+
+        def told_by_its_name(m: Mention) -> bool:
+            text, s0 = m.sentence.text, m.sentence.start
+            lo, hi = count_own_words(text, m.start - s0, m.end - s0)
+            if any(generic.fullmatch(text, n.start, n.end) and n.start < hi and n.end > lo
+                   for n in therapy_names(text)):
+                return False
+            if not therapy_names(text) and m.sentence.index > 0:
+                text = self.summary.sentences[m.sentence.index - 1].text
+            return own_names.search(text) is not None
+
+        named = [c for c in counts if told_by_its_name(c[1])]
+        return named or counts
+
     def _counts_this_therapy(self, service: ServiceHeading, m: Mention, kinds: frozenset[str]) -> bool:
         """Whether a count of sessions had is this service's therapy (`kinds`, `_requested_kinds`): the
         therapy its own words name (`count_therapy`, round 19: "12 chiropractic visits" is no acupuncture's,
@@ -542,7 +576,7 @@ class SessionHistory:
 
     def _operations_dated(self, service: ServiceHeading) -> list[tuple[date, Mention]]:
         """(date, mention) of each operation done on the service's part that its sentence dates (the date
-        nearest it there), in the record's words."""
+        nearest it there, a month and year too: `operation_date`, session 41), in the record's words."""
         p, text = value_patterns(), self.summary.text
         out = []
         for m in self.summary.mentions("surgery"):
@@ -550,7 +584,7 @@ class SessionHistory:
                     or not self._names_its_part(service, m):
                 continue
             dates = [(max(0, m.start - d.end(), d.start() - m.end), parse_date(d.group(0)))
-                     for d in p["date"].finditer(text, m.sentence.start, m.sentence.end)]
+                     for d in p["operation_date"].finditer(text, m.sentence.start, m.sentence.end)]
             dates = [(gap, when) for gap, when in dates if when is not None]
             if dates:
                 out.append((min(dates, key=lambda x: x[0])[1], m))
