@@ -272,7 +272,8 @@ def _person_nouns(words: StyleWords | None) -> str:
 def _person_name(words: StyleWords | None) -> str:
     w = words or load_style_words()
     honorifics = "|".join(re.escape(h) for h in w.honorifics if h != "dr")  # the doctor is not the worker
-    return rf"(?:{honorifics})\.?\s[a-z][\w'-]*"
+    # an apostrophe inside a name ("O'Brien"), never its possessive ending: "Ms. Roe's" is the name and "'s"
+    return rf"(?:{honorifics})\.?\s[a-z][\w-]*(?:['\u2019](?!s\b)[\w-]+)*(?![\w-]|['\u2019](?!s\b))"
 
 
 # Writer names that are spelt differently from their rewrite form.

@@ -94,7 +94,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe41r95_kinds.yaml",
                                  "summary_probe41cnt_kinds.yaml",
                                  "summary_probe41r93_kinds.yaml",
-                                 "summary_probe41care_kinds.yaml"} <= set(FILES)
+                                 "summary_probe41care_kinds.yaml",
+                                 "summary_probe41style_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
