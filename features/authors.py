@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from features.casefold import compile_folded
 from features.package_data import read_yaml
-from features.style import person_class
+from features.style import person_class, person_phrase_class
 from features.word_classes import expand
 from features.word_start import word_guarded
 
@@ -159,7 +159,9 @@ def load_author_rules() -> AuthorRules:
             if not rule.get("carries"):
                 raise ValueError(f"authors.yaml: {author!r} has recounts but carries nothing")
             recounts[author] = _joined(rule["recounts"], worker)
-    new_visit = re.compile(data["new_visit"], re.IGNORECASE)
+    # a phrase naming the worker is one unit of a visit opening's reach (session 41: style moves no visit)
+    phrase = {"person_phrase": person_phrase_class()}
+    new_visit = re.compile(_filled(data["new_visit"], phrase), re.IGNORECASE)
     record_event = _NEVER
     if data.get("record_events"):
         parts = worker | {name: data[name] for name in _RECORD_EVENT_PARTS}

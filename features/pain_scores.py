@@ -9,6 +9,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from features.style import lookback_start
 from features.value_patterns import ValuePatterns, value_patterns
 
 PAIN_PATTERNS = (
@@ -59,7 +60,8 @@ def pain_scores(text: str) -> list[PainScore]:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
-# how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30)
+# how far before a score its past time may start: "at the preceding visit it was " (session 29; was 30); a
+# phrase naming the worker counts as "his" does (`lookback_start`, session 41)
 _PAST_BEFORE_CHARS = 50
 _CHANGE_START_CHARS = 30  # "down from a level of " before a change's start
 
@@ -81,7 +83,8 @@ def _of_earlier_periods(text: str, scores: list[PainScore]) -> list[bool]:
     latest: int | None = None
     out = []
     for s in scores:
-        told = p["pain_earlier_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start) \
+        back = lookback_start(text, s.start, _PAST_BEFORE_CHARS)
+        told = p["pain_earlier_before"].search(text, back, s.start) \
             or p["pain_earlier_after"].match(text, s.end)
         if told is None or p["pain_change_start_before"].search(
                 text, max(0, s.start - _CHANGE_START_CHARS), s.start):
@@ -109,7 +112,8 @@ def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     def past(s: PainScore) -> bool:
         if p["pain_before_care_after"].match(text, s.end):  # the start of the change a treatment made
             return False
-        return bool(p["pain_past_before"].search(text, max(0, s.start - _PAST_BEFORE_CHARS), s.start)
+        back = lookback_start(text, s.start, _PAST_BEFORE_CHARS)
+        return bool(p["pain_past_before"].search(text, back, s.start)
                     or p["pain_past_after"].match(text, s.end))
 
     sentence = [bisect_right(ends, s.start) for s in scores]  # the first sentence end after the score

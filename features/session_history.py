@@ -273,14 +273,19 @@ class SessionHistory:
         record's count of the injections the UR counted (session 39, round-83 kind K1); or they name no
         kind but the heading's `site` ("a first dorsal compartment injection x 1", session 40); never when
         their noun is `other`'s, another procedure of the kind (session 41: an ablation for a block)."""
-        if other is not None and other.search(found.group(0)):
+        return self._words_name_kind(kind, found.group(0), found.start(), site, other)
+
+    def _words_name_kind(self, kind: re.Pattern[str], words: str, start: int,
+                         site: frozenset[str] = frozenset(), other: re.Pattern[str] | None = None) -> bool:
+        """`_names_kind` for injection `words` found at `start` of the summary."""
+        if other is not None and other.search(words):
             return False
-        if kind.search(found.group(0)) or names_the_site(found.group(0), site):
+        if kind.search(words) or names_the_site(words, site):
             return True
-        s = self.summary.sentence_at(found.start())
-        if s is None or not record_part_at(s, found.start()):
+        s = self.summary.sentence_at(start)
+        if s is None or not record_part_at(s, start):
             return False
-        return kind.search(s.text, 0, s.text.rfind(";", 0, found.start() - s.start)) is not None
+        return kind.search(s.text, 0, s.text.rfind(";", 0, start - s.start)) is not None
 
     def completed_injections(self, kind: re.Pattern[str], site: frozenset[str] = frozenset(),
                              other: re.Pattern[str] | None = None) -> list[tuple[float, Mention, bool]]:
@@ -330,10 +335,15 @@ class SessionHistory:
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
                 continue
             out.append((1.0, m, True))
-        for found in p["injection_single"].finditer(self.summary.text):  # one injection told as had
-            if not self._names_kind(kind, found, site, other):
-                continue
-            m = self.summary.mention("therapy", *found.span())
+        spans = [found.span() for found in p["injection_single"].finditer(self.summary.text)  # one had
+                 if self._names_kind(kind, found, site, other)]
+        for s in self.summary.sentences:  # session 41 (round-96 K3): "On <date> he underwent a ... injection"
+            found = p["injection_dated_first"].match(self.summary.text, s.start, s.end)
+            if found is not None and self._words_name_kind(kind, found.group("words"), found.start("words"),
+                                                           site, other):
+                spans.append(found.span("words"))
+        for span in dict.fromkeys(spans):
+            m = self.summary.mention("therapy", *span)
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
                 continue
             out.append((1.0, m, True))

@@ -262,6 +262,21 @@ def person_phrase_class(words: StyleWords | None = None) -> str:
     return rf"(?:{the_person_class(words)}|{_person_nouns(words)})(?:['\u2019]s)?"
 
 
+def lookback_start(text: str, end: int, chars: int) -> int:
+    """Where a look-back of `chars` characters before `end` starts when each phrase naming the worker in it
+    ("the injured worker's", "the patient") counts as long as "his": a window sized for one writer's words
+    reaches as far for another's (session 41: "last year during a flare the patient's pain reached")."""
+    start = max(0, end - chars)
+    extra = sum(len(m.group(0)) - 3 for m in _person_phrase_pattern().finditer(text, max(0, start - 80), end)
+                if m.end() > start)
+    return max(0, start - extra)
+
+
+@lru_cache(maxsize=1)
+def _person_phrase_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){person_phrase_class()}(?![a-z0-9])", re.IGNORECASE)
+
+
 def _person_nouns(words: StyleWords | None) -> str:
     w = words or load_style_words()
     nouns = sorted({p for p in w.person if len(p) > 1 and not p.startswith("the ")},
@@ -272,7 +287,8 @@ def _person_nouns(words: StyleWords | None) -> str:
 def _person_name(words: StyleWords | None) -> str:
     w = words or load_style_words()
     honorifics = "|".join(re.escape(h) for h in w.honorifics if h != "dr")  # the doctor is not the worker
-    return rf"(?:{honorifics})\.?\s[a-z][\w'-]*"
+    # an apostrophe inside a name ("O'Brien"), never its possessive ending: "Ms. Roe's" is the name and "'s"
+    return rf"(?:{honorifics})\.?\s[a-z][\w-]*(?:['\u2019](?!s\b)[\w-]+)*(?![\w-]|['\u2019](?!s\b))"
 
 
 # Writer names that are spelt differently from their rewrite form.
