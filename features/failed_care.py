@@ -151,6 +151,21 @@ def _no_other_subject(between: str, lex: FailedCareLexicon, *, listed: bool = Fa
                    for a, b in _operation_names(between, lex))
 
 
+# a failure told by its verb at the end of the words that state it ("therapy, but the repair failed")
+_FAILED_LAST = re.compile(r"\b(?:failed|fails)\W*$", re.IGNORECASE)
+
+
+def operation_failed_after_care(text: str) -> bool:
+    """Whether a failure stated as care, then words, then "failed" has an operation as its subject between
+    them ("completed 24 sessions of therapy, but the repair failed"): the operation failed, which is no failed
+    conservative care (session 41, round-94 kind K7), as `_links` reads an operation between care and
+    outcome."""
+    if not _FAILED_LAST.search(text):
+        return False
+    words = text.split(maxsplit=1)
+    return len(words) == 2 and not _no_other_subject(words[1], failed_care_lexicon())
+
+
 def _operation_names(text: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
     """Spans of the operations `other_subject` names in `text`, a name of several of its words read whole
     ("lumbar fusion surgery", "carpal tunnel release surgery"): what follows the name is read from its last

@@ -21,6 +21,7 @@ from features.failed_care import (
     care_not_had_statements,
     failed_care_lexicon,
     failed_care_statements,
+    operation_failed_after_care,
     workers_status_beside_care,
     worsening_not_of_care,
 )
@@ -491,7 +492,8 @@ class FunctionAndCareFacts:
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                   # the UR quoting the physician is the record; its "did not document" is its own finding
                   and _failure_in_record_voice(m)
-                  and not self._of_an_operation(m) and self._care_named_for(m)
+                  and not self._of_an_operation(m) and not operation_failed_after_care(m.text)
+                  and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)
                   # "he tried acupuncture and is no longer working": the worker's status (session 34)
                   and not workers_status_beside_care(m.sentence.text, m.start - m.sentence.start,

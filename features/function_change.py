@@ -215,6 +215,9 @@ def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -
 _POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
 
 
+_PURPOSE_END = re.compile(r"\bfor\s+$", re.IGNORECASE)  # a gap ending in "for": the activity is a purpose
+
+
 def _gap_ok(between: str, lex: FunctionLexicon) -> bool:
     """A change word and its activity are near (few words, not counting a quantity of the activity: "modified
     duty at four hours a day, unchanged", or a reporting frame: "was noted to be unchanged"; a possessive is
@@ -275,7 +278,11 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
         for w in pattern.finditer(clause):
             for a0, a1 in acts:
                 if before:  # the change word, then its activity
-                    linked = a0 >= w.end() and _gap_ok(clause[w.end():a0], lex)
+                    # not an activity named as the purpose of care in the gap ("now proposes Quetiapine for
+                    # sleep": what the drug is for, not what the worker does: session 41, round-94 kind K2)
+                    gap = clause[w.end():a0] if a0 >= w.end() else ""
+                    linked = a0 >= w.end() and _gap_ok(gap, lex) and not (
+                        _PURPOSE_END.search(gap) and care_named(gap))
                 else:  # the activity, then its change word, not one said of a symptom after it
                     after = clause[w.end():w.end() + 20]
                     linked = a1 <= w.start() and _gap_ok(clause[a1:w.start()], lex) \
