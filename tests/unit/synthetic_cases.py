@@ -32,3 +32,16 @@ def checklists_of(summary: str, headings: list[str], *, injury: date, ur: date,
 def criterion_status(checklist: ServiceChecklist, criterion: str) -> str | None:
     """The status of one criterion of a checklist, None when its section has no such criterion."""
     return next((i.status for i in checklist.checklist if i.criterion_id == criterion), None)
+
+
+def durations_of(summary: str, headings: list[str], *, injury: date, ur: date,
+                 ur_line: str | None = "Decision based on MTUS.") -> list[object]:
+    """Each heading's duration_of_use_months, read by the registered extractor as `imr features` reads it: the
+    tests of a drug's length that need two services in one letter (a kinds table holds one)."""
+    from features.extractors import CaseContext, ServiceContext, registered_extractors
+    from letters.pre_review import PreReviewCase
+
+    view = PreReviewCase.from_case(case_of(summary, headings, injury=injury, ur=ur, ur_line=ur_line))
+    ctx = CaseContext.build(view)
+    read = registered_extractors()["duration_of_use_months"]
+    return [read(ServiceContext.build(ctx, s)).value for s in view.services]

@@ -9,9 +9,7 @@ from datetime import date
 
 import pytest
 
-from features.extractors import CaseContext, ServiceContext, registered_extractors
-from letters.pre_review import PreReviewCase
-from letters.records import Case, GuidelineCitation, ServiceDecision
+from tests.unit.synthetic_cases import durations_of
 
 CREAM = "Flurbiprofen/Lidocaine cream 180gm"
 SUMMARY = ("SYNTHETIC. The {w} is a 45 year old who was hurt at work on 01/02/2016. {He} has right knee "
@@ -19,15 +17,7 @@ SUMMARY = ("SYNTHETIC. The {w} is a 45 year old who was hurt at work on 01/02/20
 
 
 def _durations(summary: str, headings: list[str]) -> list[object]:
-    services = [ServiceDecision(item_index=i, heading=h, service=h,
-                                ur_guideline=GuidelineCitation(raw="Decision based on MTUS."))
-                for i, h in enumerate(headings)]
-    case = Case(letter_id="SYN", clinical_summary=summary, ur_denial_date=date(2016, 12, 1),
-                date_of_injury=date(2016, 1, 2), services=services)
-    view = PreReviewCase.from_case(case)
-    ctx = CaseContext.build(view)
-    read = registered_extractors()["duration_of_use_months"]
-    return [read(ServiceContext.build(ctx, s)).value for s in view.services]
+    return durations_of(summary, headings, injury=date(2016, 1, 2), ur=date(2016, 12, 1))
 
 
 WRITERS = [("patient", "He"), ("applicant", "She"), ("injured worker", "She"), ("claimant", "He")]
