@@ -438,7 +438,7 @@ class SessionHistory:
         session 38, round-77 kind K5b). Nor is another procedure of the kind (`other`: "has never undergone
         radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5)."""
         p = value_patterns()
-        kinds = [*p["injection_types"].values(), p["ablation_words"]]
+        kinds = injection_kind_words()
         for found in p["injection_none_had"].finditer(self.summary.text):
             words = found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
@@ -526,10 +526,10 @@ class SessionHistory:
         def told_by_its_name(m: Mention) -> bool:
             text, s0 = m.sentence.text, m.sentence.start
             lo, hi = count_own_words(text, m.start - s0, m.end - s0)
-            if any(generic.fullmatch(text, n.start, n.end) and n.start < hi and n.end > lo
-                   for n in therapy_names(text)):
+            names = therapy_names(text)
+            if any(generic.fullmatch(text, n.start, n.end) and n.start < hi and n.end > lo for n in names):
                 return False
-            if not therapy_names(text) and m.sentence.index > 0:
+            if not names and m.sentence.index > 0:
                 text = self.summary.sentences[m.sentence.index - 1].text
             return own_names.search(text) is not None
 
