@@ -116,9 +116,7 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
     if effect is None:
         return _effect_in_sentence_before(summary, s, drug, lex) if _opens_sentence(text, start) else None
     said = clause_start_at(text, lex.clause_break, effect[0])  # the effect's own clause
-    stopped = _stopped_name(text, drug, lex)
-    if any(text[a:b].lower() != stopped and drug_names().is_name(text[a:b])
-           for a, b in _drugs(text[said:start], lex) for a, b in [(said + a, said + b)]):
+    if _names_another_drug(text[said:start], _stopped_name(text, drug, lex), lex):
         return None  # "she had nausea with tramadol, and the ibuprofen was stopped": another drug's effect
     return effect
 
@@ -148,12 +146,16 @@ def _effect_in_sentence_before(summary: AnalysedText, s: Sentence, drug: tuple[i
     effect = _affirmed_effect(summary, before, start, len(before.text), lex)
     if effect is None:
         return None
-    stopped = _stopped_name(s.text, drug, lex)
-    if any(before.text[a:b].lower() != stopped and drug_names().is_name(before.text[a:b])
-           for a, b in _drugs(before.text, lex)):
+    if _names_another_drug(before.text, _stopped_name(s.text, drug, lex), lex):
         return None  # "He had nausea with tramadol. The ibuprofen was stopped.": another drug's effect
     shift = before.start - s.start
     return effect[0] + shift, effect[1] + shift
+
+
+def _names_another_drug(text: str, stopped: str, lex: FailedCareLexicon) -> bool:
+    """Whether `text`, where an effect is told, names a drug of the lexicon other than `stopped` (its
+    lower-cased name): the effect is that drug's, not the stopped one's."""
+    return any(text[a:b].lower() != stopped and drug_names().is_name(text[a:b]) for a, b in _drugs(text, lex))
 
 
 def _stopped_name(text: str, drug: tuple[int, int], lex: FailedCareLexicon) -> str:
