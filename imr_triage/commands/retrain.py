@@ -49,7 +49,7 @@ line and the report (outcome interrupted) say during which step and what was reg
 
 
 class RunInterrupted(BaseException):
-    """SIGTERM, raised where the run is (a BaseException, as KeyboardInterrupt is for Ctrl-C, so that no
+    """SIGTERM or Ctrl-C, raised where the run is (a BaseException, as KeyboardInterrupt is, so that no
     `except Exception` of a step takes it for a failure of that step)."""
 
     def __init__(self, signum: int) -> None:
@@ -58,9 +58,9 @@ class RunInterrupted(BaseException):
 
 
 class _Pending:
-    """The SIGTERM received, kept: Python drops an exception a signal handler raises while a weakref callback
-    or `__del__` runs ("Exception ignored in ..."), and the run then went on to its end as if never stopped;
-    the next step's start raises it again."""
+    """The signal received, kept: Python drops an exception a signal handler raises while a weakref callback
+    or `__del__` runs ("Exception ignored in ..."), and the run then went on to its end as if never stopped
+    (Ctrl-C did so in CI, exit 1 instead of 130); the next step's start raises it again."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
@@ -71,9 +71,10 @@ class _Pending:
 
 
 @contextmanager
-def _stopped_cleanly_on_sigterm() -> Iterator[_Pending]:
-    """SIGTERM (a scheduler's timeout, `kill`) ends the run as an exception instead of on the spot, so its
-    temporary files are removed and its lock released on the way out; the default handler runs no cleanup."""
+def _stopped_cleanly_on_signals() -> Iterator[_Pending]:
+    """SIGTERM (a scheduler's timeout, `kill`) and Ctrl-C end the run as an exception instead of on the spot,
+    so its temporary files are removed and its lock released on the way out; the default SIGTERM handler
+    runs no cleanup, and Python's own Ctrl-C handler keeps no record when its KeyboardInterrupt is dropped."""
     import signal
 
     pending = _Pending()
@@ -82,15 +83,22 @@ def _stopped_cleanly_on_sigterm() -> Iterator[_Pending]:
         pending.signum = signum
         raise RunInterrupted(signum)
 
+    # Ctrl-C only where Python's own handler has it: one ignored at start (a background job) stays ignored
+    wanted = [signal.SIGTERM]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        wanted.append(signal.SIGINT)
+    previous: dict[int, object] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, stop)
+        for signum in wanted:
+            previous[signum] = signal.signal(signum, stop)
     except ValueError:  # not the main thread (an embedding caller): its own handling stands
         yield pending
         return
     try:
         yield pending
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def retrain(
@@ -192,7 +200,7 @@ def retrain(
     at: list[str] = []  # the steps started
     try:
         with (
-            _stopped_cleanly_on_sigterm() as pending,
+            _stopped_cleanly_on_signals() as pending,
             run_lock(job.corpus_target, say),  # one run per corpus: a second one is bad input (exit 2)
             StepProgress("retrain", list(STEPS), console, progress_wanted(progress, console)) as bar,
         ):
@@ -200,9 +208,9 @@ def retrain(
             try:
                 result = run_retrain(job, settings, log=say, step=step, report=partial)
             except Exception:
-                pending.check()  # a step that failed after a SIGTERM Python dropped: the signal is the story
+                pending.check()  # a step that failed after a signal Python dropped: the signal is the story
                 raise
-            pending.check()  # a SIGTERM dropped during the last step
+            pending.check()  # a signal dropped during the last step
         report, code = result.report, result.exit_code
     except (RetrainInputError, LockHeld) as exc:  # found before anything was done
         fail(str(exc))
