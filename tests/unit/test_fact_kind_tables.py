@@ -13,7 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fact_kind_rows import Row, check_table, load_rows, table_names, tables_without_near_miss
+from fact_kind_rows import (
+    PRONOUNS,
+    WRITERS,
+    Row,
+    check_table,
+    load_rows,
+    readings,
+    table_names,
+    tables_without_near_miss,
+)
 
 HERE = Path(__file__).parent
 FILES = sorted({p.name for p in HERE.glob("fact_round*.yaml")} | {p.name for p in HERE.glob("*_kinds.yaml")})
@@ -112,3 +121,18 @@ def test_every_table_has_rows_that_do_not_fire(name: str) -> None:
 def test_each_kind_reads_the_protocols_value_for_every_writer(name: str, table: str) -> None:
     rows: list[Row] = ROWS[name]
     check_table(rows, table)
+
+
+@pytest.mark.parametrize("possessive, object_", [(False, False), (True, False), (False, True), (True, True)])
+def test_every_row_is_read_for_every_noun_and_pronoun_and_a_table_meets_every_pair(
+    possessive: bool, object_: bool
+) -> None:
+    """The style check reads each row for every writer's noun and every pronoun form it uses; over a table's
+    rows the pairing turns, so each (noun, pronoun) pair is read somewhere."""
+    rows = [Row("t", n, "{He} walks.", "functional_improvement", "x", "yes", possessive, object_)
+            for n in range(4)]
+    forms = {*PRONOUNS, *(["noun"] if possessive else []), *(["object"] if object_ else [])}
+    for row in rows:
+        pairs = readings(row)
+        assert {w for w, _ in pairs} == set(WRITERS) and {s for _, s in pairs} == forms, pairs
+    assert {p for row in rows for p in readings(row)} == {(w, s) for w in WRITERS for s in forms}
