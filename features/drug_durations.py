@@ -765,7 +765,7 @@ class DurationsOfUse:
         "since discharge"): the date nearest the words telling that kind of event, in its sentence before the
         noun ("was discharged on 11/03/2016 ..., which he has taken since discharge") or in the last sentence
         before it that tells it with a date (session 41, round-92 kind K8a: "on 3-8-2016 she slipped and fell
-        ... Norco was started on the day of the fall", a later fall; session 42, round-96 K6a, round-98 K7)."""
+        ... Norco was started on the day of the fall", a later fall; session 42, r96 K6a, r98 K7)."""
         p = value_patterns()
         sentences = self.summary.sentences
         text = sentences[index].text

@@ -142,7 +142,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
             out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
-    if ref is not None and event is not None and event <= ref:  # session 42: "since the fall", "since discharge"
+    if ref is not None and event is not None and event <= ref:  # "since the fall", "since discharge"
         for pattern in p["duration_since_event"].values():
             for m in pattern.finditer(text):
                 out.append(Stated("duration_since_event", months_from(event, ref), m.span()))
@@ -339,6 +339,12 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
         if n is not None:
             days = round(n * _MONTHS[ago.group(2).lower()] * DAYS_PER_MONTH)
             found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
+    for ago in p["duration_before_visit"].finditer(text, b, hi):  # "3 months before that visit" (R8)
+        n = p.number(ago.group(1))
+        seen = _parse_date(ago["date"]) if ago["date"] else visit[0] if visit is not None else None
+        if n is not None and seen is not None:
+            days = round(n * _MONTHS[ago.group(2).lower()] * DAYS_PER_MONTH)
+            found.append((ago.start(), date.fromordinal(seen.toordinal() - days), True, ago.end()))
     for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
         earlier = [(e, when) for (_, e), when, _ in dates if e <= a]
         if earlier:
