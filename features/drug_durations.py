@@ -136,7 +136,8 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if not group:
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
-                 if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None]
+                 if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None
+                 and not p["duration_sequence_between"].search(text, b, s)]  # "a boot for 8 weeks, then PT"
         inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
         # round 26: a statement whose words name a drug is that drug's ("takes naproxen and was started on
         # tramadol today": tramadol's), before the drug named before it
@@ -753,23 +754,30 @@ class DurationsOfUse:
         if found is None:
             found = self._statements[key] = _durations(
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
-                injury=self._event_day(index) or self.case.date_of_injury, visit=visit, surgery=surgery,
+                injury=(event := self._event_day(index)) or self.case.date_of_injury, event=event,
+                visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
                 visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None)
         return found
 
     def _event_day(self, index: int) -> date | None:
-        """The day a sentence's "on the day of the fall" (slip, crash) names when a sentence before it tells
-        that event with a date of its own: a later fall, not the injury (session 41, round-92 kind K8a:
-        "on 3-8-2016 she slipped and fell ... Norco was started on the day of the fall")."""
+        """The day of the event a sentence names back by its noun ("on the day of the fall", "since the fall",
+        "since discharge"): the date nearest the words telling that kind of event, in its sentence before the
+        noun ("was discharged on 11/03/2016 ..., which he has taken since discharge") or in the last sentence
+        before it that tells it with a date (session 41, round-92 kind K8a: "on 3-8-2016 she slipped and fell
+        ... Norco was started on the day of the fall", a later fall; session 42, r96 K6a, r98 K7)."""
         p = value_patterns()
         sentences = self.summary.sentences
-        if not p["duration_event_day"].search(sentences[index].text):
+        text = sentences[index].text
+        named = [(m.start(), kind) for key in ("duration_event_day", "duration_since_event")
+                 for kind, pattern in p[key].items() for m in pattern.finditer(text)]
+        if not named:
             return None
-        for s in reversed(sentences[:index]):
-            told = [m.start() for m in p["duration_event_told"].finditer(s.text)]
-            dates = [(d.start(), _parse_date(d.group(0))) for d in p["date"].finditer(s.text)]
-            dates = [(at, when) for at, when in dates if when is not None]
+        at, kind = min(named)
+        for before in (text[:at], *(s.text for s in reversed(sentences[:index]))):
+            told = [m.start() for m in p["duration_event_told"][kind].finditer(before)]
+            dates = [(d.start(), _parse_date(d.group(0))) for d in p["date"].finditer(before)]
+            dates = [(pos, when) for pos, when in dates if when is not None]
             if told and dates:
                 return min(dates, key=lambda d: min(abs(d[0] - t) for t in told))[1]
         return None

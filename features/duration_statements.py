@@ -82,7 +82,8 @@ def months_from(start: date, ref: date) -> float:
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
-                     visit_day: date | None = None, acute_visit: bool = False) -> list[Stated]:
+                     visit_day: date | None = None, acute_visit: bool = False,
+                     event: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
@@ -92,7 +93,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     `visit_day`: the sentence's dated visit (`features.visits`), the last a start told "at that visit" may
     take (`_visit_told_before`). `acute_visit`: the sentence tells an emergency or urgent-care visit's account
     (`features.acute_visits`), where a drug handed over ("was given naproxen", "discharged on Norco") starts
-    that day."""
+    that day. `event`: the day of the event the sentence names back by its noun ("since the fall", "since
+    discharge"; features/drug_durations.py `_event_day`), where a use since it starts."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -140,6 +142,10 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
             out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
+    if ref is not None and event is not None and event <= ref:  # "since the fall", "since discharge"
+        for pattern in p["duration_since_event"].values():
+            for m in pattern.finditer(text):
+                out.append(Stated("duration_since_event", months_from(event, ref), m.span()))
     if ref is not None and surgery is not None and surgery <= ref:
         for m in p["duration_since_surgery"].finditer(text):
             if _held_by_a_plan(m.start(), planned):
@@ -333,6 +339,12 @@ def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, i
         if n is not None:
             days = round(n * _MONTHS[ago.group(2).lower()] * DAYS_PER_MONTH)
             found.append((ago.start(), date.fromordinal(anchor.toordinal() - days), True, ago.end()))
+    for ago in p["duration_before_visit"].finditer(text, b, hi):  # "3 months before that visit" (R8)
+        n = p.number(ago.group(1))
+        seen = _parse_date(ago["date"]) if ago["date"] else visit[0] if visit is not None else None
+        if n is not None and seen is not None:
+            days = round(n * _MONTHS[ago.group(2).lower()] * DAYS_PER_MONTH)
+            found.append((ago.start(), date.fromordinal(seen.toordinal() - days), True, ago.end()))
     for same in p["duration_same_day"].finditer(text, b, hi):  # the date of the start before it
         earlier = [(e, when) for (_, e), when, _ in dates if e <= a]
         if earlier:
