@@ -221,6 +221,8 @@ class SessionHistory:
                 if key == "sessions_count" and p["sessions_authorized_after"].match(
                         self.summary.text, m.end):
                     continue  # round 21: "12 visits authorized" is a course granted, not had
+                if p["sessions_not_had_after"].match(self.summary.text, m.end):
+                    continue  # session 42: "Aquatic therapy x 6, which he has not yet attended"
                 text = self.summary.text
                 own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
                     and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
@@ -342,6 +344,10 @@ class SessionHistory:
             if found is not None and self._words_name_kind(kind, found.group("words"), found.start("words"),
                                                            site, other):
                 spans.append(found.span("words"))
+            found = p["injections_one_day_first"].match(self.summary.text, s.start, s.end)
+            if found is not None and p["one_day_plural"].search(found.group("words")) \
+                    and self._words_name_kind(kind, found.group("words"), found.start("words"), site, other):
+                spans.append(found.span("words"))  # session 42: "On <date> she had left L4-5 ... blocks"
         for span in dict.fromkeys(spans):
             m = self.summary.mention("therapy", *span)
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
@@ -436,10 +442,13 @@ class SessionHistory:
         (session 37, the lead's ruling). The UR relaying the record's "none had" ("The reviewer indicated that
         she had not yet received any shoulder injection") is the record's fact, as for a therapy (ruling (4),
         session 38, round-77 kind K5b). Nor is another procedure of the kind (`other`: "has never undergone
-        radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5)."""
+        radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5). Injections
+        scheduled or authorised and then cancelled or not done are none had too (`injection_planned_not_done`,
+        session 42)."""
         p = value_patterns()
         kinds = injection_kind_words()
-        for found in p["injection_none_had"].finditer(self.summary.text):
+        for found in [*p["injection_none_had"].finditer(self.summary.text),
+                      *p["injection_planned_not_done"].finditer(self.summary.text)]:
             words = found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):

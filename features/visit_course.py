@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from features.analysis import AnalysedText, Mention
+from features.authors import load_author_rules
 from features.body_regions import body_regions, same_side
 from features.casefold import lower_text
 from features.failed_care import care_named_by, cares_named_by
@@ -64,7 +65,7 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
     phrase = normal_finding_phrase(deficit, text)
     for n in neuro_normal_findings(summary):
         later = dates[n.sentence.index]
-        if later is None or n.author == _WORKER:
+        if later is None or _told_by_worker(n):
             continue
         # a deficit told before an operation: any dated visit told after it is later
         earlier = n.sentence.index <= deficit.sentence.index if before_operation else later <= when
@@ -74,6 +75,17 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
         if (_WHOLE in normal or tests <= normal) and _same_place(phrase, normal_finding_phrase(n, text)):
             return True
     return False
+
+
+def _told_by_worker(m: Mention) -> bool:
+    """Whether the worker's own report tells a normal finding: a worker's cue before it that reaches it, or
+    a sentence carried from the worker's report with no cue of its own. A rating the worker gives after the
+    finding ("the reflexes were 2+ and symmetric, and he rated his pain 4/10") does not make the finding
+    before it the worker's (session 42, round-98 kind K9)."""
+    rules, text = load_author_rules(), m.sentence.text
+    if rules.last_author_before(text, m.start - m.sentence.start) == _WORKER:
+        return True
+    return m.author == _WORKER and rules.author_of(text) is None
 
 
 def _told_before_an_operation(text: str, deficit: Mention) -> bool:
