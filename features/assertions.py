@@ -401,17 +401,13 @@ _LIST_LAST_CONJUNCTIONS = frozenset({"and", "&"})
 _BRACKETS = ("(", "[", ")", "]")
 
 
-# the verbs that, in the item after a list comma, make it a clause of its own ("without drainage, flexion was
-# 85 degrees")
-_CLAUSE_VERBS = frozenset({"is", "was", "were", "are", "has", "had", "have"})
-
-
 def _bounded_to_its_items(doc: Doc, m: Modifier) -> Modifier:
     """A list trigger whose forward scope ends at the comma after which a clause of its own or a measured
     finding opens ("healed without drainage, flexion was 85 degrees, strength was 4/5"; "flexion 85, strength
     4/5"): a negation's scope ends at the list items it heads, and such an item is none of them (session 41,
     round-92 kind K6). The item runs to the next comma, "or", "nor", "and" or the sentence's end."""
     end = m.until if m.until is not None else len(doc)
+    verbs = clause_verbs()
     for i in range(m.end, end):
         if doc[i].is_sent_start or doc[i].text in (";", ":", "(", ")"):
             return m
@@ -421,7 +417,7 @@ def _bounded_to_its_items(doc: Doc, m: Modifier) -> Modifier:
             token = doc[j]
             if token.is_sent_start or token.text in (",", ";", ":") or token.lower_ in ("or", "nor", "and"):
                 break
-            if token.lower_ in _CLAUSE_VERBS or token.like_num:
+            if token.lower_ in verbs or token.like_num:
                 return Modifier(m.rule, m.start, m.end, i)
     return m
 
@@ -505,6 +501,13 @@ def load_rules(text: str | None = None) -> list[ContextRule]:
 
 
 _CLASS_NAME = re.compile(r"\$\{(\w+)\}")
+
+
+@lru_cache(maxsize=1)
+def clause_verbs() -> frozenset[str]:
+    """The verbs that make a list item after a comma a clause of its own (context_rules.yaml `word_classes`
+    `clause_verb`): kept with the rules' word classes, one list to grow."""
+    return frozenset(str(w).lower() for w in packaged_rules_file()["word_classes"]["clause_verb"])
 
 
 @lru_cache(maxsize=1)

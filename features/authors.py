@@ -16,6 +16,7 @@ from features.package_data import read_yaml
 from features.style import person_class, person_phrase_class
 from features.word_classes import expand
 from features.word_start import word_guarded
+from features.written_dates import month_name_class
 
 if TYPE_CHECKING:  # a type only: who wrote a sentence is read without spaCy (`imr synth` imports this)
     from features.sentences import Sentence
@@ -159,8 +160,9 @@ def load_author_rules() -> AuthorRules:
             if not rule.get("carries"):
                 raise ValueError(f"authors.yaml: {author!r} has recounts but carries nothing")
             recounts[author] = _joined(rule["recounts"], worker)
-    # a phrase naming the worker is one unit of a visit opening's reach (session 41: style moves no visit)
-    phrase = {"person_phrase": person_phrase_class()}
+    # a phrase naming the worker is one unit of a visit opening's reach (session 41: style moves no visit); a
+    # month's name dates an opening as a number does (style_words.yaml's one list of them)
+    phrase = {"person_phrase": person_phrase_class(), "month_name": month_name_class()}
     new_visit = re.compile(_filled(data["new_visit"], phrase), re.IGNORECASE)
     record_event = _NEVER
     if data.get("record_events"):

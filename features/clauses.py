@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from features.sentences import Sentence
 from features.word_start import word_guarded
+
+if TYPE_CHECKING:  # a type only: reading clauses needs no spaCy, which features.sentences imports
+    from features.sentences import Sentence
 
 
 def alternatives(items: list[str]) -> re.Pattern[str]:

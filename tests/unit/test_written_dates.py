@@ -62,10 +62,12 @@ def test_the_month_words_come_from_style_words_yaml_in_order() -> None:
 
 
 def test_no_packaged_reader_writes_the_month_names_out_again() -> None:
-    """value_patterns.yaml and context_rules.yaml read `${month}` / `${month_name}` (written_dates.py), not a
-    copy of their own (features/drug_durations.py, authors.yaml and criteria.yaml write other forms still)."""
+    """value_patterns.yaml and context_rules.yaml read `${month}` / `${month_name}` (written_dates.py), and
+    authors.yaml `{month_name}`, not a copy of their own (features/drug_durations.py, authors.yaml's `date`
+    and criteria.yaml write other forms still)."""
     twelve = re.compile(r"\W+".join(month_names()))  # all twelve, in order
     assert twelve.search(resources.files("features").joinpath("style_words.yaml").read_text(encoding="utf-8"))
-    for name in ("value_patterns.yaml", "context_rules.yaml", "visits.py", "criteria_facts.py"):
+    readers = ("value_patterns.yaml", "context_rules.yaml", "authors.yaml", "visits.py", "criteria_facts.py")
+    for name in readers:
         text = resources.files("features").joinpath(name).read_text(encoding="utf-8").lower()
         assert not twelve.search(text), name
