@@ -162,6 +162,14 @@ def _sleep_alone(m: Mention) -> bool:
     return names_sleep_alone(text[:cut.start() if cut else len(text)])
 
 
+def _lack_of_a_symptom(m: Mention) -> bool:
+    """Whether `m` is a lack of help said of a symptom, its subject ("The pain did not improve with rest",
+    "her numbness has not improved with the splint"): relief is pain, not function (the lead's ruling R1)."""
+    text, at = m.sentence.text, m.start - m.sentence.start
+    lack = value_patterns()["symptom_subject_denied"]
+    return any(f.end() > at for f in lack.finditer(text, max(0, at - 80), m.end - m.sentence.start))
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return _says_conservative_words(text) or drug_names().names_a_drug(text)
@@ -187,6 +195,9 @@ class FunctionAndCareFacts:
                 cats = m.assertion.categories
                 if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
                     continue
+                if sign == NO or Category.NEGATED in cats:
+                    if _lack_of_a_symptom(m):
+                        continue  # "the pain did not improve with rest": the pain's, not function (s42)
                 if Category.NEGATED in cats:
                     if sign == YES:
                         out.append((NO, m))
@@ -277,6 +288,8 @@ class FunctionAndCareFacts:
                 negated = True  # "returned to modified duty but was taken off work again" (round-68 K6)
             if _no_change_of(before):
                 negated = True  # "without any change in pain or in what he can do" (round 15)
+            if value_patterns()["ability_impaired"].match(text, end):
+                continue  # "now walks with a limp": done in an impaired way, no gain (session 42, r98 K3)
             aided = value_patterns()["ability_aided"].match(text, m.end - m.sentence.start)
             if aided and not _and_more(text, aided.end()):
                 negated = True  # "now walks with a cane": done only with an aid (session 20)

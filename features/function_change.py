@@ -291,6 +291,8 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                 if not linked or ((kind in ("fall", "worse") or pattern is lex.limited_despite_after)
                                   and lex.exam_measure.search(clause[a0:a1])):
                     continue  # "range of motion decreased" ("remains limited") is a sign on examination
+                if kind in ("gain", "rise") and value_patterns()["ability_impaired"].match(clause, a1):
+                    continue  # "now walks with a limp": done in an impaired way (session 42, r98 K3)
                 if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
                         and _UNABLE_BEFORE.search(clause, max(0, a0 - _UNABLE_WINDOW), a0):
                     continue  # "unable to walk without a cane": the aid still needed
@@ -432,6 +434,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return NO, "persisting", min(credit.start(), act[0]), max(credit.end(), act[1])
     if value_patterns()["ability_aided"].match(clause, act[1]):
         return None  # "completed 6 sessions and was walking with a walker": the aid, no credit (round 62)
+    if value_patterns()["ability_impaired"].match(clause, act[1]):
+        return None  # "after therapy he walks with a limp": an impaired way, no gain (session 42, r98 K3)
     if lex.aid_for_activity.search(clause, min(credit.end(), act[0]), act[0]):
         return None  # "after therapy he still needs a cane for longer walks": an aid still needed (ruling R3)
     if value_patterns()["ability_only_so_much"].match(clause, act[1]):
