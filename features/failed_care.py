@@ -49,6 +49,7 @@ class FailedCareLexicon:
     limit_lingering: re.Pattern[str]
     reason_before: re.Pattern[str]
     worsened: re.Pattern[str]
+    care_aggravated: re.Pattern[str]  # the care made the complaint worse (session 42, round-98 kind K6)
     worse_reason_before: re.Pattern[str]
     worse_then_care: re.Pattern[str]
     outside_event: re.Pattern[str]
@@ -66,6 +67,9 @@ class FailedCareLexicon:
     drug_stop_active: re.Pattern[str]
     drug_stop_pronoun: re.Pattern[str]
     drug_stop_request: re.Pattern[str]
+    drug_switch_to: re.Pattern[str]  # a drug put in another's place (session 42, round-98 kind K6)
+    drug_started_instead: re.Pattern[str]
+    switch_opening: re.Pattern[str]
     request_condition_after: re.Pattern[str]
     medication_word: re.Pattern[str]
     stop_effect: re.Pattern[str]
@@ -99,7 +103,8 @@ def failed_care_lexicon() -> FailedCareLexicon:
     raw = {k: [fill(i) for i in v] if isinstance(v, list) else fill(v) if isinstance(v, str) else v
            for k, v in raw.items()}
     # a symptom that persists after its care, or made worse after it (session 36)
-    outcome_after = alternatives_source([*raw.pop("outcome_after"), raw["lingering"], raw["worsened"]])
+    outcome_after = alternatives_source([*raw.pop("outcome_after"), raw["lingering"], raw["worsened"],
+                                         raw["care_aggravated"]])
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
     singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
@@ -114,7 +119,7 @@ def failed_care_lexicon() -> FailedCareLexicon:
 
 # the long lists read in (nearly) every clause: searched lower-cased (`folded_text`), where IGNORECASE takes
 # two to three times as long on them (features/casefold.py), with the same spans
-FOLDED = ("care", "outcome_after", "outcome_before", "lingering", "worsened")
+FOLDED = ("care", "outcome_after", "outcome_before", "lingering", "worsened", "care_aggravated")
 
 
 def spans_of(name: str, clause: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
@@ -207,7 +212,9 @@ def workers_status_beside_care(text: str, start: int, end: int) -> bool:
 
 def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int, int]]:
     """(care start, care end, span start, span end) of each outcome linked to its care in the clause. A clause
-    naming no care (most) links nothing, so its outcome lists are not scanned."""
+    naming no care (most) links nothing, so its outcome lists are not scanned. An outcome after its care is
+    said of the care that is no time phrase's ("PT was tried before the injections, with no relief": the
+    therapy's; session 42, round-96 kind K7)."""
     cares = _care_spans(clause, lex)
     if not cares:
         return
@@ -215,6 +222,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
         if lex.not_an_outcome_after.match(clause, o_end):
             continue  # "no change in his medications": a regimen kept, not an outcome
         before = [c for c in cares if c[1] <= o_start]
+        while len(before) > 1 and lex.temporal_before.search(clause, 0, before[-1][0]):
+            before.pop()  # care in a time phrase dates the care before it ("tried before the injections")
         if before:
             c = before[-1]
             between = clause[c[1]:o_start]
@@ -330,9 +339,10 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
                 if care is None or m is None or care.assertion.categories & _NOT_HAD or conditional(m):
                     continue
                 at = s.start + offset
+                worse = [*spans_of("worsened", clause, lex), *spans_of("care_aggravated", clause, lex)]
                 if any(w[1] == b and _worse_told_otherwise(
                         summary, summary.mention("failed_care", at + w[0], at + w[1]), lex, conditional)
-                       for w in spans_of("worsened", clause, lex)):
+                       for w in worse):
                     continue  # a worsening not of this care: another cause, another person's (session 36)
                 m = dataclasses.replace(m, assertion=care.assertion)
                 if record_voice(m):

@@ -64,6 +64,10 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)")
 # phrase naming the worker counts as "his" does (`lookback_start`, session 41)
 _PAST_BEFORE_CHARS = 50
 _CHANGE_START_CHARS = 30  # "down from a level of " before a change's start
+# how far before a score its earlier period may start: "two years ago, during an exacerbation, he rated his
+# pain " (session 42, ruling R2; the pattern is anchored at the score, so a longer reach finds only longer
+# phrases)
+_EARLIER_BEFORE_CHARS = 80
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -83,7 +87,7 @@ def _of_earlier_periods(text: str, scores: list[PainScore]) -> list[bool]:
     latest: int | None = None
     out = []
     for s in scores:
-        back = lookback_start(text, s.start, _PAST_BEFORE_CHARS)
+        back = lookback_start(text, s.start, _EARLIER_BEFORE_CHARS)
         told = p["pain_earlier_before"].search(text, back, s.start) \
             or p["pain_earlier_after"].match(text, s.end)
         if told is None or p["pain_change_start_before"].search(

@@ -5,12 +5,15 @@ follows it. Care stopped for a side effect is failed care; a stop given another 
 denied, completed, the pain resolved) or an effect told with another drug is not that drug's failure. A stop
 with a stated reason after it (`stated_stop_reason`: "because he felt like a zombie") is one whatever the
 effect's words. Session 41 (ruling R5): a stop told as someone's request (`drug_stop_request`: "the internist
-asked that it be discontinued"), and an effect told in the sentence before a stop that opens its own."""
+asked that it be discontinued"), and an effect told in the sentence before a stop that opens its own.
+Session 42 (round-98 kind K6): a stop told by the drug put in the stopped one's place (`drug_switch_to`,
+`drug_started_instead`: "was switched to meloxicam after stomach upset")."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from features.analysis import AnalysedText, Mention
 from features.assertions import Category
@@ -35,8 +38,8 @@ def side_effect_stops(summary: AnalysedText, *, record_voice: Callable[[Mention]
     lex = failed_care_lexicon()
     out: list[Mention] = []
     for s in summary.sentences:
-        for drug, stop, requested in _drug_stops(s.text, lex):
-            effect = _effect_of_stop(summary, s, drug, stop, lex, requested)
+        for drug, stop, requested, replaced in _drug_stops(s.text, lex):
+            effect = _effect_of_stop(summary, s, drug, stop, lex, requested, replaced)
             if effect is None:
                 continue
             # an effect told in the sentence before is read there; the mention is the stop's sentence
@@ -61,33 +64,70 @@ def _drugs(text: str, lex: FailedCareLexicon) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _drug_stops(text: str, lex: FailedCareLexicon) -> Iterator[tuple[tuple[int, int], tuple[int, int], bool]]:
-    """(drug span, stop span, requested) of each stop of a drug done in the sentence `text`: "ibuprofen was
-    stopped", "stopped the naproxen", "switched from naproxen", "she stopped it" (the drug the nearest named
-    before), or asked for by someone ("the internist asked that it be discontinued": requested)."""
+class DrugStop(NamedTuple):
+    """A stop of a drug in a sentence: the drug's span (the new drug's where the stop is told by a
+    replacement), the stop's span, and how it is told."""
+
+    drug: tuple[int, int]
+    stop: tuple[int, int]
+    requested: bool = False  # someone asked that it be stopped
+    replaced: bool = False  # told by the drug put in its place: the stopped drug is the one before
+
+
+def _drug_stops(text: str, lex: FailedCareLexicon) -> Iterator[DrugStop]:
+    """Each stop of a drug done in the sentence `text`: "ibuprofen was stopped", "stopped the naproxen",
+    "switched from naproxen", "she stopped it" (the drug the nearest named before), asked for by someone ("the
+    internist asked that it be discontinued": requested), or told by the drug put in its place ("was switched
+    to meloxicam", "Celebrex was started in its place": replaced)."""
     drugs = _drugs(text, lex)
     for d in drugs:
         passive = lex.drug_stop_passive.match(text[d[1]:])
         if passive is not None:
-            yield d, (d[1], d[1] + passive.end()), False
+            yield DrugStop(d, (d[1], d[1] + passive.end()))
         lo = max(0, d[0] - 60)
         active = lex.drug_stop_active.search(text[lo:d[0]])
         if active is not None:
-            yield d, (lo + active.start(), d[1]), False
+            yield DrugStop(d, (lo + active.start(), d[1]))
+        switch = lex.drug_switch_to.search(text[lo:d[0]])
+        if switch is not None:
+            yield DrugStop(d, (lo + switch.start(), d[1]), replaced=True)
+        instead = lex.drug_started_instead.match(text[d[1]:])
+        if instead is not None and _replaces_a_drug(text, d[1], instead, drugs):
+            yield DrugStop(d, (d[0], d[1] + instead.end()), replaced=True)
     for p in lex.drug_stop_pronoun.finditer(text):
         before = [d for d in drugs if d[1] <= p.start()]
         if before:
-            yield before[-1], p.span(), False
+            yield DrugStop(before[-1], p.span())
     for r in lex.drug_stop_request.finditer(text):
         lo, hi = r.span("object") if r.group("object") is not None else r.span("object2")
         named = [d for d in drugs if lo <= d[0] and d[1] <= hi]
         before = [d for d in drugs if d[1] <= r.start()]
         if named or before:  # the drug named in the object, else the one a pronoun stands for
-            yield (named or before)[-1], r.span(), True
+            yield DrugStop((named or before)[-1], r.span(), requested=True)
+
+
+# what "instead of" may name before the drug it replaces: a pronoun for one ("instead of it"), or an article
+# or a possessive ("in place of the naproxen")
+_DRUG_PRONOUN = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
+_BEFORE_DRUG = re.compile(r"(?:(?:the|his|her|their)\s+)?", re.IGNORECASE)
+
+
+def _replaces_a_drug(text: str, at: int, instead: re.Match[str], drugs: list[tuple[int, int]]) -> bool:
+    """Whether a start "instead of" or "in place of" something (`instead`, matched at `at`) puts the new
+    drug in a drug's place, not an operation's ("prescribed instead of surgery"): the words name a drug or a
+    pronoun for one; "in its place" and a bare "instead" name none, and replace the drug before."""
+    if instead.group("replaced") is None:
+        return True
+    replaced = at + instead.start("replaced")
+    if _DRUG_PRONOUN.match(text, replaced) is not None:
+        return True
+    named = _BEFORE_DRUG.match(text, replaced)
+    return named is not None and any(a == named.end() for a, _ in drugs)
 
 
 def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], stop: tuple[int, int],
-                    lex: FailedCareLexicon, requested: bool = False) -> tuple[int, int] | None:
+                    lex: FailedCareLexicon, requested: bool = False,
+                    replaced: bool = False) -> tuple[int, int] | None:
     """The span of the effect the stop is for: after a cause word that follows the stop in its clause, else
     before the stop in its clause or the clause before (the sentence before where the stop opens its own:
     "He reported black stools in May. Ibuprofen was discontinued.", offsets before 0); None where the stop's
@@ -108,15 +148,16 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         return stop[1] + reason.start(), stop[1] + len(after.rstrip(" ,.;:"))  # a reason of no other kind
     # a pronoun's drug is named further back ("Tramadol was started; he broke out in hives and it was
     # stopped"): the effect is read before the pronoun's stop
-    start = stop[0] if requested or lex.drug_stop_pronoun.fullmatch(text, stop[0], stop[1]) \
+    start = stop[0] if requested or replaced or lex.drug_stop_pronoun.fullmatch(text, stop[0], stop[1]) \
         else min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
     window = clause_start_at(text, lex.clause_break, here - 1) if here > 0 else 0
     effect = _affirmed_effect(summary, s, window, start, lex)
     if effect is None:
-        return _effect_in_sentence_before(summary, s, drug, lex) if _opens_sentence(text, start) else None
+        opens = _opens_sentence(text, start) or (replaced and lex.switch_opening.fullmatch(text, 0, start))
+        return _effect_in_sentence_before(summary, s, drug, lex, replaced) if opens else None
     said = clause_start_at(text, lex.clause_break, effect[0])  # the effect's own clause
-    if _names_another_drug(text[said:start], _stopped_name(text, drug, lex), lex):
+    if not replaced and _names_another_drug(text[said:start], _stopped_name(text, drug, lex), lex):
         return None  # "she had nausea with tramadol, and the ibuprofen was stopped": another drug's effect
     return effect
 
@@ -133,10 +174,11 @@ _STOP_OPENING = re.compile(r"\s*(?:(?:in|on|at|by)\s[\w/]+(?:\s\d{4})?,?\s)?(?:(
 
 
 def _effect_in_sentence_before(summary: AnalysedText, s: Sentence, drug: tuple[int, int],
-                               lex: FailedCareLexicon) -> tuple[int, int] | None:
+                               lex: FailedCareLexicon, replaced: bool = False) -> tuple[int, int] | None:
     """The effect told in the last clause of the sentence before a stop that opens its own sentence, in the
-    same voice (the UR's own words or the record's) and naming no other drug, as offsets relative to the
-    stop's sentence (negative)."""
+    same voice (the UR's own words or the record's) and naming no other drug (any drug, where the stop is told
+    by its replacement: the effect names the drug stopped), as offsets relative to the stop's sentence
+    (negative)."""
     if s.index == 0:
         return None
     before = summary.sentences[s.index - 1]
@@ -146,7 +188,7 @@ def _effect_in_sentence_before(summary: AnalysedText, s: Sentence, drug: tuple[i
     effect = _affirmed_effect(summary, before, start, len(before.text), lex)
     if effect is None:
         return None
-    if _names_another_drug(before.text, _stopped_name(s.text, drug, lex), lex):
+    if not replaced and _names_another_drug(before.text, _stopped_name(s.text, drug, lex), lex):
         return None  # "He had nausea with tramadol. The ibuprofen was stopped.": another drug's effect
     shift = before.start - s.start
     return effect[0] + shift, effect[1] + shift

@@ -21,6 +21,7 @@ CARE_CLAUSES = [
     "The numbness has continued since then",
     "Medications provided only temporary relief",
     "Since then His Grip has Declined, with Worsening of Symptoms",
+    "The Home Exercises Aggravated His Low Back",
 ]
 FUNCTION_CLAUSES = [
     "He is Neither Better Nor Worse than at the prior visit",
