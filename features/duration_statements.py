@@ -83,7 +83,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
                      visit_day: date | None = None, acute_visit: bool = False,
-                     event: date | None = None) -> list[Stated]:
+                     event: date | None = None, month_visit: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
@@ -94,7 +94,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     take (`_visit_told_before`). `acute_visit`: the sentence tells an emergency or urgent-care visit's account
     (`features.acute_visits`), where a drug handed over ("was given naproxen", "discharged on Norco") starts
     that day. `event`: the day of the event the sentence names back by its noun ("since the fall", "since
-    discharge"; features/drug_durations.py `_event_day`), where a use since it starts."""
+    discharge"; features/drug_durations.py `_event_day`), where a use since it starts. `month_visit`: the
+    15th of the month of a visit the sentence before tells with a month and year only ("He returned to care in
+    September 2015."), which "at that visit" names back when no full date is nearer (round-100 kind K3)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -195,7 +197,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                                        unanchored=(vague := _ago_from_the_ur(text, start.span(), dates, p,
                                                                              visit)),
                                        dated=not vague))
-            elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day)) is not None:
+            elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day,
+                                             month_visit)) is not None:
                 if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
                     undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
                                                 start.span(), borrowed=True))
@@ -268,19 +271,38 @@ def _told_later(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
 
 def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
                        p: ValuePatterns, visit: tuple[date, str] | None,
-                       visit_day: date | None) -> date | None:
+                       visit_day: date | None, month_visit: date | None = None) -> date | None:
     """The visit a start with no date of its own refers to by an anaphor after it ("was switched to B at
     that visit", "was restarted that day"; `duration_visit_anaphor`), else None: the last date before the verb
     in its sentence that no other start verb dates ("Per the PR-2 dated <date>, A was first prescribed on
     <date>, and B was added at that visit": the PR-2's), else the visit of the sentences before (`visit`),
     else the sentence's dated visit (`visit_day`, `features.visits`). A visit start, so "newly prescribed at
-    that visit" stays new (session 34, round-57 kind K2)."""
+    that visit" stays new (session 34, round-57 kind K2). Session 42 (round-100 kind K3): a visit dated by a
+    month and year only, told before the verb in its sentence ("returned in 01/2016 and was restarted on X
+    at that visit") or in the sentence before (`month_visit`), comes before the visits of full dates further
+    back."""
     a, b = verb
     if not p["duration_visit_anaphor"].search(text, b, date_reach(text, b, p)):
         return None
     claimed = _claimed_dates(text, 0, verb, p)
     told = [when for (s, e), when, _ in dates if e <= a and not any(x <= s < y for x, y in claimed)]
-    return told[-1] if told else visit[0] if visit is not None else visit_day
+    if told:
+        return told[-1]
+    here = month_visit_told(text[:a], p)
+    return here or month_visit or (visit[0] if visit is not None else visit_day)
+
+
+def month_visit_told(text: str, p: ValuePatterns) -> date | None:
+    """The 15th of the month of the last visit `text` tells with a month and year only, after the words of a
+    visit ("He returned to care in September 2015", "was seen again in 01/2016";
+    `duration_month_visit_words`), in that visit's clause; None where it tells none (session 42, round-100
+    kind K3)."""
+    found = None
+    for words in p["duration_month_visit_words"].finditer(text):
+        w = p["duration_start_when"].search(text, words.end(), date_reach(text, words.end(), p))
+        day = month_date(w) if w is not None else None
+        found = day or found
+    return found
 
 
 def _claimed_dates(text: str, lo: int, verb: tuple[int, int], p: ValuePatterns) -> list[tuple[int, int]]:
