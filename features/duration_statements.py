@@ -118,12 +118,16 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
         if p["duration_quantity_before"].search(text, max(0, m.start() - 50), m.start()):
             continue  # round 35: "TENS unit supplies for three months" is the request's length
+        if n is not None and ref is not None and since_report == 0 \
+                and _an_ended_course(text, m, n * _MONTHS[m.group(2).lower()], p, ref):
+            continue  # session 42 (round-100 kind K10): "was provided for 4 weeks after the 2013 surgery"
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
             ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
-            out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
-                               m.span(), unanchored=ago, dated=since_report > 0))
+            since = since_report or _told_at_an_opening_visit(text, m, p, ref)
+            out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since, 2),
+                               m.span(), unanchored=ago, dated=since > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
         n = p.number(m.group(1).removesuffix(" and a half").strip())
         if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
@@ -226,6 +230,29 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     return out + undated_start
 
 
+ENDED_BEFORE_UR_DAYS = 90  # days before the UR date by which a dated course told with its length has ended
+
+
+def _an_ended_course(text: str, length: re.Match[str], months: float, p: ValuePatterns, ref: date) -> bool:
+    """Whether length of use `length` (`months` long) tells a course that ended: told in the simple past, in a
+    clause that dates it by a year ("for 4 weeks after the 2013 surgery", "in 2013 she took Norco for a
+    month"), whose last day plus the length falls `ENDED_BEFORE_UR_DAYS` or more before the UR date: a past
+    course, not the use of the care requested now (session 42, round-100 kind K10). A length told as use that
+    goes on ("has received it for 4 weeks", "for the past 4 weeks") is never one."""
+    if length.group(0).lower().startswith("since"):
+        return False
+    lo = max(text.rfind(";", 0, length.start()), text.rfind(".", 0, length.start())) + 1
+    stop = re.search(r"[;]|\.(?:\s|$)", text[length.end():])
+    hi = length.end() + stop.start() if stop else len(text)
+    if p["duration_ongoing_length"].search(text, lo, hi) or p["duration_since_date"].search(text, lo, hi):
+        return False
+    years = [int(y["year"]) for y in p["duration_course_year"].finditer(text, lo, hi)]
+    if not years:
+        return False
+    ended = date(max(years), 12, 31).toordinal() + round(months * DAYS_PER_MONTH)
+    return ended <= ref.toordinal() - ENDED_BEFORE_UR_DAYS
+
+
 def _dated_only(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
     """Whether start verb `start` is a verb of handing over (`duration_dated_only_start`: "was given X",
     "was issued a brace"): it dates a start only by a date of its own (or an acute visit's day)."""
@@ -322,6 +349,21 @@ def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> 
     """Whether a start verb beginning at `at` is a word of a plan's statement ("is to be started", "with X to
     be started"): a start not done yet, whatever date or operation follows it."""
     return any(a <= at < b for _, (a, b) in planned)
+
+
+def _told_at_an_opening_visit(text: str, length: re.Match[str], p: ValuePatterns, ref: date | None) -> float:
+    """Months from the visit date a sentence opens on ("On 08/02/2016 he reported ...") to the UR date, where
+    length `length` is told in the past perfect in its clause ("he had used a splint for two months"): a
+    length as of that visit, which runs on to the UR (ruling R8, session 42, round-99 kind K6); else 0."""
+    opening = p["opening_visit_date"].match(text)
+    day = p["date"].match(text, opening.end()) if opening is not None else None
+    when = _parse_date(day.group(0)) if day is not None else None
+    if ref is None or when is None or when > ref:
+        return 0.0
+    lo = max(text.rfind(";", 0, length.start()), text.rfind(",", 0, length.start())) + 1
+    if not p["length_past_perfect_before"].search(text, lo, length.start()):
+        return 0.0
+    return round((ref - when).days / DAYS_PER_MONTH, 1)
 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
