@@ -34,11 +34,13 @@ from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
 
 STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
+# session 42: "trial" of "Lyrica 75 mg #60 (trial)" names no drug (it read "a TENS unit for a 30-day trial" as
+# the Lyrica's)
 _GENERIC_HEADING_WORDS = frozenset(
     "additional continue continued prospective retrospective purchase rental initial request post "
     "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
     "times units unit refill refills with without dose qty quantity month supply one two three "
-    "container bottle tube box the and for per".split())
+    "container bottle tube box the and for per trial trials".split())
 
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
