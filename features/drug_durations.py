@@ -20,6 +20,7 @@ from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
 from features.duration_statements import month_date as _month_date
+from features.duration_statements import month_visit_told as _month_visit_told
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
 from features.sentences import Sentence
@@ -33,11 +34,13 @@ from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
 
 STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
+# session 42: "trial" of "Lyrica 75 mg #60 (trial)" names no drug (it read "a TENS unit for a 30-day trial" as
+# the Lyrica's)
 _GENERIC_HEADING_WORDS = frozenset(
     "additional continue continued prospective retrospective purchase rental initial request post "
     "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
     "times units unit refill refills with without dose qty quantity month supply one two three "
-    "container bottle tube box the and for per".split())
+    "container bottle tube box the and for per trial trials".split())
 
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
@@ -516,6 +519,35 @@ class _SentenceDrugs:
     continued: bool | None = None
 
 
+def _latest_course(text: str, verb: tuple[int, int], p: ValuePatterns) -> bool:
+    """Whether the start verb at `verb` has the drug's latest course for its subject ("the most recent course
+    began in 05/2016"): a restart, which beats a longer history told before it ("on and off since 2005";
+    session 42, round-100 kind K3)."""
+    return bool(p["duration_latest_course_before"].search(text, max(0, verb[0] - 80), verb[0]))
+
+
+def _clause_references(text: str, ours: list[tuple[int, int]], asked: _Asked) -> list[tuple[int, int]]:
+    """The spans of the subjects of a sentence's clauses after a ';' that name the requested drug by
+    reference back ("He took Norco after each operation; it was tapered off in 2013 and resumed in 11/2015"):
+    a pronoun or a general noun (`drug_reference_subject`) whose clause before names exactly the requested
+    drug, as `_referred_back` reads a sentence's subject after the sentence before (session 42, round-100
+    kind K3)."""
+    p = value_patterns()
+    if not asked.medication or asked.only_unnamed:
+        return []
+    out, lo = [], 0
+    for semi in (m.start() for m in re.finditer(";", text)):
+        listed = [(a + lo, b + lo) for a, b in drug_names().names_in(text[lo:semi])]
+        lo = semi + 1
+        rest = len(text) - len(text[lo:].lstrip())
+        ref = p["drug_reference_subject"].match(text[rest:])
+        if ref is None or p["drug_reference_expletive"].match(text, rest + ref.start("ref")) or not listed:
+            continue
+        if all(any(a < e and b > s for s, e in ours) for a, b in listed):
+            out.append((rest + ref.start("ref"), rest + ref.end("ref")))
+    return out
+
+
 def _not_started_as_new(text: str, st: _Stated, p: ValuePatterns) -> _Stated:
     """Statement `st` as newly started (0) where its words say the drug is not started yet ("prescribed but
     not yet dispensed"), as the brief and the round-14/15 writers key it (session 14 read null, as the
@@ -757,8 +789,18 @@ class DurationsOfUse:
                 injury=(event := self._event_day(index)) or self.case.date_of_injury, event=event,
                 visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
-                visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None)
+                visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None,
+                month_visit=self._month_visit(index))
         return found
+
+    def _month_visit(self, index: int) -> date | None:
+        """The visit the sentence before sentence `index` tells with a month and year only ("He returned to
+        care in September 2015 with increased pain."), where it writes no full date: what "at that visit" in
+        sentence `index` names back (session 42, round-100 kind K3)."""
+        if index == 0 or self.visits.sentence_dates[index - 1] is not None:
+            return None
+        before = self.summary.sentences[index - 1]
+        return None if before.author == UR_REVIEWER else _month_visit_told(before.text, value_patterns())
 
     def _event_day(self, index: int) -> date | None:
         """The day of the event a sentence names back by its noun ("on the day of the fall", "since the fall",
@@ -812,7 +854,8 @@ class DurationsOfUse:
         record, ur = StartChoice(), StartChoice()
         for s in self.summary.sentences[from_sentence:]:
             choice = ur if s.author == UR_REVIEWER else record
-            if choice.restarts_only and not p["duration_restart"].search(s.text):
+            if choice.restarts_only and not (p["duration_restart"].search(s.text)
+                                             or p["duration_latest_course"].search(s.text)):
                 continue
             here = self._drugs_named(s, asked, form, combined, skip)
             if here is None:
@@ -835,7 +878,9 @@ class DurationsOfUse:
         sentence the service does not read (one naming a drug for `only_unnamed`, a name tried before for
         `skip`)."""
         p, drugs = value_patterns(), drug_names()
-        named_here = [m.span() for m in asked.name_re.finditer(s.text)] or self._referred_back(s, asked, skip)
+        named_here = [m.span() for m in asked.name_re.finditer(s.text)]
+        named_here = [*named_here, *_clause_references(s.text, named_here, asked)] if named_here else \
+            self._referred_back(s, asked, skip)
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
         in_lexicon = drugs.names_in(s.text)
@@ -921,8 +966,9 @@ class DurationsOfUse:
         text, named = here.sentence.text, here.named
         # (session 35, round-59 kind K5a: a restart dated by its visit is a restart too)
         restart = st.key in ("duration_start", "duration_visit_start") and st.verb is not None \
-            and bool(p["duration_restart"].search(text, *st.verb)) \
-            and _restart_of_a_drug(text, named, st.verb, p)
+            and ((bool(p["duration_restart"].search(text, *st.verb))
+                  and _restart_of_a_drug(text, named, st.verb, p))
+                 or _latest_course(text, st.verb, p))
         if restarts_only and not restart:
             return None  # after a start is found, a later sentence is read for a restart only
         if self._a_refill(st, here, asked):

@@ -83,7 +83,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
                      visit_day: date | None = None, acute_visit: bool = False,
-                     event: date | None = None) -> list[Stated]:
+                     event: date | None = None, month_visit: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
@@ -94,7 +94,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     take (`_visit_told_before`). `acute_visit`: the sentence tells an emergency or urgent-care visit's account
     (`features.acute_visits`), where a drug handed over ("was given naproxen", "discharged on Norco") starts
     that day. `event`: the day of the event the sentence names back by its noun ("since the fall", "since
-    discharge"; features/drug_durations.py `_event_day`), where a use since it starts."""
+    discharge"; features/drug_durations.py `_event_day`), where a use since it starts. `month_visit`: the
+    15th of the month of a visit the sentence before tells with a month and year only ("He returned to care in
+    September 2015."), which "at that visit" names back when no full date is nearer (round-100 kind K3)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     since_report = _report_to_ur(text, p, ref)
@@ -116,12 +118,16 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
         if p["duration_quantity_before"].search(text, max(0, m.start() - 50), m.start()):
             continue  # round 35: "TENS unit supplies for three months" is the request's length
+        if n is not None and ref is not None and since_report == 0 \
+                and _an_ended_course(text, m, n * _MONTHS[m.group(2).lower()], p, ref):
+            continue  # session 42 (round-100 kind K10): "was provided for 4 weeks after the 2013 surgery"
         if n is not None:
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
             ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
-            out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since_report, 2),
-                               m.span(), unanchored=ago, dated=since_report > 0))
+            since = since_report or _told_at_an_opening_visit(text, m, p, ref)
+            out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since, 2),
+                               m.span(), unanchored=ago, dated=since > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
         n = p.number(m.group(1).removesuffix(" and a half").strip())
         if n is None or p["duration_to_come_before"].search(text, max(0, m.start() - 60), m.start()) or \
@@ -195,7 +201,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                                        unanchored=(vague := _ago_from_the_ur(text, start.span(), dates, p,
                                                                              visit)),
                                        dated=not vague))
-            elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day)) is not None:
+            elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day,
+                                             month_visit)) is not None:
                 if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
                     undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
                                                 start.span(), borrowed=True))
@@ -221,6 +228,29 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         else:
             out.append(Stated("duration_new", 0.0, m.span()))
     return out + undated_start
+
+
+ENDED_BEFORE_UR_DAYS = 90  # days before the UR date by which a dated course told with its length has ended
+
+
+def _an_ended_course(text: str, length: re.Match[str], months: float, p: ValuePatterns, ref: date) -> bool:
+    """Whether length of use `length` (`months` long) tells a course that ended: told in the simple past, in a
+    clause that dates it by a year ("for 4 weeks after the 2013 surgery", "in 2013 she took Norco for a
+    month"), whose last day plus the length falls `ENDED_BEFORE_UR_DAYS` or more before the UR date: a past
+    course, not the use of the care requested now (session 42, round-100 kind K10). A length told as use that
+    goes on ("has received it for 4 weeks", "for the past 4 weeks") is never one."""
+    if length.group(0).lower().startswith("since"):
+        return False
+    lo = max(text.rfind(";", 0, length.start()), text.rfind(".", 0, length.start())) + 1
+    stop = re.search(r"[;]|\.(?:\s|$)", text[length.end():])
+    hi = length.end() + stop.start() if stop else len(text)
+    if p["duration_ongoing_length"].search(text, lo, hi) or p["duration_since_date"].search(text, lo, hi):
+        return False
+    years = [int(y["year"]) for y in p["duration_course_year"].finditer(text, lo, hi)]
+    if not years:
+        return False
+    ended = date(max(years), 12, 31).toordinal() + round(months * DAYS_PER_MONTH)
+    return ended <= ref.toordinal() - ENDED_BEFORE_UR_DAYS
 
 
 def _dated_only(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
@@ -268,19 +298,38 @@ def _told_later(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
 
 def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
                        p: ValuePatterns, visit: tuple[date, str] | None,
-                       visit_day: date | None) -> date | None:
+                       visit_day: date | None, month_visit: date | None = None) -> date | None:
     """The visit a start with no date of its own refers to by an anaphor after it ("was switched to B at
     that visit", "was restarted that day"; `duration_visit_anaphor`), else None: the last date before the verb
     in its sentence that no other start verb dates ("Per the PR-2 dated <date>, A was first prescribed on
     <date>, and B was added at that visit": the PR-2's), else the visit of the sentences before (`visit`),
     else the sentence's dated visit (`visit_day`, `features.visits`). A visit start, so "newly prescribed at
-    that visit" stays new (session 34, round-57 kind K2)."""
+    that visit" stays new (session 34, round-57 kind K2). Session 42 (round-100 kind K3): a visit dated by a
+    month and year only, told before the verb in its sentence ("returned in 01/2016 and was restarted on X
+    at that visit") or in the sentence before (`month_visit`), comes before the visits of full dates further
+    back."""
     a, b = verb
     if not p["duration_visit_anaphor"].search(text, b, date_reach(text, b, p)):
         return None
     claimed = _claimed_dates(text, 0, verb, p)
     told = [when for (s, e), when, _ in dates if e <= a and not any(x <= s < y for x, y in claimed)]
-    return told[-1] if told else visit[0] if visit is not None else visit_day
+    if told:
+        return told[-1]
+    here = month_visit_told(text[:a], p)
+    return here or month_visit or (visit[0] if visit is not None else visit_day)
+
+
+def month_visit_told(text: str, p: ValuePatterns) -> date | None:
+    """The 15th of the month of the last visit `text` tells with a month and year only, after the words of a
+    visit ("He returned to care in September 2015", "was seen again in 01/2016";
+    `duration_month_visit_words`), in that visit's clause; None where it tells none (session 42, round-100
+    kind K3)."""
+    found = None
+    for words in p["duration_month_visit_words"].finditer(text):
+        w = p["duration_start_when"].search(text, words.end(), date_reach(text, words.end(), p))
+        day = month_date(w) if w is not None else None
+        found = day or found
+    return found
 
 
 def _claimed_dates(text: str, lo: int, verb: tuple[int, int], p: ValuePatterns) -> list[tuple[int, int]]:
@@ -300,6 +349,21 @@ def _held_by_a_plan(at: int, planned: Sequence[tuple[str, tuple[int, int]]]) -> 
     """Whether a start verb beginning at `at` is a word of a plan's statement ("is to be started", "with X to
     be started"): a start not done yet, whatever date or operation follows it."""
     return any(a <= at < b for _, (a, b) in planned)
+
+
+def _told_at_an_opening_visit(text: str, length: re.Match[str], p: ValuePatterns, ref: date | None) -> float:
+    """Months from the visit date a sentence opens on ("On 08/02/2016 he reported ...") to the UR date, where
+    length `length` is told in the past perfect in its clause ("he had used a splint for two months"): a
+    length as of that visit, which runs on to the UR (ruling R8, session 42, round-99 kind K6); else 0."""
+    opening = p["opening_visit_date"].match(text)
+    day = p["date"].match(text, opening.end()) if opening is not None else None
+    when = _parse_date(day.group(0)) if day is not None else None
+    if ref is None or when is None or when > ref:
+        return 0.0
+    lo = max(text.rfind(";", 0, length.start()), text.rfind(",", 0, length.start())) + 1
+    if not p["length_past_perfect_before"].search(text, lo, length.start()):
+        return 0.0
+    return round((ref - when).days / DAYS_PER_MONTH, 1)
 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
