@@ -240,7 +240,9 @@ def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -
 _POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
 
 
-_FROM = re.compile(r"\bfrom\b", re.IGNORECASE)  # a gain from a former state ("gone from bed-bound to ...")
+# a change told in the gain word itself: from a former state ("gone from bed-bound to walking with a walker"),
+# or more or better ("increased his walking with a cane to two blocks"): progress, not the aid alone (s42)
+_CHANGE_TOLD = re.compile(r"\bfrom\b|\bimprov|\bincreas|\bbetter\b|\bgreater\b", re.IGNORECASE)
 _PURPOSE_END = re.compile(r"\bfor\s+$", re.IGNORECASE)  # a gap ending in "for": the activity is a purpose
 
 
@@ -319,8 +321,8 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                     continue  # "range of motion decreased" ("remains limited") is a sign on examination
                 if kind in ("gain", "rise") and value_patterns()["ability_impaired"].match(clause, a1):
                     continue  # "now walks with a limp": done in an impaired way (session 42, r98 K3)
-                if kind == "gain" and before and not _FROM.search(w.group()) and (aid_still_needed(clause, a1)
-                                                  or lex.aid_for_activity.search(clause, w.end(), a0)):
+                if kind == "gain" and before and not _CHANGE_TOLD.search(w.group()) and (
+                        aid_still_needed(clause, a1) or lex.aid_for_activity.search(clause, w.end(), a0)):
                     continue  # "now walks with a walker", "now uses crutches to walk": an aid still needed,
                     # no gain (the lead's ruling R3; session 42, round-100 K6)
                 if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
