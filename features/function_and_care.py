@@ -27,6 +27,7 @@ from features.failed_care import (
 )
 from features.function_change import (
     CARE_LOOKBACK,
+    aid_still_needed,
     function_changes,
     function_lexicon,
     helped_by_person,
@@ -48,6 +49,7 @@ _NOT_ABLE = re.compile(  # session 38 (r71 K3): "has not been able", "hasn't bee
     r"|\bno longer\b",  # round 25: "can no longer walk" is a limit, not an ability
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
+_ONLY_AID = re.compile(r"\s*(?:[\w-]+\s){0,2}?only\s(?:with|using|on)\b", re.IGNORECASE)  # "only with a cane"
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 
 
@@ -90,14 +92,6 @@ def _course_without_gain() -> re.Pattern[str]:
     return re.compile(rf"^(?:{_COUNT}|{care})\b.*(?:\bwithout\b(?:\s\w+){{0,3}}\s(?:improvement|progress)"
                       r"|\(\s*(?:no\s(?:\w+\s)?(?:change|difference)|unchanged|not improved|no better))$",
                       re.IGNORECASE | re.DOTALL)
-
-
-def _and_more(text: str, at: int) -> bool:
-    """Whether an aided ability ending at `at` has a second activity joined to it ("could walk with a cane
-    and climb a flight of stairs"): the two are done, not the aid still needed (session 37, round-68 K7)."""
-    lex = function_lexicon()
-    more = lex.aided_and_more.match(text, at)
-    return more is not None and lex.activity.fullmatch(more.group("act")) is not None
 
 
 def _bare_lack(m: Mention) -> bool:
@@ -290,9 +284,12 @@ class FunctionAndCareFacts:
                 negated = True  # "without any change in pain or in what he can do" (round 15)
             if value_patterns()["ability_impaired"].match(text, end):
                 continue  # "now walks with a limp": done in an impaired way, no gain (session 42, r98 K3)
-            aided = value_patterns()["ability_aided"].match(text, m.end - m.sentence.start)
-            if aided and not _and_more(text, aided.end()):
-                negated = True  # "now walks with a cane": done only with an aid (session 20)
+            if aid_still_needed(text, end):
+                # "now walks with a walker" after care: an aid still needed, no gain and no lack (the lead's
+                # ruling R3, session 42, round-100 K6); "could walk only with a walker": a limit (session 20)
+                if not (negated or _ONLY_AID.match(text, end)):
+                    continue
+                negated = True
             if negated and value_patterns()["ability_against_before"].search(
                     text, max(0, m.start - m.sentence.start - 20), m.end - m.sentence.start):
                 negated = False  # "which he could not do on morphine": done now, not before
@@ -366,6 +363,11 @@ class FunctionAndCareFacts:
         for a, b in spans:
             m = self.summary.mention("therapy", s.start + a, s.start + b)
             if m is not None and not m.assertion.categories & _DONE and not _conditional(m):
+                return True
+            # a course granted, then done in part ("was authorized 10 sessions of CBT and has completed 6 of
+            # them"): had, though the grant reads it as to come (session 42, round-101 K7)
+            if m is not None and m.assertion.categories == {Category.HYPOTHETICAL} and not _conditional(m) \
+                    and function_lexicon().granted_course_done.search(s.text, b):
                 return True
         return False
 

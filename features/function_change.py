@@ -67,6 +67,7 @@ class FunctionLexicon:
     credit_lead: re.Pattern[str]
     ability_verb: re.Pattern[str]
     course_done: re.Pattern[str]
+    granted_course_done: re.Pattern[str]
     course_stopped: re.Pattern[str]
     credit_denied: re.Pattern[str]
     without_care: re.Pattern[str]
@@ -78,6 +79,8 @@ class FunctionLexicon:
     exam_measure: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
+    aid_extent: re.Pattern[str]
+    aid_lessened: re.Pattern[str]
     frame: re.Pattern[str]
     less_than_before: re.Pattern[str]
     measured: tuple[re.Pattern[str], ...]
@@ -181,6 +184,20 @@ _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse":
               "persisting": (NO, NO), "decline": (NO, NO)}
 
 
+def aid_still_needed(text: str, at: int) -> bool:
+    """Whether the activity ending at text[at] is done with an aid right after it ("now walks with a walker"),
+    no second activity joined under it ("... with a walker and climbs the stairs to her flat": the two are
+    done, session 37, round-68 K7): the aid still needed, no gain of function (the lead's ruling R3)."""
+    aided = value_patterns()["ability_aided"].match(text, at)
+    if aided is None:
+        return False
+    lex = function_lexicon()
+    if lex.aid_extent.match(text, at) or lex.aid_lessened.match(text, aided.end()):
+        return False  # "walks 100 feet with a walker", "with a cane instead of crutches": progress told
+    more = lex.aided_and_more.match(text, aided.end())
+    return more is None or lex.activity.fullmatch(more.group("act")) is None
+
+
 def _object_of_its_own(clause: str, at: int, lex: FunctionLexicon) -> bool:
     """Whether the change word ending at `at` has an object of its own that is no activity ("the Duloxetine
     had improved his mood"): the activity told before it did not change (session 37, round-68 K6)."""
@@ -204,6 +221,14 @@ def _stopped_activity(clause: str, a0: int, a1: int, lex: FunctionLexicon) -> bo
     return any(m.span("act") == (a0, a1) for m in lex.stopped_object.finditer(clause))
 
 
+def _adapted(clause: str, at: int, lex: FunctionLexicon, care_named: Callable[[str], bool]) -> bool:
+    """Whether a gain at clause[at:] is given pain as its reason (`adaptation`: "sits down because of pain"),
+    not a reason told before care named ahead of the gain ("developed depression secondary to pain and
+    completed CBT, which allowed her to resume volunteering"): the care's reason (session 42, r100 K5b)."""
+    return any(not (r.end() <= at and care_named(clause[r.end():at]))
+               for r in lex.adaptation.finditer(clause))
+
+
 def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -> bool:
     """A clause that is only a verdict ("no better") after a label naming a symptom ("Pain: no better")."""
     words = _WORD.findall(clause)
@@ -215,6 +240,9 @@ def _bare_verdict_of_a_symptom(before: str, clause: str, lex: FunctionLexicon) -
 _POSSESSIVE = re.compile(rf"\b{possessive_class()}", re.IGNORECASE)
 
 
+# a change told in the gain word itself: from a former state ("gone from bed-bound to walking with a walker"),
+# or more or better ("increased his walking with a cane to two blocks"): progress, not the aid alone (s42)
+_CHANGE_TOLD = re.compile(r"\bfrom\b|\bimprov|\bincreas|\bbetter\b|\bgreater\b", re.IGNORECASE)
 _PURPOSE_END = re.compile(r"\bfor\s+$", re.IGNORECASE)  # a gap ending in "for": the activity is a purpose
 
 
@@ -293,6 +321,10 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
                     continue  # "range of motion decreased" ("remains limited") is a sign on examination
                 if kind in ("gain", "rise") and value_patterns()["ability_impaired"].match(clause, a1):
                     continue  # "now walks with a limp": done in an impaired way (session 42, r98 K3)
+                if kind == "gain" and before and not _CHANGE_TOLD.search(w.group()) and (
+                        aid_still_needed(clause, a1) or lex.aid_for_activity.search(clause, w.end(), a0)):
+                    continue  # "now walks with a walker", "now uses crutches to walk": an aid still needed,
+                    # no gain (the lead's ruling R3; session 42, round-100 K6)
                 if kind == "gain" and not before and _WITHOUT_AID.match(clause, w.start()) \
                         and _UNABLE_BEFORE.search(clause, max(0, a0 - _UNABLE_WINDOW), a0):
                     continue  # "unable to walk without a cane": the aid still needed
@@ -427,7 +459,12 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         # credited, a verb the same help reaches after "and" is ("helped him sleep and return to work")
         more = lex.help_and_verb.match(clause, aid.end())
         acts = sorted([a for a in acts if a[0] >= aid.end()] + ([more.span("act")] if more else []))
-    act = next((a for a in acts if a[0] >= credit.start()), acts[0] if acts else None)
+    # the first activity after the credit done without an aid or a limp ("after PT she walks with a walker and
+    # is independent with dressing": the dressing is credited, session 42), else the first after it
+    after = [a for a in acts if a[0] >= credit.start()]
+    done = [a for a in after if not aid_still_needed(clause, a[1])
+            and not value_patterns()["ability_impaired"].match(clause, a[1])]
+    act = done[0] if done else after[0] if after else acts[0] if acts else None
     if act is None:
         return None
     if lex.denied_subject.search(clause, 0, credit.start()):  # "none of them let him kneel" (round 22)
@@ -556,7 +593,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue  # round 47: "stopped her dance class after the injury": the injury's, no care's
                 if kind == "state" and _bare_verdict_of_a_symptom(s.text[:offset], clause, lex):
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
-                if value == YES and lex.adaptation.search(clause):  # "sits down because of pain"
+                if value == YES and _adapted(clause, a, lex, care_named):  # "sits down because of pain"
                     continue
                 if value == YES and lex.return_undone.search(s.text):
                     continue  # "returned to modified duty but was taken off work again": undone (round-68 K6)
