@@ -54,6 +54,9 @@ class FailedCareLexicon:
     worse_then_care: re.Pattern[str]
     outside_event: re.Pattern[str]
     carried_subject: re.Pattern[str]
+    effect_outcome: re.Pattern[str]  # a side effect of a drug still taken is no failure (session 42)
+    effect_use_kept_before: re.Pattern[str]
+    effect_use_kept_after: re.Pattern[str]
     post_operative_care: re.Pattern[str]
     undocumented_after: re.Pattern[str]
     work_status_outcome: re.Pattern[str]
@@ -336,7 +339,8 @@ def failed_care_statements(summary: AnalysedText, *, record_voice: Callable[[Men
             for cs, ce, a, b in _links(clause, lex):
                 care = summary.mention("therapy", s.start + offset + cs, s.start + offset + ce)
                 m = summary.mention("failed_care", s.start + offset + a, s.start + offset + b)
-                if care is None or m is None or care.assertion.categories & _NOT_HAD or conditional(m):
+                if care is None or m is None or care.assertion.categories & _NOT_HAD or conditional(m) \
+                        or effect_of_a_drug_kept(m, lex):
                     continue
                 at = s.start + offset
                 worse = [*spans_of("worsened", clause, lex), *spans_of("care_aggravated", clause, lex)]
@@ -381,13 +385,29 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
     worse = spans_of("worsened", clause, lex)  # made worse after the care (session 36)
     for a, b in sorted({*persisting, *carried, *worse}, key=lambda o: o[0]):
         m = summary.mention("failed_care", start + a, start + b)
-        if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m):
+        if m is None or m.assertion.categories & _NOT_HAD or conditional(m) or not record_voice(m) \
+                or effect_of_a_drug_kept(m, lex):
             continue
         if (a, b) in worse and (a, b) not in persisting \
                 and _worse_told_otherwise(summary, m, lex, conditional):
             continue
         return [m]
     return []
+
+
+def effect_of_a_drug_kept(m: Mention, lex: FailedCareLexicon) -> bool:
+    """Whether the outcome `m` is a side effect of a drug its sentence tells the worker still takes ("takes
+    naproxen, which upsets his stomach", "... but she continues it"): tolerated, so no failure (session 42,
+    round-100 kind K11); a stop or swap for the effect is read by features/side_effect_stops.py."""
+    text, at = m.sentence.text, m.start - m.sentence.start
+    effect = lex.effect_outcome.search(text, at, m.end - m.sentence.start)
+    if effect is None:
+        return False
+    cares = [c for c in _care_spans(text, lex) if c[1] <= effect.start()]
+    if not cares:
+        return False
+    return lex.effect_use_kept_before.search(text[:cares[-1][0]]) is not None \
+        or lex.effect_use_kept_after.search(text, effect.end()) is not None
 
 
 def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedCareLexicon,

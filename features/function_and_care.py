@@ -19,6 +19,7 @@ from features.failed_care import (
     blocks_expected_response,
     care_is_another_persons,
     care_not_had_statements,
+    effect_of_a_drug_kept,
     failed_care_lexicon,
     failed_care_statements,
     operation_failed_after_care,
@@ -37,6 +38,7 @@ from features.function_change import (
 from features.sentences import Sentence
 from features.side_effect_stops import side_effect_stops
 from features.style import person_phrase_class
+from features.ur_relay import after_a_turn_to_the_record
 from features.ur_relay import relayed as _relayed
 from features.value_patterns import value_patterns
 from features.visit_course import help_doubts_failure, help_outdated
@@ -56,7 +58,8 @@ _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b
 def _failure_in_record_voice(m: Mention) -> bool:
     """Whether a failed-care mention is the record's: not the UR's, or the UR quoting the physician, but not
     the UR's own "did not document" (a finding of its own). One test for every failed-care reader."""
-    return m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text))
+    return m.author != UR_REVIEWER or (_relayed(m) and not _RECORDS_WORD.search(m.text)) \
+        or after_a_turn_to_the_record(m.sentence, m.start)
 
 # a UR claim about what the records show ("no documented conservative care so far", "no evidence of any
 # conservative care"), not that care was not had: the protocol's "UR says inadequate", which a list of
@@ -517,7 +520,8 @@ class FunctionAndCareFacts:
         failed += [m for m in self.summary.mentions("drug_failed")
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                    and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
-                   and not unrelated.search(m.sentence.text)]
+                   and not unrelated.search(m.sentence.text)
+                   and not effect_of_a_drug_kept(m, failed_care_lexicon())]  # tolerated (session 42)
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
         structural = [m for m in failed_care_statements(
             self.summary, record_voice=_failure_in_record_voice, conditional=_conditional,

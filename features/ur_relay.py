@@ -56,6 +56,19 @@ def _disputed_after(text: str, clause_end: int) -> bool:
     return False
 
 
+def after_a_turn_to_the_record(sentence: Sentence, offset: int) -> bool:
+    """Whether the words at `offset` (of the summary) follow a contrast in their sentence that turns to the
+    record ("The UR stated there was no documentation of failed care; however, the record shows she completed
+    12 visits, neither of which helped"; "...; however, she had completed 12 sessions"): the record set
+    against the UR's claim, so the record's words, not the UR's (session 42, ruling R4; round-84 s8422)."""
+    rules, text = load_author_rules(), sentence.text
+    for c in rules.contrast.finditer(text, 0, offset - sentence.start):
+        turn = text[c.start():].lstrip(";, ")
+        if rules.ends_carry(turn) or rules.record_clause.search(text[c.end():]):
+            return True
+    return False
+
+
 def record_part_at(sentence: Sentence, offset: int) -> bool:
     """Whether the words at `offset` (of the summary) stand in the part of `sentence` after a semicolon that
     the writer opens with the record as subject (`record_part_opening`: "the claims administrator stated 16
