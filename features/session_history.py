@@ -207,12 +207,14 @@ class SessionHistory:
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text) if not self._in_a_date(m.span(1))]
+        remaining = self._courses_with_visits_left(p)
+        left = [(m.start, m.end) for _, m, _ in remaining]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
                     "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
                     "sessions_named_times", "sessions_count_stated", "sessions_count_listed"):
             for m in self.summary.find("therapy", p[key], group=1):
-                if self._in_a_date((m.start, m.end)):
-                    continue
+                if self._in_a_date((m.start, m.end)) or any(a <= m.start < b for a, b in left):
+                    continue  # session 42: "4 visits remaining of the 12 authorized" are none had
                 if key == "sessions_count_listed" and (not count_therapy(m) or any(
                         c[1].start == m.start for c in out)):
                     continue  # round 71: a listed count of a named therapy, once ("completed 16" is one too)
@@ -243,6 +245,7 @@ class SessionHistory:
             if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or p[
                     "had_sessions"].search(m.sentence.text)):
                 out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
+        out += self._courses_by_schedule(p) + remaining
         for r in p["sessions_then_more"].finditer(self.summary.text):  # round 31: "6 visits and then 6 more"
             first = p.number(r.group("first"))
             more = p.number(r.group("more") or r.group("more_a"))
@@ -253,6 +256,43 @@ class SessionHistory:
             if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or says) \
                     and first + more <= 100:
                 out.append((first + more, m, says))
+        return out
+
+    def _courses_with_visits_left(self, p: ValuePatterns) -> list[tuple[float, Mention, bool]]:
+        """(course - visits left, mention, False) of each course told by the visits left of it ("he has 4
+        visits remaining of the 12 authorized": 8; session 42, round-101 kind K3): the rest of the course was
+        had; not negated, planned or the UR's own count, nor said completed (a count of visits had told beside
+        it wins)."""
+        out = []
+        for r in p["sessions_remaining_of"].finditer(self.summary.text):
+            left = p.number(r.group("left") or r.group("left2"))
+            course = p.number(r.group("course") or r.group("course2"))
+            m = self.summary.mention("therapy", *r.span())
+            if left is None or course is None or not left < course or m is None \
+                    or m.assertion.categories & _NOT_HAD or m.author == UR_REVIEWER \
+                    or self._in_a_date(r.span()):
+                continue
+            out.append((course - left, m, False))
+        return out
+
+    def _courses_by_schedule(self, p: ValuePatterns) -> list[tuple[float, Mention, bool]]:
+        """(frequency x weeks, mention, False) of each course had told by its schedule ("completed physical
+        therapy twice weekly for 6 weeks", "physical therapy 2x6": session 42, round-101 kind K2), read as a
+        heading's schedule is, where its sentence tells care had by a verb of having and it is neither
+        granted, planned nor denied; not said completed, so a count of visits told beside it wins."""
+        out = []
+        for key in ("sessions_schedule_weeks", "sessions_schedule_times"):
+            for r in p[key].finditer(self.summary.text):
+                freq, weeks = p.number(r.group(1)), p.number(r.group(2))
+                m = self.summary.mention("therapy", *r.span())
+                if freq is None or weeks is None or m is None or m.assertion.categories & _NOT_HAD \
+                        or self._in_a_date(r.span()) or freq * weeks > 100 \
+                        or p["sessions_authorized_after"].match(self.summary.text, r.end()):
+                    continue  # "... 3 times a week for 4 weeks was prescribed": a course granted, not had
+                # a verb of having, not a cue alone: "Requests: ... nursing 2 times a week for 4 weeks after
+                # discharge" is a plan whose "after" is no course had
+                if _completion_told(m.sentence.text, p) and p["had_sessions"].search(m.sentence.text):
+                    out.append((freq * weeks, m, False))
         return out
 
     @cached_property
