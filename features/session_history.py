@@ -350,6 +350,19 @@ class SessionHistory:
                 done = _reported_done(m, p) or (_fragment_count(m, p) if fragment else None)
                 if done is not None:
                     out.append((done[0], m, done[1]))
+        for found in p["injections_then_more"].finditer(self.summary.text):  # session 42: "5 ... and 2 more"
+            first = p.number(found.group("first").split()[0])
+            more = p.number(found.group("more") or found.group("more_a"))
+            if first is None or more is None or first + more > 100 \
+                    or not self._words_name_kind(kind, found.group("first"), found.start(), site, other) \
+                    or any(k.search(self.summary.text, found.end("first"), found.end())
+                           for k in injection_kind_words() if k is not kind):
+                continue  # "... and 2 more lumbar sympathetic blocks": another kind's
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _NOT_HAD or not _the_records(m) \
+                    or not _completion_told(m.sentence.text, p):
+                continue
+            out.append((first + more, m, True))
         for found in p["injection_ordinal"].finditer(self.summary.text):  # round 75: "a second ... was given"
             words = found.group(0)
             if not (kind.search(words) or self._kind_told_before(found.start(), words, kind)) or not (
@@ -631,7 +644,49 @@ class SessionHistory:
         latest = max(when for when, _ in dated)
         first = min(m.end for when, m in dated if when == latest)
         after = [c for c in counts if c[1].start >= first and not self._in_a_pre_operative_phase(c[1])]
-        return after or counts
+        later = [c for c in after if not self._course_of_an_earlier_operation(c[1], latest)]
+        return later or after or counts
+
+    def _course_of_an_earlier_operation(self, m: Mention, latest: date) -> bool:
+        """Whether count `m` is told as had after an operation dated before the latest one
+        (`count_after_operation`: "She completed 36 physical therapy visits after the 2012 revision and has
+        attended 8 ... since the capsular release"; session 42, round-100 kind K2, the lead's settled point):
+        a course of that earlier operation, not the one since the latest. The operation's date is written in
+        its words ("the 2012 revision", compared at the precision written), else it is the date nearest the
+        same words told earlier in the summary ("the ACL reconstruction" after "an ACL reconstruction in
+        2006"); undated, it is not."""
+        p = value_patterns()
+        s0 = m.sentence.start
+        _, own_end = count_own_words(m.sentence.text, m.start - s0, m.end - s0)
+        phase = p["count_after_operation"].match(m.sentence.text, own_end)
+        if phase is None:
+            return False
+        words = phase.group("words")
+        written = p["operation_date"].search(words)
+        if written is None:
+            written = self._date_told_with(words, s0 + phase.start("words"))
+            if written is None:
+                return False
+        when = parse_date(written.group(0))
+        if when is None:
+            return False
+        precision = 1 if re.fullmatch(r"\d{4}", written.group(0)) else 2 if not re.search(
+            r"\d{1,2}/\d{1,2}/|\d{1,2},", written.group(0)) else 3
+        told, last = (when.year, when.month, when.day), (latest.year, latest.month, latest.day)
+        return told[:precision] < last[:precision]
+
+    def _date_told_with(self, words: str, before: int) -> re.Match[str] | None:
+        """The operation date nearest the last telling of `words` before summary offset `before`, in its
+        sentence (an operation named again by its words, "the ACL reconstruction", takes the date it was told
+        with)."""
+        p, lower = value_patterns(), self.summary.lower
+        at = lower.rfind(" ".join(words.lower().split()), 0, before)
+        s = self.summary.sentence_at(at) if at >= 0 else None
+        if s is None:
+            return None
+        dates = list(p["operation_date"].finditer(self.summary.text, s.start, s.end))
+        end = at + len(words)
+        return min(dates, key=lambda d: max(0, at - d.end(), d.start() - end), default=None)
 
     def _operations_dated(self, service: ServiceHeading) -> list[tuple[date, Mention]]:
         """(date, mention) of each operation done on the service's part that its sentence dates (the date
