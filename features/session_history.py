@@ -501,7 +501,8 @@ class SessionHistory:
         p = value_patterns()
         kinds = injection_kind_words()
         for found in [*p["injection_none_had"].finditer(self.summary.text),
-                      *p["injection_planned_not_done"].finditer(self.summary.text)]:
+                      *p["injection_planned_not_done"].finditer(self.summary.text),
+                      *p["injection_none_on_side"].finditer(self.summary.text)]:
             words = found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):
@@ -825,8 +826,10 @@ class SessionHistory:
         in a list joined by "and" takes its own item's part where that names one."""
         found = self._parts_of_count(m)
         side = service.side
-        named_sides = {r.side for r in found if r.side}
+        named_sides = {r.side for r in found if r.side} or self._side_told_after(m)
         if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        if self._of_another_finger(service, m):
             return True
         mine = [] if service.region_less else service.regions
         named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
@@ -835,6 +838,31 @@ class SessionHistory:
             body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
             for a in mine for b in named)
 
+
+    def _of_another_finger(self, service: ServiceHeading, m: Mention) -> bool:
+        """A count whose clause names fingers and none the heading names ("two injections into the right
+        middle finger" for a right ring finger request; `finger_names`): that finger's, not this one's
+        (session 42, round-99 kind K4). A heading naming no finger, or a clause naming none, says nothing of
+        it."""
+        fingers = value_patterns()["finger_names"]
+        wanted = {name for name, words in fingers.items() if words.search(service.text)}
+        if not wanted:
+            return False
+        text = self.summary.text
+        lo = _clause_start(self.summary.lower, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        named = {name for name, words in fingers.items()
+                 if words.search(text, lo, min(ends, default=m.sentence.end))}
+        return bool(named) and not named & wanted
+
+    def _side_told_after(self, m: Mention) -> set[str]:
+        """The side a count's clause tells after it with no region ("one carpal tunnel injection on the
+        left", "and none on the right": `count_side_after`; session 42, round-99 kind K4), where its parts
+        name none."""
+        text = self.summary.text
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        found = value_patterns()["count_side_after"].search(text, m.start, min(ends, default=m.sentence.end))
+        return {found.group("side").lower()} if found else set()
 
     def _parts_of_count(self, m: Mention) -> list[RegionMention]:
         """The parts of the body count `m` is told of: the regions its clause names before it or joined to it
