@@ -207,12 +207,14 @@ class SessionHistory:
         # "8 of 12 sessions": the first number was had, the second is the course ("12 ... sessions")
         courses = [m.span() for k in ("sessions_out_of", "sessions_of_course")
                    for m in p[k].finditer(self.summary.text) if not self._in_a_date(m.span(1))]
+        remaining = self._courses_with_visits_left(p)
+        left = [(m.start, m.end) for _, m, _ in remaining]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
                     "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
                     "sessions_named_times", "sessions_count_stated", "sessions_count_listed"):
             for m in self.summary.find("therapy", p[key], group=1):
-                if self._in_a_date((m.start, m.end)):
-                    continue
+                if self._in_a_date((m.start, m.end)) or any(a <= m.start < b for a, b in left):
+                    continue  # session 42: "4 visits remaining of the 12 authorized" are none had
                 if key == "sessions_count_listed" and (not count_therapy(m) or any(
                         c[1].start == m.start for c in out)):
                     continue  # round 71: a listed count of a named therapy, once ("completed 16" is one too)
@@ -243,6 +245,7 @@ class SessionHistory:
             if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or p[
                     "had_sessions"].search(m.sentence.text)):
                 out.append((rounds * each, m, bool(p["had_sessions"].search(m.sentence.text))))
+        out += self._courses_by_schedule(p) + remaining
         for r in p["sessions_then_more"].finditer(self.summary.text):  # round 31: "6 visits and then 6 more"
             first = p.number(r.group("first"))
             more = p.number(r.group("more") or r.group("more_a"))
@@ -253,6 +256,43 @@ class SessionHistory:
             if _completion_told(m.sentence.text, p) and (m.author != UR_REVIEWER or says) \
                     and first + more <= 100:
                 out.append((first + more, m, says))
+        return out
+
+    def _courses_with_visits_left(self, p: ValuePatterns) -> list[tuple[float, Mention, bool]]:
+        """(course - visits left, mention, False) of each course told by the visits left of it ("he has 4
+        visits remaining of the 12 authorized": 8; session 42, round-101 kind K3): the rest of the course was
+        had; not negated, planned or the UR's own count, nor said completed (a count of visits had told beside
+        it wins)."""
+        out = []
+        for r in p["sessions_remaining_of"].finditer(self.summary.text):
+            left = p.number(r.group("left") or r.group("left2"))
+            course = p.number(r.group("course") or r.group("course2"))
+            m = self.summary.mention("therapy", *r.span())
+            if left is None or course is None or not left < course or m is None \
+                    or m.assertion.categories & _NOT_HAD or m.author == UR_REVIEWER \
+                    or self._in_a_date(r.span()):
+                continue
+            out.append((course - left, m, False))
+        return out
+
+    def _courses_by_schedule(self, p: ValuePatterns) -> list[tuple[float, Mention, bool]]:
+        """(frequency x weeks, mention, False) of each course had told by its schedule ("completed physical
+        therapy twice weekly for 6 weeks", "physical therapy 2x6": session 42, round-101 kind K2), read as a
+        heading's schedule is, where its sentence tells care had by a verb of having and it is neither
+        granted, planned nor denied; not said completed, so a count of visits told beside it wins."""
+        out = []
+        for key in ("sessions_schedule_weeks", "sessions_schedule_times"):
+            for r in p[key].finditer(self.summary.text):
+                freq, weeks = p.number(r.group(1)), p.number(r.group(2))
+                m = self.summary.mention("therapy", *r.span())
+                if freq is None or weeks is None or m is None or m.assertion.categories & _NOT_HAD \
+                        or self._in_a_date(r.span()) or freq * weeks > 100 \
+                        or p["sessions_authorized_after"].match(self.summary.text, r.end()):
+                    continue  # "... 3 times a week for 4 weeks was prescribed": a course granted, not had
+                # a verb of having, not a cue alone: "Requests: ... nursing 2 times a week for 4 weeks after
+                # discharge" is a plan whose "after" is no course had
+                if _completion_told(m.sentence.text, p) and p["had_sessions"].search(m.sentence.text):
+                    out.append((freq * weeks, m, False))
         return out
 
     @cached_property
@@ -310,6 +350,19 @@ class SessionHistory:
                 done = _reported_done(m, p) or (_fragment_count(m, p) if fragment else None)
                 if done is not None:
                     out.append((done[0], m, done[1]))
+        for found in p["injections_then_more"].finditer(self.summary.text):  # session 42: "5 ... and 2 more"
+            first = p.number(found.group("first").split()[0])
+            more = p.number(found.group("more") or found.group("more_a"))
+            if first is None or more is None or first + more > 100 \
+                    or not self._words_name_kind(kind, found.group("first"), found.start(), site, other) \
+                    or any(k.search(self.summary.text, found.end("first"), found.end())
+                           for k in injection_kind_words() if k is not kind):
+                continue  # "... and 2 more lumbar sympathetic blocks": another kind's
+            m = self.summary.mention("therapy", *found.span())
+            if m is None or m.assertion.categories & _NOT_HAD or not _the_records(m) \
+                    or not _completion_told(m.sentence.text, p):
+                continue
+            out.append((first + more, m, True))
         for found in p["injection_ordinal"].finditer(self.summary.text):  # round 75: "a second ... was given"
             words = found.group(0)
             if not (kind.search(words) or self._kind_told_before(found.start(), words, kind)) or not (
@@ -448,7 +501,8 @@ class SessionHistory:
         p = value_patterns()
         kinds = injection_kind_words()
         for found in [*p["injection_none_had"].finditer(self.summary.text),
-                      *p["injection_planned_not_done"].finditer(self.summary.text)]:
+                      *p["injection_planned_not_done"].finditer(self.summary.text),
+                      *p["injection_none_on_side"].finditer(self.summary.text)]:
             words = found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):
@@ -591,7 +645,49 @@ class SessionHistory:
         latest = max(when for when, _ in dated)
         first = min(m.end for when, m in dated if when == latest)
         after = [c for c in counts if c[1].start >= first and not self._in_a_pre_operative_phase(c[1])]
-        return after or counts
+        later = [c for c in after if not self._course_of_an_earlier_operation(c[1], latest)]
+        return later or after or counts
+
+    def _course_of_an_earlier_operation(self, m: Mention, latest: date) -> bool:
+        """Whether count `m` is told as had after an operation dated before the latest one
+        (`count_after_operation`: "She completed 36 physical therapy visits after the 2012 revision and has
+        attended 8 ... since the capsular release"; session 42, round-100 kind K2, the lead's settled point):
+        a course of that earlier operation, not the one since the latest. The operation's date is written in
+        its words ("the 2012 revision", compared at the precision written), else it is the date nearest the
+        same words told earlier in the summary ("the ACL reconstruction" after "an ACL reconstruction in
+        2006"); undated, it is not."""
+        p = value_patterns()
+        s0 = m.sentence.start
+        _, own_end = count_own_words(m.sentence.text, m.start - s0, m.end - s0)
+        phase = p["count_after_operation"].match(m.sentence.text, own_end)
+        if phase is None:
+            return False
+        words = phase.group("words")
+        written = p["operation_date"].search(words)
+        if written is None:
+            written = self._date_told_with(words, s0 + phase.start("words"))
+            if written is None:
+                return False
+        when = parse_date(written.group(0))
+        if when is None:
+            return False
+        precision = 1 if re.fullmatch(r"\d{4}", written.group(0)) else 2 if not re.search(
+            r"\d{1,2}/\d{1,2}/|\d{1,2},", written.group(0)) else 3
+        told, last = (when.year, when.month, when.day), (latest.year, latest.month, latest.day)
+        return told[:precision] < last[:precision]
+
+    def _date_told_with(self, words: str, before: int) -> re.Match[str] | None:
+        """The operation date nearest the last telling of `words` before summary offset `before`, in its
+        sentence (an operation named again by its words, "the ACL reconstruction", takes the date it was told
+        with)."""
+        p, lower = value_patterns(), self.summary.lower
+        at = lower.rfind(" ".join(words.lower().split()), 0, before)
+        s = self.summary.sentence_at(at) if at >= 0 else None
+        if s is None:
+            return None
+        dates = list(p["operation_date"].finditer(self.summary.text, s.start, s.end))
+        end = at + len(words)
+        return min(dates, key=lambda d: max(0, at - d.end(), d.start() - end), default=None)
 
     def _operations_dated(self, service: ServiceHeading) -> list[tuple[date, Mention]]:
         """(date, mention) of each operation done on the service's part that its sentence dates (the date
@@ -730,8 +826,10 @@ class SessionHistory:
         in a list joined by "and" takes its own item's part where that names one."""
         found = self._parts_of_count(m)
         side = service.side
-        named_sides = {r.side for r in found if r.side}
+        named_sides = {r.side for r in found if r.side} or self._side_told_after(m)
         if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
+            return True
+        if self._of_another_finger(service, m):
             return True
         mine = [] if service.region_less else service.regions
         named = [r for r in found if r.region != SPINE_UNSPECIFIED  # "back" is a region; "lumbar spine" one
@@ -740,6 +838,31 @@ class SessionHistory:
             body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
             for a in mine for b in named)
 
+
+    def _of_another_finger(self, service: ServiceHeading, m: Mention) -> bool:
+        """A count whose clause names fingers and none the heading names ("two injections into the right
+        middle finger" for a right ring finger request; `finger_names`): that finger's, not this one's
+        (session 42, round-99 kind K4). A heading naming no finger, or a clause naming none, says nothing of
+        it."""
+        fingers = value_patterns()["finger_names"]
+        wanted = {name for name, words in fingers.items() if words.search(service.text)}
+        if not wanted:
+            return False
+        text = self.summary.text
+        lo = _clause_start(self.summary.lower, m.sentence.start, m.start)
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        named = {name for name, words in fingers.items()
+                 if words.search(text, lo, min(ends, default=m.sentence.end))}
+        return bool(named) and not named & wanted
+
+    def _side_told_after(self, m: Mention) -> set[str]:
+        """The side a count's clause tells after it with no region ("one carpal tunnel injection on the
+        left", "and none on the right": `count_side_after`; session 42, round-99 kind K4), where its parts
+        name none."""
+        text = self.summary.text
+        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
+        found = value_patterns()["count_side_after"].search(text, m.start, min(ends, default=m.sentence.end))
+        return {found.group("side").lower()} if found else set()
 
     def _parts_of_count(self, m: Mention) -> list[RegionMention]:
         """The parts of the body count `m` is told of: the regions its clause names before it or joined to it

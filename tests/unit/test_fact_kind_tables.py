@@ -99,6 +99,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe42cnt_kinds.yaml",
                                  "summary_probe42fn_kinds.yaml",
                                  "summary_probe42fnB_kinds.yaml",
+                                 "summary_probe42cntB_kinds.yaml",
                                  "summary_probe39ur_kinds.yaml",
                                  "summary_probe39cnt_kinds.yaml",
                                  "summary_probe39lead_kinds.yaml",
