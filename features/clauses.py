@@ -41,6 +41,12 @@ def clause_start(text: str, sentence_start: int, pos: int) -> int:
     return max(sentence_start, *(text.rfind(c, sentence_start, pos) + 1 for c in ",;:"))
 
 
+def clause_end(text: str, pos: int, sentence_end: int) -> int:
+    """Where the clause holding `pos` ends: at the first comma or semicolon after it, else the sentence's end
+    (the words told of a mention: its count's noun, side or region)."""
+    return min((i for i in (text.find(c, pos, sentence_end) for c in ",;") if i != -1), default=sentence_end)
+
+
 def clause_start_at(text: str, clause_break: re.Pattern[str], pos: int, start: int = 0) -> int:
     """Where the clause holding `pos` starts when a reader's own `clause_break` splits `text` from `start`:
     the end of the last break between `start` and `pos`, else `start` (`clause_start` splits at punctuation

@@ -10,7 +10,7 @@ from features.analysis import AnalysedText, Mention
 from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.body_regions import RegionMention, body_regions, same_side
-from features.clauses import clause_start
+from features.clauses import clause_end, clause_start
 from features.value_patterns import value_patterns
 
 # characters around an operation's word in which the region it was done on is named ("a right shoulder
@@ -37,8 +37,7 @@ class OperationDenials:
         """The regions (and sides) named in the operation's own words: its clause, near the mention."""
         text = self.summary.text
         lo = max(clause_start(text, m.sentence.start, m.start), m.start - _REGION_BEFORE)
-        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        hi = min(min(ends, default=m.sentence.end), m.end + _REGION_AFTER)
+        hi = min(clause_end(text, m.end, m.sentence.end), m.end + _REGION_AFTER)
         return body_regions().find(self.summary.lower, lo, hi)
 
     def denied_by_record(self, m: Mention) -> bool:

@@ -12,6 +12,7 @@ from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
 from features.body_regions import SPINE_UNSPECIFIED, RegionMention, body_regions, same_side
+from features.clauses import clause_end as _clause_end
 from features.clauses import clause_start as _clause_start
 from features.evidence import MISSING, Extraction
 from features.function_and_care import FunctionAndCareFacts
@@ -838,7 +839,6 @@ class SessionHistory:
             body_regions().same(a.region, b.region) or body_regions().same(b.region, a.region)
             for a in mine for b in named)
 
-
     def _of_another_finger(self, service: ServiceHeading, m: Mention) -> bool:
         """A count whose clause names fingers and none the heading names ("two injections into the right
         middle finger" for a right ring finger request; `finger_names`): that finger's, not this one's
@@ -850,9 +850,8 @@ class SessionHistory:
             return False
         text = self.summary.text
         lo = _clause_start(self.summary.lower, m.sentence.start, m.start)
-        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        named = {name for name, words in fingers.items()
-                 if words.search(text, lo, min(ends, default=m.sentence.end))}
+        hi = _clause_end(text, m.end, m.sentence.end)
+        named = {name for name, words in fingers.items() if words.search(text, lo, hi)}
         return bool(named) and not named & wanted
 
     def _side_told_after(self, m: Mention) -> set[str]:
@@ -860,8 +859,8 @@ class SessionHistory:
         left", "and none on the right": `count_side_after`; session 42, round-99 kind K4), where its parts
         name none."""
         text = self.summary.text
-        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        found = value_patterns()["count_side_after"].search(text, m.start, min(ends, default=m.sentence.end))
+        hi = _clause_end(text, m.end, m.sentence.end)
+        found = value_patterns()["count_side_after"].search(text, m.start, hi)
         return {found.group("side").lower()} if found else set()
 
     def _parts_of_count(self, m: Mention) -> list[RegionMention]:
@@ -869,9 +868,9 @@ class SessionHistory:
         (`_REGION_OF_COUNT`), its own item's in care joined by "and", else its bullet's label's."""
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
-        ends = [i for i in (text.find(c, m.end, m.sentence.end) for c in ",;") if i != -1]
-        noun = value_patterns()["counted_noun"].search(text, m.end, min(ends, default=m.sentence.end))
-        found = [r for r in body_regions().find(text, lo, min(ends, default=m.sentence.end))
+        hi = _clause_end(text, m.end, m.sentence.end)
+        noun = value_patterns()["counted_noun"].search(text, m.end, hi)
+        found = [r for r in body_regions().find(text, lo, hi)
                  if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)
                  or (noun is not None and r.end <= noun.start())  # "three cervical ESIs": the count's words
                  or (m.start <= r.start and r.end <= m.end)]  # session 41 (r93 K1): "a knee injection"
