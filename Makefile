@@ -15,17 +15,22 @@ export PYTHONDONTWRITEBYTECODE :=
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope
 
-.PHONY: demo test unit lint venv clean
+.PHONY: demo test unit lint lock venv clean
 
 # uv resolves and installs the stack in seconds where pip takes minutes (CI's clean clone installs it
 # every run); pip is the fallback wherever uv cannot be installed or cannot reach an index.
 # --compile-bytecode writes the .pyc files pip writes: without them every test process and server
 # compiles pandas, MLflow, sklearn... from source again where PYTHONDONTWRITEBYTECODE is set (this machine).
-$(BIN)/.installed: pyproject.toml
+# requirements.lock pins every package (uv's universal resolution for Python 3.11): a clone installs the
+# versions the committed dvc.lock and figures were made with (parquet files carry their writer's pyarrow
+# version, so an unpinned pyarrow alone changes the pipeline's hashes). `make lock` re-resolves after a
+# dependency change in pyproject.toml; tests/unit/test_requirements_lock.py fails until it is run.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	($(BIN)/python -m pip install --quiet uv && \
-	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]') || \
-	  ($(BIN)/python -m pip install --quiet --upgrade pip && $(BIN)/python -m pip install --quiet -e '.[dev]')
+	  $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c requirements.lock -e '.[dev]') || \
+	  ($(BIN)/python -m pip install --quiet --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]')
 	touch $@
 
 venv: $(BIN)/.installed
@@ -65,6 +70,9 @@ unit: venv  # the fast tests alone (no servers, clusters, browsers or pipelines)
 
 lint: venv
 	$(BIN)/ruff check .
+
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -q -o requirements.lock
 
 clean:
 	rm -rf data models reports mlruns mlartifacts mlflow.db scores.db
