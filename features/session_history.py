@@ -391,8 +391,15 @@ class SessionHistory:
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
                 continue
             out.append((1.0, m, True))
-        spans = [found.span() for found in p["injection_single"].finditer(self.summary.text)  # one had
-                 if self._names_kind(kind, found, site, other)]
+        # one had; session 43 (round-102 kind K9): a list's later item naming no kind ("two left elbow
+        # cortisone injections, on <date> and <date>, and a right elbow injection on <date>") is of the kind
+        # named before it in its sentence ("the injection" is the one named before, no other)
+        spans = [found.span() for found in p["injection_single"].finditer(self.summary.text)
+                 if self._names_kind(kind, found, site, other)
+                 or (other is None or not other.search(found.group(0)))
+                 and p["injection_list_item"].search(self.summary.text, max(0, found.start() - 20),
+                                                  found.start()) is not None
+                 and self._kind_told_before(found.start(), found.group(0), kind)]
         for s in self.summary.sentences:  # session 41 (round-96 K3): "On <date> he underwent a ... injection"
             found = p["injection_dated_first"].match(self.summary.text, s.start, s.end)
             if found is not None and self._words_name_kind(kind, found.group("words"), found.start("words"),
@@ -402,12 +409,23 @@ class SessionHistory:
             if found is not None and p["one_day_plural"].search(found.group("words")) \
                     and self._words_name_kind(kind, found.group("words"), found.start("words"), site, other):
                 spans.append(found.span("words"))  # session 42: "On <date> she had left L4-5 ... blocks"
+        # session 43 (round-102 kind K8): one a pronoun's none-had refers back to ("A left knee injection was
+        # offered in 05/2016, but she has not had one") was not had
+        refused = self._injections_not_had_by_pronoun
         for span in dict.fromkeys(spans):
             m = self.summary.mention("therapy", *span)
-            if m is None or m.assertion.categories & _DONE or not _the_records(m):
+            if m is None or m.assertion.categories & _DONE or not _the_records(m) \
+                    or any(a < span[1] and span[0] < b for a, b in refused):
                 continue
             out.append((1.0, m, True))
         return out
+
+    @cached_property
+    def _injections_not_had_by_pronoun(self) -> list[tuple[int, int]]:
+        """The injection words a later pronoun of its sentence tells as not had (`injection_none_had_anaphor`:
+        "has been offered, but he has not had one"), where no verb of having opens their clause."""
+        told = value_patterns()["injection_none_had_anaphor"].finditer(self.summary.text)
+        return [a.span("words") for a in told if not self._told_had_before(a.start("words"))]
 
     def _kind_told_before(self, at: int, words: str, kind: re.Pattern[str]) -> bool:
         """Whether an injection named by no kind ("and a second block on 8/15/2016") is of `kind` because its
@@ -501,10 +519,14 @@ class SessionHistory:
         session 42)."""
         p = value_patterns()
         kinds = injection_kind_words()
-        for found in [*p["injection_none_had"].finditer(self.summary.text),
-                      *p["injection_planned_not_done"].finditer(self.summary.text),
-                      *p["injection_none_on_side"].finditer(self.summary.text)]:
-            words = found.group(0)
+        text = self.summary.text
+        for found in [*p["injection_none_had"].finditer(text),
+                      *p["injection_planned_not_done"].finditer(text),
+                      *p["injection_none_on_side"].finditer(text),
+                      *p["injection_part_not_injected"].finditer(text),
+                      *(a for a in p["injection_none_had_anaphor"].finditer(text)
+                        if a.span("words") in self._injections_not_had_by_pronoun)]:
+            words = found.groupdict().get("words") or found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):
                 continue
@@ -516,6 +538,13 @@ class SessionHistory:
                 continue
             return m
         return None
+
+    def _told_had_before(self, at: int) -> bool:
+        """Whether the clause of injection words at summary offset `at` opens with a verb of having before
+        them ("He had an injection in May but has not had one since"): one had, which a pronoun's "not had
+        one" after it does not undo (`injection_none_had_anaphor`)."""
+        lo = _clause_start(self.summary.lower, self.summary.sentence_at(at).start, at)
+        return value_patterns()["had_sessions"].search(self.summary.text, lo, at) is not None
 
     def _record_says_none(self, service: ServiceHeading, *,
                           naming_its_part: bool = False) -> Extraction | None:
@@ -869,7 +898,7 @@ class SessionHistory:
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         hi = _clause_end(text, m.end, m.sentence.end)
-        noun = value_patterns()["counted_noun"].search(text, m.end, hi)
+        noun = value_patterns()["counted_noun"].search(text, m.start, hi)  # its own noun, not a next item's
         found = [r for r in body_regions().find(text, lo, hi)
                  if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)
                  or (noun is not None and r.end <= noun.start())  # "three cervical ESIs": the count's words
