@@ -353,7 +353,10 @@ class SessionHistory:
                     out.append((done[0], m, done[1]))
         for found in p["injections_then_more"].finditer(self.summary.text):  # session 42: "5 ... and 2 more"
             first = p.number(found.group("first").split()[0])
-            more = p.number(found.group("more") or found.group("more_a"))
+            more = 1.0 if found.group("one_more") else p.number(found.group("more") or found.group("more_a"))
+            nth = next((float(k[1:]) for k in ("n2", "n3", "n4", "n5") if found.group(k)), None)
+            if first is not None and nth is not None:  # "two ... and a third": the third is the last had
+                more = nth - first if nth > first else None
             if first is None or more is None or first + more > 100 \
                     or not self._words_name_kind(kind, found.group("first"), found.start(), site, other) \
                     or any(k.search(self.summary.text, found.end("first"), found.end())
