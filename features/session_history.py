@@ -155,10 +155,28 @@ def _courses_in_turn(text: str,
     return out
 
 
+def heading_program(service: ServiceHeading) -> str | None:
+    """The program kind the heading names by its own name where its service type is broader
+    (`therapy_heading_programs`: "Work conditioning x 10 visits" is physical medicine by type): what the
+    request asks for, so its counts and its none-had are that program's (session 43, round-104 kind K5)."""
+    p = value_patterns()
+    programs = p["therapy_heading_programs"].items()
+    return next((kind for kind, types in programs if types.fullmatch(service.service_type or "")
+                 and p["therapy_types"][kind].search(service.text)), None)
+
+
+def own_kind(service: ServiceHeading) -> str:
+    """The therapy kind a statement of none had must name to be this service's: its program, else its type."""
+    return heading_program(service) or service.service_type or ""
+
+
 def requested_kinds(service: ServiceHeading) -> frozenset[str]:
-    """The therapy kinds whose counts are this service's: its own type, and another therapy its heading
-    names beside it (`therapy_heading_also`, session 32: "Pain psychotherapy with biofeedback" counts
-    biofeedback too, a plain psychotherapy request does not)."""
+    """The therapy kinds whose counts are this service's: its own type (or the program its heading names,
+    `heading_program`), and another therapy its heading names beside it (`therapy_heading_also`, session 32:
+    "Pain psychotherapy with biofeedback" counts biofeedback too, a plain psychotherapy request does not)."""
+    program = heading_program(service)
+    if program is not None:
+        return frozenset({program})
     own = frozenset({service.service_type}) if service.service_type else frozenset()
     also = value_patterns()["therapy_heading_also"].get(service.service_type or "")
     if also is None or not also.search(service.text):
@@ -226,6 +244,8 @@ class SessionHistory:
                     continue  # round 21: "12 visits authorized" is a course granted, not had
                 if p["sessions_not_had_after"].match(self.summary.text, m.end):
                     continue  # session 42: "Aquatic therapy x 6, which he has not yet attended"
+                if p["sessions_guideline_before"].search(self.summary.text, m.sentence.start, m.start):
+                    continue  # session 43: "exceeding the post-surgical guideline of 24 visits": none had
                 text = self.summary.text
                 own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
                     and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
@@ -564,8 +584,8 @@ class SessionHistory:
                 continue  # round 21: a course begun and not finished is no "none had"
             if naming_its_part and not self._names_its_part(service, m):
                 continue
-            if not_had_names(service.service_type or "", m.text) or (
-                    sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
+            if not_had_names(own_kind(service), m.text) or (
+                    sessions.search(m.text) and kind_named(own_kind(service), m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
         if none_yet is None or (naming_its_part and not self._names_its_part(service, none_yet)):
@@ -790,7 +810,7 @@ class SessionHistory:
         p = value_patterns()
         before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
         for s in self.summary.sentences:
-            for n in not_had_names(service.service_type or "", s.text):
+            for n in not_had_names(own_kind(service), s.text):
                 if s.author == UR_REVIEWER and not relayed_at(s, s.start + n.start):
                     continue
                 if p["condition_before"].search(s.text, 0, n.start):
