@@ -155,10 +155,28 @@ def _courses_in_turn(text: str,
     return out
 
 
+def heading_program(service: ServiceHeading) -> str | None:
+    """The program kind the heading names by its own name where its service type is broader
+    (`therapy_heading_programs`: "Work conditioning x 10 visits" is physical medicine by type): what the
+    request asks for, so its counts and its none-had are that program's (session 43, round-104 kind K5)."""
+    p = value_patterns()
+    programs = p["therapy_heading_programs"].items()
+    return next((kind for kind, types in programs if types.fullmatch(service.service_type or "")
+                 and p["therapy_types"][kind].search(service.text)), None)
+
+
+def own_kind(service: ServiceHeading) -> str:
+    """The therapy kind a statement of none had must name to be this service's: its program, else its type."""
+    return heading_program(service) or service.service_type or ""
+
+
 def requested_kinds(service: ServiceHeading) -> frozenset[str]:
-    """The therapy kinds whose counts are this service's: its own type, and another therapy its heading
-    names beside it (`therapy_heading_also`, session 32: "Pain psychotherapy with biofeedback" counts
-    biofeedback too, a plain psychotherapy request does not)."""
+    """The therapy kinds whose counts are this service's: its own type (or the program its heading names,
+    `heading_program`), and another therapy its heading names beside it (`therapy_heading_also`, session 32:
+    "Pain psychotherapy with biofeedback" counts biofeedback too, a plain psychotherapy request does not)."""
+    program = heading_program(service)
+    if program is not None:
+        return frozenset({program})
     own = frozenset({service.service_type}) if service.service_type else frozenset()
     also = value_patterns()["therapy_heading_also"].get(service.service_type or "")
     if also is None or not also.search(service.text):
@@ -226,6 +244,8 @@ class SessionHistory:
                     continue  # round 21: "12 visits authorized" is a course granted, not had
                 if p["sessions_not_had_after"].match(self.summary.text, m.end):
                     continue  # session 42: "Aquatic therapy x 6, which he has not yet attended"
+                if p["sessions_guideline_before"].search(self.summary.text, m.sentence.start, m.start):
+                    continue  # session 43: "exceeding the post-surgical guideline of 24 visits": none had
                 text = self.summary.text
                 own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
                     and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
@@ -353,7 +373,10 @@ class SessionHistory:
                     out.append((done[0], m, done[1]))
         for found in p["injections_then_more"].finditer(self.summary.text):  # session 42: "5 ... and 2 more"
             first = p.number(found.group("first").split()[0])
-            more = p.number(found.group("more") or found.group("more_a"))
+            more = 1.0 if found.group("one_more") else p.number(found.group("more") or found.group("more_a"))
+            nth = next((float(k[1:]) for k in ("n2", "n3", "n4", "n5") if found.group(k)), None)
+            if first is not None and nth is not None:  # "two ... and a third": the third is the last had
+                more = nth - first if nth > first else None
             if first is None or more is None or first + more > 100 \
                     or not self._words_name_kind(kind, found.group("first"), found.start(), site, other) \
                     or any(k.search(self.summary.text, found.end("first"), found.end())
@@ -391,8 +414,15 @@ class SessionHistory:
             if m is None or m.assertion.categories & _DONE or not _the_records(m):
                 continue
             out.append((1.0, m, True))
-        spans = [found.span() for found in p["injection_single"].finditer(self.summary.text)  # one had
-                 if self._names_kind(kind, found, site, other)]
+        # one had; session 43 (round-102 kind K9): a list's later item naming no kind ("two left elbow
+        # cortisone injections, on <date> and <date>, and a right elbow injection on <date>") is of the kind
+        # named before it in its sentence ("the injection" is the one named before, no other)
+        spans = [found.span() for found in p["injection_single"].finditer(self.summary.text)
+                 if self._names_kind(kind, found, site, other)
+                 or (other is None or not other.search(found.group(0)))
+                 and p["injection_list_item"].search(self.summary.text, max(0, found.start() - 20),
+                                                  found.start()) is not None
+                 and self._kind_told_before(found.start(), found.group(0), kind)]
         for s in self.summary.sentences:  # session 41 (round-96 K3): "On <date> he underwent a ... injection"
             found = p["injection_dated_first"].match(self.summary.text, s.start, s.end)
             if found is not None and self._words_name_kind(kind, found.group("words"), found.start("words"),
@@ -402,12 +432,23 @@ class SessionHistory:
             if found is not None and p["one_day_plural"].search(found.group("words")) \
                     and self._words_name_kind(kind, found.group("words"), found.start("words"), site, other):
                 spans.append(found.span("words"))  # session 42: "On <date> she had left L4-5 ... blocks"
+        # session 43 (round-102 kind K8): one a pronoun's none-had refers back to ("A left knee injection was
+        # offered in 05/2016, but she has not had one") was not had
+        refused = self._injections_not_had_by_pronoun
         for span in dict.fromkeys(spans):
             m = self.summary.mention("therapy", *span)
-            if m is None or m.assertion.categories & _DONE or not _the_records(m):
+            if m is None or m.assertion.categories & _DONE or not _the_records(m) \
+                    or any(a < span[1] and span[0] < b for a, b in refused):
                 continue
             out.append((1.0, m, True))
         return out
+
+    @cached_property
+    def _injections_not_had_by_pronoun(self) -> list[tuple[int, int]]:
+        """The injection words a later pronoun of its sentence tells as not had (`injection_none_had_anaphor`:
+        "has been offered, but he has not had one"), where no verb of having opens their clause."""
+        told = value_patterns()["injection_none_had_anaphor"].finditer(self.summary.text)
+        return [a.span("words") for a in told if not self._told_had_before(a.start("words"))]
 
     def _kind_told_before(self, at: int, words: str, kind: re.Pattern[str]) -> bool:
         """Whether an injection named by no kind ("and a second block on 8/15/2016") is of `kind` because its
@@ -501,10 +542,14 @@ class SessionHistory:
         session 42)."""
         p = value_patterns()
         kinds = injection_kind_words()
-        for found in [*p["injection_none_had"].finditer(self.summary.text),
-                      *p["injection_planned_not_done"].finditer(self.summary.text),
-                      *p["injection_none_on_side"].finditer(self.summary.text)]:
-            words = found.group(0)
+        text = self.summary.text
+        for found in [*p["injection_none_had"].finditer(text),
+                      *p["injection_planned_not_done"].finditer(text),
+                      *p["injection_none_on_side"].finditer(text),
+                      *p["injection_part_not_injected"].finditer(text),
+                      *(a for a in p["injection_none_had_anaphor"].finditer(text)
+                        if a.span("words") in self._injections_not_had_by_pronoun)]:
+            words = found.groupdict().get("words") or found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):
                 continue
@@ -516,6 +561,13 @@ class SessionHistory:
                 continue
             return m
         return None
+
+    def _told_had_before(self, at: int) -> bool:
+        """Whether the clause of injection words at summary offset `at` opens with a verb of having before
+        them ("He had an injection in May but has not had one since"): one had, which a pronoun's "not had
+        one" after it does not undo (`injection_none_had_anaphor`)."""
+        lo = _clause_start(self.summary.lower, self.summary.sentence_at(at).start, at)
+        return value_patterns()["had_sessions"].search(self.summary.text, lo, at) is not None
 
     def _record_says_none(self, service: ServiceHeading, *,
                           naming_its_part: bool = False) -> Extraction | None:
@@ -532,8 +584,8 @@ class SessionHistory:
                 continue  # round 21: a course begun and not finished is no "none had"
             if naming_its_part and not self._names_its_part(service, m):
                 continue
-            if not_had_names(service.service_type or "", m.text) or (
-                    sessions.search(m.text) and kind_named(service.service_type, m.sentence.text)):
+            if not_had_names(own_kind(service), m.text) or (
+                    sessions.search(m.text) and kind_named(own_kind(service), m.sentence.text)):
                 return Extraction(0.0, m.span())
         none_yet = self._none_had_yet(service)
         if none_yet is None or (naming_its_part and not self._names_its_part(service, none_yet)):
@@ -758,7 +810,7 @@ class SessionHistory:
         p = value_patterns()
         before, after = p["sessions_not_yet_before"], p["sessions_not_yet_after"]
         for s in self.summary.sentences:
-            for n in not_had_names(service.service_type or "", s.text):
+            for n in not_had_names(own_kind(service), s.text):
                 if s.author == UR_REVIEWER and not relayed_at(s, s.start + n.start):
                     continue
                 if p["condition_before"].search(s.text, 0, n.start):
@@ -869,7 +921,7 @@ class SessionHistory:
         text = self.summary.lower
         lo = _clause_start(text, m.sentence.start, m.start)
         hi = _clause_end(text, m.end, m.sentence.end)
-        noun = value_patterns()["counted_noun"].search(text, m.end, hi)
+        noun = value_patterns()["counted_noun"].search(text, m.start, hi)  # its own noun, not a next item's
         found = [r for r in body_regions().find(text, lo, hi)
                  if r.end <= m.start or _REGION_OF_COUNT.search(text, max(m.end, r.start - 30), r.start)
                  or (noun is not None and r.end <= noun.start())  # "three cervical ESIs": the count's words
