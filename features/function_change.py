@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, word_classes
 from features.assertions import Category
+from features.authors import UR_REVIEWER
 from features.casefold import compile_folded, folded_spans
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
@@ -92,6 +93,7 @@ class FunctionLexicon:
     on_care: re.Pattern[str]
     off_care: re.Pattern[str]
     care_pronoun: re.Pattern[str]
+    credited_device: re.Pattern[str]
     part_number: re.Pattern[str]
     helper_person: re.Pattern[str]
     operation_gain: re.Pattern[str]
@@ -449,7 +451,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None  # a credit's own "not" ("which he could not do on morphine") is no limit
     lead = lex.credit_lead.search(clause)
     if credit is None and lead is not None and (
-            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())):
+            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())
+            or lex.credited_device.search(lead.group("care"))):  # "with the prosthesis he walks" (s43)
         credit = lead
     if credit is None:
         return None
@@ -499,6 +502,24 @@ def _bracket_gain(sentence: str, lex: FunctionLexicon) -> tuple[int, int] | None
             if any(not aided.match(item, a1) for _, a1 in acts):
                 return start + len(item) - len(item.lstrip()), start + len(item.rstrip())
     return None
+
+
+def _device_told(summary: AnalysedText, s: Sentence, lex: FunctionLexicon) -> bool:
+    """Whether sentence `s` or the one before names a device the worker uses (`credited_device`: "was fitted
+    with a prosthesis; with it he walks a mile"): the care a credit may be told of, though no drug or therapy
+    is named (session 43, round-107 kind K3, ruling R3)."""
+    return any(lex.credited_device.search(t.text) and t.author != UR_REVIEWER
+               for t in summary.sentences[max(0, s.index - 1):s.index + 1])
+
+
+def _device_leads(clause: str, at: int, summary: AnalysedText, s: Sentence, lex: FunctionLexicon) -> bool:
+    """Whether a device told in `s` or the one before (`_device_told`) heads the clause of a gain at
+    clause[at:], by name or pronoun ("...; with it he walks a mile and has returned to desk duty"): the gain
+    is told of the device, as one after a drug at the clause's head is (session 43, round-107 kind K3)."""
+    lead = lex.credit_lead.search(clause, 0, at + 1)
+    return lead is not None and lead.end("care") <= at and (
+        lex.care_pronoun.match(lead.group("care").strip()) is not None
+        or lex.credited_device.search(lead.group("care")) is not None) and _device_told(summary, s, lex)
 
 
 def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
@@ -561,7 +582,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
             acts = _activities(clause, lex)  # read once: the change, measure and credit readers link to them
             found: list[tuple[str, str, int, int]] = [paired] if paired else (
                 list(_changes(clause, acts, lex, care_named)) or list(_measured(clause, acts, lex)))
-            if not found and (care_here or care_had_in(s.index - 1)):
+            if not found and (care_here or care_had_in(s.index - 1) or _device_told(summary, s, lex)):
                 credit = _credited(clause, acts, lex, care_named)
                 found = [credit] if credit is not None else []
             for value, kind, a, b in found[:1]:
@@ -583,7 +604,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 if kind != "credit" and not (here or any(
                         care_had_in(s.index - k) for k in range(1, lookback + 1))) and not (
                         kind == "gain" and not _denied(summary, value, start, end)
-                        and _after_an_operation(s, clause[a:b], offset + a, lex, operation_had_in)):
+                        and _after_an_operation(s, clause[a:b], offset + a, lex, operation_had_in)) and not (
+                        kind == "gain" and not _denied(summary, value, start, end)
+                        and _device_leads(clause, a, summary, s, lex)):
                     continue
                 if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
                     continue  # limits kept "pending physical therapy": only care had can leave them unchanged
