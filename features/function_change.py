@@ -179,6 +179,7 @@ _UNABLE_BEFORE = re.compile(
     r"|no longer(?!\s+(?:needs?|requires?|uses?|has to|have to|must|relies|depends)\b))"
     rf"(?:[^\w;:]+(?!(?:can|could|now|able)\b)(?:{possessive_class()}|\w+)){{0,10}}\W*$",
     re.IGNORECASE)
+FEWER_IS_BETTER = "helpers"  # the unit kind (`unit_sizes`) of the people a task needs: fewer is a gain (s43)
 _UNABLE_WINDOW = 100  # characters before the activity the inability is looked for in
 _WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
@@ -389,7 +390,8 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
                 first, later = first * a_size, later * b_size
             if first <= 0:
                 continue
-            scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()])
+            scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()]) \
+                or FEWER_IS_BETTER in (a_kind, b_kind)  # "with one person assisting instead of two" (r107 K4)
             better = (first - later) if scale else (later - first)
             value = YES if better >= lex.measured_gain * first else NO
             # too small a change is a limit that persists (an `ability`), not by itself a failure of care (a
