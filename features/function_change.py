@@ -106,6 +106,7 @@ class FunctionLexicon:
     lack_continued: re.Pattern[str]
     whole_function: re.Pattern[str]
     aided_and_more: re.Pattern[str]
+    aid_used_beside: re.Pattern[str]
     change_object: re.Pattern[str]
     return_undone: re.Pattern[str]
     care_result_bracket: re.Pattern[str]
@@ -189,12 +190,13 @@ _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse":
 
 def aid_still_needed(text: str, at: int) -> bool:
     """Whether the activity ending at text[at] is done with an aid right after it ("now walks with a walker"),
+    or one still used told in a clause joined to it ("and uses a walker outside": `aid_used_beside`),
     no second activity joined under it ("... with a walker and climbs the stairs to her flat": the two are
     done, session 37, round-68 K7): the aid still needed, no gain of function (the lead's ruling R3)."""
     aided = value_patterns()["ability_aided"].match(text, at)
-    if aided is None:
-        return False
     lex = function_lexicon()
+    if aided is None:  # "can stand 10 minutes and uses a walker outside": the aid told beside it (r107 K5)
+        return lex.aid_used_beside.match(text, at) is not None
     if lex.aid_extent.match(text, at) or lex.aid_lessened.match(text, aided.end()):
         return False  # "walks 100 feet with a walker", "with a cane instead of crutches": progress told
     more = lex.aided_and_more.match(text, aided.end())
