@@ -78,6 +78,7 @@ class FunctionLexicon:
     limit: re.Pattern[str]
     exam: re.Pattern[str]
     exam_measure: re.Pattern[str]
+    range_ends: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
     aid_extent: re.Pattern[str]
@@ -387,6 +388,9 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
                 continue
             if lex.symptom.search(clause, acts[-1][0], m.end()):  # "pain with walking from 8/10 to 6/10"
                 continue
+            if lex.exam_measure.fullmatch(clause, *acts[-1]) and lex.range_ends.fullmatch(
+                    clause, acts[-1][1], m.start()):
+                continue  # "range of motion from 5 to 95 degrees": an arc's two ends, not a change (r106 K1)
             (first, a_kind, a_size), (later, b_kind, b_size) = lex.amount(m, "a"), lex.amount(m, "b")
             if a_kind is not None and a_kind == b_kind:  # "2 hours ..., up from 30 minutes"
                 first, later = first * a_size, later * b_size
