@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention, word_classes
 from features.assertions import Category
+from features.authors import UR_REVIEWER
 from features.casefold import compile_folded, folded_spans
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
@@ -77,6 +78,7 @@ class FunctionLexicon:
     limit: re.Pattern[str]
     exam: re.Pattern[str]
     exam_measure: re.Pattern[str]
+    range_ends: re.Pattern[str]
     clause_break: re.Pattern[str]
     quantity: re.Pattern[str]
     aid_extent: re.Pattern[str]
@@ -92,6 +94,7 @@ class FunctionLexicon:
     on_care: re.Pattern[str]
     off_care: re.Pattern[str]
     care_pronoun: re.Pattern[str]
+    credited_device: re.Pattern[str]
     part_number: re.Pattern[str]
     helper_person: re.Pattern[str]
     operation_gain: re.Pattern[str]
@@ -104,6 +107,7 @@ class FunctionLexicon:
     lack_continued: re.Pattern[str]
     whole_function: re.Pattern[str]
     aided_and_more: re.Pattern[str]
+    aid_used_beside: re.Pattern[str]
     change_object: re.Pattern[str]
     return_undone: re.Pattern[str]
     care_result_bracket: re.Pattern[str]
@@ -177,6 +181,7 @@ _UNABLE_BEFORE = re.compile(
     r"|no longer(?!\s+(?:needs?|requires?|uses?|has to|have to|must|relies|depends)\b))"
     rf"(?:[^\w;:]+(?!(?:can|could|now|able)\b)(?:{possessive_class()}|\w+)){{0,10}}\W*$",
     re.IGNORECASE)
+FEWER_IS_BETTER = "helpers"  # the unit kind (`unit_sizes`) of the people a task needs: fewer is a gain (s43)
 _UNABLE_WINDOW = 100  # characters before the activity the inability is looked for in
 _WITHOUT_AID = re.compile(r"without\b", re.IGNORECASE)
 # what each kind of change word says of an activity, and of a scale on which lower is better (round 15)
@@ -186,12 +191,13 @@ _DIRECTION = {"gain": (YES, YES), "rise": (YES, NO), "fall": (NO, YES), "worse":
 
 def aid_still_needed(text: str, at: int) -> bool:
     """Whether the activity ending at text[at] is done with an aid right after it ("now walks with a walker"),
+    or one still used told in a clause joined to it ("and uses a walker outside": `aid_used_beside`),
     no second activity joined under it ("... with a walker and climbs the stairs to her flat": the two are
     done, session 37, round-68 K7): the aid still needed, no gain of function (the lead's ruling R3)."""
     aided = value_patterns()["ability_aided"].match(text, at)
-    if aided is None:
-        return False
     lex = function_lexicon()
+    if aided is None:  # "can stand 10 minutes and uses a walker outside": the aid told beside it (r107 K5)
+        return lex.aid_used_beside.match(text, at) is not None
     if lex.aid_extent.match(text, at) or lex.aid_lessened.match(text, aided.end()):
         return False  # "walks 100 feet with a walker", "with a cane instead of crutches": progress told
     more = lex.aided_and_more.match(text, aided.end())
@@ -382,12 +388,16 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
                 continue
             if lex.symptom.search(clause, acts[-1][0], m.end()):  # "pain with walking from 8/10 to 6/10"
                 continue
+            if lex.exam_measure.fullmatch(clause, *acts[-1]) and lex.range_ends.fullmatch(
+                    clause, acts[-1][1], m.start()):
+                continue  # "range of motion from 5 to 95 degrees": an arc's two ends, not a change (r106 K1)
             (first, a_kind, a_size), (later, b_kind, b_size) = lex.amount(m, "a"), lex.amount(m, "b")
             if a_kind is not None and a_kind == b_kind:  # "2 hours ..., up from 30 minutes"
                 first, later = first * a_size, later * b_size
             if first <= 0:
                 continue
-            scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()])
+            scale = lex.lower_is_better.search(clause[acts[-1][0]:m.end()]) \
+                or FEWER_IS_BETTER in (a_kind, b_kind)  # "with one person assisting instead of two" (r107 K4)
             better = (first - later) if scale else (later - first)
             value = YES if better >= lex.measured_gain * first else NO
             # too small a change is a limit that persists (an `ability`), not by itself a failure of care (a
@@ -449,7 +459,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
         return None  # a credit's own "not" ("which he could not do on morphine") is no limit
     lead = lex.credit_lead.search(clause)
     if credit is None and lead is not None and (
-            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())):
+            care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())
+            or lex.credited_device.search(lead.group("care"))):  # "with the prosthesis he walks" (s43)
         credit = lead
     if credit is None:
         return None
@@ -499,6 +510,24 @@ def _bracket_gain(sentence: str, lex: FunctionLexicon) -> tuple[int, int] | None
             if any(not aided.match(item, a1) for _, a1 in acts):
                 return start + len(item) - len(item.lstrip()), start + len(item.rstrip())
     return None
+
+
+def _device_told(summary: AnalysedText, s: Sentence, lex: FunctionLexicon) -> bool:
+    """Whether sentence `s` or the one before names a device the worker uses (`credited_device`: "was fitted
+    with a prosthesis; with it he walks a mile"): the care a credit may be told of, though no drug or therapy
+    is named (session 43, round-107 kind K3, ruling R3)."""
+    return any(lex.credited_device.search(t.text) and t.author != UR_REVIEWER
+               for t in summary.sentences[max(0, s.index - 1):s.index + 1])
+
+
+def _device_leads(clause: str, at: int, summary: AnalysedText, s: Sentence, lex: FunctionLexicon) -> bool:
+    """Whether a device told in `s` or the one before (`_device_told`) heads the clause of a gain at
+    clause[at:], by name or pronoun ("...; with it he walks a mile and has returned to desk duty"): the gain
+    is told of the device, as one after a drug at the clause's head is (session 43, round-107 kind K3)."""
+    lead = lex.credit_lead.search(clause, 0, at + 1)
+    return lead is not None and lead.end("care") <= at and (
+        lex.care_pronoun.match(lead.group("care").strip()) is not None
+        or lex.credited_device.search(lead.group("care")) is not None) and _device_told(summary, s, lex)
 
 
 def _denied(summary: AnalysedText, value: str, start: int, end: int) -> bool:
@@ -561,7 +590,7 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
             acts = _activities(clause, lex)  # read once: the change, measure and credit readers link to them
             found: list[tuple[str, str, int, int]] = [paired] if paired else (
                 list(_changes(clause, acts, lex, care_named)) or list(_measured(clause, acts, lex)))
-            if not found and (care_here or care_had_in(s.index - 1)):
+            if not found and (care_here or care_had_in(s.index - 1) or _device_told(summary, s, lex)):
                 credit = _credited(clause, acts, lex, care_named)
                 found = [credit] if credit is not None else []
             for value, kind, a, b in found[:1]:
@@ -583,7 +612,9 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                 if kind != "credit" and not (here or any(
                         care_had_in(s.index - k) for k in range(1, lookback + 1))) and not (
                         kind == "gain" and not _denied(summary, value, start, end)
-                        and _after_an_operation(s, clause[a:b], offset + a, lex, operation_had_in)):
+                        and _after_an_operation(s, clause[a:b], offset + a, lex, operation_had_in)) and not (
+                        kind == "gain" and not _denied(summary, value, start, end)
+                        and _device_leads(clause, a, summary, s, lex)):
                     continue
                 if kind == "kept" and not any(care_had_in(s.index - k) for k in range(lookback + 1)):
                     continue  # limits kept "pending physical therapy": only care had can leave them unchanged
