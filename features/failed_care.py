@@ -34,6 +34,7 @@ class FailedCareLexicon:
     care: re.Pattern[str]
     outcome_before: re.Pattern[str]
     not_an_outcome_after: re.Pattern[str]
+    activity_length_before: re.Pattern[str]  # a tolerance's length, no relief's (session 43, r102 K4)
     negated_before: re.Pattern[str]
     other_subject: re.Pattern[str]
     object_break: re.Pattern[str]
@@ -224,6 +225,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
     for o_start, o_end in spans_of("outcome_after", clause, lex):
         if lex.not_an_outcome_after.match(clause, o_end):
             continue  # "no change in his medications": a regimen kept, not an outcome
+        if lex.activity_length_before.search(clause, 0, o_start):
+            continue  # "can type for an hour before the tingling starts": a tolerance, no short relief
         before = [c for c in cares if c[1] <= o_start]
         while len(before) > 1 and lex.temporal_before.search(clause, 0, before[-1][0]):
             before.pop()  # care in a time phrase dates the care before it ("tried before the injections")
@@ -381,7 +384,8 @@ def _lingering(summary: AnalysedText, start: int, clause: str, lex: FailedCareLe
         persisting = [o for o in found if not lex.reason_before.search(clause[:o[0]])]
     told = clause if upto is None else clause[:upto]  # an outcome before the clause's first care
     carried = [o for o in spans_of("outcome_after", told, lex) if lex.carried_subject.match(clause[:o[0]])
-               and not lex.not_an_outcome_after.match(clause, o[1])]
+               and not lex.not_an_outcome_after.match(clause, o[1])
+               and not lex.activity_length_before.search(clause, 0, o[0])]
     worse = spans_of("worsened", clause, lex)  # made worse after the care (session 36)
     for a, b in sorted({*persisting, *carried, *worse}, key=lambda o: o[0]):
         m = summary.mention("failed_care", start + a, start + b)

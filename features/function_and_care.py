@@ -31,6 +31,7 @@ from features.function_change import (
     aid_still_needed,
     function_changes,
     function_lexicon,
+    help_denied,
     helped_by_person,
     names_sleep_alone,
     work_status_given,
@@ -287,6 +288,8 @@ class FunctionAndCareFacts:
                 negated = True  # "without any change in pain or in what he can do" (round 15)
             if value_patterns()["ability_impaired"].match(text, end):
                 continue  # "now walks with a limp": done in an impaired way, no gain (session 42, r98 K3)
+            if negated and help_denied(m):
+                continue  # "his wife can no longer help him bathe": the helper's loss (session 43, r103 K1b)
             if aid_still_needed(text, end):
                 # "now walks with a walker" after care: an aid still needed, no gain and no lack (the lead's
                 # ruling R3, session 42, round-100 K6); "could walk only with a walker": a limit (session 20)
@@ -443,6 +446,8 @@ class FunctionAndCareFacts:
             cats = m.assertion.categories
             if cats & {Category.POSSIBLE, Category.FAMILY, Category.HYPOTHETICAL} or _conditional(m):
                 continue
+            if help_denied(m):
+                continue  # "his wife can no longer help him bathe": the helper's loss (session 43, r103 K1b)
             if (Category.NEGATED in cats or _NOT_ABLE.search(m.text)) and lost_again.search(m.sentence.text):
                 return m
         return None

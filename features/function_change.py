@@ -29,6 +29,7 @@ _SKIP = frozenset({Category.POSSIBLE, Category.HYPOTHETICAL})
 # another person's activity is not the worker's, unless the other person helps the worker with it ("her
 # husband still helps her with dressing"): round 15
 _HELPS_THE_WORKER = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
+_HELP_REACH = 20  # characters either side of a limit where help said lacking is read ("unable to help him")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class FunctionLexicon:
     confined: re.Pattern[str]
     adaptation: re.Pattern[str]
     symptom: re.Pattern[str]
+    symptom_onset: re.Pattern[str]
     limit: re.Pattern[str]
     exam: re.Pattern[str]
     exam_measure: re.Pattern[str]
@@ -95,8 +97,10 @@ class FunctionLexicon:
     off_care: re.Pattern[str]
     care_pronoun: re.Pattern[str]
     credited_device: re.Pattern[str]
+    course_reference: re.Pattern[str]
     part_number: re.Pattern[str]
     helper_person: re.Pattern[str]
+    help_denied: re.Pattern[str]
     operation_gain: re.Pattern[str]
     since_the_injury: re.Pattern[str]
     work_return: re.Pattern[str]
@@ -138,7 +142,13 @@ def function_lexicon() -> FunctionLexicon:
     words = {str(k).lower(): float(v) for k, v in raw.pop("number_words").items()}
     units = {kind: {str(w).lower(): float(n) for w, n in sizes.items()}
              for kind, sizes in raw.pop("unit_sizes").items()}
-    number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    articles = {str(k).lower(): float(v) for k, v in raw.pop("unit_articles").items()}
+    unit_words = "|".join(sorted((re.escape(w) for sizes in units.values() for w in sizes),
+                                 key=len, reverse=True))
+    # an article only before a unit ("an hour": one of it)
+    number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) \
+        + "|" + "|".join(rf"{re.escape(a)}(?=\s(?:{unit_words})\b)" for a in articles)
+    words |= {a: n for a, n in articles.items() if a not in words}
     measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
@@ -219,6 +229,15 @@ def helped_by_person(m: Mention) -> bool:
     start = max(sentence.start, m.start - 40)
     window = sentence.text[start - sentence.start:m.end - sentence.start]
     return function_lexicon().helper_person.search(window) is not None
+
+
+def help_denied(m: Mention) -> bool:
+    """Whether limit `m` is help to the worker said lacking, read `_HELP_REACH` characters either side of it
+    ("his wife recently had surgery and can no longer help him bathe"): the helper's loss, not the worker's
+    function (session 43, round-103 kind K1b). One test for the change reader and the ability readers."""
+    s = m.sentence
+    at, end = max(0, m.start - s.start - _HELP_REACH), min(len(s.text), m.end - s.start + _HELP_REACH)
+    return function_lexicon().help_denied.search(s.text, at, end) is not None
 
 
 def _stopped_activity(clause: str, a0: int, a1: int, lex: FunctionLexicon) -> bool:
@@ -374,6 +393,13 @@ def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
         yield YES, "gain", a, b
 
 
+def _symptom_told(clause: str, start: int, end: int, lex: FunctionLexicon) -> bool:
+    """Whether clause[start:end] names a symptom other than one that bounds a tolerance (`symptom_onset`:
+    "types for an hour before the tingling starts" is the measure's end, session 43, round-102 kind K4)."""
+    told = lex.symptom_onset.sub(lambda m: " " * len(m.group()), clause[start:end])
+    return lex.symptom.search(told) is not None
+
+
 def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexicon
               ) -> Iterator[tuple[str, str, int, int]]:
     """(direction, kind, start, end) of a measure told with its two numbers: the first number then the later
@@ -386,7 +412,7 @@ def _measured(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
             acts = [a for a in activities if a[0] < m.end("a")]
             if not acts or len(_WORD.findall(clause[acts[-1][1]:m.start()])) > 2 * MAX_GAP_WORDS:
                 continue
-            if lex.symptom.search(clause, acts[-1][0], m.end()):  # "pain with walking from 8/10 to 6/10"
+            if _symptom_told(clause, acts[-1][0], m.end(), lex):  # "pain with walking from 8/10 to 6/10"
                 continue
             if lex.exam_measure.fullmatch(clause, *acts[-1]) and lex.range_ends.fullmatch(
                     clause, acts[-1][1], m.start()):
@@ -460,7 +486,8 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     lead = lex.credit_lead.search(clause)
     if credit is None and lead is not None and (
             care_named(lead.group("care")) or lex.care_pronoun.match(lead.group("care").strip())
-            or lex.credited_device.search(lead.group("care"))):  # "with the prosthesis he walks" (s43)
+            or lex.credited_device.search(lead.group("care"))  # "with the prosthesis he walks" (s43)
+            or lex.course_reference.match(lead.group("care").strip())):
         credit = lead
     if credit is None:
         return None
@@ -634,6 +661,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue
                 if Category.FAMILY in m.assertion.categories and not _HELPS_THE_WORKER.search(m.text):
                     continue
+                if value == NO and help_denied(m):
+                    continue  # "his wife can no longer help him bathe": the helper's loss (s43, r103 K1b)
                 if value == YES and helped_by_person(m):
                     continue  # "his wife helps him to get dressed": another's help, no credit to care
                 if Category.NEGATED in m.assertion.categories and kind == "gain":

@@ -105,8 +105,9 @@ def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     """The scores that are current readings: a score of a distinctly earlier period (`_of_earlier_periods`)
     gives way to any other score of the summary; a score its own sentence puts in the past
     (`pain_past_before`, `pain_past_after`) gives way when that sentence states another score not put in the
-    past (round 21). A rating before care (`pain_before_care_after`) is a change's start and never past (the
-    lead's ruling R2, session 40). Grouped by sentence once, so time stays linear in the number of scores."""
+    past (round 21). A rating before care (`pain_before_care_after`, or the care fronted:
+    `pain_before_care_before`) is a change's start and never past (the lead's ruling R2, sessions 40, 43).
+    Grouped by sentence once, so time stays linear in the number of scores."""
     p = value_patterns()
     earlier = _of_earlier_periods(text, scores)
     if not all(earlier):
@@ -116,6 +117,9 @@ def current_scores(text: str, scores: list[PainScore]) -> list[PainScore]:
     def past(s: PainScore) -> bool:
         if p["pain_before_care_after"].match(text, s.end):  # the start of the change a treatment made
             return False
+        fronted = lookback_start(text, s.start, _EARLIER_BEFORE_CHARS)
+        if p["pain_before_care_before"].search(text, fronted, s.start):
+            return False  # "before the 10/20/2015 injection it had been 9/10": the same start, fronted (s43)
         back = lookback_start(text, s.start, _PAST_BEFORE_CHARS)
         return bool(p["pain_past_before"].search(text, back, s.start)
                     or p["pain_past_after"].match(text, s.end))
