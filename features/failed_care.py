@@ -53,6 +53,8 @@ class FailedCareLexicon:
     care_aggravated: re.Pattern[str]  # the care made the complaint worse (session 42, round-98 kind K6)
     worse_reason_before: re.Pattern[str]
     worse_then_care: re.Pattern[str]
+    resumed_for_worse: re.Pattern[str]  # a worsening after a stop (session 43, ruling R13)
+    worse_after_stop: re.Pattern[str]
     outside_event: re.Pattern[str]
     carried_subject: re.Pattern[str]
     effect_outcome: re.Pattern[str]  # a side effect of a drug still taken is no failure (session 42)
@@ -64,6 +66,7 @@ class FailedCareLexicon:
     worker_subject_between: re.Pattern[str]
     worker_had_care_before: re.Pattern[str]
     short_relief: re.Pattern[str]
+    refers_back: re.Pattern[str]
     block_response_care: re.Pattern[str]
     therapeutic_care: re.Pattern[str]
     generic_care: re.Pattern[str]
@@ -233,7 +236,7 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
         if before:
             c = before[-1]
             between = clause[c[1]:o_start]
-            if len(_WORD.findall(between)) <= lex.max_gap_words and _no_other_subject(between, lex) \
+            if _gap_words(between, lex) <= lex.max_gap_words and _no_other_subject(between, lex) \
                     and not _the_workers_status(clause, c[0], between, clause[o_start:o_end], lex):
                 yield c[0], c[1], c[0], o_end
     for o_start, o_end in spans_of("outcome_before", clause, lex):
@@ -246,6 +249,18 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
             if len(_WORD.findall(between)) <= lex.max_object_words and not lex.object_break.search(between) \
                     and _no_other_subject(between, lex, listed=True):
                 yield c[0], c[1], o_start, c[1]
+
+
+def _gap_words(between: str, lex: FailedCareLexicon) -> int:
+    """Words between a care and an outcome said after it, counted from the last pronoun after a comma that
+    refers back to the care (`refers_back`: "injections into the ring finger A1 pulley, on 06/03/2015 and
+    10/14/2015, each with relief lasting a month before the locking returned"), the words naming the care up
+    to that comma held to the same limit: a long name of the care does not part it from what is said of it
+    (session 43, round-102 kind K1)."""
+    back = list(lex.refers_back.finditer(between))
+    if not back:
+        return len(_WORD.findall(between))
+    return max(len(_WORD.findall(between[:back[-1].start()])), len(_WORD.findall(between[back[-1].start():])))
 
 
 def _care_told(text: str, start: int) -> tuple[int, int] | None:
@@ -296,14 +311,24 @@ def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
     told = s.text[:m.end - s.start]
     care = _care_told(told, m.start - s.start)
     upto = max(care[1], m.start - s.start) if care is not None else 0
-    if care is None:
+    named = _named_care_of(told, care, upto, lex)
+    if not named:  # no care, or generic care only ("The procedures gave relief for a day."): the one before
         told, care = _care_of_the_sentence_before(summary, m, lex)
-        upto = care[1] if care is not None else 0
+        named = _named_care_of(told, care, care[1] if care is not None else 0, lex)
+    # (session 43, round-102 kind K2: "stopped a brief trial of pregabalin" names no block in its sentence or
+    # the one before: no block's response, where an empty subject once read as one)
+    return bool(named) and all(_a_block_for_its_response(subject, a, b, lex) for subject, a, b in named)
+
+
+def _named_care_of(told: str, care: tuple[int, int] | None, upto: int,
+                   lex: FailedCareLexicon) -> list[tuple[str, int, int]]:
+    """The subject of a statement said of `care` (its clause up to `upto`) with the span of each care it
+    names that is no generic word ("treatment", "sessions"): (subject, start, end) each."""
     if care is None:
-        return False
+        return []
     subject = told[clause_start_at(told, lex.clause_break, care[0]):upto]
-    return all(_a_block_for_its_response(subject, a, b, lex) for a, b in _care_spans(subject, lex)
-               if not lex.generic_care.fullmatch(subject[a:b]))
+    return [(subject, a, b) for a, b in _care_spans(subject, lex)
+            if not lex.generic_care.fullmatch(subject[a:b])]
 
 
 def _a_block_for_its_response(text: str, start: int, end: int, lex: FailedCareLexicon) -> bool:
@@ -422,7 +447,9 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     it, said of care by `_reason_for_care`, or `worse_then_care` and care named after it: "her pain worsened,
     so acupuncture was ordered"); put
     down to a new event (`outside_event` from the care's end, or its sentence's start, to the sentence's
-    end); or of another body region than the care's (`_of_another_region`)."""
+    end); or of another body region than the care's (`_of_another_region`). Session 43 (ruling R13): a
+    worsening the care was resumed for ("tapered off in 2012 and resumed when his pain increased") or one that
+    followed the care's stop ("his pain increased after the taper") is the stop's, not the care's."""
     if w is None or w.assertion.categories & _NOT_HAD or conditional(w):
         return True
     text = w.sentence.text
@@ -433,6 +460,8 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     reason = lex.worse_reason_before.search(text, after_care, start)
     if reason is not None and _reason_for_care(text, reason.start(), end, cares, lex):
         return True
+    if lex.resumed_for_worse.search(text[after_care:start]) or lex.worse_after_stop.match(text, end):
+        return True  # resumed for it, or after the care's stop: the stop's, not the care's (R13)
     then = lex.worse_then_care.match(text, end)
     if then is not None and any(c[0] >= then.end() for c in cares):
         return True

@@ -649,10 +649,13 @@ class FunctionAndCareFacts:
         documented")."""
         p = value_patterns()
         text = self.summary.lower
+        # an injection or a device not had: in a UR sentence only, its claim relayed or not (R4, round-102 K3)
+        ur_only = p["care_not_tried_ur_only"]
         out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
                if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
                and not any(d.end() > m.start for d in
-                           p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))]
+                           p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))
+               and not (ur_only.search(m.text) and m.author != UR_REVIEWER)]
         failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
