@@ -14,8 +14,11 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
+from features.body_regions import body_regions, same_side
+from features.casefold import lower_text
+from features.clauses import clause_end
 from features.drug_names import drug_names, name_pattern
-from features.drug_starts import NEWLY, Candidate, StartChoice, priority
+from features.drug_starts import NEWLY, NOT_HAD, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
@@ -109,6 +112,12 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    if st.key == "duration_not_had":  # session 43: "has had no X" says only its object's list is not had
+        # ("takes naproxen and has had no surgery" says nothing of naproxen; "no physical therapy, only four
+        # acupuncture visits": acupuncture was had)
+        if not group:
+            return None
+        group = _list_of(text, named, group[0])
     if not group and st.verb is not None:
         group = _class_members(text, named, (a, b), lo, p)
     if group and _companion_of_a_passive(text, named, st.verb, group[0], p):
@@ -159,6 +168,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
             group += _with_before(text, named, min(group))
         if before and _SHARED.search(text, lo, a):  # "Theramine and Terocin lotion, both started <date>"
             group = [i for i, (s, _, _) in enumerate(named) if lo <= s < a]
+    if st.verb is not None and p["duration_passive_start"].match(text, a):
+        companion = next((i for i, (s, _, _) in enumerate(named) if s >= st.span[1]), None)
+        if companion is not None and p["duration_companion_after"].fullmatch(text, st.span[1],
+                                                                             named[companion][0]):
+            group = [*group, *_list_of(text, named, companion)]  # "X was started in 01/2015, with Y": Y's too
     ours = [named[i] for i in group if named[i][2]]
     if not ours:
         return None
@@ -464,6 +478,19 @@ def _clause_around(text: str, a: int, b: int, marks: str) -> tuple[int, int]:
     return lo, min(ends, default=len(text))
 
 
+def _not_had_of_another_part(text: str, st: _Stated, asked: _Asked) -> bool:
+    """Whether a care not had is told, in its clause, of another side or region than the request's ("has had
+    no therapy for the left hand" for a right wrist request; session 43, round-104 kind K7): that part's."""
+    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
+    found = body_regions().find(lower_text(text), lo, clause_end(text, st.span[1], len(text)))
+    sides = {r.side for r in found if r.side}
+    if asked.side in ("left", "right") and sides and not any(same_side(asked.side, x) for x in sides):
+        return True
+    same = body_regions().same
+    return bool(asked.regions) and bool(found) and not any(
+        same(a, r.region) or same(r.region, a) for a in asked.regions for r in found)
+
+
 def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
     """Characters between two spans (0 where they touch or overlap)."""
     return max(0, x[0] - y[1], y[0] - x[1])
@@ -505,6 +532,8 @@ class _Asked:
     objects_only: bool
     medication: bool
     trial_asked: bool = False  # the heading names a trial: a trial proposed after its device is its start
+    side: str | None = None  # the heading's side and regions: a care not had of another part is not its own
+    regions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -762,8 +791,15 @@ class DurationsOfUse:
         # requested with an operation is: a use told before that operation ("night splinting for three months
         # did not help. On <date> she underwent a release") is another device's
         first = self._operation_done_sentence() if service.service_type in devices else None
-        return self._duration_in(service, names, other_names=others, objects_only=True,
-                                 from_sentence=first or 0) or MISSING
+        found = self._duration_in(service, names, other_names=others, objects_only=True,
+                                  from_sentence=first or 0)
+        if found is None and isinstance(names, KindNames):
+            # session 43 (round-102 kind K11c, ruling R12): "she has not had therapy" is an OT request's
+            # not had yet, as it is its count's 0 (`session_counts.not_had_names`); a bare "therapy" started
+            # is no start of it
+            found = self._duration_in(service, KindNames(names.kind, not_had=True), other_names=others,
+                                      objects_only=True)
+        return found or MISSING
 
     def _operation_done_sentence(self) -> int | None:
         """The sentence of the last operation done on the worker (the record's, not the UR's) that the summary
@@ -841,7 +877,8 @@ class DurationsOfUse:
         p = value_patterns()
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
                        medication=service.family == "medication",
-                       trial_asked=bool(p["heading_trial"].search(service.text)))
+                       trial_asked=bool(p["heading_trial"].search(service.text)), side=service.side,
+                       regions=() if service.region_less else tuple(r.region for r in service.regions))
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
@@ -971,6 +1008,10 @@ class DurationsOfUse:
                  or _latest_course(text, st.verb, p))
         if restarts_only and not restart:
             return None  # after a start is found, a later sentence is read for a restart only
+        if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key not in NOT_HAD:
+            return None  # a bare "therapy" speaks for the request only where it is not had yet
+        if st.key in NOT_HAD and _not_had_of_another_part(here.sentence.text, st, asked):
+            return None
         if self._a_refill(st, here, asked):
             return None  # round 26: a drug in use prescribed again at a visit: a refill
         if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY \
@@ -1050,7 +1091,7 @@ class DurationsOfUse:
         unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
         if _relative_use(s.text, st, p) or st.key in NEWLY or _a_dated_participle(s.text, st, p):
             unsaid = unsaid - {Category.HYPOTHETICAL}
-        if st.key == "duration_unstarted":
+        if st.key in NOT_HAD:
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
         if m is None or m.assertion.categories & unsaid:
             return None
