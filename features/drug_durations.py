@@ -23,6 +23,7 @@ from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
 from features.duration_statements import month_date as _month_date
+from features.duration_statements import month_told as _month_told
 from features.duration_statements import month_visit_told as _month_visit_told
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
@@ -431,7 +432,8 @@ def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[
     """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them, and each
     item's own sig (session 40, round-88 kind K4: "Ultram 50 mg up to three times daily and meloxicam 15 mg
     daily", value_patterns.yaml `dose_frequency`, `list_item_sig`): how often a drug is taken is part of its
-    item."""
+    item, as a course's count is (session 43, round-104 kind K8: "twelve chiropractic visits and eight
+    sessions of physical therapy since 02/2016", `list_item_count`)."""
     p = value_patterns()
     group = [owner]
     for step in (-1, 1):
@@ -439,8 +441,8 @@ def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[
         while 0 <= i + step < len(named):
             left, right = sorted((named[i], named[i + step]))
             between = text[left[1]:right[0]]
-            if not _LIST_JOIN.match(between) and not _LIST_JOIN.match(
-                    p["list_item_sig"].sub(" ", p["dose_frequency"].sub(" ", between))):
+            if not _LIST_JOIN.match(between) and not _LIST_JOIN.match(p["list_item_count"].sub(
+                    " ", p["list_item_sig"].sub(" ", p["dose_frequency"].sub(" ", between)))):
                 break
             i += step
             group.append(i)
@@ -832,11 +834,17 @@ class DurationsOfUse:
     def _month_visit(self, index: int) -> date | None:
         """The visit the sentence before sentence `index` tells with a month and year only ("He returned to
         care in September 2015 with increased pain."), where it writes no full date: what "at that visit" in
-        sentence `index` names back (session 42, round-100 kind K3)."""
+        sentence `index` names back (session 42, round-100 kind K3); for "then" or "at that time", the last
+        time it tells so, visit or not (session 43, round-102 kind K11a)."""
         if index == 0 or self.visits.sentence_dates[index - 1] is not None:
             return None
-        before = self.summary.sentences[index - 1]
-        return None if before.author == UR_REVIEWER else _month_visit_told(before.text, value_patterns())
+        before, p = self.summary.sentences[index - 1], value_patterns()
+        if before.author == UR_REVIEWER:
+            return None
+        told = _month_visit_told(before.text, p)
+        if told is None and p["duration_time_anaphor"].search(self.summary.sentences[index].text):
+            told = _month_told(before.text, p)
+        return told
 
     def _event_day(self, index: int) -> date | None:
         """The day of the event a sentence names back by its noun ("on the day of the fall", "since the fall",
@@ -878,7 +886,7 @@ class DurationsOfUse:
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
                        medication=service.family == "medication",
                        trial_asked=bool(p["heading_trial"].search(service.text)), side=service.side,
-                       regions=() if service.region_less else tuple(r.region for r in service.regions))
+                       regions=tuple(r.region for r in service.regions))  # a post-operative course's too
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
