@@ -493,6 +493,20 @@ def _not_had_of_another_part(text: str, st: _Stated, asked: _Asked) -> bool:
         same(a, r.region) or same(r.region, a) for a in asked.regions for r in found)
 
 
+def _of_another_side(text: str, st: _Stated, asked: _Asked) -> bool:
+    """Whether a therapy's or device's statement is told, in its clause or else in its sentence, of the other
+    side only than the request's ("had a right carpal tunnel release ... and began post-operative hand therapy
+    on <date>" for a left wrist request; session 43, round-104 kind K8): that side's course."""
+    if asked.side not in ("left", "right"):
+        return False
+    lower = lower_text(text)
+    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
+    hi = clause_end(text, st.span[1], len(text))
+    sides = {r.side for r in body_regions().find(lower, lo, hi) if r.side}
+    sides = sides or {r.side for r in body_regions().find(lower) if r.side}
+    return bool(sides) and not any(same_side(asked.side, x) for x in sides)
+
+
 def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
     """Characters between two spans (0 where they touch or overlap)."""
     return max(0, x[0] - y[1], y[0] - x[1])
@@ -1019,6 +1033,8 @@ class DurationsOfUse:
         if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key not in NOT_HAD:
             return None  # a bare "therapy" speaks for the request only where it is not had yet
         if st.key in NOT_HAD and _not_had_of_another_part(here.sentence.text, st, asked):
+            return None
+        if asked.objects_only and _of_another_side(here.sentence.text, st, asked):
             return None
         if self._a_refill(st, here, asked):
             return None  # round 26: a drug in use prescribed again at a visit: a refill
