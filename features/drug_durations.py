@@ -14,12 +14,16 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
+from features.body_regions import body_regions, same_side
+from features.casefold import lower_text
+from features.clauses import clause_end
 from features.drug_names import drug_names, name_pattern
-from features.drug_starts import NEWLY, Candidate, StartChoice, priority
+from features.drug_starts import NEWLY, NOT_HAD, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
 from features.duration_statements import month_date as _month_date
+from features.duration_statements import month_told as _month_told
 from features.duration_statements import month_visit_told as _month_visit_told
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
@@ -109,6 +113,12 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
+    if st.key == "duration_not_had":  # session 43: "has had no X" says only its object's list is not had
+        # ("takes naproxen and has had no surgery" says nothing of naproxen; "no physical therapy, only four
+        # acupuncture visits": acupuncture was had)
+        if not group:
+            return None
+        group = _list_of(text, named, group[0])
     if not group and st.verb is not None:
         group = _class_members(text, named, (a, b), lo, p)
     if group and _companion_of_a_passive(text, named, st.verb, group[0], p):
@@ -159,6 +169,11 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
             group += _with_before(text, named, min(group))
         if before and _SHARED.search(text, lo, a):  # "Theramine and Terocin lotion, both started <date>"
             group = [i for i, (s, _, _) in enumerate(named) if lo <= s < a]
+    if st.verb is not None and p["duration_passive_start"].match(text, a):
+        companion = next((i for i, (s, _, _) in enumerate(named) if s >= st.span[1]), None)
+        if companion is not None and p["duration_companion_after"].fullmatch(text, st.span[1],
+                                                                             named[companion][0]):
+            group = [*group, *_list_of(text, named, companion)]  # "X was started in 01/2015, with Y": Y's too
     ours = [named[i] for i in group if named[i][2]]
     if not ours:
         return None
@@ -417,7 +432,8 @@ def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[
     """The drugs named in one list with `owner`: only doses, commas and "and"/"or" between them, and each
     item's own sig (session 40, round-88 kind K4: "Ultram 50 mg up to three times daily and meloxicam 15 mg
     daily", value_patterns.yaml `dose_frequency`, `list_item_sig`): how often a drug is taken is part of its
-    item."""
+    item, as a course's count is (session 43, round-104 kind K8: "twelve chiropractic visits and eight
+    sessions of physical therapy since 02/2016", `list_item_count`)."""
     p = value_patterns()
     group = [owner]
     for step in (-1, 1):
@@ -425,8 +441,8 @@ def _list_of(text: str, named: list[tuple[int, int, bool]], owner: int) -> list[
         while 0 <= i + step < len(named):
             left, right = sorted((named[i], named[i + step]))
             between = text[left[1]:right[0]]
-            if not _LIST_JOIN.match(between) and not _LIST_JOIN.match(
-                    p["list_item_sig"].sub(" ", p["dose_frequency"].sub(" ", between))):
+            if not _LIST_JOIN.match(between) and not _LIST_JOIN.match(p["list_item_count"].sub(
+                    " ", p["list_item_sig"].sub(" ", p["dose_frequency"].sub(" ", between)))):
                 break
             i += step
             group.append(i)
@@ -462,6 +478,33 @@ def _clause_around(text: str, a: int, b: int, marks: str) -> tuple[int, int]:
     lo = max(text.rfind(c, 0, a) for c in marks) + 1
     ends = [i for c in marks if (i := text.find(c, b)) >= 0]
     return lo, min(ends, default=len(text))
+
+
+def _not_had_of_another_part(text: str, st: _Stated, asked: _Asked) -> bool:
+    """Whether a care not had is told, in its clause, of another side or region than the request's ("has had
+    no therapy for the left hand" for a right wrist request; session 43, round-104 kind K7): that part's."""
+    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
+    found = body_regions().find(lower_text(text), lo, clause_end(text, st.span[1], len(text)))
+    sides = {r.side for r in found if r.side}
+    if asked.side in ("left", "right") and sides and not any(same_side(asked.side, x) for x in sides):
+        return True
+    same = body_regions().same
+    return bool(asked.regions) and bool(found) and not any(
+        same(a, r.region) or same(r.region, a) for a in asked.regions for r in found)
+
+
+def _of_another_side(text: str, st: _Stated, asked: _Asked) -> bool:
+    """Whether a therapy's or device's statement is told, in its clause or else in its sentence, of the other
+    side only than the request's ("had a right carpal tunnel release ... and began post-operative hand therapy
+    on <date>" for a left wrist request; session 43, round-104 kind K8): that side's course."""
+    if asked.side not in ("left", "right"):
+        return False
+    lower = lower_text(text)
+    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
+    hi = clause_end(text, st.span[1], len(text))
+    sides = {r.side for r in body_regions().find(lower, lo, hi) if r.side}
+    sides = sides or {r.side for r in body_regions().find(lower) if r.side}
+    return bool(sides) and not any(same_side(asked.side, x) for x in sides)
 
 
 def _gap(x: tuple[int, int], y: tuple[int, int]) -> int:
@@ -505,6 +548,8 @@ class _Asked:
     objects_only: bool
     medication: bool
     trial_asked: bool = False  # the heading names a trial: a trial proposed after its device is its start
+    side: str | None = None  # the heading's side and regions: a care not had of another part is not its own
+    regions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -762,8 +807,15 @@ class DurationsOfUse:
         # requested with an operation is: a use told before that operation ("night splinting for three months
         # did not help. On <date> she underwent a release") is another device's
         first = self._operation_done_sentence() if service.service_type in devices else None
-        return self._duration_in(service, names, other_names=others, objects_only=True,
-                                 from_sentence=first or 0) or MISSING
+        found = self._duration_in(service, names, other_names=others, objects_only=True,
+                                  from_sentence=first or 0)
+        if found is None and isinstance(names, KindNames):
+            # session 43 (round-102 kind K11c, ruling R12): "she has not had therapy" is an OT request's
+            # not had yet, as it is its count's 0 (`session_counts.not_had_names`); a bare "therapy" started
+            # is no start of it
+            found = self._duration_in(service, KindNames(names.kind, not_had=True), other_names=others,
+                                      objects_only=True)
+        return found or MISSING
 
     def _operation_done_sentence(self) -> int | None:
         """The sentence of the last operation done on the worker (the record's, not the UR's) that the summary
@@ -796,11 +848,17 @@ class DurationsOfUse:
     def _month_visit(self, index: int) -> date | None:
         """The visit the sentence before sentence `index` tells with a month and year only ("He returned to
         care in September 2015 with increased pain."), where it writes no full date: what "at that visit" in
-        sentence `index` names back (session 42, round-100 kind K3)."""
+        sentence `index` names back (session 42, round-100 kind K3); for "then" or "at that time", the last
+        time it tells so, visit or not (session 43, round-102 kind K11a)."""
         if index == 0 or self.visits.sentence_dates[index - 1] is not None:
             return None
-        before = self.summary.sentences[index - 1]
-        return None if before.author == UR_REVIEWER else _month_visit_told(before.text, value_patterns())
+        before, p = self.summary.sentences[index - 1], value_patterns()
+        if before.author == UR_REVIEWER:
+            return None
+        told = _month_visit_told(before.text, p)
+        if told is None and p["duration_time_anaphor"].search(self.summary.sentences[index].text):
+            told = _month_told(before.text, p)
+        return told
 
     def _event_day(self, index: int) -> date | None:
         """The day of the event a sentence names back by its noun ("on the day of the fall", "since the fall",
@@ -841,7 +899,8 @@ class DurationsOfUse:
         p = value_patterns()
         asked = _Asked(name_re, tuple(other_names), only_unnamed, objects_only,
                        medication=service.family == "medication",
-                       trial_asked=bool(p["heading_trial"].search(service.text)))
+                       trial_asked=bool(p["heading_trial"].search(service.text)), side=service.side,
+                       regions=tuple(r.region for r in service.regions))  # a post-operative course's too
         form = _drug_form(service.text, p)
         # round 15: a heading naming one drug is no slash combination's part; round 28: a heading naming a
         # product of several actives ("Tylenol #3", "Fioricet") is the summary's "APAP/codeine",
@@ -971,6 +1030,12 @@ class DurationsOfUse:
                  or _latest_course(text, st.verb, p))
         if restarts_only and not restart:
             return None  # after a start is found, a later sentence is read for a restart only
+        if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key not in NOT_HAD:
+            return None  # a bare "therapy" speaks for the request only where it is not had yet
+        if st.key in NOT_HAD and _not_had_of_another_part(here.sentence.text, st, asked):
+            return None
+        if asked.objects_only and _of_another_side(here.sentence.text, st, asked):
+            return None
         if self._a_refill(st, here, asked):
             return None  # round 26: a drug in use prescribed again at a visit: a refill
         if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY \
@@ -1050,7 +1115,7 @@ class DurationsOfUse:
         unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
         if _relative_use(s.text, st, p) or st.key in NEWLY or _a_dated_participle(s.text, st, p):
             unsaid = unsaid - {Category.HYPOTHETICAL}
-        if st.key == "duration_unstarted":
+        if st.key in NOT_HAD:
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
         if m is None or m.assertion.categories & unsaid:
             return None

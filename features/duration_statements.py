@@ -16,9 +16,10 @@ DAYS_PER_MONTH = 30.44  # the keying convention's month (365.25 / 12): days / 30
 _AGO_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
 _MONTHS = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "month": 1.0, "year": 12.0}
 # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
-# start (session 31), a passive plan (session 32), a device's trial proposed (session 40): 0
+# start (session 31), a passive plan (session 32), a device's trial proposed (session 40), not had or not
+# tried in the present perfect (session 43): 0
 _PLANNED = ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
-            "duration_planned_passive", "duration_trial_proposed")
+            "duration_planned_passive", "duration_trial_proposed", "duration_not_had")
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,7 @@ def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple
     that visit" stays new (session 34, round-57 kind K2). Session 42 (round-100 kind K3): a visit dated by a
     month and year only, told before the verb in its sentence ("returned in 01/2016 and was restarted on X
     at that visit") or in the sentence before (`month_visit`), comes before the visits of full dates further
-    back."""
+    back; after "then" or "at that time", a month and year told before the verb in any words (session 43)."""
     a, b = verb
     if not p["duration_visit_anaphor"].search(text, b, date_reach(text, b, p)):
         return None
@@ -316,7 +317,16 @@ def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple
     if told:
         return told[-1]
     here = month_visit_told(text[:a], p)
+    if here is None and p["duration_time_anaphor"].search(text, b, date_reach(text, b, p)):
+        here = month_told(text[:a], p)  # "until 03/2016, when it was stopped, and X was started then"
     return here or month_visit or (visit[0] if visit is not None else visit_day)
+
+
+def month_told(text: str, p: ValuePatterns) -> date | None:
+    """The 15th of the month of the last time `text` tells with a month and year only ("until 03/2016"): what
+    "then" after a start names back (session 43, round-102 kind K11a)."""
+    days = [d for w in p["duration_start_when"].finditer(text) if (d := month_date(w)) is not None]
+    return days[-1] if days else None
 
 
 def month_visit_told(text: str, p: ValuePatterns) -> date | None:

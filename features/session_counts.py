@@ -112,8 +112,11 @@ class KindNames:
     behavioral therapy on <date>" starts no biofeedback, whose modality reads a bare "therapy")."""
 
     kind: str
+    not_had: bool = False  # the names care not had yet speaks for (`not_had_names`): a bare "therapy" too
 
     def finditer(self, text: str) -> list[TherapyName]:
+        if self.not_had:
+            return not_had_names(self.kind, text)
         return [n for n in therapy_names(text, counts=False) if self.kind in n.types]
 
 
