@@ -113,12 +113,6 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
     if st.verb is None and p["duration_not_use"].search(text, max(lo, sa - 60), sa):
         return None
     group = _objects(text, named, (b, hi), p) if st.verb is not None else []
-    if st.key == "duration_not_had":  # session 43: "has had no X" says only its object's list is not had
-        # ("takes naproxen and has had no surgery" says nothing of naproxen; "no physical therapy, only four
-        # acupuncture visits": acupuncture was had)
-        if not group:
-            return None
-        group = _list_of(text, named, group[0])
     if not group and st.verb is not None:
         group = _class_members(text, named, (a, b), lo, p)
     if group and _companion_of_a_passive(text, named, st.verb, group[0], p):

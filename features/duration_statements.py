@@ -16,10 +16,9 @@ DAYS_PER_MONTH = 30.44  # the keying convention's month (365.25 / 12): days / 30
 _AGO_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
 _MONTHS = {"day": 1 / DAYS_PER_MONTH, "week": 7 / DAYS_PER_MONTH, "month": 1.0, "year": 12.0}
 # to be started, a trial asked for (round 15), never had or not started yet (round 16), a plan list's later
-# start (session 31), a passive plan (session 32), a device's trial proposed (session 40), not had or not
-# tried in the present perfect (session 43): 0
+# start (session 31), a passive plan (session 32), a device's trial proposed (session 40): 0
 _PLANNED = ("duration_planned", "duration_trial", "duration_unstarted", "duration_planned_drug",
-            "duration_planned_passive", "duration_trial_proposed", "duration_not_had")
+            "duration_planned_passive", "duration_trial_proposed")
 
 
 @dataclass(frozen=True)
