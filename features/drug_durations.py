@@ -22,6 +22,7 @@ from features.drug_starts import NEWLY, NOT_HAD, Candidate, StartChoice, priorit
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
+from features.duration_statements import last_date_told as _last_date_told
 from features.duration_statements import month_date as _month_date
 from features.duration_statements import month_told as _month_told
 from features.duration_statements import month_visit_told as _month_visit_told
@@ -29,7 +30,7 @@ from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
-from features.session_counts import KindNames
+from features.session_counts import KindNames, TherapyName
 from features.style import the_person_class
 from features.ur_relay import record_part_at
 from features.value_patterns import ValuePatterns, value_patterns
@@ -531,12 +532,28 @@ def form_near(text: str, span: tuple[int, int], listed: list[tuple[int, int]],
 
 
 @dataclass(frozen=True)
+class _NamesAlso:
+    """A therapy's names (`names`) and the words of who gives it (`also`: "a paid attendant", "a home wound
+    care nurse"; value_patterns.yaml `duration_care_words`), found like a compiled pattern's matches: the
+    record names home care by its giver as often as by the care (session 43, round-107 kind K11)."""
+
+    names: re.Pattern[str] | KindNames
+    also: re.Pattern[str]
+
+    def finditer(self, text: str) -> list[re.Match[str] | TherapyName]:
+        found: list[re.Match[str] | TherapyName] = list(self.names.finditer(text))
+        found += [m for m in self.also.finditer(text)
+                  if not any(m.start() < n.span()[1] and n.span()[0] < m.end() for n in found)]
+        return sorted(found, key=lambda n: n.span()[0])
+
+
+@dataclass(frozen=True)
 class _Asked:
     """How one service's duration is read: the names of its drug or therapy, the other therapies' and
     devices' names (which own their own durations), whether only sentences naming no drug count, whether a
     start verb must govern it (a therapy or device), and whether it is a drug (`duration_of` counts)."""
 
-    name_re: re.Pattern[str] | KindNames
+    name_re: re.Pattern[str] | KindNames | _NamesAlso
     other_names: tuple[re.Pattern[str], ...]
     only_unnamed: bool
     objects_only: bool
@@ -584,6 +601,22 @@ def _clause_references(text: str, ours: list[tuple[int, int]], asked: _Asked) ->
             continue
         if all(any(a < e and b > s for s, e in ours) for a, b in listed):
             out.append((rest + ref.start("ref"), rest + ref.end("ref")))
+    return out
+
+
+def _object_references(text: str, ours: list[tuple[int, int]], asked: _Asked) -> list[tuple[int, int]]:
+    """The spans of the objects of a verb of use that name the requested drug by reference back ("He takes
+    Norco, and at the 10/21/2015 visit he stated that he has taken it for three years"): a pronoun or a
+    general noun (`drug_reference_object`) where every drug the sentence names before it is the requested one
+    (session 43, round-105 kind K3), as `_clause_references` reads a clause's subject."""
+    p = value_patterns()
+    if not asked.medication or asked.only_unnamed:
+        return []
+    out = []
+    for ref in p["drug_reference_object"].finditer(text):
+        listed = drug_names().names_in(text[:ref.start("ref")])
+        if listed and all(any(a < e and b > s for s, e in ours) for a, b in listed):
+            out.append(ref.span("ref"))
     return out
 
 
@@ -646,7 +679,8 @@ class DurationsOfUse:
         return out
 
     def _said_in_use(self, s: Sentence, named: list[tuple[int, int, bool]],
-                     name_re: re.Pattern[str] | KindNames, other_names: Sequence[re.Pattern[str]]) -> bool:
+                     name_re: re.Pattern[str] | KindNames | _NamesAlso,
+                     other_names: Sequence[re.Pattern[str]]) -> bool:
         """Whether sentence `s` (its drugs `named`) or one of the visit's `VISIT_LOOKBACK` sentences before it
         says the requested drug (`name_re`) is in use now (`_continued`, round 26)."""
         p, drugs = value_patterns(), drug_names()
@@ -677,12 +711,18 @@ class DurationsOfUse:
         return acute_visit_days(self.summary.sentences, self.visits, self.case.date_of_injury)
 
     def operation_date(self, before: int, *, year: int | None = None) -> date | None:
-        """The date of the last operation done on the patient that the summary names before character
-        `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count from the
-        month's 15th, as the protocol counts a month-only start): what "since the surgery" counts from;
-        `year`: only an operation dated in that year ("since the 2012 revision surgery", round 48). An
-        operation word a preposition of time refers back with ("down from 8/10 before surgery"), or a word of
-        the time around one ("post-operative pain"), dates none."""
+        """The date of the last operation done that the summary names before character `before` and dates
+        (`_dated_operation`): what "since the surgery" counts from."""
+        found = self._dated_operation(before, year=year)
+        return None if found is None else found[1]
+
+    def _dated_operation(self, before: int, *, year: int | None = None) -> tuple[Mention, date] | None:
+        """The mention and date of the last operation done on the patient that the summary names before
+        character `before` and dates in its sentence ("underwent ORIF on 01/14/2024"; a month and year count
+        from the month's 15th, as the protocol counts a month-only start); `year`: only an operation dated in
+        that year ("since the 2012 revision surgery", round 48). An operation word a preposition of time
+        refers back with ("down from 8/10 before surgery"), or a word of the time around one ("post-operative
+        pain"), dates none."""
         p = value_patterns()
         operations = self.summary.mentions("surgery")
         studies = self.summary.mentions("imaging")
@@ -709,11 +749,11 @@ class DurationsOfUse:
                 if when is not None and all(mine <= max(0, lo - b, a - hi) for lo, hi in others):
                     dates.append((mine, when))
             if dates and (year is None or min(dates, key=lambda x: x[0])[1].year == year):
-                return min(dates, key=lambda x: x[0])[1]
+                return m, min(dates, key=lambda x: x[0])[1]
             if p["operation_same_day_after"].match(s.text, m.end - s.start):  # round 47: "... the same day"
                 same_day = [when for a, _, when in found if when is not None and s.start + a < m.start]
                 if same_day:
-                    return same_day[0]
+                    return m, same_day[0]
         return None
 
     def names(self, service: ServiceHeading) -> list[list[str]]:
@@ -787,16 +827,21 @@ class DurationsOfUse:
                 if (s.service or s.heading) != service.text):
             return MISSING
         kinds = {**value_patterns()["therapy_types"], **devices}
-        therapy = kinds.get(service.service_type)
+        care_words = value_patterns()["duration_care_words"]  # session 43 (round-107 K11): who gives care
+        own_words = care_words.get(service.service_type)
+        therapy = kinds.get(service.service_type) or own_words
         if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
             therapy = next((d for d in devices.values() if d.search(service.text)), None)  # the device named
         if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
             return MISSING  # one-off services (imaging, surgery, a visit) have no duration of use
         therapy = _device_kind(service.text, therapy)
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
-        names: re.Pattern[str] | KindNames = therapy  # a device by its pattern, a therapy by its names
+        others += [w for k, w in care_words.items() if k != service.service_type]
+        names: re.Pattern[str] | KindNames | _NamesAlso = therapy  # a device by its pattern, a therapy: names
         if service.service_type in value_patterns()["therapy_types"]:
             names = KindNames(service.service_type)
+        if own_words is not None and names is not own_words:
+            names = _NamesAlso(names, own_words)  # "home health" and "a paid attendant"
         # session 40 (round-89 kind K6): a device requested after an operation done is for after it, as one
         # requested with an operation is: a use told before that operation ("night splinting for three months
         # did not help. On <date> she underwent a release") is another device's
@@ -817,9 +862,11 @@ class DurationsOfUse:
         for m in reversed(self.summary.mentions("surgery")):
             if m.assertion.categories & _DONE or m.author == UR_REVIEWER:
                 continue
-            when = self.operation_date(m.end)
-            if when is not None and when >= self.case.date_of_injury:
-                return m.sentence.index
+            found = self._dated_operation(m.end)
+            if found is not None and found[1] >= self.case.date_of_injury:
+                # session 43 (round-107 kind K11): the sentence that dates the operation, not a later one
+                # naming it undated ("An x-ray in 2015 showed solid fusion" after "had a fusion on <date>")
+                return found[0].sentence.index
         return None
 
     def statements_in(self, index: int, visit: tuple[date, str] | None,
@@ -832,7 +879,8 @@ class DurationsOfUse:
         if found is None:
             found = self._statements[key] = _durations(
                 self.summary.sentences[index].text, value_patterns(), self.case.ur_denial_date,
-                injury=(event := self._event_day(index)) or self.case.date_of_injury, event=event,
+                injury=(event := self._event_day(index)) or self.case.date_of_injury,
+                event=event or self._then_day(index),
                 visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
                 visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None,
@@ -852,6 +900,20 @@ class DurationsOfUse:
         told = _month_visit_told(before.text, p)
         if told is None and p["duration_time_anaphor"].search(self.summary.sentences[index].text):
             told = _month_told(before.text, p)
+        return told
+
+    def _then_day(self, index: int) -> date | None:
+        """The date "since then" in sentence `index` names back: the last date told before it in its sentence,
+        else the last of the record's sentence before (session 43, round-107 kind K11: "was discharged on
+        02/20/2015, and an aide has assisted her since then"); None where no "since then" or no date."""
+        p, ref = value_patterns(), self.case.ur_denial_date
+        sentences = self.summary.sentences
+        then = p["duration_since_then"].search(sentences[index].text)
+        if then is None or ref is None:
+            return None
+        told = _last_date_told(sentences[index].text[:then.start()], p, ref)
+        if told is None and index > 0 and sentences[index - 1].author != UR_REVIEWER:
+            told = _last_date_told(sentences[index - 1].text, p, ref)
         return told
 
     def _event_day(self, index: int) -> date | None:
@@ -876,7 +938,7 @@ class DurationsOfUse:
                 return min(dates, key=lambda d: min(abs(d[0] - t) for t in told))[1]
         return None
 
-    def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames, *,
+    def _duration_in(self, service: ServiceHeading, name_re: re.Pattern[str] | KindNames | _NamesAlso, *,
                      only_unnamed: bool = False, skip: re.Pattern[str] | None = None,
                      other_names: Sequence[re.Pattern[str]] = (),
                      objects_only: bool = False, from_sentence: int = 0) -> Extraction | None:
@@ -932,7 +994,8 @@ class DurationsOfUse:
         `skip`)."""
         p, drugs = value_patterns(), drug_names()
         named_here = [m.span() for m in asked.name_re.finditer(s.text)]
-        named_here = [*named_here, *_clause_references(s.text, named_here, asked)] if named_here else \
+        named_here = [*named_here, *_clause_references(s.text, named_here, asked),
+                      *_object_references(s.text, named_here, asked)] if named_here else \
             self._referred_back(s, asked, skip)
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
@@ -951,12 +1014,15 @@ class DurationsOfUse:
                        skip: re.Pattern[str] | None) -> list[tuple[int, int]]:
         """The span of the subject of sentence `s` that names the requested drug by reference back: a pronoun
         or a general noun of a drug ("It was restarted on <date>", "The gel was to be started") whose
-        antecedent, the drug of the sentence before, is the requested one (session 41, round-91 kind K4)."""
+        antecedent, the drug of the sentence before, is the requested one (session 41, round-91 kind K4); else
+        of the object of a verb of use ("he has taken it for three years"; session 43, round-105 kind K3)."""
         p = value_patterns()
         if not asked.medication or asked.only_unnamed or not isinstance(asked.name_re, re.Pattern):
             return []
         ref = p["drug_reference_subject"].match(s.text)
         if ref is None or p["drug_reference_expletive"].match(s.text, ref.start("ref")):
+            ref = p["drug_reference_object"].search(s.text)  # session 43 (round-105 K3): "has taken it for"
+        if ref is None:
             return []
         form = _drug_form(ref.group("ref"), p)
         return [ref.span("ref")] if self._antecedent_is(s.index - 1, asked, form, skip) else []
@@ -1035,9 +1101,10 @@ class DurationsOfUse:
         if asked.only_unnamed and st.months == 0.0 and st.key in NEWLY \
                 and st.key != "duration_planned_operation":
             return None  # session 37 (round-67 kind K3c): "post-operative pain medication" is planned
-        if asked.objects_only and st.key == "duration_since_surgery" \
+        if asked.objects_only and st.key in ("duration_since_surgery", "duration_since_event") \
                 and _course_since_an_operation(text, st, p):
-            return None  # session 41 (ruling R9): "Since the surgery he has completed 12 sessions" is a count
+            return None  # session 41 (ruling R9): "Since the surgery he has completed 12 sessions": a count;
+            # session 43: so is "The hardware was removed on <date>, and since then he has completed 8 visits"
         if st.key == "duration_of" and not asked.medication:
             return None  # "six weeks of physical therapy" is a course's length, not use to the UR date
         if st.key == "duration_planned_drug" and asked.objects_only:

@@ -94,12 +94,18 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     take (`_visit_told_before`). `acute_visit`: the sentence tells an emergency or urgent-care visit's account
     (`features.acute_visits`), where a drug handed over ("was given naproxen", "discharged on Norco") starts
     that day. `event`: the day of the event the sentence names back by its noun ("since the fall", "since
-    discharge"; features/drug_durations.py `_event_day`), where a use since it starts. `month_visit`: the
-    15th of the month of a visit the sentence before tells with a month and year only ("He returned to care in
-    September 2015."), which "at that visit" names back when no full date is nearer (round-100 kind K3)."""
+    discharge"; features/drug_durations.py `_event_day`), or of the date "since then" names back
+    (`_then_day`), where a use since it starts. `month_visit`: the 15th of the month of a visit the sentence
+    before tells with a month and year only ("He returned to care in September 2015."), which "at that visit"
+    names back when no full date is nearer (round-100 kind K3)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
-    since_report = _report_to_ur(text, p, ref)
+    report_months, report_from = _report_to_ur(text, p, ref)
+
+    def since_report_at(at: int) -> float:  # a length told at the report's date runs on from it
+        return report_months if at >= report_from else 0.0
+
+    since_report = since_report_at(len(text)) if report_from == 0 else 0.0
     planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
     planned += [("duration_planned_operation", m.span())  # "requests ... Tramadol for post-op pain"
                 for m in p["duration_operation_purpose"].finditer(text)
@@ -125,7 +131,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
             ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
-            since = since_report or _told_at_an_opening_visit(text, m, p, ref)
+            since = since_report_at(m.start()) or _told_at_an_opening_visit(text, m, p, ref)
             out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since, 2),
                                m.span(), unanchored=ago, dated=since > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
@@ -134,7 +140,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                 p["duration_prescription_before"].search(text, max(0, m.start() - 40), m.start()):
             continue  # "another two months of", "prescribed 30 days of": a course to come, a supply
         n += 0.5 if "and a half" in m.group(1).lower() else 0.0
-        out.append(Stated("duration_of", round(n * _MONTHS[m.group(2).lower()] + since_report, 2), m.span()))
+        months = n * _MONTHS[m.group(2).lower()] + since_report_at(m.start())
+        out.append(Stated("duration_of", round(months, 2), m.span()))
     for m in p["duration_course"].finditer(text):  # round 15: "completed four weeks of the program"
         n = p.number(m.group(1))
         if n is not None:
@@ -143,13 +150,13 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         out.append(Stated("duration_course", round(int(m.group(2)) * _MONTHS[m.group(1).lower()], 2),
                            m.span()))
     for m in p["duration_last_unit"].finditer(text):
-        out.append(Stated("duration_last_unit", round(_MONTHS[m.group(1).lower()] + since_report, 2),
-                           m.span()))
+        months = _MONTHS[m.group(1).lower()] + since_report_at(m.start())
+        out.append(Stated("duration_last_unit", round(months, 2), m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
             out.append(Stated("duration_since_injury", months_from(injury, ref), m.span()))
     if ref is not None and event is not None and event <= ref:  # "since the fall", "since discharge"
-        for pattern in p["duration_since_event"].values():
+        for pattern in (*p["duration_since_event"].values(), p["duration_since_then"]):
             for m in pattern.finditer(text):
                 out.append(Stated("duration_since_event", months_from(event, ref), m.span()))
     if ref is not None and surgery is not None and surgery <= ref:
@@ -375,19 +382,26 @@ def _told_at_an_opening_visit(text: str, length: re.Match[str], p: ValuePatterns
     return round((ref - when).days / DAYS_PER_MONTH, 1)
 
 
-def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> float:
+def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> tuple[float, int]:
     """Months from the date of the report a sentence names ("Per the PR-2 dated 09/29/2016, he has taken it
-    for a year", "At the 09/06/2016 visit ... for the past 18 months": ruling R8) to the UR denial date: a
-    length of use stated in that report runs on to the UR; 0 where the sentence names no report's date."""
+    for a year", "At the 09/06/2016 visit ... for the past 18 months": ruling R8) to the UR denial date, and
+    where in the sentence the lengths told at it begin: a length of use stated in that report runs on to the
+    UR; (0, 0) where the sentence names no report's date. A visit date opening a later clause ("He takes
+    Norco, and at the 10/21/2015 visit he stated that he has taken it for three years") dates the lengths
+    after it only (session 43, round-105 kind K3)."""
     if ref is None:
-        return 0.0
+        return 0.0, 0
     for m in p["date"].finditer(text):
+        opens = p["report_dated_after"].match(text, m.end()) is not None
+        clause = p["report_opening_clause"].search(text[:m.start()]) if opens else None
         if p["report_dated"].search(text, max(0, m.start() - 40), m.start()) \
-                or (p["report_dated_after"].match(text, m.end())
-                    and p["report_opening_before"].match(text[:m.start()])):
+                or (opens and p["report_opening_before"].match(text[:m.start()])) or clause is not None:
             day = _parse_date(m.group(0))
-            return round((ref - day).days / DAYS_PER_MONTH, 1) if day is not None and day <= ref else 0.0
-    return 0.0
+            since = round((ref - day).days / DAYS_PER_MONTH, 1) if day is not None and day <= ref else 0.0
+            opening = p["report_dated"].search(text, max(0, m.start() - 40), m.start()) is None \
+                and not p["report_opening_before"].match(text[:m.start()])
+            return since, m.start() if opening else 0
+    return 0.0, 0
 
 
 def _start_date(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
@@ -454,6 +468,20 @@ def date_reach(text: str, b: int, p: ValuePatterns) -> int:
     hi = b + stop.start() if stop else len(text)
     following = p["duration_start"].search(text, b, hi)
     return following.start() if following else hi
+
+
+def last_date_told(text: str, p: ValuePatterns, ref: date) -> date | None:
+    """The last date `text` writes: a full date, a month and year (its 15th), a year ("in 2015": its middle,
+    the lead's ruling R16): the time "since then" names back ("was discharged on 02/20/2016, and an aide has
+    assisted her since then"; session 43, round-107 kind K11); None where it writes none, or a later time
+    after it moves the event off it (`duration_then_shift`: "a week later", "then two weeks of")."""
+    found = [(d.end(), when) for d in p["date"].finditer(text) if (when := _parse_date(d.group(0)))]
+    found += [(w.end(), day[0]) for w in p["duration_start_when"].finditer(text)
+              if (day := _dayless_date(w, ref=ref, injury=None)) is not None]
+    if not found:
+        return None
+    end, when = max(found, key=lambda f: f[0])
+    return None if p["duration_then_shift"].search(text, end) else when  # "a week later ...": not that day
 
 
 def month_date(w: re.Match[str]) -> date | None:
