@@ -123,7 +123,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe42dur_kinds.yaml",
                                  "summary_probe42care_kinds.yaml",
                                  "summary_probe42durB_kinds.yaml",
-                                 "summary_probe42careB_kinds.yaml"} <= set(FILES)
+                                 "summary_probe42careB_kinds.yaml",
+                                 "summary_probe43hist_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
