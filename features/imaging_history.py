@@ -214,6 +214,7 @@ class ImagingHistory:
             if any(regions.same(r.region, s.region)
                    and same_side(r.side, s.side or self.only_side.get(s.region))
                    and not self._ur_claim_against_record(study, r)
+                   and not (s.region != r.region and self._region_denied_by_record(r))
                    for r in mine for s in study.regions):
                 yield study.mention.span()
 
@@ -244,6 +245,14 @@ class ImagingHistory:
         return any(not denied or any(regions.same(region.region, d.region) and d.side == region.side
                                      for d in denied)
                    for denied in self._not_imaged_by_record)
+
+    def _region_denied_by_record(self, region: RegionMention) -> bool:
+        """Whether the record names the service's own region (with its side) as not imaged ("No thoracic spine
+        imaging was obtained"): a study of a neighbouring region ("chest x-rays showed rib fractures") then
+        says nothing of it (session 43, round-105 kind K8); a study of the region itself is read as it
+        stands."""
+        return any(d.region == region.region and same_side(d.side, region.side)
+                   for denied in self._not_imaged_by_record for d in denied)
 
     @cached_property
     def _not_imaged_by_record(self) -> list[tuple[RegionMention, ...]]:
