@@ -188,8 +188,10 @@ def requested_kinds(service: ServiceHeading) -> frozenset[str]:
 def counted_kinds(service: ServiceHeading) -> frozenset[str]:
     """The therapy kinds whose session counts are this service's (`requested_kinds`); empty for a service that
     is no therapy counted in sessions: a consultation's sessions are a therapy's only when its heading names
-    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits."""
-    therapy = value_patterns()["therapy_types"].get(service.service_type)
+    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits. A
+    program its heading names counts whatever the type (session 43: "Speech therapy x 12" is physical
+    medicine's catch-all type)."""
+    therapy = value_patterns()["therapy_types"].get(own_kind(service))
     kinds = requested_kinds(service)
     if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
                            and kinds == {service.service_type}):
