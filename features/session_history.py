@@ -541,7 +541,8 @@ class SessionHistory:
         session 38, round-77 kind K5b). Nor is another procedure of the kind (`other`: "has never undergone
         radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5). Injections
         scheduled or authorised and then cancelled or not done are none had too (`injection_planned_not_done`,
-        session 42)."""
+        session 42), and so are injections told as never done in the passive (`injection_passive_not_had`,
+        session 43: "Cervical epidural injections were never performed")."""
         p = value_patterns()
         kinds = injection_kind_words()
         text = self.summary.text
@@ -549,6 +550,7 @@ class SessionHistory:
                       *p["injection_planned_not_done"].finditer(text),
                       *p["injection_none_on_side"].finditer(text),
                       *p["injection_part_not_injected"].finditer(text),
+                      *p["injection_passive_not_had"].finditer(text),
                       *(a for a in p["injection_none_had_anaphor"].finditer(text)
                         if a.span("words") in self._injections_not_had_by_pronoun)]:
             words = found.groupdict().get("words") or found.group(0)
