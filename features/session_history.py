@@ -497,6 +497,8 @@ class SessionHistory:
         counts = [c for c in counts
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
+        if self._operation_not_done(service):  # R15: only a count told as after an operation is its course
+            counts = [c for c in counts if self._phase_told(c[1]) is False]
         counts = self._by_its_own_name(service, counts)
         own = [c for c in counts if not self._of_another_part(service, c[1])]
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
@@ -791,19 +793,39 @@ class SessionHistory:
 
     def _in_a_pre_operative_phase(self, m: Mention) -> bool:
         """Whether count `m` is told of the time before an operation by the phase words of its sentence
-        (`_before_its_operation`)."""
+        (`_before_its_operation`, `_phase_told`)."""
+        return self._phase_told(m) is True
+
+    def _phase_told(self, m: Mention) -> bool | None:
+        """The phase the words of count `m`'s sentence tell it in: True before an operation, False after it,
+        None where they name none. A phase told from the operation ("since the tenolysis he has completed 14
+        visits", `post_operative_since`) is the time after it (session 43, round-107 kind K12)."""
         p = value_patterns()
         text, end = m.sentence.text, m.end - m.sentence.start
         phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
-                                                                      (False, "post_operative"))
+                                                                      (False, "post_operative"),
+                                                                      (False, "post_operative_since"))
                          for w in p[name].finditer(text)])
         lo, hi = count_own_words(text, m.start - m.sentence.start, end)
-        own = [pre for start, stop, pre in phases if start >= lo and stop <= hi]
+        # a phase right after the count's own words is its own too ("8 visits after the synovectomy")
+        own = [pre for start, stop, pre in phases
+               if start >= lo and (stop <= hi or not text[hi:start].strip())]
         if own:
             return own[0]
         before = [pre for start, stop, pre in phases if stop <= end]
         after = [pre for start, stop, pre in phases if stop > end]
-        return before[-1] if before else bool(after) and after[0]
+        return before[-1] if before else (after[0] if after else None)
+
+    def _operation_not_done(self, service: ServiceHeading) -> bool:
+        """Whether this post-operative request's operation is still to come: the record tells no operation
+        done on its part (on any part, where the heading names none). Its sessions are then none had yet;
+        a course told before it is another care, not its sessions (the lead's ruling R15, session 43,
+        round-106 kind K7), where "since the surgery" counts a part operated before (R9)."""
+        if value_patterns()["post_operative"].search(service.text) is None:
+            return False
+        return not any(not m.assertion.categories & _DONE and m.author != UR_REVIEWER
+                       and (not service.regions or self._names_its_part(service, m))
+                       for m in self.summary.mentions("surgery"))
 
     def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
         """A record sentence saying this service's therapy was not had yet, its name right after the words
