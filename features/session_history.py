@@ -844,8 +844,11 @@ class SessionHistory:
                 # "none of the authorized CBT sessions had been attended" (session 36, round-65 kind K3)
                 none_of = p["sessions_none_of_before"].search(s.text, max(0, n.start - 80), n.start) \
                     and p["sessions_none_of_after"].match(s.text[n.end:])
+                # "no aide has been provided" (session 43)
+                no_passive = p["sessions_no_before"].search(s.text, max(0, n.start - 30), n.start) \
+                    and p["sessions_none_been_after"].match(s.text[n.end:])
                 if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
-                        or none_of \
+                        or none_of or no_passive \
                         or p["sessions_not_had_after_but"].search(s.text, max(0, n.start - 200), n.start):
                     m = self._therapy_of(service, s.start + n.start, s.start + n.end)
                     if m is not None:
