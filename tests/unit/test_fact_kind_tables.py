@@ -124,7 +124,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe42care_kinds.yaml",
                                  "summary_probe42durB_kinds.yaml",
                                  "summary_probe42careB_kinds.yaml",
-                                 "summary_probe43cnt_kinds.yaml"} <= set(FILES)
+                                 "summary_probe43cnt_kinds.yaml",
+                                 "summary_probe43cntB_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
