@@ -188,8 +188,10 @@ def requested_kinds(service: ServiceHeading) -> frozenset[str]:
 def counted_kinds(service: ServiceHeading) -> frozenset[str]:
     """The therapy kinds whose session counts are this service's (`requested_kinds`); empty for a service that
     is no therapy counted in sessions: a consultation's sessions are a therapy's only when its heading names
-    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits."""
-    therapy = value_patterns()["therapy_types"].get(service.service_type)
+    that therapy ("Individual psychotherapy x 12"), not an evaluation or medication management visits. A
+    program its heading names counts whatever the type (session 43: "Speech therapy x 12" is physical
+    medicine's catch-all type)."""
+    therapy = value_patterns()["therapy_types"].get(own_kind(service))
     kinds = requested_kinds(service)
     if therapy is None or (service.family == "consultation" and not therapy.search(service.text)
                            and kinds == {service.service_type}):
@@ -495,6 +497,9 @@ class SessionHistory:
         counts = [c for c in counts
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
+        if self._operation_not_done(service):  # R15: only a count told as after an operation is its course,
+            counts = [c for c in counts  # not another part's ("8 post-operative visits for the right hand")
+                      if self._phase_told(c[1]) is False and not self._of_another_part(service, c[1])]
         counts = self._by_its_own_name(service, counts)
         own = [c for c in counts if not self._of_another_part(service, c[1])]
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
@@ -539,7 +544,8 @@ class SessionHistory:
         session 38, round-77 kind K5b). Nor is another procedure of the kind (`other`: "has never undergone
         radiofrequency neurotomy" for a medial branch block, session 41, round-93 kind K5). Injections
         scheduled or authorised and then cancelled or not done are none had too (`injection_planned_not_done`,
-        session 42)."""
+        session 42), and so are injections told as never done in the passive (`injection_passive_not_had`,
+        session 43: "Cervical epidural injections were never performed")."""
         p = value_patterns()
         kinds = injection_kind_words()
         text = self.summary.text
@@ -547,6 +553,7 @@ class SessionHistory:
                       *p["injection_planned_not_done"].finditer(text),
                       *p["injection_none_on_side"].finditer(text),
                       *p["injection_part_not_injected"].finditer(text),
+                      *p["injection_passive_not_had"].finditer(text),
                       *(a for a in p["injection_none_had_anaphor"].finditer(text)
                         if a.span("words") in self._injections_not_had_by_pronoun)]:
             words = found.groupdict().get("words") or found.group(0)
@@ -787,19 +794,41 @@ class SessionHistory:
 
     def _in_a_pre_operative_phase(self, m: Mention) -> bool:
         """Whether count `m` is told of the time before an operation by the phase words of its sentence
-        (`_before_its_operation`)."""
+        (`_before_its_operation`, `_phase_told`)."""
+        return self._phase_told(m) is True
+
+    def _phase_told(self, m: Mention) -> bool | None:
+        """The phase the words of count `m`'s sentence tell it in: True before an operation, False after it,
+        None where they name none. A phase told from the operation ("since the tenolysis he has completed 14
+        visits", `post_operative_since`) is the time after it (session 43, round-107 kind K12)."""
         p = value_patterns()
         text, end = m.sentence.text, m.end - m.sentence.start
         phases = sorted([(w.start(), w.end(), pre) for pre, name in ((True, "pre_operative_course"),
-                                                                      (False, "post_operative"))
+                                                                      (False, "post_operative"),
+                                                                      (False, "post_operative_since"))
                          for w in p[name].finditer(text)])
         lo, hi = count_own_words(text, m.start - m.sentence.start, end)
-        own = [pre for start, stop, pre in phases if start >= lo and stop <= hi]
+        # a phase right after the count's own words is its own too ("8 visits after the synovectomy")
+        own = [pre for start, stop, pre in phases
+               if start >= lo and (stop <= hi or not text[hi:start].strip())]
         if own:
             return own[0]
         before = [pre for start, stop, pre in phases if stop <= end]
         after = [pre for start, stop, pre in phases if stop > end]
-        return before[-1] if before else bool(after) and after[0]
+        return before[-1] if before else (after[0] if after else None)
+
+    def _operation_not_done(self, service: ServiceHeading) -> bool:
+        """Whether this post-operative request's operation is still to come: the record tells no operation
+        done on its part, not the other side's (on any part, where the heading names none). Its sessions are
+        then none had yet; a course told before it, or another part's, is another care, not its sessions (the
+        lead's ruling R15, session 43, round-106 kind K7), where "since the surgery" counts a part operated
+        before (R9)."""
+        if value_patterns()["post_operative"].search(service.text) is None:
+            return False
+        return not any(not m.assertion.categories & _DONE and m.author != UR_REVIEWER
+                       and (not service.regions or (self._names_its_part(service, m)
+                                                    and not self._of_another_part(service, m)))
+                       for m in self.summary.mentions("surgery"))
 
     def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
         """A record sentence saying this service's therapy was not had yet, its name right after the words
@@ -818,8 +847,11 @@ class SessionHistory:
                 # "none of the authorized CBT sessions had been attended" (session 36, round-65 kind K3)
                 none_of = p["sessions_none_of_before"].search(s.text, max(0, n.start - 80), n.start) \
                     and p["sessions_none_of_after"].match(s.text[n.end:])
+                # "no aide has been provided" (session 43)
+                no_passive = p["sessions_no_before"].search(s.text, max(0, n.start - 30), n.start) \
+                    and p["sessions_none_been_after"].match(s.text[n.end:])
                 if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
-                        or none_of \
+                        or none_of or no_passive \
                         or p["sessions_not_had_after_but"].search(s.text, max(0, n.start - 200), n.start):
                     m = self._therapy_of(service, s.start + n.start, s.start + n.end)
                     if m is not None:
