@@ -497,9 +497,6 @@ class SessionHistory:
         counts = [c for c in counts
                   if not self._of_another_kind(service, c[1])
                   and not self._before_its_operation(service, c[1])]
-        if self._operation_not_done(service):  # R15: only a count told as after an operation is its course,
-            counts = [c for c in counts  # not another part's ("8 post-operative visits for the right hand")
-                      if self._phase_told(c[1]) is False and not self._of_another_part(service, c[1])]
         counts = self._by_its_own_name(service, counts)
         own = [c for c in counts if not self._of_another_part(service, c[1])]
         # session 32 (round-53 kind K2): a count the record states wins over one the UR states ("attended
@@ -816,19 +813,6 @@ class SessionHistory:
         before = [pre for start, stop, pre in phases if stop <= end]
         after = [pre for start, stop, pre in phases if stop > end]
         return before[-1] if before else (after[0] if after else None)
-
-    def _operation_not_done(self, service: ServiceHeading) -> bool:
-        """Whether this post-operative request's operation is still to come: the record tells no operation
-        done on its part, not the other side's (on any part, where the heading names none). Its sessions are
-        then none had yet; a course told before it, or another part's, is another care, not its sessions (the
-        lead's ruling R15, session 43, round-106 kind K7), where "since the surgery" counts a part operated
-        before (R9)."""
-        if value_patterns()["post_operative"].search(service.text) is None:
-            return False
-        return not any(not m.assertion.categories & _DONE and m.author != UR_REVIEWER
-                       and (not service.regions or (self._names_its_part(service, m)
-                                                    and not self._of_another_part(service, m)))
-                       for m in self.summary.mentions("surgery"))
 
     def _none_had_yet(self, service: ServiceHeading) -> Mention | None:
         """A record sentence saying this service's therapy was not had yet, its name right after the words
