@@ -127,7 +127,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe43cnt_kinds.yaml",
                                  "summary_probe43fnB_kinds.yaml",
                                  "summary_probe43fn_kinds.yaml",
-                                 "summary_probe43care_kinds.yaml"} <= set(FILES)
+                                 "summary_probe43care_kinds.yaml",
+                                 "summary_probe43careB_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
