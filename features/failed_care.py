@@ -53,6 +53,7 @@ class FailedCareLexicon:
     care_aggravated: re.Pattern[str]  # the care made the complaint worse (session 42, round-98 kind K6)
     worse_reason_before: re.Pattern[str]
     worse_then_care: re.Pattern[str]
+    stop_before_reason: re.Pattern[str]  # "stopped because his pain increased" (session 43, r105 K4)
     resumed_for_worse: re.Pattern[str]  # a worsening after a stop (session 43, ruling R13)
     worse_after_stop: re.Pattern[str]
     outside_event: re.Pattern[str]
@@ -85,6 +86,7 @@ class FailedCareLexicon:
     other_stop_cause: re.Pattern[str]
     stated_stop_reason: re.Pattern[str]
     stop_reason_gap_break: re.Pattern[str]
+    worker_failed_to_between: re.Pattern[str]  # "and failed to attend": the worker's (session 43, r107 K6)
     max_gap_words: int
     max_object_words: int
     # `FOLDED`, lower-cased, read by `spans_of`; `outcome_after` (~85,000 characters) only so: compiled once
@@ -237,7 +239,8 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
             c = before[-1]
             between = clause[c[1]:o_start]
             if _gap_words(between, lex) <= lex.max_gap_words and _no_other_subject(between, lex) \
-                    and not _the_workers_status(clause, c[0], between, clause[o_start:o_end], lex):
+                    and not _the_workers_status(clause, c[0], between, clause[o_start:o_end], lex) \
+                    and not _the_worker_failed_to(between, clause[o_start:o_end], lex):
                 yield c[0], c[1], c[0], o_end
     for o_start, o_end in spans_of("outcome_before", clause, lex):
         if lex.negated_before.search(clause[:o_start]):
@@ -249,6 +252,17 @@ def _links(clause: str, lex: FailedCareLexicon) -> Iterator[tuple[int, int, int,
             if len(_WORD.findall(between)) <= lex.max_object_words and not lex.object_break.search(between) \
                     and _no_other_subject(between, lex, listed=True):
                 yield c[0], c[1], o_start, c[1]
+
+
+_FAILED_TO = re.compile(r"(?:\w+ )*(?:fails|failed) to \w+", re.IGNORECASE)
+
+
+def _the_worker_failed_to(between: str, outcome: str, lex: FailedCareLexicon) -> bool:
+    """Whether "failed to <verb>" after care has the worker as its subject ("tried a brace and then failed to
+    wear it"; "had physical therapy but failed to progress" is read by its own outcome): a new verb joined
+    after the care, or the worker named, with no pronoun for the care (session 43, round-107 kind K6)."""
+    return _FAILED_TO.fullmatch(outcome) is not None \
+        and lex.worker_failed_to_between.search(between) is not None
 
 
 def _gap_words(between: str, lex: FailedCareLexicon) -> int:
@@ -295,6 +309,21 @@ def cares_named_by(m: Mention) -> list[str]:
         return named
     care = care_named_by(m)
     return [care] if care is not None else []
+
+
+def kinds_of_care_named_by(m: Mention) -> list[str]:
+    """The kinds of care a statement is said of (lower case), no generic word among them ("visits",
+    "treatment"): those its clause names up to its end, else the last its sentence names before it ("six
+    therapy visits, but the numbness persisted": "therapy"); none where no kind is named. What tells a gain
+    of one care from a failure of another (session 43, round-106 kind K5)."""
+    lex = failed_care_lexicon()
+    s = m.sentence
+    told = s.text[:m.end - s.start]
+    clause_at = clause_start_at(told, lex.clause_break, max(0, m.start - s.start))
+    kinds = [(a, told[a:b].lower()) for a, b in _care_spans(told, lex)
+             if not lex.generic_care.fullmatch(told[a:b])]
+    own = [k for a, k in kinds if a >= clause_at]
+    return own or [k for _, k in kinds[-1:]]
 
 
 def blocks_expected_response(summary: AnalysedText, m: Mention) -> bool:
@@ -458,8 +487,9 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     before = [c for c in cares if c[1] <= start]
     after_care = before[-1][1] if before else 0
     reason = lex.worse_reason_before.search(text, after_care, start)
-    if reason is not None and _reason_for_care(text, reason.start(), end, cares, lex):
-        return True
+    if reason is not None and _reason_for_care(text, reason.start(), end, cares, lex) \
+            and not lex.stop_before_reason.search(text, after_care, reason.start()):
+        return True  # (a stop's reason is the care's failure: session 43, round-105 kind K4)
     if lex.resumed_for_worse.search(text[after_care:start]) or lex.worse_after_stop.match(text, end):
         return True  # resumed for it, or after the care's stop: the stop's, not the care's (R13)
     then = lex.worse_then_care.match(text, end)

@@ -42,7 +42,7 @@ from features.style import person_phrase_class
 from features.ur_relay import after_a_turn_to_the_record
 from features.ur_relay import relayed as _relayed
 from features.value_patterns import value_patterns
-from features.visit_course import help_doubts_failure, help_outdated
+from features.visit_course import help_doubts_failure, help_outdated, of_other_care
 
 YES, NO, NOT_STATED = "yes", "no", "not_stated"
 
@@ -545,10 +545,14 @@ class FunctionAndCareFacts:
             # he still cannot lift a case": session 20)
             lex = failed_care_lexicon()
             # (session 40, round-89 kind K8: only a gain of the same period; care before an operation that
-            # left the ankle giving way and a gain after post-operative therapy are two periods, not a mix)
+            # left the ankle giving way and a gain after post-operative therapy are two periods, not a mix;
+            # session 43, round-106 kind K5: only a gain of the same care, or of care unnamed
+            # (`of_other_care`): a return to duty after hand therapy leaves the triggering that came back
+            # after injections their failure)
             structural = [m for m in structural if not (
                 lex.lingering.search(m.text)
-                and any(not self._operation_between(g, m) for g in gains)) and not (
+                and any(not self._operation_between(g, m) and not of_other_care(g, m)
+                        for g in gains)) and not (
                 lex.limit_lingering.search(m.text)
                 and any(g.sentence is m.sentence and g.start < m.start for g in gains))]
         failed += structural

@@ -11,7 +11,7 @@ from features.analysis import AnalysedText, Mention
 from features.authors import load_author_rules
 from features.body_regions import body_regions, same_side
 from features.casefold import lower_text
-from features.failed_care import care_named_by, cares_named_by
+from features.failed_care import care_named_by, cares_named_by, kinds_of_care_named_by
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.value_patterns import value_patterns
 from features.visits import visit_dates
@@ -137,3 +137,11 @@ def help_doubts_failure(helped: Mention, failure: Mention) -> bool:
         return True
     care, failed = care_named_by(helped), cares_named_by(failure)
     return care is None or not failed or any(_same_care(care, f) for f in failed)
+
+
+def of_other_care(a: Mention, b: Mention) -> bool:
+    """Whether two statements name the kinds of care they are said of (`kinds_of_care_named_by`) and share
+    none: a gain after hand therapy and the triggering back after injections are of two cares, so neither
+    puts the other in doubt (session 43, round-106 kind K5). Either naming none: not told apart."""
+    ka, kb = kinds_of_care_named_by(a), kinds_of_care_named_by(b)
+    return bool(ka and kb) and not any(_same_care(x, y) for x in ka for y in kb)
