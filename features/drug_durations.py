@@ -18,7 +18,7 @@ from features.body_regions import body_regions, same_side
 from features.casefold import lower_text
 from features.clauses import clause_end
 from features.drug_names import drug_names, name_pattern
-from features.drug_starts import NEWLY, NOT_HAD, Candidate, StartChoice, priority
+from features.drug_starts import NEWLY, Candidate, StartChoice, priority
 from features.duration_statements import Stated as _Stated
 from features.duration_statements import date_after as _date_after
 from features.duration_statements import date_reach as _date_reach
@@ -37,6 +37,8 @@ from features.value_patterns import ValuePatterns, value_patterns
 from features.visits import VISIT_LOOKBACK, DatedSentences, visit_dates
 from features.written_dates import parse_date as _parse_date
 from letters.pre_review import PreReviewCase
+
+_UNSTARTED = "duration_unstarted"  # care or a drug not had yet: the statement tells its own denial (0)
 
 STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
 # session 42: "trial" of "Lyrica 75 mg #60 (trial)" names no drug (it read "a TENS unit for a 30-day trial" as
@@ -475,11 +477,17 @@ def _clause_around(text: str, a: int, b: int, marks: str) -> tuple[int, int]:
     return lo, min(ends, default=len(text))
 
 
+def _statement_clause(text: str, st: _Stated) -> tuple[int, int]:
+    """The clause of statement `st` in its sentence `text`: from the last comma or semicolon before it to the
+    first after it (the words that tell which side or region it is said of)."""
+    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
+    return lo, clause_end(text, st.span[1], len(text))
+
+
 def _not_had_of_another_part(text: str, st: _Stated, asked: _Asked) -> bool:
     """Whether a care not had is told, in its clause, of another side or region than the request's ("has had
     no therapy for the left hand" for a right wrist request; session 43, round-104 kind K7): that part's."""
-    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
-    found = body_regions().find(lower_text(text), lo, clause_end(text, st.span[1], len(text)))
+    found = body_regions().find(lower_text(text), *_statement_clause(text, st))
     sides = {r.side for r in found if r.side}
     if asked.side in ("left", "right") and sides and not any(same_side(asked.side, x) for x in sides):
         return True
@@ -495,9 +503,7 @@ def _of_another_side(text: str, st: _Stated, asked: _Asked) -> bool:
     if asked.side not in ("left", "right"):
         return False
     lower = lower_text(text)
-    lo = max(text.rfind(",", 0, st.span[0]), text.rfind(";", 0, st.span[0])) + 1
-    hi = clause_end(text, st.span[1], len(text))
-    sides = {r.side for r in body_regions().find(lower, lo, hi) if r.side}
+    sides = {r.side for r in body_regions().find(lower, *_statement_clause(text, st)) if r.side}
     sides = sides or {r.side for r in body_regions().find(lower) if r.side}
     return bool(sides) and not any(same_side(asked.side, x) for x in sides)
 
@@ -1090,9 +1096,9 @@ class DurationsOfUse:
                  or _latest_course(text, st.verb, p))
         if restarts_only and not restart:
             return None  # after a start is found, a later sentence is read for a restart only
-        if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key not in NOT_HAD:
+        if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key != _UNSTARTED:
             return None  # a bare "therapy" speaks for the request only where it is not had yet
-        if st.key in NOT_HAD and _not_had_of_another_part(here.sentence.text, st, asked):
+        if st.key == _UNSTARTED and _not_had_of_another_part(here.sentence.text, st, asked):
             return None
         if asked.objects_only and _of_another_side(here.sentence.text, st, asked):
             return None
@@ -1176,7 +1182,7 @@ class DurationsOfUse:
         unsaid = {Category.NEGATED, Category.HYPOTHETICAL, Category.FAMILY}
         if _relative_use(s.text, st, p) or st.key in NEWLY or _a_dated_participle(s.text, st, p):
             unsaid = unsaid - {Category.HYPOTHETICAL}
-        if st.key in NOT_HAD:
+        if st.key == _UNSTARTED:
             unsaid = unsaid - {Category.NEGATED}  # "has never taken it" states its own denial: 0
         if m is None or m.assertion.categories & unsaid:
             return None

@@ -15,7 +15,6 @@ from features.evidence import Extraction
 NEWLY = frozenset({"duration_new", "duration_planned", "duration_trial", "duration_unstarted",
                    "duration_planned_drug", "duration_planned_passive", "duration_planned_operation",
                    "duration_trial_proposed"})
-NOT_HAD = frozenset({"duration_unstarted"})  # care or a drug not had yet: its own denial
 PRIORITY = {**dict.fromkeys(NEWLY, 1), "duration_visit_start": 2, "duration_of": 3}
 
 
