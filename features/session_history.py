@@ -440,17 +440,19 @@ class SessionHistory:
         for span in dict.fromkeys(spans):
             m = self.summary.mention("therapy", *span)
             if m is None or m.assertion.categories & _DONE or not _the_records(m) \
-                    or any(a < span[1] and span[0] < b for a, b in refused):
+                    or any(r.start("words") < span[1] and span[0] < r.end("words") for r in refused):
                 continue
             out.append((1.0, m, True))
         return out
 
     @cached_property
-    def _injections_not_had_by_pronoun(self) -> list[tuple[int, int]]:
-        """The injection words a later pronoun of its sentence tells as not had (`injection_none_had_anaphor`:
-        "has been offered, but he has not had one"), where no verb of having opens their clause."""
+    def _injections_not_had_by_pronoun(self) -> list[re.Match[str]]:
+        """The matches whose injection words (group "words") a later pronoun of their sentence tells as not
+        had (`injection_none_had_anaphor`: "has been offered, but he has not had one"), where no verb of
+        having opens their clause; searched once, read by the count of injections had and by the none-had
+        reader."""
         told = value_patterns()["injection_none_had_anaphor"].finditer(self.summary.text)
-        return [a.span("words") for a in told if not self._told_had_before(a.start("words"))]
+        return [a for a in told if not self._told_had_before(a.start("words"))]
 
     def _kind_told_before(self, at: int, words: str, kind: re.Pattern[str]) -> bool:
         """Whether an injection named by no kind ("and a second block on 8/15/2016") is of `kind` because its
@@ -551,8 +553,7 @@ class SessionHistory:
                       *p["injection_none_on_side"].finditer(text),
                       *p["injection_part_not_injected"].finditer(text),
                       *p["injection_passive_not_had"].finditer(text),
-                      *(a for a in p["injection_none_had_anaphor"].finditer(text)
-                        if a.span("words") in self._injections_not_had_by_pronoun)]:
+                      *self._injections_not_had_by_pronoun]:
             words = found.groupdict().get("words") or found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
                     or (other is not None and other.search(words)):
