@@ -131,7 +131,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             n += 0.5 if m.group(3) else 0.0  # "a year and a half"
             # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
             ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
-            since = since_report_at(m.start()) or _told_at_an_opening_visit(text, m, p, ref)
+            since = since_report_at(m.start()) or _told_at_an_opening_visit(text, m, p, ref) \
+                or _told_at_a_named_visit(text, m, p, ref, visit, visit_day, month_visit)
             out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since, 2),
                                m.span(), unanchored=ago, dated=since > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
@@ -150,7 +151,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
         out.append(Stated("duration_course", round(int(m.group(2)) * _MONTHS[m.group(1).lower()], 2),
                            m.span()))
     for m in p["duration_last_unit"].finditer(text):
-        months = _MONTHS[m.group(1).lower()] + since_report_at(m.start())
+        months = _MONTHS[m.group(1).lower()] + (since_report_at(m.start()) or _told_at_a_named_visit(
+            text, m, p, ref, visit, visit_day, month_visit))
         out.append(Stated("duration_last_unit", round(months, 2), m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
@@ -378,6 +380,34 @@ def _told_at_an_opening_visit(text: str, length: re.Match[str], p: ValuePatterns
         return 0.0
     lo = max(text.rfind(";", 0, length.start()), text.rfind(",", 0, length.start())) + 1
     if not p["length_past_perfect_before"].search(text, lo, length.start()):
+        return 0.0
+    return round((ref - when).days / DAYS_PER_MONTH, 1)
+
+
+def _told_at_a_named_visit(text: str, length: re.Match[str], p: ValuePatterns, ref: date | None,
+                           visit: tuple[date, str] | None, visit_day: date | None,
+                           month_visit: date | None) -> float:
+    """Months from the visit that length `length`'s clause says it is told at ("At that visit she said she had
+    used the gel for 3 months", "had been on oxycodone for 18 months as of the 04/11/2016 visit";
+    `duration_length_at_visit`) to the UR date: the length is as of that visit, whose date is the one the
+    visit's words write, else the last one before them in the sentence ("seen on 10/03/2016; at that visit"),
+    else the visit the sentences before report (ruling R8, session 44: round-110 kind K1, round-111 kind K1);
+    0 where the clause names no visit or no date is known. After the length, the visit's words stand before
+    the next comma: "Norco, which she has taken for 9 months, and Gabapentin, started at this visit" names the
+    visit of another item's start."""
+    if ref is None:
+        return 0.0
+    lo = text.rfind(";", 0, length.start()) + 1
+    ends = [i for i in (text.find(";", length.end()), text.find(",", length.end())) if i >= 0]
+    at = p["duration_length_at_visit"].search(text[:min(ends, default=len(text))], lo)
+    if at is None:
+        return 0.0
+    told = [d for d in p["date"].finditer(text, 0, at.start())]
+    when = (_parse_date(at["date"]) if at["date"] else None) \
+        or (_parse_date(told[-1].group(0)) if told else None) \
+        or month_visit_told(text[:at.start()], p) or month_visit \
+        or (visit[0] if visit is not None else visit_day)
+    if when is None or when > ref:
         return 0.0
     return round((ref - when).days / DAYS_PER_MONTH, 1)
 
