@@ -976,7 +976,8 @@ class DurationsOfUse:
         for s in self.summary.sentences[from_sentence:]:
             choice = ur if s.author == UR_REVIEWER else record
             if choice.restarts_only and not (p["duration_restart"].search(s.text)
-                                             or p["duration_latest_course"].search(s.text)):
+                                             or p["duration_latest_course"].search(s.text)
+                                             or p[_UNSTARTED].search(s.text)):
                 continue
             here = self._drugs_named(s, asked, form, combined, skip)
             if here is None:
@@ -1028,8 +1029,8 @@ class DurationsOfUse:
         ref = p["drug_reference_subject"].match(s.text)
         if ref is None or p["drug_reference_expletive"].match(s.text, ref.start("ref")):
             ref = p["drug_reference_object"].search(s.text)  # session 43 (round-105 K3): "has taken it for"
-        if ref is None:
-            return []
+        if ref is None or drug_names().names_in(s.text[:ref.start("ref")]):
+            return []  # session 44: a drug the sentence names before the reference is its antecedent
         form = _drug_form(ref.group("ref"), p)
         return [ref.span("ref")] if self._antecedent_is(s.index - 1, asked, form, skip) else []
 
@@ -1094,8 +1095,8 @@ class DurationsOfUse:
             and ((bool(p["duration_restart"].search(text, *st.verb))
                   and _restart_of_a_drug(text, named, st.verb, p))
                  or _latest_course(text, st.verb, p))
-        if restarts_only and not restart:
-            return None  # after a start is found, a later sentence is read for a restart only
+        if restarts_only and not restart and st.key != _UNSTARTED:
+            return None  # after a start is found, a later sentence is read for a restart (or a not started)
         if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key != _UNSTARTED:
             return None  # a bare "therapy" speaks for the request only where it is not had yet
         if st.key == _UNSTARTED and _not_had_of_another_part(here.sentence.text, st, asked):
@@ -1146,8 +1147,11 @@ class DurationsOfUse:
             return None  # session 33 (round-54 kind K7): "has been taking Xanax prescribed by his physician"
         st = _not_started_as_new(text, st, p)
         m = self._asserted(here.sentence, st)
+        prescribed = st.key in ("duration_start", "duration_visit_start") and st.verb is not None \
+            and bool(p["duration_prescribing"].search(text, *st.verb))
         return None if m is None else Candidate(priority(st.key), near, st.months, m, restart, st.unanchored,
-                                                st.dated)
+                                                st.dated, unstarted=st.key == _UNSTARTED,
+                                                prescribed=prescribed)
 
     def _operation_asked(self, s: Sentence, purpose: tuple[int, int]) -> bool:
         """Whether the letter asks for an operation: a surgery heading, or an operation sentence `s` names as

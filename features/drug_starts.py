@@ -30,6 +30,8 @@ class Candidate(NamedTuple):
     restart: bool
     unanchored: bool = False  # an "ago" no date told anchors (`duration_statements.Stated.unanchored`)
     dated: bool = False  # a date written in its sentence dates it (`duration_statements.Stated.dated`)
+    unstarted: bool = False  # "has not started it yet": the drug is not begun (0)
+    prescribed: bool = False  # a start told by a verb of prescribing ("prescribed on <date>"): no use told
 
 
 def priority(key: str) -> int:
@@ -57,7 +59,16 @@ class StartChoice:
     def take(self, found: list[Candidate]) -> None:
         """Take one sentence's candidates: the nearest of the best rank, unless a restart in it is later than
         both that and the start chosen before (round 52, kind A: a restarted drug counts from its latest
-        restart); a "two months of X" only where nothing else was found."""
+        restart); a "two months of X" only where nothing else was found. A care told as not started yet
+        replaces a start chosen in an earlier sentence and a prescription in its own ("Lidoderm was prescribed
+        on <date>; he has not started it yet": 0; session 44, round-110 kind K2): what the record says of the
+        care last; a start of use told beside it in its sentence still wins (it may be another care's)."""
+        undone = [f for f in found if f.unstarted]
+        if undone:
+            last = min(undone, key=lambda f: f.near)
+            if all(f.unstarted or f.prescribed for f in found):
+                self.chosen, self.vague = (last.months, Extraction(last.months, last.mention.span())), False
+                return
         if self.vague:  # ruling R8: "about two years ago" gives way to "at the <date> visit ... 18 months"
             found = [f for f in found if f.priority == 0 and f.dated]
         if not found:
