@@ -168,7 +168,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             out.append(Stated("duration_since_surgery", months_from(surgery, ref), m.span()))
     if ref is not None:
         since = []
-        for m in p["duration_since_date"].finditer(text):
+        froms = [m for m in p["duration_from_date"].finditer(text)  # "daily from 04/2016" (round-109 K6)
+                 if not p["duration_from_record_before"].search(text, max(0, m.start() - 30), m.start())]
+        for m in [*p["duration_since_date"].finditer(text), *froms]:
             since.append(m.span())
             d = _parse_date(m.group(1))
             if d is not None and d <= ref:
