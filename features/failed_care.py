@@ -55,6 +55,7 @@ class FailedCareLexicon:
     worse_then_care: re.Pattern[str]
     stop_before_reason: re.Pattern[str]  # "stopped because his pain increased" (session 43, r105 K4)
     resumed_for_worse: re.Pattern[str]  # a worsening after a stop (session 43, ruling R13)
+    worse_then_resumed: re.Pattern[str]  # the same, the care resumed after it (session 44, r113 K9)
     worse_after_stop: re.Pattern[str]
     outside_event: re.Pattern[str]
     carried_subject: re.Pattern[str]
@@ -82,6 +83,7 @@ class FailedCareLexicon:
     medication_word: re.Pattern[str]
     stop_effect: re.Pattern[str]
     stop_cause: re.Pattern[str]
+    while_clause_before: re.Pattern[str]  # an effect told before a "while" clause of use (session 44)
     effect_denied_after: re.Pattern[str]
     other_stop_cause: re.Pattern[str]
     stated_stop_reason: re.Pattern[str]
@@ -478,7 +480,8 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     down to a new event (`outside_event` from the care's end, or its sentence's start, to the sentence's
     end); or of another body region than the care's (`_of_another_region`). Session 43 (ruling R13): a
     worsening the care was resumed for ("tapered off in 2012 and resumed when his pain increased") or one that
-    followed the care's stop ("his pain increased after the taper") is the stop's, not the care's."""
+    followed the care's stop ("his pain increased after the taper") is the stop's, not the care's; so is one
+    the care was resumed after ("when her spasms increased she resumed it": session 44, round-113 kind K9)."""
     if w is None or w.assertion.categories & _NOT_HAD or conditional(w):
         return True
     text = w.sentence.text
@@ -490,8 +493,9 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     if reason is not None and _reason_for_care(text, reason.start(), end, cares, lex) \
             and not lex.stop_before_reason.search(text, after_care, reason.start()):
         return True  # (a stop's reason is the care's failure: session 43, round-105 kind K4)
-    if lex.resumed_for_worse.search(text[after_care:start]) or lex.worse_after_stop.match(text, end):
-        return True  # resumed for it, or after the care's stop: the stop's, not the care's (R13)
+    if lex.resumed_for_worse.search(text[after_care:start]) or lex.worse_after_stop.match(text, end) \
+            or _same_care_resumed(text, end, cares, before[-1] if before else None, lex):
+        return True  # resumed for it (told before or after), or after the stop: the stop's, not the care's
     then = lex.worse_then_care.match(text, end)
     if then is not None and any(c[0] >= then.end() for c in cares):
         return True
@@ -500,6 +504,20 @@ def _worse_told_otherwise(summary: AnalysedText, w: Mention | None, lex: FailedC
     told, care = (text[:start], before[-1]) if before else _care_of_a_sentence_before(summary, w, lex)
     worse = text[clause_start_at(text, lex.clause_break, start, after_care):end]  # "his back pain worsened"
     return care is not None and _of_another_region(worse, _care_words(told, care, lex))
+
+
+def _same_care_resumed(text: str, end: int, cares: list[tuple[int, int]], care: tuple[int, int] | None,
+                       lex: FailedCareLexicon) -> bool:
+    """Whether the care is resumed right after a worsening that ends at `end` ("when her spasms increased
+    she resumed it"), the care resumed being the one told before the worsening (`care`) or a pronoun for it:
+    another care resumed ("managed with acetaminophen until his pain flared, and oxycodone was restarted")
+    leaves the worsening the earlier care's failure (session 44, round-113 kind K9)."""
+    resumed = lex.worse_then_resumed.match(text, end)
+    if resumed is None:
+        return False
+    rest = lex.clause_break.search(text, resumed.end())
+    named = [text[a:b].lower() for a, b in cares if end <= a < (rest.start() if rest else len(text))]
+    return not named or (care is not None and all(n == text[care[0]:care[1]].lower() for n in named))
 
 
 def _reason_for_care(text: str, reason: int, end: int, cares: list[tuple[int, int]],

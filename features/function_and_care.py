@@ -4,6 +4,7 @@ function and of care that the two facts (and the UR's statements of them) are re
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property, lru_cache
 
 from features.analysis import AnalysedText, Mention, word_classes
@@ -177,8 +178,10 @@ class FunctionAndCareFacts:
     """What the summary says of function and of conservative care (built once per case): whether care
     improved function, and whether it was tried and failed or not tried yet."""
 
-    def __init__(self, summary: AnalysedText) -> None:
+    def __init__(self, summary: AnalysedText, families: Sequence[str] = ()) -> None:
+        """`families`: each requested service's family (what the letter requests), in any order."""
         self.summary = summary
+        self.families = frozenset(families)
         self._care_had: dict[int, bool] = {}  # summary sentence index -> whether it tells of care had
 
     def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
@@ -655,11 +658,14 @@ class FunctionAndCareFacts:
         text = self.summary.lower
         # an injection or a device not had: in a UR sentence only, its claim relayed or not (R4, round-102 K3)
         ur_only = p["care_not_tried_ur_only"]
+        # ... or in the record's words where the letter requests care of that kind (session 44, ruling R17)
+        requested = [k for f, k in p["care_not_tried_requested_family"].items() if f in self.families]
         out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
                if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
                and not any(d.end() > m.start for d in
                            p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))
-               and not (ur_only.search(m.text) and m.author != UR_REVIEWER)]
+               and not (ur_only.search(m.text) and m.author != UR_REVIEWER
+                        and not any(k.search(m.text) for k in requested))]
         failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
@@ -699,8 +705,9 @@ class FunctionAndCareFacts:
         p = value_patterns()
         text = self.summary.lower
         obj = m.text.lower().split()[-3:]
-        if p["drug_object"].search(" ".join(obj)):
-            return False
+        if p["drug_object"].search(" ".join(obj)) and not (
+                "medication" in self.families and p["prescribed_not_begun"].search(m.text)):
+            return False  # a drug class not tried: step therapy, not care (a requested drug not begun is)
         if p["care_outcome_before"].search(text, max(m.sentence.start, m.start - 50), m.start):
             return False
         return not p["care_records_after"].match(text[m.end:min(m.sentence.end, m.end + 30)])

@@ -152,6 +152,8 @@ def _effect_of_stop(summary: AnalysedText, s: Sentence, drug: tuple[int, int], s
         else min(drug[0], stop[0])
     here = clause_start_at(text, lex.clause_break, start)
     window = clause_start_at(text, lex.clause_break, here - 1) if here > 0 else 0
+    if window > 0 and lex.while_clause_before.search(text, 0, window):
+        window = clause_start_at(text, lex.clause_break, window - 1)  # "rose while she was taking it; ..."
     effect = _affirmed_effect(summary, s, window, start, lex)
     if effect is None:
         opens = _opens_sentence(text, start) or (replaced and lex.switch_opening.fullmatch(text, 0, start))
