@@ -658,14 +658,11 @@ class FunctionAndCareFacts:
         text = self.summary.lower
         # an injection or a device not had: in a UR sentence only, its claim relayed or not (R4, round-102 K3)
         ur_only = p["care_not_tried_ur_only"]
-        # ... or in the record's words where the letter requests care of that kind (session 44, ruling R17)
-        requested = [k for f, k in p["care_not_tried_requested_family"].items() if f in self.families]
         out = [m for m in self.summary.mentions("care_not_tried")  # a requested first course: not tried yet
                if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
                and not any(d.end() > m.start for d in
                            p["care_done_before"].finditer(text, max(m.sentence.start, m.start - 40), m.end))
-               and not (ur_only.search(m.text) and m.author != UR_REVIEWER
-                        and not any(k.search(m.text) for k in requested))]
+               and not (ur_only.search(m.text) and m.author != UR_REVIEWER)]
         failure = p["failure_word"]
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
