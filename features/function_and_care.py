@@ -29,6 +29,7 @@ from features.failed_care import (
 )
 from features.function_change import (
     CARE_LOOKBACK,
+    activity_stems,
     aid_still_needed,
     function_changes,
     function_lexicon,
@@ -54,6 +55,8 @@ _NOT_ABLE = re.compile(  # session 38 (r71 K3): "has not been able", "hasn't bee
     re.IGNORECASE)
 _ONLY_SO_MUCH = re.compile(r"\b(?:only|barely|hardly|no more than)\b", re.IGNORECASE)
 _ONLY_AID = re.compile(r"\s*(?:[\w-]+\s){0,2}?only\s(?:with|using|on)\b", re.IGNORECASE)  # "only with a cane"
+_LACK_WORD = re.compile(r"\b(?:no|not|without|never)\b", re.IGNORECASE)  # a lack told beside a plateau (s44)
+_PLATEAU_PHRASE_END = re.compile(r"\s(?:and|but|so|which|that)\s", re.IGNORECASE)  # where that phrase ends
 _RECORDS_WORD = re.compile(r"\b(?:document\w*|record\w*|show\w*|demonstrat\w*)\b", re.IGNORECASE)
 
 
@@ -220,8 +223,10 @@ class FunctionAndCareFacts:
         # walks 25 minutes, but he cannot run") is read by structure too (round 15)
         # (session 37, round-69 kind K6: nor a bare lack of help from care, "chiro (no benefit), ESI x 2 (...;
         # allowed return to full duty)": it says nothing of function, so the gain beside it is read)
-        limits_only = seen - {m.sentence.index for v, m in found
-                              if v == YES or (m.concept != "ability" and not _bare_lack(m))}
+        # (session 44, round-110 K4: nor a plateau, which presupposes the gain told before it)
+        plateau = function_lexicon().plateau
+        limits_only = seen - {m.sentence.index for v, m in found if v == YES or (
+            m.concept != "ability" and not _bare_lack(m) and not plateau.search(m.text))}
         structure = function_changes(
             self.summary, care_named=_names_care, care_had_in=self._care_had_through,
             record_voice=lambda m: (m.author != UR_REVIEWER or _relayed(m)) and not _conditional(m),
@@ -401,6 +406,11 @@ class FunctionAndCareFacts:
         # not able to run") does not undo the gain
         record = [(v, m) for v, m in record if not (v == NO and m.concept == "ability" and any(
             w == YES and n.sentence is m.sentence and n.start < m.start for w, n in record))]
+        # session 44 (rounds 108 A, 110 K4, 112 K5, 113 K6): nor does one told in a later sentence that tells
+        # no care had ("still needs help with bathing", "has not returned to work", "had stopped golfing"):
+        # a standing limit, not a lack of improvement of the care whose gain is told (a loss told with a word
+        # of reversal is `_ability_lost_after`'s)
+        record = [(v, m) for v, m in record if not (v == NO and self._standing_limit_after_gain(m, record))]
         # round 28: a course of care "without improvement" (nothing said of function) does not undo a gain in
         # function the record credits to care elsewhere; it is the record's value only where no gain is told
         if any(v == YES for v, _ in record):
@@ -426,6 +436,31 @@ class FunctionAndCareFacts:
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)
+
+    def _standing_limit_after_gain(self, m: Mention, record: list[tuple[str, Mention]]) -> bool:
+        """Whether limit `m` leaves a gain of the record told before it standing (session 44, rounds 108 A,
+        110 K4, 112 K5, 113 K6): an ability not done, told in a later sentence with no care had named before
+        it there, of no activity a gain was told of ("improved his stair climbing" ... "had stopped golfing":
+        what the care did not reach; "could dress himself" ... "renewed difficulty dressing" is the gain
+        lost); or a plateau that tells no lack in its phrase ("had plateaued in therapy", not "plateaued
+        with no further gains"), which presupposes the gains it follows. Not a gain in a sentence telling a
+        lack."""
+        text, at = m.sentence.text, m.start - m.sentence.start
+        if m.concept == "ability":
+            # care had, named before it in its sentence ("despite PT she still cannot lift"), ties it to care
+            if self._care_had_in(m.sentence.index) and _names_care(text[:at]):
+                return False
+            limited = activity_stems(text[at:])
+        elif m.concept == "functional_decline" and function_lexicon().plateau.search(m.text) \
+                and not _LACK_WORD.search(_PLATEAU_PHRASE_END.split(_statement_words(m))[0]):
+            limited = frozenset()
+        else:
+            return False
+        mixed = {n.sentence.index for w, n in record if w == NO and n is not m}
+        gains = [n for w, n in record if w == YES and n.start < m.start and not self._bare_benefit(w, n)
+                 and n.sentence.index not in mixed
+                 and (m.concept != "ability" or n.sentence.index < m.sentence.index)]
+        return bool(gains) and not any(limited & activity_stems(_statement_words(n)) for n in gains)
 
     def _bare_benefit(self, value: str, m: Mention) -> bool:
         """Whether `m` is a gain that names no function or activity ("with some benefit"; an ability or a

@@ -117,6 +117,8 @@ class FunctionLexicon:
     care_result_bracket: re.Pattern[str]
     bracket_item_break: re.Pattern[str]
     bracket_item_not_a_gain: re.Pattern[str]
+    plateau: re.Pattern[str]
+    activity_as_care: re.Pattern[str]
 
     def number(self, word: str) -> float:
         """A number of `measured`, written in digits or as a word."""
@@ -288,6 +290,18 @@ def _activities(clause: str, lex: FunctionLexicon) -> list[tuple[int, int]]:
     spans |= {m.span("act") for m in lex.resumed_object.finditer(clause)}
     spans |= {m.span("act") for m in lex.stopped_object.finditer(clause)}
     return sorted(spans)
+
+
+STEM = 4  # letters an activity's word is compared by ("work" = "working", "dress" = "dressing")
+
+
+def activity_stems(text: str) -> frozenset[str]:
+    """The activities `text` names, each by its first word's first `STEM` letters: whether a limit is of an
+    activity a gain was told of ("could dress himself" ... "renewed difficulty dressing": a loss) or of
+    another (session 44)."""
+    lex = function_lexicon()
+    return frozenset(_WORD.findall(text[a:b])[0][:STEM].lower() for a, b in _activities(text, lex)
+                     if _WORD.search(text[a:b]))
 
 
 def names_sleep_alone(text: str) -> bool:
@@ -492,6 +506,7 @@ def _credited(clause: str, activities: list[tuple[int, int]], lex: FunctionLexic
     if credit is None:
         return None
     acts = activities or [m.span() for m in lex.ability_verb.finditer(clause)]
+    acts = [a for a in acts if not lex.activity_as_care.match(clause, a[1])]  # "a home exercise program"
     aid = lex.help_to_sleep.match(clause, credit.start())
     if aid is not None:  # "helps her sleep (and walk farther)": the sleep the help names is no activity
         # credited, a verb the same help reaches after "and" is ("helped him sleep and return to work")

@@ -128,6 +128,7 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe43fnB_kinds.yaml",
                                  "summary_probe43fn_kinds.yaml",
                                  "summary_probe43care_kinds.yaml",
+                                 "summary_probe44fn_kinds.yaml",
                                  "summary_probe43dur_kinds.yaml",
                                  "summary_probe43durB_kinds.yaml",
                                  "summary_probe43hist_kinds.yaml",
