@@ -198,7 +198,8 @@ class ImagingHistory:
             if whole_body.search(self.summary.text, max(m.sentence.start, m.start - 25), m.end + 25):
                 yield m.span()  # round 20: a whole-body study images every region
                 continue
-            if not mine and not self._other_side_only(own, study) and not self._unclaimed_side(own, study):
+            if not mine and not self._other_side_only(own, study) and not self._unclaimed_side(own, study) \
+                    and not self._ur_study_the_record_denies(study):
                 yield study.mention.span()
                 continue
             if not mine:
@@ -245,6 +246,13 @@ class ImagingHistory:
         return any(not denied or any(regions.same(region.region, d.region) and d.side == region.side
                                      for d in denied)
                    for denied in self._not_imaged_by_record)
+
+    def _ur_study_the_record_denies(self, study: ImagingStudy) -> bool:
+        """Whether `study`, for a region-less item, is the UR's of regions the record says were not imaged
+        (`_ur_claim_against_record` for each): the record wins there as for an item of that region ("a lumbar
+        MRI was ordered but never done" against the UR's "a lumbar MRI was already performed", for a drug:
+        session 44, round-110 kind K7). A UR study naming no region is read as it stands."""
+        return bool(study.regions) and all(self._ur_claim_against_record(study, s) for s in study.regions)
 
     def _region_denied_by_record(self, region: RegionMention) -> bool:
         """Whether the record names the service's own region (with its side) as not imaged ("No thoracic spine
