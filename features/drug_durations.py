@@ -147,7 +147,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
                  if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None
-                 and not p["duration_sequence_between"].search(text, b, s)]  # "a boot for 8 weeks, then PT"
+                 and not p["duration_sequence_between"].search(text, b, s)  # "a boot for 8 weeks, then PT"
+                 and not p["duration_relative_between"].search(text, b, s)]  # session 44: "since 2015,
+        # which he relates to his medications" is the complaint's, the relative clause the noun's before it
         inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
         # round 26: a statement whose words name a drug is that drug's ("takes naproxen and was started on
         # tramadol today": tramadol's), before the drug named before it
