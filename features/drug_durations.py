@@ -941,6 +941,9 @@ class DurationsOfUse:
         for before in (text[:at], *(s.text for s in reversed(sentences[:index]))):
             told = [m.start() for m in p["duration_event_told"][kind].finditer(before)]
             dates = [(d.start(), _parse_date(d.group(0))) for d in p["date"].finditer(before)]
+            # session 44 (round-113 kind K14): a month and year dates the event too ("discharged home in
+            # 11/2009, and ... attendant care since that discharge"), from its 15th as the protocol counts it
+            dates += [(w.start(), _month_date(w)) for w in p["duration_start_when"].finditer(before)]
             dates = [(pos, when) for pos, when in dates if when is not None]
             if told and dates:
                 return min(dates, key=lambda d: min(abs(d[0] - t) for t in told))[1]
