@@ -147,7 +147,9 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         before = [i for i, (_, e, _) in enumerate(named) if lo <= e <= a and a - e <= NAME_WINDOW]
         after = [i for i, (s, _, _) in enumerate(named)  # a start verb's later drug is no object of it
                  if b <= s <= hi and s - b <= NAME_WINDOW and st.verb is None
-                 and not p["duration_sequence_between"].search(text, b, s)]  # "a boot for 8 weeks, then PT"
+                 and not p["duration_sequence_between"].search(text, b, s)  # "a boot for 8 weeks, then PT"
+                 and not p["duration_relative_between"].search(text, b, s)]  # session 44: "since 2015,
+        # which he relates to his medications" is the complaint's, the relative clause the noun's before it
         inside = [i for i, (s, e, _) in enumerate(named) if a <= s and e <= b]
         # round 26: a statement whose words name a drug is that drug's ("takes naproxen and was started on
         # tramadol today": tramadol's), before the drug named before it
@@ -939,6 +941,9 @@ class DurationsOfUse:
         for before in (text[:at], *(s.text for s in reversed(sentences[:index]))):
             told = [m.start() for m in p["duration_event_told"][kind].finditer(before)]
             dates = [(d.start(), _parse_date(d.group(0))) for d in p["date"].finditer(before)]
+            # session 44 (round-113 kind K14): a month and year dates the event too ("discharged home in
+            # 11/2009, and ... attendant care since that discharge"), from its 15th as the protocol counts it
+            dates += [(w.start(), _month_date(w)) for w in p["duration_start_when"].finditer(before)]
             dates = [(pos, when) for pos, when in dates if when is not None]
             if told and dates:
                 return min(dates, key=lambda d: min(abs(d[0] - t) for t in told))[1]

@@ -136,7 +136,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe43careB_kinds.yaml",
                                  "summary_probe44durA_kinds.yaml",
                                  "summary_probe44care_kinds.yaml",
-                                 "summary_probe44hist_kinds.yaml"} <= set(FILES)
+                                 "summary_probe44hist_kinds.yaml",
+                                 "summary_probe44durB_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
