@@ -14,7 +14,7 @@ from functools import lru_cache
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
 from features.body_regions import SPINE_UNSPECIFIED, body_regions
-from features.casefold import compile_folded, folded_text, lower_text, names_no_cased_non_ascii
+from features.casefold import ASCII_WORDS, compile_folded, folded_text, lower_text, names_no_cased_non_ascii
 from features.clauses import alternatives, alternatives_source, clause_start_at, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
@@ -115,7 +115,8 @@ def failed_care_lexicon() -> FailedCareLexicon:
     outcome_after = alternatives_source([*raw.pop("outcome_after"), raw["lingering"], raw["worsened"],
                                          raw["care_aggravated"]])
     lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+    singles = {k: re.compile(word_guarded(v), re.IGNORECASE | ASCII_WORDS)
+               for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
     sources = {"outcome_after": outcome_after, **{k: p.pattern for k, p in {**lists, **singles}.items()}}
     unfoldable = [k for k in FOLDED if not names_no_cased_non_ascii(sources[k])]
