@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from features.casefold import ASCII_WORDS
 from features.word_start import word_guarded
 
 if TYPE_CHECKING:  # a type only: reading clauses needs no spaCy, which features.sentences imports
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # a type only: reading clauses needs no spaCy, which features
 
 def alternatives(items: list[str]) -> re.Pattern[str]:
     """One case-insensitive pattern matching any of `items` (regular expressions) as whole words."""
-    return re.compile(alternatives_source(items), re.IGNORECASE)
+    return re.compile(alternatives_source(items), re.IGNORECASE | ASCII_WORDS)
 
 
 def alternatives_source(items: list[str]) -> str:

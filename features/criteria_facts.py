@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from features.body_regions import region_regexes
-from features.casefold import FoldedSearch
+from features.casefold import ASCII_WORDS, FoldedSearch
 from features.criteria import CriteriaTable, as_number, fact_key
 from features.evidence import EvidenceSpan
 from features.imaging_modalities import same_kind_prior
@@ -218,7 +218,7 @@ class _SelectorIndex:
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(word_guarded(pattern), re.IGNORECASE)
+    return re.compile(word_guarded(pattern), re.IGNORECASE | ASCII_WORDS)
 
 
 _COMPILED: dict[int, tuple[CriteriaTable, CompiledLexicons]] = {}
@@ -235,7 +235,7 @@ def lexicons(table: CriteriaTable) -> CompiledLexicons:
 # ---- body regions of a heading (body_regions.yaml, the extractors' region table) -----------------
 @lru_cache(maxsize=1)
 def _region_patterns() -> tuple[tuple[str, FoldedSearch], ...]:
-    return tuple((name, FoldedSearch.of(re.compile(word_guarded(pat), re.IGNORECASE)))
+    return tuple((name, FoldedSearch.of(re.compile(word_guarded(pat), re.IGNORECASE | ASCII_WORDS)))
                  for name, pat in region_regexes().items())
 
 

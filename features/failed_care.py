@@ -14,8 +14,8 @@ from functools import lru_cache
 from features.analysis import AnalysedText, Mention, expand_word_classes
 from features.assertions import Category
 from features.body_regions import SPINE_UNSPECIFIED, body_regions
-from features.casefold import compile_folded, folded_text, lower_text, names_no_cased_non_ascii
-from features.clauses import alternatives, alternatives_source, clause_start_at, clauses
+from features.casefold import ASCII_WORDS, compile_folded, folded_text, lower_text, names_no_cased_non_ascii
+from features.clauses import alternatives_source, clause_start_at, clauses
 from features.drug_names import drug_names
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -116,8 +116,14 @@ def failed_care_lexicon() -> FailedCareLexicon:
     # a symptom that persists after its care, or made worse after it (session 36)
     outcome_after = alternatives_source([*raw.pop("outcome_after"), raw["lingering"], raw["worsened"],
                                          raw["care_aggravated"]])
-    lists = {k: alternatives(v) for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(word_guarded(v), re.IGNORECASE) for k, v in raw.items() if isinstance(v, str)}
+
+    def compiled(name: str, source: str) -> re.Pattern[str]:
+        # a `FOLDED` list is read by its lower-cased twin; its own form keeps Unicode's IGNORECASE, which the
+        # twin in `folded_text` reads alike (the four non-ASCII twins of i, s and k included)
+        return re.compile(source, re.IGNORECASE if name in FOLDED else re.IGNORECASE | ASCII_WORDS)
+
+    lists = {k: compiled(k, alternatives_source(v)) for k, v in raw.items() if isinstance(v, list)}
+    singles = {k: compiled(k, word_guarded(v)) for k, v in raw.items() if isinstance(v, str)}
     numbers = {k: v for k, v in raw.items() if isinstance(v, int)}
     sources = {"outcome_after": outcome_after, **{k: p.pattern for k, p in {**lists, **singles}.items()}}
     unfoldable = [k for k in FOLDED if not names_no_cased_non_ascii(sources[k])]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from features.analysis import AnalysedText, Mention, word_classes
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.casefold import compile_folded, folded_spans
+from features.casefold import ASCII_WORDS, compile_folded, folded_spans
 from features.clauses import alternatives, clauses
 from features.package_data import read_yaml
 from features.sentences import Sentence
@@ -151,14 +151,16 @@ def function_lexicon() -> FunctionLexicon:
     number = r"\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) \
         + "|" + "|".join(rf"{re.escape(a)}(?=\s(?:{unit_words})\b)" for a in articles)
     words |= {a: n for a, n in articles.items() if a not in words}
-    measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)), re.IGNORECASE)
+    measured = tuple(re.compile(word_guarded(r"\b" + p.replace("{number}", number)),
+                                re.IGNORECASE | ASCII_WORDS)
                      for p in raw.pop("measured"))
     gain = float(raw.pop("measured_gain"))
     # the writer's words for the worker and the closed word classes ("improved"), as every lexicon reads them
     classes = add_classes(dict(word_classes()), raw.pop("word_classes"), "function_lexicon.yaml")
     lists = {k: alternatives([expand(p, classes, "function_lexicon.yaml") for p in v])
              for k, v in raw.items() if isinstance(v, list)}
-    singles = {k: re.compile(word_guarded(expand(v, classes, "function_lexicon.yaml")), re.IGNORECASE)
+    singles = {k: re.compile(word_guarded(expand(v, classes, "function_lexicon.yaml")),
+                          re.IGNORECASE | ASCII_WORDS)
                for k, v in raw.items() if isinstance(v, str)}
     folded = compile_folded(lists["activity"].pattern)
     every_clause = {k: compile_folded({**lists, **singles}[k].pattern) for k in EVERY_CLAUSE}

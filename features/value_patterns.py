@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from features.casefold import ASCII_WORDS
 from features.package_data import read_yaml
 from features.style import person_class, possessive_class, the_person_class
 from features.word_classes import add_classes, expand
@@ -44,7 +45,8 @@ class ValuePatterns:
 def _compile(value: Any, classes: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: _compile(v, classes) for k, v in value.items()}
-    return re.compile(word_guarded(expand(value, classes, "value_patterns.yaml")), re.IGNORECASE)
+    return re.compile(word_guarded(expand(value, classes, "value_patterns.yaml")),
+                      re.IGNORECASE | ASCII_WORDS)
 
 
 @lru_cache(maxsize=1)
