@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from letters.wrapped_text import unwrap
+from letters.wrapped_text import plain_spaces, unwrap
 
 
 class Section(StrEnum):
@@ -97,7 +97,9 @@ class Case(BaseModel):
     @classmethod
     def _one_line(cls, text: str) -> str:
         """A summary that arrives as text (a structured case, the API, a probe) is joined as the parser joins
-        a PDF's wrapped lines, so features and evidence offsets read the same text whatever the input."""
+        a PDF's wrapped lines, its no-break and other spaces plain, so features and evidence offsets read the
+        same text whatever the input."""
+        text = plain_spaces(text)
         return unwrap(text) if "\n" in text or "\r" in text else text
 
 

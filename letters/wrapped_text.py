@@ -58,6 +58,18 @@ def join_lines(lines: list[str]) -> str:
     return _norm(" ".join(parts))
 
 
+# Unicode's spaces other than " " (no-break, en, em, thin, ideographic ...): a summary typed or pasted
+# with them is read as with plain spaces (the lexicons' patterns read ASCII `\s`, features/casefold.py
+# `ASCII_WORDS`); one character for one, so offsets hold
+_UNICODE_SPACES = str.maketrans({c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                                 "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"})
+
+
+def plain_spaces(text: str) -> str:
+    """`text` with Unicode's other spaces written as " "."""
+    return text if text.isascii() else text.translate(_UNICODE_SPACES)
+
+
 def unwrap(text: str) -> str:
     """`text` as one line: its line breaks joined as `join_lines` joins a PDF's, runs of spaces made one."""
     return join_lines(text.split("\n")) if text else text

@@ -46,6 +46,21 @@ def test_lower_text_keeps_every_offset() -> None:
     assert len(lower_text(text)) == len(text) and lower_text(text).endswith("mri of the knee.")
 
 
+def test_unicode_spaces_read_as_spaces_under_ascii_words() -> None:
+    """The patterns read ASCII `\\s` (session 44's speed change); a summary pasted with no-break or thin
+    spaces still gives the facts its plain-spaced twin gives (a `Case` stores its summary with plain spaces:
+    at the session-44 merge, before that, the count of sessions was lost)."""
+    from fact_kind_rows import value
+
+    plain = ("SYNTHETIC. The patient completed 12 sessions of physical therapy without improvement. "
+             "Examination showed 4/5 strength of the left EHL and decreased sensation in the L5 dermatome.")
+    spaced = plain.replace(" ", "\u00a0", 9).replace("4/5 strength", "4/5\u2009strength")
+    heading = "Physical therapy x 8 for the lumbar spine"
+    for name in ("failed_conservative_care", "prior_sessions", "red_flag_neuro_deficit"):
+        assert value(spaced, name, heading) == value(plain, name, heading), name
+    assert value(plain, "prior_sessions", heading) == 12
+
+
 @pytest.mark.parametrize("text", [
     "SYNTHETIC. She completed Physical Therapy and pt, then TENS; Chiropractic Care did not help.",
     "SYNTHETIC. İzmir: he had PHYSICAL THERAPY and tens.",
