@@ -132,7 +132,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe43durB_kinds.yaml",
                                  "summary_probe43hist_kinds.yaml",
                                  "summary_probe43cntB_kinds.yaml",
-                                 "summary_probe43careB_kinds.yaml"} <= set(FILES)
+                                 "summary_probe43careB_kinds.yaml",
+                                 "summary_probe44flags_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
