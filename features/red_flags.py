@@ -216,6 +216,23 @@ def _red_flag_mentions(summary: AnalysedText, kind: str) -> list[Mention]:
     exams = {m.sentence.start for m in summary.mentions("exam_context")}
     complaint = value_patterns()["complaint_before"]
     text = summary.text
+    exam_mentions = summary.mentions("exam_context")
     observed = [m for m in summary.mentions(word) if m.sentence.start in exams
-                and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)]
+                and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)
+                and not _in_a_reason_clause(summary, m, exam_mentions)]
     return sorted([*found, *observed], key=lambda m: m.start)
+
+
+def _in_a_reason_clause(summary: AnalysedText, m: Mention, exam_mentions: list[Mention]) -> bool:
+    """A weakness word in a clause that opens its sentence with a subordinator of cause or time and ends at
+    a comma ("Because the weakness went on, an ultrasound was ordered and showed a tear"): the clause tells
+    why the next step was taken, a history; the sentence's exam word after it does not make it an observed
+    finding (session 44, round-108 kind D)."""
+    text = summary.text
+    opener = value_patterns()["reason_clause_opener"].match(text, m.sentence.start, m.start)
+    if opener is None:
+        return False
+    comma = text.find(",", m.end, m.sentence.end)
+    if comma == -1:
+        return False
+    return not any(e.sentence is m.sentence and m.sentence.start <= e.start < comma for e in exam_mentions)
