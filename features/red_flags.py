@@ -1,5 +1,6 @@
 """The protocol's red flags: each counts from the first mention that is the patient's own finding, less
-those its rules excuse (weakness put down to pain, a thing that fell, an infection elsewhere, an example)."""
+those its rules excuse (weakness put down to pain, a thing that fell, an infection elsewhere, an example);
+a bladder or bowel sign counts whatever its cause (rulings R14, R19: an operation, a disease or a drug)."""
 
 from __future__ import annotations
 
@@ -72,18 +73,6 @@ def _motor_not_neurological(m: Mention, text: str) -> bool:
                 or pats["motor_cause_after"].search(text, m.end, hi) or set_off)
 
 
-def _bladder_cause_elsewhere(m: Mention, text: str) -> bool:
-    """A bowel or bladder sign its clause puts down to a cause that is not the spine ("urinary retention from
-    opioids", "incontinence since her hysterectomy"): no cauda equina sign. Saddle anaesthesia is never
-    excused."""
-    p = value_patterns()
-    if not p["bladder_sign"].search(m.text):
-        return False
-    cause = p["bladder_cause_after"].match(text, m.end, m.sentence.end)
-    return (cause is not None and p["spine_cause"].search(cause.group(0)) is None
-            and p["bladder_cause_time"].search(cause.group(0)) is None)
-
-
 def _object_fell(m: Mention, text: str) -> bool:
     """A fall told of a thing, not the worker ("hit by a box falling from a shelf", "struck by a brick that
     fell from the roof"): the protocol's fall from height is the worker's own fall."""
@@ -135,8 +124,6 @@ def red_flag_findings(summary: AnalysedText, kind: str) -> Iterator[Mention]:
         if _example_of_red_flags_not_found(summary, m):
             continue
         if kind == "infection" and _infection_elsewhere(summary, m):
-            continue
-        if kind == "cauda_equina" and _bladder_cause_elsewhere(m, text):
             continue
         yield m
 
@@ -229,6 +216,23 @@ def _red_flag_mentions(summary: AnalysedText, kind: str) -> list[Mention]:
     exams = {m.sentence.start for m in summary.mentions("exam_context")}
     complaint = value_patterns()["complaint_before"]
     text = summary.text
+    exam_mentions = summary.mentions("exam_context")
     observed = [m for m in summary.mentions(word) if m.sentence.start in exams
-                and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)]
+                and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)
+                and not _in_a_reason_clause(summary, m, exam_mentions)]
     return sorted([*found, *observed], key=lambda m: m.start)
+
+
+def _in_a_reason_clause(summary: AnalysedText, m: Mention, exam_mentions: list[Mention]) -> bool:
+    """A weakness word in a clause that opens its sentence with a subordinator of cause or time and ends at
+    a comma ("Because the weakness went on, an ultrasound was ordered and showed a tear"): the clause tells
+    why the next step was taken, a history; the sentence's exam word after it does not make it an observed
+    finding (session 44, round-108 kind D)."""
+    text = summary.text
+    opener = value_patterns()["reason_clause_opener"].match(text, m.sentence.start, m.start)
+    if opener is None:
+        return False
+    comma = text.find(",", m.end, m.sentence.end)
+    if comma == -1:
+        return False
+    return not any(e.sentence is m.sentence and m.sentence.start <= e.start < comma for e in exam_mentions)

@@ -6,6 +6,7 @@ level where said), or care said to help that a later visit says failed (the same
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from features.analysis import AnalysedText, Mention
 from features.authors import load_author_rules
@@ -15,6 +16,7 @@ from features.failed_care import care_named_by, cares_named_by, kinds_of_care_na
 from features.neuro_exam import neuro_normal_findings, normal_finding_phrase
 from features.value_patterns import value_patterns
 from features.visits import visit_dates
+from features.written_dates import parse_date
 
 _WORKER = "patient"  # a sentence told in the worker's words: a symptom the worker denies is no examination
 _WHOLE = "whole"  # a whole examination normal ("neurologically intact") covers every test
@@ -53,7 +55,7 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
     same place ("decreased sensation in the left L5 dermatome" at one visit, "sensation was now intact in both
     lower extremities" at the next), or one told of the time before an operation found normal at a dated visit
     told after it (session 40). A normal told in the worker's own words is no examination."""
-    dates = visit_dates(summary)
+    dates = [d or _examined_on(s.text) for d, s in zip(visit_dates(summary), summary.sentences, strict=True)]
     when = dates[deficit.sentence.index]
     text = summary.text
     tests = _tests(deficit.text) or _tests(normal_finding_phrase(deficit, text))
@@ -75,6 +77,14 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
         if (_WHOLE in normal or tests <= normal) and _same_place(phrase, normal_finding_phrase(n, text)):
             return True
     return False
+
+
+def _examined_on(text: str) -> date | None:
+    """The date of an examination a sentence tells by its verb where it opens no visit ("He was seen by Dr.
+    Lee on 01/05/2016 ...", "Dr. Ruiz examined him on 06/07/2016 and found ..."): the deficit and the normal
+    finding of two such sentences are of two visits (session 44, round-110 kind K6)."""
+    seen = value_patterns()["examined_on_date"].search(text)
+    return parse_date(seen.group("date")) if seen is not None else None
 
 
 def _told_by_worker(m: Mention) -> bool:

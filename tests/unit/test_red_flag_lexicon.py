@@ -40,6 +40,7 @@ def test_every_lexicon_class_is_named_by_a_concept_pattern_and_defined_once() ->
     ("infection", "SYNTHETIC. He had a suppurative tenosynovitis."),
     ("cauda_equina", "SYNTHETIC. He reports numbness in his crotch."),
     ("cauda_equina", "SYNTHETIC. Rectal tone was decreased; he has decreased anal sphincter tone."),
+    ("cauda_equina", "SYNTHETIC. She has had stress urinary incontinence since the fracture."),
 ])
 def test_a_class_word_is_a_mention(concept: str, text: str) -> None:
     assert concept_patterns()[concept].search(text.lower())
@@ -50,7 +51,7 @@ def test_a_class_word_is_a_mention(concept: str, text: str) -> None:
     ("cancer", "SYNTHETIC. Tumor markers were drawn."),
     ("infection", "SYNTHETIC. MRSA nasal screening was done."),
     ("cauda_equina", "SYNTHETIC. He has numbness in the foot and groin pain."),
-    ("cauda_equina", "SYNTHETIC. He has stress urinary incontinence."),
+    ("cauda_equina", "SYNTHETIC. He has urinary urgency."),
 ])
 def test_a_word_outside_the_classes_is_none(concept: str, text: str) -> None:
     assert concept_patterns()[concept].search(text.lower()) is None
