@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from weakref import WeakKeyDictionary
 
 from features.analysis import AnalysedText, Mention
 from features.authors import load_author_rules
@@ -21,6 +22,7 @@ from features.written_dates import parse_date
 _WORKER = "patient"  # a sentence told in the worker's words: a symptom the worker denies is no examination
 _WHOLE = "whole"  # a whole examination normal ("neurologically intact") covers every test
 # the spine region of a level's letter (body_regions.yaml): an "S1 dermatome" is the low back's, not an arm's
+_EXAM_DATES: WeakKeyDictionary[AnalysedText, list[date | None]] = WeakKeyDictionary()  # `_exam_dates`
 _LEVEL_REGIONS = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "lumbar"}
 
 
@@ -55,7 +57,7 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
     same place ("decreased sensation in the left L5 dermatome" at one visit, "sensation was now intact in both
     lower extremities" at the next), or one told of the time before an operation found normal at a dated visit
     told after it (session 40). A normal told in the worker's own words is no examination."""
-    dates = [d or _examined_on(s.text) for d, s in zip(visit_dates(summary), summary.sentences, strict=True)]
+    dates = _exam_dates(summary)
     when = dates[deficit.sentence.index]
     text = summary.text
     tests = _tests(deficit.text) or _tests(normal_finding_phrase(deficit, text))
@@ -77,6 +79,16 @@ def deficit_gone_later(summary: AnalysedText, deficit: Mention) -> bool:
         if (_WHOLE in normal or tests <= normal) and _same_place(phrase, normal_finding_phrase(n, text)):
             return True
     return False
+
+
+def _exam_dates(summary: AnalysedText) -> list[date | None]:
+    """Per summary sentence, its visit's date or the date of an examination it tells by its verb; read once
+    per summary (each deficit asks: read per deficit, a 2 MB summary took twice as long)."""
+    found = _EXAM_DATES.get(summary)
+    if found is None:
+        found = _EXAM_DATES[summary] = [d or _examined_on(s.text) for d, s in
+                                        zip(visit_dates(summary), summary.sentences, strict=True)]
+    return found
 
 
 def _examined_on(text: str) -> date | None:
