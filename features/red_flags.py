@@ -213,17 +213,18 @@ def _red_flag_mentions(summary: AnalysedText, kind: str) -> list[Mention]:
     word = _EXAM_WORDS.get(kind)
     if word is None:
         return found
-    exams = {m.sentence.start for m in summary.mentions("exam_context")}
+    exams: dict[int, list[int]] = {}  # sentence start -> where its exam words start
+    for e in summary.mentions("exam_context"):
+        exams.setdefault(e.sentence.start, []).append(e.start)
     complaint = value_patterns()["complaint_before"]
     text = summary.text
-    exam_mentions = summary.mentions("exam_context")
     observed = [m for m in summary.mentions(word) if m.sentence.start in exams
                 and not complaint.search(text, max(m.sentence.start, m.start - 40), m.start)
-                and not _in_a_reason_clause(summary, m, exam_mentions)]
+                and not _in_a_reason_clause(summary, m, exams[m.sentence.start])]
     return sorted([*found, *observed], key=lambda m: m.start)
 
 
-def _in_a_reason_clause(summary: AnalysedText, m: Mention, exam_mentions: list[Mention]) -> bool:
+def _in_a_reason_clause(summary: AnalysedText, m: Mention, exam_starts: list[int]) -> bool:
     """A weakness word in a clause that opens its sentence with a subordinator of cause or time and ends at
     a comma ("Because the weakness went on, an ultrasound was ordered and showed a tear"): the clause tells
     why the next step was taken, a history; the sentence's exam word after it does not make it an observed
@@ -235,4 +236,4 @@ def _in_a_reason_clause(summary: AnalysedText, m: Mention, exam_mentions: list[M
     comma = text.find(",", m.end, m.sentence.end)
     if comma == -1:
         return False
-    return not any(e.sentence is m.sentence and m.sentence.start <= e.start < comma for e in exam_mentions)
+    return not any(m.sentence.start <= e < comma for e in exam_starts)  # `exam_starts`: of m's sentence
