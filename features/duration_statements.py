@@ -79,6 +79,15 @@ def months_from(start: date, ref: date) -> float:
     return 0.0 if days < NEWLY_DAYS else round(days / DAYS_PER_MONTH, 1)
 
 
+def _visit_to_ur(when: date | None, ref: date | None) -> float:
+    """Months from a visit or report's date to the UR denial date, to a tenth: what a length told as of that
+    visit runs on by (ruling R8); 0 where either date is unknown or the visit is after the UR. No
+    newly-started cut (`months_from`'s): the length is the use's, the visit only dates it."""
+    if when is None or ref is None or when > ref:
+        return 0.0
+    return round((ref - when).days / DAYS_PER_MONTH, 1)
+
+
 def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: date | None = None,
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
@@ -378,12 +387,11 @@ def _told_at_an_opening_visit(text: str, length: re.Match[str], p: ValuePatterns
     opening = p["opening_visit_date"].match(text)
     day = p["date"].match(text, opening.end()) if opening is not None else None
     when = _parse_date(day.group(0)) if day is not None else None
-    if ref is None or when is None or when > ref:
+    since = _visit_to_ur(when, ref)
+    if not since:
         return 0.0
     lo = max(text.rfind(";", 0, length.start()), text.rfind(",", 0, length.start())) + 1
-    if not p["length_past_perfect_before"].search(text, lo, length.start()):
-        return 0.0
-    return round((ref - when).days / DAYS_PER_MONTH, 1)
+    return since if p["length_past_perfect_before"].search(text, lo, length.start()) else 0.0
 
 
 def _told_at_a_named_visit(text: str, length: re.Match[str], p: ValuePatterns, ref: date | None,
@@ -404,14 +412,12 @@ def _told_at_a_named_visit(text: str, length: re.Match[str], p: ValuePatterns, r
     at = p["duration_length_at_visit"].search(text[:min(ends, default=len(text))], lo)
     if at is None:
         return 0.0
-    told = [d for d in p["date"].finditer(text, 0, at.start())]
+    told = list(p["date"].finditer(text, 0, at.start()))
     when = (_parse_date(at["date"]) if at["date"] else None) \
         or (_parse_date(told[-1].group(0)) if told else None) \
         or month_visit_told(text[:at.start()], p) or month_visit \
         or (visit[0] if visit is not None else visit_day)
-    if when is None or when > ref:
-        return 0.0
-    return round((ref - when).days / DAYS_PER_MONTH, 1)
+    return _visit_to_ur(when, ref)
 
 
 def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> tuple[float, int]:
@@ -429,7 +435,7 @@ def _report_to_ur(text: str, p: ValuePatterns, ref: date | None) -> tuple[float,
         if p["report_dated"].search(text, max(0, m.start() - 40), m.start()) \
                 or (opens and p["report_opening_before"].match(text[:m.start()])) or clause is not None:
             day = _parse_date(m.group(0))
-            since = round((ref - day).days / DAYS_PER_MONTH, 1) if day is not None and day <= ref else 0.0
+            since = _visit_to_ur(day, ref)
             opening = p["report_dated"].search(text, max(0, m.start() - 40), m.start()) is None \
                 and not p["report_opening_before"].match(text[:m.start()])
             return since, m.start() if opening else 0
