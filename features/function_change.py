@@ -302,8 +302,8 @@ def activity_stems(text: str) -> frozenset[str]:
     activity a gain was told of ("could dress himself" ... "renewed difficulty dressing": a loss) or of
     another (session 44)."""
     lex = function_lexicon()
-    return frozenset(_WORD.findall(text[a:b])[0][:STEM].lower() for a, b in _activities(text, lex)
-                     if _WORD.search(text[a:b]))
+    return frozenset(w.group(0)[:STEM].lower() for a, b in _activities(text, lex)
+                     if (w := _WORD.search(text, a, b)) is not None)
 
 
 def names_sleep_alone(text: str) -> bool:
