@@ -687,8 +687,8 @@ class FunctionAndCareFacts:
         """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no
         relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
         PT", before or after it); "no better" with no care named anywhere says nothing of conservative
-        care."""
-        if _names_care(m.sentence.text):
+        care. A program of weight loss or diet is care named too (`program_care`, session 45)."""
+        if _names_care(m.sentence.text) or value_patterns()["program_care"].search(m.sentence.text):
             return True
         return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
                    for d in self.summary.mentions("treatment_done"))
