@@ -11,7 +11,7 @@ from features.analysis import AnalysedText, Mention, word_classes
 from features.assertion_sets import NOT_DONE as _DONE
 from features.assertion_sets import conditional as _conditional
 from features.assertions import Category
-from features.authors import UR_REVIEWER
+from features.authors import UR_REVIEWER, load_author_rules
 from features.casefold import FoldedSearch
 from features.drug_names import drug_names
 from features.evidence import Extraction
@@ -549,10 +549,11 @@ class FunctionAndCareFacts:
         """The record's statements that care did not help or helped too briefly: affirmed (or historical),
         not the UR's, not an operation's, not of another condition, with the care named."""
         unrelated = value_patterns()["unrelated_condition"]
+        record_voice = self._failure_in_record_voice
         failed = [m for m in self.summary.mentions("failed_care")
                   if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
                   # the UR quoting the physician is the record; its "did not document" is its own finding
-                  and _failure_in_record_voice(m)
+                  and record_voice(m)
                   and not self._of_an_operation(m) and not operation_failed_after_care(m.text)
                   and self._care_named_for(m)
                   and not unrelated.search(m.sentence.text) and not care_is_another_persons(self.summary, m)
@@ -562,18 +563,19 @@ class FunctionAndCareFacts:
         drugs = drug_names()  # "failed topiramate", "gabapentin caused sedation": the named word is a drug
         failed += [m for m in self.summary.mentions("drug_failed")
                    if (m.affirmed or m.assertion.categories == {Category.HISTORICAL})
-                   and m.author != UR_REVIEWER and drugs.names_a_drug(m.text)
+                   and (m.author != UR_REVIEWER or m.sentence.index in self._told_against_a_claim_not_tried)
+                   and drugs.names_a_drug(m.text)
                    and not unrelated.search(m.sentence.text)
                    and not effect_of_a_drug_kept(m, failed_care_lexicon())]  # tolerated (session 42)
         # care + an outcome that it did not help, linked in a clause (features/failed_care.py, round 9)
         structural = [m for m in failed_care_statements(
-            self.summary, record_voice=_failure_in_record_voice, conditional=_conditional,
+            self.summary, record_voice=record_voice, conditional=_conditional,
             care_had_in=self._care_had_in)
             if not self._of_an_operation(m) and not unrelated.search(m.sentence.text)]
         # a drug stopped for a side effect told by the effect ("creatinine had risen, and the meloxicam was
         # held": features/side_effect_stops.py, session 40, round-88 kind K1)
         failed += [m for m in side_effect_stops(
-            self.summary, record_voice=_failure_in_record_voice, conditional=_conditional)
+            self.summary, record_voice=record_voice, conditional=_conditional)
             if not unrelated.search(m.sentence.text)]
         gains = [m for v, m in self.function_statements
                  if v == YES and (m.author != UR_REVIEWER or _relayed(m))]
@@ -595,6 +597,31 @@ class FunctionAndCareFacts:
                 and any(g.sentence is m.sentence and g.start < m.start for g in gains))]
         failed += structural
         return sorted([*failed, *self._no_function_after_care()], key=lambda m: m.start)
+
+    def _failure_in_record_voice(self, m: Mention) -> bool:
+        """`_failure_in_record_voice`, and a failure told in a cue-less sentence that the UR's account carries
+        after its claim that care was not tried (`_told_against_a_claim_not_tried`)."""
+        return _failure_in_record_voice(m) or m.sentence.index in self._told_against_a_claim_not_tried
+
+    @cached_property
+    def _told_against_a_claim_not_tried(self) -> frozenset[int]:
+        """The sentences with no author's cue of their own that the UR's account carries after its claim that
+        care was not tried ("The UR noted no trial of physical therapy. He had 12 sessions of PT without
+        benefit."): a failure of care told there contradicts the claim, so it is the record set against it,
+        not the UR arguing on (ruling R4: the record's failure wins whatever the order; session 45)."""
+        claims = {m.sentence.index for m in self.summary.mentions("care_not_tried")
+                  if m.author == UR_REVIEWER}
+        if not claims:
+            return frozenset()
+        rules, out, claimed = load_author_rules(), set(), False
+        for s in self.summary.sentences:
+            if s.author != UR_REVIEWER:
+                claimed = False
+            elif s.index in claims:
+                claimed = True
+            elif claimed and rules.author_of(s.text) is None:
+                out.add(s.index)
+        return frozenset(out)
 
     def _no_function_after_care(self) -> list[Mention]:
         """The record's explicit lack of function ("no functional gain", "function has not improved") in a
@@ -660,8 +687,8 @@ class FunctionAndCareFacts:
         """A failure names the care that failed in its sentence ("PT gave no relief", "ibuprofen gave no
         relief": a drug of the lexicon), or the record lists care given ("Treatment to date has included
         PT", before or after it); "no better" with no care named anywhere says nothing of conservative
-        care."""
-        if _names_care(m.sentence.text):
+        care. A program of weight loss or diet is care named too (`program_care`, session 45)."""
+        if _names_care(m.sentence.text) or value_patterns()["program_care"].search(m.sentence.text):
             return True
         return any(d.author != UR_REVIEWER and not d.assertion.categories & _DONE
                    for d in self.summary.mentions("treatment_done"))
