@@ -56,6 +56,9 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         if m:
             return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_times"].search(text)
+    if m and p["sessions_times_days"].match(text, m.end()) \
+            and p["stay_days_before"].search(text, 0, m.start()):
+        return None  # session 45: "residential brain injury program x 30 days": a stay's days, as a SNF's
     if m and family in TIMES_FAMILIES:
         a, b, c = m.groups()
         n = float(a) * float(b) if a and b else float(c) if c else None

@@ -48,20 +48,33 @@ _REGION_OF_COUNT = re.compile(
 _BULLET_LABEL = re.compile(r"^\W{0,3}(?:[A-Za-z-]+\s){0,3}[A-Za-z-]+:")  # "- Right knee:", a bullet's label
 
 
-def _completion_told(text: str, p: ValuePatterns) -> bool:
+def _completion_told(text: str, p: ValuePatterns, at: int | None = None) -> bool:
     """Whether a sentence tells care as had: a completion cue (`completed_cue`) outside a negated word of
     priority (`completed_cue_negated`: "no prior viscosupplementation" tells none had, so the plan's "Synvisc
-    injections x3" beside it is no count had; session 39, round-80 kind K5b)."""
+    injections x3" beside it is no count had; session 39, round-80 kind K5b). With `at`, a count's offset in
+    the sentence, a cue inside a clause of cause that does not hold the count is that clause's, not the
+    count's (`_reason_clauses`; session 45, round-111 kind K5)."""
     negated = [n.span() for n in p["completed_cue_negated"].finditer(text)]
-    return any(not any(a <= c.start() and c.end() <= b for a, b in negated)
+    others = [] if at is None else [r for r in _reason_clauses(text) if not r[0] <= at < r[1]]
+    return any(not any(a <= c.start() and c.end() <= b for a, b in negated + others)
                for c in p["completed_cue"].finditer(text))
 
 
+@lru_cache(maxsize=1024)
+def _reason_clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) in a sentence of each clause of cause (`reason_clause_cause`: "because the pain had not
+    resolved after five weeks"), from its word to the clause's end: what it tells was had is its own. Per
+    sentence text, once (a sentence's every count asks)."""
+    return tuple((r.start(), _clause_end(text, r.end(), len(text)))
+                 for r in value_patterns()["reason_clause_cause"].finditer(text))
+
+
 def _reported_done(m: Mention, p: ValuePatterns) -> tuple[float, bool] | None:
-    """(count, says completed) of a counted mention its sentence reports as had (a completion cue; the UR's
-    own words only when they say the sessions were had), None when it is not, or its count is no number:
-    the one test `completed_sessions` and `completed_injections` share."""
-    if not _completion_told(m.sentence.text, p):
+    """(count, says completed) of a counted mention its sentence reports as had (a completion cue of its own
+    clause, not of a clause of cause beside it; the UR's own words only when they say the sessions were had),
+    None when it is not, or its count is no number: the one test `completed_sessions` and
+    `completed_injections` share."""
+    if not _completion_told(m.sentence.text, p, m.start - m.sentence.start):
         return None
     says = bool(p["had_sessions"].search(m.sentence.text))
     if m.author == UR_REVIEWER and not says:
