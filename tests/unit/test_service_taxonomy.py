@@ -270,13 +270,15 @@ HEADING_KINDS: dict[str, list[tuple[str, str, str]]] = {
     "an_artificial_limbs_repair_is_equipment": [
         # SYNTHETIC (session 45, rounds 107 and 113): the repair or replacement of an artificial limb is DME,
         # not the generic "repair" of an operation; an operation named beside a joint implant keeps its type,
-        # a repair of the body stays surgery; "myoelectric" alone names no limb (a stimulator here)
+        # a repair of the body stays surgery; "myoelectric" alone names no limb (a stimulator here); a
+        # "prosthetic knee" alone may be a joint implant, so its operation stays surgery
         ("Myoelectric hand prosthesis repair, right", "dme", "dme_other"),
         ("C-Leg knee unit repair", "dme", "dme_other"),
-        ("Repair of left prosthetic knee", "dme", "dme_other"),
+        ("Repair of left prosthetic leg", "dme", "dme_other"),
         ("Replacement of transtibial prosthesis socket", "dme", "dme_other"),
         ("Prosthesis repair, left arm", "dme", "dme_other"),
         ("Revision of left total knee arthroplasty", "surgery", "joint_replacement"),
+        ("Prosthetic knee revision surgery", "surgery", "surgery_other"),
         ("Right rotator cuff repair", "surgery", "surgery_other"),
         ("Myoelectric stimulation unit", "dme", "tens"),
     ],
