@@ -400,7 +400,11 @@ class FunctionAndCareFacts:
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
         record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
         not stated."""
-        record = [(v, m) for v, m in self.function_statements
+        # session 45 (round-115 kind K5, ruling R5): as help with sleep alone is no gain of function, a lack
+        # told of sleep alone ("without improvement in sleep", "did not improve her sleep") is no lack of
+        # function; it stays a statement for the failed-care reader (care that did not help)
+        statements = [(v, m) for v, m in self.function_statements if not (v == NO and _sleep_alone(m))]
+        record = [(v, m) for v, m in statements
                   if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
         # not able to run") does not undo the gain
@@ -432,7 +436,7 @@ class FunctionAndCareFacts:
             if self._bare_benefit(value, m):
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
-        ur_no = [m for v, m in self.function_statements if v == NO]
+        ur_no = [m for v, m in statements if v == NO]
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)

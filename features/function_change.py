@@ -318,10 +318,11 @@ def names_sleep_alone(text: str) -> bool:
 
 
 # function named as a whole beside the sleep ("his function and sleep have improved"), or an ability of
-# another verb ("and is again able to get her kids to school"): a gain of function
+# another verb ("and is again able to get her kids to school", "no improvement in his sleep or his ability to
+# leave home": session 45): a gain (or a lack) of function
 _FUNCTION_WORD = re.compile(r"\bfunction(?:al|ing|s)?\b|\bactivit(?:y|ies)\b|\bADLs?\b|\bmobility\b"
-                            r"|\bable to\s(?:now\s|again\s)?(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}",
-                            re.IGNORECASE)
+                            r"|\b(?:able|abilit(?:y|ies)) to\s(?:now\s|again\s)?"
+                            r"(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}", re.IGNORECASE)
 
 
 def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
