@@ -172,6 +172,19 @@ def _lack_of_a_symptom(m: Mention) -> bool:
     return any(f.end() > at for f in lack.finditer(text, max(0, at - 80), m.end - m.sentence.start))
 
 
+# an auxiliary's "not" right before a gain verb ("did not increase", "has not changed"): the pseudo-trigger
+# "not increase" / "not change" (context_rules.yaml, kept for "her pain did not change with PT", whose care it
+# must not negate) hides this negation from the assertion, so the gain is read denied here (s45, r117 K6)
+_AUX_NOT_BEFORE = re.compile(r"\b(?:did|does|do|has|have|had|will|would)\s+not\s+$|n't\s+$", re.IGNORECASE)
+
+
+def _verb_denied(m: Mention) -> bool:
+    """Whether gain `m` is told by a verb its auxiliary denies right before it ("the program did not increase
+    her walking tolerance"): a gain denied, no."""
+    return _AUX_NOT_BEFORE.search(m.sentence.text, max(0, m.start - m.sentence.start - 20),
+                                  m.start - m.sentence.start) is not None
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return _says_conservative_words(text) or drug_names().names_a_drug(text)
@@ -199,6 +212,8 @@ class FunctionAndCareFacts:
                 cats = m.assertion.categories
                 if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
                     continue
+                if sign == YES and _verb_denied(m):
+                    cats = cats | {Category.NEGATED}  # "did not increase her walking tolerance" (s45 r117)
                 if sign == NO or Category.NEGATED in cats:
                     if _lack_of_a_symptom(m):
                         continue  # "the pain did not improve with rest": the pain's, not function (s42)
