@@ -36,6 +36,7 @@ from features.function_change import (
     help_denied,
     helped_by_person,
     names_sleep_alone,
+    return_for_money,
     work_status_given,
 )
 from features.sentences import Sentence
@@ -311,6 +312,8 @@ class FunctionAndCareFacts:
                 negated = True  # "without any change in pain or in what he can do" (round 15)
             if value_patterns()["ability_impaired"].match(text, end):
                 continue  # "now walks with a limp": done in an impaired way, no gain (session 42, r98 K3)
+            if not negated and return_for_money(text, at, end):
+                continue  # "returned to work for financial reasons": no care's gain (session 45, r118 K3)
             if negated and help_denied(m):
                 continue  # "his wife can no longer help him bathe": the helper's loss (session 43, r103 K1b)
             if aid_still_needed(text, end):

@@ -114,6 +114,7 @@ class FunctionLexicon:
     aid_used_beside: re.Pattern[str]
     change_object: re.Pattern[str]
     return_undone: re.Pattern[str]
+    return_for_money: re.Pattern[str]
     care_result_bracket: re.Pattern[str]
     bracket_item_break: re.Pattern[str]
     bracket_item_not_a_gain: re.Pattern[str]
@@ -605,6 +606,18 @@ def work_status_given(text: str, start: int, end: int) -> bool:
         and value_patterns()["ability_since_care"].search(text, 0, end) is None
 
 
+_WORK_NOUN = re.compile(r"\b(?:work|duty|duties|job|employment)\b", re.IGNORECASE)
+
+
+def return_for_money(text: str, start: int, end: int) -> bool:
+    """Whether the gain text[start:end] is a return to work given a money reason right after it ("went back
+    to full duty because he could not afford to stay off work", "for financial reasons"): its cause is told
+    and is no care's, so no gain credited to care (session 45, round-118 kind K3). One test for the change
+    reader and the ability reader."""
+    return _WORK_NOUN.search(text, start, end) is not None \
+        and function_lexicon().return_for_money.match(text, end) is not None
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
                      operation_had_in: Callable[[int, int | None], bool] = lambda i, before: False,
@@ -671,6 +684,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and _adapted(clause, a, lex, care_named):  # "sits down because of pain"
                     continue
+                if value == YES and return_for_money(clause, a, b):
+                    continue  # "went back to work because he could not afford to stay off" (s45, r118 K3)
                 if value == YES and lex.return_undone.search(s.text):
                     continue  # "returned to modified duty but was taken off work again": undone (round-68 K6)
                 concept = "function_change" if kind in ("gain", "same", "state", "kept") else "ability"
