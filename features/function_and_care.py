@@ -36,6 +36,7 @@ from features.function_change import (
     help_denied,
     helped_by_person,
     names_sleep_alone,
+    return_for_money,
     work_status_given,
 )
 from features.sentences import Sentence
@@ -172,6 +173,19 @@ def _lack_of_a_symptom(m: Mention) -> bool:
     return any(f.end() > at for f in lack.finditer(text, max(0, at - 80), m.end - m.sentence.start))
 
 
+# an auxiliary's "not" right before a gain verb ("did not increase", "has not changed"): the pseudo-trigger
+# "not increase" / "not change" (context_rules.yaml, kept for "her pain did not change with PT", whose care it
+# must not negate) hides this negation from the assertion, so the gain is read denied here (s45, r117 K6)
+_AUX_NOT_BEFORE = re.compile(r"\b(?:did|does|do|has|have|had|will|would)\s+not\s+$|n't\s+$", re.IGNORECASE)
+
+
+def _verb_denied(m: Mention) -> bool:
+    """Whether gain `m` is told by a verb its auxiliary denies right before it ("the program did not increase
+    her walking tolerance"): a gain denied, no."""
+    return _AUX_NOT_BEFORE.search(m.sentence.text, max(0, m.start - m.sentence.start - 20),
+                                  m.start - m.sentence.start) is not None
+
+
 def _names_care(text: str) -> bool:
     """Whether `text` names conservative care or a drug of the lexicon."""
     return _says_conservative_words(text) or drug_names().names_a_drug(text)
@@ -199,6 +213,8 @@ class FunctionAndCareFacts:
                 cats = m.assertion.categories
                 if cats & {Category.POSSIBLE, Category.FAMILY} or _conditional(m):
                     continue
+                if sign == YES and _verb_denied(m):
+                    cats = cats | {Category.NEGATED}  # "did not increase her walking tolerance" (s45 r117)
                 if sign == NO or Category.NEGATED in cats:
                     if _lack_of_a_symptom(m):
                         continue  # "the pain did not improve with rest": the pain's, not function (s42)
@@ -296,6 +312,8 @@ class FunctionAndCareFacts:
                 negated = True  # "without any change in pain or in what he can do" (round 15)
             if value_patterns()["ability_impaired"].match(text, end):
                 continue  # "now walks with a limp": done in an impaired way, no gain (session 42, r98 K3)
+            if not negated and return_for_money(text, at, end):
+                continue  # "returned to work for financial reasons": no care's gain (session 45, r118 K3)
             if negated and help_denied(m):
                 continue  # "his wife can no longer help him bathe": the helper's loss (session 43, r103 K1b)
             if aid_still_needed(text, end):
@@ -400,7 +418,11 @@ class FunctionAndCareFacts:
         A 'yes' that names no function or activity ("with some benefit"; an ability always names one) in a
         record that also says care did not help or helped too briefly (`_care_outcomes`) is a mixed record:
         not stated."""
-        record = [(v, m) for v, m in self.function_statements
+        # session 45 (round-115 kind K5, ruling R5): as help with sleep alone is no gain of function, a lack
+        # told of sleep alone ("without improvement in sleep", "did not improve her sleep") is no lack of
+        # function; it stays a statement for the failed-care reader (care that did not help)
+        statements = [(v, m) for v, m in self.function_statements if not (v == NO and _sleep_alone(m))]
+        record = [(v, m) for v, m in statements
                   if m.author != UR_REVIEWER or (v == YES and _relayed(m))]
         # a limit that remains after a gain told in the same sentence ("he can climb stairs, but he is still
         # not able to run") does not undo the gain
@@ -432,7 +454,7 @@ class FunctionAndCareFacts:
             if self._bare_benefit(value, m):
                 return Extraction(NOT_STATED, None)
             return Extraction(value, m.span())
-        ur_no = [m for v, m in self.function_statements if v == NO]
+        ur_no = [m for v, m in statements if v == NO]
         if ur_no:
             return Extraction(NO, ur_no[0].span())
         return Extraction(NOT_STATED, None)

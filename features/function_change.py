@@ -114,6 +114,7 @@ class FunctionLexicon:
     aid_used_beside: re.Pattern[str]
     change_object: re.Pattern[str]
     return_undone: re.Pattern[str]
+    return_for_money: re.Pattern[str]
     care_result_bracket: re.Pattern[str]
     bracket_item_break: re.Pattern[str]
     bracket_item_not_a_gain: re.Pattern[str]
@@ -318,10 +319,11 @@ def names_sleep_alone(text: str) -> bool:
 
 
 # function named as a whole beside the sleep ("his function and sleep have improved"), or an ability of
-# another verb ("and is again able to get her kids to school"): a gain of function
+# another verb ("and is again able to get her kids to school", "no improvement in his sleep or his ability to
+# leave home": session 45): a gain (or a lack) of function
 _FUNCTION_WORD = re.compile(r"\bfunction(?:al|ing|s)?\b|\bactivit(?:y|ies)\b|\bADLs?\b|\bmobility\b"
-                            r"|\bable to\s(?:now\s|again\s)?(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}",
-                            re.IGNORECASE)
+                            r"|\b(?:able|abilit(?:y|ies)) to\s(?:now\s|again\s)?"
+                            r"(?!sleep|rest|nap|relax|fall\b)[a-z]{3,}", re.IGNORECASE)
 
 
 def _changes(clause: str, acts: list[tuple[int, int]], lex: FunctionLexicon,
@@ -604,6 +606,18 @@ def work_status_given(text: str, start: int, end: int) -> bool:
         and value_patterns()["ability_since_care"].search(text, 0, end) is None
 
 
+_WORK_NOUN = re.compile(r"\b(?:work|duty|duties|job|employment)\b", re.IGNORECASE)
+
+
+def return_for_money(text: str, start: int, end: int) -> bool:
+    """Whether the gain text[start:end] is a return to work given a money reason right after it ("went back
+    to full duty because he could not afford to stay off work", "for financial reasons"): its cause is told
+    and is no care's, so no gain credited to care (session 45, round-118 kind K3). One test for the change
+    reader and the ability reader."""
+    return _WORK_NOUN.search(text, start, end) is not None \
+        and function_lexicon().return_for_money.match(text, end) is not None
+
+
 def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool],
                      care_had_in: Callable[[int], bool], record_voice: Callable[[Mention], bool],
                      operation_had_in: Callable[[int, int | None], bool] = lambda i, before: False,
@@ -670,6 +684,8 @@ def function_changes(summary: AnalysedText, *, care_named: Callable[[str], bool]
                     continue  # "Pain: no better" is the pain's, not the worker's (round 20)
                 if value == YES and _adapted(clause, a, lex, care_named):  # "sits down because of pain"
                     continue
+                if value == YES and return_for_money(clause, a, b):
+                    continue  # "went back to work because he could not afford to stay off" (s45, r118 K3)
                 if value == YES and lex.return_undone.search(s.text):
                     continue  # "returned to modified duty but was taken off work again": undone (round-68 K6)
                 concept = "function_change" if kind in ("gain", "same", "state", "kept") else "ability"
