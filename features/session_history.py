@@ -465,6 +465,20 @@ class SessionHistory:
         return out
 
     @cached_property
+    def _injections_not_had_in_a_relative_clause(self) -> list[re.Match[str]]:
+        """The matches of `injection_none_had_relative` ("requested a PRP injection, which she never had"),
+        searched once and only in the sentences where its clause (`relative_none_had_clause`) stands: the
+        whole pattern tried at every word of a long letter costs a scan per service (session 45)."""
+        p, text = value_patterns(), self.summary.text
+        out: list[re.Match[str]] = []
+        for clause in p["relative_none_had_clause"].finditer(text):
+            s = self.summary.sentence_at(clause.start())
+            if s is not None:
+                out += [f for f in p["injection_none_had_relative"].finditer(text, s.start, s.end)
+                        if f.span() not in {o.span() for o in out}]
+        return out
+
+    @cached_property
     def _injections_not_had_by_pronoun(self) -> list[re.Match[str]]:
         """The matches whose injection words (group "words") a later pronoun of their sentence tells as not
         had (`injection_none_had_anaphor`: "has been offered, but he has not had one"), where no verb of
@@ -572,7 +586,7 @@ class SessionHistory:
                       *p["injection_none_on_side"].finditer(text),
                       *p["injection_part_not_injected"].finditer(text),
                       *p["injection_passive_not_had"].finditer(text),
-                      *p["injection_none_had_relative"].finditer(text),
+                      *self._injections_not_had_in_a_relative_clause,
                       *self._injections_not_had_by_pronoun]:
             words = found.groupdict().get("words") or found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
