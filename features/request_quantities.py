@@ -65,9 +65,11 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         if n is not None:
             return n, m.span()
     m = p["sessions_days"].search(text)
-    # a range's upper end, as a daily service's; days glossing weeks ("x 2 weeks (10 days)") are the weeks'
-    if m and family in PROGRAM_DAY_FAMILIES \
-            and not p["program_days_glossed_before"].search(text, 0, m.start()):
+    # a range's upper end, as a daily service's; days glossing weeks ("x 2 weeks (10 days)") are the weeks',
+    # and a stay's days are none, as for a daily service
+    before = text[:m.start()] if m else ""
+    if m and family in PROGRAM_DAY_FAMILIES and not p["program_days_glossed_before"].search(before) \
+            and not p["stay_days_before"].search(before):
         return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_series"].search(text)  # "Synvisc injections, series of 3" (round 77): as "x 3" reads
     if m and family == "injection":
