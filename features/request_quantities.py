@@ -10,6 +10,9 @@ from features.value_patterns import ValuePatterns, value_patterns
 DOSED_FAMILIES = frozenset({"medication"})
 # counted in days (home nursing, inpatient rehab)
 DAILY_FAMILIES = frozenset({"home_health", "physical_medicine"})
+# families whose days asked for are sessions even with no "x" before them ("Functional restoration program
+# additional 10 days", as "x 10 days" reads): a program's day is its session (session 45, round-117 kind K2)
+PROGRAM_DAY_FAMILIES = frozenset({"functional_program"})
 # families whose "N x M" / "x N" in the heading counts sessions or visits ("Home health nursing 3x6") or,
 # for injections, the injections asked for ("Synvisc injections x3"): the count IMR decides
 TIMES_FAMILIES = frozenset({"physical_medicine", "consultation", "functional_program", "home_health",
@@ -31,9 +34,9 @@ def request_words(text: str) -> str:
 
 def sessions_in(text: str, family: str | None) -> Found | None:
     """Sessions asked for: an explicit count wins, else frequency x weeks (upper end of a frequency
-    range), else 'N times M' / 'times N', else a therapy's or an injection's heading quantity ('quantity 8',
-    '#8'); the days a nursing facility stay lasts are no sessions. Read from the request's own words
-    (`request_words`), never from the UR's decision written after them."""
+    range), else 'N times M' / 'times N', else a program's days, else a therapy's or an injection's heading
+    quantity ('quantity 8', '#8'); the days a nursing facility stay lasts are no sessions. Read from the
+    request's own words (`request_words`), never from the UR's decision written after them."""
     p = value_patterns()
     text = request_words(text)
     explicit = [(p.number(m.group(1)), m) for m in p["sessions_n"].finditer(text)]
@@ -64,6 +67,13 @@ def sessions_in(text: str, family: str | None) -> Found | None:
         n = float(a) * float(b) if a and b else float(c) if c else None
         if n is not None:
             return n, m.span()
+    m = p["sessions_days"].search(text)
+    # a range's upper end, as a daily service's; days glossing weeks ("x 2 weeks (10 days)") are the weeks',
+    # and a stay's days are none, as for a daily service
+    before = text[:m.start()] if m else ""
+    if m and family in PROGRAM_DAY_FAMILIES and not p["program_days_glossed_before"].search(before) \
+            and not p["stay_days_before"].search(before):
+        return float(m.group(2) or m.group(1)), m.span()
     m = p["sessions_series"].search(text)  # "Synvisc injections, series of 3" (round 77): as "x 3" reads
     if m and family == "injection":
         n = p.number(m.group(1))

@@ -148,6 +148,17 @@ def count_therapy(m: Mention) -> frozenset[str]:
     return frozenset()
 
 
+def count_names_therapy(m: Mention) -> bool:
+    """Whether a count's own words (`count_own_words`: "six sessions of therapy", "12 therapy visits") name a
+    therapy by the bare word (`therapy_generic`): a therapy's count, never a program's, whose name is its own
+    (session 45, round-117 kind K5)."""
+    text, s0 = m.sentence.text, m.sentence.start
+    a, b = count_own_words(text, m.start - s0, m.end - s0)
+    generic = value_patterns()["therapy_generic"]
+    return any(a <= n.start and n.end <= b and generic.fullmatch(text[n.start:n.end]) is not None
+               for n in therapy_names(text))
+
+
 def count_noun_end(text: str, b: int) -> int:
     """The end of a count's own phrase, its session noun ("24 post-operative physical therapy sessions"),
     where no break comes between (`b`: the count's end; `b` itself when none follows)."""

@@ -20,6 +20,7 @@ from features.injection_sites import heading_site_words, injection_kind_words, n
 from features.service_heading import ServiceHeading
 from features.session_counts import (
     SessionLog,
+    count_names_therapy,
     count_own_words,
     count_therapy,
     dated_sessions,
@@ -38,6 +39,7 @@ from letters.pre_review import PreReviewCase
 # counts told by their own verb; round 25: "N of the M visits (that were authorized)", whose N is what was had
 _ATTENDANCE_KEYS = frozenset({"sessions_bare_count", "sessions_count_after", "sessions_out_of"})
 _NOT_HAD = frozenset({Category.HYPOTHETICAL, Category.NEGATED, Category.FAMILY})  # a session count not had
+REVISION_LOOKBACK = 3  # sentences back in which a revision naming no part finds the part it revises
 THERAPY_WINDOW = 60  # characters either side of a session count in which its therapy is named
 
 # a region after a count names what the count was for only as its object ("12 visits for the left wrist", "to
@@ -244,8 +246,9 @@ class SessionHistory:
         remaining = self._courses_with_visits_left(p)
         left = [(m.start, m.end) for _, m, _ in remaining]
         for key in ("sessions_out_of", "sessions_of_course", "session_ordinal", "sessions_count",
-                    "sessions_bare_count", "sessions_count_after", "program_days", "session_current",
-                    "sessions_named_times", "sessions_count_stated", "sessions_count_listed"):
+                    "sessions_bare_count", "sessions_count_after", "program_days", "program_days_done",
+                    "session_current", "sessions_named_times", "sessions_count_stated",
+                    "sessions_count_listed"):
             for m in self.summary.find("therapy", p[key], group=1):
                 if self._in_a_date((m.start, m.end)) or any(a <= m.start < b for a, b in left):
                     continue  # session 42: "4 visits remaining of the 12 authorized" are none had
@@ -261,6 +264,11 @@ class SessionHistory:
                     continue  # session 42: "Aquatic therapy x 6, which he has not yet attended"
                 if p["sessions_guideline_before"].search(self.summary.text, m.sentence.start, m.start):
                     continue  # session 43: "exceeding the post-surgical guideline of 24 visits": none had
+                if not _the_records(m) and p["sessions_threshold_before"].search(
+                        self.summary.text, m.sentence.start, m.start):
+                    continue  # session 45 (round-117 K3): the UR's "beyond 20 sessions" is its limit
+                if key == "program_days_done" and not self._a_programs_days(m):
+                    continue  # session 45 (round-117 K1): "has completed 20 days" of a program named
                 text = self.summary.text
                 own_verb = key in _ATTENDANCE_KEYS and m.assertion.categories == {Category.HYPOTHETICAL} \
                     and not p["attendance_not_had_before"].search(text, m.sentence.start, m.start)
@@ -293,6 +301,17 @@ class SessionHistory:
                     and first + more <= 100:
                 out.append((first + more, m, says))
         return out
+
+    def _a_programs_days(self, m: Mention) -> bool:
+        """Whether days told as completed (`program_days_done`) are a program's: its sentence names a program
+        (`program_kinds`), or names no therapy and the record sentence before it names one (session 45,
+        round-117 kind K1: "She began work hardening on <date>. She has completed 15 days.")."""
+        program = value_patterns()["program_kinds"]
+        names = therapy_names(m.sentence.text)
+        if not names and m.sentence.index > 0:  # not `_therapy_told_before`, which reads these counts
+            before = self.summary.sentences[m.sentence.index - 1]
+            names = therapy_names(before.text) if before.author != UR_REVIEWER else ()
+        return any(program.fullmatch(k) for n in names for k in n.types)
 
     def _courses_with_visits_left(self, p: ValuePatterns) -> list[tuple[float, Mention, bool]]:
         """(course - visits left, mention, False) of each course told by the visits left of it ("he has 4
@@ -459,6 +478,20 @@ class SessionHistory:
         return out
 
     @cached_property
+    def _injections_not_had_in_a_relative_clause(self) -> list[re.Match[str]]:
+        """The matches of `injection_none_had_relative` ("requested a PRP injection, which she never had"),
+        searched once and only in the sentences where its clause (`relative_none_had_clause`) stands: the
+        whole pattern tried at every word of a long letter costs a scan per service (session 45)."""
+        p, text = value_patterns(), self.summary.text
+        out: list[re.Match[str]] = []
+        for clause in p["relative_none_had_clause"].finditer(text):
+            s = self.summary.sentence_at(clause.start())
+            if s is not None:
+                out += [f for f in p["injection_none_had_relative"].finditer(text, s.start, s.end)
+                        if f.span() not in {o.span() for o in out}]
+        return out
+
+    @cached_property
     def _injections_not_had_by_pronoun(self) -> list[re.Match[str]]:
         """The matches whose injection words (group "words") a later pronoun of their sentence tells as not
         had (`injection_none_had_anaphor`: "has been offered, but he has not had one"), where no verb of
@@ -566,6 +599,7 @@ class SessionHistory:
                       *p["injection_none_on_side"].finditer(text),
                       *p["injection_part_not_injected"].finditer(text),
                       *p["injection_passive_not_had"].finditer(text),
+                      *self._injections_not_had_in_a_relative_clause,
                       *self._injections_not_had_by_pronoun]:
             words = found.groupdict().get("words") or found.group(0)
             if (not kind.search(words) and any(k.search(words) for k in kinds)) \
@@ -575,8 +609,10 @@ class SessionHistory:
             if m is None or (m.author == UR_REVIEWER and not _record_part(m) and not relayed(m)) \
                     or m.assertion.categories & {Category.FAMILY} \
                     or p["condition_before"].search(self.summary.text, m.sentence.start, m.start) \
-                    or p["course_unfinished"].search(m.sentence.text) or self._of_another_part(service, m):
-                continue
+                    or p["course_unfinished"].search(m.sentence.text) \
+                    or self._of_another_part(service, m,
+                                             borrow=found.re is not p["injection_none_had_relative"]):
+                continue  # its own relative clause borrows no part from an earlier item (session 45)
             return m
         return None
 
@@ -678,6 +714,9 @@ class SessionHistory:
         own = count_therapy(m)
         if own:
             return bool(kinds & own)
+        program = value_patterns()["program_kinds"]
+        if all(program.fullmatch(k) for k in kinds) and count_names_therapy(m):
+            return False  # session 45 (round-117 K5): "six sessions of therapy" is no program's, named near
         if any(named_near(k, m, THERAPY_WINDOW) for k in kinds) or kinds & sole_therapy(m):
             return True
         return not therapy_names(m.sentence.text) and bool(kinds & self._therapy_told_before(m))
@@ -767,8 +806,10 @@ class SessionHistory:
         out = []
         for m in self.summary.mentions("surgery"):
             if m.assertion.categories & _DONE or m.author == UR_REVIEWER \
-                    or not self._names_its_part(service, m):
-                continue
+                    or not self._names_its_part(service, m) \
+                    or p["operation_as_finding_before"].search(
+                        text, _clause_start(self.summary.lower, m.sentence.start, m.start), m.start):
+                continue  # session 45 (round-118 K2): "CT on <date> showed solid fusion" is no operation then
             dates = [(max(0, m.start - d.end(), d.start() - m.end), parse_date(d.group(0)))
                      for d in p["operation_date"].finditer(text, m.sentence.start, m.sentence.end)]
             dates = [(gap, when) for gap, when in dates if when is not None]
@@ -788,8 +829,21 @@ class SessionHistory:
         bodies = body_regions()
         found = [r for r in bodies.find(self.summary.lower, m.sentence.start, m.sentence.end)
                  if r.region != SPINE_UNSPECIFIED]
+        if not found and value_patterns()["operation_revision"].search(m.text):
+            found = self._part_told_before(m)  # session 45 (round-114 K5): the part the revision revises
         return any((bodies.same(a.region, b.region) or bodies.same(b.region, a.region))
                    and same_side(a.side, b.side) for a in service.regions for b in found)
+
+    def _part_told_before(self, m: Mention) -> list[RegionMention]:
+        """The regions the nearest record sentence before `m`'s that names any names (up to
+        `REVISION_LOOKBACK` sentences back): the part a revision with no part of its own revises."""
+        for index in range(m.sentence.index - 1, max(-1, m.sentence.index - 1 - REVISION_LOOKBACK), -1):
+            s = self.summary.sentences[index]
+            found = [r for r in body_regions().find(self.summary.lower, s.start, s.end)
+                     if r.region != SPINE_UNSPECIFIED]
+            if found and s.author != UR_REVIEWER:
+                return found
+        return []
 
     def _before_its_operation(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of therapy had before the operation (`pre_operative_course`) for a post-operative request:
@@ -848,10 +902,11 @@ class SessionHistory:
                 # "no aide has been provided" (session 43)
                 no_passive = p["sessions_no_before"].search(s.text, max(0, n.start - 30), n.start) \
                     and p["sessions_none_been_after"].match(s.text[n.end:])
-                if before.search(s.text, max(0, n.start - 80), n.start) or after.match(s.text[n.end:]) \
+                own_clause = after.match(s.text[n.end:]) is not None
+                if before.search(s.text, max(0, n.start - 80), n.start) or own_clause \
                         or none_of or no_passive \
                         or p["sessions_not_had_after_but"].search(s.text, max(0, n.start - 200), n.start):
-                    m = self._therapy_of(service, s.start + n.start, s.start + n.end)
+                    m = self._therapy_of(service, s.start + n.start, s.start + n.end, borrow=not own_clause)
                     if m is not None:
                         return m
         return self._provider_not_seen(service)
@@ -876,11 +931,13 @@ class SessionHistory:
                     return m
         return None
 
-    def _therapy_of(self, service: ServiceHeading, start: int, end: int) -> Mention | None:
+    def _therapy_of(self, service: ServiceHeading, start: int, end: int, *,
+                    borrow: bool = True) -> Mention | None:
         """The therapy mention at summary[start:end] when it is of this service's part of the body (not
-        `_of_another_part`): what `_none_had_yet` and `_provider_not_seen` return."""
+        `_of_another_part`; `borrow`: `_parts_of_count`'s): what `_none_had_yet` and `_provider_not_seen`
+        return."""
         m = self.summary.mention("therapy", start, end)
-        return m if m is not None and not self._of_another_part(service, m) else None
+        return m if m is not None and not self._of_another_part(service, m, borrow=borrow) else None
 
     def _of_another_kind(self, service: ServiceHeading, m: Mention) -> bool:
         """A count of home health visits that its own words give to a therapy ("12 home health physical
@@ -901,13 +958,13 @@ class SessionHistory:
         session_requests.py)."""
         return self._of_another_part(service, m)
 
-    def _of_another_part(self, service: ServiceHeading, m: Mention) -> bool:
+    def _of_another_part(self, service: ServiceHeading, m: Mention, *, borrow: bool = True) -> bool:
         """A count whose clause names only the other side than this service's ("30 visits for the right
         shoulder" for a left shoulder request; round 12), or only other regions than the service's ("24
         therapy visits for the wrist" for lumbar therapy; session 14): that part's therapy, not this one's.
         A clause naming no region takes its bullet's label ("- Right knee: three Synvisc injections"); a count
         in a list joined by "and" takes its own item's part where that names one."""
-        found = self._parts_of_count(m)
+        found = self._parts_of_count(m, borrow=borrow)
         side = service.side
         named_sides = {r.side for r in found if r.side} or self._side_told_after(m)
         if side in ("left", "right") and named_sides and not named_sides & {side, "bilateral"}:
@@ -945,7 +1002,7 @@ class SessionHistory:
         found = value_patterns()["count_side_after"].search(text, m.start, hi)
         return {found.group("side").lower()} if found else set()
 
-    def _parts_of_count(self, m: Mention) -> list[RegionMention]:
+    def _parts_of_count(self, m: Mention, *, borrow: bool = True) -> list[RegionMention]:
         """The parts of the body count `m` is told of: the regions its clause names before it or joined to it
         (`_REGION_OF_COUNT`), its own item's in care joined by "and", else its bullet's label's."""
         text = self.summary.lower
@@ -959,7 +1016,9 @@ class SessionHistory:
         # session 39 (round-80 kind K5a): in care joined by "and", the count's own item names its part where
         # it names one ("cortisone injections to both knees and Hyalgan injections to the right knee x 5")
         item = text.rfind(" and ", lo, m.start)
-        found = [r for r in found if item >= 0 and r.start > item] or found
+        # session 45 (round-118 K5, round-116 K7): a care's own none-had clause after it ("and a course of 6
+        # acupuncture sessions, which he has never tried") borrows no part from an earlier item (`borrow`)
+        found = [r for r in found if item >= 0 and r.start > item] or (found if borrow or item < 0 else [])
         label = _BULLET_LABEL.match(m.sentence.text)
         if not found and label and m.sentence.start + label.end() <= m.start:
             found = body_regions().find(text, m.sentence.start, m.sentence.start + label.end())

@@ -142,7 +142,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe45care_kinds.yaml",
                                  "summary_probe45sess_kinds.yaml",
                                  "summary_probe45fn_kinds.yaml",
-                                 "summary_probe45flags_kinds.yaml"} <= set(FILES)
+                                 "summary_probe45flags_kinds.yaml",
+                                 "summary_probe45count_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
