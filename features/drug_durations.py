@@ -241,6 +241,23 @@ def _length_of_an_item_before(text: str, named: list[tuple[int, int, bool]], st:
     return after is not None and "," in text[sb:after]
 
 
+def _in_an_earlier_verb_phrase(text: str, named: list[tuple[int, int, bool]], st: _Stated,
+                               p: ValuePatterns) -> bool:
+    """Whether a length or start with no verb of its own stands in a verb phrase that names no requested care,
+    every name of that care after it standing after a conjunction that opens a verb phrase of its own ("has
+    seen his psychiatrist monthly since 2011 and completed 20 sessions of psychotherapy";
+    `conjunct_verb_phrase`): the statement is its own phrase's (session 45, round-114 kind K7)."""
+    sa, sb = st.span
+    lo = text.rfind(";", 0, sa) + 1
+    hi = text.find(";", sb)
+    hi = len(text) if hi < 0 else hi
+    cut = p["conjunct_verb_phrase"].search(text, sb, hi)
+    if cut is None:
+        return False
+    ours = [s for s, _, own in named if own and lo <= s < hi]
+    return bool(ours) and all(s >= cut.end() for s in ours)
+
+
 def _a_drugs_own(text: str, named: list[tuple[int, int, bool]], drug_spans: set[tuple[int, int]],
                  at: int) -> bool:
     """Whether the name right before a statement without a start verb (or in a relative clause) at `at`, in
@@ -892,8 +909,20 @@ class DurationsOfUse:
                 visit=visit, surgery=surgery,
                 not_starts=[*self.study_dates[index], *self.study_months[index]],
                 visit_day=visit_dates(self.summary)[index], acute_visit=self.acute_days[index] is not None,
-                month_visit=self._month_visit(index))
+                month_visit=self._month_visit(index), day_before=self._same_day_before(index))
         return found
+
+    def _same_day_before(self, index: int) -> date | None:
+        """The day "the same day" or "that day" in sentence `index` names back when its sentence writes no
+        date before it: the last date the record's sentence before tells ("... and restarted on 05/02/2017.
+        Gabadone was restarted on the same day."; session 45, round-119 kind K2); None where it names none."""
+        p, ref = value_patterns(), self.case.ur_denial_date
+        sentences = self.summary.sentences
+        same = p["duration_same_day"].search(sentences[index].text)
+        if same is None or ref is None or index == 0 or sentences[index - 1].author == UR_REVIEWER \
+                or p["date"].search(sentences[index].text, 0, same.start()):
+            return None
+        return _last_date_told(sentences[index - 1].text, p, ref)
 
     def _month_visit(self, index: int) -> date | None:
         """The visit the sentence before sentence `index` tells with a month and year only ("He returned to
@@ -1142,6 +1171,9 @@ class DurationsOfUse:
             return None
         if asked.objects_only and st.verb is None and _length_of_an_item_before(text, named, st):
             return None  # session 35 (round-61 kind K5): "casting for 6 weeks, occupational therapy (...)"
+        if asked.objects_only and st.verb is None and _in_an_earlier_verb_phrase(text, named, st, p):
+            return None  # session 45 (round-114 kind K7): "has seen his psychiatrist since 2011 and completed
+            # 20 sessions of psychotherapy": the start is the visits', not the psychotherapy's
         if asked.objects_only and (st.verb is None or _relative_use(text, st, p)) \
                 and _a_drugs_own(text, named, here.drug_spans, st.span[0]):
             return None  # round 52 (kind E2): "hand therapy and ibuprofen, which he has taken since the

@@ -92,7 +92,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                      visit: tuple[date, str] | None = None, surgery: date | None = None,
                      not_starts: Sequence[tuple[int, int]] = (),
                      visit_day: date | None = None, acute_visit: bool = False,
-                     event: date | None = None, month_visit: date | None = None) -> list[Stated]:
+                     event: date | None = None, month_visit: date | None = None,
+                     day_before: date | None = None) -> list[Stated]:
     """Each duration statement in a sentence, most specific first: a length of use, a 'since' date, the
     injury or a dated operation, a start verb with its date ('started on <date>', 'added 6 weeks ago',
     counted back from the sentence's visit), 'newly started' (0), then a start verb dated by the visit
@@ -106,7 +107,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
     discharge"; features/drug_durations.py `_event_day`), or of the date "since then" names back
     (`_then_day`), where a use since it starts. `month_visit`: the 15th of the month of a visit the sentence
     before tells with a month and year only ("He returned to care in September 2015."), which "at that visit"
-    names back when no full date is nearer (round-100 kind K3)."""
+    names back when no full date is nearer (round-100 kind K3). `day_before`: the last date of the sentence
+    before, which "the same day" names back where its own sentence writes none (session 45, round-119 K2)."""
     out: list[Stated] = []
     undated_start: list[Stated] = []
     report_months, report_from = _report_to_ur(text, p, ref)
@@ -116,6 +118,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
 
     since_report = since_report_at(len(text)) if report_from == 0 else 0.0
     planned = [(key, m.span()) for key in _PLANNED for m in p[key].finditer(text)]
+    since_spans = [m.span() for m in p["duration_since_date"].finditer(text)]  # a start's date, no visit's
     planned += [("duration_planned_operation", m.span())  # "requests ... Tramadol for post-op pain"
                 for m in p["duration_operation_purpose"].finditer(text)
                 if p["request_verb"].search(text, 0, m.start())
@@ -133,6 +136,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 19: "is to take Norco for 15 days", "another two months": no use so far
         if p["duration_quantity_before"].search(text, max(0, m.start() - 50), m.start()):
             continue  # round 35: "TENS unit supplies for three months" is the request's length
+        if p["duration_pause_before"].search(text, max(0, m.start() - 40), m.start()):
+            continue  # session 45 (round-119 kind K1): "was stopped for three months": the pause's length
         if n is not None and ref is not None and since_report == 0 \
                 and _an_ended_course(text, m, n * _MONTHS[m.group(2).lower()], p, ref):
             continue  # session 42 (round-100 kind K10): "was provided for 4 weeks after the 2013 surgery"
@@ -141,7 +146,9 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             # ruling R8: "about two years ago" in a sentence with no date or visit is counted from the UR date
             ago = visit is None and _AGO_AFTER.match(text, m.end()) is not None and not p["date"].search(text)
             since = since_report_at(m.start()) or _told_at_an_opening_visit(text, m, p, ref) \
-                or _told_at_a_named_visit(text, m, p, ref, visit, visit_day, month_visit)
+                or _told_at_a_named_visit(text, m, p, ref, visit, visit_day, month_visit) \
+                or _told_in_a_visit_report(text, m, p, ref, visit, visit_day, (*since_spans, *not_starts),
+                                           injury)
             out.append(Stated("duration_for", round(n * _MONTHS[m.group(2).lower()] + since, 2),
                                m.span(), unanchored=ago, dated=since > 0))
     for m in p["duration_of_drug"].finditer(text):  # round 19: "two months of tramadol"
@@ -161,7 +168,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                            m.span()))
     for m in p["duration_last_unit"].finditer(text):
         months = _MONTHS[m.group(1).lower()] + (since_report_at(m.start()) or _told_at_a_named_visit(
-            text, m, p, ref, visit, visit_day, month_visit))
+            text, m, p, ref, visit, visit_day, month_visit) or _told_in_a_visit_report(
+            text, m, p, ref, visit, visit_day, (*since_spans, *not_starts), injury))
         out.append(Stated("duration_last_unit", round(months, 2), m.span()))
     if ref is not None and injury is not None and injury <= ref:
         for m in p["duration_since_injury"].finditer(text):
@@ -222,7 +230,7 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
                                                                              visit)),
                                        dated=not vague))
             elif (told := _visit_told_before(text, start.span(), dates, p, visit, visit_day,
-                                             month_visit)) is not None:
+                                             month_visit, day_before)) is not None:
                 if told <= ref:  # round-57 kind K2: "switched to B at that visit", a restart "that day" too
                     undated_start.append(Stated("duration_visit_start", months_from(told, ref), start.span(),
                                                 start.span(), borrowed=True))
@@ -318,7 +326,8 @@ def _told_later(text: str, start: re.Match[str], p: ValuePatterns) -> bool:
 
 def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple[int, int], date, str]],
                        p: ValuePatterns, visit: tuple[date, str] | None,
-                       visit_day: date | None, month_visit: date | None = None) -> date | None:
+                       visit_day: date | None, month_visit: date | None = None,
+                       day_before: date | None = None) -> date | None:
     """The visit a start with no date of its own refers to by an anaphor after it ("was switched to B at
     that visit", "was restarted that day"; `duration_visit_anaphor`), else None: the last date before the verb
     in its sentence that no other start verb dates ("Per the PR-2 dated <date>, A was first prescribed on
@@ -338,6 +347,8 @@ def _visit_told_before(text: str, verb: tuple[int, int], dates: list[tuple[tuple
     here = month_visit_told(text[:a], p)
     if here is None and p["duration_time_anaphor"].search(text, b, date_reach(text, b, p)):
         here = month_told(text[:a], p)  # "until 03/2016, when it was stopped, and X was started then"
+    if day_before is not None and p["duration_same_day"].search(text, b, date_reach(text, b, p)):
+        return day_before  # "restarted on the same day": the day the sentence before tells (round-119 K2)
     return here or month_visit or (visit[0] if visit is not None else visit_day)
 
 
@@ -417,6 +428,28 @@ def _told_at_a_named_visit(text: str, length: re.Match[str], p: ValuePatterns, r
         or (_parse_date(told[-1].group(0)) if told else None) \
         or month_visit_told(text[:at.start()], p) or month_visit \
         or (visit[0] if visit is not None else visit_day)
+    return _visit_to_ur(when, ref)
+
+
+def _told_in_a_visit_report(text: str, length: re.Match[str], p: ValuePatterns, ref: date | None,
+                            visit: tuple[date, str] | None, visit_day: date | None,
+                            taken: Sequence[tuple[int, int]], injury: date | None) -> float:
+    """Months from the visit whose report tells length `length` ("He stated he has been taking tramadol for
+    5 months", "Dr. Hart on <date> ... noted that he had been taking meloxicam for 9 months": a verb of report
+    in its clause, `length_report_verb`) to the UR date: the length is as of that report (ruling R8, session
+    45). The report's date is the last date before the verb in the sentence that is no study's, start's or
+    the injury's, else the visit the sentence belongs to (`visit_day`), else the visit told before (`visit`);
+    0 where none is known or the clause has no verb of report."""
+    if ref is None:
+        return 0.0
+    lo = max(text.rfind(";", 0, length.start()), text.rfind(",", 0, length.start())) + 1
+    verbs = list(p["length_report_verb"].finditer(text, lo, length.start()))
+    if not verbs:
+        return 0.0
+    told = [when for d in p["date"].finditer(text, 0, verbs[-1].start())
+            if not any(a <= d.start() < b for a, b in taken)
+            and (when := _parse_date(d.group(0))) is not None and when != injury]
+    when = told[-1] if told else visit_day or (visit[0] if visit is not None else None)
     return _visit_to_ur(when, ref)
 
 
