@@ -31,6 +31,7 @@ from features.evidence import MISSING, Extraction
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames, TherapyName
+from features.session_history import heading_program
 from features.style import the_person_class
 from features.ur_relay import record_part_at
 from features.value_patterns import ValuePatterns, value_patterns
@@ -837,7 +838,10 @@ class DurationsOfUse:
         kinds = {**value_patterns()["therapy_types"], **devices}
         care_words = value_patterns()["duration_care_words"]  # session 43 (round-107 K11): who gives care
         own_words = care_words.get(service.service_type)
-        therapy = kinds.get(service.service_type) or own_words
+        # session 45 (round-117 kind K8): a program the heading names within a broader type ("Work
+        # conditioning x 12 visits", physical medicine by type) is read by its own names, not as PT
+        kind = heading_program(service) or service.service_type
+        therapy = kinds.get(kind) or own_words
         if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
             therapy = next((d for d in devices.values() if d.search(service.text)), None)  # the device named
         if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
@@ -846,8 +850,8 @@ class DurationsOfUse:
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
         others += [w for k, w in care_words.items() if k != service.service_type]
         names: re.Pattern[str] | KindNames | _NamesAlso = therapy  # a device by its pattern, a therapy: names
-        if service.service_type in value_patterns()["therapy_types"]:
-            names = KindNames(service.service_type)
+        if kind in value_patterns()["therapy_types"]:
+            names = KindNames(kind)
         if own_words is not None and names is not own_words:
             names = _NamesAlso(names, own_words)  # "home health" and "a paid attendant"
         # session 40 (round-89 kind K6): a device requested after an operation done is for after it, as one
