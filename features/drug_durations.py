@@ -1106,6 +1106,11 @@ class DurationsOfUse:
                  or _latest_course(text, st.verb, p))
         if restarts_only and not restart and st.key != _UNSTARTED:
             return None  # after a start is found, a later sentence is read for a restart (or a not started)
+        started = st.key in ("duration_start", "duration_visit_start") and st.verb is not None and not restart
+        stop = p["duration_stopped_after"].match(text, st.span[1]) if started else None
+        if stop is not None and not p["duration_restart"].search(text, st.span[1]) \
+                and not any(st.span[1] <= n < stop.end() and not ours for n, _, ours in named):
+            return None  # session 45 (round-115 K13): "begun in 10/2015, but she stopped using it": ended
         if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key != _UNSTARTED:
             return None  # a bare "therapy" speaks for the request only where it is not had yet
         if st.key == _UNSTARTED and _not_had_of_another_part(here.sentence.text, st, asked):
