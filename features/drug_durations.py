@@ -31,6 +31,7 @@ from features.evidence import MISSING, Extraction
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames, TherapyName
+from features.session_history import heading_program
 from features.style import the_person_class
 from features.ur_relay import record_part_at
 from features.value_patterns import ValuePatterns, value_patterns
@@ -156,7 +157,10 @@ def _owner(text: str, named: list[tuple[int, int, bool]], st: _Stated, p: ValueP
         owner = inside[0] if inside else before[-1] if before else after[0] if after else None
         if owner is None:
             return None
-        group = [owner] if _a_reduced_plan(text, st, p) else _list_of(text, named, owner)
+        # session 45 (round-116 kind K5): "X and Y, which he has not begun" is Y's alone (its nearest noun)
+        nearest = st.key == _UNSTARTED and bool(before) and owner == before[-1] \
+            and bool(p["duration_relative_nearest"].search(text, named[owner][1], a))
+        group = [owner] if _a_reduced_plan(text, st, p) or nearest else _list_of(text, named, owner)
         if before and owner == before[-1] and len(group) > 1:
             # "A and B, the latter for 3 months": the item named by its place
             one = p["duration_one_item"].search(text, named[owner][1], a)
@@ -640,7 +644,9 @@ def _object_references(text: str, ours: list[tuple[int, int]], asked: _Asked) ->
     out = []
     for ref in p["drug_reference_object"].finditer(text):
         listed = drug_names().names_in(text[:ref.start("ref")])
-        if listed and all(any(a < e and b > s for s, e in ours) for a, b in listed):
+        # session 45 (round-119 kind K3): "either product", "them" name every drug before, ours among them
+        each = any if p["drug_reference_plural"].search(ref.group("ref")) else all
+        if listed and each(any(a < e and b > s for s, e in ours) for a, b in listed):
             out.append(ref.span("ref"))
     return out
 
@@ -854,7 +860,10 @@ class DurationsOfUse:
         kinds = {**value_patterns()["therapy_types"], **devices}
         care_words = value_patterns()["duration_care_words"]  # session 43 (round-107 K11): who gives care
         own_words = care_words.get(service.service_type)
-        therapy = kinds.get(service.service_type) or own_words
+        # session 45 (round-117 kind K8): a program the heading names within a broader type ("Work
+        # conditioning x 12 visits", physical medicine by type) is read by its own names, not as PT
+        kind = heading_program(service) or service.service_type
+        therapy = kinds.get(kind) or own_words
         if therapy is None and service.family == "dme":  # "TENS unit purchase with supplies":
             therapy = next((d for d in devices.values() if d.search(service.text)), None)  # the device named
         if therapy is None or (service.family == "consultation" and not therapy.search(service.text)):
@@ -863,8 +872,8 @@ class DurationsOfUse:
         others = [t for k, t in kinds.items() if t.pattern != therapy.pattern]
         others += [w for k, w in care_words.items() if k != service.service_type]
         names: re.Pattern[str] | KindNames | _NamesAlso = therapy  # a device by its pattern, a therapy: names
-        if service.service_type in value_patterns()["therapy_types"]:
-            names = KindNames(service.service_type)
+        if kind in value_patterns()["therapy_types"]:
+            names = KindNames(kind)
         if own_words is not None and names is not own_words:
             names = _NamesAlso(names, own_words)  # "home health" and "a paid attendant"
         # session 40 (round-89 kind K6): a device requested after an operation done is for after it, as one
@@ -1037,7 +1046,7 @@ class DurationsOfUse:
         named_here = [m.span() for m in asked.name_re.finditer(s.text)]
         named_here = [*named_here, *_clause_references(s.text, named_here, asked),
                       *_object_references(s.text, named_here, asked)] if named_here else \
-            self._referred_back(s, asked, skip)
+            self._referred_back(s, asked, skip) or self._care_referred_back(s, asked)
         if not named_here:
             return None  # most sentences do not name it: the other drugs are listed only where it is named
         in_lexicon = drugs.names_in(s.text)
@@ -1060,19 +1069,36 @@ class DurationsOfUse:
         p = value_patterns()
         if not asked.medication or asked.only_unnamed or not isinstance(asked.name_re, re.Pattern):
             return []
-        ref = p["drug_reference_subject"].match(s.text)
+        ref, several = p["drug_reference_subject"].match(s.text), False
         if ref is None or p["drug_reference_expletive"].match(s.text, ref.start("ref")):
             ref = p["drug_reference_object"].search(s.text)  # session 43 (round-105 K3): "has taken it for"
+            # session 45 (round-119 kind K3): "He has not begun either product" names each drug before
+            several = ref is not None and bool(p["drug_reference_plural"].search(ref.group("ref")))
         if ref is None or drug_names().names_in(s.text[:ref.start("ref")]):
             return []  # session 44: a drug the sentence names before the reference is its antecedent
         form = _drug_form(ref.group("ref"), p)
-        return [ref.span("ref")] if self._antecedent_is(s.index - 1, asked, form, skip) else []
+        found = self._antecedent_is(s.index - 1, asked, form, skip, several=several)
+        return [ref.span("ref")] if found else []
+
+    def _care_referred_back(self, s: Sentence, asked: _Asked) -> list[tuple[int, int]]:
+        """The span of "the program" that sentence `s` names the requested programme by
+        (`care_reference_object`: "She has not begun the program"), where the record's sentence before names
+        it and no other care (session 45, round-117 kind K4); else none."""
+        if asked.medication or not isinstance(asked.name_re, KindNames) or s.index == 0:
+            return []
+        ref = value_patterns()["care_reference_object"].search(s.text)
+        before = self.summary.sentences[s.index - 1]
+        if ref is None or before.author == UR_REVIEWER or not asked.name_re.finditer(before.text):
+            return []
+        others = any(o.search(before.text) for o in asked.other_names)
+        return [] if others else [ref.span("ref")]
 
     def _antecedent_is(self, index: int, asked: _Asked, form: str | None, skip: re.Pattern[str] | None, *,
-                       hops: int = 2) -> bool:
+                       hops: int = 2, several: bool = False) -> bool:
         """Whether sentence `index` names exactly one drug, of dosage form `form` where the reference's noun
         has one ("the gel": the one topical of "Norco 10 mg and Voltaren gel"), and it is the requested one; a
-        sentence naming none that refers back itself ("{He} stopped it in 2015") passes its antecedent on."""
+        sentence naming none that refers back itself ("{He} stopped it in 2015") passes its antecedent on. A
+        reference to `several` ("either product") has every drug named there, the requested one among them."""
         if index < 0 or hops == 0:
             return False
         p = value_patterns()
@@ -1083,12 +1109,12 @@ class DurationsOfUse:
                 [span for span in listed if form_near(text, span, listed, p) is None]
         if not listed:
             return bool(p["drug_reference_word"].search(text)) and self._antecedent_is(
-                index - 1, asked, form, skip, hops=hops - 1)
+                index - 1, asked, form, skip, hops=hops - 1, several=several)
         if skip is not None and skip.search(text):
             return False  # read by a name tried before
         asked_spans = [m.span() for m in asked.name_re.finditer(text)]
-        return bool(asked_spans) and all(any(a < end and b > start for start, end in asked_spans)
-                                         for a, b in listed)
+        return bool(asked_spans) and (any if several else all)(
+            any(a < end and b > start for start, end in asked_spans) for a, b in listed)
 
     def _visit_of(self, s: Sentence) -> tuple[date, str] | None:
         """The visit an undated start in sentence `s` counts from: its opening date, else the visit it
@@ -1131,6 +1157,11 @@ class DurationsOfUse:
                  or _latest_course(text, st.verb, p))
         if restarts_only and not restart and st.key != _UNSTARTED:
             return None  # after a start is found, a later sentence is read for a restart (or a not started)
+        started = st.key in ("duration_start", "duration_visit_start") and st.verb is not None and not restart
+        stop = p["duration_stopped_after"].match(text, st.span[1]) if started else None
+        if stop is not None and not p["duration_restart"].search(text, st.span[1]) \
+                and not any(st.span[1] <= n < stop.end() and not ours for n, _, ours in named):
+            return None  # session 45 (round-115 K13): "begun in 10/2015, but she stopped using it": ended
         if isinstance(asked.name_re, KindNames) and asked.name_re.not_had and st.key != _UNSTARTED:
             return None  # a bare "therapy" speaks for the request only where it is not had yet
         if st.key == _UNSTARTED and _not_had_of_another_part(here.sentence.text, st, asked):

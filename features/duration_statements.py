@@ -138,6 +138,8 @@ def stated_durations(text: str, p: ValuePatterns, ref: date | None, *, injury: d
             continue  # round 35: "TENS unit supplies for three months" is the request's length
         if p["duration_pause_before"].search(text, max(0, m.start() - 40), m.start()):
             continue  # session 45 (round-119 kind K1): "was stopped for three months": the pause's length
+        if p["duration_elapsed_after"].match(text, m.end()):
+            continue  # session 45: "is more than eight years post injury" is time since the injury, no use
         if n is not None and ref is not None and since_report == 0 \
                 and _an_ended_course(text, m, n * _MONTHS[m.group(2).lower()], p, ref):
             continue  # session 42 (round-100 kind K10): "was provided for 4 weeks after the 2013 surgery"
