@@ -138,7 +138,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe44care_kinds.yaml",
                                  "summary_probe44hist_kinds.yaml",
                                  "summary_probe44durB_kinds.yaml",
-                                 "summary_probe44flags_kinds.yaml"} <= set(FILES)
+                                 "summary_probe44flags_kinds.yaml",
+                                 "summary_probe45fc_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
