@@ -78,7 +78,7 @@ class CaseFacts:
         self.case = case
         self.families = tuple(families)
         self.summary = AnalysedText(case.clinical_summary, Section.CLINICAL_SUMMARY)
-        self.care = FunctionAndCareFacts(self.summary, self.families)
+        self.care = FunctionAndCareFacts(self.summary, self.families, [s.heading for s in case.services])
         self.imaging = ImagingHistory(self.summary, case, self.families)
         self.sessions = SessionHistory(self.summary, case, self.care)
         self.durations = DurationsOfUse(self.summary, case, self.families)

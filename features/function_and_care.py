@@ -39,6 +39,7 @@ from features.function_change import (
     return_for_money,
     work_status_given,
 )
+from features.requested_care_not_tried import requested_care_not_tried
 from features.sentences import Sentence
 from features.side_effect_stops import side_effect_stops
 from features.style import person_phrase_class
@@ -195,10 +196,13 @@ class FunctionAndCareFacts:
     """What the summary says of function and of conservative care (built once per case): whether care
     improved function, and whether it was tried and failed or not tried yet."""
 
-    def __init__(self, summary: AnalysedText, families: Sequence[str] = ()) -> None:
-        """`families`: each requested service's family (what the letter requests), in any order."""
+    def __init__(self, summary: AnalysedText, families: Sequence[str] = (),
+                 headings: Sequence[str] = ()) -> None:
+        """`families`: each requested service's family (what the letter requests), in any order; `headings`:
+        the services' headings (the care requested, read where the summary tells it never tried)."""
         self.summary = summary
         self.families = frozenset(families)
+        self.headings = tuple(headings)
         self._care_had: dict[int, bool] = {}  # summary sentence index -> whether it tells of care had
 
     def _polar(self, positive: str, negative: str) -> list[tuple[str, Mention]]:
@@ -751,6 +755,7 @@ class FunctionAndCareFacts:
         out += [m for m in self.summary.mentions("conservative_care")
                 if Category.NEGATED in m.assertion.categories and not failure.search(m.sentence.text)]
         out = [m for m in out if self._about_care_had(m)]
+        out += self._requested_not_tried
         # care offered and declined or not attended, linked in its clause (features/failed_care.py, round 10)
         out += self._care_not_had
         # session 29 (round-42 kind K4b): more of a course told as not attended ("four more sessions were
@@ -758,6 +763,17 @@ class FunctionAndCareFacts:
         more = p["care_increment_before"]
         out = [m for m in out if not more.search(text, max(m.sentence.start, m.start - 30), m.start)]
         return sorted(out, key=lambda m: m.start)
+
+    @cached_property
+    def _requested_not_tried(self) -> list[Mention]:
+        """A requested drug, medical food or counselling told as never tried or not had ("has never tried
+        Butrans", "has had no CBT": session 45, ruling R17, round-119 K4, round-115 K2), read once; the
+        record's own injection never had stays the UR's claim only (`care_not_tried_ur_only`), as for any
+        care."""
+        ur_only = value_patterns()["care_not_tried_ur_only"]
+        return [m for m in requested_care_not_tried(self.summary, self.headings)
+                if not m.assertion.categories & {Category.NEGATED, Category.FAMILY} and not _conditional(m)
+                and not (ur_only.search(m.text) and m.author != UR_REVIEWER)]
 
     @cached_property
     def drugs_not_tried(self) -> list[Mention]:

@@ -145,7 +145,8 @@ def test_the_tables_are_found() -> None:
                                  "summary_probe45flags_kinds.yaml",
                                  "summary_probe45count_kinds.yaml",
                                  "summary_probe45durA_kinds.yaml",
-                                 "summary_probe45durB_kinds.yaml"} <= set(FILES)
+                                 "summary_probe45durB_kinds.yaml",
+                                 "summary_probe45fc_kinds.yaml"} <= set(FILES)
     assert all(ROWS[name] for name in FILES)
 
 
