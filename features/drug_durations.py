@@ -28,6 +28,7 @@ from features.duration_statements import month_told as _month_told
 from features.duration_statements import month_visit_told as _month_visit_told
 from features.duration_statements import stated_durations as _durations
 from features.evidence import MISSING, Extraction
+from features.heading_drugs import heading_drug_names
 from features.sentences import Sentence
 from features.service_heading import ServiceHeading
 from features.session_counts import KindNames, TherapyName
@@ -44,12 +45,6 @@ _UNSTARTED = "duration_unstarted"  # care or a drug not had yet: the statement t
 STUDY_DATE_REACH = 40  # characters between a study done and a date of its own ("lumbar MRI on 06/01/2016")
 # session 42: "trial" of "Lyrica 75 mg #60 (trial)" names no drug (it read "a TENS unit for a 30-day trial" as
 # the Lyrica's)
-_GENERIC_HEADING_WORDS = frozenset(
-    "additional continue continued prospective retrospective purchase rental initial request post "
-    "pre op operative tablet tablets capsule capsules cream topical patch patches apply daily twice "
-    "times units unit refill refills with without dose qty quantity month supply one two three "
-    "container bottle tube box the and for per trial trials".split())
-
 NAME_WINDOW = 80  # characters between a drug's name and a duration said of it, in one clause
 OBJECT_WINDOW = 45  # characters from a start verb to the drug it governs ("converted from A to B")
 FORM_WINDOW = 40  # characters after a drug's name in which its dosage form is written
@@ -1262,24 +1257,3 @@ class DurationsOfUse:
                 and Category.HYPOTHETICAL not in m.assertion.categories:
             return None  # a trial had ("had a trial of gabapentin in 2015") is a course of use
         return m
-
-
-@lru_cache(maxsize=4096)
-def heading_drug_names(heading: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Words that name a heading's drug in a summary, most specific first: the heading's own words (a drug
-    name), then the other names of the same drug, then words for its class (the taxonomy's drug lexicon,
-    `features.drug_names`). Of the heading alone, so read once per heading, not once per name level."""
-    table = drug_names()
-    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", heading)]
-    words = [w for w in words if w not in _GENERIC_HEADING_WORDS]
-    # round 28: a name of several words first ("Tylenol #3", "naproxen sodium"); a word of it that alone
-    # names a drug of another class is another drug ("Tylenol" of "Tylenol #3" is acetaminophen, not the
-    # codeine product)
-    phrases = table.phrases_in(heading)
-    apart = {w for p in phrases for w in p.split()
-             if table.classes.get(w) not in (None, table.classes.get(p))}
-    words = [w for w in words if w not in apart]
-    own = list(dict.fromkeys([*phrases, *words[:3]]))
-    others = [n for w in [*phrases, *words] for n in table.others(w) if n not in own]
-    classes = [c for w in [*phrases, *words] for c in table.class_names(w)]
-    return tuple(own), tuple(dict.fromkeys(others)), tuple(dict.fromkeys(classes))

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from features.analysis import AnalysedText, Mention
-from features.drug_durations import heading_drug_names
 from features.drug_names import drug_names, name_pattern
+from features.heading_drugs import heading_drug_names
 from features.value_patterns import value_patterns
 
 _ITEM_BREAK = re.compile(r",\s*(?:(?:or|and|nor)\s+)?|\s+(?:or|and|nor)\s+", re.IGNORECASE)

@@ -19,9 +19,9 @@ from features.analysis import AnalysedText, Mention
 from features.assertion_sets import NOT_DONE
 from features.assertions import Category
 from features.authors import UR_REVIEWER
-from features.drug_durations import heading_drug_names
 from features.drug_names import drug_names, name_pattern
 from features.evidence import Extraction
+from features.heading_drugs import heading_drug_names
 from features.value_patterns import value_patterns
 
 # a topical had, its name not given ("topical analgesic creams", "a compounded gel")
