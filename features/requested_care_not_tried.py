@@ -81,23 +81,11 @@ def _object_named(text: str, at: int, named: re.Pattern[str]) -> int | None:
         end = item.start() if item else object_end
         if start > at and _CLAUSE_ITEM.search(text, start, end):
             return None
-        lead = p["care_never_had_determiner"].match(text, start + _spaces(text, start, end), end)
+        item_text = text[start:end]
+        lead = p["care_never_had_determiner"].match(text, end - len(item_text.lstrip()), end)
         if lead is not None and named.match(text, lead.end(), end) is not None:
-            return _trimmed_end(text, lead.end(), end)  # the item whole, its noun too ("a Toradol injection")
+            # the item whole, its noun too ("a Toradol injection"), without the white space after it
+            return max(lead.end(), start + len(item_text.rstrip()))
         start = item.end() if item else object_end
     return None
 
-
-def _spaces(text: str, at: int, end: int) -> int:
-    """How many white-space characters run from `at` (up to `end`)."""
-    n = 0
-    while at + n < end and text[at + n].isspace():
-        n += 1
-    return n
-
-
-def _trimmed_end(text: str, start: int, end: int) -> int:
-    """`end` moved back over the white space before it (not before `start`)."""
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return end

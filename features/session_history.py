@@ -483,13 +483,10 @@ class SessionHistory:
         searched once and only in the sentences where its clause (`relative_none_had_clause`) stands: the
         whole pattern tried at every word of a long letter costs a scan per service (session 45)."""
         p, text = value_patterns(), self.summary.text
-        out: list[re.Match[str]] = []
-        for clause in p["relative_none_had_clause"].finditer(text):
-            s = self.summary.sentence_at(clause.start())
-            if s is not None:
-                out += [f for f in p["injection_none_had_relative"].finditer(text, s.start, s.end)
-                        if f.span() not in {o.span() for o in out}]
-        return out
+        sentences = {s.index: s for clause in p["relative_none_had_clause"].finditer(text)
+                     if (s := self.summary.sentence_at(clause.start())) is not None}  # each sentence once
+        return [f for s in sentences.values()
+                for f in p["injection_none_had_relative"].finditer(text, s.start, s.end)]
 
     @cached_property
     def _injections_not_had_by_pronoun(self) -> list[re.Match[str]]:
